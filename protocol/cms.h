@@ -1,0 +1,85 @@
+/*
+ * protocol/cms.h
+ *    Signed commands and sealed bids (CMS, OpenSSL 3).
+ *
+ * Every state-changing request body is a DER CMS SignedData (attached,
+ * CMS_BINARY, SHA-256, signer certificate embedded) over the XML command.
+ * A sealed bid is three layers (ARCHITECTURE.md section 4):
+ *    inner    SignedData over the bid XML, by the bidder
+ *    envelope AuthEnvelopedData (AES-256-GCM) to the tender's opening
+ *             certificate AND the bidder's own certificate; eContentType
+ *             pkcs7-signedData; RSA recipients use OAEP-SHA256, EC ones
+ *             the SHA-256 KDF
+ *    outer    the <sealed-bid> command carrying the envelope (base64) and
+ *             the commitment = SHA-256 of the inner DER, signed as every
+ *             other command is.
+ *
+ * All byte results are newly allocated (free() them); all X509/EVP_PKEY
+ * arguments are borrowed.
+ */
+#ifndef EB_CMS_H
+#define EB_CMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "protocol/err.h"
+#include "protocol/pki.h"
+
+/* Sign 'data' (attached SignedData).  Returns EB_OK and *out/*outlen. */
+int eb_cms_sign(X509 *cert, EVP_PKEY *key, const uint8_t *data, size_t len,
+    uint8_t **out, size_t *outlen, struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Verify a SignedData against the trust at instant 'at_ms' (0 = now).
+ * On EB_OK: *content/*clen is the signed content (free()), and *signer
+ * the signer certificate (a new reference: X509_free()).  Any failure
+ * (bad DER, tamper, unknown CA, expired, not exactly one signer) is
+ * EB_ERR_CRYPTO or EB_ERR_DENIED with 'err' filled; nothing is returned.
+ */
+int eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
+    int64_t at_ms, uint8_t **content, size_t *clen, X509 **signer,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Encrypt 'data' to every certificate in 'recips' (AES-256-GCM
+ * AuthEnvelopedData, eContentType as 'inner_is_signed' says).
+ */
+int eb_cms_encrypt(STACK_OF(X509) *recips, const uint8_t *data, size_t len,
+    int inner_is_signed, uint8_t **out, size_t *outlen,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/* Decrypt an envelope with 'key' of recipient 'cert'. */
+int eb_cms_decrypt(X509 *cert, EVP_PKEY *key, const uint8_t *der,
+    size_t len, uint8_t **out, size_t *outlen,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Seal a bid on the bidder's machine: inner = sign(bid_xml), envelope =
+ * encrypt(inner) to 'opening_cert' and 'cert'.  Returns the envelope DER
+ * and the commitment (SHA-256 of the inner DER).
+ */
+int eb_bid_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
+    const uint8_t *bid_xml, size_t len, uint8_t **envelope, size_t *envlen,
+    uint8_t commitment[32], struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Open a bid: decrypt 'envelope' with (cert, key) (the opening key or the
+ * bidder's own), check SHA-256(inner) == 'commitment', verify the inner
+ * signature against the trust at 'at_ms'.  On EB_OK: *bid_xml (free()),
+ * *inner (the inner DER, free(); may be NULL if not wanted) and *signer.
+ */
+int eb_bid_open(const struct eb_trust *t, X509 *cert, EVP_PKEY *key,
+    const uint8_t *envelope, size_t envlen, const uint8_t commitment[32],
+    int64_t at_ms, uint8_t **bid_xml, size_t *bidlen, uint8_t **inner,
+    size_t *innerlen, X509 **signer, struct eb_error *err) EB_MUSTCHECK;
+
+/* Base64 (no line breaks) of bytes, and back (strict). */
+int eb_base64_encode(const uint8_t *p, size_t n, char **out) EB_MUSTCHECK;
+int eb_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
+    EB_MUSTCHECK;
+
+#endif

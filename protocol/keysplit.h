@@ -1,0 +1,62 @@
+/*
+ * protocol/keysplit.h
+ *    The tender's opening key: created when bidding opens, its private half
+ *    split k-of-n (Shamir over GF(2^8), libgfshare) among the opening
+ *    custodians, each share sealed (CMS envelope) to its custodian's
+ *    certificate; the private key itself is never stored.
+ *
+ * A share, once decrypted by its custodian, is the bytes
+ *    x (1 byte, the share number) || y (the share)
+ * and is submitted back signed like any command.  Combining checks the
+ * result against the opening certificate (X509_check_private_key), so a
+ * wrong or forged share is detected, not silently used.  Secrets are wiped
+ * with OPENSSL_cleanse before free.
+ */
+#ifndef EB_KEYSPLIT_H
+#define EB_KEYSPLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "protocol/err.h"
+
+#define EB_SHARES_MAX 16
+
+struct eb_opening_key {
+	X509 *cert;                          /* the opening certificate */
+	size_t n;                            /* number of shares */
+	unsigned k;                          /* threshold */
+	uint8_t *sealed[EB_SHARES_MAX];      /* share i sealed to custodian i */
+	size_t sealed_len[EB_SHARES_MAX];
+};
+
+/*
+ * Make an EC P-256 opening key pair, a certificate for it issued by
+ * (ca_cert, ca_key) with subject CN "opening key <tender_id>" and keyUsage
+ * keyAgreement, split the private key k-of-n and seal share i to
+ * custodians[i].  The private key is wiped before return.
+ */
+int eb_opening_key_create(X509 *ca_cert, EVP_PKEY *ca_key,
+    const char *tender_id, int64_t not_before_ms, int64_t not_after_ms,
+    STACK_OF(X509) *custodians, unsigned k, struct eb_opening_key *out,
+    struct eb_error *err) EB_MUSTCHECK;
+void eb_opening_key_clear(struct eb_opening_key *ok);
+
+/* A custodian opens its sealed share: returns x||y bytes (free()). */
+int eb_share_unseal(X509 *cert, EVP_PKEY *key, const uint8_t *sealed,
+    size_t len, uint8_t **share, size_t *sharelen,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Combine 'count' shares (each x||y) into the private key; checks that k
+ * distinct share numbers are given and that the key matches 'cert'.
+ * Returns the key (EVP_PKEY_free()) or NULL with 'err' (EB_ERR_CRYPTO:
+ * "the shares do not give the opening key").
+ */
+EVP_PKEY *eb_shares_combine(X509 *cert, const uint8_t *const *shares,
+    const size_t *lens, size_t count, unsigned k, struct eb_error *err);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * protocol/pki.h
+ *    The centre's trust anchor and what a certificate says about its holder.
+ *
+ * How a certificate carries identity and role (certs/README.md):
+ *    subject O   organisation          subject CN   display name
+ *    subject OU  role (eb_role_name)   subject UID  party id ("bidder1")
+ *    subject serialNumber  the natural person's id (separation of duties)
+ *    subject title (experts only)  specialty, e.g. "civil-works"
+ * Party certificates carry keyUsage digitalSignature,nonRepudiation,
+ * keyEncipherment (RSA) or keyAgreement (EC), and extendedKeyUsage
+ * clientAuth,emailProtection, so one key serves mutual TLS, CMS signing and
+ * receiving sealed envelopes.
+ *
+ * Owns: struct eb_trust (eb_trust_free()).
+ */
+#ifndef EB_PKI_H
+#define EB_PKI_H
+
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "protocol/actor.h"
+#include "protocol/err.h"
+
+struct eb_trust;
+
+/*
+ * Load the CA certificate(s) from the PEM file 'ca_path'.  Returns a new
+ * trust (caller frees with eb_trust_free()) or NULL with 'err' filled.
+ */
+struct eb_trust *eb_trust_load(const char *ca_path, struct eb_error *err);
+void eb_trust_free(struct eb_trust *t);
+/* The X509_STORE inside (borrowed; purpose ANY, used for CMS and TS). */
+X509_STORE *eb_trust_store(const struct eb_trust *t);
+
+/*
+ * Verify 'cert' against the CA at instant 'at_ms' (0 = now): chain,
+ * validity, not a CA.  Returns EB_OK or EB_ERR_DENIED with 'err' naming
+ * the reason ("certificate has expired", "unknown CA").
+ */
+int eb_trust_check(const struct eb_trust *t, X509 *cert, int64_t at_ms,
+    struct eb_error *err);
+
+/*
+ * Read the holder's identity from 'cert' (see above).  Returns EB_OK, or
+ * EB_ERR_DENIED when the subject lacks a role, a party id or a person id,
+ * or names an unknown role.
+ */
+int eb_actor_from_cert(X509 *cert, struct eb_actor *actor,
+    struct eb_error *err);
+
+/* The expert specialty (subject title) into 'out', "" when absent. */
+void eb_cert_specialty(X509 *cert, char *out, size_t cap);
+
+/* Load a PEM certificate / private key file; NULL with 'err' on failure. */
+X509 *eb_pem_cert_load(const char *path, struct eb_error *err);
+EVP_PKEY *eb_pem_key_load(const char *path, struct eb_error *err);
+/* DER and PEM of a certificate into newly allocated bytes (free()). */
+int eb_cert_der(X509 *cert, uint8_t **der, size_t *len);
+
+#endif

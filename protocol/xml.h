@@ -1,0 +1,64 @@
+/*
+ * protocol/xml.h
+ *    The XML codec: untrusted bytes -> validated eb_doc, and eb_doc -> the
+ *    XML that crosses the wire.  All messages live in one namespace,
+ *    EB_XML_NS, and are described by protocol/xsd/ebid.xsd (which includes
+ *    one .xsd per message family).
+ *
+ * Parsing rules (TECH-NOTES.md section 5): hard limits on size, depth and
+ * element count checked before and during parsing; no network, no DTD
+ * (a document with any DOCTYPE is refused), no entity substitution, an
+ * external-entity loader that refuses everything; then validation against
+ * the compiled schema; then conversion to an eb_doc with local names.
+ *
+ * Owns: struct eb_schema (eb_schema_free()).  eb_xml_init() once per
+ * process before any thread starts.
+ */
+#ifndef EB_XML_H
+#define EB_XML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/buf.h"
+#include "protocol/doc.h"
+#include "protocol/err.h"
+
+#define EB_XML_NS "urn:ebid:1"
+
+struct eb_xml_limits {
+	size_t max_bytes;      /* default 4 MiB */
+	unsigned max_depth;    /* default 32 */
+	size_t max_elements;   /* default 100000 */
+};
+
+struct eb_schema;
+
+void eb_xml_init(void);
+
+/*
+ * Compile the schema whose top file is 'xsd_path' (its includes are read
+ * from the same folder, at start-up only).  NULL with 'err' on failure.
+ */
+struct eb_schema *eb_schema_load(const char *xsd_path, struct eb_error *err);
+void eb_schema_free(struct eb_schema *s);
+
+/*
+ * Parse and validate 'len' bytes.  'limits' NULL means the defaults;
+ * 'schema' NULL skips validation (only for our own, already-trusted
+ * documents).  On EB_OK *out is the tree (eb_doc_free()).  On failure
+ * EB_ERR_LIMIT or EB_ERR_FORMAT with 'err' saying where (line) and what.
+ */
+int eb_xml_parse(const struct eb_schema *schema,
+    const struct eb_xml_limits *limits, const uint8_t *p, size_t len,
+    struct eb_doc **out, struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Write 'd' as an XML document: declaration, the EB_XML_NS namespace on
+ * the root, the canonical form otherwise (protocol/doc.h).  With 'pretty'
+ * nonzero, indented for a person to read (not for hashing).
+ */
+int eb_xml_write(const struct eb_doc *d, int pretty, struct eb_buf *out)
+    EB_MUSTCHECK;
+
+#endif
