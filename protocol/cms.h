@@ -29,13 +29,13 @@
 #include "protocol/err.h"
 #include "protocol/pki.h"
 
-/* Sign 'data' (attached SignedData).  Returns EB_OK and *out/*outlen. */
+/* Sign 'data' (attached SignedData).  Returns EB_OK and *out and *outlen. */
 int eb_cms_sign(X509 *cert, EVP_PKEY *key, const uint8_t *data, size_t len,
     uint8_t **out, size_t *outlen, struct eb_error *err) EB_MUSTCHECK;
 
 /*
  * Verify a SignedData against the trust at instant 'at_ms' (0 = now).
- * On EB_OK: *content/*clen is the signed content (free()), and *signer
+ * On EB_OK: *content and *clen is the signed content (free()), and *signer
  * the signer certificate (a new reference: X509_free()).  Any failure
  * (bad DER, tamper, unknown CA, expired, not exactly one signer) is
  * EB_ERR_CRYPTO or EB_ERR_DENIED with 'err' filled; nothing is returned.

@@ -32,8 +32,20 @@ struct eb_trust;
  */
 struct eb_trust *eb_trust_load(const char *ca_path, struct eb_error *err);
 void eb_trust_free(struct eb_trust *t);
+/*
+ * A trust from one CA certificate already in memory ('ca' is up-ref'd, the
+ * caller keeps its reference).  Used by tests and by tools that hold the
+ * CA in memory.  NULL with 'err' on failure.
+ */
+struct eb_trust *eb_trust_from_cert(X509 *ca, struct eb_error *err);
 /* The X509_STORE inside (borrowed; purpose ANY, used for CMS and TS). */
 X509_STORE *eb_trust_store(const struct eb_trust *t);
+/*
+ * The same CA in a store whose purpose is timeStamping (borrowed): the one
+ * protocol/receipt.c verifies tokens with, so a TSA certificate without
+ * the critical timeStamping EKU is refused.
+ */
+X509_STORE *eb_trust_tsa_store(const struct eb_trust *t);
 
 /*
  * Verify 'cert' against the CA at instant 'at_ms' (0 = now): chain,
@@ -42,6 +54,20 @@ X509_STORE *eb_trust_store(const struct eb_trust *t);
  */
 int eb_trust_check(const struct eb_trust *t, X509 *cert, int64_t at_ms,
     struct eb_error *err);
+/*
+ * eb_trust_check() with extra untrusted intermediates (may be NULL), e.g.
+ * the certificates a CMS message carries.  Reasons: "certificate-expired",
+ * "certificate-not-yet-valid", "unknown-ca", "certificate-is-ca",
+ * "certificate-invalid".
+ */
+int eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
+    STACK_OF(X509) *untrusted, int64_t at_ms, struct eb_error *err);
+
+/*
+ * Append OpenSSL's error queue to err->detail (after what is there) and
+ * clear the queue.  NULL-safe 'err' (the queue is cleared anyway).
+ */
+void eb_crypto_drain(struct eb_error *err);
 
 /*
  * Read the holder's identity from 'cert' (see above).  Returns EB_OK, or

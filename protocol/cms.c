@@ -1,0 +1,632 @@
+/*
+ * protocol/cms.c
+ *    Signed commands and sealed bids with OpenSSL 3 CMS (see cms.h and
+ *    docs/crypto.md).
+ *
+ * Owner: cryptography engineer.
+ *
+ * Invariants:
+ *  - CMS_BINARY on every sign/verify/encrypt/decrypt: the signed bytes are
+ *    exactly the bytes given, never line-ending-canonicalised.
+ *  - SignedData is attached, SHA-256, signer certificate embedded,
+ *    CMS_NOSMIMECAP.  Verification accepts exactly one SignerInfo, checks
+ *    the signature with OpenSSL, then the signer's chain and validity
+ *    against the trust at the caller's instant (eb_trust_check_chain), so
+ *    a bid signed before its signer's certificate expired can be verified
+ *    at the receipt time.
+ *  - Envelopes are AuthEnvelopedData (AES-256-GCM) only; RSA recipients
+ *    get RSAES-OAEP with SHA-256, EC recipients ECDH with the SHA-256 KDF.
+ *    Decryption always names the recipient certificate, so OpenSSL never
+ *    tries every RecipientInfo (MMA countermeasure yields garbage).
+ *  - The OpenSSL error queue is empty when a function returns: failures
+ *    are drained into eb_error.detail.
+ *  - Every returned byte buffer is malloc'd (free()); decrypted plaintext
+ *    held only internally is cleansed before free.
+ *
+ * INTERFACE
+ *    eb_cms_sign(), eb_cms_verify(), eb_cms_encrypt(), eb_cms_decrypt()
+ *    eb_bid_seal(), eb_bid_open()
+ *    eb_base64_encode(), eb_base64_decode()
+ */
+#include "protocol/cms.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/cms.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+
+#include "protocol/hash.h"
+
+#define FLAGS_SIGN (CMS_BINARY | CMS_NOSMIMECAP)
+
+static int
+fail_ssl(struct eb_error *err, int code, const char *reason,
+    const char *hint, const char *what)
+{
+	eb_fail(err, code, reason, hint, "%s", what);
+	eb_crypto_drain(err);
+	return code;
+}
+
+/* Copy a memory BIO's contents into a new malloc'd buffer. */
+static int
+bio_take(BIO *b, uint8_t **out, size_t *outlen)
+{
+	char *p = NULL;
+	long n = BIO_get_mem_data(b, &p);
+
+	if (n < 0)
+		return EB_ERR_INTERNAL;
+	if ((*out = malloc(n > 0 ? (size_t)n : 1)) == NULL)
+		return EB_ERR_NOMEM;
+	if (n > 0)
+		memcpy(*out, p, (size_t)n);
+	*outlen = (size_t)n;
+	return EB_OK;
+}
+
+/* Wipe a memory BIO holding plaintext before freeing it. */
+static void
+bio_clear_free(BIO *b)
+{
+	char *p = NULL;
+	long n;
+
+	if (b == NULL)
+		return;
+	n = BIO_get_mem_data(b, &p);
+	if (n > 0 && p != NULL)
+		OPENSSL_cleanse(p, (size_t)n);
+	BIO_free(b);
+}
+
+static int
+cms_der(CMS_ContentInfo *cms, uint8_t **out, size_t *outlen,
+    struct eb_error *err)
+{
+	unsigned char *p = NULL;
+	int n = i2d_CMS_ContentInfo(cms, &p);
+
+	if (n <= 0)
+		return fail_ssl(err, EB_ERR_CRYPTO, "cms-encode", NULL,
+		    "cannot encode the CMS structure");
+	if ((*out = malloc((size_t)n)) == NULL) {
+		OPENSSL_free(p);
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate %d bytes", n);
+	}
+	memcpy(*out, p, (size_t)n);
+	*outlen = (size_t)n;
+	OPENSSL_free(p);
+	return EB_OK;
+}
+
+/* Parse exactly 'len' bytes of DER as a CMS ContentInfo (no trailing bytes). */
+static CMS_ContentInfo *
+cms_parse(const uint8_t *der, size_t len, struct eb_error *err)
+{
+	const unsigned char *p = der;
+	CMS_ContentInfo *cms;
+
+	if (der == NULL || len == 0 || len > LONG_MAX) {
+		eb_fail(err, EB_ERR_FORMAT, "malformed-cms",
+		    "Send the DER of a CMS message.", "empty CMS input");
+		return NULL;
+	}
+	cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	if (cms == NULL || p != der + len) {
+		CMS_ContentInfo_free(cms);
+		fail_ssl(err, EB_ERR_FORMAT, "malformed-cms",
+		    "Send the DER of a CMS message, nothing more.",
+		    cms == NULL ? "the CMS message is not valid DER" :
+		    "bytes follow the CMS message");
+		return NULL;
+	}
+	return cms;
+}
+
+int
+eb_cms_sign(X509 *cert, EVP_PKEY *key, const uint8_t *data, size_t len,
+    uint8_t **out, size_t *outlen, struct eb_error *err)
+{
+	BIO *in = NULL;
+	CMS_ContentInfo *cms = NULL;
+	int rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if (len > INT_MAX)
+		return eb_fail(err, EB_ERR_LIMIT, "too-large", NULL,
+		    "%zu bytes is too much to sign", len);
+	if ((in = BIO_new_mem_buf(len > 0 ? data : (const void *)"",
+	    (int)len)) == NULL) {
+		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate a buffer");
+		goto out;
+	}
+	if (X509_check_private_key(cert, key) != 1) {
+		rc = fail_ssl(err, EB_ERR_USAGE, "key-does-not-match",
+		    "Give the private key of the certificate you sign with.",
+		    "the private key does not match the certificate");
+		goto out;
+	}
+	cms = CMS_sign(cert, key, NULL, in, FLAGS_SIGN);
+	if (cms == NULL) {
+		rc = fail_ssl(err, EB_ERR_CRYPTO, "sign-failed", NULL,
+		    "cannot sign");
+		goto out;
+	}
+	rc = cms_der(cms, out, outlen, err);
+out:
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	return rc;
+}
+
+int
+eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
+    int64_t at_ms, uint8_t **content, size_t *clen, X509 **signer,
+    struct eb_error *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	BIO *out = NULL;
+	STACK_OF(X509) *signers = NULL, *certs = NULL;
+	STACK_OF(CMS_SignerInfo) *sis;
+	X509 *s;
+	int rc = EB_ERR_CRYPTO;
+
+	*content = NULL;
+	*clen = 0;
+	*signer = NULL;
+	if ((cms = cms_parse(der, len, err)) == NULL) {
+		rc = EB_ERR_FORMAT;
+		goto out;
+	}
+	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "not-signed-data",
+		    "Send a CMS SignedData.",
+		    "the CMS message is not a SignedData");
+		goto out;
+	}
+	sis = CMS_get0_SignerInfos(cms);
+	if (sis == NULL || sk_CMS_SignerInfo_num(sis) != 1) {
+		rc = eb_fail(err, EB_ERR_DENIED, "not-one-signer",
+		    "Sign the command with exactly one certificate.",
+		    "the message has %d signers, exactly one is required",
+		    sis == NULL ? 0 : sk_CMS_SignerInfo_num(sis));
+		goto out;
+	}
+	if ((out = BIO_new(BIO_s_mem())) == NULL) {
+		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate a buffer");
+		goto out;
+	}
+	/*
+	 * Signature and content digest here; the chain below, at the
+	 * caller's instant, with the message's certificates as untrusted
+	 * intermediates.
+	 */
+	if (CMS_verify(cms, NULL, NULL, NULL, out,
+	    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+		unsigned long e = ERR_peek_last_error();
+
+		if (ERR_GET_LIB(e) == ERR_LIB_CMS &&
+		    (ERR_GET_REASON(e) == CMS_R_SIGNER_CERTIFICATE_NOT_FOUND ||
+		    ERR_GET_REASON(e) == CMS_R_NO_CONTENT))
+			rc = fail_ssl(err, EB_ERR_FORMAT, "malformed-cms",
+			    "Sign attached, with the signer certificate embedded.",
+			    "the SignedData lacks its content or signer "
+			    "certificate");
+		else
+			rc = fail_ssl(err, EB_ERR_DENIED, "bad-signature",
+			    "The message was altered or signed with another "
+			    "key; sign it again.",
+			    "the signature does not verify");
+		goto out;
+	}
+	if ((signers = CMS_get0_signers(cms)) == NULL ||
+	    sk_X509_num(signers) != 1) {
+		rc = fail_ssl(err, EB_ERR_DENIED, "not-one-signer", NULL,
+		    "cannot identify the single signer");
+		goto out;
+	}
+	s = sk_X509_value(signers, 0);
+	certs = CMS_get1_certs(cms);
+	rc = eb_trust_check_chain(t, s, certs, at_ms, err);
+	if (rc != EB_OK) {
+		if (err != NULL && strcmp(err->reason, "unknown-ca") == 0)
+			snprintf(err->reason, sizeof(err->reason),
+			    "unknown-signer-ca");
+		goto out;
+	}
+	if ((rc = bio_take(out, content, clen)) != EB_OK) {
+		eb_fail(err, rc, "out-of-memory", NULL,
+		    "cannot allocate the content");
+		goto out;
+	}
+	if (X509_up_ref(s) != 1) {
+		free(*content);
+		*content = NULL;
+		*clen = 0;
+		rc = fail_ssl(err, EB_ERR_INTERNAL, "internal", NULL,
+		    "cannot reference the signer");
+		goto out;
+	}
+	*signer = s;
+	rc = EB_OK;
+out:
+	ERR_clear_error();
+	sk_X509_pop_free(certs, X509_free);
+	sk_X509_free(signers);
+	BIO_free(out);
+	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+/* Set OAEP-SHA256 (RSA) or the SHA-256 KDF (EC) on a new RecipientInfo. */
+static int
+recipient_params(CMS_RecipientInfo *ri, X509 *cert)
+{
+	EVP_PKEY_CTX *pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
+	EVP_PKEY *pub = X509_get0_pubkey(cert);
+
+	if (pctx == NULL || pub == NULL)
+		return 0;
+	if (EVP_PKEY_is_a(pub, "RSA"))
+		return EVP_PKEY_CTX_set_rsa_padding(pctx,
+		    RSA_PKCS1_OAEP_PADDING) > 0 &&
+		    EVP_PKEY_CTX_set_rsa_oaep_md(pctx, EVP_sha256()) > 0 &&
+		    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) > 0;
+	if (EVP_PKEY_is_a(pub, "EC"))
+		return EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, EVP_sha256()) > 0;
+	return 0;   /* no policy for other key types: refuse */
+}
+
+int
+eb_cms_encrypt(STACK_OF(X509) *recips, const uint8_t *data, size_t len,
+    int inner_is_signed, uint8_t **out, size_t *outlen,
+    struct eb_error *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	CMS_RecipientInfo *ri;
+	BIO *in = NULL;
+	int i, rc = EB_ERR_CRYPTO;
+
+	*out = NULL;
+	*outlen = 0;
+	if (recips == NULL || sk_X509_num(recips) == 0)
+		return eb_fail(err, EB_ERR_USAGE, "no-recipient", NULL,
+		    "an envelope needs at least one recipient");
+	if (len > INT_MAX)
+		return eb_fail(err, EB_ERR_LIMIT, "too-large", NULL,
+		    "%zu bytes is too much to encrypt", len);
+	cms = CMS_encrypt(NULL, NULL, EVP_aes_256_gcm(),
+	    CMS_BINARY | CMS_PARTIAL);
+	if (cms == NULL) {
+		rc = fail_ssl(err, EB_ERR_CRYPTO, "encrypt-failed", NULL,
+		    "cannot create the envelope");
+		goto out;
+	}
+	for (i = 0; i < sk_X509_num(recips); i++) {
+		X509 *r = sk_X509_value(recips, i);
+
+		ri = CMS_add1_recipient_cert(cms, r, CMS_KEY_PARAM);
+		if (ri == NULL || !recipient_params(ri, r)) {
+			rc = fail_ssl(err, EB_ERR_CRYPTO, "bad-recipient",
+			    "Recipients need an RSA or EC P-256 certificate.",
+			    "cannot add a recipient to the envelope");
+			goto out;
+		}
+	}
+	if (inner_is_signed &&
+	    CMS_set1_eContentType(cms, OBJ_nid2obj(NID_pkcs7_signed)) != 1) {
+		rc = fail_ssl(err, EB_ERR_CRYPTO, "encrypt-failed", NULL,
+		    "cannot set the content type");
+		goto out;
+	}
+	if ((in = BIO_new_mem_buf(len > 0 ? data : (const void *)"",
+	    (int)len)) == NULL ||
+	    CMS_final(cms, in, NULL, CMS_BINARY) != 1) {
+		rc = fail_ssl(err, EB_ERR_CRYPTO, "encrypt-failed", NULL,
+		    "cannot encrypt");
+		goto out;
+	}
+	rc = cms_der(cms, out, outlen, err);
+out:
+	ERR_clear_error();
+	BIO_free(in);
+	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+/* Is 'cert' named by one of the envelope's RecipientInfos? */
+static int
+is_recipient(CMS_ContentInfo *cms, X509 *cert)
+{
+	STACK_OF(CMS_RecipientInfo) *ris = CMS_get0_RecipientInfos(cms);
+	STACK_OF(CMS_RecipientEncryptedKey) *reks;
+	CMS_RecipientInfo *ri;
+	int i, j;
+
+	for (i = 0; ris != NULL && i < sk_CMS_RecipientInfo_num(ris); i++) {
+		ri = sk_CMS_RecipientInfo_value(ris, i);
+		switch (CMS_RecipientInfo_type(ri)) {
+		case CMS_RECIPINFO_TRANS:
+			if (CMS_RecipientInfo_ktri_cert_cmp(ri, cert) == 0)
+				return 1;
+			break;
+		case CMS_RECIPINFO_AGREE:
+			reks = CMS_RecipientInfo_kari_get0_reks(ri);
+			for (j = 0; j < sk_CMS_RecipientEncryptedKey_num(reks);
+			    j++)
+				if (CMS_RecipientEncryptedKey_cert_cmp(
+				    sk_CMS_RecipientEncryptedKey_value(reks, j),
+				    cert) == 0)
+					return 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+eb_cms_decrypt(X509 *cert, EVP_PKEY *key, const uint8_t *der,
+    size_t len, uint8_t **out, size_t *outlen, struct eb_error *err)
+{
+	CMS_ContentInfo *cms = NULL;
+	BIO *plain = NULL;
+	int rc = EB_ERR_CRYPTO;
+
+	*out = NULL;
+	*outlen = 0;
+	if (cert == NULL || key == NULL)
+		return eb_fail(err, EB_ERR_USAGE, "no-key", NULL,
+		    "decryption needs the recipient certificate and its key");
+	if ((cms = cms_parse(der, len, err)) == NULL) {
+		rc = EB_ERR_FORMAT;
+		goto out;
+	}
+	if (OBJ_obj2nid(CMS_get0_type(cms)) !=
+	    NID_id_smime_ct_authEnvelopedData) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "not-auth-enveloped",
+		    "Seal with AES-256-GCM (AuthEnvelopedData).",
+		    "the envelope is not an AuthEnvelopedData");
+		goto out;
+	}
+	if (X509_check_private_key(cert, key) != 1) {
+		rc = fail_ssl(err, EB_ERR_USAGE, "key-does-not-match",
+		    "Give the private key of the recipient certificate.",
+		    "the private key does not match the certificate");
+		goto out;
+	}
+	if (!is_recipient(cms, cert)) {
+		rc = eb_fail(err, EB_ERR_DENIED, "not-a-recipient",
+		    "Only the opening key and the bidder's own certificate "
+		    "can open a sealed bid.",
+		    "the certificate is not a recipient of the envelope");
+		goto out;
+	}
+	if ((plain = BIO_new(BIO_s_mem())) == NULL) {
+		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate a buffer");
+		goto out;
+	}
+	if (CMS_decrypt(cms, key, cert, NULL, plain, CMS_BINARY) != 1) {
+		rc = fail_ssl(err, EB_ERR_CRYPTO, "decrypt-failed",
+		    "The envelope was altered or damaged in transit; ask for "
+		    "the original bytes.",
+		    "the envelope does not decrypt (authentication failed)");
+		goto out;
+	}
+	if ((rc = bio_take(plain, out, outlen)) != EB_OK)
+		eb_fail(err, rc, "out-of-memory", NULL,
+		    "cannot allocate the plaintext");
+out:
+	ERR_clear_error();
+	bio_clear_free(plain);
+	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+int
+eb_bid_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
+    const uint8_t *bid_xml, size_t len, uint8_t **envelope, size_t *envlen,
+    uint8_t commitment[32], struct eb_error *err)
+{
+	uint8_t *inner = NULL;
+	size_t innerlen = 0;
+	STACK_OF(X509) *recips = NULL;
+	int rc;
+
+	*envelope = NULL;
+	*envlen = 0;
+	if ((rc = eb_cms_sign(cert, key, bid_xml, len, &inner, &innerlen,
+	    err)) != EB_OK)
+		goto out;
+	eb_sha256(inner, innerlen, commitment);
+	if ((recips = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(recips, opening_cert) ||
+	    !sk_X509_push(recips, cert)) {
+		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot list the recipients");
+		goto out;
+	}
+	rc = eb_cms_encrypt(recips, inner, innerlen, 1, envelope, envlen,
+	    err);
+out:
+	if (inner != NULL) {
+		OPENSSL_cleanse(inner, innerlen);
+		free(inner);
+	}
+	sk_X509_free(recips);   /* the certificates are borrowed */
+	return rc;
+}
+
+int
+eb_bid_open(const struct eb_trust *t, X509 *cert, EVP_PKEY *key,
+    const uint8_t *envelope, size_t envlen, const uint8_t commitment[32],
+    int64_t at_ms, uint8_t **bid_xml, size_t *bidlen, uint8_t **inner,
+    size_t *innerlen, X509 **signer, struct eb_error *err)
+{
+	uint8_t *in = NULL, digest[EB_SHA256_LEN];
+	size_t inlen = 0;
+	int rc;
+
+	*bid_xml = NULL;
+	*bidlen = 0;
+	*signer = NULL;
+	if (inner != NULL) {
+		*inner = NULL;
+		*innerlen = 0;
+	}
+	if ((rc = eb_cms_decrypt(cert, key, envelope, envlen, &in, &inlen,
+	    err)) != EB_OK)
+		goto out;
+	eb_sha256(in, inlen, digest);
+	if (CRYPTO_memcmp(digest, commitment, EB_SHA256_LEN) != 0) {
+		rc = eb_fail(err, EB_ERR_DENIED, "commitment-mismatch",
+		    "The envelope is not the one the bidder committed to at "
+		    "submission.",
+		    "SHA-256 of the decrypted bid differs from the commitment");
+		goto out;
+	}
+	if ((rc = eb_cms_verify(t, in, inlen, at_ms, bid_xml, bidlen, signer,
+	    err)) != EB_OK) {
+		if (err != NULL && strcmp(err->reason, "bad-signature") == 0)
+			snprintf(err->reason, sizeof(err->reason),
+			    "bad-inner-signature");
+		goto out;
+	}
+	if (inner != NULL) {
+		*inner = in;
+		*innerlen = inlen;
+		in = NULL;
+	}
+out:
+	if (in != NULL) {
+		OPENSSL_cleanse(in, inlen);
+		free(in);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------- base64 */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int
+eb_base64_encode(const uint8_t *p, size_t n, char **out)
+{
+	size_t i, o = 0;
+	char *s;
+	uint32_t v;
+
+	*out = NULL;
+	if (n > (SIZE_MAX - 1) / 4 * 3 - 3)
+		return EB_ERR_LIMIT;
+	if ((s = malloc((n + 2) / 3 * 4 + 1)) == NULL)
+		return EB_ERR_NOMEM;
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		s[o++] = b64_alphabet[v >> 18];
+		s[o++] = b64_alphabet[(v >> 12) & 63];
+		s[o++] = b64_alphabet[(v >> 6) & 63];
+		s[o++] = b64_alphabet[v & 63];
+	}
+	if (n - i == 1) {
+		v = (uint32_t)p[i] << 16;
+		s[o++] = b64_alphabet[v >> 18];
+		s[o++] = b64_alphabet[(v >> 12) & 63];
+		s[o++] = '=';
+		s[o++] = '=';
+	} else if (n - i == 2) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		s[o++] = b64_alphabet[v >> 18];
+		s[o++] = b64_alphabet[(v >> 12) & 63];
+		s[o++] = b64_alphabet[(v >> 6) & 63];
+		s[o++] = '=';
+	}
+	s[o] = '\0';
+	*out = s;
+	return EB_OK;
+}
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Strict RFC 4648 base64: length a multiple of 4, only the alphabet, '='
+ * only as the last one or two characters, and the unused bits of the last
+ * symbol zero (so each byte string has exactly one accepted text).
+ * Whitespace anywhere is refused.  EB_ERR_FORMAT otherwise.
+ */
+int
+eb_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
+{
+	size_t i, o = 0, pad = 0;
+	uint8_t *b;
+	int v[4], k;
+	uint32_t w;
+
+	*out = NULL;
+	*outlen = 0;
+	if (n % 4 != 0)
+		return EB_ERR_FORMAT;
+	if (n >= 4 && s[n - 1] == '=')
+		pad = s[n - 2] == '=' ? 2 : 1;
+	if ((b = malloc(n / 4 * 3 + 1)) == NULL)
+		return EB_ERR_NOMEM;
+	for (i = 0; i < n; i += 4) {
+		int last = i + 4 == n;
+
+		for (k = 0; k < 4; k++) {
+			unsigned char c = (unsigned char)s[i + k];
+
+			if (c == '=' && last && (size_t)k >= 4 - pad)
+				v[k] = 0;
+			else if ((v[k] = b64_value(c)) < 0)
+				goto bad;
+		}
+		w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
+		    (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		b[o++] = (uint8_t)(w >> 16);
+		if (last && pad == 2) {
+			if ((w & 0xffff) != 0)
+				goto bad;
+			break;
+		}
+		b[o++] = (uint8_t)(w >> 8);
+		if (last && pad == 1) {
+			if ((w & 0xff) != 0)
+				goto bad;
+			break;
+		}
+		b[o++] = (uint8_t)w;
+	}
+	*out = b;
+	*outlen = o;
+	return EB_OK;
+bad:
+	free(b);
+	return EB_ERR_FORMAT;
+}
