@@ -1,0 +1,5 @@
+# Unit tests of eb_crypto (protocol/{pki,cms,receipt,keysplit}.c) and the
+# in-memory test PKI they share.  Owner: cryptography engineer.
+add_library(eb_testpki STATIC tests/unit/testpki.c)
+target_link_libraries(eb_testpki PUBLIC eb_crypto)
+eb_unit_test(NAME test_pki SOURCES tests/unit/test_pki.c LIBS eb_testpki eb_crypto)
