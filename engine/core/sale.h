@@ -1,0 +1,65 @@
+/*
+ * engine/core/sale.h
+ *    Listing-then-auction sales (挂牌 then 拍卖) of an asset: the "sale"
+ *    aggregate of the core (engine/core/flow.h).
+ *
+ * A sale runs registration (受理) -> organization (组织) -> confirmation
+ * (确认): the transferor registers it, the registrar accepts it, the
+ * transferor commits a sealed reserve price that the supervisor
+ * countersigns, the supervisor publishes the listing; bidders apply and
+ * the registrar confirms their deposits and hands out bidding numbers;
+ * qualified bidders quote during the listing; at its close the bidders
+ * that quoted declare whether to go on, and with two or more "yes" the
+ * sale goes to a countdown auction; then the reserve is revealed and
+ * checked against its commitment, the supervisor confirms the result
+ * (transaction confirmation), the publicity runs, the verifier records
+ * the verification and the registrar closes the file.  docs/sale.md has
+ * the state diagram, every command, every event and every rule.
+ *
+ * Ownership: eb_sale_flow.create() returns a state the caller frees with
+ * eb_sale_flow.destroy().  decide() borrows the state and the command and
+ * returns a new <events> tree (caller frees with eb_doc_free()); apply()
+ * borrows the events; view() returns a new tree.
+ *
+ * Pure: libc, protocol/doc.h, protocol/hash.h, protocol/isotime.h only.
+ * No floating point: money is int64 fen.
+ *
+ * INTERFACE
+ *    eb_sale_flow            - the flow operations of kind "sale"
+ *    eb_sale_price_text()    - fen as people read it: "6,950,000.00"
+ *    eb_sale_reserve_hash()  - the reserve commitment hash
+ */
+#ifndef EB_SALE_H
+#define EB_SALE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/core/flow.h"
+#include "protocol/hash.h"
+
+extern const struct eb_flow_ops eb_sale_flow;
+
+/* Salt of a reserve commitment: 16 to 64 bytes, as lower-case hex. */
+#define EB_SALE_SALT_HEX_MIN 32
+#define EB_SALE_SALT_HEX_MAX 128
+
+/*
+ * Write 'fen' as yuan with thousands separators and two decimals into
+ * 'out' ("6,950,000.00", "-0.05", "0.00").  Returns the length written
+ * (without the NUL), or EB_ERR_LIMIT when 'cap' is too small (out then
+ * holds "" if cap > 0).  Handles INT64_MIN.
+ */
+int eb_sale_price_text(int64_t fen, char *out, size_t cap);
+
+/*
+ * The reserve commitment: lower-case hex of SHA-256 over the canonical
+ * string "reserve:<sale id>:<fen>:<salt hex>" (fen in decimal without
+ * leading zeros, salt as given: 32..128 lower-case hex digits) into 'hex'.
+ * Returns EB_OK, or EB_ERR_FORMAT when the salt is malformed, fen is
+ * negative or the id is empty or too long.
+ */
+int eb_sale_reserve_hash(const char *sale_id, int64_t fen, const char *salt,
+    char hex[EB_SHA256_HEX]);
+
+#endif
