@@ -3,3 +3,4 @@
 add_library(eb_testpki STATIC tests/unit/testpki.c)
 target_link_libraries(eb_testpki PUBLIC eb_crypto)
 eb_unit_test(NAME test_pki SOURCES tests/unit/test_pki.c LIBS eb_testpki eb_crypto)
+eb_unit_test(NAME test_cms SOURCES tests/unit/test_cms.c LIBS eb_testpki eb_crypto)
