@@ -1,0 +1,848 @@
+/*
+ * protocol/xml.c
+ *    The XML codec: untrusted bytes -> validated eb_doc, and eb_doc -> the
+ *    XML that crosses the wire (contract in protocol/xml.h).
+ *
+ * Owner: the XML/protocol engineer.  Rules in protocol/README.md, the
+ * message families in docs/xml.md, the libxml2 facts in TECH-NOTES.md
+ * section 5.
+ *
+ * How a document is read (eb_xml_parse), in this order:
+ *    1. size: more than limits->max_bytes is refused before libxml2 sees a
+ *       byte ("document-too-large").
+ *    2. parse with xmlCtxtReadMemory(NONET | NOERROR | NOWARNING) only:
+ *       never NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE.  Two SAX hooks
+ *       on our own parser context enforce the rest DURING parsing, so a
+ *       hostile document never becomes a big tree:
+ *         - internalSubset: any <!DOCTYPE stops the parser before its
+ *           internal subset is read ("dtd-not-allowed"), so no entity is
+ *           ever declared: XXE, billion laughs and external DTDs all end
+ *           here.  doc->intSubset/extSubset are checked again afterwards.
+ *         - startElementNs: counts depth and elements and stops the parser
+ *           past the limits ("too-deep", "too-many-elements").
+ *       libxml2's errors are caught by a per-thread structured handler
+ *       installed for the call and restored afterwards ("malformed").
+ *    3. the root element must be in EB_XML_NS ("wrong-namespace").
+ *    4. XSD validation with a fresh validation context per call against
+ *       the shared compiled schema; the first error's line and message go
+ *       into the detail ("schema-invalid").
+ *    5. conversion to an eb_doc: local names, attributes without namespace
+ *       ("namespaced-attribute"), every element in EB_XML_NS
+ *       ("wrong-namespace"), text of leaf elements kept as is, whitespace
+ *       between child elements dropped, other text beside child elements
+ *       refused ("mixed-content"), comments and PIs dropped.
+ *
+ * External entities: eb_xml_init() installs a loader that refuses every
+ * URL and file.  The one exception is eb_schema_load(): for the duration of
+ * that call a thread-local pointer names the schema's folder and the loader
+ * then opens plain *.xsd files directly inside that folder (after
+ * realpath(), so "../" and symbolic links out of it are refused).  Outside
+ * eb_schema_load(), on every thread, nothing at all is loaded.
+ *
+ * Threads: no mutable state of ours is shared.  A compiled schema is only
+ * read during validation (each call makes its own validation context), so
+ * one eb_schema may serve every worker thread.  eb_xml_init() must run once
+ * before threads start (xmlInitParser and the loader are process-wide).
+ *
+ * INTERFACE
+ *    eb_xml_init()     - initialise libxml2, install the deny-all loader
+ *    eb_schema_load()  - compile protocol/xsd/ebid.xsd (or another top file)
+ *    eb_schema_free()  - release a compiled schema (NULL-safe)
+ *    eb_xml_parse()    - bytes -> validated eb_doc, or a structured error
+ *    eb_xml_write()    - eb_doc -> declaration + namespaced canonical XML
+ */
+#include "protocol/xml.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+/* libxml2 2.9 refuses depth past 256 without XML_PARSE_HUGE: stay below. */
+#define EB_XML_DEPTH_CAP 255u
+
+#define DEFAULT_MAX_BYTES ((size_t)4 << 20)
+#define DEFAULT_MAX_DEPTH 32u
+#define DEFAULT_MAX_ELEMENTS ((size_t)100000)
+
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+struct eb_schema {
+	xmlSchemaPtr xs;
+};
+
+/* The first error libxml2 reported during one call, and how many came. */
+struct first_error {
+	int count;
+	int line;
+	char file[128];
+	char msg[512];
+};
+
+/* Per-call state of eb_xml_parse(), reached from the SAX hooks. */
+struct parse_state {
+	size_t max_elements;
+	unsigned max_depth;
+	unsigned depth;
+	size_t elements;
+	const char *stop_reason;     /* set by a hook that stopped the parser */
+	int stop_line;
+	char stop_name[64];          /* the element that went over a limit */
+	startElementNsSAX2Func start;
+	endElementNsSAX2Func end;
+	struct first_error xerr;
+};
+
+/* The folder eb_schema_load() may read from; NULL otherwise (see above). */
+static _Thread_local const char *tl_schema_dir;
+
+/* -- libxml2 error capture --------------------------------------------- */
+
+static void
+copy_trimmed(char *dst, size_t cap, const char *src)
+{
+	size_t n;
+
+	snprintf(dst, cap, "%s", src != NULL ? src : "(no message)");
+	n = strlen(dst);
+	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == '\r' ||
+	    dst[n - 1] == ' '))
+		dst[--n] = '\0';
+}
+
+/* Structured error callback: keep the first error, count the rest. */
+static void
+on_xml_error(void *ctx, xmlErrorPtr e)
+{
+	struct first_error *fe = ctx;
+
+	if (fe == NULL || e == NULL)
+		return;
+	if (fe->count++ > 0)
+		return;
+	fe->line = e->line;
+	snprintf(fe->file, sizeof(fe->file), "%s",
+	    e->file != NULL ? e->file : "");
+	copy_trimmed(fe->msg, sizeof(fe->msg), e->message);
+}
+
+/* The per-thread structured handler in force before our call. */
+struct saved_handler {
+	xmlStructuredErrorFunc fn;
+	void *ctx;
+};
+
+static void
+handler_push(struct saved_handler *s, struct first_error *fe)
+{
+	s->fn = xmlStructuredError;
+	s->ctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(fe, on_xml_error);
+}
+
+static void
+handler_pop(const struct saved_handler *s)
+{
+	xmlSetStructuredErrorFunc(s->ctx, s->fn);
+}
+
+/* -- external entities --------------------------------------------------- */
+
+/*
+ * The process-wide external-entity loader: refuses everything unless this
+ * thread is inside eb_schema_load() and 'url' names a regular *.xsd file
+ * directly in the schema folder.
+ */
+static xmlParserInputPtr
+eb_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+	const char *path = url, *slash;
+	size_t n, dlen;
+	struct stat st;
+
+	(void)id;
+	if (tl_schema_dir == NULL || url == NULL)
+		return NULL;
+	if (strncmp(path, "file://", 7) == 0) {
+		path += 7;
+		if (path[0] != '/')
+			return NULL;
+	} else if (strstr(path, "://") != NULL) {
+		return NULL;
+	}
+	if (realpath(path, real) == NULL || realpath(tl_schema_dir, dir) == NULL)
+		return NULL;
+	n = strlen(real);
+	dlen = strlen(dir);
+	slash = strrchr(real, '/');
+	if (slash == NULL || (size_t)(slash - real) != dlen ||
+	    strncmp(real, dir, dlen) != 0 || n < 5 ||
+	    strcmp(real + n - 4, ".xsd") != 0)
+		return NULL;
+	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	return xmlNewInputFromFile(ctxt, real);
+}
+
+void
+eb_xml_init(void)
+{
+	xmlInitParser();
+	xmlSetExternalEntityLoader(eb_entity_loader);
+}
+
+/* -- schema -------------------------------------------------------------- */
+
+struct eb_schema *
+eb_schema_load(const char *xsd_path, struct eb_error *err)
+{
+	struct eb_schema *s = NULL;
+	xmlSchemaParserCtxtPtr pc = NULL;
+	xmlSchemaPtr xs = NULL;
+	struct first_error fe;
+	struct saved_handler saved;
+	char dir[PATH_MAX];
+	const char *slash;
+	struct stat st;
+
+	memset(&fe, 0, sizeof(fe));
+	eb_xml_init();
+	if (xsd_path == NULL || stat(xsd_path, &st) != 0 ||
+	    !S_ISREG(st.st_mode)) {
+		eb_fail(err, EB_ERR_IO, "schema-not-found",
+		    "Check that the schema folder (protocol/xsd) is installed "
+		    "and the configured path names ebid.xsd in it.",
+		    "cannot read the XML schema %s",
+		    xsd_path != NULL ? xsd_path : "(null)");
+		return NULL;
+	}
+	slash = strrchr(xsd_path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == xsd_path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - xsd_path),
+		    xsd_path);
+
+	handler_push(&saved, &fe);
+	tl_schema_dir = dir;
+	pc = xmlSchemaNewParserCtxt(xsd_path);
+	if (pc != NULL) {
+		xmlSchemaSetParserStructuredErrors(pc, on_xml_error, &fe);
+		xs = xmlSchemaParse(pc);
+	}
+	tl_schema_dir = NULL;
+	handler_pop(&saved);
+
+	if (pc == NULL) {
+		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate a schema parser");
+		goto out;
+	}
+	if (xs == NULL) {
+		eb_fail(err, EB_ERR_FORMAT, "schema-compile-failed",
+		    "Fix the schema file named in the detail; every family "
+		    "file must be a valid XSD in namespace urn:ebid:1.",
+		    "cannot compile the XML schema %s", xsd_path);
+		eb_error_detail(err, "%s:%d: %s (%d error(s) in all)",
+		    fe.file[0] != '\0' ? fe.file : xsd_path, fe.line,
+		    fe.count > 0 ? fe.msg : "unknown error", fe.count);
+		goto out;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		xmlSchemaFree(xs);
+		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate a schema");
+		goto out;
+	}
+	s->xs = xs;
+out:
+	xmlSchemaFreeParserCtxt(pc);
+	return s;
+}
+
+void
+eb_schema_free(struct eb_schema *s)
+{
+	if (s == NULL)
+		return;
+	xmlSchemaFree(s->xs);
+	free(s);
+}
+
+/* -- parsing: SAX hooks ---------------------------------------------------- */
+
+static void
+stop_parser(xmlParserCtxtPtr ctxt, struct parse_state *st, const char *reason,
+    const xmlChar *name)
+{
+	st->stop_reason = reason;
+	st->stop_line = ctxt->input != NULL ? ctxt->input->line : 0;
+	snprintf(st->stop_name, sizeof(st->stop_name), "%s",
+	    name != NULL ? (const char *)name : "");
+	xmlStopParser(ctxt);
+}
+
+static void
+hook_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+    const xmlChar *sys_id)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_state *st = ctxt->_private;
+
+	(void)ext_id;
+	(void)sys_id;
+	if (st->stop_reason == NULL)
+		stop_parser(ctxt, st, "dtd-not-allowed", name);
+}
+
+static void
+hook_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+    int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_state *st = ctxt->_private;
+
+	if (st->stop_reason != NULL)
+		return;
+	st->depth++;
+	st->elements++;
+	if (st->depth > st->max_depth) {
+		stop_parser(ctxt, st, "too-deep", localname);
+		return;
+	}
+	if (st->elements > st->max_elements) {
+		stop_parser(ctxt, st, "too-many-elements", localname);
+		return;
+	}
+	st->start(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+	    nb_attributes, nb_defaulted, attributes);
+}
+
+static void
+hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_state *st = ctxt->_private;
+
+	if (st->depth > 0)
+		st->depth--;
+	st->end(ctx, localname, prefix, uri);
+}
+
+/* -- parsing: conversion ---------------------------------------------------- */
+
+static int
+is_xml_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int
+all_space(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_xml_space(p[i]))
+			return 0;
+	return 1;
+}
+
+static int
+in_our_ns(const xmlNode *n)
+{
+	return n->ns != NULL && n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, EB_XML_NS) == 0;
+}
+
+static int
+refuse_ns(const xmlNode *n, struct eb_error *err)
+{
+	eb_fail(err, EB_ERR_FORMAT, "wrong-namespace",
+	    "Put every element in the namespace urn:ebid:1: declare "
+	    "xmlns=\"urn:ebid:1\" on the root element.",
+	    "document refused: element '%s' is not in namespace %s",
+	    (const char *)n->name, EB_XML_NS);
+	eb_error_detail(err, "line %ld: element '%s' has namespace '%s'",
+	    xmlGetLineNo(n), (const char *)n->name,
+	    n->ns != NULL && n->ns->href != NULL ?
+	    (const char *)n->ns->href : "(none)");
+	return EB_ERR_FORMAT;
+}
+
+/*
+ * Convert element 'n' (already checked by the SAX hooks for depth and
+ * count) into a new eb_doc appended to 'parent' (or returned in *root when
+ * 'parent' is NULL).
+ */
+static int
+convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
+    struct eb_error *err)
+{
+	struct eb_doc *d;
+	const xmlAttr *a;
+	const xmlNode *c;
+	xmlChar *v;
+	struct eb_buf text = EB_BUF_INIT;
+	int rc = EB_OK, has_child = 0;
+
+	if (!in_our_ns(n))
+		return refuse_ns(n, err);
+	d = parent != NULL ? eb_doc_add(parent, (const char *)n->name) :
+	    eb_doc_new((const char *)n->name);
+	if (parent == NULL)
+		*root = d;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->ns != NULL) {
+			rc = eb_fail(err, EB_ERR_FORMAT, "namespaced-attribute",
+			    "Write attributes without a prefix; only xmlns "
+			    "declarations may carry one.",
+			    "document refused: attribute '%s:%s' has a namespace",
+			    a->ns->prefix != NULL ?
+			    (const char *)a->ns->prefix : "",
+			    (const char *)a->name);
+			eb_error_detail(err, "line %ld: element '%s'",
+			    xmlGetLineNo(n), (const char *)n->name);
+			goto out;
+		}
+		v = xmlNodeGetContent((const xmlNode *)a);
+		if (v == NULL) {
+			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "cannot read an attribute value");
+			goto out;
+		}
+		eb_doc_set_attr(d, (const char *)a->name, (const char *)v);
+		xmlFree(v);
+	}
+	for (c = n->children; c != NULL; c = c->next) {
+		switch (c->type) {
+		case XML_ELEMENT_NODE:
+			has_child = 1;
+			if ((rc = convert(c, d, root, err)) != EB_OK)
+				goto out;
+			break;
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (c->content != NULL &&
+			    (rc = eb_buf_puts(&text,
+			    (const char *)c->content)) != EB_OK) {
+				eb_fail(err, rc, "document-too-large", NULL,
+				    "document refused: text too large");
+				goto out;
+			}
+			break;
+		case XML_COMMENT_NODE:
+		case XML_PI_NODE:
+			break;
+		default:
+			rc = eb_fail(err, EB_ERR_FORMAT, "entity-not-allowed",
+			    "Write characters directly or as character "
+			    "references; ebid messages declare no entities.",
+			    "document refused: unexpected node type %d in '%s'",
+			    (int)c->type, (const char *)n->name);
+			eb_error_detail(err, "line %ld", xmlGetLineNo(c));
+			goto out;
+		}
+	}
+	if (has_child) {
+		if (!all_space(text.data, text.len)) {
+			rc = eb_fail(err, EB_ERR_FORMAT, "mixed-content",
+			    "Put text only in elements without child elements.",
+			    "document refused: element '%s' mixes text and "
+			    "child elements", (const char *)n->name);
+			eb_error_detail(err, "line %ld: element '%s'",
+			    xmlGetLineNo(n), (const char *)n->name);
+			goto out;
+		}
+	} else if (text.len > 0) {
+		eb_doc_set_text(d, eb_buf_str(&text));
+	}
+out:
+	eb_buf_free(&text);
+	return rc;
+}
+
+/* -- parsing: the entry point ----------------------------------------------- */
+
+static void
+effective_limits(const struct eb_xml_limits *in, struct eb_xml_limits *out)
+{
+	out->max_bytes = in != NULL && in->max_bytes != 0 ?
+	    in->max_bytes : DEFAULT_MAX_BYTES;
+	out->max_depth = in != NULL && in->max_depth != 0 ?
+	    in->max_depth : DEFAULT_MAX_DEPTH;
+	if (out->max_depth > EB_XML_DEPTH_CAP)
+		out->max_depth = EB_XML_DEPTH_CAP;
+	out->max_elements = in != NULL && in->max_elements != 0 ?
+	    in->max_elements : DEFAULT_MAX_ELEMENTS;
+}
+
+static int
+refuse_stopped(const struct parse_state *st, const struct eb_xml_limits *lim,
+    struct eb_error *err)
+{
+	if (strcmp(st->stop_reason, "dtd-not-allowed") == 0) {
+		eb_fail(err, EB_ERR_FORMAT, "dtd-not-allowed",
+		    "Remove the <!DOCTYPE ...> declaration: ebid messages use "
+		    "no DTD and no entities.",
+		    "document refused: a DOCTYPE declaration is not allowed");
+		eb_error_detail(err, "line %d: <!DOCTYPE %s", st->stop_line,
+		    st->stop_name);
+		return EB_ERR_FORMAT;
+	}
+	if (strcmp(st->stop_reason, "too-deep") == 0) {
+		eb_fail(err, EB_ERR_LIMIT, "too-deep",
+		    "Flatten the document: elements may nest at most as deep "
+		    "as the limit in the message.",
+		    "document refused: elements nest deeper than %u levels",
+		    lim->max_depth);
+		eb_error_detail(err, "line %d: element '%s' at depth %u",
+		    st->stop_line, st->stop_name, lim->max_depth + 1);
+		return EB_ERR_LIMIT;
+	}
+	eb_fail(err, EB_ERR_LIMIT, "too-many-elements",
+	    "Split the content over several documents.",
+	    "document refused: more than %zu elements", lim->max_elements);
+	eb_error_detail(err, "line %d: element '%s'", st->stop_line,
+	    st->stop_name);
+	return EB_ERR_LIMIT;
+}
+
+int
+eb_xml_parse(const struct eb_schema *schema,
+    const struct eb_xml_limits *limits, const uint8_t *p, size_t len,
+    struct eb_doc **out, struct eb_error *err)
+{
+	struct eb_xml_limits lim;
+	struct parse_state st;
+	struct saved_handler saved;
+	struct first_error verr;
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlSchemaValidCtxtPtr vc = NULL;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	struct eb_doc *tree = NULL;
+	int rc = EB_OK, pushed = 0, vrc;
+
+	*out = NULL;
+	effective_limits(limits, &lim);
+	if (len > lim.max_bytes || len > (size_t)INT_MAX) {
+		eb_fail(err, EB_ERR_LIMIT, "document-too-large",
+		    "Send a smaller document.",
+		    "document refused: %zu bytes is over the limit of %zu bytes",
+		    len, lim.max_bytes);
+		return EB_ERR_LIMIT;
+	}
+
+	memset(&st, 0, sizeof(st));
+	memset(&verr, 0, sizeof(verr));
+	st.max_depth = lim.max_depth;
+	st.max_elements = lim.max_elements;
+
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL || ctxt->sax == NULL) {
+		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate an XML parser");
+		goto out;
+	}
+	ctxt->_private = &st;
+	st.start = ctxt->sax->startElementNs;
+	st.end = ctxt->sax->endElementNs;
+	ctxt->sax->startElementNs = hook_start;
+	ctxt->sax->endElementNs = hook_end;
+	ctxt->sax->internalSubset = hook_internal_subset;
+	ctxt->sax->externalSubset = NULL;
+
+	handler_push(&saved, &st.xerr);
+	pushed = 1;
+	doc = xmlCtxtReadMemory(ctxt, (const char *)p, (int)len, "message.xml",
+	    NULL, PARSE_OPTIONS);
+
+	if (st.stop_reason != NULL) {
+		rc = refuse_stopped(&st, &lim, err);
+		goto out;
+	}
+	if (doc == NULL || !ctxt->wellFormed) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "malformed",
+		    "Send well-formed XML (check it with xmllint --noout).",
+		    "document refused: not well-formed XML");
+		if (st.xerr.count > 0)
+			eb_error_detail(err, "line %d: %s", st.xerr.line,
+			    st.xerr.msg);
+		else
+			eb_error_detail(err, "libxml2 error %d",
+			    ctxt->errNo);
+		goto out;
+	}
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "dtd-not-allowed",
+		    "Remove the <!DOCTYPE ...> declaration: ebid messages use "
+		    "no DTD and no entities.",
+		    "document refused: a DOCTYPE declaration is not allowed");
+		goto out;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "malformed", NULL,
+		    "document refused: no root element");
+		goto out;
+	}
+	if (!in_our_ns(root)) {
+		rc = refuse_ns(root, err);
+		goto out;
+	}
+	if (schema != NULL) {
+		vc = xmlSchemaNewValidCtxt(schema->xs);
+		if (vc == NULL) {
+			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "cannot allocate a schema validation context");
+			goto out;
+		}
+		/* Validation errors go to 'verr', anything else to st.xerr. */
+		xmlSchemaSetValidStructuredErrors(vc, on_xml_error, &verr);
+		vrc = xmlSchemaValidateDoc(vc, doc);
+		if (vrc != 0) {
+			rc = eb_fail(err, EB_ERR_FORMAT, "schema-invalid",
+			    "Correct the element or attribute named in the "
+			    "detail; docs/xml.md lists the messages and types.",
+			    "document refused: not valid against the ebid "
+			    "schema (root '%s')", (const char *)root->name);
+			if (verr.count > 1)
+				eb_error_detail(err, "line %d: %s (and %d more "
+				    "error(s))", verr.line, verr.msg,
+				    verr.count - 1);
+			else if (verr.count == 1)
+				eb_error_detail(err, "line %d: %s", verr.line,
+				    verr.msg);
+			else
+				eb_error_detail(err, "validation returned %d",
+				    vrc);
+			goto out;
+		}
+	}
+	rc = convert(root, NULL, &tree, err);
+	if (rc != EB_OK)
+		goto out;
+	*out = tree;
+	tree = NULL;
+out:
+	if (pushed)
+		handler_pop(&saved);
+	eb_doc_free(tree);
+	xmlSchemaFreeValidCtxt(vc);
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+/* -- writing ------------------------------------------------------------------ */
+
+/* An ASCII XML name without ':' (ebid names are all ASCII). */
+static int
+valid_name(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (p == NULL || *p == '\0')
+		return 0;
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	    *p == '_'))
+		return 0;
+	for (p++; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		    *p == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * 1 when 's' is valid UTF-8 made only of XML 1.0 characters (tab, line
+ * feed, carriage return, U+0020..U+D7FF, U+E000..U+FFFD,
+ * U+10000..U+10FFFF), else 0.
+ */
+static int
+valid_chars(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	int n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+				return 0;
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			n = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			n = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			n = 3;
+		} else {
+			return 0;
+		}
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
+		    cp == 0xffff)
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+static int
+check_tree(const struct eb_doc *d)
+{
+	const struct eb_attr *a;
+	const struct eb_doc *c;
+
+	if (!valid_name(d->name))
+		return EB_ERR_FORMAT;
+	for (a = d->attrs; a != NULL; a = a->next)
+		if (!valid_name(a->name) || strcmp(a->name, "xmlns") == 0 ||
+		    strncmp(a->name, "xml", 3) == 0 || !valid_chars(a->value))
+			return EB_ERR_FORMAT;
+	if (d->text != NULL) {
+		if (!valid_chars(d->text))
+			return EB_ERR_FORMAT;
+		if (d->first != NULL && d->text[0] != '\0')
+			return EB_ERR_FORMAT;   /* mixed content */
+	}
+	for (c = d->first; c != NULL; c = c->next)
+		if (check_tree(c) != EB_OK)
+			return EB_ERR_FORMAT;
+	return EB_OK;
+}
+
+/* The escapes of the canonical form (protocol/doc.h). */
+static int
+put_escaped(struct eb_buf *out, const char *s, int in_attr)
+{
+	const char *run = s, *rep;
+	int rc;
+
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '\r': rep = "&#xD;"; break;
+		case '"': rep = in_attr ? "&quot;" : NULL; break;
+		case '\t': rep = in_attr ? "&#x9;" : NULL; break;
+		case '\n': rep = in_attr ? "&#xA;" : NULL; break;
+		default: rep = NULL;
+		}
+		if (rep == NULL)
+			continue;
+		if ((rc = eb_buf_append(out, run, (size_t)(s - run))) != EB_OK ||
+		    (rc = eb_buf_puts(out, rep)) != EB_OK)
+			return rc;
+		run = s + 1;
+	}
+	return eb_buf_append(out, run, (size_t)(s - run));
+}
+
+static int
+put_indent(struct eb_buf *out, int pretty, unsigned level)
+{
+	static const char spaces[] = "                                ";
+	unsigned n = pretty ? level * 2 : 0;
+	int rc;
+
+	while (n > 0) {
+		unsigned k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		if ((rc = eb_buf_append(out, spaces, k)) != EB_OK)
+			return rc;
+		n -= k;
+	}
+	return EB_OK;
+}
+
+static int
+write_element(const struct eb_doc *d, int pretty, unsigned level,
+    struct eb_buf *out)
+{
+	const struct eb_attr *a;
+	const struct eb_doc *c;
+	int rc;
+
+	if ((rc = put_indent(out, pretty, level)) != EB_OK ||
+	    (rc = eb_buf_printf(out, "<%s", d->name)) != EB_OK)
+		return rc;
+	if (level == 0 &&
+	    (rc = eb_buf_puts(out, " xmlns=\"" EB_XML_NS "\"")) != EB_OK)
+		return rc;
+	for (a = d->attrs; a != NULL; a = a->next)
+		if ((rc = eb_buf_printf(out, " %s=\"", a->name)) != EB_OK ||
+		    (rc = put_escaped(out, a->value, 1)) != EB_OK ||
+		    (rc = eb_buf_puts(out, "\"")) != EB_OK)
+			return rc;
+	if ((rc = eb_buf_puts(out, ">")) != EB_OK)
+		return rc;
+	if (d->first == NULL) {
+		if (d->text != NULL &&
+		    (rc = put_escaped(out, d->text, 0)) != EB_OK)
+			return rc;
+	} else {
+		if (pretty && (rc = eb_buf_puts(out, "\n")) != EB_OK)
+			return rc;
+		for (c = d->first; c != NULL; c = c->next)
+			if ((rc = write_element(c, pretty, level + 1, out)) !=
+			    EB_OK)
+				return rc;
+		if ((rc = put_indent(out, pretty, level)) != EB_OK)
+			return rc;
+	}
+	if ((rc = eb_buf_printf(out, "</%s>", d->name)) != EB_OK)
+		return rc;
+	return pretty ? eb_buf_puts(out, "\n") : EB_OK;
+}
+
+/*
+ * Returns EB_OK, EB_ERR_FORMAT when the tree cannot be written as XML that
+ * reads back equal (a name that is not an ASCII XML name, an attribute
+ * named xmlns or xml*, text that is not valid UTF-8 of XML characters, or
+ * text beside child elements), or EB_ERR_LIMIT from 'out'.  Nothing is
+ * appended on EB_ERR_FORMAT; on EB_ERR_LIMIT 'out' may hold a partial
+ * document.
+ */
+int
+eb_xml_write(const struct eb_doc *d, int pretty, struct eb_buf *out)
+{
+	int rc;
+
+	if (d == NULL || check_tree(d) != EB_OK)
+		return EB_ERR_FORMAT;
+	if ((rc = eb_buf_puts(out,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")) != EB_OK)
+		return rc;
+	return write_element(d, pretty, 0, out);
+}
