@@ -159,4 +159,10 @@ pg_bootstrap() {
 		pg_psql -d postgres -c "CREATE DATABASE ebid OWNER ebid_owner ENCODING 'UTF8' TEMPLATE template0"
 		pg_psql -d ebid -c "GRANT CONNECT, TEMPORARY ON DATABASE ebid TO ebid_app"
 	fi
+	have=$(pg_psql -d postgres -tAc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'ebid'")
+	if [ "$have" != ebid_owner ]; then
+		say "database ebid belonged to $have: giving it to ebid_owner"
+		pg_psql -d postgres -c "ALTER DATABASE ebid OWNER TO ebid_owner"
+		pg_psql -d ebid -c "GRANT CONNECT, TEMPORARY ON DATABASE ebid TO ebid_app"
+	fi
 }
