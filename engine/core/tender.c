@@ -1,0 +1,3050 @@
+/*
+ * engine/core/tender.c
+ *    The procurement tender state machine: the transition table (as data),
+ *    decide, apply, view, timers, and the rights-and-duties notice.
+ *
+ * Owner: the tender-flow engineer.  See tender.h for the contract and
+ * docs/tender-flow.md (generated matrix and diagram) for the flow.
+ *
+ * How a command is decided (tender_decide):
+ *    1. the row of the command (unknown -> EB_ERR_FORMAT unknown-command);
+ *    2. the state must be in the row's state mask (EB_ERR_STATE
+ *       not-allowed-in-state, naming the state, the command and the
+ *       commands the caller's role may issue now);
+ *    3. the caller's role must be in the row's role mask (EB_ERR_DENIED
+ *       role-not-allowed);
+ *    4. separation of duties (EB_ERR_DENIED separation-of-duties /
+ *       conflict-of-interest): one natural person acts in one role only on
+ *       a tender; an officer (registrar, supervisor, verifier) is never of
+ *       the tenderer's organisation; bidders and experts neither; an
+ *       expert never of a bidder's organisation;
+ *    5. the row's "who" check: this caller on this tender (EB_ERR_DENIED
+ *       not-your-tender, not-a-custodian, not-on-committee, ...);
+ *    6. the row's guard: parses the body (EB_ERR_FORMAT), checks the rule
+ *       (EB_ERR_RULE) and appends the events.
+ * Every event carries at= (ISO instant of cmd->time), by= (party),
+ * role= and person=; apply() folds them, appends one history step per
+ * event (with the SHA-256 of its canonical bytes) and changes the state
+ * only through tender_set_state(), which checks the transition against
+ * the same table.
+ *
+ * Representation: scalars the rules reason about are C fields; lists
+ * (sign-ups, bids, committee, objections, history...) are eb_doc
+ * containers whose children the view copies, filtered by role.
+ *
+ * Rule modules not written yet plug in at the marked call sites
+ * (CLEARING, DRAW, SCORING, EVALUATION): until then the commands carry
+ * the data (report, committee, score sheet, result) and the core records
+ * it after checking what it can check itself.  No result is computed here.
+ *
+ * Pure: no I/O, no clock, no floating point.
+ */
+#include "tender.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/hash.h"
+#include "protocol/isotime.h"
+
+#define S(x) EB_TS_BIT(x)
+#define R(x) EB_ROLE_BIT(EB_ROLE_##x)
+
+#define MAX_CUSTODIANS 16
+#define MAX_COMMITTEE 49
+#define MAX_SIGNUPS 4096
+#define MAX_OBJECTIONS 256
+#define MAX_CANDIDATES 3
+#define MIN_VALID_BIDS 3          /* 实施条例 Art. 44 */
+#define OBJECTION_ANSWER_DAYS 3   /* 实施条例 Art. 54 */
+#define DEFAULT_NOTICE_DAYS 15
+#define DEFAULT_PUBLICITY_DAYS 3
+#define MIN_PUBLICITY_DAYS 3
+
+#define OFFICERS (R(REGISTRAR) | R(SUPERVISOR) | R(VERIFIER))
+#define OFFICIALS (OFFICERS | R(AUDITOR) | R(SYSTEM))
+
+#define LIVE (~(S(EB_TS_NEW) | S(EB_TS_CLOSED) | S(EB_TS_FAILED) | \
+    S(EB_TS_CANCELLED)) & ((1u << EB_TS_COUNT) - 1))
+#define CANCELLABLE (LIVE & ~S(EB_TS_CANCELLATION_REQUESTED))
+#define SUSPENDABLE (LIVE & ~(S(EB_TS_CANCELLATION_REQUESTED) | \
+    S(EB_TS_SUSPENDED)))
+
+struct tender {
+	char id[EB_ID_MAX];
+	enum eb_tender_state state;
+	enum eb_tender_state resume_state;  /* SUSPENDED returns here */
+	enum eb_tender_state cancel_return; /* refused cancellation returns */
+	int64_t seq;                        /* events applied */
+
+	/* registration (受理) */
+	char tenderer[EB_ID_MAX];
+	char tenderer_org[EB_NAME_MAX];
+	struct eb_doc *reg;                 /* normalized <registration> */
+	int64_t deadline, opening, ceiling, notice_ms, publicity_ms;
+	int64_t committee_size, threshold;
+	struct eb_doc *returns;             /* <returns><return ..><reason/> */
+	struct eb_doc *acceptance;          /* <acceptance at by/> or NULL */
+
+	/* organization (组织) */
+	struct eb_doc *announcement;
+	struct eb_doc *key;                 /* <opening-key> with sealed shares */
+	struct eb_doc *shares;              /* <shares><share custodian= .../> */
+	struct eb_doc *signups;             /* <sign-ups><sign-up bidder status> */
+	struct eb_doc *notices;             /* clarifications and amendments */
+	struct eb_doc *bids;                /* <bids><bid bidder commitment ..> */
+	struct eb_doc *deadline_rec;        /* <deadline-reached at bids=> */
+	struct eb_doc *opening_rec;         /* <opening-record> */
+	int64_t nopened;
+	struct eb_doc *clearing;            /* <clearing-report> */
+	struct eb_doc *draw;                /* <draw commitment at by> */
+	struct eb_doc *committee;           /* <committee><member status ..> */
+	struct eb_doc *scores;              /* <scores><score-sheet expert=> */
+	struct eb_doc *result;              /* <result><candidate rank bidder> */
+
+	/* confirmation (确认) */
+	struct eb_doc *publicity;           /* <publicity start end> */
+	int64_t publicity_end;
+	int64_t objection_since;
+	int64_t open_objections;
+	struct eb_doc *objections;
+	struct eb_doc *publicity_over;
+	struct eb_doc *verification;        /* <verification-record> */
+	struct eb_doc *award;
+	struct eb_doc *closed;
+
+	/* exits */
+	struct eb_doc *failure;
+	struct eb_doc *cancellation;
+	struct eb_doc *suspension;
+	int64_t suspended_at;
+
+	struct eb_doc *actors;              /* <actors><actor person role/> */
+	struct eb_doc *history;             /* <history><step ...> */
+};
+
+/* ------------------------------------------------------------------ */
+/* states                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char *const state_names[EB_TS_COUNT] = {
+	[EB_TS_NEW] = "new",
+	[EB_TS_SUBMITTED] = "submitted",
+	[EB_TS_RETURNED] = "returned",
+	[EB_TS_ACCEPTED] = "accepted",
+	[EB_TS_ANNOUNCED] = "announced",
+	[EB_TS_BIDDING] = "bidding",
+	[EB_TS_AWAITING_OPENING] = "awaiting-opening",
+	[EB_TS_OPENED] = "opened",
+	[EB_TS_CLEARED] = "cleared",
+	[EB_TS_DRAW_REQUESTED] = "draw-requested",
+	[EB_TS_EVALUATION] = "evaluation",
+	[EB_TS_EVALUATED] = "evaluated",
+	[EB_TS_PUBLICITY] = "publicity",
+	[EB_TS_OBJECTION] = "objection",
+	[EB_TS_PUBLICITY_OVER] = "publicity-over",
+	[EB_TS_VERIFIED] = "verified",
+	[EB_TS_AWARDED] = "awarded",
+	[EB_TS_CLOSED] = "closed",
+	[EB_TS_FAILED] = "failed",
+	[EB_TS_CANCELLATION_REQUESTED] = "cancellation-requested",
+	[EB_TS_CANCELLED] = "cancelled",
+	[EB_TS_SUSPENDED] = "suspended",
+};
+
+size_t
+eb_tender_state_count(void)
+{
+	return EB_TS_COUNT;
+}
+
+const char *
+eb_tender_state_name(size_t s)
+{
+	return s < EB_TS_COUNT ? state_names[s] : "?";
+}
+
+const char *
+eb_tender_state_stage(size_t s)
+{
+	if (s <= EB_TS_ACCEPTED)
+		return "registration";
+	if (s <= EB_TS_EVALUATED)
+		return "organization";
+	if (s <= EB_TS_CLOSED)
+		return "confirmation";
+	return "exit";
+}
+
+/* The stage shown for a tender: a suspended or cancelling one shows the
+ * stage it stopped in. */
+static const char *
+tender_stage(const struct tender *t)
+{
+	enum eb_tender_state s = t->state;
+
+	if (s == EB_TS_CANCELLATION_REQUESTED)
+		s = t->cancel_return;
+	if (s == EB_TS_SUSPENDED)
+		s = t->resume_state;
+	return eb_tender_state_stage(s);
+}
+
+enum eb_tender_state
+eb_tender_state(const void *st)
+{
+	return ((const struct tender *)st)->state;
+}
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                        */
+/* ------------------------------------------------------------------ */
+
+static void
+iso(int64_t ms, char out[EB_ISOTIME_LEN])
+{
+	eb_isotime_format(ms, out);
+}
+
+static void
+set_time(struct eb_doc *d, const char *name, int64_t ms)
+{
+	char b[EB_ISOTIME_LEN];
+
+	iso(ms, b);
+	eb_doc_set_attr(d, name, b);
+}
+
+static int
+attr_time(const struct eb_doc *d, const char *name, int64_t *ms)
+{
+	const char *s = eb_doc_attr(d, name);
+
+	return s != NULL && eb_isotime_parse(s, ms) == 0 ? EB_OK : EB_ERR_FORMAT;
+}
+
+static int
+is_sha256(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != 64)
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Strict base64: non-empty, alphabet A-Za-z0-9+/, '=' padding only at
+ * the end, length a multiple of 4. */
+static int
+is_base64(const char *s)
+{
+	size_t n, i, pad = 0;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n % 4 != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0)
+			return 0;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return pad <= 2;
+}
+
+static int
+nonblank(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 1;
+	return 0;
+}
+
+static const char *
+person_of(const struct eb_actor *a)
+{
+	return a->person[0] != '\0' ? a->person : a->party;
+}
+
+/* First child of 'list' whose attribute 'attr' equals 'v', or NULL. */
+static struct eb_doc *
+find_by(const struct eb_doc *list, const char *name, const char *attr,
+    const char *v)
+{
+	struct eb_doc *c;
+
+	if (list == NULL || v == NULL)
+		return NULL;
+	eb_doc_foreach(c, list, name) {
+		const char *a = eb_doc_attr(c, attr);
+
+		if (a != NULL && strcmp(a, v) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static int
+attr_is(const struct eb_doc *d, const char *name, const char *v)
+{
+	const char *a = d != NULL ? eb_doc_attr(d, name) : NULL;
+
+	return a != NULL && strcmp(a, v) == 0;
+}
+
+static size_t
+count_attr(const struct eb_doc *list, const char *name, const char *attr,
+    const char *v)
+{
+	struct eb_doc *c;
+	size_t n = 0;
+
+	if (list == NULL)
+		return 0;
+	eb_doc_foreach(c, list, name)
+		if (attr_is(c, attr, v))
+			n++;
+	return n;
+}
+
+static int
+missing(struct eb_error *err, const char *cmd, const char *field)
+{
+	return eb_fail(err, EB_ERR_FORMAT, "missing-field",
+	    "Add the field and send the command again.",
+	    "%s: field '%s' is missing or malformed", cmd, field);
+}
+
+/* A new event child of 'events' with at/by/role/person. */
+static struct eb_doc *
+ev_add(struct eb_doc *events, const char *name, const struct eb_cmd *c)
+{
+	struct eb_doc *e = eb_doc_add(events, name);
+
+	set_time(e, "at", c->time);
+	eb_doc_set_attr(e, "by", c->actor.party);
+	eb_doc_set_attr(e, "role", eb_role_name(c->actor.role));
+	eb_doc_set_attr(e, "person", person_of(&c->actor));
+	if (c->actor.org[0] != '\0')
+		eb_doc_set_attr(e, "org", c->actor.org);
+	return e;
+}
+
+/* Copy the <reason> children of 'body' to 'to'; returns their number
+ * (blank ones are not counted). */
+static int
+copy_reasons(const struct eb_doc *body, struct eb_doc *to)
+{
+	struct eb_doc *r;
+	int n = 0;
+
+	eb_doc_foreach(r, body, "reason") {
+		if (!nonblank(eb_doc_text(r)))
+			continue;
+		eb_doc_add_text(to, "reason", eb_doc_text(r));
+		n++;
+	}
+	return n;
+}
+
+static int
+reasons_required(struct eb_error *err, const char *cmd)
+{
+	return eb_fail(err, EB_ERR_RULE, "reasons-required",
+	    "Give at least one non-empty <reason>.",
+	    "%s needs a written reason", cmd);
+}
+
+static int
+require_text(const struct eb_doc *body, const char *name, const char *cmd,
+    const char **out, struct eb_error *err)
+{
+	const char *s = eb_doc_child_text(body, name);
+
+	if (!nonblank(s))
+		return missing(err, cmd, name);
+	*out = s;
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* the transition table: declarations                                   */
+/* ------------------------------------------------------------------ */
+
+enum clock { CK_NONE, CK_DEADLINE, CK_OPENING, CK_PUBLICITY_END,
+	CK_OBJECTION_ANSWER };
+
+typedef int who_fn(const struct tender *, const struct eb_actor *,
+    struct eb_error *);
+typedef int guard_fn(const struct tender *, const struct eb_cmd *,
+    struct eb_doc *events, struct eb_error *);
+
+struct row {
+	const char *command;
+	uint32_t roles;
+	uint32_t states;
+	who_fn *who;           /* this caller on this tender; NULL: anyone */
+	guard_fn *guard;       /* body, rule, events */
+	int to, alt;           /* target state(s) */
+	uint32_t duty;         /* roles for which it is a "must" */
+	enum clock until;      /* "may ... until" / "must ... by" */
+	const char *events;
+	const char *summary;
+};
+
+
+/* ------------------------------------------------------------------ */
+/* who checks: this caller on this tender                               */
+/* ------------------------------------------------------------------ */
+
+static int
+who_tenderer(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	if (strcmp(a->party, t->tenderer) != 0)
+		return eb_fail(err, EB_ERR_DENIED, "not-your-tender",
+		    "Only the tenderer who registered the project acts for it.",
+		    "party %s is not the tenderer of tender %s", a->party, t->id);
+	return EB_OK;
+}
+
+static int
+who_signed_up_bidder(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	if (find_by(t->signups, "sign-up", "bidder", a->party) == NULL)
+		return eb_fail(err, EB_ERR_DENIED, "not-your-tender",
+		    "Sign up for the tender first.",
+		    "bidder %s has no sign-up on tender %s", a->party, t->id);
+	return EB_OK;
+}
+
+static int
+who_new_sign_up(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	struct eb_doc *s = find_by(t->signups, "sign-up", "bidder", a->party);
+
+	if (s != NULL && !attr_is(s, "status", "rejected"))
+		return eb_fail(err, EB_ERR_CONFLICT, "already-signed-up",
+		    "Wait for the registrar's decision on your sign-up.",
+		    "bidder %s already has a sign-up (%s) on tender %s",
+		    a->party, eb_doc_attr(s, "status"), t->id);
+	return EB_OK;
+}
+
+static int
+who_bid_holder(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	if (find_by(t->bids, "bid", "bidder", a->party) == NULL)
+		return eb_fail(err, EB_ERR_DENIED, "no-bid",
+		    "Only a bid you submitted can be withdrawn.",
+		    "bidder %s has no bid on tender %s", a->party, t->id);
+	return EB_OK;
+}
+
+static int
+who_custodian(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	struct eb_doc *c = t->reg != NULL ?
+	    find_by(eb_doc_child(t->reg, "custodians"), "custodian", "party",
+	    a->party) : NULL;
+
+	if (c == NULL)
+		return eb_fail(err, EB_ERR_DENIED, "not-a-custodian",
+		    "Only the custodians named in the registration hold shares.",
+		    "party %s is not a custodian of tender %s", a->party, t->id);
+	if (find_by(t->shares, "share", "custodian", a->party) != NULL)
+		return eb_fail(err, EB_ERR_CONFLICT, "share-already-submitted",
+		    "Each custodian submits its share once.",
+		    "custodian %s already submitted its share", a->party);
+	return EB_OK;
+}
+
+static struct eb_doc *
+member_of(const struct tender *t, const char *party)
+{
+	return find_by(t->committee, "member", "party", party);
+}
+
+static int
+who_pending_expert(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	struct eb_doc *m = member_of(t, a->party);
+
+	if (m == NULL)
+		return eb_fail(err, EB_ERR_DENIED, "not-on-committee",
+		    "Only drawn experts act in the evaluation.",
+		    "expert %s is not on the committee of tender %s",
+		    a->party, t->id);
+	if (!attr_is(m, "status", "pending"))
+		return eb_fail(err, EB_ERR_CONFLICT, "already-answered",
+		    "The appointment was already answered.",
+		    "expert %s answered the appointment: %s", a->party,
+		    eb_doc_attr(m, "status"));
+	return EB_OK;
+}
+
+static int
+who_accepted_expert(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	struct eb_doc *m = member_of(t, a->party);
+
+	if (m == NULL)
+		return eb_fail(err, EB_ERR_DENIED, "not-on-committee",
+		    "Only drawn experts act in the evaluation.",
+		    "expert %s is not on the committee of tender %s",
+		    a->party, t->id);
+	if (!attr_is(m, "status", "accepted"))
+		return eb_fail(err, EB_ERR_DENIED, "appointment-not-accepted",
+		    "Accept the appointment before scoring.",
+		    "expert %s has status %s", a->party,
+		    eb_doc_attr(m, "status"));
+	return EB_OK;
+}
+
+static int
+who_bidder_who_bid(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	if (find_by(t->opening_rec, "bid-result", "bidder", a->party) == NULL)
+		return eb_fail(err, EB_ERR_DENIED, "not-your-tender",
+		    "Only a bidder whose bid was opened may object.",
+		    "party %s had no bid at the opening of tender %s",
+		    a->party, t->id);
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* separation of duties                                                 */
+/* ------------------------------------------------------------------ */
+
+static int
+separation(const struct tender *t, const struct eb_actor *a,
+    struct eb_error *err)
+{
+	uint32_t rb = EB_ROLE_BIT(a->role);
+	struct eb_doc *x, *s;
+
+	if (a->role == EB_ROLE_SYSTEM)
+		return EB_OK;
+	eb_doc_foreach(x, t->actors, "actor") {
+		if (attr_is(x, "person", person_of(a)) &&
+		    !attr_is(x, "role", eb_role_name(a->role)))
+			return eb_fail(err, EB_ERR_DENIED, "separation-of-duties",
+			    "Another person must act in this office on this tender.",
+			    "person %s already acted as %s on tender %s and may "
+			    "not act as %s", person_of(a), eb_doc_attr(x, "role"),
+			    t->id, eb_role_name(a->role));
+	}
+	if (t->tenderer_org[0] == '\0' || a->org[0] == '\0')
+		goto experts;
+	if ((rb & OFFICERS) && strcmp(a->org, t->tenderer_org) == 0)
+		return eb_fail(err, EB_ERR_DENIED, "separation-of-duties",
+		    "An officer of the tenderer's organisation may not act on its tender.",
+		    "%s %s belongs to %s, the tenderer of tender %s",
+		    eb_role_name(a->role), a->party, a->org, t->id);
+	if ((rb & (R(BIDDER) | R(EXPERT))) &&
+	    strcmp(a->org, t->tenderer_org) == 0)
+		return eb_fail(err, EB_ERR_DENIED, "conflict-of-interest",
+		    "A party of the tenderer's organisation may not bid or evaluate.",
+		    "%s %s belongs to %s, the tenderer of tender %s",
+		    eb_role_name(a->role), a->party, a->org, t->id);
+experts:
+	if (a->role == EB_ROLE_EXPERT && a->org[0] != '\0') {
+		eb_doc_foreach(s, t->signups, "sign-up")
+			if (attr_is(s, "org", a->org))
+				return eb_fail(err, EB_ERR_DENIED,
+				    "conflict-of-interest",
+				    "An expert employed by a bidder must withdraw (回避).",
+				    "expert %s belongs to %s, the organisation of "
+				    "bidder %s", a->party, a->org,
+				    eb_doc_attr(s, "bidder"));
+	}
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* registration                                                         */
+/* ------------------------------------------------------------------ */
+
+static int
+days_field(const struct eb_doc *b, const char *name, int64_t dflt,
+    int64_t min, int64_t *out, const char *cmd, struct eb_error *err)
+{
+	int rc = eb_doc_child_i64(b, name, out);
+
+	if (rc == EB_ERR_NOTFOUND) {
+		*out = dflt;
+		return EB_OK;
+	}
+	if (rc != EB_OK)
+		return missing(err, cmd, name);
+	if (*out < min || *out > 365)
+		return eb_fail(err, EB_ERR_RULE, "period-out-of-range",
+		    "Choose a period the rules allow.",
+		    "%s is %lld days; allowed %lld..365", name,
+		    (long long)*out, (long long)min);
+	return EB_OK;
+}
+
+static int
+time_field(const struct eb_doc *b, const char *name, int64_t *out,
+    const char *cmd, struct eb_error *err)
+{
+	const char *s = eb_doc_child_text(b, name);
+
+	if (s == NULL || eb_isotime_parse(s, out) != 0)
+		return missing(err, cmd, name);
+	return EB_OK;
+}
+
+/*
+ * Parse and check the registration fields of 'b' (register-tender or
+ * resubmit-registration) into a new normalized <registration>.
+ */
+static int
+parse_registration(const struct eb_doc *b, int64_t now,
+    struct eb_doc **out, struct eb_error *err)
+{
+	const char *cmd = b->name, *title = NULL, *p = NULL;
+	struct eb_doc *r = NULL, *docs, *d, *cus, *c, *x;
+	int64_t ceiling, deadline, opening, committee, notice, publicity, k;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = require_text(b, "title", cmd, &title, err)) != EB_OK)
+		return rc;
+	docs = eb_doc_child(b, "documents");
+	if (docs == NULL || eb_doc_count(docs, "document") == 0)
+		return missing(err, cmd, "documents/document");
+	eb_doc_foreach(d, docs, "document")
+		if (!nonblank(eb_doc_attr(d, "name")) ||
+		    !is_sha256(eb_doc_attr(d, "sha256")))
+			return missing(err, cmd, "document@name/@sha256");
+	if (eb_doc_child(b, "rules") == NULL)
+		return missing(err, cmd, "rules");
+	if (eb_doc_child_i64(b, "ceiling-price", &ceiling) != EB_OK)
+		return missing(err, cmd, "ceiling-price");
+	if ((rc = time_field(b, "bid-deadline", &deadline, cmd, err)) != EB_OK ||
+	    (rc = time_field(b, "opening-time", &opening, cmd, err)) != EB_OK)
+		return rc;
+	if (eb_doc_child_i64(b, "committee-size", &committee) != EB_OK)
+		return missing(err, cmd, "committee-size");
+	if ((rc = days_field(b, "notice-period-days", DEFAULT_NOTICE_DAYS, 0,
+	    &notice, cmd, err)) != EB_OK ||
+	    (rc = days_field(b, "publicity-days", DEFAULT_PUBLICITY_DAYS,
+	    MIN_PUBLICITY_DAYS, &publicity, cmd, err)) != EB_OK)
+		return rc;
+	cus = eb_doc_child(b, "custodians");
+	if (cus == NULL || eb_doc_attr_i64(cus, "threshold", &k) != EB_OK)
+		return missing(err, cmd, "custodians@threshold");
+	eb_doc_foreach(c, cus, "custodian") {
+		p = eb_doc_attr(c, "party");
+		if (!nonblank(p))
+			return missing(err, cmd, "custodian@party");
+		for (x = eb_doc_child(cus, "custodian"); x != c;
+		    x = eb_doc_next(x, "custodian"))
+			if (attr_is(x, "party", p))
+				return eb_fail(err, EB_ERR_RULE,
+				    "duplicate-custodian",
+				    "Name each custodian once.",
+				    "custodian %s is named twice", p);
+		n++;
+	}
+	if (ceiling <= 0)
+		return eb_fail(err, EB_ERR_RULE, "ceiling-price-invalid",
+		    "State the ceiling price in fen, greater than zero.",
+		    "ceiling-price is %lld fen", (long long)ceiling);
+	if (deadline <= now)
+		return eb_fail(err, EB_ERR_RULE, "deadline-passed",
+		    "Choose a bid deadline in the future.",
+		    "bid-deadline is not after the command's time");
+	if (opening < deadline)
+		return eb_fail(err, EB_ERR_RULE, "opening-before-deadline",
+		    "The opening is at or after the bid deadline (招标投标法 Art. 34).",
+		    "opening-time precedes bid-deadline");
+	if (committee < 3 || committee > MAX_COMMITTEE || committee % 2 == 0)
+		return eb_fail(err, EB_ERR_RULE, "committee-size-invalid",
+		    "The committee is an odd number of members, at least 3.",
+		    "committee-size is %lld", (long long)committee);
+	if (n == 0 || n > MAX_CUSTODIANS || k < 1 || (size_t)k > n)
+		return eb_fail(err, EB_ERR_RULE, "custodian-threshold-invalid",
+		    "Name 1 to 16 custodians and a threshold between 1 and their number.",
+		    "%zu custodians, threshold %lld", n, (long long)k);
+
+	r = eb_doc_new("registration");
+	eb_doc_add_text(r, "title", title);
+	eb_doc_append(r, eb_doc_clone(docs));
+	x = eb_doc_child(b, "qualification");
+	eb_doc_append(r, x != NULL ? eb_doc_clone(x) :
+	    eb_doc_new("qualification"));
+	eb_doc_append(r, eb_doc_clone(eb_doc_child(b, "rules")));
+	eb_doc_set_attr_i64(eb_doc_add(r, "ceiling-price"), "fen", ceiling);
+	x = eb_doc_add(r, "bid-deadline");
+	set_time(x, "at", deadline);
+	x = eb_doc_add(r, "opening-time");
+	set_time(x, "at", opening);
+	eb_doc_set_attr_i64(eb_doc_add(r, "committee-size"), "n", committee);
+	eb_doc_set_attr_i64(eb_doc_add(r, "notice-period-days"), "n", notice);
+	eb_doc_set_attr_i64(eb_doc_add(r, "publicity-days"), "n", publicity);
+	x = eb_doc_add(r, "custodians");
+	eb_doc_set_attr_i64(x, "threshold", k);
+	eb_doc_foreach(c, cus, "custodian")
+		eb_doc_set_attr(eb_doc_add(x, "custodian"), "party",
+		    eb_doc_attr(c, "party"));
+	*out = r;
+	return EB_OK;
+}
+
+/* Load the scalars of a normalized <registration> into 't'. */
+static int
+load_registration(struct tender *t, const struct eb_doc *r,
+    struct eb_error *err)
+{
+	int64_t nd = 0, pd = 0;
+
+	if (r == NULL ||
+	    attr_time(eb_doc_child(r, "bid-deadline"), "at", &t->deadline) ||
+	    attr_time(eb_doc_child(r, "opening-time"), "at", &t->opening) ||
+	    eb_doc_attr_i64(eb_doc_child(r, "ceiling-price"), "fen",
+	    &t->ceiling) ||
+	    eb_doc_attr_i64(eb_doc_child(r, "committee-size"), "n",
+	    &t->committee_size) ||
+	    eb_doc_attr_i64(eb_doc_child(r, "notice-period-days"), "n", &nd) ||
+	    eb_doc_attr_i64(eb_doc_child(r, "publicity-days"), "n", &pd) ||
+	    eb_doc_attr_i64(eb_doc_child(r, "custodians"), "threshold",
+	    &t->threshold))
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event",
+		    NULL, "registration record is malformed");
+	t->notice_ms = nd * EB_MS_PER_DAY;
+	t->publicity_ms = pd * EB_MS_PER_DAY;
+	eb_doc_free(t->reg);
+	t->reg = eb_doc_clone(r);
+	return EB_OK;
+}
+
+static int
+g_register(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *reg = NULL, *e;
+	int rc;
+
+	if ((rc = parse_registration(c->body, c->time, &reg, err)) != EB_OK)
+		return rc;
+	e = ev_add(events, "tender-registered", c);
+	eb_doc_set_attr(e, "tender", c->target[0] ? c->target : t->id);
+	eb_doc_set_attr(e, "tenderer", c->actor.party);
+	eb_doc_set_attr(e, "tenderer-org", c->actor.org);
+	eb_doc_append(e, reg);
+	return EB_OK;
+}
+
+static int
+g_resubmit(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *reg = NULL, *e;
+	int rc;
+
+	(void)t;
+	if ((rc = parse_registration(c->body, c->time, &reg, err)) != EB_OK)
+		return rc;
+	e = ev_add(events, "registration-resubmitted", c);
+	eb_doc_append(e, reg);
+	return EB_OK;
+}
+
+static int
+g_return(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e = eb_doc_new("registration-returned");
+	int n = copy_reasons(c->body, e);
+
+	(void)t;
+	eb_doc_free(e);
+	if (n == 0)
+		return reasons_required(err, c->body->name);
+	e = ev_add(events, "registration-returned", c);
+	copy_reasons(c->body, e);
+	return EB_OK;
+}
+
+static int
+g_simple(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, const char *event)
+{
+	(void)t;
+	ev_add(events, event, c);
+	return EB_OK;
+}
+
+static int
+g_accept(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	(void)err;
+	return g_simple(t, c, events, "registration-accepted");
+}
+
+/* ------------------------------------------------------------------ */
+/* organization                                                         */
+/* ------------------------------------------------------------------ */
+
+static int
+g_announce(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e;
+	char a[EB_ISOTIME_LEN];
+
+	if (t->deadline - c->time < t->notice_ms) {
+		iso(c->time + t->notice_ms, a);
+		return eb_fail(err, EB_ERR_RULE, "deadline-too-close",
+		    "Return the registration so the tenderer sets a later deadline.",
+		    "the bid deadline must be at least the notice period after "
+		    "the announcement: not before %s", a);
+	}
+	e = ev_add(events, "announcement-published", c);
+	if (nonblank(eb_doc_child_text(c->body, "text")))
+		eb_doc_add_text(e, "text", eb_doc_child_text(c->body, "text"));
+	return EB_OK;
+}
+
+static int
+g_set_key(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *cus = eb_doc_child(t->reg, "custodians"), *x, *e, *s;
+	const char *cert = eb_doc_child_text(c->body, "certificate");
+
+	if (!is_base64(cert))
+		return missing(err, c->body->name, "certificate");
+	eb_doc_foreach(s, c->body, "share")
+		if (find_by(cus, "custodian", "party",
+		    eb_doc_attr(s, "custodian")) == NULL ||
+		    !is_base64(eb_doc_text(s)))
+			return eb_fail(err, EB_ERR_RULE, "share-mismatch",
+			    "Seal exactly one share per named custodian.",
+			    "share for '%s' is not for a custodian of the tender "
+			    "or is not base64", eb_doc_attr(s, "custodian") ?
+			    eb_doc_attr(s, "custodian") : "");
+	eb_doc_foreach(x, cus, "custodian")
+		if (count_attr(c->body, "share", "custodian",
+		    eb_doc_attr(x, "party")) != 1)
+			return eb_fail(err, EB_ERR_RULE, "share-mismatch",
+			    "Seal exactly one share per named custodian.",
+			    "custodian %s needs exactly one sealed share",
+			    eb_doc_attr(x, "party"));
+	e = ev_add(events, "opening-key-set", c);
+	eb_doc_add_text(e, "certificate", cert);
+	eb_doc_foreach(s, c->body, "share") {
+		x = eb_doc_add_text(e, "sealed-share", eb_doc_text(s));
+		eb_doc_set_attr(x, "custodian", eb_doc_attr(s, "custodian"));
+	}
+	return EB_OK;
+}
+
+static int
+before_deadline(const struct tender *t, const struct eb_cmd *c,
+    struct eb_error *err)
+{
+	char a[EB_ISOTIME_LEN];
+
+	if (c->time >= t->deadline) {
+		iso(t->deadline, a);
+		return eb_fail(err, EB_ERR_RULE, "deadline-passed",
+		    "Nothing can be submitted after the bid deadline.",
+		    "the bid deadline was %s", a);
+	}
+	return EB_OK;
+}
+
+static int
+evidence_ok(const struct eb_doc *b)
+{
+	struct eb_doc *d;
+
+	eb_doc_foreach(d, b, "evidence")
+		if (!nonblank(eb_doc_attr(d, "name")) ||
+		    !is_sha256(eb_doc_attr(d, "sha256")))
+			return 0;
+	return 1;
+}
+
+static int
+g_sign_up(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e, *d;
+	int rc;
+
+	if ((rc = before_deadline(t, c, err)) != EB_OK)
+		return rc;
+	if (!evidence_ok(c->body))
+		return missing(err, c->body->name, "evidence@name/@sha256");
+	if (eb_doc_count(t->signups, "sign-up") >= MAX_SIGNUPS)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-sign-ups", NULL,
+		    "tender %s has %d sign-ups", t->id, MAX_SIGNUPS);
+	e = ev_add(events, "sign-up-received", c);
+	eb_doc_set_attr(e, "bidder", c->actor.party);
+	eb_doc_foreach(d, c->body, "evidence")
+		eb_doc_append(e, eb_doc_clone(d));
+	return EB_OK;
+}
+
+static int
+pending_sign_up(const struct tender *t, const struct eb_cmd *c,
+    const char **bidder, struct eb_error *err)
+{
+	struct eb_doc *s;
+
+	*bidder = eb_doc_attr(c->body, "bidder");
+	if (!nonblank(*bidder))
+		return missing(err, c->body->name, "bidder");
+	s = find_by(t->signups, "sign-up", "bidder", *bidder);
+	if (s == NULL || !attr_is(s, "status", "pending"))
+		return eb_fail(err, EB_ERR_RULE, "sign-up-not-pending",
+		    "Only a pending sign-up is confirmed or rejected.",
+		    "bidder %s has %s", *bidder, s == NULL ? "no sign-up" :
+		    eb_doc_attr(s, "status"));
+	return EB_OK;
+}
+
+static int
+g_confirm_sign_up(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *bidder;
+	int rc;
+
+	if ((rc = pending_sign_up(t, c, &bidder, err)) != EB_OK)
+		return rc;
+	eb_doc_set_attr(ev_add(events, "sign-up-confirmed", c), "bidder",
+	    bidder);
+	return EB_OK;
+}
+
+static int
+g_reject_sign_up(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *bidder;
+	struct eb_doc *e;
+	int rc;
+
+	if ((rc = pending_sign_up(t, c, &bidder, err)) != EB_OK)
+		return rc;
+	if (!nonblank(eb_doc_child_text(c->body, "reason")))
+		return reasons_required(err, c->body->name);
+	e = ev_add(events, "sign-up-rejected", c);
+	eb_doc_set_attr(e, "bidder", bidder);
+	copy_reasons(c->body, e);
+	return EB_OK;
+}
+
+static int
+g_clarify(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *text = NULL, *q = NULL;
+	struct eb_doc *e;
+	int rc;
+
+	if ((rc = before_deadline(t, c, err)) != EB_OK ||
+	    (rc = require_text(c->body, "text", c->body->name, &text, err)))
+		return rc;
+	e = ev_add(events, "clarification-issued", c);
+	q = eb_doc_child_text(c->body, "question");
+	if (nonblank(q))
+		eb_doc_add_text(e, "question", q);
+	eb_doc_add_text(e, "text", text);
+	return EB_OK;
+}
+
+/*
+ * An amendment later than the notice period before the deadline pushes
+ * the deadline to (amendment time + notice period); the opening moves by
+ * the same amount so the gap between deadline and opening is kept.
+ */
+static int
+g_amend(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e, *d;
+	const char *text = NULL;
+	int64_t deadline = t->deadline, opening = t->opening;
+	int rc;
+
+	if ((rc = before_deadline(t, c, err)) != EB_OK ||
+	    (rc = require_text(c->body, "text", c->body->name, &text, err)))
+		return rc;
+	if (eb_doc_count(c->body, "document") == 0)
+		return missing(err, c->body->name, "document");
+	eb_doc_foreach(d, c->body, "document")
+		if (!nonblank(eb_doc_attr(d, "name")) ||
+		    !is_sha256(eb_doc_attr(d, "sha256")))
+			return missing(err, c->body->name,
+			    "document@name/@sha256");
+	if (deadline - c->time < t->notice_ms) {
+		deadline = c->time + t->notice_ms;
+		opening += deadline - t->deadline;
+	}
+	e = ev_add(events, "documents-amended", c);
+	eb_doc_add_text(e, "text", text);
+	eb_doc_foreach(d, c->body, "document")
+		eb_doc_append(e, eb_doc_clone(d));
+	set_time(e, "bid-deadline", deadline);
+	set_time(e, "opening-time", opening);
+	eb_doc_set_attr(e, "deadline-moved",
+	    deadline != t->deadline ? "true" : "false");
+	return EB_OK;
+}
+
+static int
+g_submit_bid(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *s = find_by(t->signups, "sign-up", "bidder",
+	    c->actor.party), *e;
+	const char *env = eb_doc_child_text(c->body, "envelope");
+	const char *com = eb_doc_child_text(c->body, "commitment");
+	char hex[EB_SHA256_HEX];
+	int rc;
+
+	if (s == NULL || !attr_is(s, "status", "confirmed"))
+		return eb_fail(err, EB_ERR_RULE, "sign-up-not-confirmed",
+		    "A bid is accepted only after the registrar confirmed your sign-up.",
+		    "bidder %s: sign-up %s", c->actor.party,
+		    s == NULL ? "missing" : eb_doc_attr(s, "status"));
+	if ((rc = before_deadline(t, c, err)) != EB_OK)
+		return rc;
+	if (!is_base64(env))
+		return missing(err, c->body->name, "envelope");
+	if (!is_sha256(com))
+		return missing(err, c->body->name, "commitment");
+	eb_sha256_hex(env, strlen(env), hex);
+	e = ev_add(events, "bid-submitted", c);
+	eb_doc_set_attr(e, "bidder", c->actor.party);
+	eb_doc_set_attr(e, "commitment", com);
+	eb_doc_set_attr(e, "envelope-sha256", hex);
+	eb_doc_set_attr_i64(e, "envelope-chars", (int64_t)strlen(env));
+	return EB_OK;
+}
+
+static int
+g_withdraw_bid(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	int rc;
+
+	if ((rc = before_deadline(t, c, err)) != EB_OK)
+		return rc;
+	eb_doc_set_attr(ev_add(events, "bid-withdrawn", c), "bidder",
+	    c->actor.party);
+	return EB_OK;
+}
+
+static void
+fail_event(struct eb_doc *events, const struct eb_cmd *c, const char *cause,
+    int64_t valid)
+{
+	struct eb_doc *e = ev_add(events, "tender-failed", c);
+
+	eb_doc_set_attr(e, "cause", cause);
+	eb_doc_set_attr_i64(e, "valid-bids", valid);
+	eb_doc_set_attr_i64(e, "required", MIN_VALID_BIDS);
+}
+
+static int
+g_deadline(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e;
+	char a[EB_ISOTIME_LEN];
+	int64_t n = (int64_t)eb_doc_count(t->bids, "bid");
+
+	if (c->time < t->deadline) {
+		iso(t->deadline, a);
+		return eb_fail(err, EB_ERR_RULE, "deadline-not-reached",
+		    "The system submits this command when the deadline is reached.",
+		    "the bid deadline is %s", a);
+	}
+	e = ev_add(events, "deadline-reached", c);
+	eb_doc_set_attr_i64(e, "bids", n);
+	if (n < MIN_VALID_BIDS)
+		fail_event(events, c, "fewer-than-three-bids", n);
+	return EB_OK;
+}
+
+static int
+g_submit_share(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *s = eb_doc_child_text(c->body, "share");
+	char hex[EB_SHA256_HEX];
+	struct eb_doc *e;
+
+	(void)t;
+	if (!is_base64(s))
+		return missing(err, c->body->name, "share");
+	eb_sha256_hex(s, strlen(s), hex);
+	e = ev_add(events, "share-submitted", c);
+	eb_doc_set_attr(e, "custodian", c->actor.party);
+	eb_doc_set_attr(e, "share-sha256", hex);
+	return EB_OK;
+}
+
+/*
+ * open-bids carries, for every bid held at the deadline, one
+ *   <bid-result bidder= commitment= status="opened|invalid"
+ *               [cause= fault="bidder|other"] [total-price=]>
+ *     [<bid>...</bid>]              (opened ones: the decrypted document)
+ * The core checks that the list is exactly the bids it holds, that each
+ * commitment matches, and counts the opened ones: fewer than three fail
+ * the tender (流标).
+ */
+static int
+g_open(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *r, *b, *e;
+	int64_t opened = 0, price;
+	char a[EB_ISOTIME_LEN];
+	const char *st;
+
+	if ((int64_t)eb_doc_count(t->shares, "share") < t->threshold)
+		return eb_fail(err, EB_ERR_RULE, "shares-missing",
+		    "Wait until enough custodians have submitted their shares.",
+		    "%zu of %lld shares", eb_doc_count(t->shares, "share"),
+		    (long long)t->threshold);
+	if (c->time < t->opening) {
+		iso(t->opening, a);
+		return eb_fail(err, EB_ERR_RULE, "opening-time-not-reached",
+		    "Bids are opened at the announced opening time.",
+		    "opening time is %s", a);
+	}
+	if (eb_doc_count(c->body, "bid-result") != eb_doc_count(t->bids, "bid"))
+		return eb_fail(err, EB_ERR_RULE, "opening-incomplete",
+		    "Report every bid held at the deadline, once.",
+		    "%zu results for %zu bids",
+		    eb_doc_count(c->body, "bid-result"),
+		    eb_doc_count(t->bids, "bid"));
+	eb_doc_foreach(r, c->body, "bid-result") {
+		b = find_by(t->bids, "bid", "bidder", eb_doc_attr(r, "bidder"));
+		st = eb_doc_attr(r, "status");
+		if (b == NULL || count_attr(c->body, "bid-result", "bidder",
+		    eb_doc_attr(r, "bidder")) != 1 ||
+		    !attr_is(r, "commitment", eb_doc_attr(b, "commitment")))
+			return eb_fail(err, EB_ERR_RULE, "opening-mismatch",
+			    "Report each held bid once, with its commitment.",
+			    "bid-result for '%s' does not match a held bid",
+			    eb_doc_attr(r, "bidder") ? eb_doc_attr(r, "bidder") :
+			    "");
+		if (st != NULL && strcmp(st, "opened") == 0) {
+			if (eb_doc_child(r, "bid") == NULL ||
+			    eb_doc_attr_i64(r, "total-price", &price) != EB_OK ||
+			    price < 0)
+				return missing(err, c->body->name,
+				    "bid-result/bid and total-price");
+			opened++;
+		} else if (st != NULL && strcmp(st, "invalid") == 0) {
+			if (!nonblank(eb_doc_attr(r, "cause")) ||
+			    !(attr_is(r, "fault", "bidder") ||
+			    attr_is(r, "fault", "other")))
+				return missing(err, c->body->name,
+				    "bid-result@cause/@fault");
+		} else
+			return missing(err, c->body->name, "bid-result@status");
+	}
+	e = ev_add(events, "bids-opened", c);
+	eb_doc_set_attr_i64(e, "opened", opened);
+	eb_doc_foreach(r, c->body, "bid-result")
+		eb_doc_append(e, eb_doc_clone(r));
+	if (opened < MIN_VALID_BIDS)
+		fail_event(events, c, "fewer-than-three-valid-bids", opened);
+	/* CLEARING: eb_clearing_run() plugs in here: with the opened <bid>
+	 * documents and the registration's <rules> it computes the
+	 * clearing report that clear-bids now carries. */
+	return EB_OK;
+}
+
+static int
+g_clear(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *rep = eb_doc_child(c->body, "clearing-report"), *e;
+
+	(void)t;
+	/* CLEARING: eb_clearing_run() plugs in here: the engine computes
+	 * eb_clearing_run(rules, opened bids, n, &report, err) and emits
+	 * that report; until engine/core/clearing.c exists the report is
+	 * the one carried by the command, recorded as is. */
+	if (rep == NULL)
+		return missing(err, c->body->name, "clearing-report");
+	e = ev_add(events, "clearing-report", c);
+	eb_doc_append(e, eb_doc_clone(rep));
+	return EB_OK;
+}
+
+static int
+g_request_draw(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *com = eb_doc_child_text(c->body, "commitment");
+
+	(void)t;
+	if (!is_sha256(com))
+		return missing(err, c->body->name, "commitment");
+	eb_doc_set_attr(ev_add(events, "draw-requested", c), "commitment",
+	    com);
+	return EB_OK;
+}
+
+static int64_t
+seats_open(const struct tender *t)
+{
+	return t->committee_size -
+	    (int64_t)count_attr(t->committee, "member", "status", "pending") -
+	    (int64_t)count_attr(t->committee, "member", "status", "accepted");
+}
+
+/*
+ * draw-experts carries <committee><member party person org specialty/>
+ * ...</committee> and, when the supervisor's secret is revealed, its
+ * <reveal> (checked against the draw commitment).  In draw-requested it
+ * brings the whole committee; in evaluation only replacements for the
+ * experts who declined.
+ */
+static int
+g_draw(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *com = eb_doc_child(c->body, "committee"), *m, *x, *e;
+	const char *reveal = eb_doc_child_text(c->body, "reveal");
+	const char *p;
+	char hex[EB_SHA256_HEX];
+	int64_t want = seats_open(t), n;
+
+	/* DRAW: eb_draw_committee() (and eb_draw_replace() for a refusal)
+	 * from engine/core/draw.c plug in here: the seed from the log head
+	 * and the reveals, the pool view and the draw request give the
+	 * committee this command now carries. */
+	if (com == NULL)
+		return missing(err, c->body->name, "committee");
+	if (reveal != NULL) {
+		eb_sha256_hex(reveal, strlen(reveal), hex);
+		if (!attr_is(t->draw, "commitment", hex))
+			return eb_fail(err, EB_ERR_RULE, "reveal-mismatch",
+			    "Reveal the secret committed with request-draw.",
+			    "SHA-256 of the reveal is not the draw commitment");
+	}
+	n = (int64_t)eb_doc_count(com, "member");
+	if (n != want)
+		return eb_fail(err, EB_ERR_RULE, "committee-size-mismatch",
+		    "Draw exactly the open seats of the committee.",
+		    "%lld members drawn for %lld open seats", (long long)n,
+		    (long long)want);
+	eb_doc_foreach(m, com, "member") {
+		p = eb_doc_attr(m, "party");
+		if (!nonblank(p) || !nonblank(eb_doc_attr(m, "person")))
+			return missing(err, c->body->name, "member@party/@person");
+		if (member_of(t, p) != NULL ||
+		    find_by(t->committee, "member", "person",
+		    eb_doc_attr(m, "person")) != NULL ||
+		    count_attr(com, "member", "party", p) != 1 ||
+		    count_attr(com, "member", "person",
+		    eb_doc_attr(m, "person")) != 1)
+			return eb_fail(err, EB_ERR_RULE, "expert-already-drawn",
+			    "One person holds one seat on a committee.",
+			    "expert %s is already on the committee", p);
+		if (attr_is(m, "org", t->tenderer_org) ||
+		    find_by(t->signups, "sign-up", "org",
+		    eb_doc_attr(m, "org")) != NULL)
+			return eb_fail(err, EB_ERR_RULE, "conflict-of-interest",
+			    "Draw again without the conflicted expert (回避).",
+			    "expert %s belongs to the tenderer or a bidder", p);
+		x = find_by(t->actors, "actor", "person",
+		    eb_doc_attr(m, "person"));
+		if (x != NULL)
+			return eb_fail(err, EB_ERR_RULE, "separation-of-duties",
+			    "A person who acted otherwise on the tender cannot evaluate it.",
+			    "person %s already acted as %s",
+			    eb_doc_attr(m, "person"), eb_doc_attr(x, "role"));
+	}
+	e = ev_add(events, "experts-drawn", c);
+	if (reveal != NULL)
+		eb_doc_set_attr(e, "reveal-sha256", hex);
+	eb_doc_foreach(m, com, "member") {
+		x = eb_doc_add(e, "member");
+		eb_doc_set_attr(x, "party", eb_doc_attr(m, "party"));
+		eb_doc_set_attr(x, "person", eb_doc_attr(m, "person"));
+		eb_doc_set_attr(x, "org", eb_doc_attr(m, "org"));
+		eb_doc_set_attr(x, "specialty", eb_doc_attr(m, "specialty"));
+	}
+	return EB_OK;
+}
+
+static int
+g_accept_appt(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	(void)t;
+	(void)err;
+	eb_doc_set_attr(ev_add(events, "appointment-accepted", c), "expert",
+	    c->actor.party);
+	return EB_OK;
+}
+
+static int
+g_decline_appt(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e;
+
+	(void)t;
+	(void)err;
+	e = ev_add(events, "appointment-declined", c);
+	eb_doc_set_attr(e, "expert", c->actor.party);
+	copy_reasons(c->body, e);
+	return EB_OK;
+}
+
+static int
+g_scores(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *sheet = eb_doc_child(c->body, "score-sheet"), *e;
+	struct eb_buf b = EB_BUF_INIT;
+	char hex[EB_SHA256_HEX];
+
+	(void)t;
+	/* SCORING: the scoring module plugs in here: it checks each score
+	 * against its criterion's bounds and computes the price scores;
+	 * until then the sheet is recorded as the expert signed it. */
+	if (sheet == NULL)
+		return missing(err, c->body->name, "score-sheet");
+	if (eb_doc_serialize(sheet, &b) != EB_OK) {
+		eb_buf_free(&b);
+		return eb_fail(err, EB_ERR_LIMIT, "score-sheet-too-large",
+		    NULL, "score sheet exceeds the buffer limit");
+	}
+	eb_sha256_hex(b.data, b.len, hex);
+	eb_buf_free(&b);
+	e = ev_add(events, "scores-submitted", c);
+	eb_doc_set_attr(e, "expert", c->actor.party);
+	eb_doc_set_attr(e, "sha256", hex);
+	eb_doc_append(e, eb_doc_clone(sheet));
+	return EB_OK;
+}
+
+static int
+opened_valid(const struct tender *t, const char *bidder)
+{
+	struct eb_doc *r = find_by(t->opening_rec, "bid-result", "bidder",
+	    bidder);
+
+	return r != NULL && attr_is(r, "status", "opened");
+}
+
+static int
+g_close_eval(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *m, *cand, *e, *rep;
+	int64_t rank, n = 0;
+	const char *bidder;
+
+	if ((int64_t)count_attr(t->committee, "member", "status", "accepted") !=
+	    t->committee_size)
+		return eb_fail(err, EB_ERR_RULE, "committee-incomplete",
+		    "Every seat must be held by an expert who accepted.",
+		    "%zu of %lld experts accepted",
+		    count_attr(t->committee, "member", "status", "accepted"),
+		    (long long)t->committee_size);
+	eb_doc_foreach(m, t->committee, "member")
+		if (attr_is(m, "status", "accepted") &&
+		    find_by(t->scores, "score-sheet", "expert",
+		    eb_doc_attr(m, "party")) == NULL)
+			return eb_fail(err, EB_ERR_RULE, "scores-missing",
+			    "Wait until every expert has submitted scores.",
+			    "expert %s has not submitted scores",
+			    eb_doc_attr(m, "party"));
+	/* EVALUATION: eb_evaluation_result() from engine/core/evaluation.c
+	 * plugs in here: it computes totals, ranks and deviation flags from
+	 * the score sheets and the rules; until then the ranking comes in
+	 * the command and the core checks its form. */
+	eb_doc_foreach(cand, c->body, "candidate") {
+		bidder = eb_doc_attr(cand, "bidder");
+		if (eb_doc_attr_i64(cand, "rank", &rank) != EB_OK ||
+		    !nonblank(bidder))
+			return missing(err, c->body->name,
+			    "candidate@rank/@bidder");
+		n++;
+		if (rank != n || !opened_valid(t, bidder) ||
+		    count_attr(c->body, "candidate", "bidder", bidder) != 1)
+			return eb_fail(err, EB_ERR_RULE, "candidates-invalid",
+			    "List up to three distinct opened bidders ranked 1, 2, 3.",
+			    "candidate %s at position %lld", bidder,
+			    (long long)n);
+	}
+	if (n < 1 || n > MAX_CANDIDATES)
+		return eb_fail(err, EB_ERR_RULE, "candidates-invalid",
+		    "List one to three candidates (实施条例 Art. 53).",
+		    "%lld candidates", (long long)n);
+	e = ev_add(events, "evaluation-closed", c);
+	eb_doc_foreach(cand, c->body, "candidate")
+		eb_doc_append(e, eb_doc_clone(cand));
+	rep = eb_doc_child(c->body, "report");
+	if (rep != NULL)
+		eb_doc_append(e, eb_doc_clone(rep));
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* confirmation                                                         */
+/* ------------------------------------------------------------------ */
+
+static int
+g_publish(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e = ev_add(events, "candidates-published", c);
+
+	(void)err;
+	set_time(e, "publicity-end", c->time + t->publicity_ms);
+	return EB_OK;
+}
+
+static int
+g_object(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *text = NULL;
+	struct eb_doc *e;
+	char a[EB_ISOTIME_LEN];
+	int rc;
+
+	if (t->state == EB_TS_PUBLICITY && c->time >= t->publicity_end) {
+		iso(t->publicity_end, a);
+		return eb_fail(err, EB_ERR_RULE, "publicity-over",
+		    "Objections are raised during the publicity period only.",
+		    "the publicity period ended at %s", a);
+	}
+	if ((rc = require_text(c->body, "text", c->body->name, &text, err)))
+		return rc;
+	if (eb_doc_count(t->objections, "objection") >= MAX_OBJECTIONS)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-objections", NULL,
+		    "tender %s has %d objections", t->id, MAX_OBJECTIONS);
+	e = ev_add(events, "objection-raised", c);
+	eb_doc_set_attr_i64(e, "objection",
+	    (int64_t)eb_doc_count(t->objections, "objection") + 1);
+	eb_doc_set_attr(e, "bidder", c->actor.party);
+	eb_doc_add_text(e, "text", text);
+	return EB_OK;
+}
+
+/*
+ * Answering the last open objection resumes the publicity; the period is
+ * extended by the time the objections stopped it (the flow is suspended
+ * meanwhile, 实施条例 Art. 54).
+ */
+static int
+g_answer(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *id = eb_doc_attr(c->body, "objection"), *text = NULL;
+	const char *dec = eb_doc_attr(c->body, "decision");
+	struct eb_doc *o, *e;
+	int rc;
+
+	if (!nonblank(id))
+		return missing(err, c->body->name, "objection");
+	if (dec == NULL || (strcmp(dec, "upheld") && strcmp(dec, "dismissed")))
+		return missing(err, c->body->name, "decision");
+	if ((rc = require_text(c->body, "text", c->body->name, &text, err)))
+		return rc;
+	o = find_by(t->objections, "objection", "objection", id);
+	if (o == NULL || attr_is(o, "status", "answered"))
+		return eb_fail(err, EB_ERR_RULE, "objection-not-open",
+		    "Answer an objection that is open.",
+		    "objection %s is %s", id, o == NULL ? "unknown" :
+		    "already answered");
+	e = ev_add(events, "objection-answered", c);
+	eb_doc_set_attr(e, "objection", id);
+	eb_doc_set_attr(e, "decision", dec);
+	eb_doc_add_text(e, "text", text);
+	if (t->open_objections == 1)
+		set_time(e, "publicity-end",
+		    t->publicity_end + (c->time - t->objection_since));
+	return EB_OK;
+}
+
+static int
+g_publicity_ended(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	char a[EB_ISOTIME_LEN];
+
+	if (c->time < t->publicity_end) {
+		iso(t->publicity_end, a);
+		return eb_fail(err, EB_ERR_RULE, "publicity-not-over",
+		    "The system submits this command when the period ends.",
+		    "the publicity period ends at %s", a);
+	}
+	ev_add(events, "publicity-ended", c);
+	return EB_OK;
+}
+
+/* The verification record: every step of the tender and its record. */
+static int
+g_verify(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	struct eb_doc *e, *rec, *s;
+	const char *op = eb_doc_child_text(c->body, "opinion");
+
+	if (eb_tender_check_records(t, err) != EB_OK)
+		return eb_fail(err, EB_ERR_RULE, "process-incomplete",
+		    "The process lacks a record and cannot be verified.",
+		    "%s", err != NULL ? err->primary : "missing record");
+	e = ev_add(events, "process-verified", c);
+	rec = eb_doc_add(e, "verification-record");
+	eb_doc_set_attr(rec, "tender", t->id);
+	eb_doc_set_attr_i64(rec, "steps",
+	    (int64_t)eb_doc_count(t->history, "step"));
+	eb_doc_foreach(s, t->history, "step")
+		eb_doc_append(rec, eb_doc_clone(s));
+	if (nonblank(op))
+		eb_doc_add_text(e, "opinion", op);
+	return EB_OK;
+}
+
+static int
+g_award(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *bidder = eb_doc_attr(c->body, "bidder"), *j = NULL;
+	struct eb_doc *cand, *e;
+	int rc;
+
+	if (!nonblank(bidder))
+		return missing(err, c->body->name, "bidder");
+	if ((rc = require_text(c->body, "justification", c->body->name, &j,
+	    err)))
+		return rc;
+	cand = find_by(t->result, "candidate", "bidder", bidder);
+	if (cand == NULL)
+		return eb_fail(err, EB_ERR_RULE, "not-a-candidate",
+		    "The award goes to one of the publicised candidates.",
+		    "bidder %s is not a candidate", bidder);
+	e = ev_add(events, "award-issued", c);
+	eb_doc_set_attr(e, "bidder", bidder);
+	eb_doc_set_attr(e, "rank", eb_doc_attr(cand, "rank"));
+	eb_doc_add_text(e, "justification", j);
+	return EB_OK;
+}
+
+static int
+g_close(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	(void)err;
+	return g_simple(t, c, events, "tender-closed");
+}
+
+/* ------------------------------------------------------------------ */
+/* exits                                                                */
+/* ------------------------------------------------------------------ */
+
+static int
+g_reasoned(const struct eb_cmd *c, struct eb_doc *events, const char *ev,
+    struct eb_error *err)
+{
+	struct eb_doc *e;
+
+	if (!nonblank(eb_doc_child_text(c->body, "reason")))
+		return reasons_required(err, c->body->name);
+	e = ev_add(events, ev, c);
+	copy_reasons(c->body, e);
+	return EB_OK;
+}
+
+static int
+g_request_cancel(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	(void)t;
+	return g_reasoned(c, events, "cancellation-requested", err);
+}
+
+static int
+g_countersign(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	(void)err;
+	return g_simple(t, c, events, "tender-cancelled");
+}
+
+static int
+g_refuse_cancel(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	(void)t;
+	return g_reasoned(c, events, "cancellation-refused", err);
+}
+
+static int
+g_suspend(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	(void)t;
+	return g_reasoned(c, events, "tender-suspended", err);
+}
+
+/* Time stops while a tender is suspended: on resume every pending time
+ * point after the suspension moves by its length. */
+static int
+g_resume(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	int rc;
+
+	if ((rc = g_reasoned(c, events, "tender-resumed", err)) != EB_OK)
+		return rc;
+	eb_doc_set_attr_i64(events->last, "suspended-ms",
+	    c->time - t->suspended_at);
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* the table                                                            */
+/* ------------------------------------------------------------------ */
+
+#define SIGN_UP_STATES (S(EB_TS_ANNOUNCED) | S(EB_TS_BIDDING))
+
+static const struct row rows[] = {
+	/* registration (受理) */
+	{ "register-tender", R(TENDERER), S(EB_TS_NEW), NULL, g_register,
+	  EB_TS_SUBMITTED, EB_TS_NONE, 0, CK_NONE, "tender-registered",
+	  "register a project: documents, requirements, rules, prices, dates, custodians" },
+	{ "return-registration", R(REGISTRAR), S(EB_TS_SUBMITTED), NULL,
+	  g_return, EB_TS_RETURNED, EB_TS_NONE, R(REGISTRAR), CK_NONE,
+	  "registration-returned", "return the registration with reasons" },
+	{ "resubmit-registration", R(TENDERER), S(EB_TS_RETURNED), who_tenderer,
+	  g_resubmit, EB_TS_SUBMITTED, EB_TS_NONE, R(TENDERER), CK_NONE,
+	  "registration-resubmitted", "resubmit the amended registration" },
+	{ "accept-registration", R(REGISTRAR), S(EB_TS_SUBMITTED), NULL,
+	  g_accept, EB_TS_ACCEPTED, EB_TS_NONE, R(REGISTRAR), CK_NONE,
+	  "registration-accepted", "accept the project into the centre" },
+	/* organization (组织) */
+	{ "publish-announcement", R(SUPERVISOR), S(EB_TS_ACCEPTED), NULL,
+	  g_announce, EB_TS_ANNOUNCED, EB_TS_NONE, R(SUPERVISOR), CK_NONE,
+	  "announcement-published", "publish the tender announcement" },
+	{ "set-opening-key", R(SYSTEM), S(EB_TS_ANNOUNCED), NULL, g_set_key,
+	  EB_TS_BIDDING, EB_TS_NONE, R(SYSTEM), CK_NONE, "opening-key-set",
+	  "set the opening certificate and the custodians' sealed shares; bidding opens" },
+	{ "sign-up", R(BIDDER), SIGN_UP_STATES, who_new_sign_up, g_sign_up,
+	  EB_TS_KEEP, EB_TS_NONE, 0, CK_DEADLINE, "sign-up-received",
+	  "sign up against the qualification requirements" },
+	{ "confirm-sign-up", R(REGISTRAR), SIGN_UP_STATES, NULL,
+	  g_confirm_sign_up, EB_TS_KEEP, EB_TS_NONE, 0, CK_NONE,
+	  "sign-up-confirmed", "confirm a pending sign-up" },
+	{ "reject-sign-up", R(REGISTRAR), SIGN_UP_STATES, NULL,
+	  g_reject_sign_up, EB_TS_KEEP, EB_TS_NONE, 0, CK_NONE,
+	  "sign-up-rejected", "reject a pending sign-up with a reason" },
+	{ "clarify", R(TENDERER), SIGN_UP_STATES, who_tenderer, g_clarify,
+	  EB_TS_KEEP, EB_TS_NONE, 0, CK_DEADLINE, "clarification-issued",
+	  "publish a clarification (答疑)" },
+	{ "amend-documents", R(TENDERER), SIGN_UP_STATES, who_tenderer, g_amend,
+	  EB_TS_KEEP, EB_TS_NONE, 0, CK_DEADLINE, "documents-amended",
+	  "amend the documents; late amendments push the deadline" },
+	{ "submit-bid", R(BIDDER), S(EB_TS_BIDDING), who_signed_up_bidder,
+	  g_submit_bid, EB_TS_KEEP, EB_TS_NONE, 0, CK_DEADLINE,
+	  "bid-submitted", "submit or replace a sealed bid" },
+	{ "withdraw-bid", R(BIDDER), S(EB_TS_BIDDING), who_bid_holder,
+	  g_withdraw_bid, EB_TS_KEEP, EB_TS_NONE, 0, CK_DEADLINE,
+	  "bid-withdrawn", "withdraw one's bid" },
+	{ "deadline-reached", R(SYSTEM), SIGN_UP_STATES, NULL, g_deadline,
+	  EB_TS_AWAITING_OPENING, EB_TS_FAILED, R(SYSTEM), CK_DEADLINE,
+	  "deadline-reached tender-failed",
+	  "close bidding at the deadline; fewer than three bids fail" },
+	{ "submit-share", R(CUSTODIAN), S(EB_TS_AWAITING_OPENING),
+	  who_custodian, g_submit_share, EB_TS_KEEP, EB_TS_NONE, R(CUSTODIAN),
+	  CK_OPENING, "share-submitted", "hand in one's share of the opening key" },
+	{ "open-bids", R(SYSTEM), S(EB_TS_AWAITING_OPENING), NULL, g_open,
+	  EB_TS_OPENED, EB_TS_FAILED, R(SYSTEM), CK_OPENING,
+	  "bids-opened tender-failed",
+	  "record the opening; fewer than three valid bids fail" },
+	{ "clear-bids", R(SYSTEM), S(EB_TS_OPENED), NULL, g_clear,
+	  EB_TS_CLEARED, EB_TS_NONE, R(SYSTEM), CK_NONE, "clearing-report",
+	  "record the clearing report (清标)" },
+	{ "request-draw", R(SUPERVISOR), S(EB_TS_CLEARED), NULL,
+	  g_request_draw, EB_TS_DRAW_REQUESTED, EB_TS_NONE, R(SUPERVISOR),
+	  CK_NONE, "draw-requested", "commit to the expert draw" },
+	{ "draw-experts", R(SYSTEM) | R(SUPERVISOR),
+	  S(EB_TS_DRAW_REQUESTED) | S(EB_TS_EVALUATION), NULL, g_draw,
+	  EB_TS_EVALUATION, EB_TS_NONE, R(SYSTEM), CK_NONE, "experts-drawn",
+	  "record the drawn committee or replacements" },
+	{ "accept-appointment", R(EXPERT), S(EB_TS_EVALUATION),
+	  who_pending_expert, g_accept_appt, EB_TS_KEEP, EB_TS_NONE,
+	  R(EXPERT), CK_NONE, "appointment-accepted", "accept the appointment" },
+	{ "decline-appointment", R(EXPERT), S(EB_TS_EVALUATION),
+	  who_pending_expert, g_decline_appt, EB_TS_KEEP, EB_TS_NONE, 0,
+	  CK_NONE, "appointment-declined", "decline the appointment" },
+	{ "submit-scores", R(EXPERT), S(EB_TS_EVALUATION), who_accepted_expert,
+	  g_scores, EB_TS_KEEP, EB_TS_NONE, R(EXPERT), CK_NONE,
+	  "scores-submitted", "submit or replace one's score sheet" },
+	{ "close-evaluation", R(SUPERVISOR), S(EB_TS_EVALUATION), NULL,
+	  g_close_eval, EB_TS_EVALUATED, EB_TS_NONE, R(SUPERVISOR), CK_NONE,
+	  "evaluation-closed", "close the evaluation with the ranked candidates" },
+	/* confirmation (确认) */
+	{ "publish-candidates", R(SUPERVISOR), S(EB_TS_EVALUATED), NULL,
+	  g_publish, EB_TS_PUBLICITY, EB_TS_NONE, R(SUPERVISOR), CK_NONE,
+	  "candidates-published", "publicise the candidates (公示)" },
+	{ "raise-objection", R(BIDDER),
+	  S(EB_TS_PUBLICITY) | S(EB_TS_OBJECTION), who_bidder_who_bid,
+	  g_object, EB_TS_OBJECTION, EB_TS_NONE, 0, CK_PUBLICITY_END,
+	  "objection-raised", "object to the result during publicity (异议)" },
+	{ "answer-objection", R(SUPERVISOR), S(EB_TS_OBJECTION), NULL,
+	  g_answer, EB_TS_PUBLICITY, EB_TS_KEEP, R(SUPERVISOR),
+	  CK_OBJECTION_ANSWER, "objection-answered",
+	  "answer an objection; the last answer resumes the publicity" },
+	{ "publicity-ended", R(SYSTEM), S(EB_TS_PUBLICITY), NULL,
+	  g_publicity_ended, EB_TS_PUBLICITY_OVER, EB_TS_NONE, R(SYSTEM),
+	  CK_PUBLICITY_END, "publicity-ended", "end the publicity period" },
+	{ "verify-process", R(VERIFIER), S(EB_TS_PUBLICITY_OVER), NULL,
+	  g_verify, EB_TS_VERIFIED, EB_TS_NONE, R(VERIFIER), CK_NONE,
+	  "process-verified", "issue the verification record (鉴证)" },
+	{ "issue-award", R(VERIFIER) | R(SUPERVISOR), S(EB_TS_VERIFIED), NULL,
+	  g_award, EB_TS_AWARDED, EB_TS_NONE, R(VERIFIER), CK_NONE,
+	  "award-issued", "issue the award notice to a candidate, with a justification" },
+	{ "close-tender", R(SUPERVISOR), S(EB_TS_AWARDED), NULL, g_close,
+	  EB_TS_CLOSED, EB_TS_NONE, R(SUPERVISOR), CK_NONE, "tender-closed",
+	  "close and archive the tender" },
+	/* exits */
+	{ "request-cancellation", R(SUPERVISOR), CANCELLABLE, NULL,
+	  g_request_cancel, EB_TS_CANCELLATION_REQUESTED, EB_TS_NONE, 0,
+	  CK_NONE, "cancellation-requested", "request cancellation with a reason" },
+	{ "countersign-cancellation", R(VERIFIER),
+	  S(EB_TS_CANCELLATION_REQUESTED), NULL, g_countersign,
+	  EB_TS_CANCELLED, EB_TS_NONE, R(VERIFIER), CK_NONE,
+	  "tender-cancelled", "countersign the cancellation" },
+	{ "refuse-cancellation", R(VERIFIER), S(EB_TS_CANCELLATION_REQUESTED),
+	  NULL, g_refuse_cancel, EB_TS_BACK, EB_TS_NONE, R(VERIFIER), CK_NONE,
+	  "cancellation-refused", "refuse to countersign, with a reason" },
+	{ "suspend", R(SUPERVISOR), SUSPENDABLE, NULL, g_suspend,
+	  EB_TS_SUSPENDED, EB_TS_NONE, 0, CK_NONE, "tender-suspended",
+	  "suspend the tender with a reason" },
+	{ "resume", R(SUPERVISOR), S(EB_TS_SUSPENDED), NULL, g_resume,
+	  EB_TS_BACK, EB_TS_NONE, R(SUPERVISOR), CK_NONE, "tender-resumed",
+	  "resume the tender; its time points move by the suspension" },
+};
+static const size_t nrows = sizeof(rows) / sizeof(rows[0]);
+
+static const struct row *
+row_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < nrows; i++)
+		if (strcmp(rows[i].command, name) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+size_t
+eb_tender_row_count(void)
+{
+	return nrows;
+}
+
+#define ROW_FIELD(fn, type, field, dflt) \
+	type fn(size_t i) { return i < nrows ? rows[i].field : (dflt); }
+ROW_FIELD(eb_tender_row_command, const char *, command, "")
+ROW_FIELD(eb_tender_row_roles, uint32_t, roles, 0)
+ROW_FIELD(eb_tender_row_states, uint32_t, states, 0)
+ROW_FIELD(eb_tender_row_duty_roles, uint32_t, duty, 0)
+ROW_FIELD(eb_tender_row_to, int, to, EB_TS_NONE)
+ROW_FIELD(eb_tender_row_alt, int, alt, EB_TS_NONE)
+ROW_FIELD(eb_tender_row_events, const char *, events, "")
+ROW_FIELD(eb_tender_row_summary, const char *, summary, "")
+
+/* Is from -> to a transition of the table? */
+static int
+transition_allowed(enum eb_tender_state from, enum eb_tender_state to)
+{
+	size_t i;
+
+	for (i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+
+		if (r->to == EB_TS_BACK && (r->states & S(to)) == 0) {
+			/* back to where it was stopped from */
+			if ((r->states & S(from)) &&
+			    ((from == EB_TS_SUSPENDED && (SUSPENDABLE & S(to))) ||
+			    (from == EB_TS_CANCELLATION_REQUESTED &&
+			    (CANCELLABLE & S(to)))))
+				return 1;
+			continue;
+		}
+		if ((r->states & S(from)) && (r->to == (int)to ||
+		    r->alt == (int)to))
+			return 1;
+	}
+	return 0;
+}
+
+/* The only writer of t->state. */
+static int
+tender_set_state(struct tender *t, enum eb_tender_state to,
+    struct eb_error *err)
+{
+	if (to == t->state)
+		return EB_OK;
+	if (EB_NEVER(to >= EB_TS_COUNT) || !transition_allowed(t->state, to))
+		return eb_fail(err, EB_ERR_INTERNAL, "illegal-transition",
+		    NULL, "tender %s cannot go from %s to %s", t->id,
+		    eb_tender_state_name(t->state),
+		    eb_tender_state_name(to));
+	t->state = to;
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* apply: folding events                                                */
+/* ------------------------------------------------------------------ */
+
+typedef int fold_fn(struct tender *, const struct eb_doc *ev, int64_t at,
+    int *to, struct eb_error *);
+
+static struct eb_doc *
+record(const struct eb_doc *ev, const char *name)
+{
+	struct eb_doc *d = eb_doc_new(name);
+	const char *keys[] = { "at", "by", "role" };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		eb_doc_set_attr(d, keys[i], eb_doc_attr(ev, keys[i]));
+	return d;
+}
+
+static void
+replace(struct eb_doc **slot, struct eb_doc *d)
+{
+	eb_doc_free(*slot);
+	*slot = d;
+}
+
+static struct eb_doc *
+list(struct eb_doc **slot, const char *name)
+{
+	if (*slot == NULL)
+		*slot = eb_doc_new(name);
+	return *slot;
+}
+
+static void
+copy_children(struct eb_doc *to, const struct eb_doc *from, const char *nm)
+{
+	struct eb_doc *c;
+
+	eb_doc_foreach(c, from, nm)
+		eb_doc_append(to, eb_doc_clone(c));
+}
+
+static int
+f_registered(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	const char *p = eb_doc_attr(ev, "tenderer");
+	const char *o = eb_doc_attr(ev, "tenderer-org");
+
+	(void)at;
+	if (p == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "tender-registered without tenderer");
+	snprintf(t->tenderer, sizeof(t->tenderer), "%s", p);
+	snprintf(t->tenderer_org, sizeof(t->tenderer_org), "%s",
+	    o != NULL ? o : "");
+	*to = EB_TS_SUBMITTED;
+	return load_registration(t, eb_doc_child(ev, "registration"), err);
+}
+
+static int
+f_resubmitted(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	(void)at;
+	*to = EB_TS_SUBMITTED;
+	return load_registration(t, eb_doc_child(ev, "registration"), err);
+}
+
+static int
+f_returned(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *r = record(ev, "return");
+
+	(void)at;
+	(void)err;
+	copy_children(r, ev, "reason");
+	eb_doc_append(list(&t->returns, "returns"), r);
+	*to = EB_TS_RETURNED;
+	return EB_OK;
+}
+
+#define SIMPLE_FOLD(fn, slot, name, target) \
+static int \
+fn(struct tender *t, const struct eb_doc *ev, int64_t at, int *to, \
+    struct eb_error *err) \
+{ \
+	(void)at; (void)err; \
+	replace(&t->slot, record(ev, name)); \
+	*to = (target); \
+	return EB_OK; \
+}
+SIMPLE_FOLD(f_accepted, acceptance, "acceptance", EB_TS_ACCEPTED)
+SIMPLE_FOLD(f_published_pv, publicity_over, "publicity-ended",
+    EB_TS_PUBLICITY_OVER)
+SIMPLE_FOLD(f_closed, closed, "closed", EB_TS_CLOSED)
+
+static int
+f_announced(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *a = record(ev, "announcement");
+
+	(void)at;
+	(void)err;
+	copy_children(a, ev, "text");
+	replace(&t->announcement, a);
+	*to = EB_TS_ANNOUNCED;
+	return EB_OK;
+}
+
+static int
+f_key(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *k = record(ev, "opening-key");
+
+	(void)at;
+	(void)err;
+	copy_children(k, ev, "certificate");
+	copy_children(k, ev, "sealed-share");
+	replace(&t->key, k);
+	*to = EB_TS_BIDDING;
+	return EB_OK;
+}
+
+static int
+f_sign_up(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *l = list(&t->signups, "sign-ups"), *s;
+	const char *b = eb_doc_attr(ev, "bidder");
+
+	(void)at;
+	(void)err;
+	s = find_by(l, "sign-up", "bidder", b);
+	if (s != NULL) {
+		eb_doc_detach(s);
+		eb_doc_free(s);
+	}
+	s = record(ev, "sign-up");
+	eb_doc_set_attr(s, "bidder", b);
+	eb_doc_set_attr(s, "org", eb_doc_attr(ev, "org"));
+	eb_doc_set_attr(s, "status", "pending");
+	copy_children(s, ev, "evidence");
+	eb_doc_append(l, s);
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_sign_up_decided(struct tender *t, const struct eb_doc *ev, int64_t at,
+    int *to, struct eb_error *err)
+{
+	struct eb_doc *s = find_by(t->signups, "sign-up", "bidder",
+	    eb_doc_attr(ev, "bidder")), *d;
+	int ok = strcmp(ev->name, "sign-up-confirmed") == 0;
+
+	(void)at;
+	if (s == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "%s for an unknown sign-up", ev->name);
+	eb_doc_set_attr(s, "status", ok ? "confirmed" : "rejected");
+	d = record(ev, "decision");
+	copy_children(d, ev, "reason");
+	eb_doc_append(s, d);
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_notice(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *n = record(ev, strcmp(ev->name, "documents-amended") ?
+	    "clarification" : "amendment"), *c;
+
+	(void)at;
+	eb_doc_foreach(c, ev, NULL)
+		eb_doc_append(n, eb_doc_clone(c));
+	if (eb_doc_attr(ev, "bid-deadline") != NULL) {
+		if (attr_time(ev, "bid-deadline", &t->deadline) ||
+		    attr_time(ev, "opening-time", &t->opening))
+			return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+			    "documents-amended without deadline");
+		eb_doc_set_attr(n, "bid-deadline", eb_doc_attr(ev,
+		    "bid-deadline"));
+		eb_doc_set_attr(n, "opening-time", eb_doc_attr(ev,
+		    "opening-time"));
+		eb_doc_set_attr(n, "deadline-moved", eb_doc_attr(ev,
+		    "deadline-moved"));
+	}
+	eb_doc_append(list(&t->notices, "notices"), n);
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_bid(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *l = list(&t->bids, "bids"), *b;
+
+	(void)at;
+	(void)err;
+	b = find_by(l, "bid", "bidder", eb_doc_attr(ev, "bidder"));
+	if (b != NULL) {
+		eb_doc_detach(b);
+		eb_doc_free(b);
+	}
+	if (strcmp(ev->name, "bid-submitted") == 0) {
+		b = record(ev, "bid");
+		eb_doc_set_attr(b, "bidder", eb_doc_attr(ev, "bidder"));
+		eb_doc_set_attr(b, "commitment", eb_doc_attr(ev, "commitment"));
+		eb_doc_set_attr(b, "envelope-sha256",
+		    eb_doc_attr(ev, "envelope-sha256"));
+		eb_doc_append(l, b);
+	}
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_deadline(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *d = record(ev, "deadline-reached");
+
+	int64_t n = 0;
+
+	(void)at;
+	if (eb_doc_attr_i64(ev, "bids", &n) != EB_OK) {
+		eb_doc_free(d);
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "deadline-reached without bids=");
+	}
+	eb_doc_set_attr(d, "bids", eb_doc_attr(ev, "bids"));
+	replace(&t->deadline_rec, d);
+	/* with too few bids the tender-failed event that follows moves
+	 * the tender to failed straight from where it was */
+	*to = n >= MIN_VALID_BIDS ? EB_TS_AWAITING_OPENING : EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_share(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *s = record(ev, "share");
+
+	(void)at;
+	(void)err;
+	eb_doc_set_attr(s, "custodian", eb_doc_attr(ev, "custodian"));
+	eb_doc_set_attr(s, "share-sha256", eb_doc_attr(ev, "share-sha256"));
+	eb_doc_append(list(&t->shares, "shares"), s);
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_opened(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *o = record(ev, "opening-record");
+
+	(void)at;
+	if (eb_doc_attr_i64(ev, "opened", &t->nopened) != EB_OK) {
+		eb_doc_free(o);
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "bids-opened without count");
+	}
+	eb_doc_set_attr(o, "opened", eb_doc_attr(ev, "opened"));
+	copy_children(o, ev, "bid-result");
+	replace(&t->opening_rec, o);
+	*to = t->nopened >= MIN_VALID_BIDS ? EB_TS_OPENED : EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_failed(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *f = record(ev, "failure");
+
+	(void)at;
+	(void)err;
+	eb_doc_set_attr(f, "cause", eb_doc_attr(ev, "cause"));
+	eb_doc_set_attr(f, "valid-bids", eb_doc_attr(ev, "valid-bids"));
+	eb_doc_set_attr(f, "required", eb_doc_attr(ev, "required"));
+	replace(&t->failure, f);
+	*to = EB_TS_FAILED;
+	return EB_OK;
+}
+
+static int
+f_clearing(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *r = eb_doc_child(ev, "clearing-report");
+
+	(void)at;
+	if (r == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "clearing-report event without report");
+	replace(&t->clearing, eb_doc_clone(r));
+	eb_doc_set_attr(t->clearing, "at", eb_doc_attr(ev, "at"));
+	eb_doc_set_attr(t->clearing, "by", eb_doc_attr(ev, "by"));
+	*to = EB_TS_CLEARED;
+	return EB_OK;
+}
+
+static int
+f_draw_req(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *d = record(ev, "draw");
+
+	(void)at;
+	(void)err;
+	eb_doc_set_attr(d, "commitment", eb_doc_attr(ev, "commitment"));
+	replace(&t->draw, d);
+	*to = EB_TS_DRAW_REQUESTED;
+	return EB_OK;
+}
+
+static int
+f_drawn(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *l = list(&t->committee, "committee"), *m, *x;
+
+	(void)at;
+	(void)err;
+	eb_doc_foreach(m, ev, "member") {
+		x = eb_doc_clone(m);
+		eb_doc_set_attr(x, "status", "pending");
+		eb_doc_set_attr(x, "drawn-at", eb_doc_attr(ev, "at"));
+		eb_doc_append(l, x);
+	}
+	*to = EB_TS_EVALUATION;
+	return EB_OK;
+}
+
+static int
+f_appt(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *m = member_of(t, eb_doc_attr(ev, "expert"));
+	int ok = strcmp(ev->name, "appointment-accepted") == 0;
+
+	(void)at;
+	if (m == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "%s for an unknown expert", ev->name);
+	eb_doc_set_attr(m, "status", ok ? "accepted" : "declined");
+	eb_doc_set_attr(m, "answered-at", eb_doc_attr(ev, "at"));
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_scores(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *l = list(&t->scores, "scores"), *s, *x;
+	const char *ex = eb_doc_attr(ev, "expert");
+
+	(void)at;
+	(void)err;
+	s = find_by(l, "score-sheet", "expert", ex);
+	if (s != NULL) {
+		eb_doc_detach(s);
+		eb_doc_free(s);
+	}
+	x = eb_doc_child(ev, "score-sheet");
+	s = x != NULL ? eb_doc_clone(x) : eb_doc_new("score-sheet");
+	eb_doc_set_attr(s, "expert", ex);
+	eb_doc_set_attr(s, "submitted-at", eb_doc_attr(ev, "at"));
+	eb_doc_set_attr(s, "submitted-sha256", eb_doc_attr(ev, "sha256"));
+	eb_doc_append(l, s);
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
+f_evaluated(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *r = record(ev, "result");
+
+	(void)at;
+	(void)err;
+	copy_children(r, ev, "candidate");
+	copy_children(r, ev, "report");
+	replace(&t->result, r);
+	*to = EB_TS_EVALUATED;
+	return EB_OK;
+}
+
+static int
+f_publicity(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *p = record(ev, "publicity");
+
+	(void)at;
+	if (attr_time(ev, "publicity-end", &t->publicity_end) != EB_OK) {
+		eb_doc_free(p);
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "candidates-published without publicity-end");
+	}
+	eb_doc_set_attr(p, "end", eb_doc_attr(ev, "publicity-end"));
+	replace(&t->publicity, p);
+	*to = EB_TS_PUBLICITY;
+	return EB_OK;
+}
+
+static int
+f_objection(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *o = record(ev, "objection");
+
+	(void)err;
+	eb_doc_set_attr(o, "objection", eb_doc_attr(ev, "objection"));
+	eb_doc_set_attr(o, "bidder", eb_doc_attr(ev, "bidder"));
+	eb_doc_set_attr(o, "status", "open");
+	copy_children(o, ev, "text");
+	eb_doc_append(list(&t->objections, "objections"), o);
+	if (t->open_objections++ == 0)
+		t->objection_since = at;
+	*to = EB_TS_OBJECTION;
+	return EB_OK;
+}
+
+static int
+f_answered(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *o = find_by(t->objections, "objection", "objection",
+	    eb_doc_attr(ev, "objection")), *a;
+
+	(void)at;
+	if (o == NULL || t->open_objections < 1)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "objection-answered for an unknown objection");
+	eb_doc_set_attr(o, "status", "answered");
+	a = record(ev, "answer");
+	eb_doc_set_attr(a, "decision", eb_doc_attr(ev, "decision"));
+	copy_children(a, ev, "text");
+	eb_doc_append(o, a);
+	*to = EB_TS_KEEP;
+	if (--t->open_objections == 0) {
+		if (attr_time(ev, "publicity-end", &t->publicity_end))
+			return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+			    "last objection-answered without publicity-end");
+		eb_doc_set_attr(t->publicity, "end",
+		    eb_doc_attr(ev, "publicity-end"));
+		*to = EB_TS_PUBLICITY;
+	}
+	return EB_OK;
+}
+
+static int
+f_verified(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *r = eb_doc_child(ev, "verification-record");
+
+	(void)at;
+	if (r == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "process-verified without record");
+	r = eb_doc_clone(r);
+	eb_doc_set_attr(r, "at", eb_doc_attr(ev, "at"));
+	eb_doc_set_attr(r, "by", eb_doc_attr(ev, "by"));
+	copy_children(r, ev, "opinion");
+	replace(&t->verification, r);
+	*to = EB_TS_VERIFIED;
+	return EB_OK;
+}
+
+static int
+f_award(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *a = record(ev, "award");
+
+	(void)at;
+	(void)err;
+	eb_doc_set_attr(a, "bidder", eb_doc_attr(ev, "bidder"));
+	eb_doc_set_attr(a, "rank", eb_doc_attr(ev, "rank"));
+	copy_children(a, ev, "justification");
+	replace(&t->award, a);
+	*to = EB_TS_AWARDED;
+	return EB_OK;
+}
+
+static int
+f_cancel_req(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *c = record(ev, "cancellation");
+
+	(void)at;
+	(void)err;
+	eb_doc_set_attr(c, "status", "requested");
+	copy_children(c, ev, "reason");
+	replace(&t->cancellation, c);
+	t->cancel_return = t->state;
+	*to = EB_TS_CANCELLATION_REQUESTED;
+	return EB_OK;
+}
+
+static int
+f_cancel_done(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *c = record(ev, strcmp(ev->name, "tender-cancelled") ?
+	    "refusal" : "countersignature");
+	int done = strcmp(ev->name, "tender-cancelled") == 0;
+
+	(void)at;
+	if (t->cancellation == NULL) {
+		eb_doc_free(c);
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "%s without a request", ev->name);
+	}
+	copy_children(c, ev, "reason");
+	eb_doc_append(t->cancellation, c);
+	eb_doc_set_attr(t->cancellation, "status",
+	    done ? "cancelled" : "refused");
+	*to = done ? EB_TS_CANCELLED : (int)t->cancel_return;
+	return EB_OK;
+}
+
+static int
+f_suspended(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *s = record(ev, "suspension");
+
+	(void)err;
+	eb_doc_set_attr(s, "status", "suspended");
+	copy_children(s, ev, "reason");
+	replace(&t->suspension, s);
+	t->resume_state = t->state;
+	t->suspended_at = at;
+	*to = EB_TS_SUSPENDED;
+	return EB_OK;
+}
+
+static void
+shift(int64_t *tp, int64_t since, int64_t by)
+{
+	if (*tp > since)
+		*tp += by;
+}
+
+static int
+f_resumed(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *r = record(ev, "resumption");
+	int64_t by = 0;
+
+	(void)at;
+	if (eb_doc_attr_i64(ev, "suspended-ms", &by) != EB_OK || by < 0 ||
+	    t->suspension == NULL) {
+		eb_doc_free(r);
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "tender-resumed without suspended-ms");
+	}
+	shift(&t->deadline, t->suspended_at, by);
+	shift(&t->opening, t->suspended_at, by);
+	if (t->publicity != NULL)
+		shift(&t->publicity_end, t->suspended_at, by);
+	if (t->open_objections > 0)
+		t->objection_since += by;
+	copy_children(r, ev, "reason");
+	eb_doc_set_attr(r, "suspended-ms", eb_doc_attr(ev, "suspended-ms"));
+	eb_doc_append(t->suspension, r);
+	eb_doc_set_attr(t->suspension, "status", "resumed");
+	*to = (int)t->resume_state;
+	return EB_OK;
+}
+
+static const struct {
+	const char *event;
+	fold_fn *fold;
+} folds[] = {
+	{ "tender-registered", f_registered },
+	{ "registration-resubmitted", f_resubmitted },
+	{ "registration-returned", f_returned },
+	{ "registration-accepted", f_accepted },
+	{ "announcement-published", f_announced },
+	{ "opening-key-set", f_key },
+	{ "sign-up-received", f_sign_up },
+	{ "sign-up-confirmed", f_sign_up_decided },
+	{ "sign-up-rejected", f_sign_up_decided },
+	{ "clarification-issued", f_notice },
+	{ "documents-amended", f_notice },
+	{ "bid-submitted", f_bid },
+	{ "bid-withdrawn", f_bid },
+	{ "deadline-reached", f_deadline },
+	{ "share-submitted", f_share },
+	{ "bids-opened", f_opened },
+	{ "tender-failed", f_failed },
+	{ "clearing-report", f_clearing },
+	{ "draw-requested", f_draw_req },
+	{ "experts-drawn", f_drawn },
+	{ "appointment-accepted", f_appt },
+	{ "appointment-declined", f_appt },
+	{ "scores-submitted", f_scores },
+	{ "evaluation-closed", f_evaluated },
+	{ "candidates-published", f_publicity },
+	{ "objection-raised", f_objection },
+	{ "objection-answered", f_answered },
+	{ "publicity-ended", f_published_pv },
+	{ "process-verified", f_verified },
+	{ "award-issued", f_award },
+	{ "tender-closed", f_closed },
+	{ "cancellation-requested", f_cancel_req },
+	{ "tender-cancelled", f_cancel_done },
+	{ "cancellation-refused", f_cancel_done },
+	{ "tender-suspended", f_suspended },
+	{ "tender-resumed", f_resumed },
+};
+
+static void
+note_actor(struct tender *t, const struct eb_doc *ev)
+{
+	const char *p = eb_doc_attr(ev, "person"), *r = eb_doc_attr(ev, "role");
+	struct eb_doc *l = list(&t->actors, "actors"), *x;
+
+	if (p == NULL || r == NULL || strcmp(r, "system") == 0)
+		return;
+	eb_doc_foreach(x, l, "actor")
+		if (attr_is(x, "person", p) && attr_is(x, "role", r))
+			return;
+	x = eb_doc_add(l, "actor");
+	eb_doc_set_attr(x, "person", p);
+	eb_doc_set_attr(x, "role", r);
+}
+
+static int
+note_step(struct tender *t, const struct eb_doc *ev, struct eb_error *err)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *s;
+	char hex[EB_SHA256_HEX];
+
+	if (eb_doc_serialize(ev, &b) != EB_OK) {
+		eb_buf_free(&b);
+		return eb_fail(err, EB_ERR_LIMIT, "event-too-large", NULL,
+		    "event %s exceeds the buffer limit", ev->name);
+	}
+	eb_sha256_hex(b.data, b.len, hex);
+	eb_buf_free(&b);
+	s = record(ev, "step");
+	eb_doc_set_attr_i64(s, "seq", ++t->seq);
+	eb_doc_set_attr(s, "event", ev->name);
+	eb_doc_set_attr(s, "sha256", hex);
+	eb_doc_set_attr(s, "state", eb_tender_state_name(t->state));
+	eb_doc_append(list(&t->history, "history"), s);
+	return EB_OK;
+}
+
+static int
+tender_apply(void *st, const struct eb_doc *events, struct eb_error *err)
+{
+	struct tender *t = st;
+	const struct eb_doc *ev;
+	int64_t at;
+	size_t i;
+	int to, rc;
+
+	if (events == NULL || strcmp(events->name, "events") != 0)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-events", NULL,
+		    "apply expects an <events> tree");
+	for (ev = events->first; ev != NULL; ev = ev->next) {
+		for (i = 0; i < sizeof(folds) / sizeof(folds[0]); i++)
+			if (strcmp(folds[i].event, ev->name) == 0)
+				break;
+		if (i == sizeof(folds) / sizeof(folds[0]))
+			return eb_fail(err, EB_ERR_FORMAT, "unknown-event", NULL,
+			    "tender cannot apply event '%s'", ev->name);
+		if (attr_time(ev, "at", &at) != EB_OK)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+			    "event %s has no valid at=", ev->name);
+		to = EB_TS_KEEP;
+		if ((rc = folds[i].fold(t, ev, at, &to, err)) != EB_OK)
+			return rc;
+		if (to != EB_TS_KEEP &&
+		    (rc = tender_set_state(t, (enum eb_tender_state)to, err)))
+			return rc;
+		note_actor(t, ev);
+		if ((rc = note_step(t, ev, err)) != EB_OK)
+			return rc;
+	}
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* decide                                                               */
+/* ------------------------------------------------------------------ */
+
+/* The commands 'role' may issue in the current state, space-separated. */
+static void
+allowed_now(const struct tender *t, enum eb_role role, char *out, size_t n)
+{
+	size_t i, used = 0;
+	int w;
+
+	out[0] = '\0';
+	for (i = 0; i < nrows; i++) {
+		if (!(rows[i].states & S(t->state)) ||
+		    !(rows[i].roles & EB_ROLE_BIT(role)))
+			continue;
+		w = snprintf(out + used, n - used, "%s%s", used ? " " : "",
+		    rows[i].command);
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+	if (used == 0)
+		snprintf(out, n, "(none)");
+}
+
+/* Checks 1 to 5 of the header comment, without the guard. */
+static int
+admissible(const struct tender *t, const struct row *r,
+    const struct eb_actor *a, struct eb_error *err)
+{
+	char now[512];
+	int rc;
+
+	if (!(r->states & S(t->state))) {
+		allowed_now(t, a->role, now, sizeof(now));
+		rc = eb_fail(err, EB_ERR_STATE, "not-allowed-in-state",
+		    "Issue one of the commands allowed now.",
+		    "%s is not allowed: tender %s is %s", r->command, t->id,
+		    eb_tender_state_name(t->state));
+		eb_error_detail(err, "state=%s command=%s role=%s "
+		    "allowed-now: %s", eb_tender_state_name(t->state),
+		    r->command, eb_role_name(a->role), now);
+		return rc;
+	}
+	if (!(r->roles & EB_ROLE_BIT(a->role))) {
+		allowed_now(t, a->role, now, sizeof(now));
+		rc = eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
+		    "Ask the office that holds this power.",
+		    "a %s may not issue %s", eb_role_name(a->role),
+		    r->command);
+		eb_error_detail(err, "state=%s command=%s role=%s "
+		    "allowed-now: %s", eb_tender_state_name(t->state),
+		    r->command, eb_role_name(a->role), now);
+		return rc;
+	}
+	if ((rc = separation(t, a, err)) != EB_OK)
+		return rc;
+	if (r->who != NULL && (rc = r->who(t, a, err)) != EB_OK)
+		return rc;
+	return EB_OK;
+}
+
+static int
+tender_decide(const void *st, const struct eb_cmd *cmd,
+    struct eb_doc **events, struct eb_error *err)
+{
+	const struct tender *t = st;
+	const struct row *r;
+	struct eb_doc *ev = NULL;
+	int rc;
+
+	*events = NULL;
+	if (cmd == NULL || cmd->body == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "missing-body", NULL,
+		    "a command needs a body");
+	r = row_find(cmd->body->name);
+	if (r == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "unknown-command",
+		    "See docs/tender-flow.md for the tender's commands.",
+		    "tender does not know command '%s'", cmd->body->name);
+	if ((rc = admissible(t, r, &cmd->actor, err)) != EB_OK)
+		return rc;
+	ev = eb_doc_new("events");
+	if ((rc = r->guard(t, cmd, ev, err)) != EB_OK) {
+		eb_doc_free(ev);
+		return rc;
+	}
+	*events = ev;
+	return EB_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* records invariant                                                    */
+/* ------------------------------------------------------------------ */
+
+static int
+need(struct eb_error *err, const struct tender *t, int ok, const char *what)
+{
+	if (ok)
+		return EB_OK;
+	return eb_fail(err, EB_ERR_INTERNAL, "missing-record", NULL,
+	    "tender %s in state %s lacks the record: %s", t->id,
+	    eb_tender_state_name(t->state), what);
+}
+
+static int
+check_main(const struct tender *t, enum eb_tender_state s,
+    struct eb_error *err)
+{
+	struct eb_doc *m;
+	int rc = EB_OK;
+
+#define NEED(cond, what) \
+	do { if ((rc = need(err, t, (cond), (what))) != EB_OK) return rc; } \
+	while (0)
+	if (s == EB_TS_NEW)
+		return EB_OK;
+	NEED(t->reg != NULL && t->tenderer[0] != '\0', "registration");
+	if (s == EB_TS_RETURNED)
+		NEED(t->returns != NULL && t->returns->last != NULL &&
+		    eb_doc_child(t->returns->last, "reason") != NULL,
+		    "return reasons");
+	if (s <= EB_TS_RETURNED)
+		return EB_OK;
+	NEED(t->acceptance != NULL, "acceptance");
+	if (s == EB_TS_ACCEPTED)
+		return EB_OK;
+	NEED(t->announcement != NULL, "announcement");
+	if (s == EB_TS_ANNOUNCED)
+		return EB_OK;
+	NEED(t->key != NULL, "opening key");
+	if (s == EB_TS_BIDDING)
+		return EB_OK;
+	NEED(t->deadline_rec != NULL, "deadline reached");
+	NEED(eb_doc_count(t->bids, "bid") >= MIN_VALID_BIDS,
+	    "three bids at the deadline");
+	if (s == EB_TS_AWAITING_OPENING)
+		return EB_OK;
+	NEED(t->opening_rec != NULL &&
+	    (int64_t)eb_doc_count(t->shares, "share") >= t->threshold,
+	    "opening record after k shares");
+	NEED(t->nopened >= MIN_VALID_BIDS, "three opened bids");
+	if (s == EB_TS_OPENED)
+		return EB_OK;
+	NEED(t->clearing != NULL, "clearing report");
+	if (s == EB_TS_CLEARED)
+		return EB_OK;
+	NEED(t->draw != NULL, "draw commitment");
+	if (s == EB_TS_DRAW_REQUESTED)
+		return EB_OK;
+	NEED(t->committee != NULL, "committee");
+	if (s == EB_TS_EVALUATION)
+		return EB_OK;
+	NEED((int64_t)count_attr(t->committee, "member", "status", "accepted")
+	    == t->committee_size, "accepted committee");
+	eb_doc_foreach(m, t->committee, "member")
+		if (attr_is(m, "status", "accepted"))
+			NEED(find_by(t->scores, "score-sheet", "expert",
+			    eb_doc_attr(m, "party")) != NULL, "score sheet");
+	NEED(t->result != NULL && eb_doc_child(t->result, "candidate"),
+	    "evaluation result");
+	if (s == EB_TS_EVALUATED)
+		return EB_OK;
+	NEED(t->publicity != NULL, "publicity");
+	if (s == EB_TS_PUBLICITY)
+		return need(err, t, t->open_objections == 0, "objections answered");
+	if (s == EB_TS_OBJECTION)
+		return need(err, t, t->open_objections > 0, "open objection");
+	NEED(t->open_objections == 0, "objections answered");
+	NEED(t->publicity_over != NULL, "publicity ended");
+	if (s == EB_TS_PUBLICITY_OVER)
+		return EB_OK;
+	NEED(t->verification != NULL, "verification record");
+	if (s == EB_TS_VERIFIED)
+		return EB_OK;
+	NEED(t->award != NULL, "award");
+	if (s == EB_TS_AWARDED)
+		return EB_OK;
+	NEED(t->closed != NULL, "closed");
+	return EB_OK;
+#undef NEED
+}
+
+int
+eb_tender_check_records(const void *st, struct eb_error *err)
+{
+	const struct tender *t = st;
+	enum eb_tender_state s = t->state;
+	int rc;
+
+	switch (s) {
+	case EB_TS_FAILED:
+		if ((rc = need(err, t, t->failure != NULL, "failure")) != EB_OK)
+			return rc;
+		if (t->opening_rec != NULL)
+			return check_main(t, EB_TS_AWAITING_OPENING, err);
+		return need(err, t, t->deadline_rec != NULL && t->announcement,
+		    "deadline reached");
+	case EB_TS_CANCELLED:
+		return need(err, t, t->cancellation != NULL &&
+		    eb_doc_child(t->cancellation, "reason") != NULL &&
+		    eb_doc_child(t->cancellation, "countersignature") != NULL,
+		    "cancellation request and countersignature");
+	case EB_TS_CANCELLATION_REQUESTED:
+		if ((rc = need(err, t, t->cancellation != NULL,
+		    "cancellation request")) != EB_OK)
+			return rc;
+		s = t->cancel_return;
+		if (s != EB_TS_SUSPENDED)
+			break;
+		/* FALLTHROUGH */
+	case EB_TS_SUSPENDED:
+		if ((rc = need(err, t, t->suspension != NULL &&
+		    eb_doc_child(t->suspension, "reason") != NULL,
+		    "suspension")) != EB_OK)
+			return rc;
+		s = t->resume_state;
+		break;
+	default:
+		break;
+	}
+	return check_main(t, s, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* create / destroy / timers                                            */
+/* ------------------------------------------------------------------ */
+
+static void *
+tender_create(const char *id)
+{
+	struct tender *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	snprintf(t->id, sizeof(t->id), "%s", id != NULL ? id : "");
+	t->state = EB_TS_NEW;
+	return t;
+}
+
+static void
+tender_destroy(void *st)
+{
+	struct tender *t = st;
+	struct eb_doc **docs[] = { &t->reg, &t->returns, &t->acceptance,
+	    &t->announcement, &t->key, &t->shares, &t->signups, &t->notices,
+	    &t->bids, &t->deadline_rec, &t->opening_rec, &t->clearing,
+	    &t->draw, &t->committee, &t->scores, &t->result, &t->publicity,
+	    &t->objections, &t->publicity_over, &t->verification, &t->award,
+	    &t->closed, &t->failure, &t->cancellation, &t->suspension,
+	    &t->actors, &t->history };
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		eb_doc_free(*docs[i]);
+	free(t);
+}
+
+static int
+tender_handles(const char *name)
+{
+	return row_find(name) != NULL;
+}
+
+static const char *
+tender_state_name_of(const void *st)
+{
+	return eb_tender_state_name(((const struct tender *)st)->state);
+}
+
+static int
+tender_next_timer(const void *st, int64_t *at, const char **name)
+{
+	const struct tender *t = st;
+
+	switch (t->state) {
+	case EB_TS_ANNOUNCED:
+	case EB_TS_BIDDING:
+		*at = t->deadline;
+		*name = "deadline-reached";
+		return 1;
+	case EB_TS_AWAITING_OPENING:
+		if ((int64_t)eb_doc_count(t->shares, "share") < t->threshold)
+			return 0;
+		*at = t->opening;
+		*name = "open-bids";
+		return 1;
+	case EB_TS_PUBLICITY:
+		*at = t->publicity_end;
+		*name = "publicity-ended";
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* view                                                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+add_copy(struct eb_doc *to, const struct eb_doc *d)
+{
+	if (d != NULL)
+		eb_doc_append(to, eb_doc_clone(d));
+}
+
+/* A copy of container 'l' with only the children whose 'attr' is 'v'. */
+static void
+add_own(struct eb_doc *to, const struct eb_doc *l, const char *attr,
+    const char *v)
+{
+	struct eb_doc *c, *x;
+
+	if (l == NULL)
+		return;
+	x = eb_doc_add(to, l->name);
+	eb_doc_foreach(c, l, NULL)
+		if (attr_is(c, attr, v))
+			eb_doc_append(x, eb_doc_clone(c));
+}
+
+static struct eb_doc *
+tender_view(const void *st, const struct eb_actor *v)
+{
+	const struct tender *t = st;
+	struct eb_doc *d = eb_doc_new("tender"), *x, *c, *y;
+	uint32_t rb = EB_ROLE_BIT(v->role);
+	int official = (rb & OFFICIALS) != 0;
+	int own = v->role == EB_ROLE_TENDERER &&
+	    strcmp(v->party, t->tenderer) == 0;
+	int published = t->announcement != NULL;
+	int result_public = t->publicity != NULL;
+	int expert = v->role == EB_ROLE_EXPERT &&
+	    member_of(t, v->party) != NULL;
+	char a[EB_ISOTIME_LEN];
+
+	eb_doc_set_attr(d, "id", t->id);
+	eb_doc_set_attr(d, "state", eb_tender_state_name(t->state));
+	eb_doc_set_attr(d, "stage", tender_stage(t));
+	if (t->state == EB_TS_SUSPENDED)
+		eb_doc_set_attr(d, "resume-state",
+		    eb_tender_state_name(t->resume_state));
+	if (t->reg != NULL && (official || own || published)) {
+		x = eb_doc_clone(t->reg);
+		eb_doc_set_attr(x, "tenderer", t->tenderer);
+		eb_doc_set_attr(x, "tenderer-org", t->tenderer_org);
+		/* the effective dates (amendments and resumption move them) */
+		set_time(eb_doc_child(x, "bid-deadline"), "at", t->deadline);
+		set_time(eb_doc_child(x, "opening-time"), "at", t->opening);
+		eb_doc_append(d, x);
+	}
+	if (official || own)
+		add_copy(d, t->returns);
+	if (official || own || published)
+		add_copy(d, t->acceptance);
+	add_copy(d, t->announcement);
+	if (t->key != NULL) {
+		x = eb_doc_add(d, "opening-key");
+		eb_doc_set_attr(x, "at", eb_doc_attr(t->key, "at"));
+		add_copy(x, eb_doc_child(t->key, "certificate"));
+		eb_doc_foreach(c, t->key, "sealed-share")
+			if (v->role == EB_ROLE_SYSTEM ||
+			    (v->role == EB_ROLE_CUSTODIAN &&
+			    attr_is(c, "custodian", v->party)))
+				add_copy(x, c);
+	}
+	if (official)
+		add_copy(d, t->shares);
+	else if (v->role == EB_ROLE_CUSTODIAN)
+		add_own(d, t->shares, "custodian", v->party);
+	if (official)
+		add_copy(d, t->signups);
+	else if (v->role == EB_ROLE_BIDDER)
+		add_own(d, t->signups, "bidder", v->party);
+	add_copy(d, t->notices);
+	if (official)
+		add_copy(d, t->bids);
+	else if (v->role == EB_ROLE_BIDDER)
+		add_own(d, t->bids, "bidder", v->party);
+	add_copy(d, t->deadline_rec);
+	if (t->opening_rec != NULL) {
+		/* public opening record; bid documents only to those who
+		 * evaluate or check, and to the bidder for its own */
+		x = eb_doc_clone(t->opening_rec);
+		if (!official && !expert)
+			eb_doc_foreach(c, x, "bid-result")
+				if (!(v->role == EB_ROLE_BIDDER &&
+				    attr_is(c, "bidder", v->party)) &&
+				    (y = eb_doc_child(c, "bid")) != NULL) {
+					eb_doc_detach(y);
+					eb_doc_free(y);
+				}
+		eb_doc_append(d, x);
+	}
+	if (official || expert)
+		add_copy(d, t->clearing);
+	if (official)
+		add_copy(d, t->draw);
+	if (official || expert || result_public)
+		add_copy(d, t->committee);
+	if (official)
+		add_copy(d, t->scores);
+	else if (expert)
+		add_own(d, t->scores, "expert", v->party);
+	if (official || expert || result_public)
+		add_copy(d, t->result);
+	if (t->publicity != NULL) {
+		x = eb_doc_clone(t->publicity);
+		iso(t->publicity_end, a);
+		eb_doc_set_attr(x, "end", a);
+		eb_doc_append(d, x);
+	}
+	if (official)
+		add_copy(d, t->objections);
+	else if (v->role == EB_ROLE_BIDDER)
+		add_own(d, t->objections, "bidder", v->party);
+	add_copy(d, t->publicity_over);
+	add_copy(d, t->verification);
+	add_copy(d, t->award);
+	add_copy(d, t->closed);
+	add_copy(d, t->failure);
+	add_copy(d, t->cancellation);
+	add_copy(d, t->suspension);
+	if (official)
+		add_copy(d, t->history);
+	return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* rights and duties (权利义务告知)                                      */
+/* ------------------------------------------------------------------ */
+
+static int
+clock_of(const struct tender *t, enum clock k, int64_t *at)
+{
+	struct eb_doc *o;
+
+	switch (k) {
+	case CK_DEADLINE:
+		*at = t->deadline;
+		return 1;
+	case CK_OPENING:
+		*at = t->opening;
+		return 1;
+	case CK_PUBLICITY_END:
+		*at = t->publicity_end;
+		return t->publicity != NULL;
+	case CK_OBJECTION_ANSWER:
+		/* the oldest open objection is answered within 3 days */
+		eb_doc_foreach(o, t->objections, "objection")
+			if (attr_is(o, "status", "open") &&
+			    attr_time(o, "at", at) == EB_OK) {
+				*at += OBJECTION_ANSWER_DAYS * EB_MS_PER_DAY;
+				return 1;
+			}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+struct eb_doc *
+eb_tender_duties(const void *st, const struct eb_actor *viewer)
+{
+	const struct tender *t = st;
+	struct eb_doc *d = eb_doc_new("duties"), *x;
+	size_t i;
+	int64_t at;
+
+	eb_doc_set_attr(d, "tender", t->id);
+	eb_doc_set_attr(d, "role", eb_role_name(viewer->role));
+	eb_doc_set_attr(d, "state", eb_tender_state_name(t->state));
+	for (i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+
+		if (admissible(t, r, viewer, NULL) != EB_OK)
+			continue;
+		x = eb_doc_add(d, "may");
+		eb_doc_set_attr(x, "command", r->command);
+		/* a duty's clock is its "by"; otherwise it bounds the right */
+		if (r->duty == 0 && clock_of(t, r->until, &at))
+			set_time(x, "until", at);
+	}
+	for (i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+
+		if (!(r->duty & EB_ROLE_BIT(viewer->role)) ||
+		    admissible(t, r, viewer, NULL) != EB_OK)
+			continue;
+		x = eb_doc_add(d, "must");
+		eb_doc_set_attr(x, "command", r->command);
+		if (clock_of(t, r->until, &at))
+			set_time(x, "by", at);
+	}
+	return d;
+}
+
+const struct eb_flow_ops eb_tender_flow = {
+	.kind = "tender",
+	.handles = tender_handles,
+	.create = tender_create,
+	.destroy = tender_destroy,
+	.decide = tender_decide,
+	.apply = tender_apply,
+	.view = tender_view,
+	.state_name = tender_state_name_of,
+	.next_timer = tender_next_timer,
+};

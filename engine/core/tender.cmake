@@ -1,0 +1,4 @@
+# eb_core_tender: the procurement tender state machine (engine/core/tender.c).
+# Pure: libc, protocol's plain types and SHA-256.
+add_library(eb_core_tender STATIC engine/core/tender.c)
+target_link_libraries(eb_core_tender PUBLIC eb_core_cmd eb_base)
