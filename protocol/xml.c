@@ -346,6 +346,31 @@ hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 /* -- parsing: conversion ---------------------------------------------------- */
 
+static int valid_name(const char *s);
+
+/*
+ * The names ebid writes (eb_xml_write) are the names it reads: ASCII XML
+ * names without ':'; an attribute may not start with "xml".
+ */
+static int
+name_ok(const xmlChar *name, int attr)
+{
+	return valid_name((const char *)name) &&
+	    !(attr && strncmp((const char *)name, "xml", 3) == 0);
+}
+
+static int
+refuse_name(const xmlNode *n, const xmlChar *name, struct eb_error *err)
+{
+	eb_fail(err, EB_ERR_FORMAT, "unsupported-name",
+	    "Use the element and attribute names of docs/xml.md: ASCII "
+	    "letters, digits, '-', '_' and '.'.",
+	    "document refused: the name '%.64s' is not an ebid name",
+	    (const char *)name);
+	eb_error_detail(err, "line %ld", xmlGetLineNo(n));
+	return EB_ERR_FORMAT;
+}
+
 static int
 is_xml_space(int c)
 {
@@ -403,6 +428,8 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 
 	if (!in_our_ns(n))
 		return refuse_ns(n, err);
+	if (!name_ok(n->name, 0))
+		return refuse_name(n, n->name, err);
 	d = parent != NULL ? eb_doc_add(parent, (const char *)n->name) :
 	    eb_doc_new((const char *)n->name);
 	if (parent == NULL)
@@ -418,6 +445,10 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 			    (const char *)a->name);
 			eb_error_detail(err, "line %ld: element '%s'",
 			    xmlGetLineNo(n), (const char *)n->name);
+			goto out;
+		}
+		if (!name_ok(a->name, 1)) {
+			rc = refuse_name(n, a->name, err);
 			goto out;
 		}
 		v = xmlNodeGetContent((const xmlNode *)a);
@@ -577,7 +608,9 @@ eb_xml_parse(const struct eb_schema *schema,
 		rc = refuse_stopped(&st, &lim, err);
 		goto out;
 	}
-	if (doc == NULL || !ctxt->wellFormed) {
+	/* nsWellFormed is 0 after a namespace error (e.g. a QName ":x"),
+	 * which libxml2 does not count as fatal. */
+	if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed) {
 		rc = eb_fail(err, EB_ERR_FORMAT, "malformed",
 		    "Send well-formed XML (check it with xmllint --noout).",
 		    "document refused: not well-formed XML");

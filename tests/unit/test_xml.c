@@ -572,6 +572,14 @@ test_structure_rules(void **state)
 	    EB_ERR_FORMAT, "namespaced-attribute", &err);
 	expect_refused(NULL, NULL, "<a " NS " xml:lang=\"zh\"/>",
 	    EB_ERR_FORMAT, "namespaced-attribute", &err);
+	/* Names we could not write back: a broken QName (found by the
+	 * fuzzer), an attribute starting with "xml", a non-ASCII name. */
+	expect_refused(NULL, NULL, "<a " NS "><b :x=\"0\"/></a>",
+	    EB_ERR_FORMAT, "malformed", &err);
+	expect_refused(NULL, NULL, "<a " NS " xmlfoo=\"1\"/>",
+	    EB_ERR_FORMAT, "unsupported-name", &err);
+	expect_refused(NULL, NULL, "<a " NS "><\xe5\x90\x8d/></a>",
+	    EB_ERR_FORMAT, "unsupported-name", &err);
 	/* Whitespace between elements is dropped, unused declarations too. */
 	assert_int_equal(parse(NULL, NULL, "<a " NS " xmlns:q=\"urn:q\">\n "
 	    "<b>1</b>\n\t<!-- c --><c/>\r\n</a>", &d, &err), EB_OK);
