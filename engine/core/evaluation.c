@@ -1,0 +1,1501 @@
+/*
+ * engine/core/evaluation.c
+ *    Score sheets, price formulas, methods, trimming, deviation alerts,
+ *    ranking and ties: see evaluation.h for the rules, read to the letter.
+ *
+ * Owns only per-call memory (struct table, rank arrays), freed before
+ * return.  Parsed rules borrow strings from the caller's rules tree.
+ * Invariant: no floating point; every quotient is one eb_fix_ratio or
+ * eb_round_div call at a named rounding point (or 8 decimals half-up for
+ * the intermediate products that evaluation.h lists).
+ */
+#include "evaluation.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/core/draw.h"
+#include "engine/core/fixed.h"
+#include "protocol/hash.h"
+
+#define MAX_COEFFICIENTS 100
+
+enum { RP_DEV, RP_BENCH, RP_PRICE, RP_EXPERT, RP_AVG, RP_TOTAL, RP_COUNT };
+static const char *const rp_names[RP_COUNT] = {
+	"deviation-percent", "benchmark", "price-score", "expert-criterion",
+	"criterion-average", "total"
+};
+
+struct rpoint {
+	enum eb_round mode;
+	int decimals;
+	int whole;              /* partial percent counts as a whole one */
+};
+
+struct crit {
+	const char *id;
+	int64_t max, min, step, weight, rb, ra;
+	int has_rb, has_ra;
+};
+
+enum adj_kind { ADJ_COMPLETION, ADJ_PER_UNIT, ADJ_PERCENT };
+
+struct adj {
+	const char *id;
+	enum adj_kind kind;
+	int per_month, whole, charge;
+	int64_t target, credit, charge_amt, amount;
+};
+
+struct rules {
+	int lep;
+	int64_t price_weight, ncand, trim_min, devband;
+	int trim, has_devband;
+	int avg_formula;
+	int64_t pmax, pmin, ded_above, ded_below, drop_min;
+	int drop;
+	int has_ref;
+	int64_t ref, share, rweight, k;
+	struct rpoint rp[RP_COUNT];
+	int has_band, has_above, has_below;
+	int64_t band_ref, band_above, band_below;
+	struct crit crit[EB_EVAL_MAX_CRITERIA];
+	size_t ncrit;
+	const char *items[EB_EVAL_MAX_ITEMS];
+	size_t nitems;
+	struct adj adj[EB_EVAL_MAX_ADJUSTMENTS];
+	size_t nadj;
+};
+
+/* -- parsing the rules ------------------------------------------------- */
+
+static int
+bad_rules(struct eb_error *err, const char *what, const char *elem)
+{
+	return eb_fail(err, EB_ERR_FORMAT, "bad-rules",
+	    "Correct the tender's evaluation rules (protocol/xsd/"
+	    "evaluation.xsd).", "evaluation rules: %s in <%s>", what, elem);
+}
+
+/* Fixed attribute; absent = dflt unless required. */
+static int
+fattr(const struct eb_doc *d, const char *name, int64_t dflt, int required,
+    int64_t *v, struct eb_error *err)
+{
+	const char *s = eb_doc_attr(d, name);
+	char what[96];
+
+	if (s == NULL) {
+		if (required) {
+			snprintf(what, sizeof(what), "missing %s", name);
+			return bad_rules(err, what, d->name);
+		}
+		*v = dflt;
+		return EB_OK;
+	}
+	if (eb_fix_parse(s, v) != EB_OK) {
+		snprintf(what, sizeof(what), "%s is not a decimal", name);
+		return bad_rules(err, what, d->name);
+	}
+	return EB_OK;
+}
+
+static int
+iattr(const struct eb_doc *d, const char *name, int64_t dflt, int64_t lo,
+    int64_t hi, int64_t *v, struct eb_error *err)
+{
+	int rc = eb_doc_attr_i64(d, name, v);
+	char what[96];
+
+	if (rc == EB_ERR_NOTFOUND) {
+		*v = dflt;
+		return EB_OK;
+	}
+	if (rc != EB_OK || *v < lo || *v > hi) {
+		snprintf(what, sizeof(what), "%s is not a whole number in "
+		    "%lld..%lld", name, (long long)lo, (long long)hi);
+		return bad_rules(err, what, d->name);
+	}
+	return EB_OK;
+}
+
+static int
+yesno(const struct eb_doc *d, const char *name, int dflt, int *v,
+    struct eb_error *err)
+{
+	const char *s = eb_doc_attr(d, name);
+	char what[96];
+
+	if (s == NULL)
+		*v = dflt;
+	else if (strcmp(s, "yes") == 0)
+		*v = 1;
+	else if (strcmp(s, "no") == 0)
+		*v = 0;
+	else {
+		snprintf(what, sizeof(what), "%s must be yes or no", name);
+		return bad_rules(err, what, d->name);
+	}
+	return EB_OK;
+}
+
+static const struct eb_doc *
+rules_root(const struct eb_doc *d)
+{
+	if (d == NULL)
+		return NULL;
+	if (strcmp(d->name, "evaluation-rules") == 0)
+		return d;
+	return eb_doc_child(d, "evaluation-rules");
+}
+
+static int
+parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
+{
+	const char *kind = eb_doc_attr(f, "kind");
+	const struct eb_doc *c;
+	int64_t v;
+	size_t n = 0;
+	int rc, found = 0;
+
+	if (kind != NULL && strcmp(kind, "average-benchmark") == 0)
+		r->avg_formula = 1;
+	else if (kind == NULL || strcmp(kind, "lowest-benchmark") != 0)
+		return bad_rules(err, "kind must be lowest-benchmark or "
+		    "average-benchmark", f->name);
+	if ((rc = fattr(f, "max", 0, 1, &r->pmax, err)) ||
+	    (rc = fattr(f, "min", 0, 0, &r->pmin, err)) ||
+	    (rc = fattr(f, "deduct-above", 0, 0, &r->ded_above, err)) ||
+	    (rc = fattr(f, "deduct-below", 0, 0, &r->ded_below, err)) ||
+	    (rc = yesno(f, "drop-extremes", 0, &r->drop, err)) ||
+	    (rc = iattr(f, "drop-extremes-min-bids", 5, 3, 1000, &r->drop_min,
+	    err)) ||
+	    (rc = fattr(f, "reference-share", EB_FIX_ONE, 0, &r->share, err)) ||
+	    (rc = fattr(f, "reference-weight", 0, 0, &r->rweight, err)))
+		return rc;
+	if (r->pmax <= 0 || r->pmin < 0 || r->pmin > r->pmax ||
+	    r->ded_above < 0 || r->ded_below < 0 || r->share <= 0 ||
+	    r->rweight < 0 || r->rweight > EB_FIX_ONE)
+		return bad_rules(err, "max, min, deductions, reference share "
+		    "or weight out of range", f->name);
+	if (eb_doc_attr(f, "reference-price") != NULL) {
+		if (eb_doc_attr_i64(f, "reference-price", &r->ref) != EB_OK ||
+		    r->ref <= 0)
+			return bad_rules(err, "reference-price is not a "
+			    "positive amount of fen", f->name);
+		r->has_ref = 1;
+	}
+	if (r->rweight > 0 && !r->has_ref)
+		return bad_rules(err, "reference-weight without "
+		    "reference-price", f->name);
+	r->k = EB_FIX_ONE;
+	if ((rc = fattr(f, "drawn-coefficient", EB_FIX_ONE, 0, &r->k, err)))
+		return rc;
+	eb_doc_foreach(c, f, "coefficient") {
+		if (++n > MAX_COEFFICIENTS ||
+		    eb_fix_parse(eb_doc_text(c), &v) != EB_OK || v <= 0)
+			return bad_rules(err, "a coefficient is malformed",
+			    f->name);
+		if (v == r->k)
+			found = 1;
+	}
+	if (n > 0 && eb_doc_attr(f, "drawn-coefficient") == NULL)
+		return eb_fail(err, EB_ERR_RULE, "coefficient-not-drawn",
+		    "Draw the coefficient at the opening and record it as "
+		    "drawn-coefficient.", "the benchmark coefficient has not "
+		    "been drawn");
+	if (n > 0 && !found)
+		return bad_rules(err, "drawn-coefficient is not in the list",
+		    f->name);
+	if (r->k <= 0)
+		return bad_rules(err, "drawn-coefficient must be positive",
+		    f->name);
+	return EB_OK;
+}
+
+static int
+parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
+{
+	const struct eb_doc *root = rules_root(doc), *c, *f;
+	const char *m;
+	size_t i;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (root == NULL)
+		return bad_rules(err, "no <evaluation-rules>", doc ? doc->name :
+		    "?");
+	for (i = 0; i < RP_COUNT; i++) {
+		r->rp[i].mode = EB_ROUND_HALF_UP;
+		r->rp[i].decimals = EB_FIX_DECIMALS;
+	}
+	r->rp[RP_BENCH].decimals = 2;
+	m = eb_doc_attr(root, "method");
+	if (m != NULL && strcmp(m, "lowest-evaluated-price") == 0)
+		r->lep = 1;
+	else if (m == NULL || strcmp(m, "comprehensive") != 0)
+		return bad_rules(err, "method must be comprehensive or "
+		    "lowest-evaluated-price", root->name);
+	if ((rc = fattr(root, "price-weight", EB_FIX_ONE, 0, &r->price_weight,
+	    err)) ||
+	    (rc = iattr(root, "candidates", 3, 1, 10, &r->ncand, err)) ||
+	    (rc = yesno(root, "trim-extremes", 0, &r->trim, err)) ||
+	    (rc = iattr(root, "trim-min-experts", 5, 3, EB_EVAL_MAX_SHEETS,
+	    &r->trim_min, err)))
+		return rc;
+	if (r->price_weight < 0)
+		return bad_rules(err, "negative price-weight", root->name);
+	if (eb_doc_attr(root, "deviation-band") != NULL) {
+		if ((rc = fattr(root, "deviation-band", 0, 1, &r->devband,
+		    err)))
+			return rc;
+		if (r->devband < 0)
+			return bad_rules(err, "negative deviation-band",
+			    root->name);
+		r->has_devband = 1;
+	}
+	f = eb_doc_child(root, "price-formula");
+	if (!r->lep) {
+		if (f == NULL)
+			return bad_rules(err, "comprehensive scoring needs a "
+			    "<price-formula>", root->name);
+		if ((rc = parse_formula(f, r, err)) != EB_OK)
+			return rc;
+	}
+	eb_doc_foreach(c, root, "rounding") {
+		const char *pt = eb_doc_attr(c, "point");
+		struct rpoint *p = NULL;
+		int64_t d;
+
+		for (i = 0; pt != NULL && i < RP_COUNT; i++)
+			if (strcmp(pt, rp_names[i]) == 0)
+				p = &r->rp[i];
+		if (p == NULL)
+			return bad_rules(err, "unknown rounding point",
+			    c->name);
+		if (eb_round_parse(eb_doc_attr(c, "mode"), &p->mode) != EB_OK)
+			return bad_rules(err, "mode must be half-up, down or up",
+			    c->name);
+		if ((rc = iattr(c, "decimals", EB_FIX_DECIMALS, 0,
+		    p == &r->rp[RP_BENCH] ? 2 : EB_FIX_DECIMALS, &d, err)))
+			return rc;
+		if (p == &r->rp[RP_BENCH] && eb_doc_attr(c, "decimals") ==
+		    NULL)
+			d = 2;
+		p->decimals = (int)d;
+		if ((rc = yesno(c, "partial-percent-as-whole", 0, &p->whole,
+		    err)))
+			return rc;
+	}
+	if ((c = eb_doc_child(root, "validity-band")) != NULL) {
+		if (eb_doc_attr_i64(c, "reference", &r->band_ref) != EB_OK ||
+		    r->band_ref <= 0)
+			return bad_rules(err, "reference is not a positive "
+			    "amount of fen", c->name);
+		r->has_band = 1;
+		r->has_above = eb_doc_attr(c, "above") != NULL;
+		r->has_below = eb_doc_attr(c, "below") != NULL;
+		if ((rc = fattr(c, "above", 0, 0, &r->band_above, err)) ||
+		    (rc = fattr(c, "below", 0, 0, &r->band_below, err)))
+			return rc;
+		if (r->band_above < 0 || r->band_below < 0 ||
+		    r->band_below > 100 * EB_FIX_ONE)
+			return bad_rules(err, "band percents out of range",
+			    c->name);
+	}
+	eb_doc_foreach(c, root, "criterion") {
+		struct crit *k;
+
+		if (r->ncrit >= EB_EVAL_MAX_CRITERIA)
+			return bad_rules(err, "too many criteria", root->name);
+		k = &r->crit[r->ncrit];
+		k->id = eb_doc_attr(c, "id");
+		if (k->id == NULL || k->id[0] == '\0')
+			return bad_rules(err, "a criterion has no id", c->name);
+		for (i = 0; i < r->ncrit; i++)
+			if (strcmp(r->crit[i].id, k->id) == 0)
+				return bad_rules(err, "duplicate criterion id",
+				    c->name);
+		if ((rc = fattr(c, "max", 0, 1, &k->max, err)) ||
+		    (rc = fattr(c, "min", 0, 0, &k->min, err)) ||
+		    (rc = fattr(c, "step", 0, 0, &k->step, err)) ||
+		    (rc = fattr(c, "weight", EB_FIX_ONE, 0, &k->weight, err)) ||
+		    (rc = fattr(c, "reason-below", 0, 0, &k->rb, err)) ||
+		    (rc = fattr(c, "reason-above", 0, 0, &k->ra, err)))
+			return rc;
+		k->has_rb = eb_doc_attr(c, "reason-below") != NULL;
+		k->has_ra = eb_doc_attr(c, "reason-above") != NULL;
+		if (k->max <= k->min || k->step < 0 || k->weight <= 0)
+			return bad_rules(err, "criterion needs max > min, "
+			    "step >= 0 and weight > 0", c->name);
+		r->ncrit++;
+	}
+	eb_doc_foreach(c, root, "compliance-item") {
+		const char *id = eb_doc_attr(c, "id");
+
+		if (r->nitems >= EB_EVAL_MAX_ITEMS || id == NULL ||
+		    id[0] == '\0')
+			return bad_rules(err, "compliance item without id or "
+			    "too many items", c->name);
+		for (i = 0; i < r->nitems; i++)
+			if (strcmp(r->items[i], id) == 0)
+				return bad_rules(err, "duplicate compliance "
+				    "item", c->name);
+		r->items[r->nitems++] = id;
+	}
+	eb_doc_foreach(c, root, "adjustment") {
+		struct adj *a;
+		const char *kind = eb_doc_attr(c, "kind");
+		const char *dir = eb_doc_attr(c, "direction");
+
+		if (!r->lep || r->nadj >= EB_EVAL_MAX_ADJUSTMENTS)
+			return bad_rules(err, "adjustments belong to lowest "
+			    "evaluated price (at most 32)", c->name);
+		a = &r->adj[r->nadj];
+		memset(a, 0, sizeof(*a));
+		a->id = eb_doc_attr(c, "id");
+		if (a->id == NULL || a->id[0] == '\0' || kind == NULL)
+			return bad_rules(err, "adjustment needs id and kind",
+			    c->name);
+		if (strcmp(kind, "completion") == 0) {
+			const char *per = eb_doc_attr(c, "per");
+
+			a->kind = ADJ_COMPLETION;
+			if (per == NULL || (strcmp(per, "day") != 0 &&
+			    strcmp(per, "month") != 0))
+				return bad_rules(err, "per must be day or month",
+				    c->name);
+			a->per_month = per[0] == 'm';
+			if ((rc = iattr(c, "target-days", -1, 0, 100000,
+			    &a->target, err)) ||
+			    (rc = iattr(c, "credit", 0, 0, INT64_MAX / 4,
+			    &a->credit, err)) ||
+			    (rc = iattr(c, "charge", 0, 0, INT64_MAX / 4,
+			    &a->charge_amt, err)) ||
+			    (rc = yesno(c, "partial-month-as-whole", 0,
+			    &a->whole, err)))
+				return rc;
+			if (a->target < 0)
+				return bad_rules(err, "completion needs "
+				    "target-days", c->name);
+		} else if (strcmp(kind, "per-unit") == 0 ||
+		    strcmp(kind, "percent") == 0) {
+			a->kind = kind[1] == 'e' && kind[2] == 'r' &&
+			    kind[3] == '-' ? ADJ_PER_UNIT : ADJ_PERCENT;
+			if (dir == NULL || (strcmp(dir, "charge") != 0 &&
+			    strcmp(dir, "credit") != 0))
+				return bad_rules(err, "direction must be charge "
+				    "or credit", c->name);
+			a->charge = dir[1] == 'h';
+			if (a->kind == ADJ_PER_UNIT && (eb_doc_attr_i64(c,
+			    "amount", &a->amount) != EB_OK || a->amount < 0))
+				return bad_rules(err, "per-unit needs an amount "
+				    "in fen", c->name);
+		} else
+			return bad_rules(err, "unknown adjustment kind",
+			    c->name);
+		for (i = 0; i < r->nadj; i++)
+			if (strcmp(r->adj[i].id, a->id) == 0)
+				return bad_rules(err, "duplicate adjustment id",
+				    c->name);
+		r->nadj++;
+	}
+	return EB_OK;
+}
+
+/* -- score sheets ------------------------------------------------------ */
+
+static int
+find_str(const char *const *list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+find_crit(const struct rules *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < r->ncrit; i++)
+		if (strcmp(r->crit[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+has_reason(const struct eb_doc *score)
+{
+	const char *t = eb_doc_child_text(score, "reason");
+
+	while (t != NULL && (*t == ' ' || *t == '\t' || *t == '\n' ||
+	    *t == '\r'))
+		t++;
+	return t != NULL && *t != '\0';
+}
+
+static int
+check_sheet(const struct rules *r, const struct eb_doc *sheet,
+    const char *const *bidders, size_t n, struct eb_error *err)
+{
+	uint8_t *seen = NULL, *iseen = NULL;
+	const struct eb_doc *c;
+	const char *expert;
+	char a[EB_FIX_TEXT];
+	size_t b, k;
+	int rc = EB_OK, bi, ci;
+	int64_t v;
+
+	if (sheet == NULL || strcmp(sheet->name, "score-sheet") != 0 ||
+	    (expert = eb_doc_attr(sheet, "expert")) == NULL ||
+	    expert[0] == '\0')
+		return eb_fail(err, EB_ERR_FORMAT, "bad-score-sheet",
+		    "Send a <score-sheet expert=...>.",
+		    "not a score sheet with an expert");
+	if (n > EB_EVAL_MAX_BIDS)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-bids", NULL,
+		    "more than %d bids", EB_EVAL_MAX_BIDS);
+	seen = calloc(n * r->ncrit + 1, 1);
+	iseen = calloc(n * r->nitems + 1, 1);
+	if (seen == NULL || iseen == NULL) {
+		rc = EB_ERR_NOMEM;
+		goto out;
+	}
+	eb_doc_foreach(c, sheet, NULL) {
+		const char *bid = eb_doc_attr(c, "bid");
+		int score = strcmp(c->name, "score") == 0;
+
+		if (!score && strcmp(c->name, "compliance") != 0) {
+			rc = eb_fail(err, EB_ERR_FORMAT, "bad-score-sheet",
+			    "A sheet holds only <score> and <compliance>.",
+			    "unexpected <%s> in the score sheet of %s", c->name,
+			    expert);
+			goto out;
+		}
+		if ((bi = find_str(bidders, n, bid)) < 0) {
+			rc = eb_fail(err, EB_ERR_RULE, "unknown-bid",
+			    "Score only the valid bids listed for evaluation.",
+			    "%s scored bid %s, which is not a valid bid", expert,
+			    bid ? bid : "(none)");
+			goto out;
+		}
+		if (!score) {
+			const char *item = eb_doc_attr(c, "item");
+			const char *pass = eb_doc_attr(c, "pass");
+			int ii = find_str(r->items, r->nitems, item);
+
+			if (ii < 0) {
+				rc = eb_fail(err, EB_ERR_RULE,
+				    "unknown-compliance-item",
+				    "Use the compliance items of the rules.",
+				    "%s judged bid %s on unknown item %s",
+				    expert, bid, item ? item : "(none)");
+				goto out;
+			}
+			if (pass == NULL || (strcmp(pass, "yes") != 0 &&
+			    strcmp(pass, "no") != 0)) {
+				rc = eb_fail(err, EB_ERR_FORMAT, "bad-score",
+				    "pass is yes or no.", "%s: bid %s item %s "
+				    "has no valid pass", expert, bid, item);
+				goto out;
+			}
+			if (iseen[(size_t)bi * r->nitems + (size_t)ii]++) {
+				rc = eb_fail(err, EB_ERR_RULE,
+				    "score-duplicate", "Judge each item once.",
+				    "%s judged bid %s on item %s twice", expert,
+				    bid, item);
+				goto out;
+			}
+			if (pass[0] == 'n' && !has_reason(c)) {
+				rc = eb_fail(err, EB_ERR_RULE,
+				    "reason-required",
+				    "Write why the bid fails this item.",
+				    "%s failed bid %s on item %s without a "
+				    "reason", expert, bid, item);
+				goto out;
+			}
+			continue;
+		}
+		ci = find_crit(r, eb_doc_attr(c, "criterion"));
+		if (ci < 0) {
+			rc = eb_fail(err, EB_ERR_RULE, "unknown-criterion",
+			    "Use the criteria of the rules.",
+			    "%s scored bid %s on unknown criterion %s", expert,
+			    bid, eb_doc_attr(c, "criterion") ?
+			    eb_doc_attr(c, "criterion") : "(none)");
+			goto out;
+		}
+		const struct crit *k2 = &r->crit[ci];
+
+		if (eb_fix_parse(eb_doc_attr(c, "value"), &v) != EB_OK) {
+			rc = eb_fail(err, EB_ERR_FORMAT, "bad-score",
+			    "A score is a decimal with at most 8 decimals.",
+			    "%s: bid %s criterion %s has no valid value",
+			    expert, bid, k2->id);
+			goto out;
+		}
+		if (seen[(size_t)bi * r->ncrit + (size_t)ci]++) {
+			rc = eb_fail(err, EB_ERR_RULE, "score-duplicate",
+			    "Score each bid on each criterion once.",
+			    "%s scored bid %s on %s twice", expert, bid,
+			    k2->id);
+			goto out;
+		}
+		if (v < k2->min || v > k2->max) {
+			char lo[EB_FIX_TEXT], hi[EB_FIX_TEXT];
+
+			rc = eb_fail(err, EB_ERR_RULE, "score-out-of-bounds",
+			    "Give a score within the criterion's bounds.",
+			    "%s: score %s of bid %s on %s is outside %s..%s",
+			    expert, eb_fix_format(v, 0, a), bid, k2->id,
+			    eb_fix_format(k2->min, 0, lo),
+			    eb_fix_format(k2->max, 0, hi));
+			goto out;
+		}
+		if (k2->step > 0 && (v - k2->min) % k2->step != 0) {
+			char st[EB_FIX_TEXT];
+
+			rc = eb_fail(err, EB_ERR_RULE, "score-off-step",
+			    "Give a score on the criterion's steps.",
+			    "%s: score %s of bid %s on %s is not a multiple "
+			    "of the step %s", expert, eb_fix_format(v, 0, a),
+			    bid, k2->id, eb_fix_format(k2->step, 0, st));
+			goto out;
+		}
+		if (((k2->has_rb && v < k2->rb) || (k2->has_ra && v > k2->ra))
+		    && !has_reason(c)) {
+			rc = eb_fail(err, EB_ERR_RULE, "reason-required",
+			    "Write the reason the rules require for this "
+			    "score.", "%s: score %s of bid %s on %s needs a "
+			    "reason", expert, eb_fix_format(v, 0, a), bid,
+			    k2->id);
+			goto out;
+		}
+	}
+	for (b = 0; b < n; b++) {
+		for (k = 0; k < r->ncrit; k++)
+			if (!seen[b * r->ncrit + k]) {
+				rc = eb_fail(err, EB_ERR_RULE, "score-missing",
+				    "Score every valid bid on every criterion.",
+				    "%s has not scored bid %s on %s", expert,
+				    bidders[b], r->crit[k].id);
+				goto out;
+			}
+		for (k = 0; k < r->nitems; k++)
+			if (!iseen[b * r->nitems + k]) {
+				rc = eb_fail(err, EB_ERR_RULE, "score-missing",
+				    "Judge every valid bid on every item.",
+				    "%s has not judged bid %s on item %s",
+				    expert, bidders[b], r->items[k]);
+				goto out;
+			}
+	}
+out:
+	free(seen);
+	free(iseen);
+	return rc;
+}
+
+int
+eb_score_sheet_check(const struct eb_doc *rules, const struct eb_doc *sheet,
+    const char *const *valid_bidders, size_t n, struct eb_error *err)
+{
+	struct rules *r = NULL;
+	int rc;
+
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return EB_ERR_NOMEM;
+	if ((rc = parse_rules(rules, r, err)) == EB_OK)
+		rc = check_sheet(r, sheet, valid_bidders, n, err);
+	free(r);
+	return rc;
+}
+
+/* -- the score table --------------------------------------------------- */
+
+struct table {
+	size_t ns, nb, nc, ni;
+	const struct eb_doc **sheets;   /* sorted by expert party */
+	int64_t *val;                   /* [s][b][c] raw score */
+	uint8_t *reason;                /* [s][b][c] has a reason */
+	uint8_t *pass;                  /* [s][b][i] 1 = yes */
+};
+
+#define TIX(t, s, b, c) ((((s) * (t)->nb) + (b)) * (t)->nc + (c))
+#define TIXI(t, s, b, i) ((((s) * (t)->nb) + (b)) * (t)->ni + (i))
+
+static void
+table_free(struct table *t)
+{
+	free(t->sheets);
+	free(t->val);
+	free(t->reason);
+	free(t->pass);
+	memset(t, 0, sizeof(*t));
+}
+
+static int
+cmp_sheet(const void *a, const void *b)
+{
+	const struct eb_doc *x = *(const struct eb_doc *const *)a;
+	const struct eb_doc *y = *(const struct eb_doc *const *)b;
+
+	return strcmp(eb_doc_attr(x, "expert"), eb_doc_attr(y, "expert"));
+}
+
+/* Sheets must have an expert attribute (checked by the caller). */
+static int
+table_build(const struct rules *r, const struct eb_doc *const *sheets,
+    size_t ns, const char *const *bidders, size_t nb, struct table *t)
+{
+	const struct eb_doc *c;
+	size_t s;
+	int bi, ci, ii;
+
+	memset(t, 0, sizeof(*t));
+	t->ns = ns;
+	t->nb = nb;
+	t->nc = r->ncrit;
+	t->ni = r->nitems;
+	t->sheets = calloc(ns + 1, sizeof(*t->sheets));
+	t->val = calloc(ns * nb * t->nc + 1, sizeof(*t->val));
+	t->reason = calloc(ns * nb * t->nc + 1, 1);
+	t->pass = calloc(ns * nb * t->ni + 1, 1);
+	if (t->sheets == NULL || t->val == NULL || t->reason == NULL ||
+	    t->pass == NULL) {
+		table_free(t);
+		return EB_ERR_NOMEM;
+	}
+	for (s = 0; s < ns; s++)
+		t->sheets[s] = sheets[s];
+	qsort(t->sheets, ns, sizeof(*t->sheets), cmp_sheet);
+	for (s = 0; s < ns; s++) {
+		eb_doc_foreach(c, t->sheets[s], NULL) {
+			if ((bi = find_str(bidders, nb, eb_doc_attr(c, "bid"))) <
+			    0)
+				continue;
+			if (strcmp(c->name, "score") == 0 &&
+			    (ci = find_crit(r, eb_doc_attr(c, "criterion"))) >=
+			    0) {
+				int64_t v = 0;
+
+				if (eb_fix_parse(eb_doc_attr(c, "value"), &v) !=
+				    EB_OK)
+					continue;
+				t->val[TIX(t, s, (size_t)bi, (size_t)ci)] = v;
+				t->reason[TIX(t, s, (size_t)bi, (size_t)ci)] =
+				    (uint8_t)has_reason(c);
+			} else if (strcmp(c->name, "compliance") == 0 &&
+			    (ii = find_str(r->items, r->nitems,
+			    eb_doc_attr(c, "item"))) >= 0) {
+				const char *p = eb_doc_attr(c, "pass");
+
+				t->pass[TIXI(t, s, (size_t)bi, (size_t)ii)] =
+				    (uint8_t)(p != NULL && strcmp(p, "yes") == 0);
+			}
+		}
+	}
+	return EB_OK;
+}
+
+static int
+overflow(struct eb_error *err)
+{
+	return eb_fail(err, EB_ERR_LIMIT, "arithmetic-overflow",
+	    "Check the amounts and scores for implausible magnitudes.",
+	    "an evaluation figure exceeds the exact arithmetic range");
+}
+
+/*
+ * Alerts into 'out' (may be NULL: only count).  Returns EB_OK and sets
+ * *missing to the index of the first alert without a reason (or -1);
+ * the first such alert's expert/bid/criterion go to 'first'.
+ */
+static int
+alerts_build(const struct rules *r, const struct table *t,
+    const char *const *bidders, struct eb_doc *out,
+    const struct eb_doc **miss_sheet, size_t *miss_b, size_t *miss_c,
+    int *missing, struct eb_error *err)
+{
+	size_t s, b, c, o;
+	char a[EB_FIX_TEXT];
+
+	*missing = 0;
+	if (!r->has_devband || t->ns < 2)
+		return EB_OK;
+	for (b = 0; b < t->nb; b++) {
+		for (c = 0; c < t->nc; c++) {
+			__int128 sum = 0, lhs, rhs;
+
+			for (s = 0; s < t->ns; s++)
+				sum += t->val[TIX(t, s, b, c)];
+			for (s = 0; s < t->ns; s++) {
+				int64_t v = t->val[TIX(t, s, b, c)], mean;
+				int rs = t->reason[TIX(t, s, b, c)];
+				struct eb_doc *al;
+
+				o = t->ns - 1;
+				lhs = (__int128)v * (__int128)o - (sum - v);
+				if (lhs < 0)
+					lhs = -lhs;
+				lhs *= 100;
+				/* exact: |s*o - others| * 100 * 1e8 against
+				 * band * max * o (both fixed) */
+				lhs *= EB_FIX_ONE;
+				rhs = (__int128)r->devband * r->crit[c].max *
+				    (__int128)o;
+				if (lhs <= rhs)
+					continue;
+				if (!rs && !*missing) {
+					*missing = 1;
+					*miss_sheet = t->sheets[s];
+					*miss_b = b;
+					*miss_c = c;
+				}
+				if (out == NULL)
+					continue;
+				if (eb_fix_ratio(sum - v, (__int128)o *
+				    EB_FIX_ONE, 4, EB_ROUND_HALF_UP, &mean) !=
+				    EB_OK)
+					return overflow(err);
+				al = eb_doc_add(out, "alert");
+				eb_doc_set_attr(al, "expert",
+				    eb_doc_attr(t->sheets[s], "expert"));
+				eb_doc_set_attr(al, "bid", bidders[b]);
+				eb_doc_set_attr(al, "criterion",
+				    r->crit[c].id);
+				eb_doc_set_attr(al, "value",
+				    eb_fix_format(v, 4, a));
+				eb_doc_set_attr(al, "others-mean",
+				    eb_fix_format(mean, 4, a));
+				eb_doc_set_attr(al, "reason", rs ? "yes" :
+				    "no");
+			}
+		}
+	}
+	return EB_OK;
+}
+
+static int
+check_sheet_set(const struct eb_doc *const *sheets, size_t ns,
+    struct eb_error *err)
+{
+	size_t i, j;
+	const char *e;
+
+	if (ns > EB_EVAL_MAX_SHEETS)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-sheets", NULL,
+		    "more than %d score sheets", EB_EVAL_MAX_SHEETS);
+	for (i = 0; i < ns; i++) {
+		if (sheets[i] == NULL || (e = eb_doc_attr(sheets[i],
+		    "expert")) == NULL || e[0] == '\0')
+			return eb_fail(err, EB_ERR_FORMAT, "bad-score-sheet",
+			    "Every score sheet names its expert.",
+			    "score sheet %zu has no expert", i + 1);
+		for (j = 0; j < i; j++)
+			if (strcmp(eb_doc_attr(sheets[j], "expert"), e) == 0)
+				return eb_fail(err, EB_ERR_FORMAT,
+				    "bad-score-sheet",
+				    "Pass one sheet per expert.",
+				    "two score sheets of expert %s", e);
+	}
+	return EB_OK;
+}
+
+int
+eb_evaluation_alerts(const struct eb_doc *rules,
+    const struct eb_doc *const *sheets, size_t nsheets,
+    struct eb_doc **alerts, struct eb_error *err)
+{
+	struct rules *r = NULL;
+	struct table t;
+	const char **bidders = NULL;
+	const struct eb_doc *c, *ms = NULL;
+	struct eb_doc *out = NULL;
+	size_t nb = 0, cap = 0, s, mb, mc;
+	int rc, missing;
+
+	memset(&t, 0, sizeof(t));
+	*alerts = NULL;
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return EB_ERR_NOMEM;
+	if ((rc = parse_rules(rules, r, err)) != EB_OK ||
+	    (rc = check_sheet_set(sheets, nsheets, err)) != EB_OK)
+		goto out;
+	/* The bids are those the sheets score, in byte order. */
+	for (s = 0; s < nsheets; s++)
+		cap += eb_doc_count(sheets[s], NULL);
+	if ((bidders = calloc(cap + 1, sizeof(*bidders))) == NULL) {
+		rc = EB_ERR_NOMEM;
+		goto out;
+	}
+	for (s = 0; s < nsheets; s++)
+		eb_doc_foreach(c, sheets[s], "score") {
+			const char *b = eb_doc_attr(c, "bid");
+			size_t i;
+
+			if (b == NULL || find_str(bidders, nb, b) >= 0)
+				continue;
+			for (i = nb; i > 0 && strcmp(bidders[i - 1], b) > 0;
+			    i--)
+				bidders[i] = bidders[i - 1];
+			bidders[i] = b;
+			nb++;
+		}
+	if ((rc = table_build(r, sheets, nsheets, bidders, nb, &t)) != EB_OK)
+		goto out;
+	out = eb_doc_new("deviation-alerts");
+	if ((rc = alerts_build(r, &t, bidders, out, &ms, &mb, &mc, &missing,
+	    err)) != EB_OK)
+		goto out;
+	*alerts = out;
+	out = NULL;
+out:
+	eb_doc_free(out);
+	table_free(&t);
+	free(bidders);
+	free(r);
+	return rc;
+}
+
+/* -- the result -------------------------------------------------------- */
+
+struct bidrow {
+	const char *bidder, *org;
+	int64_t price, days;
+	int has_days, valid, compliant;
+	const char *invalid;
+	int vix;                        /* index among valid bids or -1 */
+	int64_t dev, pscore, ppart, tech, total, evp;
+	int has_dev;
+};
+
+struct rk {
+	size_t row;
+	int lep;
+	int64_t key, price, tech;
+	uint8_t h[32];
+};
+
+/* The first level at which a and b differ: 0 key, 1 price, 2 tech, 3 draw. */
+static int
+rk_cmp_level(const struct rk *a, const struct rk *b, int *level)
+{
+	int c;
+
+	*level = 0;
+	if (a->key != b->key)
+		return a->lep ? (a->key < b->key ? -1 : 1) :
+		    (a->key > b->key ? -1 : 1);
+	*level = 1;
+	if (a->price != b->price)
+		return a->price < b->price ? -1 : 1;
+	*level = 2;
+	if (a->tech != b->tech)
+		return a->tech > b->tech ? -1 : 1;
+	*level = 3;
+	c = memcmp(a->h, b->h, 32);
+	return c;
+}
+
+static int
+rk_cmp(const void *a, const void *b)
+{
+	int level;
+
+	return rk_cmp_level(a, b, &level);
+}
+
+static const char *const tie_names[] = { "none", "price", "technical",
+    "draw" };
+
+static int
+round_at(const struct rules *r, int point, int64_t v, int64_t *out)
+{
+	return eb_fix_round(v, r->rp[point].decimals, r->rp[point].mode, out);
+}
+
+/* Benchmark in fen (see evaluation.h, step 2). */
+static int
+benchmark(const struct rules *r, const struct bidrow *rows, size_t nrows,
+    int64_t *bench, struct eb_error *err)
+{
+	__int128 sum = 0, num, den, part;
+	int64_t lo = INT64_MAX, hi = INT64_MIN, unit = 1;
+	size_t i, m = 0;
+	int d;
+
+	for (i = 0; i < nrows; i++) {
+		if (!rows[i].valid)
+			continue;
+		sum += rows[i].price;
+		m++;
+		if (rows[i].price < lo)
+			lo = rows[i].price;
+		if (rows[i].price > hi)
+			hi = rows[i].price;
+	}
+	if (m == 0)
+		return eb_fail(err, EB_ERR_RULE, "no-valid-bid",
+		    "The tender has failed for want of valid bids.",
+		    "no valid bid to compute a benchmark from");
+	if (!r->avg_formula) {
+		*bench = lo;
+		return EB_OK;
+	}
+	if (r->drop && m >= (size_t)r->drop_min) {
+		sum -= lo;
+		sum -= hi;
+		m -= 2;
+	}
+	/* num/den = K * (w*s*R*m + (1-w)*1e8*sum) / (1e24 * m) fen. */
+	if (__builtin_mul_overflow((__int128)r->rweight * r->share,
+	    (__int128)r->ref * (__int128)m, &part))
+		return overflow(err);
+	if (__builtin_mul_overflow((__int128)(EB_FIX_ONE - r->rweight) *
+	    EB_FIX_ONE, sum, &num) ||
+	    __builtin_add_overflow(num, part, &num) ||
+	    __builtin_mul_overflow(num, (__int128)r->k, &num))
+		return overflow(err);
+	for (d = r->rp[RP_BENCH].decimals; d < 2; d++)
+		unit *= 10;
+	den = (__int128)EB_FIX_ONE * EB_FIX_ONE * EB_FIX_ONE * (__int128)m *
+	    unit;
+	if (eb_round_div(num, den, r->rp[RP_BENCH].mode, bench) != EB_OK ||
+	    __builtin_mul_overflow(*bench, unit, bench))
+		return overflow(err);
+	if (*bench <= 0)
+		return eb_fail(err, EB_ERR_RULE, "no-valid-bid",
+		    "Check the reference price and coefficient.",
+		    "the benchmark price is not positive");
+	return EB_OK;
+}
+
+static int
+price_score(const struct rules *r, struct bidrow *b, int64_t bench,
+    struct eb_error *err)
+{
+	const struct rpoint *p = &r->rp[RP_PRICE];
+	__int128 num;
+	int64_t dev, ad, ded;
+
+	if (!r->avg_formula) {
+		if (eb_fix_ratio((__int128)r->pmax * bench,
+		    (__int128)b->price * EB_FIX_ONE, p->decimals, p->mode,
+		    &b->pscore) != EB_OK)
+			return overflow(err);
+		goto weighted;
+	}
+	num = ((__int128)b->price - bench) * 100;
+	if (r->rp[RP_DEV].whole) {
+		if (eb_fix_ratio(num, bench, 0, EB_ROUND_UP, &dev) != EB_OK)
+			return overflow(err);
+	} else if (eb_fix_ratio(num, bench, r->rp[RP_DEV].decimals,
+	    r->rp[RP_DEV].mode, &dev) != EB_OK)
+		return overflow(err);
+	b->dev = dev;
+	b->has_dev = 1;
+	ad = dev < 0 ? -dev : dev;
+	ded = dev > 0 ? r->ded_above : r->ded_below;
+	num = (__int128)r->pmax * EB_FIX_ONE - (__int128)ad * ded;
+	if (num < (__int128)r->pmin * EB_FIX_ONE)
+		num = (__int128)r->pmin * EB_FIX_ONE;
+	if (eb_fix_ratio(num, (__int128)EB_FIX_ONE * EB_FIX_ONE, p->decimals,
+	    p->mode, &b->pscore) != EB_OK)
+		return overflow(err);
+weighted:
+	if (eb_fix_mul(b->pscore, r->price_weight, EB_FIX_DECIMALS,
+	    EB_ROUND_HALF_UP, &b->ppart) != EB_OK)
+		return overflow(err);
+	return EB_OK;
+}
+
+/* Criterion scores of valid bid row 'b' (index vb in the table). */
+static int
+criteria_scores(const struct rules *r, const struct table *t, size_t vb,
+    struct bidrow *b, struct eb_doc *out, struct eb_error *err)
+{
+	int64_t *w = NULL;
+	uint8_t *trim = NULL;
+	size_t s, c, hi, lo, kept;
+	char a[EB_FIX_TEXT];
+	int rc = EB_OK;
+
+	b->tech = 0;
+	if ((w = calloc(t->ns + 1, sizeof(*w))) == NULL ||
+	    (trim = calloc(t->ns + 1, 1)) == NULL) {
+		rc = EB_ERR_NOMEM;
+		goto out;
+	}
+	for (c = 0; c < t->nc; c++) {
+		const struct crit *k = &r->crit[c];
+		__int128 sum = 0;
+		int64_t avg = 0;
+		struct eb_doc *ce;
+
+		memset(trim, 0, t->ns);
+		for (s = 0; s < t->ns; s++)
+			if (eb_fix_mul(t->val[TIX(t, s, vb, c)], k->weight,
+			    r->rp[RP_EXPERT].decimals, r->rp[RP_EXPERT].mode,
+			    &w[s]) != EB_OK) {
+				rc = overflow(err);
+				goto out;
+			}
+		if (r->trim && t->ns >= (size_t)r->trim_min) {
+			hi = lo = 0;
+			for (s = 1; s < t->ns; s++) {
+				if (t->val[TIX(t, s, vb, c)] >=
+				    t->val[TIX(t, hi, vb, c)])
+					hi = s;
+				if (t->val[TIX(t, s, vb, c)] <
+				    t->val[TIX(t, lo, vb, c)])
+					lo = s;
+			}
+			trim[hi] = trim[lo] = 1;
+		}
+		kept = 0;
+		for (s = 0; s < t->ns; s++)
+			if (!trim[s]) {
+				sum += w[s];
+				kept++;
+			}
+		if (kept > 0 && eb_fix_ratio(sum, (__int128)kept * EB_FIX_ONE,
+		    r->rp[RP_AVG].decimals, r->rp[RP_AVG].mode, &avg) !=
+		    EB_OK) {
+			rc = overflow(err);
+			goto out;
+		}
+		if (eb_fix_add(b->tech, avg, &b->tech) != EB_OK) {
+			rc = overflow(err);
+			goto out;
+		}
+		ce = eb_doc_add(out, "criterion");
+		eb_doc_set_attr(ce, "id", k->id);
+		eb_doc_set_attr(ce, "score", eb_fix_format(avg, 4, a));
+		for (s = 0; s < t->ns; s++) {
+			struct eb_doc *es = eb_doc_add(ce, "expert-score");
+
+			eb_doc_set_attr(es, "expert",
+			    eb_doc_attr(t->sheets[s], "expert"));
+			eb_doc_set_attr(es, "value",
+			    eb_fix_format(t->val[TIX(t, s, vb, c)], 4, a));
+			eb_doc_set_attr(es, "weighted",
+			    eb_fix_format(w[s], 4, a));
+			eb_doc_set_attr(es, "trimmed", trim[s] ? "yes" : "no");
+		}
+	}
+out:
+	free(w);
+	free(trim);
+	return rc;
+}
+
+/* Quantity of factor 'id' in an <opened-bid> (0 when absent). */
+static int
+factor_quantity(const struct eb_doc *ob, const char *id, int64_t *q)
+{
+	const struct eb_doc *c;
+
+	*q = 0;
+	eb_doc_foreach(c, ob, "adjustment") {
+		const char *f = eb_doc_attr(c, "factor");
+
+		if (f != NULL && strcmp(f, id) == 0)
+			return eb_fix_parse(eb_doc_attr(c, "quantity"), q);
+	}
+	return EB_OK;
+}
+
+static int
+evaluated_price(const struct rules *r, const struct eb_doc *ob,
+    struct bidrow *b, struct eb_doc *out, struct eb_error *err)
+{
+	size_t i;
+	int64_t amt, q, evp = b->price;
+
+	for (i = 0; i < r->nadj; i++) {
+		const struct adj *a = &r->adj[i];
+		struct eb_doc *e;
+
+		amt = 0;
+		if (a->kind == ADJ_COMPLETION) {
+			int64_t diff, ad, rate;
+
+			if (!b->has_days)
+				return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
+				    "A bid must state its completion-days.",
+				    "bid of %s has no completion-days",
+				    b->bidder);
+			diff = a->target - b->days;
+			ad = diff < 0 ? -diff : diff;
+			rate = diff > 0 ? a->credit : a->charge_amt;
+			if (!a->per_month) {
+				if (__builtin_mul_overflow(ad, rate, &amt))
+					return overflow(err);
+			} else if (a->whole) {
+				if (__builtin_mul_overflow((ad + 29) / 30, rate,
+				    &amt))
+					return overflow(err);
+			} else if (eb_round_div((__int128)ad * rate, 30,
+			    EB_ROUND_HALF_UP, &amt) != EB_OK)
+				return overflow(err);
+			if (diff > 0)
+				amt = -amt;
+		} else {
+			if (factor_quantity(ob, a->id, &q) != EB_OK)
+				return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
+				    "A quantity is a decimal.",
+				    "bid of %s: malformed quantity of %s",
+				    b->bidder, a->id);
+			if (a->kind == ADJ_PER_UNIT) {
+				if (eb_round_div((__int128)q * a->amount,
+				    EB_FIX_ONE, EB_ROUND_HALF_UP, &amt) != EB_OK)
+					return overflow(err);
+			} else if (eb_round_div((__int128)q * b->price,
+			    (__int128)100 * EB_FIX_ONE, EB_ROUND_HALF_UP,
+			    &amt) != EB_OK)
+				return overflow(err);
+			if (!a->charge)
+				amt = -amt;
+		}
+		if (__builtin_add_overflow(evp, amt, &evp))
+			return overflow(err);
+		e = eb_doc_add(out, "adjustment");
+		eb_doc_set_attr(e, "factor", a->id);
+		eb_doc_set_attr_i64(e, "amount", amt);
+	}
+	b->evp = evp;
+	return EB_OK;
+}
+
+static int
+read_bid(const struct eb_doc *ob, struct bidrow *b, struct eb_error *err)
+{
+	const struct eb_doc *bid;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->vix = -1;
+	if (ob == NULL || strcmp(ob->name, "opened-bid") != 0 ||
+	    (b->bidder = eb_doc_attr(ob, "bidder")) == NULL ||
+	    b->bidder[0] == '\0' || (bid = eb_doc_child(ob, "bid")) == NULL ||
+	    eb_doc_child_i64(bid, "total-price", &b->price) != EB_OK ||
+	    b->price <= 0)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
+		    "Pass <opened-bid bidder=> with <bid><total-price>.",
+		    "an opened bid lacks its bidder or a positive total-price");
+	b->org = eb_doc_attr(ob, "org");
+	rc = eb_doc_child_i64(bid, "completion-days", &b->days);
+	if (rc == EB_OK && b->days >= 0)
+		b->has_days = 1;
+	else if (rc != EB_ERR_NOTFOUND)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
+		    "completion-days is a whole number of days.",
+		    "bid of %s: malformed completion-days", b->bidder);
+	return EB_OK;
+}
+
+static void
+band_check(const struct rules *r, struct bidrow *b)
+{
+	__int128 p = (__int128)b->price * 100 * EB_FIX_ONE;
+
+	b->valid = 1;
+	if (!r->has_band)
+		return;
+	if (r->has_above && p > (__int128)r->band_ref *
+	    (100 * EB_FIX_ONE + r->band_above)) {
+		b->valid = 0;
+		b->invalid = "above-validity-band";
+	} else if (r->has_below && p < (__int128)r->band_ref *
+	    (100 * EB_FIX_ONE - r->band_below)) {
+		b->valid = 0;
+		b->invalid = "below-validity-band";
+	}
+}
+
+int
+eb_evaluation_result(const struct eb_doc *rules,
+    const struct eb_doc *const *bids, size_t nbids,
+    const struct eb_doc *const *sheets, size_t nsheets,
+    const uint8_t tie_seed[32], struct eb_doc **result, struct eb_error *err)
+{
+	struct rules *r = NULL;
+	struct bidrow *rows = NULL;
+	struct rk *rk = NULL;
+	const char **valid = NULL;
+	struct table t;
+	struct eb_doc *out = NULL, *be, *x, *rank, *cands;
+	const struct eb_doc *ms = NULL;
+	size_t i, j, nv = 0, nr = 0, mb = 0, mc = 0, s;
+	int64_t bench = 0;
+	char a[EB_FIX_TEXT];
+	int rc = EB_ERR_INTERNAL, missing = 0;
+
+	memset(&t, 0, sizeof(t));
+	*result = NULL;
+	if (nbids > EB_EVAL_MAX_BIDS) {
+		rc = eb_fail(err, EB_ERR_LIMIT, "too-many-bids", NULL,
+		    "more than %d bids", EB_EVAL_MAX_BIDS);
+		goto out;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL ||
+	    (rows = calloc(nbids + 1, sizeof(*rows))) == NULL ||
+	    (rk = calloc(nbids + 1, sizeof(*rk))) == NULL ||
+	    (valid = calloc(nbids + 1, sizeof(*valid))) == NULL) {
+		rc = EB_ERR_NOMEM;
+		goto out;
+	}
+	if ((rc = parse_rules(rules, r, err)) != EB_OK ||
+	    (rc = check_sheet_set(sheets, nsheets, err)) != EB_OK)
+		goto out;
+	for (i = 0; i < nbids; i++) {
+		if ((rc = read_bid(bids[i], &rows[i], err)) != EB_OK)
+			goto out;
+		for (j = 0; j < i; j++)
+			if (strcmp(rows[j].bidder, rows[i].bidder) == 0) {
+				rc = eb_fail(err, EB_ERR_FORMAT, "bad-bid",
+				    "Pass each bidder's bid once.",
+				    "two bids of %s", rows[i].bidder);
+				goto out;
+			}
+		band_check(r, &rows[i]);
+		if (rows[i].valid) {
+			rows[i].vix = (int)nv;
+			valid[nv++] = rows[i].bidder;
+		}
+	}
+	for (s = 0; s < nsheets; s++)
+		if ((rc = check_sheet(r, sheets[s], valid, nv, err)) != EB_OK)
+			goto out;
+	if ((rc = table_build(r, sheets, nsheets, valid, nv, &t)) != EB_OK)
+		goto out;
+	out = eb_doc_new("evaluation-result");
+	eb_doc_set_attr(out, "method", r->lep ? "lowest-evaluated-price" :
+	    "comprehensive");
+	eb_doc_set_attr_i64(out, "valid-bids", (int64_t)nv);
+	/* Alerts first: a missing reason stops everything. */
+	{
+		struct eb_doc *al = eb_doc_new("alerts");
+
+		rc = alerts_build(r, &t, valid, al, &ms, &mb, &mc, &missing,
+		    err);
+		if (rc == EB_OK && missing) {
+			rc = eb_fail(err, EB_ERR_RULE,
+			    "deviation-reason-required",
+			    "The expert must write a reason for this score "
+			    "(or correct it) before the committee closes.",
+			    "expert %s's score of bid %s on %s deviates from "
+			    "the panel and has no written reason",
+			    eb_doc_attr(ms, "expert"), valid[mb],
+			    r->crit[mc].id);
+			eb_error_detail(err, "expert=%s bid=%s criterion=%s",
+			    eb_doc_attr(ms, "expert"), valid[mb],
+			    r->crit[mc].id);
+		}
+		if (rc != EB_OK) {
+			eb_doc_free(al);
+			goto out;
+		}
+		/* Moved to the end of the result below. */
+		x = al;
+		if (!r->lep && (rc = benchmark(r, rows, nbids, &bench, err)) !=
+		    EB_OK) {
+			eb_doc_free(x);
+			goto out;
+		}
+		if (!r->lep) {
+			eb_doc_set_attr_i64(out, "benchmark", bench);
+			eb_doc_set_attr(out, "coefficient",
+			    eb_fix_format(r->k, 2, a));
+		}
+		for (i = 0; i < nbids; i++) {
+			struct bidrow *b = &rows[i];
+
+			be = eb_doc_add(out, "bid");
+			eb_doc_set_attr(be, "bidder", b->bidder);
+			if (b->org != NULL)
+				eb_doc_set_attr(be, "org", b->org);
+			eb_doc_set_attr_i64(be, "price", b->price);
+			eb_doc_set_attr(be, "valid", b->valid ? "yes" : "no");
+			if (!b->valid) {
+				eb_doc_set_attr(be, "invalid-reason",
+				    b->invalid);
+				continue;
+			}
+			if (!r->lep) {
+				struct eb_doc *ps;
+
+				if ((rc = price_score(r, b, bench, err)) !=
+				    EB_OK)
+					break;
+				ps = eb_doc_add(be, "price-score");
+				if (b->has_dev)
+					eb_doc_set_attr(ps, "deviation-percent",
+					    eb_fix_format(b->dev, 4, a));
+				eb_doc_set_attr(ps, "value",
+				    eb_fix_format(b->pscore, 4, a));
+				eb_doc_set_attr(ps, "weighted",
+				    eb_fix_format(b->ppart, 4, a));
+			}
+			if ((rc = criteria_scores(r, &t, (size_t)b->vix, b, be,
+			    err)) != EB_OK)
+				break;
+			eb_doc_set_attr(eb_doc_add(be, "technical-score"),
+			    "value", eb_fix_format(b->tech, 4, a));
+			if (!r->lep) {
+				int64_t tot;
+
+				if (eb_fix_add(b->ppart, b->tech, &tot) !=
+				    EB_OK || round_at(r, RP_TOTAL, tot,
+				    &b->total) != EB_OK) {
+					rc = overflow(err);
+					break;
+				}
+				eb_doc_set_attr(eb_doc_add(be, "total"),
+				    "value", eb_fix_format(b->total, 4, a));
+				b->compliant = 1;
+				continue;
+			}
+			b->compliant = 1;
+			for (j = 0; j < r->nitems; j++) {
+				size_t yes = 0;
+				struct eb_doc *ce = eb_doc_add(be,
+				    "compliance");
+				int pass;
+
+				for (s = 0; s < t.ns; s++)
+					yes += t.pass[TIXI(&t, s,
+					    (size_t)b->vix, j)];
+				pass = yes * 2 > t.ns;
+				if (!pass)
+					b->compliant = 0;
+				eb_doc_set_attr(ce, "item", r->items[j]);
+				eb_doc_set_attr_i64(ce, "yes", (int64_t)yes);
+				eb_doc_set_attr_i64(ce, "no",
+				    (int64_t)(t.ns - yes));
+				eb_doc_set_attr(ce, "pass", pass ? "yes" :
+				    "no");
+			}
+			eb_doc_set_attr(be, "compliant", b->compliant ? "yes" :
+			    "no");
+			if ((rc = evaluated_price(r, bids[i], b, be, err)) !=
+			    EB_OK)
+				break;
+			eb_doc_set_attr_i64(eb_doc_add(be, "evaluated-price"),
+			    "value", b->evp);
+		}
+		if (rc != EB_OK) {
+			eb_doc_free(x);
+			goto out;
+		}
+		while ((be = x->first) != NULL) {
+			eb_doc_detach(be);
+			eb_doc_append(out, be);
+		}
+		eb_doc_free(x);
+	}
+	/* Ranking. */
+	for (i = 0; i < nbids; i++) {
+		struct bidrow *b = &rows[i];
+		uint8_t buf[32 + EB_ID_MAX * 4];
+		size_t bl = strlen(b->bidder);
+
+		if (!b->valid || !b->compliant)
+			continue;
+		if (bl > sizeof(buf) - 32)
+			bl = sizeof(buf) - 32;
+		rk[nr].row = i;
+		rk[nr].lep = r->lep;
+		rk[nr].key = r->lep ? b->evp : b->total;
+		rk[nr].price = b->price;
+		rk[nr].tech = b->tech;
+		memcpy(buf, tie_seed, 32);
+		memcpy(buf + 32, b->bidder, bl);
+		eb_sha256(buf, 32 + bl, rk[nr].h);
+		nr++;
+	}
+	if (nr == 0) {
+		rc = eb_fail(err, EB_ERR_RULE, "no-valid-bid",
+		    "The tender has failed for want of valid bids.",
+		    "no bid is valid%s", r->lep ? " and compliant" : "");
+		goto out;
+	}
+	qsort(rk, nr, sizeof(*rk), rk_cmp);
+	rank = eb_doc_add(out, "ranking");
+	cands = eb_doc_new("candidates");
+	for (i = 0; i < nr; i++) {
+		int lv = 0, l2 = 0;
+		struct bidrow *b = &rows[rk[i].row];
+		struct eb_doc *re;
+
+		if (i > 0)
+			(void)rk_cmp_level(&rk[i - 1], &rk[i], &lv);
+		if (i + 1 < nr)
+			(void)rk_cmp_level(&rk[i], &rk[i + 1], &l2);
+		if (l2 > lv)
+			lv = l2;
+		re = eb_doc_add(rank, "rank");
+		eb_doc_set_attr_i64(re, "position", (int64_t)i + 1);
+		eb_doc_set_attr(re, "bidder", b->bidder);
+		eb_doc_set_attr_i64(re, "price", b->price);
+		if (r->lep)
+			eb_doc_set_attr_i64(re, "evaluated-price", b->evp);
+		else
+			eb_doc_set_attr(re, "total",
+			    eb_fix_format(b->total, 4, a));
+		eb_doc_set_attr(re, "tie-break", tie_names[lv]);
+		if ((int64_t)i < r->ncand) {
+			struct eb_doc *ce = eb_doc_add(cands, "candidate");
+
+			eb_doc_set_attr_i64(ce, "position", (int64_t)i + 1);
+			eb_doc_set_attr(ce, "bidder", b->bidder);
+		}
+	}
+	eb_doc_append(out, cands);
+	*result = out;
+	out = NULL;
+	rc = EB_OK;
+out:
+	eb_doc_free(out);
+	table_free(&t);
+	free(valid);
+	free(rk);
+	free(rows);
+	free(r);
+	return rc;
+}
+
+int
+eb_evaluation_draw_coefficient(const struct eb_doc *rules,
+    const uint8_t seed[32], int64_t *k, size_t *index, struct eb_error *err)
+{
+	const struct eb_doc *root = rules_root(rules), *f, *c;
+	struct eb_draw_stream st;
+	size_t n, i = 0, pick;
+
+	f = root ? eb_doc_child(root, "price-formula") : NULL;
+	n = f ? eb_doc_count(f, "coefficient") : 0;
+	if (n == 0)
+		return eb_fail(err, EB_ERR_NOTFOUND, "no-coefficients",
+		    "List <coefficient>s in the price formula to draw one.",
+		    "the rules list no benchmark coefficient");
+	if (n > MAX_COEFFICIENTS)
+		return bad_rules(err, "too many coefficients", f->name);
+	eb_draw_stream_init(&st, seed);
+	pick = (size_t)eb_draw_uniform(&st, n);
+	eb_doc_foreach(c, f, "coefficient") {
+		if (i++ != pick)
+			continue;
+		if (eb_fix_parse(eb_doc_text(c), k) != EB_OK || *k <= 0)
+			return bad_rules(err, "a coefficient is malformed",
+			    f->name);
+		*index = pick;
+		return EB_OK;
+	}
+	return EB_ERR_INTERNAL;
+}

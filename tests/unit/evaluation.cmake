@@ -1,0 +1,2 @@
+# Unit tests of the expert draw, scoring and ranking (engine/core/evaluation.cmake).
+eb_unit_test(NAME test_fixed SOURCES tests/unit/test_fixed.c LIBS eb_core_fixed)
