@@ -13,9 +13,16 @@
  *  - 1 <= k <= n <= EB_SHARES_MAX; share numbers are 1..n when splitting,
  *    and must be distinct and non-zero when combining (libgfshare does
  *    not check either).
+ *  - What is split is the 32-byte P-256 private scalar only.  The group
+ *    and public point are taken from the opening certificate when
+ *    combining.  (Splitting the SEC1 DER instead is weaker: it carries
+ *    the public point and a version, which d2i takes as written, so a
+ *    share set corrupting only the scalar still passed
+ *    X509_check_private_key; observed in this module's tests.)
  *  - Shamir gives wrong bytes, not an error, for too few or bad shares, so
- *    the combined key is accepted only when it parses and matches the
- *    opening certificate (X509_check_private_key).
+ *    the combined key is accepted only when scalar * G equals the
+ *    certificate's point (EVP_PKEY_pairwise_check, then
+ *    X509_check_private_key).
  *  - Every buffer that held key material or a share is OPENSSL_cleanse'd
  *    before it is freed.
  *
@@ -30,12 +37,17 @@
 #include <string.h>
 
 #include <libgfshare.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include "protocol/cms.h"
 #include "protocol/pki.h"
+
+/* The P-256 private scalar, big-endian, zero-padded: what is split. */
+#define EB_SCALAR_LEN 32
 
 /*
  * libgfshare's randomness: the polynomial coefficients.  It cannot report
@@ -170,11 +182,11 @@ eb_opening_key_create(X509 *ca_cert, EVP_PKEY *ca_key,
     struct eb_error *err)
 {
 	EVP_PKEY *key = NULL;
+	BIGNUM *priv = NULL;
 	STACK_OF(X509) *one = NULL;
 	gfshare_ctx *g = NULL;
 	unsigned char nrs[EB_SHARES_MAX];
 	uint8_t *der = NULL, *share = NULL;
-	unsigned char *p;
 	size_t n, i;
 	int dlen = 0, rc = EB_ERR_CRYPTO;
 
@@ -201,17 +213,17 @@ eb_opening_key_create(X509 *ca_cert, EVP_PKEY *ca_key,
 		    "cannot issue the opening certificate");
 		goto out;
 	}
-	if ((dlen = i2d_PrivateKey(key, NULL)) <= 0 ||
-	    (der = malloc((size_t)dlen)) == NULL ||
+	dlen = EB_SCALAR_LEN;
+	if ((der = malloc((size_t)dlen)) == NULL ||
 	    (share = malloc((size_t)dlen + 1)) == NULL) {
-		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot encode the opening key");
+		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot allocate the key buffers");
 		goto out;
 	}
-	p = der;
-	if (i2d_PrivateKey(key, &p) != dlen) {
+	if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) != 1 ||
+	    BN_bn2binpad(priv, der, dlen) != dlen) {
 		rc = fail_ssl(err, EB_ERR_CRYPTO, "keygen-failed", NULL,
-		    "cannot encode the opening key");
+		    "cannot read the opening key's private scalar");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -253,6 +265,7 @@ out:
 	sk_X509_free(one);
 	wipe_free(der, dlen > 0 ? (size_t)dlen : 0);
 	wipe_free(share, dlen > 0 ? (size_t)dlen + 1 : 0);
+	BN_clear_free(priv);
 	EVP_PKEY_free(key);
 	if (rc != EB_OK)
 		eb_opening_key_clear(out);
@@ -278,6 +291,63 @@ eb_share_unseal(X509 *cert, EVP_PKEY *key, const uint8_t *sealed,
 	return EB_OK;
 }
 
+/*
+ * The key pair from the recombined private scalar and the public half in
+ * 'cert': the group and public point come from the certificate, so the
+ * shares hold nothing but the secret.  The pairwise check recomputes
+ * scalar * G and compares it with the certificate's point: any wrong,
+ * missing or corrupted share fails here.  Returns the key or NULL.
+ */
+static EVP_PKEY *
+key_from_scalar(X509 *cert, const uint8_t *scalar, size_t len)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(cert), *key = NULL;
+	EVP_PKEY_CTX *ctx = NULL, *chk = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	BIGNUM *priv = NULL;
+	unsigned char point[133];
+	size_t plen = 0;
+	char group[64];
+
+	if (pub == NULL || !EVP_PKEY_is_a(pub, "EC") ||
+	    EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, sizeof(group), NULL) != 1 ||
+	    EVP_PKEY_get_octet_string_param(pub, OSSL_PKEY_PARAM_PUB_KEY,
+	    point, sizeof(point), &plen) != 1 ||
+	    (size_t)(EVP_PKEY_get_bits(pub) + 7) / 8 != len)
+		goto out;
+	if ((priv = BN_secure_new()) == NULL ||
+	    BN_bin2bn(scalar, (int)len, priv) == NULL ||
+	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    point, plen) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv) ||
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
+		goto out;
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) != 1)
+		goto out;
+	if ((chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
+	    EVP_PKEY_pairwise_check(chk) != 1 ||
+	    X509_check_private_key(cert, key) != 1) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+out:
+	EVP_PKEY_CTX_free(chk);
+	EVP_PKEY_CTX_free(ctx);
+	/* the scalar's copy sits in the secure part of 'params' (the BN is
+	 * secure), which OSSL_PARAM_free clears */
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_clear_free(priv);
+	return key;
+}
+
 EVP_PKEY *
 eb_shares_combine(X509 *cert, const uint8_t *const *shares,
     const size_t *lens, size_t count, unsigned k, struct eb_error *err)
@@ -286,7 +356,6 @@ eb_shares_combine(X509 *cert, const uint8_t *const *shares,
 	unsigned seen[256] = { 0 };
 	gfshare_ctx *g = NULL;
 	uint8_t *secret = NULL;
-	const unsigned char *p;
 	EVP_PKEY *key = NULL;
 	size_t i, ylen;
 	const char *hint = "Collect the shares again from the custodians of "
@@ -340,12 +409,7 @@ eb_shares_combine(X509 *cert, const uint8_t *const *shares,
 		gfshare_ctx_dec_giveshare(g, (unsigned char)i,
 		    (unsigned char *)shares[i] + 1);
 	gfshare_ctx_dec_extract(g, secret);
-	p = secret;
-	key = d2i_AutoPrivateKey(NULL, &p, (long)ylen);
-	if (key == NULL || p != secret + ylen ||
-	    X509_check_private_key(cert, key) != 1) {
-		EVP_PKEY_free(key);
-		key = NULL;
+	if ((key = key_from_scalar(cert, secret, ylen)) == NULL) {
 		eb_fail(err, EB_ERR_CRYPTO, "shares-do-not-match", hint,
 		    "the shares do not give the opening key");
 		goto out;

@@ -6,7 +6,8 @@
  *    certificate; the private key itself is never stored.
  *
  * A share, once decrypted by its custodian, is the bytes
- *    x (1 byte, the share number) || y (the share)
+ *    x (1 byte, the share number) || y (32 bytes: the share of the
+ *    P-256 private scalar; the public half comes from the certificate)
  * and is submitted back signed like any command.  Combining checks the
  * result against the opening certificate (X509_check_private_key), so a
  * wrong or forged share is detected, not silently used.  Secrets are wiped
