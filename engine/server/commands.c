@@ -1,0 +1,734 @@
+/*
+ * engine/server/commands.c
+ *    POST /v1/commands: from a signed request body to durable events.
+ *
+ *    1. body size <= max_body                      (413 body-too-large)
+ *    2. eb_cms_verify against the centre's CA at now (400/403)
+ *    3. signer certificate == TLS peer (X509_cmp)  (403 signer-not-peer)
+ *    4. eb_xml_parse + XSD (protocol/xsd/ebid.xsd) (400 schema reason)
+ *    5. the kind: eb_flow_for_command(root name)   (404 unknown-command)
+ *       the target: root attribute tender=/sale=/pool=, or a new id from
+ *       the kind's sequence for a creating command (none given)
+ *    6. queue on the aggregate: one command at a time per aggregate in
+ *       this process; different aggregates proceed in parallel
+ *    7. load: fold the entries after the cached seq through ops->apply
+ *       (one query; zero rows means the cache is current)
+ *    8. decide -> events, or a refusal (denied/state/rule/time refusals
+ *       also go to security_log, never to the chain)
+ *    9. entry hash (protocol/entry.h), apply to the cached state, sign the
+ *       head when the state name changed, then eb_store_append: one
+ *       transaction, committed before the reply
+ *   10. reply <accepted aggregate= seq= hash= time=> + <events>
+ * The append is a compare-and-set on the head (seq, hash) under the head
+ * row lock: if another ebidd process appended first ("head-moved") the
+ * cached state is dropped, reloaded and the command decided again (at
+ * most 3 times).  Any failure after step 9's apply drops the cached state,
+ * so the cache never holds an event that is not durable.
+ *
+ * Ownership: a struct job owns the request's copies (DER, tree, events)
+ * until its one reply; a struct agg owns its flow state.  Both live on
+ * the loop thread only.
+ *
+ * INTERFACE: eb_commands_new(), eb_commands_free(), eb_commands_busy(),
+ *    eb_handle_command() (server.h)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "engine/server/flows.h"
+#include "engine/server/log.h"
+#include "engine/server/server.h"
+#include "protocol/cms.h"
+#include "protocol/entry.h"
+#include "protocol/hash.h"
+#include "protocol/isotime.h"
+
+#define AGG_BUCKETS 1024
+#define AGG_CACHE_MAX 10000
+#define APPEND_ATTEMPTS 3
+
+struct job;
+
+struct agg {
+	struct agg *next;                 /* hash bucket chain */
+	char id[EB_ID_MAX];
+	const struct eb_flow_entry *flow;
+	void *state;                      /* NULL: reload from seq 0 */
+	int64_t seq;
+	uint8_t hash[EB_SHA256_LEN];
+	int fresh;                        /* new id, not yet in the database */
+	struct job *running, *qhead, *qtail;
+};
+
+struct job {
+	struct job *next;
+	struct eb_commands *cs;
+	struct eb_req *r;
+	uint8_t *der;
+	size_t der_len;
+	uint8_t der_sha[EB_SHA256_LEN];
+	struct eb_doc *doc;
+	const struct eb_flow_entry *flow;
+	char target[EB_ID_MAX];
+	struct agg *agg;
+	int attempts;
+	int64_t time;
+	struct eb_doc *events;
+	struct eb_buf events_bytes;
+	int64_t seq;
+	uint8_t hash[EB_SHA256_LEN];
+	uint8_t *head_sig;
+	size_t head_sig_len;
+	char state_name[64];
+};
+
+struct eb_commands {
+	struct eb_server *srv;
+	struct agg *buckets[AGG_BUCKETS];
+	size_t naggs;
+	unsigned busy;
+};
+
+static void agg_run(struct agg *a);
+static void job_load(struct job *j);
+
+/* -- the aggregate cache ------------------------------------------------ */
+
+static unsigned
+bucket_of(const char *id)
+{
+	unsigned h = 2166136261u;    /* FNV-1a */
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h % AGG_BUCKETS;
+}
+
+static void
+agg_drop_state(struct agg *a)
+{
+	if (a->state != NULL && a->flow != NULL)
+		a->flow->ops->destroy(a->state);
+	a->state = NULL;
+	a->seq = 0;
+	memset(a->hash, 0, sizeof(a->hash));
+}
+
+static struct agg *
+agg_get(struct eb_commands *cs, const char *id,
+    const struct eb_flow_entry *flow)
+{
+	unsigned b = bucket_of(id);
+	struct agg *a;
+
+	for (a = cs->buckets[b]; a != NULL; a = a->next)
+		if (strcmp(a->id, id) == 0)
+			return a;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	snprintf(a->id, sizeof(a->id), "%s", id);
+	a->flow = flow;
+	a->next = cs->buckets[b];
+	cs->buckets[b] = a;
+	cs->naggs++;
+	return a;
+}
+
+static void
+agg_remove(struct eb_commands *cs, struct agg *a)
+{
+	struct agg **pp = &cs->buckets[bucket_of(a->id)];
+
+	while (*pp != NULL && *pp != a)
+		pp = &(*pp)->next;
+	if (*pp == a)
+		*pp = a->next;
+	agg_drop_state(a);
+	cs->naggs--;
+	free(a);
+}
+
+/* -- jobs --------------------------------------------------------------- */
+
+static void
+job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->der);
+	eb_doc_free(j->doc);
+	eb_doc_free(j->events);
+	eb_buf_free(&j->events_bytes);
+	free(j->head_sig);
+	free(j);
+}
+
+/* The job's reply is sent (or was never possible): release everything. */
+static void
+job_end(struct job *j)
+{
+	struct eb_commands *cs = j->cs;
+	struct agg *a = j->agg;
+
+	cs->busy--;
+	if (a != NULL && a->running == j) {
+		a->running = NULL;
+		if (a->qhead == NULL && (a->fresh || a->state == NULL ||
+		    cs->naggs > AGG_CACHE_MAX))
+			agg_remove(cs, a);   /* failed, unknown, or evict */
+		else
+			agg_run(a);
+	}
+	job_free(j);
+}
+
+static void
+job_fail(struct job *j, const struct eb_error *e)
+{
+	eb_reply_error(j->r, e);
+	j->r = NULL;
+	job_end(j);
+}
+
+static int
+is_refusal(int code)
+{
+	return code == EB_ERR_DENIED || code == EB_ERR_STATE ||
+	    code == EB_ERR_RULE || code == EB_ERR_TIME;
+}
+
+static void
+refusal_logged(int rc, const struct eb_error *e, void *arg)
+{
+	(void)arg;
+	if (rc != EB_OK)
+		eb_log_e(EB_LOG_ERROR, e, "security_log write failed");
+}
+
+static void
+record_refusal(struct job *j, const char *cmd, const struct eb_error *e)
+{
+	struct eb_server *srv = j->cs->srv;
+	struct eb_store_refusal ref = {
+		.time_ms = j->time ? j->time : eb_clock_now(&srv->clock),
+		.clock = eb_clock_name(&srv->clock),
+		.party = j->r->actor.party,
+		.role = eb_role_name(j->r->actor.role),
+		.person = j->r->actor.person,
+		.command = cmd,
+		.target = j->target,
+		.why = e,
+		.request_id = j->r->id,
+	};
+
+	eb_log(EB_LOG_INFO, "refused id=%s party=%s command=%s target=%s "
+	    "reason=%s", j->r->id, ref.party, cmd, j->target, e->reason);
+	if (eb_store_refusal(srv->store, &ref, refusal_logged, NULL) != EB_OK)
+		eb_log(EB_LOG_ERROR, "security_log: cannot queue the refusal "
+		    "of request %s", j->r->id);
+}
+
+/* Events are stored canonical (no namespace); give them one to parse. */
+static int
+parse_stored_events(const uint8_t *p, size_t n, struct eb_doc **out,
+    struct eb_error *e)
+{
+	static const char tag[] = "<events";
+	static const char ns[] = " xmlns=\"" EB_XML_NS "\"";
+	struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
+	struct eb_buf b = EB_BUF_INIT;
+	int rc;
+
+	b.max = (size_t)300 << 20;
+	if (n < sizeof(tag) - 1 || memcmp(p, tag, sizeof(tag) - 1) != 0)
+		return eb_fail(e, EB_ERR_INTERNAL, "bad-stored-events", NULL,
+		    "a stored entry does not hold an <events> tree");
+	if ((rc = eb_buf_append(&b, p, sizeof(tag) - 1)) != EB_OK ||
+	    (rc = eb_buf_append(&b, ns, sizeof(ns) - 1)) != EB_OK ||
+	    (rc = eb_buf_append(&b, p + sizeof(tag) - 1,
+	    n - (sizeof(tag) - 1))) != EB_OK) {
+		eb_buf_free(&b);
+		return eb_fail(e, rc, "bad-stored-events", NULL,
+		    "a stored entry is too large");
+	}
+	rc = eb_xml_parse(NULL, &lim, b.data, b.len, out, e);
+	eb_buf_free(&b);
+	return rc;
+}
+
+/* -- reply -------------------------------------------------------------- */
+
+static void
+reply_accepted(struct job *j)
+{
+	struct eb_doc *d = eb_doc_new("accepted");
+	char iso[EB_ISOTIME_LEN], hex[EB_SHA256_HEX];
+
+	eb_doc_set_attr(d, "aggregate", j->agg->id);
+	eb_doc_set_attr_i64(d, "seq", j->seq);
+	eb_hex32(j->hash, hex);
+	eb_doc_set_attr(d, "hash", hex);
+	eb_isotime_format(j->time, iso);
+	eb_doc_set_attr(d, "time", iso);
+	eb_doc_append(d, j->events);          /* d takes the events */
+	j->events = NULL;
+	eb_reply_doc(j->r, 200, d);
+	j->r = NULL;
+	eb_doc_free(d);
+}
+
+/* -- append ------------------------------------------------------------- */
+
+static void
+append_done(int rc, const struct eb_error *e, void *arg)
+{
+	struct job *j = arg;
+	struct agg *a = j->agg;
+
+	if (rc == EB_OK) {
+		a->seq = j->seq;
+		memcpy(a->hash, j->hash, EB_SHA256_LEN);
+		a->fresh = 0;
+		reply_accepted(j);
+		job_end(j);
+		return;
+	}
+	agg_drop_state(a);         /* the applied events are not durable */
+	if (rc == EB_ERR_CONFLICT && !a->fresh &&
+	    ++j->attempts < APPEND_ATTEMPTS) {
+		eb_log(EB_LOG_INFO, "req id=%s: head of %s moved, deciding "
+		    "again", j->r->id, a->id);
+		eb_doc_free(j->events);
+		j->events = NULL;
+		eb_buf_reset(&j->events_bytes);
+		free(j->head_sig);
+		j->head_sig = NULL;
+		job_load(j);
+		return;
+	}
+	job_fail(j, e);
+}
+
+static int
+sign_head(struct job *j, struct eb_error *e)
+{
+	struct eb_server *srv = j->cs->srv;
+	struct eb_buf text = EB_BUF_INIT;
+	int rc;
+
+	if ((rc = eb_chain_head_text(j->agg->id, j->seq, j->hash, &text)) ==
+	    EB_OK)
+		rc = eb_cms_sign(srv->cert, srv->key, text.data, text.len,
+		    &j->head_sig, &j->head_sig_len, e);
+	else
+		eb_fail(e, rc, "head-signature", NULL,
+		    "cannot build the chain head text");
+	eb_buf_free(&text);
+	return rc;
+}
+
+static void
+job_decide(struct job *j)
+{
+	struct eb_server *srv = j->cs->srv;
+	struct agg *a = j->agg;
+	const struct eb_flow_ops *ops = a->flow->ops;
+	struct eb_cmd cmd;
+	struct eb_entry ent;
+	struct eb_store_entry se;
+	struct eb_error e;
+	char before[64];
+	int rc;
+
+	eb_error_clear(&e);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = j->doc;
+	cmd.actor = j->r->actor;
+	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
+	cmd.time = j->time;
+	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK) {
+		if (e.code == 0)
+			eb_fail(&e, rc, "refused", NULL, "command refused");
+		if (is_refusal(e.code))
+			record_refusal(j, j->doc->name, &e);
+		job_fail(j, &e);
+		return;
+	}
+	if (j->events == NULL || strcmp(j->events->name, "events") != 0) {
+		eb_fail(&e, EB_ERR_INTERNAL, "bad-events", NULL,
+		    "the core returned no <events> tree");
+		job_fail(j, &e);
+		return;
+	}
+	j->seq = a->seq + 1;
+	if ((rc = eb_doc_serialize(j->events, &j->events_bytes)) != EB_OK) {
+		eb_fail(&e, rc, "events-too-large", NULL,
+		    "the events cannot be serialized");
+		job_fail(j, &e);
+		return;
+	}
+	memset(&ent, 0, sizeof(ent));
+	ent.aggregate = a->id;
+	ent.kind = a->flow->kind;
+	ent.seq = j->seq;
+	ent.time = j->time;
+	ent.actor = &j->r->actor;
+	ent.clock = eb_clock_name(&srv->clock);
+	memcpy(ent.command_sha256, j->der_sha, EB_SHA256_LEN);
+	ent.events = j->events;
+	if ((rc = eb_entry_hash(&ent, a->hash, j->hash)) != EB_OK) {
+		eb_fail(&e, rc, "entry-hash", NULL, "cannot hash the entry");
+		job_fail(j, &e);
+		return;
+	}
+	snprintf(before, sizeof(before), "%s", ops->state_name(a->state));
+	if ((rc = ops->apply(a->state, j->events, &e)) != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, &e, "apply refused the core's own events");
+		agg_drop_state(a);
+		eb_fail(&e, EB_ERR_INTERNAL, "apply-failed",
+		    "Report this to the centre's operators.",
+		    "internal error: the events could not be applied");
+		job_fail(j, &e);
+		return;
+	}
+	snprintf(j->state_name, sizeof(j->state_name), "%s",
+	    ops->state_name(a->state));
+	if ((j->seq == 1 || strcmp(before, j->state_name) != 0) &&
+	    sign_head(j, &e) != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, &e, "cannot sign the chain head");
+		agg_drop_state(a);
+		job_fail(j, &e);
+		return;
+	}
+	memset(&se, 0, sizeof(se));
+	se.aggregate = a->id;
+	se.kind = a->flow->kind;
+	se.seq = j->seq;
+	se.time_ms = j->time;
+	se.party = j->r->actor.party;
+	se.role = eb_role_name(j->r->actor.role);
+	se.person = j->r->actor.person;
+	se.command = j->der;
+	se.command_len = j->der_len;
+	memcpy(se.command_sha256, j->der_sha, EB_SHA256_LEN);
+	se.events = j->events_bytes.data;
+	se.events_len = j->events_bytes.len;
+	se.clock = ent.clock;
+	memcpy(se.prev_hash, a->hash, EB_SHA256_LEN);
+	memcpy(se.hash, j->hash, EB_SHA256_LEN);
+	se.state = j->state_name;
+	se.head_sig = j->head_sig;
+	se.head_sig_len = j->head_sig_len;
+	if ((rc = eb_store_append(srv->store, &se, append_done, j)) != EB_OK) {
+		agg_drop_state(a);
+		eb_fail(&e, rc, "database-unavailable", NULL,
+		    "cannot queue the append");
+		job_fail(j, &e);
+	}
+}
+
+/* -- load --------------------------------------------------------------- */
+
+static void
+load_done(int rc, const struct eb_error *e, const char *kind,
+    const struct eb_store_row *rows, size_t n, void *arg)
+{
+	struct job *j = arg;
+	struct agg *a = j->agg;
+	const struct eb_flow_ops *ops = a->flow->ops;
+	struct eb_error le;
+
+	eb_error_clear(&le);
+	if (rc != EB_OK) {
+		job_fail(j, e);
+		return;
+	}
+	if (strcmp(kind, a->flow->kind) != 0) {
+		eb_fail(&le, EB_ERR_FORMAT, "wrong-kind",
+		    "Send this command with the id of a matching aggregate.",
+		    "%s is a %s, not a %s", a->id, kind, a->flow->kind);
+		job_fail(j, &le);
+		return;
+	}
+	if (a->state == NULL) {
+		if ((a->state = ops->create(a->id)) == NULL) {
+			eb_fail(&le, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "out of memory");
+			job_fail(j, &le);
+			return;
+		}
+		a->seq = 0;
+		memset(a->hash, 0, sizeof(a->hash));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct eb_doc *ev = NULL;
+
+		if (rows[i].seq != a->seq + 1 ||
+		    parse_stored_events(rows[i].events, rows[i].events_len,
+		    &ev, &le) != EB_OK ||
+		    ops->apply(a->state, ev, &le) != EB_OK) {
+			eb_log(EB_LOG_ERROR, "cannot fold %s seq %lld: %s",
+			    a->id, (long long)rows[i].seq, le.primary);
+			eb_doc_free(ev);
+			agg_drop_state(a);
+			eb_fail(&le, EB_ERR_INTERNAL, "replay-failed",
+			    "Report this to the centre's operators.",
+			    "internal error: the stored log of %s could not "
+			    "be folded", a->id);
+			job_fail(j, &le);
+			return;
+		}
+		eb_doc_free(ev);
+		a->seq = rows[i].seq;
+		memcpy(a->hash, rows[i].hash, EB_SHA256_LEN);
+	}
+	job_decide(j);
+}
+
+static void
+job_load(struct job *j)
+{
+	struct agg *a = j->agg;
+	struct eb_error e;
+
+	if (a->fresh) {
+		if (a->state == NULL &&
+		    (a->state = a->flow->ops->create(a->id)) == NULL) {
+			eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "out of memory");
+			job_fail(j, &e);
+			return;
+		}
+		job_decide(j);
+		return;
+	}
+	if (eb_store_load(j->cs->srv->store, a->id, a->state ? a->seq : 0,
+	    load_done, j) != EB_OK) {
+		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+		    "cannot queue the load");
+		job_fail(j, &e);
+	}
+}
+
+static void
+agg_run(struct agg *a)
+{
+	struct job *j;
+
+	if (a->running != NULL || (j = a->qhead) == NULL)
+		return;
+	a->qhead = j->next;
+	if (a->qhead == NULL)
+		a->qtail = NULL;
+	j->next = NULL;
+	a->running = j;
+	job_load(j);
+}
+
+static void
+job_enqueue(struct job *j)
+{
+	struct agg *a = agg_get(j->cs, j->target, j->flow);
+	struct eb_error e;
+
+	if (a == NULL) {
+		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+		job_fail(j, &e);
+		return;
+	}
+	if (a->flow != j->flow) {
+		eb_fail(&e, EB_ERR_FORMAT, "wrong-kind",
+		    "Send this command with the id of a matching aggregate.",
+		    "%s is a %s, not a %s", a->id, a->flow->kind,
+		    j->flow->kind);
+		job_fail(j, &e);
+		return;
+	}
+	j->agg = a;
+	if (a->qtail != NULL)
+		a->qtail->next = j;
+	else
+		a->qhead = j;
+	a->qtail = j;
+	agg_run(a);
+}
+
+static void
+id_done(int rc, const struct eb_error *e, const char *id, void *arg)
+{
+	struct job *j = arg;
+	struct agg *a;
+	struct eb_error le;
+
+	if (rc != EB_OK) {
+		job_fail(j, e);
+		return;
+	}
+	snprintf(j->target, sizeof(j->target), "%s", id);
+	if ((a = agg_get(j->cs, id, j->flow)) == NULL) {
+		eb_fail(&le, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+		job_fail(j, &le);
+		return;
+	}
+	a->fresh = 1;
+	job_enqueue(j);
+}
+
+/* -- the handler -------------------------------------------------------- */
+
+void
+eb_handle_command(struct eb_req *r)
+{
+	struct eb_server *srv = r->srv;
+	struct eb_commands *cs = srv->cmds;
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+	size_t n = evbuffer_get_length(in);
+	struct job *j = NULL;
+	uint8_t *content = NULL;
+	size_t clen = 0;
+	X509 *signer = NULL;
+	struct eb_error e;
+	const char *tattr = NULL, *tval = NULL;
+	int rc;
+
+	eb_error_clear(&e);
+	if (n > (size_t)srv->cfg->max_body) {
+		eb_fail(&e, EB_ERR_LIMIT, "body-too-large",
+		    "Send a smaller command; the limit is the server's "
+		    "max_body setting.", "the request body is %zu bytes, "
+		    "over the limit of %lld", n,
+		    (long long)srv->cfg->max_body);
+		eb_reply_error(r, &e);
+		return;
+	}
+	if (n == 0) {
+		eb_fail(&e, EB_ERR_FORMAT, "empty-body",
+		    "Send the command as a CMS SignedData (ebid send).",
+		    "the request has no body");
+		eb_reply_error(r, &e);
+		return;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->der = malloc(n)) == NULL) {
+		free(j);
+		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
+		eb_reply_error(r, &e);
+		return;
+	}
+	cs->busy++;
+	j->cs = cs;
+	j->r = r;
+	j->events_bytes.max = (size_t)256 << 20;
+	j->der_len = n;
+	evbuffer_remove(in, j->der, n);
+	eb_sha256(j->der, n, j->der_sha);
+	j->time = eb_clock_now(&srv->clock);
+
+	if ((rc = eb_cms_verify(srv->trust, j->der, j->der_len, j->time,
+	    &content, &clen, &signer, &e)) != EB_OK)
+		goto fail;
+	if (X509_cmp(signer, r->peer) != 0) {
+		rc = eb_fail(&e, EB_ERR_DENIED, "signer-not-peer",
+		    "Sign the command with the key of the certificate you "
+		    "connect with.",
+		    "the command is signed by another certificate than the "
+		    "connection's");
+		goto fail;
+	}
+	if ((rc = eb_xml_parse(srv->schema, NULL, content, clen, &j->doc,
+	    &e)) != EB_OK)
+		goto fail;
+	if ((j->flow = eb_flow_for_command(j->doc->name)) == NULL) {
+		rc = eb_fail(&e, EB_ERR_NOTFOUND, "unknown-command",
+		    "See docs/protocol.md for the commands ebidd accepts.",
+		    "no such command: %s", j->doc->name);
+		goto fail;
+	}
+	if ((tval = eb_doc_attr(j->doc, "tender")) != NULL)
+		tattr = "tender";
+	else if ((tval = eb_doc_attr(j->doc, "sale")) != NULL)
+		tattr = "sale";
+	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
+		tattr = "pool";
+	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
+		rc = eb_fail(&e, EB_ERR_FORMAT, "wrong-target",
+		    "Name the aggregate this command acts on.",
+		    "%s acts on a %s, not a %s", j->doc->name, j->flow->kind,
+		    tattr);
+		goto fail;
+	}
+	if (tval != NULL && (*tval == '\0' || strlen(tval) >= EB_ID_MAX)) {
+		rc = eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
+		    "the %s id is empty or too long", tattr);
+		goto fail;
+	}
+	free(content);
+	X509_free(signer);
+	if (tval == NULL) {
+		time_t secs = (time_t)(j->time / 1000);
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		if ((rc = eb_store_next_id(srv->store, j->flow->kind,
+		    tm.tm_year + 1900, id_done, j)) != EB_OK) {
+			eb_fail(&e, rc, "database-unavailable", NULL,
+			    "cannot queue the id request");
+			job_fail(j, &e);
+		}
+		return;
+	}
+	snprintf(j->target, sizeof(j->target), "%s", tval);
+	job_enqueue(j);
+	return;
+fail:
+	free(content);
+	X509_free(signer);
+	if (e.code == 0)
+		eb_fail(&e, rc, "refused", NULL, "command refused");
+	if (j->doc != NULL && is_refusal(e.code))
+		record_refusal(j, j->doc->name, &e);
+	else if (e.code == EB_ERR_DENIED)
+		record_refusal(j, "", &e);
+	job_fail(j, &e);
+}
+
+/* -- lifetime ----------------------------------------------------------- */
+
+struct eb_commands *
+eb_commands_new(struct eb_server *srv)
+{
+	struct eb_commands *cs = calloc(1, sizeof(*cs));
+
+	if (cs != NULL)
+		cs->srv = srv;
+	return cs;
+}
+
+unsigned
+eb_commands_busy(const struct eb_commands *cs)
+{
+	return cs->busy;
+}
+
+void
+eb_commands_free(struct eb_commands *cs)
+{
+	if (cs == NULL)
+		return;
+	for (unsigned b = 0; b < AGG_BUCKETS; b++) {
+		while (cs->buckets[b] != NULL) {
+			struct agg *a = cs->buckets[b];
+			cs->buckets[b] = a->next;
+			agg_drop_state(a);
+			free(a);
+		}
+	}
+	free(cs);
+}

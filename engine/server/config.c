@@ -1,0 +1,241 @@
+/*
+ * engine/server/config.c
+ *    The configuration table and its parser (see config.h).
+ *
+ * The table below is the single source of the keys: each row names the
+ * key, its type, where it is stored, its default and its bounds.  The
+ * documentation (docs/operations-server.md) repeats it row for row.
+ *
+ * INTERFACE: see config.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/server/config.h"
+#include "protocol/doc.h"
+
+enum cf_type { CF_STR, CF_INT };
+
+struct cf_key {
+	const char *name;
+	enum cf_type type;
+	size_t off;
+	const char *def;
+	int64_t min, max;      /* CF_INT only */
+	int required;
+};
+
+#define STR(n, d, req) { #n, CF_STR, offsetof(struct eb_config, n), d, 0, 0, req }
+#define INT(n, d, lo, hi) { #n, CF_INT, offsetof(struct eb_config, n), d, lo, hi, 0 }
+
+static const struct cf_key cf_keys[] = {
+	STR(ca, "", 1),
+	STR(cert, "", 1),
+	INT(db_connections, "4", 1, 32),
+	STR(db, "", 0),
+	INT(idle_timeout, "60", 1, 3600),
+	STR(key, "", 1),
+	STR(listen, "127.0.0.1:8443", 1),
+	STR(log_file, "", 0),
+	INT(max_body, "8388608", 1024, (int64_t)256 << 20),
+	STR(pid_file, "", 0),
+	STR(schema_dir, "schema", 1),
+	STR(tsa_cert, "", 0),
+	STR(tsa_key, "", 0),
+	STR(xsd_dir, "protocol/xsd", 1),
+};
+
+static const struct cf_key *
+cf_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cf_keys) / sizeof(cf_keys[0]); i++)
+		if (strcmp(cf_keys[i].name, name) == 0)
+			return &cf_keys[i];
+	return NULL;
+}
+
+static int
+cf_assign(struct eb_config *c, const struct cf_key *k, const char *value,
+    struct eb_error *err)
+{
+	char *base = (char *)c;
+
+	if (k->type == CF_STR) {
+		char **slot = (char **)(base + k->off);
+		char *copy = strdup(value);
+
+		if (copy == NULL)
+			return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "out of memory");
+		free(*slot);
+		*slot = copy;
+	} else {
+		int64_t v;
+
+		if (eb_parse_i64(value, &v) != EB_OK || v < k->min || v > k->max)
+			return eb_fail(err, EB_ERR_USAGE, "bad-setting",
+			    "Give a whole number in the documented range.",
+			    "%s must be a whole number from %lld to %lld, not "
+			    "\"%s\"", k->name, (long long)k->min,
+			    (long long)k->max, value);
+		*(int64_t *)(base + k->off) = v;
+	}
+	return EB_OK;
+}
+
+int
+eb_config_set(struct eb_config *c, const char *key, const char *value,
+    struct eb_error *err)
+{
+	const struct cf_key *k = cf_find(key);
+
+	if (k == NULL)
+		return eb_fail(err, EB_ERR_USAGE, "unknown-setting",
+		    "See docs/operations-server.md for the settings.",
+		    "unknown setting \"%s\"", key);
+	return cf_assign(c, k, value, err);
+}
+
+int
+eb_config_defaults(struct eb_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < sizeof(cf_keys) / sizeof(cf_keys[0]); i++)
+		if (cf_assign(c, &cf_keys[i], cf_keys[i].def, NULL) != EB_OK)
+			return EB_ERR_NOMEM;
+	return EB_OK;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+eb_config_load(struct eb_config *c, const char *path, struct eb_error *err)
+{
+	FILE *f = NULL;
+	char line[4096];
+	int lineno = 0, rc = EB_OK;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return eb_fail(err, EB_ERR_IO, "config-unreadable",
+		    "Give the path of an existing file with --config.",
+		    "cannot read configuration %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *s, *eq, *key, *val;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			rc = eb_fail(err, EB_ERR_USAGE, "config-line-too-long",
+			    NULL, "%s:%d: line longer than 4095 bytes", path,
+			    lineno);
+			break;
+		}
+		s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			rc = eb_fail(err, EB_ERR_USAGE, "config-syntax",
+			    "Write each setting as `key = value`.",
+			    "%s:%d: expected `key = value`", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		key = trim(s);
+		val = trim(eq + 1);
+		if ((rc = eb_config_set(c, key, val, err)) != EB_OK) {
+			char msg[sizeof(err->primary)], full[1024];
+			if (err != NULL) {
+				snprintf(msg, sizeof(msg), "%s", err->primary);
+				snprintf(full, sizeof(full), "%s:%d: %s", path,
+				    lineno, msg);
+				snprintf(err->primary, sizeof(err->primary),
+				    "%.*s", (int)sizeof(err->primary) - 1, full);
+			}
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+eb_config_check(const struct eb_config *c, struct eb_error *err)
+{
+	char host[256];
+	int port;
+
+	for (size_t i = 0; i < sizeof(cf_keys) / sizeof(cf_keys[0]); i++) {
+		const struct cf_key *k = &cf_keys[i];
+		const char *v;
+
+		if (k->type != CF_STR || !k->required)
+			continue;
+		v = *(char *const *)((const char *)c + k->off);
+		if (v == NULL || *v == '\0')
+			return eb_fail(err, EB_ERR_USAGE, "missing-setting",
+			    "Add it to the configuration file "
+			    "(docs/operations-server.md).",
+			    "the setting \"%s\" is required", k->name);
+	}
+	if ((*c->tsa_cert == '\0') != (*c->tsa_key == '\0'))
+		return eb_fail(err, EB_ERR_USAGE, "missing-setting",
+		    "Set both tsa_cert and tsa_key, or neither.",
+		    "tsa_cert and tsa_key go together");
+	return eb_config_split_listen(c->listen, host, sizeof(host), &port, err);
+}
+
+int
+eb_config_split_listen(const char *listen, char *host, size_t hostcap,
+    int *port, struct eb_error *err)
+{
+	const char *colon = strrchr(listen, ':');
+	const char *h = listen;
+	size_t hl;
+	int64_t p;
+
+	if (colon == NULL || eb_parse_i64(colon + 1, &p) != EB_OK || p < 1 ||
+	    p > 65535)
+		goto bad;
+	hl = (size_t)(colon - listen);
+	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= hostcap)
+		goto bad;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	*port = (int)p;
+	return EB_OK;
+bad:
+	return eb_fail(err, EB_ERR_USAGE, "bad-setting",
+	    "Write listen as HOST:PORT, e.g. 127.0.0.1:8443.",
+	    "listen \"%s\" is not HOST:PORT", listen);
+}
+
+void
+eb_config_free(struct eb_config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(cf_keys) / sizeof(cf_keys[0]); i++) {
+		if (cf_keys[i].type == CF_STR) {
+			char **slot = (char **)((char *)c + cf_keys[i].off);
+			free(*slot);
+			*slot = NULL;
+		}
+	}
+}

@@ -1,0 +1,62 @@
+/*
+ * engine/server/config.h
+ *    ebidd's configuration: a documented table of `key = value` settings
+ *    (docs/operations-server.md), read from one file, then overridden by
+ *    command-line flags.  Immutable once loaded.
+ *
+ * Owns: struct eb_config (eb_config_free()).
+ *
+ * INTERFACE
+ *    eb_config_defaults() - a config with every default
+ *    eb_config_load()     - read a file over the current values
+ *    eb_config_set()      - set one key (used for flags too)
+ *    eb_config_check()    - required keys present, values in range
+ *    eb_config_free()     - release the strings (NULL-safe)
+ */
+#ifndef EB_SERVER_CONFIG_H
+#define EB_SERVER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/err.h"
+
+struct eb_config {
+	char *listen;          /* "127.0.0.1:8443" */
+	char *ca;              /* CA certificate(s), PEM */
+	char *cert;            /* server certificate chain, PEM */
+	char *key;             /* server private key, PEM */
+	char *tsa_cert;        /* TSA certificate (optional until receipts) */
+	char *tsa_key;
+	char *db;              /* libpq conninfo ("" = PG* environment) */
+	char *schema_dir;      /* folder of NNNN_*.sql */
+	char *xsd_dir;         /* folder holding ebid.xsd */
+	char *pid_file;        /* "" = none */
+	char *log_file;        /* "" = stderr */
+	int64_t max_body;      /* bytes; default 8 MiB */
+	int64_t idle_timeout;  /* seconds; default 60 */
+	int64_t db_connections;/* default 4 */
+};
+
+/* Fill 'c' with the defaults (strings allocated). */
+int eb_config_defaults(struct eb_config *c) EB_MUSTCHECK;
+/*
+ * Read 'path': lines `key = value`, '#' comments, blank lines.  Unknown
+ * keys and malformed lines are errors naming the file and line.  Returns
+ * EB_OK or EB_ERR_USAGE / EB_ERR_IO with 'err'.
+ */
+int eb_config_load(struct eb_config *c, const char *path,
+    struct eb_error *err) EB_MUSTCHECK;
+/* Set 'key' to 'value' (the same parsing as the file). */
+int eb_config_set(struct eb_config *c, const char *key, const char *value,
+    struct eb_error *err) EB_MUSTCHECK;
+/* Every required key set and every number in range; EB_ERR_USAGE if not. */
+int eb_config_check(const struct eb_config *c, struct eb_error *err)
+    EB_MUSTCHECK;
+void eb_config_free(struct eb_config *c);
+
+/* Split "host:port" ("[v6]:port" too) into host and port. */
+int eb_config_split_listen(const char *listen, char *host, size_t hostcap,
+    int *port, struct eb_error *err) EB_MUSTCHECK;
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * engine/server/flows.h
+ *    The registry of aggregate kinds ebidd serves: which struct eb_flow_ops
+ *    (engine/core/flow.h) decides a command, and which root attribute of
+ *    the command names its target ("tender", "sale", "pool").
+ *
+ * INTERFACE
+ *    eb_flow_for_command() - the kind whose ops->handles(name), or NULL
+ *    eb_flow_for_kind()    - the kind named 'kind', or NULL
+ */
+#ifndef EB_SERVER_FLOWS_H
+#define EB_SERVER_FLOWS_H
+
+#include "engine/core/flow.h"
+
+struct eb_flow_entry {
+	const char *kind;               /* "tender": aggregates.kind */
+	const char *attr;               /* root attribute with the target id */
+	const struct eb_flow_ops *ops;
+};
+
+const struct eb_flow_entry *eb_flow_for_command(const char *name);
+const struct eb_flow_entry *eb_flow_for_kind(const char *kind);
+
+#endif

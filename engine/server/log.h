@@ -1,0 +1,40 @@
+/*
+ * engine/server/log.h
+ *    ebidd's log: one line per event, to the log file or stderr.
+ *
+ *    2026-11-25T20:15:00.123Z ebidd[123] info main.c:88 main: listening ...
+ *    2026-11-25T20:15:01.456Z ebidd[123] info req id=... peer=bidder1
+ *        role=bidder method=POST path=/v1/commands status=200 us=1234
+ *
+ * Never log bid contents, command bodies, keys or passwords: only ids,
+ * names, codes and sizes.
+ *
+ * INTERFACE
+ *    eb_log_open()  - send the log to a file ("" or NULL = stderr)
+ *    eb_log_close()
+ *    eb_log(), eb_log_r() - the macros (file, line, function captured)
+ *    eb_log_write() - what the macros call
+ */
+#ifndef EB_SERVER_LOG_H
+#define EB_SERVER_LOG_H
+
+#include "protocol/err.h"
+
+enum eb_log_level { EB_LOG_DEBUG, EB_LOG_INFO, EB_LOG_WARN, EB_LOG_ERROR };
+
+/* Returns EB_OK or EB_ERR_IO with 'err'. */
+int eb_log_open(const char *path, struct eb_error *err) EB_MUSTCHECK;
+void eb_log_close(void);
+void eb_log_write(enum eb_log_level lvl, const char *file, int line,
+    const char *func, const char *fmt, ...) EB_PRINTF(5, 6);
+
+#define eb_log(lvl, ...) \
+	eb_log_write((lvl), __FILE__, __LINE__, __func__, __VA_ARGS__)
+/* Log with an eb_error's code, reason and message appended. */
+#define eb_log_e(lvl, e, what) \
+	eb_log_write((lvl), __FILE__, __LINE__, __func__, \
+	    "%s: %s (%s, %s)%s%s", (what), (e)->primary, \
+	    eb_strerror((e)->code), (e)->reason, \
+	    (e)->detail[0] ? ": " : "", (e)->detail)
+
+#endif

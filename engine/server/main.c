@@ -1,0 +1,285 @@
+/*
+ * engine/server/main.c
+ *    ebidd: the tender engine's server.
+ *
+ *    ebidd --config FILE [--migrate] [--port N]
+ *          [--test-clock=driven|accelerated:FACTOR]
+ *
+ * Start-up (every failure here is fatal with a clear message, exit 1):
+ * configuration, log, test clock, migrations (schema/NNNN_*.sql, once
+ * each), trust, server key and certificate, TSA (when configured), the
+ * XSD, the TLS context, the database pool, the listening socket, the pid
+ * file.  `--migrate` applies the migrations and exits 0.
+ * Then one libevent loop serves every request; per-request failures are
+ * answered and never end the loop.
+ *
+ * Shutdown on SIGTERM/SIGINT: stop accepting, let the commands in flight
+ * finish (their transactions commit and their replies go out; at most 10
+ * s), close the database, remove the pid file, exit 0.  SIGPIPE ignored.
+ *
+ * INTERFACE: main()
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <openssl/rand.h>
+
+#include "engine/server/log.h"
+#include "engine/server/server.h"
+#include "protocol/receipt.h"
+
+#define DRAIN_MAX_MS 10000
+
+struct drain {
+	struct eb_server *srv;
+	struct event *timer;
+	int64_t started;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ebidd --config FILE [--migrate] [--port N]\n"
+	    "             [--test-clock=driven|accelerated:FACTOR]\n"
+	    "  --config FILE   settings, `key = value` lines "
+	    "(docs/operations-server.md)\n"
+	    "  --migrate       apply the database migrations and exit\n"
+	    "  --port N        listen on port N (overrides listen's port)\n"
+	    "  --test-clock=M  FOR TESTS ONLY: a driven or accelerated clock\n");
+}
+
+static void
+fatal_e(const struct eb_error *e, const char *what)
+{
+	eb_log(EB_LOG_ERROR, "%s: %s%s%s", what, e->primary,
+	    e->detail[0] ? ": " : "", e->detail);
+	fprintf(stderr, "ebidd: %s: %s\n", what, e->primary);
+	if (e->detail[0])
+		fprintf(stderr, "  detail: %s\n", e->detail);
+	if (e->hint[0])
+		fprintf(stderr, "  hint: %s\n", e->hint);
+	exit(1);
+}
+
+static void
+drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct drain *d = arg;
+	struct eb_server *srv = d->srv;
+	unsigned busy = eb_commands_busy(srv->cmds);
+	size_t db = eb_store_busy(srv->store);
+
+	(void)fd;
+	(void)what;
+	if ((busy == 0 && db == 0 && srv->reqs_open == 0) ||
+	    eb_clock_mono_us() / 1000 - d->started > DRAIN_MAX_MS) {
+		if (busy != 0 || db != 0 || srv->reqs_open != 0)
+			eb_log(EB_LOG_WARN, "shutdown: giving up on %u commands, "
+			    "%zu queries, %u requests", busy, db, srv->reqs_open);
+		event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	{
+		struct timeval tv = { 0, 20000 };
+		evtimer_add(d->timer, &tv);
+	}
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct drain *d = arg;
+	struct eb_server *srv = d->srv;
+	struct timeval tv = { 0, 0 };
+
+	(void)what;
+	if (srv->stopping)
+		return;
+	srv->stopping = 1;
+	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
+	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
+	eb_http_stop_accepting(srv);
+	d->started = eb_clock_mono_us() / 1000;
+	evtimer_add(d->timer, &tv);
+}
+
+static int
+write_pid(const char *path, struct eb_error *err)
+{
+	FILE *f;
+
+	if (path == NULL || *path == '\0')
+		return EB_OK;
+	if ((f = fopen(path, "w")) == NULL || fprintf(f, "%ld\n",
+	    (long)getpid()) < 0 || fclose(f) != 0)
+		return eb_fail(err, EB_ERR_IO, "pid-file",
+		    "Check the pid_file setting and the folder's permissions.",
+		    "cannot write pid file %s: %s", path, strerror(errno));
+	return EB_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "migrate", no_argument, NULL, 'm' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "test-clock", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct eb_config cfg;
+	struct eb_server srv;
+	struct eb_error e;
+	struct drain dr;
+	struct event *ev_term = NULL, *ev_int = NULL;
+	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
+	char xsd[4096];
+	int migrate_only = 0, opt, applied = 0;
+
+	memset(&srv, 0, sizeof(srv));
+	memset(&dr, 0, sizeof(dr));
+	eb_error_clear(&e);
+	if (eb_config_defaults(&cfg) != EB_OK) {
+		fprintf(stderr, "ebidd: out of memory\n");
+		return 1;
+	}
+	while ((opt = getopt_long(argc, argv, "c:mp:t:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'm': migrate_only = 1; break;
+		case 'p': port = optarg; break;
+		case 't': clock_spec = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (config_path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (eb_config_load(&cfg, config_path, &e) != EB_OK)
+		fatal_e(&e, "configuration");
+	if (port != NULL) {
+		char host[256], listen[300];
+		int p;
+		if (eb_config_split_listen(cfg.listen, host, sizeof(host), &p,
+		    &e) != EB_OK)
+			fatal_e(&e, "configuration");
+		snprintf(listen, sizeof(listen), strchr(host, ':') ?
+		    "[%s]:%s" : "%s:%s", host, port);
+		if (eb_config_set(&cfg, "listen", listen, &e) != EB_OK)
+			fatal_e(&e, "--port");
+	}
+	if (eb_config_check(&cfg, &e) != EB_OK)
+		fatal_e(&e, "configuration");
+	if (eb_log_open(cfg.log_file, &e) != EB_OK)
+		fatal_e(&e, "log");
+	srv.cfg = &cfg;
+	if (eb_clock_init(&srv.clock, clock_spec, &e) != EB_OK)
+		fatal_e(&e, "--test-clock");
+	if (srv.clock.mode != EB_CLOCK_SYSTEM)
+		eb_log(EB_LOG_WARN, "TEST CLOCK IN USE: %s%s (never in "
+		    "production; every entry records clock=\"%s\")",
+		    eb_clock_name(&srv.clock), srv.clock.mode ==
+		    EB_CLOCK_ACCELERATED ? " (accelerated)" : "",
+		    eb_clock_name(&srv.clock));
+
+	if (eb_store_migrate(cfg.db, cfg.schema_dir, &applied, &e) != EB_OK)
+		fatal_e(&e, "database migration");
+	eb_log(EB_LOG_INFO, "migrations: %d applied now", applied);
+	if (migrate_only) {
+		printf("ebidd: database migrated (%d applied now)\n", applied);
+		eb_config_free(&cfg);
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	eb_xml_init();
+	if ((srv.trust = eb_trust_load(cfg.ca, &e)) == NULL)
+		fatal_e(&e, "ca");
+	if ((srv.cert = eb_pem_cert_load(cfg.cert, &e)) == NULL)
+		fatal_e(&e, "cert");
+	if ((srv.key = eb_pem_key_load(cfg.key, &e)) == NULL)
+		fatal_e(&e, "key");
+	if (*cfg.tsa_cert != '\0') {
+		X509 *tc = eb_pem_cert_load(cfg.tsa_cert, &e);
+		EVP_PKEY *tk = tc != NULL ? eb_pem_key_load(cfg.tsa_key, &e) :
+		    NULL;
+		if (tc == NULL || tk == NULL ||
+		    (srv.tsa = eb_tsa_new(tc, tk, &e)) == NULL)
+			fatal_e(&e, "tsa");
+		X509_free(tc);
+		EVP_PKEY_free(tk);
+	}
+	snprintf(xsd, sizeof(xsd), "%s/ebid.xsd", cfg.xsd_dir);
+	if ((srv.schema = eb_schema_load(xsd, &e)) == NULL)
+		fatal_e(&e, "xsd");
+	if ((srv.ssl = eb_tls_server_ctx(cfg.ca, cfg.cert, cfg.key, &e)) ==
+	    NULL)
+		fatal_e(&e, "tls");
+	if ((srv.base = event_base_new()) == NULL) {
+		fprintf(stderr, "ebidd: cannot create the event loop\n");
+		return 1;
+	}
+	if (RAND_bytes((unsigned char *)&srv.boot_id,
+	    sizeof(srv.boot_id)) != 1)
+		srv.boot_id = (uint32_t)getpid();
+	if ((srv.store = eb_store_open(srv.base, cfg.db,
+	    (int)cfg.db_connections, &e)) == NULL)
+		fatal_e(&e, "database");
+	if ((srv.cmds = eb_commands_new(&srv)) == NULL) {
+		fprintf(stderr, "ebidd: out of memory\n");
+		return 1;
+	}
+	if (eb_http_start(&srv, &e) != EB_OK)
+		fatal_e(&e, "listen");
+	dr.srv = &srv;
+	dr.timer = evtimer_new(srv.base, drain_cb, &dr);
+	ev_term = evsignal_new(srv.base, SIGTERM, signal_cb, &dr);
+	ev_int = evsignal_new(srv.base, SIGINT, signal_cb, &dr);
+	if (dr.timer == NULL || ev_term == NULL || ev_int == NULL ||
+	    event_add(ev_term, NULL) != 0 || event_add(ev_int, NULL) != 0) {
+		fprintf(stderr, "ebidd: cannot install signal handlers\n");
+		return 1;
+	}
+	if (write_pid(cfg.pid_file, &e) != EB_OK)
+		fatal_e(&e, "pid file");
+	eb_log(EB_LOG_INFO, "listening on %s (mutual TLS, max_body %lld, "
+	    "clock %s, %lld database connections)", cfg.listen,
+	    (long long)cfg.max_body, eb_clock_name(&srv.clock),
+	    (long long)cfg.db_connections);
+
+	event_base_dispatch(srv.base);
+
+	/* Shutdown: everything in flight has finished or timed out. */
+	evhttp_free(srv.http);
+	eb_commands_free(srv.cmds);
+	eb_store_free(srv.store);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(dr.timer);
+	event_base_free(srv.base);
+	SSL_CTX_free(srv.ssl);
+	eb_schema_free(srv.schema);
+	eb_tsa_free(srv.tsa);
+	EVP_PKEY_free(srv.key);
+	X509_free(srv.cert);
+	eb_trust_free(srv.trust);
+	if (*cfg.pid_file != '\0' && unlink(cfg.pid_file) != 0)
+		eb_log(EB_LOG_WARN, "cannot remove pid file %s: %s",
+		    cfg.pid_file, strerror(errno));
+	eb_log(EB_LOG_INFO, "stopped");
+	eb_log_close();
+	eb_config_free(&cfg);
+	return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * engine/server/server.h
+ *    ebidd's context and the request object every handler works on
+ *    (engine/server only).
+ *
+ * One event_base, one struct eb_server passed down explicitly; no other
+ * mutable global except the log file.  A struct eb_req lives from the
+ * evhttp callback until its one reply (eb_reply_*), which also writes the
+ * request's log line and frees it.  If the client goes away first the
+ * connection's close callback clears r->req and the reply is only logged.
+ *
+ * INTERFACE
+ *    eb_tls_server_ctx()  - (tls.c) the server SSL_CTX per TECH-NOTES 3
+ *    eb_http_start()      - (http.c) listen, routes, limits
+ *    eb_http_stop_accepting()
+ *    eb_reply_doc()       - reply an XML document
+ *    eb_reply_error()     - reply the XML error document
+ *    eb_reply_text()      - a plain reply (for evhttp-level cases)
+ *    eb_handle_health(), eb_handle_whoami(), eb_handle_test_clock()
+ *                         - (handlers.c)
+ *    eb_handle_command()  - (commands.c) POST /v1/commands
+ *    eb_commands_new(), eb_commands_free(), eb_commands_busy()
+ */
+#ifndef EB_SERVER_SERVER_H
+#define EB_SERVER_SERVER_H
+
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "engine/server/clock.h"
+#include "engine/server/config.h"
+#include "engine/store/store.h"
+#include "protocol/actor.h"
+#include "protocol/doc.h"
+#include "protocol/err.h"
+#include "protocol/pki.h"
+#include "protocol/xml.h"
+
+struct eb_commands;
+struct eb_tsa;
+
+struct eb_server {
+	struct event_base *base;
+	const struct eb_config *cfg;
+	struct eb_clock clock;
+	struct eb_store *store;
+	struct eb_trust *trust;
+	struct eb_schema *schema;
+	X509 *cert;                 /* the server's own certificate */
+	EVP_PKEY *key;              /* signs chain heads */
+	struct eb_tsa *tsa;         /* NULL when tsa_cert is not set */
+	SSL_CTX *ssl;
+	struct evhttp *http;
+	struct evhttp_bound_socket *listener;
+	struct eb_commands *cmds;
+	uint64_t next_req;
+	uint32_t boot_id;           /* random, makes request ids unique */
+	unsigned reqs_open;         /* eb_req objects alive */
+	int stopping;
+};
+
+struct eb_req {
+	struct eb_server *srv;
+	struct evhttp_request *req;            /* NULL once the client left */
+	struct evhttp_connection *conn;
+	char id[32];
+	int64_t t0_us;
+	const char *method;
+	char path[128];
+	X509 *peer;                            /* own reference */
+	struct eb_actor actor;
+	int have_actor;
+	char peer_addr[64];
+};
+
+/* tls.c: NULL with 'err' on failure (startup: the caller exits). */
+SSL_CTX *eb_tls_server_ctx(const char *ca, const char *cert,
+    const char *key, struct eb_error *err);
+
+/* http.c */
+int eb_http_start(struct eb_server *srv, struct eb_error *err) EB_MUSTCHECK;
+void eb_http_stop_accepting(struct eb_server *srv);
+/* Reply 'doc' (borrowed) as XML with 'status'; ends and frees 'r'. */
+void eb_reply_doc(struct eb_req *r, int status, const struct eb_doc *doc);
+/* Reply the error document of 'e' with eb_http_status(); frees 'r'. */
+void eb_reply_error(struct eb_req *r, const struct eb_error *e);
+
+/* handlers.c */
+void eb_handle_health(struct eb_req *r);
+void eb_handle_whoami(struct eb_req *r);
+void eb_handle_test_clock(struct eb_req *r);
+
+/* commands.c */
+struct eb_commands *eb_commands_new(struct eb_server *srv);
+void eb_commands_free(struct eb_commands *c);
+/* Commands in progress or queued. */
+unsigned eb_commands_busy(const struct eb_commands *c);
+void eb_handle_command(struct eb_req *r);
+
+#endif

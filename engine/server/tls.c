@@ -1,0 +1,79 @@
+/*
+ * engine/server/tls.c
+ *    The server's TLS context for mutual TLS (TECH-NOTES.md section 3):
+ *    TLS 1.2 at least, the server chain and key, the centre's CA as the
+ *    only trust and as the client CA list sent to clients, a required
+ *    client certificate, and a session id context so that resumed TLS 1.2
+ *    sessions with client verification work.
+ *
+ * INTERFACE
+ *    eb_tls_server_ctx() - see server.h
+ */
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "engine/server/server.h"
+
+static int
+ssl_fail(struct eb_error *err, const char *what, const char *path)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *why = e ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return eb_fail(err, EB_ERR_CRYPTO, "tls-setup",
+	    "Check the ca, cert and key settings: PEM files the server can "
+	    "read, and a key that matches the certificate.",
+	    "%s %s: %s", what, path, why != NULL ? why : "failed");
+}
+
+SSL_CTX *
+eb_tls_server_ctx(const char *ca, const char *cert, const char *key,
+    struct eb_error *err)
+{
+	static const unsigned char sid_ctx[] = "ebidd";
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	STACK_OF(X509_NAME) *names = NULL;
+
+	if (ctx == NULL) {
+		ssl_fail(err, "cannot create a TLS context", "");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		ssl_fail(err, "cannot load the server certificate", cert);
+		goto bad;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		ssl_fail(err, "cannot load the server key", key);
+		goto bad;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		ssl_fail(err, "the key does not match the certificate", key);
+		goto bad;
+	}
+	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		ssl_fail(err, "cannot load the CA", ca);
+		goto bad;
+	}
+	if ((names = SSL_load_client_CA_file(ca)) == NULL) {
+		ssl_fail(err, "cannot read CA names from", ca);
+		goto bad;
+	}
+	SSL_CTX_set_client_CA_list(ctx, names);   /* takes ownership */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+	if (SSL_CTX_set_session_id_context(ctx, sid_ctx,
+	    sizeof(sid_ctx) - 1) != 1) {
+		ssl_fail(err, "cannot set the session id context", "");
+		goto bad;
+	}
+	return ctx;
+bad:
+	SSL_CTX_free(ctx);
+	return NULL;
+}

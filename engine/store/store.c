@@ -1,0 +1,730 @@
+/*
+ * engine/store/store.c
+ *    The asynchronous libpq connection pool and the store's queries.
+ *
+ * Each connection is a small state machine driven by libevent:
+ *    DOWN -> CONNECTING (PQconnectStart/PQconnectPoll, one-shot events on
+ *    the socket as PQconnectPoll asks, re-reading PQsocket every step)
+ *    -> IDLE <-> BUSY (PQsendQueryParams, PQflush with a persistent write
+ *    event added only while output is pending; a persistent read event
+ *    runs PQconsumeInput and PQgetResult only while !PQisBusy).
+ *    Any failure -> DOWN: the query in flight is failed with EB_ERR_DB
+ *    and a reconnect is tried one second later.
+ * Queries wait in one FIFO and go to the first idle connection.  A query
+ * owns copies of its parameters, so callers' buffers are free at return.
+ * A callback runs after its connection is idle again and before the next
+ * dispatch, so it may queue further queries.
+ *
+ * Invariants: a connection has a query iff it is BUSY; every accepted
+ * query's callback runs exactly once (eb_store_free() fails the rest).
+ *
+ * INTERFACE: see store.h.
+ */
+#include <endian.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "engine/store/store.h"
+
+#define EB_STORE_MAX_CONN 32
+#define EB_STORE_MAX_PARAMS 16
+
+enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
+
+enum query_kind { Q_DONE, Q_I64, Q_TEXT, Q_ROWS };
+
+struct query {
+	struct query *next;
+	const char *sql;              /* static text */
+	int n;
+	char *vals[EB_STORE_MAX_PARAMS];
+	int lens[EB_STORE_MAX_PARAMS];
+	int fmts[EB_STORE_MAX_PARAMS];
+	enum query_kind kind;
+	union {
+		eb_store_done_fn done;
+		eb_store_i64_fn i64;
+		eb_store_text_fn text;
+		eb_store_rows_fn rows;
+	} cb;
+	void *arg;
+	PGresult *res;                /* the last result of the statement */
+};
+
+struct pgc {
+	struct eb_store *s;
+	PGconn *conn;
+	enum pgc_state state;
+	struct event *ev_read, *ev_write, *ev_poll, *ev_retry;
+	struct query *q;
+};
+
+struct eb_store {
+	struct event_base *base;
+	char *conninfo;
+	int nconn;
+	struct pgc conns[EB_STORE_MAX_CONN];
+	struct query *head, *tail;
+	size_t queued, inflight;
+	int closing;
+};
+
+static void pgc_connect(struct pgc *c);
+static void dispatch(struct eb_store *s);
+
+/* -- queries ------------------------------------------------------------ */
+
+static void
+query_free(struct query *q)
+{
+	if (q == NULL)
+		return;
+	for (int i = 0; i < q->n; i++)
+		free(q->vals[i]);
+	if (q->res != NULL)
+		PQclear(q->res);
+	free(q);
+}
+
+static struct query *
+query_new(const char *sql, enum query_kind kind, void *arg)
+{
+	struct query *q = calloc(1, sizeof(*q));
+
+	if (q == NULL)
+		return NULL;
+	q->sql = sql;
+	q->kind = kind;
+	q->arg = arg;
+	return q;
+}
+
+/* Add a parameter: text when bin == 0 (NUL-terminated), bytea otherwise. */
+static int
+query_param(struct query *q, const void *p, size_t len, int bin)
+{
+	char *copy;
+
+	if (q->n >= EB_STORE_MAX_PARAMS)
+		return EB_ERR_INTERNAL;
+	if (p == NULL) {            /* SQL NULL */
+		q->vals[q->n] = NULL;
+		q->lens[q->n] = 0;
+		q->fmts[q->n] = bin;
+		q->n++;
+		return EB_OK;
+	}
+	if (!bin)
+		len = strlen(p);
+	if (len > (size_t)1 << 30)
+		return EB_ERR_LIMIT;
+	if ((copy = malloc(len + 1)) == NULL)
+		return EB_ERR_NOMEM;
+	memcpy(copy, p, len);
+	copy[len] = '\0';
+	q->vals[q->n] = copy;
+	q->lens[q->n] = (int)len;
+	q->fmts[q->n] = bin;
+	q->n++;
+	return EB_OK;
+}
+
+static int
+query_param_i64(struct query *q, int64_t v)
+{
+	char t[24];
+
+	snprintf(t, sizeof(t), "%lld", (long long)v);
+	return query_param(q, t, 0, 0);
+}
+
+static int64_t
+get_i64(const PGresult *r, int row, int col)
+{
+	uint64_t be;
+
+	if (PQgetisnull(r, row, col) || PQgetlength(r, row, col) != 8)
+		return 0;
+	memcpy(&be, PQgetvalue(r, row, col), 8);
+	return (int64_t)be64toh(be);
+}
+
+static void
+fail_db(struct eb_error *e, const char *what, const char *why)
+{
+	eb_fail(e, EB_ERR_DB, "database-unavailable",
+	    "Try again in a moment; if it persists, tell the centre's operators.",
+	    "%s: %s", what, why);
+}
+
+/* Map a finished query's result to rc/err. */
+static int
+result_rc(const struct query *q, struct eb_error *e)
+{
+	const char *state, *msg;
+	ExecStatusType st;
+
+	if (q->res == NULL) {
+		fail_db(e, "database error", "no result");
+		return EB_ERR_DB;
+	}
+	st = PQresultStatus(q->res);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return EB_OK;
+	state = PQresultErrorField(q->res, PG_DIAG_SQLSTATE);
+	msg = PQresultErrorField(q->res, PG_DIAG_MESSAGE_PRIMARY);
+	if (state != NULL && strcmp(state, "EB409") == 0)
+		return eb_fail(e, EB_ERR_CONFLICT, "head-moved",
+		    "Submit the command again.",
+		    "another command on this aggregate was committed first");
+	fail_db(e, "database error", msg != NULL ? msg : "unknown");
+	if (state != NULL)
+		eb_error_detail(e, "SQLSTATE %s", state);
+	return EB_ERR_DB;
+}
+
+/* Run the callback of a finished (or failed: rc != OK) query. */
+static void
+query_finish(struct query *q, int rc, struct eb_error *e)
+{
+	struct eb_error local;
+	const PGresult *r = q->res;
+
+	if (e == NULL) {
+		eb_error_clear(&local);
+		e = &local;
+	}
+	if (rc == EB_OK)
+		rc = result_rc(q, e);
+	switch (q->kind) {
+	case Q_DONE:
+		if (q->cb.done != NULL)
+			q->cb.done(rc, e, q->arg);
+		break;
+	case Q_I64:
+		if (rc == EB_OK && (PQntuples(r) != 1 || PQnfields(r) != 1))
+			rc = eb_fail(e, EB_ERR_DB, "database-error", NULL,
+			    "unexpected result shape");
+		q->cb.i64(rc, e, rc == EB_OK ? get_i64(r, 0, 0) : 0, q->arg);
+		break;
+	case Q_TEXT:
+		if (rc == EB_OK && (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)))
+			rc = eb_fail(e, EB_ERR_DB, "database-error", NULL,
+			    "unexpected result shape");
+		q->cb.text(rc, e, rc == EB_OK ? PQgetvalue(r, 0, 0) : NULL,
+		    q->arg);
+		break;
+	case Q_ROWS: {
+		struct eb_store_row *rows = NULL;
+		size_t n = 0;
+		int nt = rc == EB_OK ? PQntuples(r) : 0;
+		char kind[16] = "";
+
+		if (rc == EB_OK && nt == 0)
+			rc = eb_fail(e, EB_ERR_NOTFOUND, "unknown-aggregate",
+			    "Check the id: it is given in the reply that created it.",
+			    "no such tender, sale or pool");
+		if (rc == EB_OK) {
+			snprintf(kind, sizeof(kind), "%.*s",
+			    PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
+			if ((rows = calloc((size_t)nt, sizeof(*rows))) == NULL)
+				rc = EB_ERR_NOMEM;
+		}
+		for (int i = 0; rc == EB_OK && i < nt; i++) {
+			if (PQgetisnull(r, i, 1))
+				continue;   /* LEFT JOIN: no entries after */
+			if (PQgetlength(r, i, 3) != EB_SHA256_LEN) {
+				rc = eb_fail(e, EB_ERR_DB, "database-error",
+				    NULL, "stored hash has the wrong length");
+				break;
+			}
+			rows[n].seq = get_i64(r, i, 1);
+			rows[n].time_ms = get_i64(r, i, 2);
+			memcpy(rows[n].hash, PQgetvalue(r, i, 3),
+			    EB_SHA256_LEN);
+			rows[n].events = (const uint8_t *)PQgetvalue(r, i, 4);
+			rows[n].events_len = (size_t)PQgetlength(r, i, 4);
+			n++;
+		}
+		q->cb.rows(rc, e, rc == EB_OK ? kind : NULL,
+		    rc == EB_OK ? rows : NULL, rc == EB_OK ? n : 0, q->arg);
+		free(rows);
+		break;
+	}
+	}
+	query_free(q);
+}
+
+/* -- connections -------------------------------------------------------- */
+
+static void
+pgc_close(struct pgc *c)
+{
+	if (c->ev_read != NULL)
+		event_free(c->ev_read);
+	if (c->ev_write != NULL)
+		event_free(c->ev_write);
+	if (c->ev_poll != NULL)
+		event_free(c->ev_poll);
+	c->ev_read = c->ev_write = c->ev_poll = NULL;
+	if (c->conn != NULL)
+		PQfinish(c->conn);
+	c->conn = NULL;
+	c->state = PGC_DOWN;
+}
+
+static int
+anyone_up_or_coming(const struct eb_store *s)
+{
+	for (int i = 0; i < s->nconn; i++)
+		if (s->conns[i].state != PGC_DOWN)
+			return 1;
+	return 0;
+}
+
+/* Fail every queued query (nobody can run it). */
+static void
+fail_queue(struct eb_store *s, const char *why)
+{
+	struct query *q;
+	struct eb_error e;
+
+	while ((q = s->head) != NULL) {
+		s->head = q->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		s->queued--;
+		eb_error_clear(&e);
+		fail_db(&e, "database unreachable", why);
+		query_finish(q, EB_ERR_DB, &e);
+	}
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pgc *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->s->closing && c->state == PGC_DOWN)
+		pgc_connect(c);
+}
+
+static void
+pgc_lost(struct pgc *c, const char *why)
+{
+	struct eb_store *s = c->s;
+	struct query *q = c->q;
+	struct timeval tv = { 1, 0 };
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", why != NULL ? why : "connection lost");
+	for (size_t l = strlen(msg); l > 0 && msg[l - 1] == '\n'; l--)
+		msg[l - 1] = '\0';
+	c->q = NULL;
+	pgc_close(c);
+	if (q != NULL) {
+		struct eb_error e;
+		s->inflight--;
+		eb_error_clear(&e);
+		fail_db(&e, "database connection lost", msg);
+		query_finish(q, EB_ERR_DB, &e);
+	}
+	if (!s->closing) {
+		if (c->ev_retry == NULL)
+			c->ev_retry = evtimer_new(s->base, retry_cb, c);
+		if (c->ev_retry != NULL)
+			evtimer_add(c->ev_retry, &tv);
+		if (!anyone_up_or_coming(s))
+			fail_queue(s, msg);
+	}
+}
+
+static void
+pgc_flush(struct pgc *c)
+{
+	int r = PQflush(c->conn);
+
+	if (r < 0)
+		pgc_lost(c, PQerrorMessage(c->conn));
+	else if (r == 1)
+		event_add(c->ev_write, NULL);
+	else
+		event_del(c->ev_write);
+}
+
+static void
+write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	pgc_flush(arg);
+}
+
+static void
+read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pgc *c = arg;
+	struct eb_store *s = c->s;
+
+	(void)fd;
+	(void)what;
+	if (!PQconsumeInput(c->conn)) {
+		pgc_lost(c, PQerrorMessage(c->conn));
+		return;
+	}
+	while (c->q != NULL && !PQisBusy(c->conn)) {
+		PGresult *r = PQgetResult(c->conn);
+		struct query *q;
+
+		if (r != NULL) {
+			if (c->q->res != NULL)
+				PQclear(c->q->res);
+			c->q->res = r;
+			continue;
+		}
+		q = c->q;               /* end of this statement's results */
+		c->q = NULL;
+		c->state = PGC_IDLE;
+		s->inflight--;
+		query_finish(q, EB_OK, NULL);
+		break;
+	}
+	if (c->q == NULL && c->conn != NULL && PQstatus(c->conn) == CONNECTION_BAD)
+		pgc_lost(c, PQerrorMessage(c->conn));
+	dispatch(s);
+}
+
+static void
+pgc_ready(struct pgc *c)
+{
+	struct eb_store *s = c->s;
+	int fd = PQsocket(c->conn);
+
+	if (PQsetnonblocking(c->conn, 1) != 0) {
+		pgc_lost(c, PQerrorMessage(c->conn));
+		return;
+	}
+	c->ev_read = event_new(s->base, fd, EV_READ | EV_PERSIST, read_cb, c);
+	c->ev_write = event_new(s->base, fd, EV_WRITE | EV_PERSIST, write_cb, c);
+	if (c->ev_read == NULL || c->ev_write == NULL) {
+		pgc_lost(c, "out of memory");
+		return;
+	}
+	event_add(c->ev_read, NULL);
+	c->state = PGC_IDLE;
+	dispatch(s);
+}
+
+static void poll_cb(evutil_socket_t fd, short what, void *arg);
+
+static void
+pgc_poll_wait(struct pgc *c, PostgresPollingStatusType st)
+{
+	short ev = st == PGRES_POLLING_READING ? EV_READ : EV_WRITE;
+	struct timeval tv = { 10, 0 };
+
+	if (c->ev_poll != NULL)
+		event_free(c->ev_poll);
+	c->ev_poll = event_new(c->s->base, PQsocket(c->conn), ev, poll_cb, c);
+	if (c->ev_poll == NULL || event_add(c->ev_poll, &tv) != 0)
+		pgc_lost(c, "cannot watch the database socket");
+}
+
+static void
+poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pgc *c = arg;
+	PostgresPollingStatusType st;
+
+	(void)fd;
+	if (what & EV_TIMEOUT) {
+		pgc_lost(c, "connection timed out");
+		return;
+	}
+	st = PQconnectPoll(c->conn);
+	if (st == PGRES_POLLING_OK) {
+		event_free(c->ev_poll);
+		c->ev_poll = NULL;
+		pgc_ready(c);
+	} else if (st == PGRES_POLLING_FAILED) {
+		pgc_lost(c, PQerrorMessage(c->conn));
+	} else {
+		pgc_poll_wait(c, st);
+	}
+}
+
+static void
+pgc_connect(struct pgc *c)
+{
+	c->conn = PQconnectStart(c->s->conninfo);
+	if (c->conn == NULL || PQstatus(c->conn) == CONNECTION_BAD) {
+		pgc_lost(c, c->conn != NULL ? PQerrorMessage(c->conn) :
+		    "out of memory");
+		return;
+	}
+	c->state = PGC_CONNECTING;
+	pgc_poll_wait(c, PGRES_POLLING_WRITING);
+}
+
+/* Give queued queries to idle connections. */
+static void
+dispatch(struct eb_store *s)
+{
+	for (int i = 0; i < s->nconn && s->head != NULL; i++) {
+		struct pgc *c = &s->conns[i];
+		struct query *q;
+
+		if (c->state != PGC_IDLE)
+			continue;
+		q = s->head;
+		s->head = q->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		s->queued--;
+		q->next = NULL;
+		c->q = q;
+		c->state = PGC_BUSY;
+		s->inflight++;
+		if (!PQsendQueryParams(c->conn, q->sql, q->n, NULL,
+		    (const char *const *)q->vals, q->lens, q->fmts, 1)) {
+			pgc_lost(c, PQerrorMessage(c->conn));
+			continue;
+		}
+		pgc_flush(c);
+	}
+}
+
+/* Queue 'q' (takes ownership, also on failure). */
+static int
+submit(struct eb_store *s, struct query *q)
+{
+	if (s->closing) {
+		query_free(q);
+		return EB_ERR_STATE;
+	}
+	if (!anyone_up_or_coming(s)) {
+		struct eb_error e;
+		eb_error_clear(&e);
+		fail_db(&e, "database unreachable", "no connection is up");
+		query_finish(q, EB_ERR_DB, &e);
+		return EB_OK;
+	}
+	if (s->tail != NULL)
+		s->tail->next = q;
+	else
+		s->head = q;
+	s->tail = q;
+	s->queued++;
+	dispatch(s);
+	return EB_OK;
+}
+
+/* -- public ------------------------------------------------------------- */
+
+struct eb_store *
+eb_store_open(struct event_base *base, const char *conninfo, int nconn,
+    struct eb_error *err)
+{
+	struct eb_store *s = NULL;
+
+	if (nconn < 1 || nconn > EB_STORE_MAX_CONN) {
+		eb_fail(err, EB_ERR_USAGE, "bad-pool-size",
+		    "Use between 1 and 32 database connections.",
+		    "database pool size %d is out of range", nconn);
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->conninfo = strdup(conninfo != NULL ? conninfo : "")) == NULL) {
+		free(s);
+		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+		return NULL;
+	}
+	s->base = base;
+	s->nconn = nconn;
+	for (int i = 0; i < nconn; i++) {
+		s->conns[i].s = s;
+		s->conns[i].state = PGC_DOWN;
+	}
+	for (int i = 0; i < nconn; i++)
+		pgc_connect(&s->conns[i]);
+	return s;
+}
+
+void
+eb_store_free(struct eb_store *s)
+{
+	if (s == NULL)
+		return;
+	s->closing = 1;
+	for (int i = 0; i < s->nconn; i++) {
+		struct pgc *c = &s->conns[i];
+		struct query *q = c->q;
+
+		c->q = NULL;
+		pgc_close(c);
+		if (c->ev_retry != NULL)
+			event_free(c->ev_retry);
+		c->ev_retry = NULL;
+		if (q != NULL) {
+			struct eb_error e;
+			eb_error_clear(&e);
+			fail_db(&e, "database unreachable", "shutting down");
+			query_finish(q, EB_ERR_DB, &e);
+		}
+	}
+	fail_queue(s, "shutting down");
+	free(s->conninfo);
+	free(s);
+}
+
+size_t
+eb_store_busy(const struct eb_store *s)
+{
+	return s->queued + s->inflight;
+}
+
+int
+eb_store_up(const struct eb_store *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->nconn; i++)
+		if (s->conns[i].state == PGC_IDLE ||
+		    s->conns[i].state == PGC_BUSY)
+			n++;
+	return n;
+}
+
+int
+eb_store_ping(struct eb_store *s, eb_store_i64_fn cb, void *arg)
+{
+	struct query *q = query_new("SELECT 1::int8", Q_I64, arg);
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.i64 = cb;
+	return submit(s, q);
+}
+
+int
+eb_store_load(struct eb_store *s, const char *aggregate, int64_t after_seq,
+    eb_store_rows_fn cb, void *arg)
+{
+	struct query *q = query_new(
+	    "SELECT a.kind, l.seq, l.time_ms, l.hash, l.events"
+	    "  FROM aggregates a"
+	    "  LEFT JOIN log l ON l.aggregate = a.id AND l.seq > $2::int8"
+	    " WHERE a.id = $1 ORDER BY l.seq", Q_ROWS, arg);
+	int rc;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.rows = cb;
+	if ((rc = query_param(q, aggregate, 0, 0)) != EB_OK ||
+	    (rc = query_param_i64(q, after_seq)) != EB_OK) {
+		query_free(q);
+		return rc;
+	}
+	return submit(s, q);
+}
+
+int
+eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
+    eb_store_done_fn cb, void *arg)
+{
+	struct query *q = query_new(
+	    "SELECT eb_append($1, $2, $3::int8, $4::int8, $5, $6, $7, $8, $9,"
+	    " $10, $11, $12, $13, $14, $15, $16)", Q_DONE, arg);
+	int rc = EB_OK;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.done = cb;
+	if ((rc = query_param(q, e->aggregate, 0, 0)) ||
+	    (rc = query_param(q, e->kind, 0, 0)) ||
+	    (rc = query_param_i64(q, e->seq)) ||
+	    (rc = query_param_i64(q, e->time_ms)) ||
+	    (rc = query_param(q, e->party, 0, 0)) ||
+	    (rc = query_param(q, e->role, 0, 0)) ||
+	    (rc = query_param(q, e->person, 0, 0)) ||
+	    (rc = query_param(q, e->command, e->command_len, 1)) ||
+	    (rc = query_param(q, e->command_sha256, EB_SHA256_LEN, 1)) ||
+	    (rc = query_param(q, e->events, e->events_len, 1)) ||
+	    (rc = query_param(q, e->clock, 0, 0)) ||
+	    (rc = query_param(q, e->receipt, e->receipt_len, 1)) ||
+	    (rc = query_param(q, e->prev_hash, EB_SHA256_LEN, 1)) ||
+	    (rc = query_param(q, e->hash, EB_SHA256_LEN, 1)) ||
+	    (rc = query_param(q, e->state, 0, 0)) ||
+	    (rc = query_param(q, e->head_sig, e->head_sig_len, 1))) {
+		query_free(q);
+		return rc;
+	}
+	return submit(s, q);
+}
+
+int
+eb_store_next_id(struct eb_store *s, const char *kind, int year,
+    eb_store_text_fn cb, void *arg)
+{
+	struct query *q = query_new("SELECT eb_next_id($1, $2::int4)", Q_TEXT,
+	    arg);
+	int rc;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.text = cb;
+	if ((rc = query_param(q, kind, 0, 0)) != EB_OK ||
+	    (rc = query_param_i64(q, year)) != EB_OK) {
+		query_free(q);
+		return rc;
+	}
+	return submit(s, q);
+}
+
+int
+eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg)
+{
+	struct query *q = query_new("SELECT nextval('tsa_serial')", Q_I64, arg);
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.i64 = cb;
+	return submit(s, q);
+}
+
+int
+eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
+    eb_store_done_fn cb, void *arg)
+{
+	struct query *q = query_new(
+	    "INSERT INTO security_log (time_ms, clock, party, role, person,"
+	    " command, target, code, reason, message, request_id)"
+	    " VALUES ($1::int8, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	    Q_DONE, arg);
+	int rc;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.done = cb;
+	if ((rc = query_param_i64(q, r->time_ms)) ||
+	    (rc = query_param(q, r->clock, 0, 0)) ||
+	    (rc = query_param(q, r->party, 0, 0)) ||
+	    (rc = query_param(q, r->role, 0, 0)) ||
+	    (rc = query_param(q, r->person, 0, 0)) ||
+	    (rc = query_param(q, r->command, 0, 0)) ||
+	    (rc = query_param(q, r->target, 0, 0)) ||
+	    (rc = query_param(q, eb_strerror(r->why->code), 0, 0)) ||
+	    (rc = query_param(q, r->why->reason, 0, 0)) ||
+	    (rc = query_param(q, r->why->primary, 0, 0)) ||
+	    (rc = query_param(q, r->request_id, 0, 0))) {
+		query_free(q);
+		return rc;
+	}
+	return submit(s, q);
+}

@@ -1,0 +1,157 @@
+/*
+ * engine/store/store.h
+ *    The PostgreSQL store of ebidd: migrations, the durable hash-chained
+ *    append, aggregate loading, the security log and id sequences, all over
+ *    asynchronous libpq inside ebidd's libevent loop (TECH-NOTES.md 4).
+ *
+ * A store is a small pool of connections (e.g. 4).  Each query is queued,
+ * given to an idle connection, sent with PQsendQueryParams (binary
+ * results) and answered through a callback from the event loop.  Several
+ * connections let appends to different aggregates commit in parallel
+ * (PostgreSQL's group commit); appends to one aggregate are serialized by
+ * the caller (ebidd's per-aggregate queue) and, across processes, by the
+ * head row lock taken in eb_append() (schema/0002_read_models.sql).
+ *
+ * Every query is one statement in autocommit mode, so one append (entry,
+ * head, read model, signed head) is one transaction, committed before its
+ * callback runs.  Isolation is READ COMMITTED (the default; it is set
+ * explicitly on every connection).
+ *
+ * Callbacks run on the loop thread, exactly once per accepted call; they
+ * may submit further queries.  Pointers given to a callback are borrowed
+ * for the duration of the call only.
+ *
+ * Owns: struct eb_store (eb_store_free()).
+ *
+ * INTERFACE
+ *    eb_store_migrate()    - apply schema/NNNN_*.sql once each (blocking, at start)
+ *    eb_store_open()       - start the connection pool on a base
+ *    eb_store_free()       - close everything (NULL-safe)
+ *    eb_store_busy()       - queries queued or in flight
+ *    eb_store_up()         - connections currently usable
+ *    eb_store_ping()       - a real round trip (health)
+ *    eb_store_load()       - an aggregate's kind and its entries after a seq
+ *    eb_store_append()     - the durable compare-and-set append
+ *    eb_store_next_id()    - T-2026-0001 style ids
+ *    eb_store_next_serial()- the TSA serial sequence
+ *    eb_store_refusal()    - a refused command into security_log
+ */
+#ifndef EB_STORE_H
+#define EB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "protocol/err.h"
+#include "protocol/hash.h"
+
+struct eb_store;
+
+/* Plain completion: rc is EB_OK or a negative EB_ERR_* with 'err'. */
+typedef void (*eb_store_done_fn)(int rc, const struct eb_error *err,
+    void *arg);
+typedef void (*eb_store_i64_fn)(int rc, const struct eb_error *err,
+    int64_t value, void *arg);
+typedef void (*eb_store_text_fn)(int rc, const struct eb_error *err,
+    const char *text, void *arg);
+
+/* One stored entry as loaded (all bytes borrowed from the result). */
+struct eb_store_row {
+	int64_t seq;
+	int64_t time_ms;
+	uint8_t hash[EB_SHA256_LEN];
+	const uint8_t *events;      /* canonical <events> bytes */
+	size_t events_len;
+};
+
+/*
+ * Result of eb_store_load(): rc EB_ERR_NOTFOUND when the aggregate does
+ * not exist; otherwise its 'kind' and 'n' rows after the requested seq,
+ * in seq order (n may be 0: the caller's copy is current).
+ */
+typedef void (*eb_store_rows_fn)(int rc, const struct eb_error *err,
+    const char *kind, const struct eb_store_row *rows, size_t n, void *arg);
+
+/* What eb_store_append() writes (all borrowed; copied before return). */
+struct eb_store_entry {
+	const char *aggregate;
+	const char *kind;            /* "tender", "sale", "pool" */
+	int64_t seq;                 /* head seq + 1 */
+	int64_t time_ms;
+	const char *party, *role, *person;
+	const uint8_t *command;      /* the signed DER as received */
+	size_t command_len;
+	uint8_t command_sha256[EB_SHA256_LEN];
+	const uint8_t *events;       /* canonical <events> bytes */
+	size_t events_len;
+	const char *clock;           /* "system", "driven", "accelerated" */
+	const uint8_t *receipt;      /* NULL when none */
+	size_t receipt_len;
+	uint8_t prev_hash[EB_SHA256_LEN];
+	uint8_t hash[EB_SHA256_LEN];  /* eb_entry_hash() (protocol/entry.h) */
+	const char *state;           /* state name after the entry */
+	const uint8_t *head_sig;     /* signed head at a phase change, or NULL */
+	size_t head_sig_len;
+};
+
+/* A refused command for security_log (all borrowed; copied). */
+struct eb_store_refusal {
+	int64_t time_ms;
+	const char *clock;
+	const char *party, *role, *person;
+	const char *command, *target;
+	const struct eb_error *why;
+	const char *request_id;
+};
+
+/*
+ * Apply every schema/NNNN_*.sql file of 'schema_dir' not yet recorded in
+ * schema_migrations, in name order, each in its own transaction, under an
+ * advisory lock (several ebidd may start at once).  Blocking: call before
+ * the event loop runs.  Refuses (EB_ERR_STATE) when an applied file has
+ * changed since.  Sets *applied to the number applied now.  Returns EB_OK,
+ * EB_ERR_DB / EB_ERR_IO / EB_ERR_STATE with 'err' filled.
+ */
+int eb_store_migrate(const char *conninfo, const char *schema_dir,
+    int *applied, struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * A pool of 'nconn' (1..32) connections to 'conninfo' on 'base'; the
+ * connections are started at once and come up asynchronously (lost ones
+ * are retried every second).  Returns a new store (eb_store_free()) or
+ * NULL with 'err'.
+ */
+struct eb_store *eb_store_open(struct event_base *base, const char *conninfo,
+    int nconn, struct eb_error *err);
+/* Close every connection; queued queries are failed with EB_ERR_DB. */
+void eb_store_free(struct eb_store *s);
+/* Queries queued or in flight. */
+size_t eb_store_busy(const struct eb_store *s);
+/* Connections up now (idle or busy). */
+int eb_store_up(const struct eb_store *s);
+
+/*
+ * Each call below returns EB_OK when the query is queued (its callback
+ * will run exactly once, later, from the loop) or a negative code when it
+ * could not be queued (no callback).  When no connection is up and none
+ * is connecting, the callback gets EB_ERR_DB "database unreachable".
+ */
+/* SELECT 1 round trip; value = 1. */
+int eb_store_ping(struct eb_store *s, eb_store_i64_fn cb, void *arg);
+int eb_store_load(struct eb_store *s, const char *aggregate,
+    int64_t after_seq, eb_store_rows_fn cb, void *arg);
+/* rc EB_ERR_CONFLICT "head-moved" when the head is no longer prev/seq-1. */
+int eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
+    eb_store_done_fn cb, void *arg);
+/* Next id of 'kind' for 'year', e.g. "T-2026-0001". */
+int eb_store_next_id(struct eb_store *s, const char *kind, int year,
+    eb_store_text_fn cb, void *arg);
+int eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg);
+/* cb may be NULL (fire and forget; failures are only reported by rc). */
+int eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
+    eb_store_done_fn cb, void *arg);
+
+
+#endif
