@@ -1,0 +1,173 @@
+/*
+ * tests/bench/xml_bench.c
+ *    Measures eb_xml_parse() (parse + limits + XSD validation + conversion
+ *    to eb_doc) and eb_xml_write() on a bid-like document of about 100 KiB.
+ *    Not a CTest: run it by hand, e.g.
+ *        build/tests/bench/xml_bench [iterations]
+ *
+ * The document: <bench-bid> with 434 <bench-item> children, each with an
+ * eb:id, an eb:fen price, an eb:count quantity and Chinese text, close to
+ * the 102,240-byte bid of TECH-NOTES.md section 5.  Its schema is written
+ * to a temporary folder next to a copy of nothing else: it defines the
+ * types it needs itself (the real family schemas are not written yet).
+ *
+ * Owner: the XML/protocol engineer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol/xml.h"
+
+static const char bench_xsd[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"\n"
+    "  xmlns:eb=\"urn:ebid:1\" targetNamespace=\"urn:ebid:1\"\n"
+    "  elementFormDefault=\"qualified\">\n"
+    "  <xs:simpleType name=\"b-id\"><xs:restriction base=\"xs:token\">\n"
+    "    <xs:pattern value=\"[A-Za-z0-9._:\\-]{1,64}\"/></xs:restriction>\n"
+    "  </xs:simpleType>\n"
+    "  <xs:simpleType name=\"b-fen\"><xs:restriction base=\"xs:long\">\n"
+    "    <xs:minInclusive value=\"0\"/></xs:restriction></xs:simpleType>\n"
+    "  <xs:simpleType name=\"b-instant\"><xs:restriction base=\"xs:dateTime\">\n"
+    "    <xs:pattern value=\"\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z\"/>\n"
+    "  </xs:restriction></xs:simpleType>\n"
+    "  <xs:element name=\"bench-bid\"><xs:complexType><xs:sequence>\n"
+    "    <xs:element name=\"bidder\" type=\"eb:b-id\"/>\n"
+    "    <xs:element name=\"bench-item\" maxOccurs=\"10000\">\n"
+    "      <xs:complexType><xs:sequence>\n"
+    "        <xs:element name=\"name\"><xs:simpleType>\n"
+    "          <xs:restriction base=\"xs:string\"><xs:maxLength value=\"200\"/>\n"
+    "          </xs:restriction></xs:simpleType></xs:element>\n"
+    "        <xs:element name=\"spec\" type=\"xs:string\"/>\n"
+    "      </xs:sequence>\n"
+    "      <xs:attribute name=\"code\" type=\"eb:b-id\" use=\"required\"/>\n"
+    "      <xs:attribute name=\"price\" type=\"eb:b-fen\" use=\"required\"/>\n"
+    "      <xs:attribute name=\"quantity\" type=\"xs:unsignedInt\" use=\"required\"/>\n"
+    "      </xs:complexType></xs:element>\n"
+    "  </xs:sequence>\n"
+    "  <xs:attribute name=\"tender\" type=\"eb:b-id\" use=\"required\"/>\n"
+    "  <xs:attribute name=\"time\" type=\"eb:b-instant\" use=\"required\"/>\n"
+    "  </xs:complexType>\n"
+    "    <xs:unique name=\"item-code\"><xs:selector xpath=\"eb:bench-item\"/>\n"
+    "      <xs:field xpath=\"@code\"/></xs:unique>\n"
+    "  </xs:element>\n"
+    "</xs:schema>\n";
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static struct eb_doc *
+make_bid(unsigned items)
+{
+	struct eb_doc *d = eb_doc_new("bench-bid"), *it;
+	unsigned i;
+
+	eb_doc_set_attr(d, "tender", "T-2026-001");
+	eb_doc_set_attr(d, "time", "2026-11-25T09:30:00.250Z");
+	eb_doc_add_text(d, "bidder", "bidder1");
+	for (i = 0; i < items; i++) {
+		it = eb_doc_add(d, "bench-item");
+		eb_doc_set_attrf(it, "code", "I-%05u", i);
+		eb_doc_set_attr_i64(it, "price", 1000000 + (int64_t)i * 37);
+		eb_doc_set_attr_i64(it, "quantity", (int64_t)(i % 50 + 1));
+		eb_doc_add_text(it, "name",
+		    "\xe6\xb7\xb7\xe5\x87\x9d\xe5\x9c\x9f C30 concrete & rebar");
+		eb_doc_add_text(it, "spec",
+		    "GB/T 14902-2012, slump 180mm +/- 20mm, delivered to site "
+		    "within 90 minutes of batching; <sampling> per lot");
+	}
+	return d;
+}
+
+int
+main(int argc, char **argv)
+{
+	char dir[] = "/tmp/eb_xml_bench.XXXXXX", path[128];
+	struct eb_schema *s = NULL;
+	struct eb_doc *d = NULL, *back = NULL;
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_error err;
+	long iters = argc > 1 ? strtol(argv[1], NULL, 10) : 300;
+	int i, rc = 1;
+	double t0, t_parse, t_noschema, t_write, t_compile;
+	FILE *f;
+
+	if (iters <= 0 || iters > 1000000)
+		iters = 300;
+	eb_xml_init();
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/bench.xsd", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		goto out;
+	fputs(bench_xsd, f);
+	fclose(f);
+	t0 = now_us();
+	s = eb_schema_load(path, &err);
+	t_compile = now_us() - t0;
+	if (s == NULL) {
+		fprintf(stderr, "schema: %s: %s\n", err.primary, err.detail);
+		goto out;
+	}
+	d = make_bid(434);
+	if (eb_xml_write(d, 0, &b) != EB_OK)
+		goto out;
+
+	t0 = now_us();
+	for (i = 0; i < iters; i++) {
+		if (eb_xml_parse(s, NULL, b.data, b.len, &back, &err) != EB_OK) {
+			fprintf(stderr, "parse: %s: %s\n", err.primary,
+			    err.detail);
+			goto out;
+		}
+		eb_doc_free(back);
+		back = NULL;
+	}
+	t_parse = (now_us() - t0) / iters;
+
+	t0 = now_us();
+	for (i = 0; i < iters; i++) {
+		if (eb_xml_parse(NULL, NULL, b.data, b.len, &back, &err) != EB_OK)
+			goto out;
+		eb_doc_free(back);
+		back = NULL;
+	}
+	t_noschema = (now_us() - t0) / iters;
+
+	t0 = now_us();
+	for (i = 0; i < iters; i++) {
+		struct eb_buf w = EB_BUF_INIT;
+
+		if (eb_xml_write(d, 0, &w) != EB_OK)
+			goto out;
+		eb_buf_free(&w);
+	}
+	t_write = (now_us() - t0) / iters;
+
+	printf("document: %zu bytes, 434 items, %ld iterations\n", b.len,
+	    iters);
+	printf("schema compile (once):               %8.1f us\n", t_compile);
+	printf("eb_xml_parse with XSD validation:    %8.1f us/doc\n", t_parse);
+	printf("eb_xml_parse without schema:         %8.1f us/doc\n", t_noschema);
+	printf("  so validation costs about          %8.1f us/doc\n",
+	    t_parse - t_noschema);
+	printf("eb_xml_write (compact):              %8.1f us/doc\n", t_write);
+	rc = 0;
+out:
+	eb_doc_free(back);
+	eb_doc_free(d);
+	eb_buf_free(&b);
+	eb_schema_free(s);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
