@@ -9,8 +9,9 @@
  *  - every money figure is int64 fen in [0, EB_BID_MAX_FEN];
  *  - every quantity is exact integer thousandths in [0, EB_BID_MAX_QTY_MILLI]
  *    (the XML decimal "12.5" is stored as 12500);
- *  - quantity_milli * unit_price never overflows int64 (checked), so the
- *    corrected line total eb_bid_line_amount() is always defined;
+ *  - quantity_milli * unit_price never overflows int64 and the corrected
+ *    line total eb_bid_line_amount() is at most EB_BID_MAX_FEN (checked),
+ *    so sums over 2000 lines fit in int64;
  *  - line numbers are unique, line codes are unique, every string is
  *    non-NULL, NUL-terminated UTF-8 within its size bound;
  *  - counts are within the EB_BID_MAX_* limits below.
@@ -37,11 +38,13 @@
 /* Hard limits: a bid beyond them is refused with EB_ERR_LIMIT. */
 #define EB_BID_MAX_LINES        2000
 #define EB_BID_MAX_ITEMS        200          /* declarations, sections, documents */
-#define EB_BID_MAX_SHORT        512          /* bytes of a code, name, ref, phone... */
-#define EB_BID_MAX_TEXT         (64 * 1024)  /* bytes of a section or declaration text */
-#define EB_BID_MAX_TECHNICAL    (256 * 1024) /* bytes of the technical text */
+/* Byte limits are 4x the character limits of bid.xsd (UTF-8 takes at
+ * most 4 bytes a character), so a schema-valid bid always fits. */
+#define EB_BID_MAX_SHORT        1024         /* bytes of a code, name, ref, phone... (256 chars) */
+#define EB_BID_MAX_TEXT         (256 * 1024) /* bytes of a section or declaration text (65536 chars) */
+#define EB_BID_MAX_TECHNICAL    (1024 * 1024) /* bytes of the technical text (262144 chars) */
 #define EB_BID_MAX_FEN          INT64_C(100000000000000)  /* 10^14 fen = 10^12 yuan */
-#define EB_BID_MAX_QTY_MILLI    INT64_C(1000000000000)    /* 10^9 units */
+#define EB_BID_MAX_QTY_MILLI    INT64_C(999999999999)     /* 999999999.999 units */
 #define EB_BID_MAX_DAYS         36500
 
 struct eb_bid_line {
