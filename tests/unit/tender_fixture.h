@@ -1,0 +1,677 @@
+/*
+ * tests/unit/tender_fixture.h
+ *    Test fixture for the tender flow (shared by test_tender.c,
+ *    test_tender_table.c and test_tender_property.c): the cast of actors,
+ *    a minimal valid body for every command in the fixture's standard
+ *    situation, and a real command path to every state.
+ *
+ * Owner: the tender-flow engineer.  Header-only (static functions) so each
+ * test stays one binary from one source.
+ *
+ * The standard tender: T0 = 2026-01-01T00:00:00Z; registered at T0;
+ * deadline T0+30d; opening deadline+1h; notice 15 days; publicity 3 days;
+ * committee 3; custodians c1 c2 c3, threshold 2.  Bidders b1..b4 sign up
+ * and are confirmed, b5 stays pending; b1..b4 bid (commitment =
+ * SHA-256("bid-bN")).  Officers reg1 / sup1 / ver1 of "Centre"; the
+ * tenderer ten1 of "City Water"; experts e1..e3 (e4.. for replacements).
+ */
+#ifndef TENDER_FIXTURE_H
+#define TENDER_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/core/tender.h"
+#include "protocol/hash.h"
+#include "protocol/isotime.h"
+
+#define FX_T0 ((int64_t)1767225600000)   /* 2026-01-01T00:00:00.000Z */
+#define FX_DAY EB_MS_PER_DAY
+#define FX_HOUR ((int64_t)3600000)
+#define FX_DEADLINE (FX_T0 + 30 * FX_DAY)
+#define FX_OPENING (FX_DEADLINE + FX_HOUR)
+
+struct fx {
+	void *t;
+	int64_t now;
+	struct eb_doc *log;      /* every applied event, in order */
+	int last_rc;
+	struct eb_error err;
+};
+
+static struct eb_actor
+fx_actor(enum eb_role role, const char *party, const char *org)
+{
+	struct eb_actor a;
+
+	memset(&a, 0, sizeof(a));
+	a.role = role;
+	snprintf(a.party, sizeof(a.party), "%s", party);
+	snprintf(a.person, sizeof(a.person), "P-%s", party);
+	snprintf(a.org, sizeof(a.org), "%s", org);
+	snprintf(a.name, sizeof(a.name), "%s", party);
+	return a;
+}
+
+static struct eb_actor
+fx_party(enum eb_role role, const char *party)
+{
+	char org[64];
+
+	switch (role) {
+	case EB_ROLE_REGISTRAR:
+	case EB_ROLE_SUPERVISOR:
+	case EB_ROLE_VERIFIER:
+	case EB_ROLE_AUDITOR:
+	case EB_ROLE_SYSTEM:
+		return fx_actor(role, party, "Centre");
+	case EB_ROLE_TENDERER:
+		return fx_actor(role, party, "City Water");
+	default:
+		snprintf(org, sizeof(org), "Org-%s", party);
+		return fx_actor(role, party, org);
+	}
+}
+
+static void
+fx_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->t = eb_tender_flow.create("T1");
+	f->now = FX_T0;
+	f->log = eb_doc_new("events");
+}
+
+static void
+fx_free(struct fx *f)
+{
+	eb_tender_flow.destroy(f->t);
+	eb_doc_free(f->log);
+	f->t = NULL;
+	f->log = NULL;
+}
+
+static void
+fx_hex(const char *s, char hex[EB_SHA256_HEX])
+{
+	eb_sha256_hex(s, strlen(s), hex);
+}
+
+static void
+fx_time(struct eb_doc *parent, const char *name, int64_t ms)
+{
+	char b[EB_ISOTIME_LEN];
+
+	eb_isotime_format(ms, b);
+	eb_doc_add_text(parent, name, b);
+}
+
+/* Decide and, on success, apply; events are appended to f->log.  Returns
+ * the decide/apply code (err in f->err). */
+static int
+fx_do(struct fx *f, const struct eb_actor *a, struct eb_doc *body)
+{
+	struct eb_cmd c;
+	struct eb_doc *ev = NULL, *e;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	eb_error_clear(&f->err);
+	c.body = body;
+	c.actor = *a;
+	snprintf(c.target, sizeof(c.target), "T1");
+	c.time = f->now;
+	rc = eb_tender_flow.decide(f->t, &c, &ev, &f->err);
+	if (rc == EB_OK) {
+		rc = eb_tender_flow.apply(f->t, ev, &f->err);
+		while (rc == EB_OK && (e = ev->first) != NULL) {
+			eb_doc_detach(e);
+			eb_doc_append(f->log, e);
+		}
+	}
+	eb_doc_free(ev);
+	eb_doc_free(body);
+	f->last_rc = rc;
+	return rc;
+}
+
+/* Like fx_do, but abort the test binary when it fails: for paths. */
+static void
+fx_must(struct fx *f, const struct eb_actor *a, struct eb_doc *body)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s", body->name);
+	if (fx_do(f, a, body) != EB_OK) {
+		fprintf(stderr, "fixture step %s by %s failed: %s: %s (%s)\n",
+		    name, a->party, f->err.reason, f->err.primary,
+		    f->err.detail);
+		abort();
+	}
+}
+
+static struct eb_doc *
+fx_registration(const char *name, int64_t deadline)
+{
+	struct eb_doc *b = eb_doc_new(name), *x, *y;
+	char hex[EB_SHA256_HEX];
+
+	eb_doc_add_text(b, "title", "Water main renewal, lot 1");
+	x = eb_doc_add(b, "documents");
+	y = eb_doc_add(x, "document");
+	fx_hex("tender-documents-v1", hex);
+	eb_doc_set_attr(y, "name", "documents.pdf");
+	eb_doc_set_attr(y, "sha256", hex);
+	x = eb_doc_add(b, "qualification");
+	eb_doc_add_text(x, "requirement", "Grade II municipal works licence");
+	x = eb_doc_add(b, "rules");
+	eb_doc_add(x, "evaluation-rules");
+	eb_doc_add_text(b, "ceiling-price", "1000000000");
+	fx_time(b, "bid-deadline", deadline);
+	fx_time(b, "opening-time", deadline + FX_HOUR);
+	eb_doc_add_text(b, "committee-size", "3");
+	x = eb_doc_add(b, "custodians");
+	eb_doc_set_attr(x, "threshold", "2");
+	eb_doc_set_attr(eb_doc_add(x, "custodian"), "party", "c1");
+	eb_doc_set_attr(eb_doc_add(x, "custodian"), "party", "c2");
+	eb_doc_set_attr(eb_doc_add(x, "custodian"), "party", "c3");
+	return b;
+}
+
+static struct eb_doc *
+fx_reasoned(const char *name, const char *reason)
+{
+	struct eb_doc *b = eb_doc_new(name);
+
+	eb_doc_add_text(b, "reason", reason);
+	return b;
+}
+
+static struct eb_doc *
+fx_with_attr(const char *name, const char *attr, const char *v)
+{
+	struct eb_doc *b = eb_doc_new(name);
+
+	eb_doc_set_attr(b, attr, v);
+	return b;
+}
+
+static struct eb_doc *
+fx_bid_body(const char *bidder)
+{
+	struct eb_doc *b = eb_doc_new("submit-bid");
+	char hex[EB_SHA256_HEX], seed[64];
+
+	snprintf(seed, sizeof(seed), "bid-%s", bidder);
+	fx_hex(seed, hex);
+	eb_doc_add_text(b, "envelope", "TUlJQmlkRW52ZWxvcGU=");
+	eb_doc_add_text(b, "commitment", hex);
+	return b;
+}
+
+/* open-bids with every held bid opened (prices 9e8, 9.1e8, ...) except
+ * those named in 'invalid' (a space-separated list). */
+static struct eb_doc *
+fx_open_body(const struct fx *f, const char *invalid)
+{
+	struct eb_doc *b = eb_doc_new("open-bids"), *v, *bids, *x, *r, *bd;
+	const struct eb_doc *bid;
+	struct eb_actor sys = fx_party(EB_ROLE_SYSTEM, "ebidd");
+	int i = 0;
+
+	v = eb_tender_flow.view(f->t, &sys);
+	bids = eb_doc_child(v, "bids");
+	for (bid = bids != NULL ? bids->first : NULL; bid != NULL;
+	    bid = bid->next, i++) {
+		const char *p = eb_doc_attr(bid, "bidder");
+
+		r = eb_doc_add(b, "bid-result");
+		eb_doc_set_attr(r, "bidder", p);
+		eb_doc_set_attr(r, "commitment", eb_doc_attr(bid, "commitment"));
+		if (invalid != NULL && strstr(invalid, p) != NULL) {
+			eb_doc_set_attr(r, "status", "invalid");
+			eb_doc_set_attr(r, "cause", "decryption-failed");
+			eb_doc_set_attr(r, "fault", "bidder");
+			continue;
+		}
+		eb_doc_set_attr(r, "status", "opened");
+		eb_doc_set_attr_i64(r, "total-price", 900000000 + i * 10000000);
+		bd = eb_doc_add(r, "bid");
+		eb_doc_set_attr(bd, "bidder", p);
+		x = eb_doc_add_text(bd, "total", "secret-until-opening");
+		(void)x;
+	}
+	eb_doc_free(v);
+	return b;
+}
+
+static struct eb_doc *
+fx_committee(const char *name, const char *const *experts, size_t n,
+    const char *reveal)
+{
+	struct eb_doc *b = eb_doc_new(name), *c, *m;
+	char person[64], org[64];
+	size_t i;
+
+	if (reveal != NULL)
+		eb_doc_add_text(b, "reveal", reveal);
+	c = eb_doc_add(b, "committee");
+	for (i = 0; i < n; i++) {
+		snprintf(person, sizeof(person), "P-%s", experts[i]);
+		snprintf(org, sizeof(org), "Org-%s", experts[i]);
+		m = eb_doc_add(c, "member");
+		eb_doc_set_attr(m, "party", experts[i]);
+		eb_doc_set_attr(m, "person", person);
+		eb_doc_set_attr(m, "org", org);
+		eb_doc_set_attr(m, "specialty", "water");
+	}
+	return b;
+}
+
+static struct eb_doc *
+fx_scores(void)
+{
+	struct eb_doc *b = eb_doc_new("submit-scores"), *s, *c;
+
+	s = eb_doc_add(b, "score-sheet");
+	c = eb_doc_add(s, "score");
+	eb_doc_set_attr(c, "bidder", "b1");
+	eb_doc_set_attr(c, "criterion", "technical");
+	eb_doc_set_attr(c, "points", "25.5000");
+	return b;
+}
+
+static struct eb_doc *
+fx_close_eval(void)
+{
+	struct eb_doc *b = eb_doc_new("close-evaluation"), *c;
+	const char *who[] = { "b1", "b2", "b3" };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		c = eb_doc_add(b, "candidate");
+		eb_doc_set_attr_i64(c, "rank", i + 1);
+		eb_doc_set_attr(c, "bidder", who[i]);
+	}
+	return b;
+}
+
+static struct eb_doc *
+fx_text(const char *name, const char *text)
+{
+	struct eb_doc *b = eb_doc_new(name);
+
+	eb_doc_add_text(b, "text", text);
+	return b;
+}
+
+static struct eb_doc *
+fx_amend(void)
+{
+	struct eb_doc *b = fx_text("amend-documents", "Drawing 7 replaced.");
+	struct eb_doc *d = eb_doc_add(b, "document");
+	char hex[EB_SHA256_HEX];
+
+	fx_hex("drawing-7-v2", hex);
+	eb_doc_set_attr(d, "name", "drawing-7.pdf");
+	eb_doc_set_attr(d, "sha256", hex);
+	return b;
+}
+
+#define FX_REG fx_party(EB_ROLE_REGISTRAR, "reg1")
+#define FX_SUP fx_party(EB_ROLE_SUPERVISOR, "sup1")
+#define FX_VER fx_party(EB_ROLE_VERIFIER, "ver1")
+#define FX_SYS fx_party(EB_ROLE_SYSTEM, "ebidd")
+#define FX_TEN fx_party(EB_ROLE_TENDERER, "ten1")
+
+static void
+fx_step(struct fx *f, struct eb_actor a, struct eb_doc *body)
+{
+	fx_must(f, &a, body);
+}
+
+/* Drive a fresh fixture to 'target' by the standard path.  'nbids' bids
+ * (b1..) are submitted on the way (4 for the full path).  In evaluation,
+ * 'ready' has every expert accept and score (else only e1 accepts). */
+static void
+fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
+{
+	static const char *const experts[] = { "e1", "e2", "e3" };
+	char hex[EB_SHA256_HEX], p[8];
+	enum eb_tender_state base = target;
+	int i;
+
+	if (target == EB_TS_NEW)
+		return;
+	if (target == EB_TS_CANCELLATION_REQUESTED ||
+	    target == EB_TS_CANCELLED || target == EB_TS_SUSPENDED)
+		base = EB_TS_BIDDING;
+	if (target == EB_TS_FAILED) {
+		base = EB_TS_BIDDING;
+		nbids = 2;
+	}
+	fx_step(f, FX_TEN, fx_registration("register-tender", FX_DEADLINE));
+	if (target == EB_TS_RETURNED) {
+		fx_step(f, FX_REG, fx_reasoned("return-registration",
+		    "The ceiling price lacks its cost estimate."));
+		return;
+	}
+	if (base == EB_TS_SUBMITTED)
+		return;
+	fx_step(f, FX_REG, eb_doc_new("accept-registration"));
+	if (base == EB_TS_ACCEPTED)
+		return;
+	f->now = FX_T0 + FX_DAY;
+	fx_step(f, FX_SUP, eb_doc_new("publish-announcement"));
+	for (i = 1; i <= 5; i++) {
+		snprintf(p, sizeof(p), "b%d", i);
+		fx_step(f, fx_party(EB_ROLE_BIDDER, p), eb_doc_new("sign-up"));
+		if (i <= 4)
+			fx_step(f, FX_REG, fx_with_attr("confirm-sign-up",
+			    "bidder", p));
+	}
+	if (base == EB_TS_ANNOUNCED)
+		return;
+	{
+		struct eb_doc *k = eb_doc_new("set-opening-key"), *s;
+		const char *cs[] = { "c1", "c2", "c3" };
+
+		eb_doc_add_text(k, "certificate", "Q0VSVA==");
+		for (i = 0; i < 3; i++) {
+			s = eb_doc_add_text(k, "share", "U0hBUkU=");
+			eb_doc_set_attr(s, "custodian", cs[i]);
+		}
+		fx_step(f, FX_SYS, k);
+	}
+	f->now = FX_T0 + 2 * FX_DAY;
+	for (i = 1; i <= nbids; i++) {
+		snprintf(p, sizeof(p), "b%d", i);
+		fx_step(f, fx_party(EB_ROLE_BIDDER, p), fx_bid_body(p));
+	}
+	if (target == EB_TS_SUSPENDED) {
+		fx_step(f, FX_SUP, fx_reasoned("suspend", "Complaint filed."));
+		return;
+	}
+	if (target == EB_TS_CANCELLATION_REQUESTED || target == EB_TS_CANCELLED) {
+		fx_step(f, FX_SUP, fx_reasoned("request-cancellation",
+		    "The project lost its funding."));
+		if (target == EB_TS_CANCELLED)
+			fx_step(f, FX_VER, eb_doc_new("countersign-cancellation"));
+		return;
+	}
+	if (base == EB_TS_BIDDING && target != EB_TS_FAILED)
+		return;
+	f->now = FX_DEADLINE;
+	fx_step(f, FX_SYS, eb_doc_new("deadline-reached"));
+	if (target == EB_TS_FAILED)
+		return;
+	for (i = 1; i <= 2; i++) {
+		struct eb_doc *b = eb_doc_new("submit-share");
+
+		snprintf(p, sizeof(p), "c%d", i);
+		eb_doc_add_text(b, "share", "U0hBUkU=");
+		fx_step(f, fx_party(EB_ROLE_CUSTODIAN, p), b);
+	}
+	if (target == EB_TS_AWAITING_OPENING)
+		return;
+	f->now = FX_OPENING;
+	fx_step(f, FX_SYS, fx_open_body(f, NULL));
+	if (target == EB_TS_OPENED)
+		return;
+	{
+		struct eb_doc *b = eb_doc_new("clear-bids");
+
+		eb_doc_set_attr(eb_doc_add(b, "clearing-report"), "bids", "4");
+		fx_step(f, FX_SYS, b);
+	}
+	if (target == EB_TS_CLEARED)
+		return;
+	f->now = FX_OPENING + FX_HOUR;
+	{
+		struct eb_doc *b = eb_doc_new("request-draw");
+
+		fx_hex("supervisor-secret", hex);
+		eb_doc_add_text(b, "commitment", hex);
+		fx_step(f, FX_SUP, b);
+	}
+	if (target == EB_TS_DRAW_REQUESTED)
+		return;
+	fx_step(f, FX_SYS, fx_committee("draw-experts", experts, 3,
+	    "supervisor-secret"));
+	fx_step(f, fx_party(EB_ROLE_EXPERT, "e1"),
+	    eb_doc_new("accept-appointment"));
+	if (target == EB_TS_EVALUATION && !ready)
+		return;
+	for (i = 2; i <= 3; i++) {
+		snprintf(p, sizeof(p), "e%d", i);
+		fx_step(f, fx_party(EB_ROLE_EXPERT, p),
+		    eb_doc_new("accept-appointment"));
+	}
+	for (i = 1; i <= 3; i++) {
+		snprintf(p, sizeof(p), "e%d", i);
+		fx_step(f, fx_party(EB_ROLE_EXPERT, p), fx_scores());
+	}
+	if (target == EB_TS_EVALUATION)
+		return;
+	fx_step(f, FX_SUP, fx_close_eval());
+	if (target == EB_TS_EVALUATED)
+		return;
+	f->now = FX_OPENING + FX_DAY;
+	fx_step(f, FX_SUP, eb_doc_new("publish-candidates"));
+	if (target == EB_TS_PUBLICITY)
+		return;
+	if (target == EB_TS_OBJECTION) {
+		f->now += FX_DAY;
+		fx_step(f, fx_party(EB_ROLE_BIDDER, "b2"),
+		    fx_text("raise-objection", "b1 lacks the licence."));
+		return;
+	}
+	f->now += 3 * FX_DAY;
+	fx_step(f, FX_SYS, eb_doc_new("publicity-ended"));
+	if (target == EB_TS_PUBLICITY_OVER)
+		return;
+	fx_step(f, FX_VER, eb_doc_new("verify-process"));
+	if (target == EB_TS_VERIFIED)
+		return;
+	{
+		struct eb_doc *b = fx_with_attr("issue-award", "bidder", "b1");
+
+		eb_doc_add_text(b, "justification", "Ranked first.");
+		fx_step(f, FX_VER, b);
+	}
+	if (target == EB_TS_AWARDED)
+		return;
+	fx_step(f, FX_SUP, eb_doc_new("close-tender"));
+}
+
+static void
+fx_goto(struct fx *f, enum eb_tender_state target)
+{
+	fx_goto_n(f, target, 4, 0);
+}
+
+/* The system view (sees everything), for bodies that need the state. */
+static struct eb_doc *
+fx_sysview(const struct fx *f)
+{
+	struct eb_actor sys = FX_SYS;
+
+	return eb_tender_flow.view(f->t, &sys);
+}
+
+/* First child of view section 'sec' named 'el' whose 'attr' is 'v'. */
+static const char *
+fx_first_attr(const struct eb_doc *v, const char *path, const char *el,
+    const char *attr, const char *v2, const char *want)
+{
+	const struct eb_doc *sec = eb_doc_path(v, path), *c;
+
+	for (c = sec != NULL ? eb_doc_child(sec, el) : NULL; c != NULL;
+	    c = eb_doc_next(c, el)) {
+		const char *a = eb_doc_attr(c, attr);
+
+		if (a != NULL && strcmp(a, v2) == 0)
+			return eb_doc_attr(c, want);
+	}
+	return NULL;
+}
+
+/*
+ * A minimal valid body for 'command' in the fixture's current situation.
+ * Where the body depends on the state (pending sign-up, open objection,
+ * open seats, candidates) it is read from the system view.
+ */
+static struct eb_doc *
+fx_min_body(struct fx *f, const char *command)
+{
+	struct eb_doc *v = fx_sysview(f), *b = NULL;
+	const char *x;
+	char hex[EB_SHA256_HEX];
+
+	if (strcmp(command, "register-tender") == 0 ||
+	    strcmp(command, "resubmit-registration") == 0)
+		b = fx_registration(command, f->now + 30 * FX_DAY);
+	else if (strcmp(command, "return-registration") == 0 ||
+	    strcmp(command, "request-cancellation") == 0 ||
+	    strcmp(command, "refuse-cancellation") == 0 ||
+	    strcmp(command, "suspend") == 0 || strcmp(command, "resume") == 0)
+		b = fx_reasoned(command, "Stated reason.");
+	else if (strcmp(command, "set-opening-key") == 0) {
+		struct eb_doc *s;
+		const char *cs[] = { "c1", "c2", "c3" };
+		int i;
+
+		b = eb_doc_new(command);
+		eb_doc_add_text(b, "certificate", "Q0VSVA==");
+		for (i = 0; i < 3; i++) {
+			s = eb_doc_add_text(b, "share", "U0hBUkU=");
+			eb_doc_set_attr(s, "custodian", cs[i]);
+		}
+	} else if (strcmp(command, "confirm-sign-up") == 0 ||
+	    strcmp(command, "reject-sign-up") == 0) {
+		x = fx_first_attr(v, "sign-ups", "sign-up", "status", "pending",
+		    "bidder");
+		b = fx_with_attr(command, "bidder", x != NULL ? x : "b5");
+		if (command[0] == 'r')
+			eb_doc_add_text(b, "reason", "Licence expired.");
+	} else if (strcmp(command, "clarify") == 0 ||
+	    strcmp(command, "raise-objection") == 0)
+		b = fx_text(command, "Stated text.");
+	else if (strcmp(command, "amend-documents") == 0)
+		b = fx_amend();
+	else if (strcmp(command, "submit-bid") == 0)
+		b = fx_bid_body("b1");
+	else if (strcmp(command, "submit-share") == 0) {
+		b = eb_doc_new(command);
+		eb_doc_add_text(b, "share", "U0hBUkU=");
+	} else if (strcmp(command, "open-bids") == 0)
+		b = fx_open_body(f, NULL);
+	else if (strcmp(command, "clear-bids") == 0) {
+		b = eb_doc_new(command);
+		eb_doc_add(b, "clearing-report");
+	} else if (strcmp(command, "request-draw") == 0) {
+		b = eb_doc_new(command);
+		fx_hex("supervisor-secret", hex);
+		eb_doc_add_text(b, "commitment", hex);
+	} else if (strcmp(command, "draw-experts") == 0) {
+		/* the open seats, filled with experts not drawn yet */
+		static const char *const pool[] = { "e1", "e2", "e3", "e4",
+		    "e5", "e6", "e7", "e8", "e9" };
+		const char *pick[9];
+		size_t n = 0, i, open = 3;
+		const struct eb_doc *com = eb_doc_child(v, "committee"), *m;
+
+		for (m = com != NULL ? com->first : NULL; m != NULL; m = m->next)
+			if (strcmp(eb_doc_attr(m, "status"), "declined") != 0)
+				open--;
+		for (i = 0; i < 9 && n < open; i++)
+			if (fx_first_attr(v, "committee", "member", "party",
+			    pool[i], "party") == NULL)
+				pick[n++] = pool[i];
+		b = fx_committee(command, pick, n, "supervisor-secret");
+	} else if (strcmp(command, "submit-scores") == 0)
+		b = fx_scores();
+	else if (strcmp(command, "close-evaluation") == 0) {
+		const struct eb_doc *o = eb_doc_child(v, "opening-record"), *r;
+		struct eb_doc *c;
+		int rank = 0;
+
+		b = eb_doc_new(command);
+		for (r = o != NULL ? o->first : NULL; r != NULL && rank < 3;
+		    r = r->next) {
+			if (strcmp(eb_doc_attr(r, "status"), "opened") != 0)
+				continue;
+			c = eb_doc_add(b, "candidate");
+			eb_doc_set_attr_i64(c, "rank", ++rank);
+			eb_doc_set_attr(c, "bidder", eb_doc_attr(r, "bidder"));
+		}
+	} else if (strcmp(command, "answer-objection") == 0) {
+		x = fx_first_attr(v, "objections", "objection", "status",
+		    "open", "objection");
+		b = fx_with_attr(command, "objection", x != NULL ? x : "1");
+		eb_doc_set_attr(b, "decision", "dismissed");
+		eb_doc_add_text(b, "text", "The licence was checked.");
+	} else if (strcmp(command, "issue-award") == 0) {
+		x = fx_first_attr(v, "result", "candidate", "rank", "1",
+		    "bidder");
+		b = fx_with_attr(command, "bidder", x != NULL ? x : "b1");
+		eb_doc_add_text(b, "justification", "Ranked first.");
+	} else
+		b = eb_doc_new(command);
+	eb_doc_free(v);
+	return b;
+}
+
+/* The natural actor of 'role' for 'command' in the fixture. */
+static struct eb_actor
+fx_natural(enum eb_role role, const char *command)
+{
+	switch (role) {
+	case EB_ROLE_TENDERER:
+		return FX_TEN;
+	case EB_ROLE_REGISTRAR:
+		return FX_REG;
+	case EB_ROLE_SUPERVISOR:
+		return FX_SUP;
+	case EB_ROLE_VERIFIER:
+		return FX_VER;
+	case EB_ROLE_SYSTEM:
+		return FX_SYS;
+	case EB_ROLE_AUDITOR:
+		return fx_party(role, "aud1");
+	case EB_ROLE_BIDDER:
+		if (strcmp(command, "sign-up") == 0)
+			return fx_party(role, "b6");
+		if (strcmp(command, "raise-objection") == 0)
+			return fx_party(role, "b2");
+		return fx_party(role, "b1");
+	case EB_ROLE_CUSTODIAN:
+		return fx_party(role, "c3");
+	case EB_ROLE_EXPERT:
+		if (strcmp(command, "accept-appointment") == 0 ||
+		    strcmp(command, "decline-appointment") == 0)
+			return fx_party(role, "e2");
+		return fx_party(role, "e1");
+	default:
+		return fx_party(role, "anon1");
+	}
+}
+
+/* Canonical bytes of the system view (caller frees). */
+static char *
+fx_canon(const struct fx *f)
+{
+	struct eb_doc *v = fx_sysview(f);
+	struct eb_buf b = EB_BUF_INIT;
+	size_t n;
+	char *s;
+
+	if (eb_doc_serialize(v, &b) != EB_OK)
+		abort();
+	eb_doc_free(v);
+	s = (char *)eb_buf_steal(&b, &n);
+	return s != NULL ? s : calloc(1, 1);
+}
+
+#endif
