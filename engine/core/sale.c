@@ -677,7 +677,7 @@ de_commit_reserve(const struct sale *s, const struct eb_cmd *c,
 		return eb_fail(err, EB_ERR_FORMAT, "bad-commitment",
 		    "Send the commitment as 64 lower-case hex digits (see docs/sale.md).",
 		    "commit-reserve: 'commitment' is not a SHA-256 in hex");
-	eb_doc_set_attr(ev_add(evs, "reserve-committed", c), "commitment", h);
+	eb_doc_set_attr(ev_add(evs, "sale-reserve-committed", c), "commitment", h);
 	return EB_OK;
 }
 
@@ -699,7 +699,7 @@ de_countersign_reserve(const struct sale *s, const struct eb_cmd *c,
 		return eb_fail(err, EB_ERR_RULE, "commitment-mismatch",
 		    "Countersign exactly the commitment you witnessed being entered.",
 		    "countersign-reserve: the commitment differs from the one entered");
-	eb_doc_set_attr(ev_add(evs, "reserve-countersigned", c), "commitment",
+	eb_doc_set_attr(ev_add(evs, "sale-reserve-countersigned", c), "commitment",
 	    h);
 	return EB_OK;
 }
@@ -716,7 +716,7 @@ de_publish(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 		return eb_fail(err, EB_ERR_TIME, "too-late-to-publish",
 		    "Suspend and reschedule: the announcement must precede the listing start.",
 		    "publish-listing: the listing start has passed");
-	ev_add(evs, "listing-published", c);
+	ev_add(evs, "sale-listing-published", c);
 	return EB_OK;
 }
 
@@ -745,7 +745,7 @@ de_apply(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 			    "One natural person may stand behind one bidder of a sale only.",
 			    "apply-for-sale: person %s already stands behind bidder %s",
 			    c->actor.person, s->bidders[i].party);
-	e = ev_add(evs, "application-received", c);
+	e = ev_add(evs, "sale-application-received", c);
 	eb_doc_set_attr(e, "name", c->actor.name);
 	eb_doc_set_attr(e, "org", c->actor.org);
 	return EB_OK;
@@ -798,7 +798,7 @@ de_confirm_deposit(const struct sale *s, const struct eb_cmd *c,
 		    (long long)paid, (long long)s->deposit);
 		return EB_ERR_RULE;
 	}
-	e = ev_add(evs, "deposit-confirmed", c);
+	e = ev_add(evs, "sale-deposit-confirmed", c);
 	eb_doc_set_attr(e, "bidder", party);
 	eb_doc_set_attr_i64(e, "amount", paid);
 	eb_doc_set_attr_i64(e, "number", (int64_t)s->numbers + 1);
@@ -816,7 +816,7 @@ de_reject_application(const struct sale *s, const struct eb_cmd *c,
 	if ((rc = pending_applicant(s, c, &party, err)) != EB_OK ||
 	    (rc = field_text(c, "reason", 1, &reason, err)) != EB_OK)
 		return rc;
-	e = ev_add(evs, "application-rejected", c);
+	e = ev_add(evs, "sale-application-rejected", c);
 	eb_doc_set_attr(e, "bidder", party);
 	eb_doc_add_text(e, "reason", reason);
 	return EB_OK;
@@ -892,7 +892,7 @@ de_quote(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	if ((rc = field_i64(c, "amount", 1, EB_SALE_FEN_MAX, &amount, err)) !=
 	    EB_OK || (rc = check_raise(s, c, b, amount, err)) != EB_OK)
 		return rc;
-	e = ev_add(evs, "quote-accepted", c);
+	e = ev_add(evs, "sale-quote-accepted", c);
 	eb_doc_set_attr_i64(e, "number", b->number);
 	eb_doc_set_attr_i64(e, "amount", amount);
 	return EB_OK;
@@ -908,7 +908,7 @@ de_listing_closed(const struct sale *s, const struct eb_cmd *c,
 		return eb_fail(err, EB_ERR_TIME, "listing-open",
 		    "The listing closes at its end instant.",
 		    "listing-closed: the listing of sale %s is still open", s->id);
-	e = ev_add(evs, "listing-closed", c);
+	e = ev_add(evs, "sale-listing-closed", c);
 	eb_doc_set_attr_i64(e, "quoters", s->quoters);
 	eb_doc_set_attr_i64(e, "price", s->current);
 	eb_doc_set_attr_i64(e, "leader", s->leader);
@@ -949,7 +949,7 @@ de_declare(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 		return eb_fail(err, EB_ERR_FORMAT, "bad-declaration",
 		    "Set continue=\"yes\" or continue=\"no\".",
 		    "declare-continue: 'continue' must be yes or no");
-	e = ev_add(evs, "continue-declared", c);
+	e = ev_add(evs, "sale-continue-declared", c);
 	eb_doc_set_attr_i64(e, "number", b->number);
 	eb_doc_set_attr(e, "continue", v);
 	return EB_OK;
@@ -966,13 +966,13 @@ de_start_auction(const struct sale *s, const struct eb_cmd *c,
 		    "Wait for the declaration deadline or for every declaration.",
 		    "start-auction: bidders of sale %s may still declare", s->id);
 	if (s->yes_count >= 2) {
-		e = ev_add(evs, "auction-started", c);
+		e = ev_add(evs, "sale-auction-started", c);
 		eb_doc_set_attr_i64(e, "price", s->current);
 		eb_doc_set_attr_i64(e, "leader", s->leader);
 		eb_doc_set_attr_i64(e, "bidders", s->yes_count);
 		set_instant(e, "ends", c->time + s->countdown_ms);
 	} else {
-		e = ev_add(evs, "auction-skipped", c);
+		e = ev_add(evs, "sale-auction-skipped", c);
 		eb_doc_set_attr_i64(e, "continuing", s->yes_count);
 		eb_doc_set_attr_i64(e, "price", s->current);
 		eb_doc_set_attr_i64(e, "leader", s->leader);
@@ -1006,7 +1006,7 @@ de_auction_bid(const struct sale *s, const struct eb_cmd *c,
 	if ((rc = field_i64(c, "amount", 1, EB_SALE_FEN_MAX, &amount, err)) !=
 	    EB_OK || (rc = check_raise(s, c, b, amount, err)) != EB_OK)
 		return rc;
-	e = ev_add(evs, "bid-accepted", c);
+	e = ev_add(evs, "sale-bid-accepted", c);
 	eb_doc_set_attr_i64(e, "number", b->number);
 	eb_doc_set_attr_i64(e, "amount", amount);
 	set_instant(e, "ends", (c->time > s->countdown_from ? c->time :
@@ -1025,7 +1025,7 @@ de_countdown_expired(const struct sale *s, const struct eb_cmd *c,
 		    "The auction ends when the countdown runs out with no new bid.",
 		    "countdown-expired: the countdown of sale %s is still running",
 		    s->id);
-	e = ev_add(evs, "auction-ended", c);
+	e = ev_add(evs, "sale-auction-ended", c);
 	eb_doc_set_attr_i64(e, "price", s->current);
 	eb_doc_set_attr_i64(e, "leader", s->leader);
 	return EB_OK;
@@ -1062,7 +1062,7 @@ de_reveal(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 		return EB_ERR_RULE;
 	}
 	sold = s->leader != 0 && s->current >= fen;
-	e = ev_add(evs, "reserve-revealed", c);
+	e = ev_add(evs, "sale-reserve-revealed", c);
 	eb_doc_set_attr_i64(e, "fen", fen);
 	eb_doc_set_attr(e, "salt", salt);
 	eb_doc_set_attr(e, "outcome", sold ? "sold" : "no-sale");
@@ -1079,7 +1079,7 @@ de_confirm_result(const struct sale *s, const struct eb_cmd *c,
 	struct eb_doc *e;
 
 	(void)err;
-	e = ev_add(evs, "result-confirmed", c);
+	e = ev_add(evs, "sale-result-confirmed", c);
 	eb_doc_set_attr(e, "outcome",
 	    s->outcome == OUTCOME_SOLD ? "sold" : "no-sale");
 	eb_doc_set_attr_i64(e, "price", s->final_price);
@@ -1101,7 +1101,7 @@ de_publicity_ended(const struct sale *s, const struct eb_cmd *c,
 		    "The publicity period has not ended yet.",
 		    "sale-publicity-ended: the publicity of sale %s is running",
 		    s->id);
-	ev_add(evs, "publicity-ended", c);
+	ev_add(evs, "sale-publicity-closed", c);
 	return EB_OK;
 }
 
@@ -1142,7 +1142,7 @@ de_cancel(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 		    "cancel-sale: sale %s already has a pending cancellation", s->id);
 	if ((rc = field_text(c, "reason", 1, &reason, err)) != EB_OK)
 		return rc;
-	eb_doc_add_text(ev_add(evs, "cancel-requested", c), "reason", reason);
+	eb_doc_add_text(ev_add(evs, "sale-cancel-requested", c), "reason", reason);
 	return EB_OK;
 }
 
@@ -1803,27 +1803,27 @@ struct sale_ev_def {
 };
 
 static const struct sale_ev_def sale_evs[] = {
-	{ "bid-accepted", ap_bid },
-	{ "quote-accepted", ap_quote },
+	{ "sale-bid-accepted", ap_bid },
+	{ "sale-quote-accepted", ap_quote },
 	{ "sale-registered", ap_registered },
 	{ "sale-accepted", ap_accepted },
-	{ "reserve-committed", ap_reserve_committed },
-	{ "reserve-countersigned", ap_reserve_countersigned },
-	{ "listing-published", ap_published },
-	{ "application-received", ap_application },
-	{ "deposit-confirmed", ap_deposit },
-	{ "application-rejected", ap_rejected },
-	{ "listing-closed", ap_listing_closed },
-	{ "continue-declared", ap_declared },
-	{ "auction-started", ap_auction_started },
-	{ "auction-skipped", ap_auction_skipped },
-	{ "auction-ended", ap_auction_ended },
-	{ "reserve-revealed", ap_revealed },
-	{ "result-confirmed", ap_result },
-	{ "publicity-ended", ap_publicity_ended },
+	{ "sale-reserve-committed", ap_reserve_committed },
+	{ "sale-reserve-countersigned", ap_reserve_countersigned },
+	{ "sale-listing-published", ap_published },
+	{ "sale-application-received", ap_application },
+	{ "sale-deposit-confirmed", ap_deposit },
+	{ "sale-application-rejected", ap_rejected },
+	{ "sale-listing-closed", ap_listing_closed },
+	{ "sale-continue-declared", ap_declared },
+	{ "sale-auction-started", ap_auction_started },
+	{ "sale-auction-skipped", ap_auction_skipped },
+	{ "sale-auction-ended", ap_auction_ended },
+	{ "sale-reserve-revealed", ap_revealed },
+	{ "sale-result-confirmed", ap_result },
+	{ "sale-publicity-closed", ap_publicity_ended },
 	{ "sale-verified", ap_verified },
 	{ "sale-closed", ap_closed },
-	{ "cancel-requested", ap_cancel_requested },
+	{ "sale-cancel-requested", ap_cancel_requested },
 	{ "sale-cancelled", ap_cancelled },
 	{ "sale-suspended", ap_suspended },
 	{ "sale-resumed", ap_resumed },

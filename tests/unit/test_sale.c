@@ -131,8 +131,52 @@ make_cmd(const char *name, va_list ap)
 		else
 			eb_doc_set_attr(body, k, v);
 	}
-	eb_doc_set_attr(body, "sale", SALE_ID);
+	if (strcmp(name, "register-sale") != 0)
+		eb_doc_set_attr(body, "sale", SALE_ID);
 	return body;
+}
+
+/*
+ * Developer aid: with EB_SALE_DUMP=<dir>, every accepted command, its
+ * events and the views after it are written there as canonical XML (to
+ * validate against protocol/xsd/ebid.xsd with xmllint).
+ */
+static void
+dump(const char *kind, int seq, const struct eb_doc *d)
+{
+	const char *dir = getenv("EB_SALE_DUMP");
+	struct eb_buf b = EB_BUF_INIT;
+	char path[1024];
+	FILE *fp;
+
+	if (dir == NULL || d == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%04d-%s.xml", dir, seq, kind);
+	assert_int_equal(eb_doc_serialize(d, &b), EB_OK);
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs(eb_buf_str(&b), fp);
+		fclose(fp);
+	}
+	eb_buf_free(&b);
+}
+
+static void
+dump_step(struct fx *f, const struct eb_doc *body, const struct eb_doc *evs)
+{
+	static int seq;
+	struct eb_doc *v;
+
+	if (getenv("EB_SALE_DUMP") == NULL)
+		return;
+	seq++;
+	dump("command", seq, body);
+	dump("events", seq, evs);
+	v = eb_sale_flow.view(f->st, &A_SUP);
+	dump("view-supervisor", seq, v);
+	eb_doc_free(v);
+	v = eb_sale_flow.view(f->st, &A_B1);
+	dump("view-bidder", seq, v);
+	eb_doc_free(v);
 }
 
 /* decide, then (on success) apply and log; returns decide's code. */
@@ -159,6 +203,7 @@ submit(struct fx *f, const struct eb_actor *a, int64_t t,
 	}
 	assert_non_null(evs);
 	assert_int_equal(eb_sale_flow.apply(f->st, evs, &f->err), EB_OK);
+	dump_step(f, body, evs);
 	if (!f->keep_log) {
 		eb_doc_free(evs);
 		eb_doc_free(body);
@@ -1140,7 +1185,8 @@ script_line(struct fx *f, struct script *sc, char *line, int lineno)
 	if (eb_isotime_parse(when, &t) != 0)
 		fail_msg("line %d: bad instant %s", lineno, when);
 	body = eb_doc_new(name);
-	eb_doc_set_attr(body, "sale", SALE_ID);
+	if (strcmp(name, "register-sale") != 0)
+		eb_doc_set_attr(body, "sale", SALE_ID);
 	while ((k = token(&p)) != NULL) {
 		v = strchr(k, '=');
 		if (v == NULL)
