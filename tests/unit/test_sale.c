@@ -822,6 +822,56 @@ test_wrong_states(void **state)
 	fx_free(&f);
 }
 
+/* register-sale: the terms are checked before anything is recorded. */
+static void
+test_register_validation(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	/* the listing may not end at its start */
+	no(&f, EB_ERR_RULE, "empty-listing", &A_SELLER, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", I(INC),
+	    "deposit", "0", "listing-start", T(LS), "listing-end", T(LS),
+	    "countdown-seconds", "300", NULL);
+	/* nor start before the registration */
+	no(&f, EB_ERR_TIME, "listing-in-past", &A_SELLER, LS + 1,
+	    "register-sale", "<asset", "Plant", "starting-price", I(START),
+	    "increment", I(INC), "deposit", "0", "listing-start", T(LS),
+	    "listing-end", T(LE), "countdown-seconds", "300", NULL);
+	/* an increment of 0 would let equal amounts through */
+	no(&f, EB_ERR_RULE, "out-of-range", &A_SELLER, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", "0",
+	    "deposit", "0", "listing-start", T(LS), "listing-end", T(LE),
+	    "countdown-seconds", "300", NULL);
+	no(&f, EB_ERR_FORMAT, "missing-field", &A_SELLER, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", I(INC),
+	    "listing-start", T(LS), "listing-end", T(LE),
+	    "countdown-seconds", "300", NULL);
+	no(&f, EB_ERR_FORMAT, "bad-text", &A_SELLER, T0, "register-sale",
+	    "starting-price", I(START), "increment", I(INC), "deposit", "0",
+	    "listing-start", T(LS), "listing-end", T(LE),
+	    "countdown-seconds", "300", NULL);
+	no(&f, EB_ERR_FORMAT, "bad-instant", &A_SELLER, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", I(INC),
+	    "deposit", "0", "listing-start", "2026-12-02", "listing-end", T(LE),
+	    "countdown-seconds", "300", NULL);
+	no(&f, EB_ERR_DENIED, "wrong-role", &A_SUP, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", I(INC),
+	    "deposit", "0", "listing-start", T(LS), "listing-end", T(LE),
+	    "countdown-seconds", "300", NULL);
+	state_is(&f, "new");
+	/* the defaults: 300 s to declare, 3 days of publicity */
+	ok(&f, &A_SELLER, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", I(INC),
+	    "deposit", "0", "listing-start", T(LS), "listing-end", T(LS + 1),
+	    "countdown-seconds", "300", NULL);
+	assert_int_equal(view_i64(&f, "terms", "declare-seconds"), 300);
+	assert_int_equal(view_i64(&f, "terms", "publicity-seconds"), 259200);
+	fx_free(&f);
+}
+
 /* Applications, deposits, numbers, separation of duties. */
 static void
 test_applications(void **state)
@@ -1331,6 +1381,7 @@ main(void)
 		cmocka_unit_test(test_auction_without_bids),
 		cmocka_unit_test(test_reserve_sealing),
 		cmocka_unit_test(test_wrong_states),
+		cmocka_unit_test(test_register_validation),
 		cmocka_unit_test(test_applications),
 		cmocka_unit_test(test_pseudonymity),
 		cmocka_unit_test(test_replay),
