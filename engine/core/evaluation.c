@@ -11,6 +11,7 @@
  */
 #include "evaluation.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1402,7 +1403,7 @@ eb_evaluation_result(const struct eb_doc *rules,
 	/* Ranking. */
 	for (i = 0; i < nbids; i++) {
 		struct bidrow *b = &rows[i];
-		uint8_t buf[32 + EB_ID_MAX * 4];
+		uint8_t buf[32 + 256];
 		size_t bl = strlen(b->bidder);
 
 		if (!b->valid || !b->compliant)
