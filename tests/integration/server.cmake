@@ -1,0 +1,7 @@
+# The ebidd end-to-end test: throwaway PostgreSQL on 54349, ebidd on 8463
+# (tests/integration/test_server.sh).  Label "integration".
+add_test(NAME integration_server
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/test_server.sh)
+set_tests_properties(integration_server PROPERTIES
+  LABELS integration TIMEOUT 300 RUN_SERIAL TRUE
+  ENVIRONMENT "EBID_SRC=${CMAKE_SOURCE_DIR};EBID_BUILD=${CMAKE_BINARY_DIR}")

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# tests/integration/test_server.sh
+#    ebidd end to end: a throwaway PostgreSQL, a real ebidd on 127.0.0.1,
+#    the real `ebid` client and curl/openssl as independent clients.
+#
+#    usage: test_server.sh   (CTest passes EBID_SRC and EBID_BUILD)
+#    env:   EBID_CERTS  folder with ca.crt, server.*, tsa.*, NAME.crt/key,
+#                       stranger.*, expired.* (made with
+#                       certs/make-dev-certs.sh into a temp dir if unset)
+#           EBID_SRC, EBID_BUILD  source and build folders
+#    ports: PostgreSQL 54349, ebidd 8463 (never the dev set-up's 54329/8443)
+#
+# Checks: migrations (and that they run once), whoami for every role, no
+# client certificate / another CA / an expired certificate refused at the
+# TLS layer, body over the limit -> 413 XML error, health reports the
+# database (and "down" when it is gone), signer != TLS peer -> 403,
+# malformed XML -> 400 with the schema reason, unknown command -> 404,
+# the log's append-only trigger, SIGTERM -> exit 0 and pid file removed.
+# Everything started here is stopped by the EXIT trap, by pid.
+set -uo pipefail
+
+SRC=${EBID_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${EBID_BUILD:-$SRC/build}
+PGPORT_T=54349
+PORT=8463
+EBIDD=$BUILD/ebidd
+EBID=$BUILD/ebid
+fails=0 checks=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ebidsrv.XXXXXX")
+chmod 755 "$tmp"
+pgdir="" ebidd_pid=""
+
+cleanup() {
+	if [ -n "$ebidd_pid" ] && kill -0 "$ebidd_pid" 2>/dev/null; then
+		kill -TERM "$ebidd_pid" 2>/dev/null; wait "$ebidd_pid" 2>/dev/null
+	fi
+	pg_stop
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+say()  { printf '%s\n' "$*"; }
+ok()   { checks=$((checks + 1)); say "ok   $*"; }
+bad()  { checks=$((checks + 1)); fails=$((fails + 1)); say "FAIL $*"; }
+has() { grep -qi -- "$1" <<<"$2"; }   # has PATTERN TEXT
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1; shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+for t in "$EBIDD" "$EBID"; do
+	[ -x "$t" ] || { say "missing $t (build the ebidd and ebid targets)"; exit 1; }
+done
+command -v curl >/dev/null || { say "curl is required"; exit 1; }
+
+# -- certificates ----------------------------------------------------------
+if [ -n "${EBID_CERTS:-}" ]; then
+	C=$EBID_CERTS
+else
+	C=$tmp/certs
+	[ -x "$SRC/certs/make-dev-certs.sh" ] || [ -f "$SRC/certs/make-dev-certs.sh" ] ||
+		{ say "no EBID_CERTS and no certs/make-dev-certs.sh"; exit 1; }
+	bash "$SRC/certs/make-dev-certs.sh" "$C" >"$tmp/certs.log" 2>&1 ||
+		{ cat "$tmp/certs.log"; say "make-dev-certs.sh failed"; exit 1; }
+fi
+
+# -- PostgreSQL (TECH-NOTES 4 recipe) --------------------------------------
+PGBIN=$(pg_config --bindir)
+RUNAS=()
+[ "$(id -u)" = 0 ] && RUNAS=(runuser -u postgres --)
+pg_start() {
+	pgdir=$(mktemp -d /tmp/pgtest.XXXXXX)
+	[ ${#RUNAS[@]} -gt 0 ] && chown postgres: "$pgdir"
+	"${RUNAS[@]}" "$PGBIN/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 \
+		--locale=C.UTF-8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
+		{ cat "$pgdir/initdb.log"; return 1; }
+	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+		-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		start >/dev/null || { cat "$pgdir/server.log"; return 1; }
+}
+pg_stop() {
+	[ -n "$pgdir" ] || return 0
+	case "$pgdir" in /tmp/pgtest.*) ;; *) return 0;; esac
+	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true
+	rm -rf "$pgdir"; pgdir=""
+}
+psqlq() { "$PGBIN/psql" -X -q -A -t -h "$pgdir" -p $PGPORT_T -U postgres -d postgres "$@"; }
+
+pg_start || { say "cannot start PostgreSQL"; exit 1; }
+DB="host=$pgdir port=$PGPORT_T user=postgres dbname=postgres"
+
+cat >"$tmp/ebidd.conf" <<CONF
+# test configuration
+listen = 127.0.0.1:$PORT
+ca = $C/ca.crt
+cert = $C/server.crt
+key = $C/server.key
+tsa_cert = $C/tsa.crt
+tsa_key = $C/tsa.key
+db = $DB
+schema_dir = $SRC/schema
+xsd_dir = $SRC/protocol/xsd
+pid_file = $tmp/ebidd.pid
+log_file = $tmp/ebidd.log
+max_body = 65536
+idle_timeout = 30
+CONF
+
+# -- migrations --------------------------------------------------------------
+out=$("$EBIDD" --config "$tmp/ebidd.conf" --migrate 2>&1)
+check "migrate applies every file" test "$(psqlq -c 'SELECT count(*) FROM schema_migrations')" = "$(ls "$SRC"/schema/[0-9][0-9][0-9][0-9]_*.sql | wc -l)"
+out2=$("$EBIDD" --config "$tmp/ebidd.conf" --migrate 2>&1)
+check "second migrate applies nothing" grep -q "0 applied now" <<<"$out2"
+
+# -- start ebidd -------------------------------------------------------------
+start_ebidd() {
+	"$EBIDD" --config "$tmp/ebidd.conf" "$@" >"$tmp/ebidd.out" 2>&1 &
+	ebidd_pid=$!
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null --cacert "$C/ca.crt" --cert "$C/auditor.crt" \
+			--key "$C/auditor.key" "https://127.0.0.1:$PORT/v1/health" && return 0
+		kill -0 "$ebidd_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$tmp/ebidd.out" "$tmp/ebidd.log" 2>/dev/null
+	return 1
+}
+start_ebidd --test-clock=driven || { say "ebidd did not start"; exit 1; }
+check "pid file written" test "$(cat "$tmp/ebidd.pid")" = "$ebidd_pid"
+
+URL=https://127.0.0.1:$PORT
+ebid_as() { local who=$1; shift; "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
+curl_as() { local who=$1; shift; curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
+
+# -- whoami for every role ---------------------------------------------------
+while read -r name role party person _org; do
+	[ -z "$name" ] && continue
+	case "$name" in \#*) continue;; esac
+	out=$(ebid_as "$name" whoami 2>&1)
+	if grep -q "^party: $party\$" <<<"$out" && grep -q "^role: $role\$" <<<"$out" &&
+	   grep -q "^person: $person\$" <<<"$out"; then
+		ok "whoami $name ($role)"
+	else
+		bad "whoami $name: $out"
+	fi
+done <"$C/parties.txt"
+
+# -- TLS-level refusals --------------------------------------------------------
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$C/ca.crt" "$URL/v1/whoami")
+check "no client certificate refused at the TLS layer (curl)" test "$code" = 000
+out=$("$EBID" --url "$URL" --ca "$C/ca.crt" whoami 2>&1); rc=$?
+check "no client certificate refused (ebid, plain words)" has 'refused our certificate: tls alert certificate required' "$out"
+say "     ebid without certificate said: $(head -1 <<<"$out")"
+out=$(ebid_as stranger whoami 2>&1); rc=$?
+check "certificate of another CA refused (exit 3)" test $rc = 3
+check "certificate of another CA: plain words" has 'refused our certificate: tls alert unknown CA' "$out"
+say "     ebid as stranger said: $(head -1 <<<"$out")"
+code=$(curl_as expired -o /dev/null -w '%{http_code}' "$URL/v1/whoami")
+check "expired certificate refused at the TLS layer" test "$code" = 000
+out=$(ebid_as expired whoami 2>&1); rc=$?
+check "expired certificate refused (ebid, exit 3)" test $rc = 3
+check "expired certificate: plain words" has 'refused our certificate: tls alert certificate expired' "$out"
+say "     ebid as expired said: $(head -1 <<<"$out")"
+out=$("$EBID" --url "$URL" --ca "$C/other-ca.crt" --cert "$C/bidder1.crt" --key "$C/bidder1.key" whoami 2>&1); rc=$?
+check "server certificate not trusted (wrong CA on the client)" has 'server certificate not trusted' "$out"
+
+# -- health --------------------------------------------------------------------
+out=$(ebid_as auditor health 2>&1)
+check "health reports the database" grep -q "^database: ok" <<<"$out"
+check "health reports the test clock" grep -q "^clock: driven" <<<"$out"
+
+# -- limits and command refusals -----------------------------------------------
+head -c 70000 /dev/zero >"$tmp/big.bin"
+code=$(curl_as bidder1 -o "$tmp/big.out" -w '%{http_code}' -H 'Content-Type: application/cms' --data-binary @"$tmp/big.bin" "$URL/v1/commands")
+check "body over max_body -> 413" test "$code" = 413
+check "413 carries the XML error document" grep -q 'reason="body-too-large"' "$tmp/big.out"
+
+cat >"$tmp/cmd.xml" <<X
+<?xml version="1.0" encoding="UTF-8"?>
+<register-tender xmlns="urn:ebid:1"><title>Road</title></register-tender>
+X
+openssl cms -sign -binary -nodetach -outform DER -md sha256 -in "$tmp/cmd.xml" \
+	-signer "$C/bidder2.crt" -inkey "$C/bidder2.key" -out "$tmp/cmd-b2.der" 2>/dev/null
+code=$(curl_as bidder1 -o "$tmp/b2.out" -w '%{http_code}' -H 'Content-Type: application/cms' --data-binary @"$tmp/cmd-b2.der" "$URL/v1/commands")
+check "signed by another key than the TLS peer -> 403" test "$code" = 403
+check "403 reason signer-not-peer" grep -q 'reason="signer-not-peer"' "$tmp/b2.out"
+check "refusal written to security_log" test "$(psqlq -c "SELECT count(*) FROM security_log WHERE reason='signer-not-peer' AND party='bidder1'")" = 1
+
+printf '<?xml version="1.0"?>\n<register-tender xmlns="urn:ebid:1"><title>Road</tit></register-tender>\n' >"$tmp/bad.xml"
+out=$(ebid_as bidder1 send "$tmp/bad.xml" 2>&1); rc=$?
+check "malformed XML refused (ebid send exits non-zero)" test $rc -ne 0
+check "malformed XML: error printed in plain words" grep -q "^error: " <<<"$out"
+openssl cms -sign -binary -nodetach -outform DER -md sha256 -in "$tmp/bad.xml" \
+	-signer "$C/bidder1.crt" -inkey "$C/bidder1.key" -out "$tmp/bad.der" 2>/dev/null
+code=$(curl_as bidder1 -o "$tmp/bad.out" -w '%{http_code}' -H 'Content-Type: application/cms' --data-binary @"$tmp/bad.der" "$URL/v1/commands")
+check "malformed XML -> 400" test "$code" = 400
+check "400 names the parser's reason" grep -q 'reason="malformed"' "$tmp/bad.out"
+
+printf '<?xml version="1.0"?>\n<no-such-command xmlns="urn:ebid:1"/>\n' >"$tmp/unknown.xml"
+openssl cms -sign -binary -nodetach -outform DER -md sha256 -in "$tmp/unknown.xml" \
+	-signer "$C/bidder1.crt" -inkey "$C/bidder1.key" -out "$tmp/unknown.der" 2>/dev/null
+code=$(curl_as bidder1 -o "$tmp/unknown.out" -w '%{http_code}' -H 'Content-Type: application/cms' --data-binary @"$tmp/unknown.der" "$URL/v1/commands")
+check "schema-invalid command -> 400" test "$code" = 400
+check "400 schema reason" grep -q 'reason="schema-invalid"' "$tmp/unknown.out"
+
+code=$(curl_as bidder1 -o "$tmp/garbage.out" -w '%{http_code}' -H 'Content-Type: application/cms' --data-binary 'not a cms' "$URL/v1/commands")
+check "garbage body -> 400" test "$code" = 400
+check "garbage body: XML error document" grep -q '<error' "$tmp/garbage.out"
+
+code=$(curl_as bidder1 -o /dev/null -w '%{http_code}' "$URL/v1/nothing")
+check "unknown path -> 404" test "$code" = 404
+code=$(curl_as bidder1 -o /dev/null -w '%{http_code}' -X PUT "$URL/v1/commands")
+check "PUT refused" test "$code" = 501 -o "$code" = 405
+
+# -- test clock ---------------------------------------------------------------
+code=$(curl_as supervisor -o "$tmp/clock.out" -w '%{http_code}' --data-binary '2030-01-01T00:00:00.000Z' "$URL/v1/test/clock")
+check "driven clock set from loopback" test "$code" = 200
+check "driven clock reports the new instant" grep -q 'time="2030-01-01T00:00:00.000Z"' "$tmp/clock.out"
+code=$(curl_as supervisor -o /dev/null -w '%{http_code}' --data-binary '2029-01-01T00:00:00.000Z' "$URL/v1/test/clock")
+check "driven clock never goes back" test "$code" = 422
+check "clock moves are logged" grep -q "test clock: driven clock set to 2030-01-01" "$tmp/ebidd.log"
+
+# -- the log is append-only ------------------------------------------------------
+psqlq -c "INSERT INTO aggregates (id, kind) VALUES ('T-TEST-1', 'tender')" >/dev/null
+psqlq -c "INSERT INTO heads VALUES ('T-TEST-1', 0, decode(repeat('00',32),'hex'))" >/dev/null
+psqlq -c "SELECT eb_append('T-TEST-1','tender',1,0,'p','r','x','\x00'::bytea,decode(repeat('11',32),'hex'),'<events></events>'::bytea,'driven',NULL,decode(repeat('00',32),'hex'),decode(repeat('22',32),'hex'),'draft',NULL)" >/dev/null
+check "eb_append appends" test "$(psqlq -c "SELECT seq FROM heads WHERE aggregate='T-TEST-1'")" = 1
+out=$(psqlq -c "SELECT eb_append('T-TEST-1','tender',2,0,'p','r','x','\x00'::bytea,decode(repeat('11',32),'hex'),'<events></events>'::bytea,'driven',NULL,decode(repeat('99',32),'hex'),decode(repeat('33',32),'hex'),'draft',NULL)" 2>&1)
+check "eb_append refuses a stale head (head-moved)" grep -q "head-moved" <<<"$out"
+out=$(psqlq -c "UPDATE log SET party='x'" 2>&1)
+check "UPDATE on log refused" grep -q "append-only" <<<"$out"
+out=$(psqlq -c "DELETE FROM log" 2>&1)
+check "DELETE on log refused" grep -q "append-only" <<<"$out"
+out=$(psqlq -c "TRUNCATE log CASCADE" 2>&1)
+check "TRUNCATE on log refused" grep -q "append-only" <<<"$out"
+check "ebid_app has only INSERT/SELECT on log" test "$(psqlq -c "SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM information_schema.role_table_grants WHERE grantee='ebid_app' AND table_name='log'")" = "INSERT,SELECT"
+check "log_breaks is empty" test "$(psqlq -c 'SELECT count(*) FROM log_breaks')" = 0
+check "id sequence format" test "$(psqlq -c "SELECT eb_next_id('tender', 2026)")" = "T-2026-0001"
+
+# -- request log lines ------------------------------------------------------------
+check "one log line per request with party and duration" grep -q 'req id=.* peer=bidder1 role=bidder .*method=POST path=/v1/commands status=403 .*us=' "$tmp/ebidd.log"
+
+# -- database down: health says so, loop keeps running -----------------------------
+pg_stop
+out=$(ebid_as auditor health 2>&1)
+check "health reports database down" grep -q "^database: down" <<<"$out"
+out=$(ebid_as auditor whoami 2>&1)
+check "ebidd keeps serving without the database" grep -q "^party: auditor" <<<"$out"
+
+# -- graceful stop ------------------------------------------------------------------
+kill -TERM "$ebidd_pid"
+wait "$ebidd_pid"; rc=$?
+ebidd_pid=""
+check "SIGTERM: exit 0" test $rc = 0
+check "SIGTERM: pid file removed" test ! -e "$tmp/ebidd.pid"
+
+say "$checks checks, $fails failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,514 @@
+/*
+ * tools/client.c
+ *    The blocking-simple HTTPS mutual-TLS client (client.h).
+ *
+ * Per TECH-NOTES.md section 3: TLS >= 1.2, only the given CA trusted,
+ * SNI and SSL_set1_host for names (X509_VERIFY_PARAM_set1_ip_asc for IP
+ * literals), TCP_NODELAY on the socket right after evhttp_make_request
+ * (the socket exists then because no DNS base is used), dirty shutdown
+ * allowed (libevent never sends close_notify), no automatic retries (a
+ * POST must not be sent twice).  The connection is freed only in
+ * eb_client_close(), never inside its own callback.
+ *
+ * INTERFACE: see client.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "protocol/doc.h"
+#include "protocol/errdoc.h"
+#include "protocol/xml.h"
+#include "tools/client.h"
+
+#define CLIENT_TIMEOUT_S 60
+
+struct eb_client {
+	char host[256];
+	int port;
+	int is_ip;
+	SSL_CTX *ctx;
+	struct event_base *base;
+	struct evhttp_connection *conn;
+	struct bufferevent *bev;       /* owned by conn */
+	/* the exchange in progress */
+	int done, status;
+	enum evhttp_request_error req_err;
+	int have_req_err;
+	struct eb_buf *body;
+	int body_rc;
+	char alert[96];                /* last TLS alert the server sent */
+	char verify[160];              /* why the server's chain failed */
+	int handshakes;                /* TLS handshakes completed */
+};
+
+/* Record alerts received from the server (the words for refusals). */
+static void
+info_cb(const SSL *ssl, int where, int ret)
+{
+	struct eb_client *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (c != NULL && (where & SSL_CB_HANDSHAKE_DONE))
+		c->handshakes++;
+	if (c != NULL && (where & SSL_CB_ALERT) && (where & SSL_CB_READ) &&
+	    (ret & 0xff) != 0 /* close_notify */)
+		snprintf(c->alert, sizeof(c->alert), "%s", (ret & 0xff) == 116 ?
+		    "certificate required" :   /* TLS 1.3, unnamed in 3.0 */
+		    SSL_alert_desc_string_long(ret));
+}
+
+/* Record why the server's certificate failed; the verdict is OpenSSL's. */
+static int
+verify_cb(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct eb_client *c = ssl != NULL ?
+	    SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+
+	if (!ok && c != NULL && c->verify[0] == '\0')
+		snprintf(c->verify, sizeof(c->verify), "%s",
+		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
+	return ok;
+}
+
+void
+eb_client_settings_env(struct eb_client_settings *s)
+{
+	if (s->url == NULL)
+		s->url = getenv("EBID_URL");
+	if (s->url == NULL)
+		s->url = EB_CLIENT_DEFAULT_URL;
+	if (s->ca == NULL)
+		s->ca = getenv("EBID_CA");
+	if (s->cert == NULL)
+		s->cert = getenv("EBID_CERT");
+	if (s->key == NULL)
+		s->key = getenv("EBID_KEY");
+}
+
+static int
+tls_fail(struct eb_error *err, const char *what, const char *path)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *why = e ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return eb_fail(err, EB_ERR_CRYPTO, "client-setup",
+	    "Check the --ca, --cert and --key files (or EBID_CA, EBID_CERT, "
+	    "EBID_KEY): PEM files, and a key that matches the certificate.",
+	    "%s %s: %s", what, path, why != NULL ? why : "failed");
+}
+
+struct eb_client *
+eb_client_open(const char *url, const char *ca, const char *cert,
+    const char *key, struct eb_error *err)
+{
+	struct eb_client *c = NULL;
+	struct evhttp_uri *u = NULL;
+	const char *scheme, *host;
+	unsigned char tmp[16];
+
+	if (url == NULL || (u = evhttp_uri_parse(url)) == NULL ||
+	    (scheme = evhttp_uri_get_scheme(u)) == NULL ||
+	    strcmp(scheme, "https") != 0 ||
+	    (host = evhttp_uri_get_host(u)) == NULL || *host == '\0') {
+		eb_fail(err, EB_ERR_USAGE, "bad-url",
+		    "Give the server as https://HOST:PORT (--url or EBID_URL).",
+		    "\"%s\" is not an https URL", url != NULL ? url : "");
+		goto bad;
+	}
+	if (ca == NULL || *ca == '\0') {
+		eb_fail(err, EB_ERR_USAGE, "no-ca",
+		    "Give the centre's CA certificate with --ca or EBID_CA.",
+		    "no CA certificate given");
+		goto bad;
+	}
+	if ((cert == NULL) != (key == NULL)) {
+		eb_fail(err, EB_ERR_USAGE, "no-key",
+		    "Give both --cert and --key (or EBID_CERT and EBID_KEY).",
+		    "a certificate needs its key and a key its certificate");
+		goto bad;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+		goto bad;
+	}
+	snprintf(c->host, sizeof(c->host), "%s", host);
+	c->port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : 443;
+	c->is_ip = inet_pton(AF_INET, c->host, tmp) == 1 ||
+	    inet_pton(AF_INET6, c->host, tmp) == 1;
+	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		tls_fail(err, "cannot create a TLS context", "");
+		goto bad;
+	}
+	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, verify_cb);
+	SSL_CTX_set_info_callback(c->ctx, info_cb);
+	SSL_CTX_set_app_data(c->ctx, c);
+	if (SSL_CTX_load_verify_locations(c->ctx, ca, NULL) != 1) {
+		tls_fail(err, "cannot load the CA certificate", ca);
+		goto bad;
+	}
+	if (cert != NULL) {
+		if (SSL_CTX_use_certificate_chain_file(c->ctx, cert) != 1) {
+			tls_fail(err, "cannot load the certificate", cert);
+			goto bad;
+		}
+		if (SSL_CTX_use_PrivateKey_file(c->ctx, key,
+		    SSL_FILETYPE_PEM) != 1) {
+			tls_fail(err, "cannot load the key", key);
+			goto bad;
+		}
+		if (SSL_CTX_check_private_key(c->ctx) != 1) {
+			tls_fail(err, "the key does not match the certificate",
+			    key);
+			goto bad;
+		}
+	}
+	if ((c->base = event_base_new()) == NULL) {
+		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot create an event loop");
+		goto bad;
+	}
+	evhttp_uri_free(u);
+	return c;
+bad:
+	if (u != NULL)
+		evhttp_uri_free(u);
+	eb_client_close(c);
+	return NULL;
+}
+
+void
+eb_client_close(struct eb_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->conn != NULL)
+		evhttp_connection_free(c->conn);   /* frees bev and SSL */
+	if (c->base != NULL)
+		event_base_free(c->base);
+	if (c->ctx != NULL)
+		SSL_CTX_free(c->ctx);
+	free(c);
+}
+
+static int
+connect_lazily(struct eb_client *c, struct eb_error *err)
+{
+	SSL *ssl;
+
+	if (c->conn != NULL)
+		return EB_OK;
+	if ((ssl = SSL_new(c->ctx)) == NULL)
+		return tls_fail(err, "cannot create a TLS session", "");
+	if (c->is_ip) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), c->host);
+	} else {
+		SSL_set_tlsext_host_name(ssl, c->host);
+		SSL_set1_host(ssl, c->host);
+	}
+	c->bev = bufferevent_openssl_socket_new(c->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (c->bev == NULL)       /* ssl was freed by libevent */
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot create the TLS connection");
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	c->conn = evhttp_connection_base_bufferevent_new(c->base, NULL, c->bev,
+	    c->host, (unsigned short)c->port);
+	if (c->conn == NULL) {
+		bufferevent_free(c->bev);
+		c->bev = NULL;
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot create the HTTP connection");
+	}
+	evhttp_connection_set_retries(c->conn, 0);
+	evhttp_connection_set_timeout(c->conn, CLIENT_TIMEOUT_S);
+	return EB_OK;
+}
+
+static void
+request_done(struct evhttp_request *req, void *arg)
+{
+	struct eb_client *c = arg;
+
+	c->done = 1;
+	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(in);
+
+		c->status = evhttp_request_get_response_code(req);
+		c->body_rc = EB_OK;
+		if (n > 0) {
+			uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)n);
+			c->body_rc = p != NULL ? eb_buf_append(c->body, p, n) :
+			    EB_ERR_NOMEM;
+		}
+	}
+	event_base_loopbreak(c->base);
+}
+
+static void
+request_error(enum evhttp_request_error e, void *arg)
+{
+	struct eb_client *c = arg;
+
+	c->req_err = e;
+	c->have_req_err = 1;
+}
+
+/*
+ * The server closed the connection right after a completed handshake: in
+ * TLS 1.3 a refused client certificate is reported by an alert that
+ * arrives after the client already sent its request, and the reset caused
+ * by that request can destroy the alert.  Make one more handshake that
+ * sends nothing and only reads (2 s at most), so the alert, if any, is
+ * received by info_cb.  Only runs after a failure.
+ */
+static void
+diagnose(struct eb_client *c)
+{
+	struct addrinfo hints, *ai = NULL;
+	struct timeval tv = { 2, 0 };
+	char port[8], byte;
+	SSL *ssl = NULL;
+	int fd = -1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", c->port);
+	if (getaddrinfo(c->host, port, &hints, &ai) != 0)
+		return;
+	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	    (ssl = SSL_new(c->ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
+		goto out;
+	if (c->is_ip) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), c->host);
+	} else {
+		SSL_set_tlsext_host_name(ssl, c->host);
+		SSL_set1_host(ssl, c->host);
+	}
+	if (SSL_connect(ssl) == 1)
+		(void)SSL_read(ssl, &byte, 1);
+out:
+	ERR_clear_error();
+	SSL_free(ssl);
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+}
+
+/* Put the TLS / socket failure into plain words. */
+static int
+explain_failure(struct eb_client *c, struct eb_error *err)
+{
+	unsigned long e, last = 0;
+	char reason[256] = "";
+	SSL *ssl = c->bev != NULL ? bufferevent_openssl_get_ssl(c->bev) : NULL;
+
+	int sock_errno = errno == ECONNREFUSED || errno == ETIMEDOUT ||
+	    errno == EHOSTUNREACH || errno == ENETUNREACH ? errno : 0;
+
+	while (c->bev != NULL &&
+	    (e = bufferevent_get_openssl_error(c->bev)) != 0)
+		last = e;
+	while ((e = ERR_get_error()) != 0)
+		last = e;
+	if (c->alert[0] == '\0' && c->verify[0] == '\0' && c->handshakes > 0)
+		diagnose(c);
+	if (last != 0 && ERR_reason_error_string(last) != NULL)
+		snprintf(reason, sizeof(reason), "%s",
+		    ERR_reason_error_string(last));
+	if (c->verify[0] != '\0')
+		return eb_fail(err, EB_ERR_CRYPTO, "server-not-trusted",
+		    "Check --ca (EBID_CA): it must be the centre's CA "
+		    "certificate, and --url must name the server's host.",
+		    "server certificate not trusted: %s", c->verify);
+	if (c->alert[0] != '\0') {
+		static const char *const cert_alerts[] = {
+			"certificate required", "unknown CA", "bad certificate",
+			"certificate expired", "certificate revoked",
+			"unsupported certificate", "certificate unknown",
+			"access denied", NULL
+		};
+		for (const char *const *a = cert_alerts; *a != NULL; a++)
+			if (strcmp(c->alert, *a) == 0)
+				return eb_fail(err, EB_ERR_CRYPTO,
+				    "certificate-refused",
+				    "Use the certificate and key the centre "
+				    "issued to you (--cert/--key or EBID_CERT/"
+				    "EBID_KEY); it may have expired or come "
+				    "from another CA.",
+				    "the server refused our certificate: tls "
+				    "alert %s", c->alert);
+		return eb_fail(err, EB_ERR_CRYPTO, "tls-failed",
+		    "Check that --url names an ebid server.",
+		    "TLS failure with %s:%d: the server sent alert \"%s\"",
+		    c->host, c->port, c->alert);
+	}
+	if (strstr(reason, "certificate verify failed") != NULL) {
+		long v = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
+		return eb_fail(err, EB_ERR_CRYPTO, "server-not-trusted",
+		    "Check --ca (EBID_CA): it must be the centre's CA "
+		    "certificate, and --url must name the server's host.",
+		    "server certificate not trusted: %s",
+		    v != X509_V_OK ? X509_verify_cert_error_string(v) : reason);
+	}
+	if (strstr(reason, "alert") != NULL &&
+	    (strstr(reason, "certificate") != NULL ||
+	    strstr(reason, "unknown ca") != NULL ||
+	    strstr(reason, "access denied") != NULL))
+		return eb_fail(err, EB_ERR_CRYPTO, "certificate-refused",
+		    "Use the certificate and key the centre issued to you "
+		    "(--cert/--key or EBID_CERT/EBID_KEY); it may have expired "
+		    "or come from another CA.",
+		    "the server refused our certificate: %s", reason);
+	if (reason[0] != '\0')
+		return eb_fail(err, EB_ERR_CRYPTO, "tls-failed",
+		    "Check that --url names an ebid server and that the CA is "
+		    "the centre's.", "TLS failure with %s:%d: %s", c->host,
+		    c->port, reason);
+	if (c->have_req_err && c->req_err == EVREQ_HTTP_TIMEOUT)
+		return eb_fail(err, EB_ERR_IO, "timeout",
+		    "Try again; if it persists, the server may be overloaded.",
+		    "no reply from %s:%d within %d s", c->host, c->port,
+		    CLIENT_TIMEOUT_S);
+	if (c->have_req_err && c->req_err == EVREQ_HTTP_EOF)
+		return eb_fail(err, EB_ERR_IO, "connection-closed",
+		    "Try again; the server may be restarting.",
+		    "%s:%d closed the connection before replying", c->host,
+		    c->port);
+	return eb_fail(err, EB_ERR_IO, "cannot-connect",
+	    "Check --url (EBID_URL) and that the server is running.",
+	    "cannot connect to %s:%d%s%s", c->host, c->port,
+	    sock_errno != 0 ? ": " : "",
+	    sock_errno != 0 ? strerror(sock_errno) : "");
+}
+
+static int
+exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
+    const char *ctype, const uint8_t *bytes, size_t len, struct eb_buf *body,
+    int *status, struct eb_error *err)
+{
+	struct evhttp_request *req;
+	struct evkeyvalq *h;
+	char hosthdr[300];
+	int rc, one = 1;
+
+	*status = 0;
+	ERR_clear_error();
+	if ((rc = connect_lazily(c, err)) != EB_OK)
+		return rc;
+	if ((req = evhttp_request_new(request_done, c)) == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+	evhttp_request_set_error_cb(req, request_error);
+	h = evhttp_request_get_output_headers(req);
+	snprintf(hosthdr, sizeof(hosthdr), strchr(c->host, ':') ? "[%s]:%d" :
+	    "%s:%d", c->host, c->port);
+	evhttp_add_header(h, "Host", hosthdr);
+	evhttp_add_header(h, "Accept", "application/xml");
+	if (ctype != NULL) {
+		evhttp_add_header(h, "Content-Type", ctype);
+		evbuffer_add(evhttp_request_get_output_buffer(req), bytes, len);
+	}
+	c->done = 0;
+	c->status = 0;
+	c->have_req_err = 0;
+	c->alert[0] = c->verify[0] = '\0';
+	c->handshakes = 0;
+	c->body = body;
+	c->body_rc = EB_OK;
+	if (evhttp_make_request(c->conn, req, method, path) != 0)
+		return eb_fail(err, EB_ERR_IO, "cannot-connect",
+		    "Check --url (EBID_URL) and that the server is running.",
+		    "cannot send the request to %s:%d", c->host, c->port);
+	if (bufferevent_getfd(c->bev) >= 0)
+		setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP, TCP_NODELAY,
+		    &one, sizeof(one));
+	while (!c->done)
+		if (event_base_dispatch(c->base) < 0)
+			break;
+	c->body = NULL;
+	if (c->status == 0)
+		return explain_failure(c, err);
+	if (c->body_rc != EB_OK)
+		return eb_fail(err, c->body_rc, "reply-too-large", NULL,
+		    "the reply is larger than this tool accepts");
+	*status = c->status;
+	return EB_OK;
+}
+
+int
+eb_client_get(struct eb_client *c, const char *path, struct eb_buf *body,
+    int *status, struct eb_error *err)
+{
+	return exchange(c, EVHTTP_REQ_GET, path, NULL, NULL, 0, body, status,
+	    err);
+}
+
+int
+eb_client_post(struct eb_client *c, const char *path,
+    const char *content_type, const uint8_t *bytes, size_t len,
+    struct eb_buf *body, int *status, struct eb_error *err)
+{
+	return exchange(c, EVHTTP_REQ_POST, path,
+	    content_type != NULL ? content_type : "application/octet-stream",
+	    bytes, len, body, status, err);
+}
+
+int
+eb_client_reply_error(const struct eb_buf *body, int status,
+    struct eb_error *err)
+{
+	struct eb_doc *d = NULL;
+	struct eb_error pe;
+	struct eb_error tmp;
+
+	eb_error_clear(&tmp);
+	if (body->len > 0 && eb_xml_parse(NULL, NULL, body->data, body->len,
+	    &d, &pe) == EB_OK && eb_errdoc_read(d, &tmp) == EB_OK) {
+		eb_doc_free(d);
+		if (err != NULL)
+			*err = tmp;
+		return tmp.code < 0 ? tmp.code : EB_ERR_INTERNAL;
+	}
+	eb_doc_free(d);
+	return eb_fail(err, status == 413 ? EB_ERR_LIMIT : status >= 500 ?
+	    EB_ERR_INTERNAL : EB_ERR_FORMAT, "http-error", NULL,
+	    "the server answered HTTP %d", status);
+}
+
+void
+eb_client_print_error(FILE *f, const struct eb_error *e)
+{
+	fprintf(f, "error: %s\n", e->primary[0] ? e->primary :
+	    eb_strerror(e->code));
+	if (e->detail[0])
+		fprintf(f, "  detail: %s\n", e->detail);
+	if (e->hint[0])
+		fprintf(f, "  hint: %s\n", e->hint);
+}

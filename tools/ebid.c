@@ -1,0 +1,340 @@
+/*
+ * tools/ebid.c
+ *    ebid: the client every party uses.
+ *
+ *    ebid [--url URL] [--ca FILE] [--cert FILE] [--key FILE] COMMAND ...
+ *      whoami            who the server says you are (from your certificate)
+ *      health            the server's and its database's state
+ *      send FILE.xml     sign a command document with your key and submit it
+ *      help [COMMAND]    this text, or one command's
+ *
+ * Settings: flags, else EBID_URL EBID_CA EBID_CERT EBID_KEY.
+ * Exit codes: 0 done; 1 the server refused (its error is printed in plain
+ * words); 2 usage; 3 cannot reach the server or TLS failed; 4 the server
+ * failed (5xx); 5 a local file could not be read or signed.
+ *
+ * INTERFACE: main()
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/cms.h"
+#include "protocol/doc.h"
+#include "protocol/pki.h"
+#include "protocol/xml.h"
+#include "tools/client.h"
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+#define EXIT_TRANSPORT 3
+#define EXIT_SERVER 4
+#define EXIT_LOCAL 5
+#define SEND_MAX ((size_t)64 << 20)
+
+struct cmd_help {
+	const char *name, *synopsis, *text;
+};
+
+static const struct cmd_help helps[] = {
+	{ "whoami", "ebid whoami",
+	  "Ask the server who you are: party, person, organisation, name and\n"
+	  "role, as read from your client certificate.\n" },
+	{ "health", "ebid health",
+	  "Ask the server whether it and its database are up, and which clock\n"
+	  "it runs on (system, or a test clock).\n" },
+	{ "send", "ebid send FILE.xml",
+	  "Sign the command document FILE.xml with your key (CMS SignedData,\n"
+	  "the key of --cert/--key) and submit it to POST /v1/commands.  On\n"
+	  "success prints the aggregate, sequence number, chain hash, time and\n"
+	  "the events the command produced; otherwise the server's error.\n" },
+	{ NULL, NULL, NULL }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ebid [--url URL] [--ca FILE] [--cert FILE] [--key FILE] "
+	    "COMMAND [ARGS]\n\n"
+	    "commands:\n"
+	    "  whoami          who the server says you are\n"
+	    "  health          the server's and its database's state\n"
+	    "  send FILE.xml   sign a command with your key and submit it\n"
+	    "  help [COMMAND]  this text, or a command's\n\n"
+	    "settings (flag, else environment):\n"
+	    "  --url URL    EBID_URL   the server, default %s\n"
+	    "  --ca FILE    EBID_CA    the centre's CA certificate (PEM)\n"
+	    "  --cert FILE  EBID_CERT  your certificate (PEM)\n"
+	    "  --key FILE   EBID_KEY   your private key (PEM)\n\n"
+	    "exit codes: 0 done, 1 refused by the server, 2 usage, 3 cannot "
+	    "reach the server\nor TLS failed, 4 server failure, 5 local file "
+	    "problem.\n", EB_CLIENT_DEFAULT_URL);
+}
+
+static int
+command_help(const char *name, FILE *f)
+{
+	for (const struct cmd_help *h = helps; h->name != NULL; h++) {
+		if (strcmp(h->name, name) == 0) {
+			fprintf(f, "usage: %s\n\n%s", h->synopsis, h->text);
+			return 0;
+		}
+	}
+	fprintf(stderr, "ebid: no such command: %s (see ebid --help)\n", name);
+	return EXIT_USAGE;
+}
+
+static int
+exit_for(int status)
+{
+	return status >= 500 ? EXIT_SERVER : EXIT_REFUSED;
+}
+
+/* Print a reply's error document; returns the exit code. */
+static int
+print_reply_error(const struct eb_buf *body, int status)
+{
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	eb_client_reply_error(body, status, &e);
+	eb_client_print_error(stderr, &e);
+	return exit_for(status);
+}
+
+/* GET 'path', parse the reply; *doc on success (caller frees). */
+static int
+get_doc(struct eb_client *c, const char *path, struct eb_doc **doc)
+{
+	struct eb_buf body = EB_BUF_INIT;
+	struct eb_error e;
+	int status = 0, rc;
+
+	eb_error_clear(&e);
+	if (eb_client_get(c, path, &body, &status, &e) != EB_OK) {
+		eb_client_print_error(stderr, &e);
+		rc = EXIT_TRANSPORT;
+	} else if (status != 200) {
+		rc = print_reply_error(&body, status);
+	} else if (eb_xml_parse(NULL, NULL, body.data, body.len, doc, &e) !=
+	    EB_OK) {
+		eb_client_print_error(stderr, &e);
+		rc = EXIT_SERVER;
+	} else {
+		rc = 0;
+	}
+	eb_buf_free(&body);
+	return rc;
+}
+
+static void
+print_attrs(const struct eb_doc *d, const char *const *names)
+{
+	for (; *names != NULL; names++) {
+		const char *v = eb_doc_attr(d, *names);
+		printf("%s: %s\n", *names, v != NULL ? v : "");
+	}
+}
+
+static int
+cmd_whoami(struct eb_client *c)
+{
+	static const char *const names[] = { "party", "person", "org", "name",
+	    "role", NULL };
+	struct eb_doc *d = NULL;
+	int rc = get_doc(c, "/v1/whoami", &d);
+
+	if (rc == 0)
+		print_attrs(d, names);
+	eb_doc_free(d);
+	return rc;
+}
+
+static int
+cmd_health(struct eb_client *c)
+{
+	static const char *const names[] = { "status", "database", "clock",
+	    "time", NULL };
+	struct eb_doc *d = NULL;
+	int rc = get_doc(c, "/v1/health", &d);
+
+	if (rc == 0) {
+		print_attrs(d, names);
+		if (strcmp(eb_doc_attr(d, "database") ?
+		    eb_doc_attr(d, "database") : "", "ok") != 0)
+			rc = EXIT_SERVER;
+	}
+	eb_doc_free(d);
+	return rc;
+}
+
+static int
+read_all(const char *path, struct eb_buf *out, struct eb_error *e)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = EB_OK;
+
+	out->max = SEND_MAX;
+	if (f == NULL)
+		return eb_fail(e, EB_ERR_IO, "unreadable",
+		    "Give the path of an existing command file.",
+		    "cannot read %s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if ((rc = eb_buf_append(out, chunk, n)) != EB_OK) {
+			rc = eb_fail(e, EB_ERR_LIMIT, "too-large", NULL,
+			    "%s is larger than 64 MiB", path);
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+static int
+cmd_send(struct eb_client *c, const struct eb_client_settings *s,
+    const char *file)
+{
+	struct eb_buf xml = EB_BUF_INIT, body = EB_BUF_INIT, ev = EB_BUF_INIT;
+	struct eb_error e;
+	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
+	uint8_t *der = NULL;
+	size_t derlen = 0;
+	struct eb_doc *d = NULL;
+	int status = 0, rc = EXIT_LOCAL;
+
+	eb_error_clear(&e);
+	if (s->cert == NULL || s->key == NULL) {
+		eb_fail(&e, EB_ERR_USAGE, "no-key",
+		    "Give --cert and --key (or EBID_CERT and EBID_KEY).",
+		    "sending a command needs your certificate and key");
+		eb_client_print_error(stderr, &e);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (read_all(file, &xml, &e) != EB_OK ||
+	    (cert = eb_pem_cert_load(s->cert, &e)) == NULL ||
+	    (key = eb_pem_key_load(s->key, &e)) == NULL ||
+	    eb_cms_sign(cert, key, xml.data, xml.len, &der, &derlen, &e) !=
+	    EB_OK) {
+		eb_client_print_error(stderr, &e);
+		goto out;
+	}
+	if (eb_client_post(c, "/v1/commands", "application/cms", der, derlen,
+	    &body, &status, &e) != EB_OK) {
+		eb_client_print_error(stderr, &e);
+		rc = EXIT_TRANSPORT;
+		goto out;
+	}
+	if (status != 200) {
+		rc = print_reply_error(&body, status);
+		goto out;
+	}
+	if (eb_xml_parse(NULL, NULL, body.data, body.len, &d, &e) != EB_OK) {
+		eb_client_print_error(stderr, &e);
+		rc = EXIT_SERVER;
+		goto out;
+	}
+	printf("accepted: aggregate=%s seq=%s hash=%s time=%s\n",
+	    eb_doc_attr(d, "aggregate") ? eb_doc_attr(d, "aggregate") : "",
+	    eb_doc_attr(d, "seq") ? eb_doc_attr(d, "seq") : "",
+	    eb_doc_attr(d, "hash") ? eb_doc_attr(d, "hash") : "",
+	    eb_doc_attr(d, "time") ? eb_doc_attr(d, "time") : "");
+	if (eb_doc_child(d, "events") != NULL &&
+	    eb_xml_write(eb_doc_child(d, "events"), 1, &ev) == EB_OK)
+		fwrite(ev.data, 1, ev.len, stdout);
+	rc = 0;
+out:
+	eb_doc_free(d);
+	free(der);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	eb_buf_free(&xml);
+	eb_buf_free(&body);
+	eb_buf_free(&ev);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct eb_client_settings s = { NULL, NULL, NULL, NULL };
+	const char *cmd = NULL, *args[4] = { NULL };
+	struct eb_client *c = NULL;
+	struct eb_error e;
+	int nargs = 0, help = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		const char **slot = NULL;
+
+		if (strcmp(argv[i], "--url") == 0)
+			slot = &s.url;
+		else if (strcmp(argv[i], "--ca") == 0)
+			slot = &s.ca;
+		else if (strcmp(argv[i], "--cert") == 0)
+			slot = &s.cert;
+		else if (strcmp(argv[i], "--key") == 0)
+			slot = &s.key;
+		if (slot != NULL) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "ebid: %s needs a value\n",
+				    argv[i]);
+				return EXIT_USAGE;
+			}
+			*slot = argv[++i];
+		} else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			help = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			fprintf(stderr, "ebid: unknown option %s (see ebid "
+			    "--help)\n", argv[i]);
+			return EXIT_USAGE;
+		} else if (cmd == NULL) {
+			cmd = argv[i];
+		} else if (nargs < 4) {
+			args[nargs++] = argv[i];
+		} else {
+			fprintf(stderr, "ebid: too many arguments\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (cmd == NULL) {
+		usage(help ? stdout : stderr);
+		return help ? 0 : EXIT_USAGE;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (nargs == 0) {
+			usage(stdout);
+			return 0;
+		}
+		return command_help(args[0], stdout);
+	}
+	if (help)
+		return command_help(cmd, stdout);
+	if (strcmp(cmd, "whoami") != 0 && strcmp(cmd, "health") != 0 &&
+	    strcmp(cmd, "send") != 0)
+		return command_help(cmd, stdout);
+	if ((strcmp(cmd, "send") == 0) != (nargs == 1) ||
+	    (strcmp(cmd, "send") != 0 && nargs != 0)) {
+		command_help(cmd, stderr);
+		return EXIT_USAGE;
+	}
+	eb_client_settings_env(&s);
+	eb_xml_init();
+	eb_error_clear(&e);
+	if ((c = eb_client_open(s.url, s.ca, s.cert, s.key, &e)) == NULL) {
+		eb_client_print_error(stderr, &e);
+		return e.code == EB_ERR_USAGE ? EXIT_USAGE : EXIT_LOCAL;
+	}
+	if (strcmp(cmd, "whoami") == 0)
+		rc = cmd_whoami(c);
+	else if (strcmp(cmd, "health") == 0)
+		rc = cmd_health(c);
+	else
+		rc = cmd_send(c, &s, args[0]);
+	eb_client_close(c);
+	return rc;
+}
