@@ -1,0 +1,303 @@
+/*
+ * tests/unit/test_pool.c
+ *    The expert pool aggregate: registration by the registrar only,
+ *    suspension and reinstatement, appointments recorded by the system,
+ *    the sealed view, and a draw over the view that avoids an expert
+ *    appointed too often recently.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine/core/draw.h"
+#include "engine/core/pool.h"
+#include "protocol/isotime.h"
+
+static int64_t t0;
+
+static struct eb_doc *
+el(struct eb_doc *parent, const char *name, ...)
+{
+	struct eb_doc *d = parent ? eb_doc_add(parent, name) :
+	    eb_doc_new(name);
+	const char *k, *v;
+	va_list ap;
+
+	va_start(ap, name);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		eb_doc_set_attr(d, k, v);
+	}
+	va_end(ap);
+	return d;
+}
+
+/* decide + apply as ebidd does; returns decide's code. */
+static int
+run(void *st, struct eb_doc *body, enum eb_role role, int64_t at,
+    struct eb_error *err)
+{
+	struct eb_cmd cmd;
+	struct eb_doc *ev = NULL;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = body;
+	cmd.actor.role = role;
+	snprintf(cmd.actor.party, sizeof(cmd.actor.party), "%s",
+	    eb_role_name(role));
+	snprintf(cmd.target, sizeof(cmd.target), "pool");
+	cmd.time = at;
+	rc = eb_pool_flow.decide(st, &cmd, &ev, err);
+	if (rc == EB_OK) {
+		assert_non_null(ev);
+		assert_int_equal(eb_pool_flow.apply(st, ev, err), EB_OK);
+	} else
+		assert_null(ev);
+	eb_doc_free(ev);
+	eb_doc_free(body);
+	return rc;
+}
+
+static int
+reg(void *st, const char *party, const char *person, const char *org,
+    const char *spec)
+{
+	struct eb_error err;
+
+	return run(st, el(NULL, "register-expert", "pool", "pool", "party",
+	    party, "person", person, "name", party, "org", org, "specialty",
+	    spec, NULL), EB_ROLE_REGISTRAR, t0, &err);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	assert_int_equal(eb_isotime_parse("2026-06-01T08:00:00.000Z", &t0), 0);
+	return 0;
+}
+
+static void
+test_register_suspend_reinstate(void **state)
+{
+	void *st = eb_pool_flow.create("pool");
+	struct eb_error err;
+	struct eb_doc *v;
+	struct eb_actor sup = { .role = EB_ROLE_SUPERVISOR };
+	struct eb_buf b = EB_BUF_INIT;
+
+	(void)state;
+	assert_non_null(st);
+	assert_true(eb_pool_flow.handles("register-expert"));
+	assert_true(eb_pool_flow.handles("record-appointment"));
+	assert_false(eb_pool_flow.handles("submit-bid"));
+	assert_string_equal(eb_pool_flow.state_name(st), "open");
+	assert_int_equal(reg(st, "e1", "P1", "Uni A", "civil"), EB_OK);
+	assert_int_equal(reg(st, "e1", "P9", "Uni B", "civil"),
+	    EB_ERR_CONFLICT);
+	/* Only the registration officer registers. */
+	assert_int_equal(run(st, el(NULL, "register-expert", "party", "e2",
+	    "person", "P2", "name", "n", "org", "o", "specialty", "civil",
+	    NULL), EB_ROLE_SUPERVISOR, t0, &err), EB_ERR_DENIED);
+	assert_string_equal(err.reason, "role-not-allowed");
+	/* Every field is required. */
+	assert_int_equal(run(st, el(NULL, "register-expert", "party", "e2",
+	    "person", "P2", "name", "n", "specialty", "civil", NULL),
+	    EB_ROLE_REGISTRAR, t0, &err), EB_ERR_FORMAT);
+	assert_int_equal(run(st, el(NULL, "suspend-expert", "party", "e1",
+	    "reason", "sanctioned", NULL), EB_ROLE_REGISTRAR, t0, &err),
+	    EB_OK);
+	assert_int_equal(run(st, el(NULL, "suspend-expert", "party", "e1",
+	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_ERR_STATE);
+	assert_string_equal(err.reason, "expert-not-active");
+	assert_int_equal(run(st, el(NULL, "suspend-expert", "party", "zz",
+	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_ERR_NOTFOUND);
+	v = eb_pool_flow.view(st, &sup);
+	assert_int_equal(eb_doc_serialize(v, &b), EB_OK);
+	assert_string_equal(eb_buf_str(&b),
+	    "<pool experts=\"1\" id=\"pool\"><expert name=\"e1\" "
+	    "org=\"Uni A\" party=\"e1\" person=\"P1\" specialty=\"civil\" "
+	    "status=\"suspended\"></expert></pool>");
+	eb_buf_free(&b);
+	eb_doc_free(v);
+	assert_int_equal(run(st, el(NULL, "reinstate-expert", "party", "e1",
+	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_OK);
+	assert_int_equal(run(st, el(NULL, "reinstate-expert", "party", "e1",
+	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_ERR_STATE);
+	v = eb_pool_flow.view(st, &sup);
+	assert_string_equal(eb_doc_attr(eb_doc_child(v, "expert"), "status"),
+	    "active");
+	eb_doc_free(v);
+	eb_pool_flow.destroy(st);
+	eb_pool_flow.destroy(NULL);
+}
+
+static void
+test_appointments_view_and_replay(void **state)
+{
+	void *st = eb_pool_flow.create("pool"), *st2;
+	struct eb_error err;
+	struct eb_doc *v, *v2, *body;
+	struct eb_actor sys = { .role = EB_ROLE_SYSTEM };
+	struct eb_actor bidder = { .role = EB_ROLE_BIDDER };
+	struct eb_cmd cmd;
+	struct eb_doc *ev = NULL;
+	const struct eb_doc *a;
+	int64_t at;
+	int64_t when;
+	const char *nm;
+
+	(void)state;
+	assert_int_equal(reg(st, "e1", "P1", "Uni A", "civil"), EB_OK);
+	assert_int_equal(reg(st, "e2", "P2", "Uni B", "civil"), EB_OK);
+	body = el(NULL, "record-appointment", "tender", "T1", NULL);
+	el(body, "expert", "party", "e1", NULL);
+	el(body, "expert", "party", "e2", NULL);
+	/* Only the system records appointments. */
+	assert_int_equal(run(st, eb_doc_clone(body), EB_ROLE_SUPERVISOR, t0,
+	    &err), EB_ERR_DENIED);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = body;
+	cmd.actor.role = EB_ROLE_SYSTEM;
+	cmd.time = t0 + 1000;
+	assert_int_equal(eb_pool_flow.decide(st, &cmd, &ev, &err), EB_OK);
+	assert_int_equal(eb_doc_count(ev, "expert-appointed"), 2);
+	assert_string_equal(eb_doc_attr(ev->first, "at"),
+	    "2026-06-01T08:00:01.000Z");
+	assert_string_equal(eb_doc_attr(ev->first, "tender"), "T1");
+	/* decide() left the state untouched. */
+	v = eb_pool_flow.view(st, &sys);
+	assert_null(eb_doc_child(eb_doc_child(v, "expert"), "appointment"));
+	eb_doc_free(v);
+	assert_int_equal(eb_pool_flow.apply(st, ev, &err), EB_OK);
+	eb_doc_free(ev);
+	eb_doc_free(body);
+	/* An unknown party is refused as a whole. */
+	body = el(NULL, "record-appointment", "tender", "T2", NULL);
+	el(body, "expert", "party", "e1", NULL);
+	el(body, "expert", "party", "e9", NULL);
+	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0, &err),
+	    EB_ERR_NOTFOUND);
+	v = eb_pool_flow.view(st, &sys);
+	a = eb_doc_child(eb_doc_child(v, "expert"), "appointment");
+	assert_non_null(a);
+	assert_string_equal(eb_doc_attr(a, "tender"), "T1");
+	assert_int_equal(eb_isotime_parse(eb_doc_attr(a, "at"), &at), 0);
+	assert_true(at == t0 + 1000);
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "expert"),
+	    "appointment"), 1);
+	/* A bidder sees only how many experts there are. */
+	v2 = eb_pool_flow.view(st, &bidder);
+	assert_string_equal(eb_doc_attr(v2, "experts"), "2");
+	assert_null(eb_doc_child(v2, "expert"));
+	eb_doc_free(v2);
+	/* Replaying the same events into a fresh pool gives the same view. */
+	st2 = eb_pool_flow.create("pool");
+	{
+		struct eb_doc *evs = eb_doc_new("events"), *e;
+		const struct eb_doc *x;
+		char iso[EB_ISOTIME_LEN];
+
+		eb_isotime_format(t0, iso);
+		eb_doc_foreach(x, v, "expert") {
+			e = el(evs, "expert-registered", "party",
+			    eb_doc_attr(x, "party"), "person",
+			    eb_doc_attr(x, "person"), "name",
+			    eb_doc_attr(x, "name"), "org",
+			    eb_doc_attr(x, "org"), "specialty",
+			    eb_doc_attr(x, "specialty"), "at", iso, NULL);
+			(void)e;
+		}
+		eb_isotime_format(t0 + 1000, iso);
+		el(evs, "expert-appointed", "party", "e1", "tender", "T1", "at",
+		    iso, NULL);
+		el(evs, "expert-appointed", "party", "e2", "tender", "T1", "at",
+		    iso, NULL);
+		assert_int_equal(eb_pool_flow.apply(st2, evs, &err), EB_OK);
+		eb_doc_free(evs);
+	}
+	v2 = eb_pool_flow.view(st2, &sys);
+	assert_true(eb_doc_equal(v, v2));
+	eb_doc_free(v2);
+	eb_doc_free(v);
+	assert_int_equal(eb_pool_flow.next_timer(st, &when, &nm), 0);
+	eb_pool_flow.destroy(st);
+	eb_pool_flow.destroy(st2);
+}
+
+/*
+ * Four civil experts; e1 served on three tenders in the last 30 days.
+ * A draw of 3 with max-recent 3 in 90 days must leave e1 out and seat
+ * exactly e2, e3, e4.
+ */
+static void
+test_draw_over_pool_view(void **state)
+{
+	void *st = eb_pool_flow.create("pool");
+	struct eb_actor sup = { .role = EB_ROLE_SUPERVISOR };
+	struct eb_doc *v, *req, *com = NULL, *s, *body;
+	const struct eb_doc *m;
+	struct eb_error err;
+	uint8_t head[32] = { 1 }, seed[32];
+	const char *rev[1] = { "officer-secret" };
+	int i;
+
+	(void)state;
+	assert_int_equal(reg(st, "e1", "P1", "Uni A", "civil"), EB_OK);
+	assert_int_equal(reg(st, "e2", "P2", "Uni B", "civil"), EB_OK);
+	assert_int_equal(reg(st, "e3", "P3", "Uni C", "civil"), EB_OK);
+	assert_int_equal(reg(st, "e4", "P4", "Uni D", "civil"), EB_OK);
+	for (i = 0; i < 3; i++) {
+		char t[8];
+
+		snprintf(t, sizeof(t), "T%d", i);
+		body = el(NULL, "record-appointment", "tender", t, NULL);
+		el(body, "expert", "party", "e1", NULL);
+		assert_int_equal(run(st, body, EB_ROLE_SYSTEM,
+		    t0 + (int64_t)i * 10 * EB_MS_PER_DAY, &err), EB_OK);
+	}
+	v = eb_pool_flow.view(st, &sup);
+	req = el(NULL, "draw-request", "tender", "T9", "recent-days", "90",
+	    "max-recent", "3", NULL);
+	s = el(req, "seats", "specialty", "civil", "count", "3", NULL);
+	(void)s;
+	assert_int_equal(eb_draw_seed(head, rev, 1, seed), EB_OK);
+	assert_int_equal(eb_draw_committee(v, req, seed,
+	    t0 + 30 * EB_MS_PER_DAY, &com, &err), EB_OK);
+	assert_int_equal(eb_doc_count(com, "member"), 3);
+	eb_doc_foreach(m, com, "member")
+		assert_string_not_equal(eb_doc_attr(m, "party"), "e1");
+	m = eb_doc_child(com, "excluded");
+	assert_string_equal(eb_doc_attr(m, "party"), "e1");
+	assert_string_equal(eb_doc_attr(m, "reason"), "drawn-too-often");
+	eb_doc_free(com);
+	com = NULL;
+	/* 100 days later the window has passed: e1 is free again, and a
+	 * committee of 4 needs it. */
+	eb_doc_set_attr(req->first, "count", "4");
+	assert_int_equal(eb_draw_committee(v, req, seed,
+	    t0 + 120 * EB_MS_PER_DAY, &com, &err), EB_OK);
+	assert_int_equal(eb_doc_count(com, "member"), 4);
+	assert_null(eb_doc_child(com, "excluded"));
+	eb_doc_free(com);
+	eb_doc_free(req);
+	eb_doc_free(v);
+	eb_pool_flow.destroy(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_register_suspend_reinstate),
+		cmocka_unit_test(test_appointments_view_and_replay),
+		cmocka_unit_test(test_draw_over_pool_view),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
