@@ -880,7 +880,7 @@ de_quote(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	int rc;
 
 	if ((b = acting_bidder(s, c, err)) == NULL)
-		return err != NULL ? err->code : EB_ERR_DENIED;
+		return EB_ERR_DENIED;
 	if (c->time < s->listing_start)
 		return eb_fail(err, EB_ERR_TIME, "listing-not-started",
 		    "Quote once the listing has started.",
@@ -930,7 +930,7 @@ de_declare(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	struct eb_doc *e;
 
 	if ((b = acting_bidder(s, c, err)) == NULL)
-		return err != NULL ? err->code : EB_ERR_DENIED;
+		return EB_ERR_DENIED;
 	if (!b->quoted)
 		return eb_fail(err, EB_ERR_DENIED, "no-listing-quote",
 		    "Only bidders with a valid listing quote may go on to the auction.",
@@ -990,7 +990,7 @@ de_auction_bid(const struct sale *s, const struct eb_cmd *c,
 	int rc;
 
 	if ((b = acting_bidder(s, c, err)) == NULL)
-		return err != NULL ? err->code : EB_ERR_DENIED;
+		return EB_ERR_DENIED;
 	if (b->declared != DECL_YES)
 		return eb_fail(err, EB_ERR_DENIED, "not-in-auction",
 		    "Only bidders who declared to go on take part in the auction.",
@@ -1853,14 +1853,16 @@ sale_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 {
 	struct sale *s = st;
 	const struct eb_doc *e;
+	const char *sid = events != NULL ? eb_doc_attr(events, "sale") : NULL;
 	struct ev_ctx x;
 	size_t i;
 	int rc;
 
-	if (events == NULL || strcmp(events->name, "events") != 0)
+	if (events == NULL || strcmp(events->name, "events") != 0 ||
+	    (sid != NULL && strcmp(sid, s->id) != 0))
 		return eb_fail(err, EB_ERR_FORMAT, "bad-event",
-		    "Pass the <events> tree that decide() returned.",
-		    "apply: not an <events> tree");
+		    "Pass the <events> tree that decide() returned for this sale.",
+		    "apply: not an <events> tree of sale %s", s->id);
 	for (e = events->first; e != NULL; e = e->next) {
 		const char *role = eb_doc_attr(e, "role");
 

@@ -1052,6 +1052,38 @@ test_replay(void **state)
 	fx_free(&f);
 }
 
+/* apply refuses what does not fit: another sale, unknown or misplaced events. */
+static void
+test_apply_guards(void **state)
+{
+	struct fx f;
+	struct eb_doc *evs, *e;
+	struct eb_error err;
+
+	(void)state;
+	fx_init(&f);
+	evs = eb_doc_new("events");
+	eb_doc_set_attr(evs, "sale", "S-OTHER");
+	assert_int_equal(eb_sale_flow.apply(f.st, evs, &err), EB_ERR_FORMAT);
+	eb_doc_set_attr(evs, "sale", SALE_ID);
+	e = eb_doc_add(evs, "sale-bogus");
+	eb_doc_set_attr(e, "time", T(T0));
+	assert_int_equal(eb_sale_flow.apply(f.st, evs, &err), EB_ERR_FORMAT);
+	eb_doc_free(evs);
+	/* a well-formed event that does not fit the state */
+	evs = eb_doc_new("events");
+	e = eb_doc_add(evs, "sale-closed");
+	eb_doc_set_attr(e, "time", T(T0));
+	eb_doc_set_attr(e, "actor", "reg1");
+	eb_doc_set_attr(e, "person", "p-reg");
+	eb_doc_set_attr(e, "role", "registrar");
+	assert_int_equal(eb_sale_flow.apply(f.st, evs, &err), EB_ERR_INTERNAL);
+	assert_string_equal(err.reason, "illegal-transition");
+	state_is(&f, "new");
+	eb_doc_free(evs);
+	fx_free(&f);
+}
+
 /* Suspension shifts the pending instants; cancel needs two offices. */
 static void
 test_suspend_cancel(void **state)
@@ -1386,6 +1418,7 @@ main(void)
 		cmocka_unit_test(test_pseudonymity),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_suspend_cancel),
+		cmocka_unit_test(test_apply_guards),
 		cmocka_unit_test(test_case_study_script),
 		cmocka_unit_test(test_auction_throughput),
 	};
