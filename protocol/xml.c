@@ -378,7 +378,7 @@ is_xml_space(int c)
 }
 
 static int
-all_space(const uint8_t *p, size_t n)
+all_space(const xmlChar *p, size_t n)
 {
 	size_t i;
 
@@ -424,7 +424,8 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 	const xmlNode *c;
 	xmlChar *v;
 	struct eb_buf text = EB_BUF_INIT;
-	int rc = EB_OK, has_child = 0;
+	const xmlChar *only = NULL;       /* the text when it is one piece */
+	int rc = EB_OK, has_child = 0, pieces = 0, nonspace = 0;
 
 	if (!in_our_ns(n))
 		return refuse_ns(n, err);
@@ -451,6 +452,14 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 			rc = refuse_name(n, a->name, err);
 			goto out;
 		}
+		/* Usually one text node holds the value: use it in place. */
+		if (a->children != NULL && a->children->next == NULL &&
+		    a->children->type == XML_TEXT_NODE &&
+		    a->children->content != NULL) {
+			eb_doc_set_attr(d, (const char *)a->name,
+			    (const char *)a->children->content);
+			continue;
+		}
 		v = xmlNodeGetContent((const xmlNode *)a);
 		if (v == NULL) {
 			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
@@ -469,7 +478,18 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 			break;
 		case XML_TEXT_NODE:
 		case XML_CDATA_SECTION_NODE:
-			if (c->content != NULL &&
+			if (c->content == NULL || c->content[0] == '\0')
+				break;
+			if (!all_space(c->content,
+			    strlen((const char *)c->content)))
+				nonspace = 1;
+			/* Copy only when the text comes in several pieces. */
+			if (++pieces == 1) {
+				only = c->content;
+				break;
+			}
+			if ((pieces == 2 && (rc = eb_buf_puts(&text,
+			    (const char *)only)) != EB_OK) ||
 			    (rc = eb_buf_puts(&text,
 			    (const char *)c->content)) != EB_OK) {
 				eb_fail(err, rc, "document-too-large", NULL,
@@ -491,7 +511,7 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 		}
 	}
 	if (has_child) {
-		if (!all_space(text.data, text.len)) {
+		if (nonspace) {
 			rc = eb_fail(err, EB_ERR_FORMAT, "mixed-content",
 			    "Put text only in elements without child elements.",
 			    "document refused: element '%s' mixes text and "
@@ -500,7 +520,9 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 			    xmlGetLineNo(n), (const char *)n->name);
 			goto out;
 		}
-	} else if (text.len > 0) {
+	} else if (pieces == 1) {
+		eb_doc_set_text(d, (const char *)only);
+	} else if (pieces > 1) {
 		eb_doc_set_text(d, eb_buf_str(&text));
 	}
 out:
