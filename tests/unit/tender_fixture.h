@@ -40,7 +40,7 @@ struct fx {
 	struct eb_error err;
 };
 
-static struct eb_actor
+static __attribute__((unused)) struct eb_actor
 fx_actor(enum eb_role role, const char *party, const char *org)
 {
 	struct eb_actor a;
@@ -54,7 +54,7 @@ fx_actor(enum eb_role role, const char *party, const char *org)
 	return a;
 }
 
-static struct eb_actor
+static __attribute__((unused)) struct eb_actor
 fx_party(enum eb_role role, const char *party)
 {
 	char org[64];
@@ -74,7 +74,7 @@ fx_party(enum eb_role role, const char *party)
 	}
 }
 
-static void
+static __attribute__((unused)) void
 fx_init(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -83,7 +83,7 @@ fx_init(struct fx *f)
 	f->log = eb_doc_new("events");
 }
 
-static void
+static __attribute__((unused)) void
 fx_free(struct fx *f)
 {
 	eb_tender_flow.destroy(f->t);
@@ -92,13 +92,13 @@ fx_free(struct fx *f)
 	f->log = NULL;
 }
 
-static void
+static __attribute__((unused)) void
 fx_hex(const char *s, char hex[EB_SHA256_HEX])
 {
 	eb_sha256_hex(s, strlen(s), hex);
 }
 
-static void
+static __attribute__((unused)) void
 fx_time(struct eb_doc *parent, const char *name, int64_t ms)
 {
 	char b[EB_ISOTIME_LEN];
@@ -109,7 +109,7 @@ fx_time(struct eb_doc *parent, const char *name, int64_t ms)
 
 /* Decide and, on success, apply; events are appended to f->log.  Returns
  * the decide/apply code (err in f->err). */
-static int
+static __attribute__((unused)) int
 fx_do(struct fx *f, const struct eb_actor *a, struct eb_doc *body)
 {
 	struct eb_cmd c;
@@ -137,7 +137,7 @@ fx_do(struct fx *f, const struct eb_actor *a, struct eb_doc *body)
 }
 
 /* Like fx_do, but abort the test binary when it fails: for paths. */
-static void
+static __attribute__((unused)) void
 fx_must(struct fx *f, const struct eb_actor *a, struct eb_doc *body)
 {
 	char name[64];
@@ -151,7 +151,7 @@ fx_must(struct fx *f, const struct eb_actor *a, struct eb_doc *body)
 	}
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_registration(const char *name, int64_t deadline)
 {
 	struct eb_doc *b = eb_doc_new(name), *x, *y;
@@ -179,7 +179,7 @@ fx_registration(const char *name, int64_t deadline)
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_reasoned(const char *name, const char *reason)
 {
 	struct eb_doc *b = eb_doc_new(name);
@@ -188,7 +188,7 @@ fx_reasoned(const char *name, const char *reason)
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_with_attr(const char *name, const char *attr, const char *v)
 {
 	struct eb_doc *b = eb_doc_new(name);
@@ -197,7 +197,7 @@ fx_with_attr(const char *name, const char *attr, const char *v)
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_bid_body(const char *bidder)
 {
 	struct eb_doc *b = eb_doc_new("submit-bid");
@@ -212,7 +212,7 @@ fx_bid_body(const char *bidder)
 
 /* open-bids with every held bid opened (prices 9e8, 9.1e8, ...) except
  * those named in 'invalid' (a space-separated list). */
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_open_body(const struct fx *f, const char *invalid)
 {
 	struct eb_doc *b = eb_doc_new("open-bids"), *v, *bids, *x, *r, *bd;
@@ -246,7 +246,7 @@ fx_open_body(const struct fx *f, const char *invalid)
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_committee(const char *name, const char *const *experts, size_t n,
     const char *reveal)
 {
@@ -269,7 +269,7 @@ fx_committee(const char *name, const char *const *experts, size_t n,
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_scores(void)
 {
 	struct eb_doc *b = eb_doc_new("submit-scores"), *s, *c;
@@ -282,7 +282,7 @@ fx_scores(void)
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_close_eval(void)
 {
 	struct eb_doc *b = eb_doc_new("close-evaluation"), *c;
@@ -297,7 +297,7 @@ fx_close_eval(void)
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_text(const char *name, const char *text)
 {
 	struct eb_doc *b = eb_doc_new(name);
@@ -306,7 +306,7 @@ fx_text(const char *name, const char *text)
 	return b;
 }
 
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_amend(void)
 {
 	struct eb_doc *b = fx_text("amend-documents", "Drawing 7 replaced.");
@@ -325,7 +325,7 @@ fx_amend(void)
 #define FX_SYS fx_party(EB_ROLE_SYSTEM, "ebidd")
 #define FX_TEN fx_party(EB_ROLE_TENDERER, "ten1")
 
-static void
+static __attribute__((unused)) void
 fx_step(struct fx *f, struct eb_actor a, struct eb_doc *body)
 {
 	fx_must(f, &a, body);
@@ -334,7 +334,7 @@ fx_step(struct fx *f, struct eb_actor a, struct eb_doc *body)
 /* Drive a fresh fixture to 'target' by the standard path.  'nbids' bids
  * (b1..) are submitted on the way (4 for the full path).  In evaluation,
  * 'ready' has every expert accept and score (else only e1 accepts). */
-static void
+static __attribute__((unused)) void
 fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 {
 	static const char *const experts[] = { "e1", "e2", "e3" };
@@ -485,14 +485,14 @@ fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 	fx_step(f, FX_SUP, eb_doc_new("close-tender"));
 }
 
-static void
+static __attribute__((unused)) void
 fx_goto(struct fx *f, enum eb_tender_state target)
 {
 	fx_goto_n(f, target, 4, 0);
 }
 
 /* The system view (sees everything), for bodies that need the state. */
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_sysview(const struct fx *f)
 {
 	struct eb_actor sys = FX_SYS;
@@ -501,7 +501,7 @@ fx_sysview(const struct fx *f)
 }
 
 /* First child of view section 'sec' named 'el' whose 'attr' is 'v'. */
-static const char *
+static __attribute__((unused)) const char *
 fx_first_attr(const struct eb_doc *v, const char *path, const char *el,
     const char *attr, const char *v2, const char *want)
 {
@@ -522,7 +522,7 @@ fx_first_attr(const struct eb_doc *v, const char *path, const char *el,
  * Where the body depends on the state (pending sign-up, open objection,
  * open seats, candidates) it is read from the system view.
  */
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fx_min_body(struct fx *f, const char *command)
 {
 	struct eb_doc *v = fx_sysview(f), *b = NULL;
@@ -624,7 +624,7 @@ fx_min_body(struct fx *f, const char *command)
 }
 
 /* The natural actor of 'role' for 'command' in the fixture. */
-static struct eb_actor
+static __attribute__((unused)) struct eb_actor
 fx_natural(enum eb_role role, const char *command)
 {
 	switch (role) {
@@ -659,7 +659,7 @@ fx_natural(enum eb_role role, const char *command)
 }
 
 /* Canonical bytes of the system view (caller frees). */
-static char *
+static __attribute__((unused)) char *
 fx_canon(const struct fx *f)
 {
 	struct eb_doc *v = fx_sysview(f);

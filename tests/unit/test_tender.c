@@ -1,0 +1,787 @@
+/*
+ * tests/unit/test_tender.c
+ *    The tender flow by scenario: a whole path, a returned registration,
+ *    a rejected sign-up, a late amendment moving the deadline, an
+ *    objection during publicity, failed tenders, cancellation with its
+ *    countersignature, separation of duties, the deadline, views by role,
+ *    timers, suspension, and the rights-and-duties notice.
+ *    Expected instants are computed by hand from the fixture's dates
+ *    (tender_fixture.h: T0 = 2026-01-01T00:00:00Z, deadline T0+30d,
+ *    opening deadline+1h, notice 15 d, publicity 3 d).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/unit/tender_fixture.h"
+
+static char *
+canon(const struct eb_doc *d)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	size_t n;
+	char *s;
+
+	assert_int_equal(eb_doc_serialize(d, &b), EB_OK);
+	s = (char *)eb_buf_steal(&b, &n);
+	return s;
+}
+
+static struct eb_doc *
+view_as(const struct fx *f, struct eb_actor a)
+{
+	return eb_tender_flow.view(f->t, &a);
+}
+
+static const char *
+path_attr(const struct eb_doc *d, const char *path, const char *attr)
+{
+	const struct eb_doc *x = eb_doc_path(d, path);
+
+	return x != NULL ? eb_doc_attr(x, attr) : NULL;
+}
+
+static void
+test_whole_path_and_replay(void **state)
+{
+	struct fx f, g;
+	struct eb_doc *v, *rec;
+	struct eb_error err;
+	char *a, *b;
+	int64_t at;
+	const char *nm;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_CLOSED);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_CLOSED);
+	assert_int_equal(eb_tender_check_records(f.t, &err), EB_OK);
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 0);
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b3"));
+	assert_string_equal(eb_doc_attr(v, "state"), "closed");
+	assert_string_equal(eb_doc_attr(v, "stage"), "confirmation");
+	assert_string_equal(path_attr(v, "award", "bidder"), "b1");
+	assert_string_equal(path_attr(v, "award", "rank"), "1");
+	rec = eb_doc_child(v, "verification-record");
+	assert_non_null(rec);
+	/* the record lists every step before verify-process: 1 register +
+	 * 1 accept + 1 announce + 5 sign-ups + 4 confirmations + 1 key +
+	 * 4 bids + 1 deadline + 2 shares + 1 opening + 1 clearing + 1 draw
+	 * request + 1 draw + 3 accepts + 3 score sheets + 1 close +
+	 * 1 publish + 1 publicity end = 33 */
+	assert_string_equal(eb_doc_attr(rec, "steps"), "33");
+	assert_int_equal(eb_doc_count(rec, "step"), 33);
+	assert_string_equal(eb_doc_attr(eb_doc_child(rec, "step"), "event"),
+	    "tender-registered");
+	/* the committee is public once the result is */
+	assert_non_null(eb_doc_child(v, "committee"));
+	eb_doc_free(v);
+
+	/* replay: the same events into a fresh tender, the same state */
+	fx_init(&g);
+	assert_int_equal(eb_tender_flow.apply(g.t, f.log, &err), EB_OK);
+	a = fx_canon(&f);
+	b = fx_canon(&g);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	fx_free(&g);
+	fx_free(&f);
+}
+
+static void
+test_returned_registration(void **state)
+{
+	struct fx f;
+	struct eb_actor reg = FX_REG, ten = FX_TEN;
+	struct eb_actor other = fx_party(EB_ROLE_TENDERER, "ten2");
+	struct eb_doc *v;
+
+	(void)state;
+	fx_init(&f);
+	fx_step(&f, ten, fx_registration("register-tender", FX_DEADLINE));
+	/* no reason, no return */
+	assert_int_equal(fx_do(&f, &reg, eb_doc_new("return-registration")),
+	    EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "reasons-required");
+	assert_int_equal(fx_do(&f, &reg, fx_reasoned("return-registration",
+	    "Qualification list missing the safety licence.")), EB_OK);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_RETURNED);
+	v = view_as(&f, ten);
+	assert_string_equal(eb_doc_text(eb_doc_path(v, "returns/return/reason")),
+	    "Qualification list missing the safety licence.");
+	eb_doc_free(v);
+	/* the public does not see a returned registration */
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b1"));
+	assert_null(eb_doc_child(v, "registration"));
+	assert_null(eb_doc_child(v, "returns"));
+	eb_doc_free(v);
+	/* accepting a returned registration is out of order */
+	assert_int_equal(fx_do(&f, &reg, eb_doc_new("accept-registration")),
+	    EB_ERR_STATE);
+	/* another tenderer cannot resubmit it */
+	assert_int_equal(fx_do(&f, &other, fx_registration(
+	    "resubmit-registration", FX_DEADLINE)), EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "not-your-tender");
+	assert_int_equal(fx_do(&f, &ten, fx_registration(
+	    "resubmit-registration", FX_DEADLINE + FX_DAY)), EB_OK);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_SUBMITTED);
+	v = view_as(&f, reg);
+	assert_string_equal(path_attr(v, "registration/bid-deadline", "at"),
+	    "2026-02-01T00:00:00.000Z");
+	eb_doc_free(v);
+	fx_step(&f, reg, eb_doc_new("accept-registration"));
+	assert_int_equal(eb_tender_state(f.t), EB_TS_ACCEPTED);
+	fx_free(&f);
+}
+
+static void
+test_registration_rules(void **state)
+{
+	struct fx f;
+	struct eb_actor ten = FX_TEN;
+	struct eb_doc *b;
+
+	(void)state;
+	fx_init(&f);
+	b = fx_registration("register-tender", FX_DEADLINE);
+	eb_doc_set_text(eb_doc_child(b, "committee-size"), "4");
+	assert_int_equal(fx_do(&f, &ten, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "committee-size-invalid");
+	b = fx_registration("register-tender", FX_DEADLINE);
+	eb_doc_set_attr(eb_doc_child(b, "custodians"), "threshold", "4");
+	assert_int_equal(fx_do(&f, &ten, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "custodian-threshold-invalid");
+	b = fx_registration("register-tender", FX_T0);
+	assert_int_equal(fx_do(&f, &ten, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "deadline-passed");
+	b = fx_registration("register-tender", FX_DEADLINE);
+	eb_doc_detach(eb_doc_child(b, "rules"));
+	assert_int_equal(fx_do(&f, &ten, b), EB_ERR_FORMAT);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_NEW);
+	fx_free(&f);
+}
+
+static void
+test_rejected_sign_up(void **state)
+{
+	struct fx f;
+	struct eb_actor reg = FX_REG;
+	struct eb_actor b5 = fx_party(EB_ROLE_BIDDER, "b5");
+	struct eb_doc *v;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	assert_int_equal(fx_do(&f, &reg, fx_with_attr("reject-sign-up",
+	    "bidder", "b5")), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "reasons-required");
+	assert_int_equal(fx_do(&f, &b5, fx_bid_body("b5")), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "sign-up-not-confirmed");
+	{
+		struct eb_doc *b = fx_with_attr("reject-sign-up", "bidder", "b5");
+
+		eb_doc_add_text(b, "reason", "Licence expired on 2025-12-01.");
+		assert_int_equal(fx_do(&f, &reg, b), EB_OK);
+	}
+	v = view_as(&f, b5);
+	assert_string_equal(path_attr(v, "sign-ups/sign-up", "status"),
+	    "rejected");
+	assert_string_equal(eb_doc_text(eb_doc_path(v,
+	    "sign-ups/sign-up/decision/reason")),
+	    "Licence expired on 2025-12-01.");
+	/* a bidder sees its own sign-up only */
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "sign-ups"), NULL), 1);
+	eb_doc_free(v);
+	assert_int_equal(fx_do(&f, &b5, fx_bid_body("b5")), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "sign-up-not-confirmed");
+	/* deciding twice is refused; signing up again is allowed */
+	assert_int_equal(fx_do(&f, &reg, fx_with_attr("confirm-sign-up",
+	    "bidder", "b5")), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "sign-up-not-pending");
+	assert_int_equal(fx_do(&f, &b5, eb_doc_new("sign-up")), EB_OK);
+	assert_int_equal(fx_do(&f, &reg, fx_with_attr("confirm-sign-up",
+	    "bidder", "b5")), EB_OK);
+	assert_int_equal(fx_do(&f, &b5, fx_bid_body("b5")), EB_OK);
+	fx_free(&f);
+}
+
+static void
+test_late_amendment_moves_deadline(void **state)
+{
+	struct fx f;
+	struct eb_actor ten = FX_TEN;
+	struct eb_doc *v;
+	int64_t at;
+	const char *nm;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	/* 28 days before the deadline: more than the 15-day notice */
+	assert_int_equal(fx_do(&f, &ten, fx_amend()), EB_OK);
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 1);
+	assert_true(at == FX_DEADLINE);
+	/* 2026-01-21T12:00Z, 10.5 days before the deadline of
+	 * 2026-01-31T00:00Z: the deadline moves to 21 Jan 12:00 + 15 d =
+	 * 2026-02-05T12:00:00Z, the opening keeps its hour after it */
+	f.now = FX_T0 + 20 * FX_DAY + 12 * FX_HOUR;
+	assert_int_equal(fx_do(&f, &ten, fx_amend()), EB_OK);
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b1"));
+	assert_string_equal(path_attr(v, "registration/bid-deadline", "at"),
+	    "2026-02-05T12:00:00.000Z");
+	assert_string_equal(path_attr(v, "registration/opening-time", "at"),
+	    "2026-02-05T13:00:00.000Z");
+	assert_string_equal(eb_doc_attr(eb_doc_child(v, "notices")->last,
+	    "deadline-moved"), "true");
+	eb_doc_free(v);
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 1);
+	assert_string_equal(nm, "deadline-reached");
+	assert_true(at == FX_T0 + 35 * FX_DAY + 12 * FX_HOUR);
+	/* a bid at the old deadline is now in time */
+	f.now = FX_DEADLINE;
+	{
+		struct eb_actor b1 = fx_party(EB_ROLE_BIDDER, "b1");
+
+		assert_int_equal(fx_do(&f, &b1, fx_bid_body("b1")), EB_OK);
+	}
+	fx_free(&f);
+}
+
+static void
+test_bid_deadline(void **state)
+{
+	struct fx f;
+	struct eb_actor b1 = fx_party(EB_ROLE_BIDDER, "b1");
+	struct eb_actor sys = FX_SYS;
+	char *before, *after;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	f.now = FX_DEADLINE - 1;
+	assert_int_equal(fx_do(&f, &b1, fx_bid_body("b1")), EB_OK);
+	assert_int_equal(fx_do(&f, &sys, eb_doc_new("deadline-reached")),
+	    EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "deadline-not-reached");
+	f.now = FX_DEADLINE;
+	before = fx_canon(&f);
+	assert_int_equal(fx_do(&f, &b1, fx_bid_body("b1")), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "deadline-passed");
+	assert_int_equal(fx_do(&f, &b1, eb_doc_new("withdraw-bid")),
+	    EB_ERR_RULE);
+	after = fx_canon(&f);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	fx_step(&f, sys, eb_doc_new("deadline-reached"));
+	assert_int_equal(eb_tender_state(f.t), EB_TS_AWAITING_OPENING);
+	assert_int_equal(fx_do(&f, &b1, fx_bid_body("b1")), EB_ERR_STATE);
+	assert_string_equal(f.err.reason, "not-allowed-in-state");
+	fx_free(&f);
+}
+
+static void
+test_objection_during_publicity(void **state)
+{
+	struct fx f;
+	struct eb_actor b2 = fx_party(EB_ROLE_BIDDER, "b2");
+	struct eb_actor b6 = fx_party(EB_ROLE_BIDDER, "b6");
+	struct eb_actor sup = FX_SUP, sys = FX_SYS;
+	struct eb_doc *v, *d;
+	int64_t at, raised, pub_end = FX_OPENING + 4 * FX_DAY;
+	const char *nm;
+	char *s;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_PUBLICITY);
+	/* published at opening + 1 d: publicity ends 3 days later */
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 1);
+	assert_string_equal(nm, "publicity-ended");
+	assert_true(at == pub_end);
+	f.now = FX_OPENING + 2 * FX_DAY;
+	raised = f.now;
+	/* only a bidder whose bid was opened may object */
+	assert_int_equal(fx_do(&f, &b6, fx_text("raise-objection", "x")),
+	    EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "not-your-tender");
+	assert_int_equal(fx_do(&f, &b2, fx_text("raise-objection",
+	    "The first candidate lacks the licence.")), EB_OK);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_OBJECTION);
+	/* the flow stops: no timer, publicity cannot end */
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 0);
+	f.now = pub_end + FX_DAY;
+	assert_int_equal(fx_do(&f, &sys, eb_doc_new("publicity-ended")),
+	    EB_ERR_STATE);
+	/* the supervisor must answer within 3 days of the objection */
+	d = eb_tender_duties(f.t, &sup);
+	s = canon(d);
+	assert_string_equal(s, "<duties role=\"supervisor\" state=\"objection\" "
+	    "tender=\"T1\"><may command=\"answer-objection\"></may>"
+	    "<may command=\"request-cancellation\"></may>"
+	    "<may command=\"suspend\"></may>"
+	    "<must by=\"2026-02-05T01:00:00.000Z\" "
+	    "command=\"answer-objection\"></must></duties>");
+	free(s);
+	eb_doc_free(d);
+	/* answered 2.5 days after it was raised: publicity resumes, its end
+	 * moved by the 2.5 days it stood still */
+	f.now = raised + 2 * FX_DAY + 12 * FX_HOUR;
+	{
+		struct eb_doc *b = fx_with_attr("answer-objection", "objection",
+		    "1");
+
+		eb_doc_set_attr(b, "decision", "dismissed");
+		eb_doc_add_text(b, "text", "The licence is on file.");
+		assert_int_equal(fx_do(&f, &sup, b), EB_OK);
+	}
+	assert_int_equal(eb_tender_state(f.t), EB_TS_PUBLICITY);
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 1);
+	assert_true(at == pub_end + 2 * FX_DAY + 12 * FX_HOUR);
+	v = view_as(&f, b2);
+	assert_string_equal(path_attr(v, "publicity", "end"),
+	    "2026-02-06T13:00:00.000Z");
+	assert_string_equal(path_attr(v, "objections/objection/answer",
+	    "decision"), "dismissed");
+	eb_doc_free(v);
+	/* other bidders do not see b2's objection */
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b3"));
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "objections"), NULL), 0);
+	eb_doc_free(v);
+	f.now = at - 1;
+	assert_int_equal(fx_do(&f, &sys, eb_doc_new("publicity-ended")),
+	    EB_ERR_RULE);
+	f.now = at;
+	assert_int_equal(fx_do(&f, &sys, eb_doc_new("publicity-ended")), EB_OK);
+	assert_int_equal(fx_do(&f, &b2, fx_text("raise-objection", "late")),
+	    EB_ERR_STATE);
+	fx_free(&f);
+}
+
+static void
+test_failed_with_two_valid_bids(void **state)
+{
+	struct fx f;
+	struct eb_actor sys = FX_SYS;
+	struct eb_doc *v;
+	struct eb_error err;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_AWAITING_OPENING);
+	f.now = FX_OPENING;
+	/* four bids held, b3 and b4 fail to decrypt: two valid */
+	assert_int_equal(fx_do(&f, &sys, fx_open_body(&f, "b3 b4")), EB_OK);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_FAILED);
+	assert_int_equal(eb_tender_check_records(f.t, &err), EB_OK);
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b4"));
+	assert_string_equal(path_attr(v, "failure", "cause"),
+	    "fewer-than-three-valid-bids");
+	assert_string_equal(path_attr(v, "failure", "valid-bids"), "2");
+	assert_string_equal(path_attr(v, "opening-record", "opened"), "2");
+	eb_doc_free(v);
+
+	/* two bids at the deadline fail there already */
+	fx_free(&f);
+	fx_init(&f);
+	fx_goto(&f, EB_TS_FAILED);
+	v = view_as(&f, FX_SUP);
+	assert_string_equal(path_attr(v, "failure", "cause"),
+	    "fewer-than-three-bids");
+	assert_string_equal(path_attr(v, "deadline-reached", "bids"), "2");
+	eb_doc_free(v);
+	assert_int_equal(eb_tender_check_records(f.t, &err), EB_OK);
+	fx_free(&f);
+}
+
+static void
+test_opening_checks(void **state)
+{
+	struct fx f;
+	struct eb_actor sys = FX_SYS;
+	struct eb_doc *b;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_AWAITING_OPENING);
+	f.now = FX_OPENING - 1;
+	assert_int_equal(fx_do(&f, &sys, fx_open_body(&f, NULL)), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "opening-time-not-reached");
+	f.now = FX_OPENING;
+	b = fx_open_body(&f, NULL);
+	eb_doc_set_attr(eb_doc_child(b, "bid-result"), "commitment",
+	    "0000000000000000000000000000000000000000000000000000000000000000");
+	assert_int_equal(fx_do(&f, &sys, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "opening-mismatch");
+	/* drop one result: the opening must account for every bid */
+	b = fx_open_body(&f, NULL);
+	{
+		struct eb_doc *l = b->last;
+
+		eb_doc_detach(l);
+		eb_doc_free(l);
+	}
+	assert_int_equal(fx_do(&f, &sys, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "opening-incomplete");
+	fx_free(&f);
+}
+
+static void
+test_cancellation_needs_countersignature(void **state)
+{
+	struct fx f;
+	struct eb_actor sup = FX_SUP, ver = FX_VER;
+	struct eb_actor b1 = fx_party(EB_ROLE_BIDDER, "b1");
+	/* the supervisor's person holding a verifier certificate */
+	struct eb_actor sup_as_ver = fx_actor(EB_ROLE_VERIFIER, "ver9",
+	    "Centre");
+
+	(void)state;
+	snprintf(sup_as_ver.person, sizeof(sup_as_ver.person), "P-sup1");
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	assert_int_equal(fx_do(&f, &sup, eb_doc_new("request-cancellation")),
+	    EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "reasons-required");
+	fx_step(&f, sup, fx_reasoned("request-cancellation", "Funding lost."));
+	assert_int_equal(eb_tender_state(f.t), EB_TS_CANCELLATION_REQUESTED);
+	/* the flow is held: no bids meanwhile, the supervisor cannot finish
+	 * it alone, nor under a verifier certificate */
+	assert_int_equal(fx_do(&f, &b1, fx_bid_body("b1")), EB_ERR_STATE);
+	assert_int_equal(fx_do(&f, &sup, eb_doc_new("countersign-cancellation")),
+	    EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "role-not-allowed");
+	assert_int_equal(fx_do(&f, &sup_as_ver,
+	    eb_doc_new("countersign-cancellation")), EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "separation-of-duties");
+	/* refused: back to bidding */
+	fx_step(&f, ver, fx_reasoned("refuse-cancellation",
+	    "Funding is confirmed by the budget office."));
+	assert_int_equal(eb_tender_state(f.t), EB_TS_BIDDING);
+	fx_step(&f, sup, fx_reasoned("request-cancellation", "Funding lost."));
+	fx_step(&f, ver, eb_doc_new("countersign-cancellation"));
+	assert_int_equal(eb_tender_state(f.t), EB_TS_CANCELLED);
+	assert_int_equal(fx_do(&f, &sup, fx_reasoned("resume", "x")),
+	    EB_ERR_STATE);
+	fx_free(&f);
+}
+
+static void
+test_separation_of_duties(void **state)
+{
+	struct fx f;
+	struct eb_actor reg = FX_REG, ten = FX_TEN;
+	/* the registrar's person with a supervisor certificate */
+	struct eb_actor reg_as_sup = fx_actor(EB_ROLE_SUPERVISOR, "sup7",
+	    "Centre");
+	/* a registrar employed by the tenderer */
+	struct eb_actor reg_tenderer = fx_actor(EB_ROLE_REGISTRAR, "reg2",
+	    "City Water");
+	struct eb_actor bidder_tenderer = fx_actor(EB_ROLE_BIDDER, "b8",
+	    "City Water");
+	char *before, *after;
+
+	(void)state;
+	snprintf(reg_as_sup.person, sizeof(reg_as_sup.person), "P-reg1");
+	fx_init(&f);
+	fx_step(&f, ten, fx_registration("register-tender", FX_DEADLINE));
+	before = fx_canon(&f);
+	assert_int_equal(fx_do(&f, &reg_tenderer,
+	    eb_doc_new("accept-registration")), EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "separation-of-duties");
+	after = fx_canon(&f);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	fx_step(&f, reg, eb_doc_new("accept-registration"));
+	f.now = FX_T0 + FX_DAY;
+	assert_int_equal(fx_do(&f, &reg_as_sup,
+	    eb_doc_new("publish-announcement")), EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "separation-of-duties");
+	assert_int_equal(eb_tender_state(f.t), EB_TS_ACCEPTED);
+	/* the tenderer's person cannot act as an officer either */
+	{
+		struct eb_actor ten_as_sup = fx_actor(EB_ROLE_SUPERVISOR,
+		    "sup8", "Centre");
+
+		snprintf(ten_as_sup.person, sizeof(ten_as_sup.person),
+		    "P-ten1");
+		assert_int_equal(fx_do(&f, &ten_as_sup,
+		    eb_doc_new("publish-announcement")), EB_ERR_DENIED);
+		assert_string_equal(f.err.reason, "separation-of-duties");
+	}
+	fx_step(&f, FX_SUP, eb_doc_new("publish-announcement"));
+	assert_int_equal(fx_do(&f, &bidder_tenderer, eb_doc_new("sign-up")),
+	    EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "conflict-of-interest");
+	fx_free(&f);
+}
+
+static void
+test_expert_conflicts(void **state)
+{
+	struct fx f;
+	struct eb_actor sys = FX_SYS;
+	static const char *const bad[] = { "e1", "e2", "b1" };
+	struct eb_doc *b;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_DRAW_REQUESTED);
+	/* an expert of a bidder's organisation is refused (回避) */
+	b = fx_committee("draw-experts", bad, 3, "supervisor-secret");
+	assert_int_equal(fx_do(&f, &sys, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "conflict-of-interest");
+	/* the reveal must match the commitment */
+	b = fx_committee("draw-experts", bad, 2, "another-secret");
+	assert_int_equal(fx_do(&f, &sys, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "reveal-mismatch");
+	fx_free(&f);
+}
+
+static void
+test_decline_and_replacement(void **state)
+{
+	struct fx f;
+	struct eb_actor sys = FX_SYS, sup = FX_SUP;
+	struct eb_actor e2 = fx_party(EB_ROLE_EXPERT, "e2");
+	static const char *const e4[] = { "e4" };
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_EVALUATION);
+	fx_step(&f, e2, fx_reasoned("decline-appointment", "Ill."));
+	assert_int_equal(fx_do(&f, &e2, fx_scores()), EB_ERR_DENIED);
+	assert_string_equal(f.err.reason, "appointment-not-accepted");
+	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "committee-incomplete");
+	fx_step(&f, sys, fx_committee("draw-experts", e4, 1, NULL));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e4"),
+	    eb_doc_new("accept-appointment"));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"),
+	    eb_doc_new("accept-appointment"));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores());
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores());
+	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "scores-missing");
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e4"), fx_scores());
+	fx_step(&f, sup, fx_close_eval());
+	assert_int_equal(eb_tender_state(f.t), EB_TS_EVALUATED);
+	fx_free(&f);
+}
+
+static void
+test_views_by_role(void **state)
+{
+	struct fx f;
+	struct eb_doc *v;
+	struct eb_doc *r;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	/* a bidder sees its own sign-up and bid receipt only */
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b2"));
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "sign-ups"), NULL), 1);
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "bids"), NULL), 1);
+	assert_string_equal(path_attr(v, "bids/bid", "bidder"), "b2");
+	assert_null(eb_doc_child(v, "history"));
+	/* the opening certificate is public, the sealed shares are not */
+	assert_non_null(eb_doc_path(v, "opening-key/certificate"));
+	assert_null(eb_doc_path(v, "opening-key/sealed-share"));
+	eb_doc_free(v);
+	/* the tenderer does not learn who bids */
+	v = view_as(&f, FX_TEN);
+	assert_null(eb_doc_child(v, "sign-ups"));
+	assert_null(eb_doc_child(v, "bids"));
+	eb_doc_free(v);
+	v = view_as(&f, fx_party(EB_ROLE_CUSTODIAN, "c2"));
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "opening-key"),
+	    "sealed-share"), 1);
+	assert_string_equal(path_attr(v, "opening-key/sealed-share",
+	    "custodian"), "c2");
+	eb_doc_free(v);
+	v = view_as(&f, fx_party(EB_ROLE_AUDITOR, "aud1"));
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "bids"), NULL), 4);
+	assert_non_null(eb_doc_child(v, "history"));
+	eb_doc_free(v);
+	fx_free(&f);
+
+	fx_init(&f);
+	fx_goto(&f, EB_TS_EVALUATED);
+	/* after opening: the opening record is public, a bid document only
+	 * to its bidder (and officials and experts); the committee is hidden
+	 * from bidders until the candidates are published */
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b2"));
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "opening-record"),
+	    "bid-result"), 4);
+	for (r = eb_doc_child(eb_doc_child(v, "opening-record"), NULL);
+	    r != NULL; r = r->next)
+		assert_true((eb_doc_child(r, "bid") != NULL) ==
+		    (strcmp(eb_doc_attr(r, "bidder"), "b2") == 0));
+	assert_null(eb_doc_child(v, "committee"));
+	assert_null(eb_doc_child(v, "result"));
+	assert_null(eb_doc_child(v, "clearing-report"));
+	eb_doc_free(v);
+	v = view_as(&f, fx_party(EB_ROLE_EXPERT, "e2"));
+	assert_non_null(eb_doc_child(v, "committee"));
+	assert_non_null(eb_doc_child(v, "clearing-report"));
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "scores"), NULL), 1);
+	assert_string_equal(path_attr(v, "scores/score-sheet", "expert"), "e2");
+	eb_doc_free(v);
+	fx_step(&f, FX_SUP, eb_doc_new("publish-candidates"));
+	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b2"));
+	assert_non_null(eb_doc_child(v, "committee"));
+	assert_string_equal(path_attr(v, "result/candidate", "bidder"), "b1");
+	eb_doc_free(v);
+	fx_free(&f);
+}
+
+static void
+test_suspend_resume_moves_time(void **state)
+{
+	struct fx f;
+	struct eb_actor sup = FX_SUP;
+	int64_t at;
+	const char *nm;
+	struct eb_doc *v;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_SUSPENDED);      /* suspended at T0 + 2 d */
+	v = view_as(&f, FX_TEN);
+	assert_string_equal(eb_doc_attr(v, "stage"), "organization");
+	assert_string_equal(eb_doc_attr(v, "resume-state"), "bidding");
+	eb_doc_free(v);
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 0);
+	assert_int_equal(fx_do(&f, &sup, fx_reasoned("suspend", "again")),
+	    EB_ERR_STATE);
+	f.now = FX_T0 + 5 * FX_DAY;
+	fx_step(&f, sup, fx_reasoned("resume", "Complaint dismissed."));
+	assert_int_equal(eb_tender_state(f.t), EB_TS_BIDDING);
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 1);
+	assert_true(at == FX_DEADLINE + 3 * FX_DAY);
+	fx_free(&f);
+}
+
+static void
+test_duties_for_roles(void **state)
+{
+	struct fx f;
+	struct eb_doc *d;
+	char *s;
+	struct eb_actor b1 = fx_party(EB_ROLE_BIDDER, "b1");
+	struct eb_actor b6 = fx_party(EB_ROLE_BIDDER, "b6");
+	struct eb_actor sys = FX_SYS, reg = FX_REG;
+	struct eb_actor c1 = fx_party(EB_ROLE_CUSTODIAN, "c1");
+
+	(void)state;
+	fx_init(&f);
+	fx_step(&f, FX_TEN, fx_registration("register-tender", FX_DEADLINE));
+	d = eb_tender_duties(f.t, &reg);
+	s = canon(d);
+	assert_string_equal(s, "<duties role=\"registrar\" state=\"submitted\" "
+	    "tender=\"T1\"><may command=\"return-registration\"></may>"
+	    "<may command=\"accept-registration\"></may>"
+	    "<must command=\"return-registration\"></must>"
+	    "<must command=\"accept-registration\"></must></duties>");
+	free(s);
+	eb_doc_free(d);
+	fx_free(&f);
+
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	d = eb_tender_duties(f.t, &b1);
+	s = canon(d);
+	assert_string_equal(s, "<duties role=\"bidder\" state=\"bidding\" "
+	    "tender=\"T1\">"
+	    "<may command=\"submit-bid\" until=\"2026-01-31T00:00:00.000Z\">"
+	    "</may><may command=\"withdraw-bid\" "
+	    "until=\"2026-01-31T00:00:00.000Z\"></may></duties>");
+	free(s);
+	eb_doc_free(d);
+	d = eb_tender_duties(f.t, &b6);
+	s = canon(d);
+	assert_string_equal(s, "<duties role=\"bidder\" state=\"bidding\" "
+	    "tender=\"T1\"><may command=\"sign-up\" "
+	    "until=\"2026-01-31T00:00:00.000Z\"></may></duties>");
+	free(s);
+	eb_doc_free(d);
+	d = eb_tender_duties(f.t, &sys);
+	s = canon(d);
+	assert_string_equal(s, "<duties role=\"system\" state=\"bidding\" "
+	    "tender=\"T1\"><may command=\"deadline-reached\"></may>"
+	    "<must by=\"2026-01-31T00:00:00.000Z\" "
+	    "command=\"deadline-reached\"></must></duties>");
+	free(s);
+	eb_doc_free(d);
+	/* a custodian has nothing to do before the deadline */
+	d = eb_tender_duties(f.t, &c1);
+	assert_int_equal(eb_doc_count(d, NULL), 0);
+	eb_doc_free(d);
+	f.now = FX_DEADLINE;
+	fx_step(&f, sys, eb_doc_new("deadline-reached"));
+	d = eb_tender_duties(f.t, &c1);
+	s = canon(d);
+	assert_string_equal(s, "<duties role=\"custodian\" "
+	    "state=\"awaiting-opening\" tender=\"T1\">"
+	    "<may command=\"submit-share\"></may>"
+	    "<must by=\"2026-01-31T01:00:00.000Z\" command=\"submit-share\">"
+	    "</must></duties>");
+	free(s);
+	eb_doc_free(d);
+	fx_free(&f);
+}
+
+static void
+test_unknown_and_replayed_events(void **state)
+{
+	struct fx f;
+	struct eb_actor ten = FX_TEN;
+	struct eb_doc *ev;
+	struct eb_error err;
+
+	(void)state;
+	fx_init(&f);
+	assert_int_equal(fx_do(&f, &ten, eb_doc_new("register-sale")),
+	    EB_ERR_FORMAT);
+	assert_string_equal(f.err.reason, "unknown-command");
+	/* apply refuses an event out of order: the state machine holds */
+	ev = eb_doc_new("events");
+	eb_doc_set_attr(eb_doc_add(ev, "registration-accepted"), "at",
+	    "2026-01-01T00:00:00.000Z");
+	assert_int_equal(eb_tender_flow.apply(f.t, ev, &err), EB_ERR_INTERNAL);
+	assert_string_equal(err.reason, "illegal-transition");
+	eb_doc_free(ev);
+	fx_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_whole_path_and_replay),
+		cmocka_unit_test(test_returned_registration),
+		cmocka_unit_test(test_registration_rules),
+		cmocka_unit_test(test_rejected_sign_up),
+		cmocka_unit_test(test_late_amendment_moves_deadline),
+		cmocka_unit_test(test_bid_deadline),
+		cmocka_unit_test(test_objection_during_publicity),
+		cmocka_unit_test(test_failed_with_two_valid_bids),
+		cmocka_unit_test(test_opening_checks),
+		cmocka_unit_test(test_cancellation_needs_countersignature),
+		cmocka_unit_test(test_separation_of_duties),
+		cmocka_unit_test(test_expert_conflicts),
+		cmocka_unit_test(test_decline_and_replacement),
+		cmocka_unit_test(test_views_by_role),
+		cmocka_unit_test(test_suspend_resume_moves_time),
+		cmocka_unit_test(test_duties_for_roles),
+		cmocka_unit_test(test_unknown_and_replayed_events),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
