@@ -1,0 +1,470 @@
+/*
+ * tests/integration/audit_tamper.c
+ *    Every kind of tampering an auditor must catch, tried on a real
+ *    exported log (made by the integration run through the real ebidd and
+ *    client): each must make eb_audit_verify fail naming the right entry.
+ *
+ *    audit_tamper LOG.xml CA.crt XSD PARTY.crt PARTY.key
+ *
+ * PARTY is a valid certificate of the centre's CA whose role is not the
+ * one of the entries it re-signs (an attacker holding some real key).
+ * Prints CMocka's summary; exit status = failed tests.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "protocol/cms.h"
+#include "protocol/entry.h"
+#include "protocol/pki.h"
+#include "protocol/xml.h"
+#include "tools/audit_log.h"
+
+static const char *g_log, *g_ca, *g_xsd, *g_cert, *g_key;
+static struct eb_schema *g_schema;
+static struct eb_trust *g_trust;
+static struct eb_doc *g_doc;
+
+static struct eb_audit_log *
+fresh(void)
+{
+	struct eb_audit_log *l = NULL;
+	struct eb_error err;
+
+	assert_int_equal(eb_audit_log_from_doc(g_doc, &l, &err), EB_OK);
+	return l;
+}
+
+/* Verify; return the failed entry (0 when everything holds). */
+static int64_t
+verify(struct eb_audit_log *l, char *reason, size_t cap)
+{
+	struct eb_audit_result res;
+	struct eb_error err;
+	int rc;
+
+	eb_error_clear(&err);
+	rc = eb_audit_verify(l, g_trust, g_schema, &res, &err);
+	eb_doc_free(res.final_view);
+	if (reason != NULL)
+		snprintf(reason, cap, "%s", err.reason);
+	if (rc != EB_OK)
+		printf("# caught: %s | %s\n", err.primary, err.detail);
+	return rc == EB_OK ? 0 : (res.failed_seq ? res.failed_seq : -1);
+}
+
+/* Recompute the chain from entry index 'from' on, as a forger would. */
+static void
+rechain(struct eb_audit_log *l, size_t from)
+{
+	struct eb_entry ent;
+	size_t i;
+
+	for (i = from; i < l->n; i++) {
+		struct eb_audit_entry *e = &l->entries[i];
+
+		if (i > 0)
+			memcpy(e->prev, l->entries[i - 1].hash, EB_SHA256_LEN);
+		memset(&ent, 0, sizeof(ent));
+		ent.aggregate = l->aggregate;
+		ent.kind = l->kind;
+		ent.seq = e->seq;
+		ent.time = e->time;
+		ent.actor = &e->actor;
+		ent.clock = e->clock;
+		eb_sha256(e->command, e->command_len, ent.command_sha256);
+		if (e->receipt != NULL) {
+			ent.has_receipt = 1;
+			eb_sha256(e->receipt, e->receipt_len, ent.receipt_sha256);
+		}
+		ent.events = e->events;
+		assert_int_equal(eb_entry_hash(&ent, e->prev, e->hash), EB_OK);
+	}
+}
+
+/* The first attribute value found at depth >= 1 under 'd', or NULL. */
+static struct eb_attr *
+first_attr(struct eb_doc *d)
+{
+	struct eb_doc *c;
+	struct eb_attr *a;
+
+	for (c = d->first; c != NULL; c = c->next) {
+		if (c->attrs != NULL)
+			return c->attrs;
+		if ((a = first_attr(c)) != NULL)
+			return a;
+	}
+	return NULL;
+}
+
+/* Index of the first entry whose events contain an element 'name'. */
+static struct eb_doc *
+find_el(struct eb_doc *d, const char *name)
+{
+	struct eb_doc *c, *r;
+
+	for (c = d->first; c != NULL; c = c->next) {
+		if (strcmp(c->name, name) == 0)
+			return c;
+		if ((r = find_el(c, name)) != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+static void
+test_untouched_log_holds(void **state)
+{
+	struct eb_audit_log *l = fresh();
+
+	(void)state;
+	assert_true(l->n >= 3);
+	assert_int_equal(verify(l, NULL, 0), 0);
+	eb_audit_log_free(l);
+}
+
+static void
+test_one_byte_of_every_entry(void **state)
+{
+	struct eb_audit_log *l;
+	struct eb_attr *a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < (l = fresh())->n; i++) {
+		a = first_attr(l->entries[i].events);
+		if (a == NULL || a->value[0] == '\0') {
+			eb_audit_log_free(l);
+			continue;
+		}
+		a->value[0] ^= 1;
+		assert_int_equal(verify(l, NULL, 0), l->entries[i].seq);
+		eb_audit_log_free(l);
+	}
+	eb_audit_log_free(l);
+}
+
+static void
+test_time_and_actor_changed(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	size_t k = l->n / 2;
+
+	(void)state;
+	l->entries[k].time += 1;
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	eb_audit_log_free(l);
+	l = fresh();
+	l->entries[k].actor.party[0] ^= 1;
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	eb_audit_log_free(l);
+}
+
+static void
+test_command_byte_flipped(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	size_t k = l->n - 1;
+
+	(void)state;
+	l->entries[k].command[l->entries[k].command_len / 2] ^= 0x40;
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	eb_audit_log_free(l);
+}
+
+static void
+test_deleted_entry(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	size_t k = 1;
+
+	(void)state;
+	free(l->entries[k].command);
+	free(l->entries[k].receipt);
+	eb_doc_free(l->entries[k].events);
+	memmove(&l->entries[k], &l->entries[k + 1],
+	    (l->n - k - 1) * sizeof(l->entries[0]));
+	l->n--;
+	/* the entry now at index 1 has seq 3: the gap is named there */
+	assert_int_equal(verify(l, NULL, 0), 3);
+	eb_audit_log_free(l);
+}
+
+static void
+test_deleted_and_renumbered(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	size_t k = 1, i;
+
+	(void)state;
+	free(l->entries[k].command);
+	free(l->entries[k].receipt);
+	eb_doc_free(l->entries[k].events);
+	memmove(&l->entries[k], &l->entries[k + 1],
+	    (l->n - k - 1) * sizeof(l->entries[0]));
+	l->n--;
+	for (i = k; i < l->n; i++)
+		l->entries[i].seq = (int64_t)i + 1;
+	rechain(l, k);
+	/* a forger renumbers and rechains: replay refuses or differs at 2,
+	 * or the signed chain head no longer matches */
+	assert_true(verify(l, NULL, 0) >= 2);
+	eb_audit_log_free(l);
+}
+
+static void
+test_swapped_entries(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	struct eb_audit_entry tmp;
+	size_t k = l->n / 2;
+
+	(void)state;
+	tmp = l->entries[k];
+	l->entries[k] = l->entries[k + 1];
+	l->entries[k + 1] = tmp;
+	assert_int_equal(verify(l, NULL, 0), (int64_t)k + 2);
+	eb_audit_log_free(l);
+}
+
+static void
+test_signature_replaced(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	size_t k = l->n / 2;
+	uint8_t *p;
+
+	(void)state;
+	/* put another entry's signed command in place of this one's */
+	p = malloc(l->entries[k - 1].command_len);
+	memcpy(p, l->entries[k - 1].command, l->entries[k - 1].command_len);
+	free(l->entries[k].command);
+	l->entries[k].command = p;
+	l->entries[k].command_len = l->entries[k - 1].command_len;
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	/* and with the chain recomputed by the forger */
+	rechain(l, k);
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	eb_audit_log_free(l);
+}
+
+static void
+test_resigned_with_wrong_role(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	struct eb_error err;
+	struct eb_actor who;
+	uint8_t *content = NULL, *sig = NULL;
+	size_t clen = 0, siglen = 0, k;
+	X509 *signer = NULL, *cert;
+	EVP_PKEY *key;
+	char reason[64];
+
+	(void)state;
+	cert = eb_pem_cert_load(g_cert, &err);
+	key = eb_pem_key_load(g_key, &err);
+	assert_non_null(cert);
+	assert_non_null(key);
+	assert_int_equal(eb_actor_from_cert(cert, &who, &err), EB_OK);
+	/* the first entry whose actor has another role than the attacker's */
+	for (k = 0; k < l->n && l->entries[k].actor.role == who.role; k++)
+		;
+	assert_true(k < l->n);
+	assert_int_equal(eb_cms_verify(g_trust, l->entries[k].command,
+	    l->entries[k].command_len, l->entries[k].time, &content, &clen,
+	    &signer, &err), EB_OK);
+	assert_int_equal(eb_cms_sign(cert, key, content, clen, &sig, &siglen,
+	    &err), EB_OK);
+	free(l->entries[k].command);
+	l->entries[k].command = sig;
+	l->entries[k].command_len = siglen;
+	rechain(l, k);
+	/* recorded actor kept: the signer is not the actor */
+	assert_int_equal(verify(l, reason, sizeof(reason)), l->entries[k].seq);
+	assert_string_equal(reason, "signer-not-actor");
+	/* recorded actor changed to the attacker: the role is refused or
+	 * the replay differs */
+	l->entries[k].actor = who;
+	rechain(l, k);
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	free(content);
+	X509_free(signer);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	eb_audit_log_free(l);
+}
+
+/* Change a figure inside the events of the first entry holding 'el'. */
+static void
+change_figure(const char *el, const char *attr)
+{
+	struct eb_audit_log *l = fresh();
+	struct eb_doc *d = NULL;
+	const char *v;
+	char nv[64];
+	size_t k;
+
+	for (k = 0; k < l->n; k++)
+		if ((d = find_el(l->entries[k].events, el)) != NULL &&
+		    eb_doc_attr(d, attr) != NULL)
+			break;
+	if (k == l->n) {
+		printf("# no <%s %s=...> in this log\n", el, attr);
+		eb_audit_log_free(l);
+		fail();
+	}
+	v = eb_doc_attr(d, attr);
+	snprintf(nv, sizeof(nv), "%s1", v);
+	eb_doc_set_attr(d, attr, nv);
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	/* and with the chain recomputed: the replay catches it */
+	rechain(l, k);
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	eb_audit_log_free(l);
+}
+
+static void
+test_state_changed_and_rechained(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	struct eb_doc *ev;
+	size_t k = l->n / 2;
+
+	(void)state;
+	/* add a forged event to a middle entry and recompute the chain */
+	ev = eb_doc_add(l->entries[k].events, "forged");
+	eb_doc_set_attr(ev, "by", "nobody");
+	rechain(l, k);
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	eb_audit_log_free(l);
+}
+
+static void
+test_amount_changed(void **state)
+{
+	const char *el = getenv("EBID_TAMPER_AMOUNT_EL");
+	const char *at = getenv("EBID_TAMPER_AMOUNT_ATTR");
+
+	(void)state;
+	change_figure(el ? el : "quote", at ? at : "amount");
+}
+
+static void
+test_truncated_file(void **state)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *d = NULL;
+	struct eb_error err;
+	struct eb_xml_limits lim = { (size_t)1 << 30, 64, 50000000 };
+
+	(void)state;
+	assert_int_equal(eb_xml_write(g_doc, 0, &b), EB_OK);
+	/* cut in the middle: not a document any more */
+	assert_int_not_equal(eb_xml_parse(g_schema, &lim, b.data, b.len / 2,
+	    &d, &err), EB_OK);
+	eb_buf_free(&b);
+}
+
+static void
+test_truncated_at_entry(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	size_t keep = 2, i;
+
+	(void)state;
+	if (l->nheads == 0) {
+		eb_audit_log_free(l);
+		skip();
+	}
+	for (i = keep; i < l->n; i++) {
+		free(l->entries[i].command);
+		free(l->entries[i].receipt);
+		eb_doc_free(l->entries[i].events);
+	}
+	l->n = keep;
+	/* the server's signed chain heads past the cut no longer match */
+	assert_true(verify(l, NULL, 0) > (int64_t)keep);
+	eb_audit_log_free(l);
+}
+
+static int
+setup(void **state)
+{
+	struct eb_error err;
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_xml_limits lim = { (size_t)1 << 30, 64, 50000000 };
+	FILE *f;
+	char chunk[65536];
+	size_t n;
+
+	(void)state;
+	eb_xml_init();
+	if ((g_schema = eb_schema_load(g_xsd, &err)) == NULL ||
+	    (g_trust = eb_trust_load(g_ca, &err)) == NULL) {
+		fprintf(stderr, "audit_tamper: %s\n", err.primary);
+		return -1;
+	}
+	if ((f = fopen(g_log, "rb")) == NULL)
+		return -1;
+	b.max = (size_t)1 << 30;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (eb_buf_append(&b, chunk, n) != EB_OK)
+			break;
+	fclose(f);
+	if (eb_xml_parse(g_schema, &lim, b.data, b.len, &g_doc, &err) != EB_OK) {
+		fprintf(stderr, "audit_tamper: %s: %s\n", g_log, err.primary);
+		eb_buf_free(&b);
+		return -1;
+	}
+	eb_buf_free(&b);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	eb_doc_free(g_doc);
+	eb_trust_free(g_trust);
+	eb_schema_free(g_schema);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_untouched_log_holds),
+		cmocka_unit_test(test_one_byte_of_every_entry),
+		cmocka_unit_test(test_time_and_actor_changed),
+		cmocka_unit_test(test_command_byte_flipped),
+		cmocka_unit_test(test_deleted_entry),
+		cmocka_unit_test(test_deleted_and_renumbered),
+		cmocka_unit_test(test_swapped_entries),
+		cmocka_unit_test(test_signature_replaced),
+		cmocka_unit_test(test_resigned_with_wrong_role),
+		cmocka_unit_test(test_state_changed_and_rechained),
+		cmocka_unit_test(test_amount_changed),
+		cmocka_unit_test(test_truncated_file),
+		cmocka_unit_test(test_truncated_at_entry),
+	};
+
+	if (argc != 6) {
+		fprintf(stderr,
+		    "usage: audit_tamper LOG.xml CA.crt XSD PARTY.crt PARTY.key\n");
+		return 2;
+	}
+	g_log = argv[1];
+	g_ca = argv[2];
+	g_xsd = argv[3];
+	g_cert = argv[4];
+	g_key = argv[5];
+	return cmocka_run_group_tests_name("audit_tamper", tests, setup,
+	    teardown);
+}

@@ -1,0 +1,589 @@
+/*
+ * tools/audit_log.c
+ *    Load, write and verify an aggregate's log: see audit_log.h.
+ *
+ * The verification order is the order of trust: first the chain (so a
+ * changed byte anywhere is named at its entry), then each command's
+ * signature and signer (who asked), then its receipt (when), then the
+ * replay through engine/core (that the result follows from the inputs),
+ * then the signed chain heads (that the server vouched for the chain).
+ */
+#include "audit_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "engine/core/cmd.h"
+#include "engine/core/flows.h"
+#include "protocol/cms.h"
+#include "protocol/entry.h"
+#include "protocol/isotime.h"
+#include "protocol/receipt.h"
+
+struct eb_audit_log *
+eb_audit_log_new(const char *aggregate, const char *kind)
+{
+	struct eb_audit_log *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	snprintf(l->aggregate, sizeof(l->aggregate), "%s", aggregate);
+	snprintf(l->kind, sizeof(l->kind), "%s", kind);
+	return l;
+}
+
+void
+eb_audit_log_free(struct eb_audit_log *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->entries[i].command);
+		free(l->entries[i].receipt);
+		eb_doc_free(l->entries[i].events);
+	}
+	for (i = 0; i < l->nheads; i++)
+		free(l->heads[i].signature);
+	free(l->entries);
+	free(l->heads);
+	free(l);
+}
+
+int
+eb_audit_log_add(struct eb_audit_log *l, struct eb_audit_entry *e)
+{
+	struct eb_audit_entry *p;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 64;
+		if ((p = realloc(l->entries, cap * sizeof(*p))) == NULL)
+			return EB_ERR_NOMEM;
+		l->entries = p;
+		l->cap = cap;
+	}
+	l->entries[l->n++] = *e;
+	memset(e, 0, sizeof(*e));
+	return EB_OK;
+}
+
+int
+eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h)
+{
+	struct eb_audit_head *p;
+	size_t cap;
+
+	if (l->nheads == l->capheads) {
+		cap = l->capheads ? l->capheads * 2 : 16;
+		if ((p = realloc(l->heads, cap * sizeof(*p))) == NULL)
+			return EB_ERR_NOMEM;
+		l->heads = p;
+		l->capheads = cap;
+	}
+	l->heads[l->nheads++] = *h;
+	memset(h, 0, sizeof(*h));
+	return EB_OK;
+}
+
+static int
+b64_child(const struct eb_doc *d, const char *name, uint8_t **out,
+    size_t *len)
+{
+	const char *t = eb_doc_child_text(d, name);
+
+	*out = NULL;
+	*len = 0;
+	if (t == NULL)
+		return EB_ERR_NOTFOUND;
+	return eb_base64_decode(t, strlen(t), out, len);
+}
+
+static int
+load_entry(const struct eb_doc *x, struct eb_audit_entry *e,
+    struct eb_error *err)
+{
+	const char *s;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (eb_doc_attr_i64(x, "seq", &e->seq) != EB_OK ||
+	    eb_isotime_parse(eb_doc_attr(x, "time"), &e->time) != 0)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-entry",
+		    "The export is damaged; export the log again.",
+		    "an entry has no valid seq or time");
+	snprintf(e->actor.party, sizeof(e->actor.party), "%s",
+	    (s = eb_doc_attr(x, "party")) ? s : "");
+	snprintf(e->actor.person, sizeof(e->actor.person), "%s",
+	    (s = eb_doc_attr(x, "person")) ? s : "");
+	snprintf(e->clock, sizeof(e->clock), "%s",
+	    (s = eb_doc_attr(x, "clock")) ? s : "system");
+	if (eb_role_parse(eb_doc_attr(x, "role"), &e->actor.role) != EB_OK ||
+	    eb_unhex32(eb_doc_attr(x, "prev-hash"), e->prev) != 0 ||
+	    eb_unhex32(eb_doc_attr(x, "hash"), e->hash) != 0)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-entry",
+		    "The export is damaged; export the log again.",
+		    "entry %lld: role or hashes are malformed",
+		    (long long)e->seq);
+	if ((rc = b64_child(x, "command", &e->command, &e->command_len)) !=
+	    EB_OK)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-entry", NULL,
+		    "entry %lld: the signed command is missing or not base64",
+		    (long long)e->seq);
+	rc = b64_child(x, "receipt", &e->receipt, &e->receipt_len);
+	if (rc != EB_OK && rc != EB_ERR_NOTFOUND) {
+		free(e->command);
+		return eb_fail(err, EB_ERR_FORMAT, "bad-entry", NULL,
+		    "entry %lld: the receipt is not base64", (long long)e->seq);
+	}
+	if (eb_doc_child(x, "events") == NULL) {
+		free(e->command);
+		free(e->receipt);
+		return eb_fail(err, EB_ERR_FORMAT, "bad-entry", NULL,
+		    "entry %lld: no events", (long long)e->seq);
+	}
+	e->events = eb_doc_clone(eb_doc_child(x, "events"));
+	return EB_OK;
+}
+
+int
+eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
+    struct eb_error *err)
+{
+	struct eb_audit_log *l = NULL;
+	struct eb_audit_entry e;
+	struct eb_audit_head h;
+	const struct eb_doc *c;
+	int rc;
+
+	*out = NULL;
+	if (strcmp(d->name, "log") != 0 || eb_doc_attr(d, "aggregate") == NULL ||
+	    eb_doc_attr(d, "kind") == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "not-a-log",
+		    "Give a file written by 'ebid-audit export'.",
+		    "the document is not an exported log");
+	if ((l = eb_audit_log_new(eb_doc_attr(d, "aggregate"),
+	    eb_doc_attr(d, "kind"))) == NULL)
+		return EB_ERR_NOMEM;
+	for (c = d->first; c != NULL; c = c->next) {
+		if (strcmp(c->name, "entry") == 0) {
+			if ((rc = load_entry(c, &e, err)) != EB_OK)
+				goto fail;
+			if ((rc = eb_audit_log_add(l, &e)) != EB_OK)
+				goto fail;
+		} else if (strcmp(c->name, "chain-head") == 0) {
+			memset(&h, 0, sizeof(h));
+			if (eb_doc_attr_i64(c, "seq", &h.seq) != EB_OK ||
+			    eb_unhex32(eb_doc_attr(c, "hash"), h.hash) != 0 ||
+			    b64_child(c, "signature", &h.signature,
+			    &h.signature_len) != EB_OK) {
+				rc = eb_fail(err, EB_ERR_FORMAT, "bad-chain-head",
+				    NULL, "a signed chain head is malformed");
+				goto fail;
+			}
+			if ((rc = eb_audit_log_add_head(l, &h)) != EB_OK)
+				goto fail;
+		}
+	}
+	*out = l;
+	return EB_OK;
+fail:
+	eb_audit_log_free(l);
+	return rc;
+}
+
+static void
+add_b64(struct eb_doc *parent, const char *name, const uint8_t *p,
+    size_t n)
+{
+	char *b = NULL;
+
+	if (eb_base64_encode(p, n, &b) == EB_OK)
+		eb_doc_add_text(parent, name, b);
+	free(b);
+}
+
+struct eb_doc *
+eb_audit_log_to_doc(const struct eb_audit_log *l, const char *exported_at)
+{
+	struct eb_doc *d = eb_doc_new("log"), *x, *h;
+	char when[EB_ISOTIME_LEN], hex[EB_SHA256_HEX];
+	size_t i;
+
+	eb_doc_set_attr(d, "aggregate", l->aggregate);
+	eb_doc_set_attr(d, "kind", l->kind);
+	if (exported_at != NULL)
+		eb_doc_set_attr(d, "exported-at", exported_at);
+	eb_doc_set_attr_i64(d, "entries", (int64_t)l->n);
+	for (i = 0; i < l->n; i++) {
+		const struct eb_audit_entry *e = &l->entries[i];
+
+		x = eb_doc_add(d, "entry");
+		eb_doc_set_attr_i64(x, "seq", e->seq);
+		eb_isotime_format(e->time, when);
+		eb_doc_set_attr(x, "time", when);
+		eb_doc_set_attr(x, "party", e->actor.party);
+		eb_doc_set_attr(x, "role", eb_role_name(e->actor.role));
+		eb_doc_set_attr(x, "person", e->actor.person);
+		eb_doc_set_attr(x, "clock", e->clock);
+		eb_hex32(e->prev, hex);
+		eb_doc_set_attr(x, "prev-hash", hex);
+		eb_hex32(e->hash, hex);
+		eb_doc_set_attr(x, "hash", hex);
+		add_b64(x, "command", e->command, e->command_len);
+		if (e->receipt != NULL)
+			add_b64(x, "receipt", e->receipt, e->receipt_len);
+		eb_doc_append(x, eb_doc_clone(e->events));
+	}
+	for (i = 0; i < l->nheads; i++) {
+		h = eb_doc_add(d, "chain-head");
+		eb_doc_set_attr_i64(h, "seq", l->heads[i].seq);
+		eb_hex32(l->heads[i].hash, hex);
+		eb_doc_set_attr(h, "hash", hex);
+		add_b64(h, "signature", l->heads[i].signature,
+		    l->heads[i].signature_len);
+	}
+	return d;
+}
+
+/* Verify one command's signature at its entry time; fill the signer. */
+static int
+check_signature(const struct eb_audit_entry *e, const struct eb_trust *t,
+    uint8_t **content, size_t *clen, struct eb_actor *signer,
+    struct eb_error *err)
+{
+	X509 *cert = NULL;
+	int rc;
+
+	if ((rc = eb_cms_verify(t, e->command, e->command_len, e->time,
+	    content, clen, &cert, err)) != EB_OK)
+		return rc;
+	rc = eb_actor_from_cert(cert, signer, err);
+	X509_free(cert);
+	if (rc != EB_OK) {
+		free(*content);
+		*content = NULL;
+	}
+	return rc;
+}
+
+static int
+same_actor(const struct eb_actor *a, const struct eb_actor *b)
+{
+	return a->role == b->role && strcmp(a->party, b->party) == 0 &&
+	    strcmp(a->person, b->person) == 0;
+}
+
+/*
+ * An inner check (signature, receipt, parser, rules) failed with 'err'
+ * filled: name the entry in the primary message and keep the inner
+ * message as the detail.
+ */
+static int
+wrap_at(struct eb_audit_result *res, struct eb_error *err,
+    const struct eb_audit_entry *e, int rc, const char *what)
+{
+	char inner[sizeof(err->primary) + sizeof(err->detail) + 4];
+
+	res->failed_seq = e->seq;
+	if (err->detail[0] != '\0')
+		snprintf(inner, sizeof(inner), "%s (%s)", err->primary,
+		    err->detail);
+	else
+		snprintf(inner, sizeof(inner), "%s", err->primary);
+	if (err->code == EB_OK)
+		err->code = rc;
+	snprintf(err->detail, sizeof(err->detail), "%.*s",
+	    (int)sizeof(err->detail) - 1, inner);
+	snprintf(err->primary, sizeof(err->primary),
+	    "entry %lld does not hold: %s", (long long)e->seq, what);
+	return rc;
+}
+
+/* A check of ours failed: name the entry and why. */
+static int
+fail_at(struct eb_audit_result *res, struct eb_error *err,
+    const struct eb_audit_entry *e, int rc, const char *reason,
+    const char *hint, const char *what)
+{
+	res->failed_seq = e->seq;
+	return eb_fail(err, rc, reason, hint, "entry %lld does not hold: %s",
+	    (long long)e->seq, what);
+}
+
+int
+eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
+    const struct eb_schema *schema, struct eb_audit_result *res,
+    struct eb_error *err)
+{
+	const struct eb_flow_entry *fe = eb_flow_for_kind(l->kind);
+	const struct eb_flow_ops *ops = fe != NULL ? fe->ops : NULL;
+	uint8_t prev[EB_SHA256_LEN] = { 0 }, h[EB_SHA256_LEN];
+	struct eb_doc *body = NULL, *events = NULL;
+	uint8_t *content = NULL;
+	size_t clen = 0, i, j;
+	struct eb_actor signer;
+	struct eb_entry ent;
+	struct eb_cmd cmd;
+	struct eb_actor auditor;
+	void *st = NULL;
+	int rc = EB_OK;
+
+	memset(res, 0, sizeof(*res));
+	eb_error_clear(err);
+	if (ops == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
+		    "the log is of an unknown kind '%s'", l->kind);
+	if ((st = ops->create(l->aggregate)) == NULL)
+		return EB_ERR_NOMEM;
+
+	for (i = 0; i < l->n; i++) {
+		const struct eb_audit_entry *e = &l->entries[i];
+		uint64_t serial;
+		int64_t stamped;
+
+		/* 1. the chain: order, no gap, each link */
+		if (e->seq != (int64_t)i + 1) {
+			rc = fail_at(res, err, e, EB_ERR_FORMAT, "chain-gap",
+			    "Entries were deleted, added or reordered.",
+			    e->seq > (int64_t)i + 1 ?
+			    "an entry before it is missing (gap)" :
+			    "it is out of order");
+			goto out;
+		}
+		if (memcmp(e->prev, prev, EB_SHA256_LEN) != 0) {
+			rc = fail_at(res, err, e, EB_ERR_FORMAT, "chain-broken",
+			    "Entries were deleted, added or reordered.",
+			    "its previous hash is not the hash of the entry before it");
+			goto out;
+		}
+		memset(&ent, 0, sizeof(ent));
+		ent.aggregate = l->aggregate;
+		ent.kind = l->kind;
+		ent.seq = e->seq;
+		ent.time = e->time;
+		ent.actor = &e->actor;
+		ent.clock = e->clock;
+		eb_sha256(e->command, e->command_len, ent.command_sha256);
+		if (e->receipt != NULL) {
+			ent.has_receipt = 1;
+			eb_sha256(e->receipt, e->receipt_len, ent.receipt_sha256);
+		}
+		ent.events = e->events;
+		if ((rc = eb_entry_hash(&ent, prev, h)) != EB_OK)
+			goto out;
+		if (memcmp(h, e->hash, EB_SHA256_LEN) != 0) {
+			rc = fail_at(res, err, e, EB_ERR_FORMAT, "hash-mismatch",
+			    "The entry was changed after it was written.",
+			    "its content does not give its recorded hash");
+			goto out;
+		}
+		memcpy(prev, h, EB_SHA256_LEN);
+
+		/* 2. the signature and the signer */
+		if ((rc = check_signature(e, t, &content, &clen, &signer,
+		    err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc,
+			    "its command's signature does not verify");
+			goto out;
+		}
+		res->signatures_checked++;
+		if (!same_actor(&signer, &e->actor)) {
+			rc = fail_at(res, err, e, EB_ERR_DENIED,
+			    "signer-not-actor",
+			    "The entry was re-signed or its actor changed.",
+			    "the signer is not the recorded actor");
+			eb_error_detail(err, "signed by %s (%s) but recorded as %s (%s)",
+			    signer.party, eb_role_name(signer.role),
+			    e->actor.party, eb_role_name(e->actor.role));
+			goto out;
+		}
+
+		/* 3. the receipt: over exactly the bytes received, at that time */
+		if (e->receipt != NULL) {
+			uint8_t dg[EB_SHA256_LEN];
+
+			eb_sha256(e->command, e->command_len, dg);
+			if ((rc = eb_receipt_verify(t, e->receipt,
+			    e->receipt_len, dg, &stamped, &serial, err)) !=
+			    EB_OK) {
+				rc = wrap_at(res, err, e, rc,
+				    "its receipt does not verify");
+				goto out;
+			}
+			if (stamped != e->time) {
+				rc = fail_at(res, err, e, EB_ERR_DENIED,
+				    "receipt-time", NULL,
+				    "its receipt's time is not the entry's time");
+				goto out;
+			}
+			res->receipts_checked++;
+		}
+
+		/* 4. replay: the same command must give the same events */
+		if ((rc = eb_xml_parse(schema, NULL, content, clen, &body,
+		    err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc,
+			    "its command is not a valid document");
+			goto out;
+		}
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.body = body;
+		cmd.actor = signer;
+		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
+		cmd.time = e->time;
+		if ((rc = ops->decide(st, &cmd, &events, err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc,
+			    "replaying its command is refused by the rules");
+			goto out;
+		}
+		if (!eb_doc_equal(events, e->events)) {
+			rc = fail_at(res, err, e, EB_ERR_DENIED, "replay-differs",
+			    "The recorded result does not follow from the command.",
+			    "replaying its command gives other events than recorded");
+			goto out;
+		}
+		if ((rc = ops->apply(st, events, err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc, "its events do not apply");
+			goto out;
+		}
+		eb_doc_free(events);
+		events = NULL;
+		eb_doc_free(body);
+		body = NULL;
+		free(content);
+		content = NULL;
+		res->entries_checked++;
+	}
+
+	/* 5. the signed chain heads */
+	for (j = 0; j < l->nheads; j++) {
+		const struct eb_audit_head *hd = &l->heads[j];
+		struct eb_buf want = EB_BUF_INIT;
+		X509 *cert = NULL;
+
+		if (hd->seq < 1 || hd->seq > (int64_t)l->n ||
+		    memcmp(hd->hash, l->entries[hd->seq - 1].hash,
+		    EB_SHA256_LEN) != 0) {
+			res->failed_seq = hd->seq;
+			rc = eb_fail(err, EB_ERR_DENIED, "chain-head-mismatch",
+			    "The chain was rewritten after the server signed its head.",
+			    "the signed chain head at entry %lld does not match the chain",
+			    (long long)hd->seq);
+			goto out;
+		}
+		rc = eb_cms_verify(t, hd->signature, hd->signature_len,
+		    l->entries[hd->seq - 1].time, &content, &clen, &cert, err);
+		if (rc == EB_OK)
+			rc = eb_actor_from_cert(cert, &signer, err);
+		X509_free(cert);
+		if (rc == EB_OK && signer.role != EB_ROLE_SYSTEM)
+			rc = eb_fail(err, EB_ERR_DENIED, "chain-head-signer", NULL,
+			    "the chain head is signed by %s, not by the server",
+			    signer.party);
+		if (rc == EB_OK &&
+		    (rc = eb_chain_head_text(l->aggregate, hd->seq, hd->hash,
+		    &want)) == EB_OK && (want.len != clen ||
+		    memcmp(want.data, content, clen) != 0))
+			rc = eb_fail(err, EB_ERR_DENIED, "chain-head-content", NULL,
+			    "the signed chain head names another chain");
+		eb_buf_free(&want);
+		free(content);
+		content = NULL;
+		if (rc != EB_OK) {
+			res->failed_seq = hd->seq;
+			goto out;
+		}
+		res->heads_checked++;
+	}
+
+	memset(&auditor, 0, sizeof(auditor));
+	auditor.role = EB_ROLE_AUDITOR;
+	snprintf(auditor.party, sizeof(auditor.party), "ebid-audit");
+	snprintf(res->final_state, sizeof(res->final_state), "%s",
+	    ops->state_name(st));
+	res->final_view = ops->view(st, &auditor);
+out:
+	eb_doc_free(events);
+	eb_doc_free(body);
+	free(content);
+	ops->destroy(st);
+	return rc;
+}
+
+int
+eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
+    const struct eb_schema *schema, FILE *out, struct eb_error *err)
+{
+	const struct eb_flow_entry *fe = eb_flow_for_kind(l->kind);
+	const struct eb_flow_ops *ops = fe != NULL ? fe->ops : NULL;
+	struct eb_actor auditor;
+	struct eb_doc *body = NULL, *events = NULL, *view = NULL;
+	struct eb_buf b = EB_BUF_INIT;
+	char when[EB_ISOTIME_LEN];
+	uint8_t *content = NULL;
+	size_t clen = 0, i;
+	struct eb_actor signer;
+	struct eb_cmd cmd;
+	void *st = NULL;
+	int rc = EB_OK;
+
+	if (ops == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
+		    "the log is of an unknown kind '%s'", l->kind);
+	if ((st = ops->create(l->aggregate)) == NULL)
+		return EB_ERR_NOMEM;
+	fprintf(out, "%s %s: %zu entries\n\n", l->kind, l->aggregate, l->n);
+	fprintf(out, "%-4s %-24s %-14s %-11s %-26s %s\n", "seq", "time",
+	    "actor", "role", "action", "outcome");
+	for (i = 0; i < l->n; i++) {
+		const struct eb_audit_entry *e = &l->entries[i];
+		const struct eb_doc *ev;
+		const char *action = "?";
+
+		eb_isotime_format(e->time, when);
+		if ((rc = check_signature(e, t, &content, &clen, &signer,
+		    err)) != EB_OK ||
+		    (rc = eb_xml_parse(schema, NULL, content, clen, &body,
+		    err)) != EB_OK)
+			goto out;
+		action = body->name;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.body = body;
+		cmd.actor = signer;
+		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
+		cmd.time = e->time;
+		if ((rc = ops->decide(st, &cmd, &events, err)) != EB_OK ||
+		    (rc = ops->apply(st, events, err)) != EB_OK)
+			goto out;
+		fprintf(out, "%-4lld %-24s %-14s %-11s %-26s", (long long)e->seq,
+		    when, e->actor.party, eb_role_name(e->actor.role), action);
+		for (ev = events->first; ev != NULL; ev = ev->next)
+			fprintf(out, "%s%s", ev == events->first ? " " : ", ",
+			    ev->name);
+		fprintf(out, " -> %s\n", ops->state_name(st));
+		eb_doc_free(events);
+		events = NULL;
+		eb_doc_free(body);
+		body = NULL;
+		free(content);
+		content = NULL;
+	}
+	memset(&auditor, 0, sizeof(auditor));
+	auditor.role = EB_ROLE_AUDITOR;
+	view = ops->view(st, &auditor);
+	if (view != NULL && (rc = eb_xml_write(view, 1, &b)) == EB_OK)
+		fprintf(out, "\nfinal state: %s\n%s\n", ops->state_name(st),
+		    eb_buf_str(&b));
+out:
+	eb_buf_free(&b);
+	eb_doc_free(view);
+	eb_doc_free(events);
+	eb_doc_free(body);
+	free(content);
+	ops->destroy(st);
+	return rc;
+}

@@ -1,0 +1,385 @@
+/*
+ * tools/ebid-audit.c
+ *    The auditor's tool: export, verify and replay a tender's or a sale's
+ *    log.  With only an exported log and the centre's CA certificate,
+ *    anyone can check that every step happened, by whom, when, and that the
+ *    result follows from the inputs (docs/audit.md).
+ *
+ *    ebid-audit export (--tender ID | --sale ID | --all) -o FILE|DIR
+ *    ebid-audit verify FILE --ca ca.crt
+ *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
+ *    ebid-audit replay FILE --ca ca.crt
+ *
+ * verify never needs the server; export talks to ebidd with an auditor's
+ * certificate.  Exit codes: 0 everything holds, 1 a check failed (the first
+ * entry that does not hold is named), 2 usage or I/O error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/errdoc.h"
+#include "protocol/isotime.h"
+#include "protocol/pki.h"
+#include "protocol/xml.h"
+#include "tools/audit_db.h"
+#include "tools/audit_log.h"
+#include "tools/client.h"
+
+#ifndef EB_XSD_DEFAULT
+#define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
+#endif
+
+#define AUDIT_MAX_FILE ((size_t)1 << 30)
+
+static void
+usage(FILE *f)
+{
+	fputs(
+	    "usage:\n"
+	    "  ebid-audit export (--tender ID | --sale ID) -o FILE\n"
+	    "  ebid-audit export --all [--kind tender|sale] -o DIR\n"
+	    "  ebid-audit verify FILE --ca ca.crt\n"
+	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
+	    "  ebid-audit replay FILE --ca ca.crt\n"
+	    "\n"
+	    "export   fetch a log from ebidd with an auditor's certificate\n"
+	    "         (--url --ca --cert --key or EBID_URL EBID_CA EBID_CERT EBID_KEY)\n"
+	    "verify   check every link, signature, receipt and signed chain head,\n"
+	    "         then replay the log through the engine from nothing; exit 0\n"
+	    "         when everything holds, 1 naming the first entry that does not\n"
+	    "replay   print a readable timeline and the final result\n"
+	    "options: --xsd FILE  the master schema (default $EBID_XSD or the\n"
+	    "         source tree's protocol/xsd/ebid.xsd)\n", f);
+}
+
+static void
+print_error(const struct eb_error *e)
+{
+	fprintf(stderr, "ebid-audit: %s\n", e->primary[0] ? e->primary :
+	    eb_strerror(e->code));
+	if (e->detail[0])
+		fprintf(stderr, "  detail: %s\n", e->detail);
+	if (e->hint[0])
+		fprintf(stderr, "  hint: %s\n", e->hint);
+}
+
+static int
+read_file(const char *path, struct eb_buf *out, struct eb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = EB_OK;
+
+	if (f == NULL)
+		return eb_fail(err, EB_ERR_IO, "cannot-read", NULL,
+		    "cannot read %s: %s", path, strerror(errno));
+	out->max = AUDIT_MAX_FILE;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if ((rc = eb_buf_append(out, chunk, n)) != EB_OK)
+			break;
+	if (rc == EB_OK && ferror(f))
+		rc = eb_fail(err, EB_ERR_IO, "cannot-read", NULL,
+		    "cannot read %s", path);
+	else if (rc != EB_OK)
+		rc = eb_fail(err, rc, "file-too-large", NULL,
+		    "%s is larger than %zu bytes", path, AUDIT_MAX_FILE);
+	fclose(f);
+	return rc;
+}
+
+static int
+write_file(const char *path, const struct eb_buf *b, struct eb_error *err)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(b->data, 1, b->len, f) != b->len) {
+		if (f != NULL)
+			fclose(f);
+		return eb_fail(err, EB_ERR_IO, "cannot-write", NULL,
+		    "cannot write %s: %s", path, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return eb_fail(err, EB_ERR_IO, "cannot-write", NULL,
+		    "cannot write %s: %s", path, strerror(errno));
+	return EB_OK;
+}
+
+static int
+load_export(const char *path, const struct eb_schema *schema,
+    struct eb_audit_log **log, struct eb_error *err)
+{
+	struct eb_xml_limits lim = { AUDIT_MAX_FILE, 64, 50000000 };
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *d = NULL;
+	int rc;
+
+	if ((rc = read_file(path, &b, err)) == EB_OK &&
+	    (rc = eb_xml_parse(schema, &lim, b.data, b.len, &d, err)) == EB_OK)
+		rc = eb_audit_log_from_doc(d, log, err);
+	eb_doc_free(d);
+	eb_buf_free(&b);
+	return rc;
+}
+
+struct opts {
+	const char *ca, *xsd, *out, *db, *tender, *sale, *kind;
+	const char *url, *cert, *key;
+	int all;
+};
+
+static const char *
+envor(const char *v, const char *name)
+{
+	return v != NULL ? v : getenv(name);
+}
+
+static int
+cmd_verify(const struct opts *o, const char *file,
+    const struct eb_schema *schema, const struct eb_trust *t)
+{
+	struct eb_audit_log *log = NULL;
+	struct eb_audit_result res;
+	struct eb_error err;
+	int rc;
+
+	eb_error_clear(&err);
+	if (o->db != NULL)
+		rc = eb_audit_db_load(o->db, o->tender ? o->tender : o->sale,
+		    &log, &err);
+	else
+		rc = load_export(file, schema, &log, &err);
+	if (rc != EB_OK) {
+		print_error(&err);
+		return 2;
+	}
+	rc = eb_audit_verify(log, t, schema, &res, &err);
+	if (rc != EB_OK) {
+		print_error(&err);
+		printf("FAILED: %s %s, entry %lld does not hold (%lld of %zu entries checked)\n",
+		    log->kind, log->aggregate, (long long)res.failed_seq,
+		    (long long)res.entries_checked, log->n);
+		eb_audit_log_free(log);
+		return 1;
+	}
+	printf("OK: %s %s: %lld entries, %lld signatures, %lld receipts, "
+	    "%lld signed chain heads verified; replay gives the recorded "
+	    "events; final state %s\n", log->kind, log->aggregate,
+	    (long long)res.entries_checked, (long long)res.signatures_checked,
+	    (long long)res.receipts_checked, (long long)res.heads_checked,
+	    res.final_state);
+	eb_doc_free(res.final_view);
+	eb_audit_log_free(log);
+	return 0;
+}
+
+static int
+cmd_replay(const char *file, const struct eb_schema *schema,
+    const struct eb_trust *t)
+{
+	struct eb_audit_log *log = NULL;
+	struct eb_error err;
+	int rc;
+
+	eb_error_clear(&err);
+	if ((rc = load_export(file, schema, &log, &err)) == EB_OK)
+		rc = eb_audit_timeline(log, t, schema, stdout, &err);
+	eb_audit_log_free(log);
+	if (rc != EB_OK) {
+		print_error(&err);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+export_one(struct eb_client *c, const char *kind, const char *id,
+    const char *path, const struct eb_schema *schema)
+{
+	struct eb_buf body = EB_BUF_INIT;
+	struct eb_doc *d = NULL;
+	struct eb_error err;
+	char url[256];
+	int status = 0, rc;
+
+	eb_error_clear(&err);
+	snprintf(url, sizeof(url), "/v1/log/%s", id);
+	body.max = AUDIT_MAX_FILE;
+	rc = eb_client_get(c, url, &body, &status, &err);
+	if (rc == EB_OK && status != 200) {
+		struct eb_doc *e = NULL;
+
+		if (eb_xml_parse(schema, NULL, body.data, body.len, &e, &err) ==
+		    EB_OK)
+			(void)eb_errdoc_read(e, &err);
+		else
+			eb_fail(&err, EB_ERR_DENIED, "export-refused", NULL,
+			    "the server answered %d", status);
+		eb_doc_free(e);
+		rc = EB_ERR_DENIED;
+	}
+	/* What we write must be an export we can read back. */
+	if (rc == EB_OK) {
+		struct eb_xml_limits lim = { AUDIT_MAX_FILE, 64, 50000000 };
+
+		rc = eb_xml_parse(schema, &lim, body.data, body.len, &d, &err);
+	}
+	if (rc == EB_OK)
+		rc = write_file(path, &body, &err);
+	if (rc == EB_OK)
+		printf("exported %s %s to %s (%zu bytes)\n", kind, id, path,
+		    body.len);
+	else
+		print_error(&err);
+	eb_doc_free(d);
+	eb_buf_free(&body);
+	return rc == EB_OK ? 0 : 2;
+}
+
+static int
+cmd_export(const struct opts *o, const struct eb_schema *schema)
+{
+	struct eb_client *c = NULL;
+	struct eb_buf body = EB_BUF_INIT;
+	struct eb_doc *list = NULL, *it;
+	struct eb_error err;
+	char path[1024];
+	int status = 0, rc = 0;
+
+	eb_error_clear(&err);
+	if (o->out == NULL || (!o->all && o->tender == NULL && o->sale == NULL)) {
+		usage(stderr);
+		return 2;
+	}
+	c = eb_client_open(envor(o->url, "EBID_URL"), envor(o->ca, "EBID_CA"),
+	    envor(o->cert, "EBID_CERT"), envor(o->key, "EBID_KEY"), &err);
+	if (c == NULL) {
+		print_error(&err);
+		return 2;
+	}
+	if (!o->all) {
+		rc = export_one(c, o->tender ? "tender" : "sale",
+		    o->tender ? o->tender : o->sale, o->out, schema);
+		goto out;
+	}
+	if (eb_client_get(c, "/v1/log", &body, &status, &err) != EB_OK ||
+	    status != 200 ||
+	    eb_xml_parse(schema, NULL, body.data, body.len, &list, &err) !=
+	    EB_OK) {
+		if (err.primary[0] == '\0')
+			eb_fail(&err, EB_ERR_DENIED, "export-refused", NULL,
+			    "the server answered %d to the list of logs", status);
+		print_error(&err);
+		rc = 2;
+		goto out;
+	}
+	eb_doc_foreach(it, list, "aggregate") {
+		const char *id = eb_doc_attr(it, "id");
+		const char *kind = eb_doc_attr(it, "kind");
+
+		if (id == NULL || kind == NULL ||
+		    (o->kind != NULL && strcmp(o->kind, kind) != 0))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.log.xml", o->out, id);
+		if (export_one(c, kind, id, path, schema) != 0)
+			rc = 2;
+	}
+out:
+	eb_doc_free(list);
+	eb_buf_free(&body);
+	eb_client_close(c);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ca", required_argument, NULL, 'c' },
+		{ "xsd", required_argument, NULL, 'x' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "tender", required_argument, NULL, 't' },
+		{ "sale", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o;
+	struct eb_schema *schema = NULL;
+	struct eb_trust *trust = NULL;
+	struct eb_error err;
+	const char *verb, *file = NULL;
+	int ch, rc = 2;
+
+	memset(&o, 0, sizeof(o));
+	eb_error_clear(&err);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	verb = argv[1];
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o.ca = optarg; break;
+		case 'x': o.xsd = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'd': o.db = optarg; break;
+		case 't': o.tender = optarg; break;
+		case 's': o.sale = optarg; break;
+		case 'k': o.kind = optarg; break;
+		case 'a': o.all = 1; break;
+		case 'u': o.url = optarg; break;
+		case 'C': o.cert = optarg; break;
+		case 'K': o.key = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		file = argv[optind];
+	if (o.xsd == NULL)
+		o.xsd = getenv("EBID_XSD") ? getenv("EBID_XSD") : EB_XSD_DEFAULT;
+
+	eb_xml_init();
+	if ((schema = eb_schema_load(o.xsd, &err)) == NULL) {
+		print_error(&err);
+		return 2;
+	}
+	if (strcmp(verb, "export") == 0) {
+		rc = cmd_export(&o, schema);
+		goto out;
+	}
+	if (strcmp(verb, "verify") != 0 && strcmp(verb, "replay") != 0) {
+		fprintf(stderr, "ebid-audit: unknown command '%s'\n", verb);
+		usage(stderr);
+		goto out;
+	}
+	o.ca = envor(o.ca, "EBID_CA");
+	if (o.ca == NULL || (file == NULL && o.db == NULL) ||
+	    (o.db != NULL && o.tender == NULL && o.sale == NULL)) {
+		usage(stderr);
+		goto out;
+	}
+	if ((trust = eb_trust_load(o.ca, &err)) == NULL) {
+		print_error(&err);
+		goto out;
+	}
+	if (strcmp(verb, "verify") == 0)
+		rc = cmd_verify(&o, file, schema, trust);
+	else
+		rc = cmd_replay(file, schema, trust);
+out:
+	eb_trust_free(trust);
+	eb_schema_free(schema);
+	return rc;
+}
