@@ -1990,7 +1990,7 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	eb_doc_set_attr_i64(d, "leader", s->leader);
 	view_price(d, "minimum", s->leader == 0 ? s->start_price :
 	    s->current + s->increment);
-	eb_doc_set_attr_i64(d, "quotes", (int64_t)s->nhist);
+	eb_doc_set_attr_i64(d, "accepted", (int64_t)s->nhist);
 
 	/*
 	 * Qualified bidders in number order; officers (and a bidder for

@@ -490,7 +490,7 @@ test_case_study_sold(void **state)
 	ok(&f, &A_REG, at + 2 * HOUR, "close-sale", NULL);
 	state_is(&f, "closed");
 	/* 19 quotes + 49 bids in the history */
-	assert_int_equal(view_i64(&f, "price", "quotes"), 68);
+	assert_int_equal(view_i64(&f, "price", "accepted"), 68);
 	fx_free(&f);
 }
 
@@ -1327,7 +1327,7 @@ test_case_study_script(void **state)
 	state_is(&f, "closed");
 	assert_int_equal(view_i64(&f, "result", "price"), 940000000);
 	assert_int_equal(view_i64(&f, "result", "winner"), 2);
-	assert_int_equal(view_i64(&f, "price", "quotes"), 68);
+	assert_int_equal(view_i64(&f, "price", "accepted"), 68);
 	assert_true(sc.refusals >= 2);
 	assert_true(sc.expects >= 5);
 	replay_check(&f);
