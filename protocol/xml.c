@@ -11,7 +11,8 @@
  *    1. size: more than limits->max_bytes is refused before libxml2 sees a
  *       byte ("document-too-large").
  *    2. parse with xmlCtxtReadMemory(NONET | NOERROR | NOWARNING) only:
- *       never NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE.  Two SAX hooks
+ *       never NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE.  The encoding is
+ *       forced to UTF-8 (a declared encoding is ignored).  Two SAX hooks
  *       on our own parser context enforce the rest DURING parsing, so a
  *       hostile document never becomes a big tree:
  *         - internalSubset: any <!DOCTYPE stops the parser before its
@@ -623,8 +624,10 @@ eb_xml_parse(const struct eb_schema *schema,
 
 	handler_push(&saved, &st.xerr);
 	pushed = 1;
+	/* The wire is UTF-8 only: forcing it ignores any other declared
+	 * encoding (no iconv on untrusted bytes); other bytes are malformed. */
 	doc = xmlCtxtReadMemory(ctxt, (const char *)p, (int)len, "message.xml",
-	    NULL, PARSE_OPTIONS);
+	    "UTF-8", PARSE_OPTIONS);
 
 	if (st.stop_reason != NULL) {
 		rc = refuse_stopped(&st, &lim, err);
