@@ -558,20 +558,27 @@ eb_base64_encode(const uint8_t *p, size_t n, char **out)
 	return EB_OK;
 }
 
+/* Symbol values; -1 for every byte outside the alphabet (and '='). */
+static const signed char b64_table[256] = {
+#define X8 -1, -1, -1, -1, -1, -1, -1, -1
+	X8, X8, X8, X8, X8,
+	-1, -1, -1, 62, -1, -1, -1, 63,              /* 40..47: '+' '/' */
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61,      /* '0'..'9' */
+	-1, -1, -1, -1, -1, -1, -1,                  /* 58..64 */
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+	19, 20, 21, 22, 23, 24, 25,                  /* 'A'..'Z' */
+	-1, -1, -1, -1, -1, -1,                      /* 91..96 */
+	26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+	43, 44, 45, 46, 47, 48, 49, 50, 51,          /* 'a'..'z' */
+	-1, -1, -1, -1, -1,                          /* 123..127 */
+	X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8,
+#undef X8
+};
+
 static int
 b64_value(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return b64_table[c];
 }
 
 /*
@@ -596,8 +603,23 @@ eb_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 		pad = s[n - 2] == '=' ? 2 : 1;
 	if ((b = malloc(n / 4 * 3 + 1)) == NULL)
 		return EB_ERR_NOMEM;
-	for (i = 0; i < n; i += 4) {
-		int last = i + 4 == n;
+	/* every quad but the last: four alphabet symbols, three bytes */
+	for (i = 0; i + 4 < n; i += 4) {
+		int a = b64_table[(unsigned char)s[i]];
+		int b2 = b64_table[(unsigned char)s[i + 1]];
+		int c = b64_table[(unsigned char)s[i + 2]];
+		int d = b64_table[(unsigned char)s[i + 3]];
+
+		if ((a | b2 | c | d) < 0)
+			goto bad;
+		w = (uint32_t)a << 18 | (uint32_t)b2 << 12 | (uint32_t)c << 6 |
+		    (uint32_t)d;
+		b[o++] = (uint8_t)(w >> 16);
+		b[o++] = (uint8_t)(w >> 8);
+		b[o++] = (uint8_t)w;
+	}
+	for (; i < n; i += 4) {
+		int last = 1;
 
 		for (k = 0; k < 4; k++) {
 			unsigned char c = (unsigned char)s[i + k];

@@ -477,6 +477,27 @@ test_base64_vectors_and_strictness(void **state)
 	}
 	assert_int_equal(eb_base64_decode("Zm\0v", 4, &out, &outlen),
 	    EB_ERR_FORMAT);
+	/* every byte value, in a full quad and in the last quad */
+	for (i = 0; i < 256; i++) {
+		const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+		const char *at = i != 0 ? strchr(alpha, (int)i) : NULL;
+		char q[9] = "AAAAAAAA";
+		int rc;
+
+		q[0] = (char)i;
+		q[4] = (char)i;
+		rc = eb_base64_decode(q, 8, &out, &outlen);
+		if (at == NULL) {
+			assert_int_equal(rc, EB_ERR_FORMAT);
+			continue;
+		}
+		assert_int_equal(rc, EB_OK);
+		assert_int_equal(outlen, 6);
+		assert_int_equal(out[0] >> 2, at - alpha);
+		assert_int_equal(out[3] >> 2, at - alpha);
+		free(out);
+	}
 	/* agrees with OpenSSL's encoder on 1000 arbitrary bytes */
 	for (i = 0; i < sizeof(rnd); i++)
 		rnd[i] = (uint8_t)(i * 131 + 7);
