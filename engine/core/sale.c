@@ -30,6 +30,16 @@
  *    in a growable array).  Nothing scans the history but view().
  *  - No floating point; money is int64 fen bounded by EB_SALE_FEN_MAX so
  *    current + increment never overflows.
+ *  - Every accepted command yields exactly one event, so applying what
+ *    decide returned is all or nothing; apply still checks each event
+ *    against the state (a foreign or reordered log fails, it is not
+ *    folded into a wrong state).
+ *
+ * INTERFACE (declared in sale.h)
+ *    eb_sale_flow            - handles/create/destroy/decide/apply/view/
+ *                              state_name/next_timer of kind "sale"
+ *    eb_sale_price_text()    - fen as "6,950,000.00"
+ *    eb_sale_reserve_hash()  - the reserve commitment
  */
 #include "sale.h"
 
