@@ -12,8 +12,9 @@
  *    and the serial exactly the caller's (a serial callback): the TSA never
  *    reads a clock nor invents a number, so tests and replay are exact.
  *  - A response is used only when its status is "granted" (0).
- *  - Verification uses the trust's timeStamping store (the TSA certificate
- *    must carry the critical timeStamping EKU), checks version, signature,
+ *  - Verification requires policy EB_TSA_POLICY_OID and uses the trust's
+ *    timeStamping store (the TSA certificate must carry the critical
+ *    timeStamping EKU), checks version, signature,
  *    signer (ESS) and imprint, and checks the imprint algorithm is SHA-256
  *    itself (OpenSSL skips that when only an imprint is set).
  *  - struct eb_tsa is not shareable between threads (one per thread).
@@ -315,6 +316,7 @@ eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
 	unsigned char *imp = NULL;
 	const X509_ALGOR *alg;
 	const ASN1_OBJECT *algobj = NULL;
+	ASN1_OBJECT *policy = NULL;
 	uint64_t sn;
 	int64_t when;
 	int rc = EB_ERR_CRYPTO;
@@ -339,6 +341,14 @@ eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
 		rc = eb_fail(err, EB_ERR_DENIED, "wrong-imprint-algorithm",
 		    "Receipts are over SHA-256 only.",
 		    "the token's imprint is not SHA-256");
+		goto out;
+	}
+	policy = OBJ_txt2obj(EB_TSA_POLICY_OID, 1);
+	if (policy == NULL ||
+	    OBJ_cmp(TS_TST_INFO_get_policy_id(ti), policy) != 0) {
+		rc = eb_fail(err, EB_ERR_DENIED, "wrong-policy",
+		    "Receipts are issued under the centre's TSA policy only.",
+		    "the token's policy is not " EB_TSA_POLICY_OID);
 		goto out;
 	}
 	store = eb_trust_tsa_store(t);
@@ -386,6 +396,7 @@ eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
 	rc = EB_OK;
 out:
 	ERR_clear_error();
+	ASN1_OBJECT_free(policy);
 	OPENSSL_free(imp);
 	TS_VERIFY_CTX_free(v);
 	TS_TST_INFO_free(ti);

@@ -146,6 +146,58 @@ test_wrong_digest_foreign_tsa_damage(void **state)
 	eb_tsa_free(other);
 }
 
+/* A token of our own TSA key under another policy, made with OpenSSL. */
+static void
+test_other_policy_refused(void **state)
+{
+	TS_RESP_CTX *ctx = TS_RESP_CTX_new();
+	ASN1_OBJECT *pol = OBJ_txt2obj("1.2.3.4.5", 1);
+	TS_REQ *req = TS_REQ_new();
+	TS_MSG_IMPRINT *mi = TS_MSG_IMPRINT_new();
+	X509_ALGOR *alg = X509_ALGOR_new();
+	BIO *rb = BIO_new(BIO_s_mem());
+	TS_RESP *resp;
+	uint8_t d[32];
+	unsigned char *tok = NULL;
+	int toklen;
+	int64_t at;
+	uint64_t sn;
+	struct eb_error err;
+
+	(void)state;
+	eb_sha256("x", 1, d);
+	assert_int_equal(TS_RESP_CTX_set_signer_cert(ctx, pki.tsa.cert), 1);
+	assert_int_equal(TS_RESP_CTX_set_signer_key(ctx, pki.tsa.key), 1);
+	assert_int_equal(TS_RESP_CTX_set_def_policy(ctx, pol), 1);
+	assert_int_equal(TS_RESP_CTX_add_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256()), 1);
+	assert_int_equal(TS_RESP_CTX_set_ess_cert_id_digest(ctx, EVP_sha256()),
+	    1);
+	X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL);
+	TS_MSG_IMPRINT_set_algo(mi, alg);
+	TS_MSG_IMPRINT_set_msg(mi, d, 32);
+	TS_REQ_set_version(req, 1);
+	TS_REQ_set_msg_imprint(req, mi);
+	TS_REQ_set_cert_req(req, 1);
+	assert_int_equal(i2d_TS_REQ_bio(rb, req), 1);
+	resp = TS_RESP_create_response(ctx, rb);
+	assert_non_null(resp);
+	assert_non_null(TS_RESP_get_token(resp));
+	toklen = i2d_PKCS7(TS_RESP_get_token(resp), &tok);
+	assert_true(toklen > 0);
+	assert_int_equal(eb_receipt_verify(pki.trust, tok, (size_t)toklen, d,
+	    &at, &sn, &err), EB_ERR_DENIED);
+	assert_string_equal(err.reason, "wrong-policy");
+	OPENSSL_free(tok);
+	TS_RESP_free(resp);
+	BIO_free(rb);
+	X509_ALGOR_free(alg);
+	TS_MSG_IMPRINT_free(mi);
+	TS_REQ_free(req);
+	ASN1_OBJECT_free(pol);
+	TS_RESP_CTX_free(ctx);
+}
+
 static void
 test_unfit_tsa_certificates(void **state)
 {
@@ -195,6 +247,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stamp_verify_exact_time_and_serial),
 		cmocka_unit_test(test_wrong_digest_foreign_tsa_damage),
+		cmocka_unit_test(test_other_policy_refused),
 		cmocka_unit_test(test_unfit_tsa_certificates),
 		cmocka_unit_test(test_party_signed_token_refused),
 	};
