@@ -159,6 +159,11 @@ add_text(struct eb_doc *d, const char *name, const char *s, size_t cap,
 	free(t);
 }
 
+/*
+ * The error 'e' as an <error> tree, valid against error.xsd (repairs in the
+ * header above).  Returns a new tree the caller owns (eb_doc_free); aborts
+ * on out-of-memory like every eb_doc builder.  'request_id' may be NULL.
+ */
 struct eb_doc *
 eb_errdoc_build(const struct eb_error *e, const char *request_id)
 {
@@ -180,6 +185,11 @@ eb_errdoc_build(const struct eb_error *e, const char *request_id)
 	return d;
 }
 
+/*
+ * Fill 'e' from an <error> tree (texts cut to the eb_error sizes).
+ * Returns EB_OK, or EB_ERR_FORMAT (and 'e' untouched) when 'd' is not an
+ * error document: another root, no code/reason/message, unknown code.
+ */
 int
 eb_errdoc_read(const struct eb_doc *d, struct eb_error *e)
 {

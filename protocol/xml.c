@@ -21,14 +21,16 @@
  *           here.  doc->intSubset/extSubset are checked again afterwards.
  *         - startElementNs: counts depth and elements and stops the parser
  *           past the limits ("too-deep", "too-many-elements").
- *       libxml2's errors are caught by a per-thread structured handler
- *       installed for the call and restored afterwards ("malformed").
+ *       libxml2's errors, namespace errors included (nsWellFormed), are
+ *       caught by a per-thread structured handler installed for the call
+ *       and restored afterwards ("malformed").
  *    3. the root element must be in EB_XML_NS ("wrong-namespace").
  *    4. XSD validation with a fresh validation context per call against
  *       the shared compiled schema; the first error's line and message go
  *       into the detail ("schema-invalid").
  *    5. conversion to an eb_doc: local names, attributes without namespace
- *       ("namespaced-attribute"), every element in EB_XML_NS
+ *       ("namespaced-attribute"), only names eb_xml_write() can write back
+ *       ("unsupported-name"), every element in EB_XML_NS
  *       ("wrong-namespace"), text of leaf elements kept as is, whitespace
  *       between child elements dropped, other text beside child elements
  *       refused ("mixed-content"), comments and PIs dropped.
@@ -195,6 +197,10 @@ eb_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	return xmlNewInputFromFile(ctxt, real);
 }
 
+/*
+ * Initialise libxml2 and install the deny-all loader.  Returns nothing;
+ * idempotent; call once before threads start.
+ */
 void
 eb_xml_init(void)
 {
@@ -204,6 +210,13 @@ eb_xml_init(void)
 
 /* -- schema -------------------------------------------------------------- */
 
+/*
+ * Compile the schema whose top file is 'xsd_path'; includes are read from
+ * its folder only.  Returns the schema (the caller owns it: eb_schema_free)
+ * or NULL with 'err' filled: EB_ERR_IO "schema-not-found", EB_ERR_FORMAT
+ * "schema-compile-failed" (detail: file:line: first libxml2 message),
+ * EB_ERR_NOMEM.  Calls eb_xml_init() itself; start-up only.
+ */
 struct eb_schema *
 eb_schema_load(const char *xsd_path, struct eb_error *err)
 {
@@ -274,6 +287,7 @@ out:
 	return s;
 }
 
+/* Release a compiled schema; NULL-safe. */
 void
 eb_schema_free(struct eb_schema *s)
 {
@@ -577,6 +591,13 @@ refuse_stopped(const struct parse_state *st, const struct eb_xml_limits *lim,
 	return EB_ERR_LIMIT;
 }
 
+/*
+ * See xml.h and the header of this file.  Returns EB_OK with *out a new
+ * tree the caller owns (eb_doc_free), or EB_ERR_LIMIT / EB_ERR_FORMAT /
+ * EB_ERR_NOMEM with *out NULL and 'err' (may be NULL) giving the reason
+ * token, the line and libxml2's message.  A limit field of 0 means its
+ * default; max_depth is capped at 255.  Borrows 'schema' and 'p'.
+ */
 int
 eb_xml_parse(const struct eb_schema *schema,
     const struct eb_xml_limits *limits, const uint8_t *p, size_t len,
