@@ -256,6 +256,9 @@ test_common_types(void **state)
 		  "1", HASH, "2026-11-25T09:30:00Z", 0 },
 		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 		  "1", HASH, "2026-11-25T09:30:00Z", 1 },
+		/* id: surrounding or inner space (the tree keeps it as sent) */
+		{ " T-1", "1", HASH, "2026-11-25T09:30:00Z", 0 },
+		{ "T 1", "1", HASH, "2026-11-25T09:30:00Z", 0 },
 		/* seq: negative */
 		{ "T-1", "-1", HASH, "2026-11-25T09:30:00Z", 0 },
 	};
@@ -275,6 +278,9 @@ test_common_types(void **state)
 			    "schema-invalid", &err);
 		}
 	}
+	expect_refused(fx->master, NULL, "<whoami " NS " party=\"a\" "
+	    "person=\"b\" org=\"\" name=\"\" role=\" bidder\"/>",
+	    EB_ERR_FORMAT, "schema-invalid", &err);
 	/* eb:role: "none" is not a role on the wire. */
 	expect_refused(fx->master, NULL, "<whoami " NS " party=\"a\" "
 	    "person=\"b\" org=\"\" name=\"\" role=\"none\"/>", EB_ERR_FORMAT,
