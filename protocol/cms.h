@@ -37,8 +37,11 @@ int eb_cms_sign(X509 *cert, EVP_PKEY *key, const uint8_t *data, size_t len,
  * Verify a SignedData against the trust at instant 'at_ms' (0 = now).
  * On EB_OK: *content and *clen is the signed content (free()), and *signer
  * the signer certificate (a new reference: X509_free()).  Any failure
- * (bad DER, tamper, unknown CA, expired, not exactly one signer) is
- * EB_ERR_CRYPTO or EB_ERR_DENIED with 'err' filled; nothing is returned.
+ * is EB_ERR_FORMAT (bad DER, trailing bytes, not SignedData, detached:
+ * "malformed-cms", "not-signed-data") or EB_ERR_DENIED ("bad-signature",
+ * "not-one-signer", "unknown-signer-ca", "certificate-expired",
+ * "certificate-not-yet-valid", "certificate-is-ca") with 'err' filled and
+ * OpenSSL's errors in err->detail; nothing is returned.
  */
 int eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
     int64_t at_ms, uint8_t **content, size_t *clen, X509 **signer,
@@ -52,7 +55,12 @@ int eb_cms_encrypt(STACK_OF(X509) *recips, const uint8_t *data, size_t len,
     int inner_is_signed, uint8_t **out, size_t *outlen,
     struct eb_error *err) EB_MUSTCHECK;
 
-/* Decrypt an envelope with 'key' of recipient 'cert'. */
+/*
+ * Decrypt an AuthEnvelopedData with 'key' of recipient 'cert' (always
+ * that RecipientInfo).  Reasons: "malformed-cms", "not-auth-enveloped"
+ * (EB_ERR_FORMAT), "not-a-recipient" (EB_ERR_DENIED), "decrypt-failed"
+ * (EB_ERR_CRYPTO: tag mismatch), "key-does-not-match" (EB_ERR_USAGE).
+ */
 int eb_cms_decrypt(X509 *cert, EVP_PKEY *key, const uint8_t *der,
     size_t len, uint8_t **out, size_t *outlen,
     struct eb_error *err) EB_MUSTCHECK;
@@ -69,7 +77,9 @@ int eb_bid_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
 /*
  * Open a bid: decrypt 'envelope' with (cert, key) (the opening key or the
  * bidder's own), check SHA-256(inner) == 'commitment', verify the inner
- * signature against the trust at 'at_ms'.  On EB_OK: *bid_xml (free()),
+ * signature against the trust at 'at_ms'.  Reasons as eb_cms_decrypt,
+ * then "commitment-mismatch", "bad-inner-signature" and the certificate
+ * reasons of eb_cms_verify.  On EB_OK: *bid_xml (free()),
  * *inner (the inner DER, free(); may be NULL if not wanted) and *signer.
  */
 int eb_bid_open(const struct eb_trust *t, X509 *cert, EVP_PKEY *key,
@@ -77,7 +87,11 @@ int eb_bid_open(const struct eb_trust *t, X509 *cert, EVP_PKEY *key,
     int64_t at_ms, uint8_t **bid_xml, size_t *bidlen, uint8_t **inner,
     size_t *innerlen, X509 **signer, struct eb_error *err) EB_MUSTCHECK;
 
-/* Base64 (no line breaks) of bytes, and back (strict). */
+/*
+ * Base64 (RFC 4648, no line breaks) of bytes, NUL-terminated (free()),
+ * and back: strict (length a multiple of 4, '=' only at the end, zero
+ * unused bits, no whitespace), else EB_ERR_FORMAT.
+ */
 int eb_base64_encode(const uint8_t *p, size_t n, char **out) EB_MUSTCHECK;
 int eb_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
     EB_MUSTCHECK;

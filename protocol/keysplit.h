@@ -54,8 +54,10 @@ int eb_share_unseal(X509 *cert, EVP_PKEY *key, const uint8_t *sealed,
 /*
  * Combine 'count' shares (each x||y) into the private key; checks that k
  * distinct share numbers are given and that the key matches 'cert'.
- * Returns the key (EVP_PKEY_free()) or NULL with 'err' (EB_ERR_CRYPTO:
- * "the shares do not give the opening key").
+ * Returns the key (EVP_PKEY_free()) or NULL with 'err': EB_ERR_CRYPTO
+ * "shares-do-not-match" (a wrong, forged, corrupted or missing share) or
+ * "too-few-shares" (count < k); EB_ERR_FORMAT "duplicate-share" or
+ * "malformed-share".
  */
 EVP_PKEY *eb_shares_combine(X509 *cert, const uint8_t *const *shares,
     const size_t *lens, size_t count, unsigned k, struct eb_error *err);
