@@ -6,7 +6,7 @@
  *    2. eb_cms_verify against the centre's CA at now (400/403)
  *    3. signer certificate == TLS peer (X509_cmp)  (403 signer-not-peer)
  *    4. eb_xml_parse + XSD (protocol/xsd/ebid.xsd) (400 schema reason)
- *    5. the kind: eb_flow_for_command(root name)   (404 unknown-command)
+ *    5. the kind: eb_server_flow_for_command(root name)   (404 unknown-command)
  *       the target: root attribute tender=/sale=/pool=, or a new id from
  *       the kind's sequence for a creating command (none given)
  *    6. queue on the aggregate: one command at a time per aggregate in
@@ -22,7 +22,7 @@
  * The append is a compare-and-set on the head (seq, hash) under the head
  * row lock: if another ebidd process appended first ("head-moved") the
  * cached state is dropped, reloaded and the command decided again (at
- * most 3 times).  Any failure after step 9's apply drops the cached state,
+ * most 8 times).  Any failure after step 9's apply drops the cached state,
  * so the cache never holds an event that is not durable.
  *
  * Ownership: a struct job owns the request's copies (DER, tree, events)
@@ -50,7 +50,7 @@
 
 #define AGG_BUCKETS 1024
 #define AGG_CACHE_MAX 10000
-#define APPEND_ATTEMPTS 3
+#define APPEND_ATTEMPTS 8
 
 struct job;
 
@@ -645,7 +645,7 @@ eb_handle_command(struct eb_req *r)
 	if ((rc = eb_xml_parse(srv->schema, NULL, content, clen, &j->doc,
 	    &e)) != EB_OK)
 		goto fail;
-	if ((j->flow = eb_flow_for_command(j->doc->name)) == NULL) {
+	if ((j->flow = eb_server_flow_for_command(j->doc->name)) == NULL) {
 		rc = eb_fail(&e, EB_ERR_NOTFOUND, "unknown-command",
 		    "See docs/protocol.md for the commands ebidd accepts.",
 		    "no such command: %s", j->doc->name);

@@ -25,7 +25,7 @@ static const struct eb_flow_entry flows[] = {
 };
 
 const struct eb_flow_entry *
-eb_flow_for_command(const char *name)
+eb_server_flow_for_command(const char *name)
 {
 	for (const struct eb_flow_entry *f = flows; f->ops != NULL; f++)
 		if (f->ops->handles(name))
@@ -34,7 +34,7 @@ eb_flow_for_command(const char *name)
 }
 
 const struct eb_flow_entry *
-eb_flow_for_kind(const char *kind)
+eb_server_flow_for_kind(const char *kind)
 {
 	for (const struct eb_flow_entry *f = flows; f->ops != NULL; f++)
 		if (strcmp(f->kind, kind) == 0)
