@@ -1,0 +1,311 @@
+/*
+ * protocol/opening.c
+ *    The opening's system commands: see opening.h.
+ */
+#include "opening.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "protocol/cms.h"
+#include "protocol/hash.h"
+#include "protocol/keysplit.h"
+
+/* Bid documents are at most this large once decrypted. */
+#define EB_BID_MAX ((size_t)8 << 20)
+
+static void
+add_b64(struct eb_doc *parent, const char *name, const uint8_t *p, size_t n)
+{
+	char *b = NULL;
+
+	if (eb_base64_encode(p, n, &b) == EB_OK)
+		eb_doc_add_text(parent, name, b);
+	free(b);
+}
+
+int
+eb_opening_setup(X509 *issuer_cert, EVP_PKEY *issuer_key,
+    const char *tender_id, int64_t now_ms, int64_t until_ms,
+    const struct eb_custodian *custodians, size_t n, unsigned k,
+    struct eb_doc **cmd, struct eb_error *err)
+{
+	struct eb_opening_key ok;
+	STACK_OF(X509) *sk = NULL;
+	struct eb_doc *d = NULL, *s;
+	uint8_t *der = NULL;
+	size_t i;
+	int rc, len;
+
+	*cmd = NULL;
+	memset(&ok, 0, sizeof(ok));
+	if ((sk = sk_X509_new_null()) == NULL)
+		return EB_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		if (!sk_X509_push(sk, custodians[i].cert)) {
+			sk_X509_free(sk);
+			return EB_ERR_NOMEM;
+		}
+	rc = eb_opening_key_create(issuer_cert, issuer_key, tender_id, now_ms,
+	    until_ms, sk, k, &ok, err);
+	sk_X509_free(sk);
+	if (rc != EB_OK)
+		return rc;
+	if ((len = i2d_X509(ok.cert, &der)) <= 0) {
+		rc = eb_fail(err, EB_ERR_CRYPTO, "opening-key", NULL,
+		    "cannot encode the opening certificate");
+		goto out;
+	}
+	d = eb_doc_new("set-opening-key");
+	eb_doc_set_attr(d, "tender", tender_id);
+	add_b64(d, "certificate", der, (size_t)len);
+	for (i = 0; i < ok.n && i < n; i++) {
+		char *b = NULL;
+
+		if ((rc = eb_base64_encode(ok.sealed[i], ok.sealed_len[i],
+		    &b)) != EB_OK)
+			goto out;
+		s = eb_doc_add_text(d, "share", b);
+		eb_doc_set_attr(s, "custodian", custodians[i].party);
+		free(b);
+	}
+	*cmd = d;
+	d = NULL;
+	rc = EB_OK;
+out:
+	OPENSSL_free(der);
+	eb_doc_free(d);
+	eb_opening_key_clear(&ok);
+	return rc;
+}
+
+/* Open one bid: fill 'r' (a <bid-result>) as opened or invalid. */
+static void
+open_one(const struct eb_trust *t, const struct eb_schema *schema,
+    X509 *opening_cert, EVP_PKEY *key, const char *tender_id,
+    const struct eb_held_bid *b, int64_t at_ms, struct eb_doc *r)
+{
+	uint8_t commit[EB_SHA256_LEN], *env = NULL, *xml = NULL, *inner = NULL;
+	size_t envlen = 0, xmllen = 0, innerlen = 0;
+	struct eb_xml_limits lim = { EB_BID_MAX, 32, 200000 };
+	struct eb_doc *bid = NULL;
+	struct eb_actor signer;
+	struct eb_error e;
+	X509 *scert = NULL;
+	int64_t total;
+	const char *cause = NULL, *tattr;
+
+	eb_error_clear(&e);
+	if (eb_unhex32(b->commitment, commit) != 0 ||
+	    eb_base64_decode(b->envelope_b64, strlen(b->envelope_b64), &env,
+	    &envlen) != EB_OK) {
+		cause = "the sealed bid is not well formed";
+		goto invalid;
+	}
+	if (eb_bid_open(t, opening_cert, key, env, envlen, commit, at_ms, &xml,
+	    &xmllen, &inner, &innerlen, &scert, &e) != EB_OK) {
+		cause = e.reason[0] ? e.reason : "cannot-decrypt";
+		goto invalid;
+	}
+	if (eb_actor_from_cert(scert, &signer, &e) != EB_OK ||
+	    strcmp(signer.party, b->bidder) != 0) {
+		cause = "inner-signer-is-not-the-bidder";
+		goto invalid;
+	}
+	if (eb_xml_parse(schema, &lim, xml, xmllen, &bid, &e) != EB_OK ||
+	    strcmp(bid->name, "bid") != 0) {
+		cause = "bid-document-invalid";
+		goto invalid;
+	}
+	tattr = eb_doc_attr(bid, "tender");
+	if (tattr == NULL || strcmp(tattr, tender_id) != 0) {
+		cause = "bid-sealed-for-another-tender";
+		goto invalid;
+	}
+	if (eb_doc_child_i64(bid, "total-price", &total) != EB_OK ||
+	    total < 0) {
+		cause = "bid-without-total-price";
+		goto invalid;
+	}
+	eb_doc_set_attr(r, "status", "opened");
+	eb_doc_set_attr_i64(r, "total-price", total);
+	eb_doc_append(r, bid);
+	bid = NULL;
+	add_b64(r, "inner", inner, innerlen);
+	goto out;
+invalid:
+	/*
+	 * Every cause above is in what the bidder sealed (PEERS.md 4.2:
+	 * a decryption failure caused by the bidder counts as revoking the
+	 * bid); a failure of ours never reaches here (the key is checked
+	 * before any bid is opened).
+	 */
+	eb_doc_set_attr(r, "status", "invalid");
+	eb_doc_set_attr(r, "cause", cause);
+	eb_doc_set_attr(r, "fault", "bidder");
+out:
+	eb_doc_free(bid);
+	X509_free(scert);
+	if (xml != NULL)
+		OPENSSL_cleanse(xml, xmllen);
+	free(xml);
+	free(inner);
+	free(env);
+}
+
+int
+eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
+    X509 *server_cert, EVP_PKEY *server_key, X509 *opening_cert,
+    const char *tender_id, const char *const *sealed_shares_b64,
+    size_t nshares, unsigned k, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
+{
+	uint8_t *shares[EB_SHARES_MAX] = { NULL };
+	size_t lens[EB_SHARES_MAX] = { 0 }, i, got = 0;
+	struct eb_doc *d = NULL, *r;
+	EVP_PKEY *key = NULL;
+	int rc = EB_OK;
+
+	*cmd = NULL;
+	if (nshares > EB_SHARES_MAX)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-shares", NULL,
+		    "%zu shares (at most %d)", nshares, EB_SHARES_MAX);
+	for (i = 0; i < nshares; i++) {
+		uint8_t *sealed = NULL;
+		size_t slen = 0;
+
+		if ((rc = eb_base64_decode(sealed_shares_b64[i],
+		    strlen(sealed_shares_b64[i]), &sealed, &slen)) != EB_OK) {
+			rc = eb_fail(err, EB_ERR_FORMAT, "share-not-base64", NULL,
+			    "submitted share %zu is not base64", i + 1);
+			goto out;
+		}
+		rc = eb_cms_decrypt(server_cert, server_key, sealed, slen,
+		    &shares[got], &lens[got], err);
+		free(sealed);
+		if (rc != EB_OK)
+			goto out;
+		got++;
+	}
+	if ((key = eb_shares_combine(opening_cert,
+	    (const uint8_t *const *)shares, lens, got, k, err)) == NULL) {
+		rc = err != NULL && err->code ? err->code : EB_ERR_CRYPTO;
+		goto out;
+	}
+	d = eb_doc_new("open-bids");
+	eb_doc_set_attr(d, "tender", tender_id);
+	for (i = 0; i < nbids; i++) {
+		r = eb_doc_add(d, "bid-result");
+		eb_doc_set_attr(r, "bidder", bids[i].bidder);
+		eb_doc_set_attr(r, "commitment", bids[i].commitment);
+		open_one(t, schema, opening_cert, key, tender_id, &bids[i], at_ms,
+		    r);
+	}
+	*cmd = d;
+	d = NULL;
+out:
+	EVP_PKEY_free(key);   /* the opening key is wiped with it */
+	for (i = 0; i < got; i++) {
+		OPENSSL_cleanse(shares[i], lens[i]);
+		free(shares[i]);
+	}
+	eb_doc_free(d);
+	return rc;
+}
+
+int
+eb_share_reseal(X509 *my_cert, EVP_PKEY *my_key, X509 *server_cert,
+    const char *sealed_b64, char **out_b64, struct eb_error *err)
+{
+	uint8_t *sealed = NULL, *share = NULL, *again = NULL;
+	size_t slen = 0, sharelen = 0, alen = 0;
+	STACK_OF(X509) *sk = NULL;
+	int rc;
+
+	*out_b64 = NULL;
+	if ((rc = eb_base64_decode(sealed_b64, strlen(sealed_b64), &sealed,
+	    &slen)) != EB_OK) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "share-not-base64", NULL,
+		    "the sealed share is not base64");
+		goto out;
+	}
+	if ((rc = eb_share_unseal(my_cert, my_key, sealed, slen, &share,
+	    &sharelen, err)) != EB_OK)
+		goto out;
+	if ((sk = sk_X509_new_null()) == NULL || !sk_X509_push(sk, server_cert)) {
+		rc = EB_ERR_NOMEM;
+		goto out;
+	}
+	if ((rc = eb_cms_encrypt(sk, share, sharelen, 0, &again, &alen,
+	    err)) != EB_OK)
+		goto out;
+	rc = eb_base64_encode(again, alen, out_b64);
+out:
+	sk_X509_free(sk);
+	if (share != NULL)
+		OPENSSL_cleanse(share, sharelen);
+	free(share);
+	free(sealed);
+	free(again);
+	return rc;
+}
+
+int
+eb_opening_check_result(const struct eb_trust *t,
+    const struct eb_schema *schema, const struct eb_doc *bid_result,
+    int64_t at_ms, struct eb_error *err)
+{
+	const char *inner_b64 = eb_doc_child_text(bid_result, "inner");
+	const char *bidder = eb_doc_attr(bid_result, "bidder");
+	struct eb_xml_limits lim = { EB_BID_MAX, 32, 200000 };
+	uint8_t *inner = NULL, *content = NULL, want[EB_SHA256_LEN];
+	uint8_t got[EB_SHA256_LEN];
+	size_t ilen = 0, clen = 0;
+	struct eb_doc *bid = NULL;
+	struct eb_actor signer;
+	X509 *scert = NULL;
+	int rc;
+
+	if (inner_b64 == NULL || bidder == NULL ||
+	    eb_unhex32(eb_doc_attr(bid_result, "commitment"), want) != 0)
+		return eb_fail(err, EB_ERR_FORMAT, "opening-record-incomplete",
+		    NULL, "an opened bid lacks its inner document or commitment");
+	if ((rc = eb_base64_decode(inner_b64, strlen(inner_b64), &inner,
+	    &ilen)) != EB_OK) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "opening-record-incomplete",
+		    NULL, "the inner document of %s is not base64", bidder);
+		goto out;
+	}
+	eb_sha256(inner, ilen, got);
+	if (CRYPTO_memcmp(got, want, EB_SHA256_LEN) != 0) {
+		rc = eb_fail(err, EB_ERR_DENIED, "commitment-mismatch", NULL,
+		    "the opened bid of %s is not the one it committed to",
+		    bidder);
+		goto out;
+	}
+	if ((rc = eb_cms_verify(t, inner, ilen, at_ms, &content, &clen, &scert,
+	    err)) != EB_OK)
+		goto out;
+	if ((rc = eb_actor_from_cert(scert, &signer, err)) != EB_OK)
+		goto out;
+	if (strcmp(signer.party, bidder) != 0) {
+		rc = eb_fail(err, EB_ERR_DENIED, "inner-signer", NULL,
+		    "the bid of %s is signed by %s", bidder, signer.party);
+		goto out;
+	}
+	if ((rc = eb_xml_parse(schema, &lim, content, clen, &bid, err)) !=
+	    EB_OK)
+		goto out;
+	if (!eb_doc_equal(bid, eb_doc_child(bid_result, "bid")))
+		rc = eb_fail(err, EB_ERR_DENIED, "opened-bid-differs", NULL,
+		    "the recorded bid of %s is not the document it signed",
+		    bidder);
+out:
+	eb_doc_free(bid);
+	X509_free(scert);
+	free(content);
+	free(inner);
+	return rc;
+}
