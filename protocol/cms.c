@@ -16,6 +16,8 @@
  *    at the receipt time.
  *  - Envelopes are AuthEnvelopedData (AES-256-GCM) only; RSA recipients
  *    get RSAES-OAEP with SHA-256, EC recipients ECDH with the SHA-256 KDF.
+ *    A recipient certificate with a keyUsage extension must allow
+ *    keyEncipherment (RSA) or keyAgreement (EC).
  *    Decryption always names the recipient certificate, so OpenSSL never
  *    tries every RecipientInfo (MMA countermeasure yields garbage).
  *  - The OpenSSL error queue is empty when a function returns: failures
@@ -38,6 +40,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 
 #include "protocol/hash.h"
 
@@ -274,7 +277,13 @@ recipient_params(CMS_RecipientInfo *ri, X509 *cert)
 	EVP_PKEY_CTX *pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
 	EVP_PKEY *pub = X509_get0_pubkey(cert);
 
+	uint32_t ku = X509_get_key_usage(cert);   /* UINT32_MAX: no extension */
+
 	if (pctx == NULL || pub == NULL)
+		return 0;
+	if (EVP_PKEY_is_a(pub, "RSA") && !(ku & KU_KEY_ENCIPHERMENT))
+		return 0;
+	if (EVP_PKEY_is_a(pub, "EC") && !(ku & KU_KEY_AGREEMENT))
 		return 0;
 	if (EVP_PKEY_is_a(pub, "RSA"))
 		return EVP_PKEY_CTX_set_rsa_padding(pctx,
@@ -316,8 +325,9 @@ eb_cms_encrypt(STACK_OF(X509) *recips, const uint8_t *data, size_t len,
 
 		ri = CMS_add1_recipient_cert(cms, r, CMS_KEY_PARAM);
 		if (ri == NULL || !recipient_params(ri, r)) {
-			rc = fail_ssl(err, EB_ERR_CRYPTO, "bad-recipient",
-			    "Recipients need an RSA or EC P-256 certificate.",
+			rc = fail_ssl(err, EB_ERR_USAGE, "bad-recipient",
+			    "Recipients need an RSA certificate allowing "
+			    "keyEncipherment or an EC one allowing keyAgreement.",
 			    "cannot add a recipient to the envelope");
 			goto out;
 		}

@@ -335,6 +335,12 @@ test_encrypt_oaep_and_sha256_kdf(void **state)
 	    EB_ERR_USAGE);
 	assert_string_equal(err.reason, "key-does-not-match");
 	free(env);
+	/* a signing-only certificate (the TSA's) cannot receive */
+	sk_X509_push(r, pki.tsa.cert);
+	assert_int_equal(eb_cms_encrypt(r, (const uint8_t *)cmd, strlen(cmd),
+	    0, &env, &envlen, &err), EB_ERR_USAGE);
+	assert_string_equal(err.reason, "bad-recipient");
+	assert_null(env);
 	sk_X509_free(r);
 }
 
