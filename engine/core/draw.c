@@ -242,6 +242,21 @@ person_taken(const struct eb_doc *out, const char *person)
 	return 0;
 }
 
+/* 1 when one of cand[0..k) belongs to 'person'. */
+static int
+person_in(const struct eb_doc *const *cand, size_t k, const char *person)
+{
+	size_t i;
+
+	for (i = 0; person != NULL && i < k; i++) {
+		const char *p = eb_doc_attr(cand[i], "person");
+
+		if (p != NULL && strcmp(p, person) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 req_i64(const struct eb_doc *d, const char *name, int64_t dflt, int64_t *v,
     struct eb_error *err)
@@ -359,6 +374,9 @@ eb_draw_committee(const struct eb_doc *pool_view,
 			if (why == NULL && person_taken(out,
 			    eb_doc_attr(cand[i], "person")))
 				why = "already-drawn";
+			if (why == NULL && person_in(cand, k,
+			    eb_doc_attr(cand[i], "person")))
+				why = "duplicate-person";
 			if (why != NULL) {
 				struct eb_doc *x = eb_doc_add(out, "excluded");
 

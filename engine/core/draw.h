@@ -24,8 +24,7 @@
  * Committee (eb_draw_committee):
  *    For each <seats> of the request, in request order: the candidates are
  *    the pool's experts of that specialty, sorted by party id (byte
- *    order), minus the conflicted ones (below) and minus anyone whose
- *    person was already drawn for this tender (one person, one seat).  A
+ *    order), minus the conflicted ones (below; one person, one seat).  A
  *    partial Fisher-Yates shuffle drawn from the stream (one shared
  *    stream, continuing across specialties) picks count + reserve of
  *    them: the first 'count' are members, the rest the reserve list in
@@ -35,8 +34,11 @@
  *    (org equals a <bidder-org>), "employer-is-tenderer" (org equals
  *    <tenderer-org>), "avoidance-list" (person or party in <avoid>),
  *    "drawn-too-often" (max-recent > 0 and at least max-recent
- *    appointments in (now - recent-days, now]).  Org comparison is exact
- *    byte equality of the registered org names.
+ *    appointments in (now - recent-days, now]), "already-drawn" (the
+ *    same person holds a seat or reserve place of an earlier specialty),
+ *    "duplicate-person" (a second certificate of the same person in this
+ *    specialty: only the first by party order stays a candidate).  Org
+ *    comparison is exact byte equality of the registered org names.
  *
  * Request (<draw-request>; XSD in protocol/xsd/evaluation.xsd):
  *    <draw-request tender="T1" recent-days="90" max-recent="3" reserve="1">

@@ -66,7 +66,13 @@ struct rules {
 	size_t nitems;
 	struct adj adj[EB_EVAL_MAX_ADJUSTMENTS];
 	size_t nadj;
+	int tie_order[2];               /* TIE_PRICE / TIE_TECHNICAL */
+	int ntie;
 };
+
+enum { TIE_NONE, TIE_PRICE, TIE_TECHNICAL, TIE_DRAW };
+static const char *const tie_names[] = { "none", "price", "technical",
+    "draw" };
 
 /* -- parsing the rules ------------------------------------------------- */
 
@@ -214,6 +220,50 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 	return EB_OK;
 }
 
+/*
+ * tie-break="price technical" (default): the levels after the primary
+ * key, in order, each at most once; the draw always comes last.
+ */
+static int
+parse_tie_break(const struct eb_doc *root, struct rules *r,
+    struct eb_error *err)
+{
+	const char *s = eb_doc_attr(root, "tie-break"), *e;
+	size_t len;
+	int lv, i;
+
+	r->ntie = 0;
+	if (s == NULL) {
+		r->tie_order[0] = TIE_PRICE;
+		r->tie_order[1] = TIE_TECHNICAL;
+		r->ntie = 2;
+		return EB_OK;
+	}
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			break;
+		for (e = s; *e != '\0' && *e != ' '; e++)
+			;
+		len = (size_t)(e - s);
+		if (len == 5 && strncmp(s, "price", 5) == 0)
+			lv = TIE_PRICE;
+		else if (len == 9 && strncmp(s, "technical", 9) == 0)
+			lv = TIE_TECHNICAL;
+		else
+			return bad_rules(err, "tie-break lists only price and "
+			    "technical", root->name);
+		for (i = 0; i < r->ntie; i++)
+			if (r->tie_order[i] == lv)
+				return bad_rules(err, "tie-break repeats a "
+				    "level", root->name);
+		r->tie_order[r->ntie++] = lv;
+		s = e;
+	}
+	return EB_OK;
+}
+
 static int
 parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 {
@@ -246,6 +296,8 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		return rc;
 	if (r->price_weight < 0)
 		return bad_rules(err, "negative price-weight", root->name);
+	if ((rc = parse_tie_break(root, r, err)) != EB_OK)
+		return rc;
 	if (eb_doc_attr(root, "deviation-band") != NULL) {
 		if ((rc = fattr(root, "deviation-band", 0, 1, &r->devband,
 		    err)))
@@ -878,29 +930,45 @@ struct bidrow {
 struct rk {
 	size_t row;
 	int lep;
+	const struct rules *r;
 	int64_t key, price, tech;
 	uint8_t h[32];
 };
 
-/* The first level at which a and b differ: 0 key, 1 price, 2 tech, 3 draw. */
+/*
+ * Compare two ranks; *level is the position of the level at which they
+ * differ: 0 the primary key, 1..ntie the rules' tie-break levels, ntie+1
+ * the draw.
+ */
 static int
 rk_cmp_level(const struct rk *a, const struct rk *b, int *level)
 {
-	int c;
+	const struct rules *r = a->r;
+	int i;
 
 	*level = 0;
 	if (a->key != b->key)
 		return a->lep ? (a->key < b->key ? -1 : 1) :
 		    (a->key > b->key ? -1 : 1);
-	*level = 1;
-	if (a->price != b->price)
-		return a->price < b->price ? -1 : 1;
-	*level = 2;
-	if (a->tech != b->tech)
-		return a->tech > b->tech ? -1 : 1;
-	*level = 3;
-	c = memcmp(a->h, b->h, 32);
-	return c;
+	for (i = 0; i < r->ntie; i++) {
+		*level = i + 1;
+		if (r->tie_order[i] == TIE_PRICE && a->price != b->price)
+			return a->price < b->price ? -1 : 1;
+		if (r->tie_order[i] == TIE_TECHNICAL && a->tech != b->tech)
+			return a->tech > b->tech ? -1 : 1;
+	}
+	*level = r->ntie + 1;
+	return memcmp(a->h, b->h, 32);
+}
+
+static const char *
+level_name(const struct rules *r, int level)
+{
+	if (level == 0)
+		return tie_names[TIE_NONE];
+	if (level <= r->ntie)
+		return tie_names[r->tie_order[level - 1]];
+	return tie_names[TIE_DRAW];
 }
 
 static int
@@ -910,9 +978,6 @@ rk_cmp(const void *a, const void *b)
 
 	return rk_cmp_level(a, b, &level);
 }
-
-static const char *const tie_names[] = { "none", "price", "technical",
-    "draw" };
 
 static int
 round_at(const struct rules *r, int point, int64_t v, int64_t *out)
@@ -1270,6 +1335,13 @@ eb_evaluation_result(const struct eb_doc *rules,
 			valid[nv++] = rows[i].bidder;
 		}
 	}
+	if (nsheets == 0 && nv > 0 && (r->ncrit > 0 || r->nitems > 0)) {
+		rc = eb_fail(err, EB_ERR_RULE, "no-score-sheets",
+		    "The committee must submit its score sheets first.",
+		    "the rules have expert-scored criteria or compliance items "
+		    "but no score sheet was given");
+		goto out;
+	}
 	for (s = 0; s < nsheets; s++)
 		if ((rc = check_sheet(r, sheets[s], valid, nv, err)) != EB_OK)
 			goto out;
@@ -1412,6 +1484,7 @@ eb_evaluation_result(const struct eb_doc *rules,
 			bl = sizeof(buf) - 32;
 		rk[nr].row = i;
 		rk[nr].lep = r->lep;
+		rk[nr].r = r;
 		rk[nr].key = r->lep ? b->evp : b->total;
 		rk[nr].price = b->price;
 		rk[nr].tech = b->tech;
@@ -1449,7 +1522,7 @@ eb_evaluation_result(const struct eb_doc *rules,
 		else
 			eb_doc_set_attr(re, "total",
 			    eb_fix_format(b->total, 4, a));
-		eb_doc_set_attr(re, "tie-break", tie_names[lv]);
+		eb_doc_set_attr(re, "tie-break", level_name(r, lv));
 		if ((int64_t)i < r->ncand) {
 			struct eb_doc *ce = eb_doc_add(cands, "candidate");
 

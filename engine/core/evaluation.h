@@ -15,6 +15,9 @@
  *    trim-extremes="yes|no"      drop each criterion's highest and lowest
  *    trim-min-experts="5"        ... only with at least this many experts
  *    deviation-band="20"         percent of the criterion's max; absent = off
+ *    tie-break="price technical" the tie levels after the primary key, in
+ *                                order (default as shown; "" = straight to
+ *                                the draw); the draw always comes last
  *  <price-formula kind="lowest-benchmark|average-benchmark" max="30" min="0"
  *      deduct-above="1" deduct-below="0.5"     points per 1 % (average)
  *      drop-extremes="yes" drop-extremes-min-bids="5"
@@ -83,9 +86,10 @@
  *         bid is <adjustment factor="F" quantity="2"/> in its <opened-bid>
  *         (absent = 0).
  *  6. Ranking: comprehensive by total, higher first; lowest evaluated
- *     price by evaluated price, lower first (compliant bids only).  Ties:
- *     lower bid price, then higher technical score, then a verifiable
- *     draw: ascending SHA-256(tie_seed || bidder id).  Each rank records
+ *     price by evaluated price, lower first (compliant bids only).  Ties,
+ *     in the rules' tie-break order (default): lower bid price, then
+ *     higher technical score, then always a verifiable draw: ascending
+ *     SHA-256(tie_seed || bidder id).  Each rank records
  *     tie-break="none|price|technical|draw": the deepest level needed to
  *     place it against its neighbours.  Candidates: the first
  *     'candidates' (default 3) ranks.
@@ -174,8 +178,10 @@ int eb_evaluation_alerts(const struct eb_doc *rules,
  * 'tie_seed' feeds the last tie-break.  Returns EB_OK and a new
  * <evaluation-result> in *result (caller frees), or an error with
  * *result NULL: EB_ERR_FORMAT (bad rules, bids or sheets), EB_ERR_RULE
- * "deviation-reason-required" (detail names expert, bid and criterion),
- * "coefficient-not-drawn", "no-valid-bid", or any sheet check reason;
+ * "deviation-reason-required" (detail "expert=E bid=B criterion=C"),
+ * "coefficient-not-drawn", "no-valid-bid", "no-score-sheets" (the rules
+ * have criteria or compliance items but nsheets is 0), or any sheet
+ * check reason;
  * EB_ERR_LIMIT on arithmetic overflow ("arithmetic-overflow").
  */
 int eb_evaluation_result(const struct eb_doc *rules,

@@ -370,6 +370,8 @@ test_one_person_one_seat(void **state)
 	add_expert(pool, "a2", "P2", "U2", "civil", "active");
 	add_expert(pool, "b1", "P1", "U1", "elec", "active");
 	add_expert(pool, "b2", "P3", "U3", "elec", "active");
+	/* P3 holds a second elec certificate: one candidate only. */
+	add_expert(pool, "b3", "P3", "U3", "elec", "active");
 	s = eb_doc_add(req, "seats");
 	eb_doc_set_attr(s, "specialty", "civil");
 	eb_doc_set_attr(s, "count", "2");
@@ -383,6 +385,8 @@ test_one_person_one_seat(void **state)
 	/* Both civil experts sit, so b1 (P1 again) cannot: b2 is drawn. */
 	assert_non_null(strstr(sum, "member:b2"));
 	assert_non_null(strstr(sum, "excluded:b1=already-drawn"));
+	assert_non_null(strstr(sum, "excluded:b3=duplicate-person"));
+	assert_null(strstr(sum, "member:b3"));
 	eb_doc_free(c);
 	eb_doc_free(pool);
 	eb_doc_free(req);

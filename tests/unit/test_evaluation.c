@@ -782,6 +782,80 @@ test_ties_each_level(void **state)
 	eb_doc_free(rules);
 }
 
+/*
+ * The tie-break order is the tender's: tie-break="technical price" puts
+ * the technical score before the price; tie-break="" goes straight to the
+ * draw.  B = 1,000,000, 1 point per percent, total rounded to 0 decimals:
+ *   U1   990,000  price 29  tech 45.6  74.6 -> 75
+ *   U2 1,010,000  price 29  tech 46.1  75.1 -> 75
+ *   default (price technical): U1 (lower price) then U2, tie-break price
+ *   technical price:           U2 (higher tech) then U1, tie-break technical
+ *   "" (draw only): SHA-256(seed7 || "U2") = 3d1be61c... < bc1f2c6b...
+ *                   (U1): U2 then U1, tie-break draw
+ * And with no score sheet at all the result is refused.
+ */
+static void
+test_tie_break_order_from_rules(void **state)
+{
+	struct eb_doc *rules, *bids[2], *sheet, *res = NULL;
+	struct eb_error err;
+	char sum[256];
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method", "comprehensive", NULL);
+	el(rules, "price-formula", "kind", "average-benchmark", "max", "30",
+	    "deduct-above", "1", "deduct-below", "1", "reference-price",
+	    "1000000", "reference-weight", "1", NULL);
+	el(rules, "criterion", "id", "tech", "max", "60", "step", "0.1",
+	    NULL);
+	rounding(rules, "total", "half-up", "0");
+	bids[0] = obid("U1", 990000, -1);
+	bids[1] = obid("U2", 1010000, -1);
+	sheet = el(NULL, "score-sheet", "expert", "e1", NULL);
+	score(sheet, "U1", "tech", "45.6", NULL);
+	score(sheet, "U2", "tech", "46.1", NULL);
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 2,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_OK);
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum, "U1:75.0000:price,U2:75.0000:price");
+	eb_doc_free(res);
+	res = NULL;
+	eb_doc_set_attr(rules, "tie-break", "technical price");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 2,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_OK);
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum, "U2:75.0000:technical,U1:75.0000:technical");
+	eb_doc_free(res);
+	res = NULL;
+	eb_doc_set_attr(rules, "tie-break", "");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 2,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_OK);
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum, "U2:75.0000:draw,U1:75.0000:draw");
+	eb_doc_free(res);
+	res = NULL;
+	eb_doc_set_attr(rules, "tie-break", "price price");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 2,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_ERR_FORMAT);
+	eb_doc_set_attr(rules, "tie-break", NULL);
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 2, NULL, 0, seed7, &res, &err),
+	    EB_ERR_RULE);
+	assert_string_equal(err.reason, "no-score-sheets");
+	assert_null(res);
+	free_all(bids, 2);
+	eb_doc_free(sheet);
+	eb_doc_free(rules);
+}
+
 /* -- the score sheet check ---------------------------------------------- */
 
 static void
@@ -954,6 +1028,7 @@ main(void)
 		cmocka_unit_test(test_deviation_alert),
 		cmocka_unit_test(test_lowest_evaluated_price),
 		cmocka_unit_test(test_ties_each_level),
+		cmocka_unit_test(test_tie_break_order_from_rules),
 		cmocka_unit_test(test_score_sheet_check),
 		cmocka_unit_test(test_rounding_points),
 	};
