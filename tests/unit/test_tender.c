@@ -159,7 +159,12 @@ test_registration_rules(void **state)
 	assert_int_equal(fx_do(&f, &ten, b), EB_ERR_RULE);
 	assert_string_equal(f.err.reason, "deadline-passed");
 	b = fx_registration("register-tender", FX_DEADLINE);
-	eb_doc_detach(eb_doc_child(b, "rules"));
+	{
+		struct eb_doc *rules = eb_doc_child(b, "rules");
+
+		eb_doc_detach(rules);
+		eb_doc_free(rules);
+	}
 	assert_int_equal(fx_do(&f, &ten, b), EB_ERR_FORMAT);
 	assert_int_equal(eb_tender_state(f.t), EB_TS_NEW);
 	fx_free(&f);
