@@ -376,6 +376,10 @@ test_external_dtd_refused(void **state)
 	    "<!DOCTYPE offer SYSTEM \"http://127.0.0.1:9/evil.dtd\">\n"
 	    "<offer " NS " lot=\"L1\"><title>t</title></offer>",
 	    EB_ERR_FORMAT, "dtd-not-allowed", &err);
+	/* Even a bare DOCTYPE with nothing in it. */
+	expect_refused(fx->test, NULL,
+	    "<!DOCTYPE offer><offer " NS " lot=\"L1\"><title>t</title></offer>",
+	    EB_ERR_FORMAT, "dtd-not-allowed", &err);
 	expect_refused(fx->test, NULL,
 	    "<!DOCTYPE offer PUBLIC \"-//x//y\" \"file:///etc/passwd\">"
 	    "<offer " NS " lot=\"L1\"><title>t</title></offer>",
