@@ -1406,7 +1406,8 @@ eb_clearing_run(const struct eb_doc *rules,
 		eb_doc_set_attr(s, "status", e->invalid ? "invalid" : "valid");
 		eb_doc_set_attr_i64(s, "findings", e->nfind);
 	}
-	qsort(run.f, run.nf, sizeof(*run.f), cmp_finding);
+	if (run.nf > 0)
+		qsort(run.f, run.nf, sizeof(*run.f), cmp_finding);
 	for (i = 0; i < run.nf; i++) {
 		eb_doc_append(rep, run.f[i].d);
 		run.f[i].d = NULL;
