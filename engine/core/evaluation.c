@@ -20,6 +20,14 @@
 #include "protocol/hash.h"
 
 #define MAX_COEFFICIENTS 100
+/*
+ * Plausibility bounds on the rules' figures, so that every intermediate
+ * product stays far inside __int128 and int64: points, weights and
+ * coefficients at most 10^6 (in absolute value), percents at most 1000.
+ */
+#define MAX_POINTS ((int64_t)1000000 * EB_FIX_ONE)
+#define MAX_PERCENT ((int64_t)1000 * EB_FIX_ONE)
+#define IN_POINTS(v) ((v) >= -MAX_POINTS && (v) <= MAX_POINTS)
 
 enum { RP_DEV, RP_BENCH, RP_PRICE, RP_EXPERT, RP_AVG, RP_TOTAL, RP_COUNT };
 static const char *const rp_names[RP_COUNT] = {
@@ -182,7 +190,9 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 		return rc;
 	if (r->pmax <= 0 || r->pmin < 0 || r->pmin > r->pmax ||
 	    r->ded_above < 0 || r->ded_below < 0 || r->share <= 0 ||
-	    r->rweight < 0 || r->rweight > EB_FIX_ONE)
+	    r->rweight < 0 || r->rweight > EB_FIX_ONE ||
+	    !IN_POINTS(r->pmax) || !IN_POINTS(r->ded_above) ||
+	    !IN_POINTS(r->ded_below) || !IN_POINTS(r->share))
 		return bad_rules(err, "max, min, deductions, reference share "
 		    "or weight out of range", f->name);
 	if (eb_doc_attr(f, "reference-price") != NULL) {
@@ -214,9 +224,9 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 	if (n > 0 && !found)
 		return bad_rules(err, "drawn-coefficient is not in the list",
 		    f->name);
-	if (r->k <= 0)
-		return bad_rules(err, "drawn-coefficient must be positive",
-		    f->name);
+	if (r->k <= 0 || !IN_POINTS(r->k))
+		return bad_rules(err, "drawn-coefficient must be positive "
+		    "and plausible", f->name);
 	return EB_OK;
 }
 
@@ -294,16 +304,16 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 	    (rc = iattr(root, "trim-min-experts", 5, 3, EB_EVAL_MAX_SHEETS,
 	    &r->trim_min, err)))
 		return rc;
-	if (r->price_weight < 0)
-		return bad_rules(err, "negative price-weight", root->name);
+	if (r->price_weight < 0 || !IN_POINTS(r->price_weight))
+		return bad_rules(err, "price-weight out of range", root->name);
 	if ((rc = parse_tie_break(root, r, err)) != EB_OK)
 		return rc;
 	if (eb_doc_attr(root, "deviation-band") != NULL) {
 		if ((rc = fattr(root, "deviation-band", 0, 1, &r->devband,
 		    err)))
 			return rc;
-		if (r->devband < 0)
-			return bad_rules(err, "negative deviation-band",
+		if (r->devband < 0 || r->devband > MAX_PERCENT)
+			return bad_rules(err, "deviation-band out of 0..1000",
 			    root->name);
 		r->has_devband = 1;
 	}
@@ -352,6 +362,7 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		    (rc = fattr(c, "below", 0, 0, &r->band_below, err)))
 			return rc;
 		if (r->band_above < 0 || r->band_below < 0 ||
+		    r->band_above > MAX_PERCENT ||
 		    r->band_below > 100 * EB_FIX_ONE)
 			return bad_rules(err, "band percents out of range",
 			    c->name);
@@ -378,9 +389,11 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 			return rc;
 		k->has_rb = eb_doc_attr(c, "reason-below") != NULL;
 		k->has_ra = eb_doc_attr(c, "reason-above") != NULL;
-		if (k->max <= k->min || k->step < 0 || k->weight <= 0)
+		if (k->max <= k->min || k->step < 0 || k->weight <= 0 ||
+		    !IN_POINTS(k->max) || !IN_POINTS(k->min) ||
+		    !IN_POINTS(k->step) || !IN_POINTS(k->weight))
 			return bad_rules(err, "criterion needs max > min, "
-			    "step >= 0 and weight > 0", c->name);
+			    "step >= 0 and weight > 0, within 10^6", c->name);
 		r->ncrit++;
 	}
 	eb_doc_foreach(c, root, "compliance-item") {

@@ -392,6 +392,56 @@ test_one_person_one_seat(void **state)
 	eb_doc_free(req);
 }
 
+/*
+ * Property over 500 seeds: members and reserves never include a
+ * conflicted expert, never repeat a person, always have the requested
+ * sizes; and every free civil expert is seated by some seed (no
+ * candidate is starved by the selection).
+ */
+static void
+test_many_seeds_never_conflicted(void **state)
+{
+	struct eb_doc *pool = make_pool(), *req = make_request(), *c = NULL;
+	const struct eb_doc *m, *m2;
+	struct eb_error err;
+	uint8_t seed[32];
+	unsigned i;
+	int seated[12] = { 0 };
+
+	(void)state;
+	for (i = 0; i < 500; i++) {
+		eb_sha256(&i, sizeof(i), seed);
+		assert_int_equal(eb_draw_committee(pool, req, seed, now, &c,
+		    &err), EB_OK);
+		assert_int_equal(eb_doc_count(c, "member"), 5);
+		assert_int_equal(eb_doc_count(c, "reserve"), 3);
+		assert_int_equal(eb_doc_count(c, "excluded"), 6);
+		eb_doc_foreach(m, c, NULL) {
+			const char *p = eb_doc_attr(m, "party");
+
+			if (strcmp(m->name, "excluded") == 0)
+				continue;
+			assert_true(strcmp(p, "e01") && strcmp(p, "e02") &&
+			    strcmp(p, "e03") && strcmp(p, "e04") &&
+			    strcmp(p, "e05") && strcmp(p, "x05"));
+			if (strcmp(m->name, "member") == 0 && p[0] == 'e')
+				seated[(p[1] - '0') * 10 + (p[2] - '0')]++;
+			for (m2 = m->next; m2 != NULL; m2 = m2->next)
+				if (strcmp(m2->name, "excluded") != 0)
+					assert_string_not_equal(
+					    eb_doc_attr(m2, "person"),
+					    eb_doc_attr(m, "person"));
+		}
+		eb_doc_free(c);
+		c = NULL;
+	}
+	/* e06..e11 are free: each is seated by some seed. */
+	for (i = 6; i <= 11; i++)
+		assert_true(seated[i] > 0);
+	eb_doc_free(pool);
+	eb_doc_free(req);
+}
+
 int
 main(void)
 {
@@ -401,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_replacement_from_reserve),
 		cmocka_unit_test(test_not_enough_experts),
 		cmocka_unit_test(test_one_person_one_seat),
+		cmocka_unit_test(test_many_seeds_never_conflicted),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
