@@ -504,7 +504,7 @@ check_arithmetic(struct run *run, size_t i)
 {
 	struct entry *e = &run->e[i];
 	const struct eb_bid *b = e->bid;
-	size_t k, keylen = 1;
+	size_t k, keylen = 1, pos;
 	char q[32], msg[256];
 
 	e->corrected = 0;
@@ -512,12 +512,14 @@ check_arithmetic(struct run *run, size_t i)
 		keylen += strlen(b->lines[k].code) + 1;
 	e->errkey = xcalloc(keylen, 1);
 	/* errkey: codes of the wrong lines, in code order, '\n'-joined */
-	for (k = 0; k < b->nlines; k++) {
+	for (k = 0, pos = 0; k < b->nlines; k++) {
 		const struct eb_bid_line *l = e->by_code[k];
+		size_t n = strlen(l->code);
 
 		if (l->total != eb_bid_line_amount(l)) {
-			strcat(e->errkey, l->code);
-			strcat(e->errkey, "\n");
+			memcpy(e->errkey + pos, l->code, n);
+			e->errkey[pos + n] = '\n';
+			pos += n + 1;
 		}
 	}
 	for (k = 0; k < b->nlines; k++) {
