@@ -21,7 +21,7 @@
  *    eb_trust_store(), eb_trust_tsa_store()
  *    eb_trust_check(), eb_trust_check_chain()
  *    eb_actor_from_cert(), eb_cert_specialty()
- *    eb_pem_cert_load(), eb_pem_key_load(), eb_cert_der()
+ *    eb_pem_cert_load(), eb_pem_key_load(), eb_cert_der(), eb_cert_pem()
  *    eb_crypto_drain()
  */
 #include "protocol/pki.h"
@@ -409,4 +409,30 @@ eb_cert_der(X509 *cert, uint8_t **der, size_t *len)
 	}
 	*len = (size_t)n;
 	return EB_OK;
+}
+
+int
+eb_cert_pem(X509 *cert, char **pem)
+{
+	BIO *b = NULL;
+	char *p = NULL;
+	long n;
+	int rc = EB_ERR_CRYPTO;
+
+	*pem = NULL;
+	if (cert == NULL || (b = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_X509(b, cert) != 1 ||
+	    (n = BIO_get_mem_data(b, &p)) <= 0)
+		goto out;
+	if ((*pem = malloc((size_t)n + 1)) == NULL) {
+		rc = EB_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(*pem, p, (size_t)n);
+	(*pem)[n] = '\0';
+	rc = EB_OK;
+out:
+	ERR_clear_error();
+	BIO_free(b);
+	return rc;
 }

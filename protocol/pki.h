@@ -85,5 +85,7 @@ X509 *eb_pem_cert_load(const char *path, struct eb_error *err);
 EVP_PKEY *eb_pem_key_load(const char *path, struct eb_error *err);
 /* DER and PEM of a certificate into newly allocated bytes (free()). */
 int eb_cert_der(X509 *cert, uint8_t **der, size_t *len);
+/* PEM text of a certificate, NUL-terminated (free()).  EB_OK or error. */
+int eb_cert_pem(X509 *cert, char **pem);
 
 #endif

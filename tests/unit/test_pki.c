@@ -188,6 +188,21 @@ test_pem_files_and_der(void **state)
 	assert_int_equal(X509_cmp(back, pki.bidder.cert), 0);
 	X509_free(back);
 	free(der);
+
+	{
+		char *pem = NULL;
+		BIO *b;
+
+		assert_int_equal(eb_cert_pem(pki.bidder.cert, &pem), EB_OK);
+		assert_true(strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+		b = BIO_new_mem_buf(pem, -1);
+		back = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		assert_non_null(back);
+		assert_int_equal(X509_cmp(back, pki.bidder.cert), 0);
+		X509_free(back);
+		BIO_free(b);
+		free(pem);
+	}
 }
 
 static void
