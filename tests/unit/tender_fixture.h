@@ -276,9 +276,9 @@ fx_scores(void)
 
 	s = eb_doc_add(b, "score-sheet");
 	c = eb_doc_add(s, "score");
-	eb_doc_set_attr(c, "bidder", "b1");
+	eb_doc_set_attr(c, "bid", "b1");
 	eb_doc_set_attr(c, "criterion", "technical");
-	eb_doc_set_attr(c, "points", "25.5000");
+	eb_doc_set_attr(c, "value", "25.5");
 	return b;
 }
 
