@@ -3,9 +3,11 @@
  *    POST /v1/commands: from a signed request body to durable events.
  *
  *    1. body size <= max_body                      (413 body-too-large)
+ *   on a worker thread (workers.h; inline when workers = 0):
  *    2. eb_cms_verify against the centre's CA at now (400/403)
  *    3. signer certificate == TLS peer (X509_cmp)  (403 signer-not-peer)
  *    4. eb_xml_parse + XSD (protocol/xsd/ebid.xsd) (400 schema reason)
+ *   back on the loop thread:
  *    5. the kind: eb_server_flow_for_command(root name)   (404 unknown-command)
  *       the target: root attribute tender=/sale=/pool=, or a new id from
  *       the kind's sequence for a creating command (none given)
@@ -43,6 +45,7 @@
 #include "engine/server/flows.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
 #include "protocol/hash.h"
@@ -85,6 +88,8 @@ struct job {
 	uint8_t *head_sig;
 	size_t head_sig_len;
 	char state_name[64];
+	int vrc;                          /* verify_work()'s result */
+	struct eb_error verr;
 };
 
 struct eb_commands {
@@ -583,6 +588,102 @@ id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 
 /* -- the handler -------------------------------------------------------- */
 
+/*
+ * On a worker thread (workers.h): verify the signature, compare the
+ * signer with the TLS peer, parse and validate the XML.  Reads only the
+ * job's own bytes, the peer certificate and the shared read-only trust
+ * and schema; writes only the job.
+ */
+static void
+verify_work(void *arg)
+{
+	struct job *j = arg;
+	const struct eb_server *srv = j->cs->srv;
+	uint8_t *content = NULL;
+	size_t clen = 0;
+	X509 *signer = NULL;
+
+	eb_error_clear(&j->verr);
+	if ((j->vrc = eb_cms_verify(srv->trust, j->der, j->der_len, j->time,
+	    &content, &clen, &signer, &j->verr)) != EB_OK)
+		goto out;
+	if (X509_cmp(signer, j->r->peer) != 0) {
+		j->vrc = eb_fail(&j->verr, EB_ERR_DENIED, "signer-not-peer",
+		    "Sign the command with the key of the certificate you "
+		    "connect with.",
+		    "the command is signed by another certificate than the "
+		    "connection's");
+		goto out;
+	}
+	j->vrc = eb_xml_parse(srv->schema, NULL, content, clen, &j->doc,
+	    &j->verr);
+out:
+	free(content);
+	X509_free(signer);
+}
+
+/* Back on the loop thread: route the verified command to its aggregate. */
+static void
+verify_done(void *arg)
+{
+	struct job *j = arg;
+	struct eb_server *srv = j->cs->srv;
+	struct eb_error e = j->verr;
+	const char *tattr = NULL, *tval = NULL;
+	int rc = j->vrc;
+
+	if (rc != EB_OK)
+		goto fail;
+	if ((j->flow = eb_server_flow_for_command(j->doc->name)) == NULL) {
+		rc = eb_fail(&e, EB_ERR_NOTFOUND, "unknown-command",
+		    "See docs/protocol.md for the commands ebidd accepts.",
+		    "no such command: %s", j->doc->name);
+		goto fail;
+	}
+	if ((tval = eb_doc_attr(j->doc, "tender")) != NULL)
+		tattr = "tender";
+	else if ((tval = eb_doc_attr(j->doc, "sale")) != NULL)
+		tattr = "sale";
+	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
+		tattr = "pool";
+	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
+		rc = eb_fail(&e, EB_ERR_FORMAT, "wrong-target",
+		    "Name the aggregate this command acts on.",
+		    "%s acts on a %s, not a %s", j->doc->name, j->flow->kind,
+		    tattr);
+		goto fail;
+	}
+	if (tval != NULL && (*tval == '\0' || strlen(tval) >= EB_ID_MAX)) {
+		rc = eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
+		    "the %s id is empty or too long", tattr);
+		goto fail;
+	}
+	if (tval == NULL) {
+		time_t secs = (time_t)(j->time / 1000);
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		if ((rc = eb_store_next_id(srv->store, j->flow->kind,
+		    tm.tm_year + 1900, id_done, j)) != EB_OK) {
+			eb_fail(&e, rc, "database-unavailable", NULL,
+			    "cannot queue the id request");
+			job_fail(j, &e);
+		}
+		return;
+	}
+	snprintf(j->target, sizeof(j->target), "%s", tval);
+	job_enqueue(j);
+	return;
+fail:
+	if (e.code == 0)
+		eb_fail(&e, rc, "refused", NULL, "command refused");
+	if (j->doc != NULL && is_refusal(e.code))
+		record_refusal(j, j->doc->name, &e);
+	else if (e.code == EB_ERR_DENIED)
+		record_refusal(j, "", &e);
+	job_fail(j, &e);
+}
+
 void
 eb_handle_command(struct eb_req *r)
 {
@@ -591,12 +692,7 @@ eb_handle_command(struct eb_req *r)
 	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
 	size_t n = evbuffer_get_length(in);
 	struct job *j = NULL;
-	uint8_t *content = NULL;
-	size_t clen = 0;
-	X509 *signer = NULL;
 	struct eb_error e;
-	const char *tattr = NULL, *tval = NULL;
-	int rc;
 
 	eb_error_clear(&e);
 	if (n > (size_t)srv->cfg->max_body) {
@@ -630,73 +726,11 @@ eb_handle_command(struct eb_req *r)
 	evbuffer_remove(in, j->der, n);
 	eb_sha256(j->der, n, j->der_sha);
 	j->time = eb_clock_now(&srv->clock);
-
-	if ((rc = eb_cms_verify(srv->trust, j->der, j->der_len, j->time,
-	    &content, &clen, &signer, &e)) != EB_OK)
-		goto fail;
-	if (X509_cmp(signer, r->peer) != 0) {
-		rc = eb_fail(&e, EB_ERR_DENIED, "signer-not-peer",
-		    "Sign the command with the key of the certificate you "
-		    "connect with.",
-		    "the command is signed by another certificate than the "
-		    "connection's");
-		goto fail;
+	if (eb_workers_submit(srv->workers, verify_work, verify_done, j) !=
+	    EB_OK) {
+		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
+		job_fail(j, &e);
 	}
-	if ((rc = eb_xml_parse(srv->schema, NULL, content, clen, &j->doc,
-	    &e)) != EB_OK)
-		goto fail;
-	if ((j->flow = eb_server_flow_for_command(j->doc->name)) == NULL) {
-		rc = eb_fail(&e, EB_ERR_NOTFOUND, "unknown-command",
-		    "See docs/protocol.md for the commands ebidd accepts.",
-		    "no such command: %s", j->doc->name);
-		goto fail;
-	}
-	if ((tval = eb_doc_attr(j->doc, "tender")) != NULL)
-		tattr = "tender";
-	else if ((tval = eb_doc_attr(j->doc, "sale")) != NULL)
-		tattr = "sale";
-	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
-		tattr = "pool";
-	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
-		rc = eb_fail(&e, EB_ERR_FORMAT, "wrong-target",
-		    "Name the aggregate this command acts on.",
-		    "%s acts on a %s, not a %s", j->doc->name, j->flow->kind,
-		    tattr);
-		goto fail;
-	}
-	if (tval != NULL && (*tval == '\0' || strlen(tval) >= EB_ID_MAX)) {
-		rc = eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
-		    "the %s id is empty or too long", tattr);
-		goto fail;
-	}
-	free(content);
-	X509_free(signer);
-	if (tval == NULL) {
-		time_t secs = (time_t)(j->time / 1000);
-		struct tm tm;
-
-		gmtime_r(&secs, &tm);
-		if ((rc = eb_store_next_id(srv->store, j->flow->kind,
-		    tm.tm_year + 1900, id_done, j)) != EB_OK) {
-			eb_fail(&e, rc, "database-unavailable", NULL,
-			    "cannot queue the id request");
-			job_fail(j, &e);
-		}
-		return;
-	}
-	snprintf(j->target, sizeof(j->target), "%s", tval);
-	job_enqueue(j);
-	return;
-fail:
-	free(content);
-	X509_free(signer);
-	if (e.code == 0)
-		eb_fail(&e, rc, "refused", NULL, "command refused");
-	if (j->doc != NULL && is_refusal(e.code))
-		record_refusal(j, j->doc->name, &e);
-	else if (e.code == EB_ERR_DENIED)
-		record_refusal(j, "", &e);
-	job_fail(j, &e);
 }
 
 /* -- lifetime ----------------------------------------------------------- */

@@ -44,6 +44,7 @@ static const struct cf_key cf_keys[] = {
 	STR(schema_dir, "schema", 1),
 	STR(tsa_cert, "", 0),
 	STR(tsa_key, "", 0),
+	INT(workers, "2", 0, 16),
 	STR(xsd_dir, "protocol/xsd", 1),
 };
 

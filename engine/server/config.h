@@ -36,6 +36,7 @@ struct eb_config {
 	int64_t max_body;      /* bytes; default 8 MiB */
 	int64_t idle_timeout;  /* seconds; default 60 */
 	int64_t db_connections;/* default 4 */
+	int64_t workers;       /* verify/parse threads; default 2, 0 = inline */
 };
 
 /* Fill 'c' with the defaults (strings allocated). */

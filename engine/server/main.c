@@ -29,10 +29,12 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/thread.h>
 #include <openssl/rand.h>
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/workers.h"
 #include "protocol/receipt.h"
 
 #define DRAIN_MAX_MS 10000
@@ -227,7 +229,8 @@ main(int argc, char **argv)
 	if ((srv.ssl = eb_tls_server_ctx(cfg.ca, cfg.cert, cfg.key, &e)) ==
 	    NULL)
 		fatal_e(&e, "tls");
-	if ((srv.base = event_base_new()) == NULL) {
+	if (evthread_use_pthreads() != 0 ||
+	    (srv.base = event_base_new()) == NULL) {
 		fprintf(stderr, "ebidd: cannot create the event loop\n");
 		return 1;
 	}
@@ -237,6 +240,9 @@ main(int argc, char **argv)
 	if ((srv.store = eb_store_open(srv.base, cfg.db,
 	    (int)cfg.db_connections, &e)) == NULL)
 		fatal_e(&e, "database");
+	if ((srv.workers = eb_workers_new(srv.base, (int)cfg.workers, &e)) ==
+	    NULL)
+		fatal_e(&e, "workers");
 	if ((srv.cmds = eb_commands_new(&srv)) == NULL) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
@@ -255,14 +261,15 @@ main(int argc, char **argv)
 	if (write_pid(cfg.pid_file, &e) != EB_OK)
 		fatal_e(&e, "pid file");
 	eb_log(EB_LOG_INFO, "listening on %s (mutual TLS, max_body %lld, "
-	    "clock %s, %lld database connections)", cfg.listen,
+	    "clock %s, %lld database connections, %lld workers)", cfg.listen,
 	    (long long)cfg.max_body, eb_clock_name(&srv.clock),
-	    (long long)cfg.db_connections);
+	    (long long)cfg.db_connections, (long long)cfg.workers);
 
 	event_base_dispatch(srv.base);
 
 	/* Shutdown: everything in flight has finished or timed out. */
 	evhttp_free(srv.http);
+	eb_workers_free(srv.workers);
 	eb_commands_free(srv.cmds);
 	eb_store_free(srv.store);
 	event_free(ev_term);

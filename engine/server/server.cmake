@@ -4,7 +4,8 @@
 add_executable(ebidd
   engine/server/main.c engine/server/config.c engine/server/clock.c
   engine/server/log.c engine/server/tls.c engine/server/http.c
-  engine/server/handlers.c engine/server/commands.c engine/server/flows.c)
+  engine/server/handlers.c engine/server/commands.c engine/server/flows.c
+  engine/server/workers.c)
 target_link_libraries(ebidd PRIVATE eb_store eb_crypto eb_xml eb_core_cmd eb_base
   PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBPQ Threads::Threads)
 set_target_properties(ebidd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -42,6 +42,7 @@
 
 struct eb_commands;
 struct eb_tsa;
+struct eb_workers;
 
 struct eb_server {
 	struct event_base *base;
@@ -57,6 +58,7 @@ struct eb_server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *listener;
 	struct eb_commands *cmds;
+	struct eb_workers *workers;  /* CMS verify + XML parse off the loop */
 	uint64_t next_req;
 	uint32_t boot_id;           /* random, makes request ids unique */
 	unsigned reqs_open;         /* eb_req objects alive */

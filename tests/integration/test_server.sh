@@ -117,7 +117,7 @@ check "second migrate applies nothing" grep -q "0 applied now" <<<"$out2"
 
 # -- start ebidd -------------------------------------------------------------
 start_ebidd() {
-	"$EBIDD" --config "$tmp/ebidd.conf" "$@" >"$tmp/ebidd.out" 2>&1 &
+	"$EBIDD" --config "$tmp/ebidd.conf" "$@" >>"$tmp/ebidd.out" 2>&1 &
 	ebidd_pid=$!
 	for _ in $(seq 1 100); do
 		curl -s -o /dev/null --cacert "$C/ca.crt" --cert "$C/auditor.crt" \
