@@ -531,6 +531,45 @@ test_unbalanced_average_missing_line(void **state)
 }
 
 static void
+test_unbalanced_reference_modes(void **state)
+{
+	/*
+	 * One line L1, control 10000; P1 10000, P2 10000, P3 12000.
+	 * vs control: P3 +20.00 % (> 10): flagged; P1, P2 0 %.
+	 * vs average: P3 against (10000 + 10000) / 2 = 10000: +20.00 %;
+	 *   P1 against (10000 + 12000) / 2 = 11000:
+	 *   100 |2 x 10000 - 22000| = 200000 <= 10 x 22000: not flagged.
+	 * Expected findings per mode: control-or-average 1 (control only,
+	 * since L1 has a control price), control 1, average 1, both 2.
+	 */
+	static const char *const mode[4] = { "control-or-average", "control",
+	    "average", "both" };
+	static const size_t nctl[4] = { 1, 1, 0, 1 }, navg[4] = { 0, 0, 1, 1 };
+	int m;
+
+	(void)state;
+	for (m = 0; m < 4; m++) {
+		struct eb_doc *r = quiet_rules(), *rep;
+		struct eb_doc *ob[3] = { mk1("P1", 10000), mk1("P2", 10000),
+		    mk1("P3", 12000) };
+
+		rset(r, "unbalanced-reference", mode[m]);
+		control(r, "L1", 10000);
+		rep = run(r, ob, 3);
+		assert_int_equal(count(rep, "unbalanced-vs-control"), nctl[m]);
+		assert_int_equal(count(rep, "unbalanced-vs-average"), navg[m]);
+		assert_int_equal(nfindings(rep), (int64_t)(nctl[m] + navg[m]));
+		if (navg[m])
+			attr_is(find(rep, "unbalanced-vs-average", "P3", 0),
+			    "deviation-percent", "20.00");
+		if (nctl[m])
+			attr_is(find(rep, "unbalanced-vs-control", "P3", 0),
+			    "deviation-percent", "20.00");
+		eb_doc_free(rep);
+	}
+}
+
+static void
 add_item(struct eb_doc *ob, const char *list, const char *child,
     const char *attr, const char *key, const char *text)
 {
@@ -903,6 +942,16 @@ test_bid_format_and_refusals(void **state)
 	attr_is(rep, "rules-sha256", hex);
 	assert_null(eb_doc_attr(rep, "tender"));
 	eb_doc_free(rep);
+	/* the rules' tender attribute names the report */
+	r = rules_new();
+	eb_doc_set_attr(r, "tender", "T-9");
+	ob[0] = mk1("P1", 100);
+	rep = run(r, ob, 1);
+	attr_is(rep, "tender", "T-9");
+	f = find(rep, "completeness", "P1", 0);
+	attr_is(f, "kind", "tender");
+	attr_is(f, "item", "T-1");
+	eb_doc_free(rep);
 	assert_string_equal(eb_clearing_rule_name(EB_CR_PRICE_BAND),
 	    "price-band");
 	assert_null(eb_clearing_rule_name(EB_CR_COUNT));
@@ -1079,6 +1128,7 @@ main(void)
 		cmocka_unit_test(test_cost_floor),
 		cmocka_unit_test(test_unbalanced_control),
 		cmocka_unit_test(test_unbalanced_average_missing_line),
+		cmocka_unit_test(test_unbalanced_reference_modes),
 		cmocka_unit_test(test_completeness),
 		cmocka_unit_test(test_similarity_chinese),
 		cmocka_unit_test(test_same_keys),
