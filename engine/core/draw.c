@@ -242,19 +242,19 @@ person_taken(const struct eb_doc *out, const char *person)
 	return 0;
 }
 
-/* 1 when one of cand[0..k) belongs to 'person'. */
-static int
-person_in(const struct eb_doc *const *cand, size_t k, const char *person)
-{
+/* A free candidate keyed for the one-certificate-per-person pass. */
+struct pkey {
+	const char *person, *party;
 	size_t i;
+};
 
-	for (i = 0; person != NULL && i < k; i++) {
-		const char *p = eb_doc_attr(cand[i], "person");
+static int
+cmp_pkey(const void *a, const void *b)
+{
+	const struct pkey *x = a, *y = b;
+	int c = strcmp(x->person, y->person);
 
-		if (p != NULL && strcmp(p, person) == 0)
-			return 1;
-	}
-	return 0;
+	return c != 0 ? c : strcmp(x->party, y->party);
 }
 
 static int
@@ -282,6 +282,9 @@ eb_draw_committee(const struct eb_doc *pool_view,
 {
 	struct eb_doc *out = NULL;
 	const struct eb_doc **cand = NULL;
+	const char **why = NULL;
+	struct pkey *byperson = NULL;
+	struct eb_doc *excl = NULL;
 	const struct eb_doc *seats, *e;
 	struct eb_draw_stream st;
 	int64_t days, max_recent, dflt_reserve, count, reserve, short_total = 0;
@@ -316,11 +319,14 @@ eb_draw_committee(const struct eb_doc *pool_view,
 		goto out;
 	}
 	cap = eb_doc_count(pool_view, "expert");
-	if ((cand = calloc(cap + 1, sizeof(*cand))) == NULL) {
+	if ((cand = calloc(cap + 1, sizeof(*cand))) == NULL ||
+	    (why = calloc(cap + 1, sizeof(*why))) == NULL ||
+	    (byperson = calloc(cap + 1, sizeof(*byperson))) == NULL) {
 		rc = EB_ERR_NOMEM;
 		goto out;
 	}
 	out = eb_doc_new("committee");
+	excl = eb_doc_new("excluded-list");
 	if (eb_doc_attr(draw_request, "tender") != NULL)
 		eb_doc_set_attr(out, "tender", eb_doc_attr(draw_request,
 		    "tender"));
@@ -359,31 +365,48 @@ eb_draw_committee(const struct eb_doc *pool_view,
 			cand[ncand++] = e;
 		}
 		qsort(cand, ncand, sizeof(*cand), cmp_party);
-		k = 0;
+		/* Pass 1: conflicts and persons seated for earlier specialties. */
 		for (i = 0; i < ncand; i++) {
-			const char *why = conflict_of(cand[i], draw_request,
-			    now, days, max_recent);
-
-			if (why != NULL && why[0] == '\0') {
+			why[i] = conflict_of(cand[i], draw_request, now, days,
+			    max_recent);
+			if (why[i] != NULL && why[i][0] == '\0') {
 				rc = eb_fail(err, EB_ERR_FORMAT, "bad-pool-view",
 				    NULL, "pool view: expert %s has a malformed "
 				    "appointment instant",
 				    eb_doc_attr(cand[i], "party"));
 				goto out;
 			}
-			if (why == NULL && person_taken(out,
+			if (why[i] == NULL && person_taken(out,
 			    eb_doc_attr(cand[i], "person")))
-				why = "already-drawn";
-			if (why == NULL && person_in(cand, k,
-			    eb_doc_attr(cand[i], "person")))
-				why = "duplicate-person";
-			if (why != NULL) {
-				struct eb_doc *x = eb_doc_add(out, "excluded");
+				why[i] = "already-drawn";
+		}
+		/* Pass 2: among the free, one certificate per person (the
+		 * first by party order); sorted by (person, party). */
+		for (i = 0, k = 0; i < ncand; i++) {
+			const char *p = eb_doc_attr(cand[i], "person");
+
+			if (why[i] != NULL)
+				continue;
+			byperson[k].person = p != NULL ? p : "";
+			byperson[k].party = eb_doc_attr(cand[i], "party");
+			byperson[k++].i = i;
+		}
+		qsort(byperson, k, sizeof(*byperson), cmp_pkey);
+		for (i = 1; i < k; i++)
+			if (byperson[i].person[0] != '\0' &&
+			    strcmp(byperson[i - 1].person,
+			    byperson[i].person) == 0)
+				why[byperson[i].i] = "duplicate-person";
+		/* Pass 3: record exclusions in party order, keep the free. */
+		k = 0;
+		for (i = 0; i < ncand; i++) {
+			if (why[i] != NULL) {
+				struct eb_doc *x = eb_doc_add(excl, "excluded");
 
 				eb_doc_set_attr(x, "party",
 				    eb_doc_attr(cand[i], "party"));
 				eb_doc_set_attr(x, "specialty", spec);
-				eb_doc_set_attr(x, "reason", why);
+				eb_doc_set_attr(x, "reason", why[i]);
 				continue;
 			}
 			cand[k++] = cand[i];
@@ -419,6 +442,12 @@ eb_draw_committee(const struct eb_doc *pool_view,
 	}
 	if (short_total > 0)
 		eb_doc_set_attr_i64(out, "reserve-short", short_total);
+	while ((e = excl->first) != NULL) {
+		struct eb_doc *x = excl->first;
+
+		eb_doc_detach(x);
+		eb_doc_append(out, x);
+	}
 	/* Canonical child order: members, reserves, exclusions. */
 	{
 		static const char *const order[] = {
@@ -446,6 +475,9 @@ eb_draw_committee(const struct eb_doc *pool_view,
 	rc = EB_OK;
 out:
 	free(cand);
+	free(why);
+	free(byperson);
+	eb_doc_free(excl);
 	eb_doc_free(out);
 	return rc;
 }
