@@ -720,6 +720,42 @@ test_lowest_evaluated_price(void **state)
 	eb_doc_free(rules);
 }
 
+/*
+ * A tie vote is not a majority: with 2 experts, M1 gets yes + no on the
+ * item and fails; M2 gets yes + yes and is the only one ranked.
+ */
+static void
+test_compliance_tie_vote_fails(void **state)
+{
+	struct eb_doc *rules, *bids[2], *sheets[2], *res = NULL;
+	struct eb_error err;
+	char sum[128];
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method",
+	    "lowest-evaluated-price", NULL);
+	el(rules, "compliance-item", "id", "qual", NULL);
+	bids[0] = obid("M1", 900000, -1);
+	bids[1] = obid("M2", 950000, -1);
+	sheets[0] = el(NULL, "score-sheet", "expert", "e1", NULL);
+	sheets[1] = el(NULL, "score-sheet", "expert", "e2", NULL);
+	comply(sheets[0], "M1", "qual", 1);
+	comply(sheets[1], "M1", "qual", 0);
+	comply(sheets[0], "M2", "qual", 1);
+	comply(sheets[1], "M2", "qual", 1);
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 2,
+	    (const struct eb_doc *const *)sheets, 2, seed7, &res, &err),
+	    EB_OK);
+	assert_string_equal(eb_doc_attr(bid_of(res, "M1"), "compliant"), "no");
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum, "M2:950000:none");
+	eb_doc_free(res);
+	free_all(bids, 2);
+	free_all(sheets, 2);
+	eb_doc_free(rules);
+}
+
 /* -- ties --------------------------------------------------------------- */
 
 /*
@@ -1027,6 +1063,7 @@ main(void)
 		cmocka_unit_test(test_trimming_five_and_four_experts),
 		cmocka_unit_test(test_deviation_alert),
 		cmocka_unit_test(test_lowest_evaluated_price),
+		cmocka_unit_test(test_compliance_tie_vote_fails),
 		cmocka_unit_test(test_ties_each_level),
 		cmocka_unit_test(test_tie_break_order_from_rules),
 		cmocka_unit_test(test_score_sheet_check),
