@@ -404,6 +404,7 @@ pgc_ready(struct pgc *c)
 {
 	struct eb_store *s = c->s;
 	int fd = PQsocket(c->conn);
+	struct query *q;
 
 	if (PQsetnonblocking(c->conn, 1) != 0) {
 		pgc_lost(c, PQerrorMessage(c->conn));
@@ -416,8 +417,21 @@ pgc_ready(struct pgc *c)
 		return;
 	}
 	event_add(c->ev_read, NULL);
-	c->state = PGC_IDLE;
-	dispatch(s);
+	/* First query of every connection: READ COMMITTED, whatever the
+	 * server's default (the head row lock relies on it). */
+	if ((q = query_new("SET default_transaction_isolation = "
+	    "'read committed'", Q_DONE, NULL)) == NULL) {
+		pgc_lost(c, "out of memory");
+		return;
+	}
+	c->q = q;
+	c->state = PGC_BUSY;
+	s->inflight++;
+	if (!PQsendQueryParams(c->conn, q->sql, 0, NULL, NULL, NULL, NULL, 1)) {
+		pgc_lost(c, PQerrorMessage(c->conn));
+		return;
+	}
+	pgc_flush(c);
 }
 
 static void poll_cb(evutil_socket_t fd, short what, void *arg);
