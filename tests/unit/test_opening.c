@@ -1,0 +1,315 @@
+/*
+ * tests/unit/test_opening.c
+ *    The opening's system commands (protocol/opening.c): key set-up with
+ *    shares sealed to custodians, custodians re-sealing to the server,
+ *    opening k-of-n, every cause of an invalid bid, and the auditor's
+ *    keyless check of each opened bid.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "protocol/cms.h"
+#include "protocol/hash.h"
+#include "protocol/opening.h"
+#include "protocol/xml.h"
+#include "tests/unit/testpki.h"
+
+#define TENDER "T-2026-0042"
+
+struct fx {
+	struct eb_testpki pki;
+	struct eb_tp_party server, bidder3;
+	struct eb_schema *schema;
+	struct eb_doc *setup;
+	X509 *opening_cert;
+};
+
+static char *
+read_sample(const char *name, const char *tender)
+{
+	char path[1024];
+	struct eb_buf b = EB_BUF_INIT, out = EB_BUF_INIT;
+	struct eb_doc *d = NULL;
+	struct eb_error err;
+	FILE *f;
+	char chunk[4096];
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/bids/%s", EB_SRC_DIR, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(eb_buf_append(&b, chunk, n), EB_OK);
+	fclose(f);
+	assert_int_equal(eb_xml_parse(NULL, NULL, b.data, b.len, &d, &err),
+	    EB_OK);
+	eb_doc_set_attr(d, "tender", tender);
+	assert_int_equal(eb_xml_write(d, 0, &out), EB_OK);
+	eb_doc_free(d);
+	eb_buf_free(&b);
+	return (char *)eb_buf_steal(&out, NULL);
+}
+
+/* Seal 'xml' as 'who'; return the envelope (b64) and commitment (hex). */
+static void
+seal(struct fx *f, struct eb_tp_party *who, const char *xml, char **env_b64,
+    char commit_hex[EB_SHA256_HEX])
+{
+	uint8_t *env = NULL, commit[EB_SHA256_LEN];
+	size_t envlen = 0;
+	struct eb_error err;
+
+	assert_int_equal(eb_bid_seal(who->cert, who->key, f->opening_cert,
+	    (const uint8_t *)xml, strlen(xml), &env, &envlen, commit, &err),
+	    EB_OK);
+	assert_int_equal(eb_base64_encode(env, envlen, env_b64), EB_OK);
+	eb_hex32(commit, commit_hex);
+	free(env);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct eb_custodian cus[3];
+	struct eb_error err;
+	const char *cb64;
+	uint8_t *der = NULL;
+	const uint8_t *p;
+	size_t len = 0;
+	int i;
+
+	if (f == NULL || eb_testpki_init(&f->pki) != 0)
+		return -1;
+	f->server.key = eb_testpki_ec_key();
+	f->server.cert = eb_testpki_issue(f->pki.ca.cert, f->pki.ca.key,
+	    f->server.key, "/O=Centre/OU=system/UID=ebidd/serialNumber=SYS-1/"
+	    "CN=ebidd", f->pki.now_ms - EB_TP_DAY, f->pki.now_ms + EB_TP_DAY,
+	    EB_TP_PARTY);
+	f->bidder3.key = eb_testpki_ec_key();
+	f->bidder3.cert = eb_testpki_issue(f->pki.ca.cert, f->pki.ca.key,
+	    f->bidder3.key, "/O=Gamma Ltd/OU=bidder/UID=bidder3/"
+	    "serialNumber=P-1003/CN=Gamma", f->pki.now_ms - EB_TP_DAY,
+	    f->pki.now_ms + EB_TP_DAY, EB_TP_PARTY);
+	eb_xml_init();
+	f->schema = eb_schema_load(EB_SRC_DIR "/protocol/xsd/ebid.xsd", &err);
+	if (f->server.cert == NULL || f->bidder3.cert == NULL ||
+	    f->schema == NULL)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		cus[i].party = i == 0 ? "custodian1" : i == 1 ? "custodian2" :
+		    "custodian3";
+		cus[i].cert = f->pki.custodian[i].cert;
+	}
+	if (eb_opening_setup(f->server.cert, f->server.key, TENDER,
+	    f->pki.now_ms, f->pki.now_ms + 30 * EB_TP_DAY, cus, 3, 2,
+	    &f->setup, &err) != EB_OK) {
+		fprintf(stderr, "setup: %s\n", err.primary);
+		return -1;
+	}
+	cb64 = eb_doc_child_text(f->setup, "certificate");
+	if (cb64 == NULL ||
+	    eb_base64_decode(cb64, strlen(cb64), &der, &len) != EB_OK)
+		return -1;
+	p = der;
+	f->opening_cert = d2i_X509(NULL, &p, (long)len);
+	free(der);
+	*state = f;
+	return f->opening_cert != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	eb_doc_free(f->setup);
+	X509_free(f->opening_cert);
+	X509_free(f->server.cert);
+	EVP_PKEY_free(f->server.key);
+	X509_free(f->bidder3.cert);
+	EVP_PKEY_free(f->bidder3.key);
+	eb_schema_free(f->schema);
+	eb_testpki_free(&f->pki);
+	free(f);
+	return 0;
+}
+
+static const char *
+share_of(struct fx *f, const char *custodian)
+{
+	struct eb_doc *s;
+
+	eb_doc_foreach(s, f->setup, "share")
+		if (strcmp(eb_doc_attr(s, "custodian"), custodian) == 0)
+			return eb_doc_text(s);
+	return NULL;
+}
+
+static void
+test_setup_names_every_custodian_once(void **state)
+{
+	struct fx *f = *state;
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *back = NULL;
+	struct eb_error err;
+
+	assert_string_equal(f->setup->name, "set-opening-key");
+	assert_string_equal(eb_doc_attr(f->setup, "tender"), TENDER);
+	assert_int_equal(eb_doc_count(f->setup, "share"), 3);
+	assert_non_null(share_of(f, "custodian1"));
+	assert_non_null(share_of(f, "custodian3"));
+	/* the command is valid against the tender family's schema */
+	assert_int_equal(eb_xml_write(f->setup, 0, &b), EB_OK);
+	assert_int_equal(eb_xml_parse(f->schema, NULL, b.data, b.len, &back,
+	    &err), EB_OK);
+	eb_doc_free(back);
+	eb_buf_free(&b);
+}
+
+static void
+test_open_two_of_three_with_every_cause(void **state)
+{
+	struct fx *f = *state;
+	char *xml1 = read_sample("bid-1-quancheng.xml", TENDER);
+	char *xml2 = read_sample("bid-2-huayu.xml", TENDER);
+	char *xml3 = read_sample("bid-3-jinlu.xml", "T-OTHER");
+	char *env[4] = { NULL }, com[4][EB_SHA256_HEX];
+	char *sh[2] = { NULL };
+	struct eb_held_bid held[4];
+	struct eb_doc *cmd = NULL, *r;
+	struct eb_error err;
+	int opened = 0;
+
+	seal(f, &f->pki.bidder, xml1, &env[0], com[0]);
+	seal(f, &f->pki.bidder_rsa, xml2, &env[1], com[1]);
+	seal(f, &f->bidder3, xml3, &env[2], com[2]);      /* other tender */
+	seal(f, &f->bidder3, xml1, &env[3], com[3]);
+	held[0] = (struct eb_held_bid){ "bidder1", com[0], env[0] };
+	held[1] = (struct eb_held_bid){ "bidder2", com[1], env[1] };
+	held[2] = (struct eb_held_bid){ "bidder3", com[2], env[2] };
+	/* bidder3's envelope held under bidder9's name: wrong signer */
+	held[3] = (struct eb_held_bid){ "bidder9", com[3], env[3] };
+
+	assert_int_equal(eb_share_reseal(f->pki.custodian[0].cert,
+	    f->pki.custodian[0].key, f->server.cert, share_of(f, "custodian1"),
+	    &sh[0], &err), EB_OK);
+	/* custodian2 cannot open custodian3's share */
+	assert_int_not_equal(eb_share_reseal(f->pki.custodian[1].cert,
+	    f->pki.custodian[1].key, f->server.cert, share_of(f, "custodian3"),
+	    &sh[1], &err), EB_OK);
+	assert_int_equal(eb_share_reseal(f->pki.custodian[2].cert,
+	    f->pki.custodian[2].key, f->server.cert, share_of(f, "custodian3"),
+	    &sh[1], &err), EB_OK);
+
+	/* one share is not enough */
+	assert_int_not_equal(eb_opening_open(f->pki.trust, f->schema,
+	    f->server.cert, f->server.key, f->opening_cert, TENDER,
+	    (const char *const *)sh, 1, 2, held, 4, f->pki.now_ms, &cmd, &err),
+	    EB_OK);
+	assert_null(cmd);
+
+	assert_int_equal(eb_opening_open(f->pki.trust, f->schema,
+	    f->server.cert, f->server.key, f->opening_cert, TENDER,
+	    (const char *const *)sh, 2, 2, held, 4, f->pki.now_ms, &cmd, &err),
+	    EB_OK);
+	assert_int_equal(eb_doc_count(cmd, "bid-result"), 4);
+	eb_doc_foreach(r, cmd, "bid-result") {
+		const char *who = eb_doc_attr(r, "bidder");
+
+		if (strcmp(who, "bidder1") == 0) {
+			assert_string_equal(eb_doc_attr(r, "status"), "opened");
+			assert_string_equal(eb_doc_attr(r, "total-price"),
+			    "570368000");
+			assert_int_equal(eb_opening_check_result(f->pki.trust,
+			    f->schema, r, f->pki.now_ms, &err), EB_OK);
+			opened++;
+		} else if (strcmp(who, "bidder2") == 0) {
+			assert_string_equal(eb_doc_attr(r, "status"), "opened");
+			assert_int_equal(eb_opening_check_result(f->pki.trust,
+			    f->schema, r, f->pki.now_ms, &err), EB_OK);
+			/* change the recorded amount: the auditor sees it */
+			eb_doc_set_text(eb_doc_child(eb_doc_child(r, "bid"),
+			    "total-price"), "1");
+			assert_int_equal(eb_opening_check_result(f->pki.trust,
+			    f->schema, r, f->pki.now_ms, &err), EB_ERR_DENIED);
+			assert_string_equal(err.reason, "opened-bid-differs");
+			/* change the commitment: caught too */
+			eb_doc_set_attr(r, "commitment", com[0]);
+			assert_int_equal(eb_opening_check_result(f->pki.trust,
+			    f->schema, r, f->pki.now_ms, &err), EB_ERR_DENIED);
+			assert_string_equal(err.reason, "commitment-mismatch");
+			opened++;
+		} else if (strcmp(who, "bidder3") == 0) {
+			assert_string_equal(eb_doc_attr(r, "status"), "invalid");
+			assert_string_equal(eb_doc_attr(r, "cause"),
+			    "bid-sealed-for-another-tender");
+			assert_string_equal(eb_doc_attr(r, "fault"), "bidder");
+		} else {
+			assert_string_equal(who, "bidder9");
+			assert_string_equal(eb_doc_attr(r, "status"), "invalid");
+			assert_string_equal(eb_doc_attr(r, "cause"),
+			    "inner-signer-is-not-the-bidder");
+		}
+	}
+	assert_int_equal(opened, 2);
+	eb_doc_free(cmd);
+	free(sh[0]);
+	free(sh[1]);
+	for (int i = 0; i < 4; i++)
+		free(env[i]);
+	free(xml1);
+	free(xml2);
+	free(xml3);
+}
+
+static void
+test_commitment_mismatch_is_the_bidders_fault(void **state)
+{
+	struct fx *f = *state;
+	char *xml = read_sample("bid-4-taishan.xml", TENDER);
+	char *env = NULL, com[EB_SHA256_HEX], *sh[2] = { NULL };
+	struct eb_held_bid held;
+	struct eb_doc *cmd = NULL, *r;
+	struct eb_error err;
+
+	seal(f, &f->pki.bidder, xml, &env, com);
+	com[0] = com[0] == 'a' ? 'b' : 'a';
+	held = (struct eb_held_bid){ "bidder1", com, env };
+	assert_int_equal(eb_share_reseal(f->pki.custodian[1].cert,
+	    f->pki.custodian[1].key, f->server.cert, share_of(f, "custodian2"),
+	    &sh[0], &err), EB_OK);
+	assert_int_equal(eb_share_reseal(f->pki.custodian[2].cert,
+	    f->pki.custodian[2].key, f->server.cert, share_of(f, "custodian3"),
+	    &sh[1], &err), EB_OK);
+	assert_int_equal(eb_opening_open(f->pki.trust, f->schema,
+	    f->server.cert, f->server.key, f->opening_cert, TENDER,
+	    (const char *const *)sh, 2, 2, &held, 1, f->pki.now_ms, &cmd, &err),
+	    EB_OK);
+	r = eb_doc_child(cmd, "bid-result");
+	assert_string_equal(eb_doc_attr(r, "status"), "invalid");
+	assert_string_equal(eb_doc_attr(r, "fault"), "bidder");
+	eb_doc_free(cmd);
+	free(sh[0]);
+	free(sh[1]);
+	free(env);
+	free(xml);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_setup_names_every_custodian_once),
+		cmocka_unit_test(test_open_two_of_three_with_every_cause),
+		cmocka_unit_test(test_commitment_mismatch_is_the_bidders_fault),
+	};
+
+	return cmocka_run_group_tests_name("opening", tests, setup, teardown);
+}
