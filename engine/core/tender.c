@@ -32,10 +32,12 @@
  * (sign-ups, bids, committee, objections, history...) are eb_doc
  * containers whose children the view copies, filtered by role.
  *
- * Rule modules not written yet plug in at the marked call sites
- * (CLEARING, DRAW, SCORING, EVALUATION): until then the commands carry
- * the data (report, committee, score sheet, result) and the core records
- * it after checking what it can check itself.  No result is computed here.
+ * Rule modules: the clearing (清标) is computed here by eb_clearing_run()
+ * (engine/core/clearing.c) in clear-bids.  The expert draw, the scoring
+ * and the ranking plug in at the marked call sites (DRAW, SCORING,
+ * EVALUATION): until they are wired, those commands carry the data
+ * (committee, score sheet, ranked candidates) and the core records it
+ * after checking what it can check itself.  No result is made up here.
  *
  * Pure: no I/O, no clock, no floating point.
  */
@@ -45,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/clearing.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
 
@@ -691,6 +694,26 @@ parse_registration(const struct eb_doc *b, int64_t now,
 		    "Name 1 to 16 custodians and a threshold between 1 and their number.",
 		    "%zu custodians, threshold %lld", n, (long long)k);
 
+	/* the clearing rules must be usable when the bids are opened: run
+	 * the clearing once on no bids to check them now */
+	x = eb_doc_path(b, "rules/clearing-rules");
+	if (x != NULL) {
+		struct eb_doc *rep = NULL;
+
+		int64_t cc = 0;
+
+		if ((rc = eb_clearing_run(x, NULL, 0, &rep, err)) != EB_OK)
+			return rc;
+		eb_doc_free(rep);
+		if (eb_doc_child_i64(x, "ceiling-price", &cc) == EB_OK &&
+		    cc != ceiling)
+			return eb_fail(err, EB_ERR_RULE,
+			    "ceiling-price-mismatch",
+			    "Leave ceiling-price out of the clearing rules or state the same figure.",
+			    "clearing-rules say %lld fen, the registration %lld",
+			    (long long)cc, (long long)ceiling);
+	}
+
 	r = eb_doc_new("registration");
 	eb_doc_add_text(r, "title", title);
 	eb_doc_append(r, eb_doc_clone(docs));
@@ -1183,27 +1206,64 @@ g_open(const struct tender *t, const struct eb_cmd *c,
 		eb_doc_append(e, eb_doc_clone(r));
 	if (opened < MIN_VALID_BIDS)
 		fail_event(events, c, "fewer-than-three-valid-bids", opened);
-	/* CLEARING: eb_clearing_run() plugs in here: with the opened <bid>
-	 * documents and the registration's <rules> it computes the
-	 * clearing report that clear-bids now carries. */
+	/* the clearing runs on these bids in clear-bids (g_clear) */
 	return EB_OK;
 }
 
+/*
+ * The clearing (清标) of the opened bids: eb_clearing_run() of
+ * engine/core/clearing.c on the registration's <clearing-rules> (absent:
+ * its defaults) and every opened bid as <opened-bid bidder= org=><bid>.
+ * The report is computed here, so a replay recomputes it byte for byte.
+ */
 static int
 g_clear(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
-	struct eb_doc *rep = eb_doc_child(c->body, "clearing-report"), *e;
+	const struct eb_doc *given = eb_doc_path(t->reg, "rules/clearing-rules");
+	struct eb_doc **bids = NULL, *rep = NULL, *r, *s, *e, *rules;
+	size_t n = 0, i, cap = eb_doc_count(t->opening_rec, "bid-result");
+	int rc;
 
-	(void)t;
-	/* CLEARING: eb_clearing_run() plugs in here: the engine computes
-	 * eb_clearing_run(rules, opened bids, n, &report, err) and emits
-	 * that report; until engine/core/clearing.c exists the report is
-	 * the one carried by the command, recorded as is. */
-	if (rep == NULL)
-		return missing(err, c->body->name, "clearing-report");
+	/* the registration's ceiling price is the clearing's ceiling
+	 * (registration refuses clearing rules that name another one) */
+	rules = given != NULL ? eb_doc_clone(given) :
+	    eb_doc_new("clearing-rules");
+	if (eb_doc_child(rules, "ceiling-price") == NULL) {
+		char fen[24];
+
+		snprintf(fen, sizeof(fen), "%lld", (long long)t->ceiling);
+		eb_doc_add_text(rules, "ceiling-price", fen);
+	}
+	bids = calloc(cap ? cap : 1, sizeof(*bids));
+	if (bids == NULL) {
+		eb_doc_free(rules);
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "clearing %zu bids", cap);
+	}
+	eb_doc_foreach(r, t->opening_rec, "bid-result") {
+		if (!attr_is(r, "status", "opened"))
+			continue;
+		bids[n] = eb_doc_new("opened-bid");
+		eb_doc_set_attr(bids[n], "bidder", eb_doc_attr(r, "bidder"));
+		s = find_by(t->signups, "sign-up", "bidder",
+		    eb_doc_attr(r, "bidder"));
+		eb_doc_set_attr(bids[n], "org", s != NULL ?
+		    eb_doc_attr(s, "org") : NULL);
+		eb_doc_append(bids[n], eb_doc_clone(eb_doc_child(r, "bid")));
+		n++;
+	}
+	/* CLEARING: eb_clearing_run() plugs in here */
+	rc = eb_clearing_run(rules, (const struct eb_doc *const *)bids, n,
+	    &rep, err);
+	for (i = 0; i < n; i++)
+		eb_doc_free(bids[i]);
+	free(bids);
+	eb_doc_free(rules);
+	if (rc != EB_OK)
+		return rc;
 	e = ev_add(events, "clearing-report", c);
-	eb_doc_append(e, eb_doc_clone(rep));
+	eb_doc_append(e, rep);
 	return EB_OK;
 }
 
@@ -1358,13 +1418,17 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+/* Opened, and not found invalid by the clearing. */
 static int
 opened_valid(const struct tender *t, const char *bidder)
 {
 	struct eb_doc *r = find_by(t->opening_rec, "bid-result", "bidder",
 	    bidder);
+	struct eb_doc *c = find_by(t->clearing, "bid-summary", "bidder",
+	    bidder);
 
-	return r != NULL && attr_is(r, "status", "opened");
+	return r != NULL && attr_is(r, "status", "opened") &&
+	    !(c != NULL && attr_is(c, "status", "invalid"));
 }
 
 static int
@@ -1404,7 +1468,7 @@ g_close_eval(const struct tender *t, const struct eb_cmd *c,
 		if (rank != n || !opened_valid(t, bidder) ||
 		    count_attr(c->body, "candidate", "bidder", bidder) != 1)
 			return eb_fail(err, EB_ERR_RULE, "candidates-invalid",
-			    "List up to three distinct opened bidders ranked 1, 2, 3.",
+			    "List up to three distinct bidders, opened and valid after clearing, ranked 1, 2, 3.",
 			    "candidate %s at position %lld", bidder,
 			    (long long)n);
 	}

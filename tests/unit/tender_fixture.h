@@ -32,6 +32,9 @@
 #define FX_DEADLINE (FX_T0 + 30 * FX_DAY)
 #define FX_OPENING (FX_DEADLINE + FX_HOUR)
 
+/* The ceiling price fx_registration() writes (tests may lower it). */
+static int64_t fx_ceiling = 1000000000;
+
 struct fx {
 	void *t;
 	int64_t now;
@@ -167,7 +170,8 @@ fx_registration(const char *name, int64_t deadline)
 	eb_doc_add_text(x, "requirement", "Grade II municipal works licence");
 	x = eb_doc_add(b, "rules");
 	eb_doc_add(x, "evaluation-rules");
-	eb_doc_add_text(b, "ceiling-price", "1000000000");
+	snprintf(hex, sizeof(hex), "%lld", (long long)fx_ceiling);
+	eb_doc_add_text(b, "ceiling-price", hex);
 	fx_time(b, "bid-deadline", deadline);
 	fx_time(b, "opening-time", deadline + FX_HOUR);
 	eb_doc_add_text(b, "committee-size", "3");
@@ -210,12 +214,68 @@ fx_bid_body(const char *bidder)
 	return b;
 }
 
-/* open-bids with every held bid opened (prices 9e8, 9.1e8, ...) except
+/* Prices of the fixture's opened bids, by bidder number (irregular
+ * steps, so the clearing sees no price pattern). */
+static const int64_t fx_prices[8] = { 900000000, 917300000, 931000000,
+    958700000, 962100000, 970400000, 981500000, 990200000 };
+
+/* A valid <bid> (bid.xsd) for bidder 'p' at price fx_prices[i]: one
+ * bill line of 1000 m at price / 1000 fen, the bidder's own text,
+ * machine and contact. */
+static __attribute__((unused)) struct eb_doc *
+fx_bid_doc(const char *p, int i)
+{
+	static const char *const tech[8] = {
+	    "Trenchless relining of the main with cured-in-place pipe.",
+	    "Open-cut replacement in four night shifts per block.",
+	    "Pipe bursting from six launch pits along the avenue.",
+	    "Slip lining with polyethylene and grouted annulus.",
+	    "Directional drilling under the river crossing first.",
+	    "Segmental replacement coordinated with the tram works.",
+	    "Prefabricated chambers and a two-crew rotation.",
+	    "Spray lining after camera survey of every joint." };
+	struct eb_doc *b = eb_doc_new("bid"), *x, *l;
+	char v[96];
+	int64_t price = fx_prices[i & 7];
+
+	eb_doc_set_attr(b, "tender", "T1");
+	snprintf(v, sizeof(v), "%lld", (long long)price);
+	eb_doc_add_text(b, "total-price", v);
+	x = eb_doc_add(b, "lines");
+	l = eb_doc_add(x, "line");
+	eb_doc_set_attr(l, "no", "1");
+	eb_doc_set_attr(l, "code", "040501001");
+	eb_doc_set_attr(l, "unit", "m");
+	eb_doc_set_attr(l, "quantity", "1000");
+	eb_doc_set_attr_i64(l, "unit-price", price / 1000);
+	eb_doc_set_attr_i64(l, "total", price);
+	eb_doc_add(b, "qualifications");
+	eb_doc_add(b, "sections");
+	eb_doc_add_text(b, "technical", tech[i & 7]);
+	x = eb_doc_add(b, "metadata");
+	eb_doc_add_text(x, "client-version", "ebid 0.1");
+	snprintf(v, sizeof(v), "machine-%s", p);
+	eb_doc_add_text(x, "machine-fingerprint", v);
+	snprintf(v, sizeof(v), "2026-01-05T%02d:17:00.000Z", 8 + i);
+	eb_doc_add_text(x, "created", v);
+	x = eb_doc_add(b, "contact");
+	snprintf(v, sizeof(v), "Manager of %s", p);
+	eb_doc_add_text(x, "name", v);
+	snprintf(v, sizeof(v), "+86-538-100-%04d", i);
+	eb_doc_add_text(x, "phone", v);
+	snprintf(v, sizeof(v), "tender@%s.example.cn", p);
+	eb_doc_add_text(x, "email", v);
+	snprintf(v, sizeof(v), "%d Taishan Road", 10 + i);
+	eb_doc_add_text(x, "address", v);
+	return b;
+}
+
+/* open-bids with every held bid opened (a valid <bid> each) except
  * those named in 'invalid' (a space-separated list). */
 static __attribute__((unused)) struct eb_doc *
 fx_open_body(const struct fx *f, const char *invalid)
 {
-	struct eb_doc *b = eb_doc_new("open-bids"), *v, *bids, *x, *r, *bd;
+	struct eb_doc *b = eb_doc_new("open-bids"), *v, *bids, *r;
 	const struct eb_doc *bid;
 	struct eb_actor sys = fx_party(EB_ROLE_SYSTEM, "ebidd");
 	int i = 0;
@@ -236,11 +296,8 @@ fx_open_body(const struct fx *f, const char *invalid)
 			continue;
 		}
 		eb_doc_set_attr(r, "status", "opened");
-		eb_doc_set_attr_i64(r, "total-price", 900000000 + i * 10000000);
-		bd = eb_doc_add(r, "bid");
-		eb_doc_set_attr(bd, "bidder", p);
-		x = eb_doc_add_text(bd, "total", "secret-until-opening");
-		(void)x;
+		eb_doc_set_attr_i64(r, "total-price", fx_prices[i & 7]);
+		eb_doc_append(r, fx_bid_doc(p, i));
 	}
 	eb_doc_free(v);
 	return b;
@@ -419,12 +476,7 @@ fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 	fx_step(f, FX_SYS, fx_open_body(f, NULL));
 	if (target == EB_TS_OPENED)
 		return;
-	{
-		struct eb_doc *b = eb_doc_new("clear-bids");
-
-		eb_doc_set_attr(eb_doc_add(b, "clearing-report"), "bids", "4");
-		fx_step(f, FX_SYS, b);
-	}
+	fx_step(f, FX_SYS, eb_doc_new("clear-bids"));
 	if (target == EB_TS_CLEARED)
 		return;
 	f->now = FX_OPENING + FX_HOUR;
@@ -567,10 +619,7 @@ fx_min_body(struct fx *f, const char *command)
 		eb_doc_add_text(b, "share", "U0hBUkU=");
 	} else if (strcmp(command, "open-bids") == 0)
 		b = fx_open_body(f, NULL);
-	else if (strcmp(command, "clear-bids") == 0) {
-		b = eb_doc_new(command);
-		eb_doc_add(b, "clearing-report");
-	} else if (strcmp(command, "request-draw") == 0) {
+	else if (strcmp(command, "request-draw") == 0) {
 		b = eb_doc_new(command);
 		fx_hex("supervisor-secret", hex);
 		eb_doc_add_text(b, "commitment", hex);

@@ -765,6 +765,83 @@ test_unknown_and_replayed_events(void **state)
 	fx_free(&f);
 }
 
+static void
+test_clearing_computed_in_core(void **state)
+{
+	struct fx f;
+	struct eb_doc *v, *rep, *x;
+	struct eb_actor sup = FX_SUP;
+	int64_t saved = fx_ceiling;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_CLEARED);
+	v = fx_sysview(&f);
+	rep = eb_doc_child(v, "clearing-report");
+	assert_non_null(rep);
+	assert_string_equal(eb_doc_attr(rep, "bids"), "4");
+	assert_int_equal(eb_doc_count(rep, "bid-summary"), 4);
+	for (x = eb_doc_child(rep, "bid-summary"); x != NULL;
+	    x = eb_doc_next(x, "bid-summary"))
+		assert_string_equal(eb_doc_attr(x, "status"), "valid");
+	eb_doc_free(v);
+	fx_free(&f);
+
+	/* a ceiling of 930,000,000 fen: b3 (931,000,000) and b4
+	 * (958,700,000) are above it, so the clearing marks them invalid and
+	 * they cannot be candidates */
+	fx_ceiling = 930000000;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_EVALUATION);
+	fx_ceiling = saved;
+	v = fx_sysview(&f);
+	rep = eb_doc_child(v, "clearing-report");
+	assert_string_equal(eb_doc_attr(eb_doc_path(rep, "bid-summary"),
+	    "bidder"), "b1");
+	for (x = eb_doc_child(rep, "bid-summary"); x != NULL;
+	    x = eb_doc_next(x, "bid-summary"))
+		assert_string_equal(eb_doc_attr(x, "status"),
+		    (strcmp(eb_doc_attr(x, "bidder"), "b3") == 0 ||
+		    strcmp(eb_doc_attr(x, "bidder"), "b4") == 0) ?
+		    "invalid" : "valid");
+	eb_doc_free(v);
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e2"),
+	    eb_doc_new("accept-appointment"));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"),
+	    eb_doc_new("accept-appointment"));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores());
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e2"), fx_scores());
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores());
+	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "candidates-invalid");
+	{
+		struct eb_doc *b = eb_doc_new("close-evaluation"), *c;
+
+		c = eb_doc_add(b, "candidate");
+		eb_doc_set_attr(c, "rank", "1");
+		eb_doc_set_attr(c, "bidder", "b1");
+		c = eb_doc_add(b, "candidate");
+		eb_doc_set_attr(c, "rank", "2");
+		eb_doc_set_attr(c, "bidder", "b2");
+		assert_int_equal(fx_do(&f, &sup, b), EB_OK);
+	}
+	fx_free(&f);
+
+	/* clearing rules naming another ceiling are refused at registration */
+	fx_init(&f);
+	{
+		struct eb_actor ten = FX_TEN;
+		struct eb_doc *b = fx_registration("register-tender",
+		    FX_DEADLINE);
+
+		eb_doc_add_text(eb_doc_add(eb_doc_child(b, "rules"),
+		    "clearing-rules"), "ceiling-price", "5");
+		assert_int_equal(fx_do(&f, &ten, b), EB_ERR_RULE);
+		assert_string_equal(f.err.reason, "ceiling-price-mismatch");
+	}
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -778,6 +855,7 @@ main(void)
 		cmocka_unit_test(test_objection_during_publicity),
 		cmocka_unit_test(test_failed_with_two_valid_bids),
 		cmocka_unit_test(test_opening_checks),
+		cmocka_unit_test(test_clearing_computed_in_core),
 		cmocka_unit_test(test_cancellation_needs_countersignature),
 		cmocka_unit_test(test_separation_of_duties),
 		cmocka_unit_test(test_expert_conflicts),
