@@ -9,6 +9,8 @@
 #                       certs/make-dev-certs.sh into a temp dir if unset)
 #           EBID_SRC, EBID_BUILD  source and build folders
 #    ports: PostgreSQL 54349, ebidd 8463 (never the dev set-up's 54329/8443)
+#           EBID_PG_FSYNC=on  a durable cluster (fsync, synchronous_commit) for
+#                       measuring appends; default off (speed)
 #
 # Checks: migrations (and that they run once), whoami for every role, no
 # client certificate / another CA / an expired certificate refused at the
@@ -78,7 +80,7 @@ pg_start() {
 		--locale=C.UTF-8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
 		{ cat "$pgdir/initdb.log"; return 1; }
 	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-		-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=${EBID_PG_FSYNC:-off} -c synchronous_commit=${EBID_PG_FSYNC:-off} -c full_page_writes=${EBID_PG_FSYNC:-off}" \
 		start >/dev/null || { cat "$pgdir/server.log"; return 1; }
 }
 pg_stop() {
@@ -114,6 +116,18 @@ out=$("$EBIDD" --config "$tmp/ebidd.conf" --migrate 2>&1)
 check "migrate applies every file" test "$(psqlq -c 'SELECT count(*) FROM schema_migrations')" = "$(ls "$SRC"/schema/[0-9][0-9][0-9][0-9]_*.sql | wc -l)"
 out2=$("$EBIDD" --config "$tmp/ebidd.conf" --migrate 2>&1)
 check "second migrate applies nothing" grep -q "0 applied now" <<<"$out2"
+
+# -- the store on its own (async pool, compare-and-set append, loads) -------
+if [ -x "$BUILD/tests/integration/test_store" ]; then
+	if "$BUILD/tests/integration/test_store" "$DB" >"$tmp/store.out" 2>&1; then
+		ok "store: $(tail -1 "$tmp/store.out")"
+	else
+		cat "$tmp/store.out"; bad "store (tests/integration/test_store.c)"
+	fi
+	grep 'measured:' "$tmp/store.out"
+else
+	bad "missing $BUILD/tests/integration/test_store (build the test_store target)"
+fi
 
 # -- start ebidd -------------------------------------------------------------
 start_ebidd() {

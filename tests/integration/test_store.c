@@ -1,0 +1,331 @@
+/*
+ * tests/integration/test_store.c
+ *    The store against a real PostgreSQL (already migrated): the async
+ *    pool, the compare-and-set append, loading, ids, the security log, and
+ *    a measurement of concurrent appends.
+ *
+ *    usage: test_store CONNINFO      (run by tests/integration/test_server.sh)
+ *
+ * 100 aggregates x 20 entries are appended through a pool of 4
+ * connections, one entry in flight per aggregate (as ebidd does), all
+ * aggregates at once.  Each entry's hash is computed here with
+ * eb_chain_link and must come back from eb_store_load byte for byte; the
+ * chain must have no break (log_breaks) and a stale head must be refused
+ * with EB_ERR_CONFLICT.  Prints "ok"/"FAIL" lines and the append rate;
+ * exits 1 on any failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <libpq-fe.h>
+
+#include "engine/store/store.h"
+#include "protocol/hash.h"
+
+#define NAGG 100
+#define NENT 20
+
+static int fails, checks;
+
+#define CHECK(cond, ...) do { \
+	checks++; \
+	if (cond) { printf("ok   "); } else { printf("FAIL "); fails++; } \
+	printf(__VA_ARGS__); printf("\n"); \
+} while (0)
+
+struct agg {
+	char id[32];
+	int64_t seq;
+	uint8_t hash[EB_SHA256_LEN];
+	uint8_t hashes[NENT + 1][EB_SHA256_LEN];
+	char events[64];
+};
+
+static struct event_base *base;
+static struct eb_store *store;
+static struct agg aggs[NAGG];
+static int pending, append_errors;
+
+static void append_next(struct agg *a);
+
+static void
+appended(int rc, const struct eb_error *e, void *arg)
+{
+	struct agg *a = arg;
+
+	if (rc != EB_OK) {
+		append_errors++;
+		fprintf(stderr, "append %s: %s\n", a->id, e->primary);
+	} else {
+		a->seq++;
+		memcpy(a->hashes[a->seq], a->hash, EB_SHA256_LEN);
+	}
+	if (rc == EB_OK && a->seq < NENT) {
+		append_next(a);
+		return;
+	}
+	if (--pending == 0)
+		event_base_loopbreak(base);
+}
+
+static void
+fill_entry(struct agg *a, struct eb_store_entry *e, int64_t seq,
+    const uint8_t prev[EB_SHA256_LEN], uint8_t out[EB_SHA256_LEN])
+{
+	static const uint8_t cmd[] = "signed-command-bytes";
+
+	snprintf(a->events, sizeof(a->events),
+	    "<events><n v=\"%lld\"></n></events>", (long long)seq);
+	memset(e, 0, sizeof(*e));
+	e->aggregate = a->id;
+	e->kind = "tender";
+	e->seq = seq;
+	e->time_ms = 1795600000000 + seq;
+	e->party = "registrar";
+	e->role = "registrar";
+	e->person = "FC-P-1001";
+	e->command = cmd;
+	e->command_len = sizeof(cmd) - 1;
+	eb_sha256(cmd, sizeof(cmd) - 1, e->command_sha256);
+	e->events = (const uint8_t *)a->events;
+	e->events_len = strlen(a->events);
+	e->clock = "driven";
+	memcpy(e->prev_hash, prev, EB_SHA256_LEN);
+	eb_chain_link(prev, seq, e->events, e->events_len, out);
+	memcpy(e->hash, out, EB_SHA256_LEN);
+	e->state = seq == 1 ? "submitted" : "accepted";
+}
+
+static void
+append_next(struct agg *a)
+{
+	struct eb_store_entry e;
+	uint8_t prev[EB_SHA256_LEN];
+
+	memcpy(prev, a->hash, EB_SHA256_LEN);
+	fill_entry(a, &e, a->seq + 1, prev, a->hash);
+	if (eb_store_append(store, &e, appended, a) != EB_OK) {
+		append_errors++;
+		if (--pending == 0)
+			event_base_loopbreak(base);
+	}
+}
+
+/* -- single-shot helpers -------------------------------------------------- */
+
+static int last_rc;
+static int64_t last_i64;
+static char last_text[64], last_reason[48], last_kind[16];
+static size_t last_n;
+static int rows_ok;
+static struct agg *rows_agg;
+static int64_t rows_after;
+
+static void
+got_i64(int rc, const struct eb_error *e, int64_t v, void *arg)
+{
+	(void)arg;
+	last_rc = rc;
+	last_i64 = v;
+	snprintf(last_reason, sizeof(last_reason), "%s", rc ? e->reason : "");
+	event_base_loopbreak(base);
+}
+
+static void
+got_text(int rc, const struct eb_error *e, const char *t, void *arg)
+{
+	(void)arg;
+	last_rc = rc;
+	snprintf(last_text, sizeof(last_text), "%s", t ? t : "");
+	snprintf(last_reason, sizeof(last_reason), "%s", rc ? e->reason : "");
+	event_base_loopbreak(base);
+}
+
+static void
+got_done(int rc, const struct eb_error *e, void *arg)
+{
+	(void)arg;
+	last_rc = rc;
+	snprintf(last_reason, sizeof(last_reason), "%s", rc ? e->reason : "");
+	event_base_loopbreak(base);
+}
+
+static void
+got_rows(int rc, const struct eb_error *e, const char *kind,
+    const struct eb_store_row *rows, size_t n, void *arg)
+{
+	(void)arg;
+	last_rc = rc;
+	last_n = n;
+	snprintf(last_reason, sizeof(last_reason), "%s", rc ? e->reason : "");
+	snprintf(last_kind, sizeof(last_kind), "%s", kind ? kind : "");
+	rows_ok = 1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t want = rows_after + 1 + (int64_t)i;
+		char ev[64];
+
+		snprintf(ev, sizeof(ev), "<events><n v=\"%lld\"></n></events>",
+		    (long long)want);
+		if (rows[i].seq != want || rows[i].time_ms != 1795600000000 +
+		    want || memcmp(rows[i].hash, rows_agg->hashes[want],
+		    EB_SHA256_LEN) != 0 || rows[i].events_len != strlen(ev) ||
+		    memcmp(rows[i].events, ev, strlen(ev)) != 0)
+			rows_ok = 0;
+	}
+	event_base_loopbreak(base);
+}
+
+static void
+run(void)
+{
+	event_base_dispatch(base);
+}
+
+static char *
+sql1(PGconn *c, const char *q, char *out, size_t cap)
+{
+	PGresult *r = PQexec(c, q);
+
+	snprintf(out, cap, "%s", PQresultStatus(r) == PGRES_TUPLES_OK &&
+	    PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+	PQclear(r);
+	return out;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct eb_error err;
+	struct timespec t0, t1;
+	double secs;
+	char buf[128];
+	PGconn *pc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_store CONNINFO\n");
+		return 2;
+	}
+	base = event_base_new();
+	if ((store = eb_store_open(base, argv[1], 4, &err)) == NULL) {
+		fprintf(stderr, "open: %s\n", err.primary);
+		return 1;
+	}
+	CHECK(eb_store_ping(store, got_i64, NULL) == EB_OK, "ping queued");
+	run();
+	CHECK(last_rc == EB_OK && last_i64 == 1, "ping: a real round trip");
+	CHECK(eb_store_up(store) >= 1, "pool has connections up (%d)",
+	    eb_store_up(store));
+
+	CHECK(eb_store_next_id(store, "pool", 2031, got_text, NULL) == EB_OK,
+	    "next id queued");
+	run();
+	CHECK(last_rc == EB_OK && strcmp(last_text, "P-2031-0001") == 0,
+	    "first pool id is P-2031-0001 (%s)", last_text);
+	eb_store_next_id(store, "pool", 2031, got_text, NULL);
+	run();
+	CHECK(strcmp(last_text, "P-2031-0002") == 0,
+	    "second pool id is P-2031-0002 (%s)", last_text);
+	eb_store_next_serial(store, got_i64, NULL);
+	run();
+	CHECK(last_rc == EB_OK && last_i64 >= 1, "TSA serial from its sequence");
+
+	/* concurrent appends: 100 aggregates x 20 entries */
+	for (int i = 0; i < NAGG; i++) {
+		snprintf(aggs[i].id, sizeof(aggs[i].id), "T-TST-%04d", i);
+		memset(aggs[i].hash, 0, EB_SHA256_LEN);
+	}
+	pending = NAGG;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < NAGG; i++)
+		append_next(&aggs[i]);
+	run();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(append_errors == 0, "%d appends without an error",
+	    NAGG * NENT);
+	printf("     measured: %d appends over %d aggregates, 4 connections, "
+	    "one transaction each: %.3f s = %.0f appends/s\n", NAGG * NENT,
+	    NAGG, secs, (double)(NAGG * NENT) / secs);
+
+	/* load everything, then only the tail */
+	rows_agg = &aggs[7];
+	rows_after = 0;
+	eb_store_load(store, aggs[7].id, 0, got_rows, NULL);
+	run();
+	CHECK(last_rc == EB_OK && last_n == NENT && rows_ok &&
+	    strcmp(last_kind, "tender") == 0,
+	    "load from 0: 20 entries, hashes and events as appended");
+	rows_after = 15;
+	eb_store_load(store, aggs[7].id, 15, got_rows, NULL);
+	run();
+	CHECK(last_rc == EB_OK && last_n == 5 && rows_ok,
+	    "load after seq 15: entries 16..20 only");
+	rows_after = NENT;
+	eb_store_load(store, aggs[7].id, NENT, got_rows, NULL);
+	run();
+	CHECK(last_rc == EB_OK && last_n == 0, "load at the head: no rows");
+	eb_store_load(store, "T-NONE", 0, got_rows, NULL);
+	run();
+	CHECK(last_rc == EB_ERR_NOTFOUND, "unknown aggregate: not found (%s)",
+	    last_reason);
+
+	/* compare-and-set: a stale head is refused */
+	{
+		struct eb_store_entry e;
+		uint8_t h[EB_SHA256_LEN];
+
+		fill_entry(&aggs[3], &e, NENT, aggs[3].hashes[NENT - 1], h);
+		eb_store_append(store, &e, got_done, NULL);
+		run();
+		CHECK(last_rc == EB_ERR_CONFLICT &&
+		    strcmp(last_reason, "head-moved") == 0,
+		    "append on a stale head: conflict head-moved");
+		fill_entry(&aggs[3], &e, NENT + 1, aggs[3].hashes[NENT - 1], h);
+		eb_store_append(store, &e, got_done, NULL);
+		run();
+		CHECK(last_rc == EB_ERR_CONFLICT,
+		    "append with the right seq but a wrong prev hash: conflict");
+	}
+
+	{
+		struct eb_error why;
+		struct eb_store_refusal ref = {
+			.time_ms = 1795600000000, .clock = "driven",
+			.party = "bidder1", .role = "bidder",
+			.person = "FC-P-3001", .command = "accept-registration",
+			.target = "T-TST-0001", .why = &why,
+			.request_id = "test-1",
+		};
+		eb_fail(&why, EB_ERR_DENIED, "wrong-role", NULL,
+		    "a bidder may not send it");
+		eb_store_refusal(store, &ref, got_done, NULL);
+		run();
+		CHECK(last_rc == EB_OK, "refusal written to security_log");
+	}
+	CHECK(eb_store_busy(store) == 0, "nothing left in flight");
+	eb_store_free(store);
+	event_base_free(base);
+
+	pc = PQconnectdb(argv[1]);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM log WHERE aggregate LIKE "
+	    "'T-TST-%'", buf, sizeof(buf)), "2000") == 0,
+	    "2000 entries stored (%s)", buf);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM log_breaks", buf,
+	    sizeof(buf)), "0") == 0, "log_breaks is empty (%s)", buf);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM heads h JOIN "
+	    "aggregate_state s USING (aggregate) WHERE h.seq <> s.seq", buf,
+	    sizeof(buf)), "0") == 0, "read model seq = head seq everywhere");
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM security_log WHERE "
+	    "request_id = 'test-1' AND reason = 'wrong-role'", buf,
+	    sizeof(buf)), "1") == 0, "security_log row readable");
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM log WHERE aggregate = "
+	    "'T-TST-0003'", buf, sizeof(buf)), "20") == 0,
+	    "refused appends left no entry");
+	PQfinish(pc);
+	printf("%d checks, %d failed\n", checks, fails);
+	return fails == 0 ? 0 : 1;
+}
