@@ -20,12 +20,14 @@ checks=0
 ok() { checks=$((checks + 1)); }
 
 # subject_field CERT FIELD: one attribute of the subject, as OpenSSL names
-# it.  Each certificate's subject is read once and kept.
+# it.  Every certificate's subject is read once, here (a cache filled
+# inside $(...) would be lost with the subshell).
 declare -A subject_cache=()
+for f in "$C"/*.crt; do
+	subject_cache[$f]=$(openssl x509 -in "$f" -noout -subject -nameopt sep_multiline,utf8,-esc_msb)
+done
 subject_field() {
-	if [ -z "${subject_cache[$1]:-}" ]; then
-		subject_cache[$1]=$(openssl x509 -in "$1" -noout -subject -nameopt sep_multiline,utf8,-esc_msb)
-	fi
+	[ -n "${subject_cache[$1]:-}" ] || fail "no certificate $1"
 	sed -n "s/^ *$2=//p" <<<"${subject_cache[$1]}"
 }
 
