@@ -6,11 +6,9 @@
  *    every receipt, every signed chain head, and a replay through
  *    engine/core that must give exactly the recorded events.
  *
- * Owns: struct eb_audit_log (eb_audit_log_free()).
+ * The log value and its export format are protocol/logdoc.h.
  *
  * INTERFACE
- *    eb_audit_log_from_doc()  - load an export (<log> tree)
- *    eb_audit_log_to_doc()    - write an export
  *    eb_audit_verify()        - run every check; names the first failing entry
  *    eb_audit_timeline()      - a readable timeline for a person
  */
@@ -21,57 +19,12 @@
 #include <stdio.h>
 
 #include "protocol/actor.h"
+#include "protocol/logdoc.h"
 #include "protocol/doc.h"
 #include "protocol/err.h"
 #include "protocol/hash.h"
 #include "protocol/pki.h"
 #include "protocol/xml.h"
-
-struct eb_audit_entry {
-	int64_t seq;
-	int64_t time;
-	struct eb_actor actor;          /* as recorded */
-	char clock[16];
-	uint8_t *command;               /* signed command DER */
-	size_t command_len;
-	uint8_t *receipt;               /* RFC 3161 token DER, or NULL */
-	size_t receipt_len;
-	struct eb_doc *events;          /* the recorded <events> */
-	uint8_t prev[EB_SHA256_LEN];
-	uint8_t hash[EB_SHA256_LEN];
-};
-
-struct eb_audit_head {
-	int64_t seq;
-	uint8_t hash[EB_SHA256_LEN];
-	uint8_t *signature;             /* CMS SignedData by the server */
-	size_t signature_len;
-};
-
-struct eb_audit_log {
-	char aggregate[EB_ID_MAX];
-	char kind[16];
-	struct eb_audit_entry *entries;
-	size_t n, cap;
-	struct eb_audit_head *heads;
-	size_t nheads, capheads;
-};
-
-struct eb_audit_log *eb_audit_log_new(const char *aggregate,
-    const char *kind);
-void eb_audit_log_free(struct eb_audit_log *l);
-/* Append an entry (takes ownership of command, receipt and events). */
-int eb_audit_log_add(struct eb_audit_log *l, struct eb_audit_entry *e)
-    EB_MUSTCHECK;
-int eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h)
-    EB_MUSTCHECK;
-
-/* Load from a <log> tree (see audit.xsd). */
-int eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
-    struct eb_error *err) EB_MUSTCHECK;
-/* The <log> tree of 'l' (new, caller frees). */
-struct eb_doc *eb_audit_log_to_doc(const struct eb_audit_log *l,
-    const char *exported_at);
 
 struct eb_audit_result {
 	int64_t entries_checked;

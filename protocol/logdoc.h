@@ -1,0 +1,72 @@
+/*
+ * protocol/logdoc.h
+ *    An aggregate's log as a value, and its exported form (the <log>
+ *    document of protocol/xsd/audit.xsd): what ebidd writes for
+ *    GET /v1/log/ID and what ebid-audit reads back.
+ *
+ * Owns: struct eb_audit_log (eb_audit_log_free()).
+ *
+ * INTERFACE
+ *    eb_audit_log_new(), eb_audit_log_free(), eb_audit_log_add(),
+ *    eb_audit_log_add_head()
+ *    eb_audit_log_from_doc()  - load an export (<log> tree)
+ *    eb_audit_log_to_doc()    - write an export
+ */
+#ifndef EB_LOGDOC_H
+#define EB_LOGDOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/actor.h"
+#include "protocol/doc.h"
+#include "protocol/err.h"
+#include "protocol/hash.h"
+
+struct eb_audit_entry {
+	int64_t seq;
+	int64_t time;
+	struct eb_actor actor;          /* as recorded */
+	char clock[16];
+	uint8_t *command;               /* signed command DER */
+	size_t command_len;
+	uint8_t *receipt;               /* RFC 3161 token DER, or NULL */
+	size_t receipt_len;
+	struct eb_doc *events;          /* the recorded <events> */
+	uint8_t prev[EB_SHA256_LEN];
+	uint8_t hash[EB_SHA256_LEN];
+};
+
+struct eb_audit_head {
+	int64_t seq;
+	uint8_t hash[EB_SHA256_LEN];
+	uint8_t *signature;             /* CMS SignedData by the server */
+	size_t signature_len;
+};
+
+struct eb_audit_log {
+	char aggregate[EB_ID_MAX];
+	char kind[16];
+	struct eb_audit_entry *entries;
+	size_t n, cap;
+	struct eb_audit_head *heads;
+	size_t nheads, capheads;
+};
+
+struct eb_audit_log *eb_audit_log_new(const char *aggregate,
+    const char *kind);
+void eb_audit_log_free(struct eb_audit_log *l);
+/* Append an entry (takes ownership of command, receipt and events). */
+int eb_audit_log_add(struct eb_audit_log *l, struct eb_audit_entry *e)
+    EB_MUSTCHECK;
+int eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h)
+    EB_MUSTCHECK;
+
+/* Load from a <log> tree (see audit.xsd). */
+int eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
+    struct eb_error *err) EB_MUSTCHECK;
+/* The <log> tree of 'l' (new, caller frees). */
+struct eb_doc *eb_audit_log_to_doc(const struct eb_audit_log *l,
+    const char *exported_at);
+
+#endif
