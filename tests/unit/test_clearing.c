@@ -983,27 +983,29 @@ load(const char *name)
 	return d;
 }
 
-static const char *const sample_party[6] = { "P-1001", "P-1002", "P-1003",
-	"P-1004", "P-1005", NULL };
-static const char *const sample_file[5] = { "bid-1-quancheng.xml",
+#define NSAMPLES 6
+static const char *const sample_party[NSAMPLES] = { "P-1001", "P-1002",
+	"P-1003", "P-1004", "P-1005", "P-1006" };
+static const char *const sample_file[NSAMPLES] = { "bid-1-quancheng.xml",
 	"bid-2-huayu.xml", "bid-3-jinlu.xml", "bid-4-taishan.xml",
-	"bid-5-hengda.xml" };
-static const char *const sample_org[5] = {
+	"bid-5-hengda.xml", "bid-6-lutong.xml" };
+static const char *const sample_org[NSAMPLES] = {
 	"山东泉城市政工程有限公司 Shandong Quancheng Municipal Engineering Co., Ltd.",
 	"泰安华宇建设集团有限公司 Tai'an Huayu Construction Group Co., Ltd.",
 	"肥城金路管道工程有限公司 Feicheng Jinlu Pipeline Engineering Co., Ltd.",
 	"济南泰山水务建设有限公司 Jinan Taishan Water Works Construction Co., Ltd.",
 	"德州恒达市政建设有限公司 Dezhou Hengda Municipal Construction Co., Ltd.",
+	"山东鲁通路桥工程有限公司 Shandong Lutong Road and Bridge Engineering Co., Ltd.",
 };
 
 /* Clear the samples, the bids given in the order 'order'. */
 static struct eb_doc *
 clear_samples(const int *order, struct eb_buf *canon)
 {
-	struct eb_doc *ob[5], *rules = load("clearing-rules.xml"), *rep;
+	struct eb_doc *ob[NSAMPLES], *rules = load("clearing-rules.xml"), *rep;
 	int i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < NSAMPLES; i++) {
 		int k = order[i];
 
 		ob[i] = eb_doc_new("opened-bid");
@@ -1011,7 +1013,7 @@ clear_samples(const int *order, struct eb_buf *canon)
 		eb_doc_set_attr(ob[i], "org", sample_org[k]);
 		eb_doc_append(ob[i], load(sample_file[k]));
 	}
-	rep = run(rules, ob, 5);
+	rep = run(rules, ob, NSAMPLES);
 	assert_int_equal(eb_doc_serialize(rep, canon), EB_OK);
 	return rep;
 }
@@ -1019,7 +1021,8 @@ clear_samples(const int *order, struct eb_buf *canon)
 static void
 test_samples(void **state)
 {
-	static const int fwd[5] = { 0, 1, 2, 3, 4 }, rev[5] = { 4, 2, 0, 3, 1 };
+	static const int fwd[NSAMPLES] = { 0, 1, 2, 3, 4, 5 },
+	    rev[NSAMPLES] = { 4, 2, 5, 0, 3, 1 };
 	struct eb_buf c1 = EB_BUF_INIT, c2 = EB_BUF_INIT, out = EB_BUF_INIT;
 	struct eb_doc *rep, *rep2, *rules;
 	const struct eb_doc *f;
@@ -1049,7 +1052,7 @@ test_samples(void **state)
 		printf("%s\n", eb_buf_str(&out));
 	}
 	attr_is(rep, "tender", "FC-2026-WS-017-L1");
-	attr_is(rep, "bids", "5");
+	attr_is(rep, "bids", "6");
 	rules = load("clearing-rules.xml");
 	eb_buf_reset(&out);
 	assert_int_equal(eb_doc_serialize(rules, &out), EB_OK);
@@ -1061,7 +1064,8 @@ test_samples(void **state)
 	}
 	eb_doc_free(rules);
 
-	/* every rule fires at least once, except bid-format: the samples
+	/* every rule fires at least once on the five other bids, except
+	 * bid-format: the samples
 	 * are schema-valid bids, which the model always reads */
 	for (rule = EB_CR_COMPLETENESS; rule < EB_CR_COUNT; rule++)
 		if (count(rep, eb_clearing_rule_name(rule)) == 0)
@@ -1077,9 +1081,15 @@ test_samples(void **state)
 	/* Taishan: 6,006,000.00 yuan > 6,000,000.00 ceiling, incomplete */
 	attr_is(summary(rep, "P-1004"), "status", "invalid");
 	attr_is(find(rep, "ceiling-price", "P-1004", 0), "excess", "600000");
-	assert_int_equal(count(rep, "completeness"), 4);
+	assert_int_equal(count(rep, "completeness"), 5);
+	/* Lutong: no bid-bond declaration (invalid), Hengda's address */
+	attr_is(summary(rep, "P-1006"), "status", "invalid");
+	attr_is(find(rep, "completeness", "P-1006", 0), "item", "bid-bond");
+	f = find(rep, "same-contact", "P-1006", 0);
+	assert_true(names(f, "P-1005"));
+	attr_is(f, "field", "address");
 	/* Hengda: valid but abnormally low.  Corrected 330,412,345 fen;
-	 * others valid: Quancheng 570,368,000, Huayu and Jinlu corrected
+	 * others valid (Taishan and Lutong are invalid, left out): Quancheng 570,368,000, Huayu and Jinlu corrected
 	 * (their errors: 0.5 m x unit price on line 3 and 0.75 m3 x unit
 	 * price on line 6, half up):
 	 *   Huayu 598,200,000 + 0.5 x 49800 + 0.75 x 4450

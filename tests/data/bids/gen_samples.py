@@ -120,9 +120,19 @@ pe={1:2250,2:56500,3:27000,4:742000,5:1080000,6:2450,7:9050,8:23000000}
 pe=fit(pe,330412345,{})
 se=bid('bid-5-hengda.xml',pe,{},330421345,TECH_E,'1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a','2026-11-23T21:30:12.007Z',
   {'name':'陈志强 Chen Zhiqiang','phone':'0534-2681122','email':'hengda_szjs@qq.com','address':'德州市德城区天衢路56号 56 Tianqu Road, Decheng District, Dezhou'},150,party='P-1005 德州恒达市政建设有限公司 Dezhou Hengda Municipal Construction Co., Ltd.')
-for n,p in (('A',pa),('B',pb),('C',pc),('D',pd),('E',pe)):
+TECH_F=('我公司承诺严格按照招标文件和设计图纸组织施工。主管道沿现状道路西侧人行道敷设，遇既有管线时采用人工开挖并做好保护。'
+ '顶管段采用泥水平衡顶管机，工作井和接收井采用沉井法施工。管道焊接和防腐由持证焊工完成，每道焊口做外观检查和无损检测。'
+ '竣工后提交完整的管道竣工图和试压、冲洗、消毒记录。'
+ 'Summary: main laid under the west footway, slurry-balance pipe jacking at crossings, certified welders, full as-built records.')
+# F: a cover bid of Hengda's (same office address), bid bond not paid
+pf={1:4010,2:101900,3:48300,4:1320000,5:1930000,6:4360,7:16150,8:19100000}
+pf=fit(pf,585000000,{})
+sf=bid('bid-6-lutong.xml',pf,{},None,TECH_F,'c47e2a9d0b3f5e6a7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b','2026-11-24T09:12:55.641Z',
+  {'name':'周磊 Zhou Lei','phone':'0534-2239087','email':'lutong_lq@163.com','address':'德州市德城区天衢路56号 56 Tianqu Road, Decheng District, Dezhou'},200,
+  drop_decl='bid-bond',party='P-1006 山东鲁通路桥工程有限公司 Shandong Lutong Road and Bridge Engineering Co., Ltd.')
+for n,p in (('A',pa),('B',pb),('C',pc),('D',pd),('E',pe),('F',pf)):
     print(n,p)
-print(sa,sb,sc,sd,se)
+print(sa,sb,sc,sd,se,sf)
 # rules
 r=['<?xml version="1.0" encoding="UTF-8"?>',
  '<!-- Clearing rules of tender %s: Feicheng Water Supply Pipeline Renewal, Lot 1 (肥城市供水管网改造工程一标段).'%T,
