@@ -8,6 +8,10 @@
  * and adds what a schema cannot: the overflow bound of quantity x price
  * and the uniqueness of line codes.
  *
+ * INTERFACE (engine/core/bid.h)
+ *    eb_bid_from_doc(), eb_bid_free(), eb_bid_line_amount(),
+ *    eb_bid_parse_quantity()
+ *
  * Pure: libc + protocol/doc.h.  No floating point.
  */
 #include <stdio.h>

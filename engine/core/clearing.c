@@ -18,6 +18,9 @@
  *    the abnormal-price and unbalanced-pricing rules look at valid bids
  *    only, the collusion rules at every bid that could be read.
  *
+ * INTERFACE (engine/core/clearing.h)
+ *    eb_clearing_run(), eb_clearing_rule_name()
+ *
  * Pure: libc, protocol/doc.h, protocol/hash.h (rules digest).
  */
 #include <stdio.h>
