@@ -83,14 +83,23 @@ req_free(struct eb_req *r)
 	free(r);
 }
 
+/*
+ * The connection goes away before our reply.  libevent 2.1 either has
+ * detached the request already (client EOF or timeout while we work: the
+ * request's connection is NULL and evhttp_send_reply() will free it, so
+ * we keep it and still "reply") or is about to free it with the
+ * connection (then we must forget it).  Called before either happens.
+ */
 static void
 conn_closed(struct evhttp_connection *conn, void *arg)
 {
 	struct eb_req *r = arg;
 
 	(void)conn;
-	r->req = NULL;      /* evhttp frees the request with the connection */
+	if (r->req != NULL && evhttp_request_get_connection(r->req) != NULL)
+		r->req = NULL;
 	r->conn = NULL;
+	r->client_gone = 1;
 }
 
 static void
@@ -105,7 +114,7 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 	    r->have_actor ? r->actor.party : "-",
 	    r->have_actor ? eb_role_name(r->actor.role) : "-", r->peer_addr,
 	    r->method, r->path, status, n, (long long)us,
-	    r->req == NULL ? " client-gone" : "");
+	    r->client_gone ? " client-gone" : "");
 	if (r->req != NULL) {
 		if (r->conn != NULL)
 			evhttp_connection_set_closecb(r->conn, NULL, NULL);

@@ -268,10 +268,12 @@ main(int argc, char **argv)
 	event_base_dispatch(srv.base);
 
 	/* Shutdown: everything in flight has finished or timed out. */
-	evhttp_free(srv.http);
-	eb_workers_free(srv.workers);
-	eb_commands_free(srv.cmds);
+	/* Store first: a query still in flight (drain timed out) fails and
+	 * its request is answered while its connection still exists. */
 	eb_store_free(srv.store);
+	eb_workers_free(srv.workers);
+	evhttp_free(srv.http);
+	eb_commands_free(srv.cmds);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(dr.timer);

@@ -7,7 +7,8 @@
  * mutable global except the log file.  A struct eb_req lives from the
  * evhttp callback until its one reply (eb_reply_*), which also writes the
  * request's log line and frees it.  If the client goes away first the
- * connection's close callback clears r->req and the reply is only logged.
+ * connection's close callback marks it (see http.c conn_closed()); the
+ * reply then only frees evhttp's request and is logged.
  *
  * INTERFACE
  *    eb_tls_server_ctx()  - (tls.c) the server SSL_CTX per TECH-NOTES 3
@@ -67,7 +68,7 @@ struct eb_server {
 
 struct eb_req {
 	struct eb_server *srv;
-	struct evhttp_request *req;            /* NULL once the client left */
+	struct evhttp_request *req;            /* NULL if evhttp freed it */
 	struct evhttp_connection *conn;
 	char id[32];
 	int64_t t0_us;
@@ -77,6 +78,7 @@ struct eb_req {
 	struct eb_actor actor;
 	int have_actor;
 	char peer_addr[64];
+	int client_gone;                       /* the connection closed */
 };
 
 /* tls.c: NULL with 'err' on failure (startup: the caller exits). */
