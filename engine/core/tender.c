@@ -33,11 +33,15 @@
  * containers whose children the view copies, filtered by role.
  *
  * Rule modules: the clearing (清标) is computed here by eb_clearing_run()
- * (engine/core/clearing.c) in clear-bids.  The expert draw, the scoring
- * and the ranking plug in at the marked call sites (DRAW, SCORING,
- * EVALUATION): until they are wired, those commands carry the data
- * (committee, score sheet, ranked candidates) and the core records it
- * after checking what it can check itself.  No result is made up here.
+ * (engine/core/clearing.c) in clear-bids; with evaluation rules, score
+ * sheets are checked by eb_score_sheet_check() and the ranking computed
+ * by eb_evaluation_result() (engine/core/evaluation.c) in
+ * close-evaluation.  The expert draw plugs in at the marked DRAW call
+ * site: until it is wired, draw-experts carries the committee and the
+ * core records it after the checks it can make itself (reveal against
+ * commitment, seat count, one seat per person, conflicts).  Without
+ * evaluation rules, close-evaluation carries the committee's ranking.
+ * No result is made up here.
  *
  * Pure: no I/O, no clock, no floating point.
  */
@@ -48,6 +52,7 @@
 #include <string.h>
 
 #include "engine/core/clearing.h"
+#include "engine/core/evaluation.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
 
@@ -1210,6 +1215,61 @@ g_open(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+/* Opened, and not found invalid by the clearing. */
+static int
+opened_valid(const struct tender *t, const char *bidder)
+{
+	struct eb_doc *r = find_by(t->opening_rec, "bid-result", "bidder",
+	    bidder);
+	struct eb_doc *c = find_by(t->clearing, "bid-summary", "bidder",
+	    bidder);
+
+	return r != NULL && attr_is(r, "status", "opened") &&
+	    !(c != NULL && attr_is(c, "status", "invalid"));
+}
+
+/*
+ * The opened bids as <opened-bid bidder= org=><bid>..</bid> (what
+ * clearing.h and evaluation.h read), all of them or only those valid
+ * after clearing.  Returns a new array of new trees (free with
+ * free_bids) and their number in *n; NULL on out-of-memory.
+ */
+static struct eb_doc **
+opened_bids(const struct tender *t, int valid_only, size_t *n)
+{
+	size_t cap = eb_doc_count(t->opening_rec, "bid-result");
+	struct eb_doc **bids = calloc(cap ? cap : 1, sizeof(*bids)), *r, *s;
+
+	*n = 0;
+	if (bids == NULL)
+		return NULL;
+	eb_doc_foreach(r, t->opening_rec, "bid-result") {
+		const char *p = eb_doc_attr(r, "bidder");
+
+		if (!attr_is(r, "status", "opened") ||
+		    (valid_only && !opened_valid(t, p)))
+			continue;
+		bids[*n] = eb_doc_new("opened-bid");
+		eb_doc_set_attr(bids[*n], "bidder", p);
+		s = find_by(t->signups, "sign-up", "bidder", p);
+		eb_doc_set_attr(bids[*n], "org", s != NULL ?
+		    eb_doc_attr(s, "org") : NULL);
+		eb_doc_append(bids[*n], eb_doc_clone(eb_doc_child(r, "bid")));
+		(*n)++;
+	}
+	return bids;
+}
+
+static void
+free_bids(struct eb_doc **bids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; bids != NULL && i < n; i++)
+		eb_doc_free(bids[i]);
+	free(bids);
+}
+
 /*
  * The clearing (清标) of the opened bids: eb_clearing_run() of
  * engine/core/clearing.c on the registration's <clearing-rules> (absent:
@@ -1221,8 +1281,8 @@ g_clear(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
 	const struct eb_doc *given = eb_doc_path(t->reg, "rules/clearing-rules");
-	struct eb_doc **bids = NULL, *rep = NULL, *r, *s, *e, *rules;
-	size_t n = 0, i, cap = eb_doc_count(t->opening_rec, "bid-result");
+	struct eb_doc **bids = NULL, *rep = NULL, *e, *rules;
+	size_t n = 0;
 	int rc;
 
 	/* the registration's ceiling price is the clearing's ceiling
@@ -1235,30 +1295,16 @@ g_clear(const struct tender *t, const struct eb_cmd *c,
 		snprintf(fen, sizeof(fen), "%lld", (long long)t->ceiling);
 		eb_doc_add_text(rules, "ceiling-price", fen);
 	}
-	bids = calloc(cap ? cap : 1, sizeof(*bids));
+	bids = opened_bids(t, 0, &n);
 	if (bids == NULL) {
 		eb_doc_free(rules);
 		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "clearing %zu bids", cap);
-	}
-	eb_doc_foreach(r, t->opening_rec, "bid-result") {
-		if (!attr_is(r, "status", "opened"))
-			continue;
-		bids[n] = eb_doc_new("opened-bid");
-		eb_doc_set_attr(bids[n], "bidder", eb_doc_attr(r, "bidder"));
-		s = find_by(t->signups, "sign-up", "bidder",
-		    eb_doc_attr(r, "bidder"));
-		eb_doc_set_attr(bids[n], "org", s != NULL ?
-		    eb_doc_attr(s, "org") : NULL);
-		eb_doc_append(bids[n], eb_doc_clone(eb_doc_child(r, "bid")));
-		n++;
+		    "clearing the bids of tender %s", t->id);
 	}
 	/* CLEARING: eb_clearing_run() plugs in here */
 	rc = eb_clearing_run(rules, (const struct eb_doc *const *)bids, n,
 	    &rep, err);
-	for (i = 0; i < n; i++)
-		eb_doc_free(bids[i]);
-	free(bids);
+	free_bids(bids, n);
 	eb_doc_free(rules);
 	if (rc != EB_OK)
 		return rc;
@@ -1390,45 +1436,165 @@ g_decline_appt(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+/* The tender's <evaluation-rules>, or NULL when it states none. */
+static const struct eb_doc *
+eval_rules(const struct tender *t)
+{
+	return t->reg != NULL ? eb_doc_path(t->reg, "rules/evaluation-rules") :
+	    NULL;
+}
+
+/* The bidders valid after clearing (borrowed strings); NULL on OOM. */
+static const char **
+valid_bidders(const struct tender *t, size_t *n)
+{
+	size_t cap = eb_doc_count(t->opening_rec, "bid-result");
+	const char **v = calloc(cap ? cap : 1, sizeof(*v));
+	struct eb_doc *r;
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	eb_doc_foreach(r, t->opening_rec, "bid-result")
+		if (opened_valid(t, eb_doc_attr(r, "bidder")))
+			v[(*n)++] = eb_doc_attr(r, "bidder");
+	return v;
+}
+
+/*
+ * submit-scores: the sheet is stored as <score-sheet expert=(the caller)
+ * tender=>; with evaluation rules it must pass eb_score_sheet_check()
+ * against the bidders valid after clearing (every bid on every criterion
+ * once, within bounds, on the step grid, reasons where required).
+ */
 static int
 g_scores(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
-	struct eb_doc *sheet = eb_doc_child(c->body, "score-sheet"), *e;
+	const struct eb_doc *given = eb_doc_child(c->body, "score-sheet");
+	const struct eb_doc *rules = eval_rules(t);
+	struct eb_doc *sheet, *e;
 	struct eb_buf b = EB_BUF_INIT;
 	char hex[EB_SHA256_HEX];
+	const char **vb = NULL;
+	size_t n = 0;
+	int rc = EB_OK;
 
-	(void)t;
-	/* SCORING: the scoring module plugs in here: it checks each score
-	 * against its criterion's bounds and computes the price scores;
-	 * until then the sheet is recorded as the expert signed it. */
-	if (sheet == NULL)
+	if (given == NULL)
 		return missing(err, c->body->name, "score-sheet");
-	if (eb_doc_serialize(sheet, &b) != EB_OK) {
-		eb_buf_free(&b);
-		return eb_fail(err, EB_ERR_LIMIT, "score-sheet-too-large",
+	sheet = eb_doc_clone(given);
+	eb_doc_set_attr(sheet, "expert", c->actor.party);
+	eb_doc_set_attr(sheet, "tender", t->id);
+	/* SCORING: eb_score_sheet_check() plugs in here */
+	if (rules != NULL) {
+		if ((vb = valid_bidders(t, &n)) == NULL)
+			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "checking a score sheet");
+		else
+			rc = eb_score_sheet_check(rules, sheet, vb, n, err);
+		free(vb);
+	}
+	if (rc == EB_OK && eb_doc_serialize(sheet, &b) != EB_OK)
+		rc = eb_fail(err, EB_ERR_LIMIT, "score-sheet-too-large",
 		    NULL, "score sheet exceeds the buffer limit");
+	if (rc != EB_OK) {
+		eb_buf_free(&b);
+		eb_doc_free(sheet);
+		return rc;
 	}
 	eb_sha256_hex(b.data, b.len, hex);
 	eb_buf_free(&b);
 	e = ev_add(events, "scores-submitted", c);
 	eb_doc_set_attr(e, "expert", c->actor.party);
 	eb_doc_set_attr(e, "sha256", hex);
-	eb_doc_append(e, eb_doc_clone(sheet));
+	eb_doc_append(e, sheet);
 	return EB_OK;
 }
 
-/* Opened, and not found invalid by the clearing. */
-static int
-opened_valid(const struct tender *t, const char *bidder)
+/* The tie-break seed: SHA-256 of the tender's history step digests
+ * (hex, in order) when the evaluation closes: fixed by the log, known
+ * to nobody before the last score sheet is in. */
+static void
+tie_seed(const struct tender *t, uint8_t seed[EB_SHA256_LEN])
 {
-	struct eb_doc *r = find_by(t->opening_rec, "bid-result", "bidder",
-	    bidder);
-	struct eb_doc *c = find_by(t->clearing, "bid-summary", "bidder",
-	    bidder);
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *s;
+	int rc = EB_OK;
 
-	return r != NULL && attr_is(r, "status", "opened") &&
-	    !(c != NULL && attr_is(c, "status", "invalid"));
+	eb_doc_foreach(s, t->history, "step")
+		if (rc == EB_OK)
+			rc = eb_buf_puts(&b, eb_doc_attr(s, "sha256"));
+	eb_sha256(b.data != NULL ? b.data : (const uint8_t *)"", b.len, seed);
+	eb_buf_free(&b);
+}
+
+/*
+ * With evaluation rules: the result is eb_evaluation_result() on the
+ * bids valid after clearing and the committee's sheets; its candidates
+ * are the tender's.  A command that carries candidates must name
+ * exactly those.
+ */
+static int
+computed_result(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc **result, struct eb_error *err)
+{
+	struct eb_doc **bids = NULL, *x, *cand, *mine;
+	const struct eb_doc **sheets = NULL;
+	size_t nb = 0, ns = 0;
+	uint8_t seed[EB_SHA256_LEN];
+	char hex[EB_SHA256_HEX];
+	int rc = EB_OK;
+
+	*result = NULL;
+	bids = opened_bids(t, 1, &nb);
+	sheets = calloc(eb_doc_count(t->scores, "score-sheet") + 1,
+	    sizeof(*sheets));
+	if (bids == NULL || sheets == NULL) {
+		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "evaluating tender %s", t->id);
+		goto out;
+	}
+	eb_doc_foreach(x, t->scores, "score-sheet")
+		sheets[ns++] = x;
+	tie_seed(t, seed);
+	/* EVALUATION: eb_evaluation_result() plugs in here */
+	rc = eb_evaluation_result(eval_rules(t),
+	    (const struct eb_doc *const *)bids, nb,
+	    (const struct eb_doc *const *)sheets, ns, seed, result, err);
+	if (rc != EB_OK)
+		goto out;
+	eb_hex32(seed, hex);
+	eb_doc_set_attr(*result, "tie-seed", hex);
+	/* carried candidates must be the computed ones, in order */
+	cand = eb_doc_path(*result, "candidates/candidate");
+	eb_doc_foreach(mine, c->body, "candidate") {
+		if (cand == NULL || !attr_is(mine, "bidder",
+		    eb_doc_attr(cand, "bidder")) || !attr_is(mine, "rank",
+		    eb_doc_attr(cand, "position"))) {
+			rc = eb_fail(err, EB_ERR_RULE, "candidates-differ",
+			    "Send close-evaluation without candidates: the rules rank the bids.",
+			    "candidate %s (rank %s) is not the computed one",
+			    eb_doc_attr(mine, "bidder") ?
+			    eb_doc_attr(mine, "bidder") : "",
+			    eb_doc_attr(mine, "rank") ?
+			    eb_doc_attr(mine, "rank") : "");
+			goto out;
+		}
+		cand = eb_doc_next(cand, "candidate");
+	}
+	if (eb_doc_child(c->body, "candidate") != NULL && cand != NULL)
+		rc = eb_fail(err, EB_ERR_RULE, "candidates-differ",
+		    "Send close-evaluation without candidates: the rules rank the bids.",
+		    "computed candidate %s is missing",
+		    eb_doc_attr(cand, "bidder"));
+out:
+	if (rc != EB_OK) {
+		eb_doc_free(*result);
+		*result = NULL;
+	}
+	free_bids(bids, nb);
+	free(sheets);
+	return rc;
 }
 
 static int
@@ -1454,10 +1620,27 @@ g_close_eval(const struct tender *t, const struct eb_cmd *c,
 			    "Wait until every expert has submitted scores.",
 			    "expert %s has not submitted scores",
 			    eb_doc_attr(m, "party"));
-	/* EVALUATION: eb_evaluation_result() from engine/core/evaluation.c
-	 * plugs in here: it computes totals, ranks and deviation flags from
-	 * the score sheets and the rules; until then the ranking comes in
-	 * the command and the core checks its form. */
+	if (eval_rules(t) != NULL) {
+		struct eb_doc *res = NULL, *k;
+		int rc;
+
+		if ((rc = computed_result(t, c, &res, err)) != EB_OK)
+			return rc;
+		e = ev_add(events, "evaluation-closed", c);
+		eb_doc_foreach(k, eb_doc_child(res, "candidates"), "candidate") {
+			cand = eb_doc_add(e, "candidate");
+			eb_doc_set_attr(cand, "rank", eb_doc_attr(k, "position"));
+			eb_doc_set_attr(cand, "bidder", eb_doc_attr(k, "bidder"));
+		}
+		eb_doc_append(e, res);
+		if (eb_doc_child(e, "candidate") == NULL)
+			return eb_fail(err, EB_ERR_RULE, "candidates-invalid",
+			    "No bid can be ranked; cancel or re-tender.",
+			    "the evaluation ranked no candidate");
+		return EB_OK;
+	}
+	/* Without evaluation rules the committee's ranking comes in the
+	 * command (its report in <report>) and the core checks its form. */
 	eb_doc_foreach(cand, c->body, "candidate") {
 		bidder = eb_doc_attr(cand, "bidder");
 		if (eb_doc_attr_i64(cand, "rank", &rank) != EB_OK ||
@@ -2291,6 +2474,7 @@ f_evaluated(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 	(void)err;
 	copy_children(r, ev, "candidate");
 	copy_children(r, ev, "report");
+	copy_children(r, ev, "evaluation-result");
 	replace(&t->result, r);
 	*to = EB_TS_EVALUATED;
 	return EB_OK;

@@ -168,8 +168,19 @@ fx_registration(const char *name, int64_t deadline)
 	eb_doc_set_attr(y, "sha256", hex);
 	x = eb_doc_add(b, "qualification");
 	eb_doc_add_text(x, "requirement", "Grade II municipal works licence");
+	/* comprehensive scoring: price 30 points on the lowest valid price,
+	 * one expert criterion "tech" of 70 points on a 0.5 grid */
 	x = eb_doc_add(b, "rules");
-	eb_doc_add(x, "evaluation-rules");
+	y = eb_doc_add(x, "evaluation-rules");
+	eb_doc_set_attr(y, "method", "comprehensive");
+	y = eb_doc_add(y, "price-formula");
+	eb_doc_set_attr(y, "kind", "lowest-benchmark");
+	eb_doc_set_attr(y, "max", "30");
+	y = eb_doc_add(eb_doc_child(x, "evaluation-rules"), "criterion");
+	eb_doc_set_attr(y, "id", "tech");
+	eb_doc_set_attr(y, "name", "Technical plan");
+	eb_doc_set_attr(y, "max", "70");
+	eb_doc_set_attr(y, "step", "0.5");
 	snprintf(hex, sizeof(hex), "%lld", (long long)fx_ceiling);
 	eb_doc_add_text(b, "ceiling-price", hex);
 	fx_time(b, "bid-deadline", deadline);
@@ -326,32 +337,58 @@ fx_committee(const char *name, const char *const *experts, size_t n,
 	return b;
 }
 
-static __attribute__((unused)) struct eb_doc *
-fx_scores(void)
-{
-	struct eb_doc *b = eb_doc_new("submit-scores"), *s, *c;
+static struct eb_doc *fx_sysview(const struct fx *f);
+static struct eb_doc *fx_min_body(struct fx *f, const char *command);
 
+/*
+ * A score sheet of expert 'expert' (eN) on criterion "tech": every bidder
+ * valid after clearing gets base + (N - 1) % 3, with base b1 60, b2 65,
+ * b3 50, b4 55, others 52 (so the ranking is b2, b1, b4, b3 with the
+ * fixture's prices: see test_tender.c).
+ */
+static __attribute__((unused)) struct eb_doc *
+fx_scores(const struct fx *f, const char *expert)
+{
+	static const int base[10] = { 52, 60, 65, 50, 55, 52, 52, 52, 52, 52 };
+	struct eb_doc *b = eb_doc_new("submit-scores"), *s, *c, *v;
+	const struct eb_doc *o, *r, *cl, *k;
+	int off = (atoi(expert + 1) + 2) % 3, bn;
+	char val[16];
+
+	v = fx_sysview(f);
+	o = eb_doc_child(v, "opening-record");
+	cl = eb_doc_child(v, "clearing-report");
 	s = eb_doc_add(b, "score-sheet");
-	c = eb_doc_add(s, "score");
-	eb_doc_set_attr(c, "bid", "b1");
-	eb_doc_set_attr(c, "criterion", "technical");
-	eb_doc_set_attr(c, "value", "25.5");
+	for (r = o != NULL ? o->first : NULL; r != NULL; r = r->next) {
+		const char *p = eb_doc_attr(r, "bidder");
+		int invalid = 0;
+
+		if (strcmp(eb_doc_attr(r, "status"), "opened") != 0)
+			continue;
+		for (k = cl != NULL ? cl->first : NULL; k != NULL; k = k->next)
+			if (strcmp(k->name, "bid-summary") == 0 &&
+			    strcmp(eb_doc_attr(k, "bidder"), p) == 0 &&
+			    strcmp(eb_doc_attr(k, "status"), "invalid") == 0)
+				invalid = 1;
+		if (invalid)
+			continue;
+		bn = atoi(p + 1);
+		snprintf(val, sizeof(val), "%d", base[bn >= 0 && bn < 10 ? bn :
+		    0] + off);
+		c = eb_doc_add(s, "score");
+		eb_doc_set_attr(c, "bid", p);
+		eb_doc_set_attr(c, "criterion", "tech");
+		eb_doc_set_attr(c, "value", val);
+	}
+	eb_doc_free(v);
 	return b;
 }
 
+/* close-evaluation: the rules rank the bids, the command names none. */
 static __attribute__((unused)) struct eb_doc *
 fx_close_eval(void)
 {
-	struct eb_doc *b = eb_doc_new("close-evaluation"), *c;
-	const char *who[] = { "b1", "b2", "b3" };
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		c = eb_doc_add(b, "candidate");
-		eb_doc_set_attr_i64(c, "rank", i + 1);
-		eb_doc_set_attr(c, "bidder", who[i]);
-	}
-	return b;
+	return eb_doc_new("close-evaluation");
 }
 
 static __attribute__((unused)) struct eb_doc *
@@ -502,7 +539,7 @@ fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 	}
 	for (i = 1; i <= 3; i++) {
 		snprintf(p, sizeof(p), "e%d", i);
-		fx_step(f, fx_party(EB_ROLE_EXPERT, p), fx_scores());
+		fx_step(f, fx_party(EB_ROLE_EXPERT, p), fx_scores(f, p));
 	}
 	if (target == EB_TS_EVALUATION)
 		return;
@@ -526,12 +563,7 @@ fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 	fx_step(f, FX_VER, eb_doc_new("verify-process"));
 	if (target == EB_TS_VERIFIED)
 		return;
-	{
-		struct eb_doc *b = fx_with_attr("issue-award", "bidder", "b1");
-
-		eb_doc_add_text(b, "justification", "Ranked first.");
-		fx_step(f, FX_VER, b);
-	}
+	fx_step(f, FX_VER, fx_min_body(f, "issue-award"));
 	if (target == EB_TS_AWARDED)
 		return;
 	fx_step(f, FX_SUP, eb_doc_new("close-tender"));
@@ -640,21 +672,9 @@ fx_min_body(struct fx *f, const char *command)
 				pick[n++] = pool[i];
 		b = fx_committee(command, pick, n, "supervisor-secret");
 	} else if (strcmp(command, "submit-scores") == 0)
-		b = fx_scores();
+		b = fx_scores(f, "e1");
 	else if (strcmp(command, "close-evaluation") == 0) {
-		const struct eb_doc *o = eb_doc_child(v, "opening-record"), *r;
-		struct eb_doc *c;
-		int rank = 0;
-
-		b = eb_doc_new(command);
-		for (r = o != NULL ? o->first : NULL; r != NULL && rank < 3;
-		    r = r->next) {
-			if (strcmp(eb_doc_attr(r, "status"), "opened") != 0)
-				continue;
-			c = eb_doc_add(b, "candidate");
-			eb_doc_set_attr_i64(c, "rank", ++rank);
-			eb_doc_set_attr(c, "bidder", eb_doc_attr(r, "bidder"));
-		}
+		b = fx_close_eval();
 	} else if (strcmp(command, "answer-objection") == 0) {
 		x = fx_first_attr(v, "objections", "objection", "status",
 		    "open", "objection");

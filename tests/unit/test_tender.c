@@ -63,7 +63,11 @@ test_whole_path_and_replay(void **state)
 	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b3"));
 	assert_string_equal(eb_doc_attr(v, "state"), "closed");
 	assert_string_equal(eb_doc_attr(v, "stage"), "confirmation");
-	assert_string_equal(path_attr(v, "award", "bidder"), "b1");
+	/* totals (price 30 x 900,000,000 / price + mean of tech):
+	 * b1 30 + 61 = 91; b2 29.43420909 + 66 = 95.43420909;
+	 * b3 29.00107411 + 51 = 80.00107411; b4 28.16313758 + 56 =
+	 * 84.16313758: candidates b2, b1, b4, the award to b2 */
+	assert_string_equal(path_attr(v, "award", "bidder"), "b2");
 	assert_string_equal(path_attr(v, "award", "rank"), "1");
 	rec = eb_doc_child(v, "verification-record");
 	assert_non_null(rec);
@@ -560,7 +564,7 @@ test_decline_and_replacement(void **state)
 	fx_init(&f);
 	fx_goto(&f, EB_TS_EVALUATION);
 	fx_step(&f, e2, fx_reasoned("decline-appointment", "Ill."));
-	assert_int_equal(fx_do(&f, &e2, fx_scores()), EB_ERR_DENIED);
+	assert_int_equal(fx_do(&f, &e2, fx_scores(&f, "e2")), EB_ERR_DENIED);
 	assert_string_equal(f.err.reason, "appointment-not-accepted");
 	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
 	assert_string_equal(f.err.reason, "committee-incomplete");
@@ -569,11 +573,11 @@ test_decline_and_replacement(void **state)
 	    eb_doc_new("accept-appointment"));
 	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"),
 	    eb_doc_new("accept-appointment"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores());
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores());
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores(&f, "e1"));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores(&f, "e3"));
 	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
 	assert_string_equal(f.err.reason, "scores-missing");
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e4"), fx_scores());
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e4"), fx_scores(&f, "e4"));
 	fx_step(&f, sup, fx_close_eval());
 	assert_int_equal(eb_tender_state(f.t), EB_TS_EVALUATED);
 	fx_free(&f);
@@ -641,7 +645,7 @@ test_views_by_role(void **state)
 	fx_step(&f, FX_SUP, eb_doc_new("publish-candidates"));
 	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b2"));
 	assert_non_null(eb_doc_child(v, "committee"));
-	assert_string_equal(path_attr(v, "result/candidate", "bidder"), "b1");
+	assert_string_equal(path_attr(v, "result/candidate", "bidder"), "b2");
 	eb_doc_free(v);
 	fx_free(&f);
 }
@@ -809,22 +813,49 @@ test_clearing_computed_in_core(void **state)
 	    eb_doc_new("accept-appointment"));
 	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"),
 	    eb_doc_new("accept-appointment"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores());
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e2"), fx_scores());
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores());
-	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
-	assert_string_equal(f.err.reason, "candidates-invalid");
+	/* a sheet scoring a bid the clearing found invalid is refused by
+	 * the scoring check */
+	{
+		struct eb_actor e1 = fx_party(EB_ROLE_EXPERT, "e1");
+		struct eb_doc *b = fx_scores(&f, "e1"), *sc;
+
+		sc = eb_doc_add(eb_doc_child(b, "score-sheet"), "score");
+		eb_doc_set_attr(sc, "bid", "b3");
+		eb_doc_set_attr(sc, "criterion", "tech");
+		eb_doc_set_attr(sc, "value", "50");
+		assert_int_equal(fx_do(&f, &e1, b), EB_ERR_RULE);
+		assert_string_equal(f.err.reason, "unknown-bid");
+		/* off the 0.5 grid */
+		b = fx_scores(&f, "e1");
+		eb_doc_set_attr(eb_doc_path(b, "score-sheet/score"), "value",
+		    "60.2");
+		assert_int_equal(fx_do(&f, &e1, b), EB_ERR_RULE);
+		assert_string_equal(f.err.reason, "score-off-step");
+	}
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores(&f, "e1"));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e2"), fx_scores(&f, "e2"));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores(&f, "e3"));
+	/* the rules rank: b2 (95.43420909) before b1 (91); a supervisor
+	 * naming other candidates is refused */
 	{
 		struct eb_doc *b = eb_doc_new("close-evaluation"), *c;
 
 		c = eb_doc_add(b, "candidate");
 		eb_doc_set_attr(c, "rank", "1");
 		eb_doc_set_attr(c, "bidder", "b1");
-		c = eb_doc_add(b, "candidate");
-		eb_doc_set_attr(c, "rank", "2");
-		eb_doc_set_attr(c, "bidder", "b2");
-		assert_int_equal(fx_do(&f, &sup, b), EB_OK);
+		assert_int_equal(fx_do(&f, &sup, b), EB_ERR_RULE);
+		assert_string_equal(f.err.reason, "candidates-differ");
 	}
+	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_OK);
+	v = fx_sysview(&f);
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "result"), "candidate"),
+	    2);
+	assert_string_equal(path_attr(v, "result/candidate", "bidder"), "b2");
+	assert_string_equal(eb_doc_attr(eb_doc_child(v, "result")->first->next,
+	    "bidder"), "b1");
+	assert_string_equal(path_attr(v, "result/evaluation-result",
+	    "valid-bids"), "2");
+	eb_doc_free(v);
 	fx_free(&f);
 
 	/* clearing rules naming another ceiling are refused at registration */
