@@ -9,9 +9,12 @@
  *      help [COMMAND]    this text, or one command's
  *
  * Settings: flags, else EBID_URL EBID_CA EBID_CERT EBID_KEY.
- * Exit codes: 0 done; 1 the server refused (its error is printed in plain
- * words); 2 usage; 3 cannot reach the server or TLS failed; 4 the server
- * failed (5xx); 5 a local file could not be read or signed.
+ * Exit codes: 0 done; 1 the server answered with an error (refused, or
+ * failed; its error document is printed in plain words); 2 usage; 3
+ * cannot reach the server or TLS failed; 4 a local file could not be
+ * read, written or signed.
+ * The verb families of tools/verbs.h (tender, sale, bid, ...) are run
+ * from here when that library is built (EB_HAVE_VERBS).
  *
  * INTERFACE: main()
  */
@@ -25,12 +28,15 @@
 #include "protocol/pki.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
+#ifdef EB_HAVE_VERBS
+#include "tools/verbs.h"
+#endif
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
 #define EXIT_TRANSPORT 3
-#define EXIT_SERVER 4
-#define EXIT_LOCAL 5
+#define EXIT_SERVER 1       /* the server failed: also an error reply */
+#define EXIT_LOCAL 4
 #define SEND_MAX ((size_t)64 << 20)
 
 struct cmd_help {
@@ -48,7 +54,9 @@ static const struct cmd_help helps[] = {
 	  "Sign the command document FILE.xml with your key (CMS SignedData,\n"
 	  "the key of --cert/--key) and submit it to POST /v1/commands.  On\n"
 	  "success prints the aggregate, sequence number, chain hash, time and\n"
-	  "the events the command produced; otherwise the server's error.\n" },
+	  "the events the command produced; otherwise the server's error.\n"
+	  "When the server issued a receipt (RFC 3161 token), --receipt FILE\n"
+	  "saves it (DER).\n" },
 	{ NULL, NULL, NULL }
 };
 
@@ -68,9 +76,13 @@ usage(FILE *f)
 	    "  --ca FILE    EBID_CA    the centre's CA certificate (PEM)\n"
 	    "  --cert FILE  EBID_CERT  your certificate (PEM)\n"
 	    "  --key FILE   EBID_KEY   your private key (PEM)\n\n"
-	    "exit codes: 0 done, 1 refused by the server, 2 usage, 3 cannot "
-	    "reach the server\nor TLS failed, 4 server failure, 5 local file "
-	    "problem.\n", EB_CLIENT_DEFAULT_URL);
+	    "exit codes: 0 done, 1 the server answered with an error, 2 usage, "
+	    "3 cannot\nreach the server or TLS failed, 4 local file problem.\n",
+	    EB_CLIENT_DEFAULT_URL);
+#ifdef EB_HAVE_VERBS
+	fputc('\n', f);
+	eb_verbs_usage(NULL, f);
+#endif
 }
 
 static int
@@ -193,9 +205,42 @@ read_all(const char *path, struct eb_buf *out, struct eb_error *e)
 	return rc;
 }
 
+/* Print (and with 'path', save) the receipt of an accepted reply. */
+static int
+save_receipt(const struct eb_doc *d, const char *path)
+{
+	const char *b64 = eb_doc_child_text(d, "receipt");
+	uint8_t *der = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (b64 == NULL) {
+		if (path != NULL)
+			fprintf(stderr, "ebid: the server issued no receipt for "
+			    "this command; %s not written\n", path);
+		return 0;
+	}
+	if (eb_base64_decode(b64, strlen(b64), &der, &len) != EB_OK) {
+		fprintf(stderr, "ebid: the receipt in the reply is not "
+		    "base64\n");
+		return EXIT_SERVER;
+	}
+	printf("receipt: RFC 3161 timestamp token, %zu bytes%s%s\n", len,
+	    path != NULL ? ", saved to " : "", path != NULL ? path : "");
+	if (path != NULL && ((f = fopen(path, "wb")) == NULL ||
+	    fwrite(der, 1, len, f) != len || fclose(f) != 0)) {
+		fprintf(stderr, "ebid: cannot write %s: %s\n", path,
+		    strerror(errno));
+		rc = EXIT_LOCAL;
+	}
+	free(der);
+	return rc;
+}
+
 static int
 cmd_send(struct eb_client *c, const struct eb_client_settings *s,
-    const char *file)
+    const char *file, const char *receipt_path)
 {
 	struct eb_buf xml = EB_BUF_INIT, body = EB_BUF_INIT, ev = EB_BUF_INIT;
 	struct eb_error e;
@@ -243,10 +288,10 @@ cmd_send(struct eb_client *c, const struct eb_client_settings *s,
 	    eb_doc_attr(d, "seq") ? eb_doc_attr(d, "seq") : "",
 	    eb_doc_attr(d, "hash") ? eb_doc_attr(d, "hash") : "",
 	    eb_doc_attr(d, "time") ? eb_doc_attr(d, "time") : "");
+	rc = save_receipt(d, receipt_path);
 	if (eb_doc_child(d, "events") != NULL &&
 	    eb_xml_write(eb_doc_child(d, "events"), 1, &ev) == EB_OK)
 		fwrite(ev.data, 1, ev.len, stdout);
-	rc = 0;
 out:
 	eb_doc_free(d);
 	free(der);
@@ -262,7 +307,7 @@ int
 main(int argc, char **argv)
 {
 	struct eb_client_settings s = { NULL, NULL, NULL, NULL };
-	const char *cmd = NULL, *args[4] = { NULL };
+	const char *cmd = NULL, *args[4] = { NULL }, *receipt = NULL;
 	struct eb_client *c = NULL;
 	struct eb_error e;
 	int nargs = 0, help = 0, rc;
@@ -278,6 +323,17 @@ main(int argc, char **argv)
 			slot = &s.cert;
 		else if (strcmp(argv[i], "--key") == 0)
 			slot = &s.key;
+		else if (strcmp(argv[i], "--receipt") == 0)
+			slot = &receipt;
+#ifdef EB_HAVE_VERBS
+		if (slot == NULL && cmd == NULL && argv[i][0] != '-' &&
+		    eb_verbs_handles(argv[i])) {
+			eb_client_settings_env(&s);
+			eb_xml_init();
+			return eb_verbs_main(argc - i, argv + i, s.url, s.ca,
+			    s.cert, s.key);
+		}
+#endif
 		if (slot != NULL) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "ebid: %s needs a value\n",
@@ -312,6 +368,15 @@ main(int argc, char **argv)
 		}
 		return command_help(args[0], stdout);
 	}
+	if (eb_verbs_handles(cmd)) {
+		if (help) {
+			eb_verbs_usage(cmd, stdout);
+			return 0;
+		}
+		eb_client_settings_env(&s);
+		return eb_verbs_main(argc - vstart, argv + vstart, s.url, s.ca,
+		    s.cert, s.key);
+	}
 	if (help)
 		return command_help(cmd, stdout);
 	if (strcmp(cmd, "whoami") != 0 && strcmp(cmd, "health") != 0 &&
@@ -334,7 +399,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "health") == 0)
 		rc = cmd_health(c);
 	else
-		rc = cmd_send(c, &s, args[0]);
+		rc = cmd_send(c, &s, args[0], receipt);
 	eb_client_close(c);
 	return rc;
 }
