@@ -63,6 +63,8 @@
 #define MAX_COMMITTEE 49
 #define MAX_SIGNUPS 4096
 #define MAX_OBJECTIONS 256
+#define MAX_NOTICES 1000          /* clarifications + amendments */
+#define MAX_RETURNS 100           /* return/resubmit rounds */
 #define MAX_CANDIDATES 3
 #define MIN_VALID_BIDS 3          /* 实施条例 Art. 44 */
 #define OBJECTION_ANSWER_DAYS 3   /* 实施条例 Art. 54 */
@@ -809,10 +811,13 @@ g_return(const struct tender *t, const struct eb_cmd *c,
 	struct eb_doc *e = eb_doc_new("registration-returned");
 	int n = copy_reasons(c->body, e);
 
-	(void)t;
 	eb_doc_free(e);
 	if (n == 0)
 		return reasons_required(err, c->body->name);
+	if (eb_doc_count(t->returns, "return") >= MAX_RETURNS)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-returns",
+		    "Cancel the tender instead of returning it again.",
+		    "tender %s was returned %d times", t->id, MAX_RETURNS);
 	e = ev_add(events, "registration-returned", c);
 	copy_reasons(c->body, e);
 	return EB_OK;
@@ -992,6 +997,16 @@ g_reject_sign_up(const struct tender *t, const struct eb_cmd *c,
 }
 
 static int
+notices_left(const struct tender *t, struct eb_error *err)
+{
+	if (eb_doc_count(t->notices, NULL) >= MAX_NOTICES)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-notices", NULL,
+		    "tender %s has %d clarifications and amendments", t->id,
+		    MAX_NOTICES);
+	return EB_OK;
+}
+
+static int
 g_clarify(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
@@ -1000,6 +1015,7 @@ g_clarify(const struct tender *t, const struct eb_cmd *c,
 	int rc;
 
 	if ((rc = before_deadline(t, c, err)) != EB_OK ||
+	    (rc = notices_left(t, err)) != EB_OK ||
 	    (rc = require_text(c->body, "text", c->body->name, &text, err)))
 		return rc;
 	e = ev_add(events, "clarification-issued", c);
@@ -1025,6 +1041,7 @@ g_amend(const struct tender *t, const struct eb_cmd *c,
 	int rc;
 
 	if ((rc = before_deadline(t, c, err)) != EB_OK ||
+	    (rc = notices_left(t, err)) != EB_OK ||
 	    (rc = require_text(c->body, "text", c->body->name, &text, err)))
 		return rc;
 	if (eb_doc_count(c->body, "document") == 0)
@@ -2749,6 +2766,12 @@ note_step(struct tender *t, const struct eb_doc *ev, struct eb_error *err)
 	return EB_OK;
 }
 
+/*
+ * Fold 'events' into 'st'.  Events from decide() always apply; a failure
+ * here means a corrupt or foreign log (unknown event, missing field, a
+ * transition the table lacks) and leaves the tender partly folded: the
+ * caller (ebidd, ebid-audit) must discard it and report the log entry.
+ */
 static int
 tender_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 {

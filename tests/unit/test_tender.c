@@ -873,12 +873,35 @@ test_clearing_computed_in_core(void **state)
 	fx_free(&f);
 }
 
+static void
+test_return_rounds_are_bounded(void **state)
+{
+	struct fx f;
+	struct eb_actor reg = FX_REG, ten = FX_TEN;
+	int i;
+
+	(void)state;
+	fx_init(&f);
+	fx_step(&f, ten, fx_registration("register-tender", FX_DEADLINE));
+	for (i = 0; i < 100; i++) {
+		fx_step(&f, reg, fx_reasoned("return-registration", "Again."));
+		fx_step(&f, ten, fx_registration("resubmit-registration",
+		    FX_DEADLINE));
+	}
+	assert_int_equal(fx_do(&f, &reg, fx_reasoned("return-registration",
+	    "Again.")), EB_ERR_LIMIT);
+	assert_string_equal(f.err.reason, "too-many-returns");
+	assert_int_equal(eb_tender_state(f.t), EB_TS_SUBMITTED);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_path_and_replay),
 		cmocka_unit_test(test_returned_registration),
+		cmocka_unit_test(test_return_rounds_are_bounded),
 		cmocka_unit_test(test_registration_rules),
 		cmocka_unit_test(test_rejected_sign_up),
 		cmocka_unit_test(test_late_amendment_moves_deadline),
