@@ -313,6 +313,51 @@ fi
 # -- request log lines ------------------------------------------------------------
 check "one log line per request with party and duration" grep -q 'req id=.* peer=bidder1 role=bidder .*method=POST path=/v1/commands status=403 .*us=' "$tmp/ebidd.log"
 
+# -- start-up errors are fatal and say why -------------------------------------
+sed 's/^max_body = .*/max_body = lots/' "$tmp/ebidd.conf" >"$tmp/bad1.conf"
+out=$("$EBIDD" --config "$tmp/bad1.conf" --migrate 2>&1); rc=$?
+check "bad setting: exit 1" test $rc = 1
+check "bad setting: file, line and key named" has "bad1.conf:.*max_body must be a whole number" "$out"
+printf 'listen = 127.0.0.1:%s\nfrobnicate = 1\n' $PORT >"$tmp/bad2.conf"
+out=$("$EBIDD" --config "$tmp/bad2.conf" 2>&1); rc=$?
+check "unknown setting refused" bash -c '[ "$1" = 1 ] && grep -q "unknown setting \"frobnicate\"" <<<"$2"' _ "$rc" "$out"
+sed "s|^cert = .*|cert = $tmp/nonexistent.crt|" "$tmp/ebidd.conf" >"$tmp/bad3.conf"
+out=$("$EBIDD" --config "$tmp/bad3.conf" --port $((PORT + 2)) 2>&1); rc=$?
+check "missing certificate file: exit 1 with the path" bash -c '[ "$1" = 1 ] && grep -q "nonexistent.crt" <<<"$2"' _ "$rc" "$out"
+out=$("$EBIDD" --config "$tmp/ebidd.conf" 2>&1); rc=$?
+check "port in use: exit 1, says so" bash -c '[ "$1" = 1 ] && grep -qi "cannot listen" <<<"$2"' _ "$rc" "$out"
+check "the running ebidd is unharmed" has "^party: auditor" "$(ebid_as auditor whoami 2>&1)"
+
+# -- a second ebidd: system clock, then an accelerated one --------------------------
+sed "s|^pid_file = .*|pid_file = $tmp/ebidd3.pid|; s|^log_file = .*|log_file = $tmp/ebidd3.log|" "$tmp/ebidd.conf" >"$tmp/ebidd3.conf"
+start_other() {
+	"$EBIDD" --config "$tmp/ebidd3.conf" --port $((PORT + 3)) "$@" >>"$tmp/ebidd3.out" 2>&1 &
+	ebidd2_pid=$!
+	for _ in $(seq 1 50); do
+		curl_as auditor -o /dev/null "https://127.0.0.1:$((PORT + 3))/v1/health" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+if start_other; then
+	out=$("$EBID" --url "https://127.0.0.1:$((PORT + 3))" --ca "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" health 2>&1)
+	check "system clock reported as such" has "^clock: system" "$out"
+	code=$(curl_as supervisor -o "$tmp/noclock.out" -w '%{http_code}' --data-binary "$T1" "https://127.0.0.1:$((PORT + 3))/v1/test/clock")
+	check "no test clock without --test-clock (404 no-test-clock)" bash -c '[ "$1" = 404 ] && grep -q "reason=\"no-test-clock\"" "$2"' _ "$code" "$tmp/noclock.out"
+	kill -TERM "$ebidd2_pid"; wait "$ebidd2_pid"; ebidd2_pid=""
+fi
+if start_other --test-clock=accelerated:3600; then
+	check "accelerated clock announced at start" grep -q "TEST CLOCK IN USE: accelerated" "$tmp/ebidd3.log"
+	t_a=$(curl_as auditor -s "https://127.0.0.1:$((PORT + 3))/v1/health" | sed -n 's/.* time="\([^"]*\)".*/\1/p')
+	sleep 1
+	t_b=$(curl_as auditor -s "https://127.0.0.1:$((PORT + 3))/v1/health" | sed -n 's/.* time="\([^"]*\)".*/\1/p')
+	d=$(( $(date -u -d "${t_b%.???Z}Z" +%s) - $(date -u -d "${t_a%.???Z}Z" +%s) ))
+	check "accelerated:3600 runs an hour per second (moved ${d}s in ~1s)" test "$d" -ge 3000 -a "$d" -le 9000
+	kill -TERM "$ebidd2_pid"; wait "$ebidd2_pid"; ebidd2_pid=""
+else
+	bad "second ebidd did not start"
+fi
+
 # -- database down: health says so, loop keeps running -----------------------------
 pg_stop
 out=$(ebid_as auditor health 2>&1)
