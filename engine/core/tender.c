@@ -556,13 +556,23 @@ separation(const struct tender *t, const struct eb_actor *a,
 	if (a->role == EB_ROLE_SYSTEM)
 		return EB_OK;
 	eb_doc_foreach(x, t->actors, "actor") {
-		if (attr_is(x, "person", person_of(a)) &&
-		    !attr_is(x, "role", eb_role_name(a->role)))
+		if (!attr_is(x, "person", person_of(a)))
+			continue;
+		if (!attr_is(x, "role", eb_role_name(a->role)))
 			return eb_fail(err, EB_ERR_DENIED, "separation-of-duties",
 			    "Another person must act in this office on this tender.",
 			    "person %s already acted as %s on tender %s and may "
 			    "not act as %s", person_of(a), eb_doc_attr(x, "role"),
 			    t->id, eb_role_name(a->role));
+		/* one person behind two bidders, two shares or two seats
+		 * would defeat competition, k-of-n or the committee */
+		if ((rb & (R(BIDDER) | R(CUSTODIAN) | R(EXPERT))) &&
+		    !attr_is(x, "party", a->party))
+			return eb_fail(err, EB_ERR_DENIED, "conflict-of-interest",
+			    "One person acts for one bidder, one share or one seat only.",
+			    "person %s already acted as %s %s on tender %s",
+			    person_of(a), eb_doc_attr(x, "role"),
+			    eb_doc_attr(x, "party"), t->id);
 	}
 	if (t->tenderer_org[0] == '\0' || a->org[0] == '\0')
 		goto experts;
@@ -2731,16 +2741,19 @@ static void
 note_actor(struct tender *t, const struct eb_doc *ev)
 {
 	const char *p = eb_doc_attr(ev, "person"), *r = eb_doc_attr(ev, "role");
+	const char *by = eb_doc_attr(ev, "by");
 	struct eb_doc *l = list(&t->actors, "actors"), *x;
 
-	if (p == NULL || r == NULL || strcmp(r, "system") == 0)
+	if (p == NULL || r == NULL || by == NULL || strcmp(r, "system") == 0)
 		return;
 	eb_doc_foreach(x, l, "actor")
-		if (attr_is(x, "person", p) && attr_is(x, "role", r))
+		if (attr_is(x, "person", p) && attr_is(x, "role", r) &&
+		    attr_is(x, "party", by))
 			return;
 	x = eb_doc_add(l, "actor");
 	eb_doc_set_attr(x, "person", p);
 	eb_doc_set_attr(x, "role", r);
+	eb_doc_set_attr(x, "party", by);
 }
 
 static int

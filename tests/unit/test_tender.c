@@ -527,6 +527,17 @@ test_separation_of_duties(void **state)
 	assert_int_equal(fx_do(&f, &bidder_tenderer, eb_doc_new("sign-up")),
 	    EB_ERR_DENIED);
 	assert_string_equal(f.err.reason, "conflict-of-interest");
+	/* one person behind two bidders */
+	{
+		struct eb_actor b1 = fx_party(EB_ROLE_BIDDER, "b1");
+		struct eb_actor b9 = fx_party(EB_ROLE_BIDDER, "b9");
+
+		snprintf(b9.person, sizeof(b9.person), "P-b1");
+		fx_step(&f, b1, eb_doc_new("sign-up"));
+		assert_int_equal(fx_do(&f, &b9, eb_doc_new("sign-up")),
+		    EB_ERR_DENIED);
+		assert_string_equal(f.err.reason, "conflict-of-interest");
+	}
 	fx_free(&f);
 }
 
