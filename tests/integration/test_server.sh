@@ -274,7 +274,7 @@ X
 out=$(ebid_as transferor send "$tmp/rs.xml" 2>&1); rc=$?
 [ -n "${EBID_TEST_DEBUG:-}" ] && say "$out"
 if has "no such command" "$out"; then
-	say "skip durable pipeline: ebidd serves no sale flow yet (engine/server/flows.c)"
+	say "skip durable pipeline: ebidd serves no sale flow yet (no flow registered)"
 else
 	check "register-sale accepted" test $rc = 0
 	sale=$(sed -n 's/^accepted: aggregate=\([^ ]*\) seq=1 .*/\1/p' <<<"$out")
