@@ -1,0 +1,1436 @@
+/*
+ * tools/ebid-load.c
+ *    ebid-load: the load generator of the benchmarks (tests/bench/run).
+ *    Many concurrent mutual-TLS clients from ONE process on one libevent
+ *    loop (evhttp client connections over bufferevent_openssl, keep-alive,
+ *    TCP_NODELAY on every socket), each connection presenting its own
+ *    party certificate from var/certs, driving ebidd over loopback with
+ *    real CMS-signed commands.
+ *
+ *    ebid-load SCENARIO [options]
+ *      hot-auction     set up one sale through real commands, then M
+ *                      bidders race on the raise rule (see below)
+ *      deadline-surge  N bidders submitting 100 KiB sealed bids; refuses
+ *                      to run (exit 3) while ebidd serves no tender flow
+ *      raw-100k        100 KiB signed commands that ebidd verifies (TLS,
+ *                      CMS, XML + XSD) and then refuses (no flow handles
+ *                      the root): the intake cost without the append
+ *      keepalive       GET --path (default /v1/whoami) on keep-alive
+ *                      connections; also runs against the bare libevent
+ *                      server tests/bench/https_baseline.c
+ *      idle            open --conns idle TLS connections, hold them, and
+ *                      read ebidd's VmRSS/VmHWM (--pid)
+ *      mixed           a day's mix on one sale in its listing: whoami,
+ *                      health, quotes, sale views
+ *
+ * Ownership: everything lives in one struct load; connections, parties
+ * and pre-signed bodies are freed at exit.  Bounded: every timed phase
+ * stops after --duration seconds or --max requests, in-flight requests
+ * get at most 10 s to finish, and the process exits by itself.
+ *
+ * The race (hot-auction, the quotes of mixed).  Amounts are
+ * start + increment * n.  Bidder b of M owns the numbers n = b (mod M):
+ * it always bids the smallest of its numbers above the highest accepted n
+ * it knows of (= current + increment * k, k in 1..M), so the amounts of
+ * different bidders never collide and every body can be signed BEFORE the
+ * timed phase (--presign bodies per bidder; beyond that the tool signs on
+ * the fly and says how many).  The known leader does not bid (its
+ * connections park until someone outbids it).  Refusals "below-minimum"
+ * and "already-highest" (a stale view of the race) are counted apart from
+ * errors.  ebidd fires no timers yet (no listing-closed, start-auction),
+ * so the auction state cannot be reached with real commands: the race
+ * then runs on listing quotes, which follow the same raise rule and the
+ * same durable append path (reported as "phase=listing").
+ *
+ * Output: a human summary, then one line "result: key=value ..." that
+ * tests/bench/run parses.
+ *
+ * Floating point is used for reporting only (this is a tool, not
+ * engine/core).
+ *
+ * INTERFACE: main() (a command-line program; no library interface)
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "protocol/buf.h"
+#include "protocol/cms.h"
+#include "protocol/err.h"
+#include "protocol/hash.h"
+#include "protocol/isotime.h"
+#include "tools/client.h"
+
+#define MAX_PARTIES 64
+#define MAX_ROWS 64
+#define MAX_KINDS 4
+#define DRAIN_S 10
+
+enum scenario { SC_HOT, SC_SURGE, SC_RAW, SC_KEEPALIVE, SC_IDLE, SC_MIXED };
+enum kind { K_CMD = 0, K_WHOAMI, K_HEALTH, K_VIEW };
+static const char *const kind_names[MAX_KINDS] = {
+	"command", "whoami", "health", "view"
+};
+
+struct party {
+	char name[32];
+	X509 *cert;
+	EVP_PKEY *key;
+	SSL_CTX *ctx;
+	struct eb_client *cli;        /* blocking client for the set-up */
+	/* race state (bidders only) */
+	int64_t last_n;               /* last number this bidder sent */
+	uint8_t **pre;                /* pre-signed bodies, index n / M */
+	size_t *pre_len;
+	size_t npre;
+	uint8_t *raw;                 /* raw-100k body */
+	size_t raw_len;
+};
+
+struct lconn;
+
+struct lat {
+	uint32_t *v;                  /* microseconds */
+	size_t n, cap;
+};
+
+struct row {
+	int kind, status;
+	char reason[48];
+	uint64_t n;
+};
+
+struct load {
+	enum scenario sc;
+	const char *scname;
+	struct event_base *base;
+	char host[128];
+	int port;
+	char url[192];
+	char certs[512];
+	char ca[600];
+	/* options */
+	int conns, bidders, per_bidder;
+	int duration_s, max_req, hold_s, inflight_open;
+	size_t size;
+	const char *path, *template_file, *sale;
+	long pid;
+	int presign;
+	/* parties */
+	struct party parties[MAX_PARTIES];
+	int nparties;
+	struct party *bidder[MAX_PARTIES];
+	int nbidders;
+	/* connections */
+	struct lconn *c;
+	int nc;
+	struct lconn *parked;
+	/* phase */
+	int64_t t_start, t_stop;
+	int running, stopping, inflight;
+	uint64_t sent, done, transport_err, onthefly;
+	struct event *stop_ev, *drain_ev;
+	struct lat lat[MAX_KINDS], lat_ok;
+	struct row rows[MAX_ROWS];
+	int nrows;
+	/* the sale */
+	char sale_id[64];
+	int64_t start_price, increment;
+	int64_t high_n;               /* highest accepted n, -1: none */
+	int leader;                   /* bidder index of high_n, -1 */
+	uint64_t accepted, below_min, already_high;
+	const char *phase;
+	/* idle */
+	int opened, open_failed, next_open;
+	/* mixed: sale view path */
+	char view_path[96];
+	int view_ok;
+};
+
+struct lconn {
+	struct load *L;
+	struct party *p;
+	int bidder;                   /* index into L->bidder, or -1 */
+	int idx;
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev;
+	evutil_socket_t fd_seen;
+	int64_t t0;
+	int busy, kind, in_phase, alive;
+	int64_t n;                    /* race: number in flight */
+	struct lconn *next_parked;
+	int parked;
+};
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+die(const char *fmt, const char *a)
+{
+	fprintf(stderr, "ebid-load: ");
+	fprintf(stderr, "%s", fmt);
+	if (a != NULL)
+		fprintf(stderr, ": %s", a);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void
+die_e(const char *what, const struct eb_error *e)
+{
+	fprintf(stderr, "ebid-load: %s: %s (%s)%s%s\n", what, e->primary,
+	    e->reason, e->detail[0] ? ": " : "", e->detail);
+	exit(1);
+}
+
+/* ---------------------------------------------------------- statistics */
+
+static void
+lat_add(struct lat *l, uint32_t us)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 65536;
+		uint32_t *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = us;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of a sorted array, in ms. */
+static double
+pct_ms(const struct lat *l, double p)
+{
+	size_t i;
+
+	if (l->n == 0)
+		return 0.0;
+	i = (size_t)(p / 100.0 * (double)l->n + 0.999999);
+	if (i < 1)
+		i = 1;
+	if (i > l->n)
+		i = l->n;
+	return l->v[i - 1] / 1000.0;
+}
+
+static void
+count_row(struct load *L, int kind, int status, const char *reason)
+{
+	for (int i = 0; i < L->nrows; i++) {
+		struct row *r = &L->rows[i];
+
+		if (r->kind == kind && r->status == status &&
+		    strcmp(r->reason, reason) == 0) {
+			r->n++;
+			return;
+		}
+	}
+	if (L->nrows < MAX_ROWS) {
+		struct row *r = &L->rows[L->nrows++];
+
+		r->kind = kind;
+		r->status = status;
+		snprintf(r->reason, sizeof(r->reason), "%s", reason);
+		r->n = 1;
+	}
+}
+
+/* The reason="..." attribute of an XML error document, or "-". */
+static void
+body_reason(struct evbuffer *in, char *out, size_t cap)
+{
+	size_t n = evbuffer_get_length(in);
+	char buf[2048];
+	const char *p, *q;
+
+	snprintf(out, cap, "-");
+	if (n == 0)
+		return;
+	if (n > sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	evbuffer_copyout(in, buf, n);
+	buf[n] = '\0';
+	if ((p = strstr(buf, "reason=\"")) == NULL)
+		return;
+	p += 8;
+	if ((q = strchr(p, '"')) == NULL)
+		return;
+	snprintf(out, cap, "%.*s", (int)(q - p), p);
+}
+
+/* ------------------------------------------------------------- parties */
+
+static int
+party_load(struct load *L, const char *name)
+{
+	struct party *p;
+	char certf[700], keyf[700];
+	FILE *f;
+
+	if (L->nparties >= MAX_PARTIES)
+		return -1;
+	for (int i = 0; i < L->nparties; i++)
+		if (strcmp(L->parties[i].name, name) == 0)
+			return i;
+	p = &L->parties[L->nparties];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(certf, sizeof(certf), "%s/%s.crt", L->certs, name);
+	snprintf(keyf, sizeof(keyf), "%s/%s.key", L->certs, name);
+	if ((f = fopen(certf, "r")) == NULL)
+		return -1;
+	p->cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if ((f = fopen(keyf, "r")) == NULL)
+		return -1;
+	p->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (p->cert == NULL || p->key == NULL)
+		die("cannot read the certificate or key of", name);
+	if ((p->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		die("SSL_CTX_new failed", NULL);
+	SSL_CTX_set_min_proto_version(p->ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(p->ctx, SSL_VERIFY_PEER, NULL);
+	if (SSL_CTX_load_verify_locations(p->ctx, L->ca, NULL) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(p->ctx, certf) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(p->ctx, keyf, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(p->ctx) != 1)
+		die("cannot set up TLS with the certificate of", name);
+	return L->nparties++;
+}
+
+static struct eb_client *
+party_client(struct load *L, struct party *p)
+{
+	char certf[700], keyf[700];
+	struct eb_error e;
+
+	if (p->cli != NULL)
+		return p->cli;
+	snprintf(certf, sizeof(certf), "%s/%s.crt", L->certs, p->name);
+	snprintf(keyf, sizeof(keyf), "%s/%s.key", L->certs, p->name);
+	if ((p->cli = eb_client_open(L->url, L->ca, certf, keyf, &e)) == NULL)
+		die_e("cannot open a client", &e);
+	return p->cli;
+}
+
+static void
+sign_or_die(struct party *p, const char *xml, size_t n, uint8_t **der,
+    size_t *len)
+{
+	struct eb_error e;
+
+	if (eb_cms_sign(p->cert, p->key, (const uint8_t *)xml, n, der, len,
+	    &e) != EB_OK)
+		die_e("cannot sign", &e);
+}
+
+/* ------------------------------------------- set-up (blocking client) */
+
+/*
+ * Sign 'xml' as party 'p' and POST it; returns the HTTP status, the
+ * reply in 'reply' (NUL-terminated).  Dies on a transport failure.
+ */
+static int
+setup_cmd(struct load *L, struct party *p, const char *xml,
+    struct eb_buf *reply)
+{
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int status = 0;
+	struct eb_error e;
+
+	sign_or_die(p, xml, strlen(xml), &der, &len);
+	eb_buf_reset(reply);
+	if (eb_client_post(party_client(L, p), "/v1/commands",
+	    "application/cms", der, len, reply, &status, &e) != EB_OK)
+		die_e("set-up request failed", &e);
+	free(der);
+	(void)eb_buf_str(reply);
+	return status;
+}
+
+static void
+setup_ok(struct load *L, struct party *p, const char *xml,
+    struct eb_buf *reply)
+{
+	int status = setup_cmd(L, p, xml, reply);
+
+	if (status != 200) {
+		fprintf(stderr, "ebid-load: set-up command refused (HTTP %d) "
+		    "as %s:\n  %s\n  reply: %s\n", status, p->name, xml,
+		    eb_buf_str(reply));
+		exit(1);
+	}
+}
+
+static int
+attr_of(const char *doc, const char *name, char *out, size_t cap)
+{
+	char key[64];
+	const char *p, *q;
+
+	snprintf(key, sizeof(key), " %s=\"", name);
+	if ((p = strstr(doc, key)) == NULL)
+		return -1;
+	p += strlen(key);
+	if ((q = strchr(p, '"')) == NULL)
+		return -1;
+	snprintf(out, cap, "%.*s", (int)(q - p), p);
+	return 0;
+}
+
+/* The server's clock: returns its instant, *driven = 1 for a test clock. */
+static int64_t
+server_clock(struct load *L, struct party *p, int *driven)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_error e;
+	char mode[32], t[64];
+	int status = 0;
+	int64_t ms = 0;
+
+	if (eb_client_get(party_client(L, p), "/v1/health", &b, &status,
+	    &e) != EB_OK)
+		die_e("GET /v1/health failed", &e);
+	if (status != 200 || attr_of(eb_buf_str(&b), "clock", mode,
+	    sizeof(mode)) != 0 || attr_of(eb_buf_str(&b), "time", t,
+	    sizeof(t)) != 0 || eb_isotime_parse(t, &ms) != 0)
+		die("unexpected health reply", eb_buf_str(&b));
+	*driven = strcmp(mode, "driven") == 0;
+	eb_buf_free(&b);
+	return ms;
+}
+
+static void
+set_clock(struct load *L, struct party *p, int64_t ms)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_error e;
+	char iso[EB_ISOTIME_LEN];
+	int status = 0;
+
+	eb_isotime_format(ms, iso);
+	if (eb_client_post(party_client(L, p), "/v1/test/clock",
+	    "text/plain", (const uint8_t *)iso, strlen(iso), &b, &status,
+	    &e) != EB_OK)
+		die_e("POST /v1/test/clock failed", &e);
+	if (status != 200)
+		die("the test clock refused", eb_buf_str(&b));
+	eb_buf_free(&b);
+}
+
+/*
+ * One sale from register-sale to its listing, every step a real signed
+ * command: register (transferor), accept (registrar), commit + countersign
+ * the reserve, publish, every bidder applies and gets its deposit
+ * confirmed, then the listing starts (driven clock moved, or waited for).
+ */
+static void
+setup_sale(struct load *L)
+{
+	struct party *reg = &L->parties[party_load(L, "registrar")];
+	struct party *sup = &L->parties[party_load(L, "supervisor")];
+	struct party *tr = &L->parties[party_load(L, "transferor")];
+	struct eb_buf reply = EB_BUF_INIT;
+	char xml[1024], s0[EB_ISOTIME_LEN], s1[EB_ISOTIME_LEN];
+	char text[256], hex[EB_SHA256_HEX];
+	int driven = 0;
+	int64_t now, start, t0 = mono_us();
+
+	reply.max = (size_t)64 << 20;
+	L->start_price = 100000000;     /* 1,000,000.00 yuan */
+	L->increment = 10000;           /* 100.00 yuan */
+	now = server_clock(L, reg, &driven);
+	start = now + (driven ? 60000 : 3000 + 200 * L->nbidders);
+	eb_isotime_format(start, s0);
+	eb_isotime_format(start + 30LL * 86400000, s1);
+	snprintf(xml, sizeof(xml), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	    "\n<register-sale xmlns=\"urn:ebid:1\" starting-price=\"%lld\" "
+	    "increment=\"%lld\" deposit=\"1000000\" listing-start=\"%s\" "
+	    "listing-end=\"%s\" countdown-seconds=\"300\" "
+	    "declare-seconds=\"60\"><asset>ebid-load benchmark lot</asset>"
+	    "</register-sale>\n", (long long)L->start_price,
+	    (long long)L->increment, s0, s1);
+	setup_ok(L, tr, xml, &reply);
+	if (attr_of(eb_buf_str(&reply), "aggregate", L->sale_id,
+	    sizeof(L->sale_id)) != 0)
+		die("no aggregate in the reply to register-sale",
+		    eb_buf_str(&reply));
+#define CMD(P, ...) do { snprintf(xml, sizeof(xml), __VA_ARGS__); \
+	setup_ok(L, (P), xml, &reply); } while (0)
+	CMD(reg, "<accept-sale xmlns=\"urn:ebid:1\" sale=\"%s\"/>",
+	    L->sale_id);
+	snprintf(text, sizeof(text), "reserve:%s:%lld:"
+	    "00112233445566778899aabbccddeeff", L->sale_id,
+	    (long long)L->start_price * 2);
+	eb_sha256_hex(text, strlen(text), hex);
+	CMD(tr, "<commit-reserve xmlns=\"urn:ebid:1\" sale=\"%s\" "
+	    "commitment=\"%s\"/>", L->sale_id, hex);
+	CMD(sup, "<countersign-reserve xmlns=\"urn:ebid:1\" sale=\"%s\" "
+	    "commitment=\"%s\"/>", L->sale_id, hex);
+	CMD(sup, "<publish-listing xmlns=\"urn:ebid:1\" sale=\"%s\"/>",
+	    L->sale_id);
+	for (int b = 0; b < L->nbidders; b++) {
+		CMD(L->bidder[b], "<apply-for-sale xmlns=\"urn:ebid:1\" "
+		    "sale=\"%s\"/>", L->sale_id);
+		CMD(reg, "<confirm-sale-deposit xmlns=\"urn:ebid:1\" "
+		    "sale=\"%s\" bidder=\"%s\" amount=\"1000000\"/>",
+		    L->sale_id, L->bidder[b]->name);
+	}
+#undef CMD
+	if (driven) {
+		set_clock(L, reg, start);
+	} else {
+		int64_t left = start - server_clock(L, reg, &driven);
+
+		if (left > 0)
+			usleep((useconds_t)(left + 50) * 1000);
+	}
+	fprintf(stderr, "ebid-load: sale %s registered, %d bidders with "
+	    "deposits, listing open (%s clock); set-up %d commands in %.2f s\n",
+	    L->sale_id, L->nbidders, driven ? "driven" : "system",
+	    6 + 2 * L->nbidders, (double)(mono_us() - t0) / 1e6);
+	eb_buf_free(&reply);
+	L->high_n = -1;
+	L->leader = -1;
+	L->phase = "listing";
+}
+
+/* ------------------------------------------------------------- the race */
+
+static void
+race_body(struct load *L, int b, int64_t n, uint8_t **der, size_t *len,
+    int *owned)
+{
+	struct party *p = L->bidder[b];
+	size_t i = (size_t)(n / L->nbidders);
+	char xml[256];
+
+	if (i < p->npre) {
+		*der = p->pre[i];
+		*len = p->pre_len[i];
+		*owned = 0;
+		return;
+	}
+	snprintf(xml, sizeof(xml), "<quote xmlns=\"urn:ebid:1\" sale=\"%s\" "
+	    "amount=\"%lld\"/>", L->sale_id,
+	    (long long)(L->start_price + L->increment * n));
+	sign_or_die(p, xml, strlen(xml), der, len);
+	*owned = 1;
+	L->onthefly++;
+}
+
+static void
+presign(struct load *L)
+{
+	int64_t t0 = mono_us();
+	size_t total = 0;
+
+	for (int b = 0; b < L->nbidders; b++) {
+		struct party *p = L->bidder[b];
+		size_t cnt = (size_t)L->presign;
+
+		p->pre = calloc(cnt, sizeof(*p->pre));
+		p->pre_len = calloc(cnt, sizeof(*p->pre_len));
+		if (p->pre == NULL || p->pre_len == NULL)
+			die("out of memory", NULL);
+		for (size_t i = 0; i < cnt; i++) {
+			int64_t n = (int64_t)i * L->nbidders + b;
+			char xml[256];
+
+			snprintf(xml, sizeof(xml), "<quote xmlns=\"urn:ebid:1\" "
+			    "sale=\"%s\" amount=\"%lld\"/>", L->sale_id,
+			    (long long)(L->start_price + L->increment * n));
+			sign_or_die(p, xml, strlen(xml), &p->pre[i],
+			    &p->pre_len[i]);
+		}
+		p->npre = cnt;
+		p->last_n = -1;
+		total += cnt;
+	}
+	if (total > 0)
+		fprintf(stderr, "ebid-load: pre-signed %zu quote bodies in "
+		    "%.2f s (%.0f signatures/s in this process)\n", total,
+		    (double)(mono_us() - t0) / 1e6,
+		    (double)total * 1e6 / (double)(mono_us() - t0 + 1));
+}
+
+/* ---------------------------------------------------- connections/HTTP */
+
+static void on_reply(struct evhttp_request *req, void *arg);
+static void next_request(struct lconn *c);
+
+static void
+conn_open(struct lconn *c)
+{
+	struct load *L = c->L;
+	SSL *ssl = SSL_new(c->p->ctx);
+
+	if (ssl == NULL)
+		die("SSL_new failed", NULL);
+	X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), L->host);
+	c->bev = bufferevent_openssl_socket_new(L->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (c->bev == NULL)
+		die("bufferevent_openssl_socket_new failed", NULL);
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	c->evcon = evhttp_connection_base_bufferevent_new(L->base, NULL,
+	    c->bev, L->host, (unsigned short)L->port);
+	if (c->evcon == NULL)
+		die("evhttp_connection_base_bufferevent_new failed", NULL);
+	evhttp_connection_set_retries(c->evcon, 0);
+	evhttp_connection_set_timeout(c->evcon, 60);
+	c->fd_seen = -1;
+}
+
+/* Send one request; 'body' is borrowed until the reply when 'owned' is 0. */
+static void
+conn_send(struct lconn *c, int kind, enum evhttp_cmd_type m,
+    const char *path, const uint8_t *body, size_t n, int owned)
+{
+	struct load *L = c->L;
+	struct evhttp_request *req = evhttp_request_new(on_reply, c);
+	struct evkeyvalq *h;
+	evutil_socket_t fd;
+	int one = 1;
+
+	if (req == NULL)
+		die("evhttp_request_new failed", NULL);
+	h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Host", L->host);
+	if (body != NULL) {
+		evhttp_add_header(h, "Content-Type", "application/cms");
+		if (owned)
+			evbuffer_add(evhttp_request_get_output_buffer(req), body,
+			    n);
+		else
+			evbuffer_add_reference(
+			    evhttp_request_get_output_buffer(req), body, n,
+			    NULL, NULL);
+	}
+	c->kind = kind;
+	c->busy = 1;
+	c->in_phase = L->running && !L->stopping;
+	c->t0 = mono_us();
+	L->inflight++;
+	L->sent++;
+	if (evhttp_make_request(c->evcon, req, m, path) != 0)
+		die("evhttp_make_request failed", NULL);
+	/* TECH-NOTES 3: the socket exists now (no DNS base); Nagle off. */
+	fd = bufferevent_getfd(c->bev);
+	if (fd >= 0 && fd != c->fd_seen) {
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c->fd_seen = fd;
+	}
+}
+
+static void
+maybe_finish(struct load *L)
+{
+	if (L->stopping && L->inflight == 0)
+		event_base_loopbreak(L->base);
+}
+
+static void
+unpark_all(struct load *L)
+{
+	struct lconn *list = L->parked, *c;
+
+	L->parked = NULL;
+	while ((c = list) != NULL) {
+		list = c->next_parked;
+		c->next_parked = NULL;
+		c->parked = 0;
+		next_request(c);
+	}
+}
+
+/* The race: the next number of this connection's bidder, or park. */
+static void
+race_send(struct lconn *c)
+{
+	struct load *L = c->L;
+	struct party *p = L->bidder[c->bidder];
+	int64_t M = L->nbidders, n, from;
+	uint8_t *der;
+	size_t len;
+	int owned;
+
+	if (L->leader == c->bidder) {
+		c->parked = 1;
+		c->next_parked = L->parked;
+		L->parked = c;
+		return;
+	}
+	from = L->high_n + 1;
+	if (p->last_n + 1 > from)
+		from = p->last_n + 1;
+	n = from + ((c->bidder - from % M) % M + M) % M;
+	p->last_n = n;
+	c->n = n;
+	race_body(L, c->bidder, n, &der, &len, &owned);
+	conn_send(c, K_CMD, EVHTTP_REQ_POST, "/v1/commands", der, len, owned);
+	if (owned)
+		free(der);
+}
+
+static void
+race_done(struct lconn *c, int status, const char *reason)
+{
+	struct load *L = c->L;
+
+	if (status == 200) {
+		L->accepted++;
+		if (c->n > L->high_n) {
+			L->high_n = c->n;
+			if (L->leader != c->bidder) {
+				L->leader = c->bidder;
+				unpark_all(L);
+			}
+		}
+	} else if (strcmp(reason, "below-minimum") == 0) {
+		L->below_min++;
+	} else if (strcmp(reason, "already-highest") == 0) {
+		L->already_high++;
+	}
+}
+
+static void
+next_request(struct lconn *c)
+{
+	struct load *L = c->L;
+	unsigned r;
+
+	if (L->stopping || c->parked || !c->alive)
+		return;
+	if (L->max_req > 0 && L->sent >= (uint64_t)L->max_req) {
+		return;
+	}
+	switch (L->sc) {
+	case SC_HOT:
+		race_send(c);
+		break;
+	case SC_RAW:
+	case SC_SURGE:
+		conn_send(c, K_CMD, EVHTTP_REQ_POST, "/v1/commands", c->p->raw,
+		    c->p->raw_len, 0);
+		break;
+	case SC_KEEPALIVE:
+		conn_send(c, K_WHOAMI, EVHTTP_REQ_GET, L->path, NULL, 0, 0);
+		break;
+	case SC_MIXED:
+		if (c->bidder >= 0) {
+			race_send(c);
+			break;
+		}
+		r = (unsigned)(L->sent * 2654435761u) % 100;
+		if (r < 55 || (!L->view_ok && r >= 80))
+			conn_send(c, K_WHOAMI, EVHTTP_REQ_GET, "/v1/whoami",
+			    NULL, 0, 0);
+		else if (r < 80)
+			conn_send(c, K_HEALTH, EVHTTP_REQ_GET, "/v1/health",
+			    NULL, 0, 0);
+		else
+			conn_send(c, K_VIEW, EVHTTP_REQ_GET, L->view_path, NULL,
+			    0, 0);
+		break;
+	case SC_IDLE:
+		break;
+	}
+}
+
+static void idle_open_more(struct load *L);
+
+static void
+on_reply(struct evhttp_request *req, void *arg)
+{
+	struct lconn *c = arg;
+	struct load *L = c->L;
+	int64_t us = mono_us() - c->t0;
+	int status = req != NULL ? evhttp_request_get_response_code(req) : 0;
+	char reason[48];
+
+	c->busy = 0;
+	L->inflight--;
+	L->done++;
+	if (status == 0) {
+		unsigned long err = 0, e2;
+		struct bufferevent *bev = c->bev;
+
+		while ((e2 = bufferevent_get_openssl_error(bev)) != 0)
+			err = e2;
+		snprintf(reason, sizeof(reason), "%s",
+		    err ? ERR_reason_error_string(err) ?
+		    ERR_reason_error_string(err) : "tls" : "connection-failed");
+		L->transport_err++;
+		c->alive = 0;
+	} else if (status >= 300) {
+		body_reason(evhttp_request_get_input_buffer(req), reason,
+		    sizeof(reason));
+	} else {
+		snprintf(reason, sizeof(reason), "ok");
+	}
+	if (c->in_phase) {
+		lat_add(&L->lat[c->kind], (uint32_t)(us > 0xffffffffLL ?
+		    0xffffffffLL : us));
+		count_row(L, c->kind, status, reason);
+	}
+	if (c->bidder >= 0 && c->kind == K_CMD)
+		race_done(c, status, reason);
+	if (c->in_phase && L->sc == SC_HOT && status == 200)
+		lat_add(&L->lat_ok, (uint32_t)us);
+	if (L->sc == SC_IDLE) {
+		if (status == 200) {
+			L->opened++;
+		} else {
+			L->open_failed++;
+			c->alive = 0;
+		}
+		idle_open_more(L);
+		return;
+	}
+	if (!L->stopping)
+		next_request(c);
+	maybe_finish(L);
+}
+
+/* ------------------------------------------------------------- phases */
+
+static void
+drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct load *L = arg;
+
+	(void)fd;
+	(void)what;
+	fprintf(stderr, "ebid-load: %d requests still in flight after %d s: "
+	    "giving up on them\n", L->inflight, DRAIN_S);
+	event_base_loopbreak(L->base);
+}
+
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct load *L = arg;
+	struct timeval tv = { DRAIN_S, 0 };
+
+	(void)fd;
+	(void)what;
+	L->stopping = 1;
+	L->t_stop = mono_us();
+	L->drain_ev = evtimer_new(L->base, drain_cb, L);
+	evtimer_add(L->drain_ev, &tv);
+	maybe_finish(L);
+}
+
+/* Run the timed phase over every connection (all opened lazily). */
+static void
+run_phase(struct load *L)
+{
+	struct timeval tv = { L->duration_s, 0 };
+
+	L->stop_ev = evtimer_new(L->base, stop_cb, L);
+	evtimer_add(L->stop_ev, &tv);
+	L->running = 1;
+	L->t_start = mono_us();
+	for (int i = 0; i < L->nc; i++)
+		next_request(&L->c[i]);
+	event_base_dispatch(L->base);
+	if (L->t_stop == 0)
+		L->t_stop = mono_us();
+	L->running = 0;
+}
+
+static void
+make_conns(struct load *L, int n, int bidder_conns)
+{
+	L->c = calloc((size_t)n, sizeof(*L->c));
+	if (L->c == NULL)
+		die("out of memory", NULL);
+	L->nc = n;
+	for (int i = 0; i < n; i++) {
+		struct lconn *c = &L->c[i];
+
+		c->L = L;
+		c->idx = i;
+		c->alive = 1;
+		if (i < bidder_conns) {
+			c->bidder = i % L->nbidders;
+			c->p = L->bidder[c->bidder];
+		} else {
+			c->bidder = -1;
+			c->p = &L->parties[i % L->nparties];
+		}
+		conn_open(c);
+	}
+}
+
+/* -------------------------------------------------------------- report */
+
+static void
+report(struct load *L, const char *extra)
+{
+	double secs = (double)(L->t_stop - L->t_start) / 1e6;
+	uint64_t total = 0;
+
+	for (int k = 0; k < MAX_KINDS; k++) {
+		qsort(L->lat[k].v, L->lat[k].n, sizeof(uint32_t), cmp_u32);
+		total += L->lat[k].n;
+	}
+	qsort(L->lat_ok.v, L->lat_ok.n, sizeof(uint32_t), cmp_u32);
+	if (secs <= 0)
+		secs = 1e-6;
+	printf("ebid-load %s: %.2f s timed, %d connections, %llu requests "
+	    "answered in the phase (%.0f/s), %llu transport failures\n",
+	    L->scname, secs, L->nc, (unsigned long long)total,
+	    (double)total / secs, (unsigned long long)L->transport_err);
+	for (int k = 0; k < MAX_KINDS; k++) {
+		struct lat *l = &L->lat[k];
+
+		if (l->n == 0)
+			continue;
+		printf("  %-8s %8zu  %8.0f/s  p50 %7.2f ms  p99 %7.2f ms  "
+		    "p99.9 %7.2f ms  max %7.2f ms\n", kind_names[k], l->n,
+		    (double)l->n / secs, pct_ms(l, 50), pct_ms(l, 99),
+		    pct_ms(l, 99.9), l->v[l->n - 1] / 1000.0);
+	}
+	printf("  by status and reason:\n");
+	for (int i = 0; i < L->nrows; i++)
+		printf("    %-8s %3d %-28s %10llu\n", kind_names[L->rows[i].kind],
+		    L->rows[i].status, L->rows[i].reason,
+		    (unsigned long long)L->rows[i].n);
+	if (L->sc == SC_HOT || L->sc == SC_MIXED) {
+		printf("  race (%s phase, sale %s): accepted %llu (%.0f/s), "
+		    "refused below-minimum %llu, already-highest %llu; "
+		    "final price %lld fen; bodies signed during the phase: "
+		    "%llu\n", L->phase, L->sale_id,
+		    (unsigned long long)L->accepted,
+		    (double)L->accepted / secs,
+		    (unsigned long long)L->below_min,
+		    (unsigned long long)L->already_high,
+		    L->high_n >= 0 ? (long long)(L->start_price +
+		    L->increment * L->high_n) : 0LL,
+		    (unsigned long long)L->onthefly);
+		if (L->lat_ok.n > 0)
+			printf("  accepted only: p50 %.2f ms  p99 %.2f ms  "
+			    "p99.9 %.2f ms\n", pct_ms(&L->lat_ok, 50),
+			    pct_ms(&L->lat_ok, 99), pct_ms(&L->lat_ok, 99.9));
+	}
+	{
+		struct lat *l = &L->lat[L->sc == SC_KEEPALIVE ? K_WHOAMI : K_CMD];
+		uint64_t errors = 0;
+
+		for (int i = 0; i < L->nrows; i++) {
+			const struct row *r = &L->rows[i];
+
+			if (r->status == 200 || strcmp(r->reason,
+			    "below-minimum") == 0 || strcmp(r->reason,
+			    "already-highest") == 0 || (L->sc == SC_RAW &&
+			    strcmp(r->reason, "unknown-command") == 0))
+				continue;
+			errors += r->n;
+		}
+		printf("result: scenario=%s phase=%s secs=%.2f conns=%d "
+		    "requests=%zu rate=%.1f accepted=%llu accepted_rate=%.1f "
+		    "p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f ok_p50_ms=%.3f "
+		    "ok_p99_ms=%.3f ok_p999_ms=%.3f below_min=%llu "
+		    "already_highest=%llu errors=%llu onthefly=%llu%s%s\n",
+		    L->scname, L->phase ? L->phase : "-", secs, L->nc, l->n,
+		    (double)l->n / secs, (unsigned long long)L->accepted,
+		    (double)L->accepted / secs, pct_ms(l, 50), pct_ms(l, 99),
+		    pct_ms(l, 99.9), pct_ms(&L->lat_ok, 50),
+		    pct_ms(&L->lat_ok, 99), pct_ms(&L->lat_ok, 99.9),
+		    (unsigned long long)L->below_min,
+		    (unsigned long long)L->already_high,
+		    (unsigned long long)(errors + L->transport_err),
+		    (unsigned long long)L->onthefly, extra ? " " : "",
+		    extra ? extra : "");
+	}
+}
+
+/* --------------------------------------------------------- scenarios */
+
+static void
+load_bidders(struct load *L)
+{
+	static const char *const names[] = { "bidder1", "bidder2",
+		"bidder3", "bidder4", "bidder5", "buyer1", "buyer2" };
+	int want = L->bidders;
+
+	if (want < 2 || want > (int)(sizeof(names) / sizeof(names[0])))
+		die("--bidders must be 2..7 (the bidder certificates of "
+		    "var/certs)", NULL);
+	for (int i = 0; i < want; i++) {
+		int k = party_load(L, names[i]);
+
+		if (k < 0)
+			die("no certificate for", names[i]);
+		L->bidder[L->nbidders++] = &L->parties[k];
+	}
+}
+
+static void
+scenario_hot(struct load *L)
+{
+	load_bidders(L);
+	setup_sale(L);
+	presign(L);
+	make_conns(L, L->nbidders * L->per_bidder, L->nbidders *
+	    L->per_bidder);
+	run_phase(L);
+	report(L, NULL);
+}
+
+/*
+ * A bid-like document of about L->size bytes: the template's <technical>
+ * text padded, or a generated <bid> when there is no template.
+ */
+static char *
+raw_document(struct load *L, size_t *outlen)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	static const char para[] = "Construction method statement: trench "
+	    "excavation in sections of 50 m, shoring at depths over 1.5 m, "
+	    "pipe laying on a 150 mm sand bed, pressure test at 1.5 times "
+	    "the working pressure before backfill. 施工组织设计：分段开挖，"
+	    "每段五十米。\n";
+	char *tpl = NULL, *cut;
+	size_t tlen = 0;
+	FILE *f = L->template_file ? fopen(L->template_file, "rb") : NULL;
+	int rc = EB_OK;
+
+	b.max = (size_t)64 << 20;
+	if (f != NULL) {
+		tpl = malloc(1 << 20);
+		if (tpl != NULL)
+			tlen = fread(tpl, 1, (1 << 20) - 1, f);
+		fclose(f);
+		if (tpl != NULL)
+			tpl[tlen] = '\0';
+	}
+	if (tpl != NULL && (cut = strstr(tpl, "</technical>")) != NULL) {
+		rc = eb_buf_append(&b, tpl, (size_t)(cut - tpl));
+		while (rc == EB_OK && b.len + (tlen - (size_t)(cut - tpl)) +
+		    sizeof(para) < L->size)
+			rc = eb_buf_puts(&b, para);
+		if (rc == EB_OK)
+			rc = eb_buf_puts(&b, cut);
+	} else {
+		if (L->template_file != NULL)
+			die("the template has no <technical> element",
+			    L->template_file);
+		die("raw-100k needs --template FILE (a bid document, e.g. "
+		    "tests/data/bids/bid-1-quancheng.xml)", NULL);
+	}
+	free(tpl);
+	if (rc != EB_OK)
+		die("cannot build the document", NULL);
+	return (char *)eb_buf_steal(&b, outlen);
+}
+
+static void
+scenario_raw(struct load *L)
+{
+	size_t n = 0;
+	char *doc = raw_document(L, &n);
+	int64_t t0 = mono_us();
+
+	load_bidders(L);
+	for (int b = 0; b < L->nbidders; b++)
+		sign_or_die(L->bidder[b], doc, n, &L->bidder[b]->raw,
+		    &L->bidder[b]->raw_len);
+	fprintf(stderr, "ebid-load: %d signed bodies of %zu bytes (document "
+	    "%zu bytes) pre-signed in %.3f s\n", L->nbidders,
+	    L->bidder[0]->raw_len, n, (double)(mono_us() - t0) / 1e6);
+	free(doc);
+	make_conns(L, L->conns, 0);   /* the parties are the bidders */
+	run_phase(L);
+	{
+		char extra[96];
+
+		snprintf(extra, sizeof(extra), "body_bytes=%zu",
+		    L->bidder[0]->raw_len);
+		report(L, extra);
+	}
+}
+
+static void
+scenario_keepalive(struct load *L)
+{
+	static const char *const names[] = { "bidder1", "bidder2", "bidder3",
+		"bidder4", "bidder5", "buyer1", "buyer2", "expert1", "expert2",
+		"expert3", "registrar", "supervisor", "verifier", "auditor" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (party_load(L, names[i]) < 0)
+			die("no certificate for", names[i]);
+	make_conns(L, L->conns, 0);
+	run_phase(L);
+	report(L, NULL);
+}
+
+static long
+proc_kb(long pid, const char *key)
+{
+	char path[64], line[256];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0 &&
+		    line[strlen(key)] == ':')
+			v = strtol(line + strlen(key) + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static long
+proc_nofile(long pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/limits", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Max open files", 14) == 0)
+			v = strtol(line + 14, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static void
+idle_open_more(struct load *L)
+{
+	int target = L->nc;
+
+	while (L->next_open < target &&
+	    L->inflight < L->inflight_open) {
+		struct lconn *c = &L->c[L->next_open++];
+
+		conn_open(c);
+		conn_send(c, K_WHOAMI, EVHTTP_REQ_GET, "/v1/whoami", NULL, 0, 0);
+	}
+	if (L->inflight == 0 && L->next_open >= target)
+		event_base_loopbreak(L->base);
+}
+
+static void
+hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+static void
+scenario_idle(struct load *L)
+{
+	static const char *const names[] = { "bidder1", "bidder2", "bidder3",
+		"bidder4", "bidder5", "buyer1", "buyer2", "expert1", "expert2",
+		"expert3", "expert4", "expert5", "expert6", "custodian1" };
+	struct rlimit rl;
+	long rss0, hwm0, rss1, hwm1, rss2, self_rss, lim;
+	struct timeval tv = { 0, 0 }, open_tv = { L->duration_s, 0 };
+	struct event *hold, *deadline;
+	char extra[256];
+
+	if (L->pid <= 0)
+		die("idle needs --pid PID of ebidd", NULL);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < (rlim_t)L->conns + 64) {
+		rl.rlim_cur = (rlim_t)L->conns + 64;
+		if (rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			perror("ebid-load: setrlimit");
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	lim = proc_nofile(L->pid);
+	fprintf(stderr, "ebid-load: open-file limit: ours %llu, ebidd's %ld\n",
+	    (unsigned long long)rl.rlim_cur, lim);
+	if ((long long)rl.rlim_cur < L->conns + 16 ||
+	    (lim >= 0 && lim < L->conns + 16))
+		fprintf(stderr, "ebid-load: WARNING: a limit is below %d "
+		    "connections; expect failures\n", L->conns);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (party_load(L, names[i]) < 0)
+			die("no certificate for", names[i]);
+	rss0 = proc_kb(L->pid, "VmRSS");
+	hwm0 = proc_kb(L->pid, "VmHWM");
+	L->c = calloc((size_t)L->conns, sizeof(*L->c));
+	if (L->c == NULL)
+		die("out of memory", NULL);
+	L->nc = L->conns;
+	for (int i = 0; i < L->nc; i++) {
+		L->c[i].L = L;
+		L->c[i].idx = i;
+		L->c[i].bidder = -1;
+		L->c[i].alive = 1;
+		L->c[i].p = &L->parties[i % L->nparties];
+	}
+	L->running = 1;
+	L->t_start = mono_us();
+	deadline = evtimer_new(L->base, hold_cb, L->base);
+	evtimer_add(deadline, &open_tv);
+	idle_open_more(L);
+	event_base_dispatch(L->base);
+	evtimer_del(deadline);
+	event_free(deadline);
+	L->t_stop = mono_us();
+	L->running = 0;
+	rss1 = proc_kb(L->pid, "VmRSS");
+	tv.tv_sec = L->hold_s;
+	hold = evtimer_new(L->base, hold_cb, L->base);
+	evtimer_add(hold, &tv);
+	event_base_dispatch(L->base);
+	event_free(hold);
+	rss2 = proc_kb(L->pid, "VmRSS");
+	hwm1 = proc_kb(L->pid, "VmHWM");
+	self_rss = proc_kb((long)getpid(), "VmRSS");
+	printf("ebid-load idle: %d of %d TLS connections opened (each one "
+	    "GET /v1/whoami, then idle) in %.2f s, %d failed\n", L->opened,
+	    L->nc, (double)(L->t_stop - L->t_start) / 1e6, L->open_failed);
+	printf("  ebidd pid %ld: VmRSS %ld KiB before, %ld KiB with the "
+	    "connections open, %ld KiB after holding %d s; VmHWM %ld -> %ld "
+	    "KiB\n", L->pid, rss0, rss1, rss2, L->hold_s, hwm0, hwm1);
+	if (L->opened > 0)
+		printf("  per connection: %.1f KiB (RSS growth / connections); "
+		    "this process: %ld KiB\n",
+		    (double)(rss2 - rss0) / L->opened, self_rss);
+	snprintf(extra, sizeof(extra), "opened=%d failed=%d rss0_kib=%ld "
+	    "rss_kib=%ld hwm_kib=%ld per_conn_kib=%.2f open_secs=%.2f",
+	    L->opened, L->open_failed, rss0, rss2, hwm1,
+	    L->opened > 0 ? (double)(rss2 - rss0) / L->opened : 0.0,
+	    (double)(L->t_stop - L->t_start) / 1e6);
+	printf("result: scenario=idle %s\n", extra);
+	for (int i = 0; i < L->nc; i++)
+		if (L->c[i].evcon != NULL)
+			evhttp_connection_free(L->c[i].evcon);
+	free(L->c);
+	L->c = NULL;
+	L->nc = 0;
+}
+
+static void
+scenario_mixed(struct load *L)
+{
+	static const char *const names[] = { "registrar", "supervisor",
+		"verifier", "auditor", "expert1", "expert2", "transferor" };
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_error e;
+	int status = 0, bc;
+
+	load_bidders(L);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (party_load(L, names[i]) < 0)
+			die("no certificate for", names[i]);
+	setup_sale(L);
+	snprintf(L->view_path, sizeof(L->view_path), "/v1/sales/%s",
+	    L->sale_id);
+	if (eb_client_get(party_client(L, L->bidder[0]), L->view_path, &b,
+	    &status, &e) != EB_OK)
+		die_e("GET the sale view", &e);
+	L->view_ok = status == 200;
+	if (!L->view_ok)
+		fprintf(stderr, "ebid-load: GET %s answers %d (%s): views left "
+		    "out of the mix\n", L->view_path, status, eb_buf_str(&b));
+	eb_buf_free(&b);
+	presign(L);
+	bc = L->conns * 30 / 100;
+	if (bc < L->nbidders)
+		bc = L->nbidders;
+	make_conns(L, L->conns > bc ? L->conns : bc + 1, bc);
+	run_phase(L);
+	report(L, NULL);
+}
+
+static void
+scenario_surge(struct load *L)
+{
+	printf("ebid-load deadline-surge: NOT RUN: ebidd serves no tender "
+	    "flow (engine/server/flows.c registers only \"sale\") and "
+	    "protocol/xsd/tender.xsd defines no submit-bid command, so no "
+	    "tender can be put in its bidding state; run raw-100k for the "
+	    "intake cost of 100 KiB signed commands\n");
+	printf("result: scenario=deadline-surge status=not-run "
+	    "reason=no-tender-flow\n");
+	(void)L;
+	exit(3);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ebid-load SCENARIO [options]\n"
+	    "  scenarios: hot-auction deadline-surge raw-100k keepalive idle "
+	    "mixed\n"
+	    "  --url URL          https://127.0.0.1:8473 (default)\n"
+	    "  --certs DIR        var/certs (default): ca.crt, PARTY.crt/.key\n"
+	    "  --duration S       timed phase, seconds (default 10; idle: "
+	    "time to open)\n"
+	    "  --max N            at most N requests in the phase (0 = no "
+	    "bound)\n"
+	    "  --conns N          connections (default 32; idle 10000)\n"
+	    "  --bidders M        bidders, 2..7 (default 7)\n"
+	    "  --per-bidder K     hot-auction: connections per bidder "
+	    "(default 4)\n"
+	    "  --presign N        quote bodies pre-signed per bidder (default "
+	    "20000)\n"
+	    "  --size BYTES       raw-100k document size (default 102400)\n"
+	    "  --template FILE    raw-100k: a bid document to pad\n"
+	    "  --path PATH        keepalive: the GET path (default "
+	    "/v1/whoami)\n"
+	    "  --pid PID          idle: ebidd's pid (for VmRSS)\n"
+	    "  --hold S           idle: seconds to hold (default 3)\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct load Lstore;
+	struct load *L = &Lstore;
+	static const struct option opts[] = {
+		{ "url", required_argument, NULL, 'u' },
+		{ "certs", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "max", required_argument, NULL, 'm' },
+		{ "conns", required_argument, NULL, 'n' },
+		{ "bidders", required_argument, NULL, 'b' },
+		{ "per-bidder", required_argument, NULL, 'k' },
+		{ "presign", required_argument, NULL, 'P' },
+		{ "size", required_argument, NULL, 's' },
+		{ "template", required_argument, NULL, 't' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "pid", required_argument, NULL, 'i' },
+		{ "hold", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = "https://127.0.0.1:8473", *sc;
+	struct evhttp_uri *u;
+	int ch, conns = -1;
+
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(L->certs, sizeof(L->certs), "var/certs");
+	L->duration_s = 10;
+	L->bidders = 7;
+	L->per_bidder = 4;
+	L->presign = 20000;
+	L->size = 102400;
+	L->path = "/v1/whoami";
+	L->hold_s = 3;
+	L->inflight_open = 64;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': url = optarg; break;
+		case 'c': snprintf(L->certs, sizeof(L->certs), "%s", optarg);
+			break;
+		case 'd': L->duration_s = atoi(optarg); break;
+		case 'm': L->max_req = atoi(optarg); break;
+		case 'n': conns = atoi(optarg); break;
+		case 'b': L->bidders = atoi(optarg); break;
+		case 'k': L->per_bidder = atoi(optarg); break;
+		case 'P': L->presign = atoi(optarg); break;
+		case 's': L->size = (size_t)atol(optarg); break;
+		case 't': L->template_file = optarg; break;
+		case 'p': L->path = optarg; break;
+		case 'i': L->pid = atol(optarg); break;
+		case 'H': L->hold_s = atoi(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	sc = argv[optind];
+	if (strcmp(sc, "hot-auction") == 0) L->sc = SC_HOT;
+	else if (strcmp(sc, "deadline-surge") == 0) L->sc = SC_SURGE;
+	else if (strcmp(sc, "raw-100k") == 0) L->sc = SC_RAW;
+	else if (strcmp(sc, "keepalive") == 0) L->sc = SC_KEEPALIVE;
+	else if (strcmp(sc, "idle") == 0) L->sc = SC_IDLE;
+	else if (strcmp(sc, "mixed") == 0) L->sc = SC_MIXED;
+	else {
+		usage(stderr);
+		return 2;
+	}
+	L->scname = sc;
+	L->conns = conns > 0 ? conns : L->sc == SC_IDLE ? 10000 : 32;
+	if (L->duration_s < 1 || L->duration_s > 600 || L->conns > 100000 ||
+	    L->per_bidder < 1 || L->per_bidder > 64 || L->presign < 0 ||
+	    L->presign > 1000000 || L->size > ((size_t)8 << 20))
+		die("an option is out of range (see --help)", NULL);
+	snprintf(L->url, sizeof(L->url), "%s", url);
+	snprintf(L->ca, sizeof(L->ca), "%.500s/ca.crt", L->certs);
+	if ((u = evhttp_uri_parse(url)) == NULL || evhttp_uri_get_host(u) ==
+	    NULL || evhttp_uri_get_port(u) <= 0)
+		die("--url must be https://HOST:PORT", url);
+	snprintf(L->host, sizeof(L->host), "%s", evhttp_uri_get_host(u));
+	L->port = evhttp_uri_get_port(u);
+	evhttp_uri_free(u);
+	if ((L->base = event_base_new()) == NULL)
+		die("event_base_new failed", NULL);
+	L->high_n = -1;
+	L->leader = -1;
+	switch (L->sc) {
+	case SC_HOT: scenario_hot(L); break;
+	case SC_SURGE: scenario_surge(L); break;
+	case SC_RAW: scenario_raw(L); break;
+	case SC_KEEPALIVE: scenario_keepalive(L); break;
+	case SC_IDLE: scenario_idle(L); break;
+	case SC_MIXED: scenario_mixed(L); break;
+	}
+	fflush(stdout);
+	/* Exit without tearing down thousands of connections one by one:
+	 * the kernel closes the sockets; every buffer dies with the process. */
+	_exit(0);
+}
