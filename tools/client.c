@@ -453,8 +453,15 @@ exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
 		if (event_base_dispatch(c->base) < 0)
 			break;
 	c->body = NULL;
-	if (c->status == 0)
-		return explain_failure(c, err);
+	if (c->status == 0) {
+		rc = explain_failure(c, err);
+		/* Start the next exchange on a fresh TLS session (we are
+		 * outside every callback of this connection here). */
+		evhttp_connection_free(c->conn);
+		c->conn = NULL;
+		c->bev = NULL;
+		return rc;
+	}
 	if (c->body_rc != EB_OK)
 		return eb_fail(err, c->body_rc, "reply-too-large", NULL,
 		    "the reply is larger than this tool accepts");
@@ -511,4 +518,15 @@ eb_client_print_error(FILE *f, const struct eb_error *e)
 		fprintf(f, "  detail: %s\n", e->detail);
 	if (e->hint[0])
 		fprintf(f, "  hint: %s\n", e->hint);
+}
+
+X509 *
+eb_client_peer_cert(struct eb_client *c)
+{
+	SSL *ssl;
+
+	if (c == NULL || c->bev == NULL ||
+	    (ssl = bufferevent_openssl_get_ssl(c->bev)) == NULL)
+		return NULL;
+	return SSL_get1_peer_certificate(ssl);
 }

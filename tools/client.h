@@ -33,6 +33,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <openssl/x509.h>
+
 #include "protocol/buf.h"
 #include "protocol/err.h"
 
@@ -80,5 +82,11 @@ int eb_client_reply_error(const struct eb_buf *body, int status,
 
 /* Print 'e' for a person: "error: <message>", then detail and hint. */
 void eb_client_print_error(FILE *f, const struct eb_error *e);
+
+/*
+ * The server's certificate as presented on the last connection (a new
+ * reference: X509_free()), or NULL before any exchange.
+ */
+X509 *eb_client_peer_cert(struct eb_client *c);
 
 #endif

@@ -368,15 +368,6 @@ main(int argc, char **argv)
 		}
 		return command_help(args[0], stdout);
 	}
-	if (eb_verbs_handles(cmd)) {
-		if (help) {
-			eb_verbs_usage(cmd, stdout);
-			return 0;
-		}
-		eb_client_settings_env(&s);
-		return eb_verbs_main(argc - vstart, argv + vstart, s.url, s.ca,
-		    s.cert, s.key);
-	}
 	if (help)
 		return command_help(cmd, stdout);
 	if (strcmp(cmd, "whoami") != 0 && strcmp(cmd, "health") != 0 &&

@@ -8,7 +8,7 @@
  *    3. signer certificate == TLS peer (X509_cmp)  (403 signer-not-peer)
  *    4. eb_xml_parse + XSD (protocol/xsd/ebid.xsd) (400 schema reason)
  *   back on the loop thread:
- *    5. the kind: eb_server_flow_for_command(root name)   (404 unknown-command)
+ *    5. the kind: eb_flow_for_command(root name)   (404 unknown-command)
  *       the target: root attribute tender=/sale=/pool=, or a new id from
  *       the kind's sequence for a creating command (none given)
  *    6. queue on the aggregate: one command at a time per aggregate in
@@ -41,15 +41,18 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <libpq-fe.h>
 
-#include "engine/server/flows.h"
+#include "engine/core/flows.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/system.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
+#include "protocol/receipt.h"
 
 #define AGG_BUCKETS 1024
 #define AGG_CACHE_MAX 10000
@@ -71,7 +74,15 @@ struct agg {
 struct job {
 	struct job *next;
 	struct eb_commands *cs;
-	struct eb_req *r;
+	struct eb_req *r;                 /* NULL for ebidd's own commands */
+	struct eb_actor actor;            /* the TLS peer, or ebidd itself */
+	char reqid[32];
+	enum eb_job_kind kind;
+	eb_system_done_fn sys_done;       /* when r is NULL */
+	void *sys_arg;
+	uint8_t *receipt;                 /* RFC 3161 token, when issued */
+	size_t receipt_len;
+	int dedup_checked;
 	uint8_t *der;
 	size_t der_len;
 	uint8_t der_sha[EB_SHA256_LEN];
@@ -170,6 +181,7 @@ job_free(struct job *j)
 	eb_doc_free(j->events);
 	eb_buf_free(&j->events_bytes);
 	free(j->head_sig);
+	free(j->receipt);
 	free(j);
 }
 
@@ -195,7 +207,11 @@ job_end(struct job *j)
 static void
 job_fail(struct job *j, const struct eb_error *e)
 {
-	eb_reply_error(j->r, e);
+	if (j->r != NULL)
+		eb_reply_error(j->r, e);
+	else if (j->sys_done != NULL)
+		j->sys_done(j->sys_arg, e->code ? e->code : EB_ERR_INTERNAL, e,
+		    NULL);
 	j->r = NULL;
 	job_end(j);
 }
@@ -222,20 +238,20 @@ record_refusal(struct job *j, const char *cmd, const struct eb_error *e)
 	struct eb_store_refusal ref = {
 		.time_ms = j->time ? j->time : eb_clock_now(&srv->clock),
 		.clock = eb_clock_name(&srv->clock),
-		.party = j->r->actor.party,
-		.role = eb_role_name(j->r->actor.role),
-		.person = j->r->actor.person,
+		.party = j->actor.party,
+		.role = eb_role_name(j->actor.role),
+		.person = j->actor.person,
 		.command = cmd,
 		.target = j->target,
 		.why = e,
-		.request_id = j->r->id,
+		.request_id = j->reqid,
 	};
 
 	eb_log(EB_LOG_INFO, "refused id=%s party=%s command=%s target=%s "
-	    "reason=%s", j->r->id, ref.party, cmd, j->target, e->reason);
+	    "reason=%s", j->reqid, ref.party, cmd, j->target, e->reason);
 	if (eb_store_refusal(srv->store, &ref, refusal_logged, NULL) != EB_OK)
 		eb_log(EB_LOG_ERROR, "security_log: cannot queue the refusal "
-		    "of request %s", j->r->id);
+		    "of request %s", j->reqid);
 }
 
 /* Events are stored canonical (no namespace); give them one to parse. */
@@ -282,7 +298,17 @@ reply_accepted(struct job *j)
 	eb_doc_set_attr(d, "time", iso);
 	eb_doc_append(d, j->events);          /* d takes the events */
 	j->events = NULL;
-	eb_reply_doc(j->r, 200, d);
+	if (j->receipt != NULL) {
+		char *b64 = NULL;
+
+		if (eb_base64_encode(j->receipt, j->receipt_len, &b64) == EB_OK)
+			eb_doc_add_text(d, "receipt", b64);
+		free(b64);
+	}
+	if (j->r != NULL)
+		eb_reply_doc(j->r, 200, d);
+	else if (j->sys_done != NULL)
+		j->sys_done(j->sys_arg, EB_OK, NULL, d);
 	j->r = NULL;
 	eb_doc_free(d);
 }
@@ -300,6 +326,7 @@ append_done(int rc, const struct eb_error *e, void *arg)
 		memcpy(a->hash, j->hash, EB_SHA256_LEN);
 		a->fresh = 0;
 		reply_accepted(j);
+		eb_system_after(j->cs->srv, a->id, a->flow, a->state);
 		job_end(j);
 		return;
 	}
@@ -307,7 +334,7 @@ append_done(int rc, const struct eb_error *e, void *arg)
 	if (rc == EB_ERR_CONFLICT && !a->fresh &&
 	    ++j->attempts < APPEND_ATTEMPTS) {
 		eb_log(EB_LOG_INFO, "req id=%s: head of %s moved, deciding "
-		    "again", j->r->id, a->id);
+		    "again", j->reqid, a->id);
 		eb_doc_free(j->events);
 		j->events = NULL;
 		eb_buf_reset(&j->events_bytes);
@@ -351,9 +378,31 @@ job_decide(struct job *j)
 	int rc;
 
 	eb_error_clear(&e);
+	if (j->kind == EB_JOB_POKE) {
+		eb_system_after(srv, a->id, a->flow, a->state);
+		job_end(j);
+		return;
+	}
+	if (j->kind != EB_JOB_COMMAND) {
+		struct eb_doc *v = eb_system_read(srv, a->flow, a->state,
+		    &j->actor, j->kind);
+
+		if (v == NULL) {
+			eb_fail(&e, EB_ERR_NOTFOUND, "nothing-to-show",
+			    "Ask for the view of a tender, a sale or a pool.",
+			    "this aggregate has no such view");
+			job_fail(j, &e);
+			return;
+		}
+		eb_reply_doc(j->r, 200, v);
+		j->r = NULL;
+		eb_doc_free(v);
+		job_end(j);
+		return;
+	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.body = j->doc;
-	cmd.actor = j->r->actor;
+	cmd.actor = j->actor;
 	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
 	cmd.time = j->time;
 	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK) {
@@ -382,10 +431,23 @@ job_decide(struct job *j)
 	ent.kind = a->flow->kind;
 	ent.seq = j->seq;
 	ent.time = j->time;
-	ent.actor = &j->r->actor;
+	ent.actor = &j->actor;
 	ent.clock = eb_clock_name(&srv->clock);
 	memcpy(ent.command_sha256, j->der_sha, EB_SHA256_LEN);
 	ent.events = j->events;
+	if (eb_system_wants_receipt(j->doc->name) && srv->tsa != NULL &&
+	    j->receipt == NULL &&
+	    eb_tsa_stamp(srv->tsa, j->der_sha, j->time,
+	    eb_system_serial(srv, j->time), &j->receipt, &j->receipt_len,
+	    &e) != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, &e, "cannot issue a receipt");
+		job_fail(j, &e);
+		return;
+	}
+	if (j->receipt != NULL) {
+		ent.has_receipt = 1;
+		eb_sha256(j->receipt, j->receipt_len, ent.receipt_sha256);
+	}
 	if ((rc = eb_entry_hash(&ent, a->hash, j->hash)) != EB_OK) {
 		eb_fail(&e, rc, "entry-hash", NULL, "cannot hash the entry");
 		job_fail(j, &e);
@@ -415,9 +477,9 @@ job_decide(struct job *j)
 	se.kind = a->flow->kind;
 	se.seq = j->seq;
 	se.time_ms = j->time;
-	se.party = j->r->actor.party;
-	se.role = eb_role_name(j->r->actor.role);
-	se.person = j->r->actor.person;
+	se.party = j->actor.party;
+	se.role = eb_role_name(j->actor.role);
+	se.person = j->actor.person;
 	se.command = j->der;
 	se.command_len = j->der_len;
 	memcpy(se.command_sha256, j->der_sha, EB_SHA256_LEN);
@@ -427,6 +489,8 @@ job_decide(struct job *j)
 	memcpy(se.prev_hash, a->hash, EB_SHA256_LEN);
 	memcpy(se.hash, j->hash, EB_SHA256_LEN);
 	se.state = j->state_name;
+	se.receipt = j->receipt;
+	se.receipt_len = j->receipt_len;
 	se.head_sig = j->head_sig;
 	se.head_sig_len = j->head_sig_len;
 	if ((rc = eb_store_append(srv->store, &se, append_done, j)) != EB_OK) {
@@ -495,11 +559,86 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 	job_decide(j);
 }
 
+static void job_load(struct job *j);
+
+/*
+ * A receipt-bearing command resent with exactly the same bytes gets the
+ * same entry and the same receipt back, and nothing new is appended.
+ */
+static void
+dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct job *j = arg;
+	struct eb_doc *d = NULL, *ev = NULL;
+	struct eb_error le;
+	char iso[EB_ISOTIME_LEN], hex[EB_SHA256_HEX];
+	char *b64 = NULL;
+	uint64_t be;
+
+	if (rc != EB_OK) {
+		job_fail(j, e);
+		return;
+	}
+	if (PQntuples(r) == 0) {
+		job_load(j);
+		return;
+	}
+	eb_error_clear(&le);
+	if (parse_stored_events((const uint8_t *)PQgetvalue(r, 0, 3),
+	    (size_t)PQgetlength(r, 0, 3), &ev, &le) != EB_OK) {
+		job_fail(j, &le);
+		return;
+	}
+	d = eb_doc_new("accepted");
+	eb_doc_set_attr(d, "aggregate", j->target);
+	memcpy(&be, PQgetvalue(r, 0, 0), 8);
+	eb_doc_set_attr_i64(d, "seq", (int64_t)be64toh(be));
+	eb_hex32((const uint8_t *)PQgetvalue(r, 0, 1), hex);
+	eb_doc_set_attr(d, "hash", hex);
+	memcpy(&be, PQgetvalue(r, 0, 2), 8);
+	eb_isotime_format((int64_t)be64toh(be), iso);
+	eb_doc_set_attr(d, "time", iso);
+	eb_doc_set_attr(d, "duplicate", "yes");
+	eb_doc_append(d, ev);
+	if (!PQgetisnull(r, 0, 4) &&
+	    eb_base64_encode((const uint8_t *)PQgetvalue(r, 0, 4),
+	    (size_t)PQgetlength(r, 0, 4), &b64) == EB_OK)
+		eb_doc_add_text(d, "receipt", b64);
+	free(b64);
+	if (j->r != NULL)
+		eb_reply_doc(j->r, 200, d);
+	else if (j->sys_done != NULL)
+		j->sys_done(j->sys_arg, EB_OK, NULL, d);
+	j->r = NULL;
+	eb_doc_free(d);
+	job_end(j);
+}
+
 static void
 job_load(struct job *j)
 {
 	struct agg *a = j->agg;
 	struct eb_error e;
+
+	if (j->kind == EB_JOB_COMMAND && !j->dedup_checked && !a->fresh &&
+	    eb_system_wants_receipt(j->doc->name)) {
+		char hex[EB_SHA256_HEX];
+		const char *params[2] = { a->id, hex };
+
+		j->dedup_checked = 1;
+		eb_hex32(j->der_sha, hex);
+		if (eb_store_select(j->cs->srv->store,
+		    "SELECT seq, hash, time_ms, events, receipt FROM log"
+		    " WHERE aggregate = $1 AND command_sha256 = decode($2, 'hex')",
+		    2, params, dedup_done, j) != EB_OK) {
+			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+			    "cannot queue the duplicate check");
+			job_fail(j, &e);
+		}
+		return;
+	}
 
 	if (a->fresh) {
 		if (a->state == NULL &&
@@ -634,7 +773,7 @@ verify_done(void *arg)
 
 	if (rc != EB_OK)
 		goto fail;
-	if ((j->flow = eb_server_flow_for_command(j->doc->name)) == NULL) {
+	if ((j->flow = eb_flow_for_command(j->doc->name)) == NULL) {
 		rc = eb_fail(&e, EB_ERR_NOTFOUND, "unknown-command",
 		    "See docs/protocol.md for the commands ebidd accepts.",
 		    "no such command: %s", j->doc->name);
@@ -721,6 +860,8 @@ eb_handle_command(struct eb_req *r)
 	cs->busy++;
 	j->cs = cs;
 	j->r = r;
+	j->actor = r->actor;
+	snprintf(j->reqid, sizeof(j->reqid), "%s", r->id);
 	j->events_bytes.max = (size_t)256 << 20;
 	j->der_len = n;
 	evbuffer_remove(in, j->der, n);
@@ -731,6 +872,93 @@ eb_handle_command(struct eb_req *r)
 		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
 		job_fail(j, &e);
 	}
+}
+
+/* -- ebidd's own commands and reads ------------------------------------- */
+
+int
+eb_commands_submit_system(struct eb_commands *cs, const char *target,
+    uint8_t *der, size_t der_len, struct eb_doc *doc,
+    eb_system_done_fn done, void *arg)
+{
+	struct eb_server *srv = cs->srv;
+	struct job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		free(der);
+		eb_doc_free(doc);
+		return EB_ERR_NOMEM;
+	}
+	if ((j->flow = eb_flow_for_command(doc->name)) == NULL) {
+		free(der);
+		eb_doc_free(doc);
+		free(j);
+		return EB_ERR_NOTFOUND;
+	}
+	cs->busy++;
+	j->cs = cs;
+	j->actor = srv->actor;
+	snprintf(j->reqid, sizeof(j->reqid), "sys-%llu",
+	    (unsigned long long)++srv->next_req);
+	j->sys_done = done;
+	j->sys_arg = arg;
+	j->events_bytes.max = (size_t)256 << 20;
+	j->der = der;
+	j->der_len = der_len;
+	eb_sha256(der, der_len, j->der_sha);
+	j->doc = doc;
+	j->time = eb_clock_now(&srv->clock);
+	snprintf(j->target, sizeof(j->target), "%s", target);
+	job_enqueue(j);
+	return EB_OK;
+}
+
+void
+eb_handle_read(struct eb_req *r, const char *kind, const char *id,
+    enum eb_job_kind what)
+{
+	struct eb_server *srv = r->srv;
+	struct eb_commands *cs = srv->cmds;
+	struct job *j;
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->flow = eb_flow_for_kind(kind)) == NULL ||
+	    strlen(id) == 0 || strlen(id) >= EB_ID_MAX) {
+		free(j);
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",
+		    "Check the id: it is given in the reply that created it.",
+		    "no such %s: %s", kind, id);
+		eb_reply_error(r, &e);
+		return;
+	}
+	cs->busy++;
+	j->cs = cs;
+	j->r = r;
+	j->kind = what;
+	j->actor = r->actor;
+	snprintf(j->reqid, sizeof(j->reqid), "%s", r->id);
+	snprintf(j->target, sizeof(j->target), "%s", id);
+	job_enqueue(j);
+}
+
+void
+eb_commands_poke(struct eb_commands *cs, const char *id,
+    const struct eb_flow_entry *flow)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return;
+	cs->busy++;
+	j->cs = cs;
+	j->kind = EB_JOB_POKE;
+	j->flow = flow;
+	j->actor = cs->srv->actor;
+	snprintf(j->reqid, sizeof(j->reqid), "poke");
+	snprintf(j->target, sizeof(j->target), "%s", id);
+	job_enqueue(j);
 }
 
 /* -- lifetime ----------------------------------------------------------- */

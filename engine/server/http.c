@@ -34,6 +34,7 @@
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/system.h"
 #include "protocol/errdoc.h"
 
 static struct bufferevent *
@@ -166,6 +167,55 @@ eb_reply_error(struct eb_req *r, const struct eb_error *e)
 	eb_doc_free(d);
 }
 
+/*
+ * GET /v1/tenders/ID[/duties], /v1/sales/ID, /v1/pools/ID, /v1/log[/ID]:
+ * returns 1 when 'path' is one of them (and the request is answered or
+ * queued), 0 otherwise.
+ */
+static int
+route_read(struct eb_req *r, const char *path)
+{
+	static const struct {
+		const char *prefix, *kind;
+	} kinds[] = {
+		{ "/v1/tenders/", "tender" },
+		{ "/v1/sales/", "sale" },
+		{ "/v1/pools/", "pool" },
+	};
+	char id[EB_ID_MAX];
+	const char *rest, *slash;
+	size_t n;
+
+	if (strcmp(path, "/v1/log") == 0) {
+		eb_handle_log(r, NULL);
+		return 1;
+	}
+	if (strncmp(path, "/v1/log/", 8) == 0) {
+		eb_handle_log(r, path + 8);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		n = strlen(kinds[i].prefix);
+		if (strncmp(path, kinds[i].prefix, n) != 0)
+			continue;
+		rest = path + n;
+		slash = strchr(rest, '/');
+		n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
+		if (n == 0 || n >= sizeof(id))
+			return 0;
+		memcpy(id, rest, n);
+		id[n] = '\0';
+		if (slash == NULL)
+			eb_handle_read(r, kinds[i].kind, id, EB_JOB_VIEW);
+		else if (strcmp(slash, "/duties") == 0)
+			eb_handle_read(r, kinds[i].kind, id, EB_JOB_DUTIES);
+		else
+			return 0;
+		return 1;
+	}
+	return 0;
+}
+
 static void
 route(struct evhttp_request *req, void *arg)
 {
@@ -242,6 +292,8 @@ route(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/v1/test/clock") == 0 &&
 	    cmd == EVHTTP_REQ_POST) {
 		eb_handle_test_clock(r);
+	} else if (cmd == EVHTTP_REQ_GET && route_read(r, path)) {
+		/* answered by route_read */
 	} else if (strcmp(path, "/v1/health") == 0 ||
 	    strcmp(path, "/v1/whoami") == 0 ||
 	    strcmp(path, "/v1/commands") == 0 ||

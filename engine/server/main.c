@@ -34,6 +34,7 @@
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/system.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
 
@@ -247,6 +248,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
+	if (eb_system_init(&srv, &e) != EB_OK)
+		fatal_e(&e, "server certificate");
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
 	dr.srv = &srv;
@@ -274,6 +277,7 @@ main(int argc, char **argv)
 	eb_workers_free(srv.workers);
 	evhttp_free(srv.http);
 	eb_commands_free(srv.cmds);
+	eb_system_free(&srv);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(dr.timer);

@@ -1,11 +1,12 @@
 # ebidd: the HTTPS (mutual TLS) server.  See engine/server/README.md and
 # docs/server.md.  The aggregate kinds it serves are linked here as
-# engine/server/flows.c registers them.
+# engine/core/flows.c registers them.
 add_executable(ebidd
   engine/server/main.c engine/server/config.c engine/server/clock.c
   engine/server/log.c engine/server/tls.c engine/server/http.c
-  engine/server/handlers.c engine/server/commands.c engine/server/flows.c
+  engine/server/handlers.c engine/server/commands.c engine/server/system.c
   engine/server/workers.c)
-target_link_libraries(ebidd PRIVATE eb_store eb_crypto eb_xml eb_core_cmd eb_base
+target_link_libraries(ebidd PRIVATE eb_store eb_core_flows eb_opening eb_logdoc eb_crypto eb_xml
+  eb_core_cmd eb_base
   PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBPQ Threads::Threads)
 set_target_properties(ebidd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -42,6 +42,7 @@
 #include "protocol/xml.h"
 
 struct eb_commands;
+struct eb_system;
 struct eb_tsa;
 struct eb_workers;
 
@@ -59,6 +60,8 @@ struct eb_server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *listener;
 	struct eb_commands *cmds;
+	struct eb_system *sys;      /* ebidd's own commands (system.c) */
+	struct eb_actor actor;      /* ebidd itself, from its certificate */
 	struct eb_workers *workers;  /* CMS verify + XML parse off the loop */
 	uint64_t next_req;
 	uint32_t boot_id;           /* random, makes request ids unique */

@@ -34,7 +34,7 @@
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
 
-enum query_kind { Q_DONE, Q_I64, Q_TEXT, Q_ROWS };
+enum query_kind { Q_DONE, Q_I64, Q_TEXT, Q_ROWS, Q_RESULT };
 
 struct query {
 	struct query *next;
@@ -49,6 +49,7 @@ struct query {
 		eb_store_i64_fn i64;
 		eb_store_text_fn text;
 		eb_store_rows_fn rows;
+		eb_store_result_fn result;
 	} cb;
 	void *arg;
 	PGresult *res;                /* the last result of the statement */
@@ -216,6 +217,9 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 			    "unexpected result shape");
 		q->cb.text(rc, e, rc == EB_OK ? PQgetvalue(r, 0, 0) : NULL,
 		    q->arg);
+		break;
+	case Q_RESULT:
+		q->cb.result(rc, e, rc == EB_OK ? r : NULL, q->arg);
 		break;
 	case Q_ROWS: {
 		struct eb_store_row *rows = NULL;
@@ -739,6 +743,25 @@ eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
 	    (rc = query_param(q, r->request_id, 0, 0))) {
 		query_free(q);
 		return rc;
+	}
+	return submit(s, q);
+}
+
+int
+eb_store_select(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, eb_store_result_fn cb, void *arg)
+{
+	struct query *q = query_new(sql, Q_RESULT, arg);
+	int rc;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.result = cb;
+	for (int i = 0; i < nparams; i++) {
+		if ((rc = query_param(q, params[i], 0, 0)) != EB_OK) {
+			query_free(q);
+			return rc;
+		}
 	}
 	return submit(s, q);
 }

@@ -48,6 +48,7 @@
 #include "protocol/hash.h"
 
 struct eb_store;
+struct pg_result;           /* libpq's PGresult */
 
 /* Plain completion: rc is EB_OK or a negative EB_ERR_* with 'err'. */
 typedef void (*eb_store_done_fn)(int rc, const struct eb_error *err,
@@ -56,6 +57,9 @@ typedef void (*eb_store_i64_fn)(int rc, const struct eb_error *err,
     int64_t value, void *arg);
 typedef void (*eb_store_text_fn)(int rc, const struct eb_error *err,
     const char *text, void *arg);
+
+typedef void (*eb_store_result_fn)(int rc, const struct eb_error *err,
+    const struct pg_result *res, void *arg);
 
 /* One stored entry as loaded (all bytes borrowed from the result). */
 struct eb_store_row {
@@ -149,6 +153,13 @@ int eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 int eb_store_next_id(struct eb_store *s, const char *kind, int year,
     eb_store_text_fn cb, void *arg);
 int eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg);
+/*
+ * A read-only query of ours: 'sql' is static text, 'params' text values
+ * ($1..$n), results in binary format.  The callback borrows the result
+ * (valid during the call only); rc != EB_OK gives res NULL.
+ */
+int eb_store_select(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, eb_store_result_fn cb, void *arg);
 /* cb may be NULL (fire and forget; failures are only reported by rc). */
 int eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
     eb_store_done_fn cb, void *arg);

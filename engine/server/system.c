@@ -1,0 +1,849 @@
+/*
+ * engine/server/system.c
+ *    ebidd's own commands, receipts and reads: see system.h.
+ *
+ * Timers: one slot per aggregate holding the next due command the core
+ * announced (next_timer).  Each accepted command re-arms its aggregate's
+ * slot.  A slot fires by building <NAME kind="ID"/> (or the opening
+ * command), signing it with the server's key and submitting it; when the
+ * command is accepted the slot is re-armed from the new state, when it is
+ * refused the refusal is logged and the slot stays disarmed until the next
+ * command on that aggregate (so a refused timer never spins).
+ *
+ * The opening key (tender in state "announced"): custodian certificates
+ * come from the centre's certificate directory (the folder of the CA
+ * certificate, NAME.crt by party id; a production centre points this at
+ * its directory service), each checked against the CA and its subject's
+ * party id and role.
+ *
+ * The opening (timer "open-bids"): the sealed envelopes and the submitted
+ * shares are in the signed commands of the log (the events keep only their
+ * hashes), so the log's commands are read back, verified again, and the
+ * latest submit-bid of each bidder the core still holds is opened.
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <libpq-fe.h>
+#include <openssl/x509.h>
+
+#include "engine/core/tender.h"
+#include "engine/server/log.h"
+#include "engine/server/server.h"
+#include "engine/server/system.h"
+#include "protocol/cms.h"
+#include "protocol/isotime.h"
+#include "protocol/keysplit.h"
+#include "protocol/logdoc.h"
+#include "protocol/opening.h"
+#include "protocol/xml.h"
+
+#define SLOT_BUCKETS 256
+
+struct slot {
+	struct slot *next;
+	struct eb_system *sys;
+	char id[EB_ID_MAX];
+	const struct eb_flow_entry *flow;
+	char name[48];
+	int64_t at;
+	int armed;             /* waiting for 'at' */
+	int inflight;          /* its command is being decided */
+	int key_requested;     /* tender: set-opening-key submitted */
+	struct event *ev;
+};
+
+struct eb_system {
+	struct eb_server *srv;
+	struct slot *buckets[SLOT_BUCKETS];
+	uint32_t serial_counter;
+	char directory[512];
+};
+
+static unsigned
+bucket_of(const char *id)
+{
+	unsigned h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h % SLOT_BUCKETS;
+}
+
+static struct slot *
+slot_get(struct eb_system *sys, const char *id,
+    const struct eb_flow_entry *flow)
+{
+	unsigned b = bucket_of(id);
+	struct slot *s;
+
+	for (s = sys->buckets[b]; s != NULL; s = s->next)
+		if (strcmp(s->id, id) == 0)
+			return s;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->sys = sys;
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	s->flow = flow;
+	s->next = sys->buckets[b];
+	sys->buckets[b] = s;
+	return s;
+}
+
+/* -- signing and submitting our own commands ---------------------------- */
+
+struct sys_job {
+	struct slot *slot;
+	char what[48];
+};
+
+static void
+sys_done(void *arg, int rc, const struct eb_error *e,
+    const struct eb_doc *accepted)
+{
+	struct sys_job *sj = arg;
+
+	(void)accepted;
+	if (sj->slot != NULL)
+		sj->slot->inflight = 0;
+	if (rc != EB_OK)
+		eb_log(EB_LOG_INFO, "system command %s on %s refused: %s (%s)",
+		    sj->what, sj->slot ? sj->slot->id : "?",
+		    e != NULL ? e->primary : "?", e != NULL ? e->reason : "");
+	else
+		eb_log(EB_LOG_INFO, "system command %s on %s accepted",
+		    sj->what, sj->slot ? sj->slot->id : "?");
+	free(sj);
+}
+
+/* Sign 'doc' (takes ownership) and submit it for 'slot'. */
+static void
+submit(struct slot *slot, struct eb_doc *doc)
+{
+	struct eb_server *srv = slot->sys->srv;
+	struct eb_buf xml = EB_BUF_INIT;
+	struct sys_job *sj = NULL;
+	struct eb_error e;
+	uint8_t *der = NULL;
+	size_t len = 0;
+
+	eb_error_clear(&e);
+	xml.max = (size_t)256 << 20;
+	if (eb_xml_write(doc, 0, &xml) != EB_OK ||
+	    eb_cms_sign(srv->cert, srv->key, xml.data, xml.len, &der, &len,
+	    &e) != EB_OK || (sj = calloc(1, sizeof(*sj))) == NULL) {
+		eb_log(EB_LOG_ERROR, "cannot sign system command %s on %s: %s",
+		    doc->name, slot->id, e.primary);
+		eb_doc_free(doc);
+		free(der);
+		eb_buf_free(&xml);
+		return;
+	}
+	/* what ebidd signs must pass the schema every auditor applies */
+	{
+		struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
+		struct eb_doc *back = NULL;
+
+		if (eb_xml_parse(srv->schema, &lim, xml.data, xml.len, &back,
+		    &e) != EB_OK) {
+			eb_log(EB_LOG_ERROR, "system command %s on %s is not "
+			    "valid: %s (%s)", doc->name, slot->id, e.primary,
+			    e.detail);
+			eb_doc_free(doc);
+			free(der);
+			free(sj);
+			eb_buf_free(&xml);
+			return;
+		}
+		eb_doc_free(back);
+	}
+	eb_buf_free(&xml);
+	sj->slot = slot;
+	snprintf(sj->what, sizeof(sj->what), "%s", doc->name);
+	slot->inflight = 1;
+	if (eb_commands_submit_system(srv->cmds, slot->id, der, len, doc,
+	    sys_done, sj) != EB_OK) {
+		eb_log(EB_LOG_ERROR, "cannot submit system command %s on %s",
+		    sj->what, slot->id);
+		slot->inflight = 0;
+		free(sj);
+	}
+}
+
+/* -- the opening key ---------------------------------------------------- */
+
+static X509 *
+directory_cert(struct eb_system *sys, const char *party, enum eb_role role,
+    struct eb_error *e)
+{
+	struct eb_server *srv = sys->srv;
+	struct eb_actor who;
+	char path[1024];
+	X509 *x;
+
+	if (strchr(party, '/') != NULL || party[0] == '.') {
+		eb_fail(e, EB_ERR_FORMAT, "bad-party", NULL, "bad party id %s",
+		    party);
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s.crt", sys->directory, party);
+	if ((x = eb_pem_cert_load(path, e)) == NULL)
+		return NULL;
+	if (eb_trust_check(srv->trust, x, eb_clock_now(&srv->clock), e) !=
+	    EB_OK || eb_actor_from_cert(x, &who, e) != EB_OK ||
+	    strcmp(who.party, party) != 0 || who.role != role) {
+		if (e->code == 0)
+			eb_fail(e, EB_ERR_DENIED, "directory-mismatch", NULL,
+			    "the directory's certificate for %s is not a %s's",
+			    party, eb_role_name(role));
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+static void
+opening_key(struct slot *slot, const void *state)
+{
+	struct eb_system *sys = slot->sys;
+	struct eb_server *srv = sys->srv;
+	struct eb_actor me = srv->actor;
+	struct eb_custodian cus[EB_SHARES_MAX];
+	struct eb_doc *view = NULL, *list, *c, *cmd = NULL;
+	int64_t k = 0, now = eb_clock_now(&srv->clock);
+	struct eb_error e;
+	size_t n = 0, i;
+
+	eb_error_clear(&e);
+	memset(cus, 0, sizeof(cus));
+	view = slot->flow->ops->view(state, &me);
+	list = eb_doc_path(view, "registration/custodians");
+	if (list == NULL)
+		list = eb_doc_path(view, "register-tender/custodians");
+	if (list == NULL || eb_doc_attr_i64(list, "threshold", &k) != EB_OK) {
+		eb_log(EB_LOG_ERROR, "tender %s: no custodians to split the "
+		    "opening key among", slot->id);
+		goto out;
+	}
+	eb_doc_foreach(c, list, "custodian") {
+		const char *party = eb_doc_attr(c, "party");
+
+		if (n == EB_SHARES_MAX || party == NULL)
+			break;
+		if ((cus[n].cert = directory_cert(sys, party,
+		    EB_ROLE_CUSTODIAN, &e)) == NULL) {
+			eb_log(EB_LOG_ERROR, "tender %s: custodian %s: %s",
+			    slot->id, party, e.primary);
+			goto out;
+		}
+		cus[n++].party = party;
+	}
+	if (eb_opening_setup(srv->cert, srv->key, slot->id, now,
+	    now + (int64_t)3650 * 86400000, cus, n, (unsigned)k, &cmd, &e) !=
+	    EB_OK) {
+		eb_log(EB_LOG_ERROR, "tender %s: opening key: %s", slot->id,
+		    e.primary);
+		goto out;
+	}
+	slot->key_requested = 1;
+	submit(slot, cmd);
+out:
+	for (i = 0; i < n; i++)
+		X509_free(cus[i].cert);
+	eb_doc_free(view);
+}
+
+/* -- the opening -------------------------------------------------------- */
+
+struct opening {
+	struct slot *slot;
+	struct eb_doc *view;      /* the tender as ebidd sees it */
+};
+
+static void
+opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct opening *op = arg;
+	struct slot *slot = op->slot;
+	struct eb_server *srv = slot->sys->srv;
+	struct eb_doc **cmds = NULL, *b, *cmd = NULL, *key, *held;
+	struct eb_held_bid bids[4096];
+	const char *shares[EB_SHARES_MAX];
+	size_t nbids = 0, nshares = 0;
+	int n = 0, i;
+	int64_t k = 0;
+	X509 *oc = NULL;
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	if (rc != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, err, "opening: cannot read the log");
+		slot->inflight = 0;
+		goto out;
+	}
+	n = PQntuples(r);
+	if ((cmds = calloc((size_t)n + 1, sizeof(*cmds))) == NULL)
+		goto fail;
+	/* every signed command, verified again, as a tree */
+	for (i = 0; i < n; i++) {
+		uint8_t *content = NULL;
+		size_t clen = 0;
+		X509 *signer = NULL;
+		struct eb_xml_limits lim = { (size_t)64 << 20, 32, 200000 };
+
+		if (eb_cms_verify(srv->trust, (const uint8_t *)PQgetvalue(r, i,
+		    1), (size_t)PQgetlength(r, i, 1), 0, &content, &clen,
+		    &signer, &e) == EB_OK &&
+		    eb_xml_parse(NULL, &lim, content, clen, &cmds[i], &e) !=
+		    EB_OK)
+			cmds[i] = NULL;
+		free(content);
+		X509_free(signer);
+	}
+	/* the shares submitted (the latest per custodian) */
+	for (i = n - 1; i >= 0; i--) {
+		const char *who = PQgetvalue(r, i, 0);
+		int dup = 0;
+
+		if (cmds[i] == NULL || strcmp(cmds[i]->name, "submit-share") != 0 ||
+		    eb_doc_child_text(cmds[i], "share") == NULL)
+			continue;
+		for (int j = n - 1; j > i; j--)
+			if (cmds[j] != NULL &&
+			    strcmp(cmds[j]->name, "submit-share") == 0 &&
+			    strcmp(PQgetvalue(r, j, 0), who) == 0)
+				dup = 1;
+		if (!dup && nshares < EB_SHARES_MAX)
+			shares[nshares++] = eb_doc_child_text(cmds[i], "share");
+	}
+	/* the bids the core holds, each with its latest matching envelope */
+	held = eb_doc_child(op->view, "bids");
+	eb_doc_foreach(b, held, "bid") {
+		const char *bidder = eb_doc_attr(b, "bidder");
+		const char *commit = eb_doc_attr(b, "commitment");
+
+		if (bidder == NULL || commit == NULL || nbids == 4096)
+			continue;
+		for (i = n - 1; i >= 0; i--) {
+			const char *c2;
+
+			if (cmds[i] == NULL ||
+			    strcmp(cmds[i]->name, "submit-bid") != 0 ||
+			    strcmp(PQgetvalue(r, i, 0), bidder) != 0)
+				continue;
+			c2 = eb_doc_child_text(cmds[i], "commitment");
+			if (c2 == NULL || strcmp(c2, commit) != 0)
+				continue;
+			bids[nbids].bidder = bidder;
+			bids[nbids].commitment = commit;
+			bids[nbids].envelope_b64 =
+			    eb_doc_child_text(cmds[i], "envelope");
+			nbids++;
+			break;
+		}
+	}
+	key = eb_doc_child(op->view, "opening-key");
+	if (eb_doc_attr_i64(eb_doc_path(op->view, "registration/custodians"),
+	    "threshold", &k) != EB_OK)
+		(void)eb_doc_attr_i64(eb_doc_path(op->view,
+		    "register-tender/custodians"), "threshold", &k);
+	{
+		const char *cb64 = eb_doc_child_text(key, "certificate");
+		uint8_t *der = NULL;
+		const uint8_t *p;
+		size_t len = 0;
+
+		if (cb64 != NULL && eb_base64_decode(cb64, strlen(cb64), &der,
+		    &len) == EB_OK) {
+			p = der;
+			oc = d2i_X509(NULL, &p, (long)len);
+		}
+		free(der);
+	}
+	if (oc == NULL) {
+		eb_log(EB_LOG_ERROR, "opening %s: no opening certificate",
+		    slot->id);
+		goto fail;
+	}
+	if (eb_opening_open(srv->trust, srv->schema, srv->cert, srv->key, oc,
+	    slot->id, shares, nshares, (unsigned)k, bids, nbids,
+	    eb_clock_now(&srv->clock), &cmd, &e) != EB_OK) {
+		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", slot->id, e.primary,
+		    e.detail);
+		goto fail;
+	}
+	eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares", slot->id,
+	    nbids, nshares);
+	submit(slot, cmd);
+	goto out;
+fail:
+	slot->inflight = 0;
+out:
+	X509_free(oc);
+	for (i = 0; cmds != NULL && i < n; i++)
+		eb_doc_free(cmds[i]);
+	free(cmds);
+	eb_doc_free(op->view);
+	free(op);
+}
+
+static void
+open_bids(struct slot *slot, const void *state)
+{
+	struct eb_server *srv = slot->sys->srv;
+	struct opening *op = calloc(1, sizeof(*op));
+	const char *params[1] = { slot->id };
+
+	if (op == NULL)
+		return;
+	op->slot = slot;
+	op->view = slot->flow->ops->view(state, &srv->actor);
+	slot->inflight = 1;
+	if (eb_store_select(srv->store,
+	    "SELECT party, command FROM log WHERE aggregate = $1"
+	    " AND role IN ('bidder', 'custodian') ORDER BY seq", 1, params,
+	    opening_rows, op) != EB_OK) {
+		slot->inflight = 0;
+		eb_doc_free(op->view);
+		free(op);
+	}
+}
+
+/* -- timers ------------------------------------------------------------- */
+
+static void fire(struct slot *slot);
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	fire(arg);
+}
+
+static void
+fire(struct slot *slot)
+{
+	struct eb_doc *cmd;
+
+	if (!slot->armed || slot->inflight)
+		return;
+	slot->armed = 0;
+	if (strcmp(slot->name, "open-bids") == 0) {
+		/* the opening needs the state: load it, then come back */
+		slot->armed = 1;
+		eb_commands_poke(slot->sys->srv->cmds, slot->id, slot->flow);
+		return;
+	}
+	cmd = eb_doc_new(slot->name);
+	eb_doc_set_attr(cmd, slot->flow->attr, slot->id);
+	submit(slot, cmd);
+}
+
+static void
+arm(struct slot *slot)
+{
+	struct eb_server *srv = slot->sys->srv;
+	int64_t now = eb_clock_now(&srv->clock), delay = slot->at - now;
+	struct timeval tv;
+
+	if (slot->ev == NULL &&
+	    (slot->ev = evtimer_new(srv->base, timer_cb, slot)) == NULL)
+		return;
+	evtimer_del(slot->ev);
+	slot->armed = 1;
+	if (srv->clock.mode == EB_CLOCK_DRIVEN)
+		delay = delay <= 0 ? 0 : -1;   /* fires on clock moves only */
+	else if (srv->clock.mode == EB_CLOCK_ACCELERATED &&
+	    srv->clock.factor > 0)
+		delay = delay <= 0 ? 0 : (delay + srv->clock.factor - 1) /
+		    srv->clock.factor;
+	if (delay < 0)
+		return;
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
+	evtimer_add(slot->ev, &tv);
+}
+
+void
+eb_system_after(struct eb_server *srv, const char *id,
+    const struct eb_flow_entry *flow, void *state)
+{
+	struct eb_system *sys = srv->sys;
+	const struct eb_flow_ops *ops = flow->ops;
+	struct slot *slot;
+	const char *name = NULL, *st;
+	int64_t at = 0;
+
+	if (sys == NULL || (slot = slot_get(sys, id, flow)) == NULL)
+		return;
+	st = ops->state_name(state);
+	if (strcmp(flow->kind, "tender") == 0 &&
+	    strcmp(st, "announced") == 0 && !slot->key_requested &&
+	    !slot->inflight) {
+		opening_key(slot, state);
+		return;
+	}
+	if (slot->ev != NULL)
+		evtimer_del(slot->ev);
+	slot->armed = 0;
+	/* steps ebidd takes as soon as a state is reached */
+	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "opened") == 0 &&
+	    !slot->inflight) {
+		struct eb_doc *cmd = eb_doc_new("clear-bids");
+
+		eb_doc_set_attr(cmd, "tender", id);
+		submit(slot, cmd);
+		return;
+	}
+	if (ops->next_timer == NULL || !ops->next_timer(state, &at, &name))
+		return;
+	snprintf(slot->name, sizeof(slot->name), "%s", name);
+	slot->at = at;
+	if (strcmp(name, "open-bids") == 0) {
+		/* the opening reads the log; do it when due */
+		if (at <= eb_clock_now(&srv->clock) && !slot->inflight)
+			open_bids(slot, state);
+		else
+			arm(slot);
+		return;
+	}
+	arm(slot);
+}
+
+/* Driven clock: fire every slot that is now due. */
+void
+eb_system_clock_moved(struct eb_server *srv)
+{
+	struct eb_system *sys = srv->sys;
+	int64_t now = eb_clock_now(&srv->clock);
+
+	if (sys == NULL)
+		return;
+	for (unsigned b = 0; b < SLOT_BUCKETS; b++)
+		for (struct slot *s = sys->buckets[b]; s != NULL; s = s->next)
+			if (s->armed && !s->inflight && s->at <= now) {
+				fire(s);
+			}
+}
+
+/* -- receipts ----------------------------------------------------------- */
+
+int
+eb_system_wants_receipt(const char *command)
+{
+	return strcmp(command, "submit-bid") == 0;
+}
+
+/*
+ * Unique without a round trip: 41 bits of milliseconds, 10 bits of this
+ * process's random boot id, 12 bits of a per-process counter (4096
+ * receipts per millisecond per process before a repeat is possible).
+ */
+uint64_t
+eb_system_serial(struct eb_server *srv, int64_t time_ms)
+{
+	struct eb_system *sys = srv->sys;
+
+	return ((uint64_t)time_ms << 22) |
+	    ((uint64_t)(srv->boot_id & 0x3ff) << 12) |
+	    (uint64_t)(sys->serial_counter++ & 0xfff);
+}
+
+/* -- reads -------------------------------------------------------------- */
+
+struct eb_doc *
+eb_system_read(struct eb_server *srv, const struct eb_flow_entry *flow,
+    const void *state, const struct eb_actor *viewer, enum eb_job_kind what)
+{
+	(void)srv;
+	if (what == EB_JOB_VIEW)
+		return flow->ops->view(state, viewer);
+	if (what == EB_JOB_DUTIES && strcmp(flow->kind, "tender") == 0)
+		return eb_tender_duties(state, viewer);
+	return NULL;
+}
+
+/* -- the exported log --------------------------------------------------- */
+
+struct export {
+	struct eb_req *r;
+	struct eb_audit_log *log;
+};
+
+static void
+export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct export *x = arg;
+	struct eb_doc *d;
+	char now[EB_ISOTIME_LEN];
+
+	if (rc != EB_OK) {
+		eb_reply_error(x->r, err);
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct eb_audit_head h;
+		uint64_t be;
+
+		memset(&h, 0, sizeof(h));
+		memcpy(&be, PQgetvalue(r, i, 0), 8);
+		h.seq = (int64_t)be64toh(be);
+		if (PQgetlength(r, i, 1) == EB_SHA256_LEN)
+			memcpy(h.hash, PQgetvalue(r, i, 1), EB_SHA256_LEN);
+		h.signature_len = (size_t)PQgetlength(r, i, 2);
+		if ((h.signature = malloc(h.signature_len + 1)) == NULL)
+			break;
+		memcpy(h.signature, PQgetvalue(r, i, 2), h.signature_len);
+		if (eb_audit_log_add_head(x->log, &h) != EB_OK) {
+			free(h.signature);
+			break;
+		}
+	}
+	eb_isotime_format(eb_clock_now(&x->r->srv->clock), now);
+	d = eb_audit_log_to_doc(x->log, now);
+	eb_reply_doc(x->r, 200, d);
+	eb_doc_free(d);
+out:
+	eb_audit_log_free(x->log);
+	free(x);
+}
+
+static int
+be64_at(const PGresult *r, int i, int col, int64_t *v)
+{
+	uint64_t be;
+
+	if (PQgetlength(r, i, col) != 8)
+		return -1;
+	memcpy(&be, PQgetvalue(r, i, col), 8);
+	*v = (int64_t)be64toh(be);
+	return 0;
+}
+
+static void
+export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct export *x = arg;
+	struct eb_server *srv = x->r->srv;
+	const char *params[1] = { x->log->aggregate };
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	if (rc != EB_OK) {
+		eb_reply_error(x->r, err);
+		goto fail;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct eb_audit_entry en;
+		struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
+		struct eb_buf b = EB_BUF_INIT;
+		char role[32];
+
+		memset(&en, 0, sizeof(en));
+		if (i == 0)
+			snprintf(x->log->kind, sizeof(x->log->kind), "%.*s",
+			    PQgetlength(r, i, 11), PQgetvalue(r, i, 11));
+		(void)be64_at(r, i, 0, &en.seq);
+		(void)be64_at(r, i, 1, &en.time);
+		snprintf(en.actor.party, sizeof(en.actor.party), "%.*s",
+		    PQgetlength(r, i, 2), PQgetvalue(r, i, 2));
+		snprintf(role, sizeof(role), "%.*s", PQgetlength(r, i, 3),
+		    PQgetvalue(r, i, 3));
+		(void)eb_role_parse(role, &en.actor.role);
+		snprintf(en.actor.person, sizeof(en.actor.person), "%.*s",
+		    PQgetlength(r, i, 4), PQgetvalue(r, i, 4));
+		snprintf(en.clock, sizeof(en.clock), "%.*s",
+		    PQgetlength(r, i, 7), PQgetvalue(r, i, 7));
+		en.command_len = (size_t)PQgetlength(r, i, 5);
+		en.command = malloc(en.command_len + 1);
+		if (en.command != NULL)
+			memcpy(en.command, PQgetvalue(r, i, 5), en.command_len);
+		if (!PQgetisnull(r, i, 8)) {
+			en.receipt_len = (size_t)PQgetlength(r, i, 8);
+			en.receipt = malloc(en.receipt_len + 1);
+			if (en.receipt != NULL)
+				memcpy(en.receipt, PQgetvalue(r, i, 8),
+				    en.receipt_len);
+		}
+		if (PQgetlength(r, i, 9) == EB_SHA256_LEN)
+			memcpy(en.prev, PQgetvalue(r, i, 9), EB_SHA256_LEN);
+		if (PQgetlength(r, i, 10) == EB_SHA256_LEN)
+			memcpy(en.hash, PQgetvalue(r, i, 10), EB_SHA256_LEN);
+		b.max = (size_t)300 << 20;
+		if (eb_buf_append(&b, "<events xmlns=\"" EB_XML_NS "\"",
+		    sizeof("<events xmlns=\"" EB_XML_NS "\"") - 1) != EB_OK ||
+		    PQgetlength(r, i, 6) < 7 ||
+		    eb_buf_append(&b, PQgetvalue(r, i, 6) + 7,
+		    (size_t)PQgetlength(r, i, 6) - 7) != EB_OK ||
+		    eb_xml_parse(NULL, &lim, b.data, b.len, &en.events, &e) !=
+		    EB_OK || en.command == NULL ||
+		    eb_audit_log_add(x->log, &en) != EB_OK) {
+			eb_buf_free(&b);
+			free(en.command);
+			free(en.receipt);
+			eb_doc_free(en.events);
+			eb_fail(&e, EB_ERR_INTERNAL, "export-failed", NULL,
+			    "entry %lld of %s cannot be exported",
+			    (long long)en.seq, x->log->aggregate);
+			eb_reply_error(x->r, &e);
+			goto fail;
+		}
+		eb_buf_free(&b);
+	}
+	if (x->log->n == 0) {
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",
+		    "Check the id with GET /v1/log.", "no log for %s",
+		    x->log->aggregate);
+		eb_reply_error(x->r, &e);
+		goto fail;
+	}
+	if (eb_store_select(srv->store,
+	    "SELECT seq, hash, signature FROM chain_heads_signed"
+	    " WHERE aggregate = $1 ORDER BY seq", 1, params, export_heads,
+	    x) == EB_OK)
+		return;
+	eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+	    "cannot queue the export");
+	eb_reply_error(x->r, &e);
+fail:
+	eb_audit_log_free(x->log);
+	free(x);
+}
+
+static void
+list_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct eb_req *req = arg;
+	struct eb_doc *d;
+
+	if (rc != EB_OK) {
+		eb_reply_error(req, err);
+		return;
+	}
+	d = eb_doc_new("logs");
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct eb_doc *a = eb_doc_add(d, "aggregate");
+
+		eb_doc_set_attr(a, "id", PQgetvalue(r, i, 0));
+		eb_doc_set_attr(a, "kind", PQgetvalue(r, i, 1));
+	}
+	eb_reply_doc(req, 200, d);
+	eb_doc_free(d);
+}
+
+void
+eb_handle_log(struct eb_req *r, const char *id)
+{
+	struct eb_server *srv = r->srv;
+	struct export *x = NULL;
+	struct eb_error e;
+	const char *params[1] = { id };
+
+	eb_error_clear(&e);
+	if (r->actor.role != EB_ROLE_AUDITOR &&
+	    r->actor.role != EB_ROLE_VERIFIER &&
+	    r->actor.role != EB_ROLE_SUPERVISOR) {
+		eb_fail(&e, EB_ERR_DENIED, "role-not-allowed",
+		    "Export logs with an auditor's (or an officer's) certificate.",
+		    "a %s may not export logs", eb_role_name(r->actor.role));
+		eb_reply_error(r, &e);
+		return;
+	}
+	if (id == NULL || *id == '\0') {
+		if (eb_store_select(srv->store,
+		    "SELECT id, kind FROM aggregates ORDER BY created, id", 0,
+		    NULL, list_rows, r) != EB_OK) {
+			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+			    "cannot queue the list");
+			eb_reply_error(r, &e);
+		}
+		return;
+	}
+	if (strlen(id) >= EB_ID_MAX || (x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->log = eb_audit_log_new(id, "")) == NULL) {
+		free(x);
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate", NULL,
+		    "no log for %s", id);
+		eb_reply_error(r, &e);
+		return;
+	}
+	x->r = r;
+	if (eb_store_select(srv->store,
+	    "SELECT l.seq, l.time_ms, l.party, l.role, l.person, l.command,"
+	    " l.events, l.clock, l.receipt, l.prev_hash, l.hash, a.kind"
+	    " FROM log l JOIN aggregates a ON a.id = l.aggregate"
+	    " WHERE l.aggregate = $1 ORDER BY l.seq", 1, params, export_rows,
+	    x) != EB_OK) {
+		eb_audit_log_free(x->log);
+		free(x);
+		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+		    "cannot queue the export");
+		eb_reply_error(r, &e);
+	}
+}
+
+/* -- lifetime ----------------------------------------------------------- */
+
+int
+eb_system_init(struct eb_server *srv, struct eb_error *err)
+{
+	struct eb_system *sys = calloc(1, sizeof(*sys));
+	char tmp[512];
+	const char *dir = getenv("EBID_DIRECTORY");
+
+	if (sys == NULL)
+		return EB_ERR_NOMEM;
+	sys->srv = srv;
+	if (dir == NULL) {
+		snprintf(tmp, sizeof(tmp), "%s", srv->cfg->ca);
+		dir = dirname(tmp);
+	}
+	snprintf(sys->directory, sizeof(sys->directory), "%s", dir);
+	if (eb_actor_from_cert(srv->cert, &srv->actor, err) != EB_OK ||
+	    srv->actor.role != EB_ROLE_SYSTEM) {
+		free(sys);
+		if (err != NULL && err->code == 0)
+			eb_fail(err, EB_ERR_USAGE, "server-not-system",
+			    "Issue the server certificate with OU=system "
+			    "(certs/make-dev-certs.sh does).",
+			    "the server certificate does not carry the system "
+			    "role, so ebidd cannot sign its own commands");
+		return err != NULL && err->code ? err->code : EB_ERR_USAGE;
+	}
+	srv->sys = sys;
+	return EB_OK;
+}
+
+void
+eb_system_free(struct eb_server *srv)
+{
+	struct eb_system *sys = srv->sys;
+
+	if (sys == NULL)
+		return;
+	for (unsigned b = 0; b < SLOT_BUCKETS; b++) {
+		while (sys->buckets[b] != NULL) {
+			struct slot *s = sys->buckets[b];
+
+			sys->buckets[b] = s->next;
+			if (s->ev != NULL)
+				event_free(s->ev);
+			free(s);
+		}
+	}
+	free(sys);
+	srv->sys = NULL;
+}

@@ -1,0 +1,1134 @@
+/*
+ * tools/verbs.c
+ *    The verb families of `ebid`: see verbs.h and docs/client.md.
+ *
+ * Each verb either reads (GET a view and print it for a person, or its
+ * XML with --xml) or acts (build a command document, sign it with the
+ * caller's key, POST it to /v1/commands, print what the server accepted).
+ * Sealing a bid and checking a receipt work offline.
+ *
+ * Ownership: one struct session per run owns the client, the caller's
+ * certificate and key, and the schema; everything else is freed in the
+ * function that made it.
+ */
+#include "verbs.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
+
+#include "protocol/cms.h"
+#include "protocol/errdoc.h"
+#include "protocol/hash.h"
+#include "protocol/isotime.h"
+#include "protocol/opening.h"
+#include "protocol/pki.h"
+#include "protocol/receipt.h"
+#include "protocol/xml.h"
+#include "tools/client.h"
+
+#ifndef EB_XSD_DEFAULT
+#define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
+#endif
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+#define EXIT_TRANSPORT 3
+#define EXIT_SERVER 4
+#define EXIT_LOCAL 5
+
+#define FILE_MAX ((size_t)64 << 20)
+#define MAX_FIELDS 32
+
+struct session {
+	const char *url, *ca, *cert_path, *key_path;
+	struct eb_client *client;
+	X509 *cert;
+	EVP_PKEY *key;
+	struct eb_schema *schema;
+};
+
+/* The options every verb understands. */
+struct args {
+	const char *id;            /* --tender / --sale / --pool or positional */
+	const char *out;           /* -o */
+	const char *opening_cert;  /* --opening-cert */
+	const char *file;          /* a positional FILE */
+	const char *amount;        /* a positional AMOUNT */
+	const char *pos[4];
+	int npos;
+	int xml;                   /* --xml */
+	int until_closed;          /* --until-closed */
+	const char *attr_name[MAX_FIELDS], *attr_value[MAX_FIELDS];
+	int nattr;
+	const char *child_name[MAX_FIELDS], *child_text[MAX_FIELDS];
+	int nchild;
+};
+
+static void
+print_error(const struct eb_error *e)
+{
+	eb_client_print_error(stderr, e);
+}
+
+static int
+read_file(const char *path, struct eb_buf *out, struct eb_error *e)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = EB_OK;
+
+	if (f == NULL)
+		return eb_fail(e, EB_ERR_IO, "cannot-read", NULL,
+		    "cannot read %s: %s", path, strerror(errno));
+	out->max = FILE_MAX;
+	while (rc == EB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = eb_buf_append(out, chunk, n);
+	fclose(f);
+	if (rc != EB_OK)
+		return eb_fail(e, rc, "file-too-large", NULL,
+		    "%s is larger than %zu bytes", path, FILE_MAX);
+	return EB_OK;
+}
+
+static int
+write_file(const char *path, const void *p, size_t n, struct eb_error *e)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(p, 1, n, f) != n) {
+		if (f != NULL)
+			fclose(f);
+		return eb_fail(e, EB_ERR_IO, "cannot-write", NULL,
+		    "cannot write %s: %s", path, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return eb_fail(e, EB_ERR_IO, "cannot-write", NULL,
+		    "cannot write %s: %s", path, strerror(errno));
+	return EB_OK;
+}
+
+static int
+need_keys(struct session *s, struct eb_error *e)
+{
+	if (s->cert != NULL)
+		return EB_OK;
+	if (s->cert_path == NULL || s->key_path == NULL)
+		return eb_fail(e, EB_ERR_USAGE, "no-key",
+		    "Give --cert and --key (or EBID_CERT and EBID_KEY).",
+		    "this needs your certificate and key");
+	if ((s->cert = eb_pem_cert_load(s->cert_path, e)) == NULL)
+		return e->code;
+	if ((s->key = eb_pem_key_load(s->key_path, e)) == NULL)
+		return e->code;
+	return EB_OK;
+}
+
+static int
+need_client(struct session *s, struct eb_error *e)
+{
+	if (s->client != NULL)
+		return EB_OK;
+	s->client = eb_client_open(s->url, s->ca, s->cert_path, s->key_path, e);
+	return s->client != NULL ? EB_OK : (e->code ? e->code : EB_ERR_IO);
+}
+
+static int
+need_schema(struct session *s, struct eb_error *e)
+{
+	const char *p = getenv("EBID_XSD") ? getenv("EBID_XSD") :
+	    EB_XSD_DEFAULT;
+
+	if (s->schema == NULL && (s->schema = eb_schema_load(p, e)) == NULL)
+		return e->code ? e->code : EB_ERR_IO;
+	return EB_OK;
+}
+
+static int
+exit_for_rc(int rc)
+{
+	switch (rc) {
+	case EB_ERR_USAGE: return EXIT_USAGE;
+	case EB_ERR_IO: return EXIT_TRANSPORT;
+	default: return EXIT_LOCAL;
+	}
+}
+
+/* GET 'path' and parse the reply.  Returns an exit status. */
+static int
+get_doc(struct session *s, const char *path, struct eb_doc **doc)
+{
+	struct eb_buf body = EB_BUF_INIT;
+	struct eb_error e;
+	int status = 0, rc = 0;
+
+	eb_error_clear(&e);
+	*doc = NULL;
+	body.max = FILE_MAX;
+	if (need_client(s, &e) != EB_OK) {
+		print_error(&e);
+		return EXIT_LOCAL;
+	}
+	if (eb_client_get(s->client, path, &body, &status, &e) != EB_OK) {
+		print_error(&e);
+		rc = EXIT_TRANSPORT;
+	} else if (status != 200) {
+		eb_client_reply_error(&body, status, &e);
+		print_error(&e);
+		rc = status >= 500 ? EXIT_SERVER : EXIT_REFUSED;
+	} else if (eb_xml_parse(NULL, NULL, body.data, body.len, doc, &e) !=
+	    EB_OK) {
+		print_error(&e);
+		rc = EXIT_SERVER;
+	}
+	eb_buf_free(&body);
+	return rc;
+}
+
+/*
+ * POST signed bytes; on 200 *reply is the <accepted> tree.  'raw' is the
+ * exact request body (kept by the caller when it wants to save it).
+ */
+static int
+post_signed(struct session *s, const uint8_t *der, size_t len,
+    struct eb_doc **reply)
+{
+	struct eb_buf body = EB_BUF_INIT;
+	struct eb_error e;
+	int status = 0, rc = 0;
+
+	eb_error_clear(&e);
+	*reply = NULL;
+	if (need_client(s, &e) != EB_OK) {
+		print_error(&e);
+		return EXIT_LOCAL;
+	}
+	if (eb_client_post(s->client, "/v1/commands", "application/cms", der,
+	    len, &body, &status, &e) != EB_OK) {
+		print_error(&e);
+		rc = EXIT_TRANSPORT;
+	} else if (status != 200) {
+		eb_client_reply_error(&body, status, &e);
+		print_error(&e);
+		rc = status >= 500 ? EXIT_SERVER : EXIT_REFUSED;
+	} else if (eb_xml_parse(NULL, NULL, body.data, body.len, reply, &e) !=
+	    EB_OK) {
+		print_error(&e);
+		rc = EXIT_SERVER;
+	}
+	eb_buf_free(&body);
+	return rc;
+}
+
+/* Sign 'cmd' (its XML) with the caller's key: new DER in *der. */
+static int
+sign_doc(struct session *s, const struct eb_doc *cmd, uint8_t **der,
+    size_t *len, struct eb_error *e)
+{
+	struct eb_buf xml = EB_BUF_INIT;
+	int rc;
+
+	if ((rc = need_keys(s, e)) != EB_OK)
+		return rc;
+	if ((rc = eb_xml_write(cmd, 0, &xml)) == EB_OK)
+		rc = eb_cms_sign(s->cert, s->key, xml.data, xml.len, der, len, e);
+	eb_buf_free(&xml);
+	return rc;
+}
+
+static void
+print_accepted(const struct eb_doc *reply)
+{
+	const struct eb_doc *events = eb_doc_child(reply, "events"), *ev;
+	struct eb_buf b = EB_BUF_INIT;
+
+	printf("accepted: %s seq %s at %s\n",
+	    eb_doc_attr(reply, "aggregate") ? eb_doc_attr(reply, "aggregate") :
+	    "?", eb_doc_attr(reply, "seq") ? eb_doc_attr(reply, "seq") : "?",
+	    eb_doc_attr(reply, "time") ? eb_doc_attr(reply, "time") : "?");
+	if (events == NULL)
+		return;
+	for (ev = events->first; ev != NULL; ev = ev->next) {
+		printf("  %s", ev->name);
+		for (const struct eb_attr *a = ev->attrs; a != NULL; a = a->next)
+			if (strcmp(a->name, "at") != 0 && strlen(a->value) <= 80)
+				printf(" %s=%s", a->name, a->value);
+		putchar('\n');
+	}
+	if (getenv("EBID_VERBOSE") != NULL &&
+	    eb_xml_write(events, 1, &b) == EB_OK)
+		fwrite(b.data, 1, b.len, stdout);
+	eb_buf_free(&b);
+}
+
+/* Sign and send 'cmd'; print the result.  Returns an exit status. */
+static int
+act(struct session *s, const struct eb_doc *cmd, struct eb_doc **reply_out)
+{
+	struct eb_doc *reply = NULL;
+	struct eb_error e;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int rc;
+
+	eb_error_clear(&e);
+	if (sign_doc(s, cmd, &der, &len, &e) != EB_OK) {
+		print_error(&e);
+		return exit_for_rc(e.code);
+	}
+	rc = post_signed(s, der, len, &reply);
+	free(der);
+	if (rc == 0)
+		print_accepted(reply);
+	if (reply_out != NULL)
+		*reply_out = reply;
+	else
+		eb_doc_free(reply);
+	return rc;
+}
+
+/* -- argument parsing --------------------------------------------------- */
+
+static int
+parse_args(int argc, char **argv, int first, struct args *a,
+    const char *idopt)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = first; i < argc; i++) {
+		const char *v = argv[i];
+
+		if ((strcmp(v, "--tender") == 0 || strcmp(v, "--sale") == 0 ||
+		    strcmp(v, "--pool") == 0) && i + 1 < argc) {
+			a->id = argv[++i];
+		} else if (strcmp(v, "-o") == 0 && i + 1 < argc) {
+			a->out = argv[++i];
+		} else if (strcmp(v, "--opening-cert") == 0 && i + 1 < argc) {
+			a->opening_cert = argv[++i];
+		} else if (strcmp(v, "--xml") == 0) {
+			a->xml = 1;
+		} else if (strcmp(v, "--until-closed") == 0) {
+			a->until_closed = 1;
+		} else if (strncmp(v, "--", 2) == 0 && v[2] != '\0' &&
+		    i + 1 < argc) {
+			if (a->nchild == MAX_FIELDS)
+				return -1;
+			a->child_name[a->nchild] = v + 2;
+			a->child_text[a->nchild++] = argv[++i];
+		} else if (strncmp(v, "--", 2) == 0) {
+			return -1;
+		} else if (strchr(v, '=') != NULL && v[0] != '=' &&
+		    strchr(v, '/') == NULL) {
+			if (a->nattr == MAX_FIELDS)
+				return -1;
+			a->attr_name[a->nattr] = v;
+			a->attr_value[a->nattr++] = strchr(v, '=') + 1;
+		} else if (a->npos < 4) {
+			a->pos[a->npos++] = v;
+		} else {
+			return -1;
+		}
+	}
+	(void)idopt;
+	return 0;
+}
+
+/* Yuan text ("6,950,000.00", "6950000", "0.05") to fen, exactly. */
+static int
+yuan_to_fen(const char *s, int64_t *fen)
+{
+	int64_t v = 0;
+	int frac = -1;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s == ',' && frac < 0)
+			continue;
+		if (*s == '.' && frac < 0) {
+			frac = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || frac >= 2 || v > INT64_MAX / 10 - 9)
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	for (frac = frac < 0 ? 0 : frac; frac < 2; frac++) {
+		if (v > INT64_MAX / 10)
+			return -1;
+		v *= 10;
+	}
+	*fen = v;
+	return 0;
+}
+
+static void
+fen_text(int64_t fen, char *out, size_t cap)
+{
+	char digits[32], grouped[64];
+	int64_t yuan = fen / 100, cents = fen % 100;
+	size_t n, i, j = 0;
+
+	if (fen < 0) {
+		snprintf(out, cap, "%lld fen", (long long)fen);
+		return;
+	}
+	snprintf(digits, sizeof(digits), "%lld", (long long)yuan);
+	n = strlen(digits);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			grouped[j++] = ',';
+		grouped[j++] = digits[i];
+	}
+	grouped[j] = '\0';
+	snprintf(out, cap, "%.40s.%02lld", grouped, (long long)cents);
+}
+
+/* -- generic commands --------------------------------------------------- */
+
+static const struct alias {
+	const char *family, *verb, *command;
+} aliases[] = {
+	{ "tender", "register", "register-tender" },
+	{ "tender", "accept", "accept-registration" },
+	{ "tender", "return", "return-registration" },
+	{ "tender", "resubmit", "resubmit-registration" },
+	{ "tender", "publish", "publish-announcement" },
+	{ "tender", "cancel", "request-cancellation" },
+	{ "sale", "register", "register-sale" },
+	{ "sale", "accept", "accept-sale" },
+	{ "sale", "publish", "publish-listing" },
+	{ "sale", "apply", "apply-for-sale" },
+	{ NULL, NULL, NULL }
+};
+
+static const char *
+command_for(const char *family, const char *verb)
+{
+	for (const struct alias *a = aliases; a->family != NULL; a++)
+		if (strcmp(a->family, family) == 0 && strcmp(a->verb, verb) == 0)
+			return a->command;
+	return verb;
+}
+
+/* Build <COMMAND attr=ID ...> from the arguments (and FILE.xml). */
+static int
+build_command(struct session *s, const char *family, const char *command,
+    const struct args *a, struct eb_doc **out, struct eb_error *e)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *d = NULL;
+	const char *file = NULL, *id = a->id;
+	int i, rc;
+
+	*out = NULL;
+	for (i = 0; i < a->npos; i++) {
+		size_t n = strlen(a->pos[i]);
+
+		if (n > 4 && strcmp(a->pos[i] + n - 4, ".xml") == 0)
+			file = a->pos[i];
+		else if (id == NULL)
+			id = a->pos[i];
+		else
+			return eb_fail(e, EB_ERR_USAGE, "extra-argument",
+			    "Give attributes as NAME=VALUE and children as "
+			    "--NAME TEXT.", "unexpected argument '%s'",
+			    a->pos[i]);
+	}
+	if (file != NULL) {
+		if ((rc = read_file(file, &b, e)) != EB_OK ||
+		    (rc = need_schema(s, e)) != EB_OK ||
+		    (rc = eb_xml_parse(NULL, NULL, b.data, b.len, &d, e)) !=
+		    EB_OK) {
+			eb_buf_free(&b);
+			return rc;
+		}
+		eb_buf_free(&b);
+		if (strcmp(d->name, command) != 0) {
+			rc = eb_fail(e, EB_ERR_USAGE, "wrong-document",
+			    "The file's root element must be the command.",
+			    "%s holds <%s>, not <%s>", file, d->name, command);
+			eb_doc_free(d);
+			return rc;
+		}
+	} else {
+		d = eb_doc_new(command);
+	}
+	if (id != NULL)
+		eb_doc_set_attr(d, family, id);
+	for (i = 0; i < a->nattr; i++) {
+		char name[64];
+		size_t n = (size_t)(a->attr_value[i] - 1 - a->attr_name[i]);
+
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, a->attr_name[i], n);
+		name[n] = '\0';
+		eb_doc_set_attr(d, name, a->attr_value[i]);
+	}
+	for (i = 0; i < a->nchild; i++)
+		eb_doc_add_text(d, a->child_name[i], a->child_text[i]);
+	*out = d;
+	return EB_OK;
+}
+
+static int
+print_doc(const struct eb_doc *d)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	int rc = eb_xml_write(d, 1, &b);
+
+	if (rc == EB_OK)
+		fwrite(b.data, 1, b.len, stdout);
+	eb_buf_free(&b);
+	return rc == EB_OK ? 0 : EXIT_LOCAL;
+}
+
+static int
+show(struct session *s, const char *what, const char *id, const char *sub)
+{
+	char path[256];
+	struct eb_doc *d = NULL;
+	int rc;
+
+	if (id == NULL) {
+		fprintf(stderr, "ebid: which %s? (give its id)\n", what);
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/%ss/%s%s%s", what, id,
+	    sub ? "/" : "", sub ? sub : "");
+	if ((rc = get_doc(s, path, &d)) == 0)
+		rc = print_doc(d);
+	eb_doc_free(d);
+	return rc;
+}
+
+static int
+family_generic(struct session *s, const char *family, int argc, char **argv)
+{
+	struct eb_doc *cmd = NULL, *reply = NULL;
+	struct eb_error e;
+	struct args a;
+	const char *command;
+	int rc;
+
+	eb_error_clear(&e);
+	if (argc < 2 || parse_args(argc, argv, 2, &a, family) != 0) {
+		eb_verbs_usage(family, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "show") == 0)
+		return show(s, family, a.id ? a.id : a.pos[0], NULL);
+	if (strcmp(argv[1], "duties") == 0)
+		return show(s, family, a.id ? a.id : a.pos[0], "duties");
+	command = command_for(family, argv[1]);
+	if (build_command(s, family, command, &a, &cmd, &e) != EB_OK) {
+		print_error(&e);
+		return exit_for_rc(e.code);
+	}
+	rc = act(s, cmd, &reply);
+	if (rc == 0 && eb_doc_attr(cmd, family) == NULL)
+		printf("%s %s registered\n", family,
+		    eb_doc_attr(reply, "aggregate"));
+	eb_doc_free(reply);
+	eb_doc_free(cmd);
+	return rc;
+}
+
+/* -- bids --------------------------------------------------------------- */
+
+/* The tender's opening certificate: from a file or the public view. */
+static X509 *
+opening_cert(struct session *s, const struct args *a, struct eb_error *e)
+{
+	struct eb_doc *view = NULL, *c;
+	uint8_t *der = NULL;
+	const uint8_t *p;
+	const char *b64;
+	size_t len = 0;
+	char path[256];
+	X509 *x = NULL;
+
+	if (a->opening_cert != NULL)
+		return eb_pem_cert_load(a->opening_cert, e);
+	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
+	if (get_doc(s, path, &view) != 0) {
+		eb_fail(e, EB_ERR_IO, "no-opening-certificate",
+		    "Give --opening-cert FILE to seal offline.",
+		    "cannot fetch tender %s", a->id);
+		return NULL;
+	}
+	c = eb_doc_path(view, "opening-key/certificate");
+	if (c == NULL)
+		c = eb_doc_path(view, "opening/certificate");
+	b64 = c != NULL ? eb_doc_text(c) : NULL;
+	if (b64 == NULL || *b64 == '\0' ||
+	    eb_base64_decode(b64, strlen(b64), &der, &len) != EB_OK) {
+		eb_fail(e, EB_ERR_STATE, "no-opening-certificate",
+		    "Bids can be sealed once bidding is open.",
+		    "tender %s has no opening certificate yet", a->id);
+	} else {
+		p = der;
+		x = d2i_X509(NULL, &p, (long)len);
+	}
+	free(der);
+	eb_doc_free(view);
+	return x;
+}
+
+static int
+bid_seal(struct session *s, const struct args *a)
+{
+	struct eb_buf xml = EB_BUF_INIT;
+	struct eb_doc *bid = NULL, *cmd = NULL;
+	struct eb_error e;
+	uint8_t *env = NULL, commit[EB_SHA256_LEN], *der = NULL;
+	size_t envlen = 0, derlen = 0;
+	char *b64 = NULL, hex[EB_SHA256_HEX];
+	X509 *oc = NULL;
+	int rc = EXIT_LOCAL;
+
+	eb_error_clear(&e);
+	if (a->id == NULL || a->npos != 1 || a->out == NULL) {
+		eb_verbs_usage("bid", stderr);
+		return EXIT_USAGE;
+	}
+	if (read_file(a->pos[0], &xml, &e) != EB_OK ||
+	    need_schema(s, &e) != EB_OK ||
+	    eb_xml_parse(s->schema, NULL, xml.data, xml.len, &bid, &e) !=
+	    EB_OK)
+		goto fail;
+	if (strcmp(bid->name, "bid") != 0 || eb_doc_attr(bid, "tender") == NULL ||
+	    strcmp(eb_doc_attr(bid, "tender"), a->id) != 0) {
+		eb_fail(&e, EB_ERR_USAGE, "bid-for-another-tender",
+		    "Set the bid's tender attribute to the tender you bid on.",
+		    "%s is a bid for tender %s, not %s", a->pos[0],
+		    eb_doc_attr(bid, "tender") ? eb_doc_attr(bid, "tender") : "?",
+		    a->id);
+		goto fail;
+	}
+	if (need_keys(s, &e) != EB_OK || (oc = opening_cert(s, a, &e)) == NULL)
+		goto fail;
+	if (eb_bid_seal(s->cert, s->key, oc, xml.data, xml.len, &env, &envlen,
+	    commit, &e) != EB_OK ||
+	    eb_base64_encode(env, envlen, &b64) != EB_OK)
+		goto fail;
+	eb_hex32(commit, hex);
+	cmd = eb_doc_new("submit-bid");
+	eb_doc_set_attr(cmd, "tender", a->id);
+	eb_doc_add_text(cmd, "envelope", b64);
+	eb_doc_add_text(cmd, "commitment", hex);
+	if (sign_doc(s, cmd, &der, &derlen, &e) != EB_OK ||
+	    write_file(a->out, der, derlen, &e) != EB_OK)
+		goto fail;
+	printf("sealed %s for tender %s: %zu bytes, commitment %s\n",
+	    a->pos[0], a->id, derlen, hex);
+	printf("nobody can read it before the opening; keep %s to submit it\n",
+	    a->out);
+	rc = 0;
+	goto out;
+fail:
+	print_error(&e);
+	rc = exit_for_rc(e.code);
+out:
+	X509_free(oc);
+	free(der);
+	free(b64);
+	free(env);
+	eb_doc_free(cmd);
+	eb_doc_free(bid);
+	if (xml.data != NULL)
+		memset(xml.data, 0, xml.len);
+	eb_buf_free(&xml);
+	return rc;
+}
+
+static int
+bid_submit(struct session *s, const struct args *a)
+{
+	struct eb_buf sealed = EB_BUF_INIT;
+	struct eb_doc *reply = NULL;
+	struct eb_error e;
+	uint8_t *tok = NULL;
+	size_t toklen = 0;
+	const char *rb64;
+	char path[1024];
+	int rc;
+
+	eb_error_clear(&e);
+	if (a->id == NULL || a->npos != 1) {
+		eb_verbs_usage("bid", stderr);
+		return EXIT_USAGE;
+	}
+	if (read_file(a->pos[0], &sealed, &e) != EB_OK) {
+		print_error(&e);
+		return EXIT_LOCAL;
+	}
+	rc = post_signed(s, sealed.data, sealed.len, &reply);
+	if (rc == 0) {
+		print_accepted(reply);
+		rb64 = eb_doc_child_text(reply, "receipt");
+		snprintf(path, sizeof(path), "%s", a->out ? a->out : "");
+		if (a->out == NULL)
+			snprintf(path, sizeof(path), "%s.receipt", a->pos[0]);
+		if (rb64 == NULL || eb_base64_decode(rb64, strlen(rb64), &tok,
+		    &toklen) != EB_OK) {
+			fprintf(stderr, "ebid: the server sent no receipt\n");
+			rc = EXIT_SERVER;
+		} else if (write_file(path, tok, toklen, &e) != EB_OK) {
+			print_error(&e);
+			rc = EXIT_LOCAL;
+		} else {
+			printf("receipt saved to %s (RFC 3161 timestamp token "
+			    "over SHA-256 of the %zu bytes sent)\n", path,
+			    sealed.len);
+		}
+	}
+	free(tok);
+	eb_doc_free(reply);
+	eb_buf_free(&sealed);
+	return rc;
+}
+
+static int
+receipt_verify(struct session *s, const struct args *a)
+{
+	struct eb_buf tok = EB_BUF_INIT, sealed = EB_BUF_INIT;
+	struct eb_trust *t = NULL;
+	struct eb_error e;
+	uint8_t dg[EB_SHA256_LEN];
+	char when[EB_ISOTIME_LEN], hex[EB_SHA256_HEX];
+	int64_t at = 0;
+	uint64_t serial = 0;
+	int rc = EXIT_REFUSED;
+
+	eb_error_clear(&e);
+	if (a->npos != 2) {
+		eb_verbs_usage("receipt", stderr);
+		return EXIT_USAGE;
+	}
+	if (s->ca == NULL) {
+		fprintf(stderr, "ebid: give --ca (or EBID_CA): the centre's CA\n");
+		return EXIT_USAGE;
+	}
+	if (read_file(a->pos[0], &tok, &e) != EB_OK ||
+	    read_file(a->pos[1], &sealed, &e) != EB_OK ||
+	    (t = eb_trust_load(s->ca, &e)) == NULL) {
+		print_error(&e);
+		rc = EXIT_LOCAL;
+		goto out;
+	}
+	eb_sha256(sealed.data, sealed.len, dg);
+	if (eb_receipt_verify(t, tok.data, tok.len, dg, &at, &serial, &e) !=
+	    EB_OK) {
+		print_error(&e);
+		printf("receipt does NOT match %s\n", a->pos[1]);
+		goto out;
+	}
+	eb_isotime_format(at, when);
+	eb_hex32(dg, hex);
+	printf("receipt OK: the centre received exactly %s (%zu bytes, "
+	    "SHA-256 %s) at %s, serial %llu\n", a->pos[1], sealed.len, hex,
+	    when, (unsigned long long)serial);
+	rc = 0;
+out:
+	eb_trust_free(t);
+	eb_buf_free(&tok);
+	eb_buf_free(&sealed);
+	return rc;
+}
+
+/* The submit-bid document inside a .sealed file (signature checked). */
+static int
+sealed_command(struct session *s, const struct eb_buf *sealed,
+    struct eb_doc **cmd, struct eb_error *e)
+{
+	struct eb_trust *t = NULL;
+	uint8_t *content = NULL;
+	size_t clen = 0;
+	X509 *signer = NULL;
+	int rc;
+
+	if (s->ca == NULL)
+		return eb_fail(e, EB_ERR_USAGE, "no-ca", "Give --ca or EBID_CA.",
+		    "checking a sealed bid needs the centre's CA");
+	if ((t = eb_trust_load(s->ca, e)) == NULL)
+		return e->code;
+	rc = eb_cms_verify(t, sealed->data, sealed->len, 0, &content, &clen,
+	    &signer, e);
+	if (rc == EB_OK)
+		rc = eb_xml_parse(NULL, NULL, content, clen, cmd, e);
+	X509_free(signer);
+	free(content);
+	eb_trust_free(t);
+	return rc;
+}
+
+static int
+opening_decrypt(struct session *s, const struct args *a)
+{
+	struct eb_buf sealed = EB_BUF_INIT;
+	struct eb_doc *cmd = NULL;
+	struct eb_trust *t = NULL;
+	struct eb_error e;
+	uint8_t *env = NULL, *xml = NULL, commit[EB_SHA256_LEN];
+	size_t envlen = 0, xmllen = 0;
+	X509 *signer = NULL;
+	const char *b64, *hex;
+	int rc = EXIT_REFUSED;
+
+	eb_error_clear(&e);
+	if (a->npos != 1) {
+		eb_verbs_usage("opening", stderr);
+		return EXIT_USAGE;
+	}
+	if (read_file(a->pos[0], &sealed, &e) != EB_OK ||
+	    need_keys(s, &e) != EB_OK ||
+	    sealed_command(s, &sealed, &cmd, &e) != EB_OK)
+		goto fail;
+	b64 = eb_doc_child_text(cmd, "envelope");
+	hex = eb_doc_child_text(cmd, "commitment");
+	if (b64 == NULL || hex == NULL || eb_unhex32(hex, commit) != 0 ||
+	    eb_base64_decode(b64, strlen(b64), &env, &envlen) != EB_OK) {
+		eb_fail(&e, EB_ERR_FORMAT, "not-a-sealed-bid", NULL,
+		    "%s is not a sealed bid", a->pos[0]);
+		goto fail;
+	}
+	if ((t = eb_trust_load(s->ca, &e)) == NULL ||
+	    eb_bid_open(t, s->cert, s->key, env, envlen, commit, 0, &xml,
+	    &xmllen, NULL, NULL, &signer, &e) != EB_OK)
+		goto fail;
+	printf("decrypted with your own key; it matches the commitment %s\n",
+	    hex);
+	fwrite(xml, 1, xmllen, stdout);
+	rc = 0;
+	goto out;
+fail:
+	print_error(&e);
+out:
+	X509_free(signer);
+	free(xml);
+	free(env);
+	eb_trust_free(t);
+	eb_doc_free(cmd);
+	eb_buf_free(&sealed);
+	return rc;
+}
+
+static int
+opening_share(struct session *s, const struct args *a)
+{
+	struct eb_doc *view = NULL, *sh, *cmd = NULL;
+	struct eb_error e;
+	char path[256], *b64 = NULL;
+	const char *mine = NULL;
+	X509 *server = NULL;
+	int rc;
+
+	eb_error_clear(&e);
+	if (a->id == NULL) {
+		eb_verbs_usage("opening", stderr);
+		return EXIT_USAGE;
+	}
+	if (need_keys(s, &e) != EB_OK || need_client(s, &e) != EB_OK) {
+		print_error(&e);
+		return EXIT_LOCAL;
+	}
+	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
+	if ((rc = get_doc(s, path, &view)) != 0)
+		return rc;
+	/* my sealed share, as the opening-key record shows it to me */
+	for (sh = eb_doc_child(eb_doc_child(view, "opening-key"), NULL);
+	    sh != NULL; sh = sh->next)
+		if (eb_doc_attr(sh, "custodian") != NULL && s->cert != NULL &&
+		    strcmp(sh->name, "sealed-share") == 0) {
+			struct eb_actor me;
+
+			if (eb_actor_from_cert(s->cert, &me, &e) == EB_OK &&
+			    strcmp(eb_doc_attr(sh, "custodian"), me.party) == 0)
+				mine = eb_doc_text(sh);
+		}
+	if (mine == NULL) {
+		eb_fail(&e, EB_ERR_NOTFOUND, "no-share",
+		    "Only the custodians named by the tender hold shares.",
+		    "tender %s holds no share for you", a->id);
+		goto fail;
+	}
+	if (getenv("EBID_SERVER_CERT") != NULL)
+		server = eb_pem_cert_load(getenv("EBID_SERVER_CERT"), &e);
+	else
+		server = eb_client_peer_cert(s->client);
+	if (server == NULL) {
+		eb_fail(&e, EB_ERR_CRYPTO, "no-server-certificate", NULL,
+		    "cannot read the server's certificate");
+		goto fail;
+	}
+	if (eb_share_reseal(s->cert, s->key, server, mine, &b64, &e) != EB_OK)
+		goto fail;
+	cmd = eb_doc_new("submit-share");
+	eb_doc_set_attr(cmd, "tender", a->id);
+	eb_doc_add_text(cmd, "share", b64);
+	rc = act(s, cmd, NULL);
+	goto out;
+fail:
+	print_error(&e);
+	rc = exit_for_rc(e.code);
+out:
+	X509_free(server);
+	free(b64);
+	eb_doc_free(cmd);
+	eb_doc_free(view);
+	return rc;
+}
+
+/* -- auctions ----------------------------------------------------------- */
+
+static int
+auction_amount(struct session *s, const char *command, const struct args *a)
+{
+	struct eb_doc *cmd;
+	char fen[32];
+	int64_t v;
+	int rc;
+
+	if (a->id == NULL || a->npos != 1 || yuan_to_fen(a->pos[0], &v) != 0) {
+		eb_verbs_usage("auction", stderr);
+		return EXIT_USAGE;
+	}
+	snprintf(fen, sizeof(fen), "%lld", (long long)v);
+	cmd = eb_doc_new(command);
+	eb_doc_set_attr(cmd, "sale", a->id);
+	eb_doc_set_attr(cmd, "amount", fen);
+	rc = act(s, cmd, NULL);
+	eb_doc_free(cmd);
+	return rc;
+}
+
+static int
+auction_watch(struct session *s, const struct args *a)
+{
+	struct eb_doc *d = NULL, *e;
+	char path[256], price[64];
+	int64_t after = 0, seq, v;
+	int rc = 0, rounds = 0;
+
+	if (a->id == NULL) {
+		eb_verbs_usage("auction", stderr);
+		return EXIT_USAGE;
+	}
+	for (;;) {
+		snprintf(path, sizeof(path), "/v1/sales/%s/watch?after=%lld",
+		    a->id, (long long)after);
+		if ((rc = get_doc(s, path, &d)) != 0)
+			return rc;
+		eb_doc_foreach(e, d, "entry") {
+			if (eb_doc_attr_i64(e, "seq", &seq) == EB_OK &&
+			    seq > after)
+				after = seq;
+			if (eb_doc_attr_i64(e, "price", &v) == EB_OK)
+				fen_text(v, price, sizeof(price));
+			else
+				snprintf(price, sizeof(price), "-");
+			printf("%s  #%lld  %-22s price %s  %s\n",
+			    eb_doc_attr(e, "time") ? eb_doc_attr(e, "time") : "",
+			    (long long)seq, eb_doc_attr(e, "event") ?
+			    eb_doc_attr(e, "event") : "", price,
+			    eb_doc_attr(e, "state") ? eb_doc_attr(e, "state") : "");
+		}
+		fflush(stdout);
+		if (eb_doc_attr(d, "closed") != NULL &&
+		    strcmp(eb_doc_attr(d, "closed"), "yes") == 0 &&
+		    (a->until_closed || rounds > 0)) {
+			eb_doc_free(d);
+			return 0;
+		}
+		eb_doc_free(d);
+		d = NULL;
+		if (!a->until_closed && ++rounds >= 1000000)
+			return 0;
+	}
+}
+
+/* -- views for people --------------------------------------------------- */
+
+static int
+view_part(struct session *s, const struct args *a, const char *part,
+    const char *sub)
+{
+	struct eb_doc *d = NULL, *p;
+	char path[256];
+	int rc;
+
+	if (a->id == NULL) {
+		fprintf(stderr, "ebid: give --tender ID\n");
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/tenders/%s%s", a->id,
+	    sub != NULL ? sub : "");
+	if ((rc = get_doc(s, path, &d)) != 0)
+		return rc;
+	p = part != NULL ? eb_doc_path(d, part) : d;
+	if (p == NULL) {
+		fprintf(stderr, "ebid: tender %s has no %s yet (or you may not "
+		    "see it)\n", a->id, part);
+		rc = EXIT_REFUSED;
+	} else {
+		rc = print_doc(p);
+	}
+	eb_doc_free(d);
+	return rc;
+}
+
+static int
+score_submit(struct session *s, const struct args *a)
+{
+	struct eb_doc *cmd = NULL;
+	struct eb_error e;
+	int rc;
+
+	eb_error_clear(&e);
+	if (a->id == NULL || a->npos != 1) {
+		eb_verbs_usage("score", stderr);
+		return EXIT_USAGE;
+	}
+	/* the file is the submit-scores command document itself */
+	if (build_command(s, "tender", "submit-scores", a, &cmd, &e) != EB_OK) {
+		print_error(&e);
+		return exit_for_rc(e.code);
+	}
+	rc = act(s, cmd, NULL);
+	eb_doc_free(cmd);
+	return rc;
+}
+
+/* -- dispatch ----------------------------------------------------------- */
+
+static const char *const families[] = {
+	"tender", "sale", "pool", "bid", "receipt", "opening", "auction",
+	"clearing", "score", "result", NULL
+};
+
+int
+eb_verbs_handles(const char *family)
+{
+	for (int i = 0; families[i] != NULL; i++)
+		if (strcmp(families[i], family) == 0)
+			return 1;
+	return 0;
+}
+
+void
+eb_verbs_usage(const char *family, FILE *f)
+{
+	static const struct {
+		const char *family, *text;
+	} u[] = {
+	{ "tender",
+	  "  ebid tender COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT ...] [FILE.xml]\n"
+	  "      sign and send a tender command (register, accept, return,\n"
+	  "      resubmit, publish, sign-up, confirm-sign-up, clarify, ...: see\n"
+	  "      docs/tender-flow.md); NAME=VALUE become attributes, --CHILD TEXT\n"
+	  "      child elements, FILE.xml the whole command\n"
+	  "  ebid tender show ID      the tender as your role may see it\n"
+	  "  ebid tender duties ID    what you may and must do now (权利义务告知)\n" },
+	{ "sale",
+	  "  ebid sale COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (docs/sale.md)\n"
+	  "  ebid sale show ID\n" },
+	{ "pool",
+	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
+	{ "bid",
+	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
+	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
+	  "      sign the submission, offline\n"
+	  "  ebid bid submit --tender ID BID.sealed [-o RECEIPT]\n"
+	  "  ebid bid withdraw --tender ID\n" },
+	{ "receipt",
+	  "  ebid receipt verify RECEIPT BID.sealed\n" },
+	{ "opening",
+	  "  ebid opening share --tender ID       (custodian) submit your share\n"
+	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n" },
+	{ "auction",
+	  "  ebid auction quote --sale ID AMOUNT  a listing quote, in yuan\n"
+	  "  ebid auction bid --sale ID AMOUNT    an auction bid, in yuan\n"
+	  "  ebid auction watch --sale ID [--until-closed]\n" },
+	{ "clearing", "  ebid clearing show --tender ID [--xml]\n" },
+	{ "score",
+	  "  ebid score show --tender ID\n"
+	  "  ebid score submit --tender ID SCORES.xml\n" },
+	{ "result", "  ebid result show --tender ID\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+		if (family == NULL || strcmp(family, u[i].family) == 0)
+			fputs(u[i].text, f);
+}
+
+int
+eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
+    const char *cert, const char *key)
+{
+	struct session s;
+	struct args a;
+	const char *fam = argv[0], *verb = argc > 1 ? argv[1] : "";
+	int rc = EXIT_USAGE;
+
+	memset(&s, 0, sizeof(s));
+	s.url = url;
+	s.ca = ca;
+	s.cert_path = cert;
+	s.key_path = key;
+	eb_xml_init();
+	if (strcmp(fam, "tender") == 0 || strcmp(fam, "sale") == 0 ||
+	    strcmp(fam, "pool") == 0) {
+		rc = family_generic(&s, fam, argc, argv);
+		goto out;
+	}
+	if (argc < 2 || parse_args(argc, argv, 2, &a, NULL) != 0) {
+		eb_verbs_usage(fam, stderr);
+		goto out;
+	}
+	if (strcmp(fam, "bid") == 0 && strcmp(verb, "seal") == 0)
+		rc = bid_seal(&s, &a);
+	else if (strcmp(fam, "bid") == 0 && strcmp(verb, "submit") == 0)
+		rc = bid_submit(&s, &a);
+	else if (strcmp(fam, "bid") == 0 && strcmp(verb, "withdraw") == 0) {
+		struct eb_doc *cmd = eb_doc_new("withdraw-bid");
+
+		eb_doc_set_attr(cmd, "tender", a.id ? a.id : "");
+		rc = a.id ? act(&s, cmd, NULL) : EXIT_USAGE;
+		eb_doc_free(cmd);
+	} else if (strcmp(fam, "receipt") == 0 && strcmp(verb, "verify") == 0)
+		rc = receipt_verify(&s, &a);
+	else if (strcmp(fam, "opening") == 0 && strcmp(verb, "share") == 0)
+		rc = opening_share(&s, &a);
+	else if (strcmp(fam, "opening") == 0 && strcmp(verb, "decrypt") == 0)
+		rc = opening_decrypt(&s, &a);
+	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "quote") == 0)
+		rc = auction_amount(&s, "quote", &a);
+	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "bid") == 0)
+		rc = auction_amount(&s, "auction-bid", &a);
+	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "watch") == 0)
+		rc = auction_watch(&s, &a);
+	else if (strcmp(fam, "clearing") == 0 && strcmp(verb, "show") == 0)
+		rc = view_part(&s, &a, "clearing-report", NULL);
+	else if (strcmp(fam, "score") == 0 && strcmp(verb, "show") == 0)
+		rc = view_part(&s, &a, NULL, NULL);
+	else if (strcmp(fam, "score") == 0 && strcmp(verb, "submit") == 0)
+		rc = score_submit(&s, &a);
+	else if (strcmp(fam, "result") == 0 && strcmp(verb, "show") == 0)
+		rc = view_part(&s, &a, NULL, NULL);
+	else
+		eb_verbs_usage(fam, stderr);
+out:
+	eb_client_close(s.client);
+	X509_free(s.cert);
+	EVP_PKEY_free(s.key);
+	eb_schema_free(s.schema);
+	return rc;
+}
