@@ -11,3 +11,8 @@ set_tests_properties(integration_server PROPERTIES
 add_executable(test_store tests/integration/test_store.c)
 target_link_libraries(test_store PRIVATE eb_store eb_base PkgConfig::LIBPQ PkgConfig::LIBEVENT)
 set_target_properties(test_store PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/integration)
+
+# The client library against the running ebidd; run by test_server.sh.
+add_executable(test_client tests/integration/test_client.c)
+target_link_libraries(test_client PRIVATE eb_client eb_xml eb_base)
+set_target_properties(test_client PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/integration)

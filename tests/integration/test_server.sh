@@ -181,6 +181,19 @@ say "     ebid as expired said: $(head -1 <<<"$out")"
 out=$("$EBID" --url "$URL" --ca "$C/other-ca.crt" --cert "$C/bidder1.crt" --key "$C/bidder1.key" whoami 2>&1); rc=$?
 check "server certificate not trusted (wrong CA on the client)" has 'server certificate not trusted' "$out"
 
+# -- the client library ----------------------------------------------------------
+if [ -x "$BUILD/tests/integration/test_client" ]; then
+	if "$BUILD/tests/integration/test_client" "$URL" "$C/ca.crt" "$C/bidder1.crt" "$C/bidder1.key" \
+		"$C/other-ca.crt" "https://127.0.0.1:$((PORT + 9))" >"$tmp/client.out" 2>&1; then
+		ok "client: $(tail -1 "$tmp/client.out")"
+	else
+		cat "$tmp/client.out"; bad "client (tests/integration/test_client.c)"
+	fi
+	grep 'measured:' "$tmp/client.out"
+else
+	bad "missing $BUILD/tests/integration/test_client (build the test_client target)"
+fi
+
 # -- health --------------------------------------------------------------------
 out=$(ebid_as auditor health 2>&1)
 check "health reports the database" grep -q "^database: ok" <<<"$out"
