@@ -8,7 +8,8 @@
 #                       stranger.*, expired.* (made with
 #                       certs/make-dev-certs.sh into a temp dir if unset)
 #           EBID_SRC, EBID_BUILD  source and build folders
-#    ports: PostgreSQL 54349, ebidd 8463 (never the dev set-up's 54329/8443)
+#    ports: PostgreSQL 54349, ebidd 8463, extra ebidd 18463/18464 (never
+#           the dev set-up's 54329/8443)
 #           EBID_PG_FSYNC=on  a durable cluster (fsync, synchronous_commit) for
 #                       measuring appends; default off (speed)
 #
@@ -25,6 +26,8 @@ SRC=${EBID_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${EBID_BUILD:-$SRC/build}
 PGPORT_T=54349
 PORT=8463
+PORT2=18463   # a second ebidd on the same database
+PORT3=18464   # a third one (system clock, accelerated clock)
 EBIDD=$BUILD/ebidd
 EBID=$BUILD/ebid
 fails=0 checks=0
@@ -184,7 +187,7 @@ check "server certificate not trusted (wrong CA on the client)" has 'server cert
 # -- the client library ----------------------------------------------------------
 if [ -x "$BUILD/tests/integration/test_client" ]; then
 	if "$BUILD/tests/integration/test_client" "$URL" "$C/ca.crt" "$C/bidder1.crt" "$C/bidder1.key" \
-		"$C/other-ca.crt" "https://127.0.0.1:$((PORT + 9))" >"$tmp/client.out" 2>&1; then
+		"$C/other-ca.crt" "https://127.0.0.1:1" >"$tmp/client.out" 2>&1; then
 		ok "client: $(tail -1 "$tmp/client.out")"
 	else
 		cat "$tmp/client.out"; bad "client (tests/integration/test_client.c)"
@@ -311,13 +314,13 @@ else
 	check "phase change signs the head" test "$(psqlq -c "SELECT count(*) FROM chain_heads_signed WHERE aggregate='$sale'")" = 2
 	# a second ebidd on the same database; 40 concurrent commands on one
 	# sale spread over both processes: all applied once, chain intact
-	"$EBIDD" --config "$tmp/ebidd.conf" --port $((PORT + 1)) --test-clock=driven >"$tmp/ebidd2.out" 2>&1 &
+	"$EBIDD" --config "$tmp/ebidd.conf" --port $PORT2 --test-clock=driven >"$tmp/ebidd2.out" 2>&1 &
 	ebidd2_pid=$!
 	sleep 0.5
 	pids=()
 	for i in $(seq 1 40); do
 		printf '<?xml version="1.0"?>\n<commit-reserve xmlns="urn:ebid:1" sale="%s" commitment="%064x"/>\n' "$sale" "$i" >"$tmp/cr$i.xml"
-		"$EBID" --url "https://127.0.0.1:$((PORT + i % 2))" --ca "$C/ca.crt" --cert "$C/transferor.crt" \
+		"$EBID" --url "https://127.0.0.1:$([ $((i % 2)) = 0 ] && echo $PORT || echo $PORT2)" --ca "$C/ca.crt" --cert "$C/transferor.crt" \
 			--key "$C/transferor.key" send "$tmp/cr$i.xml" >"$tmp/cr$i.out" 2>&1 &
 		pids+=($!)
 	done
@@ -341,7 +344,7 @@ printf 'listen = 127.0.0.1:%s\nfrobnicate = 1\n' $PORT >"$tmp/bad2.conf"
 out=$("$EBIDD" --config "$tmp/bad2.conf" 2>&1); rc=$?
 check "unknown setting refused" bash -c '[ "$1" = 1 ] && grep -q "unknown setting \"frobnicate\"" <<<"$2"' _ "$rc" "$out"
 sed "s|^cert = .*|cert = $tmp/nonexistent.crt|" "$tmp/ebidd.conf" >"$tmp/bad3.conf"
-out=$("$EBIDD" --config "$tmp/bad3.conf" --port $((PORT + 2)) 2>&1); rc=$?
+out=$("$EBIDD" --config "$tmp/bad3.conf" --port $PORT3 2>&1); rc=$?
 check "missing certificate file: exit 1 with the path" bash -c '[ "$1" = 1 ] && grep -q "nonexistent.crt" <<<"$2"' _ "$rc" "$out"
 out=$("$EBIDD" --config "$tmp/ebidd.conf" 2>&1); rc=$?
 check "port in use: exit 1, says so" bash -c '[ "$1" = 1 ] && grep -qi "cannot listen" <<<"$2"' _ "$rc" "$out"
@@ -350,26 +353,26 @@ check "the running ebidd is unharmed" has "^party: auditor" "$(ebid_as auditor w
 # -- a second ebidd: system clock, then an accelerated one --------------------------
 sed "s|^pid_file = .*|pid_file = $tmp/ebidd3.pid|; s|^log_file = .*|log_file = $tmp/ebidd3.log|" "$tmp/ebidd.conf" >"$tmp/ebidd3.conf"
 start_other() {
-	"$EBIDD" --config "$tmp/ebidd3.conf" --port $((PORT + 3)) "$@" >>"$tmp/ebidd3.out" 2>&1 &
+	"$EBIDD" --config "$tmp/ebidd3.conf" --port $PORT3 "$@" >>"$tmp/ebidd3.out" 2>&1 &
 	ebidd2_pid=$!
 	for _ in $(seq 1 50); do
-		curl_as auditor -o /dev/null "https://127.0.0.1:$((PORT + 3))/v1/health" && return 0
+		curl_as auditor -o /dev/null "https://127.0.0.1:$PORT3/v1/health" && return 0
 		sleep 0.1
 	done
 	return 1
 }
 if start_other; then
-	out=$("$EBID" --url "https://127.0.0.1:$((PORT + 3))" --ca "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" health 2>&1)
+	out=$("$EBID" --url "https://127.0.0.1:$PORT3" --ca "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" health 2>&1)
 	check "system clock reported as such" has "^clock: system" "$out"
-	code=$(curl_as supervisor -o "$tmp/noclock.out" -w '%{http_code}' --data-binary "$T1" "https://127.0.0.1:$((PORT + 3))/v1/test/clock")
+	code=$(curl_as supervisor -o "$tmp/noclock.out" -w '%{http_code}' --data-binary "$T1" "https://127.0.0.1:$PORT3/v1/test/clock")
 	check "no test clock without --test-clock (404 no-test-clock)" bash -c '[ "$1" = 404 ] && grep -q "reason=\"no-test-clock\"" "$2"' _ "$code" "$tmp/noclock.out"
 	kill -TERM "$ebidd2_pid"; wait "$ebidd2_pid"; ebidd2_pid=""
 fi
 if start_other --test-clock=accelerated:3600; then
 	check "accelerated clock announced at start" grep -q "TEST CLOCK IN USE: accelerated" "$tmp/ebidd3.log"
-	t_a=$(curl_as auditor -s "https://127.0.0.1:$((PORT + 3))/v1/health" | sed -n 's/.* time="\([^"]*\)".*/\1/p')
+	t_a=$(curl_as auditor -s "https://127.0.0.1:$PORT3/v1/health" | sed -n 's/.* time="\([^"]*\)".*/\1/p')
 	sleep 1
-	t_b=$(curl_as auditor -s "https://127.0.0.1:$((PORT + 3))/v1/health" | sed -n 's/.* time="\([^"]*\)".*/\1/p')
+	t_b=$(curl_as auditor -s "https://127.0.0.1:$PORT3/v1/health" | sed -n 's/.* time="\([^"]*\)".*/\1/p')
 	d=$(( $(date -u -d "${t_b%.???Z}Z" +%s) - $(date -u -d "${t_a%.???Z}Z" +%s) ))
 	check "accelerated:3600 runs an hour per second (moved ${d}s in ~1s)" test "$d" -ge 3000 -a "$d" -le 9000
 	kill -TERM "$ebidd2_pid"; wait "$ebidd2_pid"; ebidd2_pid=""
