@@ -1,0 +1,119 @@
+# tests/integration/lib.sh
+#    Shared set-up for the end-to-end scripts: certificates, a throwaway
+#    PostgreSQL, a real ebidd on loopback with the driven test clock, the
+#    real clients, and check/ok/bad counters.  Source it after setting
+#    PGPORT_T and PORT (each script uses its own pair), then call
+#    it_setup; everything started is stopped by the EXIT trap, by pid.
+#
+#    env: EBID_SRC, EBID_BUILD (CTest sets them), EBID_CERTS (optional:
+#         a folder made by certs/make-dev-certs.sh; else one is made)
+
+SRC=${EBID_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${EBID_BUILD:-$SRC/build}
+EBIDD=$BUILD/ebidd
+EBID=$BUILD/ebid
+AUDIT=$BUILD/ebid-audit
+fails=0 checks=0
+pgdir="" ebidd_pid=""
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ebidit.XXXXXX")
+chmod 755 "$tmp"
+
+say()  { printf '%s\n' "$*"; }
+ok()   { checks=$((checks + 1)); say "ok   $*"; }
+bad()  { checks=$((checks + 1)); fails=$((fails + 1)); say "FAIL $*"; }
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1; shift
+	if "$@" >>"$tmp/check.log" 2>&1; then ok "$name"; else bad "$name"; fi
+}
+refused() { # refused NAME COMMAND...: passes when the command fails
+	local name=$1; shift
+	if "$@" >>"$tmp/check.log" 2>&1; then bad "$name (was accepted)"; else ok "$name"; fi
+}
+finish() { # print the summary line and exit with the verdict
+	say "$((checks - fails)) passed, $fails failed"
+	[ "$fails" = 0 ]
+	exit $?
+}
+
+it_cleanup() {
+	if [ -n "$ebidd_pid" ] && kill -0 "$ebidd_pid" 2>/dev/null; then
+		kill -TERM "$ebidd_pid" 2>/dev/null; wait "$ebidd_pid" 2>/dev/null
+	fi
+	if [ -n "$pgdir" ]; then
+		case "$pgdir" in /tmp/pgtest.*)
+			"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop \
+				>/dev/null 2>&1 || true
+			rm -rf "$pgdir";;
+		esac
+	fi
+	rm -rf "$tmp"
+}
+
+PGBIN=$(pg_config --bindir)
+RUNAS=()
+[ "$(id -u)" = 0 ] && RUNAS=(runuser -u postgres --)
+
+psqlq() { "$PGBIN/psql" -X -q -A -t -h "$pgdir" -p "$PGPORT_T" -U postgres -d postgres "$@"; }
+ebid_as() { local who=$1; shift; "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
+curl_as() { local who=$1; shift; curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
+clock_to() { curl_as supervisor -X POST --data "$1" "$URL/v1/test/clock" >/dev/null; }
+clock_now() { curl_as supervisor "$URL/v1/health" | grep -o 'time="[^"]*"' | cut -d'"' -f2; }
+# iso_plus INSTANT SECONDS: the instant SECONDS later, in the server's form
+iso_plus() { date -u -d "@$(( $(date -u -d "$1" +%s) + $2 ))" +%Y-%m-%dT%H:%M:%S.000Z; }
+# state_of KIND ID: the state name of a tender or sale as the supervisor sees it
+state_of() { ebid_as supervisor "$1" show "$2" 2>/dev/null | grep -o ' state="[a-z-]*"' | head -1 | cut -d'"' -f2; }
+# wait_state KIND ID STATE: up to 5 s for ebidd's own commands to land
+wait_state() {
+	for _ in $(seq 1 50); do
+		[ "$(state_of "$1" "$2")" = "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+it_setup() {
+	trap it_cleanup EXIT
+	for t in "$EBIDD" "$EBID" "$AUDIT"; do
+		[ -x "$t" ] || { say "missing $t (build it first)"; exit 1; }
+	done
+	if [ -n "${EBID_CERTS:-}" ]; then
+		C=$EBID_CERTS
+	else
+		C=$tmp/certs
+		bash "$SRC/certs/make-dev-certs.sh" "$C" >"$tmp/certs.log" 2>&1 ||
+			{ cat "$tmp/certs.log"; say "make-dev-certs.sh failed"; exit 1; }
+	fi
+	pgdir=$(mktemp -d /tmp/pgtest.XXXXXX)
+	[ ${#RUNAS[@]} -gt 0 ] && chown postgres: "$pgdir"
+	"${RUNAS[@]}" "$PGBIN/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 \
+		--locale=C.UTF-8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
+		{ cat "$pgdir/initdb.log"; exit 1; }
+	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+		-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		start >/dev/null || { cat "$pgdir/server.log"; exit 1; }
+	DB="host=$pgdir port=$PGPORT_T user=postgres dbname=postgres"
+	URL=https://127.0.0.1:$PORT
+	cat >"$tmp/ebidd.conf" <<CONF
+listen = 127.0.0.1:$PORT
+ca = $C/ca.crt
+cert = $C/server.crt
+key = $C/server.key
+tsa_cert = $C/tsa.crt
+tsa_key = $C/tsa.key
+db = $DB
+schema_dir = $SRC/schema
+xsd_dir = $SRC/protocol/xsd
+pid_file = $tmp/ebidd.pid
+log_file = $tmp/ebidd.log
+CONF
+	"$EBIDD" --config "$tmp/ebidd.conf" --test-clock=driven >>"$tmp/ebidd.out" 2>&1 &
+	ebidd_pid=$!
+	for _ in $(seq 1 100); do
+		curl_as auditor -o /dev/null "$URL/v1/health" && return 0
+		kill -0 "$ebidd_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$tmp/ebidd.out" "$tmp/ebidd.log" 2>/dev/null
+	say "ebidd did not start"
+	exit 1
+}

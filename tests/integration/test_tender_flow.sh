@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# tests/integration/test_tender_flow.sh
+#    A whole procurement tender through the real ebidd and the real ebid,
+#    then its log through ebid-audit:
+#      registration returned and resubmitted, accepted, announced; the
+#      opening key set by ebidd and split among three custodians; a rejected
+#      sign-up; a late amendment that moves the deadline; five sealed bids
+#      with receipts (one replaced, one resend of the same bytes giving the
+#      same receipt, one withdrawn and sealed and submitted again), a bid one second
+#      after the deadline refused; the opening by two of three custodians
+#      (a non-custodian's share refused); the opening record field by
+#      field; the clearing report; a bidder decrypting its own bid;
+#      the export verified, tampered every way (tests/integration/
+#      audit_tamper.c) and tampered inside PostgreSQL as a superuser;
+#      and a second tender failing with two bids (流标).
+#    ports: PostgreSQL 54379, ebidd 8493.
+set -uo pipefail
+PGPORT_T=54379
+PORT=8493
+. "$(dirname "$0")/lib.sh"
+it_setup
+
+BIDS=$SRC/tests/data/bids
+now=$(clock_now)
+deadline=$(iso_plus "$now" $((20 * 86400)))
+reg() { # reg FILE DEADLINE OPENING
+	sed "s/@DEADLINE@/$2/; s/@OPENING@/$3/" "$SRC/tests/data/tender/register-tender.xml" >"$1"
+}
+reg "$tmp/reg.xml" "$deadline" "$deadline"
+
+# -- registration (受理) -------------------------------------------------
+out=$(ebid_as tenderer tender register "$tmp/reg.xml")
+T=$(awk '/ registered$/ {print $2}' <<<"$out")
+check "tender registered ($T)" test -n "$T"
+check "registrar returns it with reasons" ebid_as registrar tender return "$T" --reason "The bill of quantities is not signed."
+check "state returned" test "$(state_of tender "$T")" = returned
+refused "supervisor cannot publish a returned tender" ebid_as supervisor tender publish "$T"
+sed 's/<register-tender xmlns="urn:ebid:1">/<resubmit-registration xmlns="urn:ebid:1">/; s#</register-tender>#</resubmit-registration>#' "$tmp/reg.xml" >"$tmp/resubmit.xml"
+check "tenderer resubmits" ebid_as tenderer tender resubmit "$T" "$tmp/resubmit.xml"
+refused "a bidder cannot accept a registration" ebid_as bidder1 tender accept "$T"
+check "registrar accepts" ebid_as registrar tender accept "$T"
+refused "a registrar cannot publish (the supervisor's power)" ebid_as registrar tender publish "$T"
+
+# -- organization (组织) -------------------------------------------------
+check "supervisor publishes the announcement" ebid_as supervisor tender publish "$T" --text "Announcement of the Feicheng pipeline tender."
+check "ebidd sets the opening key (bidding)" wait_state tender "$T" bidding
+view=$(ebid_as custodian1 tender show "$T")
+check "custodian1 sees its own sealed share only" test "$(grep -c '<sealed-share' <<<"$view")" = 1
+for i in 1 2 3 4 5; do
+	check "bidder$i signs up" ebid_as "bidder$i" tender sign-up "$T"
+	check "registrar confirms bidder$i" ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i"
+done
+check "buyer1 signs up" ebid_as buyer1 tender sign-up "$T"
+check "registrar rejects buyer1 with a reason" ebid_as registrar tender reject-sign-up "$T" bidder=buyer1 --reason "No municipal works licence on file."
+for i in 1 2 3 4 5; do
+	f=$(ls "$BIDS"/bid-$i-*.xml)
+	sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$f" >"$tmp/bid$i.xml"
+	check "bidder$i seals its bid offline" ebid_as "bidder$i" bid seal --tender "$T" "$tmp/bid$i.xml" -o "$tmp/bid$i.sealed"
+	check "bidder$i submits and keeps the receipt" ebid_as "bidder$i" bid submit --tender "$T" "$tmp/bid$i.sealed" -o "$tmp/bid$i.receipt"
+	check "bidder$i's receipt verifies" ebid_as "bidder$i" receipt verify "$tmp/bid$i.receipt" "$tmp/bid$i.sealed"
+done
+refused "a receipt does not verify against other bytes" ebid_as bidder1 receipt verify "$tmp/bid1.receipt" "$tmp/bid2.sealed"
+ebid_as buyer1 bid seal --tender "$T" "$tmp/bid1.xml" -o "$tmp/x.sealed" >/dev/null 2>&1
+refused "buyer1 (sign-up rejected) cannot submit a bid" ebid_as buyer1 bid submit --tender "$T" "$tmp/x.sealed"
+sed "s/tender=\"$T\"/tender=\"T-OTHER\"/" "$tmp/bid1.xml" >"$tmp/other.xml"
+refused "a bid for another tender is not sealed for this one" ebid_as bidder1 bid seal --tender "$T" "$tmp/other.xml" -o "$tmp/o.sealed"
+n_before=$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T'")
+check "resending the same bytes" ebid_as bidder1 bid submit --tender "$T" "$tmp/bid1.sealed" -o "$tmp/bid1.again"
+check "gives the same receipt" cmp "$tmp/bid1.receipt" "$tmp/bid1.again"
+check "and appends nothing" test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T'")" = "$n_before"
+# bidder2 replaces its bid (same document sealed again: a new envelope)
+c2b=$(ebid_as bidder2 bid seal --tender "$T" "$tmp/bid2.xml" -o "$tmp/bid2b.sealed" | grep -o 'commitment [0-9a-f]*' | cut -d' ' -f2)
+check "bidder2 seals a replacement" test -n "$c2b"
+check "the replacement is accepted" ebid_as bidder2 bid submit --tender "$T" "$tmp/bid2b.sealed" -o "$tmp/bid2b.receipt"
+check "bidder5 withdraws" ebid_as bidder5 bid withdraw --tender "$T"
+# the same bytes again would return the earlier receipt and change
+# nothing (idempotent): a bid after a withdrawal is sealed anew
+check "bidder5 seals again" ebid_as bidder5 bid seal --tender "$T" "$tmp/bid5.xml" -o "$tmp/bid5b.sealed"
+check "bidder5 submits again" ebid_as bidder5 bid submit --tender "$T" "$tmp/bid5b.sealed" -o "$tmp/bid5b.receipt"
+
+# a late amendment: 10 days before the deadline, notice period 15 days
+late=$(iso_plus "$now" $((10 * 86400)))
+clock_to "$late"
+cat >"$tmp/amend.xml" <<XML
+<amend-documents xmlns="urn:ebid:1" tender="$T"><text>Pipe class changed to PN16.</text><document name="amendment-1.pdf" sha256="$(printf 'amendment-1' | sha256sum | cut -d' ' -f1)"/></amend-documents>
+XML
+check "tenderer issues a late amendment" ebid_as tenderer tender amend-documents "$T" "$tmp/amend.xml"
+newdl=$(iso_plus "$late" $((15 * 86400)))
+check "the deadline moved to $newdl" grep -q "<bid-deadline at=\"$newdl\"" <(ebid_as supervisor tender show "$T")
+
+# the deadline: one second late is refused, nothing stored
+clock_to "$(iso_plus "$newdl" 1)"
+check "deadline reached by ebidd's timer" wait_state tender "$T" awaiting-opening
+n_before=$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T'")
+check "bidder3 seals once more" ebid_as bidder3 bid seal --tender "$T" "$tmp/bid3.xml" -o "$tmp/bid3late.sealed"
+refused "a bid one second after the deadline is refused" ebid_as bidder3 bid submit --tender "$T" "$tmp/bid3late.sealed"
+check "nothing was stored for it" test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T'")" = "$n_before"
+
+# -- opening (开标) ------------------------------------------------------
+refused "a non-custodian cannot submit a share" ebid_as bidder1 opening share --tender "$T"
+check "custodian1 submits its share" ebid_as custodian1 opening share --tender "$T"
+check "custodian3 submits its share" ebid_as custodian3 opening share --tender "$T"
+check "two of three shares open the bids, clearing follows" wait_state tender "$T" cleared
+ebid_as supervisor tender show "$T" >"$tmp/view.xml"
+opened=$(grep -c '<bid-result[^>]*status="opened"' "$tmp/view.xml")
+check "five bids opened (got $opened)" test "$opened" = 5
+for i in 1 2 3 4 5; do
+	price=$(grep -o '<total-price>[0-9]*' "$tmp/bid$i.xml" | head -1 | cut -d'>' -f2)
+	check "opening record: bidder$i at $price fen" grep -q "<bid-result bidder=\"bidder$i\" commitment=\"[0-9a-f]*\" status=\"opened\" total-price=\"$price\"" "$tmp/view.xml"
+done
+check "bidder2's replacement is the one opened" grep -q "bidder=\"bidder2\" commitment=\"$c2b\" status=\"opened\"" "$tmp/view.xml"
+check "a clearing report with findings" grep -q '<finding ' "$tmp/view.xml"
+bview=$(ebid_as bidder1 tender show "$T")
+check "bidder1 sees no other bid's document" test "$(grep -c '<bid tender=' <<<"$bview")" = 1
+check "bidder1 decrypts its own bid, matching its commitment" ebid_as bidder1 opening decrypt --tender "$T" "$tmp/bid1.sealed"
+
+# -- the auditors' promise ---------------------------------------------
+check "auditor exports the log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --tender "$T" -o "$tmp/$T.log.xml"
+check "the export verifies with only the CA certificate" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt"
+check "the database verifies" "$AUDIT" verify --db "$DB" --tender "$T" --ca "$C/ca.crt"
+check "a readable timeline" "$AUDIT" replay "$tmp/$T.log.xml" --ca "$C/ca.crt"
+if EBID_TAMPER_AMOUNT_EL=bid-result EBID_TAMPER_AMOUNT_ATTR=total-price \
+	"$BUILD/tests/integration/audit_tamper" "$tmp/$T.log.xml" "$C/ca.crt" \
+	"$SRC/protocol/xsd/ebid.xsd" "$C/bidder1.crt" "$C/bidder1.key" >"$tmp/tamper.out" 2>&1; then
+	ok "every tampering of the export is caught ($(grep -c '^\[       OK' "$tmp/tamper.out") kinds)"
+else
+	cat "$tmp/tamper.out"; bad "tampering battery"
+fi
+# a superuser edits the log inside PostgreSQL (past the append-only trigger)
+refused "the append-only trigger refuses an UPDATE" psqlq -c "UPDATE log SET time_ms = time_ms + 1 WHERE aggregate = '$T' AND seq = 3"
+psqlq -c "ALTER TABLE log DISABLE TRIGGER log_no_update; UPDATE log SET time_ms = time_ms + 1 WHERE aggregate = '$T' AND seq = 7; ALTER TABLE log ENABLE TRIGGER log_no_update" >/dev/null
+out=$("$AUDIT" verify --db "$DB" --tender "$T" --ca "$C/ca.crt" 2>&1)
+check "the superuser's UPDATE is caught at entry 7" grep -q "entry 7 does not hold" <<<"$out"
+
+# -- a failed tender (流标): two bids only ------------------------------------
+now=$(clock_now)
+dl=$(iso_plus "$now" $((20 * 86400)))
+reg "$tmp/reg2.xml" "$dl" "$dl"
+T2=$(ebid_as tenderer tender register "$tmp/reg2.xml" | awk '/ registered$/ {print $2}')
+ebid_as registrar tender accept "$T2" >/dev/null
+ebid_as supervisor tender publish "$T2" >/dev/null
+wait_state tender "$T2" bidding
+for i in 1 2; do
+	ebid_as "bidder$i" tender sign-up "$T2" >/dev/null
+	ebid_as registrar tender confirm-sign-up "$T2" bidder="bidder$i" >/dev/null
+	sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T2\"/" "$(ls "$BIDS"/bid-$i-*.xml)" >"$tmp/f$i.xml"
+	ebid_as "bidder$i" bid seal --tender "$T2" "$tmp/f$i.xml" -o "$tmp/f$i.sealed" >/dev/null
+	check "tender $T2: bidder$i bids" ebid_as "bidder$i" bid submit --tender "$T2" "$tmp/f$i.sealed"
+done
+clock_to "$dl"
+check "two bids at the deadline fail the tender (流标)" wait_state tender "$T2" failed
+check "the failed tender's log verifies too" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --tender "$T2" -o "$tmp/$T2.log.xml"
+check "and replays" "$AUDIT" verify "$tmp/$T2.log.xml" --ca "$C/ca.crt"
+
+finish
