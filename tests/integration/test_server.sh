@@ -380,12 +380,24 @@ else
 	bad "second ebidd did not start"
 fi
 
-# -- database down: health says so, loop keeps running -----------------------------
-pg_stop
+# -- database down: health says so, loop keeps running; then it comes back ------
+"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1
 out=$(ebid_as auditor health 2>&1)
 check "health reports database down" grep -q "^database: down" <<<"$out"
 out=$(ebid_as auditor whoami 2>&1)
 check "ebidd keeps serving without the database" grep -q "^party: auditor" <<<"$out"
+out=$(ebid_as transferor send "$tmp/rs.xml" 2>&1); rc=$?
+check "a command while the database is down: refused, nothing half-done" test $rc = 1
+check "  ... in plain words" has "^error: .*database" "$out"
+"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+	-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" \
+	start >/dev/null
+back=0
+for _ in $(seq 1 50); do
+	has "^database: ok" "$(ebid_as auditor health 2>&1)" && { back=1; break; }
+	sleep 0.1
+done
+check "the database comes back: the pool reconnects by itself" test $back = 1
 
 # -- graceful stop ------------------------------------------------------------------
 kill -TERM "$ebidd_pid"
