@@ -32,16 +32,15 @@
  * (sign-ups, bids, committee, objections, history...) are eb_doc
  * containers whose children the view copies, filtered by role.
  *
- * Rule modules: the clearing (清标) is computed here by eb_clearing_run()
- * (engine/core/clearing.c) in clear-bids; with evaluation rules, score
- * sheets are checked by eb_score_sheet_check() and the ranking computed
- * by eb_evaluation_result() (engine/core/evaluation.c) in
- * close-evaluation.  The expert draw plugs in at the marked DRAW call
- * site: until it is wired, draw-experts carries the committee and the
- * core records it after the checks it can make itself (reveal against
- * commitment, seat count, one seat per person, conflicts).  Without
- * evaluation rules, close-evaluation carries the committee's ranking.
- * No result is made up here.
+ * Rule modules are called here, so a replay recomputes their results:
+ * the clearing (清标, eb_clearing_run) in clear-bids; the expert draw
+ * (eb_draw_committee, eb_draw_replace) in draw-experts and
+ * decline-appointment; with evaluation rules, the sheet check
+ * (eb_score_sheet_check) in submit-scores and the ranking
+ * (eb_evaluation_result) in close-evaluation.  Each call site is marked
+ * CLEARING / DRAW / SCORING / EVALUATION.  Without evaluation rules (a
+ * method the evaluation module does not know) close-evaluation carries
+ * the committee's ranking, form-checked.  No result is made up here.
  *
  * Pure: no I/O, no clock, no floating point.
  */
@@ -52,6 +51,7 @@
 #include <string.h>
 
 #include "engine/core/clearing.h"
+#include "engine/core/draw.h"
 #include "engine/core/evaluation.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
@@ -110,6 +110,7 @@ struct tender {
 	struct eb_doc *clearing;            /* <clearing-report> */
 	struct eb_doc *draw;                /* <draw commitment at by> */
 	struct eb_doc *committee;           /* <committee><member status ..> */
+	struct eb_doc *drawn;               /* the draw module's <committee> */
 	struct eb_doc *scores;              /* <scores><score-sheet expert=> */
 	struct eb_doc *result;              /* <result><candidate rank bidder> */
 
@@ -1340,17 +1341,59 @@ g_clear(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+/* SHA-256 of the tender's history step digests (hex, in order): a value
+ * fixed by the log so far and known to nobody before its last event.
+ * Used as the draw's log head and as the evaluation's tie seed. */
+static void
+history_digest(const struct tender *t, uint8_t out[EB_SHA256_LEN])
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *s;
+	int rc = EB_OK;
+
+	eb_doc_foreach(s, t->history, "step")
+		if (rc == EB_OK)
+			rc = eb_buf_puts(&b, eb_doc_attr(s, "sha256"));
+	eb_sha256(b.data != NULL ? b.data : (const uint8_t *)"", b.len, out);
+	eb_buf_free(&b);
+}
+
+/*
+ * request-draw: the supervisor commits to a secret (SHA-256 of it) and
+ * states the seats per specialty; they add up to the committee size.
+ */
 static int
 g_request_draw(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
 	const char *com = eb_doc_child_text(c->body, "commitment");
+	struct eb_doc *x, *e;
+	int64_t sum = 0, k, r;
+	size_t n = 0;
 
-	(void)t;
 	if (!is_sha256(com))
 		return missing(err, c->body->name, "commitment");
-	eb_doc_set_attr(ev_add(events, "draw-requested", c), "commitment",
-	    com);
+	eb_doc_foreach(x, c->body, "seats") {
+		if (!nonblank(eb_doc_attr(x, "specialty")) ||
+		    eb_doc_attr_i64(x, "count", &k) != EB_OK || k < 1 ||
+		    k > MAX_COMMITTEE ||
+		    (eb_doc_attr(x, "reserve") != NULL &&
+		    (eb_doc_attr_i64(x, "reserve", &r) != EB_OK || r < 0 ||
+		    r > MAX_COMMITTEE)))
+			return missing(err, c->body->name,
+			    "seats@specialty/@count/@reserve");
+		sum += k;
+		n++;
+	}
+	if (n == 0 || sum != t->committee_size)
+		return eb_fail(err, EB_ERR_RULE, "seats-mismatch",
+		    "Ask for as many seats as the committee size, by specialty.",
+		    "%lld seats for a committee of %lld", (long long)sum,
+		    (long long)t->committee_size);
+	e = ev_add(events, "draw-requested", c);
+	eb_doc_set_attr(e, "commitment", com);
+	eb_doc_foreach(x, c->body, "seats")
+		eb_doc_append(e, eb_doc_clone(x));
 	return EB_OK;
 }
 
@@ -1362,79 +1405,132 @@ seats_open(const struct tender *t)
 	    (int64_t)count_attr(t->committee, "member", "status", "accepted");
 }
 
+/* The <draw-request> of this draw: the requested seats (first draw) or
+ * the seats of declined, unreplaced members (later draws); the bidders'
+ * and tenderer's organisations; every person who already acted on the
+ * tender or sits on its committee is avoided. */
+static struct eb_doc *
+draw_request(const struct tender *t)
+{
+	struct eb_doc *q = eb_doc_new("draw-request"), *x, *y;
+
+	eb_doc_set_attr(q, "tender", t->id);
+	if (t->state == EB_TS_DRAW_REQUESTED) {
+		eb_doc_foreach(x, t->draw, "seats")
+			eb_doc_append(q, eb_doc_clone(x));
+	} else {
+		eb_doc_foreach(x, t->committee, "member") {
+			const char *sp = eb_doc_attr(x, "specialty");
+
+			if (!attr_is(x, "status", "declined") ||
+			    eb_doc_attr(x, "replaced-by") != NULL || sp == NULL)
+				continue;
+			y = find_by(q, "seats", "specialty", sp);
+			if (y == NULL) {
+				y = eb_doc_add(q, "seats");
+				eb_doc_set_attr(y, "specialty", sp);
+				eb_doc_set_attr(y, "count", "0");
+				eb_doc_set_attr(y, "reserve", "0");
+			}
+			{
+				int64_t k = 0;
+
+				(void)eb_doc_attr_i64(y, "count", &k);
+				eb_doc_set_attr_i64(y, "count", k + 1);
+			}
+		}
+	}
+	eb_doc_foreach(x, t->signups, "sign-up")
+		if (eb_doc_attr(x, "org") != NULL &&
+		    find_by(q, "bidder-org", "org", eb_doc_attr(x, "org")) ==
+		    NULL) {
+			y = eb_doc_add_text(q, "bidder-org", eb_doc_attr(x, "org"));
+			/* 'org' attribute only to find duplicates above */
+			eb_doc_set_attr(y, "org", eb_doc_attr(x, "org"));
+		}
+	eb_doc_foreach(x, q, "bidder-org")
+		eb_doc_set_attr(x, "org", NULL);
+	if (t->tenderer_org[0] != '\0')
+		eb_doc_add_text(q, "tenderer-org", t->tenderer_org);
+	eb_doc_foreach(x, t->actors, "actor")
+		eb_doc_set_attr(eb_doc_add(q, "avoid"), "person",
+		    eb_doc_attr(x, "person"));
+	eb_doc_foreach(x, t->committee, "member")
+		eb_doc_set_attr(eb_doc_add(q, "avoid"), "person",
+		    eb_doc_attr(x, "person"));
+	return q;
+}
+
 /*
- * draw-experts carries <committee><member party person org specialty/>
- * ...</committee> and, when the supervisor's secret is revealed, its
- * <reveal> (checked against the draw commitment).  In draw-requested it
- * brings the whole committee; in evaluation only replacements for the
- * experts who declined.
+ * draw-experts carries the supervisor's <reveal> (checked against the
+ * draw commitment) and the expert pool's view <pool> (from the pool
+ * aggregate).  The core draws: seed = eb_draw_seed(history digest,
+ * reveal), committee = eb_draw_committee(pool, request, seed, time).  In
+ * draw-requested it seats the whole committee; in evaluation it fills
+ * the seats of declined members that no reserve replaced.
  */
 static int
 g_draw(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
-	struct eb_doc *com = eb_doc_child(c->body, "committee"), *m, *x, *e;
+	const struct eb_doc *pool = eb_doc_child(c->body, "pool");
 	const char *reveal = eb_doc_child_text(c->body, "reveal");
+	struct eb_doc *req = NULL, *com = NULL, *m, *x, *e;
+	uint8_t head[EB_SHA256_LEN], seed[EB_SHA256_LEN];
 	const char *p;
 	char hex[EB_SHA256_HEX];
 	int64_t want = seats_open(t), n;
+	int rc;
 
-	/* DRAW: eb_draw_committee() (and eb_draw_replace() for a refusal)
-	 * from engine/core/draw.c plug in here: the seed from the log head
-	 * and the reveals, the pool view and the draw request give the
-	 * committee this command now carries. */
-	if (com == NULL)
-		return missing(err, c->body->name, "committee");
-	if (reveal != NULL) {
-		eb_sha256_hex(reveal, strlen(reveal), hex);
-		if (!attr_is(t->draw, "commitment", hex))
-			return eb_fail(err, EB_ERR_RULE, "reveal-mismatch",
-			    "Reveal the secret committed with request-draw.",
-			    "SHA-256 of the reveal is not the draw commitment");
-	}
+	if (pool == NULL)
+		return missing(err, c->body->name, "pool");
+	if (!nonblank(reveal))
+		return missing(err, c->body->name, "reveal");
+	if (!eb_draw_check_reveal(eb_doc_attr(t->draw, "commitment"), reveal))
+		return eb_fail(err, EB_ERR_RULE, "reveal-mismatch",
+		    "Reveal the secret committed with request-draw.",
+		    "SHA-256 of the reveal is not the draw commitment");
+	if (want <= 0)
+		return eb_fail(err, EB_ERR_RULE, "committee-size-mismatch",
+		    "Every seat is taken or pending; nothing to draw.",
+		    "no open seat on the committee");
+	history_digest(t, head);
+	if ((rc = eb_draw_seed(head, &reveal, 1, seed)) != EB_OK)
+		return eb_fail(err, rc, "bad-reveal", NULL,
+		    "the reveal cannot seed the draw");
+	req = draw_request(t);
+	/* DRAW: eb_draw_committee() plugs in here */
+	rc = eb_draw_committee(pool, req, seed, c->time, &com, err);
+	eb_doc_free(req);
+	if (rc != EB_OK)
+		return rc;
+	/* what the core checks of any draw, whoever computed it */
 	n = (int64_t)eb_doc_count(com, "member");
-	if (n != want)
+	if (n != want) {
+		eb_doc_free(com);
 		return eb_fail(err, EB_ERR_RULE, "committee-size-mismatch",
 		    "Draw exactly the open seats of the committee.",
 		    "%lld members drawn for %lld open seats", (long long)n,
 		    (long long)want);
+	}
 	eb_doc_foreach(m, com, "member") {
 		p = eb_doc_attr(m, "party");
-		if (!nonblank(p) || !nonblank(eb_doc_attr(m, "person")))
-			return missing(err, c->body->name, "member@party/@person");
-		if (member_of(t, p) != NULL ||
-		    find_by(t->committee, "member", "person",
-		    eb_doc_attr(m, "person")) != NULL ||
-		    count_attr(com, "member", "party", p) != 1 ||
-		    count_attr(com, "member", "person",
-		    eb_doc_attr(m, "person")) != 1)
-			return eb_fail(err, EB_ERR_RULE, "expert-already-drawn",
-			    "One person holds one seat on a committee.",
-			    "expert %s is already on the committee", p);
-		if (attr_is(m, "org", t->tenderer_org) ||
-		    find_by(t->signups, "sign-up", "org",
-		    eb_doc_attr(m, "org")) != NULL)
-			return eb_fail(err, EB_ERR_RULE, "conflict-of-interest",
-			    "Draw again without the conflicted expert (回避).",
-			    "expert %s belongs to the tenderer or a bidder", p);
 		x = find_by(t->actors, "actor", "person",
 		    eb_doc_attr(m, "person"));
-		if (x != NULL)
-			return eb_fail(err, EB_ERR_RULE, "separation-of-duties",
-			    "A person who acted otherwise on the tender cannot evaluate it.",
-			    "person %s already acted as %s",
-			    eb_doc_attr(m, "person"), eb_doc_attr(x, "role"));
+		if (p == NULL || member_of(t, p) != NULL || x != NULL ||
+		    attr_is(m, "org", t->tenderer_org) ||
+		    find_by(t->signups, "sign-up", "org",
+		    eb_doc_attr(m, "org")) != NULL) {
+			eb_doc_free(com);
+			return eb_fail(err, EB_ERR_INTERNAL, "draw-conflict",
+			    NULL, "the draw seated %s despite a conflict",
+			    p != NULL ? p : "?");
+		}
 	}
 	e = ev_add(events, "experts-drawn", c);
-	if (reveal != NULL)
-		eb_doc_set_attr(e, "reveal-sha256", hex);
-	eb_doc_foreach(m, com, "member") {
-		x = eb_doc_add(e, "member");
-		eb_doc_set_attr(x, "party", eb_doc_attr(m, "party"));
-		eb_doc_set_attr(x, "person", eb_doc_attr(m, "person"));
-		eb_doc_set_attr(x, "org", eb_doc_attr(m, "org"));
-		eb_doc_set_attr(x, "specialty", eb_doc_attr(m, "specialty"));
-	}
+	eb_hex32(head, hex);
+	eb_doc_set_attr(e, "log-head", hex);
+	eb_doc_append(e, com);
 	return EB_OK;
 }
 
@@ -1449,17 +1545,36 @@ g_accept_appt(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+/*
+ * A declining expert is replaced by the next reserve of its specialty
+ * (eb_draw_replace); with no reserve left its seat stays open for
+ * another draw-experts.
+ */
 static int
 g_decline_appt(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
-	struct eb_doc *e;
+	struct eb_doc *e, *updated = NULL, *m;
+	struct eb_error e2;
+	int rc = EB_ERR_NOTFOUND;
 
-	(void)t;
-	(void)err;
+	/* DRAW: eb_draw_replace() plugs in here */
+	if (t->drawn != NULL &&
+	    find_by(t->drawn, "member", "party", c->actor.party) != NULL)
+		rc = eb_draw_replace(t->drawn, c->actor.party, &updated, &e2);
+	if (rc == EB_ERR_NOMEM)
+		return eb_fail(err, rc, "out-of-memory", NULL,
+		    "replacing expert %s", c->actor.party);
 	e = ev_add(events, "appointment-declined", c);
 	eb_doc_set_attr(e, "expert", c->actor.party);
 	copy_reasons(c->body, e);
+	if (rc == EB_OK) {
+		m = find_by(updated, "member", "replaces", c->actor.party);
+		if (m != NULL)
+			eb_doc_set_attr(e, "replaced-by", eb_doc_attr(m, "party"));
+		eb_doc_append(e, updated);
+	} else
+		eb_doc_set_attr(e, "replacement", e2.reason);
 	return EB_OK;
 }
 
@@ -1538,23 +1653,6 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
-/* The tie-break seed: SHA-256 of the tender's history step digests
- * (hex, in order) when the evaluation closes: fixed by the log, known
- * to nobody before the last score sheet is in. */
-static void
-tie_seed(const struct tender *t, uint8_t seed[EB_SHA256_LEN])
-{
-	struct eb_buf b = EB_BUF_INIT;
-	struct eb_doc *s;
-	int rc = EB_OK;
-
-	eb_doc_foreach(s, t->history, "step")
-		if (rc == EB_OK)
-			rc = eb_buf_puts(&b, eb_doc_attr(s, "sha256"));
-	eb_sha256(b.data != NULL ? b.data : (const uint8_t *)"", b.len, seed);
-	eb_buf_free(&b);
-}
-
 /*
  * With evaluation rules: the result is eb_evaluation_result() on the
  * bids valid after clearing and the committee's sheets; its candidates
@@ -1583,7 +1681,7 @@ computed_result(const struct tender *t, const struct eb_cmd *c,
 	}
 	eb_doc_foreach(x, t->scores, "score-sheet")
 		sheets[ns++] = x;
-	tie_seed(t, seed);
+	history_digest(t, seed);
 	/* EVALUATION: eb_evaluation_result() plugs in here */
 	rc = eb_evaluation_result(eval_rules(t),
 	    (const struct eb_doc *const *)bids, nb,
@@ -2427,25 +2525,51 @@ f_draw_req(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 	(void)at;
 	(void)err;
 	eb_doc_set_attr(d, "commitment", eb_doc_attr(ev, "commitment"));
+	copy_children(d, ev, "seats");
 	replace(&t->draw, d);
 	*to = EB_TS_DRAW_REQUESTED;
 	return EB_OK;
+}
+
+/* Seat 'm' (a <member> of a draw) as a pending member of the committee;
+ * in a later draw it fills the seat of a declined member of its
+ * specialty. */
+static void
+seat(struct tender *t, const struct eb_doc *m, const char *at)
+{
+	struct eb_doc *l = list(&t->committee, "committee"), *x, *old;
+	static const char *const keep[] = { "party", "person", "name", "org",
+	    "specialty" };
+	size_t i;
+
+	x = eb_doc_add(l, "member");
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		eb_doc_set_attr(x, keep[i], eb_doc_attr(m, keep[i]));
+	eb_doc_set_attr(x, "status", "pending");
+	eb_doc_set_attr(x, "drawn-at", at);
+	eb_doc_foreach(old, l, "member")
+		if (attr_is(old, "status", "declined") &&
+		    eb_doc_attr(old, "replaced-by") == NULL &&
+		    attr_is(old, "specialty", eb_doc_attr(m, "specialty"))) {
+			eb_doc_set_attr(old, "replaced-by",
+			    eb_doc_attr(m, "party"));
+			break;
+		}
 }
 
 static int
 f_drawn(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
     struct eb_error *err)
 {
-	struct eb_doc *l = list(&t->committee, "committee"), *m, *x;
+	const struct eb_doc *com = eb_doc_child(ev, "committee"), *m;
 
 	(void)at;
-	(void)err;
-	eb_doc_foreach(m, ev, "member") {
-		x = eb_doc_clone(m);
-		eb_doc_set_attr(x, "status", "pending");
-		eb_doc_set_attr(x, "drawn-at", eb_doc_attr(ev, "at"));
-		eb_doc_append(l, x);
-	}
+	if (com == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "experts-drawn without committee");
+	eb_doc_foreach(m, com, "member")
+		seat(t, m, eb_doc_attr(ev, "at"));
+	replace(&t->drawn, eb_doc_clone(com));
 	*to = EB_TS_EVALUATION;
 	return EB_OK;
 }
@@ -2455,6 +2579,7 @@ f_appt(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
     struct eb_error *err)
 {
 	struct eb_doc *m = member_of(t, eb_doc_attr(ev, "expert"));
+	const struct eb_doc *com = eb_doc_child(ev, "committee"), *n;
 	int ok = strcmp(ev->name, "appointment-accepted") == 0;
 
 	(void)at;
@@ -2463,6 +2588,16 @@ f_appt(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 		    "%s for an unknown expert", ev->name);
 	eb_doc_set_attr(m, "status", ok ? "accepted" : "declined");
 	eb_doc_set_attr(m, "answered-at", eb_doc_attr(ev, "at"));
+	if (!ok && com != NULL) {
+		/* the reserve that replaces it takes the seat */
+		n = find_by(com, "member", "replaces",
+		    eb_doc_attr(ev, "expert"));
+		if (n == NULL)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+			    "appointment-declined: no replacing member");
+		seat(t, n, eb_doc_attr(ev, "at"));
+		replace(&t->drawn, eb_doc_clone(com));
+	}
 	*to = EB_TS_KEEP;
 	return EB_OK;
 }
@@ -3068,7 +3203,7 @@ tender_destroy(void *st)
 	struct eb_doc **docs[] = { &t->reg, &t->returns, &t->acceptance,
 	    &t->announcement, &t->key, &t->shares, &t->signups, &t->notices,
 	    &t->bids, &t->deadline_rec, &t->opening_rec, &t->clearing,
-	    &t->draw, &t->committee, &t->scores, &t->result, &t->publicity,
+	    &t->draw, &t->committee, &t->drawn, &t->scores, &t->result, &t->publicity,
 	    &t->objections, &t->publicity_over, &t->verification, &t->award,
 	    &t->closed, &t->failure, &t->cancellation, &t->suspension,
 	    &t->actors, &t->history };
@@ -3220,8 +3355,11 @@ tender_view(const void *st, const struct eb_actor *v)
 	}
 	if (official || expert)
 		add_copy(d, t->clearing);
-	if (official)
+	if (official) {
 		add_copy(d, t->draw);
+		if (t->drawn != NULL)
+			add_copy(eb_doc_add(d, "draw-result"), t->drawn);
+	}
 	if (official || expert || result_public)
 		add_copy(d, t->committee);
 	if (official)

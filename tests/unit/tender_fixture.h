@@ -314,31 +314,89 @@ fx_open_body(const struct fx *f, const char *invalid)
 	return b;
 }
 
+/*
+ * The expert pool's view (as the pool aggregate shows it): e1..e7 of
+ * specialty "water", each its own person and organisation, plus e8 of
+ * the tenderer's organisation and e9 of bidder b1's, whom the draw must
+ * avoid.
+ */
 static __attribute__((unused)) struct eb_doc *
-fx_committee(const char *name, const char *const *experts, size_t n,
-    const char *reveal)
+fx_pool(void)
 {
-	struct eb_doc *b = eb_doc_new(name), *c, *m;
-	char person[64], org[64];
-	size_t i;
+	struct eb_doc *p = eb_doc_new("pool"), *e;
+	char v[32];
+	int i;
 
-	if (reveal != NULL)
-		eb_doc_add_text(b, "reveal", reveal);
-	c = eb_doc_add(b, "committee");
-	for (i = 0; i < n; i++) {
-		snprintf(person, sizeof(person), "P-%s", experts[i]);
-		snprintf(org, sizeof(org), "Org-%s", experts[i]);
-		m = eb_doc_add(c, "member");
-		eb_doc_set_attr(m, "party", experts[i]);
-		eb_doc_set_attr(m, "person", person);
-		eb_doc_set_attr(m, "org", org);
-		eb_doc_set_attr(m, "specialty", "water");
+	eb_doc_set_attr(p, "id", "pool");
+	eb_doc_set_attr(p, "experts", "9");
+
+	for (i = 1; i <= 9; i++) {
+		e = eb_doc_add(p, "expert");
+		snprintf(v, sizeof(v), "e%d", i);
+		eb_doc_set_attr(e, "party", v);
+		eb_doc_set_attr(e, "name", v);
+		snprintf(v, sizeof(v), "P-e%d", i);
+		eb_doc_set_attr(e, "person", v);
+		snprintf(v, sizeof(v), "Org-e%d", i);
+		eb_doc_set_attr(e, "org", i == 8 ? "City Water" :
+		    i == 9 ? "Org-b1" : v);
+		eb_doc_set_attr(e, "specialty", "water");
+		eb_doc_set_attr(e, "status", "active");
 	}
+	return p;
+}
+
+/* draw-experts with the supervisor's reveal and the pool's view. */
+static __attribute__((unused)) struct eb_doc *
+fx_draw_body(const char *reveal)
+{
+	struct eb_doc *b = eb_doc_new("draw-experts");
+
+	eb_doc_add_text(b, "reveal", reveal);
+	eb_doc_append(b, fx_pool());
+	return b;
+}
+
+/* request-draw: SHA-256("supervisor-secret"), 3 water seats, 2 reserves. */
+static __attribute__((unused)) struct eb_doc *
+fx_request_draw(void)
+{
+	struct eb_doc *b = eb_doc_new("request-draw"), *x;
+	char hex[EB_SHA256_HEX];
+
+	fx_hex("supervisor-secret", hex);
+	eb_doc_add_text(b, "commitment", hex);
+	x = eb_doc_add(b, "seats");
+	eb_doc_set_attr(x, "specialty", "water");
+	eb_doc_set_attr(x, "count", "3");
+	eb_doc_set_attr(x, "reserve", "2");
 	return b;
 }
 
 static struct eb_doc *fx_sysview(const struct fx *f);
 static struct eb_doc *fx_min_body(struct fx *f, const char *command);
+
+/* The party of the n-th (from 0) committee member with 'status'
+ * ("pending", "accepted", "declined"; NULL: any), or NULL.  The draw is
+ * seeded by the log, so the fixture reads who was drawn. */
+static __attribute__((unused)) const char *
+fx_member(const struct fx *f, const char *status, int n, char out[16])
+{
+	struct eb_doc *v = fx_sysview(f);
+	const struct eb_doc *c = eb_doc_child(v, "committee"), *m;
+	const char *r = NULL;
+
+	for (m = c != NULL ? c->first : NULL; m != NULL; m = m->next)
+		if (status == NULL ||
+		    strcmp(eb_doc_attr(m, "status"), status) == 0)
+			if (n-- == 0) {
+				snprintf(out, 16, "%s", eb_doc_attr(m, "party"));
+				r = out;
+				break;
+			}
+	eb_doc_free(v);
+	return r;
+}
 
 /*
  * A score sheet of expert 'expert' (eN) on criterion "tech": every bidder
@@ -431,8 +489,7 @@ fx_step(struct fx *f, struct eb_actor a, struct eb_doc *body)
 static __attribute__((unused)) void
 fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 {
-	static const char *const experts[] = { "e1", "e2", "e3" };
-	char hex[EB_SHA256_HEX], p[8];
+	char p[16];
 	enum eb_tender_state base = target;
 	int i;
 
@@ -517,30 +574,19 @@ fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 	if (target == EB_TS_CLEARED)
 		return;
 	f->now = FX_OPENING + FX_HOUR;
-	{
-		struct eb_doc *b = eb_doc_new("request-draw");
-
-		fx_hex("supervisor-secret", hex);
-		eb_doc_add_text(b, "commitment", hex);
-		fx_step(f, FX_SUP, b);
-	}
+	fx_step(f, FX_SUP, fx_request_draw());
 	if (target == EB_TS_DRAW_REQUESTED)
 		return;
-	fx_step(f, FX_SYS, fx_committee("draw-experts", experts, 3,
-	    "supervisor-secret"));
-	fx_step(f, fx_party(EB_ROLE_EXPERT, "e1"),
+	fx_step(f, FX_SYS, fx_draw_body("supervisor-secret"));
+	fx_step(f, fx_party(EB_ROLE_EXPERT, fx_member(f, "pending", 0, p)),
 	    eb_doc_new("accept-appointment"));
 	if (target == EB_TS_EVALUATION && !ready)
 		return;
-	for (i = 2; i <= 3; i++) {
-		snprintf(p, sizeof(p), "e%d", i);
+	while (fx_member(f, "pending", 0, p) != NULL)
 		fx_step(f, fx_party(EB_ROLE_EXPERT, p),
 		    eb_doc_new("accept-appointment"));
-	}
-	for (i = 1; i <= 3; i++) {
-		snprintf(p, sizeof(p), "e%d", i);
+	for (i = 0; fx_member(f, "accepted", i, p) != NULL; i++)
 		fx_step(f, fx_party(EB_ROLE_EXPERT, p), fx_scores(f, p));
-	}
 	if (target == EB_TS_EVALUATION)
 		return;
 	fx_step(f, FX_SUP, fx_close_eval());
@@ -611,7 +657,6 @@ fx_min_body(struct fx *f, const char *command)
 {
 	struct eb_doc *v = fx_sysview(f), *b = NULL;
 	const char *x;
-	char hex[EB_SHA256_HEX];
 
 	if (strcmp(command, "register-tender") == 0 ||
 	    strcmp(command, "resubmit-registration") == 0)
@@ -651,26 +696,10 @@ fx_min_body(struct fx *f, const char *command)
 		eb_doc_add_text(b, "share", "U0hBUkU=");
 	} else if (strcmp(command, "open-bids") == 0)
 		b = fx_open_body(f, NULL);
-	else if (strcmp(command, "request-draw") == 0) {
-		b = eb_doc_new(command);
-		fx_hex("supervisor-secret", hex);
-		eb_doc_add_text(b, "commitment", hex);
-	} else if (strcmp(command, "draw-experts") == 0) {
-		/* the open seats, filled with experts not drawn yet */
-		static const char *const pool[] = { "e1", "e2", "e3", "e4",
-		    "e5", "e6", "e7", "e8", "e9" };
-		const char *pick[9];
-		size_t n = 0, i, open = 3;
-		const struct eb_doc *com = eb_doc_child(v, "committee"), *m;
-
-		for (m = com != NULL ? com->first : NULL; m != NULL; m = m->next)
-			if (strcmp(eb_doc_attr(m, "status"), "declined") != 0)
-				open--;
-		for (i = 0; i < 9 && n < open; i++)
-			if (fx_first_attr(v, "committee", "member", "party",
-			    pool[i], "party") == NULL)
-				pick[n++] = pool[i];
-		b = fx_committee(command, pick, n, "supervisor-secret");
+	else if (strcmp(command, "request-draw") == 0)
+		b = fx_request_draw();
+	else if (strcmp(command, "draw-experts") == 0) {
+		b = fx_draw_body("supervisor-secret");
 	} else if (strcmp(command, "submit-scores") == 0)
 		b = fx_scores(f, "e1");
 	else if (strcmp(command, "close-evaluation") == 0) {
@@ -692,10 +721,12 @@ fx_min_body(struct fx *f, const char *command)
 	return b;
 }
 
-/* The natural actor of 'role' for 'command' in the fixture. */
+/* The natural actor of 'role' for 'command' in the fixture's state. */
 static __attribute__((unused)) struct eb_actor
-fx_natural(enum eb_role role, const char *command)
+fx_natural(const struct fx *f, enum eb_role role, const char *command)
 {
+	char p[16];
+
 	switch (role) {
 	case EB_ROLE_TENDERER:
 		return FX_TEN;
@@ -718,9 +749,13 @@ fx_natural(enum eb_role role, const char *command)
 	case EB_ROLE_CUSTODIAN:
 		return fx_party(role, "c3");
 	case EB_ROLE_EXPERT:
-		if (strcmp(command, "accept-appointment") == 0 ||
-		    strcmp(command, "decline-appointment") == 0)
-			return fx_party(role, "e2");
+		if ((strcmp(command, "accept-appointment") == 0 ||
+		    strcmp(command, "decline-appointment") == 0) &&
+		    fx_member(f, "pending", 0, p) != NULL)
+			return fx_party(role, p);
+		if (fx_member(f, "accepted", 0, p) != NULL ||
+		    fx_member(f, NULL, 0, p) != NULL)
+			return fx_party(role, p);
 		return fx_party(role, "e1");
 	default:
 		return fx_party(role, "anon1");

@@ -542,24 +542,51 @@ test_separation_of_duties(void **state)
 }
 
 static void
-test_expert_conflicts(void **state)
+test_expert_draw(void **state)
 {
 	struct fx f;
 	struct eb_actor sys = FX_SYS;
-	static const char *const bad[] = { "e1", "e2", "b1" };
-	struct eb_doc *b;
+	struct eb_doc *v, *x, *b;
+	char p[16];
+	int n = 0;
 
 	(void)state;
 	fx_init(&f);
 	fx_goto(&f, EB_TS_DRAW_REQUESTED);
-	/* an expert of a bidder's organisation is refused (回避) */
-	b = fx_committee("draw-experts", bad, 3, "supervisor-secret");
-	assert_int_equal(fx_do(&f, &sys, b), EB_ERR_RULE);
-	assert_string_equal(f.err.reason, "conflict-of-interest");
 	/* the reveal must match the commitment */
-	b = fx_committee("draw-experts", bad, 2, "another-secret");
-	assert_int_equal(fx_do(&f, &sys, b), EB_ERR_RULE);
+	assert_int_equal(fx_do(&f, &sys, fx_draw_body("another-secret")),
+	    EB_ERR_RULE);
 	assert_string_equal(f.err.reason, "reveal-mismatch");
+	/* a pool too small for 3 seats once conflicts are out: e8 works for
+	 * the tenderer, e9 for bidder b1 */
+	b = fx_draw_body("supervisor-secret");
+	while ((x = eb_doc_child(eb_doc_child(b, "pool"), NULL)) != NULL &&
+	    strcmp(eb_doc_attr(x, "party"), "e8") != 0) {
+		eb_doc_detach(x);
+		eb_doc_free(x);
+	}
+	assert_int_equal(fx_do(&f, &sys, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "not-enough-experts");
+	fx_step(&f, sys, fx_draw_body("supervisor-secret"));
+	assert_int_equal(eb_tender_state(f.t), EB_TS_EVALUATION);
+	v = fx_sysview(&f);
+	/* three members and two reserves drawn, the conflicted excluded */
+	x = eb_doc_path(v, "draw-result/committee");
+	assert_non_null(x);
+	assert_int_equal(eb_doc_count(x, "member"), 3);
+	assert_int_equal(eb_doc_count(x, "reserve"), 2);
+	assert_string_equal(eb_doc_attr(eb_doc_child(x, "excluded"), "party"),
+	    "e8");
+	assert_string_equal(eb_doc_attr(eb_doc_child(x, "excluded"),
+	    "reason"), "employer-is-tenderer");
+	assert_string_equal(eb_doc_attr(eb_doc_next(eb_doc_child(x,
+	    "excluded"), "excluded"), "reason"), "employer-is-bidder");
+	eb_doc_free(v);
+	while (fx_member(&f, "pending", n, p) != NULL) {
+		assert_true(strcmp(p, "e8") != 0 && strcmp(p, "e9") != 0);
+		n++;
+	}
+	assert_int_equal(n, 3);
 	fx_free(&f);
 }
 
@@ -568,27 +595,59 @@ test_decline_and_replacement(void **state)
 {
 	struct fx f;
 	struct eb_actor sys = FX_SYS, sup = FX_SUP;
-	struct eb_actor e2 = fx_party(EB_ROLE_EXPERT, "e2");
-	static const char *const e4[] = { "e4" };
+	struct eb_doc *v;
+	char p[16], first[16], q[16];
+	int i;
 
 	(void)state;
 	fx_init(&f);
-	fx_goto(&f, EB_TS_EVALUATION);
-	fx_step(&f, e2, fx_reasoned("decline-appointment", "Ill."));
-	assert_int_equal(fx_do(&f, &e2, fx_scores(&f, "e2")), EB_ERR_DENIED);
-	assert_string_equal(f.err.reason, "appointment-not-accepted");
+	fx_goto(&f, EB_TS_EVALUATION);       /* one member accepted */
+	/* three declines: the two reserves step in, then the seat stays
+	 * open */
+	for (i = 0; i < 3; i++) {
+		struct eb_actor e;
+
+		assert_non_null(fx_member(&f, "pending", 0, p));
+		if (i == 0)
+			snprintf(first, sizeof(first), "%s", p);
+		e = fx_party(EB_ROLE_EXPERT, p);
+		fx_step(&f, e, fx_reasoned("decline-appointment", "Ill."));
+		v = fx_sysview(&f);
+		assert_int_equal(eb_doc_count(eb_doc_child(v, "committee"),
+		    "member"), (size_t)(4 + (i < 2 ? i : 1)));
+		eb_doc_free(v);
+	}
+	{
+		struct eb_actor e = fx_party(EB_ROLE_EXPERT, first);
+
+		/* a declined expert cannot score */
+		assert_int_equal(fx_do(&f, &e, fx_scores(&f, first)),
+		    EB_ERR_DENIED);
+		assert_string_equal(f.err.reason, "appointment-not-accepted");
+	}
+	v = fx_sysview(&f);
+	assert_string_equal(eb_doc_attr(eb_doc_path(v,
+	    "committee/member"), "status"), "accepted");
+	eb_doc_free(v);
 	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
 	assert_string_equal(f.err.reason, "committee-incomplete");
-	fx_step(&f, sys, fx_committee("draw-experts", e4, 1, NULL));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e4"),
-	    eb_doc_new("accept-appointment"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"),
-	    eb_doc_new("accept-appointment"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores(&f, "e1"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores(&f, "e3"));
+	/* the open seat is drawn again from the pool, avoiding everyone
+	 * already drawn */
+	fx_step(&f, sys, fx_draw_body("supervisor-secret"));
+	while (fx_member(&f, "pending", 0, p) != NULL)
+		fx_step(&f, fx_party(EB_ROLE_EXPERT, p),
+		    eb_doc_new("accept-appointment"));
+	assert_int_equal(fx_member(&f, "declined", 3, q), NULL);
+	assert_non_null(fx_member(&f, "accepted", 2, q));
+	assert_null(fx_member(&f, "accepted", 3, q));
+	for (i = 0; i < 2; i++) {
+		assert_non_null(fx_member(&f, "accepted", i, p));
+		fx_step(&f, fx_party(EB_ROLE_EXPERT, p), fx_scores(&f, p));
+	}
 	assert_int_equal(fx_do(&f, &sup, fx_close_eval()), EB_ERR_RULE);
 	assert_string_equal(f.err.reason, "scores-missing");
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e4"), fx_scores(&f, "e4"));
+	assert_non_null(fx_member(&f, "accepted", 2, p));
+	fx_step(&f, fx_party(EB_ROLE_EXPERT, p), fx_scores(&f, p));
 	fx_step(&f, sup, fx_close_eval());
 	assert_int_equal(eb_tender_state(f.t), EB_TS_EVALUATED);
 	fx_free(&f);
@@ -647,11 +706,19 @@ test_views_by_role(void **state)
 	assert_null(eb_doc_child(v, "result"));
 	assert_null(eb_doc_child(v, "clearing-report"));
 	eb_doc_free(v);
-	v = view_as(&f, fx_party(EB_ROLE_EXPERT, "e2"));
-	assert_non_null(eb_doc_child(v, "committee"));
-	assert_non_null(eb_doc_child(v, "clearing-report"));
-	assert_int_equal(eb_doc_count(eb_doc_child(v, "scores"), NULL), 1);
-	assert_string_equal(path_attr(v, "scores/score-sheet", "expert"), "e2");
+	{
+		char p[16];
+
+		assert_non_null(fx_member(&f, "accepted", 1, p));
+		v = view_as(&f, fx_party(EB_ROLE_EXPERT, p));
+		assert_non_null(eb_doc_child(v, "committee"));
+		assert_non_null(eb_doc_child(v, "clearing-report"));
+		assert_null(eb_doc_child(v, "draw-result"));
+		assert_int_equal(eb_doc_count(eb_doc_child(v, "scores"), NULL),
+		    1);
+		assert_string_equal(path_attr(v, "scores/score-sheet",
+		    "expert"), p);
+	}
 	eb_doc_free(v);
 	fx_step(&f, FX_SUP, eb_doc_new("publish-candidates"));
 	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b2"));
@@ -787,6 +854,8 @@ test_clearing_computed_in_core(void **state)
 	struct eb_doc *v, *rep, *x;
 	struct eb_actor sup = FX_SUP;
 	int64_t saved = fx_ceiling;
+	char ex[3][16];
+	int i;
 
 	(void)state;
 	fx_init(&f);
@@ -820,15 +889,16 @@ test_clearing_computed_in_core(void **state)
 		    strcmp(eb_doc_attr(x, "bidder"), "b4") == 0) ?
 		    "invalid" : "valid");
 	eb_doc_free(v);
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e2"),
-	    eb_doc_new("accept-appointment"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"),
-	    eb_doc_new("accept-appointment"));
+	while (fx_member(&f, "pending", 0, ex[0]) != NULL)
+		fx_step(&f, fx_party(EB_ROLE_EXPERT, ex[0]),
+		    eb_doc_new("accept-appointment"));
+	for (i = 0; i < 3; i++)
+		assert_non_null(fx_member(&f, "accepted", i, ex[i]));
 	/* a sheet scoring a bid the clearing found invalid is refused by
 	 * the scoring check */
 	{
-		struct eb_actor e1 = fx_party(EB_ROLE_EXPERT, "e1");
-		struct eb_doc *b = fx_scores(&f, "e1"), *sc;
+		struct eb_actor e1 = fx_party(EB_ROLE_EXPERT, ex[0]);
+		struct eb_doc *b = fx_scores(&f, ex[0]), *sc;
 
 		sc = eb_doc_add(eb_doc_child(b, "score-sheet"), "score");
 		eb_doc_set_attr(sc, "bid", "b3");
@@ -837,15 +907,15 @@ test_clearing_computed_in_core(void **state)
 		assert_int_equal(fx_do(&f, &e1, b), EB_ERR_RULE);
 		assert_string_equal(f.err.reason, "unknown-bid");
 		/* off the 0.5 grid */
-		b = fx_scores(&f, "e1");
+		b = fx_scores(&f, ex[0]);
 		eb_doc_set_attr(eb_doc_path(b, "score-sheet/score"), "value",
 		    "60.2");
 		assert_int_equal(fx_do(&f, &e1, b), EB_ERR_RULE);
 		assert_string_equal(f.err.reason, "score-off-step");
 	}
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e1"), fx_scores(&f, "e1"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e2"), fx_scores(&f, "e2"));
-	fx_step(&f, fx_party(EB_ROLE_EXPERT, "e3"), fx_scores(&f, "e3"));
+	for (i = 0; i < 3; i++)
+		fx_step(&f, fx_party(EB_ROLE_EXPERT, ex[i]),
+		    fx_scores(&f, ex[i]));
 	/* the rules rank: b2 (95.43420909) before b1 (91); a supervisor
 	 * naming other candidates is refused */
 	{
@@ -923,7 +993,7 @@ main(void)
 		cmocka_unit_test(test_clearing_computed_in_core),
 		cmocka_unit_test(test_cancellation_needs_countersignature),
 		cmocka_unit_test(test_separation_of_duties),
-		cmocka_unit_test(test_expert_conflicts),
+		cmocka_unit_test(test_expert_draw),
 		cmocka_unit_test(test_decline_and_replacement),
 		cmocka_unit_test(test_views_by_role),
 		cmocka_unit_test(test_suspend_resume_moves_time),

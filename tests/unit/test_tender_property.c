@@ -47,14 +47,14 @@ pick(uint64_t *s, unsigned n)
 }
 
 static struct eb_actor
-cast(uint64_t *s, enum eb_role role, const char *command)
+cast(const struct fx *f, uint64_t *s, enum eb_role role, const char *command)
 {
 	char p[16];
 
 	switch (role) {
 	case EB_ROLE_BIDDER:
 		if (pick(s, 4) == 0)
-			return fx_natural(role, command);
+			return fx_natural(f, role, command);
 		snprintf(p, sizeof(p), "b%u", 1 + pick(s, 7));
 		return fx_party(role, p);
 	case EB_ROLE_EXPERT:
@@ -74,9 +74,9 @@ cast(uint64_t *s, enum eb_role role, const char *command)
 		}
 		if (pick(s, 10) == 0)
 			return fx_actor(role, "reg4", "City Water");
-		return fx_natural(role, command);
+		return fx_natural(f, role, command);
 	default:
-		return fx_natural(role, command);
+		return fx_natural(f, role, command);
 	}
 }
 
@@ -155,7 +155,7 @@ run(uint64_t seed, size_t *accepted, uint32_t *seen)
 			while (!(roles & EB_ROLE_BIT(role)));
 		} else
 			role = (enum eb_role)(1 + pick(&s, EB_ROLE_COUNT - 1));
-		a = cast(&s, role, cmd);
+		a = cast(&f, &s, role, cmd);
 		/* time: small steps, or jump to the pending timer */
 		if (eb_tender_flow.next_timer(f.t, &at, &timer) &&
 		    pick(&s, 6) == 0 && at > f.now)
@@ -264,7 +264,7 @@ run_from(enum eb_tender_state start, uint64_t seed, size_t *accepted,
 		do
 			role = (enum eb_role)(1 + pick(&s, EB_ROLE_COUNT - 1));
 		while (pick(&s, 6) != 0 && !(roles & EB_ROLE_BIT(role)));
-		a = cast(&s, role, cmd);
+		a = cast(&f, &s, role, cmd);
 		if (eb_tender_flow.next_timer(f.t, &at, &timer) &&
 		    pick(&s, 4) == 0 && at > f.now)
 			f.now = at;

@@ -135,7 +135,7 @@ test_every_state_command_role(void **state)
 		const char *cmd = eb_tender_row_command(i);
 		int in_state = (eb_tender_row_states(i) >> st) & 1;
 		int in_role = (eb_tender_row_roles(i) >> role) & 1;
-		struct eb_actor a = fx_natural(role, cmd);
+		struct eb_actor a;
 		struct fx f;
 		char *before, *after, want[160];
 		const char *timer = NULL;
@@ -152,6 +152,7 @@ test_every_state_command_role(void **state)
 		if (eb_tender_flow.next_timer(f.t, &at, &timer) &&
 		    strcmp(timer, cmd) == 0)
 			f.now = at;
+		a = fx_natural(&f, role, cmd);
 		before = fx_canon(&f);
 		rc = fx_do(&f, &a, fx_min_body(&f, cmd));
 		if (in_state && in_role) {
@@ -172,6 +173,9 @@ test_every_state_command_role(void **state)
 					    cmd, eb_tender_state_name(st),
 					    eb_role_name(role), f.err.reason,
 					    f.err.primary);
+				print_message("named guard: %s in %s by %s: %s\n",
+				    cmd, eb_tender_state_name(st),
+				    eb_role_name(role), f.err.reason);
 				guarded++;
 			}
 		} else {
