@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# tests/integration/test_sale_flow.sh
+#    Listing-then-auction sales through the real ebidd and the real ebid:
+#      the case-study sale (tests/data/sale/case-study.txt: 19 listing
+#      quotes to 6,950,000.00, an auction to 9,400,000.00, sold) driven by
+#      tools/sale-script with the driven clock, ebidd's own timers closing
+#      the listing, starting the auction and ending the countdown;
+#      its log exported, verified, replayed and tampered;
+#      then a short sale taken to its auction where two bidders send the
+#      same amount at once (exactly one wins) and race many bids (no
+#      accepted bid is lost: every "accepted" reply is in the log, in
+#      order, and the final price is the highest accepted bid).
+#    ports: PostgreSQL 54389, ebidd 8503.
+set -uo pipefail
+PGPORT_T=54389
+PORT=8503
+. "$(dirname "$0")/lib.sh"
+it_setup
+export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C EBID_BUILD=$BUILD SALE_QUIET=1
+audit_env() { env EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$@"; }
+
+# -- the case study ----------------------------------------------------------
+if SALE_ID_FILE=$tmp/case "$SRC/tools/sale-script" "$SRC/tests/data/sale/case-study.txt" >"$tmp/case.out" 2>&1; then
+	ok "case-study sale: $(tail -1 "$tmp/case.out")"
+else
+	cat "$tmp/case.out"; bad "case-study sale"
+fi
+. "$tmp/case"
+S=$sale
+view=$(ebid_as supervisor sale show "$S")
+check "sold to No. 2 at 9,400,000.00" grep -q 'outcome="sold" price="940000000" price-text="9,400,000.00"' <<<"$view"
+check "the reserve's hash was checked at the reveal" grep -q 'countersigned="yes" fen="800000000"' <<<"$view"
+check "auditor exports the sale's log" audit_env "$AUDIT" export --sale "$S" -o "$tmp/$S.log.xml"
+check "the sale's log verifies and replays" "$AUDIT" verify "$tmp/$S.log.xml" --ca "$C/ca.crt"
+check "and verifies straight from the database" "$AUDIT" verify --db "$DB" --sale "$S" --ca "$C/ca.crt"
+if EBID_TAMPER_AMOUNT_EL=sale-bid-accepted EBID_TAMPER_AMOUNT_ATTR=amount \
+	"$BUILD/tests/integration/audit_tamper" "$tmp/$S.log.xml" "$C/ca.crt" \
+	"$SRC/protocol/xsd/ebid.xsd" "$C/bidder1.crt" "$C/bidder1.key" >"$tmp/tamper.out" 2>&1; then
+	ok "every tampering of the sale's log is caught"
+else
+	cat "$tmp/tamper.out"; bad "tampering battery on the sale"
+fi
+
+# -- concurrency on one auction ----------------------------------------------
+if SALE_ID_FILE=$tmp/short "$SRC/tools/sale-script" "$SRC/tests/data/sale/short-auction.txt" >"$tmp/short.out" 2>&1; then
+	ok "a short sale reaches its auction"
+else
+	cat "$tmp/short.out"; bad "short sale"
+fi
+. "$tmp/short"
+S2=$sale
+# No. 3 leads at 6,150,000.00; No. 1 and No. 2 both send 6,200,000.00 at once
+ebid_as buyer1 auction bid --sale "$S2" 6200000.00 >"$tmp/eq1" 2>&1 &
+p1=$!
+ebid_as buyer2 auction bid --sale "$S2" 6200000.00 >"$tmp/eq2" 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+check "of two equal bids exactly one is accepted ($r1/$r2)" test $(( (r1 == 0) + (r2 == 0) )) = 1
+# a race: three bidders send rising amounts as fast as they can
+race() { # race WHO FIRST STEP COUNT
+	local who=$1 amt=$2 i
+	for i in $(seq 1 "$4"); do
+		if ebid_as "$who" auction bid --sale "$S2" "$amt" >/dev/null 2>&1; then
+			echo "$amt"
+		fi
+		amt=$((amt + $3))
+	done
+}
+race buyer1 6250000 150000 20 >"$tmp/acc1" &
+q1=$!
+race buyer2 6300000 150000 20 >"$tmp/acc2" &
+q2=$!
+race bidder1 6350000 150000 20 >"$tmp/acc3" &
+q3=$!
+wait $q1 $q2 $q3
+accepted=$(cat "$tmp/eq1" "$tmp/eq2" | grep -c '^accepted:')
+accepted=$((accepted + $(cat "$tmp/acc1" "$tmp/acc2" "$tmp/acc3" | wc -l)))
+check "auditor exports the raced auction" audit_env "$AUDIT" export --sale "$S2" -o "$tmp/$S2.log.xml"
+in_log=$(grep -o '<sale-bid-accepted ' "$tmp/$S2.log.xml" | wc -l)
+check "every accepted bid is in the log ($accepted replies, $in_log entries)" test "$accepted" = "$in_log"
+highest=$(cat "$tmp/acc1" "$tmp/acc2" "$tmp/acc3" | sort -n | tail -1)
+check "the current price is the highest accepted bid ($highest yuan)" \
+	grep -q "current=\"${highest}00\"" <(ebid_as supervisor sale show "$S2")
+check "the raced auction's log verifies and replays" "$AUDIT" verify "$tmp/$S2.log.xml" --ca "$C/ca.crt"
+
+finish
