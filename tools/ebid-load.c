@@ -132,7 +132,7 @@ struct load {
 	int conns, bidders, per_bidder;
 	int duration_s, max_req, hold_s, inflight_open;
 	size_t size;
-	const char *path, *template_file, *sale;
+	const char *path, *template_file, *sale, *tender_file;
 	long pid;
 	int presign;
 	/* parties */
@@ -146,6 +146,8 @@ struct load {
 	struct lconn *parked;
 	/* phase */
 	int64_t t_start, t_stop;
+	long long cpu0, cpu1;         /* server's utime+stime, clock ticks */
+	char cpu_kv[96];
 	int running, stopping, inflight;
 	uint64_t sent, done, transport_err, onthefly;
 	struct event *stop_ev, *drain_ev;
@@ -155,6 +157,11 @@ struct load {
 	/* the sale */
 	char sale_id[64];
 	int64_t start_price, increment;
+	int64_t listing_end;          /* ms, the server's clock */
+	int driven;                   /* the server runs a driven clock */
+	const char *race_cmd;         /* "quote" or "auction-bid" */
+	int64_t i0;                   /* pre-signed index base (n / M) */
+	const char *want_phase;       /* --phase listing|auction|both */
 	int64_t high_n;               /* highest accepted n, -1: none */
 	int leader;                   /* bidder index of high_n, -1 */
 	uint64_t accepted, below_min, already_high;
@@ -480,6 +487,8 @@ setup_sale(struct load *L)
 	L->increment = 10000;           /* 100.00 yuan */
 	now = server_clock(L, reg, &driven);
 	start = now + (driven ? 60000 : 3000 + 200 * L->nbidders);
+	L->driven = driven;
+	L->listing_end = start + 30LL * 86400000;
 	eb_isotime_format(start, s0);
 	eb_isotime_format(start + 30LL * 86400000, s1);
 	snprintf(xml, sizeof(xml), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
@@ -532,6 +541,8 @@ setup_sale(struct load *L)
 	L->high_n = -1;
 	L->leader = -1;
 	L->phase = "listing";
+	L->race_cmd = "quote";
+	L->i0 = 0;
 }
 
 /* ------------------------------------------------------------- the race */
@@ -541,17 +552,17 @@ race_body(struct load *L, int b, int64_t n, uint8_t **der, size_t *len,
     int *owned)
 {
 	struct party *p = L->bidder[b];
-	size_t i = (size_t)(n / L->nbidders);
+	size_t i = (size_t)(n / L->nbidders - L->i0);
 	char xml[256];
 
-	if (i < p->npre) {
+	if (n / L->nbidders >= L->i0 && i < p->npre) {
 		*der = p->pre[i];
 		*len = p->pre_len[i];
 		*owned = 0;
 		return;
 	}
-	snprintf(xml, sizeof(xml), "<quote xmlns=\"urn:ebid:1\" sale=\"%s\" "
-	    "amount=\"%lld\"/>", L->sale_id,
+	snprintf(xml, sizeof(xml), "<%s xmlns=\"urn:ebid:1\" sale=\"%s\" "
+	    "amount=\"%lld\"/>", L->race_cmd, L->sale_id,
 	    (long long)(L->start_price + L->increment * n));
 	sign_or_die(p, xml, strlen(xml), der, len);
 	*owned = 1;
@@ -568,16 +579,22 @@ presign(struct load *L)
 		struct party *p = L->bidder[b];
 		size_t cnt = (size_t)L->presign;
 
+		for (size_t i = 0; i < p->npre; i++)
+			free(p->pre[i]);
+		free(p->pre);
+		free(p->pre_len);
+		p->npre = 0;
 		p->pre = calloc(cnt, sizeof(*p->pre));
 		p->pre_len = calloc(cnt, sizeof(*p->pre_len));
 		if (p->pre == NULL || p->pre_len == NULL)
 			die("out of memory", NULL);
 		for (size_t i = 0; i < cnt; i++) {
-			int64_t n = (int64_t)i * L->nbidders + b;
+			int64_t n = (L->i0 + (int64_t)i) * L->nbidders + b;
 			char xml[256];
 
-			snprintf(xml, sizeof(xml), "<quote xmlns=\"urn:ebid:1\" "
-			    "sale=\"%s\" amount=\"%lld\"/>", L->sale_id,
+			snprintf(xml, sizeof(xml), "<%s xmlns=\"urn:ebid:1\" "
+			    "sale=\"%s\" amount=\"%lld\"/>", L->race_cmd,
+			    L->sale_id,
 			    (long long)(L->start_price + L->increment * n));
 			sign_or_die(p, xml, strlen(xml), &p->pre[i],
 			    &p->pre_len[i]);
@@ -587,8 +604,9 @@ presign(struct load *L)
 		total += cnt;
 	}
 	if (total > 0)
-		fprintf(stderr, "ebid-load: pre-signed %zu quote bodies in "
+		fprintf(stderr, "ebid-load: pre-signed %zu %s bodies in "
 		    "%.2f s (%.0f signatures/s in this process)\n", total,
+		    L->race_cmd,
 		    (double)(mono_us() - t0) / 1e6,
 		    (double)total * 1e6 / (double)(mono_us() - t0 + 1));
 }
@@ -596,6 +614,7 @@ presign(struct load *L)
 /* ---------------------------------------------------- connections/HTTP */
 
 static void on_reply(struct evhttp_request *req, void *arg);
+static int64_t next_number(struct load *L, int b);
 static void next_request(struct lconn *c);
 
 static void
@@ -663,6 +682,31 @@ conn_send(struct lconn *c, int kind, enum evhttp_cmd_type m,
 	}
 }
 
+/* utime + stime of 'pid' in clock ticks (/proc/PID/stat), -1 if none. */
+static long long
+proc_cpu_ticks(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* after "(comm)": state is field 3; utime, stime are 14 and 15 */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+	    "%llu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
+}
+
 static void
 maybe_finish(struct load *L)
 {
@@ -690,7 +734,7 @@ race_send(struct lconn *c)
 {
 	struct load *L = c->L;
 	struct party *p = L->bidder[c->bidder];
-	int64_t M = L->nbidders, n, from;
+	int64_t n;
 	uint8_t *der;
 	size_t len;
 	int owned;
@@ -701,10 +745,7 @@ race_send(struct lconn *c)
 		L->parked = c;
 		return;
 	}
-	from = L->high_n + 1;
-	if (p->last_n + 1 > from)
-		from = p->last_n + 1;
-	n = from + ((c->bidder - from % M) % M + M) % M;
+	n = next_number(L, c->bidder);
 	p->last_n = n;
 	c->n = n;
 	race_body(L, c->bidder, n, &der, &len, &owned);
@@ -750,9 +791,27 @@ next_request(struct lconn *c)
 		race_send(c);
 		break;
 	case SC_RAW:
-	case SC_SURGE:
 		conn_send(c, K_CMD, EVHTTP_REQ_POST, "/v1/commands", c->p->raw,
 		    c->p->raw_len, 0);
+		break;
+	case SC_SURGE:
+		if ((size_t)c->p->last_n < c->p->npre) {
+			size_t i = (size_t)c->p->last_n++;
+
+			conn_send(c, K_CMD, EVHTTP_REQ_POST, "/v1/commands",
+			    c->p->pre[i], c->p->pre_len[i], 0);
+		} else {
+			uint8_t *der = NULL;
+			size_t len = 0;
+
+			/* beyond the pre-signed ones: sign now (counted) */
+			sign_or_die(c->p, (const char *)c->p->raw,
+			    c->p->raw_len, &der, &len);
+			L->onthefly++;
+			conn_send(c, K_CMD, EVHTTP_REQ_POST, "/v1/commands",
+			    der, len, 1);
+			free(der);
+		}
 		break;
 	case SC_KEEPALIVE:
 		conn_send(c, K_WHOAMI, EVHTTP_REQ_GET, L->path, NULL, 0, 0);
@@ -816,7 +875,8 @@ on_reply(struct evhttp_request *req, void *arg)
 	}
 	if (c->bidder >= 0 && c->kind == K_CMD)
 		race_done(c, status, reason);
-	if (c->in_phase && L->sc == SC_HOT && status == 200)
+	if (c->in_phase && c->bidder >= 0 && c->kind == K_CMD &&
+	    status == 200)
 		lat_add(&L->lat_ok, (uint32_t)us);
 	if (L->sc == SC_IDLE) {
 		if (status == 200) {
@@ -857,6 +917,7 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	L->stopping = 1;
 	L->t_stop = mono_us();
+	L->cpu1 = proc_cpu_ticks(L->pid);
 	L->drain_ev = evtimer_new(L->base, drain_cb, L);
 	evtimer_add(L->drain_ev, &tv);
 	maybe_finish(L);
@@ -872,11 +933,14 @@ run_phase(struct load *L)
 	evtimer_add(L->stop_ev, &tv);
 	L->running = 1;
 	L->t_start = mono_us();
+	L->cpu0 = proc_cpu_ticks(L->pid);
 	for (int i = 0; i < L->nc; i++)
 		next_request(&L->c[i]);
 	event_base_dispatch(L->base);
-	if (L->t_stop == 0)
+	if (L->t_stop == 0) {
 		L->t_stop = mono_us();
+		L->cpu1 = proc_cpu_ticks(L->pid);
+	}
 	L->running = 0;
 }
 
@@ -938,6 +1002,18 @@ report(struct load *L, const char *extra)
 		printf("    %-8s %3d %-28s %10llu\n", kind_names[L->rows[i].kind],
 		    L->rows[i].status, L->rows[i].reason,
 		    (unsigned long long)L->rows[i].n);
+	if (L->cpu0 >= 0 && L->cpu1 >= L->cpu0 && L->pid > 0) {
+		double cpu = (double)(L->cpu1 - L->cpu0) /
+		    (double)sysconf(_SC_CLK_TCK);
+
+		printf("  server pid %ld: %.2f s CPU in the phase = %.0f %% of "
+		    "one core, %.3f ms CPU per request answered\n", L->pid, cpu,
+		    100.0 * cpu / secs, total ? 1000.0 * cpu / (double)total :
+		    0.0);
+		snprintf(L->cpu_kv, sizeof(L->cpu_kv), "srv_cpu_pct=%.0f "
+		    "srv_cpu_ms_per_req=%.3f", 100.0 * cpu / secs,
+		    total ? 1000.0 * cpu / (double)total : 0.0);
+	}
 	if (L->sc == SC_HOT || L->sc == SC_MIXED) {
 		printf("  race (%s phase, sale %s): accepted %llu (%.0f/s), "
 		    "refused below-minimum %llu, already-highest %llu; "
@@ -973,8 +1049,8 @@ report(struct load *L, const char *extra)
 		    "requests=%zu rate=%.1f accepted=%llu accepted_rate=%.1f "
 		    "p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f ok_p50_ms=%.3f "
 		    "ok_p99_ms=%.3f ok_p999_ms=%.3f below_min=%llu "
-		    "already_highest=%llu errors=%llu onthefly=%llu%s%s\n",
-		    L->scname, L->phase ? L->phase : "-", secs, L->nc, l->n,
+		    "already_highest=%llu errors=%llu onthefly=%llu "
+		    "total_rate=%.1f %s%s%s\n", L->scname, L->phase ? L->phase : "-", secs, L->nc, l->n,
 		    (double)l->n / secs, (unsigned long long)L->accepted,
 		    (double)L->accepted / secs, pct_ms(l, 50), pct_ms(l, 99),
 		    pct_ms(l, 99.9), pct_ms(&L->lat_ok, 50),
@@ -982,7 +1058,8 @@ report(struct load *L, const char *extra)
 		    (unsigned long long)L->below_min,
 		    (unsigned long long)L->already_high,
 		    (unsigned long long)(errors + L->transport_err),
-		    (unsigned long long)L->onthefly, extra ? " " : "",
+		    (unsigned long long)L->onthefly, (double)total / secs,
+		    L->cpu_kv, extra ? " " : "",
 		    extra ? extra : "");
 	}
 }
@@ -1008,14 +1085,180 @@ load_bidders(struct load *L)
 	}
 }
 
+/* Forget one phase's connections and figures (not the race state). */
+static void
+phase_reset(struct load *L)
+{
+	for (int i = 0; i < L->nc; i++)
+		if (L->c[i].evcon != NULL)
+			evhttp_connection_free(L->c[i].evcon);
+	free(L->c);
+	L->c = NULL;
+	L->nc = 0;
+	L->parked = NULL;
+	for (int k = 0; k < MAX_KINDS; k++)
+		L->lat[k].n = 0;
+	L->lat_ok.n = 0;
+	L->nrows = 0;
+	L->sent = L->done = L->transport_err = L->onthefly = 0;
+	L->accepted = L->below_min = L->already_high = 0;
+	L->t_start = L->t_stop = 0;
+	L->cpu_kv[0] = '\0';
+	L->running = L->stopping = L->inflight = 0;
+	if (L->stop_ev != NULL)
+		event_free(L->stop_ev);
+	if (L->drain_ev != NULL)
+		event_free(L->drain_ev);
+	L->stop_ev = L->drain_ev = NULL;
+}
+
+/* The smallest number above the known price that bidder b owns. */
+static int64_t
+next_number(struct load *L, int b)
+{
+	int64_t M = L->nbidders, from = L->high_n + 1;
+
+	if (L->bidder[b]->last_n + 1 > from)
+		from = L->bidder[b]->last_n + 1;
+	return from + ((b - from % M) % M + M) % M;
+}
+
+/*
+ * From the listing to the auction with real commands: move the driven
+ * clock to the listing end (ebidd's timer closes the listing), every
+ * bidder declares "yes", then the first auction bid is sent until the
+ * auction has started (ebidd's start-auction).  Returns 0 in the
+ * auction, -1 (with a message on stdout) when ebidd does not get there.
+ */
+static int
+auction_begin(struct load *L)
+{
+	struct party *reg = &L->parties[party_load(L, "registrar")];
+	struct party *in[MAX_PARTIES], *leader;
+	struct eb_buf reply = EB_BUF_INIT;
+	char xml[512], reason[64];
+	int nin = 0, status = 0, rc = -1, b;
+	int64_t until, n;
+
+	reply.max = (size_t)16 << 20;
+	if (!L->driven) {
+		printf("auction phase: not run (needs ebidd --test-clock=driven "
+		    "to end a 30-day listing now)\n");
+		return -1;
+	}
+	leader = L->leader >= 0 ? L->bidder[L->leader] : NULL;
+	set_clock(L, reg, L->listing_end);
+	for (b = 0; b < L->nbidders; b++) {
+		snprintf(xml, sizeof(xml), "<declare-continue xmlns=\"urn:ebid:1\" "
+		    "sale=\"%s\" continue=\"yes\"/>", L->sale_id);
+		until = mono_us() + 5000000;
+		for (;;) {
+			status = setup_cmd(L, L->bidder[b], xml, &reply);
+			if (attr_of(eb_buf_str(&reply), "reason", reason,
+			    sizeof(reason)) != 0)
+				reason[0] = '\0';
+			if (status == 200 || strcmp(reason,
+			    "not-allowed-in-state") != 0 || mono_us() > until)
+				break;
+			usleep(50000);
+		}
+		if (status == 200) {
+			in[nin++] = L->bidder[b];
+		} else if (strcmp(reason, "no-listing-quote") != 0) {
+			printf("auction phase: not reached: declare-continue "
+			    "answered %d %s%s\n", status, reason,
+			    strcmp(reason, "not-allowed-in-state") == 0 ?
+			    " for 5 s after the listing end: ebidd did not "
+			    "close the listing (no listing-closed timer)" : "");
+			goto out;
+		}
+	}
+	if (nin < 2) {
+		printf("auction phase: not reached: only %d bidders quoted in "
+		    "the listing\n", nin);
+		goto out;
+	}
+	L->nbidders = nin;
+	L->leader = -1;
+	for (b = 0; b < nin; b++) {
+		L->bidder[b] = in[b];
+		L->bidder[b]->last_n = L->high_n;
+		if (in[b] == leader)
+			L->leader = b;
+	}
+	/* start-auction is due at the last declaration: let the clock move */
+	set_clock(L, reg, L->listing_end + 1);
+	L->race_cmd = "auction-bid";
+	b = L->leader == 0 ? 1 : 0;
+	n = next_number(L, b);
+	snprintf(xml, sizeof(xml), "<auction-bid xmlns=\"urn:ebid:1\" "
+	    "sale=\"%s\" amount=\"%lld\"/>", L->sale_id,
+	    (long long)(L->start_price + L->increment * n));
+	until = mono_us() + 5000000;
+	for (;;) {
+		status = setup_cmd(L, L->bidder[b], xml, &reply);
+		if (attr_of(eb_buf_str(&reply), "reason", reason,
+		    sizeof(reason)) != 0)
+			reason[0] = '\0';
+		if (status == 200 || strcmp(reason, "not-allowed-in-state") !=
+		    0 || mono_us() > until)
+			break;
+		usleep(50000);
+	}
+	if (status != 200) {
+		printf("auction phase: not reached: the first auction-bid "
+		    "answered %d %s%s\n", status, reason,
+		    strcmp(reason, "not-allowed-in-state") == 0 ? " for 5 s "
+		    "after every bidder declared: ebidd did not start the "
+		    "auction (no start-auction timer)" : "");
+		goto out;
+	}
+	L->high_n = n;
+	L->leader = b;
+	L->bidder[b]->last_n = n;
+	L->phase = "auction";
+	fprintf(stderr, "ebid-load: auction started with %d bidders (listing "
+	    "closed by ebidd's timer, all declared yes)\n", nin);
+	rc = 0;
+out:
+	eb_buf_free(&reply);
+	return rc;
+}
+
 static void
 scenario_hot(struct load *L)
 {
+	int conns;
+
 	load_bidders(L);
 	setup_sale(L);
+	conns = L->nbidders * L->per_bidder;
+	if (strcmp(L->want_phase, "auction") != 0) {
+		presign(L);
+		make_conns(L, conns, conns);
+		run_phase(L);
+		report(L, NULL);
+		phase_reset(L);
+	} else {
+		/* two quotes so that two bidders may go on */
+		L->per_bidder = 1;
+		L->duration_s = 1;
+		L->max_req = 2;
+		presign(L);
+		make_conns(L, L->nbidders, L->nbidders);
+		run_phase(L);
+		phase_reset(L);
+		L->max_req = 0;
+	}
+	if (strcmp(L->want_phase, "listing") == 0)
+		return;
+	fflush(stdout);
+	if (auction_begin(L) != 0)
+		return;
+	L->i0 = (L->high_n + 1) / L->nbidders;
 	presign(L);
-	make_conns(L, L->nbidders * L->per_bidder, L->nbidders *
-	    L->per_bidder);
+	conns = L->nbidders * L->per_bidder;
+	make_conns(L, conns, conns);
 	run_phase(L);
 	report(L, NULL);
 }
@@ -1289,18 +1532,217 @@ scenario_mixed(struct load *L)
 	report(L, NULL);
 }
 
+/* Read a whole file (NUL-terminated, free()); dies when it cannot. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+	size_t n;
+
+	if (f == NULL || (p = malloc(1 << 20)) == NULL)
+		die("cannot read", path);
+	n = fread(p, 1, (1 << 20) - 1, f);
+	fclose(f);
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+/* Replace the first 'what' in malloc'd 'doc' by 'with'. */
+static char *
+replace_once(char *doc, const char *what, const char *with)
+{
+	char *at = strstr(doc, what), *out;
+	size_t a, b, c;
+
+	if (at == NULL)
+		return doc;
+	a = (size_t)(at - doc);
+	b = strlen(with);
+	c = strlen(at + strlen(what));
+	if ((out = malloc(a + b + c + 1)) == NULL)
+		die("out of memory", NULL);
+	memcpy(out, doc, a);
+	memcpy(out + a, with, b);
+	memcpy(out + a + b, at + strlen(what), c + 1);
+	free(doc);
+	return out;
+}
+
+/*
+ * The tender's opening certificate from its view (GET /v1/tenders/ID,
+ * <opening-key><certificate>base64 DER</certificate>), polled for up to
+ * 10 s: ebidd sets the opening key after the announcement.
+ */
+static X509 *
+tender_opening_cert(struct load *L, struct party *p, const char *id)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_error e;
+	char path[128];
+	int status = 0;
+	int64_t until = mono_us() + 10000000;
+	X509 *x = NULL;
+
+	b.max = (size_t)64 << 20;
+	snprintf(path, sizeof(path), "/v1/tenders/%s", id);
+	while (x == NULL && mono_us() < until) {
+		const char *v, *c0, *c1;
+		uint8_t *der = NULL;
+		const uint8_t *q;
+		size_t len = 0;
+
+		eb_buf_reset(&b);
+		if (eb_client_get(party_client(L, p), path, &b, &status,
+		    &e) != EB_OK)
+			die_e("GET the tender view", &e);
+		v = eb_buf_str(&b);
+		if (status == 200 && (v = strstr(v, "<opening-key")) != NULL &&
+		    (c0 = strstr(v, "<certificate>")) != NULL &&
+		    (c1 = strstr(c0, "</certificate>")) != NULL &&
+		    eb_base64_decode(c0 + 13, (size_t)(c1 - c0 - 13), &der,
+		    &len) == EB_OK) {
+			q = der;
+			x = d2i_X509(NULL, &q, (long)len);
+		}
+		free(der);
+		if (x == NULL)
+			usleep(100000);
+	}
+	eb_buf_free(&b);
+	return x;
+}
+
+/*
+ * A tender in its bidding state through real commands (register, accept,
+ * announce; ebidd sets the opening key; every bidder signs up and is
+ * confirmed), one ~100 KiB bid document sealed per bidder to the opening
+ * certificate, and --presign outer <submit-bid> commands per bidder
+ * signed before the timed phase (each a distinct signature, so none is
+ * an idempotent resend).  Then every connection submits as fast as it
+ * can: each accepted submit-bid is a durable append with an RFC 3161
+ * receipt (a replacement of the bidder's earlier bid).
+ */
 static void
 scenario_surge(struct load *L)
 {
-	printf("ebid-load deadline-surge: NOT RUN: ebidd serves no tender "
-	    "flow (engine/server/flows.c registers only \"sale\") and "
-	    "protocol/xsd/tender.xsd defines no submit-bid command, so no "
-	    "tender can be put in its bidding state; run raw-100k for the "
-	    "intake cost of 100 KiB signed commands\n");
-	printf("result: scenario=deadline-surge status=not-run "
-	    "reason=no-tender-flow\n");
-	(void)L;
-	exit(3);
+	struct party *reg = &L->parties[party_load(L, "registrar")];
+	struct party *sup = &L->parties[party_load(L, "supervisor")];
+	struct party *ten = &L->parties[party_load(L, "tenderer")];
+	struct eb_buf reply = EB_BUF_INIT;
+	char xml[512], dl[EB_ISOTIME_LEN], id[64], *doc, *tpl, tattr[96];
+	size_t n = 0, total = 0;
+	int driven = 0;
+	int64_t now, t0;
+	X509 *oc;
+
+	if (L->template_file == NULL || L->tender_file == NULL)
+		die("deadline-surge needs --template BID.xml and --tender "
+		    "REGISTER-TENDER.xml (tests/data/bids/bid-1-quancheng.xml, "
+		    "tests/data/tender/register-tender.xml)", NULL);
+	reply.max = (size_t)64 << 20;
+	load_bidders(L);
+	t0 = mono_us();
+	now = server_clock(L, reg, &driven);
+	eb_isotime_format(now + 20LL * 86400000, dl);
+	tpl = slurp(L->tender_file, &n);
+	while (strstr(tpl, "@DEADLINE@") != NULL)
+		tpl = replace_once(tpl, "@DEADLINE@", dl);
+	while (strstr(tpl, "@OPENING@") != NULL)
+		tpl = replace_once(tpl, "@OPENING@", dl);
+	setup_ok(L, ten, tpl, &reply);
+	free(tpl);
+	if (attr_of(eb_buf_str(&reply), "aggregate", id, sizeof(id)) != 0)
+		die("no aggregate in the reply to register-tender",
+		    eb_buf_str(&reply));
+	snprintf(xml, sizeof(xml), "<accept-registration xmlns=\"urn:ebid:1\" "
+	    "tender=\"%s\"/>", id);
+	setup_ok(L, reg, xml, &reply);
+	snprintf(xml, sizeof(xml), "<publish-announcement xmlns=\"urn:ebid:1\" "
+	    "tender=\"%s\"/>", id);
+	setup_ok(L, sup, xml, &reply);
+	if ((oc = tender_opening_cert(L, sup, id)) == NULL) {
+		printf("ebid-load deadline-surge: NOT RUN: tender %s has no "
+		    "opening certificate 10 s after its announcement (ebidd "
+		    "sets the opening key)\n", id);
+		printf("result: scenario=deadline-surge status=not-run "
+		    "reason=no-opening-key\n");
+		exit(3);
+	}
+	for (int b = 0; b < L->nbidders; b++) {
+		snprintf(xml, sizeof(xml), "<sign-up xmlns=\"urn:ebid:1\" "
+		    "tender=\"%s\"/>", id);
+		setup_ok(L, L->bidder[b], xml, &reply);
+		snprintf(xml, sizeof(xml), "<confirm-sign-up xmlns=\"urn:ebid:1\" "
+		    "tender=\"%s\" bidder=\"%s\"/>", id, L->bidder[b]->name);
+		setup_ok(L, reg, xml, &reply);
+	}
+	fprintf(stderr, "ebid-load: tender %s in bidding, %d bidders signed "
+	    "up; set-up %.2f s\n", id, L->nbidders,
+	    (double)(mono_us() - t0) / 1e6);
+	snprintf(L->sale_id, sizeof(L->sale_id), "%s", id);
+	snprintf(tattr, sizeof(tattr), "tender=\"%s\"", id);
+	t0 = mono_us();
+	for (int b = 0; b < L->nbidders; b++) {
+		struct party *p = L->bidder[b];
+		uint8_t *env = NULL, commit[EB_SHA256_LEN];
+		size_t envlen = 0;
+		char *b64 = NULL, hex[EB_SHA256_HEX];
+		struct eb_buf cmd = EB_BUF_INIT;
+		struct eb_error e;
+
+		doc = raw_document(L, &n);
+		doc = replace_once(doc, "tender=\"FC-2026-WS-017-L1\"", tattr);
+		if (eb_bid_seal(p->cert, p->key, oc, (const uint8_t *)doc,
+		    strlen(doc), &env, &envlen, commit, &e) != EB_OK)
+			die_e("cannot seal the bid", &e);
+		free(doc);
+		if (eb_base64_encode(env, envlen, &b64) != EB_OK)
+			die("base64 failed", NULL);
+		eb_hex32(commit, hex);
+		cmd.max = (size_t)64 << 20;
+		if (eb_buf_printf(&cmd, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+		    "\n<submit-bid xmlns=\"urn:ebid:1\" tender=\"%s\"><envelope>",
+		    id) != EB_OK || eb_buf_puts(&cmd, b64) != EB_OK ||
+		    eb_buf_printf(&cmd, "</envelope><commitment>%s</commitment>"
+		    "</submit-bid>\n", hex) != EB_OK)
+			die("out of memory", NULL);
+		p->npre = (size_t)L->presign;
+		p->pre = calloc(p->npre, sizeof(*p->pre));
+		p->pre_len = calloc(p->npre, sizeof(*p->pre_len));
+		if (p->pre == NULL || p->pre_len == NULL)
+			die("out of memory", NULL);
+		for (size_t i = 0; i < p->npre; i++)
+			sign_or_die(p, (const char *)cmd.data, cmd.len, &p->pre[i],
+			    &p->pre_len[i]);
+		total += p->npre;
+		p->raw = (uint8_t *)eb_buf_steal(&cmd, &p->raw_len);
+		p->last_n = 0;
+		if (b == 0)
+			fprintf(stderr, "ebid-load: sealed bid: document %zu "
+			    "bytes, envelope %zu bytes, signed submit-bid %zu "
+			    "bytes\n", n, envlen, p->pre_len[0]);
+		free(env);
+		free(b64);
+	}
+	X509_free(oc);
+	fprintf(stderr, "ebid-load: %d bids sealed and %zu submit-bid commands "
+	    "signed in %.2f s (before the timed phase)\n", L->nbidders, total,
+	    (double)(mono_us() - t0) / 1e6);
+	L->phase = "bidding";
+	/* bidder connections: each presents the certificate it signs with */
+	make_conns(L, L->nbidders * L->per_bidder,
+	    L->nbidders * L->per_bidder);
+	run_phase(L);
+	{
+		char extra[96];
+
+		snprintf(extra, sizeof(extra), "body_bytes=%zu",
+		    L->bidder[0]->pre_len[0]);
+		report(L, extra);
+	}
+	eb_buf_free(&reply);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1325,11 +1767,20 @@ usage(FILE *f)
 	    "  --presign N        quote bodies pre-signed per bidder (default "
 	    "20000)\n"
 	    "  --size BYTES       raw-100k document size (default 102400)\n"
-	    "  --template FILE    raw-100k: a bid document to pad\n"
+	    "  --template FILE    raw-100k, deadline-surge: a bid document to "
+	    "pad\n"
+	    "  --tender FILE      deadline-surge: the register-tender document "
+	    "(@DEADLINE@)\n"
 	    "  --path PATH        keepalive: the GET path (default "
 	    "/v1/whoami)\n"
-	    "  --pid PID          idle: ebidd's pid (for VmRSS)\n"
-	    "  --hold S           idle: seconds to hold (default 3)\n");
+	    "  --pid PID          the server's pid: its CPU time per request "
+	    "(every\n"
+	    "                     scenario) and VmRSS (idle)\n"
+	    "  --hold S           idle: seconds to hold (default 3)\n"
+	    "  --phase P          hot-auction: listing, auction or both "
+	    "(default both:\n"
+	    "                     the race on listing quotes, then on auction "
+	    "bids)\n");
 }
 
 int
@@ -1351,6 +1802,8 @@ main(int argc, char **argv)
 		{ "path", required_argument, NULL, 'p' },
 		{ "pid", required_argument, NULL, 'i' },
 		{ "hold", required_argument, NULL, 'H' },
+		{ "phase", required_argument, NULL, 'F' },
+		{ "tender", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1368,6 +1821,7 @@ main(int argc, char **argv)
 	L->path = "/v1/whoami";
 	L->hold_s = 3;
 	L->inflight_open = 64;
+	L->want_phase = "both";
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': url = optarg; break;
@@ -1384,6 +1838,8 @@ main(int argc, char **argv)
 		case 'p': L->path = optarg; break;
 		case 'i': L->pid = atol(optarg); break;
 		case 'H': L->hold_s = atoi(optarg); break;
+		case 'F': L->want_phase = optarg; break;
+		case 'T': L->tender_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1405,6 +1861,10 @@ main(int argc, char **argv)
 	}
 	L->scname = sc;
 	L->conns = conns > 0 ? conns : L->sc == SC_IDLE ? 10000 : 32;
+	if (strcmp(L->want_phase, "listing") != 0 &&
+	    strcmp(L->want_phase, "auction") != 0 &&
+	    strcmp(L->want_phase, "both") != 0)
+		die("--phase must be listing, auction or both", L->want_phase);
 	if (L->duration_s < 1 || L->duration_s > 600 || L->conns > 100000 ||
 	    L->per_bidder < 1 || L->per_bidder > 64 || L->presign < 0 ||
 	    L->presign > 1000000 || L->size > ((size_t)8 << 20))
