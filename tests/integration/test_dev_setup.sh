@@ -92,6 +92,8 @@ openssl verify -CAfile "$C/ca.crt" -purpose sslserver "$C/server.crt" >/dev/null
 openssl verify -CAfile "$C/ca.crt" -purpose smimesign "$C/server.crt" >/dev/null || fail "server: smimesign"
 openssl x509 -in "$C/server.crt" -noout -checkhost localhost | grep -q "does match" || fail "server: not valid for localhost"
 openssl x509 -in "$C/server.crt" -noout -checkip 127.0.0.1 | grep -q "does match" || fail "server: not valid for 127.0.0.1"
+openssl x509 -in "$C/server.crt" -noout -ext keyUsage | grep -q "Key Agreement" ||
+	fail "server: keyUsage lacks keyAgreement (custodians reseal their shares to it)"
 openssl verify -CAfile "$C/ca.crt" -purpose timestampsign "$C/tsa.crt" >/dev/null || fail "tsa: timestampsign"
 openssl x509 -in "$C/tsa.crt" -noout -ext extendedKeyUsage | grep -q "critical" || fail "tsa: EKU not critical"
 ok
