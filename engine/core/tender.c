@@ -1558,6 +1558,9 @@ g_decline_appt(const struct tender *t, const struct eb_cmd *c,
 	struct eb_error e2;
 	int rc = EB_ERR_NOTFOUND;
 
+	eb_error_clear(&e2);
+	snprintf(e2.reason, sizeof(e2.reason), "not-in-draw");
+
 	/* DRAW: eb_draw_replace() plugs in here */
 	if (t->drawn != NULL &&
 	    find_by(t->drawn, "member", "party", c->actor.party) != NULL)
@@ -2550,7 +2553,9 @@ seat(struct tender *t, const struct eb_doc *m, const char *at)
 	eb_doc_foreach(old, l, "member")
 		if (attr_is(old, "status", "declined") &&
 		    eb_doc_attr(old, "replaced-by") == NULL &&
-		    attr_is(old, "specialty", eb_doc_attr(m, "specialty"))) {
+		    (eb_doc_attr(m, "replaces") != NULL ?
+		    attr_is(old, "party", eb_doc_attr(m, "replaces")) :
+		    attr_is(old, "specialty", eb_doc_attr(m, "specialty")))) {
 			eb_doc_set_attr(old, "replaced-by",
 			    eb_doc_attr(m, "party"));
 			break;
