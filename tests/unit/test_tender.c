@@ -976,6 +976,58 @@ test_return_rounds_are_bounded(void **state)
 	fx_free(&f);
 }
 
+static void
+test_sealed_until_opening(void **state)
+{
+	struct fx f;
+	struct eb_actor sys = FX_SYS, c1 = fx_party(EB_ROLE_CUSTODIAN, "c1");
+	char *s;
+	int64_t at;
+	const char *nm;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	/* not even the system's view holds an envelope: only its digest */
+	s = fx_canon(&f);
+	assert_null(strstr(s, "TUlJQmlkRW52ZWxvcGU="));
+	assert_non_null(strstr(s, "envelope-sha256="));
+	free(s);
+	/* after the deadline the opening waits for k = 2 shares */
+	f.now = FX_DEADLINE;
+	fx_step(&f, sys, eb_doc_new("deadline-reached"));
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 0);
+	{
+		struct eb_doc *b = eb_doc_new("submit-share");
+
+		eb_doc_add_text(b, "share", "U0hBUkU=");
+		fx_step(&f, c1, b);
+		b = eb_doc_new("submit-share");
+		eb_doc_add_text(b, "share", "U0hBUkU=");
+		assert_int_equal(fx_do(&f, &c1, b), EB_ERR_CONFLICT);
+		assert_string_equal(f.err.reason, "share-already-submitted");
+	}
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 0);
+	assert_int_equal(fx_do(&f, &sys, fx_open_body(&f, NULL)), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "shares-missing");
+	{
+		struct eb_actor c3 = fx_party(EB_ROLE_CUSTODIAN, "c3");
+		struct eb_actor c9 = fx_party(EB_ROLE_CUSTODIAN, "c9");
+		struct eb_doc *b = eb_doc_new("submit-share");
+
+		eb_doc_add_text(b, "share", "U0hBUkU=");
+		assert_int_equal(fx_do(&f, &c9, b), EB_ERR_DENIED);
+		assert_string_equal(f.err.reason, "not-a-custodian");
+		b = eb_doc_new("submit-share");
+		eb_doc_add_text(b, "share", "U0hBUkU=");
+		fx_step(&f, c3, b);
+	}
+	assert_int_equal(eb_tender_flow.next_timer(f.t, &at, &nm), 1);
+	assert_string_equal(nm, "open-bids");
+	assert_true(at == FX_OPENING);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -990,6 +1042,7 @@ main(void)
 		cmocka_unit_test(test_objection_during_publicity),
 		cmocka_unit_test(test_failed_with_two_valid_bids),
 		cmocka_unit_test(test_opening_checks),
+		cmocka_unit_test(test_sealed_until_opening),
 		cmocka_unit_test(test_clearing_computed_in_core),
 		cmocka_unit_test(test_cancellation_needs_countersignature),
 		cmocka_unit_test(test_separation_of_duties),
