@@ -977,10 +977,13 @@ report(struct load *L, const char *extra)
 	uint64_t total = 0;
 
 	for (int k = 0; k < MAX_KINDS; k++) {
-		qsort(L->lat[k].v, L->lat[k].n, sizeof(uint32_t), cmp_u32);
+		if (L->lat[k].n > 0)
+			qsort(L->lat[k].v, L->lat[k].n, sizeof(uint32_t),
+			    cmp_u32);
 		total += L->lat[k].n;
 	}
-	qsort(L->lat_ok.v, L->lat_ok.n, sizeof(uint32_t), cmp_u32);
+	if (L->lat_ok.n > 0)
+		qsort(L->lat_ok.v, L->lat_ok.n, sizeof(uint32_t), cmp_u32);
 	if (secs <= 0)
 		secs = 1e-6;
 	printf("ebid-load %s: %.2f s timed, %d connections, %llu requests "

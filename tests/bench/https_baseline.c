@@ -12,12 +12,14 @@
  *    gives the ratio of docs/performance.md.
  *
  *    https_baseline --port N --ca CA --cert CRT --key KEY [--seconds S]
- *                   [--release-buffers]
+ *                   [--release-buffers] [--no-session-cache]
  *
  * --release-buffers sets SSL_MODE_RELEASE_BUFFERS (OpenSSL frees a
  * connection's 16 KiB+ read/write buffers while it is idle): the measured
  * difference in RSS per idle connection is the figure behind the
- * recommendation in docs/performance.md.
+ * recommendation in docs/performance.md.  --no-session-cache turns off
+ * the server-side session cache and TLS 1.3 tickets (no SSL_SESSION with
+ * its peer certificate kept beyond the connection).
  *
  * Exits by itself after --seconds (default 120) or on SIGTERM/SIGINT.
  * Owner: performance engineer.
@@ -101,7 +103,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: https_baseline --port N --ca CA --cert CRT "
-	    "--key KEY [--seconds S] [--release-buffers]\n");
+	    "--key KEY [--seconds S] [--release-buffers] "
+	    "[--no-session-cache]\n");
 	exit(2);
 }
 
@@ -110,7 +113,7 @@ main(int argc, char **argv)
 {
 	static const unsigned char sid[] = "https_baseline";
 	const char *ca = NULL, *cert = NULL, *key = NULL;
-	int port = 0, secs = 120, fd, one = 1, release = 0;
+	int port = 0, secs = 120, fd, one = 1, release = 0, nocache = 0;
 	struct sockaddr_in sa;
 	struct event_base *base;
 	struct evhttp *http;
@@ -121,6 +124,11 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i += 2) {
 		if (strcmp(argv[i], "--release-buffers") == 0) {
 			release = 1;
+			i--;
+			continue;
+		}
+		if (strcmp(argv[i], "--no-session-cache") == 0) {
+			nocache = 1;
 			i--;
 			continue;
 		}
@@ -145,6 +153,10 @@ main(int argc, char **argv)
 	    SSL_OP_CIPHER_SERVER_PREFERENCE);
 	if (release)
 		SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	if (nocache) {
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_num_tickets(ctx, 0);
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1 ||
