@@ -997,10 +997,33 @@ score_submit(struct session *s, const struct args *a)
 		eb_verbs_usage("score", stderr);
 		return EXIT_USAGE;
 	}
-	/* the file is the submit-scores command document itself */
-	if (build_command(s, "tender", "submit-scores", a, &cmd, &e) != EB_OK) {
-		print_error(&e);
-		return exit_for_rc(e.code);
+	/*
+	 * The file is a <score-sheet> (wrapped here in submit-scores) or the
+	 * submit-scores command document itself.
+	 */
+	{
+		struct eb_buf b = EB_BUF_INIT;
+		struct eb_doc *d = NULL;
+
+		if (read_file(a->pos[0], &b, &e) != EB_OK ||
+		    eb_xml_parse(NULL, NULL, b.data, b.len, &d, &e) != EB_OK) {
+			eb_buf_free(&b);
+			print_error(&e);
+			return exit_for_rc(e.code);
+		}
+		eb_buf_free(&b);
+		if (strcmp(d->name, "score-sheet") == 0) {
+			cmd = eb_doc_new("submit-scores");
+			eb_doc_set_attr(cmd, "tender", a->id);
+			eb_doc_append(cmd, d);
+		} else {
+			eb_doc_free(d);
+			if (build_command(s, "tender", "submit-scores", a, &cmd,
+			    &e) != EB_OK) {
+				print_error(&e);
+				return exit_for_rc(e.code);
+			}
+		}
 	}
 	rc = act(s, cmd, NULL);
 	eb_doc_free(cmd);

@@ -1933,6 +1933,17 @@ g_award(const struct tender *t, const struct eb_cmd *c,
 		return eb_fail(err, EB_ERR_RULE, "not-a-candidate",
 		    "The award goes to one of the publicised candidates.",
 		    "bidder %s is not a candidate", bidder);
+	/*
+	 * The award goes to the first candidate (招标投标法实施条例 Art. 55).
+	 * Passing to the next one needs the first to be set aside (declined,
+	 * no performance bond, a violation found): not modelled yet, so it is
+	 * refused rather than left to a free-text justification.
+	 */
+	if (!attr_is(cand, "rank", "1"))
+		return eb_fail(err, EB_ERR_RULE, "not-the-first-candidate",
+		    "Award the first-ranked candidate; a lower-ranked one only "
+		    "after the first has been set aside.",
+		    "bidder %s is ranked %s", bidder, eb_doc_attr(cand, "rank"));
 	e = ev_add(events, "award-issued", c);
 	eb_doc_set_attr(e, "bidder", bidder);
 	eb_doc_set_attr(e, "rank", eb_doc_attr(cand, "rank"));

@@ -10,6 +10,9 @@
 #      after the deadline refused; the opening by two of three custodians
 #      (a non-custodian's share refused); the opening record field by
 #      field; the clearing report; a bidder decrypting its own bid;
+#      the expert draw from the pool (conflicted experts excluded), online
+#      scoring, the ranking computed by the engine, publicity with an
+#      objection, the verification record, the award and the close;
 #      the export verified, tampered every way (tests/integration/
 #      audit_tamper.c) and tampered inside PostgreSQL as a superuser;
 #      and a second tender failing with two bids (流标).
@@ -113,6 +116,38 @@ check "a clearing report with findings" grep -q '<finding ' "$tmp/view.xml"
 bview=$(ebid_as bidder1 tender show "$T")
 check "bidder1 sees no other bid's document" test "$(grep -c '<bid tender=' <<<"$bview")" = 1
 check "bidder1 decrypts its own bid, matching its commitment" ebid_as bidder1 opening decrypt --tender "$T" "$tmp/bid1.sealed"
+
+# -- evaluation (评标) ----------------------------------------------------
+EBID_CERTS=$C
+. "$SRC/tools/lib/tender.sh"
+check "experts drawn (conflicts avoided), scores submitted, evaluation closed" evaluate "$T" "$tmp"
+check "state evaluated" test "$(state_of tender "$T")" = evaluated
+members=$(committee "$T" | tr '\n' ' ')
+check "a committee of five ($members)" test "$(committee "$T" | wc -l)" = 5
+check "expert8 (employed by bidder2's company) is not seated" bash -c "! grep -qw expert8 <<<'$members'"
+check "expert9 (employed by bidder4's company) is not seated" bash -c "! grep -qw expert9 <<<'$members'"
+bview=$(ebid_as bidder1 tender show "$T")
+check "bidder1 can read the tender" test -n "$bview"
+check "the committee stays hidden from bidders" test "$(grep -c '<member ' <<<"$bview")" = 0
+winner=$(first_candidate "$T")
+check "the engine ranked the bids (first: $winner)" test -n "$winner"
+check "every component of every score is in the result" grep -q 'criterion' <(ebid_as supervisor result show --tender "$T")
+refused "an expert cannot score after the evaluation closed" ebid_as "$(committee "$T" | head -1)" score submit --tender "$T" "$tmp/scores-$(committee "$T" | head -1).xml"
+
+# -- confirmation (确认) --------------------------------------------------
+check "candidates published" ebid_as supervisor tender publish-candidates "$T"
+check "bidder3 raises an objection during publicity" ebid_as bidder3 tender raise-objection "$T" --text "The first candidate's project manager is engaged elsewhere."
+check "the flow stops on the objection" test "$(state_of tender "$T")" = objection
+refused "the verifier cannot verify while the objection stands" ebid_as verifier tender verify-process "$T"
+check "the supervisor answers it" ebid_as supervisor tender answer-objection "$T" objection=1 decision=dismissed --text "The release letter is on file."
+clock_to "$(publicity_end "$T")"
+check "publicity ended by ebidd's timer" wait_state tender "$T" publicity-over
+check "the verifier verifies the process (verification record)" ebid_as verifier tender verify-process "$T"
+loser=$(ebid_as supervisor tender show "$T" | grep -o '<candidate bidder="[^"]*" rank="2"' | cut -d'"' -f2)
+refused "an award to the second candidate ($loser) is refused" ebid_as verifier tender issue-award "$T" bidder="$loser" --justification "x"
+check "the award notice goes to $winner" ebid_as verifier tender issue-award "$T" bidder="$winner" --justification "Ranked first by the committee; publicity ended without an upheld objection."
+check "the tender is closed" ebid_as supervisor tender close-tender "$T"
+check "state closed" test "$(state_of tender "$T")" = closed
 
 # -- the auditors' promise ---------------------------------------------
 check "auditor exports the log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --tender "$T" -o "$tmp/$T.log.xml"
