@@ -208,6 +208,36 @@ step "Bidder 2 decrypts its own bid: it matches its commitment" \
 	as bidder2 ebid opening decrypt --tender "$T" "$DEMO/bid2.sealed"
 step "The opening record and the automatic clearing report (清标)" as supervisor ebid clearing show --tender "$T"
 
+chapter "Evaluation (评标): the expert draw and online scoring"
+ebid_as() { local who=$1; shift; as "$who" ebid "$@"; }
+. "$SRC/tools/lib/tender.sh"
+note "The registration officer keeps the expert pool; the supervision officer"
+note "commits to a secret, then reveals it: the draw's seed is the tender's"
+note "history and that secret, so an auditor recomputes the same committee."
+note "Experts employed by a bidder (expert8, expert9) cannot be drawn."
+step "Draw the committee, have each expert accept and score every valid bid, close the evaluation" \
+	evaluate "$T" "$DEMO"
+step "The committee (hidden from bidders until the result)" committee "$T"
+step_fails "Bidder 1 cannot see the committee or the scores yet" bash -c \
+	"EBID_CERT=$EBID_CERTS/bidder1.crt EBID_KEY=$EBID_CERTS/bidder1.key '$EBID_CLIENT' tender show $T | grep '<member '"
+step "The result: every component of every score, the ranking, the candidates" \
+	as supervisor ebid result show --tender "$T"
+WINNER=$(first_candidate "$T")
+
+chapter "Confirmation (确认): publicity, objection, verification, award"
+step "The supervision officer publishes the candidates (公示)" as supervisor ebid tender publish-candidates "$T"
+step "Bidder 3 objects during the publicity: the flow stops" \
+	as bidder3 ebid tender raise-objection "$T" --text "The first candidate's project manager is engaged elsewhere."
+step_fails "The verification officer cannot verify while the objection stands" as verifier ebid tender verify-process "$T"
+step "The supervision officer answers the objection" \
+	as supervisor ebid tender answer-objection "$T" objection=1 decision=dismissed --text "The release letter is on file."
+step "Time passes to the end of the publicity period (test clock)" clock_to "$(publicity_end "$T")"
+wait_state tender "$T" publicity-over
+step "The verification officer confirms the process was lawful (verification record)" as verifier ebid tender verify-process "$T"
+step "The award notice goes to $WINNER, the first candidate" \
+	as verifier ebid tender issue-award "$T" bidder="$WINNER" --justification "Ranked first; publicity ended without an upheld objection."
+step "The supervision officer closes the tender" as supervisor ebid tender close-tender "$T"
+
 chapter "A listing-then-auction sale (挂牌 then 拍卖): the case study"
 note "Starting price 6,000,000.00 yuan, increment 50,000.00; two buyers alternate"
 note "19 listing quotes to 6,950,000.00, go on to the auction, which closes at"

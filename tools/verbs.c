@@ -976,10 +976,152 @@ view_part(struct session *s, const struct args *a, const char *part,
 	p = part != NULL ? eb_doc_path(d, part) : d;
 	if (p == NULL) {
 		fprintf(stderr, "ebid: tender %s has no %s yet (or you may not "
-		    "see it)\n", a->id, part);
+		    "see it)\n", a->id, part != NULL ? part : "view");
 		rc = EXIT_REFUSED;
 	} else {
 		rc = print_doc(p);
+	}
+	eb_doc_free(d);
+	return rc;
+}
+
+static int
+attr_is_yes(const struct eb_doc *d, const char *name)
+{
+	const char *v = eb_doc_attr(d, name);
+
+	return v != NULL && strcmp(v, "yes") == 0;
+}
+
+static const char *
+attr_or(const struct eb_doc *d, const char *name, const char *dflt)
+{
+	const char *v = eb_doc_attr(d, name);
+
+	return v != NULL ? v : dflt;
+}
+
+static void
+print_money(const char *fen)
+{
+	char out[64];
+	int64_t v;
+
+	if (fen != NULL && eb_parse_i64(fen, &v) == EB_OK) {
+		fen_text(v, out, sizeof(out));
+		printf("%16s", out);
+	} else {
+		printf("%16s", "-");
+	}
+}
+
+/* The clearing report as a table a person reads in a terminal. */
+static int
+print_clearing(const struct eb_doc *rep)
+{
+	const struct eb_doc *b, *f, *who;
+
+	printf("Clearing report (清标) of tender %s: %s bids, %s findings\n\n",
+	    attr_or(rep, "tender", "?"), attr_or(rep, "bids", "?"),
+	    attr_or(rep, "findings", "?"));
+	printf("%-10s %-40s %16s %16s %-8s %s\n", "bidder", "organisation",
+	    "submitted", "corrected", "status", "findings");
+	eb_doc_foreach(b, rep, "bid-summary") {
+		printf("%-10s %-40.40s ", attr_or(b, "bidder", "?"),
+		    attr_or(b, "org", ""));
+		print_money(eb_doc_attr(b, "submitted-total"));
+		putchar(' ');
+		print_money(eb_doc_attr(b, "corrected-total"));
+		printf(" %-8s %s\n", attr_or(b, "status", "?"),
+		    attr_or(b, "findings", "0"));
+	}
+	printf("\n%-20s %-18s %-24s %s\n", "rule", "severity", "bidders",
+	    "finding");
+	eb_doc_foreach(f, rep, "finding") {
+		char bidders[256] = "";
+		size_t n = 0;
+
+		eb_doc_foreach(who, f, "bidder")
+			n += (size_t)snprintf(bidders + n,
+			    n < sizeof(bidders) ? sizeof(bidders) - n : 0,
+			    "%s%s", n ? "," : "", attr_or(who, "party", "?"));
+		printf("%-20s %-18s %-24.24s %s\n", attr_or(f, "rule", "?"),
+		    attr_or(f, "severity", "?"), bidders,
+		    eb_doc_child_text(f, "detail") ? eb_doc_child_text(f,
+		    "detail") : "");
+	}
+	return 0;
+}
+
+/* The evaluation result as a table: every score, the ranking. */
+static int
+print_result(const struct eb_doc *res)
+{
+	const struct eb_doc *er = eb_doc_child(res, "evaluation-result");
+	const struct eb_doc *b, *c, *x, *r;
+
+	if (er == NULL)
+		er = res;
+	printf("Evaluation result (%s), benchmark price ",
+	    attr_or(er, "method", "?"));
+	print_money(eb_doc_attr(er, "benchmark"));
+	printf(" yuan, %s valid bids\n\n", attr_or(er, "valid-bids", "?"));
+	eb_doc_foreach(b, er, "bid") {
+		printf("%s (%s): price ", attr_or(b, "bidder", "?"),
+		    attr_or(b, "org", ""));
+		print_money(eb_doc_attr(b, "price"));
+		printf(" yuan, price score %s\n", attr_or(eb_doc_child(b,
+		    "price-score"), "value", "-"));
+		eb_doc_foreach(c, b, "criterion") {
+			printf("    %-10s %-14s", attr_or(c, "id", "?"),
+			    attr_or(c, "score", "-"));
+			eb_doc_foreach(x, c, "expert-score")
+				printf(" %s=%s%s", attr_or(x, "expert", "?"),
+				    attr_or(x, "value", "?"),
+				    attr_is_yes(x, "trimmed") ? "(dropped)" : "");
+			putchar('\n');
+		}
+		printf("    total %s\n", attr_or(eb_doc_child(b, "total"),
+		    "value", "-"));
+	}
+	printf("\n%-9s %-10s %16s %10s %s\n", "position", "bidder", "price",
+	    "total", "tie-break");
+	eb_doc_foreach(r, eb_doc_child(er, "ranking"), "rank") {
+		printf("%-9s %-10s ", attr_or(r, "position", "?"),
+		    attr_or(r, "bidder", "?"));
+		print_money(eb_doc_attr(r, "price"));
+		printf(" %10s %s\n", attr_or(r, "total", "-"),
+		    attr_or(r, "tie-break", ""));
+	}
+	printf("\ncandidates (中标候选人):");
+	eb_doc_foreach(c, eb_doc_child(er, "candidates"), "candidate")
+		printf(" %s. %s", attr_or(c, "position", "?"),
+		    attr_or(c, "bidder", "?"));
+	putchar('\n');
+	return 0;
+}
+
+static int
+view_table(struct session *s, const struct args *a, const char *part,
+    int (*render)(const struct eb_doc *))
+{
+	struct eb_doc *d = NULL, *p;
+	char path[256];
+	int rc;
+
+	if (a->id == NULL) {
+		fprintf(stderr, "ebid: give --tender ID\n");
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
+	if ((rc = get_doc(s, path, &d)) != 0)
+		return rc;
+	if ((p = eb_doc_path(d, part)) == NULL) {
+		fprintf(stderr, "ebid: tender %s has no %s yet (or your role may "
+		    "not see it)\n", a->id, part);
+		rc = EXIT_REFUSED;
+	} else {
+		rc = a->xml ? print_doc(p) : render(p);
 	}
 	eb_doc_free(d);
 	return rc;
@@ -1084,7 +1226,7 @@ eb_verbs_usage(const char *family, FILE *f)
 	{ "score",
 	  "  ebid score show --tender ID\n"
 	  "  ebid score submit --tender ID SCORES.xml\n" },
-	{ "result", "  ebid result show --tender ID\n" },
+	{ "result", "  ebid result show --tender ID [--xml]\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
@@ -1139,13 +1281,13 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "watch") == 0)
 		rc = auction_watch(&s, &a);
 	else if (strcmp(fam, "clearing") == 0 && strcmp(verb, "show") == 0)
-		rc = view_part(&s, &a, "clearing-report", NULL);
+		rc = view_table(&s, &a, "clearing-report", print_clearing);
 	else if (strcmp(fam, "score") == 0 && strcmp(verb, "show") == 0)
 		rc = view_part(&s, &a, NULL, NULL);
 	else if (strcmp(fam, "score") == 0 && strcmp(verb, "submit") == 0)
 		rc = score_submit(&s, &a);
 	else if (strcmp(fam, "result") == 0 && strcmp(verb, "show") == 0)
-		rc = view_part(&s, &a, NULL, NULL);
+		rc = view_table(&s, &a, "result", print_result);
 	else
 		eb_verbs_usage(fam, stderr);
 out:
