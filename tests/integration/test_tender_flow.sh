@@ -131,7 +131,8 @@ check "bidder1 can read the tender" test -n "$bview"
 check "the committee stays hidden from bidders" test "$(grep -c '<member ' <<<"$bview")" = 0
 winner=$(first_candidate "$T")
 check "the engine ranked the bids (first: $winner)" test -n "$winner"
-check "every component of every score is in the result" grep -q 'criterion' <(ebid_as supervisor result show --tender "$T")
+check "every component of every score is in the result" grep -q '<expert-score ' <(ebid_as supervisor result show --tender "$T" --xml)
+check "and readable as a table" grep -q 'candidates' <(ebid_as supervisor result show --tender "$T")
 refused "an expert cannot score after the evaluation closed" ebid_as "$(committee "$T" | head -1)" score submit --tender "$T" "$tmp/scores-$(committee "$T" | head -1).xml"
 
 # -- confirmation (确认) --------------------------------------------------
