@@ -20,6 +20,7 @@
 #include "protocol/cms.h"
 #include "protocol/entry.h"
 #include "protocol/isotime.h"
+#include "protocol/opening.h"
 #include "protocol/receipt.h"
 
 /* Verify one command's signature at its entry time; fill the signer. */
@@ -50,6 +51,45 @@ same_actor(const struct eb_actor *a, const struct eb_actor *b)
 	    strcmp(a->person, b->person) == 0;
 }
 
+
+/* The root element's local name of an XML command (cheap peek). */
+static const char *
+body_name_peek(const uint8_t *p, size_t n)
+{
+	static const char tag[] = "<open-bids";
+	size_t i;
+
+	/* the command text is ours (eb_xml_write): "<?xml ...?>\n<name " */
+	for (i = 0; i + sizeof(tag) - 1 <= n && i < 256; i++)
+		if (memcmp(p + i, tag, sizeof(tag) - 1) == 0 &&
+		    (p[i + sizeof(tag) - 1] == ' ' ||
+		    p[i + sizeof(tag) - 1] == '>'))
+			return "open-bids";
+	return "";
+}
+
+static int
+check_opening(const struct eb_trust *t, const struct eb_schema *schema,
+    const uint8_t *content, size_t clen, int64_t at, struct eb_error *err)
+{
+	struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
+	struct eb_doc *d = NULL, *r;
+	int rc;
+
+	if ((rc = eb_xml_parse(schema, &lim, content, clen, &d, err)) != EB_OK)
+		return rc;
+	eb_doc_foreach(r, d, "bid-result") {
+		const char *st = eb_doc_attr(r, "status");
+
+		if (st == NULL || strcmp(st, "opened") != 0)
+			continue;
+		if ((rc = eb_opening_check_result(t, schema, r, at, err)) !=
+		    EB_OK)
+			break;
+	}
+	eb_doc_free(d);
+	return rc;
+}
 
 /*
  * An inner check (signature, receipt, parser, rules) failed with 'err'
@@ -195,6 +235,18 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 				goto out;
 			}
 			res->receipts_checked++;
+		}
+
+		/*
+		 * 3b. the opening: each opened bid is the document its bidder
+		 * signed and committed to before the deadline (no key needed)
+		 */
+		if (strcmp(body_name_peek(content, clen), "open-bids") == 0 &&
+		    (rc = check_opening(t, schema, content, clen, e->time,
+		    err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc,
+			    "an opened bid is not the one its bidder committed to");
+			goto out;
 		}
 
 		/* 4. replay: the same command must give the same events */

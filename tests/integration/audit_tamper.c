@@ -4,7 +4,7 @@
  *    exported log (made by the integration run through the real ebidd and
  *    client): each must make eb_audit_verify fail naming the right entry.
  *
- *    audit_tamper LOG.xml CA.crt XSD PARTY.crt PARTY.key
+ *    audit_tamper LOG.xml CA.crt XSD PARTY.crt PARTY.key [SERVER.crt SERVER.key]
  *
  * PARTY is a valid certificate of the centre's CA whose role is not the
  * one of the entries it re-signs (an attacker holding some real key).
@@ -26,6 +26,7 @@
 #include "tools/audit_log.h"
 
 static const char *g_log, *g_ca, *g_xsd, *g_cert, *g_key;
+static const char *g_server_cert, *g_server_key;
 static struct eb_schema *g_schema;
 static struct eb_trust *g_trust;
 static struct eb_doc *g_doc;
@@ -355,6 +356,78 @@ test_amount_changed(void **state)
 	change_figure(el ? el : "quote", at ? at : "amount");
 }
 
+/*
+ * Someone holding the server's own key forges the opening: an opened bid's
+ * amount changed inside open-bids, re-signed with the server's key, the
+ * chain recomputed.  The bidder's inner signature and commitment (and the
+ * replay) still name that entry.  Needs the server's key (argv 6, 7).
+ */
+static void
+test_opening_forged_with_server_key(void **state)
+{
+	struct eb_audit_log *l;
+	struct eb_error err;
+	struct eb_doc *cmd = NULL, *r, *tp;
+	struct eb_buf xml = EB_BUF_INIT;
+	uint8_t *content = NULL, *sig = NULL;
+	size_t clen = 0, siglen = 0, k;
+	X509 *signer = NULL, *cert = NULL;
+	EVP_PKEY *key = NULL;
+
+	(void)state;
+	if (g_server_cert == NULL)
+		skip();
+	l = fresh();
+	for (k = 0; k < l->n; k++) {
+		free(content);
+		content = NULL;
+		X509_free(signer);
+		signer = NULL;
+		if (eb_cms_verify(g_trust, l->entries[k].command,
+		    l->entries[k].command_len, l->entries[k].time, &content,
+		    &clen, &signer, &err) == EB_OK && clen > 0 &&
+		    memmem(content, clen, "<open-bids", 10) != NULL)
+			break;
+	}
+	if (k == l->n) {
+		printf("# no opening in this log\n");
+		free(content);
+		X509_free(signer);
+		eb_audit_log_free(l);
+		skip();
+	}
+	assert_int_equal(eb_xml_parse(NULL, NULL, content, clen, &cmd, &err),
+	    EB_OK);
+	r = eb_doc_child(cmd, "bid-result");
+	while (r != NULL && (eb_doc_attr(r, "status") == NULL ||
+	    strcmp(eb_doc_attr(r, "status"), "opened") != 0))
+		r = eb_doc_next(r, "bid-result");
+	assert_non_null(r);
+	tp = eb_doc_path(r, "bid/total-price");
+	assert_non_null(tp);
+	eb_doc_set_text(tp, "100");
+	eb_doc_set_attr(r, "total-price", "100");
+	cert = eb_pem_cert_load(g_server_cert, &err);
+	key = eb_pem_key_load(g_server_key, &err);
+	assert_non_null(cert);
+	assert_non_null(key);
+	assert_int_equal(eb_xml_write(cmd, 0, &xml), EB_OK);
+	assert_int_equal(eb_cms_sign(cert, key, xml.data, xml.len, &sig,
+	    &siglen, &err), EB_OK);
+	free(l->entries[k].command);
+	l->entries[k].command = sig;
+	l->entries[k].command_len = siglen;
+	rechain(l, k);
+	assert_int_equal(verify(l, NULL, 0), l->entries[k].seq);
+	eb_buf_free(&xml);
+	eb_doc_free(cmd);
+	free(content);
+	X509_free(signer);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	eb_audit_log_free(l);
+}
+
 static void
 test_truncated_file(void **state)
 {
@@ -451,14 +524,19 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_resigned_with_wrong_role),
 		cmocka_unit_test(test_state_changed_and_rechained),
 		cmocka_unit_test(test_amount_changed),
+		cmocka_unit_test(test_opening_forged_with_server_key),
 		cmocka_unit_test(test_truncated_file),
 		cmocka_unit_test(test_truncated_at_entry),
 	};
 
-	if (argc != 6) {
-		fprintf(stderr,
-		    "usage: audit_tamper LOG.xml CA.crt XSD PARTY.crt PARTY.key\n");
+	if (argc != 6 && argc != 8) {
+		fprintf(stderr, "usage: audit_tamper LOG.xml CA.crt XSD "
+		    "PARTY.crt PARTY.key [SERVER.crt SERVER.key]\n");
 		return 2;
+	}
+	if (argc == 8) {
+		g_server_cert = argv[6];
+		g_server_key = argv[7];
 	}
 	g_log = argv[1];
 	g_ca = argv[2];
