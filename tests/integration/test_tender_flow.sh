@@ -4,7 +4,7 @@
 #    then its log through ebid-audit:
 #      registration returned and resubmitted, accepted, announced; the
 #      opening key set by ebidd and split among three custodians; a rejected
-#      sign-up; a late amendment that moves the deadline; five sealed bids
+#      sign-up; a late amendment that moves the deadline; six sealed bids
 #      with receipts (one replaced, one resend of the same bytes giving the
 #      same receipt, one withdrawn and sealed and submitted again), a bid one second
 #      after the deadline refused; the opening by two of three custodians
@@ -53,6 +53,11 @@ for i in 1 2 3 4 5; do
 	check "bidder$i signs up" ebid_as "bidder$i" tender sign-up "$T"
 	check "registrar confirms bidder$i" ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i"
 done
+check "buyer2 signs up" ebid_as buyer2 tender sign-up "$T"
+check "registrar confirms buyer2" ebid_as registrar tender confirm-sign-up "$T" bidder=buyer2
+sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$BIDS"/bid-6-*.xml)" >"$tmp/bid6.xml"
+check "buyer2 seals the sixth bid" ebid_as buyer2 bid seal --tender "$T" "$tmp/bid6.xml" -o "$tmp/bid6.sealed"
+check "buyer2 submits it" ebid_as buyer2 bid submit --tender "$T" "$tmp/bid6.sealed" -o "$tmp/bid6.receipt"
 check "buyer1 signs up" ebid_as buyer1 tender sign-up "$T"
 check "registrar rejects buyer1 with a reason" ebid_as registrar tender reject-sign-up "$T" bidder=buyer1 --reason "No municipal works licence on file."
 for i in 1 2 3 4 5; do
@@ -106,13 +111,24 @@ check "custodian3 submits its share" ebid_as custodian3 opening share --tender "
 check "two of three shares open the bids, clearing follows" wait_state tender "$T" cleared
 ebid_as supervisor tender show "$T" >"$tmp/view.xml"
 opened=$(grep -c '<bid-result[^>]*status="opened"' "$tmp/view.xml")
-check "five bids opened (got $opened)" test "$opened" = 5
+check "six bids opened (got $opened)" test "$opened" = 6
 for i in 1 2 3 4 5; do
 	price=$(grep -o '<total-price>[0-9]*' "$tmp/bid$i.xml" | head -1 | cut -d'>' -f2)
 	check "opening record: bidder$i at $price fen" grep -q "<bid-result bidder=\"bidder$i\" commitment=\"[0-9a-f]*\" status=\"opened\" total-price=\"$price\"" "$tmp/view.xml"
 done
 check "bidder2's replacement is the one opened" grep -q "bidder=\"bidder2\" commitment=\"$c2b\" status=\"opened\"" "$tmp/view.xml"
 check "a clearing report with findings" grep -q '<finding ' "$tmp/view.xml"
+# the six sample bids are built to trigger every clearing rule at least
+# once, and the first (clean) bid none (tests/data/bids/README.md)
+for rule in completeness arithmetic-line arithmetic-total ceiling-price \
+	low-vs-mean low-vs-next cost-floor unbalanced-vs-control \
+	unbalanced-vs-average similar-technical same-fingerprint same-metadata \
+	same-errors same-unusual-price price-progression price-band same-contact; do
+	check "clearing rule $rule fired" grep -q "<finding [^>]*rule=\"$rule\"" "$tmp/view.xml"
+done
+check "the clean bid has no finding" grep -q '<bid-summary bidder="bidder1" [^>]*findings="0"' "$tmp/view.xml"
+ebid_as supervisor clearing show --tender "$T" >"$tmp/clearing.txt"
+check "the clearing report reads as a table" grep -q '^rule  *severity' "$tmp/clearing.txt"
 bview=$(ebid_as bidder1 tender show "$T")
 check "bidder1 sees no other bid's document" test "$(grep -c '<bid tender=' <<<"$bview")" = 1
 check "bidder1 decrypts its own bid, matching its commitment" ebid_as bidder1 opening decrypt --tender "$T" "$tmp/bid1.sealed"
