@@ -35,6 +35,7 @@
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
+#include "engine/server/watch.h"
 #include "protocol/errdoc.h"
 
 static struct bufferevent *
@@ -168,12 +169,13 @@ eb_reply_error(struct eb_req *r, const struct eb_error *e)
 }
 
 /*
- * GET /v1/tenders/ID[/duties], /v1/sales/ID, /v1/pools/ID, /v1/log[/ID]:
+ * GET /v1/tenders/ID[/duties], /v1/sales/ID[/watch], /v1/pools/ID,
+ * /v1/log[/ID]:
  * returns 1 when 'path' is one of them (and the request is answered or
  * queued), 0 otherwise.
  */
 static int
-route_read(struct eb_req *r, const char *path)
+route_read(struct eb_req *r, const char *path, const char *query)
 {
 	static const struct {
 		const char *prefix, *kind;
@@ -209,6 +211,9 @@ route_read(struct eb_req *r, const char *path)
 			eb_handle_read(r, kinds[i].kind, id, EB_JOB_VIEW);
 		else if (strcmp(slash, "/duties") == 0)
 			eb_handle_read(r, kinds[i].kind, id, EB_JOB_DUTIES);
+		else if (strcmp(slash, "/watch") == 0 &&
+		    strcmp(kinds[i].kind, "sale") == 0)
+			eb_handle_watch(r, id, query);
 		else
 			return 0;
 		return 1;
@@ -292,7 +297,8 @@ route(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/v1/test/clock") == 0 &&
 	    cmd == EVHTTP_REQ_POST) {
 		eb_handle_test_clock(r);
-	} else if (cmd == EVHTTP_REQ_GET && route_read(r, path)) {
+	} else if (cmd == EVHTTP_REQ_GET &&
+	    route_read(r, path, uri != NULL ? evhttp_uri_get_query(uri) : NULL)) {
 		/* answered by route_read */
 	} else if (strcmp(path, "/v1/health") == 0 ||
 	    strcmp(path, "/v1/whoami") == 0 ||

@@ -35,6 +35,7 @@
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
+#include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
 
@@ -110,6 +111,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
 	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
 	eb_http_stop_accepting(srv);
+	eb_watch_free(srv);         /* answer the parked long polls now */
 	d->started = eb_clock_mono_us() / 1000;
 	evtimer_add(d->timer, &tv);
 }
@@ -250,6 +252,8 @@ main(int argc, char **argv)
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
+	if (eb_watch_init(&srv, &e) != EB_OK)
+		fatal_e(&e, "watch");
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
 	dr.srv = &srv;
@@ -278,6 +282,7 @@ main(int argc, char **argv)
 	evhttp_free(srv.http);
 	eb_commands_free(srv.cmds);
 	eb_system_free(&srv);
+	eb_watch_free(&srv);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(dr.timer);

@@ -43,6 +43,7 @@
 
 struct eb_commands;
 struct eb_system;
+struct eb_watch;
 struct eb_tsa;
 struct eb_workers;
 
@@ -61,6 +62,7 @@ struct eb_server {
 	struct evhttp_bound_socket *listener;
 	struct eb_commands *cmds;
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
+	struct eb_watch *watch;     /* live sales (watch.c) */
 	struct eb_actor actor;      /* ebidd itself, from its certificate */
 	struct eb_workers *workers;  /* CMS verify + XML parse off the loop */
 	uint64_t next_req;

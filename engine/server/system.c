@@ -35,6 +35,7 @@
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
+#include "engine/server/watch.h"
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
 #include "protocol/keysplit.h"
@@ -481,6 +482,7 @@ eb_system_after(struct eb_server *srv, const char *id,
 	const char *name = NULL, *st;
 	int64_t at = 0;
 
+	eb_watch_appended(srv, id);
 	if (sys == NULL || (slot = slot_get(sys, id, flow)) == NULL)
 		return;
 	st = ops->state_name(state);

@@ -53,6 +53,7 @@ struct query {
 	} cb;
 	void *arg;
 	PGresult *res;                /* the last result of the statement */
+	int text_results;             /* eb_store_select_text() */
 };
 
 struct pgc {
@@ -509,7 +510,8 @@ dispatch(struct eb_store *s)
 		c->state = PGC_BUSY;
 		s->inflight++;
 		if (!PQsendQueryParams(c->conn, q->sql, q->n, NULL,
-		    (const char *const *)q->vals, q->lens, q->fmts, 1)) {
+		    (const char *const *)q->vals, q->lens, q->fmts,
+		    q->text_results ? 0 : 1)) {
 			pgc_lost(c, PQerrorMessage(c->conn));
 			continue;
 		}
@@ -757,6 +759,26 @@ eb_store_select(struct eb_store *s, const char *sql, int nparams,
 	if (q == NULL)
 		return EB_ERR_NOMEM;
 	q->cb.result = cb;
+	for (int i = 0; i < nparams; i++) {
+		if ((rc = query_param(q, params[i], 0, 0)) != EB_OK) {
+			query_free(q);
+			return rc;
+		}
+	}
+	return submit(s, q);
+}
+
+int
+eb_store_select_text(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, eb_store_result_fn cb, void *arg)
+{
+	struct query *q = query_new(sql, Q_RESULT, arg);
+	int rc;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.result = cb;
+	q->text_results = 1;
 	for (int i = 0; i < nparams; i++) {
 		if ((rc = query_param(q, params[i], 0, 0)) != EB_OK) {
 			query_free(q);

@@ -160,6 +160,9 @@ int eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg);
  */
 int eb_store_select(struct eb_store *s, const char *sql, int nparams,
     const char *const *params, eb_store_result_fn cb, void *arg);
+/* The same with results in text format. */
+int eb_store_select_text(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, eb_store_result_fn cb, void *arg);
 /* cb may be NULL (fire and forget; failures are only reported by rc). */
 int eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
     eb_store_done_fn cb, void *arg);

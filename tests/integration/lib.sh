@@ -35,7 +35,12 @@ finish() { # print the summary line and exit with the verdict
 	exit $?
 }
 
+extra_pids=""    # more servers a script started: stopped too
 it_cleanup() {
+	local p
+	for p in $extra_pids; do
+		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	if [ -n "$ebidd_pid" ] && kill -0 "$ebidd_pid" 2>/dev/null; then
 		kill -TERM "$ebidd_pid" 2>/dev/null; wait "$ebidd_pid" 2>/dev/null
 	fi

@@ -7,7 +7,8 @@
 #      the listing, starting the auction and ending the countdown;
 #      its log exported, verified, replayed and tampered;
 #      then a short sale taken to its auction where two bidders send the
-#      same amount at once (exactly one wins) and race many bids (no
+#      same amount at once (exactly one wins), a watcher on a second ebidd
+#      sees a bid sent to the first (LISTEN/NOTIFY), and they race many bids (no
 #      accepted bid is lost: every "accepted" reply is in the log, in
 #      order, and the final price is the highest accepted bid).
 #    ports: PostgreSQL 54389, ebidd 8503.
@@ -57,6 +58,30 @@ p2=$!
 wait $p1; r1=$?
 wait $p2; r2=$?
 check "of two equal bids exactly one is accepted ($r1/$r2)" test $(( (r1 == 0) + (r2 == 0) )) = 1
+# live: a bidder watches through a SECOND ebidd on the same database while
+# a bid goes to the first one (LISTEN/NOTIFY carries it across)
+sed "s/127.0.0.1:$PORT/127.0.0.1:$((PORT + 1))/; s#$tmp/ebidd.pid#$tmp/ebidd2.pid#; s#$tmp/ebidd.log#$tmp/ebidd2.log#" \
+	"$tmp/ebidd.conf" >"$tmp/ebidd2.conf"
+"$EBIDD" --config "$tmp/ebidd2.conf" --test-clock=driven >>"$tmp/ebidd2.out" 2>&1 &
+ebidd2_pid=$!
+extra_pids=$ebidd2_pid
+for _ in $(seq 1 50); do
+	curl_as auditor -o /dev/null "https://127.0.0.1:$((PORT + 1))/v1/health" && break
+	sleep 0.1
+done
+EBID_URL=https://127.0.0.1:$((PORT + 1)) timeout 6 "$EBID" --ca "$C/ca.crt" \
+	--cert "$C/buyer2.crt" --key "$C/buyer2.key" auction watch --sale "$S2" >"$tmp/watch.out" 2>&1 &
+watch_pid=$!
+sleep 1
+t0=$(date +%s%N)
+check "No. 3 bids 6,250,000.00 on the first server" ebid_as bidder1 auction bid --sale "$S2" 6250000.00
+for _ in $(seq 1 40); do grep -q '6,250,000.00' "$tmp/watch.out" && break; sleep 0.05; done
+t1=$(date +%s%N)
+check "the watcher on the second server sees it ($(( (t1 - t0) / 1000000 )) ms after the reply)" grep -q '6,250,000.00' "$tmp/watch.out"
+kill "$watch_pid" 2>/dev/null; wait "$watch_pid" 2>/dev/null
+check "the watcher sees numbers, never names" bash -c "! grep -q 'buyer1\|bidder1\|Tai' '$tmp/watch.out'"
+kill -TERM "$ebidd2_pid" 2>/dev/null; wait "$ebidd2_pid" 2>/dev/null
+
 # a race: three bidders send rising amounts as fast as they can
 race() { # race WHO FIRST STEP COUNT
 	local who=$1 amt=$2 i
@@ -67,14 +92,14 @@ race() { # race WHO FIRST STEP COUNT
 		amt=$((amt + $3))
 	done
 }
-race buyer1 6250000 150000 20 >"$tmp/acc1" &
+race buyer1 6300000 150000 20 >"$tmp/acc1" &
 q1=$!
-race buyer2 6300000 150000 20 >"$tmp/acc2" &
+race buyer2 6350000 150000 20 >"$tmp/acc2" &
 q2=$!
-race bidder1 6350000 150000 20 >"$tmp/acc3" &
+race bidder1 6400000 150000 20 >"$tmp/acc3" &
 q3=$!
 wait $q1 $q2 $q3
-accepted=$(cat "$tmp/eq1" "$tmp/eq2" | grep -c '^accepted:')
+accepted=$(( $(cat "$tmp/eq1" "$tmp/eq2" | grep -c '^accepted:') + 1 ))
 accepted=$((accepted + $(cat "$tmp/acc1" "$tmp/acc2" "$tmp/acc3" | wc -l)))
 check "auditor exports the raced auction" audit_env "$AUDIT" export --sale "$S2" -o "$tmp/$S2.log.xml"
 in_log=$(grep -o '<sale-bid-accepted ' "$tmp/$S2.log.xml" | wc -l)

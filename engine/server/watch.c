@@ -1,0 +1,396 @@
+/*
+ * engine/server/watch.c
+ *    GET /v1/sales/ID/watch?after=SEQ: follow a sale as it happens.
+ *
+ * A long poll.  The reply lists the sale's entries after SEQ (at most 500)
+ * as soon as there is one:
+ *    <watch sale= state= closed="yes|no" last=>
+ *      <entry seq= time= event= amount=?/> ...
+ *    </watch>
+ * or an empty list after WATCH_TIMEOUT seconds.  A parked request wakes
+ * when an entry is appended to its sale, by this process or by any other
+ * ebidd serving the same database: the log's trigger (schema/0004_notify.
+ * sql) NOTIFYs channel ebid_log, and this module LISTENs on a connection of
+ * its own, in the event loop.  Bidders see numbers only: an entry carries
+ * the event name and the amount, never the bidder's name.
+ *
+ * Owns: struct eb_watch (srv->watch; eb_watch_free()).
+ *
+ * INTERFACE
+ *    eb_watch_init(), eb_watch_free()
+ *    eb_handle_watch()   - the request
+ *    eb_watch_appended() - this process appended to 'id' (no NOTIFY wait)
+ */
+#include "engine/server/watch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <libpq-fe.h>
+
+#include "engine/server/log.h"
+#include "engine/server/server.h"
+#include "protocol/isotime.h"
+#include "protocol/xml.h"
+
+#define WATCH_TIMEOUT 25
+#define WATCH_MAX_ENTRIES "500"
+
+struct waiter {
+	struct waiter *next;
+	struct eb_watch *w;
+	struct eb_req *r;
+	char sale[EB_ID_MAX];
+	char after[24];
+	struct event *timeout;
+	int querying;
+};
+
+struct eb_watch {
+	struct eb_server *srv;
+	struct waiter *waiters;
+	PGconn *listen;
+	struct event *ev;
+	struct event *retry;
+};
+
+static void query(struct waiter *wt);
+
+static void
+waiter_unlink(struct waiter *wt)
+{
+	struct waiter **pp = &wt->w->waiters;
+
+	while (*pp != NULL && *pp != wt)
+		pp = &(*pp)->next;
+	if (*pp == wt)
+		*pp = wt->next;
+	if (wt->timeout != NULL)
+		event_free(wt->timeout);
+	free(wt);
+}
+
+static const char *
+first_amount(const struct eb_doc *events, const char **event)
+{
+	const struct eb_doc *e;
+
+	*event = "";
+	for (e = events != NULL ? events->first : NULL; e != NULL; e = e->next) {
+		if (**event == '\0')
+			*event = e->name;
+		if (eb_doc_attr(e, "amount") != NULL) {
+			*event = e->name;
+			return eb_doc_attr(e, "amount");
+		}
+	}
+	return NULL;
+}
+
+static void
+rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct waiter *wt = arg;
+	struct eb_doc *d;
+	char iso[EB_ISOTIME_LEN];
+	const char *state = "", *closed = "no";
+	int n, i;
+
+	wt->querying = 0;
+	if (rc != EB_OK) {
+		eb_reply_error(wt->r, err);
+		waiter_unlink(wt);
+		return;
+	}
+	n = PQntuples(r);
+	if (n == 0) {
+		struct eb_error e;
+
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-sale",
+		    "Check the sale's id (ebid sale show).", "no sale %s",
+		    wt->sale);
+		eb_reply_error(wt->r, &e);
+		waiter_unlink(wt);
+		return;
+	}
+	if (!PQgetisnull(r, 0, 3)) {
+		state = PQgetvalue(r, 0, 3);
+		if (strcmp(state, "closed") == 0 || strcmp(state, "no-sale") == 0 ||
+		    strcmp(state, "cancelled") == 0)
+			closed = "yes";
+	}
+	/* one row with NULL seq = the state only (no entry after 'after') */
+	if (PQgetisnull(r, 0, 0) && wt->timeout != NULL &&
+	    strcmp(closed, "no") == 0)
+		return;    /* keep waiting */
+	d = eb_doc_new("watch");
+	eb_doc_set_attr(d, "sale", wt->sale);
+	eb_doc_set_attr(d, "state", state);
+	eb_doc_set_attr(d, "closed", closed);
+	for (i = 0; i < n; i++) {
+		struct eb_doc *e, *events = NULL;
+		struct eb_error pe;
+		const char *amount, *event;
+		int64_t seq = 0, t = 0;
+
+		if (PQgetisnull(r, i, 0))
+			continue;
+		(void)eb_parse_i64(PQgetvalue(r, i, 0), &seq);
+		(void)eb_parse_i64(PQgetvalue(r, i, 1), &t);
+		eb_error_clear(&pe);
+		{
+			/* stored canonical <events> without its namespace */
+			const char *p = PQgetvalue(r, i, 2);
+			struct eb_buf b = EB_BUF_INIT;
+			size_t len = strlen(p);
+
+			if (len > 7 && eb_buf_puts(&b, "<events xmlns=\""
+			    EB_XML_NS "\"") == EB_OK &&
+			    eb_buf_append(&b, p + 7, len - 7) == EB_OK &&
+			    eb_xml_parse(NULL, NULL, b.data, b.len, &events,
+			    &pe) != EB_OK)
+				events = NULL;   /* the entry shows without a price */
+			eb_buf_free(&b);
+		}
+		e = eb_doc_add(d, "entry");
+		eb_doc_set_attr_i64(e, "seq", seq);
+		eb_isotime_format(t, iso);
+		eb_doc_set_attr(e, "time", iso);
+		amount = first_amount(events, &event);
+		eb_doc_set_attr(e, "event", event);
+		if (amount != NULL)
+			eb_doc_set_attr(e, "price", amount);
+		eb_doc_set_attr_i64(d, "last", seq);
+		eb_doc_free(events);
+	}
+	eb_reply_doc(wt->r, 200, d);
+	eb_doc_free(d);
+	waiter_unlink(wt);
+}
+
+static void
+query(struct waiter *wt)
+{
+	const char *params[2] = { wt->sale, wt->after };
+	struct eb_error e;
+
+	if (wt->querying)
+		return;
+	wt->querying = 1;
+	/* text results: the events are canonical XML text */
+	if (eb_store_select_text(wt->w->srv->store,
+	    "SELECT l.seq::text, l.time_ms::text, convert_from(l.events, 'UTF8'),"
+	    "       s.state"
+	    "  FROM aggregate_state s"
+	    "  LEFT JOIN LATERAL (SELECT * FROM log"
+	    "         WHERE aggregate = s.aggregate AND seq > $2::int8"
+	    "         ORDER BY seq LIMIT " WATCH_MAX_ENTRIES ") l ON true"
+	    " WHERE s.aggregate = $1 AND s.kind = 'sale'"
+	    " ORDER BY l.seq", 2, params, rows_done, wt) != EB_OK) {
+		wt->querying = 0;
+		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+		    "cannot queue the watch");
+		eb_reply_error(wt->r, &e);
+		waiter_unlink(wt);
+	}
+}
+
+static void
+timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct waiter *wt = arg;
+
+	(void)fd;
+	(void)what;
+	event_free(wt->timeout);
+	wt->timeout = NULL;        /* the next answer is final, even empty */
+	query(wt);
+}
+
+void
+eb_watch_appended(struct eb_server *srv, const char *id)
+{
+	struct eb_watch *w = srv->watch;
+	struct waiter *wt;
+
+	if (w == NULL)
+		return;
+	for (wt = w->waiters; wt != NULL; wt = wt->next)
+		if (strcmp(wt->sale, id) == 0)
+			query(wt);
+}
+
+void
+eb_handle_watch(struct eb_req *r, const char *sale, const char *query_str)
+{
+	struct eb_server *srv = r->srv;
+	struct eb_watch *w = srv->watch;
+	struct waiter *wt;
+	struct timeval tv = { WATCH_TIMEOUT, 0 };
+	struct eb_error e;
+	int64_t after = 0;
+	const char *p;
+
+	eb_error_clear(&e);
+	if (query_str != NULL && (p = strstr(query_str, "after=")) != NULL) {
+		char num[24];
+		size_t n = strspn(p + 6, "0123456789");
+
+		if (n == 0 || n >= sizeof(num)) {
+			eb_fail(&e, EB_ERR_FORMAT, "bad-after",
+			    "Give after=SEQ, the last entry you have seen.",
+			    "after= is not a sequence number");
+			eb_reply_error(r, &e);
+			return;
+		}
+		memcpy(num, p + 6, n);
+		num[n] = '\0';
+		(void)eb_parse_i64(num, &after);
+	}
+	if (w == NULL || strlen(sale) >= EB_ID_MAX ||
+	    (wt = calloc(1, sizeof(*wt))) == NULL) {
+		eb_fail(&e, EB_ERR_INTERNAL, "watch-unavailable", NULL,
+		    "cannot watch now");
+		eb_reply_error(r, &e);
+		return;
+	}
+	wt->w = w;
+	wt->r = r;
+	snprintf(wt->sale, sizeof(wt->sale), "%s", sale);
+	snprintf(wt->after, sizeof(wt->after), "%lld", (long long)after);
+	if ((wt->timeout = evtimer_new(srv->base, timeout_cb, wt)) != NULL)
+		evtimer_add(wt->timeout, &tv);
+	wt->next = w->waiters;
+	w->waiters = wt;
+	query(wt);
+}
+
+/* -- LISTEN ebid_log ---------------------------------------------------- */
+
+static void listen_start(struct eb_watch *w);
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	listen_start(arg);
+}
+
+static void
+listen_lost(struct eb_watch *w, const char *why)
+{
+	struct timeval tv = { 1, 0 };
+
+	eb_log(EB_LOG_WARN, "watch: LISTEN connection lost (%s); retrying", why);
+	if (w->ev != NULL) {
+		event_free(w->ev);
+		w->ev = NULL;
+	}
+	PQfinish(w->listen);
+	w->listen = NULL;
+	if (w->retry == NULL)
+		w->retry = evtimer_new(w->srv->base, retry_cb, w);
+	if (w->retry != NULL)
+		evtimer_add(w->retry, &tv);
+}
+
+static void
+notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct eb_watch *w = arg;
+	PGnotify *n;
+	PGresult *res;
+
+	(void)fd;
+	(void)what;
+	if (!PQconsumeInput(w->listen)) {
+		listen_lost(w, PQerrorMessage(w->listen));
+		return;
+	}
+	while (!PQisBusy(w->listen) && (res = PQgetResult(w->listen)) != NULL)
+		PQclear(res);
+	while ((n = PQnotifies(w->listen)) != NULL) {
+		char id[EB_ID_MAX];
+		const char *colon = strrchr(n->extra, ':');
+		size_t len = colon != NULL ? (size_t)(colon - n->extra) :
+		    strlen(n->extra);
+
+		if (len < sizeof(id)) {
+			memcpy(id, n->extra, len);
+			id[len] = '\0';
+			eb_watch_appended(w->srv, id);
+		}
+		PQfreemem(n);
+	}
+}
+
+/*
+ * A blocking connect and LISTEN, at start-up and on reconnect (once a
+ * second at most): short, and only the watch depends on it.
+ */
+static void
+listen_start(struct eb_watch *w)
+{
+	PGresult *res;
+
+	w->listen = PQconnectdb(w->srv->cfg->db);
+	if (PQstatus(w->listen) != CONNECTION_OK) {
+		listen_lost(w, PQerrorMessage(w->listen));
+		return;
+	}
+	res = PQexec(w->listen, "LISTEN ebid_log");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		listen_lost(w, PQerrorMessage(w->listen));
+		return;
+	}
+	PQclear(res);
+	PQsetnonblocking(w->listen, 1);
+	w->ev = event_new(w->srv->base, PQsocket(w->listen), EV_READ | EV_PERSIST,
+	    notify_cb, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) != 0)
+		listen_lost(w, "cannot watch the socket");
+}
+
+int
+eb_watch_init(struct eb_server *srv, struct eb_error *err)
+{
+	struct eb_watch *w = calloc(1, sizeof(*w));
+
+	(void)err;
+	if (w == NULL)
+		return EB_ERR_NOMEM;
+	w->srv = srv;
+	srv->watch = w;
+	listen_start(w);
+	return EB_OK;
+}
+
+void
+eb_watch_free(struct eb_server *srv)
+{
+	struct eb_watch *w = srv->watch;
+
+	if (w == NULL)
+		return;
+	while (w->waiters != NULL) {
+		struct eb_error e;
+
+		eb_fail(&e, EB_ERR_DB, "shutting-down",
+		    "Watch again in a moment.", "the server is stopping");
+		eb_reply_error(w->waiters->r, &e);
+		waiter_unlink(w->waiters);
+	}
+	if (w->ev != NULL)
+		event_free(w->ev);
+	if (w->retry != NULL)
+		event_free(w->retry);
+	PQfinish(w->listen);
+	free(w);
+	srv->watch = NULL;
+}
