@@ -40,7 +40,7 @@ usage(FILE *f)
 	fputs(
 	    "usage:\n"
 	    "  ebid-audit export (--tender ID | --sale ID) -o FILE\n"
-	    "  ebid-audit export --all [--kind tender|sale] -o DIR\n"
+	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
 	    "  ebid-audit replay FILE --ca ca.crt\n"
@@ -128,6 +128,7 @@ load_export(const char *path, const struct eb_schema *schema,
 struct opts {
 	const char *ca, *xsd, *out, *db, *tender, *sale, *kind;
 	const char *url, *cert, *key;
+	const char *since, *until;
 	int all;
 };
 
@@ -265,7 +266,9 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 		    o->tender ? o->tender : o->sale, o->out, schema);
 		goto out;
 	}
-	if (eb_client_get(c, "/v1/log", &body, &status, &err) != EB_OK ||
+	snprintf(path, sizeof(path), "/v1/log?since=%s&until=%s",
+	    o->since != NULL ? o->since : "", o->until != NULL ? o->until : "");
+	if (eb_client_get(c, path, &body, &status, &err) != EB_OK ||
 	    status != 200 ||
 	    eb_xml_parse(schema, NULL, body.data, body.len, &list, &err) !=
 	    EB_OK) {
@@ -309,6 +312,8 @@ main(int argc, char **argv)
 		{ "url", required_argument, NULL, 'u' },
 		{ "cert", required_argument, NULL, 'C' },
 		{ "key", required_argument, NULL, 'K' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -341,6 +346,8 @@ main(int argc, char **argv)
 		case 'u': o.url = optarg; break;
 		case 'C': o.cert = optarg; break;
 		case 'K': o.key = optarg; break;
+		case 'S': o.since = optarg; break;
+		case 'U': o.until = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

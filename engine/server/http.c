@@ -189,11 +189,11 @@ route_read(struct eb_req *r, const char *path, const char *query)
 	size_t n;
 
 	if (strcmp(path, "/v1/log") == 0) {
-		eb_handle_log(r, NULL);
+		eb_handle_log(r, NULL, query);
 		return 1;
 	}
 	if (strncmp(path, "/v1/log/", 8) == 0) {
-		eb_handle_log(r, path + 8);
+		eb_handle_log(r, path + 8, NULL);
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {

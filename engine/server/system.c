@@ -746,8 +746,32 @@ list_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 	eb_doc_free(d);
 }
 
+/* The value of 'name' in a query string ("since=...&until=..."). */
+static int
+query_value(const char *q, const char *name, char *out, size_t cap)
+{
+	size_t n = strlen(name), len;
+	const char *p = q;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			p += n + 1;
+			len = strcspn(p, "&");
+			if (len >= cap)
+				return -1;
+			memcpy(out, p, len);
+			out[len] = '\0';
+			return 1;
+		}
+		p = strchr(p, '&');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
 void
-eb_handle_log(struct eb_req *r, const char *id)
+eb_handle_log(struct eb_req *r, const char *id, const char *query)
 {
 	struct eb_server *srv = r->srv;
 	struct export *x = NULL;
@@ -765,9 +789,28 @@ eb_handle_log(struct eb_req *r, const char *id)
 		return;
 	}
 	if (id == NULL || *id == '\0') {
-		if (eb_store_select(srv->store,
-		    "SELECT id, kind FROM aggregates ORDER BY created, id", 0,
-		    NULL, list_rows, r) != EB_OK) {
+		/* the period: first entries at or after since, before until */
+		char since[48] = "", until[48] = "", s_ms[24], u_ms[24];
+		const char *pp[2] = { s_ms, u_ms };
+		int64_t a = INT64_MIN, b = INT64_MAX;
+
+		if (query_value(query, "since", since, sizeof(since)) < 0 ||
+		    query_value(query, "until", until, sizeof(until)) < 0 ||
+		    (since[0] && eb_isotime_parse(since, &a) != 0) ||
+		    (until[0] && eb_isotime_parse(until, &b) != 0)) {
+			eb_fail(&e, EB_ERR_FORMAT, "bad-period",
+			    "Give since= and until= as instants, e.g. "
+			    "2026-01-01T00:00:00Z.", "the period is malformed");
+			eb_reply_error(r, &e);
+			return;
+		}
+		snprintf(s_ms, sizeof(s_ms), "%lld", (long long)a);
+		snprintf(u_ms, sizeof(u_ms), "%lld", (long long)b);
+		if (eb_store_select_text(srv->store,
+		    "SELECT a.id, a.kind FROM aggregates a"
+		    "  JOIN log l ON l.aggregate = a.id AND l.seq = 1"
+		    " WHERE l.time_ms >= $1::int8 AND l.time_ms < $2::int8"
+		    " ORDER BY l.time_ms, a.id", 2, pp, list_rows, r) != EB_OK) {
 			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 			    "cannot queue the list");
 			eb_reply_error(r, &e);

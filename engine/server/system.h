@@ -63,7 +63,8 @@ struct eb_doc *eb_system_read(struct eb_server *srv,
     const struct eb_flow_entry *flow, const void *state,
     const struct eb_actor *viewer, enum eb_job_kind what);
 
-void eb_handle_log(struct eb_req *r, const char *id);
+/* 'query' may hold since= and until= (ISO instants) for the list. */
+void eb_handle_log(struct eb_req *r, const char *id, const char *query);
 
 /* commands.c */
 struct eb_commands;

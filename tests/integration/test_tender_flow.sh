@@ -206,4 +206,24 @@ check "the failed tender's log verifies too" env EBID_URL="$URL" EBID_CA="$C/ca.
 	"$AUDIT" export --tender "$T2" -o "$tmp/$T2.log.xml"
 check "and replays" "$AUDIT" verify "$tmp/$T2.log.xml" --ca "$C/ca.crt"
 
+# -- every log of a period ---------------------------------------------------
+mkdir -p "$tmp/all" "$tmp/later"
+check "the auditor exports every log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --all -o "$tmp/all"
+check "both tenders and the pool are there" test "$(ls "$tmp/all" | wc -l)" -ge 3
+for f in "$tmp"/all/*.log.xml; do
+	if [ "$(basename "$f")" = "$T.log.xml" ]; then
+		# the superuser's UPDATE above is in this one: caught again
+		out=$("$AUDIT" verify "$f" --ca "$C/ca.crt" 2>&1)
+		check "$T's export, tampered in the database, fails at entry 7" grep -q "entry 7 does not hold" <<<"$out"
+	else
+		check "$(basename "$f") verifies" "$AUDIT" verify "$f" --ca "$C/ca.crt"
+	fi
+done
+check "a period after everything exports nothing" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --all --since 2100-01-01T00:00:00Z -o "$tmp/later"
+check "(none)" test "$(ls "$tmp/later" | wc -l)" = 0
+refused "a bidder cannot export logs" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/bidder1.crt" EBID_KEY="$C/bidder1.key" \
+	"$AUDIT" export --tender "$T" -o "$tmp/x.log.xml"
+
 finish
