@@ -749,9 +749,9 @@ eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
 	return submit(s, q);
 }
 
-int
-eb_store_select(struct eb_store *s, const char *sql, int nparams,
-    const char *const *params, eb_store_result_fn cb, void *arg)
+static int
+select_query(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, int text, eb_store_result_fn cb, void *arg)
 {
 	struct query *q = query_new(sql, Q_RESULT, arg);
 	int rc;
@@ -759,6 +759,7 @@ eb_store_select(struct eb_store *s, const char *sql, int nparams,
 	if (q == NULL)
 		return EB_ERR_NOMEM;
 	q->cb.result = cb;
+	q->text_results = text;
 	for (int i = 0; i < nparams; i++) {
 		if ((rc = query_param(q, params[i], 0, 0)) != EB_OK) {
 			query_free(q);
@@ -769,21 +770,15 @@ eb_store_select(struct eb_store *s, const char *sql, int nparams,
 }
 
 int
+eb_store_select(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, eb_store_result_fn cb, void *arg)
+{
+	return select_query(s, sql, nparams, params, 0, cb, arg);
+}
+
+int
 eb_store_select_text(struct eb_store *s, const char *sql, int nparams,
     const char *const *params, eb_store_result_fn cb, void *arg)
 {
-	struct query *q = query_new(sql, Q_RESULT, arg);
-	int rc;
-
-	if (q == NULL)
-		return EB_ERR_NOMEM;
-	q->cb.result = cb;
-	q->text_results = 1;
-	for (int i = 0; i < nparams; i++) {
-		if ((rc = query_param(q, params[i], 0, 0)) != EB_OK) {
-			query_free(q);
-			return rc;
-		}
-	}
-	return submit(s, q);
+	return select_query(s, sql, nparams, params, 1, cb, arg);
 }
