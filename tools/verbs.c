@@ -159,13 +159,18 @@ exit_for_rc(int rc)
 	}
 }
 
-/* GET 'path' and parse the reply.  Returns an exit status. */
+/*
+ * One exchange: GET 'path' (der NULL) or POST 'der' to /v1/commands, then
+ * the reply parsed into *doc on 200.  Returns an exit status; every
+ * failure is printed in plain words.
+ */
 static int
-get_doc(struct session *s, const char *path, struct eb_doc **doc)
+exchange(struct session *s, const char *path, const uint8_t *der,
+    size_t len, struct eb_doc **doc)
 {
 	struct eb_buf body = EB_BUF_INIT;
 	struct eb_error e;
-	int status = 0, rc = 0;
+	int status = 0, rc = 0, sent;
 
 	eb_error_clear(&e);
 	*doc = NULL;
@@ -174,7 +179,12 @@ get_doc(struct session *s, const char *path, struct eb_doc **doc)
 		print_error(&e);
 		return EXIT_LOCAL;
 	}
-	if (eb_client_get(s->client, path, &body, &status, &e) != EB_OK) {
+	if (der == NULL)
+		sent = eb_client_get(s->client, path, &body, &status, &e);
+	else
+		sent = eb_client_post(s->client, "/v1/commands",
+		    "application/cms", der, len, &body, &status, &e);
+	if (sent != EB_OK) {
 		print_error(&e);
 		rc = EXIT_TRANSPORT;
 	} else if (status != 200) {
@@ -190,39 +200,19 @@ get_doc(struct session *s, const char *path, struct eb_doc **doc)
 	return rc;
 }
 
-/*
- * POST signed bytes; on 200 *reply is the <accepted> tree.  'raw' is the
- * exact request body (kept by the caller when it wants to save it).
- */
+/* GET 'path' and parse the reply.  Returns an exit status. */
+static int
+get_doc(struct session *s, const char *path, struct eb_doc **doc)
+{
+	return exchange(s, path, NULL, 0, doc);
+}
+
+/* POST signed bytes; on 200 *reply is the <accepted> tree. */
 static int
 post_signed(struct session *s, const uint8_t *der, size_t len,
     struct eb_doc **reply)
 {
-	struct eb_buf body = EB_BUF_INIT;
-	struct eb_error e;
-	int status = 0, rc = 0;
-
-	eb_error_clear(&e);
-	*reply = NULL;
-	if (need_client(s, &e) != EB_OK) {
-		print_error(&e);
-		return EXIT_LOCAL;
-	}
-	if (eb_client_post(s->client, "/v1/commands", "application/cms", der,
-	    len, &body, &status, &e) != EB_OK) {
-		print_error(&e);
-		rc = EXIT_TRANSPORT;
-	} else if (status != 200) {
-		eb_client_reply_error(&body, status, &e);
-		print_error(&e);
-		rc = status >= 500 ? EXIT_SERVER : EXIT_REFUSED;
-	} else if (eb_xml_parse(NULL, NULL, body.data, body.len, reply, &e) !=
-	    EB_OK) {
-		print_error(&e);
-		rc = EXIT_SERVER;
-	}
-	eb_buf_free(&body);
-	return rc;
+	return exchange(s, NULL, der, len, reply);
 }
 
 /* Sign 'cmd' (its XML) with the caller's key: new DER in *der. */
