@@ -34,6 +34,7 @@
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/rebuild.h"
 #include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
@@ -56,6 +57,8 @@ usage(FILE *f)
 	    "  --config FILE   settings, `key = value` lines "
 	    "(docs/operations-server.md)\n"
 	    "  --migrate       apply the database migrations and exit\n"
+	    "  --rebuild-read-models  fold every log again and rewrite the read\n"
+	    "                  models (no other ebidd may be writing), then exit\n"
 	    "  --port N        listen on port N (overrides listen's port)\n"
 	    "  --test-clock=M  FOR TESTS ONLY: a driven or accelerated clock\n");
 }
@@ -137,6 +140,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "migrate", no_argument, NULL, 'm' },
+		{ "rebuild-read-models", no_argument, NULL, 'R' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "test-clock", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -149,7 +153,7 @@ main(int argc, char **argv)
 	struct event *ev_term = NULL, *ev_int = NULL;
 	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
 	char xsd[4096];
-	int migrate_only = 0, opt, applied = 0;
+	int migrate_only = 0, rebuild_only = 0, opt, applied = 0;
 
 	memset(&srv, 0, sizeof(srv));
 	memset(&dr, 0, sizeof(dr));
@@ -162,6 +166,7 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'm': migrate_only = 1; break;
+		case 'R': rebuild_only = 1; break;
 		case 'p': port = optarg; break;
 		case 't': clock_spec = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -202,6 +207,15 @@ main(int argc, char **argv)
 	if (eb_store_migrate(cfg.db, cfg.schema_dir, &applied, &e) != EB_OK)
 		fatal_e(&e, "database migration");
 	eb_log(EB_LOG_INFO, "migrations: %d applied now", applied);
+	if (rebuild_only) {
+		int n = 0;
+
+		if (eb_rebuild_read_models(cfg.db, &n, &e) != EB_OK)
+			fatal_e(&e, "rebuild");
+		printf("ebidd: read models of %d aggregates rebuilt from the "
+		    "log\n", n);
+		return 0;
+	}
 	if (migrate_only) {
 		printf("ebidd: database migrated (%d applied now)\n", applied);
 		eb_config_free(&cfg);

@@ -206,6 +206,13 @@ check "the failed tender's log verifies too" env EBID_URL="$URL" EBID_CA="$C/ca.
 	"$AUDIT" export --tender "$T2" -o "$tmp/$T2.log.xml"
 check "and replays" "$AUDIT" verify "$tmp/$T2.log.xml" --ca "$C/ca.crt"
 
+# -- read models are derived: rebuilt from the log alone -----------------------
+psqlq -c "UPDATE aggregate_state SET state = 'scrambled', seq = 0" >/dev/null
+check "ebidd --rebuild-read-models folds every log again" "$EBIDD" --config "$tmp/ebidd.conf" --rebuild-read-models
+check "$T is closed again in the read model" test "$(psqlq -c "SELECT state FROM aggregate_state WHERE aggregate = '$T'")" = closed
+check "$T2 is failed again in the read model" test "$(psqlq -c "SELECT state FROM aggregate_state WHERE aggregate = '$T2'")" = failed
+check "every read model reaches its chain head" test "$(psqlq -c "SELECT count(*) FROM aggregate_state s JOIN heads h USING (aggregate) WHERE s.seq <> h.seq")" = 0
+
 # -- every log of a period ---------------------------------------------------
 mkdir -p "$tmp/all" "$tmp/later"
 check "the auditor exports every log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
