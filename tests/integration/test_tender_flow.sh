@@ -139,6 +139,8 @@ EBID_CERTS=$C
 check "experts drawn (conflicts avoided), scores submitted, evaluation closed" evaluate "$T" "$tmp"
 check "state evaluated" test "$(state_of tender "$T")" = evaluated
 members=$(committee "$T" | tr '\n' ' ')
+check "the expert who declined ($DECLINED) is not seated" bash -c "! grep -qw '$DECLINED' <<<'$members'"
+check "its replacement from the reserve is recorded" grep -q "replaced-by=" <(ebid_as supervisor tender show "$T")
 check "a committee of five ($members)" test "$(committee "$T" | wc -l)" = 5
 check "expert8 (employed by bidder2's company) is not seated" bash -c "! grep -qw expert8 <<<'$members'"
 check "expert9 (employed by bidder4's company) is not seated" bash -c "! grep -qw expert9 <<<'$members'"

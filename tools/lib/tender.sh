@@ -46,6 +46,7 @@ valid_bidders() {
 committee() {
 	ebid_as supervisor tender show "$1" |
 		sed -n '/<committee/,/<\/committee>/p' | grep -o '<member [^>]*>' |
+		grep -v 'status="declined"\|status="refused"' |
 		grep -o 'party="[^"]*"' | cut -d'"' -f2 | sort -u
 }
 
@@ -68,10 +69,11 @@ score_sheet() {
 }
 
 # evaluate TENDER WORKDIR: the expert pool, the supervisor's committed
-# draw (seats: 4 civil-works and 1 electrical, a reserve each), the drawn
-# experts accepting, each scoring every valid bid, and the evaluation
-# closed with the ranking computed by the engine.  Echoes nothing; returns
-# non-zero at the first refusal.
+# draw (seats: 4 civil-works and 1 electrical, a reserve each), one drawn
+# expert declining (sets DECLINED; the reserve takes the seat), the others
+# accepting, each scoring every valid bid, and the evaluation closed with
+# the ranking computed by the engine.  Returns non-zero at the first
+# refusal.
 evaluate() {
 	local t=$1 dir=$2 pool secret commit x
 	pool=$(pool_register) || return 1
@@ -88,6 +90,11 @@ XML
 		printf '</draw-experts>\n'
 	} >"$dir/draw-experts.xml"
 	ebid_as supervisor tender draw-experts "$t" "$dir/draw-experts.xml" >/dev/null || return 1
+	# the first drawn expert declines: the engine seats the next reserve
+	# of the same specialty in its place
+	x=$(committee "$t" | head -n 1)
+	ebid_as "$x" tender decline-appointment "$t" --reason "I advised a bidder on this project last year." >/dev/null || return 1
+	DECLINED=$x
 	for x in $(committee "$t"); do
 		ebid_as "$x" tender accept-appointment "$t" >/dev/null || return 1
 	done
