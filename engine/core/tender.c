@@ -1390,8 +1390,18 @@ g_request_draw(const struct tender *t, const struct eb_cmd *c,
 		    "Ask for as many seats as the committee size, by specialty.",
 		    "%lld seats for a committee of %lld", (long long)sum,
 		    (long long)t->committee_size);
+	/* avoidance of experts drawn too often (both or neither) */
+	if ((eb_doc_attr(c->body, "recent-days") != NULL) !=
+	    (eb_doc_attr(c->body, "max-recent") != NULL) ||
+	    (eb_doc_attr(c->body, "recent-days") != NULL &&
+	    (eb_doc_attr_i64(c->body, "recent-days", &k) != EB_OK || k < 1 ||
+	    k > 3660 || eb_doc_attr_i64(c->body, "max-recent", &r) != EB_OK ||
+	    r < 1 || r > 1000)))
+		return missing(err, c->body->name, "@recent-days and @max-recent");
 	e = ev_add(events, "draw-requested", c);
 	eb_doc_set_attr(e, "commitment", com);
+	eb_doc_set_attr(e, "recent-days", eb_doc_attr(c->body, "recent-days"));
+	eb_doc_set_attr(e, "max-recent", eb_doc_attr(c->body, "max-recent"));
 	eb_doc_foreach(x, c->body, "seats")
 		eb_doc_append(e, eb_doc_clone(x));
 	return EB_OK;
@@ -1415,6 +1425,9 @@ draw_request(const struct tender *t)
 	struct eb_doc *q = eb_doc_new("draw-request"), *x, *y;
 
 	eb_doc_set_attr(q, "tender", t->id);
+	/* eb_doc_set_attr with NULL leaves them out: no recent-draw rule */
+	eb_doc_set_attr(q, "recent-days", eb_doc_attr(t->draw, "recent-days"));
+	eb_doc_set_attr(q, "max-recent", eb_doc_attr(t->draw, "max-recent"));
 	if (t->state == EB_TS_DRAW_REQUESTED) {
 		eb_doc_foreach(x, t->draw, "seats")
 			eb_doc_append(q, eb_doc_clone(x));
@@ -1528,6 +1541,8 @@ g_draw(const struct tender *t, const struct eb_cmd *c,
 		}
 	}
 	e = ev_add(events, "experts-drawn", c);
+	/* the pool drawn from: ebidd records the appointments there */
+	eb_doc_set_attr(e, "pool", eb_doc_attr(pool, "id"));
 	eb_hex32(head, hex);
 	eb_doc_set_attr(e, "log-head", hex);
 	eb_doc_append(e, com);
@@ -2539,6 +2554,8 @@ f_draw_req(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 	(void)at;
 	(void)err;
 	eb_doc_set_attr(d, "commitment", eb_doc_attr(ev, "commitment"));
+	eb_doc_set_attr(d, "recent-days", eb_doc_attr(ev, "recent-days"));
+	eb_doc_set_attr(d, "max-recent", eb_doc_attr(ev, "max-recent"));
 	copy_children(d, ev, "seats");
 	replace(&t->draw, d);
 	*to = EB_TS_DRAW_REQUESTED;
@@ -2585,6 +2602,8 @@ f_drawn(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 		    "experts-drawn without committee");
 	eb_doc_foreach(m, com, "member")
 		seat(t, m, eb_doc_attr(ev, "at"));
+	if (t->draw != NULL && eb_doc_attr(ev, "pool") != NULL)
+		eb_doc_set_attr(t->draw, "pool", eb_doc_attr(ev, "pool"));
 	replace(&t->drawn, eb_doc_clone(com));
 	*to = EB_TS_EVALUATION;
 	return EB_OK;

@@ -55,6 +55,7 @@ struct slot {
 	int armed;             /* waiting for 'at' */
 	int inflight;          /* its command is being decided */
 	int key_requested;     /* tender: set-opening-key submitted */
+	int appointed;         /* tender: appointments recorded in the pool */
 	struct event *ev;
 };
 
@@ -256,6 +257,49 @@ out:
 	for (i = 0; i < n; i++)
 		X509_free(cus[i].cert);
 	eb_doc_free(view);
+}
+
+/*
+ * The committee served: record each accepted member's appointment in the
+ * pool it was drawn from, so later draws can avoid experts drawn too often
+ * (a request-draw with recent-days and max-recent).
+ */
+static void
+record_appointments(struct slot *slot, const void *state)
+{
+	struct eb_system *sys = slot->sys;
+	struct eb_server *srv = sys->srv;
+	const struct eb_flow_entry *pf = eb_flow_for_kind("pool");
+	struct eb_doc *view = slot->flow->ops->view(state, &srv->actor);
+	struct eb_doc *cmd, *m, *com;
+	const char *pool = eb_doc_attr(eb_doc_child(view, "draw"), "pool");
+	struct slot *ps;
+	int n = 0;
+
+	if (pool == NULL || pf == NULL ||
+	    (ps = slot_get(sys, pool, pf)) == NULL) {
+		eb_doc_free(view);
+		return;
+	}
+	cmd = eb_doc_new("record-appointment");
+	eb_doc_set_attr(cmd, "pool", pool);
+	eb_doc_set_attr(cmd, "tender", slot->id);
+	com = eb_doc_child(view, "committee");
+	eb_doc_foreach(m, com, "member") {
+		const char *stt = eb_doc_attr(m, "status");
+
+		if (stt == NULL || strcmp(stt, "accepted") != 0)
+			continue;
+		eb_doc_set_attr(eb_doc_add(cmd, "expert"), "party",
+		    eb_doc_attr(m, "party"));
+		n++;
+	}
+	eb_doc_free(view);
+	if (n == 0) {
+		eb_doc_free(cmd);
+		return;
+	}
+	submit(ps, cmd);
 }
 
 /* -- the opening -------------------------------------------------------- */
@@ -496,6 +540,11 @@ eb_system_after(struct eb_server *srv, const char *id,
 		evtimer_del(slot->ev);
 	slot->armed = 0;
 	/* steps ebidd takes as soon as a state is reached */
+	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "evaluated") == 0 &&
+	    !slot->appointed) {
+		slot->appointed = 1;
+		record_appointments(slot, state);
+	}
 	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "opened") == 0 &&
 	    !slot->inflight) {
 		struct eb_doc *cmd = eb_doc_new("clear-bids");

@@ -138,6 +138,12 @@ EBID_CERTS=$C
 . "$SRC/tools/lib/tender.sh"
 check "experts drawn (conflicts avoided), scores submitted, evaluation closed" evaluate "$T" "$tmp"
 check "state evaluated" test "$(state_of tender "$T")" = evaluated
+for _ in $(seq 1 30); do
+	n_app=$(ebid_as registrar pool show "$POOL" | grep -c "<appointment [^>]*tender=\"$T\"")
+	[ "$n_app" = 5 ] && break
+	sleep 0.1
+done
+check "ebidd recorded the five appointments in pool $POOL ($n_app)" test "$n_app" = 5
 members=$(committee "$T" | tr '\n' ' ')
 check "the expert who declined ($DECLINED) is not seated" bash -c "! grep -qw '$DECLINED' <<<'$members'"
 check "its replacement from the reserve is recorded" grep -q "replaced-by=" <(ebid_as supervisor tender show "$T")

@@ -73,14 +73,16 @@ score_sheet() {
 # expert declining (sets DECLINED; the reserve takes the seat), the others
 # accepting, each scoring every valid bid, and the evaluation closed with
 # the ranking computed by the engine.  Returns non-zero at the first
-# refusal.
+# refusal.  Sets POOL to the pool's id.  Experts with 3 or more
+# appointments in the last 365 days are not drawn.
 evaluate() {
 	local t=$1 dir=$2 pool secret commit x
 	pool=$(pool_register) || return 1
+	POOL=$pool
 	secret="draw-$t-$(date +%s%N)"
 	commit=$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)
 	cat >"$dir/request-draw.xml" <<XML
-<request-draw xmlns="urn:ebid:1" tender="$t"><commitment>$commit</commitment><seats specialty="civil-works" count="4" reserve="1"/><seats specialty="electrical" count="1" reserve="1"/></request-draw>
+<request-draw xmlns="urn:ebid:1" tender="$t" recent-days="365" max-recent="3"><commitment>$commit</commitment><seats specialty="civil-works" count="4" reserve="1"/><seats specialty="electrical" count="1" reserve="1"/></request-draw>
 XML
 	ebid_as supervisor tender request-draw "$t" "$dir/request-draw.xml" >/dev/null || return 1
 	ebid_as supervisor pool show "$pool" >"$dir/pool.xml" || return 1
