@@ -218,6 +218,8 @@ note "Experts employed by a bidder (expert8, expert9) cannot be drawn."
 step "Draw the committee; one expert declines and the engine seats a reserve; each expert scores every valid bid; close the evaluation" \
 	evaluate "$T" "$DEMO"
 step "The committee (hidden from bidders until the result)" committee "$T"
+step "What an expert sees to score: the criteria, the valid bids, the clearing report" \
+	as "$(committee "$T" | head -1)" ebid score show --tender "$T"
 step_fails "Bidder 1 cannot see the committee or the scores yet" bash -c \
 	"EBID_CERT=$EBID_CERTS/bidder1.crt EBID_KEY=$EBID_CERTS/bidder1.key '$EBID_CLIENT' tender show $T | grep '<member '"
 step "The result: every component of every score, the ranking, the candidates" \

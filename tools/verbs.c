@@ -947,33 +947,6 @@ auction_watch(struct session *s, const struct args *a)
 
 /* -- views for people --------------------------------------------------- */
 
-static int
-view_part(struct session *s, const struct args *a, const char *part,
-    const char *sub)
-{
-	struct eb_doc *d = NULL, *p;
-	char path[256];
-	int rc;
-
-	if (a->id == NULL) {
-		fprintf(stderr, "ebid: give --tender ID\n");
-		return EXIT_USAGE;
-	}
-	snprintf(path, sizeof(path), "/v1/tenders/%s%s", a->id,
-	    sub != NULL ? sub : "");
-	if ((rc = get_doc(s, path, &d)) != 0)
-		return rc;
-	p = part != NULL ? eb_doc_path(d, part) : d;
-	if (p == NULL) {
-		fprintf(stderr, "ebid: tender %s has no %s yet (or you may not "
-		    "see it)\n", a->id, part != NULL ? part : "view");
-		rc = EXIT_REFUSED;
-	} else {
-		rc = print_doc(p);
-	}
-	eb_doc_free(d);
-	return rc;
-}
 
 static int
 attr_is_yes(const struct eb_doc *d, const char *name)
@@ -1115,6 +1088,62 @@ view_table(struct session *s, const struct args *a, const char *part,
 	}
 	eb_doc_free(d);
 	return rc;
+}
+
+/*
+ * What an expert needs to score: the criteria with their bounds and steps,
+ * the bids to score (opened, valid after clearing) with their prices, the
+ * clearing report, and the expert's own sheets so far.
+ */
+static int
+score_show(struct session *s, const struct args *a)
+{
+	struct eb_doc *d = NULL, *c, *r, *rep, *sh;
+	char path[256];
+	int rc;
+
+	if (a->id == NULL) {
+		fprintf(stderr, "ebid: give --tender ID\n");
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
+	if ((rc = get_doc(s, path, &d)) != 0)
+		return rc;
+	if (a->xml) {
+		rc = print_doc(d);
+		eb_doc_free(d);
+		return rc;
+	}
+	printf("Tender %s: %s (state %s)\n\nCriteria you score:\n", a->id,
+	    eb_doc_child_text(eb_doc_child(d, "registration"), "title") ?
+	    eb_doc_child_text(eb_doc_child(d, "registration"), "title") : "",
+	    attr_or(d, "state", "?"));
+	eb_doc_foreach(c, eb_doc_path(d, "registration/rules/evaluation-rules"),
+	    "criterion")
+		printf("  %-10s %-28s from %s to %s, step %s\n",
+		    attr_or(c, "id", "?"), attr_or(c, "name", ""),
+		    attr_or(c, "min", "0"), attr_or(c, "max", "?"),
+		    attr_or(c, "step", "any"));
+	rep = eb_doc_child(d, "clearing-report");
+	printf("\nBids to score (valid after clearing):\n");
+	eb_doc_foreach(r, rep, "bid-summary") {
+		if (strcmp(attr_or(r, "status", ""), "valid") != 0)
+			continue;
+		printf("  %-10s %-40.40s ", attr_or(r, "bidder", "?"),
+		    attr_or(r, "org", ""));
+		print_money(eb_doc_attr(r, "submitted-total"));
+		printf(" yuan, %s clearing finding(s)\n",
+		    attr_or(r, "findings", "0"));
+	}
+	printf("\n");
+	if (rep != NULL)
+		print_clearing(rep);
+	sh = eb_doc_child(d, "scores");
+	if (sh != NULL && sh->first != NULL)
+		printf("\nYour score sheet is recorded; you may correct it until "
+		    "the evaluation closes.\n");
+	eb_doc_free(d);
+	return 0;
 }
 
 static int
@@ -1273,7 +1302,7 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 	else if (strcmp(fam, "clearing") == 0 && strcmp(verb, "show") == 0)
 		rc = view_table(&s, &a, "clearing-report", print_clearing);
 	else if (strcmp(fam, "score") == 0 && strcmp(verb, "show") == 0)
-		rc = view_part(&s, &a, NULL, NULL);
+		rc = score_show(&s, &a);
 	else if (strcmp(fam, "score") == 0 && strcmp(verb, "submit") == 0)
 		rc = score_submit(&s, &a);
 	else if (strcmp(fam, "result") == 0 && strcmp(verb, "show") == 0)

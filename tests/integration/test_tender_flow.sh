@@ -153,6 +153,8 @@ check "expert9 (employed by bidder4's company) is not seated" bash -c "! grep -q
 bview=$(ebid_as bidder1 tender show "$T")
 check "bidder1 can read the tender" test -n "$bview"
 check "the committee stays hidden from bidders" test "$(grep -c '<member ' <<<"$bview")" = 0
+first_expert=$(committee "$T" | head -1)
+check "an expert reads the criteria and the bids to score" grep -q 'Construction plan' <(ebid_as "$first_expert" score show --tender "$T")
 winner=$(first_candidate "$T")
 check "the engine ranked the bids (first: $winner)" test -n "$winner"
 check "every component of every score is in the result" grep -q '<expert-score ' <(ebid_as supervisor result show --tender "$T" --xml)
