@@ -215,7 +215,7 @@ note "The registration officer keeps the expert pool; the supervision officer"
 note "commits to a secret, then reveals it: the draw's seed is the tender's"
 note "history and that secret, so an auditor recomputes the same committee."
 note "Experts employed by a bidder (expert8, expert9) cannot be drawn."
-step "Draw the committee; one expert declines and the engine seats a reserve; each expert scores every valid bid; close the evaluation" \
+step "Draw the committee; one expert declines and the engine seats a reserve; each expert scores every valid bid; close the evaluation; every member signs the committee report (one with a dissent)" \
 	evaluate "$T" "$DEMO"
 step "The committee (hidden from bidders until the result)" committee "$T"
 step "What an expert sees to score: the criteria, the valid bids, the clearing report" \

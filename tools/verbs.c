@@ -1146,6 +1146,49 @@ score_show(struct session *s, const struct args *a)
 	return 0;
 }
 
+/*
+ * A committee member signs the committee report: the SHA-256 of the
+ * canonical <result> record it reads, with an optional dissent.
+ */
+static int
+result_sign(struct session *s, const struct args *a)
+{
+	struct eb_doc *d = NULL, *res, *cmd = NULL;
+	struct eb_buf b = EB_BUF_INIT;
+	char path[256], hex[EB_SHA256_HEX];
+	int rc, i;
+
+	if (a->id == NULL) {
+		eb_verbs_usage("result", stderr);
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
+	if ((rc = get_doc(s, path, &d)) != 0)
+		return rc;
+	if ((res = eb_doc_child(d, "result")) == NULL ||
+	    eb_doc_serialize(res, &b) != EB_OK) {
+		fprintf(stderr, "ebid: tender %s has no result to sign yet\n",
+		    a->id);
+		eb_doc_free(d);
+		eb_buf_free(&b);
+		return EXIT_REFUSED;
+	}
+	eb_sha256_hex(b.data, b.len, hex);
+	eb_buf_free(&b);
+	eb_doc_free(d);
+	cmd = eb_doc_new("sign-report");
+	eb_doc_set_attr(cmd, "tender", a->id);
+	eb_doc_set_attr(cmd, "report-sha256", hex);
+	for (i = 0; i < a->nchild; i++)
+		if (strcmp(a->child_name[i], "dissent") == 0)
+			eb_doc_add_text(cmd, "dissent", a->child_text[i]);
+	printf("signing the committee report of %s (result SHA-256 %s)\n",
+	    a->id, hex);
+	rc = act(s, cmd, NULL);
+	eb_doc_free(cmd);
+	return rc;
+}
+
 static int
 score_submit(struct session *s, const struct args *a)
 {
@@ -1245,7 +1288,10 @@ eb_verbs_usage(const char *family, FILE *f)
 	{ "score",
 	  "  ebid score show --tender ID\n"
 	  "  ebid score submit --tender ID SCORES.xml\n" },
-	{ "result", "  ebid result show --tender ID [--xml]\n" },
+	{ "result",
+	  "  ebid result show --tender ID [--xml]\n"
+	  "  ebid result sign --tender ID [--dissent TEXT]   (expert) sign the\n"
+	  "      committee report: exactly the result shown\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
@@ -1305,6 +1351,8 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 		rc = score_show(&s, &a);
 	else if (strcmp(fam, "score") == 0 && strcmp(verb, "submit") == 0)
 		rc = score_submit(&s, &a);
+	else if (strcmp(fam, "result") == 0 && strcmp(verb, "sign") == 0)
+		rc = result_sign(&s, &a);
 	else if (strcmp(fam, "result") == 0 && strcmp(verb, "show") == 0)
 		rc = view_table(&s, &a, "result", print_result);
 	else

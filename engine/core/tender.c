@@ -113,6 +113,7 @@ struct tender {
 	struct eb_doc *drawn;               /* the draw module's <committee> */
 	struct eb_doc *scores;              /* <scores><score-sheet expert=> */
 	struct eb_doc *result;              /* <result><candidate rank bidder> */
+	struct eb_doc *report;              /* <report><signature expert sha256> */
 
 	/* confirmation (确认) */
 	struct eb_doc *publicity;           /* <publicity start end> */
@@ -1815,13 +1816,83 @@ g_close_eval(const struct tender *t, const struct eb_cmd *c,
 /* confirmation                                                         */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The committee report (评标报告) is the evaluation result; each member
+ * signs exactly those bytes: the SHA-256 of the canonical <result> record
+ * (Art. 53: signed by every member, dissent recorded).
+ */
+static int
+result_sha256(const struct tender *t, char hex[EB_SHA256_HEX])
+{
+	struct eb_buf b = EB_BUF_INIT;
+	int rc;
+
+	if (t->result == NULL)
+		return EB_ERR_STATE;
+	if ((rc = eb_doc_serialize(t->result, &b)) == EB_OK)
+		eb_sha256_hex(b.data, b.len, hex);
+	eb_buf_free(&b);
+	return rc;
+}
+
+static int
+g_sign_report(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *want = eb_doc_attr(c->body, "report-sha256");
+	const char *dissent = eb_doc_child_text(c->body, "dissent");
+	char hex[EB_SHA256_HEX];
+	struct eb_doc *e;
+
+	if (!is_sha256(want))
+		return missing(err, c->body->name, "@report-sha256");
+	if (result_sha256(t, hex) != EB_OK)
+		return eb_fail(err, EB_ERR_STATE, "no-report", NULL,
+		    "tender %s has no evaluation result to sign", t->id);
+	if (strcmp(hex, want) != 0)
+		return eb_fail(err, EB_ERR_RULE, "report-differs",
+		    "Read the result again (ebid result show) and sign what it says.",
+		    "the signed report hash is not the hash of the recorded result");
+	if (find_by(t->report, "signature", "expert", c->actor.party) != NULL)
+		return eb_fail(err, EB_ERR_RULE, "already-signed",
+		    "Each member signs the report once.",
+		    "expert %s has signed the report already", c->actor.party);
+	e = ev_add(events, "report-signed", c);
+	eb_doc_set_attr(e, "expert", c->actor.party);
+	eb_doc_set_attr(e, "sha256", hex);
+	if (dissent != NULL && nonblank(dissent))
+		eb_doc_add_text(e, "dissent", dissent);
+	return EB_OK;
+}
+
+/* Every accepted committee member has signed the report. */
+static int
+report_complete(const struct tender *t, struct eb_error *err)
+{
+	struct eb_doc *m;
+
+	eb_doc_foreach(m, t->committee, "member")
+		if (attr_is(m, "status", "accepted") &&
+		    find_by(t->report, "signature", "expert",
+		    eb_doc_attr(m, "party")) == NULL)
+			return eb_fail(err, EB_ERR_RULE, "report-not-signed",
+			    "Every committee member signs the report first "
+			    "(ebid result sign).",
+			    "expert %s has not signed the committee report",
+			    eb_doc_attr(m, "party"));
+	return EB_OK;
+}
+
 static int
 g_publish(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
-	struct eb_doc *e = ev_add(events, "candidates-published", c);
+	struct eb_doc *e;
+	int rc;
 
-	(void)err;
+	if ((rc = report_complete(t, err)) != EB_OK)
+		return rc;
+	e = ev_add(events, "candidates-published", c);
 	set_time(e, "publicity-end", c->time + t->publicity_ms);
 	return EB_OK;
 }
@@ -2120,6 +2191,9 @@ static const struct row rows[] = {
 	  g_close_eval, EB_TS_EVALUATED, EB_TS_NONE, R(SUPERVISOR), CK_NONE,
 	  "evaluation-closed", "close the evaluation with the ranked candidates" },
 	/* confirmation (确认) */
+	{ "sign-report", R(EXPERT), S(EB_TS_EVALUATED), who_accepted_expert,
+	  g_sign_report, EB_TS_KEEP, EB_TS_NONE, R(EXPERT), CK_NONE,
+	  "report-signed", "sign the committee report (评标报告), with dissent" },
 	{ "publish-candidates", R(SUPERVISOR), S(EB_TS_EVALUATED), NULL,
 	  g_publish, EB_TS_PUBLICITY, EB_TS_NONE, R(SUPERVISOR), CK_NONE,
 	  "candidates-published", "publicise the candidates (公示)" },
@@ -2678,6 +2752,25 @@ f_evaluated(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 }
 
 static int
+f_report_signed(struct tender *t, const struct eb_doc *ev, int64_t at,
+    int *to, struct eb_error *err)
+{
+	struct eb_doc *l = list(&t->report, "report-signatures"), *s;
+	const char *dissent = eb_doc_child_text(ev, "dissent");
+
+	(void)at;
+	(void)err;
+	s = eb_doc_add(l, "signature");
+	eb_doc_set_attr(s, "expert", eb_doc_attr(ev, "expert"));
+	eb_doc_set_attr(s, "sha256", eb_doc_attr(ev, "sha256"));
+	eb_doc_set_attr(s, "at", eb_doc_attr(ev, "at"));
+	if (dissent != NULL)
+		eb_doc_add_text(s, "dissent", dissent);
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
 f_publicity(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
     struct eb_error *err)
 {
@@ -2893,6 +2986,7 @@ static const struct {
 	{ "appointment-declined", f_appt },
 	{ "scores-submitted", f_scores },
 	{ "evaluation-closed", f_evaluated },
+	{ "report-signed", f_report_signed },
 	{ "candidates-published", f_publicity },
 	{ "objection-raised", f_objection },
 	{ "objection-answered", f_answered },
@@ -3154,6 +3248,11 @@ check_main(const struct tender *t, enum eb_tender_state s,
 	    "evaluation result");
 	if (s == EB_TS_EVALUATED)
 		return EB_OK;
+	eb_doc_foreach(m, t->committee, "member")
+		if (attr_is(m, "status", "accepted"))
+			NEED(find_by(t->report, "signature", "expert",
+			    eb_doc_attr(m, "party")) != NULL,
+			    "committee report signature");
 	NEED(t->publicity != NULL, "publicity");
 	if (s == EB_TS_PUBLICITY)
 		return need(err, t, t->open_objections == 0, "objections answered");
@@ -3238,7 +3337,8 @@ tender_destroy(void *st)
 	struct eb_doc **docs[] = { &t->reg, &t->returns, &t->acceptance,
 	    &t->announcement, &t->key, &t->shares, &t->signups, &t->notices,
 	    &t->bids, &t->deadline_rec, &t->opening_rec, &t->clearing,
-	    &t->draw, &t->committee, &t->drawn, &t->scores, &t->result, &t->publicity,
+	    &t->draw, &t->committee, &t->drawn, &t->scores, &t->result,
+	    &t->report, &t->publicity,
 	    &t->objections, &t->publicity_over, &t->verification, &t->award,
 	    &t->closed, &t->failure, &t->cancellation, &t->suspension,
 	    &t->actors, &t->history };
@@ -3403,6 +3503,8 @@ tender_view(const void *st, const struct eb_actor *v)
 		add_own(d, t->scores, "expert", v->party);
 	if (official || expert || result_public)
 		add_copy(d, t->result);
+	if (official || expert || result_public)
+		add_copy(d, t->report);
 	if (t->publicity != NULL) {
 		x = eb_doc_clone(t->publicity);
 		iso(t->publicity_end, a);

@@ -153,7 +153,11 @@ check "expert9 (employed by bidder4's company) is not seated" bash -c "! grep -q
 bview=$(ebid_as bidder1 tender show "$T")
 check "bidder1 can read the tender" test -n "$bview"
 check "the committee stays hidden from bidders" test "$(grep -c '<member ' <<<"$bview")" = 0
+sview=$(ebid_as supervisor tender show "$T")
+check "every member signed the committee report" test "$(grep -c '<signature ' <<<"$sview")" = 5
+check "the dissent is recorded" grep -q '<dissent>I would rate' <<<"$sview"
 first_expert=$(committee "$T" | head -1)
+refused "a member cannot sign twice" ebid_as "$first_expert" result sign --tender "$T"
 check "an expert reads the criteria and the bids to score" grep -q 'Construction plan' <(ebid_as "$first_expert" score show --tender "$T")
 winner=$(first_candidate "$T")
 check "the engine ranked the bids (first: $winner)" test -n "$winner"

@@ -592,6 +592,9 @@ fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 	fx_step(f, FX_SUP, fx_close_eval());
 	if (target == EB_TS_EVALUATED)
 		return;
+	for (i = 0; fx_member(f, "accepted", i, p) != NULL; i++)
+		fx_step(f, fx_party(EB_ROLE_EXPERT, p),
+		    fx_min_body(f, "sign-report"));
 	f->now = FX_OPENING + FX_DAY;
 	fx_step(f, FX_SUP, eb_doc_new("publish-candidates"));
 	if (target == EB_TS_PUBLICITY)
@@ -710,6 +713,16 @@ fx_min_body(struct fx *f, const char *command)
 		b = fx_with_attr(command, "objection", x != NULL ? x : "1");
 		eb_doc_set_attr(b, "decision", "dismissed");
 		eb_doc_add_text(b, "text", "The licence was checked.");
+	} else if (strcmp(command, "sign-report") == 0) {
+		struct eb_doc *res = eb_doc_child(v, "result");
+		struct eb_buf rb = EB_BUF_INIT;
+		char hex[EB_SHA256_HEX] = "";
+
+		if (res != NULL && eb_doc_serialize(res, &rb) == EB_OK)
+			eb_sha256_hex(rb.data, rb.len, hex);
+		eb_buf_free(&rb);
+		b = fx_with_attr(command, "report-sha256", hex[0] ? hex :
+		    "0000000000000000000000000000000000000000000000000000000000000000");
 	} else if (strcmp(command, "issue-award") == 0) {
 		x = fx_first_attr(v, "result", "candidate", "rank", "1",
 		    "bidder");

@@ -75,9 +75,9 @@ test_whole_path_and_replay(void **state)
 	 * 1 accept + 1 announce + 5 sign-ups + 4 confirmations + 1 key +
 	 * 4 bids + 1 deadline + 2 shares + 1 opening + 1 clearing + 1 draw
 	 * request + 1 draw + 3 accepts + 3 score sheets + 1 close +
-	 * 1 publish + 1 publicity end = 33 */
-	assert_string_equal(eb_doc_attr(rec, "steps"), "33");
-	assert_int_equal(eb_doc_count(rec, "step"), 33);
+	 * 3 report signatures + 1 publish + 1 publicity end = 36 */
+	assert_string_equal(eb_doc_attr(rec, "steps"), "36");
+	assert_int_equal(eb_doc_count(rec, "step"), 36);
 	assert_string_equal(eb_doc_attr(eb_doc_child(rec, "step"), "event"),
 	    "tender-registered");
 	/* the committee is public once the result is */
@@ -720,6 +720,14 @@ test_views_by_role(void **state)
 		    "expert"), p);
 	}
 	eb_doc_free(v);
+	{
+		char p[16];
+		size_t k;
+
+		for (k = 0; fx_member(&f, "accepted", k, p) != NULL; k++)
+			fx_step(&f, fx_party(EB_ROLE_EXPERT, p),
+			    fx_min_body(&f, "sign-report"));
+	}
 	fx_step(&f, FX_SUP, eb_doc_new("publish-candidates"));
 	v = view_as(&f, fx_party(EB_ROLE_BIDDER, "b2"));
 	assert_non_null(eb_doc_child(v, "committee"));
@@ -1028,6 +1036,68 @@ test_sealed_until_opening(void **state)
 	fx_free(&f);
 }
 
+/*
+ * The committee report (Art. 53): every accepted member signs the exact
+ * result (its SHA-256), once, dissent recorded; the candidates are
+ * published only then.
+ */
+static void
+test_committee_report_signed(void **state)
+{
+	struct fx f;
+	struct eb_doc *b, *v;
+	struct eb_actor sup = FX_SUP;
+	char p[16], first[16];
+	size_t k;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_EVALUATED);
+	assert_int_equal(fx_do(&f, &sup, eb_doc_new("publish-candidates")),
+	    EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "report-not-signed");
+	assert_non_null(fx_member(&f, "accepted", 0, first));
+	/* a hash of anything else is refused */
+	b = fx_min_body(&f, "sign-report");
+	eb_doc_set_attr(b, "report-sha256",
+	    "0000000000000000000000000000000000000000000000000000000000000001");
+	{
+		struct eb_actor a = fx_party(EB_ROLE_EXPERT, first);
+
+		assert_int_equal(fx_do(&f, &a, b), EB_ERR_RULE);
+		assert_string_equal(f.err.reason, "report-differs");
+		/* the first member signs with a dissent */
+		b = fx_min_body(&f, "sign-report");
+		eb_doc_add_text(b, "dissent", "I rate b1's plan higher.");
+		assert_int_equal(fx_do(&f, &a, b), EB_OK);
+		assert_int_equal(fx_do(&f, &a, fx_min_body(&f, "sign-report")),
+		    EB_ERR_RULE);
+		assert_string_equal(f.err.reason, "already-signed");
+	}
+	/* a bidder cannot sign */
+	{
+		struct eb_actor bidder = fx_party(EB_ROLE_BIDDER, "b1");
+
+		assert_int_equal(fx_do(&f, &bidder,
+		    fx_min_body(&f, "sign-report")), EB_ERR_DENIED);
+	}
+	for (k = 1; fx_member(&f, "accepted", k, p) != NULL; k++) {
+		assert_int_equal(fx_do(&f, &sup,
+		    eb_doc_new("publish-candidates")), EB_ERR_RULE);
+		fx_step(&f, fx_party(EB_ROLE_EXPERT, p),
+		    fx_min_body(&f, "sign-report"));
+	}
+	fx_step(&f, FX_SUP, eb_doc_new("publish-candidates"));
+	v = view_as(&f, sup);
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "report-signatures"),
+	    "signature"), k);
+	assert_string_equal(eb_doc_child_text(eb_doc_child(eb_doc_child(v,
+	    "report-signatures"), "signature"), "dissent"),
+	    "I rate b1's plan higher.");
+	eb_doc_free(v);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -1049,6 +1119,7 @@ main(void)
 		cmocka_unit_test(test_expert_draw),
 		cmocka_unit_test(test_decline_and_replacement),
 		cmocka_unit_test(test_views_by_role),
+		cmocka_unit_test(test_committee_report_signed),
 		cmocka_unit_test(test_suspend_resume_moves_time),
 		cmocka_unit_test(test_duties_for_roles),
 		cmocka_unit_test(test_unknown_and_replayed_events),

@@ -35,6 +35,8 @@ static const struct {
 	{ "open-bids", "shares-missing" },
 	{ "publicity-ended", "publicity-not-over" },
 	{ "close-evaluation", "committee-incomplete" },
+	{ "publish-candidates", "report-not-signed" },
+	{ "sign-report", "already-signed" },
 	{ "draw-experts", "committee-size-mismatch" },
 	{ "accept-appointment", "already-answered" },
 	{ "decline-appointment", "already-answered" },
@@ -78,7 +80,7 @@ test_table_well_formed(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(eb_tender_row_count(), 35);
+	assert_int_equal(eb_tender_row_count(), 36);
 	for (i = 0; i < eb_tender_row_count(); i++) {
 		int to = eb_tender_row_to(i);
 
@@ -126,11 +128,14 @@ test_every_state_command_role(void **state)
 	unsigned row_ok[64] = { 0 };
 
 	(void)state;
-	/* the states, then evaluation once more with the committee ready */
-	for (s = 0; s <= eb_tender_state_count(); s++)
+	/* the states, then evaluation once more with the committee ready,
+	 * then evaluated once more with the committee report signed */
+	for (s = 0; s <= eb_tender_state_count() + 1; s++)
 	for (i = 0; i < eb_tender_row_count(); i++)
 	for (nrole = 1; nrole < EB_ROLE_COUNT; nrole++) {
-		size_t st = s < eb_tender_state_count() ? s : EB_TS_EVALUATION;
+		size_t st = s < eb_tender_state_count() ? s :
+		    s == eb_tender_state_count() ? EB_TS_EVALUATION :
+		    EB_TS_EVALUATED;
 		enum eb_role role = (enum eb_role)nrole;
 		const char *cmd = eb_tender_row_command(i);
 		int in_state = (eb_tender_row_states(i) >> st) & 1;
@@ -145,7 +150,15 @@ test_every_state_command_role(void **state)
 		fx_init(&f);
 		if (s == eb_tender_state_count())
 			fx_goto_n(&f, EB_TS_EVALUATION, 4, 1);
-		else
+		else if (s == eb_tender_state_count() + 1) {
+			char p[16];
+			size_t k;
+
+			fx_goto(&f, EB_TS_EVALUATED);
+			for (k = 0; fx_member(&f, "accepted", k, p) != NULL; k++)
+				fx_step(&f, fx_party(EB_ROLE_EXPERT, p),
+				    fx_min_body(&f, "sign-report"));
+		} else
 			fx_goto(&f, (enum eb_tender_state)s);
 		/* a timed command comes when its timer is due, as ebidd
 		 * submits it */
@@ -212,7 +225,7 @@ test_every_state_command_role(void **state)
 	    "guards, %zu refused for state, %zu for role\n", ok, guarded,
 	    refused_state, refused_role);
 	assert_int_equal(ok + guarded + refused_state + refused_role,
-	    (eb_tender_state_count() + 1) * eb_tender_row_count() *
+	    (eb_tender_state_count() + 2) * eb_tender_row_count() *
 	    (EB_ROLE_COUNT - 1));
 }
 

@@ -104,7 +104,15 @@ XML
 		score_sheet "$x" "$t" "$dir/scores-$x.xml"
 		ebid_as "$x" score submit --tender "$t" "$dir/scores-$x.xml" >/dev/null || return 1
 	done
-	ebid_as supervisor tender close-evaluation "$t" >/dev/null
+	ebid_as supervisor tender close-evaluation "$t" >/dev/null || return 1
+	# every member signs the committee report (the first with a dissent)
+	for x in $(committee "$t"); do
+		if [ "$x" = "$(committee "$t" | head -n 1)" ]; then
+			ebid_as "$x" result sign --tender "$t" --dissent "I would rate the first candidate's construction plan lower." >/dev/null || return 1
+		else
+			ebid_as "$x" result sign --tender "$t" >/dev/null || return 1
+		fi
+	done
 }
 
 # first_candidate TENDER: the bidder ranked first
