@@ -126,3 +126,9 @@ publicity_end() {
 	ebid_as supervisor tender show "$1" | grep -o '<publicity [^>]*>' |
 		grep -o ' end="[^"]*"' | cut -d'"' -f2
 }
+
+# pool_of TENDER: the expert pool the tender's committee was drawn from
+pool_of() {
+	ebid_as supervisor tender show "$1" | grep -o '<draw [^>]*>' |
+		grep -o ' pool="[^"]*"' | cut -d'"' -f2
+}
