@@ -9,9 +9,15 @@
  *
  *    ebid-load SCENARIO [options]
  *      hot-auction     set up one sale through real commands, then M
- *                      bidders race on the raise rule (see below)
- *      deadline-surge  N bidders submitting 100 KiB sealed bids; refuses
- *                      to run (exit 3) while ebidd serves no tender flow
+ *                      bidders race on the raise rule (see below): first
+ *                      on listing quotes, then (driven clock moved to the
+ *                      listing end, ebidd's timers close the listing and
+ *                      start the auction) on auction bids
+ *      deadline-surge  a tender in bidding through real commands, one
+ *                      100 KiB bid sealed per bidder to the opening
+ *                      certificate, distinct signed submit-bid commands
+ *                      posted as fast as possible (durable, receipts);
+ *                      exit 3 when the tender gets no opening key
  *      raw-100k        100 KiB signed commands that ebidd verifies (TLS,
  *                      CMS, XML + XSD) and then refuses (no flow handles
  *                      the root): the intake cost without the append
@@ -37,10 +43,11 @@
  * the fly and says how many).  The known leader does not bid (its
  * connections park until someone outbids it).  Refusals "below-minimum"
  * and "already-highest" (a stale view of the race) are counted apart from
- * errors.  ebidd fires no timers yet (no listing-closed, start-auction),
- * so the auction state cannot be reached with real commands: the race
- * then runs on listing quotes, which follow the same raise rule and the
- * same durable append path (reported as "phase=listing").
+ * errors.  The listing phase and the auction phase are reported
+ * separately ("phase=listing", "phase=auction"); when ebidd does not get
+ * to the auction (no timers, no driven clock) the tool says why and
+ * reports the listing phase only.  --pid makes every scenario report the
+ * server's CPU time per request (/proc/PID/stat).
  *
  * Output: a human summary, then one line "result: key=value ..." that
  * tests/bench/run parses.
@@ -1014,7 +1021,7 @@ report(struct load *L, const char *extra)
 		    100.0 * cpu / secs, total ? 1000.0 * cpu / (double)total :
 		    0.0);
 		snprintf(L->cpu_kv, sizeof(L->cpu_kv), "srv_cpu_pct=%.0f "
-		    "srv_cpu_ms_per_req=%.3f", 100.0 * cpu / secs,
+		    "srv_cpu_ms_per_req=%.4f", 100.0 * cpu / secs,
 		    total ? 1000.0 * cpu / (double)total : 0.0);
 	}
 	if (L->sc == SC_HOT || L->sc == SC_MIXED) {
