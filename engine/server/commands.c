@@ -14,7 +14,9 @@
  *    6. queue on the aggregate: one command at a time per aggregate in
  *       this process; different aggregates proceed in parallel
  *    7. load: fold the entries after the cached seq through ops->apply
- *       (one query; zero rows means the cache is current)
+ *       (one query; zero rows means the cache is current); a command on
+ *       a cached aggregate skips it and relies on the append's
+ *       compare-and-set (head-moved: reload and decide again)
  *    8. decide -> events, or a refusal (denied/state/rule/time refusals
  *       also go to security_log, never to the chain)
  *    9. entry hash (protocol/entry.h), apply to the cached state, sign the
@@ -83,6 +85,7 @@ struct job {
 	uint8_t *receipt;                 /* RFC 3161 token, when issued */
 	size_t receipt_len;
 	int dedup_checked;
+	int loaded;                       /* decided on a state loaded now */
 	uint8_t *der;
 	size_t der_len;
 	uint8_t der_sha[EB_SHA256_LEN];
@@ -405,7 +408,17 @@ job_decide(struct job *j)
 	cmd.actor = j->actor;
 	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
 	cmd.time = j->time;
-	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK) {
+	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK &&
+	    !j->loaded && !a->fresh && is_refusal(e.code)) {
+		/* refused on the cache alone: make sure it is current (another
+		 * ebidd may have appended) before refusing */
+		eb_doc_free(j->events);
+		j->events = NULL;
+		j->loaded = 1;
+		job_load(j);
+		return;
+	}
+	if (rc != EB_OK) {
 		if (e.code == 0)
 			eb_fail(&e, rc, "refused", NULL, "command refused");
 		if (is_refusal(e.code))
@@ -556,6 +569,7 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 		a->seq = rows[i].seq;
 		memcpy(a->hash, rows[i].hash, EB_SHA256_LEN);
 	}
+	j->loaded = 1;
 	job_decide(j);
 }
 
@@ -648,6 +662,17 @@ job_load(struct job *j)
 			job_fail(j, &e);
 			return;
 		}
+		job_decide(j);
+		return;
+	}
+	/*
+	 * A command on a cached aggregate is decided on the cache without a
+	 * load round trip: the append is a compare-and-set on the head, so if
+	 * another process appended meanwhile it fails with head-moved, the
+	 * cache is dropped and the command decided again on a fresh fold
+	 * (append_done).  Reads always load, so they see other processes.
+	 */
+	if (j->kind == EB_JOB_COMMAND && a->state != NULL && !j->loaded) {
 		job_decide(j);
 		return;
 	}
