@@ -1314,6 +1314,11 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 	s.cert_path = cert;
 	s.key_path = key;
 	eb_xml_init();
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			eb_verbs_usage(fam, stdout);
+			return 0;
+		}
 	if (strcmp(fam, "tender") == 0 || strcmp(fam, "sale") == 0 ||
 	    strcmp(fam, "pool") == 0) {
 		rc = family_generic(&s, fam, argc, argv);
