@@ -256,7 +256,7 @@ POOL=$(pool_of "$T")
 note "This run's tender, expert pool and sale (a database kept from an earlier"
 note "run holds more: 'ebid-audit export --all' takes them all)."
 step "The auditor exports the tender's log" as auditor "$AUDIT_BIN" export --tender "$T" -o "$DEMO/$T.log.xml"
-step "The auditor exports the expert pool's log" as auditor "$AUDIT_BIN" export --tender "$POOL" -o "$DEMO/$POOL.log.xml"
+step "The auditor exports the expert pool's log" as auditor "$AUDIT_BIN" export --pool "$POOL" -o "$DEMO/$POOL.log.xml"
 step "The auditor exports the sale's log" as auditor "$AUDIT_BIN" export --sale "$sale" -o "$DEMO/$sale.log.xml"
 for f in "$DEMO/$T.log.xml" "$DEMO/$POOL.log.xml" "$DEMO/$sale.log.xml"; do
 	step "ebid-audit verifies $(basename "$f") with only the CA certificate, replaying it" \

@@ -39,7 +39,7 @@ usage(FILE *f)
 {
 	fputs(
 	    "usage:\n"
-	    "  ebid-audit export (--tender ID | --sale ID) -o FILE\n"
+	    "  ebid-audit export (--tender ID | --sale ID | --pool ID) -o FILE\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
@@ -126,7 +126,7 @@ load_export(const char *path, const struct eb_schema *schema,
 }
 
 struct opts {
-	const char *ca, *xsd, *out, *db, *tender, *sale, *kind;
+	const char *ca, *xsd, *out, *db, *tender, *sale, *pool, *kind;
 	const char *url, *cert, *key;
 	const char *since, *until;
 	int all;
@@ -251,7 +251,8 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 	int status = 0, rc = 0;
 
 	eb_error_clear(&err);
-	if (o->out == NULL || (!o->all && o->tender == NULL && o->sale == NULL)) {
+	if (o->out == NULL || (!o->all && o->tender == NULL && o->sale == NULL &&
+	    o->pool == NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -262,8 +263,9 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 		return 2;
 	}
 	if (!o->all) {
-		rc = export_one(c, o->tender ? "tender" : "sale",
-		    o->tender ? o->tender : o->sale, o->out, schema);
+		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" : "pool",
+		    o->tender ? o->tender : o->sale ? o->sale : o->pool, o->out,
+		    schema);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/v1/log?since=%s&until=%s",
@@ -307,6 +309,7 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "tender", required_argument, NULL, 't' },
 		{ "sale", required_argument, NULL, 's' },
+		{ "pool", required_argument, NULL, 'P' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "url", required_argument, NULL, 'u' },
@@ -341,6 +344,7 @@ main(int argc, char **argv)
 		case 'd': o.db = optarg; break;
 		case 't': o.tender = optarg; break;
 		case 's': o.sale = optarg; break;
+		case 'P': o.pool = optarg; break;
 		case 'k': o.kind = optarg; break;
 		case 'a': o.all = 1; break;
 		case 'u': o.url = optarg; break;
