@@ -149,8 +149,8 @@ cmd_verify(const struct opts *o, const char *file,
 
 	eb_error_clear(&err);
 	if (o->db != NULL)
-		rc = eb_audit_db_load(o->db, o->tender ? o->tender : o->sale,
-		    &log, &err);
+		rc = eb_audit_db_load(o->db, o->tender ? o->tender : o->sale ?
+		    o->sale : o->pool, &log, &err);
 	else
 		rc = load_export(file, schema, &log, &err);
 	if (rc != EB_OK) {
@@ -377,7 +377,8 @@ main(int argc, char **argv)
 	}
 	o.ca = envor(o.ca, "EBID_CA");
 	if (o.ca == NULL || (file == NULL && o.db == NULL) ||
-	    (o.db != NULL && o.tender == NULL && o.sale == NULL)) {
+	    (o.db != NULL && o.tender == NULL && o.sale == NULL &&
+	    o.pool == NULL)) {
 		usage(stderr);
 		goto out;
 	}
