@@ -72,6 +72,13 @@ eb_tls_server_ctx(const char *ca, const char *cert, const char *key,
 		ssl_fail(err, "cannot set the session id context", "");
 		goto bad;
 	}
+	/*
+	 * Idle connections give their read and write buffers back to the
+	 * allocator: 10,000 idle TLS connections measured 426 MiB without,
+	 * the bare libevent server 278 MiB with it, at the same CPU per
+	 * request (docs/performance.md).
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	return ctx;
 bad:
 	SSL_CTX_free(ctx);
