@@ -114,6 +114,7 @@ struct tender {
 	struct eb_doc *scores;              /* <scores><score-sheet expert=> */
 	struct eb_doc *result;              /* <result><candidate rank bidder> */
 	struct eb_doc *report;              /* <report><signature expert sha256> */
+	struct eb_doc *coefficient;         /* <coefficient-drawn value index> */
 
 	/* confirmation (确认) */
 	struct eb_doc *publicity;           /* <publicity start end> */
@@ -1172,6 +1173,10 @@ g_submit_share(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+static void history_digest(const struct tender *t,
+    uint8_t out[EB_SHA256_LEN]);
+static const struct eb_doc *eval_rules(const struct tender *t);
+
 /*
  * open-bids carries, for every bid held at the deadline, one
  *   <bid-result bidder= commitment= status="opened|invalid"
@@ -1238,8 +1243,41 @@ g_open(const struct tender *t, const struct eb_cmd *c,
 	eb_doc_set_attr_i64(e, "opened", opened);
 	eb_doc_foreach(r, c->body, "bid-result")
 		eb_doc_append(e, eb_doc_clone(r));
-	if (opened < MIN_VALID_BIDS)
+	if (opened < MIN_VALID_BIDS) {
 		fail_event(events, c, "fewer-than-three-valid-bids", opened);
+		return EB_OK;
+	}
+	/*
+	 * The benchmark coefficient K is drawn at the opening, in public,
+	 * when the rules list several: seed = SHA-256 of the tender's
+	 * history digest and "benchmark-coefficient", so an auditor draws
+	 * the same K.
+	 */
+	{
+		const struct eb_doc *rules = eval_rules(t);
+		const struct eb_doc *pf = eb_doc_child(rules, "price-formula");
+		uint8_t head[EB_SHA256_LEN + 21], seed[EB_SHA256_LEN];
+		const struct eb_doc *k;
+		int64_t kv = 0;
+		size_t idx = 0, i = 0;
+		int rc;
+
+		if (pf == NULL || eb_doc_child(pf, "coefficient") == NULL ||
+		    eb_doc_attr(pf, "drawn-coefficient") != NULL)
+			return EB_OK;
+		history_digest(t, head);
+		memcpy(head + EB_SHA256_LEN, "benchmark-coefficient", 21);
+		eb_sha256(head, sizeof(head), seed);
+		if ((rc = eb_evaluation_draw_coefficient(rules, seed, &kv, &idx,
+		    err)) != EB_OK)
+			return rc;
+		eb_doc_foreach(k, pf, "coefficient")
+			if (i++ == idx)
+				break;
+		e = ev_add(events, "coefficient-drawn", c);
+		eb_doc_set_attr(e, "value", eb_doc_text(k));
+		eb_doc_set_attr_i64(e, "index", (int64_t)idx);
+	}
 	/* the clearing runs on these bids in clear-bids (g_clear) */
 	return EB_OK;
 }
@@ -1605,6 +1643,27 @@ eval_rules(const struct tender *t)
 	    NULL;
 }
 
+/*
+ * The evaluation rules as the evaluation applies them: with the benchmark
+ * coefficient drawn at the opening written in (drawn-coefficient).  A new
+ * tree (caller frees), or NULL without evaluation rules.
+ */
+static struct eb_doc *
+eval_rules_drawn(const struct tender *t)
+{
+	const struct eb_doc *r = eval_rules(t);
+	struct eb_doc *c, *f;
+
+	if (r == NULL)
+		return NULL;
+	c = eb_doc_clone(r);
+	if (t->coefficient != NULL &&
+	    (f = eb_doc_child(c, "price-formula")) != NULL)
+		eb_doc_set_attr(f, "drawn-coefficient",
+		    eb_doc_attr(t->coefficient, "value"));
+	return c;
+}
+
 /* The bidders valid after clearing (borrowed strings); NULL on OOM. */
 static const char **
 valid_bidders(const struct tender *t, size_t *n)
@@ -1633,7 +1692,7 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
 	const struct eb_doc *given = eb_doc_child(c->body, "score-sheet");
-	const struct eb_doc *rules = eval_rules(t);
+	struct eb_doc *rules = NULL;
 	struct eb_doc *sheet, *e;
 	struct eb_buf b = EB_BUF_INIT;
 	char hex[EB_SHA256_HEX];
@@ -1643,6 +1702,7 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
 
 	if (given == NULL)
 		return missing(err, c->body->name, "score-sheet");
+	rules = eval_rules_drawn(t);
 	sheet = eb_doc_clone(given);
 	eb_doc_set_attr(sheet, "expert", c->actor.party);
 	eb_doc_set_attr(sheet, "tender", t->id);
@@ -1661,6 +1721,7 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
 	if (rc != EB_OK) {
 		eb_buf_free(&b);
 		eb_doc_free(sheet);
+		eb_doc_free(rules);
 		return rc;
 	}
 	eb_sha256_hex(b.data, b.len, hex);
@@ -1669,6 +1730,7 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
 	eb_doc_set_attr(e, "expert", c->actor.party);
 	eb_doc_set_attr(e, "sha256", hex);
 	eb_doc_append(e, sheet);
+	eb_doc_free(rules);
 	return EB_OK;
 }
 
@@ -1682,6 +1744,7 @@ static int
 computed_result(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc **result, struct eb_error *err)
 {
+	struct eb_doc *drawn = NULL;
 	struct eb_doc **bids = NULL, *x, *cand, *mine;
 	const struct eb_doc **sheets = NULL;
 	size_t nb = 0, ns = 0;
@@ -1702,9 +1765,11 @@ computed_result(const struct tender *t, const struct eb_cmd *c,
 		sheets[ns++] = x;
 	history_digest(t, seed);
 	/* EVALUATION: eb_evaluation_result() plugs in here */
-	rc = eb_evaluation_result(eval_rules(t),
+	drawn = eval_rules_drawn(t);
+	rc = eb_evaluation_result(drawn,
 	    (const struct eb_doc *const *)bids, nb,
 	    (const struct eb_doc *const *)sheets, ns, seed, result, err);
+	eb_doc_free(drawn);
 	if (rc != EB_OK)
 		goto out;
 	eb_hex32(seed, hex);
@@ -2752,6 +2817,21 @@ f_evaluated(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 }
 
 static int
+f_coefficient(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *d = record(ev, "coefficient-drawn");
+
+	(void)at;
+	(void)err;
+	eb_doc_set_attr(d, "value", eb_doc_attr(ev, "value"));
+	eb_doc_set_attr(d, "index", eb_doc_attr(ev, "index"));
+	replace(&t->coefficient, d);
+	*to = EB_TS_KEEP;
+	return EB_OK;
+}
+
+static int
 f_report_signed(struct tender *t, const struct eb_doc *ev, int64_t at,
     int *to, struct eb_error *err)
 {
@@ -2987,6 +3067,7 @@ static const struct {
 	{ "scores-submitted", f_scores },
 	{ "evaluation-closed", f_evaluated },
 	{ "report-signed", f_report_signed },
+	{ "coefficient-drawn", f_coefficient },
 	{ "candidates-published", f_publicity },
 	{ "objection-raised", f_objection },
 	{ "objection-answered", f_answered },
@@ -3338,7 +3419,7 @@ tender_destroy(void *st)
 	    &t->announcement, &t->key, &t->shares, &t->signups, &t->notices,
 	    &t->bids, &t->deadline_rec, &t->opening_rec, &t->clearing,
 	    &t->draw, &t->committee, &t->drawn, &t->scores, &t->result,
-	    &t->report, &t->publicity,
+	    &t->report, &t->coefficient, &t->publicity,
 	    &t->objections, &t->publicity_over, &t->verification, &t->award,
 	    &t->closed, &t->failure, &t->cancellation, &t->suspension,
 	    &t->actors, &t->history };
@@ -3505,6 +3586,7 @@ tender_view(const void *st, const struct eb_actor *v)
 		add_copy(d, t->result);
 	if (official || expert || result_public)
 		add_copy(d, t->report);
+	add_copy(d, t->coefficient);
 	if (t->publicity != NULL) {
 		x = eb_doc_clone(t->publicity);
 		iso(t->publicity_end, a);

@@ -118,6 +118,8 @@ for i in 1 2 3 4 5; do
 done
 check "bidder2's replacement is the one opened" grep -q "bidder=\"bidder2\" commitment=\"$c2b\" status=\"opened\"" "$tmp/view.xml"
 check "a clearing report with findings" grep -q '<finding ' "$tmp/view.xml"
+k=$(grep -o '<coefficient-drawn [^>]*value="[0-9.]*"' "$tmp/view.xml" | grep -o 'value="[0-9.]*"' | cut -d'"' -f2)
+check "the benchmark coefficient was drawn at the opening ($k)" grep -qx '0.9[5-8]' <<<"$k"
 # the six sample bids are built to trigger every clearing rule at least
 # once, and the first (clean) bid none (tests/data/bids/README.md)
 for rule in completeness arithmetic-line arithmetic-total ceiling-price \
@@ -161,6 +163,7 @@ refused "a member cannot sign twice" ebid_as "$first_expert" result sign --tende
 check "an expert reads the criteria and the bids to score" grep -q 'Construction plan' <(ebid_as "$first_expert" score show --tender "$T")
 winner=$(first_candidate "$T")
 check "the engine ranked the bids (first: $winner)" test -n "$winner"
+check "with the coefficient drawn at the opening" grep -q "coefficient=\"$k" <(ebid_as supervisor result show --tender "$T" --xml)
 check "every component of every score is in the result" grep -q '<expert-score ' <(ebid_as supervisor result show --tender "$T" --xml)
 check "and readable as a table" grep -q 'candidates' <(ebid_as supervisor result show --tender "$T")
 refused "an expert cannot score after the evaluation closed" ebid_as "$(committee "$T" | head -1)" score submit --tender "$T" "$tmp/scores-$(committee "$T" | head -1).xml"
