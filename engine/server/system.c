@@ -36,6 +36,7 @@
 #include "engine/server/server.h"
 #include "engine/server/system.h"
 #include "engine/server/watch.h"
+#include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
 #include "protocol/keysplit.h"
@@ -307,53 +308,81 @@ record_appointments(struct slot *slot, const void *state)
 struct opening {
 	struct slot *slot;
 	struct eb_doc *view;      /* the tender as ebidd sees it */
+	/* copied from the log rows: the bidders' and custodians' commands */
+	int n;
+	char **party;
+	uint8_t **command;
+	size_t *command_len;
+	int64_t at;               /* the opening instant */
+	/* the result of the work */
+	struct eb_doc *cmd;       /* open-bids, or NULL */
+	size_t nbids, nshares;
+	int rc;
+	struct eb_error err;
 };
 
 static void
-opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
-    void *arg)
+opening_free(struct opening *op)
 {
-	const PGresult *r = (const PGresult *)res;
+	int i;
+
+	if (op == NULL)
+		return;
+	for (i = 0; i < op->n; i++) {
+		free(op->party[i]);
+		free(op->command[i]);
+	}
+	free(op->party);
+	free(op->command);
+	free(op->command_len);
+	eb_doc_free(op->view);
+	eb_doc_free(op->cmd);
+	free(op);
+}
+
+/*
+ * On a worker thread (workers.h): verify and parse the commands again,
+ * pick the shares and each held bid's envelope, open every bid.  Touches
+ * only 'op' and the read-only trust, schema, certificate and key.
+ */
+static void
+opening_work(void *arg)
+{
 	struct opening *op = arg;
-	struct slot *slot = op->slot;
-	struct eb_server *srv = slot->sys->srv;
-	struct eb_doc **cmds = NULL, *b, *cmd = NULL, *key, *held;
-	struct eb_held_bid bids[4096];
+	struct eb_server *srv = op->slot->sys->srv;
+	struct eb_doc **cmds = NULL, *b, *key, *held;
+	struct eb_held_bid *bids = NULL;
 	const char *shares[EB_SHARES_MAX];
-	size_t nbids = 0, nshares = 0;
-	int n = 0, i;
+	size_t nbids = 0, nshares = 0, cap;
+	int n = op->n, i;
 	int64_t k = 0;
 	X509 *oc = NULL;
-	struct eb_error e;
 
-	eb_error_clear(&e);
-	if (rc != EB_OK) {
-		eb_log_e(EB_LOG_ERROR, err, "opening: cannot read the log");
-		slot->inflight = 0;
+	eb_error_clear(&op->err);
+	op->rc = EB_ERR_NOMEM;
+	held = eb_doc_child(op->view, "bids");
+	cap = eb_doc_count(held, "bid");
+	if ((cmds = calloc((size_t)n + 1, sizeof(*cmds))) == NULL ||
+	    (bids = calloc(cap + 1, sizeof(*bids))) == NULL)
 		goto out;
-	}
-	n = PQntuples(r);
-	if ((cmds = calloc((size_t)n + 1, sizeof(*cmds))) == NULL)
-		goto fail;
 	/* every signed command, verified again, as a tree */
 	for (i = 0; i < n; i++) {
 		uint8_t *content = NULL;
 		size_t clen = 0;
 		X509 *signer = NULL;
 		struct eb_xml_limits lim = { (size_t)64 << 20, 32, 200000 };
+		struct eb_error e;
 
-		if (eb_cms_verify(srv->trust, (const uint8_t *)PQgetvalue(r, i,
-		    1), (size_t)PQgetlength(r, i, 1), 0, &content, &clen,
-		    &signer, &e) == EB_OK &&
-		    eb_xml_parse(NULL, &lim, content, clen, &cmds[i], &e) !=
-		    EB_OK)
+		if (eb_cms_verify(srv->trust, op->command[i],
+		    op->command_len[i], 0, &content, &clen, &signer, &e) ==
+		    EB_OK && eb_xml_parse(NULL, &lim, content, clen, &cmds[i],
+		    &e) != EB_OK)
 			cmds[i] = NULL;
 		free(content);
 		X509_free(signer);
 	}
 	/* the shares submitted (the latest per custodian) */
 	for (i = n - 1; i >= 0; i--) {
-		const char *who = PQgetvalue(r, i, 0);
 		int dup = 0;
 
 		if (cmds[i] == NULL || strcmp(cmds[i]->name, "submit-share") != 0 ||
@@ -362,25 +391,24 @@ opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		for (int j = n - 1; j > i; j--)
 			if (cmds[j] != NULL &&
 			    strcmp(cmds[j]->name, "submit-share") == 0 &&
-			    strcmp(PQgetvalue(r, j, 0), who) == 0)
+			    strcmp(op->party[j], op->party[i]) == 0)
 				dup = 1;
 		if (!dup && nshares < EB_SHARES_MAX)
 			shares[nshares++] = eb_doc_child_text(cmds[i], "share");
 	}
 	/* the bids the core holds, each with its latest matching envelope */
-	held = eb_doc_child(op->view, "bids");
 	eb_doc_foreach(b, held, "bid") {
 		const char *bidder = eb_doc_attr(b, "bidder");
 		const char *commit = eb_doc_attr(b, "commitment");
 
-		if (bidder == NULL || commit == NULL || nbids == 4096)
+		if (bidder == NULL || commit == NULL || nbids == cap)
 			continue;
 		for (i = n - 1; i >= 0; i--) {
 			const char *c2;
 
 			if (cmds[i] == NULL ||
 			    strcmp(cmds[i]->name, "submit-bid") != 0 ||
-			    strcmp(PQgetvalue(r, i, 0), bidder) != 0)
+			    strcmp(op->party[i], bidder) != 0)
 				continue;
 			c2 = eb_doc_child_text(cmds[i], "commitment");
 			if (c2 == NULL || strcmp(c2, commit) != 0)
@@ -394,10 +422,8 @@ opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		}
 	}
 	key = eb_doc_child(op->view, "opening-key");
-	if (eb_doc_attr_i64(eb_doc_path(op->view, "registration/custodians"),
-	    "threshold", &k) != EB_OK)
-		(void)eb_doc_attr_i64(eb_doc_path(op->view,
-		    "register-tender/custodians"), "threshold", &k);
+	(void)eb_doc_attr_i64(eb_doc_path(op->view, "registration/custodians"),
+	    "threshold", &k);
 	{
 		const char *cb64 = eb_doc_child_text(key, "certificate");
 		uint8_t *der = NULL;
@@ -412,30 +438,81 @@ opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		free(der);
 	}
 	if (oc == NULL) {
-		eb_log(EB_LOG_ERROR, "opening %s: no opening certificate",
-		    slot->id);
-		goto fail;
+		op->rc = eb_fail(&op->err, EB_ERR_STATE, "no-opening-certificate",
+		    NULL, "the tender has no opening certificate");
+		goto out;
 	}
-	if (eb_opening_open(srv->trust, srv->schema, srv->cert, srv->key, oc,
-	    slot->id, shares, nshares, (unsigned)k, bids, nbids,
-	    eb_clock_now(&srv->clock), &cmd, &e) != EB_OK) {
-		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", slot->id, e.primary,
-		    e.detail);
-		goto fail;
-	}
-	eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares", slot->id,
-	    nbids, nshares);
-	submit(slot, cmd);
-	goto out;
-fail:
-	slot->inflight = 0;
+	op->rc = eb_opening_open(srv->trust, srv->schema, srv->cert, srv->key,
+	    oc, op->slot->id, shares, nshares, (unsigned)k, bids, nbids,
+	    op->at, &op->cmd, &op->err);
+	op->nbids = nbids;
+	op->nshares = nshares;
 out:
 	X509_free(oc);
 	for (i = 0; cmds != NULL && i < n; i++)
 		eb_doc_free(cmds[i]);
 	free(cmds);
-	eb_doc_free(op->view);
-	free(op);
+	free(bids);
+}
+
+/* Back on the loop: submit open-bids, or say why not. */
+static void
+opening_done(void *arg)
+{
+	struct opening *op = arg;
+	struct slot *slot = op->slot;
+
+	if (op->rc != EB_OK || op->cmd == NULL) {
+		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", slot->id,
+		    op->err.primary, op->err.detail);
+		slot->inflight = 0;
+	} else {
+		eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares",
+		    slot->id, op->nbids, op->nshares);
+		submit(slot, op->cmd);
+		op->cmd = NULL;
+	}
+	opening_free(op);
+}
+
+static void
+opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct opening *op = arg;
+	struct slot *slot = op->slot;
+	struct eb_server *srv = slot->sys->srv;
+	int n, i;
+
+	if (rc != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, err, "opening: cannot read the log");
+		goto fail;
+	}
+	n = PQntuples(r);
+	if ((op->party = calloc((size_t)n + 1, sizeof(*op->party))) == NULL ||
+	    (op->command = calloc((size_t)n + 1, sizeof(*op->command))) ==
+	    NULL || (op->command_len = calloc((size_t)n + 1,
+	    sizeof(*op->command_len))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++, op->n++) {
+		size_t len = (size_t)PQgetlength(r, i, 1);
+
+		if ((op->party[i] = strdup(PQgetvalue(r, i, 0))) == NULL ||
+		    (op->command[i] = malloc(len + 1)) == NULL)
+			goto fail;
+		memcpy(op->command[i], PQgetvalue(r, i, 1), len);
+		op->command_len[i] = len;
+	}
+	op->at = eb_clock_now(&srv->clock);
+	/* the opening is heavy (about 1 ms of CPU per 100 KiB bid): off the
+	 * event loop */
+	if (eb_workers_submit(srv->workers, opening_work, opening_done, op) ==
+	    EB_OK)
+		return;
+fail:
+	slot->inflight = 0;
+	opening_free(op);
 }
 
 static void
@@ -455,8 +532,7 @@ open_bids(struct slot *slot, const void *state)
 	    " AND role IN ('bidder', 'custodian') ORDER BY seq", 1, params,
 	    opening_rows, op) != EB_OK) {
 		slot->inflight = 0;
-		eb_doc_free(op->view);
-		free(op);
+		opening_free(op);
 	}
 }
 
