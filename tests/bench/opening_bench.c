@@ -1,0 +1,302 @@
+/*
+ * tests/bench/opening_bench.c
+ *    Opening N sealed 100 KiB bids (issue 9): wall time of the opening as
+ *    ebidd runs it (protocol/opening.c: combine the shares, then for every
+ *    bid decrypt, check the commitment and the inner signature, parse and
+ *    validate the bid) on 1 and on 2 threads, against the summed CPU cost
+ *    of the crypto alone (eb_bid_open per bid) divided over the threads.
+ *
+ *    opening_bench [N]        (default 10000; everything made in memory)
+ *
+ * Prints key=value lines for tests/bench/run and a small table.  Not a
+ * CTest.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "protocol/cms.h"
+#include "protocol/hash.h"
+#include "protocol/keysplit.h"
+#include "protocol/opening.h"
+#include "protocol/xml.h"
+#include "tests/unit/testpki.h"
+
+#define TENDER "T-BENCH-0001"
+
+static double
+now_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *
+load_bid(const struct eb_schema *schema, size_t *len)
+{
+	char path[1024];
+	struct eb_buf b = EB_BUF_INIT, out = EB_BUF_INIT, pad = EB_BUF_INIT;
+	struct eb_doc *d = NULL, *tech;
+	struct eb_error err;
+	FILE *f;
+	char chunk[4096];
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/bids/bid-1-quancheng.xml",
+	    EB_SRC_DIR);
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (eb_buf_append(&b, chunk, n) != EB_OK)
+			break;
+	fclose(f);
+	if (eb_xml_parse(schema, NULL, b.data, b.len, &d, &err) != EB_OK) {
+		fprintf(stderr, "opening_bench: %s: %s\n", path, err.primary);
+		return NULL;
+	}
+	eb_doc_set_attr(d, "tender", TENDER);
+	/* pad the technical response to make the document about 100 KiB */
+	tech = eb_doc_child(d, "technical");
+	if (tech != NULL) {
+		if (eb_buf_puts(&pad, eb_doc_text(tech)) != EB_OK)
+			return NULL;
+		while (pad.len < 96 * 1024)
+			if (eb_buf_puts(&pad, " The pipeline is renewed in "
+			    "sections with temporary supply kept for every "
+			    "household during the works.") != EB_OK)
+				return NULL;
+		eb_doc_set_text(tech, eb_buf_str(&pad));
+	}
+	if (eb_xml_write(d, 0, &out) != EB_OK)
+		return NULL;
+	eb_doc_free(d);
+	eb_buf_free(&b);
+	eb_buf_free(&pad);
+	return (char *)eb_buf_steal(&out, len);
+}
+
+struct slice {
+	const struct eb_trust *trust;
+	const struct eb_schema *schema;
+	X509 *server_cert, *opening_cert;
+	EVP_PKEY *server_key;
+	const char *const *shares;
+	const struct eb_held_bid *bids;
+	size_t n;
+	int opened;
+	int rc;
+};
+
+static void *
+open_slice(void *arg)
+{
+	struct slice *s = arg;
+	struct eb_doc *cmd = NULL, *r;
+	struct eb_error err;
+
+	s->rc = eb_opening_open(s->trust, s->schema, s->server_cert,
+	    s->server_key, s->opening_cert, TENDER, s->shares, 2, 2, s->bids,
+	    s->n, 0, &cmd, &err);
+	if (s->rc != EB_OK)
+		fprintf(stderr, "opening_bench: %s\n", err.primary);
+	eb_doc_foreach(r, cmd, "bid-result")
+		if (strcmp(eb_doc_attr(r, "status"), "opened") == 0)
+			s->opened++;
+	eb_doc_free(cmd);
+	return NULL;
+}
+
+/* Open all bids on 'threads' threads; returns the wall time. */
+static double
+open_all(struct slice *tmpl, size_t n, int threads, int *opened)
+{
+	pthread_t th[8];
+	struct slice sl[8];
+	double t0 = now_s(CLOCK_MONOTONIC);
+	size_t per = (n + (size_t)threads - 1) / (size_t)threads, off = 0;
+	int i;
+
+	*opened = 0;
+	for (i = 0; i < threads; i++) {
+		sl[i] = *tmpl;
+		sl[i].bids = tmpl->bids + off;
+		sl[i].n = off + per <= n ? per : n - off;
+		off += sl[i].n;
+		pthread_create(&th[i], NULL, open_slice, &sl[i]);
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(th[i], NULL);
+		*opened += sl[i].opened;
+	}
+	return now_s(CLOCK_MONOTONIC) - t0;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t n = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 10000;
+	struct eb_testpki pki;
+	struct eb_tp_party server, *bidders;
+	struct eb_custodian cus[3];
+	struct eb_held_bid *bids;
+	struct eb_doc *setup = NULL, *sh;
+	struct eb_schema *schema;
+	struct eb_error err;
+	struct slice tmpl;
+	char **envs, (*coms)[EB_SHA256_HEX], *shares[2] = { NULL, NULL };
+	char subj[160];
+	uint8_t *der = NULL;
+	const uint8_t *p;
+	size_t xlen = 0, len = 0, i;
+	char *xml;
+	X509 *oc;
+	double c0, crypto_cpu, seal_cpu, wall1, wall2;
+	int o1, o2, k = 0;
+
+	if (n == 0 || eb_testpki_init(&pki) != 0)
+		return 2;
+	eb_xml_init();
+	if ((schema = eb_schema_load(EB_SRC_DIR "/protocol/xsd/ebid.xsd",
+	    &err)) == NULL || (xml = load_bid(schema, &xlen)) == NULL) {
+		fprintf(stderr, "opening_bench: cannot make the bid\n");
+		return 2;
+	}
+	server.key = eb_testpki_ec_key();
+	server.cert = eb_testpki_issue(pki.ca.cert, pki.ca.key, server.key,
+	    "/O=Centre/OU=system/UID=ebidd/serialNumber=SYS/CN=ebidd",
+	    pki.now_ms - EB_TP_DAY, pki.now_ms + EB_TP_DAY, EB_TP_PARTY);
+	for (i = 0; i < 3; i++) {
+		cus[i].party = i == 0 ? "custodian1" : i == 1 ? "custodian2" :
+		    "custodian3";
+		cus[i].cert = pki.custodian[i].cert;
+	}
+	if (eb_opening_setup(server.cert, server.key, TENDER, pki.now_ms,
+	    pki.now_ms + EB_TP_DAY, cus, 3, 2, &setup, &err) != EB_OK)
+		return 2;
+	if (eb_base64_decode(eb_doc_child_text(setup, "certificate"),
+	    strlen(eb_doc_child_text(setup, "certificate")), &der, &len) !=
+	    EB_OK)
+		return 2;
+	p = der;
+	oc = d2i_X509(NULL, &p, (long)len);
+	free(der);
+	eb_doc_foreach(sh, setup, "share") {
+		int c = strcmp(eb_doc_attr(sh, "custodian"), "custodian1") == 0 ?
+		    0 : strcmp(eb_doc_attr(sh, "custodian"), "custodian3") == 0 ?
+		    2 : -1;
+
+		if (c < 0)
+			continue;
+		if (eb_share_reseal(pki.custodian[c].cert, pki.custodian[c].key,
+		    server.cert, eb_doc_text(sh), &shares[k++], &err) != EB_OK)
+			return 2;
+	}
+	bidders = calloc(n, sizeof(*bidders));
+	bids = calloc(n, sizeof(*bids));
+	envs = calloc(n, sizeof(*envs));
+	coms = calloc(n, sizeof(*coms));
+	if (bidders == NULL || bids == NULL || envs == NULL || coms == NULL)
+		return 2;
+	fprintf(stderr, "opening_bench: %zu bidders, bid %zu bytes: making "
+	    "certificates and sealing...\n", n, xlen);
+	seal_cpu = 0;
+	for (i = 0; i < n; i++) {
+		uint8_t *env = NULL, commit[EB_SHA256_LEN];
+		size_t envlen = 0;
+
+		snprintf(subj, sizeof(subj), "/O=Bidder %zu/OU=bidder/UID=b%zu/"
+		    "serialNumber=P-%zu/CN=Bidder %zu", i, i, i, i);
+		bidders[i].key = eb_testpki_ec_key();
+		bidders[i].cert = eb_testpki_issue(pki.ca.cert, pki.ca.key,
+		    bidders[i].key, subj, pki.now_ms - EB_TP_DAY,
+		    pki.now_ms + EB_TP_DAY, EB_TP_PARTY);
+		c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+		if (eb_bid_seal(bidders[i].cert, bidders[i].key, oc,
+		    (const uint8_t *)xml, xlen, &env, &envlen, commit, &err) !=
+		    EB_OK || eb_base64_encode(env, envlen, &envs[i]) != EB_OK)
+			return 2;
+		seal_cpu += now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+		eb_hex32(commit, coms[i]);
+		snprintf(subj, sizeof(subj), "b%zu", i);
+		bids[i].bidder = strdup(subj);
+		bids[i].commitment = coms[i];
+		bids[i].envelope_b64 = envs[i];
+		free(env);
+	}
+	/* the crypto alone: eb_bid_open of every bid, one thread, CPU time */
+	{
+		EVP_PKEY *key = NULL;
+		uint8_t *s0 = NULL, *s1 = NULL;
+		size_t l0 = 0, l1 = 0;
+		const uint8_t *sp[2];
+		size_t sl[2];
+
+		/* combine the key once, as the opening does */
+		for (int j = 0; j < 2; j++) {
+			uint8_t *sealed = NULL;
+			size_t slen = 0;
+
+			if (eb_base64_decode(shares[j], strlen(shares[j]), &sealed,
+			    &slen) != EB_OK || eb_cms_decrypt(server.cert,
+			    server.key, sealed, slen, j ? &s1 : &s0, j ? &l1 : &l0,
+			    &err) != EB_OK)
+				return 2;
+			free(sealed);
+		}
+		sp[0] = s0;
+		sp[1] = s1;
+		sl[0] = l0;
+		sl[1] = l1;
+		if ((key = eb_shares_combine(oc, sp, sl, 2, 2, &err)) == NULL)
+			return 2;
+		c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+		for (i = 0; i < n; i++) {
+			uint8_t *env = NULL, *bx = NULL, commit[EB_SHA256_LEN];
+			size_t el = 0, bl = 0;
+			X509 *signer = NULL;
+
+			if (eb_base64_decode(envs[i], strlen(envs[i]), &env, &el) !=
+			    EB_OK || eb_unhex32(coms[i], commit) != 0 ||
+			    eb_bid_open(pki.trust, oc, key, env, el, commit, 0, &bx,
+			    &bl, NULL, NULL, &signer, &err) != EB_OK)
+				return 2;
+			free(env);
+			free(bx);
+			X509_free(signer);
+		}
+		crypto_cpu = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+		EVP_PKEY_free(key);
+		free(s0);
+		free(s1);
+	}
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.trust = pki.trust;
+	tmpl.schema = schema;
+	tmpl.server_cert = server.cert;
+	tmpl.server_key = server.key;
+	tmpl.opening_cert = oc;
+	tmpl.shares = (const char *const *)shares;
+	tmpl.bids = bids;
+	wall1 = open_all(&tmpl, n, 1, &o1);
+	wall2 = open_all(&tmpl, n, 2, &o2);
+	printf("bids=%zu\n", n);
+	printf("bid_bytes=%zu\n", xlen);
+	printf("seal_us=%.1f\n", seal_cpu * 1e6 / (double)n);
+	printf("crypto_open_us=%.1f\n", crypto_cpu * 1e6 / (double)n);
+	printf("crypto_sum_s=%.3f\n", crypto_cpu);
+	printf("wall_1thread_s=%.3f\n", wall1);
+	printf("wall_2threads_s=%.3f\n", wall2);
+	printf("opened_1=%d\nopened_2=%d\n", o1, o2);
+	printf("ratio_2threads=%.2f\n", wall2 / (crypto_cpu / 2));
+	printf("\n| opening %zu bids | wall | summed crypto / threads | ratio |\n"
+	    "| --- | --- | --- | --- |\n"
+	    "| 1 thread | %.2f s | %.2f s | %.2f |\n"
+	    "| 2 threads | %.2f s | %.2f s | %.2f |\n", n, wall1, crypto_cpu,
+	    wall1 / crypto_cpu, wall2, crypto_cpu / 2, wall2 / (crypto_cpu / 2));
+	return o1 == (int)n && o2 == (int)n ? 0 : 1;
+}
