@@ -314,9 +314,25 @@ struct opening {
 	uint8_t **command;
 	size_t *command_len;
 	int64_t at;               /* the opening instant */
+	/* prepared by opening_work */
+	struct eb_doc **cmds;     /* the commands, verified and parsed */
+	struct eb_held_bid *bids;
+	const char *shares[EB_SHARES_MAX];
+	X509 *oc;
+	int64_t k;
 	/* the result of the work */
 	struct eb_doc *cmd;       /* open-bids, or NULL */
 	size_t nbids, nshares;
+	int rc;
+	struct eb_error err;
+	int pending;              /* halves still opening */
+};
+
+/* One half of the bids, opened on its own worker thread. */
+struct opening_half {
+	struct opening *op;
+	size_t from, n;
+	struct eb_doc *cmd;
 	int rc;
 	struct eb_error err;
 };
@@ -335,6 +351,11 @@ opening_free(struct opening *op)
 	free(op->party);
 	free(op->command);
 	free(op->command_len);
+	for (i = 0; op->cmds != NULL && i < op->n; i++)
+		eb_doc_free(op->cmds[i]);
+	free(op->cmds);
+	free(op->bids);
+	X509_free(op->oc);
 	eb_doc_free(op->view);
 	eb_doc_free(op->cmd);
 	free(op);
@@ -352,19 +373,20 @@ opening_work(void *arg)
 	struct eb_server *srv = op->slot->sys->srv;
 	struct eb_doc **cmds = NULL, *b, *key, *held;
 	struct eb_held_bid *bids = NULL;
-	const char *shares[EB_SHARES_MAX];
 	size_t nbids = 0, nshares = 0, cap;
 	int n = op->n, i;
-	int64_t k = 0;
-	X509 *oc = NULL;
 
 	eb_error_clear(&op->err);
 	op->rc = EB_ERR_NOMEM;
 	held = eb_doc_child(op->view, "bids");
 	cap = eb_doc_count(held, "bid");
 	if ((cmds = calloc((size_t)n + 1, sizeof(*cmds))) == NULL ||
-	    (bids = calloc(cap + 1, sizeof(*bids))) == NULL)
-		goto out;
+	    (bids = calloc(cap + 1, sizeof(*bids))) == NULL) {
+		free(cmds);
+		return;
+	}
+	op->cmds = cmds;
+	op->bids = bids;
 	/* every signed command, verified again, as a tree */
 	for (i = 0; i < n; i++) {
 		uint8_t *content = NULL;
@@ -394,7 +416,8 @@ opening_work(void *arg)
 			    strcmp(op->party[j], op->party[i]) == 0)
 				dup = 1;
 		if (!dup && nshares < EB_SHARES_MAX)
-			shares[nshares++] = eb_doc_child_text(cmds[i], "share");
+			op->shares[nshares++] = eb_doc_child_text(cmds[i],
+			    "share");
 	}
 	/* the bids the core holds, each with its latest matching envelope */
 	eb_doc_foreach(b, held, "bid") {
@@ -423,7 +446,7 @@ opening_work(void *arg)
 	}
 	key = eb_doc_child(op->view, "opening-key");
 	(void)eb_doc_attr_i64(eb_doc_path(op->view, "registration/custodians"),
-	    "threshold", &k);
+	    "threshold", &op->k);
 	{
 		const char *cb64 = eb_doc_child_text(key, "certificate");
 		uint8_t *der = NULL;
@@ -433,43 +456,131 @@ opening_work(void *arg)
 		if (cb64 != NULL && eb_base64_decode(cb64, strlen(cb64), &der,
 		    &len) == EB_OK) {
 			p = der;
-			oc = d2i_X509(NULL, &p, (long)len);
+			op->oc = d2i_X509(NULL, &p, (long)len);
 		}
 		free(der);
 	}
-	if (oc == NULL) {
-		op->rc = eb_fail(&op->err, EB_ERR_STATE, "no-opening-certificate",
-		    NULL, "the tender has no opening certificate");
-		goto out;
-	}
-	op->rc = eb_opening_open(srv->trust, srv->schema, srv->cert, srv->key,
-	    oc, op->slot->id, shares, nshares, (unsigned)k, bids, nbids,
-	    op->at, &op->cmd, &op->err);
 	op->nbids = nbids;
 	op->nshares = nshares;
-out:
-	X509_free(oc);
-	for (i = 0; cmds != NULL && i < n; i++)
-		eb_doc_free(cmds[i]);
-	free(cmds);
-	free(bids);
+	op->rc = op->oc != NULL ? EB_OK : eb_fail(&op->err, EB_ERR_STATE,
+	    "no-opening-certificate", NULL,
+	    "the tender has no opening certificate");
 }
 
-/* Back on the loop: submit open-bids, or say why not. */
+/* On a worker: open one half of the bids. */
+static void
+opening_half_work(void *arg)
+{
+	struct opening_half *h = arg;
+	struct opening *op = h->op;
+	struct eb_server *srv = op->slot->sys->srv;
+
+	eb_error_clear(&h->err);
+	h->rc = eb_opening_open(srv->trust, srv->schema, srv->cert, srv->key,
+	    op->oc, op->slot->id, op->shares, op->nshares, (unsigned)op->k,
+	    op->bids + h->from, h->n, op->at, &h->cmd, &h->err);
+}
+
+static void opening_finish(struct opening *op, struct opening_half *h);
+
+static void
+opening_half_done(void *arg)
+{
+	struct opening_half *h = arg;
+
+	opening_finish(h->op, h);
+}
+
+/*
+ * Back on the loop with the commands verified: open the two halves of the
+ * bids on the two workers (both cores), then merge their records in order.
+ */
 static void
 opening_done(void *arg)
 {
 	struct opening *op = arg;
-	struct slot *slot = op->slot;
+	struct opening_half *h[2] = { NULL, NULL };
+	struct eb_server *srv = op->slot->sys->srv;
+	size_t half = (op->nbids + 1) / 2;
+	int i;
 
-	if (op->rc != EB_OK || op->cmd == NULL) {
-		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", slot->id,
+	if (op->rc != EB_OK) {
+		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
 		    op->err.primary, op->err.detail);
-		slot->inflight = 0;
+		op->slot->inflight = 0;
+		opening_free(op);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		if ((h[i] = calloc(1, sizeof(*h[i]))) == NULL) {
+			free(h[0]);
+			op->slot->inflight = 0;
+			opening_free(op);
+			return;
+		}
+		h[i]->op = op;
+		h[i]->from = i == 0 ? 0 : half;
+		h[i]->n = i == 0 ? half : op->nbids - half;
+	}
+	op->pending = 2;
+	for (i = 0; i < 2; i++)
+		if (eb_workers_submit(srv->workers, opening_half_work,
+		    opening_half_done, h[i]) != EB_OK) {
+			h[i]->rc = eb_fail(&h[i]->err, EB_ERR_NOMEM,
+			    "out-of-memory", NULL, "cannot queue the opening");
+			opening_finish(op, h[i]);
+		}
+}
+
+/* A half is done; when both are, submit the merged open-bids. */
+static void
+opening_finish(struct opening *op, struct opening_half *h)
+{
+	if (h->rc != EB_OK && op->rc == EB_OK) {
+		op->rc = h->rc;
+		op->err = h->err;
+	}
+	if (h->rc == EB_OK && h->cmd != NULL) {
+		if (h->from == 0) {
+			/* the first half's command leads; the second's records
+			 * follow it */
+			struct eb_doc *rest = op->cmd;
+
+			op->cmd = h->cmd;
+			h->cmd = NULL;
+			if (rest != NULL) {
+				while (rest->first != NULL) {
+					struct eb_doc *c = rest->first;
+
+					eb_doc_detach(c);
+					eb_doc_append(op->cmd, c);
+				}
+				eb_doc_free(rest);
+			}
+		} else if (op->cmd == NULL) {
+			op->cmd = h->cmd;       /* held until the first half */
+			h->cmd = NULL;
+		} else {
+			while (h->cmd->first != NULL) {
+				struct eb_doc *c = h->cmd->first;
+
+				eb_doc_detach(c);
+				eb_doc_append(op->cmd, c);
+			}
+		}
+	}
+	eb_doc_free(h->cmd);
+	free(h);
+	if (--op->pending > 0)
+		return;
+	if (op->rc != EB_OK || op->cmd == NULL) {
+		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
+		    op->err.primary, op->err.detail);
+		op->slot->inflight = 0;
 	} else {
-		eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares",
-		    slot->id, op->nbids, op->nshares);
-		submit(slot, op->cmd);
+		eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares, on "
+		    "two workers", op->slot->id, op->nbids, op->nshares);
+		submit(op->slot, op->cmd);
 		op->cmd = NULL;
 	}
 	opening_free(op);
