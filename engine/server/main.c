@@ -268,6 +268,7 @@ main(int argc, char **argv)
 		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
+	eb_system_recover(&srv);
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
 	dr.srv = &srv;

@@ -1076,6 +1076,51 @@ eb_handle_log(struct eb_req *r, const char *id, const char *query)
 	}
 }
 
+/* -- recovery after a restart ----------------------------------------- */
+
+static void
+recover_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct eb_server *srv = arg;
+	int i, n = 0;
+
+	if (rc != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, err, "recovery: cannot list live aggregates; "
+		    "their timers arm at their next command");
+		return;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		const struct eb_flow_entry *fe = eb_flow_for_kind(PQgetvalue(r, i,
+		    1));
+
+		if (fe == NULL)
+			continue;
+		eb_commands_poke(srv->cmds, PQgetvalue(r, i, 0), fe);
+		n++;
+	}
+	eb_log(EB_LOG_INFO, "recovery: %d live tenders and sales reloaded, "
+	    "their timers armed", n);
+}
+
+/*
+ * After a (re)start nothing is armed: load every tender and sale that is
+ * not finished, so its due timers (a deadline passed while ebidd was
+ * down, say) fire and its next steps (an opening, a clearing) are taken.
+ */
+void
+eb_system_recover(struct eb_server *srv)
+{
+	if (eb_store_select_text(srv->store,
+	    "SELECT aggregate, kind FROM aggregate_state"
+	    " WHERE kind IN ('tender', 'sale')"
+	    "   AND state NOT IN ('closed', 'failed', 'cancelled', 'no-sale')"
+	    " ORDER BY aggregate", 0, NULL, recover_rows, srv) != EB_OK)
+		eb_log(EB_LOG_ERROR, "recovery: cannot queue the list of live "
+		    "aggregates");
+}
+
 /* -- lifetime ----------------------------------------------------------- */
 
 int

@@ -54,6 +54,8 @@ void eb_system_free(struct eb_server *srv);
 void eb_system_after(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow, void *state);
 void eb_system_clock_moved(struct eb_server *srv);
+/* At start-up: reload every unfinished tender and sale, arming timers. */
+void eb_system_recover(struct eb_server *srv);
 
 int eb_system_wants_receipt(const char *command);
 uint64_t eb_system_serial(struct eb_server *srv, int64_t time_ms);

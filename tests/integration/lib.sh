@@ -111,6 +111,11 @@ xsd_dir = $SRC/protocol/xsd
 pid_file = $tmp/ebidd.pid
 log_file = $tmp/ebidd.log
 CONF
+	start_ebidd
+}
+
+# start_ebidd: ebidd on the driven clock, waiting for its health.
+start_ebidd() {
 	"$EBIDD" --config "$tmp/ebidd.conf" --test-clock=driven >>"$tmp/ebidd.out" 2>&1 &
 	ebidd_pid=$!
 	for _ in $(seq 1 100); do
@@ -121,4 +126,12 @@ CONF
 	cat "$tmp/ebidd.out" "$tmp/ebidd.log" 2>/dev/null
 	say "ebidd did not start"
 	exit 1
+}
+
+# restart_ebidd: SIGTERM, wait, start again (the driven clock starts over
+# at the real time; move it forward again with clock_to).
+restart_ebidd() {
+	kill -TERM "$ebidd_pid" 2>/dev/null
+	wait "$ebidd_pid" 2>/dev/null
+	start_ebidd
 }

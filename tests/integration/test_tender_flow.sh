@@ -217,8 +217,11 @@ for i in 1 2; do
 	ebid_as "bidder$i" bid seal --tender "$T2" "$tmp/f$i.xml" -o "$tmp/f$i.sealed" >/dev/null
 	check "tender $T2: bidder$i bids" ebid_as "bidder$i" bid submit --tender "$T2" "$tmp/f$i.sealed"
 done
+# ebidd restarts before the deadline: its timers come back from the
+# database (eb_system_recover), with no command on the tender
+check "ebidd restarts" restart_ebidd
 clock_to "$dl"
-check "two bids at the deadline fail the tender (流标)" wait_state tender "$T2" failed
+check "the deadline still fires after the restart; two bids fail the tender (流标)" wait_state tender "$T2" failed
 check "the failed tender's log verifies too" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
 	"$AUDIT" export --tender "$T2" -o "$tmp/$T2.log.xml"
 check "and replays" "$AUDIT" verify "$tmp/$T2.log.xml" --ca "$C/ca.crt"
