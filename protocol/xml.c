@@ -925,3 +925,34 @@ eb_xml_write(const struct eb_doc *d, int pretty, struct eb_buf *out)
 		return rc;
 	return write_element(d, pretty, 0, out);
 }
+
+int
+eb_xml_parse_stored_events(const uint8_t *p, size_t len,
+    struct eb_doc **out, struct eb_error *err)
+{
+	static const char tag[] = "<events";
+	static const char ns[] = " xmlns=\"" EB_XML_NS "\"";
+	struct eb_xml_limits lim = { (size_t)1 << 30, 64, 50000000 };
+	struct eb_buf b = EB_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (p == NULL || len < sizeof(tag) - 1 ||
+	    memcmp(p, tag, sizeof(tag) - 1) != 0 ||
+	    (len > sizeof(tag) - 1 && p[sizeof(tag) - 1] != '>' &&
+	    p[sizeof(tag) - 1] != ' '))
+		return eb_fail(err, EB_ERR_FORMAT, "bad-stored-events", NULL,
+		    "a stored entry does not hold an <events> tree");
+	b.max = ((size_t)1 << 30) + sizeof(ns);
+	if ((rc = eb_buf_append(&b, p, sizeof(tag) - 1)) != EB_OK ||
+	    (rc = eb_buf_append(&b, ns, sizeof(ns) - 1)) != EB_OK ||
+	    (rc = eb_buf_append(&b, p + sizeof(tag) - 1,
+	    len - (sizeof(tag) - 1))) != EB_OK) {
+		eb_buf_free(&b);
+		return eb_fail(err, rc, "bad-stored-events", NULL,
+		    "a stored entry is too large");
+	}
+	rc = eb_xml_parse(NULL, &lim, b.data, b.len, out, err);
+	eb_buf_free(&b);
+	return rc;
+}

@@ -54,6 +54,17 @@ int eb_xml_parse(const struct eb_schema *schema,
     struct eb_doc **out, struct eb_error *err) EB_MUSTCHECK;
 
 /*
+ * Parse an <events> tree as the log stores it: the canonical bytes of
+ * protocol/doc.h (no declaration, no namespace), written by the core and
+ * read back by ebidd (folding), ebid-audit (--db) and the exports.  The
+ * root gets EB_XML_NS; no schema; limits sized for a whole opening record
+ * (1 GiB, depth 64, 50 million elements).  EB_ERR_FORMAT with reason
+ * "bad-stored-events" when the bytes are not an <events> tree.
+ */
+int eb_xml_parse_stored_events(const uint8_t *p, size_t len,
+    struct eb_doc **out, struct eb_error *err) EB_MUSTCHECK;
+
+/*
  * Write 'd' as an XML document: declaration, the EB_XML_NS namespace on
  * the root, the canonical form otherwise (protocol/doc.h).  With 'pretty'
  * nonzero, indented for a person to read (not for hashing).

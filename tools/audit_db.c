@@ -43,27 +43,6 @@ be64(const char *p)
 	return (int64_t)v;
 }
 
-/* The stored canonical <events> bytes as a tree (namespace added). */
-static int
-events_doc(const char *p, int n, struct eb_doc **out, struct eb_error *err)
-{
-	static const char root[] = "<events";
-	struct eb_buf b = EB_BUF_INIT;
-	struct eb_xml_limits lim = { (size_t)1 << 30, 64, 50000000 };
-	int rc;
-
-	if (n < (int)sizeof(root) - 1 || memcmp(p, root, sizeof(root) - 1) != 0)
-		return eb_fail(err, EB_ERR_FORMAT, "bad-events", NULL,
-		    "stored events do not start with <events");
-	b.max = (size_t)1 << 30;
-	if ((rc = eb_buf_append(&b, root, sizeof(root) - 1)) == EB_OK &&
-	    (rc = eb_buf_puts(&b, " xmlns=\"" EB_XML_NS "\"")) == EB_OK &&
-	    (rc = eb_buf_append(&b, p + sizeof(root) - 1,
-	    (size_t)n - (sizeof(root) - 1))) == EB_OK)
-		rc = eb_xml_parse(NULL, &lim, b.data, b.len, out, err);
-	eb_buf_free(&b);
-	return rc;
-}
 
 int
 eb_audit_db_load(const char *conninfo, const char *id,
@@ -143,8 +122,9 @@ eb_audit_db_load(const char *conninfo, const char *id,
 		}
 		memcpy(e.prev, PQgetvalue(r, i, 9), EB_SHA256_LEN);
 		memcpy(e.hash, PQgetvalue(r, i, 10), EB_SHA256_LEN);
-		if ((rc = events_doc(PQgetvalue(r, i, 6), PQgetlength(r, i, 6),
-		    &e.events, err)) != EB_OK) {
+		if ((rc = eb_xml_parse_stored_events(
+		    (const uint8_t *)PQgetvalue(r, i, 6),
+		    (size_t)PQgetlength(r, i, 6), &e.events, err)) != EB_OK) {
 			eb_error_detail(err, "entry %lld of %s", (long long)e.seq,
 			    id);
 			goto out;

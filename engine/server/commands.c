@@ -257,33 +257,6 @@ record_refusal(struct job *j, const char *cmd, const struct eb_error *e)
 		    "of request %s", j->reqid);
 }
 
-/* Events are stored canonical (no namespace); give them one to parse. */
-static int
-parse_stored_events(const uint8_t *p, size_t n, struct eb_doc **out,
-    struct eb_error *e)
-{
-	static const char tag[] = "<events";
-	static const char ns[] = " xmlns=\"" EB_XML_NS "\"";
-	struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
-	struct eb_buf b = EB_BUF_INIT;
-	int rc;
-
-	b.max = (size_t)300 << 20;
-	if (n < sizeof(tag) - 1 || memcmp(p, tag, sizeof(tag) - 1) != 0)
-		return eb_fail(e, EB_ERR_INTERNAL, "bad-stored-events", NULL,
-		    "a stored entry does not hold an <events> tree");
-	if ((rc = eb_buf_append(&b, p, sizeof(tag) - 1)) != EB_OK ||
-	    (rc = eb_buf_append(&b, ns, sizeof(ns) - 1)) != EB_OK ||
-	    (rc = eb_buf_append(&b, p + sizeof(tag) - 1,
-	    n - (sizeof(tag) - 1))) != EB_OK) {
-		eb_buf_free(&b);
-		return eb_fail(e, rc, "bad-stored-events", NULL,
-		    "a stored entry is too large");
-	}
-	rc = eb_xml_parse(NULL, &lim, b.data, b.len, out, e);
-	eb_buf_free(&b);
-	return rc;
-}
 
 /* -- reply -------------------------------------------------------------- */
 
@@ -551,7 +524,7 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 		struct eb_doc *ev = NULL;
 
 		if (rows[i].seq != a->seq + 1 ||
-		    parse_stored_events(rows[i].events, rows[i].events_len,
+		    eb_xml_parse_stored_events(rows[i].events, rows[i].events_len,
 		    &ev, &le) != EB_OK ||
 		    ops->apply(a->state, ev, &le) != EB_OK) {
 			eb_log(EB_LOG_ERROR, "cannot fold %s seq %lld: %s",
@@ -600,7 +573,7 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 		return;
 	}
 	eb_error_clear(&le);
-	if (parse_stored_events((const uint8_t *)PQgetvalue(r, 0, 3),
+	if (eb_xml_parse_stored_events((const uint8_t *)PQgetvalue(r, 0, 3),
 	    (size_t)PQgetlength(r, 0, 3), &ev, &le) != EB_OK) {
 		job_fail(j, &le);
 		return;

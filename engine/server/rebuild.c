@@ -42,7 +42,6 @@ rebuild_one(PGconn *c, const char *id, const char *kind, struct eb_error *e)
 {
 	const struct eb_flow_entry *fe = eb_flow_for_kind(kind);
 	const char *params[1] = { id };
-	struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
 	PGresult *r = NULL, *w = NULL;
 	void *st = NULL;
 	char seq[24] = "0", at[24] = "0";
@@ -61,25 +60,17 @@ rebuild_one(PGconn *c, const char *id, const char *kind, struct eb_error *e)
 		goto out;
 	}
 	for (i = 0; i < PQntuples(r); i++) {
-		struct eb_buf b = EB_BUF_INIT;
 		struct eb_doc *ev = NULL;
 		const char *p = PQgetvalue(r, i, 2);
-		size_t n = strlen(p);
 
-		b.max = (size_t)300 << 20;
-		if (n < 7 || strncmp(p, "<events", 7) != 0 ||
-		    eb_buf_puts(&b, "<events xmlns=\"" EB_XML_NS "\"") != EB_OK ||
-		    eb_buf_append(&b, p + 7, n - 7) != EB_OK ||
-		    eb_xml_parse(NULL, &lim, b.data, b.len, &ev, e) != EB_OK ||
-		    fe->ops->apply(st, ev, e) != EB_OK) {
-			eb_buf_free(&b);
+		if (eb_xml_parse_stored_events((const uint8_t *)p, strlen(p), &ev,
+		    e) != EB_OK || fe->ops->apply(st, ev, e) != EB_OK) {
 			eb_doc_free(ev);
 			eb_error_detail(e, "aggregate %s, entry %s", id,
 			    PQgetvalue(r, i, 0));
 			rc = e->code ? e->code : EB_ERR_INTERNAL;
 			goto out;
 		}
-		eb_buf_free(&b);
 		eb_doc_free(ev);
 		snprintf(seq, sizeof(seq), "%s", PQgetvalue(r, i, 0));
 		snprintf(at, sizeof(at), "%s", PQgetvalue(r, i, 1));

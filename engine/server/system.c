@@ -884,8 +884,6 @@ export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
 		struct eb_audit_entry en;
-		struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
-		struct eb_buf b = EB_BUF_INIT;
 		char role[32];
 
 		memset(&en, 0, sizeof(en));
@@ -918,16 +916,11 @@ export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 			memcpy(en.prev, PQgetvalue(r, i, 9), EB_SHA256_LEN);
 		if (PQgetlength(r, i, 10) == EB_SHA256_LEN)
 			memcpy(en.hash, PQgetvalue(r, i, 10), EB_SHA256_LEN);
-		b.max = (size_t)300 << 20;
-		if (eb_buf_append(&b, "<events xmlns=\"" EB_XML_NS "\"",
-		    sizeof("<events xmlns=\"" EB_XML_NS "\"") - 1) != EB_OK ||
-		    PQgetlength(r, i, 6) < 7 ||
-		    eb_buf_append(&b, PQgetvalue(r, i, 6) + 7,
-		    (size_t)PQgetlength(r, i, 6) - 7) != EB_OK ||
-		    eb_xml_parse(NULL, &lim, b.data, b.len, &en.events, &e) !=
-		    EB_OK || en.command == NULL ||
+		if (eb_xml_parse_stored_events(
+		    (const uint8_t *)PQgetvalue(r, i, 6),
+		    (size_t)PQgetlength(r, i, 6), &en.events, &e) != EB_OK ||
+		    en.command == NULL ||
 		    eb_audit_log_add(x->log, &en) != EB_OK) {
-			eb_buf_free(&b);
 			free(en.command);
 			free(en.receipt);
 			eb_doc_free(en.events);
@@ -937,7 +930,6 @@ export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 			eb_reply_error(x->r, &e);
 			goto fail;
 		}
-		eb_buf_free(&b);
 	}
 	if (x->log->n == 0) {
 		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",

@@ -142,20 +142,10 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 		(void)eb_parse_i64(PQgetvalue(r, i, 0), &seq);
 		(void)eb_parse_i64(PQgetvalue(r, i, 1), &t);
 		eb_error_clear(&pe);
-		{
-			/* stored canonical <events> without its namespace */
-			const char *p = PQgetvalue(r, i, 2);
-			struct eb_buf b = EB_BUF_INIT;
-			size_t len = strlen(p);
-
-			if (len > 7 && eb_buf_puts(&b, "<events xmlns=\""
-			    EB_XML_NS "\"") == EB_OK &&
-			    eb_buf_append(&b, p + 7, len - 7) == EB_OK &&
-			    eb_xml_parse(NULL, NULL, b.data, b.len, &events,
-			    &pe) != EB_OK)
-				events = NULL;   /* the entry shows without a price */
-			eb_buf_free(&b);
-		}
+		/* an entry that cannot be read shows without a price */
+		if (eb_xml_parse_stored_events((const uint8_t *)PQgetvalue(r, i,
+		    2), strlen(PQgetvalue(r, i, 2)), &events, &pe) != EB_OK)
+			events = NULL;
 		e = eb_doc_add(d, "entry");
 		eb_doc_set_attr_i64(e, "seq", seq);
 		eb_isotime_format(t, iso);

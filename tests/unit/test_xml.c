@@ -945,6 +945,34 @@ test_threads_share_schema(void **state)
 	}
 }
 
+/* The log's stored <events> (canonical, no namespace) read back. */
+static void
+test_stored_events(void **state)
+{
+	struct eb_doc *ev = eb_doc_new("events"), *back = NULL, *x;
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_error err;
+
+	(void)state;
+	x = eb_doc_add(ev, "bid-submitted");
+	eb_doc_set_attr(x, "bidder", "bidder1");
+	eb_doc_add_text(x, "note", "肥城 & <co>");
+	assert_int_equal(eb_doc_serialize(ev, &b), EB_OK);
+	assert_int_equal(eb_xml_parse_stored_events(b.data, b.len, &back,
+	    &err), EB_OK);
+	assert_true(eb_doc_equal(ev, back));
+	eb_doc_free(back);
+	back = NULL;
+	assert_int_equal(eb_xml_parse_stored_events((const uint8_t *)
+	    "<eventsx></eventsx>", 19, &back, &err), EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bad-stored-events");
+	assert_int_equal(eb_xml_parse_stored_events((const uint8_t *)
+	    "<entry></entry>", 15, &back, &err), EB_ERR_FORMAT);
+	assert_null(back);
+	eb_buf_free(&b);
+	eb_doc_free(ev);
+}
+
 int
 main(void)
 {
@@ -971,6 +999,7 @@ main(void)
 		cmocka_unit_test(test_errdoc_round_trip),
 		cmocka_unit_test(test_errdoc_repairs),
 		cmocka_unit_test(test_threads_share_schema),
+		cmocka_unit_test(test_stored_events),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
