@@ -27,6 +27,7 @@
 #include "tools/audit_db.h"
 #include "tools/audit_log.h"
 #include "tools/client.h"
+#include "tools/fileio.h"
 
 #ifndef EB_XSD_DEFAULT
 #define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
@@ -66,47 +67,7 @@ print_error(const struct eb_error *e)
 		fprintf(stderr, "  hint: %s\n", e->hint);
 }
 
-static int
-read_file(const char *path, struct eb_buf *out, struct eb_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = EB_OK;
 
-	if (f == NULL)
-		return eb_fail(err, EB_ERR_IO, "cannot-read", NULL,
-		    "cannot read %s: %s", path, strerror(errno));
-	out->max = AUDIT_MAX_FILE;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if ((rc = eb_buf_append(out, chunk, n)) != EB_OK)
-			break;
-	if (rc == EB_OK && ferror(f))
-		rc = eb_fail(err, EB_ERR_IO, "cannot-read", NULL,
-		    "cannot read %s", path);
-	else if (rc != EB_OK)
-		rc = eb_fail(err, rc, "file-too-large", NULL,
-		    "%s is larger than %zu bytes", path, AUDIT_MAX_FILE);
-	fclose(f);
-	return rc;
-}
-
-static int
-write_file(const char *path, const struct eb_buf *b, struct eb_error *err)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(b->data, 1, b->len, f) != b->len) {
-		if (f != NULL)
-			fclose(f);
-		return eb_fail(err, EB_ERR_IO, "cannot-write", NULL,
-		    "cannot write %s: %s", path, strerror(errno));
-	}
-	if (fclose(f) != 0)
-		return eb_fail(err, EB_ERR_IO, "cannot-write", NULL,
-		    "cannot write %s: %s", path, strerror(errno));
-	return EB_OK;
-}
 
 static int
 load_export(const char *path, const struct eb_schema *schema,
@@ -117,7 +78,7 @@ load_export(const char *path, const struct eb_schema *schema,
 	struct eb_doc *d = NULL;
 	int rc;
 
-	if ((rc = read_file(path, &b, err)) == EB_OK &&
+	if ((rc = eb_file_read(path, AUDIT_MAX_FILE, &b, err)) == EB_OK &&
 	    (rc = eb_xml_parse(schema, &lim, b.data, b.len, &d, err)) == EB_OK)
 		rc = eb_audit_log_from_doc(d, log, err);
 	eb_doc_free(d);
@@ -229,7 +190,7 @@ export_one(struct eb_client *c, const char *kind, const char *id,
 		rc = eb_xml_parse(schema, &lim, body.data, body.len, &d, &err);
 	}
 	if (rc == EB_OK)
-		rc = write_file(path, &body, &err);
+		rc = eb_file_write(path, body.data, body.len, &err);
 	if (rc == EB_OK)
 		printf("exported %s %s to %s (%zu bytes)\n", kind, id, path,
 		    body.len);

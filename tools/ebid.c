@@ -28,6 +28,7 @@
 #include "protocol/pki.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
+#include "tools/fileio.h"
 #ifdef EB_HAVE_VERBS
 #include "tools/verbs.h"
 #endif
@@ -182,28 +183,6 @@ cmd_health(struct eb_client *c)
 	return rc;
 }
 
-static int
-read_all(const char *path, struct eb_buf *out, struct eb_error *e)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = EB_OK;
-
-	out->max = SEND_MAX;
-	if (f == NULL)
-		return eb_fail(e, EB_ERR_IO, "unreadable",
-		    "Give the path of an existing command file.",
-		    "cannot read %s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if ((rc = eb_buf_append(out, chunk, n)) != EB_OK) {
-			rc = eb_fail(e, EB_ERR_LIMIT, "too-large", NULL,
-			    "%s is larger than 64 MiB", path);
-			break;
-		}
-	fclose(f);
-	return rc;
-}
 
 /* Print (and with 'path', save) the receipt of an accepted reply. */
 static int
@@ -260,7 +239,7 @@ cmd_send(struct eb_client *c, const struct eb_client_settings *s,
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (read_all(file, &xml, &e) != EB_OK ||
+	if (eb_file_read(file, SEND_MAX, &xml, &e) != EB_OK ||
 	    (cert = eb_pem_cert_load(s->cert, &e)) == NULL ||
 	    (key = eb_pem_key_load(s->key, &e)) == NULL ||
 	    eb_cms_sign(cert, key, xml.data, xml.len, &der, &derlen, &e) !=

@@ -30,6 +30,7 @@
 #include "protocol/receipt.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
+#include "tools/fileio.h"
 
 #ifndef EB_XSD_DEFAULT
 #define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
@@ -75,43 +76,7 @@ print_error(const struct eb_error *e)
 	eb_client_print_error(stderr, e);
 }
 
-static int
-read_file(const char *path, struct eb_buf *out, struct eb_error *e)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = EB_OK;
 
-	if (f == NULL)
-		return eb_fail(e, EB_ERR_IO, "cannot-read", NULL,
-		    "cannot read %s: %s", path, strerror(errno));
-	out->max = FILE_MAX;
-	while (rc == EB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = eb_buf_append(out, chunk, n);
-	fclose(f);
-	if (rc != EB_OK)
-		return eb_fail(e, rc, "file-too-large", NULL,
-		    "%s is larger than %zu bytes", path, FILE_MAX);
-	return EB_OK;
-}
-
-static int
-write_file(const char *path, const void *p, size_t n, struct eb_error *e)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(p, 1, n, f) != n) {
-		if (f != NULL)
-			fclose(f);
-		return eb_fail(e, EB_ERR_IO, "cannot-write", NULL,
-		    "cannot write %s: %s", path, strerror(errno));
-	}
-	if (fclose(f) != 0)
-		return eb_fail(e, EB_ERR_IO, "cannot-write", NULL,
-		    "cannot write %s: %s", path, strerror(errno));
-	return EB_OK;
-}
 
 static int
 need_keys(struct session *s, struct eb_error *e)
@@ -432,7 +397,7 @@ build_command(struct session *s, const char *family, const char *command,
 			    a->pos[i]);
 	}
 	if (file != NULL) {
-		if ((rc = read_file(file, &b, e)) != EB_OK ||
+		if ((rc = eb_file_read(file, FILE_MAX, &b, e)) != EB_OK ||
 		    (rc = need_schema(s, e)) != EB_OK ||
 		    (rc = eb_xml_parse(NULL, NULL, b.data, b.len, &d, e)) !=
 		    EB_OK) {
@@ -589,7 +554,7 @@ bid_seal(struct session *s, const struct args *a)
 		eb_verbs_usage("bid", stderr);
 		return EXIT_USAGE;
 	}
-	if (read_file(a->pos[0], &xml, &e) != EB_OK ||
+	if (eb_file_read(a->pos[0], FILE_MAX, &xml, &e) != EB_OK ||
 	    need_schema(s, &e) != EB_OK ||
 	    eb_xml_parse(s->schema, NULL, xml.data, xml.len, &bid, &e) !=
 	    EB_OK)
@@ -615,7 +580,7 @@ bid_seal(struct session *s, const struct args *a)
 	eb_doc_add_text(cmd, "envelope", b64);
 	eb_doc_add_text(cmd, "commitment", hex);
 	if (sign_doc(s, cmd, &der, &derlen, &e) != EB_OK ||
-	    write_file(a->out, der, derlen, &e) != EB_OK)
+	    eb_file_write(a->out, der, derlen, &e) != EB_OK)
 		goto fail;
 	printf("sealed %s for tender %s: %zu bytes, commitment %s\n",
 	    a->pos[0], a->id, derlen, hex);
@@ -656,7 +621,7 @@ bid_submit(struct session *s, const struct args *a)
 		eb_verbs_usage("bid", stderr);
 		return EXIT_USAGE;
 	}
-	if (read_file(a->pos[0], &sealed, &e) != EB_OK) {
+	if (eb_file_read(a->pos[0], FILE_MAX, &sealed, &e) != EB_OK) {
 		print_error(&e);
 		return EXIT_LOCAL;
 	}
@@ -671,7 +636,7 @@ bid_submit(struct session *s, const struct args *a)
 		    &toklen) != EB_OK) {
 			fprintf(stderr, "ebid: the server sent no receipt\n");
 			rc = EXIT_SERVER;
-		} else if (write_file(path, tok, toklen, &e) != EB_OK) {
+		} else if (eb_file_write(path, tok, toklen, &e) != EB_OK) {
 			print_error(&e);
 			rc = EXIT_LOCAL;
 		} else {
@@ -707,8 +672,8 @@ receipt_verify(struct session *s, const struct args *a)
 		fprintf(stderr, "ebid: give --ca (or EBID_CA): the centre's CA\n");
 		return EXIT_USAGE;
 	}
-	if (read_file(a->pos[0], &tok, &e) != EB_OK ||
-	    read_file(a->pos[1], &sealed, &e) != EB_OK ||
+	if (eb_file_read(a->pos[0], FILE_MAX, &tok, &e) != EB_OK ||
+	    eb_file_read(a->pos[1], FILE_MAX, &sealed, &e) != EB_OK ||
 	    (t = eb_trust_load(s->ca, &e)) == NULL) {
 		print_error(&e);
 		rc = EXIT_LOCAL;
@@ -778,7 +743,7 @@ opening_decrypt(struct session *s, const struct args *a)
 		eb_verbs_usage("opening", stderr);
 		return EXIT_USAGE;
 	}
-	if (read_file(a->pos[0], &sealed, &e) != EB_OK ||
+	if (eb_file_read(a->pos[0], FILE_MAX, &sealed, &e) != EB_OK ||
 	    need_keys(s, &e) != EB_OK ||
 	    sealed_command(s, &sealed, &cmd, &e) != EB_OK)
 		goto fail;
@@ -1209,7 +1174,7 @@ score_submit(struct session *s, const struct args *a)
 		struct eb_buf b = EB_BUF_INIT;
 		struct eb_doc *d = NULL;
 
-		if (read_file(a->pos[0], &b, &e) != EB_OK ||
+		if (eb_file_read(a->pos[0], FILE_MAX, &b, &e) != EB_OK ||
 		    eb_xml_parse(NULL, NULL, b.data, b.len, &d, &e) != EB_OK) {
 			eb_buf_free(&b);
 			print_error(&e);
