@@ -1,5 +1,5 @@
-# Sales end to end (tests/integration/test_sale_flow.sh): PostgreSQL 54389,
-# ebidd 8503.  Label "integration".
+# Sales end to end (tests/integration/test_sale_flow.sh): PostgreSQL and
+# ebidd on free ports.  Label "integration".
 add_test(NAME integration_sale
   COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/test_sale_flow.sh)
 set_tests_properties(integration_sale PROPERTIES

@@ -1,4 +1,4 @@
-# The ebidd end-to-end test: throwaway PostgreSQL on 54349, ebidd on 8463
+# The ebidd end-to-end test: throwaway PostgreSQL and ebidd on free ports
 # (tests/integration/test_server.sh).  Label "integration".
 add_test(NAME integration_server
   COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/test_server.sh)

@@ -1,5 +1,5 @@
 # A whole tender end to end, then its audit (tests/integration/
-# test_tender_flow.sh): PostgreSQL 54379, ebidd 8493.  Label "integration".
+# test_tender_flow.sh): PostgreSQL and ebidd on free ports.  Label "integration".
 add_test(NAME integration_tender
   COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/test_tender_flow.sh)
 set_tests_properties(integration_tender PROPERTIES

@@ -11,10 +11,12 @@
 #      sees a bid sent to the first (LISTEN/NOTIFY), and they race many bids (no
 #      accepted bid is lost: every "accepted" reply is in the log, in
 #      order, and the final price is the highest accepted bid).
-#    ports: PostgreSQL 54389, ebidd 8503.
+#    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
-PGPORT_T=54389
-PORT=8503
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
+PORT2=$(free_port)   # a second ebidd on the same database
 . "$(dirname "$0")/lib.sh"
 it_setup
 export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C EBID_BUILD=$BUILD SALE_QUIET=1
@@ -60,16 +62,16 @@ wait $p2; r2=$?
 check "of two equal bids exactly one is accepted ($r1/$r2)" test $(( (r1 == 0) + (r2 == 0) )) = 1
 # live: a bidder watches through a SECOND ebidd on the same database while
 # a bid goes to the first one (LISTEN/NOTIFY carries it across)
-sed "s/127.0.0.1:$PORT/127.0.0.1:$((PORT + 1))/; s#$tmp/ebidd.pid#$tmp/ebidd2.pid#; s#$tmp/ebidd.log#$tmp/ebidd2.log#" \
+sed "s/127.0.0.1:$PORT/127.0.0.1:$PORT2/; s#$tmp/ebidd.pid#$tmp/ebidd2.pid#; s#$tmp/ebidd.log#$tmp/ebidd2.log#" \
 	"$tmp/ebidd.conf" >"$tmp/ebidd2.conf"
 "$EBIDD" --config "$tmp/ebidd2.conf" --test-clock=driven >>"$tmp/ebidd2.out" 2>&1 &
 ebidd2_pid=$!
 extra_pids=$ebidd2_pid
 for _ in $(seq 1 50); do
-	curl_as auditor -o /dev/null "https://127.0.0.1:$((PORT + 1))/v1/health" && break
+	curl_as auditor -o /dev/null "https://127.0.0.1:$PORT2/v1/health" && break
 	sleep 0.1
 done
-EBID_URL=https://127.0.0.1:$((PORT + 1)) timeout 6 "$EBID" --ca "$C/ca.crt" \
+EBID_URL=https://127.0.0.1:$PORT2 timeout 6 "$EBID" --ca "$C/ca.crt" \
 	--cert "$C/buyer2.crt" --key "$C/buyer2.key" auction watch --sale "$S2" >"$tmp/watch.out" 2>&1 &
 watch_pid=$!
 sleep 1

@@ -8,8 +8,7 @@
 #                       stranger.*, expired.* (made with
 #                       certs/make-dev-certs.sh into a temp dir if unset)
 #           EBID_SRC, EBID_BUILD  source and build folders
-#    ports: PostgreSQL 54349, ebidd 8463, extra ebidd 18463/18464 (never
-#           the dev set-up's 54329/8443)
+#    ports: free ones, picked at start (tests/integration/ports.sh)
 #           EBID_PG_FSYNC=on  a durable cluster (fsync, synchronous_commit) for
 #                       measuring appends; default off (speed)
 #
@@ -24,10 +23,11 @@ set -uo pipefail
 
 SRC=${EBID_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${EBID_BUILD:-$SRC/build}
-PGPORT_T=54349
-PORT=8463
-PORT2=18463   # a second ebidd on the same database
-PORT3=18464   # a third one (system clock, accelerated clock)
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
+PORT2=$(free_port)   # a second ebidd on the same database
+PORT3=$(free_port)   # a third one (system clock, accelerated clock)
 EBIDD=$BUILD/ebidd
 EBID=$BUILD/ebid
 fails=0 checks=0

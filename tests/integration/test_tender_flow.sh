@@ -16,10 +16,11 @@
 #      the export verified, tampered every way (tests/integration/
 #      audit_tamper.c) and tampered inside PostgreSQL as a superuser;
 #      and a second tender failing with two bids (流标).
-#    ports: PostgreSQL 54379, ebidd 8493.
+#    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
-PGPORT_T=54379
-PORT=8493
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
 . "$(dirname "$0")/lib.sh"
 it_setup
 
