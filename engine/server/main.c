@@ -214,6 +214,7 @@ main(int argc, char **argv)
 			fatal_e(&e, "rebuild");
 		printf("ebidd: read models of %d aggregates rebuilt from the "
 		    "log\n", n);
+		eb_config_free(&cfg);
 		return 0;
 	}
 	if (migrate_only) {

@@ -21,29 +21,64 @@ chmod 755 "$tmp"
 say()  { printf '%s\n' "$*"; }
 ok()   { checks=$((checks + 1)); say "ok   $*"; }
 bad()  { checks=$((checks + 1)); fails=$((fails + 1)); say "FAIL $*"; }
+# Each check's output goes to its own file; a failing check prints it
+# (the last 40 lines) with the tail of ebidd's log, and the temporary
+# folder is kept for a person to look at (see it_cleanup).
+check_out() { printf '%s/check.%03d.out' "$tmp" "$checks"; }
+show_failure() { # show_failure OUTFILE: what a person needs to diagnose
+	say "---- output of the failing command (last 40 lines of $1):"
+	tail -n 40 "$1" 2>/dev/null | sed 's/^/  | /'
+	if [ -s "$tmp/ebidd.log" ]; then
+		say "---- tail of ebidd's log ($tmp/ebidd.log):"
+		tail -n 20 "$tmp/ebidd.log" | sed 's/^/  | /'
+	fi
+	say "----"
+}
 check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1; shift
-	if "$@" >>"$tmp/check.log" 2>&1; then ok "$name"; else bad "$name"; fi
+	local name=$1 out; shift
+	out=$(check_out)
+	if "$@" >"$out" 2>&1; then ok "$name"; else bad "$name"; show_failure "$out"; fi
+	cat "$out" >>"$tmp/check.log"
 }
 refused() { # refused NAME COMMAND...: passes when the command fails
-	local name=$1; shift
-	if "$@" >>"$tmp/check.log" 2>&1; then bad "$name (was accepted)"; else ok "$name"; fi
+	local name=$1 out; shift
+	out=$(check_out)
+	if "$@" >"$out" 2>&1; then bad "$name (was accepted)"; show_failure "$out"; else ok "$name"; fi
+	cat "$out" >>"$tmp/check.log"
 }
-finish() { # print the summary line and exit with the verdict
+finish() { # stop the servers, check their sanitizer reports, print the summary line, exit with the verdict
+	stop_servers
+	sanitizer_check
 	say "$((checks - fails)) passed, $fails failed"
 	[ "$fails" = 0 ]
 	exit $?
 }
+# sanitizer_check: an ASan/UBSan/LSan report in any ebidd's stderr
+# ($tmp/ebidd*.out) is a failed check, printed.
+sanitizer_check() {
+	local pat='ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error:'
+	checks=$((checks + 1))
+	if grep -q "$pat" "$tmp"/ebidd*.out 2>/dev/null; then
+		bad "no sanitizer report from ebidd"
+		grep -h -A 30 "$pat" "$tmp"/ebidd*.out | head -n 80 | sed 's/^/  | /'
+	else
+		ok "no sanitizer report from ebidd"
+	fi
+}
 
 extra_pids=""    # more servers a script started: stopped too
-it_cleanup() {
+stop_servers() { # SIGTERM every ebidd this script started, and wait
 	local p
 	for p in $extra_pids; do
 		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
+	extra_pids=""
 	if [ -n "$ebidd_pid" ] && kill -0 "$ebidd_pid" 2>/dev/null; then
 		kill -TERM "$ebidd_pid" 2>/dev/null; wait "$ebidd_pid" 2>/dev/null
 	fi
+}
+it_cleanup() {
+	stop_servers
 	if [ -n "$pgdir" ]; then
 		case "$pgdir" in /tmp/pgtest.*)
 			"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop \
@@ -51,7 +86,11 @@ it_cleanup() {
 			rm -rf "$pgdir";;
 		esac
 	fi
-	rm -rf "$tmp"
+	if [ "$fails" != 0 ]; then
+		say "kept for diagnosis: $tmp (ebidd.log, ebidd.out, check.*.out)"
+	else
+		rm -rf "$tmp"
+	fi
 }
 
 PGBIN=$(pg_config --bindir)
