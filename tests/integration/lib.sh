@@ -2,8 +2,9 @@
 #    Shared set-up for the end-to-end scripts: certificates, a throwaway
 #    PostgreSQL, a real ebidd on loopback with the driven test clock, the
 #    real clients, and check/ok/bad counters.  Source it after setting
-#    PGPORT_T and PORT (each script uses its own pair), then call
-#    it_setup; everything started is stopped by the EXIT trap, by pid.
+#    PGPORT_T and PORT (free ones: tests/integration/ports.sh), then call
+#    it_setup (or its pieces: it_prepare, pg_start, write_conf,
+#    start_ebidd); everything started is stopped by the EXIT trap, by pid.
 #
 #    env: EBID_SRC, EBID_BUILD (CTest sets them), EBID_CERTS (optional:
 #         a folder made by certs/make-dev-certs.sh; else one is made)
@@ -35,16 +36,16 @@ show_failure() { # show_failure OUTFILE: what a person needs to diagnose
 	say "----"
 }
 check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1 out; shift
-	out=$(check_out)
-	if "$@" >"$out" 2>&1; then ok "$name"; else bad "$name"; show_failure "$out"; fi
-	cat "$out" >>"$tmp/check.log"
+	local name=$1 o; shift
+	o=$(check_out)
+	if "$@" >"$o" 2>&1; then ok "$name"; else bad "$name"; show_failure "$o"; fi
+	cat "$o" >>"$tmp/check.log"
 }
 refused() { # refused NAME COMMAND...: passes when the command fails
-	local name=$1 out; shift
-	out=$(check_out)
-	if "$@" >"$out" 2>&1; then bad "$name (was accepted)"; show_failure "$out"; else ok "$name"; fi
-	cat "$out" >>"$tmp/check.log"
+	local name=$1 o; shift
+	o=$(check_out)
+	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"; else ok "$name"; fi
+	cat "$o" >>"$tmp/check.log"
 }
 finish() { # stop the servers, check their sanitizer reports, print the summary line, exit with the verdict
 	stop_servers
@@ -69,7 +70,7 @@ sanitizer_check() {
 extra_pids=""    # more servers a script started: stopped too
 stop_servers() { # SIGTERM every ebidd this script started, and wait
 	local p
-	for p in $extra_pids; do
+	for p in $extra_pids ${ebidd2_pid:-}; do
 		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	extra_pids=""
@@ -115,7 +116,18 @@ wait_state() {
 	return 1
 }
 
+# it_setup: the whole standard set-up: certificates, PostgreSQL, the
+# configuration, ebidd on the driven clock.  Scripts that need another
+# order (test_server.sh) call the pieces below themselves.
 it_setup() {
+	it_prepare
+	pg_start || exit 1
+	write_conf
+	start_ebidd || exit 1
+}
+
+# it_prepare: the EXIT trap, the binaries, the certificates ($C).
+it_prepare() {
 	trap it_cleanup EXIT
 	for t in "$EBIDD" "$EBID" "$AUDIT"; do
 		[ -x "$t" ] || { say "missing $t (build it first)"; exit 1; }
@@ -127,16 +139,33 @@ it_setup() {
 		bash "$SRC/certs/make-dev-certs.sh" "$C" >"$tmp/certs.log" 2>&1 ||
 			{ cat "$tmp/certs.log"; say "make-dev-certs.sh failed"; exit 1; }
 	fi
+	URL=https://127.0.0.1:$PORT
+}
+
+# pg_start: a throwaway cluster in /tmp/pgtest.* on $PGPORT_T (TECH-NOTES 4
+# recipe); fsync off unless EBID_PG_FSYNC=on.  Sets pgdir and DB.
+pg_start() {
 	pgdir=$(mktemp -d /tmp/pgtest.XXXXXX)
 	[ ${#RUNAS[@]} -gt 0 ] && chown postgres: "$pgdir"
 	"${RUNAS[@]}" "$PGBIN/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 \
 		--locale=C.UTF-8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
-		{ cat "$pgdir/initdb.log"; exit 1; }
-	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-		-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-		start >/dev/null || { cat "$pgdir/server.log"; exit 1; }
+		{ cat "$pgdir/initdb.log"; say "initdb failed"; return 1; }
+	pg_up || return 1
 	DB="host=$pgdir port=$PGPORT_T user=postgres dbname=postgres"
-	URL=https://127.0.0.1:$PORT
+}
+# pg_up / pg_down: start and stop the cluster pg_start made (kept on disk).
+pg_up() {
+	local f=${EBID_PG_FSYNC:-off}
+	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+		-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=$f -c synchronous_commit=$f -c full_page_writes=$f" \
+		start >/dev/null || { cat "$pgdir/server.log"; say "PostgreSQL did not start"; return 1; }
+}
+pg_down() { "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1; }
+
+# write_conf [LINE...]: $tmp/ebidd.conf for this test's ports, database and
+# certificates, plus the extra 'key = value' lines given.
+write_conf() {
+	local line
 	cat >"$tmp/ebidd.conf" <<CONF
 listen = 127.0.0.1:$PORT
 ca = $C/ca.crt
@@ -150,12 +179,14 @@ xsd_dir = $SRC/protocol/xsd
 pid_file = $tmp/ebidd.pid
 log_file = $tmp/ebidd.log
 CONF
-	start_ebidd
+	for line in "$@"; do printf '%s\n' "$line" >>"$tmp/ebidd.conf"; done
 }
 
-# start_ebidd: ebidd on the driven clock, waiting for its health.
+# start_ebidd [FLAG...]: ebidd (default flags: the driven clock), waiting
+# for its health; returns 1 (its output printed) when it does not come up.
 start_ebidd() {
-	"$EBIDD" --config "$tmp/ebidd.conf" --test-clock=driven >>"$tmp/ebidd.out" 2>&1 &
+	[ $# -gt 0 ] || set -- --test-clock=driven
+	"$EBIDD" --config "$tmp/ebidd.conf" "$@" >>"$tmp/ebidd.out" 2>&1 &
 	ebidd_pid=$!
 	for _ in $(seq 1 100); do
 		curl_as auditor -o /dev/null "$URL/v1/health" && return 0
@@ -164,7 +195,7 @@ start_ebidd() {
 	done
 	cat "$tmp/ebidd.out" "$tmp/ebidd.log" 2>/dev/null
 	say "ebidd did not start"
-	exit 1
+	return 1
 }
 
 # restart_ebidd: SIGTERM, wait, start again (the driven clock starts over
@@ -172,5 +203,5 @@ start_ebidd() {
 restart_ebidd() {
 	kill -TERM "$ebidd_pid" 2>/dev/null
 	wait "$ebidd_pid" 2>/dev/null
-	start_ebidd
+	start_ebidd || exit 1
 }

@@ -28,91 +28,14 @@ PGPORT_T=$(free_port)
 PORT=$(free_port)
 PORT2=$(free_port)   # a second ebidd on the same database
 PORT3=$(free_port)   # a third one (system clock, accelerated clock)
-EBIDD=$BUILD/ebidd
-EBID=$BUILD/ebid
-fails=0 checks=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ebidsrv.XXXXXX")
-chmod 755 "$tmp"
-pgdir="" ebidd_pid="" ebidd2_pid=""
-
-cleanup() {
-	if [ -n "$ebidd_pid" ] && kill -0 "$ebidd_pid" 2>/dev/null; then
-		kill -TERM "$ebidd_pid" 2>/dev/null; wait "$ebidd_pid" 2>/dev/null
-	fi
-	if [ -n "$ebidd2_pid" ] && kill -0 "$ebidd2_pid" 2>/dev/null; then
-		kill -TERM "$ebidd2_pid" 2>/dev/null; wait "$ebidd2_pid" 2>/dev/null
-	fi
-	pg_stop
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-say()  { printf '%s\n' "$*"; }
-ok()   { checks=$((checks + 1)); say "ok   $*"; }
-bad()  { checks=$((checks + 1)); fails=$((fails + 1)); say "FAIL $*"; }
+. "$(dirname "$0")/lib.sh"
+ebidd2_pid=""
 has() { grep -qi -- "$1" <<<"$2"; }   # has PATTERN TEXT
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1; shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
-
-for t in "$EBIDD" "$EBID"; do
-	[ -x "$t" ] || { say "missing $t (build the ebidd and ebid targets)"; exit 1; }
-done
 command -v curl >/dev/null || { say "curl is required"; exit 1; }
 
-# -- certificates ----------------------------------------------------------
-if [ -n "${EBID_CERTS:-}" ]; then
-	C=$EBID_CERTS
-else
-	C=$tmp/certs
-	[ -x "$SRC/certs/make-dev-certs.sh" ] || [ -f "$SRC/certs/make-dev-certs.sh" ] ||
-		{ say "no EBID_CERTS and no certs/make-dev-certs.sh"; exit 1; }
-	bash "$SRC/certs/make-dev-certs.sh" "$C" >"$tmp/certs.log" 2>&1 ||
-		{ cat "$tmp/certs.log"; say "make-dev-certs.sh failed"; exit 1; }
-fi
-
-# -- PostgreSQL (TECH-NOTES 4 recipe) --------------------------------------
-PGBIN=$(pg_config --bindir)
-RUNAS=()
-[ "$(id -u)" = 0 ] && RUNAS=(runuser -u postgres --)
-pg_start() {
-	pgdir=$(mktemp -d /tmp/pgtest.XXXXXX)
-	[ ${#RUNAS[@]} -gt 0 ] && chown postgres: "$pgdir"
-	"${RUNAS[@]}" "$PGBIN/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 \
-		--locale=C.UTF-8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
-		{ cat "$pgdir/initdb.log"; return 1; }
-	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-		-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=${EBID_PG_FSYNC:-off} -c synchronous_commit=${EBID_PG_FSYNC:-off} -c full_page_writes=${EBID_PG_FSYNC:-off}" \
-		start >/dev/null || { cat "$pgdir/server.log"; return 1; }
-}
-pg_stop() {
-	[ -n "$pgdir" ] || return 0
-	case "$pgdir" in /tmp/pgtest.*) ;; *) return 0;; esac
-	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true
-	rm -rf "$pgdir"; pgdir=""
-}
-psqlq() { "$PGBIN/psql" -X -q -A -t -h "$pgdir" -p $PGPORT_T -U postgres -d postgres "$@"; }
-
+it_prepare
 pg_start || { say "cannot start PostgreSQL"; exit 1; }
-DB="host=$pgdir port=$PGPORT_T user=postgres dbname=postgres"
-
-cat >"$tmp/ebidd.conf" <<CONF
-# test configuration
-listen = 127.0.0.1:$PORT
-ca = $C/ca.crt
-cert = $C/server.crt
-key = $C/server.key
-tsa_cert = $C/tsa.crt
-tsa_key = $C/tsa.key
-db = $DB
-schema_dir = $SRC/schema
-xsd_dir = $SRC/protocol/xsd
-pid_file = $tmp/ebidd.pid
-log_file = $tmp/ebidd.log
-max_body = 65536
-idle_timeout = 30
-CONF
+write_conf "max_body = 65536" "idle_timeout = 30"
 
 # -- migrations --------------------------------------------------------------
 out=$("$EBIDD" --config "$tmp/ebidd.conf" --migrate 2>&1)
@@ -133,24 +56,9 @@ else
 fi
 
 # -- start ebidd -------------------------------------------------------------
-start_ebidd() {
-	"$EBIDD" --config "$tmp/ebidd.conf" "$@" >>"$tmp/ebidd.out" 2>&1 &
-	ebidd_pid=$!
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null --cacert "$C/ca.crt" --cert "$C/auditor.crt" \
-			--key "$C/auditor.key" "https://127.0.0.1:$PORT/v1/health" && return 0
-		kill -0 "$ebidd_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/ebidd.out" "$tmp/ebidd.log" 2>/dev/null
-	return 1
-}
-start_ebidd --test-clock=driven || { say "ebidd did not start"; exit 1; }
+start_ebidd --test-clock=driven || exit 1
 check "pid file written" test "$(cat "$tmp/ebidd.pid")" = "$ebidd_pid"
 
-URL=https://127.0.0.1:$PORT
-ebid_as() { local who=$1; shift; "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
-curl_as() { local who=$1; shift; curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
 
 # -- whoami for every role ---------------------------------------------------
 while read -r name role party person _org; do
@@ -381,7 +289,7 @@ else
 fi
 
 # -- database down: health says so, loop keeps running; then it comes back ------
-"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1
+pg_down
 out=$(ebid_as auditor health 2>&1)
 check "health reports database down" grep -q "^database: down" <<<"$out"
 out=$(ebid_as auditor whoami 2>&1)
@@ -389,9 +297,7 @@ check "ebidd keeps serving without the database" grep -q "^party: auditor" <<<"$
 out=$(ebid_as transferor send "$tmp/rs.xml" 2>&1); rc=$?
 check "a command while the database is down: refused, nothing half-done" test $rc = 1
 check "  ... in plain words" has "^error: .*database" "$out"
-"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-	-o "-k $pgdir -p $PGPORT_T -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" \
-	start >/dev/null
+pg_up
 back=0
 for _ in $(seq 1 50); do
 	has "^database: ok" "$(ebid_as auditor health 2>&1)" && { back=1; break; }
@@ -406,5 +312,4 @@ ebidd_pid=""
 check "SIGTERM: exit 0" test $rc = 0
 check "SIGTERM: pid file removed" test ! -e "$tmp/ebidd.pid"
 
-say "$checks checks, $fails failed"
-[ $fails -eq 0 ]
+finish
