@@ -83,9 +83,12 @@ drain_cb(evutil_socket_t fd, short what, void *arg)
 	struct eb_server *srv = d->srv;
 	unsigned busy = eb_commands_busy(srv->cmds);
 	size_t db = eb_store_busy(srv->store);
+	size_t detached = eb_watch_detached(srv);
 
 	(void)fd;
 	(void)what;
+	/* reads of watchers already answered: nobody waits for them */
+	db -= detached < db ? detached : db;
 	if ((busy == 0 && db == 0 && srv->reqs_open == 0) ||
 	    eb_clock_mono_us() / 1000 - d->started > DRAIN_MAX_MS) {
 		if (busy != 0 || db != 0 || srv->reqs_open != 0)
@@ -114,7 +117,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
 	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
 	eb_http_stop_accepting(srv);
-	eb_watch_free(srv);         /* answer the parked long polls now */
+	eb_watch_stop(srv);         /* answer the parked long polls now */
 	d->started = eb_clock_mono_us() / 1000;
 	evtimer_add(d->timer, &tv);
 }

@@ -14,10 +14,23 @@
  * its own, in the event loop.  Bidders see numbers only: an entry carries
  * the event name and the amount, never the bidder's name.
  *
+ * The LISTEN connection is made asynchronously (PQconnectStart and
+ * PQconnectPoll driven by events, then PQsendQuery), so a database behind
+ * a black-holed network never stalls the loop; after it is (re)made every
+ * parked watcher is queried once, so nothing appended meanwhile is missed.
+ *
+ * Lifetime: a waiter whose query is queued or in flight is never freed by
+ * anyone but that query's callback (rows_done).  eb_watch_stop() (at
+ * SIGTERM) answers every waiter at once; one with a query in flight is
+ * only detached from its request and freed when its query ends (the store
+ * fails it at the latest in eb_store_free()); eb_watch_free() comes after
+ * the store is freed.
+ *
  * Owns: struct eb_watch (srv->watch; eb_watch_free()).
  *
  * INTERFACE
- *    eb_watch_init(), eb_watch_free()
+ *    eb_watch_init(), eb_watch_stop(), eb_watch_free()
+ *    eb_watch_detached() - queries of answered watchers still in flight
  *    eb_handle_watch()   - the request
  *    eb_watch_appended() - this process appended to 'id' (no NOTIFY wait)
  */
@@ -52,8 +65,10 @@ struct eb_watch {
 	struct eb_server *srv;
 	struct waiter *waiters;
 	PGconn *listen;
-	struct event *ev;
+	struct event *ev;           /* connecting: one-shot; then persistent read */
 	struct event *retry;
+	int listening;              /* LISTEN sent on an open connection */
+	int stopping;               /* eb_watch_stop() ran */
 };
 
 static void query(struct waiter *wt);
@@ -101,6 +116,10 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 	int n, i;
 
 	wt->querying = 0;
+	if (wt->r == NULL) {        /* answered by eb_watch_stop() */
+		waiter_unlink(wt);
+		return;
+	}
 	if (rc != EB_OK) {
 		eb_reply_error(wt->r, err);
 		waiter_unlink(wt);
@@ -201,17 +220,31 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 	query(wt);
 }
 
+/* query() may free 'wt' (a refused submission): walk with the next saved. */
 void
 eb_watch_appended(struct eb_server *srv, const char *id)
 {
 	struct eb_watch *w = srv->watch;
-	struct waiter *wt;
+	struct waiter *wt, *next;
 
-	if (w == NULL)
+	if (w == NULL || w->stopping)
 		return;
-	for (wt = w->waiters; wt != NULL; wt = wt->next)
+	for (wt = w->waiters; wt != NULL; wt = next) {
+		next = wt->next;
 		if (strcmp(wt->sale, id) == 0)
 			query(wt);
+	}
+}
+
+static void
+poke_all(struct eb_watch *w)
+{
+	struct waiter *wt, *next;
+
+	for (wt = w->waiters; wt != NULL; wt = next) {
+		next = wt->next;
+		query(wt);
+	}
 }
 
 void
@@ -241,6 +274,12 @@ eb_handle_watch(struct eb_req *r, const char *sale, const char *query_str)
 		num[n] = '\0';
 		(void)eb_parse_i64(num, &after);
 	}
+	if (w != NULL && w->stopping) {
+		eb_fail(&e, EB_ERR_DB, "shutting-down",
+		    "Watch again in a moment.", "the server is stopping");
+		eb_reply_error(r, &e);
+		return;
+	}
 	if (w == NULL || strlen(sale) >= EB_ID_MAX ||
 	    (wt = calloc(1, sizeof(*wt))) == NULL) {
 		eb_fail(&e, EB_ERR_INTERNAL, "watch-unavailable", NULL,
@@ -262,6 +301,7 @@ eb_handle_watch(struct eb_req *r, const char *sale, const char *query_str)
 /* -- LISTEN ebid_log ---------------------------------------------------- */
 
 static void listen_start(struct eb_watch *w);
+static void connect_step(evutil_socket_t fd, short what, void *arg);
 
 static void
 retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -272,17 +312,26 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-listen_lost(struct eb_watch *w, const char *why)
+listen_close(struct eb_watch *w)
 {
-	struct timeval tv = { 1, 0 };
-
-	eb_log(EB_LOG_WARN, "watch: LISTEN connection lost (%s); retrying", why);
 	if (w->ev != NULL) {
 		event_free(w->ev);
 		w->ev = NULL;
 	}
 	PQfinish(w->listen);
 	w->listen = NULL;
+	w->listening = 0;
+}
+
+static void
+listen_lost(struct eb_watch *w, const char *why)
+{
+	struct timeval tv = { 1, 0 };
+
+	eb_log(EB_LOG_WARN, "watch: LISTEN connection lost (%s); retrying", why);
+	listen_close(w);
+	if (w->stopping)
+		return;
 	if (w->retry == NULL)
 		w->retry = evtimer_new(w->srv->base, retry_cb, w);
 	if (w->retry != NULL)
@@ -302,8 +351,19 @@ notify_cb(evutil_socket_t fd, short what, void *arg)
 		listen_lost(w, PQerrorMessage(w->listen));
 		return;
 	}
-	while (!PQisBusy(w->listen) && (res = PQgetResult(w->listen)) != NULL)
+	if (PQflush(w->listen) < 0) {
+		listen_lost(w, PQerrorMessage(w->listen));
+		return;
+	}
+	while (!PQisBusy(w->listen) && (res = PQgetResult(w->listen)) != NULL) {
+		int bad = PQresultStatus(res) == PGRES_FATAL_ERROR;
+
 		PQclear(res);
+		if (bad) {      /* the LISTEN itself was refused */
+			listen_lost(w, PQerrorMessage(w->listen));
+			return;
+		}
+	}
 	while ((n = PQnotifies(w->listen)) != NULL) {
 		char id[EB_ID_MAX];
 		const char *colon = strrchr(n->extra, ':');
@@ -319,32 +379,74 @@ notify_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/*
- * A blocking connect and LISTEN, at start-up and on reconnect (once a
- * second at most): short, and only the watch depends on it.
- */
+/* Wait (one shot) for what PQconnectPoll asked, on the current socket. */
+static void
+connect_wait(struct eb_watch *w, PostgresPollingStatusType st)
+{
+	struct timeval tv = { 10, 0 };   /* a connect step that hangs: retry */
+	short what = st == PGRES_POLLING_READING ? EV_READ : EV_WRITE;
+
+	if (w->ev != NULL)
+		event_free(w->ev);
+	w->ev = event_new(w->srv->base, PQsocket(w->listen), what,
+	    connect_step, w);
+	if (w->ev == NULL || event_add(w->ev, &tv) != 0)
+		listen_lost(w, "cannot watch the socket");
+}
+
+static void
+connect_step(evutil_socket_t fd, short what, void *arg)
+{
+	struct eb_watch *w = arg;
+	PostgresPollingStatusType st;
+
+	(void)fd;
+	if (what & EV_TIMEOUT) {
+		listen_lost(w, "connecting timed out");
+		return;
+	}
+	st = PQconnectPoll(w->listen);
+	if (st == PGRES_POLLING_READING || st == PGRES_POLLING_WRITING) {
+		connect_wait(w, st);
+		return;
+	}
+	if (st != PGRES_POLLING_OK) {
+		listen_lost(w, PQerrorMessage(w->listen));
+		return;
+	}
+	/* connected: LISTEN, then a persistent read event for the answers */
+	event_free(w->ev);
+	w->ev = NULL;
+	if (PQsetnonblocking(w->listen, 1) != 0 ||
+	    !PQsendQuery(w->listen, "LISTEN ebid_log") ||
+	    PQflush(w->listen) < 0) {
+		listen_lost(w, PQerrorMessage(w->listen));
+		return;
+	}
+	w->ev = event_new(w->srv->base, PQsocket(w->listen), EV_READ |
+	    EV_PERSIST, notify_cb, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) != 0) {
+		listen_lost(w, "cannot watch the socket");
+		return;
+	}
+	w->listening = 1;
+	/* anything appended while we were not listening */
+	poke_all(w);
+}
+
+/* Start connecting, without blocking the loop (PQconnectStart). */
 static void
 listen_start(struct eb_watch *w)
 {
-	PGresult *res;
-
-	w->listen = PQconnectdb(w->srv->cfg->db);
-	if (PQstatus(w->listen) != CONNECTION_OK) {
-		listen_lost(w, PQerrorMessage(w->listen));
+	if (w->stopping)
+		return;
+	w->listen = PQconnectStart(w->srv->cfg->db);
+	if (w->listen == NULL || PQstatus(w->listen) == CONNECTION_BAD) {
+		listen_lost(w, w->listen != NULL ? PQerrorMessage(w->listen) :
+		    "out of memory");
 		return;
 	}
-	res = PQexec(w->listen, "LISTEN ebid_log");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		PQclear(res);
-		listen_lost(w, PQerrorMessage(w->listen));
-		return;
-	}
-	PQclear(res);
-	PQsetnonblocking(w->listen, 1);
-	w->ev = event_new(w->srv->base, PQsocket(w->listen), EV_READ | EV_PERSIST,
-	    notify_cb, w);
-	if (w->ev == NULL || event_add(w->ev, NULL) != 0)
-		listen_lost(w, "cannot watch the socket");
+	connect_wait(w, PGRES_POLLING_WRITING);
 }
 
 int
@@ -362,25 +464,68 @@ eb_watch_init(struct eb_server *srv, struct eb_error *err)
 }
 
 void
+eb_watch_stop(struct eb_server *srv)
+{
+	struct eb_watch *w = srv->watch;
+	struct waiter *wt, *next;
+
+	if (w == NULL || w->stopping)
+		return;
+	w->stopping = 1;
+	if (w->retry != NULL)
+		evtimer_del(w->retry);
+	listen_close(w);
+	for (wt = w->waiters; wt != NULL; wt = next) {
+		struct eb_error e;
+
+		next = wt->next;
+		if (wt->r == NULL)
+			continue;
+		eb_fail(&e, EB_ERR_DB, "shutting-down",
+		    "Watch again in a moment.", "the server is stopping");
+		eb_reply_error(wt->r, &e);
+		wt->r = NULL;
+		if (wt->timeout != NULL) {
+			event_free(wt->timeout);
+			wt->timeout = NULL;
+		}
+		if (!wt->querying)
+			waiter_unlink(wt);
+		/* else rows_done() frees it when its query ends */
+	}
+}
+
+size_t
+eb_watch_detached(const struct eb_server *srv)
+{
+	const struct eb_watch *w = srv->watch;
+	const struct waiter *wt;
+	size_t n = 0;
+
+	if (w == NULL)
+		return 0;
+	for (wt = w->waiters; wt != NULL; wt = wt->next)
+		if (wt->r == NULL && wt->querying)
+			n++;
+	return n;
+}
+
+void
 eb_watch_free(struct eb_server *srv)
 {
 	struct eb_watch *w = srv->watch;
 
 	if (w == NULL)
 		return;
-	while (w->waiters != NULL) {
-		struct eb_error e;
-
-		eb_fail(&e, EB_ERR_DB, "shutting-down",
-		    "Watch again in a moment.", "the server is stopping");
-		eb_reply_error(w->waiters->r, &e);
+	eb_watch_stop(srv);
+	/*
+	 * Called after eb_store_free(), which ran every query's callback: a
+	 * waiter left here had no query; free it without touching the store.
+	 */
+	while (w->waiters != NULL)
 		waiter_unlink(w->waiters);
-	}
-	if (w->ev != NULL)
-		event_free(w->ev);
 	if (w->retry != NULL)
 		event_free(w->retry);
-	PQfinish(w->listen);
 	free(w);
 	srv->watch = NULL;
 }

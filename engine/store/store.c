@@ -16,7 +16,11 @@
  * dispatch, so it may queue further queries.
  *
  * Invariants: a connection has a query iff it is BUSY; every accepted
- * query's callback runs exactly once (eb_store_free() fails the rest).
+ * query's callback runs exactly once (eb_store_free() fails the rest);
+ * a callback never runs inside the call that submitted its query: a query
+ * that fails at once (no connection up, the send fails) is failed from a
+ * deferred event on the next loop iteration, as libevent's deferred
+ * callbacks are, so a caller may touch its own state after submitting.
  *
  * INTERFACE: see store.h.
  */
@@ -54,6 +58,7 @@ struct query {
 	void *arg;
 	PGresult *res;                /* the last result of the statement */
 	int text_results;             /* eb_store_select_text() */
+	struct eb_error err;          /* why it failed (deferred failure) */
 };
 
 struct pgc {
@@ -71,6 +76,8 @@ struct eb_store {
 	struct pgc conns[EB_STORE_MAX_CONN];
 	struct query *head, *tail;
 	size_t queued, inflight;
+	struct query *failed, *failed_tail;   /* failures waiting for ev_failed */
+	struct event *ev_failed;
 	int closing;
 };
 
@@ -263,6 +270,49 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 	query_free(q);
 }
 
+/*
+ * Fail 'q' with 'e' from the deferred event, never in the caller's stack
+ * (while closing, at once: eb_store_free() fails everything it holds).
+ */
+static void
+query_fail(struct eb_store *s, struct query *q, const struct eb_error *e)
+{
+	q->err = *e;
+	q->next = NULL;
+	if (s->closing || s->ev_failed == NULL) {
+		query_finish(q, EB_ERR_DB, &q->err);
+		return;
+	}
+	if (s->failed_tail != NULL)
+		s->failed_tail->next = q;
+	else
+		s->failed = q;
+	s->failed_tail = q;
+	event_active(s->ev_failed, EV_TIMEOUT, 0);
+}
+
+/* Run the callbacks of the failed queries, in the order they failed. */
+static void
+failed_flush(struct eb_store *s)
+{
+	struct query *q;
+
+	while ((q = s->failed) != NULL) {
+		s->failed = q->next;
+		if (s->failed == NULL)
+			s->failed_tail = NULL;
+		query_finish(q, EB_ERR_DB, &q->err);
+	}
+}
+
+static void
+failed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	failed_flush(arg);
+}
+
 /* -- connections -------------------------------------------------------- */
 
 static void
@@ -304,7 +354,7 @@ fail_queue(struct eb_store *s, const char *why)
 		s->queued--;
 		eb_error_clear(&e);
 		fail_db(&e, "database unreachable", why);
-		query_finish(q, EB_ERR_DB, &e);
+		query_fail(s, q, &e);
 	}
 }
 
@@ -337,7 +387,7 @@ pgc_lost(struct pgc *c, const char *why)
 		s->inflight--;
 		eb_error_clear(&e);
 		fail_db(&e, "database connection lost", msg);
-		query_finish(q, EB_ERR_DB, &e);
+		query_fail(s, q, &e);
 	}
 	if (!s->closing) {
 		if (c->ev_retry == NULL)
@@ -531,7 +581,7 @@ submit(struct eb_store *s, struct query *q)
 		struct eb_error e;
 		eb_error_clear(&e);
 		fail_db(&e, "database unreachable", "no connection is up");
-		query_finish(q, EB_ERR_DB, &e);
+		query_fail(s, q, &e);
 		return EB_OK;
 	}
 	if (s->tail != NULL)
@@ -567,6 +617,13 @@ eb_store_open(struct event_base *base, const char *conninfo, int nconn,
 	}
 	s->base = base;
 	s->nconn = nconn;
+	if ((s->ev_failed = event_new(base, -1, 0, failed_cb, s)) == NULL) {
+		free(s->conninfo);
+		free(s);
+		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+		return NULL;
+	}
 	for (int i = 0; i < nconn; i++) {
 		s->conns[i].s = s;
 		s->conns[i].state = PGC_DOWN;
@@ -599,6 +656,8 @@ eb_store_free(struct eb_store *s)
 		}
 	}
 	fail_queue(s, "shutting down");
+	failed_flush(s);
+	event_free(s->ev_failed);
 	free(s->conninfo);
 	free(s);
 }

@@ -326,6 +326,33 @@ main(int argc, char **argv)
 	    "'T-TST-0003'", buf, sizeof(buf)), "20") == 0,
 	    "refused appends left no entry");
 	PQfinish(pc);
+
+	/*
+	 * A callback never runs inside the call that submitted its query,
+	 * even when the query fails at once (no connection can be up: the
+	 * socket folder does not exist).  Callers rely on it: a waiter freed
+	 * by its own callback while its submitter still walks a list.
+	 */
+	base = event_base_new();
+	store = eb_store_open(base, "host=/nonexistent/ebid-test port=1 "
+	    "connect_timeout=1", 1, &err);
+	CHECK(store != NULL, "a store on an unreachable database opens");
+	if (store != NULL) {
+		last_rc = -1;
+		CHECK(eb_store_ping(store, got_i64, NULL) == EB_OK,
+		    "a query is accepted while no connection is up");
+		CHECK(last_rc == -1, "its callback did not run inside the "
+		    "submitting call");
+		run();
+		CHECK(last_rc == EB_ERR_DB, "it runs on the next loop turn, "
+		    "with a database error (%d %s)", last_rc, last_reason);
+		last_rc = -1;
+		eb_store_ping(store, got_i64, NULL);
+		eb_store_free(store);
+		CHECK(last_rc == EB_ERR_DB, "eb_store_free() fails what is "
+		    "still waiting (%d)", last_rc);
+	}
+	event_base_free(base);
 	printf("%d checks, %d failed\n", checks, fails);
 	return fails == 0 ? 0 : 1;
 }
