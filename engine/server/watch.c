@@ -514,6 +514,7 @@ void
 eb_watch_free(struct eb_server *srv)
 {
 	struct eb_watch *w = srv->watch;
+	struct waiter *wt;
 
 	if (w == NULL)
 		return;
@@ -522,8 +523,12 @@ eb_watch_free(struct eb_server *srv)
 	 * Called after eb_store_free(), which ran every query's callback: a
 	 * waiter left here had no query; free it without touching the store.
 	 */
-	while (w->waiters != NULL)
-		waiter_unlink(w->waiters);
+	while ((wt = w->waiters) != NULL) {
+		w->waiters = wt->next;
+		if (wt->timeout != NULL)
+			event_free(wt->timeout);
+		free(wt);
+	}
 	if (w->retry != NULL)
 		event_free(w->retry);
 	free(w);

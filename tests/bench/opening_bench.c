@@ -196,12 +196,17 @@ main(int argc, char **argv)
 		    server.cert, eb_doc_text(sh), &shares[k++], &err) != EB_OK)
 			return 2;
 	}
+	if (k != 2) {
+		fprintf(stderr, "opening_bench: custodian1 and custodian3 hold "
+		    "no share of the opening key\n");
+		return 2;
+	}
 	bidders = calloc(n, sizeof(*bidders));
 	bids = calloc(n, sizeof(*bids));
 	envs = calloc(n, sizeof(*envs));
 	coms = calloc(n, sizeof(*coms));
 	if (bidders == NULL || bids == NULL || envs == NULL || coms == NULL)
-		return 2;
+		exit(2);
 	fprintf(stderr, "opening_bench: %zu bidders, bid %zu bytes: making "
 	    "certificates and sealing...\n", n, xlen);
 	seal_cpu = 0;
@@ -219,7 +224,7 @@ main(int argc, char **argv)
 		if (eb_bid_seal(bidders[i].cert, bidders[i].key, oc,
 		    (const uint8_t *)xml, xlen, &env, &envlen, commit, &err) !=
 		    EB_OK || eb_base64_encode(env, envlen, &envs[i]) != EB_OK)
-			return 2;
+			exit(2);
 		seal_cpu += now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
 		eb_hex32(commit, coms[i]);
 		snprintf(subj, sizeof(subj), "b%zu", i);

@@ -233,7 +233,12 @@ test_malformed_two_signers_detached(void **state)
 	sign_cmd(&pki.bidder, &der, &len);
 	assert_int_equal(verify(der, len - 1, 0, &err), EB_ERR_FORMAT);
 	assert_string_equal(err.reason, "malformed-cms");
-	der = realloc(der, len + 1);
+	{
+		uint8_t *longer = realloc(der, len + 1);
+
+		assert_non_null(longer);
+		der = longer;
+	}
 	der[len] = 0;
 	assert_int_equal(verify(der, len + 1, 0, &err), EB_ERR_FORMAT);
 	assert_string_equal(err.reason, "malformed-cms");

@@ -1271,8 +1271,10 @@ script_line(struct fx *f, struct script *sc, char *line, int lineno)
 		eb_doc_set_attr(body, "sale", SALE_ID);
 	while ((k = token(&p)) != NULL) {
 		v = strchr(k, '=');
-		if (v == NULL)
+		if (v == NULL) {
 			fail_msg("line %d: %s is not name=value", lineno, k);
+			return;   /* fail_msg does not return; tells the analyzer */
+		}
 		*v++ = '\0';
 		if (k[0] == '<') {
 			size_t n = strlen(k);

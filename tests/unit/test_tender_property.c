@@ -43,7 +43,7 @@ rnd(uint64_t *s)
 static unsigned
 pick(uint64_t *s, unsigned n)
 {
-	return (unsigned)(rnd(s) % n);
+	return n == 0 ? 0 : (unsigned)(rnd(s) % n);
 }
 
 static struct eb_actor
