@@ -111,6 +111,33 @@ need_role(const struct eb_cmd *cmd, enum eb_role role, struct eb_error *err)
 	    eb_role_name(role), eb_role_name(cmd->actor.role));
 }
 
+/* Is 'x' already recorded as appointed to 'tender'? */
+static int
+appointed_to(const struct expert *x, const char *tender)
+{
+	for (size_t i = 0; i < x->nappts; i++)
+		if (strcmp(x->appts[i].tender, tender) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does an <expert> of 'body' before 'upto' name 'party'? */
+static int
+named_before(const struct eb_doc *body, const struct eb_doc *upto,
+    const char *party)
+{
+	const struct eb_doc *c;
+
+	for (c = body->first; c != NULL && c != upto; c = c->next) {
+		const char *p = eb_doc_attr(c, "party");
+
+		if (strcmp(c->name, "expert") == 0 && p != NULL &&
+		    strcmp(p, party) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
     struct eb_error *err)
@@ -218,10 +245,25 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 				    "expert %s has too many appointments", party);
 				goto out;
 			}
+			/*
+			 * Idempotent per (tender, expert): an appointment
+			 * already in the log (another ebidd, a restart) or
+			 * named twice is recorded once.
+			 */
+			if (appointed_to(x, tender) || named_before(b, c, party))
+				continue;
 			e = eb_doc_add(ev, "expert-appointed");
 			eb_doc_set_attr(e, "party", party);
 			eb_doc_set_attr(e, "tender", tender);
 			eb_doc_set_attr(e, "at", iso);
+		}
+		if (ev->first == NULL) {
+			rc = eb_fail(err, EB_ERR_CONFLICT,
+			    "appointments-already-recorded",
+			    "Nothing to do: the pool has these appointments.",
+			    "every expert named is already recorded as "
+			    "appointed to tender %s", tender);
+			goto out;
 		}
 	} else {
 		rc = eb_fail(err, EB_ERR_FORMAT, "unknown-command",

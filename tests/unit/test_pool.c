@@ -137,6 +137,54 @@ test_register_suspend_reinstate(void **state)
 	eb_pool_flow.destroy(NULL);
 }
 
+/*
+ * Issue 15, defect 3: a tender's committee recorded again (a restart of
+ * ebidd, a second ebidd on the same database) must not count twice, or
+ * later draws exclude experts as "drawn too often" on inflated counts.
+ */
+static void
+test_appointment_recorded_once(void **state)
+{
+	void *st = eb_pool_flow.create("pool");
+	struct eb_error err;
+	struct eb_doc *v, *body;
+	struct eb_actor sys = { .role = EB_ROLE_SYSTEM };
+	const struct eb_doc *x;
+
+	(void)state;
+	assert_int_equal(reg(st, "e1", "P1", "Uni A", "civil"), EB_OK);
+	assert_int_equal(reg(st, "e2", "P2", "Uni B", "civil"), EB_OK);
+	/* the same expert named twice in one command counts once */
+	body = el(NULL, "record-appointment", "tender", "T1", NULL);
+	el(body, "expert", "party", "e1", NULL);
+	el(body, "expert", "party", "e1", NULL);
+	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0, &err), EB_OK);
+	/* the same committee again: refused as already recorded, nothing changes */
+	body = el(NULL, "record-appointment", "tender", "T1", NULL);
+	el(body, "expert", "party", "e1", NULL);
+	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0 + 1000, &err),
+	    EB_ERR_CONFLICT);
+	assert_string_equal(err.reason, "appointments-already-recorded");
+	/* a committee with one new member records only the new one */
+	body = el(NULL, "record-appointment", "tender", "T1", NULL);
+	el(body, "expert", "party", "e1", NULL);
+	el(body, "expert", "party", "e2", NULL);
+	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0 + 2000, &err), EB_OK);
+	/* another tender is another appointment */
+	body = el(NULL, "record-appointment", "tender", "T2", NULL);
+	el(body, "expert", "party", "e1", NULL);
+	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0 + 3000, &err), EB_OK);
+	v = eb_pool_flow.view(st, &sys);
+	eb_doc_foreach(x, v, "expert") {
+		if (strcmp(eb_doc_attr(x, "party"), "e1") == 0)
+			assert_int_equal(eb_doc_count(x, "appointment"), 2);
+		else
+			assert_int_equal(eb_doc_count(x, "appointment"), 1);
+	}
+	eb_doc_free(v);
+	eb_pool_flow.destroy(st);
+}
+
 static void
 test_appointments_view_and_replay(void **state)
 {
@@ -296,6 +344,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register_suspend_reinstate),
 		cmocka_unit_test(test_appointments_view_and_replay),
+		cmocka_unit_test(test_appointment_recorded_once),
 		cmocka_unit_test(test_draw_over_pool_view),
 	};
 
