@@ -13,7 +13,7 @@ function(eb_unit_test)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
   set_target_properties(${T_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/unit)
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
-  set_tests_properties(${T_NAME} PROPERTIES LABELS unit TIMEOUT 300)
+  set_tests_properties(${T_NAME} PROPERTIES LABELS unit TIMEOUT 900)
 endfunction()
 
 function(eb_fuzzer)

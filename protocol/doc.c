@@ -10,27 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/mem.h"
+
+/* zeroed, as the tree's nodes need (protocol/mem.h: OOM aborts) */
 static void *
 xmalloc(size_t n)
 {
-	void *p = calloc(1, n ? n : 1);
-
-	if (p == NULL) {
-		fputs("ebid: out of memory building a document\n", stderr);
-		abort();
-	}
-	return p;
+	return eb_calloc(1, n);
 }
 
-static char *
-xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = xmalloc(n);
-
-	memcpy(p, s, n);
-	return p;
-}
+#define xstrdup eb_strdup
 
 struct eb_doc *
 eb_doc_new(const char *name)

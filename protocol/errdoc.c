@@ -29,6 +29,7 @@
  *    eb_errdoc_read()  - <error> tree -> struct eb_error
  */
 #include "protocol/errdoc.h"
+#include "protocol/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,13 +97,8 @@ clean_text(const char *s, size_t cap)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strnlen(s, cap), i = 0, o = 0, k, len;
 	unsigned long cp;
-	char *r = malloc(n + 1);
+	char *r = eb_malloc(n + 1);
 
-	if (r == NULL) {
-		fputs("ebid: out of memory building an error document\n",
-		    stderr);
-		abort();
-	}
 	while (i < n) {
 		if (p[i] < 0x80) {
 			r[o++] = p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&

@@ -20,27 +20,11 @@
 
 #include "engine/core/bid.h"
 
-static char *
-dup_str(const char *s)
-{
-	size_t n = strlen(s);
-	char *p = malloc(n + 1);
+#include "protocol/mem.h"
 
-	if (p == NULL)
-		abort();        /* as the eb_doc builders: OOM aborts */
-	memcpy(p, s, n + 1);
-	return p;
-}
-
-static void *
-xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n == 0 ? 1 : n, sz);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
+/* protocol/mem.h: OOM aborts, as everywhere */
+#define dup_str eb_strdup
+#define xcalloc eb_calloc
 
 /* A string field: present (unless optional), within 'max' bytes. */
 static int

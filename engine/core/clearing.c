@@ -30,6 +30,7 @@
 #include "engine/core/bid.h"
 #include "engine/core/clearing.h"
 #include "protocol/hash.h"
+#include "protocol/mem.h"
 
 /* 128-bit intermediate for exact cross-multiplication (gcc and clang). */
 __extension__ typedef __int128 wide;
@@ -105,15 +106,8 @@ struct run {
 	size_t nf, cap;
 };
 
-static void *
-xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n == 0 ? 1 : n, sz);
-
-	if (p == NULL)
-		abort();        /* as the eb_doc builders: OOM aborts */
-	return p;
-}
+/* protocol/mem.h: OOM aborts, as everywhere */
+#define xcalloc eb_calloc
 
 /* ---- figures ------------------------------------------------------- */
 
@@ -185,9 +179,7 @@ add_finding(struct run *run, int rule, const char *severity,
 	}
 	if (run->nf == run->cap) {
 		run->cap = run->cap ? 2 * run->cap : 32;
-		run->f = realloc(run->f, run->cap * sizeof(*run->f));
-		if (run->f == NULL)
-			abort();
+		run->f = eb_realloc(run->f, run->cap * sizeof(*run->f));
 	}
 	run->f[run->nf].rule = rule;
 	run->f[run->nf].seq = run->nf;

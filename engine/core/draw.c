@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "protocol/hash.h"
+#include "protocol/mem.h"
 #include "protocol/isotime.h"
 
 #define DRAW_MAX_REVEALS 64
@@ -527,9 +528,7 @@ eb_draw_replace(const struct eb_doc *committee, const char *party,
 			eb_doc_set_attr(ref, a->name, a->value);
 	}
 	free(r->name);
-	r->name = strdup("member");
-	if (r->name == NULL)
-		abort();
+	r->name = eb_strdup("member");
 	eb_doc_set_attr(r, "order", eb_doc_attr(m, "order"));
 	eb_doc_set_attr(r, "replaces", party);
 	/* Move r where m was, drop m, append the refusal at the end. */

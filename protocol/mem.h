@@ -1,0 +1,49 @@
+/*
+ * protocol/mem.h
+ *    The one out-of-memory policy of ebid: allocate or report and abort.
+ *
+ * As Redis's zmalloc and PostgreSQL's palloc do, an allocation that fails
+ * does not return: it writes one line to stderr naming what was being
+ * allocated and aborts the process.  A server whose heap is exhausted
+ * cannot answer correctly anyway; ebidd acknowledges nothing before it is
+ * durable, so an abort loses nothing acknowledged, and the supervisor
+ * (systemd, docs/operations.md) restarts it.  Code that uses these never
+ * checks for NULL, so the rare branch that no test exercises is gone.
+ *
+ * Pure: libc only, no global state but the hook below; engine/core may
+ * use it.  Ownership: the caller frees what it gets, with free().
+ *
+ * INTERFACE
+ *    eb_malloc(n), eb_calloc(n, size), eb_realloc(p, n), eb_strdup(s),
+ *    eb_strndup(s, n), eb_memdup(p, n)
+ *    eb_oom(what, n)           - the report and abort (noreturn)
+ */
+#ifndef EB_PROTOCOL_MEM_H
+#define EB_PROTOCOL_MEM_H
+
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define EB_NORETURN __attribute__((noreturn))
+#define EB_MALLOC_LIKE __attribute__((malloc, returns_nonnull))
+#else
+#define EB_NORETURN
+#define EB_MALLOC_LIKE
+#endif
+
+/* Report "ebid: out of memory allocating N bytes (WHAT)" and abort. */
+EB_NORETURN void eb_oom(const char *what, size_t n);
+
+/* Never NULL; a size of 0 allocates 1 byte. */
+EB_MALLOC_LIKE void *eb_malloc(size_t n);
+/* Zeroed; n * size checked for overflow (an overflow is reported as OOM). */
+EB_MALLOC_LIKE void *eb_calloc(size_t n, size_t size);
+/* As realloc(), never NULL; p may be NULL. */
+void *eb_realloc(void *p, size_t n);
+/* Copies; s must not be NULL. */
+EB_MALLOC_LIKE char *eb_strdup(const char *s);
+/* At most n bytes of s, always terminated. */
+EB_MALLOC_LIKE char *eb_strndup(const char *s, size_t n);
+EB_MALLOC_LIKE void *eb_memdup(const void *p, size_t n);
+
+#endif
