@@ -85,11 +85,11 @@ check "pages carry a strict CSP" grep -qi "^Content-Security-Policy: default-src
 check "pages carry nosniff" grep -qi '^X-Content-Type-Options: nosniff' "$tmp/headers"
 check "the page declares its language" grep -q '<html lang="zh-CN"' "$tmp/page"
 st=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$B/")
-check "POST is refused ($st)" test "$st" = 405
+check "POST is refused ($st)" test "$st" = 501
 st=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data x "$B/")
 check "POST with a body is refused ($st)" test "$st" = 413
 st=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$B/")
-check "DELETE is refused ($st)" test "$st" = 405
+check "DELETE is refused ($st)" test "$st" = 501
 st=$(curl -s -o /dev/null -w '%{http_code}' "$B/v1/commands")
 check "the API is not on the board (404)" test "$st" = 404
 st=$(curl -s -o /dev/null -w '%{http_code}' "$B/tenders/..%2Fetc")
