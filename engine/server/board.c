@@ -297,7 +297,7 @@ reply(struct preq *p, int status, const char *ctype, const char *cache,
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    p->req), "Retry-After", "1");
 		evbuffer_add(evhttp_request_get_output_buffer(p->req), body, n);
-		evhttp_send_reply(p->req, status, status == 200 ? "OK" :
+		evhttp_send_reply(p->req, status, status == 200 ? "OK" : status == 204 ? "No Content" :
 		    status == 404 ? "Not Found" : status == 429 ?
 		    "Too Many Requests" : "Error", NULL);
 	}
@@ -654,6 +654,10 @@ route(struct evhttp_request *req, void *arg)
 	}
 	if (strcmp(path, "/") == 0) {
 		index_page(p);
+		return;
+	}
+	if (strcmp(path, "/favicon.ico") == 0) {
+		reply(p, 204, "image/x-icon", "public, max-age=86400", "", 0);
 		return;
 	}
 	if (strcmp(path, "/static/board.css") == 0) {

@@ -204,6 +204,38 @@ found=""
 for f in "${ALWAYS[@]}" "${SALE_PARTIES[@]}"; do grep -qwF -- "$f" <<<"$w" && found+="[$f] "; done
 check "the watch names no party ($found)" test -z "$found"
 
+# -- the same pages in a real browser (tests/browser/board.mjs) -----------------
+# Headless Chromium: what a person's browser shows, the accessibility basics,
+# no CSP violation, screenshots in var/screens/.  Needs `chromium` and
+# tests/browser/node_modules (tools/dev test installs both; EB_BROWSER=1,
+# which it sets, makes their absence a failure).
+browser() { # browser FORBIDDEN-ARRAY-NAME NAME=PATH...
+	local -n list=$1
+	shift
+	printf '%s\n' "${list[@]}" >"$tmp/forbidden"
+	BOARD_URL=$B PAGES="$*" FORBIDDEN_FILE=$tmp/forbidden SCREENS=$SRC/var/screens \
+		node "$SRC/tests/browser/board.mjs" >"$tmp/browser.out" 2>&1
+	while IFS= read -r line; do
+		case $line in
+		"ok   "*) ok "chromium: ${line#ok   }" ;;
+		"FAIL "*) bad "chromium: ${line#FAIL }" ;;
+		*) say "   $line" ;;
+		esac
+	done <"$tmp/browser.out"
+	grep -q '^ok   ' "$tmp/browser.out" || bad "chromium: the browser test ran nothing"
+}
+if [ -d "$SRC/tests/browser/node_modules/puppeteer-core" ] && command -v chromium >/dev/null; then
+	TENDER_FORBIDDEN=("${ALWAYS[@]}")
+	SALE_FORBIDDEN=("${ALWAYS[@]}" "${SALE_PARTIES[@]}")
+	browser TENDER_FORBIDDEN board-list=/ board-tender=/tenders/$T board-tender-en=/tenders/$T?lang=en \
+		board-heads=/heads board-heads-tender=/heads/$T
+	browser SALE_FORBIDDEN board-sale=/sales/$sale board-sale-en=/sales/$sale?lang=en
+elif [ "${EB_BROWSER:-0}" = 1 ]; then
+	bad "chromium or tests/browser/node_modules is missing (tools/dev test installs them)"
+else
+	say "skip: no chromium or tests/browser/node_modules: the browser walk did not run"
+fi
+
 # -- rate limit ----------------------------------------------------------------
 codes=$(for _ in $(seq 1 200); do curl -s -o /dev/null -w '%{http_code}\n' "$B/static/board.css"; done | sort | uniq -c)
 check "past the burst an address gets 429 ($(echo $codes))" grep -q ' 429$' <<<"$codes"
