@@ -266,3 +266,7 @@ step "A readable timeline of the tender" "$AUDIT_BIN" replay "$DEMO/$T.log.xml" 
 
 chapter "Done"
 note "$n steps ran against $EBID_URL; the logs are in $DEMO."
+if [ -n "${EBID_BOARD_URL:-}" ]; then
+	note "The public board (no certificate needed): $EBID_BOARD_URL"
+	note "  this tender: ${EBID_BOARD_URL}tenders/$T   the sale: ${EBID_BOARD_URL}sales/$sale"
+fi

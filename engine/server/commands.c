@@ -370,7 +370,10 @@ job_decide(struct job *j)
 			job_fail(j, &e);
 			return;
 		}
-		eb_reply_doc(j->r, 200, v);
+		if (j->r != NULL)
+			eb_reply_doc(j->r, 200, v);
+		else if (j->sys_done != NULL)     /* eb_commands_read() */
+			j->sys_done(j->sys_arg, EB_OK, NULL, v);
 		j->r = NULL;
 		eb_doc_free(v);
 		job_end(j);
@@ -939,6 +942,34 @@ eb_handle_read(struct eb_req *r, const char *kind, const char *id,
 	snprintf(j->reqid, sizeof(j->reqid), "%s", r->id);
 	snprintf(j->target, sizeof(j->target), "%s", id);
 	job_enqueue(j);
+}
+
+int
+eb_commands_read(struct eb_commands *cs, const char *kind, const char *id,
+    const struct eb_actor *viewer, enum eb_job_kind what,
+    eb_system_done_fn done, void *arg)
+{
+	struct job *j;
+
+	if (strlen(id) == 0 || strlen(id) >= EB_ID_MAX ||
+	    (what != EB_JOB_VIEW && what != EB_JOB_DUTIES))
+		return EB_ERR_NOTFOUND;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return EB_ERR_NOMEM;
+	if ((j->flow = eb_flow_for_kind(kind)) == NULL) {
+		free(j);
+		return EB_ERR_NOTFOUND;
+	}
+	cs->busy++;
+	j->cs = cs;
+	j->kind = what;
+	j->actor = *viewer;
+	j->sys_done = done;
+	j->sys_arg = arg;
+	snprintf(j->reqid, sizeof(j->reqid), "read");
+	snprintf(j->target, sizeof(j->target), "%s", id);
+	job_enqueue(j);
+	return EB_OK;
 }
 
 void

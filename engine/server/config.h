@@ -37,6 +37,10 @@ struct eb_config {
 	int64_t idle_timeout;  /* seconds; default 60 */
 	int64_t db_connections;/* default 4 */
 	int64_t workers;       /* verify/parse threads; default 2, 0 = inline */
+	char *public_listen;   /* the public board (board.c); "" = off */
+	char *pages_dir;       /* folder of the board's stylesheet and files */
+	int64_t public_rate;   /* board requests per second per address */
+	int64_t public_burst;  /* ... and the burst allowed */
 };
 
 /* Fill 'c' with the defaults (strings allocated). */

@@ -32,6 +32,7 @@
 #include <event2/thread.h>
 #include <openssl/rand.h>
 
+#include "engine/server/board.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/rebuild.h"
@@ -117,6 +118,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
 	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
 	eb_http_stop_accepting(srv);
+	eb_board_stop_accepting(srv);
 	eb_watch_stop(srv);         /* answer the parked long polls now */
 	d->started = eb_clock_mono_us() / 1000;
 	evtimer_add(d->timer, &tv);
@@ -275,6 +277,8 @@ main(int argc, char **argv)
 	eb_system_recover(&srv);
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
+	if (eb_board_start(&srv, &e) != EB_OK)
+		fatal_e(&e, "public board");
 	dr.srv = &srv;
 	dr.timer = evtimer_new(srv.base, drain_cb, &dr);
 	ev_term = evsignal_new(srv.base, SIGTERM, signal_cb, &dr);
@@ -299,6 +303,7 @@ main(int argc, char **argv)
 	eb_store_free(srv.store);
 	eb_workers_free(srv.workers);
 	evhttp_free(srv.http);
+	eb_board_free(&srv);
 	eb_commands_free(srv.cmds);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);

@@ -1,13 +1,16 @@
 # ebidd: the HTTPS (mutual TLS) server.  See engine/server/README.md and
 # docs/server.md.  The aggregate kinds it serves are linked here as
 # engine/core/flows.c registers them.
+# The public board's pages: XSLT 1.0 by libxslt (engine/server/board.c).
+pkg_check_modules(LIBXSLT REQUIRED IMPORTED_TARGET libxslt)
 add_executable(ebidd
   engine/server/main.c engine/server/config.c engine/server/clock.c
   engine/server/log.c engine/server/tls.c engine/server/http.c
   engine/server/handlers.c engine/server/commands.c engine/server/system.c
-  engine/server/watch.c engine/server/rebuild.c
+  engine/server/watch.c engine/server/rebuild.c engine/server/board.c
   engine/server/workers.c)
 target_link_libraries(ebidd PRIVATE eb_store eb_core_flows eb_opening eb_logdoc eb_crypto eb_xml
   eb_core_cmd eb_base
-  PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBPQ Threads::Threads)
+  PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBPQ PkgConfig::LIBXSLT
+  Threads::Threads)
 set_target_properties(ebidd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -24,7 +24,8 @@
  *    eb_system_serial()        - a unique receipt serial
  *    eb_system_read()          - the view / duties of an aggregate
  *    eb_handle_log()           - GET /v1/log and /v1/log/ID (auditors)
- *    eb_commands_submit_system(), eb_handle_read() - (commands.c)
+ *    eb_commands_submit_system(), eb_handle_read(), eb_commands_read()
+ *                              - (commands.c)
  */
 #ifndef EB_SERVER_SYSTEM_H
 #define EB_SERVER_SYSTEM_H
@@ -75,6 +76,14 @@ int eb_commands_submit_system(struct eb_commands *cs, const char *target,
     eb_system_done_fn done, void *arg) EB_MUSTCHECK;
 void eb_handle_read(struct eb_req *r, const char *kind, const char *id,
     enum eb_job_kind what);
+/*
+ * The view (or duties) of aggregate 'id' of 'kind' as 'viewer' sees it,
+ * without a request: 'done' gets the tree (borrowed) or the error, on the
+ * loop thread.  EB_OK when queued ('done' is then called exactly once).
+ */
+int eb_commands_read(struct eb_commands *cs, const char *kind,
+    const char *id, const struct eb_actor *viewer, enum eb_job_kind what,
+    eb_system_done_fn done, void *arg) EB_MUSTCHECK;
 /* Load aggregate 'id' and call eb_system_after() with its state. */
 void eb_commands_poke(struct eb_commands *cs, const char *id,
     const struct eb_flow_entry *flow);

@@ -7,7 +7,8 @@
 #    start_ebidd); everything started is stopped by the EXIT trap, by pid.
 #
 #    env: EBID_SRC, EBID_BUILD (CTest sets them), EBID_CERTS (optional:
-#         a folder made by certs/make-dev-certs.sh; else one is made)
+#         a folder made by certs/make-dev-certs.sh; else one is made);
+#         IT_EXTRA_CONF: more ebidd.conf lines (e.g. public_listen)
 
 SRC=${EBID_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${EBID_BUILD:-$SRC/build}
@@ -178,6 +179,7 @@ schema_dir = $SRC/schema
 xsd_dir = $SRC/protocol/xsd
 pid_file = $tmp/ebidd.pid
 log_file = $tmp/ebidd.log
+${IT_EXTRA_CONF:-}
 CONF
 	for line in "$@"; do printf '%s\n' "$line" >>"$tmp/ebidd.conf"; done
 }
