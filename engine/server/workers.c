@@ -11,11 +11,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/server/workers.h"
 
 #define EB_WORKERS_MAX 16
+#define EB_WORKERS_BIG_NICE 10   /* general-lane threads yield the CPU */
 
 struct wjob {
 	struct wjob *next;
@@ -42,7 +45,7 @@ struct eb_workers {
 	size_t queued;
 	struct event *ev_done;
 	struct wthread th[EB_WORKERS_MAX];
-	int n, stop;
+	int n, n_planned, stop;
 };
 
 static int64_t
@@ -97,6 +100,13 @@ worker_main(void *arg)
 	struct wthread *t = arg;
 	struct eb_workers *w = t->w;
 
+	/* With a reserved small-lane thread, the others (big jobs: large
+	 * commands, openings) run at a lower priority, so under CPU
+	 * contention the loop and the small lane go first.  Linux applies
+	 * nice per thread; raising it needs no privilege. */
+	if (w->n_planned >= 2 && !t->small_only)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+		    EB_WORKERS_BIG_NICE);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct wjob *j = NULL;
@@ -162,6 +172,7 @@ eb_workers_new(struct event_base *base, int n, struct eb_error *err)
 		    "cannot create the workers' event");
 		return NULL;
 	}
+	w->n_planned = n;
 	for (int i = 0; i < n; i++) {
 		struct wthread *t = &w->th[i];
 

@@ -18,7 +18,9 @@
  * "small".  With 2 or more threads the last thread takes small jobs only,
  * so however many big jobs are running, a small command waits at most for
  * the small jobs ahead of it (each bounded by the XML limits: a few ms).
- * The other threads take small jobs first, then big ones, oldest first.
+ * The other threads take small jobs first, then big ones, oldest first,
+ * and run at nice +10 (Linux: per thread), so under CPU contention the
+ * loop thread and the small lane are served first.
  *
  * Stopping: eb_workers_stop() asks the threads to end and waits at most a
  * given time.  A thread still inside a job then is abandoned (its job was
