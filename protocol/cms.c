@@ -9,8 +9,13 @@
  *  - CMS_BINARY on every sign/verify/encrypt/decrypt: the signed bytes are
  *    exactly the bytes given, never line-ending-canonicalised.
  *  - SignedData is attached, SHA-256, signer certificate embedded,
- *    CMS_NOSMIMECAP.  Verification accepts exactly one SignerInfo, checks
- *    the signature with OpenSSL, then the signer's chain and validity
+ *    CMS_NOSMIMECAP, signed attributes (OpenSSL adds content-type,
+ *    message-digest and signing-time).  Verification accepts exactly one
+ *    SignerInfo, refuses a digest other than SHA-256/384/512 (also inside
+ *    the signature algorithm) and a SignerInfo without those three signed
+ *    attributes, then (commands only, eb_cms_verify_command) bounds the
+ *    signing time against the receipt time; then checks the signature
+ *    with OpenSSL, then the signer's chain and validity
  *    against the trust at the caller's instant (eb_trust_check_chain), so
  *    a bid signed before its signer's certificate expired can be verified
  *    at the receipt time.
@@ -26,15 +31,18 @@
  *    held only internally is cleansed before free.
  *
  * INTERFACE
- *    eb_cms_sign(), eb_cms_verify(), eb_cms_encrypt(), eb_cms_decrypt()
+ *    eb_cms_sign(), eb_cms_verify(), eb_cms_verify_command(),
+ *    eb_cms_encrypt(), eb_cms_decrypt()
  *    eb_bid_seal(), eb_bid_open()
  *    eb_base64_encode(), eb_base64_decode()
  */
 #include "protocol/cms.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/cms.h>
 #include <openssl/crypto.h>
@@ -170,11 +178,157 @@ out:
 	return rc;
 }
 
+/* -- the signer policy (docs/crypto.md, issue 20 point 10) ------------------ */
+
+static int
+strong_digest(int nid)
+{
+	return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512;
+}
+
+/*
+ * The signing-time attribute of 'si' in ms UTC; EB_OK, or EB_ERR_DENIED
+ * "no-signing-time" when there is none (or more than one, or it is not a
+ * time).
+ */
+static int
+signing_time(CMS_SignerInfo *si, int64_t *ms, struct eb_error *err)
+{
+	X509_ATTRIBUTE *a = NULL;
+	const ASN1_TYPE *v = NULL;
+	const ASN1_TIME *tm = NULL;
+	struct tm parts;
+	int i = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+
+	if (i >= 0 && CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime,
+	    i) < 0)
+		a = CMS_signed_get_attr(si, i);
+	if (a != NULL && X509_ATTRIBUTE_count(a) == 1)
+		v = X509_ATTRIBUTE_get0_type(a, 0);
+	if (v != NULL && (v->type == V_ASN1_UTCTIME ||
+	    v->type == V_ASN1_GENERALIZEDTIME))
+		tm = v->value.utctime;    /* both are ASN1_TIME */
+	memset(&parts, 0, sizeof(parts));
+	if (tm == NULL || ASN1_TIME_to_tm(tm, &parts) != 1) {
+		ERR_clear_error();
+		return eb_fail(err, EB_ERR_DENIED, "no-signing-time",
+		    "Sign with signed attributes including signingTime (ebid "
+		    "send does).",
+		    "the signature carries no valid signing-time attribute");
+	}
+	*ms = (int64_t)timegm(&parts) * 1000;
+	return EB_OK;
+}
+
+/*
+ * The policy every SignedData must meet before its signature is checked:
+ * digest SHA-256/384/512, a signature algorithm that does not name a
+ * weaker digest (sha1WithRSA, ecdsa-with-SHA1, MD5...), and signed
+ * attributes with content-type, message-digest and signing-time (OpenSSL
+ * checks the first two against the content in CMS_verify).  EB_ERR_DENIED
+ * "weak-digest" or "no-signed-attributes" / "no-signing-time".
+ */
+static int
+signer_policy(CMS_SignerInfo *si, int64_t *signed_ms, struct eb_error *err)
+{
+	X509_ALGOR *dig = NULL, *sig = NULL;
+	int dnid, snid, md = NID_undef, pk = NID_undef;
+
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
+	dnid = dig != NULL ? OBJ_obj2nid(dig->algorithm) : NID_undef;
+	snid = sig != NULL ? OBJ_obj2nid(sig->algorithm) : NID_undef;
+	if (!strong_digest(dnid) || (OBJ_find_sigid_algs(snid, &md, &pk) == 1 &&
+	    md != NID_undef && !strong_digest(md)))
+		return eb_fail(err, EB_ERR_DENIED, "weak-digest",
+		    "Sign with SHA-256 (ebid send does); SHA-1 and MD5 are "
+		    "refused.",
+		    "the signature uses the digest %s with the algorithm %s; "
+		    "only SHA-256, SHA-384 and SHA-512 are accepted",
+		    dnid != NID_undef ? OBJ_nid2sn(dnid) : "(unknown)",
+		    snid != NID_undef ? OBJ_nid2sn(snid) : "(unknown)");
+	if (CMS_signed_get_attr_count(si) <= 0 ||
+	    CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1) < 0 ||
+	    CMS_signed_get_attr_by_NID(si, NID_pkcs9_messageDigest, -1) < 0)
+		return eb_fail(err, EB_ERR_DENIED, "no-signed-attributes",
+		    "Sign with signed attributes (content-type, message-digest, "
+		    "signing-time), as ebid send does; do not use -noattr.",
+		    "the signature has no signed attributes (content-type, "
+		    "message-digest)");
+	return signing_time(si, signed_ms, err);
+}
+
+/* 'signed_ms' inside [ref - max_age, ref + max_ahead] for ref = at or alt. */
+static int
+in_window(int64_t signed_ms, int64_t ref, const struct eb_cms_window *w)
+{
+	return signed_ms >= ref - w->max_age_ms &&
+	    signed_ms <= ref + w->max_ahead_ms;
+}
+
+static int
+check_window(int64_t signed_ms, const struct eb_cms_window *w,
+    struct eb_error *err)
+{
+	char when[32], ref[32];
+	time_t secs;
+	struct tm tm;
+
+	if (in_window(signed_ms, w->at_ms, w) ||
+	    (w->alt_ms != 0 && in_window(signed_ms, w->alt_ms, w)))
+		return EB_OK;
+	secs = (time_t)(signed_ms / 1000);
+	if (gmtime_r(&secs, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld ms", (long long)signed_ms);
+	secs = (time_t)(w->at_ms / 1000);
+	if (gmtime_r(&secs, &tm) == NULL ||
+	    strftime(ref, sizeof(ref), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(ref, sizeof(ref), "%lld ms", (long long)w->at_ms);
+	if (signed_ms > w->at_ms)
+		eb_fail(err, EB_ERR_TIME, "signing-time-in-future",
+		    "Check the clock of the machine that signs, then sign the "
+		    "command again.",
+		    "the command was signed at %s, more than %lld s after the "
+		    "server's time %s", when,
+		    (long long)(w->max_ahead_ms / 1000), ref);
+	else
+		eb_fail(err, EB_ERR_TIME, "signing-time-too-old",
+		    "Sign the command again just before sending it.",
+		    "the command was signed at %s, more than %lld s before the "
+		    "server's time %s", when,
+		    (long long)(w->max_age_ms / 1000), ref);
+	return EB_ERR_TIME;
+}
+
+static int verify_impl(const struct eb_trust *t, const uint8_t *der,
+    size_t len, int64_t at_ms, const struct eb_cms_window *w,
+    uint8_t **content, size_t *clen, X509 **signer, int64_t *signed_ms,
+    struct eb_error *err);
+
 int
 eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
     int64_t at_ms, uint8_t **content, size_t *clen, X509 **signer,
     struct eb_error *err)
 {
+	return verify_impl(t, der, len, at_ms, NULL, content, clen, signer,
+	    NULL, err);
+}
+
+int
+eb_cms_verify_command(const struct eb_trust *t, const uint8_t *der,
+    size_t len, const struct eb_cms_window *w, uint8_t **content,
+    size_t *clen, X509 **signer, int64_t *signed_ms, struct eb_error *err)
+{
+	return verify_impl(t, der, len, w->at_ms, w, content, clen, signer,
+	    signed_ms, err);
+}
+
+static int
+verify_impl(const struct eb_trust *t, const uint8_t *der, size_t len,
+    int64_t at_ms, const struct eb_cms_window *w, uint8_t **content,
+    size_t *clen, X509 **signer, int64_t *signed_ms, struct eb_error *err)
+{
+	int64_t when = 0;
 	CMS_ContentInfo *cms = NULL;
 	BIO *out = NULL;
 	STACK_OF(X509) *signers = NULL, *certs = NULL;
@@ -203,6 +357,11 @@ eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
 		    sis == NULL ? 0 : sk_CMS_SignerInfo_num(sis));
 		goto out;
 	}
+	/* The policy first: cheap, and nothing weak is worth verifying. */
+	if ((rc = signer_policy(sk_CMS_SignerInfo_value(sis, 0), &when,
+	    err)) != EB_OK || (w != NULL &&
+	    (rc = check_window(when, w, err)) != EB_OK))
+		goto out;
 	if ((out = BIO_new(BIO_s_mem())) == NULL) {
 		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "cannot allocate a buffer");
@@ -260,6 +419,8 @@ eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
 		goto out;
 	}
 	*signer = s;
+	if (signed_ms != NULL)
+		*signed_ms = when;
 	rc = EB_OK;
 out:
 	ERR_clear_error();

@@ -41,11 +41,38 @@ int eb_cms_sign(X509 *cert, EVP_PKEY *key, const uint8_t *data, size_t len,
  * "malformed-cms", "not-signed-data") or EB_ERR_DENIED ("bad-signature",
  * "not-one-signer", "unknown-signer-ca", "certificate-expired",
  * "certificate-not-yet-valid", "certificate-is-ca") with 'err' filled and
- * OpenSSL's errors in err->detail; nothing is returned.
+ * OpenSSL's errors in err->detail; nothing is returned.  The signer
+ * policy (docs/crypto.md) is EB_ERR_DENIED: "weak-digest" (a digest other
+ * than SHA-256/384/512, e.g. SHA-1), "no-signed-attributes" (no
+ * content-type and message-digest attributes), "no-signing-time".
  */
 int eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
     int64_t at_ms, uint8_t **content, size_t *clen, X509 **signer,
     struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * The signing-time window of a command (docs/crypto.md): the signing-time
+ * attribute must lie in [ref - max_age_ms, ref + max_ahead_ms] for ref =
+ * at_ms (the receipt time on the server's clock) or, when nonzero, alt_ms
+ * (ebidd passes the real time under a test clock, whose instant is moved
+ * far from the time the clients sign at).
+ */
+struct eb_cms_window {
+	int64_t at_ms;
+	int64_t alt_ms;
+	int64_t max_age_ms;
+	int64_t max_ahead_ms;
+};
+
+/*
+ * eb_cms_verify() at w->at_ms, plus the signing-time window: EB_ERR_TIME
+ * "signing-time-in-future" or "signing-time-too-old".  On EB_OK also
+ * *signed_ms (may be NULL), the signing time in ms UTC.
+ */
+int eb_cms_verify_command(const struct eb_trust *t, const uint8_t *der,
+    size_t len, const struct eb_cms_window *w, uint8_t **content,
+    size_t *clen, X509 **signer, int64_t *signed_ms, struct eb_error *err)
+    EB_MUSTCHECK;
 
 /*
  * Encrypt 'data' to every certificate in 'recips' (AES-256-GCM

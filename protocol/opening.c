@@ -89,7 +89,8 @@ open_one(const struct eb_trust *t, const struct eb_schema *schema,
 {
 	uint8_t commit[EB_SHA256_LEN], *env = NULL, *xml = NULL, *inner = NULL;
 	size_t envlen = 0, xmllen = 0, innerlen = 0;
-	struct eb_xml_limits lim = { EB_BID_MAX, 32, 200000 };
+	struct eb_xml_limits lim = { .max_bytes = EB_BID_MAX,
+	    .max_depth = 32, .max_elements = 200000 };
 	struct eb_doc *bid = NULL;
 	struct eb_actor signer;
 	struct eb_error e;
@@ -259,7 +260,8 @@ eb_opening_check_result(const struct eb_trust *t,
 {
 	const char *inner_b64 = eb_doc_child_text(bid_result, "inner");
 	const char *bidder = eb_doc_attr(bid_result, "bidder");
-	struct eb_xml_limits lim = { EB_BID_MAX, 32, 200000 };
+	struct eb_xml_limits lim = { .max_bytes = EB_BID_MAX,
+	    .max_depth = 32, .max_elements = 200000 };
 	uint8_t *inner = NULL, *content = NULL, want[EB_SHA256_LEN];
 	uint8_t got[EB_SHA256_LEN];
 	size_t ilen = 0, clen = 0;

@@ -58,6 +58,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,8 @@
 #define DEFAULT_MAX_BYTES ((size_t)4 << 20)
 #define DEFAULT_MAX_DEPTH 32u
 #define DEFAULT_MAX_ELEMENTS ((size_t)100000)
+#define DEFAULT_MAX_ATTRIBUTES 64u
+#define DEFAULT_MAX_NAMESPACES 16u
 
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
@@ -558,6 +561,273 @@ effective_limits(const struct eb_xml_limits *in, struct eb_xml_limits *out)
 		out->max_depth = EB_XML_DEPTH_CAP;
 	out->max_elements = in != NULL && in->max_elements != 0 ?
 	    in->max_elements : DEFAULT_MAX_ELEMENTS;
+	out->max_attributes = in != NULL && in->max_attributes != 0 ?
+	    in->max_attributes : DEFAULT_MAX_ATTRIBUTES;
+	out->max_namespaces = in != NULL && in->max_namespaces != 0 ?
+	    in->max_namespaces : DEFAULT_MAX_NAMESPACES;
+	out->max_nodes = in != NULL && in->max_nodes != 0 ? in->max_nodes :
+	    (out->max_elements > SIZE_MAX / 4 ? SIZE_MAX :
+	    out->max_elements * 4);
+	out->max_text = in != NULL && in->max_text != 0 ?
+	    in->max_text : out->max_bytes;
+}
+
+/* -- parsing: the pre-scan ---------------------------------------------------- */
+
+/*
+ * The pre-scan: one pass over the bytes, before libxml2, that counts what
+ * makes libxml2 slow or a tree big.  It follows XML's delimiters exactly
+ * (a comment ends at the first "-->", CDATA at the first "]]>", a PI at
+ * the first "?>", a tag at the first '>' outside a quoted value), so on a
+ * well-formed prefix it sees the same markup libxml2 will; libxml2 stops
+ * at the first malformation (no RECOVER), so it never reads past what
+ * was counted here.  Every attribute has one '=' outside quotes: counting
+ * those can only over-count.  An unterminated construct ends the scan
+ * (libxml2 then reports "malformed").
+ */
+struct prescan {
+	const struct eb_xml_limits *lim;
+	const uint8_t *p;
+	size_t len;
+	unsigned depth;
+	size_t elements, nodes, namespaces;
+};
+
+static int
+prescan_refuse(const struct prescan *ps, size_t at, const uint8_t *name,
+    size_t namelen, const char *reason, struct eb_error *err)
+{
+	const struct eb_xml_limits *lim = ps->lim;
+	size_t line = 1;
+	int code = EB_ERR_LIMIT;
+	const uint8_t *q;
+
+	for (q = ps->p; (q = memchr(q, '\n', (size_t)(ps->p + at - q))) !=
+	    NULL; q++)
+		line++;
+	if (namelen > 63)
+		namelen = 63;
+	if (strcmp(reason, "too-deep") == 0) {
+		eb_fail(err, code, reason,
+		    "Flatten the document: elements may nest at most as deep "
+		    "as the limit in the message.",
+		    "document refused: elements nest deeper than %u levels",
+		    lim->max_depth);
+		eb_error_detail(err, "line %zu: element '%.*s' at depth %u",
+		    line, (int)namelen, (const char *)name, lim->max_depth + 1);
+		return code;
+	}
+	if (strcmp(reason, "too-many-elements") == 0)
+		eb_fail(err, code, reason,
+		    "Split the content over several documents.",
+		    "document refused: more than %zu elements, comments and "
+		    "processing instructions", lim->max_elements);
+	else if (strcmp(reason, "too-many-attributes") == 0)
+		eb_fail(err, code, reason,
+		    "ebid elements have at most a few dozen attributes "
+		    "(docs/xml.md); send the message as the schema defines it.",
+		    "document refused: an element has more than %u attributes",
+		    lim->max_attributes);
+	else if (strcmp(reason, "too-many-namespaces") == 0)
+		eb_fail(err, code, reason,
+		    "Declare xmlns=\"urn:ebid:1\" once, on the root element.",
+		    "document refused: more than %u namespace declarations",
+		    lim->max_namespaces);
+	else if (strcmp(reason, "too-many-nodes") == 0)
+		eb_fail(err, code, reason,
+		    "Split the content over several documents.",
+		    "document refused: more than %zu nodes (elements, "
+		    "attributes, text runs, comments)", lim->max_nodes);
+	else if (strcmp(reason, "text-too-long") == 0)
+		eb_fail(err, code, reason,
+		    "Send a shorter text; the limit is in the message.",
+		    "document refused: a text, attribute value or comment is "
+		    "longer than %zu bytes", lim->max_text);
+	else {
+		code = EB_ERR_FORMAT;
+		eb_fail(err, code, "dtd-not-allowed",
+		    "Remove the <!DOCTYPE ...> declaration: ebid messages use "
+		    "no DTD and no entities.",
+		    "document refused: a DOCTYPE declaration is not allowed");
+	}
+	eb_error_detail(err, "line %zu: element '%.*s'", line, (int)namelen,
+	    (const char *)name);
+	return code;
+}
+
+/* The offset just past the first 'end' (of 'elen' bytes) at or after 'from';
+ * 0 when there is none. */
+static size_t
+find_end(const struct prescan *ps, size_t from, const char *end, size_t elen)
+{
+	const uint8_t *q = ps->p + from, *lim = ps->p + ps->len;
+
+	while (q + elen <= lim) {
+		q = memchr(q, end[0], (size_t)(lim - q));
+		if (q == NULL || q + elen > lim)
+			return 0;
+		if (memcmp(q, end, elen) == 0)
+			return (size_t)(q - ps->p) + elen;
+		q++;
+	}
+	return 0;
+}
+
+static int
+is_ws(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * One start tag at ps->p[at] == '<'.  Returns the offset after its '>'
+ * in *next (0: unterminated), or a refusal.
+ */
+static int
+prescan_tag(struct prescan *ps, size_t at, size_t *next,
+    struct eb_error *err)
+{
+	const struct eb_xml_limits *lim = ps->lim;
+	const uint8_t *p = ps->p;
+	size_t i = at + 1, name, namelen, tok = 0, vstart = 0;
+	unsigned attrs = 0;
+	uint8_t quote = 0;
+
+	name = i;
+	while (i < ps->len && !is_ws(p[i]) && p[i] != '>' && p[i] != '/')
+		i++;
+	namelen = i - name;
+	if (++ps->elements > lim->max_elements)
+		return prescan_refuse(ps, at, p + name, namelen,
+		    "too-many-elements", err);
+	if (++ps->nodes > lim->max_nodes)
+		return prescan_refuse(ps, at, p + name, namelen,
+		    "too-many-nodes", err);
+	for (; i < ps->len; i++) {
+		uint8_t c = p[i];
+
+		if (quote != 0) {
+			if (c != quote)
+				continue;
+			quote = 0;
+			if (i - vstart > lim->max_text)
+				return prescan_refuse(ps, at, p + name, namelen,
+				    "text-too-long", err);
+			continue;
+		}
+		if (c == '"' || c == '\'') {
+			quote = c;
+			vstart = i + 1;
+			continue;
+		}
+		if (c == '>') {
+			*next = i + 1;
+			if (p[i - 1] == '/')
+				return EB_OK;          /* empty element */
+			if (++ps->depth > lim->max_depth)
+				return prescan_refuse(ps, at, p + name,
+				    namelen, "too-deep", err);
+			return EB_OK;
+		}
+		if (c == '=') {
+			if (tok != 0 && i - tok >= 5 &&
+			    memcmp(p + tok, "xmlns", 5) == 0 &&
+			    (p[tok + 5] == ':' || p[tok + 5] == '=' ||
+			    is_ws(p[tok + 5]))) {
+				if (++ps->namespaces > lim->max_namespaces)
+					return prescan_refuse(ps, at, p + name,
+					    namelen, "too-many-namespaces", err);
+			} else if (++attrs > lim->max_attributes) {
+				return prescan_refuse(ps, at, p + name, namelen,
+				    "too-many-attributes", err);
+			}
+			if (++ps->nodes > lim->max_nodes)
+				return prescan_refuse(ps, at, p + name, namelen,
+				    "too-many-nodes", err);
+			tok = 0;
+			continue;
+		}
+		if (!is_ws(c) && (is_ws(p[i - 1]) || p[i - 1] == '"' ||
+		    p[i - 1] == '\''))
+			tok = i;            /* an attribute name begins */
+	}
+	*next = 0;
+	return EB_OK;
+}
+
+int
+eb_xml_prescan(const struct eb_xml_limits *limits, const uint8_t *p,
+    size_t len, struct eb_error *err)
+{
+	struct eb_xml_limits lim;
+	struct prescan ps;
+	size_t i = 0, end = 0, start;
+	int rc;
+
+	effective_limits(limits, &lim);
+	memset(&ps, 0, sizeof(ps));
+	ps.lim = &lim;
+	ps.p = p;
+	ps.len = len;
+	while (i < len) {
+		const uint8_t *lt = memchr(p + i, '<', len - i);
+		size_t n = lt != NULL ? (size_t)(lt - p) : len;
+
+		if (n > i) {                            /* a text run */
+			if (n - i > lim.max_text)
+				return prescan_refuse(&ps, i, (const uint8_t *)"",
+				    0, "text-too-long", err);
+			if (++ps.nodes > lim.max_nodes)
+				return prescan_refuse(&ps, i, (const uint8_t *)"",
+				    0, "too-many-nodes", err);
+		}
+		if (lt == NULL)
+			break;
+		i = n;
+		start = i;
+		if (len - i >= 4 && memcmp(p + i, "<!--", 4) == 0)
+			end = find_end(&ps, i + 4, "-->", 3);
+		else if (len - i >= 9 && memcmp(p + i, "<![CDATA[", 9) == 0)
+			end = find_end(&ps, i + 9, "]]>", 3);
+		else if (len - i >= 2 && p[i + 1] == '?')
+			end = find_end(&ps, i + 2, "?>", 2);
+		else if (len - i >= 2 && p[i + 1] == '!')
+			return prescan_refuse(&ps, i, p + i, 9,
+			    "dtd-not-allowed", err);
+		else if (len - i >= 2 && p[i + 1] == '/') {
+			if (ps.depth > 0)
+				ps.depth--;
+			end = find_end(&ps, i + 2, ">", 1);
+			if (end == 0)
+				break;
+			i = end;
+			continue;
+		} else {
+			if ((rc = prescan_tag(&ps, i, &end, err)) != EB_OK)
+				return rc;
+			if (end == 0)
+				break;
+			i = end;
+			continue;
+		}
+		/* a comment, CDATA section or PI */
+		if (end == 0)
+			break;
+		if (end - start > lim.max_text)
+			return prescan_refuse(&ps, start, (const uint8_t *)"", 0,
+			    "text-too-long", err);
+		if (p[start + 1] != '!' || p[start + 2] != '[') {
+			if (++ps.elements > lim.max_elements)
+				return prescan_refuse(&ps, start,
+				    (const uint8_t *)"", 0, "too-many-elements",
+				    err);
+		}
+		if (++ps.nodes > lim.max_nodes)
+			return prescan_refuse(&ps, start, (const uint8_t *)"", 0,
+			    "too-many-nodes", err);
+		i = end;
+	}
+	return EB_OK;
 }
 
 static int
@@ -623,6 +893,8 @@ eb_xml_parse(const struct eb_schema *schema,
 		    len, lim.max_bytes);
 		return EB_ERR_LIMIT;
 	}
+	if ((rc = eb_xml_prescan(&lim, p, len, err)) != EB_OK)
+		return rc;
 
 	memset(&st, 0, sizeof(st));
 	memset(&verr, 0, sizeof(verr));
@@ -932,7 +1204,8 @@ eb_xml_parse_stored_events(const uint8_t *p, size_t len,
 {
 	static const char tag[] = "<events";
 	static const char ns[] = " xmlns=\"" EB_XML_NS "\"";
-	struct eb_xml_limits lim = { (size_t)1 << 30, 64, 50000000 };
+	struct eb_xml_limits lim = { .max_bytes = (size_t)1 << 30,
+	    .max_depth = 64, .max_elements = 50000000 };
 	struct eb_buf b = EB_BUF_INIT;
 	int rc;
 

@@ -5,8 +5,10 @@
  *    EB_XML_NS, and are described by protocol/xsd/ebid.xsd (which includes
  *    one .xsd per message family).
  *
- * Parsing rules (TECH-NOTES.md section 5): hard limits on size, depth and
- * element count checked before and during parsing; no network, no DTD
+ * Parsing rules (TECH-NOTES.md section 5): hard limits on size, depth,
+ * elements, attributes per element, namespace declarations, nodes and
+ * text length checked by a linear pre-scan before libxml2 parses (and
+ * depth and elements again during parsing); no network, no DTD
  * (a document with any DOCTYPE is refused), no entity substitution, an
  * external-entity loader that refuses everything; then validation against
  * the compiled schema; then conversion to an eb_doc with local names.
@@ -26,10 +28,24 @@
 
 #define EB_XML_NS "urn:ebid:1"
 
+/*
+ * Bounds on one document, checked by a linear pre-scan of the bytes
+ * BEFORE libxml2 sees them (libxml2's parse is quadratic in attributes
+ * per element: TECH-NOTES.md section 10), and again for depth and
+ * elements during the parse.  A field of 0 means its default.  Callers
+ * may list only the first fields: the rest are 0, the defaults.
+ */
 struct eb_xml_limits {
 	size_t max_bytes;      /* default 4 MiB */
 	unsigned max_depth;    /* default 32 */
 	size_t max_elements;   /* default 100000 */
+	unsigned max_attributes; /* per element, xmlns not counted; default 64 */
+	unsigned max_namespaces; /* xmlns declarations in the document; 16 */
+	size_t max_nodes;      /* elements + attributes + xmlns + text runs +
+	                          comments + PIs + CDATA; default 4 x
+	                          max_elements */
+	size_t max_text;       /* bytes of one text run, attribute value,
+	                          comment or PI; default max_bytes */
 };
 
 struct eb_schema;
@@ -48,6 +64,9 @@ void eb_schema_free(struct eb_schema *s);
  * 'schema' NULL skips validation (only for our own, already-trusted
  * documents).  On EB_OK *out is the tree (eb_doc_free()).  On failure
  * EB_ERR_LIMIT or EB_ERR_FORMAT with 'err' saying where (line) and what.
+ * Limit reasons (EB_ERR_LIMIT): document-too-large, too-deep,
+ * too-many-elements, too-many-attributes, too-many-namespaces,
+ * too-many-nodes, text-too-long.
  */
 int eb_xml_parse(const struct eb_schema *schema,
     const struct eb_xml_limits *limits, const uint8_t *p, size_t len,
@@ -63,6 +82,15 @@ int eb_xml_parse(const struct eb_schema *schema,
  */
 int eb_xml_parse_stored_events(const uint8_t *p, size_t len,
     struct eb_doc **out, struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Only the pre-scan of eb_xml_parse(): EB_OK when 'p' stays within
+ * 'limits' (NULL: the defaults), else EB_ERR_LIMIT (or EB_ERR_FORMAT
+ * "dtd-not-allowed") with 'err'.  Linear in 'len'; does not check
+ * well-formedness (libxml2 does that afterwards).
+ */
+int eb_xml_prescan(const struct eb_xml_limits *limits, const uint8_t *p,
+    size_t len, struct eb_error *err) EB_MUSTCHECK;
 
 /*
  * Write 'd' as an XML document: declaration, the EB_XML_NS namespace on

@@ -72,7 +72,8 @@ static int
 check_opening(const struct eb_trust *t, const struct eb_schema *schema,
     const uint8_t *content, size_t clen, int64_t at, struct eb_error *err)
 {
-	struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
+	struct eb_xml_limits lim = { .max_bytes = (size_t)256 << 20,
+	    .max_depth = 64, .max_elements = 10000000 };
 	struct eb_doc *d = NULL, *r;
 	int rc;
 

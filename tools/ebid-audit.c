@@ -73,7 +73,8 @@ static int
 load_export(const char *path, const struct eb_schema *schema,
     struct eb_audit_log **log, struct eb_error *err)
 {
-	struct eb_xml_limits lim = { AUDIT_MAX_FILE, 64, 50000000 };
+	struct eb_xml_limits lim = { .max_bytes = AUDIT_MAX_FILE,
+	    .max_depth = 64, .max_elements = 50000000 };
 	struct eb_buf b = EB_BUF_INIT;
 	struct eb_doc *d = NULL;
 	int rc;
@@ -185,7 +186,8 @@ export_one(struct eb_client *c, const char *kind, const char *id,
 	}
 	/* What we write must be an export we can read back. */
 	if (rc == EB_OK) {
-		struct eb_xml_limits lim = { AUDIT_MAX_FILE, 64, 50000000 };
+		struct eb_xml_limits lim = { .max_bytes = AUDIT_MAX_FILE,
+		    .max_depth = 64, .max_elements = 50000000 };
 
 		rc = eb_xml_parse(schema, &lim, body.data, body.len, &d, &err);
 	}

@@ -742,10 +742,15 @@ verify_work(void *arg)
 	uint8_t *content = NULL;
 	size_t clen = 0;
 	X509 *signer = NULL;
+	struct eb_cms_window w;    /* signing time vs receipt (cms.h) */
+	struct eb_xml_limits lim;  /* pre-scan bounds (xml.h, config.h) */
 
 	eb_error_clear(&j->verr);
-	if ((j->vrc = eb_cms_verify(srv->trust, j->der, j->der_len, j->time,
-	    &content, &clen, &signer, &j->verr)) != EB_OK)
+	eb_config_signing_window(srv->cfg, j->time, srv->clock.mode !=
+	    EB_CLOCK_SYSTEM ? eb_clock_real_ms() : 0, &w);
+	eb_config_xml_limits(srv->cfg, &lim);
+	if ((j->vrc = eb_cms_verify_command(srv->trust, j->der, j->der_len,
+	    &w, &content, &clen, &signer, NULL, &j->verr)) != EB_OK)
 		goto out;
 	if (X509_cmp(signer, j->r->peer) != 0) {
 		j->vrc = eb_fail(&j->verr, EB_ERR_DENIED, "signer-not-peer",
@@ -755,7 +760,7 @@ verify_work(void *arg)
 		    "connection's");
 		goto out;
 	}
-	j->vrc = eb_xml_parse(srv->schema, NULL, content, clen, &j->doc,
+	j->vrc = eb_xml_parse(srv->schema, &lim, content, clen, &j->doc,
 	    &j->verr);
 out:
 	free(content);
@@ -868,8 +873,8 @@ eb_handle_command(struct eb_req *r)
 	evbuffer_remove(in, j->der, n);
 	eb_sha256(j->der, n, j->der_sha);
 	j->time = eb_clock_now(&srv->clock);
-	if (eb_workers_submit(srv->workers, verify_work, verify_done, j) !=
-	    EB_OK) {
+	if (eb_workers_submit_sized(srv->workers, verify_work, verify_done, j,
+	    n) != EB_OK) {
 		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
 		job_fail(j, &e);
 	}

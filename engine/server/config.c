@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "engine/server/config.h"
+#include "protocol/cms.h"
 #include "protocol/doc.h"
+#include "protocol/xml.h"
 
 enum cf_type { CF_STR, CF_INT };
 
@@ -33,6 +35,7 @@ struct cf_key {
 static const struct cf_key cf_keys[] = {
 	STR(ca, "", 1),
 	STR(cert, "", 1),
+	INT(command_budget_ms, "2000", 10, 600000),
 	INT(db_connections, "4", 1, 32),
 	STR(db, "", 0),
 	INT(idle_timeout, "60", 1, 3600),
@@ -46,10 +49,16 @@ static const struct cf_key cf_keys[] = {
 	STR(public_listen, "", 0),
 	INT(public_rate, "20", 1, 100000),
 	STR(schema_dir, "schema", 1),
+	INT(signing_max_age, "86400", 60, 31 * 86400),
+	INT(signing_max_ahead, "300", 0, 86400),
 	STR(tsa_cert, "", 0),
 	STR(tsa_key, "", 0),
 	INT(workers, "2", 0, 16),
 	STR(xsd_dir, "protocol/xsd", 1),
+	INT(xml_max_attributes, "64", 1, 100000),
+	INT(xml_max_namespaces, "16", 1, 100000),
+	INT(xml_max_nodes, "200000", 100, 50000000),
+	INT(xml_max_text, "4194304", 1024, (int64_t)256 << 20),
 };
 
 static const struct cf_key *
@@ -229,6 +238,27 @@ bad:
 	return eb_fail(err, EB_ERR_USAGE, "bad-setting",
 	    "Write listen as HOST:PORT, e.g. 127.0.0.1:8443.",
 	    "listen \"%s\" is not HOST:PORT", listen);
+}
+
+void
+eb_config_xml_limits(const struct eb_config *c, struct eb_xml_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->max_bytes = (size_t)c->max_body;
+	lim->max_attributes = (unsigned)c->xml_max_attributes;
+	lim->max_namespaces = (unsigned)c->xml_max_namespaces;
+	lim->max_nodes = (size_t)c->xml_max_nodes;
+	lim->max_text = (size_t)c->xml_max_text;
+}
+
+void
+eb_config_signing_window(const struct eb_config *c, int64_t at_ms,
+    int64_t alt_ms, struct eb_cms_window *w)
+{
+	w->at_ms = at_ms;
+	w->alt_ms = alt_ms;
+	w->max_age_ms = c->signing_max_age * 1000;
+	w->max_ahead_ms = c->signing_max_ahead * 1000;
 }
 
 void

@@ -12,6 +12,8 @@
  *    eb_config_set()      - set one key (used for flags too)
  *    eb_config_check()    - required keys present, values in range
  *    eb_config_free()     - release the strings (NULL-safe)
+ *    eb_config_xml_limits(), eb_config_signing_window() - the intake
+ *                           bounds as protocol/ structures
  */
 #ifndef EB_SERVER_CONFIG_H
 #define EB_SERVER_CONFIG_H
@@ -41,7 +43,18 @@ struct eb_config {
 	char *pages_dir;       /* folder of the board's stylesheet and files */
 	int64_t public_rate;   /* board requests per second per address */
 	int64_t public_burst;  /* ... and the burst allowed */
+	/* Intake bounds (issue 20 points 2 and 10; docs/operations-server.md) */
+	int64_t xml_max_attributes;  /* per element; default 64 */
+	int64_t xml_max_namespaces;  /* xmlns declarations; default 16 */
+	int64_t xml_max_nodes;       /* default 200000 */
+	int64_t xml_max_text;        /* bytes of one text; default 4 MiB */
+	int64_t command_budget_ms;   /* a verify/parse job longer: degraded */
+	int64_t signing_max_age;     /* s a command's signing time may lag */
+	int64_t signing_max_ahead;   /* s it may lead the server's clock */
 };
+
+struct eb_xml_limits;
+struct eb_cms_window;
 
 /* Fill 'c' with the defaults (strings allocated). */
 int eb_config_defaults(struct eb_config *c) EB_MUSTCHECK;
@@ -59,6 +72,13 @@ int eb_config_set(struct eb_config *c, const char *key, const char *value,
 int eb_config_check(const struct eb_config *c, struct eb_error *err)
     EB_MUSTCHECK;
 void eb_config_free(struct eb_config *c);
+
+/* The XML limits of a signed command (protocol/xml.h) from 'c'. */
+void eb_config_xml_limits(const struct eb_config *c,
+    struct eb_xml_limits *lim);
+/* The signing-time window of a command received at 'at_ms' (cms.h). */
+void eb_config_signing_window(const struct eb_config *c, int64_t at_ms,
+    int64_t alt_ms, struct eb_cms_window *w);
 
 /* Split "host:port" ("[v6]:port" too) into host and port. */
 int eb_config_split_listen(const char *listen, char *host, size_t hostcap,

@@ -4,7 +4,10 @@
  *    clock POST /v1/test/clock.
  *
  * Health makes a real round trip on the store's connections (SELECT 1),
- * so "database=ok" means a query just ran.  The test clock is accepted
+ * so "database=ok" means a query just ran.  It also reports the worker
+ * pool (workers.h): threads, busy, queued, and the age of the longest
+ * running job; status is "degraded" (workers="over-budget") while a job
+ * has run longer than command_budget_ms.  The test clock is accepted
  * only when ebidd runs with --test-clock, only from a loopback address,
  * and every move is logged (warn level).
  *
@@ -20,6 +23,7 @@
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
+#include "engine/server/workers.h"
 #include "protocol/isotime.h"
 
 static void
@@ -30,12 +34,27 @@ health_done(int rc, const struct eb_error *e, int64_t v, void *arg)
 	struct eb_doc *d = eb_doc_new("health");
 	char iso[EB_ISOTIME_LEN];
 	int ok = rc == EB_OK && v == 1;
+	struct eb_workers_stats ws;
+	int stuck;
 
 	if (!ok)
 		eb_log(EB_LOG_WARN, "health: database down: %s",
 		    e != NULL ? e->primary : "?");
-	eb_doc_set_attr(d, "status", ok ? "ok" : "degraded");
+	eb_workers_stats(srv->workers, &ws);
+	stuck = ws.oldest_ms > srv->cfg->command_budget_ms;
+	if (stuck)
+		eb_log(EB_LOG_WARN, "health: a worker job has run %lld ms, over "
+		    "the budget of %lld ms (%d of %d workers busy, %zu queued)",
+		    (long long)ws.oldest_ms,
+		    (long long)srv->cfg->command_budget_ms, ws.busy,
+		    ws.threads, ws.queued);
+	eb_doc_set_attr(d, "status", ok && !stuck ? "ok" : "degraded");
 	eb_doc_set_attr(d, "database", ok ? "ok" : "down");
+	eb_doc_set_attr(d, "workers", stuck ? "over-budget" : "ok");
+	eb_doc_set_attr_i64(d, "workers-total", ws.threads);
+	eb_doc_set_attr_i64(d, "workers-busy", ws.busy);
+	eb_doc_set_attr_i64(d, "workers-queued", (int64_t)ws.queued);
+	eb_doc_set_attr_i64(d, "oldest-job-ms", ws.oldest_ms);
 	eb_doc_set_attr(d, "clock", eb_clock_name(&srv->clock));
 	eb_isotime_format(eb_clock_now(&srv->clock), iso);
 	eb_doc_set_attr(d, "time", iso);

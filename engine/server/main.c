@@ -15,7 +15,11 @@
  *
  * Shutdown on SIGTERM/SIGINT: stop accepting, let the commands in flight
  * finish (their transactions commit and their replies go out; at most 10
- * s), close the database, remove the pid file, exit 0.  SIGPIPE ignored.
+ * s, and no longer than command_budget_ms when every command left is
+ * still in the workers: none of those has reached the log), close the
+ * database, stop the workers (waiting at most 1 s: a worker stuck in a
+ * job is abandoned and the process ends with _exit, its command never
+ * acknowledged), remove the pid file, exit 0.  SIGPIPE ignored.
  *
  * INTERFACE: main()
  */
@@ -42,6 +46,7 @@
 #include "protocol/receipt.h"
 
 #define DRAIN_MAX_MS 10000
+#define WORKERS_STOP_MS 1000
 
 struct drain {
 	struct eb_server *srv;
@@ -85,16 +90,28 @@ drain_cb(evutil_socket_t fd, short what, void *arg)
 	unsigned busy = eb_commands_busy(srv->cmds);
 	size_t db = eb_store_busy(srv->store);
 	size_t detached = eb_watch_detached(srv);
+	int64_t waited = eb_clock_mono_us() / 1000 - d->started;
+	struct eb_workers_stats ws;
+	int only_workers;
 
 	(void)fd;
 	(void)what;
 	/* reads of watchers already answered: nobody waits for them */
 	db -= detached < db ? detached : db;
+	/* The commands left are all still in the workers (verify/parse):
+	 * none has reached the log or been answered, so after the budget
+	 * they are abandoned rather than waited for. */
+	eb_workers_stats(srv->workers, &ws);
+	only_workers = db == 0 && busy > 0 &&
+	    (size_t)busy <= (size_t)ws.busy + ws.queued &&
+	    waited > srv->cfg->command_budget_ms;
 	if ((busy == 0 && db == 0 && srv->reqs_open == 0) ||
-	    eb_clock_mono_us() / 1000 - d->started > DRAIN_MAX_MS) {
+	    waited > DRAIN_MAX_MS || only_workers) {
 		if (busy != 0 || db != 0 || srv->reqs_open != 0)
-			eb_log(EB_LOG_WARN, "shutdown: giving up on %u commands, "
-			    "%zu queries, %u requests", busy, db, srv->reqs_open);
+			eb_log(EB_LOG_WARN, "shutdown: giving up on %u commands "
+			    "(%d in the workers, the oldest for %lld ms), %zu "
+			    "queries, %u requests", busy, ws.busy,
+			    (long long)ws.oldest_ms, db, srv->reqs_open);
 		event_base_loopexit(srv->base, NULL);
 		return;
 	}
@@ -158,7 +175,7 @@ main(int argc, char **argv)
 	struct event *ev_term = NULL, *ev_int = NULL;
 	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
 	char xsd[4096];
-	int migrate_only = 0, rebuild_only = 0, opt, applied = 0;
+	int migrate_only = 0, rebuild_only = 0, opt, applied = 0, stuck;
 
 	memset(&srv, 0, sizeof(srv));
 	memset(&dr, 0, sizeof(dr));
@@ -301,6 +318,20 @@ main(int argc, char **argv)
 	/* Store first: a query still in flight (drain timed out) fails and
 	 * its request is answered while its connection still exists. */
 	eb_store_free(srv.store);
+	if ((stuck = eb_workers_stop(srv.workers, WORKERS_STOP_MS)) > 0) {
+		/* A worker is still inside a job (e.g. a parse that outlived
+		 * its budget).  Its command was never answered, so nothing is
+		 * lost; the job still reads the trust and the schema, so end
+		 * the process here without freeing them. */
+		eb_log(EB_LOG_WARN, "shutdown: %d worker(s) still busy after "
+		    "%d ms; exiting without them (their commands were not "
+		    "acknowledged)", stuck, WORKERS_STOP_MS);
+		if (*cfg.pid_file != '\0')
+			(void)unlink(cfg.pid_file);
+		eb_log(EB_LOG_INFO, "stopped");
+		eb_log_close();
+		_exit(0);
+	}
 	eb_workers_free(srv.workers);
 	evhttp_free(srv.http);
 	eb_board_free(&srv);

@@ -148,7 +148,8 @@ submit(struct slot *slot, struct eb_doc *doc)
 	}
 	/* what ebidd signs must pass the schema every auditor applies */
 	{
-		struct eb_xml_limits lim = { (size_t)256 << 20, 64, 10000000 };
+		struct eb_xml_limits lim = { .max_bytes = (size_t)256 << 20,
+		    .max_depth = 64, .max_elements = 10000000 };
 		struct eb_doc *back = NULL;
 
 		if (eb_xml_parse(srv->schema, &lim, xml.data, xml.len, &back,
@@ -392,7 +393,8 @@ opening_work(void *arg)
 		uint8_t *content = NULL;
 		size_t clen = 0;
 		X509 *signer = NULL;
-		struct eb_xml_limits lim = { (size_t)64 << 20, 32, 200000 };
+		struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
+		    .max_depth = 32, .max_elements = 200000 };
 		struct eb_error e;
 
 		if (eb_cms_verify(srv->trust, op->command[i],

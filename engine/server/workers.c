@@ -1,17 +1,24 @@
 /*
  * engine/server/workers.c
- *    The worker pool (workers.h): one mutex, a FIFO of jobs to run, a FIFO
- *    of finished jobs, and one event that the workers activate so the loop
- *    thread runs the done() functions in order of completion.
+ *    The worker pool (workers.h): one mutex, two FIFOs of jobs to run (the
+ *    small lane and the general lane), a FIFO of finished jobs, and one
+ *    event that the workers activate so the loop thread runs the done()
+ *    functions in order of completion.  Each thread records when its
+ *    current job started, for eb_workers_stats() (GET /v1/health).
  *
  * INTERFACE: see workers.h.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "engine/server/workers.h"
 
 #define EB_WORKERS_MAX 16
+#define EB_WORKERS_BIG_NICE 10   /* general-lane threads yield the CPU */
 
 struct wjob {
 	struct wjob *next;
@@ -19,14 +26,36 @@ struct wjob {
 	void *arg;
 };
 
+struct eb_workers;
+
+struct wthread {
+	struct eb_workers *w;
+	pthread_t id;
+	int small_only;        /* the reserved small-lane thread */
+	int running;           /* the thread has not returned yet */
+	int64_t job_start_us;  /* 0: idle */
+};
+
 struct eb_workers {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct wjob *todo, *todo_tail, *finished, *finished_tail;
+	pthread_cond_t cv;      /* a job was queued, or stop */
+	pthread_cond_t ended;   /* a thread returned */
+	struct wjob *small, *small_tail, *big, *big_tail;
+	struct wjob *finished, *finished_tail;
+	size_t queued;
 	struct event *ev_done;
-	pthread_t threads[EB_WORKERS_MAX];
-	int n, stop;
+	struct wthread th[EB_WORKERS_MAX];
+	int n, n_planned, stop;
 };
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void
 push(struct wjob **head, struct wjob **tail, struct wjob *j)
@@ -52,26 +81,54 @@ pop(struct wjob **head, struct wjob **tail)
 	return j;
 }
 
+/* The next job thread 't' may run; NULL if none.  Under w->mu. */
+static struct wjob *
+take(struct eb_workers *w, const struct wthread *t)
+{
+	struct wjob *j = pop(&w->small, &w->small_tail);
+
+	if (j == NULL && !t->small_only)
+		j = pop(&w->big, &w->big_tail);
+	if (j != NULL)
+		w->queued--;
+	return j;
+}
+
 static void *
 worker_main(void *arg)
 {
-	struct eb_workers *w = arg;
+	struct wthread *t = arg;
+	struct eb_workers *w = t->w;
 
+	/* With a reserved small-lane thread, the others (big jobs: large
+	 * commands, openings) run at a lower priority, so under CPU
+	 * contention the loop and the small lane go first.  Linux applies
+	 * nice per thread; raising it needs no privilege. */
+	if (w->n_planned >= 2 && !t->small_only)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+		    EB_WORKERS_BIG_NICE);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct wjob *j;
+		struct wjob *j = NULL;
 
-		while (!w->stop && w->todo == NULL)
+		while (!w->stop && (j = take(w, t)) == NULL)
 			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->stop)
+		if (w->stop) {
+			if (j != NULL) {       /* dropped, as queued jobs are */
+				free(j);
+			}
 			break;
-		j = pop(&w->todo, &w->todo_tail);
+		}
+		t->job_start_us = mono_us();
 		pthread_mutex_unlock(&w->mu);
 		j->work(j->arg);
 		pthread_mutex_lock(&w->mu);
+		t->job_start_us = 0;
 		push(&w->finished, &w->finished_tail, j);
 		event_active(w->ev_done, EV_READ, 0);
 	}
+	t->running = 0;
+	pthread_cond_broadcast(&w->ended);
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
@@ -108,14 +165,22 @@ eb_workers_new(struct event_base *base, int n, struct eb_error *err)
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	pthread_cond_init(&w->ended, NULL);
 	if ((w->ev_done = event_new(base, -1, 0, done_cb, w)) == NULL) {
 		eb_workers_free(w);
 		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "cannot create the workers' event");
 		return NULL;
 	}
+	w->n_planned = n;
 	for (int i = 0; i < n; i++) {
-		if (pthread_create(&w->threads[i], NULL, worker_main, w) != 0) {
+		struct wthread *t = &w->th[i];
+
+		t->w = w;
+		t->small_only = n >= 2 && i == n - 1;
+		t->running = 1;
+		if (pthread_create(&t->id, NULL, worker_main, t) != 0) {
+			t->running = 0;
 			eb_workers_free(w);
 			eb_fail(err, EB_ERR_INTERNAL, "thread-failed", NULL,
 			    "cannot start worker thread %d", i + 1);
@@ -127,8 +192,8 @@ eb_workers_new(struct event_base *base, int n, struct eb_error *err)
 }
 
 int
-eb_workers_submit(struct eb_workers *w, eb_work_fn work, eb_work_fn done,
-    void *arg)
+eb_workers_submit_sized(struct eb_workers *w, eb_work_fn work,
+    eb_work_fn done, void *arg, size_t size)
 {
 	struct wjob *j;
 
@@ -143,10 +208,85 @@ eb_workers_submit(struct eb_workers *w, eb_work_fn work, eb_work_fn done,
 	j->done = done;
 	j->arg = arg;
 	pthread_mutex_lock(&w->mu);
-	push(&w->todo, &w->todo_tail, j);
-	pthread_cond_signal(&w->cv);
+	if (size <= EB_WORKERS_SMALL)
+		push(&w->small, &w->small_tail, j);
+	else
+		push(&w->big, &w->big_tail, j);
+	w->queued++;
+	/* Wake every thread: the one woken by a signal may be in the wrong
+	 * lane for this job. */
+	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return EB_OK;
+}
+
+int
+eb_workers_submit(struct eb_workers *w, eb_work_fn work, eb_work_fn done,
+    void *arg)
+{
+	return eb_workers_submit_sized(w, work, done, arg, (size_t)-1);
+}
+
+void
+eb_workers_stats(struct eb_workers *w, struct eb_workers_stats *st)
+{
+	int64_t now = mono_us();
+
+	st->threads = w->n;
+	st->busy = 0;
+	st->oldest_ms = 0;
+	pthread_mutex_lock(&w->mu);
+	st->queued = w->queued;
+	for (int i = 0; i < w->n; i++) {
+		int64_t s = w->th[i].job_start_us;
+
+		if (s == 0)
+			continue;
+		st->busy++;
+		if ((now - s) / 1000 > st->oldest_ms)
+			st->oldest_ms = (now - s) / 1000;
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
+int
+eb_workers_stop(struct eb_workers *w, int64_t wait_ms)
+{
+	struct timespec until;
+	struct wjob *j;
+	int left = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)(wait_ms / 1000);
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->cv);
+	while ((j = pop(&w->small, &w->small_tail)) != NULL)
+		free(j);
+	while ((j = pop(&w->big, &w->big_tail)) != NULL)
+		free(j);
+	w->queued = 0;
+	for (;;) {
+		left = 0;
+		for (int i = 0; i < w->n; i++)
+			left += w->th[i].running;
+		if (left == 0 || wait_ms < 0)
+			break;
+		if (pthread_cond_timedwait(&w->ended, &w->mu, &until) ==
+		    ETIMEDOUT) {
+			left = 0;
+			for (int i = 0; i < w->n; i++)
+				left += w->th[i].running;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return left;
 }
 
 void
@@ -161,8 +301,10 @@ eb_workers_free(struct eb_workers *w)
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	for (int i = 0; i < w->n; i++)
-		pthread_join(w->threads[i], NULL);
-	while ((j = pop(&w->todo, &w->todo_tail)) != NULL)
+		pthread_join(w->th[i].id, NULL);
+	while ((j = pop(&w->small, &w->small_tail)) != NULL)
+		free(j);
+	while ((j = pop(&w->big, &w->big_tail)) != NULL)
 		free(j);
 	while ((j = pop(&w->finished, &w->finished_tail)) != NULL)
 		free(j);
@@ -170,5 +312,6 @@ eb_workers_free(struct eb_workers *w)
 		event_free(w->ev_done);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
+	pthread_cond_destroy(&w->ended);
 	free(w);
 }

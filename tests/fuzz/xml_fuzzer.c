@@ -50,7 +50,8 @@ round_trip(const struct eb_doc *d, int pretty)
 	struct eb_doc *back = NULL;
 	struct eb_error err;
 	/* What we wrote may nest as deep as the input did. */
-	struct eb_xml_limits lim = { (size_t)64 << 20, 255, 1000000 };
+	struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
+	    .max_depth = 255, .max_elements = 1000000 };
 
 	if (eb_xml_write(d, pretty, &b) != EB_OK)
 		abort();
@@ -66,7 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct eb_doc *d = NULL;
 	struct eb_error err;
-	struct eb_xml_limits lim = { 64 << 10, 32, 10000 };
+	struct eb_xml_limits lim = { .max_bytes = 64 << 10,
+	    .max_depth = 32, .max_elements = 10000 };
 	int rc;
 
 	rc = eb_xml_parse(master(), &lim, data, size, &d, &err);

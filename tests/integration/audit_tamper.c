@@ -434,7 +434,8 @@ test_truncated_file(void **state)
 	struct eb_buf b = EB_BUF_INIT;
 	struct eb_doc *d = NULL;
 	struct eb_error err;
-	struct eb_xml_limits lim = { (size_t)1 << 30, 64, 50000000 };
+	struct eb_xml_limits lim = { .max_bytes = (size_t)1 << 30,
+	    .max_depth = 64, .max_elements = 50000000 };
 
 	(void)state;
 	assert_int_equal(eb_xml_write(g_doc, 0, &b), EB_OK);
@@ -471,7 +472,8 @@ setup(void **state)
 {
 	struct eb_error err;
 	struct eb_buf b = EB_BUF_INIT;
-	struct eb_xml_limits lim = { (size_t)1 << 30, 64, 50000000 };
+	struct eb_xml_limits lim = { .max_bytes = (size_t)1 << 30,
+	    .max_depth = 64, .max_elements = 50000000 };
 	FILE *f;
 	char chunk[65536];
 	size_t n;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <openssl/cms.h>
@@ -278,6 +279,144 @@ test_malformed_two_signers_detached(void **state)
 	BIO_free(in);
 }
 
+/*
+ * Sign 'cmd' as an attacker's tool may: digest 'md', without signed
+ * attributes ('noattr'), or with the signing time 'at' (seconds UTC; 0:
+ * OpenSSL's own, now).
+ */
+static void
+sign_custom(struct eb_tp_party *pt, const EVP_MD *md, int noattr, time_t at,
+    uint8_t **der, size_t *len)
+{
+	BIO *in = BIO_new_mem_buf(cmd, (int)strlen(cmd));
+	CMS_ContentInfo *cms;
+	CMS_SignerInfo *si;
+	unsigned char *p = NULL;
+	int n, flags = CMS_BINARY | (noattr ? CMS_NOATTR : 0);
+
+	cms = CMS_sign(NULL, NULL, NULL, in, CMS_BINARY | CMS_PARTIAL);
+	assert_non_null(cms);
+	si = CMS_add1_signer(cms, pt->cert, pt->key, md, flags);
+	assert_non_null(si);
+	if (at != 0) {
+		ASN1_TIME *t = ASN1_TIME_set(NULL, at);
+
+		assert_non_null(t);
+		assert_int_equal(CMS_signed_add1_attr_by_NID(si,
+		    NID_pkcs9_signingTime, t->type, t, -1), 1);
+		ASN1_TIME_free(t);
+	}
+	assert_int_equal(CMS_final(cms, in, NULL, CMS_BINARY), 1);
+	n = i2d_CMS_ContentInfo(cms, &p);
+	assert_true(n > 0);
+	*der = malloc((size_t)n);
+	memcpy(*der, p, (size_t)n);
+	*len = (size_t)n;
+	OPENSSL_free(p);
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+}
+
+static int
+verify_window(const uint8_t *der, size_t len, const struct eb_cms_window *w,
+    int64_t *signed_ms, struct eb_error *err)
+{
+	uint8_t *c = NULL;
+	size_t clen = 0;
+	X509 *s = NULL;
+	int rc = eb_cms_verify_command(pki.trust, der, len, w, &c, &clen, &s,
+	    signed_ms, err);
+
+	free(c);
+	X509_free(s);
+	return rc;
+}
+
+/* Issue 20 point 10: weak signed commands. */
+static void
+test_signer_policy(void **state)
+{
+	struct eb_tp_party *who[] = { &pki.bidder, &pki.bidder_rsa };
+	uint8_t *der;
+	size_t len, i;
+	struct eb_error err;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		/* SHA-1 (ecdsa-with-SHA1 / rsaEncryption + sha1 digest) */
+		sign_custom(who[i], EVP_sha1(), 0, 0, &der, &len);
+		assert_int_equal(verify(der, len, 0, &err), EB_ERR_DENIED);
+		assert_string_equal(err.reason, "weak-digest");
+		assert_non_null(strstr(err.primary, "SHA1"));
+		free(der);
+		/* no signed attributes at all */
+		sign_custom(who[i], EVP_sha256(), 1, 0, &der, &len);
+		assert_int_equal(verify(der, len, 0, &err), EB_ERR_DENIED);
+		assert_string_equal(err.reason, "no-signed-attributes");
+		free(der);
+		/* SHA-384 and SHA-512 with attributes are fine */
+		sign_custom(who[i], EVP_sha384(), 0, 0, &der, &len);
+		assert_int_equal(verify(der, len, 0, &err), EB_OK);
+		free(der);
+		sign_custom(who[i], EVP_sha512(), 0, 0, &der, &len);
+		assert_int_equal(verify(der, len, 0, &err), EB_OK);
+		free(der);
+	}
+}
+
+static void
+test_signing_time_window(void **state)
+{
+	struct eb_cms_window w = { 0, 0, 24 * 3600 * 1000LL, 300 * 1000LL };
+	int64_t now = pki.now_ms, got = 0;
+	time_t secs = (time_t)(now / 1000);
+	uint8_t *der;
+	size_t len;
+	struct eb_error err;
+
+	(void)state;
+	w.at_ms = now;
+	/* what eb_cms_sign makes: signing time = now, inside */
+	sign_cmd(&pki.bidder, &der, &len);
+	assert_int_equal(verify_window(der, len, &w, &got, &err), EB_OK);
+	assert_true(got >= now - 60000 && got <= now + 60000);
+	free(der);
+	/* 1970 and 2099 */
+	sign_custom(&pki.bidder, EVP_sha256(), 0, 1, &der, &len);
+	assert_int_equal(verify_window(der, len, &w, NULL, &err), EB_ERR_TIME);
+	assert_string_equal(err.reason, "signing-time-too-old");
+	assert_non_null(strstr(err.primary, "1970-01-01T00:00:01Z"));
+	/* eb_cms_verify alone (an opening, an audit) has no window */
+	assert_int_equal(verify(der, len, 0, &err), EB_OK);
+	free(der);
+	sign_custom(&pki.bidder, EVP_sha256(), 0, (time_t)4087000000, &der,
+	    &len);
+	assert_int_equal(verify_window(der, len, &w, NULL, &err), EB_ERR_TIME);
+	assert_string_equal(err.reason, "signing-time-in-future");
+	assert_non_null(strstr(err.primary, "2099-"));
+	free(der);
+	/* the edges: 24 h old and 5 min ahead pass, one second more not */
+	w.at_ms = (int64_t)secs * 1000;
+	sign_custom(&pki.bidder, EVP_sha256(), 0, secs - 24 * 3600, &der, &len);
+	assert_int_equal(verify_window(der, len, &w, &got, &err), EB_OK);
+	assert_int_equal(got, (int64_t)(secs - 24 * 3600) * 1000);
+	w.at_ms = (int64_t)secs * 1000 + 1000;
+	assert_int_equal(verify_window(der, len, &w, NULL, &err), EB_ERR_TIME);
+	/* ... unless the second reference (real time under a test clock)
+	 * puts it inside */
+	w.alt_ms = (int64_t)secs * 1000;
+	assert_int_equal(verify_window(der, len, &w, NULL, &err), EB_OK);
+	w.alt_ms = 0;
+	free(der);
+	w.at_ms = (int64_t)secs * 1000;
+	sign_custom(&pki.bidder, EVP_sha256(), 0, secs + 300, &der, &len);
+	assert_int_equal(verify_window(der, len, &w, NULL, &err), EB_OK);
+	w.at_ms -= 1000;
+	assert_int_equal(verify_window(der, len, &w, NULL, &err), EB_ERR_TIME);
+	assert_string_equal(err.reason, "signing-time-in-future");
+	free(der);
+}
+
 static void
 test_encrypt_oaep_and_sha256_kdf(void **state)
 {
@@ -531,6 +670,8 @@ main(void)
 		cmocka_unit_test(test_tamper_signature_content_cert),
 		cmocka_unit_test(test_wrong_ca_expired_ca_signer),
 		cmocka_unit_test(test_malformed_two_signers_detached),
+		cmocka_unit_test(test_signer_policy),
+		cmocka_unit_test(test_signing_time_window),
 		cmocka_unit_test(test_encrypt_oaep_and_sha256_kdf),
 		cmocka_unit_test(test_seal_open_by_opening_key_and_bidder),
 		cmocka_unit_test(test_seal_tamper_envelope_inner_commitment),

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <cmocka.h>
@@ -407,7 +408,8 @@ test_depth_limit(void **state)
 {
 	struct eb_error err;
 	struct eb_doc *d = NULL, *c;
-	struct eb_xml_limits lim = { 0, 1000, 0 };
+	struct eb_xml_limits lim = { .max_bytes = 0,
+	    .max_depth = 1000, .max_elements = 0 };
 	char *x300 = nested(300), *x32 = nested(32), *x33 = nested(33);
 	unsigned n = 0;
 
@@ -435,7 +437,8 @@ test_size_limits(void **state)
 	struct eb_error err;
 	struct eb_doc *d = NULL;
 	const char *xml = "<offer " NS " lot=\"L1\"><title>t</title></offer>";
-	struct eb_xml_limits lim = { 0, 0, 0 };
+	struct eb_xml_limits lim = { .max_bytes = 0,
+	    .max_depth = 0, .max_elements = 0 };
 	size_t big = (size_t)11 << 20;
 	char *huge = malloc(big + 64);
 	int n;
@@ -469,7 +472,8 @@ test_element_limit(void **state)
 	struct fixture *fx = *state;
 	struct eb_error err;
 	struct eb_doc *d = NULL;
-	struct eb_xml_limits lim = { 0, 0, 4 };
+	struct eb_xml_limits lim = { .max_bytes = 0,
+	    .max_depth = 0, .max_elements = 4 };
 	const char *four = "<offer " NS " lot=\"L1\"><title>t</title>"
 	    "<item price=\"1\">a</item><item price=\"2\">b</item></offer>";
 	const char *five = "<offer " NS " lot=\"L1\"><title>t</title>"
@@ -481,6 +485,164 @@ test_element_limit(void **state)
 	expect_refused(fx->test, &lim, five, EB_ERR_LIMIT, "too-many-elements",
 	    &err);
 	assert_non_null(strstr(err.detail, "line 2"));
+}
+
+/* -- the pre-scan (attacks of issue 20, point 2) ---------------------------- */
+
+/* <offer xmlns=.. lot="L1" a0="1" .. a{n-1}="1"><title>t</title></offer> */
+static char *
+many_attrs(unsigned n, const char *extra_ns, unsigned nns)
+{
+	size_t cap = 128 + (size_t)n * 16 + (size_t)nns * 32;
+	char *s = malloc(cap);
+	size_t o;
+	unsigned i;
+
+	assert_non_null(s);
+	o = (size_t)snprintf(s, cap, "<offer %s lot=\"L1\"", NS);
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(s + o, cap - o, " a%u='1'", i);
+	for (i = 0; i < nns; i++)
+		o += (size_t)snprintf(s + o, cap - o, " xmlns:%s%u=\"urn:x\"",
+		    extra_ns, i);
+	snprintf(s + o, cap - o, "><title>t</title></offer>");
+	return s;
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+test_prescan_attributes(void **state)
+{
+	struct eb_error err;
+	struct eb_doc *d = NULL;
+	struct timespec t0;
+	char *ok63 = many_attrs(63, "", 0), *over = many_attrs(64, "", 0);
+	char *huge = many_attrs(40000, "", 0);
+
+	(void)state;
+	/* lot + 63 = 64 attributes: the default limit, parsed (no schema). */
+	assert_int_equal(parse(NULL, NULL, ok63, &d, &err), EB_OK);
+	eb_doc_free(d);
+	expect_refused(NULL, NULL, over, EB_ERR_LIMIT, "too-many-attributes",
+	    &err);
+	assert_non_null(strstr(err.detail, "element 'offer'"));
+	assert_int_equal(eb_xml_prescan(NULL, (const uint8_t *)over,
+	    strlen(over), &err), EB_ERR_LIMIT);
+	/* 40,000 attributes took libxml2 16 s; refused before it runs. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	expect_refused(NULL, NULL, huge, EB_ERR_LIMIT, "too-many-attributes",
+	    &err);
+	assert_true(ms_since(&t0) < 50.0);
+	/* '>' and '=' inside a quoted value are not markup. */
+	assert_int_equal(parse(NULL, NULL, "<offer " NS " lot='a>=b' "
+	    "x=\"=>'\"><title>t</title></offer>", &d, &err), EB_OK);
+	assert_string_equal(eb_doc_attr(d, "lot"), "a>=b");
+	eb_doc_free(d);
+	free(ok63);
+	free(over);
+	free(huge);
+}
+
+static void
+test_prescan_namespaces(void **state)
+{
+	struct eb_error err;
+	struct eb_doc *d = NULL;
+	char *ok = many_attrs(0, "p", 15), *over = many_attrs(0, "p", 16);
+	char *huge = many_attrs(0, "p", 100000);
+
+	(void)state;
+	/* xmlns + 15 prefixes = 16 declarations: the limit. */
+	assert_int_equal(parse(NULL, NULL, ok, &d, &err), EB_OK);
+	eb_doc_free(d);
+	expect_refused(NULL, NULL, over, EB_ERR_LIMIT, "too-many-namespaces",
+	    &err);
+	expect_refused(NULL, NULL, huge, EB_ERR_LIMIT, "too-many-namespaces",
+	    &err);
+	/* Declarations on child elements count too (the whole document). */
+	expect_refused(NULL, &(struct eb_xml_limits){ .max_namespaces = 2 },
+	    "<offer " NS " lot='1'><title xmlns:a='urn:a'>t</title>"
+	    "<item xmlns:b='urn:b' price='1'/></offer>", EB_ERR_LIMIT,
+	    "too-many-namespaces", &err);
+	/* An attribute merely starting with xmlns... is an attribute. */
+	expect_refused(NULL, &(struct eb_xml_limits){ .max_attributes = 1 },
+	    "<offer " NS " lot='1' xmlnsfoo='2'/>", EB_ERR_LIMIT,
+	    "too-many-attributes", &err);
+	free(ok);
+	free(over);
+	free(huge);
+}
+
+static void
+test_prescan_nodes_and_text(void **state)
+{
+	struct fixture *fx = *state;
+	struct eb_error err;
+	struct eb_doc *d = NULL;
+	struct eb_xml_limits lim = { .max_nodes = 6 };
+	struct eb_xml_limits tl = { .max_text = 8 };
+	const char *six = "<offer " NS " lot=\"L1\"><title>t</title>"
+	    "<item price=\"1\">a</item></offer>";  /* 3 el, 3 attr, 2 texts */
+	size_t n = 200000, i;
+	char *cmts = malloc(n * 7 + 64);
+	size_t o;
+
+	/* elements + attributes + xmlns + text runs: 3 + 2 + 1 + 2 = 8 */
+	lim.max_nodes = 8;
+	assert_int_equal(parse(fx->test, &lim, six, &d, &err), EB_OK);
+	eb_doc_free(d);
+	lim.max_nodes = 7;
+	expect_refused(fx->test, &lim, six, EB_ERR_LIMIT, "too-many-nodes",
+	    &err);
+	/* Comments and PIs count as elements (they become tree nodes). */
+	assert_non_null(cmts);
+	o = (size_t)snprintf(cmts, 64, "<offer %s lot='1'>", NS);
+	for (i = 0; i < n; i++, o += 7)
+		memcpy(cmts + o, "<!---->", 7);
+	snprintf(cmts + o, 64, "<title>t</title></offer>");
+	expect_refused(fx->test, NULL, cmts, EB_ERR_LIMIT, "too-many-elements",
+	    &err);
+	free(cmts);
+	/* One text run, attribute value, comment or CDATA longer than
+	 * max_text. */
+	assert_int_equal(parse(fx->test, &tl, "<offer " NS " lot='12345678'>"
+	    "<title>12345678</title></offer>", &d, &err), EB_ERR_LIMIT);
+	assert_string_equal(err.reason, "text-too-long");  /* the xmlns URI */
+	tl.max_text = 10;
+	assert_int_equal(parse(fx->test, &tl, "<offer " NS " lot='12345678'>"
+	    "<title>12345678</title></offer>", &d, &err), EB_OK);
+	eb_doc_free(d);
+	expect_refused(fx->test, &tl, "<offer " NS " lot='12345678901'>"
+	    "<title>t</title></offer>", EB_ERR_LIMIT, "text-too-long", &err);
+	expect_refused(fx->test, &tl, "<offer " NS " lot='1'>"
+	    "<title>12345678901</title></offer>", EB_ERR_LIMIT,
+	    "text-too-long", &err);
+	expect_refused(fx->test, &tl, "<offer " NS " lot='1'>"
+	    "<title><![CDATA[12345678]]></title></offer>", EB_ERR_LIMIT,
+	    "text-too-long", &err);
+	expect_refused(fx->test, &tl, "<offer " NS " lot='1'><!-- 12345678 -->"
+	    "<title>t</title></offer>", EB_ERR_LIMIT, "text-too-long", &err);
+	/* Depth is refused by the pre-scan as by the parser. */
+	expect_refused(fx->test, &(struct eb_xml_limits){ .max_depth = 1 },
+	    "<offer " NS " lot='1'><title>t</title></offer>", EB_ERR_LIMIT,
+	    "too-deep", &err);
+	/* DOCTYPE before libxml2 runs. */
+	expect_refused(fx->test, NULL, "<!DOCTYPE offer [<!ENTITY a 'b'>]>"
+	    "<offer " NS " lot='1'/>", EB_ERR_FORMAT, "dtd-not-allowed", &err);
+	/* Unterminated constructs are left to libxml2: malformed. */
+	expect_refused(fx->test, NULL, "<offer " NS " lot='1'><!-- x",
+	    EB_ERR_FORMAT, "malformed", &err);
+	expect_refused(fx->test, NULL, "<offer " NS " lot='1",
+	    EB_ERR_FORMAT, "malformed", &err);
 }
 
 static void
@@ -987,6 +1149,9 @@ main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_size_limits),
 		cmocka_unit_test(test_element_limit),
+		cmocka_unit_test(test_prescan_attributes),
+		cmocka_unit_test(test_prescan_namespaces),
+		cmocka_unit_test(test_prescan_nodes_and_text),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_wrong_namespace),
 		cmocka_unit_test(test_schema_invalid_line),
