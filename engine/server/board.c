@@ -144,7 +144,8 @@ static int
 load_pages(struct eb_board *b, const char *dir, struct eb_error *err)
 {
 	struct file xsl = { NULL, 0 }, str = { NULL, 0 };
-	struct eb_xml_limits lim = { (size_t)1 << 20, 16, 20000 };
+	struct eb_xml_limits lim = { .max_bytes = (size_t)1 << 20,
+	    .max_depth = 16, .max_elements = 20000 };
 	xmlDocPtr doc;
 	int rc;
 
