@@ -71,6 +71,8 @@ parties=(
 	"transferor|transferor|FC-P-6001|Feicheng State Assets Administration|Cao Rui|"
 	"buyer1|bidder|FC-P-7001|Tai'an Guotai Investment Co Ltd|Ma Chao|"
 	"buyer2|bidder|FC-P-7002|Shandong Luxin Industrial Co Ltd|Tian Yu|"
+	# a buyer of the transferor's own organisation: the conflict rules refuse it
+	"buyer3|bidder|FC-P-7003|Feicheng State Assets Administration|Gao Shan|"
 )
 
 newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }

@@ -516,6 +516,8 @@ eb_client_print_error(FILE *f, const struct eb_error *e)
 	    eb_strerror(e->code));
 	if (e->detail[0])
 		fprintf(f, "  detail: %s\n", e->detail);
+	if (e->reason[0])   /* the stable code scripts test for */
+		fprintf(f, "  code: %s\n", e->reason);
 	if (e->hint[0])
 		fprintf(f, "  hint: %s\n", e->hint);
 }

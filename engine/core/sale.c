@@ -143,6 +143,7 @@ struct sale_bid {
 
 struct sale_officer {
 	char person[EB_ID_MAX];
+	char org[EB_NAME_MAX];        /* "" when the event named none */
 	enum eb_role role;
 };
 
@@ -154,6 +155,7 @@ struct sale {
 
 	/* terms (register-sale) */
 	char transferor[EB_ID_MAX];
+	char transferor_org[EB_NAME_MAX];   /* "" in logs before it was kept */
 	char *asset;
 	int64_t start_price, increment, deposit;
 	int64_t listing_start, listing_end;
@@ -601,6 +603,9 @@ ev_add(struct eb_doc *evs, const char *name, const struct eb_cmd *c)
 	eb_doc_set_attr(e, "actor", c->actor.party);
 	eb_doc_set_attr(e, "person", c->actor.person);
 	eb_doc_set_attr(e, "role", eb_role_name(c->actor.role));
+	/* the organisation: the conflict rules compare it (de_apply) */
+	if (c->actor.org[0] != '\0')
+		eb_doc_set_attr(e, "org", c->actor.org);
 	return e;
 }
 
@@ -730,12 +735,43 @@ de_publish(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	return EB_OK;
 }
 
+/*
+ * The conflict rules of tenders, for a buyer (竞买人): nobody of the
+ * transferor's organisation bids on its sale (a shill raises the price
+ * for the seller), nor anybody of the organisation of an officer who
+ * acted on the sale.  Organisations come from the certificates (O=).
+ */
+static int
+buyer_conflict(const struct sale *s, const struct eb_cmd *c,
+    struct eb_error *err)
+{
+	const char *org = c->actor.org;
+	size_t i;
+
+	if (org[0] == '\0')
+		return EB_OK;
+	if (strcmp(org, s->transferor_org) == 0)
+		return eb_fail(err, EB_ERR_DENIED, "conflict-of-interest",
+		    "A party of the transferor's organisation may not bid on its sale.",
+		    "apply-for-sale: %s belongs to %s, the transferor of sale %s",
+		    c->actor.party, org, s->id);
+	for (i = 0; i < s->nofficers; i++)
+		if (strcmp(org, s->officers[i].org) == 0)
+			return eb_fail(err, EB_ERR_DENIED, "conflict-of-interest",
+			    "A party of an officer's organisation may not bid on the sale.",
+			    "apply-for-sale: %s belongs to %s, the organisation "
+			    "of the %s of sale %s", c->actor.party, org,
+			    eb_role_name(s->officers[i].role), s->id);
+	return EB_OK;
+}
+
 static int
 de_apply(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
     struct eb_error *err)
 {
 	struct eb_doc *e;
 	size_t i;
+	int rc;
 
 	if (c->time >= s->listing_end)
 		return eb_fail(err, EB_ERR_TIME, "listing-closed",
@@ -748,6 +784,8 @@ de_apply(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	if (s->nbidders >= EB_SALE_BIDDERS_MAX)
 		return eb_fail(err, EB_ERR_LIMIT, "too-many-bidders", NULL,
 		    "apply-for-sale: sale %s has the maximum of bidders", s->id);
+	if ((rc = buyer_conflict(s, c, err)) != EB_OK)
+		return rc;
 	for (i = 0; i < s->nbidders; i++)
 		if (s->bidders[i].status != BIDDER_REJECTED &&
 		    strcmp(s->bidders[i].person, c->actor.person) == 0)
@@ -1305,6 +1343,14 @@ check_person(const struct sale *s, const struct eb_cmd *c,
 		known = 1;
 	}
 	if (is_office(c->actor.role)) {
+		if (c->actor.role != EB_ROLE_TRANSFEROR &&
+		    c->actor.org[0] != '\0' &&
+		    strcmp(c->actor.org, s->transferor_org) == 0)
+			return eb_fail(err, EB_ERR_DENIED, "separation-of-duties",
+			    "An officer of the transferor's organisation may not act on its sale.",
+			    "%s: %s %s belongs to %s, the transferor of sale %s",
+			    eb_cmd_name(c), eb_role_name(c->actor.role),
+			    c->actor.party, c->actor.org, s->id);
 		for (i = 0; i < s->nbidders; i++)
 			if (strcmp(s->bidders[i].person, c->actor.person) == 0)
 				return eb_fail(err, EB_ERR_DENIED, "two-offices",
@@ -1370,7 +1416,7 @@ sale_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 
 struct ev_ctx {
 	int64_t time;
-	const char *party, *person;
+	const char *party, *person, *org;
 	enum eb_role role;
 };
 
@@ -1451,6 +1497,7 @@ ap_registered(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	s->declare_ms = dc * 1000;
 	s->publicity_ms = pb * 1000;
 	copy_id(s->transferor, sizeof(s->transferor), x->party);
+	copy_id(s->transferor_org, sizeof(s->transferor_org), x->org);
 	if ((rc = set_text(&s->asset, eb_doc_child_text(e, "asset"), err)))
 		return rc;
 	return sale_set_state(s, SALE_REGISTERED, err);
@@ -1853,6 +1900,8 @@ note_officer(struct sale *s, const struct ev_ctx *x)
 	if (s->nofficers < EB_SALE_OFFICERS_MAX) {
 		copy_id(s->officers[s->nofficers].person,
 		    sizeof(s->officers[0].person), x->person);
+		copy_id(s->officers[s->nofficers].org,
+		    sizeof(s->officers[0].org), x->org);
 		s->officers[s->nofficers].role = x->role;
 		s->nofficers++;
 	}
@@ -1883,6 +1932,8 @@ sale_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 			return bad_event(e, "unknown event", err);
 		x.party = eb_doc_attr(e, "actor");
 		x.person = eb_doc_attr(e, "person");
+		x.org = eb_doc_attr(e, "org") != NULL ? eb_doc_attr(e, "org") :
+		    "";
 		if (x.party == NULL || x.person == NULL || role == NULL ||
 		    eb_role_parse(role, &x.role) != EB_OK)
 			return bad_event(e, "actor", err);
@@ -1898,12 +1949,57 @@ sale_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 /* ---------------------------------------------------------------------- */
 /* view                                                                   */
 
+/*
+ * Who sees what of a bidder (竞买人).  One table: for each field of a
+ * <bidder> entry, the audiences that see it.  The audience of a viewer
+ * for one entry: SA_OWN when the entry is the viewer's own, SA_OFFICIAL
+ * for the registrar, supervisor, verifier, auditor and ebidd, SA_WINNER
+ * for everybody once the result naming this entry is confirmed, SA_ANY
+ * for everybody else (the public, EB_ROLE_NONE, the transferor, other
+ * buyers).  The entry itself: officials see every application, a buyer
+ * its own; the others see a qualified buyer's number once it quoted, or
+ * once the listing is over (before that, nobody learns how many were
+ * qualified: a count of rivals is a bidder's secret like in a tender).
+ */
+enum sale_aud { SA_ANY, SA_WINNER, SA_OWN, SA_OFFICIAL, SA_COUNT };
+#define SA(x) (1u << SA_##x)
+#define SA_ALL ((1u << SA_COUNT) - 1)
+
+static const struct {
+	const char *attr;
+	uint32_t who;
+} bidder_vis[] = {
+	{ "number", SA_ALL },
+	{ "status", SA_ALL },
+	{ "continue", SA_ALL },
+	{ "party", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
+	{ "name", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
+	{ "org", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
+	{ "deposit-paid", SA(OWN) | SA(OFFICIAL) },
+	{ "applied", SA(OWN) | SA(OFFICIAL) },
+	{ "you", SA(OWN) },
+};
+
 static int
 sees_names(enum eb_role r)
 {
 	return r == EB_ROLE_REGISTRAR || r == EB_ROLE_SUPERVISOR ||
 	    r == EB_ROLE_VERIFIER || r == EB_ROLE_AUDITOR ||
 	    r == EB_ROLE_SYSTEM;
+}
+
+static enum sale_aud
+bidder_audience(const struct sale *s, const struct sale_bidder *b,
+    const struct eb_actor *viewer)
+{
+	if (sees_names(viewer->role))
+		return SA_OFFICIAL;
+	if (viewer->role == EB_ROLE_BIDDER &&
+	    strcmp(viewer->party, b->party) == 0)
+		return SA_OWN;
+	if (s->result_confirmed && s->winner != 0 && b->number == s->winner)
+		return SA_WINNER;
+	return SA_ANY;
 }
 
 /* 'name' in fen and 'name'-text as people read it. */
@@ -1926,32 +2022,38 @@ static const char *const decl_names[] = { "none", "yes", "no" };
 
 static void
 view_bidder(const struct sale *s, struct eb_doc *l,
-    const struct sale_bidder *b, int full, const struct eb_actor *viewer)
+    const struct sale_bidder *b, const struct eb_actor *viewer)
 {
-	int own = viewer->role == EB_ROLE_BIDDER &&
-	    strcmp(viewer->party, b->party) == 0;
-	struct eb_doc *d;
+	enum sale_aud a = bidder_audience(s, b, viewer);
+	enum sale_state st = s->state == SALE_SUSPENDED ? s->suspended_from :
+	    s->state;
+	int listing_over = st > SALE_LISTING;
+	struct eb_doc *d, *full;
+	size_t i;
 
-	if (b->status != BIDDER_QUALIFIED && !full && !own)
+	if (a != SA_OFFICIAL && a != SA_OWN &&
+	    (b->status != BIDDER_QUALIFIED || (!listing_over && !b->quoted)))
 		return;
-	d = eb_doc_add(l, "bidder");
+	/* every field, then only those the table gives this audience */
+	full = eb_doc_new("bidder");
 	if (b->number != 0)
-		eb_doc_set_attr_i64(d, "number", b->number);
-	eb_doc_set_attr(d, "status", bidder_status_names[b->status]);
+		eb_doc_set_attr_i64(full, "number", b->number);
+	eb_doc_set_attr(full, "status", bidder_status_names[b->status]);
 	if (b->declared != DECL_NONE)
-		eb_doc_set_attr(d, "continue", decl_names[b->declared]);
-	if (full || own || (s->result_confirmed && s->winner != 0 &&
-	    b->number == s->winner)) {
-		eb_doc_set_attr(d, "party", b->party);
-		eb_doc_set_attr(d, "name", b->name);
-		eb_doc_set_attr(d, "org", b->org);
-	}
-	if (full || own) {
-		eb_doc_set_attr_i64(d, "deposit-paid", b->deposit_paid);
-		set_instant(d, "applied", b->applied_at);
-	}
-	if (own)
-		eb_doc_set_attr(d, "you", "yes");
+		eb_doc_set_attr(full, "continue", decl_names[b->declared]);
+	eb_doc_set_attr(full, "party", b->party);
+	eb_doc_set_attr(full, "name", b->name);
+	eb_doc_set_attr(full, "org", b->org);
+	eb_doc_set_attr_i64(full, "deposit-paid", b->deposit_paid);
+	set_instant(full, "applied", b->applied_at);
+	eb_doc_set_attr(full, "you", "yes");
+	d = eb_doc_add(l, "bidder");
+	for (i = 0; i < sizeof(bidder_vis) / sizeof(bidder_vis[0]); i++)
+		if ((bidder_vis[i].who & (1u << a)) &&
+		    eb_doc_attr(full, bidder_vis[i].attr) != NULL)
+			eb_doc_set_attr(d, bidder_vis[i].attr,
+			    eb_doc_attr(full, bidder_vis[i].attr));
+	eb_doc_free(full);
 }
 
 static struct eb_doc *
@@ -1960,7 +2062,6 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	const struct sale *s = st;
 	struct eb_doc *v = eb_doc_new("sale"), *d, *l;
 	const struct sale_bidder *b;
-	int full = sees_names(viewer->role);
 	size_t i;
 
 	eb_doc_set_attr(v, "id", s->id);
@@ -2011,12 +2112,12 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	l = eb_doc_add(v, "bidders");
 	for (i = 1; i <= s->numbers; i++) {
 		b = bidder_by_number(s, (uint32_t)i);
-		view_bidder(s, l, b, full, viewer);
+		view_bidder(s, l, b, viewer);
 	}
 	for (i = 0; i < s->nbidders; i++) {
 		b = &s->bidders[i];
 		if (b->status != BIDDER_QUALIFIED)
-			view_bidder(s, l, b, full, viewer);
+			view_bidder(s, l, b, viewer);
 	}
 
 	l = eb_doc_add(v, "history");

@@ -57,7 +57,7 @@ for purpose in sslclient smimesign; do
 	[ "$good" = "${#crts[@]}" ] || fail "only $good of ${#crts[@]} party certificates verify for $purpose"
 done
 ok
-[ "$n" = 25 ] || fail "parties.txt lists $n parties, expected 25"
+[ "$n" = 26 ] || fail "parties.txt lists $n parties, expected 26"
 
 # -- the cast the scenarios need
 for r in registrar supervisor verifier auditor; do

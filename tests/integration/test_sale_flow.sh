@@ -44,6 +44,27 @@ else
 	cat "$tmp/tamper.out"; bad "tampering battery on the sale"
 fi
 
+# -- shill bidding: the conflict rules of tenders apply to buyers -------------
+if SALE_ID_FILE=$tmp/open "$SRC/tools/sale-script" "$SRC/tests/data/sale/listing-open.txt" >"$tmp/open.out" 2>&1; then
+	ok "a sale open for applications"
+else
+	cat "$tmp/open.out"; bad "listing-open sale"
+fi
+. "$tmp/open"
+S3=$sale
+# lacks PATTERN TEXT: TEXT has no line matching PATTERN
+lacks() { ! grep -q "$1" <<<"$2"; }
+out=$(ebid_as buyer3 sale apply-for-sale "$S3" 2>&1)
+check "buyer3 (of the transferor's organisation) is refused at application" test $? != 0
+check "with the error code conflict-of-interest" grep -q 'conflict-of-interest' <<<"$out"
+check "and no application of buyer3 is recorded" lacks 'party="buyer3"' "$(ebid_as supervisor sale show "$S3")"
+refused "so buyer3 cannot quote either" ebid_as buyer3 sale quote "$S3" amount=201000000
+check "buyer1 (no conflict) applies" ebid_as buyer1 sale apply-for-sale "$S3"
+check "and its application is recorded" grep -q 'party="buyer1"' <(ebid_as supervisor sale show "$S3")
+# buyers are bidding numbers to everybody but the officers and themselves
+check "the transferor does not learn who applied" lacks 'buyer1\|Guotai' "$(ebid_as transferor sale show "$S3")"
+check "nor does another buyer" lacks 'buyer1\|Guotai' "$(ebid_as buyer2 sale show "$S3")"
+
 # -- concurrency on one auction ----------------------------------------------
 if SALE_ID_FILE=$tmp/short "$SRC/tools/sale-script" "$SRC/tests/data/sale/short-auction.txt" >"$tmp/short.out" 2>&1; then
 	ok "a short sale reaches its auction"

@@ -134,12 +134,85 @@ ebid_as supervisor clearing show --tender "$T" >"$tmp/clearing.txt"
 check "the clearing report reads as a table" grep -q '^rule  *severity' "$tmp/clearing.txt"
 bview=$(ebid_as bidder1 tender show "$T")
 check "bidder1 sees no other bid's document" test "$(grep -c '<bid tender=' <<<"$bview")" = 1
+# issue 20, point 1: after the opening, a bid's document and signed copy
+# (<inner>) go to the evaluators, the officials and its own bidder only
+n_of() { grep -o "$1" <<<"$2" | wc -l; }
+lacks() { ! grep -q "$1" <<<"$2"; }
+check "bidder1 reads one signed copy, its own ($(n_of '<inner>' "$bview"))" test "$(n_of '<inner>' "$bview")" = 1
+b2view=$(ebid_as bidder2 tender show "$T")
+check "bidder2 reads one signed copy, its own" test "$(n_of '<inner>' "$b2view")" = 1
+check "and one bid document, its own" test "$(n_of '<bid tender=' "$b2view")" = 1
+mail1=$(grep -o '<email>[^<]*' "$tmp/bid1.xml" | head -1 | cut -d'>' -f2)
+check "bidder2 does not read bidder1's bid (its contact $mail1)" lacks "$mail1" "$b2view"
+tview=$(ebid_as transferor tender show "$T")
+check "a transferor reads no signed copy" test "$(n_of '<inner>' "$tview")" = 0
+check "and no bid document" test "$(n_of '<bid tender=' "$tview")" = 0
+check "but hears the opening read aloud: bidder and price" grep -q '<bid-result bidder="bidder1" [^>]*total-price="[0-9]*"' <<<"$tview"
+check "and the completion days the rules declare public" test "$(n_of '<item field="completion-days">[0-9]*</item>' "$tview")" = 6
+check "no sign-up list for the public" lacks '<sign-ups' "$tview"
+check "the supervisor reads every signed copy" test "$(n_of '<inner>' "$(cat "$tmp/view.xml")")" = 6
 check "bidder1 decrypts its own bid, matching its commitment" ebid_as bidder1 opening decrypt --tender "$T" "$tmp/bid1.sealed"
 
 # -- evaluation (评标) ----------------------------------------------------
 EBID_CERTS=$C
 . "$SRC/tools/lib/tender.sh"
-check "experts drawn (conflicts avoided), scores submitted, evaluation closed" evaluate "$T" "$tmp"
+# the steps of evaluate() (tools/lib/tender.sh), with the views of the
+# drawn experts checked between them (issue 20, point 11)
+eval_steps() {
+	local t=$1 dir=$2 secret commit x
+	POOL=$(pool_register) || return 1
+	secret="draw-$t-$(date +%s%N)"
+	commit=$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)
+	cat >"$dir/request-draw.xml" <<XML
+<request-draw xmlns="urn:ebid:1" tender="$t" recent-days="365" max-recent="3"><commitment>$commit</commitment><seats specialty="civil-works" count="4" reserve="1"/><seats specialty="electrical" count="1" reserve="1"/></request-draw>
+XML
+	ebid_as supervisor tender request-draw "$t" "$dir/request-draw.xml" >/dev/null || return 1
+	ebid_as supervisor pool show "$POOL" >"$dir/pool.xml" || return 1
+	{
+		printf '<draw-experts xmlns="urn:ebid:1" tender="%s"><reveal>%s</reveal>\n' "$t" "$secret"
+		sed -n '/<pool/,$p' "$dir/pool.xml" | sed 's/ xmlns="urn:ebid:1"//'
+		printf '</draw-experts>\n'
+	} >"$dir/draw-experts.xml"
+	ebid_as supervisor tender draw-experts "$t" "$dir/draw-experts.xml" >/dev/null || return 1
+}
+check "experts drawn from the pool (conflicts avoided)" eval_steps "$T" "$tmp"
+DECLINED=$(committee "$T" | head -n 1)
+PENDING=$(committee "$T" | sed -n 2p)
+xv=$(ebid_as "$PENDING" tender show "$T")
+check "a drawn expert ($PENDING) sees no bid before accepting" test "$(n_of '<inner>\|<bid tender=' "$xv")" = 0
+check "nor the clearing report" lacks '<clearing-report' "$xv"
+check "nor the rest of the committee (its own seat only)" test "$(n_of '<member ' "$xv")" = 1
+check "$DECLINED declines the appointment" ebid_as "$DECLINED" tender decline-appointment "$T" --reason "I advised a bidder on this project last year."
+xv=$(ebid_as "$DECLINED" tender show "$T")
+check "after declining, $DECLINED sees no bid" test "$(n_of '<inner>\|<bid tender=' "$xv")" = 0
+check "nor the clearing report" lacks '<clearing-report' "$xv"
+check "nor the committee but its own seat" test "$(n_of '<member ' "$xv")" = 1
+ok_all=1
+for x in $(committee "$T"); do
+	ebid_as "$x" tender accept-appointment "$T" >/dev/null || ok_all=0
+done
+check "the others accept" test $ok_all = 1
+xv=$(ebid_as "$PENDING" tender show "$T")
+check "once seated, $PENDING reads every bid" test "$(n_of '<inner>' "$xv")" = 6
+check "and the clearing report" grep -q '<clearing-report' <<<"$xv"
+xv=$(ebid_as "$DECLINED" tender show "$T")
+check "$DECLINED still sees no bid" test "$(n_of '<inner>\|<bid tender=' "$xv")" = 0
+ok_all=1
+for x in $(committee "$T"); do
+	score_sheet "$x" "$T" "$tmp/scores-$x.xml"
+	ebid_as "$x" score submit --tender "$T" "$tmp/scores-$x.xml" >/dev/null || ok_all=0
+done
+check "every seated expert scores" test $ok_all = 1
+check "the evaluation is closed" ebid_as supervisor tender close-evaluation "$T"
+ok_all=1
+for x in $(committee "$T"); do
+	if [ "$x" = "$(committee "$T" | head -n 1)" ]; then
+		ebid_as "$x" result sign --tender "$T" --dissent "I would rate the first candidate's construction plan lower." >/dev/null || ok_all=0
+	else
+		ebid_as "$x" result sign --tender "$T" >/dev/null || ok_all=0
+	fi
+done
+check "every member signs the report" test $ok_all = 1
 check "state evaluated" test "$(state_of tender "$T")" = evaluated
 for _ in $(seq 1 30); do
 	n_app=$(ebid_as registrar pool show "$POOL" | grep -c "<appointment [^>]*tender=\"$T\"")

@@ -171,6 +171,9 @@ fx_registration(const char *name, int64_t deadline)
 	/* comprehensive scoring: price 30 points on the lowest valid price,
 	 * one expert criterion "tech" of 70 points on a 0.5 grid */
 	x = eb_doc_add(b, "rules");
+	/* read aloud at the opening (唱标) besides bidder and price */
+	y = eb_doc_add(eb_doc_add(x, "read-aloud"), "field");
+	eb_doc_set_attr(y, "path", "completion-days");
 	y = eb_doc_add(x, "evaluation-rules");
 	eb_doc_set_attr(y, "method", "comprehensive");
 	y = eb_doc_add(y, "price-formula");
@@ -278,6 +281,8 @@ fx_bid_doc(const char *p, int i)
 	eb_doc_add_text(x, "email", v);
 	snprintf(v, sizeof(v), "%d Taishan Road", 10 + i);
 	eb_doc_add_text(x, "address", v);
+	snprintf(v, sizeof(v), "%d", 180 + 10 * i);
+	eb_doc_add_text(b, "completion-days", v);
 	return b;
 }
 
@@ -309,6 +314,8 @@ fx_open_body(const struct fx *f, const char *invalid)
 		eb_doc_set_attr(r, "status", "opened");
 		eb_doc_set_attr_i64(r, "total-price", fx_prices[i & 7]);
 		eb_doc_append(r, fx_bid_doc(p, i));
+		/* the inner SignedData (base64), as protocol/opening.c adds */
+		eb_doc_add_text(r, "inner", "SU5ORVItU0lHTkVELUJJRA==");
 	}
 	eb_doc_free(v);
 	return b;

@@ -79,11 +79,17 @@ test_whole_path_and_replay(void **state)
 	 * request + 1 draw + 3 accepts + 3 score sheets + 1 close +
 	 * 3 report signatures + 1 publish + 1 publicity end = 36 */
 	assert_string_equal(eb_doc_attr(rec, "steps"), "36");
+	/* a bidder sees the record, not its steps (who signed up, who
+	 * objected: docs/tender-flow.md, "Who sees what") */
+	assert_int_equal(eb_doc_count(rec, "step"), 0);
+	/* the committee is public once the result is */
+	assert_non_null(eb_doc_child(v, "committee"));
+	eb_doc_free(v);
+	v = view_as(&f, FX_SUP);
+	rec = eb_doc_child(v, "verification-record");
 	assert_int_equal(eb_doc_count(rec, "step"), 36);
 	assert_string_equal(eb_doc_attr(eb_doc_child(rec, "step"), "event"),
 	    "tender-registered");
-	/* the committee is public once the result is */
-	assert_non_null(eb_doc_child(v, "committee"));
 	eb_doc_free(v);
 
 	/* replay: the same events into a fresh tender, the same state */
