@@ -46,6 +46,10 @@ static const struct cf_key cf_keys[] = {
 	STR(tsa_key, "", 0),
 	INT(workers, "2", 0, 16),
 	STR(xsd_dir, "protocol/xsd", 1),
+	/* connections: caps and the whole-request deadline */
+	INT(max_connections, "0", 0, 1000000),
+	INT(max_connections_per_address, "64", 0, 1000000),
+	INT(request_timeout, "60", 1, 3600),
 };
 
 static const struct cf_key *

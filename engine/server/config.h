@@ -37,6 +37,10 @@ struct eb_config {
 	int64_t idle_timeout;  /* seconds; default 60 */
 	int64_t db_connections;/* default 4 */
 	int64_t workers;       /* verify/parse threads; default 2, 0 = inline */
+	/* Connections (engine/server/conns.c, docs/operations-server.md). */
+	int64_t max_connections;  /* open at once; 0 = RLIMIT_NOFILE - reserve */
+	int64_t max_connections_per_address; /* per client IP; 0 = no cap */
+	int64_t request_timeout;  /* seconds to receive one whole request */
 };
 
 /* Fill 'c' with the defaults (strings allocated). */

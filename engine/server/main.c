@@ -294,7 +294,7 @@ main(int argc, char **argv)
 	 * its request is answered while its connection still exists. */
 	eb_store_free(srv.store);
 	eb_workers_free(srv.workers);
-	evhttp_free(srv.http);
+	eb_http_free(&srv);
 	eb_commands_free(srv.cmds);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
