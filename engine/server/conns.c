@@ -358,6 +358,8 @@ backoff_cb(evutil_socket_t fd, short what, void *arg)
 	struct eb_conns *cs = arg;
 
 	(void)fd; (void)what;
+	if (cs->reserve_fd < 0)
+		cs->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	cs->backing_off = 0;
 	listener_update(cs);
 }

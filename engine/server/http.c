@@ -184,13 +184,13 @@ static int
 is_token(const char *s)
 {
 	static const char extra[] = "!#$%&'*+-.^_`|~";
+	const unsigned char *p = (const unsigned char *)s;
 
-	if (*s == '\0')
+	if (*p == '\0')
 		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) || (unsigned char)*s > 127)
-			if (strchr(extra, *s) == NULL)
-				return 0;
+	for (; *p != '\0'; p++)
+		if (*p > 127 || (!isalnum(*p) && strchr(extra, *p) == NULL))
+			return 0;
 	return 1;
 }
 

@@ -55,6 +55,15 @@ hold() {
 	exec sleep "$2"
 }
 stop_hold() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+# held PID: wait (at most 3 s) until hold PID has opened all its connections
+held() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # health_within SECONDS: a normal request succeeds within SECONDS
 health_within() {
 	local i
@@ -156,7 +165,8 @@ check "6: the deadline is logged" grep -q 'request deadline' "$tmp/ebidd.log"
 
 hold 4 20 &
 hp=$!
-sleep 0.5
+held "$hp"
+sleep 0.2
 t0=$(ms_now)
 timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; cat <&3 >/dev/null"
 rc=$?
