@@ -59,6 +59,10 @@ static const struct cf_key cf_keys[] = {
 	INT(xml_max_namespaces, "16", 1, 100000),
 	INT(xml_max_nodes, "200000", 100, 50000000),
 	INT(xml_max_text, "4194304", 1024, (int64_t)256 << 20),
+	/* connections: caps and the whole-request deadline */
+	INT(max_connections, "0", 0, 1000000),
+	INT(max_connections_per_address, "64", 0, 1000000),
+	INT(request_timeout, "60", 1, 3600),
 };
 
 static const struct cf_key *

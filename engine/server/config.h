@@ -51,6 +51,10 @@ struct eb_config {
 	int64_t command_budget_ms;   /* a verify/parse job longer: degraded */
 	int64_t signing_max_age;     /* s a command's signing time may lag */
 	int64_t signing_max_ahead;   /* s it may lead the server's clock */
+	/* Connections (engine/server/conns.c, docs/operations-server.md). */
+	int64_t max_connections;  /* open at once; 0 = RLIMIT_NOFILE - reserve */
+	int64_t max_connections_per_address; /* per client IP; 0 = no cap */
+	int64_t request_timeout;  /* seconds to receive one whole request */
 };
 
 struct eb_xml_limits;

@@ -2,19 +2,31 @@
  * engine/server/http.c
  *    HTTPS over mutual TLS with evhttp (TECH-NOTES.md section 3):
  *    the listening socket (ours, with TCP_NODELAY, inherited by every
- *    accepted socket on Linux, and set again per request), the bufferevent
- *    factory, limits, routing, and the one reply path that also writes the
- *    request's log line.
+ *    accepted socket on Linux, and set again per request), limits,
+ *    framing checks, routing, and the one reply path that also writes the
+ *    request's log line.  Connection admission (caps, the whole-request
+ *    deadline, the accept back-off, the bufferevent factory) is conns.c.
  *
  * Limits: evhttp reads at most 2 x max_body (its own bare 413 beyond);
  * a body over max_body is answered by the handler with the XML error
  * (413 body-too-large), so the client learns the limit.  Headers are
- * capped at 16 KiB, the idle timeout is idle_timeout, methods GET/POST.
+ * capped at 16 KiB, idle_timeout closes a connection silent that long,
+ * request_timeout bounds one whole request (conns.c), methods GET/POST.
  *
- * INTERFACE: eb_http_start(), eb_http_stop_accepting(), eb_reply_doc(),
- *    eb_reply_error() (server.h)
+ * Framing: a request another HTTP parser (a proxy or load balancer in
+ * front of ebidd) could frame differently is refused with 400 and the
+ * connection closed, so nothing behind it is read as a request: two
+ * Content-Length headers, Content-Length with Transfer-Encoding, a coding
+ * other than "chunked", a Content-Length that is not plain digits, a
+ * header name that is not a token ("Transfer-Encoding :" keeps its space
+ * in evhttp and is then ignored by it), two Content-Type headers.
+ * POST /v1/commands must say Content-Type: application/cms (else 415).
+ *
+ * INTERFACE: eb_http_start(), eb_http_stop_accepting(), eb_http_free(),
+ *    eb_reply_doc(), eb_reply_error() (server.h)
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -22,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,28 +46,12 @@
 #include <event2/keyvalq_struct.h>
 #include <openssl/err.h>
 
+#include "engine/server/conns.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
-
-static struct bufferevent *
-bev_factory(struct event_base *base, void *arg)
-{
-	SSL_CTX *ctx = arg;
-	SSL *ssl = SSL_new(ctx);
-	struct bufferevent *bev;
-
-	if (ssl == NULL)
-		return NULL;
-	/* On failure bufferevent_openssl frees ssl itself (BEV_OPT_CLOSE_ON_FREE). */
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (bev != NULL)
-		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return bev;
-}
 
 static const char *
 status_phrase(int status)
@@ -125,11 +123,13 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 		    "Content-Type", ctype);
 		evhttp_add_header(evhttp_request_get_output_headers(r->req),
 		    "X-Request-Id", r->id);
-		if (r->srv->stopping)
+		if (r->srv->stopping || r->close_after)
 			evhttp_add_header(
 			    evhttp_request_get_output_headers(r->req),
 			    "Connection", "close");
 		evbuffer_add(out, p, n);
+		if (r->conn != NULL && !r->close_after)
+			eb_conns_reply_out(r->srv->conns, r->conn);
 		evhttp_send_reply(r->req, status, status_phrase(status), NULL);
 	}
 	req_free(r);
@@ -166,6 +166,101 @@ eb_reply_error(struct eb_req *r, const struct eb_error *e)
 		    e->primary, e->reason, e->detail);
 	eb_reply_doc(r, status, d);
 	eb_doc_free(d);
+}
+
+/* Reply the error document of 'e' with an HTTP status of our choosing. */
+static void
+reply_error_status(struct eb_req *r, int status, const struct eb_error *e)
+{
+	struct eb_doc *d = eb_errdoc_build(e, r->id);
+
+	eb_doc_set_attr_i64(d, "status", status);
+	eb_reply_doc(r, status, d);
+	eb_doc_free(d);
+}
+
+/* An RFC 9110 token: what a header name must be. */
+static int
+is_token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == '\0')
+		return 0;
+	for (; *p != '\0'; p++)
+		if (*p > 127 || (!isalnum(*p) && strchr(extra, *p) == NULL))
+			return 0;
+	return 1;
+}
+
+/* See the header comment: the framing other parsers agree on, or 400. */
+static int
+check_framing(struct evhttp_request *req, struct eb_error *e)
+{
+	static const char hint[] = "Send one Content-Length, or "
+	    "Transfer-Encoding: chunked alone, and header names without "
+	    "spaces (RFC 9112 section 6).";
+	struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+	struct evkeyval *kv;
+	const char *cl = NULL, *te = NULL;
+	int ncl = 0, nte = 0, nct = 0;
+
+	TAILQ_FOREACH(kv, h, next) {
+		if (!is_token(kv->key))
+			return eb_fail(e, EB_ERR_FORMAT, "bad-header-name", hint,
+			    "the header name \"%.64s\" is not an HTTP token "
+			    "(a space before the colon?)", kv->key);
+		if (strcasecmp(kv->key, "Content-Length") == 0) {
+			ncl++;
+			cl = kv->value;
+		} else if (strcasecmp(kv->key, "Transfer-Encoding") == 0) {
+			nte++;
+			te = kv->value;
+		} else if (strcasecmp(kv->key, "Content-Type") == 0) {
+			nct++;
+		}
+	}
+	if (ncl > 1)
+		return eb_fail(e, EB_ERR_FORMAT, "duplicate-content-length",
+		    hint, "the request has %d Content-Length headers", ncl);
+	if (nte > 1)
+		return eb_fail(e, EB_ERR_FORMAT,
+		    "duplicate-transfer-encoding", hint,
+		    "the request has %d Transfer-Encoding headers", nte);
+	if (nct > 1)
+		return eb_fail(e, EB_ERR_FORMAT, "duplicate-content-type",
+		    "Send one Content-Type header.",
+		    "the request has %d Content-Type headers", nct);
+	if (cl != NULL && te != NULL)
+		return eb_fail(e, EB_ERR_FORMAT, "ambiguous-length", hint,
+		    "the request has both Content-Length and "
+		    "Transfer-Encoding");
+	if (cl != NULL && (*cl == '\0' || strspn(cl, "0123456789") !=
+	    strlen(cl)))
+		return eb_fail(e, EB_ERR_FORMAT, "bad-content-length", hint,
+		    "Content-Length \"%.32s\" is not a number of bytes", cl);
+	if (te != NULL && strcasecmp(te, "chunked") != 0)
+		return eb_fail(e, EB_ERR_FORMAT,
+		    "unsupported-transfer-encoding", hint,
+		    "Transfer-Encoding \"%.64s\" is not \"chunked\"", te);
+	return EB_OK;
+}
+
+/* 'ct' (a Content-Type value, may be NULL) names media type 'want'. */
+static int
+is_media_type(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (ct == NULL)
+		return 0;
+	ct += strspn(ct, " \t");
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	ct += n;
+	ct += strspn(ct, " \t");
+	return *ct == '\0' || *ct == ';';
 }
 
 /*
@@ -237,6 +332,7 @@ route(struct evhttp_request *req, void *arg)
 	char *addr = NULL;
 	ev_uint16_t port = 0;
 
+	eb_conns_request_in(srv->conns, conn);
 	if (r == NULL) {
 		evhttp_send_error(req, 503, "out of memory");
 		return;
@@ -275,6 +371,11 @@ route(struct evhttp_request *req, void *arg)
 		return;
 	}
 	r->have_actor = 1;
+	if (check_framing(req, &e) != EB_OK) {
+		r->close_after = 1;          /* never read what follows */
+		eb_reply_error(r, &e);
+		return;
+	}
 	if (srv->stopping) {
 		eb_fail(&e, EB_ERR_DB, "shutting-down",
 		    "Send the request again in a moment.",
@@ -291,6 +392,14 @@ route(struct evhttp_request *req, void *arg)
 		eb_handle_health(r);
 	} else if (strcmp(path, "/v1/whoami") == 0 && cmd == EVHTTP_REQ_GET) {
 		eb_handle_whoami(r);
+	} else if (strcmp(path, "/v1/commands") == 0 &&
+	    cmd == EVHTTP_REQ_POST && !is_media_type(evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Content-Type"),
+	    "application/cms")) {
+		eb_fail(&e, EB_ERR_FORMAT, "unsupported-media-type",
+		    "Send the signed command as Content-Type: application/cms "
+		    "(ebid send does).", "a command must be application/cms");
+		reply_error_status(r, 415, &e);
 	} else if (strcmp(path, "/v1/commands") == 0 &&
 	    cmd == EVHTTP_REQ_POST) {
 		eb_handle_command(r);
@@ -366,10 +475,13 @@ eb_http_start(struct eb_server *srv, struct eb_error *err)
 	if ((rc = eb_config_split_listen(cfg->listen, host, sizeof(host),
 	    &port, err)) != EB_OK)
 		return rc;
+	if ((srv->conns = eb_conns_new(srv->base, srv->ssl, cfg, err)) ==
+	    NULL)
+		return err != NULL ? err->code : EB_ERR_NOMEM;
 	if ((srv->http = evhttp_new(srv->base)) == NULL)
 		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "cannot create the HTTP server");
-	evhttp_set_bevcb(srv->http, bev_factory, srv->ssl);
+	evhttp_set_bevcb(srv->http, eb_conns_bev, srv->conns);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)(2 * cfg->max_body));
 	evhttp_set_max_headers_size(srv->http, 16384);
@@ -383,13 +495,28 @@ eb_http_start(struct eb_server *srv, struct eb_error *err)
 		return eb_fail(err, EB_ERR_IO, "cannot-listen", NULL,
 		    "cannot accept on %s", cfg->listen);
 	}
+	eb_conns_listen(srv->conns,
+	    evhttp_bound_socket_get_listener(srv->listener));
 	return EB_OK;
 }
 
 void
 eb_http_stop_accepting(struct eb_server *srv)
 {
+	if (srv->conns != NULL)
+		eb_conns_unlisten(srv->conns);
 	if (srv->http != NULL && srv->listener != NULL)
 		evhttp_del_accept_socket(srv->http, srv->listener);
 	srv->listener = NULL;
+}
+
+void
+eb_http_free(struct eb_server *srv)
+{
+	eb_http_stop_accepting(srv);
+	if (srv->http != NULL)
+		evhttp_free(srv->http);
+	srv->http = NULL;
+	eb_conns_free(srv->conns);
+	srv->conns = NULL;
 }

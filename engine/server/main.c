@@ -333,7 +333,7 @@ main(int argc, char **argv)
 		_exit(0);
 	}
 	eb_workers_free(srv.workers);
-	evhttp_free(srv.http);
+	eb_http_free(&srv);
 	eb_board_free(&srv);
 	eb_commands_free(srv.cmds);
 	eb_system_free(&srv);

@@ -14,6 +14,7 @@
  *    eb_tls_server_ctx()  - (tls.c) the server SSL_CTX per TECH-NOTES 3
  *    eb_http_start()      - (http.c) listen, routes, limits
  *    eb_http_stop_accepting()
+ *    eb_http_free()       - free evhttp and the connection records
  *    eb_reply_doc()       - reply an XML document
  *    eb_reply_error()     - reply the XML error document
  *    eb_reply_text()      - a plain reply (for evhttp-level cases)
@@ -43,6 +44,7 @@
 
 struct eb_board;
 struct eb_commands;
+struct eb_conns;
 struct eb_system;
 struct eb_watch;
 struct eb_tsa;
@@ -61,6 +63,7 @@ struct eb_server {
 	SSL_CTX *ssl;
 	struct evhttp *http;
 	struct evhttp_bound_socket *listener;
+	struct eb_conns *conns;     /* caps and deadlines (conns.h) */
 	struct eb_commands *cmds;
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
 	struct eb_watch *watch;     /* live sales (watch.c) */
@@ -86,6 +89,7 @@ struct eb_req {
 	int have_actor;
 	char peer_addr[64];
 	int client_gone;                       /* the connection closed */
+	int close_after;                       /* reply with Connection: close */
 };
 
 /* tls.c: NULL with 'err' on failure (startup: the caller exits). */
@@ -95,6 +99,8 @@ SSL_CTX *eb_tls_server_ctx(const char *ca, const char *cert,
 /* http.c */
 int eb_http_start(struct eb_server *srv, struct eb_error *err) EB_MUSTCHECK;
 void eb_http_stop_accepting(struct eb_server *srv);
+/* At exit: evhttp_free() and the connection records. */
+void eb_http_free(struct eb_server *srv);
 /* Reply 'doc' (borrowed) as XML with 'status'; ends and frees 'r'. */
 void eb_reply_doc(struct eb_req *r, int status, const struct eb_doc *doc);
 /* Reply the error document of 'e' with eb_http_status(); frees 'r'. */

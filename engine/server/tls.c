@@ -4,7 +4,11 @@
  *    TLS 1.2 at least, the server chain and key, the centre's CA as the
  *    only trust and as the client CA list sent to clients, a required
  *    client certificate, and a session id context so that resumed TLS 1.2
- *    sessions with client verification work.
+ *    sessions with client verification work.  TLS 1.2 offers only ECDHE
+ *    with AEAD ciphers (AES-GCM, ChaCha20-Poly1305): no CBC, no SHA-1 MAC,
+ *    no static RSA key exchange; TLS 1.3 keeps OpenSSL's suites (all AEAD).
+ *    Sessions and tickets live EB_TLS_SESSION_SECONDS: ebid opens a fresh
+ *    session for every exchange, so resumption only has to cover a burst.
  *
  * INTERFACE
  *    eb_tls_server_ctx() - see server.h
@@ -14,6 +18,14 @@
 #include <openssl/err.h>
 
 #include "engine/server/server.h"
+
+/* TLS 1.2: forward secrecy and AEAD only, strongest first. */
+#define EB_TLS12_CIPHERS \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+/* Session cache entries and ticket lifetime hint (OpenSSL's default: 2 h). */
+#define EB_TLS_SESSION_SECONDS 300
 
 static int
 ssl_fail(struct eb_error *err, const char *what, const char *path)
@@ -43,6 +55,11 @@ eb_tls_server_ctx(const char *ca, const char *cert, const char *key,
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_set_cipher_list(ctx, EB_TLS12_CIPHERS) != 1) {
+		ssl_fail(err, "cannot set the TLS 1.2 ciphers", "");
+		goto bad;
+	}
+	SSL_CTX_set_timeout(ctx, EB_TLS_SESSION_SECONDS);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		ssl_fail(err, "cannot load the server certificate", cert);
 		goto bad;
