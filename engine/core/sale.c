@@ -441,7 +441,7 @@ eb_sale_price_parse(const char *s, int64_t *fen)
 {
 	uint64_t v = 0;
 	size_t i = 0, group = 0, ngroups = 0, ndec = 0;
-	int grouped = 0;
+	int grouped = 0, big = 0;
 
 	if (s == NULL || fen == NULL)
 		return EB_ERR_FORMAT;
@@ -449,8 +449,9 @@ eb_sale_price_parse(const char *s, int64_t *fen)
 	for (;; i++) {
 		if (s[i] >= '0' && s[i] <= '9') {
 			if (v > (UINT64_MAX - 9) / 10)
-				return EB_ERR_LIMIT;
-			v = v * 10 + (uint64_t)(s[i] - '0');
+				big = 1;        /* still check the form */
+			else
+				v = v * 10 + (uint64_t)(s[i] - '0');
 			group++;
 			if (grouped && group > 3)
 				return EB_ERR_FORMAT;
@@ -469,20 +470,22 @@ eb_sale_price_parse(const char *s, int64_t *fen)
 	if (s[i] == '.') {
 		for (i++; s[i] >= '0' && s[i] <= '9' && ndec < 2; i++, ndec++) {
 			if (v > (UINT64_MAX - 9) / 10)
-				return EB_ERR_LIMIT;
-			v = v * 10 + (uint64_t)(s[i] - '0');
+				big = 1;
+			else
+				v = v * 10 + (uint64_t)(s[i] - '0');
 		}
 		if (ndec == 0)
 			return EB_ERR_FORMAT;
 	}
 	if (s[i] != '\0')
 		return EB_ERR_FORMAT;
-	for (; ndec < 2; ndec++) {
+	for (; ndec < 2 && !big; ndec++) {
 		if (v > UINT64_MAX / 10)
-			return EB_ERR_LIMIT;
-		v *= 10;
+			big = 1;
+		else
+			v *= 10;
 	}
-	if (v > (uint64_t)INT64_MAX)
+	if (big || v > (uint64_t)INT64_MAX)
 		return EB_ERR_LIMIT;
 	*fen = (int64_t)v;
 	return EB_OK;
