@@ -3,7 +3,7 @@
 #   eb_unit_test(NAME name SOURCES a.c ... LIBS lib ...)
 #       A CMocka test binary tests/unit/<name>, registered with CTest under
 #       the label "unit".
-#   eb_fuzzer(NAME name SOURCE f.c LIBS lib ... CORPUS dir)
+#   eb_fuzzer(NAME name SOURCE f.c ... LIBS lib ... CORPUS dir)
 #       With EB_FUZZ (clang): a libFuzzer binary.  Otherwise the same
 #       target linked to tests/fuzz/driver.c, and one CTest that replays
 #       every file of the committed corpus (label "fuzz").
@@ -17,7 +17,7 @@ function(eb_unit_test)
 endfunction()
 
 function(eb_fuzzer)
-  cmake_parse_arguments(F "" "NAME;SOURCE;CORPUS" "LIBS" ${ARGN})
+  cmake_parse_arguments(F "" "NAME;CORPUS" "SOURCE;LIBS" ${ARGN})
   if(EB_FUZZ)
     add_executable(${F_NAME} ${F_SOURCE})
     target_link_options(${F_NAME} PRIVATE -fsanitize=fuzzer)

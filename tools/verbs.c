@@ -21,6 +21,7 @@
 
 #include <openssl/x509.h>
 
+#include "engine/core/sale.h"
 #include "protocol/cms.h"
 #include "protocol/errdoc.h"
 #include "protocol/hash.h"
@@ -292,35 +293,11 @@ parse_args(int argc, char **argv, int first, struct args *a,
 	return 0;
 }
 
-/* Yuan text ("6,950,000.00", "6950000", "0.05") to fen, exactly. */
+/* Yuan as a person types it, to fen: engine/core/sale.h. */
 static int
 yuan_to_fen(const char *s, int64_t *fen)
 {
-	int64_t v = 0;
-	int frac = -1;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s == ',' && frac < 0)
-			continue;
-		if (*s == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || frac >= 2 || v > INT64_MAX / 10 - 9)
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	for (frac = frac < 0 ? 0 : frac; frac < 2; frac++) {
-		if (v > INT64_MAX / 10)
-			return -1;
-		v *= 10;
-	}
-	*fen = v;
-	return 0;
+	return eb_sale_price_parse(s, fen) == EB_OK ? 0 : -1;
 }
 
 static void

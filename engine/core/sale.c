@@ -439,6 +439,61 @@ eb_sale_price_text(int64_t fen, char *out, size_t cap)
 }
 
 int
+eb_sale_price_parse(const char *s, int64_t *fen)
+{
+	uint64_t v = 0;
+	size_t i = 0, group = 0, ngroups = 0, ndec = 0;
+	int grouped = 0, big = 0;
+
+	if (s == NULL || fen == NULL)
+		return EB_ERR_FORMAT;
+	/* integer part: digits, or groups of three after a first of 1..3 */
+	for (;; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (v > (UINT64_MAX - 9) / 10)
+				big = 1;        /* still check the form */
+			else
+				v = v * 10 + (uint64_t)(s[i] - '0');
+			group++;
+			if (grouped && group > 3)
+				return EB_ERR_FORMAT;
+		} else if (s[i] == ',') {
+			if (group == 0 || (ngroups == 0 ? group > 3 : group != 3))
+				return EB_ERR_FORMAT;
+			grouped = 1;
+			ngroups++;
+			group = 0;
+		} else {
+			break;
+		}
+	}
+	if (group == 0 || (grouped && group != 3))
+		return EB_ERR_FORMAT;
+	if (s[i] == '.') {
+		for (i++; s[i] >= '0' && s[i] <= '9' && ndec < 2; i++, ndec++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				big = 1;
+			else
+				v = v * 10 + (uint64_t)(s[i] - '0');
+		}
+		if (ndec == 0)
+			return EB_ERR_FORMAT;
+	}
+	if (s[i] != '\0')
+		return EB_ERR_FORMAT;
+	for (; ndec < 2 && !big; ndec++) {
+		if (v > UINT64_MAX / 10)
+			big = 1;
+		else
+			v *= 10;
+	}
+	if (big || v > (uint64_t)INT64_MAX)
+		return EB_ERR_LIMIT;
+	*fen = (int64_t)v;
+	return EB_OK;
+}
+
+int
 eb_sale_reserve_hash(const char *sale_id, int64_t fen, const char *salt,
     char hex[EB_SHA256_HEX])
 {

@@ -27,6 +27,7 @@
  * INTERFACE
  *    eb_sale_flow            - the flow operations of kind "sale"
  *    eb_sale_price_text()    - fen as people read it: "6,950,000.00"
+ *    eb_sale_price_parse()   - yuan as a person types it, to fen
  *    eb_sale_reserve_hash()  - the reserve commitment hash
  */
 #ifndef EB_SALE_H
@@ -51,6 +52,18 @@ extern const struct eb_flow_ops eb_sale_flow;
  * holds "" if cap > 0).  Handles INT64_MIN.
  */
 int eb_sale_price_text(int64_t fen, char *out, size_t cap);
+
+/*
+ * Parse yuan as a person types it into fen, exactly: digits, optionally
+ * grouped by thousands with ',' (then every group: "6,950,000"), then
+ * optionally '.' and one or two decimals: "6950000", "6,950,000.00",
+ * "0.05", "12.5".  No sign, no spaces, no lone or trailing '.', no ','
+ * after the '.'; "1,5" is refused (it is not a thousands grouping), so a
+ * decimal comma cannot turn 1.5 yuan into 15.  Returns EB_OK with *fen,
+ * EB_ERR_FORMAT when 's' is not of that form, EB_ERR_LIMIT over INT64_MAX
+ * fen.  eb_sale_price_parse(eb_sale_price_text(x)) == x for every x >= 0.
+ */
+int eb_sale_price_parse(const char *s, int64_t *fen);
 
 /*
  * The reserve commitment: lower-case hex of SHA-256 over the canonical

@@ -140,36 +140,43 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * The parser proper, on 'len' bytes of text (any bytes: a NUL is refused,
+ * a last line without '\n' is read); 'origin' names the source in the
+ * messages ("path:line: ...").
+ */
 int
-eb_config_load(struct eb_config *c, const char *path, struct eb_error *err)
+eb_config_parse(struct eb_config *c, const char *text, size_t len,
+    const char *origin, struct eb_error *err)
 {
-	FILE *f = NULL;
 	char line[4096];
+	size_t pos = 0;
 	int lineno = 0, rc = EB_OK;
 
-	if ((f = fopen(path, "r")) == NULL)
-		return eb_fail(err, EB_ERR_IO, "config-unreadable",
-		    "Give the path of an existing file with --config.",
-		    "cannot read configuration %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
 		char *s, *eq, *key, *val;
 
 		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			rc = eb_fail(err, EB_ERR_USAGE, "config-line-too-long",
-			    NULL, "%s:%d: line longer than 4095 bytes", path,
+		if (n >= sizeof(line))
+			return eb_fail(err, EB_ERR_USAGE, "config-line-too-long",
+			    NULL, "%s:%d: line longer than 4095 bytes", origin,
 			    lineno);
-			break;
-		}
+		if (memchr(text + pos, '\0', n) != NULL)
+			return eb_fail(err, EB_ERR_USAGE, "config-syntax",
+			    "The configuration is text: `key = value` lines.",
+			    "%s:%d: NUL byte in the line", origin, lineno);
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos += n + (nl != NULL);
 		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
-		if ((eq = strchr(s, '=')) == NULL) {
-			rc = eb_fail(err, EB_ERR_USAGE, "config-syntax",
+		if ((eq = strchr(s, '=')) == NULL)
+			return eb_fail(err, EB_ERR_USAGE, "config-syntax",
 			    "Write each setting as `key = value`.",
-			    "%s:%d: expected `key = value`", path, lineno);
-			break;
-		}
+			    "%s:%d: expected `key = value`", origin, lineno);
 		*eq = '\0';
 		key = trim(s);
 		val = trim(eq + 1);
@@ -177,15 +184,54 @@ eb_config_load(struct eb_config *c, const char *path, struct eb_error *err)
 			char msg[sizeof(err->primary)], full[1024];
 			if (err != NULL) {
 				snprintf(msg, sizeof(msg), "%s", err->primary);
-				snprintf(full, sizeof(full), "%s:%d: %s", path,
+				snprintf(full, sizeof(full), "%s:%d: %s", origin,
 				    lineno, msg);
 				snprintf(err->primary, sizeof(err->primary),
 				    "%.*s", (int)sizeof(err->primary) - 1, full);
 			}
-			break;
+			return rc;
 		}
 	}
+	return EB_OK;
+}
+
+int
+eb_config_load(struct eb_config *c, const char *path, struct eb_error *err)
+{
+	FILE *f = NULL;
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return eb_fail(err, EB_ERR_IO, "config-unreadable",
+		    "Give the path of an existing file with --config.",
+		    "cannot read configuration %s: %s", path, strerror(errno));
+	do {
+		if (len == cap) {
+			char *p = cap < ((size_t)1 << 20) ?
+			    realloc(text, cap = cap * 2 + 4096) : NULL;
+
+			if (p == NULL) {
+				free(text);
+				fclose(f);
+				return eb_fail(err, EB_ERR_USAGE, "config-too-large",
+				    NULL, "%s: configuration over 1 MiB", path);
+			}
+			text = p;
+		}
+		n = fread(text + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		free(text);
+		fclose(f);
+		return eb_fail(err, EB_ERR_IO, "config-unreadable", NULL,
+		    "cannot read configuration %s", path);
+	}
 	fclose(f);
+	rc = eb_config_parse(c, text, len, path, err);
+	free(text);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
  * INTERFACE
  *    eb_config_defaults() - a config with every default
  *    eb_config_load()     - read a file over the current values
+ *    eb_config_parse()    - the same on text in memory (fuzzed)
  *    eb_config_set()      - set one key (used for flags too)
  *    eb_config_check()    - required keys present, values in range
  *    eb_config_free()     - release the strings (NULL-safe)
@@ -69,6 +70,9 @@ int eb_config_defaults(struct eb_config *c) EB_MUSTCHECK;
  */
 int eb_config_load(struct eb_config *c, const char *path,
     struct eb_error *err) EB_MUSTCHECK;
+/* eb_config_load() on 'len' bytes of text; 'origin' names it in errors. */
+int eb_config_parse(struct eb_config *c, const char *text, size_t len,
+    const char *origin, struct eb_error *err) EB_MUSTCHECK;
 /* Set 'key' to 'value' (the same parsing as the file). */
 int eb_config_set(struct eb_config *c, const char *key, const char *value,
     struct eb_error *err) EB_MUSTCHECK;
