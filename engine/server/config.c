@@ -46,6 +46,11 @@ static const struct cf_key cf_keys[] = {
 	STR(tsa_key, "", 0),
 	INT(workers, "2", 0, 16),
 	STR(xsd_dir, "protocol/xsd", 1),
+	/* log trust (docs/audit.md): who may act as the system, how often
+	 * chain heads are signed */
+	STR(system_certs, "", 0),
+	INT(head_every_entries, "64", 1, 1000000),
+	INT(head_every_seconds, "60", 1, 86400),
 };
 
 static const struct cf_key *

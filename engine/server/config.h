@@ -37,6 +37,9 @@ struct eb_config {
 	int64_t idle_timeout;  /* seconds; default 60 */
 	int64_t db_connections;/* default 4 */
 	int64_t workers;       /* verify/parse threads; default 2, 0 = inline */
+	char *system_certs;    /* other server certificates of the centre, "a.crt,b.crt" */
+	int64_t head_every_entries; /* sign a chain head at every Nth seq; default 64 */
+	int64_t head_every_seconds; /* ... and every T s for heads left unsigned; 60 */
 };
 
 /* Fill 'c' with the defaults (strings allocated). */
