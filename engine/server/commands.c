@@ -19,10 +19,15 @@
  *       compare-and-set (head-moved: reload and decide again)
  *    8. decide -> events, or a refusal (denied/state/rule/time refusals
  *       also go to security_log, never to the chain)
+ *       (a system-role command only from a server certificate:
+ *       system-not-server; custodians named must be in the directory)
  *    9. entry hash (protocol/entry.h), apply to the cached state, sign the
- *       head when the state name changed, then eb_store_append: one
+ *       head (first entry, phase change, system command, receipt, every
+ *       head_every_entries-th seq), then eb_store_append: one
  *       transaction, committed before the reply
- *   10. reply <accepted aggregate= seq= hash= time=> + <events>
+ *   10. reply <accepted aggregate= seq= hash= time= kind= clock=
+ *       prev-hash=> + <events> [+ <receipt> + <chain-head>: the proof of
+ *       inclusion, protocol/inclusion.h]
  * The append is a compare-and-set on the head (seq, hash) under the head
  * row lock: if another ebidd process appended first ("head-moved") the
  * cached state is dropped, reloaded and the command decided again (at
