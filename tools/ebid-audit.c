@@ -139,7 +139,8 @@ add_outside(const struct opts *o, struct eb_audit_log *log,
 			    "too many server certificates");
 	}
 	for (i = 0; i < o->nheads; i++) {
-		struct eb_xml_limits lim = { (size_t)64 << 20, 64, 1000000 };
+		struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
+	    .max_depth = 64, .max_elements = 1000000 };
 		struct eb_buf b = EB_BUF_INIT;
 		struct eb_doc *d = NULL;
 

@@ -670,7 +670,8 @@ static int
 proof_verify(const struct eb_trust *t, const char *receipt_path,
     const struct eb_buf *tok, const struct eb_buf *sealed)
 {
-	struct eb_xml_limits lim = { (size_t)64 << 20, 64, 1000000 };
+	struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
+	    .max_depth = 64, .max_elements = 1000000 };
 	struct eb_buf pb = EB_BUF_INIT;
 	struct eb_doc *proof = NULL;
 	struct eb_inclusion inc;
