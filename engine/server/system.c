@@ -61,7 +61,15 @@ struct slot {
 	                        * (reported); retried when the tender leaves
 	                        * "announced" and comes back (suspend, resume) */
 	char incident[48];     /* the step last reported as an incident */
-	int appointed;         /* tender: appointments recorded in the pool */
+	/*
+	 * tender: the committee's appointments in the pool: 0 not known to
+	 * be recorded, 1 being recorded, 2 recorded (the pool said so:
+	 * accepted, or appointments-already-recorded).  Only a cache: the
+	 * pool's log is the truth and record-appointment is idempotent per
+	 * (tender, expert), so a restart or a second ebidd asks again and
+	 * records nothing twice.
+	 */
+	int appointed;
 	struct event *ev;
 };
 
@@ -133,6 +141,19 @@ sys_done(void *arg, int rc, const struct eb_error *e,
 	(void)accepted;
 	if (sj->slot != NULL)
 		sj->slot->inflight = 0;
+	if (strcmp(sj->what, "record-appointment") == 0 &&
+	    sj->report_to != NULL) {
+		int done = rc == EB_OK || (e != NULL && strcmp(e->reason,
+		    "appointments-already-recorded") == 0);
+
+		sj->report_to->appointed = done ? 2 : 0;
+		if (done && rc != EB_OK) {     /* nothing to do: not a failure */
+			eb_log(EB_LOG_INFO, "appointments of %s already in "
+			    "the pool", sj->report_to->id);
+			free(sj);
+			return;
+		}
+	}
 	if (rc != EB_OK) {
 		eb_log(EB_LOG_INFO, "system command %s on %s refused: %s (%s)",
 		    sj->what, sj->slot ? sj->slot->id : "?",
@@ -386,8 +407,10 @@ record_appointments(struct slot *slot, const void *state)
 	eb_doc_free(view);
 	if (n == 0) {
 		eb_doc_free(cmd);
+		slot->appointed = 2;
 		return;
 	}
+	slot->appointed = 1;
 	submit_for(ps, cmd, slot);
 }
 
@@ -824,11 +847,14 @@ eb_system_after(struct eb_server *srv, const char *id,
 		evtimer_del(slot->ev);
 	slot->armed = 0;
 	/* steps ebidd takes as soon as a state is reached */
-	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "evaluated") == 0 &&
-	    !slot->appointed) {
-		slot->appointed = 1;
+	/* from the evaluation on, until the pool says they are recorded
+	 * (after a restart: asked again, recorded once) */
+	if (strcmp(flow->kind, "tender") == 0 && slot->appointed == 0 &&
+	    (strcmp(st, "evaluated") == 0 || strcmp(st, "publicity") == 0 ||
+	    strcmp(st, "objection") == 0 ||
+	    strcmp(st, "publicity-over") == 0 ||
+	    strcmp(st, "verified") == 0 || strcmp(st, "awarded") == 0))
 		record_appointments(slot, state);
-	}
 	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "opened") == 0 &&
 	    !slot->inflight) {
 		struct eb_doc *cmd = eb_doc_new("clear-bids");

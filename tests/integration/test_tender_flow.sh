@@ -220,6 +220,14 @@ for _ in $(seq 1 30); do
 	sleep 0.1
 done
 check "ebidd recorded the five appointments in pool $POOL ($n_app)" test "$n_app" = 5
+# issue 15 defect 3: a restart (recovery pokes every live tender) or a
+# second ebidd must not record the committee again
+now=$(clock_now)
+check "ebidd restarts while the tender is evaluated" restart_ebidd
+clock_to "$now"
+sleep 1
+n_app=$(ebid_as registrar pool show "$POOL" | grep -c "<appointment [^>]*tender=\"$T\"")
+check "after the restart the pool still holds five appointments of $T ($n_app)" test "$n_app" = 5
 members=$(committee "$T" | tr '\n' ' ')
 check "the expert who declined ($DECLINED) is not seated" bash -c "! grep -qw '$DECLINED' <<<'$members'"
 check "its replacement from the reserve is recorded" grep -q "replaced-by=" <(ebid_as supervisor tender show "$T")
