@@ -14,6 +14,9 @@
 #    other-ca.crt other-ca.key  a second CA that ebid does not trust
 #    stranger.crt stranger.key  a bidder-looking certificate from other-ca
 #    expired.crt expired.key    a bidder certificate from our CA, expired in 2021
+#    rogue-system.crt .key      TEST ONLY: a certificate of our CA that says
+#                               OU=system but is not the server's; ebidd and
+#                               ebid-audit must refuse it as the system
 #    parties.txt                manifest: "name role party person org" (org runs
 #                               to the end of the line); only the valid parties
 #
@@ -133,6 +136,10 @@ make_ca other-ca "/O=Unknown Authority/CN=Other Development CA"
 issue other-ca stranger "/O=Stranger Trading Co Ltd/OU=bidder/CN=Stranger/UID=stranger/serialNumber=XX-P-0001" v3_party
 issue ca expired "/O=Expired Holdings Co Ltd/OU=bidder/CN=Old Bidder/UID=expired/serialNumber=FC-P-3999" v3_party \
 	-startdate 20200101000000Z -enddate 20210101000000Z
+# TEST ONLY: a valid certificate of our CA claiming the system role (what a
+# careless or compromised registration desk could issue).  Only the server
+# certificates named in ebidd's configuration may act as the system.
+issue ca rogue-system "/O=$centre/OU=system/CN=Rogue system (test only)/UID=rogue-system/serialNumber=FC-ROGUE-1" v3_party
 
 # Check: every good certificate verifies against ca.crt for its purpose,
 # the bad ones are refused.
@@ -142,6 +149,7 @@ check() {
 		die "$name.crt does not verify against ca.crt: $res"
 }
 check server sslserver
+check rogue-system smimesign
 check server smimesign
 check tsa timestampsign
 while read -r name _; do

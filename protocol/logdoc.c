@@ -37,6 +37,7 @@ eb_audit_log_free(struct eb_audit_log *l)
 	}
 	for (i = 0; i < l->nheads; i++)
 		free(l->heads[i].signature);
+	eb_audit_log_clear_servers(l);
 	free(l->entries);
 	free(l->heads);
 	free(l);
@@ -76,6 +77,33 @@ eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h)
 	l->heads[l->nheads++] = *h;
 	memset(h, 0, sizeof(*h));
 	return EB_OK;
+}
+
+int
+eb_audit_log_add_server(struct eb_audit_log *l, const uint8_t *der,
+    size_t len)
+{
+	uint8_t *p;
+
+	for (size_t i = 0; i < l->nservers; i++)
+		if (l->server_len[i] == len && memcmp(l->servers[i], der, len) == 0)
+			return EB_OK;
+	if (l->nservers == EB_AUDIT_SERVERS_MAX)
+		return EB_ERR_LIMIT;
+	if ((p = malloc(len ? len : 1)) == NULL)
+		return EB_ERR_NOMEM;
+	memcpy(p, der, len);
+	l->servers[l->nservers] = p;
+	l->server_len[l->nservers++] = len;
+	return EB_OK;
+}
+
+void
+eb_audit_log_clear_servers(struct eb_audit_log *l)
+{
+	for (size_t i = 0; i < l->nservers; i++)
+		free(l->servers[i]);
+	l->nservers = 0;
 }
 
 static int
@@ -175,6 +203,22 @@ eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
 			}
 			if ((rc = eb_audit_log_add_head(l, &h)) != EB_OK)
 				goto fail;
+		} else if (strcmp(c->name, "server-certificate") == 0) {
+			uint8_t *der = NULL;
+			size_t len = 0;
+			const char *t = eb_doc_text(c);
+
+			if (t == NULL || eb_base64_decode(t, strlen(t), &der,
+			    &len) != EB_OK) {
+				rc = eb_fail(err, EB_ERR_FORMAT,
+				    "bad-server-certificate", NULL,
+				    "a server certificate is not base64");
+				goto fail;
+			}
+			rc = eb_audit_log_add_server(l, der, len);
+			free(der);
+			if (rc != EB_OK)
+				goto fail;
 		}
 	}
 	*out = l;
@@ -235,6 +279,9 @@ eb_audit_log_to_doc(const struct eb_audit_log *l, const char *exported_at)
 		add_b64(h, "signature", l->heads[i].signature,
 		    l->heads[i].signature_len);
 	}
+	for (i = 0; i < l->nservers; i++)
+		add_b64(d, "server-certificate", l->servers[i],
+		    l->server_len[i]);
 	return d;
 }
 

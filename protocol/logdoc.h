@@ -8,7 +8,8 @@
  *
  * INTERFACE
  *    eb_audit_log_new(), eb_audit_log_free(), eb_audit_log_add(),
- *    eb_audit_log_add_head()
+ *    eb_audit_log_add_head(), eb_audit_log_add_server(),
+ *    eb_audit_log_clear_servers()
  *    eb_audit_log_from_doc()  - load an export (<log> tree)
  *    eb_audit_log_to_doc()    - write an export
  */
@@ -44,6 +45,8 @@ struct eb_audit_head {
 	size_t signature_len;
 };
 
+#define EB_AUDIT_SERVERS_MAX 16
+
 struct eb_audit_log {
 	char aggregate[EB_ID_MAX];
 	char kind[16];
@@ -51,6 +54,13 @@ struct eb_audit_log {
 	size_t n, cap;
 	struct eb_audit_head *heads;
 	size_t nheads, capheads;
+	/* the server certificates (DER) that may sign system commands and
+	 * chain heads, as recorded by ebidd (table servers) or pinned by the
+	 * auditor (ebid-audit --server-cert) */
+	uint8_t *servers[EB_AUDIT_SERVERS_MAX];
+	size_t server_len[EB_AUDIT_SERVERS_MAX];
+	size_t nservers;
+	int servers_pinned;
 };
 
 struct eb_audit_log *eb_audit_log_new(const char *aggregate,
@@ -61,6 +71,11 @@ int eb_audit_log_add(struct eb_audit_log *l, struct eb_audit_entry *e)
     EB_MUSTCHECK;
 int eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h)
     EB_MUSTCHECK;
+/* Add a server certificate (DER, copied); a duplicate is ignored. */
+int eb_audit_log_add_server(struct eb_audit_log *l, const uint8_t *der,
+    size_t len) EB_MUSTCHECK;
+/* Forget every server certificate (before pinning others). */
+void eb_audit_log_clear_servers(struct eb_audit_log *l);
 
 /* Load from a <log> tree (see audit.xsd). */
 int eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,

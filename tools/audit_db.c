@@ -3,7 +3,8 @@
  *    Load an aggregate's log straight from PostgreSQL: see audit_db.h.
  *
  * Reads the tables of schema/0001_log.sql and 0002_read_models.sql
- * (aggregates, log, chain_heads_signed) with one blocking libpq
+ * (aggregates, log, chain_heads_signed) and 0005 (servers) with one
+ * blocking libpq
  * connection, binary results, parameterised queries.  Nothing is written.
  */
 #include "audit_db.h"
@@ -154,6 +155,18 @@ eb_audit_db_load(const char *conninfo, const char *id,
 			goto out;
 		}
 	}
+	PQclear(r);
+	r = PQexecParams(c, "SELECT certificate FROM servers"
+	    " ORDER BY first_seen, fingerprint", 0, NULL, NULL, NULL, NULL, 1);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = db_fail(err, c, "cannot read the server certificates");
+		goto out;
+	}
+	for (i = 0; i < PQntuples(r); i++)
+		if ((rc = eb_audit_log_add_server(l,
+		    (const uint8_t *)PQgetvalue(r, i, 0),
+		    (size_t)PQgetlength(r, i, 0))) != EB_OK)
+			goto out;
 	*out = l;
 	l = NULL;
 out:

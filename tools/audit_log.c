@@ -19,14 +19,18 @@
 #include "engine/core/flows.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
+#include "protocol/inclusion.h"
 #include "protocol/isotime.h"
 #include "protocol/opening.h"
 #include "protocol/receipt.h"
 
-/* Verify one command's signature at its entry time; fill the signer. */
+/*
+ * Verify one command's signature at its entry time; fill the signer and,
+ * when 'certp' is not NULL, its certificate (caller frees).
+ */
 static int
 check_signature(const struct eb_audit_entry *e, const struct eb_trust *t,
-    uint8_t **content, size_t *clen, struct eb_actor *signer,
+    uint8_t **content, size_t *clen, struct eb_actor *signer, X509 **certp,
     struct eb_error *err)
 {
 	X509 *cert = NULL;
@@ -36,12 +40,40 @@ check_signature(const struct eb_audit_entry *e, const struct eb_trust *t,
 	    content, clen, &cert, err)) != EB_OK)
 		return rc;
 	rc = eb_actor_from_cert(cert, signer, err);
-	X509_free(cert);
+	if (rc == EB_OK && certp != NULL)
+		*certp = cert;
+	else
+		X509_free(cert);
 	if (rc != EB_OK) {
 		free(*content);
 		*content = NULL;
 	}
 	return rc;
+}
+
+/* The log's server certificates as X509 (n of them; caller frees). */
+static size_t
+load_servers(const struct eb_audit_log *l, X509 **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->nservers; i++) {
+		const uint8_t *p = l->servers[i];
+		X509 *x = d2i_X509(NULL, &p, (long)l->server_len[i]);
+
+		if (x != NULL)
+			out[n++] = x;
+	}
+	return n;
+}
+
+static int
+is_server(X509 *cert, X509 *const *servers, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (X509_cmp(cert, servers[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -144,6 +176,8 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	struct eb_entry ent;
 	struct eb_cmd cmd;
 	struct eb_actor auditor;
+	X509 *servers[EB_AUDIT_SERVERS_MAX], *cert = NULL;
+	size_t nservers = 0;
 	void *st = NULL;
 	int rc = EB_OK;
 
@@ -154,6 +188,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		    "the log is of an unknown kind '%s'", l->kind);
 	if ((st = ops->create(l->aggregate)) == NULL)
 		return EB_ERR_NOMEM;
+	nservers = load_servers(l, servers);
 
 	for (i = 0; i < l->n; i++) {
 		const struct eb_audit_entry *e = &l->entries[i];
@@ -200,12 +235,36 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 
 		/* 2. the signature and the signer */
 		if ((rc = check_signature(e, t, &content, &clen, &signer,
-		    err)) != EB_OK) {
+		    &cert, err)) != EB_OK) {
 			rc = wrap_at(res, err, e, rc,
 			    "its command's signature does not verify");
 			goto out;
 		}
 		res->signatures_checked++;
+		/*
+		 * 2b. the system role is the server's key, not a role string:
+		 * only the server certificates (recorded, or pinned with
+		 * --server-cert) may sign a system entry
+		 */
+		if ((signer.role == EB_ROLE_SYSTEM ||
+		    e->actor.role == EB_ROLE_SYSTEM) &&
+		    !is_server(cert, servers, nservers)) {
+			rc = fail_at(res, err, e, EB_ERR_DENIED,
+			    "system-not-server",
+			    nservers == 0 ? "Give the centre's server "
+			    "certificate with --server-cert (the log names "
+			    "none)." : "Only ebidd's own key may sign system "
+			    "commands; this entry was forged.",
+			    "its system command is not signed by a server "
+			    "certificate");
+			eb_error_detail(err, "signed by %s, which claims the "
+			    "system role; %zu server certificate(s) %s",
+			    signer.party, nservers, l->servers_pinned ?
+			    "pinned" : "recorded");
+			goto out;
+		}
+		X509_free(cert);
+		cert = NULL;
 		if (!same_actor(&signer, &e->actor)) {
 			rc = fail_at(res, err, e, EB_ERR_DENIED,
 			    "signer-not-actor",
@@ -289,8 +348,6 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	/* 5. the signed chain heads */
 	for (j = 0; j < l->nheads; j++) {
 		const struct eb_audit_head *hd = &l->heads[j];
-		struct eb_buf want = EB_BUF_INIT;
-		X509 *cert = NULL;
 
 		if (hd->seq < 1 || hd->seq > (int64_t)l->n ||
 		    memcmp(hd->hash, l->entries[hd->seq - 1].hash,
@@ -302,24 +359,11 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			    (long long)hd->seq);
 			goto out;
 		}
-		rc = eb_cms_verify(t, hd->signature, hd->signature_len,
-		    l->entries[hd->seq - 1].time, &content, &clen, &cert, err);
-		if (rc == EB_OK)
-			rc = eb_actor_from_cert(cert, &signer, err);
-		X509_free(cert);
-		if (rc == EB_OK && signer.role != EB_ROLE_SYSTEM)
-			rc = eb_fail(err, EB_ERR_DENIED, "chain-head-signer", NULL,
-			    "the chain head is signed by %s, not by the server",
-			    signer.party);
-		if (rc == EB_OK &&
-		    (rc = eb_chain_head_text(l->aggregate, hd->seq, hd->hash,
-		    &want)) == EB_OK && (want.len != clen ||
-		    memcmp(want.data, content, clen) != 0))
-			rc = eb_fail(err, EB_ERR_DENIED, "chain-head-content", NULL,
-			    "the signed chain head names another chain");
-		eb_buf_free(&want);
-		free(content);
-		content = NULL;
+		/* signed by one of the server certificates (when the log
+		 * names none, by a system certificate of the CA) */
+		rc = eb_chain_head_verify(t, l->aggregate, hd->seq, hd->hash,
+		    hd->signature, hd->signature_len,
+		    l->entries[hd->seq - 1].time, servers, nservers, NULL, err);
 		if (rc != EB_OK) {
 			res->failed_seq = hd->seq;
 			goto out;
@@ -334,11 +378,56 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	    ops->state_name(st));
 	res->final_view = ops->view(st, &auditor);
 out:
+	X509_free(cert);
+	for (j = 0; j < nservers; j++)
+		X509_free(servers[j]);
 	eb_doc_free(events);
 	eb_doc_free(body);
 	free(content);
 	ops->destroy(st);
 	return rc;
+}
+
+int
+eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
+    struct eb_error *err)
+{
+	const struct eb_doc *h;
+	const char *agg = eb_doc_attr(d, "aggregate");
+	int n = 0, rc;
+
+	if (agg == NULL || (strcmp(d->name, "accepted") != 0 &&
+	    strcmp(d->name, "chain-heads") != 0 && strcmp(d->name, "log") != 0))
+		return eb_fail(err, EB_ERR_FORMAT, "not-a-head",
+		    "Give a receipt's .proof file, a saved GET /v1/heads/ID "
+		    "or an export.", "the document holds no signed chain head");
+	if (strcmp(agg, l->aggregate) != 0)
+		return eb_fail(err, EB_ERR_USAGE, "head-of-another-log",
+		    "Give the heads of the log you verify.",
+		    "the heads are of %s, the log is %s", agg, l->aggregate);
+	eb_doc_foreach(h, d, "chain-head") {
+		struct eb_audit_head hd;
+		const char *b64 = eb_doc_child_text(h, "signature");
+
+		memset(&hd, 0, sizeof(hd));
+		if (eb_doc_attr_i64(h, "seq", &hd.seq) != EB_OK ||
+		    eb_unhex32(eb_doc_attr(h, "hash"), hd.hash) != 0 ||
+		    b64 == NULL || eb_base64_decode(b64, strlen(b64),
+		    &hd.signature, &hd.signature_len) != EB_OK)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-chain-head",
+			    NULL, "a signed chain head is malformed");
+		if ((rc = eb_audit_log_add_head(l, &hd)) != EB_OK) {
+			free(hd.signature);
+			return rc;
+		}
+		n++;
+	}
+	if (n == 0)
+		return eb_fail(err, EB_ERR_FORMAT, "not-a-head",
+		    "Give a receipt's .proof file from a server that signs "
+		    "heads at receipts.", "the document holds no signed chain "
+		    "head");
+	return EB_OK;
 }
 
 int
@@ -373,7 +462,7 @@ eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
 
 		eb_isotime_format(e->time, when);
 		if ((rc = check_signature(e, t, &content, &clen, &signer,
-		    err)) != EB_OK ||
+		    NULL, err)) != EB_OK ||
 		    (rc = eb_xml_parse(schema, NULL, content, clen, &body,
 		    err)) != EB_OK)
 			goto out;

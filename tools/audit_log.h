@@ -10,6 +10,7 @@
  *
  * INTERFACE
  *    eb_audit_verify()        - run every check; names the first failing entry
+ *    eb_audit_add_heads()     - heads kept outside the log (receipts, board)
  *    eb_audit_timeline()      - a readable timeline for a person
  */
 #ifndef EB_AUDIT_LOG_H
@@ -44,6 +45,16 @@ struct eb_audit_result {
  */
 int eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, struct eb_audit_result *res,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Add the signed chain heads held by 'd' -- a bidder's receipt proof
+ * (<accepted>, protocol/inclusion.h), the public board's <chain-heads>
+ * (GET /v1/heads/ID) or another export -- to 'l', so eb_audit_verify()
+ * checks them like its own: a head naming an entry the log lacks (a cut
+ * tail) or another hash (a rewrite) fails.
+ */
+int eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
     struct eb_error *err) EB_MUSTCHECK;
 
 /* Print a readable timeline (time, actor, role, action, outcome). */

@@ -6,8 +6,9 @@
  *    result follows from the inputs (docs/audit.md).
  *
  *    ebid-audit export (--tender ID | --sale ID | --all) -o FILE|DIR
- *    ebid-audit verify FILE --ca ca.crt
+ *    ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...
  *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
+ *        [--server-cert F]... [--head F]...
  *    ebid-audit replay FILE --ca ca.crt
  *
  * verify never needs the server; export talks to ebidd with an auditor's
@@ -19,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/x509.h>
 
 #include "protocol/errdoc.h"
 #include "protocol/isotime.h"
@@ -42,8 +45,9 @@ usage(FILE *f)
 	    "usage:\n"
 	    "  ebid-audit export (--tender ID | --sale ID | --pool ID) -o FILE\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
-	    "  ebid-audit verify FILE --ca ca.crt\n"
+	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
+	    "         [--server-cert F]... [--head F]...\n"
 	    "  ebid-audit replay FILE --ca ca.crt\n"
 	    "\n"
 	    "export   fetch a log from ebidd with an auditor's certificate\n"
@@ -51,6 +55,11 @@ usage(FILE *f)
 	    "verify   check every link, signature, receipt and signed chain head,\n"
 	    "         then replay the log through the engine from nothing; exit 0\n"
 	    "         when everything holds, 1 naming the first entry that does not\n"
+	    "         --server-cert F  pin the centre's published server certificate\n"
+	    "         (repeatable): only these may sign system entries and heads\n"
+	    "         (default: the ones the log records)\n"
+	    "         --head F  a signed chain head kept outside the log (a bidder's\n"
+	    "         RECEIPT.proof, a saved GET /v1/heads/ID): the log must hold it\n"
 	    "replay   print a readable timeline and the final result\n"
 	    "options: --xsd FILE  the master schema (default $EBID_XSD or the\n"
 	    "         source tree's protocol/xsd/ebid.xsd)\n", f);
@@ -87,12 +96,68 @@ load_export(const char *path, const struct eb_schema *schema,
 	return rc;
 }
 
+#define MAX_PINS 16
+
 struct opts {
 	const char *ca, *xsd, *out, *db, *tender, *sale, *pool, *kind;
 	const char *url, *cert, *key;
 	const char *since, *until;
 	int all;
+	const char *server_certs[MAX_PINS];
+	int nserver_certs;
+	const char *heads[MAX_PINS];
+	int nheads;
 };
+
+/* --server-cert and --head: what the auditor brings from outside. */
+static int
+add_outside(const struct opts *o, struct eb_audit_log *log,
+    struct eb_error *err)
+{
+	int i, rc;
+
+	if (o->nserver_certs > 0) {
+		eb_audit_log_clear_servers(log);
+		log->servers_pinned = 1;
+	}
+	for (i = 0; i < o->nserver_certs; i++) {
+		X509 *x = eb_pem_cert_load(o->server_certs[i], err);
+		uint8_t *der = NULL;
+		int len;
+
+		if (x == NULL)
+			return err->code ? err->code : EB_ERR_IO;
+		len = i2d_X509(x, &der);
+		X509_free(x);
+		if (len <= 0)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-certificate",
+			    NULL, "%s cannot be encoded", o->server_certs[i]);
+		rc = eb_audit_log_add_server(log, der, (size_t)len);
+		OPENSSL_free(der);
+		if (rc != EB_OK)
+			return eb_fail(err, rc, "too-many-servers", NULL,
+			    "too many server certificates");
+	}
+	for (i = 0; i < o->nheads; i++) {
+		struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
+	    .max_depth = 64, .max_elements = 1000000 };
+		struct eb_buf b = EB_BUF_INIT;
+		struct eb_doc *d = NULL;
+
+		if ((rc = eb_file_read(o->heads[i], (size_t)64 << 20, &b,
+		    err)) == EB_OK &&
+		    (rc = eb_xml_parse(NULL, &lim, b.data, b.len, &d, err)) ==
+		    EB_OK)
+			rc = eb_audit_add_heads(log, d, err);
+		eb_doc_free(d);
+		eb_buf_free(&b);
+		if (rc != EB_OK) {
+			eb_error_detail(err, "in %s", o->heads[i]);
+			return rc;
+		}
+	}
+	return EB_OK;
+}
 
 static const char *
 envor(const char *v, const char *name)
@@ -115,8 +180,11 @@ cmd_verify(const struct opts *o, const char *file,
 		    o->sale : o->pool, &log, &err);
 	else
 		rc = load_export(file, schema, &log, &err);
+	if (rc == EB_OK)
+		rc = add_outside(o, log, &err);
 	if (rc != EB_OK) {
 		print_error(&err);
+		eb_audit_log_free(log);
 		return 2;
 	}
 	rc = eb_audit_verify(log, t, schema, &res, &err);
@@ -280,6 +348,8 @@ main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'K' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'U' },
+		{ "server-cert", required_argument, NULL, 'Z' },
+		{ "head", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -315,6 +385,22 @@ main(int argc, char **argv)
 		case 'K': o.key = optarg; break;
 		case 'S': o.since = optarg; break;
 		case 'U': o.until = optarg; break;
+		case 'Z':
+			if (o.nserver_certs == MAX_PINS) {
+				fprintf(stderr, "ebid-audit: at most %d "
+				    "--server-cert\n", MAX_PINS);
+				return 2;
+			}
+			o.server_certs[o.nserver_certs++] = optarg;
+			break;
+		case 'H':
+			if (o.nheads == MAX_PINS) {
+				fprintf(stderr, "ebid-audit: at most %d --head\n",
+				    MAX_PINS);
+				return 2;
+			}
+			o.heads[o.nheads++] = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -28,6 +28,7 @@
 #include "protocol/isotime.h"
 #include "protocol/opening.h"
 #include "protocol/pki.h"
+#include "protocol/inclusion.h"
 #include "protocol/receipt.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
@@ -581,6 +582,41 @@ out:
 	return rc;
 }
 
+/*
+ * Keep the server's reply beside the receipt as RECEIPT.proof: with the
+ * signed chain head in it, it proves the bid is entry S of the tender's
+ * log (protocol/inclusion.h; `ebid receipt verify` checks it).
+ */
+static int
+save_proof(const struct eb_doc *reply, const char *receipt_path)
+{
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_error e;
+	char path[1100];
+	int rc = 0;
+
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "%s.proof", receipt_path);
+	if (eb_doc_child(reply, "chain-head") == NULL) {
+		/* an entry made before heads were signed at receipts */
+		fprintf(stderr, "ebid: warning: the server sent no signed "
+		    "chain head: the receipt proves what was received and "
+		    "when, not that it is in the log\n");
+		return 0;
+	}
+	if (eb_xml_write(reply, 1, &b) != EB_OK ||
+	    eb_file_write(path, b.data, b.len, &e) != EB_OK) {
+		print_error(&e);
+		rc = EXIT_LOCAL;
+	} else {
+		printf("proof of inclusion saved to %s (entry %s of %s, "
+		    "chain head signed by the server)\n", path,
+		    eb_doc_attr(reply, "seq"), eb_doc_attr(reply, "aggregate"));
+	}
+	eb_buf_free(&b);
+	return rc;
+}
+
 static int
 bid_submit(struct session *s, const struct args *a)
 {
@@ -620,11 +656,57 @@ bid_submit(struct session *s, const struct args *a)
 			printf("receipt saved to %s (RFC 3161 timestamp token "
 			    "over SHA-256 of the %zu bytes sent)\n", path,
 			    sealed.len);
+			rc = save_proof(reply, path);
 		}
 	}
 	free(tok);
 	eb_doc_free(reply);
 	eb_buf_free(&sealed);
+	return rc;
+}
+
+/* RECEIPT.proof, when kept: the bid is entry S of the log (inclusion.h). */
+static int
+proof_verify(const struct eb_trust *t, const char *receipt_path,
+    const struct eb_buf *tok, const struct eb_buf *sealed)
+{
+	struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
+	    .max_depth = 64, .max_elements = 1000000 };
+	struct eb_buf pb = EB_BUF_INIT;
+	struct eb_doc *proof = NULL;
+	struct eb_inclusion inc;
+	struct eb_error e;
+	char path[1100], hex[EB_SHA256_HEX];
+	int rc = EXIT_REFUSED;
+
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "%s.proof", receipt_path);
+	if (access(path, R_OK) != 0) {
+		printf("no proof of inclusion (%s): only the receipt was "
+		    "checked\n", path);
+		return 0;
+	}
+	if (eb_file_read(path, (size_t)64 << 20, &pb, &e) != EB_OK ||
+	    eb_xml_parse(NULL, &lim, pb.data, pb.len, &proof, &e) != EB_OK) {
+		print_error(&e);
+		rc = EXIT_LOCAL;
+		goto out;
+	}
+	if (eb_inclusion_verify(t, proof, sealed->data, sealed->len, tok->data,
+	    tok->len, NULL, 0, &inc, &e) != EB_OK) {
+		print_error(&e);
+		printf("proof of inclusion does NOT hold (%s)\n", path);
+		goto out;
+	}
+	eb_hex32(inc.hash, hex);
+	printf("inclusion OK: the bid is entry %lld of %s (hash %s); the "
+	    "server (%s) signed that chain head: a log without this entry "
+	    "was cut or rewritten\n", (long long)inc.seq, inc.aggregate, hex,
+	    inc.head_signer.party);
+	rc = 0;
+out:
+	eb_doc_free(proof);
+	eb_buf_free(&pb);
 	return rc;
 }
 
@@ -668,7 +750,7 @@ receipt_verify(struct session *s, const struct args *a)
 	printf("receipt OK: the centre received exactly %s (%zu bytes, "
 	    "SHA-256 %s) at %s, serial %llu\n", a->pos[1], sealed.len, hex,
 	    when, (unsigned long long)serial);
-	rc = 0;
+	rc = proof_verify(t, a->pos[0], &tok, &sealed);
 out:
 	eb_trust_free(t);
 	eb_buf_free(&tok);

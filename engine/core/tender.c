@@ -136,6 +136,7 @@ struct tender {
 
 	struct eb_doc *actors;              /* <actors><actor person role/> */
 	struct eb_doc *history;             /* <history><step ...> */
+	struct eb_doc *incidents;           /* <incidents><incident step code> */
 };
 
 /* ------------------------------------------------------------------ */
@@ -2175,6 +2176,31 @@ g_resume(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+/* ebidd reports the failure of one of its automatic steps (the opening
+ * key, the opening, the clearing, a timer): a visible record, no state
+ * change, so the officers can act (suspend, cancel, resume to retry). */
+static int
+g_incident(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *step = eb_doc_attr(c->body, "step");
+	const char *code = eb_doc_attr(c->body, "code");
+	struct eb_doc *e;
+
+	(void)t;
+	if (step == NULL || code == NULL || *step == '\0' || *code == '\0')
+		return eb_fail(err, EB_ERR_FORMAT, "missing-field",
+		    "Name the step and the error code.",
+		    "report-incident needs step= and code=");
+	e = ev_add(events, "incident-reported", c);
+	eb_doc_set_attr(e, "step", step);
+	eb_doc_set_attr(e, "code", code);
+	if (eb_doc_child_text(c->body, "message") != NULL)
+		eb_doc_add_text(e, "message",
+		    eb_doc_child_text(c->body, "message"));
+	return EB_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* the table                                                            */
 /* ------------------------------------------------------------------ */
@@ -2300,6 +2326,9 @@ static const struct row rows[] = {
 	{ "resume", R(SUPERVISOR), S(EB_TS_SUSPENDED), NULL, g_resume,
 	  EB_TS_BACK, EB_TS_NONE, R(SUPERVISOR), CK_NONE, "tender-resumed",
 	  "resume the tender; its time points move by the suspension" },
+	{ "report-incident", R(SYSTEM), LIVE, NULL, g_incident, EB_TS_KEEP,
+	  EB_TS_NONE, 0, CK_NONE, "incident-reported",
+	  "record the failure of an automatic step for the officers" },
 };
 static const size_t nrows = sizeof(rows) / sizeof(rows[0]);
 
@@ -3039,6 +3068,26 @@ f_resumed(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 	return EB_OK;
 }
 
+/* An automatic step of ebidd failed: kept for the officers; no state
+ * change. */
+static int
+f_incident(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *r = record(ev, "incident");
+
+	(void)at;
+	(void)to;
+	(void)err;
+	eb_doc_set_attr(r, "step", eb_doc_attr(ev, "step"));
+	eb_doc_set_attr(r, "code", eb_doc_attr(ev, "code"));
+	eb_doc_set_attr(r, "state", eb_tender_state_name(t->state));
+	if (eb_doc_child_text(ev, "message") != NULL)
+		eb_doc_add_text(r, "message", eb_doc_child_text(ev, "message"));
+	eb_doc_append(list(&t->incidents, "incidents"), r);
+	return EB_OK;
+}
+
 static const struct {
 	const char *event;
 	fold_fn *fold;
@@ -3081,6 +3130,7 @@ static const struct {
 	{ "cancellation-refused", f_cancel_done },
 	{ "tender-suspended", f_suspended },
 	{ "tender-resumed", f_resumed },
+	{ "incident-reported", f_incident },
 };
 
 static void
@@ -3423,7 +3473,7 @@ tender_destroy(void *st)
 	    &t->report, &t->coefficient, &t->publicity,
 	    &t->objections, &t->publicity_over, &t->verification, &t->award,
 	    &t->closed, &t->failure, &t->cancellation, &t->suspension,
-	    &t->actors, &t->history };
+	    &t->actors, &t->history, &t->incidents };
 	size_t i;
 
 	if (t == NULL)
@@ -3726,6 +3776,10 @@ static const struct vis_row vis[] = {
 	{ "cancellation", SLOT(cancellation), AU_ALL, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, NULL, NULL },
 	{ "suspension", SLOT(suspension), AU_ALL, 0, VW_NEVER,
+	    NULL, 0, 0, NULL, 0, NULL, NULL },
+	/* failed automatic steps (ebidd's report-incident): for the
+	 * officers who must act on them */
+	{ "incidents", SLOT(incidents), AU_OFFICIALS, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, NULL, NULL },
 	{ "history", SLOT(history), AU_OFFICIALS, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, NULL, NULL },

@@ -19,10 +19,15 @@
  *       compare-and-set (head-moved: reload and decide again)
  *    8. decide -> events, or a refusal (denied/state/rule/time refusals
  *       also go to security_log, never to the chain)
+ *       (a system-role command only from a server certificate:
+ *       system-not-server; custodians named must be in the directory)
  *    9. entry hash (protocol/entry.h), apply to the cached state, sign the
- *       head when the state name changed, then eb_store_append: one
+ *       head (first entry, phase change, system command, receipt, every
+ *       head_every_entries-th seq), then eb_store_append: one
  *       transaction, committed before the reply
- *   10. reply <accepted aggregate= seq= hash= time=> + <events>
+ *   10. reply <accepted aggregate= seq= hash= time= kind= clock=
+ *       prev-hash=> + <events> [+ <receipt> + <chain-head>: the proof of
+ *       inclusion, protocol/inclusion.h]
  * The append is a compare-and-set on the head (seq, hash) under the head
  * row lock: if another ebidd process appended first ("head-moved") the
  * cached state is dropped, reloaded and the command decided again (at
@@ -98,6 +103,7 @@ struct job {
 	struct eb_doc *events;
 	struct eb_buf events_bytes;
 	int64_t seq;
+	uint8_t prev[EB_SHA256_LEN];       /* the head it was appended after */
 	uint8_t hash[EB_SHA256_LEN];
 	uint8_t *head_sig;
 	size_t head_sig_len;
@@ -260,6 +266,22 @@ record_refusal(struct job *j, const char *cmd, const struct eb_error *e)
 
 /* -- reply -------------------------------------------------------------- */
 
+/* <chain-head seq hash><signature>base64 CMS</signature></chain-head> */
+static void
+add_chain_head(struct eb_doc *d, int64_t seq, const uint8_t *hash,
+    const uint8_t *sig, size_t sig_len)
+{
+	struct eb_doc *h = eb_doc_add(d, "chain-head");
+	char hex[EB_SHA256_HEX], *b64 = NULL;
+
+	eb_doc_set_attr_i64(h, "seq", seq);
+	eb_hex32(hash, hex);
+	eb_doc_set_attr(h, "hash", hex);
+	if (eb_base64_encode(sig, sig_len, &b64) == EB_OK)
+		eb_doc_add_text(h, "signature", b64);
+	free(b64);
+}
+
 static void
 reply_accepted(struct job *j)
 {
@@ -272,6 +294,11 @@ reply_accepted(struct job *j)
 	eb_doc_set_attr(d, "hash", hex);
 	eb_isotime_format(j->time, iso);
 	eb_doc_set_attr(d, "time", iso);
+	/* what makes the reply an inclusion proof (protocol/inclusion.h) */
+	eb_doc_set_attr(d, "kind", j->agg->flow->kind);
+	eb_doc_set_attr(d, "clock", eb_clock_name(&j->cs->srv->clock));
+	eb_hex32(j->prev, hex);
+	eb_doc_set_attr(d, "prev-hash", hex);
 	eb_doc_append(d, j->events);          /* d takes the events */
 	j->events = NULL;
 	if (j->receipt != NULL) {
@@ -281,6 +308,8 @@ reply_accepted(struct job *j)
 			eb_doc_add_text(d, "receipt", b64);
 		free(b64);
 	}
+	if (j->head_sig != NULL)
+		add_chain_head(d, j->seq, j->hash, j->head_sig, j->head_sig_len);
 	if (j->r != NULL)
 		eb_reply_doc(j->r, 200, d);
 	else if (j->sys_done != NULL)
@@ -437,6 +466,7 @@ job_decide(struct job *j)
 		ent.has_receipt = 1;
 		eb_sha256(j->receipt, j->receipt_len, ent.receipt_sha256);
 	}
+	memcpy(j->prev, a->hash, EB_SHA256_LEN);
 	if ((rc = eb_entry_hash(&ent, a->hash, j->hash)) != EB_OK) {
 		eb_fail(&e, rc, "entry-hash", NULL, "cannot hash the entry");
 		job_fail(j, &e);
@@ -454,7 +484,15 @@ job_decide(struct job *j)
 	}
 	snprintf(j->state_name, sizeof(j->state_name), "%s",
 	    ops->state_name(a->state));
-	if ((j->seq == 1 || strcmp(before, j->state_name) != 0) &&
+	/*
+	 * Sign the head at creation, at every phase change, at every system
+	 * command (deadlines, the opening...), at every receipt (the bidder
+	 * keeps it: proof of inclusion) and at every head_every_entries-th
+	 * seq; the rest is signed within head_every_seconds (system.c).
+	 */
+	if ((j->seq == 1 || strcmp(before, j->state_name) != 0 ||
+	    j->receipt != NULL || j->actor.role == EB_ROLE_SYSTEM ||
+	    j->seq % srv->cfg->head_every_entries == 0) &&
 	    sign_head(j, &e) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "cannot sign the chain head");
 		agg_drop_state(a);
@@ -553,7 +591,10 @@ static void job_load(struct job *j);
 
 /*
  * A receipt-bearing command resent with exactly the same bytes gets the
- * same entry and the same receipt back, and nothing new is appended.
+ * same entry and the same receipt back, and nothing new is appended --
+ * as long as that bid is still its bidder's last word: after a later
+ * withdraw-bid (or submit-bid) of the same bidder the resend is refused
+ * (bid-withdrawn / bid-replaced), since only the last bid counts.
  */
 static void
 dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
@@ -576,6 +617,30 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 		return;
 	}
 	eb_error_clear(&le);
+	/*
+	 * Only the last bid counts: the old receipt is an answer only while
+	 * this bid is still the bidder's current one.  After a withdrawal or
+	 * a replacement the same bytes are refused, never "accepted" again.
+	 */
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 8) &&
+	    PQgetlength(r, 0, 8) > 0) {
+		int withdrawn = PQgetvalue(r, 0, 8)[0] == 'w';
+
+		if (withdrawn)
+			eb_fail(&le, EB_ERR_STATE, "bid-withdrawn",
+			    "Seal the bid again (ebid bid seal) to submit a "
+			    "new one.", "this sealed bid was withdrawn; "
+			    "sending it again does not restore it");
+		else
+			eb_fail(&le, EB_ERR_STATE, "bid-replaced",
+			    "Only the last bid counts; seal the bid again "
+			    "to make it the last.", "this sealed bid was "
+			    "replaced by a later one; sending it again does "
+			    "not restore it");
+		record_refusal(j, j->doc->name, &le);
+		job_fail(j, &le);
+		return;
+	}
 	if (eb_xml_parse_stored_events((const uint8_t *)PQgetvalue(r, 0, 3),
 	    (size_t)PQgetlength(r, 0, 3), &ev, &le) != EB_OK) {
 		job_fail(j, &le);
@@ -591,12 +656,31 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 	eb_isotime_format((int64_t)be64toh(be), iso);
 	eb_doc_set_attr(d, "time", iso);
 	eb_doc_set_attr(d, "duplicate", "yes");
+	eb_doc_set_attr(d, "kind", j->flow->kind);
+	{
+		char clock[16];
+
+		snprintf(clock, sizeof(clock), "%.*s", PQgetlength(r, 0, 6),
+		    PQgetvalue(r, 0, 6));
+		eb_doc_set_attr(d, "clock", clock);
+	}
+	if (PQgetlength(r, 0, 5) == EB_SHA256_LEN) {
+		eb_hex32((const uint8_t *)PQgetvalue(r, 0, 5), hex);
+		eb_doc_set_attr(d, "prev-hash", hex);
+	}
 	eb_doc_append(d, ev);
 	if (!PQgetisnull(r, 0, 4) &&
 	    eb_base64_encode((const uint8_t *)PQgetvalue(r, 0, 4),
 	    (size_t)PQgetlength(r, 0, 4), &b64) == EB_OK)
 		eb_doc_add_text(d, "receipt", b64);
 	free(b64);
+	if (!PQgetisnull(r, 0, 7) && PQgetlength(r, 0, 1) == EB_SHA256_LEN) {
+		memcpy(&be, PQgetvalue(r, 0, 0), 8);
+		add_chain_head(d, (int64_t)be64toh(be),
+		    (const uint8_t *)PQgetvalue(r, 0, 1),
+		    (const uint8_t *)PQgetvalue(r, 0, 7),
+		    (size_t)PQgetlength(r, 0, 7));
+	}
 	if (j->r != NULL)
 		eb_reply_doc(j->r, 200, d);
 	else if (j->sys_done != NULL)
@@ -620,8 +704,18 @@ job_load(struct job *j)
 		j->dedup_checked = 1;
 		eb_hex32(j->der_sha, hex);
 		if (eb_store_select(j->cs->srv->store,
-		    "SELECT seq, hash, time_ms, events, receipt FROM log"
-		    " WHERE aggregate = $1 AND command_sha256 = decode($2, 'hex')",
+		    "SELECT l.seq, l.hash, l.time_ms, l.events, l.receipt,"
+		    " l.prev_hash, l.clock, c.signature,"
+		    " (SELECT CASE WHEN position('<bid-withdrawn'::bytea IN"
+		    "  n.events) > 0 THEN 'w' ELSE 'r' END FROM log n"
+		    "  WHERE n.aggregate = l.aggregate AND n.seq > l.seq"
+		    "  AND n.party = l.party AND n.role = l.role"
+		    "  AND (position('<bid-withdrawn'::bytea IN n.events) > 0"
+		    "   OR position('<bid-submitted'::bytea IN n.events) > 0)"
+		    "  ORDER BY n.seq DESC LIMIT 1)"
+		    " FROM log l LEFT JOIN chain_heads_signed c"
+		    "  ON c.aggregate = l.aggregate AND c.seq = l.seq"
+		    " WHERE l.aggregate = $1 AND l.command_sha256 = decode($2, 'hex')",
 		    2, params, dedup_done, j) != EB_OK) {
 			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 			    "cannot queue the duplicate check");
@@ -779,12 +873,29 @@ verify_done(void *arg)
 
 	if (rc != EB_OK)
 		goto fail;
+	/*
+	 * The system role is ebidd's own key, not a role string: a
+	 * certificate that says OU=system but is not one of the centre's
+	 * server certificates (cert, system_certs) is refused.
+	 */
+	if (j->actor.role == EB_ROLE_SYSTEM &&
+	    !eb_system_is_server(srv, j->r->peer)) {
+		rc = eb_fail(&e, EB_ERR_DENIED, "system-not-server",
+		    "Only ebidd's own server certificates act as the system.",
+		    "certificate %s claims the system role but is not a "
+		    "server certificate of this centre", j->actor.party);
+		goto fail;
+	}
 	if ((j->flow = eb_flow_for_command(j->doc->name)) == NULL) {
 		rc = eb_fail(&e, EB_ERR_NOTFOUND, "unknown-command",
 		    "See docs/protocol.md for the commands ebidd accepts.",
 		    "no such command: %s", j->doc->name);
 		goto fail;
 	}
+	/* custodians must exist before a tender may rely on them */
+	if (strcmp(j->flow->kind, "tender") == 0 &&
+	    (rc = eb_system_check_custodians(srv, j->doc, &e)) != EB_OK)
+		goto fail;
 	if ((tval = eb_doc_attr(j->doc, "tender")) != NULL)
 		tattr = "tender";
 	else if ((tval = eb_doc_attr(j->doc, "sale")) != NULL)

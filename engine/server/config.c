@@ -63,6 +63,11 @@ static const struct cf_key cf_keys[] = {
 	INT(max_connections, "0", 0, 1000000),
 	INT(max_connections_per_address, "64", 0, 1000000),
 	INT(request_timeout, "60", 1, 3600),
+	/* log trust (docs/audit.md): who may act as the system, how often
+	 * chain heads are signed */
+	STR(system_certs, "", 0),
+	INT(head_every_entries, "64", 1, 1000000),
+	INT(head_every_seconds, "60", 1, 86400),
 };
 
 static const struct cf_key *

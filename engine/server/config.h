@@ -56,6 +56,9 @@ struct eb_config {
 	int64_t max_connections;  /* open at once; 0 = RLIMIT_NOFILE - reserve */
 	int64_t max_connections_per_address; /* per client IP; 0 = no cap */
 	int64_t request_timeout;  /* seconds to receive one whole request */
+	char *system_certs;    /* other server certificates of the centre, "a.crt,b.crt" */
+	int64_t head_every_entries; /* sign a chain head at every Nth seq; default 64 */
+	int64_t head_every_seconds; /* ... and every T s for heads left unsigned; 60 */
 };
 
 struct eb_xml_limits;

@@ -265,7 +265,7 @@ is_media_type(const char *ct, const char *want)
 
 /*
  * GET /v1/tenders/ID[/duties], /v1/sales/ID[/watch], /v1/pools/ID,
- * /v1/log[/ID]:
+ * /v1/log[/ID], /v1/heads/ID:
  * returns 1 when 'path' is one of them (and the request is answered or
  * queued), 0 otherwise.
  */
@@ -289,6 +289,10 @@ route_read(struct eb_req *r, const char *path, const char *query)
 	}
 	if (strncmp(path, "/v1/log/", 8) == 0) {
 		eb_handle_log(r, path + 8, NULL);
+		return 1;
+	}
+	if (strncmp(path, "/v1/heads/", 10) == 0) {   /* public board */
+		eb_handle_heads(r, path + 10);
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {

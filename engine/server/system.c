@@ -38,6 +38,7 @@
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
+#include "protocol/entry.h"
 #include "protocol/isotime.h"
 #include "protocol/keysplit.h"
 #include "protocol/logdoc.h"
@@ -56,15 +57,28 @@ struct slot {
 	int armed;             /* waiting for 'at' */
 	int inflight;          /* its command is being decided */
 	int key_requested;     /* tender: set-opening-key submitted */
+	int key_failed;        /* tender: the opening key could not be made
+	                        * (reported); retried when the tender leaves
+	                        * "announced" and comes back (suspend, resume) */
+	char incident[48];     /* the step last reported as an incident */
 	int appointed;         /* tender: appointments recorded in the pool */
 	struct event *ev;
 };
+
+#define SERVERS_MAX 16
+#define HEADS_PER_ROUND 1000
 
 struct eb_system {
 	struct eb_server *srv;
 	struct slot *buckets[SLOT_BUCKETS];
 	uint32_t serial_counter;
 	char directory[512];
+	/* the certificates that may act as the system role: ebidd's own and
+	 * the other servers of the centre (config system_certs) */
+	X509 *servers[SERVERS_MAX];
+	size_t nservers;
+	struct event *head_ev;       /* every head_every_seconds */
+	int head_busy;               /* a round of head signing runs */
 };
 
 static unsigned
@@ -101,8 +115,14 @@ slot_get(struct eb_system *sys, const char *id,
 
 struct sys_job {
 	struct slot *slot;
+	struct slot *report_to;      /* the tender told of a failure */
 	char what[48];
 };
+
+static void submit_for(struct slot *slot, struct eb_doc *doc,
+    struct slot *report_to);
+static void report_incident(struct slot *slot, const char *step,
+    const struct eb_error *e);
 
 static void
 sys_done(void *arg, int rc, const struct eb_error *e,
@@ -113,19 +133,44 @@ sys_done(void *arg, int rc, const struct eb_error *e,
 	(void)accepted;
 	if (sj->slot != NULL)
 		sj->slot->inflight = 0;
-	if (rc != EB_OK)
+	if (rc != EB_OK) {
 		eb_log(EB_LOG_INFO, "system command %s on %s refused: %s (%s)",
 		    sj->what, sj->slot ? sj->slot->id : "?",
 		    e != NULL ? e->primary : "?", e != NULL ? e->reason : "");
-	else
+		/* an automatic step failed: make it visible to the officers
+		 * (never for the report itself) */
+		if (strcmp(sj->what, "report-incident") != 0 &&
+		    sj->report_to != NULL)
+			report_incident(sj->report_to, sj->what, e);
+	} else {
 		eb_log(EB_LOG_INFO, "system command %s on %s accepted",
 		    sj->what, sj->slot ? sj->slot->id : "?");
+		if (sj->report_to != NULL &&
+		    strcmp(sj->what, "report-incident") != 0)
+			sj->report_to->incident[0] = '\0';
+	}
 	free(sj);
+}
+
+static int
+is_tender(const struct slot *slot)
+{
+	return slot != NULL && strcmp(slot->flow->kind, "tender") == 0;
 }
 
 /* Sign 'doc' (takes ownership) and submit it for 'slot'. */
 static void
 submit(struct slot *slot, struct eb_doc *doc)
+{
+	submit_for(slot, doc, is_tender(slot) ? slot : NULL);
+}
+
+/*
+ * ... and tell tender 'report_to' (may be NULL) with a report-incident
+ * when it is refused.
+ */
+static void
+submit_for(struct slot *slot, struct eb_doc *doc, struct slot *report_to)
 {
 	struct eb_server *srv = slot->sys->srv;
 	struct eb_buf xml = EB_BUF_INIT;
@@ -167,6 +212,7 @@ submit(struct slot *slot, struct eb_doc *doc)
 	}
 	eb_buf_free(&xml);
 	sj->slot = slot;
+	sj->report_to = report_to;
 	snprintf(sj->what, sizeof(sj->what), "%s", doc->name);
 	slot->inflight = 1;
 	if (eb_commands_submit_system(srv->cmds, slot->id, der, len, doc,
@@ -176,6 +222,40 @@ submit(struct slot *slot, struct eb_doc *doc)
 		slot->inflight = 0;
 		free(sj);
 	}
+}
+
+/*
+ * An automatic step of a tender failed: ebidd appends a report-incident
+ * (signed like its other commands) so the failure is in the tender, in
+ * the officers' view, not only in the server's log.  The same step is
+ * reported once until another step of ebidd's succeeds on the tender,
+ * so a step that keeps failing cannot loop.
+ */
+static void
+report_incident(struct slot *slot, const char *step,
+    const struct eb_error *e)
+{
+	struct eb_doc *cmd;
+	char msg[sizeof(e->primary) + sizeof(e->detail) + 8];
+
+	if (!is_tender(slot) || e == NULL || e->code == EB_ERR_DB ||
+	    strcmp(slot->incident, step) == 0)
+		return;
+	snprintf(slot->incident, sizeof(slot->incident), "%s", step);
+	if (e->detail[0] != '\0')
+		snprintf(msg, sizeof(msg), "%s (%s)", e->primary, e->detail);
+	else
+		snprintf(msg, sizeof(msg), "%s", e->primary[0] ? e->primary :
+		    eb_strerror(e->code));
+	eb_log(EB_LOG_WARN, "tender %s: automatic step %s failed: %s; "
+	    "reported as an incident", slot->id, step, msg);
+	cmd = eb_doc_new("report-incident");
+	eb_doc_set_attr(cmd, "tender", slot->id);
+	eb_doc_set_attr(cmd, "step", step);
+	eb_doc_set_attr(cmd, "code", e->reason[0] ? e->reason :
+	    eb_strerror(e->code));
+	eb_doc_add_text(cmd, "message", msg);
+	submit_for(slot, cmd, NULL);
 }
 
 /* -- the opening key ---------------------------------------------------- */
@@ -229,9 +309,10 @@ opening_key(struct slot *slot, const void *state)
 	if (list == NULL)
 		list = eb_doc_path(view, "register-tender/custodians");
 	if (list == NULL || eb_doc_attr_i64(list, "threshold", &k) != EB_OK) {
-		eb_log(EB_LOG_ERROR, "tender %s: no custodians to split the "
-		    "opening key among", slot->id);
-		goto out;
+		eb_fail(&e, EB_ERR_STATE, "no-custodians", NULL,
+		    "tender %s has no custodians to split the opening key "
+		    "among", slot->id);
+		goto fail;
 	}
 	eb_doc_foreach(c, list, "custodian") {
 		const char *party = eb_doc_attr(c, "party");
@@ -240,21 +321,27 @@ opening_key(struct slot *slot, const void *state)
 			break;
 		if ((cus[n].cert = directory_cert(sys, party,
 		    EB_ROLE_CUSTODIAN, &e)) == NULL) {
-			eb_log(EB_LOG_ERROR, "tender %s: custodian %s: %s",
-			    slot->id, party, e.primary);
-			goto out;
+			char why[sizeof(e.primary)];
+
+			snprintf(why, sizeof(why), "%s", e.primary);
+			snprintf(e.primary, sizeof(e.primary), "custodian %.64s: "
+			    "%.*s", party, (int)sizeof(e.primary) - 90, why);
+			goto fail;
 		}
 		cus[n++].party = party;
 	}
 	if (eb_opening_setup(srv->cert, srv->key, slot->id, now,
 	    now + (int64_t)3650 * 86400000, cus, n, (unsigned)k, &cmd, &e) !=
-	    EB_OK) {
-		eb_log(EB_LOG_ERROR, "tender %s: opening key: %s", slot->id,
-		    e.primary);
-		goto out;
-	}
+	    EB_OK)
+		goto fail;
 	slot->key_requested = 1;
 	submit(slot, cmd);
+	goto out;
+fail:
+	eb_log(EB_LOG_ERROR, "tender %s: opening key: %s", slot->id,
+	    e.primary);
+	slot->key_failed = 1;
+	report_incident(slot, "set-opening-key", &e);
 out:
 	for (i = 0; i < n; i++)
 		X509_free(cus[i].cert);
@@ -301,7 +388,7 @@ record_appointments(struct slot *slot, const void *state)
 		eb_doc_free(cmd);
 		return;
 	}
-	submit(ps, cmd);
+	submit_for(ps, cmd, slot);
 }
 
 /* -- the opening -------------------------------------------------------- */
@@ -510,6 +597,7 @@ opening_done(void *arg)
 		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
 		    op->err.primary, op->err.detail);
 		op->slot->inflight = 0;
+		report_incident(op->slot, "open-bids", &op->err);
 		opening_free(op);
 		return;
 	}
@@ -579,6 +667,10 @@ opening_finish(struct opening *op, struct opening_half *h)
 		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
 		    op->err.primary, op->err.detail);
 		op->slot->inflight = 0;
+		if (op->err.code == 0)
+			eb_fail(&op->err, EB_ERR_INTERNAL, "opening-failed",
+			    NULL, "the bids could not be opened");
+		report_incident(op->slot, "open-bids", &op->err);
 	} else {
 		eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares, on "
 		    "two workers", op->slot->id, op->nbids, op->nshares);
@@ -719,9 +811,12 @@ eb_system_after(struct eb_server *srv, const char *id,
 	if (sys == NULL || (slot = slot_get(sys, id, flow)) == NULL)
 		return;
 	st = ops->state_name(state);
+	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "announced") != 0)
+		slot->key_failed = slot->key_requested = 0; /* try again
+		                         * when back in "announced" */
 	if (strcmp(flow->kind, "tender") == 0 &&
 	    strcmp(st, "announced") == 0 && !slot->key_requested &&
-	    !slot->inflight) {
+	    !slot->key_failed && !slot->inflight) {
 		opening_key(slot, state);
 		return;
 	}
@@ -817,14 +912,41 @@ struct export {
 	struct eb_audit_log *log;
 };
 
+/* The server certificates (table servers) end the export. */
+static void
+export_servers(int rc, const struct eb_error *err,
+    const struct pg_result *res, void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct export *x = arg;
+	struct eb_doc *d;
+	char now[EB_ISOTIME_LEN];
+
+	if (rc != EB_OK) {
+		eb_reply_error(x->r, err);
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(r); i++)
+		if (eb_audit_log_add_server(x->log,
+		    (const uint8_t *)PQgetvalue(r, i, 0),
+		    (size_t)PQgetlength(r, i, 0)) != EB_OK)
+			break;
+	eb_isotime_format(eb_clock_now(&x->r->srv->clock), now);
+	d = eb_audit_log_to_doc(x->log, now);
+	eb_reply_doc(x->r, 200, d);
+	eb_doc_free(d);
+out:
+	eb_audit_log_free(x->log);
+	free(x);
+}
+
 static void
 export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
     void *arg)
 {
 	const PGresult *r = (const PGresult *)res;
 	struct export *x = arg;
-	struct eb_doc *d;
-	char now[EB_ISOTIME_LEN];
+	struct eb_error e;
 
 	if (rc != EB_OK) {
 		eb_reply_error(x->r, err);
@@ -848,10 +970,14 @@ export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
 			break;
 		}
 	}
-	eb_isotime_format(eb_clock_now(&x->r->srv->clock), now);
-	d = eb_audit_log_to_doc(x->log, now);
-	eb_reply_doc(x->r, 200, d);
-	eb_doc_free(d);
+	if (eb_store_select(x->r->srv->store,
+	    "SELECT certificate FROM servers ORDER BY first_seen, fingerprint",
+	    0, NULL, export_servers, x) == EB_OK)
+		return;
+	eb_error_clear(&e);
+	eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+	    "cannot queue the export");
+	eb_reply_error(x->r, &e);
 out:
 	eb_audit_log_free(x->log);
 	free(x);
@@ -1115,6 +1241,307 @@ eb_system_recover(struct eb_server *srv)
 		    "aggregates");
 }
 
+/* -- who may act as the system ------------------------------------------ */
+
+int
+eb_system_is_server(const struct eb_server *srv, X509 *cert)
+{
+	const struct eb_system *sys = srv->sys;
+
+	if (sys == NULL || cert == NULL)
+		return 0;
+	for (size_t i = 0; i < sys->nservers; i++)
+		if (X509_cmp(sys->servers[i], cert) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+server_recorded(int rc, const struct eb_error *e, void *arg)
+{
+	(void)arg;
+	if (rc != EB_OK)
+		eb_log_e(EB_LOG_ERROR, e, "cannot record a server certificate "
+		    "in the servers table");
+}
+
+/* Record every server certificate in the database (once each). */
+static void
+record_servers(struct eb_system *sys)
+{
+	for (size_t i = 0; i < sys->nservers; i++) {
+		uint8_t *der = NULL, fp[EB_SHA256_LEN];
+		char subject[512];
+		int len = i2d_X509(sys->servers[i], &der);
+
+		if (len <= 0)
+			continue;
+		eb_sha256(der, (size_t)len, fp);
+		X509_NAME_oneline(X509_get_subject_name(sys->servers[i]),
+		    subject, sizeof(subject));
+		if (eb_store_record_server(sys->srv->store, der, (size_t)len, fp,
+		    subject, server_recorded, NULL) != EB_OK)
+			eb_log(EB_LOG_ERROR, "cannot queue the server "
+			    "certificate %s", subject);
+		OPENSSL_free(der);
+	}
+}
+
+/* Load the other server certificates of the centre: "a.crt, b.crt". */
+static int
+load_servers(struct eb_system *sys, struct eb_error *err)
+{
+	struct eb_server *srv = sys->srv;
+	char list[4096], *tok, *save = NULL;
+
+	X509_up_ref(srv->cert);
+	sys->servers[sys->nservers++] = srv->cert;
+	if (srv->cfg->system_certs == NULL || *srv->cfg->system_certs == '\0')
+		return EB_OK;
+	snprintf(list, sizeof(list), "%s", srv->cfg->system_certs);
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		struct eb_actor who;
+		X509 *x;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		for (char *e = tok + strlen(tok); e > tok && (e[-1] == ' ' ||
+		    e[-1] == '\t'); )
+			*--e = '\0';
+		if (*tok == '\0')
+			continue;
+		if (sys->nservers == SERVERS_MAX)
+			return eb_fail(err, EB_ERR_USAGE, "too-many-servers", NULL,
+			    "system_certs names more than %d certificates",
+			    SERVERS_MAX - 1);
+		if ((x = eb_pem_cert_load(tok, err)) == NULL)
+			return err->code ? err->code : EB_ERR_IO;
+		if (eb_trust_check(srv->trust, x, eb_clock_now(&srv->clock),
+		    err) != EB_OK || eb_actor_from_cert(x, &who, err) != EB_OK ||
+		    who.role != EB_ROLE_SYSTEM) {
+			X509_free(x);
+			if (err->code == 0)
+				eb_fail(err, EB_ERR_USAGE, "server-not-system",
+				    "List only the centre's server certificates "
+				    "(OU=system) in system_certs.",
+				    "%s is not a server certificate", tok);
+			return err->code;
+		}
+		sys->servers[sys->nservers++] = x;
+	}
+	return EB_OK;
+}
+
+/* -- custodians named at registration ------------------------------------ */
+
+int
+eb_system_check_custodians(struct eb_server *srv, const struct eb_doc *cmd,
+    struct eb_error *err)
+{
+	const struct eb_doc *list = eb_doc_child(cmd, "custodians"), *c;
+
+	if (srv->sys == NULL || list == NULL)
+		return EB_OK;
+	eb_doc_foreach(c, list, "custodian") {
+		const char *party = eb_doc_attr(c, "party");
+		struct eb_error e;
+		X509 *x;
+
+		if (party == NULL)
+			continue;         /* the core names it */
+		eb_error_clear(&e);
+		if ((x = directory_cert(srv->sys, party, EB_ROLE_CUSTODIAN,
+		    &e)) != NULL) {
+			X509_free(x);
+			continue;
+		}
+		if (e.code == EB_ERR_IO || e.code == EB_ERR_NOTFOUND ||
+		    e.code == EB_ERR_FORMAT)
+			return eb_fail(err, EB_ERR_RULE, "unknown-custodian",
+			    "Name as custodians parties whose custodian "
+			    "certificate is in the centre's directory.",
+			    "custodian %s is not in the centre's directory",
+			    party);
+		eb_fail(err, EB_ERR_RULE, "not-a-custodian",
+		    "Name as custodians parties whose custodian certificate "
+		    "is in the centre's directory.",
+		    "custodian %s has no valid custodian certificate", party);
+		eb_error_detail(err, "%s", e.primary);
+		return EB_ERR_RULE;
+	}
+	return EB_OK;
+}
+
+/* -- chain heads signed on time ------------------------------------------ */
+
+static void
+head_stored(int rc, const struct eb_error *e, void *arg)
+{
+	(void)arg;
+	if (rc != EB_OK)
+		eb_log_e(EB_LOG_ERROR, e, "cannot store a signed chain head");
+}
+
+/*
+ * Every aggregate whose last entry has no signed head yet: sign it now,
+ * so a cut of the log's tail is never more than head_every_seconds
+ * away from a head the server vouched for.
+ */
+static void
+heads_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct eb_system *sys = arg;
+	struct eb_server *srv = sys->srv;
+	int i, n = 0;
+
+	sys->head_busy = 0;
+	if (rc != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, err, "head signing: cannot list the "
+		    "unsigned heads");
+		return;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		char id[EB_ID_MAX];
+		int64_t seq;
+		uint64_t be;
+		uint8_t hash[EB_SHA256_LEN], *sig = NULL;
+		size_t siglen = 0;
+		struct eb_buf text = EB_BUF_INIT;
+		struct eb_error e;
+
+		if (PQgetlength(r, i, 0) >= (int)sizeof(id) ||
+		    PQgetlength(r, i, 1) != 8 ||
+		    PQgetlength(r, i, 2) != EB_SHA256_LEN)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", PQgetlength(r, i, 0),
+		    PQgetvalue(r, i, 0));
+		memcpy(&be, PQgetvalue(r, i, 1), 8);
+		seq = (int64_t)be64toh(be);
+		memcpy(hash, PQgetvalue(r, i, 2), EB_SHA256_LEN);
+		eb_error_clear(&e);
+		if (eb_chain_head_text(id, seq, hash, &text) == EB_OK &&
+		    eb_cms_sign(srv->cert, srv->key, text.data, text.len, &sig,
+		    &siglen, &e) == EB_OK &&
+		    eb_store_sign_head(srv->store, id, seq, hash, sig, siglen,
+		    head_stored, NULL) == EB_OK)
+			n++;
+		free(sig);
+		eb_buf_free(&text);
+	}
+	if (n > 0)
+		eb_log(EB_LOG_INFO, "signed %d chain heads on time", n);
+}
+
+static void
+heads_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct eb_system *sys = arg;
+
+	(void)fd;
+	(void)what;
+	if (sys->head_busy || sys->srv->stopping)
+		return;
+	sys->head_busy = 1;
+	if (eb_store_select(sys->srv->store,
+	    "SELECT h.aggregate, h.seq, h.hash FROM heads h"
+	    " WHERE h.seq > 0 AND NOT EXISTS (SELECT 1 FROM chain_heads_signed c"
+	    "  WHERE c.aggregate = h.aggregate AND c.seq = h.seq)"
+	    " ORDER BY h.aggregate LIMIT 1000", 0, NULL, heads_rows, sys) !=
+	    EB_OK)
+		sys->head_busy = 0;
+}
+
+/* -- the public board: signed heads of an aggregate ---------------------- */
+
+static int64_t
+be64_of(const PGresult *r, int i, int col)
+{
+	uint64_t be;
+
+	if (PQgetlength(r, i, col) != 8)
+		return 0;
+	memcpy(&be, PQgetvalue(r, i, col), 8);
+	return (int64_t)be64toh(be);
+}
+
+static void
+board_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct eb_req *req = arg;
+	struct eb_doc *d, *h;
+	struct eb_error e;
+	char hex[EB_SHA256_HEX], when[EB_ISOTIME_LEN], id[EB_ID_MAX];
+
+	if (rc != EB_OK) {
+		eb_reply_error(req, err);
+		return;
+	}
+	if (PQntuples(r) == 0) {
+		eb_error_clear(&e);
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",
+		    "Check the id: it is given in the reply that created it.",
+		    "no signed chain heads for this id");
+		eb_reply_error(req, &e);
+		return;
+	}
+	d = eb_doc_new("chain-heads");
+	snprintf(id, sizeof(id), "%.*s", PQgetlength(r, 0, 0),
+	    PQgetvalue(r, 0, 0));
+	eb_doc_set_attr(d, "aggregate", id);
+	for (int i = 0; i < PQntuples(r); i++) {
+		char *b64 = NULL;
+
+		if (PQgetlength(r, i, 2) != EB_SHA256_LEN)
+			continue;
+		h = eb_doc_add(d, "chain-head");
+		eb_doc_set_attr_i64(h, "seq", be64_of(r, i, 1));
+		eb_hex32((const uint8_t *)PQgetvalue(r, i, 2), hex);
+		eb_doc_set_attr(h, "hash", hex);
+		eb_isotime_format(be64_of(r, i, 4), when);
+		eb_doc_set_attr(h, "signed-at", when);
+		if (eb_base64_encode((const uint8_t *)PQgetvalue(r, i, 3),
+		    (size_t)PQgetlength(r, i, 3), &b64) == EB_OK)
+			eb_doc_add_text(h, "signature", b64);
+		free(b64);
+	}
+	eb_reply_doc(req, 200, d);
+	eb_doc_free(d);
+}
+
+/*
+ * GET /v1/heads/ID: every chain head the server signed for an aggregate,
+ * for the public board (any party of the centre may read them: they
+ * reveal hashes, never content).
+ */
+void
+eb_handle_heads(struct eb_req *r, const char *id)
+{
+	struct eb_error e;
+	const char *params[1] = { id };
+
+	eb_error_clear(&e);
+	if (id == NULL || *id == '\0' || strlen(id) >= EB_ID_MAX) {
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate", NULL,
+		    "give the id of a tender, a sale or a pool");
+		eb_reply_error(r, &e);
+		return;
+	}
+	if (eb_store_select(r->srv->store,
+	    "SELECT aggregate, seq, hash, signature,"
+	    " (extract(epoch FROM written) * 1000)::int8"
+	    " FROM chain_heads_signed WHERE aggregate = $1 ORDER BY seq",
+	    1, params, board_rows, r) != EB_OK) {
+		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+		    "cannot queue the read");
+		eb_reply_error(r, &e);
+	}
+}
+
 /* -- lifetime ----------------------------------------------------------- */
 
 int
@@ -1123,6 +1550,7 @@ eb_system_init(struct eb_server *srv, struct eb_error *err)
 	struct eb_system *sys = calloc(1, sizeof(*sys));
 	char tmp[512];
 	const char *dir = getenv("EBID_DIRECTORY");
+	int rc;
 
 	if (sys == NULL)
 		return EB_ERR_NOMEM;
@@ -1144,6 +1572,22 @@ eb_system_init(struct eb_server *srv, struct eb_error *err)
 		return err != NULL && err->code ? err->code : EB_ERR_USAGE;
 	}
 	srv->sys = sys;
+	if ((rc = load_servers(sys, err)) != EB_OK) {
+		eb_system_free(srv);
+		return rc;
+	}
+	record_servers(sys);
+	{
+		struct timeval tv = { (time_t)srv->cfg->head_every_seconds, 0 };
+
+		if ((sys->head_ev = event_new(srv->base, -1, EV_PERSIST,
+		    heads_timer, sys)) == NULL ||
+		    event_add(sys->head_ev, &tv) != 0) {
+			eb_system_free(srv);
+			return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "cannot arm the chain head timer");
+		}
+	}
 	return EB_OK;
 }
 
@@ -1164,6 +1608,10 @@ eb_system_free(struct eb_server *srv)
 			free(s);
 		}
 	}
+	for (size_t i = 0; i < sys->nservers; i++)
+		X509_free(sys->servers[i]);
+	if (sys->head_ev != NULL)
+		event_free(sys->head_ev);
 	free(sys);
 	srv->sys = NULL;
 }

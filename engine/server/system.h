@@ -24,6 +24,9 @@
  *    eb_system_serial()        - a unique receipt serial
  *    eb_system_read()          - the view / duties of an aggregate
  *    eb_handle_log()           - GET /v1/log and /v1/log/ID (auditors)
+ *    eb_handle_heads()         - GET /v1/heads/ID (public board)
+ *    eb_system_is_server()     - may this certificate act as the system?
+ *    eb_system_check_custodians() - custodians named at registration
  *    eb_commands_submit_system(), eb_handle_read(), eb_commands_read()
  *                              - (commands.c)
  */
@@ -32,6 +35,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/x509.h>
 
 #include "engine/core/flows.h"
 #include "protocol/actor.h"
@@ -65,6 +70,19 @@ uint64_t eb_system_serial(struct eb_server *srv, int64_t time_ms);
 struct eb_doc *eb_system_read(struct eb_server *srv,
     const struct eb_flow_entry *flow, const void *state,
     const struct eb_actor *viewer, enum eb_job_kind what);
+
+/* Is 'cert' one of the server certificates (own cert, system_certs)? */
+int eb_system_is_server(const struct eb_server *srv, X509 *cert);
+/*
+ * Every custodian a command names (<custodians><custodian party=>) has a
+ * custodian certificate in the centre's directory that verifies against
+ * the CA; EB_ERR_RULE (unknown-custodian / not-a-custodian) naming the
+ * first that has not.
+ */
+int eb_system_check_custodians(struct eb_server *srv,
+    const struct eb_doc *cmd, struct eb_error *err) EB_MUSTCHECK;
+/* GET /v1/heads/ID: the signed chain heads (public board). */
+void eb_handle_heads(struct eb_req *r, const char *id);
 
 /* 'query' may hold since= and until= (ISO instants) for the list. */
 void eb_handle_log(struct eb_req *r, const char *id, const char *query);

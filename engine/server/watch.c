@@ -263,16 +263,19 @@ eb_handle_watch(struct eb_req *r, const char *sale, const char *query_str)
 		char num[24];
 		size_t n = strspn(p + 6, "0123456789");
 
-		if (n == 0 || n >= sizeof(num)) {
+		if (n > 0 && n < sizeof(num)) {
+			memcpy(num, p + 6, n);
+			num[n] = '\0';
+		}
+		/* a number too big for a sequence is refused, never read as 0 */
+		if (n == 0 || n >= sizeof(num) ||
+		    eb_parse_i64(num, &after) != EB_OK || after < 0) {
 			eb_fail(&e, EB_ERR_FORMAT, "bad-after",
 			    "Give after=SEQ, the last entry you have seen.",
 			    "after= is not a sequence number");
 			eb_reply_error(r, &e);
 			return;
 		}
-		memcpy(num, p + 6, n);
-		num[n] = '\0';
-		(void)eb_parse_i64(num, &after);
 	}
 	if (w != NULL && w->stopping) {
 		eb_fail(&e, EB_ERR_DB, "shutting-down",

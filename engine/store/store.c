@@ -808,6 +808,51 @@ eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
 	return submit(s, q);
 }
 
+int
+eb_store_record_server(struct eb_store *s, const uint8_t *der, size_t len,
+    const uint8_t fingerprint[EB_SHA256_LEN], const char *subject,
+    eb_store_done_fn cb, void *arg)
+{
+	struct query *q = query_new(
+	    "INSERT INTO servers (fingerprint, certificate, subject)"
+	    " VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING",
+	    Q_DONE, arg);
+	int rc;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.done = cb;
+	if ((rc = query_param(q, fingerprint, EB_SHA256_LEN, 1)) ||
+	    (rc = query_param(q, der, len, 1)) ||
+	    (rc = query_param(q, subject, 0, 0))) {
+		query_free(q);
+		return rc;
+	}
+	return submit(s, q);
+}
+
+int
+eb_store_sign_head(struct eb_store *s, const char *aggregate, int64_t seq,
+    const uint8_t hash[EB_SHA256_LEN], const uint8_t *sig, size_t sig_len,
+    eb_store_done_fn cb, void *arg)
+{
+	struct query *q = query_new(
+	    "SELECT eb_sign_head($1, $2::int8, $3, $4)", Q_DONE, arg);
+	int rc;
+
+	if (q == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.done = cb;
+	if ((rc = query_param(q, aggregate, 0, 0)) ||
+	    (rc = query_param_i64(q, seq)) ||
+	    (rc = query_param(q, hash, EB_SHA256_LEN, 1)) ||
+	    (rc = query_param(q, sig, sig_len, 1))) {
+		query_free(q);
+		return rc;
+	}
+	return submit(s, q);
+}
+
 static int
 select_query(struct eb_store *s, const char *sql, int nparams,
     const char *const *params, int text, eb_store_result_fn cb, void *arg)

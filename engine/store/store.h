@@ -35,6 +35,8 @@
  *    eb_store_next_id()    - T-2026-0001 style ids
  *    eb_store_next_serial()- the TSA serial sequence
  *    eb_store_refusal()    - a refused command into security_log
+ *    eb_store_record_server() - a server certificate into servers
+ *    eb_store_sign_head()  - a chain head signed outside an append
  */
 #ifndef EB_STORE_H
 #define EB_STORE_H
@@ -96,7 +98,7 @@ struct eb_store_entry {
 	uint8_t prev_hash[EB_SHA256_LEN];
 	uint8_t hash[EB_SHA256_LEN];  /* eb_entry_hash() (protocol/entry.h) */
 	const char *state;           /* state name after the entry */
-	const uint8_t *head_sig;     /* signed head at a phase change, or NULL */
+	const uint8_t *head_sig;     /* signed head (commands.c says when), or NULL */
 	size_t head_sig_len;
 };
 
@@ -163,6 +165,20 @@ int eb_store_select(struct eb_store *s, const char *sql, int nparams,
 /* The same with results in text format. */
 int eb_store_select_text(struct eb_store *s, const char *sql, int nparams,
     const char *const *params, eb_store_result_fn cb, void *arg);
+/*
+ * Record a server certificate (DER, its SHA-256 and subject) in the
+ * servers table, once (schema/0005_servers_heads.sql).  cb may be NULL.
+ */
+int eb_store_record_server(struct eb_store *s, const uint8_t *der,
+    size_t len, const uint8_t fingerprint[EB_SHA256_LEN],
+    const char *subject, eb_store_done_fn cb, void *arg);
+/*
+ * Store a chain head signed outside an append (eb_sign_head: only a head
+ * that is in the log, once).  cb may be NULL.
+ */
+int eb_store_sign_head(struct eb_store *s, const char *aggregate,
+    int64_t seq, const uint8_t hash[EB_SHA256_LEN], const uint8_t *sig,
+    size_t sig_len, eb_store_done_fn cb, void *arg);
 /* cb may be NULL (fire and forget; failures are only reported by rc). */
 int eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
     eb_store_done_fn cb, void *arg);

@@ -55,7 +55,8 @@ fuzz_parse(const uint8_t *data, size_t size)
 {
 	struct eb_doc *d = NULL;
 	struct eb_error err;
-	struct eb_xml_limits lim = { 1 << 20, 32, 20000 };
+	struct eb_xml_limits lim = { .max_bytes = 1 << 20, .max_depth = 32,
+	    .max_elements = 20000 };
 
 	if (eb_xml_parse(fuzz_schema(), &lim, data, size, &d, &err) != EB_OK) {
 		fuzz_say("parse", EB_ERR_FORMAT, &err);

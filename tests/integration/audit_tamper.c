@@ -4,10 +4,13 @@
  *    exported log (made by the integration run through the real ebidd and
  *    client): each must make eb_audit_verify fail naming the right entry.
  *
- *    audit_tamper LOG.xml CA.crt XSD PARTY.crt PARTY.key [SERVER.crt SERVER.key]
+ *    audit_tamper LOG.xml CA.crt XSD PARTY.crt PARTY.key [SERVER.crt SERVER.key
+ *                 [ROGUE.crt ROGUE.key]]
  *
  * PARTY is a valid certificate of the centre's CA whose role is not the
  * one of the entries it re-signs (an attacker holding some real key).
+ * ROGUE is a valid certificate of the CA that says OU=system but is not
+ * the server's (certs/make-dev-certs.sh rogue-system).
  * Prints CMocka's summary; exit status = failed tests.
  */
 #include <setjmp.h>
@@ -19,6 +22,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "engine/core/cmd.h"
+#include "engine/core/flows.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
 #include "protocol/pki.h"
@@ -27,6 +32,7 @@
 
 static const char *g_log, *g_ca, *g_xsd, *g_cert, *g_key;
 static const char *g_server_cert, *g_server_key;
+static const char *g_rogue_cert, *g_rogue_key;
 static struct eb_schema *g_schema;
 static struct eb_trust *g_trust;
 static struct eb_doc *g_doc;
@@ -467,6 +473,163 @@ test_truncated_at_entry(void **state)
 	eb_audit_log_free(l);
 }
 
+/* Free entries from index 'keep' on and the heads at or past seq keep+1. */
+static void
+cut_tail(struct eb_audit_log *l, size_t keep)
+{
+	size_t i, j = 0;
+
+	for (i = keep; i < l->n; i++) {
+		free(l->entries[i].command);
+		free(l->entries[i].receipt);
+		eb_doc_free(l->entries[i].events);
+	}
+	l->n = keep;
+	for (i = 0; i < l->nheads; i++) {
+		if (l->heads[i].seq > (int64_t)keep) {
+			free(l->heads[i].signature);
+			continue;
+		}
+		l->heads[j++] = l->heads[i];
+	}
+	l->nheads = j;
+}
+
+/*
+ * Issue 20.3: a certificate of the CA that merely says OU=system signs a
+ * system command, and ebidd (before the fix) appended it with its events
+ * and signed heads.  Forged here as ebidd would have recorded it: the log
+ * cut before the first system entry after the opening key, the rogue's
+ * command appended with the events the engine decides for it, the chain
+ * and a head recomputed.  Only the server certificate check catches it.
+ */
+static void
+test_system_entry_signed_by_other_system_cert(void **state)
+{
+	struct eb_audit_log *l;
+	const struct eb_flow_entry *fe;
+	struct eb_error err;
+	struct eb_actor rogue;
+	struct eb_doc *body = NULL, *events = NULL;
+	struct eb_cmd cmd;
+	uint8_t *content = NULL, *sig = NULL;
+	size_t clen = 0, siglen = 0, k, i;
+	X509 *signer = NULL, *cert;
+	EVP_PKEY *key;
+	char reason[64];
+	void *st;
+
+	(void)state;
+	if (g_rogue_cert == NULL)
+		skip();
+	l = fresh();
+	fe = eb_flow_for_kind(l->kind);
+	assert_non_null(fe);
+	/* the last system entry (the latest step only ebidd may take) */
+	for (k = l->n; k > 0 && l->entries[k - 1].actor.role !=
+	    EB_ROLE_SYSTEM; k--)
+		;
+	assert_true(k > 1);
+	k--;
+	cert = eb_pem_cert_load(g_rogue_cert, &err);
+	key = eb_pem_key_load(g_rogue_key, &err);
+	assert_non_null(cert);
+	assert_non_null(key);
+	assert_int_equal(eb_actor_from_cert(cert, &rogue, &err), EB_OK);
+	assert_int_equal(rogue.role, EB_ROLE_SYSTEM);
+	/* the command as ebidd signed it, now signed by the rogue */
+	assert_int_equal(eb_cms_verify(g_trust, l->entries[k].command,
+	    l->entries[k].command_len, l->entries[k].time, &content, &clen,
+	    &signer, &err), EB_OK);
+	assert_int_equal(eb_cms_sign(cert, key, content, clen, &sig, &siglen,
+	    &err), EB_OK);
+	/* the engine's decision for it, after the entries before it */
+	st = fe->ops->create(l->aggregate);
+	for (i = 0; i < k; i++)
+		assert_int_equal(fe->ops->apply(st, l->entries[i].events, &err),
+		    EB_OK);
+	assert_int_equal(eb_xml_parse(g_schema, NULL, content, clen, &body,
+	    &err), EB_OK);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = body;
+	cmd.actor = rogue;
+	snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
+	cmd.time = l->entries[k].time;
+	assert_int_equal(fe->ops->decide(st, &cmd, &events, &err), EB_OK);
+	fe->ops->destroy(st);
+	cut_tail(l, k + 1);
+	free(l->entries[k].command);
+	l->entries[k].command = sig;
+	l->entries[k].command_len = siglen;
+	l->entries[k].actor = rogue;
+	eb_doc_free(l->entries[k].events);
+	l->entries[k].events = events;
+	free(l->entries[k].receipt);
+	l->entries[k].receipt = NULL;
+	l->entries[k].receipt_len = 0;
+	rechain(l, k);
+	cut_tail(l, k + 1);          /* no head past the forged entry */
+	for (i = 0; i < l->nheads; i++)
+		if (l->heads[i].seq == (int64_t)k + 1) {
+			free(l->heads[i].signature);
+			l->heads[i] = l->heads[--l->nheads];
+			break;
+		}
+	assert_int_equal(verify(l, reason, sizeof(reason)), (int64_t)k + 1);
+	assert_string_equal(reason, "system-not-server");
+	eb_doc_free(body);
+	free(content);
+	X509_free(signer);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	eb_audit_log_free(l);
+}
+
+/*
+ * Issue 20.4: the tail is cut behind the last receipted entry and the
+ * signed heads past the cut are removed too ("heads fixed").  The bidder
+ * of the last receipt kept the head the server signed for its entry: with
+ * it, the cut is caught.  (Before heads were signed at receipts there was
+ * no such head to keep.)
+ */
+static void
+test_tail_cut_heads_fixed(void **state)
+{
+	struct eb_audit_log *l = fresh();
+	struct eb_audit_head kept;
+	size_t k, i;
+	char reason[64];
+
+	(void)state;
+	for (k = l->n; k > 0 && l->entries[k - 1].receipt == NULL; k--)
+		;
+	if (k <= 1) {
+		printf("# no receipted entry in this log\n");
+		eb_audit_log_free(l);
+		skip();
+	}
+	/* a receipted entry, seq k */
+	memset(&kept, 0, sizeof(kept));
+	for (i = 0; i < l->nheads; i++)
+		if (l->heads[i].seq == (int64_t)k) {
+			kept = l->heads[i];
+			kept.signature = malloc(kept.signature_len);
+			memcpy(kept.signature, l->heads[i].signature,
+			    kept.signature_len);
+		}
+	if (kept.signature == NULL)
+		printf("# no signed head at the receipted entry %zu: the "
+		    "bidder has nothing to prove its bid with\n", k);
+	assert_non_null(kept.signature);
+	/* the forger: cut the receipted entry and all after, fix the heads */
+	cut_tail(l, k - 1);
+	/* the bidder brings its head: the log lacks the entry it names */
+	assert_int_equal(eb_audit_log_add_head(l, &kept), EB_OK);
+	assert_int_equal(verify(l, reason, sizeof(reason)), (int64_t)k);
+	assert_string_equal(reason, "chain-head-mismatch");
+	eb_audit_log_free(l);
+}
+
 static int
 setup(void **state)
 {
@@ -529,16 +692,23 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_opening_forged_with_server_key),
 		cmocka_unit_test(test_truncated_file),
 		cmocka_unit_test(test_truncated_at_entry),
+		cmocka_unit_test(test_system_entry_signed_by_other_system_cert),
+		cmocka_unit_test(test_tail_cut_heads_fixed),
 	};
 
-	if (argc != 6 && argc != 8) {
+	if (argc != 6 && argc != 8 && argc != 10) {
 		fprintf(stderr, "usage: audit_tamper LOG.xml CA.crt XSD "
-		    "PARTY.crt PARTY.key [SERVER.crt SERVER.key]\n");
+		    "PARTY.crt PARTY.key [SERVER.crt SERVER.key "
+		    "[ROGUE.crt ROGUE.key]]\n");
 		return 2;
 	}
-	if (argc == 8) {
+	if (argc >= 8) {
 		g_server_cert = argv[6];
 		g_server_key = argv[7];
+	}
+	if (argc == 10) {
+		g_rogue_cert = argv[8];
+		g_rogue_key = argv[9];
 	}
 	g_log = argv[1];
 	g_ca = argv[2];

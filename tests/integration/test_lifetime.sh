@@ -6,6 +6,7 @@
 #        watchers are answered, nothing is used after it is freed (the
 #        ASan+UBSan run of this script catches a use-after-free; every run
 #        checks that ebidd exits 0, promptly);
+#      - watch?after= with a number too big for a sequence: refused;
 #      - the database black-holed (postmaster stopped with SIGSTOP, so a
 #        new connection is accepted by the kernel and never answered) while
 #        the watch's LISTEN connection is lost: the event loop keeps
@@ -27,6 +28,11 @@ lifetime_cleanup() {
 	it_cleanup
 }
 trap lifetime_cleanup EXIT
+
+# -- the watch's after=: a number too big for a sequence is refused, not read as 0
+code=$(curl_as buyer1 -o "$tmp/after.out" -w '%{http_code}' "$URL/v1/sales/S-2026-0001/watch?after=99999999999999999999")
+check "watch after= of 20 digits: 400 bad-after, not a watch from the start" grep -q 'reason="bad-after"' "$tmp/after.out"
+check "  ... status 400 ($code)" test "$code" = 400
 
 # -- SIGTERM with watch queries in flight ------------------------------------
 # A session holds an exclusive lock on the read model, so every watcher's

@@ -701,6 +701,10 @@ fx_min_body(struct fx *f, const char *command)
 		b = fx_text(command, "Stated text.");
 	else if (strcmp(command, "amend-documents") == 0)
 		b = fx_amend();
+	else if (strcmp(command, "report-incident") == 0) {
+		b = fx_with_attr(command, "step", "set-opening-key");
+		eb_doc_set_attr(b, "code", "unknown-custodian");
+	}
 	else if (strcmp(command, "submit-bid") == 0)
 		b = fx_bid_body("b1");
 	else if (strcmp(command, "submit-share") == 0) {

@@ -818,6 +818,7 @@ test_duties_for_roles(void **state)
 	s = canon(d);
 	assert_string_equal(s, "<duties role=\"system\" state=\"bidding\" "
 	    "tender=\"T1\"><may command=\"deadline-reached\"></may>"
+	    "<may command=\"report-incident\"></may>"
 	    "<must by=\"2026-01-31T00:00:00.000Z\" "
 	    "command=\"deadline-reached\"></must></duties>");
 	free(s);

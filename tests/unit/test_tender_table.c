@@ -80,7 +80,7 @@ test_table_well_formed(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(eb_tender_row_count(), 36);
+	assert_int_equal(eb_tender_row_count(), 37);
 	for (i = 0; i < eb_tender_row_count(); i++) {
 		int to = eb_tender_row_to(i);
 
