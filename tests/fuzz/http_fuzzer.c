@@ -26,8 +26,9 @@
  *    each, and one without a role), or DER bytes from the input
  *    (d2i_X509), or none; the verify result is chosen by the input.  The
  *    handlers that need PostgreSQL or the worker threads (commands, reads,
- *    log export, watch) are stubs that record what route() passed them
- *    and reply 200; health sees the database down and one idle worker.
+ *    log export, signed heads, watch) are stubs that record what route()
+ *    passed them and reply 200; health sees the database down and one
+ *    idle worker.
  *    The command body behind them (CMS SignedData, then XML) is fuzzed by
  *    cms_fuzzer and xml_fuzzer.
  *
@@ -278,6 +279,15 @@ eb_handle_log(struct eb_req *r, const char *id, const char *query)
 	 */
 	(void)id;
 	stub_reply(r, "log", NULL);
+}
+
+void
+eb_handle_heads(struct eb_req *r, const char *id)
+{
+	/* /v1/heads/ID: as /v1/log/ID, the rest of the path as it is;
+	 * system.c checks its length and binds it as an SQL parameter. */
+	(void)id;
+	stub_reply(r, "heads", NULL);
 }
 
 void
