@@ -3,36 +3,48 @@
  *    Fuzz the HTTP request path into ebidd: the input's bytes are sent as
  *    a raw request over a real loopback TCP connection to evhttp set up by
  *    ebidd's own eb_http_start() (its limits: methods, body and header
- *    sizes, timeout), and the request lands in ebidd's own route()
- *    (engine/server/http.c, compiled in here): URI and path checks, the
- *    peer certificate to actor mapping (eb_actor_from_cert, protocol/pki.c)
- *    and the routing to the handlers; the small handlers are ebidd's own
+ *    sizes, idle timeout), through ebidd's own connection admission
+ *    (engine/server/conns.c, compiled in here: the bufferevent factory,
+ *    the per-connection record and its accounting, the per-address count,
+ *    the whole-request deadline), and the request lands in ebidd's own
+ *    route() (engine/server/http.c, compiled in here): framing and
+ *    content-type checks, URI and path checks, the peer certificate to
+ *    actor mapping (eb_actor_from_cert, protocol/pki.c) and the routing to
+ *    the handlers; the small handlers are ebidd's own
  *    (engine/server/handlers.c: whoami, health, the test clock's body).
  *
- *    What is replaced (macros before the #include, so neither file is
+ *    What is replaced (macros before the #include, so no file is
  *    changed): the TLS layer only.  The bufferevent is a plain socket one
  *    instead of bufferevent_openssl (OpenSSL's TLS and its X.509 parsing
- *    are fuzzed by OpenSSL's own fuzzers), and "the verified peer
- *    certificate" is taken from the input: one of six well-formed
- *    certificates made at start-up (a role each, and one without a role),
- *    or DER bytes from the input (d2i_X509), or none; the verify result is
- *    chosen by the input.  The handlers that need PostgreSQL or the worker
- *    threads (commands, reads, log export, watch) are stubs that record
- *    what route() passed them and reply 200; the command body behind them
- *    (CMS SignedData, then XML) is fuzzed by cms_fuzzer and xml_fuzzer.
+ *    are fuzzed by OpenSSL's own fuzzers); the SSL that conns.c makes for
+ *    each connection (SSL_new on a real SSL_CTX made at start-up, never
+ *    handshaken) is kept in a small table next to its bufferevent, so that
+ *    bufferevent_openssl_get_ssl() and SSL_get_fd() answer as with TLS, and
+ *    it is freed (conns.c's record with it) once evhttp has let the
+ *    bufferevent go.  "The verified peer certificate" is taken from the
+ *    input: one of six well-formed certificates made at start-up (a role
+ *    each, and one without a role), or DER bytes from the input
+ *    (d2i_X509), or none; the verify result is chosen by the input.  The
+ *    handlers that need PostgreSQL or the worker threads (commands, reads,
+ *    log export, signed heads, watch) are stubs that record what route()
+ *    passed them and reply 200; health sees the database down and one
+ *    idle worker.
+ *    The command body behind them (CMS SignedData, then XML) is fuzzed by
+ *    cms_fuzzer and xml_fuzzer.
  *
  *    Input: byte 0 = flags (bits 0-2 certificate: 0-5 built-in, 6 DER
  *    from the input, 7 none; bit 3 verify fails; bit 4 server stopping;
  *    bit 5 driven test clock); with DER, bytes 1-2 its length (big
  *    endian) and then the DER; the rest is the raw HTTP request.
  *
- *    Checks beyond "no crash": every eb_req is freed (reqs_open is 0 once
- *    the connection is gone); a reply, if any, starts with a status line
- *    (evhttp echoes the request's version: "HTTP/-1.1 200" is evhttp's);
- *    route() hands the handlers an id that is 1..63 bytes without '/';
- *    only a verified certificate with a role, a party and a person gets
- *    past route()'s identity checks (to a stub or to a 200 reply), and
- *    nothing gets past them while the server is stopping.
+ *    Checks beyond "no crash": every connection is gone within 5 s of the
+ *    client's close, and then every eb_req is freed (reqs_open is 0) and
+ *    conns.c counts no connection open; a reply, if any, starts with a
+ *    status line (evhttp echoes the request's version: "HTTP/-1.1 200" is
+ *    evhttp's); route() hands the handlers an id that is 1..63 bytes
+ *    without '/'; only a verified certificate with a role, a party and a
+ *    person gets past route()'s identity checks (to a stub or to a 200
+ *    reply), and nothing gets past them while the server is stopping.
  *
  * Owner: the fuzzing engineer.  Corpus: tests/fuzz/http_corpus/.
  */
@@ -60,30 +72,100 @@
 #include "engine/server/server.h"
 #include "engine/server/system.h"
 #include "engine/server/watch.h"
+#include "engine/server/workers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* -- the TLS layer, replaced ------------------------------------------- */
 
+/*
+ * One entry per bufferevent conns.c asked for: the plain socket
+ * bufferevent and the SSL that conns.c made for it (its record rides on
+ * that SSL's ex_data).  With bufferevent_openssl the SSL goes with the
+ * bufferevent; here the fuzzer holds a reference on the bufferevent, so
+ * that both stay valid until fz_conns_sweep() sees that evhttp let the
+ * bufferevent go (its callbacks are cleared) and frees the SSL (conns.c's
+ * record with it), then drops its reference (the socket closes).
+ */
+#define FZ_CONNS 64
+
+static struct {
+	struct bufferevent *bev;
+	SSL *ssl;
+} fz_conns[FZ_CONNS];
+
 static struct {
 	X509 *peer;         /* what "the TLS layer" verified; borrowed */
 	long verify;        /* X509_V_OK or an error */
-	SSL *ssl;           /* a dummy, never handshaken */
 	int routed;         /* a stub handler ran */
 } fz;
 
 static struct bufferevent *
 fz_bev_new(struct event_base *base, evutil_socket_t fd, SSL *ssl, int opts)
 {
-	SSL_free(ssl);
-	return bufferevent_socket_new(base, fd, opts);
+	struct bufferevent *bev;
+	size_t i;
+
+	for (i = 0; i < FZ_CONNS && fz_conns[i].bev != NULL; i++)
+		;
+	if (i == FZ_CONNS) {
+		fprintf(stderr, "http_fuzzer: more than %d connections\n",
+		    FZ_CONNS);
+		abort();
+	}
+	/* as bufferevent_openssl_socket_new: on failure, ssl is freed */
+	if ((bev = bufferevent_socket_new(base, fd, opts)) == NULL) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	bufferevent_incref(bev);
+	fz_conns[i].bev = bev;
+	fz_conns[i].ssl = ssl;
+	return bev;
 }
 
 static SSL *
 fz_get_ssl(struct bufferevent *bev)
 {
-	(void)bev;
-	return fz.ssl;
+	for (size_t i = 0; i < FZ_CONNS; i++)
+		if (fz_conns[i].bev == bev)
+			return fz_conns[i].ssl;
+	return NULL;
+}
+
+/* The socket under 'ssl': the one of its bufferevent. */
+static int
+fz_ssl_fd(const SSL *ssl)
+{
+	for (size_t i = 0; i < FZ_CONNS; i++)
+		if (fz_conns[i].bev != NULL && fz_conns[i].ssl == ssl)
+			return (int)bufferevent_getfd(fz_conns[i].bev);
+	return -1;
+}
+
+/* Free the SSL of every connection evhttp has let go; how many are
+ * still evhttp's. */
+static unsigned
+fz_conns_sweep(void)
+{
+	unsigned live = 0;
+
+	for (size_t i = 0; i < FZ_CONNS; i++) {
+		void *arg = NULL;
+
+		if (fz_conns[i].bev == NULL)
+			continue;
+		bufferevent_getcb(fz_conns[i].bev, NULL, NULL, NULL, &arg);
+		if (arg != NULL) {
+			live++;
+			continue;
+		}
+		SSL_free(fz_conns[i].ssl);
+		bufferevent_decref(fz_conns[i].bev);
+		fz_conns[i].bev = NULL;
+		fz_conns[i].ssl = NULL;
+	}
+	return live;
 }
 
 static X509 *
@@ -107,16 +189,20 @@ fz_verify_result(const SSL *ssl)
 #define bufferevent_openssl_set_allow_dirty_shutdown(bev, v) \
 	((void)(bev), (void)(v))
 #define bufferevent_openssl_get_ssl(bev) fz_get_ssl(bev)
+#define SSL_get_fd(ssl) fz_ssl_fd(ssl)
 #define SSL_get1_peer_certificate(ssl) fz_get_peer(ssl)
 #define SSL_get_verify_result(ssl) fz_verify_result(ssl)
+#include "engine/server/conns.c"
 #include "engine/server/http.c"
 #undef bufferevent_openssl_socket_new
 #undef bufferevent_openssl_set_allow_dirty_shutdown
 #undef bufferevent_openssl_get_ssl
+#undef SSL_get_fd
 #undef SSL_get1_peer_certificate
 #undef SSL_get_verify_result
 
-/* -- the database, replaced: health sees it down ------------------------ */
+/* -- the database and the workers, replaced: health sees the database
+ * down and one idle worker ---------------------------------------------- */
 
 static int
 fz_store_ping(struct eb_store *s, eb_store_i64_fn cb, void *arg)
@@ -127,11 +213,21 @@ fz_store_ping(struct eb_store *s, eb_store_i64_fn cb, void *arg)
 	return EB_ERR_DB;
 }
 
+static void
+fz_workers_stats(struct eb_workers *w, struct eb_workers_stats *st)
+{
+	(void)w;
+	memset(st, 0, sizeof(*st));
+	st->threads = 1;
+}
+
 #define eb_store_ping(s, cb, arg) fz_store_ping((s), (cb), (arg))
+#define eb_workers_stats(w, st) fz_workers_stats((w), (st))
 #define eb_store_up(s) ((void)(s), 0)
 #define eb_system_clock_moved(srv) ((void)(srv))
 #include "engine/server/handlers.c"
 #undef eb_store_ping
+#undef eb_workers_stats
 #undef eb_store_up
 #undef eb_system_clock_moved
 
@@ -183,6 +279,15 @@ eb_handle_log(struct eb_req *r, const char *id, const char *query)
 	 */
 	(void)id;
 	stub_reply(r, "log", NULL);
+}
+
+void
+eb_handle_heads(struct eb_req *r, const char *id)
+{
+	/* /v1/heads/ID: as /v1/log/ID, the rest of the path as it is;
+	 * system.c checks its length and binds it as an SQL parameter. */
+	(void)id;
+	stub_reply(r, "heads", NULL);
 }
 
 void
@@ -267,13 +372,16 @@ setup(void)
 	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
 	if (eb_config_set(&cfg, "listen", listen, &err) != EB_OK ||
 	    eb_config_set(&cfg, "max_body", "65536", &err) != EB_OK ||
-	    eb_config_set(&cfg, "idle_timeout", "1", &err) != EB_OK)
+	    eb_config_set(&cfg, "idle_timeout", "1", &err) != EB_OK ||
+	    eb_config_set(&cfg, "request_timeout", "1", &err) != EB_OK ||
+	    eb_config_set(&cfg, "max_connections", "8", &err) != EB_OK ||
+	    eb_config_set(&cfg, "max_connections_per_address", "4",
+	    &err) != EB_OK)
 		abort();
 	srv.cfg = &cfg;
 	srv.base = event_base_new();
 	srv.ssl = SSL_CTX_new(TLS_server_method());
-	fz.ssl = SSL_new(srv.ssl);
-	if (srv.base == NULL || srv.ssl == NULL || fz.ssl == NULL ||
+	if (srv.base == NULL || srv.ssl == NULL ||
 	    eb_http_start(&srv, &err) != EB_OK) {
 		fprintf(stderr, "http_fuzzer: %s\n", err.primary);
 		abort();
@@ -340,9 +448,20 @@ exchange(const uint8_t *p, size_t n, char *reply, size_t cap)
 		}
 	}
 	close(fd);
-	/* let evhttp see the close and free what is left of the request */
-	for (int i = 0; i < 4 && srv.reqs_open > 0; i++)
+	/*
+	 * Let evhttp see the close and free the connection (and what is left
+	 * of the request); the SSL of each connection it let go is freed,
+	 * and with it conns.c's record.
+	 */
+	t0 = eb_clock_mono_us();
+	while (fz_conns_sweep() > 0 || srv.reqs_open > 0) {
+		if (eb_clock_mono_us() - t0 > 5000000) {
+			fprintf(stderr, "http_fuzzer: connection still open "
+			    "5 s after the client closed\n");
+			abort();
+		}
 		event_base_loop(srv.base, EVLOOP_NONBLOCK);
+	}
 	return got;
 }
 
@@ -401,6 +520,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (srv.reqs_open != 0) {
 		fprintf(stderr, "http_fuzzer: %u request(s) not freed\n",
 		    srv.reqs_open);
+		abort();
+	}
+	/* conns.c's accounting: every record went with its connection */
+	if (eb_conns_open(srv.conns) != 0) {
+		fprintf(stderr, "http_fuzzer: conns counts %u open\n",
+		    eb_conns_open(srv.conns));
 		abort();
 	}
 	/* evhttp echoes the request's version, even "HTTP/0.1", "HTTP/-1.1" */
