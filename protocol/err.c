@@ -15,8 +15,9 @@ copy_token(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src);
 }
 
+/* (eb_fail): not the analyzer's macro of err.h */
 int
-eb_fail(struct eb_error *e, int code, const char *reason, const char *hint,
+(eb_fail)(struct eb_error *e, int code, const char *reason, const char *hint,
     const char *fmt, ...)
 {
 	va_list ap;

@@ -238,7 +238,7 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 static void
 conn_place(struct eb_conns *cs, struct conn *c)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 	struct addr_slot *s;
 	int fd = SSL_get_fd(c->ssl);

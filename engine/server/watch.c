@@ -74,9 +74,9 @@ struct eb_watch {
 static void query(struct waiter *wt);
 
 static void
-waiter_unlink(struct waiter *wt)
+waiter_unlink(struct eb_watch *w, struct waiter *wt)
 {
-	struct waiter **pp = &wt->w->waiters;
+	struct waiter **pp = &w->waiters;
 
 	while (*pp != NULL && *pp != wt)
 		pp = &(*pp)->next;
@@ -117,12 +117,12 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 
 	wt->querying = 0;
 	if (wt->r == NULL) {        /* answered by eb_watch_stop() */
-		waiter_unlink(wt);
+		waiter_unlink(wt->w, wt);
 		return;
 	}
 	if (rc != EB_OK) {
 		eb_reply_error(wt->r, err);
-		waiter_unlink(wt);
+		waiter_unlink(wt->w, wt);
 		return;
 	}
 	n = PQntuples(r);
@@ -133,7 +133,7 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 		    "Check the sale's id (ebid sale show).", "no sale %s",
 		    wt->sale);
 		eb_reply_error(wt->r, &e);
-		waiter_unlink(wt);
+		waiter_unlink(wt->w, wt);
 		return;
 	}
 	if (!PQgetisnull(r, 0, 3)) {
@@ -178,7 +178,7 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 	}
 	eb_reply_doc(wt->r, 200, d);
 	eb_doc_free(d);
-	waiter_unlink(wt);
+	waiter_unlink(wt->w, wt);
 }
 
 static void
@@ -204,7 +204,7 @@ query(struct waiter *wt)
 		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 		    "cannot queue the watch");
 		eb_reply_error(wt->r, &e);
-		waiter_unlink(wt);
+		waiter_unlink(wt->w, wt);
 	}
 }
 
@@ -493,7 +493,7 @@ eb_watch_stop(struct eb_server *srv)
 			wt->timeout = NULL;
 		}
 		if (!wt->querying)
-			waiter_unlink(wt);
+			waiter_unlink(w, wt);
 		/* else rows_done() frees it when its query ends */
 	}
 }

@@ -159,12 +159,12 @@ main(int argc, char **argv)
 	int o1, o2, k = 0;
 
 	if (n == 0 || eb_testpki_init(&pki) != 0)
-		return 2;
+		exit(2);
 	eb_xml_init();
 	if ((schema = eb_schema_load(EB_SRC_DIR "/protocol/xsd/ebid.xsd",
 	    &err)) == NULL || (xml = load_bid(schema, &xlen)) == NULL) {
 		fprintf(stderr, "opening_bench: cannot make the bid\n");
-		return 2;
+		exit(2);
 	}
 	server.key = eb_testpki_ec_key();
 	server.cert = eb_testpki_issue(pki.ca.cert, pki.ca.key, server.key,
@@ -177,11 +177,11 @@ main(int argc, char **argv)
 	}
 	if (eb_opening_setup(server.cert, server.key, TENDER, pki.now_ms,
 	    pki.now_ms + EB_TP_DAY, cus, 3, 2, &setup, &err) != EB_OK)
-		return 2;
+		exit(2);
 	if (eb_base64_decode(eb_doc_child_text(setup, "certificate"),
 	    strlen(eb_doc_child_text(setup, "certificate")), &der, &len) !=
 	    EB_OK)
-		return 2;
+		exit(2);
 	p = der;
 	oc = d2i_X509(NULL, &p, (long)len);
 	free(der);
@@ -194,12 +194,12 @@ main(int argc, char **argv)
 			continue;
 		if (eb_share_reseal(pki.custodian[c].cert, pki.custodian[c].key,
 		    server.cert, eb_doc_text(sh), &shares[k++], &err) != EB_OK)
-			return 2;
+			exit(2);
 	}
 	if (k != 2) {
 		fprintf(stderr, "opening_bench: custodian1 and custodian3 hold "
 		    "no share of the opening key\n");
-		return 2;
+		exit(2);
 	}
 	bidders = calloc(n, sizeof(*bidders));
 	bids = calloc(n, sizeof(*bids));
@@ -250,7 +250,7 @@ main(int argc, char **argv)
 			    &slen) != EB_OK || eb_cms_decrypt(server.cert,
 			    server.key, sealed, slen, j ? &s1 : &s0, j ? &l1 : &l0,
 			    &err) != EB_OK)
-				return 2;
+				exit(2);
 			free(sealed);
 		}
 		sp[0] = s0;
@@ -258,7 +258,7 @@ main(int argc, char **argv)
 		sl[0] = l0;
 		sl[1] = l1;
 		if ((key = eb_shares_combine(oc, sp, sl, 2, 2, &err)) == NULL)
-			return 2;
+			exit(2);
 		c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
 		for (i = 0; i < n; i++) {
 			uint8_t *env = NULL, *bx = NULL, commit[EB_SHA256_LEN];
@@ -269,7 +269,7 @@ main(int argc, char **argv)
 			    EB_OK || eb_unhex32(coms[i], commit) != 0 ||
 			    eb_bid_open(pki.trust, oc, key, env, el, commit, 0, &bx,
 			    &bl, NULL, NULL, &signer, &err) != EB_OK)
-				return 2;
+				exit(2);
 			free(env);
 			free(bx);
 			X509_free(signer);

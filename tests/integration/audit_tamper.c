@@ -26,6 +26,7 @@
 #include "engine/core/flows.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
+#include "protocol/mem.h"
 #include "protocol/pki.h"
 #include "protocol/xml.h"
 #include "tools/audit_log.h"
@@ -401,6 +402,7 @@ test_opening_forged_with_server_key(void **state)
 		X509_free(signer);
 		eb_audit_log_free(l);
 		skip();
+		return;      /* skip() does not return; says so to the analyzer */
 	}
 	assert_int_equal(eb_xml_parse(NULL, NULL, content, clen, &cmd, &err),
 	    EB_OK);
@@ -607,15 +609,16 @@ test_tail_cut_heads_fixed(void **state)
 		printf("# no receipted entry in this log\n");
 		eb_audit_log_free(l);
 		skip();
+		return;      /* skip() does not return; says so to the analyzer */
 	}
 	/* a receipted entry, seq k */
 	memset(&kept, 0, sizeof(kept));
 	for (i = 0; i < l->nheads; i++)
 		if (l->heads[i].seq == (int64_t)k) {
 			kept = l->heads[i];
-			kept.signature = malloc(kept.signature_len);
-			memcpy(kept.signature, l->heads[i].signature,
+			kept.signature = eb_memdup(l->heads[i].signature,
 			    kept.signature_len);
+			break;
 		}
 	if (kept.signature == NULL)
 		printf("# no signed head at the receipted entry %zu: the "
