@@ -233,6 +233,13 @@ main(int argc, char **argv)
 		bids[i].envelope_b64 = envs[i];
 		free(env);
 	}
+	/* the bidders' keys did their work (sealing) */
+	for (i = 0; i < n; i++) {
+		X509_free(bidders[i].cert);
+		EVP_PKEY_free(bidders[i].key);
+	}
+	free(bidders);
+	bidders = NULL;
 	/* the crypto alone: eb_bid_open of every bid, one thread, CPU time */
 	{
 		EVP_PKEY *key = NULL;
