@@ -652,7 +652,7 @@ common_headers(struct evhttp_request *req, const char *type)
 	add_header(req, "Content-Security-Policy", csp);
 	add_header(req, "X-Content-Type-Options", "nosniff");
 	add_header(req, "X-Frame-Options", "DENY");
-	add_header(req, "Referrer-Policy", "no-referrer");
+	add_header(req, "Referrer-Policy", "same-origin");
 	add_header(req, "Cache-Control", "no-store");
 	add_header(req, "Cross-Origin-Opener-Policy", "same-origin");
 	add_header(req, "Cross-Origin-Resource-Policy", "same-origin");
@@ -874,13 +874,25 @@ static int
 form(struct evhttp_request *req, struct evkeyvalq *q)
 {
 	char *s = body_text(req);
+	struct evkeyvalq raw;
+	struct evkeyval *kv;
 	int rc;
 
 	TAILQ_INIT(q);
+	TAILQ_INIT(&raw);
 	if (s == NULL)
 		return -1;
-	rc = evhttp_parse_query_str(s, q);
+	rc = evhttp_parse_query_str(s, &raw);
 	free(s);
+	/* evhttp decodes the values only: the names too ("v%3Ab%3Ac") */
+	TAILQ_FOREACH(kv, &raw, next) {
+		char *k = evhttp_uridecode(kv->key, 1, NULL);
+
+		if (k == NULL || evhttp_add_header(q, k, kv->value) != 0)
+			rc = -1;
+		free(k);
+	}
+	evhttp_clear_headers(&raw);
 	return rc;
 }
 
@@ -1408,6 +1420,9 @@ serve_static(struct console *c, struct evhttp_request *req, const char *name)
 		refuse(req, 404, "no such file");
 }
 
+static void route(struct console *c, struct evhttp_request *req, int post,
+    char kind, const char *id, const char *rest);
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -1462,7 +1477,17 @@ on_request(struct evhttp_request *req, void *arg)
 		refuse(req, 404, "no such page");
 		return;
 	}
-	if (kind[0] == 't') {
+	route(c, req, post, kind[0], id, rest);
+	/* no connection idles between requests (ebidd may close it) */
+	eb_client_close(c->client);
+	c->client = NULL;
+}
+
+static void
+route(struct console *c, struct evhttp_request *req, int post, char kind,
+    const char *id, const char *rest)
+{
+	if (kind == 't') {
 		if (!post && rest[0] == '\0')
 			page_tender(c, req, id);
 		else if (post && strcmp(rest, "do") == 0)
