@@ -32,6 +32,9 @@
 #ifdef EB_HAVE_VERBS
 #include "tools/verbs.h"
 #endif
+#ifdef EB_HAVE_CONSOLE
+#include "tools/console.h"
+#endif
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
@@ -71,6 +74,7 @@ usage(FILE *f)
 	    "  whoami          who the server says you are\n"
 	    "  health          the server's and its database's state\n"
 	    "  send FILE.xml   sign a command with your key and submit it\n"
+	    "  console         your desk in your browser (docs/console.md)\n"
 	    "  help [COMMAND]  this text, or a command's\n\n"
 	    "settings (flag, else environment):\n"
 	    "  --url URL    EBID_URL   the server, default %s\n"
@@ -304,6 +308,14 @@ main(int argc, char **argv)
 			slot = &s.key;
 		else if (strcmp(argv[i], "--receipt") == 0)
 			slot = &receipt;
+#ifdef EB_HAVE_CONSOLE
+		if (slot == NULL && cmd == NULL &&
+		    strcmp(argv[i], "console") == 0) {
+			eb_client_settings_env(&s);
+			return eb_console_main(argc - i, argv + i, s.url, s.ca,
+			    s.cert, s.key);
+		}
+#endif
 #ifdef EB_HAVE_VERBS
 		if (slot == NULL && cmd == NULL && argv[i][0] != '-' &&
 		    eb_verbs_handles(argv[i])) {

@@ -1,0 +1,1745 @@
+/*
+ * tools/console.c
+ *    `ebid console`: see console.h and docs/console.md.
+ *
+ *    GET  /?token=T          the one-time token: cookie, 303 to /
+ *    GET  /                  who I am, the tenders and sales I opened here
+ *    GET  /open?id=ID        a tender (T-...) or a sale: 303 to its desk
+ *    GET  /t/ID              the tender's desk for my role (view + duties)
+ *    POST /t/ID/do           a command of my duties (cmd=, a.NAME, c.NAME)
+ *    POST /t/ID/check        (expert) the draft score sheet checked by the
+ *                            core's own rule; answers <check ok= .../>
+ *    POST /t/ID/scores       (expert) the score sheet, signed and sent
+ *    POST /t/ID/sign         (expert) sign the committee report [dissent]
+ *    POST /t/ID/bid          (bidder) a bid file: sealed, signed, submitted
+ *    GET  /t/ID/receipt      (bidder) the receipt of that submission (DER)
+ *    GET  /s/ID              a sale's live page
+ *    GET  /s/ID/state        the sale as XML, for the page's script
+ *    POST /s/ID/bid          an amount: a confirmation page (大写), then,
+ *                            with confirm=yes, the signed auction bid
+ *    GET  /static/console.css|console.js
+ *    any page: ?lang=en for English (Simplified Chinese otherwise)
+ *
+ * Every action runs the CLI's verb (eb_verbs_main) with an argv built
+ * here, its output captured: what the person sees is what `ebid` prints,
+ * a refusal as the server's message, detail and hint.  Reads go through
+ * this process's own mutual-TLS client (eb_client).  One person, one
+ * browser: requests are served one at a time on the event loop.
+ *
+ * Ownership: one struct console for the run owns the listener, the
+ * compiled stylesheet, the strings, the read client, the flash message
+ * (shown once, by the next page), the score drafts and the last receipt.
+ */
+#include "tools/console.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "engine/core/evaluation.h"
+#include "protocol/doc.h"
+#include "protocol/xml.h"
+#include "tools/client.h"
+#include "tools/fileio.h"
+#include "tools/verbs.h"
+
+#ifndef EB_CONSOLE_PAGES
+#define EB_CONSOLE_PAGES "tools/console"
+#endif
+#ifndef EB_XSD_DEFAULT
+#define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
+#endif
+
+#define EXIT_USAGE 2
+#define EXIT_LOCAL 4
+#define BODY_MAX ((size_t)64 << 20)
+#define VIEW_MAX ((size_t)64 << 20)
+#define MAX_RECENT 32
+#define MAX_DRAFTS 8
+#define MAX_ARGS 80
+
+extern char **environ;
+
+static const char csp[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self'; connect-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'";
+
+struct draft {
+	char tender[64];
+	struct eb_doc *sheet;     /* <score-sheet>, the last one checked */
+};
+
+struct console {
+	const char *url, *ca, *cert, *key, *pages;
+	struct event_base *base;
+	struct evhttp *http;
+	int port;
+	char token[65], session[65], cookie[48];
+	int token_used;
+	char host_ip[64], host_name[64], origin_ip[80], origin_name[80];
+	xsltStylesheetPtr style;
+	xsltSecurityPrefsPtr sec;
+	struct eb_doc *strings;
+	struct eb_client *client;
+	struct eb_doc *me;                 /* whoami */
+	char recent[MAX_RECENT][64];
+	int nrecent;
+	struct eb_doc *flash;
+	struct draft drafts[MAX_DRAFTS];
+	uint8_t *receipt;
+	size_t receipt_len;
+	char receipt_tender[64];
+	struct eb_buf css, js;
+};
+
+/* -- small helpers ------------------------------------------------------ */
+
+static int
+valid_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' &&
+		    s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') ||
+		    s[n] == '-' || s[n] == '_' || s[n] == '.'))
+			return 0;
+	return n > 0 && n < 64 && s[0] != '.';
+}
+
+static void
+hex_random(char *out, size_t bytes)
+{
+	unsigned char r[32];
+
+	if (bytes > sizeof(r) || RAND_bytes(r, (int)bytes) != 1) {
+		fprintf(stderr, "ebid console: no randomness (RAND_bytes)\n");
+		exit(EXIT_LOCAL);
+	}
+	for (size_t i = 0; i < bytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	OPENSSL_cleanse(r, sizeof(r));
+}
+
+static int
+same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return a != NULL && strlen(a) == n && n > 0 &&
+	    CRYPTO_memcmp(a, b, n) == 0;
+}
+
+/* Chinese capital numerals (大写) of an amount in fen. */
+int
+eb_console_daxie(int64_t fen, char *out, size_t cap)
+{
+	static const char *const dg[] = { "零", "壹", "贰", "叁", "肆", "伍",
+	    "陆", "柒", "捌", "玖" };
+	static const char *const un[] = { "", "拾", "佰", "仟" };
+	static const char *const sec[] = { "", "万", "亿", "万" };
+	char digits[24];
+	int64_t yuan, jiao, f;
+	int n, zero = 0, any = 0, secnz = 0;
+	size_t len = 0;
+
+#define PUT(s) do { size_t l_ = strlen(s); \
+	if (len + l_ + 1 > cap) return -1; \
+	memcpy(out + len, (s), l_); len += l_; out[len] = '\0'; } while (0)
+	if (fen < 0 || cap == 0)
+		return -1;
+	out[0] = '\0';
+	yuan = fen / 100;
+	jiao = fen / 10 % 10;
+	f = fen % 10;
+	n = snprintf(digits, sizeof(digits), "%lld", (long long)yuan);
+	if (yuan > 0) {
+		for (int i = 0; i < n; i++) {
+			int d = digits[i] - '0', p = n - 1 - i;
+
+			if (d == 0) {
+				if (any)
+					zero = 1;
+			} else {
+				if (zero)
+					PUT("零");
+				zero = 0;
+				PUT(dg[d]);
+				PUT(un[p % 4]);
+				any = secnz = 1;
+			}
+			if (p % 4 == 0 && p > 0) {
+				if (secnz)
+					PUT(sec[(p / 4) % 4 == 0 ? 2 :
+					    (p / 4) % 4]);
+				secnz = 0;
+			}
+		}
+		PUT("元");
+	}
+	if (jiao == 0 && f == 0) {
+		PUT(yuan > 0 ? "整" : "零元整");
+		return 0;
+	}
+	if (jiao > 0) {
+		PUT(dg[jiao]);
+		PUT("角");
+	} else if (yuan > 0) {
+		PUT("零");
+	}
+	if (f > 0) {
+		PUT(dg[f]);
+		PUT("分");
+	}
+#undef PUT
+	return 0;
+}
+
+/* Yuan as typed ("9,450,000.00", "9450000") to fen; -1 if not money. */
+static int
+yuan_fen(const char *s, int64_t *fen)
+{
+	int64_t v = 0;
+	int frac = -1, digits = 0;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		if ((*s == ',' || *s == ' ') && frac < 0)
+			continue;
+		if (*s == '.' && frac < 0) {
+			frac = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || frac >= 2 || v > INT64_MAX / 100)
+			return -1;
+		v = v * 10 + (*s - '0');
+		digits++;
+		if (frac >= 0)
+			frac++;
+	}
+	if (digits == 0)
+		return -1;
+	for (frac = frac < 0 ? 0 : frac; frac < 2; frac++)
+		v *= 10;
+	*fen = v;
+	return 0;
+}
+
+static void
+fen_yuan(int64_t fen, char *out, size_t cap)
+{
+	char d[32], g[48];
+	size_t n, j = 0;
+
+	snprintf(d, sizeof(d), "%lld", (long long)(fen / 100));
+	n = strlen(d);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			g[j++] = ',';
+		g[j++] = d[i];
+	}
+	g[j] = '\0';
+	snprintf(out, cap, "%s.%02lld", g, (long long)(fen % 100));
+}
+
+/* -- running a verb of the CLI ------------------------------------------ */
+
+/* Append text; a buffer that cannot grow keeps what it has. */
+static void
+put(struct eb_buf *b, const char *s)
+{
+	int rc = eb_buf_puts(b, s);
+
+	(void)rc;
+}
+
+static void
+read_back(FILE *f, struct eb_buf *b)
+{
+	char chunk[4096];
+	size_t n;
+
+	rewind(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (eb_buf_append(b, chunk, n) != EB_OK)
+			break;
+}
+
+/*
+ * Run `ebid ARGV...` (a verb family) in this process with stdout and
+ * stderr captured; returns its exit status.
+ */
+static int
+run_verb(struct console *c, int argc, const char **argv, struct eb_buf *out,
+    struct eb_buf *err)
+{
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int so, se, rc;
+
+	if (fo == NULL || fe == NULL) {
+		if (fo != NULL)
+			fclose(fo);
+		if (fe != NULL)
+			fclose(fe);
+		put(err, "error: cannot make a temporary file\n");
+		return EXIT_LOCAL;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	rc = eb_verbs_main(argc, (char **)argv, c->url, c->ca, c->cert,
+	    c->key);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	read_back(fo, out);
+	read_back(fe, err);
+	fclose(fo);
+	fclose(fe);
+	return rc;
+}
+
+/* The flash of an action: ok with what ebid printed, or the refusal. */
+static void
+set_flash(struct console *c, int rc, const struct eb_buf *out,
+    const struct eb_buf *err, const char *what)
+{
+	struct eb_doc *f = eb_doc_new("flash");
+	const char *e = eb_buf_str(err);
+	char *copy = strdup(e != NULL ? e : ""), *line, *save = NULL;
+
+	eb_doc_set_attr(f, "kind", rc == 0 ? "ok" : "error");
+	eb_doc_set_attr(f, "action", what);
+	eb_doc_set_attr_i64(f, "exit", rc);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "error: ", 7) == 0 &&
+		    eb_doc_child(f, "message") == NULL)
+			eb_doc_add_text(f, "message", line + 7);
+		else if (strncmp(line, "  detail: ", 10) == 0 &&
+		    eb_doc_child(f, "detail") == NULL)
+			eb_doc_add_text(f, "detail", line + 10);
+		else if (strncmp(line, "  hint: ", 8) == 0 &&
+		    eb_doc_child(f, "hint") == NULL)
+			eb_doc_add_text(f, "hint", line + 8);
+	}
+	free(copy);
+	if (rc != 0 && eb_doc_child(f, "message") == NULL)
+		eb_doc_add_text(f, "message", e != NULL && *e ? e :
+		    "the command failed");
+	if (out->len > 0)
+		eb_doc_add_text(f, "output", eb_buf_str(out));
+	eb_doc_free(c->flash);
+	c->flash = f;
+}
+
+/* -- reads -------------------------------------------------------------- */
+
+/* GET 'path' from ebidd: the tree, or NULL with *status and 'e'. */
+static struct eb_doc *
+fetch(struct console *c, const char *path, struct eb_error *e)
+{
+	static const struct eb_xml_limits lim = { VIEW_MAX, 64, 1000000 };
+	struct eb_buf body = EB_BUF_INIT;
+	struct eb_doc *d = NULL;
+	int status = 0;
+
+	body.max = VIEW_MAX;
+	if (c->client == NULL &&
+	    (c->client = eb_client_open(c->url, c->ca, c->cert, c->key, e)) ==
+	    NULL)
+		return NULL;
+	if (eb_client_get(c->client, path, &body, &status, e) != EB_OK) {
+		/* a dropped keep-alive: once more on a new connection */
+		eb_client_close(c->client);
+		eb_error_clear(e);
+		if ((c->client = eb_client_open(c->url, c->ca, c->cert, c->key,
+		    e)) == NULL || eb_client_get(c->client, path, &body,
+		    &status, e) != EB_OK) {
+			eb_buf_free(&body);
+			return NULL;
+		}
+	}
+	if (status != 200)
+		eb_client_reply_error(&body, status, e);
+	else if (eb_xml_parse(NULL, &lim, body.data, body.len, &d, e) != EB_OK)
+		d = NULL;
+	eb_buf_free(&body);
+	return d;
+}
+
+static struct eb_doc *
+problem_doc(const struct eb_error *e)
+{
+	struct eb_doc *p = eb_doc_new("problem");
+
+	eb_doc_set_attr(p, "reason", e->reason);
+	eb_doc_add_text(p, "message", e->primary[0] ? e->primary :
+	    "the server could not be read");
+	if (e->detail[0])
+		eb_doc_add_text(p, "detail", e->detail);
+	if (e->hint[0])
+		eb_doc_add_text(p, "hint", e->hint);
+	return p;
+}
+
+static void
+remember(struct console *c, const char *kind, const char *id)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%c%s", kind[0], id);
+	for (int i = 0; i < c->nrecent; i++)
+		if (strcmp(c->recent[i], key) == 0)
+			return;
+	if (c->nrecent == MAX_RECENT) {
+		memmove(c->recent[0], c->recent[1],
+		    sizeof(c->recent[0]) * (MAX_RECENT - 1));
+		c->nrecent--;
+	}
+	snprintf(c->recent[c->nrecent++], sizeof(c->recent[0]), "%s", key);
+}
+
+static struct draft *
+draft_for(struct console *c, const char *tender, int create)
+{
+	for (int i = 0; i < MAX_DRAFTS; i++)
+		if (strcmp(c->drafts[i].tender, tender) == 0)
+			return &c->drafts[i];
+	if (!create)
+		return NULL;
+	for (int i = 0; i < MAX_DRAFTS; i++)
+		if (c->drafts[i].tender[0] == '\0') {
+			snprintf(c->drafts[i].tender,
+			    sizeof(c->drafts[i].tender), "%s", tender);
+			return &c->drafts[i];
+		}
+	eb_doc_free(c->drafts[0].sheet);
+	c->drafts[0].sheet = NULL;
+	snprintf(c->drafts[0].tender, sizeof(c->drafts[0].tender), "%s",
+	    tender);
+	return &c->drafts[0];
+}
+
+/* -- the fields of a command, from the schema ---------------------------- */
+
+static xmlNodePtr
+xs_child(xmlNodePtr n, const char *name)
+{
+	for (n = n != NULL ? n->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+static int
+xs_is(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	    strcmp((const char *)n->name, name) == 0;
+}
+
+static char *
+xs_attr(xmlNodePtr n, const char *name)
+{
+	return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+/* A top-level xs:element or xs:complexType named 'name' in 'doc'. */
+static xmlNodePtr
+xs_top(xmlDocPtr doc, const char *kind, const char *name)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	const char *colon = strchr(name, ':');
+
+	if (colon != NULL)
+		name = colon + 1;
+	for (n = root != NULL ? root->children : NULL; n != NULL; n = n->next) {
+		char *nm;
+		int hit;
+
+		if (!xs_is(n, kind))
+			continue;
+		nm = xs_attr(n, "name");
+		hit = nm != NULL && strcmp(nm, name) == 0;
+		xmlFree(nm);
+		if (hit)
+			return n;
+	}
+	return NULL;
+}
+
+static void fields_of_type(xmlDocPtr *docs, int ndocs, xmlNodePtr type,
+    struct eb_doc *out, int depth);
+
+static xmlNodePtr
+find_type(xmlDocPtr *docs, int ndocs, const char *name)
+{
+	xmlNodePtr t = NULL;
+
+	for (int i = 0; i < ndocs && t == NULL; i++)
+		t = xs_top(docs[i], "complexType", name);
+	return t;
+}
+
+static void
+fields_of_seq(xmlDocPtr *docs, int ndocs, xmlNodePtr seq, struct eb_doc *out)
+{
+	for (xmlNodePtr n = seq->children; n != NULL; n = n->next) {
+		char *nm, *min, *max, *type;
+		struct eb_doc *f;
+
+		if (xs_is(n, "sequence") || xs_is(n, "choice")) {
+			fields_of_seq(docs, ndocs, n, out);
+			continue;
+		}
+		if (!xs_is(n, "element") || (nm = xs_attr(n, "name")) == NULL)
+			continue;
+		min = xs_attr(n, "minOccurs");
+		max = xs_attr(n, "maxOccurs");
+		type = xs_attr(n, "type");
+		f = eb_doc_add(out, "child");
+		eb_doc_set_attr(f, "name", nm);
+		eb_doc_set_attr(f, "required", min != NULL &&
+		    strcmp(min, "0") == 0 ? "no" : "yes");
+		eb_doc_set_attr(f, "many", max != NULL && strcmp(max, "1") != 0 ?
+		    "yes" : "no");
+		if (xs_child(n, "complexType") != NULL ||
+		    (type != NULL && find_type(docs, ndocs, type) != NULL))
+			eb_doc_set_attr(f, "complex", "yes");
+		xmlFree(nm);
+		xmlFree(min);
+		xmlFree(max);
+		xmlFree(type);
+	}
+}
+
+static void
+fields_of_type(xmlDocPtr *docs, int ndocs, xmlNodePtr type, struct eb_doc *out,
+    int depth)
+{
+	xmlNodePtr n, ext;
+
+	if (type == NULL || depth > 4)
+		return;
+	if ((n = xs_child(type, "complexContent")) != NULL &&
+	    (ext = xs_child(n, "extension")) != NULL) {
+		char *base = xs_attr(ext, "base");
+
+		if (base != NULL)
+			fields_of_type(docs, ndocs, find_type(docs, ndocs, base),
+			    out, depth + 1);
+		xmlFree(base);
+		type = ext;
+	}
+	for (n = type->children; n != NULL; n = n->next) {
+		if (xs_is(n, "sequence") || xs_is(n, "choice") ||
+		    xs_is(n, "all")) {
+			fields_of_seq(docs, ndocs, n, out);
+		} else if (xs_is(n, "attribute")) {
+			char *nm = xs_attr(n, "name"), *use = xs_attr(n, "use");
+
+			if (nm != NULL && strcmp(nm, "tender") != 0 &&
+			    strcmp(nm, "sale") != 0 && strcmp(nm, "pool") != 0) {
+				struct eb_doc *f = eb_doc_add(out, "attr");
+
+				eb_doc_set_attr(f, "name", nm);
+				eb_doc_set_attr(f, "required", use != NULL &&
+				    strcmp(use, "required") == 0 ? "yes" : "no");
+			}
+			xmlFree(nm);
+			xmlFree(use);
+		}
+	}
+}
+
+/*
+ * <fields command=NAME><attr name required/>...<child name required many
+ * complex?/>...</fields> for each command in 'duties', read from the
+ * schema's files (the folder of EBID_XSD or the built-in path).
+ */
+static void
+add_fields(struct eb_doc *desk, const struct eb_doc *duties)
+{
+	static const char *const files[] = { "tender.xsd", "sale.xsd",
+	    "pool.xsd", "common.xsd", "ebid.xsd" };
+	const char *xsd = getenv("EBID_XSD") ? getenv("EBID_XSD") :
+	    EB_XSD_DEFAULT;
+	xmlDocPtr docs[8];
+	int ndocs = 0;
+	char dir[1024], path[1200];
+	const char *slash = strrchr(xsd, '/');
+	const struct eb_doc *d;
+
+	if (duties == NULL)
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - xsd) : 1,
+	    slash ? xsd : ".");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct eb_buf b = EB_BUF_INIT;
+		struct eb_error e;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (eb_file_read(path, (size_t)4 << 20, &b, &e) == EB_OK &&
+		    (docs[ndocs] = xmlReadMemory((const char *)b.data,
+		    (int)b.len, files[i], NULL, XML_PARSE_NONET |
+		    XML_PARSE_NOBLANKS)) != NULL)
+			ndocs++;
+		eb_buf_free(&b);
+	}
+	for (d = duties->first; d != NULL; d = d->next) {
+		const char *cmd = eb_doc_attr(d, "command");
+		xmlNodePtr el = NULL, type;
+		struct eb_doc *f;
+		char *tn;
+
+		if (cmd == NULL || strcmp(d->name, "may") != 0)
+			continue;
+		for (int i = 0; i < ndocs && el == NULL; i++)
+			el = xs_top(docs[i], "element", cmd);
+		f = eb_doc_add(desk, "fields");
+		eb_doc_set_attr(f, "command", cmd);
+		if (el == NULL)
+			continue;
+		type = xs_child(el, "complexType");
+		if (type == NULL && (tn = xs_attr(el, "type")) != NULL) {
+			type = find_type(docs, ndocs, tn);
+			xmlFree(tn);
+		}
+		fields_of_type(docs, ndocs, type, f, 0);
+	}
+	for (int i = 0; i < ndocs; i++)
+		xmlFreeDoc(docs[i]);
+}
+
+/* -- pages -------------------------------------------------------------- */
+
+static void
+add_header(struct evhttp_request *req, const char *k, const char *v)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), k, v);
+}
+
+static void
+common_headers(struct evhttp_request *req, const char *type)
+{
+	add_header(req, "Content-Type", type);
+	add_header(req, "Content-Security-Policy", csp);
+	add_header(req, "X-Content-Type-Options", "nosniff");
+	add_header(req, "X-Frame-Options", "DENY");
+	add_header(req, "Referrer-Policy", "same-origin");
+	add_header(req, "Cache-Control", "no-store");
+	add_header(req, "Cross-Origin-Opener-Policy", "same-origin");
+	add_header(req, "Cross-Origin-Resource-Policy", "same-origin");
+}
+
+static void
+send_bytes(struct evhttp_request *req, int status, const char *type,
+    const void *p, size_t n)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	common_headers(req, type);
+	if (b != NULL)
+		evbuffer_add(b, p, n);
+	evhttp_send_reply(req, status, status == 200 ? "OK" : status == 303 ?
+	    "See Other" : status == 403 ? "Forbidden" : status == 404 ?
+	    "Not Found" : status == 400 ? "Bad Request" : "Error", b);
+	if (b != NULL)
+		evbuffer_free(b);
+}
+
+/* A guard's refusal: plain text, no page, no cookie. */
+static void
+refuse(struct evhttp_request *req, int status, const char *why)
+{
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), "ebid console: %s\n", why);
+
+	send_bytes(req, status, "text/plain; charset=utf-8", msg, (size_t)n);
+}
+
+static void
+redirect(struct evhttp_request *req, const char *to)
+{
+	add_header(req, "Location", to);
+	send_bytes(req, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+static int
+want_en(struct evhttp_request *req)
+{
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
+	const char *q = u != NULL ? evhttp_uri_get_query(u) : NULL;
+
+	return q != NULL && strstr(q, "lang=en") != NULL;
+}
+
+/*
+ * Render <page lang path port><strings/><me/><flash/>CONTENT</page>
+ * through console.xsl; takes 'content'.  The flash is shown once.
+ */
+static void
+render(struct console *c, struct evhttp_request *req, int status,
+    struct eb_doc *content)
+{
+	struct eb_doc *page = eb_doc_new("page");
+	struct eb_buf xml = EB_BUF_INIT;
+	const char *params[3] = { "lang", NULL, NULL };
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
+	xmlDocPtr in = NULL, res = NULL;
+	xsltTransformContextPtr ctx = NULL;
+	xmlChar *html = NULL;
+	int len = 0, en = want_en(req);
+
+	eb_doc_set_attr(page, "lang", en ? "en" : "zh");
+	eb_doc_set_attr(page, "path", u != NULL && evhttp_uri_get_path(u) ?
+	    evhttp_uri_get_path(u) : "/");
+	eb_doc_set_attr_i64(page, "port", c->port);
+	eb_doc_append(page, eb_doc_clone(c->strings));
+	if (c->me != NULL)
+		eb_doc_append(page, eb_doc_clone(c->me));
+	if (c->flash != NULL) {
+		eb_doc_append(page, c->flash);
+		c->flash = NULL;
+	}
+	eb_doc_append(page, content);
+	params[1] = en ? "'en'" : "'zh'";
+	if (eb_xml_write(page, 0, &xml) != EB_OK ||
+	    (in = xmlReadMemory((const char *)xml.data, (int)xml.len,
+	    "page.xml", "UTF-8", XML_PARSE_NONET)) == NULL ||
+	    (ctx = xsltNewTransformContext(c->style, in)) == NULL ||
+	    xsltSetCtxtSecurityPrefs(c->sec, ctx) != 0 ||
+	    (res = xsltApplyStylesheetUser(c->style, in, params, NULL, NULL,
+	    ctx)) == NULL ||
+	    xsltSaveResultToString(&html, &len, res, c->style) != 0 ||
+	    html == NULL) {
+		refuse(req, 500, "the page could not be made (console.xsl)");
+	} else {
+		send_bytes(req, status, "text/html; charset=utf-8", html,
+		    (size_t)len);
+	}
+	xmlFree(html);
+	xmlFreeDoc(res);
+	if (ctx != NULL)
+		xsltFreeTransformContext(ctx);
+	xmlFreeDoc(in);
+	eb_buf_free(&xml);
+	eb_doc_free(page);
+}
+
+static void
+page_problem(struct console *c, struct evhttp_request *req, int status,
+    const struct eb_error *e)
+{
+	render(c, req, status, problem_doc(e));
+}
+
+/* -- the guard ---------------------------------------------------------- */
+
+static const char *
+header(struct evhttp_request *req, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(req), name);
+}
+
+static const char *
+cookie_value(struct console *c, struct evhttp_request *req, char *out,
+    size_t cap)
+{
+	const char *h = header(req, "Cookie"), *p;
+	size_t n = strlen(c->cookie), i = 0;
+
+	for (p = h; p != NULL && (p = strstr(p, c->cookie)) != NULL; p += n) {
+		if ((p != h && p[-1] != ' ' && p[-1] != ';') || p[n] != '=')
+			continue;
+		p += n + 1;
+		while (p[i] != '\0' && p[i] != ';' && p[i] != ' ' && i + 1 < cap) {
+			out[i] = p[i];
+			i++;
+		}
+		out[i] = '\0';
+		return out;
+	}
+	return NULL;
+}
+
+/*
+ * Host, Origin, token and cookie.  Returns 1 when the request may go on;
+ * otherwise it has been answered.
+ */
+static int
+guard(struct console *c, struct evhttp_request *req, const char *path,
+    const char *query)
+{
+	const char *host = header(req, "Host"), *origin = header(req, "Origin");
+	const char *site = header(req, "Sec-Fetch-Site");
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	char got[80];
+	struct evkeyvalq q;
+	const char *tok;
+
+	if (host == NULL || (strcmp(host, c->host_ip) != 0 &&
+	    strcmp(host, c->host_name) != 0)) {
+		refuse(req, 403, "wrong Host: this console answers only to "
+		    "127.0.0.1 and localhost on its own port (DNS rebinding "
+		    "guard)");
+		return 0;
+	}
+	if (m == EVHTTP_REQ_POST && ((origin != NULL &&
+	    strcmp(origin, c->origin_ip) != 0 &&
+	    strcmp(origin, c->origin_name) != 0) ||
+	    (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0))) {
+		refuse(req, 403, "a form from another site may not act here "
+		    "(Origin is not this console)");
+		return 0;
+	}
+	if (strcmp(path, "/") == 0 && query != NULL &&
+	    strstr(query, "token=") != NULL) {
+		memset(&q, 0, sizeof(q));
+		TAILQ_INIT(&q);
+		evhttp_parse_query_str(query, &q);
+		tok = evhttp_find_header(&q, "token");
+		if (!c->token_used && same_secret(tok, c->token)) {
+			char set[200];
+
+			c->token_used = 1;
+			OPENSSL_cleanse(c->token, sizeof(c->token));
+			hex_random(c->session, 32);
+			snprintf(set, sizeof(set), "%s=%s; Path=/; HttpOnly; "
+			    "SameSite=Strict", c->cookie, c->session);
+			add_header(req, "Set-Cookie", set);
+			evhttp_clear_headers(&q);
+			redirect(req, "/");
+			return 0;
+		}
+		evhttp_clear_headers(&q);
+		refuse(req, 403, "this link is not valid (wrong, or already "
+		    "used): start `ebid console` again for a new one");
+		return 0;
+	}
+	if (!c->token_used || cookie_value(c, req, got, sizeof(got)) == NULL ||
+	    !same_secret(got, c->session)) {
+		refuse(req, 403, "no session: open the URL that `ebid console` "
+		    "printed");
+		return 0;
+	}
+	return 1;
+}
+
+/* -- form bodies -------------------------------------------------------- */
+
+static char *
+body_text(struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t n = evbuffer_get_length(in);
+	char *s = malloc(n + 1);
+
+	if (s == NULL)
+		return NULL;
+	evbuffer_copyout(in, s, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* The urlencoded form of a POST in 'q' (evhttp_clear_headers()). */
+static int
+form(struct evhttp_request *req, struct evkeyvalq *q)
+{
+	char *s = body_text(req);
+	struct evkeyvalq raw;
+	struct evkeyval *kv;
+	int rc;
+
+	TAILQ_INIT(q);
+	TAILQ_INIT(&raw);
+	if (s == NULL)
+		return -1;
+	rc = evhttp_parse_query_str(s, &raw);
+	free(s);
+	/* evhttp decodes the values only: the names too ("v%3Ab%3Ac") */
+	TAILQ_FOREACH(kv, &raw, next) {
+		char *k = evhttp_uridecode(kv->key, 1, NULL);
+
+		if (k == NULL || evhttp_add_header(q, k, kv->value) != 0)
+			rc = -1;
+		free(k);
+	}
+	evhttp_clear_headers(&raw);
+	return rc;
+}
+
+/*
+ * The first file part of a multipart/form-data body: its bytes into 'out'
+ * and the value of the text field 'field' (if any) into 'val'.
+ */
+static int
+multipart_file(struct evhttp_request *req, struct eb_buf *out)
+{
+	const char *ct = header(req, "Content-Type"), *b;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t n = evbuffer_get_length(in), blen;
+	char bound[120];
+	unsigned char *s, *p, *end, *hend, *next;
+
+	if (ct == NULL || strncmp(ct, "multipart/form-data", 19) != 0 ||
+	    (b = strstr(ct, "boundary=")) == NULL)
+		return -1;
+	b += 9;
+	if (*b == '"')
+		b++;
+	blen = (size_t)snprintf(bound, sizeof(bound), "\r\n--%.*s",
+	    (int)strcspn(b, "\";"), b);
+	if (blen >= sizeof(bound) || (s = evbuffer_pullup(in, -1)) == NULL)
+		return -1;
+	end = s + n;
+	/* the first boundary has no CRLF before it */
+	for (p = s; p != NULL && p < end; p = next) {
+		unsigned char *start = p == s ? p : p + 2;
+
+		next = memmem(start, (size_t)(end - start), bound + 2, blen - 2);
+		if (next == NULL)
+			break;
+		p = next + blen - 2;          /* after --boundary */
+		if (p + 2 <= end && p[0] == '-' && p[1] == '-')
+			break;
+		hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+		if (hend == NULL)
+			break;
+		next = memmem(hend + 4, (size_t)(end - hend - 4), bound, blen);
+		if (next == NULL)
+			break;
+		if (memmem(p, (size_t)(hend - p), "filename=", 9) != NULL)
+			return eb_buf_append(out, hend + 4,
+			    (size_t)(next - hend - 4)) == EB_OK ? 0 : -1;
+	}
+	return -1;
+}
+
+/* -- the pages ---------------------------------------------------------- */
+
+static void
+page_home(struct console *c, struct evhttp_request *req)
+{
+	struct eb_doc *h = eb_doc_new("home");
+
+	for (int i = c->nrecent - 1; i >= 0; i--) {
+		struct eb_doc *r = eb_doc_add(h, "recent");
+
+		eb_doc_set_attr(r, "kind", c->recent[i][0] == 't' ? "tender" :
+		    "sale");
+		eb_doc_set_attr(r, "id", c->recent[i] + 1);
+	}
+	render(c, req, 200, h);
+}
+
+static void
+page_tender(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct eb_doc *desk, *view, *duties;
+	struct draft *dr;
+	struct eb_error e;
+	char path[160];
+
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "/v1/tenders/%s", id);
+	if ((view = fetch(c, path, &e)) == NULL) {
+		page_problem(c, req, 200, &e);
+		return;
+	}
+	remember(c, "tender", id);
+	desk = eb_doc_new("desk");
+	eb_doc_set_attr(desk, "kind", "tender");
+	eb_doc_set_attr(desk, "id", id);
+	eb_doc_append(desk, view);
+	snprintf(path, sizeof(path), "/v1/tenders/%s/duties", id);
+	eb_error_clear(&e);
+	if ((duties = fetch(c, path, &e)) != NULL) {
+		add_fields(desk, duties);
+		eb_doc_append(desk, duties);
+	}
+	if ((dr = draft_for(c, id, 0)) != NULL && dr->sheet != NULL) {
+		struct eb_doc *d = eb_doc_add(desk, "draft");
+
+		eb_doc_append(d, eb_doc_clone(dr->sheet));
+	}
+	if (strcmp(c->receipt_tender, id) == 0 && c->receipt != NULL)
+		eb_doc_set_attr_i64(desk, "receipt-bytes",
+		    (int64_t)c->receipt_len);
+	render(c, req, 200, desk);
+}
+
+static void
+page_sale(struct console *c, struct evhttp_request *req, const char *id,
+    int xml_only)
+{
+	struct eb_doc *desk, *view;
+	struct eb_error e;
+	char path[160];
+
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "/v1/sales/%s", id);
+	if ((view = fetch(c, path, &e)) == NULL) {
+		if (xml_only)
+			refuse(req, 502, e.primary);
+		else
+			page_problem(c, req, 200, &e);
+		return;
+	}
+	if (xml_only) {
+		struct eb_buf b = EB_BUF_INIT;
+
+		if (eb_xml_write(view, 0, &b) == EB_OK)
+			send_bytes(req, 200, "application/xml; charset=utf-8",
+			    b.data, b.len);
+		else
+			refuse(req, 500, "cannot write the view");
+		eb_buf_free(&b);
+		eb_doc_free(view);
+		return;
+	}
+	remember(c, "sale", id);
+	desk = eb_doc_new("desk");
+	eb_doc_set_attr(desk, "kind", "sale");
+	eb_doc_set_attr(desk, "id", id);
+	eb_doc_append(desk, view);
+	render(c, req, 200, desk);
+}
+
+/* -- actions ------------------------------------------------------------ */
+
+static void
+back_to(struct console *c, struct evhttp_request *req, const char *kind,
+    const char *id)
+{
+	char to[160];
+
+	(void)c;
+	snprintf(to, sizeof(to), "/%s/%s%s", kind, id,
+	    want_en(req) ? "?lang=en" : "");
+	redirect(req, to);
+}
+
+/* POST /t/ID/do: cmd=COMMAND a.NAME=VALUE c.NAME=TEXT */
+static void
+act_command(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct evkeyvalq q;
+	struct evkeyval *kv;
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
+	const char *argv[MAX_ARGS], *cmd;
+	char attrs[MAX_ARGS][512];
+	int argc = 0, na = 0, rc;
+
+	if (form(req, &q) != 0 || (cmd = evhttp_find_header(&q, "cmd")) ==
+	    NULL || !valid_id(cmd)) {
+		evhttp_clear_headers(&q);
+		refuse(req, 400, "which command? (cmd=)");
+		return;
+	}
+	argv[argc++] = "tender";
+	argv[argc++] = cmd;
+	argv[argc++] = id;
+	TAILQ_FOREACH(kv, &q, next) {
+		if (argc + 2 >= MAX_ARGS || na >= MAX_ARGS)
+			break;
+		if (kv->value[0] == '\0')
+			continue;
+		if (strncmp(kv->key, "a.", 2) == 0 && valid_id(kv->key + 2)) {
+			snprintf(attrs[na], sizeof(attrs[na]), "%s=%s",
+			    kv->key + 2, kv->value);
+			argv[argc++] = attrs[na++];
+		} else if (strncmp(kv->key, "c.", 2) == 0 &&
+		    valid_id(kv->key + 2)) {
+			snprintf(attrs[na], sizeof(attrs[na]), "--%s",
+			    kv->key + 2);
+			argv[argc++] = attrs[na++];
+			argv[argc++] = kv->value;
+		}
+	}
+	argv[argc] = NULL;
+	rc = run_verb(c, argc, argv, &out, &err);
+	set_flash(c, rc, &out, &err, cmd);
+	evhttp_clear_headers(&q);
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	back_to(c, req, "t", id);
+}
+
+/*
+ * The score sheet of a form: v:BIDDER:CRITERION = value, r:BIDDER:CRITERION
+ * = reason.  Returns a new <score-sheet>.
+ */
+static struct eb_doc *
+sheet_from_form(struct console *c, struct evkeyvalq *q, const char *id)
+{
+	struct eb_doc *sh = eb_doc_new("score-sheet");
+	struct evkeyval *kv;
+
+	eb_doc_set_attr(sh, "expert", c->me != NULL &&
+	    eb_doc_attr(c->me, "party") ? eb_doc_attr(c->me, "party") : "");
+	eb_doc_set_attr(sh, "tender", id);
+	TAILQ_FOREACH(kv, q, next) {
+		char bid[64], crit[64], rkey[160];
+		const char *p, *reason;
+		struct eb_doc *s;
+		size_t n;
+
+		if (strncmp(kv->key, "v:", 2) != 0 ||
+		    (p = strchr(kv->key + 2, ':')) == NULL)
+			continue;
+		n = (size_t)(p - kv->key - 2);
+		if (n == 0 || n >= sizeof(bid) || strlen(p + 1) >= sizeof(crit))
+			continue;
+		memcpy(bid, kv->key + 2, n);
+		bid[n] = '\0';
+		snprintf(crit, sizeof(crit), "%s", p + 1);
+		s = eb_doc_add(sh, "score");
+		eb_doc_set_attr(s, "bid", bid);
+		eb_doc_set_attr(s, "criterion", crit);
+		eb_doc_set_attr(s, "value", kv->value);
+		snprintf(rkey, sizeof(rkey), "r:%s:%s", bid, crit);
+		if ((reason = evhttp_find_header(q, rkey)) != NULL &&
+		    reason[0] != '\0')
+			eb_doc_add_text(s, "reason", reason);
+	}
+	return sh;
+}
+
+/* The valid bidders and rules of a tender view, for the core's check. */
+static int
+check_sheet(const struct eb_doc *view, const struct eb_doc *sheet,
+    struct eb_error *e)
+{
+	const struct eb_doc *given = eb_doc_path(view,
+	    "registration/rules/evaluation-rules"), *b;
+	const struct eb_doc *k = eb_doc_child(view, "coefficient-drawn");
+	struct eb_doc *rules, *f;
+	const char *bidders[1000];
+	size_t n = 0;
+	int rc;
+
+	if (given == NULL)
+		return eb_fail(e, EB_ERR_STATE, "no-rules", NULL,
+		    "this tender has no evaluation rules to score by");
+	/* as the server applies them: with the coefficient drawn written in */
+	rules = eb_doc_clone(given);
+	if (k != NULL && (f = eb_doc_child(rules, "price-formula")) != NULL)
+		eb_doc_set_attr(f, "drawn-coefficient", eb_doc_attr(k, "value"));
+	eb_doc_foreach(b, eb_doc_child(view, "clearing-report"), "bid-summary")
+		if (n < 1000 && eb_doc_attr(b, "status") != NULL &&
+		    strcmp(eb_doc_attr(b, "status"), "valid") == 0 &&
+		    eb_doc_attr(b, "bidder") != NULL)
+			bidders[n++] = eb_doc_attr(b, "bidder");
+	rc = eb_score_sheet_check(rules, sheet, bidders, n, e);
+	eb_doc_free(rules);
+	return rc;
+}
+
+/*
+ * POST /t/ID/check (the page's script, as the expert types) and
+ * POST /t/ID/scores (the form's submit: checked the same way, then
+ * signed and sent by `ebid score submit`).
+ */
+static void
+act_scores(struct console *c, struct evhttp_request *req, const char *id,
+    int submit)
+{
+	struct evkeyvalq q;
+	struct eb_doc *sheet, *view, *res;
+	struct draft *dr;
+	struct eb_error e;
+	char path[160];
+	struct eb_buf b = EB_BUF_INIT;
+
+	eb_error_clear(&e);
+	if (form(req, &q) != 0) {
+		refuse(req, 400, "unreadable form");
+		return;
+	}
+	sheet = sheet_from_form(c, &q, id);
+	evhttp_clear_headers(&q);
+	dr = draft_for(c, id, 1);
+	eb_doc_free(dr->sheet);
+	dr->sheet = eb_doc_clone(sheet);
+	snprintf(path, sizeof(path), "/v1/tenders/%s", id);
+	if ((view = fetch(c, path, &e)) == NULL || check_sheet(view, sheet,
+	    &e) != EB_OK) {
+		if (!submit) {
+			res = problem_doc(&e);
+			eb_doc_set_attr(res, "ok", "no");
+			if (eb_xml_write(res, 0, &b) == EB_OK)
+				send_bytes(req, 200,
+				    "application/xml; charset=utf-8", b.data,
+				    b.len);
+			eb_doc_free(res);
+		} else {
+			struct eb_buf o = EB_BUF_INIT, er = EB_BUF_INIT;
+
+			put(&er, "error: ");
+			put(&er, e.primary);
+			put(&er, "\n");
+			if (e.detail[0]) {
+				put(&er, "  detail: ");
+				put(&er, e.detail);
+				put(&er, "\n");
+			}
+			if (e.hint[0]) {
+				put(&er, "  hint: ");
+				put(&er, e.hint);
+				put(&er, "\n");
+			}
+			set_flash(c, 1, &o, &er, "submit-scores");
+			eb_buf_free(&o);
+			eb_buf_free(&er);
+			back_to(c, req, "t", id);
+		}
+		goto out;
+	}
+	if (!submit) {
+		static const char okdoc[] =
+		    "<problem xmlns=\"urn:ebid:1\" ok=\"yes\"/>";
+
+		send_bytes(req, 200, "application/xml; charset=utf-8", okdoc,
+		    sizeof(okdoc) - 1);
+		goto out;
+	}
+	{
+		char file[] = "/tmp/ebid-console-XXXXXX";
+		int fd = mkstemp(file);
+		struct eb_buf o = EB_BUF_INIT, er = EB_BUF_INIT;
+		const char *argv[] = { "score", "submit", "--tender", id, NULL,
+		    NULL };
+		char named[64];
+		int rc = 1;
+
+		if (fd >= 0 && eb_xml_write(sheet, 1, &b) == EB_OK &&
+		    write(fd, b.data, b.len) == (ssize_t)b.len) {
+			/* `ebid score submit` wants FILE.xml */
+			snprintf(named, sizeof(named), "%s.xml", file);
+			if (rename(file, named) == 0) {
+				argv[4] = named;
+				rc = run_verb(c, 5, argv, &o, &er);
+				unlink(named);
+			}
+		} else {
+			put(&er, "error: cannot write the sheet\n");
+		}
+		if (fd >= 0)
+			close(fd);
+		unlink(file);
+		set_flash(c, rc, &o, &er, "submit-scores");
+		eb_buf_free(&o);
+		eb_buf_free(&er);
+		back_to(c, req, "t", id);
+	}
+out:
+	eb_buf_free(&b);
+	eb_doc_free(view);
+	eb_doc_free(sheet);
+}
+
+/* POST /t/ID/sign: `ebid result sign --tender ID [--dissent TEXT]` */
+static void
+act_sign(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct evkeyvalq q;
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
+	const char *argv[7] = { "result", "sign", "--tender", id, NULL, NULL,
+	    NULL }, *dissent;
+	int argc = 4;
+
+	if (form(req, &q) != 0) {
+		refuse(req, 400, "unreadable form");
+		return;
+	}
+	if ((dissent = evhttp_find_header(&q, "dissent")) != NULL &&
+	    dissent[0] != '\0') {
+		argv[argc++] = "--dissent";
+		argv[argc++] = dissent;
+	}
+	set_flash(c, run_verb(c, argc, argv, &out, &err), &out, &err,
+	    "sign-report");
+	evhttp_clear_headers(&q);
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	back_to(c, req, "t", id);
+}
+
+/*
+ * POST /t/ID/bid (multipart, the bid's XML file): `ebid bid seal` then
+ * `ebid bid submit -o RECEIPT`, in this process; the receipt is kept for
+ * GET /t/ID/receipt.
+ */
+static void
+act_bid(struct console *c, struct evhttp_request *req, const char *id)
+{
+	char dir[] = "/tmp/ebid-console-XXXXXX", in[96], sealed[96], rec[96];
+	struct eb_buf file = EB_BUF_INIT, out = EB_BUF_INIT, err = EB_BUF_INIT;
+	struct eb_buf r = EB_BUF_INIT;
+	struct eb_error e;
+	int rc = 1;
+
+	eb_error_clear(&e);
+	if (multipart_file(req, &file) != 0 || file.len == 0) {
+		put(&err, "error: choose your bid's XML file\n");
+		set_flash(c, 2, &out, &err, "submit-bid");
+		goto done;
+	}
+	if (mkdtemp(dir) == NULL) {
+		put(&err, "error: cannot make a folder\n");
+		set_flash(c, 4, &out, &err, "submit-bid");
+		goto done;
+	}
+	snprintf(in, sizeof(in), "%s/bid.xml", dir);
+	snprintf(sealed, sizeof(sealed), "%s/bid.sealed", dir);
+	snprintf(rec, sizeof(rec), "%s/bid.receipt", dir);
+	if (eb_file_write(in, file.data, file.len, &e) == EB_OK) {
+		const char *seal[] = { "bid", "seal", "--tender", id, in, "-o",
+		    sealed, NULL };
+		const char *sub[] = { "bid", "submit", "--tender", id, sealed,
+		    "-o", rec, NULL };
+
+		rc = run_verb(c, 7, seal, &out, &err);
+		if (rc == 0)
+			rc = run_verb(c, 7, sub, &out, &err);
+		if (rc == 0 && eb_file_read(rec, (size_t)1 << 20, &r, &e) ==
+		    EB_OK && r.len > 0) {
+			free(c->receipt);
+			c->receipt = eb_buf_steal(&r, &c->receipt_len);
+			snprintf(c->receipt_tender, sizeof(c->receipt_tender),
+			    "%s", id);
+		}
+	}
+	set_flash(c, rc, &out, &err, "submit-bid");
+	unlink(in);
+	unlink(sealed);
+	unlink(rec);
+	rmdir(dir);
+done:
+	eb_buf_free(&file);
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	eb_buf_free(&r);
+	back_to(c, req, "t", id);
+}
+
+/*
+ * POST /s/ID/bid: amount=YUAN.  Without confirm=yes: the confirmation
+ * page with the amount in figures and in 大写.  With it: `ebid auction
+ * bid --sale ID AMOUNT`.
+ */
+static void
+act_sale_bid(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct evkeyvalq q;
+	const char *amount, *confirm, *kind;
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
+	int64_t fen;
+	char dx[256], yuan[64], fentext[32];
+
+	if (form(req, &q) != 0) {
+		refuse(req, 400, "unreadable form");
+		return;
+	}
+	amount = evhttp_find_header(&q, "amount");
+	confirm = evhttp_find_header(&q, "confirm");
+	kind = evhttp_find_header(&q, "kind");
+	kind = kind != NULL && strcmp(kind, "quote") == 0 ? "quote" : "bid";
+	if (amount == NULL || yuan_fen(amount, &fen) != 0 ||
+	    eb_console_daxie(fen, dx, sizeof(dx)) != 0) {
+		put(&err, "error: the amount is not an amount "
+		    "in yuan\n  hint: Write it as 9450000 or 9,450,000.00.\n");
+		set_flash(c, 2, &out, &err, "auction-bid");
+		back_to(c, req, "s", id);
+	} else if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+		struct eb_doc *cf = eb_doc_new("confirm");
+
+		fen_yuan(fen, yuan, sizeof(yuan));
+		snprintf(fentext, sizeof(fentext), "%lld", (long long)fen);
+		eb_doc_set_attr(cf, "sale", id);
+		eb_doc_set_attr(cf, "kind", kind);
+		eb_doc_set_attr(cf, "fen", fentext);
+		eb_doc_set_attr(cf, "yuan", yuan);
+		eb_doc_set_attr(cf, "daxie", dx);
+		render(c, req, 200, cf);
+	} else {
+		const char *argv[] = { "auction", kind, "--sale", id, NULL,
+		    NULL };
+
+		fen_yuan(fen, yuan, sizeof(yuan));
+		argv[4] = yuan;
+		set_flash(c, run_verb(c, 5, argv, &out, &err), &out, &err,
+		    strcmp(kind, "quote") == 0 ? "quote" : "auction-bid");
+		back_to(c, req, "s", id);
+	}
+	evhttp_clear_headers(&q);
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+}
+
+/* -- routing ------------------------------------------------------------ */
+
+static void
+serve_static(struct console *c, struct evhttp_request *req, const char *name)
+{
+	if (strcmp(name, "console.css") == 0)
+		send_bytes(req, 200, "text/css; charset=utf-8", c->css.data,
+		    c->css.len);
+	else if (strcmp(name, "console.js") == 0)
+		send_bytes(req, 200, "text/javascript; charset=utf-8",
+		    c->js.data, c->js.len);
+	else
+		refuse(req, 404, "no such file");
+}
+
+static void route(struct console *c, struct evhttp_request *req, int post,
+    char kind, const char *id, const char *rest);
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+	struct console *c = arg;
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
+	const char *path = u != NULL ? evhttp_uri_get_path(u) : NULL;
+	const char *query = u != NULL ? evhttp_uri_get_query(u) : NULL;
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	int post = m == EVHTTP_REQ_POST;
+	char kind[8], id[64], rest[32];
+
+	if (path == NULL) {
+		refuse(req, 400, "malformed request");
+		return;
+	}
+	if (!guard(c, req, path, query))
+		return;
+	if (strcmp(path, "/favicon.ico") == 0) {
+		send_bytes(req, 204, "text/plain", "", 0);
+		return;
+	}
+	if (!post && strncmp(path, "/static/", 8) == 0) {
+		serve_static(c, req, path + 8);
+		return;
+	}
+	if (!post && strcmp(path, "/") == 0) {
+		page_home(c, req);
+		return;
+	}
+	if (!post && strcmp(path, "/open") == 0) {
+		struct evkeyvalq q;
+		const char *v;
+		char to[160];
+
+		TAILQ_INIT(&q);
+		evhttp_parse_query_str(query != NULL ? query : "", &q);
+		v = evhttp_find_header(&q, "id");
+		if (v != NULL && valid_id(v)) {
+			snprintf(to, sizeof(to), "/%c/%s%s",
+			    strncmp(v, "T-", 2) == 0 ? 't' : 's', v,
+			    want_en(req) ? "?lang=en" : "");
+			redirect(req, to);
+		} else {
+			redirect(req, want_en(req) ? "/?lang=en" : "/");
+		}
+		evhttp_clear_headers(&q);
+		return;
+	}
+	rest[0] = '\0';
+	if (sscanf(path, "/%7[ts]/%63[A-Za-z0-9_.-]/%31[a-z]", kind, id,
+	    rest) < 2 || !valid_id(id) || strlen(kind) != 1) {
+		refuse(req, 404, "no such page");
+		return;
+	}
+	route(c, req, post, kind[0], id, rest);
+	/* no connection idles between requests (ebidd may close it) */
+	eb_client_close(c->client);
+	c->client = NULL;
+}
+
+static void
+route(struct console *c, struct evhttp_request *req, int post, char kind,
+    const char *id, const char *rest)
+{
+	if (kind == 't') {
+		if (!post && rest[0] == '\0')
+			page_tender(c, req, id);
+		else if (post && strcmp(rest, "do") == 0)
+			act_command(c, req, id);
+		else if (post && strcmp(rest, "check") == 0)
+			act_scores(c, req, id, 0);
+		else if (post && strcmp(rest, "scores") == 0)
+			act_scores(c, req, id, 1);
+		else if (post && strcmp(rest, "sign") == 0)
+			act_sign(c, req, id);
+		else if (post && strcmp(rest, "bid") == 0)
+			act_bid(c, req, id);
+		else if (!post && strcmp(rest, "receipt") == 0 &&
+		    c->receipt != NULL && strcmp(c->receipt_tender, id) == 0) {
+			char disp[128];
+
+			snprintf(disp, sizeof(disp), "attachment; filename=\"%s."
+			    "receipt\"", id);
+			add_header(req, "Content-Disposition", disp);
+			send_bytes(req, 200, "application/timestamp-reply",
+			    c->receipt, c->receipt_len);
+		} else
+			refuse(req, 404, "no such page");
+	} else {
+		if (!post && rest[0] == '\0')
+			page_sale(c, req, id, 0);
+		else if (!post && strcmp(rest, "state") == 0)
+			page_sale(c, req, id, 1);
+		else if (post && strcmp(rest, "bid") == 0)
+			act_sale_bid(c, req, id);
+		else
+			refuse(req, 404, "no such page");
+	}
+}
+
+/* -- start and stop ----------------------------------------------------- */
+
+static int
+load_pages(struct console *c)
+{
+	struct eb_buf xsl = EB_BUF_INIT, str = EB_BUF_INIT;
+	struct eb_error e;
+	char path[1024];
+	xmlDocPtr doc;
+	int ok = 0;
+
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "%s/console.xsl", c->pages);
+	if (eb_file_read(path, (size_t)4 << 20, &xsl, &e) != EB_OK)
+		goto out;
+	snprintf(path, sizeof(path), "%s/strings.xml", c->pages);
+	if (eb_file_read(path, (size_t)4 << 20, &str, &e) != EB_OK ||
+	    eb_xml_parse(NULL, NULL, str.data, str.len, &c->strings, &e) !=
+	    EB_OK)
+		goto out;
+	snprintf(path, sizeof(path), "%s/console.css", c->pages);
+	if (eb_file_read(path, (size_t)1 << 20, &c->css, &e) != EB_OK)
+		goto out;
+	snprintf(path, sizeof(path), "%s/console.js", c->pages);
+	if (eb_file_read(path, (size_t)1 << 20, &c->js, &e) != EB_OK)
+		goto out;
+	doc = xmlReadMemory((const char *)xsl.data, (int)xsl.len,
+	    "console.xsl", "UTF-8", XML_PARSE_NONET);
+	if (doc == NULL || (c->style = xsltParseStylesheetDoc(doc)) == NULL) {
+		xmlFreeDoc(doc);
+		eb_fail(&e, EB_ERR_FORMAT, "bad-stylesheet", NULL,
+		    "%s/console.xsl is not a valid XSLT 1.0 stylesheet",
+		    c->pages);
+		goto out;
+	}
+	if ((c->sec = xsltNewSecurityPrefs()) == NULL ||
+	    xsltSetSecurityPrefs(c->sec, XSLT_SECPREF_READ_FILE,
+	    xsltSecurityForbid) != 0 ||
+	    xsltSetSecurityPrefs(c->sec, XSLT_SECPREF_WRITE_FILE,
+	    xsltSecurityForbid) != 0 ||
+	    xsltSetSecurityPrefs(c->sec, XSLT_SECPREF_CREATE_DIRECTORY,
+	    xsltSecurityForbid) != 0 ||
+	    xsltSetSecurityPrefs(c->sec, XSLT_SECPREF_READ_NETWORK,
+	    xsltSecurityForbid) != 0 ||
+	    xsltSetSecurityPrefs(c->sec, XSLT_SECPREF_WRITE_NETWORK,
+	    xsltSecurityForbid) != 0)
+		goto out;
+	ok = 1;
+out:
+	if (!ok) {
+		fprintf(stderr, "ebid console: cannot load the pages from %s\n",
+		    c->pages);
+		if (e.code != EB_OK)
+			eb_client_print_error(stderr, &e);
+		fprintf(stderr, "  hint: give --pages DIR (the folder holding "
+		    "console.xsl) or set EBID_CONSOLE_PAGES\n");
+	}
+	eb_buf_free(&xsl);
+	eb_buf_free(&str);
+	return ok ? 0 : -1;
+}
+
+static void
+on_signal(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+static void
+open_browser(const char *url)
+{
+	char *const argv[] = { "xdg-open", (char *)url, NULL };
+	pid_t pid;
+
+	if (posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ) != 0)
+		fprintf(stderr, "ebid console: cannot run xdg-open; open the "
+		    "URL above yourself\n");
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: ebid [--url URL --ca F --cert F --key F] console "
+	    "[--port N] [--open] [--pages DIR]\n"
+	    "  your desk in your browser, on 127.0.0.1 only: open the URL it "
+	    "prints\n  (docs/console.md); Ctrl-C stops it\n");
+}
+
+int
+eb_console_main(int argc, char **argv, const char *url, const char *ca,
+    const char *cert, const char *key)
+{
+	struct console c;
+	struct evhttp_bound_socket *sock;
+	struct event *sigint = NULL, *sigterm = NULL;
+	struct eb_error e;
+	int open = 0, rc = EXIT_LOCAL;
+	long port = 0;
+	char link[200];
+
+	memset(&c, 0, sizeof(c));
+	c.url = url;
+	c.ca = ca;
+	c.cert = cert;
+	c.key = key;
+	c.pages = getenv("EBID_CONSOLE_PAGES") ? getenv("EBID_CONSOLE_PAGES") :
+	    EB_CONSOLE_PAGES;
+	for (int i = 1; i < argc; i++) {
+		char *end;
+
+		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+			port = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || port < 0 || port > 65535) {
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--pages") == 0 && i + 1 < argc) {
+			c.pages = argv[++i];
+		} else if (strcmp(argv[i], "--open") == 0) {
+			open = 1;
+		} else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (cert == NULL || key == NULL) {
+		fprintf(stderr, "ebid console: give --cert and --key (or "
+		    "EBID_CERT and EBID_KEY): the console signs with them\n");
+		return EXIT_USAGE;
+	}
+	eb_xml_init();
+	signal(SIGPIPE, SIG_IGN);
+	eb_error_clear(&e);
+	if (load_pages(&c) != 0)
+		goto out;
+	if ((c.me = fetch(&c, "/v1/whoami", &e)) == NULL) {
+		fprintf(stderr, "ebid console: the server does not answer as "
+		    "it should:\n");
+		eb_client_print_error(stderr, &e);
+		rc = 3;
+		goto out;
+	}
+	eb_doc_set_attr(c.me, "server", url);
+	if ((c.base = event_base_new()) == NULL ||
+	    (c.http = evhttp_new(c.base)) == NULL)
+		goto out;
+	evhttp_set_allowed_methods(c.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD);
+	evhttp_set_max_body_size(c.http, (ev_ssize_t)BODY_MAX);
+	evhttp_set_max_headers_size(c.http, 16384);
+	evhttp_set_gencb(c.http, on_request, &c);
+	if ((sock = evhttp_bind_socket_with_handle(c.http, "127.0.0.1",
+	    (ev_uint16_t)port)) == NULL) {
+		fprintf(stderr, "ebid console: cannot listen on 127.0.0.1:%ld: "
+		    "%s\n", port, strerror(errno));
+		goto out;
+	}
+	{
+		struct sockaddr_storage ss;
+		ev_socklen_t sl = sizeof(ss);
+
+		if (getsockname(evhttp_bound_socket_get_fd(sock),
+		    (struct sockaddr *)&ss, &sl) != 0)
+			goto out;
+		c.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	snprintf(c.host_ip, sizeof(c.host_ip), "127.0.0.1:%d", c.port);
+	snprintf(c.host_name, sizeof(c.host_name), "localhost:%d", c.port);
+	snprintf(c.origin_ip, sizeof(c.origin_ip), "http://127.0.0.1:%d",
+	    c.port);
+	snprintf(c.origin_name, sizeof(c.origin_name), "http://localhost:%d",
+	    c.port);
+	snprintf(c.cookie, sizeof(c.cookie), "ebid_console_%d", c.port);
+	hex_random(c.token, 32);
+	snprintf(link, sizeof(link), "http://127.0.0.1:%d/?token=%s", c.port,
+	    c.token);
+	printf("ebid console for %s (%s) on %s\nopen: %s\n",
+	    eb_doc_attr(c.me, "party") ? eb_doc_attr(c.me, "party") : "?",
+	    eb_doc_attr(c.me, "role") ? eb_doc_attr(c.me, "role") : "?", url,
+	    link);
+	fflush(stdout);
+	if (open)
+		open_browser(link);
+	sigint = evsignal_new(c.base, SIGINT, on_signal, c.base);
+	sigterm = evsignal_new(c.base, SIGTERM, on_signal, c.base);
+	if (sigint == NULL || sigterm == NULL || event_add(sigint, NULL) != 0 ||
+	    event_add(sigterm, NULL) != 0)
+		goto out;
+	event_base_dispatch(c.base);
+	rc = 0;
+out:
+	if (sigint != NULL)
+		event_free(sigint);
+	if (sigterm != NULL)
+		event_free(sigterm);
+	if (c.http != NULL)
+		evhttp_free(c.http);
+	if (c.base != NULL)
+		event_base_free(c.base);
+	eb_client_close(c.client);
+	eb_doc_free(c.me);
+	eb_doc_free(c.strings);
+	eb_doc_free(c.flash);
+	for (int i = 0; i < MAX_DRAFTS; i++)
+		eb_doc_free(c.drafts[i].sheet);
+	free(c.receipt);
+	if (c.style != NULL)
+		xsltFreeStylesheet(c.style);
+	if (c.sec != NULL)
+		xsltFreeSecurityPrefs(c.sec);
+	eb_buf_free(&c.css);
+	eb_buf_free(&c.js);
+	return rc;
+}

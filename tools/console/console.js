@@ -1,0 +1,141 @@
+// tools/console/console.js: the live parts of `ebid console`'s pages.
+// Every page works without it.  It adds: the score sheet checked as the
+// expert types (POST /t/ID/check: the console runs the core's own rule,
+// eb_score_sheet_check, and answers the server's message); the sale's
+// live price (GET /s/ID/state each second); the amount in 大写 as it is
+// typed; countdowns.  Same origin only (the CSP allows nothing else).
+'use strict';
+(function () {
+  const zh = document.documentElement.lang !== 'en';
+
+  // -- 大写: the same algorithm as eb_console_daxie() in console.c
+  function daxie(fen) {
+    const dg = '零壹贰叁肆伍陆柒捌玖', un = ['', '拾', '佰', '仟'], sec = ['', '万', '亿', '万'];
+    const yuan = fen / 100n, jiao = Number(fen / 10n % 10n), f = Number(fen % 10n);
+    let out = '', zero = false, any = false, secnz = false;
+    const d = yuan.toString();
+    if (yuan > 0n) {
+      for (let i = 0; i < d.length; i++) {
+        const x = d.charCodeAt(i) - 48, p = d.length - 1 - i;
+        if (x === 0) { if (any) zero = true; } else {
+          if (zero) out += '零';
+          zero = false; out += dg[x] + un[p % 4]; any = secnz = true;
+        }
+        if (p % 4 === 0 && p > 0) {
+          if (secnz) out += sec[(p / 4) % 4 === 0 ? 2 : (p / 4) % 4];
+          secnz = false;
+        }
+      }
+      out += '元';
+    }
+    if (jiao === 0 && f === 0) return out + (yuan > 0n ? '整' : '零元整');
+    if (jiao > 0) out += dg[jiao] + '角'; else if (yuan > 0n) out += '零';
+    if (f > 0) out += dg[f] + '分';
+    return out;
+  }
+  function toFen(s) {
+    const m = /^\s*([0-9][0-9,]*)(?:\.([0-9]{0,2}))?\s*$/.exec(s);
+    if (!m) return null;
+    return BigInt(m[1].replace(/,/g, '')) * 100n + BigInt(((m[2] || '') + '00').slice(0, 2));
+  }
+  function yuanText(fen) {
+    const y = (BigInt(fen) / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return y + '.' + (BigInt(fen) % 100n).toString().padStart(2, '0');
+  }
+
+  // -- the score sheet
+  const sheet = document.getElementById('score-form');
+  if (sheet) {
+    const box = document.getElementById('sheet-check');
+    let timer = null, seq = 0;
+    sheet.dataset.ok = 'no';
+    const show = (doc) => {
+      const p = doc.documentElement;
+      for (const i of sheet.querySelectorAll('input[aria-invalid]')) i.removeAttribute('aria-invalid');
+      box.textContent = '';
+      if (p.getAttribute('ok') === 'yes') {
+        sheet.dataset.ok = 'yes';
+        box.className = 'check good';
+        box.textContent = zh ? '评分表完整，符合评分规则。' : 'The sheet is complete and within the rules.';
+        return;
+      }
+      sheet.dataset.ok = 'no';
+      box.className = 'check bad';
+      const text = (n) => { const e = p.getElementsByTagName(n)[0]; return e ? e.textContent : ''; };
+      for (const [n, cls] of [['message', 'message'], ['detail', 'detail'], ['hint', 'hint']]) {
+        const t = text(n);
+        if (!t) continue;
+        const para = document.createElement('p');
+        para.className = cls;
+        para.textContent = t;
+        box.appendChild(para);
+      }
+      // the field the server names: "... bid B on C ..."
+      const m = /bid (\S+?),? on (\S+?)( |$)/.exec(text('message'));
+      const f = m && document.getElementById('v:' + m[1] + ':' + m[2]);
+      if (f) f.setAttribute('aria-invalid', 'true');
+    };
+    const check = () => {
+      const my = ++seq;
+      return fetch(sheet.dataset.check, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(new FormData(sheet)).toString(),
+      }).then((r) => r.text()).then((t) => {
+        if (my === seq) show(new DOMParser().parseFromString(t, 'application/xml'));
+      }).catch(() => {});
+    };
+    sheet.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(check, 150); });
+    sheet.addEventListener('submit', (ev) => {
+      if (sheet.dataset.ok !== 'yes') { ev.preventDefault(); check(); }
+    });
+    check();
+  }
+
+  // -- the amount in 大写 as it is typed
+  const amount = document.getElementById('amount');
+  if (amount) {
+    const out = document.getElementById('amount-words');
+    amount.addEventListener('input', () => {
+      const fen = toFen(amount.value);
+      out.textContent = fen === null ? '' : (zh ? '人民币' : 'RMB ') + daxie(fen);
+    });
+  }
+
+  // -- countdowns
+  const cds = () => {
+    for (const el of document.querySelectorAll('[data-until]')) {
+      const left = Math.round((Date.parse(el.dataset.until) - Date.now()) / 1000);
+      if (isNaN(left)) continue;
+      if (!el.dataset.abs) el.dataset.abs = el.textContent;
+      if (left <= 0 || left > 86400 * 3) { el.textContent = el.dataset.abs; continue; }
+      const h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+      el.textContent = (h ? h + ':' : '') + String(m).padStart(2, '0') + ':' + String(s).padStart(2, '0');
+    }
+  };
+  cds();
+  setInterval(cds, 1000);
+
+  // -- the sale's live price
+  const live = document.getElementById('live');
+  if (live) {
+    const poll = () => fetch('/s/' + live.dataset.sale + '/state', { credentials: 'same-origin' })
+      .then((r) => r.text()).then((t) => {
+        const d = new DOMParser().parseFromString(t, 'application/xml');
+        const p = d.getElementsByTagName('price')[0];
+        if (p) {
+          if (p.getAttribute('current')) document.getElementById('price-current').textContent = yuanText(p.getAttribute('current'));
+          if (p.getAttribute('minimum')) document.getElementById('price-minimum').textContent = yuanText(p.getAttribute('minimum'));
+        }
+        const a = d.getElementsByTagName('auction')[0], e = document.getElementById('ends');
+        if (a && e && a.getAttribute('ends')) { e.dataset.until = a.getAttribute('ends'); delete e.dataset.abs; }
+        const st = document.getElementById('sale-state');
+        if (st) st.textContent = d.documentElement.getAttribute('state');
+      }).catch(() => {});
+    setInterval(poll, 1000);
+  }
+
+  // -- a bid file: progress while it is sealed and sent
+  const bid = document.getElementById('bid-form');
+  if (bid) bid.addEventListener('submit', () => { document.getElementById('bid-progress').hidden = false; });
+})();

@@ -1,0 +1,508 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  tools/console/console.xsl
+     The pages of `ebid console` (tools/console.c), XSLT 1.0 run by libxslt.
+     Input: <page lang path port><strings/><whoami/><flash/>?CONTENT</page>
+     where CONTENT is <home>, <desk kind="tender|sale" id> holding the
+     server's view for this party (and <duties>, <fields>, <draft>),
+     <confirm> (an amount to confirm, with its 大写) or <problem>.
+     Every form works without JavaScript; console.js adds the live check
+     of the score sheet, the sale's live price and the countdowns.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:e="urn:ebid:1" exclude-result-prefixes="e">
+  <xsl:output method="html" encoding="UTF-8" indent="no"
+      doctype-system="about:legacy-compat"/>
+  <xsl:param name="lang" select="'zh'"/>
+  <xsl:key name="s" match="e:strings/e:s" use="@id"/>
+  <xsl:variable name="q"><xsl:if test="$lang = 'en'">?lang=en</xsl:if></xsl:variable>
+  <xsl:variable name="me" select="/e:page/e:whoami"/>
+
+  <xsl:template name="t">
+    <xsl:param name="id"/>
+    <xsl:variable name="s" select="key('s', $id)"/>
+    <xsl:choose>
+      <xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- fen as yuan with grouping: 600000000 -> 6,000,000.00 -->
+  <xsl:template name="yuan">
+    <xsl:param name="fen"/>
+    <xsl:choose>
+      <xsl:when test="string($fen) = ''">-</xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="f" select="translate($fen, '-', '')"/>
+        <xsl:variable name="p" select="concat(substring('000', 1, 3 - string-length($f)), $f)"/>
+        <xsl:if test="starts-with($fen, '-')">-</xsl:if>
+        <xsl:value-of select="format-number(substring($p, 1, string-length($p) - 2), '#,##0')"/>
+        <xsl:text>.</xsl:text>
+        <xsl:value-of select="substring($p, string-length($p) - 1)"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="when">
+    <xsl:param name="at"/>
+    <time datetime="{$at}"><xsl:value-of select="concat(substring($at, 1, 10), ' ', substring($at, 12, 8), ' UTC')"/></time>
+  </xsl:template>
+
+  <!-- ============================================================ layout -->
+  <xsl:template match="/e:page">
+    <html lang="{substring('zh-CNen', 1 + 5 * ($lang = 'en'), 5 - 3 * ($lang = 'en'))}">
+      <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>
+          <xsl:apply-templates select="e:home|e:desk|e:confirm|e:problem" mode="title"/>
+          <xsl:text> · </xsl:text>
+          <xsl:call-template name="t"><xsl:with-param name="id" select="'site'"/></xsl:call-template>
+        </title>
+        <link rel="stylesheet" href="/static/console.css"/>
+        <script src="/static/console.js" defer="defer"></script>
+      </head>
+      <body>
+        <header>
+          <p class="site"><a href="/{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'site'"/></xsl:call-template></a></p>
+          <p class="who">
+            <xsl:call-template name="t"><xsl:with-param name="id" select="'you'"/></xsl:call-template>:
+            <strong><xsl:value-of select="$me/@name"/></strong>
+            (<xsl:value-of select="$me/@role"/>, <xsl:value-of select="$me/@party"/>, <xsl:value-of select="$me/@org"/>)
+          </p>
+          <nav>
+            <ul>
+              <li><a href="/{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'home'"/></xsl:call-template></a></li>
+              <li>
+                <a hreflang="{substring('enzh', 1 + 2 * ($lang = 'en'), 2)}">
+                  <xsl:attribute name="href">
+                    <xsl:value-of select="@path"/>
+                    <xsl:if test="$lang != 'en'">?lang=en</xsl:if>
+                  </xsl:attribute>
+                  <xsl:call-template name="t"><xsl:with-param name="id" select="'other-lang'"/></xsl:call-template>
+                </a>
+              </li>
+            </ul>
+          </nav>
+        </header>
+        <main>
+          <xsl:apply-templates select="e:flash"/>
+          <xsl:apply-templates select="e:home|e:desk|e:confirm|e:problem"/>
+        </main>
+        <footer>
+          <p><xsl:call-template name="t"><xsl:with-param name="id" select="'server'"/></xsl:call-template>:
+            <xsl:value-of select="$me/@server"/> · 127.0.0.1:<xsl:value-of select="@port"/></p>
+        </footer>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template match="e:home" mode="title"><xsl:call-template name="t"><xsl:with-param name="id" select="'home'"/></xsl:call-template></xsl:template>
+  <xsl:template match="e:desk" mode="title">
+    <xsl:value-of select="@id"/>
+  </xsl:template>
+  <xsl:template match="e:confirm" mode="title"><xsl:call-template name="t"><xsl:with-param name="id" select="'confirm'"/></xsl:call-template></xsl:template>
+  <xsl:template match="e:problem" mode="title"><xsl:call-template name="t"><xsl:with-param name="id" select="'error'"/></xsl:call-template></xsl:template>
+
+  <!-- the result of the last action: the server's words -->
+  <xsl:template match="e:flash">
+    <section class="flash flash-{@kind}" id="flash" aria-labelledby="flash-h">
+      <xsl:attribute name="role"><xsl:choose><xsl:when test="@kind = 'error'">alert</xsl:when><xsl:otherwise>status</xsl:otherwise></xsl:choose></xsl:attribute>
+      <h2 id="flash-h">
+        <xsl:call-template name="t"><xsl:with-param name="id" select="substring('refuseddone', 1 + 7 * (@kind = 'ok'), 7 - 3 * (@kind = 'ok'))"/></xsl:call-template>:
+        <code><xsl:value-of select="@action"/></code>
+      </h2>
+      <xsl:if test="e:message"><p class="message"><xsl:value-of select="e:message"/></p></xsl:if>
+      <xsl:if test="e:detail"><p class="detail"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template>: <xsl:value-of select="e:detail"/></p></xsl:if>
+      <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'hint'"/></xsl:call-template>: <xsl:value-of select="e:hint"/></p></xsl:if>
+      <xsl:if test="e:output">
+        <details><summary><xsl:call-template name="t"><xsl:with-param name="id" select="'output'"/></xsl:call-template></summary><pre><xsl:value-of select="e:output"/></pre></details>
+      </xsl:if>
+    </section>
+  </xsl:template>
+
+  <xsl:template match="e:problem">
+    <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'error'"/></xsl:call-template></h1>
+    <div class="flash flash-error" role="alert">
+      <p class="message"><xsl:value-of select="e:message"/></p>
+      <xsl:if test="e:detail"><p class="detail"><xsl:value-of select="e:detail"/></p></xsl:if>
+      <xsl:if test="e:hint"><p class="hint"><xsl:value-of select="e:hint"/></p></xsl:if>
+    </div>
+    <p><a href="/{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'home'"/></xsl:call-template></a></p>
+  </xsl:template>
+
+  <!-- ============================================================== home -->
+  <xsl:template match="e:home">
+    <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'home'"/></xsl:call-template></h1>
+    <form method="get" action="/open" class="open">
+      <xsl:if test="$lang = 'en'"><input type="hidden" name="lang" value="en"/></xsl:if>
+      <label for="open-id"><xsl:call-template name="t"><xsl:with-param name="id" select="'open-id'"/></xsl:call-template></label>
+      <input id="open-id" name="id" required="required" pattern="[A-Za-z0-9_.\-]+" aria-describedby="open-hint"/>
+      <button type="submit"><xsl:call-template name="t"><xsl:with-param name="id" select="'open'"/></xsl:call-template></button>
+      <p id="open-hint" class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'open-hint'"/></xsl:call-template></p>
+    </form>
+    <section aria-labelledby="h-recent">
+      <h2 id="h-recent"><xsl:call-template name="t"><xsl:with-param name="id" select="'recent'"/></xsl:call-template></h2>
+      <xsl:choose>
+        <xsl:when test="e:recent">
+          <ul>
+            <xsl:for-each select="e:recent">
+              <li><a href="/{substring(@kind, 1, 1)}/{@id}{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="@kind"/></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@id"/></a></li>
+            </xsl:for-each>
+          </ul>
+        </xsl:when>
+        <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'none'"/></xsl:call-template></p></xsl:otherwise>
+      </xsl:choose>
+    </section>
+  </xsl:template>
+
+  <!-- ======================================================= tender desk -->
+  <xsl:template match="e:desk[@kind = 'tender']">
+    <xsl:variable name="t" select="e:tender"/>
+    <xsl:variable name="seat" select="$t/e:committee/e:member[@party = $me/@party]"/>
+    <h1><xsl:value-of select="$t/e:registration/e:title"/></h1>
+    <p class="facts">
+      <xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template>
+      <xsl:text> </xsl:text><code><xsl:value-of select="@id"/></code> ·
+      <xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template>:
+      <span class="state" id="state"><xsl:value-of select="$t/@state"/></span>
+      <xsl:if test="$t/e:registration/e:bid-deadline/@at"> ·
+        <xsl:call-template name="t"><xsl:with-param name="id" select="'deadline'"/></xsl:call-template>:
+        <span class="countdown" data-until="{$t/e:registration/e:bid-deadline/@at}"><xsl:call-template name="when"><xsl:with-param name="at" select="$t/e:registration/e:bid-deadline/@at"/></xsl:call-template></span>
+      </xsl:if>
+    </p>
+    <xsl:if test="$seat">
+      <p class="seat"><xsl:call-template name="t"><xsl:with-param name="id" select="'your-seat'"/></xsl:call-template>:
+        <xsl:value-of select="$seat/@specialty"/> ·
+        <span id="seat-status"><xsl:call-template name="t"><xsl:with-param name="id" select="concat('member-', $seat/@status)"/></xsl:call-template></span></p>
+    </xsl:if>
+    <xsl:apply-templates select="e:duties"/>
+    <xsl:if test="$me/@role = 'bidder' and $t/@state = 'bidding'">
+      <xsl:call-template name="bid-form"/>
+    </xsl:if>
+    <xsl:if test="@receipt-bytes">
+      <p class="receipt"><a href="/t/{@id}/receipt" download="{@id}.receipt"><xsl:call-template name="t"><xsl:with-param name="id" select="'receipt'"/></xsl:call-template></a>
+        (<xsl:value-of select="@receipt-bytes"/> B) — <xsl:call-template name="t"><xsl:with-param name="id" select="'receipt-help'"/></xsl:call-template></p>
+    </xsl:if>
+    <xsl:if test="$seat/@status = 'accepted' and $t/@state = 'evaluation'">
+      <xsl:call-template name="score-form"><xsl:with-param name="t" select="$t"/></xsl:call-template>
+    </xsl:if>
+    <xsl:if test="$seat/@status = 'accepted'">
+      <xsl:call-template name="report"><xsl:with-param name="t" select="$t"/></xsl:call-template>
+    </xsl:if>
+    <xsl:if test="$t/e:opening-record or $t/e:clearing-report">
+      <xsl:call-template name="bids-and-clearing"><xsl:with-param name="t" select="$t"/></xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- what this party may and must do now: a form per command -->
+  <xsl:template match="e:duties">
+    <xsl:variable name="desk" select=".."/>
+    <section aria-labelledby="h-duties" class="duties">
+      <h2 id="h-duties"><xsl:call-template name="t"><xsl:with-param name="id" select="'duties'"/></xsl:call-template></h2>
+      <xsl:if test="not(e:may)"><p><xsl:call-template name="t"><xsl:with-param name="id" select="'no-duties'"/></xsl:call-template></p></xsl:if>
+      <xsl:for-each select="e:may[@command = 'submit-scores' or @command = 'sign-report' or @command = 'submit-bid']">
+        <p class="duty"><code><xsl:value-of select="@command"/></code>:
+          <a href="#{substring('h-scoringh-reporth-bid', 1 + 9 * (@command = 'sign-report') + 17 * (@command = 'submit-bid'), 9 - (@command = 'sign-report') - 4 * (@command = 'submit-bid'))}"><xsl:call-template name="t"><xsl:with-param name="id" select="substring('scoringreportbid-submit', 1 + 7 * (@command = 'sign-report') + 13 * (@command = 'submit-bid'), 7 - 1 * (@command = 'sign-report') + 3 * (@command = 'submit-bid'))"/></xsl:call-template></a></p>
+      </xsl:for-each>
+      <xsl:for-each select="e:may[not(@command = 'submit-scores' or @command = 'sign-report' or @command = 'submit-bid')]">
+        <xsl:variable name="cmd" select="@command"/>
+        <xsl:variable name="must" select="../e:must[@command = $cmd]"/>
+        <xsl:variable name="f" select="$desk/e:fields[@command = $cmd]"/>
+        <form method="post" action="/t/{$desk/@id}/do{$q}" class="duty" aria-labelledby="d-{$cmd}">
+          <h3 id="d-{$cmd}"><code><xsl:value-of select="$cmd"/></code>
+            <xsl:text> </xsl:text>
+            <span class="tag">
+              <xsl:choose>
+                <xsl:when test="$must"><xsl:call-template name="t"><xsl:with-param name="id" select="'must'"/></xsl:call-template><xsl:if test="$must/@by"> (<xsl:call-template name="t"><xsl:with-param name="id" select="'by'"/></xsl:call-template><xsl:text> </xsl:text><xsl:call-template name="when"><xsl:with-param name="at" select="$must/@by"/></xsl:call-template>)</xsl:if></xsl:when>
+                <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="id" select="'may'"/></xsl:call-template></xsl:otherwise>
+              </xsl:choose>
+            </span>
+          </h3>
+          <input type="hidden" name="cmd" value="{$cmd}"/>
+          <xsl:for-each select="$f/e:attr">
+            <p><label for="f-{$cmd}-a-{@name}"><xsl:value-of select="@name"/><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
+              <input id="f-{$cmd}-a-{@name}" name="a.{@name}">
+                <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+              </input></p>
+          </xsl:for-each>
+          <xsl:for-each select="$f/e:child[not(@complex = 'yes')]">
+            <p><label for="f-{$cmd}-c-{@name}"><xsl:value-of select="@name"/><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
+              <textarea id="f-{$cmd}-c-{@name}" name="c.{@name}" rows="2">
+                <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+              </textarea></p>
+          </xsl:for-each>
+          <xsl:choose>
+            <xsl:when test="$f/e:child[@complex = 'yes' and @required = 'yes']">
+              <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'complex'"/></xsl:call-template>
+                <code>ebid tender <xsl:value-of select="$cmd"/><xsl:text> </xsl:text><xsl:value-of select="$desk/@id"/> FILE.xml</code></p>
+            </xsl:when>
+            <xsl:otherwise>
+              <button type="submit"><xsl:value-of select="$cmd"/></button>
+            </xsl:otherwise>
+          </xsl:choose>
+        </form>
+      </xsl:for-each>
+    </section>
+  </xsl:template>
+
+  <!-- the opened bids and the clearing report, side by side -->
+  <xsl:template name="bids-and-clearing">
+    <xsl:param name="t"/>
+    <section aria-labelledby="h-bc" class="side-by-side">
+      <h2 id="h-bc"><xsl:call-template name="t"><xsl:with-param name="id" select="'bids-and-clearing'"/></xsl:call-template></h2>
+      <div class="cols">
+        <section aria-labelledby="h-opened" class="col">
+          <h3 id="h-opened"><xsl:call-template name="t"><xsl:with-param name="id" select="'opened-bids'"/></xsl:call-template></h3>
+          <xsl:for-each select="$t/e:opening-record/e:bid-result">
+            <article class="bid" aria-labelledby="b-{@bidder}">
+              <h4 id="b-{@bidder}"><xsl:value-of select="@bidder"/> · <xsl:value-of select="$t/e:clearing-report/e:bid-summary[@bidder = current()/@bidder]/@org"/></h4>
+              <dl>
+                <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></dt>
+                <dd><xsl:value-of select="@status"/><xsl:if test="@cause"> (<xsl:value-of select="@cause"/>)</xsl:if></dd>
+                <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'price'"/></xsl:call-template></dt>
+                <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></dd>
+                <xsl:if test="e:bid/e:completion-days">
+                  <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'days'"/></xsl:call-template></dt>
+                  <dd><xsl:value-of select="e:bid/e:completion-days"/></dd>
+                </xsl:if>
+              </dl>
+              <xsl:if test="e:bid/e:sections/e:section or e:bid/e:technical">
+                <details>
+                  <summary><xsl:call-template name="t"><xsl:with-param name="id" select="'sections'"/></xsl:call-template></summary>
+                  <xsl:for-each select="e:bid/e:sections/e:section">
+                    <h5><xsl:value-of select="@name"/></h5><p><xsl:value-of select="."/></p>
+                  </xsl:for-each>
+                  <xsl:if test="e:bid/e:technical"><p><xsl:value-of select="e:bid/e:technical"/></p></xsl:if>
+                </details>
+              </xsl:if>
+            </article>
+          </xsl:for-each>
+        </section>
+        <section aria-labelledby="h-clearing" class="col">
+          <h3 id="h-clearing"><xsl:call-template name="t"><xsl:with-param name="id" select="'clearing'"/></xsl:call-template></h3>
+          <table>
+            <thead><tr>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'bidder'"/></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'corrected'"/></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'findings'"/></xsl:call-template></th>
+            </tr></thead>
+            <tbody>
+              <xsl:for-each select="$t/e:clearing-report/e:bid-summary">
+                <tr class="st-{@status}">
+                  <th scope="row"><xsl:value-of select="@bidder"/></th>
+                  <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@corrected-total"/></xsl:call-template></td>
+                  <td><xsl:call-template name="t"><xsl:with-param name="id" select="concat('bid-', @status)"/></xsl:call-template></td>
+                  <td class="num"><xsl:value-of select="@findings"/></td>
+                </tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+          <details>
+            <summary><xsl:call-template name="t"><xsl:with-param name="id" select="'finding'"/></xsl:call-template> (<xsl:value-of select="count($t/e:clearing-report/e:finding)"/>)</summary>
+            <ul class="findings">
+              <xsl:for-each select="$t/e:clearing-report/e:finding">
+                <li class="sev-{@severity}"><strong><xsl:value-of select="e:bidder/@party"/></strong> · <xsl:value-of select="@rule"/> · <xsl:value-of select="@severity"/>: <xsl:value-of select="e:detail"/></li>
+              </xsl:for-each>
+            </ul>
+          </details>
+        </section>
+      </div>
+    </section>
+  </xsl:template>
+
+  <!-- the expert's score sheet, built from the evaluation rules -->
+  <xsl:template name="score-form">
+    <xsl:param name="t"/>
+    <xsl:variable name="crit" select="$t/e:registration/e:rules/e:evaluation-rules/e:criterion"/>
+    <xsl:variable name="draft" select="../e:draft/e:score-sheet"/>
+    <section aria-labelledby="h-scoring" class="scoring">
+      <h2 id="h-scoring"><xsl:call-template name="t"><xsl:with-param name="id" select="'scoring'"/></xsl:call-template></h2>
+      <p id="scoring-help"><xsl:call-template name="t"><xsl:with-param name="id" select="'scoring-help'"/></xsl:call-template></p>
+      <xsl:if test="$t/e:scores/*">
+        <p class="flash flash-ok"><xsl:call-template name="t"><xsl:with-param name="id" select="'sheet-recorded'"/></xsl:call-template></p>
+      </xsl:if>
+      <form method="post" action="/t/{$t/@id}/scores{$q}" id="score-form" data-check="/t/{$t/@id}/check" novalidate="novalidate" aria-describedby="scoring-help">
+        <table class="sheet">
+          <caption><xsl:call-template name="t"><xsl:with-param name="id" select="'draft'"/></xsl:call-template></caption>
+          <thead>
+            <tr>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'bidder'"/></xsl:call-template></th>
+              <xsl:for-each select="$crit">
+                <th scope="col" id="c-{@id}"><xsl:value-of select="@name"/><br/>
+                  <small><xsl:choose><xsl:when test="@min"><xsl:value-of select="@min"/></xsl:when><xsl:otherwise>0</xsl:otherwise></xsl:choose>–<xsl:value-of select="@max"/>
+                    <xsl:if test="@step">, <xsl:call-template name="t"><xsl:with-param name="id" select="'step'"/></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@step"/></xsl:if></small></th>
+              </xsl:for-each>
+            </tr>
+          </thead>
+          <tbody>
+            <xsl:for-each select="$t/e:clearing-report/e:bid-summary[@status = 'valid']">
+              <xsl:variable name="b" select="@bidder"/>
+              <tr>
+                <th scope="row" id="r-{$b}"><xsl:value-of select="$b"/><br/><small><xsl:value-of select="@org"/></small></th>
+                <xsl:for-each select="$crit">
+                  <td>
+                    <label class="sr" for="v:{$b}:{@id}"><xsl:value-of select="concat($b, ' · ', @name)"/></label>
+                    <input id="v:{$b}:{@id}" name="v:{$b}:{@id}" inputmode="decimal" autocomplete="off" size="5"
+                        data-min="{@min}" data-max="{@max}" data-step="{@step}"
+                        value="{$draft/e:score[@bid = $b][@criterion = current()/@id]/@value}"/>
+                    <xsl:if test="@reason-below or @reason-above">
+                      <label class="sr" for="r:{$b}:{@id}"><xsl:value-of select="concat($b, ' · ', @name, ' · ')"/><xsl:call-template name="t"><xsl:with-param name="id" select="'reason'"/></xsl:call-template></label>
+                      <input id="r:{$b}:{@id}" name="r:{$b}:{@id}" class="reason" placeholder="…"
+                          value="{$draft/e:score[@bid = $b][@criterion = current()/@id]/e:reason}"/>
+                    </xsl:if>
+                  </td>
+                </xsl:for-each>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+        <div id="sheet-check" class="check" role="status" aria-live="polite"></div>
+        <p><button type="submit"><xsl:call-template name="t"><xsl:with-param name="id" select="'submit-scores'"/></xsl:call-template></button></p>
+      </form>
+    </section>
+  </xsl:template>
+
+  <!-- the committee report: read it, sign it (with dissent) -->
+  <xsl:template name="report">
+    <xsl:param name="t"/>
+    <xsl:variable name="er" select="$t/e:result/e:evaluation-result"/>
+    <section aria-labelledby="h-report" class="report">
+      <h2 id="h-report"><xsl:call-template name="t"><xsl:with-param name="id" select="'report'"/></xsl:call-template></h2>
+      <xsl:choose>
+        <xsl:when test="not($t/e:result)"><p><xsl:call-template name="t"><xsl:with-param name="id" select="'result-none'"/></xsl:call-template></p></xsl:when>
+        <xsl:otherwise>
+          <table>
+            <caption><xsl:call-template name="t"><xsl:with-param name="id" select="'ranking'"/></xsl:call-template></caption>
+            <thead><tr>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'position'"/></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'bidder'"/></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'price'"/></xsl:call-template></th>
+              <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'total'"/></xsl:call-template></th>
+            </tr></thead>
+            <tbody>
+              <xsl:for-each select="$er/e:ranking/e:rank">
+                <tr><td><xsl:value-of select="@position"/></td><th scope="row"><xsl:value-of select="@bidder"/></th>
+                  <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@price"/></xsl:call-template></td>
+                  <td class="num"><xsl:value-of select="@total"/></td></tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+          <p><xsl:call-template name="t"><xsl:with-param name="id" select="'candidates'"/></xsl:call-template>:
+            <xsl:for-each select="$t/e:result/e:candidate"><xsl:value-of select="@rank"/>. <xsl:value-of select="@bidder"/><xsl:text>  </xsl:text></xsl:for-each></p>
+          <xsl:if test="$er/e:alert">
+            <h3><xsl:call-template name="t"><xsl:with-param name="id" select="'alerts'"/></xsl:call-template></h3>
+            <ul><xsl:for-each select="$er/e:alert"><li><xsl:value-of select="concat(@expert, ' · ', @bid, ' · ', @criterion, ': ', @value, ' (', @others-mean, ')')"/></li></xsl:for-each></ul>
+          </xsl:if>
+          <xsl:if test="$t/e:report-signatures/e:signature">
+            <p><xsl:call-template name="t"><xsl:with-param name="id" select="'signatures'"/></xsl:call-template>:
+              <xsl:for-each select="$t/e:report-signatures/e:signature"><span class="sig"><xsl:value-of select="@expert"/><xsl:if test="e:dissent"> (<xsl:value-of select="e:dissent"/>)</xsl:if></span><xsl:text> </xsl:text></xsl:for-each></p>
+          </xsl:if>
+          <xsl:if test="not($t/e:report-signatures/e:signature[@expert = $me/@party])">
+            <form method="post" action="/t/{$t/@id}/sign{$q}" id="sign-form">
+              <p><label for="dissent"><xsl:call-template name="t"><xsl:with-param name="id" select="'dissent'"/></xsl:call-template></label><br/>
+                <textarea id="dissent" name="dissent" rows="3" cols="60"></textarea></p>
+              <p><button type="submit"><xsl:call-template name="t"><xsl:with-param name="id" select="'sign-report'"/></xsl:call-template></button></p>
+            </form>
+          </xsl:if>
+        </xsl:otherwise>
+      </xsl:choose>
+    </section>
+  </xsl:template>
+
+  <!-- a bidder's sealed bid, chosen as a file -->
+  <xsl:template name="bid-form">
+    <section aria-labelledby="h-bid" class="bidding">
+      <h2 id="h-bid"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-submit'"/></xsl:call-template></h2>
+      <p id="bid-help"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-help'"/></xsl:call-template></p>
+      <form method="post" action="/t/{@id}/bid{$q}" enctype="multipart/form-data" id="bid-form" aria-describedby="bid-help">
+        <p><label for="bid-file"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-file'"/></xsl:call-template></label>
+          <input type="file" id="bid-file" name="file" accept=".xml,application/xml" required="required"/></p>
+        <p><button type="submit"><xsl:call-template name="t"><xsl:with-param name="id" select="'seal-submit'"/></xsl:call-template></button>
+          <progress id="bid-progress" hidden="hidden" aria-label="…"></progress></p>
+      </form>
+    </section>
+  </xsl:template>
+
+  <!-- ========================================================= sale desk -->
+  <xsl:template match="e:desk[@kind = 'sale']">
+    <xsl:variable name="s" select="e:sale"/>
+    <xsl:variable name="mine" select="$s/e:bidders/e:bidder[@you = 'yes']"/>
+    <h1><xsl:value-of select="$s/e:asset"/></h1>
+    <p class="facts"><xsl:call-template name="t"><xsl:with-param name="id" select="'sale'"/></xsl:call-template>
+      <xsl:text> </xsl:text><code><xsl:value-of select="@id"/></code> ·
+      <xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template>:
+      <span class="state" id="sale-state"><xsl:value-of select="$s/@state"/></span>
+      <xsl:if test="$mine/@number"> · <xsl:call-template name="t"><xsl:with-param name="id" select="'my-number'"/></xsl:call-template>: <strong><xsl:value-of select="$mine/@number"/></strong></xsl:if></p>
+    <section aria-labelledby="h-live" class="live" id="live" data-sale="{@id}">
+      <h2 id="h-live"><xsl:call-template name="t"><xsl:with-param name="id" select="'live'"/></xsl:call-template></h2>
+      <dl class="board">
+        <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'current'"/></xsl:call-template></dt>
+        <dd class="num big" id="price-current"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="$s/e:price/@current"/></xsl:call-template></dd>
+        <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'minimum'"/></xsl:call-template></dt>
+        <dd class="num big" id="price-minimum"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="$s/e:price/@minimum"/></xsl:call-template></dd>
+        <xsl:choose>
+          <xsl:when test="$s/e:auction/@ends">
+            <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'ends'"/></xsl:call-template></dt>
+            <dd class="countdown big" id="ends" data-until="{$s/e:auction/@ends}"><xsl:call-template name="when"><xsl:with-param name="at" select="$s/e:auction/@ends"/></xsl:call-template></dd>
+          </xsl:when>
+          <xsl:when test="$s/e:terms/@listing-end">
+            <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'listing-end'"/></xsl:call-template></dt>
+            <dd class="countdown" id="ends" data-until="{$s/e:terms/@listing-end}"><xsl:call-template name="when"><xsl:with-param name="at" select="$s/e:terms/@listing-end"/></xsl:call-template></dd>
+          </xsl:when>
+        </xsl:choose>
+      </dl>
+      <xsl:if test="$me/@role = 'buyer' or $me/@role = 'bidder'">
+        <form method="post" action="/s/{@id}/bid{$q}" id="sale-bid" class="amount-form">
+          <input type="hidden" name="kind" value="{substring('quotebid', 1 + 5 * ($s/@state != 'listing'), 5 - 2 * ($s/@state != 'listing'))}"/>
+          <p><label for="amount"><xsl:call-template name="t"><xsl:with-param name="id" select="'amount'"/></xsl:call-template></label>
+            <input id="amount" name="amount" inputmode="decimal" required="required" autocomplete="off" aria-describedby="amount-words"/>
+            <output id="amount-words" for="amount" class="daxie"></output></p>
+          <p><button type="submit">
+            <xsl:call-template name="t"><xsl:with-param name="id" select="substring('make-quotemake-bid', 1 + 10 * ($s/@state != 'listing'), 10 - 2 * ($s/@state != 'listing'))"/></xsl:call-template>
+          </button></p>
+        </form>
+      </xsl:if>
+    </section>
+    <section aria-labelledby="h-history">
+      <h2 id="h-history"><xsl:call-template name="t"><xsl:with-param name="id" select="'history'"/></xsl:call-template></h2>
+      <table id="history">
+        <thead><tr>
+          <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'time'"/></xsl:call-template></th>
+          <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'number'"/></xsl:call-template></th>
+          <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'price'"/></xsl:call-template></th>
+        </tr></thead>
+        <tbody>
+          <xsl:for-each select="$s/e:history/*">
+            <xsl:sort select="position()" data-type="number" order="descending"/>
+            <tr><td><xsl:call-template name="when"><xsl:with-param name="at" select="@time"/></xsl:call-template></td>
+              <td><xsl:value-of select="@number"/></td>
+              <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@amount"/></xsl:call-template></td></tr>
+          </xsl:for-each>
+        </tbody>
+      </table>
+    </section>
+  </xsl:template>
+
+  <!-- an amount to confirm, in figures and in 大写 -->
+  <xsl:template match="e:confirm">
+    <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'confirm'"/></xsl:call-template></h1>
+    <dl class="board">
+      <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'amount'"/></xsl:call-template></dt>
+      <dd class="num big" id="confirm-yuan"><xsl:value-of select="@yuan"/></dd>
+      <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'in-words'"/></xsl:call-template></dt>
+      <dd class="daxie big" id="confirm-daxie"><xsl:call-template name="t"><xsl:with-param name="id" select="'rmb'"/></xsl:call-template><xsl:value-of select="@daxie"/></dd>
+    </dl>
+    <p><xsl:call-template name="t"><xsl:with-param name="id" select="'confirm-help'"/></xsl:call-template></p>
+    <form method="post" action="/s/{@sale}/bid{$q}" id="confirm-form">
+      <input type="hidden" name="amount" value="{@yuan}"/>
+      <input type="hidden" name="kind" value="{@kind}"/>
+      <input type="hidden" name="confirm" value="yes"/>
+      <button type="submit"><xsl:call-template name="t"><xsl:with-param name="id" select="'confirm-yes'"/></xsl:call-template></button>
+      <xsl:text> </xsl:text>
+      <a href="/s/{@sale}{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'cancel'"/></xsl:call-template></a>
+    </form>
+  </xsl:template>
+</xsl:stylesheet>
