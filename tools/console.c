@@ -363,7 +363,8 @@ set_flash(struct console *c, int rc, const struct eb_buf *out,
 static struct eb_doc *
 fetch(struct console *c, const char *path, struct eb_error *e)
 {
-	static const struct eb_xml_limits lim = { VIEW_MAX, 64, 1000000 };
+	static const struct eb_xml_limits lim = { .max_bytes = VIEW_MAX,
+	    .max_depth = 64, .max_elements = 1000000 };
 	struct eb_buf body = EB_BUF_INIT;
 	struct eb_doc *d = NULL;
 	int status = 0;
