@@ -416,7 +416,7 @@ exchange(const uint8_t *p, size_t n, char *reply, size_t cap)
 
 	while (!eof) {
 		ssize_t k;
-		char sink[4096];
+		char sink[4096] = { 0 };   /* a drain: what lands here is never read */
 
 		if (sent < n) {
 			k = send(fd, p + sent, n - sent, MSG_NOSIGNAL);
