@@ -53,6 +53,7 @@ struct adj {
 	const char *id;
 	enum adj_kind kind;
 	int per_month, whole, charge;
+	int missing_worst;      /* if-missing="worst" (else invalid) */
 	int64_t target, credit, charge_amt, amount;
 };
 
@@ -67,6 +68,10 @@ struct rules {
 	int64_t ref, share, rweight, k;
 	struct rpoint rp[RP_COUNT];
 	int has_band, has_above, has_below;
+	int above_strict, below_strict;     /* bound excluded */
+	int need_days;          /* a completion adjustment: invalid if absent */
+	int64_t worst_days;     /* if-missing="worst": the most days stated */
+	int has_worst, has_worst_days;
 	int64_t band_ref, band_above, band_below;
 	struct crit crit[EB_EVAL_MAX_CRITERIA];
 	size_t ncrit;
@@ -152,6 +157,25 @@ yesno(const struct eb_doc *d, const char *name, int dflt, int *v,
 		return bad_rules(err, what, d->name);
 	}
 	return EB_OK;
+}
+
+/* above-bound / below-bound="inclusive|strict" (default inclusive). */
+static int
+bound_attr(const struct eb_doc *d, const char *name, int *strict,
+    struct eb_error *err)
+{
+	const char *s = eb_doc_attr(d, name);
+	char what[96];
+
+	*strict = 0;
+	if (s == NULL || strcmp(s, "inclusive") == 0)
+		return EB_OK;
+	if (strcmp(s, "strict") == 0) {
+		*strict = 1;
+		return EB_OK;
+	}
+	snprintf(what, sizeof(what), "%s must be inclusive or strict", name);
+	return bad_rules(err, what, d->name);
 }
 
 static const struct eb_doc *
@@ -361,6 +385,11 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		if ((rc = fattr(c, "above", 0, 0, &r->band_above, err)) ||
 		    (rc = fattr(c, "below", 0, 0, &r->band_below, err)))
 			return rc;
+		if ((rc = bound_attr(c, "above-bound", &r->above_strict,
+		    err)) ||
+		    (rc = bound_attr(c, "below-bound", &r->below_strict,
+		    err)))
+			return rc;
 		if (r->band_above < 0 || r->band_below < 0 ||
 		    r->band_above > MAX_PERCENT ||
 		    r->band_below > 100 * EB_FIX_ONE)
@@ -444,6 +473,19 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 			if (a->target < 0)
 				return bad_rules(err, "completion needs "
 				    "target-days", c->name);
+			{
+				const char *im = eb_doc_attr(c, "if-missing");
+
+				if (im != NULL && strcmp(im, "worst") == 0)
+					a->missing_worst = 1;
+				else if (im != NULL && strcmp(im, "invalid") != 0)
+					return bad_rules(err, "if-missing must be "
+					    "invalid or worst", c->name);
+				if (a->missing_worst)
+					r->has_worst = 1;
+				else
+					r->need_days = 1;
+			}
 		} else if (strcmp(kind, "per-unit") == 0 ||
 		    strcmp(kind, "percent") == 0) {
 			a->kind = kind[1] == 'e' && kind[2] == 'r' &&
@@ -1204,12 +1246,17 @@ evaluated_price(const struct rules *r, const struct eb_doc *ob,
 		if (a->kind == ADJ_COMPLETION) {
 			int64_t diff, ad, rate;
 
-			if (!b->has_days)
-				return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
-				    "A bid must state its completion-days.",
-				    "bid of %s has no completion-days",
+			if (!b->has_days && !(a->missing_worst &&
+			    r->has_worst_days))
+				return eb_fail(err, EB_ERR_RULE,
+				    "missing-completion-days",
+				    "Set if-missing=\"worst\" or \"invalid\" on the "
+				    "completion adjustment.",
+				    "bid of %s has no completion-days and no bid "
+				    "states one to take the worst of",
 				    b->bidder);
-			diff = a->target - b->days;
+			diff = a->target - (b->has_days ? b->days :
+			    r->worst_days);
 			ad = diff < 0 ? -diff : diff;
 			rate = diff > 0 ? a->credit : a->charge_amt;
 			if (!a->per_month) {
@@ -1246,6 +1293,8 @@ evaluated_price(const struct rules *r, const struct eb_doc *ob,
 		e = eb_doc_add(out, "adjustment");
 		eb_doc_set_attr(e, "factor", a->id);
 		eb_doc_set_attr_i64(e, "amount", amt);
+		if (a->kind == ADJ_COMPLETION && !b->has_days)
+			eb_doc_set_attr_i64(e, "assumed-days", r->worst_days);
 	}
 	b->evp = evp;
 	return EB_OK;
@@ -1283,18 +1332,57 @@ band_check(const struct rules *r, struct bidrow *b)
 {
 	__int128 p = (__int128)b->price * 100 * EB_FIX_ONE;
 
+	__int128 hi = (__int128)r->band_ref * (100 * EB_FIX_ONE +
+	    r->band_above);
+	__int128 lo = (__int128)r->band_ref * (100 * EB_FIX_ONE -
+	    r->band_below);
+
 	b->valid = 1;
+	if (r->need_days && !b->has_days) {
+		b->valid = 0;
+		b->invalid = "missing-completion-days";
+		return;
+	}
 	if (!r->has_band)
 		return;
-	if (r->has_above && p > (__int128)r->band_ref *
-	    (100 * EB_FIX_ONE + r->band_above)) {
+	if (r->has_above && (p > hi || (r->above_strict && p == hi))) {
 		b->valid = 0;
 		b->invalid = "above-validity-band";
-	} else if (r->has_below && p < (__int128)r->band_ref *
-	    (100 * EB_FIX_ONE - r->band_below)) {
+	} else if (r->has_below && (p < lo || (r->below_strict && p == lo))) {
 		b->valid = 0;
 		b->invalid = "below-validity-band";
 	}
+}
+
+int
+eb_evaluation_scored_bids(const struct eb_doc *rules,
+    const struct eb_doc *const *bids, size_t nbids, const char **scored,
+    size_t *nscored, const char **reasons, struct eb_error *err)
+{
+	struct rules *r;
+	struct bidrow row;
+	size_t i;
+	int rc = EB_OK;
+
+	*nscored = 0;
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "listing the bids to score");
+	if ((rc = parse_rules(rules, r, err)) != EB_OK) {
+		free(r);
+		return rc;
+	}
+	for (i = 0; i < nbids; i++) {
+		if ((rc = read_bid(bids[i], &row, err)) != EB_OK)
+			break;
+		band_check(r, &row);
+		if (reasons != NULL)
+			reasons[i] = row.valid ? NULL : row.invalid;
+		if (row.valid)
+			scored[(*nscored)++] = row.bidder;
+	}
+	free(r);
+	return rc;
 }
 
 int
@@ -1348,6 +1436,12 @@ eb_evaluation_result(const struct eb_doc *rules,
 			valid[nv++] = rows[i].bidder;
 		}
 	}
+	for (i = 0; i < nbids; i++)
+		if (rows[i].has_days && (!r->has_worst_days ||
+		    rows[i].days > r->worst_days)) {
+			r->worst_days = rows[i].days;
+			r->has_worst_days = 1;
+		}
 	if (nsheets == 0 && nv > 0 && (r->ncrit > 0 || r->nitems > 0)) {
 		rc = eb_fail(err, EB_ERR_RULE, "no-score-sheets",
 		    "The committee must submit its score sheets first.",

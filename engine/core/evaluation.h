@@ -171,6 +171,22 @@ int eb_evaluation_alerts(const struct eb_doc *rules,
     struct eb_doc **alerts, struct eb_error *err);
 
 /*
+ * The bids the committee scores: one definition, used by the scoring
+ * form (the tender view), the sheet check (submit-scores) and the close
+ * (eb_evaluation_result).  Of 'bids' (<opened-bid>s valid after
+ * clearing), those the rules do not make invalid (validity band, a
+ * missing factor counted as invalid).  Writes their bidder ids
+ * (borrowed from 'bids') in input order to scored[0..*nscored) (room
+ * for nbids); when 'reasons' is not NULL, reasons[i] is NULL for a
+ * scored bid and the invalid-reason of the result otherwise
+ * ("above-validity-band", ...).  Returns EB_OK, or EB_ERR_FORMAT (bad
+ * rules or bid) / EB_ERR_RULE ("coefficient-not-drawn").
+ */
+int eb_evaluation_scored_bids(const struct eb_doc *rules,
+    const struct eb_doc *const *bids, size_t nbids, const char **scored,
+    size_t *nscored, const char **reasons, struct eb_error *err);
+
+/*
  * Evaluate.  'bids' are <opened-bid bidder= org=> elements with a <bid>
  * child holding <total-price> (fen) and optionally <completion-days>;
  * 'sheets' are the committee's <score-sheet>s (each is checked with
