@@ -79,6 +79,7 @@ struct rules {
 	size_t nitems;
 	struct adj adj[EB_EVAL_MAX_ADJUSTMENTS];
 	size_t nadj;
+	int registering;        /* eb_evaluation_rules_check: K not drawn yet */
 	int tie_order[2];               /* TIE_PRICE / TIE_TECHNICAL */
 	int ntie;
 };
@@ -212,6 +213,19 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 	    (rc = fattr(f, "reference-share", EB_FIX_ONE, 0, &r->share, err)) ||
 	    (rc = fattr(f, "reference-weight", 0, 0, &r->rweight, err)))
 		return rc;
+	if (r->pmin > r->pmax)
+		return bad_rules(err, "min is above max (the price score "
+		    "could not lie between them)", f->name);
+	if (!r->avg_formula && (eb_doc_attr(f, "deduct-above") != NULL ||
+	    eb_doc_attr(f, "deduct-below") != NULL ||
+	    eb_doc_attr(f, "drop-extremes") != NULL ||
+	    eb_doc_attr(f, "reference-price") != NULL ||
+	    eb_doc_attr(f, "reference-weight") != NULL ||
+	    eb_doc_attr(f, "reference-share") != NULL))
+		return bad_rules(err, "deductions, drop-extremes and the "
+		    "reference price mean something only with "
+		    "kind=average-benchmark (lowest-benchmark uses max * "
+		    "lowest / price)", f->name);
 	if (r->pmax <= 0 || r->pmin < 0 || r->pmin > r->pmax ||
 	    r->ded_above < 0 || r->ded_below < 0 || r->share <= 0 ||
 	    r->rweight < 0 || r->rweight > EB_FIX_ONE ||
@@ -240,12 +254,13 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 		if (v == r->k)
 			found = 1;
 	}
-	if (n > 0 && eb_doc_attr(f, "drawn-coefficient") == NULL)
+	if (n > 0 && eb_doc_attr(f, "drawn-coefficient") == NULL &&
+	    !r->registering)
 		return eb_fail(err, EB_ERR_RULE, "coefficient-not-drawn",
 		    "Draw the coefficient at the opening and record it as "
 		    "drawn-coefficient.", "the benchmark coefficient has not "
 		    "been drawn");
-	if (n > 0 && !found)
+	if (n > 0 && !found && eb_doc_attr(f, "drawn-coefficient") != NULL)
 		return bad_rules(err, "drawn-coefficient is not in the list",
 		    f->name);
 	if (r->k <= 0 || !IN_POINTS(r->k))
@@ -299,7 +314,8 @@ parse_tie_break(const struct eb_doc *root, struct rules *r,
 }
 
 static int
-parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
+parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
+    struct eb_error *err)
 {
 	const struct eb_doc *root = rules_root(doc), *c, *f;
 	const char *m;
@@ -307,6 +323,7 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->registering = registering;
 	if (root == NULL)
 		return bad_rules(err, "no <evaluation-rules>", doc ? doc->name :
 		    "?");
@@ -373,6 +390,10 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		if ((rc = yesno(c, "partial-percent-as-whole", 0, &p->whole,
 		    err)))
 			return rc;
+		if (eb_doc_attr(c, "partial-percent-as-whole") != NULL &&
+		    p != &r->rp[RP_DEV])
+			return bad_rules(err, "partial-percent-as-whole belongs "
+			    "to point=\"deviation-percent\" only", c->name);
 	}
 	if ((c = eb_doc_child(root, "validity-band")) != NULL) {
 		if (eb_doc_attr_i64(c, "reference", &r->band_ref) != EB_OK ||
@@ -382,6 +403,13 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		r->has_band = 1;
 		r->has_above = eb_doc_attr(c, "above") != NULL;
 		r->has_below = eb_doc_attr(c, "below") != NULL;
+		if (!r->has_above && !r->has_below)
+			return bad_rules(err, "validity-band names neither "
+			    "above nor below (it would exclude nothing)", c->name);
+		if ((!r->has_above && eb_doc_attr(c, "above-bound") != NULL) ||
+		    (!r->has_below && eb_doc_attr(c, "below-bound") != NULL))
+			return bad_rules(err, "above-bound/below-bound without "
+			    "the percent it qualifies", c->name);
 		if ((rc = fattr(c, "above", 0, 0, &r->band_above, err)) ||
 		    (rc = fattr(c, "below", 0, 0, &r->band_below, err)))
 			return rc;
@@ -418,6 +446,16 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 			return rc;
 		k->has_rb = eb_doc_attr(c, "reason-below") != NULL;
 		k->has_ra = eb_doc_attr(c, "reason-above") != NULL;
+		if (k->min >= k->max)
+			return bad_rules(err, "criterion min is not below max",
+			    c->name);
+		if ((k->has_rb && (k->rb < k->min || k->rb > k->max)) ||
+		    (k->has_ra && (k->ra < k->min || k->ra > k->max)))
+			return bad_rules(err, "criterion reason-below/"
+			    "reason-above lies outside min..max", c->name);
+		if (k->has_rb && k->has_ra && k->rb > k->ra)
+			return bad_rules(err, "criterion reason-below is above "
+			    "reason-above", c->name);
 		if (k->max <= k->min || k->step < 0 || k->weight <= 0 ||
 		    !IN_POINTS(k->max) || !IN_POINTS(k->min) ||
 		    !IN_POINTS(k->step) || !IN_POINTS(k->weight))
@@ -427,6 +465,10 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 	}
 	eb_doc_foreach(c, root, "compliance-item") {
 		const char *id = eb_doc_attr(c, "id");
+
+		if (!r->lep)
+			return bad_rules(err, "compliance items are judged only "
+			    "under method=lowest-evaluated-price", c->name);
 
 		if (r->nitems >= EB_EVAL_MAX_ITEMS || id == NULL ||
 		    id[0] == '\0')
@@ -509,6 +551,35 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		r->nadj++;
 	}
 	return EB_OK;
+}
+
+static int
+parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
+{
+	return parse_rules_as(doc, r, 0, err);
+}
+
+int
+eb_evaluation_rules_check(const struct eb_doc *rules, int64_t committee,
+    struct eb_error *err)
+{
+	struct rules *r = malloc(sizeof(*r));
+	int rc;
+
+	if (r == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "checking evaluation rules");
+	rc = parse_rules_as(rules, r, 1, err);
+	if (rc == EB_OK && r->trim && committee > 0 &&
+	    r->trim_min > committee)
+		rc = bad_rules(err, "trim-min-experts is above the "
+		    "committee-size, so trim-extremes could never apply",
+		    "evaluation-rules");
+	if (rc == EB_OK && r->has_devband && committee > 0 && committee < 2)
+		rc = bad_rules(err, "deviation-band needs at least two "
+		    "experts", "evaluation-rules");
+	free(r);
+	return rc;
 }
 
 /* -- score sheets ------------------------------------------------------ */

@@ -171,6 +171,22 @@ int eb_evaluation_alerts(const struct eb_doc *rules,
     struct eb_doc **alerts, struct eb_error *err);
 
 /*
+ * Check a tender's <evaluation-rules> at registration, before any bid:
+ * everything eb_evaluation_result would refuse about the rules alone
+ * (the coefficient need not be drawn yet), and contradictions: min above
+ * max, a reference weight without a reference price, attributes that
+ * mean nothing for the method or formula kind (deductions on
+ * lowest-benchmark, compliance items under comprehensive,
+ * partial-percent-as-whole off deviation-percent), a validity band with
+ * neither side, reason thresholds outside min..max, trim-min-experts
+ * above 'committee' (the committee size; 0 = unknown).  EB_OK or
+ * EB_ERR_FORMAT "bad-rules" whose message names the element, the
+ * attribute and why.
+ */
+int eb_evaluation_rules_check(const struct eb_doc *rules, int64_t committee,
+    struct eb_error *err);
+
+/*
  * The bids the committee scores: one definition, used by the scoring
  * form (the tender view), the sheet check (submit-scores) and the close
  * (eb_evaluation_result).  Of 'bids' (<opened-bid>s valid after

@@ -736,6 +736,13 @@ parse_registration(const struct eb_doc *b, int64_t now,
 			    (long long)cc, (long long)ceiling);
 	}
 
+	/* the evaluation rules: contradictions refused now, not at the
+	 * close (issue 14, point 7) */
+	x = eb_doc_path(b, "rules/evaluation-rules");
+	if (x != NULL && (rc = eb_evaluation_rules_check(x, committee, err)) !=
+	    EB_OK)
+		return rc;
+
 	r = eb_doc_new("registration");
 	eb_doc_add_text(r, "title", title);
 	eb_doc_append(r, eb_doc_clone(docs));

@@ -7,6 +7,8 @@
 #      point 5: a validity band and expert criteria: the bids to score are
 #               one definition (the form, the sheet check, the close); the
 #               bid outside the band is shown with its reason
+#      point 7: contradictory rules are refused at registration, the
+#               message naming the attribute and why
 #      point 1: above-bound="strict" (超出标底不满5%): a bid exactly on the
 #               bound is outside; inclusive (the default) keeps it
 #      point 6: a bid without completion-days under a completion
@@ -87,6 +89,21 @@ score_all() {
 summary_of() { # summary_of TENDER BIDDER: its <bid-summary> in the view
 	ebid_as supervisor tender show "$1" | grep -o "<bid-summary bidder=\"$2\"[^>]*>"
 }
+
+# -- point 7: contradictory rules are refused at registration ----------------
+now=$(clock_now)
+dl=$(iso_plus "$now" $((20 * 86400)))
+bad_reg() { # bad_reg NAME SEDSCRIPT WORDS: refused, the message says WORDS
+	sed "s/@DEADLINE@/$dl/; s/@OPENING@/$dl/; $2" "$REG" >"$tmp/bad-$1.xml"
+	if out=$(ebid_as tenderer tender register "$tmp/bad-$1.xml" 2>&1); then
+		echo "accepted: $out"; return 1
+	fi
+	grep -q "$3" <<<"$out" || { echo "$out"; return 1; }
+}
+check "price-formula min above max is refused, naming min" bad_reg minmax 's#deduct-below="1"#deduct-below="1" min="50"#' 'min is above max'
+check "trim-min-experts above the committee size is refused" bad_reg trim 's#trim-min-experts="5"#trim-min-experts="7"#' 'trim-min-experts is above the committee-size'
+check "a reference weight without a reference price is refused" bad_reg refw 's#drop-extremes="yes"#drop-extremes="yes" reference-weight="0.5"#' 'reference-weight without reference-price'
+check "a criterion whose min is its max is refused" bad_reg crit 's#max="10" step="1"#max="10" min="10" step="1"#' 'criterion min is not below max'
 
 # -- point 5: the bids to score are one definition ---------------------------
 # band +5 % over 570,000,000 fen: up to 598,500,000; bidder3 bids

@@ -1204,6 +1204,69 @@ test_missing_completion_days(void **state)
 	eb_doc_free(rules);
 }
 
+/*
+ * Point 7: contradictory rules are refused before any bid, each with a
+ * message naming the attribute; good rules with an undrawn coefficient
+ * list pass (the coefficient is drawn at the opening).
+ */
+static void
+expect_refused(struct eb_doc *rules, int64_t committee, const char *word)
+{
+	struct eb_error err;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(eb_evaluation_rules_check(rules, committee, &err),
+	    EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bad-rules");
+	if (strstr(err.primary, word) == NULL)
+		fail_msg("'%s' does not name %s", err.primary, word);
+}
+
+static void
+test_rules_check_contradictions(void **state)
+{
+	struct eb_doc *rules, *f, *c, *x;
+	struct eb_error err;
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method", "comprehensive",
+	    "trim-extremes", "yes", "trim-min-experts", "5", NULL);
+	f = el(rules, "price-formula", "kind", "average-benchmark", "max",
+	    "30", "min", "10", NULL);
+	eb_doc_add_text(f, "coefficient", "0.95");
+	eb_doc_add_text(f, "coefficient", "0.97");
+	c = el(rules, "criterion", "id", "tech", "max", "30", NULL);
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	expect_refused(rules, 3, "trim-min-experts");
+	eb_doc_set_attr(f, "min", "40");
+	expect_refused(rules, 5, "min is above max");
+	eb_doc_set_attr(f, "min", "0");
+	eb_doc_set_attr(f, "reference-weight", "0.5");
+	expect_refused(rules, 5, "reference-weight without reference-price");
+	eb_doc_set_attr(f, "reference-weight", "0");
+	eb_doc_set_attr(f, "kind", "lowest-benchmark");
+	expect_refused(rules, 5, "average-benchmark");
+	eb_doc_set_attr(f, "kind", "average-benchmark");
+	eb_doc_set_attr(c, "min", "30");
+	expect_refused(rules, 5, "min is not below max");
+	eb_doc_set_attr(c, "min", "0");
+	eb_doc_set_attr(c, "reason-below", "31");
+	expect_refused(rules, 5, "reason-below");
+	eb_doc_set_attr(c, "reason-below", "5");
+	x = el(rules, "validity-band", "reference", "1000", NULL);
+	expect_refused(rules, 5, "neither above nor below");
+	eb_doc_set_attr(x, "above", "5");
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	x = el(rules, "rounding", "point", "total", "mode", "up",
+	    "partial-percent-as-whole", "yes", NULL);
+	expect_refused(rules, 5, "partial-percent-as-whole");
+	eb_doc_set_attr(x, "point", "deviation-percent");
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	el(rules, "compliance-item", "id", "q", NULL);
+	expect_refused(rules, 5, "lowest-evaluated-price");
+	eb_doc_free(rules);
+}
+
 int
 main(void)
 {
@@ -1223,6 +1286,7 @@ main(void)
 		cmocka_unit_test(test_rounding_points),
 		cmocka_unit_test(test_scored_bids_and_band_bounds),
 		cmocka_unit_test(test_missing_completion_days),
+		cmocka_unit_test(test_rules_check_contradictions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
