@@ -30,20 +30,31 @@
  *  <rounding point="deviation-percent|benchmark|price-score|expert-criterion|
  *      criterion-average|total" mode="half-up|down|up" decimals="2"
  *      partial-percent-as-whole="yes|no"/>    (the last on deviation-percent)
- *  <validity-band reference="fen" above="5" below="10"/>   percents
+ *  <validity-band reference="fen" above="5" below="10"   percents
+ *      above-bound="inclusive|strict" below-bound="inclusive|strict"/>
  *  <compliance-item id name/>        (lowest evaluated price: pass/fail)
  *  <adjustment id kind="completion" target-days="365" per="day|month"
- *      credit="fen" charge="fen" partial-month-as-whole="yes|no"/>
+ *      credit="fen" charge="fen" partial-month-as-whole="yes|no"
+ *      if-missing="invalid|worst"/>
  *  <adjustment id kind="per-unit" amount="fen" direction="charge|credit"/>
  *  <adjustment id kind="percent" direction="charge|credit"/>
  *
  * ARITHMETIC (in this order; "point X" = the <rounding point="X">, which
  * by default rounds half-up to 8 decimals, i.e. keeps the exact value
  * whenever it has at most 8 decimals; 'benchmark' defaults to the fen)
+ *  0. Missing factor: under a completion adjustment with if-missing=
+ *     "invalid" (the default) a bid without completion-days is invalid:
+ *     reason "missing-completion-days"; with "worst" it counts with the
+ *     most completion-days any bid given states (assumed-days= on its
+ *     <adjustment>).
  *  1. Validity band: a bid with price*100 > reference*(100+above), or
  *     price*100 < reference*(100-below), is invalid (exact comparison, no
  *     rounding): reason "above-validity-band" / "below-validity-band".
- *     Invalid bids get no price score and no rank.
+ *     A bound is valid itself by default (inclusive); with
+ *     above-bound="strict" a price exactly at reference*(100+above)/100
+ *     is invalid too (超出标底不满5%), likewise below-bound="strict".
+ *     Invalid bids get no price score and no rank; the scored set is
+ *     eb_evaluation_scored_bids().
  *  2. Benchmark (comprehensive):
  *     lowest-benchmark: B = the lowest valid price.
  *     average-benchmark: the valid prices, without one highest and one
