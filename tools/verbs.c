@@ -1059,6 +1059,8 @@ print_result(const struct eb_doc *res)
 		print_money(eb_doc_attr(b, "price"));
 		printf(" yuan, price score %s\n", attr_or(eb_doc_child(b,
 		    "price-score"), "value", "-"));
+		if (eb_doc_attr(b, "invalid-reason") != NULL)
+			printf("    invalid: %s\n", eb_doc_attr(b, "invalid-reason"));
 		eb_doc_foreach(c, b, "criterion") {
 			printf("    %-10s %-14s", attr_or(c, "id", "?"),
 			    attr_or(c, "score", "-"));
@@ -1149,9 +1151,13 @@ score_show(struct session *s, const struct args *a)
 		    attr_or(c, "min", "0"), attr_or(c, "max", "?"),
 		    attr_or(c, "step", "any"));
 	rep = eb_doc_child(d, "clearing-report");
-	printf("\nBids to score (valid after clearing):\n");
+	printf("\nBids to score (valid after clearing, within the rules):\n");
 	eb_doc_foreach(r, rep, "bid-summary") {
-		if (strcmp(attr_or(r, "status", ""), "valid") != 0)
+		if (eb_doc_attr(r, "not-scored") != NULL)
+			printf("  %-10s not scored: %s\n", attr_or(r, "bidder",
+			    "?"), eb_doc_attr(r, "not-scored"));
+		if (strcmp(attr_or(r, "scored", strcmp(attr_or(r, "status",
+		    ""), "valid") == 0 ? "yes" : "no"), "yes") != 0)
 			continue;
 		printf("  %-10s %-40.40s ", attr_or(r, "bidder", "?"),
 		    attr_or(r, "org", ""));

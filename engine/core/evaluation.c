@@ -53,6 +53,7 @@ struct adj {
 	const char *id;
 	enum adj_kind kind;
 	int per_month, whole, charge;
+	int missing_worst;      /* if-missing="worst" (else invalid) */
 	int64_t target, credit, charge_amt, amount;
 };
 
@@ -67,6 +68,10 @@ struct rules {
 	int64_t ref, share, rweight, k;
 	struct rpoint rp[RP_COUNT];
 	int has_band, has_above, has_below;
+	int above_strict, below_strict;     /* bound excluded */
+	int need_days;          /* a completion adjustment: invalid if absent */
+	int64_t worst_days;     /* if-missing="worst": the most days stated */
+	int has_worst, has_worst_days;
 	int64_t band_ref, band_above, band_below;
 	struct crit crit[EB_EVAL_MAX_CRITERIA];
 	size_t ncrit;
@@ -74,6 +79,7 @@ struct rules {
 	size_t nitems;
 	struct adj adj[EB_EVAL_MAX_ADJUSTMENTS];
 	size_t nadj;
+	int registering;        /* eb_evaluation_rules_check: K not drawn yet */
 	int tie_order[2];               /* TIE_PRICE / TIE_TECHNICAL */
 	int ntie;
 };
@@ -154,6 +160,25 @@ yesno(const struct eb_doc *d, const char *name, int dflt, int *v,
 	return EB_OK;
 }
 
+/* above-bound / below-bound="inclusive|strict" (default inclusive). */
+static int
+bound_attr(const struct eb_doc *d, const char *name, int *strict,
+    struct eb_error *err)
+{
+	const char *s = eb_doc_attr(d, name);
+	char what[96];
+
+	*strict = 0;
+	if (s == NULL || strcmp(s, "inclusive") == 0)
+		return EB_OK;
+	if (strcmp(s, "strict") == 0) {
+		*strict = 1;
+		return EB_OK;
+	}
+	snprintf(what, sizeof(what), "%s must be inclusive or strict", name);
+	return bad_rules(err, what, d->name);
+}
+
 static const struct eb_doc *
 rules_root(const struct eb_doc *d)
 {
@@ -188,6 +213,19 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 	    (rc = fattr(f, "reference-share", EB_FIX_ONE, 0, &r->share, err)) ||
 	    (rc = fattr(f, "reference-weight", 0, 0, &r->rweight, err)))
 		return rc;
+	if (r->pmin > r->pmax)
+		return bad_rules(err, "min is above max (the price score "
+		    "could not lie between them)", f->name);
+	if (!r->avg_formula && (eb_doc_attr(f, "deduct-above") != NULL ||
+	    eb_doc_attr(f, "deduct-below") != NULL ||
+	    eb_doc_attr(f, "drop-extremes") != NULL ||
+	    eb_doc_attr(f, "reference-price") != NULL ||
+	    eb_doc_attr(f, "reference-weight") != NULL ||
+	    eb_doc_attr(f, "reference-share") != NULL))
+		return bad_rules(err, "deductions, drop-extremes and the "
+		    "reference price mean something only with "
+		    "kind=average-benchmark (lowest-benchmark uses max * "
+		    "lowest / price)", f->name);
 	if (r->pmax <= 0 || r->pmin < 0 || r->pmin > r->pmax ||
 	    r->ded_above < 0 || r->ded_below < 0 || r->share <= 0 ||
 	    r->rweight < 0 || r->rweight > EB_FIX_ONE ||
@@ -216,12 +254,13 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 		if (v == r->k)
 			found = 1;
 	}
-	if (n > 0 && eb_doc_attr(f, "drawn-coefficient") == NULL)
+	if (n > 0 && eb_doc_attr(f, "drawn-coefficient") == NULL &&
+	    !r->registering)
 		return eb_fail(err, EB_ERR_RULE, "coefficient-not-drawn",
 		    "Draw the coefficient at the opening and record it as "
 		    "drawn-coefficient.", "the benchmark coefficient has not "
 		    "been drawn");
-	if (n > 0 && !found)
+	if (n > 0 && !found && eb_doc_attr(f, "drawn-coefficient") != NULL)
 		return bad_rules(err, "drawn-coefficient is not in the list",
 		    f->name);
 	if (r->k <= 0 || !IN_POINTS(r->k))
@@ -275,7 +314,8 @@ parse_tie_break(const struct eb_doc *root, struct rules *r,
 }
 
 static int
-parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
+parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
+    struct eb_error *err)
 {
 	const struct eb_doc *root = rules_root(doc), *c, *f;
 	const char *m;
@@ -283,6 +323,7 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->registering = registering;
 	if (root == NULL)
 		return bad_rules(err, "no <evaluation-rules>", doc ? doc->name :
 		    "?");
@@ -349,6 +390,10 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		if ((rc = yesno(c, "partial-percent-as-whole", 0, &p->whole,
 		    err)))
 			return rc;
+		if (eb_doc_attr(c, "partial-percent-as-whole") != NULL &&
+		    p != &r->rp[RP_DEV])
+			return bad_rules(err, "partial-percent-as-whole belongs "
+			    "to point=\"deviation-percent\" only", c->name);
 	}
 	if ((c = eb_doc_child(root, "validity-band")) != NULL) {
 		if (eb_doc_attr_i64(c, "reference", &r->band_ref) != EB_OK ||
@@ -358,8 +403,20 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		r->has_band = 1;
 		r->has_above = eb_doc_attr(c, "above") != NULL;
 		r->has_below = eb_doc_attr(c, "below") != NULL;
+		if (!r->has_above && !r->has_below)
+			return bad_rules(err, "validity-band names neither "
+			    "above nor below (it would exclude nothing)", c->name);
+		if ((!r->has_above && eb_doc_attr(c, "above-bound") != NULL) ||
+		    (!r->has_below && eb_doc_attr(c, "below-bound") != NULL))
+			return bad_rules(err, "above-bound/below-bound without "
+			    "the percent it qualifies", c->name);
 		if ((rc = fattr(c, "above", 0, 0, &r->band_above, err)) ||
 		    (rc = fattr(c, "below", 0, 0, &r->band_below, err)))
+			return rc;
+		if ((rc = bound_attr(c, "above-bound", &r->above_strict,
+		    err)) ||
+		    (rc = bound_attr(c, "below-bound", &r->below_strict,
+		    err)))
 			return rc;
 		if (r->band_above < 0 || r->band_below < 0 ||
 		    r->band_above > MAX_PERCENT ||
@@ -389,6 +446,16 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 			return rc;
 		k->has_rb = eb_doc_attr(c, "reason-below") != NULL;
 		k->has_ra = eb_doc_attr(c, "reason-above") != NULL;
+		if (k->min >= k->max)
+			return bad_rules(err, "criterion min is not below max",
+			    c->name);
+		if ((k->has_rb && (k->rb < k->min || k->rb > k->max)) ||
+		    (k->has_ra && (k->ra < k->min || k->ra > k->max)))
+			return bad_rules(err, "criterion reason-below/"
+			    "reason-above lies outside min..max", c->name);
+		if (k->has_rb && k->has_ra && k->rb > k->ra)
+			return bad_rules(err, "criterion reason-below is above "
+			    "reason-above", c->name);
 		if (k->max <= k->min || k->step < 0 || k->weight <= 0 ||
 		    !IN_POINTS(k->max) || !IN_POINTS(k->min) ||
 		    !IN_POINTS(k->step) || !IN_POINTS(k->weight))
@@ -398,6 +465,10 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 	}
 	eb_doc_foreach(c, root, "compliance-item") {
 		const char *id = eb_doc_attr(c, "id");
+
+		if (!r->lep)
+			return bad_rules(err, "compliance items are judged only "
+			    "under method=lowest-evaluated-price", c->name);
 
 		if (r->nitems >= EB_EVAL_MAX_ITEMS || id == NULL ||
 		    id[0] == '\0')
@@ -444,6 +515,19 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 			if (a->target < 0)
 				return bad_rules(err, "completion needs "
 				    "target-days", c->name);
+			{
+				const char *im = eb_doc_attr(c, "if-missing");
+
+				if (im != NULL && strcmp(im, "worst") == 0)
+					a->missing_worst = 1;
+				else if (im != NULL && strcmp(im, "invalid") != 0)
+					return bad_rules(err, "if-missing must be "
+					    "invalid or worst", c->name);
+				if (a->missing_worst)
+					r->has_worst = 1;
+				else
+					r->need_days = 1;
+			}
 		} else if (strcmp(kind, "per-unit") == 0 ||
 		    strcmp(kind, "percent") == 0) {
 			a->kind = kind[1] == 'e' && kind[2] == 'r' &&
@@ -467,6 +551,35 @@ parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
 		r->nadj++;
 	}
 	return EB_OK;
+}
+
+static int
+parse_rules(const struct eb_doc *doc, struct rules *r, struct eb_error *err)
+{
+	return parse_rules_as(doc, r, 0, err);
+}
+
+int
+eb_evaluation_rules_check(const struct eb_doc *rules, int64_t committee,
+    struct eb_error *err)
+{
+	struct rules *r = malloc(sizeof(*r));
+	int rc;
+
+	if (r == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "checking evaluation rules");
+	rc = parse_rules_as(rules, r, 1, err);
+	if (rc == EB_OK && r->trim && committee > 0 &&
+	    r->trim_min > committee)
+		rc = bad_rules(err, "trim-min-experts is above the "
+		    "committee-size, so trim-extremes could never apply",
+		    "evaluation-rules");
+	if (rc == EB_OK && r->has_devband && committee > 0 && committee < 2)
+		rc = bad_rules(err, "deviation-band needs at least two "
+		    "experts", "evaluation-rules");
+	free(r);
+	return rc;
 }
 
 /* -- score sheets ------------------------------------------------------ */
@@ -1204,12 +1317,17 @@ evaluated_price(const struct rules *r, const struct eb_doc *ob,
 		if (a->kind == ADJ_COMPLETION) {
 			int64_t diff, ad, rate;
 
-			if (!b->has_days)
-				return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
-				    "A bid must state its completion-days.",
-				    "bid of %s has no completion-days",
+			if (!b->has_days && !(a->missing_worst &&
+			    r->has_worst_days))
+				return eb_fail(err, EB_ERR_RULE,
+				    "missing-completion-days",
+				    "Set if-missing=\"worst\" or \"invalid\" on the "
+				    "completion adjustment.",
+				    "bid of %s has no completion-days and no bid "
+				    "states one to take the worst of",
 				    b->bidder);
-			diff = a->target - b->days;
+			diff = a->target - (b->has_days ? b->days :
+			    r->worst_days);
 			ad = diff < 0 ? -diff : diff;
 			rate = diff > 0 ? a->credit : a->charge_amt;
 			if (!a->per_month) {
@@ -1246,6 +1364,8 @@ evaluated_price(const struct rules *r, const struct eb_doc *ob,
 		e = eb_doc_add(out, "adjustment");
 		eb_doc_set_attr(e, "factor", a->id);
 		eb_doc_set_attr_i64(e, "amount", amt);
+		if (a->kind == ADJ_COMPLETION && !b->has_days)
+			eb_doc_set_attr_i64(e, "assumed-days", r->worst_days);
 	}
 	b->evp = evp;
 	return EB_OK;
@@ -1283,18 +1403,57 @@ band_check(const struct rules *r, struct bidrow *b)
 {
 	__int128 p = (__int128)b->price * 100 * EB_FIX_ONE;
 
+	__int128 hi = (__int128)r->band_ref * (100 * EB_FIX_ONE +
+	    r->band_above);
+	__int128 lo = (__int128)r->band_ref * (100 * EB_FIX_ONE -
+	    r->band_below);
+
 	b->valid = 1;
+	if (r->need_days && !b->has_days) {
+		b->valid = 0;
+		b->invalid = "missing-completion-days";
+		return;
+	}
 	if (!r->has_band)
 		return;
-	if (r->has_above && p > (__int128)r->band_ref *
-	    (100 * EB_FIX_ONE + r->band_above)) {
+	if (r->has_above && (p > hi || (r->above_strict && p == hi))) {
 		b->valid = 0;
 		b->invalid = "above-validity-band";
-	} else if (r->has_below && p < (__int128)r->band_ref *
-	    (100 * EB_FIX_ONE - r->band_below)) {
+	} else if (r->has_below && (p < lo || (r->below_strict && p == lo))) {
 		b->valid = 0;
 		b->invalid = "below-validity-band";
 	}
+}
+
+int
+eb_evaluation_scored_bids(const struct eb_doc *rules,
+    const struct eb_doc *const *bids, size_t nbids, const char **scored,
+    size_t *nscored, const char **reasons, struct eb_error *err)
+{
+	struct rules *r;
+	struct bidrow row;
+	size_t i;
+	int rc = EB_OK;
+
+	*nscored = 0;
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "listing the bids to score");
+	if ((rc = parse_rules(rules, r, err)) != EB_OK) {
+		free(r);
+		return rc;
+	}
+	for (i = 0; i < nbids; i++) {
+		if ((rc = read_bid(bids[i], &row, err)) != EB_OK)
+			break;
+		band_check(r, &row);
+		if (reasons != NULL)
+			reasons[i] = row.valid ? NULL : row.invalid;
+		if (row.valid)
+			scored[(*nscored)++] = row.bidder;
+	}
+	free(r);
+	return rc;
 }
 
 int
@@ -1348,6 +1507,12 @@ eb_evaluation_result(const struct eb_doc *rules,
 			valid[nv++] = rows[i].bidder;
 		}
 	}
+	for (i = 0; i < nbids; i++)
+		if (rows[i].has_days && (!r->has_worst_days ||
+		    rows[i].days > r->worst_days)) {
+			r->worst_days = rows[i].days;
+			r->has_worst_days = 1;
+		}
 	if (nsheets == 0 && nv > 0 && (r->ncrit > 0 || r->nitems > 0)) {
 		rc = eb_fail(err, EB_ERR_RULE, "no-score-sheets",
 		    "The committee must submit its score sheets first.",

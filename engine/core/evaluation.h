@@ -30,20 +30,31 @@
  *  <rounding point="deviation-percent|benchmark|price-score|expert-criterion|
  *      criterion-average|total" mode="half-up|down|up" decimals="2"
  *      partial-percent-as-whole="yes|no"/>    (the last on deviation-percent)
- *  <validity-band reference="fen" above="5" below="10"/>   percents
+ *  <validity-band reference="fen" above="5" below="10"   percents
+ *      above-bound="inclusive|strict" below-bound="inclusive|strict"/>
  *  <compliance-item id name/>        (lowest evaluated price: pass/fail)
  *  <adjustment id kind="completion" target-days="365" per="day|month"
- *      credit="fen" charge="fen" partial-month-as-whole="yes|no"/>
+ *      credit="fen" charge="fen" partial-month-as-whole="yes|no"
+ *      if-missing="invalid|worst"/>
  *  <adjustment id kind="per-unit" amount="fen" direction="charge|credit"/>
  *  <adjustment id kind="percent" direction="charge|credit"/>
  *
  * ARITHMETIC (in this order; "point X" = the <rounding point="X">, which
  * by default rounds half-up to 8 decimals, i.e. keeps the exact value
  * whenever it has at most 8 decimals; 'benchmark' defaults to the fen)
+ *  0. Missing factor: under a completion adjustment with if-missing=
+ *     "invalid" (the default) a bid without completion-days is invalid:
+ *     reason "missing-completion-days"; with "worst" it counts with the
+ *     most completion-days any bid given states (assumed-days= on its
+ *     <adjustment>).
  *  1. Validity band: a bid with price*100 > reference*(100+above), or
  *     price*100 < reference*(100-below), is invalid (exact comparison, no
  *     rounding): reason "above-validity-band" / "below-validity-band".
- *     Invalid bids get no price score and no rank.
+ *     A bound is valid itself by default (inclusive); with
+ *     above-bound="strict" a price exactly at reference*(100+above)/100
+ *     is invalid too (超出标底不满5%), likewise below-bound="strict".
+ *     Invalid bids get no price score and no rank; the scored set is
+ *     eb_evaluation_scored_bids().
  *  2. Benchmark (comprehensive):
  *     lowest-benchmark: B = the lowest valid price.
  *     average-benchmark: the valid prices, without one highest and one
@@ -169,6 +180,38 @@ int eb_score_sheet_check(const struct eb_doc *rules, const struct eb_doc *sheet,
 int eb_evaluation_alerts(const struct eb_doc *rules,
     const struct eb_doc *const *sheets, size_t nsheets,
     struct eb_doc **alerts, struct eb_error *err);
+
+/*
+ * Check a tender's <evaluation-rules> at registration, before any bid:
+ * everything eb_evaluation_result would refuse about the rules alone
+ * (the coefficient need not be drawn yet), and contradictions: min above
+ * max, a reference weight without a reference price, attributes that
+ * mean nothing for the method or formula kind (deductions on
+ * lowest-benchmark, compliance items under comprehensive,
+ * partial-percent-as-whole off deviation-percent), a validity band with
+ * neither side, reason thresholds outside min..max, trim-min-experts
+ * above 'committee' (the committee size; 0 = unknown).  EB_OK or
+ * EB_ERR_FORMAT "bad-rules" whose message names the element, the
+ * attribute and why.
+ */
+int eb_evaluation_rules_check(const struct eb_doc *rules, int64_t committee,
+    struct eb_error *err);
+
+/*
+ * The bids the committee scores: one definition, used by the scoring
+ * form (the tender view), the sheet check (submit-scores) and the close
+ * (eb_evaluation_result).  Of 'bids' (<opened-bid>s valid after
+ * clearing), those the rules do not make invalid (validity band, a
+ * missing factor counted as invalid).  Writes their bidder ids
+ * (borrowed from 'bids') in input order to scored[0..*nscored) (room
+ * for nbids); when 'reasons' is not NULL, reasons[i] is NULL for a
+ * scored bid and the invalid-reason of the result otherwise
+ * ("above-validity-band", ...).  Returns EB_OK, or EB_ERR_FORMAT (bad
+ * rules or bid) / EB_ERR_RULE ("coefficient-not-drawn").
+ */
+int eb_evaluation_scored_bids(const struct eb_doc *rules,
+    const struct eb_doc *const *bids, size_t nbids, const char **scored,
+    size_t *nscored, const char **reasons, struct eb_error *err);
 
 /*
  * Evaluate.  'bids' are <opened-bid bidder= org=> elements with a <bid>

@@ -736,6 +736,13 @@ parse_registration(const struct eb_doc *b, int64_t now,
 			    (long long)cc, (long long)ceiling);
 	}
 
+	/* the evaluation rules: contradictions refused now, not at the
+	 * close (issue 14, point 7) */
+	x = eb_doc_path(b, "rules/evaluation-rules");
+	if (x != NULL && (rc = eb_evaluation_rules_check(x, committee, err)) !=
+	    EB_OK)
+		return rc;
+
 	r = eb_doc_new("registration");
 	eb_doc_add_text(r, "title", title);
 	eb_doc_append(r, eb_doc_clone(docs));
@@ -1666,21 +1673,29 @@ eval_rules_drawn(const struct tender *t)
 	return c;
 }
 
-/* The bidders valid after clearing (borrowed strings); NULL on OOM. */
-static const char **
-valid_bidders(const struct tender *t, size_t *n)
+/*
+ * The bids the committee scores: eb_evaluation_scored_bids() on the
+ * bids valid after clearing, the one definition the scoring form (the
+ * clearing report's scored= marks), submit-scores and close-evaluation
+ * share.  *bids holds the trees the names borrow from (free_bids).
+ */
+static int
+scored_bidders(const struct tender *t, const struct eb_doc *rules,
+    struct eb_doc ***bids, size_t *nb, const char ***names, size_t *n,
+    const char ***reasons, struct eb_error *err)
 {
-	size_t cap = eb_doc_count(t->opening_rec, "bid-result");
-	const char **v = calloc(cap ? cap : 1, sizeof(*v));
-	struct eb_doc *r;
-
 	*n = 0;
-	if (v == NULL)
-		return NULL;
-	eb_doc_foreach(r, t->opening_rec, "bid-result")
-		if (opened_valid(t, eb_doc_attr(r, "bidder")))
-			v[(*n)++] = eb_doc_attr(r, "bidder");
-	return v;
+	*bids = opened_bids(t, 1, nb);
+	*names = calloc(*nb + 1, sizeof(**names));
+	if (reasons != NULL)
+		*reasons = calloc(*nb + 1, sizeof(**reasons));
+	if (*bids == NULL || *names == NULL ||
+	    (reasons != NULL && *reasons == NULL))
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "listing the bids to score");
+	return eb_evaluation_scored_bids(rules,
+	    (const struct eb_doc *const *)*bids, *nb, *names, n,
+	    reasons != NULL ? *reasons : NULL, err);
 }
 
 /*
@@ -1710,12 +1725,14 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
 	eb_doc_set_attr(sheet, "tender", t->id);
 	/* SCORING: eb_score_sheet_check() plugs in here */
 	if (rules != NULL) {
-		if ((vb = valid_bidders(t, &n)) == NULL)
-			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "checking a score sheet");
-		else
+		struct eb_doc **bids = NULL;
+		size_t nb = 0;
+
+		if ((rc = scored_bidders(t, rules, &bids, &nb, &vb, &n, NULL,
+		    err)) == EB_OK)
 			rc = eb_score_sheet_check(rules, sheet, vb, n, err);
 		free(vb);
+		free_bids(bids, nb);
 	}
 	if (rc == EB_OK && eb_doc_serialize(sheet, &b) != EB_OK)
 		rc = eb_fail(err, EB_ERR_LIMIT, "score-sheet-too-large",
@@ -3700,6 +3717,47 @@ vis_bid_summary(const struct tender *t, const struct eb_doc *r)
 	return x;
 }
 
+/*
+ * The clearing report with the bids to score marked: scored="yes|no"
+ * on each <bid-summary> (the scoring form reads it), and the reason a
+ * bid valid after clearing is not scored (not-scored="above-validity-
+ * band", ...), from scored_bidders (the one definition).
+ */
+static struct eb_doc *
+vis_clearing(const struct tender *t, const struct eb_doc *rep)
+{
+	struct eb_doc *x = eb_doc_clone(rep), *rules = eval_rules_drawn(t);
+	struct eb_doc **bids = NULL, *s;
+	const char **names = NULL, **reasons = NULL;
+	size_t nb = 0, n = 0, i;
+	struct eb_error err;
+
+	if (rules == NULL || scored_bidders(t, rules, &bids, &nb, &names,
+	    &n, &reasons, &err) != EB_OK)
+		eb_doc_foreach(s, x, "bid-summary")
+			eb_doc_set_attr(s, "scored", attr_is(s, "status",
+			    "valid") ? "yes" : "no");
+	else
+		eb_doc_foreach(s, x, "bid-summary") {
+			const char *b = eb_doc_attr(s, "bidder");
+
+			eb_doc_set_attr(s, "scored", "no");
+			for (i = 0; b != NULL && i < nb; i++)
+				if (attr_is(bids[i], "bidder", b)) {
+					eb_doc_set_attr(s, "scored",
+					    reasons[i] == NULL ? "yes" : "no");
+					if (reasons[i] != NULL)
+						eb_doc_set_attr(s, "not-scored",
+						    reasons[i]);
+				}
+		}
+	free(names);
+	free(reasons);
+	free_bids(bids, nb);
+	eb_doc_free(rules);
+	return x;
+}
+
 #define SLOT(f) offsetof(struct tender, f)
 #define OWN_TENDER (AU_OFFICIALS | AU(TENDERER))
 #define EVALUATORS (AU_OFFICIALS | AU(EXPERT))
@@ -3737,7 +3795,7 @@ static const struct vis_row vis[] = {
 	    "bid-result", EVALUATORS, AU(BIDDER), "bidder", AU_ALL,
 	    NULL, vis_bid_summary },
 	{ "clearing-report", SLOT(clearing), EVALUATORS, 0, VW_NEVER,
-	    NULL, 0, 0, NULL, 0, NULL, NULL },
+	    NULL, 0, 0, NULL, 0, vis_clearing, NULL },
 	{ "draw", SLOT(draw), AU_OFFICIALS, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, NULL, NULL },
 	{ "draw-result", SLOT(drawn), AU_OFFICIALS, 0, VW_NEVER,

@@ -1051,6 +1051,222 @@ test_rounding_points(void **state)
 	eb_doc_free(rules);
 }
 
+/* -- issue 14: the bids to score, band bounds, a missing factor ------- */
+
+/*
+ * Point 5: eb_evaluation_scored_bids is the set the sheet check and the
+ * result use.  Point 1: band +5 % / -10 % of 1,000,000: 1,050,000 is
+ * exactly on the upper bound and 900,000 exactly on the lower one.
+ *   inclusive (default): V1 1,050,000 valid, V3 900,000 valid
+ *   above-bound="strict" (超出标底不满5%): V1 invalid; below-bound strict:
+ *   V3 invalid; V2 1,050,001 and V4 899,999 are invalid either way.
+ */
+static void
+scored_names(struct eb_doc *rules, struct eb_doc **bids, size_t n,
+    char *out, size_t cap)
+{
+	const char *names[8], *why[8];
+	struct eb_error err;
+	size_t k, i, l;
+
+	assert_int_equal(eb_evaluation_scored_bids(rules,
+	    (const struct eb_doc *const *)bids, n, names, &k, why, &err),
+	    EB_OK);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		l = strlen(out);
+		snprintf(out + l, cap - l, "%s%s=%s", i ? "," : "",
+		    eb_doc_attr(bids[i], "bidder"), why[i] ? why[i] : "scored");
+	}
+	assert_true(k <= n);
+}
+
+static void
+test_scored_bids_and_band_bounds(void **state)
+{
+	struct eb_doc *rules, *band, *bids[4], *sheet, *res = NULL;
+	struct eb_error err;
+	const char *names[4];
+	size_t k;
+	char sum[512];
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method", "comprehensive", NULL);
+	el(rules, "price-formula", "kind", "lowest-benchmark", "max", "10",
+	    NULL);
+	band = el(rules, "validity-band", "reference", "1000000", "above", "5",
+	    "below", "10", NULL);
+	el(rules, "criterion", "id", "tech", "max", "10", "step", "1", NULL);
+	bids[0] = obid("V1", 1050000, -1);
+	bids[1] = obid("V2", 1050001, -1);
+	bids[2] = obid("V3", 900000, -1);
+	bids[3] = obid("V4", 899999, -1);
+	scored_names(rules, bids, 4, sum, sizeof(sum));
+	assert_string_equal(sum, "V1=scored,V2=above-validity-band,"
+	    "V3=scored,V4=below-validity-band");
+	eb_doc_set_attr(band, "above-bound", "strict");
+	scored_names(rules, bids, 4, sum, sizeof(sum));
+	assert_string_equal(sum, "V1=above-validity-band,V2=above-validity-"
+	    "band,V3=scored,V4=below-validity-band");
+	eb_doc_set_attr(band, "below-bound", "strict");
+	scored_names(rules, bids, 4, sum, sizeof(sum));
+	assert_string_equal(sum, "V1=above-validity-band,V2=above-validity-"
+	    "band,V3=below-validity-band,V4=below-validity-band");
+	/* with both strict no bid is left: the result says so */
+	sheet = el(NULL, "score-sheet", "expert", "e1", NULL);
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 4,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_ERR_RULE);
+	assert_string_equal(err.reason, "no-valid-bid");
+	/* the sheet of the scored set is the one the result accepts */
+	eb_doc_set_attr(band, "below-bound", "inclusive");
+	assert_int_equal(eb_evaluation_scored_bids(rules,
+	    (const struct eb_doc *const *)bids, 4, names, &k, NULL, &err),
+	    EB_OK);
+	assert_int_equal(k, 1);
+	assert_string_equal(names[0], "V3");
+	score(sheet, "V3", "tech", "5", NULL);
+	assert_int_equal(eb_score_sheet_check(rules, sheet, names, k, &err),
+	    EB_OK);
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 4,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_OK);
+	assert_string_equal(eb_doc_attr(bid_of(res, "V1"), "invalid-reason"),
+	    "above-validity-band");
+	eb_doc_set_attr(band, "below-bound", "maybe");
+	assert_int_equal(eb_evaluation_scored_bids(rules,
+	    (const struct eb_doc *const *)bids, 4, names, &k, NULL, &err),
+	    EB_ERR_FORMAT);
+	assert_non_null(strstr(err.primary, "below-bound"));
+	eb_doc_free(res);
+	free_all(bids, 4);
+	eb_doc_free(sheet);
+	eb_doc_free(rules);
+}
+
+/*
+ * Point 6: a completion adjustment (target 365 days, per day, credit
+ * 100, charge 200 fen); M2 states no completion-days.
+ *   if-missing absent/"invalid": M2 is invalid (missing-completion-days),
+ *     not scored, and the others are ranked: M1 1,000,000 at 300 days =
+ *     1,000,000 - 65 * 100 = 993,500; M3 990,000 at 400 days = 990,000 +
+ *     35 * 200 = 997,000.
+ *   if-missing="worst": M2 counts with the most days stated (400):
+ *     980,000 + 35 * 200 = 987,000, ranked first.
+ */
+static void
+test_missing_completion_days(void **state)
+{
+	struct eb_doc *rules, *adj, *bids[3], *res = NULL;
+	struct eb_error err;
+	char sum[512];
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method",
+	    "lowest-evaluated-price", NULL);
+	adj = el(rules, "adjustment", "id", "completion", "kind", "completion",
+	    "target-days", "365", "per", "day", "credit", "100", "charge",
+	    "200", NULL);
+	bids[0] = obid("M1", 1000000, 300);
+	bids[1] = obid("M2", 980000, -1);
+	bids[2] = obid("M3", 990000, 400);
+	scored_names(rules, bids, 3, sum, sizeof(sum));
+	assert_string_equal(sum, "M1=scored,M2=missing-completion-days,"
+	    "M3=scored");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 3, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	assert_string_equal(eb_doc_attr(bid_of(res, "M2"), "invalid-reason"),
+	    "missing-completion-days");
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum, "M1:993500:none,M3:997000:none");
+	eb_doc_free(res);
+	eb_doc_set_attr(adj, "if-missing", "worst");
+	scored_names(rules, bids, 3, sum, sizeof(sum));
+	assert_string_equal(sum, "M1=scored,M2=scored,M3=scored");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 3, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	assert_string_equal(child_attr(bid_of(res, "M2"), "adjustment",
+	    "assumed-days"), "400");
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum,
+	    "M2:987000:none,M1:993500:none,M3:997000:none");
+	eb_doc_free(res);
+	eb_doc_set_attr(adj, "if-missing", "zero");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 3, NULL, 0, seed7, &res, &err),
+	    EB_ERR_FORMAT);
+	assert_non_null(strstr(err.primary, "if-missing"));
+	free_all(bids, 3);
+	eb_doc_free(rules);
+}
+
+/*
+ * Point 7: contradictory rules are refused before any bid, each with a
+ * message naming the attribute; good rules with an undrawn coefficient
+ * list pass (the coefficient is drawn at the opening).
+ */
+static void
+expect_refused(struct eb_doc *rules, int64_t committee, const char *word)
+{
+	struct eb_error err;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(eb_evaluation_rules_check(rules, committee, &err),
+	    EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bad-rules");
+	if (strstr(err.primary, word) == NULL)
+		fail_msg("'%s' does not name %s", err.primary, word);
+}
+
+static void
+test_rules_check_contradictions(void **state)
+{
+	struct eb_doc *rules, *f, *c, *x;
+	struct eb_error err;
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method", "comprehensive",
+	    "trim-extremes", "yes", "trim-min-experts", "5", NULL);
+	f = el(rules, "price-formula", "kind", "average-benchmark", "max",
+	    "30", "min", "10", NULL);
+	eb_doc_add_text(f, "coefficient", "0.95");
+	eb_doc_add_text(f, "coefficient", "0.97");
+	c = el(rules, "criterion", "id", "tech", "max", "30", NULL);
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	expect_refused(rules, 3, "trim-min-experts");
+	eb_doc_set_attr(f, "min", "40");
+	expect_refused(rules, 5, "min is above max");
+	eb_doc_set_attr(f, "min", "0");
+	eb_doc_set_attr(f, "reference-weight", "0.5");
+	expect_refused(rules, 5, "reference-weight without reference-price");
+	eb_doc_set_attr(f, "reference-weight", "0");
+	eb_doc_set_attr(f, "kind", "lowest-benchmark");
+	expect_refused(rules, 5, "average-benchmark");
+	eb_doc_set_attr(f, "kind", "average-benchmark");
+	eb_doc_set_attr(c, "min", "30");
+	expect_refused(rules, 5, "min is not below max");
+	eb_doc_set_attr(c, "min", "0");
+	eb_doc_set_attr(c, "reason-below", "31");
+	expect_refused(rules, 5, "reason-below");
+	eb_doc_set_attr(c, "reason-below", "5");
+	x = el(rules, "validity-band", "reference", "1000", NULL);
+	expect_refused(rules, 5, "neither above nor below");
+	eb_doc_set_attr(x, "above", "5");
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	x = el(rules, "rounding", "point", "total", "mode", "up",
+	    "partial-percent-as-whole", "yes", NULL);
+	expect_refused(rules, 5, "partial-percent-as-whole");
+	eb_doc_set_attr(x, "point", "deviation-percent");
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	el(rules, "compliance-item", "id", "q", NULL);
+	expect_refused(rules, 5, "lowest-evaluated-price");
+	eb_doc_free(rules);
+}
+
 int
 main(void)
 {
@@ -1068,6 +1284,9 @@ main(void)
 		cmocka_unit_test(test_tie_break_order_from_rules),
 		cmocka_unit_test(test_score_sheet_check),
 		cmocka_unit_test(test_rounding_points),
+		cmocka_unit_test(test_scored_bids_and_band_bounds),
+		cmocka_unit_test(test_missing_completion_days),
+		cmocka_unit_test(test_rules_check_contradictions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

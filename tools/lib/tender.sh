@@ -6,7 +6,8 @@
 #
 #    pool_register            register expert1..9 (read from their
 #                             certificates) into a new pool; echoes its id
-#    valid_bidders TENDER     the bidders valid after clearing, one a line
+#    valid_bidders TENDER     the bids to score (valid after clearing and
+#                             within the rules, scored="yes"), one a line
 #    score_sheet EXPERT TENDER FILE
 #                             write EXPERT's score sheet for every valid bid
 #                             on the demo tender's criteria (tech 0-30 step
@@ -39,7 +40,7 @@ pool_register() {
 
 valid_bidders() {
 	ebid_as supervisor tender show "$1" |
-		grep -o '<bid-summary [^>]*>' | grep 'status="valid"' |
+		grep -o '<bid-summary [^>]*>' | grep 'scored="yes"' |
 		grep -o 'bidder="[^"]*"' | cut -d'"' -f2 | sort -u
 }
 

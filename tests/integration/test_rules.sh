@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# tests/integration/test_rules.sh
+#    Evaluation rules that real tenders need (issue 14), each through the
+#    real ebidd and the real ebid: tenders registered with rules the demo
+#    does not use, run from the sealed bids to the close of the
+#    evaluation.
+#      point 5: a validity band and expert criteria: the bids to score are
+#               one definition (the form, the sheet check, the close); the
+#               bid outside the band is shown with its reason
+#      point 7: contradictory rules are refused at registration, the
+#               message naming the attribute and why
+#      point 1: above-bound="strict" (超出标底不满5%): a bid exactly on the
+#               bound is outside; inclusive (the default) keeps it
+#      point 6: a bid without completion-days under a completion
+#               adjustment is invalid (flagged as soon as it is cleared),
+#               the others are ranked; if-missing="worst" ranks it too
+#    ports: free ones, picked at start (tests/integration/ports.sh)
+set -uo pipefail
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
+. "$(dirname "$0")/lib.sh"
+it_setup
+EBID_CERTS=$C
+. "$SRC/tools/lib/tender.sh"
+
+BIDS=$SRC/tests/data/bids
+declare -a BID_EDIT=()   # BID_EDIT[i]: a sed script applied to bid i
+REG=$SRC/tests/data/tender/register-tender.xml
+# rules_tender NAME SEDSCRIPT: register the tender $REG (the demo's) with its
+# evaluation rules edited by SEDSCRIPT, bid 1, 2, 3 and 6, open, clear;
+# echoes the tender id (the state is cleared when it returns 0)
+rules_tender() {
+	local name=$1 edit=$2 now dl t i f
+	now=$(clock_now)
+	dl=$(iso_plus "$now" $((20 * 86400)))
+	sed "s/@DEADLINE@/$dl/; s/@OPENING@/$dl/; $edit" \
+		"$REG" >"$tmp/$name-reg.xml"
+	t=$(ebid_as tenderer tender register "$tmp/$name-reg.xml" | awk '/ registered$/ {print $2}')
+	[ -n "$t" ] || return 1
+	ebid_as registrar tender accept "$t" >/dev/null || return 1
+	ebid_as supervisor tender publish "$t" >/dev/null || return 1
+	wait_state tender "$t" bidding || return 1
+	for i in 1 2 3 6; do
+		local who=bidder$i
+		[ $i = 6 ] && who=buyer2
+		ebid_as "$who" tender sign-up "$t" >/dev/null || return 1
+		ebid_as registrar tender confirm-sign-up "$t" bidder="$who" >/dev/null || return 1
+		sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$t\"/; ${BID_EDIT[$i]:-}" "$(ls "$BIDS"/bid-$i-*.xml)" >"$tmp/$name-bid$i.xml"
+		ebid_as "$who" bid seal --tender "$t" "$tmp/$name-bid$i.xml" -o "$tmp/$name-bid$i.sealed" >/dev/null || return 1
+		ebid_as "$who" bid submit --tender "$t" "$tmp/$name-bid$i.sealed" >/dev/null || return 1
+	done
+	clock_to "$(iso_plus "$dl" 1)"
+	wait_state tender "$t" awaiting-opening || return 1
+	ebid_as custodian1 opening share --tender "$t" >/dev/null || return 1
+	ebid_as custodian2 opening share --tender "$t" >/dev/null || return 1
+	wait_state tender "$t" cleared || return 1
+	echo "$t"
+}
+# seat TENDER: draw the committee, every drawn expert accepts
+seat() {
+	local t=$1 secret commit x
+	POOL=${POOL:-$(pool_register)} || return 1
+	secret="draw-$t-$(date +%s%N)"
+	commit=$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)
+	cat >"$tmp/rd-$t.xml" <<XML
+<request-draw xmlns="urn:ebid:1" tender="$t"><commitment>$commit</commitment><seats specialty="civil-works" count="4" reserve="1"/><seats specialty="electrical" count="1" reserve="1"/></request-draw>
+XML
+	ebid_as supervisor tender request-draw "$t" "$tmp/rd-$t.xml" >/dev/null || return 1
+	ebid_as supervisor pool show "$POOL" >"$tmp/pool.xml" || return 1
+	{
+		printf '<draw-experts xmlns="urn:ebid:1" tender="%s"><reveal>%s</reveal>\n' "$t" "$secret"
+		sed -n '/<pool/,$p' "$tmp/pool.xml" | sed 's/ xmlns="urn:ebid:1"//'
+		printf '</draw-experts>\n'
+	} >"$tmp/de-$t.xml"
+	ebid_as supervisor tender draw-experts "$t" "$tmp/de-$t.xml" >/dev/null || return 1
+	for x in $(committee "$t"); do
+		ebid_as "$x" tender accept-appointment "$t" >/dev/null || return 1
+	done
+}
+# score_all TENDER: every member scores the bids the form lists
+score_all() {
+	local t=$1 x
+	for x in $(committee "$t"); do
+		score_sheet "$x" "$t" "$tmp/s-$t-$x.xml"
+		ebid_as "$x" score submit --tender "$t" "$tmp/s-$t-$x.xml" || return 1
+	done
+}
+summary_of() { # summary_of TENDER BIDDER: its <bid-summary> in the view
+	ebid_as supervisor tender show "$1" | grep -o "<bid-summary bidder=\"$2\"[^>]*>"
+}
+
+# -- point 7: contradictory rules are refused at registration ----------------
+now=$(clock_now)
+dl=$(iso_plus "$now" $((20 * 86400)))
+bad_reg() { # bad_reg NAME SEDSCRIPT WORDS: refused, the message says WORDS
+	sed "s/@DEADLINE@/$dl/; s/@OPENING@/$dl/; $2" "$REG" >"$tmp/bad-$1.xml"
+	if out=$(ebid_as tenderer tender register "$tmp/bad-$1.xml" 2>&1); then
+		echo "accepted: $out"; return 1
+	fi
+	grep -q "$3" <<<"$out" || { echo "$out"; return 1; }
+}
+check "price-formula min above max is refused, naming min" bad_reg minmax 's#deduct-below="1"#deduct-below="1" min="50"#' 'min is above max'
+check "trim-min-experts above the committee size is refused" bad_reg trim 's#trim-min-experts="5"#trim-min-experts="7"#' 'trim-min-experts is above the committee-size'
+check "a reference weight without a reference price is refused" bad_reg refw 's#drop-extremes="yes"#drop-extremes="yes" reference-weight="0.5"#' 'reference-weight without reference-price'
+check "a criterion whose min is its max is refused" bad_reg crit 's#max="10" step="1"#max="10" min="10" step="1"#' 'criterion min is not below max'
+
+# -- point 5: the bids to score are one definition ---------------------------
+# band +5 % over 570,000,000 fen: up to 598,500,000; bidder3 bids
+# 599,400,000 (valid after clearing, outside the band)
+T5=$(rules_tender p5 's#</evaluation-rules>#<validity-band reference="570000000" above="5"/></evaluation-rules>#')
+check "a tender with a validity band and expert criteria is cleared ($T5)" test -n "$T5"
+check "bidder3 is valid after clearing" grep -q 'status="valid"' <(summary_of "$T5" bidder3)
+b3=$(summary_of "$T5" bidder3)
+check "the form marks bidder3 not scored ($b3)" grep -q ' scored="no"' <<<"$b3"
+check "with the reason" grep -q ' not-scored="above-validity-band"' <<<"$b3"
+check "bidder1 is scored" grep -q 'scored="yes"' <(summary_of "$T5" bidder1)
+check "the committee is seated" seat "$T5"
+x=$(committee "$T5" | head -n 1)
+check "score show tells the expert why bidder3 is not scored" grep -q 'bidder3 *not scored: above-validity-band' <(ebid_as "$x" score show --tender "$T5")
+check "every expert's sheet of the listed bids is accepted" score_all "$T5"
+# a sheet that also scores the bid outside the band is refused
+sed 's#</score-sheet>#  <score bid="bidder3" criterion="tech" value="25"/><score bid="bidder3" criterion="quality" value="15"/><score bid="bidder3" criterion="schedule" value="8"/></score-sheet>#' "$tmp/s-$T5-$x.xml" >"$tmp/s5-extra.xml"
+refused "a sheet scoring the bid outside the band is refused (unknown-bid)" ebid_as "$x" score submit --tender "$T5" "$tmp/s5-extra.xml"
+check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T5"
+ebid_as supervisor result show --tender "$T5" >"$tmp/r5.txt"
+check "the result shows bidder3 invalid, with the reason" grep -q 'invalid: above-validity-band' <(grep -A1 '^bidder3' "$tmp/r5.txt")
+
+# -- point 1: each side of the band says whether its bound is inclusive -------
+# bidder1 bids 570,368,000 = 456,294,400 * 125 %: exactly on the bound
+T1=$(rules_tender p1s 's#</evaluation-rules>#<validity-band reference="456294400" above="25" above-bound="strict"/></evaluation-rules>#')
+check "a tender with a strict upper bound is cleared ($T1)" test -n "$T1"
+check "strict: the bid exactly on the bound is not scored" grep -q 'not-scored="above-validity-band"' <(summary_of "$T1" bidder1)
+T1i=$(rules_tender p1i 's#</evaluation-rules>#<validity-band reference="456294400" above="25"/></evaluation-rules>#')
+check "inclusive (the default): the same bid is scored" grep -q ' scored="yes"' <(summary_of "$T1i" bidder1)
+check "a bid above 125 % is not scored either way" grep -q 'not-scored="above-validity-band"' <(summary_of "$T1i" bidder2)
+refused "a bound that is neither inclusive nor strict is refused at registration" \
+	ebid_as tenderer tender register <(sed 's#</evaluation-rules>#<validity-band reference="520000000" above="12.5" above-bound="open"/></evaluation-rules>#' "$tmp/p1s-reg.xml")
+
+# -- point 6: a missing optional factor blocks nobody -------------------------
+REG=$SRC/tests/data/tender/register-tender-lowest-price.xml
+compliance_all() { # every member finds every listed bid compliant
+	local t=$1 x b
+	for x in $(committee "$t"); do
+		{
+			printf '<score-sheet xmlns="urn:ebid:1" expert="%s" tender="%s">\n' "$x" "$t"
+			for b in $(valid_bidders "$t"); do
+				printf '<compliance bid="%s" item="qualification" pass="yes"/><compliance bid="%s" item="technical" pass="yes"/>\n' "$b" "$b"
+			done
+			printf '</score-sheet>\n'
+		} >"$tmp/c-$t-$x.xml"
+		ebid_as "$x" score submit --tender "$t" "$tmp/c-$t-$x.xml" || return 1
+	done
+}
+BID_EDIT[1]='/<completion-days>/d'
+T6=$(rules_tender p6 '')
+check "a lowest-evaluated-price tender, bidder1 without completion-days, is cleared ($T6)" test -n "$T6"
+check "bidder1 is flagged at clearing: not scored, missing-completion-days" grep -q 'not-scored="missing-completion-days"' <(summary_of "$T6" bidder1)
+check "the committee is seated" seat "$T6"
+check "every member judges the listed bids" compliance_all "$T6"
+check "the evaluation closes for everyone" ebid_as supervisor tender close-evaluation "$T6"
+ebid_as supervisor result show --tender "$T6" --xml >"$tmp/r6.xml"
+check "bidder1 is invalid in the result, with the reason" grep -q '<bid bidder="bidder1" [^>]*invalid-reason="missing-completion-days"' "$tmp/r6.xml"
+check "the others are ranked by evaluated price" grep -q '<rank [^>]*evaluated-price=' "$tmp/r6.xml"
+T6w=$(rules_tender p6w 's#if-missing="invalid"#if-missing="worst"#')
+check "if-missing=\"worst\": bidder1 is scored" grep -q ' scored="yes"' <(summary_of "$T6w" bidder1)
+check "the committee is seated" seat "$T6w"
+check "every member judges every bid" compliance_all "$T6w"
+check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T6w"
+worst=0
+for b in $(valid_bidders "$T6w"); do
+	i=${b#bidder}; [ "$b" = buyer2 ] && i=6
+	d=$(grep -o '<completion-days>[0-9]*' "$tmp/p6w-bid$i.xml" | cut -d'>' -f2)
+	[ -n "$d" ] && [ "$d" -gt "$worst" ] && worst=$d
+done
+check "bidder1 counts with the most days any other bid states ($worst)" grep -q "<adjustment [^>]*assumed-days=\"$worst\"" <(ebid_as supervisor result show --tender "$T6w" --xml)
+BID_EDIT[1]=
+
+finish
