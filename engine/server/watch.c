@@ -45,6 +45,7 @@
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/states.h"
 #include "protocol/isotime.h"
 #include "protocol/xml.h"
 
@@ -138,8 +139,7 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 	}
 	if (!PQgetisnull(r, 0, 3)) {
 		state = PQgetvalue(r, 0, 3);
-		if (strcmp(state, "closed") == 0 || strcmp(state, "no-sale") == 0 ||
-		    strcmp(state, "cancelled") == 0)
+		if (eb_state_in("sale", EB_STATES_FINAL, state))
 			closed = "yes";
 	}
 	/* one row with NULL seq = the state only (no entry after 'after') */
