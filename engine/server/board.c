@@ -52,10 +52,10 @@
 #include <libxslt/xsltutils.h>
 
 #include "engine/core/flows.h"
+#include "engine/server/commands.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/states.h"
-#include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "protocol/isotime.h"
 #include "protocol/xml.h"

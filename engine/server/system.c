@@ -32,11 +32,11 @@
 #include <openssl/x509.h>
 
 #include "engine/core/tender.h"
+#include "engine/server/commands.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/states.h"
 #include "engine/server/system.h"
-#include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
@@ -835,7 +835,7 @@ has_action(const enum eb_action *acts, size_t n, enum eb_action a)
  * (next_timer).  ebidd knows no state name: only the typed actions.
  */
 void
-eb_system_after(struct eb_server *srv, const char *id,
+eb_system_committed(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow, void *state)
 {
 	struct eb_system *sys = srv->sys;
@@ -846,7 +846,6 @@ eb_system_after(struct eb_server *srv, const char *id,
 	int64_t at = 0;
 	size_t nact = 0;
 
-	eb_watch_appended(srv, id);
 	if (sys == NULL || (slot = slot_get(sys, id, flow)) == NULL)
 		return;
 	if (ops->next_actions != NULL)

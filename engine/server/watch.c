@@ -222,6 +222,15 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 /* query() may free 'wt' (a refused submission): walk with the next saved. */
 void
+eb_watch_committed(struct eb_server *srv, const char *id,
+    const struct eb_flow_entry *flow, void *state)
+{
+	(void)flow;
+	(void)state;
+	eb_watch_appended(srv, id);
+}
+
+void
 eb_watch_appended(struct eb_server *srv, const char *id)
 {
 	struct eb_watch *w = srv->watch;
