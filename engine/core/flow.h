@@ -16,6 +16,21 @@
 
 #include "cmd.h"
 
+/*
+ * The steps ebidd takes by itself as soon as an aggregate is in a state
+ * (next_actions).  Each is idempotent through the log: doing it twice
+ * appends nothing twice (the core refuses the second, or the pool
+ * answers appointments-already-recorded).
+ */
+enum eb_action {
+	EB_ACT_MAKE_OPENING_KEY = 1, /* split an opening key among the
+	                              * custodians: set-opening-key */
+	EB_ACT_CLEAR_BIDS,           /* clear-bids: drop the envelopes */
+	EB_ACT_RECORD_APPOINTMENTS,  /* record-appointment of the accepted
+	                              * committee in the pool it came from */
+};
+#define EB_ACTIONS_MAX 8
+
 struct eb_flow_ops {
 	const char *kind;                         /* "tender", "sale" */
 	/* Does this aggregate kind handle the command named 'name'? */
@@ -38,6 +53,22 @@ struct eb_flow_ops {
 	 * submits the command, signed by itself, when the clock reaches *at.
 	 */
 	int (*next_timer)(const void *st, int64_t *at, const char **name);
+	/*
+	 * The steps due now, in the state as it is: writes at most 'max'
+	 * actions to 'out' and returns how many.  NULL: none ever.
+	 */
+	size_t (*next_actions)(const void *st, enum eb_action *out,
+	    size_t max);
+	/*
+	 * State names (NULL-terminated lists, static) for what ebidd does by
+	 * state without deciding it: 'final' nothing follows (not reloaded
+	 * at start-up, a watch ends); 'unlisted' not yet on the public
+	 * board's index; 'public_heads' the board shows the chain heads.
+	 * NULL: the kind is never reloaded, listed or shown.
+	 */
+	const char *const *final_states;
+	const char *const *unlisted_states;
+	const char *const *public_head_states;
 };
 
 #endif

@@ -2243,6 +2243,32 @@ sale_next_timer(const void *st, int64_t *at, const char **name)
 	}
 }
 
+size_t
+eb_sale_state_count(void)
+{
+	return SALE_STATE_COUNT;
+}
+
+const char *
+eb_sale_state_name(size_t s)
+{
+	return s < SALE_STATE_COUNT ? sale_state_names[s] : "?";
+}
+
+/* names as in sale_state_names[] (tests/unit/server_state_names.c checks) */
+static const char *const sale_final_states[] = {
+	"closed", "cancelled", NULL
+};
+/* before the listing, the board neither lists a sale nor shows heads */
+static const char *const sale_unlisted_states[] = {
+	"new", "registered", "accepted", NULL
+};
+static const char *const sale_public_head_states[] = {
+	"listing", "declaring", "auction", "revealing", "result",
+	"publicity", "verifying", "verified", "closed", "cancelled",
+	"suspended", NULL
+};
+
 const struct eb_flow_ops eb_sale_flow = {
 	.kind = "sale",
 	.handles = sale_handles,
@@ -2253,4 +2279,7 @@ const struct eb_flow_ops eb_sale_flow = {
 	.view = sale_view,
 	.state_name = sale_state_name,
 	.next_timer = sale_next_timer,
+	.final_states = sale_final_states,
+	.unlisted_states = sale_unlisted_states,
+	.public_head_states = sale_public_head_states,
 };

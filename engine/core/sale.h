@@ -41,6 +41,10 @@
 
 extern const struct eb_flow_ops eb_sale_flow;
 
+/* The states: "listing", ...; "?" when out of range.  Static strings. */
+size_t eb_sale_state_count(void);
+const char *eb_sale_state_name(size_t s);
+
 /* Salt of a reserve commitment: 16 to 64 bytes, as lower-case hex. */
 #define EB_SALE_SALT_HEX_MIN 32
 #define EB_SALE_SALT_HEX_MAX 128

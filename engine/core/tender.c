@@ -3538,6 +3538,70 @@ tender_next_timer(const void *st, int64_t *at, const char **name)
 	}
 }
 
+/*
+ * What ebidd does by itself in a state (engine/core/flow.h): the opening
+ * key once announced, clearing the envelopes once opened, and recording
+ * the committee in its pool from the evaluation on.
+ */
+static size_t
+tender_next_actions(const void *st, enum eb_action *out, size_t max)
+{
+	const struct tender *t = st;
+	size_t n = 0;
+
+	switch (t->state) {
+	case EB_TS_ANNOUNCED:
+		if (n < max)
+			out[n++] = EB_ACT_MAKE_OPENING_KEY;
+		break;
+	case EB_TS_OPENED:
+		if (n < max)
+			out[n++] = EB_ACT_CLEAR_BIDS;
+		break;
+	case EB_TS_EVALUATED:
+	case EB_TS_PUBLICITY:
+	case EB_TS_OBJECTION:
+	case EB_TS_PUBLICITY_OVER:
+	case EB_TS_VERIFIED:
+	case EB_TS_AWARDED:
+		if (n < max)
+			out[n++] = EB_ACT_RECORD_APPOINTMENTS;
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+int
+eb_tender_member_seated(const struct eb_doc *member)
+{
+	const char *st = eb_doc_attr(member, "status");
+
+	return st != NULL && strcmp(st, "accepted") == 0;
+}
+
+/* names as in state_names[] (tests/unit/server_state_names.c checks) */
+static const char *const tender_final_states[] = {
+	"closed", "failed",
+	"cancelled", NULL
+};
+/* before the announcement, the board does not list a tender */
+static const char *const tender_unlisted_states[] = {
+	"new", "submitted",
+	"returned", "accepted", NULL
+};
+/* the chain heads are public once bidding is over */
+static const char *const tender_public_head_states[] = {
+	"awaiting-opening", "opened",
+	"cleared", "draw-requested",
+	"evaluation", "evaluated",
+	"publicity", "objection",
+	"publicity-over", "verified",
+	"awarded", "closed",
+	"failed", NULL
+};
+
 /* ------------------------------------------------------------------ */
 /* view: who sees what (one table)                                      */
 /* ------------------------------------------------------------------ */
@@ -3992,4 +4056,8 @@ const struct eb_flow_ops eb_tender_flow = {
 	.view = tender_view,
 	.state_name = tender_state_name_of,
 	.next_timer = tender_next_timer,
+	.next_actions = tender_next_actions,
+	.final_states = tender_final_states,
+	.unlisted_states = tender_unlisted_states,
+	.public_head_states = tender_public_head_states,
 };

@@ -90,6 +90,13 @@ extern const struct eb_flow_ops eb_tender_flow;
  */
 struct eb_doc *eb_tender_duties(const void *st, const struct eb_actor *viewer);
 
+/*
+ * Is 'member' (a <member> of the view's <committee>) seated: did the
+ * expert accept the appointment?  (ebidd records the seated in the pool,
+ * EB_ACT_RECORD_APPOINTMENTS.)
+ */
+int eb_tender_member_seated(const struct eb_doc *member);
+
 /* The current state of tender 'st'. */
 enum eb_tender_state eb_tender_state(const void *st);
 

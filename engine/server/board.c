@@ -52,9 +52,10 @@
 #include <libxslt/xsltutils.h>
 
 #include "engine/core/flows.h"
+#include "engine/server/commands.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
+#include "engine/server/states.h"
 #include "engine/server/watch.h"
 #include "protocol/isotime.h"
 #include "protocol/xml.h"
@@ -88,6 +89,11 @@ struct eb_board {
 	struct eb_doc *strings;
 	struct file css, js;
 	struct rate rates[RATE_SLOTS];
+	/* queries built at start from the core's state lists (states.h); the
+	 * store keeps the pointer, so they live as long as the board */
+	char index_sql[1200];
+	char heads_all_sql[1800];
+	char heads_one_sql[1800];
 };
 
 struct preq {
@@ -346,8 +352,7 @@ on_board(const struct eb_doc *v)
 
 	if (strcmp(v->name, "tender") == 0)
 		return eb_doc_child(v, "announcement") != NULL;
-	return st != NULL && strcmp(st, "new") != 0 &&
-	    strcmp(st, "registered") != 0 && strcmp(st, "accepted") != 0;
+	return st != NULL && !eb_state_in(v->name, EB_STATES_UNLISTED, st);
 }
 
 static void
@@ -437,12 +442,7 @@ index_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 static void
 index_page(struct preq *p)
 {
-	if (eb_store_select_text(p->b->srv->store,
-	    "SELECT aggregate, kind FROM aggregate_state"
-	    " WHERE kind IN ('tender', 'sale')"
-	    "   AND state NOT IN ('new', 'submitted', 'returned', 'accepted',"
-	    "                     'registered')"
-	    " ORDER BY updated_ms DESC, aggregate LIMIT " INDEX_MAX, 0, NULL,
+	if (eb_store_select_text(p->b->srv->store, p->b->index_sql, 0, NULL,
 	    index_rows, p) != EB_OK)
 		reply_problem(p, 503, "unavailable");
 }
@@ -483,37 +483,17 @@ heads_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 static void
 heads_page(struct preq *p, const char *id)
 {
-#define HEADS_PUBLIC \
-	"  JOIN aggregate_state s ON s.aggregate = h.aggregate" \
-	" WHERE ((s.kind = 'tender' AND s.state IN ('awaiting-opening'," \
-	"        'opened', 'cleared', 'draw-requested', 'evaluation'," \
-	"        'evaluated', 'publicity', 'objection', 'publicity-over'," \
-	"        'verified', 'awarded', 'closed', 'failed'))" \
-	"     OR (s.kind = 'sale' AND s.state NOT IN ('new', 'registered'," \
-	"        'accepted')))"
 	const char *params[1] = { id };
 	int rc;
 
 	if (id == NULL)
-		rc = eb_store_select_text(p->b->srv->store,
-		    "SELECT DISTINCT ON (h.aggregate) h.aggregate, s.kind,"
-		    " h.seq::text, encode(h.hash, 'hex'), NULL,"
-		    " to_char(h.written AT TIME ZONE 'UTC',"
-		    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-		    "  FROM chain_heads_signed h" HEADS_PUBLIC
-		    " ORDER BY h.aggregate, h.seq DESC", 0, NULL, heads_rows, p);
+		rc = eb_store_select_text(p->b->srv->store, p->b->heads_all_sql,
+		    0, NULL, heads_rows, p);
 	else
-		rc = eb_store_select_text(p->b->srv->store,
-		    "SELECT h.aggregate, s.kind, h.seq::text,"
-		    " encode(h.hash, 'hex'), encode(h.signature, 'base64'),"
-		    " to_char(h.written AT TIME ZONE 'UTC',"
-		    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-		    "  FROM chain_heads_signed h" HEADS_PUBLIC
-		    "   AND h.aggregate = $1 ORDER BY h.seq", 1, params,
-		    heads_rows, p);
+		rc = eb_store_select_text(p->b->srv->store, p->b->heads_one_sql,
+		    1, params, heads_rows, p);
 	if (rc != EB_OK)
 		reply_problem(p, 503, "unavailable");
-#undef HEADS_PUBLIC
 }
 
 /* http.c's conn_closed() for the eb_req a watch hands to watch.c. */
@@ -707,6 +687,49 @@ route(struct evhttp_request *req, void *arg)
 
 /* -- lifetime ----------------------------------------------------------- */
 
+/*
+ * The index lists the kinds the core lists, past their unlisted states;
+ * the heads are those of the kinds and states the core makes public.
+ */
+static int
+board_queries(struct eb_board *b, struct eb_error *err)
+{
+	char listed[1024], pub[1024];
+	int n1, n2, n3;
+
+	if (eb_states_sql(listed, sizeof(listed), "kind", "state",
+	    EB_STATES_UNLISTED, 1) != 0 ||
+	    eb_states_sql(pub, sizeof(pub), "s.kind", "s.state",
+	    EB_STATES_PUBLIC_HEADS, 0) != 0)
+		return eb_fail(err, EB_ERR_INTERNAL, "states-too-long", NULL,
+		    "the core's state lists do not fit the board's queries");
+	n1 = snprintf(b->index_sql, sizeof(b->index_sql),
+	    "SELECT aggregate, kind FROM aggregate_state WHERE %s"
+	    " ORDER BY updated_ms DESC, aggregate LIMIT " INDEX_MAX, listed);
+	n2 = snprintf(b->heads_all_sql, sizeof(b->heads_all_sql),
+	    "SELECT DISTINCT ON (h.aggregate) h.aggregate, s.kind,"
+	    " h.seq::text, encode(h.hash, 'hex'), NULL,"
+	    " to_char(h.written AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    "  FROM chain_heads_signed h"
+	    "  JOIN aggregate_state s ON s.aggregate = h.aggregate"
+	    " WHERE %s ORDER BY h.aggregate, h.seq DESC", pub);
+	n3 = snprintf(b->heads_one_sql, sizeof(b->heads_one_sql),
+	    "SELECT h.aggregate, s.kind, h.seq::text,"
+	    " encode(h.hash, 'hex'), encode(h.signature, 'base64'),"
+	    " to_char(h.written AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    "  FROM chain_heads_signed h"
+	    "  JOIN aggregate_state s ON s.aggregate = h.aggregate"
+	    " WHERE %s AND h.aggregate = $1 ORDER BY h.seq", pub);
+	if (n1 < 0 || (size_t)n1 >= sizeof(b->index_sql) || n2 < 0 ||
+	    (size_t)n2 >= sizeof(b->heads_all_sql) || n3 < 0 ||
+	    (size_t)n3 >= sizeof(b->heads_one_sql))
+		return eb_fail(err, EB_ERR_INTERNAL, "states-too-long", NULL,
+		    "the core's state lists do not fit the board's queries");
+	return EB_OK;
+}
+
 int
 eb_board_start(struct eb_server *srv, struct eb_error *err)
 {
@@ -725,7 +748,8 @@ eb_board_start(struct eb_server *srv, struct eb_error *err)
 		    "out of memory");
 	b->srv = srv;
 	srv->board = b;
-	if ((rc = load_pages(b, cfg->pages_dir, err)) != EB_OK)
+	if ((rc = board_queries(b, err)) != EB_OK ||
+	    (rc = load_pages(b, cfg->pages_dir, err)) != EB_OK)
 		return rc;
 	if ((b->http = evhttp_new(srv->base)) == NULL)
 		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,

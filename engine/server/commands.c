@@ -38,8 +38,10 @@
  * until its one reply; a struct agg owns its flow state.  Both live on
  * the loop thread only.
  *
- * INTERFACE: eb_commands_new(), eb_commands_free(), eb_commands_busy(),
- *    eb_handle_command() (server.h)
+ * After each durable append (and each poke) one eb_notify_committed()
+ * (notify.h) tells the observers; commands.c knows none of them.
+ *
+ * INTERFACE: commands.h
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +53,9 @@
 #include <libpq-fe.h>
 
 #include "engine/core/flows.h"
+#include "engine/server/commands.h"
 #include "engine/server/log.h"
+#include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
 #include "engine/server/workers.h"
@@ -331,7 +335,7 @@ append_done(int rc, const struct eb_error *e, void *arg)
 		memcpy(a->hash, j->hash, EB_SHA256_LEN);
 		a->fresh = 0;
 		reply_accepted(j);
-		eb_system_after(j->cs->srv, a->id, a->flow, a->state);
+		eb_notify_committed(j->cs->srv, a->id, a->flow, a->state);
 		job_end(j);
 		return;
 	}
@@ -384,7 +388,7 @@ job_decide(struct job *j)
 
 	eb_error_clear(&e);
 	if (j->kind == EB_JOB_POKE) {
-		eb_system_after(srv, a->id, a->flow, a->state);
+		eb_notify_committed(srv, a->id, a->flow, a->state);
 		job_end(j);
 		return;
 	}

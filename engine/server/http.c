@@ -47,6 +47,7 @@
 #include <openssl/err.h>
 
 #include "engine/server/conns.h"
+#include "engine/server/commands.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"

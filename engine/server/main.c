@@ -37,7 +37,9 @@
 #include <openssl/rand.h>
 
 #include "engine/server/board.h"
+#include "engine/server/commands.h"
 #include "engine/server/log.h"
+#include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/rebuild.h"
 #include "engine/server/system.h"
@@ -291,6 +293,13 @@ main(int argc, char **argv)
 		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
+	/* "committed" (notify.h): the live watches hear it, then ebidd's
+	 * own steps and timers */
+	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
+	    eb_notify_subscribe(&srv, eb_system_committed) != EB_OK) {
+		fprintf(stderr, "ebidd: out of memory\n");
+		return 1;
+	}
 	eb_system_recover(&srv);
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
@@ -338,6 +347,7 @@ main(int argc, char **argv)
 	eb_commands_free(srv.cmds);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
+	eb_notify_free(&srv);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(dr.timer);

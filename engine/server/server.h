@@ -20,8 +20,7 @@
  *    eb_reply_text()      - a plain reply (for evhttp-level cases)
  *    eb_handle_health(), eb_handle_whoami(), eb_handle_test_clock()
  *                         - (handlers.c)
- *    eb_handle_command()  - (commands.c) POST /v1/commands
- *    eb_commands_new(), eb_commands_free(), eb_commands_busy()
+ *    (commands.c, system.c, watch.c...: each in its own header)
  */
 #ifndef EB_SERVER_SERVER_H
 #define EB_SERVER_SERVER_H
@@ -45,6 +44,7 @@
 struct eb_board;
 struct eb_commands;
 struct eb_conns;
+struct eb_notify;
 struct eb_system;
 struct eb_watch;
 struct eb_tsa;
@@ -65,6 +65,7 @@ struct eb_server {
 	struct evhttp_bound_socket *listener;
 	struct eb_conns *conns;     /* caps and deadlines (conns.h) */
 	struct eb_commands *cmds;
+	struct eb_notify *notify;   /* "committed" observers (notify.h) */
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
 	struct eb_watch *watch;     /* live sales (watch.c) */
 	struct eb_board *board;     /* the public board (board.c), or NULL */
@@ -110,12 +111,5 @@ void eb_reply_error(struct eb_req *r, const struct eb_error *e);
 void eb_handle_health(struct eb_req *r);
 void eb_handle_whoami(struct eb_req *r);
 void eb_handle_test_clock(struct eb_req *r);
-
-/* commands.c */
-struct eb_commands *eb_commands_new(struct eb_server *srv);
-void eb_commands_free(struct eb_commands *c);
-/* Commands in progress or queued. */
-unsigned eb_commands_busy(const struct eb_commands *c);
-void eb_handle_command(struct eb_req *r);
 
 #endif

@@ -10,7 +10,7 @@
  * refused the refusal is logged and the slot stays disarmed until the next
  * command on that aggregate (so a refused timer never spins).
  *
- * The opening key (tender in state "announced"): custodian certificates
+ * The opening key (EB_ACT_MAKE_OPENING_KEY): custodian certificates
  * come from the centre's certificate directory (the folder of the CA
  * certificate, NAME.crt by party id; a production centre points this at
  * its directory service), each checked against the CA and its subject's
@@ -32,10 +32,11 @@
 #include <openssl/x509.h>
 
 #include "engine/core/tender.h"
+#include "engine/server/commands.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/states.h"
 #include "engine/server/system.h"
-#include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
@@ -58,8 +59,8 @@ struct slot {
 	int inflight;          /* its command is being decided */
 	int key_requested;     /* tender: set-opening-key submitted */
 	int key_failed;        /* tender: the opening key could not be made
-	                        * (reported); retried when the tender leaves
-	                        * "announced" and comes back (suspend, resume) */
+	                        * (reported); retried when the action stops
+	                        * being due and comes back (suspend, resume) */
 	char incident[48];     /* the step last reported as an incident */
 	/*
 	 * tender: the committee's appointments in the pool: 0 not known to
@@ -87,6 +88,7 @@ struct eb_system {
 	size_t nservers;
 	struct event *head_ev;       /* every head_every_seconds */
 	int head_busy;               /* a round of head signing runs */
+	char recover_sql[1200];      /* from the core's final states */
 };
 
 static unsigned
@@ -396,9 +398,7 @@ record_appointments(struct slot *slot, const void *state)
 	eb_doc_set_attr(cmd, "tender", slot->id);
 	com = eb_doc_child(view, "committee");
 	eb_doc_foreach(m, com, "member") {
-		const char *stt = eb_doc_attr(m, "status");
-
-		if (stt == NULL || strcmp(stt, "accepted") != 0)
+		if (!eb_tender_member_seated(m))
 			continue;
 		eb_doc_set_attr(eb_doc_add(cmd, "expert"), "party",
 		    eb_doc_attr(m, "party"));
@@ -820,46 +820,56 @@ arm(struct slot *slot)
 	evtimer_add(slot->ev, &tv);
 }
 
+static int
+has_action(const enum eb_action *acts, size_t n, enum eb_action a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (acts[i] == a)
+			return 1;
+	return 0;
+}
+
+/*
+ * After each durable command (and a poke): take the steps the core
+ * declares for the state now (next_actions), then arm the next timer
+ * (next_timer).  ebidd knows no state name: only the typed actions.
+ */
 void
-eb_system_after(struct eb_server *srv, const char *id,
+eb_system_committed(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow, void *state)
 {
 	struct eb_system *sys = srv->sys;
 	const struct eb_flow_ops *ops = flow->ops;
+	enum eb_action acts[EB_ACTIONS_MAX];
 	struct slot *slot;
-	const char *name = NULL, *st;
+	const char *name = NULL;
 	int64_t at = 0;
+	size_t nact = 0;
 
-	eb_watch_appended(srv, id);
 	if (sys == NULL || (slot = slot_get(sys, id, flow)) == NULL)
 		return;
-	st = ops->state_name(state);
-	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "announced") != 0)
+	if (ops->next_actions != NULL)
+		nact = ops->next_actions(state, acts, EB_ACTIONS_MAX);
+	if (!has_action(acts, nact, EB_ACT_MAKE_OPENING_KEY))
 		slot->key_failed = slot->key_requested = 0; /* try again
-		                         * when back in "announced" */
-	if (strcmp(flow->kind, "tender") == 0 &&
-	    strcmp(st, "announced") == 0 && !slot->key_requested &&
-	    !slot->key_failed && !slot->inflight) {
+		                         * when it is due again */
+	else if (!slot->key_requested && !slot->key_failed &&
+	    !slot->inflight) {
 		opening_key(slot, state);
 		return;
 	}
 	if (slot->ev != NULL)
 		evtimer_del(slot->ev);
 	slot->armed = 0;
-	/* steps ebidd takes as soon as a state is reached */
-	/* from the evaluation on, until the pool says they are recorded
-	 * (after a restart: asked again, recorded once) */
-	if (strcmp(flow->kind, "tender") == 0 && slot->appointed == 0 &&
-	    (strcmp(st, "evaluated") == 0 || strcmp(st, "publicity") == 0 ||
-	    strcmp(st, "objection") == 0 ||
-	    strcmp(st, "publicity-over") == 0 ||
-	    strcmp(st, "verified") == 0 || strcmp(st, "awarded") == 0))
+	/* until the pool says they are recorded (after a restart: asked
+	 * again, recorded once) */
+	if (has_action(acts, nact, EB_ACT_RECORD_APPOINTMENTS) &&
+	    slot->appointed == 0)
 		record_appointments(slot, state);
-	if (strcmp(flow->kind, "tender") == 0 && strcmp(st, "opened") == 0 &&
-	    !slot->inflight) {
+	if (has_action(acts, nact, EB_ACT_CLEAR_BIDS) && !slot->inflight) {
 		struct eb_doc *cmd = eb_doc_new("clear-bids");
 
-		eb_doc_set_attr(cmd, "tender", id);
+		eb_doc_set_attr(cmd, flow->attr, id);
 		submit(slot, cmd);
 		return;
 	}
@@ -1258,11 +1268,22 @@ recover_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 void
 eb_system_recover(struct eb_server *srv)
 {
-	if (eb_store_select_text(srv->store,
-	    "SELECT aggregate, kind FROM aggregate_state"
-	    " WHERE kind IN ('tender', 'sale')"
-	    "   AND state NOT IN ('closed', 'failed', 'cancelled', 'no-sale')"
-	    " ORDER BY aggregate", 0, NULL, recover_rows, srv) != EB_OK)
+	struct eb_system *sys = srv->sys;
+	char live[1024];
+	int n;
+
+	/* every kind the core gives final states, not in one of them (the
+	 * store keeps the text's pointer: it lives in sys) */
+	if (sys == NULL || eb_states_sql(live, sizeof(live), "kind", "state",
+	    EB_STATES_FINAL, 1) != 0 || (n = snprintf(sys->recover_sql,
+	    sizeof(sys->recover_sql), "SELECT aggregate, kind FROM "
+	    "aggregate_state WHERE %s ORDER BY aggregate", live)) < 0 ||
+	    (size_t)n >= sizeof(sys->recover_sql)) {
+		eb_log(EB_LOG_ERROR, "recovery: the final states do not fit");
+		return;
+	}
+	if (eb_store_select_text(srv->store, sys->recover_sql, 0, NULL,
+	    recover_rows, srv) != EB_OK)
 		eb_log(EB_LOG_ERROR, "recovery: cannot queue the list of live "
 		    "aggregates");
 }

@@ -45,6 +45,7 @@
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/states.h"
 #include "protocol/isotime.h"
 #include "protocol/xml.h"
 
@@ -138,8 +139,7 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 	}
 	if (!PQgetisnull(r, 0, 3)) {
 		state = PQgetvalue(r, 0, 3);
-		if (strcmp(state, "closed") == 0 || strcmp(state, "no-sale") == 0 ||
-		    strcmp(state, "cancelled") == 0)
+		if (eb_state_in("sale", EB_STATES_FINAL, state))
 			closed = "yes";
 	}
 	/* one row with NULL seq = the state only (no entry after 'after') */
@@ -221,6 +221,15 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* query() may free 'wt' (a refused submission): walk with the next saved. */
+void
+eb_watch_committed(struct eb_server *srv, const char *id,
+    const struct eb_flow_entry *flow, void *state)
+{
+	(void)flow;
+	(void)state;
+	eb_watch_appended(srv, id);
+}
+
 void
 eb_watch_appended(struct eb_server *srv, const char *id)
 {

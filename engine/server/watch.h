@@ -11,6 +11,7 @@
 
 #include "protocol/err.h"
 
+struct eb_flow_entry;
 struct eb_server;
 struct eb_req;
 
@@ -32,5 +33,8 @@ void eb_watch_free(struct eb_server *srv);
 void eb_handle_watch(struct eb_req *r, const char *sale,
     const char *query_str);
 void eb_watch_appended(struct eb_server *srv, const char *id);
+/* The observer of "committed" (notify.h): eb_watch_appended(). */
+void eb_watch_committed(struct eb_server *srv, const char *id,
+    const struct eb_flow_entry *flow, void *state);
 
 #endif
