@@ -589,8 +589,8 @@ add_fields(struct eb_doc *desk, const struct eb_doc *duties)
 {
 	static const char *const files[] = { "tender.xsd", "sale.xsd",
 	    "pool.xsd", "common.xsd", "ebid.xsd" };
-	const char *xsd = getenv("EBID_XSD") ? getenv("EBID_XSD") :
-	    EB_XSD_DEFAULT;
+	const char *env = getenv("EBID_XSD");
+	const char *xsd = env != NULL ? env : EB_XSD_DEFAULT;
 	xmlDocPtr docs[8];
 	int ndocs = 0;
 	char dir[1024], path[1200];
@@ -1688,7 +1688,7 @@ eb_console_main(int argc, char **argv, const char *url, const char *ca,
 		goto out;
 	}
 	{
-		struct sockaddr_storage ss;
+		struct sockaddr_storage ss = { 0 };
 		ev_socklen_t sl = sizeof(ss);
 
 		if (getsockname(evhttp_bound_socket_get_fd(sock),
