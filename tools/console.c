@@ -1688,13 +1688,14 @@ eb_console_main(int argc, char **argv, const char *url, const char *ca,
 		goto out;
 	}
 	{
-		struct sockaddr_storage ss = { 0 };
-		ev_socklen_t sl = sizeof(ss);
+		struct sockaddr_in sin;       /* bound on 127.0.0.1: IPv4 */
+		ev_socklen_t sl = sizeof(sin);
 
+		memset(&sin, 0, sizeof(sin));
 		if (getsockname(evhttp_bound_socket_get_fd(sock),
-		    (struct sockaddr *)&ss, &sl) != 0)
+		    (struct sockaddr *)&sin, &sl) != 0)
 			goto out;
-		c.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		c.port = ntohs(sin.sin_port);
 	}
 	snprintf(c.host_ip, sizeof(c.host_ip), "127.0.0.1:%d", c.port);
 	snprintf(c.host_name, sizeof(c.host_name), "localhost:%d", c.port);
