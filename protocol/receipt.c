@@ -303,6 +303,23 @@ gentime_ms(const ASN1_GENERALIZEDTIME *gt, int64_t *ms)
 	return 0;
 }
 
+uint64_t
+eb_serial_next(struct eb_serial_gen *g, int64_t time_ms, uint32_t boot_id)
+{
+	uint64_t ms = time_ms > 0 ? (uint64_t)time_ms : 0;
+
+	if (ms < g->ms)
+		ms = g->ms;                   /* never back */
+	if (ms == g->ms && g->used > 0xfff)
+		ms++;                         /* this millisecond is used up */
+	if (ms != g->ms) {
+		g->ms = ms;
+		g->used = 0;
+	}
+	return ((ms & ((UINT64_C(1) << 41) - 1)) << 22) |
+	    ((uint64_t)(boot_id & 0x3ff) << 12) | (uint64_t)(g->used++ & 0xfff);
+}
+
 int
 eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
     size_t toklen, const uint8_t digest[32], int64_t *at_ms,

@@ -47,4 +47,19 @@ int eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
     size_t toklen, const uint8_t digest[32], int64_t *at_ms,
     uint64_t *serial, struct eb_error *err) EB_MUSTCHECK;
 
+/*
+ * Receipt serials, unique without a round trip to the database: 41 bits
+ * of milliseconds, 10 bits of the process's random boot id, 12 bits of a
+ * counter.  The millisecond part never goes back and moves on by one when
+ * the 4,096 serials of a millisecond are used up (a driven test clock
+ * stands still; a burst can outrun the clock), so one generator never
+ * repeats a serial.  Zero-initialise the struct; one per process.
+ */
+struct eb_serial_gen {
+	uint64_t ms;          /* the millisecond in use (never goes back) */
+	uint32_t used;        /* serials given out in it */
+};
+uint64_t eb_serial_next(struct eb_serial_gen *g, int64_t time_ms,
+    uint32_t boot_id);
+
 #endif

@@ -39,6 +39,8 @@
 #include "engine/server/system.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
+#include "protocol/mem.h"
+#include "protocol/receipt.h"
 #include "protocol/entry.h"
 #include "protocol/isotime.h"
 #include "protocol/keysplit.h"
@@ -80,7 +82,7 @@ struct slot {
 struct eb_system {
 	struct eb_server *srv;
 	struct slot *buckets[SLOT_BUCKETS];
-	uint32_t serial_counter;
+	struct eb_serial_gen serials;   /* receipt serials (eb_system_serial) */
 	char directory[512];
 	/* the certificates that may act as the system role: ebidd's own and
 	 * the other servers of the centre (config system_certs) */
@@ -329,8 +331,6 @@ opening_key(struct slot *slot, const void *state)
 	memset(cus, 0, sizeof(cus));
 	view = slot->flow->ops->view(state, &me);
 	list = eb_doc_path(view, "registration/custodians");
-	if (list == NULL)
-		list = eb_doc_path(view, "register-tender/custodians");
 	if (list == NULL || eb_doc_attr_i64(list, "threshold", &k) != EB_OK) {
 		eb_fail(&e, EB_ERR_STATE, "no-custodians", NULL,
 		    "tender %s has no custodians to split the opening key "
@@ -912,19 +912,11 @@ eb_system_wants_receipt(const char *command)
 	return strcmp(command, "submit-bid") == 0;
 }
 
-/*
- * Unique without a round trip: 41 bits of milliseconds, 10 bits of this
- * process's random boot id, 12 bits of a per-process counter (4096
- * receipts per millisecond per process before a repeat is possible).
- */
+/* A unique receipt serial (protocol/receipt.h eb_serial_next). */
 uint64_t
 eb_system_serial(struct eb_server *srv, int64_t time_ms)
 {
-	struct eb_system *sys = srv->sys;
-
-	return ((uint64_t)time_ms << 22) |
-	    ((uint64_t)(srv->boot_id & 0x3ff) << 12) |
-	    (uint64_t)(sys->serial_counter++ & 0xfff);
+	return eb_serial_next(&srv->sys->serials, time_ms, srv->boot_id);
 }
 
 /* -- reads -------------------------------------------------------------- */
@@ -998,12 +990,16 @@ export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
 		if (PQgetlength(r, i, 1) == EB_SHA256_LEN)
 			memcpy(h.hash, PQgetvalue(r, i, 1), EB_SHA256_LEN);
 		h.signature_len = (size_t)PQgetlength(r, i, 2);
-		if ((h.signature = malloc(h.signature_len + 1)) == NULL)
-			break;
-		memcpy(h.signature, PQgetvalue(r, i, 2), h.signature_len);
+		h.signature = eb_memdup(PQgetvalue(r, i, 2), h.signature_len);
+		/* an export without all its signed heads is never a 200 */
 		if (eb_audit_log_add_head(x->log, &h) != EB_OK) {
 			free(h.signature);
-			break;
+			eb_error_clear(&e);
+			eb_fail(&e, EB_ERR_INTERNAL, "export-incomplete", NULL,
+			    "a signed chain head of the log cannot be added to "
+			    "the export");
+			eb_reply_error(x->r, &e);
+			goto out;
 		}
 	}
 	if (eb_store_select(x->r->srv->store,

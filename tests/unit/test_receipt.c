@@ -241,6 +241,45 @@ test_party_signed_token_refused(void **state)
 	X509_STORE_CTX_free(ctx);
 }
 
+/*
+ * Issue 15: receipt serials repeated after 4,096 stamps in one instant
+ * (a driven clock stands still).  One generator never repeats, never goes
+ * back, and keeps the boot id in its bits.
+ */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+test_serials_unique_in_one_instant(void **state)
+{
+	enum { N = 3 * 4096 + 17 };
+	struct eb_serial_gen g = { 0 };
+	uint64_t *s = calloc(N, sizeof(*s)), prev = 0;
+	int64_t t = INT64_C(1796000000000);
+
+	(void)state;
+	assert_non_null(s);
+	for (int i = 0; i < N; i++) {
+		/* the same instant, with the clock going back now and then */
+		s[i] = eb_serial_next(&g, i % 1000 == 999 ? t - 5 : t, 0x2a5);
+		assert_true(s[i] > prev);              /* increasing */
+		assert_int_equal((s[i] >> 12) & 0x3ff, 0x2a5);   /* boot id */
+		prev = s[i];
+	}
+	qsort(s, N, sizeof(*s), cmp_u64);
+	for (int i = 1; i < N; i++)
+		assert_true(s[i] != s[i - 1]);
+	/* the first 4,096 carry the instant itself */
+	assert_int_equal((int64_t)(eb_serial_next(&(struct eb_serial_gen){ 0 },
+	    t, 1) >> 22), t);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -250,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_other_policy_refused),
 		cmocka_unit_test(test_unfit_tsa_certificates),
 		cmocka_unit_test(test_party_signed_token_refused),
+		cmocka_unit_test(test_serials_unique_in_one_instant),
 	};
 
 	return cmocka_run_group_tests_name("receipt", tests, setup, teardown);
