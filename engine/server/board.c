@@ -37,11 +37,16 @@
 #include "engine/server/board.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/listener.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <libpq-fe.h>
@@ -94,7 +99,71 @@ struct eb_board {
 	char index_sql[1200];
 	char heads_all_sql[1800];
 	char heads_one_sql[1800];
+	/* accept errors (EMFILE): shed with a reserve descriptor, pause */
+	struct event *backoff;
+	int reserve_fd;
+	int64_t last_log_us;
 };
+
+/*
+ * The board's listener, for its accept-error callback: libevent hands
+ * that callback evhttp's pointer, not ours (the same exception as
+ * conns.c's, engine/server/README.md).  One board per process.
+ */
+static struct eb_board *board_listening;
+
+#define BOARD_BACKOFF_MS 250
+#define BOARD_SHED_MAX 256
+#define BOARD_LOG_EVERY_US (10 * INT64_C(1000000))
+
+static void
+board_backoff_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct eb_board *b = arg;
+
+	(void)fd;
+	(void)what;
+	if (b->sock != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(b->sock));
+}
+
+/*
+ * accept() failed (out of descriptors, say): without this callback
+ * libevent retries at once and logs every failure, spinning a core.  Shed
+ * the waiting connections with the reserve descriptor, pause the listener
+ * for BOARD_BACKOFF_MS, log once per 10 s.  The public board needs no
+ * certificate, so this is the listener anyone can flood.
+ */
+static void
+board_accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct eb_board *b = board_listening;
+	struct timeval tv = { 0, BOARD_BACKOFF_MS * 1000 };
+	int err = EVUTIL_SOCKET_ERROR(), fd, shed = 0;
+	int64_t now;
+
+	(void)arg;
+	evconnlistener_disable(lev);
+	if (b == NULL || b->backoff == NULL)
+		return;
+	if ((err == EMFILE || err == ENFILE) && b->reserve_fd >= 0) {
+		close(b->reserve_fd);
+		while (shed < BOARD_SHED_MAX && (fd = accept4(
+		    evconnlistener_get_fd(lev), NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			close(fd);
+			shed++;
+		}
+		b->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	evtimer_add(b->backoff, &tv);
+	now = eb_clock_mono_us();
+	if (b->last_log_us == 0 || now - b->last_log_us >= BOARD_LOG_EVERY_US) {
+		b->last_log_us = now;
+		eb_log(EB_LOG_WARN, "public board: accept failed (%s): closed %d "
+		    "waiting connections, accepting again in %d ms (raise the "
+		    "open-file limit)", strerror(err), shed, BOARD_BACKOFF_MS);
+	}
+}
 
 struct preq {
 	struct eb_board *b;
@@ -747,6 +816,7 @@ eb_board_start(struct eb_server *srv, struct eb_error *err)
 		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "out of memory");
 	b->srv = srv;
+	b->reserve_fd = -1;
 	srv->board = b;
 	if ((rc = board_queries(b, err)) != EB_OK ||
 	    (rc = load_pages(b, cfg->pages_dir, err)) != EB_OK)
@@ -765,6 +835,14 @@ eb_board_start(struct eb_server *srv, struct eb_error *err)
 		    "Is another program using this port? Set public_listen.",
 		    "cannot listen on %s for the public board",
 		    cfg->public_listen);
+	b->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if ((b->backoff = evtimer_new(srv->base, board_backoff_over, b)) ==
+	    NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot create the board's accept back-off");
+	board_listening = b;
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(b->sock),
+	    board_accept_error);
 	eb_log(EB_LOG_INFO, "public board on http://%s (no client "
 	    "certificates; GET only)", cfg->public_listen);
 	return EB_OK;
@@ -788,6 +866,12 @@ eb_board_free(struct eb_server *srv)
 
 	if (b == NULL)
 		return;
+	if (board_listening == b)
+		board_listening = NULL;
+	if (b->backoff != NULL)
+		event_free(b->backoff);
+	if (b->reserve_fd >= 0)
+		close(b->reserve_fd);
 	if (b->http != NULL)
 		evhttp_free(b->http);
 	if (b->style != NULL)

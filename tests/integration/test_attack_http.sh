@@ -50,7 +50,7 @@ hold() {
 	ulimit -n 4096 2>/dev/null || true
 	local i fd
 	for ((i = 0; i < $1; i++)); do
-		exec {fd}<>"/dev/tcp/127.0.0.1/$PORT" || break
+		exec {fd}<>"/dev/tcp/127.0.0.1/${HOLD_PORT:-$PORT}" || break
 	done
 	exec sleep "$2"
 }
@@ -135,6 +135,17 @@ n=$(grep -c 'out of file descriptors' "$tmp/ebidd.log")
 check "5b: ... once per 10 s, not per failure ($n lines)" test "$n" -le 2
 check "5b: libevent's own accept error is not logged" \
 	bash -c "! grep -q 'Error from accept' '$tmp/ebidd.out' '$tmp/ebidd.log'"
+
+# 5c: the public board needs no certificate: anyone can flood its listener
+BPORT=$(free_port)
+with_settings "max_connections_per_address = 0" \
+	"public_listen = 127.0.0.1:$BPORT" "pages_dir = $SRC/engine/server/pages"
+HOLD_PORT=$BPORT flood "5c the public board's listener (EMFILE)"
+check "5c: the board's accept failure was logged" grep -q 'public board: accept failed' "$tmp/ebidd.log"
+n=$(grep -c 'public board: accept failed' "$tmp/ebidd.log")
+check "5c: ... once per 10 s, not per failure ($n lines)" test "$n" -le 2
+check "5c: the board answers again after the flood" \
+	curl -s -f -o /dev/null --max-time 5 "http://127.0.0.1:$BPORT/"
 EBIDD=$REAL_EBIDD
 
 # ---------------------------------------------------------------- point 6
