@@ -301,6 +301,57 @@ yuan_to_fen(const char *s, int64_t *fen)
 	return eb_sale_price_parse(s, fen) == EB_OK ? 0 : -1;
 }
 
+/*
+ * Why 's' is not an amount, in words a person can act on (the parser,
+ * eb_sale_price_parse, only says yes or no).  Money typed by a person must
+ * never be guessed at: "6,0500,000.00" is refused, not read as 60,500,000.
+ */
+static const char *
+amount_problem(const char *s, char *buf, size_t cap)
+{
+	size_t i, n = strlen(s), dot = n, digits_after = 0;
+
+	if (n == 0)
+		return "no amount given";
+	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+		return "remove the spaces around the amount";
+	if (s[0] == '+' || s[0] == '-')
+		return "an amount has no sign";
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80)
+			return "use the ASCII digits 0-9, ',' and '.' (full-width "
+			    "digits and commas are not read)";
+		if (c == 'e' || c == 'E')
+			return "no exponent: write the amount in full";
+		if (!(c >= '0' && c <= '9') && c != ',' && c != '.') {
+			snprintf(buf, cap, "'%c' (position %zu) is not part of an "
+			    "amount", c, i + 1);
+			return buf;
+		}
+		if (c == '.' && dot == n)
+			dot = i;
+		else if (c == '.')
+			return "more than one '.'";
+	}
+	for (i = dot + 1; i < n; i++) {
+		if (s[i] == ',')
+			return "no ',' after the decimal point";
+		digits_after++;
+	}
+	if (dot < n && digits_after == 0)
+		return "give the decimals after '.', or leave the '.' out";
+	if (digits_after > 2)
+		return "at most two decimals (the fen)";
+	if (s[0] == ',' || s[0] == '.')
+		return "an amount starts with a digit";
+	if (memchr(s, ',', dot) != NULL)
+		return "group the digits by three from the right, with ',' "
+		    "(6,050,000.00) or not at all (6050000.00)";
+	return "larger than the largest amount ebid can hold";
+}
+
 static void
 fen_text(int64_t fen, char *out, size_t cap)
 {
@@ -911,8 +962,17 @@ auction_amount(struct session *s, const char *command, const struct args *a)
 	int64_t v;
 	int rc;
 
-	if (a->id == NULL || a->npos != 1 || yuan_to_fen(a->pos[0], &v) != 0) {
+	if (a->id == NULL || a->npos != 1) {
 		eb_verbs_usage("auction", stderr);
+		return EXIT_USAGE;
+	}
+	if (yuan_to_fen(a->pos[0], &v) != 0) {
+		char why[96];
+
+		fprintf(stderr, "ebid: not an amount: '%s': %s\n"
+		    "  hint: yuan with at most two decimals, e.g. 6950000.00 or "
+		    "6,950,000.00; nothing was sent\n", a->pos[0],
+		    amount_problem(a->pos[0], why, sizeof(why)));
 		return EXIT_USAGE;
 	}
 	snprintf(fen, sizeof(fen), "%lld", (long long)v);

@@ -132,4 +132,29 @@ check "the current price is the highest accepted bid ($highest yuan)" \
 	grep -q "current=\"${highest}00\"" <(ebid_as supervisor sale show "$S2")
 check "the raced auction's log verifies and replays" "$AUDIT" verify "$tmp/$S2.log.xml" --ca "$C/ca.crt"
 
+# -- money typed by a person (issue 14 point 12): never guessed at ----------
+# Each malformed form is refused by the client with what is wrong; nothing
+# reaches ebidd (the sale's log does not grow).
+n0=$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$S2'")
+while IFS='|' read -r amount why; do
+	out=$(ebid_as bidder1 auction bid --sale "$S2" "$amount" 2>&1); rc=$?
+	check "amount '$amount' refused by the client (exit $rc)" test "$rc" != 0
+	check "  ... saying: $why" grep -qF -- "$why" <<<"$out"
+done <<'AMOUNTS'
+6,0500,000.00|group the digits by three
+6,0,0,0,000.00|group the digits by three
+-5.00|has no sign
++5|has no sign
+1e6|no exponent
+1.234|at most two decimals
+ 100|remove the spaces
+１００|full-width digits
+1，000|full-width digits
+100.|give the decimals
+1.2.3|more than one '.'
+99999999999999999999|larger than the largest amount
+AMOUNTS
+check "no malformed amount reached the log" \
+	test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$S2'")" = "$n0"
+
 finish
