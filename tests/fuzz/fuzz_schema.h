@@ -3,7 +3,8 @@
  *    For the fuzz targets that read documents as ebidd does: the real
  *    master schema (protocol/xsd/ebid.xsd from $EBID_SRC or EB_SRC_DIR,
  *    compiled once) and eb_xml_parse() with ebidd's own limits.
- *    Header-only (static functions); include it from one target file.
+ *    Header-only (static functions, each marked unused so a target may
+ *    take only what it needs); include it from one target file.
  */
 #ifndef EB_FUZZ_SCHEMA_H
 #define EB_FUZZ_SCHEMA_H
@@ -17,7 +18,7 @@
 #define EB_SRC_DIR "."
 #endif
 
-static struct eb_schema *
+static __attribute__((unused)) struct eb_schema *
 fuzz_schema(void)
 {
 	static struct eb_schema *s;
@@ -40,7 +41,7 @@ fuzz_schema(void)
 }
 
 /* With EB_FUZZ_VERBOSE set: say what became of an input (corpus work). */
-static void
+static __attribute__((unused)) void
 fuzz_say(const char *what, int rc, const struct eb_error *err)
 {
 	if (getenv("EB_FUZZ_VERBOSE") != NULL)
@@ -50,7 +51,7 @@ fuzz_say(const char *what, int rc, const struct eb_error *err)
 }
 
 /* The document of 'data' if it is well formed and valid, else NULL. */
-static struct eb_doc *
+static __attribute__((unused)) struct eb_doc *
 fuzz_parse(const uint8_t *data, size_t size)
 {
 	struct eb_doc *d = NULL;

@@ -14,34 +14,9 @@
 #include <stdlib.h>
 
 #include "protocol/xml.h"
-
-#ifndef EB_SRC_DIR
-#define EB_SRC_DIR "."
-#endif
+#include "tests/fuzz/fuzz_schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static struct eb_schema *
-master(void)
-{
-	static struct eb_schema *s;
-	struct eb_error err;
-	char path[4096];
-	const char *src;
-
-	if (s != NULL)
-		return s;
-	src = getenv("EBID_SRC");
-	eb_xml_init();
-	snprintf(path, sizeof(path), "%s/protocol/xsd/ebid.xsd",
-	    src != NULL ? src : EB_SRC_DIR);
-	s = eb_schema_load(path, &err);
-	if (s == NULL) {
-		fprintf(stderr, "xml_fuzzer: %s: %s\n", err.primary, err.detail);
-		abort();
-	}
-	return s;
-}
 
 static void
 round_trip(const struct eb_doc *d, int pretty)
@@ -71,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .max_depth = 32, .max_elements = 10000 };
 	int rc;
 
-	rc = eb_xml_parse(master(), &lim, data, size, &d, &err);
+	rc = eb_xml_parse(fuzz_schema(), &lim, data, size, &d, &err);
 	if (rc == EB_OK) {
 		if (d == NULL)
 			abort();
