@@ -49,6 +49,7 @@
 #include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <libpq-fe.h>
 
@@ -67,7 +68,15 @@
 
 #define AGG_BUCKETS 1024
 #define AGG_CACHE_MAX 10000
-#define APPEND_ATTEMPTS 8
+/*
+ * A command whose append lost the head to another ebidd is decided again
+ * after a short randomised pause that grows with each loss (1, 2, 4 ...
+ * 32 ms plus up to as much again), so two processes racing on one
+ * aggregate take turns instead of the loser retrying straight into the
+ * winner's next append and running out of attempts (about 1.3 s at most).
+ */
+#define APPEND_ATTEMPTS 32
+#define APPEND_BACKOFF_MAX_MS 32
 
 struct job;
 
@@ -325,6 +334,14 @@ reply_accepted(struct job *j)
 /* -- append ------------------------------------------------------------- */
 
 static void
+retry_load(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	job_load(arg);
+}
+
+static void
 append_done(int rc, const struct eb_error *e, void *arg)
 {
 	struct job *j = arg;
@@ -349,7 +366,19 @@ append_done(int rc, const struct eb_error *e, void *arg)
 		eb_buf_reset(&j->events_bytes);
 		free(j->head_sig);
 		j->head_sig = NULL;
-		job_load(j);
+		{
+			int step = j->attempts < 6 ? 1 << (j->attempts - 1) :
+			    APPEND_BACKOFF_MAX_MS;
+			struct timeval tv = { 0, 0 };
+
+			if (step > APPEND_BACKOFF_MAX_MS)
+				step = APPEND_BACKOFF_MAX_MS;
+			/* jitter only: random() is enough */
+			tv.tv_usec = step * 1000L + random() % (step * 1000L);
+			if (event_base_once(j->cs->srv->base, -1, EV_TIMEOUT,
+			    retry_load, j, &tv) != 0)
+				job_load(j);
+		}
 		return;
 	}
 	job_fail(j, e);
