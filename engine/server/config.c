@@ -36,6 +36,7 @@ static const struct cf_key cf_keys[] = {
 	STR(ca, "", 1),
 	STR(cert, "", 1),
 	INT(command_budget_ms, "2000", 10, 600000),
+	STR(crl, "", 0),
 	INT(db_connections, "4", 1, 32),
 	STR(db, "", 0),
 	/* least privilege (docs/operations.md): migrations as the owner */

@@ -27,6 +27,7 @@
 struct eb_config {
 	char *listen;          /* "127.0.0.1:8443" */
 	char *ca;              /* CA certificate(s), PEM */
+	char *crl;             /* CRL file or folder ("" = none); SIGHUP reloads */
 	char *cert;            /* server certificate chain, PEM */
 	char *key;             /* server private key, PEM */
 	char *tsa_cert;        /* TSA certificate (optional until receipts) */

@@ -375,6 +375,12 @@ route(struct evhttp_request *req, void *arg)
 		eb_reply_error(r, &e);
 		return;
 	}
+	/* revoked since the handshake (a kept-alive or resumed session) */
+	if (eb_trust_check_revoked(srv->trust, r->peer, 0, &e) != EB_OK) {
+		r->close_after = 1;
+		eb_reply_error(r, &e);
+		return;
+	}
 	r->have_actor = 1;
 	if (check_framing(req, &e) != EB_OK) {
 		r->close_after = 1;          /* never read what follows */
