@@ -543,7 +543,7 @@ opening_cert(struct session *s, const struct args *a, struct eb_error *e)
 		return eb_pem_cert_load(a->opening_cert, e);
 	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
 	if (get_doc(s, path, &view) != 0) {
-		eb_fail(e, EB_ERR_IO, "no-opening-certificate",
+		eb_fail(e, EB_ERR_IO, "cannot-fetch-tender",
 		    "Give --opening-cert FILE to seal offline.",
 		    "cannot fetch tender %s", a->id);
 		return NULL;
