@@ -158,7 +158,7 @@ eb_trust_load(const char *ca_path, struct eb_error *err)
 	}
 	ERR_clear_error();   /* the end of the file is reported as an error */
 	if (count == 0) {
-		eb_fail(err, EB_ERR_FORMAT, "ca-unreadable",
+		eb_fail(err, EB_ERR_IO, "ca-unreadable",
 		    "The file must hold the CA certificate in PEM form.",
 		    "no certificate in %s", ca_path);
 		eb_trust_free(t);

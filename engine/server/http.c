@@ -160,7 +160,7 @@ void
 eb_reply_error(struct eb_req *r, const struct eb_error *e)
 {
 	struct eb_doc *d = eb_errdoc_build(e, r->id);
-	int status = eb_http_status(e->code);
+	int status = eb_error_status(e);
 
 	if (status >= 500)
 		eb_log(EB_LOG_WARN, "req id=%s failed: %s (%s) %s", r->id,
