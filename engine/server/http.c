@@ -48,6 +48,8 @@
 
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
+#include "engine/server/export.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"

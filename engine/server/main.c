@@ -38,6 +38,7 @@
 
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
@@ -291,6 +292,8 @@ main(int argc, char **argv)
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
+	if (eb_heads_init(&srv, &e) != EB_OK)
+		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
@@ -345,6 +348,7 @@ main(int argc, char **argv)
 	eb_http_free(&srv);
 	eb_board_free(&srv);
 	eb_commands_free(srv.cmds);
+	eb_heads_free(&srv);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
 	eb_notify_free(&srv);

@@ -24,8 +24,6 @@
  *    eb_system_wants_receipt() - which commands get an RFC 3161 receipt
  *    eb_system_serial()        - a unique receipt serial
  *    eb_system_read()          - the view / duties of an aggregate
- *    eb_handle_log()           - GET /v1/log and /v1/log/ID (auditors)
- *    eb_handle_heads()         - GET /v1/heads/ID (public board)
  *    eb_system_is_server()     - may this certificate act as the system?
  *    eb_system_check_custodians() - custodians named at registration
  */
@@ -75,10 +73,5 @@ int eb_system_is_server(const struct eb_server *srv, X509 *cert);
  */
 int eb_system_check_custodians(struct eb_server *srv,
     const struct eb_doc *cmd, struct eb_error *err) EB_MUSTCHECK;
-/* GET /v1/heads/ID: the signed chain heads (public board). */
-void eb_handle_heads(struct eb_req *r, const char *id);
-
-/* 'query' may hold since= and until= (ISO instants) for the list. */
-void eb_handle_log(struct eb_req *r, const char *id, const char *query);
 
 #endif
