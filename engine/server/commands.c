@@ -55,6 +55,7 @@
 
 #include "engine/core/flows.h"
 #include "engine/server/commands.h"
+#include "engine/server/directory.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
@@ -912,7 +913,7 @@ verify_done(void *arg)
 	 * server certificates (cert, system_certs) is refused.
 	 */
 	if (j->actor.role == EB_ROLE_SYSTEM &&
-	    !eb_system_is_server(srv, j->r->peer)) {
+	    !eb_directory_is_server(srv, j->r->peer)) {
 		rc = eb_fail(&e, EB_ERR_DENIED, "system-not-server",
 		    "Only ebidd's own server certificates act as the system.",
 		    "certificate %s claims the system role but is not a "
@@ -927,7 +928,7 @@ verify_done(void *arg)
 	}
 	/* custodians must exist before a tender may rely on them */
 	if (strcmp(j->flow->kind, "tender") == 0 &&
-	    (rc = eb_system_check_custodians(srv, j->doc, &e)) != EB_OK)
+	    (rc = eb_directory_check_custodians(srv, j->doc, &e)) != EB_OK)
 		goto fail;
 	if ((tval = eb_doc_attr(j->doc, "tender")) != NULL)
 		tattr = "tender";

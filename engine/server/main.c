@@ -38,6 +38,7 @@
 
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
+#include "engine/server/directory.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
@@ -292,7 +293,8 @@ main(int argc, char **argv)
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
-	if (eb_heads_init(&srv, &e) != EB_OK)
+	if (eb_directory_init(&srv, &e) != EB_OK ||
+	    eb_heads_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
@@ -349,6 +351,7 @@ main(int argc, char **argv)
 	eb_board_free(&srv);
 	eb_commands_free(srv.cmds);
 	eb_heads_free(&srv);
+	eb_directory_free(&srv);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
 	eb_notify_free(&srv);

@@ -44,6 +44,7 @@
 struct eb_board;
 struct eb_commands;
 struct eb_conns;
+struct eb_directory;
 struct eb_heads;
 struct eb_notify;
 struct eb_system;
@@ -68,6 +69,7 @@ struct eb_server {
 	struct eb_commands *cmds;
 	struct eb_notify *notify;   /* "committed" observers (notify.h) */
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
+	struct eb_directory *directory; /* certificates (directory.c) */
 	struct eb_heads *heads;     /* heads signed on time (heads.c) */
 	struct eb_watch *watch;     /* live sales (watch.c) */
 	struct eb_board *board;     /* the public board (board.c), or NULL */

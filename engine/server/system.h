@@ -24,8 +24,6 @@
  *    eb_system_wants_receipt() - which commands get an RFC 3161 receipt
  *    eb_system_serial()        - a unique receipt serial
  *    eb_system_read()          - the view / duties of an aggregate
- *    eb_system_is_server()     - may this certificate act as the system?
- *    eb_system_check_custodians() - custodians named at registration
  */
 #ifndef EB_SERVER_SYSTEM_H
 #define EB_SERVER_SYSTEM_H
@@ -62,16 +60,5 @@ uint64_t eb_system_serial(struct eb_server *srv, int64_t time_ms);
 struct eb_doc *eb_system_read(struct eb_server *srv,
     const struct eb_flow_entry *flow, const void *state,
     const struct eb_actor *viewer, enum eb_job_kind what);
-
-/* Is 'cert' one of the server certificates (own cert, system_certs)? */
-int eb_system_is_server(const struct eb_server *srv, X509 *cert);
-/*
- * Every custodian a command names (<custodians><custodian party=>) has a
- * custodian certificate in the centre's directory that verifies against
- * the CA; EB_ERR_RULE (unknown-custodian / not-a-custodian) naming the
- * first that has not.
- */
-int eb_system_check_custodians(struct eb_server *srv,
-    const struct eb_doc *cmd, struct eb_error *err) EB_MUSTCHECK;
 
 #endif
