@@ -58,6 +58,7 @@
 #include "engine/server/directory.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
+#include "engine/server/receipts.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
 #include "engine/server/workers.h"
@@ -487,10 +488,10 @@ job_decide(struct job *j)
 	ent.clock = eb_clock_name(&srv->clock);
 	memcpy(ent.command_sha256, j->der_sha, EB_SHA256_LEN);
 	ent.events = j->events;
-	if (eb_system_wants_receipt(j->doc->name) && srv->tsa != NULL &&
+	if (eb_receipts_wanted(j->doc->name) && srv->tsa != NULL &&
 	    j->receipt == NULL &&
 	    eb_tsa_stamp(srv->tsa, j->der_sha, j->time,
-	    eb_system_serial(srv, j->time), &j->receipt, &j->receipt_len,
+	    eb_receipts_serial(srv, j->time), &j->receipt, &j->receipt_len,
 	    &e) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "cannot issue a receipt");
 		job_fail(j, &e);
@@ -731,7 +732,7 @@ job_load(struct job *j)
 	struct eb_error e;
 
 	if (j->kind == EB_JOB_COMMAND && !j->dedup_checked && !a->fresh &&
-	    eb_system_wants_receipt(j->doc->name)) {
+	    eb_receipts_wanted(j->doc->name)) {
 		char hex[EB_SHA256_HEX];
 		const char *params[2] = { a->id, hex };
 

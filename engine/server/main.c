@@ -44,6 +44,8 @@
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/rebuild.h"
+#include "engine/server/receipts.h"
+#include "engine/server/recovery.h"
 #include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
@@ -293,6 +295,10 @@ main(int argc, char **argv)
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
+	if (eb_receipts_init(&srv) != EB_OK) {
+		fprintf(stderr, "ebidd: out of memory\n");
+		return 1;
+	}
 	if (eb_directory_init(&srv, &e) != EB_OK ||
 	    eb_heads_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
@@ -305,7 +311,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
-	eb_system_recover(&srv);
+	eb_recovery_start(&srv);
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
 	if (eb_board_start(&srv, &e) != EB_OK)
@@ -352,6 +358,8 @@ main(int argc, char **argv)
 	eb_commands_free(srv.cmds);
 	eb_heads_free(&srv);
 	eb_directory_free(&srv);
+	eb_receipts_free(&srv);
+	eb_recovery_free(&srv);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
 	eb_notify_free(&srv);

@@ -81,8 +81,6 @@ struct slot {
 struct eb_system {
 	struct eb_server *srv;
 	struct slot *buckets[SLOT_BUCKETS];
-	struct eb_serial_gen serials;   /* receipt serials (eb_system_serial) */
-	char recover_sql[1200];      /* from the core's final states */
 };
 
 static unsigned
@@ -864,21 +862,6 @@ eb_system_clock_moved(struct eb_server *srv)
 			}
 }
 
-/* -- receipts ----------------------------------------------------------- */
-
-int
-eb_system_wants_receipt(const char *command)
-{
-	return strcmp(command, "submit-bid") == 0;
-}
-
-/* A unique receipt serial (protocol/receipt.h eb_serial_next). */
-uint64_t
-eb_system_serial(struct eb_server *srv, int64_t time_ms)
-{
-	return eb_serial_next(&srv->sys->serials, time_ms, srv->boot_id);
-}
-
 /* -- reads -------------------------------------------------------------- */
 
 struct eb_doc *
@@ -891,62 +874,6 @@ eb_system_read(struct eb_server *srv, const struct eb_flow_entry *flow,
 	if (what == EB_JOB_DUTIES && strcmp(flow->kind, "tender") == 0)
 		return eb_tender_duties(state, viewer);
 	return NULL;
-}
-
-/* -- recovery after a restart ----------------------------------------- */
-
-static void
-recover_rows(int rc, const struct eb_error *err, const struct pg_result *res,
-    void *arg)
-{
-	const PGresult *r = (const PGresult *)res;
-	struct eb_server *srv = arg;
-	int i, n = 0;
-
-	if (rc != EB_OK) {
-		eb_log_e(EB_LOG_ERROR, err, "recovery: cannot list live aggregates; "
-		    "their timers arm at their next command");
-		return;
-	}
-	for (i = 0; i < PQntuples(r); i++) {
-		const struct eb_flow_entry *fe = eb_flow_for_kind(PQgetvalue(r, i,
-		    1));
-
-		if (fe == NULL)
-			continue;
-		eb_commands_poke(srv->cmds, PQgetvalue(r, i, 0), fe);
-		n++;
-	}
-	eb_log(EB_LOG_INFO, "recovery: %d live tenders and sales reloaded, "
-	    "their timers armed", n);
-}
-
-/*
- * After a (re)start nothing is armed: load every tender and sale that is
- * not finished, so its due timers (a deadline passed while ebidd was
- * down, say) fire and its next steps (an opening, a clearing) are taken.
- */
-void
-eb_system_recover(struct eb_server *srv)
-{
-	struct eb_system *sys = srv->sys;
-	char live[1024];
-	int n;
-
-	/* every kind the core gives final states, not in one of them (the
-	 * store keeps the text's pointer: it lives in sys) */
-	if (sys == NULL || eb_states_sql(live, sizeof(live), "kind", "state",
-	    EB_STATES_FINAL, 1) != 0 || (n = snprintf(sys->recover_sql,
-	    sizeof(sys->recover_sql), "SELECT aggregate, kind FROM "
-	    "aggregate_state WHERE %s ORDER BY aggregate", live)) < 0 ||
-	    (size_t)n >= sizeof(sys->recover_sql)) {
-		eb_log(EB_LOG_ERROR, "recovery: the final states do not fit");
-		return;
-	}
-	if (eb_store_select_text(srv->store, sys->recover_sql, 0, NULL,
-	    recover_rows, srv) != EB_OK)
-		eb_log(EB_LOG_ERROR, "recovery: cannot queue the list of live "
-		    "aggregates");
 }
 
 /* -- lifetime ----------------------------------------------------------- */

@@ -21,8 +21,6 @@
  *    eb_system_committed()     - observer of each commit (notify.h): react,
  *                                re-arm
  *    eb_system_clock_moved()   - driven clock: fire what is now due
- *    eb_system_wants_receipt() - which commands get an RFC 3161 receipt
- *    eb_system_serial()        - a unique receipt serial
  *    eb_system_read()          - the view / duties of an aggregate
  */
 #ifndef EB_SERVER_SYSTEM_H
@@ -50,11 +48,7 @@ void eb_system_free(struct eb_server *srv);
 void eb_system_committed(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow, void *state);
 void eb_system_clock_moved(struct eb_server *srv);
-/* At start-up: reload every unfinished tender and sale, arming timers. */
-void eb_system_recover(struct eb_server *srv);
 
-int eb_system_wants_receipt(const char *command);
-uint64_t eb_system_serial(struct eb_server *srv, int64_t time_ms);
 
 /* A new tree, or NULL when the aggregate has no such read. */
 struct eb_doc *eb_system_read(struct eb_server *srv,
