@@ -58,9 +58,9 @@
 #include "engine/server/directory.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
+#include "engine/server/reads.h"
 #include "engine/server/receipts.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
@@ -424,8 +424,8 @@ job_decide(struct job *j)
 		return;
 	}
 	if (j->kind != EB_JOB_COMMAND) {
-		struct eb_doc *v = eb_system_read(srv, a->flow, a->state,
-		    &j->actor, j->kind);
+		struct eb_doc *v = eb_reads_view(srv, a->flow, a->state,
+		    &j->actor, j->kind == EB_JOB_DUTIES);
 
 		if (v == NULL) {
 			eb_fail(&e, EB_ERR_NOTFOUND, "nothing-to-show",

@@ -52,7 +52,6 @@
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
 

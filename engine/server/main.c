@@ -47,6 +47,7 @@
 #include "engine/server/receipts.h"
 #include "engine/server/recovery.h"
 #include "engine/server/system.h"
+#include "engine/server/timers.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
@@ -307,7 +308,7 @@ main(int argc, char **argv)
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_system_committed) != EB_OK) {
+	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
