@@ -38,6 +38,9 @@ static const struct cf_key cf_keys[] = {
 	INT(command_budget_ms, "2000", 10, 600000),
 	INT(db_connections, "4", 1, 32),
 	STR(db, "", 0),
+	/* least privilege (docs/operations.md): migrations as the owner */
+	STR(migrate_db, "", 0),
+	INT(migrate_at_start, "1", 0, 1),
 	INT(idle_timeout, "60", 1, 3600),
 	STR(key, "", 1),
 	STR(listen, "127.0.0.1:8443", 1),

@@ -181,6 +181,7 @@ main(int argc, char **argv)
 	struct drain dr;
 	struct event *ev_term = NULL, *ev_int = NULL;
 	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
+	const char *owner_db;
 	char xsd[4096];
 	int migrate_only = 0, rebuild_only = 0, opt, applied = 0, stuck;
 
@@ -233,13 +234,37 @@ main(int argc, char **argv)
 		    EB_CLOCK_ACCELERATED ? " (accelerated)" : "",
 		    eb_clock_name(&srv.clock));
 
-	if (eb_store_migrate(cfg.db, cfg.schema_dir, &applied, &e) != EB_OK)
-		fatal_e(&e, "database migration");
-	eb_log(EB_LOG_INFO, "migrations: %d applied now", applied);
+	/*
+	 * Least privilege (docs/operations.md): the owner's connection
+	 * (migrate_db) changes the schema; the running server's (db) may be
+	 * a role that can only append and read, and then only checks.
+	 */
+	owner_db = *cfg.migrate_db != '\0' ? cfg.migrate_db : cfg.db;
+	if (migrate_only || rebuild_only || cfg.migrate_at_start) {
+		if (eb_store_migrate(owner_db, cfg.schema_dir, &applied, &e) !=
+		    EB_OK)
+			fatal_e(&e, "database migration");
+		eb_log(EB_LOG_INFO, "migrations: %d applied now", applied);
+	} else {
+		int pending = 0;
+
+		if (eb_store_migrations_pending(cfg.db, cfg.schema_dir,
+		    &pending, &e) != EB_OK)
+			fatal_e(&e, "database migration check");
+		if (pending > 0) {
+			(void)eb_fail(&e, EB_ERR_STATE, "migrate-pending",
+			    "Run `ebidd --config FILE --migrate` (it connects "
+			    "with migrate_db, the schema owner), then start "
+			    "ebidd again.", "%d database migration(s) of %s "
+			    "not applied and migrate_at_start = 0", pending,
+			    cfg.schema_dir);
+			fatal_e(&e, "database migration check");
+		}
+	}
 	if (rebuild_only) {
 		int n = 0;
 
-		if (eb_rebuild_read_models(cfg.db, &n, &e) != EB_OK)
+		if (eb_rebuild_read_models(owner_db, &n, &e) != EB_OK)
 			fatal_e(&e, "rebuild");
 		printf("ebidd: read models of %d aggregates rebuilt from the "
 		    "log\n", n);
