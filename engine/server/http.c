@@ -48,9 +48,10 @@
 
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
+#include "engine/server/export.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
 

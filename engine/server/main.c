@@ -38,11 +38,16 @@
 
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
+#include "engine/server/directory.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/rebuild.h"
+#include "engine/server/receipts.h"
+#include "engine/server/recovery.h"
 #include "engine/server/system.h"
+#include "engine/server/timers.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
@@ -365,16 +370,23 @@ main(int argc, char **argv)
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
+	if (eb_receipts_init(&srv) != EB_OK) {
+		fprintf(stderr, "ebidd: out of memory\n");
+		return 1;
+	}
+	if (eb_directory_init(&srv, &e) != EB_OK ||
+	    eb_heads_init(&srv, &e) != EB_OK)
+		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_system_committed) != EB_OK) {
+	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
-	eb_system_recover(&srv);
+	eb_recovery_start(&srv);
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
 	if (eb_board_start(&srv, &e) != EB_OK)
@@ -421,6 +433,10 @@ main(int argc, char **argv)
 	eb_http_free(&srv);
 	eb_board_free(&srv);
 	eb_commands_free(srv.cmds);
+	eb_heads_free(&srv);
+	eb_directory_free(&srv);
+	eb_receipts_free(&srv);
+	eb_recovery_free(&srv);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
 	eb_notify_free(&srv);

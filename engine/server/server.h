@@ -44,7 +44,11 @@
 struct eb_board;
 struct eb_commands;
 struct eb_conns;
+struct eb_directory;
+struct eb_heads;
 struct eb_notify;
+struct eb_receipts;
+struct eb_recovery;
 struct eb_system;
 struct eb_watch;
 struct eb_tsa;
@@ -67,6 +71,10 @@ struct eb_server {
 	struct eb_commands *cmds;
 	struct eb_notify *notify;   /* "committed" observers (notify.h) */
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
+	struct eb_directory *directory; /* certificates (directory.c) */
+	struct eb_receipts *receipts; /* receipt serials (receipts.c) */
+	struct eb_recovery *recovery; /* start-up reload (recovery.c) */
+	struct eb_heads *heads;     /* heads signed on time (heads.c) */
 	struct eb_watch *watch;     /* live sales (watch.c) */
 	struct eb_board *board;     /* the public board (board.c), or NULL */
 	struct eb_actor actor;      /* ebidd itself, from its certificate */
