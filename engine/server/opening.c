@@ -60,6 +60,7 @@ struct opening_half {
 static void
 opening_free(struct opening *op)
 {
+	struct eb_slot *slot;
 	int i;
 
 	if (op == NULL)
@@ -78,7 +79,10 @@ opening_free(struct opening *op)
 	X509_free(op->oc);
 	eb_doc_free(op->view);
 	eb_doc_free(op->cmd);
+	slot = op->slot;
 	free(op);
+	if (slot != NULL)
+		eb_system_release(slot);
 }
 
 /*
@@ -362,6 +366,7 @@ eb_opening_start(struct eb_slot *slot, const void *state)
 	if (op == NULL)
 		return;
 	op->slot = slot;
+	eb_system_hold(slot);
 	op->view = slot->flow->ops->view(state, &srv->actor);
 	slot->inflight = 1;
 	if (eb_store_select(srv->store,

@@ -41,12 +41,14 @@
 #include "protocol/pki.h"
 #include "protocol/xml.h"
 
+struct eb_aggs;
 struct eb_board;
 struct eb_commands;
 struct eb_conns;
 struct eb_directory;
 struct eb_heads;
 struct eb_notify;
+struct eb_reads;
 struct eb_receipts;
 struct eb_recovery;
 struct eb_system;
@@ -68,7 +70,9 @@ struct eb_server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *listener;
 	struct eb_conns *conns;     /* caps and deadlines (conns.h) */
+	struct eb_aggs *aggs;       /* the aggregate cache (aggs.c) */
 	struct eb_commands *cmds;
+	struct eb_reads *reads;     /* reads and pokes (reads.c) */
 	struct eb_notify *notify;   /* "committed" observers (notify.h) */
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
 	struct eb_directory *directory; /* certificates (directory.c) */
