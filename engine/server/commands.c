@@ -76,6 +76,8 @@
  * winner's next append and running out of attempts (about 1.3 s at most).
  */
 #define APPEND_ATTEMPTS 32
+/* The events of one command, serialised, at most (the core's output). */
+#define EVENTS_MAX ((size_t)256 << 20)
 #define APPEND_BACKOFF_MAX_MS 32
 
 struct job {
@@ -821,7 +823,7 @@ eb_handle_command(struct eb_req *r)
 	j->r = r;
 	j->actor = r->actor;
 	snprintf(j->reqid, sizeof(j->reqid), "%s", r->id);
-	j->events_bytes.max = (size_t)256 << 20;
+	j->events_bytes.max = EVENTS_MAX;
 	j->der_len = n;
 	evbuffer_remove(in, j->der, n);
 	eb_sha256(j->der, n, j->der_sha);
@@ -861,7 +863,7 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 	    (unsigned long long)++srv->next_req);
 	j->sys_done = done;
 	j->sys_arg = arg;
-	j->events_bytes.max = (size_t)256 << 20;
+	j->events_bytes.max = EVENTS_MAX;
 	j->der = der;
 	j->der_len = der_len;
 	eb_sha256(der, der_len, j->der_sha);

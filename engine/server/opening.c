@@ -25,6 +25,12 @@
 #include "protocol/opening.h"
 #include "protocol/xml.h"
 
+/* The bounds of a bidder's or custodian's command read back from the log
+ * (it passed the request limits when it came in). */
+#define LOGGED_CMD_MAX ((size_t)64 << 20)
+#define LOGGED_CMD_DEPTH 32
+#define LOGGED_CMD_ELEMENTS 200000
+
 struct opening {
 	struct eb_slot *slot;
 	struct eb_doc *view;      /* the tender as ebidd sees it */
@@ -116,8 +122,9 @@ opening_work(void *arg)
 		uint8_t *content = NULL;
 		size_t clen = 0;
 		X509 *signer = NULL;
-		struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
-		    .max_depth = 32, .max_elements = 200000 };
+		struct eb_xml_limits lim = { .max_bytes = LOGGED_CMD_MAX,
+		    .max_depth = LOGGED_CMD_DEPTH,
+		    .max_elements = LOGGED_CMD_ELEMENTS };
 		struct eb_error e;
 
 		if (eb_cms_verify(srv->trust, op->command[i],
