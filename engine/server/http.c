@@ -49,6 +49,7 @@
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
 #include "engine/server/export.h"
+#include "engine/server/handlers.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/reads.h"

@@ -50,6 +50,7 @@
 #include "engine/server/recovery.h"
 #include "engine/server/system.h"
 #include "engine/server/timers.h"
+#include "engine/server/tls.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"

@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 
 #include "engine/server/server.h"
+#include "engine/server/tls.h"
 
 /* TLS 1.2: forward secrecy and AEAD only, strongest first. */
 #define EB_TLS12_CIPHERS \
