@@ -416,7 +416,7 @@ job_decide(struct job *j)
 	 * Sign the head at creation, at every phase change, at every system
 	 * command (deadlines, the opening...), at every receipt (the bidder
 	 * keeps it: proof of inclusion) and at every head_every_entries-th
-	 * seq; the rest is signed within head_every_seconds (system.c).
+	 * seq; the rest is signed within head_every_seconds (heads.c).
 	 */
 	if ((j->seq == 1 || strcmp(before, j->state_name) != 0 ||
 	    j->receipt != NULL || j->actor.role == EB_ROLE_SYSTEM ||
