@@ -128,14 +128,13 @@ exit_for_rc(int rc)
 }
 
 /*
- * Retrying after a lost reply (docs/client.md): on a transport failure
- * (no connection, connection closed, timeout: EB_ERR_IO) or a 503 (the
- * server or its database unavailable, shutting down), wait 0.25 s, then
- * doubling up to 8 s, for at most EBID_RETRY_SECONDS in all (default 60;
- * 0 = never retry).  Returns the wait in seconds, or -1: do not retry.
+ * Retrying after a lost reply (docs/client.md): when retryable() says so,
+ * wait 0.25 s, then doubling up to 8 s, for at most EBID_RETRY_SECONDS in
+ * all (default 60; 0 = never retry).  Returns the wait in seconds, or -1:
+ * do not retry.
  */
 static double
-retry_wait(int attempt, int sent, const struct eb_error *e, int status)
+retry_wait(int attempt, int retry)
 {
 	static double spent;
 	const char *env = getenv("EBID_RETRY_SECONDS");
@@ -143,7 +142,7 @@ retry_wait(int attempt, int sent, const struct eb_error *e, int status)
 
 	if (attempt == 1)
 		spent = 0;
-	if (sent == EB_OK ? status != 503 : e->code != EB_ERR_IO)
+	if (!retry)
 		return -1;
 	w = 0.25;
 	for (int i = 1; i < attempt && w < 8.0; i++)
@@ -154,6 +153,28 @@ retry_wait(int attempt, int sent, const struct eb_error *e, int status)
 		return -1;
 	spent += w;
 	return w;
+}
+
+/*
+ * 1 when sending the same bytes again may help: no reply (EB_ERR_IO), the
+ * server unavailable (503), or 409 duplicate-command (two identical
+ * creating commands raced: sent again, the loser gets the winner's entry).
+ */
+static int
+retryable(int sent, const struct eb_error *e, int status,
+    const struct eb_buf *body)
+{
+	struct eb_error re;
+
+	if (sent != EB_OK)
+		return e->code == EB_ERR_IO;
+	if (status == 503)
+		return 1;
+	if (status != 409)
+		return 0;
+	eb_error_clear(&re);
+	eb_client_reply_error(body, status, &re);
+	return strcmp(re.reason, "duplicate-command") == 0;
 }
 
 static void
@@ -199,7 +220,8 @@ exchange(struct session *s, const char *path, const uint8_t *der,
 		else
 			sent = eb_client_post(s->client, "/v1/commands",
 			    "application/cms", der, len, &body, &status, &e);
-		if ((wait = retry_wait(attempt, sent, &e, status)) < 0)
+		if ((wait = retry_wait(attempt, retryable(sent, &e, status,
+		    &body))) < 0)
 			break;
 		/*
 		 * No reply, or the server cannot decide now: send the very
@@ -209,7 +231,9 @@ exchange(struct session *s, const char *path, const uint8_t *der,
 		 */
 		fprintf(stderr, "ebid: %s; sending the same signed %s again "
 		    "in %.1f s (attempt %d)\n", sent != EB_OK ? e.primary :
-		    "the server is unavailable", der != NULL ? "command" :
+		    status == 503 ? "the server is unavailable" :
+		    "the same command was in flight twice", der != NULL ?
+		    "command" :
 		    "request", wait, attempt + 1);
 		retry_sleep(wait);
 	}
@@ -241,6 +265,16 @@ static int
 post_signed(struct session *s, const uint8_t *der, size_t len,
     struct eb_doc **reply)
 {
+	struct eb_error e;
+
+	/* EBID_KEEP_SIGNED=FILE: the exact bytes, to send again later */
+	eb_error_clear(&e);
+	*reply = NULL;
+	if (getenv("EBID_KEEP_SIGNED") != NULL &&
+	    eb_file_write(getenv("EBID_KEEP_SIGNED"), der, len, &e) != EB_OK) {
+		print_error(&e);
+		return exit_for_rc(e.code);
+	}
 	return exchange(s, NULL, der, len, reply);
 }
 
@@ -266,10 +300,12 @@ print_accepted(const struct eb_doc *reply)
 	const struct eb_doc *events = eb_doc_child(reply, "events"), *ev;
 	struct eb_buf b = EB_BUF_INIT;
 
-	printf("accepted: %s seq %s at %s\n",
+	printf("accepted: %s seq %s at %s%s\n",
 	    eb_doc_attr(reply, "aggregate") ? eb_doc_attr(reply, "aggregate") :
 	    "?", eb_doc_attr(reply, "seq") ? eb_doc_attr(reply, "seq") : "?",
-	    eb_doc_attr(reply, "time") ? eb_doc_attr(reply, "time") : "?");
+	    eb_doc_attr(reply, "time") ? eb_doc_attr(reply, "time") : "?",
+	    eb_doc_attr(reply, "duplicate") != NULL ? " (sent before: the "
+	    "first entry, nothing appended)" : "");
 	if (events == NULL)
 		return;
 	for (ev = events->first; ev != NULL; ev = ev->next) {
