@@ -158,6 +158,8 @@ struct sale {
 	char transferor_org[EB_NAME_MAX];   /* "" in logs before it was kept */
 	char *asset;
 	int64_t start_price, increment, deposit;
+	int raise_any;                /* raise="at-least": any amount one
+	                               * increment up; 0: whole multiples */
 	int64_t listing_start, listing_end;
 	int64_t countdown_ms, declare_ms, publicity_ms;
 
@@ -675,7 +677,7 @@ de_register(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
     struct eb_error *err)
 {
 	int64_t sp, inc, dep, ls, le, cd, dc, pb;
-	const char *asset;
+	const char *asset, *raise;
 	struct eb_doc *e;
 	int rc;
 
@@ -695,6 +697,13 @@ de_register(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	    (rc = field_opt_i64(c, "publicity-seconds", 1, EB_SALE_SECONDS_MAX,
 	    DEFAULT_PUBLICITY_SECONDS, &pb, err)) != EB_OK)
 		return rc;
+	raise = eb_doc_attr(c->body, "raise");
+	if (raise == NULL)
+		raise = "multiples";
+	if (strcmp(raise, "multiples") != 0 && strcmp(raise, "at-least") != 0)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-raise",
+		    "Write raise=\"multiples\" (the default: whole multiples of the increment) or raise=\"at-least\" (any amount at least one increment higher).",
+		    "register-sale: 'raise' is '%s'", raise);
 	if (le <= ls)
 		return eb_fail(err, EB_ERR_RULE, "empty-listing",
 		    "Set the listing end after the listing start.",
@@ -707,6 +716,7 @@ de_register(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	eb_doc_set_attr(e, "sale", s->id);
 	eb_doc_set_attr_i64(e, "starting-price", sp);
 	eb_doc_set_attr_i64(e, "increment", inc);
+	eb_doc_set_attr(e, "raise", raise);
 	eb_doc_set_attr_i64(e, "deposit", dep);
 	set_instant(e, "listing-start", ls);
 	set_instant(e, "listing-end", le);
@@ -968,6 +978,29 @@ check_raise(const struct sale *s, const struct eb_cmd *c,
 		    "increment %lld fen, minimum %lld fen", (long long)amount,
 		    (long long)s->current, (long long)s->increment,
 		    (long long)min);
+		return EB_ERR_RULE;
+	}
+	/* whole multiples of the increment above the starting price (no
+	 * price yet) or above the current price */
+	if (!s->raise_any &&
+	    (amount - (s->leader == 0 ? s->start_price : s->current)) %
+	    s->increment != 0) {
+		int64_t base = s->leader == 0 ? s->start_price : s->current;
+		int64_t k = (amount - base) / s->increment;
+		char lo[40], hi[40], inc[40];
+
+		eb_sale_price_text(amount, a, sizeof(a));
+		eb_sale_price_text(base + k * s->increment, lo, sizeof(lo));
+		eb_sale_price_text(base + (k + 1) * s->increment, hi,
+		    sizeof(hi));
+		eb_sale_price_text(s->increment, inc, sizeof(inc));
+		eb_fail(err, EB_ERR_RULE, "not-a-multiple",
+		    "Raise by a whole number of increments: the nearest valid amounts are in the detail.",
+		    "%s: %s yuan is not a whole multiple of the increment (%s yuan) above %s",
+		    eb_cmd_name(c), a, inc, s->leader == 0 ?
+		    "the starting price" : "the current price");
+		eb_error_detail(err, "nearest valid amounts %s and %s yuan",
+		    lo, hi);
 		return EB_ERR_RULE;
 	}
 	return EB_OK;
@@ -1537,6 +1570,7 @@ ap_registered(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
     struct eb_error *err)
 {
 	int64_t cd, dc, pb;
+	const char *r;
 	int rc;
 
 	if ((rc = ev_i64(e, "starting-price", &s->start_price, err)) ||
@@ -1548,6 +1582,15 @@ ap_registered(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	    (rc = ev_i64(e, "declare-seconds", &dc, err)) ||
 	    (rc = ev_i64(e, "publicity-seconds", &pb, err)))
 		return rc;
+	/* a log written before the raise rule existed was checked with "at
+	 * least one increment": replay keeps it */
+	r = eb_doc_attr(e, "raise");
+	if (r == NULL || strcmp(r, "at-least") == 0)
+		s->raise_any = 1;
+	else if (strcmp(r, "multiples") == 0)
+		s->raise_any = 0;
+	else
+		return bad_event(e, "raise", err);
 	s->countdown_ms = cd * 1000;
 	s->declare_ms = dc * 1000;
 	s->publicity_ms = pb * 1000;
@@ -2133,6 +2176,7 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	eb_doc_set_attr(d, "transferor", s->transferor);
 	eb_doc_set_attr_i64(d, "starting-price", s->start_price);
 	eb_doc_set_attr_i64(d, "increment", s->increment);
+	eb_doc_set_attr(d, "raise", s->raise_any ? "at-least" : "multiples");
 	eb_doc_set_attr_i64(d, "deposit", s->deposit);
 	set_instant(d, "listing-start", s->listing_start);
 	set_instant(d, "listing-end", s->listing_end);

@@ -314,6 +314,9 @@ static const struct eb_actor *const BIDDERS[] = { &A_B1, &A_B2, &A_B3 };
  * Register, accept, seal a reserve of 'reserve' fen, publish, and qualify
  * 'nb' bidders in order (A gets No. 1, B No. 2, C No. 3).
  */
+/* the raise rule fx_listing registers with; NULL: none (the default) */
+static const char *fx_raise;
+
 static void
 fx_listing(struct fx *f, int64_t reserve, int nb)
 {
@@ -325,7 +328,8 @@ fx_listing(struct fx *f, int64_t reserve, int nb)
 	    "starting-price", I(START), "increment", I(INC),
 	    "deposit", I(DEPOSIT), "listing-start", T(LS), "listing-end", T(LE),
 	    "countdown-seconds", "300", "declare-seconds", "300",
-	    "publicity-seconds", "259200", NULL);
+	    "publicity-seconds", "259200",
+	    fx_raise != NULL ? "raise" : NULL, fx_raise, NULL);
 	state_is(f, "registered");
 	ok(f, &A_REG, T0 + HOUR, "accept-sale", NULL);
 	ok(f, &A_SELLER, T0 + 2 * HOUR, "commit-reserve",
@@ -579,18 +583,57 @@ test_quote_boundaries(void **state)
 	/* the leader may not raise its own price */
 	no(&f, EB_ERR_RULE, "already-highest", &A_B2, LS + 3, "quote",
 	    "amount", I(START + 5 * INC), NULL);
+	/* by default a raise is a whole number of increments: one fen off
+	 * or half an increment is refused, whatever its size */
+	no(&f, EB_ERR_RULE, "not-a-multiple", &A_B3, LS + 4, "quote",
+	    "amount", I(START + 3 * INC + 17), NULL);
+	no(&f, EB_ERR_RULE, "not-a-multiple", &A_B3, LS + 4, "quote",
+	    "amount", I(START + 2 * INC + INC / 2), NULL);
 	/* more than the increment is fine */
-	ok(&f, &A_B3, LS + 4, "quote", "amount", I(START + 3 * INC + 17), NULL);
-	assert_int_equal(view_i64(&f, "price", "current"), START + 3 * INC + 17);
-	assert_int_equal(view_i64(&f, "price", "minimum"), START + 4 * INC + 17);
+	ok(&f, &A_B3, LS + 4, "quote", "amount", I(START + 3 * INC), NULL);
+	assert_int_equal(view_i64(&f, "price", "current"), START + 3 * INC);
+	assert_int_equal(view_i64(&f, "price", "minimum"), START + 4 * INC);
 	/* the last instant of the listing is in; its end is out */
-	ok(&f, &A_B1, LE - 1, "quote", "amount", I(START + 4 * INC + 17), NULL);
+	ok(&f, &A_B1, LE - 1, "quote", "amount", I(START + 4 * INC), NULL);
 	no(&f, EB_ERR_TIME, "listing-closed", &A_B2, LE, "quote",
 	    "amount", I(START + 9 * INC), NULL);
 	no(&f, EB_ERR_TIME, "listing-open", &A_SYS, LE - 1, "listing-closed",
 	    NULL);
 	no(&f, EB_ERR_FORMAT, "bad-number", &A_B2, LE - 1, "quote",
 	    "amount", "6e8", NULL);
+	fx_free(&f);
+}
+
+/* raise="at-least": any amount at least one increment up; the auction
+ * follows the same rule; a rule not in the list is refused. */
+static void
+test_raise_at_least(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_raise = "at-least";
+	fx_listing(&f, 1, 3);
+	fx_raise = NULL;
+	{
+		char *r = view_attr(&f, &A_SUP, "terms", "raise");
+
+		assert_non_null(r);
+		assert_string_equal(r, "at-least");
+		free(r);
+	}
+	ok(&f, &A_B1, LS, "quote", "amount", I(START + 1), NULL);
+	no(&f, EB_ERR_RULE, "below-minimum", &A_B2, LS + 1, "quote",
+	    "amount", I(START + INC), NULL);
+	ok(&f, &A_B2, LS + 1, "quote", "amount", I(START + INC + 1), NULL);
+	ok(&f, &A_B3, LS + 2, "quote", "amount", I(START + 2 * INC + INC / 2 + 1),
+	    NULL);
+	fx_free(&f);
+	fx_init(&f);
+	no(&f, EB_ERR_FORMAT, "bad-raise", &A_SELLER, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", I(INC),
+	    "deposit", "0", "listing-start", T(LS), "listing-end", T(LE),
+	    "countdown-seconds", "300", "raise", "any", NULL);
 	fx_free(&f);
 }
 
@@ -1410,6 +1453,7 @@ main(void)
 		cmocka_unit_test(test_case_study_no_sale),
 		cmocka_unit_test(test_reserve_boundary),
 		cmocka_unit_test(test_quote_boundaries),
+		cmocka_unit_test(test_raise_at_least),
 		cmocka_unit_test(test_countdown_boundary),
 		cmocka_unit_test(test_single_bidder_and_nobody),
 		cmocka_unit_test(test_auction_without_bids),

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# tests/integration/test_sale_rules.sh
+#    Sale rules of issue 14, each through the real ebidd and the real ebid:
+#      point 10: quotes are whole multiples of the increment by default;
+#                raise="at-least" accepts any amount one increment up
+#    A sale in its listing with three buyers comes from
+#    tests/data/sale/rules-listing.txt (tools/sale-script).
+#    ports: free ones, picked at start (tests/integration/ports.sh)
+set -uo pipefail
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
+. "$(dirname "$0")/lib.sh"
+it_setup
+export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C EBID_BUILD=$BUILD SALE_QUIET=1
+
+# listing_sale NAME SEDSCRIPT: run rules-listing.txt edited by SEDSCRIPT,
+# move the clock to its listing start; sets $sale
+listing_sale() {
+	local ls
+	sed "$2" "$SRC/tests/data/sale/rules-listing.txt" >"$tmp/$1.txt"
+	sale=""
+	if SALE_ID_FILE=$tmp/$1.id "$SRC/tools/sale-script" "$tmp/$1.txt" >"$tmp/$1.out" 2>&1; then
+		. "$tmp/$1.id"
+	else
+		cat "$tmp/$1.out"; return 1
+	fi
+	ls=$(ebid_as supervisor sale show "$sale" | grep -o 'listing-start="[^"]*"' | cut -d'"' -f2)
+	clock_to "$ls"
+}
+# refused_with REASON NAME COMMAND...: the command fails naming REASON
+refused_with() {
+	local why=$1 name=$2 o; shift 2
+	o=$(check_out)
+	if "$@" >"$o" 2>&1; then
+		bad "$name (was accepted)"; show_failure "$o"
+	elif grep -q -- "$why" "$o"; then
+		ok "$name"
+	else
+		bad "$name (refused, but not with $why)"; show_failure "$o"
+	fi
+	cat "$o" >>"$tmp/check.log"
+}
+price_of() { ebid_as supervisor sale show "$1" | grep -o '<price [^>]*' | grep -o ' current="[0-9]*"' | cut -d'"' -f2; }
+
+# -- point 10: whole multiples of the increment --------------------------------
+listing_sale multiples "" || bad "a sale in its listing (default raise rule)"
+S=$sale
+check "the view states the raise rule (multiples)" grep -q 'raise="multiples"' <(ebid_as supervisor sale show "$S")
+refused_with not-a-multiple "a first quote one fen above the starting price is refused" \
+	ebid_as buyer1 auction quote --sale "$S" 2000000.01
+check "the starting price itself is a valid first quote" ebid_as buyer1 auction quote --sale "$S" 2000000.00
+refused_with not-a-multiple "1.5 increments above the current price is refused" \
+	ebid_as buyer2 auction quote --sale "$S" 2015000.00
+refused_with not-a-multiple "one fen above an increment is refused" \
+	ebid_as buyer2 auction quote --sale "$S" 2010000.01
+refused_with "nearest valid amounts 2,010,000.00 and 2,020,000.00" "the refusal names the nearest valid amounts" \
+	ebid_as buyer2 auction quote --sale "$S" 2010000.01
+check "the price did not move (2,000,000.00)" test "$(price_of "$S")" = 200000000
+check "three whole increments are accepted" ebid_as buyer2 auction quote --sale "$S" 2030000.00
+check "the price is 2,030,000.00" test "$(price_of "$S")" = 203000000
+
+listing_sale atleast "s/ increment=1000000 / increment=1000000 raise=at-least /" || bad "a sale in its listing (raise=at-least)"
+S2=$sale
+check "the view states the raise rule (at-least)" grep -q 'raise="at-least"' <(ebid_as supervisor sale show "$S2")
+check "raise=at-least: a first quote one fen above the start is accepted" ebid_as buyer1 auction quote --sale "$S2" 2000000.01
+refused_with below-minimum "raise=at-least: less than one increment up is still refused" \
+	ebid_as buyer2 auction quote --sale "$S2" 2010000.00
+check "raise=at-least: 1.5 increments up is accepted" ebid_as buyer2 auction quote --sale "$S2" 2015000.01
+check "the price is 2,015,000.01" test "$(price_of "$S2")" = 201500001
+refused_with "attribute 'raise'" "an unknown raise rule is refused at registration" \
+	ebid_as transferor sale register-sale starting-price=100 increment=1 deposit=0 \
+	listing-start=2099-01-01T00:00:00.000Z listing-end=2099-01-02T00:00:00.000Z \
+	countdown-seconds=60 raise=any --asset "Plant"
+finish
