@@ -3,6 +3,8 @@
 #    Sale rules of issue 14, each through the real ebidd and the real ebid:
 #      point 10: quotes are whole multiples of the increment by default;
 #                raise="at-least" accepts any amount one increment up
+#      point 14: tools/sale-script: "refuse REASON" passes only on exactly
+#                that reason; an unknown command fails the script
 #    A sale in its listing with three buyers comes from
 #    tests/data/sale/rules-listing.txt (tools/sale-script).
 #    ports: free ones, picked at start (tests/integration/ports.sh)
@@ -72,4 +74,28 @@ refused_with "attribute 'raise'" "an unknown raise rule is refused at registrati
 	ebid_as transferor sale register-sale starting-price=100 increment=1 deposit=0 \
 	listing-start=2099-01-01T00:00:00.000Z listing-end=2099-01-02T00:00:00.000Z \
 	countdown-seconds=60 raise=any --asset "Plant"
+
+# -- point 14: tools/sale-script checks what it says it checks -----------------
+# script_with NAME LINE...: rules-listing.txt plus LINEs; runs it, returns
+# the script's verdict
+script_with() {
+	local name=$1; shift
+	{ cat "$SRC/tests/data/sale/rules-listing.txt"; printf '%s\n' "$@"; } >"$tmp/$name.txt"
+	"$SRC/tools/sale-script" "$tmp/$name.txt" >"$tmp/$name.out" 2>&1
+}
+Q0="2026-12-02T00:00:00.000Z bidder-a quote amount=200000000"
+check "sale-script: 'refuse not-a-multiple' on a quote refused so passes" \
+	script_with right "$Q0" "refuse not-a-multiple 2026-12-02T01:00:00.000Z bidder-b quote amount=201000001"
+refused "sale-script: 'refuse below-minimum' on a quote refused as not-a-multiple fails" \
+	script_with wrong "$Q0" "refuse below-minimum 2026-12-02T01:00:00.000Z bidder-b quote amount=201000001"
+check "  ... saying which reason it got" grep -q 'should be refused with below-minimum, was refused with not-a-multiple' "$tmp/wrong.out"
+refused "sale-script: 'refuse' on an accepted quote fails" \
+	script_with accepted "$Q0" "refuse below-minimum 2026-12-02T01:00:00.000Z bidder-b quote amount=201000000"
+refused "sale-script: a misspelled command under 'refuse' fails" \
+	script_with typo "$Q0" "refuse below-minimum 2026-12-02T01:00:00.000Z bidder-b qoute amount=200000000"
+check "  ... naming the unknown command" grep -q "unknown command 'qoute'" "$tmp/typo.out"
+refused "sale-script: a misspelled command alone fails" \
+	script_with typo2 "2026-12-02T01:00:00.000Z bidder-b auction-bidd amount=200000000"
+refused "sale-script: a line that is not a command fails" \
+	script_with junk "expct state=listing"
 finish
