@@ -984,6 +984,9 @@ auction_amount(struct session *s, const char *command, const struct args *a)
 	return rc;
 }
 
+static const char *attr_or(const struct eb_doc *d, const char *name,
+    const char *dflt);
+
 static int
 auction_watch(struct session *s, const struct args *a)
 {
@@ -1001,19 +1004,24 @@ auction_watch(struct session *s, const struct args *a)
 		    a->id, (long long)after);
 		if ((rc = get_doc(s, path, &d)) != 0)
 			return rc;
+		/* entries hidden from bidders still move 'last' on */
+		if (eb_doc_attr_i64(d, "last", &seq) == EB_OK && seq > after)
+			after = seq;
 		eb_doc_foreach(e, d, "entry") {
 			if (eb_doc_attr_i64(e, "seq", &seq) == EB_OK &&
 			    seq > after)
 				after = seq;
-			if (eb_doc_attr_i64(e, "price", &v) == EB_OK)
+			/* a price and its bidding number, or the phase alone:
+			 * never a log sequence where a number is expected */
+			if (eb_doc_attr_i64(e, "price", &v) == EB_OK) {
 				fen_text(v, price, sizeof(price));
-			else
-				snprintf(price, sizeof(price), "-");
-			printf("%s  #%lld  %-22s price %s  %s\n",
-			    eb_doc_attr(e, "time") ? eb_doc_attr(e, "time") : "",
-			    (long long)seq, eb_doc_attr(e, "event") ?
-			    eb_doc_attr(e, "event") : "", price,
-			    eb_doc_attr(e, "state") ? eb_doc_attr(e, "state") : "");
+				printf("%s  %-22s No. %s  %s\n",
+				    attr_or(e, "time", ""), attr_or(e, "event", ""),
+				    attr_or(e, "number", "?"), price);
+			} else {
+				printf("%s  %s\n", attr_or(e, "time", ""),
+				    attr_or(e, "event", ""));
+			}
 		}
 		fflush(stdout);
 		if (eb_doc_attr(d, "closed") != NULL &&

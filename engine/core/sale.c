@@ -1021,10 +1021,14 @@ de_quote(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 		return eb_fail(err, EB_ERR_TIME, "listing-not-started",
 		    "Quote once the listing has started.",
 		    "quote: the listing of sale %s has not started", s->id);
-	if (c->time >= s->listing_end)
+	if (c->time >= s->listing_end) {
+		char t[EB_ISOTIME_LEN];
+
+		eb_isotime_format(s->listing_end, t);
 		return eb_fail(err, EB_ERR_TIME, "listing-closed",
-		    "The listing is over; declare whether you go on to the auction.",
-		    "quote: the listing of sale %s has ended", s->id);
+		    "The listing is over; no quote counts after its end.",
+		    "quote: the listing of sale %s closed at %s", s->id, t);
+	}
 	if ((rc = field_i64(c, "amount", 1, EB_SALE_FEN_MAX, &amount, err)) !=
 	    EB_OK || (rc = check_raise(s, c, b, amount, err)) != EB_OK)
 		return rc;
@@ -1203,7 +1207,9 @@ de_reveal(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	eb_doc_set_attr(e, "salt", salt);
 	eb_doc_set_attr(e, "outcome", sold ? "sold" : "no-sale");
 	eb_doc_set_attr_i64(e, "price", s->current);
-	eb_doc_set_attr_i64(e, "winner", sold ? s->leader : 0);
+	/* a no-sale has no winner: the attribute is absent, never "0" */
+	if (sold)
+		eb_doc_set_attr_i64(e, "winner", s->leader);
 	return EB_OK;
 }
 
@@ -1219,8 +1225,8 @@ de_confirm_result(const struct sale *s, const struct eb_cmd *c,
 	eb_doc_set_attr(e, "outcome",
 	    s->outcome == OUTCOME_SOLD ? "sold" : "no-sale");
 	eb_doc_set_attr_i64(e, "price", s->final_price);
-	eb_doc_set_attr_i64(e, "winner", s->winner);
 	if (w != NULL) {
+		eb_doc_set_attr_i64(e, "winner", s->winner);
 		eb_doc_set_attr(e, "winner-party", w->party);
 		eb_doc_set_attr(e, "winner-name", w->name);
 	}
@@ -1385,15 +1391,17 @@ sale_handles(const char *name)
 	return cmd_def(name) != NULL;
 }
 
+/* The commands the caller's office may send in the sale's state. */
 static void
-allowed_now(const struct sale *s, char *out, size_t cap)
+allowed_now(const struct sale *s, enum eb_role role, char *out, size_t cap)
 {
 	size_t i, n = 0;
 	int w;
 
 	out[0] = '\0';
 	for (i = 0; i < NCMDS; i++) {
-		if (!(sale_cmds[i].states & S(s->state)))
+		if (!(sale_cmds[i].states & S(s->state)) ||
+		    !(sale_cmds[i].roles & EB_ROLE_BIT(role)))
 			continue;
 		w = snprintf(out + n, cap - n, "%s%s", n ? ", " : "",
 		    sale_cmds[i].name);
@@ -1402,7 +1410,40 @@ allowed_now(const struct sale *s, char *out, size_t cap)
 		n += (size_t)w;
 	}
 	if (n == 0)
-		snprintf(out, cap, "nothing (the sale is %s)", state_name(s->state));
+		snprintf(out, cap, "nothing for a %s (the sale is %s)",
+		    eb_role_name(role), state_name(s->state));
+}
+
+/*
+ * A quote or an auction bid that comes after its phase has ended: say
+ * that it ended and when (the person typed it a moment too late), rather
+ * than the state machine's "not allowed in state".  EB_OK when the
+ * command is not such a late one.
+ */
+static int
+late_price(const struct sale *s, const struct sale_cmd_def *d,
+    struct eb_error *err)
+{
+	char t[EB_ISOTIME_LEN];
+
+	if (d->fn == de_quote && s->state != SALE_NEW &&
+	    s->state != SALE_REGISTERED &&
+	    s->state != SALE_ACCEPTED && s->state != SALE_SUSPENDED &&
+	    s->state != SALE_CANCELLED) {
+		eb_isotime_format(s->listing_end, t);
+		return eb_fail(err, EB_ERR_TIME, "listing-closed",
+		    "The listing is over; no quote counts after its end.",
+		    "quote: the listing of sale %s closed at %s", s->id, t);
+	}
+	if (d->fn == de_auction_bid && s->auction_start != 0 &&
+	    s->state != SALE_AUCTION && s->state != SALE_SUSPENDED &&
+	    s->state != SALE_CANCELLED) {
+		eb_isotime_format(s->countdown_from + s->countdown_ms, t);
+		return eb_fail(err, EB_ERR_TIME, "auction-ended",
+		    "The countdown has run out; no bid counts after it.",
+		    "auction-bid: the auction of sale %s ended at %s", s->id, t);
+	}
+	return EB_OK;
 }
 
 /*
@@ -1478,7 +1519,9 @@ sale_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 		    "%s: a %s may not send it", d->name,
 		    eb_role_name(c->actor.role));
 	if (!(d->states & S(s->state))) {
-		allowed_now(s, allowed, sizeof(allowed));
+		if ((rc = late_price(s, d, err)) != EB_OK)
+			return rc;
+		allowed_now(s, c->actor.role, allowed, sizeof(allowed));
 		eb_fail(err, EB_ERR_STATE, "not-allowed-in-state",
 		    "Send one of the commands allowed now, or wait for the sale to reach the stage.",
 		    "%s refused: sale %s is %s", d->name, s->id,
@@ -1831,7 +1874,8 @@ ap_revealed(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	int rc;
 
 	if ((rc = ev_i64(e, "fen", &s->reserve_fen, err)) ||
-	    (rc = ev_number(s, e, "winner", 1, &w, err)))
+	    (eb_doc_attr(e, "winner") != NULL &&   /* absent: no winner */
+	    (rc = ev_number(s, e, "winner", 1, &w, err))))
 		return rc;
 	if (!valid_salt(salt) || o == NULL)
 		return bad_event(e, "salt", err);
@@ -2243,7 +2287,8 @@ sale_view(const void *st, const struct eb_actor *viewer)
 		eb_doc_set_attr(d, "outcome",
 		    s->outcome == OUTCOME_SOLD ? "sold" : "no-sale");
 		view_price(d, "price", s->final_price);
-		eb_doc_set_attr_i64(d, "winner", s->winner);
+		if (s->outcome == OUTCOME_SOLD && s->winner != 0)
+			eb_doc_set_attr_i64(d, "winner", s->winner);
 		eb_doc_set_attr(d, "confirmed", s->result_confirmed ? "yes" : "no");
 		if (s->result_confirmed)
 			set_instant(d, "publicity-until", s->publicity_end);
@@ -2327,3 +2372,20 @@ const struct eb_flow_ops eb_sale_flow = {
 	.unlisted_states = sale_unlisted_states,
 	.public_head_states = sale_public_head_states,
 };
+
+int
+eb_sale_event_public(const char *name)
+{
+	static const char *const hidden[] = {
+		"sale-application-received", "sale-application-rejected",
+		"sale-deposit-confirmed", "sale-continue-declared",
+	};
+	size_t i;
+
+	if (name == NULL)
+		return 0;
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		if (strcmp(name, hidden[i]) == 0)
+			return 0;
+	return 1;
+}

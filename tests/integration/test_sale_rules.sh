@@ -3,6 +3,11 @@
 #    Sale rules of issue 14, each through the real ebidd and the real ebid:
 #      point 10: quotes are whole multiples of the increment by default;
 #                raise="at-least" accepts any amount one increment up
+#      point 13: refusals speak to the person: a late quote says the
+#                listing closed and when; "allowed now" lists only what
+#                the caller's office may do; a no-sale has no winner;
+#                watch prints no deposit as a price, no log sequence as a
+#                bidding number
 #      point 14: tools/sale-script: "refuse REASON" passes only on exactly
 #                that reason; an unknown command fails the script
 #    A sale in its listing with three buyers comes from
@@ -74,6 +79,38 @@ refused_with "attribute 'raise'" "an unknown raise rule is refused at registrati
 	ebid_as transferor sale register-sale starting-price=100 increment=1 deposit=0 \
 	listing-start=2099-01-01T00:00:00.000Z listing-end=2099-01-02T00:00:00.000Z \
 	countdown-seconds=60 raise=any --asset "Plant"
+
+# -- point 13: refusals and views speak to the person ---------------------------
+# the watch a buyer sees of S (quotes only so far; deposits were confirmed)
+timeout 4 "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/buyer3.crt" --key "$C/buyer3.key" \
+	auction watch --sale "$S" >"$tmp/watch.out" 2>&1
+check "watch shows the quotes with their bidding numbers" grep -q 'sale-quote-accepted *No\. [0-9][0-9]*  2,030,000.00' "$tmp/watch.out"
+check "watch never prints a deposit (200,000.00) as a price" bash -c "! grep -q '200,000.00' '$tmp/watch.out'"
+check "watch shows no applications or deposits" bash -c "! grep -q 'application\|deposit' '$tmp/watch.out'"
+check "watch prints no log sequence number (#N)" bash -c "! grep -q '#[0-9]' '$tmp/watch.out'"
+le=$(ebid_as supervisor sale show "$S" | grep -o 'listing-end="[^"]*"' | cut -d'"' -f2)
+clock_to "$(iso_plus "$le" 1)"
+check "ebidd closes the listing of S (two quoted: declaring)" wait_state sale "$S" declaring
+refused_with "closed at $le" "a quote one second late says the listing closed, and when" \
+	ebid_as buyer3 auction quote --sale "$S" 2040000.00
+refused_with "code: listing-closed" "  ... with the reason listing-closed" \
+	ebid_as buyer3 auction quote --sale "$S" 2040000.00
+refused_with "allowed now: declare-continue" "a bidder's 'allowed now' lists what a bidder may do" \
+	ebid_as buyer1 auction bid --sale "$S" 2040000.00
+o=$(ebid_as buyer1 auction bid --sale "$S" 2040000.00 2>&1)
+check "  ... and nothing of another office (start-auction, cancel-sale)" bash -c "! grep -q 'start-auction\|cancel-sale\|suspend-sale' <<<'$o'"
+listing_sale nobody "" || bad "a sale in its listing (nobody will quote)"
+S3=$sale
+le=$(ebid_as supervisor sale show "$S3" | grep -o 'listing-end="[^"]*"' | cut -d'"' -f2)
+clock_to "$(iso_plus "$le" 1)"
+check "nobody quoted: the sale goes to its reveal" wait_state sale "$S3" revealing
+check "the transferor reveals the reserve" ebid_as transferor sale reveal-reserve "$S3" fen=250000000 salt=8899aabbccddeeff0011223344556677
+ebid_as supervisor sale show "$S3" >"$tmp/nosale.xml"
+check "the result is a no-sale" grep -q 'outcome="no-sale"' "$tmp/nosale.xml"
+check "  ... with no winner (no winner=\"0\")" bash -c "! grep -q 'winner=' '$tmp/nosale.xml'"
+check "the supervisor confirms the no-sale" ebid_as supervisor sale confirm-sale-result "$S3"
+ebid_as supervisor sale show "$S3" >"$tmp/nosale2.xml"
+check "  ... and its confirmation names no winner either" bash -c "grep -q 'confirmed=\"yes\"' '$tmp/nosale2.xml' && ! grep -q 'winner=' '$tmp/nosale2.xml'"
 
 # -- point 14: tools/sale-script checks what it says it checks -----------------
 # script_with NAME LINE...: rules-listing.txt plus LINEs; runs it, returns
