@@ -15,8 +15,13 @@
  *  - Every event carries what apply needs (time, actor, figures), so the
  *    log alone rebuilds the state.  Events carry no computed value that
  *    apply recomputes differently: apply takes the figures as decided.
- *  - Bidding numbers are 1, 2, 3 ... in the order the registrar confirms
- *    deposits; s->num_idx[n - 1] is the bidder holding number n.
+ *  - Bidding numbers are six-digit numbers derived at the deposit's
+ *    confirmation from s->chain (a digest of every event applied so far)
+ *    and the bidder's party: random to anyone without the log, unrelated
+ *    across sales, deterministic on replay (bidding_number()).
+ *    s->num_slot is an open-addressing index number -> bidder index + 1
+ *    (logs before issue 14 point 11 hold numbers 1, 2, 3 ...: any number
+ *    >= 1 not yet held is accepted by apply).
  *  - s->current is the highest accepted quote or bid (0 before the first),
  *    s->leader its bidding number (0 when none).  An accepted quote or bid
  *    is always >= s->current + s->increment (the first quote >= the
@@ -174,8 +179,10 @@ struct sale {
 	size_t nbidders, capbidders;
 	uint32_t *index;              /* slot -> bidder index + 1, 0 empty */
 	size_t index_cap;             /* power of two, > 2 * nbidders */
-	uint32_t *num_idx;            /* number - 1 -> bidder index */
+	uint32_t *num_slot;           /* number index: bidder index + 1, 0 empty */
+	size_t num_cap;               /* power of two, > 2 * numbers */
 	uint32_t numbers;             /* numbers handed out */
+	uint8_t chain[EB_SHA256_LEN]; /* digest of the events applied so far */
 
 	/* the price */
 	int64_t current;
@@ -291,12 +298,7 @@ add_bidder(struct sale *s, const struct sale_bidder *nb)
 	if (s->nbidders == s->capbidders) {
 		size_t cap = s->capbidders ? s->capbidders * 2 : 8;
 		struct sale_bidder *p = NULL;
-		uint32_t *q = NULL;
 
-		/* the number table grows with the bidders */
-		if ((q = realloc(s->num_idx, cap * sizeof(*q))) == NULL)
-			return -1;
-		s->num_idx = q;
 		if ((p = realloc(s->bidders, cap * sizeof(*p))) == NULL)
 			return -1;
 		s->bidders = p;
@@ -319,12 +321,137 @@ add_bidder(struct sale *s, const struct sale_bidder *nb)
 	return (long)s->nbidders++;
 }
 
+static size_t
+num_hash(uint32_t n, size_t cap)
+{
+	return (size_t)((n * 2654435761u) & (uint32_t)(cap - 1));
+}
+
 static struct sale_bidder *
 bidder_by_number(const struct sale *s, uint32_t n)
 {
-	if (n == 0 || n > s->numbers)
+	size_t i, mask = s->num_cap - 1;
+
+	if (n == 0 || s->num_cap == 0)
 		return NULL;
-	return &s->bidders[s->num_idx[n - 1]];
+	for (i = num_hash(n, s->num_cap); s->num_slot[i] != 0;
+	    i = (i + 1) & mask)
+		if (s->bidders[s->num_slot[i] - 1].number == n)
+			return &s->bidders[s->num_slot[i] - 1];
+	return NULL;
+}
+
+/* Record that bidder index 'bi' holds its number; -1 on out-of-memory. */
+static int
+number_put(struct sale *s, uint32_t bi)
+{
+	size_t i, mask;
+
+	if (2 * (s->numbers + 1) >= s->num_cap) {
+		size_t cap = s->num_cap ? s->num_cap * 2 : 32, j;
+		uint32_t *ns = calloc(cap, sizeof(*ns));
+
+		if (ns == NULL)
+			return -1;
+		for (j = 0; j < s->num_cap; j++) {
+			uint32_t v = s->num_slot != NULL ? s->num_slot[j] : 0;
+
+			if (v == 0)
+				continue;
+			for (i = num_hash(s->bidders[v - 1].number, cap);
+			    ns[i] != 0; i = (i + 1) & (cap - 1))
+				;
+			ns[i] = v;
+		}
+		free(s->num_slot);
+		s->num_slot = ns;
+		s->num_cap = cap;
+	}
+	mask = s->num_cap - 1;
+	for (i = num_hash(s->bidders[bi].number, s->num_cap);
+	    s->num_slot[i] != 0; i = (i + 1) & mask)
+		;
+	s->num_slot[i] = bi + 1;
+	s->numbers++;
+	return 0;
+}
+
+/*
+ * The bidding number of 'party': the first n in 100000..999999 with
+ * n = 100000 + (H_k mod 900000) not held yet, for k = 0, 1, ..., where
+ * H_k = the first 8 bytes (big-endian) of SHA-256("ebid-sale-number\0" ||
+ * sale id || "\0" || chain || party || "\0" || k as 4 bytes big-endian).
+ * The chain digests every event of the sale so far (their instants to
+ * the millisecond, actors and persons), so nobody without the log can
+ * tell a number from the order of deposits, and one bidder's numbers in
+ * two sales are unrelated; the replay computes the same.
+ */
+static uint32_t
+bidding_number(const struct sale *s, const char *party)
+{
+	uint8_t buf[16 + EB_ID_MAX + 1 + EB_SHA256_LEN + EB_ID_MAX + 1 + 4];
+	uint8_t h[EB_SHA256_LEN];
+	size_t n, lid = strnlen(s->id, EB_ID_MAX - 1),
+	    lp = strnlen(party, EB_ID_MAX - 1);
+	uint32_t k, num;
+	uint64_t v;
+	int i;
+
+	for (k = 0;; k++) {
+		n = 0;
+		memcpy(buf, "ebid-sale-number", 16);
+		n = 16;
+		buf[n++] = 0;
+		memcpy(buf + n, s->id, lid);
+		n += lid;
+		buf[n++] = 0;
+		memcpy(buf + n, s->chain, EB_SHA256_LEN);
+		n += EB_SHA256_LEN;
+		memcpy(buf + n, party, lp);
+		n += lp;
+		buf[n++] = 0;
+		buf[n++] = (uint8_t)(k >> 24);
+		buf[n++] = (uint8_t)(k >> 16);
+		buf[n++] = (uint8_t)(k >> 8);
+		buf[n++] = (uint8_t)k;
+		eb_sha256(buf, n, h);
+		for (v = 0, i = 0; i < 8; i++)
+			v = (v << 8) | h[i];
+		num = (uint32_t)(100000 + v % 900000);
+		if (bidder_by_number(s, num) == NULL)
+			return num;
+	}
+}
+
+/* Fold one applied event into s->chain: its name, instant, actor and
+ * person (what bidding_number() draws on). */
+static void
+chain_event(struct sale *s, const char *name, int64_t time,
+    const char *party, const char *person)
+{
+	uint8_t buf[EB_SHA256_LEN + 64 + 24 + 2 * EB_ID_MAX + 4];
+	size_t n = 0, l;
+	int i;
+
+	memcpy(buf, s->chain, EB_SHA256_LEN);
+	n = EB_SHA256_LEN;
+	l = strlen(name);
+	if (l > 63)
+		l = 63;
+	memcpy(buf + n, name, l);
+	n += l;
+	buf[n++] = 0;
+	for (i = 7; i >= 0; i--)
+		buf[n++] = (uint8_t)((uint64_t)time >> (8 * i));
+	l = strnlen(party, EB_ID_MAX - 1);
+	memcpy(buf + n, party, l);
+	n += l;
+	buf[n++] = 0;
+	l = strnlen(person, EB_ID_MAX - 1);
+	memcpy(buf + n, person, l);
+	n += l;
+	buf[n++] = 0;
+	eb_sha256(buf, n, s->chain);
 }
 
 static int
@@ -539,7 +666,7 @@ sale_destroy(void *st)
 	free(s->asset);
 	free(s->bidders);
 	free(s->index);
-	free(s->num_idx);
+	free(s->num_slot);
 	free(s->hist);
 	free(s->verification);
 	free(s->cancel_reason);
@@ -914,7 +1041,7 @@ de_confirm_deposit(const struct sale *s, const struct eb_cmd *c,
 	e = ev_add(evs, "sale-deposit-confirmed", c);
 	eb_doc_set_attr(e, "bidder", party);
 	eb_doc_set_attr_i64(e, "amount", paid);
-	eb_doc_set_attr_i64(e, "number", (int64_t)s->numbers + 1);
+	eb_doc_set_attr_i64(e, "number", bidding_number(s, party));
 	return EB_OK;
 }
 
@@ -1588,8 +1715,9 @@ ev_number(const struct sale *s, const struct eb_doc *e, const char *name,
 {
 	int64_t v;
 
-	if (eb_doc_attr_i64(e, name, &v) != EB_OK || v < 0 ||
-	    v > (int64_t)s->numbers || (v == 0 && !allow_zero))
+	if (eb_doc_attr_i64(e, name, &v) != EB_OK || v < 0 || v > 999999 ||
+	    (v == 0 && !allow_zero) ||
+	    (v != 0 && bidder_by_number(s, (uint32_t)v) == NULL))
 		return bad_event(e, name, err);
 	*n = (uint32_t)v;
 	return EB_OK;
@@ -1729,12 +1857,14 @@ ap_deposit(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	if ((rc = ev_i64(e, "number", &n, err)) ||
 	    (rc = ev_i64(e, "amount", &paid, err)))
 		return rc;
-	if (n != (int64_t)s->numbers + 1)
+	if (n < 1 || n > 999999 || bidder_by_number(s, (uint32_t)n) != NULL)
 		return bad_event(e, "number", err);
 	b->number = (uint32_t)n;
 	b->deposit_paid = paid;
 	b->status = BIDDER_QUALIFIED;
-	s->num_idx[s->numbers++] = (uint32_t)(b - s->bidders);
+	if (number_put(s, (uint32_t)(b - s->bidders)) < 0)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
 	return EB_OK;
 }
 
@@ -2084,6 +2214,7 @@ sale_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 		if ((rc = sale_evs[i].fn(s, e, &x, err)) != EB_OK)
 			return rc;
 		note_officer(s, &x);
+		chain_event(s, e->name, x.time, x.party, x.person);
 	}
 	return EB_OK;
 }
@@ -2113,7 +2244,7 @@ static const struct {
 } bidder_vis[] = {
 	{ "number", SA_ALL },
 	{ "status", SA_ALL },
-	{ "continue", SA_ALL },
+	{ "continue", SA_ALL },   /* others see entries only after bidding */
 	{ "party", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
 	{ "name", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
 	{ "org", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
@@ -2157,6 +2288,15 @@ view_price(struct eb_doc *d, const char *name, int64_t fen)
 	}
 }
 
+static int
+cmp_number(const void *a, const void *b)
+{
+	uint32_t x = (*(const struct sale_bidder *const *)a)->number;
+	uint32_t y = (*(const struct sale_bidder *const *)b)->number;
+
+	return x < y ? -1 : x > y;
+}
+
 static const char *const bidder_status_names[] = {
 	"applied", "qualified", "rejected"
 };
@@ -2169,12 +2309,15 @@ view_bidder(const struct sale *s, struct eb_doc *l,
 	enum sale_aud a = bidder_audience(s, b, viewer);
 	enum sale_state st = s->state == SALE_SUSPENDED ? s->suspended_from :
 	    s->state;
-	int listing_over = st > SALE_LISTING;
+	int bidding_over = st >= SALE_REVEALING;
 	struct eb_doc *d, *full;
 	size_t i;
 
+	/* while bidding goes on, nobody but the officials and the bidder
+	 * itself sees an entry: a count of entries would tell how many paid
+	 * or are still in (issue 14 point 11) */
 	if (a != SA_OFFICIAL && a != SA_OWN &&
-	    (b->status != BIDDER_QUALIFIED || (!listing_over && !b->quoted)))
+	    (b->status != BIDDER_QUALIFIED || !bidding_over))
 		return;
 	/* every field, then only those the table gives this audience */
 	full = eb_doc_new("bidder");
@@ -2253,13 +2396,24 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	 * confirmed; losing bidders stay pseudonymous to the public.
 	 */
 	l = eb_doc_add(v, "bidders");
-	for (i = 1; i <= s->numbers; i++) {
-		b = bidder_by_number(s, (uint32_t)i);
-		view_bidder(s, l, b, viewer);
+	if (s->numbers > 0) {
+		/* in number order, which says nothing of the deposits' order */
+		const struct sale_bidder **by = malloc(s->numbers * sizeof(*by));
+		size_t nb = 0;
+
+		for (i = 0; by != NULL && i < s->nbidders; i++)
+			if (s->bidders[i].number != 0 && nb < s->numbers)
+				by[nb++] = &s->bidders[i];
+		if (by != NULL) {
+			qsort(by, nb, sizeof(*by), cmp_number);
+			for (i = 0; i < nb; i++)
+				view_bidder(s, l, by[i], viewer);
+		}
+		free(by);
 	}
 	for (i = 0; i < s->nbidders; i++) {
 		b = &s->bidders[i];
-		if (b->status != BIDDER_QUALIFIED)
+		if (b->number == 0)
 			view_bidder(s, l, b, viewer);
 	}
 
@@ -2274,8 +2428,13 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	if (s->state >= SALE_DECLARING && s->declare_deadline != 0) {
 		d = eb_doc_add(v, "declaration");
 		set_instant(d, "until", s->declare_deadline);
-		eb_doc_set_attr_i64(d, "declared", s->declared);
-		eb_doc_set_attr_i64(d, "continuing", s->yes_count);
+		/* how many declared and go on: the officials' while bidding */
+		if (sees_names(viewer->role) || (s->state >= SALE_REVEALING &&
+		    s->state != SALE_SUSPENDED) || (s->state == SALE_SUSPENDED &&
+		    s->suspended_from >= SALE_REVEALING)) {
+			eb_doc_set_attr_i64(d, "declared", s->declared);
+			eb_doc_set_attr_i64(d, "continuing", s->yes_count);
+		}
 	}
 	if (s->auction_start != 0) {
 		d = eb_doc_add(v, "auction");

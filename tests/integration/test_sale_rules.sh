@@ -8,6 +8,10 @@
 #                the caller's office may do; a no-sale has no winner;
 #                watch prints no deposit as a price, no log sequence as a
 #                bidding number
+#      point 11: bidding numbers are six random-looking digits, unrelated
+#                across sales; a buyer sees its own number, the price and
+#                the leader, never who else paid, declared or goes on
+#                (its view, the public board, the watch)
 #      point 14: tools/sale-script: "refuse REASON" passes only on exactly
 #                that reason; an unknown command fails the script
 #    A sale in its listing with three buyers comes from
@@ -17,8 +21,12 @@ set -uo pipefail
 . "$(dirname "$0")/ports.sh"
 PGPORT_T=$(free_port)
 PORT=$(free_port)
+BPORT=$(free_port)   # the public board
 . "$(dirname "$0")/lib.sh"
+IT_EXTRA_CONF="public_listen = 127.0.0.1:$BPORT
+pages_dir = $SRC/engine/server/pages"
 it_setup
+B=http://127.0.0.1:$BPORT
 export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C EBID_BUILD=$BUILD SALE_QUIET=1
 
 # listing_sale NAME SEDSCRIPT: run rules-listing.txt edited by SEDSCRIPT,
@@ -82,7 +90,7 @@ refused_with "attribute 'raise'" "an unknown raise rule is refused at registrati
 
 # -- point 13: refusals and views speak to the person ---------------------------
 # the watch a buyer sees of S (quotes only so far; deposits were confirmed)
-timeout 4 "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/buyer3.crt" --key "$C/buyer3.key" \
+timeout 4 "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/bidder1.crt" --key "$C/bidder1.key" \
 	auction watch --sale "$S" >"$tmp/watch.out" 2>&1
 check "watch shows the quotes with their bidding numbers" grep -q 'sale-quote-accepted *No\. [0-9][0-9]*  2,030,000.00' "$tmp/watch.out"
 check "watch never prints a deposit (200,000.00) as a price" bash -c "! grep -q '200,000.00' '$tmp/watch.out'"
@@ -92,13 +100,36 @@ le=$(ebid_as supervisor sale show "$S" | grep -o 'listing-end="[^"]*"' | cut -d'
 clock_to "$(iso_plus "$le" 1)"
 check "ebidd closes the listing of S (two quoted: declaring)" wait_state sale "$S" declaring
 refused_with "closed at $le" "a quote one second late says the listing closed, and when" \
-	ebid_as buyer3 auction quote --sale "$S" 2040000.00
+	ebid_as bidder1 auction quote --sale "$S" 2040000.00
 refused_with "code: listing-closed" "  ... with the reason listing-closed" \
-	ebid_as buyer3 auction quote --sale "$S" 2040000.00
+	ebid_as bidder1 auction quote --sale "$S" 2040000.00
 refused_with "allowed now: declare-continue" "a bidder's 'allowed now' lists what a bidder may do" \
 	ebid_as buyer1 auction bid --sale "$S" 2040000.00
 o=$(ebid_as buyer1 auction bid --sale "$S" 2040000.00 2>&1)
 check "  ... and nothing of another office (start-auction, cancel-sale)" bash -c "! grep -q 'start-auction\|cancel-sale\|suspend-sale' <<<'$o'"
+# -- point 11: bidding numbers give nothing away ------------------------------
+# S is declaring: buyer1 and buyer2 quoted, bidder1 paid and never quoted
+num() { ebid_as supervisor sale show "$2" | grep -o "<bidder [^>]*party=\"$1\"[^>]*" | grep -o ' number="[0-9]*"' | cut -d'"' -f2; }
+n1=$(num buyer1 "$S") n2=$(num buyer2 "$S") n3=$(num bidder1 "$S")
+check "bidding numbers are six digits, not the order of deposits ($n1 $n2 $n3)" \
+	bash -c "[[ '$n1 $n2 $n3' =~ ^[1-9][0-9]{5}\ [1-9][0-9]{5}\ [1-9][0-9]{5}$ ]]"
+check "buyer1's number in another sale is unrelated ($n1 / $(num buyer1 "$S2"))" test "$n1" != "$(num buyer1 "$S2")"
+ebid_as buyer1 sale show "$S" >"$tmp/b1.xml"
+check "buyer1 learns its own number" grep -q "number=\"$n1\"[^>]*you=\"yes\"" "$tmp/b1.xml"
+check "  ... the current price and the leading number" grep -q "current=\"203000000\"[^>]*leader=\"$n2\"" "$tmp/b1.xml"
+check "  ... and sees no entry but its own (how many paid)" test "$(grep -o '<bidder ' "$tmp/b1.xml" | wc -l)" = 1
+check "  ... nor the number of the buyer who paid and never quoted" bash -c "! grep -q '$n3' '$tmp/b1.xml'"
+check "buyer1 declares to go on" ebid_as buyer1 sale declare-continue "$S" continue=yes
+ebid_as buyer2 sale show "$S" >"$tmp/b2.xml"
+check "buyer2 does not learn who declared or how many go on" bash -c "! grep -q 'continue=\|continuing=\|declared=' '$tmp/b2.xml'"
+check "the supervisor does (1 declared)" grep -q 'declared="1"' <(ebid_as supervisor sale show "$S")
+curl -s --max-time 5 "$B/sales/$S" >"$tmp/board.html"
+check "the public board shows the sale" grep -q "$S" "$tmp/board.html"
+check "  ... with no number of a buyer who never quoted" bash -c "! grep -q '$n3' '$tmp/board.html'"
+curl -s --max-time 5 "$B/sales/$S/watch?after=0" >"$tmp/bwatch.xml"
+check "the board's watch lists no application, deposit or declaration" \
+	bash -c "grep -q '<entry ' '$tmp/bwatch.xml' && ! grep -q 'application\|deposit\|declared' '$tmp/bwatch.xml'"
+
 listing_sale nobody "" || bad "a sale in its listing (nobody will quote)"
 S3=$sale
 le=$(ebid_as supervisor sale show "$S3" | grep -o 'listing-end="[^"]*"' | cut -d'"' -f2)

@@ -308,6 +308,23 @@ view_attr(struct fx *f, const struct eb_actor *a, const char *path,
 	return s;
 }
 
+/* The bidding number of 'party' (the supervisor's view), 0 when none. */
+static int64_t
+num_of(struct fx *f, const char *party)
+{
+	struct eb_doc *v = eb_sale_flow.view(f->st, &A_SUP), *l, *b;
+	int64_t n = 0;
+
+	l = eb_doc_path(v, "bidders");
+	if (l != NULL)
+		eb_doc_foreach(b, l, "bidder")
+			if (eb_doc_attr(b, "party") != NULL &&
+			    strcmp(eb_doc_attr(b, "party"), party) == 0)
+				(void)eb_doc_attr_i64(b, "number", &n);
+	eb_doc_free(v);
+	return n;
+}
+
 static const struct eb_actor *const BIDDERS[] = { &A_B1, &A_B2, &A_B3 };
 
 /*
@@ -356,7 +373,7 @@ case_listing(struct fx *f)
 		    "amount", I(START + (int64_t)i * INC), NULL);
 	/* quote 19 by A: 600000000 + 19 * 5000000 = 695000000 */
 	assert_int_equal(view_i64(f, "price", "current"), 695000000);
-	assert_int_equal(view_i64(f, "price", "leader"), 1);
+	assert_int_equal(view_i64(f, "price", "leader"), num_of(f, "bidder-a"));
 }
 
 #define AS (LE + 2 * MIN)           /* the auction starts here */
@@ -386,7 +403,7 @@ case_auction(struct fx *f)
 		    "amount", I(695000000 + (int64_t)k * INC), NULL);
 	/* bid 49 by B at AS + 49 min: 695000000 + 49 * 5000000 = 940000000 */
 	assert_int_equal(view_i64(f, "price", "current"), 940000000);
-	assert_int_equal(view_i64(f, "price", "leader"), 2);
+	assert_int_equal(view_i64(f, "price", "leader"), num_of(f, "bidder-b"));
 	assert_int_equal(eb_sale_flow.next_timer(f->st, &at, &name), 1);
 	assert_string_equal(name, "countdown-expired");
 	assert_true(at == AS + 49 * MIN + COUNTDOWN);
@@ -479,7 +496,7 @@ test_case_study_sold(void **state)
 	s = view_attr(&f, &A_SUP, "result", "price-text");
 	assert_string_equal(s, "9,400,000.00");
 	free(s);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	ok(&f, &A_SUP, end + HOUR, "confirm-sale-result", NULL);
 	state_is(&f, "publicity");
 	assert_int_equal(eb_sale_flow.next_timer(f.st, &at, &name), 1);
@@ -556,7 +573,8 @@ test_reserve_boundary(void **state)
 		assert_string_equal(s, i == 0 ? "sold" : "no-sale");
 		free(s);
 		if (i == 0)
-			assert_int_equal(view_i64(&f, "result", "winner"), 1);
+			assert_int_equal(view_i64(&f, "result", "winner"),
+			    num_of(&f, "bidder-a"));
 		else
 			assert_null(view_attr(&f, &A_SUP, "result", "winner"));
 		fx_free(&f);
@@ -721,7 +739,7 @@ test_single_bidder_and_nobody(void **state)
 	s = view_attr(&f, &A_SUP, "result", "outcome");
 	assert_string_equal(s, "sold");
 	free(s);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	assert_int_equal(view_i64(&f, "result", "price"), START);
 	fx_free(&f);
 
@@ -758,7 +776,7 @@ test_auction_without_bids(void **state)
 	ok(&f, &A_SYS, LE + 2 + COUNTDOWN, "countdown-expired", NULL);
 	ok(&f, &A_SUP, LE + HOUR, "reveal-reserve", "fen", I(START),
 	    "salt", SALT, NULL);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	assert_int_equal(view_i64(&f, "result", "price"), START + INC);
 	fx_free(&f);
 }
@@ -984,8 +1002,8 @@ test_applications(void **state)
 	assert_string_equal(s, "bidder-b");
 	free(s);
 	ok(&f, &A_B1, LS, "quote", "amount", I(START), NULL);
-	/* A holds No. 2 */
-	assert_int_equal(view_i64(&f, "price", "leader"), 2);
+	/* A leads, by its own number */
+	assert_int_equal(view_i64(&f, "price", "leader"), num_of(&f, "bidder-a"));
 	fx_free(&f);
 }
 
@@ -1006,7 +1024,27 @@ test_pseudonymity(void **state)
 	assert_null(strstr(s, "Beta Bidder"));
 	assert_null(strstr(s, "bidder-b"));
 	assert_null(strstr(s, "p-b"));
-	assert_non_null(strstr(s, "number=\"2\""));
+	{
+		/* B's number is in the history (its bids), not in a list of
+		 * who paid or goes on (issue 14 point 11) */
+		char nb[32];
+
+		snprintf(nb, sizeof(nb), "number=\"%lld\"",
+		    (long long)num_of(&f, "bidder-b"));
+		assert_non_null(strstr(s, nb));
+		assert_null(strstr(s, "continuing="));
+		/* its own entry only */
+		{
+			const char *q = s;
+			int nbid = 0;
+
+			while ((q = strstr(q, "<bidder ")) != NULL) {
+				nbid++;
+				q++;
+			}
+			assert_int_equal(nbid, 1);
+		}
+	}
 	assert_null(strstr(s, "812345600"));               /* the reserve */
 	free(s);
 	s = view_bytes(f.st, &A_SELLER);
@@ -1296,7 +1334,9 @@ script_line(struct fx *f, struct script *sc, char *line, int lineno)
 				assert_int_equal(view_i64(f, "price", "current"),
 				    strtoll(v, NULL, 10));
 			} else if (strcmp(k, "leader") == 0) {
+				/* leader=@PARTY: that bidder's number */
 				assert_int_equal(view_i64(f, "price", "leader"),
+				    v[0] == '@' ? num_of(f, v + 1) :
 				    strtoll(v, NULL, 10));
 			} else if (strcmp(k, "outcome") == 0) {
 				char *o = view_attr(f, &A_SUP, "result",
@@ -1307,6 +1347,7 @@ script_line(struct fx *f, struct script *sc, char *line, int lineno)
 				free(o);
 			} else if (strcmp(k, "winner") == 0) {
 				assert_int_equal(view_i64(f, "result", "winner"),
+				    v[0] == '@' ? num_of(f, v + 1) :
 				    strtoll(v, NULL, 10));
 			} else {
 				fail_msg("line %d: unknown expectation %s",
@@ -1390,7 +1431,7 @@ test_case_study_script(void **state)
 	/* the script ends closed, sold at 9,400,000.00 to No. 2 */
 	state_is(&f, "closed");
 	assert_int_equal(view_i64(&f, "result", "price"), 940000000);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	assert_int_equal(view_i64(&f, "price", "accepted"), 68);
 	assert_true(sc.refusals >= 2);
 	assert_true(sc.expects >= 5);
