@@ -57,6 +57,13 @@ struct adj {
 	int64_t target, credit, charge_amt, amount;
 };
 
+/* A trimming tier of the benchmark: from 'from' valid bids on (up to the
+ * next tier), the 'hi' highest and 'lo' lowest prices are left out. */
+struct tier {
+	int64_t from, hi, lo;
+};
+#define MAX_TIERS 16
+
 struct rules {
 	int lep;
 	int64_t price_weight, ncand, trim_min, devband;
@@ -64,6 +71,9 @@ struct rules {
 	int avg_formula;
 	int64_t pmax, pmin, ded_above, ded_below, drop_min;
 	int drop;
+	struct tier tiers[MAX_TIERS];   /* ascending 'from'; drop-extremes is
+	                                 * the tier {drop_min, 1, 1} */
+	size_t ntiers;
 	int has_ref;
 	int64_t ref, share, rweight, k;
 	struct rpoint rp[RP_COUNT];
@@ -189,6 +199,53 @@ rules_root(const struct eb_doc *d)
 	return eb_doc_child(d, "evaluation-rules");
 }
 
+/*
+ * <trim-tier bids-from="6" drop-highest="1" drop-lowest="0"/>...: with
+ * at least bids-from valid bids (and fewer than the next tier's), the
+ * benchmark average leaves out that many highest and lowest prices.  Fewer
+ * bids than the first tier: nothing is left out.  drop-extremes="yes" is
+ * the one tier {drop-extremes-min-bids, 1, 1}.
+ */
+static int
+parse_tiers(const struct eb_doc *f, struct rules *r, struct eb_error *err)
+{
+	const struct eb_doc *c;
+	struct tier *t;
+
+	r->ntiers = 0;
+	eb_doc_foreach(c, f, "trim-tier") {
+		int rc;
+
+		if (!r->avg_formula || r->drop)
+			return bad_rules(err, "trim-tier needs kind="
+			    "average-benchmark and no drop-extremes (a tier "
+			    "table replaces it)", "trim-tier");
+		if (r->ntiers == MAX_TIERS)
+			return bad_rules(err, "more than 16 trim-tier",
+			    "trim-tier");
+		t = &r->tiers[r->ntiers];
+		if ((rc = iattr(c, "bids-from", -1, 1, 1000, &t->from, err)) ||
+		    (rc = iattr(c, "drop-highest", 0, 0, 100, &t->hi, err)) ||
+		    (rc = iattr(c, "drop-lowest", 0, 0, 100, &t->lo, err)))
+			return rc;
+		if (t->from < 1)
+			return bad_rules(err, "missing bids-from", "trim-tier");
+		if (r->ntiers > 0 && t->from <= r->tiers[r->ntiers - 1].from)
+			return bad_rules(err, "bids-from must rise from one "
+			    "tier to the next", "trim-tier");
+		if (t->hi + t->lo >= t->from)
+			return bad_rules(err, "drop-highest + drop-lowest must "
+			    "leave at least one bid of bids-from", "trim-tier");
+		r->ntiers++;
+	}
+	if (r->drop) {
+		r->tiers[0].from = r->drop_min;
+		r->tiers[0].hi = r->tiers[0].lo = 1;
+		r->ntiers = 1;
+	}
+	return EB_OK;
+}
+
 static int
 parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 {
@@ -266,7 +323,7 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 	if (r->k <= 0 || !IN_POINTS(r->k))
 		return bad_rules(err, "drawn-coefficient must be positive "
 		    "and plausible", f->name);
-	return EB_OK;
+	return parse_tiers(f, r, err);
 }
 
 /*
@@ -1050,7 +1107,9 @@ struct bidrow {
 	const char *invalid;
 	int vix;                        /* index among valid bids or -1 */
 	int64_t dev, pscore, ppart, tech, total, evp;
+	int64_t dev_exact;              /* to 8 decimals, before its rounding */
 	int has_dev;
+	int bench_out;                  /* left out of the benchmark average */
 };
 
 struct rk {
@@ -1112,8 +1171,24 @@ round_at(const struct rules *r, int point, int64_t v, int64_t *out)
 }
 
 /* Benchmark in fen (see evaluation.h, step 2). */
+/* Order of valid rows for trimming: price, then input order. */
+struct price_ix {
+	int64_t price;
+	size_t row;
+};
+
 static int
-benchmark(const struct rules *r, const struct bidrow *rows, size_t nrows,
+cmp_row_price(const void *a, const void *b)
+{
+	const struct price_ix *x = a, *y = b;
+
+	if (x->price != y->price)
+		return x->price < y->price ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static int
+benchmark(const struct rules *r, struct bidrow *rows, size_t nrows,
     int64_t *bench, struct eb_error *err)
 {
 	__int128 sum = 0, num, den, part;
@@ -1139,10 +1214,35 @@ benchmark(const struct rules *r, const struct bidrow *rows, size_t nrows,
 		*bench = lo;
 		return EB_OK;
 	}
-	if (r->drop && m >= (size_t)r->drop_min) {
-		sum -= lo;
-		sum -= hi;
-		m -= 2;
+	{
+		/* the trimming tier for m valid bids: the last from <= m */
+		const struct tier *tr = NULL;
+		struct price_ix *ix;
+		size_t k, n = 0;
+
+		for (k = 0; k < r->ntiers; k++)
+			if ((size_t)r->tiers[k].from <= m)
+				tr = &r->tiers[k];
+		if (tr != NULL && tr->hi + tr->lo > 0) {
+			if ((ix = calloc(m, sizeof(*ix))) == NULL)
+				return eb_fail(err, EB_ERR_NOMEM,
+				    "out-of-memory", NULL, "out of memory");
+			for (i = 0; i < nrows; i++)
+				if (rows[i].valid) {
+					ix[n].price = rows[i].price;
+					ix[n++].row = i;
+				}
+			qsort(ix, n, sizeof(*ix), cmp_row_price);
+			for (k = 0; k < n; k++) {
+				if (k < (size_t)tr->lo ||
+				    k >= n - (size_t)tr->hi) {
+					rows[ix[k].row].bench_out = 1;
+					sum -= ix[k].price;
+					m--;
+				}
+			}
+			free(ix);
+		}
 	}
 	/* num/den = K * (w*s*R*m + (1-w)*1e8*sum) / (1e24 * m) fen. */
 	if (__builtin_mul_overflow((__int128)r->rweight * r->share,
@@ -1183,6 +1283,9 @@ price_score(const struct rules *r, struct bidrow *b, int64_t bench,
 		goto weighted;
 	}
 	num = ((__int128)b->price - bench) * 100;
+	if (eb_fix_ratio(num, bench, EB_FIX_DECIMALS, EB_ROUND_HALF_UP,
+	    &b->dev_exact) != EB_OK)
+		return overflow(err);
 	if (r->rp[RP_DEV].whole) {
 		if (eb_fix_ratio(num, bench, 0, EB_ROUND_UP, &dev) != EB_OK)
 			return overflow(err);
@@ -1585,9 +1688,15 @@ eb_evaluation_result(const struct eb_doc *rules,
 				    EB_OK)
 					break;
 				ps = eb_doc_add(be, "price-score");
-				if (b->has_dev)
+				if (b->has_dev) {
 					eb_doc_set_attr(ps, "deviation-percent",
 					    eb_fix_format(b->dev, 4, a));
+					eb_doc_set_attr(ps, "deviation-exact",
+					    eb_fix_format(b->dev_exact, 8, a));
+				}
+				if (b->bench_out)
+					eb_doc_set_attr(ps, "in-benchmark",
+					    "no");
 				eb_doc_set_attr(ps, "value",
 				    eb_fix_format(b->pscore, 4, a));
 				eb_doc_set_attr(ps, "weighted",

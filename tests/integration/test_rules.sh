@@ -14,6 +14,13 @@
 #      point 6: a bid without completion-days under a completion
 #               adjustment is invalid (flagged as soon as it is cleared),
 #               the others are ranked; if-missing="worst" ranks it too
+#      point 2: trimming tiers by the number of valid bids (<trim-tier>):
+#               the tier for the count applies, trimmed bids keep a price
+#               score; malformed tables are refused at registration
+#      point 8: the result keeps the exact deviation beside the rounded
+#               one; `ebid result show` prints what decides each rank
+#               (deviation, price part, weighted part; evaluated price and
+#               each adjustment; the reason of an invalid bid)
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
@@ -137,6 +144,37 @@ check "a bid above 125 % is not scored either way" grep -q 'not-scored="above-va
 refused "a bound that is neither inclusive nor strict is refused at registration" \
 	ebid_as tenderer tender register <(sed 's#</evaluation-rules>#<validity-band reference="520000000" above="12.5" above-bound="open"/></evaluation-rules>#' "$tmp/p1s-reg.xml")
 
+# -- point 2: trimming tiers by the number of valid bids ----------------------
+dl=$(iso_plus "$(clock_now)" $((20 * 86400)))
+TIERS='s#deduct-below="1" drop-extremes="yes">#deduct-below="1">#; s#</price-formula>#<trim-tier bids-from="3" drop-highest="1"/><trim-tier bids-from="5" drop-highest="1" drop-lowest="1"/></price-formula>#'
+check "tiers that do not rise are refused at registration" bad_reg tiers-order "$TIERS; s#bids-from=\"5\"#bids-from=\"3\"#" 'bids-from must rise'
+check "a tier that would drop every bid is refused" bad_reg tiers-all "$TIERS; s#bids-from=\"3\" drop-highest=\"1\"#bids-from=\"2\" drop-highest=\"1\" drop-lowest=\"1\"#" 'must leave at least one bid'
+check "a tier beside drop-extremes is refused" bad_reg tiers-both 's#</price-formula>#<trim-tier bids-from="3" drop-highest="1"/></price-formula>#' 'a tier table replaces it'
+T2=$(rules_tender p2 "$TIERS")
+check "a tender with trimming tiers (3+: the highest; 5+: both) is cleared ($T2)" test -n "$T2"
+check "the committee is seated" seat "$T2"
+check "every expert scores" score_all "$T2"
+check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T2"
+ebid_as supervisor result show --tender "$T2" --xml >"$tmp/r2.xml"
+# three or four valid bids: the tier from 3 applies, only the highest
+# price is out
+prices=$(grep -o '<bid bidder="[^"]*" [^>]*price="[0-9]*" valid="yes"' "$tmp/r2.xml" | grep -o 'price="[0-9]*"' | cut -d'"' -f2 | sort -n)
+hi=$(tail -1 <<<"$prices")
+out=$(grep -B1 '<price-score [^>]*in-benchmark="no"' "$tmp/r2.xml" | grep -o '<bid [^>]*' | grep -o ' price="[0-9]*"' | cut -d'"' -f2)
+check "$(wc -l <<<"$prices") valid bids: only the highest ($hi) is trimmed from the benchmark ($out)" test "$out" = "$hi"
+k=$(grep -o '<evaluation-result [^>]*' "$tmp/r2.xml" | grep -o 'coefficient="[0-9.]*"' | cut -d'"' -f2 | tr -d .)
+k=$((10#$k)) sum=0 n=0
+for p in $(head -n -1 <<<"$prices"); do sum=$((sum + p)); n=$((n + 1)); done
+want=$(( (2 * k * sum + 100 * n) / (200 * n) ))   # K * average, half-up to the fen
+check "the benchmark is K ($k %) times the average of the others ($want fen)" grep -q "benchmark=\"$want\"" "$tmp/r2.xml"
+check "the trimmed bid still has a price score" grep -q '<price-score [^>]*in-benchmark="no"[^>]*value="[0-9.]*"' "$tmp/r2.xml"
+check "the result keeps the exact deviation beside the rounded one" grep -q '<price-score deviation-exact="-\?[0-9]*\.[0-9]\{8\}" deviation-percent=' "$tmp/r2.xml"
+ebid_as supervisor result show --tender "$T2" >"$tmp/r2.txt"
+check "result show prints each bid's deviation, exactly too" grep -q 'deviation -\?[0-9.]* % from the benchmark, exactly -\?[0-9.]\{10,\} %' "$tmp/r2.txt"
+check "  ... its weighted price part" grep -q 'weighted price part [0-9.]*' "$tmp/r2.txt"
+check "  ... which bid was trimmed from the benchmark" grep -q 'trimmed from the benchmark average' "$tmp/r2.txt"
+check "  ... and each bid's technical score and total" grep -q 'technical [0-9.]*, total [0-9.]*' "$tmp/r2.txt"
+
 # -- point 6: a missing optional factor blocks nobody -------------------------
 REG=$SRC/tests/data/tender/register-tender-lowest-price.xml
 compliance_all() { # every member finds every listed bid compliant
@@ -162,6 +200,11 @@ check "the evaluation closes for everyone" ebid_as supervisor tender close-evalu
 ebid_as supervisor result show --tender "$T6" --xml >"$tmp/r6.xml"
 check "bidder1 is invalid in the result, with the reason" grep -q '<bid bidder="bidder1" [^>]*invalid-reason="missing-completion-days"' "$tmp/r6.xml"
 check "the others are ranked by evaluated price" grep -q '<rank [^>]*evaluated-price=' "$tmp/r6.xml"
+ebid_as supervisor result show --tender "$T6" >"$tmp/r6.txt"
+check "result show (lowest evaluated price) prints each bid's evaluated price" grep -q '^    evaluated price *[0-9,.]* yuan' "$tmp/r6.txt"
+check "  ... and each adjustment" grep -q '^    adjustment completion *[-+][0-9,.]* yuan' "$tmp/r6.txt"
+check "  ... and ranks by evaluated price, not by bid price" grep -q '^position *bidder *price *evaluated price' "$tmp/r6.txt"
+check "  ... and the reason of the invalid bid" grep -q 'invalid: missing-completion-days' "$tmp/r6.txt"
 T6w=$(rules_tender p6w 's#if-missing="invalid"#if-missing="worst"#')
 check "if-missing=\"worst\": bidder1 is scored" grep -q ' scored="yes"' <(summary_of "$T6w" bidder1)
 check "the committee is seated" seat "$T6w"
