@@ -24,6 +24,8 @@
  *      reference-price="fen" reference-share="1" reference-weight="0"
  *      drawn-coefficient="0.97">
  *    <coefficient>0.95</coefficient>...       the list drawn from at opening
+ *    <trim-tier bids-from="6" drop-highest="1" drop-lowest="0"/>...
+ *                                  trimming by the number of valid bids
  *  </price-formula>                (comprehensive only)
  *  <criterion id name max min="0" step="0.5" weight="1"
  *      reason-below="x" reason-above="y"/>     expert-scored criteria
@@ -57,9 +59,14 @@
  *     eb_evaluation_scored_bids().
  *  2. Benchmark (comprehensive):
  *     lowest-benchmark: B = the lowest valid price.
- *     average-benchmark: the valid prices, without one highest and one
- *       lowest when drop-extremes="yes" and there are at least
- *       drop-extremes-min-bids (default 5) of them; A = their average;
+ *     average-benchmark: the valid prices, without the trimmed ones;
+ *       A = their average.  Trimming: the <trim-tier> with the largest
+ *       bids-from <= the number of valid bids leaves out its drop-highest
+ *       highest and drop-lowest lowest prices (among equal prices the
+ *       later bid in input order is the higher); no tier applies below
+ *       the first bids-from.  drop-extremes="yes" is the single tier
+ *       {drop-extremes-min-bids (default 5), 1, 1}.  A trimmed bid still
+ *       gets a price score (in-benchmark="no" on its <price-score>).
  *       B = K * (w * s * R + (1 - w) * A) with K the drawn coefficient
  *       (1 when there is no list), R reference-price, s reference-share
  *       (default 1), w reference-weight (default 0; 1 = the benchmark is a
@@ -122,7 +129,8 @@
  *
  * RESULT  <evaluation-result method benchmark coefficient valid-bids>
  *    <bid bidder org price valid="yes|no" [invalid-reason]>
- *      <price-score deviation-percent value weighted/>     (comprehensive)
+ *      <price-score deviation-percent deviation-exact in-benchmark="no"?
+ *        value weighted/>                                  (comprehensive)
  *      <criterion id score> <expert-score expert value weighted trimmed/>
  *      </criterion>...
  *      <technical-score value/> <total value/>
