@@ -1204,6 +1204,25 @@ print_result(const struct eb_doc *res)
 			printf("%16s", attr_or(r, "total", "-"));
 		printf(" %s\n", attr_or(r, "tie-break", ""));
 	}
+	if (eb_doc_child(er, "alert") != NULL) {
+		printf("\ndeviation alerts (偏离):\n");
+		eb_doc_foreach(x, er, "alert") {
+			printf("  %s on %s, %s: %s against the mean %s%s\n",
+			    attr_or(x, "expert", "?"), attr_or(x, "bid", "?"),
+			    attr_or(x, "criterion", "total"),
+			    attr_or(x, "value", "?"),
+			    eb_doc_attr(x, "others-mean") != NULL ?
+			    eb_doc_attr(x, "others-mean") :
+			    attr_or(x, "mean", "?"),
+			    eb_doc_attr(x, "others-mean") != NULL ?
+			    " of the others" : " of all");
+			if (eb_doc_child_text(x, "explanation") != NULL)
+				printf("    explained: %s\n",
+				    eb_doc_child_text(x, "explanation"));
+			else if (attr_is_yes(x, "reason"))
+				printf("    reason given on the score sheet\n");
+		}
+	}
 	printf("\ncandidates (中标候选人):");
 	eb_doc_foreach(c, eb_doc_child(er, "candidates"), "candidate")
 		printf(" %s. %s", attr_or(c, "position", "?"),

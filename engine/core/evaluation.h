@@ -14,7 +14,7 @@
  *    candidates="3"              how many top bids are candidates (1..10)
  *    trim-extremes="yes|no"      drop each criterion's highest and lowest
  *    trim-min-experts="5"        ... only with at least this many experts
- *    deviation-band="20"         percent of the criterion's max; absent = off
+ *    deviation-band="20"         = <deviation-rule band="20"/>; absent = off
  *    tie-break="price technical" the tie levels after the primary key, in
  *                                order (default as shown; "" = straight to
  *                                the draw); the draw always comes last
@@ -35,6 +35,8 @@
  *  <validity-band reference="fen" above="5" below="10"   percents
  *      above-bound="inclusive|strict" below-bound="inclusive|strict"/>
  *  <compliance-item id name/>        (lowest evaluated price: pass/fail)
+ *  <deviation-rule band="20" reference="others|all" scope="criterion|total"
+ *      measure="max|mean"/>          the expert-deviation rule (last child)
  *  <adjustment id kind="completion" target-days="365" per="day|month"
  *      credit="fen" charge="fen" partial-month-as-whole="yes|no"
  *      if-missing="invalid|worst"/>
@@ -112,11 +114,15 @@
  *     place it against its neighbours.  Candidates: the first
  *     'candidates' (default 3) ranks.
  *
- * DEVIATION ALERTS: with deviation-band="p" and at least 2 sheets, expert
- * e's raw score s of bid b on criterion c is flagged when
- * |s - mean of the other experts' scores| > p % of c's max (exact).  A
- * flagged score needs a non-empty <reason>; until it has one the result
- * is refused with EB_ERR_RULE "deviation-reason-required".
+ * DEVIATION ALERTS: with a band p and at least 2 sheets, expert e's value
+ * v of bid b (its raw score on criterion c, or with scope="total" the sum
+ * of its raw scores of b) is flagged when |v - M| > p % of the measure,
+ * M being the mean of the other experts' values (reference="others") or
+ * of all (reference="all"), the measure c's max (or the sum of the maxes)
+ * or M itself (measure="mean"); exact.  A flagged value needs a
+ * <reason> on its score (criterion scope) or an <explanation bid
+ * criterion?> in e's sheet (the tender's explain-deviation); until it has
+ * one the result is refused with EB_ERR_RULE "deviation-reason-required".
  *
  * SCORE SHEET  <score-sheet expert="party" tender="T1">
  *    <score bid="bidder" criterion="id" value="35.5"><reason>..</reason></score>

@@ -17,6 +17,10 @@
 #      point 2: trimming tiers by the number of valid bids (<trim-tier>):
 #               the tier for the count applies, trimmed bids keep a price
 #               score; malformed tables are refused at registration
+#      point 3: the expert-deviation rule (<deviation-rule band reference
+#               scope measure>): an expert's total far from the mean of
+#               all is flagged; the close waits for its explanation, a
+#               signed explain-deviation in the log, shown in the result
 #      point 8: the result keeps the exact deviation beside the rounded
 #               one; `ebid result show` prints what decides each rank
 #               (deviation, price part, weighted part; evaluated price and
@@ -174,6 +178,43 @@ check "result show prints each bid's deviation, exactly too" grep -q 'deviation 
 check "  ... its weighted price part" grep -q 'weighted price part [0-9.]*' "$tmp/r2.txt"
 check "  ... which bid was trimmed from the benchmark" grep -q 'trimmed from the benchmark average' "$tmp/r2.txt"
 check "  ... and each bid's technical score and total" grep -q 'technical [0-9.]*, total [0-9.]*' "$tmp/r2.txt"
+
+# -- point 3: the expert-deviation rule ---------------------------------------
+DEVR='s#trim-min-experts="5" deviation-band="20">#trim-min-experts="5"><deviation-rule band="50" reference="all" scope="total" measure="mean"/>#'
+# the rule must come last in <evaluation-rules>: move it before the end tag
+DEVR='s#trim-min-experts="5" deviation-band="20">#trim-min-experts="5">#; s#</evaluation-rules>#<deviation-rule band="50" reference="all" scope="total" measure="mean"/></evaluation-rules>#'
+dl=$(iso_plus "$(clock_now)" $((20 * 86400)))
+check "a deviation-rule beside deviation-band is refused at registration" bad_reg devboth 's#</evaluation-rules>#<deviation-rule band="30"/></evaluation-rules>#' 'deviation-rule replaces deviation-band'
+check "an unknown reference is refused" bad_reg devref "$DEVR; s#reference=\"all\"#reference=\"median\"#" "reference"
+T3=$(rules_tender p3 "$DEVR")
+check "a tender with deviation-rule (50 % of the mean of all, on the total) is cleared ($T3)" test -n "$T3"
+check "the committee is seated" seat "$T3"
+check "every expert scores" score_all "$T3"
+xd=$(committee "$T3" | head -n 1)
+xo=$(committee "$T3" | tail -n 1)
+b1=$(valid_bidders "$T3" | head -n 1)
+# xd gives b1 the lowest score on every criterion: its total (0) is far
+# from the mean of all five
+sed "s#<score bid=\"$b1\" criterion=\"\([a-z]*\)\" value=\"[0-9.]*\"/>#<score bid=\"$b1\" criterion=\"\1\" value=\"0\"/>#g" "$tmp/s-$T3-$xd.xml" >"$tmp/s3-low.xml"
+check "$xd resubmits with a total of 0 for $b1" ebid_as "$xd" score submit --tender "$T3" "$tmp/s3-low.xml"
+out=$(ebid_as supervisor tender close-evaluation "$T3" 2>&1)
+check "the close waits for an explanation of $xd's total for $b1" grep -q "deviation-reason-required" <<<"$out"
+check "  ... naming the total" grep -q "on the total deviates" <<<"$out"
+refused_with() { # refused_with REASON NAME COMMAND...
+	local why=$1 name=$2; shift 2
+	if out=$("$@" 2>&1); then bad "$name (was accepted)"; elif grep -q -- "$why" <<<"$out"; then ok "$name"; else bad "$name (not $why: $out)"; fi
+}
+refused_with no-deviation-alert "another expert cannot explain a deviation it does not have" \
+	ebid_as "$xo" tender explain-deviation "$T3" bid="$b1" --reason "Not mine."
+refused_with no-deviation-alert "a criterion is not the rule's scope (total): refused" \
+	ebid_as "$xd" tender explain-deviation "$T3" bid="$b1" criterion=tech --reason "Tech."
+check "$xd explains in writing (a signed command)" ebid_as "$xd" tender explain-deviation "$T3" bid="$b1" --reason "The pipe supplier has no K9 certificate."
+check "the explanation is in the log" grep -q 'The pipe supplier has no K9 certificate' <(psqlq -c "SELECT convert_from(events, 'UTF8') FROM log WHERE aggregate = '$T3'")
+check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T3"
+ebid_as supervisor result show --tender "$T3" --xml >"$tmp/r3.xml"
+check "the result's alert names the expert, the bid and the total" grep -q "<alert bid=\"$b1\" expert=\"$xd\" mean=\"[0-9.]*\" reason=.yes. scope=\"total\" value=\"0.0000\">" "$tmp/r3.xml"
+check "  ... and carries the explanation" grep -q '<explanation>The pipe supplier has no K9 certificate.</explanation>' "$tmp/r3.xml"
+check "result show prints the alert and its explanation" grep -q 'explained: The pipe supplier has no K9 certificate.' <(ebid_as supervisor result show --tender "$T3")
 
 # -- point 6: a missing optional factor blocks nobody -------------------------
 REG=$SRC/tests/data/tender/register-tender-lowest-price.xml
