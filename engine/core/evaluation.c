@@ -488,7 +488,10 @@ parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
 		if (p == NULL)
 			return bad_rules(err, "unknown rounding point",
 			    c->name);
-		if (eb_round_parse(eb_doc_attr(c, "mode"), &p->mode) != EB_OK)
+		/* mode: absent = half-up (up with partial-percent-as-whole) */
+		p->mode = EB_ROUND_HALF_UP;
+		if (eb_doc_attr(c, "mode") != NULL &&
+		    eb_round_parse(eb_doc_attr(c, "mode"), &p->mode) != EB_OK)
 			return bad_rules(err, "mode must be half-up, down or up",
 			    c->name);
 		if ((rc = iattr(c, "decimals", EB_FIX_DECIMALS, 0,
@@ -505,6 +508,19 @@ parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
 		    p != &r->rp[RP_DEV])
 			return bad_rules(err, "partial-percent-as-whole belongs "
 			    "to point=\"deviation-percent\" only", c->name);
+		/* 不足1%按1%计 is itself the rounding (up, to a whole
+		 * percent): a mode or decimals saying otherwise would be
+		 * ignored, so they are refused */
+		if (p->whole && ((eb_doc_attr(c, "mode") != NULL &&
+		    p->mode != EB_ROUND_UP) || (eb_doc_attr(c, "decimals") !=
+		    NULL && d != 0)))
+			return bad_rules(err, "partial-percent-as-whole rounds "
+			    "up to a whole percent: leave out mode and decimals "
+			    "(or write mode=\"up\" decimals=\"0\")", c->name);
+		if (p->whole) {
+			p->mode = EB_ROUND_UP;
+			p->decimals = 0;
+		}
 	}
 	if ((c = eb_doc_child(root, "validity-band")) != NULL) {
 		if (eb_doc_attr_i64(c, "reference", &r->band_ref) != EB_OK ||

@@ -21,6 +21,9 @@
 #               scope measure>): an expert's total far from the mean of
 #               all is flagged; the close waits for its explanation, a
 #               signed explain-deviation in the log, shown in the result
+#      point 9: every sample tender of tests/data/tender/ (one per method
+#               and benchmark kind) registers through ebidd; the
+#               lowest-price and control-price benchmarks run to a result
 #      point 8: the result keeps the exact deviation beside the rounded
 #               one; `ebid result show` prints what decides each rank
 #               (deviation, price part, weighted part; evaluated price and
@@ -215,6 +218,35 @@ ebid_as supervisor result show --tender "$T3" --xml >"$tmp/r3.xml"
 check "the result's alert names the expert, the bid and the total" grep -q "<alert bid=\"$b1\" expert=\"$xd\" mean=\"[0-9.]*\" reason=.yes. scope=\"total\" value=\"0.0000\">" "$tmp/r3.xml"
 check "  ... and carries the explanation" grep -q '<explanation>The pipe supplier has no K9 certificate.</explanation>' "$tmp/r3.xml"
 check "result show prints the alert and its explanation" grep -q 'explained: The pipe supplier has no K9 certificate.' <(ebid_as supervisor result show --tender "$T3")
+
+# -- point 9: a sample tender per method and benchmark kind -------------------
+dl=$(iso_plus "$(clock_now)" $((20 * 86400)))
+for f in "$SRC"/tests/data/tender/register-tender*.xml; do
+	sed "s/@DEADLINE@/$dl/; s/@OPENING@/$dl/" "$f" >"$tmp/sample.xml"
+	check "sample $(basename "$f") registers through ebidd" bash -c \
+		"'$EBID' --url '$URL' --ca '$C/ca.crt' --cert '$C/tenderer.crt' --key '$C/tenderer.key' tender register '$tmp/sample.xml' | grep -q ' registered$'"
+done
+REG0=$REG
+REG=$SRC/tests/data/tender/register-tender-lowest-benchmark.xml
+T9=$(rules_tender p9l '')
+check "the lowest-benchmark sample runs to its scoring ($T9)" test -n "$T9"
+check "the committee is seated" seat "$T9"
+check "every expert scores" score_all "$T9"
+check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T9"
+ebid_as supervisor result show --tender "$T9" --xml >"$tmp/r9l.xml"
+low=$(grep -o '<bid bidder="[^"]*" [^>]*price="[0-9]*" valid="yes"' "$tmp/r9l.xml" | grep -o 'price="[0-9]*"' | cut -d'"' -f2 | sort -n | head -1)
+check "lowest-benchmark: B is the lowest valid price ($low)" grep -q "benchmark=\"$low\"" "$tmp/r9l.xml"
+check "  ... which scores the full 40" grep -q '<price-score value="40.0000"' "$tmp/r9l.xml"
+REG=$SRC/tests/data/tender/register-tender-control-price.xml
+T9c=$(rules_tender p9c '')
+check "the control-price sample runs to its scoring ($T9c)" test -n "$T9c"
+check "the committee is seated" seat "$T9c"
+check "every expert scores" score_all "$T9c"
+check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T9c"
+ebid_as supervisor result show --tender "$T9c" --xml >"$tmp/r9c.xml"
+check "control price: B = 0.97 * 5,700,000.00 = 5,529,000.00 yuan" grep -q 'benchmark="552900000"' "$tmp/r9c.xml"
+check "  ... deviations count as whole percents (rounded up)" grep -q '<price-score deviation-exact="[0-9.]*" deviation-percent="[0-9]*.0000"' "$tmp/r9c.xml"
+REG=$REG0
 
 # -- point 6: a missing optional factor blocks nobody -------------------------
 REG=$SRC/tests/data/tender/register-tender-lowest-price.xml

@@ -412,7 +412,16 @@ test_partial_percent_changes_winner(void **state)
 	eb_doc_free(res);
 	res = NULL;
 
+	/* the whole-percent switch is itself the rounding: a mode or
+	 * decimals that it would override are refused, not ignored */
 	eb_doc_set_attr(dev, "partial-percent-as-whole", "yes");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 3,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_ERR_FORMAT);
+	assert_non_null(strstr(err.primary, "partial-percent-as-whole rounds up"));
+	eb_doc_set_attr(dev, "mode", "up");
+	eb_doc_set_attr(dev, "decimals", "0");
 	assert_int_equal(eb_evaluation_result(rules,
 	    (const struct eb_doc *const *)bids, 3,
 	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
