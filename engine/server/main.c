@@ -39,6 +39,7 @@
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/rebuild.h"
@@ -295,8 +296,11 @@ main(int argc, char **argv)
 		fatal_e(&e, "watch");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
+	if (eb_metrics_start(&srv, &e) != EB_OK)
+		fatal_e(&e, "metrics_listen");
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_system_committed) != EB_OK) {
+	    eb_notify_subscribe(&srv, eb_system_committed) != EB_OK ||
+	    eb_notify_subscribe(&srv, eb_metrics_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
@@ -344,6 +348,7 @@ main(int argc, char **argv)
 	eb_workers_free(srv.workers);
 	eb_http_free(&srv);
 	eb_board_free(&srv);
+	eb_metrics_free(&srv);
 	eb_commands_free(srv.cmds);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);

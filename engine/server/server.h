@@ -44,6 +44,7 @@
 struct eb_board;
 struct eb_commands;
 struct eb_conns;
+struct eb_metrics;
 struct eb_notify;
 struct eb_system;
 struct eb_watch;
@@ -69,6 +70,7 @@ struct eb_server {
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
 	struct eb_watch *watch;     /* live sales (watch.c) */
 	struct eb_board *board;     /* the public board (board.c), or NULL */
+	struct eb_metrics *metrics; /* Prometheus metrics (metrics.h) */
 	struct eb_actor actor;      /* ebidd itself, from its certificate */
 	struct eb_workers *workers;  /* CMS verify + XML parse off the loop */
 	uint64_t next_req;
