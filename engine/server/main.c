@@ -40,6 +40,7 @@
 #include "engine/server/commands.h"
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
+#include "engine/server/service.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/rebuild.h"
@@ -135,6 +136,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (srv->stopping)
 		return;
 	srv->stopping = 1;
+	eb_service_notify("STOPPING=1");
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
 	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
 	eb_http_stop_accepting(srv);
@@ -175,7 +177,7 @@ main(int argc, char **argv)
 	struct eb_server srv;
 	struct eb_error e;
 	struct drain dr;
-	struct event *ev_term = NULL, *ev_int = NULL;
+	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
 	char xsd[4096];
 	int migrate_only = 0, rebuild_only = 0, opt, applied = 0, stuck;
@@ -219,6 +221,7 @@ main(int argc, char **argv)
 		fatal_e(&e, "configuration");
 	if (eb_log_open(cfg.log_file, &e) != EB_OK)
 		fatal_e(&e, "log");
+	eb_log_set_json(strcmp(cfg.log_format, "json") == 0);
 	srv.cfg = &cfg;
 	if (eb_clock_init(&srv.clock, clock_spec, &e) != EB_OK)
 		fatal_e(&e, "--test-clock");
@@ -320,11 +323,14 @@ main(int argc, char **argv)
 	}
 	if (write_pid(cfg.pid_file, &e) != EB_OK)
 		fatal_e(&e, "pid file");
+	if ((ev_hup = eb_service_hup(srv.base)) == NULL)
+		eb_log(EB_LOG_WARN, "SIGHUP will not reopen the log");
 	eb_log(EB_LOG_INFO, "listening on %s (mutual TLS, max_body %lld, "
 	    "clock %s, %lld database connections, %lld workers)", cfg.listen,
 	    (long long)cfg.max_body, eb_clock_name(&srv.clock),
 	    (long long)cfg.db_connections, (long long)cfg.workers);
 
+	eb_service_notify("READY=1");
 	event_base_dispatch(srv.base);
 
 	/* Shutdown: everything in flight has finished or timed out. */
@@ -355,6 +361,8 @@ main(int argc, char **argv)
 	eb_notify_free(&srv);
 	event_free(ev_term);
 	event_free(ev_int);
+	if (ev_hup != NULL)
+		event_free(ev_hup);
 	event_free(dr.timer);
 	event_base_free(srv.base);
 	SSL_CTX_free(srv.ssl);
