@@ -98,6 +98,9 @@ struct eb_req {
 /* tls.c: NULL with 'err' on failure (startup: the caller exits). */
 SSL_CTX *eb_tls_server_ctx(const char *ca, const char *cert,
     const char *key, struct eb_error *err);
+/* Refuse, at the handshake, clients whose certificate 't' says is revoked
+ * now ('t' borrowed for the context's life). */
+void eb_tls_check_revocation(SSL_CTX *ctx, const struct eb_trust *t);
 
 /* http.c */
 int eb_http_start(struct eb_server *srv, struct eb_error *err) EB_MUSTCHECK;

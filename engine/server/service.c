@@ -4,7 +4,7 @@
  */
 #include "engine/server/service.h"
 
-#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,31 +38,15 @@ eb_service_notify(const char *state)
 	close(fd);
 }
 
-static void
-hup_cb(evutil_socket_t sig, short what, void *arg)
+void
+eb_service_hup(void)
 {
 	struct eb_error e;
 
-	(void)sig;
-	(void)what;
-	(void)arg;
 	eb_error_clear(&e);
 	eb_service_notify("RELOADING=1");
 	if (eb_log_reopen(&e) != EB_OK)
 		eb_log_e(EB_LOG_ERROR, &e, "SIGHUP: the log stays where it was");
 	else
 		eb_log(EB_LOG_INFO, "SIGHUP: log file reopened");
-	eb_service_notify("READY=1");
-}
-
-struct event *
-eb_service_hup(struct event_base *base)
-{
-	struct event *ev = evsignal_new(base, SIGHUP, hup_cb, NULL);
-
-	if (ev != NULL && event_add(ev, NULL) != 0) {
-		event_free(ev);
-		ev = NULL;
-	}
-	return ev;
 }
