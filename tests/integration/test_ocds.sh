@@ -17,14 +17,23 @@
 #      the stages: a tender release at the announcement, the opening's
 #      tenderers with their prices, a pending award under publicity, the
 #      active award and a contract; the sale's price reached, unnamed;
-#      a tampered log gives no open data (exit 1); the pool's log none.
+#      a tampered log gives no open data (exit 1); the pool's log none;
+#      the public board serves the same packages, byte for byte, under
+#      /public/ocds/ID/releases.json and record.json (engine/server/
+#      board_ocds.c), as JSON, 404 before the announcement and for the pool.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
 PGPORT_T=$(free_port)
 PORT=$(free_port)
+BPORT=$(free_port)
 . "$(dirname "$0")/lib.sh"
+IT_EXTRA_CONF="public_listen = 127.0.0.1:$BPORT
+pages_dir = $SRC/engine/server/pages
+public_burst = 1000
+public_rate = 1000"
 it_setup
+B=http://127.0.0.1:$BPORT/public/ocds
 . "$SRC/tools/lib/tender.sh"
 export EBID_CERTS=$C
 PY=/usr/bin/python3
@@ -73,6 +82,14 @@ ocds() {
 		esac
 	done <"$dir/validate.out"
 	grep -q '^ok   ' "$dir/validate.out" || { bad "$name: the validator checked nothing"; cat "$dir/validate.out"; }
+	# the board: the same bytes from ebidd's own log
+	local k st
+	for k in releases record; do
+		st=$(curl -s -o "$dir/board.$k.json" -D "$dir/board.$k.headers" -w '%{http_code}' "$B/$id/$k.json")
+		check "$name: the board serves /public/ocds/$id/$k.json ($st)" test "$st" = 200
+		check "$name: the board's $k package is ebid-audit's, byte for byte" cmp "$dir/board.$k.json" "$dir/$id.$k.json"
+	done
+	check "$name: served as JSON" grep -qi '^Content-Type: application/json' "$dir/board.releases.headers"
 }
 # jq-less reading of a package: python prints the value of an expression on R (the last release)
 last() { $PY -c "import json,sys; d=json.load(open(sys.argv[1])); R=d['releases'][-1]; print($2)" "$1"; }
@@ -88,6 +105,12 @@ check "registrar accepts" ebid_as registrar tender accept "$T"
 out=$("$AUDIT" export --ocds "$tmp/unannounced.log.xml" --ca "$C/ca.crt" -o "$tmp" 2>&1)
 check "an unannounced tender has no open data" grep -q "no public step" <<<"$out"
 check "and nothing is written" test ! -e "$tmp/$T.releases.json"
+st=$(curl -s -o /dev/null -w '%{http_code}' "$B/$T/releases.json")
+check "the board has no open data of an unannounced tender ($st)" test "$st" = 404
+st=$(curl -s -o /dev/null -w '%{http_code}' "$B/$T/other.json")
+check "an unknown package name is 404 ($st)" test "$st" = 404
+st=$(curl -s -o /dev/null -w '%{http_code}' "$B/..%2F$T/releases.json")
+check "a malformed id is 404 ($st)" test "$st" = 404
 check "supervisor publishes" ebid_as supervisor tender publish "$T" --text "Feicheng pipeline renewal: bids until $deadline."
 check "bidding" wait_state tender "$T" bidding
 ocds bidding "$T" "${ALWAYS[@]}" "${EXPERTS[@]}" "${BIDDERS[@]}"
@@ -157,6 +180,8 @@ check "and gives no open data" test -z "$(ls "$tmp/tampered")"
 P=$(pool_of "$T")
 "$AUDIT" export --url "$URL" --ca "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" --pool "$P" -o "$tmp/pool.log.xml" >/dev/null 2>&1
 refused "the pool's log gives no open data" "$AUDIT" export --ocds "$tmp/pool.log.xml" --ca "$C/ca.crt" -o "$tmp"
+st=$(curl -s -o /dev/null -w '%{http_code}' "$B/$P/releases.json")
+check "nor on the board ($st)" test "$st" = 404
 
 # -- the case-study sale ---------------------------------------------------------
 export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_BUILD=$BUILD SALE_QUIET=1
