@@ -444,8 +444,9 @@ sale_parts(const struct eb_doc *s, const char *ocid,
 {
 	const struct eb_doc *terms = eb_doc_child(s, "terms"), *c;
 	const struct eb_doc *price = eb_doc_child(s, "price");
-	const char *state = eb_doc_attr(s, "state");
-	const char *status = sale_status(state != NULL ? state : "");
+	const char *state = eb_doc_attr(s, "state") != NULL ?
+	    eb_doc_attr(s, "state") : "";
+	const char *status = sale_status(state);
 	char id[256];
 	int64_t nb = 0;
 	struct js j;
