@@ -197,9 +197,12 @@ eb_trust_set_revocations(struct eb_trust *t, struct eb_revocations *r)
 int
 eb_trust_revoked(const struct eb_trust *t, X509 *cert, int64_t *revoked_ms)
 {
-	pthread_mutex_t *lock = (pthread_mutex_t *)&t->rev_lock;
+	pthread_mutex_t *lock;
 	int found;
 
+	if (t == NULL)
+		return 0;
+	lock = (pthread_mutex_t *)&t->rev_lock;
 	pthread_mutex_lock(lock);
 	found = eb_revocations_find(t->rev, cert, revoked_ms);
 	pthread_mutex_unlock(lock);

@@ -68,7 +68,7 @@ int eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
  * Revocation (protocol/revocation.h).  eb_trust_set_revocations() installs
  * the lists (taking ownership; NULL = none), replacing and freeing the
  * previous ones; safe while other threads check.  eb_trust_revoked(): 1
- * with the revocation instant when 'cert' is listed.
+ * with the revocation instant when 'cert' is listed (0 for a NULL trust).
  * eb_trust_check_revoked(): EB_ERR_DENIED "certificate-revoked" when
  * 'cert' was revoked at or before 'at_ms' (0 = now), else EB_OK; an
  * instant before the revocation stands.  eb_trust_check_chain() calls it

@@ -250,7 +250,7 @@ load_dir(struct eb_revocations *r, const char *path, X509_STORE *cas,
 		    ends_with(de->d_name, ".pem")))
 			continue;
 		if (n == EB_CRL_FILES_MAX) {
-			rc = eb_fail(err, EB_ERR_LIMIT, "crl-unreadable",
+			rc = eb_fail(err, EB_ERR_LIMIT, "crl-too-large",
 			    "Keep one CRL file per CA in the folder.",
 			    "%s holds more than %d CRL files", path,
 			    EB_CRL_FILES_MAX);
@@ -286,7 +286,7 @@ eb_revocations_load(const char *path, X509_STORE *cas, struct eb_error *err)
 	else if (S_ISDIR(st.st_mode))
 		rc = load_dir(r, path, cas, err);
 	else if (st.st_size > EB_CRL_FILE_MAX)
-		rc = eb_fail(err, EB_ERR_LIMIT, "crl-unreadable",
+		rc = eb_fail(err, EB_ERR_LIMIT, "crl-too-large",
 		    "A CRL file should be far smaller; check the path.",
 		    "%s is larger than 64 MiB", path);
 	else

@@ -36,15 +36,23 @@
 #include <event2/thread.h>
 #include <openssl/rand.h>
 
+#include "engine/server/aggs.h"
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
+#include "engine/server/directory.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
 #include "engine/server/service.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
+#include "engine/server/reads.h"
 #include "engine/server/rebuild.h"
+#include "engine/server/receipts.h"
+#include "engine/server/recovery.h"
 #include "engine/server/system.h"
+#include "engine/server/timers.h"
+#include "engine/server/tls.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
@@ -92,7 +100,7 @@ drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct drain *d = arg;
 	struct eb_server *srv = d->srv;
-	unsigned busy = eb_commands_busy(srv->cmds);
+	unsigned busy = eb_commands_busy(srv->cmds) + eb_reads_busy(srv);
 	size_t db = eb_store_busy(srv->store);
 	size_t detached = eb_watch_detached(srv);
 	int64_t waited = eb_clock_mono_us() / 1000 - d->started;
@@ -139,7 +147,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	srv->stopping = 1;
 	eb_service_notify("STOPPING=1");
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
-	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
+	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds) + eb_reads_busy(srv));
 	eb_http_stop_accepting(srv);
 	eb_board_stop_accepting(srv);
 	eb_watch_stop(srv);         /* answer the parked long polls now */
@@ -365,11 +373,20 @@ main(int argc, char **argv)
 	if ((srv.workers = eb_workers_new(srv.base, (int)cfg.workers, &e)) ==
 	    NULL)
 		fatal_e(&e, "workers");
-	if ((srv.cmds = eb_commands_new(&srv)) == NULL) {
+	if ((srv.aggs = eb_aggs_new(&srv)) == NULL ||
+	    eb_reads_init(&srv) != EB_OK ||
+	    (srv.cmds = eb_commands_new(&srv)) == NULL) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
+		fatal_e(&e, "server certificate");
+	if (eb_receipts_init(&srv) != EB_OK) {
+		fprintf(stderr, "ebidd: out of memory\n");
+		return 1;
+	}
+	if (eb_directory_init(&srv, &e) != EB_OK ||
+	    eb_heads_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
@@ -378,12 +395,12 @@ main(int argc, char **argv)
 	if (eb_metrics_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "metrics_listen");
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_system_committed) != EB_OK ||
+	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK ||
 	    eb_notify_subscribe(&srv, eb_metrics_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
-	eb_system_recover(&srv);
+	eb_recovery_start(&srv);
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
 	if (eb_board_start(&srv, &e) != EB_OK)
@@ -432,6 +449,12 @@ main(int argc, char **argv)
 	eb_board_free(&srv);
 	eb_metrics_free(&srv);
 	eb_commands_free(srv.cmds);
+	eb_reads_free(&srv);
+	eb_aggs_free(srv.aggs);
+	eb_heads_free(&srv);
+	eb_directory_free(&srv);
+	eb_receipts_free(&srv);
+	eb_recovery_free(&srv);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
 	eb_notify_free(&srv);
