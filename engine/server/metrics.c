@@ -170,21 +170,21 @@ eb_metrics_request(struct eb_metrics *m, const char *path, int status,
 }
 
 void
-eb_metrics_refused(struct eb_metrics *m, const char *reason)
+eb_metrics_refused(struct eb_metrics *m, const char *code)
 {
 	size_t i;
 
 	if (m == NULL)
 		return;
-	if (reason == NULL || *reason == '\0')
-		reason = "unknown";
+	if (code == NULL || *code == '\0')
+		code = "unknown";
 	for (i = 0; i < m->nrs; i++)
-		if (strcmp(m->rs[i].name, reason) == 0)
+		if (strcmp(m->rs[i].name, code) == 0)
 			break;
 	if (i == m->nrs) {
 		if (m->nrs < MAX_REASONS)
 			snprintf(m->rs[m->nrs++].name, sizeof(m->rs[0].name),
-			    "%s", reason);
+			    "%s", code);
 		else {
 			i = MAX_REASONS;
 			snprintf(m->rs[i].name, sizeof(m->rs[0].name), "other");

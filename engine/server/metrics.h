@@ -47,7 +47,7 @@ void eb_metrics_free(struct eb_server *srv);
 
 void eb_metrics_request(struct eb_metrics *m, const char *path, int status,
     int64_t us);
-void eb_metrics_refused(struct eb_metrics *m, const char *reason);
+void eb_metrics_refused(struct eb_metrics *m, const char *code);
 /* 'key' names the append (the job) between start and end. */
 void eb_metrics_append_start(struct eb_metrics *m, const void *key);
 void eb_metrics_append_end(struct eb_metrics *m, const void *key, int rc);
