@@ -58,6 +58,7 @@
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
 #include "engine/server/notify.h"
 #include "engine/server/receipts.h"
 #include "engine/server/server.h"
@@ -198,6 +199,7 @@ record_refusal(struct job *j, const char *cmd, const struct eb_error *e)
 
 	eb_log(EB_LOG_INFO, "refused id=%s party=%s command=%s target=%s "
 	    "reason=%s", j->reqid, ref.party, cmd, j->target, e->reason);
+	eb_metrics_refused(srv->metrics, e->reason);
 	if (eb_store_refusal(srv->store, &ref, refusal_logged, NULL) != EB_OK)
 		eb_log(EB_LOG_ERROR, "security_log: cannot queue the refusal "
 		    "of request %s", j->reqid);
@@ -274,6 +276,7 @@ append_done(int rc, const struct eb_error *e, void *arg)
 	struct job *j = arg;
 	struct eb_agg *a = j->task.agg;
 
+	eb_metrics_append_end(j->cs->srv->metrics, j, rc);
 	if (rc == EB_OK) {
 		a->seq = j->seq;
 		memcpy(a->hash, j->hash, EB_SHA256_LEN);
@@ -475,6 +478,7 @@ job_decide(struct job *j)
 	se.receipt_len = j->receipt_len;
 	se.head_sig = j->head_sig;
 	se.head_sig_len = j->head_sig_len;
+	eb_metrics_append_start(srv->metrics, j);
 	if ((rc = eb_store_append(srv->store, &se, append_done, j)) != EB_OK) {
 		eb_agg_drop_state(a);
 		eb_fail(&e, rc, "database-unavailable", NULL,
