@@ -346,6 +346,9 @@ set_flash(struct console *c, int rc, const struct eb_buf *out,
 		else if (strncmp(line, "  hint: ", 8) == 0 &&
 		    eb_doc_child(f, "hint") == NULL)
 			eb_doc_add_text(f, "hint", line + 8);
+		else if (strncmp(line, "  code: ", 8) == 0 &&
+		    eb_doc_attr(f, "reason") == NULL)
+			eb_doc_set_attr(f, "reason", line + 8);
 	}
 	free(copy);
 	if (rc != 0 && eb_doc_child(f, "message") == NULL)

@@ -129,8 +129,9 @@
         }
         const a = d.getElementsByTagName('auction')[0], e = document.getElementById('ends');
         if (a && e && a.getAttribute('ends')) { e.dataset.until = a.getAttribute('ends'); delete e.dataset.abs; }
-        const st = document.getElementById('sale-state');
-        if (st) st.textContent = d.documentElement.getAttribute('state');
+        // a new stage: the page again (its labels and forms follow the stage)
+        const st = document.getElementById('sale-state'), ns = d.documentElement.getAttribute('state');
+        if (st && ns && st.dataset.state !== ns) location.reload();
       }).catch(() => {});
     setInterval(poll, 1000);
   }

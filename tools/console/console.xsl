@@ -28,6 +28,19 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- an engine token (state, command, field, role, refusal code, bid
+       status, cause, severity) as its label from strings.xml ("K:TOKEN");
+       the token itself stays in the title attribute; unknown: the token -->
+  <xsl:template name="tok">
+    <xsl:param name="k"/>
+    <xsl:param name="v"/>
+    <xsl:variable name="s" select="key('s', concat($k, ':', $v))"/>
+    <xsl:choose>
+      <xsl:when test="$s"><span class="tok" title="{$v}" data-token="{$v}"><xsl:choose><xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when><xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise></xsl:choose></span></xsl:when>
+      <xsl:otherwise><code data-token="{$v}"><xsl:value-of select="$v"/></code></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <!-- fen as yuan with grouping: 600000000 -> 6,000,000.00 -->
   <xsl:template name="yuan">
     <xsl:param name="fen"/>
@@ -69,7 +82,7 @@
           <p class="who">
             <xsl:call-template name="t"><xsl:with-param name="id" select="'you'"/></xsl:call-template>:
             <strong><xsl:value-of select="$me/@name"/></strong>
-            (<xsl:value-of select="$me/@role"/>, <xsl:value-of select="$me/@party"/>, <xsl:value-of select="$me/@org"/>)
+            (<xsl:call-template name="tok"><xsl:with-param name="k" select="'role'"/><xsl:with-param name="v" select="$me/@role"/></xsl:call-template>, <xsl:value-of select="$me/@party"/>, <xsl:value-of select="$me/@org"/>)
           </p>
           <nav>
             <ul>
@@ -111,9 +124,9 @@
       <xsl:attribute name="role"><xsl:choose><xsl:when test="@kind = 'error'">alert</xsl:when><xsl:otherwise>status</xsl:otherwise></xsl:choose></xsl:attribute>
       <h2 id="flash-h">
         <xsl:call-template name="t"><xsl:with-param name="id" select="substring('refuseddone', 1 + 7 * (@kind = 'ok'), 7 - 3 * (@kind = 'ok'))"/></xsl:call-template>:
-        <code><xsl:value-of select="@action"/></code>
+        <xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="@action"/></xsl:call-template>
       </h2>
-      <xsl:if test="e:message"><p class="message"><xsl:value-of select="e:message"/></p></xsl:if>
+      <xsl:if test="e:message"><p class="message"><xsl:if test="@reason and key('s', concat('why:', @reason))"><xsl:call-template name="tok"><xsl:with-param name="k" select="'why'"/><xsl:with-param name="v" select="@reason"/></xsl:call-template><xsl:text>: </xsl:text></xsl:if><xsl:value-of select="e:message"/></p></xsl:if>
       <xsl:if test="e:detail"><p class="detail"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template>: <xsl:value-of select="e:detail"/></p></xsl:if>
       <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'hint'"/></xsl:call-template>: <xsl:value-of select="e:hint"/></p></xsl:if>
       <xsl:if test="e:output">
@@ -166,7 +179,7 @@
       <xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template>
       <xsl:text> </xsl:text><code><xsl:value-of select="@id"/></code> ·
       <xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template>:
-      <span class="state" id="state"><xsl:value-of select="$t/@state"/></span>
+      <span class="state" id="state" data-state="{$t/@state}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="$t/@state"/></xsl:call-template></span>
       <xsl:if test="$t/e:registration/e:bid-deadline/@at"> ·
         <xsl:call-template name="t"><xsl:with-param name="id" select="'deadline'"/></xsl:call-template>:
         <span class="countdown" data-until="{$t/e:registration/e:bid-deadline/@at}"><xsl:call-template name="when"><xsl:with-param name="at" select="$t/e:registration/e:bid-deadline/@at"/></xsl:call-template></span>
@@ -203,7 +216,7 @@
       <h2 id="h-duties"><xsl:call-template name="t"><xsl:with-param name="id" select="'duties'"/></xsl:call-template></h2>
       <xsl:if test="not(e:may)"><p><xsl:call-template name="t"><xsl:with-param name="id" select="'no-duties'"/></xsl:call-template></p></xsl:if>
       <xsl:for-each select="e:may[@command = 'submit-scores' or @command = 'sign-report' or @command = 'submit-bid']">
-        <p class="duty"><code><xsl:value-of select="@command"/></code>:
+        <p class="duty"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="@command"/></xsl:call-template>:
           <a href="#{substring('h-scoringh-reporth-bid', 1 + 9 * (@command = 'sign-report') + 17 * (@command = 'submit-bid'), 9 - (@command = 'sign-report') - 4 * (@command = 'submit-bid'))}"><xsl:call-template name="t"><xsl:with-param name="id" select="substring('scoringreportbid-submit', 1 + 7 * (@command = 'sign-report') + 13 * (@command = 'submit-bid'), 7 - 1 * (@command = 'sign-report') + 3 * (@command = 'submit-bid'))"/></xsl:call-template></a></p>
       </xsl:for-each>
       <xsl:for-each select="e:may[not(@command = 'submit-scores' or @command = 'sign-report' or @command = 'submit-bid')]">
@@ -211,7 +224,7 @@
         <xsl:variable name="must" select="../e:must[@command = $cmd]"/>
         <xsl:variable name="f" select="$desk/e:fields[@command = $cmd]"/>
         <form method="post" action="/t/{$desk/@id}/do{$q}" class="duty" aria-labelledby="d-{$cmd}">
-          <h3 id="d-{$cmd}"><code><xsl:value-of select="$cmd"/></code>
+          <h3 id="d-{$cmd}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="$cmd"/></xsl:call-template>
             <xsl:text> </xsl:text>
             <span class="tag">
               <xsl:choose>
@@ -222,13 +235,13 @@
           </h3>
           <input type="hidden" name="cmd" value="{$cmd}"/>
           <xsl:for-each select="$f/e:attr">
-            <p><label for="f-{$cmd}-a-{@name}"><xsl:value-of select="@name"/><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
+            <p><label for="f-{$cmd}-a-{@name}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'f'"/><xsl:with-param name="v" select="@name"/></xsl:call-template><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
               <input id="f-{$cmd}-a-{@name}" name="a.{@name}">
                 <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
               </input></p>
           </xsl:for-each>
           <xsl:for-each select="$f/e:child[not(@complex = 'yes')]">
-            <p><label for="f-{$cmd}-c-{@name}"><xsl:value-of select="@name"/><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
+            <p><label for="f-{$cmd}-c-{@name}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'f'"/><xsl:with-param name="v" select="@name"/></xsl:call-template><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
               <textarea id="f-{$cmd}-c-{@name}" name="c.{@name}" rows="2">
                 <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
               </textarea></p>
@@ -239,7 +252,7 @@
                 <code>ebid tender <xsl:value-of select="$cmd"/><xsl:text> </xsl:text><xsl:value-of select="$desk/@id"/> FILE.xml</code></p>
             </xsl:when>
             <xsl:otherwise>
-              <button type="submit"><xsl:value-of select="$cmd"/></button>
+              <button type="submit"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="$cmd"/></xsl:call-template></button>
             </xsl:otherwise>
           </xsl:choose>
         </form>
@@ -260,7 +273,7 @@
               <h4 id="b-{@bidder}"><xsl:value-of select="@bidder"/> · <xsl:value-of select="$t/e:clearing-report/e:bid-summary[@bidder = current()/@bidder]/@org"/></h4>
               <dl>
                 <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></dt>
-                <dd><xsl:value-of select="@status"/><xsl:if test="@cause"> (<xsl:value-of select="@cause"/>)</xsl:if></dd>
+                <dd><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template><xsl:if test="@cause"> (<xsl:call-template name="tok"><xsl:with-param name="k" select="'cause'"/><xsl:with-param name="v" select="@cause"/></xsl:call-template>)</xsl:if></dd>
                 <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'price'"/></xsl:call-template></dt>
                 <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></dd>
                 <xsl:if test="e:bid/e:completion-days">
@@ -304,7 +317,7 @@
             <summary><xsl:call-template name="t"><xsl:with-param name="id" select="'finding'"/></xsl:call-template> (<xsl:value-of select="count($t/e:clearing-report/e:finding)"/>)</summary>
             <ul class="findings">
               <xsl:for-each select="$t/e:clearing-report/e:finding">
-                <li class="sev-{@severity}"><strong><xsl:value-of select="e:bidder/@party"/></strong> · <xsl:value-of select="@rule"/> · <xsl:value-of select="@severity"/>: <xsl:value-of select="e:detail"/></li>
+                <li class="sev-{@severity}"><strong><xsl:value-of select="e:bidder/@party"/></strong> · <span title="{@rule}"><xsl:value-of select="@rule"/></span> · <xsl:call-template name="tok"><xsl:with-param name="k" select="'sev'"/><xsl:with-param name="v" select="@severity"/></xsl:call-template>: <xsl:value-of select="e:detail"/></li>
               </xsl:for-each>
             </ul>
           </details>
@@ -434,7 +447,7 @@
     <p class="facts"><xsl:call-template name="t"><xsl:with-param name="id" select="'sale'"/></xsl:call-template>
       <xsl:text> </xsl:text><code><xsl:value-of select="@id"/></code> ·
       <xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template>:
-      <span class="state" id="sale-state"><xsl:value-of select="$s/@state"/></span>
+      <span class="state" id="sale-state" data-state="{$s/@state}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="$s/@state"/></xsl:call-template></span>
       <xsl:if test="$mine/@number"> · <xsl:call-template name="t"><xsl:with-param name="id" select="'my-number'"/></xsl:call-template>: <strong><xsl:value-of select="$mine/@number"/></strong></xsl:if></p>
     <section aria-labelledby="h-live" class="live" id="live" data-sale="{@id}">
       <h2 id="h-live"><xsl:call-template name="t"><xsl:with-param name="id" select="'live'"/></xsl:call-template></h2>
