@@ -136,6 +136,21 @@
     setInterval(poll, 1000);
   }
 
+  // -- the opening hall: the page again each second; the hall swapped in
+  //    when the stage, the shares, the opened bids or the clearing changed
+  if (document.getElementById('hall')) {
+    const keys = ['state', 'shares', 'bids', 'cleared'];
+    const tick = () => fetch(location.pathname + location.search, { credentials: 'same-origin' })
+      .then((r) => r.text()).then((t) => {
+        const n = new DOMParser().parseFromString(t, 'text/html').getElementById('hall');
+        const cur = document.getElementById('hall');
+        if (!n || !cur || keys.every((k) => n.dataset[k] === cur.dataset[k])) return;
+        cur.replaceWith(document.importNode(n, true));
+        cds();
+      }).catch(() => {});
+    setInterval(tick, 1000);
+  }
+
   // -- a bid file: progress while it is sealed and sent
   const bid = document.getElementById('bid-form');
   if (bid) bid.addEventListener('submit', () => { document.getElementById('bid-progress').hidden = false; });
