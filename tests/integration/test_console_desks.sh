@@ -31,7 +31,8 @@ PORT=$(free_port)
 BPORT=$(free_port)
 . "$(dirname "$0")/lib.sh"
 IT_EXTRA_CONF="public_listen = 127.0.0.1:$BPORT
-pages_dir = $SRC/engine/server/pages"
+pages_dir = $SRC/engine/server/pages
+${DESKS_BOARD_CONF:-}"   # by hand: e.g. a higher public_rate to measure the board
 it_setup
 B=http://127.0.0.1:$BPORT
 . "$SRC/tools/lib/tender.sh"
@@ -103,7 +104,7 @@ for p in registrar supervisor bidder1 bidder2 bidder3 bidder4 bidder5 custodian1
 done
 
 if [ -n "${DESKS_PAUSE:-}" ]; then   # by hand: the environment stays up
-	printf 'CONSOLES="%s" TENDER=%s SALE=%s BOARD=%s BIDS_DIR=%s\n' "$URLS" "$T" "$SALE" "$B" "$tmp" >"$DESKS_PAUSE"
+	printf 'CONSOLES="%s" TENDER=%s SALE=%s BOARD=%s BIDS_DIR=%s URL=%s CERTS=%s PID=%s\n' "$URLS" "$T" "$SALE" "$B" "$tmp" "$URL" "$C" "$(cat "$tmp/ebidd.pid" 2>/dev/null)" >"$DESKS_PAUSE"
 	sleep 100000
 fi
 CONSOLES=$URLS TENDER=$T SALE=$SALE BOARD=$B BIDS_DIR=$tmp DL=$tmp/dl SYNC_DIR=$S \
