@@ -201,6 +201,16 @@ try {
     await shot(board, 'sale-board');
     await buyer.close();
     await board.close();
+    // the supervisor's desk on the sale: the office steps of this stage
+    const sup = await desk('supervisor');
+    await open(sup, `/s/${SALE}`);
+    const cmds = await sup.$$eval('form.duty input[name=cmd]', (l) => l.map((i) => i.value));
+    if (cmds.includes('suspend-sale') && cmds.includes('cancel-sale') && !cmds.includes('accept-sale') && !(await sup.$('#sale-bid')))
+      ok(`the supervisor's sale desk offers this stage's office steps (${cmds.join(' ')}) and no bid form`);
+    else bad(`supervisor's sale desk: ${cmds.join(' ')}`);
+    await a11y(sup, 'supervisor sale desk');
+    await shot(sup, 'sale-supervisor');
+    await sup.close();
   }
 
   // ================================================== the registrar returns the registration
@@ -328,6 +338,7 @@ try {
     // ================================================== the draw, from forms
     if (await waitFile('cleared')) {
       await open(sup, `/t/${T}`);
+      await a11y(sup, 'supervisor draw forms');
       await shot(sup, 'draw');
       await act(sup, 'supervisor', 'request-draw', {
         '#seats-1-specialty': 'civil-works', '#seats-1-count': '4', '#seats-1-reserve': '1',
