@@ -1268,7 +1268,7 @@ structured(struct console *c, const char *cmd, const char *id,
 		v = field(q, "pool", 0, NULL);
 		w = field(q, "reveal", 0, NULL);
 		if (v == NULL || !valid_id(v)) {
-			eb_fail(e, EB_ERR_USAGE, "missing-field",
+			eb_fail(e, EB_ERR_FORMAT, "missing-field",
 			    "Give the number of the expert pool to draw from.",
 			    "draw-experts: which pool?");
 			return NULL;
@@ -1276,7 +1276,7 @@ structured(struct console *c, const char *cmd, const char *id,
 		if (w == NULL && strcmp(c->draw_tender, id) == 0)
 			w = c->draw_secret;
 		if (w == NULL) {
-			eb_fail(e, EB_ERR_USAGE, "missing-field",
+			eb_fail(e, EB_ERR_FORMAT, "missing-field",
 			    "Type the secret whose SHA-256 you committed to in "
 			    "request-draw (this console did not make it).",
 			    "draw-experts: no secret to reveal");
@@ -1369,7 +1369,7 @@ act_command(struct console *c, struct evhttp_request *req,
 	}
 	if (doc != NULL && doc_to_file(doc, file, sizeof(file)) != 0) {
 		eb_doc_free(doc);
-		eb_fail(&e, EB_ERR_IO, "io", NULL,
+		eb_fail(&e, EB_ERR_IO, "cannot-write", NULL,
 		    "cannot write the command's file");
 		flash_problem(c, cmd, &e);
 		goto done;
