@@ -11,7 +11,7 @@
  * reply then only frees evhttp's request and is logged.
  *
  * INTERFACE
- *    eb_tls_server_ctx()  - (tls.c) the server SSL_CTX per TECH-NOTES 3
+ *    eb_tls_server_ctx()  - (tls.c) the server SSL_CTX (engineering-notes, TLS)
  *    eb_http_start()      - (http.c) listen, routes, limits
  *    eb_http_stop_accepting()
  *    eb_http_free()       - free evhttp and the connection records
