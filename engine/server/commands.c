@@ -55,10 +55,12 @@
 
 #include "engine/core/flows.h"
 #include "engine/server/commands.h"
+#include "engine/server/directory.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
+#include "engine/server/reads.h"
+#include "engine/server/receipts.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
@@ -422,8 +424,8 @@ job_decide(struct job *j)
 		return;
 	}
 	if (j->kind != EB_JOB_COMMAND) {
-		struct eb_doc *v = eb_system_read(srv, a->flow, a->state,
-		    &j->actor, j->kind);
+		struct eb_doc *v = eb_reads_view(srv, a->flow, a->state,
+		    &j->actor, j->kind == EB_JOB_DUTIES);
 
 		if (v == NULL) {
 			eb_fail(&e, EB_ERR_NOTFOUND, "nothing-to-show",
@@ -486,10 +488,10 @@ job_decide(struct job *j)
 	ent.clock = eb_clock_name(&srv->clock);
 	memcpy(ent.command_sha256, j->der_sha, EB_SHA256_LEN);
 	ent.events = j->events;
-	if (eb_system_wants_receipt(j->doc->name) && srv->tsa != NULL &&
+	if (eb_receipts_wanted(j->doc->name) && srv->tsa != NULL &&
 	    j->receipt == NULL &&
 	    eb_tsa_stamp(srv->tsa, j->der_sha, j->time,
-	    eb_system_serial(srv, j->time), &j->receipt, &j->receipt_len,
+	    eb_receipts_serial(srv, j->time), &j->receipt, &j->receipt_len,
 	    &e) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "cannot issue a receipt");
 		job_fail(j, &e);
@@ -730,7 +732,7 @@ job_load(struct job *j)
 	struct eb_error e;
 
 	if (j->kind == EB_JOB_COMMAND && !j->dedup_checked && !a->fresh &&
-	    eb_system_wants_receipt(j->doc->name)) {
+	    eb_receipts_wanted(j->doc->name)) {
 		char hex[EB_SHA256_HEX];
 		const char *params[2] = { a->id, hex };
 
@@ -912,7 +914,7 @@ verify_done(void *arg)
 	 * server certificates (cert, system_certs) is refused.
 	 */
 	if (j->actor.role == EB_ROLE_SYSTEM &&
-	    !eb_system_is_server(srv, j->r->peer)) {
+	    !eb_directory_is_server(srv, j->r->peer)) {
 		rc = eb_fail(&e, EB_ERR_DENIED, "system-not-server",
 		    "Only ebidd's own server certificates act as the system.",
 		    "certificate %s claims the system role but is not a "
@@ -927,7 +929,7 @@ verify_done(void *arg)
 	}
 	/* custodians must exist before a tender may rely on them */
 	if (strcmp(j->flow->kind, "tender") == 0 &&
-	    (rc = eb_system_check_custodians(srv, j->doc, &e)) != EB_OK)
+	    (rc = eb_directory_check_custodians(srv, j->doc, &e)) != EB_OK)
 		goto fail;
 	if ((tval = eb_doc_attr(j->doc, "tender")) != NULL)
 		tattr = "tender";

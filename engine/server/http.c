@@ -48,9 +48,10 @@
 
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
+#include "engine/server/export.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
 
@@ -372,6 +373,12 @@ route(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (eb_actor_from_cert(r->peer, &r->actor, &e) != EB_OK) {
+		eb_reply_error(r, &e);
+		return;
+	}
+	/* revoked since the handshake (a kept-alive or resumed session) */
+	if (eb_trust_check_revoked(srv->trust, r->peer, 0, &e) != EB_OK) {
+		r->close_after = 1;
 		eb_reply_error(r, &e);
 		return;
 	}

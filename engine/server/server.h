@@ -44,7 +44,11 @@
 struct eb_board;
 struct eb_commands;
 struct eb_conns;
+struct eb_directory;
+struct eb_heads;
 struct eb_notify;
+struct eb_receipts;
+struct eb_recovery;
 struct eb_system;
 struct eb_watch;
 struct eb_tsa;
@@ -67,6 +71,10 @@ struct eb_server {
 	struct eb_commands *cmds;
 	struct eb_notify *notify;   /* "committed" observers (notify.h) */
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
+	struct eb_directory *directory; /* certificates (directory.c) */
+	struct eb_receipts *receipts; /* receipt serials (receipts.c) */
+	struct eb_recovery *recovery; /* start-up reload (recovery.c) */
+	struct eb_heads *heads;     /* heads signed on time (heads.c) */
 	struct eb_watch *watch;     /* live sales (watch.c) */
 	struct eb_board *board;     /* the public board (board.c), or NULL */
 	struct eb_actor actor;      /* ebidd itself, from its certificate */
@@ -96,6 +104,9 @@ struct eb_req {
 /* tls.c: NULL with 'err' on failure (startup: the caller exits). */
 SSL_CTX *eb_tls_server_ctx(const char *ca, const char *cert,
     const char *key, struct eb_error *err);
+/* Refuse, at the handshake, clients whose certificate 't' says is revoked
+ * now ('t' borrowed for the context's life). */
+void eb_tls_check_revocation(SSL_CTX *ctx, const struct eb_trust *t);
 
 /* http.c */
 int eb_http_start(struct eb_server *srv, struct eb_error *err) EB_MUSTCHECK;
