@@ -15,7 +15,7 @@
  *
  * Each page is built as <page lang= now= path=><strings/>CONTENT</page>
  * where CONTENT is the core's view for the public viewer (role
- * EB_ROLE_NONE, read through eb_commands_read(), the API's own read path)
+ * EB_ROLE_NONE, read through eb_reads_submit(), the API's own read path)
  * or the board's list, then transformed by pages_dir/board.xsl.  The
  * stylesheet is compiled once at start; a transform may read no file and
  * no URL (xsltSecurityPrefs forbid all).  A tender is on the board once its
@@ -35,6 +35,7 @@
  * INTERFACE: eb_board_start(), eb_board_stop_accepting(), eb_board_free()
  */
 #include "engine/server/board.h"
+#include "engine/server/board_ocds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +60,7 @@
 #include "engine/core/flows.h"
 #include "engine/server/commands.h"
 #include "engine/server/log.h"
+#include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/states.h"
 #include "engine/server/watch.h"
@@ -441,8 +443,8 @@ view_done(void *arg, int rc, const struct eb_error *e,
 static void
 page_of(struct preq *p, const char *kind, const char *id)
 {
-	if (eb_commands_read(p->b->srv->cmds, kind, id, &public_actor,
-	    EB_JOB_VIEW, view_done, p) != EB_OK)
+	if (eb_reads_submit(p->b->srv, kind, id, &public_actor,
+	    EB_READ_VIEW, view_done, p) != EB_OK)
 		reply_problem(p, 404, "not-on-board");
 }
 
@@ -498,8 +500,8 @@ index_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		it->slot = eb_doc_add(p->list, "entry");
 		eb_doc_set_attr(it->slot, "kind", PQgetvalue(r, i, 1));
 		p->pending++;
-		if (eb_commands_read(p->b->srv->cmds, PQgetvalue(r, i, 1),
-		    PQgetvalue(r, i, 0), &public_actor, EB_JOB_VIEW, item_done,
+		if (eb_reads_submit(p->b->srv, PQgetvalue(r, i, 1),
+		    PQgetvalue(r, i, 0), &public_actor, EB_READ_VIEW, item_done,
 		    it) != EB_OK) {
 			p->pending--;
 			free(it);
@@ -642,6 +644,18 @@ rate_ok(struct eb_board *b, const char *addr)
 	return 1;
 }
 
+/* The OCDS packages (board_ocds.c): JSON, or the problem page. */
+static void
+ocds_done(void *arg, int status, const char *json, size_t n)
+{
+	if (status == 200)
+		reply(arg, 200, "application/json; charset=utf-8",
+		    "public, max-age=2", json, n);
+	else
+		reply_problem(arg, status, status == 404 ? "no-such-page" :
+		    "unavailable");
+}
+
 static int
 valid_id(const char *s, size_t n)
 {
@@ -750,6 +764,10 @@ route(struct evhttp_request *req, void *arg)
 				return;
 			}
 		}
+	}
+	if (strncmp(path, "/public/ocds/", 13) == 0) {  /* board_ocds.h */
+		eb_board_ocds(b->srv, path + 13, ocds_done, p);
+		return;
 	}
 	reply_problem(p, 404, "no-such-page");
 }

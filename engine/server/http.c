@@ -49,8 +49,11 @@
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
 #include "engine/server/export.h"
+#include "engine/server/handlers.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
+#include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
@@ -110,6 +113,8 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 {
 	struct evbuffer *out;
 	int64_t us = eb_clock_mono_us() - r->t0_us;
+
+	eb_metrics_request(r->srv->metrics, r->path, status, us);
 
 	eb_log(EB_LOG_INFO, "req id=%s peer=%s role=%s addr=%s method=%s "
 	    "path=%s status=%d bytes_out=%zu us=%lld%s", r->id,
@@ -309,9 +314,9 @@ route_read(struct eb_req *r, const char *path, const char *query)
 		memcpy(id, rest, n);
 		id[n] = '\0';
 		if (slash == NULL)
-			eb_handle_read(r, kinds[i].kind, id, EB_JOB_VIEW);
+			eb_handle_read(r, kinds[i].kind, id, EB_READ_VIEW);
 		else if (strcmp(slash, "/duties") == 0)
-			eb_handle_read(r, kinds[i].kind, id, EB_JOB_DUTIES);
+			eb_handle_read(r, kinds[i].kind, id, EB_READ_DUTIES);
 		else if (strcmp(slash, "/watch") == 0 &&
 		    strcmp(kinds[i].kind, "sale") == 0)
 			eb_handle_watch(r, id, query);

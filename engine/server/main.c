@@ -36,18 +36,23 @@
 #include <event2/thread.h>
 #include <openssl/rand.h>
 
+#include "engine/server/aggs.h"
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
+#include "engine/server/service.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
+#include "engine/server/reads.h"
 #include "engine/server/rebuild.h"
 #include "engine/server/receipts.h"
 #include "engine/server/recovery.h"
 #include "engine/server/system.h"
 #include "engine/server/timers.h"
+#include "engine/server/tls.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
@@ -95,7 +100,7 @@ drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct drain *d = arg;
 	struct eb_server *srv = d->srv;
-	unsigned busy = eb_commands_busy(srv->cmds);
+	unsigned busy = eb_commands_busy(srv->cmds) + eb_reads_busy(srv);
 	size_t db = eb_store_busy(srv->store);
 	size_t detached = eb_watch_detached(srv);
 	int64_t waited = eb_clock_mono_us() / 1000 - d->started;
@@ -140,8 +145,9 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (srv->stopping)
 		return;
 	srv->stopping = 1;
+	eb_service_notify("STOPPING=1");
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
-	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
+	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds) + eb_reads_busy(srv));
 	eb_http_stop_accepting(srv);
 	eb_board_stop_accepting(srv);
 	eb_watch_stop(srv);         /* answer the parked long polls now */
@@ -188,10 +194,12 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	eb_error_clear(&e);
+	eb_service_hup();       /* the log file (service.c) */
 	eb_log(EB_LOG_INFO, "SIGHUP: reloading the revocation lists");
 	if (load_crl(srv, &e) != EB_OK)
 		eb_log(EB_LOG_ERROR, "SIGHUP: %s (%s); the lists in force stay",
 		    e.primary, e.reason);
+	eb_service_notify("READY=1");
 }
 
 static int
@@ -270,6 +278,7 @@ main(int argc, char **argv)
 		fatal_e(&e, "configuration");
 	if (eb_log_open(cfg.log_file, &e) != EB_OK)
 		fatal_e(&e, "log");
+	eb_log_set_json(strcmp(cfg.log_format, "json") == 0);
 	srv.cfg = &cfg;
 	if (eb_clock_init(&srv.clock, clock_spec, &e) != EB_OK)
 		fatal_e(&e, "--test-clock");
@@ -364,7 +373,9 @@ main(int argc, char **argv)
 	if ((srv.workers = eb_workers_new(srv.base, (int)cfg.workers, &e)) ==
 	    NULL)
 		fatal_e(&e, "workers");
-	if ((srv.cmds = eb_commands_new(&srv)) == NULL) {
+	if ((srv.aggs = eb_aggs_new(&srv)) == NULL ||
+	    eb_reads_init(&srv) != EB_OK ||
+	    (srv.cmds = eb_commands_new(&srv)) == NULL) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
@@ -381,8 +392,11 @@ main(int argc, char **argv)
 		fatal_e(&e, "watch");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
+	if (eb_metrics_start(&srv, &e) != EB_OK)
+		fatal_e(&e, "metrics_listen");
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK) {
+	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK ||
+	    eb_notify_subscribe(&srv, eb_metrics_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
@@ -409,6 +423,7 @@ main(int argc, char **argv)
 	    (long long)cfg.max_body, eb_clock_name(&srv.clock),
 	    (long long)cfg.db_connections, (long long)cfg.workers);
 
+	eb_service_notify("READY=1");
 	event_base_dispatch(srv.base);
 
 	/* Shutdown: everything in flight has finished or timed out. */
@@ -432,7 +447,10 @@ main(int argc, char **argv)
 	eb_workers_free(srv.workers);
 	eb_http_free(&srv);
 	eb_board_free(&srv);
+	eb_metrics_free(&srv);
 	eb_commands_free(srv.cmds);
+	eb_reads_free(&srv);
+	eb_aggs_free(srv.aggs);
 	eb_heads_free(&srv);
 	eb_directory_free(&srv);
 	eb_receipts_free(&srv);
