@@ -1,6 +1,6 @@
 /*
  * engine/server/http.c
- *    HTTPS over mutual TLS with evhttp (TECH-NOTES.md section 3):
+ *    HTTPS over mutual TLS with evhttp (docs/engineering-notes.md, TLS):
  *    the listening socket (ours, with TCP_NODELAY, inherited by every
  *    accepted socket on Linux, and set again per request), limits,
  *    framing checks, routing, and the one reply path that also writes the

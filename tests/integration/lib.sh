@@ -143,8 +143,8 @@ it_prepare() {
 	URL=https://127.0.0.1:$PORT
 }
 
-# pg_start: a throwaway cluster in /tmp/pgtest.* on $PGPORT_T (TECH-NOTES 4
-# recipe); fsync off unless EBID_PG_FSYNC=on.  Sets pgdir and DB.
+# pg_start: a throwaway cluster in /tmp/pgtest.* on $PGPORT_T (docs/engineering-
+# notes.md, libpq); fsync off unless EBID_PG_FSYNC=on.  Sets pgdir and DB.
 pg_start() {
 	pgdir=$(mktemp -d /tmp/pgtest.XXXXXX)
 	[ ${#RUNAS[@]} -gt 0 ] && chown postgres: "$pgdir"
