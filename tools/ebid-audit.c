@@ -7,8 +7,9 @@
  *
  *    ebid-audit export (--tender ID | --sale ID | --all) -o FILE|DIR
  *    ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...
+ *        [--crl F]
  *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
- *        [--server-cert F]... [--head F]...
+ *        [--server-cert F]... [--head F]... [--crl F]
  *    ebid-audit replay FILE --ca ca.crt
  *
  * verify never needs the server; export talks to ebidd with an auditor's
@@ -20,17 +21,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/x509.h>
 
 #include "protocol/errdoc.h"
 #include "protocol/isotime.h"
 #include "protocol/pki.h"
+#include "protocol/revocation.h"
 #include "protocol/xml.h"
 #include "tools/audit_db.h"
 #include "tools/audit_log.h"
 #include "tools/client.h"
 #include "tools/fileio.h"
+#include "tools/ocds.h"
 
 #ifndef EB_XSD_DEFAULT
 #define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
@@ -45,13 +49,19 @@ usage(FILE *f)
 	    "usage:\n"
 	    "  ebid-audit export (--tender ID | --sale ID | --pool ID) -o FILE\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
+	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
+	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
+	    "         [--crl F]\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
-	    "         [--server-cert F]... [--head F]...\n"
+	    "         [--server-cert F]... [--head F]... [--crl F]\n"
 	    "  ebid-audit replay FILE --ca ca.crt\n"
 	    "\n"
 	    "export   fetch a log from ebidd with an auditor's certificate\n"
 	    "         (--url --ca --cert --key or EBID_URL EBID_CA EBID_CERT EBID_KEY)\n"
+	    "         --ocds: verify each exported log, then write its OCDS 1.1.5\n"
+	    "         open data to DIR: ID.releases.json and ID.record.json\n"
+	    "         (docs/ocds.md)\n"
 	    "verify   check every link, signature, receipt and signed chain head,\n"
 	    "         then replay the log through the engine from nothing; exit 0\n"
 	    "         when everything holds, 1 naming the first entry that does not\n"
@@ -60,6 +70,9 @@ usage(FILE *f)
 	    "         (default: the ones the log records)\n"
 	    "         --head F  a signed chain head kept outside the log (a bidder's\n"
 	    "         RECEIPT.proof, a saved GET /v1/heads/ID): the log must hold it\n"
+	    "         --crl F  the CA's revocation lists (a CRL file or folder):\n"
+	    "         a signature made at or after its certificate's revocation\n"
+	    "         fails; the revocations are listed first\n"
 	    "replay   print a readable timeline and the final result\n"
 	    "options: --xsd FILE  the master schema (default $EBID_XSD or the\n"
 	    "         source tree's protocol/xsd/ebid.xsd)\n", f);
@@ -101,8 +114,9 @@ load_export(const char *path, const struct eb_schema *schema,
 struct opts {
 	const char *ca, *xsd, *out, *db, *tender, *sale, *pool, *kind;
 	const char *url, *cert, *key;
-	const char *since, *until;
-	int all;
+	const char *since, *until, *crl;
+	const char *ocid_prefix, *publisher;
+	int all, ocds;
 	const char *server_certs[MAX_PINS];
 	int nserver_certs;
 	const char *heads[MAX_PINS];
@@ -330,6 +344,109 @@ out:
 	return rc;
 }
 
+/*
+ * export --ocds: each exported log is verified (as `verify` does), then
+ * folded into its OCDS open data (tools/ocds.c) in o->out.
+ */
+static int
+cmd_export_ocds(const struct opts *o, char **files, int nfiles,
+    const struct eb_schema *schema)
+{
+	struct eb_ocds_opts oo = {
+		.prefix = o->ocid_prefix ? o->ocid_prefix : "ocds-ebid00",
+		.publisher = o->publisher ? o->publisher : "ebid" };
+	struct eb_trust *t = NULL;
+	struct eb_error err;
+	char path[1024];
+	int i, rc = 0;
+
+	eb_error_clear(&err);
+	if (nfiles < 1 || o->out == NULL || envor(o->ca, "EBID_CA") == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if ((t = eb_trust_load(envor(o->ca, "EBID_CA"), &err)) == NULL) {
+		print_error(&err);
+		return 2;
+	}
+	for (i = 0; i < nfiles; i++) {
+		struct eb_audit_log *log = NULL;
+		struct eb_audit_result res;
+		struct eb_buf rel = EB_BUF_INIT, rec = EB_BUF_INIT;
+		int r;
+
+		memset(&res, 0, sizeof(res));
+		eb_error_clear(&err);
+		if ((r = load_export(files[i], schema, &log, &err)) == EB_OK &&
+		    (r = eb_audit_verify(log, t, schema, &res, &err)) == EB_OK)
+			r = eb_ocds_build(log, &oo, &rel, &rec, &err);
+		if (r == EB_OK) {
+			snprintf(path, sizeof(path), "%s/%s.releases.json",
+			    o->out, log->aggregate);
+			r = eb_file_write(path, rel.data, rel.len, &err);
+		}
+		if (r == EB_OK) {
+			snprintf(path, sizeof(path), "%s/%s.record.json",
+			    o->out, log->aggregate);
+			r = eb_file_write(path, rec.data, rec.len, &err);
+		}
+		if (r == EB_OK)
+			printf("OCDS of %s %s: %s/%s.releases.json, "
+			    "%s/%s.record.json\n", log->kind, log->aggregate,
+			    o->out, log->aggregate, o->out, log->aggregate);
+		else if (r == EB_ERR_NOTFOUND)
+			printf("%s: %s (nothing written)\n", files[i],
+			    err.primary);
+		else {
+			fprintf(stderr, "ebid-audit: %s:\n", files[i]);
+			print_error(&err);
+			rc = res.failed_seq != 0 ? 1 : 2;
+		}
+		eb_doc_free(res.final_view);
+		eb_buf_free(&rel);
+		eb_buf_free(&rec);
+		eb_audit_log_free(log);
+	}
+	eb_trust_free(t);
+	return rc;
+}
+
+/*
+ * The revocation lists into the trust, each revocation listed on stderr
+ * ("crl: serial S of ISSUER revoked at T"); 0, or 1 with the error shown.
+ */
+static int
+load_crl(struct eb_trust *trust, const char *path)
+{
+	struct eb_error err;
+	struct eb_revocations *r;
+	char serial[80], issuer[256], iso[32];
+
+	eb_error_clear(&err);
+	if ((r = eb_revocations_load(path, eb_trust_store(trust), &err)) ==
+	    NULL) {
+		print_error(&err);
+		return 1;
+	}
+	for (size_t i = 0; i < eb_revocations_count(r); i++) {
+		int64_t ms;
+		time_t secs;
+		struct tm tm;
+
+		eb_revocations_get(r, i, serial, sizeof(serial), issuer,
+		    sizeof(issuer), &ms);
+		secs = (time_t)(ms / 1000);
+		gmtime_r(&secs, &tm);
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(stderr, "crl: serial %s of %s revoked at %s\n", serial,
+		    issuer, iso);
+	}
+	fprintf(stderr, "crl: %zu revocation(s) in %zu CRL(s) of %s\n",
+	    eb_revocations_count(r), eb_revocations_crls(r), path);
+	eb_trust_set_revocations(trust, r);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -350,6 +467,10 @@ main(int argc, char **argv)
 		{ "until", required_argument, NULL, 'U' },
 		{ "server-cert", required_argument, NULL, 'Z' },
 		{ "head", required_argument, NULL, 'H' },
+		{ "ocds", no_argument, NULL, 'O' },
+		{ "ocid-prefix", required_argument, NULL, 'Q' },
+		{ "publisher", required_argument, NULL, 'B' },
+		{ "crl", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -401,6 +522,10 @@ main(int argc, char **argv)
 			}
 			o.heads[o.nheads++] = optarg;
 			break;
+		case 'O': o.ocds = 1; break;
+		case 'Q': o.ocid_prefix = optarg; break;
+		case 'B': o.publisher = optarg; break;
+		case 'R': o.crl = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -414,6 +539,10 @@ main(int argc, char **argv)
 	if ((schema = eb_schema_load(o.xsd, &err)) == NULL) {
 		print_error(&err);
 		return 2;
+	}
+	if (strcmp(verb, "export") == 0 && o.ocds) {
+		rc = cmd_export_ocds(&o, argv + optind, argc - optind, schema);
+		goto out;
 	}
 	if (strcmp(verb, "export") == 0) {
 		rc = cmd_export(&o, schema);
@@ -433,6 +562,10 @@ main(int argc, char **argv)
 	}
 	if ((trust = eb_trust_load(o.ca, &err)) == NULL) {
 		print_error(&err);
+		goto out;
+	}
+	if (o.crl != NULL && load_crl(trust, o.crl) != 0) {
+		rc = 1;
 		goto out;
 	}
 	if (strcmp(verb, "verify") == 0)

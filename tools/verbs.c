@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/x509.h>
@@ -127,6 +128,67 @@ exit_for_rc(int rc)
 }
 
 /*
+ * Retrying after a lost reply (docs/client.md): when retryable() says so,
+ * wait 0.25 s, then doubling up to 8 s, for at most EBID_RETRY_SECONDS in
+ * all (default 60; 0 = never retry).  Returns the wait in seconds, or -1:
+ * do not retry.
+ */
+static double
+retry_wait(int attempt, int retry)
+{
+	static double spent;
+	const char *env = getenv("EBID_RETRY_SECONDS");
+	double budget = env != NULL ? atof(env) : 60.0, w;
+
+	if (attempt == 1)
+		spent = 0;
+	if (!retry)
+		return -1;
+	w = 0.25;
+	for (int i = 1; i < attempt && w < 8.0; i++)
+		w *= 2;
+	if (w > 8.0)
+		w = 8.0;
+	if (spent + w > budget)
+		return -1;
+	spent += w;
+	return w;
+}
+
+/*
+ * 1 when sending the same bytes again may help: no reply (EB_ERR_IO), the
+ * server unavailable (503), or 409 duplicate-command (two identical
+ * creating commands raced: sent again, the loser gets the winner's entry).
+ */
+static int
+retryable(int sent, const struct eb_error *e, int status,
+    const struct eb_buf *body)
+{
+	struct eb_error re;
+
+	if (sent != EB_OK)
+		return e->code == EB_ERR_IO;
+	if (status == 503)
+		return 1;
+	if (status != 409)
+		return 0;
+	eb_error_clear(&re);
+	eb_client_reply_error(body, status, &re);
+	return strcmp(re.reason, "duplicate-command") == 0;
+}
+
+static void
+retry_sleep(double secs)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
  * One exchange: GET 'path' (der NULL) or POST 'der' to /v1/commands, then
  * the reply parsed into *doc on 200.  Returns an exit status; every
  * failure is printed in plain words.
@@ -146,11 +208,35 @@ exchange(struct session *s, const char *path, const uint8_t *der,
 		print_error(&e);
 		return EXIT_LOCAL;
 	}
-	if (der == NULL)
-		sent = eb_client_get(s->client, path, &body, &status, &e);
-	else
-		sent = eb_client_post(s->client, "/v1/commands",
-		    "application/cms", der, len, &body, &status, &e);
+	for (int attempt = 1;; attempt++) {
+		double wait;
+
+		eb_buf_reset(&body);
+		eb_error_clear(&e);
+		status = 0;
+		if (der == NULL)
+			sent = eb_client_get(s->client, path, &body, &status,
+			    &e);
+		else
+			sent = eb_client_post(s->client, "/v1/commands",
+			    "application/cms", der, len, &body, &status, &e);
+		if ((wait = retry_wait(attempt, retryable(sent, &e, status,
+		    &body))) < 0)
+			break;
+		/*
+		 * No reply, or the server cannot decide now: send the very
+		 * same bytes again.  ebidd keeps one entry per signed
+		 * command, so a command that did commit before the reply
+		 * was lost is answered with its first entry, never twice.
+		 */
+		fprintf(stderr, "ebid: %s; sending the same signed %s again "
+		    "in %.1f s (attempt %d)\n", sent != EB_OK ? e.primary :
+		    status == 503 ? "the server is unavailable" :
+		    "the same command was in flight twice", der != NULL ?
+		    "command" :
+		    "request", wait, attempt + 1);
+		retry_sleep(wait);
+	}
 	if (sent != EB_OK) {
 		print_error(&e);
 		rc = EXIT_TRANSPORT;
@@ -179,6 +265,16 @@ static int
 post_signed(struct session *s, const uint8_t *der, size_t len,
     struct eb_doc **reply)
 {
+	struct eb_error e;
+
+	/* EBID_KEEP_SIGNED=FILE: the exact bytes, to send again later */
+	eb_error_clear(&e);
+	*reply = NULL;
+	if (getenv("EBID_KEEP_SIGNED") != NULL &&
+	    eb_file_write(getenv("EBID_KEEP_SIGNED"), der, len, &e) != EB_OK) {
+		print_error(&e);
+		return exit_for_rc(e.code);
+	}
 	return exchange(s, NULL, der, len, reply);
 }
 
@@ -204,10 +300,12 @@ print_accepted(const struct eb_doc *reply)
 	const struct eb_doc *events = eb_doc_child(reply, "events"), *ev;
 	struct eb_buf b = EB_BUF_INIT;
 
-	printf("accepted: %s seq %s at %s\n",
+	printf("accepted: %s seq %s at %s%s\n",
 	    eb_doc_attr(reply, "aggregate") ? eb_doc_attr(reply, "aggregate") :
 	    "?", eb_doc_attr(reply, "seq") ? eb_doc_attr(reply, "seq") : "?",
-	    eb_doc_attr(reply, "time") ? eb_doc_attr(reply, "time") : "?");
+	    eb_doc_attr(reply, "time") ? eb_doc_attr(reply, "time") : "?",
+	    eb_doc_attr(reply, "duplicate") != NULL ? " (sent before: the "
+	    "first entry, nothing appended)" : "");
 	if (events == NULL)
 		return;
 	for (ev = events->first; ev != NULL; ev = ev->next) {
@@ -543,7 +641,7 @@ opening_cert(struct session *s, const struct args *a, struct eb_error *e)
 		return eb_pem_cert_load(a->opening_cert, e);
 	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
 	if (get_doc(s, path, &view) != 0) {
-		eb_fail(e, EB_ERR_IO, "no-opening-certificate",
+		eb_fail(e, EB_ERR_IO, "cannot-fetch-tender",
 		    "Give --opening-cert FILE to seal offline.",
 		    "cannot fetch tender %s", a->id);
 		return NULL;
@@ -984,6 +1082,9 @@ auction_amount(struct session *s, const char *command, const struct args *a)
 	return rc;
 }
 
+static const char *attr_or(const struct eb_doc *d, const char *name,
+    const char *dflt);
+
 static int
 auction_watch(struct session *s, const struct args *a)
 {
@@ -1001,19 +1102,24 @@ auction_watch(struct session *s, const struct args *a)
 		    a->id, (long long)after);
 		if ((rc = get_doc(s, path, &d)) != 0)
 			return rc;
+		/* entries hidden from bidders still move 'last' on */
+		if (eb_doc_attr_i64(d, "last", &seq) == EB_OK && seq > after)
+			after = seq;
 		eb_doc_foreach(e, d, "entry") {
 			if (eb_doc_attr_i64(e, "seq", &seq) == EB_OK &&
 			    seq > after)
 				after = seq;
-			if (eb_doc_attr_i64(e, "price", &v) == EB_OK)
+			/* a price and its bidding number, or the phase alone:
+			 * never a log sequence where a number is expected */
+			if (eb_doc_attr_i64(e, "price", &v) == EB_OK) {
 				fen_text(v, price, sizeof(price));
-			else
-				snprintf(price, sizeof(price), "-");
-			printf("%s  #%lld  %-22s price %s  %s\n",
-			    eb_doc_attr(e, "time") ? eb_doc_attr(e, "time") : "",
-			    (long long)seq, eb_doc_attr(e, "event") ?
-			    eb_doc_attr(e, "event") : "", price,
-			    eb_doc_attr(e, "state") ? eb_doc_attr(e, "state") : "");
+				printf("%s  %-22s No. %s  %s\n",
+				    attr_or(e, "time", ""), attr_or(e, "event", ""),
+				    attr_or(e, "number", "?"), price);
+			} else {
+				printf("%s  %s\n", attr_or(e, "time", ""),
+				    attr_or(e, "event", ""));
+			}
 		}
 		fflush(stdout);
 		if (eb_doc_attr(d, "closed") != NULL &&
@@ -1105,22 +1211,46 @@ static int
 print_result(const struct eb_doc *res)
 {
 	const struct eb_doc *er = eb_doc_child(res, "evaluation-result");
-	const struct eb_doc *b, *c, *x, *r;
+	const struct eb_doc *b, *c, *x, *r, *ps;
+	char m[64];
+	int64_t v;
+	int lep;
 
 	if (er == NULL)
 		er = res;
-	printf("Evaluation result (%s), benchmark price ",
-	    attr_or(er, "method", "?"));
-	print_money(eb_doc_attr(er, "benchmark"));
-	printf(" yuan, %s valid bids\n\n", attr_or(er, "valid-bids", "?"));
+	lep = strcmp(attr_or(er, "method", ""), "lowest-evaluated-price") == 0;
+	printf("Evaluation result (%s), ", attr_or(er, "method", "?"));
+	if (!lep) {
+		printf("benchmark price ");
+		print_money(eb_doc_attr(er, "benchmark"));
+		printf(" yuan (coefficient %s), ",
+		    attr_or(er, "coefficient", "1"));
+	}
+	printf("%s valid bids\n\n", attr_or(er, "valid-bids", "?"));
+	/* per bid: what decides its rank (issue 14 point 8) */
 	eb_doc_foreach(b, er, "bid") {
 		printf("%s (%s): price ", attr_or(b, "bidder", "?"),
 		    attr_or(b, "org", ""));
 		print_money(eb_doc_attr(b, "price"));
-		printf(" yuan, price score %s\n", attr_or(eb_doc_child(b,
-		    "price-score"), "value", "-"));
-		if (eb_doc_attr(b, "invalid-reason") != NULL)
-			printf("    invalid: %s\n", eb_doc_attr(b, "invalid-reason"));
+		printf(" yuan\n");
+		if (eb_doc_attr(b, "invalid-reason") != NULL) {
+			printf("    invalid: %s (no score, no rank)\n",
+			    eb_doc_attr(b, "invalid-reason"));
+			continue;
+		}
+		if ((ps = eb_doc_child(b, "price-score")) != NULL) {
+			printf("    price score %s", attr_or(ps, "value", "-"));
+			if (eb_doc_attr(ps, "deviation-percent") != NULL)
+				printf(" (deviation %s %% from the benchmark, "
+				    "exactly %s %%)",
+				    eb_doc_attr(ps, "deviation-percent"),
+				    attr_or(ps, "deviation-exact", "?"));
+			printf(", weighted price part %s%s\n",
+			    attr_or(ps, "weighted", "-"),
+			    attr_is_yes(ps, "in-benchmark") ||
+			    eb_doc_attr(ps, "in-benchmark") == NULL ? "" :
+			    "; trimmed from the benchmark average");
+		}
 		eb_doc_foreach(c, b, "criterion") {
 			printf("    %-10s %-14s", attr_or(c, "id", "?"),
 			    attr_or(c, "score", "-"));
@@ -1130,17 +1260,66 @@ print_result(const struct eb_doc *res)
 				    attr_is_yes(x, "trimmed") ? "(dropped)" : "");
 			putchar('\n');
 		}
-		printf("    total %s\n", attr_or(eb_doc_child(b, "total"),
-		    "value", "-"));
+		eb_doc_foreach(c, b, "compliance")
+			printf("    compliance %-14s %s yes / %s no: %s\n",
+			    attr_or(c, "item", "?"), attr_or(c, "yes", "?"),
+			    attr_or(c, "no", "?"),
+			    attr_is_yes(c, "pass") ? "pass" : "FAIL");
+		eb_doc_foreach(c, b, "adjustment") {
+			if (eb_doc_attr_i64(c, "amount", &v) != EB_OK)
+				v = 0;
+			fen_text(v < 0 ? -v : v, m, sizeof(m));
+			printf("    adjustment %-14s %s%s yuan", attr_or(c,
+			    "factor", "?"), v < 0 ? "-" : "+", m);
+			if (eb_doc_attr(c, "assumed-days") != NULL)
+				printf(" (counted with %s days: none stated)",
+				    eb_doc_attr(c, "assumed-days"));
+			putchar('\n');
+		}
+		if ((x = eb_doc_child(b, "evaluated-price")) != NULL) {
+			printf("    evaluated price ");
+			print_money(eb_doc_attr(x, "value"));
+			printf(" yuan%s\n", eb_doc_attr(b, "compliant") != NULL &&
+			    !attr_is_yes(b, "compliant") ? " (not compliant: "
+			    "no rank)" : "");
+		}
+		if (eb_doc_child(b, "technical-score") != NULL && !lep)
+			printf("    technical %s, total %s\n",
+			    attr_or(eb_doc_child(b, "technical-score"), "value",
+			    "-"), attr_or(eb_doc_child(b, "total"), "value",
+			    "-"));
 	}
-	printf("\n%-9s %-10s %16s %10s %s\n", "position", "bidder", "price",
-	    "total", "tie-break");
+	printf("\n%-9s %-10s %16s %16s %s\n", "position", "bidder", "price",
+	    lep ? "evaluated price" : "total", "tie-break");
 	eb_doc_foreach(r, eb_doc_child(er, "ranking"), "rank") {
 		printf("%-9s %-10s ", attr_or(r, "position", "?"),
 		    attr_or(r, "bidder", "?"));
 		print_money(eb_doc_attr(r, "price"));
-		printf(" %10s %s\n", attr_or(r, "total", "-"),
-		    attr_or(r, "tie-break", ""));
+		putchar(' ');
+		if (lep)
+			print_money(eb_doc_attr(r, "evaluated-price"));
+		else
+			printf("%16s", attr_or(r, "total", "-"));
+		printf(" %s\n", attr_or(r, "tie-break", ""));
+	}
+	if (eb_doc_child(er, "alert") != NULL) {
+		printf("\ndeviation alerts (偏离):\n");
+		eb_doc_foreach(x, er, "alert") {
+			printf("  %s on %s, %s: %s against the mean %s%s\n",
+			    attr_or(x, "expert", "?"), attr_or(x, "bid", "?"),
+			    attr_or(x, "criterion", "total"),
+			    attr_or(x, "value", "?"),
+			    eb_doc_attr(x, "others-mean") != NULL ?
+			    eb_doc_attr(x, "others-mean") :
+			    attr_or(x, "mean", "?"),
+			    eb_doc_attr(x, "others-mean") != NULL ?
+			    " of the others" : " of all");
+			if (eb_doc_child_text(x, "explanation") != NULL)
+				printf("    explained: %s\n",
+				    eb_doc_child_text(x, "explanation"));
+			else if (attr_is_yes(x, "reason"))
+				printf("    reason given on the score sheet\n");
+		}
 	}
 	printf("\ncandidates (中标候选人):");
 	eb_doc_foreach(c, eb_doc_child(er, "candidates"), "candidate")
@@ -1326,16 +1505,134 @@ score_submit(struct session *s, const struct args *a)
 
 /* -- dispatch ----------------------------------------------------------- */
 
-static const char *const families[] = {
-	"tender", "sale", "pool", "bid", "receipt", "opening", "auction",
-	"clearing", "score", "result", NULL
+/* Adapters: a verb whose handler takes more than the session and args. */
+static int
+bid_withdraw(struct session *s, const struct args *a)
+{
+	struct eb_doc *cmd = eb_doc_new("withdraw-bid");
+	int rc;
+
+	eb_doc_set_attr(cmd, "tender", a->id ? a->id : "");
+	rc = a->id ? act(s, cmd, NULL) : EXIT_USAGE;
+	eb_doc_free(cmd);
+	return rc;
+}
+
+static int
+auction_quote(struct session *s, const struct args *a)
+{
+	return auction_amount(s, "quote", a);
+}
+
+static int
+auction_bid(struct session *s, const struct args *a)
+{
+	return auction_amount(s, "auction-bid", a);
+}
+
+static int
+clearing_show(struct session *s, const struct args *a)
+{
+	return view_table(s, a, "clearing-report", print_clearing);
+}
+
+static int
+result_show(struct session *s, const struct args *a)
+{
+	return view_table(s, a, "result", print_result);
+}
+
+/*
+ * Every verb of `ebid` beyond whoami/health/send, as git.c's commands[]:
+ * family, verb, handler, usage.  A NULL verb is the family's generic
+ * COMMAND (family_generic(): any command of the schema, and show/duties);
+ * a NULL handler a verb that the generic entry of its family runs, listed
+ * for its usage.  eb_verbs_usage() prints the usages in this order,
+ * eb_verbs_main() runs the entry eb_verbs_find() gives; CTest verbs_table
+ * checks that `ebid --help` shows every usage and every entry is found.
+ */
+static const struct eb_verb verbs[] = {
+	{ "tender", NULL, NULL,
+	  "  ebid tender COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT ...] [FILE.xml]\n"
+	  "      sign and send a tender command (register, accept, return,\n"
+	  "      resubmit, publish, sign-up, confirm-sign-up, clarify, ...: see\n"
+	  "      docs/tender-flow.md); NAME=VALUE become attributes, --CHILD TEXT\n"
+	  "      child elements, FILE.xml the whole command\n" },
+	{ "tender", "show", NULL,
+	  "  ebid tender show ID      the tender as your role may see it\n" },
+	{ "tender", "duties", NULL,
+	  "  ebid tender duties ID    what you may and must do now (权利义务告知)\n" },
+	{ "sale", NULL, NULL,
+	  "  ebid sale COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (docs/sale.md)\n" },
+	{ "sale", "show", NULL, "  ebid sale show ID\n" },
+	{ "pool", NULL, NULL,
+	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
+	{ "bid", "seal", bid_seal,
+	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
+	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
+	  "      sign the submission, offline\n" },
+	{ "bid", "submit", bid_submit,
+	  "  ebid bid submit --tender ID BID.sealed [-o RECEIPT]\n" },
+	{ "bid", "withdraw", bid_withdraw, "  ebid bid withdraw --tender ID\n" },
+	{ "receipt", "verify", receipt_verify,
+	  "  ebid receipt verify RECEIPT BID.sealed\n" },
+	{ "opening", "share", opening_share,
+	  "  ebid opening share --tender ID       (custodian) submit your share\n" },
+	{ "opening", "decrypt", opening_decrypt,
+	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n" },
+	{ "auction", "quote", auction_quote,
+	  "  ebid auction quote --sale ID AMOUNT  a listing quote, in yuan\n" },
+	{ "auction", "bid", auction_bid,
+	  "  ebid auction bid --sale ID AMOUNT    an auction bid, in yuan\n" },
+	{ "auction", "watch", auction_watch,
+	  "  ebid auction watch --sale ID [--until-closed]\n" },
+	{ "clearing", "show", clearing_show,
+	  "  ebid clearing show --tender ID [--xml]\n" },
+	{ "score", "show", score_show, "  ebid score show --tender ID\n" },
+	{ "score", "submit", score_submit,
+	  "  ebid score submit --tender ID SCORES.xml\n" },
+	{ "result", "show", result_show,
+	  "  ebid result show --tender ID [--xml]\n" },
+	{ "result", "sign", result_sign,
+	  "  ebid result sign --tender ID [--dissent TEXT]   (expert) sign the\n"
+	  "      committee report: exactly the result shown\n" },
 };
+
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+const struct eb_verb *
+eb_verbs_at(size_t i)
+{
+	return i < NVERBS ? &verbs[i] : NULL;
+}
+
+/*
+ * The entry that runs 'family verb': its own, else the family's generic
+ * one (NULL verb), else NULL.  A listed verb without a handler is run by
+ * the generic entry.
+ */
+const struct eb_verb *
+eb_verbs_find(const char *family, const char *verb)
+{
+	const struct eb_verb *generic = NULL;
+
+	for (size_t i = 0; i < NVERBS; i++) {
+		if (strcmp(verbs[i].family, family) != 0)
+			continue;
+		if (verbs[i].verb == NULL)
+			generic = &verbs[i];
+		else if (verb != NULL && verbs[i].run != NULL &&
+		    strcmp(verbs[i].verb, verb) == 0)
+			return &verbs[i];
+	}
+	return generic;
+}
 
 int
 eb_verbs_handles(const char *family)
 {
-	for (int i = 0; families[i] != NULL; i++)
-		if (strcmp(families[i], family) == 0)
+	for (size_t i = 0; i < NVERBS; i++)
+		if (strcmp(verbs[i].family, family) == 0)
 			return 1;
 	return 0;
 }
@@ -1343,50 +1640,9 @@ eb_verbs_handles(const char *family)
 void
 eb_verbs_usage(const char *family, FILE *f)
 {
-	static const struct {
-		const char *family, *text;
-	} u[] = {
-	{ "tender",
-	  "  ebid tender COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT ...] [FILE.xml]\n"
-	  "      sign and send a tender command (register, accept, return,\n"
-	  "      resubmit, publish, sign-up, confirm-sign-up, clarify, ...: see\n"
-	  "      docs/tender-flow.md); NAME=VALUE become attributes, --CHILD TEXT\n"
-	  "      child elements, FILE.xml the whole command\n"
-	  "  ebid tender show ID      the tender as your role may see it\n"
-	  "  ebid tender duties ID    what you may and must do now (权利义务告知)\n" },
-	{ "sale",
-	  "  ebid sale COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (docs/sale.md)\n"
-	  "  ebid sale show ID\n" },
-	{ "pool",
-	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
-	{ "bid",
-	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
-	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
-	  "      sign the submission, offline\n"
-	  "  ebid bid submit --tender ID BID.sealed [-o RECEIPT]\n"
-	  "  ebid bid withdraw --tender ID\n" },
-	{ "receipt",
-	  "  ebid receipt verify RECEIPT BID.sealed\n" },
-	{ "opening",
-	  "  ebid opening share --tender ID       (custodian) submit your share\n"
-	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n" },
-	{ "auction",
-	  "  ebid auction quote --sale ID AMOUNT  a listing quote, in yuan\n"
-	  "  ebid auction bid --sale ID AMOUNT    an auction bid, in yuan\n"
-	  "  ebid auction watch --sale ID [--until-closed]\n" },
-	{ "clearing", "  ebid clearing show --tender ID [--xml]\n" },
-	{ "score",
-	  "  ebid score show --tender ID\n"
-	  "  ebid score submit --tender ID SCORES.xml\n" },
-	{ "result",
-	  "  ebid result show --tender ID [--xml]\n"
-	  "  ebid result sign --tender ID [--dissent TEXT]   (expert) sign the\n"
-	  "      committee report: exactly the result shown\n" },
-	};
-
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
-		if (family == NULL || strcmp(family, u[i].family) == 0)
-			fputs(u[i].text, f);
+	for (size_t i = 0; i < NVERBS; i++)
+		if (family == NULL || strcmp(family, verbs[i].family) == 0)
+			fputs(verbs[i].usage, f);
 }
 
 int
@@ -1395,7 +1651,8 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 {
 	struct session s;
 	struct args a;
-	const char *fam = argv[0], *verb = argc > 1 ? argv[1] : "";
+	const char *fam = argv[0], *verb = argc > 1 ? argv[1] : NULL;
+	const struct eb_verb *v;
 	int rc = EXIT_USAGE;
 
 	memset(&s, 0, sizeof(s));
@@ -1409,49 +1666,18 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 			eb_verbs_usage(fam, stdout);
 			return 0;
 		}
-	if (strcmp(fam, "tender") == 0 || strcmp(fam, "sale") == 0 ||
-	    strcmp(fam, "pool") == 0) {
+	if ((v = eb_verbs_find(fam, verb)) == NULL) {
+		eb_verbs_usage(fam, stderr);
+		goto out;
+	}
+	if (v->verb == NULL) {
 		rc = family_generic(&s, fam, argc, argv);
 		goto out;
 	}
-	if (argc < 2 || parse_args(argc, argv, 2, &a, NULL) != 0) {
+	if (parse_args(argc, argv, 2, &a, NULL) != 0)
 		eb_verbs_usage(fam, stderr);
-		goto out;
-	}
-	if (strcmp(fam, "bid") == 0 && strcmp(verb, "seal") == 0)
-		rc = bid_seal(&s, &a);
-	else if (strcmp(fam, "bid") == 0 && strcmp(verb, "submit") == 0)
-		rc = bid_submit(&s, &a);
-	else if (strcmp(fam, "bid") == 0 && strcmp(verb, "withdraw") == 0) {
-		struct eb_doc *cmd = eb_doc_new("withdraw-bid");
-
-		eb_doc_set_attr(cmd, "tender", a.id ? a.id : "");
-		rc = a.id ? act(&s, cmd, NULL) : EXIT_USAGE;
-		eb_doc_free(cmd);
-	} else if (strcmp(fam, "receipt") == 0 && strcmp(verb, "verify") == 0)
-		rc = receipt_verify(&s, &a);
-	else if (strcmp(fam, "opening") == 0 && strcmp(verb, "share") == 0)
-		rc = opening_share(&s, &a);
-	else if (strcmp(fam, "opening") == 0 && strcmp(verb, "decrypt") == 0)
-		rc = opening_decrypt(&s, &a);
-	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "quote") == 0)
-		rc = auction_amount(&s, "quote", &a);
-	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "bid") == 0)
-		rc = auction_amount(&s, "auction-bid", &a);
-	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "watch") == 0)
-		rc = auction_watch(&s, &a);
-	else if (strcmp(fam, "clearing") == 0 && strcmp(verb, "show") == 0)
-		rc = view_table(&s, &a, "clearing-report", print_clearing);
-	else if (strcmp(fam, "score") == 0 && strcmp(verb, "show") == 0)
-		rc = score_show(&s, &a);
-	else if (strcmp(fam, "score") == 0 && strcmp(verb, "submit") == 0)
-		rc = score_submit(&s, &a);
-	else if (strcmp(fam, "result") == 0 && strcmp(verb, "sign") == 0)
-		rc = result_sign(&s, &a);
-	else if (strcmp(fam, "result") == 0 && strcmp(verb, "show") == 0)
-		rc = view_table(&s, &a, "result", print_result);
 	else
-		eb_verbs_usage(fam, stderr);
+		rc = v->run(&s, &a);
 out:
 	eb_client_close(s.client);
 	X509_free(s.cert);

@@ -52,6 +52,7 @@
 #include "engine/server/handlers.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/watch.h"
@@ -113,6 +114,8 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 	struct evbuffer *out;
 	int64_t us = eb_clock_mono_us() - r->t0_us;
 
+	eb_metrics_request(r->srv->metrics, r->path, status, us);
+
 	eb_log(EB_LOG_INFO, "req id=%s peer=%s role=%s addr=%s method=%s "
 	    "path=%s status=%d bytes_out=%zu us=%lld%s", r->id,
 	    r->have_actor ? r->actor.party : "-",
@@ -163,7 +166,7 @@ void
 eb_reply_error(struct eb_req *r, const struct eb_error *e)
 {
 	struct eb_doc *d = eb_errdoc_build(e, r->id);
-	int status = eb_http_status(e->code);
+	int status = eb_error_status(e);
 
 	if (status >= 500)
 		eb_log(EB_LOG_WARN, "req id=%s failed: %s (%s) %s", r->id,
@@ -375,6 +378,12 @@ route(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (eb_actor_from_cert(r->peer, &r->actor, &e) != EB_OK) {
+		eb_reply_error(r, &e);
+		return;
+	}
+	/* revoked since the handshake (a kept-alive or resumed session) */
+	if (eb_trust_check_revoked(srv->trust, r->peer, 0, &e) != EB_OK) {
+		r->close_after = 1;
 		eb_reply_error(r, &e);
 		return;
 	}

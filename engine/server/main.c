@@ -42,6 +42,8 @@
 #include "engine/server/directory.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
+#include "engine/server/service.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/reads.h"
@@ -54,6 +56,7 @@
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
+#include "protocol/revocation.h"
 
 #define DRAIN_MAX_MS 10000
 #define WORKERS_STOP_MS 1000
@@ -142,6 +145,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (srv->stopping)
 		return;
 	srv->stopping = 1;
+	eb_service_notify("STOPPING=1");
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
 	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds) + eb_reads_busy(srv));
 	eb_http_stop_accepting(srv);
@@ -149,6 +153,53 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	eb_watch_stop(srv);         /* answer the parked long polls now */
 	d->started = eb_clock_mono_us() / 1000;
 	evtimer_add(d->timer, &tv);
+}
+
+/*
+ * The revocation lists of the crl setting into the trust (none when it is
+ * empty).  On failure the lists in force stay.
+ */
+static int
+load_crl(struct eb_server *srv, struct eb_error *err)
+{
+	struct eb_revocations *r;
+	int64_t next;
+
+	if (*srv->cfg->crl == '\0') {
+		eb_trust_set_revocations(srv->trust, NULL);
+		return EB_OK;
+	}
+	if ((r = eb_revocations_load(srv->cfg->crl,
+	    eb_trust_store(srv->trust), err)) == NULL)
+		return err->code;
+	next = eb_revocations_next_update(r);
+	eb_log(EB_LOG_INFO, "revocations: %zu certificate(s) revoked in %zu "
+	    "CRL(s) of %s", eb_revocations_count(r), eb_revocations_crls(r),
+	    srv->cfg->crl);
+	if (next != 0 && next < eb_clock_now(&srv->clock))
+		eb_log(EB_LOG_WARN, "revocations: a CRL of %s is past its "
+		    "next update: load the CA's newer list and send SIGHUP",
+		    srv->cfg->crl);
+	eb_trust_set_revocations(srv->trust, r);
+	return EB_OK;
+}
+
+/* SIGHUP: reload what can be reloaded (the revocation lists). */
+static void
+hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct eb_server *srv = arg;
+	struct eb_error e;
+
+	(void)sig;
+	(void)what;
+	eb_error_clear(&e);
+	eb_service_hup();       /* the log file (service.c) */
+	eb_log(EB_LOG_INFO, "SIGHUP: reloading the revocation lists");
+	if (load_crl(srv, &e) != EB_OK)
+		eb_log(EB_LOG_ERROR, "SIGHUP: %s (%s); the lists in force stay",
+		    e.primary, e.reason);
+	eb_service_notify("READY=1");
 }
 
 static int
@@ -182,7 +233,7 @@ main(int argc, char **argv)
 	struct eb_server srv;
 	struct eb_error e;
 	struct drain dr;
-	struct event *ev_term = NULL, *ev_int = NULL;
+	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
 	const char *owner_db;
 	char xsd[4096];
@@ -227,6 +278,7 @@ main(int argc, char **argv)
 		fatal_e(&e, "configuration");
 	if (eb_log_open(cfg.log_file, &e) != EB_OK)
 		fatal_e(&e, "log");
+	eb_log_set_json(strcmp(cfg.log_format, "json") == 0);
 	srv.cfg = &cfg;
 	if (eb_clock_init(&srv.clock, clock_spec, &e) != EB_OK)
 		fatal_e(&e, "--test-clock");
@@ -304,6 +356,9 @@ main(int argc, char **argv)
 	if ((srv.ssl = eb_tls_server_ctx(cfg.ca, cfg.cert, cfg.key, &e)) ==
 	    NULL)
 		fatal_e(&e, "tls");
+	if (load_crl(&srv, &e) != EB_OK)
+		fatal_e(&e, "crl");
+	eb_tls_check_revocation(srv.ssl, srv.trust);
 	if (evthread_use_pthreads() != 0 ||
 	    (srv.base = event_base_new()) == NULL) {
 		fprintf(stderr, "ebidd: cannot create the event loop\n");
@@ -337,8 +392,11 @@ main(int argc, char **argv)
 		fatal_e(&e, "watch");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
+	if (eb_metrics_start(&srv, &e) != EB_OK)
+		fatal_e(&e, "metrics_listen");
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK) {
+	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK ||
+	    eb_notify_subscribe(&srv, eb_metrics_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
@@ -351,8 +409,10 @@ main(int argc, char **argv)
 	dr.timer = evtimer_new(srv.base, drain_cb, &dr);
 	ev_term = evsignal_new(srv.base, SIGTERM, signal_cb, &dr);
 	ev_int = evsignal_new(srv.base, SIGINT, signal_cb, &dr);
+	ev_hup = evsignal_new(srv.base, SIGHUP, hup_cb, &srv);
 	if (dr.timer == NULL || ev_term == NULL || ev_int == NULL ||
-	    event_add(ev_term, NULL) != 0 || event_add(ev_int, NULL) != 0) {
+	    ev_hup == NULL || event_add(ev_term, NULL) != 0 ||
+	    event_add(ev_int, NULL) != 0 || event_add(ev_hup, NULL) != 0) {
 		fprintf(stderr, "ebidd: cannot install signal handlers\n");
 		return 1;
 	}
@@ -363,6 +423,7 @@ main(int argc, char **argv)
 	    (long long)cfg.max_body, eb_clock_name(&srv.clock),
 	    (long long)cfg.db_connections, (long long)cfg.workers);
 
+	eb_service_notify("READY=1");
 	event_base_dispatch(srv.base);
 
 	/* Shutdown: everything in flight has finished or timed out. */
@@ -386,6 +447,7 @@ main(int argc, char **argv)
 	eb_workers_free(srv.workers);
 	eb_http_free(&srv);
 	eb_board_free(&srv);
+	eb_metrics_free(&srv);
 	eb_commands_free(srv.cmds);
 	eb_reads_free(&srv);
 	eb_aggs_free(srv.aggs);
@@ -398,6 +460,7 @@ main(int argc, char **argv)
 	eb_notify_free(&srv);
 	event_free(ev_term);
 	event_free(ev_int);
+	event_free(ev_hup);
 	event_free(dr.timer);
 	event_base_free(srv.base);
 	SSL_CTX_free(srv.ssl);
