@@ -685,6 +685,7 @@ check_opening_cert(struct session *s, const struct args *a, X509 *oc,
 	struct eb_trust *t = NULL;
 	struct eb_doc *d = NULL;
 	X509 *auth = NULL;
+	int64_t at = 0;
 	int rc;
 
 	if (file != NULL) {
@@ -703,6 +704,7 @@ check_opening_cert(struct session *s, const struct args *a, X509 *oc,
 		free(der);
 	}
 	eb_doc_free(d);
+	d = NULL;
 	if (auth == NULL) {
 		if (e->code == 0)
 			eb_fail(e, EB_ERR_DENIED, "opening-cert-untrusted",
@@ -716,7 +718,23 @@ check_opening_cert(struct session *s, const struct args *a, X509 *oc,
 		X509_free(auth);
 		return e->code;
 	}
-	rc = eb_opening_cert_check(t, oc, auth, a->id, 0, e);
+	/*
+	 * "Valid now" is the server's now when it runs a test clock (the
+	 * opening certificate is dated by that clock); the real time
+	 * otherwise, and offline.
+	 */
+	if (a->opening_cert == NULL && get_doc(s, "/v1/health", &d) == 0) {
+		const char *clock = eb_doc_attr(d, "clock");
+		const char *now = eb_doc_attr(d, "time");
+
+		if (clock != NULL && strcmp(clock, "system") != 0 &&
+		    now != NULL && eb_isotime_parse(now, &at) != EB_OK)
+			at = 0;
+		else if (clock == NULL || strcmp(clock, "system") == 0)
+			at = 0;
+	}
+	eb_doc_free(d);
+	rc = eb_opening_cert_check(t, oc, auth, a->id, at, e);
 	eb_trust_free(t);
 	X509_free(auth);
 	return rc;
