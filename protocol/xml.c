@@ -4,8 +4,8 @@
  *    XML that crosses the wire (contract in protocol/xml.h).
  *
  * Owner: the XML/protocol engineer.  Rules in protocol/README.md, the
- * message families in docs/xml.md, the libxml2 facts in TECH-NOTES.md
- * section 5.
+ * message families in docs/xml.md, the libxml2 facts in
+ * docs/engineering-notes.md, XML.
  *
  * How a document is read (eb_xml_parse), in this order:
  *    1. size: more than limits->max_bytes is refused before libxml2 sees a

@@ -105,7 +105,7 @@ test_chain_link_known_value(void **state)
 
 	(void)state;
 	/* SHA-256(32 zero bytes || be64(1) || "hello"), cross-checked in
-	 * TECH-NOTES.md section 4 (starts 80f5d602, ends 9829). */
+	 * docs/engineering-notes.md, the log (starts 80f5d602, ends 9829). */
 	eb_chain_link(zero, 1, "hello", 5, out);
 	eb_hex32(out, hex);
 	assert_memory_equal(hex, "80f5d602", 8);
