@@ -253,12 +253,13 @@ main(int argc, char **argv)
 		case 'R': rebuild_only = 1; break;
 		case 'p': port = optarg; break;
 		case 't': clock_spec = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); eb_config_free(&cfg); return 0;
+		default: usage(stderr); eb_config_free(&cfg); return 2;
 		}
 	}
 	if (config_path == NULL || optind != argc) {
 		usage(stderr);
+		eb_config_free(&cfg);
 		return 2;
 	}
 	if (eb_config_load(&cfg, config_path, &e) != EB_OK)
