@@ -20,6 +20,7 @@ eb_audit_log_new(const char *aggregate, const char *kind)
 		return NULL;
 	snprintf(l->aggregate, sizeof(l->aggregate), "%s", aggregate);
 	snprintf(l->kind, sizeof(l->kind), "%s", kind);
+	l->declared_entries = -1;
 	return l;
 }
 
@@ -185,6 +186,14 @@ eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
 	if ((l = eb_audit_log_new(eb_doc_attr(d, "aggregate"),
 	    eb_doc_attr(d, "kind"))) == NULL)
 		return EB_ERR_NOMEM;
+	if (eb_doc_attr_i64(d, "entries", &l->declared_entries) != EB_OK ||
+	    l->declared_entries < 0) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "bad-entry-count",
+		    "Give a file written by 'ebid-audit export'.",
+		    "the export does not say how many entries it holds "
+		    "(<log entries>)");
+		goto fail;
+	}
 	for (c = d->first; c != NULL; c = c->next) {
 		if (strcmp(c->name, "entry") == 0) {
 			if ((rc = load_entry(c, &e, err)) != EB_OK)

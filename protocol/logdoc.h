@@ -61,6 +61,9 @@ struct eb_audit_log {
 	size_t server_len[EB_AUDIT_SERVERS_MAX];
 	size_t nservers;
 	int servers_pinned;
+	/* the export's own count of its entries (<log entries>); -1 when the
+	 * log was not read from an export (ebid-audit verify --db) */
+	int64_t declared_entries;
 };
 
 struct eb_audit_log *eb_audit_log_new(const char *aggregate,
