@@ -186,12 +186,6 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	if (ops == NULL)
 		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
 		    "the log is of an unknown kind '%s'", l->kind);
-	if (l->declared_entries >= 0 && (size_t)l->declared_entries != l->n)
-		return eb_fail(err, EB_ERR_FORMAT, "entry-count-mismatch",
-		    "Entries were added to or removed from the export; export "
-		    "the log again and compare.",
-		    "the export says it holds %lld entries but holds %zu",
-		    (long long)l->declared_entries, l->n);
 	if ((st = ops->create(l->aggregate)) == NULL)
 		return EB_ERR_NOMEM;
 	nservers = load_servers(l, servers);
@@ -375,6 +369,17 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			goto out;
 		}
 		res->heads_checked++;
+	}
+
+	/* 6. the export's own count (after the entries: a more precise
+	 * failure is named first) */
+	if (l->declared_entries >= 0 && (size_t)l->declared_entries != l->n) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "entry-count-mismatch",
+		    "Entries were added to or removed from the export; export "
+		    "the log again and compare.",
+		    "the export says it holds %lld entries but holds %zu",
+		    (long long)l->declared_entries, l->n);
+		goto out;
 	}
 
 	memset(&auditor, 0, sizeof(auditor));
