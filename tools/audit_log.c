@@ -371,6 +371,31 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		res->heads_checked++;
 	}
 
+	/*
+	 * 5b. an export ends on a head the server signed (ebidd signs the
+	 * last entry's head when it exports): entries cut from its tail
+	 * leave a last entry no head covers, unless the cut fell on a
+	 * signed head -- which only a head kept outside the log reveals
+	 */
+	if (l->declared_entries >= 0 && l->n > 0) {
+		int covered = 0;
+
+		for (j = 0; j < l->nheads; j++)
+			if (l->heads[j].seq == l->entries[l->n - 1].seq)
+				covered = 1;
+		if (!covered) {
+			res->failed_seq = l->entries[l->n - 1].seq;
+			rc = eb_fail(err, EB_ERR_DENIED, "tail-not-signed",
+			    "Entries may have been cut from the end: export the "
+			    "log again, and give the heads you hold (a receipt's "
+			    ".proof, the board's GET /heads/ID) with --head.",
+			    "the export's last entry %lld has no chain head "
+			    "signed by the server", (long long)l->entries[l->n -
+			    1].seq);
+			goto out;
+		}
+	}
+
 	/* 6. the export's own count (after the entries: a more precise
 	 * failure is named first) */
 	if (l->declared_entries >= 0 && (size_t)l->declared_entries != l->n) {

@@ -11,6 +11,7 @@
  * INTERFACE
  *    eb_audit_verify()        - run every check; names the first failing entry
  *    eb_audit_add_heads()     - heads kept outside the log (receipts, board)
+ *    eb_audit_add_heads_file() - the same, from a file (tools/audit_heads.c)
  *    eb_audit_timeline()      - a readable timeline for a person
  *                               (tools/audit_timeline.c)
  */
@@ -56,6 +57,14 @@ int eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
  * tail) or another hash (a rewrite) fails.
  */
 int eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Read the file 'path' and add the signed chain heads it holds
+ * (tools/audit_heads.c): a receipt's .proof, GET /v1/heads/ID, an export,
+ * or the public board's page GET /heads/ID saved as served (HTML).
+ */
+int eb_audit_add_heads_file(struct eb_audit_log *l, const char *path,
     struct eb_error *err) EB_MUSTCHECK;
 
 /*

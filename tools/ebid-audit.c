@@ -148,24 +148,10 @@ add_outside(const struct opts *o, struct eb_audit_log *log,
 			return eb_fail(err, rc, "too-many-servers", NULL,
 			    "too many server certificates");
 	}
-	for (i = 0; i < o->nheads; i++) {
-		struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
-	    .max_depth = 64, .max_elements = 1000000 };
-		struct eb_buf b = EB_BUF_INIT;
-		struct eb_doc *d = NULL;
-
-		if ((rc = eb_file_read(o->heads[i], (size_t)64 << 20, &b,
-		    err)) == EB_OK &&
-		    (rc = eb_xml_parse(NULL, &lim, b.data, b.len, &d, err)) ==
+	for (i = 0; i < o->nheads; i++)
+		if ((rc = eb_audit_add_heads_file(log, o->heads[i], err)) !=
 		    EB_OK)
-			rc = eb_audit_add_heads(log, d, err);
-		eb_doc_free(d);
-		eb_buf_free(&b);
-		if (rc != EB_OK) {
-			eb_error_detail(err, "in %s", o->heads[i]);
 			return rc;
-		}
-	}
 	return EB_OK;
 }
 

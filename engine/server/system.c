@@ -940,6 +940,8 @@ struct export {
 	struct eb_audit_log *log;
 };
 
+static void head_stored(int rc, const struct eb_error *e, void *arg);
+
 /* The server certificates (table servers) end the export. */
 static void
 export_servers(int rc, const struct eb_error *err,
@@ -1001,6 +1003,40 @@ export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
 			eb_reply_error(x->r, &e);
 			goto out;
 		}
+	}
+	/* the export ends on a head the server signs now if none covers its
+	 * last entry yet: a cut of its tail is then always caught (issue 13.7);
+	 * the head is stored too, so the board publishes it */
+	if (x->log->n > 0 && (x->log->nheads == 0 ||
+	    x->log->heads[x->log->nheads - 1].seq !=
+	    x->log->entries[x->log->n - 1].seq)) {
+		const struct eb_audit_entry *last = &x->log->entries[x->log->n - 1];
+		struct eb_server *srv = x->r->srv;
+		struct eb_buf text = EB_BUF_INIT;
+		struct eb_audit_head h;
+
+		memset(&h, 0, sizeof(h));
+		eb_error_clear(&e);
+		h.seq = last->seq;
+		memcpy(h.hash, last->hash, EB_SHA256_LEN);
+		if (eb_chain_head_text(x->log->aggregate, h.seq, h.hash,
+		    &text) != EB_OK || eb_cms_sign(srv->cert, srv->key,
+		    text.data, text.len, &h.signature, &h.signature_len,
+		    &e) != EB_OK || eb_audit_log_add_head(x->log, &h) != EB_OK) {
+			free(h.signature);
+			eb_buf_free(&text);
+			eb_fail(&e, EB_ERR_INTERNAL, "export-incomplete", NULL,
+			    "the export's last chain head cannot be signed");
+			eb_reply_error(x->r, &e);
+			goto out;
+		}
+		eb_buf_free(&text);
+		last = &x->log->entries[x->log->n - 1];
+		(void)eb_store_sign_head(srv->store, x->log->aggregate,
+		    x->log->heads[x->log->nheads - 1].seq, last->hash,
+		    x->log->heads[x->log->nheads - 1].signature,
+		    x->log->heads[x->log->nheads - 1].signature_len, head_stored,
+		    NULL);
 	}
 	if (eb_store_select(x->r->srv->store,
 	    "SELECT certificate FROM servers ORDER BY first_seen, fingerprint",

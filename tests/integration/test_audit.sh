@@ -6,9 +6,12 @@
 #    promises.
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
-PGPORT_T=$(free_port) PORT=$(free_port)
+PGPORT_T=$(free_port) PORT=$(free_port) BPORT=$(free_port)
+IT_EXTRA_CONF="public_listen = 127.0.0.1:$BPORT
+head_every_seconds = 86400"     # no head signed by the timer meanwhile
 . "$(dirname "$0")/lib.sh"
 it_setup
+B=http://127.0.0.1:$BPORT
 
 D=$tmp/demo
 mkdir -p "$D"
@@ -84,5 +87,58 @@ r=$(rc "$AUDIT" verify "$D/$T.log.xml" "$D/$S.log.xml" --ca "$CA"); check "9: tw
 r=$(rc "$AUDIT" frobnicate "$D/$T.log.xml" --ca "$CA"); check "9: an unknown command: usage, exit 2 (exit $r)" test "$r" = 2
 r=$(rc "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --no-such-option); check "9: an unknown option: usage, exit 2 (exit $r)" test "$r" = 2
 r=$(rc "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --unverified); check "9: --unverified outside replay: usage, exit 2 (exit $r)" test "$r" = 2
+
+# -- 7: tail truncation ------------------------------------------------------
+P=$(basename "$(ls "$D"/P-*.log.xml | head -1)" .log.xml)
+# cut LOG KEEP OUT: the forger's cut: entries after KEEP and the heads past
+# them removed, the entries count fixed (python3 stdlib: a text edit)
+cut_log() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+src, keep, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+x = open(src, encoding='utf-8').read()
+x = re.sub(r'<entry [^>]*? seq="(\d+)".*?</entry>',
+           lambda m: m.group(0) if int(m.group(1)) <= keep else '', x, flags=re.S)
+x = re.sub(r'<chain-head [^>]*?seq="(\d+)".*?</chain-head>',
+           lambda m: m.group(0) if int(m.group(1)) <= keep else '', x, flags=re.S)
+x = re.sub(r' entries="\d+"', ' entries="%d"' % keep, x, count=1)
+open(out, 'w', encoding='utf-8').write(x)
+PY
+}
+# the pool's heads: at entry 1 and 10, none between (docs/audit.md)
+cut_log "$D/$P.log.xml" 5 "$tmp/pcut.xml"
+r=$(rc "$AUDIT" verify "$tmp/pcut.xml" --ca "$CA")
+check "7: an export cut where no signed head covers its end fails (exit $r)" test "$r" = 1
+check "7: ... naming its last entry and the reason" grep -q "tail-not-signed" "$tmp/rc.out"
+# a cut on a signed head: only a head kept outside the log can tell
+n=$(grep -o ' entries="[0-9]*"' "$D/$T.log.xml" | head -1 | tr -dc 0-9)
+cut_log "$D/$T.log.xml" $((n - 1)) "$tmp/tcut.xml"
+check "7: (an export cut on a signed head holds by itself)" "$AUDIT" verify "$tmp/tcut.xml" --ca "$CA"
+curl -s -o "$tmp/board-heads.html" "$B/heads/$T"
+check "7: the board publishes the tender's signed heads" grep -q "<td class=\"hash\">" "$tmp/board-heads.html"
+r=$(rc "$AUDIT" verify "$tmp/tcut.xml" --ca "$CA" --head "$tmp/board-heads.html")
+check "7: verify --head with the board's saved page catches the cut (exit $r)" test "$r" = 1
+check "7: ... as a signed head the log does not reach" grep -q "chain-head-mismatch" "$tmp/rc.out"
+check "7: the whole export holds with the board's heads" "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --head "$tmp/board-heads.html"
+curl_as auditor -o "$tmp/api-heads.xml" "$URL/v1/heads/$T"
+r=$(rc "$AUDIT" verify "$tmp/tcut.xml" --ca "$CA" --head "$tmp/api-heads.xml")
+check "7: verify --head with GET /v1/heads/ID catches the cut (exit $r)" test "$r" = 1
+sed 's/<pre>[A-Za-z0-9+\/=]\{20\}/<pre>AAAAAAAAAAAAAAAAAAAA/' "$tmp/board-heads.html" >"$tmp/board-forged.html"
+r=$(rc "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --head "$tmp/board-forged.html")
+check "7: a board page with a forged signature is refused (exit $r)" test "$r" = 1
+
+# the export carries the latest head even when no head was signed yet:
+# one more expert in the pool (no phase change, no receipt), then export
+ebid_as registrar pool register-expert "$P" party=expert-x person=FC-P-4999 \
+	name="Expert X" org="Test Org" specialty=civil-works >"$tmp/reg.out" 2>&1
+check "7: one more entry in the pool" grep -q "registered" "$tmp/reg.out"
+pn=$(psqlq -c "SELECT max(seq) FROM log WHERE aggregate = '$P'")
+ps=$(psqlq -c "SELECT count(*) FROM chain_heads_signed WHERE aggregate = '$P' AND seq = $pn")
+check "7: (its entry $pn has no signed head yet: $ps)" test "$ps" = 0
+check "7: the auditor exports the pool again" env EBID_URL="$URL" EBID_CA="$CA" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --pool "$P" -o "$tmp/p2.xml"
+check "7: the export ends on a head signed at export" grep -q "<chain-head [^>]*seq=\"$pn\"" "$tmp/p2.xml"
+check "7: ... and verifies" "$AUDIT" verify "$tmp/p2.xml" --ca "$CA"
+ps=$(psqlq -c "SELECT count(*) FROM chain_heads_signed WHERE aggregate = '$P' AND seq = $pn")
+check "7: ... and is kept for the board ($ps)" test "$ps" = 1
 
 finish
