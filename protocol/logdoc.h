@@ -24,6 +24,14 @@
 #include "protocol/err.h"
 #include "protocol/hash.h"
 
+/*
+ * The export format (<log format>).  1 (no attribute): entries hashed in
+ * ebid's own canonical form, which escaped '>' in attribute values;
+ * 2: entries hashed in W3C Canonical XML 1.0 (protocol/canon.h).  A
+ * reader refuses any other (docs/audit.md "Log format versions").
+ */
+#define EB_LOG_FORMAT 2
+
 struct eb_audit_entry {
 	int64_t seq;
 	int64_t time;

@@ -88,6 +88,16 @@ r=$(rc "$AUDIT" frobnicate "$D/$T.log.xml" --ca "$CA"); check "9: an unknown com
 r=$(rc "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --no-such-option); check "9: an unknown option: usage, exit 2 (exit $r)" test "$r" = 2
 r=$(rc "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --unverified); check "9: --unverified outside replay: usage, exit 2 (exit $r)" test "$r" = 2
 
+# -- 2: the log format version -------------------------------------------------
+check "2: the export says its log format (2: W3C Canonical XML)" grep -q '<log [^>]*format="2"' "$D/$T.log.xml"
+edit "$D/$T.log.xml" "$tmp/fmt1.xml" '0,/ format="2"/s///'
+r=$(rc "$AUDIT" verify "$tmp/fmt1.xml" --ca "$CA")
+check "2: a format-1 export (no format) fails clearly, not silently (exit $r)" test "$r" = 1
+check "2: ... saying it is log format 1" grep -q "log-format-1" "$tmp/rc.out"
+edit "$D/$T.log.xml" "$tmp/fmt3.xml" '0,/ format="2"/s// format="3"/'
+r=$(rc "$AUDIT" verify "$tmp/fmt3.xml" --ca "$CA")
+check "2: an unknown format fails (exit $r)" test "$r" = 1
+
 # -- 7: tail truncation ------------------------------------------------------
 P=$(basename "$(ls "$D"/P-*.log.xml | head -1)" .log.xml)
 # cut LOG KEEP OUT: the forger's cut: entries after KEEP and the heads past
