@@ -98,6 +98,18 @@ edit "$D/$T.log.xml" "$tmp/fmt3.xml" '0,/ format="2"/s// format="3"/'
 r=$(rc "$AUDIT" verify "$tmp/fmt3.xml" --ca "$CA")
 check "2: an unknown format fails (exit $r)" test "$r" = 1
 
+# an independent verifier written from docs/audit.md (python3 + openssl)
+VL=$SRC/tests/interop/verify_log.py
+for f in "${LOGS[@]}"; do
+	check "2: verify_log.py (python3 + openssl, from docs/audit.md alone) verifies $(basename "$f")" \
+		python3 "$VL" "$f" --ca "$CA" --cache "$tmp/vcache"
+	check "2: verify_log.py and ebid-audit agree on 100 random tamperings of $(basename "$f")" \
+		python3 "$SRC/tests/interop/tamper.py" "$f" --ca "$CA" --audit "$AUDIT" --n 100 --work "$tmp/tamper"
+done
+for f in actor amount fmt1 count; do
+	check "2: verify_log.py refuses the $f forgery too" bash -c "! python3 '$VL' '$tmp/$f.xml' --ca '$CA' --cache '$tmp/vcache'"
+done
+
 # -- 7: tail truncation ------------------------------------------------------
 P=$(basename "$(ls "$D"/P-*.log.xml | head -1)" .log.xml)
 # cut LOG KEEP OUT: the forger's cut: entries after KEEP and the heads past
