@@ -3,6 +3,7 @@
  *    Structured errors: see err.h.
  */
 #include "err.h"
+#include "reasons.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -95,4 +96,20 @@ eb_http_status(int code)
 	case EB_ERR_DB: return 503;
 	default: return 500;
 	}
+}
+
+int
+eb_error_status(const struct eb_error *e)
+{
+	const struct eb_reason *r;
+	char token[sizeof(e->reason)];
+
+	if (e == NULL)
+		return eb_http_status(EB_ERR_INTERNAL);
+	/* the reason may lack its NUL when a caller filled it by hand */
+	snprintf(token, sizeof(token), "%.*s", (int)sizeof(e->reason) - 1,
+	    e->reason);
+	r = eb_reason_find(token);
+	return r != NULL && r->status != 0 ? r->status :
+	    eb_http_status(e->code);
 }

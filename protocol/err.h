@@ -15,6 +15,8 @@
  *    eb_fail()      - fill an eb_error and return its code
  *    eb_strerror()  - name of a return code
  *    eb_http_status() - the HTTP status that goes with a code
+ *    eb_error_status() - the HTTP status a failure is answered with: its
+ *                        reason's in the registry (protocol/reasons.txt)
  */
 #ifndef EB_ERR_H
 #define EB_ERR_H
@@ -88,5 +90,12 @@ const char *eb_strerror(int code);
 
 /* HTTP status for a code: 400 format, 403 denied, 409 state/conflict... */
 int eb_http_status(int code);
+
+/*
+ * HTTP status for the failure 'e': the status protocol/reasons.txt gives
+ * its reason token, or eb_http_status(e->code) when the token is not
+ * registered or registered with status "-".
+ */
+int eb_error_status(const struct eb_error *e);
 
 #endif

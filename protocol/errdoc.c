@@ -13,7 +13,9 @@
  * Invariants:
  *    - What eb_errdoc_build() returns is valid against error.xsd for any
  *      struct eb_error: code is eb_strerror() of the code (a code that is
- *      not an error becomes "internal"), status is eb_http_status(code),
+ *      not an error becomes "internal"), status is eb_error_status(e)
+ *      (the registry's, protocol/reasons.txt) or, for such a code,
+ *      eb_http_status(EB_ERR_INTERNAL),
  *      a reason that is not a token ([a-z0-9]+(-[a-z0-9]+)*, at most 47
  *      bytes) is replaced by the code's name, a request id that is not an
  *      eb:id is left out, and the texts are made valid UTF-8 of XML
@@ -172,7 +174,8 @@ eb_errdoc_build(const struct eb_error *e, const char *request_id)
 	eb_doc_set_attr(d, "code", eb_strerror(code));
 	eb_doc_set_attr(d, "reason",
 	    valid_reason(reason) ? reason : eb_strerror(code));
-	eb_doc_set_attr_i64(d, "status", eb_http_status(code));
+	eb_doc_set_attr_i64(d, "status", code == e->code ?
+	    eb_error_status(e) : eb_http_status(code));
 	if (request_id != NULL && valid_id(request_id))
 		eb_doc_set_attr(d, "request-id", request_id);
 	add_text(d, "message", e->primary, sizeof(e->primary), 1);

@@ -372,7 +372,7 @@ eb_shares_combine(X509 *cert, const uint8_t *const *shares,
 		return NULL;
 	}
 	if (count > EB_SHARES_MAX) {
-		eb_fail(err, EB_ERR_FORMAT, "too-many-shares", NULL,
+		eb_fail(err, EB_ERR_LIMIT, "too-many-shares", NULL,
 		    "%zu shares given, at most %d exist", count,
 		    EB_SHARES_MAX);
 		return NULL;

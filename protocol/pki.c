@@ -25,10 +25,13 @@
  *    eb_crypto_drain()
  */
 #include "protocol/pki.h"
+#include "protocol/revocation.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -37,6 +40,13 @@
 struct eb_trust {
 	X509_STORE *store;       /* purpose ANY */
 	X509_STORE *tsa_store;   /* purpose timeStampSign */
+	/*
+	 * The revocation lists (revocation.h), replaced whole on a reload
+	 * (SIGHUP) while worker threads check signatures: 'rev_lock' guards
+	 * the pointer and every look-up.
+	 */
+	pthread_mutex_t rev_lock;
+	struct eb_revocations *rev;
 };
 
 void
@@ -68,6 +78,7 @@ trust_alloc(struct eb_error *err)
 		    "cannot allocate the trust store");
 		return NULL;
 	}
+	pthread_mutex_init(&t->rev_lock, NULL);
 	t->store = X509_STORE_new();
 	t->tsa_store = X509_STORE_new();
 	if (t->store == NULL || t->tsa_store == NULL ||
@@ -147,7 +158,7 @@ eb_trust_load(const char *ca_path, struct eb_error *err)
 	}
 	ERR_clear_error();   /* the end of the file is reported as an error */
 	if (count == 0) {
-		eb_fail(err, EB_ERR_FORMAT, "ca-unreadable",
+		eb_fail(err, EB_ERR_IO, "ca-unreadable",
 		    "The file must hold the CA certificate in PEM form.",
 		    "no certificate in %s", ca_path);
 		eb_trust_free(t);
@@ -166,7 +177,72 @@ eb_trust_free(struct eb_trust *t)
 		return;
 	X509_STORE_free(t->store);
 	X509_STORE_free(t->tsa_store);
+	eb_revocations_free(t->rev);
+	pthread_mutex_destroy(&t->rev_lock);
 	free(t);
+}
+
+void
+eb_trust_set_revocations(struct eb_trust *t, struct eb_revocations *r)
+{
+	struct eb_revocations *old;
+
+	pthread_mutex_lock(&t->rev_lock);
+	old = t->rev;
+	t->rev = r;
+	pthread_mutex_unlock(&t->rev_lock);
+	eb_revocations_free(old);
+}
+
+int
+eb_trust_revoked(const struct eb_trust *t, X509 *cert, int64_t *revoked_ms)
+{
+	pthread_mutex_t *lock;
+	int found;
+
+	if (t == NULL)
+		return 0;
+	lock = (pthread_mutex_t *)&t->rev_lock;
+	pthread_mutex_lock(lock);
+	found = eb_revocations_find(t->rev, cert, revoked_ms);
+	pthread_mutex_unlock(lock);
+	return found;
+}
+
+int
+eb_trust_check_revoked(const struct eb_trust *t, X509 *cert, int64_t at_ms,
+    struct eb_error *err)
+{
+	int64_t when = 0;
+	char serial[80] = "?", iso[32] = "?";
+	time_t secs;
+	struct tm tm;
+	BIGNUM *bn;
+	char *hex;
+
+	if (!eb_trust_revoked(t, cert, &when))
+		return EB_OK;
+	if (at_ms == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		at_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+	if (at_ms < when)
+		return EB_OK;   /* signed before the revocation: it stands */
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL)) !=
+	    NULL && (hex = BN_bn2hex(bn)) != NULL) {
+		snprintf(serial, sizeof(serial), "%s", hex);
+		OPENSSL_free(hex);
+	}
+	BN_free(bn);
+	secs = (time_t)(when / 1000);
+	if (gmtime_r(&secs, &tm) != NULL)
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return eb_fail(err, EB_ERR_DENIED, "certificate-revoked",
+	    "The centre's CA revoked this certificate: ask the registration "
+	    "office for a new one.",
+	    "certificate %s was revoked at %s", serial, iso);
 }
 
 X509_STORE *
@@ -250,7 +326,7 @@ eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
 		eb_crypto_drain(err);
 		goto out;
 	}
-	rc = EB_OK;
+	rc = eb_trust_check_revoked(t, cert, at_ms, err);
 out:
 	X509_STORE_CTX_free(ctx);
 	return rc;

@@ -58,10 +58,28 @@ int eb_trust_check(const struct eb_trust *t, X509 *cert, int64_t at_ms,
  * eb_trust_check() with extra untrusted intermediates (may be NULL), e.g.
  * the certificates a CMS message carries.  Reasons: "certificate-expired",
  * "certificate-not-yet-valid", "unknown-ca", "certificate-is-ca",
- * "certificate-invalid".
+ * "certificate-invalid", "certificate-revoked" (revoked at or before
+ * 'at_ms').
  */
 int eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
     STACK_OF(X509) *untrusted, int64_t at_ms, struct eb_error *err);
+
+/*
+ * Revocation (protocol/revocation.h).  eb_trust_set_revocations() installs
+ * the lists (taking ownership; NULL = none), replacing and freeing the
+ * previous ones; safe while other threads check.  eb_trust_revoked(): 1
+ * with the revocation instant when 'cert' is listed (0 for a NULL trust).
+ * eb_trust_check_revoked(): EB_ERR_DENIED "certificate-revoked" when
+ * 'cert' was revoked at or before 'at_ms' (0 = now), else EB_OK; an
+ * instant before the revocation stands.  eb_trust_check_chain() calls it
+ * for the leaf after the chain verifies.
+ */
+struct eb_revocations;
+void eb_trust_set_revocations(struct eb_trust *t, struct eb_revocations *r);
+int eb_trust_revoked(const struct eb_trust *t, X509 *cert,
+    int64_t *revoked_ms);
+int eb_trust_check_revoked(const struct eb_trust *t, X509 *cert,
+    int64_t at_ms, struct eb_error *err);
 
 /*
  * Append OpenSSL's error queue to err->detail (after what is there) and

@@ -7,10 +7,11 @@
  *
  *    ebid-audit export (--tender ID | --sale ID | --all) -o FILE|DIR
  *    ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...
+ *        [--crl F]
  *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
- *        [--server-cert F]... [--head F]...
+ *        [--server-cert F]... [--head F]... [--crl F]
  *    ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...
- *        [--head F]...
+ *        [--head F]... [--crl F]
  *
  * verify never needs the server; export talks to ebidd with an auditor's
  * certificate.  replay verifies first and prints a timeline only of a log
@@ -24,12 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/x509.h>
 
 #include "protocol/errdoc.h"
 #include "protocol/isotime.h"
 #include "protocol/pki.h"
+#include "protocol/revocation.h"
 #include "protocol/xml.h"
 #include "tools/audit_db.h"
 #include "tools/audit_log.h"
@@ -50,10 +53,11 @@ usage(FILE *f)
 	    "  ebid-audit export (--tender ID | --sale ID | --pool ID) -o FILE\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
+	    "         [--crl F]\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
-	    "         [--server-cert F]... [--head F]...\n"
+	    "         [--server-cert F]... [--head F]... [--crl F]\n"
 	    "  ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...\n"
-	    "         [--head F]...\n"
+	    "         [--head F]... [--crl F]\n"
 	    "\n"
 	    "export   fetch a log from ebidd with an auditor's certificate\n"
 	    "         (--url --ca --cert --key or EBID_URL EBID_CA EBID_CERT EBID_KEY)\n"
@@ -65,6 +69,9 @@ usage(FILE *f)
 	    "         (default: the ones the log records)\n"
 	    "         --head F  a signed chain head kept outside the log (a bidder's\n"
 	    "         RECEIPT.proof, a saved GET /v1/heads/ID): the log must hold it\n"
+	    "         --crl F  the CA's revocation lists (a CRL file or folder):\n"
+	    "         a signature made at or after its certificate's revocation\n"
+	    "         fails; the revocations are listed first\n"
 	    "replay   verify, then print a readable timeline and the final result;\n"
 	    "         a log that does not hold prints only its failing entry\n"
 	    "         --unverified  print the timeline of whatever the file says,\n"
@@ -111,7 +118,7 @@ load_export(const char *path, const struct eb_schema *schema,
 struct opts {
 	const char *ca, *xsd, *out, *db, *tender, *sale, *pool, *kind;
 	const char *url, *cert, *key;
-	const char *since, *until;
+	const char *since, *until, *crl;
 	int all, unverified;
 	const char *server_certs[MAX_PINS];
 	int nserver_certs;
@@ -419,6 +426,42 @@ out:
 	return rc;
 }
 
+/*
+ * The revocation lists into the trust, each revocation listed on stderr
+ * ("crl: serial S of ISSUER revoked at T"); 0, or 1 with the error shown.
+ */
+static int
+load_crl(struct eb_trust *trust, const char *path)
+{
+	struct eb_error err;
+	struct eb_revocations *r;
+	char serial[80], issuer[256], iso[32];
+
+	eb_error_clear(&err);
+	if ((r = eb_revocations_load(path, eb_trust_store(trust), &err)) ==
+	    NULL) {
+		print_error(&err);
+		return 1;
+	}
+	for (size_t i = 0; i < eb_revocations_count(r); i++) {
+		int64_t ms;
+		time_t secs;
+		struct tm tm;
+
+		eb_revocations_get(r, i, serial, sizeof(serial), issuer,
+		    sizeof(issuer), &ms);
+		secs = (time_t)(ms / 1000);
+		gmtime_r(&secs, &tm);
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(stderr, "crl: serial %s of %s revoked at %s\n", serial,
+		    issuer, iso);
+	}
+	fprintf(stderr, "crl: %zu revocation(s) in %zu CRL(s) of %s\n",
+	    eb_revocations_count(r), eb_revocations_crls(r), path);
+	eb_trust_set_revocations(trust, r);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -440,6 +483,7 @@ main(int argc, char **argv)
 		{ "server-cert", required_argument, NULL, 'Z' },
 		{ "head", required_argument, NULL, 'H' },
 		{ "unverified", no_argument, NULL, 'V' },
+		{ "crl", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -492,6 +536,7 @@ main(int argc, char **argv)
 			}
 			o.heads[o.nheads++] = optarg;
 			break;
+		case 'R': o.crl = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -530,6 +575,10 @@ main(int argc, char **argv)
 	}
 	if ((trust = eb_trust_load(o.ca, &err)) == NULL) {
 		print_error(&err);
+		goto out;
+	}
+	if (o.crl != NULL && load_crl(trust, o.crl) != 0) {
+		rc = 1;
 		goto out;
 	}
 	if (strcmp(verb, "verify") == 0)

@@ -43,25 +43,50 @@
 #define EXIT_LOCAL 4
 #define SEND_MAX ((size_t)64 << 20)
 
-struct cmd_help {
-	const char *name, *synopsis, *text;
-};
+static int cmd_whoami(struct eb_client *c, const struct eb_client_settings *s,
+    const char *arg, const char *receipt_path);
+static int cmd_health(struct eb_client *c, const struct eb_client_settings *s,
+    const char *arg, const char *receipt_path);
+static int cmd_send(struct eb_client *c, const struct eb_client_settings *s,
+    const char *file, const char *receipt_path);
 
-static const struct cmd_help helps[] = {
-	{ "whoami", "ebid whoami",
+/*
+ * ebid's own commands, one table (as git.c's commands[]): name, its
+ * arguments, handler, its line in `ebid --help` and its `ebid help NAME`.
+ * A NULL handler is a command main() runs before the table (console) or
+ * is (help).  The verb families (tender, bid, ...) have their own table in
+ * tools/verbs.c.
+ */
+static const struct command {
+	const char *name;
+	int nargs;           /* positional arguments after the name */
+	int (*run)(struct eb_client *c, const struct eb_client_settings *s,
+	    const char *arg, const char *receipt_path);
+	const char *usage;   /* "send FILE.xml" */
+	const char *summary; /* the rest of its --help line */
+	const char *synopsis, *text;   /* ebid help NAME; NULL: none */
+} commands[] = {
+	{ "whoami", 0, cmd_whoami, "whoami", "who the server says you are",
+	  "ebid whoami",
 	  "Ask the server who you are: party, person, organisation, name and\n"
 	  "role, as read from your client certificate.\n" },
-	{ "health", "ebid health",
+	{ "health", 0, cmd_health, "health",
+	  "the server's and its database's state", "ebid health",
 	  "Ask the server whether it and its database are up, and which clock\n"
 	  "it runs on (system, or a test clock).\n" },
-	{ "send", "ebid send FILE.xml",
+	{ "send", 1, cmd_send, "send FILE.xml",
+	  "sign a command with your key and submit it", "ebid send FILE.xml",
 	  "Sign the command document FILE.xml with your key (CMS SignedData,\n"
 	  "the key of --cert/--key) and submit it to POST /v1/commands.  On\n"
 	  "success prints the aggregate, sequence number, chain hash, time and\n"
 	  "the events the command produced; otherwise the server's error.\n"
 	  "When the server issued a receipt (RFC 3161 token), --receipt FILE\n"
 	  "saves it (DER).\n" },
-	{ NULL, NULL, NULL }
+	{ "console", 0, NULL, "console", "your desk in your browser (docs/console.md)",
+	  NULL, NULL },
+	{ "help", 0, NULL, "help [COMMAND]", "this text, or a command's", NULL,
+	  NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL, NULL }
 };
 
 static void
@@ -70,12 +95,10 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: ebid [--url URL] [--ca FILE] [--cert FILE] [--key FILE] "
 	    "COMMAND [ARGS]\n\n"
-	    "commands:\n"
-	    "  whoami          who the server says you are\n"
-	    "  health          the server's and its database's state\n"
-	    "  send FILE.xml   sign a command with your key and submit it\n"
-	    "  console         your desk in your browser (docs/console.md)\n"
-	    "  help [COMMAND]  this text, or a command's\n\n"
+	    "commands:\n");
+	for (const struct command *k = commands; k->name != NULL; k++)
+		fprintf(f, "  %-15s %s\n", k->usage, k->summary);
+	fprintf(f, "\n"
 	    "settings (flag, else environment):\n"
 	    "  --url URL    EBID_URL   the server, default %s\n"
 	    "  --ca FILE    EBID_CA    the centre's CA certificate (PEM)\n"
@@ -93,9 +116,9 @@ usage(FILE *f)
 static int
 command_help(const char *name, FILE *f)
 {
-	for (const struct cmd_help *h = helps; h->name != NULL; h++) {
-		if (strcmp(h->name, name) == 0) {
-			fprintf(f, "usage: %s\n\n%s", h->synopsis, h->text);
+	for (const struct command *k = commands; k->name != NULL; k++) {
+		if (k->text != NULL && strcmp(k->name, name) == 0) {
+			fprintf(f, "usage: %s\n\n%s", k->synopsis, k->text);
 			return 0;
 		}
 	}
@@ -156,7 +179,8 @@ print_attrs(const struct eb_doc *d, const char *const *names)
 }
 
 static int
-cmd_whoami(struct eb_client *c)
+cmd_whoami(struct eb_client *c, const struct eb_client_settings *s,
+    const char *arg, const char *receipt_path)
 {
 	static const char *const names[] = { "party", "person", "org", "name",
 	    "role", NULL };
@@ -170,7 +194,8 @@ cmd_whoami(struct eb_client *c)
 }
 
 static int
-cmd_health(struct eb_client *c)
+cmd_health(struct eb_client *c, const struct eb_client_settings *s,
+    const char *arg, const char *receipt_path)
 {
 	static const char *const names[] = { "status", "database", "clock",
 	    "time", NULL };
@@ -292,6 +317,7 @@ main(int argc, char **argv)
 	struct eb_client_settings s = { NULL, NULL, NULL, NULL };
 	const char *cmd = NULL, *args[4] = { NULL }, *receipt = NULL;
 	struct eb_client *c = NULL;
+	const struct command *k;
 	struct eb_error e;
 	int nargs = 0, help = 0, rc;
 
@@ -361,11 +387,12 @@ main(int argc, char **argv)
 	}
 	if (help)
 		return command_help(cmd, stdout);
-	if (strcmp(cmd, "whoami") != 0 && strcmp(cmd, "health") != 0 &&
-	    strcmp(cmd, "send") != 0)
+	for (k = commands; k->name != NULL; k++)
+		if (strcmp(k->name, cmd) == 0)
+			break;
+	if (k->run == NULL)
 		return command_help(cmd, stdout);
-	if ((strcmp(cmd, "send") == 0) != (nargs == 1) ||
-	    (strcmp(cmd, "send") != 0 && nargs != 0)) {
+	if (nargs != k->nargs) {
 		command_help(cmd, stderr);
 		return EXIT_USAGE;
 	}
@@ -376,12 +403,7 @@ main(int argc, char **argv)
 		eb_client_print_error(stderr, &e);
 		return e.code == EB_ERR_USAGE ? EXIT_USAGE : EXIT_LOCAL;
 	}
-	if (strcmp(cmd, "whoami") == 0)
-		rc = cmd_whoami(c);
-	else if (strcmp(cmd, "health") == 0)
-		rc = cmd_health(c);
-	else
-		rc = cmd_send(c, &s, args[0], receipt);
+	rc = k->run(c, &s, args[0], receipt);
 	eb_client_close(c);
 	return rc;
 }

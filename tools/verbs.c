@@ -543,7 +543,7 @@ opening_cert(struct session *s, const struct args *a, struct eb_error *e)
 		return eb_pem_cert_load(a->opening_cert, e);
 	snprintf(path, sizeof(path), "/v1/tenders/%s", a->id);
 	if (get_doc(s, path, &view) != 0) {
-		eb_fail(e, EB_ERR_IO, "no-opening-certificate",
+		eb_fail(e, EB_ERR_IO, "cannot-fetch-tender",
 		    "Give --opening-cert FILE to seal offline.",
 		    "cannot fetch tender %s", a->id);
 		return NULL;
@@ -1326,16 +1326,134 @@ score_submit(struct session *s, const struct args *a)
 
 /* -- dispatch ----------------------------------------------------------- */
 
-static const char *const families[] = {
-	"tender", "sale", "pool", "bid", "receipt", "opening", "auction",
-	"clearing", "score", "result", NULL
+/* Adapters: a verb whose handler takes more than the session and args. */
+static int
+bid_withdraw(struct session *s, const struct args *a)
+{
+	struct eb_doc *cmd = eb_doc_new("withdraw-bid");
+	int rc;
+
+	eb_doc_set_attr(cmd, "tender", a->id ? a->id : "");
+	rc = a->id ? act(s, cmd, NULL) : EXIT_USAGE;
+	eb_doc_free(cmd);
+	return rc;
+}
+
+static int
+auction_quote(struct session *s, const struct args *a)
+{
+	return auction_amount(s, "quote", a);
+}
+
+static int
+auction_bid(struct session *s, const struct args *a)
+{
+	return auction_amount(s, "auction-bid", a);
+}
+
+static int
+clearing_show(struct session *s, const struct args *a)
+{
+	return view_table(s, a, "clearing-report", print_clearing);
+}
+
+static int
+result_show(struct session *s, const struct args *a)
+{
+	return view_table(s, a, "result", print_result);
+}
+
+/*
+ * Every verb of `ebid` beyond whoami/health/send, as git.c's commands[]:
+ * family, verb, handler, usage.  A NULL verb is the family's generic
+ * COMMAND (family_generic(): any command of the schema, and show/duties);
+ * a NULL handler a verb that the generic entry of its family runs, listed
+ * for its usage.  eb_verbs_usage() prints the usages in this order,
+ * eb_verbs_main() runs the entry eb_verbs_find() gives; CTest verbs_table
+ * checks that `ebid --help` shows every usage and every entry is found.
+ */
+static const struct eb_verb verbs[] = {
+	{ "tender", NULL, NULL,
+	  "  ebid tender COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT ...] [FILE.xml]\n"
+	  "      sign and send a tender command (register, accept, return,\n"
+	  "      resubmit, publish, sign-up, confirm-sign-up, clarify, ...: see\n"
+	  "      docs/tender-flow.md); NAME=VALUE become attributes, --CHILD TEXT\n"
+	  "      child elements, FILE.xml the whole command\n" },
+	{ "tender", "show", NULL,
+	  "  ebid tender show ID      the tender as your role may see it\n" },
+	{ "tender", "duties", NULL,
+	  "  ebid tender duties ID    what you may and must do now (权利义务告知)\n" },
+	{ "sale", NULL, NULL,
+	  "  ebid sale COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (docs/sale.md)\n" },
+	{ "sale", "show", NULL, "  ebid sale show ID\n" },
+	{ "pool", NULL, NULL,
+	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
+	{ "bid", "seal", bid_seal,
+	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
+	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
+	  "      sign the submission, offline\n" },
+	{ "bid", "submit", bid_submit,
+	  "  ebid bid submit --tender ID BID.sealed [-o RECEIPT]\n" },
+	{ "bid", "withdraw", bid_withdraw, "  ebid bid withdraw --tender ID\n" },
+	{ "receipt", "verify", receipt_verify,
+	  "  ebid receipt verify RECEIPT BID.sealed\n" },
+	{ "opening", "share", opening_share,
+	  "  ebid opening share --tender ID       (custodian) submit your share\n" },
+	{ "opening", "decrypt", opening_decrypt,
+	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n" },
+	{ "auction", "quote", auction_quote,
+	  "  ebid auction quote --sale ID AMOUNT  a listing quote, in yuan\n" },
+	{ "auction", "bid", auction_bid,
+	  "  ebid auction bid --sale ID AMOUNT    an auction bid, in yuan\n" },
+	{ "auction", "watch", auction_watch,
+	  "  ebid auction watch --sale ID [--until-closed]\n" },
+	{ "clearing", "show", clearing_show,
+	  "  ebid clearing show --tender ID [--xml]\n" },
+	{ "score", "show", score_show, "  ebid score show --tender ID\n" },
+	{ "score", "submit", score_submit,
+	  "  ebid score submit --tender ID SCORES.xml\n" },
+	{ "result", "show", result_show,
+	  "  ebid result show --tender ID [--xml]\n" },
+	{ "result", "sign", result_sign,
+	  "  ebid result sign --tender ID [--dissent TEXT]   (expert) sign the\n"
+	  "      committee report: exactly the result shown\n" },
 };
+
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+const struct eb_verb *
+eb_verbs_at(size_t i)
+{
+	return i < NVERBS ? &verbs[i] : NULL;
+}
+
+/*
+ * The entry that runs 'family verb': its own, else the family's generic
+ * one (NULL verb), else NULL.  A listed verb without a handler is run by
+ * the generic entry.
+ */
+const struct eb_verb *
+eb_verbs_find(const char *family, const char *verb)
+{
+	const struct eb_verb *generic = NULL;
+
+	for (size_t i = 0; i < NVERBS; i++) {
+		if (strcmp(verbs[i].family, family) != 0)
+			continue;
+		if (verbs[i].verb == NULL)
+			generic = &verbs[i];
+		else if (verb != NULL && verbs[i].run != NULL &&
+		    strcmp(verbs[i].verb, verb) == 0)
+			return &verbs[i];
+	}
+	return generic;
+}
 
 int
 eb_verbs_handles(const char *family)
 {
-	for (int i = 0; families[i] != NULL; i++)
-		if (strcmp(families[i], family) == 0)
+	for (size_t i = 0; i < NVERBS; i++)
+		if (strcmp(verbs[i].family, family) == 0)
 			return 1;
 	return 0;
 }
@@ -1343,50 +1461,9 @@ eb_verbs_handles(const char *family)
 void
 eb_verbs_usage(const char *family, FILE *f)
 {
-	static const struct {
-		const char *family, *text;
-	} u[] = {
-	{ "tender",
-	  "  ebid tender COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT ...] [FILE.xml]\n"
-	  "      sign and send a tender command (register, accept, return,\n"
-	  "      resubmit, publish, sign-up, confirm-sign-up, clarify, ...: see\n"
-	  "      docs/tender-flow.md); NAME=VALUE become attributes, --CHILD TEXT\n"
-	  "      child elements, FILE.xml the whole command\n"
-	  "  ebid tender show ID      the tender as your role may see it\n"
-	  "  ebid tender duties ID    what you may and must do now (权利义务告知)\n" },
-	{ "sale",
-	  "  ebid sale COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (docs/sale.md)\n"
-	  "  ebid sale show ID\n" },
-	{ "pool",
-	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
-	{ "bid",
-	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
-	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
-	  "      sign the submission, offline\n"
-	  "  ebid bid submit --tender ID BID.sealed [-o RECEIPT]\n"
-	  "  ebid bid withdraw --tender ID\n" },
-	{ "receipt",
-	  "  ebid receipt verify RECEIPT BID.sealed\n" },
-	{ "opening",
-	  "  ebid opening share --tender ID       (custodian) submit your share\n"
-	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n" },
-	{ "auction",
-	  "  ebid auction quote --sale ID AMOUNT  a listing quote, in yuan\n"
-	  "  ebid auction bid --sale ID AMOUNT    an auction bid, in yuan\n"
-	  "  ebid auction watch --sale ID [--until-closed]\n" },
-	{ "clearing", "  ebid clearing show --tender ID [--xml]\n" },
-	{ "score",
-	  "  ebid score show --tender ID\n"
-	  "  ebid score submit --tender ID SCORES.xml\n" },
-	{ "result",
-	  "  ebid result show --tender ID [--xml]\n"
-	  "  ebid result sign --tender ID [--dissent TEXT]   (expert) sign the\n"
-	  "      committee report: exactly the result shown\n" },
-	};
-
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
-		if (family == NULL || strcmp(family, u[i].family) == 0)
-			fputs(u[i].text, f);
+	for (size_t i = 0; i < NVERBS; i++)
+		if (family == NULL || strcmp(family, verbs[i].family) == 0)
+			fputs(verbs[i].usage, f);
 }
 
 int
@@ -1395,7 +1472,8 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 {
 	struct session s;
 	struct args a;
-	const char *fam = argv[0], *verb = argc > 1 ? argv[1] : "";
+	const char *fam = argv[0], *verb = argc > 1 ? argv[1] : NULL;
+	const struct eb_verb *v;
 	int rc = EXIT_USAGE;
 
 	memset(&s, 0, sizeof(s));
@@ -1409,49 +1487,18 @@ eb_verbs_main(int argc, char **argv, const char *url, const char *ca,
 			eb_verbs_usage(fam, stdout);
 			return 0;
 		}
-	if (strcmp(fam, "tender") == 0 || strcmp(fam, "sale") == 0 ||
-	    strcmp(fam, "pool") == 0) {
+	if ((v = eb_verbs_find(fam, verb)) == NULL) {
+		eb_verbs_usage(fam, stderr);
+		goto out;
+	}
+	if (v->verb == NULL) {
 		rc = family_generic(&s, fam, argc, argv);
 		goto out;
 	}
-	if (argc < 2 || parse_args(argc, argv, 2, &a, NULL) != 0) {
+	if (parse_args(argc, argv, 2, &a, NULL) != 0)
 		eb_verbs_usage(fam, stderr);
-		goto out;
-	}
-	if (strcmp(fam, "bid") == 0 && strcmp(verb, "seal") == 0)
-		rc = bid_seal(&s, &a);
-	else if (strcmp(fam, "bid") == 0 && strcmp(verb, "submit") == 0)
-		rc = bid_submit(&s, &a);
-	else if (strcmp(fam, "bid") == 0 && strcmp(verb, "withdraw") == 0) {
-		struct eb_doc *cmd = eb_doc_new("withdraw-bid");
-
-		eb_doc_set_attr(cmd, "tender", a.id ? a.id : "");
-		rc = a.id ? act(&s, cmd, NULL) : EXIT_USAGE;
-		eb_doc_free(cmd);
-	} else if (strcmp(fam, "receipt") == 0 && strcmp(verb, "verify") == 0)
-		rc = receipt_verify(&s, &a);
-	else if (strcmp(fam, "opening") == 0 && strcmp(verb, "share") == 0)
-		rc = opening_share(&s, &a);
-	else if (strcmp(fam, "opening") == 0 && strcmp(verb, "decrypt") == 0)
-		rc = opening_decrypt(&s, &a);
-	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "quote") == 0)
-		rc = auction_amount(&s, "quote", &a);
-	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "bid") == 0)
-		rc = auction_amount(&s, "auction-bid", &a);
-	else if (strcmp(fam, "auction") == 0 && strcmp(verb, "watch") == 0)
-		rc = auction_watch(&s, &a);
-	else if (strcmp(fam, "clearing") == 0 && strcmp(verb, "show") == 0)
-		rc = view_table(&s, &a, "clearing-report", print_clearing);
-	else if (strcmp(fam, "score") == 0 && strcmp(verb, "show") == 0)
-		rc = score_show(&s, &a);
-	else if (strcmp(fam, "score") == 0 && strcmp(verb, "submit") == 0)
-		rc = score_submit(&s, &a);
-	else if (strcmp(fam, "result") == 0 && strcmp(verb, "sign") == 0)
-		rc = result_sign(&s, &a);
-	else if (strcmp(fam, "result") == 0 && strcmp(verb, "show") == 0)
-		rc = view_table(&s, &a, "result", print_result);
 	else
-		eb_verbs_usage(fam, stderr);
+		rc = v->run(&s, &a);
 out:
 	eb_client_close(s.client);
 	X509_free(s.cert);

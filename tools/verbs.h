@@ -29,7 +29,26 @@
 #ifndef EB_VERBS_H
 #define EB_VERBS_H
 
+#include <stddef.h>
 #include <stdio.h>
+
+struct session;
+struct args;
+
+/* One verb: the one table in tools/verbs.c (as git.c's commands[]). */
+struct eb_verb {
+	const char *family;  /* "bid" */
+	const char *verb;    /* "seal"; NULL: the family's generic COMMAND */
+	int (*run)(struct session *s, const struct args *a);
+	                     /* NULL: run by the family's generic entry */
+	const char *usage;   /* its lines of `ebid --help` */
+};
+
+/* The i-th verb in table order, NULL past the end. */
+const struct eb_verb *eb_verbs_at(size_t i);
+
+/* The entry that runs 'family verb' (verb may be NULL), or NULL. */
+const struct eb_verb *eb_verbs_find(const char *family, const char *verb);
 
 /* Is 'family' one of the verb families above? */
 int eb_verbs_handles(const char *family);

@@ -251,7 +251,7 @@ rule_list(const struct eb_doc *rd, const char *list, const char *child,
 		return EB_OK;
 	cnt = eb_doc_count(l, child);
 	if (cnt > EB_BID_MAX_ITEMS)
-		return eb_fail(err, EB_ERR_LIMIT, "clearing-bad-rule",
+		return eb_fail(err, EB_ERR_FORMAT, "clearing-bad-rule",
 		    "List at most 200 required items.",
 		    "clearing-rules: too many <%s> in <%s>", child, list);
 	*out = xcalloc(cnt, sizeof(**out));
@@ -357,7 +357,7 @@ parse_rules(const struct eb_doc *rd, struct rules *r, struct eb_error *err)
 		return EB_OK;
 	cnt = eb_doc_count(cp, "control-price");
 	if (cnt > EB_BID_MAX_LINES)
-		return eb_fail(err, EB_ERR_LIMIT, "clearing-bad-rule",
+		return eb_fail(err, EB_ERR_FORMAT, "clearing-bad-rule",
 		    "A bill of quantities may have at most 2000 lines.",
 		    "clearing-rules: too many <control-price>");
 	r->ctl = xcalloc(cnt, sizeof(*r->ctl));
@@ -1344,7 +1344,7 @@ eb_clearing_run(const struct eb_doc *rules,
 		goto out;
 	}
 	if (nbids > 0 && bids == NULL) {
-		rc = eb_fail(err, EB_ERR_INTERNAL, "clearing-bad-input", NULL,
+		rc = eb_fail(err, EB_ERR_FORMAT, "clearing-bad-input", NULL,
 		    "clearing: no bid array");
 		goto out;
 	}

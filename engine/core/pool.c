@@ -266,7 +266,7 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 			goto out;
 		}
 	} else {
-		rc = eb_fail(err, EB_ERR_FORMAT, "unknown-command",
+		rc = eb_fail(err, EB_ERR_NOTFOUND, "unknown-command",
 		    "Send a pool command: register-expert, suspend-expert, "
 		    "reinstate-expert or record-appointment.",
 		    "the pool does not handle <%s>", name);

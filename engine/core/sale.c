@@ -766,7 +766,7 @@ de_countersign_reserve(const struct sale *s, const struct eb_cmd *c,
 		    "Nothing to do: the reserve is already countersigned.",
 		    "countersign-reserve: already countersigned");
 	if (h == NULL || strcmp(h, s->reserve_hash) != 0)
-		return eb_fail(err, EB_ERR_RULE, "commitment-mismatch",
+		return eb_fail(err, EB_ERR_DENIED, "commitment-mismatch",
 		    "Countersign exactly the commitment you witnessed being entered.",
 		    "countersign-reserve: the commitment differs from the one entered");
 	eb_doc_set_attr(ev_add(evs, "sale-reserve-countersigned", c), "commitment",
@@ -1433,7 +1433,7 @@ sale_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 
 	*events = NULL;
 	if (c->body == NULL || (d = cmd_def(eb_cmd_name(c))) == NULL)
-		return eb_fail(err, EB_ERR_FORMAT, "unknown-command",
+		return eb_fail(err, EB_ERR_NOTFOUND, "unknown-command",
 		    "See docs/sale.md for the commands of a sale.",
 		    "'%s' is not a sale command", eb_cmd_name(c));
 	if (c->target[0] != '\0' && strcmp(c->target, s->id) != 0)

@@ -3208,7 +3208,7 @@ tender_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 	int to, rc;
 
 	if (events == NULL || strcmp(events->name, "events") != 0)
-		return eb_fail(err, EB_ERR_FORMAT, "bad-events", NULL,
+		return eb_fail(err, EB_ERR_INTERNAL, "bad-events", NULL,
 		    "apply expects an <events> tree");
 	for (ev = events->first; ev != NULL; ev = ev->next) {
 		for (i = 0; i < sizeof(folds) / sizeof(folds[0]); i++)
@@ -3311,7 +3311,7 @@ tender_decide(const void *st, const struct eb_cmd *cmd,
 		    "a command needs a body");
 	r = row_find(cmd->body->name);
 	if (r == NULL)
-		return eb_fail(err, EB_ERR_FORMAT, "unknown-command",
+		return eb_fail(err, EB_ERR_NOTFOUND, "unknown-command",
 		    "See docs/tender-flow.md for the tender's commands.",
 		    "tender does not know command '%s'", cmd->body->name);
 	if ((rc = admissible(t, r, &cmd->actor, err)) != EB_OK)

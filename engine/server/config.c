@@ -36,8 +36,12 @@ static const struct cf_key cf_keys[] = {
 	STR(ca, "", 1),
 	STR(cert, "", 1),
 	INT(command_budget_ms, "2000", 10, 600000),
+	STR(crl, "", 0),
 	INT(db_connections, "4", 1, 32),
 	STR(db, "", 0),
+	/* least privilege (docs/operations.md): migrations as the owner */
+	STR(migrate_db, "", 0),
+	INT(migrate_at_start, "1", 0, 1),
 	INT(idle_timeout, "60", 1, 3600),
 	STR(key, "", 1),
 	STR(listen, "127.0.0.1:8443", 1),

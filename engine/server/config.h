@@ -27,11 +27,16 @@
 struct eb_config {
 	char *listen;          /* "127.0.0.1:8443" */
 	char *ca;              /* CA certificate(s), PEM */
+	char *crl;             /* CRL file or folder ("" = none); SIGHUP reloads */
 	char *cert;            /* server certificate chain, PEM */
 	char *key;             /* server private key, PEM */
 	char *tsa_cert;        /* TSA certificate (optional until receipts) */
 	char *tsa_key;
 	char *db;              /* libpq conninfo ("" = PG* environment) */
+	char *migrate_db;      /* conninfo of the schema owner for migrations
+	                        * and --rebuild; "" = db */
+	int64_t migrate_at_start; /* 1: migrate at every start; 0: refuse to
+	                           * start while a migration is pending */
 	char *schema_dir;      /* folder of NNNN_*.sql */
 	char *xsd_dir;         /* folder holding ebid.xsd */
 	char *pid_file;        /* "" = none */

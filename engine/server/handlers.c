@@ -20,9 +20,10 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "engine/server/handlers.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
+#include "engine/server/timers.h"
 #include "engine/server/workers.h"
 #include "protocol/isotime.h"
 
@@ -148,7 +149,7 @@ eb_handle_test_clock(struct eb_req *r)
 		eb_reply_error(r, &e);
 		return;
 	}
-	eb_system_clock_moved(srv);
+	eb_timers_clock_moved(srv);
 	eb_isotime_format(eb_clock_now(&srv->clock), iso);
 	eb_log(EB_LOG_WARN, "test clock: %s clock set to %s by %s from %s",
 	    eb_clock_name(&srv->clock), iso, r->actor.party, r->peer_addr);

@@ -48,9 +48,12 @@
 
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
+#include "engine/server/export.h"
+#include "engine/server/handlers.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/reads.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
 
@@ -160,7 +163,7 @@ void
 eb_reply_error(struct eb_req *r, const struct eb_error *e)
 {
 	struct eb_doc *d = eb_errdoc_build(e, r->id);
-	int status = eb_http_status(e->code);
+	int status = eb_error_status(e);
 
 	if (status >= 500)
 		eb_log(EB_LOG_WARN, "req id=%s failed: %s (%s) %s", r->id,
@@ -308,9 +311,9 @@ route_read(struct eb_req *r, const char *path, const char *query)
 		memcpy(id, rest, n);
 		id[n] = '\0';
 		if (slash == NULL)
-			eb_handle_read(r, kinds[i].kind, id, EB_JOB_VIEW);
+			eb_handle_read(r, kinds[i].kind, id, EB_READ_VIEW);
 		else if (strcmp(slash, "/duties") == 0)
-			eb_handle_read(r, kinds[i].kind, id, EB_JOB_DUTIES);
+			eb_handle_read(r, kinds[i].kind, id, EB_READ_DUTIES);
 		else if (strcmp(slash, "/watch") == 0 &&
 		    strcmp(kinds[i].kind, "sale") == 0)
 			eb_handle_watch(r, id, query);
@@ -372,6 +375,12 @@ route(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (eb_actor_from_cert(r->peer, &r->actor, &e) != EB_OK) {
+		eb_reply_error(r, &e);
+		return;
+	}
+	/* revoked since the handshake (a kept-alive or resumed session) */
+	if (eb_trust_check_revoked(srv->trust, r->peer, 0, &e) != EB_OK) {
+		r->close_after = 1;
 		eb_reply_error(r, &e);
 		return;
 	}

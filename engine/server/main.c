@@ -36,16 +36,25 @@
 #include <event2/thread.h>
 #include <openssl/rand.h>
 
+#include "engine/server/aggs.h"
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
+#include "engine/server/directory.h"
+#include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
+#include "engine/server/reads.h"
 #include "engine/server/rebuild.h"
+#include "engine/server/receipts.h"
+#include "engine/server/recovery.h"
 #include "engine/server/system.h"
+#include "engine/server/timers.h"
+#include "engine/server/tls.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
+#include "protocol/revocation.h"
 
 #define DRAIN_MAX_MS 10000
 #define WORKERS_STOP_MS 1000
@@ -89,7 +98,7 @@ drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct drain *d = arg;
 	struct eb_server *srv = d->srv;
-	unsigned busy = eb_commands_busy(srv->cmds);
+	unsigned busy = eb_commands_busy(srv->cmds) + eb_reads_busy(srv);
 	size_t db = eb_store_busy(srv->store);
 	size_t detached = eb_watch_detached(srv);
 	int64_t waited = eb_clock_mono_us() / 1000 - d->started;
@@ -135,12 +144,57 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	srv->stopping = 1;
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
-	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
+	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds) + eb_reads_busy(srv));
 	eb_http_stop_accepting(srv);
 	eb_board_stop_accepting(srv);
 	eb_watch_stop(srv);         /* answer the parked long polls now */
 	d->started = eb_clock_mono_us() / 1000;
 	evtimer_add(d->timer, &tv);
+}
+
+/*
+ * The revocation lists of the crl setting into the trust (none when it is
+ * empty).  On failure the lists in force stay.
+ */
+static int
+load_crl(struct eb_server *srv, struct eb_error *err)
+{
+	struct eb_revocations *r;
+	int64_t next;
+
+	if (*srv->cfg->crl == '\0') {
+		eb_trust_set_revocations(srv->trust, NULL);
+		return EB_OK;
+	}
+	if ((r = eb_revocations_load(srv->cfg->crl,
+	    eb_trust_store(srv->trust), err)) == NULL)
+		return err->code;
+	next = eb_revocations_next_update(r);
+	eb_log(EB_LOG_INFO, "revocations: %zu certificate(s) revoked in %zu "
+	    "CRL(s) of %s", eb_revocations_count(r), eb_revocations_crls(r),
+	    srv->cfg->crl);
+	if (next != 0 && next < eb_clock_now(&srv->clock))
+		eb_log(EB_LOG_WARN, "revocations: a CRL of %s is past its "
+		    "next update: load the CA's newer list and send SIGHUP",
+		    srv->cfg->crl);
+	eb_trust_set_revocations(srv->trust, r);
+	return EB_OK;
+}
+
+/* SIGHUP: reload what can be reloaded (the revocation lists). */
+static void
+hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct eb_server *srv = arg;
+	struct eb_error e;
+
+	(void)sig;
+	(void)what;
+	eb_error_clear(&e);
+	eb_log(EB_LOG_INFO, "SIGHUP: reloading the revocation lists");
+	if (load_crl(srv, &e) != EB_OK)
+		eb_log(EB_LOG_ERROR, "SIGHUP: %s (%s); the lists in force stay",
+		    e.primary, e.reason);
 }
 
 static int
@@ -174,8 +228,9 @@ main(int argc, char **argv)
 	struct eb_server srv;
 	struct eb_error e;
 	struct drain dr;
-	struct event *ev_term = NULL, *ev_int = NULL;
+	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
+	const char *owner_db;
 	char xsd[4096];
 	int migrate_only = 0, rebuild_only = 0, opt, applied = 0, stuck;
 
@@ -228,13 +283,37 @@ main(int argc, char **argv)
 		    EB_CLOCK_ACCELERATED ? " (accelerated)" : "",
 		    eb_clock_name(&srv.clock));
 
-	if (eb_store_migrate(cfg.db, cfg.schema_dir, &applied, &e) != EB_OK)
-		fatal_e(&e, "database migration");
-	eb_log(EB_LOG_INFO, "migrations: %d applied now", applied);
+	/*
+	 * Least privilege (docs/operations.md): the owner's connection
+	 * (migrate_db) changes the schema; the running server's (db) may be
+	 * a role that can only append and read, and then only checks.
+	 */
+	owner_db = *cfg.migrate_db != '\0' ? cfg.migrate_db : cfg.db;
+	if (migrate_only || rebuild_only || cfg.migrate_at_start) {
+		if (eb_store_migrate(owner_db, cfg.schema_dir, &applied, &e) !=
+		    EB_OK)
+			fatal_e(&e, "database migration");
+		eb_log(EB_LOG_INFO, "migrations: %d applied now", applied);
+	} else {
+		int pending = 0;
+
+		if (eb_store_migrations_pending(cfg.db, cfg.schema_dir,
+		    &pending, &e) != EB_OK)
+			fatal_e(&e, "database migration check");
+		if (pending > 0) {
+			(void)eb_fail(&e, EB_ERR_STATE, "migrate-pending",
+			    "Run `ebidd --config FILE --migrate` (it connects "
+			    "with migrate_db, the schema owner), then start "
+			    "ebidd again.", "%d database migration(s) of %s "
+			    "not applied and migrate_at_start = 0", pending,
+			    cfg.schema_dir);
+			fatal_e(&e, "database migration check");
+		}
+	}
 	if (rebuild_only) {
 		int n = 0;
 
-		if (eb_rebuild_read_models(cfg.db, &n, &e) != EB_OK)
+		if (eb_rebuild_read_models(owner_db, &n, &e) != EB_OK)
 			fatal_e(&e, "rebuild");
 		printf("ebidd: read models of %d aggregates rebuilt from the "
 		    "log\n", n);
@@ -271,6 +350,9 @@ main(int argc, char **argv)
 	if ((srv.ssl = eb_tls_server_ctx(cfg.ca, cfg.cert, cfg.key, &e)) ==
 	    NULL)
 		fatal_e(&e, "tls");
+	if (load_crl(&srv, &e) != EB_OK)
+		fatal_e(&e, "crl");
+	eb_tls_check_revocation(srv.ssl, srv.trust);
 	if (evthread_use_pthreads() != 0 ||
 	    (srv.base = event_base_new()) == NULL) {
 		fprintf(stderr, "ebidd: cannot create the event loop\n");
@@ -285,22 +367,31 @@ main(int argc, char **argv)
 	if ((srv.workers = eb_workers_new(srv.base, (int)cfg.workers, &e)) ==
 	    NULL)
 		fatal_e(&e, "workers");
-	if ((srv.cmds = eb_commands_new(&srv)) == NULL) {
+	if ((srv.aggs = eb_aggs_new(&srv)) == NULL ||
+	    eb_reads_init(&srv) != EB_OK ||
+	    (srv.cmds = eb_commands_new(&srv)) == NULL) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
+		fatal_e(&e, "server certificate");
+	if (eb_receipts_init(&srv) != EB_OK) {
+		fprintf(stderr, "ebidd: out of memory\n");
+		return 1;
+	}
+	if (eb_directory_init(&srv, &e) != EB_OK ||
+	    eb_heads_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_system_committed) != EB_OK) {
+	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
-	eb_system_recover(&srv);
+	eb_recovery_start(&srv);
 	if (eb_http_start(&srv, &e) != EB_OK)
 		fatal_e(&e, "listen");
 	if (eb_board_start(&srv, &e) != EB_OK)
@@ -309,8 +400,10 @@ main(int argc, char **argv)
 	dr.timer = evtimer_new(srv.base, drain_cb, &dr);
 	ev_term = evsignal_new(srv.base, SIGTERM, signal_cb, &dr);
 	ev_int = evsignal_new(srv.base, SIGINT, signal_cb, &dr);
+	ev_hup = evsignal_new(srv.base, SIGHUP, hup_cb, &srv);
 	if (dr.timer == NULL || ev_term == NULL || ev_int == NULL ||
-	    event_add(ev_term, NULL) != 0 || event_add(ev_int, NULL) != 0) {
+	    ev_hup == NULL || event_add(ev_term, NULL) != 0 ||
+	    event_add(ev_int, NULL) != 0 || event_add(ev_hup, NULL) != 0) {
 		fprintf(stderr, "ebidd: cannot install signal handlers\n");
 		return 1;
 	}
@@ -345,11 +438,18 @@ main(int argc, char **argv)
 	eb_http_free(&srv);
 	eb_board_free(&srv);
 	eb_commands_free(srv.cmds);
+	eb_reads_free(&srv);
+	eb_aggs_free(srv.aggs);
+	eb_heads_free(&srv);
+	eb_directory_free(&srv);
+	eb_receipts_free(&srv);
+	eb_recovery_free(&srv);
 	eb_system_free(&srv);
 	eb_watch_free(&srv);
 	eb_notify_free(&srv);
 	event_free(ev_term);
 	event_free(ev_int);
+	event_free(ev_hup);
 	event_free(dr.timer);
 	event_base_free(srv.base);
 	SSL_CTX_free(srv.ssl);

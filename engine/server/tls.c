@@ -10,14 +10,21 @@
  *    Sessions and tickets live EB_TLS_SESSION_SECONDS: ebid opens a fresh
  *    session for every exchange, so resumption only has to cover a burst.
  *
+ *    A client whose certificate the CA revoked (the crl setting, reloaded
+ *    on SIGHUP) fails the handshake (verify_revoked); a connection or
+ *    resumed session that began before the revocation is refused at its
+ *    next request (http.c).
+ *
  * INTERFACE
- *    eb_tls_server_ctx() - see server.h
+ *    eb_tls_server_ctx()      - see tls.h
+ *    eb_tls_check_revocation() - see tls.h
  */
 #include <string.h>
 
 #include <openssl/err.h>
 
 #include "engine/server/server.h"
+#include "engine/server/tls.h"
 
 /* TLS 1.2: forward secrecy and AEAD only, strongest first. */
 #define EB_TLS12_CIPHERS \
@@ -38,6 +45,37 @@ ssl_fail(struct eb_error *err, const char *what, const char *path)
 	    "Check the ca, cert and key settings: PEM files the server can "
 	    "read, and a key that matches the certificate.",
 	    "%s %s: %s", what, path, why != NULL ? why : "failed");
+}
+
+/*
+ * The handshake's verify callback: OpenSSL's chain verdict, then, for the
+ * client's own certificate, the revocation lists of the trust set by
+ * eb_tls_check_revocation() (the SSL_CTX's app data).
+ */
+static int
+verify_revoked(int ok, X509_STORE_CTX *xs)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	const struct eb_trust *t = ssl != NULL ?
+	    SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+
+	if (!ok || t == NULL || X509_STORE_CTX_get_error_depth(xs) != 0)
+		return ok;
+	if (eb_trust_check_revoked(t, X509_STORE_CTX_get_current_cert(xs), 0,
+	    NULL) != EB_OK) {
+		X509_STORE_CTX_set_error(xs, X509_V_ERR_CERT_REVOKED);
+		return 0;
+	}
+	return 1;
+}
+
+void
+eb_tls_check_revocation(SSL_CTX *ctx, const struct eb_trust *t)
+{
+	SSL_CTX_set_app_data(ctx, (void *)t);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_revoked);
 }
 
 SSL_CTX *

@@ -9,8 +9,13 @@
  * leaves nothing behind.  A file whose bytes changed after it was applied
  * is refused: migrations are history, never edited.
  *
+ * The running server may connect as a role that cannot create tables
+ * (ebid_app, schema/0003_roles.sql): it then only checks, with
+ * eb_store_migrations_pending(), that the owner has applied every file.
+ *
  * INTERFACE
- *    eb_store_migrate() - see store.h
+ *    eb_store_migrate()            - see store.h
+ *    eb_store_migrations_pending() - see store.h
  */
 #include <dirent.h>
 #include <errno.h>
@@ -125,9 +130,13 @@ applied_state(PGconn *c, const char *version, const char *sha_hex,
 	return rc;
 }
 
-int
-eb_store_migrate(const char *conninfo, const char *schema_dir, int *applied,
-    struct eb_error *err)
+/*
+ * apply = 1: apply what is missing, *count = files applied now.
+ * apply = 0: change nothing, *count = files not yet applied.
+ */
+static int
+migrate_run(const char *conninfo, const char *schema_dir, int apply,
+    int *count, struct eb_error *err)
 {
 	PGconn *c = NULL;
 	DIR *d = NULL;
@@ -138,7 +147,7 @@ eb_store_migrate(const char *conninfo, const char *schema_dir, int *applied,
 	char path[4096], version[8], sha[EB_SHA256_HEX];
 	int rc = EB_ERR_INTERNAL, locked = 0;
 
-	*applied = 0;
+	*count = 0;
 	if ((d = opendir(schema_dir)) == NULL) {
 		rc = eb_fail(err, EB_ERR_IO, "schema-dir-unreadable",
 		    "Set schema_dir to the folder holding schema/NNNN_*.sql.",
@@ -180,21 +189,38 @@ eb_store_migrate(const char *conninfo, const char *schema_dir, int *applied,
 	if ((rc = exec_ok(c, "SET client_min_messages = warning", err,
 	    "session setup")) != EB_OK)
 		goto out;
-	{
+	if (!apply) {
+		PGresult *r = PQexec(c, "SELECT to_regclass('schema_migrations')"
+		    " IS NOT NULL");
+		int has;
+
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			rc = pg_fail(err, c, r, "looking for schema_migrations");
+			PQclear(r);
+			goto out;
+		}
+		has = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+		if (!has) {
+			*count = (int)nnames;
+			rc = EB_OK;
+			goto out;
+		}
+	} else {
 		char lock[96];
 		snprintf(lock, sizeof(lock), "SELECT pg_advisory_lock(%d)",
 		    EB_MIGRATE_LOCK);
 		if ((rc = exec_ok(c, lock, err, "migration lock")) != EB_OK)
 			goto out;
 		locked = 1;
+		if ((rc = exec_ok(c,
+		    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		    " version text PRIMARY KEY, name text NOT NULL,"
+		    " sha256 text NOT NULL,"
+		    " applied timestamptz NOT NULL DEFAULT now())",
+		    err, "creating schema_migrations")) != EB_OK)
+			goto out;
 	}
-	if ((rc = exec_ok(c,
-	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    " version text PRIMARY KEY, name text NOT NULL,"
-	    " sha256 text NOT NULL,"
-	    " applied timestamptz NOT NULL DEFAULT now())",
-	    err, "creating schema_migrations")) != EB_OK)
-		goto out;
 
 	for (size_t i = 0; i < nnames; i++) {
 		const char *vals[3];
@@ -214,6 +240,10 @@ eb_store_migrate(const char *conninfo, const char *schema_dir, int *applied,
 		}
 		if (st == 1)
 			continue;
+		if (!apply) {
+			(*count)++;
+			continue;
+		}
 		if ((rc = exec_ok(c, "BEGIN", err, "BEGIN")) != EB_OK)
 			goto out;
 		if ((rc = exec_ok(c, eb_buf_str(&sql), err, names[i])) != EB_OK) {
@@ -235,7 +265,7 @@ eb_store_migrate(const char *conninfo, const char *schema_dir, int *applied,
 		PQclear(r);
 		if ((rc = exec_ok(c, "COMMIT", err, names[i])) != EB_OK)
 			goto out;
-		(*applied)++;
+		(*count)++;
 	}
 	rc = EB_OK;
 out:
@@ -250,4 +280,18 @@ out:
 	free(names);
 	eb_buf_free(&sql);
 	return rc;
+}
+
+int
+eb_store_migrate(const char *conninfo, const char *schema_dir, int *applied,
+    struct eb_error *err)
+{
+	return migrate_run(conninfo, schema_dir, 1, applied, err);
+}
+
+int
+eb_store_migrations_pending(const char *conninfo, const char *schema_dir,
+    int *pending, struct eb_error *err)
+{
+	return migrate_run(conninfo, schema_dir, 0, pending, err);
 }

@@ -25,6 +25,7 @@
  *
  * INTERFACE
  *    eb_store_migrate()    - apply schema/NNNN_*.sql once each (blocking, at start)
+ *    eb_store_migrations_pending() - how many are not applied (changes nothing)
  *    eb_store_open()       - start the connection pool on a base
  *    eb_store_free()       - close everything (NULL-safe)
  *    eb_store_busy()       - queries queued or in flight
@@ -122,6 +123,14 @@ struct eb_store_refusal {
  */
 int eb_store_migrate(const char *conninfo, const char *schema_dir,
     int *applied, struct eb_error *err) EB_MUSTCHECK;
+/*
+ * Change nothing: set *pending to the number of schema/NNNN_*.sql files
+ * not yet recorded in schema_migrations (all of them when the table does
+ * not exist).  Needs only SELECT on schema_migrations (ebid_app has it).
+ * Refuses (EB_ERR_STATE) when an applied file has changed since.
+ */
+int eb_store_migrations_pending(const char *conninfo, const char *schema_dir,
+    int *pending, struct eb_error *err) EB_MUSTCHECK;
 
 /*
  * A pool of 'nconn' (1..32) connections to 'conninfo' on 'base'; the

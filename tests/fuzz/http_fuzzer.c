@@ -70,7 +70,8 @@
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
-#include "engine/server/system.h"
+#include "engine/server/reads.h"
+#include "engine/server/timers.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 
@@ -224,12 +225,12 @@ fz_workers_stats(struct eb_workers *w, struct eb_workers_stats *st)
 #define eb_store_ping(s, cb, arg) fz_store_ping((s), (cb), (arg))
 #define eb_workers_stats(w, st) fz_workers_stats((w), (st))
 #define eb_store_up(s) ((void)(s), 0)
-#define eb_system_clock_moved(srv) ((void)(srv))
+#define eb_timers_clock_moved(srv) ((void)(srv))
 #include "engine/server/handlers.c"
 #undef eb_store_ping
 #undef eb_workers_stats
 #undef eb_store_up
-#undef eb_system_clock_moved
+#undef eb_timers_clock_moved
 
 /* -- the handlers behind PostgreSQL and the workers, recorded ----------- */
 
@@ -262,7 +263,7 @@ eb_handle_command(struct eb_req *r)
 
 void
 eb_handle_read(struct eb_req *r, const char *kind, const char *id,
-    enum eb_job_kind job)
+    enum eb_read_what job)
 {
 	(void)job;
 	stub_reply(r, kind, id);

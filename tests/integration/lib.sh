@@ -99,7 +99,7 @@ PGBIN=$(pg_config --bindir)
 RUNAS=()
 [ "$(id -u)" = 0 ] && RUNAS=(runuser -u postgres --)
 
-psqlq() { "$PGBIN/psql" -X -q -A -t -h "$pgdir" -p "$PGPORT_T" -U postgres -d postgres "$@"; }
+psqlq() { "$PGBIN/psql" -X -q -A -t -h "$pgdir" -p "$PGPORT_T" -U postgres -d ebid "$@"; }
 ebid_as() { local who=$1; shift; "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
 curl_as() { local who=$1; shift; curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
 clock_to() { curl_as supervisor -X POST --data "$1" "$URL/v1/test/clock" >/dev/null; }
@@ -152,7 +152,17 @@ pg_start() {
 		--locale=C.UTF-8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
 		{ cat "$pgdir/initdb.log"; say "initdb failed"; return 1; }
 	pg_up || return 1
-	DB="host=$pgdir port=$PGPORT_T user=postgres dbname=postgres"
+	# Least privilege as in production (docs/operations.md): the schema
+	# belongs to ebid_owner, who migrates (migrate_db); ebidd runs as
+	# ebid_server, a member of ebid_app (append and read only).
+	"$PGBIN/psql" -X -q -h "$pgdir" -p "$PGPORT_T" -U postgres -d postgres \
+		-v ON_ERROR_STOP=1 -c "CREATE ROLE ebid_owner LOGIN" \
+		-c "CREATE ROLE ebid_app NOLOGIN" \
+		-c "CREATE ROLE ebid_server LOGIN IN ROLE ebid_app" \
+		-c "CREATE DATABASE ebid OWNER ebid_owner" >/dev/null ||
+		{ say "creating the roles and the database failed"; return 1; }
+	DB="host=$pgdir port=$PGPORT_T user=ebid_server dbname=ebid"
+	DB_OWNER="host=$pgdir port=$PGPORT_T user=ebid_owner dbname=ebid"
 }
 # pg_up / pg_down: start and stop the cluster pg_start made (kept on disk).
 pg_up() {
@@ -175,6 +185,7 @@ key = $C/server.key
 tsa_cert = $C/tsa.crt
 tsa_key = $C/tsa.key
 db = $DB
+migrate_db = $DB_OWNER
 schema_dir = $SRC/schema
 xsd_dir = $SRC/protocol/xsd
 pid_file = $tmp/ebidd.pid

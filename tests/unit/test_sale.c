@@ -734,7 +734,7 @@ test_reserve_sealing(void **state)
 	/* re-entered before the countersignature: the last one counts */
 	ok(&f, &A_SELLER, T0 + 4, "commit-reserve",
 	    "commitment", commitment(700000000), NULL);
-	no(&f, EB_ERR_RULE, "commitment-mismatch", &A_SUP, T0 + 5,
+	no(&f, EB_ERR_DENIED, "commitment-mismatch", &A_SUP, T0 + 5,
 	    "countersign-reserve", "commitment", commitment(700000001), NULL);
 	ok(&f, &A_SUP, T0 + 5, "countersign-reserve",
 	    "commitment", commitment(700000000), NULL);
@@ -817,7 +817,7 @@ test_wrong_states(void **state)
 	no(&f, EB_ERR_DENIED, "wrong-role", &A_B1, LS, "confirm-sale-deposit",
 	    "bidder", "bidder-b", "amount", "1", NULL);
 	no(&f, EB_ERR_DENIED, "wrong-role", &A_SUP, LE, "listing-closed", NULL);
-	no(&f, EB_ERR_FORMAT, "unknown-command", &A_SUP, LE, "submit-bid",
+	no(&f, EB_ERR_NOTFOUND, "unknown-command", &A_SUP, LE, "submit-bid",
 	    NULL);
 	fx_free(&f);
 }

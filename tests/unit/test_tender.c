@@ -852,7 +852,7 @@ test_unknown_and_replayed_events(void **state)
 	(void)state;
 	fx_init(&f);
 	assert_int_equal(fx_do(&f, &ten, eb_doc_new("register-sale")),
-	    EB_ERR_FORMAT);
+	    EB_ERR_NOTFOUND);
 	assert_string_equal(f.err.reason, "unknown-command");
 	/* apply refuses an event out of order: the state machine holds */
 	ev = eb_doc_new("events");

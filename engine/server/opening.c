@@ -1,0 +1,387 @@
+/*
+ * engine/server/opening.c
+ *    The opening of the bids: see opening.h.
+ *
+ * Ownership: a struct opening holds copies of the log's rows, the
+ * tender's view and the prepared bids until the open-bids command is
+ * submitted (or the opening fails); each struct opening_half is one
+ * worker's part.  Worker threads touch only their struct and the
+ * read-only trust, schema, certificate and key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <openssl/x509.h>
+
+#include "engine/server/log.h"
+#include "engine/server/opening.h"
+#include "engine/server/server.h"
+#include "engine/server/system.h"
+#include "engine/server/workers.h"
+#include "protocol/cms.h"
+#include "protocol/keysplit.h"
+#include "protocol/opening.h"
+#include "protocol/xml.h"
+
+/* The bounds of a bidder's or custodian's command read back from the log
+ * (it passed the request limits when it came in). */
+#define LOGGED_CMD_MAX ((size_t)64 << 20)
+#define LOGGED_CMD_DEPTH 32
+#define LOGGED_CMD_ELEMENTS 200000
+
+struct opening {
+	struct eb_slot *slot;
+	struct eb_doc *view;      /* the tender as ebidd sees it */
+	/* copied from the log rows: the bidders' and custodians' commands */
+	int n;
+	char **party;
+	uint8_t **command;
+	size_t *command_len;
+	int64_t at;               /* the opening instant */
+	/* prepared by opening_work */
+	struct eb_doc **cmds;     /* the commands, verified and parsed */
+	struct eb_held_bid *bids;
+	const char *shares[EB_SHARES_MAX];
+	X509 *oc;
+	int64_t k;
+	/* the result of the work */
+	struct eb_doc *cmd;       /* open-bids, or NULL */
+	size_t nbids, nshares;
+	int rc;
+	struct eb_error err;
+	int pending;              /* halves still opening */
+};
+
+/* One half of the bids, opened on its own worker thread. */
+struct opening_half {
+	struct opening *op;
+	size_t from, n;
+	struct eb_doc *cmd;
+	int rc;
+	struct eb_error err;
+};
+
+static void
+opening_free(struct opening *op)
+{
+	struct eb_slot *slot;
+	int i;
+
+	if (op == NULL)
+		return;
+	for (i = 0; i < op->n; i++) {
+		free(op->party[i]);
+		free(op->command[i]);
+	}
+	free(op->party);
+	free(op->command);
+	free(op->command_len);
+	for (i = 0; op->cmds != NULL && i < op->n; i++)
+		eb_doc_free(op->cmds[i]);
+	free(op->cmds);
+	free(op->bids);
+	X509_free(op->oc);
+	eb_doc_free(op->view);
+	eb_doc_free(op->cmd);
+	slot = op->slot;
+	free(op);
+	if (slot != NULL)
+		eb_system_release(slot);
+}
+
+/*
+ * On a worker thread (workers.h): verify and parse the commands again,
+ * pick the shares and each held bid's envelope, open every bid.  Touches
+ * only 'op' and the read-only trust, schema, certificate and key.
+ */
+static void
+opening_work(void *arg)
+{
+	struct opening *op = arg;
+	struct eb_server *srv = op->slot->srv;
+	struct eb_doc **cmds = NULL, *b, *key, *held;
+	struct eb_held_bid *bids = NULL;
+	size_t nbids = 0, nshares = 0, cap;
+	int n = op->n, i;
+
+	eb_error_clear(&op->err);
+	op->rc = EB_ERR_NOMEM;
+	held = eb_doc_child(op->view, "bids");
+	cap = eb_doc_count(held, "bid");
+	if ((cmds = calloc((size_t)n + 1, sizeof(*cmds))) == NULL ||
+	    (bids = calloc(cap + 1, sizeof(*bids))) == NULL) {
+		free(cmds);
+		return;
+	}
+	op->cmds = cmds;
+	op->bids = bids;
+	/* every signed command, verified again, as a tree */
+	for (i = 0; i < n; i++) {
+		uint8_t *content = NULL;
+		size_t clen = 0;
+		X509 *signer = NULL;
+		struct eb_xml_limits lim = { .max_bytes = LOGGED_CMD_MAX,
+		    .max_depth = LOGGED_CMD_DEPTH,
+		    .max_elements = LOGGED_CMD_ELEMENTS };
+		struct eb_error e;
+
+		if (eb_cms_verify(srv->trust, op->command[i],
+		    op->command_len[i], 0, &content, &clen, &signer, &e) ==
+		    EB_OK && eb_xml_parse(NULL, &lim, content, clen, &cmds[i],
+		    &e) != EB_OK)
+			cmds[i] = NULL;
+		free(content);
+		X509_free(signer);
+	}
+	/* the shares submitted (the latest per custodian) */
+	for (i = n - 1; i >= 0; i--) {
+		int dup = 0;
+
+		if (cmds[i] == NULL || strcmp(cmds[i]->name, "submit-share") != 0 ||
+		    eb_doc_child_text(cmds[i], "share") == NULL)
+			continue;
+		for (int j = n - 1; j > i; j--)
+			if (cmds[j] != NULL &&
+			    strcmp(cmds[j]->name, "submit-share") == 0 &&
+			    strcmp(op->party[j], op->party[i]) == 0)
+				dup = 1;
+		if (!dup && nshares < EB_SHARES_MAX)
+			op->shares[nshares++] = eb_doc_child_text(cmds[i],
+			    "share");
+	}
+	/* the bids the core holds, each with its latest matching envelope */
+	eb_doc_foreach(b, held, "bid") {
+		const char *bidder = eb_doc_attr(b, "bidder");
+		const char *commit = eb_doc_attr(b, "commitment");
+
+		if (bidder == NULL || commit == NULL || nbids == cap)
+			continue;
+		for (i = n - 1; i >= 0; i--) {
+			const char *c2;
+
+			if (cmds[i] == NULL ||
+			    strcmp(cmds[i]->name, "submit-bid") != 0 ||
+			    strcmp(op->party[i], bidder) != 0)
+				continue;
+			c2 = eb_doc_child_text(cmds[i], "commitment");
+			if (c2 == NULL || strcmp(c2, commit) != 0)
+				continue;
+			bids[nbids].bidder = bidder;
+			bids[nbids].commitment = commit;
+			bids[nbids].envelope_b64 =
+			    eb_doc_child_text(cmds[i], "envelope");
+			nbids++;
+			break;
+		}
+	}
+	key = eb_doc_child(op->view, "opening-key");
+	(void)eb_doc_attr_i64(eb_doc_path(op->view, "registration/custodians"),
+	    "threshold", &op->k);
+	{
+		const char *cb64 = eb_doc_child_text(key, "certificate");
+		uint8_t *der = NULL;
+		const uint8_t *p;
+		size_t len = 0;
+
+		if (cb64 != NULL && eb_base64_decode(cb64, strlen(cb64), &der,
+		    &len) == EB_OK) {
+			p = der;
+			op->oc = d2i_X509(NULL, &p, (long)len);
+		}
+		free(der);
+	}
+	op->nbids = nbids;
+	op->nshares = nshares;
+	op->rc = op->oc != NULL ? EB_OK : eb_fail(&op->err, EB_ERR_STATE,
+	    "no-opening-certificate", NULL,
+	    "the tender has no opening certificate");
+}
+
+/* On a worker: open one half of the bids. */
+static void
+opening_half_work(void *arg)
+{
+	struct opening_half *h = arg;
+	struct opening *op = h->op;
+	struct eb_server *srv = op->slot->srv;
+
+	eb_error_clear(&h->err);
+	h->rc = eb_opening_open(srv->trust, srv->schema, srv->cert, srv->key,
+	    op->oc, op->slot->id, op->shares, op->nshares, (unsigned)op->k,
+	    op->bids + h->from, h->n, op->at, &h->cmd, &h->err);
+}
+
+static void opening_finish(struct opening *op, struct opening_half *h);
+
+static void
+opening_half_done(void *arg)
+{
+	struct opening_half *h = arg;
+
+	opening_finish(h->op, h);
+}
+
+/*
+ * Back on the loop with the commands verified: open the two halves of the
+ * bids on the two workers (both cores), then merge their records in order.
+ */
+static void
+opening_done(void *arg)
+{
+	struct opening *op = arg;
+	struct opening_half *h[2] = { NULL, NULL };
+	struct eb_server *srv = op->slot->srv;
+	size_t half = (op->nbids + 1) / 2;
+	int i;
+
+	if (op->rc != EB_OK) {
+		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
+		    op->err.primary, op->err.detail);
+		op->slot->inflight = 0;
+		eb_system_report_incident(op->slot, "open-bids", &op->err);
+		opening_free(op);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		if ((h[i] = calloc(1, sizeof(*h[i]))) == NULL) {
+			free(h[0]);
+			op->slot->inflight = 0;
+			opening_free(op);
+			return;
+		}
+		h[i]->op = op;
+		h[i]->from = i == 0 ? 0 : half;
+		h[i]->n = i == 0 ? half : op->nbids - half;
+	}
+	op->pending = 2;
+	for (i = 0; i < 2; i++)
+		if (eb_workers_submit(srv->workers, opening_half_work,
+		    opening_half_done, h[i]) != EB_OK) {
+			h[i]->rc = eb_fail(&h[i]->err, EB_ERR_NOMEM,
+			    "out-of-memory", NULL, "cannot queue the opening");
+			opening_finish(op, h[i]);
+		}
+}
+
+/* A half is done; when both are, submit the merged open-bids. */
+static void
+opening_finish(struct opening *op, struct opening_half *h)
+{
+	if (h->rc != EB_OK && op->rc == EB_OK) {
+		op->rc = h->rc;
+		op->err = h->err;
+	}
+	if (h->rc == EB_OK && h->cmd != NULL) {
+		if (h->from == 0) {
+			/* the first half's command leads; the second's records
+			 * follow it */
+			struct eb_doc *rest = op->cmd;
+
+			op->cmd = h->cmd;
+			h->cmd = NULL;
+			if (rest != NULL) {
+				while (rest->first != NULL) {
+					struct eb_doc *c = rest->first;
+
+					eb_doc_detach(c);
+					eb_doc_append(op->cmd, c);
+				}
+				eb_doc_free(rest);
+			}
+		} else if (op->cmd == NULL) {
+			op->cmd = h->cmd;       /* held until the first half */
+			h->cmd = NULL;
+		} else {
+			while (h->cmd->first != NULL) {
+				struct eb_doc *c = h->cmd->first;
+
+				eb_doc_detach(c);
+				eb_doc_append(op->cmd, c);
+			}
+		}
+	}
+	eb_doc_free(h->cmd);
+	free(h);
+	if (--op->pending > 0)
+		return;
+	if (op->rc != EB_OK || op->cmd == NULL) {
+		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
+		    op->err.primary, op->err.detail);
+		op->slot->inflight = 0;
+		if (op->err.code == 0)
+			eb_fail(&op->err, EB_ERR_INTERNAL, "opening-failed",
+			    NULL, "the bids could not be opened");
+		eb_system_report_incident(op->slot, "open-bids", &op->err);
+	} else {
+		eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares, on "
+		    "two workers", op->slot->id, op->nbids, op->nshares);
+		eb_system_submit(op->slot, op->cmd);
+		op->cmd = NULL;
+	}
+	opening_free(op);
+}
+
+static void
+opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct opening *op = arg;
+	struct eb_slot *slot = op->slot;
+	struct eb_server *srv = slot->srv;
+	int n, i;
+
+	if (rc != EB_OK) {
+		eb_log_e(EB_LOG_ERROR, err, "opening: cannot read the log");
+		goto fail;
+	}
+	n = PQntuples(r);
+	if ((op->party = calloc((size_t)n + 1, sizeof(*op->party))) == NULL ||
+	    (op->command = calloc((size_t)n + 1, sizeof(*op->command))) ==
+	    NULL || (op->command_len = calloc((size_t)n + 1,
+	    sizeof(*op->command_len))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++, op->n++) {
+		size_t len = (size_t)PQgetlength(r, i, 1);
+
+		if ((op->party[i] = strdup(PQgetvalue(r, i, 0))) == NULL ||
+		    (op->command[i] = malloc(len + 1)) == NULL)
+			goto fail;
+		memcpy(op->command[i], PQgetvalue(r, i, 1), len);
+		op->command_len[i] = len;
+	}
+	op->at = eb_clock_now(&srv->clock);
+	/* the opening is heavy (about 1 ms of CPU per 100 KiB bid): off the
+	 * event loop */
+	if (eb_workers_submit(srv->workers, opening_work, opening_done, op) ==
+	    EB_OK)
+		return;
+fail:
+	slot->inflight = 0;
+	opening_free(op);
+}
+
+void
+eb_opening_start(struct eb_slot *slot, const void *state)
+{
+	struct eb_server *srv = slot->srv;
+	struct opening *op = calloc(1, sizeof(*op));
+	const char *params[1] = { slot->id };
+
+	if (op == NULL)
+		return;
+	op->slot = slot;
+	eb_system_hold(slot);
+	op->view = slot->flow->ops->view(state, &srv->actor);
+	slot->inflight = 1;
+	if (eb_store_select(srv->store,
+	    "SELECT party, command FROM log WHERE aggregate = $1"
+	    " AND role IN ('bidder', 'custodian') ORDER BY seq", 1, params,
+	    opening_rows, op) != EB_OK) {
+		slot->inflight = 0;
+		opening_free(op);
+	}
+}
+

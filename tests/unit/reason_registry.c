@@ -1,0 +1,611 @@
+/*
+ * tests/unit/reason_registry.c
+ *    Every refusal reason token is registered, every registered one is
+ *    used, and each call site's error code is of the registry's class for
+ *    its token (issue 16 point 4; the registry is protocol/reasons.txt, its
+ *    table protocol/reasons.h).
+ *
+ *    The scan reads the C sources of engine/, protocol/, tools/ and tests/
+ *    (comments skipped) and the shell scripts of tests/integration.  A
+ *    token is "used" where:
+ *      - it is a string literal in the reason argument of a call to a
+ *        function whose declaration (in engine/, protocol/ or tools/) names
+ *        a parameter "char *reason": eb_fail(), and every helper that
+ *        passes a reason on (fail_ssl(), stop_parser(), ...);
+ *      - it is assigned to a variable or member named reason
+ *        (reason = "unknown-ca"; .reason = "...");
+ *      - it follows a ".reason" or "->reason" argument: strcmp(e->reason,
+ *        "tok"), snprintf(e->reason, sizeof(e->reason), "tok"),
+ *        assert_string_equal(err.reason, "tok");
+ *      - it is written reason="tok" inside a string or a shell script.
+ *    Fails when a used token is not registered (or not a token), when a
+ *    registered token is produced nowhere in engine/, protocol/ or tools/,
+ *    or when a call passes a literal EB_ERR_* code beside a token that is
+ *    not of the class the registry gives the token.
+ *
+ * Also checks that eb_error_status() answers the registry's status.
+ *
+ * Usage: reason_registry SOURCE_DIR [--list].  Exit 0 when clean, 1 with
+ * each finding on stderr.  --list prints every used token with its codes.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "protocol/err.h"
+#include "protocol/reasons.h"
+
+enum { T_IDENT, T_STRING, T_PUNCT, T_OTHER };
+
+struct tok {
+	int kind;
+	const char *s;  /* into the file's text */
+	size_t n;
+	int line;
+};
+
+struct use {
+	char token[64];
+	char where[512];
+	int code;       /* a literal EB_ERR_* beside it, or 1 when none */
+	int produced;   /* in engine/, protocol/ or tools/ (not tests/) */
+};
+
+struct fn {
+	char name[64];
+	int arg;        /* index of the reason parameter */
+};
+
+static struct use *uses;
+static size_t nuses, capuses;
+static struct fn fns[64];
+static size_t nfns;
+static int bad;
+
+static const struct {
+	const char *name;
+	int code;
+} codes[] = {
+#define C(x) { #x, x }
+	C(EB_AGAIN), C(EB_ERR_INTERNAL), C(EB_ERR_NOMEM), C(EB_ERR_LIMIT),
+	C(EB_ERR_FORMAT), C(EB_ERR_STATE), C(EB_ERR_DENIED), C(EB_ERR_DB),
+	C(EB_ERR_CRYPTO), C(EB_ERR_NOTFOUND), C(EB_ERR_CONFLICT),
+	C(EB_ERR_RULE), C(EB_ERR_TIME), C(EB_ERR_IO), C(EB_ERR_USAGE),
+#undef C
+};
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	long len;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0 ||
+	    (text = calloc(1, (size_t)len + 1)) == NULL ||
+	    fread(text, 1, (size_t)len, f) != (size_t)len) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(2);
+	}
+	fclose(f);
+	return text;
+}
+
+/* [a-z0-9]+(-[a-z0-9]+)*, at most 47 bytes: what error.xsd accepts. */
+static int
+is_token(const char *s, size_t n)
+{
+	if (n == 0 || n > 47 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))
+			continue;
+		if (s[i] == '-' && s[i + 1] != '-')
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+static void
+add_use(const char *s, size_t n, const char *path, int line, int code,
+    int produced)
+{
+	struct use *u;
+
+	if (nuses == capuses) {
+		capuses = capuses ? capuses * 2 : 1024;
+		if ((uses = realloc(uses, capuses * sizeof(*uses))) == NULL)
+			exit(2);
+	}
+	u = &uses[nuses++];
+	snprintf(u->token, sizeof(u->token), "%.*s", (int)(n < 63 ? n : 63),
+	    s);
+	snprintf(u->where, sizeof(u->where), "%s:%d", path, line);
+	u->code = code;
+	u->produced = produced;
+	if (!is_token(s, n) && !produced) {
+		nuses--;   /* a test feeding a bad reason on purpose */
+		return;
+	}
+	if (!is_token(s, n)) {
+		fprintf(stderr, "%s: \"%s\" is in a reason's place but is no "
+		    "reason token ([a-z0-9]+(-[a-z0-9]+)*, at most 47 bytes)\n",
+		    u->where, u->token);
+		bad = 1;
+	}
+}
+
+/* Split a C text into identifiers, string literals and punctuation. */
+static struct tok *
+lex(const char *text, size_t *count)
+{
+	struct tok *t = NULL;
+	size_t n = 0, cap = 0;
+	const char *p = text;
+	int line = 1;
+
+	while (*p != '\0') {
+		struct tok k = { T_OTHER, p, 1, line };
+
+		if (*p == '\n') {
+			line++;
+			p++;
+			continue;
+		}
+		if (isspace((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+
+			e = e != NULL ? e + 2 : p + strlen(p);
+			for (; p < e; p++)
+				line += *p == '\n';
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '/') {
+			while (*p != '\0' && *p != '\n')
+				p++;
+			continue;
+		}
+		if (*p == '#') {   /* a preprocessor line, with continuations */
+			while (*p != '\0' && *p != '\n') {
+				if (*p == '\\' && p[1] == '\n') {
+					line++;
+					p++;
+				}
+				p++;
+			}
+			continue;
+		}
+		if (*p == '"' || *p == '\'') {
+			char q = *p++;
+
+			k.kind = q == '"' ? T_STRING : T_OTHER;
+			k.s = p;
+			while (*p != '\0' && *p != q && *p != '\n') {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				p++;
+			}
+			k.n = (size_t)(p - k.s);
+			if (*p == q)
+				p++;
+		} else if (isalpha((unsigned char)*p) || *p == '_') {
+			k.kind = T_IDENT;
+			while (isalnum((unsigned char)*p) || *p == '_')
+				p++;
+			k.n = (size_t)(p - k.s);
+		} else if (isdigit((unsigned char)*p)) {
+			while (isalnum((unsigned char)*p) || *p == '.')
+				p++;
+			k.n = (size_t)(p - k.s);
+		} else {
+			k.kind = T_PUNCT;
+			k.n = p[0] == '-' && p[1] == '>' ? 2 :
+			    p[0] == '=' && p[1] == '=' ? 2 : 1;
+			p += k.n;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			if ((t = realloc(t, cap * sizeof(*t))) == NULL)
+				exit(2);
+		}
+		t[n++] = k;
+	}
+	*count = n;
+	return t;
+}
+
+static int
+is(const struct tok *k, const char *s)
+{
+	return k->n == strlen(s) && memcmp(k->s, s, k->n) == 0;
+}
+
+/* The index past the ')' that closes the '(' at t[i]. */
+static size_t
+close_paren(const struct tok *t, size_t n, size_t i)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		if (t[i].kind != T_PUNCT)
+			continue;
+		if (is(&t[i], "(") || is(&t[i], "[") || is(&t[i], "{"))
+			depth++;
+		else if (is(&t[i], ")") || is(&t[i], "]") || is(&t[i], "}"))
+			if (--depth == 0)
+				return i + 1;
+	}
+	return n;
+}
+
+/*
+ * Learn the functions declared with a "char *reason" parameter: the
+ * declaration's parameter list holds the tokens char * reason.
+ */
+static void
+learn(const struct tok *t, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		size_t end, j;
+		int arg = 0, depth = 0;
+
+		if (t[i].kind != T_IDENT || !is(&t[i + 1], "("))
+			continue;
+		end = close_paren(t, n, i + 1);
+		for (j = i + 2; j + 2 < end; j++) {
+			if (is(&t[j], "(") || is(&t[j], "["))
+				depth++;
+			else if (is(&t[j], ")") || is(&t[j], "]"))
+				depth--;
+			else if (depth == 0 && is(&t[j], ","))
+				arg++;
+			if (depth == 0 && is(&t[j], "char") &&
+			    is(&t[j + 1], "*") && is(&t[j + 2], "reason"))
+				break;
+		}
+		if (j + 2 >= end)
+			continue;
+		size_t f;
+
+		for (f = 0; f < nfns; f++)
+			if (is(&t[i], fns[f].name))
+				break;
+		if (f < nfns) {
+			if (fns[f].arg != arg) {
+				fprintf(stderr, "%.*s: a reason parameter at "
+				    "%d and at %d\n", (int)t[i].n, t[i].s,
+				    fns[f].arg, arg);
+				bad = 1;
+			}
+			continue;
+		}
+		if (nfns == sizeof(fns) / sizeof(fns[0]) || t[i].n >= 64)
+			exit(2);
+		snprintf(fns[nfns].name, sizeof(fns[nfns].name), "%.*s",
+		    (int)t[i].n, t[i].s);
+		fns[nfns++].arg = arg;
+	}
+}
+
+static int
+literal_code(const struct tok *t, size_t from, size_t to)
+{
+	if (to != from + 1 || t[from].kind != T_IDENT)
+		return 1;
+	for (size_t c = 0; c < sizeof(codes) / sizeof(codes[0]); c++)
+		if (is(&t[from], codes[c].name))
+			return codes[c].code;
+	return 1;
+}
+
+/* Every reason="tok" written inside 's' (a string or a script). */
+static void
+scan_attr(const char *s, size_t n, const char *path, int line, int produced)
+{
+	static const char *const quote[] = { "\\\"", "\"", "'" };
+
+	for (size_t i = 0; i + 7 < n; i++) {
+		if (memcmp(s + i, "reason=", 7) != 0 ||
+		    (i > 0 && (isalnum((unsigned char)s[i - 1]) ||
+		    s[i - 1] == '-' || s[i - 1] == '_')))
+			continue;
+		for (size_t q = 0; q < 3; q++) {
+			size_t ql = strlen(quote[q]), b = i + 7 + ql, e;
+
+			if (b > n || memcmp(s + i + 7, quote[q], ql) != 0)
+				continue;
+			for (e = b; e < n && (islower((unsigned char)s[e]) ||
+			    isdigit((unsigned char)s[e]) || s[e] == '-'); e++)
+				;
+			if (e > b && e < n && memchr("\\\"'", s[e], 3) != NULL)
+				add_use(s + b, e - b, path, line, 1, produced);
+			break;
+		}
+	}
+}
+
+static void
+scan_c(const char *path, const char *rel, int produced)
+{
+	char *text = slurp(path);
+	size_t n, i;
+	struct tok *t = lex(text, &n);
+
+	for (i = 0; i < n; i++) {
+		if (t[i].kind == T_STRING) {
+			scan_attr(t[i].s, t[i].n, rel, t[i].line, produced);
+			continue;
+		}
+		if (t[i].kind != T_IDENT)
+			continue;
+		/* reason = "tok" ... ; */
+		if (is(&t[i], "reason") && i + 1 < n && is(&t[i + 1], "=")) {
+			for (size_t j = i + 2; j < n && !is(&t[j], ";") &&
+			    !is(&t[j], ","); j++)
+				if (t[j].kind == T_STRING)
+					add_use(t[j].s, t[j].n, rel, t[j].line,
+					    1, produced);
+			continue;
+		}
+		/* x.reason, "tok" and sizeof(x->reason), "tok" */
+		if (is(&t[i], "reason") && i > 0 && (is(&t[i - 1], ".") ||
+		    is(&t[i - 1], "->"))) {
+			size_t j = i + 1;
+
+			if (j < n && is(&t[j], ")"))
+				j++;
+			if (j + 1 < n && is(&t[j], ",") &&
+			    t[j + 1].kind == T_STRING &&
+			    !(t[j + 1].n > 0 && t[j + 1].s[0] == '%'))
+				add_use(t[j + 1].s, t[j + 1].n, rel,
+				    t[j + 1].line, 1, produced);
+			continue;
+		}
+		/* a call to a function that takes a reason */
+		if (i + 1 >= n || !is(&t[i + 1], "("))
+			continue;
+		for (size_t f = 0; f < nfns; f++) {
+			size_t end, j, start = i + 2, prev = i + 2;
+			int arg = 0, depth = 0;
+
+			if (!is(&t[i], fns[f].name))
+				continue;
+			end = close_paren(t, n, i + 1) - 1;
+			for (j = i + 2; j <= end; j++) {
+				int sep = j == end || (depth == 0 &&
+				    is(&t[j], ","));
+
+				if (is(&t[j], "(") || is(&t[j], "["))
+					depth++;
+				else if (j < end && (is(&t[j], ")") ||
+				    is(&t[j], "]")))
+					depth--;
+				if (!sep)
+					continue;
+				if (arg == fns[f].arg) {
+					int code = fns[f].arg > 0 ?
+					    literal_code(t, prev, start - 1) : 1;
+
+					for (size_t k = start; k < j; k++)
+						if (t[k].kind == T_STRING)
+							add_use(t[k].s, t[k].n,
+							    rel, t[k].line,
+							    code, produced);
+					break;
+				}
+				arg++;
+				prev = start;
+				start = j + 1;
+			}
+			break;
+		}
+	}
+	free(t);
+	free(text);
+}
+
+static void
+scan_sh(const char *path, const char *rel)
+{
+	char *text = slurp(path), *p = text, *nl;
+	int line = 1;
+
+	for (; *p != '\0'; p = nl + 1, line++) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		scan_attr(p, (size_t)(nl - p), rel, line, 0);
+		if (*nl == '\0')
+			break;
+	}
+	free(text);
+}
+
+typedef void (*visit_fn)(const char *path, const char *rel, int produced);
+
+static void
+walk(const char *src, const char *rel, const char *ext, int produced,
+    visit_fn fn)
+{
+	char path[8192], sub[4096];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", src, rel);
+	if ((d = opendir(path)) == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(2);
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%.2000s/%.1000s", rel, de->d_name);
+		snprintf(path, sizeof(path), "%.4000s/%.4000s", src, sub);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			walk(src, sub, ext, produced, fn);
+			continue;
+		}
+		if (strchr(ext, 'c') != NULL && n > 2 &&
+		    (strcmp(de->d_name + n - 2, ".c") == 0 ||
+		    strcmp(de->d_name + n - 2, ".h") == 0))
+			fn(path, sub, produced);
+		else if (strchr(ext, 's') != NULL && n > 3 &&
+		    strcmp(de->d_name + n - 3, ".sh") == 0)
+			fn(path, sub, produced);
+	}
+	closedir(d);
+}
+
+static void
+learn_file(const char *path, const char *rel, int produced)
+{
+	char *text = slurp(path);
+	size_t n;
+	struct tok *t = lex(text, &n);
+
+	(void)rel;
+	(void)produced;
+	learn(t, n);
+	free(t);
+	free(text);
+}
+
+static void
+sh_file(const char *path, const char *rel, int produced)
+{
+	(void)produced;
+	scan_sh(path, rel);
+}
+
+/* Is 'name' one of the ','-separated names of 'class' ("-": any)? */
+static int
+in_class(const char *class, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strcmp(class, "-") == 0)
+		return 1;
+	for (const char *p = class; p != NULL; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+/* The status of a failure comes from the registry (eb_error_status). */
+static void
+check_status(const char *reason, int code, int want)
+{
+	struct eb_error e;
+	int got;
+
+	eb_fail(&e, code, reason, NULL, "test");
+	if ((got = eb_error_status(&e)) != want) {
+		fprintf(stderr, "eb_error_status(%s, %s) is %d, not %d\n",
+		    reason, eb_strerror(code), got, want);
+		bad = 1;
+	}
+}
+
+static const char *const produced_dirs[] = { "engine", "protocol", "tools" };
+
+int
+main(int argc, char **argv)
+{
+	int list = argc == 3 && strcmp(argv[2], "--list") == 0;
+	size_t i, r, k;
+
+	if (argc != 2 && !list) {
+		fprintf(stderr, "usage: reason_registry SOURCE_DIR [--list]\n");
+		return 2;
+	}
+	/* registered 415 though its code is format (400) */
+	check_status("unsupported-media-type", EB_ERR_FORMAT, 415);
+	/* registered with status "-": the code's */
+	check_status("not-a-custodian", EB_ERR_DENIED, 403);
+	check_status("not-a-custodian", EB_ERR_RULE, 422);
+	/* not registered: the code's */
+	check_status("no-such-reason-anywhere", EB_ERR_STATE, 409);
+	check_status("not-allowed-in-state", EB_ERR_STATE, 409);
+	for (i = 0; i < 3; i++)
+		walk(argv[1], produced_dirs[i], "c", 1, learn_file);
+	for (k = 0; k < nfns && strcmp(fns[k].name, "eb_fail") != 0; k++)
+		;
+	if (k == nfns) {
+		fprintf(stderr, "eb_fail() has no reason parameter?\n");
+		return 2;
+	}
+	for (i = 0; i < 3; i++)
+		walk(argv[1], produced_dirs[i], "c", 1, scan_c);
+	walk(argv[1], "tests", "c", 0, scan_c);
+	walk(argv[1], "tests/integration", "s", 0, sh_file);
+
+	if (list) {
+		for (k = 0; k < nfns; k++)
+			fprintf(stderr, "takes a reason: %s (argument %d)\n",
+			    fns[k].name, fns[k].arg);
+		for (i = 0; i < nuses; i++)
+			printf("%s %s %s %s\n", uses[i].token,
+			    uses[i].code == 1 ? "-" :
+			    eb_strerror(uses[i].code), uses[i].where,
+			    uses[i].produced ? "src" : "test");
+		return 0;
+	}
+	for (i = 0; i < nuses; i++) {
+		const struct eb_reason *reg = eb_reason_find(uses[i].token);
+
+		if (reg == NULL) {
+			fprintf(stderr, "%s: reason \"%s\" is not registered "
+			    "in protocol/reasons.txt\n", uses[i].where,
+			    uses[i].token);
+			bad = 1;
+		} else if (uses[i].code != 1 &&
+		    !in_class(reg->code, eb_strerror(uses[i].code))) {
+			fprintf(stderr, "%s: reason \"%s\" with code %s, but "
+			    "protocol/reasons.txt gives it the code %s\n",
+			    uses[i].where, uses[i].token,
+			    eb_strerror(uses[i].code), reg->code);
+			bad = 1;
+		}
+	}
+	for (r = 0; r < eb_reason_count(); r++) {
+		const struct eb_reason *reg = eb_reason_at(r);
+
+		for (i = 0; i < nuses; i++)
+			if (uses[i].produced &&
+			    strcmp(uses[i].token, reg->token) == 0)
+				break;
+		if (i == nuses) {
+			fprintf(stderr, "protocol/reasons.txt: \"%s\" is "
+			    "registered but no code in engine/, protocol/ or "
+			    "tools/ gives it\n", reg->token);
+			bad = 1;
+		}
+	}
+	if (nuses < 300) {
+		fprintf(stderr, "only %zu reasons found: is the scan broken?\n",
+		    nuses);
+		bad = 1;
+	}
+	if (bad)
+		return 1;
+	printf("%zu uses of %zu registered reasons, %zu functions take a "
+	    "reason: all registered, all used\n", nuses, eb_reason_count(),
+	    nfns);
+	return 0;
+}
