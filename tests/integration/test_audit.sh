@@ -110,6 +110,20 @@ for f in actor amount fmt1 count; do
 	check "2: verify_log.py refuses the $f forgery too" bash -c "! python3 '$VL' '$tmp/$f.xml' --ca '$CA' --cache '$tmp/vcache'"
 done
 
+# -- 5: commands are closed: an unknown element or attribute is refused ---
+dl=$(iso_plus "$(clock_now)" $((20 * 86400)))
+sed "s/@DEADLINE@/$dl/; s/@OPENING@/$dl/" "$SRC/tests/data/tender/register-tender.xml" >"$tmp/reg-ok.xml"
+sed 's/<evaluation-rules\b/<evaluation-rule/; s/<\/evaluation-rules>/<\/evaluation-rule>/' "$tmp/reg-ok.xml" >"$tmp/reg-typo.xml"
+check "5: (the misspelling is in the command)" grep -q "<evaluation-rule[ >]" "$tmp/reg-typo.xml"
+ebid_as tenderer tender register "$tmp/reg-typo.xml" >"$tmp/typo.out" 2>&1; r=$?
+check "5: a tender registered with a misspelled <evaluation-rule> is refused (exit $r)" test "$r" != 0
+check "5: ... with an error naming the element" grep -q "evaluation-rule'" "$tmp/typo.out"
+sed '0,/<register-tender /s//<register-tender colour="red" /' "$tmp/reg-ok.xml" >"$tmp/reg-attr.xml"
+ebid_as tenderer tender register "$tmp/reg-attr.xml" >"$tmp/attr.out" 2>&1; r=$?
+check "5: an unknown attribute in a command is refused (exit $r)" test "$r" != 0
+check "5: ... with an error naming it" grep -q "colour" "$tmp/attr.out"
+check "5: the same command spelled right is accepted" ebid_as tenderer tender register "$tmp/reg-ok.xml"
+
 # -- 7: tail truncation ------------------------------------------------------
 P=$(basename "$(ls "$D"/P-*.log.xml | head -1)" .log.xml)
 # cut LOG KEEP OUT: the forger's cut: entries after KEEP and the heads past
