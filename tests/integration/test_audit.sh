@@ -7,7 +7,9 @@
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
 PGPORT_T=$(free_port) PORT=$(free_port) BPORT=$(free_port)
+SRC=${EBID_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 IT_EXTRA_CONF="public_listen = 127.0.0.1:$BPORT
+pages_dir = $SRC/engine/server/pages
 head_every_seconds = 86400"     # no head signed by the timer meanwhile
 . "$(dirname "$0")/lib.sh"
 it_setup
