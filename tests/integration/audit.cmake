@@ -6,5 +6,5 @@
 add_test(NAME integration_audit
   COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/test_audit.sh)
 set_tests_properties(integration_audit PROPERTIES
-  LABELS integration TIMEOUT 1800 RUN_SERIAL TRUE
+  LABELS integration TIMEOUT 2400 RUN_SERIAL TRUE
   ENVIRONMENT "EBID_SRC=${CMAKE_SOURCE_DIR};EBID_BUILD=${CMAKE_BINARY_DIR}")
