@@ -11,7 +11,9 @@
  * INTERFACE
  *    eb_audit_verify()        - run every check; names the first failing entry
  *    eb_audit_add_heads()     - heads kept outside the log (receipts, board)
+ *    eb_audit_add_heads_file() - the same, from a file (tools/audit_heads.c)
  *    eb_audit_timeline()      - a readable timeline for a person
+ *                               (tools/audit_timeline.c)
  */
 #ifndef EB_AUDIT_LOG_H
 #define EB_AUDIT_LOG_H
@@ -57,9 +59,25 @@ int eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 int eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
     struct eb_error *err) EB_MUSTCHECK;
 
-/* Print a readable timeline (time, actor, role, action, outcome). */
+/*
+ * Read the file 'path' and add the signed chain heads it holds
+ * (tools/audit_heads.c): a receipt's .proof, GET /v1/heads/ID, an export,
+ * or the public board's page GET /heads/ID saved as served (HTML).
+ */
+int eb_audit_add_heads_file(struct eb_audit_log *l, const char *path,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Print a readable timeline of what the log records (tools/audit_timeline.c):
+ * per entry time, actor, role, command and outcome, then the details a
+ * person needs (amounts in yuan, bidding numbers, bids as opened, the
+ * clearing verdicts and why a bid is invalid, ranks, reasons given).
+ * Call it on a log eb_audit_verify() passed; with EB_TIMELINE_UNVERIFIED
+ * every line starts with "UNVERIFIED " (ebid-audit replay --unverified).
+ */
+#define EB_TIMELINE_UNVERIFIED 1u
 int eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
-    const struct eb_schema *schema, FILE *out, struct eb_error *err)
-    EB_MUSTCHECK;
+    const struct eb_schema *schema, unsigned flags, FILE *out,
+    struct eb_error *err) EB_MUSTCHECK;
 
 #endif
