@@ -38,7 +38,7 @@
 #include "tools/audit_log.h"
 #include "tools/client.h"
 #include "tools/fileio.h"
-#include "tools/ocds.h"
+#include "engine/opendata/ocds.h"
 
 #ifndef EB_XSD_DEFAULT
 #define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
@@ -435,7 +435,7 @@ out:
 
 /*
  * export --ocds: each exported log is verified (as `verify` does), then
- * folded into its OCDS open data (tools/ocds.c) in o->out.
+ * folded into its OCDS open data (engine/opendata/ocds.c) in o->out.
  */
 static int
 cmd_export_ocds(const struct opts *o, char **files, int nfiles,
@@ -564,6 +564,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	int ocds;
 	struct opts o;
 	struct eb_schema *schema = NULL;
 	struct eb_trust *trust = NULL;
@@ -621,7 +622,8 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc)
+	ocds = strcmp(verb, "export") == 0 && o.ocds;
+	if (optind < argc && !ocds)   /* export --ocds takes FILE... */
 		file = argv[optind++];
 	/* usage errors (exit 2) are all found before anything is read */
 	if (strcmp(verb, "export") != 0 && strcmp(verb, "verify") != 0 &&
@@ -631,7 +633,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	o.ca = strcmp(verb, "export") == 0 ? o.ca : envor(o.ca, "EBID_CA");
-	if (optind < argc || (strcmp(verb, "export") != 0 && (o.ca == NULL ||
+	if ((optind < argc && !ocds) || (ocds && optind == argc) ||
+	    (strcmp(verb, "export") != 0 && (o.ca == NULL ||
 	    (file == NULL) == (o.db == NULL) ||
 	    (o.db != NULL && o.tender == NULL && o.sale == NULL &&
 	    o.pool == NULL))) ||

@@ -15,7 +15,7 @@
 #include "engine/server/server.h"
 #include "protocol/logdoc.h"
 #include "protocol/xml.h"
-#include "tools/ocds.h"
+#include "engine/opendata/ocds.h"
 
 struct ocds_req {
 	struct eb_server *srv;

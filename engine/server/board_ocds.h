@@ -6,7 +6,7 @@
  *        GET /public/ocds/ID/releases.json   the release package
  *        GET /public/ocds/ID/record.json     the record package
  *
- *    made from the aggregate's log in the database by tools/ocds.c, the
+ *    made from the aggregate's log in the database by engine/opendata/ocds.c, the
  *    same code as `ebid-audit export --ocds` (which verifies an exported
  *    log first; here the log is ebidd's own).  Only the public view goes
  *    in; a tender not yet announced or a sale not yet listed is 404.

@@ -113,7 +113,11 @@ surge() {
 }
 pids=()
 for i in 1 2 3 4 5; do surge "$i" & pids+=($!); done
-sleep 1.5
+# strike once a quarter of the bids are in, whatever the machine's speed
+for _ in $(seq 1 600); do
+	[ "$(cat "$tmp"/acks.* 2>/dev/null | wc -l)" -ge $(( 5 * ROUNDS / 4 )) ] && break
+	sleep 0.05
+done
 kill -KILL "$pid1"
 wait "$pid1" 2>/dev/null
 for p in "${pids[@]}"; do wait "$p"; done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/integration/test_ocds.sh
-#    OCDS 1.1.5 open data (tools/ocds.c, docs/ocds.md) from the logs of a
+#    OCDS 1.1.5 open data (engine/opendata/ocds.c, docs/ocds.md) from the logs of a
 #    whole tender and the case-study sale run through the real ebidd and
 #    the real ebid, exported with an auditor's certificate and turned into
 #    release and record packages by `ebid-audit export --ocds`:

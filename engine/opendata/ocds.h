@@ -1,5 +1,5 @@
 /*
- * tools/ocds.h
+ * engine/opendata/ocds.h
  *    Open Contracting Data Standard 1.1.5 open data from an aggregate's
  *    log: a release for every step of a tender or a sale that the public
  *    may see, and a record with the compiled release (docs/ocds.md).

@@ -1,5 +1,5 @@
 /*
- * tools/ocds.c
+ * engine/opendata/ocds.c
  *    OCDS 1.1.5 releases and records from a log (see ocds.h and
  *    docs/ocds.md for the mapping, field by field).
  *
@@ -7,7 +7,7 @@
  * strings escaped per RFC 8259, amounts as exact decimals from fen: no
  * floating point); an error while writing is sticky and reported once.
  */
-#include "tools/ocds.h"
+#include "engine/opendata/ocds.h"
 
 #include <stdio.h>
 #include <stdlib.h>
