@@ -534,7 +534,9 @@ test_case_study_no_sale(void **state)
 	assert_string_equal(s, "no-sale");
 	free(s);
 	/* a no-sale has no winner (no winner="0") */
-	assert_null(view_attr(&f, &A_SUP, "result", "winner"));
+	s = view_attr(&f, &A_SUP, "result", "winner");
+	assert_null(s);
+	free(s);
 	assert_int_equal(view_i64(&f, "result", "price"), 940000000);
 	ok(&f, &A_SUP, end + HOUR, "confirm-sale-result", NULL);
 	/* no winner: nobody's name becomes public */
@@ -572,11 +574,14 @@ test_reserve_boundary(void **state)
 		s = view_attr(&f, &A_SUP, "result", "outcome");
 		assert_string_equal(s, i == 0 ? "sold" : "no-sale");
 		free(s);
-		if (i == 0)
+		if (i == 0) {
 			assert_int_equal(view_i64(&f, "result", "winner"),
 			    num_of(&f, "bidder-a"));
-		else
-			assert_null(view_attr(&f, &A_SUP, "result", "winner"));
+		} else {
+			s = view_attr(&f, &A_SUP, "result", "winner");
+			assert_null(s);
+			free(s);
+		}
 		fx_free(&f);
 	}
 }
@@ -753,7 +758,9 @@ test_single_bidder_and_nobody(void **state)
 	assert_string_equal(s, "no-sale");
 	free(s);
 	/* a no-sale has no winner (no winner="0") */
-	assert_null(view_attr(&f, &A_SUP, "result", "winner"));
+	s = view_attr(&f, &A_SUP, "result", "winner");
+	assert_null(s);
+	free(s);
 	fx_free(&f);
 }
 
