@@ -10,7 +10,10 @@
  *   back on the loop thread:
  *    5. the kind: eb_flow_for_command(root name)   (404 unknown-command)
  *       the target: root attribute tender=/sale=/pool=, or a new id from
- *       the kind's sequence for a creating command (none given)
+ *       the kind's sequence for a creating command (none given); a
+ *       tender or sale command naming subject=ID first reads that
+ *       subject's view at its head (EB_JOB_FACTS), handed to the core as
+ *       cmd.facts (engine/core/subject.h, docs/registries.md)
  *    6. queue on the aggregate: one command at a time per aggregate in
  *       this process; different aggregates proceed in parallel
  *    7. load: fold the entries after the cached seq through ops->apply
@@ -110,6 +113,7 @@ struct job {
 	size_t der_len;
 	uint8_t der_sha[EB_SHA256_LEN];
 	struct eb_doc *doc;
+	struct eb_doc *facts;             /* a subject's view, or NULL */
 	const struct eb_flow_entry *flow;
 	char target[EB_ID_MAX];
 	struct agg *agg;
@@ -202,6 +206,7 @@ job_free(struct job *j)
 		return;
 	free(j->der);
 	eb_doc_free(j->doc);
+	eb_doc_free(j->facts);
 	eb_doc_free(j->events);
 	eb_buf_free(&j->events_bytes);
 	free(j->head_sig);
@@ -424,8 +429,17 @@ job_decide(struct job *j)
 		return;
 	}
 	if (j->kind != EB_JOB_COMMAND) {
-		struct eb_doc *v = eb_reads_view(srv, a->flow, a->state,
-		    &j->actor, j->kind == EB_JOB_DUTIES);
+		struct eb_doc *v = j->kind == EB_JOB_FACTS ?
+		    ops->view(a->state, &j->actor) : eb_reads_view(srv,
+		    a->flow, a->state, &j->actor, j->kind == EB_JOB_DUTIES);
+
+		if (v != NULL && j->kind == EB_JOB_FACTS) {
+			char hex[EB_SHA256_HEX];
+
+			eb_hex32(a->hash, hex);
+			eb_doc_set_attr_i64(v, "head-seq", a->seq);
+			eb_doc_set_attr(v, "head-hash", hex);
+		}
 
 		if (v == NULL) {
 			eb_fail(&e, EB_ERR_NOTFOUND, "nothing-to-show",
@@ -448,6 +462,7 @@ job_decide(struct job *j)
 	cmd.actor = j->actor;
 	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
 	cmd.time = j->time;
+	cmd.facts = j->facts;
 	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK &&
 	    !j->loaded && !a->fresh && is_refusal(e.code)) {
 		/* refused on the cache alone: make sure it is current (another
@@ -855,6 +870,46 @@ id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 	job_enqueue(j);
 }
 
+/* -- a subject's facts (engine/core/subject.h) -------------------------- */
+
+static void
+facts_done(void *arg, int rc, const struct eb_error *e,
+    const struct eb_doc *view)
+{
+	struct job *j = arg;
+
+	/* no such subject: the core refuses (no-such-subject) */
+	if (rc != EB_OK && e != NULL && e->code != EB_ERR_NOTFOUND) {
+		job_fail(j, e);
+		return;
+	}
+	if (rc == EB_OK && view != NULL)
+		j->facts = eb_doc_clone(view);
+	job_enqueue(j);
+}
+
+/* Read the subject= the command names, as the system, then enqueue it. */
+static void
+fetch_facts(struct job *j)
+{
+	const char *sid = eb_doc_attr(j->doc, "subject");
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	if (strlen(sid) == 0 || strlen(sid) >= EB_ID_MAX) {
+		eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
+		    "the subject id is empty or too long");
+		job_fail(j, &e);
+		return;
+	}
+	if (eb_commands_read(j->cs, "subject", sid, &j->cs->srv->actor,
+	    EB_JOB_FACTS, facts_done, j) != EB_OK) {
+		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot queue the subject's read");
+		job_fail(j, &e);
+	}
+}
+
 /* -- the handler -------------------------------------------------------- */
 
 /*
@@ -937,6 +992,8 @@ verify_done(void *arg)
 		tattr = "sale";
 	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
 		tattr = "pool";
+	else if ((tval = eb_doc_attr(j->doc, "subject")) != NULL)
+		tattr = "subject";
 	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
 		rc = eb_fail(&e, EB_ERR_FORMAT, "wrong-target",
 		    "Name the aggregate this command acts on.",
@@ -963,6 +1020,11 @@ verify_done(void *arg)
 		return;
 	}
 	snprintf(j->target, sizeof(j->target), "%s", tval);
+	if (strcmp(j->flow->kind, "subject") != 0 &&
+	    eb_doc_attr(j->doc, "subject") != NULL) {
+		fetch_facts(j);
+		return;
+	}
 	job_enqueue(j);
 	return;
 fail:
@@ -1103,7 +1165,8 @@ eb_commands_read(struct eb_commands *cs, const char *kind, const char *id,
 	struct job *j;
 
 	if (strlen(id) == 0 || strlen(id) >= EB_ID_MAX ||
-	    (what != EB_JOB_VIEW && what != EB_JOB_DUTIES))
+	    (what != EB_JOB_VIEW && what != EB_JOB_DUTIES &&
+	    what != EB_JOB_FACTS))
 		return EB_ERR_NOTFOUND;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return EB_ERR_NOMEM;

@@ -30,7 +30,7 @@ struct eb_req;
 struct eb_commands;
 
 enum eb_job_kind { EB_JOB_COMMAND = 0, EB_JOB_VIEW, EB_JOB_DUTIES,
-    EB_JOB_POKE };
+    EB_JOB_POKE, EB_JOB_FACTS /* the system's view + head-seq, head-hash */ };
 
 /* The end of one of ebidd's own commands or reads: 'accepted' (or the
  * view) on success, borrowed. */
