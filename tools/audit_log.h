@@ -12,6 +12,8 @@
  *    eb_audit_verify()        - run every check; names the first failing entry
  *    eb_audit_add_heads()     - heads kept outside the log (receipts, board)
  *    eb_audit_timeline()      - a readable timeline for a person
+ *    eb_audit_set_subjects()  - where the replay finds trading subjects'
+ *                               logs (docs/registries.md)
  */
 #ifndef EB_AUDIT_LOG_H
 #define EB_AUDIT_LOG_H
@@ -56,6 +58,19 @@ int eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
  */
 int eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
     struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * A tender's or sale's entry decided on a trading subject's facts
+ * (engine/core/subject.h) names the subject's entry (subject-seq,
+ * subject-hash in its events): the replay folds that subject's log to
+ * that entry and hands its view to the core, exactly as ebidd did.
+ * 'fn' returns the subject's log, already verified (NULL and 'err' set
+ * when it has none).  Without a source such an entry fails with
+ * "subject-log-missing".  One source per process (ebid-audit's).
+ */
+typedef const struct eb_audit_log *(*eb_audit_subject_fn)(void *arg,
+    const char *id, struct eb_error *err);
+void eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg);
 
 /* Print a readable timeline (time, actor, role, action, outcome). */
 int eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
