@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/x509.h>
@@ -127,6 +128,46 @@ exit_for_rc(int rc)
 }
 
 /*
+ * Retrying after a lost reply (docs/client.md): on a transport failure
+ * (no connection, connection closed, timeout: EB_ERR_IO) or a 503 (the
+ * server or its database unavailable, shutting down), wait 0.25 s, then
+ * doubling up to 8 s, for at most EBID_RETRY_SECONDS in all (default 60;
+ * 0 = never retry).  Returns the wait in seconds, or -1: do not retry.
+ */
+static double
+retry_wait(int attempt, int sent, const struct eb_error *e, int status)
+{
+	static double spent;
+	const char *env = getenv("EBID_RETRY_SECONDS");
+	double budget = env != NULL ? atof(env) : 60.0, w;
+
+	if (attempt == 1)
+		spent = 0;
+	if (sent == EB_OK ? status != 503 : e->code != EB_ERR_IO)
+		return -1;
+	w = 0.25;
+	for (int i = 1; i < attempt && w < 8.0; i++)
+		w *= 2;
+	if (w > 8.0)
+		w = 8.0;
+	if (spent + w > budget)
+		return -1;
+	spent += w;
+	return w;
+}
+
+static void
+retry_sleep(double secs)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
  * One exchange: GET 'path' (der NULL) or POST 'der' to /v1/commands, then
  * the reply parsed into *doc on 200.  Returns an exit status; every
  * failure is printed in plain words.
@@ -146,11 +187,32 @@ exchange(struct session *s, const char *path, const uint8_t *der,
 		print_error(&e);
 		return EXIT_LOCAL;
 	}
-	if (der == NULL)
-		sent = eb_client_get(s->client, path, &body, &status, &e);
-	else
-		sent = eb_client_post(s->client, "/v1/commands",
-		    "application/cms", der, len, &body, &status, &e);
+	for (int attempt = 1;; attempt++) {
+		double wait;
+
+		eb_buf_reset(&body);
+		eb_error_clear(&e);
+		status = 0;
+		if (der == NULL)
+			sent = eb_client_get(s->client, path, &body, &status,
+			    &e);
+		else
+			sent = eb_client_post(s->client, "/v1/commands",
+			    "application/cms", der, len, &body, &status, &e);
+		if ((wait = retry_wait(attempt, sent, &e, status)) < 0)
+			break;
+		/*
+		 * No reply, or the server cannot decide now: send the very
+		 * same bytes again.  ebidd keeps one entry per signed
+		 * command, so a command that did commit before the reply
+		 * was lost is answered with its first entry, never twice.
+		 */
+		fprintf(stderr, "ebid: %s; sending the same signed %s again "
+		    "in %.1f s (attempt %d)\n", sent != EB_OK ? e.primary :
+		    "the server is unavailable", der != NULL ? "command" :
+		    "request", wait, attempt + 1);
+		retry_sleep(wait);
+	}
 	if (sent != EB_OK) {
 		print_error(&e);
 		rc = EXIT_TRANSPORT;

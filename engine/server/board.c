@@ -15,7 +15,7 @@
  *
  * Each page is built as <page lang= now= path=><strings/>CONTENT</page>
  * where CONTENT is the core's view for the public viewer (role
- * EB_ROLE_NONE, read through eb_commands_read(), the API's own read path)
+ * EB_ROLE_NONE, read through eb_reads_submit(), the API's own read path)
  * or the board's list, then transformed by pages_dir/board.xsl.  The
  * stylesheet is compiled once at start; a transform may read no file and
  * no URL (xsltSecurityPrefs forbid all).  A tender is on the board once its
@@ -59,6 +59,7 @@
 #include "engine/core/flows.h"
 #include "engine/server/commands.h"
 #include "engine/server/log.h"
+#include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/states.h"
 #include "engine/server/watch.h"
@@ -441,8 +442,8 @@ view_done(void *arg, int rc, const struct eb_error *e,
 static void
 page_of(struct preq *p, const char *kind, const char *id)
 {
-	if (eb_commands_read(p->b->srv->cmds, kind, id, &public_actor,
-	    EB_JOB_VIEW, view_done, p) != EB_OK)
+	if (eb_reads_submit(p->b->srv, kind, id, &public_actor,
+	    EB_READ_VIEW, view_done, p) != EB_OK)
 		reply_problem(p, 404, "not-on-board");
 }
 
@@ -498,8 +499,8 @@ index_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		it->slot = eb_doc_add(p->list, "entry");
 		eb_doc_set_attr(it->slot, "kind", PQgetvalue(r, i, 1));
 		p->pending++;
-		if (eb_commands_read(p->b->srv->cmds, PQgetvalue(r, i, 1),
-		    PQgetvalue(r, i, 0), &public_actor, EB_JOB_VIEW, item_done,
+		if (eb_reads_submit(p->b->srv, PQgetvalue(r, i, 1),
+		    PQgetvalue(r, i, 0), &public_actor, EB_READ_VIEW, item_done,
 		    it) != EB_OK) {
 			p->pending--;
 			free(it);

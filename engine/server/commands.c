@@ -12,8 +12,8 @@
  *       the target: root attribute tender=/sale=/pool=, or a new id from
  *       the kind's sequence for a creating command (none given); a
  *       tender or sale command naming subject=ID first reads that
- *       subject's view at its head (EB_JOB_FACTS), handed to the core as
- *       cmd.facts (engine/core/subject.h, docs/registries.md)
+ *       subject's view at its head (reads.h EB_READ_FACTS), handed to the
+ *       core as cmd.facts (engine/core/subject.h, docs/registries.md)
  *    6. queue on the aggregate: one command at a time per aggregate in
  *       this process; different aggregates proceed in parallel
  *    7. load: fold the entries after the cached seq through ops->apply
@@ -57,6 +57,7 @@
 #include <libpq-fe.h>
 
 #include "engine/core/flows.h"
+#include "engine/server/aggs.h"
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
 #include "engine/server/log.h"
@@ -71,8 +72,6 @@
 #include "protocol/isotime.h"
 #include "protocol/receipt.h"
 
-#define AGG_BUCKETS 1024
-#define AGG_CACHE_MAX 10000
 /*
  * A command whose append lost the head to another ebidd is decided again
  * after a short randomised pause that grows with each loss (1, 2, 4 ...
@@ -81,28 +80,16 @@
  * winner's next append and running out of attempts (about 1.3 s at most).
  */
 #define APPEND_ATTEMPTS 32
+/* The events of one command, serialised, at most (the core's output). */
+#define EVENTS_MAX ((size_t)256 << 20)
 #define APPEND_BACKOFF_MAX_MS 32
 
-struct job;
-
-struct agg {
-	struct agg *next;                 /* hash bucket chain */
-	char id[EB_ID_MAX];
-	const struct eb_flow_entry *flow;
-	void *state;                      /* NULL: reload from seq 0 */
-	int64_t seq;
-	uint8_t hash[EB_SHA256_LEN];
-	int fresh;                        /* new id, not yet in the database */
-	struct job *running, *qhead, *qtail;
-};
-
 struct job {
-	struct job *next;
+	struct eb_agg_task task;          /* its turn on the aggregate */
 	struct eb_commands *cs;
 	struct eb_req *r;                 /* NULL for ebidd's own commands */
 	struct eb_actor actor;            /* the TLS peer, or ebidd itself */
 	char reqid[32];
-	enum eb_job_kind kind;
 	eb_system_done_fn sys_done;       /* when r is NULL */
 	void *sys_arg;
 	uint8_t *receipt;                 /* RFC 3161 token, when issued */
@@ -116,7 +103,6 @@ struct job {
 	struct eb_doc *facts;             /* a subject's view, or NULL */
 	const struct eb_flow_entry *flow;
 	char target[EB_ID_MAX];
-	struct agg *agg;
 	int attempts;
 	int64_t time;
 	struct eb_doc *events;
@@ -133,69 +119,10 @@ struct job {
 
 struct eb_commands {
 	struct eb_server *srv;
-	struct agg *buckets[AGG_BUCKETS];
-	size_t naggs;
 	unsigned busy;
 };
 
-static void agg_run(struct agg *a);
 static void job_load(struct job *j);
-
-/* -- the aggregate cache ------------------------------------------------ */
-
-static unsigned
-bucket_of(const char *id)
-{
-	unsigned h = 2166136261u;    /* FNV-1a */
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h % AGG_BUCKETS;
-}
-
-static void
-agg_drop_state(struct agg *a)
-{
-	if (a->state != NULL && a->flow != NULL)
-		a->flow->ops->destroy(a->state);
-	a->state = NULL;
-	a->seq = 0;
-	memset(a->hash, 0, sizeof(a->hash));
-}
-
-static struct agg *
-agg_get(struct eb_commands *cs, const char *id,
-    const struct eb_flow_entry *flow)
-{
-	unsigned b = bucket_of(id);
-	struct agg *a;
-
-	for (a = cs->buckets[b]; a != NULL; a = a->next)
-		if (strcmp(a->id, id) == 0)
-			return a;
-	if ((a = calloc(1, sizeof(*a))) == NULL)
-		return NULL;
-	snprintf(a->id, sizeof(a->id), "%s", id);
-	a->flow = flow;
-	a->next = cs->buckets[b];
-	cs->buckets[b] = a;
-	cs->naggs++;
-	return a;
-}
-
-static void
-agg_remove(struct eb_commands *cs, struct agg *a)
-{
-	struct agg **pp = &cs->buckets[bucket_of(a->id)];
-
-	while (*pp != NULL && *pp != a)
-		pp = &(*pp)->next;
-	if (*pp == a)
-		*pp = a->next;
-	agg_drop_state(a);
-	cs->naggs--;
-	free(a);
-}
 
 /* -- jobs --------------------------------------------------------------- */
 
@@ -219,17 +146,9 @@ static void
 job_end(struct job *j)
 {
 	struct eb_commands *cs = j->cs;
-	struct agg *a = j->agg;
 
 	cs->busy--;
-	if (a != NULL && a->running == j) {
-		a->running = NULL;
-		if (a->qhead == NULL && (a->fresh || a->state == NULL ||
-		    cs->naggs > AGG_CACHE_MAX))
-			agg_remove(cs, a);   /* failed, unknown, or evict */
-		else
-			agg_run(a);
-	}
+	eb_aggs_done(cs->srv->aggs, &j->task);
 	job_free(j);
 }
 
@@ -308,14 +227,14 @@ reply_accepted(struct job *j)
 	struct eb_doc *d = eb_doc_new("accepted");
 	char iso[EB_ISOTIME_LEN], hex[EB_SHA256_HEX];
 
-	eb_doc_set_attr(d, "aggregate", j->agg->id);
+	eb_doc_set_attr(d, "aggregate", j->task.agg->id);
 	eb_doc_set_attr_i64(d, "seq", j->seq);
 	eb_hex32(j->hash, hex);
 	eb_doc_set_attr(d, "hash", hex);
 	eb_isotime_format(j->time, iso);
 	eb_doc_set_attr(d, "time", iso);
 	/* what makes the reply an inclusion proof (protocol/inclusion.h) */
-	eb_doc_set_attr(d, "kind", j->agg->flow->kind);
+	eb_doc_set_attr(d, "kind", j->task.agg->flow->kind);
 	eb_doc_set_attr(d, "clock", eb_clock_name(&j->cs->srv->clock));
 	eb_hex32(j->prev, hex);
 	eb_doc_set_attr(d, "prev-hash", hex);
@@ -352,7 +271,7 @@ static void
 append_done(int rc, const struct eb_error *e, void *arg)
 {
 	struct job *j = arg;
-	struct agg *a = j->agg;
+	struct eb_agg *a = j->task.agg;
 
 	if (rc == EB_OK) {
 		a->seq = j->seq;
@@ -363,7 +282,7 @@ append_done(int rc, const struct eb_error *e, void *arg)
 		job_end(j);
 		return;
 	}
-	agg_drop_state(a);         /* the applied events are not durable */
+	eb_agg_drop_state(a);         /* the applied events are not durable */
 	if (rc == EB_ERR_CONFLICT && !a->fresh &&
 	    ++j->attempts < APPEND_ATTEMPTS) {
 		eb_log(EB_LOG_INFO, "req id=%s: head of %s moved, deciding "
@@ -398,7 +317,7 @@ sign_head(struct job *j, struct eb_error *e)
 	struct eb_buf text = EB_BUF_INIT;
 	int rc;
 
-	if ((rc = eb_chain_head_text(j->agg->id, j->seq, j->hash, &text)) ==
+	if ((rc = eb_chain_head_text(j->task.agg->id, j->seq, j->hash, &text)) ==
 	    EB_OK)
 		rc = eb_cms_sign(srv->cert, srv->key, text.data, text.len,
 		    &j->head_sig, &j->head_sig_len, e);
@@ -413,7 +332,7 @@ static void
 job_decide(struct job *j)
 {
 	struct eb_server *srv = j->cs->srv;
-	struct agg *a = j->agg;
+	struct eb_agg *a = j->task.agg;
 	const struct eb_flow_ops *ops = a->flow->ops;
 	struct eb_cmd cmd;
 	struct eb_entry ent;
@@ -423,40 +342,6 @@ job_decide(struct job *j)
 	int rc;
 
 	eb_error_clear(&e);
-	if (j->kind == EB_JOB_POKE) {
-		eb_notify_committed(srv, a->id, a->flow, a->state);
-		job_end(j);
-		return;
-	}
-	if (j->kind != EB_JOB_COMMAND) {
-		struct eb_doc *v = j->kind == EB_JOB_FACTS ?
-		    ops->view(a->state, &j->actor) : eb_reads_view(srv,
-		    a->flow, a->state, &j->actor, j->kind == EB_JOB_DUTIES);
-
-		if (v != NULL && j->kind == EB_JOB_FACTS) {
-			char hex[EB_SHA256_HEX];
-
-			eb_hex32(a->hash, hex);
-			eb_doc_set_attr_i64(v, "head-seq", a->seq);
-			eb_doc_set_attr(v, "head-hash", hex);
-		}
-
-		if (v == NULL) {
-			eb_fail(&e, EB_ERR_NOTFOUND, "nothing-to-show",
-			    "Ask for the view of a tender, a sale or a pool.",
-			    "this aggregate has no such view");
-			job_fail(j, &e);
-			return;
-		}
-		if (j->r != NULL)
-			eb_reply_doc(j->r, 200, v);
-		else if (j->sys_done != NULL)     /* eb_commands_read() */
-			j->sys_done(j->sys_arg, EB_OK, NULL, v);
-		j->r = NULL;
-		eb_doc_free(v);
-		job_end(j);
-		return;
-	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.body = j->doc;
 	cmd.actor = j->actor;
@@ -525,7 +410,7 @@ job_decide(struct job *j)
 	snprintf(before, sizeof(before), "%s", ops->state_name(a->state));
 	if ((rc = ops->apply(a->state, j->events, &e)) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "apply refused the core's own events");
-		agg_drop_state(a);
+		eb_agg_drop_state(a);
 		eb_fail(&e, EB_ERR_INTERNAL, "apply-failed",
 		    "Report this to the centre's operators.",
 		    "internal error: the events could not be applied");
@@ -538,14 +423,14 @@ job_decide(struct job *j)
 	 * Sign the head at creation, at every phase change, at every system
 	 * command (deadlines, the opening...), at every receipt (the bidder
 	 * keeps it: proof of inclusion) and at every head_every_entries-th
-	 * seq; the rest is signed within head_every_seconds (system.c).
+	 * seq; the rest is signed within head_every_seconds (heads.c).
 	 */
 	if ((j->seq == 1 || strcmp(before, j->state_name) != 0 ||
 	    j->receipt != NULL || j->actor.role == EB_ROLE_SYSTEM ||
 	    j->seq % srv->cfg->head_every_entries == 0) &&
 	    sign_head(j, &e) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "cannot sign the chain head");
-		agg_drop_state(a);
+		eb_agg_drop_state(a);
 		job_fail(j, &e);
 		return;
 	}
@@ -571,7 +456,7 @@ job_decide(struct job *j)
 	se.head_sig = j->head_sig;
 	se.head_sig_len = j->head_sig_len;
 	if ((rc = eb_store_append(srv->store, &se, append_done, j)) != EB_OK) {
-		agg_drop_state(a);
+		eb_agg_drop_state(a);
 		eb_fail(&e, rc, "database-unavailable", NULL,
 		    "cannot queue the append");
 		job_fail(j, &e);
@@ -580,64 +465,22 @@ job_decide(struct job *j)
 
 /* -- load --------------------------------------------------------------- */
 
+/* The aggregate is folded up to date (aggs.h): decide now. */
 static void
-load_done(int rc, const struct eb_error *e, const char *kind,
-    const struct eb_store_row *rows, size_t n, void *arg)
+job_loaded(struct eb_agg_task *t, int rc, const struct eb_error *e,
+    int folded)
 {
-	struct job *j = arg;
-	struct agg *a = j->agg;
-	const struct eb_flow_ops *ops = a->flow->ops;
-	struct eb_error le;
+	struct job *j = (struct job *)(void *)t;
 
-	eb_error_clear(&le);
 	if (rc != EB_OK) {
 		job_fail(j, e);
 		return;
 	}
-	if (strcmp(kind, a->flow->kind) != 0) {
-		eb_fail(&le, EB_ERR_FORMAT, "wrong-kind",
-		    "Send this command with the id of a matching aggregate.",
-		    "%s is a %s, not a %s", a->id, kind, a->flow->kind);
-		job_fail(j, &le);
-		return;
-	}
-	if (a->state == NULL) {
-		if ((a->state = ops->create(a->id)) == NULL) {
-			eb_fail(&le, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "out of memory");
-			job_fail(j, &le);
-			return;
-		}
-		a->seq = 0;
-		memset(a->hash, 0, sizeof(a->hash));
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct eb_doc *ev = NULL;
-
-		if (rows[i].seq != a->seq + 1 ||
-		    eb_xml_parse_stored_events(rows[i].events, rows[i].events_len,
-		    &ev, &le) != EB_OK ||
-		    ops->apply(a->state, ev, &le) != EB_OK) {
-			eb_log(EB_LOG_ERROR, "cannot fold %s seq %lld: %s",
-			    a->id, (long long)rows[i].seq, le.primary);
-			eb_doc_free(ev);
-			agg_drop_state(a);
-			eb_fail(&le, EB_ERR_INTERNAL, "replay-failed",
-			    "Report this to the centre's operators.",
-			    "internal error: the stored log of %s could not "
-			    "be folded", a->id);
-			job_fail(j, &le);
-			return;
-		}
-		eb_doc_free(ev);
-		a->seq = rows[i].seq;
-		memcpy(a->hash, rows[i].hash, EB_SHA256_LEN);
-	}
-	j->loaded = 1;
+	if (folded)
+		j->loaded = 1;
 	job_decide(j);
 }
 
-static void job_load(struct job *j);
 
 /*
  * A receipt-bearing command resent with exactly the same bytes gets the
@@ -743,10 +586,10 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 static void
 job_load(struct job *j)
 {
-	struct agg *a = j->agg;
+	struct eb_agg *a = j->task.agg;
 	struct eb_error e;
 
-	if (j->kind == EB_JOB_COMMAND && !j->dedup_checked && !a->fresh &&
+	if (!j->dedup_checked && !a->fresh &&
 	    eb_receipts_wanted(j->doc->name)) {
 		char hex[EB_SHA256_HEX];
 		const char *params[2] = { a->id, hex };
@@ -773,86 +616,44 @@ job_load(struct job *j)
 		}
 		return;
 	}
-
-	if (a->fresh) {
-		if (a->state == NULL &&
-		    (a->state = a->flow->ops->create(a->id)) == NULL) {
-			eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "out of memory");
-			job_fail(j, &e);
-			return;
-		}
-		job_decide(j);
-		return;
-	}
 	/*
 	 * A command on a cached aggregate is decided on the cache without a
 	 * load round trip: the append is a compare-and-set on the head, so if
 	 * another process appended meanwhile it fails with head-moved, the
 	 * cache is dropped and the command decided again on a fresh fold
-	 * (append_done).  Reads always load, so they see other processes.
+	 * (append_done).  A new aggregate gets an empty state; otherwise
+	 * the log is folded (aggs.h).
 	 */
-	if (j->kind == EB_JOB_COMMAND && a->state != NULL && !j->loaded) {
+	if (!a->fresh && a->state != NULL && !j->loaded) {
 		job_decide(j);
 		return;
 	}
-	if (eb_store_load(j->cs->srv->store, a->id, a->state ? a->seq : 0,
-	    load_done, j) != EB_OK) {
-		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
-		    "cannot queue the load");
-		job_fail(j, &e);
-	}
+	eb_aggs_load(j->cs->srv->aggs, &j->task, job_loaded);
 }
 
 static void
-agg_run(struct agg *a)
+job_run(struct eb_agg_task *t)
 {
-	struct job *j;
-
-	if (a->running != NULL || (j = a->qhead) == NULL)
-		return;
-	a->qhead = j->next;
-	if (a->qhead == NULL)
-		a->qtail = NULL;
-	j->next = NULL;
-	a->running = j;
-	job_load(j);
+	job_load((struct job *)(void *)t);
 }
 
 static void
 job_enqueue(struct job *j)
 {
-	struct agg *a = agg_get(j->cs, j->target, j->flow);
 	struct eb_error e;
 
-	if (a == NULL) {
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+	j->task.run = job_run;
+	eb_error_clear(&e);
+	if (eb_aggs_enqueue(j->cs->srv->aggs, j->target, j->flow, &j->task,
+	    &e) != EB_OK)
 		job_fail(j, &e);
-		return;
-	}
-	if (a->flow != j->flow) {
-		eb_fail(&e, EB_ERR_FORMAT, "wrong-kind",
-		    "Send this command with the id of a matching aggregate.",
-		    "%s is a %s, not a %s", a->id, a->flow->kind,
-		    j->flow->kind);
-		job_fail(j, &e);
-		return;
-	}
-	j->agg = a;
-	if (a->qtail != NULL)
-		a->qtail->next = j;
-	else
-		a->qhead = j;
-	a->qtail = j;
-	agg_run(a);
 }
 
 static void
 id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 {
 	struct job *j = arg;
-	struct agg *a;
+	struct eb_agg *a;
 	struct eb_error le;
 
 	if (rc != EB_OK) {
@@ -860,7 +661,7 @@ id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 		return;
 	}
 	snprintf(j->target, sizeof(j->target), "%s", id);
-	if ((a = agg_get(j->cs, id, j->flow)) == NULL) {
+	if ((a = eb_aggs_get(j->cs->srv->aggs, id, j->flow)) == NULL) {
 		eb_fail(&le, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "out of memory");
 		job_fail(j, &le);
@@ -902,8 +703,8 @@ fetch_facts(struct job *j)
 		job_fail(j, &e);
 		return;
 	}
-	if (eb_commands_read(j->cs, "subject", sid, &j->cs->srv->actor,
-	    EB_JOB_FACTS, facts_done, j) != EB_OK) {
+	if (eb_reads_submit(j->cs->srv, "subject", sid, &j->cs->srv->actor,
+	    EB_READ_FACTS, facts_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "cannot queue the subject's read");
 		job_fail(j, &e);
@@ -1076,7 +877,7 @@ eb_handle_command(struct eb_req *r)
 	j->r = r;
 	j->actor = r->actor;
 	snprintf(j->reqid, sizeof(j->reqid), "%s", r->id);
-	j->events_bytes.max = (size_t)256 << 20;
+	j->events_bytes.max = EVENTS_MAX;
 	j->der_len = n;
 	evbuffer_remove(in, j->der, n);
 	eb_sha256(j->der, n, j->der_sha);
@@ -1116,7 +917,7 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 	    (unsigned long long)++srv->next_req);
 	j->sys_done = done;
 	j->sys_arg = arg;
-	j->events_bytes.max = (size_t)256 << 20;
+	j->events_bytes.max = EVENTS_MAX;
 	j->der = der;
 	j->der_len = der_len;
 	eb_sha256(der, der_len, j->der_sha);
@@ -1125,83 +926,6 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 	snprintf(j->target, sizeof(j->target), "%s", target);
 	job_enqueue(j);
 	return EB_OK;
-}
-
-void
-eb_handle_read(struct eb_req *r, const char *kind, const char *id,
-    enum eb_job_kind what)
-{
-	struct eb_server *srv = r->srv;
-	struct eb_commands *cs = srv->cmds;
-	struct job *j;
-	struct eb_error e;
-
-	eb_error_clear(&e);
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->flow = eb_flow_for_kind(kind)) == NULL ||
-	    strlen(id) == 0 || strlen(id) >= EB_ID_MAX) {
-		free(j);
-		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",
-		    "Check the id: it is given in the reply that created it.",
-		    "no such %s: %s", kind, id);
-		eb_reply_error(r, &e);
-		return;
-	}
-	cs->busy++;
-	j->cs = cs;
-	j->r = r;
-	j->kind = what;
-	j->actor = r->actor;
-	snprintf(j->reqid, sizeof(j->reqid), "%s", r->id);
-	snprintf(j->target, sizeof(j->target), "%s", id);
-	job_enqueue(j);
-}
-
-int
-eb_commands_read(struct eb_commands *cs, const char *kind, const char *id,
-    const struct eb_actor *viewer, enum eb_job_kind what,
-    eb_system_done_fn done, void *arg)
-{
-	struct job *j;
-
-	if (strlen(id) == 0 || strlen(id) >= EB_ID_MAX ||
-	    (what != EB_JOB_VIEW && what != EB_JOB_DUTIES &&
-	    what != EB_JOB_FACTS))
-		return EB_ERR_NOTFOUND;
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return EB_ERR_NOMEM;
-	if ((j->flow = eb_flow_for_kind(kind)) == NULL) {
-		free(j);
-		return EB_ERR_NOTFOUND;
-	}
-	cs->busy++;
-	j->cs = cs;
-	j->kind = what;
-	j->actor = *viewer;
-	j->sys_done = done;
-	j->sys_arg = arg;
-	snprintf(j->reqid, sizeof(j->reqid), "read");
-	snprintf(j->target, sizeof(j->target), "%s", id);
-	job_enqueue(j);
-	return EB_OK;
-}
-
-void
-eb_commands_poke(struct eb_commands *cs, const char *id,
-    const struct eb_flow_entry *flow)
-{
-	struct job *j = calloc(1, sizeof(*j));
-
-	if (j == NULL)
-		return;
-	cs->busy++;
-	j->cs = cs;
-	j->kind = EB_JOB_POKE;
-	j->flow = flow;
-	j->actor = cs->srv->actor;
-	snprintf(j->reqid, sizeof(j->reqid), "poke");
-	snprintf(j->target, sizeof(j->target), "%s", id);
-	job_enqueue(j);
 }
 
 /* -- lifetime ----------------------------------------------------------- */
@@ -1225,15 +949,5 @@ eb_commands_busy(const struct eb_commands *cs)
 void
 eb_commands_free(struct eb_commands *cs)
 {
-	if (cs == NULL)
-		return;
-	for (unsigned b = 0; b < AGG_BUCKETS; b++) {
-		while (cs->buckets[b] != NULL) {
-			struct agg *a = cs->buckets[b];
-			cs->buckets[b] = a->next;
-			agg_drop_state(a);
-			free(a);
-		}
-	}
 	free(cs);
 }

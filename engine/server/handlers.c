@@ -20,6 +20,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "engine/server/handlers.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/timers.h"

@@ -49,8 +49,10 @@
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
 #include "engine/server/export.h"
+#include "engine/server/handlers.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
@@ -311,9 +313,9 @@ route_read(struct eb_req *r, const char *path, const char *query)
 		memcpy(id, rest, n);
 		id[n] = '\0';
 		if (slash == NULL)
-			eb_handle_read(r, kinds[i].kind, id, EB_JOB_VIEW);
+			eb_handle_read(r, kinds[i].kind, id, EB_READ_VIEW);
 		else if (strcmp(slash, "/duties") == 0)
-			eb_handle_read(r, kinds[i].kind, id, EB_JOB_DUTIES);
+			eb_handle_read(r, kinds[i].kind, id, EB_READ_DUTIES);
 		else if (strcmp(slash, "/watch") == 0 &&
 		    strcmp(kinds[i].kind, "sale") == 0)
 			eb_handle_watch(r, id, query);

@@ -36,6 +36,7 @@
 #include <event2/thread.h>
 #include <openssl/rand.h>
 
+#include "engine/server/aggs.h"
 #include "engine/server/board.h"
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
@@ -43,11 +44,13 @@
 #include "engine/server/log.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
+#include "engine/server/reads.h"
 #include "engine/server/rebuild.h"
 #include "engine/server/receipts.h"
 #include "engine/server/recovery.h"
 #include "engine/server/system.h"
 #include "engine/server/timers.h"
+#include "engine/server/tls.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
@@ -95,7 +98,7 @@ drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct drain *d = arg;
 	struct eb_server *srv = d->srv;
-	unsigned busy = eb_commands_busy(srv->cmds);
+	unsigned busy = eb_commands_busy(srv->cmds) + eb_reads_busy(srv);
 	size_t db = eb_store_busy(srv->store);
 	size_t detached = eb_watch_detached(srv);
 	int64_t waited = eb_clock_mono_us() / 1000 - d->started;
@@ -141,7 +144,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	srv->stopping = 1;
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
-	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds));
+	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds) + eb_reads_busy(srv));
 	eb_http_stop_accepting(srv);
 	eb_board_stop_accepting(srv);
 	eb_watch_stop(srv);         /* answer the parked long polls now */
@@ -364,7 +367,9 @@ main(int argc, char **argv)
 	if ((srv.workers = eb_workers_new(srv.base, (int)cfg.workers, &e)) ==
 	    NULL)
 		fatal_e(&e, "workers");
-	if ((srv.cmds = eb_commands_new(&srv)) == NULL) {
+	if ((srv.aggs = eb_aggs_new(&srv)) == NULL ||
+	    eb_reads_init(&srv) != EB_OK ||
+	    (srv.cmds = eb_commands_new(&srv)) == NULL) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
@@ -433,6 +438,8 @@ main(int argc, char **argv)
 	eb_http_free(&srv);
 	eb_board_free(&srv);
 	eb_commands_free(srv.cmds);
+	eb_reads_free(&srv);
+	eb_aggs_free(srv.aggs);
 	eb_heads_free(&srv);
 	eb_directory_free(&srv);
 	eb_receipts_free(&srv);

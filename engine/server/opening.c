@@ -25,6 +25,12 @@
 #include "protocol/opening.h"
 #include "protocol/xml.h"
 
+/* The bounds of a bidder's or custodian's command read back from the log
+ * (it passed the request limits when it came in). */
+#define LOGGED_CMD_MAX ((size_t)64 << 20)
+#define LOGGED_CMD_DEPTH 32
+#define LOGGED_CMD_ELEMENTS 200000
+
 struct opening {
 	struct eb_slot *slot;
 	struct eb_doc *view;      /* the tender as ebidd sees it */
@@ -60,6 +66,7 @@ struct opening_half {
 static void
 opening_free(struct opening *op)
 {
+	struct eb_slot *slot;
 	int i;
 
 	if (op == NULL)
@@ -78,7 +85,10 @@ opening_free(struct opening *op)
 	X509_free(op->oc);
 	eb_doc_free(op->view);
 	eb_doc_free(op->cmd);
+	slot = op->slot;
 	free(op);
+	if (slot != NULL)
+		eb_system_release(slot);
 }
 
 /*
@@ -112,8 +122,9 @@ opening_work(void *arg)
 		uint8_t *content = NULL;
 		size_t clen = 0;
 		X509 *signer = NULL;
-		struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
-		    .max_depth = 32, .max_elements = 200000 };
+		struct eb_xml_limits lim = { .max_bytes = LOGGED_CMD_MAX,
+		    .max_depth = LOGGED_CMD_DEPTH,
+		    .max_elements = LOGGED_CMD_ELEMENTS };
 		struct eb_error e;
 
 		if (eb_cms_verify(srv->trust, op->command[i],
@@ -362,6 +373,7 @@ eb_opening_start(struct eb_slot *slot, const void *state)
 	if (op == NULL)
 		return;
 	op->slot = slot;
+	eb_system_hold(slot);
 	op->view = slot->flow->ops->view(state, &srv->actor);
 	slot->inflight = 1;
 	if (eb_store_select(srv->store,

@@ -9,8 +9,8 @@
 #include <libpq-fe.h>
 
 #include "engine/core/flows.h"
-#include "engine/server/commands.h"
 #include "engine/server/log.h"
+#include "engine/server/reads.h"
 #include "engine/server/recovery.h"
 #include "engine/server/server.h"
 #include "engine/server/states.h"
@@ -42,7 +42,7 @@ recover_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 
 		if (fe == NULL)
 			continue;
-		eb_commands_poke(srv->cmds, PQgetvalue(r, i, 0), fe);
+		eb_reads_poke(srv, PQgetvalue(r, i, 0), fe);
 		n++;
 	}
 	eb_log(EB_LOG_INFO, "recovery: %d live tenders and sales reloaded, "

@@ -10,17 +10,18 @@
  * connection's close callback marks it (see http.c conn_closed()); the
  * reply then only frees evhttp's request and is logged.
  *
- * INTERFACE
- *    eb_tls_server_ctx()  - (tls.c) the server SSL_CTX per TECH-NOTES 3
- *    eb_http_start()      - (http.c) listen, routes, limits
+ * Besides the structures, the one section of functions here is http.c's:
+ * the listener and the request's one reply path, which every handler
+ * calls (a header of http.c's own would make each handler and the router
+ * include each other).  Every other function is declared in the header
+ * of the .c that defines it (tls.h, handlers.h, commands.h, ...).
+ *
+ * INTERFACE (http.c)
+ *    eb_http_start()      - listen, routes, limits
  *    eb_http_stop_accepting()
  *    eb_http_free()       - free evhttp and the connection records
  *    eb_reply_doc()       - reply an XML document
  *    eb_reply_error()     - reply the XML error document
- *    eb_reply_text()      - a plain reply (for evhttp-level cases)
- *    eb_handle_health(), eb_handle_whoami(), eb_handle_test_clock()
- *                         - (handlers.c)
- *    (commands.c, system.c, watch.c...: each in its own header)
  */
 #ifndef EB_SERVER_SERVER_H
 #define EB_SERVER_SERVER_H
@@ -41,12 +42,14 @@
 #include "protocol/pki.h"
 #include "protocol/xml.h"
 
+struct eb_aggs;
 struct eb_board;
 struct eb_commands;
 struct eb_conns;
 struct eb_directory;
 struct eb_heads;
 struct eb_notify;
+struct eb_reads;
 struct eb_receipts;
 struct eb_recovery;
 struct eb_system;
@@ -68,7 +71,9 @@ struct eb_server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *listener;
 	struct eb_conns *conns;     /* caps and deadlines (conns.h) */
+	struct eb_aggs *aggs;       /* the aggregate cache (aggs.c) */
 	struct eb_commands *cmds;
+	struct eb_reads *reads;     /* reads and pokes (reads.c) */
 	struct eb_notify *notify;   /* "committed" observers (notify.h) */
 	struct eb_system *sys;      /* ebidd's own commands (system.c) */
 	struct eb_directory *directory; /* certificates (directory.c) */
@@ -101,13 +106,6 @@ struct eb_req {
 	int close_after;                       /* reply with Connection: close */
 };
 
-/* tls.c: NULL with 'err' on failure (startup: the caller exits). */
-SSL_CTX *eb_tls_server_ctx(const char *ca, const char *cert,
-    const char *key, struct eb_error *err);
-/* Refuse, at the handshake, clients whose certificate 't' says is revoked
- * now ('t' borrowed for the context's life). */
-void eb_tls_check_revocation(SSL_CTX *ctx, const struct eb_trust *t);
-
 /* http.c */
 int eb_http_start(struct eb_server *srv, struct eb_error *err) EB_MUSTCHECK;
 void eb_http_stop_accepting(struct eb_server *srv);
@@ -117,10 +115,5 @@ void eb_http_free(struct eb_server *srv);
 void eb_reply_doc(struct eb_req *r, int status, const struct eb_doc *doc);
 /* Reply the error document of 'e' with eb_http_status(); frees 'r'. */
 void eb_reply_error(struct eb_req *r, const struct eb_error *e);
-
-/* handlers.c */
-void eb_handle_health(struct eb_req *r);
-void eb_handle_whoami(struct eb_req *r);
-void eb_handle_test_clock(struct eb_req *r);
 
 #endif

@@ -10,12 +10,14 @@
 #include <event2/event.h>
 
 #include "engine/server/commands.h"
+#include "engine/server/idmap.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
 #include "protocol/cms.h"
 #include "protocol/xml.h"
 
+/* Buckets of the slot table (idmap.h). */
 #define SLOT_BUCKETS 256
 /* The schema check of what ebidd signs: its own commands' bounds. */
 #define SYSTEM_CMD_DEPTH 64
@@ -23,53 +25,89 @@
 
 struct eb_system {
 	struct eb_server *srv;
-	struct eb_slot *buckets[SLOT_BUCKETS];
+	struct eb_idmap slots;        /* struct eb_slot by aggregate id */
 };
-
-static unsigned
-bucket_of(const char *id)
-{
-	unsigned h = 2166136261u;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h % SLOT_BUCKETS;
-}
 
 struct eb_slot *
 eb_system_slot(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow)
 {
 	struct eb_system *sys = srv->sys;
-	unsigned b = bucket_of(id);
+	struct eb_idmap_node *n;
 	struct eb_slot *s;
 
 	if (sys == NULL)
 		return NULL;
-	for (s = sys->buckets[b]; s != NULL; s = s->next)
-		if (strcmp(s->id, id) == 0)
-			return s;
+	if ((n = eb_idmap_find(&sys->slots, id)) != NULL)
+		return EB_IDMAP_RECORD(n, struct eb_slot, node);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->srv = srv;
-	snprintf(s->id, sizeof(s->id), "%s", id);
 	s->flow = flow;
-	s->next = sys->buckets[b];
-	sys->buckets[b] = s;
+	eb_idmap_insert(&sys->slots, &s->node, id);
+	s->id = s->node.id;
 	return s;
+}
+
+static void
+slot_free(struct eb_slot *s)
+{
+	if (s->ev != NULL)
+		event_free(s->ev);
+	free(s);
+}
+
+/* Unlink and free 'slot' once it is finished and nothing refers to it. */
+static void
+slot_maybe_free(struct eb_slot *s)
+{
+	if (!s->finished || s->refs > 0 || s->srv->sys == NULL)
+		return;
+	eb_idmap_remove(&s->srv->sys->slots, &s->node);
+	slot_free(s);
+}
+
+void
+eb_system_hold(struct eb_slot *slot)
+{
+	slot->refs++;
+}
+
+void
+eb_system_release(struct eb_slot *slot)
+{
+	slot->refs--;
+	slot_maybe_free(slot);
+}
+
+void
+eb_system_finished(struct eb_slot *slot)
+{
+	slot->finished = 1;
+	slot_maybe_free(slot);
+}
+
+struct foreach_arg {
+	void (*fn)(struct eb_slot *, void *);
+	void *arg;
+};
+
+static void
+foreach_node(struct eb_idmap_node *n, void *arg)
+{
+	struct foreach_arg *fa = arg;
+
+	fa->fn(EB_IDMAP_RECORD(n, struct eb_slot, node), fa->arg);
 }
 
 void
 eb_system_foreach_slot(struct eb_server *srv,
     void (*fn)(struct eb_slot *, void *), void *arg)
 {
-	struct eb_system *sys = srv->sys;
+	struct foreach_arg fa = { fn, arg };
 
-	if (sys == NULL)
-		return;
-	for (unsigned b = 0; b < SLOT_BUCKETS; b++)
-		for (struct eb_slot *s = sys->buckets[b]; s != NULL; s = s->next)
-			fn(s, arg);
+	if (srv->sys != NULL)
+		eb_idmap_foreach(&srv->sys->slots, foreach_node, &fa);
 }
 
 /* -- signing and submitting our own commands ---------------------------- */
@@ -79,6 +117,19 @@ struct sys_job {
 	struct eb_slot *report_to;      /* the tender told of a failure */
 	char what[48];
 };
+
+/* The job ends: its slots may go (eb_system_finished()). */
+static void
+sys_job_free(struct sys_job *sj)
+{
+	struct eb_slot *slot = sj->slot, *to = sj->report_to;
+
+	free(sj);
+	if (to != NULL && to != slot)
+		eb_system_release(to);
+	if (slot != NULL)
+		eb_system_release(slot);
+}
 
 static void
 sys_done(void *arg, int rc, const struct eb_error *e,
@@ -98,7 +149,7 @@ sys_done(void *arg, int rc, const struct eb_error *e,
 		if (done && rc != EB_OK) {     /* nothing to do: not a failure */
 			eb_log(EB_LOG_INFO, "appointments of %s already in "
 			    "the pool", sj->report_to->id);
-			free(sj);
+			sys_job_free(sj);
 			return;
 		}
 	}
@@ -118,7 +169,7 @@ sys_done(void *arg, int rc, const struct eb_error *e,
 		    strcmp(sj->what, "report-incident") != 0)
 			sj->report_to->incident[0] = '\0';
 	}
-	free(sj);
+	sys_job_free(sj);
 }
 
 static int
@@ -184,6 +235,9 @@ eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
 	eb_buf_free(&xml);
 	sj->slot = slot;
 	sj->report_to = report_to;
+	eb_system_hold(slot);
+	if (report_to != NULL && report_to != slot)
+		eb_system_hold(report_to);
 	snprintf(sj->what, sizeof(sj->what), "%s", doc->name);
 	slot->inflight = 1;
 	if (eb_commands_submit_system(srv->cmds, slot->id, der, len, doc,
@@ -191,7 +245,7 @@ eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
 		eb_log(EB_LOG_ERROR, "cannot submit system command %s on %s",
 		    sj->what, slot->id);
 		slot->inflight = 0;
-		free(sj);
+		sys_job_free(sj);
 	}
 }
 
@@ -239,8 +293,14 @@ eb_system_init(struct eb_server *srv, struct eb_error *err)
 	if (sys == NULL)
 		return EB_ERR_NOMEM;
 	sys->srv = srv;
+	if (eb_idmap_init(&sys->slots, SLOT_BUCKETS) != EB_OK) {
+		free(sys);
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+	}
 	if (eb_actor_from_cert(srv->cert, &srv->actor, err) != EB_OK ||
 	    srv->actor.role != EB_ROLE_SYSTEM) {
+		eb_idmap_fini(&sys->slots);
 		free(sys);
 		if (err != NULL && err->code == 0)
 			eb_fail(err, EB_ERR_USAGE, "server-not-system",
@@ -254,6 +314,13 @@ eb_system_init(struct eb_server *srv, struct eb_error *err)
 	return EB_OK;
 }
 
+static void
+free_node(struct eb_idmap_node *n, void *arg)
+{
+	(void)arg;
+	slot_free(EB_IDMAP_RECORD(n, struct eb_slot, node));
+}
+
 void
 eb_system_free(struct eb_server *srv)
 {
@@ -261,16 +328,8 @@ eb_system_free(struct eb_server *srv)
 
 	if (sys == NULL)
 		return;
-	for (unsigned b = 0; b < SLOT_BUCKETS; b++) {
-		while (sys->buckets[b] != NULL) {
-			struct eb_slot *s = sys->buckets[b];
-
-			sys->buckets[b] = s->next;
-			if (s->ev != NULL)
-				event_free(s->ev);
-			free(s);
-		}
-	}
+	eb_idmap_foreach(&sys->slots, free_node, NULL);
+	eb_idmap_fini(&sys->slots);
 	free(sys);
 	srv->sys = NULL;
 }

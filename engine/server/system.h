@@ -19,6 +19,9 @@
  *    eb_system_init(), eb_system_free()
  *    eb_system_slot()            - the slot of an aggregate (made if new)
  *    eb_system_foreach_slot()
+ *    eb_system_hold(), eb_system_release() - a job refers to a slot
+ *    eb_system_finished()        - the aggregate is final: free its slot
+ *                                  when no job refers to it
  *    eb_system_submit()          - sign and submit one of ebidd's commands
  *    eb_system_submit_for()      - ... reporting a refusal to a tender
  *    eb_system_report_incident() - a failed step into the tender's log
@@ -29,6 +32,7 @@
 #include <stdint.h>
 
 #include "engine/core/flows.h"
+#include "engine/server/idmap.h"
 #include "protocol/doc.h"
 #include "protocol/err.h"
 
@@ -40,10 +44,12 @@ struct event;
 
 /* What ebidd does on one aggregate.  Fields by owner. */
 struct eb_slot {
-	struct eb_slot *next;         /* system.c: the table */
+	struct eb_idmap_node node;    /* system.c: the table */
 	struct eb_server *srv;
-	char id[EB_ID_MAX];
+	const char *id;               /* node.id */
 	const struct eb_flow_entry *flow;
+	int refs;                     /* jobs and openings that point here */
+	int finished;                 /* final state: freed when refs is 0 */
 	/* timers.c */
 	char name[48];                /* the command due at 'at' */
 	int64_t at;
@@ -80,6 +86,13 @@ struct eb_slot *eb_system_slot(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow);
 void eb_system_foreach_slot(struct eb_server *srv,
     void (*fn)(struct eb_slot *, void *), void *arg);
+
+void eb_system_hold(struct eb_slot *slot);
+void eb_system_release(struct eb_slot *slot);
+/* A slot is never freed before its aggregate reaches a final state (the
+ * core's list, states.h): it keeps what ebidd did there.  'slot' may be
+ * gone when this returns. */
+void eb_system_finished(struct eb_slot *slot);
 
 /* Sign 'doc' (takes ownership) and submit it for 'slot'; a refusal on a
  * tender is reported to that tender. */

@@ -16,10 +16,11 @@
 #include <event2/event.h>
 
 #include "engine/server/appointments.h"
-#include "engine/server/commands.h"
 #include "engine/server/opening.h"
 #include "engine/server/opening_key.h"
+#include "engine/server/reads.h"
 #include "engine/server/server.h"
+#include "engine/server/states.h"
 #include "engine/server/system.h"
 #include "engine/server/timers.h"
 
@@ -44,7 +45,7 @@ fire(struct eb_slot *slot)
 	if (strcmp(slot->name, "open-bids") == 0) {
 		/* the opening needs the state: load it, then come back */
 		slot->armed = 1;
-		eb_commands_poke(slot->srv->cmds, slot->id, slot->flow);
+		eb_reads_poke(slot->srv, slot->id, slot->flow);
 		return;
 	}
 	cmd = eb_doc_new(slot->name);
@@ -129,8 +130,13 @@ eb_timers_committed(struct eb_server *srv, const char *id,
 		eb_system_submit(slot, cmd);
 		return;
 	}
-	if (ops->next_timer == NULL || !ops->next_timer(state, &at, &name))
+	if (ops->next_timer == NULL || !ops->next_timer(state, &at, &name)) {
+		/* nothing will ever be due: the slot goes once idle */
+		if (eb_state_in(flow->kind, EB_STATES_FINAL,
+		    ops->state_name(state)))
+			eb_system_finished(slot);
 		return;
+	}
 	snprintf(slot->name, sizeof(slot->name), "%s", name);
 	slot->at = at;
 	if (strcmp(name, "open-bids") == 0) {

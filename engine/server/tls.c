@@ -16,14 +16,15 @@
  *    next request (http.c).
  *
  * INTERFACE
- *    eb_tls_server_ctx()      - see server.h
- *    eb_tls_check_revocation() - see server.h
+ *    eb_tls_server_ctx()      - see tls.h
+ *    eb_tls_check_revocation() - see tls.h
  */
 #include <string.h>
 
 #include <openssl/err.h>
 
 #include "engine/server/server.h"
+#include "engine/server/tls.h"
 
 /* TLS 1.2: forward secrecy and AEAD only, strongest first. */
 #define EB_TLS12_CIPHERS \

@@ -70,6 +70,7 @@
 
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "engine/server/reads.h"
 #include "engine/server/timers.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
@@ -262,7 +263,7 @@ eb_handle_command(struct eb_req *r)
 
 void
 eb_handle_read(struct eb_req *r, const char *kind, const char *id,
-    enum eb_job_kind job)
+    enum eb_read_what job)
 {
 	(void)job;
 	stub_reply(r, kind, id);

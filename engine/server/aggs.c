@@ -1,0 +1,230 @@
+/*
+ * engine/server/aggs.c
+ *    The aggregate cache and the per-aggregate queue: see aggs.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/server/aggs.h"
+#include "engine/server/log.h"
+#include "engine/server/server.h"
+#include "protocol/xml.h"
+
+/* Buckets of the cache (idmap.h). */
+#define AGG_BUCKETS 1024
+
+struct eb_aggs {
+	struct eb_server *srv;
+	struct eb_idmap map;              /* struct eb_agg by id */
+};
+
+static void agg_run(struct eb_agg *a);
+
+void
+eb_agg_drop_state(struct eb_agg *a)
+{
+	if (a->state != NULL && a->flow != NULL)
+		a->flow->ops->destroy(a->state);
+	a->state = NULL;
+	a->seq = 0;
+	memset(a->hash, 0, sizeof(a->hash));
+}
+
+struct eb_agg *
+eb_aggs_get(struct eb_aggs *as, const char *id,
+    const struct eb_flow_entry *flow)
+{
+	struct eb_idmap_node *n = eb_idmap_find(&as->map, id);
+	struct eb_agg *a;
+
+	if (n != NULL)
+		return EB_IDMAP_RECORD(n, struct eb_agg, node);
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->flow = flow;
+	STAILQ_INIT(&a->queue);
+	eb_idmap_insert(&as->map, &a->node, id);
+	a->id = a->node.id;
+	return a;
+}
+
+static void
+agg_free(struct eb_agg *a)
+{
+	eb_agg_drop_state(a);
+	free(a);
+}
+
+static void
+agg_remove(struct eb_aggs *as, struct eb_agg *a)
+{
+	eb_idmap_remove(&as->map, &a->node);
+	agg_free(a);
+}
+
+static void
+agg_run(struct eb_agg *a)
+{
+	struct eb_agg_task *t;
+
+	if (a->running != NULL || (t = STAILQ_FIRST(&a->queue)) == NULL)
+		return;
+	STAILQ_REMOVE_HEAD(&a->queue, link);
+	a->running = t;
+	t->run(t);
+}
+
+int
+eb_aggs_enqueue(struct eb_aggs *as, const char *id,
+    const struct eb_flow_entry *flow, struct eb_agg_task *t,
+    struct eb_error *e)
+{
+	struct eb_agg *a = eb_aggs_get(as, id, flow);
+
+	if (a == NULL)
+		return eb_fail(e, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+	if (a->flow != flow)
+		return eb_fail(e, EB_ERR_FORMAT, "wrong-kind",
+		    "Send this command with the id of a matching aggregate.",
+		    "%s is a %s, not a %s", a->id, a->flow->kind, flow->kind);
+	t->agg = a;
+	STAILQ_INSERT_TAIL(&a->queue, t, link);
+	agg_run(a);
+	return EB_OK;
+}
+
+void
+eb_aggs_done(struct eb_aggs *as, struct eb_agg_task *t)
+{
+	struct eb_agg *a = t->agg;
+
+	if (a == NULL || a->running != t)
+		return;
+	a->running = NULL;
+	if (STAILQ_EMPTY(&a->queue) && (a->fresh || a->state == NULL ||
+	    as->map.n > EB_AGGS_CACHE_MAX))
+		agg_remove(as, a);   /* failed, unknown, or evict */
+	else
+		agg_run(a);
+}
+
+/* -- load --------------------------------------------------------------- */
+
+static void
+load_done(int rc, const struct eb_error *e, const char *kind,
+    const struct eb_store_row *rows, size_t n, void *arg)
+{
+	struct eb_agg_task *t = arg;
+	eb_agg_loaded_fn cb = t->loaded;
+	struct eb_agg *a = t->agg;
+	const struct eb_flow_ops *ops = a->flow->ops;
+	struct eb_error le;
+
+	eb_error_clear(&le);
+	if (rc != EB_OK) {
+		cb(t, rc, e, 0);
+		return;
+	}
+	if (strcmp(kind, a->flow->kind) != 0) {
+		eb_fail(&le, EB_ERR_FORMAT, "wrong-kind",
+		    "Send this command with the id of a matching aggregate.",
+		    "%s is a %s, not a %s", a->id, kind, a->flow->kind);
+		cb(t, le.code, &le, 0);
+		return;
+	}
+	if (a->state == NULL) {
+		if ((a->state = ops->create(a->id)) == NULL) {
+			eb_fail(&le, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "out of memory");
+			cb(t, le.code, &le, 0);
+			return;
+		}
+		a->seq = 0;
+		memset(a->hash, 0, sizeof(a->hash));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct eb_doc *ev = NULL;
+
+		if (rows[i].seq != a->seq + 1 ||
+		    eb_xml_parse_stored_events(rows[i].events, rows[i].events_len,
+		    &ev, &le) != EB_OK ||
+		    ops->apply(a->state, ev, &le) != EB_OK) {
+			eb_log(EB_LOG_ERROR, "cannot fold %s seq %lld: %s",
+			    a->id, (long long)rows[i].seq, le.primary);
+			eb_doc_free(ev);
+			eb_agg_drop_state(a);
+			eb_fail(&le, EB_ERR_INTERNAL, "replay-failed",
+			    "Report this to the centre's operators.",
+			    "internal error: the stored log of %s could not "
+			    "be folded", a->id);
+			cb(t, le.code, &le, 0);
+			return;
+		}
+		eb_doc_free(ev);
+		a->seq = rows[i].seq;
+		memcpy(a->hash, rows[i].hash, EB_SHA256_LEN);
+	}
+	cb(t, EB_OK, NULL, 1);
+}
+
+void
+eb_aggs_load(struct eb_aggs *as, struct eb_agg_task *t, eb_agg_loaded_fn cb)
+{
+	struct eb_agg *a = t->agg;
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	if (a->fresh) {
+		if (a->state == NULL &&
+		    (a->state = a->flow->ops->create(a->id)) == NULL) {
+			eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "out of memory");
+			cb(t, e.code, &e, 0);
+			return;
+		}
+		cb(t, EB_OK, NULL, 0);
+		return;
+	}
+	t->loaded = cb;
+	if (eb_store_load(as->srv->store, a->id, a->state ? a->seq : 0,
+	    load_done, t) != EB_OK) {
+		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+		    "cannot queue the load");
+		cb(t, e.code, &e, 0);
+	}
+}
+
+/* -- lifetime ----------------------------------------------------------- */
+
+struct eb_aggs *
+eb_aggs_new(struct eb_server *srv)
+{
+	struct eb_aggs *as = calloc(1, sizeof(*as));
+
+	if (as == NULL)
+		return NULL;
+	as->srv = srv;
+	if (eb_idmap_init(&as->map, AGG_BUCKETS) != EB_OK) {
+		free(as);
+		return NULL;
+	}
+	return as;
+}
+
+static void
+free_node(struct eb_idmap_node *n, void *arg)
+{
+	(void)arg;
+	agg_free(EB_IDMAP_RECORD(n, struct eb_agg, node));
+}
+
+void
+eb_aggs_free(struct eb_aggs *as)
+{
+	if (as == NULL)
+		return;
+	eb_idmap_foreach(&as->map, free_node, NULL);
+	eb_idmap_fini(&as->map);
+	free(as);
+}

@@ -1,0 +1,98 @@
+/*
+ * engine/server/aggs.h
+ *    The aggregate cache and the per-aggregate queue: every command, read
+ *    and poke on an aggregate waits its turn here (one at a time per
+ *    aggregate in this process; different aggregates proceed in
+ *    parallel), and the aggregate's state is folded from the log
+ *    (engine/store) through the core's apply when it is needed.
+ *
+ * A task is a struct eb_agg_task embedded in the caller's record (a
+ * command's job, commands.c; a read or a poke, reads.c): eb_aggs_enqueue()
+ * queues it, its run() is called on its turn, and the caller ends its
+ * turn with eb_aggs_done().  The cache never holds an event that is not
+ * durable: whoever applied events that did not become durable drops the
+ * state (eb_agg_drop_state()).  An aggregate is evicted when its queue
+ * empties and it is new and failed, unknown, or the cache holds more than
+ * EB_AGGS_CACHE_MAX aggregates.
+ *
+ * Owns: struct eb_aggs (srv->aggs; eb_aggs_free()), every struct eb_agg
+ * and its state; never the tasks.  Loop thread.
+ *
+ * INTERFACE
+ *    eb_aggs_new(), eb_aggs_free()
+ *    eb_aggs_get()       - the aggregate 'id' (made if new)
+ *    eb_aggs_enqueue()   - queue a task on an aggregate
+ *    eb_aggs_done()      - the task's turn ended: the next one runs
+ *    eb_aggs_load()      - fold the log's new entries into the state
+ *    eb_agg_drop_state() - forget the cached state
+ */
+#ifndef EB_SERVER_AGGS_H
+#define EB_SERVER_AGGS_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "engine/core/flows.h"
+#include "engine/server/idmap.h"
+#include "protocol/err.h"
+#include "protocol/hash.h"
+
+/* The aggregates kept in memory (more are evicted as they go idle). */
+#define EB_AGGS_CACHE_MAX 10000
+
+struct eb_server;
+struct eb_aggs;
+struct eb_agg;
+
+struct eb_agg_task;
+
+/* 'folded' is 1 when the log was read (not a new aggregate). */
+typedef void (*eb_agg_loaded_fn)(struct eb_agg_task *t, int rc,
+    const struct eb_error *e, int folded);
+
+struct eb_agg_task {
+	STAILQ_ENTRY(eb_agg_task) link;
+	void (*run)(struct eb_agg_task *t);  /* its turn came */
+	struct eb_agg *agg;                  /* set by eb_aggs_enqueue() */
+	eb_agg_loaded_fn loaded;             /* eb_aggs_load()'s */
+};
+
+struct eb_agg {
+	struct eb_idmap_node node;
+	const char *id;                      /* node.id */
+	const struct eb_flow_entry *flow;
+	void *state;                         /* NULL: reload from seq 0 */
+	int64_t seq;
+	uint8_t hash[EB_SHA256_LEN];
+	int fresh;                           /* new id, not yet in the
+	                                      * database */
+	struct eb_agg_task *running;
+	STAILQ_HEAD(, eb_agg_task) queue;
+};
+
+struct eb_aggs *eb_aggs_new(struct eb_server *srv);
+void eb_aggs_free(struct eb_aggs *as);
+/* NULL on out-of-memory. */
+struct eb_agg *eb_aggs_get(struct eb_aggs *as, const char *id,
+    const struct eb_flow_entry *flow);
+/*
+ * Queue 't' on aggregate 'id' of 'flow'; its run() may be called before
+ * this returns.  EB_OK, or the error (out-of-memory, wrong-kind) in 'e'
+ * with 't' not queued.
+ */
+int eb_aggs_enqueue(struct eb_aggs *as, const char *id,
+    const struct eb_flow_entry *flow, struct eb_agg_task *t,
+    struct eb_error *e) EB_MUSTCHECK;
+/* 't' (queued or not: then a no-op) ends its turn. */
+void eb_aggs_done(struct eb_aggs *as, struct eb_agg_task *t);
+/*
+ * Bring the running task's aggregate up to date: a new one gets an empty
+ * state; otherwise the entries after the cached seq are folded (from 0
+ * when nothing is cached).  'cb' gets the outcome (on any error the
+ * state is dropped when it may be half folded).
+ */
+void eb_aggs_load(struct eb_aggs *as, struct eb_agg_task *t,
+    eb_agg_loaded_fn cb);
+void eb_agg_drop_state(struct eb_agg *a);
+
+#endif
