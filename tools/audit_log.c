@@ -178,11 +178,14 @@ eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg)
  * recorded events are 'recorded': the subject's view (as the system
  * sees it) folded from its log to the entry named, with head-seq and
  * head-hash.  *out NULL when the command names no subject or the entry
- * names no subject entry.
+ * names no subject entry.  The entry named must be the subject's state at
+ * the command's instant 'at': a later subject entry stamped before 'at'
+ * (a revocation the decision did not see) fails "subject-facts-stale".
  */
 static int
 subject_facts(const char *kind, const struct eb_doc *body,
-    const struct eb_doc *recorded, struct eb_doc **out, struct eb_error *err)
+    const struct eb_doc *recorded, int64_t at, struct eb_doc **out,
+    struct eb_error *err)
 {
 	const char *id = eb_doc_attr(body, "subject");
 	const struct eb_flow_entry *sf = eb_flow_for_kind("subject");
@@ -217,6 +220,12 @@ subject_facts(const char *kind, const struct eb_doc *body,
 		return eb_fail(err, EB_ERR_NOTFOUND, "subject-log-missing",
 		    "Give the subject's whole log, as exported now.",
 		    "the log of %s has no entry %lld", id, (long long)seq);
+	if ((size_t)seq < sl->n && sl->entries[seq].time < at)
+		return eb_fail(err, EB_ERR_DENIED, "subject-facts-stale",
+		    "The decision rested on an outdated state of the subject.",
+		    "the entry was decided on subject %s entry %lld, but its "
+		    "entry %lld is older than the command", id,
+		    (long long)seq, (long long)seq + 1);
 	if ((st = sf->ops->create(id)) == NULL)
 		return EB_ERR_NOMEM;
 	for (int64_t i = 0; i < seq; i++)
@@ -398,7 +407,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
 		cmd.time = e->time;
 		eb_doc_free(facts);
-		if ((rc = subject_facts(l->kind, body, e->events, &facts,
+		if ((rc = subject_facts(l->kind, body, e->events, e->time, &facts,
 		    err)) != EB_OK) {
 			res->failed_seq = e->seq;
 			goto out;
@@ -557,7 +566,7 @@ eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
 		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
 		cmd.time = e->time;
 		eb_doc_free(facts);
-		if ((rc = subject_facts(l->kind, body, e->events, &facts,
+		if ((rc = subject_facts(l->kind, body, e->events, e->time, &facts,
 		    err)) != EB_OK)
 			goto out;
 		cmd.facts = facts;

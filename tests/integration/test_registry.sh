@@ -168,4 +168,11 @@ refused_with "T1's replay needs the subjects' logs" 'whose log is not given' "$A
 check "T1 verifies and replays with them: same admissions" "$AUDIT" verify "$tmp/t1.log.xml" --ca "$C/ca.crt" \
 	--subject-log "$tmp/$A.xml" --subject-log "$tmp/$B.xml" --subject-log "$tmp/$C3.xml"
 check "T2 verifies from the database (subjects loaded from it)" "$AUDIT" verify --db "$DB" --tender "$T2" --ca "$C/ca.crt"
+check "T1 verifies from the database too" "$AUDIT" verify --db "$DB" --tender "$T1" --ca "$C/ca.crt"
+# a superuser edits subject A's log inside PostgreSQL: T1's admissions no
+# longer rest on a verified record
+psqlq -c "ALTER TABLE log DISABLE TRIGGER log_no_update; UPDATE log SET time_ms = time_ms + 1 WHERE aggregate = '$A' AND seq = 1; ALTER TABLE log ENABLE TRIGGER log_no_update" >/dev/null
+out=$("$AUDIT" verify --db "$DB" --tender "$T1" --ca "$C/ca.crt" 2>&1)
+check "then T1 fails verification" test $? = 1
+check "naming the subject's log" grep -q "in the log of trading subject $A" <<<"$out"
 finish
