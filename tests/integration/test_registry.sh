@@ -11,7 +11,10 @@
 #      integrity finding (exclusion) recorded with its evidence (a tender
 #      log entry by hash), enforced at the next tender; an objection
 #      answered "lifted" ends it; a tender without requirements works as
-#      before; every log verified and replayed by ebid-audit.
+#      before; a sale application from a representative of the wrong
+#      scope refused, then accepted; every log verified and replayed by
+#      ebid-audit, and a subject's log edited in PostgreSQL fails the
+#      tender that relied on it.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
@@ -156,6 +159,28 @@ check "T2: C signs up once the exclusion is lifted" ebid_as bidder3 tender sign-
 check "supervisor suspends B" ebid_as registrar subject suspend "$B" reason="licence under review"
 refused_with "T2: a suspended subject is refused" subject-suspended \
 	ebid_as bidder2 tender sign-up "$T2" subject="$B"
+
+# -- a sale application (竞买申请) ---------------------------------------------
+export EBID_CERTS=$C EBID_BUILD=$BUILD SALE_QUIET=1
+if SALE_ID_FILE=$tmp/open "$SRC/tools/sale-script" "$SRC/tests/data/sale/listing-open.txt" >"$tmp/open.out" 2>&1; then
+	ok "a sale open for applications"
+else
+	cat "$tmp/open.out"; bad "listing-open sale"
+fi
+. "$tmp/open"
+S=$sale
+refused_with "sale: buyer1 is not a representative of A" not-authorised-representative \
+	ebid_as buyer1 sale apply "$S" subject="$A"
+refused_with "sale: bidder4 represents A for tenders only" not-authorised-representative \
+	ebid_as bidder4 sale apply "$S" subject="$A"
+check "registrar authorises buyer1 for A's sales" ebid_as registrar subject authorise "$A" \
+	person="$(person buyer1)" party=buyer1 scope=sale from="$year_ago" to="$later"
+check "sale: buyer1 applies for A" ebid_as buyer1 sale apply "$S" subject="$A"
+check "sale: the application records A's entry" \
+	grep -q "<sale-application-received [^>]*subject=\"$A\" subject-hash=\"[0-9a-f]\{64\}\" subject-seq=\"4\"" \
+	<(psqlq -c "SELECT convert_from(events, 'UTF8') FROM log WHERE aggregate = '$S' AND party = 'buyer1'")
+check "sale: buyer2 applies naming no subject, as before" ebid_as buyer2 sale apply "$S"
+check "ebid-audit verifies the sale from the database" "$AUDIT" verify --db "$DB" --sale "$S" --ca "$C/ca.crt"
 
 # -- ebid-audit: the subjects' logs and the tenders' decisions -------------------
 for s in "$A" "$B" "$C3"; do
