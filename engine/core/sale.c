@@ -853,7 +853,8 @@ de_apply(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	eb_doc_set_attr(e, "name", c->actor.name);
 	eb_doc_set_attr(e, "org", c->actor.org);
 	/* registries (subject.h): a named subject is checked */
-	return eb_subject_admit(NULL, s->listing_end, "sale", c, e, err);
+	return eb_subject_admit(NULL, s->listing_end, "sale", NULL, c, e,
+	    err);
 }
 
 static int

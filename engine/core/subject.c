@@ -725,8 +725,8 @@ in_period(const struct eb_doc *d, int64_t t)
 
 int
 eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
-    const char *scope, const struct eb_cmd *c, struct eb_doc *event,
-    struct eb_error *err)
+    const char *scope, const char *bound, const struct eb_cmd *c,
+    struct eb_doc *event, struct eb_error *err)
 {
 	const struct eb_doc *req = reg != NULL ?
 	    eb_doc_path(reg, "rules/required-qualifications") : NULL;
@@ -735,6 +735,12 @@ eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
 	char when[EB_ISOTIME_LEN];
 	int64_t min, g;
 
+	if (bound != NULL && (sid == NULL || strcmp(sid, bound) != 0))
+		return eb_fail(err, EB_ERR_RULE, "subject-mismatch",
+		    "Bid for the subject you signed up for.",
+		    "%s signed up for subject %s, this %s names %s",
+		    c->actor.party, bound, eb_cmd_name(c),
+		    sid != NULL ? sid : "none");
 	if (req == NULL && sid == NULL)
 		return EB_OK;
 	if (sid == NULL)

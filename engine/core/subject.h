@@ -87,14 +87,16 @@ extern const struct eb_flow_ops eb_subject_flow;
  *    cmd->time, and each required qualification held at the minimum
  *    grade and valid on 'deadline'.
  * On success the reference (subject, subject-seq, subject-hash) is set on
- * 'event'.  Refusals: EB_ERR_DENIED "subject-required",
+ * 'event'.  'bound': the subject the actor signed up for (a tender's
+ * submit-bid), or NULL: a command naming another subject, or none, is
+ * refused "subject-mismatch" (EB_ERR_RULE).  Refusals: EB_ERR_DENIED "subject-required",
  * "not-authorised-representative", "subject-suspended", "subject-excluded";
  * EB_ERR_NOTFOUND "no-such-subject"; EB_ERR_RULE "qualification-missing",
  * "qualification-expired".
  */
 int eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
-    const char *scope, const struct eb_cmd *cmd, struct eb_doc *event,
-    struct eb_error *err);
+    const char *scope, const char *bound, const struct eb_cmd *cmd,
+    struct eb_doc *event, struct eb_error *err);
 
 /* 1 when 's' is an 18-character unified social credit code whose last
  * character is its GB 32100-2015 check digit, else 0. */

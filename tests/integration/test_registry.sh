@@ -106,7 +106,7 @@ sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T1\"/" "$(ls "$SRC"/tests/data/bid
 check "T1: bidder1 seals its bid for A" ebid_as bidder1 bid seal --tender "$T1" "$tmp/bid1.xml" -o "$tmp/bid1.sealed" subject="$A"
 check "T1: and submits it" ebid_as bidder1 bid submit --tender "$T1" "$tmp/bid1.sealed" -o "$tmp/bid1.receipt"
 ebid_as bidder1 bid seal --tender "$T1" "$tmp/bid1.xml" -o "$tmp/bid1x.sealed" >/dev/null 2>&1
-refused_with "T1: a bid naming no subject is refused" subject-required \
+refused_with "T1: a bid naming no subject is refused" subject-mismatch \
 	ebid_as bidder1 bid submit --tender "$T1" "$tmp/bid1x.sealed"
 check "registrar revokes bidder1's authorisation" ebid_as registrar subject revoke "$A" party=bidder1 reason="left the firm"
 check "A's record shows it revoked" grep -q 'party="bidder1"[^>]*status="revoked"' <(ebid_as registrar subject show "$A")
@@ -116,6 +116,10 @@ refused_with "T1: bidder1 can no longer replace its bid" not-authorised-represen
 check "registrar authorises bidder4 for A" ebid_as registrar subject authorise "$A" \
 	person="$(person bidder4)" party=bidder4 scope=tender from="$year_ago" to="$later"
 check "T1: bidder4 signs up for A now" ebid_as bidder4 tender sign-up "$T1" subject="$A"
+check "T1: registrar confirms bidder4" ebid_as registrar tender confirm-sign-up "$T1" bidder=bidder4
+ebid_as bidder4 bid seal --tender "$T1" "$tmp/bid1.xml" -o "$tmp/bid4b.sealed" subject="$B" >/dev/null 2>&1
+refused_with "T1: bidder4, signed up for A, cannot bid for B" subject-mismatch \
+	ebid_as bidder4 bid submit --tender "$T1" "$tmp/bid4b.sealed"
 check "registrar records B's renewed qualification" ebid_as registrar subject qualify "$B" "$(
 	echo "<amend-qualifications xmlns=\"urn:ebid:1\" subject=\"$B\"><qualification kind=\"municipal-works\" grade=\"1\" from=\"$now\" to=\"$later\"/></amend-qualifications>" >"$tmp/q.xml"; echo "$tmp/q.xml")"
 check "T1: bidder2 signs up for B now" ebid_as bidder2 tender sign-up "$T1" subject="$B"

@@ -22,6 +22,7 @@
 
 static int64_t t0;
 static int64_t admit_at;        /* the command's instant in admit(): t0 */
+static const char *admit_bound; /* the subject of the sign-up, or NULL */
 static char iso_past[EB_ISOTIME_LEN], iso_future[EB_ISOTIME_LEN],
     iso_soon[EB_ISOTIME_LEN];
 
@@ -145,7 +146,8 @@ admit(const void *st, const struct eb_doc *reg, int64_t deadline,
 	cmd.time = admit_at != 0 ? admit_at : t0;
 	cmd.facts = f;
 	*event = eb_doc_new("sign-up-received");
-	rc = eb_subject_admit(reg, deadline, scope, &cmd, *event, err);
+	rc = eb_subject_admit(reg, deadline, scope, admit_bound, &cmd, *event,
+	    err);
 	eb_doc_free(f);
 	eb_doc_free(body);
 	return rc;
@@ -249,6 +251,20 @@ test_admission(void **state)
 	assert_string_equal(eb_doc_attr(ev, "subject"), "O-1");
 	assert_string_equal(eb_doc_attr(ev, "subject-seq"), "3");
 	assert_string_equal(eb_doc_attr(ev, "subject-hash"), "ab");
+	eb_doc_free(ev);
+	/* a bid for another subject than the sign-up's */
+	admit_bound = "O-2";
+	assert_int_equal(admit(st, reg2, t0 + DAY, "rep1", "P-1", "O-1",
+	    "tender", &ev, &err), EB_ERR_RULE);
+	assert_string_equal(err.reason, "subject-mismatch");
+	eb_doc_free(ev);
+	assert_int_equal(admit(st, NULL, t0 + DAY, "rep1", "P-1", NULL,
+	    "tender", &ev, &err), EB_ERR_RULE);
+	eb_doc_free(ev);
+	admit_bound = "O-1";
+	assert_int_equal(admit(st, reg2, t0 + DAY, "rep1", "P-1", "O-1",
+	    "tender", &ev, &err), EB_OK);
+	admit_bound = NULL;
 	eb_doc_free(ev);
 	/* another party, another person, another scope */
 	assert_int_equal(admit(st, reg2, t0, "rep2", "P-1", "O-1", "tender",
