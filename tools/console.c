@@ -56,6 +56,7 @@
 
 #include "engine/core/evaluation.h"
 #include "protocol/doc.h"
+#include "protocol/hash.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
 #include "tools/fileio.h"
@@ -105,8 +106,10 @@ struct console {
 	int nrecent;
 	struct eb_doc *flash;
 	struct draft drafts[MAX_DRAFTS];
-	uint8_t *receipt;
-	size_t receipt_len;
+	char draw_tender[64];              /* request-draw's secret, kept */
+	char draw_secret[65];              /* here until draw-experts */
+	uint8_t *receipt, *sealed;         /* the last bid's, for download */
+	size_t receipt_len, sealed_len;
 	char receipt_tender[64];
 	struct eb_buf css, js;
 };
@@ -346,6 +349,9 @@ set_flash(struct console *c, int rc, const struct eb_buf *out,
 		else if (strncmp(line, "  hint: ", 8) == 0 &&
 		    eb_doc_child(f, "hint") == NULL)
 			eb_doc_add_text(f, "hint", line + 8);
+		else if (strncmp(line, "  code: ", 8) == 0 &&
+		    eb_doc_attr(f, "reason") == NULL)
+			eb_doc_set_attr(f, "reason", line + 8);
 	}
 	free(copy);
 	if (rc != 0 && eb_doc_child(f, "message") == NULL)
@@ -569,9 +575,24 @@ fields_of_type(xmlDocPtr *docs, int ndocs, xmlNodePtr type, struct eb_doc *out,
 			    strcmp(nm, "sale") != 0 && strcmp(nm, "pool") != 0) {
 				struct eb_doc *f = eb_doc_add(out, "attr");
 
+				xmlNodePtr st = xs_child(n, "simpleType"), x;
+
 				eb_doc_set_attr(f, "name", nm);
 				eb_doc_set_attr(f, "required", use != NULL &&
 				    strcmp(use, "required") == 0 ? "yes" : "no");
+				/* an enumeration: the form offers its values */
+				x = st != NULL ? xs_child(st, "restriction") : NULL;
+				for (x = x != NULL ? x->children : NULL;
+				    x != NULL; x = x->next) {
+					char *v;
+
+					if (!xs_is(x, "enumeration") ||
+					    (v = xs_attr(x, "value")) == NULL)
+						continue;
+					eb_doc_set_attr(eb_doc_add(f, "enum"),
+					    "value", v);
+					xmlFree(v);
+				}
 			}
 			xmlFree(nm);
 			xmlFree(use);
@@ -961,6 +982,32 @@ page_home(struct console *c, struct evhttp_request *req)
 	render(c, req, 200, h);
 }
 
+/*
+ * GET /t/ID/hall: the opening hall (countdown to the deadline, the
+ * custodians' shares as they arrive, each bid opened or invalid with its
+ * cause, the clearing report), from the tender's view for this party;
+ * its script fetches the page again each second and swaps the hall in.
+ */
+static void
+page_hall(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct eb_doc *desk, *view;
+	struct eb_error e;
+	char path[160];
+
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "/v1/tenders/%s", id);
+	if ((view = fetch(c, path, &e)) == NULL) {
+		page_problem(c, req, 200, &e);
+		return;
+	}
+	desk = eb_doc_new("desk");
+	eb_doc_set_attr(desk, "kind", "hall");
+	eb_doc_set_attr(desk, "id", id);
+	eb_doc_append(desk, view);
+	render(c, req, 200, desk);
+}
+
 static void
 page_tender(struct console *c, struct evhttp_request *req, const char *id)
 {
@@ -997,10 +1044,68 @@ page_tender(struct console *c, struct evhttp_request *req, const char *id)
 	render(c, req, 200, desk);
 }
 
+/*
+ * The office steps of a sale by role and stage.  ebidd has no duties
+ * read for a sale: this mirrors the permission table of
+ * engine/core/sale.c (sale_cmds[]) for the forms offered; ebidd still
+ * decides, and a refusal shows its message.  The bidder's quote and
+ * auction bid are the live page's amount form; the system's steps are
+ * ebidd's own.
+ */
+#define SALE_ACTIVE " registered accepted listing declaring auction " \
+    "revealing result publicity verifying verified "
+static const struct {
+	const char *cmd, *roles, *states;
+} sale_steps[] = {
+	{ "accept-sale", " registrar ", " registered " },
+	{ "commit-reserve", " transferor ", " accepted " },
+	{ "countersign-reserve", " supervisor ", " accepted " },
+	{ "publish-listing", " supervisor ", " accepted " },
+	{ "apply-for-sale", " bidder ", " listing " },
+	{ "confirm-sale-deposit", " registrar ", " listing " },
+	{ "reject-sale-application", " registrar ", " listing " },
+	{ "declare-continue", " bidder ", " declaring " },
+	{ "reveal-reserve", " transferor supervisor ", " revealing " },
+	{ "confirm-sale-result", " supervisor ", " result " },
+	{ "verify-sale", " verifier ", " verifying " },
+	{ "close-sale", " registrar ", " verified " },
+	{ "suspend-sale", " supervisor ", SALE_ACTIVE },
+	{ "resume-sale", " supervisor ", " suspended " },
+	{ "cancel-sale", " supervisor ", SALE_ACTIVE "suspended " },
+	{ "countersign-cancel-sale", " verifier ", SALE_ACTIVE "suspended " },
+};
+
+static int
+word_in(const char *list, const char *w)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), " %s ", w != NULL ? w : "");
+	return strstr(list, k) != NULL;
+}
+
+/* <duties><may command/>...</duties> of this party on a sale now. */
+static struct eb_doc *
+sale_duties(const struct console *c, const struct eb_doc *view)
+{
+	struct eb_doc *d = eb_doc_new("duties");
+	const char *role = c->me != NULL ? eb_doc_attr(c->me, "role") : NULL;
+	const char *st = eb_doc_attr(view, "state");
+
+	for (size_t i = 0; i < sizeof(sale_steps) / sizeof(sale_steps[0]);
+	    i++)
+		if (word_in(sale_steps[i].roles, role) &&
+		    word_in(sale_steps[i].states, st))
+			eb_doc_set_attr(eb_doc_add(d, "may"), "command",
+			    sale_steps[i].cmd);
+	return d;
+}
+
 static void
 page_sale(struct console *c, struct evhttp_request *req, const char *id,
     int xml_only)
 {
+	struct eb_doc *duties;
 	struct eb_doc *desk, *view;
 	struct eb_error e;
 	char path[160];
@@ -1030,7 +1135,10 @@ page_sale(struct console *c, struct evhttp_request *req, const char *id,
 	desk = eb_doc_new("desk");
 	eb_doc_set_attr(desk, "kind", "sale");
 	eb_doc_set_attr(desk, "id", id);
+	duties = sale_duties(c, view);
 	eb_doc_append(desk, view);
+	add_fields(desk, duties);
+	eb_doc_append(desk, duties);
 	render(c, req, 200, desk);
 }
 
@@ -1048,15 +1156,173 @@ back_to(struct console *c, struct evhttp_request *req, const char *kind,
 	redirect(req, to);
 }
 
-/* POST /t/ID/do: cmd=COMMAND a.NAME=VALUE c.NAME=TEXT */
+/* A refusal found here, before any verb ran, as the flash. */
 static void
-act_command(struct console *c, struct evhttp_request *req, const char *id)
+flash_problem(struct console *c, const char *what, const struct eb_error *e)
+{
+	struct eb_buf o = EB_BUF_INIT, er = EB_BUF_INIT;
+
+	put(&er, "error: ");
+	put(&er, e->primary[0] ? e->primary : "the form cannot be sent");
+	put(&er, "\n");
+	if (e->detail[0]) {
+		put(&er, "  detail: ");
+		put(&er, e->detail);
+		put(&er, "\n");
+	}
+	if (e->reason[0]) {
+		put(&er, "  code: ");
+		put(&er, e->reason);
+		put(&er, "\n");
+	}
+	if (e->hint[0]) {
+		put(&er, "  hint: ");
+		put(&er, e->hint);
+		put(&er, "\n");
+	}
+	set_flash(c, 1, &o, &er, what);
+	eb_buf_free(&o);
+	eb_buf_free(&er);
+}
+
+/* 'd' into a new temporary FILE.xml (the verbs take a command's file
+ * by its suffix); 0 and the path, or -1. */
+static int
+doc_to_file(const struct eb_doc *d, char *path, size_t cap)
+{
+	char tmpl[] = "/tmp/ebid-console-XXXXXX";
+	struct eb_buf b = EB_BUF_INIT;
+	int fd = mkstemp(tmpl), ok = 0;
+
+	if (fd < 0)
+		return -1;
+	if (eb_xml_write(d, 1, &b) == EB_OK &&
+	    write(fd, b.data, b.len) == (ssize_t)b.len) {
+		snprintf(path, cap, "%s.xml", tmpl);
+		ok = rename(tmpl, path) == 0;
+	}
+	close(fd);
+	if (!ok)
+		unlink(tmpl);
+	eb_buf_free(&b);
+	return ok ? 0 : -1;
+}
+
+/* The form's field NAME, or NAME.I.SUB when i > 0; NULL when empty. */
+static const char *
+field(struct evkeyvalq *q, const char *name, int i, const char *sub)
+{
+	char key[64];
+	const char *v;
+
+	if (i > 0)
+		snprintf(key, sizeof(key), "%s.%d%s%s", name, i, sub ? "." : "",
+		    sub ? sub : "");
+	else
+		snprintf(key, sizeof(key), "%s", name);
+	v = evhttp_find_header(q, key);
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/*
+ * The structured part of a command whose fields are not all simple, as
+ * the <COMMAND> document the verb reads from FILE.xml (the form's
+ * NAME=VALUE and --CHILD TEXT go beside it, as on the command line):
+ *   request-draw      <commitment> SHA-256 of a secret made here and
+ *                     kept in this console, <seats specialty count
+ *                     reserve> from seats.N.*
+ *   draw-experts      <reveal> (the kept secret unless typed) and the
+ *                     pool's view, read from ebidd (pool=ID)
+ *   close-evaluation  <candidate rank bidder> from cand.N (optional)
+ * NULL with e->code == EB_OK: nothing structured to add.
+ */
+static struct eb_doc *
+structured(struct console *c, const char *cmd, const char *id,
+    struct evkeyvalq *q, struct eb_error *e)
+{
+	struct eb_doc *d = NULL, *x;
+	const char *v, *w;
+	char hex[EB_SHA256_HEX], path[160];
+
+	if (strcmp(cmd, "request-draw") == 0) {
+		d = eb_doc_new(cmd);
+		hex_random(c->draw_secret, 32);
+		snprintf(c->draw_tender, sizeof(c->draw_tender), "%s", id);
+		eb_sha256_hex(c->draw_secret, strlen(c->draw_secret), hex);
+		eb_doc_add_text(d, "commitment", hex);
+		for (int i = 1; i <= 4; i++) {
+			if ((v = field(q, "seats", i, "specialty")) == NULL)
+				continue;
+			x = eb_doc_add(d, "seats");
+			eb_doc_set_attr(x, "specialty", v);
+			if ((w = field(q, "seats", i, "count")) != NULL)
+				eb_doc_set_attr(x, "count", w);
+			if ((w = field(q, "seats", i, "reserve")) != NULL)
+				eb_doc_set_attr(x, "reserve", w);
+		}
+		return d;
+	}
+	if (strcmp(cmd, "draw-experts") == 0) {
+		struct eb_doc *pool;
+
+		v = field(q, "pool", 0, NULL);
+		w = field(q, "reveal", 0, NULL);
+		if (v == NULL || !valid_id(v)) {
+			eb_fail(e, EB_ERR_FORMAT, "missing-field",
+			    "Give the number of the expert pool to draw from.",
+			    "draw-experts: which pool?");
+			return NULL;
+		}
+		if (w == NULL && strcmp(c->draw_tender, id) == 0)
+			w = c->draw_secret;
+		if (w == NULL) {
+			eb_fail(e, EB_ERR_FORMAT, "missing-field",
+			    "Type the secret whose SHA-256 you committed to in "
+			    "request-draw (this console did not make it).",
+			    "draw-experts: no secret to reveal");
+			return NULL;
+		}
+		snprintf(path, sizeof(path), "/v1/pools/%s", v);
+		if ((pool = fetch(c, path, e)) == NULL)
+			return NULL;
+		d = eb_doc_new(cmd);
+		eb_doc_add_text(d, "reveal", w);
+		eb_doc_append(d, pool);
+		return d;
+	}
+	if (strcmp(cmd, "close-evaluation") == 0) {
+		for (int i = 1; i <= 3; i++) {
+			char rank[8];
+
+			if ((v = field(q, "cand", i, NULL)) == NULL)
+				continue;
+			if (d == NULL)
+				d = eb_doc_new(cmd);
+			x = eb_doc_add(d, "candidate");
+			snprintf(rank, sizeof(rank), "%d", i);
+			eb_doc_set_attr(x, "rank", rank);
+			eb_doc_set_attr(x, "bidder", v);
+		}
+	}
+	return d;
+}
+
+/*
+ * POST /t/ID/do, /s/ID/do: cmd=COMMAND a.NAME=VALUE c.NAME=TEXT (and the
+ * structured fields above): `ebid tender|sale COMMAND ID NAME=VALUE
+ * --CHILD TEXT [FILE.xml]`; submit-share is `ebid opening share`.
+ */
+static void
+act_command(struct console *c, struct evhttp_request *req,
+    const char *family, const char *id)
 {
 	struct evkeyvalq q;
 	struct evkeyval *kv;
 	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
 	const char *argv[MAX_ARGS], *cmd;
-	char attrs[MAX_ARGS][512];
+	char attrs[MAX_ARGS][512], file[64] = "";
+	struct eb_doc *doc;
+	struct eb_error e;
 	int argc = 0, na = 0, rc;
 
 	if (form(req, &q) != 0 || (cmd = evhttp_find_header(&q, "cmd")) ==
@@ -1065,11 +1331,22 @@ act_command(struct console *c, struct evhttp_request *req, const char *id)
 		refuse(req, 400, "which command? (cmd=)");
 		return;
 	}
-	argv[argc++] = "tender";
+	eb_error_clear(&e);
+	if (strcmp(family, "tender") == 0 && strcmp(cmd, "submit-share") ==
+	    0) {
+		/* the custodian's share: decrypted and signed by the verb */
+		const char *share[] = { "opening", "share", "--tender", id,
+		    NULL };
+
+		rc = run_verb(c, 4, share, &out, &err);
+		set_flash(c, rc, &out, &err, cmd);
+		goto done;
+	}
+	argv[argc++] = family;
 	argv[argc++] = cmd;
 	argv[argc++] = id;
 	TAILQ_FOREACH(kv, &q, next) {
-		if (argc + 2 >= MAX_ARGS || na >= MAX_ARGS)
+		if (argc + 3 >= MAX_ARGS || na >= MAX_ARGS)
 			break;
 		if (kv->value[0] == '\0')
 			continue;
@@ -1085,13 +1362,31 @@ act_command(struct console *c, struct evhttp_request *req, const char *id)
 			argv[argc++] = kv->value;
 		}
 	}
+	doc = structured(c, cmd, id, &q, &e);
+	if (doc == NULL && e.code != EB_OK) {
+		flash_problem(c, cmd, &e);
+		goto done;
+	}
+	if (doc != NULL && doc_to_file(doc, file, sizeof(file)) != 0) {
+		eb_doc_free(doc);
+		eb_fail(&e, EB_ERR_IO, "cannot-write", NULL,
+		    "cannot write the command's file");
+		flash_problem(c, cmd, &e);
+		goto done;
+	}
+	eb_doc_free(doc);
+	if (file[0] != '\0')
+		argv[argc++] = file;
 	argv[argc] = NULL;
 	rc = run_verb(c, argc, argv, &out, &err);
+	if (file[0] != '\0')
+		unlink(file);
 	set_flash(c, rc, &out, &err, cmd);
+done:
 	evhttp_clear_headers(&q);
 	eb_buf_free(&out);
 	eb_buf_free(&err);
-	back_to(c, req, "t", id);
+	back_to(c, req, family[0] == 's' ? "s" : "t", id);
 }
 
 /*
@@ -1202,24 +1497,7 @@ act_scores(struct console *c, struct evhttp_request *req, const char *id,
 				    b.len);
 			eb_doc_free(res);
 		} else {
-			struct eb_buf o = EB_BUF_INIT, er = EB_BUF_INIT;
-
-			put(&er, "error: ");
-			put(&er, e.primary);
-			put(&er, "\n");
-			if (e.detail[0]) {
-				put(&er, "  detail: ");
-				put(&er, e.detail);
-				put(&er, "\n");
-			}
-			if (e.hint[0]) {
-				put(&er, "  hint: ");
-				put(&er, e.hint);
-				put(&er, "\n");
-			}
-			set_flash(c, 1, &o, &er, "submit-scores");
-			eb_buf_free(&o);
-			eb_buf_free(&er);
+			flash_problem(c, "submit-scores", &e);
 			back_to(c, req, "t", id);
 		}
 		goto out;
@@ -1304,7 +1582,7 @@ act_bid(struct console *c, struct evhttp_request *req, const char *id)
 {
 	char dir[] = "/tmp/ebid-console-XXXXXX", in[96], sealed[96], rec[96];
 	struct eb_buf file = EB_BUF_INIT, out = EB_BUF_INIT, err = EB_BUF_INIT;
-	struct eb_buf r = EB_BUF_INIT;
+	struct eb_buf r = EB_BUF_INIT, sb = EB_BUF_INIT;
 	struct eb_error e;
 	int rc = 1;
 
@@ -1332,9 +1610,13 @@ act_bid(struct console *c, struct evhttp_request *req, const char *id)
 		if (rc == 0)
 			rc = run_verb(c, 7, sub, &out, &err);
 		if (rc == 0 && eb_file_read(rec, (size_t)1 << 20, &r, &e) ==
-		    EB_OK && r.len > 0) {
+		    EB_OK && r.len > 0 && eb_file_read(sealed, BODY_MAX * 2,
+		    &sb, &e) == EB_OK) {
+			/* both, for `ebid receipt verify RECEIPT SEALED` */
 			free(c->receipt);
+			free(c->sealed);
 			c->receipt = eb_buf_steal(&r, &c->receipt_len);
+			c->sealed = eb_buf_steal(&sb, &c->sealed_len);
 			snprintf(c->receipt_tender, sizeof(c->receipt_tender),
 			    "%s", id);
 		}
@@ -1349,6 +1631,7 @@ done:
 	eb_buf_free(&out);
 	eb_buf_free(&err);
 	eb_buf_free(&r);
+	eb_buf_free(&sb);
 	back_to(c, req, "t", id);
 }
 
@@ -1491,8 +1774,10 @@ route(struct console *c, struct evhttp_request *req, int post, char kind,
 	if (kind == 't') {
 		if (!post && rest[0] == '\0')
 			page_tender(c, req, id);
+		else if (!post && strcmp(rest, "hall") == 0)
+			page_hall(c, req, id);
 		else if (post && strcmp(rest, "do") == 0)
-			act_command(c, req, id);
+			act_command(c, req, "tender", id);
 		else if (post && strcmp(rest, "check") == 0)
 			act_scores(c, req, id, 0);
 		else if (post && strcmp(rest, "scores") == 0)
@@ -1510,6 +1795,15 @@ route(struct console *c, struct evhttp_request *req, int post, char kind,
 			add_header(req, "Content-Disposition", disp);
 			send_bytes(req, 200, "application/timestamp-reply",
 			    c->receipt, c->receipt_len);
+		} else if (!post && strcmp(rest, "sealed") == 0 &&
+		    c->sealed != NULL && strcmp(c->receipt_tender, id) == 0) {
+			char disp[128];
+
+			snprintf(disp, sizeof(disp), "attachment; filename=\"%s."
+			    "sealed\"", id);
+			add_header(req, "Content-Disposition", disp);
+			send_bytes(req, 200, "application/octet-stream",
+			    c->sealed, c->sealed_len);
 		} else
 			refuse(req, 404, "no such page");
 	} else {
@@ -1519,6 +1813,8 @@ route(struct console *c, struct evhttp_request *req, int post, char kind,
 			page_sale(c, req, id, 1);
 		else if (post && strcmp(rest, "bid") == 0)
 			act_sale_bid(c, req, id);
+		else if (post && strcmp(rest, "do") == 0)
+			act_command(c, req, "sale", id);
 		else
 			refuse(req, 404, "no such page");
 	}
@@ -1737,6 +2033,7 @@ out:
 	for (int i = 0; i < MAX_DRAFTS; i++)
 		eb_doc_free(c.drafts[i].sheet);
 	free(c.receipt);
+	free(c.sealed);
 	if (c.style != NULL)
 		xsltFreeStylesheet(c.style);
 	if (c.sec != NULL)

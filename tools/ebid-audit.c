@@ -34,6 +34,7 @@
 #include "tools/audit_log.h"
 #include "tools/client.h"
 #include "tools/fileio.h"
+#include "tools/ocds.h"
 
 #ifndef EB_XSD_DEFAULT
 #define EB_XSD_DEFAULT "protocol/xsd/ebid.xsd"
@@ -48,6 +49,8 @@ usage(FILE *f)
 	    "usage:\n"
 	    "  ebid-audit export (--tender ID | --sale ID | --pool ID) -o FILE\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
+	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
+	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
 	    "         [--crl F]\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
@@ -56,6 +59,9 @@ usage(FILE *f)
 	    "\n"
 	    "export   fetch a log from ebidd with an auditor's certificate\n"
 	    "         (--url --ca --cert --key or EBID_URL EBID_CA EBID_CERT EBID_KEY)\n"
+	    "         --ocds: verify each exported log, then write its OCDS 1.1.5\n"
+	    "         open data to DIR: ID.releases.json and ID.record.json\n"
+	    "         (docs/ocds.md)\n"
 	    "verify   check every link, signature, receipt and signed chain head,\n"
 	    "         then replay the log through the engine from nothing; exit 0\n"
 	    "         when everything holds, 1 naming the first entry that does not\n"
@@ -112,7 +118,8 @@ struct opts {
 	int nsubject_logs;
 	const char *url, *cert, *key;
 	const char *since, *until, *crl;
-	int all;
+	const char *ocid_prefix, *publisher;
+	int all, ocds;
 	const char *server_certs[MAX_PINS];
 	int nserver_certs;
 	const char *heads[MAX_PINS];
@@ -342,6 +349,73 @@ out:
 }
 
 /*
+ * export --ocds: each exported log is verified (as `verify` does), then
+ * folded into its OCDS open data (tools/ocds.c) in o->out.
+ */
+static int
+cmd_export_ocds(const struct opts *o, char **files, int nfiles,
+    const struct eb_schema *schema)
+{
+	struct eb_ocds_opts oo = {
+		.prefix = o->ocid_prefix ? o->ocid_prefix : "ocds-ebid00",
+		.publisher = o->publisher ? o->publisher : "ebid" };
+	struct eb_trust *t = NULL;
+	struct eb_error err;
+	char path[1024];
+	int i, rc = 0;
+
+	eb_error_clear(&err);
+	if (nfiles < 1 || o->out == NULL || envor(o->ca, "EBID_CA") == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if ((t = eb_trust_load(envor(o->ca, "EBID_CA"), &err)) == NULL) {
+		print_error(&err);
+		return 2;
+	}
+	for (i = 0; i < nfiles; i++) {
+		struct eb_audit_log *log = NULL;
+		struct eb_audit_result res;
+		struct eb_buf rel = EB_BUF_INIT, rec = EB_BUF_INIT;
+		int r;
+
+		memset(&res, 0, sizeof(res));
+		eb_error_clear(&err);
+		if ((r = load_export(files[i], schema, &log, &err)) == EB_OK &&
+		    (r = eb_audit_verify(log, t, schema, &res, &err)) == EB_OK)
+			r = eb_ocds_build(log, &oo, &rel, &rec, &err);
+		if (r == EB_OK) {
+			snprintf(path, sizeof(path), "%s/%s.releases.json",
+			    o->out, log->aggregate);
+			r = eb_file_write(path, rel.data, rel.len, &err);
+		}
+		if (r == EB_OK) {
+			snprintf(path, sizeof(path), "%s/%s.record.json",
+			    o->out, log->aggregate);
+			r = eb_file_write(path, rec.data, rec.len, &err);
+		}
+		if (r == EB_OK)
+			printf("OCDS of %s %s: %s/%s.releases.json, "
+			    "%s/%s.record.json\n", log->kind, log->aggregate,
+			    o->out, log->aggregate, o->out, log->aggregate);
+		else if (r == EB_ERR_NOTFOUND)
+			printf("%s: %s (nothing written)\n", files[i],
+			    err.primary);
+		else {
+			fprintf(stderr, "ebid-audit: %s:\n", files[i]);
+			print_error(&err);
+			rc = res.failed_seq != 0 ? 1 : 2;
+		}
+		eb_doc_free(res.final_view);
+		eb_buf_free(&rel);
+		eb_buf_free(&rec);
+		eb_audit_log_free(log);
+	}
+	eb_trust_free(t);
+	return rc;
+}
+
+/*
  * The revocation lists into the trust, each revocation listed on stderr
  * ("crl: serial S of ISSUER revoked at T"); 0, or 1 with the error shown.
  */
@@ -457,6 +531,9 @@ main(int argc, char **argv)
 		{ "until", required_argument, NULL, 'U' },
 		{ "server-cert", required_argument, NULL, 'Z' },
 		{ "head", required_argument, NULL, 'H' },
+		{ "ocds", no_argument, NULL, 'O' },
+		{ "ocid-prefix", required_argument, NULL, 'Q' },
+		{ "publisher", required_argument, NULL, 'B' },
 		{ "crl", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -518,6 +595,9 @@ main(int argc, char **argv)
 			}
 			o.heads[o.nheads++] = optarg;
 			break;
+		case 'O': o.ocds = 1; break;
+		case 'Q': o.ocid_prefix = optarg; break;
+		case 'B': o.publisher = optarg; break;
 		case 'R': o.crl = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -532,6 +612,10 @@ main(int argc, char **argv)
 	if ((schema = eb_schema_load(o.xsd, &err)) == NULL) {
 		print_error(&err);
 		return 2;
+	}
+	if (strcmp(verb, "export") == 0 && o.ocds) {
+		rc = cmd_export_ocds(&o, argv + optind, argc - optind, schema);
+		goto out;
 	}
 	if (strcmp(verb, "export") == 0) {
 		rc = cmd_export(&o, schema);

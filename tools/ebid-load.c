@@ -23,7 +23,8 @@
  *                      the root): the intake cost without the append
  *      keepalive       GET --path (default /v1/whoami) on keep-alive
  *                      connections; also runs against the bare libevent
- *                      server tests/bench/https_baseline.c
+ *                      server tests/bench/https_baseline.c; with an
+ *                      http:// --url, the public board (no TLS)
  *      idle            open --conns idle TLS connections, hold them, and
  *                      read ebidd's VmRSS/VmHWM (--pid)
  *      mixed           a day's mix on one sale in its listing: whoami,
@@ -131,6 +132,7 @@ struct load {
 	const char *scname;
 	struct event_base *base;
 	char host[128];
+	int plain;             /* http:// (the public board): no TLS */
 	int port;
 	char url[192];
 	char certs[512];
@@ -628,17 +630,24 @@ static void
 conn_open(struct lconn *c)
 {
 	struct load *L = c->L;
-	SSL *ssl = SSL_new(c->p->ctx);
+	SSL *ssl;
 
-	if (ssl == NULL)
-		die("SSL_new failed", NULL);
-	X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), L->host);
-	c->bev = bufferevent_openssl_socket_new(L->base, -1, ssl,
-	    BUFFEREVENT_SSL_CONNECTING,
-	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (c->bev == NULL)
-		die("bufferevent_openssl_socket_new failed", NULL);
-	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	if (L->plain) {   /* the public board: plain HTTP, no certificate */
+		c->bev = bufferevent_socket_new(L->base, -1,
+		    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+		if (c->bev == NULL)
+			die("bufferevent_socket_new failed", NULL);
+	} else {
+		if ((ssl = SSL_new(c->p->ctx)) == NULL)
+			die("SSL_new failed", NULL);
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), L->host);
+		c->bev = bufferevent_openssl_socket_new(L->base, -1, ssl,
+		    BUFFEREVENT_SSL_CONNECTING,
+		    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+		if (c->bev == NULL)
+			die("bufferevent_openssl_socket_new failed", NULL);
+		bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	}
 	c->evcon = evhttp_connection_base_bufferevent_new(L->base, NULL,
 	    c->bev, L->host, (unsigned short)L->port);
 	if (c->evcon == NULL)
@@ -1783,6 +1792,10 @@ usage(FILE *f)
 	    "(@DEADLINE@)\n"
 	    "  --path PATH        keepalive: the GET path (default "
 	    "/v1/whoami)\n"
+	    "                     keepalive with --url http://HOST:PORT: the "
+	    "public board\n"
+	    "                     (plain HTTP, no certificate), e.g. --path "
+	    "/tenders/ID\n"
 	    "  --pid PID          the server's pid: its CPU time per request "
 	    "(every\n"
 	    "                     scenario) and VmRSS (idle)\n"
@@ -1883,7 +1896,13 @@ main(int argc, char **argv)
 	snprintf(L->ca, sizeof(L->ca), "%.500s/ca.crt", L->certs);
 	if ((u = evhttp_uri_parse(url)) == NULL || evhttp_uri_get_host(u) ==
 	    NULL || evhttp_uri_get_port(u) <= 0)
-		die("--url must be https://HOST:PORT", url);
+		die("--url must be https://HOST:PORT (or http://HOST:PORT: "
+		    "the public board, keepalive only)", url);
+	L->plain = evhttp_uri_get_scheme(u) != NULL &&
+	    strcmp(evhttp_uri_get_scheme(u), "http") == 0;
+	if (L->plain && L->sc != SC_KEEPALIVE)
+		die("http:// (the public board) is for the keepalive scenario "
+		    "only", url);
 	snprintf(L->host, sizeof(L->host), "%s", evhttp_uri_get_host(u));
 	L->port = evhttp_uri_get_port(u);
 	evhttp_uri_free(u);

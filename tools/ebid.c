@@ -25,6 +25,7 @@
 
 #include "protocol/cms.h"
 #include "protocol/doc.h"
+#include "protocol/mem.h"
 #include "protocol/pki.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
@@ -77,7 +78,11 @@ static const struct command {
 	{ "send", 1, cmd_send, "send FILE.xml",
 	  "sign a command with your key and submit it", "ebid send FILE.xml",
 	  "Sign the command document FILE.xml with your key (CMS SignedData,\n"
-	  "the key of --cert/--key) and submit it to POST /v1/commands.  On\n"
+	  "the key of --cert/--key) and submit it to POST /v1/commands.  A\n"
+	  "FILE already signed (DER, as EBID_KEEP_SIGNED=FILE keeps every\n"
+	  "signed command ebid sends) is sent again unchanged: the server\n"
+	  "answers a command it already has with its first entry\n"
+	  "(duplicate=yes), never twice.  On\n"
 	  "success prints the aggregate, sequence number, chain hash, time and\n"
 	  "the events the command produced; otherwise the server's error.\n"
 	  "When the server issued a receipt (RFC 3161 token), --receipt FILE\n"
@@ -268,10 +273,24 @@ cmd_send(struct eb_client *c, const struct eb_client_settings *s,
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (eb_file_read(file, SEND_MAX, &xml, &e) != EB_OK ||
-	    (cert = eb_pem_cert_load(s->cert, &e)) == NULL ||
+	if (eb_file_read(file, SEND_MAX, &xml, &e) != EB_OK) {
+		eb_client_print_error(stderr, &e);
+		goto out;
+	}
+	if (xml.len > 0 && (uint8_t)xml.data[0] == 0x30) {
+		/* already signed (a DER SignedData kept with EBID_KEEP_SIGNED):
+		 * sent again unchanged, ebidd answers with its first entry */
+		der = eb_memdup(xml.data, xml.len);
+		derlen = xml.len;
+	} else if ((cert = eb_pem_cert_load(s->cert, &e)) == NULL ||
 	    (key = eb_pem_key_load(s->key, &e)) == NULL ||
 	    eb_cms_sign(cert, key, xml.data, xml.len, &der, &derlen, &e) !=
+	    EB_OK) {
+		eb_client_print_error(stderr, &e);
+		goto out;
+	}
+	if (getenv("EBID_KEEP_SIGNED") != NULL &&
+	    eb_file_write(getenv("EBID_KEEP_SIGNED"), der, derlen, &e) !=
 	    EB_OK) {
 		eb_client_print_error(stderr, &e);
 		goto out;
@@ -291,11 +310,13 @@ cmd_send(struct eb_client *c, const struct eb_client_settings *s,
 		rc = EXIT_SERVER;
 		goto out;
 	}
-	printf("accepted: aggregate=%s seq=%s hash=%s time=%s\n",
+	printf("accepted: aggregate=%s seq=%s hash=%s time=%s%s\n",
 	    eb_doc_attr(d, "aggregate") ? eb_doc_attr(d, "aggregate") : "",
 	    eb_doc_attr(d, "seq") ? eb_doc_attr(d, "seq") : "",
 	    eb_doc_attr(d, "hash") ? eb_doc_attr(d, "hash") : "",
-	    eb_doc_attr(d, "time") ? eb_doc_attr(d, "time") : "");
+	    eb_doc_attr(d, "time") ? eb_doc_attr(d, "time") : "",
+	    eb_doc_attr(d, "duplicate") != NULL ? " duplicate=yes (sent "
+	    "before: the first entry)" : "");
 	rc = save_receipt(d, receipt_path);
 	if (eb_doc_child(d, "events") != NULL &&
 	    eb_xml_write(eb_doc_child(d, "events"), 1, &ev) == EB_OK)

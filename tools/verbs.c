@@ -128,14 +128,13 @@ exit_for_rc(int rc)
 }
 
 /*
- * Retrying after a lost reply (docs/client.md): on a transport failure
- * (no connection, connection closed, timeout: EB_ERR_IO) or a 503 (the
- * server or its database unavailable, shutting down), wait 0.25 s, then
- * doubling up to 8 s, for at most EBID_RETRY_SECONDS in all (default 60;
- * 0 = never retry).  Returns the wait in seconds, or -1: do not retry.
+ * Retrying after a lost reply (docs/client.md): when retryable() says so,
+ * wait 0.25 s, then doubling up to 8 s, for at most EBID_RETRY_SECONDS in
+ * all (default 60; 0 = never retry).  Returns the wait in seconds, or -1:
+ * do not retry.
  */
 static double
-retry_wait(int attempt, int sent, const struct eb_error *e, int status)
+retry_wait(int attempt, int retry)
 {
 	static double spent;
 	const char *env = getenv("EBID_RETRY_SECONDS");
@@ -143,7 +142,7 @@ retry_wait(int attempt, int sent, const struct eb_error *e, int status)
 
 	if (attempt == 1)
 		spent = 0;
-	if (sent == EB_OK ? status != 503 : e->code != EB_ERR_IO)
+	if (!retry)
 		return -1;
 	w = 0.25;
 	for (int i = 1; i < attempt && w < 8.0; i++)
@@ -154,6 +153,28 @@ retry_wait(int attempt, int sent, const struct eb_error *e, int status)
 		return -1;
 	spent += w;
 	return w;
+}
+
+/*
+ * 1 when sending the same bytes again may help: no reply (EB_ERR_IO), the
+ * server unavailable (503), or 409 duplicate-command (two identical
+ * creating commands raced: sent again, the loser gets the winner's entry).
+ */
+static int
+retryable(int sent, const struct eb_error *e, int status,
+    const struct eb_buf *body)
+{
+	struct eb_error re;
+
+	if (sent != EB_OK)
+		return e->code == EB_ERR_IO;
+	if (status == 503)
+		return 1;
+	if (status != 409)
+		return 0;
+	eb_error_clear(&re);
+	eb_client_reply_error(body, status, &re);
+	return strcmp(re.reason, "duplicate-command") == 0;
 }
 
 static void
@@ -199,7 +220,8 @@ exchange(struct session *s, const char *path, const uint8_t *der,
 		else
 			sent = eb_client_post(s->client, "/v1/commands",
 			    "application/cms", der, len, &body, &status, &e);
-		if ((wait = retry_wait(attempt, sent, &e, status)) < 0)
+		if ((wait = retry_wait(attempt, retryable(sent, &e, status,
+		    &body))) < 0)
 			break;
 		/*
 		 * No reply, or the server cannot decide now: send the very
@@ -209,7 +231,9 @@ exchange(struct session *s, const char *path, const uint8_t *der,
 		 */
 		fprintf(stderr, "ebid: %s; sending the same signed %s again "
 		    "in %.1f s (attempt %d)\n", sent != EB_OK ? e.primary :
-		    "the server is unavailable", der != NULL ? "command" :
+		    status == 503 ? "the server is unavailable" :
+		    "the same command was in flight twice", der != NULL ?
+		    "command" :
 		    "request", wait, attempt + 1);
 		retry_sleep(wait);
 	}
@@ -241,6 +265,16 @@ static int
 post_signed(struct session *s, const uint8_t *der, size_t len,
     struct eb_doc **reply)
 {
+	struct eb_error e;
+
+	/* EBID_KEEP_SIGNED=FILE: the exact bytes, to send again later */
+	eb_error_clear(&e);
+	*reply = NULL;
+	if (getenv("EBID_KEEP_SIGNED") != NULL &&
+	    eb_file_write(getenv("EBID_KEEP_SIGNED"), der, len, &e) != EB_OK) {
+		print_error(&e);
+		return exit_for_rc(e.code);
+	}
 	return exchange(s, NULL, der, len, reply);
 }
 
@@ -266,10 +300,12 @@ print_accepted(const struct eb_doc *reply)
 	const struct eb_doc *events = eb_doc_child(reply, "events"), *ev;
 	struct eb_buf b = EB_BUF_INIT;
 
-	printf("accepted: %s seq %s at %s\n",
+	printf("accepted: %s seq %s at %s%s\n",
 	    eb_doc_attr(reply, "aggregate") ? eb_doc_attr(reply, "aggregate") :
 	    "?", eb_doc_attr(reply, "seq") ? eb_doc_attr(reply, "seq") : "?",
-	    eb_doc_attr(reply, "time") ? eb_doc_attr(reply, "time") : "?");
+	    eb_doc_attr(reply, "time") ? eb_doc_attr(reply, "time") : "?",
+	    eb_doc_attr(reply, "duplicate") != NULL ? " (sent before: the "
+	    "first entry, nothing appended)" : "");
 	if (events == NULL)
 		return;
 	for (ev = events->first; ev != NULL; ev = ev->next) {
@@ -1058,6 +1094,9 @@ auction_amount(struct session *s, const char *command, const struct args *a)
 	return rc;
 }
 
+static const char *attr_or(const struct eb_doc *d, const char *name,
+    const char *dflt);
+
 static int
 auction_watch(struct session *s, const struct args *a)
 {
@@ -1075,19 +1114,24 @@ auction_watch(struct session *s, const struct args *a)
 		    a->id, (long long)after);
 		if ((rc = get_doc(s, path, &d)) != 0)
 			return rc;
+		/* entries hidden from bidders still move 'last' on */
+		if (eb_doc_attr_i64(d, "last", &seq) == EB_OK && seq > after)
+			after = seq;
 		eb_doc_foreach(e, d, "entry") {
 			if (eb_doc_attr_i64(e, "seq", &seq) == EB_OK &&
 			    seq > after)
 				after = seq;
-			if (eb_doc_attr_i64(e, "price", &v) == EB_OK)
+			/* a price and its bidding number, or the phase alone:
+			 * never a log sequence where a number is expected */
+			if (eb_doc_attr_i64(e, "price", &v) == EB_OK) {
 				fen_text(v, price, sizeof(price));
-			else
-				snprintf(price, sizeof(price), "-");
-			printf("%s  #%lld  %-22s price %s  %s\n",
-			    eb_doc_attr(e, "time") ? eb_doc_attr(e, "time") : "",
-			    (long long)seq, eb_doc_attr(e, "event") ?
-			    eb_doc_attr(e, "event") : "", price,
-			    eb_doc_attr(e, "state") ? eb_doc_attr(e, "state") : "");
+				printf("%s  %-22s No. %s  %s\n",
+				    attr_or(e, "time", ""), attr_or(e, "event", ""),
+				    attr_or(e, "number", "?"), price);
+			} else {
+				printf("%s  %s\n", attr_or(e, "time", ""),
+				    attr_or(e, "event", ""));
+			}
 		}
 		fflush(stdout);
 		if (eb_doc_attr(d, "closed") != NULL &&
@@ -1179,22 +1223,46 @@ static int
 print_result(const struct eb_doc *res)
 {
 	const struct eb_doc *er = eb_doc_child(res, "evaluation-result");
-	const struct eb_doc *b, *c, *x, *r;
+	const struct eb_doc *b, *c, *x, *r, *ps;
+	char m[64];
+	int64_t v;
+	int lep;
 
 	if (er == NULL)
 		er = res;
-	printf("Evaluation result (%s), benchmark price ",
-	    attr_or(er, "method", "?"));
-	print_money(eb_doc_attr(er, "benchmark"));
-	printf(" yuan, %s valid bids\n\n", attr_or(er, "valid-bids", "?"));
+	lep = strcmp(attr_or(er, "method", ""), "lowest-evaluated-price") == 0;
+	printf("Evaluation result (%s), ", attr_or(er, "method", "?"));
+	if (!lep) {
+		printf("benchmark price ");
+		print_money(eb_doc_attr(er, "benchmark"));
+		printf(" yuan (coefficient %s), ",
+		    attr_or(er, "coefficient", "1"));
+	}
+	printf("%s valid bids\n\n", attr_or(er, "valid-bids", "?"));
+	/* per bid: what decides its rank (issue 14 point 8) */
 	eb_doc_foreach(b, er, "bid") {
 		printf("%s (%s): price ", attr_or(b, "bidder", "?"),
 		    attr_or(b, "org", ""));
 		print_money(eb_doc_attr(b, "price"));
-		printf(" yuan, price score %s\n", attr_or(eb_doc_child(b,
-		    "price-score"), "value", "-"));
-		if (eb_doc_attr(b, "invalid-reason") != NULL)
-			printf("    invalid: %s\n", eb_doc_attr(b, "invalid-reason"));
+		printf(" yuan\n");
+		if (eb_doc_attr(b, "invalid-reason") != NULL) {
+			printf("    invalid: %s (no score, no rank)\n",
+			    eb_doc_attr(b, "invalid-reason"));
+			continue;
+		}
+		if ((ps = eb_doc_child(b, "price-score")) != NULL) {
+			printf("    price score %s", attr_or(ps, "value", "-"));
+			if (eb_doc_attr(ps, "deviation-percent") != NULL)
+				printf(" (deviation %s %% from the benchmark, "
+				    "exactly %s %%)",
+				    eb_doc_attr(ps, "deviation-percent"),
+				    attr_or(ps, "deviation-exact", "?"));
+			printf(", weighted price part %s%s\n",
+			    attr_or(ps, "weighted", "-"),
+			    attr_is_yes(ps, "in-benchmark") ||
+			    eb_doc_attr(ps, "in-benchmark") == NULL ? "" :
+			    "; trimmed from the benchmark average");
+		}
 		eb_doc_foreach(c, b, "criterion") {
 			printf("    %-10s %-14s", attr_or(c, "id", "?"),
 			    attr_or(c, "score", "-"));
@@ -1204,17 +1272,66 @@ print_result(const struct eb_doc *res)
 				    attr_is_yes(x, "trimmed") ? "(dropped)" : "");
 			putchar('\n');
 		}
-		printf("    total %s\n", attr_or(eb_doc_child(b, "total"),
-		    "value", "-"));
+		eb_doc_foreach(c, b, "compliance")
+			printf("    compliance %-14s %s yes / %s no: %s\n",
+			    attr_or(c, "item", "?"), attr_or(c, "yes", "?"),
+			    attr_or(c, "no", "?"),
+			    attr_is_yes(c, "pass") ? "pass" : "FAIL");
+		eb_doc_foreach(c, b, "adjustment") {
+			if (eb_doc_attr_i64(c, "amount", &v) != EB_OK)
+				v = 0;
+			fen_text(v < 0 ? -v : v, m, sizeof(m));
+			printf("    adjustment %-14s %s%s yuan", attr_or(c,
+			    "factor", "?"), v < 0 ? "-" : "+", m);
+			if (eb_doc_attr(c, "assumed-days") != NULL)
+				printf(" (counted with %s days: none stated)",
+				    eb_doc_attr(c, "assumed-days"));
+			putchar('\n');
+		}
+		if ((x = eb_doc_child(b, "evaluated-price")) != NULL) {
+			printf("    evaluated price ");
+			print_money(eb_doc_attr(x, "value"));
+			printf(" yuan%s\n", eb_doc_attr(b, "compliant") != NULL &&
+			    !attr_is_yes(b, "compliant") ? " (not compliant: "
+			    "no rank)" : "");
+		}
+		if (eb_doc_child(b, "technical-score") != NULL && !lep)
+			printf("    technical %s, total %s\n",
+			    attr_or(eb_doc_child(b, "technical-score"), "value",
+			    "-"), attr_or(eb_doc_child(b, "total"), "value",
+			    "-"));
 	}
-	printf("\n%-9s %-10s %16s %10s %s\n", "position", "bidder", "price",
-	    "total", "tie-break");
+	printf("\n%-9s %-10s %16s %16s %s\n", "position", "bidder", "price",
+	    lep ? "evaluated price" : "total", "tie-break");
 	eb_doc_foreach(r, eb_doc_child(er, "ranking"), "rank") {
 		printf("%-9s %-10s ", attr_or(r, "position", "?"),
 		    attr_or(r, "bidder", "?"));
 		print_money(eb_doc_attr(r, "price"));
-		printf(" %10s %s\n", attr_or(r, "total", "-"),
-		    attr_or(r, "tie-break", ""));
+		putchar(' ');
+		if (lep)
+			print_money(eb_doc_attr(r, "evaluated-price"));
+		else
+			printf("%16s", attr_or(r, "total", "-"));
+		printf(" %s\n", attr_or(r, "tie-break", ""));
+	}
+	if (eb_doc_child(er, "alert") != NULL) {
+		printf("\ndeviation alerts (偏离):\n");
+		eb_doc_foreach(x, er, "alert") {
+			printf("  %s on %s, %s: %s against the mean %s%s\n",
+			    attr_or(x, "expert", "?"), attr_or(x, "bid", "?"),
+			    attr_or(x, "criterion", "total"),
+			    attr_or(x, "value", "?"),
+			    eb_doc_attr(x, "others-mean") != NULL ?
+			    eb_doc_attr(x, "others-mean") :
+			    attr_or(x, "mean", "?"),
+			    eb_doc_attr(x, "others-mean") != NULL ?
+			    " of the others" : " of all");
+			if (eb_doc_child_text(x, "explanation") != NULL)
+				printf("    explained: %s\n",
+				    eb_doc_child_text(x, "explanation"));
+			else if (attr_is_yes(x, "reason"))
+				printf("    reason given on the score sheet\n");
+		}
 	}
 	printf("\ncandidates (中标候选人):");
 	eb_doc_foreach(c, eb_doc_child(er, "candidates"), "candidate")

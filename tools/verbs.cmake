@@ -2,4 +2,4 @@
 add_library(eb_verbs STATIC tools/verbs.c)
 target_link_libraries(eb_verbs PUBLIC eb_core_sale eb_client eb_fileio eb_opening eb_crypto eb_xml eb_base)
 target_compile_definitions(eb_verbs PRIVATE
-  EB_XSD_DEFAULT="${CMAKE_SOURCE_DIR}/protocol/xsd/ebid.xsd")
+  EB_XSD_DEFAULT="${EB_XSD_DIR}/ebid.xsd")

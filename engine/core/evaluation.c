@@ -57,13 +57,26 @@ struct adj {
 	int64_t target, credit, charge_amt, amount;
 };
 
+/* A trimming tier of the benchmark: from 'from' valid bids on (up to the
+ * next tier), the 'hi' highest and 'lo' lowest prices are left out. */
+struct tier {
+	int64_t from, hi, lo;
+};
+#define MAX_TIERS 16
+
 struct rules {
 	int lep;
 	int64_t price_weight, ncand, trim_min, devband;
 	int trim, has_devband;
+	int dev_all;            /* reference: the mean of all experts */
+	int dev_total;          /* scope: the expert's total, not a criterion */
+	int dev_of_mean;        /* measure: percent of the mean, not of max */
 	int avg_formula;
 	int64_t pmax, pmin, ded_above, ded_below, drop_min;
 	int drop;
+	struct tier tiers[MAX_TIERS];   /* ascending 'from'; drop-extremes is
+	                                 * the tier {drop_min, 1, 1} */
+	size_t ntiers;
 	int has_ref;
 	int64_t ref, share, rweight, k;
 	struct rpoint rp[RP_COUNT];
@@ -189,6 +202,53 @@ rules_root(const struct eb_doc *d)
 	return eb_doc_child(d, "evaluation-rules");
 }
 
+/*
+ * <trim-tier bids-from="6" drop-highest="1" drop-lowest="0"/>...: with
+ * at least bids-from valid bids (and fewer than the next tier's), the
+ * benchmark average leaves out that many highest and lowest prices.  Fewer
+ * bids than the first tier: nothing is left out.  drop-extremes="yes" is
+ * the one tier {drop-extremes-min-bids, 1, 1}.
+ */
+static int
+parse_tiers(const struct eb_doc *f, struct rules *r, struct eb_error *err)
+{
+	const struct eb_doc *c;
+	struct tier *t;
+
+	r->ntiers = 0;
+	eb_doc_foreach(c, f, "trim-tier") {
+		int rc;
+
+		if (!r->avg_formula || r->drop)
+			return bad_rules(err, "trim-tier needs kind="
+			    "average-benchmark and no drop-extremes (a tier "
+			    "table replaces it)", "trim-tier");
+		if (r->ntiers == MAX_TIERS)
+			return bad_rules(err, "more than 16 trim-tier",
+			    "trim-tier");
+		t = &r->tiers[r->ntiers];
+		if ((rc = iattr(c, "bids-from", -1, 1, 1000, &t->from, err)) ||
+		    (rc = iattr(c, "drop-highest", 0, 0, 100, &t->hi, err)) ||
+		    (rc = iattr(c, "drop-lowest", 0, 0, 100, &t->lo, err)))
+			return rc;
+		if (t->from < 1)
+			return bad_rules(err, "missing bids-from", "trim-tier");
+		if (r->ntiers > 0 && t->from <= r->tiers[r->ntiers - 1].from)
+			return bad_rules(err, "bids-from must rise from one "
+			    "tier to the next", "trim-tier");
+		if (t->hi + t->lo >= t->from)
+			return bad_rules(err, "drop-highest + drop-lowest must "
+			    "leave at least one bid of bids-from", "trim-tier");
+		r->ntiers++;
+	}
+	if (r->drop) {
+		r->tiers[0].from = r->drop_min;
+		r->tiers[0].hi = r->tiers[0].lo = 1;
+		r->ntiers = 1;
+	}
+	return EB_OK;
+}
+
 static int
 parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 {
@@ -266,7 +326,7 @@ parse_formula(const struct eb_doc *f, struct rules *r, struct eb_error *err)
 	if (r->k <= 0 || !IN_POINTS(r->k))
 		return bad_rules(err, "drawn-coefficient must be positive "
 		    "and plausible", f->name);
-	return EB_OK;
+	return parse_tiers(f, r, err);
 }
 
 /*
@@ -310,6 +370,54 @@ parse_tie_break(const struct eb_doc *root, struct rules *r,
 		r->tie_order[r->ntie++] = lv;
 		s = e;
 	}
+	return EB_OK;
+}
+
+/* attribute 'name' is one of a or b (absent: a); *is_b set */
+static int
+choice_attr(const struct eb_doc *d, const char *name, const char *a,
+    const char *b, int *is_b, struct eb_error *err)
+{
+	const char *v = eb_doc_attr(d, name);
+	char what[128];
+
+	*is_b = 0;
+	if (v == NULL || strcmp(v, a) == 0)
+		return EB_OK;
+	if (strcmp(v, b) == 0) {
+		*is_b = 1;
+		return EB_OK;
+	}
+	snprintf(what, sizeof(what), "%s must be %s or %s", name, a, b);
+	return bad_rules(err, what, d->name);
+}
+
+/*
+ * <deviation-rule band="20" reference="others|all" scope="criterion|total"
+ * measure="max|mean"/>: the expert-deviation rule (偏离); the root's
+ * deviation-band="20" is the same as band="20" with the defaults.
+ */
+static int
+parse_deviation_rule(const struct eb_doc *d, struct rules *r,
+    struct eb_error *err)
+{
+	int rc;
+
+	if (r->has_devband)
+		return bad_rules(err, "deviation-rule replaces deviation-band "
+		    "(give one of them)", d->name);
+	if ((rc = fattr(d, "band", 0, 1, &r->devband, err)) ||
+	    (rc = choice_attr(d, "reference", "others", "all", &r->dev_all,
+	    err)) ||
+	    (rc = choice_attr(d, "scope", "criterion", "total", &r->dev_total,
+	    err)) ||
+	    (rc = choice_attr(d, "measure", "max", "mean", &r->dev_of_mean,
+	    err)))
+		return rc;
+	if (r->devband <= 0 || r->devband > MAX_PERCENT)
+		return bad_rules(err, "band out of 0..1000 (a percent above 0)",
+		    d->name);
+	r->has_devband = 1;
 	return EB_OK;
 }
 
@@ -358,6 +466,9 @@ parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
 			    root->name);
 		r->has_devband = 1;
 	}
+	if ((f = eb_doc_child(root, "deviation-rule")) != NULL &&
+	    (rc = parse_deviation_rule(f, r, err)) != EB_OK)
+		return rc;
 	f = eb_doc_child(root, "price-formula");
 	if (!r->lep) {
 		if (f == NULL)
@@ -377,7 +488,10 @@ parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
 		if (p == NULL)
 			return bad_rules(err, "unknown rounding point",
 			    c->name);
-		if (eb_round_parse(eb_doc_attr(c, "mode"), &p->mode) != EB_OK)
+		/* mode: absent = half-up (up with partial-percent-as-whole) */
+		p->mode = EB_ROUND_HALF_UP;
+		if (eb_doc_attr(c, "mode") != NULL &&
+		    eb_round_parse(eb_doc_attr(c, "mode"), &p->mode) != EB_OK)
 			return bad_rules(err, "mode must be half-up, down or up",
 			    c->name);
 		if ((rc = iattr(c, "decimals", EB_FIX_DECIMALS, 0,
@@ -394,6 +508,19 @@ parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
 		    p != &r->rp[RP_DEV])
 			return bad_rules(err, "partial-percent-as-whole belongs "
 			    "to point=\"deviation-percent\" only", c->name);
+		/* 不足1%按1%计 is itself the rounding (up, to a whole
+		 * percent): a mode or decimals saying otherwise would be
+		 * ignored, so they are refused */
+		if (p->whole && ((eb_doc_attr(c, "mode") != NULL &&
+		    p->mode != EB_ROUND_UP) || (eb_doc_attr(c, "decimals") !=
+		    NULL && d != 0)))
+			return bad_rules(err, "partial-percent-as-whole rounds "
+			    "up to a whole percent: leave out mode and decimals "
+			    "(or write mode=\"up\" decimals=\"0\")", c->name);
+		if (p->whole) {
+			p->mode = EB_ROUND_UP;
+			p->decimals = 0;
+		}
 	}
 	if ((c = eb_doc_child(root, "validity-band")) != NULL) {
 		if (eb_doc_attr_i64(c, "reference", &r->band_ref) != EB_OK ||
@@ -648,6 +775,10 @@ check_sheet(const struct rules *r, const struct eb_doc *sheet,
 		const char *bid = eb_doc_attr(c, "bid");
 		int score = strcmp(c->name, "score") == 0;
 
+		/* a written explanation of a deviation (explain-deviation,
+		 * kept with the sheet): read by the alerts only */
+		if (strcmp(c->name, "explanation") == 0)
+			continue;
 		if (!score && strcmp(c->name, "compliance") != 0) {
 			rc = eb_fail(err, EB_ERR_FORMAT, "bad-score-sheet",
 			    "A sheet holds only <score> and <compliance>.",
@@ -894,68 +1025,147 @@ overflow(struct eb_error *err)
  * *missing to the index of the first alert without a reason (or -1);
  * the first such alert's expert/bid/criterion go to 'first'.
  */
+/* Does 'sheet' hold an <explanation bid= criterion=> for this alert
+ * (criterion NULL: the total)? */
+static const struct eb_doc *
+explanation_of(const struct eb_doc *sheet, const char *bid,
+    const char *criterion)
+{
+	const struct eb_doc *x;
+	const char *xc;
+
+	eb_doc_foreach(x, sheet, "explanation") {
+		xc = eb_doc_attr(x, "criterion");
+		if (eb_doc_attr(x, "bid") == NULL ||
+		    strcmp(eb_doc_attr(x, "bid"), bid) != 0)
+			continue;
+		if (criterion == NULL ? xc == NULL : xc != NULL &&
+		    strcmp(xc, criterion) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/*
+ * One expert's value v among the panel's (sum S of n values), the
+ * criterion's (or the total's) maximum 'max': flagged when |v - M| >
+ * band % of max (measure max) or of M (measure mean), M being the mean of
+ * the others ((S - v) / (n - 1)) or of all (S / n).  Exact: with M =
+ * Mn / Md, |v * Md - Mn| * 100 * 1e8 > band * max * Md, or > band * Mn.
+ * *mean gets M to 4 decimals.
+ */
+static int
+deviates(const struct rules *r, int64_t v, __int128 sum, size_t n,
+    int64_t max, int *flag, int64_t *mean)
+{
+	__int128 mn = r->dev_all ? sum : sum - v;
+	__int128 md = r->dev_all ? (__int128)n : (__int128)n - 1;
+	__int128 lhs = (__int128)v * md - mn, rhs;
+
+	if (lhs < 0)
+		lhs = -lhs;
+	lhs *= 100 * (__int128)EB_FIX_ONE;
+	rhs = r->dev_of_mean ? (__int128)r->devband * mn :
+	    (__int128)r->devband * max * md;
+	*flag = lhs > rhs;
+	return eb_fix_ratio(mn, md * EB_FIX_ONE, 4, EB_ROUND_HALF_UP, mean);
+}
+
+/*
+ * Alerts into 'out' (may be NULL: only count).  Returns EB_OK and sets
+ * *missing when an alert has neither a reason on its score (criterion
+ * scope) nor an <explanation> (explain-deviation); the first such
+ * alert's expert/bid/criterion go to 'first' (*miss_c = nc: the total).
+ */
 static int
 alerts_build(const struct rules *r, const struct table *t,
     const char *const *bidders, struct eb_doc *out,
     const struct eb_doc **miss_sheet, size_t *miss_b, size_t *miss_c,
     int *missing, struct eb_error *err)
 {
-	size_t s, b, c, o;
+	size_t s, b, c, nc = r->dev_total ? 1 : t->nc;
 	char a[EB_FIX_TEXT];
+	int64_t *vals = NULL, max;
 
 	*missing = 0;
 	if (!r->has_devband || t->ns < 2)
 		return EB_OK;
+	if ((vals = calloc(t->ns, sizeof(*vals))) == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "deviation alerts");
 	for (b = 0; b < t->nb; b++) {
-		for (c = 0; c < t->nc; c++) {
-			__int128 sum = 0, lhs, rhs;
+		for (c = 0; c < nc; c++) {
+			__int128 sum = 0;
+			const char *cid = r->dev_total ? NULL : r->crit[c].id;
 
-			for (s = 0; s < t->ns; s++)
-				sum += t->val[TIX(t, s, b, c)];
+			max = 0;
 			for (s = 0; s < t->ns; s++) {
-				int64_t v = t->val[TIX(t, s, b, c)], mean;
-				int rs = t->reason[TIX(t, s, b, c)];
-				struct eb_doc *al;
+				if (r->dev_total) {
+					size_t k;
 
-				o = t->ns - 1;
-				lhs = (__int128)v * (__int128)o - (sum - v);
-				if (lhs < 0)
-					lhs = -lhs;
-				lhs *= 100;
-				/* exact: |s*o - others| * 100 * 1e8 against
-				 * band * max * o (both fixed) */
-				lhs *= EB_FIX_ONE;
-				rhs = (__int128)r->devband * r->crit[c].max *
-				    (__int128)o;
-				if (lhs <= rhs)
+					vals[s] = 0;
+					for (k = 0; k < t->nc; k++)
+						vals[s] += t->val[TIX(t, s, b,
+						    k)];
+				} else {
+					vals[s] = t->val[TIX(t, s, b, c)];
+				}
+				sum += vals[s];
+			}
+			if (r->dev_total) {
+				size_t k;
+
+				for (k = 0; k < t->nc; k++)
+					max += r->crit[k].max;
+			} else {
+				max = r->crit[c].max;
+			}
+			for (s = 0; s < t->ns; s++) {
+				const struct eb_doc *xp;
+				struct eb_doc *al;
+				int64_t mean;
+				int flag, rs;
+
+				if (deviates(r, vals[s], sum, t->ns, max,
+				    &flag, &mean) != EB_OK) {
+					free(vals);
+					return overflow(err);
+				}
+				if (!flag)
 					continue;
+				xp = explanation_of(t->sheets[s], bidders[b],
+				    cid);
+				rs = xp != NULL || (!r->dev_total &&
+				    t->reason[TIX(t, s, b, c)]);
 				if (!rs && !*missing) {
 					*missing = 1;
 					*miss_sheet = t->sheets[s];
 					*miss_b = b;
-					*miss_c = c;
+					*miss_c = r->dev_total ? t->nc : c;
 				}
 				if (out == NULL)
 					continue;
-				if (eb_fix_ratio(sum - v, (__int128)o *
-				    EB_FIX_ONE, 4, EB_ROUND_HALF_UP, &mean) !=
-				    EB_OK)
-					return overflow(err);
 				al = eb_doc_add(out, "alert");
 				eb_doc_set_attr(al, "expert",
 				    eb_doc_attr(t->sheets[s], "expert"));
 				eb_doc_set_attr(al, "bid", bidders[b]);
-				eb_doc_set_attr(al, "criterion",
-				    r->crit[c].id);
+				if (cid != NULL)
+					eb_doc_set_attr(al, "criterion", cid);
+				eb_doc_set_attr(al, "scope", r->dev_total ?
+				    "total" : "criterion");
 				eb_doc_set_attr(al, "value",
-				    eb_fix_format(v, 4, a));
-				eb_doc_set_attr(al, "others-mean",
-				    eb_fix_format(mean, 4, a));
+				    eb_fix_format(vals[s], 4, a));
+				eb_doc_set_attr(al, r->dev_all ? "mean" :
+				    "others-mean", eb_fix_format(mean, 4, a));
 				eb_doc_set_attr(al, "reason", rs ? "yes" :
 				    "no");
+				if (xp != NULL)
+					eb_doc_add_text(al, "explanation",
+					    eb_doc_text(xp));
 			}
 		}
 	}
+	free(vals);
 	return EB_OK;
 }
 
@@ -1050,7 +1260,9 @@ struct bidrow {
 	const char *invalid;
 	int vix;                        /* index among valid bids or -1 */
 	int64_t dev, pscore, ppart, tech, total, evp;
+	int64_t dev_exact;              /* to 8 decimals, before its rounding */
 	int has_dev;
+	int bench_out;                  /* left out of the benchmark average */
 };
 
 struct rk {
@@ -1112,8 +1324,24 @@ round_at(const struct rules *r, int point, int64_t v, int64_t *out)
 }
 
 /* Benchmark in fen (see evaluation.h, step 2). */
+/* Order of valid rows for trimming: price, then input order. */
+struct price_ix {
+	int64_t price;
+	size_t row;
+};
+
 static int
-benchmark(const struct rules *r, const struct bidrow *rows, size_t nrows,
+cmp_row_price(const void *a, const void *b)
+{
+	const struct price_ix *x = a, *y = b;
+
+	if (x->price != y->price)
+		return x->price < y->price ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static int
+benchmark(const struct rules *r, struct bidrow *rows, size_t nrows,
     int64_t *bench, struct eb_error *err)
 {
 	__int128 sum = 0, num, den, part;
@@ -1139,10 +1367,35 @@ benchmark(const struct rules *r, const struct bidrow *rows, size_t nrows,
 		*bench = lo;
 		return EB_OK;
 	}
-	if (r->drop && m >= (size_t)r->drop_min) {
-		sum -= lo;
-		sum -= hi;
-		m -= 2;
+	{
+		/* the trimming tier for m valid bids: the last from <= m */
+		const struct tier *tr = NULL;
+		struct price_ix *ix;
+		size_t k, n = 0;
+
+		for (k = 0; k < r->ntiers; k++)
+			if ((size_t)r->tiers[k].from <= m)
+				tr = &r->tiers[k];
+		if (tr != NULL && tr->hi + tr->lo > 0) {
+			if ((ix = calloc(m, sizeof(*ix))) == NULL)
+				return eb_fail(err, EB_ERR_NOMEM,
+				    "out-of-memory", NULL, "out of memory");
+			for (i = 0; i < nrows; i++)
+				if (rows[i].valid) {
+					ix[n].price = rows[i].price;
+					ix[n++].row = i;
+				}
+			qsort(ix, n, sizeof(*ix), cmp_row_price);
+			for (k = 0; k < n; k++) {
+				if (k < (size_t)tr->lo ||
+				    k >= n - (size_t)tr->hi) {
+					rows[ix[k].row].bench_out = 1;
+					sum -= ix[k].price;
+					m--;
+				}
+			}
+			free(ix);
+		}
 	}
 	/* num/den = K * (w*s*R*m + (1-w)*1e8*sum) / (1e24 * m) fen. */
 	if (__builtin_mul_overflow((__int128)r->rweight * r->share,
@@ -1183,6 +1436,9 @@ price_score(const struct rules *r, struct bidrow *b, int64_t bench,
 		goto weighted;
 	}
 	num = ((__int128)b->price - bench) * 100;
+	if (eb_fix_ratio(num, bench, EB_FIX_DECIMALS, EB_ROUND_HALF_UP,
+	    &b->dev_exact) != EB_OK)
+		return overflow(err);
 	if (r->rp[RP_DEV].whole) {
 		if (eb_fix_ratio(num, bench, 0, EB_ROUND_UP, &dev) != EB_OK)
 			return overflow(err);
@@ -1541,12 +1797,13 @@ eb_evaluation_result(const struct eb_doc *rules,
 			    "The expert must write a reason for this score "
 			    "(or correct it) before the committee closes.",
 			    "expert %s's score of bid %s on %s deviates from "
-			    "the panel and has no written reason",
+			    "the panel and has no written reason "
+			    "(explain-deviation)",
 			    eb_doc_attr(ms, "expert"), valid[mb],
-			    r->crit[mc].id);
+			    mc < r->ncrit ? r->crit[mc].id : "the total");
 			eb_error_detail(err, "expert=%s bid=%s criterion=%s",
 			    eb_doc_attr(ms, "expert"), valid[mb],
-			    r->crit[mc].id);
+			    mc < r->ncrit ? r->crit[mc].id : "(total)");
 		}
 		if (rc != EB_OK) {
 			eb_doc_free(al);
@@ -1585,9 +1842,15 @@ eb_evaluation_result(const struct eb_doc *rules,
 				    EB_OK)
 					break;
 				ps = eb_doc_add(be, "price-score");
-				if (b->has_dev)
+				if (b->has_dev) {
 					eb_doc_set_attr(ps, "deviation-percent",
 					    eb_fix_format(b->dev, 4, a));
+					eb_doc_set_attr(ps, "deviation-exact",
+					    eb_fix_format(b->dev_exact, 8, a));
+				}
+				if (b->bench_out)
+					eb_doc_set_attr(ps, "in-benchmark",
+					    "no");
 				eb_doc_set_attr(ps, "value",
 				    eb_fix_format(b->pscore, 4, a));
 				eb_doc_set_attr(ps, "weighted",

@@ -14,7 +14,7 @@
  *    candidates="3"              how many top bids are candidates (1..10)
  *    trim-extremes="yes|no"      drop each criterion's highest and lowest
  *    trim-min-experts="5"        ... only with at least this many experts
- *    deviation-band="20"         percent of the criterion's max; absent = off
+ *    deviation-band="20"         = <deviation-rule band="20"/>; absent = off
  *    tie-break="price technical" the tie levels after the primary key, in
  *                                order (default as shown; "" = straight to
  *                                the draw); the draw always comes last
@@ -24,6 +24,8 @@
  *      reference-price="fen" reference-share="1" reference-weight="0"
  *      drawn-coefficient="0.97">
  *    <coefficient>0.95</coefficient>...       the list drawn from at opening
+ *    <trim-tier bids-from="6" drop-highest="1" drop-lowest="0"/>...
+ *                                  trimming by the number of valid bids
  *  </price-formula>                (comprehensive only)
  *  <criterion id name max min="0" step="0.5" weight="1"
  *      reason-below="x" reason-above="y"/>     expert-scored criteria
@@ -33,6 +35,8 @@
  *  <validity-band reference="fen" above="5" below="10"   percents
  *      above-bound="inclusive|strict" below-bound="inclusive|strict"/>
  *  <compliance-item id name/>        (lowest evaluated price: pass/fail)
+ *  <deviation-rule band="20" reference="others|all" scope="criterion|total"
+ *      measure="max|mean"/>          the expert-deviation rule (last child)
  *  <adjustment id kind="completion" target-days="365" per="day|month"
  *      credit="fen" charge="fen" partial-month-as-whole="yes|no"
  *      if-missing="invalid|worst"/>
@@ -57,9 +61,14 @@
  *     eb_evaluation_scored_bids().
  *  2. Benchmark (comprehensive):
  *     lowest-benchmark: B = the lowest valid price.
- *     average-benchmark: the valid prices, without one highest and one
- *       lowest when drop-extremes="yes" and there are at least
- *       drop-extremes-min-bids (default 5) of them; A = their average;
+ *     average-benchmark: the valid prices, without the trimmed ones;
+ *       A = their average.  Trimming: the <trim-tier> with the largest
+ *       bids-from <= the number of valid bids leaves out its drop-highest
+ *       highest and drop-lowest lowest prices (among equal prices the
+ *       later bid in input order is the higher); no tier applies below
+ *       the first bids-from.  drop-extremes="yes" is the single tier
+ *       {drop-extremes-min-bids (default 5), 1, 1}.  A trimmed bid still
+ *       gets a price score (in-benchmark="no" on its <price-score>).
  *       B = K * (w * s * R + (1 - w) * A) with K the drawn coefficient
  *       (1 when there is no list), R reference-price, s reference-share
  *       (default 1), w reference-weight (default 0; 1 = the benchmark is a
@@ -105,11 +114,15 @@
  *     place it against its neighbours.  Candidates: the first
  *     'candidates' (default 3) ranks.
  *
- * DEVIATION ALERTS: with deviation-band="p" and at least 2 sheets, expert
- * e's raw score s of bid b on criterion c is flagged when
- * |s - mean of the other experts' scores| > p % of c's max (exact).  A
- * flagged score needs a non-empty <reason>; until it has one the result
- * is refused with EB_ERR_RULE "deviation-reason-required".
+ * DEVIATION ALERTS: with a band p and at least 2 sheets, expert e's value
+ * v of bid b (its raw score on criterion c, or with scope="total" the sum
+ * of its raw scores of b) is flagged when |v - M| > p % of the measure,
+ * M being the mean of the other experts' values (reference="others") or
+ * of all (reference="all"), the measure c's max (or the sum of the maxes)
+ * or M itself (measure="mean"); exact.  A flagged value needs a
+ * <reason> on its score (criterion scope) or an <explanation bid
+ * criterion?> in e's sheet (the tender's explain-deviation); until it has
+ * one the result is refused with EB_ERR_RULE "deviation-reason-required".
  *
  * SCORE SHEET  <score-sheet expert="party" tender="T1">
  *    <score bid="bidder" criterion="id" value="35.5"><reason>..</reason></score>
@@ -122,7 +135,8 @@
  *
  * RESULT  <evaluation-result method benchmark coefficient valid-bids>
  *    <bid bidder org price valid="yes|no" [invalid-reason]>
- *      <price-score deviation-percent value weighted/>     (comprehensive)
+ *      <price-score deviation-percent deviation-exact in-benchmark="no"?
+ *        value weighted/>                                  (comprehensive)
  *      <criterion id score> <expert-score expert value weighted trimmed/>
  *      </criterion>...
  *      <technical-score value/> <total value/>

@@ -15,8 +15,13 @@
  *  - Every event carries what apply needs (time, actor, figures), so the
  *    log alone rebuilds the state.  Events carry no computed value that
  *    apply recomputes differently: apply takes the figures as decided.
- *  - Bidding numbers are 1, 2, 3 ... in the order the registrar confirms
- *    deposits; s->num_idx[n - 1] is the bidder holding number n.
+ *  - Bidding numbers are six-digit numbers derived at the deposit's
+ *    confirmation from s->chain (a digest of every event applied so far)
+ *    and the bidder's party: random to anyone without the log, unrelated
+ *    across sales, deterministic on replay (bidding_number()).
+ *    s->num_slot is an open-addressing index number -> bidder index + 1
+ *    (logs before issue 14 point 11 hold numbers 1, 2, 3 ...: any number
+ *    >= 1 not yet held is accepted by apply).
  *  - s->current is the highest accepted quote or bid (0 before the first),
  *    s->leader its bidding number (0 when none).  An accepted quote or bid
  *    is always >= s->current + s->increment (the first quote >= the
@@ -159,6 +164,8 @@ struct sale {
 	char transferor_org[EB_NAME_MAX];   /* "" in logs before it was kept */
 	char *asset;
 	int64_t start_price, increment, deposit;
+	int raise_any;                /* raise="at-least": any amount one
+	                               * increment up; 0: whole multiples */
 	int64_t listing_start, listing_end;
 	int64_t countdown_ms, declare_ms, publicity_ms;
 
@@ -173,8 +180,10 @@ struct sale {
 	size_t nbidders, capbidders;
 	uint32_t *index;              /* slot -> bidder index + 1, 0 empty */
 	size_t index_cap;             /* power of two, > 2 * nbidders */
-	uint32_t *num_idx;            /* number - 1 -> bidder index */
+	uint32_t *num_slot;           /* number index: bidder index + 1, 0 empty */
+	size_t num_cap;               /* power of two, > 2 * numbers */
 	uint32_t numbers;             /* numbers handed out */
+	uint8_t chain[EB_SHA256_LEN]; /* digest of the events applied so far */
 
 	/* the price */
 	int64_t current;
@@ -290,12 +299,7 @@ add_bidder(struct sale *s, const struct sale_bidder *nb)
 	if (s->nbidders == s->capbidders) {
 		size_t cap = s->capbidders ? s->capbidders * 2 : 8;
 		struct sale_bidder *p = NULL;
-		uint32_t *q = NULL;
 
-		/* the number table grows with the bidders */
-		if ((q = realloc(s->num_idx, cap * sizeof(*q))) == NULL)
-			return -1;
-		s->num_idx = q;
 		if ((p = realloc(s->bidders, cap * sizeof(*p))) == NULL)
 			return -1;
 		s->bidders = p;
@@ -318,12 +322,137 @@ add_bidder(struct sale *s, const struct sale_bidder *nb)
 	return (long)s->nbidders++;
 }
 
+static size_t
+num_hash(uint32_t n, size_t cap)
+{
+	return (size_t)((n * 2654435761u) & (uint32_t)(cap - 1));
+}
+
 static struct sale_bidder *
 bidder_by_number(const struct sale *s, uint32_t n)
 {
-	if (n == 0 || n > s->numbers)
+	size_t i, mask = s->num_cap - 1;
+
+	if (n == 0 || s->num_cap == 0)
 		return NULL;
-	return &s->bidders[s->num_idx[n - 1]];
+	for (i = num_hash(n, s->num_cap); s->num_slot[i] != 0;
+	    i = (i + 1) & mask)
+		if (s->bidders[s->num_slot[i] - 1].number == n)
+			return &s->bidders[s->num_slot[i] - 1];
+	return NULL;
+}
+
+/* Record that bidder index 'bi' holds its number; -1 on out-of-memory. */
+static int
+number_put(struct sale *s, uint32_t bi)
+{
+	size_t i, mask;
+
+	if (2 * (s->numbers + 1) >= s->num_cap) {
+		size_t cap = s->num_cap ? s->num_cap * 2 : 32, j;
+		uint32_t *ns = calloc(cap, sizeof(*ns));
+
+		if (ns == NULL)
+			return -1;
+		for (j = 0; j < s->num_cap; j++) {
+			uint32_t v = s->num_slot != NULL ? s->num_slot[j] : 0;
+
+			if (v == 0)
+				continue;
+			for (i = num_hash(s->bidders[v - 1].number, cap);
+			    ns[i] != 0; i = (i + 1) & (cap - 1))
+				;
+			ns[i] = v;
+		}
+		free(s->num_slot);
+		s->num_slot = ns;
+		s->num_cap = cap;
+	}
+	mask = s->num_cap - 1;
+	for (i = num_hash(s->bidders[bi].number, s->num_cap);
+	    s->num_slot[i] != 0; i = (i + 1) & mask)
+		;
+	s->num_slot[i] = bi + 1;
+	s->numbers++;
+	return 0;
+}
+
+/*
+ * The bidding number of 'party': the first n in 100000..999999 with
+ * n = 100000 + (H_k mod 900000) not held yet, for k = 0, 1, ..., where
+ * H_k = the first 8 bytes (big-endian) of SHA-256("ebid-sale-number\0" ||
+ * sale id || "\0" || chain || party || "\0" || k as 4 bytes big-endian).
+ * The chain digests every event of the sale so far (their instants to
+ * the millisecond, actors and persons), so nobody without the log can
+ * tell a number from the order of deposits, and one bidder's numbers in
+ * two sales are unrelated; the replay computes the same.
+ */
+static uint32_t
+bidding_number(const struct sale *s, const char *party)
+{
+	uint8_t buf[16 + EB_ID_MAX + 1 + EB_SHA256_LEN + EB_ID_MAX + 1 + 4];
+	uint8_t h[EB_SHA256_LEN];
+	size_t n, lid = strnlen(s->id, EB_ID_MAX - 1),
+	    lp = strnlen(party, EB_ID_MAX - 1);
+	uint32_t k, num;
+	uint64_t v;
+	int i;
+
+	for (k = 0;; k++) {
+		n = 0;
+		memcpy(buf, "ebid-sale-number", 16);
+		n = 16;
+		buf[n++] = 0;
+		memcpy(buf + n, s->id, lid);
+		n += lid;
+		buf[n++] = 0;
+		memcpy(buf + n, s->chain, EB_SHA256_LEN);
+		n += EB_SHA256_LEN;
+		memcpy(buf + n, party, lp);
+		n += lp;
+		buf[n++] = 0;
+		buf[n++] = (uint8_t)(k >> 24);
+		buf[n++] = (uint8_t)(k >> 16);
+		buf[n++] = (uint8_t)(k >> 8);
+		buf[n++] = (uint8_t)k;
+		eb_sha256(buf, n, h);
+		for (v = 0, i = 0; i < 8; i++)
+			v = (v << 8) | h[i];
+		num = (uint32_t)(100000 + v % 900000);
+		if (bidder_by_number(s, num) == NULL)
+			return num;
+	}
+}
+
+/* Fold one applied event into s->chain: its name, instant, actor and
+ * person (what bidding_number() draws on). */
+static void
+chain_event(struct sale *s, const char *name, int64_t time,
+    const char *party, const char *person)
+{
+	uint8_t buf[EB_SHA256_LEN + 64 + 24 + 2 * EB_ID_MAX + 4];
+	size_t n = 0, l;
+	int i;
+
+	memcpy(buf, s->chain, EB_SHA256_LEN);
+	n = EB_SHA256_LEN;
+	l = strlen(name);
+	if (l > 63)
+		l = 63;
+	memcpy(buf + n, name, l);
+	n += l;
+	buf[n++] = 0;
+	for (i = 7; i >= 0; i--)
+		buf[n++] = (uint8_t)((uint64_t)time >> (8 * i));
+	l = strnlen(party, EB_ID_MAX - 1);
+	memcpy(buf + n, party, l);
+	n += l;
+	buf[n++] = 0;
+	l = strnlen(person, EB_ID_MAX - 1);
+	memcpy(buf + n, person, l);
+	n += l;
+	buf[n++] = 0;
+	eb_sha256(buf, n, s->chain);
 }
 
 static int
@@ -538,7 +667,7 @@ sale_destroy(void *st)
 	free(s->asset);
 	free(s->bidders);
 	free(s->index);
-	free(s->num_idx);
+	free(s->num_slot);
 	free(s->hist);
 	free(s->verification);
 	free(s->cancel_reason);
@@ -676,7 +805,7 @@ de_register(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
     struct eb_error *err)
 {
 	int64_t sp, inc, dep, ls, le, cd, dc, pb;
-	const char *asset;
+	const char *asset, *raise;
 	struct eb_doc *e;
 	int rc;
 
@@ -696,6 +825,13 @@ de_register(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	    (rc = field_opt_i64(c, "publicity-seconds", 1, EB_SALE_SECONDS_MAX,
 	    DEFAULT_PUBLICITY_SECONDS, &pb, err)) != EB_OK)
 		return rc;
+	raise = eb_doc_attr(c->body, "raise");
+	if (raise == NULL)
+		raise = "multiples";
+	if (strcmp(raise, "multiples") != 0 && strcmp(raise, "at-least") != 0)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-raise",
+		    "Write raise=\"multiples\" (the default: whole multiples of the increment) or raise=\"at-least\" (any amount at least one increment higher).",
+		    "register-sale: 'raise' is '%s'", raise);
 	if (le <= ls)
 		return eb_fail(err, EB_ERR_RULE, "empty-listing",
 		    "Set the listing end after the listing start.",
@@ -708,6 +844,7 @@ de_register(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	eb_doc_set_attr(e, "sale", s->id);
 	eb_doc_set_attr_i64(e, "starting-price", sp);
 	eb_doc_set_attr_i64(e, "increment", inc);
+	eb_doc_set_attr(e, "raise", raise);
 	eb_doc_set_attr_i64(e, "deposit", dep);
 	set_instant(e, "listing-start", ls);
 	set_instant(e, "listing-end", le);
@@ -907,7 +1044,7 @@ de_confirm_deposit(const struct sale *s, const struct eb_cmd *c,
 	e = ev_add(evs, "sale-deposit-confirmed", c);
 	eb_doc_set_attr(e, "bidder", party);
 	eb_doc_set_attr_i64(e, "amount", paid);
-	eb_doc_set_attr_i64(e, "number", (int64_t)s->numbers + 1);
+	eb_doc_set_attr_i64(e, "number", bidding_number(s, party));
 	return EB_OK;
 }
 
@@ -973,6 +1110,29 @@ check_raise(const struct sale *s, const struct eb_cmd *c,
 		    (long long)min);
 		return EB_ERR_RULE;
 	}
+	/* whole multiples of the increment above the starting price (no
+	 * price yet) or above the current price */
+	if (!s->raise_any &&
+	    (amount - (s->leader == 0 ? s->start_price : s->current)) %
+	    s->increment != 0) {
+		int64_t base = s->leader == 0 ? s->start_price : s->current;
+		int64_t k = (amount - base) / s->increment;
+		char lo[40], hi[40], inc[40];
+
+		eb_sale_price_text(amount, a, sizeof(a));
+		eb_sale_price_text(base + k * s->increment, lo, sizeof(lo));
+		eb_sale_price_text(base + (k + 1) * s->increment, hi,
+		    sizeof(hi));
+		eb_sale_price_text(s->increment, inc, sizeof(inc));
+		eb_fail(err, EB_ERR_RULE, "not-a-multiple",
+		    "Raise by a whole number of increments: the nearest valid amounts are in the detail.",
+		    "%s: %s yuan is not a whole multiple of the increment (%s yuan) above %s",
+		    eb_cmd_name(c), a, inc, s->leader == 0 ?
+		    "the starting price" : "the current price");
+		eb_error_detail(err, "nearest valid amounts %s and %s yuan",
+		    lo, hi);
+		return EB_ERR_RULE;
+	}
 	return EB_OK;
 }
 
@@ -991,10 +1151,14 @@ de_quote(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 		return eb_fail(err, EB_ERR_TIME, "listing-not-started",
 		    "Quote once the listing has started.",
 		    "quote: the listing of sale %s has not started", s->id);
-	if (c->time >= s->listing_end)
+	if (c->time >= s->listing_end) {
+		char t[EB_ISOTIME_LEN];
+
+		eb_isotime_format(s->listing_end, t);
 		return eb_fail(err, EB_ERR_TIME, "listing-closed",
-		    "The listing is over; declare whether you go on to the auction.",
-		    "quote: the listing of sale %s has ended", s->id);
+		    "The listing is over; no quote counts after its end.",
+		    "quote: the listing of sale %s closed at %s", s->id, t);
+	}
 	if ((rc = field_i64(c, "amount", 1, EB_SALE_FEN_MAX, &amount, err)) !=
 	    EB_OK || (rc = check_raise(s, c, b, amount, err)) != EB_OK)
 		return rc;
@@ -1173,7 +1337,9 @@ de_reveal(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	eb_doc_set_attr(e, "salt", salt);
 	eb_doc_set_attr(e, "outcome", sold ? "sold" : "no-sale");
 	eb_doc_set_attr_i64(e, "price", s->current);
-	eb_doc_set_attr_i64(e, "winner", sold ? s->leader : 0);
+	/* a no-sale has no winner: the attribute is absent, never "0" */
+	if (sold)
+		eb_doc_set_attr_i64(e, "winner", s->leader);
 	return EB_OK;
 }
 
@@ -1189,8 +1355,8 @@ de_confirm_result(const struct sale *s, const struct eb_cmd *c,
 	eb_doc_set_attr(e, "outcome",
 	    s->outcome == OUTCOME_SOLD ? "sold" : "no-sale");
 	eb_doc_set_attr_i64(e, "price", s->final_price);
-	eb_doc_set_attr_i64(e, "winner", s->winner);
 	if (w != NULL) {
+		eb_doc_set_attr_i64(e, "winner", s->winner);
 		eb_doc_set_attr(e, "winner-party", w->party);
 		eb_doc_set_attr(e, "winner-name", w->name);
 	}
@@ -1355,15 +1521,17 @@ sale_handles(const char *name)
 	return cmd_def(name) != NULL;
 }
 
+/* The commands the caller's office may send in the sale's state. */
 static void
-allowed_now(const struct sale *s, char *out, size_t cap)
+allowed_now(const struct sale *s, enum eb_role role, char *out, size_t cap)
 {
 	size_t i, n = 0;
 	int w;
 
 	out[0] = '\0';
 	for (i = 0; i < NCMDS; i++) {
-		if (!(sale_cmds[i].states & S(s->state)))
+		if (!(sale_cmds[i].states & S(s->state)) ||
+		    !(sale_cmds[i].roles & EB_ROLE_BIT(role)))
 			continue;
 		w = snprintf(out + n, cap - n, "%s%s", n ? ", " : "",
 		    sale_cmds[i].name);
@@ -1372,7 +1540,40 @@ allowed_now(const struct sale *s, char *out, size_t cap)
 		n += (size_t)w;
 	}
 	if (n == 0)
-		snprintf(out, cap, "nothing (the sale is %s)", state_name(s->state));
+		snprintf(out, cap, "nothing for a %s (the sale is %s)",
+		    eb_role_name(role), state_name(s->state));
+}
+
+/*
+ * A quote or an auction bid that comes after its phase has ended: say
+ * that it ended and when (the person typed it a moment too late), rather
+ * than the state machine's "not allowed in state".  EB_OK when the
+ * command is not such a late one.
+ */
+static int
+late_price(const struct sale *s, const struct sale_cmd_def *d,
+    struct eb_error *err)
+{
+	char t[EB_ISOTIME_LEN];
+
+	if (d->fn == de_quote && s->state != SALE_NEW &&
+	    s->state != SALE_REGISTERED &&
+	    s->state != SALE_ACCEPTED && s->state != SALE_SUSPENDED &&
+	    s->state != SALE_CANCELLED) {
+		eb_isotime_format(s->listing_end, t);
+		return eb_fail(err, EB_ERR_TIME, "listing-closed",
+		    "The listing is over; no quote counts after its end.",
+		    "quote: the listing of sale %s closed at %s", s->id, t);
+	}
+	if (d->fn == de_auction_bid && s->auction_start != 0 &&
+	    s->state != SALE_AUCTION && s->state != SALE_SUSPENDED &&
+	    s->state != SALE_CANCELLED) {
+		eb_isotime_format(s->countdown_from + s->countdown_ms, t);
+		return eb_fail(err, EB_ERR_TIME, "auction-ended",
+		    "The countdown has run out; no bid counts after it.",
+		    "auction-bid: the auction of sale %s ended at %s", s->id, t);
+	}
+	return EB_OK;
 }
 
 /*
@@ -1448,7 +1649,9 @@ sale_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 		    "%s: a %s may not send it", d->name,
 		    eb_role_name(c->actor.role));
 	if (!(d->states & S(s->state))) {
-		allowed_now(s, allowed, sizeof(allowed));
+		if ((rc = late_price(s, d, err)) != EB_OK)
+			return rc;
+		allowed_now(s, c->actor.role, allowed, sizeof(allowed));
 		eb_fail(err, EB_ERR_STATE, "not-allowed-in-state",
 		    "Send one of the commands allowed now, or wait for the sale to reach the stage.",
 		    "%s refused: sale %s is %s", d->name, s->id,
@@ -1515,8 +1718,9 @@ ev_number(const struct sale *s, const struct eb_doc *e, const char *name,
 {
 	int64_t v;
 
-	if (eb_doc_attr_i64(e, name, &v) != EB_OK || v < 0 ||
-	    v > (int64_t)s->numbers || (v == 0 && !allow_zero))
+	if (eb_doc_attr_i64(e, name, &v) != EB_OK || v < 0 || v > 999999 ||
+	    (v == 0 && !allow_zero) ||
+	    (v != 0 && bidder_by_number(s, (uint32_t)v) == NULL))
 		return bad_event(e, name, err);
 	*n = (uint32_t)v;
 	return EB_OK;
@@ -1540,6 +1744,7 @@ ap_registered(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
     struct eb_error *err)
 {
 	int64_t cd, dc, pb;
+	const char *r;
 	int rc;
 
 	if ((rc = ev_i64(e, "starting-price", &s->start_price, err)) ||
@@ -1551,6 +1756,15 @@ ap_registered(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	    (rc = ev_i64(e, "declare-seconds", &dc, err)) ||
 	    (rc = ev_i64(e, "publicity-seconds", &pb, err)))
 		return rc;
+	/* a log written before the raise rule existed was checked with "at
+	 * least one increment": replay keeps it */
+	r = eb_doc_attr(e, "raise");
+	if (r == NULL || strcmp(r, "at-least") == 0)
+		s->raise_any = 1;
+	else if (strcmp(r, "multiples") == 0)
+		s->raise_any = 0;
+	else
+		return bad_event(e, "raise", err);
 	s->countdown_ms = cd * 1000;
 	s->declare_ms = dc * 1000;
 	s->publicity_ms = pb * 1000;
@@ -1646,12 +1860,14 @@ ap_deposit(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	if ((rc = ev_i64(e, "number", &n, err)) ||
 	    (rc = ev_i64(e, "amount", &paid, err)))
 		return rc;
-	if (n != (int64_t)s->numbers + 1)
+	if (n < 1 || n > 999999 || bidder_by_number(s, (uint32_t)n) != NULL)
 		return bad_event(e, "number", err);
 	b->number = (uint32_t)n;
 	b->deposit_paid = paid;
 	b->status = BIDDER_QUALIFIED;
-	s->num_idx[s->numbers++] = (uint32_t)(b - s->bidders);
+	if (number_put(s, (uint32_t)(b - s->bidders)) < 0)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
 	return EB_OK;
 }
 
@@ -1791,7 +2007,8 @@ ap_revealed(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	int rc;
 
 	if ((rc = ev_i64(e, "fen", &s->reserve_fen, err)) ||
-	    (rc = ev_number(s, e, "winner", 1, &w, err)))
+	    (eb_doc_attr(e, "winner") != NULL &&   /* absent: no winner */
+	    (rc = ev_number(s, e, "winner", 1, &w, err))))
 		return rc;
 	if (!valid_salt(salt) || o == NULL)
 		return bad_event(e, "salt", err);
@@ -2000,6 +2217,7 @@ sale_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 		if ((rc = sale_evs[i].fn(s, e, &x, err)) != EB_OK)
 			return rc;
 		note_officer(s, &x);
+		chain_event(s, e->name, x.time, x.party, x.person);
 	}
 	return EB_OK;
 }
@@ -2029,7 +2247,7 @@ static const struct {
 } bidder_vis[] = {
 	{ "number", SA_ALL },
 	{ "status", SA_ALL },
-	{ "continue", SA_ALL },
+	{ "continue", SA_ALL },   /* others see entries only after bidding */
 	{ "party", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
 	{ "name", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
 	{ "org", SA(WINNER) | SA(OWN) | SA(OFFICIAL) },
@@ -2073,6 +2291,15 @@ view_price(struct eb_doc *d, const char *name, int64_t fen)
 	}
 }
 
+static int
+cmp_number(const void *a, const void *b)
+{
+	uint32_t x = (*(const struct sale_bidder *const *)a)->number;
+	uint32_t y = (*(const struct sale_bidder *const *)b)->number;
+
+	return x < y ? -1 : x > y;
+}
+
 static const char *const bidder_status_names[] = {
 	"applied", "qualified", "rejected"
 };
@@ -2085,12 +2312,15 @@ view_bidder(const struct sale *s, struct eb_doc *l,
 	enum sale_aud a = bidder_audience(s, b, viewer);
 	enum sale_state st = s->state == SALE_SUSPENDED ? s->suspended_from :
 	    s->state;
-	int listing_over = st > SALE_LISTING;
+	int bidding_over = st >= SALE_REVEALING;
 	struct eb_doc *d, *full;
 	size_t i;
 
+	/* while bidding goes on, nobody but the officials and the bidder
+	 * itself sees an entry: a count of entries would tell how many paid
+	 * or are still in (issue 14 point 11) */
 	if (a != SA_OFFICIAL && a != SA_OWN &&
-	    (b->status != BIDDER_QUALIFIED || (!listing_over && !b->quoted)))
+	    (b->status != BIDDER_QUALIFIED || !bidding_over))
 		return;
 	/* every field, then only those the table gives this audience */
 	full = eb_doc_new("bidder");
@@ -2136,6 +2366,7 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	eb_doc_set_attr(d, "transferor", s->transferor);
 	eb_doc_set_attr_i64(d, "starting-price", s->start_price);
 	eb_doc_set_attr_i64(d, "increment", s->increment);
+	eb_doc_set_attr(d, "raise", s->raise_any ? "at-least" : "multiples");
 	eb_doc_set_attr_i64(d, "deposit", s->deposit);
 	set_instant(d, "listing-start", s->listing_start);
 	set_instant(d, "listing-end", s->listing_end);
@@ -2168,13 +2399,24 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	 * confirmed; losing bidders stay pseudonymous to the public.
 	 */
 	l = eb_doc_add(v, "bidders");
-	for (i = 1; i <= s->numbers; i++) {
-		b = bidder_by_number(s, (uint32_t)i);
-		view_bidder(s, l, b, viewer);
+	if (s->numbers > 0) {
+		/* in number order, which says nothing of the deposits' order */
+		const struct sale_bidder **by = malloc(s->numbers * sizeof(*by));
+		size_t nb = 0;
+
+		for (i = 0; by != NULL && i < s->nbidders; i++)
+			if (s->bidders[i].number != 0 && nb < s->numbers)
+				by[nb++] = &s->bidders[i];
+		if (by != NULL) {
+			qsort(by, nb, sizeof(*by), cmp_number);
+			for (i = 0; i < nb; i++)
+				view_bidder(s, l, by[i], viewer);
+		}
+		free(by);
 	}
 	for (i = 0; i < s->nbidders; i++) {
 		b = &s->bidders[i];
-		if (b->status != BIDDER_QUALIFIED)
+		if (b->number == 0)
 			view_bidder(s, l, b, viewer);
 	}
 
@@ -2189,8 +2431,13 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	if (s->state >= SALE_DECLARING && s->declare_deadline != 0) {
 		d = eb_doc_add(v, "declaration");
 		set_instant(d, "until", s->declare_deadline);
-		eb_doc_set_attr_i64(d, "declared", s->declared);
-		eb_doc_set_attr_i64(d, "continuing", s->yes_count);
+		/* how many declared and go on: the officials' while bidding */
+		if (sees_names(viewer->role) || (s->state >= SALE_REVEALING &&
+		    s->state != SALE_SUSPENDED) || (s->state == SALE_SUSPENDED &&
+		    s->suspended_from >= SALE_REVEALING)) {
+			eb_doc_set_attr_i64(d, "declared", s->declared);
+			eb_doc_set_attr_i64(d, "continuing", s->yes_count);
+		}
 	}
 	if (s->auction_start != 0) {
 		d = eb_doc_add(v, "auction");
@@ -2202,7 +2449,8 @@ sale_view(const void *st, const struct eb_actor *viewer)
 		eb_doc_set_attr(d, "outcome",
 		    s->outcome == OUTCOME_SOLD ? "sold" : "no-sale");
 		view_price(d, "price", s->final_price);
-		eb_doc_set_attr_i64(d, "winner", s->winner);
+		if (s->outcome == OUTCOME_SOLD && s->winner != 0)
+			eb_doc_set_attr_i64(d, "winner", s->winner);
 		eb_doc_set_attr(d, "confirmed", s->result_confirmed ? "yes" : "no");
 		if (s->result_confirmed)
 			set_instant(d, "publicity-until", s->publicity_end);
@@ -2286,3 +2534,20 @@ const struct eb_flow_ops eb_sale_flow = {
 	.unlisted_states = sale_unlisted_states,
 	.public_head_states = sale_public_head_states,
 };
+
+int
+eb_sale_event_public(const char *name)
+{
+	static const char *const hidden[] = {
+		"sale-application-received", "sale-application-rejected",
+		"sale-deposit-confirmed", "sale-continue-declared",
+	};
+	size_t i;
+
+	if (name == NULL)
+		return 0;
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		if (strcmp(name, hidden[i]) == 0)
+			return 0;
+	return 1;
+}

@@ -29,6 +29,7 @@
  *    eb_sale_price_text()    - fen as people read it: "6,950,000.00"
  *    eb_sale_price_parse()   - yuan as a person types it, to fen
  *    eb_sale_reserve_hash()  - the reserve commitment hash
+ *    eb_sale_event_public()  - may the live watch show an event to all
  */
 #ifndef EB_SALE_H
 #define EB_SALE_H
@@ -78,5 +79,14 @@ int eb_sale_price_parse(const char *s, int64_t *fen);
  */
 int eb_sale_reserve_hash(const char *sale_id, int64_t fen, const char *salt,
     char hex[EB_SHA256_HEX]);
+
+/*
+ * Whether the live watch (GET /v1/sales/ID/watch, the board's watch) shows
+ * an event of this name to everyone: the accepted quotes and bids (number
+ * and amount) and the sale's phases.  Applications, deposits, rejections
+ * and declarations are not shown: they would tell a bidder how many others
+ * applied, paid or are still in (issue 14 point 11).  1 or 0.
+ */
+int eb_sale_event_public(const char *event_name);
 
 #endif

@@ -1758,6 +1758,78 @@ g_scores(const struct tender *t, const struct eb_cmd *c,
 }
 
 /*
+ * explain-deviation bid= criterion=? <reason>: an expert explains in
+ * writing a score of its own the deviation rule flags (docs/evaluation.md,
+ * "Deviation alerts"); criterion absent = the total (scope="total").  The
+ * alert must exist on the expert's current sheet; the explanation is kept
+ * with that sheet (a new sheet needs new explanations) and shown in the
+ * result's <alert>.
+ */
+static int
+g_explain(const struct tender *t, const struct eb_cmd *c,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *bid = eb_doc_attr(c->body, "bid");
+	const char *crit = eb_doc_attr(c->body, "criterion");
+	const char *why = eb_doc_child_text(c->body, "reason");
+	const struct eb_doc **sheets = NULL;
+	struct eb_doc *rules, *alerts = NULL, *al, *x, *e;
+	size_t ns = 0;
+	int rc, found = 0;
+
+	if (bid == NULL || *bid == '\0')
+		return missing(err, c->body->name, "bid");
+	if (why == NULL || *why == '\0')
+		return missing(err, c->body->name, "reason");
+	if (find_by(t->scores, "score-sheet", "expert", c->actor.party) ==
+	    NULL)
+		return eb_fail(err, EB_ERR_STATE, "no-score-sheet",
+		    "Submit your score sheet first.",
+		    "explain-deviation: %s has no score sheet on tender %s",
+		    c->actor.party, t->id);
+	if ((rules = eval_rules_drawn(t)) == NULL)
+		return eb_fail(err, EB_ERR_RULE, "no-deviation-alert",
+		    "The tender's rules flag no deviations.",
+		    "explain-deviation: tender %s has no evaluation rules",
+		    t->id);
+	sheets = calloc(eb_doc_count(t->scores, "score-sheet") + 1,
+	    sizeof(*sheets));
+	if (sheets == NULL) {
+		eb_doc_free(rules);
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "explain-deviation");
+	}
+	eb_doc_foreach(x, t->scores, "score-sheet")
+		sheets[ns++] = x;
+	rc = eb_evaluation_alerts(rules, (const struct eb_doc *const *)sheets,
+	    ns, &alerts, err);
+	free(sheets);
+	eb_doc_free(rules);
+	if (rc != EB_OK)
+		return rc;
+	eb_doc_foreach(al, alerts, "alert")
+		if (attr_is(al, "expert", c->actor.party) &&
+		    attr_is(al, "bid", bid) && (crit == NULL ?
+		    eb_doc_attr(al, "criterion") == NULL :
+		    attr_is(al, "criterion", crit)))
+			found = 1;
+	eb_doc_free(alerts);
+	if (!found)
+		return eb_fail(err, EB_ERR_RULE, "no-deviation-alert",
+		    "Explain only a score of yours the deviation rule flags (ebid result show lists the alerts after the close; the supervisor's close-evaluation names the first one).",
+		    "explain-deviation: no deviation alert on %s's score of "
+		    "bid %s%s%s", c->actor.party, bid, crit ? " on " : "",
+		    crit ? crit : " (total)");
+	e = ev_add(events, "deviation-explained", c);
+	eb_doc_set_attr(e, "expert", c->actor.party);
+	eb_doc_set_attr(e, "bid", bid);
+	if (crit != NULL)
+		eb_doc_set_attr(e, "criterion", crit);
+	eb_doc_add_text(e, "reason", why);
+	return EB_OK;
+}
+
+/*
  * With evaluation rules: the result is eb_evaluation_result() on the
  * bids valid after clearing and the committee's sheets; its candidates
  * are the tender's.  A command that carries candidates must name
@@ -2300,6 +2372,10 @@ static const struct row rows[] = {
 	{ "submit-scores", R(EXPERT), S(EB_TS_EVALUATION), who_accepted_expert,
 	  g_scores, EB_TS_KEEP, EB_TS_NONE, R(EXPERT), CK_NONE,
 	  "scores-submitted", "submit or replace one's score sheet" },
+	{ "explain-deviation", R(EXPERT), S(EB_TS_EVALUATION),
+	  who_accepted_expert, g_explain, EB_TS_KEEP, EB_TS_NONE, 0,
+	  CK_NONE, "deviation-explained",
+	  "explain in writing a score the deviation rule flags" },
 	{ "close-evaluation", R(SUPERVISOR), S(EB_TS_EVALUATION), NULL,
 	  g_close_eval, EB_TS_EVALUATED, EB_TS_NONE, R(SUPERVISOR), CK_NONE,
 	  "evaluation-closed", "close the evaluation with the ranked candidates" },
@@ -2853,6 +2929,42 @@ f_scores(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 	return EB_OK;
 }
 
+/* deviation-explained: the explanation joins the expert's sheet (one
+ * per bid and criterion, the last counts). */
+static int
+f_explained(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
+    struct eb_error *err)
+{
+	struct eb_doc *l = list(&t->scores, "scores"), *s, *x, *nx;
+	const char *crit = eb_doc_attr(ev, "criterion");
+
+	(void)at;
+	*to = EB_TS_KEEP;
+	s = find_by(l, "score-sheet", "expert", eb_doc_attr(ev, "expert"));
+	if (s == NULL || eb_doc_attr(ev, "bid") == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event",
+		    "The log does not follow from the commands.",
+		    "deviation-explained: no sheet of the expert");
+	for (x = s->first; x != NULL; x = nx) {
+		nx = x->next;
+		if (strcmp(x->name, "explanation") == 0 &&
+		    attr_is(x, "bid", eb_doc_attr(ev, "bid")) &&
+		    (crit == NULL ? eb_doc_attr(x, "criterion") == NULL :
+		    attr_is(x, "criterion", crit))) {
+			eb_doc_detach(x);
+			eb_doc_free(x);
+		}
+	}
+	x = eb_doc_add_text(s, "explanation",
+	    eb_doc_child_text(ev, "reason") ? eb_doc_child_text(ev, "reason") :
+	    "");
+	eb_doc_set_attr(x, "bid", eb_doc_attr(ev, "bid"));
+	if (crit != NULL)
+		eb_doc_set_attr(x, "criterion", crit);
+	eb_doc_set_attr(x, "at", eb_doc_attr(ev, "at"));
+	return EB_OK;
+}
+
 static int
 f_evaluated(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
     struct eb_error *err)
@@ -3138,6 +3250,7 @@ static const struct {
 	{ "appointment-accepted", f_appt },
 	{ "appointment-declined", f_appt },
 	{ "scores-submitted", f_scores },
+	{ "deviation-explained", f_explained },
 	{ "evaluation-closed", f_evaluated },
 	{ "report-signed", f_report_signed },
 	{ "coefficient-drawn", f_coefficient },

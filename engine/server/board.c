@@ -35,6 +35,7 @@
  * INTERFACE: eb_board_start(), eb_board_stop_accepting(), eb_board_free()
  */
 #include "engine/server/board.h"
+#include "engine/server/board_ocds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -643,6 +644,18 @@ rate_ok(struct eb_board *b, const char *addr)
 	return 1;
 }
 
+/* The OCDS packages (board_ocds.c): JSON, or the problem page. */
+static void
+ocds_done(void *arg, int status, const char *json, size_t n)
+{
+	if (status == 200)
+		reply(arg, 200, "application/json; charset=utf-8",
+		    "public, max-age=2", json, n);
+	else
+		reply_problem(arg, status, status == 404 ? "no-such-page" :
+		    "unavailable");
+}
+
 static int
 valid_id(const char *s, size_t n)
 {
@@ -751,6 +764,10 @@ route(struct evhttp_request *req, void *arg)
 				return;
 			}
 		}
+	}
+	if (strncmp(path, "/public/ocds/", 13) == 0) {  /* board_ocds.h */
+		eb_board_ocds(b->srv, path + 13, ocds_done, p);
+		return;
 	}
 	reply_problem(p, 404, "no-such-page");
 }

@@ -61,6 +61,7 @@
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
 #include "engine/server/notify.h"
 #include "engine/server/reads.h"
 #include "engine/server/receipts.h"
@@ -84,6 +85,9 @@
 #define EVENTS_MAX ((size_t)256 << 20)
 #define APPEND_BACKOFF_MAX_MS 32
 
+/* What follows when the job's bytes are not in the log (dedup_done). */
+enum { DEDUP_LOAD, DEDUP_REFUSE };
+
 struct job {
 	struct eb_agg_task task;          /* its turn on the aggregate */
 	struct eb_commands *cs;
@@ -95,6 +99,9 @@ struct job {
 	uint8_t *receipt;                 /* RFC 3161 token, when issued */
 	size_t receipt_len;
 	int dedup_checked;
+	int dedup_then;                   /* what follows a miss (DEDUP_*) */
+	int dedup_force;                  /* look up before deciding */
+	struct eb_error pending;          /* DEDUP_REFUSE: the refusal */
 	int loaded;                       /* decided on a state loaded now */
 	uint8_t *der;
 	size_t der_len;
@@ -123,6 +130,7 @@ struct eb_commands {
 };
 
 static void job_load(struct job *j);
+static void dedup_check(struct job *j);
 
 /* -- jobs --------------------------------------------------------------- */
 
@@ -197,6 +205,7 @@ record_refusal(struct job *j, const char *cmd, const struct eb_error *e)
 
 	eb_log(EB_LOG_INFO, "refused id=%s party=%s command=%s target=%s "
 	    "reason=%s", j->reqid, ref.party, cmd, j->target, e->reason);
+	eb_metrics_refused(srv->metrics, e->reason);
 	if (eb_store_refusal(srv->store, &ref, refusal_logged, NULL) != EB_OK)
 		eb_log(EB_LOG_ERROR, "security_log: cannot queue the refusal "
 		    "of request %s", j->reqid);
@@ -273,6 +282,7 @@ append_done(int rc, const struct eb_error *e, void *arg)
 	struct job *j = arg;
 	struct eb_agg *a = j->task.agg;
 
+	eb_metrics_append_end(j->cs->srv->metrics, j, rc);
 	if (rc == EB_OK) {
 		a->seq = j->seq;
 		memcpy(a->hash, j->hash, EB_SHA256_LEN);
@@ -283,6 +293,16 @@ append_done(int rc, const struct eb_error *e, void *arg)
 		return;
 	}
 	eb_agg_drop_state(a);         /* the applied events are not durable */
+	if (rc == EB_ERR_CONFLICT && strcmp(e->reason, "duplicate-command") ==
+	    0) {
+		/* the same bytes committed meanwhile: answer with that entry */
+		eb_doc_free(j->events);
+		j->events = NULL;
+		j->pending = *e;
+		j->dedup_then = DEDUP_REFUSE;
+		dedup_check(j);
+		return;
+	}
 	if (rc == EB_ERR_CONFLICT && !a->fresh &&
 	    ++j->attempts < APPEND_ATTEMPTS) {
 		eb_log(EB_LOG_INFO, "req id=%s: head of %s moved, deciding "
@@ -361,6 +381,16 @@ job_decide(struct job *j)
 	if (rc != EB_OK) {
 		if (e.code == 0)
 			eb_fail(&e, rc, "refused", NULL, "command refused");
+		if ((is_refusal(e.code) || e.code == EB_ERR_CONFLICT) &&
+		    !a->fresh && !j->dedup_checked) {
+			/* a resend of an accepted command: its first reply */
+			eb_doc_free(j->events);
+			j->events = NULL;
+			j->pending = e;
+			j->dedup_then = DEDUP_REFUSE;
+			dedup_check(j);
+			return;
+		}
 		if (is_refusal(e.code))
 			record_refusal(j, j->doc->name, &e);
 		job_fail(j, &e);
@@ -455,6 +485,7 @@ job_decide(struct job *j)
 	se.receipt_len = j->receipt_len;
 	se.head_sig = j->head_sig;
 	se.head_sig_len = j->head_sig_len;
+	eb_metrics_append_start(srv->metrics, j);
 	if ((rc = eb_store_append(srv->store, &se, append_done, j)) != EB_OK) {
 		eb_agg_drop_state(a);
 		eb_fail(&e, rc, "database-unavailable", NULL,
@@ -483,11 +514,22 @@ job_loaded(struct eb_agg_task *t, int rc, const struct eb_error *e,
 
 
 /*
- * A receipt-bearing command resent with exactly the same bytes gets the
- * same entry and the same receipt back, and nothing new is appended --
- * as long as that bid is still its bidder's last word: after a later
- * withdraw-bid (or submit-bid) of the same bidder the resend is refused
- * (bid-withdrawn / bid-replaced), since only the last bid counts.
+ * Every command is idempotent on its signed bytes (docs/server.md,
+ * retrying): the same bytes sent again get the first entry back as
+ * <accepted duplicate="yes">, and nothing new is appended.  Looked up
+ * (log.command_sha256, indexed, schema/0007):
+ *   - before deciding a receipt-bearing command (the bid must still be
+ *     its bidder's last word: after a later withdraw-bid or submit-bid
+ *     of the same bidder the resend is refused, bid-withdrawn /
+ *     bid-replaced, since only the last bid counts), and a creating
+ *     command found at seq 1 of an aggregate (verify_done);
+ *   - before replying a refusal on an existing aggregate (a resend of a
+ *     command that was accepted is usually refused by the state it
+ *     made: "already the highest", "not in that state");
+ *   - when the append finds the same bytes already in the log
+ *     (eb_append raises duplicate-command: a resend decided while the
+ *     first was in flight, here or in another ebidd).
+ * The lookup is only paid on these paths, never on an accepted command.
  */
 static void
 dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
@@ -506,6 +548,13 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 		return;
 	}
 	if (PQntuples(r) == 0) {
+		if (j->dedup_then == DEDUP_REFUSE) {
+			le = j->pending;
+			if (is_refusal(le.code))
+				record_refusal(j, j->doc->name, &le);
+			job_fail(j, &le);
+			return;
+		}
 		job_load(j);
 		return;
 	}
@@ -583,37 +632,47 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 	job_end(j);
 }
 
+/* Look the job's signed bytes up in its aggregate's log (dedup_done). */
+static void
+dedup_check(struct job *j)
+{
+	char hex[EB_SHA256_HEX];
+	const char *params[3] = { j->target, hex,
+		eb_receipts_wanted(j->doc->name) ? "t" : "f" };
+	struct eb_error e;
+
+	j->dedup_checked = 1;
+	eb_hex32(j->der_sha, hex);
+	if (eb_store_select(j->cs->srv->store,
+	    "SELECT l.seq, l.hash, l.time_ms, l.events, l.receipt,"
+	    " l.prev_hash, l.clock, c.signature,"
+	    " CASE WHEN $3::boolean THEN"
+	    " (SELECT CASE WHEN position('<bid-withdrawn'::bytea IN"
+	    "  n.events) > 0 THEN 'w' ELSE 'r' END FROM log n"
+	    "  WHERE n.aggregate = l.aggregate AND n.seq > l.seq"
+	    "  AND n.party = l.party AND n.role = l.role"
+	    "  AND (position('<bid-withdrawn'::bytea IN n.events) > 0"
+	    "   OR position('<bid-submitted'::bytea IN n.events) > 0)"
+	    "  ORDER BY n.seq DESC LIMIT 1) END"
+	    " FROM log l LEFT JOIN chain_heads_signed c"
+	    "  ON c.aggregate = l.aggregate AND c.seq = l.seq"
+	    " WHERE l.command_sha256 = decode($2, 'hex') AND l.aggregate = $1",
+	    3, params, dedup_done, j) != EB_OK) {
+		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+		    "cannot queue the duplicate check");
+		job_fail(j, &e);
+	}
+}
+
 static void
 job_load(struct job *j)
 {
 	struct eb_agg *a = j->task.agg;
-	struct eb_error e;
 
 	if (!j->dedup_checked && !a->fresh &&
-	    eb_receipts_wanted(j->doc->name)) {
-		char hex[EB_SHA256_HEX];
-		const char *params[2] = { a->id, hex };
-
-		j->dedup_checked = 1;
-		eb_hex32(j->der_sha, hex);
-		if (eb_store_select(j->cs->srv->store,
-		    "SELECT l.seq, l.hash, l.time_ms, l.events, l.receipt,"
-		    " l.prev_hash, l.clock, c.signature,"
-		    " (SELECT CASE WHEN position('<bid-withdrawn'::bytea IN"
-		    "  n.events) > 0 THEN 'w' ELSE 'r' END FROM log n"
-		    "  WHERE n.aggregate = l.aggregate AND n.seq > l.seq"
-		    "  AND n.party = l.party AND n.role = l.role"
-		    "  AND (position('<bid-withdrawn'::bytea IN n.events) > 0"
-		    "   OR position('<bid-submitted'::bytea IN n.events) > 0)"
-		    "  ORDER BY n.seq DESC LIMIT 1)"
-		    " FROM log l LEFT JOIN chain_heads_signed c"
-		    "  ON c.aggregate = l.aggregate AND c.seq = l.seq"
-		    " WHERE l.aggregate = $1 AND l.command_sha256 = decode($2, 'hex')",
-		    2, params, dedup_done, j) != EB_OK) {
-			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
-			    "cannot queue the duplicate check");
-			job_fail(j, &e);
-		}
+	    (eb_receipts_wanted(j->doc->name) || j->dedup_force)) {
+		j->dedup_then = DEDUP_LOAD;
+		dedup_check(j);
 		return;
 	}
 	/*
@@ -669,6 +728,41 @@ id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 	}
 	a->fresh = 1;
 	job_enqueue(j);
+}
+
+/*
+ * A creating command's bytes looked up at seq 1 of every aggregate: found,
+ * the job goes to that aggregate and gets its first entry back (dedup);
+ * not found, a new id is drawn.
+ */
+static void
+created_done(int rc, const struct eb_error *e, const struct pg_result *res,
+    void *arg)
+{
+	const PGresult *r = (const PGresult *)res;
+	struct job *j = arg;
+	struct eb_error le;
+	time_t secs = (time_t)(j->time / 1000);
+	struct tm tm;
+
+	if (rc != EB_OK) {
+		job_fail(j, e);
+		return;
+	}
+	if (PQntuples(r) > 0) {
+		snprintf(j->target, sizeof(j->target), "%s",
+		    PQgetvalue(r, 0, 0));
+		j->dedup_force = 1;
+		job_enqueue(j);
+		return;
+	}
+	gmtime_r(&secs, &tm);
+	if ((rc = eb_store_next_id(j->cs->srv->store, j->flow->kind,
+	    tm.tm_year + 1900, id_done, j)) != EB_OK) {
+		eb_fail(&le, rc, "database-unavailable", NULL,
+		    "cannot queue the id request");
+		job_fail(j, &le);
+	}
 }
 
 /* -- a subject's facts (engine/core/subject.h) -------------------------- */
@@ -808,14 +902,16 @@ verify_done(void *arg)
 		goto fail;
 	}
 	if (tval == NULL) {
-		time_t secs = (time_t)(j->time / 1000);
-		struct tm tm;
+		/* a creating command sent again: the aggregate it created */
+		char hex[EB_SHA256_HEX];
+		const char *params[1] = { hex };
 
-		gmtime_r(&secs, &tm);
-		if ((rc = eb_store_next_id(srv->store, j->flow->kind,
-		    tm.tm_year + 1900, id_done, j)) != EB_OK) {
-			eb_fail(&e, rc, "database-unavailable", NULL,
-			    "cannot queue the id request");
+		eb_hex32(j->der_sha, hex);
+		if (eb_store_select(srv->store, "SELECT aggregate FROM log"
+		    " WHERE command_sha256 = decode($1, 'hex') AND seq = 1",
+		    1, params, created_done, j) != EB_OK) {
+			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
+			    "cannot queue the duplicate check");
 			job_fail(j, &e);
 		}
 		return;

@@ -72,6 +72,12 @@ static const struct cf_key cf_keys[] = {
 	STR(system_certs, "", 0),
 	INT(head_every_entries, "64", 1, 1000000),
 	INT(head_every_seconds, "60", 1, 86400),
+	/* operations (issue 19): the metrics listener, the log's form, the
+	 * open-data identifiers */
+	STR(metrics_listen, "", 0),
+	STR(log_format, "text", 1),
+	STR(ocds_prefix, "ocds-ebid00", 1),
+	STR(ocds_publisher, "ebid", 1),
 };
 
 static const struct cf_key *
@@ -263,6 +269,18 @@ eb_config_check(const struct eb_config *c, struct eb_error *err)
 			    "(docs/operations-server.md).",
 			    "the setting \"%s\" is required", k->name);
 	}
+	if (strcmp(c->log_format, "text") != 0 &&
+	    strcmp(c->log_format, "json") != 0)
+		return eb_fail(err, EB_ERR_USAGE, "bad-setting",
+		    "Write log_format = text or log_format = json.",
+		    "log_format \"%s\" is neither text nor json", c->log_format);
+	if (strncmp(c->ocds_prefix, "ocds-", 5) != 0 ||
+	    strlen(c->ocds_prefix) != 11 ||
+	    strspn(c->ocds_prefix + 5, "abcdefghijklmnopqrstuvwxyz0123456789") != 6)
+		return eb_fail(err, EB_ERR_USAGE, "bad-setting",
+		    "An OCDS prefix is \"ocds-\" and the 6 characters the "
+		    "Open Contracting Partnership registered for the centre.",
+		    "ocds_prefix \"%s\" is not ocds-XXXXXX", c->ocds_prefix);
 	if ((*c->tsa_cert == '\0') != (*c->tsa_key == '\0'))
 		return eb_fail(err, EB_ERR_USAGE, "missing-setting",
 		    "Set both tsa_cert and tsa_key, or neither.",

@@ -64,6 +64,11 @@ struct eb_config {
 	char *system_certs;    /* other server certificates of the centre, "a.crt,b.crt" */
 	int64_t head_every_entries; /* sign a chain head at every Nth seq; default 64 */
 	int64_t head_every_seconds; /* ... and every T s for heads left unsigned; 60 */
+	/* Operations (docs/operations-server.md, issue 19) */
+	char *metrics_listen;  /* GET /metrics: "PORT" (loopback) or HOST:PORT; "" = off */
+	char *log_format;      /* "text" or "json" (one object per line) */
+	char *ocds_prefix;     /* OCDS ocid prefix, "ocds-" + 6 registered chars */
+	char *ocds_publisher;  /* OCDS publisher name of the packages */
 };
 
 struct eb_xml_limits;

@@ -52,6 +52,7 @@
 #include "engine/server/handlers.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/watch.h"
@@ -112,6 +113,8 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 {
 	struct evbuffer *out;
 	int64_t us = eb_clock_mono_us() - r->t0_us;
+
+	eb_metrics_request(r->srv->metrics, r->path, status, us);
 
 	eb_log(EB_LOG_INFO, "req id=%s peer=%s role=%s addr=%s method=%s "
 	    "path=%s status=%d bytes_out=%zu us=%lld%s", r->id,

@@ -6,11 +6,20 @@
  *    2026-11-25T20:15:01.456Z ebidd[123] info req id=... peer=bidder1
  *        role=bidder method=POST path=/v1/commands status=200 us=1234
  *
+ * With log_format = json each line is one JSON object instead
+ * (docs/operations-server.md, "Logs"):
+ *
+ *    {"ts":"2026-11-25T20:15:01.456Z","pid":123,"level":"info",
+ *     "src":"http.c:113","func":"send_bytes","msg":"req id=... ...",
+ *     "event":"req","id":"...","peer":"bidder1",...,"status":200,"us":1234}
+ *
  * Never log bid contents, command bodies, keys or passwords: only ids,
  * names, codes and sizes.
  *
  * INTERFACE
  *    eb_log_open()  - send the log to a file ("" or NULL = stderr)
+ *    eb_log_reopen() - open the same file again (SIGHUP: log rotation)
+ *    eb_log_set_json() - one JSON object per line (log_format = json)
  *    eb_log_close()
  *    eb_log(), eb_log_r() - the macros (file, line, function captured)
  *    eb_log_write() - what the macros call
@@ -24,6 +33,9 @@ enum eb_log_level { EB_LOG_DEBUG, EB_LOG_INFO, EB_LOG_WARN, EB_LOG_ERROR };
 
 /* Returns EB_OK or EB_ERR_IO with 'err'. */
 int eb_log_open(const char *path, struct eb_error *err) EB_MUSTCHECK;
+/* The file eb_log_open() opened, again (after rotation); EB_ERR_IO. */
+int eb_log_reopen(struct eb_error *err) EB_MUSTCHECK;
+void eb_log_set_json(int on);
 void eb_log_close(void);
 void eb_log_write(enum eb_log_level lvl, const char *file, int line,
     const char *func, const char *fmt, ...) EB_PRINTF(5, 6);

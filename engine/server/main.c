@@ -42,6 +42,8 @@
 #include "engine/server/directory.h"
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
+#include "engine/server/metrics.h"
+#include "engine/server/service.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
 #include "engine/server/reads.h"
@@ -143,6 +145,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	if (srv->stopping)
 		return;
 	srv->stopping = 1;
+	eb_service_notify("STOPPING=1");
 	eb_log(EB_LOG_INFO, "signal %d: stopping (no new connections; "
 	    "finishing %u commands)", (int)sig, eb_commands_busy(srv->cmds) + eb_reads_busy(srv));
 	eb_http_stop_accepting(srv);
@@ -191,10 +194,12 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	eb_error_clear(&e);
+	eb_service_hup();       /* the log file (service.c) */
 	eb_log(EB_LOG_INFO, "SIGHUP: reloading the revocation lists");
 	if (load_crl(srv, &e) != EB_OK)
 		eb_log(EB_LOG_ERROR, "SIGHUP: %s (%s); the lists in force stay",
 		    e.primary, e.reason);
+	eb_service_notify("READY=1");
 }
 
 static int
@@ -273,6 +278,7 @@ main(int argc, char **argv)
 		fatal_e(&e, "configuration");
 	if (eb_log_open(cfg.log_file, &e) != EB_OK)
 		fatal_e(&e, "log");
+	eb_log_set_json(strcmp(cfg.log_format, "json") == 0);
 	srv.cfg = &cfg;
 	if (eb_clock_init(&srv.clock, clock_spec, &e) != EB_OK)
 		fatal_e(&e, "--test-clock");
@@ -386,8 +392,11 @@ main(int argc, char **argv)
 		fatal_e(&e, "watch");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
+	if (eb_metrics_start(&srv, &e) != EB_OK)
+		fatal_e(&e, "metrics_listen");
 	if (eb_notify_subscribe(&srv, eb_watch_committed) != EB_OK ||
-	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK) {
+	    eb_notify_subscribe(&srv, eb_timers_committed) != EB_OK ||
+	    eb_notify_subscribe(&srv, eb_metrics_committed) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;
 	}
@@ -414,6 +423,7 @@ main(int argc, char **argv)
 	    (long long)cfg.max_body, eb_clock_name(&srv.clock),
 	    (long long)cfg.db_connections, (long long)cfg.workers);
 
+	eb_service_notify("READY=1");
 	event_base_dispatch(srv.base);
 
 	/* Shutdown: everything in flight has finished or timed out. */
@@ -437,6 +447,7 @@ main(int argc, char **argv)
 	eb_workers_free(srv.workers);
 	eb_http_free(&srv);
 	eb_board_free(&srv);
+	eb_metrics_free(&srv);
 	eb_commands_free(srv.cmds);
 	eb_reads_free(&srv);
 	eb_aggs_free(srv.aggs);

@@ -48,6 +48,7 @@ struct eb_commands;
 struct eb_conns;
 struct eb_directory;
 struct eb_heads;
+struct eb_metrics;
 struct eb_notify;
 struct eb_reads;
 struct eb_receipts;
@@ -82,6 +83,7 @@ struct eb_server {
 	struct eb_heads *heads;     /* heads signed on time (heads.c) */
 	struct eb_watch *watch;     /* live sales (watch.c) */
 	struct eb_board *board;     /* the public board (board.c), or NULL */
+	struct eb_metrics *metrics; /* Prometheus metrics (metrics.h) */
 	struct eb_actor actor;      /* ebidd itself, from its certificate */
 	struct eb_workers *workers;  /* CMS verify + XML parse off the loop */
 	uint64_t next_req;

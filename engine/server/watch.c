@@ -5,8 +5,12 @@
  * A long poll.  The reply lists the sale's entries after SEQ (at most 500)
  * as soon as there is one:
  *    <watch sale= state= closed="yes|no" last=>
- *      <entry seq= time= event= amount=?/> ...
+ *      <entry seq= time= event= price=? number=?/> ...
  *    </watch>
+ * Only the entries everyone may see (eb_sale_event_public): accepted
+ * quotes and bids with their bidding number, and the sale's phases; an
+ * application, deposit or declaration is left out ('last' still moves past
+ * it, so a watcher asks after 'last').
  * or an empty list after WATCH_TIMEOUT seconds.  A parked request wakes
  * when an entry is appended to its sale, by this process or by any other
  * ebidd serving the same database: the log's trigger (schema/0004_notify.
@@ -46,6 +50,7 @@
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/states.h"
+#include "engine/core/sale.h"
 #include "protocol/isotime.h"
 #include "protocol/xml.h"
 
@@ -88,19 +93,25 @@ waiter_unlink(struct eb_watch *w, struct waiter *wt)
 	free(wt);
 }
 
-static const char *
-first_amount(const struct eb_doc *events, const char **event)
+/* The first public event of an entry (NULL: none, the entry is not shown:
+ * eb_sale_event_public) and, for an accepted quote or bid, its amount and
+ * bidding number (a deposit's amount is no price). */
+static const struct eb_doc *
+first_public(const struct eb_doc *events, const char **amount,
+    const char **number)
 {
 	const struct eb_doc *e;
 
-	*event = "";
+	*amount = *number = NULL;
 	for (e = events != NULL ? events->first : NULL; e != NULL; e = e->next) {
-		if (**event == '\0')
-			*event = e->name;
-		if (eb_doc_attr(e, "amount") != NULL) {
-			*event = e->name;
-			return eb_doc_attr(e, "amount");
+		if (!eb_sale_event_public(e->name))
+			continue;
+		if (strcmp(e->name, "sale-quote-accepted") == 0 ||
+		    strcmp(e->name, "sale-bid-accepted") == 0) {
+			*amount = eb_doc_attr(e, "amount");
+			*number = eb_doc_attr(e, "number");
 		}
+		return e;
 	}
 	return NULL;
 }
@@ -152,8 +163,9 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 	eb_doc_set_attr(d, "closed", closed);
 	for (i = 0; i < n; i++) {
 		struct eb_doc *e, *events = NULL;
+		const struct eb_doc *pub;
 		struct eb_error pe;
-		const char *amount, *event;
+		const char *amount, *number;
 		int64_t seq = 0, t = 0;
 
 		if (PQgetisnull(r, i, 0))
@@ -165,15 +177,20 @@ rows_done(int rc, const struct eb_error *err, const struct pg_result *res,
 		if (eb_xml_parse_stored_events((const uint8_t *)PQgetvalue(r, i,
 		    2), strlen(PQgetvalue(r, i, 2)), &events, &pe) != EB_OK)
 			events = NULL;
+		eb_doc_set_attr_i64(d, "last", seq);
+		if ((pub = first_public(events, &amount, &number)) == NULL) {
+			eb_doc_free(events);
+			continue;   /* not for everyone's eyes; 'last' moves on */
+		}
 		e = eb_doc_add(d, "entry");
 		eb_doc_set_attr_i64(e, "seq", seq);
 		eb_isotime_format(t, iso);
 		eb_doc_set_attr(e, "time", iso);
-		amount = first_amount(events, &event);
-		eb_doc_set_attr(e, "event", event);
+		eb_doc_set_attr(e, "event", pub->name);
 		if (amount != NULL)
 			eb_doc_set_attr(e, "price", amount);
-		eb_doc_set_attr_i64(d, "last", seq);
+		if (number != NULL)
+			eb_doc_set_attr(e, "number", number);
 		eb_doc_free(events);
 	}
 	eb_reply_doc(wt->r, 200, d);

@@ -189,6 +189,10 @@ result_rc(const struct query *q, struct eb_error *e)
 		return eb_fail(e, EB_ERR_CONFLICT, "head-moved",
 		    "Submit the command again.",
 		    "another command on this aggregate was committed first");
+	if (state != NULL && strcmp(state, "EBDUP") == 0)
+		return eb_fail(e, EB_ERR_CONFLICT, "duplicate-command",
+		    "Send the same command again: its first reply comes back.",
+		    "this signed command is already in the log");
 	fail_db(e, "database error", msg != NULL ? msg : "unknown");
 	if (state != NULL)
 		eb_error_detail(e, "SQLSTATE %s", state);

@@ -67,7 +67,8 @@ async function a11y(page, name) {
 async function flash(page) {
   return page.evaluate(() => {
     const f = document.getElementById('flash');
-    return f ? { kind: f.className, text: f.innerText } : null;
+    // the text as shown, plus the engine's tokens (title attributes)
+    return f ? { kind: f.className, text: f.innerText + ' ' + [...f.querySelectorAll('[data-token]')].map((t) => t.dataset.token).join(' ') } : null;
   });
 }
 
@@ -122,6 +123,22 @@ try {
     else bad(`${c.name}: document.cookie is readable`);
     if (first) { await a11y(page, 'home'); await shot(page, 'home'); }
     await openTender(page, c);
+    if (first) {
+      // tokens are shown as labels (Chinese; English with ?lang=en), the token in title
+      const lab = await page.$eval('#state .tok', (e) => ({ text: e.textContent, title: e.title }));
+      const cmd = await page.$eval('form.duty h3 .tok', (e) => ({ text: e.textContent, title: e.title }));
+      if (lab.title === 'evaluation' && lab.text === '评标中' && cmd.title === 'accept-appointment' && cmd.text === '接受评标聘任')
+        ok(`tokens shown as labels: state "${lab.text}" (${lab.title}), command "${cmd.text}" (${cmd.title})`);
+      else bad(`labels: ${JSON.stringify([lab, cmd])}`);
+      const en = await browser.newPage();
+      await en.goto(page.url() + '?lang=en', { waitUntil: 'load' });
+      const enlab = await en.$eval('#state .tok', (e) => e.textContent);
+      const enlang = await en.evaluate(() => document.documentElement.lang);
+      if (enlab === 'in evaluation' && enlang === 'en') ok(`?lang=en: the same state as "${enlab}"`); else bad(`English label: ${enlab} lang=${enlang}`);
+      await en.close();
+      const raw = await page.evaluate(() => [...document.querySelectorAll('main code')].map((c) => c.textContent).filter((t) => /^[a-z]+(-[a-z]+)+$/.test(t)));
+      if (raw.length === 0) ok('no raw engine token left in the page text'); else bad(`raw tokens shown: ${raw.join(' ')}`);
+    }
     await clickIn(page, 'form.duty button[type=submit]');  // accept-appointment, the must
     let f = await flash(page);
     if (f && f.kind.includes('flash-ok') && f.text.includes('accept-appointment')) ok(`${c.name}: appointment accepted from the duties form`);

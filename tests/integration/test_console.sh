@@ -72,7 +72,10 @@ check "five experts sit ($(echo $COMMITTEE))" test "$(wc -w <<<"$COMMITTEE")" = 
 # (the printed one-time URL) and adds its pid to extra_pids (lib.sh stops it)
 console() {
 	local who=$1 out=$tmp/console-$1-$RANDOM.out u=""
-	ebid_as "$who" console --port 0 >"$out" 2>&1 &
+	# ebid itself in the background (not the ebid_as function's subshell):
+	# $! is then the console's pid, and finish stops it
+	"$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" \
+		console --port 0 >"$out" 2>&1 &
 	extra_pids+=" $!"
 	for _ in $(seq 1 50); do
 		u=$(sed -n 's/^open: //p' "$out")

@@ -178,8 +178,10 @@ psqlq -c "INSERT INTO aggregates (id, kind) VALUES ('T-TEST-1', 'tender')" >/dev
 psqlq -c "INSERT INTO heads VALUES ('T-TEST-1', 0, decode(repeat('00',32),'hex'))" >/dev/null
 psqlq -c "SELECT eb_append('T-TEST-1','tender',1,0,'p','r','x','\x00'::bytea,decode(repeat('11',32),'hex'),'<events></events>'::bytea,'driven',NULL,decode(repeat('00',32),'hex'),decode(repeat('22',32),'hex'),'draft',NULL)" >/dev/null
 check "eb_append appends" test "$(psqlq -c "SELECT seq FROM heads WHERE aggregate='T-TEST-1'")" = 1
-out=$(psqlq -c "SELECT eb_append('T-TEST-1','tender',2,0,'p','r','x','\x00'::bytea,decode(repeat('11',32),'hex'),'<events></events>'::bytea,'driven',NULL,decode(repeat('99',32),'hex'),decode(repeat('33',32),'hex'),'draft',NULL)" 2>&1)
+out=$(psqlq -c "SELECT eb_append('T-TEST-1','tender',2,0,'p','r','x','\x00'::bytea,decode(repeat('12',32),'hex'),'<events></events>'::bytea,'driven',NULL,decode(repeat('99',32),'hex'),decode(repeat('33',32),'hex'),'draft',NULL)" 2>&1)
 check "eb_append refuses a stale head (head-moved)" grep -q "head-moved" <<<"$out"
+out=$(psqlq -c "SELECT eb_append('T-TEST-1','tender',2,0,'p','r','x','\x00'::bytea,decode(repeat('11',32),'hex'),'<events></events>'::bytea,'driven',NULL,decode(repeat('22',32),'hex'),decode(repeat('33',32),'hex'),'draft',NULL)" 2>&1)
+check "eb_append refuses signed bytes already in the aggregate (duplicate-command)" grep -q "duplicate-command" <<<"$out"
 out=$(psqlq -c "UPDATE log SET party='x'" 2>&1)
 check "UPDATE on log refused" grep -q "append-only" <<<"$out"
 out=$(psqlq -c "DELETE FROM log" 2>&1)

@@ -42,6 +42,7 @@ struct agg {
 	uint8_t hash[EB_SHA256_LEN];
 	uint8_t hashes[NENT + 1][EB_SHA256_LEN];
 	char events[64];
+	char cmd[96];          /* distinct signed bytes per entry (schema/0007) */
 };
 
 static struct event_base *base;
@@ -75,8 +76,6 @@ static void
 fill_entry(struct agg *a, struct eb_store_entry *e, int64_t seq,
     const uint8_t prev[EB_SHA256_LEN], uint8_t out[EB_SHA256_LEN])
 {
-	static const uint8_t cmd[] = "signed-command-bytes";
-
 	snprintf(a->events, sizeof(a->events),
 	    "<events><n v=\"%lld\"></n></events>", (long long)seq);
 	memset(e, 0, sizeof(*e));
@@ -87,9 +86,13 @@ fill_entry(struct agg *a, struct eb_store_entry *e, int64_t seq,
 	e->party = "registrar";
 	e->role = "registrar";
 	e->person = "FC-P-1001";
-	e->command = cmd;
-	e->command_len = sizeof(cmd) - 1;
-	eb_sha256(cmd, sizeof(cmd) - 1, e->command_sha256);
+	/* every command is distinct: ebidd never appends the same bytes
+	 * twice (eb_append refuses them, duplicate-command) */
+	snprintf(a->cmd, sizeof(a->cmd), "signed-command-bytes %s %lld", a->id,
+	    (long long)seq);
+	e->command = (const uint8_t *)a->cmd;
+	e->command_len = strlen(a->cmd);
+	eb_sha256(e->command, e->command_len, e->command_sha256);
 	e->events = (const uint8_t *)a->events;
 	e->events_len = strlen(a->events);
 	e->clock = "driven";
@@ -278,12 +281,29 @@ main(int argc, char **argv)
 		struct eb_store_entry e;
 		uint8_t h[EB_SHA256_LEN];
 
+		static const uint8_t other[] = "another signed command";
+
 		fill_entry(&aggs[3], &e, NENT, aggs[3].hashes[NENT - 1], h);
+		/* the same bytes again would be duplicate-command (below) */
+		e.command = other;
+		e.command_len = sizeof(other) - 1;
+		eb_sha256(other, sizeof(other) - 1, e.command_sha256);
 		eb_store_append(store, &e, got_done, NULL);
 		run();
 		CHECK(last_rc == EB_ERR_CONFLICT &&
 		    strcmp(last_reason, "head-moved") == 0,
 		    "append on a stale head: conflict head-moved");
+		fill_entry(&aggs[3], &e, NENT + 1, aggs[3].hashes[NENT], h);
+		snprintf(aggs[3].cmd, sizeof(aggs[3].cmd),
+		    "signed-command-bytes %s %d", aggs[3].id, NENT);
+		e.command_len = strlen(aggs[3].cmd);
+		eb_sha256(e.command, e.command_len, e.command_sha256);
+		eb_store_append(store, &e, got_done, NULL);
+		run();
+		CHECK(last_rc == EB_ERR_CONFLICT &&
+		    strcmp(last_reason, "duplicate-command") == 0,
+		    "append of signed bytes already in the log: conflict "
+		    "duplicate-command (%s)", last_reason);
 		fill_entry(&aggs[3], &e, NENT + 1, aggs[3].hashes[NENT - 1], h);
 		eb_store_append(store, &e, got_done, NULL);
 		run();

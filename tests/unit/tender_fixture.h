@@ -718,6 +718,10 @@ fx_min_body(struct fx *f, const char *command)
 		b = fx_draw_body("supervisor-secret");
 	} else if (strcmp(command, "submit-scores") == 0)
 		b = fx_scores(f, "e1");
+	else if (strcmp(command, "explain-deviation") == 0) {
+		b = fx_with_attr(command, "bid", "b1");
+		eb_doc_add_text(b, "reason", "Stated text.");
+	}
 	else if (strcmp(command, "close-evaluation") == 0) {
 		b = fx_close_eval();
 	} else if (strcmp(command, "answer-objection") == 0) {

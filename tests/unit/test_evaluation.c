@@ -412,7 +412,16 @@ test_partial_percent_changes_winner(void **state)
 	eb_doc_free(res);
 	res = NULL;
 
+	/* the whole-percent switch is itself the rounding: a mode or
+	 * decimals that it would override are refused, not ignored */
 	eb_doc_set_attr(dev, "partial-percent-as-whole", "yes");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 3,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_ERR_FORMAT);
+	assert_non_null(strstr(err.primary, "partial-percent-as-whole rounds up"));
+	eb_doc_set_attr(dev, "mode", "up");
+	eb_doc_set_attr(dev, "decimals", "0");
 	assert_int_equal(eb_evaluation_result(rules,
 	    (const struct eb_doc *const *)bids, 3,
 	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
@@ -426,6 +435,114 @@ test_partial_percent_changes_winner(void **state)
 	free_all(bids, 3);
 	eb_doc_free(sheet);
 	eb_doc_free(rules);
+}
+
+/*
+ * docs/evaluation.md, "Worked examples" 1, 2 and 4, checked against the
+ * engine (a change of either side fails here).  Prices in fen.
+ */
+static struct eb_doc *
+doc_example(const char *kind, int64_t *prices, size_t n, int tiers,
+    struct eb_doc **bids)
+{
+	struct eb_doc *rules, *f, *sheet, *res = NULL;
+	struct eb_error err;
+	static const char *const names[] = { "A", "B", "C", "D", "E", "F",
+	    "G" };
+	size_t i;
+
+	rules = el(NULL, "evaluation-rules", "method", "comprehensive", NULL);
+	if (strcmp(kind, "lowest-benchmark") == 0)
+		el(rules, "price-formula", "kind", kind, "max", "40", NULL);
+	else {
+		f = el(rules, "price-formula", "kind", kind, "max", "40",
+		    "deduct-above", "2", "deduct-below", "1",
+		    "drawn-coefficient", tiers ? "1" : "0.97", NULL);
+		if (tiers) {
+			el(f, "trim-tier", "bids-from", "6", "drop-highest", "1",
+			    NULL);
+			el(f, "trim-tier", "bids-from", "7", "drop-highest", "1",
+			    "drop-lowest", "1", NULL);
+		}
+	}
+	el(rules, "criterion", "id", "tech", "max", "60", "step", "0.5", NULL);
+	el(rules, "rounding", "point", "deviation-percent", "mode", "half-up",
+	    "decimals", "2", NULL);
+	el(rules, "rounding", "point", "price-score", "mode", "half-up",
+	    "decimals", "2", NULL);
+	sheet = el(NULL, "score-sheet", "expert", "e1", NULL);
+	for (i = 0; i < n; i++) {
+		bids[i] = obid(names[i], prices[i], -1);
+		score(sheet, names[i], "tech", "50", NULL);
+	}
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, n,
+	    (const struct eb_doc *const *)&sheet, 1, seed7, &res, &err),
+	    EB_OK);
+	eb_doc_free(sheet);
+	eb_doc_free(rules);
+	return res;
+}
+
+static void
+test_docs_worked_examples(void **state)
+{
+	int64_t p4[] = { 100000000, 102000000, 98000000, 105000000 };
+	int64_t p6[] = { 100000000, 101000000, 102000000, 103000000, 104000000,
+	    130000000, 80000000 };
+	struct eb_doc *bids[7], *res;
+
+	(void)state;
+	/* 1. average: B = 0.97 * 1,012,500.00 = 982,125.00 */
+	res = doc_example("average-benchmark", p4, 4, 0, bids);
+	assert_string_equal(eb_doc_attr(res, "benchmark"), "98212500");
+	assert_string_equal(child_attr(bid_of(res, "A"), "price-score",
+	    "deviation-exact"), "1.82003309");
+	assert_string_equal(child_attr(bid_of(res, "A"), "price-score",
+	    "deviation-percent"), "1.8200");
+	assert_string_equal(child_attr(bid_of(res, "A"), "price-score",
+	    "value"), "36.3600");
+	assert_string_equal(child_attr(bid_of(res, "B"), "price-score",
+	    "value"), "32.2800");
+	assert_string_equal(child_attr(bid_of(res, "C"), "price-score",
+	    "value"), "39.7800");
+	assert_string_equal(child_attr(bid_of(res, "D"), "price-score",
+	    "deviation-exact"), "6.91103475");
+	assert_string_equal(child_attr(bid_of(res, "D"), "price-score",
+	    "value"), "26.1800");
+	eb_doc_free(res);
+	free_all(bids, 4);
+	/* 2. lowest price: B = 980,000.00 */
+	res = doc_example("lowest-benchmark", p4, 4, 0, bids);
+	assert_string_equal(eb_doc_attr(res, "benchmark"), "98000000");
+	assert_string_equal(child_attr(bid_of(res, "A"), "price-score",
+	    "value"), "39.2000");
+	assert_string_equal(child_attr(bid_of(res, "B"), "price-score",
+	    "value"), "38.4300");
+	assert_string_equal(child_attr(bid_of(res, "D"), "price-score",
+	    "value"), "37.3300");
+	eb_doc_free(res);
+	free_all(bids, 4);
+	/* 4. tiers: six bids drop the highest, seven both: 1,020,000.00 */
+	res = doc_example("average-benchmark", p6, 6, 1, bids);
+	assert_string_equal(eb_doc_attr(res, "benchmark"), "102000000");
+	assert_string_equal(child_attr(bid_of(res, "F"), "price-score",
+	    "in-benchmark"), "no");
+	assert_non_null(child_attr(bid_of(res, "F"), "price-score", "value"));
+	assert_null(child_attr(bid_of(res, "A"), "price-score",
+	    "in-benchmark"));
+	eb_doc_free(res);
+	free_all(bids, 6);
+	res = doc_example("average-benchmark", p6, 7, 1, bids);
+	assert_string_equal(eb_doc_attr(res, "benchmark"), "102000000");
+	assert_string_equal(child_attr(bid_of(res, "G"), "price-score",
+	    "in-benchmark"), "no");
+	eb_doc_free(res);
+	free_all(bids, 7);
+	res = doc_example("average-benchmark", p6, 5, 1, bids);
+	assert_string_equal(eb_doc_attr(res, "benchmark"), "102000000");
+	eb_doc_free(res);
+	free_all(bids, 5);
 }
 
 /* -- validity band ------------------------------------------------------ */
@@ -1275,6 +1392,7 @@ main(void)
 		cmocka_unit_test(test_average_benchmark_drop_extremes_coefficient),
 		cmocka_unit_test(test_draw_coefficient),
 		cmocka_unit_test(test_partial_percent_changes_winner),
+		cmocka_unit_test(test_docs_worked_examples),
 		cmocka_unit_test(test_validity_band),
 		cmocka_unit_test(test_trimming_five_and_four_experts),
 		cmocka_unit_test(test_deviation_alert),

@@ -308,12 +308,32 @@ view_attr(struct fx *f, const struct eb_actor *a, const char *path,
 	return s;
 }
 
+/* The bidding number of 'party' (the supervisor's view), 0 when none. */
+static int64_t
+num_of(struct fx *f, const char *party)
+{
+	struct eb_doc *v = eb_sale_flow.view(f->st, &A_SUP), *l, *b;
+	int64_t n = 0;
+
+	l = eb_doc_path(v, "bidders");
+	if (l != NULL)
+		eb_doc_foreach(b, l, "bidder")
+			if (eb_doc_attr(b, "party") != NULL &&
+			    strcmp(eb_doc_attr(b, "party"), party) == 0)
+				(void)eb_doc_attr_i64(b, "number", &n);
+	eb_doc_free(v);
+	return n;
+}
+
 static const struct eb_actor *const BIDDERS[] = { &A_B1, &A_B2, &A_B3 };
 
 /*
  * Register, accept, seal a reserve of 'reserve' fen, publish, and qualify
  * 'nb' bidders in order (A gets No. 1, B No. 2, C No. 3).
  */
+/* the raise rule fx_listing registers with; NULL: none (the default) */
+static const char *fx_raise;
+
 static void
 fx_listing(struct fx *f, int64_t reserve, int nb)
 {
@@ -325,7 +345,8 @@ fx_listing(struct fx *f, int64_t reserve, int nb)
 	    "starting-price", I(START), "increment", I(INC),
 	    "deposit", I(DEPOSIT), "listing-start", T(LS), "listing-end", T(LE),
 	    "countdown-seconds", "300", "declare-seconds", "300",
-	    "publicity-seconds", "259200", NULL);
+	    "publicity-seconds", "259200",
+	    fx_raise != NULL ? "raise" : NULL, fx_raise, NULL);
 	state_is(f, "registered");
 	ok(f, &A_REG, T0 + HOUR, "accept-sale", NULL);
 	ok(f, &A_SELLER, T0 + 2 * HOUR, "commit-reserve",
@@ -352,7 +373,7 @@ case_listing(struct fx *f)
 		    "amount", I(START + (int64_t)i * INC), NULL);
 	/* quote 19 by A: 600000000 + 19 * 5000000 = 695000000 */
 	assert_int_equal(view_i64(f, "price", "current"), 695000000);
-	assert_int_equal(view_i64(f, "price", "leader"), 1);
+	assert_int_equal(view_i64(f, "price", "leader"), num_of(f, "bidder-a"));
 }
 
 #define AS (LE + 2 * MIN)           /* the auction starts here */
@@ -382,7 +403,7 @@ case_auction(struct fx *f)
 		    "amount", I(695000000 + (int64_t)k * INC), NULL);
 	/* bid 49 by B at AS + 49 min: 695000000 + 49 * 5000000 = 940000000 */
 	assert_int_equal(view_i64(f, "price", "current"), 940000000);
-	assert_int_equal(view_i64(f, "price", "leader"), 2);
+	assert_int_equal(view_i64(f, "price", "leader"), num_of(f, "bidder-b"));
 	assert_int_equal(eb_sale_flow.next_timer(f->st, &at, &name), 1);
 	assert_string_equal(name, "countdown-expired");
 	assert_true(at == AS + 49 * MIN + COUNTDOWN);
@@ -475,7 +496,7 @@ test_case_study_sold(void **state)
 	s = view_attr(&f, &A_SUP, "result", "price-text");
 	assert_string_equal(s, "9,400,000.00");
 	free(s);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	ok(&f, &A_SUP, end + HOUR, "confirm-sale-result", NULL);
 	state_is(&f, "publicity");
 	assert_int_equal(eb_sale_flow.next_timer(f.st, &at, &name), 1);
@@ -512,7 +533,8 @@ test_case_study_no_sale(void **state)
 	s = view_attr(&f, &A_SUP, "result", "outcome");
 	assert_string_equal(s, "no-sale");
 	free(s);
-	assert_int_equal(view_i64(&f, "result", "winner"), 0);
+	/* a no-sale has no winner (no winner="0") */
+	assert_null(view_attr(&f, &A_SUP, "result", "winner"));
 	assert_int_equal(view_i64(&f, "result", "price"), 940000000);
 	ok(&f, &A_SUP, end + HOUR, "confirm-sale-result", NULL);
 	/* no winner: nobody's name becomes public */
@@ -550,7 +572,11 @@ test_reserve_boundary(void **state)
 		s = view_attr(&f, &A_SUP, "result", "outcome");
 		assert_string_equal(s, i == 0 ? "sold" : "no-sale");
 		free(s);
-		assert_int_equal(view_i64(&f, "result", "winner"), i == 0 ? 1 : 0);
+		if (i == 0)
+			assert_int_equal(view_i64(&f, "result", "winner"),
+			    num_of(&f, "bidder-a"));
+		else
+			assert_null(view_attr(&f, &A_SUP, "result", "winner"));
 		fx_free(&f);
 	}
 }
@@ -579,18 +605,57 @@ test_quote_boundaries(void **state)
 	/* the leader may not raise its own price */
 	no(&f, EB_ERR_RULE, "already-highest", &A_B2, LS + 3, "quote",
 	    "amount", I(START + 5 * INC), NULL);
+	/* by default a raise is a whole number of increments: one fen off
+	 * or half an increment is refused, whatever its size */
+	no(&f, EB_ERR_RULE, "not-a-multiple", &A_B3, LS + 4, "quote",
+	    "amount", I(START + 3 * INC + 17), NULL);
+	no(&f, EB_ERR_RULE, "not-a-multiple", &A_B3, LS + 4, "quote",
+	    "amount", I(START + 2 * INC + INC / 2), NULL);
 	/* more than the increment is fine */
-	ok(&f, &A_B3, LS + 4, "quote", "amount", I(START + 3 * INC + 17), NULL);
-	assert_int_equal(view_i64(&f, "price", "current"), START + 3 * INC + 17);
-	assert_int_equal(view_i64(&f, "price", "minimum"), START + 4 * INC + 17);
+	ok(&f, &A_B3, LS + 4, "quote", "amount", I(START + 3 * INC), NULL);
+	assert_int_equal(view_i64(&f, "price", "current"), START + 3 * INC);
+	assert_int_equal(view_i64(&f, "price", "minimum"), START + 4 * INC);
 	/* the last instant of the listing is in; its end is out */
-	ok(&f, &A_B1, LE - 1, "quote", "amount", I(START + 4 * INC + 17), NULL);
+	ok(&f, &A_B1, LE - 1, "quote", "amount", I(START + 4 * INC), NULL);
 	no(&f, EB_ERR_TIME, "listing-closed", &A_B2, LE, "quote",
 	    "amount", I(START + 9 * INC), NULL);
 	no(&f, EB_ERR_TIME, "listing-open", &A_SYS, LE - 1, "listing-closed",
 	    NULL);
 	no(&f, EB_ERR_FORMAT, "bad-number", &A_B2, LE - 1, "quote",
 	    "amount", "6e8", NULL);
+	fx_free(&f);
+}
+
+/* raise="at-least": any amount at least one increment up; the auction
+ * follows the same rule; a rule not in the list is refused. */
+static void
+test_raise_at_least(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_raise = "at-least";
+	fx_listing(&f, 1, 3);
+	fx_raise = NULL;
+	{
+		char *r = view_attr(&f, &A_SUP, "terms", "raise");
+
+		assert_non_null(r);
+		assert_string_equal(r, "at-least");
+		free(r);
+	}
+	ok(&f, &A_B1, LS, "quote", "amount", I(START + 1), NULL);
+	no(&f, EB_ERR_RULE, "below-minimum", &A_B2, LS + 1, "quote",
+	    "amount", I(START + INC), NULL);
+	ok(&f, &A_B2, LS + 1, "quote", "amount", I(START + INC + 1), NULL);
+	ok(&f, &A_B3, LS + 2, "quote", "amount", I(START + 2 * INC + INC / 2 + 1),
+	    NULL);
+	fx_free(&f);
+	fx_init(&f);
+	no(&f, EB_ERR_FORMAT, "bad-raise", &A_SELLER, T0, "register-sale",
+	    "<asset", "Plant", "starting-price", I(START), "increment", I(INC),
+	    "deposit", "0", "listing-start", T(LS), "listing-end", T(LE),
+	    "countdown-seconds", "300", "raise", "any", NULL);
 	fx_free(&f);
 }
 
@@ -641,8 +706,15 @@ test_countdown_boundary(void **state)
 	    "countdown-expired", NULL);
 	ok(&f, &A_SYS, LE + 900 * SEC - 1, "countdown-expired", NULL);
 	state_is(&f, "revealing");
-	no(&f, EB_ERR_STATE, "not-allowed-in-state", &A_B2, LE + 900 * SEC,
+	/* after the countdown-expired: the bidder hears that the auction
+	 * ended, and when */
+	no(&f, EB_ERR_TIME, "auction-ended", &A_B2, LE + 900 * SEC,
 	    "auction-bid", "amount", I(START + 3 * INC), NULL);
+	assert_non_null(strstr(f.err.primary, "ended at 2026-"));
+	/* and a quote that the listing is over, and when */
+	no(&f, EB_ERR_TIME, "listing-closed", &A_B2, LE + 900 * SEC,
+	    "quote", "amount", I(START + 3 * INC), NULL);
+	assert_non_null(strstr(f.err.primary, "closed at 2026-12-12T00:00:00.000Z"));
 	assert_int_equal(view_i64(&f, "price", "current"), START + 2 * INC);
 	fx_free(&f);
 }
@@ -667,7 +739,7 @@ test_single_bidder_and_nobody(void **state)
 	s = view_attr(&f, &A_SUP, "result", "outcome");
 	assert_string_equal(s, "sold");
 	free(s);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	assert_int_equal(view_i64(&f, "result", "price"), START);
 	fx_free(&f);
 
@@ -680,7 +752,8 @@ test_single_bidder_and_nobody(void **state)
 	s = view_attr(&f, &A_SUP, "result", "outcome");
 	assert_string_equal(s, "no-sale");
 	free(s);
-	assert_int_equal(view_i64(&f, "result", "winner"), 0);
+	/* a no-sale has no winner (no winner="0") */
+	assert_null(view_attr(&f, &A_SUP, "result", "winner"));
 	fx_free(&f);
 }
 
@@ -703,7 +776,7 @@ test_auction_without_bids(void **state)
 	ok(&f, &A_SYS, LE + 2 + COUNTDOWN, "countdown-expired", NULL);
 	ok(&f, &A_SUP, LE + HOUR, "reveal-reserve", "fen", I(START),
 	    "salt", SALT, NULL);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	assert_int_equal(view_i64(&f, "result", "price"), START + INC);
 	fx_free(&f);
 }
@@ -783,7 +856,11 @@ test_wrong_states(void **state)
 	fx_init(&f);
 	no(&f, EB_ERR_STATE, "not-allowed-in-state", &A_REG, T0, "accept-sale",
 	    NULL);
-	assert_non_null(strstr(f.err.detail, "register-sale"));
+	/* "allowed now" lists what the caller's office may do */
+	assert_non_null(strstr(f.err.detail, "nothing for a registrar"));
+	no(&f, EB_ERR_STATE, "not-allowed-in-state", &A_SELLER, T0,
+	    "commit-reserve", "commitment", commitment(1), NULL);
+	assert_non_null(strstr(f.err.detail, "allowed now: register-sale"));
 	ok(&f, &A_SELLER, T0, "register-sale", "<asset", "Plant",
 	    "starting-price", I(START), "increment", I(INC), "deposit", "0",
 	    "listing-start", T(LS), "listing-end", T(LE),
@@ -803,6 +880,9 @@ test_wrong_states(void **state)
 	fx_listing(&f, 1, 2);
 	no(&f, EB_ERR_STATE, "not-allowed-in-state", &A_B1, LS, "auction-bid",
 	    "amount", I(START), NULL);
+	assert_non_null(strstr(f.err.detail, "quote"));
+	assert_null(strstr(f.err.detail, "confirm-sale-deposit"));
+	assert_null(strstr(f.err.detail, "suspend-sale"));
 	no(&f, EB_ERR_STATE, "not-allowed-in-state", &A_SELLER, LS,
 	    "reveal-reserve", "fen", "1", "salt", SALT, NULL);
 	no(&f, EB_ERR_STATE, "not-allowed-in-state", &A_SYS, LS,
@@ -922,8 +1002,8 @@ test_applications(void **state)
 	assert_string_equal(s, "bidder-b");
 	free(s);
 	ok(&f, &A_B1, LS, "quote", "amount", I(START), NULL);
-	/* A holds No. 2 */
-	assert_int_equal(view_i64(&f, "price", "leader"), 2);
+	/* A leads, by its own number */
+	assert_int_equal(view_i64(&f, "price", "leader"), num_of(&f, "bidder-a"));
 	fx_free(&f);
 }
 
@@ -944,7 +1024,27 @@ test_pseudonymity(void **state)
 	assert_null(strstr(s, "Beta Bidder"));
 	assert_null(strstr(s, "bidder-b"));
 	assert_null(strstr(s, "p-b"));
-	assert_non_null(strstr(s, "number=\"2\""));
+	{
+		/* B's number is in the history (its bids), not in a list of
+		 * who paid or goes on (issue 14 point 11) */
+		char nb[32];
+
+		snprintf(nb, sizeof(nb), "number=\"%lld\"",
+		    (long long)num_of(&f, "bidder-b"));
+		assert_non_null(strstr(s, nb));
+		assert_null(strstr(s, "continuing="));
+		/* its own entry only */
+		{
+			const char *q = s;
+			int nbid = 0;
+
+			while ((q = strstr(q, "<bidder ")) != NULL) {
+				nbid++;
+				q++;
+			}
+			assert_int_equal(nbid, 1);
+		}
+	}
 	assert_null(strstr(s, "812345600"));               /* the reserve */
 	free(s);
 	s = view_bytes(f.st, &A_SELLER);
@@ -1234,7 +1334,9 @@ script_line(struct fx *f, struct script *sc, char *line, int lineno)
 				assert_int_equal(view_i64(f, "price", "current"),
 				    strtoll(v, NULL, 10));
 			} else if (strcmp(k, "leader") == 0) {
+				/* leader=@PARTY: that bidder's number */
 				assert_int_equal(view_i64(f, "price", "leader"),
+				    v[0] == '@' ? num_of(f, v + 1) :
 				    strtoll(v, NULL, 10));
 			} else if (strcmp(k, "outcome") == 0) {
 				char *o = view_attr(f, &A_SUP, "result",
@@ -1245,6 +1347,7 @@ script_line(struct fx *f, struct script *sc, char *line, int lineno)
 				free(o);
 			} else if (strcmp(k, "winner") == 0) {
 				assert_int_equal(view_i64(f, "result", "winner"),
+				    v[0] == '@' ? num_of(f, v + 1) :
 				    strtoll(v, NULL, 10));
 			} else {
 				fail_msg("line %d: unknown expectation %s",
@@ -1328,7 +1431,7 @@ test_case_study_script(void **state)
 	/* the script ends closed, sold at 9,400,000.00 to No. 2 */
 	state_is(&f, "closed");
 	assert_int_equal(view_i64(&f, "result", "price"), 940000000);
-	assert_int_equal(view_i64(&f, "result", "winner"), 2);
+	assert_int_equal(view_i64(&f, "result", "winner"), num_of(&f, "bidder-b"));
 	assert_int_equal(view_i64(&f, "price", "accepted"), 68);
 	assert_true(sc.refusals >= 2);
 	assert_true(sc.expects >= 5);
@@ -1410,6 +1513,7 @@ main(void)
 		cmocka_unit_test(test_case_study_no_sale),
 		cmocka_unit_test(test_reserve_boundary),
 		cmocka_unit_test(test_quote_boundaries),
+		cmocka_unit_test(test_raise_at_least),
 		cmocka_unit_test(test_countdown_boundary),
 		cmocka_unit_test(test_single_bidder_and_nobody),
 		cmocka_unit_test(test_auction_without_bids),

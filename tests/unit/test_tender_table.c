@@ -40,6 +40,8 @@ static const struct {
 	{ "draw-experts", "committee-size-mismatch" },
 	{ "accept-appointment", "already-answered" },
 	{ "decline-appointment", "already-answered" },
+	{ "explain-deviation", "no-score-sheet" },
+	{ "explain-deviation", "no-deviation-alert" },
 };
 
 static int
@@ -80,7 +82,7 @@ test_table_well_formed(void **state)
 	size_t i, j;
 
 	(void)state;
-	assert_int_equal(eb_tender_row_count(), 37);
+	assert_int_equal(eb_tender_row_count(), 38);
 	for (i = 0; i < eb_tender_row_count(); i++) {
 		int to = eb_tender_row_to(i);
 
@@ -218,8 +220,12 @@ test_every_state_command_role(void **state)
 		free(before);
 		fx_free(&f);
 	}
+	/* explain-deviation needs a flagged score, which the standard
+	 * situation has not: it succeeds in tests/integration/test_rules.sh
+	 * (issue 14 point 3), here it must fail on its named guards only */
 	for (i = 0; i < eb_tender_row_count(); i++)
-		if (!row_ok[i])
+		if (!row_ok[i] && strcmp(eb_tender_row_command(i),
+		    "explain-deviation") != 0)
 			fail_msg("row %s never succeeded", eb_tender_row_command(i));
 	print_message("state x command x role: %zu succeeded, %zu named "
 	    "guards, %zu refused for state, %zu for role\n", ok, guarded,

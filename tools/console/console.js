@@ -129,10 +129,26 @@
         }
         const a = d.getElementsByTagName('auction')[0], e = document.getElementById('ends');
         if (a && e && a.getAttribute('ends')) { e.dataset.until = a.getAttribute('ends'); delete e.dataset.abs; }
-        const st = document.getElementById('sale-state');
-        if (st) st.textContent = d.documentElement.getAttribute('state');
+        // a new stage: the page again (its labels and forms follow the stage)
+        const st = document.getElementById('sale-state'), ns = d.documentElement.getAttribute('state');
+        if (st && ns && st.dataset.state !== ns) location.reload();
       }).catch(() => {});
     setInterval(poll, 1000);
+  }
+
+  // -- the opening hall: the page again each second; the hall swapped in
+  //    when the stage, the shares, the opened bids or the clearing changed
+  if (document.getElementById('hall')) {
+    const keys = ['state', 'shares', 'bids', 'cleared'];
+    const tick = () => fetch(location.pathname + location.search, { credentials: 'same-origin' })
+      .then((r) => r.text()).then((t) => {
+        const n = new DOMParser().parseFromString(t, 'text/html').getElementById('hall');
+        const cur = document.getElementById('hall');
+        if (!n || !cur || keys.every((k) => n.dataset[k] === cur.dataset[k])) return;
+        cur.replaceWith(document.importNode(n, true));
+        cds();
+      }).catch(() => {});
+    setInterval(tick, 1000);
   }
 
   // -- a bid file: progress while it is sealed and sent

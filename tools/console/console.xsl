@@ -28,6 +28,31 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- an engine token (state, command, field, role, refusal code, bid
+       status, cause, severity) as its label from strings.xml ("K:TOKEN");
+       the token itself stays in the title attribute; unknown: the token -->
+  <xsl:template name="tok">
+    <xsl:param name="k"/>
+    <xsl:param name="v"/>
+    <xsl:variable name="s" select="key('s', concat($k, ':', $v))"/>
+    <xsl:choose>
+      <xsl:when test="$s"><span class="tok" title="{$v}" data-token="{$v}"><xsl:choose><xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when><xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise></xsl:choose></span></xsl:when>
+      <xsl:otherwise><code data-token="{$v}"><xsl:value-of select="$v"/></code></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- the same as plain text (for option and title text) -->
+  <xsl:template name="tok-text">
+    <xsl:param name="k"/>
+    <xsl:param name="v"/>
+    <xsl:variable name="s" select="key('s', concat($k, ':', $v))"/>
+    <xsl:choose>
+      <xsl:when test="$s and $lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when>
+      <xsl:when test="$s"><xsl:value-of select="$s/@zh"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <!-- fen as yuan with grouping: 600000000 -> 6,000,000.00 -->
   <xsl:template name="yuan">
     <xsl:param name="fen"/>
@@ -69,7 +94,7 @@
           <p class="who">
             <xsl:call-template name="t"><xsl:with-param name="id" select="'you'"/></xsl:call-template>:
             <strong><xsl:value-of select="$me/@name"/></strong>
-            (<xsl:value-of select="$me/@role"/>, <xsl:value-of select="$me/@party"/>, <xsl:value-of select="$me/@org"/>)
+            (<xsl:call-template name="tok"><xsl:with-param name="k" select="'role'"/><xsl:with-param name="v" select="$me/@role"/></xsl:call-template>, <xsl:value-of select="$me/@party"/>, <xsl:value-of select="$me/@org"/>)
           </p>
           <nav>
             <ul>
@@ -109,11 +134,11 @@
   <xsl:template match="e:flash">
     <section class="flash flash-{@kind}" id="flash" aria-labelledby="flash-h">
       <xsl:attribute name="role"><xsl:choose><xsl:when test="@kind = 'error'">alert</xsl:when><xsl:otherwise>status</xsl:otherwise></xsl:choose></xsl:attribute>
-      <h2 id="flash-h">
+      <p class="flash-title" id="flash-h">
         <xsl:call-template name="t"><xsl:with-param name="id" select="substring('refuseddone', 1 + 7 * (@kind = 'ok'), 7 - 3 * (@kind = 'ok'))"/></xsl:call-template>:
-        <code><xsl:value-of select="@action"/></code>
-      </h2>
-      <xsl:if test="e:message"><p class="message"><xsl:value-of select="e:message"/></p></xsl:if>
+        <xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="@action"/></xsl:call-template>
+      </p>
+      <xsl:if test="e:message"><p class="message"><xsl:if test="@reason and key('s', concat('why:', @reason))"><xsl:call-template name="tok"><xsl:with-param name="k" select="'why'"/><xsl:with-param name="v" select="@reason"/></xsl:call-template><xsl:text>: </xsl:text></xsl:if><xsl:value-of select="e:message"/></p></xsl:if>
       <xsl:if test="e:detail"><p class="detail"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template>: <xsl:value-of select="e:detail"/></p></xsl:if>
       <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'hint'"/></xsl:call-template>: <xsl:value-of select="e:hint"/></p></xsl:if>
       <xsl:if test="e:output">
@@ -166,7 +191,7 @@
       <xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template>
       <xsl:text> </xsl:text><code><xsl:value-of select="@id"/></code> ·
       <xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template>:
-      <span class="state" id="state"><xsl:value-of select="$t/@state"/></span>
+      <span class="state" id="state" data-state="{$t/@state}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="$t/@state"/></xsl:call-template></span>
       <xsl:if test="$t/e:registration/e:bid-deadline/@at"> ·
         <xsl:call-template name="t"><xsl:with-param name="id" select="'deadline'"/></xsl:call-template>:
         <span class="countdown" data-until="{$t/e:registration/e:bid-deadline/@at}"><xsl:call-template name="when"><xsl:with-param name="at" select="$t/e:registration/e:bid-deadline/@at"/></xsl:call-template></span>
@@ -177,13 +202,18 @@
         <xsl:value-of select="$seat/@specialty"/> ·
         <span id="seat-status"><xsl:call-template name="t"><xsl:with-param name="id" select="concat('member-', $seat/@status)"/></xsl:call-template></span></p>
     </xsl:if>
+    <xsl:if test="$t/e:registration/e:custodians and $me/@role != 'bidder' and $me/@role != 'expert'">
+      <p class="hall-link"><a href="/t/{@id}/hall{$q}" id="hall-link"><xsl:call-template name="t"><xsl:with-param name="id" select="'hall-open'"/></xsl:call-template></a></p>
+    </xsl:if>
     <xsl:apply-templates select="e:duties"/>
     <xsl:if test="$me/@role = 'bidder' and $t/@state = 'bidding'">
       <xsl:call-template name="bid-form"/>
     </xsl:if>
     <xsl:if test="@receipt-bytes">
-      <p class="receipt"><a href="/t/{@id}/receipt" download="{@id}.receipt"><xsl:call-template name="t"><xsl:with-param name="id" select="'receipt'"/></xsl:call-template></a>
-        (<xsl:value-of select="@receipt-bytes"/> B) — <xsl:call-template name="t"><xsl:with-param name="id" select="'receipt-help'"/></xsl:call-template></p>
+      <p class="receipt"><a href="/t/{@id}/receipt" download="{@id}.receipt" id="receipt-link"><xsl:call-template name="t"><xsl:with-param name="id" select="'receipt'"/></xsl:call-template></a>
+        (<xsl:value-of select="@receipt-bytes"/> B) ·
+        <a href="/t/{@id}/sealed" download="{@id}.sealed" id="sealed-link"><xsl:call-template name="t"><xsl:with-param name="id" select="'sealed'"/></xsl:call-template></a>
+        — <xsl:call-template name="t"><xsl:with-param name="id" select="'receipt-help'"/></xsl:call-template></p>
     </xsl:if>
     <xsl:if test="$seat/@status = 'accepted' and $t/@state = 'evaluation'">
       <xsl:call-template name="score-form"><xsl:with-param name="t" select="$t"/></xsl:call-template>
@@ -203,15 +233,15 @@
       <h2 id="h-duties"><xsl:call-template name="t"><xsl:with-param name="id" select="'duties'"/></xsl:call-template></h2>
       <xsl:if test="not(e:may)"><p><xsl:call-template name="t"><xsl:with-param name="id" select="'no-duties'"/></xsl:call-template></p></xsl:if>
       <xsl:for-each select="e:may[@command = 'submit-scores' or @command = 'sign-report' or @command = 'submit-bid']">
-        <p class="duty"><code><xsl:value-of select="@command"/></code>:
+        <p class="duty"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="@command"/></xsl:call-template>:
           <a href="#{substring('h-scoringh-reporth-bid', 1 + 9 * (@command = 'sign-report') + 17 * (@command = 'submit-bid'), 9 - (@command = 'sign-report') - 4 * (@command = 'submit-bid'))}"><xsl:call-template name="t"><xsl:with-param name="id" select="substring('scoringreportbid-submit', 1 + 7 * (@command = 'sign-report') + 13 * (@command = 'submit-bid'), 7 - 1 * (@command = 'sign-report') + 3 * (@command = 'submit-bid'))"/></xsl:call-template></a></p>
       </xsl:for-each>
       <xsl:for-each select="e:may[not(@command = 'submit-scores' or @command = 'sign-report' or @command = 'submit-bid')]">
         <xsl:variable name="cmd" select="@command"/>
         <xsl:variable name="must" select="../e:must[@command = $cmd]"/>
         <xsl:variable name="f" select="$desk/e:fields[@command = $cmd]"/>
-        <form method="post" action="/t/{$desk/@id}/do{$q}" class="duty" aria-labelledby="d-{$cmd}">
-          <h3 id="d-{$cmd}"><code><xsl:value-of select="$cmd"/></code>
+        <form method="post" action="/{substring($desk/@kind, 1, 1)}/{$desk/@id}/do{$q}" class="duty" aria-labelledby="d-{$cmd}">
+          <h3 id="d-{$cmd}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="$cmd"/></xsl:call-template>
             <xsl:text> </xsl:text>
             <span class="tag">
               <xsl:choose>
@@ -221,25 +251,97 @@
             </span>
           </h3>
           <input type="hidden" name="cmd" value="{$cmd}"/>
-          <xsl:for-each select="$f/e:attr">
-            <p><label for="f-{$cmd}-a-{@name}"><xsl:value-of select="@name"/><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
-              <input id="f-{$cmd}-a-{@name}" name="a.{@name}">
-                <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
-              </input></p>
-          </xsl:for-each>
-          <xsl:for-each select="$f/e:child[not(@complex = 'yes')]">
-            <p><label for="f-{$cmd}-c-{@name}"><xsl:value-of select="@name"/><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
-              <textarea id="f-{$cmd}-c-{@name}" name="c.{@name}" rows="2">
-                <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
-              </textarea></p>
-          </xsl:for-each>
           <xsl:choose>
-            <xsl:when test="$f/e:child[@complex = 'yes' and @required = 'yes']">
-              <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'complex'"/></xsl:call-template>
-                <code>ebid tender <xsl:value-of select="$cmd"/><xsl:text> </xsl:text><xsl:value-of select="$desk/@id"/> FILE.xml</code></p>
+            <!-- the draw: the console makes the secret and sends its SHA-256 -->
+            <xsl:when test="$cmd = 'request-draw'">
+              <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'draw-commit-help'"/></xsl:call-template></p>
+              <table class="seats">
+                <caption><xsl:call-template name="t"><xsl:with-param name="id" select="'seats'"/></xsl:call-template></caption>
+                <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'specialty'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'count'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'reserve-seats'"/></xsl:call-template></th></tr></thead>
+                <tbody>
+                  <xsl:for-each select="(//e:*)[position() &lt;= 4]">
+                    <xsl:variable name="n" select="position()"/>
+                    <tr>
+                      <td><label class="sr" for="seats-{$n}-specialty"><xsl:call-template name="t"><xsl:with-param name="id" select="'specialty'"/></xsl:call-template> <xsl:value-of select="$n"/></label><input id="seats-{$n}-specialty" name="seats.{$n}.specialty" list="dl-specialty"><xsl:if test="$n = 1"><xsl:attribute name="required">required</xsl:attribute></xsl:if></input></td>
+                      <td><label class="sr" for="seats-{$n}-count"><xsl:call-template name="t"><xsl:with-param name="id" select="'count'"/></xsl:call-template> <xsl:value-of select="$n"/></label><input id="seats-{$n}-count" name="seats.{$n}.count" inputmode="numeric" size="3"/></td>
+                      <td><label class="sr" for="seats-{$n}-reserve"><xsl:call-template name="t"><xsl:with-param name="id" select="'reserve-seats'"/></xsl:call-template> <xsl:value-of select="$n"/></label><input id="seats-{$n}-reserve" name="seats.{$n}.reserve" inputmode="numeric" size="3"/></td>
+                    </tr>
+                  </xsl:for-each>
+                </tbody>
+              </table>
+              <datalist id="dl-specialty"><option value="civil-works"/><option value="electrical"/><option value="economics"/><option value="mechanical"/></datalist>
+              <xsl:for-each select="$f/e:attr">
+                <p><label for="f-{$cmd}-a-{@name}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'f'"/><xsl:with-param name="v" select="@name"/></xsl:call-template></label>
+                  <input id="f-{$cmd}-a-{@name}" name="a.{@name}" inputmode="numeric" size="4"/></p>
+              </xsl:for-each>
+            </xsl:when>
+            <!-- the share: decrypted with the custodian's key and signed here -->
+            <xsl:when test="$cmd = 'submit-share'">
+              <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'share-help'"/></xsl:call-template></p>
+            </xsl:when>
+            <xsl:when test="$cmd = 'draw-experts'">
+              <p><label for="f-draw-pool"><xsl:call-template name="t"><xsl:with-param name="id" select="'pool'"/></xsl:call-template><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></label>
+                <input id="f-draw-pool" name="pool" required="required" pattern="[A-Za-z0-9_.\-]+"/></p>
+              <p><label for="f-draw-reveal"><xsl:call-template name="tok"><xsl:with-param name="k" select="'f'"/><xsl:with-param name="v" select="'reveal'"/></xsl:call-template></label>
+                <input id="f-draw-reveal" name="reveal" aria-describedby="f-draw-reveal-h"/></p>
+              <p class="hint" id="f-draw-reveal-h"><xsl:call-template name="t"><xsl:with-param name="id" select="'reveal-help'"/></xsl:call-template></p>
             </xsl:when>
             <xsl:otherwise>
-              <button type="submit"><xsl:value-of select="$cmd"/></button>
+              <xsl:for-each select="$f/e:attr">
+                <xsl:variable name="an" select="@name"/>
+                <p><label for="f-{$cmd}-a-{@name}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'f'"/><xsl:with-param name="v" select="@name"/></xsl:call-template><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
+                  <xsl:choose>
+                    <xsl:when test="e:enum">
+                      <select id="f-{$cmd}-a-{@name}" name="a.{@name}">
+                        <xsl:for-each select="e:enum"><option value="{@value}"><xsl:call-template name="tok-text"><xsl:with-param name="k" select="concat('v-', $an)"/><xsl:with-param name="v" select="@value"/></xsl:call-template></option></xsl:for-each>
+                      </select>
+                    </xsl:when>
+                    <xsl:otherwise>
+                      <input id="f-{$cmd}-a-{@name}" name="a.{@name}">
+                        <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+                        <xsl:if test="@name = 'bidder' or @name = 'objection'"><xsl:attribute name="list">dl-<xsl:value-of select="$cmd"/>-<xsl:value-of select="@name"/></xsl:attribute></xsl:if>
+                      </input>
+                      <xsl:if test="@name = 'bidder'">
+                        <datalist id="dl-{$cmd}-bidder">
+                          <xsl:for-each select="$desk/*/e:sign-ups/e:sign-up[@status = 'pending'] | $desk/*/e:sign-ups/e:sign-up[not(@status = 'pending')] | $desk/*/e:bidders/e:bidder[@party]">
+                            <option value="{@bidder | @party}"><xsl:value-of select="@org"/> (<xsl:call-template name="tok-text"><xsl:with-param name="k" select="'signup'"/><xsl:with-param name="v" select="@status"/></xsl:call-template>)</option>
+                          </xsl:for-each>
+                        </datalist>
+                      </xsl:if>
+                      <xsl:if test="@name = 'objection'">
+                        <datalist id="dl-{$cmd}-objection">
+                          <xsl:for-each select="$desk/*/e:objections/e:objection[@status = 'open']"><option value="{@objection}"><xsl:value-of select="@bidder"/></option></xsl:for-each>
+                        </datalist>
+                      </xsl:if>
+                    </xsl:otherwise>
+                  </xsl:choose></p>
+              </xsl:for-each>
+              <xsl:for-each select="$f/e:child[not(@complex = 'yes')]">
+                <p><label for="f-{$cmd}-c-{@name}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'f'"/><xsl:with-param name="v" select="@name"/></xsl:call-template><xsl:if test="@required = 'yes'"><xsl:call-template name="t"><xsl:with-param name="id" select="'required'"/></xsl:call-template></xsl:if></label>
+                  <textarea id="f-{$cmd}-c-{@name}" name="c.{@name}" rows="2">
+                    <xsl:if test="@required = 'yes'"><xsl:attribute name="required">required</xsl:attribute></xsl:if>
+                  </textarea></p>
+              </xsl:for-each>
+              <!-- the committee's candidates, when the supervisor names them -->
+              <xsl:if test="$cmd = 'close-evaluation'">
+                <xsl:for-each select="(//e:*)[position() &lt;= 3]">
+                  <xsl:variable name="n" select="position()"/>
+                  <p><label for="cand-{$n}"><xsl:call-template name="t"><xsl:with-param name="id" select="'candidate'"/></xsl:call-template> <xsl:value-of select="$n"/></label>
+                    <select id="cand-{$n}" name="cand.{$n}">
+                      <option value=""><xsl:call-template name="t"><xsl:with-param name="id" select="'by-ranking'"/></xsl:call-template></option>
+                      <xsl:for-each select="$desk/e:tender/e:clearing-report/e:bid-summary[@status = 'valid']"><option value="{@bidder}"><xsl:value-of select="concat(@bidder, ' · ', @org)"/></option></xsl:for-each>
+                    </select></p>
+                </xsl:for-each>
+              </xsl:if>
+            </xsl:otherwise>
+          </xsl:choose>
+          <xsl:choose>
+            <xsl:when test="$f/e:child[@complex = 'yes' and @required = 'yes'] and not($cmd = 'request-draw' or $cmd = 'submit-share')">
+              <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'complex'"/></xsl:call-template>
+                <code>ebid <xsl:value-of select="$desk/@kind"/><xsl:text> </xsl:text><xsl:value-of select="$cmd"/><xsl:text> </xsl:text><xsl:value-of select="$desk/@id"/> FILE.xml</code></p>
+            </xsl:when>
+            <xsl:otherwise>
+              <button type="submit"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="$cmd"/></xsl:call-template></button>
             </xsl:otherwise>
           </xsl:choose>
         </form>
@@ -260,7 +362,7 @@
               <h4 id="b-{@bidder}"><xsl:value-of select="@bidder"/> · <xsl:value-of select="$t/e:clearing-report/e:bid-summary[@bidder = current()/@bidder]/@org"/></h4>
               <dl>
                 <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></dt>
-                <dd><xsl:value-of select="@status"/><xsl:if test="@cause"> (<xsl:value-of select="@cause"/>)</xsl:if></dd>
+                <dd><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template><xsl:if test="@cause"> (<xsl:call-template name="tok"><xsl:with-param name="k" select="'cause'"/><xsl:with-param name="v" select="@cause"/></xsl:call-template>)</xsl:if></dd>
                 <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'price'"/></xsl:call-template></dt>
                 <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></dd>
                 <xsl:if test="e:bid/e:completion-days">
@@ -304,7 +406,7 @@
             <summary><xsl:call-template name="t"><xsl:with-param name="id" select="'finding'"/></xsl:call-template> (<xsl:value-of select="count($t/e:clearing-report/e:finding)"/>)</summary>
             <ul class="findings">
               <xsl:for-each select="$t/e:clearing-report/e:finding">
-                <li class="sev-{@severity}"><strong><xsl:value-of select="e:bidder/@party"/></strong> · <xsl:value-of select="@rule"/> · <xsl:value-of select="@severity"/>: <xsl:value-of select="e:detail"/></li>
+                <li class="sev-{@severity}"><strong><xsl:value-of select="e:bidder/@party"/></strong> · <span title="{@rule}"><xsl:value-of select="@rule"/></span> · <xsl:call-template name="tok"><xsl:with-param name="k" select="'sev'"/><xsl:with-param name="v" select="@severity"/></xsl:call-template>: <xsl:value-of select="e:detail"/></li>
               </xsl:for-each>
             </ul>
           </details>
@@ -426,6 +528,90 @@
     </section>
   </xsl:template>
 
+  <!-- ======================================================= the opening hall -->
+  <xsl:template match="e:desk[@kind = 'hall']">
+    <xsl:variable name="t" select="e:tender"/>
+    <xsl:variable name="reg" select="$t/e:registration"/>
+    <xsl:variable name="k" select="$reg/e:custodians/@threshold"/>
+    <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'hall'"/></xsl:call-template> · <xsl:value-of select="$reg/e:title"/></h1>
+    <p class="facts"><a href="/t/{@id}{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template> <code><xsl:value-of select="@id"/></code></a></p>
+    <div id="hall" data-state="{$t/@state}" data-shares="{count($t/e:shares/e:share)}" data-bids="{count($t/e:opening-record/e:bid-result)}" data-cleared="{count($t/e:clearing-report/e:bid-summary)}">
+      <section aria-labelledby="h-clock" class="clock">
+        <h2 id="h-clock"><xsl:call-template name="t"><xsl:with-param name="id" select="'hall-stage'"/></xsl:call-template></h2>
+        <dl class="board">
+          <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template></dt>
+          <dd class="big" id="hall-state"><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="$t/@state"/></xsl:call-template></dd>
+          <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'deadline'"/></xsl:call-template></dt>
+          <dd class="countdown big" id="hall-deadline" data-until="{$reg/e:bid-deadline/@at}"><xsl:call-template name="when"><xsl:with-param name="at" select="$reg/e:bid-deadline/@at"/></xsl:call-template></dd>
+          <xsl:if test="$reg/e:opening-time/@at">
+            <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'opening-time'"/></xsl:call-template></dt>
+            <dd><xsl:call-template name="when"><xsl:with-param name="at" select="$reg/e:opening-time/@at"/></xsl:call-template></dd>
+          </xsl:if>
+          <xsl:if test="$t/e:bids">
+            <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'bids-held'"/></xsl:call-template></dt>
+            <dd id="hall-bids" class="num"><xsl:value-of select="count($t/e:bids/e:bid)"/></dd>
+          </xsl:if>
+        </dl>
+      </section>
+      <section aria-labelledby="h-shares" class="shares">
+        <h2 id="h-shares"><xsl:call-template name="t"><xsl:with-param name="id" select="'shares'"/></xsl:call-template> (<span id="hall-share-count"><xsl:value-of select="count($t/e:shares/e:share)"/></span> / <xsl:value-of select="count($reg/e:custodians/e:custodian)"/>; <xsl:call-template name="t"><xsl:with-param name="id" select="'threshold'"/></xsl:call-template> <xsl:value-of select="$k"/>)</h2>
+        <table id="hall-shares">
+          <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'custodian'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'share-status'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'time'"/></xsl:call-template></th></tr></thead>
+          <tbody>
+            <xsl:for-each select="$reg/e:custodians/e:custodian">
+              <xsl:variable name="sh" select="$t/e:shares/e:share[@custodian = current()/@party]"/>
+              <tr class="share-{substring('waitingarrived', 1 + 7 * boolean($sh), 7)}" data-custodian="{@party}">
+                <th scope="row"><xsl:value-of select="@party"/></th>
+                <td><xsl:choose><xsl:when test="$sh"><xsl:call-template name="t"><xsl:with-param name="id" select="'share-arrived'"/></xsl:call-template></xsl:when><xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="id" select="'share-waiting'"/></xsl:call-template></xsl:otherwise></xsl:choose></td>
+                <td><xsl:if test="$sh/@at"><xsl:call-template name="when"><xsl:with-param name="at" select="$sh/@at"/></xsl:call-template></xsl:if></td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="h-opening" class="opening">
+        <h2 id="h-opening"><xsl:call-template name="t"><xsl:with-param name="id" select="'opened-bids'"/></xsl:call-template></h2>
+        <xsl:choose>
+          <xsl:when test="$t/e:opening-record/e:bid-result">
+            <table id="hall-bids-table">
+              <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'bidder'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'price'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'cause-col'"/></xsl:call-template></th></tr></thead>
+              <tbody>
+                <xsl:for-each select="$t/e:opening-record/e:bid-result">
+                  <tr class="st-{@status}" data-bidder="{@bidder}" data-status="{@status}">
+                    <th scope="row"><xsl:value-of select="@bidder"/></th>
+                    <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template></td>
+                    <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></td>
+                    <td><xsl:if test="@cause"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cause'"/><xsl:with-param name="v" select="@cause"/></xsl:call-template><xsl:if test="@fault"> (<xsl:value-of select="@fault"/>)</xsl:if></xsl:if></td>
+                  </tr>
+                </xsl:for-each>
+              </tbody>
+            </table>
+          </xsl:when>
+          <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'not-opened'"/></xsl:call-template></p></xsl:otherwise>
+        </xsl:choose>
+      </section>
+      <section aria-labelledby="h-hall-clearing">
+        <h2 id="h-hall-clearing"><xsl:call-template name="t"><xsl:with-param name="id" select="'clearing'"/></xsl:call-template></h2>
+        <xsl:choose>
+          <xsl:when test="$t/e:clearing-report/e:bid-summary">
+            <table id="hall-clearing">
+              <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'bidder'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'corrected'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'findings'"/></xsl:call-template></th></tr></thead>
+              <tbody>
+                <xsl:for-each select="$t/e:clearing-report/e:bid-summary">
+                  <tr class="st-{@status}"><th scope="row"><xsl:value-of select="@bidder"/></th>
+                    <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@corrected-total"/></xsl:call-template></td>
+                    <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template></td><td class="num"><xsl:value-of select="@findings"/></td></tr>
+                </xsl:for-each>
+              </tbody>
+            </table>
+          </xsl:when>
+          <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'not-cleared'"/></xsl:call-template></p></xsl:otherwise>
+        </xsl:choose>
+      </section>
+      <p class="hint" role="status" aria-live="polite" id="hall-live"><xsl:call-template name="t"><xsl:with-param name="id" select="'hall-live'"/></xsl:call-template></p>
+    </div>
+  </xsl:template>
+
   <!-- ========================================================= sale desk -->
   <xsl:template match="e:desk[@kind = 'sale']">
     <xsl:variable name="s" select="e:sale"/>
@@ -434,8 +620,9 @@
     <p class="facts"><xsl:call-template name="t"><xsl:with-param name="id" select="'sale'"/></xsl:call-template>
       <xsl:text> </xsl:text><code><xsl:value-of select="@id"/></code> ·
       <xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template>:
-      <span class="state" id="sale-state"><xsl:value-of select="$s/@state"/></span>
+      <span class="state" id="sale-state" data-state="{$s/@state}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="$s/@state"/></xsl:call-template></span>
       <xsl:if test="$mine/@number"> · <xsl:call-template name="t"><xsl:with-param name="id" select="'my-number'"/></xsl:call-template>: <strong><xsl:value-of select="$mine/@number"/></strong></xsl:if></p>
+    <xsl:apply-templates select="e:duties"/>
     <section aria-labelledby="h-live" class="live" id="live" data-sale="{@id}">
       <h2 id="h-live"><xsl:call-template name="t"><xsl:with-param name="id" select="'live'"/></xsl:call-template></h2>
       <dl class="board">

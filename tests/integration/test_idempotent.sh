@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# tests/integration/test_idempotent.sh
+#    Retrying is safe (issue 13 point 6), through the real ebidd and ebid:
+#    every command is idempotent on its signed bytes.  Each kind below is
+#    sent, its signed bytes kept (EBID_KEEP_SIGNED), then sent again
+#    unchanged (`ebid send SIGNED`): the reply is the first entry
+#    (duplicate=yes, same aggregate and seq) and the log holds that command
+#    once.  Creating commands (register-tender, register-sale) create one
+#    aggregate however often they are sent; the same bytes sent six times
+#    at once make one entry; ebid sends again by itself when the server is
+#    unreachable, and the command lands once.
+#    ports: free ones, picked at start (tests/integration/ports.sh)
+set -uo pipefail
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
+. "$(dirname "$0")/lib.sh"
+it_setup
+
+sha_of() { openssl dgst -sha256 -binary "$1" | od -An -tx1 | tr -d ' \n'; }
+in_log() { psqlq -c "SELECT count(*) FROM log WHERE command_sha256 = decode('$(sha_of "$1")', 'hex')"; }
+n=0
+twice() { # twice WHO VERB...: send, then send the kept signed bytes again
+	local who=$1 first second agg seq
+	shift
+	n=$((n + 1))
+	first=$tmp/first.$n.out second=$tmp/second.$n.out
+	if ! EBID_KEEP_SIGNED=$tmp/k$n.cms ebid_as "$who" "$@" >"$first" 2>&1; then
+		bad "$who $*: the first send failed: $(head -3 "$first")"
+		return
+	fi
+	agg=$(grep -o '^accepted: [^ ]* seq [0-9]*' "$first" | awk '{print $2}')
+	seq=$(grep -o '^accepted: [^ ]* seq [0-9]*' "$first" | awk '{print $4}')
+	ebid_as "$who" send "$tmp/k$n.cms" >"$second" 2>&1
+	check "$who $2: sent again, the first entry answers ($agg seq $seq)" \
+		grep -q "^accepted: aggregate=$agg seq=$seq .*duplicate=yes" "$second"
+	check "  ... and the log holds it once" test "$(in_log "$tmp/k$n.cms")" = 1
+}
+
+now=$(clock_now)
+deadline=$(iso_plus "$now" $((20 * 86400)))
+sed "s/@DEADLINE@/$deadline/; s/@OPENING@/$deadline/" \
+	"$SRC/tests/data/tender/register-tender.xml" >"$tmp/t.xml"
+
+# -- a creating command ------------------------------------------------------
+twice tenderer tender register "$tmp/t.xml"
+T=$(awk '/ registered$/ {print $2}' "$tmp/first.1.out")
+check "register-tender sent twice made one tender" test "$(psqlq -c "SELECT count(*) FROM aggregates WHERE kind = 'tender'")" = 1
+
+# -- the steps of a tender, each kind sent twice ---------------------------
+twice registrar tender accept "$T"
+twice supervisor tender publish "$T"
+twice bidder1 tender sign-up "$T"
+twice registrar tender confirm-sign-up "$T" bidder=bidder1
+sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$SRC/tests/data/bids/bid-1-quancheng.xml" >"$tmp/b1.xml"
+ebid_as bidder1 bid seal --tender "$T" "$tmp/b1.xml" -o "$tmp/b1.sealed" >/dev/null 2>&1
+twice bidder1 bid submit --tender "$T" "$tmp/b1.sealed" -o "$tmp/b1.receipt"
+twice bidder1 bid withdraw --tender "$T"
+
+# -- a sale's creating command ---------------------------------------------
+ls=$(iso_plus "$now" 86400) le=$(iso_plus "$now" $((11 * 86400)))
+twice transferor sale register-sale starting-price=600000000 increment=5000000 deposit=50000000 \
+	listing-start="$ls" listing-end="$le" countdown-seconds=300 declare-seconds=300 \
+	publicity-seconds=259200 --asset "State-owned land use right, parcel 2026-17"
+check "register-sale sent twice made one sale" test "$(psqlq -c "SELECT count(*) FROM aggregates WHERE kind = 'sale'")" = 1
+
+# -- the same bytes six times at once ------------------------------------------
+ebid_as bidder2 tender sign-up "$T" >/dev/null 2>&1   # so bidder2 may be confirmed
+printf '<confirm-sign-up xmlns="%s" tender="%s" bidder="bidder2"/>' \
+	"$(grep -o 'xmlns="[^"]*"' "$tmp/t.xml" | head -1 | cut -d'"' -f2)" "$T" >"$tmp/c2.xml"
+openssl cms -sign -binary -nodetach -outform DER -md sha256 -in "$tmp/c2.xml" \
+	-signer "$C/registrar.crt" -inkey "$C/registrar.key" -out "$tmp/c2.cms" 2>"$tmp/c2.err"
+check "the registrar's confirm-sign-up signed once (openssl cms)" test -s "$tmp/c2.cms"
+pids=()
+for i in 1 2 3 4 5 6; do ebid_as registrar send "$tmp/c2.cms" >"$tmp/race.$i.out" 2>&1 & pids+=($!); done
+nbad=0
+for p in "${pids[@]}"; do wait "$p" || nbad=$((nbad + 1)); done
+check "six sends at once: all answered accepted ($nbad failed)" test "$nbad" = 0
+check "  ... one of them the first, five duplicates" test "$(grep -l 'duplicate=yes' "$tmp"/race.*.out | wc -l)" = 5
+check "  ... all with one seq" test "$(grep -oh 'seq=[0-9]*' "$tmp"/race.*.out | sort -u | wc -l)" = 1
+check "  ... the log holds it once" test "$(in_log "$tmp/c2.cms")" = 1
+
+# -- ebid retries by itself when the server is unreachable -----------------
+kill -TERM "$ebidd_pid"; wait "$ebidd_pid" 2>/dev/null
+( sleep 2; start_ebidd >/dev/null 2>&1 ) &
+starter=$!
+EBID_RETRY_SECONDS=30 ebid_as bidder3 tender sign-up "$T" >"$tmp/retry.out" 2>"$tmp/retry.err"; rc=$?
+wait "$starter"
+ebidd_pid=$(cat "$tmp/ebidd.pid" 2>/dev/null || echo "$ebidd_pid")
+check "with ebidd down, ebid sends again by itself until it lands (exit $rc)" test "$rc" = 0
+check "  ... saying so" grep -q 'sending the same signed command again' "$tmp/retry.err"
+check "  ... once in the log" test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T' AND party = 'bidder3'")" = 1
+out=$(EBID_RETRY_SECONDS=0 "$EBID" --url "https://127.0.0.1:1" --ca "$C/ca.crt" --cert "$C/bidder3.crt" --key "$C/bidder3.key" tender show "$T" 2>&1); rc=$?
+check "EBID_RETRY_SECONDS=0: no retry, exit 3 at once ($rc)" test "$rc" = 3
+finish
