@@ -101,11 +101,9 @@ registered(void)
 static struct eb_doc *
 facts(const void *st)
 {
-	struct eb_actor sys;
+	static struct eb_actor sys = { .role = EB_ROLE_SYSTEM };
 	struct eb_doc *v;
 
-	memset(&sys, 0, sizeof(sys));
-	sys.role = EB_ROLE_SYSTEM;
 	v = eb_subject_flow.view(st, &sys);
 	eb_doc_set_attr(v, "head-seq", "3");
 	eb_doc_set_attr(v, "head-hash", "ab");
