@@ -116,6 +116,8 @@ export EB_CA_DIR=$work/unused   # the config names it; set for every call
 make_ca ca "/O=$centre/CN=$centre Development CA"
 issue ca server "/O=$centre/OU=system/CN=ebidd trading server/UID=ebidd/serialNumber=FC-SYSTEM" v3_server
 issue ca tsa "/O=$centre/CN=$centre Time-Stamping Authority" v3_tsa
+# the opening authority: issues each tender's opening certificate (ebidd)
+issue ca opening-authority "/O=$centre/CN=$centre Opening Authority" v3_opening_ca
 
 manifest=$work/parties.txt
 {
@@ -152,6 +154,8 @@ check server sslserver
 check rogue-system smimesign
 check server smimesign
 check tsa timestampsign
+openssl x509 -in "$out/opening-authority.crt" -noout -text | grep -q 'CA:TRUE, pathlen:0' ||
+	die "opening-authority.crt is not a CA with pathlen 0"
 while read -r name _; do
 	case $name in '#'*) continue ;; esac
 	check "$name" sslclient

@@ -4,7 +4,7 @@
  *
  * Every state-changing request body is a DER CMS SignedData (attached,
  * CMS_BINARY, SHA-256, signer certificate embedded) over the XML command.
- * A sealed bid is three layers (ARCHITECTURE.md section 4):
+ * A sealed bid is three layers (docs/crypto.md section 3):
  *    inner    SignedData over the bid XML, by the bidder
  *    envelope AuthEnvelopedData (AES-256-GCM) to the tender's opening
  *             certificate AND the bidder's own certificate; eContentType

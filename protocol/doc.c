@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/canon.h"
 #include "protocol/mem.h"
 
 /* zeroed, as the tree's nodes need (protocol/mem.h: OOM aborts) */
@@ -328,57 +329,11 @@ eb_doc_path(const struct eb_doc *d, const char *path)
 	return (struct eb_doc *)d;
 }
 
-static int
-escape(struct eb_buf *out, const char *s, int in_attr)
-{
-	const char *run = s;
-	const char *rep;
-	int rc;
-
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '\r': rep = "&#xD;"; break;
-		case '"': rep = in_attr ? "&quot;" : NULL; break;
-		case '\t': rep = in_attr ? "&#x9;" : NULL; break;
-		case '\n': rep = in_attr ? "&#xA;" : NULL; break;
-		default: rep = NULL;
-		}
-		if (rep == NULL)
-			continue;
-		if ((rc = eb_buf_append(out, run, (size_t)(s - run))) != EB_OK ||
-		    (rc = eb_buf_puts(out, rep)) != EB_OK)
-			return rc;
-		run = s + 1;
-	}
-	return eb_buf_append(out, run, (size_t)(s - run));
-}
-
+/* The canonical form is W3C Canonical XML 1.0 by libxml2 (canon.h). */
 int
 eb_doc_serialize(const struct eb_doc *d, struct eb_buf *out)
 {
-	const struct eb_attr *a;
-	const struct eb_doc *c;
-	int rc;
-
-	if ((rc = eb_buf_printf(out, "<%s", d->name)) != EB_OK)
-		return rc;
-	for (a = d->attrs; a != NULL; a = a->next) {
-		if ((rc = eb_buf_printf(out, " %s=\"", a->name)) != EB_OK ||
-		    (rc = escape(out, a->value, 1)) != EB_OK ||
-		    (rc = eb_buf_puts(out, "\"")) != EB_OK)
-			return rc;
-	}
-	if ((rc = eb_buf_puts(out, ">")) != EB_OK)
-		return rc;
-	if (d->text != NULL && (rc = escape(out, d->text, 0)) != EB_OK)
-		return rc;
-	for (c = d->first; c != NULL; c = c->next)
-		if ((rc = eb_doc_serialize(c, out)) != EB_OK)
-			return rc;
-	return eb_buf_printf(out, "</%s>", d->name);
+	return eb_canon(d, NULL, out);
 }
 
 int

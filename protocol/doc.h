@@ -9,18 +9,21 @@
  * engine/core never sees libxml2.
  *
  * The canonical form (eb_doc_serialize) is what gets hashed and compared
- * on replay: no XML declaration, attributes sorted by name (byte order),
- * no whitespace between elements, an empty element written as <a></a>,
- * escapes as in Canonical XML (&amp; &lt; &gt; &quot; &#x9; &#xA; &#xD;
- * in attributes; &amp; &lt; &gt; &#xD; in text).  Two equal trees give the
- * same bytes on every machine.
+ * on replay: W3C Canonical XML 1.0 of the tree without a namespace,
+ * produced by libxml2 (protocol/canon.h; docs/audit.md says it byte by
+ * byte): no XML declaration, attributes sorted by name, no whitespace
+ * between elements, an empty element written as <a></a>, the escapes of
+ * C14N (&amp; &lt; &quot; &#x9; &#xA; &#xD; in attributes; &amp; &lt;
+ * &gt; &#xD; in text).  Two equal trees give the same bytes on every
+ * machine.
  *
  * Ownership: a tree owns its children, attributes and strings;
  * eb_doc_free() frees the whole subtree (NULL-safe).  Builders abort the
  * process on out-of-memory (as Redis' zmalloc does): a tree is small and
  * per request, and checking every builder call would bury the rules.
  *
- * Pure: libc only.  Linked by engine/core.
+ * Pure: libc, and libxml2's tree and C14N for the canonical form (no
+ * parsing).  Linked by engine/core.
  */
 #ifndef EB_DOC_H
 #define EB_DOC_H

@@ -108,6 +108,26 @@ set_time(ASN1_TIME *t, int64_t ms)
 	return ASN1_TIME_set(t, s) != NULL;
 }
 
+/* certificatePolicies: the ebid opening policy, nothing else. */
+static int
+add_policy(X509 *x)
+{
+	CERTIFICATEPOLICIES *pols = sk_POLICYINFO_new_null();
+	POLICYINFO *pi = POLICYINFO_new();
+	int ok = 0;
+
+	if (pols != NULL && pi != NULL &&
+	    (pi->policyid = OBJ_txt2obj(EB_OPENING_POLICY_OID, 1)) != NULL &&
+	    sk_POLICYINFO_push(pols, pi) > 0) {
+		pi = NULL;
+		ok = X509_add1_ext_i2d(x, NID_certificate_policies, pols, 0,
+		    X509V3_ADD_DEFAULT) == 1;
+	}
+	POLICYINFO_free(pi);
+	CERTIFICATEPOLICIES_free(pols);
+	return ok;
+}
+
 /* The opening certificate for 'key', issued by (ca_cert, ca_key). */
 static X509 *
 make_cert(X509 *ca_cert, EVP_PKEY *ca_key, EVP_PKEY *key,
@@ -118,9 +138,10 @@ make_cert(X509 *ca_cert, EVP_PKEY *ca_key, EVP_PKEY *key,
 	ASN1_INTEGER *sn = NULL;
 	BIGNUM *bn = NULL;
 	unsigned char rnd[16];
-	char cn[96];
+	char cn[96], uri[128];
 	int ok = 0;
 
+	snprintf(uri, sizeof(uri), "URI:%s%s", EB_OPENING_URI_PREFIX, tender_id);
 	if (x == NULL || RAND_bytes(rnd, sizeof(rnd)) != 1)
 		goto out;
 	rnd[0] &= 0x7f;   /* positive, at most 127 bits */
@@ -144,7 +165,9 @@ make_cert(X509 *ca_cert, EVP_PKEY *ca_key, EVP_PKEY *key,
 	    !add_ext(x, ca_cert, NID_key_usage, "critical,keyAgreement") ||
 	    !add_ext(x, ca_cert, NID_ext_key_usage, "emailProtection") ||
 	    !add_ext(x, ca_cert, NID_subject_key_identifier, "hash") ||
-	    !add_ext(x, ca_cert, NID_authority_key_identifier, "keyid:always"))
+	    !add_ext(x, ca_cert, NID_authority_key_identifier, "keyid:always") ||
+	    !add_policy(x) ||
+	    !add_ext(x, ca_cert, NID_subject_alt_name, uri))
 		goto out;
 	if (X509_sign(x, ca_key, EVP_PKEY_is_a(ca_key, "ED25519") ||
 	    EVP_PKEY_is_a(ca_key, "ED448") ? NULL : EVP_sha256()) <= 0)
@@ -420,4 +443,100 @@ out:
 	wipe_free(secret, ylen);
 	ERR_clear_error();
 	return key;
+}
+
+/* 1 when 'x' carries the ebid opening policy. */
+static int
+has_opening_policy(X509 *x)
+{
+	CERTIFICATEPOLICIES *pol = X509_get_ext_d2i(x,
+	    NID_certificate_policies, NULL, NULL);
+	ASN1_OBJECT *want = OBJ_txt2obj(EB_OPENING_POLICY_OID, 1);
+	int found = 0;
+
+	for (int i = 0; pol != NULL && want != NULL &&
+	    i < sk_POLICYINFO_num(pol); i++)
+		if (OBJ_cmp(sk_POLICYINFO_value(pol, i)->policyid, want) == 0)
+			found = 1;
+	ASN1_OBJECT_free(want);
+	CERTIFICATEPOLICIES_free(pol);
+	return found;
+}
+
+/* 1 when 'x' has the URI naming 'tender_id'. */
+static int
+names_tender(X509 *x, const char *tender_id)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+	    NULL);
+	char want[128];
+	int found = 0;
+
+	snprintf(want, sizeof(want), "%s%s", EB_OPENING_URI_PREFIX, tender_id);
+	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+
+		if (g->type == GEN_URI &&
+		    (size_t)ASN1_STRING_length(g->d.uniformResourceIdentifier) ==
+		    strlen(want) && memcmp(ASN1_STRING_get0_data(
+		    g->d.uniformResourceIdentifier), want, strlen(want)) == 0)
+			found = 1;
+	}
+	GENERAL_NAMES_free(gens);
+	return found;
+}
+
+int
+eb_opening_cert_check(const struct eb_trust *t, X509 *cert, X509 *authority,
+    const char *tender_id, int64_t at_ms, struct eb_error *err)
+{
+	STACK_OF(X509) *chain = NULL;
+	struct eb_error e;
+	int rc;
+
+	if (cert == NULL || authority == NULL)
+		return eb_fail(err, EB_ERR_DENIED, "opening-cert-untrusted",
+		    "Fetch the tender again; the centre publishes its opening "
+		    "authority beside its CA.",
+		    "no opening certificate or no opening authority to check");
+	if (X509_check_ca(authority) == 0 ||
+	    X509_get_pathlen(authority) != 0 || !has_opening_policy(authority))
+		return eb_fail(err, EB_ERR_DENIED, "opening-cert-not-opening",
+		    "Seal only to an opening certificate of the centre's "
+		    "opening authority.",
+		    "the issuer given is not the centre's opening authority "
+		    "(a CA with pathlen 0 and the ebid opening policy)");
+	if (X509_check_issued(authority, cert) != X509_V_OK)
+		return eb_fail(err, EB_ERR_DENIED, "opening-cert-untrusted",
+		    "Seal only to an opening certificate of the centre's "
+		    "opening authority.",
+		    "the opening certificate was not issued by the opening "
+		    "authority");
+	if ((chain = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(chain, authority)) {
+		sk_X509_free(chain);
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+	}
+	eb_error_clear(&e);
+	rc = eb_trust_check_chain(t, cert, chain, at_ms, &e);
+	sk_X509_free(chain);
+	if (rc != EB_OK)
+		return eb_fail(err, EB_ERR_DENIED, "opening-cert-untrusted",
+		    "Do not seal: ask the centre; the tender's opening "
+		    "certificate must chain to its CA and be valid now.",
+		    "the opening certificate does not hold: %s (%s)",
+		    e.primary, e.reason);
+	if (!has_opening_policy(cert))
+		return eb_fail(err, EB_ERR_DENIED, "opening-cert-not-opening",
+		    "Seal only to an opening certificate of the centre's "
+		    "opening authority.",
+		    "the certificate lacks the ebid opening policy");
+	if (!names_tender(cert, tender_id))
+		return eb_fail(err, EB_ERR_DENIED, "opening-cert-wrong-tender",
+		    "Seal to the opening certificate of the tender you bid on "
+		    "(ebid bid seal --tender ID fetches it).",
+		    "the opening certificate does not name tender %s",
+		    tender_id);
+	return EB_OK;
 }

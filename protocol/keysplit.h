@@ -26,6 +26,31 @@
 
 #define EB_SHARES_MAX 16
 
+/*
+ * The ebid opening policy (a UUID OID, X.667): carried by the opening
+ * authority's certificate and by every opening certificate it issues, so
+ * a certificate of the centre's CA made for any other purpose cannot
+ * pass for an opening certificate (docs/crypto.md section 5).
+ */
+#define EB_OPENING_POLICY_OID "2.25.187203276201082789878228018104147223299"
+/* The opening certificate names its tender: URI "urn:ebid:opening:ID". */
+#define EB_OPENING_URI_PREFIX "urn:ebid:opening:"
+
+/*
+ * Check, before sealing to it, that 'cert' is the opening certificate of
+ * 'tender_id' now ('at_ms', 0 = now): a path from the trust's CA through
+ * 'authority' (the opening authority: a CA with pathlen 0 and the opening
+ * policy) to 'cert', valid at that instant, carrying the opening policy
+ * and the URI naming the tender.  Returns EB_OK, or EB_ERR_DENIED with
+ * "opening-cert-untrusted" (no valid path, or not within its validity:
+ * the detail says which), "opening-cert-not-opening" (policy missing, or
+ * the issuer is no opening authority), "opening-cert-wrong-tender".
+ */
+struct eb_trust;
+int eb_opening_cert_check(const struct eb_trust *t, X509 *cert,
+    X509 *authority, const char *tender_id, int64_t at_ms,
+    struct eb_error *err) EB_MUSTCHECK;
+
 struct eb_opening_key {
 	X509 *cert;                          /* the opening certificate */
 	size_t n;                            /* number of shares */

@@ -11,6 +11,9 @@
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
 
+#define EB_STR_(x) #x
+#define EB_STR(x) EB_STR_(x)
+
 struct eb_audit_log *
 eb_audit_log_new(const char *aggregate, const char *kind)
 {
@@ -20,6 +23,7 @@ eb_audit_log_new(const char *aggregate, const char *kind)
 		return NULL;
 	snprintf(l->aggregate, sizeof(l->aggregate), "%s", aggregate);
 	snprintf(l->kind, sizeof(l->kind), "%s", kind);
+	l->declared_entries = -1;
 	return l;
 }
 
@@ -182,9 +186,30 @@ eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
 		return eb_fail(err, EB_ERR_FORMAT, "not-a-log",
 		    "Give a file written by 'ebid-audit export'.",
 		    "the document is not an exported log");
+	if (eb_doc_attr(d, "format") == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "log-format-1",
+		    "Verify it with the ebid-audit of its time, or export the "
+		    "log again from a current ebidd.",
+		    "the export is in log format 1 (no format attribute): its "
+		    "entries are hashed in ebid's pre-C14N form, which this "
+		    "ebid-audit (format %d, W3C Canonical XML) does not check",
+		    EB_LOG_FORMAT);
+	if (strcmp(eb_doc_attr(d, "format"), EB_STR(EB_LOG_FORMAT)) != 0)
+		return eb_fail(err, EB_ERR_FORMAT, "unknown-log-format",
+		    "Use an ebid-audit that knows this format.",
+		    "the export is in log format %.16s; this ebid-audit checks "
+		    "format %d", eb_doc_attr(d, "format"), EB_LOG_FORMAT);
 	if ((l = eb_audit_log_new(eb_doc_attr(d, "aggregate"),
 	    eb_doc_attr(d, "kind"))) == NULL)
 		return EB_ERR_NOMEM;
+	if (eb_doc_attr_i64(d, "entries", &l->declared_entries) != EB_OK ||
+	    l->declared_entries < 0) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "bad-entry-count",
+		    "Give a file written by 'ebid-audit export'.",
+		    "the export does not say how many entries it holds "
+		    "(<log entries>)");
+		goto fail;
+	}
 	for (c = d->first; c != NULL; c = c->next) {
 		if (strcmp(c->name, "entry") == 0) {
 			if ((rc = load_entry(c, &e, err)) != EB_OK)
@@ -248,6 +273,7 @@ eb_audit_log_to_doc(const struct eb_audit_log *l, const char *exported_at)
 
 	eb_doc_set_attr(d, "aggregate", l->aggregate);
 	eb_doc_set_attr(d, "kind", l->kind);
+	eb_doc_set_attr_i64(d, "format", EB_LOG_FORMAT);
 	if (exported_at != NULL)
 		eb_doc_set_attr(d, "exported-at", exported_at);
 	eb_doc_set_attr_i64(d, "entries", (int64_t)l->n);

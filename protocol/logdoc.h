@@ -24,6 +24,14 @@
 #include "protocol/err.h"
 #include "protocol/hash.h"
 
+/*
+ * The export format (<log format>).  1 (no attribute): entries hashed in
+ * ebid's own canonical form, which escaped '>' in attribute values;
+ * 2: entries hashed in W3C Canonical XML 1.0 (protocol/canon.h).  A
+ * reader refuses any other (docs/audit.md "Log format versions").
+ */
+#define EB_LOG_FORMAT 2
+
 struct eb_audit_entry {
 	int64_t seq;
 	int64_t time;
@@ -61,6 +69,9 @@ struct eb_audit_log {
 	size_t server_len[EB_AUDIT_SERVERS_MAX];
 	size_t nservers;
 	int servers_pinned;
+	/* the export's own count of its entries (<log entries>); -1 when the
+	 * log was not read from an export (ebid-audit verify --db) */
+	int64_t declared_entries;
 };
 
 struct eb_audit_log *eb_audit_log_new(const char *aggregate,

@@ -138,7 +138,7 @@ open_one(const struct eb_trust *t, const struct eb_schema *schema,
 	goto out;
 invalid:
 	/*
-	 * Every cause above is in what the bidder sealed (PEERS.md 4.2:
+	 * Every cause above is in what the bidder sealed (docs/engineering-notes.md:
 	 * a decryption failure caused by the bidder counts as revoking the
 	 * bid); a failure of ours never reaches here (the key is checked
 	 * before any bid is opened).

@@ -260,7 +260,7 @@ load_dir(struct eb_revocations *r, const char *path, X509_STORE *cas,
 		names[n++] = eb_strdup(de->d_name);
 	}
 	closedir(d);
-	if (rc == EB_OK)
+	if (rc == EB_OK && n > 1)
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; rc == EB_OK && i < n; i++) {
 		snprintf(full, sizeof(full), "%s/%s", path, names[i]);

@@ -4,8 +4,8 @@
  *    XML that crosses the wire (contract in protocol/xml.h).
  *
  * Owner: the XML/protocol engineer.  Rules in protocol/README.md, the
- * message families in docs/xml.md, the libxml2 facts in TECH-NOTES.md
- * section 5.
+ * message families in docs/xml.md, the libxml2 facts in
+ * docs/engineering-notes.md, XML.
  *
  * How a document is read (eb_xml_parse), in this order:
  *    1. size: more than limits->max_bytes is refused before libxml2 sees a
@@ -55,6 +55,7 @@
  *    eb_xml_write()    - eb_doc -> declaration + namespaced canonical XML
  */
 #include "protocol/xml.h"
+#include "protocol/canon.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1092,91 +1093,6 @@ check_tree(const struct eb_doc *d)
 	return EB_OK;
 }
 
-/* The escapes of the canonical form (protocol/doc.h). */
-static int
-put_escaped(struct eb_buf *out, const char *s, int in_attr)
-{
-	const char *run = s, *rep;
-	int rc;
-
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '\r': rep = "&#xD;"; break;
-		case '"': rep = in_attr ? "&quot;" : NULL; break;
-		case '\t': rep = in_attr ? "&#x9;" : NULL; break;
-		case '\n': rep = in_attr ? "&#xA;" : NULL; break;
-		default: rep = NULL;
-		}
-		if (rep == NULL)
-			continue;
-		if ((rc = eb_buf_append(out, run, (size_t)(s - run))) != EB_OK ||
-		    (rc = eb_buf_puts(out, rep)) != EB_OK)
-			return rc;
-		run = s + 1;
-	}
-	return eb_buf_append(out, run, (size_t)(s - run));
-}
-
-static int
-put_indent(struct eb_buf *out, int pretty, unsigned level)
-{
-	static const char spaces[] = "                                ";
-	unsigned n = pretty ? level * 2 : 0;
-	int rc;
-
-	while (n > 0) {
-		unsigned k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
-
-		if ((rc = eb_buf_append(out, spaces, k)) != EB_OK)
-			return rc;
-		n -= k;
-	}
-	return EB_OK;
-}
-
-static int
-write_element(const struct eb_doc *d, int pretty, unsigned level,
-    struct eb_buf *out)
-{
-	const struct eb_attr *a;
-	const struct eb_doc *c;
-	int rc;
-
-	if ((rc = put_indent(out, pretty, level)) != EB_OK ||
-	    (rc = eb_buf_printf(out, "<%s", d->name)) != EB_OK)
-		return rc;
-	if (level == 0 &&
-	    (rc = eb_buf_puts(out, " xmlns=\"" EB_XML_NS "\"")) != EB_OK)
-		return rc;
-	for (a = d->attrs; a != NULL; a = a->next)
-		if ((rc = eb_buf_printf(out, " %s=\"", a->name)) != EB_OK ||
-		    (rc = put_escaped(out, a->value, 1)) != EB_OK ||
-		    (rc = eb_buf_puts(out, "\"")) != EB_OK)
-			return rc;
-	if ((rc = eb_buf_puts(out, ">")) != EB_OK)
-		return rc;
-	if (d->first == NULL) {
-		if (d->text != NULL &&
-		    (rc = put_escaped(out, d->text, 0)) != EB_OK)
-			return rc;
-	} else {
-		if (pretty && (rc = eb_buf_puts(out, "\n")) != EB_OK)
-			return rc;
-		for (c = d->first; c != NULL; c = c->next)
-			if ((rc = write_element(c, pretty, level + 1, out)) !=
-			    EB_OK)
-				return rc;
-		if ((rc = put_indent(out, pretty, level)) != EB_OK)
-			return rc;
-	}
-	if ((rc = eb_buf_printf(out, "</%s>", d->name)) != EB_OK)
-		return rc;
-	return pretty ? eb_buf_puts(out, "\n") : EB_OK;
-}
-
 /*
  * Returns EB_OK, EB_ERR_FORMAT when the tree cannot be written as XML that
  * reads back equal (a name that is not an ASCII XML name, an attribute
@@ -1195,7 +1111,12 @@ eb_xml_write(const struct eb_doc *d, int pretty, struct eb_buf *out)
 	if ((rc = eb_buf_puts(out,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")) != EB_OK)
 		return rc;
-	return write_element(d, pretty, 0, out);
+	/* the canonical form with the namespace: libxml2's C14N (canon.h) */
+	if (!pretty)
+		return eb_canon(d, EB_XML_NS, out);
+	if ((rc = eb_canon_pretty(d, EB_XML_NS, out)) != EB_OK)
+		return rc;
+	return eb_buf_puts(out, "\n");
 }
 
 int

@@ -5,8 +5,8 @@
  *    EB_XML_NS, and are described by protocol/xsd/ebid.xsd (which includes
  *    one .xsd per message family).
  *
- * Parsing rules (TECH-NOTES.md section 5): hard limits on size, depth,
- * elements, attributes per element, namespace declarations, nodes and
+ * Parsing rules (docs/engineering-notes.md, XML): hard limits on size,
+ * depth, elements, attributes per element, namespace declarations, nodes and
  * text length checked by a linear pre-scan before libxml2 parses (and
  * depth and elements again during parsing); no network, no DTD
  * (a document with any DOCTYPE is refused), no entity substitution, an
@@ -31,8 +31,8 @@
 /*
  * Bounds on one document, checked by a linear pre-scan of the bytes
  * BEFORE libxml2 sees them (libxml2's parse is quadratic in attributes
- * per element: TECH-NOTES.md section 10), and again for depth and
- * elements during the parse.  A field of 0 means its default.  Callers
+ * per element: docs/engineering-notes.md, attacks), and again for depth
+ * and elements during the parse.  A field of 0 means its default.  Callers
  * may list only the first fields: the rest are 0, the defaults.
  */
 struct eb_xml_limits {

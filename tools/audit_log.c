@@ -463,6 +463,42 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		res->heads_checked++;
 	}
 
+	/*
+	 * 5b. an export ends on a head the server signed (ebidd signs the
+	 * last entry's head when it exports): entries cut from its tail
+	 * leave a last entry no head covers, unless the cut fell on a
+	 * signed head -- which only a head kept outside the log reveals
+	 */
+	if (l->declared_entries >= 0 && l->n > 0) {
+		int covered = 0;
+
+		for (j = 0; j < l->nheads; j++)
+			if (l->heads[j].seq == l->entries[l->n - 1].seq)
+				covered = 1;
+		if (!covered) {
+			res->failed_seq = l->entries[l->n - 1].seq;
+			rc = eb_fail(err, EB_ERR_DENIED, "tail-not-signed",
+			    "Entries may have been cut from the end: export the "
+			    "log again, and give the heads you hold (a receipt's "
+			    ".proof, the board's GET /heads/ID) with --head.",
+			    "the export's last entry %lld has no chain head "
+			    "signed by the server", (long long)l->entries[l->n -
+			    1].seq);
+			goto out;
+		}
+	}
+
+	/* 6. the export's own count (after the entries: a more precise
+	 * failure is named first) */
+	if (l->declared_entries >= 0 && (size_t)l->declared_entries != l->n) {
+		rc = eb_fail(err, EB_ERR_FORMAT, "entry-count-mismatch",
+		    "Entries were added to or removed from the export; export "
+		    "the log again and compare.",
+		    "the export says it holds %lld entries but holds %zu",
+		    (long long)l->declared_entries, l->n);
+		goto out;
+	}
+
 	memset(&auditor, 0, sizeof(auditor));
 	auditor.role = EB_ROLE_AUDITOR;
 	snprintf(auditor.party, sizeof(auditor.party), "ebid-audit");
@@ -521,84 +557,4 @@ eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
 		    "heads at receipts.", "the document holds no signed chain "
 		    "head");
 	return EB_OK;
-}
-
-int
-eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
-    const struct eb_schema *schema, FILE *out, struct eb_error *err)
-{
-	const struct eb_flow_entry *fe = eb_flow_for_kind(l->kind);
-	const struct eb_flow_ops *ops = fe != NULL ? fe->ops : NULL;
-	struct eb_actor auditor;
-	struct eb_doc *body = NULL, *events = NULL, *view = NULL, *facts = NULL;
-	struct eb_buf b = EB_BUF_INIT;
-	char when[EB_ISOTIME_LEN];
-	uint8_t *content = NULL;
-	size_t clen = 0, i;
-	struct eb_actor signer;
-	struct eb_cmd cmd;
-	void *st = NULL;
-	int rc = EB_OK;
-
-	if (ops == NULL)
-		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
-		    "the log is of an unknown kind '%s'", l->kind);
-	if ((st = ops->create(l->aggregate)) == NULL)
-		return EB_ERR_NOMEM;
-	fprintf(out, "%s %s: %zu entries\n\n", l->kind, l->aggregate, l->n);
-	fprintf(out, "%-4s %-24s %-14s %-11s %-26s %s\n", "seq", "time",
-	    "actor", "role", "action", "outcome");
-	for (i = 0; i < l->n; i++) {
-		const struct eb_audit_entry *e = &l->entries[i];
-		const struct eb_doc *ev;
-		const char *action = "?";
-
-		eb_isotime_format(e->time, when);
-		if ((rc = check_signature(e, t, &content, &clen, &signer,
-		    NULL, err)) != EB_OK ||
-		    (rc = eb_xml_parse(schema, NULL, content, clen, &body,
-		    err)) != EB_OK)
-			goto out;
-		action = body->name;
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.body = body;
-		cmd.actor = signer;
-		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
-		cmd.time = e->time;
-		eb_doc_free(facts);
-		if ((rc = subject_facts(l->kind, body, e->events, e->time, &facts,
-		    err)) != EB_OK)
-			goto out;
-		cmd.facts = facts;
-		if ((rc = ops->decide(st, &cmd, &events, err)) != EB_OK ||
-		    (rc = ops->apply(st, events, err)) != EB_OK)
-			goto out;
-		fprintf(out, "%-4lld %-24s %-14s %-11s %-26s", (long long)e->seq,
-		    when, e->actor.party, eb_role_name(e->actor.role), action);
-		for (ev = events->first; ev != NULL; ev = ev->next)
-			fprintf(out, "%s%s", ev == events->first ? " " : ", ",
-			    ev->name);
-		fprintf(out, " -> %s\n", ops->state_name(st));
-		eb_doc_free(events);
-		events = NULL;
-		eb_doc_free(body);
-		body = NULL;
-		free(content);
-		content = NULL;
-	}
-	memset(&auditor, 0, sizeof(auditor));
-	auditor.role = EB_ROLE_AUDITOR;
-	view = ops->view(st, &auditor);
-	if (view != NULL && (rc = eb_xml_write(view, 1, &b)) == EB_OK)
-		fprintf(out, "\nfinal state: %s\n%s\n", ops->state_name(st),
-		    eb_buf_str(&b));
-out:
-	eb_buf_free(&b);
-	eb_doc_free(facts);
-	eb_doc_free(view);
-	eb_doc_free(events);
-	eb_doc_free(body);
-	free(content);
-	ops->destroy(st);
-	return rc;
 }

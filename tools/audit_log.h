@@ -11,9 +11,11 @@
  * INTERFACE
  *    eb_audit_verify()        - run every check; names the first failing entry
  *    eb_audit_add_heads()     - heads kept outside the log (receipts, board)
+ *    eb_audit_add_heads_file() - the same, from a file (tools/audit_heads.c)
  *    eb_audit_timeline()      - a readable timeline for a person
  *    eb_audit_set_subjects()  - where the replay finds trading subjects'
  *                               logs (docs/registries.md)
+ *                               (tools/audit_timeline.c)
  */
 #ifndef EB_AUDIT_LOG_H
 #define EB_AUDIT_LOG_H
@@ -60,6 +62,27 @@ int eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
     struct eb_error *err) EB_MUSTCHECK;
 
 /*
+ * Read the file 'path' and add the signed chain heads it holds
+ * (tools/audit_heads.c): a receipt's .proof, GET /v1/heads/ID, an export,
+ * or the public board's page GET /heads/ID saved as served (HTML).
+ */
+int eb_audit_add_heads_file(struct eb_audit_log *l, const char *path,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Print a readable timeline of what the log records (tools/audit_timeline.c):
+ * per entry time, actor, role, command and outcome, then the details a
+ * person needs (amounts in yuan, bidding numbers, bids as opened, the
+ * clearing verdicts and why a bid is invalid, ranks, reasons given).
+ * Call it on a log eb_audit_verify() passed; with EB_TIMELINE_UNVERIFIED
+ * every line starts with "UNVERIFIED " (ebid-audit replay --unverified).
+ */
+#define EB_TIMELINE_UNVERIFIED 1u
+int eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
+    const struct eb_schema *schema, unsigned flags, FILE *out,
+    struct eb_error *err) EB_MUSTCHECK;
+
+/*
  * A tender's or sale's entry decided on a trading subject's facts
  * (engine/core/subject.h) names the subject's entry (subject-seq,
  * subject-hash in its events): the replay folds that subject's log to
@@ -71,10 +94,5 @@ int eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
 typedef const struct eb_audit_log *(*eb_audit_subject_fn)(void *arg,
     const char *id, struct eb_error *err);
 void eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg);
-
-/* Print a readable timeline (time, actor, role, action, outcome). */
-int eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
-    const struct eb_schema *schema, FILE *out, struct eb_error *err)
-    EB_MUSTCHECK;
 
 #endif

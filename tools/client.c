@@ -2,7 +2,7 @@
  * tools/client.c
  *    The blocking-simple HTTPS mutual-TLS client (client.h).
  *
- * Per TECH-NOTES.md section 3: TLS >= 1.2, only the given CA trusted,
+ * Per docs/engineering-notes.md, TLS: TLS >= 1.2, only the given CA trusted,
  * SNI and SSL_set1_host for names (X509_VERIFY_PARAM_set1_ip_asc for IP
  * literals), TCP_NODELAY on the socket right after evhttp_make_request
  * (the socket exists then because no DNS base is used), dirty shutdown

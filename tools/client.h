@@ -2,7 +2,7 @@
  * tools/client.h
  *    The HTTPS mutual-TLS client every ebid tool uses (ebid, ebid-audit,
  *    ebid-load): a blocking-simple API over libevent's evhttp client
- *    (TECH-NOTES.md section 3, client part).
+ *    (docs/engineering-notes.md, TLS, client).
  *
  * One struct eb_client holds one TLS context, one event base and one
  * keep-alive connection to the server; each call runs the loop until its

@@ -10,11 +10,15 @@
  *        [--crl F]
  *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
  *        [--server-cert F]... [--head F]... [--crl F]
- *    ebid-audit replay FILE --ca ca.crt
+ *    ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...
+ *        [--head F]... [--crl F]
  *
  * verify never needs the server; export talks to ebidd with an auditor's
- * certificate.  Exit codes: 0 everything holds, 1 a check failed (the first
- * entry that does not hold is named), 2 usage or I/O error.
+ * certificate.  replay verifies first and prints a timeline only of a log
+ * that holds.  Exit codes: 0 verified (export: written), 1 anything else
+ * that is not a usage error: a check failed (the first entry that does
+ * not hold is named), the file cannot be read or is not an export of a
+ * format this tool checks, the server refused; 2 usage only.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -55,7 +59,8 @@ usage(FILE *f)
 	    "         [--crl F]\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
 	    "         [--server-cert F]... [--head F]... [--crl F]\n"
-	    "  ebid-audit replay FILE --ca ca.crt\n"
+	    "  ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...\n"
+	    "         [--head F]... [--crl F]\n"
 	    "\n"
 	    "export   fetch a log from ebidd with an auditor's certificate\n"
 	    "         (--url --ca --cert --key or EBID_URL EBID_CA EBID_CERT EBID_KEY)\n"
@@ -73,7 +78,12 @@ usage(FILE *f)
 	    "         --crl F  the CA's revocation lists (a CRL file or folder):\n"
 	    "         a signature made at or after its certificate's revocation\n"
 	    "         fails; the revocations are listed first\n"
-	    "replay   print a readable timeline and the final result\n"
+	    "replay   verify, then print a readable timeline and the final result;\n"
+	    "         a log that does not hold prints only its failing entry\n"
+	    "         --unverified  print the timeline of whatever the file says,\n"
+	    "         every line marked UNVERIFIED, then verify it\n"
+	    "exit: 0 verified, 1 a check failed or the log cannot be read,\n"
+	    "      2 usage\n"
 	    "options: --xsd FILE  the master schema (default $EBID_XSD or the\n"
 	    "         source tree's protocol/xsd/ebid.xsd)\n", f);
 }
@@ -119,7 +129,7 @@ struct opts {
 	const char *url, *cert, *key;
 	const char *since, *until, *crl;
 	const char *ocid_prefix, *publisher;
-	int all, ocds;
+	int all, ocds, unverified;
 	const char *server_certs[MAX_PINS];
 	int nserver_certs;
 	const char *heads[MAX_PINS];
@@ -155,24 +165,10 @@ add_outside(const struct opts *o, struct eb_audit_log *log,
 			return eb_fail(err, rc, "too-many-servers", NULL,
 			    "too many server certificates");
 	}
-	for (i = 0; i < o->nheads; i++) {
-		struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
-	    .max_depth = 64, .max_elements = 1000000 };
-		struct eb_buf b = EB_BUF_INIT;
-		struct eb_doc *d = NULL;
-
-		if ((rc = eb_file_read(o->heads[i], (size_t)64 << 20, &b,
-		    err)) == EB_OK &&
-		    (rc = eb_xml_parse(NULL, &lim, b.data, b.len, &d, err)) ==
+	for (i = 0; i < o->nheads; i++)
+		if ((rc = eb_audit_add_heads_file(log, o->heads[i], err)) !=
 		    EB_OK)
-			rc = eb_audit_add_heads(log, d, err);
-		eb_doc_free(d);
-		eb_buf_free(&b);
-		if (rc != EB_OK) {
-			eb_error_detail(err, "in %s", o->heads[i]);
 			return rc;
-		}
-	}
 	return EB_OK;
 }
 
@@ -182,16 +178,66 @@ envor(const char *v, const char *name)
 	return v != NULL ? v : getenv(name);
 }
 
+/*
+ * The verdict of a log that does not hold, on stdout: the failing entry
+ * as recorded and why, nothing else (the reason token in brackets).
+ */
+static void
+print_failure(const struct eb_audit_log *log, const char *file,
+    const struct eb_audit_result *res, const struct eb_error *err)
+{
+	const struct eb_audit_entry *e = NULL;
+	char when[EB_ISOTIME_LEN];
+
+	if (log == NULL) {
+		printf("FAILED: %s cannot be verified: %s [%s]\n",
+		    file != NULL ? file : "the log", err->primary[0] ?
+		    err->primary : eb_strerror(err->code), err->reason);
+	} else {
+		if (res->failed_seq >= 1 && (size_t)res->failed_seq <= log->n &&
+		    log->entries[res->failed_seq - 1].seq == res->failed_seq)
+			e = &log->entries[res->failed_seq - 1];
+		if (res->failed_seq > 0)
+			printf("FAILED: %s %s, entry %lld does not hold "
+			    "(%lld of %zu entries checked)\n", log->kind,
+			    log->aggregate, (long long)res->failed_seq,
+			    (long long)res->entries_checked, log->n);
+		else
+			printf("FAILED: %s %s does not hold\n", log->kind,
+			    log->aggregate);
+		if (e != NULL) {
+			eb_isotime_format(e->time, when);
+			printf("  entry %lld as recorded: %s by %s (%s, %s)\n",
+			    (long long)e->seq, when, e->actor.party,
+			    eb_role_name(e->actor.role), e->actor.person);
+		}
+		printf("  reason: %s [%s]\n", err->primary[0] ? err->primary :
+		    eb_strerror(err->code), err->reason);
+	}
+	if (err->detail[0])
+		printf("  detail: %s\n", err->detail);
+	if (err->hint[0])
+		printf("  hint: %s\n", err->hint);
+}
+
+/*
+ * Load the log (the export FILE or the database), add what the auditor
+ * brings (--server-cert, --head) and run every check.  EB_OK with *logp
+ * and *res when the log holds; otherwise the failure is printed
+ * (print_failure) and the error returned.
+ */
 static int
-cmd_verify(const struct opts *o, const char *file,
-    const struct eb_schema *schema, const struct eb_trust *t)
+load_and_verify(const struct opts *o, const char *file,
+    const struct eb_schema *schema, const struct eb_trust *t,
+    struct eb_audit_log **logp, struct eb_audit_result *res)
 {
 	struct eb_audit_log *log = NULL;
-	struct eb_audit_result res;
 	struct eb_error err;
 	int rc;
 
+	memset(res, 0, sizeof(*res));
 	eb_error_clear(&err);
+	*logp = NULL;
 	if (o->db != NULL)
 		rc = eb_audit_db_load(o->db, o->tender ? o->tender : o->sale ?
 		    o->sale : o->pool, &log, &err);
@@ -201,18 +247,30 @@ cmd_verify(const struct opts *o, const char *file,
 		rc = add_outside(o, log, &err);
 	if (rc != EB_OK) {
 		print_error(&err);
+		print_failure(NULL, o->db != NULL ? "the database's log" : file,
+		    res, &err);
 		eb_audit_log_free(log);
-		return 2;
+		return rc;
 	}
-	rc = eb_audit_verify(log, t, schema, &res, &err);
-	if (rc != EB_OK) {
+	if ((rc = eb_audit_verify(log, t, schema, res, &err)) != EB_OK) {
 		print_error(&err);
-		printf("FAILED: %s %s, entry %lld does not hold (%lld of %zu entries checked)\n",
-		    log->kind, log->aggregate, (long long)res.failed_seq,
-		    (long long)res.entries_checked, log->n);
+		print_failure(log, file, res, &err);
 		eb_audit_log_free(log);
-		return 1;
+		return rc;
 	}
+	*logp = log;
+	return EB_OK;
+}
+
+static int
+cmd_verify(const struct opts *o, const char *file,
+    const struct eb_schema *schema, const struct eb_trust *t)
+{
+	struct eb_audit_log *log = NULL;
+	struct eb_audit_result res;
+
+	if (load_and_verify(o, file, schema, t, &log, &res) != EB_OK)
+		return 1;
 	printf("OK: %s %s: %lld entries, %lld signatures, %lld receipts, "
 	    "%lld signed chain heads verified; replay gives the recorded "
 	    "events; final state %s\n", log->kind, log->aggregate,
@@ -224,17 +282,48 @@ cmd_verify(const struct opts *o, const char *file,
 	return 0;
 }
 
+/*
+ * replay: verify first; a log that does not hold prints only its failing
+ * entry (exit 1).  --unverified prints the timeline of whatever the file
+ * says, every line marked UNVERIFIED, then verifies it: the exit status
+ * is the verdict either way.
+ */
 static int
-cmd_replay(const char *file, const struct eb_schema *schema,
-    const struct eb_trust *t)
+cmd_replay(const struct opts *o, const char *file,
+    const struct eb_schema *schema, const struct eb_trust *t)
 {
 	struct eb_audit_log *log = NULL;
+	struct eb_audit_result res;
 	struct eb_error err;
 	int rc;
 
 	eb_error_clear(&err);
-	if ((rc = load_export(file, schema, &log, &err)) == EB_OK)
-		rc = eb_audit_timeline(log, t, schema, stdout, &err);
+	if (o->unverified) {
+		if ((rc = load_export(file, schema, &log, &err)) != EB_OK) {
+			print_error(&err);
+			print_failure(NULL, file, &res, &err);
+			return 1;
+		}
+		rc = eb_audit_timeline(log, t, schema, EB_TIMELINE_UNVERIFIED,
+		    stdout, &err);
+		eb_audit_log_free(log);
+		log = NULL;
+		if (rc != EB_OK) {
+			print_error(&err);
+			return 1;
+		}
+		fflush(stdout);
+		if (load_and_verify(o, file, schema, t, &log, &res) != EB_OK)
+			return 1;
+		printf("(the log was then verified: it holds)\n");
+		eb_doc_free(res.final_view);
+		eb_audit_log_free(log);
+		return 0;
+	}
+	if (load_and_verify(o, file, schema, t, &log, &res) != EB_OK)
+		return 1;
+	eb_doc_free(res.final_view);
+	rc = eb_audit_timeline(log, t, schema, 0, stdout, &err);
 	eb_audit_log_free(log);
 	if (rc != EB_OK) {
 		print_error(&err);
@@ -285,7 +374,7 @@ export_one(struct eb_client *c, const char *kind, const char *id,
 		print_error(&err);
 	eb_doc_free(d);
 	eb_buf_free(&body);
-	return rc == EB_OK ? 0 : 2;
+	return rc == EB_OK ? 0 : 1;
 }
 
 static int
@@ -308,7 +397,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 	    envor(o->cert, "EBID_CERT"), envor(o->key, "EBID_KEY"), &err);
 	if (c == NULL) {
 		print_error(&err);
-		return 2;
+		return 1;
 	}
 	if (!o->all) {
 		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" :
@@ -327,7 +416,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 			eb_fail(&err, EB_ERR_DENIED, "export-refused", NULL,
 			    "the server answered %d to the list of logs", status);
 		print_error(&err);
-		rc = 2;
+		rc = 1;
 		goto out;
 	}
 	eb_doc_foreach(it, list, "aggregate") {
@@ -339,7 +428,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.log.xml", o->out, id);
 		if (export_one(c, kind, id, path, schema) != 0)
-			rc = 2;
+			rc = 1;
 	}
 out:
 	eb_doc_free(list);
@@ -534,6 +623,7 @@ main(int argc, char **argv)
 		{ "ocds", no_argument, NULL, 'O' },
 		{ "ocid-prefix", required_argument, NULL, 'Q' },
 		{ "publisher", required_argument, NULL, 'B' },
+		{ "unverified", no_argument, NULL, 'V' },
 		{ "crl", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -574,6 +664,7 @@ main(int argc, char **argv)
 			break;
 		case 'k': o.kind = optarg; break;
 		case 'a': o.all = 1; break;
+		case 'V': o.unverified = 1; break;
 		case 'u': o.url = optarg; break;
 		case 'C': o.cert = optarg; break;
 		case 'K': o.key = optarg; break;
@@ -604,14 +695,32 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		file = argv[optind];
+		file = argv[optind++];
+	/* usage errors (exit 2) are all found before anything is read */
+	if (strcmp(verb, "export") != 0 && strcmp(verb, "verify") != 0 &&
+	    strcmp(verb, "replay") != 0) {
+		fprintf(stderr, "ebid-audit: unknown command '%s'\n", verb);
+		usage(stderr);
+		return 2;
+	}
+	o.ca = strcmp(verb, "export") == 0 ? o.ca : envor(o.ca, "EBID_CA");
+	if (optind < argc || (strcmp(verb, "export") != 0 && (o.ca == NULL ||
+	    (file == NULL) == (o.db == NULL) ||
+	    (o.db != NULL && o.tender == NULL && o.sale == NULL &&
+	    o.pool == NULL))) ||
+	    (o.unverified && (strcmp(verb, "replay") != 0 || o.db != NULL))) {
+		usage(stderr);
+		return 2;
+	}
 	if (o.xsd == NULL)
 		o.xsd = getenv("EBID_XSD") ? getenv("EBID_XSD") : EB_XSD_DEFAULT;
 
+	/* from here on, anything that stops the check is a failure (1) */
+	rc = 1;
 	eb_xml_init();
 	if ((schema = eb_schema_load(o.xsd, &err)) == NULL) {
 		print_error(&err);
-		return 2;
+		return 1;
 	}
 	if (strcmp(verb, "export") == 0 && o.ocds) {
 		rc = cmd_export_ocds(&o, argv + optind, argc - optind, schema);
@@ -619,18 +728,6 @@ main(int argc, char **argv)
 	}
 	if (strcmp(verb, "export") == 0) {
 		rc = cmd_export(&o, schema);
-		goto out;
-	}
-	if (strcmp(verb, "verify") != 0 && strcmp(verb, "replay") != 0) {
-		fprintf(stderr, "ebid-audit: unknown command '%s'\n", verb);
-		usage(stderr);
-		goto out;
-	}
-	o.ca = envor(o.ca, "EBID_CA");
-	if (o.ca == NULL || (file == NULL && o.db == NULL) ||
-	    (o.db != NULL && o.tender == NULL && o.sale == NULL &&
-	    o.pool == NULL)) {
-		usage(stderr);
 		goto out;
 	}
 	if ((trust = eb_trust_load(o.ca, &err)) == NULL) {
@@ -648,7 +745,7 @@ main(int argc, char **argv)
 	if (strcmp(verb, "verify") == 0)
 		rc = cmd_verify(&o, file, schema, trust);
 	else
-		rc = cmd_replay(file, schema, trust);
+		rc = cmd_replay(&o, file, schema, trust);
 out:
 	for (size_t i = 0; i < subjects.n; i++)
 		eb_audit_log_free(subjects.logs[i]);

@@ -690,7 +690,7 @@ conn_send(struct lconn *c, int kind, enum evhttp_cmd_type m,
 	L->sent++;
 	if (evhttp_make_request(c->evcon, req, m, path) != 0)
 		die("evhttp_make_request failed", NULL);
-	/* TECH-NOTES 3: the socket exists now (no DNS base); Nagle off. */
+	/* engineering-notes, TLS: the socket exists now (no DNS base); Nagle off. */
 	fd = bufferevent_getfd(c->bev);
 	if (fd >= 0 && fd != c->fd_seen) {
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

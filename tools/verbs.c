@@ -27,6 +27,7 @@
 #include "protocol/errdoc.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
+#include "protocol/keysplit.h"
 #include "protocol/opening.h"
 #include "protocol/pki.h"
 #include "protocol/inclusion.h"
@@ -61,6 +62,7 @@ struct args {
 	const char *id;            /* --tender / --sale / --pool or positional */
 	const char *out;           /* -o */
 	const char *opening_cert;  /* --opening-cert */
+	const char *opening_authority; /* --opening-authority */
 	const char *file;          /* a positional FILE */
 	const char *amount;        /* a positional AMOUNT */
 	const char *pos[4];
@@ -364,6 +366,9 @@ parse_args(int argc, char **argv, int first, struct args *a,
 			a->out = argv[++i];
 		} else if (strcmp(v, "--opening-cert") == 0 && i + 1 < argc) {
 			a->opening_cert = argv[++i];
+		} else if (strcmp(v, "--opening-authority") == 0 &&
+		    i + 1 < argc) {
+			a->opening_authority = argv[++i];
 		} else if (strcmp(v, "--xml") == 0) {
 			a->xml = 1;
 		} else if (strcmp(v, "--until-closed") == 0) {
@@ -673,6 +678,77 @@ opening_cert(struct session *s, const struct args *a, struct eb_error *e)
 	return x;
 }
 
+/*
+ * Before sealing: the opening certificate must be the tender's, issued by
+ * the centre's opening authority under its CA, valid now
+ * (eb_opening_cert_check).  The authority comes from --opening-authority
+ * FILE, EBID_OPENING_AUTHORITY, or GET /v1/opening-authority; its trust
+ * comes from the path to the CA, not from where it was read.
+ */
+static int
+check_opening_cert(struct session *s, const struct args *a, X509 *oc,
+    struct eb_error *e)
+{
+	const char *file = a->opening_authority != NULL ?
+	    a->opening_authority : getenv("EBID_OPENING_AUTHORITY");
+	struct eb_trust *t = NULL;
+	struct eb_doc *d = NULL;
+	X509 *auth = NULL;
+	int64_t at = 0;
+	int rc;
+
+	if (file != NULL) {
+		auth = eb_pem_cert_load(file, e);
+	} else if (get_doc(s, "/v1/opening-authority", &d) == 0) {
+		const char *b64 = eb_doc_child_text(d, "certificate");
+		uint8_t *der = NULL;
+		size_t len = 0;
+
+		if (b64 != NULL && eb_base64_decode(b64, strlen(b64), &der,
+		    &len) == EB_OK) {
+			const uint8_t *p = der;
+
+			auth = d2i_X509(NULL, &p, (long)len);
+		}
+		free(der);
+	}
+	eb_doc_free(d);
+	d = NULL;
+	if (auth == NULL) {
+		if (e->code == 0)
+			eb_fail(e, EB_ERR_DENIED, "opening-cert-untrusted",
+			    "Give --opening-authority FILE (the centre "
+			    "publishes it beside its CA certificate).",
+			    "cannot get the centre's opening authority to "
+			    "check the opening certificate");
+		return e->code;
+	}
+	if ((t = eb_trust_load(s->ca, e)) == NULL) {
+		X509_free(auth);
+		return e->code;
+	}
+	/*
+	 * "Valid now" is the server's now when it runs a test clock (the
+	 * opening certificate is dated by that clock); the real time
+	 * otherwise, and offline.
+	 */
+	if (a->opening_cert == NULL && get_doc(s, "/v1/health", &d) == 0) {
+		const char *clock = eb_doc_attr(d, "clock");
+		const char *now = eb_doc_attr(d, "time");
+
+		if (clock != NULL && strcmp(clock, "system") != 0 &&
+		    now != NULL && eb_isotime_parse(now, &at) != EB_OK)
+			at = 0;
+		else if (clock == NULL || strcmp(clock, "system") == 0)
+			at = 0;
+	}
+	eb_doc_free(d);
+	rc = eb_opening_cert_check(t, oc, auth, a->id, at, e);
+	eb_trust_free(t);
+	X509_free(auth);
+	return rc;
+}
+
 static int
 bid_seal(struct session *s, const struct args *a)
 {
@@ -704,7 +780,8 @@ bid_seal(struct session *s, const struct args *a)
 		    a->id);
 		goto fail;
 	}
-	if (need_keys(s, &e) != EB_OK || (oc = opening_cert(s, a, &e)) == NULL)
+	if (need_keys(s, &e) != EB_OK || (oc = opening_cert(s, a, &e)) == NULL ||
+	    check_opening_cert(s, a, oc, &e) != EB_OK)
 		goto fail;
 	if (eb_bid_seal(s->cert, s->key, oc, xml.data, xml.len, &env, &envlen,
 	    commit, &e) != EB_OK ||
@@ -1587,7 +1664,7 @@ static const struct eb_verb verbs[] = {
 	  "  ebid subject show ID     the subject and its integrity record\n" },
 	{ "bid", "seal", bid_seal,
 	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
-	  "      [subject=ID]\n"
+	  "      [--opening-authority F] [subject=ID]\n"
 	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
 	  "      sign the submission, offline\n" },
 	{ "bid", "submit", bid_submit,

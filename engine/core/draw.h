@@ -6,7 +6,7 @@
  * the tender's log head and the officers' revealed secrets (commit-reveal),
  * and everything after it is a pure function of the seed, the pool view
  * and the request.  An auditor with the log recomputes the same committee
- * byte for byte (ARCHITECTURE.md section 2).
+ * byte for byte (docs/engineering-notes.md, the log).
  *
  * Seed (eb_draw_seed):
  *    seed = SHA-256( log_head[32] || for each reveal, sorted by byte

@@ -67,7 +67,7 @@ struct eb_agg {
 	int fresh;                           /* new id, not yet in the
 	                                      * database */
 	struct eb_agg_task *running;
-	STAILQ_HEAD(, eb_agg_task) queue;
+	STAILQ_HEAD(eb_agg_queue, eb_agg_task) queue;
 };
 
 struct eb_aggs *eb_aggs_new(struct eb_server *srv);

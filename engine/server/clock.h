@@ -1,6 +1,6 @@
 /*
  * engine/server/clock.h
- *    The one clock ebidd reads (ARCHITECTURE.md section 6).
+ *    The one clock ebidd reads (docs/engineering-notes.md, Time).
  *
  *    system          the real time (CLOCK_REALTIME), never going back
  *                    within the process

@@ -34,12 +34,15 @@
  * The append is a compare-and-set on the head (seq, hash) under the head
  * row lock: if another ebidd process appended first ("head-moved") the
  * cached state is dropped, reloaded and the command decided again (at
- * most 8 times).  Any failure after step 9's apply drops the cached state,
- * so the cache never holds an event that is not durable.
+ * most APPEND_ATTEMPTS times).  Any failure after step 9's apply drops the
+ * cached state, so the cache never holds an event that is not durable.
+ *
+ * Steps 6 and 7 are aggs.c's (the queue, the fold); reads and pokes take
+ * their own path there (reads.c).
  *
  * Ownership: a struct job owns the request's copies (DER, tree, events)
- * until its one reply; a struct agg owns its flow state.  Both live on
- * the loop thread only.
+ * until its one reply; the aggregate and its state are aggs.c's.  Both
+ * live on the loop thread only.
  *
  * After each durable append (and each poke) one eb_notify_committed()
  * (notify.h) tells the observers; commands.c knows none of them.

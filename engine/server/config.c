@@ -47,6 +47,9 @@ static const struct cf_key cf_keys[] = {
 	STR(listen, "127.0.0.1:8443", 1),
 	STR(log_file, "", 0),
 	INT(max_body, "8388608", 1024, (int64_t)256 << 20),
+	/* the opening authority: issues the tenders' opening certificates */
+	STR(opening_authority_cert, "", 0),
+	STR(opening_authority_key, "", 0),
 	STR(pages_dir, "engine/server/pages", 1),
 	STR(pid_file, "", 0),
 	INT(public_burst, "60", 1, 100000),

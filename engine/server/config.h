@@ -31,6 +31,8 @@ struct eb_config {
 	char *cert;            /* server certificate chain, PEM */
 	char *key;             /* server private key, PEM */
 	char *tsa_cert;        /* TSA certificate (optional until receipts) */
+	char *opening_authority_cert; /* sub-CA of the opening certificates */
+	char *opening_authority_key;  /* ... its key ("" = the server's, no path) */
 	char *tsa_key;
 	char *db;              /* libpq conninfo ("" = PG* environment) */
 	char *migrate_db;      /* conninfo of the schema owner for migrations

@@ -1,6 +1,6 @@
 /*
  * engine/server/conns.h
- *    Admission of ebidd's TLS connections (TECH-NOTES.md section 10):
+ *    Admission of ebidd's TLS connections (docs/engineering-notes.md, attacks):
  *    - at most max_connections open: at the cap the listener pauses and
  *      new connections wait in the kernel's backlog (the default cap is
  *      the open-file limit minus a reserve, so accept() does not run out

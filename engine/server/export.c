@@ -17,6 +17,8 @@
 #include "engine/server/export.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "protocol/cms.h"
+#include "protocol/entry.h"
 #include "protocol/isotime.h"
 #include "protocol/logdoc.h"
 #include "protocol/mem.h"
@@ -56,6 +58,42 @@ out:
 }
 
 static void
+last_head_stored(int rc, const struct eb_error *e, void *arg)
+{
+	(void)arg;
+	if (rc != EB_OK)
+		eb_log_e(EB_LOG_ERROR, e, "cannot store the export's signed head");
+}
+
+/* Sign the head of the export's last entry, add it, and store it. */
+static int
+sign_last(struct export *x, struct eb_error *e)
+{
+	const struct eb_audit_entry *last = &x->log->entries[x->log->n - 1];
+	struct eb_server *srv = x->r->srv;
+	struct eb_buf text = EB_BUF_INIT;
+	struct eb_audit_head h;
+
+	memset(&h, 0, sizeof(h));
+	eb_error_clear(e);
+	h.seq = last->seq;
+	memcpy(h.hash, last->hash, EB_SHA256_LEN);
+	if (eb_chain_head_text(x->log->aggregate, h.seq, h.hash, &text) !=
+	    EB_OK || eb_cms_sign(srv->cert, srv->key, text.data, text.len,
+	    &h.signature, &h.signature_len, e) != EB_OK ||
+	    eb_store_sign_head(srv->store, x->log->aggregate, h.seq, h.hash,
+	    h.signature, h.signature_len, last_head_stored, NULL) != EB_OK ||
+	    eb_audit_log_add_head(x->log, &h) != EB_OK) {
+		free(h.signature);
+		eb_buf_free(&text);
+		return eb_fail(e, EB_ERR_INTERNAL, "export-incomplete", NULL,
+		    "the export's last chain head cannot be signed");
+	}
+	eb_buf_free(&text);
+	return EB_OK;
+}
+
+static void
 export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
     void *arg)
 {
@@ -88,6 +126,15 @@ export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
 			eb_reply_error(x->r, &e);
 			goto out;
 		}
+	}
+	/* the export ends on a head the server signs now if none covers its
+	 * last entry yet: a cut of its tail is then always caught (issue 13.7);
+	 * the head is stored too, so the board publishes it */
+	if (x->log->n > 0 && (x->log->nheads == 0 ||
+	    x->log->heads[x->log->nheads - 1].seq !=
+	    x->log->entries[x->log->n - 1].seq) && sign_last(x, &e) != EB_OK) {
+		eb_reply_error(x->r, &e);
+		goto out;
 	}
 	if (eb_store_select(x->r->srv->store,
 	    "SELECT certificate FROM servers ORDER BY first_seen, fingerprint",

@@ -25,6 +25,7 @@
 #include "engine/server/server.h"
 #include "engine/server/timers.h"
 #include "engine/server/workers.h"
+#include "protocol/cms.h"
 #include "protocol/isotime.h"
 
 static void
@@ -87,6 +88,36 @@ eb_handle_whoami(struct eb_req *r)
 	eb_doc_set_attr(d, "role", eb_role_name(r->actor.role));
 	eb_reply_doc(r, 200, d);
 	eb_doc_free(d);
+}
+
+/* GET /v1/opening-authority: the sub-CA of the opening certificates. */
+void
+eb_handle_opening_authority(struct eb_req *r)
+{
+	struct eb_server *srv = r->srv;
+	struct eb_doc *d;
+	struct eb_error e;
+	unsigned char *der = NULL;
+	char *b64 = NULL;
+	int len;
+
+	if (srv->opening_ca == NULL ||
+	    (len = i2d_X509(srv->opening_ca, &der)) <= 0 ||
+	    eb_base64_encode(der, (size_t)len, &b64) != EB_OK) {
+		OPENSSL_free(der);
+		eb_fail(&e, EB_ERR_NOTFOUND, "no-opening-authority",
+		    "The centre must configure opening_authority_cert "
+		    "(docs/operations-server.md).",
+		    "this server has no opening authority");
+		eb_reply_error(r, &e);
+		return;
+	}
+	d = eb_doc_new("opening-authority");
+	eb_doc_add_text(d, "certificate", b64);
+	eb_reply_doc(r, 200, d);
+	eb_doc_free(d);
+	free(b64);
+	OPENSSL_free(der);
 }
 
 static int

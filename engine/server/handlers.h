@@ -5,7 +5,8 @@
  *    fires what is due, timers.h).
  *
  * INTERFACE
- *    eb_handle_health(), eb_handle_whoami(), eb_handle_test_clock()
+ *    eb_handle_health(), eb_handle_whoami(), eb_handle_test_clock(),
+ *    eb_handle_opening_authority()
  */
 #ifndef EB_SERVER_HANDLERS_H
 #define EB_SERVER_HANDLERS_H
@@ -14,6 +15,8 @@ struct eb_req;
 
 void eb_handle_health(struct eb_req *r);
 void eb_handle_whoami(struct eb_req *r);
+/* GET /v1/opening-authority */
+void eb_handle_opening_authority(struct eb_req *r);
 void eb_handle_test_clock(struct eb_req *r);
 
 #endif

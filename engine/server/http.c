@@ -1,6 +1,6 @@
 /*
  * engine/server/http.c
- *    HTTPS over mutual TLS with evhttp (TECH-NOTES.md section 3):
+ *    HTTPS over mutual TLS with evhttp (docs/engineering-notes.md, TLS):
  *    the listening socket (ours, with TCP_NODELAY, inherited by every
  *    accepted socket on Linux, and set again per request), limits,
  *    framing checks, routing, and the one reply path that also writes the
@@ -411,6 +411,9 @@ route(struct evhttp_request *req, void *arg)
 		eb_handle_health(r);
 	} else if (strcmp(path, "/v1/whoami") == 0 && cmd == EVHTTP_REQ_GET) {
 		eb_handle_whoami(r);
+	} else if (strcmp(path, "/v1/opening-authority") == 0 &&
+	    cmd == EVHTTP_REQ_GET) {
+		eb_handle_opening_authority(r);
 	} else if (strcmp(path, "/v1/commands") == 0 &&
 	    cmd == EVHTTP_REQ_POST && !is_media_type(evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Content-Type"),

@@ -253,12 +253,13 @@ main(int argc, char **argv)
 		case 'R': rebuild_only = 1; break;
 		case 'p': port = optarg; break;
 		case 't': clock_spec = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); eb_config_free(&cfg); return 0;
+		default: usage(stderr); eb_config_free(&cfg); return 2;
 		}
 	}
 	if (config_path == NULL || optind != argc) {
 		usage(stderr);
+		eb_config_free(&cfg);
 		return 2;
 	}
 	if (eb_config_load(&cfg, config_path, &e) != EB_OK)
@@ -340,6 +341,26 @@ main(int argc, char **argv)
 		fatal_e(&e, "cert");
 	if ((srv.key = eb_pem_key_load(cfg.key, &e)) == NULL)
 		fatal_e(&e, "key");
+	if (*cfg.opening_authority_cert != '\0') {
+		if ((srv.opening_ca = eb_pem_cert_load(
+		    cfg.opening_authority_cert, &e)) == NULL ||
+		    (srv.opening_ca_key = eb_pem_key_load(
+		    cfg.opening_authority_key, &e)) == NULL)
+			fatal_e(&e, "opening authority");
+		if (X509_check_private_key(srv.opening_ca,
+		    srv.opening_ca_key) != 1) {
+			(void)eb_fail(&e, EB_ERR_USAGE, "key-mismatch",
+			    "Give the opening authority's own key.",
+			    "opening_authority_key does not match "
+			    "opening_authority_cert");
+			fatal_e(&e, "opening authority");
+		}
+	} else {
+		eb_log(EB_LOG_WARN, "no opening_authority_cert: opening "
+		    "certificates are issued by the server certificate and "
+		    "have no valid path; ebid bid seal refuses them "
+		    "(docs/crypto.md section 5)");
+	}
 	if (*cfg.tsa_cert != '\0') {
 		X509 *tc = eb_pem_cert_load(cfg.tsa_cert, &e);
 		EVP_PKEY *tk = tc != NULL ? eb_pem_key_load(cfg.tsa_key, &e) :
@@ -468,6 +489,8 @@ main(int argc, char **argv)
 	eb_tsa_free(srv.tsa);
 	EVP_PKEY_free(srv.key);
 	X509_free(srv.cert);
+	EVP_PKEY_free(srv.opening_ca_key);
+	X509_free(srv.opening_ca);
 	eb_trust_free(srv.trust);
 	if (*cfg.pid_file != '\0' && unlink(cfg.pid_file) != 0)
 		eb_log(EB_LOG_WARN, "cannot remove pid file %s: %s",

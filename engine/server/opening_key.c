@@ -13,11 +13,17 @@
 #include "engine/server/opening_key.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
+#include "protocol/isotime.h"
 #include "protocol/keysplit.h"
 #include "protocol/opening.h"
 
-/* The opening certificate's validity: ten years. */
-#define OPENING_KEY_VALID_MS ((int64_t)3650 * 86400000)
+/*
+ * The opening certificate is valid from now (the announcement) to the end
+ * of the opening window: the tender's opening time plus this margin, which
+ * covers an opening held late (a suspension, a custodian away) and
+ * deadlines moved by amendments of up to that much.
+ */
+#define OPENING_WINDOW_MS ((int64_t)90 * 86400000)
 
 void
 eb_opening_key_make(struct eb_slot *slot, const void *state)
@@ -26,7 +32,7 @@ eb_opening_key_make(struct eb_slot *slot, const void *state)
 	struct eb_actor me = srv->actor;
 	struct eb_custodian cus[EB_SHARES_MAX];
 	struct eb_doc *view = NULL, *list, *c, *cmd = NULL;
-	int64_t k = 0, now = eb_clock_now(&srv->clock);
+	int64_t k = 0, now = eb_clock_now(&srv->clock), opening = 0;
 	struct eb_error e;
 	size_t n = 0, i;
 
@@ -56,9 +62,18 @@ eb_opening_key_make(struct eb_slot *slot, const void *state)
 		}
 		cus[n++].party = party;
 	}
-	if (eb_opening_setup(srv->cert, srv->key, slot->id, now,
-	    now + OPENING_KEY_VALID_MS, cus, n, (unsigned)k, &cmd, &e) !=
-	    EB_OK)
+	{
+		const char *at = eb_doc_attr(eb_doc_path(view,
+		    "registration/opening-time"), "at");
+
+		if (at == NULL || eb_isotime_parse(at, &opening) != EB_OK ||
+		    opening < now)
+			opening = now;
+	}
+	if (eb_opening_setup(srv->opening_ca != NULL ? srv->opening_ca :
+	    srv->cert, srv->opening_ca != NULL ? srv->opening_ca_key :
+	    srv->key, slot->id, now, opening + OPENING_WINDOW_MS, cus, n,
+	    (unsigned)k, &cmd, &e) != EB_OK)
 		goto fail;
 	slot->key_requested = 1;
 	eb_system_submit(slot, cmd);

@@ -67,6 +67,8 @@ struct eb_server {
 	struct eb_schema *schema;
 	X509 *cert;                 /* the server's own certificate */
 	EVP_PKEY *key;              /* signs chain heads */
+	X509 *opening_ca;           /* issues opening certificates (or cert) */
+	EVP_PKEY *opening_ca_key;   /* ... with this key (or key) */
 	struct eb_tsa *tsa;         /* NULL when tsa_cert is not set */
 	SSL_CTX *ssl;
 	struct evhttp *http;

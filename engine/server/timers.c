@@ -105,6 +105,7 @@ eb_timers_committed(struct eb_server *srv, const char *id,
 
 	if ((slot = eb_system_slot(srv, id, flow)) == NULL)
 		return;
+	slot->finished = 0;             /* known again below */
 	if (ops->next_actions != NULL)
 		nact = ops->next_actions(state, acts, EB_ACTIONS_MAX);
 	if (!has_action(acts, nact, EB_ACT_MAKE_OPENING_KEY))
@@ -164,7 +165,6 @@ void
 eb_timers_clock_moved(struct eb_server *srv)
 {
 	int64_t now = eb_clock_now(&srv->clock);
-
 
 	eb_system_foreach_slot(srv, fire_due, &now);
 }

@@ -1,6 +1,6 @@
 /*
  * engine/server/tls.c
- *    The server's TLS context for mutual TLS (TECH-NOTES.md section 3):
+ *    The server's TLS context for mutual TLS (docs/engineering-notes.md, TLS):
  *    TLS 1.2 at least, the server chain and key, the centre's CA as the
  *    only trust and as the client CA list sent to clients, a required
  *    client certificate, and a session id context so that resumed TLS 1.2

@@ -2,7 +2,7 @@
  * engine/server/tls.h
  *    The server's SSL_CTX (tls.c): TLS >= 1.2, a client certificate
  *    required and verified against the centre's CA, the client CA list,
- *    a session id context (TECH-NOTES 3).
+ *    a session id context (docs/engineering-notes.md, TLS).
  *
  * INTERFACE
  *    eb_tls_server_ctx()

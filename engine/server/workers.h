@@ -2,7 +2,7 @@
  * engine/server/workers.h
  *    A small pool of worker threads for the CPU-bound steps of a request
  *    (CMS verification, XML parsing and XSD validation: 0.4-1.2 ms per
- *    100 KiB bid, TECH-NOTES.md section 8), so the event loop never
+ *    100 KiB bid, docs/engineering-notes.md), so the event loop never
  *    stalls behind them.
  *
  * A job is two functions: work(arg) runs on a worker thread and may touch

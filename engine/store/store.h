@@ -2,7 +2,8 @@
  * engine/store/store.h
  *    The PostgreSQL store of ebidd: migrations, the durable hash-chained
  *    append, aggregate loading, the security log and id sequences, all over
- *    asynchronous libpq inside ebidd's libevent loop (TECH-NOTES.md 4).
+ *    asynchronous libpq inside ebidd's libevent loop
+ *    (docs/engineering-notes.md, libpq).
  *
  * A store is a small pool of connections (e.g. 4).  Each query is queued,
  * given to an idle connection, sent with PQsendQueryParams (binary

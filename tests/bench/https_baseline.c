@@ -3,7 +3,7 @@
  *    The HTTP/TLS limit of this machine for tests/bench/run: a bare
  *    libevent evhttp server with the same TLS set-up as ebidd
  *    (engine/server/tls.c: TLS >= 1.2, mutual TLS against the same CA,
- *    server certificate and key, session id context; TECH-NOTES.md 3),
+ *    server certificate and key, session id context; engineering-notes),
  *    the same kind of listening socket (ours, TCP_NODELAY inherited) and
  *    keep-alive, and a handler that does only what any mutual-TLS handler
  *    must: take the peer certificate, check the verify result, reply a
@@ -72,7 +72,7 @@ handle(struct evhttp_request *req, void *arg)
 	int one = 1;
 
 	(void)arg;
-	/* As ebidd does (TECH-NOTES 3): Nagle off on the accepted socket. */
+	/* As ebidd does (engineering-notes): Nagle off on the accepted socket. */
 	if (bufferevent_getfd(bev) >= 0)
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
 		    &one, sizeof(one));

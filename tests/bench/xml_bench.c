@@ -9,7 +9,7 @@
  *
  * The document: <bench-bid> with 434 <bench-item> children, each with an
  * eb:id, an eb:fen price, an eb:count quantity and Chinese text, close to
- * the 102,240-byte bid of TECH-NOTES.md section 5.  Its schema is written
+ * the 102,240-byte bid of docs/engineering-notes.md.  Its schema is written
  * to a temporary folder; it defines the types it needs itself, like
  * common.xsd's (the bid family's schema is not this engineer's).
  *

@@ -143,8 +143,8 @@ it_prepare() {
 	URL=https://127.0.0.1:$PORT
 }
 
-# pg_start: a throwaway cluster in /tmp/pgtest.* on $PGPORT_T (TECH-NOTES 4
-# recipe); fsync off unless EBID_PG_FSYNC=on.  Sets pgdir and DB.
+# pg_start: a throwaway cluster in /tmp/pgtest.* on $PGPORT_T (docs/engineering-
+# notes.md, libpq); fsync off unless EBID_PG_FSYNC=on.  Sets pgdir and DB.
 pg_start() {
 	pgdir=$(mktemp -d /tmp/pgtest.XXXXXX)
 	[ ${#RUNAS[@]} -gt 0 ] && chown postgres: "$pgdir"
@@ -184,6 +184,8 @@ cert = $C/server.crt
 key = $C/server.key
 tsa_cert = $C/tsa.crt
 tsa_key = $C/tsa.key
+opening_authority_cert = $C/opening-authority.crt
+opening_authority_key = $C/opening-authority.key
 db = $DB
 migrate_db = $DB_OWNER
 schema_dir = $SRC/schema

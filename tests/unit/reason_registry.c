@@ -118,9 +118,12 @@ add_use(const char *s, size_t n, const char *path, int line, int code,
 	struct use *u;
 
 	if (nuses == capuses) {
+		struct use *grown;
+
 		capuses = capuses ? capuses * 2 : 1024;
-		if ((uses = realloc(uses, capuses * sizeof(*uses))) == NULL)
+		if ((grown = realloc(uses, capuses * sizeof(*uses))) == NULL)
 			exit(2);
+		uses = grown;
 	}
 	u = &uses[nuses++];
 	snprintf(u->token, sizeof(u->token), "%.*s", (int)(n < 63 ? n : 63),
@@ -213,9 +216,12 @@ lex(const char *text, size_t *count)
 			p += k.n;
 		}
 		if (n == cap) {
+			struct tok *grown;
+
 			cap = cap ? cap * 2 : 4096;
-			if ((t = realloc(t, cap * sizeof(*t))) == NULL)
+			if ((grown = realloc(t, cap * sizeof(*t))) == NULL)
 				exit(2);
+			t = grown;
 		}
 		t[n++] = k;
 	}

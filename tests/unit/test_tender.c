@@ -870,7 +870,6 @@ test_clearing_computed_in_core(void **state)
 	struct fx f;
 	struct eb_doc *v, *rep, *x;
 	struct eb_actor sup = FX_SUP;
-	int64_t saved = fx_ceiling;
 	char ex[3][16];
 	int i;
 
@@ -891,10 +890,9 @@ test_clearing_computed_in_core(void **state)
 	/* a ceiling of 930,000,000 fen: b3 (931,000,000) and b4
 	 * (958,700,000) are above it, so the clearing marks them invalid and
 	 * they cannot be candidates */
-	fx_ceiling = 930000000;
 	fx_init(&f);
+	f.ceiling = 930000000;
 	fx_goto(&f, EB_TS_EVALUATION);
-	fx_ceiling = saved;
 	v = fx_sysview(&f);
 	rep = eb_doc_child(v, "clearing-report");
 	assert_string_equal(eb_doc_attr(eb_doc_path(rep, "bid-summary"),

@@ -1,8 +1,9 @@
 /*
  * tests/unit/test_xml.c
  *    The XML codec (protocol/xml.c) and the error document
- *    (protocol/errdoc.c): valid documents, every attack of TECH-NOTES.md
- *    section 5, the limits, namespaces, schema errors with their line,
+ *    (protocol/errdoc.c): valid documents, every attack of
+ *    docs/engineering-notes.md (XML), the limits, namespaces, schema
+ *    errors with their line,
  *    the canonical writer and its round trip, and the real master schema
  *    protocol/xsd/ebid.xsd (read from EB_SRC_DIR, or the EBID_SRC
  *    environment variable when set).
@@ -288,7 +289,7 @@ test_common_types(void **state)
 	    "schema-invalid", &err);
 }
 
-/* -- the attacks of TECH-NOTES.md section 5 ------------------------------ */
+/* -- the attacks of docs/engineering-notes.md, XML ----------------------- */
 
 static void
 test_xxe_refused(void **state)

@@ -37,8 +37,11 @@ run(const char *cmd)
 		exit(2);
 	}
 	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
-		if ((out = realloc(out, len + n + 1)) == NULL)
+		char *grown = realloc(out, len + n + 1);
+
+		if (grown == NULL)
 			exit(2);
+		out = grown;
 		memcpy(out + len, buf, n);
 		len += n;
 	}
