@@ -161,6 +161,91 @@ fail_at(struct eb_audit_result *res, struct eb_error *err,
 	    (long long)e->seq, what);
 }
 
+/* -- trading subjects' facts (engine/core/subject.h) -------------------- */
+
+static eb_audit_subject_fn subject_fn;
+static void *subject_arg;
+
+void
+eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg)
+{
+	subject_fn = fn;
+	subject_arg = arg;
+}
+
+/*
+ * The facts ebidd attached to 'body' when it decided the entry whose
+ * recorded events are 'recorded': the subject's view (as the system
+ * sees it) folded from its log to the entry named, with head-seq and
+ * head-hash.  *out NULL when the command names no subject or the entry
+ * names no subject entry.  The entry named must be the subject's state at
+ * the command's instant 'at': a later subject entry stamped before 'at'
+ * (a revocation the decision did not see) fails "subject-facts-stale".
+ */
+static int
+subject_facts(const char *kind, const struct eb_doc *body,
+    const struct eb_doc *recorded, int64_t at, struct eb_doc **out,
+    struct eb_error *err)
+{
+	const char *id = eb_doc_attr(body, "subject");
+	const struct eb_flow_entry *sf = eb_flow_for_kind("subject");
+	const struct eb_audit_log *sl;
+	const struct eb_doc *ev;
+	struct eb_actor sys;
+	char hex[EB_SHA256_HEX];
+	int64_t seq = 0;
+	void *st;
+	int rc;
+
+	*out = NULL;
+	if (id == NULL || strcmp(kind, "subject") == 0 || sf == NULL)
+		return EB_OK;
+	for (ev = recorded != NULL ? recorded->first : NULL; ev != NULL;
+	    ev = ev->next)
+		if (eb_doc_attr_i64(ev, "subject-seq", &seq) == EB_OK)
+			break;
+	if (ev == NULL)
+		return EB_OK;
+	if (subject_fn == NULL || (sl = subject_fn(subject_arg, id, err)) ==
+	    NULL) {
+		if (err->code != 0)
+			return err->code;
+		return eb_fail(err, EB_ERR_NOTFOUND, "subject-log-missing",
+		    "Give the trading subject's exported log with "
+		    "--subject-log FILE, or verify with --db.",
+		    "the entry was decided on subject %s, entry %lld, "
+		    "whose log is not given", id, (long long)seq);
+	}
+	if (seq < 1 || (size_t)seq > sl->n || strcmp(sl->kind, "subject") != 0)
+		return eb_fail(err, EB_ERR_NOTFOUND, "subject-log-missing",
+		    "Give the subject's whole log, as exported now.",
+		    "the log of %s has no entry %lld", id, (long long)seq);
+	if ((size_t)seq < sl->n && sl->entries[seq].time < at)
+		return eb_fail(err, EB_ERR_DENIED, "subject-facts-stale",
+		    "The decision rested on an outdated state of the subject.",
+		    "the entry was decided on subject %s entry %lld, but its "
+		    "entry %lld is older than the command", id,
+		    (long long)seq, (long long)seq + 1);
+	if ((st = sf->ops->create(id)) == NULL)
+		return EB_ERR_NOMEM;
+	for (int64_t i = 0; i < seq; i++)
+		if ((rc = sf->ops->apply(st, sl->entries[i].events, err)) !=
+		    EB_OK) {
+			sf->ops->destroy(st);
+			return rc;
+		}
+	memset(&sys, 0, sizeof(sys));
+	sys.role = EB_ROLE_SYSTEM;
+	*out = sf->ops->view(st, &sys);
+	sf->ops->destroy(st);
+	if (*out == NULL)
+		return EB_ERR_NOMEM;
+	eb_hex32(sl->entries[seq - 1].hash, hex);
+	eb_doc_set_attr_i64(*out, "head-seq", seq);
+	eb_doc_set_attr(*out, "head-hash", hex);
+	return EB_OK;
+}
+
 int
 eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, struct eb_audit_result *res,
@@ -169,7 +254,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	const struct eb_flow_entry *fe = eb_flow_for_kind(l->kind);
 	const struct eb_flow_ops *ops = fe != NULL ? fe->ops : NULL;
 	uint8_t prev[EB_SHA256_LEN] = { 0 }, h[EB_SHA256_LEN];
-	struct eb_doc *body = NULL, *events = NULL;
+	struct eb_doc *body = NULL, *events = NULL, *facts = NULL;
 	uint8_t *content = NULL;
 	size_t clen = 0, i, j;
 	struct eb_actor signer;
@@ -321,6 +406,13 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		cmd.actor = signer;
 		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
 		cmd.time = e->time;
+		eb_doc_free(facts);
+		if ((rc = subject_facts(l->kind, body, e->events, e->time, &facts,
+		    err)) != EB_OK) {
+			res->failed_seq = e->seq;
+			goto out;
+		}
+		cmd.facts = facts;
 		if ((rc = ops->decide(st, &cmd, &events, err)) != EB_OK) {
 			rc = wrap_at(res, err, e, rc,
 			    "replaying its command is refused by the rules");
@@ -417,6 +509,7 @@ out:
 	X509_free(cert);
 	for (j = 0; j < nservers; j++)
 		X509_free(servers[j]);
+	eb_doc_free(facts);
 	eb_doc_free(events);
 	eb_doc_free(body);
 	free(content);

@@ -13,6 +13,8 @@
  *    eb_audit_add_heads()     - heads kept outside the log (receipts, board)
  *    eb_audit_add_heads_file() - the same, from a file (tools/audit_heads.c)
  *    eb_audit_timeline()      - a readable timeline for a person
+ *    eb_audit_set_subjects()  - where the replay finds trading subjects'
+ *                               logs (docs/registries.md)
  *                               (tools/audit_timeline.c)
  */
 #ifndef EB_AUDIT_LOG_H
@@ -79,5 +81,18 @@ int eb_audit_add_heads_file(struct eb_audit_log *l, const char *path,
 int eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, unsigned flags, FILE *out,
     struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * A tender's or sale's entry decided on a trading subject's facts
+ * (engine/core/subject.h) names the subject's entry (subject-seq,
+ * subject-hash in its events): the replay folds that subject's log to
+ * that entry and hands its view to the core, exactly as ebidd did.
+ * 'fn' returns the subject's log, already verified (NULL and 'err' set
+ * when it has none).  Without a source such an entry fails with
+ * "subject-log-missing".  One source per process (ebid-audit's).
+ */
+typedef const struct eb_audit_log *(*eb_audit_subject_fn)(void *arg,
+    const char *id, struct eb_error *err);
+void eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg);
 
 #endif

@@ -123,6 +123,9 @@ load_export(const char *path, const struct eb_schema *schema,
 
 struct opts {
 	const char *ca, *xsd, *out, *db, *tender, *sale, *pool, *kind;
+	const char *subject;            /* --subject: kept in 'pool' too */
+	const char *subject_logs[MAX_PINS];
+	int nsubject_logs;
 	const char *url, *cert, *key;
 	const char *since, *until, *crl;
 	const char *ocid_prefix, *publisher;
@@ -397,7 +400,8 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 		return 1;
 	}
 	if (!o->all) {
-		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" : "pool",
+		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" :
+		    o->subject ? "subject" : "pool",
 		    o->tender ? o->tender : o->sale ? o->sale : o->pool, o->out,
 		    schema);
 		goto out;
@@ -536,6 +540,64 @@ load_crl(struct eb_trust *trust, const char *path)
 	return 0;
 }
 
+/*
+ * The trading subjects' logs the replay of a tender or a sale needs
+ * (eb_audit_set_subjects, docs/registries.md): the --subject-log files,
+ * else from --db; each verified in full before it is used.
+ */
+static struct subject_source {
+	const struct opts *o;
+	const struct eb_schema *schema;
+	const struct eb_trust *trust;
+	struct eb_audit_log *logs[MAX_PINS];
+	size_t n;
+} subjects;
+
+static const struct eb_audit_log *
+subject_log(void *arg, const char *id, struct eb_error *err)
+{
+	struct subject_source *src = arg;
+	struct eb_audit_log *l = NULL;
+	struct eb_audit_result res;
+	int i, rc;
+
+	for (size_t k = 0; k < src->n; k++)
+		if (strcmp(src->logs[k]->aggregate, id) == 0)
+			return src->logs[k];
+	if (src->n == MAX_PINS)
+		return NULL;
+	rc = EB_ERR_NOTFOUND;
+	for (i = 0; i < src->o->nsubject_logs && rc != EB_OK; i++) {
+		eb_audit_log_free(l);
+		l = NULL;
+		if ((rc = load_export(src->o->subject_logs[i], src->schema, &l,
+		    err)) != EB_OK)
+			return NULL;
+		if (strcmp(l->aggregate, id) != 0)
+			rc = EB_ERR_NOTFOUND;
+	}
+	if (rc != EB_OK && src->o->db != NULL) {
+		eb_audit_log_free(l);
+		l = NULL;
+		if ((rc = eb_audit_db_load(src->o->db, id, &l, err)) != EB_OK)
+			return NULL;
+	}
+	if (rc != EB_OK) {
+		eb_audit_log_free(l);
+		eb_error_clear(err);
+		return NULL;
+	}
+	if ((rc = eb_audit_verify(l, src->trust, src->schema, &res, err)) !=
+	    EB_OK) {
+		eb_error_detail(err, "in the log of trading subject %s", id);
+		eb_audit_log_free(l);
+		return NULL;
+	}
+	eb_doc_free(res.final_view);
+	src->logs[src->n++] = l;
+	return l;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -547,6 +609,8 @@ main(int argc, char **argv)
 		{ "tender", required_argument, NULL, 't' },
 		{ "sale", required_argument, NULL, 's' },
 		{ "pool", required_argument, NULL, 'P' },
+		{ "subject", required_argument, NULL, 'J' },
+		{ "subject-log", required_argument, NULL, 'L' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "url", required_argument, NULL, 'u' },
@@ -590,6 +654,15 @@ main(int argc, char **argv)
 		case 't': o.tender = optarg; break;
 		case 's': o.sale = optarg; break;
 		case 'P': o.pool = optarg; break;
+		case 'J': o.pool = o.subject = optarg; break;
+		case 'L':
+			if (o.nsubject_logs == MAX_PINS) {
+				fprintf(stderr, "ebid-audit: at most %d "
+				    "--subject-log\n", MAX_PINS);
+				return 2;
+			}
+			o.subject_logs[o.nsubject_logs++] = optarg;
+			break;
 		case 'k': o.kind = optarg; break;
 		case 'a': o.all = 1; break;
 		case 'V': o.unverified = 1; break;
@@ -668,11 +741,17 @@ main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	subjects.o = &o;
+	subjects.schema = schema;
+	subjects.trust = trust;
+	eb_audit_set_subjects(subject_log, &subjects);
 	if (strcmp(verb, "verify") == 0)
 		rc = cmd_verify(&o, file, schema, trust);
 	else
 		rc = cmd_replay(&o, file, schema, trust);
 out:
+	for (size_t i = 0; i < subjects.n; i++)
+		eb_audit_log_free(subjects.logs[i]);
 	eb_trust_free(trust);
 	eb_schema_free(schema);
 	return rc;

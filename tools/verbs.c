@@ -492,6 +492,15 @@ static const struct alias {
 	{ "sale", "accept", "accept-sale" },
 	{ "sale", "publish", "publish-listing" },
 	{ "sale", "apply", "apply-for-sale" },
+	{ "subject", "register", "register-subject" },
+	{ "subject", "qualify", "amend-qualifications" },
+	{ "subject", "authorise", "authorise-representative" },
+	{ "subject", "revoke", "revoke-representative" },
+	{ "subject", "suspend", "suspend-subject" },
+	{ "subject", "reinstate", "reinstate-subject" },
+	{ "subject", "finding", "record-finding" },
+	{ "subject", "object", "object-to-finding" },
+	{ "subject", "answer", "answer-finding-objection" },
 	{ NULL, NULL, NULL }
 };
 
@@ -783,6 +792,9 @@ bid_seal(struct session *s, const struct args *a)
 	eb_doc_set_attr(cmd, "tender", a->id);
 	eb_doc_add_text(cmd, "envelope", b64);
 	eb_doc_add_text(cmd, "commitment", hex);
+	for (int i = 0; i < a->nattr; i++)  /* subject=ID (docs/registries.md) */
+		if (strncmp(a->attr_name[i], "subject=", 8) == 0)
+			eb_doc_set_attr(cmd, "subject", a->attr_value[i]);
 	if (sign_doc(s, cmd, &der, &derlen, &e) != EB_OK ||
 	    eb_file_write(a->out, der, derlen, &e) != EB_OK)
 		goto fail;
@@ -1644,9 +1656,15 @@ static const struct eb_verb verbs[] = {
 	{ "sale", "show", NULL, "  ebid sale show ID\n" },
 	{ "pool", NULL, NULL,
 	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
+	{ "subject", NULL, NULL,
+	  "  ebid subject COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   trading subjects:\n"
+	  "      register, qualify, authorise, revoke, suspend, reinstate,\n"
+	  "      finding, object, answer (docs/registries.md)\n" },
+	{ "subject", "show", NULL,
+	  "  ebid subject show ID     the subject and its integrity record\n" },
 	{ "bid", "seal", bid_seal,
 	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
-	  "      [--opening-authority F]\n"
+	  "      [--opening-authority F] [subject=ID]\n"
 	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
 	  "      sign the submission, offline\n" },
 	{ "bid", "submit", bid_submit,

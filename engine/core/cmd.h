@@ -25,6 +25,9 @@ struct eb_cmd {
 	struct eb_actor actor;
 	char target[EB_ID_MAX];     /* tender or sale id ("" for none) */
 	int64_t time;               /* server receipt instant, ms UTC */
+	/* Facts of another aggregate the server attached (borrowed, NULL
+	 * when none): a subject's view for eb_subject_admit(), subject.h. */
+	const struct eb_doc *facts;
 };
 
 /* The command's name (its root element), "" when there is no body. */

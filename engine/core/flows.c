@@ -8,12 +8,14 @@
 
 #include "engine/core/pool.h"
 #include "engine/core/sale.h"
+#include "engine/core/subject.h"
 #include "engine/core/tender.h"
 
 static const struct eb_flow_entry flows[] = {
 	{ .kind = "tender", .attr = "tender", .ops = &eb_tender_flow },
 	{ .kind = "sale", .attr = "sale", .ops = &eb_sale_flow },
 	{ .kind = "pool", .attr = "pool", .ops = &eb_pool_flow },
+	{ .kind = "subject", .attr = "subject", .ops = &eb_subject_flow },
 };
 
 #define NFLOWS (sizeof(flows) / sizeof(flows[0]))

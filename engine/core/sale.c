@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/subject.h"
 #include "protocol/isotime.h"
 
 #define EB_SALE_FEN_MAX ((int64_t)1000000000000000)   /* 10^13 yuan */
@@ -988,7 +989,9 @@ de_apply(const struct sale *s, const struct eb_cmd *c, struct eb_doc *evs,
 	e = ev_add(evs, "sale-application-received", c);
 	eb_doc_set_attr(e, "name", c->actor.name);
 	eb_doc_set_attr(e, "org", c->actor.org);
-	return EB_OK;
+	/* registries (subject.h): a named subject is checked */
+	return eb_subject_admit(NULL, s->listing_end, "sale", NULL, c, e,
+	    err);
 }
 
 static int

@@ -54,6 +54,7 @@
 #include "engine/core/clearing.h"
 #include "engine/core/draw.h"
 #include "engine/core/evaluation.h"
+#include "engine/core/subject.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
 
@@ -965,7 +966,9 @@ g_sign_up(const struct tender *t, const struct eb_cmd *c,
 	eb_doc_set_attr(e, "bidder", c->actor.party);
 	eb_doc_foreach(d, c->body, "evidence")
 		eb_doc_append(e, eb_doc_clone(d));
-	return EB_OK;
+	/* registries (subject.h): only authorised representatives */
+	return eb_subject_admit(t->reg, t->deadline, "tender", NULL, c, e,
+	    err);
 }
 
 static int
@@ -1116,7 +1119,8 @@ g_submit_bid(const struct tender *t, const struct eb_cmd *c,
 	eb_doc_set_attr(e, "commitment", com);
 	eb_doc_set_attr(e, "envelope-sha256", hex);
 	eb_doc_set_attr_i64(e, "envelope-chars", (int64_t)strlen(env));
-	return EB_OK;
+	return eb_subject_admit(t->reg, t->deadline, "tender",
+	    eb_doc_attr(s, "subject"), c, e, err);
 }
 
 static int
@@ -2640,6 +2644,8 @@ f_sign_up(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 	eb_doc_set_attr(s, "bidder", b);
 	eb_doc_set_attr(s, "org", eb_doc_attr(ev, "org"));
 	eb_doc_set_attr(s, "status", "pending");
+	if (eb_doc_attr(ev, "subject") != NULL)   /* registries, subject.h */
+		eb_doc_set_attr(s, "subject", eb_doc_attr(ev, "subject"));
 	copy_children(s, ev, "evidence");
 	eb_doc_append(l, s);
 	*to = EB_TS_KEEP;

@@ -10,7 +10,10 @@
  *   back on the loop thread:
  *    5. the kind: eb_flow_for_command(root name)   (404 unknown-command)
  *       the target: root attribute tender=/sale=/pool=, or a new id from
- *       the kind's sequence for a creating command (none given)
+ *       the kind's sequence for a creating command (none given); a
+ *       tender or sale command naming subject=ID first reads that
+ *       subject's view at its head (reads.h EB_READ_FACTS), handed to the
+ *       core as cmd.facts (engine/core/subject.h, docs/registries.md)
  *    6. queue on the aggregate: one command at a time per aggregate in
  *       this process; different aggregates proceed in parallel
  *    7. load: fold the entries after the cached seq through ops->apply
@@ -63,6 +66,7 @@
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
 #include "engine/server/notify.h"
+#include "engine/server/reads.h"
 #include "engine/server/receipts.h"
 #include "engine/server/server.h"
 #include "engine/server/workers.h"
@@ -106,6 +110,7 @@ struct job {
 	size_t der_len;
 	uint8_t der_sha[EB_SHA256_LEN];
 	struct eb_doc *doc;
+	struct eb_doc *facts;             /* a subject's view, or NULL */
 	const struct eb_flow_entry *flow;
 	char target[EB_ID_MAX];
 	int attempts;
@@ -139,6 +144,7 @@ job_free(struct job *j)
 		return;
 	free(j->der);
 	eb_doc_free(j->doc);
+	eb_doc_free(j->facts);
 	eb_doc_free(j->events);
 	eb_buf_free(&j->events_bytes);
 	free(j->head_sig);
@@ -364,6 +370,7 @@ job_decide(struct job *j)
 	cmd.actor = j->actor;
 	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
 	cmd.time = j->time;
+	cmd.facts = j->facts;
 	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK &&
 	    !j->loaded && !a->fresh && is_refusal(e.code)) {
 		/* refused on the cache alone: make sure it is current (another
@@ -761,6 +768,46 @@ created_done(int rc, const struct eb_error *e, const struct pg_result *res,
 	}
 }
 
+/* -- a subject's facts (engine/core/subject.h) -------------------------- */
+
+static void
+facts_done(void *arg, int rc, const struct eb_error *e,
+    const struct eb_doc *view)
+{
+	struct job *j = arg;
+
+	/* no such subject: the core refuses (no-such-subject) */
+	if (rc != EB_OK && e != NULL && e->code != EB_ERR_NOTFOUND) {
+		job_fail(j, e);
+		return;
+	}
+	if (rc == EB_OK && view != NULL)
+		j->facts = eb_doc_clone(view);
+	job_enqueue(j);
+}
+
+/* Read the subject= the command names, as the system, then enqueue it. */
+static void
+fetch_facts(struct job *j)
+{
+	const char *sid = eb_doc_attr(j->doc, "subject");
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	if (strlen(sid) == 0 || strlen(sid) >= EB_ID_MAX) {
+		eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
+		    "the subject id is empty or too long");
+		job_fail(j, &e);
+		return;
+	}
+	if (eb_reads_submit(j->cs->srv, "subject", sid, &j->cs->srv->actor,
+	    EB_READ_FACTS, facts_done, j) != EB_OK) {
+		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot queue the subject's read");
+		job_fail(j, &e);
+	}
+}
+
 /* -- the handler -------------------------------------------------------- */
 
 /*
@@ -843,6 +890,8 @@ verify_done(void *arg)
 		tattr = "sale";
 	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
 		tattr = "pool";
+	else if ((tval = eb_doc_attr(j->doc, "subject")) != NULL)
+		tattr = "subject";
 	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
 		rc = eb_fail(&e, EB_ERR_FORMAT, "wrong-target",
 		    "Name the aggregate this command acts on.",
@@ -871,6 +920,11 @@ verify_done(void *arg)
 		return;
 	}
 	snprintf(j->target, sizeof(j->target), "%s", tval);
+	if (strcmp(j->flow->kind, "subject") != 0 &&
+	    eb_doc_attr(j->doc, "subject") != NULL) {
+		fetch_facts(j);
+		return;
+	}
 	job_enqueue(j);
 	return;
 fail:

@@ -34,7 +34,7 @@ struct eb_doc *
 eb_reads_view(const struct eb_flow_entry *flow, const void *state,
     const struct eb_actor *viewer, enum eb_read_what what)
 {
-	if (what == EB_READ_VIEW)
+	if (what == EB_READ_VIEW || what == EB_READ_FACTS)
 		return flow->ops->view(state, viewer);
 	if (strcmp(flow->kind, "tender") == 0)
 		return eb_tender_duties(state, viewer);
@@ -98,6 +98,13 @@ read_loaded(struct eb_agg_task *t, int rc, const struct eb_error *err,
 		read_fail(rd, &e);
 		return;
 	}
+	if (rd->what == EB_READ_FACTS) {
+		char hex[EB_SHA256_HEX];
+
+		eb_hex32(a->hash, hex);
+		eb_doc_set_attr_i64(v, "head-seq", a->seq);
+		eb_doc_set_attr(v, "head-hash", hex);
+	}
 	if (rd->r != NULL)
 		eb_reply_doc(rd->r, 200, v);
 	else if (rd->done != NULL)        /* eb_reads_submit() */
@@ -145,7 +152,8 @@ eb_reads_submit(struct eb_server *srv, const char *kind, const char *id,
 	struct read *rd;
 
 	if (strlen(id) == 0 || strlen(id) >= EB_ID_MAX ||
-	    (what != EB_READ_VIEW && what != EB_READ_DUTIES))
+	    (what != EB_READ_VIEW && what != EB_READ_DUTIES &&
+	    what != EB_READ_FACTS))
 		return EB_ERR_NOTFOUND;
 	if ((rd = calloc(1, sizeof(*rd))) == NULL)
 		return EB_ERR_NOMEM;

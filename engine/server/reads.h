@@ -30,7 +30,9 @@
 struct eb_server;
 struct eb_req;
 
-enum eb_read_what { EB_READ_VIEW, EB_READ_DUTIES };
+/* EB_READ_FACTS: the view plus head-seq and head-hash, for the facts a
+ * tender or sale command naming a subject is decided on (subject.h). */
+enum eb_read_what { EB_READ_VIEW, EB_READ_DUTIES, EB_READ_FACTS };
 
 /* The end of a read without a request: the tree (borrowed) on EB_OK. */
 typedef void (*eb_read_done_fn)(void *arg, int rc, const struct eb_error *e,
