@@ -494,6 +494,9 @@ static const struct alias {
 	{ "sale", "apply", "apply-for-sale" },
 	{ "pool", "configure", "configure-assessment" },
 	{ "pool", "rate", "rate-expert" },
+	{ "monitor", "open", "open-monitor" },
+	{ "monitor", "check", "check-tender" },
+	{ "monitor", "close", "close-alert" },
 	{ "subject", "register", "register-subject" },
 	{ "subject", "qualify", "amend-qualifications" },
 	{ "subject", "authorise", "authorise-representative" },
@@ -1662,6 +1665,12 @@ static const struct eb_verb verbs[] = {
 	  "      (configure-assessment), rate (rate-expert job=TENDER expert=PARTY)\n" },
 	{ "pool", "show", NULL,
 	  "  ebid pool show ID        the pool; an expert sees its own ratings\n" },
+	{ "monitor", NULL, NULL,
+	  "  ebid monitor COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT] [FILE.xml]\n"
+	  "      process monitoring (supervisor): open, check (job=TENDER),\n"
+	  "      close (alert=N --reason TEXT) (docs/registries.md)\n" },
+	{ "monitor", "show", NULL,
+	  "  ebid monitor show ID     the alerts (officers) and the rules\n" },
 	{ "subject", NULL, NULL,
 	  "  ebid subject COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   trading subjects:\n"
 	  "      register, qualify, authorise, revoke, suspend, reinstate,\n"

@@ -896,6 +896,8 @@ verify_done(void *arg)
 		tattr = "sale";
 	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
 		tattr = "pool";
+	else if ((tval = eb_doc_attr(j->doc, "monitor")) != NULL)
+		tattr = "monitor";
 	else if ((tval = eb_doc_attr(j->doc, "subject")) != NULL)
 		tattr = "subject";
 	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
@@ -932,7 +934,8 @@ verify_done(void *arg)
 		return;
 	}
 	/* a rating rests on the tender the expert sat on (pool.h) */
-	if (strcmp(j->flow->kind, "pool") == 0 &&
+	if ((strcmp(j->flow->kind, "pool") == 0 ||
+	    strcmp(j->flow->kind, "monitor") == 0) &&
 	    eb_doc_attr(j->doc, "job") != NULL) {
 		fetch_facts(j, "tender", "job");
 		return;

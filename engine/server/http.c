@@ -272,7 +272,7 @@ is_media_type(const char *ct, const char *want)
 
 /*
  * GET /v1/tenders/ID[/duties], /v1/sales/ID[/watch], /v1/pools/ID,
- * /v1/subjects/ID,
+ * /v1/subjects/ID, /v1/monitors/ID,
  * /v1/log[/ID], /v1/heads/ID:
  * returns 1 when 'path' is one of them (and the request is answered or
  * queued), 0 otherwise.
@@ -287,6 +287,7 @@ route_read(struct eb_req *r, const char *path, const char *query)
 		{ "/v1/sales/", "sale" },
 		{ "/v1/pools/", "pool" },
 		{ "/v1/subjects/", "subject" },
+		{ "/v1/monitors/", "monitor" },
 	};
 	char id[EB_ID_MAX];
 	const char *rest, *slash;
