@@ -92,6 +92,8 @@ def entry_bytes(agg, kind, e, cmd, receipt, events):
              "time": e["time"], "party": e["party"], "role": e["role"],
              "person": e["person"], "clock": e["clock"],
              "command-sha256": hashlib.sha256(cmd).hexdigest()}
+    if e.get("rules") is not None:
+        attrs["rules"] = e["rules"]
     if receipt is not None:
         attrs["receipt-sha256"] = hashlib.sha256(receipt).hexdigest()
     head = "<entry" + "".join(' %s="%s"' % (k, esc_attr(attrs[k]))
@@ -280,7 +282,7 @@ def verify(path, ssl):
         seq = x.get("seq") or ""
         n = int(seq) if re.match(r"^-?\d{1,18}$", seq) else None
         only(x, {"seq", "time", "party", "role", "person", "clock",
-                 "prev-hash", "hash"},
+                 "rules", "prev-hash", "hash"},
              {Q + "command", Q + "receipt", Q + "events"}, n or 0, "entry")
         kids = [c.tag for c in x]
         if kids not in ([Q + "command", Q + "events"],
@@ -308,6 +310,14 @@ def verify(path, ssl):
         e = {k: x.get(k) for k in ("seq", "time", "party", "role", "person",
                                    "clock")}
         e["seq"] = str(n)
+        # the rules version that decided the entry: hashed as a decimal
+        # number 1..32767 when present; absent, version 1, not hashed
+        if x.get("rules") is not None:
+            r = x.get("rules")
+            v = int(r) if re.match(r"^-?\d{1,30}$", r) else 0
+            if not 1 <= v <= 32767:
+                raise Fail(n, "bad-entry", "rules %r" % r)
+            e["rules"] = str(v)
         try:
             body = entry_bytes(agg, kind, e, cmd, receipt, events)
         except Fail as f:
