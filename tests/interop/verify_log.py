@@ -177,17 +177,19 @@ class Openssl:
                 fields.setdefault(k.strip(), v.strip())
         return fields
 
-    def receipt(self, token, digest_hex):
+    def receipt(self, token, digest_hex, at_s):
         """the token's time in ms, or None when it does not verify over
-        'digest_hex' against the CA"""
-        key = self._key("ts", token, digest_hex, self.ca)
+        'digest_hex' against the CA at 'at_s' (the entry's time: a receipt
+        outlives its TSA certificate, docs/audit.md)"""
+        key = self._key("ts", token, digest_hex, self.ca, str(at_s))
         c = self._cached(key)
         if c is None:
             i = os.path.join(self.tmp, "tok")
             with open(i, "wb") as f:
                 f.write(token)
             r = self._run(["ts", "-verify", "-token_in", "-in", i, "-digest",
-                           digest_hex, "-CAfile", self.ca])
+                           digest_hex, "-CAfile", self.ca,
+                           "-attime", str(at_s)])
             c = b"FAIL"
             if r.returncode == 0 and b"Verification: OK" in r.stdout:
                 t = self._run(["ts", "-reply", "-token_in", "-in", i,
@@ -344,7 +346,8 @@ def verify(path, ssl):
                 (x.get("role"), x.get("party"), x.get("person")):
             raise Fail(n, "signer-not-actor", "signed by %s" % s)
         if receipt is not None:
-            t = ssl.receipt(receipt, hashlib.sha256(cmd).hexdigest())
+            t = ssl.receipt(receipt, hashlib.sha256(cmd).hexdigest(),
+                            at // 1000)
             if t is None:
                 raise Fail(n, "bad-receipt", "the receipt does not verify")
             if t != at:
