@@ -533,6 +533,11 @@ static const struct alias {
 	{ "sale", "accept", "accept-sale" },
 	{ "sale", "publish", "publish-listing" },
 	{ "sale", "apply", "apply-for-sale" },
+	{ "pool", "configure", "configure-assessment" },
+	{ "pool", "rate", "rate-expert" },
+	{ "monitor", "open", "open-monitor" },
+	{ "monitor", "check", "check-tender" },
+	{ "monitor", "close", "close-alert" },
 	{ "subject", "register", "register-subject" },
 	{ "subject", "qualify", "amend-qualifications" },
 	{ "subject", "authorise", "authorise-representative" },
@@ -1696,7 +1701,17 @@ static const struct eb_verb verbs[] = {
 	  "  ebid sale COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (docs/sale.md)\n" },
 	{ "sale", "show", NULL, "  ebid sale show ID\n" },
 	{ "pool", NULL, NULL,
-	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
+	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool):\n"
+	  "      register-expert, suspend-expert, reinstate-expert, configure\n"
+	  "      (configure-assessment), rate (rate-expert job=TENDER expert=PARTY)\n" },
+	{ "pool", "show", NULL,
+	  "  ebid pool show ID        the pool; an expert sees its own ratings\n" },
+	{ "monitor", NULL, NULL,
+	  "  ebid monitor COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT] [FILE.xml]\n"
+	  "      process monitoring (supervisor): open, check (job=TENDER),\n"
+	  "      close (alert=N --reason TEXT) (docs/registries.md)\n" },
+	{ "monitor", "show", NULL,
+	  "  ebid monitor show ID     the alerts (officers) and the rules\n" },
 	{ "subject", NULL, NULL,
 	  "  ebid subject COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   trading subjects:\n"
 	  "      register, qualify, authorise, revoke, suspend, reinstate,\n"

@@ -13,7 +13,9 @@
  *       the kind's sequence for a creating command (none given); a
  *       tender or sale command naming subject=ID first reads that
  *       subject's view at its head (reads.h EB_READ_FACTS), handed to the
- *       core as cmd.facts (engine/core/subject.h, docs/registries.md)
+ *       core as cmd.facts (engine/core/subject.h, docs/registries.md);
+ *       a pool command naming job=TENDER (rate-expert) reads that
+ *       tender's view the same way (engine/core/pool.h)
  *    6. queue on the aggregate: one command at a time per aggregate in
  *       this process; different aggregates proceed in parallel
  *    7. load: fold the entries after the cached seq through ops->apply
@@ -110,7 +112,7 @@ struct job {
 	size_t der_len;
 	uint8_t der_sha[EB_SHA256_LEN];
 	struct eb_doc *doc;
-	struct eb_doc *facts;             /* a subject's view, or NULL */
+	struct eb_doc *facts;             /* a subject's or tender's view */
 	const struct eb_flow_entry *flow;
 	char target[EB_ID_MAX];
 	int attempts;
@@ -812,24 +814,28 @@ facts_done(void *arg, int rc, const struct eb_error *e,
 	job_enqueue(j);
 }
 
-/* Read the subject= the command names, as the system, then enqueue it. */
+/*
+ * Read the aggregate of kind 'kind' the command names in its attribute
+ * 'attr' (a subject's subject=, a rating's tender job=), as the system,
+ * then enqueue the command.
+ */
 static void
-fetch_facts(struct job *j)
+fetch_facts(struct job *j, const char *kind, const char *attr)
 {
-	const char *sid = eb_doc_attr(j->doc, "subject");
+	const char *sid = eb_doc_attr(j->doc, attr);
 	struct eb_error e;
 
 	eb_error_clear(&e);
 	if (strlen(sid) == 0 || strlen(sid) >= EB_ID_MAX) {
 		eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
-		    "the subject id is empty or too long");
+		    "the %s id is empty or too long", kind);
 		job_fail(j, &e);
 		return;
 	}
-	if (eb_reads_submit(j->cs->srv, "subject", sid, &j->cs->srv->actor,
+	if (eb_reads_submit(j->cs->srv, kind, sid, &j->cs->srv->actor,
 	    EB_READ_FACTS, facts_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot queue the subject's read");
+		    "cannot queue the %s's read", kind);
 		job_fail(j, &e);
 	}
 }
@@ -916,6 +922,8 @@ verify_done(void *arg)
 		tattr = "sale";
 	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
 		tattr = "pool";
+	else if ((tval = eb_doc_attr(j->doc, "monitor")) != NULL)
+		tattr = "monitor";
 	else if ((tval = eb_doc_attr(j->doc, "subject")) != NULL)
 		tattr = "subject";
 	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
@@ -951,7 +959,14 @@ verify_done(void *arg)
 	snprintf(j->target, sizeof(j->target), "%s", tval);
 	if (strcmp(j->flow->kind, "subject") != 0 &&
 	    eb_doc_attr(j->doc, "subject") != NULL) {
-		fetch_facts(j);
+		fetch_facts(j, "subject", "subject");
+		return;
+	}
+	/* a rating rests on the tender the expert sat on (pool.h) */
+	if ((strcmp(j->flow->kind, "pool") == 0 ||
+	    strcmp(j->flow->kind, "monitor") == 0) &&
+	    eb_doc_attr(j->doc, "job") != NULL) {
+		fetch_facts(j, "tender", "job");
 		return;
 	}
 	job_enqueue(j);
