@@ -45,8 +45,9 @@ done
 cur=$(sed -n 's/^#define EB_RULES_CURRENT \([0-9]*\).*/\1/p' "$SRC/engine/core/cmd.h")
 check "engine/core/cmd.h names the current rules version ($cur)" test -n "$cur"
 if command -v python3 >/dev/null; then
-	first=${logs[0]}
-	python3 - "$first" "$tmp/future.xml" $((cur + 1)) "$SRC/tests/interop" <<'EOF'
+	first=$(ls "$D"/S-*.log.xml | head -1)   # the sale: its rules changed in version 2
+	rechain() { # rechain IN OUT VERSION: entry 2 names VERSION ("" drops every rules)
+	python3 - "$1" "$2" "$3" "$SRC/tests/interop" <<'EOF'
 import hashlib, sys
 import xml.etree.ElementTree as ET
 src, out, version, lib = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
@@ -59,7 +60,9 @@ agg, kind = root.get("aggregate"), root.get("kind")
 prev = "0" * 64
 for x in root.findall(V.Q + "entry"):
     n = int(x.get("seq"))
-    if n == 2:
+    if version == "":
+        x.attrib.pop("rules", None)
+    elif n == 2:
         x.set("rules", version)
     e = {k: x.get(k) for k in ("seq", "time", "party", "role", "person",
                                "clock", "rules")}
@@ -73,6 +76,8 @@ for x in root.findall(V.Q + "entry"):
     x.set("hash", prev)
 tree.write(out, encoding="UTF-8", xml_declaration=True)
 EOF
+	}
+	rechain "$first" "$tmp/future.xml" $((cur + 1))
 	"$AUDIT" verify "$tmp/future.xml" --ca "$D/ca.crt" >"$tmp/future.out" 2>&1
 	r=$?
 	check "an entry of a later rules version ($((cur + 1))) fails (exit $r)" test "$r" = 1
@@ -80,6 +85,16 @@ EOF
 		grep -q "entry 2 .*rules" "$tmp/future.out"
 	check "  ... with the reason token" grep -q "rules-unknown" "$tmp/future.out"
 	check "  ... and the versions" grep -q "rules version $((cur + 1)); this ebid-audit keeps versions 1 to $cur" "$tmp/future.out"
+
+	# Entries without a rules attribute (written before versions were
+	# recorded) replay as version 1: every entry holds; only the server's
+	# signed heads, over the original hashes, no longer match.
+	rechain "$first" "$tmp/unversioned.xml" ""
+	check "(the copy has no rules attribute left)" bash -c "! grep -q ' rules=' '$tmp/unversioned.xml'"
+	"$AUDIT" verify "$tmp/unversioned.xml" --ca "$D/ca.crt" >"$tmp/unversioned.out" 2>&1
+	check "entries without a rules version replay as version 1: only the signed heads differ" \
+		grep -q "chain-head-mismatch" "$tmp/unversioned.out"
+	check "  ... not the replay" bash -c "! grep -qE 'replay-differs|rules-unknown|hash-mismatch' '$tmp/unversioned.out'"
 fi
 echo "$passed passed, $failed failed"
 test "$failed" = 0
