@@ -1105,6 +1105,43 @@ test_committee_report_signed(void **state)
 	fx_free(&f);
 }
 
+/* Rules versions (engine/core/cmd.h): the tender's rules have not changed
+ * between versions 1 and 2, so both decide alike; a version the core does
+ * not keep is refused (rules-unknown), never decided by other rules. */
+static void
+test_rules_versions(void **state)
+{
+	struct fx f;
+	struct eb_doc *body = fx_registration("register-tender", FX_DEADLINE);
+	struct eb_doc *ev[3] = { NULL, NULL, NULL };
+	struct eb_cmd c;
+	int v;
+
+	(void)state;
+	fx_init(&f);
+	memset(&c, 0, sizeof(c));
+	c.body = body;
+	c.actor = FX_TEN;
+	snprintf(c.target, sizeof(c.target), "T1");
+	c.time = f.now;
+	for (v = 1; v <= 2; v++) {
+		c.rules = v;
+		assert_int_equal(eb_tender_flow.decide(f.t, &c, &ev[v], &f.err),
+		    EB_OK);
+	}
+	assert_true(eb_doc_equal(ev[1], ev[2]));
+	c.rules = EB_RULES_CURRENT + 1;
+	assert_int_equal(eb_tender_flow.decide(f.t, &c, &ev[0], &f.err),
+	    EB_ERR_FORMAT);
+	assert_null(ev[0]);
+	assert_string_equal(f.err.reason, "rules-unknown");
+	assert_int_equal(eb_tender_state(f.t), EB_TS_NEW);
+	eb_doc_free(ev[1]);
+	eb_doc_free(ev[2]);
+	eb_doc_free(body);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -1130,6 +1167,7 @@ main(void)
 		cmocka_unit_test(test_suspend_resume_moves_time),
 		cmocka_unit_test(test_duties_for_roles),
 		cmocka_unit_test(test_unknown_and_replayed_events),
+		cmocka_unit_test(test_rules_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
