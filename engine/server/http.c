@@ -386,6 +386,7 @@ READ_FNS(tender)
 READ_FNS(sale)
 READ_FNS(pool)
 READ_FNS(subject)
+READ_FNS(monitor)
 
 static void
 h_sale_watch(struct eb_req *r, const char *id, const char *q)
@@ -415,6 +416,8 @@ static const struct endpoint {
 	{ "/v1/pools/*/duties", M_GET, h_pool_duties },
 	{ "/v1/subjects/*", M_GET, h_subject },
 	{ "/v1/subjects/*/duties", M_GET, h_subject_duties },
+	{ "/v1/monitors/*", M_GET, h_monitor },
+	{ "/v1/monitors/*/duties", M_GET, h_monitor_duties },
 };
 
 /* 'path' matches 'pattern'; the segment '*' stood for goes into 'id'. */
