@@ -9,6 +9,7 @@
 #    For each, an <accepted> carrying that event must not be refused with
 #    "This element is not expected" (the kind is declared; its attributes
 #    are checked by the integration tests, which validate every reply);
+#    monitor.c's apply() too.
 #    an <accepted> carrying an unknown element must be refused.
 #    A file that yields no name fails (the table changed shape: fix the
 #    extraction below).
@@ -23,15 +24,18 @@ names_of() { # FILE REGEX: the first group of every match
 	grep -oE "$2" "$1" | sed -E 's/.*"([a-z][a-z0-9-]*)".*/\1/' | sort -u
 }
 {
-	names_of "$SRC/engine/core/tender.c" '\{ "[a-z0-9-]+", f_[a-z_]+ \}'
+	for f in "$SRC"/engine/core/tender*.c; do
+		names_of "$f" '\{ "[a-z0-9-]+", f_[a-z_]+ \}'
+	done
 	names_of "$SRC/engine/core/sale.c" '\{ "sale-[a-z0-9-]+", ap_[a-z_]+ \}'
 	names_of "$SRC/engine/core/pool.c" 'strcmp\(e->name, "[a-z0-9-]+"\)'
 	names_of "$SRC/engine/core/subject.c" 'strcmp\(e->name, "[a-z0-9-]+"\)'
+	names_of "$SRC/engine/core/monitor.c" 'strcmp\(e->name, "[a-z0-9-]+"\)'
 } | grep -vx events >"$tmp/names"
-for pair in "tender.c:30" "sale.c:20" "pool.c:3" "subject.c:6"; do
+for pair in "tender_apply.c:30" "sale.c:20" "pool.c:5" "subject.c:6" "monitor.c:4"; do
 	file=${pair%%:*} min=${pair##*:}
 	case $file in
-	tender.c) re='\{ "[a-z0-9-]+", f_[a-z_]+ \}';;
+	tender_apply.c) re='\{ "[a-z0-9-]+", f_[a-z_]+ \}';;
 	sale.c) re='\{ "sale-[a-z0-9-]+", ap_[a-z_]+ \}';;
 	*) re='strcmp\(e->name, "[a-z0-9-]+"\)';;
 	esac
