@@ -126,7 +126,8 @@
  *    evaluate="discounted", the bid's linked discounts on it whose
  *    if-won lots it ranks first in undiscounted), its completion-days
  *    and factors (else the bid's); the sheets count for every lot a bid
- *    prices.  A lot priced by fewer than min-bids bids, or with no valid
+ *    prices.  A lot priced by fewer than min-bids of the bids given (the
+ *    tender gives those valid after clearing), or with no valid
  *    bid, fails on its own.  The award plan: each lot to its first
  *    candidate (separate), or the combination of the lots' candidates of
  *    least cost = sum of lot prices - the linked discounts it triggers
