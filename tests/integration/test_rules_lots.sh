@@ -14,6 +14,8 @@
 #      - each lot evaluated on its own; the award plan (lowest-total)
 #        gives both lots to bidder1, B to its second candidate, with the
 #        discount; `ebid result show` prints each lot and the plan
+#      - evaluate="discounted": lot B counts bidder1's discount (it wins
+#        A undiscounted) and ranks it first
 #      - one issue-award per lot, to the plan's bidder only, once; the
 #        last one makes the tender awarded; the exported log verifies
 #        and replays
@@ -187,6 +189,22 @@ check "the tender is closed" ebid_as supervisor tender close-tender "$T"
 check "auditor exports the log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --tender "$T" -o "$tmp/$T.log.xml"
 check "the export verifies with only the CA certificate" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt"
 check "the auditor's replay recomputes the lots and the plan" "$AUDIT" replay "$tmp/$T.log.xml" --ca "$C/ca.crt"
+
+# -- evaluate="discounted": the rules say a lot counts the linked discount ---
+# bidder1 ranks first in A undiscounted, so its B price counts 380,000,000
+# - 19,000,000 = 361,000,000 in lot B's evaluation: first, before
+# bidder2's 370,000,000; each lot to its first candidate is bidder1 twice
+T4=$(lots_tender disc 's#award="lowest-total" evaluate="undiscounted"#award="separate" evaluate="discounted"#')
+check "a tender evaluating lots on discounted prices is cleared ($T4)" test -n "$T4"
+check "the committee is seated" seat "$T4"
+check "every member judges the listed bids" compliance_all "$T4"
+check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T4"
+ebid_as supervisor result show --tender "$T4" --xml >"$tmp/r4.xml"
+check "lot B counts bidder1's discount of 19,000,000" grep -q '<evaluated-discount amount="19000000" bidder="bidder1"' "$tmp/r4.xml"
+check "  ... and ranks it first at 361,000,000" grep -q '<rank bidder="bidder1" evaluated-price="361000000" position="1"' "$tmp/r4.xml"
+check "the plan gives both lots to bidder1, each its first candidate" \
+	grep -q '<award bidder="bidder1" cost="361000000" discount="19000000" lot="B" position="1"' "$tmp/r4.xml"
+check "result show says which discount the lot's evaluation counted" grep -q "evaluated with bidder1's linked discount of" <(ebid_as supervisor result show --tender "$T4")
 
 # -- checked at clearing: lot sums and declared factors ---------------------
 set_lots
