@@ -7,9 +7,9 @@
  *
  *    ebid-audit export (--tender ID | --sale ID | --all) -o FILE|DIR
  *    ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...
- *        [--crl F]
+ *        [--crl F] [--jobs N]
  *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
- *        [--server-cert F]... [--head F]... [--crl F]
+ *        [--server-cert F]... [--head F]... [--crl F] [--jobs N]
  *    ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...
  *        [--head F]... [--crl F]
  *
@@ -56,9 +56,9 @@ usage(FILE *f)
 	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
 	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
-	    "         [--crl F]\n"
+	    "         [--crl F] [--jobs N]\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
-	    "         [--server-cert F]... [--head F]... [--crl F]\n"
+	    "         [--server-cert F]... [--head F]... [--crl F] [--jobs N]\n"
 	    "  ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...\n"
 	    "         [--head F]... [--crl F]\n"
 	    "\n"
@@ -78,6 +78,9 @@ usage(FILE *f)
 	    "         --crl F  the CA's revocation lists (a CRL file or folder):\n"
 	    "         a signature made at or after its certificate's revocation\n"
 	    "         fails; the revocations are listed first\n"
+	    "         --jobs N  threads checking signatures, receipts and opened\n"
+	    "         bids ahead of the in-order replay (default: one per core);\n"
+	    "         the result and exit code are the same for every N\n"
 	    "replay   verify, then print a readable timeline and the final result;\n"
 	    "         a log that does not hold prints only its failing entry\n"
 	    "         --unverified  print the timeline of whatever the file says,\n"
@@ -625,6 +628,7 @@ main(int argc, char **argv)
 		{ "publisher", required_argument, NULL, 'B' },
 		{ "unverified", no_argument, NULL, 'V' },
 		{ "crl", required_argument, NULL, 'R' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -691,6 +695,18 @@ main(int argc, char **argv)
 		case 'Q': o.ocid_prefix = optarg; break;
 		case 'B': o.publisher = optarg; break;
 		case 'R': o.crl = optarg; break;
+		case 'j': {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end != '\0' || n < 1 || n > 64) {
+				fprintf(stderr, "ebid-audit: --jobs takes a "
+				    "number from 1 to 64\n");
+				return 2;
+			}
+			eb_audit_set_jobs((int)n);
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -69,6 +69,7 @@ static const struct cf_key cf_keys[] = {
 	/* connections: caps and the whole-request deadline */
 	INT(max_connections, "0", 0, 1000000),
 	INT(max_connections_per_address, "64", 0, 1000000),
+	INT(refuse_connections_above, "0", 0, 1000000),
 	INT(request_timeout, "60", 1, 3600),
 	/* log trust (docs/audit.md): who may act as the system, how often
 	 * chain heads are signed */

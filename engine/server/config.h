@@ -62,6 +62,7 @@ struct eb_config {
 	/* Connections (engine/server/conns.c, docs/operations-server.md). */
 	int64_t max_connections;  /* open at once; 0 = RLIMIT_NOFILE - reserve */
 	int64_t max_connections_per_address; /* per client IP; 0 = no cap */
+	int64_t refuse_connections_above; /* 503 too-many-connections; 0 = off */
 	int64_t request_timeout;  /* seconds to receive one whole request */
 	char *system_certs;    /* other server certificates of the centre, "a.crt,b.crt" */
 	int64_t head_every_entries; /* sign a chain head at every Nth seq; default 64 */
