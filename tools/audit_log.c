@@ -204,7 +204,8 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	int rc;
 
 	*out = NULL;
-	if (strcmp(kind, "pool") == 0 || strcmp(kind, "monitor") == 0) {
+	if (strcmp(kind, "pool") == 0 || strcmp(body->name,
+	    "check-tender") == 0) {
 		id = eb_doc_attr(body, "job");
 		fkind = "tender";
 		seqattr = "tender-seq";

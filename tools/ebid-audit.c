@@ -51,13 +51,15 @@ usage(FILE *f)
 {
 	fputs(
 	    "usage:\n"
-	    "  ebid-audit export (--tender ID | --sale ID | --pool ID) -o FILE\n"
+	    "  ebid-audit export (--tender ID | --sale ID | --pool ID | --subject ID |\n"
+	    "         --monitor ID) -o FILE\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
 	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
 	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
 	    "         [--crl F]\n"
-	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
+	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID | --pool ID |\n"
+	    "         --subject ID | --monitor ID) --ca ca.crt\n"
 	    "         [--server-cert F]... [--head F]... [--crl F]\n"
 	    "  ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...\n"
 	    "         [--head F]... [--crl F]\n"
@@ -124,6 +126,7 @@ load_export(const char *path, const struct eb_schema *schema,
 struct opts {
 	const char *ca, *xsd, *out, *db, *tender, *sale, *pool, *kind;
 	const char *subject;            /* --subject: kept in 'pool' too */
+	const char *monitor;            /* --monitor: kept in 'pool' too */
 	const char *subject_logs[MAX_PINS];
 	int nsubject_logs;
 	const char *url, *cert, *key;
@@ -401,7 +404,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 	}
 	if (!o->all) {
 		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" :
-		    o->subject ? "subject" : "pool",
+		    o->subject ? "subject" : o->monitor ? "monitor" : "pool",
 		    o->tender ? o->tender : o->sale ? o->sale : o->pool, o->out,
 		    schema);
 		goto out;
@@ -610,6 +613,7 @@ main(int argc, char **argv)
 		{ "sale", required_argument, NULL, 's' },
 		{ "pool", required_argument, NULL, 'P' },
 		{ "subject", required_argument, NULL, 'J' },
+		{ "monitor", required_argument, NULL, 'M' },
 		{ "subject-log", required_argument, NULL, 'L' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
@@ -655,6 +659,7 @@ main(int argc, char **argv)
 		case 's': o.sale = optarg; break;
 		case 'P': o.pool = optarg; break;
 		case 'J': o.pool = o.subject = optarg; break;
+		case 'M': o.pool = o.monitor = optarg; break;
 		case 'L':
 			if (o.nsubject_logs == MAX_PINS) {
 				fprintf(stderr, "ebid-audit: at most %d "

@@ -132,6 +132,7 @@ struct job {
 struct eb_commands {
 	struct eb_server *srv;
 	unsigned busy;
+	eb_commands_observer_fn observer;  /* NULL: none */
 };
 
 static void job_load(struct job *j);
@@ -292,6 +293,11 @@ append_done(int rc, const struct eb_error *e, void *arg)
 		a->seq = j->seq;
 		memcpy(a->hash, j->hash, EB_SHA256_LEN);
 		a->fresh = 0;
+		/* what only ebidd observes, to the centre's monitor */
+		if (j->cs->observer != NULL)
+			j->cs->observer(j->cs->srv, a->flow, a->state, a->id,
+			    j->doc != NULL ? j->doc->name : NULL, &j->actor,
+			    j->r != NULL ? j->r->peer_addr : NULL, j->facts);
 		reply_accepted(j);
 		eb_notify_committed(j->cs->srv, a->id, a->flow, a->state);
 		job_end(j);
@@ -935,7 +941,7 @@ verify_done(void *arg)
 	}
 	/* a rating rests on the tender the expert sat on (pool.h) */
 	if ((strcmp(j->flow->kind, "pool") == 0 ||
-	    strcmp(j->flow->kind, "monitor") == 0) &&
+	    strcmp(j->doc->name, "check-tender") == 0) &&
 	    eb_doc_attr(j->doc, "job") != NULL) {
 		fetch_facts(j, "tender", "job");
 		return;
@@ -1038,6 +1044,12 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 	j->doc = doc;
 	j->time = eb_clock_now(&srv->clock);
 	snprintf(j->target, sizeof(j->target), "%s", target);
+	/* the monitor checks a tender on its facts (monitor.h) */
+	if (strcmp(doc->name, "check-tender") == 0 &&
+	    eb_doc_attr(doc, "job") != NULL) {
+		fetch_facts(j, "tender", "job");
+		return EB_OK;
+	}
 	job_enqueue(j);
 	return EB_OK;
 }
@@ -1052,6 +1064,12 @@ eb_commands_new(struct eb_server *srv)
 	if (cs != NULL)
 		cs->srv = srv;
 	return cs;
+}
+
+void
+eb_commands_set_observer(struct eb_commands *cs, eb_commands_observer_fn fn)
+{
+	cs->observer = fn;
 }
 
 unsigned
