@@ -317,6 +317,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		ent.time = e->time;
 		ent.actor = &e->actor;
 		ent.clock = e->clock;
+		ent.rules = e->rules;
 		eb_sha256(e->command, e->command_len, ent.command_sha256);
 		if (e->receipt != NULL) {
 			ent.has_receipt = 1;
@@ -409,7 +410,23 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			goto out;
 		}
 
-		/* 4. replay: the same command must give the same events */
+		/*
+		 * 4. replay: the same command must give the same events, by
+		 * the rules version that decided it (an entry without one was
+		 * decided by version 1); a version this engine does not keep
+		 * is a later ebid's: say so rather than "replay-differs"
+		 */
+		if (e->rules > EB_RULES_CURRENT) {
+			rc = fail_at(res, err, e, EB_ERR_FORMAT, "rules-unknown",
+			    "Replay this log with a later ebid-audit, one that "
+			    "knows this rules version.",
+			    "it was decided by rules this ebid-audit does not "
+			    "keep");
+			eb_error_detail(err, "rules version %d; this ebid-audit "
+			    "keeps versions %d to %d", e->rules, EB_RULES_FIRST,
+			    EB_RULES_CURRENT);
+			goto out;
+		}
 		if ((rc = eb_xml_parse(schema, NULL, content, clen, &body,
 		    err)) != EB_OK) {
 			rc = wrap_at(res, err, e, rc,
@@ -421,6 +438,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		cmd.actor = signer;
 		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
 		cmd.time = e->time;
+		cmd.rules = e->rules > 0 ? e->rules : EB_RULES_FIRST;
 		eb_doc_free(facts);
 		if ((rc = subject_facts(l->kind, body, e->events, e->time, &facts,
 		    err)) != EB_OK) {

@@ -431,6 +431,8 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 	int rc = EB_OK;
 
 	*events = NULL;
+	if ((rc = eb_cmd_check_rules(cmd, err)) != EB_OK)
+		return rc;
 	eb_isotime_format(cmd->time, iso);
 	ev = eb_doc_new("events");
 	if (strcmp(name, "register-expert") == 0) {

@@ -136,6 +136,19 @@ struct eb_commands {
 };
 
 static void job_load(struct job *j);
+
+/*
+ * The request id a creating command carries inside its signature
+ * (request-id="..." on its root), or NULL: a retry with the same id, even
+ * signed anew, gets the aggregate the first one created (schema/0009).
+ */
+static const char *
+request_id(const struct eb_doc *doc)
+{
+	const char *v = doc != NULL ? eb_doc_attr(doc, "request-id") : NULL;
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
 static void dedup_check(struct job *j);
 
 /* -- jobs --------------------------------------------------------------- */
@@ -251,6 +264,7 @@ reply_accepted(struct job *j)
 	/* what makes the reply an inclusion proof (protocol/inclusion.h) */
 	eb_doc_set_attr(d, "kind", j->task.agg->flow->kind);
 	eb_doc_set_attr(d, "clock", eb_clock_name(&j->cs->srv->clock));
+	eb_doc_set_attr_i64(d, "rules", EB_RULES_CURRENT);
 	eb_hex32(j->prev, hex);
 	eb_doc_set_attr(d, "prev-hash", hex);
 	eb_doc_append(d, j->events);          /* d takes the events */
@@ -379,6 +393,7 @@ job_decide(struct job *j)
 	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
 	cmd.time = j->time;
 	cmd.facts = j->facts;
+	cmd.rules = EB_RULES_CURRENT;     /* recorded in the entry */
 	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK &&
 	    !j->loaded && !a->fresh && is_refusal(e.code)) {
 		/* refused on the cache alone: make sure it is current (another
@@ -427,6 +442,7 @@ job_decide(struct job *j)
 	ent.time = j->time;
 	ent.actor = &j->actor;
 	ent.clock = eb_clock_name(&srv->clock);
+	ent.rules = cmd.rules;
 	memcpy(ent.command_sha256, j->der_sha, EB_SHA256_LEN);
 	ent.events = j->events;
 	if (eb_receipts_wanted(j->doc->name) && srv->tsa != NULL &&
@@ -489,6 +505,8 @@ job_decide(struct job *j)
 	se.events = j->events_bytes.data;
 	se.events_len = j->events_bytes.len;
 	se.clock = ent.clock;
+	se.rules = ent.rules;
+	se.request_id = j->seq == 1 ? request_id(j->doc) : NULL;
 	memcpy(se.prev_hash, a->hash, EB_SHA256_LEN);
 	memcpy(se.hash, j->hash, EB_SHA256_LEN);
 	se.state = j->state_name;
@@ -617,6 +635,10 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 		    PQgetvalue(r, 0, 6));
 		eb_doc_set_attr(d, "clock", clock);
 	}
+	if (!PQgetisnull(r, 0, 9) && PQgetlength(r, 0, 9) == 2)  /* int2 */
+		eb_doc_set_attr_i64(d, "rules",
+		    ((unsigned)(uint8_t)PQgetvalue(r, 0, 9)[0] << 8) |
+		    (uint8_t)PQgetvalue(r, 0, 9)[1]);
 	if (PQgetlength(r, 0, 5) == EB_SHA256_LEN) {
 		eb_hex32((const uint8_t *)PQgetvalue(r, 0, 5), hex);
 		eb_doc_set_attr(d, "prev-hash", hex);
@@ -648,8 +670,10 @@ static void
 dedup_check(struct job *j)
 {
 	char hex[EB_SHA256_HEX];
-	const char *params[3] = { j->target, hex,
-		eb_receipts_wanted(j->doc->name) ? "t" : "f" };
+	const char *rid = request_id(j->doc);
+	const char *params[5] = { j->target, hex,
+		eb_receipts_wanted(j->doc->name) ? "t" : "f",
+		rid != NULL ? rid : "", j->actor.party };
 	struct eb_error e;
 
 	j->dedup_checked = 1;
@@ -664,11 +688,13 @@ dedup_check(struct job *j)
 	    "  AND n.party = l.party AND n.role = l.role"
 	    "  AND (position('<bid-withdrawn'::bytea IN n.events) > 0"
 	    "   OR position('<bid-submitted'::bytea IN n.events) > 0)"
-	    "  ORDER BY n.seq DESC LIMIT 1) END"
+	    "  ORDER BY n.seq DESC LIMIT 1) END, l.rules"
 	    " FROM log l LEFT JOIN chain_heads_signed c"
 	    "  ON c.aggregate = l.aggregate AND c.seq = l.seq"
-	    " WHERE l.command_sha256 = decode($2, 'hex') AND l.aggregate = $1",
-	    3, params, dedup_done, j) != EB_OK) {
+	    " WHERE l.aggregate = $1 AND (l.command_sha256 = decode($2, 'hex')"
+	    "  OR ($4 <> '' AND l.seq = 1 AND l.request_id = $4"
+	    "   AND l.party = $5))",
+	    5, params, dedup_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 		    "cannot queue the duplicate check");
 		job_fail(j, &e);
@@ -921,12 +947,15 @@ verify_done(void *arg)
 	if (tval == NULL) {
 		/* a creating command sent again: the aggregate it created */
 		char hex[EB_SHA256_HEX];
-		const char *params[1] = { hex };
+		const char *rid = request_id(j->doc);
+		const char *params[3] = { hex, rid != NULL ? rid : "",
+			j->actor.party };
 
 		eb_hex32(j->der_sha, hex);
 		if (eb_store_select(srv->store, "SELECT aggregate FROM log"
-		    " WHERE command_sha256 = decode($1, 'hex') AND seq = 1",
-		    1, params, created_done, j) != EB_OK) {
+		    " WHERE seq = 1 AND (command_sha256 = decode($1, 'hex')"
+		    "  OR ($2 <> '' AND request_id = $2 AND party = $3))",
+		    3, params, created_done, j) != EB_OK) {
 			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 			    "cannot queue the duplicate check");
 			job_fail(j, &e);

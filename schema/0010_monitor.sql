@@ -1,4 +1,4 @@
--- schema/0009_monitor.sql
+-- schema/0010_monitor.sql
 --    Process monitoring (交易过程监控, engine/core/monitor.h): a fifth
 --    aggregate kind in the same log, and its id sequence (M-2026-0001).
 
