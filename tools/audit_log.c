@@ -261,6 +261,52 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	return EB_OK;
 }
 
+/*
+ * A subject's finding names its evidence by entry (aggregate, seq,
+ * hash): each must be that entry of that log (docs/registries.md).  The
+ * log comes from the same source as the subjects' (--subject-log, --db);
+ * evidence in a log not given is not resolved here.
+ */
+static int
+check_evidence(const char *kind, const struct eb_doc *events,
+    struct eb_error *err)
+{
+	const struct eb_doc *ev, *x;
+	const struct eb_audit_log *el;
+	uint8_t h[EB_SHA256_LEN];
+	int64_t seq;
+
+	if (strcmp(kind, "subject") != 0 || subject_fn == NULL)
+		return EB_OK;
+	eb_doc_foreach(ev, events, "finding-recorded")
+		eb_doc_foreach(x, ev, "evidence") {
+			const char *id = eb_doc_attr(x, "aggregate");
+
+			if (id == NULL)
+				continue;
+			eb_error_clear(err);
+			if ((el = subject_fn(subject_arg, id, err)) == NULL) {
+				if (err->code != 0)
+					return err->code;
+				continue;
+			}
+			if (eb_doc_attr_i64(x, "seq", &seq) != EB_OK ||
+			    seq < 1 || (size_t)seq > el->n ||
+			    eb_unhex32(eb_doc_attr(x, "hash") ?
+			    eb_doc_attr(x, "hash") : "", h) != 0 ||
+			    memcmp(h, el->entries[seq - 1].hash,
+			    EB_SHA256_LEN) != 0)
+				return eb_fail(err, EB_ERR_NOTFOUND,
+				    "evidence-unresolved",
+				    "A finding's evidence must name an entry of "
+				    "the log by its hash.",
+				    "the evidence names no entry %s of %s with "
+				    "that hash", eb_doc_attr(x, "seq") ?
+				    eb_doc_attr(x, "seq") : "?", id);
+		}
+	return EB_OK;
+}
+
 int
 eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, struct eb_audit_result *res,
@@ -455,6 +501,11 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			rc = fail_at(res, err, e, EB_ERR_DENIED, "replay-differs",
 			    "The recorded result does not follow from the command.",
 			    "replaying its command gives other events than recorded");
+			goto out;
+		}
+		if ((rc = check_evidence(l->kind, events, err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc,
+			    "its finding's evidence is not in the log it names");
 			goto out;
 		}
 		if ((rc = ops->apply(st, events, err)) != EB_OK) {

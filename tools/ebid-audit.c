@@ -554,6 +554,11 @@ static struct subject_source {
 	const struct eb_trust *trust;
 	struct eb_audit_log *logs[MAX_PINS];
 	size_t n;
+	/* logs being verified (a finding's evidence in a tender that names
+	 * the subject back): given as they are, their own verification
+	 * decides */
+	struct eb_audit_log *busy[MAX_PINS];
+	size_t nbusy;
 } subjects;
 
 static const struct eb_audit_log *
@@ -567,7 +572,10 @@ subject_log(void *arg, const char *id, struct eb_error *err)
 	for (size_t k = 0; k < src->n; k++)
 		if (strcmp(src->logs[k]->aggregate, id) == 0)
 			return src->logs[k];
-	if (src->n == MAX_PINS)
+	for (size_t k = 0; k < src->nbusy; k++)
+		if (strcmp(src->busy[k]->aggregate, id) == 0)
+			return src->busy[k];
+	if (src->n == MAX_PINS || src->nbusy == MAX_PINS)
 		return NULL;
 	rc = EB_ERR_NOTFOUND;
 	for (i = 0; i < src->o->nsubject_logs && rc != EB_OK; i++) {
@@ -590,9 +598,13 @@ subject_log(void *arg, const char *id, struct eb_error *err)
 		eb_error_clear(err);
 		return NULL;
 	}
-	if ((rc = eb_audit_verify(l, src->trust, src->schema, &res, err)) !=
-	    EB_OK) {
-		eb_error_detail(err, "in the log of trading subject %s", id);
+	src->busy[src->nbusy++] = l;
+	rc = eb_audit_verify(l, src->trust, src->schema, &res, err);
+	src->nbusy--;
+	if (rc != EB_OK) {
+		eb_error_detail(err, "in the log of %s %s",
+		    strcmp(l->kind, "subject") == 0 ? "trading subject" :
+		    l->kind, id);
 		eb_audit_log_free(l);
 		return NULL;
 	}

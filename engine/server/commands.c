@@ -70,6 +70,7 @@
 #include "engine/server/notify.h"
 #include "engine/server/reads.h"
 #include "engine/server/receipts.h"
+#include "engine/server/registry.h"
 #include "engine/server/server.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
@@ -113,6 +114,8 @@ struct job {
 	uint8_t der_sha[EB_SHA256_LEN];
 	struct eb_doc *doc;
 	struct eb_doc *facts;             /* a subject's or tender's view */
+	int prechecked;                   /* registry.h checks asked: 1 from
+	                                   * verify_done, 2 from created_done */
 	const struct eb_flow_entry *flow;
 	char target[EB_ID_MAX];
 	int attempts;
@@ -136,6 +139,7 @@ struct eb_commands {
 };
 
 static void job_load(struct job *j);
+static void prechecked(void *arg, int rc, const struct eb_error *e);
 
 /*
  * The request id a creating command carries inside its signature
@@ -793,6 +797,53 @@ created_done(int rc, const struct eb_error *e, const struct pg_result *res,
 		job_enqueue(j);
 		return;
 	}
+	/* a new one: across the registers first (unique credit code) */
+	if (!j->prechecked && eb_registry_wants(j->doc)) {
+		j->prechecked = 2;
+		if ((rc = eb_registry_check(j->cs->srv, j->doc, prechecked,
+		    j)) == EB_OK)
+			return;
+		eb_fail(&le, rc, "database-unavailable", NULL,
+		    "cannot queue the check of %s across the registers",
+		    j->doc->name);
+		job_fail(j, &le);
+		return;
+	}
+	gmtime_r(&secs, &tm);
+	if ((rc = eb_store_next_id(j->cs->srv->store, j->flow->kind,
+	    tm.tm_year + 1900, id_done, j)) != EB_OK) {
+		eb_fail(&le, rc, "database-unavailable", NULL,
+		    "cannot queue the id request");
+		job_fail(j, &le);
+	}
+}
+
+/* -- checks across the registers (registry.h) --------------------------- */
+
+static void verify_done(void *arg);
+
+/*
+ * registry.h's check done: refuse, or go on: a creating command to its
+ * new id (created_done found no earlier one), another back to routing.
+ */
+static void
+prechecked(void *arg, int rc, const struct eb_error *e)
+{
+	struct job *j = arg;
+	struct eb_error le;
+	time_t secs = (time_t)(j->time / 1000);
+	struct tm tm;
+
+	if (rc != EB_OK) {
+		if (is_refusal(e->code))
+			record_refusal(j, j->doc->name, e);
+		job_fail(j, e);
+		return;
+	}
+	if (j->prechecked == 1) {
+		verify_done(j);
+		return;
+	}
 	gmtime_r(&secs, &tm);
 	if ((rc = eb_store_next_id(j->cs->srv->store, j->flow->kind,
 	    tm.tm_year + 1900, id_done, j)) != EB_OK) {
@@ -887,6 +938,7 @@ out:
 	X509_free(signer);
 }
 
+
 /* Back on the loop thread: route the verified command to its aggregate. */
 static void
 verify_done(void *arg)
@@ -942,6 +994,18 @@ verify_done(void *arg)
 	if (tval != NULL && (*tval == '\0' || strlen(tval) >= EB_ID_MAX)) {
 		rc = eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
 		    "the %s id is empty or too long", tattr);
+		goto fail;
+	}
+	/* across the registers: resolved evidence (a creating command's
+	 * check, the unique credit code, comes in created_done) */
+	if (!j->prechecked && tval != NULL && eb_registry_wants(j->doc)) {
+		j->prechecked = 1;
+		if ((rc = eb_registry_check(srv, j->doc, prechecked, j)) ==
+		    EB_OK)
+			return;
+		eb_fail(&e, rc, rc == EB_ERR_NOMEM ? "out-of-memory" :
+		    "database-unavailable", NULL, "cannot queue the check "
+		    "of %s across the registers", j->doc->name);
 		goto fail;
 	}
 	if (tval == NULL) {
