@@ -42,6 +42,23 @@ has_alert() { # has_alert KIND TENDER
 	alerts | grep "tender=\"$2\"" | grep -q "kind=\"$1\""
 }
 
+# console PARTY: `ebid console` as PARTY, signed in with curl: sets CB (its
+# base URL) and $tmp/jar-PARTY (the session cookie); lib.sh stops it
+console() {
+	local who=$1 out=$tmp/console-$1.out u=""
+	"$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" \
+		console --port 0 >"$out" 2>&1 &
+	extra_pids+=" $!"
+	for _ in $(seq 1 50); do
+		u=$(sed -n 's/^open: //p' "$out")
+		[ -n "$u" ] && break
+		sleep 0.1
+	done
+	[ -n "$u" ] || { cat "$out"; return 1; }
+	CB=${u%%/\?*}
+	curl -s -o /dev/null -c "$tmp/jar-$who" "$u"
+}
+
 # -- the centre's monitor ---------------------------------------------------------
 refused_with "a bidder cannot open a monitor" role-not-allowed ebid_as bidder1 monitor open
 M=$(created "$(ebid_as supervisor monitor open min-bidding-days=20 notice-days=15 subnet-bits=24)")
@@ -151,6 +168,24 @@ refused_with "closed once" alert-closed ebid_as supervisor monitor close "$M" al
 refused_with "an unknown alert" no-such-alert ebid_as supervisor monitor close "$M" alert=999 --reason "?"
 check "the supervisor checks the clean tender again by hand: still nothing" ebid_as supervisor monitor check "$M" job="$C1"
 check "still no alert on it" bash -c "! ebid_as supervisor monitor show $M | grep -q 'tender=\"$C1\"'"
+
+# -- the supervisor's desk in the console ------------------------------------------------
+check "the supervisor's console starts" console supervisor
+SC=$CB
+curl -s -b "$tmp/jar-supervisor" "$SC/m/$M?lang=en" >"$tmp/desk.html"
+check "the monitor desk lists the alerts by their labels" grep -q 'Bidding period under the legal minimum' "$tmp/desk.html"
+check "an open alert has its close form" grep -q 'name="c.reason"' "$tmp/desk.html"
+check "the closed one shows who closed it and why" grep -q 'supervisor: One consultancy filed both bids' "$tmp/desk.html"
+sno=$(grep "kind=\"short-bidding-period\"" "$tmp/alerts.txt" | grep -o ' no="[0-9]*"' | cut -d'"' -f2)
+st=$(curl -s -o /dev/null -w '%{http_code}' -b "$tmp/jar-supervisor" -H "Origin: $SC" \
+	--data-urlencode cmd=close-alert --data-urlencode "a.alert=$sno" \
+	--data-urlencode "c.reason=The tender is not one that must be tendered by law." "$SC/m/$M/do")
+check "the supervisor closes the short-period alert from the desk ($st)" test "$st" = 303
+check "the server has it closed with that reason" \
+	grep -q "<alert [^>]*no=\"$sno\"[^>]*status=\"closed\"" <(ebid_as supervisor monitor show "$M")
+check "the desk shows it closed with the reason" grep -q 'must be tendered by law' <(curl -s -b "$tmp/jar-supervisor" "$SC/m/$M?lang=en")
+check "a bidder's console starts" console bidder1
+check "a bidder's monitor desk shows no alert" bash -c "! curl -s -b '$tmp/jar-bidder1' '$CB/m/$M?lang=en' | grep -q 'class=\"alert '"
 
 # -- ebid-audit ------------------------------------------------------------------------
 check "ebid-audit verifies the monitor from the database" "$AUDIT" verify --db "$DB" --monitor "$M" --ca "$C/ca.crt"
