@@ -144,7 +144,8 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	int rc;
 
 	*out = NULL;
-	if (strcmp(kind, "pool") == 0 || strcmp(kind, "monitor") == 0) {
+	if (strcmp(kind, "pool") == 0 || strcmp(body->name,
+	    "check-tender") == 0) {
 		id = eb_doc_attr(body, "job");
 		fkind = "tender";
 		seqattr = "tender-seq";
@@ -197,6 +198,52 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	eb_hex32(sl->entries[seq - 1].hash, hex);
 	eb_doc_set_attr_i64(*out, "head-seq", seq);
 	eb_doc_set_attr(*out, "head-hash", hex);
+	return EB_OK;
+}
+
+/*
+ * A subject's finding names its evidence by entry (aggregate, seq,
+ * hash): each must be that entry of that log (docs/registries.md).  The
+ * log comes from the same source as the subjects' (--subject-log, --db);
+ * evidence in a log not given is not resolved here.
+ */
+static int
+check_evidence(const char *kind, const struct eb_doc *events,
+    struct eb_error *err)
+{
+	const struct eb_doc *ev, *x;
+	const struct eb_audit_log *el;
+	uint8_t h[EB_SHA256_LEN];
+	int64_t seq;
+
+	if (strcmp(kind, "subject") != 0 || subject_fn == NULL)
+		return EB_OK;
+	eb_doc_foreach(ev, events, "finding-recorded")
+		eb_doc_foreach(x, ev, "evidence") {
+			const char *id = eb_doc_attr(x, "aggregate");
+
+			if (id == NULL)
+				continue;
+			eb_error_clear(err);
+			if ((el = subject_fn(subject_arg, id, err)) == NULL) {
+				if (err->code != 0)
+					return err->code;
+				continue;
+			}
+			if (eb_doc_attr_i64(x, "seq", &seq) != EB_OK ||
+			    seq < 1 || (size_t)seq > el->n ||
+			    eb_unhex32(eb_doc_attr(x, "hash") ?
+			    eb_doc_attr(x, "hash") : "", h) != 0 ||
+			    memcmp(h, el->entries[seq - 1].hash,
+			    EB_SHA256_LEN) != 0)
+				return eb_fail(err, EB_ERR_NOTFOUND,
+				    "evidence-unresolved",
+				    "A finding's evidence must name an entry of "
+				    "the log by its hash.",
+				    "the evidence names no entry %s of %s with "
+				    "that hash", eb_doc_attr(x, "seq") ?
+				    eb_doc_attr(x, "seq") : "?", id);
+		}
 	return EB_OK;
 }
 
@@ -395,6 +442,11 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			rc = fail_at(res, err, e, EB_ERR_DENIED, "replay-differs",
 			    "The recorded result does not follow from the command.",
 			    "replaying its command gives other events than recorded");
+			goto out;
+		}
+		if ((rc = check_evidence(l->kind, events, err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc,
+			    "its finding's evidence is not in the log it names");
 			goto out;
 		}
 		if ((rc = ops->apply(st, events, err)) != EB_OK) {

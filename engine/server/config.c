@@ -47,6 +47,8 @@ static const struct cf_key cf_keys[] = {
 	STR(listen, "127.0.0.1:8443", 1),
 	STR(log_file, "", 0),
 	INT(max_body, "8388608", 1024, (int64_t)256 << 20),
+	/* process monitoring (monitoring.h): the monitor ebidd reports to */
+	STR(monitor, "", 0),
 	/* the opening authority: issues the tenders' opening certificates */
 	STR(opening_authority_cert, "", 0),
 	STR(opening_authority_key, "", 0),

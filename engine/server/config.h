@@ -49,6 +49,7 @@ struct eb_config {
 	int64_t workers;       /* verify/parse threads; default 2, 0 = inline */
 	char *public_listen;   /* the public board (board.c); "" = off */
 	char *pages_dir;       /* folder of the board's stylesheet and files */
+	char *monitor;         /* the monitor ebidd reports to ("" = none) */
 	int64_t public_rate;   /* board requests per second per address */
 	int64_t public_burst;  /* ... and the burst allowed */
 	/* Intake bounds (issue 20 points 2 and 10; docs/operations-server.md) */
