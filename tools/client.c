@@ -245,6 +245,12 @@ connect_lazily(struct eb_client *c, struct eb_error *err)
 	}
 	evhttp_connection_set_retries(c->conn, 0);
 	evhttp_connection_set_timeout(c->conn, CLIENT_TIMEOUT_S);
+	/* a multi-homed machine (and the monitoring tests) pick the address
+	 * the connection leaves from */
+	if (getenv("EBID_SOURCE_ADDRESS") != NULL &&
+	    getenv("EBID_SOURCE_ADDRESS")[0] != '\0')
+		evhttp_connection_set_local_address(c->conn,
+		    getenv("EBID_SOURCE_ADDRESS"));
 	return EB_OK;
 }
 
