@@ -414,6 +414,9 @@ route(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/v1/opening-authority") == 0 &&
 	    cmd == EVHTTP_REQ_GET) {
 		eb_handle_opening_authority(r);
+	} else if (strcmp(path, "/v1/server-certificate") == 0 &&
+	    cmd == EVHTTP_REQ_GET) {
+		eb_handle_server_certificate(r);
 	} else if (strcmp(path, "/v1/commands") == 0 &&
 	    cmd == EVHTTP_REQ_POST && !is_media_type(evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Content-Type"),
