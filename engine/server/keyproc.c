@@ -482,8 +482,30 @@ open_thread(void *arg)
 {
 	struct chan_arg *a = arg;
 
-	_exit(serve_channel(CH_OPEN, a->fd));
+	/* the end of file ends the loop channel's thread too, which removes
+	 * the pid file; a refused frame ends the process now */
+	if (serve_channel(CH_OPEN, a->fd) != 0)
+		_exit(1);
 	return NULL;
+}
+
+/*
+ * The network process has closed its channels (it stopped): remove its
+ * pid file when it still names it; the network process may no longer
+ * be allowed to (its user cannot write the folder).
+ */
+static void
+remove_pid_file(const char *path, pid_t parent)
+{
+	char buf[32];
+	FILE *f;
+
+	if (path == NULL || *path == '\0' || (f = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    strtol(buf, NULL, 10) == (long)parent)
+		(void)unlink(path);
+	fclose(f);
 }
 
 static void
@@ -516,7 +538,10 @@ keyproc_main(const struct eb_config *cfg, pid_t parent, int fd_loop,
 	if (pthread_create(&t, NULL, open_thread, &oa) != 0 ||
 	    send_frame(fd_loop, EB_KF_READY, EB_KF_OK, NULL, 0) != 0)
 		_exit(1);
-	_exit(serve_channel(CH_LOOP, fd_loop));
+	rc = serve_channel(CH_LOOP, fd_loop);
+	if (rc == 0)
+		remove_pid_file(cfg->pid_file, parent);
+	_exit(rc);
 }
 
 /* ------------------------------------------------ the network process */

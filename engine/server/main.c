@@ -541,7 +541,9 @@ main(int argc, char **argv)
 	X509_free(srv.cert);
 	X509_free(srv.opening_ca);
 	eb_trust_free(srv.trust);
-	if (*cfg.pid_file != '\0' && unlink(cfg.pid_file) != 0)
+	/* after the switch to `user` the key process removes it (keyproc.c) */
+	if (*cfg.pid_file != '\0' && unlink(cfg.pid_file) != 0 &&
+	    errno != EACCES && errno != EPERM && errno != ENOENT)
 		eb_log(EB_LOG_WARN, "cannot remove pid file %s: %s",
 		    cfg.pid_file, strerror(errno));
 	eb_log(EB_LOG_INFO, "stopped");

@@ -38,7 +38,8 @@ static const char *const allowed[] = {
 	"fstatfs", "fcntl", "ioctl", "dup", "dup2", "dup3", "pipe", "pipe2",
 	"open", "openat", "access", "faccessat", "faccessat2", "readlink",
 	"readlinkat", "getdents64", "unlink", "unlinkat", "rename", "renameat",
-	"fsync", "fdatasync", "ftruncate", "umask", "getcwd",
+	"fsync", "fdatasync", "ftruncate", "umask", "getcwd", "sendfile",
+	"fadvise64", "flock",
 	"mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "membarrier",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
 	"rt_sigtimedwait", "kill", "tgkill", "tkill",
@@ -52,6 +53,8 @@ static const char *const allowed[] = {
 	"futex", "set_robust_list", "get_robust_list", "clone", "clone3",
 	"exit", "exit_group", "gettid", "getpid", "getppid", "set_tid_address",
 	"rseq", "restart_syscall", "sched_yield", "sched_getaffinity",
+	"sched_getparam", "sched_getscheduler", "getpriority",
+	"setpriority",            /* workers.c: the big lane's nice */
 	"nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres",
 	"gettimeofday", "time", "getrandom",
 	"getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid",

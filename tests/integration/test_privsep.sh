@@ -20,6 +20,8 @@
 #      - the whole tender flow (receipts, the opening with the shares
 #        resealed to the signing certificate) passes with the separate
 #        signing key;
+#      - SIGHUP reopens the log as the unprivileged user; SIGTERM stops
+#        both processes and the pid file goes (the key process removes it);
 #      - killing the key process stops the server: exit status 1, the log
 #        says why.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
@@ -139,6 +141,21 @@ check "GET /v1/server-certificate is the signing certificate, not the TLS one" b
 	openssl x509 -in '$C/server-signing.crt' -noout -fingerprint -sha256 | cmp -s - '$tmp/sc.fp' &&
 	! openssl x509 -in '$C/server.crt' -noout -fingerprint -sha256 | cmp -s - '$tmp/sc.fp'"
 
+# -- SIGHUP reopens the log as the network process's user; SIGTERM stops both ----
+kill -HUP "$net"
+for _ in $(seq 1 50); do grep -q 'SIGHUP: reloading' "$tmp/ebidd.log" && break; sleep 0.1; done
+curl_as auditor -o /dev/null "$URL/v1/health"
+check "after SIGHUP the unprivileged network process still logs" \
+	bash -c "sed -n '/SIGHUP: reloading/,\$p' '$tmp/ebidd.log' | grep -q 'path=/v1/health'"
+check "  ... without failing to reopen it" bash -c "! grep -q 'log-unwritable\|cannot open log' '$tmp/ebidd.log'"
+kill -TERM "$net"; wait "$net"; rc=$?
+check "SIGTERM stops ebidd, exit 0 (got $rc)" test "$rc" = 0
+check "  ... the key process ended with it" bash -c "! kill -0 $keyp 2>/dev/null"
+check "  ... and the pid file is removed (by the key process: nobody cannot)" test ! -e "$tmp/ebidd.pid"
+start_ebidd || exit 1
+net=$ebidd_pid
+keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
+
 # -- killing the key process stops the server ------------------------------------
 kill -KILL "$keyp"
 for _ in $(seq 1 100); do kill -0 "$net" 2>/dev/null || break; sleep 0.1; done
@@ -152,7 +169,8 @@ ebidd_pid=""
 # receipts (TSA key), the opening key made and the bids opened in the key
 # process, the shares resealed to GET /v1/server-certificate's certificate
 flow_out=$tmp/tender_flow.out
-EBID_CERTS=$C IT_EXTRA_CONF="signing_cert = $C/server-signing.crt
+# (IT_SIGNING: the audit's tampering battery forges with the signing key)
+EBID_CERTS=$C IT_SIGNING=server-signing IT_EXTRA_CONF="signing_cert = $C/server-signing.crt
 signing_key = $C/server-signing.key" bash "$SRC/tests/integration/test_tender_flow.sh" >"$flow_out" 2>&1
 check "the tender flow passes with the signing key apart ($(tail -n 1 "$flow_out"))" \
 	grep -qE '^[0-9]+ passed, 0 failed$' "$flow_out"
