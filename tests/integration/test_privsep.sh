@@ -23,7 +23,7 @@
 #      - SIGHUP reopens the log as the unprivileged user; SIGTERM stops
 #        both processes and the pid file goes (the key process removes it);
 #      - killing the key process stops the server: exit status 1, the log
-#        says why.
+#        says why; killing the network process ends the key process.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
@@ -163,6 +163,15 @@ wait "$net"; rc=$?
 check "killing the key process stops the network process, exit status 1 (got $rc)" test "$rc" = 1
 check "  ... saying why" grep -q "the key process (pid $keyp) was killed by signal 9: stopping" "$tmp/ebidd.log"
 check "  ... and stopping cleanly" grep -q 'main: stopped' "$tmp/ebidd.log"
+ebidd_pid=""
+
+# -- killing the network process ends the key process ----------------------------
+start_ebidd || exit 1
+net=$ebidd_pid
+keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
+kill -KILL "$net"; wait "$net" 2>/dev/null
+for _ in $(seq 1 50); do kill -0 "$keyp" 2>/dev/null || break; sleep 0.1; done
+check "killing the network process ends the key process ($keyp) too" bash -c "! kill -0 $keyp 2>/dev/null"
 ebidd_pid=""
 
 # -- the whole tender flow with the separate signing key -------------------------
