@@ -210,17 +210,17 @@ static int
 decrypt_in_keyproc(void *ctx, const uint8_t *env, size_t len,
     uint8_t **inner, size_t *innerlen, struct eb_error *err)
 {
-	struct key_side *ks = ctx;
-	int rc = eb_keyproc_open_bid(ks->kp, ks->handle, env, len, inner,
-	    innerlen, err);
-
 	/* ours, not the bidder's: the opening stops (protocol/opening.h) */
 	static const char *const ours[] = { "opening-handle-unknown",
 	    "key-process-gone", "key-process-failed", "key-frame-invalid",
 	    "key-frame-too-large" };
+	struct key_side *ks = ctx;
+	int rc = eb_keyproc_open_bid(ks->kp, ks->handle, env, len, inner,
+	    innerlen, err);
 	size_t i;
 
-	for (i = 0; rc != EB_OK && err != NULL && i < 5; i++)
+	for (i = 0; rc != EB_OK && err != NULL &&
+	    i < sizeof(ours) / sizeof(ours[0]); i++)
 		if (strcmp(err->reason, ours[i]) == 0)
 			rc = EB_ERR_INTERNAL;
 	if (rc == EB_ERR_NOMEM)
