@@ -520,6 +520,11 @@ keyproc_main(const struct eb_config *cfg, pid_t parent, int fd_loop,
 
 	(void)prctl(PR_SET_NAME, "ebidd-keys", 0, 0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* no core dump, no ptrace or /proc/PID/mem by a process of the same
+	 * user (the network process, when the service manager starts both as
+	 * one user); no new privileges */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (getppid() != parent)
 		_exit(1);
 	/* the network process decides when to stop: it closes the channels */
