@@ -292,7 +292,8 @@ static const char *
 request_id_for(const struct eb_doc *cmd, char buf[33])
 {
 	static const char *const creating[] = { "register-tender",
-		"register-sale", "register-subject", "register-expert", NULL };
+		"register-sale", "register-subject", "register-expert",
+		"open-monitor", NULL };
 	const char *env = getenv("EBID_REQUEST_ID");
 	uint8_t r[16];
 	int i;
