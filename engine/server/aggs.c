@@ -18,7 +18,7 @@ struct eb_aggs {
 	struct eb_idmap map;              /* struct eb_agg by id */
 };
 
-static void agg_run(struct eb_agg *a);
+static void agg_remove(struct eb_aggs *as, struct eb_agg *a);
 
 void
 eb_agg_drop_state(struct eb_agg *a)
@@ -43,6 +43,7 @@ eb_aggs_get(struct eb_aggs *as, const char *id,
 		return NULL;
 	a->flow = flow;
 	STAILQ_INIT(&a->queue);
+	TAILQ_INIT(&a->uncommitted);
 	eb_idmap_insert(&as->map, &a->node, id);
 	a->id = a->node.id;
 	return a;
@@ -62,16 +63,47 @@ agg_remove(struct eb_aggs *as, struct eb_agg *a)
 	agg_free(a);
 }
 
-static void
-agg_run(struct eb_agg *a)
+/* May the task at the head of the queue run now? */
+static int
+may_run(const struct eb_agg *a, const struct eb_agg_task *t)
+{
+	if (a->running != NULL || t == NULL)
+		return 0;
+	if (TAILQ_EMPTY(&a->uncommitted))
+		return 1;
+	return t->batchable && !a->hold;
+}
+
+/*
+ * A loop, not a recursion: a command's run() may end its turn before it
+ * returns (decided and handed to the group commit), and the next one
+ * then runs from here, however many are queued.
+ */
+void
+eb_aggs_settle(struct eb_aggs *as, struct eb_agg *a)
 {
 	struct eb_agg_task *t;
 
-	if (a->running != NULL || (t = STAILQ_FIRST(&a->queue)) == NULL)
-		return;
-	STAILQ_REMOVE_HEAD(&a->queue, link);
-	a->running = t;
-	t->run(t);
+	if (a->in_run)
+		return;               /* the outer call goes on */
+	a->in_run = 1;
+	while (may_run(a, t = STAILQ_FIRST(&a->queue))) {
+		STAILQ_REMOVE_HEAD(&a->queue, link);
+		a->running = t;
+		t->run(t);
+	}
+	a->in_run = 0;
+	if (a->running == NULL && STAILQ_EMPTY(&a->queue) &&
+	    TAILQ_EMPTY(&a->uncommitted) && !a->committing &&
+	    (a->fresh || a->state == NULL || as->map.n > EB_AGGS_CACHE_MAX))
+		agg_remove(as, a);   /* failed, unknown, or evict */
+}
+
+void
+eb_aggs_requeue(struct eb_aggs *as, struct eb_agg_task *t)
+{
+	(void)as;
+	STAILQ_INSERT_HEAD(&t->agg->queue, t, link);
 }
 
 int
@@ -90,7 +122,7 @@ eb_aggs_enqueue(struct eb_aggs *as, const char *id,
 		    "%s is a %s, not a %s", a->id, a->flow->kind, flow->kind);
 	t->agg = a;
 	STAILQ_INSERT_TAIL(&a->queue, t, link);
-	agg_run(a);
+	eb_aggs_settle(as, a);
 	return EB_OK;
 }
 
@@ -102,11 +134,7 @@ eb_aggs_done(struct eb_aggs *as, struct eb_agg_task *t)
 	if (a == NULL || a->running != t)
 		return;
 	a->running = NULL;
-	if (STAILQ_EMPTY(&a->queue) && (a->fresh || a->state == NULL ||
-	    as->map.n > EB_AGGS_CACHE_MAX))
-		agg_remove(as, a);   /* failed, unknown, or evict */
-	else
-		agg_run(a);
+	eb_aggs_settle(as, a);
 }
 
 /* -- load --------------------------------------------------------------- */

@@ -9,11 +9,21 @@
  * A task is a struct eb_agg_task embedded in the caller's record (a
  * command's job, commands.c; a read or a poke, reads.c): eb_aggs_enqueue()
  * queues it, its run() is called on its turn, and the caller ends its
- * turn with eb_aggs_done().  The cache never holds an event that is not
- * durable: whoever applied events that did not become durable drops the
- * state (eb_agg_drop_state()).  An aggregate is evicted when its queue
- * empties and it is new and failed, unknown, or the cache holds more than
- * EB_AGGS_CACHE_MAX aggregates.
+ * turn with eb_aggs_done().
+ *
+ * Group commit (commands.c, groupcommit.h): a command's turn ends once
+ * it is decided and its events applied to the cached state, before its
+ * COMMIT; the next command is decided on that state, chained from the
+ * pending head.  Such a task stays on the aggregate's 'uncommitted' list
+ * (commands.c keeps it) until its batch commits: while the list is not
+ * empty only 'batchable' tasks (commands) run, and none while 'hold' is
+ * set; reads and pokes wait, so nothing outside the aggregate ever sees
+ * an event that is not durable.  Whoever finds that applied events did
+ * not become durable drops the state (eb_agg_drop_state()) and requeues
+ * the uncommitted tasks in order (eb_aggs_requeue()).  An aggregate is
+ * evicted when its queue and its uncommitted list are empty and it is new
+ * and failed, unknown, or the cache holds more than EB_AGGS_CACHE_MAX
+ * aggregates.
  *
  * Owns: struct eb_aggs (srv->aggs; eb_aggs_free()), every struct eb_agg
  * and its state; never the tasks.  Loop thread.
@@ -25,6 +35,8 @@
  *    eb_aggs_done()      - the task's turn ended: the next one runs
  *    eb_aggs_load()      - fold the log's new entries into the state
  *    eb_agg_drop_state() - forget the cached state
+ *    eb_aggs_requeue()   - a task back at the head of the queue
+ *    eb_aggs_settle()    - run what may run now, or evict
  */
 #ifndef EB_SERVER_AGGS_H
 #define EB_SERVER_AGGS_H
@@ -55,6 +67,9 @@ struct eb_agg_task {
 	void (*run)(struct eb_agg_task *t);  /* its turn came */
 	struct eb_agg *agg;                  /* set by eb_aggs_enqueue() */
 	eb_agg_loaded_fn loaded;             /* eb_aggs_load()'s */
+	int batchable;                       /* may run while entries of the
+	                                      * aggregate are not committed */
+	TAILQ_ENTRY(eb_agg_task) ulink;      /* the uncommitted list */
 };
 
 struct eb_agg {
@@ -68,6 +83,12 @@ struct eb_agg {
 	                                      * database */
 	struct eb_agg_task *running;
 	STAILQ_HEAD(eb_agg_queue, eb_agg_task) queue;
+	/* decided on the cached state, waiting for their COMMIT */
+	TAILQ_HEAD(eb_agg_uncommitted, eb_agg_task) uncommitted;
+	int hold;                            /* decide nothing new for now */
+	int committing;                      /* a batch of it is in flight */
+	void *gc_batch;                      /* that batch (groupcommit.c) */
+	int in_run;                          /* eb_aggs_settle() is running */
 };
 
 struct eb_aggs *eb_aggs_new(struct eb_server *srv);
@@ -94,5 +115,13 @@ void eb_aggs_done(struct eb_aggs *as, struct eb_agg_task *t);
 void eb_aggs_load(struct eb_aggs *as, struct eb_agg_task *t,
     eb_agg_loaded_fn cb);
 void eb_agg_drop_state(struct eb_agg *a);
+/* Put 't' back at the head of its aggregate's queue (not run yet). */
+void eb_aggs_requeue(struct eb_aggs *as, struct eb_agg_task *t);
+/*
+ * The aggregate's hold or uncommitted list changed: run the tasks that
+ * may run now, or evict it when nothing refers to it any more.  Safe to
+ * call from a task's run() (the outer call goes on).
+ */
+void eb_aggs_settle(struct eb_aggs *as, struct eb_agg *a);
 
 #endif
