@@ -94,7 +94,7 @@ eb_aggs_settle(struct eb_aggs *as, struct eb_agg *a)
 	}
 	a->in_run = 0;
 	if (a->running == NULL && STAILQ_EMPTY(&a->queue) &&
-	    TAILQ_EMPTY(&a->uncommitted) && !a->committing &&
+	    TAILQ_EMPTY(&a->uncommitted) && !a->committing && a->refs == 0 &&
 	    (a->fresh || a->state == NULL || as->map.n > EB_AGGS_CACHE_MAX))
 		agg_remove(as, a);   /* failed, unknown, or evict */
 }

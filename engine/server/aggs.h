@@ -89,6 +89,8 @@ struct eb_agg {
 	int committing;                      /* a batch of it is in flight */
 	void *gc_batch;                      /* that batch (groupcommit.c) */
 	int in_run;                          /* eb_aggs_settle() is running */
+	unsigned refs;                       /* tasks that will come back to
+	                                      * it (never evicted before) */
 };
 
 struct eb_aggs *eb_aggs_new(struct eb_server *srv);

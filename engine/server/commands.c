@@ -100,8 +100,15 @@
 #define EVENTS_MAX ((size_t)256 << 20)
 #define APPEND_BACKOFF_MAX_MS 32
 
-/* What follows when the job's bytes are not in the log (dedup_done). */
-enum { DEDUP_LOAD, DEDUP_REFUSE };
+/*
+ * What follows when the job's bytes are not in the log (dedup_done):
+ * decide; refuse; or, for a parked job, only note the outcome (its
+ * refusal waits for the commit before it, job_release) or put the job
+ * back in its queue (its aggregate's batch failed meanwhile).
+ */
+enum { DEDUP_LOAD, DEDUP_REFUSE, DEDUP_PARKED, DEDUP_REQUEUE };
+/* A parked job's look-up (job->early). */
+enum { EARLY_NONE, EARLY_FLYING, EARLY_DONE };
 
 struct job {
 	struct eb_agg_task task;          /* its turn on the aggregate */
@@ -113,6 +120,7 @@ struct job {
 	                                   * appended (agg_done) */
 	struct eb_error gerr;
 	long backoff_us;                  /* wait before deciding again */
+	int early;                        /* the parked job's look-up */
 	struct eb_commands *cs;
 	struct eb_req *r;                 /* NULL for ebidd's own commands */
 	struct eb_actor actor;            /* the TLS peer, or ebidd itself */
@@ -325,6 +333,10 @@ job_release(struct job *j)
 	TAILQ_REMOVE(&a->uncommitted, &j->task, ulink);
 	j->parked = 0;
 	j->loaded = 1;
+	if (j->early == EARLY_FLYING) {   /* its answer refuses (dedup_done) */
+		j->dedup_then = DEDUP_REFUSE;
+		return;
+	}
 	if ((is_refusal(e.code) || e.code == EB_ERR_CONFLICT) && !a->fresh &&
 	    !j->dedup_checked) {
 		j->dedup_then = DEDUP_REFUSE;
@@ -350,6 +362,7 @@ job_reset(struct job *j)
 	j->parked = 0;
 	j->loaded = 0;
 	j->turn_over = 0;
+	j->early = EARLY_NONE;
 }
 
 /* groupcommit.h: one item of a batch came back. */
@@ -406,6 +419,13 @@ agg_failed(struct eb_commands *cs, struct eb_agg *a)
 		}
 		if (j->gstatus == EB_GC_FAILED) {
 			job_fail(j, &j->gerr);
+			continue;
+		}
+		if (j->early == EARLY_FLYING) {
+			/* decided again when its look-up answers */
+			j->dedup_then = DEDUP_REQUEUE;
+			j->parked = 0;
+			a->refs++;
 			continue;
 		}
 		if (j->gstatus == EB_APPEND_MOVED) {
@@ -505,6 +525,18 @@ job_park(struct job *j, const struct eb_error *e)
 	j->parked = 1;
 	TAILQ_INSERT_TAIL(&a->uncommitted, &j->task, ulink);
 	job_turn_over(j);
+	/*
+	 * A refusal is answered after the look-up of its bytes (a resend of
+	 * an accepted command gets its first reply): run it now, while the
+	 * commit before it flies, not after.  Not for a resend of an
+	 * uncommitted command: its entry is only there after the commit.
+	 */
+	if ((is_refusal(e->code) || e->code == EB_ERR_CONFLICT) && !a->fresh &&
+	    !j->dedup_checked && strcmp(e->reason, "duplicate-command") != 0) {
+		j->early = EARLY_FLYING;
+		j->dedup_then = DEDUP_PARKED;
+		dedup_check(j);
+	}
 }
 
 static int
@@ -758,6 +790,21 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 	char *b64 = NULL;
 	uint64_t be;
 
+	if (j->dedup_then == DEDUP_PARKED || j->dedup_then == DEDUP_REQUEUE) {
+		/* a miss is an answer; a hit or an error: look again later */
+		if (rc != EB_OK || PQntuples(r) > 0)
+			j->dedup_checked = 0;
+		j->early = EARLY_DONE;
+		if (j->dedup_then == DEDUP_REQUEUE) {
+			struct eb_agg *a = j->task.agg;
+
+			job_reset(j);
+			a->refs--;
+			eb_aggs_requeue(j->cs->srv->aggs, &j->task);
+			eb_aggs_settle(j->cs->srv->aggs, a);
+		}
+		return;
+	}
 	if (rc != EB_OK) {
 		job_fail(j, e);
 		return;

@@ -79,6 +79,7 @@ struct eb_store {
 	int nconn;
 	struct pgc conns[EB_STORE_MAX_CONN];
 	struct query *head, *tail;
+	struct query *prio_last;      /* the last batch append at the head */
 	size_t queued, inflight;
 	struct query *failed, *failed_tail;   /* failures waiting for ev_failed */
 	struct event *ev_failed;
@@ -377,6 +378,8 @@ fail_queue(struct eb_store *s, const char *why)
 		s->head = q->next;
 		if (s->head == NULL)
 			s->tail = NULL;
+		if (s->prio_last == q)
+			s->prio_last = NULL;
 		s->queued--;
 		eb_error_clear(&e);
 		fail_db(&e, "database unreachable", why);
@@ -580,6 +583,8 @@ dispatch(struct eb_store *s)
 		s->head = q->next;
 		if (s->head == NULL)
 			s->tail = NULL;
+		if (s->prio_last == q)
+			s->prio_last = NULL;
 		s->queued--;
 		q->next = NULL;
 		c->q = q;
@@ -595,9 +600,13 @@ dispatch(struct eb_store *s)
 	}
 }
 
-/* Queue 'q' (takes ownership, also on failure). */
+/*
+ * Queue 'q' (takes ownership, also on failure).  A priority query (the
+ * batch append: replies wait for it) goes after the other priority
+ * queries but before every other waiting query.
+ */
 static int
-submit(struct eb_store *s, struct query *q)
+submit_q(struct eb_store *s, struct query *q, int prio)
 {
 	if (s->closing) {
 		query_free(q);
@@ -610,14 +619,33 @@ submit(struct eb_store *s, struct query *q)
 		query_fail(s, q, &e);
 		return EB_OK;
 	}
-	if (s->tail != NULL)
-		s->tail->next = q;
-	else
-		s->head = q;
-	s->tail = q;
+	if (prio) {
+		struct query *after = s->prio_last;
+
+		q->next = after != NULL ? after->next : s->head;
+		if (after != NULL)
+			after->next = q;
+		else
+			s->head = q;
+		if (q->next == NULL)
+			s->tail = q;
+		s->prio_last = q;
+	} else {
+		if (s->tail != NULL)
+			s->tail->next = q;
+		else
+			s->head = q;
+		s->tail = q;
+	}
 	s->queued++;
 	dispatch(s);
 	return EB_OK;
+}
+
+static int
+submit(struct eb_store *s, struct query *q)
+{
+	return submit_q(s, q, 0);
 }
 
 /* -- public ------------------------------------------------------------- */
@@ -893,7 +921,7 @@ eb_store_append_batch(struct eb_store *s,
 		q->fmts[k] = 1;
 		q->n++;
 	}
-	return submit(s, q);
+	return submit_q(s, q, 1);
 }
 
 int

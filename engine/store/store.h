@@ -6,7 +6,8 @@
  *    (docs/engineering-notes.md, libpq).
  *
  * A store is a small pool of connections (e.g. 4).  Each query is queued,
- * given to an idle connection, sent with PQsendQueryParams (binary
+ * given to an idle connection (a batch append before the other waiting
+ * queries), sent with PQsendQueryParams (binary
  * results) and answered through a callback from the event loop.  Several
  * connections let appends to different aggregates commit in parallel
  * (PostgreSQL's group commit); appends to one aggregate are serialized by
