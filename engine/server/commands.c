@@ -683,6 +683,7 @@ job_decide(struct job *j)
 		job_fail(j, &e);
 		return;
 	}
+	eb_agg_grew(a, j->events_bytes.len);
 	snprintf(j->state_name, sizeof(j->state_name), "%s",
 	    ops->state_name(a->state));
 	/*

@@ -16,6 +16,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "engine/server/aggs.h"
 #include "engine/server/clock.h"
 #include "engine/server/conns.h"
 #include "engine/server/log.h"
@@ -497,6 +498,27 @@ eb_metrics_render(struct eb_server *srv, struct eb_buf *b)
 	head(&o, "ebid_append_duration_seconds", "histogram",
 	    "Time of one log append (entry, read models, head) to COMMIT.");
 	histo_put(&o, "ebid_append_duration_seconds", "", &m->append);
+	if (srv->aggs != NULL) {
+		struct eb_aggs_stats as;
+
+		eb_aggs_stats(srv->aggs, &as);
+		head(&o, "ebid_aggregates_cached", "gauge",
+		    "Aggregates (tenders, sales, pools) in the cache, busy or "
+		    "idle.");
+		put(&o, "ebid_aggregates_cached %zu\n", as.aggregates);
+		head(&o, "ebid_aggregate_cache_bytes", "gauge",
+		    "The aggregate cache's memory, estimated; evicted down to "
+		    "cache_bytes.");
+		put(&o, "ebid_aggregate_cache_bytes %zu\n", as.bytes);
+		head(&o, "ebid_aggregate_cache_limit_bytes", "gauge",
+		    "The configured cache_bytes.");
+		put(&o, "ebid_aggregate_cache_limit_bytes %zu\n", as.limit);
+		head(&o, "ebid_aggregate_evictions_total", "counter",
+		    "Idle aggregates evicted (least recently used first) to "
+		    "keep the cache within its limits.");
+		put(&o, "ebid_aggregate_evictions_total %llu\n",
+		    (unsigned long long)as.evicted);
+	}
 	head(&o, "ebid_append_batch_entries", "histogram",
 	    "Entries per group commit: one transaction (one WAL flush) "
 	    "appends them all, of one aggregate or several.");
