@@ -2,7 +2,7 @@
  * engine/server/groupcommit.h
  *    Group commit: entries decided on any aggregate wait here and are
  *    appended together, one statement and one COMMIT for many entries
- *    (engine/store eb_store_append_batch(), schema/0009), so that a hot
+ *    (engine/store eb_store_append_batch(), schema/0011), so that a hot
  *    aggregate and many quiet ones share each WAL flush
  *    (docs/performance.md, group commit).
  *

@@ -36,7 +36,7 @@
 #include "protocol/buf.h"
 
 #define EB_STORE_MAX_CONN 32
-#define EB_STORE_MAX_PARAMS 16
+#define EB_STORE_MAX_PARAMS 20
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
 
@@ -773,7 +773,8 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 {
 	struct query *q = query_new(
 	    "SELECT eb_append($1, $2, $3::int8, $4::int8, $5, $6, $7, $8, $9,"
-	    " $10, $11, $12, $13, $14, $15, $16)", Q_DONE, arg);
+	    " $10, $11, $12, $13, $14, $15, $16, $17::int2, $18)", Q_DONE,
+	    arg);
 	int rc = EB_OK;
 
 	if (q == NULL)
@@ -794,7 +795,10 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 	    (rc = query_param(q, e->prev_hash, EB_SHA256_LEN, 1)) ||
 	    (rc = query_param(q, e->hash, EB_SHA256_LEN, 1)) ||
 	    (rc = query_param(q, e->state, 0, 0)) ||
-	    (rc = query_param(q, e->head_sig, e->head_sig_len, 1))) {
+	    (rc = query_param(q, e->head_sig, e->head_sig_len, 1)) ||
+	    (rc = e->rules > 0 ? query_param_i64(q, e->rules) :
+	    query_param(q, NULL, 0, 0)) ||
+	    (rc = query_param(q, e->request_id, 0, 0))) {
 		query_free(q);
 		return rc;
 	}
@@ -805,7 +809,9 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 
 #define OID_BYTEA 17
 #define OID_INT8 20
+#define OID_INT2 21
 #define OID_TEXT 25
+#define BATCH_COLUMNS 18
 
 static int
 put_be32(struct eb_buf *b, uint32_t v)
@@ -853,10 +859,10 @@ static int
 batch_column(struct eb_buf *b, int k, const struct eb_store_entry *const *es,
     size_t n)
 {
-	static const uint32_t oid[16] = { OID_TEXT, OID_TEXT, OID_INT8,
-	    OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT, OID_BYTEA, OID_BYTEA,
-	    OID_BYTEA, OID_TEXT, OID_BYTEA, OID_BYTEA, OID_BYTEA, OID_TEXT,
-	    OID_BYTEA };
+	static const uint32_t oid[BATCH_COLUMNS] = { OID_TEXT, OID_TEXT,
+	    OID_INT8, OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT, OID_BYTEA,
+	    OID_BYTEA, OID_BYTEA, OID_TEXT, OID_BYTEA, OID_BYTEA, OID_BYTEA,
+	    OID_TEXT, OID_BYTEA, OID_INT2, OID_TEXT };
 	int rc = arr_begin(b, oid[k], n);
 
 	for (size_t i = 0; rc == EB_OK && i < n; i++) {
@@ -880,8 +886,15 @@ batch_column(struct eb_buf *b, int k, const struct eb_store_entry *const *es,
 		case 12: rc = arr_put(b, e->prev_hash, EB_SHA256_LEN); continue;
 		case 13: rc = arr_put(b, e->hash, EB_SHA256_LEN); continue;
 		case 14: t = e->state; break;
-		default: rc = arr_put(b, e->head_sig, e->head_sig_len);
+		case 15: rc = arr_put(b, e->head_sig, e->head_sig_len);
 			continue;
+		case 16: {          /* smallint, NULL when not recorded */
+			uint16_t be = htobe16((uint16_t)e->rules);
+
+			rc = arr_put(b, e->rules > 0 ? &be : NULL, 2);
+			continue;
+		}
+		default: t = e->request_id; break;
 		}
 		rc = arr_put(b, t, t != NULL ? strlen(t) : 0);
 	}
@@ -901,11 +914,11 @@ eb_store_append_batch(struct eb_store *s,
 	    " $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[],"
 	    " $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
 	    " $12::bytea[], $13::bytea[], $14::bytea[], $15::text[],"
-	    " $16::bytea[])", Q_BATCH, arg)) == NULL)
+	    " $16::bytea[], $17::int2[], $18::text[])", Q_BATCH, arg)) == NULL)
 		return EB_ERR_NOMEM;
 	q->cb.batch = cb;
 	q->nbatch = n;
-	for (int k = 0; k < 16; k++) {
+	for (int k = 0; k < BATCH_COLUMNS; k++) {
 		struct eb_buf b = EB_BUF_INIT;
 		size_t len;
 		int rc;

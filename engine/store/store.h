@@ -98,6 +98,8 @@ struct eb_store_entry {
 	const uint8_t *events;       /* canonical <events> bytes */
 	size_t events_len;
 	const char *clock;           /* "system", "driven", "accelerated" */
+	int rules;                   /* rules version that decided it */
+	const char *request_id;      /* a creating command's, or NULL */
 	const uint8_t *receipt;      /* NULL when none */
 	size_t receipt_len;
 	uint8_t prev_hash[EB_SHA256_LEN];
@@ -166,7 +168,7 @@ int eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
     eb_store_done_fn cb, void *arg);
 /*
  * Group commit: 'n' entries (1..EB_STORE_BATCH_MAX) in one statement
- * (eb_append_batch(), schema/0009_append_batch.sql), so one transaction
+ * (eb_append_batch(), schema/0011_append_batch.sql), so one transaction
  * and one WAL flush.  The caller orders them by aggregate id, then seq,
  * each aggregate's entries chained on one another.  rc is EB_OK when the
  * statement committed; then status[i] says what became of entry i:

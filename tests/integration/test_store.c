@@ -196,7 +196,7 @@ got_batch(int rc, const struct eb_error *e, const char *st, size_t n,
 }
 
 /*
- * Group commit (schema/0009): aggregates B-0, B-1, B-2, five entries
+ * Group commit (schema/0011): aggregates B-0, B-1, B-2, five entries
  * each, in one batch; then a batch where B-0 resends bytes it holds
  * (duplicate-command), B-1 is on a stale head (head-moved) and B-2 goes
  * on: only B-0's entry before its duplicate and B-2's entries commit.
@@ -212,9 +212,10 @@ static void fill_entry(struct agg *a, struct eb_store_entry *e, int64_t seq,
 static void
 batch_tests(void)
 {
-	struct eb_store_entry es[BAGG * BENT];
-	const struct eb_store_entry *ps[BAGG * BENT];
-	static char cmds[BAGG * BENT][96], evs[BAGG * BENT][64];
+	struct eb_store_entry es[BAGG * BENT + 1];
+	const struct eb_store_entry *ps[BAGG * BENT + 1];
+	static char cmds[BAGG * BENT + 1][96], evs[BAGG * BENT + 1][64];
+	static struct agg other;
 	size_t n = 0;
 
 	for (int i = 0; i < BAGG; i++) {
@@ -233,6 +234,8 @@ batch_tests(void)
 			ps[n] = &es[n];
 		}
 	}
+	es[0].rules = 1;
+	es[0].request_id = "req-bat-0";
 	es[3].receipt = (const uint8_t *)"a receipt";
 	es[3].receipt_len = 9;
 	es[4].head_sig = (const uint8_t *)"a signature";
@@ -307,14 +310,20 @@ batch_tests(void)
 			memcpy(evs[n], a->events, sizeof(evs[n]));
 			es[n].events = (const uint8_t *)evs[n];
 		}
+		/* another creation by the same party with B-0's request id */
+		snprintf(other.id, sizeof(other.id), "T-BAT-9");
+		fill_entry(&other, &es[n], 1, other.hash, h);
+		es[n].request_id = "req-bat-0";
+		n++;
 	}
 	for (size_t i = 0; i < n; i++)
 		ps[i] = &es[i];
 	eb_store_append_batch(store, ps, n, got_batch, NULL);
 	run();
-	CHECK(last_rc == EB_OK && strcmp(last_status, "odmsoo") == 0,
-	    "a duplicate and a stale head end only their own aggregate's "
-	    "run; the rest commits (%s %s)", last_status, last_reason);
+	CHECK(last_rc == EB_OK && strcmp(last_status, "odmsood") == 0,
+	    "a duplicate (bytes, or a creating request id) and a stale head "
+	    "end only their own aggregate's run; the rest commits (%s %s)",
+	    last_status, last_reason);
 	CHECK(eb_store_append_batch(store, ps, 0, got_batch, NULL) ==
 	    EB_ERR_USAGE, "an empty batch is refused at once");
 }
@@ -494,6 +503,13 @@ main(int argc, char **argv)
 	    "chain_heads_signed c WHERE c.aggregate = log.aggregate))", buf,
 	    sizeof(buf)), "2") == 0,
 	    "a receipt and a signed head written by the batch (%s)", buf);
+	CHECK(strcmp(sql1(pc, "SELECT rules || ' ' || request_id FROM log "
+	    "WHERE aggregate = 'T-BAT-0' AND seq = 1", buf, sizeof(buf)),
+	    "1 req-bat-0") == 0, "rules version and request id stored (%s)",
+	    buf);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM aggregates WHERE id = "
+	    "'T-BAT-9'", buf, sizeof(buf)), "0") == 0,
+	    "the refused creation left no aggregate (%s)", buf);
 	PQfinish(pc);
 
 	/*
