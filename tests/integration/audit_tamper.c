@@ -85,6 +85,7 @@ rechain(struct eb_audit_log *l, size_t from)
 		ent.time = e->time;
 		ent.actor = &e->actor;
 		ent.clock = e->clock;
+		ent.rules = e->rules;
 		eb_sha256(e->command, e->command_len, ent.command_sha256);
 		if (e->receipt != NULL) {
 			ent.has_receipt = 1;
