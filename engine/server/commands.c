@@ -410,12 +410,13 @@ static void
 agg_failed(struct eb_commands *cs, struct eb_agg *a)
 {
 	struct eb_agg_task *t;
-	struct job *back[EB_GC_BATCH_MAX * 2], *j;
-	size_t nback = 0, overflow = 0;
+	struct job *j;
 
 	eb_agg_drop_state(a);
 	a->hold = 0;
-	while ((t = TAILQ_FIRST(&a->uncommitted)) != NULL) {
+	/* from the last decided to the first: each one requeued goes to the
+	 * head of the queue, so they end up in decide order */
+	while ((t = TAILQ_LAST(&a->uncommitted, eb_agg_uncommitted)) != NULL) {
 		TAILQ_REMOVE(&a->uncommitted, t, ulink);
 		j = (struct job *)(void *)t;
 		eb_gc_cancel(cs->gc, &j->gi);
@@ -470,22 +471,8 @@ agg_failed(struct eb_commands *cs, struct eb_agg *a)
 			}
 		}
 		job_reset(j);
-		if (nback < sizeof(back) / sizeof(back[0]))
-			back[nback++] = j;
-		else {
-			struct eb_error e;
-
-			overflow++;
-			eb_fail(&e, EB_ERR_DB, "database-unavailable",
-			    "Try again in a moment.", "the append failed");
-			job_fail(j, &e);
-		}
+		eb_aggs_requeue(cs->srv->aggs, &j->task);
 	}
-	if (overflow > 0)
-		eb_log(EB_LOG_WARN, "%s: %zu commands answered with an error "
-		    "after a failed batch", a->id, overflow);
-	while (nback > 0)
-		eb_aggs_requeue(cs->srv->aggs, &back[--nback]->task);
 }
 
 /*
