@@ -16,7 +16,7 @@
 struct eb_aggs {
 	struct eb_server *srv;
 	struct eb_idmap map;              /* struct eb_agg by id */
-	TAILQ_HEAD(, eb_agg) lru;         /* the idle ones, oldest first */
+	TAILQ_HEAD(eb_agg_lru, eb_agg) lru;        /* the idle ones, oldest first */
 	size_t nidle;
 	size_t bytes;                     /* sum of every agg's estimate */
 	uint64_t evicted;

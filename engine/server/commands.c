@@ -542,6 +542,22 @@ job_park(struct job *j, const struct eb_error *e)
 	}
 }
 
+/* Is a decided, uncommitted command of 'a' made of these bytes? */
+static int
+uncommitted_bytes(const struct eb_agg *a, const uint8_t sha[EB_SHA256_LEN])
+{
+	const struct eb_agg_task *t;
+
+	for (t = TAILQ_FIRST(&a->uncommitted); t != NULL;
+	    t = TAILQ_NEXT(t, ulink)) {
+		const struct job *o = (const struct job *)(const void *)t;
+
+		if (!o->parked && memcmp(o->der_sha, sha, EB_SHA256_LEN) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 sign_head(struct job *j, struct eb_error *e)
 {
@@ -576,23 +592,12 @@ job_decide(struct job *j)
 	eb_error_clear(&e);
 	/* the same signed bytes as a command not yet committed: its reply
 	 * (dedup) once it is; never twice in one batch */
-	{
-		struct eb_agg_task *t;
-
-		TAILQ_FOREACH(t, &a->uncommitted, ulink) {
-			struct job *o = (struct job *)(void *)t;
-
-			if (!o->parked && memcmp(o->der_sha, j->der_sha,
-			    EB_SHA256_LEN) == 0) {
-				eb_fail(&e, EB_ERR_CONFLICT,
-				    "duplicate-command", "Send the same "
-				    "command again: its first reply comes "
-				    "back.", "this signed command is already "
-				    "being appended");
-				job_park(j, &e);
-				return;
-			}
-		}
+	if (uncommitted_bytes(a, j->der_sha)) {
+		eb_fail(&e, EB_ERR_CONFLICT, "duplicate-command", "Send the "
+		    "same command again: its first reply comes back.",
+		    "this signed command is already being appended");
+		job_park(j, &e);
+		return;
 	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.body = j->doc;

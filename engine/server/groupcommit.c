@@ -33,7 +33,7 @@ struct eb_gc {
 	struct eb_server *srv;
 	int max_inflight, inflight;
 	struct gc_queue ready;
-	LIST_HEAD(, batch) flying;
+	LIST_HEAD(batch_list, batch) flying;
 	struct event *ev_send;
 	eb_gc_agg_done_fn agg_done;
 };
@@ -220,7 +220,7 @@ eb_gc_free(struct eb_gc *g)
 
 	if (g == NULL)
 		return;
-	LIST_FOREACH(b, &g->flying, link)
+	for (b = LIST_FIRST(&g->flying); b != NULL; b = LIST_NEXT(b, link))
 		b->g = NULL;
 	event_free(g->ev_send);
 	free(g);
