@@ -51,7 +51,8 @@ answer_is() { [ "$code" = "$1" ] || { echo "status $code"; cat "$hdr" "$body"; r
 GET_PATHS="/v1/health /v1/whoami /v1/opening-authority /v1/log /v1/log/T-none
 /v1/heads/T-none /v1/tenders/T-none /v1/tenders/T-none/duties /v1/sales/S-none
 /v1/sales/S-none/duties /v1/sales/S-none/watch /v1/pools/P-none
-/v1/pools/P-none/duties /v1/subjects/X-none /v1/subjects/X-none/duties"
+/v1/pools/P-none/duties /v1/subjects/X-none /v1/subjects/X-none/duties
+/v1/monitors/M-none /v1/monitors/M-none/duties"
 POST_PATHS="/v1/commands /v1/test/clock"
 
 for p in $GET_PATHS; do
