@@ -8,7 +8,11 @@
 #
 # Output (all keys EC P-256, each certificate with its own key, keys mode 600):
 #    ca.crt ca.key              the centre's development CA
-#    server.crt server.key      ebidd: TLS server + signer of system commands
+#    server.crt server.key      ebidd: TLS server (and signer when no
+#                               signing_cert is configured)
+#    server-signing.crt .key    ebidd's signing key (signing_cert/signing_key):
+#                               chain heads, system commands, shares; read by
+#                               the key process only
 #    tsa.crt tsa.key            the time-stamping authority (receipts)
 #    NAME.crt NAME.key          every party listed in OUTDIR/parties.txt
 #    other-ca.crt other-ca.key  a second CA that ebid does not trust
@@ -115,6 +119,9 @@ export EB_CA_DIR=$work/unused   # the config names it; set for every call
 
 make_ca ca "/O=$centre/CN=$centre Development CA"
 issue ca server "/O=$centre/OU=system/CN=ebidd trading server/UID=ebidd/serialNumber=FC-SYSTEM" v3_server
+# ebidd's signing key, apart from its TLS key (privilege separation: only
+# the key process reads it; signing_cert / signing_key)
+issue ca server-signing "/O=$centre/OU=system/CN=ebidd signing key/UID=ebidd/serialNumber=FC-SYSTEM" v3_signing
 issue ca tsa "/O=$centre/CN=$centre Time-Stamping Authority" v3_tsa
 # the opening authority: issues each tender's opening certificate (ebidd)
 issue ca opening-authority "/O=$centre/CN=$centre Opening Authority" v3_opening_ca
@@ -153,6 +160,7 @@ check() {
 check server sslserver
 check rogue-system smimesign
 check server smimesign
+check server-signing smimesign
 check tsa timestampsign
 openssl x509 -in "$out/opening-authority.crt" -noout -text | grep -q 'CA:TRUE, pathlen:0' ||
 	die "opening-authority.crt is not a CA with pathlen 0"

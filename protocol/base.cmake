@@ -4,7 +4,7 @@
 # bytes; no parsing); engine/core links it.
 add_library(eb_base STATIC
   protocol/err.c protocol/mem.c protocol/actor.c protocol/buf.c protocol/doc.c protocol/hash.c protocol/isotime.c
-  protocol/entry.c protocol/canon.c)
+  protocol/entry.c protocol/canon.c protocol/keyframe.c)
 target_link_libraries(eb_base PUBLIC PkgConfig::OPENSSL PkgConfig::LIBXML2)
 
 # The registry of refusal reasons: protocol/reasons.txt -> the table

@@ -898,12 +898,38 @@ out:
 }
 
 int
+eb_bid_check_inner(const struct eb_trust *t, const uint8_t *in, size_t inlen,
+    const uint8_t commitment[32], int64_t at_ms, uint8_t **bid_xml,
+    size_t *bidlen, X509 **signer, struct eb_error *err)
+{
+	uint8_t digest[EB_SHA256_LEN];
+	int rc;
+
+	*bid_xml = NULL;
+	*bidlen = 0;
+	*signer = NULL;
+	eb_sha256(in, inlen, digest);
+	if (CRYPTO_memcmp(digest, commitment, EB_SHA256_LEN) != 0)
+		return eb_fail(err, EB_ERR_DENIED, "commitment-mismatch",
+		    "The envelope is not the one the bidder committed to at "
+		    "submission.",
+		    "SHA-256 of the decrypted bid differs from the commitment");
+	if ((rc = eb_cms_verify(t, in, inlen, at_ms, bid_xml, bidlen, signer,
+	    err)) != EB_OK) {
+		if (err != NULL && strcmp(err->reason, "bad-signature") == 0)
+			snprintf(err->reason, sizeof(err->reason),
+			    "bad-inner-signature");
+	}
+	return rc;
+}
+
+int
 eb_bid_open(const struct eb_trust *t, X509 *cert, EVP_PKEY *key,
     const uint8_t *envelope, size_t envlen, const uint8_t commitment[32],
     int64_t at_ms, uint8_t **bid_xml, size_t *bidlen, uint8_t **inner,
     size_t *innerlen, X509 **signer, struct eb_error *err)
 {
-	uint8_t *in = NULL, digest[EB_SHA256_LEN];
+	uint8_t *in = NULL;
 	size_t inlen = 0;
 	int rc;
 
@@ -917,21 +943,9 @@ eb_bid_open(const struct eb_trust *t, X509 *cert, EVP_PKEY *key,
 	if ((rc = eb_cms_decrypt(cert, key, envelope, envlen, &in, &inlen,
 	    err)) != EB_OK)
 		goto out;
-	eb_sha256(in, inlen, digest);
-	if (CRYPTO_memcmp(digest, commitment, EB_SHA256_LEN) != 0) {
-		rc = eb_fail(err, EB_ERR_DENIED, "commitment-mismatch",
-		    "The envelope is not the one the bidder committed to at "
-		    "submission.",
-		    "SHA-256 of the decrypted bid differs from the commitment");
+	if ((rc = eb_bid_check_inner(t, in, inlen, commitment, at_ms, bid_xml,
+	    bidlen, signer, err)) != EB_OK)
 		goto out;
-	}
-	if ((rc = eb_cms_verify(t, in, inlen, at_ms, bid_xml, bidlen, signer,
-	    err)) != EB_OK) {
-		if (err != NULL && strcmp(err->reason, "bad-signature") == 0)
-			snprintf(err->reason, sizeof(err->reason),
-			    "bad-inner-signature");
-		goto out;
-	}
 	if (inner != NULL) {
 		*inner = in;
 		*innerlen = inlen;

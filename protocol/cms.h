@@ -115,6 +115,16 @@ int eb_bid_open(const struct eb_trust *t, X509 *cert, EVP_PKEY *key,
     size_t *innerlen, X509 **signer, struct eb_error *err) EB_MUSTCHECK;
 
 /*
+ * The second half of eb_bid_open(), for a bid decrypted elsewhere (ebidd's
+ * key process): SHA-256('inner') == 'commitment', then the inner
+ * signature against the trust at 'at_ms'.  Same reasons and results.
+ */
+int eb_bid_check_inner(const struct eb_trust *t, const uint8_t *inner,
+    size_t innerlen, const uint8_t commitment[32], int64_t at_ms,
+    uint8_t **bid_xml, size_t *bidlen, X509 **signer, struct eb_error *err)
+    EB_MUSTCHECK;
+
+/*
  * Base64 (RFC 4648, no line breaks) of bytes, NUL-terminated (free()),
  * and back: strict (length a multiple of 4, '=' only at the end, zero
  * unused bits, no whitespace), else EB_ERR_FORMAT.

@@ -81,12 +81,18 @@ out:
 	return rc;
 }
 
-/* Open one bid: fill 'r' (a <bid-result>) as opened or invalid. */
-static void
+/*
+ * Open one bid: fill 'r' (a <bid-result>) as opened or invalid.  A
+ * decryption failing with EB_ERR_INTERNAL is ours (the key process is
+ * gone), not the bidder's: it is returned and the opening stops.
+ */
+static int
 open_one(const struct eb_trust *t, const struct eb_schema *schema,
-    X509 *opening_cert, EVP_PKEY *key, const char *tender_id,
-    const struct eb_held_bid *b, int64_t at_ms, struct eb_doc *r)
+    eb_opening_decrypt_fn decrypt, void *ctx, const char *tender_id,
+    const struct eb_held_bid *b, int64_t at_ms, struct eb_doc *r,
+    struct eb_error *err)
 {
+	int rc = EB_OK;
 	uint8_t commit[EB_SHA256_LEN], *env = NULL, *xml = NULL, *inner = NULL;
 	size_t envlen = 0, xmllen = 0, innerlen = 0;
 	struct eb_xml_limits lim = { .max_bytes = EB_BID_MAX,
@@ -105,9 +111,16 @@ open_one(const struct eb_trust *t, const struct eb_schema *schema,
 		cause = "the sealed bid is not well formed";
 		goto invalid;
 	}
-	if (eb_bid_open(t, opening_cert, key, env, envlen, commit, at_ms, &xml,
-	    &xmllen, &inner, &innerlen, &scert, &e) != EB_OK) {
+	if ((rc = decrypt(ctx, env, envlen, &inner, &innerlen, &e)) ==
+	    EB_ERR_INTERNAL) {
+		if (err != NULL)
+			*err = e;
+		goto out;
+	}
+	if (rc != EB_OK || eb_bid_check_inner(t, inner, innerlen, commit,
+	    at_ms, &xml, &xmllen, &scert, &e) != EB_OK) {
 		cause = e.reason[0] ? e.reason : "cannot-decrypt";
+		rc = EB_OK;
 		goto invalid;
 	}
 	if (eb_actor_from_cert(scert, &signer, &e) != EB_OK ||
@@ -152,24 +165,23 @@ out:
 	if (xml != NULL)
 		OPENSSL_cleanse(xml, xmllen);
 	free(xml);
+	if (inner != NULL)
+		OPENSSL_cleanse(inner, innerlen);
 	free(inner);
 	free(env);
+	return rc;
 }
 
 int
-eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
-    X509 *server_cert, EVP_PKEY *server_key, X509 *opening_cert,
-    const char *tender_id, const char *const *sealed_shares_b64,
-    size_t nshares, unsigned k, const struct eb_held_bid *bids,
-    size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
+eb_opening_key_recover(X509 *server_cert, EVP_PKEY *server_key,
+    X509 *opening_cert, const char *const *sealed_shares_b64, size_t nshares,
+    unsigned k, EVP_PKEY **key, struct eb_error *err)
 {
 	uint8_t *shares[EB_SHARES_MAX] = { NULL };
 	size_t lens[EB_SHARES_MAX] = { 0 }, i, got = 0;
-	struct eb_doc *d = NULL, *r;
-	EVP_PKEY *key = NULL;
 	int rc = EB_OK;
 
-	*cmd = NULL;
+	*key = NULL;
 	if (nshares > EB_SHARES_MAX)
 		return eb_fail(err, EB_ERR_LIMIT, "too-many-shares", NULL,
 		    "%zu shares (at most %d)", nshares, EB_SHARES_MAX);
@@ -190,29 +202,77 @@ eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
 			goto out;
 		got++;
 	}
-	if ((key = eb_shares_combine(opening_cert,
-	    (const uint8_t *const *)shares, lens, got, k, err)) == NULL) {
+	if ((*key = eb_shares_combine(opening_cert,
+	    (const uint8_t *const *)shares, lens, got, k, err)) == NULL)
 		rc = err != NULL && err->code ? err->code : EB_ERR_CRYPTO;
-		goto out;
+out:
+	for (i = 0; i < got; i++) {
+		OPENSSL_cleanse(shares[i], lens[i]);
+		free(shares[i]);
 	}
+	return rc;
+}
+
+int
+eb_opening_open_with(const struct eb_trust *t,
+    const struct eb_schema *schema, eb_opening_decrypt_fn decrypt,
+    void *ctx, const char *tender_id, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
+{
+	struct eb_doc *d, *r;
+	size_t i;
+	int rc;
+
 	d = eb_doc_new("open-bids");
 	eb_doc_set_attr(d, "tender", tender_id);
 	for (i = 0; i < nbids; i++) {
 		r = eb_doc_add(d, "bid-result");
 		eb_doc_set_attr(r, "bidder", bids[i].bidder);
 		eb_doc_set_attr(r, "commitment", bids[i].commitment);
-		open_one(t, schema, opening_cert, key, tender_id, &bids[i], at_ms,
-		    r);
+		if ((rc = open_one(t, schema, decrypt, ctx, tender_id, &bids[i],
+		    at_ms, r, err)) != EB_OK) {
+			eb_doc_free(d);
+			*cmd = NULL;
+			return rc;
+		}
 	}
 	*cmd = d;
-	d = NULL;
-out:
-	EVP_PKEY_free(key);   /* the opening key is wiped with it */
-	for (i = 0; i < got; i++) {
-		OPENSSL_cleanse(shares[i], lens[i]);
-		free(shares[i]);
-	}
-	eb_doc_free(d);
+	return EB_OK;
+}
+
+struct local_key {
+	X509 *cert;
+	EVP_PKEY *key;
+};
+
+static int
+local_decrypt(void *ctx, const uint8_t *env, size_t len, uint8_t **inner,
+    size_t *innerlen, struct eb_error *err)
+{
+	struct local_key *lk = ctx;
+
+	return eb_cms_decrypt(lk->cert, lk->key, env, len, inner, innerlen,
+	    err);
+}
+
+int
+eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
+    X509 *server_cert, EVP_PKEY *server_key, X509 *opening_cert,
+    const char *tender_id, const char *const *sealed_shares_b64,
+    size_t nshares, unsigned k, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
+{
+	struct local_key lk = { .cert = opening_cert };
+	int rc;
+
+	*cmd = NULL;
+	if ((rc = eb_opening_key_recover(server_cert, server_key,
+	    opening_cert, sealed_shares_b64, nshares, k, &lk.key, err)) !=
+	    EB_OK)
+		return rc;
+	rc = eb_opening_open_with(t, schema, local_decrypt, &lk, tender_id,
+	    bids, nbids, at_ms, cmd, err);
+	EVP_PKEY_free(lk.key);   /* the opening key is wiped with it */
 	return rc;
 }
 

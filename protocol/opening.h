@@ -77,6 +77,31 @@ int eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
     EB_MUSTCHECK;
 
 /*
+ * eb_opening_open() in two halves, for ebidd's privilege separation
+ * (engine/server/keyproc.c): the key side recovers the opening key from
+ * the shares (sealed to the server's certificate), the network side opens
+ * the bids, having each envelope decrypted where that key is.
+ */
+int eb_opening_key_recover(X509 *server_cert, EVP_PKEY *server_key,
+    X509 *opening_cert, const char *const *sealed_shares_b64, size_t nshares,
+    unsigned k, EVP_PKEY **key, struct eb_error *err) EB_MUSTCHECK;
+
+/* Decrypt one sealed envelope (DER) to its inner SignedData (free()). */
+typedef int (*eb_opening_decrypt_fn)(void *ctx, const uint8_t *env,
+    size_t len, uint8_t **inner, size_t *innerlen, struct eb_error *err);
+
+/*
+ * Build open-bids (new tree): every bid opened (or found invalid).  A
+ * 'decrypt' failing with EB_ERR_INTERNAL (the key process is gone) stops
+ * the opening with that error: no bid is blamed for it.
+ */
+int eb_opening_open_with(const struct eb_trust *t,
+    const struct eb_schema *schema, eb_opening_decrypt_fn decrypt,
+    void *ctx, const char *tender_id, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
+    EB_MUSTCHECK;
+
+/*
  * The custodian's side: unseal my share from the opening-key-set record
  * (b64 CMS to me) and re-seal it to the server's certificate for
  * submit-share.  Returns the new base64 (free()).

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "protocol/cms.h"
+#include "protocol/entry.h"
 #include "protocol/opening.h"
 #include "protocol/receipt.h"
 
@@ -118,6 +119,27 @@ check_signature(const struct eb_audit_entry *e, const struct eb_trust *t,
 	return rc;
 }
 
+void
+eb_audit_entry_of(const struct eb_audit_log *l,
+    const struct eb_audit_entry *e, const uint8_t cmd_sha256[EB_SHA256_LEN],
+    struct eb_entry *ent)
+{
+	memset(ent, 0, sizeof(*ent));
+	ent->aggregate = l->aggregate;
+	ent->kind = l->kind;
+	ent->seq = e->seq;
+	ent->time = e->time;
+	ent->actor = &e->actor;
+	ent->clock = e->clock;
+	ent->rules = e->rules;
+	memcpy(ent->command_sha256, cmd_sha256, EB_SHA256_LEN);
+	if (e->receipt != NULL) {
+		ent->has_receipt = 1;
+		eb_sha256(e->receipt, e->receipt_len, ent->receipt_sha256);
+	}
+	ent->events = e->events;
+}
+
 /* Every check of entry i into 'p' (any thread). */
 static void
 check_entry(const struct eb_audit_checks *c, size_t i,
@@ -131,6 +153,12 @@ check_entry(const struct eb_audit_checks *c, size_t i,
 	eb_error_clear(&p->open_err);
 	eb_error_clear(&p->parse_err);
 	eb_sha256(e->command, e->command_len, p->cmd_sha256);
+	{
+		struct eb_entry ent;
+
+		eb_audit_entry_of(c->l, e, p->cmd_sha256, &ent);
+		p->hash_rc = eb_entry_hash(&ent, e->prev, p->hash);
+	}
 	p->sig_rc = check_signature(e, c->t, p);
 	if (e->receipt != NULL) {
 		uint64_t serial;

@@ -1,8 +1,9 @@
 /*
  * tools/audit_checks.h
  *    The per-entry checks of `ebid-audit verify` that do not depend on the
- *    replay -- the command's signature and signer, its receipt, the
- *    opened bids of an opening, the command's parse and schema check --
+ *    replay -- the entry's hash, the command's signature and signer, its
+ *    receipt, the opened bids of an opening, the command's parse and
+ *    schema check --
  *    run ahead of the replay on a pool of threads (issue 17 point 3).
  *
  * eb_audit_verify() (audit_log.c) still walks the log in order and takes
@@ -18,6 +19,7 @@
  * Owns: struct eb_audit_checks and every result not yet taken.
  *
  * INTERFACE
+ *    eb_audit_entry_of()
  *    eb_audit_checks_start(), eb_audit_checks_get(),
  *    eb_audit_checks_release(), eb_audit_checks_stop()
  *    eb_audit_jobs_default()
@@ -41,6 +43,10 @@
 /* One entry's results.  The fields the caller takes it sets to NULL. */
 struct eb_audit_pre {
 	uint8_t cmd_sha256[EB_SHA256_LEN];   /* of the command's bytes */
+	/* the entry's hash over its recorded previous hash (the replay
+	 * checks that this is the hash of the entry before it) */
+	int hash_rc;
+	uint8_t hash[EB_SHA256_LEN];
 	/* the signature and its signer */
 	int sig_rc;
 	struct eb_error sig_err;
@@ -77,6 +83,15 @@ struct eb_audit_pre *eb_audit_checks_get(struct eb_audit_checks *c,
 void eb_audit_checks_release(struct eb_audit_checks *c, size_t i);
 /* Stop the threads, free every result; NULL-safe. */
 void eb_audit_checks_stop(struct eb_audit_checks *c);
+
+/*
+ * The hashed fields of entry 'e' of 'l' into 'ent' (borrowed pointers),
+ * with the command's SHA-256 'cmd_sha256': what eb_entry_hash() takes.
+ */
+struct eb_entry;
+void eb_audit_entry_of(const struct eb_audit_log *l,
+    const struct eb_audit_entry *e, const uint8_t cmd_sha256[EB_SHA256_LEN],
+    struct eb_entry *ent);
 
 /* The number of online cores (at least 1). */
 int eb_audit_jobs_default(void);

@@ -259,7 +259,6 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	uint8_t *content = NULL;
 	size_t i, j;
 	struct eb_actor signer;
-	struct eb_entry ent;
 	struct eb_cmd cmd;
 	struct eb_actor auditor;
 	X509 *servers[EB_AUDIT_SERVERS_MAX], *cert = NULL;
@@ -302,23 +301,15 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			    "its previous hash is not the hash of the entry before it");
 			goto out;
 		}
-		memset(&ent, 0, sizeof(ent));
-		ent.aggregate = l->aggregate;
-		ent.kind = l->kind;
-		ent.seq = e->seq;
-		ent.time = e->time;
-		ent.actor = &e->actor;
-		ent.clock = e->clock;
-		ent.rules = e->rules;
+		/*
+		 * its hash, computed by the checks over its recorded previous
+		 * hash, which is 'prev' (just checked); the hashed fields:
+		 * eb_audit_entry_of()
+		 */
 		pre = eb_audit_checks_get(chk, i);
-		memcpy(ent.command_sha256, pre->cmd_sha256, EB_SHA256_LEN);
-		if (e->receipt != NULL) {
-			ent.has_receipt = 1;
-			eb_sha256(e->receipt, e->receipt_len, ent.receipt_sha256);
-		}
-		ent.events = e->events;
-		if ((rc = eb_entry_hash(&ent, prev, h)) != EB_OK)
+		if ((rc = pre->hash_rc) != EB_OK)
 			goto out;
+		memcpy(h, pre->hash, EB_SHA256_LEN);
 		if (memcmp(h, e->hash, EB_SHA256_LEN) != 0) {
 			rc = fail_at(res, err, e, EB_ERR_FORMAT, "hash-mismatch",
 			    "The entry was changed after it was written.",

@@ -292,7 +292,8 @@ static const char *
 request_id_for(const struct eb_doc *cmd, char buf[33])
 {
 	static const char *const creating[] = { "register-tender",
-		"register-sale", "register-subject", "register-expert", NULL };
+		"register-sale", "register-subject", "register-expert",
+		"open-monitor", NULL };
 	const char *env = getenv("EBID_REQUEST_ID");
 	uint8_t r[16];
 	int i;
@@ -1158,10 +1159,28 @@ opening_share(struct session *s, const struct args *a)
 		    "tender %s holds no share for you", a->id);
 		goto fail;
 	}
-	if (getenv("EBID_SERVER_CERT") != NULL)
+	/* the server's signing certificate (its key is in ebidd's key
+	 * process); the TLS peer's from a server without the path */
+	if (getenv("EBID_SERVER_CERT") != NULL) {
 		server = eb_pem_cert_load(getenv("EBID_SERVER_CERT"), &e);
-	else
-		server = eb_client_peer_cert(s->client);
+	} else {
+		struct eb_doc *sc = NULL;
+		const char *c64;
+		uint8_t *der = NULL;
+		size_t len = 0;
+
+		if (get_doc(s, "/v1/server-certificate", &sc) == 0 &&
+		    (c64 = eb_doc_child_text(sc, "certificate")) != NULL &&
+		    eb_base64_decode(c64, strlen(c64), &der, &len) == EB_OK) {
+			const uint8_t *p = der;
+
+			server = d2i_X509(NULL, &p, (long)len);
+		}
+		free(der);
+		eb_doc_free(sc);
+		if (server == NULL)
+			server = eb_client_peer_cert(s->client);
+	}
 	if (server == NULL) {
 		eb_fail(&e, EB_ERR_CRYPTO, "no-server-certificate", NULL,
 		    "cannot read the server's certificate");

@@ -454,11 +454,14 @@ monitor_decide(const void *st, const struct eb_cmd *cmd,
 {
 	const struct monitor *m = st;
 	const char *name = eb_cmd_name(cmd);
-	struct eb_doc *ev = eb_doc_new("events");
+	struct eb_doc *ev;
 	char iso[EB_ISOTIME_LEN];
 	int rc;
 
 	*events = NULL;
+	if ((rc = eb_cmd_check_rules(cmd, err)) != EB_OK)
+		return rc;
+	ev = eb_doc_new("events");
 	eb_isotime_format(cmd->time, iso);
 	if (strcmp(name, "open-monitor") == 0)
 		rc = decide_open(m, cmd, ev, iso, err);

@@ -77,6 +77,7 @@
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
 #include "engine/server/groupcommit.h"
+#include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
 #include "engine/server/notify.h"
@@ -578,7 +579,7 @@ sign_head(struct job *j, struct eb_error *e)
 
 	if ((rc = eb_chain_head_text(j->task.agg->id, j->seq, j->hash, &text)) ==
 	    EB_OK)
-		rc = eb_cms_sign(srv->cert, srv->key, text.data, text.len,
+		rc = eb_keyproc_sign(srv->kp, text.data, text.len,
 		    &j->head_sig, &j->head_sig_len, e);
 	else
 		eb_fail(e, rc, "head-signature", NULL,
@@ -674,9 +675,9 @@ job_decide(struct job *j)
 	ent.rules = cmd.rules;
 	memcpy(ent.command_sha256, j->der_sha, EB_SHA256_LEN);
 	ent.events = j->events;
-	if (eb_receipts_wanted(j->doc->name) && srv->tsa != NULL &&
+	if (eb_receipts_wanted(j->doc->name) && srv->has_tsa &&
 	    j->receipt == NULL &&
-	    eb_tsa_stamp(srv->tsa, j->der_sha, j->time,
+	    eb_receipts_stamp(srv, j->der_sha, j->time,
 	    eb_receipts_serial(srv, j->time), &j->receipt, &j->receipt_len,
 	    &e) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "cannot issue a receipt");

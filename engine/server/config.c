@@ -60,6 +60,12 @@ static const struct cf_key cf_keys[] = {
 	STR(public_listen, "", 0),
 	INT(public_rate, "20", 1, 100000),
 	STR(schema_dir, "schema", 1),
+	/* privilege separation (keyproc.c): the key that signs for the
+	 * server when it is not the TLS key; the network process's user */
+	STR(signing_cert, "", 0),
+	STR(signing_key, "", 0),
+	STR(user, "ebid", 1),
+	INT(syscall_filter, "1", 0, 1),
 	INT(signing_max_age, "86400", 60, 31 * 86400),
 	INT(signing_max_ahead, "300", 0, 86400),
 	STR(tsa_cert, "", 0),
@@ -293,6 +299,10 @@ eb_config_check(const struct eb_config *c, struct eb_error *err)
 		return eb_fail(err, EB_ERR_USAGE, "missing-setting",
 		    "Set both tsa_cert and tsa_key, or neither.",
 		    "tsa_cert and tsa_key go together");
+	if ((*c->signing_cert == '\0') != (*c->signing_key == '\0'))
+		return eb_fail(err, EB_ERR_USAGE, "missing-setting",
+		    "Set both signing_cert and signing_key, or neither.",
+		    "signing_cert and signing_key go together");
 	return eb_config_split_listen(c->listen, host, sizeof(host), &port, err);
 }
 

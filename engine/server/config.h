@@ -34,6 +34,10 @@ struct eb_config {
 	char *opening_authority_cert; /* sub-CA of the opening certificates */
 	char *opening_authority_key;  /* ... its key ("" = the server's, no path) */
 	char *tsa_key;
+	char *signing_cert;    /* signs for the server ("" = cert): keyproc.c */
+	char *signing_key;     /* ... its key, read by the key process only */
+	char *user;            /* the network process runs as this user */
+	int64_t syscall_filter; /* 1: the seccomp allow-list (privdrop.c) */
 	char *db;              /* libpq conninfo ("" = PG* environment) */
 	char *migrate_db;      /* conninfo of the schema owner for migrations
 	                        * and --rebuild; "" = db */

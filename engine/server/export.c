@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "engine/server/export.h"
+#include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "protocol/cms.h"
@@ -79,7 +80,7 @@ sign_last(struct export *x, struct eb_error *e)
 	h.seq = last->seq;
 	memcpy(h.hash, last->hash, EB_SHA256_LEN);
 	if (eb_chain_head_text(x->log->aggregate, h.seq, h.hash, &text) !=
-	    EB_OK || eb_cms_sign(srv->cert, srv->key, text.data, text.len,
+	    EB_OK || eb_keyproc_sign(srv->kp, text.data, text.len,
 	    &h.signature, &h.signature_len, e) != EB_OK ||
 	    eb_store_sign_head(srv->store, x->log->aggregate, h.seq, h.hash,
 	    h.signature, h.signature_len, last_head_stored, NULL) != EB_OK ||

@@ -120,6 +120,36 @@ eb_handle_opening_authority(struct eb_req *r)
 	OPENSSL_free(der);
 }
 
+/*
+ * GET /v1/server-certificate: the server's signing certificate, the one
+ * custodians seal their shares to (it may differ from the TLS
+ * certificate: signing_cert, keyproc.h).
+ */
+void
+eb_handle_server_certificate(struct eb_req *r)
+{
+	struct eb_doc *d;
+	struct eb_error e;
+	unsigned char *der = NULL;
+	char *b64 = NULL;
+	int len;
+
+	if ((len = i2d_X509(r->srv->cert, &der)) <= 0 ||
+	    eb_base64_encode(der, (size_t)len, &b64) != EB_OK) {
+		OPENSSL_free(der);
+		eb_fail(&e, EB_ERR_INTERNAL, "internal", NULL,
+		    "cannot encode the server's certificate");
+		eb_reply_error(r, &e);
+		return;
+	}
+	d = eb_doc_new("server-certificate");
+	eb_doc_add_text(d, "certificate", b64);
+	eb_reply_doc(r, 200, d);
+	eb_doc_free(d);
+	free(b64);
+	OPENSSL_free(der);
+}
+
 static int
 is_loopback(const char *addr)
 {

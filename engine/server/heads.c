@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "engine/server/heads.h"
+#include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "protocol/cms.h"
@@ -82,7 +83,7 @@ heads_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		memcpy(hash, PQgetvalue(r, i, 2), EB_SHA256_LEN);
 		eb_error_clear(&e);
 		if (eb_chain_head_text(id, seq, hash, &text) == EB_OK &&
-		    eb_cms_sign(srv->cert, srv->key, text.data, text.len, &sig,
+		    eb_keyproc_sign(srv->kp, text.data, text.len, &sig,
 		    &siglen, &e) == EB_OK &&
 		    eb_store_sign_head(srv->store, id, seq, hash, sig, siglen,
 		    head_stored, NULL) == EB_OK)

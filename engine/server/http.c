@@ -322,6 +322,13 @@ h_opening_authority(struct eb_req *r, const char *id, const char *q)
 }
 
 static void
+h_server_certificate(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id, (void)q;
+	eb_handle_server_certificate(r);
+}
+
+static void
 h_commands(struct eb_req *r, const char *id, const char *q)
 {
 	struct eb_error e;
@@ -402,6 +409,7 @@ static const struct endpoint {
 	{ "/v1/health", M_GET, h_health },
 	{ "/v1/whoami", M_GET, h_whoami },
 	{ "/v1/opening-authority", M_GET, h_opening_authority },
+	{ "/v1/server-certificate", M_GET, h_server_certificate },
 	{ "/v1/commands", M_POST, h_commands },
 	{ "/v1/test/clock", M_POST, h_clock },
 	{ "/v1/log", M_GET, h_logs },

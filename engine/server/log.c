@@ -51,6 +51,12 @@ eb_log_reopen(struct eb_error *err)
 	return eb_log_open(log_path, err);
 }
 
+int
+eb_log_fd(void)
+{
+	return log_fp != NULL ? fileno(log_fp) : STDERR_FILENO;
+}
+
 void
 eb_log_set_json(int on)
 {

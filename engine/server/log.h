@@ -36,6 +36,8 @@ int eb_log_open(const char *path, struct eb_error *err) EB_MUSTCHECK;
 /* The file eb_log_open() opened, again (after rotation); EB_ERR_IO. */
 int eb_log_reopen(struct eb_error *err) EB_MUSTCHECK;
 void eb_log_set_json(int on);
+/* The log's file descriptor (stderr's when no file): privdrop.c. */
+int eb_log_fd(void);
 void eb_log_close(void);
 void eb_log_write(enum eb_log_level lvl, const char *file, int line,
     const char *func, const char *fmt, ...) EB_PRINTF(5, 6);

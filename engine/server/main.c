@@ -7,9 +7,13 @@
  *
  * Start-up (every failure here is fatal with a clear message, exit 1):
  * configuration, log, test clock, migrations (schema/NNNN_*.sql, once
- * each), trust, server key and certificate, TSA (when configured), the
- * XSD, the TLS context, the database pool, the listening socket, the pid
- * file.  `--migrate` applies the migrations and exits 0.
+ * each), the key process (keyproc.h: forked before any thread, it alone
+ * reads the signing, TSA and opening authority keys), trust, the
+ * certificates, the XSD, the TLS context (its key stays here: it only
+ * authenticates the channel), the database pool, the listening socket,
+ * the pid file; then the network process drops its privileges
+ * (privdrop.h: user, no new privileges, system-call filter).
+ * `--migrate` applies the migrations and exits 0.
  * Then one libevent loop serves every request; per-request failures are
  * answered and never end the loop.
  *
@@ -20,6 +24,8 @@
  * database, stop the workers (waiting at most 1 s: a worker stuck in a
  * job is abandoned and the process ends with _exit, its command never
  * acknowledged), remove the pid file, exit 0.  SIGPIPE ignored.
+ * The key process ending (SIGCHLD) stops the server the same way, exit
+ * status 1, so that the service manager restarts both.
  *
  * INTERFACE: main()
  */
@@ -29,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -41,11 +48,13 @@
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
 #include "engine/server/heads.h"
+#include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
 #include "engine/server/monitoring.h"
 #include "engine/server/service.h"
 #include "engine/server/notify.h"
+#include "engine/server/privdrop.h"
 #include "engine/server/server.h"
 #include "engine/server/reads.h"
 #include "engine/server/rebuild.h"
@@ -66,6 +75,7 @@ struct drain {
 	struct eb_server *srv;
 	struct event *timer;
 	int64_t started;
+	int keyproc_gone;           /* exit status 1 */
 };
 
 static void
@@ -156,6 +166,28 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	evtimer_add(d->timer, &tv);
 }
 
+/* SIGCHLD: the key process ended; nothing can be signed: stop. */
+static void
+child_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct drain *d = arg;
+	pid_t kp = eb_keyproc_pid(d->srv->kp);
+	int st = 0;
+
+	(void)what;
+	if (kp <= 0 || waitpid(kp, &st, WNOHANG) != kp)
+		return;
+	eb_keyproc_forget(d->srv->kp);
+	d->keyproc_gone = 1;
+	if (WIFSIGNALED(st))
+		eb_log(EB_LOG_ERROR, "the key process (pid %ld) was killed by "
+		    "signal %d: stopping", (long)kp, WTERMSIG(st));
+	else
+		eb_log(EB_LOG_ERROR, "the key process (pid %ld) exited with "
+		    "status %d: stopping", (long)kp, WEXITSTATUS(st));
+	signal_cb(sig, what, arg);
+}
+
 /*
  * The revocation lists of the crl setting into the trust (none when it is
  * empty).  On failure the lists in force stay.
@@ -203,6 +235,28 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 	eb_service_notify("READY=1");
 }
 
+/*
+ * The TLS key stays in the network process (the handshake needs it; it
+ * authenticates the channel only).  When it is also the signing key the
+ * separation protects less: say so.
+ */
+static void
+warn_shared_key(const struct eb_config *cfg, X509 *signing)
+{
+	struct eb_error e;
+	X509 *tls;
+
+	eb_error_clear(&e);
+	if ((tls = eb_pem_cert_load(cfg->cert, &e)) == NULL)
+		return;
+	if (EVP_PKEY_eq(X509_get0_pubkey(tls), X509_get0_pubkey(signing)) == 1)
+		eb_log(EB_LOG_WARN, "the TLS key (key) is also the signing key: "
+		    "the network process holds it; set signing_cert and "
+		    "signing_key to a key of their own "
+		    "(docs/operations-server.md, Privilege separation)");
+	X509_free(tls);
+}
+
 static int
 write_pid(const char *path, struct eb_error *err)
 {
@@ -235,6 +289,7 @@ main(int argc, char **argv)
 	struct eb_error e;
 	struct drain dr;
 	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	struct event *ev_chld = NULL;
 	const char *config_path = NULL, *clock_spec = NULL, *port = NULL;
 	const char *owner_db;
 	char xsd[4096];
@@ -335,42 +390,31 @@ main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread and before any key is read here: the key
+	 * process loads the signing, TSA and opening authority keys and
+	 * checks each against its certificate. */
+	if ((srv.kp = eb_keyproc_start(&cfg, &e)) == NULL)
+		fatal_e(&e, "key process");
+	eb_log(EB_LOG_INFO, "key process %ld holds the signing%s%s keys",
+	    (long)eb_keyproc_pid(srv.kp), *cfg.tsa_cert ? ", TSA" : "",
+	    *cfg.opening_authority_cert ? ", opening authority" : "");
 	eb_xml_init();
 	if ((srv.trust = eb_trust_load(cfg.ca, &e)) == NULL)
 		fatal_e(&e, "ca");
-	if ((srv.cert = eb_pem_cert_load(cfg.cert, &e)) == NULL)
-		fatal_e(&e, "cert");
-	if ((srv.key = eb_pem_key_load(cfg.key, &e)) == NULL)
-		fatal_e(&e, "key");
+	if ((srv.cert = eb_pem_cert_load(*cfg.signing_cert ?
+	    cfg.signing_cert : cfg.cert, &e)) == NULL)
+		fatal_e(&e, "signing_cert");
+	warn_shared_key(&cfg, srv.cert);
+	srv.has_tsa = *cfg.tsa_cert != '\0';
 	if (*cfg.opening_authority_cert != '\0') {
 		if ((srv.opening_ca = eb_pem_cert_load(
-		    cfg.opening_authority_cert, &e)) == NULL ||
-		    (srv.opening_ca_key = eb_pem_key_load(
-		    cfg.opening_authority_key, &e)) == NULL)
+		    cfg.opening_authority_cert, &e)) == NULL)
 			fatal_e(&e, "opening authority");
-		if (X509_check_private_key(srv.opening_ca,
-		    srv.opening_ca_key) != 1) {
-			(void)eb_fail(&e, EB_ERR_USAGE, "key-mismatch",
-			    "Give the opening authority's own key.",
-			    "opening_authority_key does not match "
-			    "opening_authority_cert");
-			fatal_e(&e, "opening authority");
-		}
 	} else {
 		eb_log(EB_LOG_WARN, "no opening_authority_cert: opening "
 		    "certificates are issued by the server certificate and "
 		    "have no valid path; ebid bid seal refuses them "
 		    "(docs/crypto.md section 5)");
-	}
-	if (*cfg.tsa_cert != '\0') {
-		X509 *tc = eb_pem_cert_load(cfg.tsa_cert, &e);
-		EVP_PKEY *tk = tc != NULL ? eb_pem_key_load(cfg.tsa_key, &e) :
-		    NULL;
-		if (tc == NULL || tk == NULL ||
-		    (srv.tsa = eb_tsa_new(tc, tk, &e)) == NULL)
-			fatal_e(&e, "tsa");
-		X509_free(tc);
-		EVP_PKEY_free(tk);
 	}
 	snprintf(xsd, sizeof(xsd), "%s/ebid.xsd", cfg.xsd_dir);
 	if ((srv.schema = eb_schema_load(xsd, &e)) == NULL)
@@ -434,14 +478,20 @@ main(int argc, char **argv)
 	ev_term = evsignal_new(srv.base, SIGTERM, signal_cb, &dr);
 	ev_int = evsignal_new(srv.base, SIGINT, signal_cb, &dr);
 	ev_hup = evsignal_new(srv.base, SIGHUP, hup_cb, &srv);
+	ev_chld = evsignal_new(srv.base, SIGCHLD, child_cb, &dr);
 	if (dr.timer == NULL || ev_term == NULL || ev_int == NULL ||
-	    ev_hup == NULL || event_add(ev_term, NULL) != 0 ||
-	    event_add(ev_int, NULL) != 0 || event_add(ev_hup, NULL) != 0) {
+	    ev_hup == NULL || ev_chld == NULL || event_add(ev_term, NULL) != 0 ||
+	    event_add(ev_int, NULL) != 0 || event_add(ev_hup, NULL) != 0 ||
+	    event_add(ev_chld, NULL) != 0) {
 		fprintf(stderr, "ebidd: cannot install signal handlers\n");
 		return 1;
 	}
 	if (write_pid(cfg.pid_file, &e) != EB_OK)
 		fatal_e(&e, "pid file");
+	/* everything that needs root is done: the key process is
+	 * separate, the listeners bound, the TLS key read */
+	if (eb_privdrop(&cfg, &e) != EB_OK)
+		fatal_e(&e, "privileges");
 	eb_log(EB_LOG_INFO, "listening on %s (mutual TLS, max_body %lld, "
 	    "clock %s, %lld database connections, %lld workers)", cfg.listen,
 	    (long long)cfg.max_body, eb_clock_name(&srv.clock),
@@ -466,7 +516,7 @@ main(int argc, char **argv)
 			(void)unlink(cfg.pid_file);
 		eb_log(EB_LOG_INFO, "stopped");
 		eb_log_close();
-		_exit(0);
+		_exit(dr.keyproc_gone);
 	}
 	eb_workers_free(srv.workers);
 	eb_http_free(&srv);
@@ -485,21 +535,22 @@ main(int argc, char **argv)
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
+	event_free(ev_chld);
 	event_free(dr.timer);
 	event_base_free(srv.base);
 	SSL_CTX_free(srv.ssl);
 	eb_schema_free(srv.schema);
-	eb_tsa_free(srv.tsa);
-	EVP_PKEY_free(srv.key);
+	eb_keyproc_free(srv.kp);    /* the key process sees the end of file */
 	X509_free(srv.cert);
-	EVP_PKEY_free(srv.opening_ca_key);
 	X509_free(srv.opening_ca);
 	eb_trust_free(srv.trust);
-	if (*cfg.pid_file != '\0' && unlink(cfg.pid_file) != 0)
+	/* after the switch to `user` the key process removes it (keyproc.c) */
+	if (*cfg.pid_file != '\0' && unlink(cfg.pid_file) != 0 &&
+	    errno != EACCES && errno != EPERM && errno != ENOENT)
 		eb_log(EB_LOG_WARN, "cannot remove pid file %s: %s",
 		    cfg.pid_file, strerror(errno));
 	eb_log(EB_LOG_INFO, "stopped");
 	eb_log_close();
 	eb_config_free(&cfg);
-	return 0;
+	return dr.keyproc_gone;
 }

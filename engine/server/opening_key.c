@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "engine/server/directory.h"
+#include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/opening_key.h"
 #include "engine/server/server.h"
@@ -70,10 +71,11 @@ eb_opening_key_make(struct eb_slot *slot, const void *state)
 		    opening < now)
 			opening = now;
 	}
-	if (eb_opening_setup(srv->opening_ca != NULL ? srv->opening_ca :
-	    srv->cert, srv->opening_ca != NULL ? srv->opening_ca_key :
-	    srv->key, slot->id, now, opening + OPENING_WINDOW_MS, cus, n,
-	    (unsigned)k, &cmd, &e) != EB_OK)
+	/* made in the key process: the opening key's private half and the
+	 * issuer's key never come here */
+	if (eb_keyproc_opening_key(srv->kp, srv->schema, slot->id, now,
+	    opening + OPENING_WINDOW_MS, cus, n, (unsigned)k, &cmd, &e) !=
+	    EB_OK)
 		goto fail;
 	slot->key_requested = 1;
 	eb_system_submit(slot, cmd);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/server/keyproc.h"
 #include "engine/server/receipts.h"
 #include "engine/server/server.h"
 #include "protocol/receipt.h"
@@ -40,4 +41,13 @@ uint64_t
 eb_receipts_serial(struct eb_server *srv, int64_t time_ms)
 {
 	return eb_serial_next(&srv->receipts->serials, time_ms, srv->boot_id);
+}
+
+int
+eb_receipts_stamp(struct eb_server *srv, const uint8_t digest[32],
+    int64_t at_ms, uint64_t serial, uint8_t **token, size_t *toklen,
+    struct eb_error *err)
+{
+	return eb_keyproc_stamp(srv->kp, digest, at_ms, serial, token, toklen,
+	    err);
 }

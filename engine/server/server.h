@@ -55,7 +55,7 @@ struct eb_receipts;
 struct eb_recovery;
 struct eb_system;
 struct eb_watch;
-struct eb_tsa;
+struct eb_keyproc;
 struct eb_workers;
 
 struct eb_server {
@@ -65,11 +65,10 @@ struct eb_server {
 	struct eb_store *store;
 	struct eb_trust *trust;
 	struct eb_schema *schema;
-	X509 *cert;                 /* the server's own certificate */
-	EVP_PKEY *key;              /* signs chain heads */
+	X509 *cert;                 /* the server's signing certificate */
 	X509 *opening_ca;           /* issues opening certificates (or cert) */
-	EVP_PKEY *opening_ca_key;   /* ... with this key (or key) */
-	struct eb_tsa *tsa;         /* NULL when tsa_cert is not set */
+	struct eb_keyproc *kp;      /* holds the keys of both (keyproc.h) */
+	int has_tsa;                /* tsa_cert is set: receipts are issued */
 	SSL_CTX *ssl;
 	struct evhttp *http;
 	struct evhttp_bound_socket *listener;

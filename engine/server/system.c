@@ -11,6 +11,7 @@
 
 #include "engine/server/commands.h"
 #include "engine/server/idmap.h"
+#include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
@@ -203,7 +204,7 @@ eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
 	eb_error_clear(&e);
 	xml.max = EB_SYSTEM_CMD_MAX;
 	if (eb_xml_write(doc, 0, &xml) != EB_OK ||
-	    eb_cms_sign(srv->cert, srv->key, xml.data, xml.len, &der, &len,
+	    eb_keyproc_sign(srv->kp, xml.data, xml.len, &der, &len,
 	    &e) != EB_OK || (sj = calloc(1, sizeof(*sj))) == NULL) {
 		eb_log(EB_LOG_ERROR, "cannot sign system command %s on %s: %s",
 		    doc->name, slot->id, e.primary);

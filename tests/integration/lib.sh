@@ -299,6 +299,9 @@ schema_dir = $SRC/schema
 xsd_dir = $SRC/protocol/xsd
 pid_file = $tmp/ebidd.pid
 log_file = $tmp/ebidd.log
+# the network process keeps the test's user (root in CI: the temporary
+# folders are root's); test_privsep.sh drops to an unprivileged one
+user = root
 ${IT_EXTRA_CONF:-}
 CONF
 	for line in "$@"; do printf '%s\n' "$line" >>"$tmp/ebidd.conf"; done

@@ -48,12 +48,21 @@ xml_error() {
 # answer_is WANT: the status is WANT (prints what came otherwise)
 answer_is() { [ "$code" = "$1" ] || { echo "status $code"; cat "$hdr" "$body"; return 1; }; }
 
-GET_PATHS="/v1/health /v1/whoami /v1/opening-authority /v1/log /v1/log/T-none
-/v1/heads/T-none /v1/tenders/T-none /v1/tenders/T-none/duties /v1/sales/S-none
-/v1/sales/S-none/duties /v1/sales/S-none/watch /v1/pools/P-none
-/v1/pools/P-none/duties /v1/subjects/X-none /v1/subjects/X-none/duties
-/v1/monitors/M-none /v1/monitors/M-none/duties"
-POST_PATHS="/v1/commands /v1/test/clock"
+# The endpoints, from the one table in engine/server/http.c (so a new
+# endpoint is tried here, and must be documented, the day it is added);
+# '*' (an id) becomes a made-up id.
+table=$(sed -n '/^} endpoints\[\] = {/,/^};/p' "$SRC/engine/server/http.c" |
+	grep -oE '\{ "/[^"]*", M_(GET|POST)')
+GET_PATHS=$(grep 'M_GET' <<<"$table" | cut -d'"' -f2 | sed 's/\*/X-none/')
+POST_PATHS=$(grep 'M_POST' <<<"$table" | cut -d'"' -f2 | sed 's/\*/X-none/')
+check "the endpoint table has its GET and POST endpoints ($(wc -l <<<"$table") rows)" \
+	test "$(wc -l <<<"$GET_PATHS")" -ge 15 -a "$(wc -l <<<"$POST_PATHS")" -ge 2
+# docs/protocol.md lists every endpoint of the table
+while read -r _ path method; do
+	path=${path//\"/}; path=${path%,}; method=${method#M_}
+	check "docs/protocol.md lists $method ${path//\*/ID}" \
+		grep -qF "| \`$method ${path//\*/ID}" "$SRC/docs/protocol.md"
+done <<<"$table"
 
 for p in $GET_PATHS; do
 	for m in POST PUT DELETE PATCH TRACE; do

@@ -8,7 +8,7 @@
 #    once.  Creating commands (register-tender, register-sale) create one
 #    aggregate however often they are sent, and carry a request id inside
 #    the signature: signed anew with the same id (EBID_REQUEST_ID), each
-#    kind (tender, sale, subject, pool) gets the first aggregate back and
+#    kind (tender, sale, subject, pool, monitor) gets the first aggregate back and
 #    stores nothing; the same bytes sent six times
 #    at once make one entry; ebid sends again by itself when the server is
 #    unreachable, and the command lands once.
@@ -119,6 +119,7 @@ printf '<register-subject xmlns="urn:ebid:1" code="91370983MA3C000012" name="Tai
 resigned subject registrar subject register "$tmp/s.xml"
 resigned pool registrar pool register-expert party=expert-y person=FC-P-4998 \
 	name="Expert Y" org="Test Org" specialty=civil-works
+resigned monitor supervisor monitor open notice-days=5
 r0=$(count_kind tender)
 ebid_as tenderer tender register "$tmp/t.xml" >/dev/null 2>&1
 ebid_as tenderer tender register "$tmp/t.xml" >/dev/null 2>&1

@@ -77,7 +77,7 @@ sed -e "s#^listen = .*#listen = 127.0.0.1:$PORT#" -e "s#/usr/share/ebid#$R/usr/s
 	-e "s#^db = .*#db = $DB#" -e "s#^metrics_listen = .*#metrics_listen = $MPORT#" \
 	-e "s#^log_file = .*#log_file = $tmp/ebidd.log#" -e "s#^pid_file = .*#pid_file = $tmp/ebidd.pid#" \
 	"$R/etc/ebid/ebidd.conf" >"$tmp/ebidd.conf"
-printf 'tsa_cert = %s\ntsa_key = %s\nmigrate_db = %s\n' "$C/tsa.crt" "$C/tsa.key" "$DB_OWNER" >>"$tmp/ebidd.conf"
+printf 'tsa_cert = %s\ntsa_key = %s\nmigrate_db = %s\nuser = root\n' "$C/tsa.crt" "$C/tsa.key" "$DB_OWNER" >>"$tmp/ebidd.conf"
 EBIDD=$R/usr/sbin/ebidd EBID=$R/usr/bin/ebid AUDIT=$R/usr/bin/ebid-audit
 export EBID_XSD=$R/usr/share/ebid/xsd/ebid.xsd
 check "the packaged ebidd migrates the test database" "$EBIDD" --config "$tmp/ebidd.conf" --migrate

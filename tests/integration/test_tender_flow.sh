@@ -273,7 +273,7 @@ check "a readable timeline" "$AUDIT" replay "$tmp/$T.log.xml" --ca "$C/ca.crt"
 if EBID_TAMPER_AMOUNT_EL=bid-result EBID_TAMPER_AMOUNT_ATTR=total-price \
 	"$BUILD/tests/integration/audit_tamper" "$tmp/$T.log.xml" "$C/ca.crt" \
 	"$SRC/protocol/xsd/ebid.xsd" "$C/bidder1.crt" "$C/bidder1.key" \
-	"$C/server.crt" "$C/server.key" >"$tmp/tamper.out" 2>&1; then
+	"$C/${IT_SIGNING:-server}.crt" "$C/${IT_SIGNING:-server}.key" >"$tmp/tamper.out" 2>&1; then
 	ok "every tampering of the export is caught ($(grep -c '^\[       OK' "$tmp/tamper.out") kinds)"
 else
 	cat "$tmp/tamper.out"; bad "tampering battery"

@@ -1,0 +1,193 @@
+/*
+ * engine/server/privdrop.c
+ *    The network process drops its privileges: see privdrop.h.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "engine/server/config.h"
+#include "engine/server/log.h"
+#include "engine/server/privdrop.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define EB_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define EB_SANITIZED 1
+#endif
+#endif
+
+/*
+ * What a running ebidd calls: the loop (epoll, timers, signals through a
+ * socketpair), sockets (TLS, libpq, the key process's channels), memory,
+ * threads (workers, futexes), time and randomness, files (the CRL and the
+ * log reopened on SIGHUP, the board's pages, the pid file removed).
+ * Absent on purpose: execve, ptrace, mount, set*id, kexec, bpf, keyctl...
+ */
+static const char *const allowed[] = {
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close",
+	"lseek", "fstat", "newfstatat", "stat", "lstat", "statx", "statfs",
+	"fstatfs", "fcntl", "ioctl", "dup", "dup2", "dup3", "pipe", "pipe2",
+	"open", "openat", "access", "faccessat", "faccessat2", "readlink",
+	"readlinkat", "getdents64", "unlink", "unlinkat", "rename", "renameat",
+	"fsync", "fdatasync", "ftruncate", "umask", "getcwd", "sendfile",
+	"fadvise64", "flock",
+	"mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "membarrier",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
+	"rt_sigtimedwait", "kill", "tgkill", "tkill",
+	"poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1",
+	"epoll_ctl", "epoll_wait", "epoll_pwait", "eventfd2", "timerfd_create",
+	"timerfd_settime", "timerfd_gettime",
+	"socket", "socketpair", "connect", "accept", "accept4", "bind",
+	"listen", "getsockname", "getpeername", "setsockopt", "getsockopt",
+	"sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
+	"shutdown",
+	"futex", "set_robust_list", "get_robust_list", "clone", "clone3",
+	"exit", "exit_group", "gettid", "getpid", "getppid", "set_tid_address",
+	"rseq", "restart_syscall", "sched_yield", "sched_getaffinity",
+	"sched_getparam", "sched_getscheduler", "getpriority",
+	"setpriority",            /* workers.c: the big lane's nice */
+	"nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres",
+	"gettimeofday", "time", "getrandom",
+	"getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid",
+	"getresgid", "uname", "sysinfo", "prlimit64", "getrlimit", "getrusage",
+	"wait4", "waitid", "prctl",
+};
+
+static void
+sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char msg[160];
+	int n, fd = eb_log_fd();
+
+	(void)uc;
+	n = snprintf(msg, sizeof(msg), "ebidd: FATAL: system call %d is not "
+	    "in the network process's allow-list (engine/server/privdrop.c; "
+	    "scmp_sys_resolver %d names it): stopping\n", si->si_syscall,
+	    si->si_syscall);
+	if (n > 0) {
+		if (fd != STDERR_FILENO)
+			(void)!write(fd, msg, (size_t)n);
+		(void)!write(STDERR_FILENO, msg, (size_t)n);
+	}
+	_exit(128 + sig);
+}
+
+static int
+drop_user(const struct eb_config *cfg, struct eb_error *err)
+{
+	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0) {
+		eb_log(EB_LOG_INFO, "privileges: started as uid %ld, not root: "
+		    "staying so (the key process is separate all the same)",
+		    (long)geteuid());
+		return EB_OK;
+	}
+	if (strcmp(cfg->user, "root") == 0) {
+		eb_log(EB_LOG_WARN, "privileges: user = root: the network process "
+		    "keeps root (tests only; docs/operations-server.md)");
+		return EB_OK;
+	}
+	errno = 0;
+	if ((pw = getpwnam(cfg->user)) == NULL)
+		return eb_fail(err, EB_ERR_USAGE, "user-unknown",
+		    "Create the system user (the package's postinst does: "
+		    "adduser --system --group ebid) or set `user`.",
+		    "the user \"%s\" does not exist", cfg->user);
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (uid == 0)
+		return eb_fail(err, EB_ERR_USAGE, "user-unknown",
+		    "Name an unprivileged user.", "the user \"%s\" is root",
+		    cfg->user);
+	/* the log file stays writable after rotation (SIGHUP reopens it) */
+	if (*cfg->log_file != '\0' && fchown(eb_log_fd(), uid, gid) != 0)
+		eb_log(EB_LOG_WARN, "privileges: cannot hand %s to %s: %s",
+		    cfg->log_file, cfg->user, strerror(errno));
+	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(uid, uid, uid) != 0)
+		return eb_fail(err, EB_ERR_IO, "privilege-drop-failed", NULL,
+		    "cannot switch to user %s (%ld:%ld): %s", cfg->user,
+		    (long)uid, (long)gid, strerror(errno));
+	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() != uid ||
+	    geteuid() != uid)
+		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
+		    NULL, "root could be regained after switching to %s",
+		    cfg->user);
+	eb_log(EB_LOG_INFO, "privileges: the network process runs as %s "
+	    "(%ld:%ld)", cfg->user, (long)uid, (long)gid);
+	return EB_OK;
+}
+
+static int
+install_filter(struct eb_error *err)
+{
+	struct sigaction sa;
+	scmp_filter_ctx ctx;
+	size_t i;
+	int rc = 0;
+#ifdef EB_SANITIZED
+	uint32_t deflt = SCMP_ACT_LOG;
+#else
+	uint32_t deflt = SCMP_ACT_TRAP;
+#endif
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) != 0 ||
+	    (ctx = seccomp_init(deflt)) == NULL)
+		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
+		    NULL, "cannot prepare the system-call filter");
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	for (i = 0; rc == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(allowed[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;           /* not on this architecture */
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0)
+		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
+		    NULL, "cannot install the system-call filter: %s",
+		    strerror(-rc));
+	return EB_OK;
+}
+
+int
+eb_privdrop(const struct eb_config *cfg, struct eb_error *err)
+{
+	int rc;
+
+	if ((rc = drop_user(cfg, err)) != EB_OK)
+		return rc;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
+		    NULL, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	if (cfg->syscall_filter == 0) {
+		eb_log(EB_LOG_WARN, "privileges: syscall_filter = 0: no "
+		    "system-call filter (diagnosis only)");
+		return EB_OK;
+	}
+	if ((rc = install_filter(err)) != EB_OK)
+		return rc;
+	eb_log(EB_LOG_INFO, "privileges: no new privileges; system-call "
+	    "filter on (%zu calls allowed)", sizeof(allowed) /
+	    sizeof(allowed[0]));
+	return EB_OK;
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# tests/integration/test_privsep.sh
+#    Privilege separation (issue 21 point 1; docs/architecture.md), through
+#    the real ebidd started as root (CI runs as root; as another user the
+#    script says so and checks only what that user can):
+#      - ebidd is two processes: the network process (the pid it was
+#        started as) and its child, the key process "ebidd-keys";
+#      - the network process runs as the configured user (nobody here),
+#        with no new privileges and seccomp mode 2; the key process keeps
+#        root;
+#      - as the network process's user, none of the key files can be read
+#        (setpriv with its uid and gid);
+#      - the network process's memory (read by root through /proc/PID/mem)
+#        holds none of the signing, TSA and opening authority private keys
+#        (their private scalars, in either byte order), while the key
+#        process's memory holds the signing key and the network process's
+#        holds its TLS key (the scan finds keys where they are);
+#      - chain heads signed by the key process verify (ebid-audit export
+#        and verify), signed by the signing certificate, not the TLS one;
+#      - the whole tender flow (receipts, the opening with the shares
+#        resealed to the signing certificate) passes with the separate
+#        signing key;
+#      - SIGHUP reopens the log as the unprivileged user; SIGTERM stops
+#        both processes and the pid file goes (the key process removes it);
+#      - killing the key process stops the server: exit status 1, the log
+#        says why; killing the network process ends the key process.
+#    ports: free ones, picked at start (tests/integration/ports.sh)
+set -uo pipefail
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
+. "$(dirname "$0")/lib.sh"
+it_prepare
+pg_start || exit 1
+write_conf "signing_cert = $C/server-signing.crt" "signing_key = $C/server-signing.key" \
+	"user = nobody"
+start_ebidd || exit 1
+net=$ebidd_pid
+keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
+status_of() { awk -v k="$2:" '$1 == k {print $2; exit}' "/proc/$1/status"; }
+
+check "the key process is the network process's child ($keyp)" test -n "$keyp"
+check "  ... named ebidd-keys" test "$(cat "/proc/$keyp/comm" 2>/dev/null)" = ebidd-keys
+check "the log names the key process" grep -q "key process $keyp holds the signing, TSA, opening authority keys" "$tmp/ebidd.log"
+check "no warning that the TLS key signs (separate keys)" bash -c "! grep -q 'also the signing key' '$tmp/ebidd.log'"
+check "the network process has no new privileges" test "$(status_of "$net" NoNewPrivs)" = 1
+check "the network process runs under seccomp (mode 2)" test "$(status_of "$net" Seccomp)" = 2
+
+if [ "$(id -u)" = 0 ]; then
+	nuid=$(id -u nobody) ngid=$(id -g nobody)
+	check "the network process runs as nobody (uid $nuid, real, effective, saved, fs)" \
+		test "$(awk '$1 == "Uid:" {print $2, $3, $4, $5}' "/proc/$net/status")" = "$nuid $nuid $nuid $nuid"
+	check "  ... in nobody's group only" \
+		test "$(awk '$1 == "Gid:" {print $2, $3, $4, $5}' "/proc/$net/status") / $(status_of "$net" Groups)" = "$ngid $ngid $ngid $ngid / $ngid"
+	check "the key process keeps root" test "$(awk '$1 == "Uid:" {print $3}' "/proc/$keyp/status")" = 0
+	for k in server-signing tsa opening-authority; do
+		refused "as the network process's user, $k.key cannot be read" \
+			setpriv --reuid="$nuid" --regid="$ngid" --clear-groups cat "$C/$k.key"
+		check "  ... though root can (the check can fail)" cat "$C/$k.key"
+	done
+	check "the network process holds no key file open" \
+		bash -c "! ls -l /proc/$net/fd 2>/dev/null | grep -q '\\.key\$'"
+
+	# the private scalars of the keys, big- and little-endian (OpenSSL's
+	# BIGNUM limbs are little-endian in memory)
+	cat >"$tmp/memscan.py" <<'PY'
+import subprocess, sys
+def scalar(path):
+    t = subprocess.run(["openssl", "pkey", "-in", path, "-noout", "-text"],
+                       capture_output=True, text=True, check=True).stdout
+    hexs, on = "", False
+    for line in t.splitlines():
+        s = line.strip()
+        if s.startswith("priv:"):
+            on = True
+            continue
+        if on and s.endswith(":") and not s.replace(":", "").isalnum():
+            break
+        if on and (s.startswith("pub:") or s.startswith("ASN1")):
+            break
+        if on:
+            hexs += s.replace(":", "")
+    b = bytes.fromhex(hexs).lstrip(b"\0").rjust(32, b"\0")
+    return b
+def scan(pid, needles):
+    found = set()
+    with open("/proc/%d/maps" % pid) as m, open("/proc/%d/mem" % pid, "rb", 0) as mem:
+        for line in m:
+            f = line.split()
+            if "r" not in f[1] or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
+                continue
+            a, b = (int(x, 16) for x in f[0].split("-"))
+            try:
+                mem.seek(a)
+                data = mem.read(b - a)
+            except (OSError, ValueError, OverflowError):
+                continue
+            for name, n in needles.items():
+                if n in data or n[::-1] in data:
+                    found.add(name)
+    return found
+pid = int(sys.argv[1])
+needles = {}
+for arg in sys.argv[2:]:
+    name, path = arg.split("=", 1)
+    needles[name] = scalar(path)
+print(" ".join(sorted(scan(pid, needles))) or "none")
+PY
+	keys="signing=$C/server-signing.key tsa=$C/tsa.key opening-authority=$C/opening-authority.key tls=$C/server.key"
+	python3 "$tmp/memscan.py" "$net" $keys >"$tmp/net.keys" 2>"$tmp/net.err"
+	python3 "$tmp/memscan.py" "$keyp" $keys >"$tmp/kp.keys" 2>"$tmp/kp.err"
+	check "root reads both processes' memory (scan ran)" test -s "$tmp/net.keys" -a -s "$tmp/kp.keys"
+	check "the network process's memory holds its TLS key (the scan finds keys: $(cat "$tmp/net.keys"))" \
+		grep -qw tls "$tmp/net.keys"
+	for k in signing tsa opening-authority; do
+		check "the network process's memory holds no $k private key" bash -c "! grep -qw '$k' '$tmp/net.keys'"
+	done
+	check "the key process's memory holds the signing and TSA keys ($(cat "$tmp/kp.keys"))" \
+		bash -c "grep -qw signing '$tmp/kp.keys' && grep -qw tsa '$tmp/kp.keys'"
+	check "  ... and not the TLS key" bash -c "! grep -qw tls '$tmp/kp.keys'"
+else
+	say "not root: the user switch and the memory scan need root (skipped)"
+fi
+
+# -- what the key process signs still verifies ---------------------------------
+now=$(clock_now)
+deadline=$(iso_plus "$now" $((20 * 86400)))
+sed "s/@DEADLINE@/$deadline/; s/@OPENING@/$deadline/" \
+	"$SRC/tests/data/tender/register-tender.xml" >"$tmp/t.xml"
+T=$(ebid_as tenderer tender register "$tmp/t.xml" 2>"$tmp/reg.err" | awk '/ registered$/ {print $2}')
+check "a tender is registered through the separated server ($T)" test -n "$T"
+check "  ... and accepted" ebid_as registrar tender accept "$T"
+check "ebid-audit exports its log (the last chain head signed by the key process)" \
+	"$AUDIT" export --url "$URL" --ca "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" \
+	--tender "$T" -o "$tmp/$T.log.xml"
+check "  ... and verifies it" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt"
+check "GET /v1/server-certificate is the signing certificate, not the TLS one" bash -c "
+	curl -s --cacert '$C/ca.crt' --cert '$C/auditor.crt' --key '$C/auditor.key' '$URL/v1/server-certificate' |
+		sed -n 's:.*<certificate>\\(.*\\)</certificate>.*:\\1:p' | base64 -d |
+		openssl x509 -inform DER -noout -fingerprint -sha256 >'$tmp/sc.fp' &&
+	openssl x509 -in '$C/server-signing.crt' -noout -fingerprint -sha256 | cmp -s - '$tmp/sc.fp' &&
+	! openssl x509 -in '$C/server.crt' -noout -fingerprint -sha256 | cmp -s - '$tmp/sc.fp'"
+
+# -- SIGHUP reopens the log as the network process's user; SIGTERM stops both ----
+kill -HUP "$net"
+for _ in $(seq 1 50); do grep -q 'SIGHUP: reloading' "$tmp/ebidd.log" && break; sleep 0.1; done
+curl_as auditor -o /dev/null "$URL/v1/health"
+check "after SIGHUP the unprivileged network process still logs" \
+	bash -c "sed -n '/SIGHUP: reloading/,\$p' '$tmp/ebidd.log' | grep -q 'path=/v1/health'"
+check "  ... without failing to reopen it" bash -c "! grep -q 'log-unwritable\|cannot open log' '$tmp/ebidd.log'"
+kill -TERM "$net"; wait "$net"; rc=$?
+check "SIGTERM stops ebidd, exit 0 (got $rc)" test "$rc" = 0
+check "  ... the key process ended with it" bash -c "! kill -0 $keyp 2>/dev/null"
+check "  ... and the pid file is removed (by the key process: nobody cannot)" test ! -e "$tmp/ebidd.pid"
+start_ebidd || exit 1
+net=$ebidd_pid
+keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
+
+# -- killing the key process stops the server ------------------------------------
+kill -KILL "$keyp"
+for _ in $(seq 1 100); do kill -0 "$net" 2>/dev/null || break; sleep 0.1; done
+wait "$net"; rc=$?
+check "killing the key process stops the network process, exit status 1 (got $rc)" test "$rc" = 1
+check "  ... saying why" grep -q "the key process (pid $keyp) was killed by signal 9: stopping" "$tmp/ebidd.log"
+check "  ... and stopping cleanly" grep -q 'main: stopped' "$tmp/ebidd.log"
+ebidd_pid=""
+
+# -- killing the network process ends the key process ----------------------------
+start_ebidd || exit 1
+net=$ebidd_pid
+keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
+kill -KILL "$net"; wait "$net" 2>/dev/null
+for _ in $(seq 1 50); do kill -0 "$keyp" 2>/dev/null || break; sleep 0.1; done
+check "killing the network process ends the key process ($keyp) too" bash -c "! kill -0 $keyp 2>/dev/null"
+ebidd_pid=""
+
+# -- the whole tender flow with the separate signing key -------------------------
+# receipts (TSA key), the opening key made and the bids opened in the key
+# process, the shares resealed to GET /v1/server-certificate's certificate
+flow_out=$tmp/tender_flow.out
+# (IT_SIGNING: the audit's tampering battery forges with the signing key)
+EBID_CERTS=$C IT_SIGNING=server-signing IT_EXTRA_CONF="signing_cert = $C/server-signing.crt
+signing_key = $C/server-signing.key" bash "$SRC/tests/integration/test_tender_flow.sh" >"$flow_out" 2>&1
+check "the tender flow passes with the signing key apart ($(tail -n 1 "$flow_out"))" \
+	grep -qE '^[0-9]+ passed, 0 failed$' "$flow_out"
+finish
