@@ -19,6 +19,7 @@
  * INTERFACE: main()
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,9 @@ main(int argc, char **argv)
 	struct eb_error e;
 	int nargs = 0, help = 0, rc;
 
+	/* a connection reset under a write (a server killed behind a load
+	 * balancer) is an error to retry on, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		const char **slot = NULL;
 

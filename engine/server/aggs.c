@@ -16,15 +16,68 @@
 struct eb_aggs {
 	struct eb_server *srv;
 	struct eb_idmap map;              /* struct eb_agg by id */
+	TAILQ_HEAD(eb_agg_lru, eb_agg) lru;        /* the idle ones, oldest first */
+	size_t nidle;
+	size_t bytes;                     /* sum of every agg's estimate */
+	uint64_t evicted;
 };
 
-static void agg_run(struct eb_agg *a);
+static size_t
+agg_base(const struct eb_agg *a)
+{
+	return EB_AGG_BASE_BYTES + sizeof(*a) + strlen(a->id);
+}
+
+/* The configured limit (no configuration: the default). */
+static size_t
+limit_bytes(const struct eb_aggs *as)
+{
+	if (as->srv != NULL && as->srv->cfg != NULL)
+		return (size_t)as->srv->cfg->cache_bytes;
+	return (size_t)256 << 20;
+}
+
+static void
+lru_out(struct eb_aggs *as, struct eb_agg *a)
+{
+	if (!a->idle)
+		return;
+	TAILQ_REMOVE(&as->lru, a, lru);
+	a->idle = 0;
+	as->nidle--;
+}
+
+void
+eb_agg_grew(struct eb_agg *a, size_t bytes)
+{
+	size_t add = bytes * EB_AGG_EVENT_FACTOR;
+
+	a->bytes += add;
+	if (a->as != NULL)
+		a->as->bytes += add;
+}
+
+void
+eb_aggs_stats(const struct eb_aggs *as, struct eb_aggs_stats *st)
+{
+	st->aggregates = as->map.n;
+	st->idle = as->nidle;
+	st->bytes = as->bytes;
+	st->limit = limit_bytes(as);
+	st->evicted = as->evicted;
+}
+
+static void agg_remove(struct eb_aggs *as, struct eb_agg *a);
 
 void
 eb_agg_drop_state(struct eb_agg *a)
 {
 	if (a->state != NULL && a->flow != NULL)
 		a->flow->ops->destroy(a->state);
+	if (a->as != NULL && a->bytes > agg_base(a)) {
+		a->as->bytes -= a->bytes - agg_base(a);
+		a->bytes = agg_base(a);
+	}
 	a->state = NULL;
 	a->seq = 0;
 	memset(a->hash, 0, sizeof(a->hash));
@@ -43,8 +96,12 @@ eb_aggs_get(struct eb_aggs *as, const char *id,
 		return NULL;
 	a->flow = flow;
 	STAILQ_INIT(&a->queue);
+	TAILQ_INIT(&a->uncommitted);
 	eb_idmap_insert(&as->map, &a->node, id);
 	a->id = a->node.id;
+	a->as = as;
+	a->bytes = agg_base(a);
+	as->bytes += a->bytes;
 	return a;
 }
 
@@ -58,20 +115,75 @@ agg_free(struct eb_agg *a)
 static void
 agg_remove(struct eb_aggs *as, struct eb_agg *a)
 {
+	lru_out(as, a);
+	eb_agg_drop_state(a);
+	as->bytes -= a->bytes;
 	eb_idmap_remove(&as->map, &a->node);
 	agg_free(a);
 }
 
+/* Over the limits: evict the least recently used idle aggregates. */
 static void
-agg_run(struct eb_agg *a)
+aggs_trim(struct eb_aggs *as)
+{
+	struct eb_agg *a;
+
+	while ((as->bytes > limit_bytes(as) || as->map.n > EB_AGGS_CACHE_MAX) &&
+	    (a = TAILQ_FIRST(&as->lru)) != NULL) {
+		agg_remove(as, a);
+		as->evicted++;
+	}
+}
+
+/* May the task at the head of the queue run now? */
+static int
+may_run(const struct eb_agg *a, const struct eb_agg_task *t)
+{
+	if (a->running != NULL || t == NULL)
+		return 0;
+	if (TAILQ_EMPTY(&a->uncommitted))
+		return 1;
+	return t->batchable && !a->hold;
+}
+
+/*
+ * A loop, not a recursion: a command's run() may end its turn before it
+ * returns (decided and handed to the group commit), and the next one
+ * then runs from here, however many are queued.
+ */
+void
+eb_aggs_settle(struct eb_aggs *as, struct eb_agg *a)
 {
 	struct eb_agg_task *t;
 
-	if (a->running != NULL || (t = STAILQ_FIRST(&a->queue)) == NULL)
+	if (a->in_run)
+		return;               /* the outer call goes on */
+	a->in_run = 1;
+	while (may_run(a, t = STAILQ_FIRST(&a->queue))) {
+		STAILQ_REMOVE_HEAD(&a->queue, link);
+		a->running = t;
+		t->run(t);
+	}
+	a->in_run = 0;
+	if (a->running != NULL || !STAILQ_EMPTY(&a->queue) ||
+	    !TAILQ_EMPTY(&a->uncommitted) || a->committing || a->refs != 0)
+		return;                       /* busy */
+	if (a->fresh || a->state == NULL) {
+		agg_remove(as, a);            /* failed or unknown */
 		return;
-	STAILQ_REMOVE_HEAD(&a->queue, link);
-	a->running = t;
-	t->run(t);
+	}
+	lru_out(as, a);                       /* idle: the most recent */
+	TAILQ_INSERT_TAIL(&as->lru, a, lru);
+	a->idle = 1;
+	as->nidle++;
+	aggs_trim(as);
+}
+
+void
+eb_aggs_requeue(struct eb_aggs *as, struct eb_agg_task *t)
+{
+	lru_out(as, t->agg);
+	STAILQ_INSERT_HEAD(&t->agg->queue, t, link);
 }
 
 int
@@ -89,8 +201,9 @@ eb_aggs_enqueue(struct eb_aggs *as, const char *id,
 		    "Send this command with the id of a matching aggregate.",
 		    "%s is a %s, not a %s", a->id, a->flow->kind, flow->kind);
 	t->agg = a;
+	lru_out(as, a);                       /* busy again */
 	STAILQ_INSERT_TAIL(&a->queue, t, link);
-	agg_run(a);
+	eb_aggs_settle(as, a);
 	return EB_OK;
 }
 
@@ -102,11 +215,7 @@ eb_aggs_done(struct eb_aggs *as, struct eb_agg_task *t)
 	if (a == NULL || a->running != t)
 		return;
 	a->running = NULL;
-	if (STAILQ_EMPTY(&a->queue) && (a->fresh || a->state == NULL ||
-	    as->map.n > EB_AGGS_CACHE_MAX))
-		agg_remove(as, a);   /* failed, unknown, or evict */
-	else
-		agg_run(a);
+	eb_aggs_settle(as, a);
 }
 
 /* -- load --------------------------------------------------------------- */
@@ -162,6 +271,7 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 			return;
 		}
 		eb_doc_free(ev);
+		eb_agg_grew(a, rows[i].events_len);
 		a->seq = rows[i].seq;
 		memcpy(a->hash, rows[i].hash, EB_SHA256_LEN);
 	}
@@ -205,6 +315,7 @@ eb_aggs_new(struct eb_server *srv)
 	if (as == NULL)
 		return NULL;
 	as->srv = srv;
+	TAILQ_INIT(&as->lru);
 	if (eb_idmap_init(&as->map, AGG_BUCKETS) != EB_OK) {
 		free(as);
 		return NULL;

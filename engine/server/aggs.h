@@ -9,11 +9,29 @@
  * A task is a struct eb_agg_task embedded in the caller's record (a
  * command's job, commands.c; a read or a poke, reads.c): eb_aggs_enqueue()
  * queues it, its run() is called on its turn, and the caller ends its
- * turn with eb_aggs_done().  The cache never holds an event that is not
- * durable: whoever applied events that did not become durable drops the
- * state (eb_agg_drop_state()).  An aggregate is evicted when its queue
- * empties and it is new and failed, unknown, or the cache holds more than
- * EB_AGGS_CACHE_MAX aggregates.
+ * turn with eb_aggs_done().
+ *
+ * Group commit (commands.c, groupcommit.h): a command's turn ends once
+ * it is decided and its events applied to the cached state, before its
+ * COMMIT; the next command is decided on that state, chained from the
+ * pending head.  Such a task stays on the aggregate's 'uncommitted' list
+ * (commands.c keeps it) until its batch commits: while the list is not
+ * empty only 'batchable' tasks (commands) run, and none while 'hold' is
+ * set; reads and pokes wait, so nothing outside the aggregate ever sees
+ * an event that is not durable.  Whoever finds that applied events did
+ * not become durable drops the state (eb_agg_drop_state()) and requeues
+ * the uncommitted tasks in order (eb_aggs_requeue()).
+ *
+ * The cache is bounded by memory: each aggregate's bytes are estimated
+ * (EB_AGG_BASE_BYTES, plus EB_AGG_EVENT_FACTOR times the bytes of every
+ * event folded or applied into its state: the core keeps about that much
+ * per event), and the idle aggregates (nothing queued, running or
+ * uncommitted) are kept in least-recently-used order; while the cache
+ * holds more than the configured `cache_bytes` (or more than
+ * EB_AGGS_CACHE_MAX aggregates) the least recently used idle one is
+ * evicted.  A new aggregate that failed, or one with no state, is evicted
+ * as soon as it is idle.  An evicted aggregate is folded from the log
+ * again by the next command that needs it.
  *
  * Owns: struct eb_aggs (srv->aggs; eb_aggs_free()), every struct eb_agg
  * and its state; never the tasks.  Loop thread.
@@ -25,6 +43,10 @@
  *    eb_aggs_done()      - the task's turn ended: the next one runs
  *    eb_aggs_load()      - fold the log's new entries into the state
  *    eb_agg_drop_state() - forget the cached state
+ *    eb_aggs_requeue()   - a task back at the head of the queue
+ *    eb_aggs_settle()    - run what may run now, or evict
+ *    eb_agg_grew()       - events applied: the memory estimate grows
+ *    eb_aggs_stats()     - aggregates, bytes, evictions (metrics)
  */
 #ifndef EB_SERVER_AGGS_H
 #define EB_SERVER_AGGS_H
@@ -37,8 +59,11 @@
 #include "protocol/err.h"
 #include "protocol/hash.h"
 
-/* The aggregates kept in memory (more are evicted as they go idle). */
+/* The aggregates kept in memory at most (more are evicted, LRU). */
 #define EB_AGGS_CACHE_MAX 10000
+/* The estimate of an aggregate's memory (see above). */
+#define EB_AGG_BASE_BYTES 2048
+#define EB_AGG_EVENT_FACTOR 2
 
 struct eb_server;
 struct eb_aggs;
@@ -55,6 +80,9 @@ struct eb_agg_task {
 	void (*run)(struct eb_agg_task *t);  /* its turn came */
 	struct eb_agg *agg;                  /* set by eb_aggs_enqueue() */
 	eb_agg_loaded_fn loaded;             /* eb_aggs_load()'s */
+	int batchable;                       /* may run while entries of the
+	                                      * aggregate are not committed */
+	TAILQ_ENTRY(eb_agg_task) ulink;      /* the uncommitted list */
 };
 
 struct eb_agg {
@@ -68,6 +96,24 @@ struct eb_agg {
 	                                      * database */
 	struct eb_agg_task *running;
 	STAILQ_HEAD(eb_agg_queue, eb_agg_task) queue;
+	/* decided on the cached state, waiting for their COMMIT */
+	TAILQ_HEAD(eb_agg_uncommitted, eb_agg_task) uncommitted;
+	int hold;                            /* decide nothing new for now */
+	int committing;                      /* a batch of it is in flight */
+	void *gc_batch;                      /* that batch (groupcommit.c) */
+	int in_run;                          /* eb_aggs_settle() is running */
+	unsigned refs;                       /* tasks that will come back to
+	                                      * it (never evicted before) */
+	struct eb_aggs *as;
+	size_t bytes;                        /* its estimated memory */
+	int idle;                            /* on the LRU list */
+	TAILQ_ENTRY(eb_agg) lru;
+};
+
+/* What the cache holds now (metrics). */
+struct eb_aggs_stats {
+	size_t aggregates, idle, bytes, limit;
+	uint64_t evicted;
 };
 
 struct eb_aggs *eb_aggs_new(struct eb_server *srv);
@@ -94,5 +140,16 @@ void eb_aggs_done(struct eb_aggs *as, struct eb_agg_task *t);
 void eb_aggs_load(struct eb_aggs *as, struct eb_agg_task *t,
     eb_agg_loaded_fn cb);
 void eb_agg_drop_state(struct eb_agg *a);
+/* 'bytes' of events were applied to the state of 'a' (the estimate). */
+void eb_agg_grew(struct eb_agg *a, size_t bytes);
+void eb_aggs_stats(const struct eb_aggs *as, struct eb_aggs_stats *st);
+/* Put 't' back at the head of its aggregate's queue (not run yet). */
+void eb_aggs_requeue(struct eb_aggs *as, struct eb_agg_task *t);
+/*
+ * The aggregate's hold or uncommitted list changed: run the tasks that
+ * may run now, or evict it when nothing refers to it any more.  Safe to
+ * call from a task's run() (the outer call goes on).
+ */
+void eb_aggs_settle(struct eb_aggs *as, struct eb_agg *a);
 
 #endif

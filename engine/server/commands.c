@@ -28,8 +28,13 @@
  *       system-not-server; custodians named must be in the directory)
  *    9. entry hash (protocol/entry.h), apply to the cached state, sign the
  *       head (first entry, phase change, system command, receipt, every
- *       head_every_entries-th seq), then eb_store_append: one
- *       transaction, committed before the reply
+ *       head_every_entries-th seq), then the group commit
+ *       (groupcommit.h): the command's turn on the aggregate ends here,
+ *       the next command is decided on the cached state chained from
+ *       this pending head, and the entries decided while a batch of the
+ *       aggregate is in flight leave together in the next one (one
+ *       transaction for many entries, of this aggregate and others);
+ *       the reply waits for the COMMIT of its batch
  *   10. reply <accepted aggregate= seq= hash= time= kind= clock=
  *       prev-hash=> + <events> [+ <receipt> + <chain-head>: the proof of
  *       inclusion, protocol/inclusion.h]
@@ -37,7 +42,12 @@
  * row lock: if another ebidd process appended first ("head-moved") the
  * cached state is dropped, reloaded and the command decided again (at
  * most APPEND_ATTEMPTS times).  Any failure after step 9's apply drops the
- * cached state, so the cache never holds an event that is not durable.
+ * cached state; a failed batch drops it too and puts every command of the
+ * aggregate decided on it back at the head of the queue, in order
+ * (agg_failed).  A command refused (or found to resend the bytes of an
+ * uncommitted one) while entries of its aggregate are uncommitted is
+ * answered only once they committed: a refusal decided on a state that
+ * never became durable is never sent (park/release).
  *
  * Steps 6 and 7 are aggs.c's (the queue, the fold); reads and pokes take
  * their own path there (reads.c).
@@ -51,6 +61,7 @@
  *
  * INTERFACE: commands.h
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +76,7 @@
 #include "engine/server/aggs.h"
 #include "engine/server/commands.h"
 #include "engine/server/directory.h"
+#include "engine/server/groupcommit.h"
 #include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
@@ -92,11 +104,27 @@
 #define EVENTS_MAX ((size_t)256 << 20)
 #define APPEND_BACKOFF_MAX_MS 32
 
-/* What follows when the job's bytes are not in the log (dedup_done). */
-enum { DEDUP_LOAD, DEDUP_REFUSE };
+/*
+ * What follows when the job's bytes are not in the log (dedup_done):
+ * decide; refuse; or, for a parked job, only note the outcome (its
+ * refusal waits for the commit before it, job_release) or put the job
+ * back in its queue (its aggregate's batch failed meanwhile).
+ */
+enum { DEDUP_LOAD, DEDUP_REFUSE, DEDUP_PARKED, DEDUP_REQUEUE };
+/* A parked job's look-up (job->early). */
+enum { EARLY_NONE, EARLY_FLYING, EARLY_DONE };
 
 struct job {
 	struct eb_agg_task task;          /* its turn on the aggregate */
+	struct eb_gc_item gi;             /* its entry in the group commit */
+	int turn_over;                    /* its turn ended before its reply */
+	int parked;                       /* answer once the entries before
+	                                   * it committed (release) */
+	char gstatus;                     /* its batch's verdict, when not
+	                                   * appended (agg_done) */
+	struct eb_error gerr;
+	long backoff_us;                  /* wait before deciding again */
+	int early;                        /* the parked job's look-up */
 	struct eb_commands *cs;
 	struct eb_req *r;                 /* NULL for ebidd's own commands */
 	struct eb_actor actor;            /* the TLS peer, or ebidd itself */
@@ -135,6 +163,7 @@ struct job {
 
 struct eb_commands {
 	struct eb_server *srv;
+	struct eb_gc *gc;
 	unsigned busy;
 	eb_commands_observer_fn observer;  /* NULL: none */
 };
@@ -145,7 +174,7 @@ static void prechecked(void *arg, int rc, const struct eb_error *e);
 /*
  * The request id a creating command carries inside its signature
  * (request-id="..." on its root), or NULL: a retry with the same id, even
- * signed anew, gets the aggregate the first one created (schema/0009).
+ * signed anew, gets the aggregate the first one created (schema/0011).
  */
 static const char *
 request_id(const struct eb_doc *doc)
@@ -180,7 +209,8 @@ job_end(struct job *j)
 	struct eb_commands *cs = j->cs;
 
 	cs->busy--;
-	eb_aggs_done(cs->srv->aggs, &j->task);
+	if (!j->turn_over)
+		eb_aggs_done(cs->srv->aggs, &j->task);
 	job_free(j);
 }
 
@@ -301,63 +331,243 @@ retry_load(evutil_socket_t fd, short what, void *arg)
 	job_load(arg);
 }
 
+/* A job's entry is durable: answer it (the aggregate is notified once
+ * per batch, agg_done). */
 static void
-append_done(int rc, const struct eb_error *e, void *arg)
+job_committed(struct job *j)
 {
-	struct job *j = arg;
 	struct eb_agg *a = j->task.agg;
 
-	eb_metrics_append_end(j->cs->srv->metrics, j, rc);
-	if (rc == EB_OK) {
-		a->seq = j->seq;
-		memcpy(a->hash, j->hash, EB_SHA256_LEN);
-		a->fresh = 0;
-		/* what only ebidd observes, to the centre's monitor */
-		if (j->cs->observer != NULL)
-			j->cs->observer(j->cs->srv, a->flow, a->state, a->id,
-			    j->doc != NULL ? j->doc->name : NULL, &j->actor,
-			    j->r != NULL ? j->r->peer_addr : NULL, j->facts);
-		reply_accepted(j);
-		eb_notify_committed(j->cs->srv, a->id, a->flow, a->state);
-		job_end(j);
+	TAILQ_REMOVE(&a->uncommitted, &j->task, ulink);
+	a->fresh = 0;
+	/* what only ebidd observes, to the centre's monitor (the state may
+	 * already hold the aggregate's later, uncommitted entries) */
+	if (j->cs->observer != NULL)
+		j->cs->observer(j->cs->srv, a->flow, a->state, a->id,
+		    j->doc != NULL ? j->doc->name : NULL, &j->actor,
+		    j->r != NULL ? j->r->peer_addr : NULL, j->facts);
+	reply_accepted(j);
+	job_end(j);
+}
+
+/* The entries before a parked job are durable: answer it as it was
+ * decided (a refusal on a state now durable, or a resend). */
+static void
+job_release(struct job *j)
+{
+	struct eb_agg *a = j->task.agg;
+	struct eb_error e = j->pending;
+
+	TAILQ_REMOVE(&a->uncommitted, &j->task, ulink);
+	j->parked = 0;
+	j->loaded = 1;
+	if (j->early == EARLY_FLYING) {   /* its answer refuses (dedup_done) */
+		j->dedup_then = DEDUP_REFUSE;
 		return;
 	}
-	eb_agg_drop_state(a);         /* the applied events are not durable */
-	if (rc == EB_ERR_CONFLICT && strcmp(e->reason, "duplicate-command") ==
-	    0) {
-		/* the same bytes committed meanwhile: answer with that entry */
-		eb_doc_free(j->events);
-		j->events = NULL;
-		j->pending = *e;
+	if ((is_refusal(e.code) || e.code == EB_ERR_CONFLICT) && !a->fresh &&
+	    !j->dedup_checked) {
 		j->dedup_then = DEDUP_REFUSE;
 		dedup_check(j);
 		return;
 	}
-	if (rc == EB_ERR_CONFLICT && !a->fresh &&
-	    ++j->attempts < APPEND_ATTEMPTS) {
-		eb_log(EB_LOG_INFO, "req id=%s: head of %s moved, deciding "
-		    "again", j->reqid, a->id);
-		eb_doc_free(j->events);
-		j->events = NULL;
-		eb_buf_reset(&j->events_bytes);
-		free(j->head_sig);
-		j->head_sig = NULL;
-		{
-			int step = j->attempts < 6 ? 1 << (j->attempts - 1) :
-			    APPEND_BACKOFF_MAX_MS;
-			struct timeval tv = { 0, 0 };
+	if (is_refusal(e.code))
+		record_refusal(j, j->doc->name, &e);
+	job_fail(j, &e);
+}
 
-			if (step > APPEND_BACKOFF_MAX_MS)
-				step = APPEND_BACKOFF_MAX_MS;
-			/* jitter only: random() is enough */
-			tv.tv_usec = step * 1000L + random() % (step * 1000L);
-			if (event_base_once(j->cs->srv->base, -1, EV_TIMEOUT,
-			    retry_load, j, &tv) != 0)
-				job_load(j);
-		}
+/* Back to the head of the queue, to be decided again from a new fold. */
+static void
+job_reset(struct job *j)
+{
+	eb_doc_free(j->events);
+	j->events = NULL;
+	eb_buf_reset(&j->events_bytes);
+	free(j->head_sig);
+	j->head_sig = NULL;
+	j->head_sig_len = 0;
+	j->gstatus = 0;
+	j->parked = 0;
+	j->loaded = 0;
+	j->turn_over = 0;
+	j->early = EARLY_NONE;
+}
+
+/* groupcommit.h: one item of a batch came back. */
+static void
+item_done(struct eb_gc_item *it, char status, const struct eb_error *e)
+{
+	struct job *j = (struct job *)(void *)((char *)it -
+	    offsetof(struct job, gi));
+
+	if (status == EB_APPENDED) {
+		job_committed(j);
 		return;
 	}
-	job_fail(j, e);
+	j->gstatus = status;          /* agg_done() decides */
+	if (e != NULL)
+		j->gerr = *e;
+}
+
+/*
+ * A batch failed for aggregate 'a': the cached state holds events that
+ * are not durable.  Drop it; then, in decide order, every job decided on
+ * it: the duplicate gets its first entry back (dedup), the one whose
+ * head moved is decided again after a pause (at most APPEND_ATTEMPTS
+ * times), one whose statement failed is answered with the error (as an
+ * append in flight always was), and every other one goes back to the
+ * head of the queue in order.
+ */
+static void
+agg_failed(struct eb_commands *cs, struct eb_agg *a)
+{
+	struct eb_agg_task *t;
+	struct job *j;
+
+	eb_agg_drop_state(a);
+	a->hold = 0;
+	/* from the last decided to the first: each one requeued goes to the
+	 * head of the queue, so they end up in decide order */
+	while ((t = TAILQ_LAST(&a->uncommitted, eb_agg_uncommitted)) != NULL) {
+		TAILQ_REMOVE(&a->uncommitted, t, ulink);
+		j = (struct job *)(void *)t;
+		eb_gc_cancel(cs->gc, &j->gi);
+		if (j->gstatus == EB_APPEND_DUP) {
+			struct eb_error e;
+
+			eb_fail(&e, EB_ERR_CONFLICT, "duplicate-command",
+			    "Send the same command again: its first reply "
+			    "comes back.", "this signed command is already "
+			    "in the log");
+			job_reset(j);
+			j->turn_over = 1;
+			j->pending = e;
+			j->dedup_then = DEDUP_REFUSE;
+			dedup_check(j);
+			continue;
+		}
+		if (j->gstatus == EB_GC_FAILED) {
+			job_fail(j, &j->gerr);
+			continue;
+		}
+		if (j->early == EARLY_FLYING) {
+			/* decided again when its look-up answers */
+			j->dedup_then = DEDUP_REQUEUE;
+			j->parked = 0;
+			a->refs++;
+			continue;
+		}
+		if (j->gstatus == EB_APPEND_MOVED) {
+			if (a->fresh || ++j->attempts >= APPEND_ATTEMPTS) {
+				struct eb_error e;
+
+				eb_fail(&e, EB_ERR_CONFLICT, "head-moved",
+				    "Submit the command again.",
+				    "another command on this aggregate was "
+				    "committed first");
+				job_fail(j, &e);
+				continue;
+			}
+			eb_log(EB_LOG_INFO, "req id=%s: head of %s moved, "
+			    "deciding again", j->reqid, a->id);
+			{
+				int step = j->attempts < 6 ?
+				    1 << (j->attempts - 1) :
+				    APPEND_BACKOFF_MAX_MS;
+
+				if (step > APPEND_BACKOFF_MAX_MS)
+					step = APPEND_BACKOFF_MAX_MS;
+				/* jitter only: random() is enough */
+				j->backoff_us = step * 1000L +
+				    random() % (step * 1000L);
+			}
+		}
+		job_reset(j);
+		eb_aggs_requeue(cs->srv->aggs, &j->task);
+	}
+}
+
+/*
+ * groupcommit.h: every item of 'a' in a batch came back.  On success the
+ * parked jobs whose entries before them are now durable are answered;
+ * when nothing of 'a' is uncommitted any more the observers hear of its
+ * (durable) state; while some is, no new command is decided (hold), so
+ * that they hear of it after the next batch at the latest.
+ */
+static void
+agg_done(struct eb_server *srv, struct eb_agg *a)
+{
+	struct eb_commands *cs = srv->cmds;
+	struct eb_agg_task *t;
+	int failed = 0;
+
+	TAILQ_FOREACH(t, &a->uncommitted, ulink)
+		if (((struct job *)(void *)t)->gstatus != 0)
+			failed = 1;
+	if (failed) {
+		agg_failed(cs, a);
+	} else {
+		while ((t = TAILQ_FIRST(&a->uncommitted)) != NULL &&
+		    ((struct job *)(void *)t)->parked)
+			job_release((struct job *)(void *)t);
+		a->hold = !TAILQ_EMPTY(&a->uncommitted);
+		if (!a->hold && a->state != NULL)
+			eb_notify_committed(srv, a->id, a->flow, a->state);
+	}
+	eb_aggs_settle(srv->aggs, a);
+}
+
+/* Give the job's turn on the aggregate to the next task now. */
+static void
+job_turn_over(struct job *j)
+{
+	j->turn_over = 1;
+	eb_aggs_done(j->cs->srv->aggs, &j->task);
+}
+
+/*
+ * Decided on a state that holds uncommitted entries: answer once they are
+ * durable (agg_done), or decide again if they fail (agg_failed).
+ */
+static void
+job_park(struct job *j, const struct eb_error *e)
+{
+	struct eb_agg *a = j->task.agg;
+
+	eb_doc_free(j->events);
+	j->events = NULL;
+	j->pending = *e;
+	j->parked = 1;
+	TAILQ_INSERT_TAIL(&a->uncommitted, &j->task, ulink);
+	job_turn_over(j);
+	/*
+	 * A refusal is answered after the look-up of its bytes (a resend of
+	 * an accepted command gets its first reply): run it now, while the
+	 * commit before it flies, not after.  Not for a resend of an
+	 * uncommitted command: its entry is only there after the commit.
+	 */
+	if ((is_refusal(e->code) || e->code == EB_ERR_CONFLICT) && !a->fresh &&
+	    !j->dedup_checked && strcmp(e->reason, "duplicate-command") != 0) {
+		j->early = EARLY_FLYING;
+		j->dedup_then = DEDUP_PARKED;
+		dedup_check(j);
+	}
+}
+
+/* Is a decided, uncommitted command of 'a' made of these bytes? */
+static int
+uncommitted_bytes(const struct eb_agg *a, const uint8_t sha[EB_SHA256_LEN])
+{
+	const struct eb_agg_task *t;
+
+	for (t = TAILQ_FIRST(&a->uncommitted); t != NULL;
+	    t = TAILQ_NEXT(t, ulink)) {
+		const struct job *o = (const struct job *)(const void *)t;
+
+		if (!o->parked && memcmp(o->der_sha, sha, EB_SHA256_LEN) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -386,12 +596,21 @@ job_decide(struct job *j)
 	const struct eb_flow_ops *ops = a->flow->ops;
 	struct eb_cmd cmd;
 	struct eb_entry ent;
-	struct eb_store_entry se;
+	struct eb_store_entry *se;
 	struct eb_error e;
 	char before[64];
 	int rc;
 
 	eb_error_clear(&e);
+	/* the same signed bytes as a command not yet committed: its reply
+	 * (dedup) once it is; never twice in one batch */
+	if (uncommitted_bytes(a, j->der_sha)) {
+		eb_fail(&e, EB_ERR_CONFLICT, "duplicate-command", "Send the "
+		    "same command again: its first reply comes back.",
+		    "this signed command is already being appended");
+		job_park(j, &e);
+		return;
+	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.body = j->doc;
 	cmd.actor = j->actor;
@@ -399,8 +618,14 @@ job_decide(struct job *j)
 	cmd.time = j->time;
 	cmd.facts = j->facts;
 	cmd.rules = EB_RULES_CURRENT;     /* recorded in the entry */
-	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK &&
-	    !j->loaded && !a->fresh && is_refusal(e.code)) {
+	rc = ops->decide(a->state, &cmd, &j->events, &e);
+	if (rc != EB_OK && !TAILQ_EMPTY(&a->uncommitted)) {
+		if (e.code == 0)
+			eb_fail(&e, rc, "refused", NULL, "command refused");
+		job_park(j, &e);
+		return;
+	}
+	if (rc != EB_OK && !j->loaded && !a->fresh && is_refusal(e.code)) {
 		/* refused on the cache alone: make sure it is current (another
 		 * ebidd may have appended) before refusing */
 		eb_doc_free(j->events);
@@ -473,12 +698,14 @@ job_decide(struct job *j)
 	if ((rc = ops->apply(a->state, j->events, &e)) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "apply refused the core's own events");
 		eb_agg_drop_state(a);
+		a->hold = !TAILQ_EMPTY(&a->uncommitted);
 		eb_fail(&e, EB_ERR_INTERNAL, "apply-failed",
 		    "Report this to the centre's operators.",
 		    "internal error: the events could not be applied");
 		job_fail(j, &e);
 		return;
 	}
+	eb_agg_grew(a, j->events_bytes.len);
 	snprintf(j->state_name, sizeof(j->state_name), "%s",
 	    ops->state_name(a->state));
 	/*
@@ -493,39 +720,50 @@ job_decide(struct job *j)
 	    sign_head(j, &e) != EB_OK) {
 		eb_log_e(EB_LOG_ERROR, &e, "cannot sign the chain head");
 		eb_agg_drop_state(a);
+		a->hold = !TAILQ_EMPTY(&a->uncommitted);
 		job_fail(j, &e);
 		return;
 	}
-	memset(&se, 0, sizeof(se));
-	se.aggregate = a->id;
-	se.kind = a->flow->kind;
-	se.seq = j->seq;
-	se.time_ms = j->time;
-	se.party = j->actor.party;
-	se.role = eb_role_name(j->actor.role);
-	se.person = j->actor.person;
-	se.command = j->der;
-	se.command_len = j->der_len;
-	memcpy(se.command_sha256, j->der_sha, EB_SHA256_LEN);
-	se.events = j->events_bytes.data;
-	se.events_len = j->events_bytes.len;
-	se.clock = ent.clock;
-	se.rules = ent.rules;
-	se.request_id = j->seq == 1 ? request_id(j->doc) : NULL;
-	memcpy(se.prev_hash, a->hash, EB_SHA256_LEN);
-	memcpy(se.hash, j->hash, EB_SHA256_LEN);
-	se.state = j->state_name;
-	se.receipt = j->receipt;
-	se.receipt_len = j->receipt_len;
-	se.head_sig = j->head_sig;
-	se.head_sig_len = j->head_sig_len;
-	eb_metrics_append_start(srv->metrics, j);
-	if ((rc = eb_store_append(srv->store, &se, append_done, j)) != EB_OK) {
+	se = &j->gi.entry;
+	memset(se, 0, sizeof(*se));
+	se->aggregate = a->id;
+	se->kind = a->flow->kind;
+	se->seq = j->seq;
+	se->time_ms = j->time;
+	se->party = j->actor.party;
+	se->role = eb_role_name(j->actor.role);
+	se->person = j->actor.person;
+	se->command = j->der;
+	se->command_len = j->der_len;
+	memcpy(se->command_sha256, j->der_sha, EB_SHA256_LEN);
+	se->events = j->events_bytes.data;
+	se->events_len = j->events_bytes.len;
+	se->clock = ent.clock;
+	se->rules = ent.rules;
+	se->request_id = j->seq == 1 ? request_id(j->doc) : NULL;
+	memcpy(se->prev_hash, a->hash, EB_SHA256_LEN);
+	memcpy(se->hash, j->hash, EB_SHA256_LEN);
+	se->state = j->state_name;
+	se->receipt = j->receipt;
+	se->receipt_len = j->receipt_len;
+	se->head_sig = j->head_sig;
+	se->head_sig_len = j->head_sig_len;
+	j->gi.agg = a;
+	j->gi.done = item_done;
+	j->gstatus = 0;
+	if ((rc = eb_gc_submit(j->cs->gc, &j->gi)) != EB_OK) {
 		eb_agg_drop_state(a);
+		a->hold = !TAILQ_EMPTY(&a->uncommitted);
 		eb_fail(&e, rc, "database-unavailable", NULL,
 		    "cannot queue the append");
 		job_fail(j, &e);
+		return;
 	}
+	/* the pending head: the next command is chained on it */
+	a->seq = j->seq;
+	memcpy(a->hash, j->hash, EB_SHA256_LEN);
+	TAILQ_INSERT_TAIL(&a->uncommitted, &j->task, ulink);
+	job_turn_over(j);
 }
 
 /* -- load --------------------------------------------------------------- */
@@ -577,6 +815,21 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 	char *b64 = NULL;
 	uint64_t be;
 
+	if (j->dedup_then == DEDUP_PARKED || j->dedup_then == DEDUP_REQUEUE) {
+		/* a miss is an answer; a hit or an error: look again later */
+		if (rc != EB_OK || PQntuples(r) > 0)
+			j->dedup_checked = 0;
+		j->early = EARLY_DONE;
+		if (j->dedup_then == DEDUP_REQUEUE) {
+			struct eb_agg *a = j->task.agg;
+
+			job_reset(j);
+			a->refs--;
+			eb_aggs_requeue(j->cs->srv->aggs, &j->task);
+			eb_aggs_settle(j->cs->srv->aggs, a);
+		}
+		return;
+	}
 	if (rc != EB_OK) {
 		job_fail(j, e);
 		return;
@@ -722,7 +975,7 @@ job_load(struct job *j)
 	 * load round trip: the append is a compare-and-set on the head, so if
 	 * another process appended meanwhile it fails with head-moved, the
 	 * cache is dropped and the command decided again on a fresh fold
-	 * (append_done).  A new aggregate gets an empty state; otherwise
+	 * (agg_failed).  A new aggregate gets an empty state; otherwise
 	 * the log is folded (aggs.h).
 	 */
 	if (!a->fresh && a->state != NULL && !j->loaded) {
@@ -735,7 +988,17 @@ job_load(struct job *j)
 static void
 job_run(struct eb_agg_task *t)
 {
-	job_load((struct job *)(void *)t);
+	struct job *j = (struct job *)(void *)t;
+
+	if (j->backoff_us > 0) {      /* its head moved: let the other go */
+		struct timeval tv = { 0, j->backoff_us };
+
+		j->backoff_us = 0;
+		if (event_base_once(j->cs->srv->base, -1, EV_TIMEOUT,
+		    retry_load, j, &tv) == 0)
+			return;
+	}
+	job_load(j);
 }
 
 static void
@@ -744,6 +1007,7 @@ job_enqueue(struct job *j)
 	struct eb_error e;
 
 	j->task.run = job_run;
+	j->task.batchable = 1;
 	eb_error_clear(&e);
 	if (eb_aggs_enqueue(j->cs->srv->aggs, j->target, j->flow, &j->task,
 	    &e) != EB_OK)
@@ -1154,9 +1418,18 @@ struct eb_commands *
 eb_commands_new(struct eb_server *srv)
 {
 	struct eb_commands *cs = calloc(1, sizeof(*cs));
+	int flying;
 
-	if (cs != NULL)
-		cs->srv = srv;
+	if (cs == NULL)
+		return NULL;
+	cs->srv = srv;
+	/* half the pool's connections for batches: the rest for loads,
+	 * look-ups and reads */
+	flying = srv->cfg != NULL ? (int)srv->cfg->db_connections / 2 : 1;
+	if ((cs->gc = eb_gc_new(srv, flying, agg_done)) == NULL) {
+		free(cs);
+		return NULL;
+	}
 	return cs;
 }
 
@@ -1175,5 +1448,8 @@ eb_commands_busy(const struct eb_commands *cs)
 void
 eb_commands_free(struct eb_commands *cs)
 {
+	if (cs == NULL)
+		return;
+	eb_gc_free(cs->gc);
 	free(cs);
 }

@@ -33,6 +33,8 @@ struct cf_key {
 #define INT(n, d, lo, hi) { #n, CF_INT, offsetof(struct eb_config, n), d, lo, hi, 0 }
 
 static const struct cf_key cf_keys[] = {
+	/* the aggregate cache's memory, estimated (aggs.h): 256 MiB */
+	INT(cache_bytes, "268435456", 0, (int64_t)1 << 40),
 	STR(ca, "", 1),
 	STR(cert, "", 1),
 	INT(command_budget_ms, "2000", 10, 600000),

@@ -71,6 +71,7 @@ struct eb_config {
 	int64_t request_timeout;  /* seconds to receive one whole request */
 	char *system_certs;    /* other server certificates of the centre, "a.crt,b.crt" */
 	int64_t head_every_entries; /* sign a chain head at every Nth seq; default 64 */
+	int64_t cache_bytes;   /* the aggregate cache, estimated bytes (aggs.h) */
 	int64_t head_every_seconds; /* ... and every T s for heads left unsigned; 60 */
 	/* Operations (docs/operations-server.md, issue 19) */
 	char *metrics_listen;  /* GET /metrics: "PORT" (loopback) or HOST:PORT; "" = off */

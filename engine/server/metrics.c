@@ -16,6 +16,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "engine/server/aggs.h"
 #include "engine/server/clock.h"
 #include "engine/server/conns.h"
 #include "engine/server/log.h"
@@ -39,6 +40,7 @@ struct histo {
 #define MAX_REASONS 64
 #define MAX_APPENDS 256
 #define TIMER_BUCKETS 1024
+#define BATCH_BUCKETS 11
 
 struct endpoint {
 	char name[64];
@@ -70,6 +72,8 @@ struct eb_metrics {
 	struct { const void *key; int64_t t0; } inflight[MAX_APPENDS];
 	struct histo append;
 	uint64_t append_ok, append_conflict, append_error;
+	/* group commit: batches by entries, le 1, 2, 4 ... 1024 */
+	uint64_t batch_le[BATCH_BUCKETS], batch_count, batch_sum;
 	struct pending_timer *timers[TIMER_BUCKETS];
 	int64_t started_ms;
 };
@@ -227,6 +231,35 @@ eb_metrics_append_end(struct eb_metrics *m, const void *key, int rc)
 			m->inflight[i].key = NULL;
 			return;
 		}
+}
+
+void
+eb_metrics_appended(struct eb_metrics *m, int rc, int64_t us)
+{
+	if (m == NULL)
+		return;
+	if (rc == EB_OK)
+		m->append_ok++;
+	else if (rc == EB_ERR_CONFLICT)
+		m->append_conflict++;
+	else
+		m->append_error++;
+	histo_add(&m->append, us);
+}
+
+void
+eb_metrics_batch(struct eb_metrics *m, size_t entries)
+{
+	size_t i = 0;
+
+	if (m == NULL)
+		return;
+	while (i < BATCH_BUCKETS && entries > ((size_t)1 << i))
+		i++;
+	if (i < BATCH_BUCKETS)
+		m->batch_le[i]++;
+	m->batch_count++;
+	m->batch_sum += entries;
 }
 
 static unsigned
@@ -465,6 +498,45 @@ eb_metrics_render(struct eb_server *srv, struct eb_buf *b)
 	head(&o, "ebid_append_duration_seconds", "histogram",
 	    "Time of one log append (entry, read models, head) to COMMIT.");
 	histo_put(&o, "ebid_append_duration_seconds", "", &m->append);
+	if (srv->aggs != NULL) {
+		struct eb_aggs_stats as;
+
+		eb_aggs_stats(srv->aggs, &as);
+		head(&o, "ebid_aggregates_cached", "gauge",
+		    "Aggregates (tenders, sales, pools) in the cache, busy or "
+		    "idle.");
+		put(&o, "ebid_aggregates_cached %zu\n", as.aggregates);
+		head(&o, "ebid_aggregate_cache_bytes", "gauge",
+		    "The aggregate cache's memory, estimated; evicted down to "
+		    "cache_bytes.");
+		put(&o, "ebid_aggregate_cache_bytes %zu\n", as.bytes);
+		head(&o, "ebid_aggregate_cache_limit_bytes", "gauge",
+		    "The configured cache_bytes.");
+		put(&o, "ebid_aggregate_cache_limit_bytes %zu\n", as.limit);
+		head(&o, "ebid_aggregate_evictions_total", "counter",
+		    "Idle aggregates evicted (least recently used first) to "
+		    "keep the cache within its limits.");
+		put(&o, "ebid_aggregate_evictions_total %llu\n",
+		    (unsigned long long)as.evicted);
+	}
+	head(&o, "ebid_append_batch_entries", "histogram",
+	    "Entries per group commit: one transaction (one WAL flush) "
+	    "appends them all, of one aggregate or several.");
+	{
+		uint64_t cum = 0;
+
+		for (i = 0; i < BATCH_BUCKETS; i++) {
+			cum += m->batch_le[i];
+			put(&o, "ebid_append_batch_entries_bucket{le=\"%zu\"} "
+			    "%llu\n", (size_t)1 << i, (unsigned long long)cum);
+		}
+		put(&o, "ebid_append_batch_entries_bucket{le=\"+Inf\"} %llu\n",
+		    (unsigned long long)m->batch_count);
+		put(&o, "ebid_append_batch_entries_sum %llu\n",
+		    (unsigned long long)m->batch_sum);
+		put(&o, "ebid_append_batch_entries_count %llu\n",
+		    (unsigned long long)m->batch_count);
+	}
 
 	head(&o, "ebid_database_up", "gauge",
 	    "1 when at least one database connection is up.");

@@ -8,7 +8,7 @@
  * Counted as they happen (one-line hooks, each NULL-safe): requests by
  * endpoint and status with latency histograms (http.c), commands refused
  * by reason (commands.c's refusal), appends with their latency and
- * outcome (commands.c around eb_store_append()), and the timers each
+ * outcome (groupcommit.c: each entry, and each batch by its size), and the timers each
  * aggregate waits for (an observer of notify.h, from the core's own
  * next_timer).  Read at each scrape: open connections (conns.c),
  * database connections (store.h), the worker queue (workers.h), process
@@ -24,6 +24,8 @@
  *    eb_metrics_request() - a reply sent (path, status, microseconds)
  *    eb_metrics_refused() - a command refused, by reason
  *    eb_metrics_append_start(), eb_metrics_append_end() - one append
+ *    eb_metrics_appended() - one entry of a group commit, with its time
+ *    eb_metrics_batch()   - one group commit, by its entries
  *    eb_metrics_committed() - the notify.h observer (timers pending)
  *    eb_metrics_render()  - the exposition text (tests, the handler)
  */
@@ -51,6 +53,10 @@ void eb_metrics_refused(struct eb_metrics *m, const char *code);
 /* 'key' names the append (the job) between start and end. */
 void eb_metrics_append_start(struct eb_metrics *m, const void *key);
 void eb_metrics_append_end(struct eb_metrics *m, const void *key, int rc);
+/* An entry's outcome (EB_OK, EB_ERR_CONFLICT, other) and its time from
+ * submission to COMMIT; a batch of 'entries' (groupcommit.c). */
+void eb_metrics_appended(struct eb_metrics *m, int rc, int64_t us);
+void eb_metrics_batch(struct eb_metrics *m, size_t entries);
 void eb_metrics_committed(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow, void *state);
 

@@ -25,6 +25,7 @@
  * INTERFACE: see store.h.
  */
 #include <endian.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +33,14 @@
 #include <libpq-fe.h>
 
 #include "engine/store/store.h"
+#include "protocol/buf.h"
 
 #define EB_STORE_MAX_CONN 32
 #define EB_STORE_MAX_PARAMS 20
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
 
-enum query_kind { Q_DONE, Q_I64, Q_TEXT, Q_ROWS, Q_RESULT };
+enum query_kind { Q_DONE, Q_I64, Q_TEXT, Q_ROWS, Q_RESULT, Q_BATCH };
 
 struct query {
 	struct query *next;
@@ -54,7 +56,9 @@ struct query {
 		eb_store_text_fn text;
 		eb_store_rows_fn rows;
 		eb_store_result_fn result;
+		eb_store_batch_fn batch;
 	} cb;
+	size_t nbatch;                /* Q_BATCH: entries sent */
 	void *arg;
 	PGresult *res;                /* the last result of the statement */
 	int text_results;             /* eb_store_select_text() */
@@ -75,6 +79,7 @@ struct eb_store {
 	int nconn;
 	struct pgc conns[EB_STORE_MAX_CONN];
 	struct query *head, *tail;
+	struct query *prio_last;      /* the last batch append at the head */
 	size_t queued, inflight;
 	struct query *failed, *failed_tail;   /* failures waiting for ev_failed */
 	struct event *ev_failed;
@@ -233,6 +238,24 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 	case Q_RESULT:
 		q->cb.result(rc, e, rc == EB_OK ? r : NULL, q->arg);
 		break;
+	case Q_BATCH: {
+		char *st = NULL;
+
+		if (rc == EB_OK && (PQntuples(r) != 1 || PQgetisnull(r, 0, 0) ||
+		    (size_t)PQgetlength(r, 0, 0) != q->nbatch))
+			rc = eb_fail(e, EB_ERR_DB, "database-error", NULL,
+			    "unexpected result shape");
+		if (rc == EB_OK && (st = malloc(q->nbatch + 1)) == NULL)
+			rc = eb_fail(e, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "out of memory");
+		if (rc == EB_OK) {
+			memcpy(st, PQgetvalue(r, 0, 0), q->nbatch);
+			st[q->nbatch] = '\0';
+		}
+		q->cb.batch(rc, e, st, rc == EB_OK ? q->nbatch : 0, q->arg);
+		free(st);
+		break;
+	}
 	case Q_ROWS: {
 		struct eb_store_row *rows = NULL;
 		size_t n = 0;
@@ -355,6 +378,8 @@ fail_queue(struct eb_store *s, const char *why)
 		s->head = q->next;
 		if (s->head == NULL)
 			s->tail = NULL;
+		if (s->prio_last == q)
+			s->prio_last = NULL;
 		s->queued--;
 		eb_error_clear(&e);
 		fail_db(&e, "database unreachable", why);
@@ -558,6 +583,8 @@ dispatch(struct eb_store *s)
 		s->head = q->next;
 		if (s->head == NULL)
 			s->tail = NULL;
+		if (s->prio_last == q)
+			s->prio_last = NULL;
 		s->queued--;
 		q->next = NULL;
 		c->q = q;
@@ -573,9 +600,13 @@ dispatch(struct eb_store *s)
 	}
 }
 
-/* Queue 'q' (takes ownership, also on failure). */
+/*
+ * Queue 'q' (takes ownership, also on failure).  A priority query (the
+ * batch append: replies wait for it) goes after the other priority
+ * queries but before every other waiting query.
+ */
 static int
-submit(struct eb_store *s, struct query *q)
+submit_q(struct eb_store *s, struct query *q, int prio)
 {
 	if (s->closing) {
 		query_free(q);
@@ -588,14 +619,33 @@ submit(struct eb_store *s, struct query *q)
 		query_fail(s, q, &e);
 		return EB_OK;
 	}
-	if (s->tail != NULL)
-		s->tail->next = q;
-	else
-		s->head = q;
-	s->tail = q;
+	if (prio) {
+		struct query *after = s->prio_last;
+
+		q->next = after != NULL ? after->next : s->head;
+		if (after != NULL)
+			after->next = q;
+		else
+			s->head = q;
+		if (q->next == NULL)
+			s->tail = q;
+		s->prio_last = q;
+	} else {
+		if (s->tail != NULL)
+			s->tail->next = q;
+		else
+			s->head = q;
+		s->tail = q;
+	}
 	s->queued++;
 	dispatch(s);
 	return EB_OK;
+}
+
+static int
+submit(struct eb_store *s, struct query *q)
+{
+	return submit_q(s, q, 0);
 }
 
 /* -- public ------------------------------------------------------------- */
@@ -753,6 +803,138 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 		return rc;
 	}
 	return submit(s, q);
+}
+
+/* -- the batch append: one-dimensional arrays in binary format ---------- */
+
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_TEXT 25
+#define BATCH_COLUMNS 18
+
+static int
+put_be32(struct eb_buf *b, uint32_t v)
+{
+	uint32_t be = htobe32(v);
+
+	return eb_buf_append(b, &be, 4);
+}
+
+/* The header of a 1-dimensional array of 'n' elements of type 'oid'. */
+static int
+arr_begin(struct eb_buf *b, uint32_t oid, size_t n)
+{
+	b->max = (size_t)1 << 30;
+	return put_be32(b, 1) || put_be32(b, 0) || put_be32(b, oid) ||
+	    put_be32(b, (uint32_t)n) || put_be32(b, 1);
+}
+
+/* One element (NULL when p is NULL: the has-null flag is set). */
+static int
+arr_put(struct eb_buf *b, const void *p, size_t len)
+{
+	if (p == NULL) {
+		uint32_t one = htobe32(1);
+
+		memcpy(b->data + 4, &one, 4);
+		return put_be32(b, 0xffffffffu);
+	}
+	if (len > (size_t)INT32_MAX)
+		return EB_ERR_LIMIT;
+	return put_be32(b, (uint32_t)len) || (len > 0 &&
+	    eb_buf_append(b, p, len));
+}
+
+static int
+arr_put_i64(struct eb_buf *b, int64_t v)
+{
+	uint64_t be = htobe64((uint64_t)v);
+
+	return arr_put(b, &be, 8);
+}
+
+/* The k-th column of eb_append_batch() for every entry. */
+static int
+batch_column(struct eb_buf *b, int k, const struct eb_store_entry *const *es,
+    size_t n)
+{
+	static const uint32_t oid[BATCH_COLUMNS] = { OID_TEXT, OID_TEXT,
+	    OID_INT8, OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT, OID_BYTEA,
+	    OID_BYTEA, OID_BYTEA, OID_TEXT, OID_BYTEA, OID_BYTEA, OID_BYTEA,
+	    OID_TEXT, OID_BYTEA, OID_INT2, OID_TEXT };
+	int rc = arr_begin(b, oid[k], n);
+
+	for (size_t i = 0; rc == EB_OK && i < n; i++) {
+		const struct eb_store_entry *e = es[i];
+		const char *t = NULL;
+
+		switch (k) {
+		case 0: t = e->aggregate; break;
+		case 1: t = e->kind; break;
+		case 2: rc = arr_put_i64(b, e->seq); continue;
+		case 3: rc = arr_put_i64(b, e->time_ms); continue;
+		case 4: t = e->party; break;
+		case 5: t = e->role; break;
+		case 6: t = e->person; break;
+		case 7: rc = arr_put(b, e->command, e->command_len); continue;
+		case 8: rc = arr_put(b, e->command_sha256, EB_SHA256_LEN);
+			continue;
+		case 9: rc = arr_put(b, e->events, e->events_len); continue;
+		case 10: t = e->clock; break;
+		case 11: rc = arr_put(b, e->receipt, e->receipt_len); continue;
+		case 12: rc = arr_put(b, e->prev_hash, EB_SHA256_LEN); continue;
+		case 13: rc = arr_put(b, e->hash, EB_SHA256_LEN); continue;
+		case 14: t = e->state; break;
+		case 15: rc = arr_put(b, e->head_sig, e->head_sig_len);
+			continue;
+		case 16: {          /* smallint, NULL when not recorded */
+			uint16_t be = htobe16((uint16_t)e->rules);
+
+			rc = arr_put(b, e->rules > 0 ? &be : NULL, 2);
+			continue;
+		}
+		default: t = e->request_id; break;
+		}
+		rc = arr_put(b, t, t != NULL ? strlen(t) : 0);
+	}
+	return rc ? EB_ERR_NOMEM : EB_OK;
+}
+
+int
+eb_store_append_batch(struct eb_store *s,
+    const struct eb_store_entry *const *entries, size_t n,
+    eb_store_batch_fn cb, void *arg)
+{
+	struct query *q;
+
+	if (n == 0 || n > EB_STORE_BATCH_MAX)
+		return EB_ERR_USAGE;
+	if ((q = query_new("SELECT eb_append_batch($1::text[], $2::text[],"
+	    " $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[],"
+	    " $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
+	    " $12::bytea[], $13::bytea[], $14::bytea[], $15::text[],"
+	    " $16::bytea[], $17::int2[], $18::text[])", Q_BATCH, arg)) == NULL)
+		return EB_ERR_NOMEM;
+	q->cb.batch = cb;
+	q->nbatch = n;
+	for (int k = 0; k < BATCH_COLUMNS; k++) {
+		struct eb_buf b = EB_BUF_INIT;
+		size_t len;
+		int rc;
+
+		if ((rc = batch_column(&b, k, entries, n)) != EB_OK ||
+		    b.len > (size_t)INT32_MAX) {
+			eb_buf_free(&b);
+			query_free(q);
+			return rc != EB_OK ? rc : EB_ERR_LIMIT;
+		}
+		q->vals[k] = (char *)eb_buf_steal(&b, &len);
+		q->lens[k] = (int)len;
+		q->fmts[k] = 1;
+		q->n++;
+	}
+	return submit_q(s, q, 1);
 }
 
 int

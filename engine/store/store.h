@@ -6,7 +6,8 @@
  *    (docs/engineering-notes.md, libpq).
  *
  * A store is a small pool of connections (e.g. 4).  Each query is queued,
- * given to an idle connection, sent with PQsendQueryParams (binary
+ * given to an idle connection (a batch append before the other waiting
+ * queries), sent with PQsendQueryParams (binary
  * results) and answered through a callback from the event loop.  Several
  * connections let appends to different aggregates commit in parallel
  * (PostgreSQL's group commit); appends to one aggregate are serialized by
@@ -34,6 +35,8 @@
  *    eb_store_ping()       - a real round trip (health)
  *    eb_store_load()       - an aggregate's kind and its entries after a seq
  *    eb_store_append()     - the durable compare-and-set append
+ *    eb_store_append_batch() - many appends (of one or several aggregates)
+ *                            in one statement, one transaction, one commit
  *    eb_store_next_id()    - T-2026-0001 style ids
  *    eb_store_next_serial()- the TSA serial sequence
  *    eb_store_refusal()    - a refused command into security_log
@@ -163,6 +166,23 @@ int eb_store_load(struct eb_store *s, const char *aggregate,
 /* rc EB_ERR_CONFLICT "head-moved" when the head is no longer prev/seq-1. */
 int eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
     eb_store_done_fn cb, void *arg);
+/*
+ * Group commit: 'n' entries (1..EB_STORE_BATCH_MAX) in one statement
+ * (eb_append_batch(), schema/0011_append_batch.sql), so one transaction
+ * and one WAL flush.  The caller orders them by aggregate id, then seq,
+ * each aggregate's entries chained on one another.  rc is EB_OK when the
+ * statement committed; then status[i] says what became of entry i:
+ */
+#define EB_STORE_BATCH_MAX 4096
+#define EB_APPENDED 'o'          /* in the log, durable */
+#define EB_APPEND_DUP 'd'        /* duplicate-command: the bytes are there */
+#define EB_APPEND_MOVED 'm'      /* head-moved: another ebidd appended */
+#define EB_APPEND_SKIPPED 's'    /* an earlier entry of its aggregate failed */
+typedef void (*eb_store_batch_fn)(int rc, const struct eb_error *err,
+    const char *status, size_t n, void *arg);
+int eb_store_append_batch(struct eb_store *s,
+    const struct eb_store_entry *const *entries, size_t n,
+    eb_store_batch_fn cb, void *arg);
 /* Next id of 'kind' for 'year', e.g. "T-2026-0001". */
 int eb_store_next_id(struct eb_store *s, const char *kind, int year,
     eb_store_text_fn cb, void *arg);

@@ -181,6 +181,153 @@ got_rows(int rc, const struct eb_error *e, const char *kind,
 	event_base_loopbreak(base);
 }
 
+static char last_status[64];
+
+static void
+got_batch(int rc, const struct eb_error *e, const char *st, size_t n,
+    void *arg)
+{
+	(void)arg;
+	last_rc = rc;
+	last_n = n;
+	snprintf(last_status, sizeof(last_status), "%s", st ? st : "");
+	snprintf(last_reason, sizeof(last_reason), "%s", rc ? e->reason : "");
+	event_base_loopbreak(base);
+}
+
+/*
+ * Group commit (schema/0011): aggregates B-0, B-1, B-2, five entries
+ * each, in one batch; then a batch where B-0 resends bytes it holds
+ * (duplicate-command), B-1 is on a stale head (head-moved) and B-2 goes
+ * on: only B-0's entry before its duplicate and B-2's entries commit.
+ */
+#define BAGG 3
+#define BENT 5
+static struct agg baggs[BAGG];
+
+static void run(void);
+static void fill_entry(struct agg *a, struct eb_store_entry *e, int64_t seq,
+    const uint8_t prev[EB_SHA256_LEN], uint8_t out[EB_SHA256_LEN]);
+
+static void
+batch_tests(void)
+{
+	struct eb_store_entry es[BAGG * BENT + 1];
+	const struct eb_store_entry *ps[BAGG * BENT + 1];
+	static char cmds[BAGG * BENT + 1][96], evs[BAGG * BENT + 1][64];
+	static struct agg other;
+	size_t n = 0;
+
+	for (int i = 0; i < BAGG; i++) {
+		snprintf(baggs[i].id, sizeof(baggs[i].id), "T-BAT-%d", i);
+		for (int k = 1; k <= BENT; k++, n++) {
+			uint8_t prev[EB_SHA256_LEN];
+
+			memcpy(prev, baggs[i].hash, EB_SHA256_LEN);
+			fill_entry(&baggs[i], &es[n], k, prev, baggs[i].hash);
+			memcpy(cmds[n], baggs[i].cmd, sizeof(cmds[n]));
+			memcpy(evs[n], baggs[i].events, sizeof(evs[n]));
+			es[n].command = (const uint8_t *)cmds[n];
+			es[n].events = (const uint8_t *)evs[n];
+			memcpy(baggs[i].hashes[k], baggs[i].hash, EB_SHA256_LEN);
+			baggs[i].seq = k;
+			ps[n] = &es[n];
+		}
+	}
+	es[0].rules = 1;
+	es[0].request_id = "req-bat-0";
+	es[3].receipt = (const uint8_t *)"a receipt";
+	es[3].receipt_len = 9;
+	es[4].head_sig = (const uint8_t *)"a signature";
+	es[4].head_sig_len = 11;
+	CHECK(eb_store_append_batch(store, ps, n, got_batch, NULL) == EB_OK,
+	    "batch of %zu entries over %d aggregates queued", n, BAGG);
+	run();
+	CHECK(last_rc == EB_OK && last_n == n &&
+	    strcmp(last_status, "ooooooooooooooo") == 0,
+	    "one batch commits every entry of every aggregate (%s %s)",
+	    last_status, last_reason);
+	rows_agg = &baggs[1];
+	rows_after = 0;
+	eb_store_load(store, baggs[1].id, 0, got_rows, NULL);
+	run();
+	CHECK(last_rc == EB_OK && last_n == BENT && rows_ok,
+	    "the batch's entries load back, hashes and events as appended");
+
+	/* B-0: a new entry, then the bytes of its seq 2 again; B-1 on a
+	 * stale head, then one chained on it; B-2: two good entries */
+	n = 0;
+	{
+		uint8_t prev[EB_SHA256_LEN], h[EB_SHA256_LEN];
+		struct agg *a;
+
+		a = &baggs[0];
+		memcpy(prev, a->hash, EB_SHA256_LEN);
+		fill_entry(a, &es[n], BENT + 1, prev, a->hash);
+		memcpy(cmds[n], a->cmd, sizeof(cmds[n]));
+		es[n].command = (const uint8_t *)cmds[n];
+		memcpy(evs[n], a->events, sizeof(evs[n]));
+		es[n].events = (const uint8_t *)evs[n];
+		memcpy(a->hashes[BENT + 1], a->hash, EB_SHA256_LEN);
+		n++;
+		memcpy(prev, a->hash, EB_SHA256_LEN);
+		fill_entry(a, &es[n], BENT + 2, prev, h);
+		snprintf(cmds[n], sizeof(cmds[n]), "signed-command-bytes %s 2",
+		    a->id);
+		es[n].command = (const uint8_t *)cmds[n];
+		es[n].command_len = strlen(cmds[n]);
+		eb_sha256(es[n].command, es[n].command_len,
+		    es[n].command_sha256);
+		memcpy(evs[n], a->events, sizeof(evs[n]));
+		es[n].events = (const uint8_t *)evs[n];
+		n++;
+		a = &baggs[1];
+		fill_entry(a, &es[n], BENT, a->hashes[BENT - 1], h);
+		snprintf(cmds[n], sizeof(cmds[n]), "stale %s", a->id);
+		es[n].command = (const uint8_t *)cmds[n];
+		es[n].command_len = strlen(cmds[n]);
+		eb_sha256(es[n].command, es[n].command_len,
+		    es[n].command_sha256);
+		memcpy(evs[n], a->events, sizeof(evs[n]));
+		es[n].events = (const uint8_t *)evs[n];
+		n++;
+		memcpy(prev, h, EB_SHA256_LEN);
+		fill_entry(a, &es[n], BENT + 1, prev, h);
+		snprintf(cmds[n], sizeof(cmds[n]), "after stale %s", a->id);
+		es[n].command = (const uint8_t *)cmds[n];
+		es[n].command_len = strlen(cmds[n]);
+		eb_sha256(es[n].command, es[n].command_len,
+		    es[n].command_sha256);
+		memcpy(evs[n], a->events, sizeof(evs[n]));
+		es[n].events = (const uint8_t *)evs[n];
+		n++;
+		a = &baggs[2];
+		for (int k = BENT + 1; k <= BENT + 2; k++, n++) {
+			memcpy(prev, a->hash, EB_SHA256_LEN);
+			fill_entry(a, &es[n], k, prev, a->hash);
+			memcpy(cmds[n], a->cmd, sizeof(cmds[n]));
+			es[n].command = (const uint8_t *)cmds[n];
+			memcpy(evs[n], a->events, sizeof(evs[n]));
+			es[n].events = (const uint8_t *)evs[n];
+		}
+		/* another creation by the same party with B-0's request id */
+		snprintf(other.id, sizeof(other.id), "T-BAT-9");
+		fill_entry(&other, &es[n], 1, other.hash, h);
+		es[n].request_id = "req-bat-0";
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		ps[i] = &es[i];
+	eb_store_append_batch(store, ps, n, got_batch, NULL);
+	run();
+	CHECK(last_rc == EB_OK && strcmp(last_status, "odmsood") == 0,
+	    "a duplicate (bytes, or a creating request id) and a stale head "
+	    "end only their own aggregate's run; the rest commits (%s %s)",
+	    last_status, last_reason);
+	CHECK(eb_store_append_batch(store, ps, 0, got_batch, NULL) ==
+	    EB_ERR_USAGE, "an empty batch is refused at once");
+}
+
 static void
 run(void)
 {
@@ -311,6 +458,8 @@ main(int argc, char **argv)
 		    "append with the right seq but a wrong prev hash: conflict");
 	}
 
+	batch_tests();
+
 	{
 		struct eb_error why;
 		struct eb_store_refusal ref = {
@@ -345,6 +494,22 @@ main(int argc, char **argv)
 	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM log WHERE aggregate = "
 	    "'T-TST-0003'", buf, sizeof(buf)), "20") == 0,
 	    "refused appends left no entry");
+	CHECK(strcmp(sql1(pc, "SELECT string_agg(aggregate || ':' || seq, ' '"
+	    " ORDER BY aggregate) FROM heads WHERE aggregate LIKE 'T-BAT-%'",
+	    buf, sizeof(buf)), "T-BAT-0:6 T-BAT-1:5 T-BAT-2:7") == 0,
+	    "heads after the batches: B-0 6, B-1 5, B-2 7 (%s)", buf);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM log WHERE aggregate LIKE "
+	    "'T-BAT-%' AND (receipt IS NOT NULL OR seq IN (SELECT seq FROM "
+	    "chain_heads_signed c WHERE c.aggregate = log.aggregate))", buf,
+	    sizeof(buf)), "2") == 0,
+	    "a receipt and a signed head written by the batch (%s)", buf);
+	CHECK(strcmp(sql1(pc, "SELECT rules || ' ' || request_id FROM log "
+	    "WHERE aggregate = 'T-BAT-0' AND seq = 1", buf, sizeof(buf)),
+	    "1 req-bat-0") == 0, "rules version and request id stored (%s)",
+	    buf);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM aggregates WHERE id = "
+	    "'T-BAT-9'", buf, sizeof(buf)), "0") == 0,
+	    "the refused creation left no aggregate (%s)", buf);
 	PQfinish(pc);
 
 	/*
