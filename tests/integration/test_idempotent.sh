@@ -106,17 +106,12 @@ resigned() { # resigned KIND WHO VERB...: one request id, signed twice
 	check "  ... one $kind more, not two" test "$(count_kind "$kind")" = $((before + 1))
 	check "  ... the log keeps the request id once" test "$(psqlq -c "SELECT count(*) FROM log WHERE request_id = '$rid'")" = 1
 	check "  ... the second signature is not in the log" test "$(in_log "$tmp/r$n.b.cms")" = 0
-	# one subject per credit code (docs/registries.md): another subject
-	# needs another code
-	local other=() x
-	for x in "$@"; do
-		if [ "$x" = "$tmp/s.xml" ]; then
-			sed 's/91370983MA3C000012/91350100M000100Y43/' "$x" >"$tmp/s2.xml"
-			x=$tmp/s2.xml
-		fi
-		other+=("$x")
-	done
-	EBID_REQUEST_ID=$rid-other ebid_as "$who" "${other[@]}" >"$tmp/r$n.c.out" 2>&1
+	# (ALT: another command of the kind, where the first may not repeat)
+	if [ -n "${ALT:-}" ]; then
+		EBID_REQUEST_ID=$rid-other ebid_as "$who" $ALT >"$tmp/r$n.c.out" 2>&1
+	else
+		EBID_REQUEST_ID=$rid-other ebid_as "$who" "$@" >"$tmp/r$n.c.out" 2>&1
+	fi
 	check "  ... another request id creates another $kind" test "$(count_kind "$kind")" = $((before + 2))
 }
 resigned tender tenderer tender register "$tmp/t.xml"
@@ -126,7 +121,8 @@ resigned sale transferor sale register-sale starting-price=600000000 increment=5
 year_ago=$(iso_plus "$now" $((-365 * 86400))) later=$(iso_plus "$now" $((2 * 365 * 86400)))
 printf '<register-subject xmlns="urn:ebid:1" code="91370983MA3C000012" name="Taishan Pipe Works Co Ltd" kind="bidder"><qualification kind="municipal-works" grade="2" from="%s" to="%s"/></register-subject>' \
 	"$year_ago" "$later" >"$tmp/s.xml"
-resigned subject registrar subject register "$tmp/s.xml"
+sed 's/91370983MA3C000012/91370983MA3C000025/' "$tmp/s.xml" >"$tmp/s2.xml"   # one code, one subject
+ALT="subject register $tmp/s2.xml" resigned subject registrar subject register "$tmp/s.xml"
 resigned pool registrar pool register-expert party=expert-y person=FC-P-4998 \
 	name="Expert Y" org="Test Org" specialty=civil-works
 resigned monitor supervisor monitor open notice-days=5
