@@ -720,7 +720,7 @@ add_periods(struct eb_doc *e, const struct expert *x)
 		pd = eb_doc_add(e, "period");
 		eb_doc_set_attr(pd, "year", year);
 		eb_doc_set_attr_i64(pd, "ratings", n);
-		eb_doc_set_attr_i64(pd, "score", sum / n);
+		eb_doc_set_attr_i64(pd, "score", n > 0 ? sum / n : 0);
 		eb_doc_set_attr_i64(pd, "unexplained", un);
 	}
 }

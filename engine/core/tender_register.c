@@ -59,7 +59,8 @@ parse_registration(const struct eb_doc *b, int64_t now,
 {
 	const char *cmd = b->name, *title = NULL, *p = NULL;
 	struct eb_doc *r = NULL, *docs, *d, *cus, *c, *x;
-	int64_t ceiling, deadline, opening, committee, notice, publicity, k;
+	int64_t ceiling = 0, deadline = 0, opening = 0, committee = 0;
+	int64_t notice = 0, publicity = 0, k = 0;
 	size_t n = 0;
 	int rc;
 
