@@ -650,7 +650,7 @@ call(struct eb_keyproc *kp, int ch, uint8_t type, const struct eb_buf *req,
     uint8_t **res, size_t *len, struct eb_error *err)
 {
 	struct eb_kf_part parts[EB_KF_PARTS_MAX];
-	struct eb_kf_header h;
+	struct eb_kf_header h = { .type = 0 };
 	uint8_t *payload = NULL;
 	size_t n = 0;
 	int rc;
