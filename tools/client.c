@@ -217,6 +217,7 @@ static int
 connect_lazily(struct eb_client *c, struct eb_error *err)
 {
 	SSL *ssl;
+	const char *src;
 
 	if (c->conn != NULL)
 		return EB_OK;
@@ -247,10 +248,8 @@ connect_lazily(struct eb_client *c, struct eb_error *err)
 	evhttp_connection_set_timeout(c->conn, CLIENT_TIMEOUT_S);
 	/* a multi-homed machine (and the monitoring tests) pick the address
 	 * the connection leaves from */
-	if (getenv("EBID_SOURCE_ADDRESS") != NULL &&
-	    getenv("EBID_SOURCE_ADDRESS")[0] != '\0')
-		evhttp_connection_set_local_address(c->conn,
-		    getenv("EBID_SOURCE_ADDRESS"));
+	if ((src = getenv("EBID_SOURCE_ADDRESS")) != NULL && src[0] != '\0')
+		evhttp_connection_set_local_address(c->conn, src);
 	return EB_OK;
 }
 

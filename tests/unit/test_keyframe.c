@@ -43,7 +43,7 @@ static void
 test_stamp_round_trip(void **state)
 {
 	struct eb_buf b = EB_BUF_INIT;
-	struct eb_kf_part parts[EB_KF_PARTS_MAX];
+	struct eb_kf_part parts[EB_KF_PARTS_MAX] = { { .p = NULL } };
 	struct eb_error e;
 	uint8_t digest[32], f[256];
 	size_t n;
