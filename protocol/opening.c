@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "protocol/cms.h"
+#include "protocol/envstream.h"
 #include "protocol/hash.h"
 #include "protocol/keysplit.h"
 
@@ -99,14 +100,32 @@ open_one(const struct eb_trust *t, const struct eb_schema *schema,
 	const char *cause = NULL, *tattr;
 
 	eb_error_clear(&e);
+	if (b->envelope_b64 == NULL && b->env_read == NULL) {
+		/* ours: the store lost it (the bidder had it accepted) */
+		eb_doc_set_attr(r, "status", "invalid");
+		eb_doc_set_attr(r, "cause", "stored-envelope-missing");
+		eb_doc_set_attr(r, "fault", "other");
+		return;
+	}
 	if (eb_unhex32(b->commitment, commit) != 0 ||
-	    eb_base64_decode(b->envelope_b64, strlen(b->envelope_b64), &env,
-	    &envlen) != EB_OK) {
+	    (b->envelope_b64 != NULL && eb_base64_decode(b->envelope_b64,
+	    strlen(b->envelope_b64), &env, &envlen) != EB_OK)) {
 		cause = "the sealed bid is not well formed";
 		goto invalid;
 	}
-	if (eb_bid_open(t, opening_cert, key, env, envlen, commit, at_ms, &xml,
-	    &xmllen, &inner, &innerlen, &scert, &e) != EB_OK) {
+	if (b->envelope_b64 == NULL) {
+		/* a large bid, streamed from the store (envstream.h) */
+		struct eb_envs_cms_key ck = { .cert = opening_cert, .key = key };
+
+		if (eb_envs_open(t, eb_envs_unwrap_cms, &ck, b->env_read,
+		    b->env_arg, b->env_size, commit, at_ms, NULL, NULL, &xml,
+		    &xmllen, &inner, &innerlen, &scert, NULL, NULL, &e) !=
+		    EB_OK) {
+			cause = e.reason[0] ? e.reason : "cannot-decrypt";
+			goto invalid;
+		}
+	} else if (eb_bid_open(t, opening_cert, key, env, envlen, commit,
+	    at_ms, &xml, &xmllen, &inner, &innerlen, &scert, &e) != EB_OK) {
 		cause = e.reason[0] ? e.reason : "cannot-decrypt";
 		goto invalid;
 	}

@@ -55,6 +55,7 @@
 #include "engine/server/metrics.h"
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
+#include "engine/server/upload.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
 
@@ -431,6 +432,10 @@ route(struct evhttp_request *req, void *arg)
 	} else if (cmd == EVHTTP_REQ_GET &&
 	    route_read(r, path, uri != NULL ? evhttp_uri_get_query(uri) : NULL)) {
 		/* answered by route_read */
+	} else if ((cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_POST) &&
+	    eb_uploads_route(r, cmd == EVHTTP_REQ_POST, path,
+	    uri != NULL ? evhttp_uri_get_query(uri) : NULL)) {
+		/* large bids' envelopes: upload.h */
 	} else if (strcmp(path, "/v1/health") == 0 ||
 	    strcmp(path, "/v1/whoami") == 0 ||
 	    strcmp(path, "/v1/commands") == 0 ||

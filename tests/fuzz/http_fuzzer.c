@@ -300,6 +300,18 @@ eb_handle_watch(struct eb_req *r, const char *sale, const char *query)
 	stub_reply(r, "watch", sale);
 }
 
+int
+eb_uploads_route(struct eb_req *r, int is_post, const char *path,
+    const char *query)
+{
+	(void)is_post;
+	(void)query;
+	if (strncmp(path, "/v1/uploads", 11) != 0)
+		return 0;
+	stub_reply(r, "uploads", NULL);
+	return 1;
+}
+
 /* -- set-up ------------------------------------------------------------- */
 
 static struct eb_server srv;
