@@ -781,6 +781,14 @@ open_upload(struct eb_uploads *us, struct eb_req *r)
 			    "another upload of %s is open", hex);
 			goto fail;
 		}
+		if (eb_clock_now(&srv->clock) >= u->deadline && !u->busy) {
+			upl_remove(us, u, "resumed after the bid deadline");
+			eb_fail(&e, EB_ERR_RULE, "deadline-passed",
+			    "The bid deadline has passed: the upload was "
+			    "deleted and no bid was received.",
+			    "the bid deadline of tender %s has passed", tender);
+			goto fail;
+		}
 		reply_state(r, u->hex, u->size, u->offset, 0, u->deadline);
 		goto out;
 	}
