@@ -300,6 +300,12 @@ eb_handle_watch(struct eb_req *r, const char *sale, const char *query)
 	stub_reply(r, "watch", sale);
 }
 
+void
+eb_uploads_gc(struct eb_server *s)
+{
+	(void)s;
+}
+
 int
 eb_uploads_route(struct eb_req *r, int is_post, const char *path,
     const char *query)

@@ -94,7 +94,13 @@ check "bidder2 seals a 3 MB large bid" ebid_as bidder2 bid seal --tender "$T" "$
 refused "  ... and uploads half of it" ebid_as bidder2 bid submit --tender "$T" "$tmp/b2.sealed" --stop-after 1500000
 H2=$(sha256sum "$tmp/b2.sealed.env" | cut -d' ' -f1)
 check "  ... a partial upload exists" test -e "$tmp/envelopes/uploads/$H2.part"
+head -c 2000000 /dev/urandom >"$tmp/annex.pdf"
+ebid_as bidder3 bid seal --tender "$T" "$tmp/bid3.xml" --attach "$tmp/annex.pdf" -o "$tmp/b3x.sealed" >/dev/null
+refused "bidder3 starts a replacement and abandons it" ebid_as bidder3 bid submit --tender "$T" "$tmp/b3x.sealed" --stop-after 1000000
+H3=$(sha256sum "$tmp/b3x.sealed.env" | cut -d' ' -f1)
+check "  ... its partial upload is on disk" test -e "$tmp/envelopes/uploads/$H3.part"
 clock_to "$(iso_plus "$deadline" 1)"
+check "an abandoned upload is deleted once the deadline has passed" test ! -e "$tmp/envelopes/uploads/$H3.part" -a ! -e "$tmp/envelopes/uploads/$H3.meta"
 refused "the upload completed one second after the deadline is refused" ebid_as bidder2 bid submit --tender "$T" "$tmp/b2.sealed"
 check "  ... the partial upload was deleted" test ! -e "$tmp/envelopes/uploads/$H2.part" -a ! -e "$tmp/envelopes/uploads/$H2.meta"
 check "  ... nothing stored" test ! -e "$tmp/envelopes/${H2:0:2}/$H2"
