@@ -3,6 +3,7 @@
  *    Bounded growable buffer: see buf.h.
  */
 #include "buf.h"
+#include "protocol/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@ reserve(struct eb_buf *b, size_t extra)
 {
 	size_t max = b->max ? b->max : EB_BUF_DEFAULT_MAX;
 	size_t need, cap;
-	uint8_t *p;
 
 	if (extra > max || b->len > max - extra)
 		return EB_ERR_LIMIT;
@@ -26,9 +26,7 @@ reserve(struct eb_buf *b, size_t extra)
 		cap *= 2;
 	if (cap > max + 1)
 		cap = max + 1;
-	if ((p = realloc(b->data, cap)) == NULL)
-		return EB_ERR_NOMEM;
-	b->data = p;
+	b->data = eb_realloc(b->data, cap);
 	b->cap = cap;
 	return EB_OK;
 }

@@ -45,6 +45,7 @@
 
 #include "protocol/cms.h"
 #include "protocol/pki.h"
+#include "protocol/mem.h"
 
 /* The P-256 private scalar, big-endian, zero-padded: what is split. */
 #define EB_SCALAR_LEN 32
@@ -237,12 +238,8 @@ eb_opening_key_create(X509 *ca_cert, EVP_PKEY *ca_key,
 		goto out;
 	}
 	dlen = EB_SCALAR_LEN;
-	if ((der = malloc((size_t)dlen)) == NULL ||
-	    (share = malloc((size_t)dlen + 1)) == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate the key buffers");
-		goto out;
-	}
+	der = eb_malloc((size_t)dlen);
+	share = eb_malloc((size_t)dlen + 1);
 	if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) != 1 ||
 	    BN_bn2binpad(priv, der, dlen) != dlen) {
 		rc = fail_ssl(err, EB_ERR_CRYPTO, "keygen-failed", NULL,
@@ -416,11 +413,7 @@ eb_shares_combine(X509 *cert, const uint8_t *const *shares,
 		}
 		nrs[i] = shares[i][0];
 	}
-	if ((secret = malloc(ylen)) == NULL) {
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate the key buffer");
-		return NULL;
-	}
+	secret = eb_malloc(ylen);
 	gfshare_ready();
 	if ((g = gfshare_ctx_init_dec(nrs, (unsigned)count,
 	    (unsigned)ylen)) == NULL) {

@@ -56,6 +56,7 @@
  */
 #include "protocol/xml.h"
 #include "protocol/canon.h"
+#include "protocol/mem.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -218,8 +219,9 @@ eb_xml_init(void)
  * Compile the schema whose top file is 'xsd_path'; includes are read from
  * its folder only.  Returns the schema (the caller owns it: eb_schema_free)
  * or NULL with 'err' filled: EB_ERR_IO "schema-not-found", EB_ERR_FORMAT
- * "schema-compile-failed" (detail: file:line: first libxml2 message),
- * EB_ERR_NOMEM.  Calls eb_xml_init() itself; start-up only.
+ * "schema-compile-failed" (detail: file:line: first libxml2 message).
+ * Out of memory aborts (protocol/mem.h).  Calls eb_xml_init() itself;
+ * start-up only.
  */
 struct eb_schema *
 eb_schema_load(const char *xsd_path, struct eb_error *err)
@@ -263,11 +265,8 @@ eb_schema_load(const char *xsd_path, struct eb_error *err)
 	tl_schema_dir = NULL;
 	handler_pop(&saved);
 
-	if (pc == NULL) {
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate a schema parser");
-		goto out;
-	}
+	if (pc == NULL)
+		eb_oom("xmlSchemaNewParserCtxt", 0);
 	if (xs == NULL) {
 		eb_fail(err, EB_ERR_FORMAT, "schema-compile-failed",
 		    "Fix the schema file named in the detail; every family "
@@ -278,13 +277,7 @@ eb_schema_load(const char *xsd_path, struct eb_error *err)
 		    fe.count > 0 ? fe.msg : "unknown error", fe.count);
 		goto out;
 	}
-	s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		xmlSchemaFree(xs);
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate a schema");
-		goto out;
-	}
+	s = eb_calloc(1, sizeof(*s));
 	s->xs = xs;
 out:
 	xmlSchemaFreeParserCtxt(pc);
@@ -480,11 +473,8 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 			continue;
 		}
 		v = xmlNodeGetContent((const xmlNode *)a);
-		if (v == NULL) {
-			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "cannot read an attribute value");
-			goto out;
-		}
+		if (v == NULL)
+			eb_oom("xmlNodeGetContent", 0);
 		eb_doc_set_attr(d, (const char *)a->name, (const char *)v);
 		xmlFree(v);
 	}
@@ -864,8 +854,8 @@ refuse_stopped(const struct parse_state *st, const struct eb_xml_limits *lim,
 
 /*
  * See xml.h and the header of this file.  Returns EB_OK with *out a new
- * tree the caller owns (eb_doc_free), or EB_ERR_LIMIT / EB_ERR_FORMAT /
- * EB_ERR_NOMEM with *out NULL and 'err' (may be NULL) giving the reason
+ * tree the caller owns (eb_doc_free), or EB_ERR_LIMIT / EB_ERR_FORMAT
+ * with *out NULL and 'err' (may be NULL) giving the reason
  * token, the line and libxml2's message.  A limit field of 0 means its
  * default; max_depth is capped at 255.  Borrows 'schema' and 'p'.
  */
@@ -903,11 +893,8 @@ eb_xml_parse(const struct eb_schema *schema,
 	st.max_elements = lim.max_elements;
 
 	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL || ctxt->sax == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate an XML parser");
-		goto out;
-	}
+	if (ctxt == NULL || ctxt->sax == NULL)
+		eb_oom("xmlNewParserCtxt", 0);
 	ctxt->_private = &st;
 	st.start = ctxt->sax->startElementNs;
 	st.end = ctxt->sax->endElementNs;
@@ -960,11 +947,8 @@ eb_xml_parse(const struct eb_schema *schema,
 	}
 	if (schema != NULL) {
 		vc = xmlSchemaNewValidCtxt(schema->xs);
-		if (vc == NULL) {
-			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "cannot allocate a schema validation context");
-			goto out;
-		}
+		if (vc == NULL)
+			eb_oom("xmlSchemaNewValidCtxt", 0);
 		/* Validation errors go to 'verr', anything else to st.xerr. */
 		xmlSchemaSetValidStructuredErrors(vc, on_xml_error, &verr);
 		vrc = xmlSchemaValidateDoc(vc, doc);

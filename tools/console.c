@@ -61,6 +61,7 @@
 #include "tools/client.h"
 #include "tools/fileio.h"
 #include "tools/verbs.h"
+#include "protocol/mem.h"
 
 #ifndef EB_CONSOLE_PAGES
 #define EB_CONSOLE_PAGES "tools/console"
@@ -333,7 +334,7 @@ set_flash(struct console *c, int rc, const struct eb_buf *out,
 {
 	struct eb_doc *f = eb_doc_new("flash");
 	const char *e = eb_buf_str(err);
-	char *copy = strdup(e != NULL ? e : ""), *line, *save = NULL;
+	char *copy = eb_strdup(e != NULL ? e : ""), *line, *save = NULL;
 
 	eb_doc_set_attr(f, "kind", rc == 0 ? "ok" : "error");
 	eb_doc_set_attr(f, "action", what);
@@ -882,10 +883,8 @@ body_text(struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t n = evbuffer_get_length(in);
-	char *s = malloc(n + 1);
+	char *s = eb_malloc(n + 1);
 
-	if (s == NULL)
-		return NULL;
 	evbuffer_copyout(in, s, n);
 	s[n] = '\0';
 	return s;

@@ -87,6 +87,7 @@
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
 #include "tools/client.h"
+#include "protocol/mem.h"
 
 #define MAX_PARTIES 64
 #define MAX_ROWS 64
@@ -232,11 +233,8 @@ lat_add(struct lat *l, uint32_t us)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 65536;
-		uint32_t *v = realloc(l->v, cap * sizeof(*v));
 
-		if (v == NULL)
-			return;
-		l->v = v;
+		l->v = eb_realloc(l->v, cap * sizeof(*l->v));
 		l->cap = cap;
 	}
 	l->v[l->n++] = us;
@@ -593,10 +591,8 @@ presign(struct load *L)
 		free(p->pre);
 		free(p->pre_len);
 		p->npre = 0;
-		p->pre = calloc(cnt, sizeof(*p->pre));
-		p->pre_len = calloc(cnt, sizeof(*p->pre_len));
-		if (p->pre == NULL || p->pre_len == NULL)
-			die("out of memory", NULL);
+		p->pre = eb_calloc(cnt, sizeof(*p->pre));
+		p->pre_len = eb_calloc(cnt, sizeof(*p->pre_len));
 		for (size_t i = 0; i < cnt; i++) {
 			int64_t n = (L->i0 + (int64_t)i) * L->nbidders + b;
 			char xml[256];
@@ -963,9 +959,7 @@ run_phase(struct load *L)
 static void
 make_conns(struct load *L, int n, int bidder_conns)
 {
-	L->c = calloc((size_t)n, sizeof(*L->c));
-	if (L->c == NULL)
-		die("out of memory", NULL);
+	L->c = eb_calloc((size_t)n, sizeof(*L->c));
 	L->nc = n;
 	for (int i = 0; i < n; i++) {
 		struct lconn *c = &L->c[i];
@@ -1464,9 +1458,7 @@ scenario_idle(struct load *L)
 			die("no certificate for", names[i]);
 	rss0 = proc_kb(L->pid, "VmRSS");
 	hwm0 = proc_kb(L->pid, "VmHWM");
-	L->c = calloc((size_t)L->conns, sizeof(*L->c));
-	if (L->c == NULL)
-		die("out of memory", NULL);
+	L->c = eb_calloc((size_t)L->conns, sizeof(*L->c));
 	L->nc = L->conns;
 	for (int i = 0; i < L->nc; i++) {
 		L->c[i].L = L;
@@ -1580,8 +1572,7 @@ replace_once(char *doc, const char *what, const char *with)
 	a = (size_t)(at - doc);
 	b = strlen(with);
 	c = strlen(at + strlen(what));
-	if ((out = malloc(a + b + c + 1)) == NULL)
-		die("out of memory", NULL);
+	out = eb_malloc(a + b + c + 1);
 	memcpy(out, doc, a);
 	memcpy(out + a, with, b);
 	memcpy(out + a + b, at + strlen(what), c + 1);
@@ -1728,10 +1719,8 @@ scenario_surge(struct load *L)
 		    "</submit-bid>\n", hex) != EB_OK)
 			die("out of memory", NULL);
 		p->npre = (size_t)L->presign;
-		p->pre = calloc(p->npre, sizeof(*p->pre));
-		p->pre_len = calloc(p->npre, sizeof(*p->pre_len));
-		if (p->pre == NULL || p->pre_len == NULL)
-			die("out of memory", NULL);
+		p->pre = eb_calloc(p->npre, sizeof(*p->pre));
+		p->pre_len = eb_calloc(p->npre, sizeof(*p->pre_len));
 		for (size_t i = 0; i < p->npre; i++)
 			sign_or_die(p, (const char *)cmd.data, cmd.len, &p->pre[i],
 			    &p->pre_len[i]);

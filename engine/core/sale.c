@@ -54,6 +54,7 @@
 
 #include "engine/core/subject.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 #define EB_SALE_FEN_MAX ((int64_t)1000000000000000)   /* 10^13 yuan */
 #define EB_SALE_TEXT_MAX 4096
@@ -290,27 +291,21 @@ index_put(uint32_t *index, size_t cap, const struct sale_bidder *b,
 	index[i] = idx + 1;
 }
 
-/* Append a bidder (copied); returns its index or -1 on out-of-memory. */
-static long
+/* Append a bidder (copied); returns its index. */
+static size_t
 add_bidder(struct sale *s, const struct sale_bidder *nb)
 {
 	size_t i;
 
 	if (s->nbidders == s->capbidders) {
 		size_t cap = s->capbidders ? s->capbidders * 2 : 8;
-		struct sale_bidder *p = NULL;
-
-		if ((p = realloc(s->bidders, cap * sizeof(*p))) == NULL)
-			return -1;
-		s->bidders = p;
+		s->bidders = eb_realloc(s->bidders, cap * sizeof(*s->bidders));
 		s->capbidders = cap;
 	}
 	if (2 * (s->nbidders + 1) >= s->index_cap) {
 		size_t cap = s->index_cap ? s->index_cap * 2 : 32;
-		uint32_t *ix = calloc(cap, sizeof(*ix));
+		uint32_t *ix = eb_calloc(cap, sizeof(*ix));
 
-		if (ix == NULL)
-			return -1;
 		for (i = 0; i < s->nbidders; i++)
 			index_put(ix, cap, &s->bidders[i], (uint32_t)i);
 		free(s->index);
@@ -319,7 +314,7 @@ add_bidder(struct sale *s, const struct sale_bidder *nb)
 	}
 	s->bidders[s->nbidders] = *nb;
 	index_put(s->index, s->index_cap, nb, (uint32_t)s->nbidders);
-	return (long)s->nbidders++;
+	return s->nbidders++;
 }
 
 static size_t
@@ -342,18 +337,16 @@ bidder_by_number(const struct sale *s, uint32_t n)
 	return NULL;
 }
 
-/* Record that bidder index 'bi' holds its number; -1 on out-of-memory. */
-static int
+/* Record that bidder index 'bi' holds its number. */
+static void
 number_put(struct sale *s, uint32_t bi)
 {
 	size_t i, mask;
 
 	if (2 * (s->numbers + 1) >= s->num_cap) {
 		size_t cap = s->num_cap ? s->num_cap * 2 : 32, j;
-		uint32_t *ns = calloc(cap, sizeof(*ns));
+		uint32_t *ns = eb_calloc(cap, sizeof(*ns));
 
-		if (ns == NULL)
-			return -1;
 		for (j = 0; j < s->num_cap; j++) {
 			uint32_t v = s->num_slot != NULL ? s->num_slot[j] : 0;
 
@@ -374,7 +367,6 @@ number_put(struct sale *s, uint32_t bi)
 		;
 	s->num_slot[i] = bi + 1;
 	s->numbers++;
-	return 0;
 }
 
 /*
@@ -461,11 +453,8 @@ push_bid(struct sale *s, int64_t t, int64_t amount, uint32_t number,
 {
 	if (s->nhist == s->caphist) {
 		size_t cap = s->caphist ? s->caphist * 2 : 64;
-		struct sale_bid *p = realloc(s->hist, cap * sizeof(*p));
 
-		if (p == NULL)
-			return EB_ERR_NOMEM;
-		s->hist = p;
+		s->hist = eb_realloc(s->hist, cap * sizeof(*s->hist));
 		s->caphist = cap;
 	}
 	s->hist[s->nhist].time = t;
@@ -480,11 +469,7 @@ static char *
 dup_text(const char *t)
 {
 	size_t n = strlen(t);
-	char *p = malloc(n + 1);
-
-	if (p != NULL)
-		memcpy(p, t, n + 1);
-	return p;
+	return eb_memdup(t, n + 1);
 }
 
 static void
@@ -648,10 +633,8 @@ eb_sale_reserve_hash(const char *sale_id, int64_t fen, const char *salt,
 static void *
 sale_create(const char *id)
 {
-	struct sale *s = calloc(1, sizeof(*s));
+	struct sale *s = eb_calloc(1, sizeof(*s));
 
-	if (s == NULL)
-		return NULL;
 	copy_id(s->id, sizeof(s->id), id);
 	s->state = SALE_NEW;
 	return s;
@@ -1731,9 +1714,7 @@ set_text(char **dst, const char *t, struct eb_error *err)
 {
 	char *p = dup_text(t != NULL ? t : "");
 
-	if (p == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+	(void)err;
 	free(*dst);
 	*dst = p;
 	return EB_OK;
@@ -1830,9 +1811,7 @@ ap_application(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	copy_id(b.org, sizeof(b.org), eb_doc_attr(e, "org"));
 	b.applied_at = x->time;
 	b.status = BIDDER_APPLIED;
-	if (add_bidder(s, &b) < 0)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+	(void)add_bidder(s, &b);
 	return EB_OK;
 }
 
@@ -1865,9 +1844,7 @@ ap_deposit(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	b->number = (uint32_t)n;
 	b->deposit_paid = paid;
 	b->status = BIDDER_QUALIFIED;
-	if (number_put(s, (uint32_t)(b - s->bidders)) < 0)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+	number_put(s, (uint32_t)(b - s->bidders));
 	return EB_OK;
 }
 
@@ -2401,17 +2378,15 @@ sale_view(const void *st, const struct eb_actor *viewer)
 	l = eb_doc_add(v, "bidders");
 	if (s->numbers > 0) {
 		/* in number order, which says nothing of the deposits' order */
-		const struct sale_bidder **by = malloc(s->numbers * sizeof(*by));
+		const struct sale_bidder **by = eb_calloc(s->numbers, sizeof(*by));
 		size_t nb = 0;
 
-		for (i = 0; by != NULL && i < s->nbidders; i++)
+		for (i = 0; i < s->nbidders; i++)
 			if (s->bidders[i].number != 0 && nb < s->numbers)
 				by[nb++] = &s->bidders[i];
-		if (by != NULL) {
-			qsort(by, nb, sizeof(*by), cmp_number);
-			for (i = 0; i < nb; i++)
-				view_bidder(s, l, by[i], viewer);
-		}
+		qsort(by, nb, sizeof(*by), cmp_number);
+		for (i = 0; i < nb; i++)
+			view_bidder(s, l, by[i], viewer);
 		free(by);
 	}
 	for (i = 0; i < s->nbidders; i++) {

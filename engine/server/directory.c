@@ -15,6 +15,7 @@
 #include "engine/server/server.h"
 #include "protocol/hash.h"
 #include "protocol/pki.h"
+#include "protocol/mem.h"
 
 struct eb_directory {
 	struct eb_server *srv;
@@ -195,13 +196,11 @@ eb_directory_check_custodians(struct eb_server *srv, const struct eb_doc *cmd,
 int
 eb_directory_init(struct eb_server *srv, struct eb_error *err)
 {
-	struct eb_directory *dir = calloc(1, sizeof(*dir));
+	struct eb_directory *dir = eb_calloc(1, sizeof(*dir));
 	char tmp[512];
 	const char *path = getenv("EBID_DIRECTORY");
 	int rc;
 
-	if (dir == NULL)
-		return EB_ERR_NOMEM;
 	dir->srv = srv;
 	if (path == NULL) {
 		snprintf(tmp, sizeof(tmp), "%s", srv->cfg->ca);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/server/idmap.h"
+#include "protocol/mem.h"
 
 static size_t
 bucket_of(const struct eb_idmap *m, const char *id)
@@ -22,9 +23,9 @@ int
 eb_idmap_init(struct eb_idmap *m, size_t nbuckets)
 {
 	memset(m, 0, sizeof(*m));
-	if (nbuckets == 0 ||
-	    (m->buckets = calloc(nbuckets, sizeof(*m->buckets))) == NULL)
-		return EB_ERR_NOMEM;
+	if (nbuckets == 0)
+		return EB_ERR_USAGE;
+	m->buckets = eb_calloc(nbuckets, sizeof(*m->buckets));
 	m->nbuckets = nbuckets;
 	for (size_t b = 0; b < nbuckets; b++)
 		LIST_INIT(&m->buckets[b]);

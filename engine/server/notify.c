@@ -6,6 +6,7 @@
 
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
+#include "protocol/mem.h"
 
 #define OBSERVERS_MAX 8
 
@@ -17,11 +18,10 @@ struct eb_notify {
 int
 eb_notify_subscribe(struct eb_server *srv, eb_committed_fn fn)
 {
-	if (srv->notify == NULL &&
-	    (srv->notify = calloc(1, sizeof(*srv->notify))) == NULL)
-		return EB_ERR_NOMEM;
+	if (srv->notify == NULL)
+		srv->notify = eb_calloc(1, sizeof(*srv->notify));
 	if (srv->notify->n == OBSERVERS_MAX)
-		return EB_ERR_NOMEM;
+		return EB_ERR_LIMIT;
 	srv->notify->fn[srv->notify->n++] = fn;
 	return EB_OK;
 }

@@ -15,6 +15,7 @@
 #include "engine/server/notify.h"
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
+#include "protocol/mem.h"
 
 struct eb_reads {
 	unsigned busy;
@@ -128,14 +129,14 @@ eb_handle_read(struct eb_req *r, const char *kind, const char *id,
 	struct eb_error e;
 
 	eb_error_clear(&e);
-	if (flow == NULL || strlen(id) == 0 || strlen(id) >= EB_ID_MAX ||
-	    (rd = calloc(1, sizeof(*rd))) == NULL) {
+	if (flow == NULL || strlen(id) == 0 || strlen(id) >= EB_ID_MAX) {
 		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",
 		    "Check the id: it is given in the reply that created it.",
 		    "no such %s: %s", kind, id);
 		eb_reply_error(r, &e);
 		return;
 	}
+	rd = eb_calloc(1, sizeof(*rd));
 	rd->srv = r->srv;
 	rd->r = r;
 	rd->what = what;
@@ -155,12 +156,9 @@ eb_reads_submit(struct eb_server *srv, const char *kind, const char *id,
 	    (what != EB_READ_VIEW && what != EB_READ_DUTIES &&
 	    what != EB_READ_FACTS))
 		return EB_ERR_NOTFOUND;
-	if ((rd = calloc(1, sizeof(*rd))) == NULL)
-		return EB_ERR_NOMEM;
-	if ((flow = eb_flow_for_kind(kind)) == NULL) {
-		free(rd);
+	if ((flow = eb_flow_for_kind(kind)) == NULL)
 		return EB_ERR_NOTFOUND;
-	}
+	rd = eb_calloc(1, sizeof(*rd));
 	rd->srv = srv;
 	rd->what = what;
 	rd->actor = *viewer;
@@ -197,10 +195,8 @@ void
 eb_reads_poke(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow)
 {
-	struct read *rd = calloc(1, sizeof(*rd));
+	struct read *rd = eb_calloc(1, sizeof(*rd));
 
-	if (rd == NULL)
-		return;
 	rd->srv = srv;
 	rd->actor = srv->actor;
 	read_enqueue(rd, id, flow, poke_run);
@@ -211,8 +207,7 @@ eb_reads_poke(struct eb_server *srv, const char *id,
 int
 eb_reads_init(struct eb_server *srv)
 {
-	if ((srv->reads = calloc(1, sizeof(*srv->reads))) == NULL)
-		return EB_ERR_NOMEM;
+	srv->reads = eb_calloc(1, sizeof(*srv->reads));
 	return EB_OK;
 }
 

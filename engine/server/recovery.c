@@ -14,6 +14,7 @@
 #include "engine/server/recovery.h"
 #include "engine/server/server.h"
 #include "engine/server/states.h"
+#include "protocol/mem.h"
 
 /* The SQL condition "not in a final state" and the whole query. */
 #define RECOVERY_LIVE_MAX 1024
@@ -61,11 +62,8 @@ eb_recovery_start(struct eb_server *srv)
 	char live[RECOVERY_LIVE_MAX];
 	int n;
 
-	if (srv->recovery == NULL &&
-	    (srv->recovery = calloc(1, sizeof(*srv->recovery))) == NULL) {
-		eb_log(EB_LOG_ERROR, "recovery: out of memory");
-		return;
-	}
+	if (srv->recovery == NULL)
+		srv->recovery = eb_calloc(1, sizeof(*srv->recovery));
 	rv = srv->recovery;
 	/* every kind the core gives final states, not in one of them (the
 	 * store keeps the text's pointer: it lives in srv->recovery) */

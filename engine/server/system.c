@@ -16,6 +16,7 @@
 #include "engine/server/system.h"
 #include "protocol/cms.h"
 #include "protocol/xml.h"
+#include "protocol/mem.h"
 
 /* Buckets of the slot table (idmap.h). */
 #define SLOT_BUCKETS 256
@@ -40,8 +41,7 @@ eb_system_slot(struct eb_server *srv, const char *id,
 		return NULL;
 	if ((n = eb_idmap_find(&sys->slots, id)) != NULL)
 		return EB_IDMAP_RECORD(n, struct eb_slot, node);
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+	s = eb_calloc(1, sizeof(*s));
 	s->srv = srv;
 	s->flow = flow;
 	eb_idmap_insert(&sys->slots, &s->node, id);
@@ -288,10 +288,8 @@ eb_system_report_incident(struct eb_slot *slot, const char *step,
 int
 eb_system_init(struct eb_server *srv, struct eb_error *err)
 {
-	struct eb_system *sys = calloc(1, sizeof(*sys));
+	struct eb_system *sys = eb_calloc(1, sizeof(*sys));
 
-	if (sys == NULL)
-		return EB_ERR_NOMEM;
 	sys->srv = srv;
 	if (eb_idmap_init(&sys->slots, SLOT_BUCKETS) != EB_OK) {
 		free(sys);

@@ -53,6 +53,7 @@
 #include "engine/core/sale.h"
 #include "protocol/isotime.h"
 #include "protocol/xml.h"
+#include "protocol/mem.h"
 
 #define WATCH_TIMEOUT 25
 #define WATCH_MAX_ENTRIES "500"
@@ -309,13 +310,13 @@ eb_handle_watch(struct eb_req *r, const char *sale, const char *query_str)
 		eb_reply_error(r, &e);
 		return;
 	}
-	if (w == NULL || strlen(sale) >= EB_ID_MAX ||
-	    (wt = calloc(1, sizeof(*wt))) == NULL) {
+	if (w == NULL || strlen(sale) >= EB_ID_MAX) {
 		eb_fail(&e, EB_ERR_INTERNAL, "watch-unavailable", NULL,
 		    "cannot watch now");
 		eb_reply_error(r, &e);
 		return;
 	}
+	wt = eb_calloc(1, sizeof(*wt));
 	wt->w = w;
 	wt->r = r;
 	snprintf(wt->sale, sizeof(wt->sale), "%s", sale);
@@ -481,11 +482,9 @@ listen_start(struct eb_watch *w)
 int
 eb_watch_init(struct eb_server *srv, struct eb_error *err)
 {
-	struct eb_watch *w = calloc(1, sizeof(*w));
+	struct eb_watch *w = eb_calloc(1, sizeof(*w));
 
 	(void)err;
-	if (w == NULL)
-		return EB_ERR_NOMEM;
 	w->srv = srv;
 	srv->watch = w;
 	listen_start(w);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/server/workers.h"
+#include "protocol/mem.h"
 
 #define EB_WORKERS_MAX 16
 #define EB_WORKERS_BIG_NICE 10   /* general-lane threads yield the CPU */
@@ -155,14 +156,14 @@ done_cb(evutil_socket_t fd, short what, void *arg)
 struct eb_workers *
 eb_workers_new(struct event_base *base, int n, struct eb_error *err)
 {
-	struct eb_workers *w = calloc(1, sizeof(*w));
+	struct eb_workers *w;
 
-	if (w == NULL || n < 0 || n > EB_WORKERS_MAX) {
-		free(w);
+	if (n < 0 || n > EB_WORKERS_MAX) {
 		eb_fail(err, EB_ERR_USAGE, "bad-workers",
 		    "Set workers from 0 to 16.", "cannot start %d workers", n);
 		return NULL;
 	}
+	w = eb_calloc(1, sizeof(*w));
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	pthread_cond_init(&w->ended, NULL);
@@ -202,8 +203,7 @@ eb_workers_submit_sized(struct eb_workers *w, eb_work_fn work,
 		done(arg);
 		return EB_OK;
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return EB_ERR_NOMEM;
+	j = eb_calloc(1, sizeof(*j));
 	j->work = work;
 	j->done = done;
 	j->arg = arg;

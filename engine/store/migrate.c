@@ -28,6 +28,7 @@
 #include "engine/store/store.h"
 #include "protocol/buf.h"
 #include "protocol/hash.h"
+#include "protocol/mem.h"
 
 #define EB_MIGRATE_LOCK 0x45424944  /* "EBID" */
 #define EB_MIGRATION_MAX ((size_t)4 << 20)
@@ -159,19 +160,10 @@ migrate_run(const char *conninfo, const char *schema_dir, int apply,
 		if (!is_migration_name(de->d_name))
 			continue;
 		if (nnames == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) *
-			    sizeof(*names));
-			if (nn == NULL) {
-				rc = EB_ERR_NOMEM;
-				goto out;
-			}
-			names = nn;
+			cap = cap ? cap * 2 : 16;
+			names = eb_realloc(names, cap * sizeof(*names));
 		}
-		if ((names[nnames] = strdup(de->d_name)) == NULL) {
-			rc = EB_ERR_NOMEM;
-			goto out;
-		}
-		nnames++;
+		names[nnames++] = eb_strdup(de->d_name);
 	}
 	if (nnames == 0) {
 		rc = eb_fail(err, EB_ERR_IO, "no-migrations",

@@ -4,7 +4,7 @@
  *    parsed with the real schema (eb_xml_parse, ebid.xsd) as a
  *    <register-tender> command (or a bare <evaluation-rules> /
  *    <clearing-rules>).  A registration goes through the tender flow's
- *    decide() from a fresh tender (engine/core/tender.c g_register: every
+ *    decide() from a fresh tender (engine/core/tender_register.c: every
  *    registration field and the rules' own checks) and, when accepted,
  *    apply() and view().  Its <evaluation-rules> then go through
  *    eb_evaluation_draw_coefficient() and, with the drawn coefficient

@@ -110,7 +110,7 @@ test_many_and_walk_removing(void **state)
 	eb_idmap_foreach(&m, free_all, &count);
 	assert_int_equal(count, 500);
 	eb_idmap_fini(&m);
-	assert_int_equal(eb_idmap_init(&m, 0), EB_ERR_NOMEM);
+	assert_int_equal(eb_idmap_init(&m, 0), EB_ERR_USAGE);
 }
 
 /* An id longer than the field is cut, as the id fields always were. */
