@@ -119,4 +119,16 @@ for i in 1 3 4; do
 	price=$(grep -o '<total-price>[0-9]*' "$tmp/bid$i.xml" | head -1 | cut -d'>' -f2)
 	check "opening record: bidder$i opened at $price fen" grep -q "<bid-result bidder=\"bidder$i\" commitment=\"[0-9a-f]*\" status=\"opened\" total-price=\"$price\"" "$tmp/view.xml"
 done
+
+# -- audit: the log verifies without the envelopes, and checks them when given
+check "auditor exports the log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --tender "$T" -o "$tmp/$T.log.xml"
+check "the export verifies and replays without the envelopes" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt"
+"$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envelopes" >"$tmp/audit-env.out" 2>&1
+check "verify --envelopes checks both stored envelopes" grep -q "envelopes: 2 checked against the log, 0 altered, 0 not in" "$tmp/audit-env.out"
+H3b=$(sha256sum "$tmp/b3.sealed.env" | cut -d' ' -f1)
+mkdir -p "$tmp/envcopy"
+cp "$tmp/b3.sealed.env" "$tmp/envcopy/$H3b"
+printf '\001' | dd of="$tmp/envcopy/$H3b" bs=1 seek=5000 conv=notrunc 2>/dev/null
+refused "verify --envelopes fails on an altered envelope" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envcopy"
 finish
