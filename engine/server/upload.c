@@ -29,6 +29,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "engine/core/tender.h"
 #include "engine/server/envstore.h"
 #include "engine/server/log.h"
 #include "engine/server/reads.h"
@@ -662,7 +663,8 @@ open_done(void *arg, int rc, const struct eb_error *err,
 	}
 	dl = view_deadline(view);
 	state = eb_doc_attr(view, "state");
-	if (dl <= 0 || state == NULL || strcmp(state, "bidding") != 0) {
+	if (dl <= 0 || state == NULL ||
+	    strcmp(state, eb_tender_state_name(EB_TS_BIDDING)) != 0) {
 		eb_fail(&e, EB_ERR_STATE, "not-accepting-bids",
 		    "Submit while the tender is open for bids.",
 		    "tender %s is %s", o->tender, state ? state : "unknown");
