@@ -172,27 +172,34 @@ pause_s(double s)
 		;
 }
 
-/* Warn once when the rate seen so far cannot finish before the deadline. */
+/*
+ * Warn once, early, when the upload cannot be complete before the
+ * deadline: at the rate seen so far (this run's bytes over its time) the
+ * rest needs longer than the time left on the server's clock, for 2 s
+ * already, or by more than twice (so one slow first chunk does not warn).
+ */
 static void
 check_pace(struct up *u, struct eb_progress *pr, int *warned)
 {
-	double rate = eb_progress_rate(pr, u->offset), left_s, need_s;
+	double el = eb_progress_now() - pr->t0, rate, left_s, need_s;
+	double mb = (double)(u->size - u->offset) / 1e6;
 
-	if (*warned || rate <= 0 || u->deadline_ms <= 0 || u->now_ms <= 0 ||
-	    eb_progress_now() - pr->t0 < 2.0)
+	if (*warned || u->deadline_ms <= 0 || u->now_ms <= 0 ||
+	    u->offset >= u->size || u->offset <= pr->base || el <= 0)
 		return;
+	rate = (double)(u->offset - pr->base) / el;
 	left_s = (double)(u->deadline_ms - u->now_ms) / 1000.0 -
 	    (eb_progress_now() - u->asked_at);
 	need_s = (double)(u->size - u->offset) / rate;
-	if (need_s > left_s) {
-		eb_progress_end(pr);
-		fprintf(stderr, "ebid: warning: at %.1f MB/s the upload needs "
-		    "%.0f s more, but the bid deadline is in %.0f s: the bid "
-		    "will be refused unless it is complete before the deadline "
-		    "(use a faster connection, or smaller attachments)\n",
-		    rate / 1e6, need_s, left_s > 0 ? left_s : 0);
-		*warned = 1;
-	}
+	if (need_s <= left_s || (el < 2.0 && need_s <= 2.0 * left_s))
+		return;
+	eb_progress_end(pr);
+	fprintf(stderr, "ebid: warning: %.1f MB still to send, about %.0f s at "
+	    "%.1f MB/s, but the bid deadline is in %.0f s: the bid will be "
+	    "refused unless the upload is complete before the deadline (use a "
+	    "faster connection, or smaller attachments)\n", mb, need_s,
+	    rate / 1e6, left_s > 0 ? left_s : 0);
+	*warned = 1;
 }
 
 int

@@ -917,7 +917,7 @@ upload_envelope(struct session *s, const struct args *a,
 	struct eb_bigbid_opts o = { .chunk = 0 };
 	struct eb_doc *cmd = NULL, *ref;
 	struct eb_error e;
-	char envpath[4096];
+	char envpath[4096], hexcopy[EB_SHA256_HEX];
 	const char *hex, *v;
 	int64_t size = 0;
 	int rc;
@@ -932,6 +932,7 @@ upload_envelope(struct session *s, const struct args *a,
 		return 0;
 	}
 	hex = eb_doc_attr(ref, "sha256");
+	snprintf(hexcopy, sizeof(hexcopy), "%s", hex != NULL ? hex : "?");
 	(void)eb_doc_attr_i64(ref, "size", &size);
 	snprintf(envpath, sizeof(envpath), "%s.env", a->pos[0]);
 	if ((v = child_or(a, "stop-after", NULL)) != NULL)
@@ -948,7 +949,7 @@ upload_envelope(struct session *s, const struct args *a,
 		return e.code == EB_ERR_IO ? EXIT_TRANSPORT : exit_for_rc(e.code);
 	}
 	printf("envelope uploaded: %lld bytes, SHA-256 %s\n", (long long)size,
-	    hex);
+	    hexcopy);
 	return 0;
 }
 

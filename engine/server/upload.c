@@ -663,18 +663,18 @@ open_done(void *arg, int rc, const struct eb_error *err,
 	}
 	dl = view_deadline(view);
 	state = eb_doc_attr(view, "state");
+	if (dl > 0 && now >= dl) {
+		eb_fail(&e, EB_ERR_RULE, "deadline-passed",
+		    "The bid deadline has passed: no bid was received.",
+		    "tender %s's bid deadline has passed", o->tender);
+		eb_reply_error(o->r, &e);
+		goto out;
+	}
 	if (dl <= 0 || state == NULL ||
 	    strcmp(state, eb_tender_state_name(EB_TS_BIDDING)) != 0) {
 		eb_fail(&e, EB_ERR_STATE, "not-accepting-bids",
 		    "Submit while the tender is open for bids.",
 		    "tender %s is %s", o->tender, state ? state : "unknown");
-		eb_reply_error(o->r, &e);
-		goto out;
-	}
-	if (now >= dl) {
-		eb_fail(&e, EB_ERR_RULE, "deadline-passed",
-		    "The bid deadline has passed.",
-		    "tender %s's bid deadline has passed", o->tender);
 		eb_reply_error(o->r, &e);
 		goto out;
 	}

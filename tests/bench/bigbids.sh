@@ -60,6 +60,8 @@ DISK=$(awk -v b="$S" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", b / (c - a) /
 
 # 2. N concurrent uploads
 say "bigbids: $N concurrent uploads"
+cpu() { awk '{print $14 + $15}' "/proc/$ebidd_pid/stat"; }   # utime + stime, ticks
+c0=$(cpu)
 t0=$(date +%s.%N)
 pids=()
 for i in $(seq 1 "$N"); do
@@ -71,9 +73,10 @@ okn=0
 for p in "${pids[@]}"; do wait "$p" && okn=$((okn + 1)); done
 t1=$(date +%s.%N)
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$ebidd_pid/status")
+CPU=$(awk -v a="$c0" -v b="$(cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }')
 UP=$(awk -v b="$S" -v n="$N" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", n * b / (c - a) / 1e6 }')
 WALL=$(awk -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - a }')
-echo "result: phase=bigbids-upload n=$N mb=$MB ok=$okn wall_s=$WALL upload_mbps=$UP disk_mbps=$DISK ebidd_hwm_kib=$HWM loadavg=$(cut -d' ' -f1 /proc/loadavg)"
+echo "result: bigbids phase=bigbids-upload n=$N mb=$MB ok=$okn wall_s=$WALL upload_mbps=$UP disk_mbps=$DISK ebidd_hwm_kib=$HWM ebidd_cpu_s=$CPU loadavg=$(cut -d' ' -f1 /proc/loadavg)"
 rm -f "$tmp"/b*.sealed.env "$tmp/drawings.bin"
 rm -rf "$tmp/envelopes"
 
@@ -82,7 +85,7 @@ say "bigbids: opening $N bids of $MB MB (bigopen_bench)"
 mkdir -p "$tmp/open"
 if "$BUILD/tests/bench/bigopen_bench" "$N" "$MB" "$tmp/open" >"$tmp/open.txt" 2>&1; then
 	ob() { sed -n "s/^$1=//p" "$tmp/open.txt"; }
-	echo "result: phase=bigbids-open n=$N mb=$MB open_wall_s=$(ob open_wall_s) open_cpu_s=$(ob open_cpu_s) raw_cpu_s=$(ob raw_gcm_sha_cpu_s) ratio_cpu=$(ob ratio_cpu)"
+	echo "result: bigbids phase=bigbids-open n=$N mb=$MB open_wall_s=$(ob open_wall_s) open_cpu_s=$(ob open_cpu_s) raw_cpu_s=$(ob raw_gcm_sha_cpu_s) ratio_cpu=$(ob ratio_cpu)"
 else
 	cat "$tmp/open.txt"
 fi

@@ -76,6 +76,7 @@ check "  ... the server holds more (${o2:-none})" test "${o2:-0}" -gt "$o1" -a "
 ebid_as bidder1 bid submit --tender "$T" "$tmp/b1.sealed" -o "$tmp/b1.receipt" >"$tmp/submit.out" 2>&1
 check "resumed to the end, the bid is received" grep -q "receipt saved" "$tmp/submit.out"
 check "  ... resuming where the server stood" grep -q "resuming the upload at byte $o2" "$tmp/submit.out"
+check "  ... and again once uploaded" grep -q "envelope uploaded: $S bytes, SHA-256 $H" "$tmp/submit.out"
 check "the envelope is in the store by hash, whole" cmp -s "$tmp/b1.sealed.env" "$tmp/envelopes/${H:0:2}/$H"
 check "no partial upload is left" test -z "$(ls "$tmp/envelopes/uploads")"
 check "ebid receipt verify" ebid_as bidder1 receipt verify "$tmp/b1.receipt" "$tmp/b1.sealed"
@@ -90,6 +91,20 @@ check "bidder3 seals a 3 MB large bid" ebid_as bidder3 bid seal --tender "$T" "$
 check "  ... and submits it in 1 MB chunks" ebid_as bidder3 bid submit --tender "$T" "$tmp/b3.sealed" --chunk 1000000 -o "$tmp/b3.receipt"
 check "bidder4 seals an inline bid (the old form)" ebid_as bidder4 bid seal --tender "$T" "$tmp/bid4.xml" -o "$tmp/b4.sealed"
 check "  ... accepted as before" ebid_as bidder4 bid submit --tender "$T" "$tmp/b4.sealed" -o "$tmp/b4.receipt"
+# the pace warning: a millisecond before the deadline (the driven clock
+# stands still), an upload that needs more than the time left is told so
+# at once
+ebid_as bidder5 tender sign-up "$T" >/dev/null
+ebid_as registrar tender confirm-sign-up "$T" bidder=bidder5 >/dev/null
+sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$BIDS"/bid-5-*.xml)" >"$tmp/bid5.xml"
+head -c 20000000 /dev/urandom >"$tmp/survey.bin"
+check "bidder5 seals a 20 MB large bid" ebid_as bidder5 bid seal --tender "$T" "$tmp/bid5.xml" --attach "$tmp/survey.bin" -o "$tmp/b5.sealed"
+almost=$(iso_plus "$deadline" -1)
+clock_to "${almost%.000Z}.999Z"     # one millisecond before the deadline
+ebid_as bidder5 bid submit --tender "$T" "$tmp/b5.sealed" -o "$tmp/b5.receipt" >"$tmp/b5.out" 2>&1
+check "an upload that cannot finish before the deadline is warned at once" grep -q "warning: .* MB still to send.* but the bid deadline is in 0 s" "$tmp/b5.out"
+check "  ... (it completes before the deadline here: the test clock stands still)" grep -q "receipt saved" "$tmp/b5.out"
+check "no progress bar when stderr is not a terminal" sh -c "! grep -q \"\$(printf '\\r')\" '$tmp/b5.out' '$tmp/submit.out'"
 check "bidder2 seals a 3 MB large bid" ebid_as bidder2 bid seal --tender "$T" "$tmp/bid2.xml" --attach "$tmp/scan.pdf" -o "$tmp/b2.sealed"
 refused "  ... and uploads half of it" ebid_as bidder2 bid submit --tender "$T" "$tmp/b2.sealed" --stop-after 1500000
 H2=$(sha256sum "$tmp/b2.sealed.env" | cut -d' ' -f1)
@@ -102,6 +117,8 @@ check "  ... its partial upload is on disk" test -e "$tmp/envelopes/uploads/$H3.
 clock_to "$(iso_plus "$deadline" 1)"
 check "an abandoned upload is deleted once the deadline has passed" test ! -e "$tmp/envelopes/uploads/$H3.part" -a ! -e "$tmp/envelopes/uploads/$H3.meta"
 refused "the upload completed one second after the deadline is refused" ebid_as bidder2 bid submit --tender "$T" "$tmp/b2.sealed"
+ebid_as bidder2 bid submit --tender "$T" "$tmp/b2.sealed" >"$tmp/late.out" 2>&1
+check "  ... saying the deadline has passed" grep -q "code: deadline-passed" "$tmp/late.out"
 check "  ... the partial upload was deleted" test ! -e "$tmp/envelopes/uploads/$H2.part" -a ! -e "$tmp/envelopes/uploads/$H2.meta"
 check "  ... nothing stored" test ! -e "$tmp/envelopes/${H2:0:2}/$H2"
 check "  ... no bid of bidder2 in the log" test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T' AND party = 'bidder2' AND position('bid-submitted' in convert_from(events, 'UTF8')) > 0")" = 0
@@ -115,7 +132,7 @@ for _ in $(seq 1 300); do
 	grep -q '<bid-result' "$tmp/view.xml" && break
 	sleep 0.2
 done
-for i in 1 3 4; do
+for i in 1 3 4 5; do
 	price=$(grep -o '<total-price>[0-9]*' "$tmp/bid$i.xml" | head -1 | cut -d'>' -f2)
 	check "opening record: bidder$i opened at $price fen" grep -q "<bid-result bidder=\"bidder$i\" commitment=\"[0-9a-f]*\" status=\"opened\" total-price=\"$price\"" "$tmp/view.xml"
 done
@@ -125,7 +142,7 @@ check "auditor exports the log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CER
 	"$AUDIT" export --tender "$T" -o "$tmp/$T.log.xml"
 check "the export verifies and replays without the envelopes" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt"
 "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envelopes" >"$tmp/audit-env.out" 2>&1
-check "verify --envelopes checks both stored envelopes" grep -q "envelopes: 2 checked against the log, 0 altered, 0 not in" "$tmp/audit-env.out"
+check "verify --envelopes checks the three stored envelopes" grep -q "envelopes: 3 checked against the log, 0 altered, 0 not in" "$tmp/audit-env.out"
 H3b=$(sha256sum "$tmp/b3.sealed.env" | cut -d' ' -f1)
 mkdir -p "$tmp/envcopy"
 cp "$tmp/b3.sealed.env" "$tmp/envcopy/$H3b"
