@@ -19,6 +19,11 @@
  *    against the trust at the caller's instant (eb_trust_check_chain), so
  *    a bid signed before its signer's certificate expired can be verified
  *    at the receipt time.
+ *  - A signer the trust verified before (pki.h, eb_trust_cached) is not
+ *    decoded again: verify_cached() parses the message without its
+ *    certificates field and checks the signature with the cached
+ *    certificate; it answers only when everything holds, else the full
+ *    path runs and gives the answer (the same checks, the same errors).
  *  - Envelopes are AuthEnvelopedData (AES-256-GCM) only; RSA recipients
  *    get RSAES-OAEP with SHA-256, EC recipients ECDH with the SHA-256 KDF.
  *    A recipient certificate with a keyUsage extension must allow
@@ -304,6 +309,10 @@ static int verify_impl(const struct eb_trust *t, const uint8_t *der,
     size_t len, int64_t at_ms, const struct eb_cms_window *w,
     uint8_t **content, size_t *clen, X509 **signer, int64_t *signed_ms,
     struct eb_error *err);
+static int verify_full(const struct eb_trust *t, const uint8_t *der,
+    size_t len, int64_t at_ms, const struct eb_cms_window *w,
+    uint8_t **content, size_t *clen, X509 **signer, int64_t *signed_ms,
+    struct eb_error *err);
 
 int
 eb_cms_verify(const struct eb_trust *t, const uint8_t *der, size_t len,
@@ -323,8 +332,257 @@ eb_cms_verify_command(const struct eb_trust *t, const uint8_t *der,
 	    signed_ms, err);
 }
 
+/* -- the cached-signer path (issue 17 point 2) ----------------------------
+ *
+ * OpenSSL 3.0 spends about a quarter of a command's verification decoding
+ * the embedded signer certificate (its public key through the provider
+ * decoders) and a fifth checking its chain, for the same few party
+ * certificates every time.  When the one certificate a SignedData embeds
+ * is a signer the trust verified before (eb_trust_cached: same DER
+ * SHA-256, chain valid at this instant), the message is parsed without
+ * its certificates field (a copy whose enclosing DER lengths are
+ * re-encoded; the signed attributes and the signature are untouched, the
+ * field is not covered by the signature) and verified with the cached
+ * certificate as the signer's.  Every other check runs as on the full
+ * path: the policy, the window, the signature and content digest, the
+ * revocation at this instant.  Anything unusual, and every failure, goes
+ * to the full path, so that the answer and its error are exactly those of
+ * the full path.
+ */
+
+/* One DER TLV header at p (definite lengths only). */
+struct tlv {
+	unsigned char tag;
+	size_t hdr, len;     /* header bytes, content bytes */
+};
+
+static int
+tlv_read(const uint8_t *p, size_t avail, struct tlv *t)
+{
+	size_t n, k;
+
+	if (avail < 2 || (p[0] & 0x1f) == 0x1f)
+		return -1;
+	t->tag = p[0];
+	if (p[1] < 0x80) {
+		t->hdr = 2;
+		t->len = p[1];
+	} else {
+		n = p[1] & 0x7f;
+		if (n == 0 || n > 4 || avail < 2 + n)
+			return -1;    /* indefinite, or absurdly long */
+		t->len = 0;
+		for (k = 0; k < n; k++)
+			t->len = t->len << 8 | p[2 + k];
+		t->hdr = 2 + n;
+	}
+	return t->len <= avail - t->hdr ? 0 : -1;
+}
+
+/* A DER header for 'tag' and 'len' into out (at most 6 bytes). */
+static size_t
+tlv_put(uint8_t *out, unsigned char tag, size_t len)
+{
+	size_t n = 0, k;
+
+	out[0] = tag;
+	if (len < 0x80) {
+		out[1] = (uint8_t)len;
+		return 2;
+	}
+	for (k = len; k > 0; k >>= 8)
+		n++;
+	out[1] = (uint8_t)(0x80 | n);
+	for (k = 0; k < n; k++)
+		out[2 + k] = (uint8_t)(len >> (8 * (n - 1 - k)));
+	return 2 + n;
+}
+
+/*
+ * Find the certificates field of a ContentInfo/SignedData in 'der': on
+ * success its offset and size (header included) and the one
+ * certificate's bytes inside it.  -1 for anything else (no field, more
+ * than one certificate, another layout): the full path decides.
+ */
+static int
+find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
+    const uint8_t **cert, size_t *certlen)
+{
+	struct tlv ci, oid, expl, sd, t;
+	const uint8_t *p;
+	size_t left;
+	int k;
+
+	if (tlv_read(der, len, &ci) != 0 || ci.tag != 0x30 ||
+	    ci.hdr + ci.len != len)
+		return -1;
+	p = der + ci.hdr;
+	left = ci.len;
+	if (tlv_read(p, left, &oid) != 0 || oid.tag != 0x06)
+		return -1;
+	p += oid.hdr + oid.len;
+	left -= oid.hdr + oid.len;
+	if (tlv_read(p, left, &expl) != 0 || expl.tag != 0xa0 ||
+	    expl.hdr + expl.len != left)
+		return -1;
+	p += expl.hdr;
+	left = expl.len;
+	if (tlv_read(p, left, &sd) != 0 || sd.tag != 0x30 ||
+	    sd.hdr + sd.len != left)
+		return -1;
+	p += sd.hdr;
+	left = sd.len;
+	/* version, digestAlgorithms, encapContentInfo */
+	for (k = 0; k < 3; k++) {
+		if (tlv_read(p, left, &t) != 0)
+			return -1;
+		p += t.hdr + t.len;
+		left -= t.hdr + t.len;
+	}
+	if (tlv_read(p, left, &t) != 0 || t.tag != 0xa0)
+		return -1;
+	*field = (size_t)(p - der);
+	*fieldlen = t.hdr + t.len;
+	{
+		struct tlv c;
+
+		if (tlv_read(p + t.hdr, t.len, &c) != 0 || c.tag != 0x30 ||
+		    c.hdr + c.len != t.len)
+			return -1;    /* not exactly one X.509 certificate */
+		*cert = p + t.hdr;
+		*certlen = c.hdr + c.len;
+	}
+	return 0;
+}
+
+/*
+ * 'der' without the certificates field [field, field + fieldlen): the
+ * three enclosing headers re-encoded.  NULL when out of memory.
+ */
+static uint8_t *
+strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
+    size_t *outlen)
+{
+	struct tlv ci, oid, expl, sd;
+	uint8_t hci[6], hexpl[6], hsd[6], *out, *o;
+	size_t lci, lexpl, lsd, nci, nexpl, nsd, oidsz, head;
+
+	/* find_certs() checked this layout */
+	(void)tlv_read(der, len, &ci);
+	(void)tlv_read(der + ci.hdr, ci.len, &oid);
+	oidsz = oid.hdr + oid.len;
+	(void)tlv_read(der + ci.hdr + oidsz, ci.len - oidsz, &expl);
+	(void)tlv_read(der + ci.hdr + oidsz + expl.hdr, expl.len, &sd);
+	head = ci.hdr + oidsz + expl.hdr + sd.hdr;
+	lsd = sd.len - fieldlen;
+	nsd = tlv_put(hsd, 0x30, lsd);
+	lexpl = nsd + lsd;
+	nexpl = tlv_put(hexpl, 0xa0, lexpl);
+	lci = oidsz + nexpl + lexpl;
+	nci = tlv_put(hci, 0x30, lci);
+	*outlen = nci + lci;
+	if ((o = out = malloc(*outlen)) == NULL)
+		return NULL;
+	memcpy(o, hci, nci);
+	o += nci;
+	memcpy(o, der + ci.hdr, oidsz);
+	o += oidsz;
+	memcpy(o, hexpl, nexpl);
+	o += nexpl;
+	memcpy(o, hsd, nsd);
+	o += nsd;
+	memcpy(o, der + head, field - head);
+	o += field - head;
+	memcpy(o, der + field + fieldlen, len - field - fieldlen);
+	return out;
+}
+
+/*
+ * The cached-signer path: EB_OK with the results as verify_full gives
+ * them, or -1 (nothing returned, the error queue clear) to take the full
+ * path.
+ */
+static int
+verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
+    int64_t at_ms, const struct eb_cms_window *w, uint8_t **content,
+    size_t *clen, X509 **signer, int64_t *signed_ms)
+{
+	const uint8_t *certp;
+	uint8_t key[EB_SHA256_LEN], *bare = NULL;
+	size_t field, fieldlen, certlen, barelen = 0;
+	const unsigned char *p;
+	CMS_ContentInfo *cms = NULL;
+	STACK_OF(CMS_SignerInfo) *sis;
+	STACK_OF(X509) *certs = NULL, *signers = NULL;
+	X509 *cached = NULL;
+	BIO *out = NULL;
+	int64_t when = 0;
+	struct eb_error quiet;
+	int rc = -1;
+
+	if (t == NULL || len > LONG_MAX || find_certs(der, len, &field,
+	    &fieldlen, &certp, &certlen) != 0)
+		return -1;
+	eb_sha256(certp, certlen, key);
+	if ((cached = eb_trust_cached(t, key, at_ms)) == NULL)
+		return -1;
+	eb_error_clear(&quiet);
+	if ((bare = strip_certs(der, len, field, fieldlen, &barelen)) == NULL)
+		goto out;
+	p = bare;
+	if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)barelen)) == NULL ||
+	    p != bare + barelen ||
+	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
+	    (sis = CMS_get0_SignerInfos(cms)) == NULL ||
+	    sk_CMS_SignerInfo_num(sis) != 1 ||
+	    signer_policy(sk_CMS_SignerInfo_value(sis, 0), &when,
+	    &quiet) != EB_OK ||
+	    (w != NULL && check_window(when, w, &quiet) != EB_OK))
+		goto out;
+	if ((certs = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(certs, cached) ||
+	    (out = BIO_new(BIO_s_mem())) == NULL ||
+	    CMS_verify(cms, certs, NULL, NULL, out,
+	    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1)
+		goto out;
+	if ((signers = CMS_get0_signers(cms)) == NULL ||
+	    sk_X509_num(signers) != 1 || sk_X509_value(signers, 0) != cached ||
+	    eb_trust_check_revoked(t, cached, at_ms, &quiet) != EB_OK ||
+	    bio_take(out, content, clen) != EB_OK)
+		goto out;
+	*signer = cached;
+	cached = NULL;
+	if (signed_ms != NULL)
+		*signed_ms = when;
+	rc = EB_OK;
+out:
+	ERR_clear_error();
+	sk_X509_free(signers);
+	sk_X509_free(certs);
+	BIO_free(out);
+	CMS_ContentInfo_free(cms);
+	free(bare);
+	X509_free(cached);
+	return rc;
+}
+
 static int
 verify_impl(const struct eb_trust *t, const uint8_t *der, size_t len,
+    int64_t at_ms, const struct eb_cms_window *w, uint8_t **content,
+    size_t *clen, X509 **signer, int64_t *signed_ms, struct eb_error *err)
+{
+	*content = NULL;
+	*clen = 0;
+	*signer = NULL;
+	if (verify_cached(t, der, len, at_ms, w, content, clen, signer,
+	    signed_ms) == EB_OK)
+		return EB_OK;
+	return verify_full(t, der, len, at_ms, w, content, clen, signer,
+	    signed_ms, err);
+}
+
+static int
+verify_full(const struct eb_trust *t, const uint8_t *der, size_t len,
     int64_t at_ms, const struct eb_cms_window *w, uint8_t **content,
     size_t *clen, X509 **signer, int64_t *signed_ms, struct eb_error *err)
 {

@@ -21,6 +21,8 @@ eb_entry_doc(const struct eb_entry *e)
 	eb_doc_set_attr(d, "role", eb_role_name(e->actor->role));
 	eb_doc_set_attr(d, "person", e->actor->person);
 	eb_doc_set_attr(d, "clock", e->clock != NULL ? e->clock : "system");
+	if (e->rules > 0)
+		eb_doc_set_attr_i64(d, "rules", e->rules);
 	eb_hex32(e->command_sha256, hex);
 	eb_doc_set_attr(d, "command-sha256", hex);
 	if (e->has_receipt) {

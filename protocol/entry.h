@@ -8,6 +8,7 @@
  *    <entry aggregate="T-2026-0001" kind="tender" seq="3"
  *           time="2026-11-25T19:40:25.123Z" party="registrar"
  *           role="registrar" person="P-REG-1" clock="system"
+ *           rules="2"
  *           command-sha256="<hex of SHA-256 of the signed command DER>"
  *           receipt-sha256="<hex, only when a receipt was issued>">
  *      <events>...</events>
@@ -16,6 +17,13 @@
  * hash_n = eb_chain_link(hash_{n-1}, n, canonical(entry_n)), hash_0 = 32
  * zero bytes (protocol/hash.h).  The signed command bytes and the receipt
  * are stored beside the entry and bound to it by their SHA-256.
+ *
+ * 'rules' is the version of the core's rules that decided the entry
+ * (engine/core/cmd.h EB_RULES_CURRENT when ebidd wrote it): part of the
+ * hashed bytes, so nobody can make an entry replay under other rules.
+ * Entries written before rules versions were recorded have none (0
+ * here, no attribute): they were decided by version 1 (docs/audit.md
+ * "Rules versions").
  *
  * Pure: libc + protocol/hash.h.
  */
@@ -37,6 +45,7 @@ struct eb_entry {
 	int64_t time;                   /* ms UTC, the server's receipt instant */
 	const struct eb_actor *actor;
 	const char *clock;              /* "system", "driven", "accelerated" */
+	int rules;                      /* rules version; 0: not recorded */
 	uint8_t command_sha256[EB_SHA256_LEN];
 	int has_receipt;
 	uint8_t receipt_sha256[EB_SHA256_LEN];

@@ -150,6 +150,18 @@ eb_inclusion_verify(const struct eb_trust *t, const struct eb_doc *proof,
 	ent.time = at;
 	ent.actor = &out->actor;
 	ent.clock = clock;
+	if (eb_doc_attr(proof, "rules") != NULL) {
+		int64_t v;
+
+		if (eb_doc_attr_i64(proof, "rules", &v) != EB_OK || v < 1 ||
+		    v > 32767) {
+			rc = eb_fail(err, EB_ERR_FORMAT, "bad-proof",
+			    "Give the .proof file ebid saved with the receipt.",
+			    "the proof's rules version is not a number");
+			goto out;
+		}
+		ent.rules = (int)v;
+	}
 	ent.events = events;
 	if ((rc = eb_entry_hash(&ent, prev, h)) != EB_OK)
 		goto out;

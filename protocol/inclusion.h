@@ -7,7 +7,7 @@
  * The proof is ebidd's <accepted> reply to the command, kept as received:
  *
  *    <accepted aggregate="T-.." kind="tender" seq="S" time=".." clock=".."
- *              prev-hash="<hex>" hash="<hex>">
+ *              rules="2" prev-hash="<hex>" hash="<hex>">
  *      <events>...</events>
  *      <receipt>base64 RFC 3161 token</receipt>
  *      <chain-head seq="S" hash="<hex>"><signature>base64 CMS</signature></chain-head>

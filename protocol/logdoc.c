@@ -142,6 +142,18 @@ load_entry(const struct eb_doc *x, struct eb_audit_entry *e,
 	    (s = eb_doc_attr(x, "person")) ? s : "");
 	snprintf(e->clock, sizeof(e->clock), "%s",
 	    (s = eb_doc_attr(x, "clock")) ? s : "system");
+	if ((s = eb_doc_attr(x, "rules")) != NULL) {
+		int64_t v;
+
+		if (eb_doc_attr_i64(x, "rules", &v) != EB_OK || v < 1 ||
+		    v > EB_LOG_RULES_MAX)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-entry",
+			    "The export is damaged; export the log again.",
+			    "entry %lld: rules version '%.16s' is not a number "
+			    "from 1 to %d", (long long)e->seq, s,
+			    EB_LOG_RULES_MAX);
+		e->rules = (int)v;
+	}
 	if (eb_role_parse(eb_doc_attr(x, "role"), &e->actor.role) != EB_OK ||
 	    eb_unhex32(eb_doc_attr(x, "prev-hash"), e->prev) != 0 ||
 	    eb_unhex32(eb_doc_attr(x, "hash"), e->hash) != 0)
@@ -288,6 +300,8 @@ eb_audit_log_to_doc(const struct eb_audit_log *l, const char *exported_at)
 		eb_doc_set_attr(x, "role", eb_role_name(e->actor.role));
 		eb_doc_set_attr(x, "person", e->actor.person);
 		eb_doc_set_attr(x, "clock", e->clock);
+		if (e->rules > 0)
+			eb_doc_set_attr_i64(x, "rules", e->rules);
 		eb_hex32(e->prev, hex);
 		eb_doc_set_attr(x, "prev-hash", hex);
 		eb_hex32(e->hash, hex);

@@ -32,11 +32,18 @@
  */
 #define EB_LOG_FORMAT 2
 
+/* The largest rules version a log entry may name (<entry rules>): the
+ * reader keeps any version up to it, the replay knows which it has
+ * (engine/core/cmd.h EB_RULES_CURRENT). */
+#define EB_LOG_RULES_MAX 32767
+
 struct eb_audit_entry {
 	int64_t seq;
 	int64_t time;
 	struct eb_actor actor;          /* as recorded */
 	char clock[16];
+	int rules;                      /* rules version that decided it;
+	                                 * 0: not recorded (version 1) */
 	uint8_t *command;               /* signed command DER */
 	size_t command_len;
 	uint8_t *receipt;               /* RFC 3161 token DER, or NULL */

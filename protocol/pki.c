@@ -15,16 +15,22 @@
  *  - Verification at an instant never touches the shared stores: the time
  *    is set on the per-call X509_STORE_CTX.
  *  - A CA certificate (basicConstraints CA:TRUE) never acts as a party.
+ *  - A certificate whose chain verified is cached (certcache.h) by the
+ *    SHA-256 of its DER with its chain's validity window; a later check
+ *    inside the window skips X509_verify_cert but never the revocation
+ *    check at the caller's instant; new revocation lists flush it.
  *
  * INTERFACE
  *    eb_trust_load(), eb_trust_from_cert(), eb_trust_free()
  *    eb_trust_store(), eb_trust_tsa_store()
  *    eb_trust_check(), eb_trust_check_chain()
+ *    eb_trust_cached(), eb_trust_cache_stats()
  *    eb_actor_from_cert(), eb_cert_specialty()
  *    eb_pem_cert_load(), eb_pem_key_load(), eb_cert_der(), eb_cert_pem()
  *    eb_crypto_drain()
  */
 #include "protocol/pki.h"
+#include "protocol/certcache.h"
 #include "protocol/revocation.h"
 
 #include <pthread.h>
@@ -47,6 +53,11 @@ struct eb_trust {
 	 */
 	pthread_mutex_t rev_lock;
 	struct eb_revocations *rev;
+	/*
+	 * Signers whose chain verified (certcache.h), flushed when the
+	 * revocation lists change; thread-safe on its own.
+	 */
+	struct eb_certcache *cache;
 };
 
 void
@@ -79,9 +90,10 @@ trust_alloc(struct eb_error *err)
 		return NULL;
 	}
 	pthread_mutex_init(&t->rev_lock, NULL);
+	t->cache = eb_certcache_new(EB_CERTCACHE_DEFAULT);
 	t->store = X509_STORE_new();
 	t->tsa_store = X509_STORE_new();
-	if (t->store == NULL || t->tsa_store == NULL ||
+	if (t->cache == NULL || t->store == NULL || t->tsa_store == NULL ||
 	    X509_STORE_set_purpose(t->store, X509_PURPOSE_ANY) != 1 ||
 	    X509_STORE_set_purpose(t->tsa_store,
 	    X509_PURPOSE_TIMESTAMP_SIGN) != 1) {
@@ -178,6 +190,7 @@ eb_trust_free(struct eb_trust *t)
 	X509_STORE_free(t->store);
 	X509_STORE_free(t->tsa_store);
 	eb_revocations_free(t->rev);
+	eb_certcache_free(t->cache);
 	pthread_mutex_destroy(&t->rev_lock);
 	free(t);
 }
@@ -192,6 +205,12 @@ eb_trust_set_revocations(struct eb_trust *t, struct eb_revocations *r)
 	t->rev = r;
 	pthread_mutex_unlock(&t->rev_lock);
 	eb_revocations_free(old);
+	/*
+	 * Hits re-check revocation anyway (eb_trust_check_chain); the flush
+	 * keeps the rule simple: nothing verified under the old lists is
+	 * served after the new ones are in force.
+	 */
+	eb_certcache_flush(t->cache);
 }
 
 int
@@ -290,13 +309,98 @@ deny_verify(struct eb_error *err, int verr)
 	return EB_ERR_DENIED;
 }
 
+/* An instant in ms (0 = now) as OpenSSL's seconds, floor division. */
+static time_t
+at_seconds(int64_t at_ms)
+{
+	struct timespec ts;
+
+	if (at_ms == 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		return ts.tv_sec;
+	}
+	/* floor division: an instant before 1970 stays before */
+	return (time_t)(at_ms >= 0 ? at_ms / 1000 : -((-at_ms + 999) / 1000));
+}
+
+static int
+asn1_seconds(const ASN1_TIME *a, time_t *out)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+/*
+ * After X509_verify_cert() succeeded: cache 'cert' under its DER's
+ * SHA-256 with the window in which every certificate of the chain is
+ * valid, unless the chain needed an untrusted intermediate (the message
+ * carried it: another message might not).
+ */
+static void
+cache_verified(const struct eb_trust *t, X509_STORE_CTX *ctx, X509 *cert,
+    const uint8_t key[32])
+{
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+	time_t nb = 0, na = 0, v;
+
+	if (chain == NULL || X509_STORE_CTX_get_num_untrusted(ctx) > 1)
+		return;
+	for (int i = 0; i < sk_X509_num(chain); i++) {
+		X509 *x = sk_X509_value(chain, i);
+
+		if (asn1_seconds(X509_get0_notBefore(x), &v) != 0)
+			return;
+		if (i == 0 || v > nb)
+			nb = v;
+		if (asn1_seconds(X509_get0_notAfter(x), &v) != 0)
+			return;
+		if (i == 0 || v < na)
+			na = v;
+	}
+	eb_certcache_put(t->cache, key, cert, nb, na);
+}
+
+static int
+cert_key(X509 *cert, uint8_t key[32])
+{
+	unsigned int n = 0;
+
+	if (X509_digest(cert, EVP_sha256(), key, &n) != 1 || n != 32) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+X509 *
+eb_trust_cached(const struct eb_trust *t, const uint8_t sha256[32],
+    int64_t at_ms)
+{
+	return t != NULL ? eb_certcache_get(t->cache, sha256,
+	    at_seconds(at_ms)) : NULL;
+}
+
+void
+eb_trust_cache_stats(const struct eb_trust *t,
+    struct eb_certcache_stats *out)
+{
+	eb_certcache_stats(t != NULL ? t->cache : NULL, out);
+}
+
 int
 eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
     STACK_OF(X509) *untrusted, int64_t at_ms, struct eb_error *err)
 {
 	X509_STORE_CTX *ctx = NULL;
-	int rc = EB_ERR_CRYPTO, ok;
-	time_t when;
+	X509 *hit;
+	uint8_t key[32];
+	int rc = EB_ERR_CRYPTO, ok, keyed;
+	time_t when = at_seconds(at_ms);
 
 	if (t == NULL || cert == NULL)
 		return eb_fail(err, EB_ERR_USAGE, "no-certificate", NULL,
@@ -307,6 +411,12 @@ eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
 		    "a CA certificate cannot act as a party");
 		goto out;
 	}
+	/* verified before, and its chain valid at this instant: revocation */
+	keyed = cert_key(cert, key) == 0;
+	if (keyed && (hit = eb_certcache_get(t->cache, key, when)) != NULL) {
+		X509_free(hit);
+		return eb_trust_check_revoked(t, cert, at_ms, err);
+	}
 	if ((ctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(ctx, t->store, cert, untrusted) != 1) {
 		rc = eb_fail(err, EB_ERR_CRYPTO, "trust-store", NULL,
@@ -314,18 +424,16 @@ eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
 		eb_crypto_drain(err);
 		goto out;
 	}
-	if (at_ms != 0) {
-		/* floor division: an instant before 1970 stays before */
-		when = (time_t)(at_ms >= 0 ? at_ms / 1000 :
-		    -((-at_ms + 999) / 1000));
+	if (at_ms != 0)
 		X509_STORE_CTX_set_time(ctx, 0, when);
-	}
 	ok = X509_verify_cert(ctx);
 	if (ok != 1) {
 		rc = deny_verify(err, X509_STORE_CTX_get_error(ctx));
 		eb_crypto_drain(err);
 		goto out;
 	}
+	if (keyed)
+		cache_verified(t, ctx, cert, key);
 	rc = eb_trust_check_revoked(t, cert, at_ms, err);
 out:
 	X509_STORE_CTX_free(ctx);

@@ -65,6 +65,23 @@ int eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
     STACK_OF(X509) *untrusted, int64_t at_ms, struct eb_error *err);
 
 /*
+ * The trust's cache of verified signers (protocol/certcache.h): a chain
+ * that verified with no untrusted intermediate is kept, by the SHA-256
+ * of the certificate's DER, with the window in which its whole chain is
+ * valid; eb_trust_check_chain() inside that window skips the chain
+ * verification but still checks revocation at 'at_ms'.
+ * eb_trust_cached(): the cached certificate whose DER hashes to 'sha256'
+ * when 'at_ms' (0 = now) lies in its window, as a new reference
+ * (X509_free()), else NULL; its revocation is the caller's to check
+ * (eb_trust_check_revoked).  eb_trust_set_revocations() flushes it.
+ */
+struct eb_certcache_stats;
+X509 *eb_trust_cached(const struct eb_trust *t, const uint8_t sha256[32],
+    int64_t at_ms);
+void eb_trust_cache_stats(const struct eb_trust *t,
+    struct eb_certcache_stats *out);
+
+/*
  * Revocation (protocol/revocation.h).  eb_trust_set_revocations() installs
  * the lists (taking ownership; NULL = none), replacing and freeing the
  * previous ones; safe while other threads check.  eb_trust_revoked(): 1

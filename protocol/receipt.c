@@ -17,6 +17,11 @@
  *    timeStamping EKU), checks version, signature,
  *    signer (ESS) and imprint, and checks the imprint algorithm is SHA-256
  *    itself (OpenSSL skips that when only an imprint is set).
+ *  - The TSA's certificate chain is checked at the token's own genTime,
+ *    as a command's signature is at its entry's time: a receipt stays
+ *    valid after the TSA certificate expired (docs/audit.md,
+ *    "Certificates and time").  The shared store is never touched: each
+ *    verification copies its certificates into a store of its own.
  *  - struct eb_tsa is not shareable between threads (one per thread).
  *
  * INTERFACE
@@ -31,6 +36,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ts.h>
+#include <openssl/x509_vfy.h>
 
 struct eb_tsa {
 	TS_RESP_CTX *ctx;
@@ -320,6 +326,32 @@ eb_serial_next(struct eb_serial_gen *g, int64_t time_ms, uint32_t boot_id)
 	    ((uint64_t)(boot_id & 0x3ff) << 12) | (uint64_t)(g->used++ & 0xfff);
 }
 
+/*
+ * A timeStampSign store over the certificates of 'shared' that verifies
+ * at 'when' (seconds, UTC); NULL on out-of-memory.
+ */
+static X509_STORE *
+store_at(X509_STORE *shared, int64_t when_ms)
+{
+	X509_STORE *s = X509_STORE_new();
+	STACK_OF(X509) *certs = X509_STORE_get1_all_certs(shared);
+	int ok = s != NULL && certs != NULL &&
+	    X509_STORE_set_purpose(s, X509_PURPOSE_TIMESTAMP_SIGN) == 1;
+
+	for (int i = 0; ok && i < sk_X509_num(certs); i++)
+		ok = X509_STORE_add_cert(s, sk_X509_value(certs, i)) == 1;
+	if (ok)
+		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(s),
+		    (time_t)(when_ms >= 0 ? when_ms / 1000 :
+		    -((-when_ms + 999) / 1000)));
+	sk_X509_pop_free(certs, X509_free);
+	if (!ok) {
+		X509_STORE_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 int
 eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
     size_t toklen, const uint8_t digest[32], int64_t *at_ms,
@@ -368,15 +400,21 @@ eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
 		    "the token's policy is not " EB_TSA_POLICY_OID);
 		goto out;
 	}
-	store = eb_trust_tsa_store(t);
-	if ((v = TS_VERIFY_CTX_new()) == NULL ||
-	    (imp = OPENSSL_memdup(digest, 32)) == NULL ||
-	    X509_STORE_up_ref(store) != 1) {
+	if (gentime_ms(TS_TST_INFO_get_time(ti), &when) != 0) {
+		rc = fail_ssl(err, EB_ERR_FORMAT, "malformed-token", NULL,
+		    "the token's time cannot be read");
+		goto out;
+	}
+	/* v owns the store: the chain is checked at the token's time */
+	store = store_at(eb_trust_tsa_store(t), when);
+	if (store == NULL || (v = TS_VERIFY_CTX_new()) == NULL ||
+	    (imp = OPENSSL_memdup(digest, 32)) == NULL) {
+		X509_STORE_free(store);
 		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "cannot set up token verification");
 		goto out;
 	}
-	TS_VERIFY_CTX_set_store(v, store);        /* v owns one reference */
+	TS_VERIFY_CTX_set_store(v, store);        /* v owns it */
 	TS_VERIFY_CTX_set_imprint(v, imp, 32);    /* v owns 'imp' */
 	imp = NULL;
 	TS_VERIFY_CTX_set_flags(v, TS_VFY_VERSION | TS_VFY_SIGNATURE |

@@ -83,7 +83,7 @@ eb_audit_db_load(const char *conninfo, const char *id,
 	PQclear(r);
 	r = PQexecParams(c,
 	    "SELECT seq, time_ms, party, role, person, command, events, clock,"
-	    " receipt, prev_hash, hash FROM log WHERE aggregate = $1"
+	    " receipt, prev_hash, hash, rules FROM log WHERE aggregate = $1"
 	    " ORDER BY seq", 1, NULL, params, NULL, NULL, 1);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = db_fail(err, c, "cannot read the log");
@@ -99,6 +99,10 @@ eb_audit_db_load(const char *conninfo, const char *id,
 		    PQgetlength(r, i, 4), PQgetvalue(r, i, 4));
 		snprintf(e.clock, sizeof(e.clock), "%.*s",
 		    PQgetlength(r, i, 7), PQgetvalue(r, i, 7));
+		/* int2, binary: NULL before rules versions were recorded */
+		if (!PQgetisnull(r, i, 11) && PQgetlength(r, i, 11) == 2)
+			e.rules = (int)(((unsigned)(uint8_t)PQgetvalue(r, i,
+			    11)[0] << 8) | (uint8_t)PQgetvalue(r, i, 11)[1]);
 		{
 			char role[32];
 

@@ -175,20 +175,26 @@ eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg)
 
 /*
  * The facts ebidd attached to 'body' when it decided the entry whose
- * recorded events are 'recorded': the subject's view (as the system
- * sees it) folded from its log to the entry named, with head-seq and
- * head-hash.  *out NULL when the command names no subject or the entry
- * names no subject entry.  The entry named must be the subject's state at
- * the command's instant 'at': a later subject entry stamped before 'at'
- * (a revocation the decision did not see) fails "subject-facts-stale".
+ * recorded events are 'recorded': the view (as the system sees it) of
+ * the aggregate the command names, folded from its log to the entry
+ * named, with head-seq and head-hash.  Two kinds of facts: a tender's or
+ * a sale's command naming subject=ID rests on that trading subject
+ * (events carry subject-seq); a pool's rate-expert naming job=TENDER
+ * rests on that tender (events carry tender-seq).  *out NULL when the
+ * command names none or the entry names no entry of it.  The entry named
+ * must be that aggregate's state at the command's instant 'at': a later
+ * entry stamped before 'at' (a revocation the decision did not see)
+ * fails "subject-facts-stale".
  */
 static int
 subject_facts(const char *kind, const struct eb_doc *body,
     const struct eb_doc *recorded, int64_t at, struct eb_doc **out,
     struct eb_error *err)
 {
+	const char *fkind = "subject", *seqattr = "subject-seq", *what =
+	    "trading subject";
 	const char *id = eb_doc_attr(body, "subject");
-	const struct eb_flow_entry *sf = eb_flow_for_kind("subject");
+	const struct eb_flow_entry *sf;
 	const struct eb_audit_log *sl;
 	const struct eb_doc *ev;
 	struct eb_actor sys;
@@ -198,11 +204,18 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	int rc;
 
 	*out = NULL;
+	if (strcmp(kind, "pool") == 0 || strcmp(kind, "monitor") == 0) {
+		id = eb_doc_attr(body, "job");
+		fkind = "tender";
+		seqattr = "tender-seq";
+		what = "tender";
+	}
+	sf = eb_flow_for_kind(fkind);
 	if (id == NULL || strcmp(kind, "subject") == 0 || sf == NULL)
 		return EB_OK;
 	for (ev = recorded != NULL ? recorded->first : NULL; ev != NULL;
 	    ev = ev->next)
-		if (eb_doc_attr_i64(ev, "subject-seq", &seq) == EB_OK)
+		if (eb_doc_attr_i64(ev, seqattr, &seq) == EB_OK)
 			break;
 	if (ev == NULL)
 		return EB_OK;
@@ -211,20 +224,21 @@ subject_facts(const char *kind, const struct eb_doc *body,
 		if (err->code != 0)
 			return err->code;
 		return eb_fail(err, EB_ERR_NOTFOUND, "subject-log-missing",
-		    "Give the trading subject's exported log with "
-		    "--subject-log FILE, or verify with --db.",
-		    "the entry was decided on subject %s, entry %lld, "
-		    "whose log is not given", id, (long long)seq);
+		    "Give the exported log it rests on with --subject-log "
+		    "FILE, or verify with --db.",
+		    "the entry was decided on %s %s, entry %lld, "
+		    "whose log is not given", what, id, (long long)seq);
 	}
-	if (seq < 1 || (size_t)seq > sl->n || strcmp(sl->kind, "subject") != 0)
+	if (seq < 1 || (size_t)seq > sl->n || strcmp(sl->kind, fkind) != 0)
 		return eb_fail(err, EB_ERR_NOTFOUND, "subject-log-missing",
-		    "Give the subject's whole log, as exported now.",
+		    "Give the whole log, as exported now.",
 		    "the log of %s has no entry %lld", id, (long long)seq);
 	if ((size_t)seq < sl->n && sl->entries[seq].time < at)
 		return eb_fail(err, EB_ERR_DENIED, "subject-facts-stale",
-		    "The decision rested on an outdated state of the subject.",
-		    "the entry was decided on subject %s entry %lld, but its "
-		    "entry %lld is older than the command", id,
+		    "The decision rested on an outdated state of the "
+		    "aggregate it names.",
+		    "the entry was decided on %s %s entry %lld, but its "
+		    "entry %lld is older than the command", what, id,
 		    (long long)seq, (long long)seq + 1);
 	if ((st = sf->ops->create(id)) == NULL)
 		return EB_ERR_NOMEM;
@@ -302,6 +316,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		ent.time = e->time;
 		ent.actor = &e->actor;
 		ent.clock = e->clock;
+		ent.rules = e->rules;
 		eb_sha256(e->command, e->command_len, ent.command_sha256);
 		if (e->receipt != NULL) {
 			ent.has_receipt = 1;
@@ -394,7 +409,23 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			goto out;
 		}
 
-		/* 4. replay: the same command must give the same events */
+		/*
+		 * 4. replay: the same command must give the same events, by
+		 * the rules version that decided it (an entry without one was
+		 * decided by version 1); a version this engine does not keep
+		 * is a later ebid's: say so rather than "replay-differs"
+		 */
+		if (e->rules > EB_RULES_CURRENT) {
+			rc = fail_at(res, err, e, EB_ERR_FORMAT, "rules-unknown",
+			    "Replay this log with a later ebid-audit, one that "
+			    "knows this rules version.",
+			    "it was decided by rules this ebid-audit does not "
+			    "keep");
+			eb_error_detail(err, "rules version %d; this ebid-audit "
+			    "keeps versions %d to %d", e->rules, EB_RULES_FIRST,
+			    EB_RULES_CURRENT);
+			goto out;
+		}
 		if ((rc = eb_xml_parse(schema, NULL, content, clen, &body,
 		    err)) != EB_OK) {
 			rc = wrap_at(res, err, e, rc,
@@ -406,6 +437,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		cmd.actor = signer;
 		snprintf(cmd.target, sizeof(cmd.target), "%s", l->aggregate);
 		cmd.time = e->time;
+		cmd.rules = e->rules > 0 ? e->rules : EB_RULES_FIRST;
 		eb_doc_free(facts);
 		if ((rc = subject_facts(l->kind, body, e->events, e->time, &facts,
 		    err)) != EB_OK) {

@@ -244,7 +244,7 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 		    "%llu (durable on the server)\n",
 		    (unsigned long long)u.offset, (unsigned long long)size);
 	eb_progress_start(&pr, "upload", u.offset);
-	snprintf(path, sizeof(path), "/v1/uploads/%s", hex);
+	snprintf(path, sizeof(path), "/v1/uploads/offset?sha256=%s", hex);
 	while (!complete) {
 		size_t n = size - u.offset < chunk ? (size_t)(size - u.offset) :
 		    chunk;
@@ -272,8 +272,9 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 		}
 		eb_sha256(buf, n, h);
 		eb_hex32(h, chex);
-		snprintf(q, sizeof(q), "%s?offset=%llu&sha256=%s", path,
-		    (unsigned long long)u.offset, chex);
+		snprintf(q, sizeof(q), "/v1/uploads/chunk?sha256=%s&offset=%llu"
+		    "&chunk-sha256=%s", hex, (unsigned long long)u.offset,
+		    chex);
 		rc = call(&u, q, "application/octet-stream", buf, n, &complete,
 		    &status, err);
 		if (rc == EB_OK) {

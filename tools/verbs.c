@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "engine/core/sale.h"
@@ -281,19 +282,59 @@ post_signed(struct session *s, const uint8_t *der, size_t len,
 	return exchange(s, NULL, der, len, reply);
 }
 
+/*
+ * A creating command (it names no aggregate yet) carries a request id
+ * inside its signature (docs/client.md, retrying): a reply lost, the same
+ * command sent again -- the same bytes by ebid's own retry, or signed anew
+ * by a rerun with EBID_REQUEST_ID -- gets the aggregate the first created
+ * and creates nothing.  Returns the id to put on 'cmd', or NULL.
+ */
+static const char *
+request_id_for(const struct eb_doc *cmd, char buf[33])
+{
+	static const char *const creating[] = { "register-tender",
+		"register-sale", "register-subject", "register-expert", NULL };
+	const char *env = getenv("EBID_REQUEST_ID");
+	uint8_t r[16];
+	int i;
+
+	for (i = 0; creating[i] != NULL; i++)
+		if (strcmp(cmd->name, creating[i]) == 0)
+			break;
+	if (creating[i] == NULL || eb_doc_attr(cmd, "request-id") != NULL ||
+	    eb_doc_attr(cmd, "pool") != NULL)
+		return NULL;
+	if (env != NULL && *env != '\0')
+		return env;
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return NULL;
+	for (i = 0; i < 16; i++)
+		snprintf(buf + 2 * i, 3, "%02x", r[i]);
+	return buf;
+}
+
 /* Sign 'cmd' (its XML) with the caller's key: new DER in *der. */
 static int
 sign_doc(struct session *s, const struct eb_doc *cmd, uint8_t **der,
     size_t *len, struct eb_error *e)
 {
 	struct eb_buf xml = EB_BUF_INIT;
+	struct eb_doc *copy = NULL;
+	const char *rid;
+	char buf[33];
 	int rc;
 
 	if ((rc = need_keys(s, e)) != EB_OK)
 		return rc;
+	if ((rid = request_id_for(cmd, buf)) != NULL) {
+		copy = eb_doc_clone(cmd);
+		eb_doc_set_attr(copy, "request-id", rid);
+		cmd = copy;
+	}
 	if ((rc = eb_xml_write(cmd, 0, &xml)) == EB_OK)
 		rc = eb_cms_sign(s->cert, s->key, xml.data, xml.len, der, len, e);
 	eb_buf_free(&xml);
+	eb_doc_free(copy);
 	return rc;
 }
 
@@ -493,6 +534,11 @@ static const struct alias {
 	{ "sale", "accept", "accept-sale" },
 	{ "sale", "publish", "publish-listing" },
 	{ "sale", "apply", "apply-for-sale" },
+	{ "pool", "configure", "configure-assessment" },
+	{ "pool", "rate", "rate-expert" },
+	{ "monitor", "open", "open-monitor" },
+	{ "monitor", "check", "check-tender" },
+	{ "monitor", "close", "close-alert" },
 	{ "subject", "register", "register-subject" },
 	{ "subject", "qualify", "amend-qualifications" },
 	{ "subject", "authorise", "authorise-representative" },
@@ -1757,7 +1803,17 @@ static const struct eb_verb verbs[] = {
 	  "  ebid sale COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (docs/sale.md)\n" },
 	{ "sale", "show", NULL, "  ebid sale show ID\n" },
 	{ "pool", NULL, NULL,
-	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool)\n" },
+	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool):\n"
+	  "      register-expert, suspend-expert, reinstate-expert, configure\n"
+	  "      (configure-assessment), rate (rate-expert job=TENDER expert=PARTY)\n" },
+	{ "pool", "show", NULL,
+	  "  ebid pool show ID        the pool; an expert sees its own ratings\n" },
+	{ "monitor", NULL, NULL,
+	  "  ebid monitor COMMAND [ID] [NAME=VALUE ...] [--CHILD TEXT] [FILE.xml]\n"
+	  "      process monitoring (supervisor): open, check (job=TENDER),\n"
+	  "      close (alert=N --reason TEXT) (docs/registries.md)\n" },
+	{ "monitor", "show", NULL,
+	  "  ebid monitor show ID     the alerts (officers) and the rules\n" },
 	{ "subject", NULL, NULL,
 	  "  ebid subject COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   trading subjects:\n"
 	  "      register, qualify, authorise, revoke, suspend, reinstate,\n"

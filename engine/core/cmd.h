@@ -9,6 +9,19 @@
  * aggregate's id, and the instant the server stamped at receipt.  The core
  * never reads a clock: 'time' is the only time it knows.
  *
+ * Rules versions.  What the core decides is part of the log's meaning: a
+ * logged command re-decided must give the logged events.  So a change in
+ * what the core decides for a command it decided before (other events,
+ * another refusal) is a new rules version: EB_RULES_CURRENT goes up by
+ * one and the old behaviour stays, selected by the command's 'rules'.
+ * ebidd decides every command by EB_RULES_CURRENT and records it in the
+ * entry (protocol/entry.h); ebid-audit replays each entry by the version
+ * it records (docs/audit.md "Rules versions", how to change a rule).
+ *
+ *   1  the rules of every entry logged before versions were recorded
+ *   2  a sale listing that closes without a quote names no leader and no
+ *      price (absent, never "0"; sale-listing-closed in sale.c)
+ *
  * Pure: libc and protocol's plain types only.
  */
 #ifndef EB_CMD_H
@@ -20,6 +33,9 @@
 #include "protocol/doc.h"
 #include "protocol/err.h"
 
+#define EB_RULES_FIRST 1
+#define EB_RULES_CURRENT 2
+
 struct eb_cmd {
 	const struct eb_doc *body;  /* borrowed; root element = command name */
 	struct eb_actor actor;
@@ -28,9 +44,24 @@ struct eb_cmd {
 	/* Facts of another aggregate the server attached (borrowed, NULL
 	 * when none): a subject's view for eb_subject_admit(), subject.h. */
 	const struct eb_doc *facts;
+	/* The rules version to decide by, EB_RULES_FIRST..EB_RULES_CURRENT;
+	 * 0 is EB_RULES_CURRENT (a caller that does not replay a log). */
+	int rules;
 };
 
 /* The command's name (its root element), "" when there is no body. */
 const char *eb_cmd_name(const struct eb_cmd *c);
+
+/* The rules version 'c' is decided by: c->rules, or EB_RULES_CURRENT
+ * when 0. */
+int eb_cmd_rules(const struct eb_cmd *c);
+
+/*
+ * EB_OK when this core keeps the rules version 'c' names; otherwise
+ * EB_ERR_FORMAT, reason rules-unknown, naming the version and the range
+ * known (every decide() starts with it).
+ */
+int eb_cmd_check_rules(const struct eb_cmd *c, struct eb_error *err)
+    EB_MUSTCHECK;
 
 #endif

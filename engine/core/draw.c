@@ -178,10 +178,52 @@ recent_count(const struct eb_doc *e, int64_t now, int64_t days)
 	return n;
 }
 
+/*
+ * The pool's rating rule (<assessment><draw-rule period-days min-percent
+ * max-unexplained/>, pool.h) on expert 'e': its ratings in (now -
+ * period-days, now]; "rating-below-threshold" when their mean score (basis
+ * points, rounded down) is below min-percent * 100, "unexplained-
+ * deviations" when their unexplained deviations add up to more than
+ * max-unexplained; NULL when neither (or no rule); "" when malformed.
+ */
+static const char *
+rating_rule(const struct eb_doc *rule, const struct eb_doc *e, int64_t now)
+{
+	const struct eb_doc *r;
+	int64_t days, minp = -1, maxu = -1, at, v, n = 0, sum = 0, un = 0;
+
+	if (rule == NULL)
+		return NULL;
+	if (eb_doc_attr_i64(rule, "period-days", &days) != EB_OK || days < 1 ||
+	    days > 36600 || (eb_doc_attr(rule, "min-percent") != NULL &&
+	    eb_doc_attr_i64(rule, "min-percent", &minp) != EB_OK) ||
+	    (eb_doc_attr(rule, "max-unexplained") != NULL &&
+	    eb_doc_attr_i64(rule, "max-unexplained", &maxu) != EB_OK))
+		return "";
+	eb_doc_foreach(r, e, "rating") {
+		const char *t = eb_doc_attr(r, "at");
+
+		if (t == NULL || eb_isotime_parse(t, &at) != 0 ||
+		    eb_doc_attr_i64(r, "score", &v) != EB_OK)
+			return "";
+		if (at <= now - days * EB_MS_PER_DAY || at > now)
+			continue;
+		n++;
+		sum += v;
+		if (eb_doc_attr_i64(r, "unexplained", &v) == EB_OK)
+			un += v;
+	}
+	if (minp >= 0 && n > 0 && sum / n < minp * 100)
+		return "rating-below-threshold";
+	if (maxu >= 0 && un > maxu)
+		return "unexplained-deviations";
+	return NULL;
+}
+
 /* The conflict reason of expert 'e' for 'req', NULL when none; "" = bad. */
 static const char *
 conflict_of(const struct eb_doc *e, const struct eb_doc *req, int64_t now,
-    int64_t days, int64_t max_recent)
+    int64_t days, int64_t max_recent, const struct eb_doc *rule)
 {
 	const char *status = eb_doc_attr(e, "status");
 	const char *org = eb_doc_attr(e, "org");
@@ -201,7 +243,7 @@ conflict_of(const struct eb_doc *e, const struct eb_doc *req, int64_t now,
 		if (n >= max_recent)
 			return "drawn-too-often";
 	}
-	return NULL;
+	return rating_rule(rule, e, now);
 }
 
 static int
@@ -369,11 +411,13 @@ eb_draw_committee(const struct eb_doc *pool_view,
 		/* Pass 1: conflicts and persons seated for earlier specialties. */
 		for (i = 0; i < ncand; i++) {
 			why[i] = conflict_of(cand[i], draw_request, now, days,
-			    max_recent);
+			    max_recent, eb_doc_path(pool_view,
+			    "assessment/draw-rule"));
 			if (why[i] != NULL && why[i][0] == '\0') {
 				rc = eb_fail(err, EB_ERR_FORMAT, "bad-pool-view",
 				    NULL, "pool view: expert %s has a malformed "
-				    "appointment instant",
+				    "appointment or rating, or the rating rule "
+				    "is malformed",
 				    eb_doc_attr(cand[i], "party"));
 				goto out;
 			}

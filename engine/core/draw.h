@@ -34,7 +34,12 @@
  *    (org equals a <bidder-org>), "employer-is-tenderer" (org equals
  *    <tenderer-org>), "avoidance-list" (person or party in <avoid>),
  *    "drawn-too-often" (max-recent > 0 and at least max-recent
- *    appointments in (now - recent-days, now]), "already-drawn" (the
+ *    appointments in (now - recent-days, now]), "rating-below-threshold"
+ *    and "unexplained-deviations" (the pool view's <assessment><draw-rule
+ *    period-days min-percent max-unexplained/>, pool.h: over the
+ *    expert's <rating>s in (now - period-days, now], the mean score
+ *    below min-percent * 100 basis points, or more unexplained
+ *    deviations than max-unexplained), "already-drawn" (the
  *    same person holds a seat or reserve place of an earlier specialty),
  *    "duplicate-person" (a second certificate of the same person in this
  *    specialty: only the first by party order stays a candidate).  Org

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "engine/core/monitor.h"
 #include "engine/core/pool.h"
 #include "engine/core/sale.h"
 #include "engine/core/subject.h"
@@ -16,6 +17,7 @@ static const struct eb_flow_entry flows[] = {
 	{ .kind = "sale", .attr = "sale", .ops = &eb_sale_flow },
 	{ .kind = "pool", .attr = "pool", .ops = &eb_pool_flow },
 	{ .kind = "subject", .attr = "subject", .ops = &eb_subject_flow },
+	{ .kind = "monitor", .attr = "monitor", .ops = &eb_monitor_flow },
 };
 
 #define NFLOWS (sizeof(flows) / sizeof(flows[0]))

@@ -31,10 +31,12 @@ struct expert {
 	int active;
 	struct appointment *appts;
 	size_t nappts, cap;
+	struct eb_doc *ratings;   /* <ratings> of <rating>, or NULL */
 };
 
 struct pool {
 	char id[EB_ID_MAX];
+	struct eb_doc *assessment;  /* <assessment> (the centre's rules), or NULL */
 	struct expert *experts;
 	size_t n, cap;
 };
@@ -57,8 +59,11 @@ pool_destroy(void *st)
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n; i++)
+	for (i = 0; i < p->n; i++) {
 		free(p->experts[i].appts);
+		eb_doc_free(p->experts[i].ratings);
+	}
+	eb_doc_free(p->assessment);
 	free(p->experts);
 	free(p);
 }
@@ -69,7 +74,9 @@ pool_handles(const char *name)
 	return name != NULL && (strcmp(name, "register-expert") == 0 ||
 	    strcmp(name, "suspend-expert") == 0 ||
 	    strcmp(name, "reinstate-expert") == 0 ||
-	    strcmp(name, "record-appointment") == 0);
+	    strcmp(name, "record-appointment") == 0 ||
+	    strcmp(name, "configure-assessment") == 0 ||
+	    strcmp(name, "rate-expert") == 0);
 }
 
 static struct expert *
@@ -138,6 +145,279 @@ named_before(const struct eb_doc *body, const struct eb_doc *upto,
 	return 0;
 }
 
+/* -- assessment after each job (docs/registries.md, issue 22 point 3) -- */
+
+#define POOL_MAX_CRITERIA 16
+#define POOL_MAX_SCALE 100
+
+/* The <criterion name= max=/> of 'rules' named 'name', or NULL. */
+static const struct eb_doc *
+criterion_of(const struct eb_doc *rules, const char *name)
+{
+	const struct eb_doc *c;
+
+	eb_doc_foreach(c, rules, "criterion")
+		if (name != NULL && eb_doc_attr(c, "name") != NULL &&
+		    strcmp(eb_doc_attr(c, "name"), name) == 0)
+			return c;
+	return NULL;
+}
+
+static int
+bad_assessment(struct eb_error *err, const char *what)
+{
+	return eb_fail(err, EB_ERR_FORMAT, "bad-assessment-rules",
+	    "List 1 to 16 criteria, each <criterion name= max=\"1..100\"/> "
+	    "once, and at most one <draw-rule period-days= min-percent= "
+	    "max-unexplained=/>.", "configure-assessment: %s", what);
+}
+
+/* An optional attribute in [lo, hi]; absent is fine. */
+static int
+opt_range(const struct eb_doc *d, const char *name, int64_t lo, int64_t hi)
+{
+	int64_t v;
+
+	return eb_doc_attr(d, name) == NULL ||
+	    (eb_doc_attr_i64(d, name, &v) == EB_OK && v >= lo && v <= hi);
+}
+
+/*
+ * configure-assessment: the centre's criteria (each with its scale
+ * 0..max) and the draw's rule on ratings; replaces the earlier rules.
+ */
+static int
+decide_configure(const struct eb_cmd *cmd, struct eb_doc *ev,
+    const char *iso, struct eb_error *err)
+{
+	const struct eb_doc *b = cmd->body, *c, *d;
+	struct eb_doc *e;
+	size_t n = 0, rules = 0;
+	int64_t v;
+	int rc;
+
+	if ((rc = need_role(cmd, EB_ROLE_REGISTRAR, err)) != EB_OK)
+		return rc;
+	for (c = b->first; c != NULL; c = c->next) {
+		if (strcmp(c->name, "criterion") == 0) {
+			const char *nm = eb_doc_attr(c, "name");
+
+			if (nm == NULL || nm[0] == '\0' ||
+			    strlen(nm) >= EB_ID_MAX ||
+			    eb_doc_attr_i64(c, "max", &v) != EB_OK || v < 1 ||
+			    v > POOL_MAX_SCALE)
+				return bad_assessment(err, "a criterion has no "
+				    "name or a scale outside 1..100");
+			for (d = b->first; d != c; d = d->next)
+				if (strcmp(d->name, "criterion") == 0 &&
+				    strcmp(eb_doc_attr(d, "name"), nm) == 0)
+					return bad_assessment(err, "a criterion "
+					    "is named twice");
+			n++;
+		} else if (strcmp(c->name, "draw-rule") == 0) {
+			if (rules++ > 0 ||
+			    eb_doc_attr_i64(c, "period-days", &v) != EB_OK ||
+			    v < 1 || v > 3660 ||
+			    !opt_range(c, "min-percent", 0, 100) ||
+			    !opt_range(c, "max-unexplained", 0, 1000))
+				return bad_assessment(err, "the draw-rule needs "
+				    "period-days 1..3660, min-percent 0..100, "
+				    "max-unexplained 0..1000");
+		}
+	}
+	if (n == 0 || n > POOL_MAX_CRITERIA)
+		return bad_assessment(err, "1 to 16 criteria");
+	e = eb_doc_add(ev, "assessment-configured");
+	eb_doc_set_attr(e, "at", iso);
+	eb_doc_foreach(c, b, "criterion") {
+		d = eb_doc_add(e, "criterion");
+		eb_doc_set_attr((struct eb_doc *)d, "name",
+		    eb_doc_attr(c, "name"));
+		eb_doc_set_attr((struct eb_doc *)d, "max", eb_doc_attr(c, "max"));
+	}
+	if ((c = eb_doc_child(b, "draw-rule")) != NULL)
+		eb_doc_append(e, eb_doc_clone(c));
+	return EB_OK;
+}
+
+/* The tender states in which the committee's job is over. */
+static int
+job_done(const char *state)
+{
+	static const char *const done[] = {
+		"evaluated", "publicity", "objection", "publicity-over",
+		"verified", "awarded", "closed", NULL
+	};
+
+	for (size_t i = 0; state != NULL && done[i] != NULL; i++)
+		if (strcmp(state, done[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Deviation alerts (evaluation.h) on 'party' anywhere under 'd'. */
+static int64_t
+alerts_of(const struct eb_doc *d, const char *party)
+{
+	const struct eb_doc *c;
+	int64_t n = 0;
+
+	for (c = d->first; c != NULL; c = c->next) {
+		if (strcmp(c->name, "alert") == 0 &&
+		    eb_doc_attr(c, "expert") != NULL &&
+		    strcmp(eb_doc_attr(c, "expert"), party) == 0)
+			n++;
+		n += alerts_of(c, party);
+	}
+	return n;
+}
+
+/* Has 'rater' rated 'x' on 'tender' already? */
+static int
+rated_by(const struct expert *x, const char *tender, const char *rater)
+{
+	const struct eb_doc *r;
+
+	eb_doc_foreach(r, x->ratings, "rating")
+		if (strcmp(eb_doc_attr(r, "tender"), tender) == 0 &&
+		    strcmp(eb_doc_attr(r, "rater"), rater) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * rate-expert job=TENDER expert=PARTY unexplained=N? <score criterion=
+ * value=/>... <text>?: the supervisor rates an expert seated on the
+ * tender, once the evaluation is closed.  The tender's facts (its view
+ * as the system sees it at its head, head-seq, head-hash) come with the
+ * command (cmd->facts, ebidd, docs/registries.md); the event records the
+ * entry it rested on and the deviation alerts the expert had there.
+ */
+static int
+decide_rate(const struct pool *p, const struct eb_cmd *cmd,
+    struct eb_doc *ev, const char *iso, struct eb_error *err)
+{
+	const struct eb_doc *b = cmd->body, *f = cmd->facts, *c, *m, *k;
+	const char *job, *party, *v;
+	const struct expert *x;
+	struct eb_doc *e;
+	int64_t sum = 0, max = 0, val, scale, devs, unexpl = 0;
+	int rc = EB_OK, seated = 0;
+
+	if ((rc = need_role(cmd, EB_ROLE_SUPERVISOR, err)) != EB_OK)
+		return rc;
+	if ((job = need_attr(b, "job", EB_ID_MAX, err, &rc)) == NULL ||
+	    (party = need_attr(b, "expert", EB_ID_MAX, err, &rc)) == NULL)
+		return rc;
+	if (p->assessment == NULL)
+		return eb_fail(err, EB_ERR_STATE, "no-assessment-rules",
+		    "The registrar configures the criteria first "
+		    "(configure-assessment).",
+		    "pool %s has no assessment criteria", p->id);
+	if ((x = find(p, party)) == NULL)
+		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-expert",
+		    "Name a registered expert.",
+		    "expert %s is not in the pool", party);
+	if (f == NULL || strcmp(f->name, "tender") != 0 ||
+	    eb_doc_attr(f, "id") == NULL ||
+	    strcmp(eb_doc_attr(f, "id"), job) != 0 ||
+	    eb_doc_attr(f, "head-seq") == NULL ||
+	    eb_doc_attr(f, "head-hash") == NULL)
+		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-tender",
+		    "Name the tender (job=) the expert sat on.",
+		    "rate-expert: no tender %s", job);
+	if (!job_done(eb_doc_attr(f, "state")))
+		return eb_fail(err, EB_ERR_STATE, "evaluation-not-closed",
+		    "Rate the committee once the evaluation is closed.",
+		    "tender %s is %s", job, eb_doc_attr(f, "state") != NULL ?
+		    eb_doc_attr(f, "state") : "?");
+	eb_doc_foreach(k, f, "committee")
+		eb_doc_foreach(m, k, "member")
+			if (eb_doc_attr(m, "party") != NULL &&
+			    strcmp(eb_doc_attr(m, "party"), party) == 0 &&
+			    eb_doc_attr(m, "status") != NULL &&
+			    strcmp(eb_doc_attr(m, "status"), "accepted") == 0)
+				seated = 1;
+	if (!seated)
+		return eb_fail(err, EB_ERR_RULE, "expert-not-seated",
+		    "Rate only the experts who sat on the tender's committee.",
+		    "expert %s did not sit on the committee of %s", party, job);
+	if (rated_by(x, job, cmd->actor.party))
+		return eb_fail(err, EB_ERR_CONFLICT, "already-rated",
+		    "Each officer rates an expert once per tender.",
+		    "%s has rated %s on %s already", cmd->actor.party, party,
+		    job);
+	/* every criterion once, on its scale */
+	eb_doc_foreach(c, b, "score") {
+		const struct eb_doc *cr = criterion_of(p->assessment,
+		    eb_doc_attr(c, "criterion"));
+
+		v = eb_doc_attr(c, "criterion");
+		if (cr == NULL || eb_doc_attr_i64(cr, "max", &scale) != EB_OK ||
+		    eb_doc_attr_i64(c, "value", &val) != EB_OK || val < 0 ||
+		    val > scale)
+			return eb_fail(err, EB_ERR_RULE, "bad-rating",
+			    "Give each of the centre's criteria once, an "
+			    "integer on its scale (0..max).",
+			    "rate-expert: criterion %s: unknown or value out "
+			    "of its scale", v != NULL ? v : "?");
+		for (m = b->first; m != c; m = m->next)
+			if (strcmp(m->name, "score") == 0 &&
+			    strcmp(eb_doc_attr(m, "criterion"), v) == 0)
+				return eb_fail(err, EB_ERR_RULE, "bad-rating",
+				    "Give each criterion once.",
+				    "rate-expert: criterion %s twice", v);
+		sum += val;
+		max += scale;
+	}
+	eb_doc_foreach(c, p->assessment, "criterion") {
+		for (m = eb_doc_child(b, "score"); m != NULL;
+		    m = eb_doc_next(m, "score"))
+			if (strcmp(eb_doc_attr(m, "criterion"),
+			    eb_doc_attr(c, "name")) == 0)
+				break;
+		if (m == NULL)
+			return eb_fail(err, EB_ERR_RULE, "bad-rating",
+			    "Give each of the centre's criteria once.",
+			    "rate-expert: criterion %s is not rated",
+			    eb_doc_attr(c, "name"));
+	}
+	devs = alerts_of(f, party);
+	if (eb_doc_attr(b, "unexplained") != NULL &&
+	    (eb_doc_attr_i64(b, "unexplained", &unexpl) != EB_OK ||
+	    unexpl < 0 || unexpl > devs))
+		return eb_fail(err, EB_ERR_RULE, "unexplained-exceeds-deviations",
+		    "Count as unexplained only deviations the tender flagged "
+		    "for this expert.",
+		    "rate-expert: %s had %lld deviation alert(s) on %s",
+		    party, (long long)devs, job);
+	e = eb_doc_add(ev, "expert-rated");
+	eb_doc_set_attr(e, "party", party);
+	eb_doc_set_attr(e, "tender", job);
+	eb_doc_set_attr(e, "rater", cmd->actor.party);
+	eb_doc_set_attr(e, "at", iso);
+	/* the rating in basis points of the scale: sum / max * 10000 */
+	eb_doc_set_attr_i64(e, "score", max > 0 ? sum * 10000 / max : 0);
+	eb_doc_set_attr_i64(e, "deviations", devs);
+	eb_doc_set_attr_i64(e, "unexplained", unexpl);
+	eb_doc_set_attr(e, "tender-seq", eb_doc_attr(f, "head-seq"));
+	eb_doc_set_attr(e, "tender-hash", eb_doc_attr(f, "head-hash"));
+	eb_doc_foreach(c, p->assessment, "criterion")
+		eb_doc_foreach(m, b, "score")
+			if (strcmp(eb_doc_attr(m, "criterion"),
+			    eb_doc_attr(c, "name")) == 0) {
+				struct eb_doc *s = eb_doc_add(e, "score");
+
+				eb_doc_set_attr(s, "criterion",
+				    eb_doc_attr(m, "criterion"));
+				(void)eb_doc_attr_i64(m, "value", &val);
+				eb_doc_set_attr_i64(s, "value", val);
+			}
+	if ((v = eb_doc_child_text(b, "text")) != NULL)
+		eb_doc_add_text(e, "text", v);
+	return EB_OK;
+}
+
 static int
 pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
     struct eb_error *err)
@@ -151,6 +431,8 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 	int rc = EB_OK;
 
 	*events = NULL;
+	if ((rc = eb_cmd_check_rules(cmd, err)) != EB_OK)
+		return rc;
 	eb_isotime_format(cmd->time, iso);
 	ev = eb_doc_new("events");
 	if (strcmp(name, "register-expert") == 0) {
@@ -265,10 +547,17 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 			    "appointed to tender %s", tender);
 			goto out;
 		}
+	} else if (strcmp(name, "configure-assessment") == 0) {
+		if ((rc = decide_configure(cmd, ev, iso, err)) != EB_OK)
+			goto out;
+	} else if (strcmp(name, "rate-expert") == 0) {
+		if ((rc = decide_rate(p, cmd, ev, iso, err)) != EB_OK)
+			goto out;
 	} else {
 		rc = eb_fail(err, EB_ERR_NOTFOUND, "unknown-command",
 		    "Send a pool command: register-expert, suspend-expert, "
-		    "reinstate-expert or record-appointment.",
+		    "reinstate-expert, record-appointment, "
+		    "configure-assessment or rate-expert.",
 		    "the pool does not handle <%s>", name);
 		goto out;
 	}
@@ -294,6 +583,21 @@ static void
 copy_field(char *dst, size_t n, const char *s)
 {
 	snprintf(dst, n, "%s", s != NULL ? s : "");
+}
+
+/* A copy of 'e' (attributes and children) under another name. */
+static struct eb_doc *
+renamed(const struct eb_doc *e, const char *name)
+{
+	struct eb_doc *d = eb_doc_new(name);
+	const struct eb_attr *a;
+	const struct eb_doc *c;
+
+	for (a = e->attrs; a != NULL; a = a->next)
+		eb_doc_set_attr(d, a->name, a->value);
+	for (c = e->first; c != NULL; c = c->next)
+		eb_doc_append(d, eb_doc_clone(c));
+	return d;
 }
 
 static int
@@ -337,6 +641,11 @@ pool_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 			x->active = 1;
 			continue;
 		}
+		if (strcmp(e->name, "assessment-configured") == 0) {
+			eb_doc_free(p->assessment);
+			p->assessment = renamed(e, "assessment");
+			continue;
+		}
 		if ((x = find(p, eb_doc_attr(e, "party"))) == NULL)
 			return eb_fail(err, EB_ERR_NOTFOUND, "no-such-expert",
 			    NULL, "pool event <%s> names an unknown expert",
@@ -361,6 +670,15 @@ pool_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 			    eb_doc_attr(e, "tender"));
 			x->appts[x->nappts].at = at;
 			x->nappts++;
+		} else if (strcmp(e->name, "expert-rated") == 0) {
+			struct eb_doc *r = renamed(e, "rating");
+
+			if (x->ratings == NULL)
+				x->ratings = eb_doc_new("ratings");
+			eb_doc_set_attr(r, "party", NULL);
+			eb_doc_set_attr(r, "tender-seq", NULL);
+			eb_doc_set_attr(r, "tender-hash", NULL);
+			eb_doc_append(x->ratings, r);
 		} else
 			return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
 			    "the pool does not know event <%s>", e->name);
@@ -368,42 +686,100 @@ pool_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 	return EB_OK;
 }
 
+/*
+ * The ratings of 'x' summed per calendar year (UTC) of their instant:
+ * <period year ratings score unexplained/>, score the mean of the
+ * ratings' scores (basis points of the scale, rounded down).
+ */
+static void
+add_periods(struct eb_doc *e, const struct expert *x)
+{
+	const struct eb_doc *r, *q;
+	char year[5];
+
+	eb_doc_foreach(r, x->ratings, "rating") {
+		int64_t n = 0, sum = 0, un = 0, v;
+		struct eb_doc *pd;
+
+		snprintf(year, sizeof(year), "%.4s", eb_doc_attr(r, "at"));
+		/* the first rating of its year sums the year */
+		for (q = x->ratings->first; q != r; q = q->next)
+			if (strncmp(eb_doc_attr(q, "at"), year, 4) == 0)
+				break;
+		if (q != r)
+			continue;
+		for (q = r; q != NULL; q = q->next) {
+			if (strncmp(eb_doc_attr(q, "at"), year, 4) != 0)
+				continue;
+			n++;
+			if (eb_doc_attr_i64(q, "score", &v) == EB_OK)
+				sum += v;
+			if (eb_doc_attr_i64(q, "unexplained", &v) == EB_OK)
+				un += v;
+		}
+		pd = eb_doc_add(e, "period");
+		eb_doc_set_attr(pd, "year", year);
+		eb_doc_set_attr_i64(pd, "ratings", n);
+		eb_doc_set_attr_i64(pd, "score", sum / n);
+		eb_doc_set_attr_i64(pd, "unexplained", un);
+	}
+}
+
+static void
+add_expert(struct eb_doc *v, const struct expert *x)
+{
+	struct eb_doc *e = eb_doc_add(v, "expert"), *a;
+	const struct eb_doc *r;
+	char iso[EB_ISOTIME_LEN];
+	size_t j;
+
+	eb_doc_set_attr(e, "party", x->party);
+	eb_doc_set_attr(e, "person", x->person);
+	eb_doc_set_attr(e, "name", x->name);
+	eb_doc_set_attr(e, "org", x->org);
+	eb_doc_set_attr(e, "specialty", x->specialty);
+	eb_doc_set_attr(e, "status", x->active ? "active" : "suspended");
+	for (j = 0; j < x->nappts; j++) {
+		a = eb_doc_add(e, "appointment");
+		eb_doc_set_attr(a, "tender", x->appts[j].tender);
+		eb_isotime_format(x->appts[j].at, iso);
+		eb_doc_set_attr(a, "at", iso);
+	}
+	eb_doc_foreach(r, x->ratings, "rating")
+		eb_doc_append(e, eb_doc_clone(r));
+	add_periods(e, x);
+}
+
 static struct eb_doc *
 pool_view(const void *st, const struct eb_actor *viewer)
 {
 	const struct pool *p = st;
-	struct eb_doc *v = eb_doc_new("pool"), *e, *a;
-	char iso[EB_ISOTIME_LEN];
-	size_t i, j;
+	struct eb_doc *v = eb_doc_new("pool");
+	size_t i;
 	int full;
 
 	eb_doc_set_attr(v, "id", p->id);
 	eb_doc_set_attr_i64(v, "experts", (int64_t)p->n);
+	/* the centre's assessment rules are public */
+	if (p->assessment != NULL)
+		eb_doc_append(v, eb_doc_clone(p->assessment));
 	full = viewer != NULL && (viewer->role == EB_ROLE_REGISTRAR ||
 	    viewer->role == EB_ROLE_SUPERVISOR ||
 	    viewer->role == EB_ROLE_VERIFIER ||
 	    viewer->role == EB_ROLE_AUDITOR ||
 	    viewer->role == EB_ROLE_SYSTEM);
+	/* an expert sees its own record and ratings, nobody else's */
+	if (!full && viewer != NULL && viewer->role == EB_ROLE_EXPERT) {
+		const struct expert *x = find(p, viewer->party);
+
+		if (x != NULL)
+			add_expert(v, x);
+		return v;
+	}
 	if (!full)
 		return v;
-	for (i = 0; i < p->n; i++) {
-		const struct expert *x = &p->experts[i];
-
-		e = eb_doc_add(v, "expert");
-		eb_doc_set_attr(e, "party", x->party);
-		eb_doc_set_attr(e, "person", x->person);
-		eb_doc_set_attr(e, "name", x->name);
-		eb_doc_set_attr(e, "org", x->org);
-		eb_doc_set_attr(e, "specialty", x->specialty);
-		eb_doc_set_attr(e, "status", x->active ? "active" :
-		    "suspended");
-		for (j = 0; j < x->nappts; j++) {
-			a = eb_doc_add(e, "appointment");
-			eb_doc_set_attr(a, "tender", x->appts[j].tender);
-			eb_isotime_format(x->appts[j].at, iso);
-			eb_doc_set_attr(a, "at", iso);
-		}
-	}
+	for (i = 0; i < p->n; i++)
+		add_expert(v, &p->experts[i]);
 	return v;
 }
 

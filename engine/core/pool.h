@@ -20,18 +20,45 @@
  *        system (ebidd, when a tender's draw appoints experts); every
  *        party must be registered.
  *        -> <expert-appointed party tender at/> per expert
+ *    <configure-assessment pool=> <criterion name= max=/>{1,16}
+ *        <draw-rule period-days= min-percent=? max-unexplained=?/>?
+ *        registrar: the centre's criteria (each an integer 0..max) and the
+ *        draw's rule on ratings; replaces the earlier ones.
+ *        -> <assessment-configured at> (same children)
+ *    <rate-expert pool= job=TENDER expert=PARTY unexplained=N?>
+ *        <score criterion= value=/>... <text>?
+ *        supervisor, once per (tender, expert, officer); cmd->facts is the
+ *        tender's view as the system sees it at its head (ebidd attaches
+ *        it, like a subject's: subject.h), with head-seq and head-hash.
+ *        The tender's evaluation is closed (evaluated ... closed), the
+ *        expert sat on its committee (member status accepted), every
+ *        criterion rated once on its scale, 'unexplained' (default 0) at
+ *        most the deviation alerts on the expert in the tender's result
+ *        (explain-deviation, evaluation.h).
+ *        -> <expert-rated party tender rater score deviations unexplained
+ *           tender-seq tender-hash at> <score criterion value/>... <text>?
+ *           (score: sum of values * 10000 / sum of maxes, rounded down)
  *    'at' is the command's server instant (ISO text, protocol/isotime.h).
  *    Refusals: EB_ERR_DENIED "role-not-allowed", EB_ERR_FORMAT
  *    "bad-command", EB_ERR_CONFLICT "expert-exists", EB_ERR_NOTFOUND
  *    "no-such-expert", EB_ERR_STATE "expert-not-active" /
- *    "expert-not-suspended".
+ *    "expert-not-suspended"; assessment: EB_ERR_FORMAT
+ *    "bad-assessment-rules", EB_ERR_STATE "no-assessment-rules" /
+ *    "evaluation-not-closed", EB_ERR_NOTFOUND "no-such-tender",
+ *    EB_ERR_RULE "expert-not-seated" / "bad-rating" /
+ *    "unexplained-exceeds-deviations", EB_ERR_CONFLICT "already-rated".
  *
  * View (<pool id= experts="n">): registrar, supervisor, verifier, auditor
  * and system see every expert:
  *    <expert party person name org specialty status="active|suspended">
  *      <appointment tender at/>...</expert>
- * (experts in registration order, appointments in time order).  Other
- * roles see only the count: committee names are sealed (实施条例 Art. 41).
+ * (experts in registration order, appointments in time order), then
+ * each <rating> (the expert-rated event without party, tender-seq,
+ * tender-hash) and a <period year ratings score unexplained/> per
+ * calendar year of the ratings (score: their mean, rounded down).  Every
+ * viewer sees the <assessment at> rules first.  An expert sees its own
+ * <expert> record only; other roles see only the count: committee names
+ * are sealed (实施条例 Art. 41).
  *
  * State name: "open" (the pool has no lifecycle).  No timers.
  *

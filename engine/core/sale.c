@@ -1163,8 +1163,15 @@ de_listing_closed(const struct sale *s, const struct eb_cmd *c,
 		    "listing-closed: the listing of sale %s is still open", s->id);
 	e = ev_add(evs, "sale-listing-closed", c);
 	eb_doc_set_attr_i64(e, "quoters", s->quoters);
-	eb_doc_set_attr_i64(e, "price", s->current);
-	eb_doc_set_attr_i64(e, "leader", s->leader);
+	/*
+	 * Rules 2: a listing without a quote has no price and no leader
+	 * (absent, never "0", like a no-sale's winner).  Rules 1 wrote
+	 * price="0" leader="0"; kept so that its logs replay (cmd.h).
+	 */
+	if (s->quoters > 0 || eb_cmd_rules(c) < 2) {
+		eb_doc_set_attr_i64(e, "price", s->current);
+		eb_doc_set_attr_i64(e, "leader", s->leader);
+	}
 	if (s->quoters >= 2) {
 		eb_doc_set_attr(e, "next", "declaring");
 		set_instant(e, "declare-until", c->time + s->declare_ms);
@@ -1619,6 +1626,8 @@ sale_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 	int rc;
 
 	*events = NULL;
+	if ((rc = eb_cmd_check_rules(c, err)) != EB_OK)
+		return rc;
 	if (c->body == NULL || (d = cmd_def(eb_cmd_name(c))) == NULL)
 		return eb_fail(err, EB_ERR_NOTFOUND, "unknown-command",
 		    "See docs/sale.md for the commands of a sale.",

@@ -406,11 +406,14 @@ subject_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 	const struct subject *s = st;
 	const struct eb_doc *b = c->body, *x;
 	const char *name = eb_cmd_name(c);
-	struct eb_doc *ev = eb_doc_new("events"), *e = NULL;
+	struct eb_doc *ev, *e = NULL;
 	char iso[EB_ISOTIME_LEN];
 	int rc = EB_OK;
 
 	*events = NULL;
+	if ((rc = eb_cmd_check_rules(c, err)) != EB_OK)
+		return rc;
+	ev = eb_doc_new("events");
 	eb_isotime_format(c->time, iso);
 	if (strcmp(name, "register-subject") == 0) {
 		if ((rc = need_role(c, EB_ROLE_REGISTRAR, err)) != EB_OK)

@@ -13,7 +13,9 @@
  *       the kind's sequence for a creating command (none given); a
  *       tender or sale command naming subject=ID first reads that
  *       subject's view at its head (reads.h EB_READ_FACTS), handed to the
- *       core as cmd.facts (engine/core/subject.h, docs/registries.md)
+ *       core as cmd.facts (engine/core/subject.h, docs/registries.md);
+ *       a pool command naming job=TENDER (rate-expert) reads that
+ *       tender's view the same way (engine/core/pool.h)
  *    6. queue on the aggregate: one command at a time per aggregate in
  *       this process; different aggregates proceed in parallel
  *    7. load: fold the entries after the cached seq through ops->apply
@@ -111,7 +113,7 @@ struct job {
 	size_t der_len;
 	uint8_t der_sha[EB_SHA256_LEN];
 	struct eb_doc *doc;
-	struct eb_doc *facts;             /* a subject's view, or NULL */
+	struct eb_doc *facts;             /* a subject's or tender's view */
 	const struct eb_flow_entry *flow;
 	char target[EB_ID_MAX];
 	int attempts;
@@ -134,6 +136,19 @@ struct eb_commands {
 };
 
 static void job_load(struct job *j);
+
+/*
+ * The request id a creating command carries inside its signature
+ * (request-id="..." on its root), or NULL: a retry with the same id, even
+ * signed anew, gets the aggregate the first one created (schema/0009).
+ */
+static const char *
+request_id(const struct eb_doc *doc)
+{
+	const char *v = doc != NULL ? eb_doc_attr(doc, "request-id") : NULL;
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
 static void dedup_check(struct job *j);
 
 /* -- jobs --------------------------------------------------------------- */
@@ -249,6 +264,7 @@ reply_accepted(struct job *j)
 	/* what makes the reply an inclusion proof (protocol/inclusion.h) */
 	eb_doc_set_attr(d, "kind", j->task.agg->flow->kind);
 	eb_doc_set_attr(d, "clock", eb_clock_name(&j->cs->srv->clock));
+	eb_doc_set_attr_i64(d, "rules", EB_RULES_CURRENT);
 	eb_hex32(j->prev, hex);
 	eb_doc_set_attr(d, "prev-hash", hex);
 	eb_doc_append(d, j->events);          /* d takes the events */
@@ -372,6 +388,7 @@ job_decide(struct job *j)
 	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
 	cmd.time = j->time;
 	cmd.facts = j->facts;
+	cmd.rules = EB_RULES_CURRENT;     /* recorded in the entry */
 	if ((rc = ops->decide(a->state, &cmd, &j->events, &e)) != EB_OK &&
 	    !j->loaded && !a->fresh && is_refusal(e.code)) {
 		/* refused on the cache alone: make sure it is current (another
@@ -420,6 +437,7 @@ job_decide(struct job *j)
 	ent.time = j->time;
 	ent.actor = &j->actor;
 	ent.clock = eb_clock_name(&srv->clock);
+	ent.rules = cmd.rules;
 	memcpy(ent.command_sha256, j->der_sha, EB_SHA256_LEN);
 	ent.events = j->events;
 	if (eb_receipts_wanted(j->doc->name) && srv->tsa != NULL &&
@@ -482,6 +500,8 @@ job_decide(struct job *j)
 	se.events = j->events_bytes.data;
 	se.events_len = j->events_bytes.len;
 	se.clock = ent.clock;
+	se.rules = ent.rules;
+	se.request_id = j->seq == 1 ? request_id(j->doc) : NULL;
 	memcpy(se.prev_hash, a->hash, EB_SHA256_LEN);
 	memcpy(se.hash, j->hash, EB_SHA256_LEN);
 	se.state = j->state_name;
@@ -610,6 +630,10 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 		    PQgetvalue(r, 0, 6));
 		eb_doc_set_attr(d, "clock", clock);
 	}
+	if (!PQgetisnull(r, 0, 9) && PQgetlength(r, 0, 9) == 2)  /* int2 */
+		eb_doc_set_attr_i64(d, "rules",
+		    ((unsigned)(uint8_t)PQgetvalue(r, 0, 9)[0] << 8) |
+		    (uint8_t)PQgetvalue(r, 0, 9)[1]);
 	if (PQgetlength(r, 0, 5) == EB_SHA256_LEN) {
 		eb_hex32((const uint8_t *)PQgetvalue(r, 0, 5), hex);
 		eb_doc_set_attr(d, "prev-hash", hex);
@@ -641,8 +665,10 @@ static void
 dedup_check(struct job *j)
 {
 	char hex[EB_SHA256_HEX];
-	const char *params[3] = { j->target, hex,
-		eb_receipts_wanted(j->doc->name) ? "t" : "f" };
+	const char *rid = request_id(j->doc);
+	const char *params[5] = { j->target, hex,
+		eb_receipts_wanted(j->doc->name) ? "t" : "f",
+		rid != NULL ? rid : "", j->actor.party };
 	struct eb_error e;
 
 	j->dedup_checked = 1;
@@ -657,11 +683,13 @@ dedup_check(struct job *j)
 	    "  AND n.party = l.party AND n.role = l.role"
 	    "  AND (position('<bid-withdrawn'::bytea IN n.events) > 0"
 	    "   OR position('<bid-submitted'::bytea IN n.events) > 0)"
-	    "  ORDER BY n.seq DESC LIMIT 1) END"
+	    "  ORDER BY n.seq DESC LIMIT 1) END, l.rules"
 	    " FROM log l LEFT JOIN chain_heads_signed c"
 	    "  ON c.aggregate = l.aggregate AND c.seq = l.seq"
-	    " WHERE l.command_sha256 = decode($2, 'hex') AND l.aggregate = $1",
-	    3, params, dedup_done, j) != EB_OK) {
+	    " WHERE l.aggregate = $1 AND (l.command_sha256 = decode($2, 'hex')"
+	    "  OR ($4 <> '' AND l.seq = 1 AND l.request_id = $4"
+	    "   AND l.party = $5))",
+	    5, params, dedup_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 		    "cannot queue the duplicate check");
 		job_fail(j, &e);
@@ -787,24 +815,28 @@ facts_done(void *arg, int rc, const struct eb_error *e,
 	job_enqueue(j);
 }
 
-/* Read the subject= the command names, as the system, then enqueue it. */
+/*
+ * Read the aggregate of kind 'kind' the command names in its attribute
+ * 'attr' (a subject's subject=, a rating's tender job=), as the system,
+ * then enqueue the command.
+ */
 static void
-fetch_facts(struct job *j)
+fetch_facts(struct job *j, const char *kind, const char *attr)
 {
-	const char *sid = eb_doc_attr(j->doc, "subject");
+	const char *sid = eb_doc_attr(j->doc, attr);
 	struct eb_error e;
 
 	eb_error_clear(&e);
 	if (strlen(sid) == 0 || strlen(sid) >= EB_ID_MAX) {
 		eb_fail(&e, EB_ERR_FORMAT, "bad-target", NULL,
-		    "the subject id is empty or too long");
+		    "the %s id is empty or too long", kind);
 		job_fail(j, &e);
 		return;
 	}
-	if (eb_reads_submit(j->cs->srv, "subject", sid, &j->cs->srv->actor,
+	if (eb_reads_submit(j->cs->srv, kind, sid, &j->cs->srv->actor,
 	    EB_READ_FACTS, facts_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot queue the subject's read");
+		    "cannot queue the %s's read", kind);
 		job_fail(j, &e);
 	}
 }
@@ -894,6 +926,8 @@ verify_done(void *arg)
 		tattr = "sale";
 	else if ((tval = eb_doc_attr(j->doc, "pool")) != NULL)
 		tattr = "pool";
+	else if ((tval = eb_doc_attr(j->doc, "monitor")) != NULL)
+		tattr = "monitor";
 	else if ((tval = eb_doc_attr(j->doc, "subject")) != NULL)
 		tattr = "subject";
 	if (tattr != NULL && strcmp(tattr, j->flow->attr) != 0) {
@@ -911,12 +945,15 @@ verify_done(void *arg)
 	if (tval == NULL) {
 		/* a creating command sent again: the aggregate it created */
 		char hex[EB_SHA256_HEX];
-		const char *params[1] = { hex };
+		const char *rid = request_id(j->doc);
+		const char *params[3] = { hex, rid != NULL ? rid : "",
+			j->actor.party };
 
 		eb_hex32(j->der_sha, hex);
 		if (eb_store_select(srv->store, "SELECT aggregate FROM log"
-		    " WHERE command_sha256 = decode($1, 'hex') AND seq = 1",
-		    1, params, created_done, j) != EB_OK) {
+		    " WHERE seq = 1 AND (command_sha256 = decode($1, 'hex')"
+		    "  OR ($2 <> '' AND request_id = $2 AND party = $3))",
+		    3, params, created_done, j) != EB_OK) {
 			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 			    "cannot queue the duplicate check");
 			job_fail(j, &e);
@@ -926,7 +963,14 @@ verify_done(void *arg)
 	snprintf(j->target, sizeof(j->target), "%s", tval);
 	if (strcmp(j->flow->kind, "subject") != 0 &&
 	    eb_doc_attr(j->doc, "subject") != NULL) {
-		fetch_facts(j);
+		fetch_facts(j, "subject", "subject");
+		return;
+	}
+	/* a rating rests on the tender the expert sat on (pool.h) */
+	if ((strcmp(j->flow->kind, "pool") == 0 ||
+	    strcmp(j->flow->kind, "monitor") == 0) &&
+	    eb_doc_attr(j->doc, "job") != NULL) {
+		fetch_facts(j, "tender", "job");
 		return;
 	}
 	job_enqueue(j);

@@ -195,6 +195,9 @@ export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		    PQgetlength(r, i, 4), PQgetvalue(r, i, 4));
 		snprintf(en.clock, sizeof(en.clock), "%.*s",
 		    PQgetlength(r, i, 7), PQgetvalue(r, i, 7));
+		if (!PQgetisnull(r, i, 12) && PQgetlength(r, i, 12) == 2)
+			en.rules = (int)(((unsigned)(uint8_t)PQgetvalue(r, i,
+			    12)[0] << 8) | (uint8_t)PQgetvalue(r, i, 12)[1]);
 		en.command_len = (size_t)PQgetlength(r, i, 5);
 		en.command = malloc(en.command_len + 1);
 		if (en.command != NULL)
@@ -350,8 +353,8 @@ eb_handle_log(struct eb_req *r, const char *id, const char *query)
 	x->r = r;
 	if (eb_store_select(srv->store,
 	    "SELECT l.seq, l.time_ms, l.party, l.role, l.person, l.command,"
-	    " l.events, l.clock, l.receipt, l.prev_hash, l.hash, a.kind"
-	    " FROM log l JOIN aggregates a ON a.id = l.aggregate"
+	    " l.events, l.clock, l.receipt, l.prev_hash, l.hash, a.kind,"
+	    " l.rules FROM log l JOIN aggregates a ON a.id = l.aggregate"
 	    " WHERE l.aggregate = $1 ORDER BY l.seq", 1, params, export_rows,
 	    x) != EB_OK) {
 		eb_audit_log_free(x->log);

@@ -11,7 +11,14 @@
  * a body over max_body is answered by the handler with the XML error
  * (413 body-too-large), so the client learns the limit.  Headers are
  * capped at 16 KiB, idle_timeout closes a connection silent that long,
- * request_timeout bounds one whole request (conns.c), methods GET/POST.
+ * request_timeout bounds one whole request (conns.c).
+ *
+ * Methods and paths: one table, endpoints[] (see "the endpoints" below):
+ * a known path answers its methods, HEAD where GET, OPTIONS (204, Allow),
+ * and 405 with Allow for any other method evhttp parses; an unknown path
+ * is 404.  What libevent 2.1 answers before our callback stays its own
+ * bare page: a request line it cannot parse (a method it does not know,
+ * "FOO /"), headers over 16 KiB, a body over 2 x max_body.
  *
  * Framing: a request another HTTP parser (a proxy or load balancer in
  * front of ebidd) could frame differently is refused with 400 and the
@@ -21,6 +28,7 @@
  * header name that is not a token ("Transfer-Encoding :" keeps its space
  * in evhttp and is then ignored by it), two Content-Type headers.
  * POST /v1/commands must say Content-Type: application/cms (else 415).
+ * Every answer our code gives that is not 2xx is the XML error document.
  *
  * INTERFACE: eb_http_start(), eb_http_stop_accepting(), eb_http_free(),
  *    eb_reply_doc(), eb_reply_error() (server.h)
@@ -64,6 +72,7 @@ status_phrase(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 204: return "No Content";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
@@ -126,16 +135,23 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 	if (r->req != NULL) {
 		if (r->conn != NULL)
 			evhttp_connection_set_closecb(r->conn, NULL, NULL);
+		struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+		char len[24];
+
 		out = evhttp_request_get_output_buffer(r->req);
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "Content-Type", ctype);
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "X-Request-Id", r->id);
+		if (ctype != NULL)
+			evhttp_add_header(h, "Content-Type", ctype);
+		evhttp_add_header(h, "X-Request-Id", r->id);
 		if (r->srv->stopping || r->close_after)
-			evhttp_add_header(
-			    evhttp_request_get_output_headers(r->req),
-			    "Connection", "close");
-		evbuffer_add(out, p, n);
+			evhttp_add_header(h, "Connection", "close");
+		if (evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD) {
+			/* what GET would send, without the body (RFC 9110
+			 * 9.3.2); evhttp 2.1 would write a body we add */
+			snprintf(len, sizeof(len), "%zu", n);
+			evhttp_add_header(h, "Content-Length", len);
+		} else if (n > 0) {
+			evbuffer_add(out, p, n);
+		}
 		if (r->conn != NULL && !r->close_after)
 			eb_conns_reply_out(r->srv->conns, r->conn);
 		evhttp_send_reply(r->req, status, status_phrase(status), NULL);
@@ -271,63 +287,258 @@ is_media_type(const char *ct, const char *want)
 	return *ct == '\0' || *ct == ';';
 }
 
-/*
- * GET /v1/tenders/ID[/duties], /v1/sales/ID[/watch], /v1/pools/ID,
- * /v1/subjects/ID,
- * /v1/log[/ID], /v1/heads/ID:
- * returns 1 when 'path' is one of them (and the request is answered or
- * queued), 0 otherwise.
+/* -- the endpoints ------------------------------------------------------
+ *
+ * One table: the path pattern ('*' is one path segment, an id), the
+ * methods it answers, its handler.  HEAD is answered wherever GET is (the
+ * same status and headers, no body); OPTIONS wherever the path exists (204
+ * with Allow); any other method on a known path is 405 with Allow; an
+ * unknown path is 404; both are the XML error document.  Adding an
+ * endpoint is one line in endpoints[] and one row in docs/protocol.md.
  */
-static int
-route_read(struct eb_req *r, const char *path, const char *query)
+#define M_GET  (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
+#define M_POST EVHTTP_REQ_POST
+
+typedef void endpoint_fn(struct eb_req *r, const char *id, const char *query);
+
+static void
+h_health(struct eb_req *r, const char *id, const char *q)
 {
-	static const struct {
-		const char *prefix, *kind;
-	} kinds[] = {
-		{ "/v1/tenders/", "tender" },
-		{ "/v1/sales/", "sale" },
-		{ "/v1/pools/", "pool" },
-		{ "/v1/subjects/", "subject" },
-	};
-	char id[EB_ID_MAX];
-	const char *rest, *slash;
+	(void)id, (void)q;
+	eb_handle_health(r);
+}
+
+static void
+h_whoami(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id, (void)q;
+	eb_handle_whoami(r);
+}
+
+static void
+h_opening_authority(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id, (void)q;
+	eb_handle_opening_authority(r);
+}
+
+static void
+h_commands(struct eb_req *r, const char *id, const char *q)
+{
+	struct eb_error e;
+
+	(void)id, (void)q;
+	if (r->req != NULL && !is_media_type(evhttp_find_header(
+	    evhttp_request_get_input_headers(r->req), "Content-Type"),
+	    "application/cms")) {
+		eb_error_clear(&e);
+		eb_fail(&e, EB_ERR_FORMAT, "unsupported-media-type",
+		    "Send the signed command as Content-Type: application/cms "
+		    "(ebid send does).", "a command must be application/cms");
+		reply_error_status(r, 415, &e);
+		return;
+	}
+	eb_handle_command(r);
+}
+
+static void
+h_clock(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id, (void)q;
+	eb_handle_test_clock(r);
+}
+
+static void
+h_logs(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id;
+	eb_handle_log(r, NULL, q);
+}
+
+static void
+h_log(struct eb_req *r, const char *id, const char *q)
+{
+	(void)q;
+	eb_handle_log(r, id, NULL);
+}
+
+static void
+h_heads(struct eb_req *r, const char *id, const char *q)
+{
+	(void)q;
+	eb_handle_heads(r, id);                   /* public board */
+}
+
+/* The view and the duties of one kind of aggregate. */
+#define READ_FNS(kind)							\
+static void								\
+h_##kind(struct eb_req *r, const char *id, const char *q)		\
+{									\
+	(void)q;							\
+	eb_handle_read(r, #kind, id, EB_READ_VIEW);			\
+}									\
+static void								\
+h_##kind##_duties(struct eb_req *r, const char *id, const char *q)	\
+{									\
+	(void)q;							\
+	eb_handle_read(r, #kind, id, EB_READ_DUTIES);			\
+}
+READ_FNS(tender)
+READ_FNS(sale)
+READ_FNS(pool)
+READ_FNS(subject)
+READ_FNS(monitor)
+
+static void
+h_sale_watch(struct eb_req *r, const char *id, const char *q)
+{
+	eb_handle_watch(r, id, q);
+}
+
+/* Large bids' envelopes (upload.h, docs/bigbids.md). */
+static void
+h_upload_open(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id, (void)q;
+	eb_handle_upload_open(r);
+}
+
+static void
+h_upload_offset(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id;
+	eb_handle_upload_offset(r, q);
+}
+
+static void
+h_upload_chunk(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id;
+	eb_handle_upload_chunk(r, q);
+}
+
+static const struct endpoint {
+	const char *pattern;
+	int methods;
+	endpoint_fn *fn;
+} endpoints[] = {
+	{ "/v1/health", M_GET, h_health },
+	{ "/v1/whoami", M_GET, h_whoami },
+	{ "/v1/opening-authority", M_GET, h_opening_authority },
+	{ "/v1/commands", M_POST, h_commands },
+	{ "/v1/test/clock", M_POST, h_clock },
+	{ "/v1/log", M_GET, h_logs },
+	{ "/v1/log/*", M_GET, h_log },
+	{ "/v1/heads/*", M_GET, h_heads },
+	{ "/v1/tenders/*", M_GET, h_tender },
+	{ "/v1/tenders/*/duties", M_GET, h_tender_duties },
+	{ "/v1/sales/*", M_GET, h_sale },
+	{ "/v1/sales/*/duties", M_GET, h_sale_duties },
+	{ "/v1/sales/*/watch", M_GET, h_sale_watch },
+	{ "/v1/pools/*", M_GET, h_pool },
+	{ "/v1/pools/*/duties", M_GET, h_pool_duties },
+	{ "/v1/subjects/*", M_GET, h_subject },
+	{ "/v1/subjects/*/duties", M_GET, h_subject_duties },
+	{ "/v1/monitors/*", M_GET, h_monitor },
+	{ "/v1/monitors/*/duties", M_GET, h_monitor_duties },
+	{ "/v1/uploads", M_POST, h_upload_open },
+	{ "/v1/uploads/offset", M_GET, h_upload_offset },
+	{ "/v1/uploads/chunk", M_POST, h_upload_chunk },
+};
+
+/* 'path' matches 'pattern'; the segment '*' stood for goes into 'id'. */
+static int
+path_matches(const char *pattern, const char *path, char *id, size_t idsz)
+{
 	size_t n;
 
-	if (strcmp(path, "/v1/log") == 0) {
-		eb_handle_log(r, NULL, query);
-		return 1;
-	}
-	if (strncmp(path, "/v1/log/", 8) == 0) {
-		eb_handle_log(r, path + 8, NULL);
-		return 1;
-	}
-	if (strncmp(path, "/v1/heads/", 10) == 0) {   /* public board */
-		eb_handle_heads(r, path + 10);
-		return 1;
-	}
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		n = strlen(kinds[i].prefix);
-		if (strncmp(path, kinds[i].prefix, n) != 0)
-			continue;
-		rest = path + n;
-		slash = strchr(rest, '/');
-		n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
-		if (n == 0 || n >= sizeof(id))
+	id[0] = '\0';
+	for (;;) {
+		if (*pattern == '*') {
+			n = strcspn(path, "/");
+			if (n == 0 || n >= idsz)
+				return 0;
+			memcpy(id, path, n);
+			id[n] = '\0';
+			path += n;
+			pattern++;
+		} else if (*pattern != *path) {
 			return 0;
-		memcpy(id, rest, n);
-		id[n] = '\0';
-		if (slash == NULL)
-			eb_handle_read(r, kinds[i].kind, id, EB_READ_VIEW);
-		else if (strcmp(slash, "/duties") == 0)
-			eb_handle_read(r, kinds[i].kind, id, EB_READ_DUTIES);
-		else if (strcmp(slash, "/watch") == 0 &&
-		    strcmp(kinds[i].kind, "sale") == 0)
-			eb_handle_watch(r, id, query);
-		else
-			return 0;
-		return 1;
+		} else if (*pattern == '\0') {
+			return 1;
+		} else {
+			pattern++;
+			path++;
+		}
 	}
-	return 0;
+}
+
+static const char *
+method_name(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	default: return "OTHER";
+	}
+}
+
+/* The Allow header of an endpoint's methods. */
+static void
+allow_text(int methods, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%sOPTIONS",
+	    (methods & EVHTTP_REQ_GET) ? "GET, " : "",
+	    (methods & EVHTTP_REQ_HEAD) ? "HEAD, " : "",
+	    (methods & EVHTTP_REQ_POST) ? "POST, " : "");
+}
+
+/* Answer 'r' for 'path' (after the checks every request passes). */
+static void
+dispatch(struct eb_req *r, enum evhttp_cmd_type cmd, const char *path,
+    const char *query)
+{
+	const struct endpoint *ep = NULL;
+	char id[EB_ID_MAX], allow[64];
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	for (size_t i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++)
+		if (path_matches(endpoints[i].pattern, path, id, sizeof(id))) {
+			ep = &endpoints[i];
+			break;
+		}
+	if (ep == NULL) {
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-path",
+		    "See docs/protocol.md for the paths ebidd serves.",
+		    "no such path: %s", r->path);
+		eb_reply_error(r, &e);
+		return;
+	}
+	allow_text(ep->methods, allow, sizeof(allow));
+	if (cmd == EVHTTP_REQ_OPTIONS || (ep->methods & (int)cmd) == 0)
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Allow", allow);
+	if (cmd == EVHTTP_REQ_OPTIONS) {
+		send_bytes(r, 204, NULL, NULL, 0);
+		return;
+	}
+	if ((ep->methods & (int)cmd) == 0) {
+		eb_fail(&e, EB_ERR_USAGE, "method-not-allowed",
+		    "See docs/protocol.md for the methods of each path.",
+		    "%s is not allowed on %s (allowed: %s)", r->method,
+		    r->path, allow);
+		eb_reply_error(r, &e);
+		return;
+	}
+	ep->fn(r, id, query);
 }
 
 static void
@@ -357,8 +568,7 @@ route(struct evhttp_request *req, void *arg)
 	r->req = req;
 	r->conn = conn;
 	r->t0_us = eb_clock_mono_us();
-	r->method = cmd == EVHTTP_REQ_GET ? "GET" : cmd == EVHTTP_REQ_POST ?
-	    "POST" : "OTHER";
+	r->method = method_name(cmd);
 	snprintf(r->id, sizeof(r->id), "%08x-%llu", srv->boot_id,
 	    (unsigned long long)++srv->next_req);
 	snprintf(r->path, sizeof(r->path), "%s", path != NULL ? path : "?");
@@ -408,48 +618,7 @@ route(struct evhttp_request *req, void *arg)
 		eb_reply_error(r, &e);
 		return;
 	}
-	if (strcmp(path, "/v1/health") == 0 && cmd == EVHTTP_REQ_GET) {
-		eb_handle_health(r);
-	} else if (strcmp(path, "/v1/whoami") == 0 && cmd == EVHTTP_REQ_GET) {
-		eb_handle_whoami(r);
-	} else if (strcmp(path, "/v1/opening-authority") == 0 &&
-	    cmd == EVHTTP_REQ_GET) {
-		eb_handle_opening_authority(r);
-	} else if (strcmp(path, "/v1/commands") == 0 &&
-	    cmd == EVHTTP_REQ_POST && !is_media_type(evhttp_find_header(
-	    evhttp_request_get_input_headers(req), "Content-Type"),
-	    "application/cms")) {
-		eb_fail(&e, EB_ERR_FORMAT, "unsupported-media-type",
-		    "Send the signed command as Content-Type: application/cms "
-		    "(ebid send does).", "a command must be application/cms");
-		reply_error_status(r, 415, &e);
-	} else if (strcmp(path, "/v1/commands") == 0 &&
-	    cmd == EVHTTP_REQ_POST) {
-		eb_handle_command(r);
-	} else if (strcmp(path, "/v1/test/clock") == 0 &&
-	    cmd == EVHTTP_REQ_POST) {
-		eb_handle_test_clock(r);
-	} else if (cmd == EVHTTP_REQ_GET &&
-	    route_read(r, path, uri != NULL ? evhttp_uri_get_query(uri) : NULL)) {
-		/* answered by route_read */
-	} else if ((cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_POST) &&
-	    eb_uploads_route(r, cmd == EVHTTP_REQ_POST, path,
-	    uri != NULL ? evhttp_uri_get_query(uri) : NULL)) {
-		/* large bids' envelopes: upload.h */
-	} else if (strcmp(path, "/v1/health") == 0 ||
-	    strcmp(path, "/v1/whoami") == 0 ||
-	    strcmp(path, "/v1/commands") == 0 ||
-	    strcmp(path, "/v1/test/clock") == 0) {
-		eb_fail(&e, EB_ERR_USAGE, "method-not-allowed",
-		    "See docs/protocol.md for the method of each path.",
-		    "%s is not allowed on %s", r->method, path);
-		eb_reply_error(r, &e);
-	} else {
-		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-path",
-		    "See docs/protocol.md for the paths ebidd serves.",
-		    "no such path: %s", r->path);
-		eb_reply_error(r, &e);
-	}
+	dispatch(r, cmd, path, uri != NULL ? evhttp_uri_get_query(uri) : NULL);
 }
 
 /* Our own listening socket: TCP_NODELAY is inherited by accepted sockets. */
@@ -509,7 +678,12 @@ eb_http_start(struct eb_server *srv, struct eb_error *err)
 		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "cannot create the HTTP server");
 	evhttp_set_bevcb(srv->http, eb_conns_bev, srv->conns);
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	/* every method evhttp parses reaches dispatch(), which answers 405
+	 * itself (evhttp's own answer would be a bare HTML 501) */
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)(2 * cfg->max_body));
 	evhttp_set_max_headers_size(srv->http, 16384);
 	evhttp_set_timeout(srv->http, (int)cfg->idle_timeout);

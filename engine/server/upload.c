@@ -491,10 +491,11 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	eb_error_clear(&e);
 	if (query_value(query, "offset", offs, sizeof(offs)) != 0 ||
 	    eb_parse_i64(offs, &off) != EB_OK ||
-	    query_value(query, "sha256", sha, sizeof(sha)) != 0 ||
+	    query_value(query, "chunk-sha256", sha, sizeof(sha)) != 0 ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		eb_fail(&e, EB_ERR_FORMAT, "bad-chunk-request",
-		    "Send ?offset=N&sha256=HEX (ebid bid submit does).",
+		    "Send ?sha256=ENVELOPE&offset=N&chunk-sha256=HEX (ebid bid "
+		    "submit does).",
 		    "a chunk needs its offset and its SHA-256");
 		eb_reply_error(r, &e);
 		return;
@@ -502,7 +503,7 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	if (eb_unhex32(sha, c->want) != 0) {
 		free(c);
 		eb_fail(&e, EB_ERR_FORMAT, "bad-chunk-request", NULL,
-		    "the chunk's sha256 is not 64 hex digits");
+		    "the chunk's chunk-sha256 is not 64 hex digits");
 		eb_reply_error(r, &e);
 		return;
 	}
@@ -820,42 +821,66 @@ out:
 	eb_doc_free(cmd);
 }
 
-int
-eb_uploads_route(struct eb_req *r, int is_post, const char *path,
-    const char *query)
+/* The envelope's SHA-256 from the query, and the store made ready. */
+static int
+upload_of(struct eb_uploads *us, struct eb_req *r, const char *query,
+    char hex[EB_SHA256_HEX])
 {
-	struct eb_uploads *us = r->srv->uploads;
-	const char *hex;
 	struct eb_error e;
 
-	if (us == NULL)
-		return 0;
-	if (strcmp(path, "/v1/uploads") == 0) {
-		if (!is_post)
-			return 0;
-		open_upload(us, r);
-		return 1;
-	}
-	if (strncmp(path, "/v1/uploads/", 12) != 0)
-		return 0;
-	hex = path + 12;
 	eb_error_clear(&e);
-	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64) {
-		eb_fail(&e, EB_ERR_NOTFOUND, "no-such-upload", NULL,
-		    "an upload is named by the envelope's SHA-256 (64 "
-		    "lower-case hex digits)");
+	if (us == NULL) {
+		eb_fail(&e, EB_ERR_INTERNAL, "upload-failed", NULL,
+		    "uploads are not set up");
 		eb_reply_error(r, &e);
-		return 1;
+		return -1;
+	}
+	if (query_value(query, "sha256", hex, EB_SHA256_HEX) != 0 ||
+	    strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64) {
+		eb_fail(&e, EB_ERR_FORMAT, "bad-chunk-request",
+		    "Name the upload by its envelope's SHA-256: ?sha256= and "
+		    "64 lower-case hex digits.", "no envelope hash in the query");
+		eb_reply_error(r, &e);
+		return -1;
 	}
 	if (prepare(us, &e) != EB_OK) {
 		eb_reply_error(r, &e);
-		return 1;
+		return -1;
 	}
-	if (is_post)
-		put_chunk(us, r, hex, query);
-	else
-		get_state(us, r, hex);
-	return 1;
+	return 0;
+}
+
+void
+eb_handle_upload_open(struct eb_req *r)
+{
+	struct eb_error e;
+
+	if (r->srv->uploads == NULL) {
+		eb_error_clear(&e);
+		eb_fail(&e, EB_ERR_INTERNAL, "upload-failed", NULL,
+		    "uploads are not set up");
+		eb_reply_error(r, &e);
+		return;
+	}
+	open_upload(r->srv->uploads, r);
+}
+
+void
+eb_handle_upload_offset(struct eb_req *r, const char *query)
+{
+	char hex[EB_SHA256_HEX];
+
+	if (upload_of(r->srv->uploads, r, query, hex) == 0)
+		get_state(r->srv->uploads, r, hex);
+}
+
+void
+eb_handle_upload_chunk(struct eb_req *r, const char *query)
+{
+	char hex[EB_SHA256_HEX];
+
+	if (upload_of(r->srv->uploads, r, query, hex) == 0)
+		put_chunk(r->srv->uploads, r, hex, query);
 }
 
 /* -- the submit-bid check, garbage collection ---------------------------- */

@@ -7,11 +7,14 @@
  *                                  envelope (<envelope-ref sha256= size=>),
  *                                  application/cms: opens (or finds) the
  *                                  upload of that envelope for its signer
- *    GET  /v1/uploads/SHA256       the durable offset
- *    POST /v1/uploads/SHA256?offset=N&sha256=CHUNKHASH
+ *    GET  /v1/uploads/offset?sha256=SHA256
+ *                                  the durable offset
+ *    POST /v1/uploads/chunk?sha256=SHA256&offset=N&chunk-sha256=H
  *                                  body: the bytes [N, N+len) of the
  *                                  envelope, application/octet-stream
  *    each answered <upload sha256= size= offset= complete= deadline= now=/>.
+ *    (The envelope's hash is a query parameter: a path segment of
+ *    http.c's endpoints[] holds at most 63 bytes, a SHA-256 in hex 64.)
  *
  * A chunk is written at its offset in DIR/uploads/SHA256.part on a worker
  * thread, hashed as it goes, fdatasync'ed, and its end recorded in
@@ -35,7 +38,8 @@
  *
  * INTERFACE
  *    eb_uploads_init(), eb_uploads_free()
- *    eb_uploads_route()         - the three requests above
+ *    eb_handle_upload_open(), eb_handle_upload_offset(),
+ *    eb_handle_upload_chunk()   - the three requests above
  *    eb_uploads_check_command() - submit-bid with envelope-ref: stored?
  *    eb_uploads_gc()            - delete partial uploads past deadline
  */
@@ -50,9 +54,10 @@ struct eb_req;
 
 int eb_uploads_init(struct eb_server *srv, struct eb_error *err) EB_MUSTCHECK;
 void eb_uploads_free(struct eb_server *srv);
-/* 1 when 'path' is an upload path (the request is then answered). */
-int eb_uploads_route(struct eb_req *r, int is_post, const char *path,
-    const char *query);
+/* The three requests (http.c endpoints[]); each answers 'r'. */
+void eb_handle_upload_open(struct eb_req *r);
+void eb_handle_upload_offset(struct eb_req *r, const char *query);
+void eb_handle_upload_chunk(struct eb_req *r, const char *query);
 /* EB_OK, or the refusal of a submit-bid whose envelope is not stored. */
 int eb_uploads_check_command(struct eb_server *srv, const struct eb_doc *cmd,
     struct eb_error *err) EB_MUSTCHECK;

@@ -34,7 +34,7 @@
 #include "engine/store/store.h"
 
 #define EB_STORE_MAX_CONN 32
-#define EB_STORE_MAX_PARAMS 16
+#define EB_STORE_MAX_PARAMS 20
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
 
@@ -723,7 +723,8 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 {
 	struct query *q = query_new(
 	    "SELECT eb_append($1, $2, $3::int8, $4::int8, $5, $6, $7, $8, $9,"
-	    " $10, $11, $12, $13, $14, $15, $16)", Q_DONE, arg);
+	    " $10, $11, $12, $13, $14, $15, $16, $17::int2, $18)", Q_DONE,
+	    arg);
 	int rc = EB_OK;
 
 	if (q == NULL)
@@ -744,7 +745,10 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 	    (rc = query_param(q, e->prev_hash, EB_SHA256_LEN, 1)) ||
 	    (rc = query_param(q, e->hash, EB_SHA256_LEN, 1)) ||
 	    (rc = query_param(q, e->state, 0, 0)) ||
-	    (rc = query_param(q, e->head_sig, e->head_sig_len, 1))) {
+	    (rc = query_param(q, e->head_sig, e->head_sig_len, 1)) ||
+	    (rc = e->rules > 0 ? query_param_i64(q, e->rules) :
+	    query_param(q, NULL, 0, 0)) ||
+	    (rc = query_param(q, e->request_id, 0, 0))) {
 		query_free(q);
 		return rc;
 	}

@@ -95,6 +95,8 @@ struct eb_store_entry {
 	const uint8_t *events;       /* canonical <events> bytes */
 	size_t events_len;
 	const char *clock;           /* "system", "driven", "accelerated" */
+	int rules;                   /* rules version that decided it */
+	const char *request_id;      /* a creating command's, or NULL */
 	const uint8_t *receipt;      /* NULL when none */
 	size_t receipt_len;
 	uint8_t prev_hash[EB_SHA256_LEN];

@@ -306,16 +306,24 @@ eb_uploads_gc(struct eb_server *s)
 	(void)s;
 }
 
-int
-eb_uploads_route(struct eb_req *r, int is_post, const char *path,
-    const char *query)
+void
+eb_handle_upload_open(struct eb_req *r)
 {
-	(void)is_post;
+	stub_reply(r, "upload-open", NULL);
+}
+
+void
+eb_handle_upload_offset(struct eb_req *r, const char *query)
+{
 	(void)query;
-	if (strncmp(path, "/v1/uploads", 11) != 0)
-		return 0;
-	stub_reply(r, "uploads", NULL);
-	return 1;
+	stub_reply(r, "upload-offset", NULL);
+}
+
+void
+eb_handle_upload_chunk(struct eb_req *r, const char *query)
+{
+	(void)query;
+	stub_reply(r, "upload-chunk", NULL);
 }
 
 /* -- set-up ------------------------------------------------------------- */

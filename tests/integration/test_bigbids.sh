@@ -54,7 +54,7 @@ check "  ... the sealed command is small ($(stat -c %s "$tmp/b1.sealed") bytes) 
 check "  ... its SHA-256 and size are printed" grep -q "$S bytes, SHA-256 $H" "$tmp/seal.out"
 
 # -- the upload, cut and resumed ------------------------------------------
-up_offset() { curl_as bidder1 "$URL/v1/uploads/$H" | grep -o ' offset="[0-9]*"' | cut -d'"' -f2; }
+up_offset() { curl_as bidder1 "$URL/v1/uploads/offset?sha256=$H" | grep -o ' offset="[0-9]*"' | cut -d'"' -f2; }
 refused "the upload cut at 30 %" ebid_as bidder1 bid submit --tender "$T" "$tmp/b1.sealed" --stop-after $((S * 30 / 100))
 o1=$(up_offset)
 check "  ... the server holds a durable part (${o1:-none} of $S)" test "${o1:-0}" -gt 0 -a "${o1:-0}" -lt "$S"
@@ -62,11 +62,11 @@ refused "a command naming an envelope not yet uploaded is refused" ebid_as bidde
 check "  ... with envelope-not-uploaded" sh -c "'$EBID' --url '$URL' --ca '$C/ca.crt' --cert '$C/bidder1.crt' --key '$C/bidder1.key' send '$tmp/b1.sealed' 2>&1 | grep -q envelope-not-uploaded"
 tail -c +$((o1 + 1)) "$tmp/b1.sealed.env" | head -c 65536 >"$tmp/chunk"
 st=$(curl_as bidder1 -o "$tmp/wrong.xml" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
-	--data-binary @"$tmp/chunk" "$URL/v1/uploads/$H?offset=$o1&sha256=$(printf 'x' | sha256sum | cut -d' ' -f1)")
+	--data-binary @"$tmp/chunk" "$URL/v1/uploads/chunk?sha256=$H&offset=$o1&chunk-sha256=$(printf 'x' | sha256sum | cut -d' ' -f1)")
 check "a chunk with a wrong SHA-256 is refused (HTTP $st)" test "$st" = 422
 check "  ... as chunk-hash-mismatch" grep -q 'reason="chunk-hash-mismatch"' "$tmp/wrong.xml"
 check "  ... the durable offset is unchanged" test "$(up_offset)" = "$o1"
-st=$(curl_as bidder2 -o /dev/null -w '%{http_code}' "$URL/v1/uploads/$H")
+st=$(curl_as bidder2 -o /dev/null -w '%{http_code}' "$URL/v1/uploads/offset?sha256=$H")
 check "another bidder cannot see the upload (HTTP $st)" test "$st" = 403
 restart_ebidd
 check "after an ebidd restart the durable offset is kept" test "$(up_offset)" = "$o1"

@@ -6,7 +6,10 @@
 #    unchanged (`ebid send SIGNED`): the reply is the first entry
 #    (duplicate=yes, same aggregate and seq) and the log holds that command
 #    once.  Creating commands (register-tender, register-sale) create one
-#    aggregate however often they are sent; the same bytes sent six times
+#    aggregate however often they are sent, and carry a request id inside
+#    the signature: signed anew with the same id (EBID_REQUEST_ID), each
+#    kind (tender, sale, subject, pool) gets the first aggregate back and
+#    stores nothing; the same bytes sent six times
 #    at once make one entry; ebid sends again by itself when the server is
 #    unreachable, and the command lands once.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
@@ -79,6 +82,58 @@ check "six sends at once: all answered accepted ($nbad failed)" test "$nbad" = 0
 check "  ... one of them the first, five duplicates" test "$(grep -l 'duplicate=yes' "$tmp"/race.*.out | wc -l)" = 5
 check "  ... all with one seq" test "$(grep -oh 'seq=[0-9]*' "$tmp"/race.*.out | sort -u | wc -l)" = 1
 check "  ... the log holds it once" test "$(in_log "$tmp/c2.cms")" = 1
+
+# -- creating commands: a request id inside the signature ------------------
+# Each creating kind is sent twice with one EBID_REQUEST_ID: ebid signs
+# anew each time (other bytes), yet the second gets the first's aggregate
+# (duplicate=yes) and stores nothing; another id creates another one.
+count_kind() { psqlq -c "SELECT count(*) FROM aggregates WHERE kind = '$1'"; }
+resigned() { # resigned KIND WHO VERB...: one request id, signed twice
+	local kind=$1 who=$2 before a1 a2 rid
+	shift 2
+	n=$((n + 1))
+	rid="it-$kind-$n-$RANDOM"
+	before=$(count_kind "$kind")
+	EBID_REQUEST_ID=$rid EBID_KEEP_SIGNED=$tmp/r$n.a.cms ebid_as "$who" "$@" >"$tmp/r$n.a.out" 2>&1
+	sleep 1.1   # another signing time: other bytes even for a deterministic signature
+	EBID_REQUEST_ID=$rid EBID_KEEP_SIGNED=$tmp/r$n.b.cms ebid_as "$who" "$@" >"$tmp/r$n.b.out" 2>&1
+	a1=$(awk '/^accepted: / {print $2; exit}' "$tmp/r$n.a.out")
+	a2=$(awk '/^accepted: / {print $2; exit}' "$tmp/r$n.b.out")
+	check "$kind: created once with request id $rid ($a1)" test -n "$a1"
+	check "  ... signed again: other bytes" bash -c "! cmp -s '$tmp/r$n.a.cms' '$tmp/r$n.b.cms'"
+	check "  ... yet the first entry answers ($a2, sent before)" \
+		grep -q "^accepted: $a1 seq 1 at .*(sent before" "$tmp/r$n.b.out"
+	check "  ... one $kind more, not two" test "$(count_kind "$kind")" = $((before + 1))
+	check "  ... the log keeps the request id once" test "$(psqlq -c "SELECT count(*) FROM log WHERE request_id = '$rid'")" = 1
+	check "  ... the second signature is not in the log" test "$(in_log "$tmp/r$n.b.cms")" = 0
+	EBID_REQUEST_ID=$rid-other ebid_as "$who" "$@" >"$tmp/r$n.c.out" 2>&1
+	check "  ... another request id creates another $kind" test "$(count_kind "$kind")" = $((before + 2))
+}
+resigned tender tenderer tender register "$tmp/t.xml"
+resigned sale transferor sale register-sale starting-price=600000000 increment=5000000 deposit=50000000 \
+	listing-start="$ls" listing-end="$le" countdown-seconds=300 declare-seconds=300 \
+	publicity-seconds=259200 --asset "State-owned land use right, parcel 2026-18"
+year_ago=$(iso_plus "$now" $((-365 * 86400))) later=$(iso_plus "$now" $((2 * 365 * 86400)))
+printf '<register-subject xmlns="urn:ebid:1" code="91370983MA3C000012" name="Taishan Pipe Works Co Ltd" kind="bidder"><qualification kind="municipal-works" grade="2" from="%s" to="%s"/></register-subject>' \
+	"$year_ago" "$later" >"$tmp/s.xml"
+resigned subject registrar subject register "$tmp/s.xml"
+resigned pool registrar pool register-expert party=expert-y person=FC-P-4998 \
+	name="Expert Y" org="Test Org" specialty=civil-works
+r0=$(count_kind tender)
+ebid_as tenderer tender register "$tmp/t.xml" >/dev/null 2>&1
+ebid_as tenderer tender register "$tmp/t.xml" >/dev/null 2>&1
+check "without EBID_REQUEST_ID, ebid draws a new id: two registrations make two tenders" \
+	test "$(count_kind tender)" = $((r0 + 2))
+check "  ... each with its own request id" test "$(psqlq -c "SELECT count(DISTINCT request_id) FROM log l JOIN aggregates a ON a.id = l.aggregate WHERE a.kind = 'tender' AND l.seq = 1 AND l.request_id IS NOT NULL")" -ge 2
+# one request id, another party: another request (the id is its signer's)
+rid=shared-$RANDOM
+EBID_REQUEST_ID=$rid ebid_as registrar pool register-expert party=expert-z person=FC-P-4997 \
+	name="Expert Z" org="Test Org" specialty=civil-works >"$tmp/z1.out" 2>&1
+p0=$(count_kind pool)
+EBID_REQUEST_ID=$rid ebid_as tenderer tender register "$tmp/t.xml" >"$tmp/z2.out" 2>&1
+check "the same request id by another party is another request (a tender is created)" \
+	bash -c "grep -q '^accepted: T-[^ ]* seq 1 at ' '$tmp/z2.out' && ! grep -q 'sent before' '$tmp/z2.out'"
+check "  ... the pool untouched" test "$(count_kind pool)" = "$p0"
 
 # -- ebid retries by itself when the server is unreachable -----------------
 kill -TERM "$ebidd_pid"; wait "$ebidd_pid" 2>/dev/null

@@ -69,7 +69,7 @@ def heads(x):
 
 
 def t_entry_field(x, rnd):
-    s = spans(x, r'<entry [^>]*?\b(?:seq|time|party|role|person|clock|'
+    s = spans(x, r'<entry [^>]*?\b(?:seq|time|party|role|person|clock|rules|'
                  r'prev-hash|hash)="([^"]*)"')
     a, b = rnd.choice(s)
     return flip_in(x, a, b, rnd)

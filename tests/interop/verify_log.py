@@ -92,6 +92,8 @@ def entry_bytes(agg, kind, e, cmd, receipt, events):
              "time": e["time"], "party": e["party"], "role": e["role"],
              "person": e["person"], "clock": e["clock"],
              "command-sha256": hashlib.sha256(cmd).hexdigest()}
+    if e.get("rules") is not None:
+        attrs["rules"] = e["rules"]
     if receipt is not None:
         attrs["receipt-sha256"] = hashlib.sha256(receipt).hexdigest()
     head = "<entry" + "".join(' %s="%s"' % (k, esc_attr(attrs[k]))
@@ -175,17 +177,19 @@ class Openssl:
                 fields.setdefault(k.strip(), v.strip())
         return fields
 
-    def receipt(self, token, digest_hex):
+    def receipt(self, token, digest_hex, at_s):
         """the token's time in ms, or None when it does not verify over
-        'digest_hex' against the CA"""
-        key = self._key("ts", token, digest_hex, self.ca)
+        'digest_hex' against the CA at 'at_s' (the entry's time: a receipt
+        outlives its TSA certificate, docs/audit.md)"""
+        key = self._key("ts", token, digest_hex, self.ca, str(at_s))
         c = self._cached(key)
         if c is None:
             i = os.path.join(self.tmp, "tok")
             with open(i, "wb") as f:
                 f.write(token)
             r = self._run(["ts", "-verify", "-token_in", "-in", i, "-digest",
-                           digest_hex, "-CAfile", self.ca])
+                           digest_hex, "-CAfile", self.ca,
+                           "-attime", str(at_s)])
             c = b"FAIL"
             if r.returncode == 0 and b"Verification: OK" in r.stdout:
                 t = self._run(["ts", "-reply", "-token_in", "-in", i,
@@ -280,7 +284,7 @@ def verify(path, ssl):
         seq = x.get("seq") or ""
         n = int(seq) if re.match(r"^-?\d{1,18}$", seq) else None
         only(x, {"seq", "time", "party", "role", "person", "clock",
-                 "prev-hash", "hash"},
+                 "rules", "prev-hash", "hash"},
              {Q + "command", Q + "receipt", Q + "events"}, n or 0, "entry")
         kids = [c.tag for c in x]
         if kids not in ([Q + "command", Q + "events"],
@@ -308,6 +312,14 @@ def verify(path, ssl):
         e = {k: x.get(k) for k in ("seq", "time", "party", "role", "person",
                                    "clock")}
         e["seq"] = str(n)
+        # the rules version that decided the entry: hashed as a decimal
+        # number 1..32767 when present; absent, version 1, not hashed
+        if x.get("rules") is not None:
+            r = x.get("rules")
+            v = int(r) if re.match(r"^-?\d{1,30}$", r) else 0
+            if not 1 <= v <= 32767:
+                raise Fail(n, "bad-entry", "rules %r" % r)
+            e["rules"] = str(v)
         try:
             body = entry_bytes(agg, kind, e, cmd, receipt, events)
         except Fail as f:
@@ -334,7 +346,8 @@ def verify(path, ssl):
                 (x.get("role"), x.get("party"), x.get("person")):
             raise Fail(n, "signer-not-actor", "signed by %s" % s)
         if receipt is not None:
-            t = ssl.receipt(receipt, hashlib.sha256(cmd).hexdigest())
+            t = ssl.receipt(receipt, hashlib.sha256(cmd).hexdigest(),
+                            at // 1000)
             if t is None:
                 raise Fail(n, "bad-receipt", "the receipt does not verify")
             if t != at:

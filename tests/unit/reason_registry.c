@@ -23,7 +23,9 @@
  *    or when a call passes a literal EB_ERR_* code beside a token that is
  *    not of the class the registry gives the token.
  *
- * Also checks that eb_error_status() answers the registry's status.
+ * Also checks that eb_error_status() answers the registry's status, and
+ * that the console (tools/console/strings.xml) gives every registered
+ * token a Chinese label "why:TOKEN" and labels no unregistered one.
  *
  * Usage: reason_registry SOURCE_DIR [--list].  Exit 0 when clean, 1 with
  * each finding on stderr.  --list prints every used token with its codes.
@@ -602,6 +604,47 @@ main(int argc, char **argv)
 			    "tools/ gives it\n", reg->token);
 			bad = 1;
 		}
+	}
+	/* the people's desk names every refusal in Chinese */
+	{
+		char path[4096];
+		char *labels;
+
+		snprintf(path, sizeof(path), "%s/tools/console/strings.xml",
+		    argv[1]);
+		labels = slurp(path);
+		for (r = 0; r < eb_reason_count(); r++) {
+			const struct eb_reason *reg = eb_reason_at(r);
+			char want[96];
+			const char *at;
+
+			snprintf(want, sizeof(want), "id=\"why:%s\" zh=\"",
+			    reg->token);
+			if ((at = strstr(labels, want)) == NULL ||
+			    at[strlen(want)] == '"') {
+				fprintf(stderr, "tools/console/strings.xml: "
+				    "\"%s\" has no Chinese label (add <s "
+				    "id=\"why:%s\" zh=\"...\"/>)\n",
+				    reg->token, reg->token);
+				bad = 1;
+			}
+		}
+		for (const char *at = labels; (at = strstr(at, "id=\"why:")) !=
+		    NULL;) {
+			char tok[64];
+			size_t n;
+
+			at += strlen("id=\"why:");
+			n = strcspn(at, "\"");
+			snprintf(tok, sizeof(tok), "%.*s", (int)n, at);
+			if (eb_reason_find(tok) == NULL) {
+				fprintf(stderr, "tools/console/strings.xml: "
+				    "label why:%s names no registered reason\n",
+				    tok);
+				bad = 1;
+			}
+		}
+		free(labels);
 	}
 	if (nuses < 300) {
 		fprintf(stderr, "only %zu reasons found: is the scan broken?\n",

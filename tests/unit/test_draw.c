@@ -355,6 +355,80 @@ test_not_enough_experts(void **state)
 	eb_doc_free(pool);
 }
 
+/* A rating of 'party' 'days_ago' days before now. */
+static void
+add_rating(struct eb_doc *pool, const char *party, int64_t days_ago,
+    const char *score, const char *unexplained)
+{
+	struct eb_doc *e, *r;
+	char iso[EB_ISOTIME_LEN];
+
+	eb_doc_foreach(e, pool, "expert")
+		if (strcmp(eb_doc_attr(e, "party"), party) == 0)
+			break;
+	assert_non_null(e);
+	eb_isotime_format(now - days_ago * EB_MS_PER_DAY, iso);
+	r = eb_doc_add(e, "rating");
+	eb_doc_set_attr(r, "at", iso);
+	eb_doc_set_attr(r, "tender", "T0");
+	eb_doc_set_attr(r, "score", score);
+	eb_doc_set_attr(r, "unexplained", unexplained);
+}
+
+/*
+ * The pool's rating rule (docs/registries.md): mean score in the window
+ * below min-percent, or more unexplained deviations than allowed; old
+ * ratings and a mean exactly at the threshold do not exclude.
+ */
+static void
+test_rating_rule(void **state)
+{
+	struct eb_doc *pool = make_pool(), *req = make_request(), *c = NULL;
+	struct eb_doc *rule, *x;
+	struct eb_error err;
+	uint8_t seed[32];
+	char sum[1024];
+
+	(void)state;
+	seed_of("secret-verifier", seed);
+	rule = eb_doc_add(eb_doc_new("assessment"), "draw-rule");
+	eb_doc_set_attr(rule, "period-days", "365");
+	eb_doc_set_attr(rule, "min-percent", "60");
+	eb_doc_set_attr(rule, "max-unexplained", "1");
+	eb_doc_append(pool, rule->parent);
+	add_rating(pool, "e07", 10, "5000", "0");   /* mean 5500 < 6000 */
+	add_rating(pool, "e07", 20, "6000", "0");
+	add_rating(pool, "e08", 10, "6000", "0");   /* at the threshold */
+	add_rating(pool, "e09", 400, "1000", "5");  /* outside the window */
+	add_rating(pool, "x01", 30, "9000", "1");   /* 2 unexplained > 1 */
+	add_rating(pool, "x01", 31, "9000", "1");
+	assert_int_equal(eb_draw_committee(pool, req, seed, now, &c, &err),
+	    EB_OK);
+	summary(c, sum, sizeof(sum));
+	assert_non_null(strstr(sum, "excluded:e07=rating-below-threshold"));
+	assert_non_null(strstr(sum, "excluded:x01=unexplained-deviations"));
+	assert_null(strstr(sum, "excluded:e08"));
+	assert_null(strstr(sum, "excluded:e09"));
+	eb_doc_free(c);
+	c = NULL;
+	/* a malformed rule is refused, not ignored */
+	eb_doc_set_attr(rule, "period-days", "0");
+	assert_int_equal(eb_draw_committee(pool, req, seed, now, &c, &err),
+	    EB_ERR_FORMAT);
+	assert_null(c);
+	/* without the rule nobody is excluded for ratings */
+	x = rule->parent;
+	eb_doc_detach(x);
+	eb_doc_free(x);
+	assert_int_equal(eb_draw_committee(pool, req, seed, now, &c, &err),
+	    EB_OK);
+	summary(c, sum, sizeof(sum));
+	assert_null(strstr(sum, "e07=rating"));
+	eb_doc_free(c);
+	eb_doc_free(req);
+	eb_doc_free(pool);
+}
+
 static void
 test_one_person_one_seat(void **state)
 {
@@ -451,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_replacement_from_reserve),
 		cmocka_unit_test(test_not_enough_experts),
 		cmocka_unit_test(test_one_person_one_seat),
+		cmocka_unit_test(test_rating_rule),
 		cmocka_unit_test(test_many_seeds_never_conflicted),
 	};
 

@@ -2,12 +2,14 @@
  * tests/unit/test_receipt.c
  *    RFC 3161 receipts: issue at an exact instant and serial, verify, and
  *    refuse a wrong digest, a foreign TSA, an unfit TSA certificate and a
- *    damaged token (protocol/receipt.c).
+ *    damaged token (protocol/receipt.c); the TSA's certificate is checked
+ *    at the token's own time, so a receipt outlives the TSA certificate.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -19,18 +21,57 @@
 #include "tests/unit/testpki.h"
 
 static struct eb_testpki pki;
+/* TSAs of fixed periods (the cases stamp at fixed instants, and the
+ * chain is checked at the token's time), under 'ca24' (valid from
+ * 2024-01-01, trusted by 'trust24'): 'tsa25' valid from 2025-01-01 to a
+ * year from now, 'tsa_old' valid through 2025 only (expired now) */
+#define T2024 ((int64_t)1704067200000)    /* 2024-01-01T00:00:00Z */
+#define T2025 ((int64_t)1735689600000)    /* 2025-01-01T00:00:00Z */
+#define T2026 ((int64_t)1767225600000)    /* 2026-01-01T00:00:00Z */
+static struct eb_tp_party ca24, tsa25, tsa_old;
+static struct eb_trust *trust24;
+
+static int
+tsa_of(struct eb_tp_party *p, const char *cn, int64_t nb, int64_t na)
+{
+	char subj[128];
+
+	snprintf(subj, sizeof(subj), "/O=ebid/CN=%s", cn);
+	p->key = eb_testpki_ec_key();
+	p->cert = p->key != NULL ? eb_testpki_issue(ca24.cert, ca24.key,
+	    p->key, subj, nb, na, EB_TP_TSA) : NULL;
+	return p->cert != NULL ? 0 : -1;
+}
 
 static int
 setup(void **state)
 {
 	(void)state;
-	return eb_testpki_init(&pki);
+	struct eb_error err;
+
+	if (eb_testpki_init(&pki) != 0 ||
+	    (ca24.key = eb_testpki_ec_key()) == NULL ||
+	    (ca24.cert = eb_testpki_issue(NULL, ca24.key, ca24.key,
+	    "/O=ebid/CN=ebid Test CA 2024", T2024,
+	    pki.now_ms + 3650 * EB_TP_DAY, EB_TP_CA)) == NULL ||
+	    (trust24 = eb_trust_from_cert(ca24.cert, &err)) == NULL)
+		return -1;
+	return tsa_of(&tsa25, "ebid Test TSA 2025", T2025,
+	    pki.now_ms + 365 * EB_TP_DAY) | tsa_of(&tsa_old, "ebid Old TSA",
+	    T2025, T2026 - 1000);
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
+	X509_free(tsa25.cert);
+	EVP_PKEY_free(tsa25.key);
+	X509_free(tsa_old.cert);
+	EVP_PKEY_free(tsa_old.key);
+	eb_trust_free(trust24);
+	X509_free(ca24.cert);
+	EVP_PKEY_free(ca24.key);
 	eb_testpki_free(&pki);
 	return 0;
 }
@@ -82,7 +123,7 @@ test_stamp_verify_exact_time_and_serial(void **state)
 
 	(void)state;
 	eb_sha256("received bytes", 14, d);
-	tsa = eb_tsa_new(pki.tsa.cert, pki.tsa.key, &err);
+	tsa = eb_tsa_new(tsa25.cert, tsa25.key, &err);
 	assert_non_null(tsa);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(eb_tsa_stamp(tsa, d, cases[i].at,
@@ -90,7 +131,7 @@ test_stamp_verify_exact_time_and_serial(void **state)
 		token_fields(tok, toklen, gt, sizeof(gt), pol, sizeof(pol));
 		assert_string_equal(gt, cases[i].gentime);
 		assert_string_equal(pol, EB_TSA_POLICY_OID);
-		assert_int_equal(eb_receipt_verify(pki.trust, tok, toklen, d,
+		assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d,
 		    &at, &sn, &err), EB_OK);
 		assert_true(at == cases[i].at);
 		assert_true(sn == cases[i].serial);
@@ -112,24 +153,24 @@ test_wrong_digest_foreign_tsa_damage(void **state)
 	(void)state;
 	eb_sha256("bid A", 5, d);
 	eb_sha256("bid B", 5, d2);
-	tsa = eb_tsa_new(pki.tsa.cert, pki.tsa.key, &err);
+	tsa = eb_tsa_new(tsa25.cert, tsa25.key, &err);
 	assert_non_null(tsa);
 	assert_int_equal(eb_tsa_stamp(tsa, d, 1764098973310, 9, &tok, &toklen,
 	    &err), EB_OK);
-	assert_int_equal(eb_receipt_verify(pki.trust, tok, toklen, d2, &at,
+	assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d2, &at,
 	    &sn, &err), EB_ERR_DENIED);
 	assert_string_equal(err.reason, "imprint-mismatch");
 	assert_true(at == 0 && sn == 0);
 	/* one flipped byte in the signature (the token's last bytes) */
 	tok[toklen - 4] ^= 0x01;
-	assert_int_equal(eb_receipt_verify(pki.trust, tok, toklen, d, &at, &sn,
+	assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d, &at, &sn,
 	    &err), EB_ERR_DENIED);
 	assert_string_equal(err.reason, "bad-token-signature");
 	tok[toklen - 4] ^= 0x01;
-	assert_int_equal(eb_receipt_verify(pki.trust, tok, toklen - 1, d, &at,
+	assert_int_equal(eb_receipt_verify(trust24, tok, toklen - 1, d, &at,
 	    &sn, &err), EB_ERR_FORMAT);
 	assert_string_equal(err.reason, "malformed-token");
-	assert_int_equal(eb_receipt_verify(pki.trust, tok, toklen, d, &at, &sn,
+	assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d, &at, &sn,
 	    &err), EB_OK);
 	free(tok);
 	eb_tsa_free(tsa);
@@ -139,7 +180,7 @@ test_wrong_digest_foreign_tsa_damage(void **state)
 	assert_non_null(other);
 	assert_int_equal(eb_tsa_stamp(other, d, 1764098973310, 9, &tok,
 	    &toklen, &err), EB_OK);
-	assert_int_equal(eb_receipt_verify(pki.trust, tok, toklen, d, &at, &sn,
+	assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d, &at, &sn,
 	    &err), EB_ERR_DENIED);
 	assert_string_equal(err.reason, "unknown-tsa");
 	free(tok);
@@ -280,6 +321,44 @@ test_serials_unique_in_one_instant(void **state)
 	free(s);
 }
 
+/*
+ * A receipt outlives its TSA certificate: the chain is checked at the
+ * token's genTime (docs/audit.md "Certificates and time"), so a token
+ * stamped while the certificate was valid verifies after it expired, and
+ * one stamped after its end does not.
+ */
+static void
+test_expired_tsa_checked_at_token_time(void **state)
+{
+	struct eb_tsa *tsa;
+	struct eb_error err;
+	uint8_t d[32], *tok;
+	size_t toklen;
+	int64_t at;
+	uint64_t sn;
+
+	(void)state;
+	assert_true(pki.now_ms > T2026);          /* the TSA expired */
+	eb_sha256("received bytes", 14, d);
+	tsa = eb_tsa_new(tsa_old.cert, tsa_old.key, &err);
+	assert_non_null(tsa);
+	/* 1748779200000 = 2025-06-01T12:00:00Z: within its period */
+	assert_int_equal(eb_tsa_stamp(tsa, d, 1748779200000, 5, &tok, &toklen,
+	    &err), EB_OK);
+	assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d, &at, &sn,
+	    &err), EB_OK);
+	assert_true(at == 1748779200000);
+	free(tok);
+	/* 1772366400000 = 2026-03-01T12:00:00Z: after its end */
+	assert_int_equal(eb_tsa_stamp(tsa, d, 1772366400000, 6, &tok, &toklen,
+	    &err), EB_OK);
+	assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d, &at, &sn,
+	    &err), EB_ERR_DENIED);
+	assert_string_equal(err.reason, "unknown-tsa");
+	free(tok);
+	eb_tsa_free(tsa);
+}
+
 int
 main(void)
 {
@@ -290,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_unfit_tsa_certificates),
 		cmocka_unit_test(test_party_signed_token_refused),
 		cmocka_unit_test(test_serials_unique_in_one_instant),
+		cmocka_unit_test(test_expired_tsa_checked_at_token_time),
 	};
 
 	return cmocka_run_group_tests_name("receipt", tests, setup, teardown);

@@ -1510,6 +1510,95 @@ test_auction_throughput(void **state)
 	fx_free(&f);
 }
 
+/*
+ * Rules versions (engine/core/cmd.h, docs/audit.md "Rules versions"): a
+ * listing that closes without a quote was decided by rules 1 with
+ * price="0" leader="0", by rules 2 with neither.  Each version's events
+ * replay under that version only (the audit compares byte for byte); 0
+ * means the current version; a version the core does not keep is refused
+ * (rules-unknown) rather than decided by other rules.
+ */
+static struct eb_doc *
+decide_by(struct fx *f, const struct eb_doc *body, int rules, int expect)
+{
+	struct eb_doc *evs = NULL;
+	struct eb_cmd c;
+
+	memset(&c, 0, sizeof(c));
+	c.body = body;
+	c.actor = A_SYS;
+	snprintf(c.target, sizeof(c.target), "%s", SALE_ID);
+	c.time = LE;
+	c.rules = rules;
+	eb_error_clear(&f->err);
+	assert_int_equal(eb_sale_flow.decide(f->st, &c, &evs, &f->err), expect);
+	return evs;
+}
+
+static void
+test_rules_versions(void **state)
+{
+	struct eb_doc *body, *v1, *v2, *v0, *again, *e;
+	struct fx f;
+
+	(void)state;
+	fx_listing(&f, 700000000, 1);          /* one bidder, no quote */
+	body = eb_doc_new("listing-closed");
+	eb_doc_set_attr(body, "sale", SALE_ID);
+	v1 = decide_by(&f, body, 1, EB_OK);
+	v2 = decide_by(&f, body, 2, EB_OK);
+	v0 = decide_by(&f, body, 0, EB_OK);
+	e = eb_doc_child(v1, "sale-listing-closed");
+	assert_non_null(e);
+	assert_string_equal(eb_doc_attr(e, "leader"), "0");
+	assert_string_equal(eb_doc_attr(e, "price"), "0");
+	e = eb_doc_child(v2, "sale-listing-closed");
+	assert_non_null(e);
+	assert_null(eb_doc_attr(e, "leader"));
+	assert_null(eb_doc_attr(e, "price"));
+	assert_string_equal(eb_doc_attr(e, "next"), "revealing");
+	/* the two versions decide differently; 0 is the current one */
+	assert_false(eb_doc_equal(v1, v2));
+	assert_true(eb_doc_equal(v0, v2));
+	assert_int_equal(EB_RULES_CURRENT, 2);
+	/* a replay by each entry's own version gives its events again */
+	again = decide_by(&f, body, 1, EB_OK);
+	assert_true(eb_doc_equal(again, v1));
+	eb_doc_free(again);
+	again = decide_by(&f, body, 2, EB_OK);
+	assert_true(eb_doc_equal(again, v2));
+	assert_false(eb_doc_equal(again, v1));
+	eb_doc_free(again);
+	/* a later ebid's version is refused, not decided by other rules */
+	assert_null(decide_by(&f, body, EB_RULES_CURRENT + 1, EB_ERR_FORMAT));
+	assert_string_equal(f.err.reason, "rules-unknown");
+	assert_null(decide_by(&f, body, -1, EB_ERR_FORMAT));
+	assert_string_equal(f.err.reason, "rules-unknown");
+	/* both shapes apply to the same state (apply needs no version) */
+	assert_int_equal(eb_sale_flow.apply(f.st, v1, &f.err), EB_OK);
+	state_is(&f, "revealing");
+	fx_free(&f);
+	fx_listing(&f, 700000000, 1);
+	assert_int_equal(eb_sale_flow.apply(f.st, v2, &f.err), EB_OK);
+	state_is(&f, "revealing");
+	/* with a quote, both versions name the leader and the price */
+	eb_doc_free(v1);
+	eb_doc_free(v2);
+	fx_free(&f);
+	fx_listing(&f, 700000000, 1);
+	ok(&f, &A_B1, LS + HOUR, "quote", "amount", I(START), NULL);
+	v1 = decide_by(&f, body, 1, EB_OK);
+	v2 = decide_by(&f, body, 2, EB_OK);
+	assert_true(eb_doc_equal(v1, v2));
+	assert_string_equal(eb_doc_attr(eb_doc_child(v2, "sale-listing-closed"),
+	    "price"), I(START));
+	eb_doc_free(v0);
+	eb_doc_free(v1);
+	eb_doc_free(v2);
+	eb_doc_free(body);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -1534,6 +1623,7 @@ main(void)
 		cmocka_unit_test(test_apply_guards),
 		cmocka_unit_test(test_case_study_script),
 		cmocka_unit_test(test_auction_throughput),
+		cmocka_unit_test(test_rules_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,11 +30,12 @@
 
   <!-- an engine token (state, command, field, role, refusal code, bid
        status, cause, severity) as its label from strings.xml ("K:TOKEN");
-       the token itself stays in the title attribute; unknown: the token -->
+       the token itself stays in the title attribute; unknown, or a label
+       without an English text under ?lang=en: the token -->
   <xsl:template name="tok">
     <xsl:param name="k"/>
     <xsl:param name="v"/>
-    <xsl:variable name="s" select="key('s', concat($k, ':', $v))"/>
+    <xsl:variable name="s" select="key('s', concat($k, ':', $v))[$lang != 'en' or @en]"/>
     <xsl:choose>
       <xsl:when test="$s"><span class="tok" title="{$v}" data-token="{$v}"><xsl:choose><xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when><xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise></xsl:choose></span></xsl:when>
       <xsl:otherwise><code data-token="{$v}"><xsl:value-of select="$v"/></code></xsl:otherwise>
@@ -45,7 +46,7 @@
   <xsl:template name="tok-text">
     <xsl:param name="k"/>
     <xsl:param name="v"/>
-    <xsl:variable name="s" select="key('s', concat($k, ':', $v))"/>
+    <xsl:variable name="s" select="key('s', concat($k, ':', $v))[$lang != 'en' or @en]"/>
     <xsl:choose>
       <xsl:when test="$s and $lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when>
       <xsl:when test="$s"><xsl:value-of select="$s/@zh"/></xsl:when>

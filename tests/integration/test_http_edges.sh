@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# tests/integration/test_http_edges.sh
+#    The HTTP edges of issue 13 point 8, against the real ebidd over mutual
+#    TLS with curl and the client certificate:
+#      - every method curl can send (GET POST HEAD PUT DELETE OPTIONS PATCH
+#        TRACE) on every endpoint family of docs/protocol.md: the
+#        documented method answers, OPTIONS is 204 with Allow, HEAD answers
+#        where GET does (same status and Content-Length, no body), any
+#        other method is 405 with Allow and the XML error document
+#        (method-not-allowed), never libevent's HTML 501;
+#      - an unknown path is 404 unknown-path, in XML, whatever the method;
+#      - POST /v1/commands with another content type (or none) is 415
+#        unsupported-media-type, in XML;
+#      - every error body is valid against protocol/xsd/ebid.xsd and its
+#        status="" is the HTTP status.
+#    ports: free ones, picked at start (tests/integration/ports.sh)
+set -uo pipefail
+. "$(dirname "$0")/ports.sh"
+PGPORT_T=$(free_port)
+PORT=$(free_port)
+. "$(dirname "$0")/lib.sh"
+it_setup
+XSD=$SRC/protocol/xsd/ebid.xsd
+n=0
+
+# req METHOD PATH [CURL-ARGS...]: one request as the auditor; sets code
+# (the HTTP status), hdr and body (files of this request)
+req() {
+	local m=$1 p=$2; shift 2
+	n=$((n + 1))
+	hdr=$tmp/edge.$n.hdr body=$tmp/edge.$n.body
+	if [ "$m" = HEAD ]; then
+		code=$(curl_as auditor --head -o /dev/null -D "$hdr" -w '%{http_code}' "$@" "$URL$p")
+		: >"$body"
+	else
+		code=$(curl_as auditor -X "$m" -o "$body" -D "$hdr" -w '%{http_code}' "$@" "$URL$p")
+	fi
+}
+header() { grep -i "^$1:" "$hdr" | head -1 | cut -d: -f2- | tr -d ' \r'; }
+# xml_error STATUS REASON: the body is the XML error document of REASON,
+# valid against the schema, with status="STATUS"
+xml_error() {
+	case "$(header Content-Type)" in application/xml*) ;; *) echo "Content-Type $(header Content-Type)"; return 1;; esac
+	xmllint --noout --schema "$XSD" "$body" 2>&1 || return 1
+	grep -q "reason=\"$2\"" "$body" && grep -q "status=\"$1\"" "$body" ||
+		{ cat "$body"; return 1; }
+}
+# answer_is WANT: the status is WANT (prints what came otherwise)
+answer_is() { [ "$code" = "$1" ] || { echo "status $code"; cat "$hdr" "$body"; return 1; }; }
+
+GET_PATHS="/v1/health /v1/whoami /v1/opening-authority /v1/log /v1/log/T-none
+/v1/heads/T-none /v1/tenders/T-none /v1/tenders/T-none/duties /v1/sales/S-none
+/v1/sales/S-none/duties /v1/sales/S-none/watch /v1/pools/P-none
+/v1/pools/P-none/duties /v1/subjects/X-none /v1/subjects/X-none/duties
+/v1/uploads/offset"
+POST_PATHS="/v1/commands /v1/test/clock /v1/uploads /v1/uploads/chunk"
+
+for p in $GET_PATHS; do
+	for m in POST PUT DELETE PATCH TRACE; do
+		req "$m" "$p" --data-binary x
+		check "$m $p is 405 method-not-allowed in XML" \
+			eval 'answer_is 405 && xml_error 405 method-not-allowed'
+		check "$m $p says Allow: GET, HEAD, OPTIONS" \
+			test "$(header Allow)" = "GET,HEAD,OPTIONS"
+	done
+	req OPTIONS "$p"
+	check "OPTIONS $p is 204 with Allow: GET, HEAD, OPTIONS" \
+		eval 'answer_is 204 && test "$(header Allow)" = "GET,HEAD,OPTIONS" && test ! -s "$body"'
+done
+for p in $POST_PATHS; do
+	for m in GET PUT DELETE PATCH; do
+		req "$m" "$p"
+		check "$m $p is 405 method-not-allowed in XML" \
+			eval 'answer_is 405 && xml_error 405 method-not-allowed'
+		check "$m $p says Allow: POST, OPTIONS" \
+			test "$(header Allow)" = "POST,OPTIONS"
+	done
+	req HEAD "$p"
+	check "HEAD $p is 405 with Allow: POST, OPTIONS" \
+		eval 'answer_is 405 && test "$(header Allow)" = "POST,OPTIONS"'
+	req OPTIONS "$p"
+	check "OPTIONS $p is 204 with Allow: POST, OPTIONS" \
+		eval 'answer_is 204 && test "$(header Allow)" = "POST,OPTIONS"'
+done
+
+# HEAD: GET's status and length, no body
+for p in /v1/health /v1/whoami /v1/tenders/T-none; do
+	req GET "$p"; get_code=$code get_len=$(stat -c %s "$body")
+	req HEAD "$p"
+	check "HEAD $p answers GET's status ($get_code) and Content-Length ($get_len)" \
+		eval 'answer_is $get_code && test "$(header Content-Length)" = "$get_len"'
+	check "HEAD $p sends no body (the connection stays usable)" \
+		eval 'curl_as auditor --head -o /dev/null -o /dev/null -w "%{http_code}%{num_connects}," "$URL$p" "$URL$p" | grep -qx "${get_code}1,${get_code}0,"'
+done
+
+# unknown paths, whatever the method
+for m in GET POST PUT DELETE; do
+	for p in /v1/nothing / /v1/tenders /v1/tenders/T-none/nothing /v1/health/x; do
+		req "$m" "$p" --data-binary x
+		check "$m $p is 404 unknown-path in XML" \
+			eval 'answer_is 404 && xml_error 404 unknown-path'
+	done
+done
+
+# a command must be application/cms
+req POST /v1/commands -H 'Content-Type: text/plain' --data-binary 'not a cms'
+check "POST /v1/commands as text/plain is 415 in XML" \
+	eval 'answer_is 415 && xml_error 415 unsupported-media-type'
+req POST /v1/commands -H 'Content-Type:' --data-binary 'not a cms'
+check "POST /v1/commands without a content type is 415 in XML" \
+	eval 'answer_is 415 && xml_error 415 unsupported-media-type'
+req POST /v1/commands -H 'Content-Type: application/cms; x=1' --data-binary 'not a cms'
+check "POST /v1/commands as application/cms; x=1 reaches the command parser (400 in XML)" \
+	eval 'answer_is 400 && xml_error 400 "[a-z-]*"'
+
+# the server is still there
+req GET /v1/health
+check "ebidd still answers health" answer_is 200
+finish

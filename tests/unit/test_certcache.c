@@ -1,0 +1,322 @@
+/*
+ * tests/unit/test_certcache.c
+ *    The cache of verified signers (protocol/certcache.c, used by pki.c
+ *    and cms.c): a hit verifies and is counted as a hit, the signature is
+ *    still checked on a hit, a certificate revoked by lists loaded after
+ *    it was cached is refused, an expired (or not yet valid) certificate
+ *    is refused although cached, and the cache stays within its bound.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "protocol/certcache.h"
+#include "protocol/cms.h"
+#include "protocol/hash.h"
+#include "protocol/revocation.h"
+#include "tests/unit/testpki.h"
+
+static const char cmd[] = "<withdraw-bid tender=\"T-1\" bidder=\"bidder1\"/>\n";
+
+static void
+sign(const struct eb_tp_party *pt, uint8_t **der, size_t *len)
+{
+	struct eb_error err;
+
+	assert_int_equal(eb_cms_sign(pt->cert, pt->key, (const uint8_t *)cmd,
+	    strlen(cmd), der, len, &err), EB_OK);
+}
+
+/* eb_cms_verify at 'at'; the reason on failure ("" on success). */
+static int
+verify(const struct eb_trust *t, const uint8_t *der, size_t len, int64_t at,
+    X509 *expect, char *reason)
+{
+	struct eb_error err;
+	uint8_t *c = NULL;
+	size_t clen = 0;
+	X509 *s = NULL;
+	int rc;
+
+	eb_error_clear(&err);
+	rc = eb_cms_verify(t, der, len, at, &c, &clen, &s, &err);
+	snprintf(reason, 48, "%s", rc == EB_OK ? "" : err.reason);
+	if (rc == EB_OK) {
+		assert_int_equal(clen, strlen(cmd));
+		assert_memory_equal(c, cmd, clen);
+		assert_int_equal(X509_cmp(s, expect), 0);
+	} else {
+		assert_null(c);
+		assert_null(s);
+	}
+	free(c);
+	X509_free(s);
+	return rc;
+}
+
+static void
+stats(const struct eb_trust *t, struct eb_certcache_stats *st)
+{
+	eb_trust_cache_stats(t, st);
+}
+
+static void
+test_hit_verifies(void **state)
+{
+	struct eb_testpki pki;
+	struct eb_certcache_stats a, b, c;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	char why[48];
+
+	(void)state;
+	assert_int_equal(eb_testpki_init(&pki), 0);
+	sign(&pki.bidder, &der, &len);
+	stats(pki.trust, &a);
+	assert_int_equal(a.entries, 0);
+	/* first: the full path, which caches the verified chain */
+	assert_int_equal(verify(pki.trust, der, len, 0, pki.bidder.cert, why),
+	    EB_OK);
+	stats(pki.trust, &b);
+	assert_int_equal(b.entries, 1);
+	assert_int_equal(b.hits, a.hits);
+	/* second: answered from the cache */
+	assert_int_equal(verify(pki.trust, der, len, 0, pki.bidder.cert, why),
+	    EB_OK);
+	stats(pki.trust, &c);
+	assert_true(c.hits > b.hits);
+	assert_int_equal(c.entries, 1);
+	/* the signature is still checked on a hit: a flipped byte of it */
+	der[len - 3] ^= 0x01;
+	assert_int_equal(verify(pki.trust, der, len, 0, pki.bidder.cert, why),
+	    EB_ERR_DENIED);
+	assert_string_equal(why, "bad-signature");
+	der[len - 3] ^= 0x01;
+	/* and the content: a byte of the signed command */
+	{
+		uint8_t *p = memmem(der, len, "T-1", 3);
+
+		assert_non_null(p);
+		p[2] = '2';
+		assert_int_not_equal(verify(pki.trust, der, len, 0,
+		    pki.bidder.cert, why), EB_OK);
+		p[2] = '1';
+	}
+	assert_int_equal(verify(pki.trust, der, len, 0, pki.bidder.cert, why),
+	    EB_OK);
+	free(der);
+	eb_testpki_free(&pki);
+}
+
+/* A CRL of the test CA revoking 'cert' at 'when_ms', into a file. */
+static void
+write_crl(const struct eb_testpki *pki, X509 *cert, int64_t when_ms,
+    char *path)
+{
+	X509_CRL *crl = X509_CRL_new();
+	X509_REVOKED *r = X509_REVOKED_new();
+	ASN1_TIME *last = ASN1_TIME_set(NULL, (time_t)(pki->now_ms / 1000 -
+	    86400));
+	ASN1_TIME *next = ASN1_TIME_set(NULL, (time_t)(pki->now_ms / 1000 +
+	    86400));
+	ASN1_TIME *rt = ASN1_TIME_set(NULL, (time_t)(when_ms / 1000));
+	FILE *f;
+	int fd;
+
+	assert_non_null(crl);
+	assert_non_null(r);
+	assert_int_equal(X509_CRL_set_version(crl, 1), 1);
+	assert_int_equal(X509_CRL_set_issuer_name(crl,
+	    X509_get_subject_name(pki->ca.cert)), 1);
+	assert_int_equal(X509_CRL_set1_lastUpdate(crl, last), 1);
+	assert_int_equal(X509_CRL_set1_nextUpdate(crl, next), 1);
+	assert_int_equal(X509_REVOKED_set_serialNumber(r,
+	    X509_get_serialNumber(cert)), 1);
+	assert_int_equal(X509_REVOKED_set_revocationDate(r, rt), 1);
+	assert_int_equal(X509_CRL_add0_revoked(crl, r), 1);
+	assert_int_equal(X509_CRL_sort(crl), 1);
+	assert_true(X509_CRL_sign(crl, pki->ca.key, EVP_sha256()) > 0);
+	snprintf(path, 64, "/tmp/ebid-certcache-XXXXXX");
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	assert_int_equal(PEM_write_X509_CRL(f, crl), 1);
+	fclose(f);
+	ASN1_TIME_free(last);
+	ASN1_TIME_free(next);
+	ASN1_TIME_free(rt);
+	X509_CRL_free(crl);
+}
+
+static void
+test_revoked_after_reload(void **state)
+{
+	struct eb_testpki pki;
+	struct eb_certcache_stats a, b;
+	struct eb_revocations *rl;
+	struct eb_error err;
+	uint8_t *der = NULL, *der2 = NULL;
+	size_t len = 0, len2 = 0;
+	char why[48], path[64];
+	int64_t revoked = 0;
+
+	(void)state;
+	assert_int_equal(eb_testpki_init(&pki), 0);
+	revoked = pki.now_ms - 3600 * 1000;   /* an hour ago */
+	sign(&pki.bidder, &der, &len);
+	sign(&pki.expert, &der2, &len2);
+	/* both signers verified and cached, twice (the second is a hit) */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(verify(pki.trust, der, len, 0,
+		    pki.bidder.cert, why), EB_OK);
+		assert_int_equal(verify(pki.trust, der2, len2, 0,
+		    pki.expert.cert, why), EB_OK);
+	}
+	stats(pki.trust, &a);
+	assert_int_equal(a.entries, 2);
+	/* the CA revokes the bidder; the operator reloads the lists */
+	write_crl(&pki, pki.bidder.cert, revoked, path);
+	eb_error_clear(&err);
+	rl = eb_revocations_load(path, eb_trust_store(pki.trust), &err);
+	unlink(path);
+	assert_non_null(rl);
+	assert_int_equal(eb_revocations_count(rl), 1);
+	eb_trust_set_revocations(pki.trust, rl);
+	stats(pki.trust, &b);
+	assert_int_equal(b.flushes, a.flushes + 1);
+	assert_int_equal(b.entries, 0);
+	/* now: refused, every time (cached again or not) */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(verify(pki.trust, der, len, 0,
+		    pki.bidder.cert, why), EB_ERR_DENIED);
+		assert_string_equal(why, "certificate-revoked");
+	}
+	/* a signature dated before the revocation stands */
+	assert_int_equal(verify(pki.trust, der, len, revoked - 60000,
+	    pki.bidder.cert, why), EB_OK);
+	assert_int_equal(verify(pki.trust, der, len, revoked - 60000,
+	    pki.bidder.cert, why), EB_OK);
+	/* ...and after it, even now that the chain is cached again */
+	assert_int_equal(verify(pki.trust, der, len, revoked + 60000,
+	    pki.bidder.cert, why), EB_ERR_DENIED);
+	assert_string_equal(why, "certificate-revoked");
+	assert_int_equal(eb_trust_check(pki.trust, pki.bidder.cert, 0, &err),
+	    EB_ERR_DENIED);
+	assert_string_equal(err.reason, "certificate-revoked");
+	/* the other signer is untouched */
+	assert_int_equal(verify(pki.trust, der2, len2, 0, pki.expert.cert,
+	    why), EB_OK);
+	free(der);
+	free(der2);
+	eb_testpki_free(&pki);
+}
+
+static void
+test_expired_refused_even_cached(void **state)
+{
+	struct eb_testpki pki;
+	struct eb_certcache_stats a, b;
+	struct eb_tp_party shortlived;
+	struct eb_error err;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	char why[48];
+	int64_t nb, na;
+
+	(void)state;
+	assert_int_equal(eb_testpki_init(&pki), 0);
+	nb = pki.now_ms - 2 * EB_TP_DAY;
+	na = pki.now_ms + EB_TP_DAY;
+	shortlived.key = eb_testpki_ec_key();
+	shortlived.cert = eb_testpki_issue(pki.ca.cert, pki.ca.key,
+	    shortlived.key, "/O=ACME/OU=bidder/UID=bidder5/serialNumber=P-5/"
+	    "CN=Short Lived", nb, na, EB_TP_PARTY);
+	assert_non_null(shortlived.cert);
+	sign(&shortlived, &der, &len);
+	assert_int_equal(verify(pki.trust, der, len, 0, shortlived.cert, why),
+	    EB_OK);
+	assert_int_equal(verify(pki.trust, der, len, 0, shortlived.cert, why),
+	    EB_OK);
+	stats(pki.trust, &a);
+	assert_int_equal(a.entries, 1);
+	/* two days later the cached certificate has expired */
+	assert_int_equal(verify(pki.trust, der, len, pki.now_ms +
+	    2 * EB_TP_DAY, shortlived.cert, why), EB_ERR_DENIED);
+	assert_string_equal(why, "certificate-expired");
+	assert_int_equal(eb_trust_check(pki.trust, shortlived.cert,
+	    pki.now_ms + 2 * EB_TP_DAY, &err), EB_ERR_DENIED);
+	assert_string_equal(err.reason, "certificate-expired");
+	/* before its notBefore it is not valid yet */
+	assert_int_equal(verify(pki.trust, der, len, nb - EB_TP_DAY,
+	    shortlived.cert, why), EB_ERR_DENIED);
+	assert_string_equal(why, "certificate-not-yet-valid");
+	/* within its validity it still verifies, from the cache */
+	assert_int_equal(verify(pki.trust, der, len, na - 60000,
+	    shortlived.cert, why), EB_OK);
+	stats(pki.trust, &b);
+	assert_true(b.hits > a.hits);
+	free(der);
+	X509_free(shortlived.cert);
+	EVP_PKEY_free(shortlived.key);
+	eb_testpki_free(&pki);
+}
+
+static void
+test_bounded_lru(void **state)
+{
+	struct eb_testpki pki;
+	struct eb_certcache *c = eb_certcache_new(2);
+	struct eb_certcache_stats st;
+	uint8_t k1[32], k2[32], k3[32];
+	X509 *x;
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(eb_testpki_init(&pki), 0);
+	memset(k1, 1, sizeof(k1));
+	memset(k2, 2, sizeof(k2));
+	memset(k3, 3, sizeof(k3));
+	eb_certcache_put(c, k1, pki.bidder.cert, 100, 200);
+	eb_certcache_put(c, k2, pki.expert.cert, 100, 200);
+	/* k1 used: k2 is now the least recently used */
+	assert_non_null(x = eb_certcache_get(c, k1, 150));
+	X509_free(x);
+	eb_certcache_put(c, k3, pki.bidder_rsa.cert, 100, 200);
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.entries, 2);
+	assert_null(eb_certcache_get(c, k2, 150));
+	assert_non_null(x = eb_certcache_get(c, k3, 150));
+	X509_free(x);
+	/* the window: [100, 200) */
+	assert_null(eb_certcache_get(c, k1, 99));
+	assert_null(eb_certcache_get(c, k1, 200));
+	assert_non_null(x = eb_certcache_get(c, k1, 100));
+	X509_free(x);
+	eb_certcache_flush(c);
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	assert_null(eb_certcache_get(c, k1, 150));
+	eb_certcache_free(c);
+	eb_testpki_free(&pki);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hit_verifies),
+		cmocka_unit_test(test_revoked_after_reload),
+		cmocka_unit_test(test_expired_refused_even_cached),
+		cmocka_unit_test(test_bounded_lru),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
