@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
@@ -315,5 +316,98 @@ out:
 	OPENSSL_cleanse(buf, chunk);
 	free(buf);
 	fclose(f);
+	return rc;
+}
+
+/* -- the bidder opens its own ------------------------------------------- */
+
+struct sink {
+	const char *dir;
+	FILE *f;
+	size_t index;             /* the attachment open in 'f' (+1) */
+	char written[EB_ENVS_FILES_MAX][EB_ENVS_NAME_MAX + 1];
+	size_t nwritten;
+};
+
+static int
+sink_write(void *arg, size_t index, const char *name, const uint8_t *p,
+    size_t n, struct eb_error *err)
+{
+	struct sink *k = arg;
+	char path[4096];
+
+	if (k->dir == NULL)
+		return EB_OK;
+	if (k->f == NULL || k->index != index + 1) {
+		if (k->f != NULL && fclose(k->f) != 0) {
+			k->f = NULL;
+			return eb_fail(err, EB_ERR_IO, "write-failed", NULL,
+			    "cannot write an attachment");
+		}
+		snprintf(path, sizeof(path), "%s/%s", k->dir, name);
+		if ((k->f = fopen(path, "wbx")) == NULL)
+			return eb_fail(err, EB_ERR_IO, "write-failed",
+			    "Give -o an empty folder.", "cannot create %s: %s",
+			    path, strerror(errno));
+		k->index = index + 1;
+		if (k->nwritten < EB_ENVS_FILES_MAX)
+			snprintf(k->written[k->nwritten++], EB_ENVS_NAME_MAX + 1,
+			    "%s", name);
+	}
+	if (n > 0 && fwrite(p, 1, n, k->f) != n)
+		return eb_fail(err, EB_ERR_IO, "write-failed", "Is the disk full?",
+		    "cannot write attachment %s", name);
+	return EB_OK;
+}
+
+int
+eb_bigbid_open(const struct eb_trust *trust, X509 *cert, EVP_PKEY *key,
+    const char *env_path, const uint8_t commitment[32], const char *outdir,
+    uint8_t **xml, size_t *xmllen, size_t *nattach, struct eb_error *err)
+{
+	struct eb_envs_cms_key ck = { .cert = cert, .key = key };
+	struct sink *k = calloc(1, sizeof(*k));
+	struct eb_envs_entry *ents = NULL;
+	X509 *signer = NULL;
+	struct stat st;
+	FILE *f = NULL;
+	int rc;
+
+	*xml = NULL;
+	*xmllen = 0;
+	*nattach = 0;
+	if (k == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "out of memory");
+	k->dir = outdir;
+	if ((f = fopen(env_path, "rb")) == NULL || fstat(fileno(f), &st) != 0) {
+		rc = eb_fail(err, EB_ERR_IO, "cannot-read",
+		    "Give the .env file `ebid bid seal` wrote (--envelope).",
+		    "cannot open %s: %s", env_path, strerror(errno));
+		goto out;
+	}
+	rc = eb_envs_open(trust, eb_envs_unwrap_cms, &ck, eb_envs_read_file, f,
+	    (uint64_t)st.st_size, commitment, 0, sink_write, k, xml, xmllen,
+	    NULL, NULL, &signer, &ents, nattach, err);
+	if (k->f != NULL && fclose(k->f) != 0 && rc == EB_OK)
+		rc = eb_fail(err, EB_ERR_IO, "write-failed", NULL,
+		    "cannot write the last attachment");
+	k->f = NULL;
+	if (rc != EB_OK && outdir != NULL)
+		for (size_t i = 0; i < k->nwritten; i++) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/%s", outdir,
+			    k->written[i]);
+			(void)remove(path);
+		}
+out:
+	if (f != NULL)
+		fclose(f);
+	if (k->f != NULL)
+		fclose(k->f);
+	free(k);
+	free(ents);
+	X509_free(signer);
 	return rc;
 }

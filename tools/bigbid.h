@@ -12,6 +12,8 @@
  * INTERFACE
  *    eb_bigbid_seal()   - seal bid.xml + attachments into ENV_PATH
  *    eb_bigbid_upload() - upload ENV_PATH for the signed command
+ *    eb_bigbid_open()   - the bidder opens its own envelope (streamed),
+ *                         the attachments written to a folder
  */
 #ifndef EB_BIGBID_H
 #define EB_BIGBID_H
@@ -23,6 +25,7 @@
 #include <openssl/x509.h>
 
 #include "protocol/err.h"
+#include "protocol/pki.h"
 #include "tools/client.h"
 
 int eb_bigbid_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
@@ -47,5 +50,16 @@ struct eb_bigbid_opts {
 int eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
     const char *hex, uint64_t size, const char *env_path,
     const struct eb_bigbid_opts *o, struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * Open the streamed envelope at 'env_path' with (cert, key), check it
+ * against 'commitment' and the inner signature at 'trust', and write each
+ * attachment into 'outdir' (NULL: only checked).  On EB_OK *xml is the
+ * bid document (free()); on failure every file written is removed.
+ */
+int eb_bigbid_open(const struct eb_trust *trust, X509 *cert, EVP_PKEY *key,
+    const char *env_path, const uint8_t commitment[32], const char *outdir,
+    uint8_t **xml, size_t *xmllen, size_t *nattach, struct eb_error *err)
+    EB_MUSTCHECK;
 
 #endif

@@ -1194,6 +1194,26 @@ opening_decrypt(struct session *s, const struct args *a)
 		goto fail;
 	b64 = eb_doc_child_text(cmd, "envelope");
 	hex = eb_doc_child_text(cmd, "commitment");
+	if (b64 == NULL && eb_doc_child(cmd, "envelope-ref") != NULL &&
+	    hex != NULL && eb_unhex32(hex, commit) == 0) {
+		/* a large bid: the streamed envelope beside it */
+		char envpath[4096];
+		size_t natt = 0;
+
+		snprintf(envpath, sizeof(envpath), "%s.env", a->pos[0]);
+		if ((t = eb_trust_load(s->ca, &e)) == NULL ||
+		    eb_bigbid_open(t, s->cert, s->key,
+		    child_or(a, "envelope", envpath), commit, a->out, &xml,
+		    &xmllen, &natt, &e) != EB_OK)
+			goto fail;
+		printf("decrypted with your own key; it matches the commitment "
+		    "%s; %zu attachments match their signed SHA-256%s%s\n", hex,
+		    natt, a->out != NULL ? ", written to " : "",
+		    a->out != NULL ? a->out : "");
+		fwrite(xml, 1, xmllen, stdout);
+		rc = 0;
+		goto out;
+	}
 	if (b64 == NULL || hex == NULL || eb_unhex32(hex, commit) != 0 ||
 	    eb_base64_decode(b64, strlen(b64), &env, &envlen) != EB_OK) {
 		eb_fail(&e, EB_ERR_FORMAT, "not-a-sealed-bid", NULL,
@@ -1837,7 +1857,9 @@ static const struct eb_verb verbs[] = {
 	{ "opening", "share", opening_share,
 	  "  ebid opening share --tender ID       (custodian) submit your share\n" },
 	{ "opening", "decrypt", opening_decrypt,
-	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n" },
+	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n"
+	  "      [--envelope ENV] [-o DIR]: a large bid's attachments, checked,\n"
+	  "      written into DIR\n" },
 	{ "auction", "quote", auction_quote,
 	  "  ebid auction quote --sale ID AMOUNT  a listing quote, in yuan\n" },
 	{ "auction", "bid", auction_bid,

@@ -88,6 +88,10 @@ check "the log rows stay small (largest command $big bytes)" test "$big" -lt 100
 # -- more bids: a small large one, an inline one, a late one --------------
 head -c 3000000 /dev/urandom >"$tmp/scan.pdf"
 check "bidder3 seals a 3 MB large bid" ebid_as bidder3 bid seal --tender "$T" "$tmp/bid3.xml" --attach "$tmp/scan.pdf" -o "$tmp/b3.sealed"
+mkdir -p "$tmp/mine"
+check "bidder3 opens its own large bid, attachments into a folder" ebid_as bidder3 opening decrypt --tender "$T" "$tmp/b3.sealed" -o "$tmp/mine"
+check "  ... the attachment comes back byte for byte" cmp -s "$tmp/scan.pdf" "$tmp/mine/scan.pdf"
+refused "another bidder cannot open it" ebid_as bidder4 opening decrypt --tender "$T" "$tmp/b3.sealed" --envelope "$tmp/b3.sealed.env"
 check "  ... and submits it in 1 MB chunks" ebid_as bidder3 bid submit --tender "$T" "$tmp/b3.sealed" --chunk 1000000 -o "$tmp/b3.receipt"
 check "bidder4 seals an inline bid (the old form)" ebid_as bidder4 bid seal --tender "$T" "$tmp/bid4.xml" -o "$tmp/b4.sealed"
 check "  ... accepted as before" ebid_as bidder4 bid submit --tender "$T" "$tmp/b4.sealed" -o "$tmp/b4.receipt"
