@@ -7,6 +7,11 @@
 #      - the upload cut at 30 %, ebidd restarted, resumed and cut again at
 #        90 %, resumed to the end; the receipt verified with
 #        `ebid receipt verify` and `openssl ts -verify`;
+#      - ebidd killed (SIGKILL) during a running upload: the client retries,
+#        resumes at the restarted ebidd's durable offset and finishes;
+#      - a bidder opens its own large bid (attachments back byte for byte);
+#      - the pace warning when the upload cannot finish before the deadline;
+#      - `ebid-audit verify --envelopes` checks the stored envelopes;
 #      - a chunk with a wrong SHA-256 refused, the durable offset unchanged;
 #      - a command naming an envelope that was never uploaded refused;
 #      - an upload completed one second after the deadline refused, the
@@ -95,6 +100,30 @@ refused "another bidder cannot open it" ebid_as bidder4 opening decrypt --tender
 check "  ... and submits it in 1 MB chunks" ebid_as bidder3 bid submit --tender "$T" "$tmp/b3.sealed" --chunk 1000000 -o "$tmp/b3.receipt"
 check "bidder4 seals an inline bid (the old form)" ebid_as bidder4 bid seal --tender "$T" "$tmp/bid4.xml" -o "$tmp/b4.sealed"
 check "  ... accepted as before" ebid_as bidder4 bid submit --tender "$T" "$tmp/b4.sealed" -o "$tmp/b4.receipt"
+# ebidd killed (SIGKILL) in the middle of an upload: the running client
+# retries, finds the durable offset of the restarted ebidd and finishes
+head -c 50000000 /dev/urandom >"$tmp/plans.bin"
+check "bidder4 seals a 50 MB replacement" ebid_as bidder4 bid seal --tender "$T" "$tmp/bid4.xml" --attach "$tmp/plans.bin" -o "$tmp/b4x.sealed"
+H4=$(sha256sum "$tmp/b4x.sealed.env" | cut -d' ' -f1)
+ebid_as bidder4 bid submit --tender "$T" "$tmp/b4x.sealed" --chunk 131072 -o "$tmp/b4x.receipt" >"$tmp/b4x.out" 2>&1 &
+client=$!
+o4=0
+for _ in $(seq 1 600); do
+	o4=$(curl_as bidder4 "$URL/v1/uploads/offset?sha256=$H4" | grep -o ' offset="[0-9]*"' | cut -d'"' -f2)
+	[ "${o4:-0}" -gt 0 ] && break
+	sleep 0.05
+done
+kill -KILL "$ebidd_pid"
+wait "$ebidd_pid" 2>/dev/null
+check "ebidd killed while the upload was at byte ${o4:-?}" test "${o4:-0}" -gt 0
+start_ebidd || exit 1
+wait "$client"
+crc=$?
+check "  ... the running client resumed and the bid was received (exit $crc)" test "$crc" = 0
+check "  ... it said so" grep -q "resuming in" "$tmp/b4x.out"
+check "  ... the stored envelope is the sealed one" cmp -s "$tmp/b4x.sealed.env" "$tmp/envelopes/${H4:0:2}/$H4"
+check "  ... its receipt verifies" ebid_as bidder4 receipt verify "$tmp/b4x.receipt" "$tmp/b4x.sealed"
+
 # the pace warning: a millisecond before the deadline (the driven clock
 # stands still), an upload that needs more than the time left is told so
 # at once
@@ -146,7 +175,7 @@ check "auditor exports the log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CER
 	"$AUDIT" export --tender "$T" -o "$tmp/$T.log.xml"
 check "the export verifies and replays without the envelopes" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt"
 "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envelopes" >"$tmp/audit-env.out" 2>&1
-check "verify --envelopes checks the three stored envelopes" grep -q "envelopes: 3 checked against the log, 0 altered, 0 not in" "$tmp/audit-env.out"
+check "verify --envelopes checks the four stored envelopes" grep -q "envelopes: 4 checked against the log, 0 altered, 0 not in" "$tmp/audit-env.out"
 H3b=$(sha256sum "$tmp/b3.sealed.env" | cut -d' ' -f1)
 mkdir -p "$tmp/envcopy"
 cp "$tmp/b3.sealed.env" "$tmp/envcopy/$H3b"
