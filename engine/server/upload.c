@@ -175,6 +175,41 @@ find(struct eb_uploads *us, const char *hex)
 	return NULL;
 }
 
+static int rehash(struct upl *u, struct eb_error *e);
+
+/*
+ * An upload found whole on disk (ebidd stopped between the last chunk's
+ * record and the rename into the store): finish it now, or delete it when
+ * its bytes are not the signed hash.  Blocking, on the loop: only after a
+ * crash at that moment.
+ */
+static void
+finish_loaded(struct eb_uploads *us, struct upl *u)
+{
+	uint8_t md[EB_SHA256_LEN];
+	char hex[EB_SHA256_HEX], part[1024], meta[1024];
+	struct eb_error e;
+
+	eb_error_clear(&e);
+	paths(us, u->hex, part, meta, sizeof(part));
+	if (rehash(u, &e) == EB_OK &&
+	    EVP_DigestFinal_ex(u->md, md, NULL) == 1) {
+		eb_hex32(md, hex);
+		if (strcmp(hex, u->hex) == 0 &&
+		    eb_envstore_commit(dir_of(us), u->fd, part, u->hex, &e) ==
+		    EB_OK) {
+			(void)unlink(meta);
+			eb_log(EB_LOG_INFO, "upload %s of %s found whole at "
+			    "start: stored", u->hex, u->owner);
+			unlink_list(us, u);
+			upl_close(u);
+			free(u);
+			return;
+		}
+	}
+	upl_remove(us, u, "found whole at start but not the signed hash");
+}
+
 /* Read a meta file left by an earlier run; the part is cut to its offset. */
 static struct upl *
 load(struct eb_uploads *us, const char *hex)
@@ -216,6 +251,10 @@ load(struct eb_uploads *us, const char *hex)
 	u->off_pos = (size_t)(p - buf);
 	u->next = us->list;
 	us->list = u;
+	if (u->offset == u->size) {
+		finish_loaded(us, u);
+		return NULL;
+	}
 	return u;
 }
 
@@ -778,7 +817,12 @@ open_upload(struct eb_uploads *us, struct eb_req *r)
 		reply_state(r, hex, size, size, 1, 0);
 		goto out;
 	}
-	if ((u = lookup(us, hex)) != NULL) {
+	if ((u = lookup(us, hex)) == NULL &&
+	    eb_envstore_has(dir_of(us), hex, size) == 1) {
+		reply_state(r, hex, size, size, 1, 0);   /* finished at load */
+		goto out;
+	}
+	if (u != NULL) {
 		if (strcmp(u->owner, r->actor.party) != 0 || u->size != size) {
 			eb_fail(&e, EB_ERR_CONFLICT, "upload-conflict", NULL,
 			    "another upload of %s is open", hex);
