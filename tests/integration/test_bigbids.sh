@@ -12,6 +12,7 @@
 #      - a bidder opens its own large bid (attachments back byte for byte);
 #      - the pace warning when the upload cannot finish before the deadline;
 #      - `ebid-audit verify --envelopes` checks the stored envelopes;
+#      - the limits: upload_max_size, upload_tender_quota, upload_min_free;
 #      - a chunk with a wrong SHA-256 refused, the durable offset unchanged;
 #      - a command naming an envelope that was never uploaded refused;
 #      - an upload completed one second after the deadline refused, the
@@ -89,6 +90,32 @@ check "openssl ts -verify" openssl ts -verify -in "$tmp/b1.receipt" -token_in \
 	-digest "$(sha256sum "$tmp/b1.sealed" | cut -d' ' -f1)" -CAfile "$C/ca.crt" -untrusted "$C/tsa.crt"
 big=$(psqlq -c "SELECT max(octet_length(command)) FROM log WHERE aggregate = '$T'")
 check "the log rows stay small (largest command $big bytes)" test "$big" -lt 100000
+
+# -- the limits: size cap, tender quota, disk reserve --------------------
+head -c 1500000 /dev/urandom >"$tmp/q.bin"
+ebid_as bidder2 bid seal --tender "$T" "$tmp/bid2.xml" --attach "$tmp/q.bin" -o "$tmp/b2q.sealed" >/dev/null
+ebid_as bidder2 bid seal --tender "$T" "$tmp/bid2.xml" --attach "$tmp/q.bin" -o "$tmp/b2r.sealed" >/dev/null
+limit_refused() { # limit_refused NAME REASON SEALED
+	if ebid_as bidder2 bid submit --tender "$T" "$3" >"$tmp/limit.out" 2>&1; then
+		bad "$1 (it was received)"
+	elif grep -q "code: $2" "$tmp/limit.out"; then
+		ok "$1"
+	else
+		bad "$1 (refused otherwise: $(head -3 "$tmp/limit.out" | tr '\n' ' '))"
+	fi
+}
+write_conf "upload_max_size = 1000000"
+restart_ebidd
+limit_refused "an envelope over upload_max_size is refused" upload-too-large "$tmp/b2q.sealed"
+write_conf "upload_tender_quota = 2000000"
+restart_ebidd
+refused "bidder2 opens a 1.5 MB upload (half sent)" ebid_as bidder2 bid submit --tender "$T" "$tmp/b2q.sealed" --stop-after 500000
+limit_refused "a second one over the tender's upload_tender_quota is refused" tender-upload-quota "$tmp/b2r.sealed"
+write_conf "upload_min_free = 1000000000000000"
+restart_ebidd
+limit_refused "an upload that would fill the disk is refused" disk-full "$tmp/b2r.sealed"
+write_conf
+restart_ebidd
 
 # -- more bids: a small large one, an inline one, a late one --------------
 head -c 3000000 /dev/urandom >"$tmp/scan.pdf"
