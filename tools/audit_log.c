@@ -9,6 +9,7 @@
  * then the signed chain heads (that the server vouched for the chain).
  */
 #include "audit_log.h"
+#include "audit_checks.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,33 +24,6 @@
 #include "protocol/isotime.h"
 #include "protocol/opening.h"
 #include "protocol/receipt.h"
-
-/*
- * Verify one command's signature at its entry time; fill the signer and,
- * when 'certp' is not NULL, its certificate (caller frees).
- */
-static int
-check_signature(const struct eb_audit_entry *e, const struct eb_trust *t,
-    uint8_t **content, size_t *clen, struct eb_actor *signer, X509 **certp,
-    struct eb_error *err)
-{
-	X509 *cert = NULL;
-	int rc;
-
-	if ((rc = eb_cms_verify(t, e->command, e->command_len, e->time,
-	    content, clen, &cert, err)) != EB_OK)
-		return rc;
-	rc = eb_actor_from_cert(cert, signer, err);
-	if (rc == EB_OK && certp != NULL)
-		*certp = cert;
-	else
-		X509_free(cert);
-	if (rc != EB_OK) {
-		free(*content);
-		*content = NULL;
-	}
-	return rc;
-}
 
 /* The log's server certificates as X509 (n of them; caller frees). */
 static size_t
@@ -81,47 +55,6 @@ same_actor(const struct eb_actor *a, const struct eb_actor *b)
 {
 	return a->role == b->role && strcmp(a->party, b->party) == 0 &&
 	    strcmp(a->person, b->person) == 0;
-}
-
-
-/* The root element's local name of an XML command (cheap peek). */
-static const char *
-body_name_peek(const uint8_t *p, size_t n)
-{
-	static const char tag[] = "<open-bids";
-	size_t i;
-
-	/* the command text is ours (eb_xml_write): "<?xml ...?>\n<name " */
-	for (i = 0; i + sizeof(tag) - 1 <= n && i < 256; i++)
-		if (memcmp(p + i, tag, sizeof(tag) - 1) == 0 &&
-		    (p[i + sizeof(tag) - 1] == ' ' ||
-		    p[i + sizeof(tag) - 1] == '>'))
-			return "open-bids";
-	return "";
-}
-
-static int
-check_opening(const struct eb_trust *t, const struct eb_schema *schema,
-    const uint8_t *content, size_t clen, int64_t at, struct eb_error *err)
-{
-	struct eb_xml_limits lim = { .max_bytes = (size_t)256 << 20,
-	    .max_depth = 64, .max_elements = 10000000 };
-	struct eb_doc *d = NULL, *r;
-	int rc;
-
-	if ((rc = eb_xml_parse(schema, &lim, content, clen, &d, err)) != EB_OK)
-		return rc;
-	eb_doc_foreach(r, d, "bid-result") {
-		const char *st = eb_doc_attr(r, "status");
-
-		if (st == NULL || strcmp(st, "opened") != 0)
-			continue;
-		if ((rc = eb_opening_check_result(t, schema, r, at, err)) !=
-		    EB_OK)
-			break;
-	}
-	eb_doc_free(d);
-	return rc;
 }
 
 /*
@@ -165,6 +98,13 @@ fail_at(struct eb_audit_result *res, struct eb_error *err,
 
 static eb_audit_subject_fn subject_fn;
 static void *subject_arg;
+static int audit_jobs;      /* 0: one per core */
+
+void
+eb_audit_set_jobs(int jobs)
+{
+	audit_jobs = jobs;
+}
 
 void
 eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg)
@@ -204,7 +144,8 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	int rc;
 
 	*out = NULL;
-	if (strcmp(kind, "pool") == 0 || strcmp(kind, "monitor") == 0) {
+	if (strcmp(kind, "pool") == 0 || strcmp(body->name,
+	    "check-tender") == 0) {
 		id = eb_doc_attr(body, "job");
 		fkind = "tender";
 		seqattr = "tender-seq";
@@ -260,6 +201,52 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	return EB_OK;
 }
 
+/*
+ * A subject's finding names its evidence by entry (aggregate, seq,
+ * hash): each must be that entry of that log (docs/registries.md).  The
+ * log comes from the same source as the subjects' (--subject-log, --db);
+ * evidence in a log not given is not resolved here.
+ */
+static int
+check_evidence(const char *kind, const struct eb_doc *events,
+    struct eb_error *err)
+{
+	const struct eb_doc *ev, *x;
+	const struct eb_audit_log *el;
+	uint8_t h[EB_SHA256_LEN];
+	int64_t seq;
+
+	if (strcmp(kind, "subject") != 0 || subject_fn == NULL)
+		return EB_OK;
+	eb_doc_foreach(ev, events, "finding-recorded")
+		eb_doc_foreach(x, ev, "evidence") {
+			const char *id = eb_doc_attr(x, "aggregate");
+
+			if (id == NULL)
+				continue;
+			eb_error_clear(err);
+			if ((el = subject_fn(subject_arg, id, err)) == NULL) {
+				if (err->code != 0)
+					return err->code;
+				continue;
+			}
+			if (eb_doc_attr_i64(x, "seq", &seq) != EB_OK ||
+			    seq < 1 || (size_t)seq > el->n ||
+			    eb_unhex32(eb_doc_attr(x, "hash") ?
+			    eb_doc_attr(x, "hash") : "", h) != 0 ||
+			    memcmp(h, el->entries[seq - 1].hash,
+			    EB_SHA256_LEN) != 0)
+				return eb_fail(err, EB_ERR_NOTFOUND,
+				    "evidence-unresolved",
+				    "A finding's evidence must name an entry of "
+				    "the log by its hash.",
+				    "the evidence names no entry %s of %s with "
+				    "that hash", eb_doc_attr(x, "seq") ?
+				    eb_doc_attr(x, "seq") : "?", id);
+		}
+	return EB_OK;
+}
+
 int
 eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, struct eb_audit_result *res,
@@ -270,7 +257,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	uint8_t prev[EB_SHA256_LEN] = { 0 }, h[EB_SHA256_LEN];
 	struct eb_doc *body = NULL, *events = NULL, *facts = NULL;
 	uint8_t *content = NULL;
-	size_t clen = 0, i, j;
+	size_t i, j;
 	struct eb_actor signer;
 	struct eb_entry ent;
 	struct eb_cmd cmd;
@@ -278,6 +265,8 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	X509 *servers[EB_AUDIT_SERVERS_MAX], *cert = NULL;
 	size_t nservers = 0;
 	void *st = NULL;
+	struct eb_audit_checks *chk = NULL;
+	struct eb_audit_pre *pre;
 	int rc = EB_OK;
 
 	memset(res, 0, sizeof(*res));
@@ -288,10 +277,14 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	if ((st = ops->create(l->aggregate)) == NULL)
 		return EB_ERR_NOMEM;
 	nservers = load_servers(l, servers);
+	if ((chk = eb_audit_checks_start(l, t, schema, audit_jobs > 0 ?
+	    audit_jobs : eb_audit_jobs_default())) == NULL) {
+		rc = EB_ERR_NOMEM;
+		goto out;
+	}
 
 	for (i = 0; i < l->n; i++) {
 		const struct eb_audit_entry *e = &l->entries[i];
-		uint64_t serial;
 		int64_t stamped;
 
 		/* 1. the chain: order, no gap, each link */
@@ -317,7 +310,8 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		ent.actor = &e->actor;
 		ent.clock = e->clock;
 		ent.rules = e->rules;
-		eb_sha256(e->command, e->command_len, ent.command_sha256);
+		pre = eb_audit_checks_get(chk, i);
+		memcpy(ent.command_sha256, pre->cmd_sha256, EB_SHA256_LEN);
 		if (e->receipt != NULL) {
 			ent.has_receipt = 1;
 			eb_sha256(e->receipt, e->receipt_len, ent.receipt_sha256);
@@ -334,12 +328,17 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		memcpy(prev, h, EB_SHA256_LEN);
 
 		/* 2. the signature and the signer */
-		if ((rc = check_signature(e, t, &content, &clen, &signer,
-		    &cert, err)) != EB_OK) {
+		if ((rc = pre->sig_rc) != EB_OK) {
+			*err = pre->sig_err;
 			rc = wrap_at(res, err, e, rc,
 			    "its command's signature does not verify");
 			goto out;
 		}
+		content = pre->content;
+		signer = pre->signer;
+		cert = pre->cert;
+		pre->content = NULL;
+		pre->cert = NULL;
 		res->signatures_checked++;
 		/*
 		 * 2b. the system role is the server's key, not a role string:
@@ -378,16 +377,13 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 
 		/* 3. the receipt: over exactly the bytes received, at that time */
 		if (e->receipt != NULL) {
-			uint8_t dg[EB_SHA256_LEN];
-
-			eb_sha256(e->command, e->command_len, dg);
-			if ((rc = eb_receipt_verify(t, e->receipt,
-			    e->receipt_len, dg, &stamped, &serial, err)) !=
-			    EB_OK) {
+			if ((rc = pre->rcpt_rc) != EB_OK) {
+				*err = pre->rcpt_err;
 				rc = wrap_at(res, err, e, rc,
 				    "its receipt does not verify");
 				goto out;
 			}
+			stamped = pre->stamped;
 			if (stamped != e->time) {
 				rc = fail_at(res, err, e, EB_ERR_DENIED,
 				    "receipt-time", NULL,
@@ -401,9 +397,8 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		 * 3b. the opening: each opened bid is the document its bidder
 		 * signed and committed to before the deadline (no key needed)
 		 */
-		if (strcmp(body_name_peek(content, clen), "open-bids") == 0 &&
-		    (rc = check_opening(t, schema, content, clen, e->time,
-		    err)) != EB_OK) {
+		if ((rc = pre->open_rc) != EB_OK) {
+			*err = pre->open_err;
 			rc = wrap_at(res, err, e, rc,
 			    "an opened bid is not the one its bidder committed to");
 			goto out;
@@ -426,12 +421,14 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			    EB_RULES_CURRENT);
 			goto out;
 		}
-		if ((rc = eb_xml_parse(schema, NULL, content, clen, &body,
-		    err)) != EB_OK) {
+		if ((rc = pre->parse_rc) != EB_OK) {
+			*err = pre->parse_err;
 			rc = wrap_at(res, err, e, rc,
 			    "its command is not a valid document");
 			goto out;
 		}
+		body = pre->body;
+		pre->body = NULL;
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.body = body;
 		cmd.actor = signer;
@@ -456,6 +453,11 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			    "replaying its command gives other events than recorded");
 			goto out;
 		}
+		if ((rc = check_evidence(l->kind, events, err)) != EB_OK) {
+			rc = wrap_at(res, err, e, rc,
+			    "its finding's evidence is not in the log it names");
+			goto out;
+		}
 		if ((rc = ops->apply(st, events, err)) != EB_OK) {
 			rc = wrap_at(res, err, e, rc, "its events do not apply");
 			goto out;
@@ -466,8 +468,11 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		body = NULL;
 		free(content);
 		content = NULL;
+		eb_audit_checks_release(chk, i);
 		res->entries_checked++;
 	}
+	eb_audit_checks_stop(chk);
+	chk = NULL;
 
 	/* 5. the signed chain heads */
 	for (j = 0; j < l->nheads; j++) {
@@ -538,6 +543,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	    ops->state_name(st));
 	res->final_view = ops->view(st, &auditor);
 out:
+	eb_audit_checks_stop(chk);
 	X509_free(cert);
 	for (j = 0; j < nservers; j++)
 		X509_free(servers[j]);

@@ -15,6 +15,7 @@
  *    eb_audit_timeline()      - a readable timeline for a person
  *    eb_audit_set_subjects()  - where the replay finds trading subjects'
  *                               logs (docs/registries.md)
+ *    eb_audit_set_jobs()      - threads for the per-entry checks
  *                               (tools/audit_timeline.c)
  */
 #ifndef EB_AUDIT_LOG_H
@@ -94,5 +95,13 @@ int eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
 typedef const struct eb_audit_log *(*eb_audit_subject_fn)(void *arg,
     const char *id, struct eb_error *err);
 void eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg);
+
+/*
+ * Threads for the per-entry checks of eb_audit_verify() (signatures,
+ * receipts, opened bids, parse: tools/audit_checks.h); 0 (the default)
+ * is one per online core, 1 none.  The results, messages and codes are
+ * the same whatever the number.  One setting per process.
+ */
+void eb_audit_set_jobs(int jobs);
 
 #endif

@@ -57,6 +57,7 @@ struct eb_client {
 	char alert[96];                /* last TLS alert the server sent */
 	char verify[160];              /* why the server's chain failed */
 	int handshakes;                /* TLS handshakes completed */
+	int reply_xml;                 /* the reply said application/xml */
 };
 
 /* Record alerts received from the server (the words for refusals). */
@@ -244,6 +245,12 @@ connect_lazily(struct eb_client *c, struct eb_error *err)
 	}
 	evhttp_connection_set_retries(c->conn, 0);
 	evhttp_connection_set_timeout(c->conn, CLIENT_TIMEOUT_S);
+	/* a multi-homed machine (and the monitoring tests) pick the address
+	 * the connection leaves from */
+	if (getenv("EBID_SOURCE_ADDRESS") != NULL &&
+	    getenv("EBID_SOURCE_ADDRESS")[0] != '\0')
+		evhttp_connection_set_local_address(c->conn,
+		    getenv("EBID_SOURCE_ADDRESS"));
 	return EB_OK;
 }
 
@@ -257,7 +264,12 @@ request_done(struct evhttp_request *req, void *arg)
 		struct evbuffer *in = evhttp_request_get_input_buffer(req);
 		size_t n = evbuffer_get_length(in);
 
+		const char *ct = evhttp_find_header(
+		    evhttp_request_get_input_headers(req), "Content-Type");
+
 		c->status = evhttp_request_get_response_code(req);
+		c->reply_xml = ct != NULL &&
+		    strncmp(ct, "application/xml", 15) == 0;
 		c->body_rc = EB_OK;
 		if (n > 0) {
 			uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)n);
@@ -408,6 +420,38 @@ explain_failure(struct eb_client *c, struct eb_error *err)
 	    sock_errno != 0 ? strerror(sock_errno) : "");
 }
 
+/*
+ * A test hook (tests/integration/lib.sh): with EBID_REPLY_DIR set, every
+ * reply with an XML body is copied to DIR/PID-N.xml (renamed into place
+ * once whole), and DIR/PID-N.what says "METHOD PATH STATUS", so the tests can validate every document the
+ * server sent against the schema.  Best effort: a failure only skips it.
+ */
+static void
+trace_reply(const struct eb_client *c, const char *method, const char *path,
+    const struct eb_buf *body)
+{
+	static unsigned n;
+	const char *dir = getenv("EBID_REPLY_DIR");
+	char name[4096], done[4096];
+	FILE *f;
+
+	if (dir == NULL || *dir == '\0' || !c->reply_xml || body->len == 0)
+		return;
+	n++;
+	snprintf(name, sizeof(name), "%s/%ld-%u.what", dir, (long)getpid(), n);
+	if ((f = fopen(name, "w")) == NULL)
+		return;
+	fprintf(f, "%s %s %d\n", method, path, c->status);
+	fclose(f);
+	snprintf(name, sizeof(name), "%s/%ld-%u.part", dir, (long)getpid(), n);
+	snprintf(done, sizeof(done), "%s/%ld-%u.xml", dir, (long)getpid(), n);
+	if ((f = fopen(name, "wb")) == NULL)
+		return;
+	fwrite(body->data, 1, body->len, f);
+	if (fclose(f) == 0)
+		(void)rename(name, done);  /* whole, or not there at all */
+}
+
 static int
 exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
     const char *ctype, const uint8_t *bytes, size_t len, struct eb_buf *body,
@@ -442,6 +486,7 @@ exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
 	c->handshakes = 0;
 	c->body = body;
 	c->body_rc = EB_OK;
+	c->reply_xml = 0;
 	if (evhttp_make_request(c->conn, req, method, path) != 0)
 		return eb_fail(err, EB_ERR_IO, "cannot-connect",
 		    "Check --url (EBID_URL) and that the server is running.",
@@ -466,6 +511,7 @@ exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
 		return eb_fail(err, c->body_rc, "reply-too-large", NULL,
 		    "the reply is larger than this tool accepts");
 	*status = c->status;
+	trace_reply(c, method == EVHTTP_REQ_POST ? "POST" : "GET", path, body);
 	return EB_OK;
 }
 

@@ -415,12 +415,14 @@ problem_doc(const struct eb_error *e)
 	return p;
 }
 
+static char letter_of(const char *family);
+
 static void
 remember(struct console *c, const char *kind, const char *id)
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "%c%s", kind[0], id);
+	snprintf(key, sizeof(key), "%c%s", letter_of(kind), id);
 	for (int i = 0; i < c->nrecent; i++)
 		if (strcmp(c->recent[i], key) == 0)
 			return;
@@ -966,6 +968,67 @@ multipart_file(struct evhttp_request *req, struct eb_buf *out)
 
 /* -- the pages ---------------------------------------------------------- */
 
+/* -- the registers: subjects, the expert pool, the monitor ------------- */
+
+/* The family of a page letter, and back (t s o p m). */
+static const char *
+family_of(char k)
+{
+	switch (k) {
+	case 't': return "tender";
+	case 'o': return "subject";
+	case 'p': return "pool";
+	case 'm': return "monitor";
+	default: return "sale";
+	}
+}
+
+static char
+letter_of(const char *family)
+{
+	return strcmp(family, "subject") == 0 ? 'o' : family[0];
+}
+
+/* The page letter of an id by its prefix: T- S- O- P- M- (else a sale's,
+ * as before the registers). */
+static char
+letter_of_id(const char *id)
+{
+	static const char prefixes[] = "TSOPM", letters[] = "tsopm";
+	const char *p = strchr(prefixes, id[0]);
+
+	return id[0] != '\0' && id[1] == '-' && p != NULL ?
+	    letters[p - prefixes] : 's';
+}
+
+/*
+ * GET /o/ID, /p/ID, /m/ID: a trading subject's record, the expert pool
+ * (an expert: its own ratings; the supervisor: the rating form), the
+ * process monitor (the supervisor: the alerts, each open one with its
+ * close form), as the server shows them to this party.
+ */
+static void
+page_registry(struct console *c, struct evhttp_request *req, char kind,
+    const char *id)
+{
+	struct eb_doc *desk, *view;
+	struct eb_error e;
+	char path[160];
+
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "/v1/%ss/%s", family_of(kind), id);
+	if ((view = fetch(c, path, &e)) == NULL) {
+		page_problem(c, req, 200, &e);
+		return;
+	}
+	remember(c, family_of(kind), id);
+	desk = eb_doc_new("desk");
+	eb_doc_set_attr(desk, "kind", family_of(kind));
+	eb_doc_set_attr(desk, "id", id);
+	eb_doc_append(desk, view);
+	render(c, req, 200, desk);
+}
+
 static void
 page_home(struct console *c, struct evhttp_request *req)
 {
@@ -974,8 +1037,7 @@ page_home(struct console *c, struct evhttp_request *req)
 	for (int i = c->nrecent - 1; i >= 0; i--) {
 		struct eb_doc *r = eb_doc_add(h, "recent");
 
-		eb_doc_set_attr(r, "kind", c->recent[i][0] == 't' ? "tender" :
-		    "sale");
+		eb_doc_set_attr(r, "kind", family_of(c->recent[i][0]));
 		eb_doc_set_attr(r, "id", c->recent[i] + 1);
 	}
 	render(c, req, 200, h);
@@ -1227,6 +1289,8 @@ field(struct evkeyvalq *q, const char *name, int i, const char *sub)
  * The structured part of a command whose fields are not all simple, as
  * the <COMMAND> document the verb reads from FILE.xml (the form's
  * NAME=VALUE and --CHILD TEXT go beside it, as on the command line):
+ *   rate-expert       <score criterion value> from s.CRITERION, <text>
+ *                     from remark (the pool desk's rating form)
  *   request-draw      <commitment> SHA-256 of a secret made here and
  *                     kept in this console, <seats specialty count
  *                     reserve> from seats.N.*
@@ -1287,6 +1351,23 @@ structured(struct console *c, const char *cmd, const char *id,
 		d = eb_doc_new(cmd);
 		eb_doc_add_text(d, "reveal", w);
 		eb_doc_append(d, pool);
+		return d;
+	}
+	if (strcmp(cmd, "rate-expert") == 0) {
+		/* the pool's rating form: s.CRITERION = value, remark */
+		struct evkeyval *kv;
+
+		d = eb_doc_new(cmd);
+		TAILQ_FOREACH(kv, q, next)
+			if (strncmp(kv->key, "s.", 2) == 0 &&
+			    valid_id(kv->key + 2) && kv->value[0] != '\0') {
+				x = eb_doc_add(d, "score");
+				eb_doc_set_attr(x, "criterion", kv->key + 2);
+				eb_doc_set_attr(x, "value", kv->value);
+			}
+		if ((v = evhttp_find_header(q, "remark")) != NULL &&
+		    v[0] != '\0')
+			eb_doc_add_text(d, "text", v);
 		return d;
 	}
 	if (strcmp(cmd, "close-evaluation") == 0) {
@@ -1385,7 +1466,11 @@ done:
 	evhttp_clear_headers(&q);
 	eb_buf_free(&out);
 	eb_buf_free(&err);
-	back_to(c, req, family[0] == 's' ? "s" : "t", id);
+	{
+		char k[2] = { letter_of(family), '\0' };
+
+		back_to(c, req, k, id);
+	}
 }
 
 /*
@@ -1744,8 +1829,7 @@ on_request(struct evhttp_request *req, void *arg)
 		evhttp_parse_query_str(query != NULL ? query : "", &q);
 		v = evhttp_find_header(&q, "id");
 		if (v != NULL && valid_id(v)) {
-			snprintf(to, sizeof(to), "/%c/%s%s",
-			    strncmp(v, "T-", 2) == 0 ? 't' : 's', v,
+			snprintf(to, sizeof(to), "/%c/%s%s", letter_of_id(v), v,
 			    want_en(req) ? "?lang=en" : "");
 			redirect(req, to);
 		} else {
@@ -1755,7 +1839,7 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	rest[0] = '\0';
-	if (sscanf(path, "/%7[ts]/%63[A-Za-z0-9_.-]/%31[a-z]", kind, id,
+	if (sscanf(path, "/%7[tsopm]/%63[A-Za-z0-9_.-]/%31[a-z]", kind, id,
 	    rest) < 2 || !valid_id(id) || strlen(kind) != 1) {
 		refuse(req, 404, "no such page");
 		return;
@@ -1770,6 +1854,17 @@ static void
 route(struct console *c, struct evhttp_request *req, int post, char kind,
     const char *id, const char *rest)
 {
+	if (kind == 'o' || kind == 'p' || kind == 'm') {
+		/* the registers (docs/registries.md): a page, and office
+		 * steps run by `ebid pool|monitor|subject COMMAND ID` */
+		if (!post && rest[0] == '\0')
+			page_registry(c, req, kind, id);
+		else if (post && strcmp(rest, "do") == 0)
+			act_command(c, req, family_of(kind), id);
+		else
+			refuse(req, 404, "no such page");
+		return;
+	}
 	if (kind == 't') {
 		if (!post && rest[0] == '\0')
 			page_tender(c, req, id);

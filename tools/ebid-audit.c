@@ -7,9 +7,9 @@
  *
  *    ebid-audit export (--tender ID | --sale ID | --all) -o FILE|DIR
  *    ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...
- *        [--crl F]
+ *        [--crl F] [--jobs N]
  *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
- *        [--server-cert F]... [--head F]... [--crl F]
+ *        [--server-cert F]... [--head F]... [--crl F] [--jobs N]
  *    ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...
  *        [--head F]... [--crl F]
  *
@@ -53,14 +53,16 @@ usage(FILE *f)
 {
 	fputs(
 	    "usage:\n"
-	    "  ebid-audit export (--tender ID | --sale ID | --pool ID) -o FILE\n"
+	    "  ebid-audit export (--tender ID | --sale ID | --pool ID | --subject ID |\n"
+	    "         --monitor ID) -o FILE\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
 	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
 	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
-	    "         [--crl F] [--envelopes DIR]\n"
-	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt\n"
-	    "         [--server-cert F]... [--head F]... [--crl F]\n"
+	    "         [--crl F] [--jobs N] [--envelopes DIR]\n"
+	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID | --pool ID |\n"
+	    "         --subject ID | --monitor ID) --ca ca.crt\n"
+	    "         [--server-cert F]... [--head F]... [--crl F] [--jobs N]\n"
 	    "  ebid-audit replay FILE --ca ca.crt [--unverified] [--server-cert F]...\n"
 	    "         [--head F]... [--crl F]\n"
 	    "\n"
@@ -80,6 +82,9 @@ usage(FILE *f)
 	    "         --crl F  the CA's revocation lists (a CRL file or folder):\n"
 	    "         a signature made at or after its certificate's revocation\n"
 	    "         fails; the revocations are listed first\n"
+	    "         --jobs N  threads checking signatures, receipts and opened\n"
+	    "         bids ahead of the in-order replay (default: one per core);\n"
+	    "         the result and exit code are the same for every N\n"
 	    "replay   verify, then print a readable timeline and the final result;\n"
 	    "         a log that does not hold prints only its failing entry\n"
 	    "         --unverified  print the timeline of whatever the file says,\n"
@@ -126,6 +131,7 @@ load_export(const char *path, const struct eb_schema *schema,
 struct opts {
 	const char *ca, *xsd, *out, *db, *tender, *sale, *pool, *kind;
 	const char *subject;            /* --subject: kept in 'pool' too */
+	const char *monitor;            /* --monitor: kept in 'pool' too */
 	const char *subject_logs[MAX_PINS];
 	int nsubject_logs;
 	const char *url, *cert, *key;
@@ -478,7 +484,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 	}
 	if (!o->all) {
 		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" :
-		    o->subject ? "subject" : "pool",
+		    o->subject ? "subject" : o->monitor ? "monitor" : "pool",
 		    o->tender ? o->tender : o->sale ? o->sale : o->pool, o->out,
 		    schema);
 		goto out;
@@ -628,6 +634,11 @@ static struct subject_source {
 	const struct eb_trust *trust;
 	struct eb_audit_log *logs[MAX_PINS];
 	size_t n;
+	/* logs being verified (a finding's evidence in a tender that names
+	 * the subject back): given as they are, their own verification
+	 * decides */
+	struct eb_audit_log *busy[MAX_PINS];
+	size_t nbusy;
 } subjects;
 
 static const struct eb_audit_log *
@@ -641,7 +652,10 @@ subject_log(void *arg, const char *id, struct eb_error *err)
 	for (size_t k = 0; k < src->n; k++)
 		if (strcmp(src->logs[k]->aggregate, id) == 0)
 			return src->logs[k];
-	if (src->n == MAX_PINS)
+	for (size_t k = 0; k < src->nbusy; k++)
+		if (strcmp(src->busy[k]->aggregate, id) == 0)
+			return src->busy[k];
+	if (src->n == MAX_PINS || src->nbusy == MAX_PINS)
 		return NULL;
 	rc = EB_ERR_NOTFOUND;
 	for (i = 0; i < src->o->nsubject_logs && rc != EB_OK; i++) {
@@ -664,9 +678,13 @@ subject_log(void *arg, const char *id, struct eb_error *err)
 		eb_error_clear(err);
 		return NULL;
 	}
-	if ((rc = eb_audit_verify(l, src->trust, src->schema, &res, err)) !=
-	    EB_OK) {
-		eb_error_detail(err, "in the log of trading subject %s", id);
+	src->busy[src->nbusy++] = l;
+	rc = eb_audit_verify(l, src->trust, src->schema, &res, err);
+	src->nbusy--;
+	if (rc != EB_OK) {
+		eb_error_detail(err, "in the log of %s %s",
+		    strcmp(l->kind, "subject") == 0 ? "trading subject" :
+		    l->kind, id);
 		eb_audit_log_free(l);
 		return NULL;
 	}
@@ -687,6 +705,7 @@ main(int argc, char **argv)
 		{ "sale", required_argument, NULL, 's' },
 		{ "pool", required_argument, NULL, 'P' },
 		{ "subject", required_argument, NULL, 'J' },
+		{ "monitor", required_argument, NULL, 'M' },
 		{ "subject-log", required_argument, NULL, 'L' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
@@ -703,6 +722,7 @@ main(int argc, char **argv)
 		{ "unverified", no_argument, NULL, 'V' },
 		{ "crl", required_argument, NULL, 'R' },
 		{ "envelopes", required_argument, NULL, 'E' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -733,6 +753,7 @@ main(int argc, char **argv)
 		case 's': o.sale = optarg; break;
 		case 'P': o.pool = optarg; break;
 		case 'J': o.pool = o.subject = optarg; break;
+		case 'M': o.pool = o.monitor = optarg; break;
 		case 'L':
 			if (o.nsubject_logs == MAX_PINS) {
 				fprintf(stderr, "ebid-audit: at most %d "
@@ -770,6 +791,18 @@ main(int argc, char **argv)
 		case 'B': o.publisher = optarg; break;
 		case 'R': o.crl = optarg; break;
 		case 'E': o.envelopes = optarg; break;
+		case 'j': {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end != '\0' || n < 1 || n > 64) {
+				fprintf(stderr, "ebid-audit: --jobs takes a "
+				    "number from 1 to 64\n");
+				return 2;
+			}
+			eb_audit_set_jobs((int)n);
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -1463,18 +1463,16 @@ print_clearing(const struct eb_doc *rep)
 	return 0;
 }
 
-/* The evaluation result as a table: every score, the ranking. */
+/* One evaluation (a tender without lots, or one lot) as a table:
+ * every score, the ranking, the candidates. */
 static int
-print_result(const struct eb_doc *res)
+print_result_one(const struct eb_doc *er)
 {
-	const struct eb_doc *er = eb_doc_child(res, "evaluation-result");
 	const struct eb_doc *b, *c, *x, *r, *ps;
 	char m[64];
 	int64_t v;
 	int lep;
 
-	if (er == NULL)
-		er = res;
 	lep = strcmp(attr_or(er, "method", ""), "lowest-evaluated-price") == 0;
 	printf("Evaluation result (%s), ", attr_or(er, "method", "?"));
 	if (!lep) {
@@ -1583,6 +1581,69 @@ print_result(const struct eb_doc *res)
 		printf(" %s. %s", attr_or(c, "position", "?"),
 		    attr_or(c, "bidder", "?"));
 	putchar('\n');
+	return 0;
+}
+
+/*
+ * The evaluation result: without lots one table; in lots (标段/分包)
+ * each lot's table, then the award plan with the linked discounts
+ * (组合优惠) it applies and the cost to the tenderer.
+ */
+static int
+print_result(const struct eb_doc *res)
+{
+	const struct eb_doc *er = eb_doc_child(res, "evaluation-result");
+	const struct eb_doc *l, *plan, *aw, *d;
+
+	if (er == NULL)
+		er = res;
+	if (eb_doc_child(er, "lot") == NULL)
+		return print_result_one(er);
+	printf("Tender in %s lots (%s), award %s, lots evaluated on %s "
+	    "prices\n", attr_or(er, "lots", "?"), attr_or(er, "method", "?"),
+	    attr_or(er, "award", "separate"), attr_or(er, "evaluate",
+	    "undiscounted"));
+	eb_doc_foreach(l, er, "lot") {
+		printf("\n== lot %s %s: %s bid(s)\n", attr_or(l, "id", "?"),
+		    attr_or(l, "name", ""), attr_or(l, "bids", "?"));
+		if (eb_doc_attr(l, "failed") != NULL) {
+			printf("lot failed: %s\n", eb_doc_attr(l, "failed"));
+			continue;
+		}
+		eb_doc_foreach(d, l, "evaluated-discount") {
+			printf("evaluated with %s's linked discount of ",
+			    attr_or(d, "bidder", "?"));
+			print_money(eb_doc_attr(d, "amount"));
+			printf(" yuan\n");
+		}
+		if (eb_doc_child(l, "evaluation-result") != NULL)
+			print_result_one(eb_doc_child(l, "evaluation-result"));
+	}
+	plan = eb_doc_child(er, "award-plan");
+	printf("\naward plan (%s): cost to the tenderer ", attr_or(plan,
+	    "basis", "?"));
+	print_money(eb_doc_attr(plan, "cost"));
+	printf(" yuan (each lot to its first candidate: ");
+	print_money(eb_doc_attr(plan, "separate-cost"));
+	printf(" yuan)\n");
+	eb_doc_foreach(aw, plan, "award") {
+		printf("  lot %-8s %-10s (rank %s) price ", attr_or(aw, "lot",
+		    "?"), attr_or(aw, "bidder", "?"), attr_or(aw, "position",
+		    "?"));
+		print_money(eb_doc_attr(aw, "price"));
+		printf(", linked discount ");
+		print_money(eb_doc_attr(aw, "discount"));
+		printf(", cost ");
+		print_money(eb_doc_attr(aw, "cost"));
+		printf(" yuan\n");
+		eb_doc_foreach(d, aw, "discount") {
+			printf("    linked discount %s %% (if won: %s): ",
+			    attr_or(d, "percent", "?"), attr_or(d, "if-won",
+			    "?"));
+			print_money(eb_doc_attr(d, "amount"));
+			printf(" yuan\n");
+		}
+	}
 	return 0;
 }
 

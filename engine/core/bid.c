@@ -262,6 +262,218 @@ parse_items(const struct eb_doc *parent, const char *list, const char *child,
 	return EB_OK;
 }
 
+/* A decimal quantity of a factor: 1-12 digits, '.' and 1-8 digits
+ * optional (bid.xsd bid-factor-quantity; evaluation reads it exactly). */
+static int
+factor_quantity_ok(const char *s)
+{
+	size_t nd = 0, nf = 0;
+
+	if (s == NULL)
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		nd++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			nf++;
+	return *s == '\0' && nd >= 1 && nd <= 12 &&
+	    (nf <= 8) && !(nf == 0 && s[-1] == '.');
+}
+
+static int
+bad_factor(struct eb_error *err, const char *where)
+{
+	return eb_fail(err, EB_ERR_FORMAT, "bid-bad-factor",
+	    "Give each factor the rules name once, with a decimal quantity "
+	    "(e.g. <factor id=\"night-work\" quantity=\"12.5\"/>).",
+	    "bid: a <factor> of %s has no id, a malformed quantity or a "
+	    "duplicate id", where);
+}
+
+/* The <factor id= quantity=> children of 'p' (the bid or one lot):
+ * at most EB_BID_MAX_FACTORS, ids unique, quantities decimal. */
+static int
+check_factors(const struct eb_doc *p, const char *where,
+    struct eb_error *err)
+{
+	const struct eb_doc *f, *g;
+	size_t n = 0;
+
+	eb_doc_foreach(f, p, "factor") {
+		const char *id = eb_doc_attr(f, "id");
+
+		if (++n > EB_BID_MAX_FACTORS || id == NULL || *id == '\0' ||
+		    strlen(id) > 64 ||
+		    !factor_quantity_ok(eb_doc_attr(f, "quantity")))
+			return bad_factor(err, where);
+		for (g = eb_doc_child(p, "factor"); g != f;
+		    g = eb_doc_next(g, "factor"))
+			if (strcmp(eb_doc_attr(g, "id"), id) == 0)
+				return bad_factor(err, where);
+	}
+	return EB_OK;
+}
+
+static int
+bad_lots(struct eb_error *err, const char *why, const char *lot)
+{
+	return eb_fail(err, EB_ERR_FORMAT, "bid-bad-lots",
+	    "Price each lot once; the lot prices add up to total-price; a "
+	    "linked discount names a lot of the bid, other lots of the bid "
+	    "it depends on, and a percent above 0 (docs/evaluation.md, Lots).",
+	    "bid: lot %s: %s", lot != NULL ? lot : "?", why);
+}
+
+/* Is 'id' one of the space-separated ids of 'list'? */
+static int
+in_ids(const char *list, const char *id, size_t n)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, id, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ' ');
+	}
+	return 0;
+}
+
+/* The lot of 'lots' whose id is the n bytes at 'id', or NULL. */
+static const struct eb_doc *
+lot_named(const struct eb_doc *lots, const char *id, size_t n)
+{
+	const struct eb_doc *l;
+
+	eb_doc_foreach(l, lots, "lot") {
+		const char *x = eb_doc_attr(l, "id");
+
+		if (x != NULL && strlen(x) == n && strncmp(x, id, n) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+/* A percent above 0, at most 100, at most 4 decimals, in ten-thousandths. */
+static int
+parse_percent(const char *s, int64_t *out)
+{
+	int64_t v = 0;
+	int nd = 0, nf = 0;
+
+	if (s == NULL)
+		return EB_ERR_FORMAT;
+	for (; *s >= '0' && *s <= '9' && nd < 3; s++, nd++)
+		v = v * 10 + (*s - '0');
+	v *= 10000;
+	if (*s == '.') {
+		int64_t f = 0, m = 1000;
+
+		for (s++; *s >= '0' && *s <= '9' && nf < 4; s++, nf++, m /= 10)
+			f += (*s - '0') * m;
+		if (nf == 0)
+			return EB_ERR_FORMAT;
+		v += f;
+	}
+	if (*s != '\0' || nd == 0 || v <= 0 || v > 1000000)
+		return EB_ERR_FORMAT;
+	*out = v;
+	return EB_OK;
+}
+
+/*
+ * <lots><lot id><total-price/><completion-days/>?<factor/>*</lot>...
+ * <linked-discount lot if-won percent/>*</lots>: lot ids unique, each
+ * price a positive fen amount, the prices adding up to the bid's
+ * total-price; a discount names a lot of the bid, if-won one or more
+ * other lots of the bid, a percent in (0, 100]; the discounts of one
+ * lot add up to at most 100 %.
+ */
+static int
+check_lots(const struct eb_doc *lots, int64_t total, size_t *nlots,
+    struct eb_error *err)
+{
+	const struct eb_doc *l, *g, *ld;
+	int64_t sum = 0, p, x;
+	int rc;
+
+	*nlots = 0;
+	eb_doc_foreach(l, lots, "lot") {
+		const char *id = eb_doc_attr(l, "id"), *v;
+
+		if (++*nlots > EB_BID_MAX_LOTS || id == NULL || *id == '\0' ||
+		    strlen(id) > 64)
+			return bad_lots(err, "no id, or too many lots", id);
+		for (g = eb_doc_child(lots, "lot"); g != l;
+		    g = eb_doc_next(g, "lot"))
+			if (strcmp(eb_doc_attr(g, "id"), id) == 0)
+				return bad_lots(err, "priced twice", id);
+		if ((rc = take_fen(eb_doc_child_text(l, "total-price"),
+		    "lot total-price", &p, err)) != EB_OK)
+			return rc;
+		if (p == 0)
+			return bad_lots(err, "total-price is 0", id);
+		if ((v = eb_doc_child_text(l, "completion-days")) != NULL &&
+		    (eb_parse_i64(v, &x) != EB_OK || x < 1 ||
+		    x > EB_BID_MAX_DAYS))
+			return bad_lots(err, "completion-days is not 1 to 36500 "
+			    "days", id);
+		if ((rc = check_factors(l, id, err)) != EB_OK)
+			return rc;
+		sum += p;
+		if (sum > EB_BID_MAX_FEN)
+			return bad_lots(err, "the lot prices add up beyond "
+			    "10^14 fen", id);
+	}
+	if (*nlots == 0)
+		return bad_lots(err, "<lots> prices no lot", NULL);
+	if (sum != total)
+		return bad_lots(err, "the lot prices do not add up to the "
+		    "bid's total-price", eb_doc_attr(eb_doc_child(lots, "lot"),
+		    "id"));
+	eb_doc_foreach(ld, lots, "linked-discount") {
+		const char *lot = eb_doc_attr(ld, "lot");
+		const char *won = eb_doc_attr(ld, "if-won"), *q;
+		int64_t pct, all = 0;
+		size_t n;
+
+		if (lot == NULL || lot_named(lots, lot, strlen(lot)) == NULL)
+			return bad_lots(err, "a linked discount names a lot the "
+			    "bid does not price", lot);
+		if (parse_percent(eb_doc_attr(ld, "percent"), &pct) != EB_OK)
+			return bad_lots(err, "a linked discount's percent is not "
+			    "above 0 and at most 100 (4 decimals)", lot);
+		if (won == NULL || in_ids(won, lot, strlen(lot)))
+			return bad_lots(err, "a linked discount depends on no "
+			    "other lot, or on its own", lot);
+		for (q = won, n = 0; *q != '\0'; q += n) {
+			while (*q == ' ')
+				q++;
+			n = strcspn(q, " ");
+			if (n > 0 && lot_named(lots, q, n) == NULL)
+				return bad_lots(err, "a linked discount depends "
+				    "on a lot the bid does not price", lot);
+			all += n > 0;
+		}
+		if (all == 0)
+			return bad_lots(err, "a linked discount depends on no "
+			    "other lot, or on its own", lot);
+		/* the lot's discounts together: at most 100 % */
+		all = pct;
+		for (g = eb_doc_child(lots, "linked-discount"); g != ld;
+		    g = eb_doc_next(g, "linked-discount"))
+			if (strcmp(eb_doc_attr(g, "lot"), lot) == 0 &&
+			    parse_percent(eb_doc_attr(g, "percent"), &x) ==
+			    EB_OK)
+				all += x;
+		if (all > 1000000)
+			return bad_lots(err, "its linked discounts add up to "
+			    "more than 100 %", lot);
+	}
+	return EB_OK;
+}
+
 int
 eb_bid_from_doc(const struct eb_doc *d, struct eb_bid **out,
     struct eb_error *err)
@@ -367,6 +579,11 @@ eb_bid_from_doc(const struct eb_doc *d, struct eb_bid **out,
 		}
 		b->completion_days = x;
 	}
+	if ((rc = check_factors(d, "the bid", err)) != EB_OK)
+		goto out;
+	if ((ct = eb_doc_child(d, "lots")) != NULL &&
+	    (rc = check_lots(ct, b->total_price, &b->nlots, err)) != EB_OK)
+		goto out;
 	*out = b;
 	b = NULL;
 	rc = EB_OK;

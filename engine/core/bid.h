@@ -46,6 +46,8 @@
 #define EB_BID_MAX_FEN          INT64_C(100000000000000)  /* 10^14 fen = 10^12 yuan */
 #define EB_BID_MAX_QTY_MILLI    INT64_C(999999999999)     /* 999999999.999 units */
 #define EB_BID_MAX_DAYS         36500
+#define EB_BID_MAX_FACTORS      32           /* <factor>s of the bid, of a lot */
+#define EB_BID_MAX_LOTS         64           /* <lots><lot>: evaluation.h's EB_EVAL_MAX_LOTS */
 
 struct eb_bid_line {
 	int64_t no;             /* line number, 1..1000000, unique */
@@ -86,6 +88,9 @@ struct eb_bid {
 	char *contact_email;
 	char *contact_address;
 	int64_t completion_days;         /* -1 when absent */
+	/* <factor>s and <lots> (a tender in lots) are checked here and read
+	 * by the evaluation from the tree (docs/evaluation.md, Lots) */
+	size_t nlots;                    /* lots priced, 0 without <lots> */
 };
 
 /*

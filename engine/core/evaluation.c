@@ -54,7 +54,13 @@ struct adj {
 	enum adj_kind kind;
 	int per_month, whole, charge;
 	int missing_worst;      /* if-missing="worst" (else invalid) */
+	int need_factor;        /* per-unit/percent: if-missing="invalid" */
 	int64_t target, credit, charge_amt, amount;
+};
+
+/* A lot (标段/包) of a tender in lots: <lots><lot id name/>. */
+struct lot {
+	const char *id, *name;
 };
 
 /* A trimming tier of the benchmark: from 'from' valid bids on (up to the
@@ -95,6 +101,12 @@ struct rules {
 	int registering;        /* eb_evaluation_rules_check: K not drawn yet */
 	int tie_order[2];               /* TIE_PRICE / TIE_TECHNICAL */
 	int ntie;
+	/* <lots>: each lot evaluated on its own (see "Lots" below) */
+	struct lot lots[EB_EVAL_MAX_LOTS];
+	size_t nlots;
+	int lowest_total;       /* award="lowest-total" (else separate) */
+	int discounted;         /* evaluate="discounted" */
+	int64_t lot_min_bids;   /* a lot with fewer opened bids fails */
 };
 
 enum { TIE_NONE, TIE_PRICE, TIE_TECHNICAL, TIE_DRAW };
@@ -421,6 +433,73 @@ parse_deviation_rule(const struct eb_doc *d, struct rules *r,
 	return EB_OK;
 }
 
+/*
+ * <lots award="separate|lowest-total" evaluate="undiscounted|discounted"
+ *     min-bids="3"><lot id name/>...</lots>: 2 to EB_EVAL_MAX_LOTS lots,
+ * ids unique.  A validity band or a reference price names one price for
+ * the whole tender and means nothing per lot: refused.  lowest-total
+ * compares every combination of the lots' candidates: at most
+ * EB_EVAL_MAX_COMBINATIONS of them.
+ */
+static int
+parse_lots(const struct eb_doc *l, struct rules *r, struct eb_error *err)
+{
+	const struct eb_doc *c;
+	const char *a;
+	size_t i;
+	int64_t combos = 1;
+	int rc;
+
+	a = eb_doc_attr(l, "award");
+	if (a != NULL && strcmp(a, "lowest-total") == 0)
+		r->lowest_total = 1;
+	else if (a != NULL && strcmp(a, "separate") != 0)
+		return bad_rules(err, "award must be separate or lowest-total",
+		    l->name);
+	a = eb_doc_attr(l, "evaluate");
+	if (a != NULL && strcmp(a, "discounted") == 0)
+		r->discounted = 1;
+	else if (a != NULL && strcmp(a, "undiscounted") != 0)
+		return bad_rules(err, "evaluate must be undiscounted or "
+		    "discounted", l->name);
+	if ((rc = iattr(l, "min-bids", 3, 1, EB_EVAL_MAX_BIDS,
+	    &r->lot_min_bids, err)) != EB_OK)
+		return rc;
+	eb_doc_foreach(c, l, "lot") {
+		struct lot *k;
+
+		if (r->nlots >= EB_EVAL_MAX_LOTS)
+			return bad_rules(err, "too many lots", l->name);
+		k = &r->lots[r->nlots];
+		k->id = eb_doc_attr(c, "id");
+		k->name = eb_doc_attr(c, "name");
+		if (k->id == NULL || k->id[0] == '\0')
+			return bad_rules(err, "a lot has no id", c->name);
+		for (i = 0; i < r->nlots; i++)
+			if (strcmp(r->lots[i].id, k->id) == 0)
+				return bad_rules(err, "duplicate lot id",
+				    c->name);
+		r->nlots++;
+	}
+	if (r->nlots < 2)
+		return bad_rules(err, "a tender in lots names at least two "
+		    "lots (one lot is a tender without <lots>)", l->name);
+	if (r->has_band)
+		return bad_rules(err, "validity-band names one reference price "
+		    "for the whole tender: it cannot apply to each lot",
+		    l->name);
+	if (r->has_ref)
+		return bad_rules(err, "reference-price names one price for the "
+		    "whole tender: it cannot apply to each lot", l->name);
+	for (i = 0; r->lowest_total && i < r->nlots; i++)
+		if ((combos *= r->ncand) > EB_EVAL_MAX_COMBINATIONS)
+			return bad_rules(err, "award=\"lowest-total\" would "
+			    "compare more than 100000 combinations of the lots' "
+			    "candidates: lower candidates= or the number of "
+			    "lots", l->name);
+	return EB_OK;
+}
+
 static int
 parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
     struct eb_error *err)
@@ -664,6 +743,19 @@ parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
 				return bad_rules(err, "direction must be charge "
 				    "or credit", c->name);
 			a->charge = dir[1] == 'h';
+			{
+				/* the bid's <factor id=ID>: absent counts as
+				 * 0 (default) or makes the bid invalid.  Its
+				 * own attribute: if-missing was always ignored
+				 * here, and old logs must replay the same */
+				const char *im = eb_doc_attr(c, "if-no-factor");
+
+				if (im != NULL && strcmp(im, "invalid") == 0)
+					a->need_factor = 1;
+				else if (im != NULL && strcmp(im, "zero") != 0)
+					return bad_rules(err, "if-no-factor must be "
+					    "zero or invalid", c->name);
+			}
 			if (a->kind == ADJ_PER_UNIT && (eb_doc_attr_i64(c,
 			    "amount", &a->amount) != EB_OK || a->amount < 0))
 				return bad_rules(err, "per-unit needs an amount "
@@ -677,6 +769,9 @@ parse_rules_as(const struct eb_doc *doc, struct rules *r, int registering,
 				    c->name);
 		r->nadj++;
 	}
+	if ((c = eb_doc_child(root, "lots")) != NULL &&
+	    (rc = parse_lots(c, r, err)) != EB_OK)
+		return rc;
 	return EB_OK;
 }
 
@@ -1542,18 +1637,35 @@ out:
 	return rc;
 }
 
-/* Quantity of factor 'id' in an <opened-bid> (0 when absent). */
+/*
+ * Quantity of factor 'id' of an <opened-bid>: the bid's own <factor id=
+ * quantity=> (declared in bid.xsd, sealed with the bid), else an
+ * <adjustment factor= quantity=> child of the <opened-bid>; 0 when
+ * neither is there (*found 0).
+ */
 static int
-factor_quantity(const struct eb_doc *ob, const char *id, int64_t *q)
+factor_quantity(const struct eb_doc *ob, const char *id, int64_t *q,
+    int *found)
 {
 	const struct eb_doc *c;
 
 	*q = 0;
+	*found = 0;
+	eb_doc_foreach(c, eb_doc_child(ob, "bid"), "factor") {
+		const char *f = eb_doc_attr(c, "id");
+
+		if (f != NULL && strcmp(f, id) == 0) {
+			*found = 1;
+			return eb_fix_parse(eb_doc_attr(c, "quantity"), q);
+		}
+	}
 	eb_doc_foreach(c, ob, "adjustment") {
 		const char *f = eb_doc_attr(c, "factor");
 
-		if (f != NULL && strcmp(f, id) == 0)
+		if (f != NULL && strcmp(f, id) == 0) {
+			*found = 1;
 			return eb_fix_parse(eb_doc_attr(c, "quantity"), q);
+		}
 	}
 	return EB_OK;
 }
@@ -1564,6 +1676,7 @@ evaluated_price(const struct rules *r, const struct eb_doc *ob,
 {
 	size_t i;
 	int64_t amt, q, evp = b->price;
+	int found;
 
 	for (i = 0; i < r->nadj; i++) {
 		const struct adj *a = &r->adj[i];
@@ -1599,7 +1712,7 @@ evaluated_price(const struct rules *r, const struct eb_doc *ob,
 			if (diff > 0)
 				amt = -amt;
 		} else {
-			if (factor_quantity(ob, a->id, &q) != EB_OK)
+			if (factor_quantity(ob, a->id, &q, &found) != EB_OK)
 				return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
 				    "A quantity is a decimal.",
 				    "bid of %s: malformed quantity of %s",
@@ -1655,9 +1768,12 @@ read_bid(const struct eb_doc *ob, struct bidrow *b, struct eb_error *err)
 }
 
 static void
-band_check(const struct rules *r, struct bidrow *b)
+band_check(const struct rules *r, struct bidrow *b, const struct eb_doc *ob)
 {
 	__int128 p = (__int128)b->price * 100 * EB_FIX_ONE;
+	size_t i;
+	int64_t q;
+	int found;
 
 	__int128 hi = (__int128)r->band_ref * (100 * EB_FIX_ONE +
 	    r->band_above);
@@ -1670,6 +1786,16 @@ band_check(const struct rules *r, struct bidrow *b)
 		b->invalid = "missing-completion-days";
 		return;
 	}
+	/* a factor an adjustment needs (if-missing="invalid"): absent or
+	 * malformed in the bid */
+	for (i = 0; i < r->nadj; i++)
+		if (r->adj[i].need_factor &&
+		    (factor_quantity(ob, r->adj[i].id, &q, &found) != EB_OK ||
+		    !found)) {
+			b->valid = 0;
+			b->invalid = "missing-factor";
+			return;
+		}
 	if (!r->has_band)
 		return;
 	if (r->has_above && (p > hi || (r->above_strict && p == hi))) {
@@ -1681,39 +1807,100 @@ band_check(const struct rules *r, struct bidrow *b)
 	}
 }
 
+/* The scored set of one lot, or of a tender without lots. */
+static int
+scored_one(const struct rules *r, const struct eb_doc *const *bids,
+    size_t nbids, const char **scored, size_t *nscored, const char **reasons,
+    struct eb_error *err)
+{
+	struct bidrow row;
+	size_t i;
+	int rc = EB_OK;
+
+	*nscored = 0;
+	for (i = 0; i < nbids; i++) {
+		if ((rc = read_bid(bids[i], &row, err)) != EB_OK)
+			break;
+		band_check(r, &row, bids[i]);
+		if (reasons != NULL)
+			reasons[i] = row.valid ? NULL : row.invalid;
+		if (row.valid)
+			scored[(*nscored)++] = row.bidder;
+	}
+	return rc;
+}
+
+static struct eb_doc *lot_bid(const struct eb_doc *ob, const char *id,
+    int64_t discount, int64_t *price);
+
+/*
+ * In lots: a bid is scored when one of the lots it prices keeps it; the
+ * reason of one that is not is that of the first lot it prices, or
+ * "no-lot-priced".
+ */
+static int
+scored_lots(const struct rules *r, const struct eb_doc *const *bids,
+    size_t nbids, const char **scored, size_t *nscored, const char **reasons,
+    struct eb_error *err)
+{
+	const char **why = calloc(nbids + 1, sizeof(*why));
+	const char *one[1], *reason[1];
+	struct eb_doc *lb;
+	size_t i, k, n;
+	int64_t price;
+	int rc = EB_OK, in;
+
+	*nscored = 0;
+	if (why == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "listing the bids to score");
+	for (i = 0; i < nbids && rc == EB_OK; i++) {
+		why[i] = "no-lot-priced";
+		in = 0;
+		for (k = r->nlots; k-- > 0 && rc == EB_OK;) {
+			if ((lb = lot_bid(bids[i], r->lots[k].id, 0, &price)) ==
+			    NULL)
+				continue;
+			rc = scored_one(r, (const struct eb_doc *const *)&lb, 1,
+			    one, &n, reason, err);
+			if (rc == EB_OK && n == 1)
+				in = 1;
+			else if (rc == EB_OK)
+				why[i] = reason[0];
+			eb_doc_free(lb);
+		}
+		if (rc == EB_OK && in)
+			scored[(*nscored)++] = eb_doc_attr(bids[i], "bidder");
+		if (reasons != NULL)
+			reasons[i] = in ? NULL : why[i];
+	}
+	free(why);
+	return rc;
+}
+
 int
 eb_evaluation_scored_bids(const struct eb_doc *rules,
     const struct eb_doc *const *bids, size_t nbids, const char **scored,
     size_t *nscored, const char **reasons, struct eb_error *err)
 {
 	struct rules *r;
-	struct bidrow row;
-	size_t i;
 	int rc = EB_OK;
 
 	*nscored = 0;
 	if ((r = malloc(sizeof(*r))) == NULL)
 		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "listing the bids to score");
-	if ((rc = parse_rules(rules, r, err)) != EB_OK) {
-		free(r);
-		return rc;
-	}
-	for (i = 0; i < nbids; i++) {
-		if ((rc = read_bid(bids[i], &row, err)) != EB_OK)
-			break;
-		band_check(r, &row);
-		if (reasons != NULL)
-			reasons[i] = row.valid ? NULL : row.invalid;
-		if (row.valid)
-			scored[(*nscored)++] = row.bidder;
-	}
+	if ((rc = parse_rules(rules, r, err)) == EB_OK)
+		rc = r->nlots == 0 ? scored_one(r, bids, nbids, scored, nscored,
+		    reasons, err) : scored_lots(r, bids, nbids, scored, nscored,
+		    reasons, err);
 	free(r);
 	return rc;
 }
 
-int
-eb_evaluation_result(const struct eb_doc *rules,
+/* One lot, or a tender without lots: steps 0 to 6 of evaluation.h. */
+static int
+eval_single(const struct eb_doc *rules,
     const struct eb_doc *const *bids, size_t nbids,
     const struct eb_doc *const *sheets, size_t nsheets,
     const uint8_t tie_seed[32], struct eb_doc **result, struct eb_error *err)
@@ -1757,7 +1944,7 @@ eb_evaluation_result(const struct eb_doc *rules,
 				    "two bids of %s", rows[i].bidder);
 				goto out;
 			}
-		band_check(r, &rows[i]);
+		band_check(r, &rows[i], bids[i]);
 		if (rows[i].valid) {
 			rows[i].vix = (int)nv;
 			valid[nv++] = rows[i].bidder;
@@ -1981,6 +2168,508 @@ out:
 	free(valid);
 	free(rk);
 	free(rows);
+	free(r);
+	return rc;
+}
+
+/* -- lots (标段 / 分包) ------------------------------------------------ */
+
+/* The <lot id=ID> of an opened bid's <bid><lots>, or NULL. */
+static const struct eb_doc *
+bid_lot(const struct eb_doc *ob, const char *id)
+{
+	const struct eb_doc *c;
+
+	eb_doc_foreach(c, eb_doc_path(ob, "bid/lots"), "lot")
+		if (eb_doc_attr(c, "id") != NULL &&
+		    strcmp(eb_doc_attr(c, "id"), id) == 0)
+			return c;
+	return NULL;
+}
+
+/*
+ * The <opened-bid> as lot 'id' sees it, or NULL when the bid does not
+ * price the lot: its <bid> holds the lot's total-price less 'discount'
+ * fen, the lot's completion-days (else the bid's), the lot's factors,
+ * then the bid's others; the <opened-bid>'s own <adjustment>s stay.
+ * *price is the lot's undiscounted price (0 when malformed: the
+ * evaluation refuses it as a bad bid).
+ */
+static struct eb_doc *
+lot_bid(const struct eb_doc *ob, const char *id, int64_t discount,
+    int64_t *price)
+{
+	const struct eb_doc *l = bid_lot(ob, id), *bid = eb_doc_child(ob, "bid");
+	const struct eb_doc *c, *x;
+	const char *days;
+	struct eb_doc *o, *b;
+	char fen[24];
+
+	*price = 0;
+	if (l == NULL)
+		return NULL;
+	if (eb_doc_child_i64(l, "total-price", price) != EB_OK || *price < 0)
+		*price = 0;
+	o = eb_doc_new("opened-bid");
+	eb_doc_set_attr(o, "bidder", eb_doc_attr(ob, "bidder"));
+	eb_doc_set_attr(o, "org", eb_doc_attr(ob, "org"));
+	b = eb_doc_add(o, "bid");
+	snprintf(fen, sizeof(fen), "%lld", (long long)(*price - discount));
+	eb_doc_add_text(b, "total-price", fen);
+	days = eb_doc_child_text(l, "completion-days");
+	if (days == NULL)
+		days = eb_doc_child_text(bid, "completion-days");
+	if (days != NULL)
+		eb_doc_add_text(b, "completion-days", days);
+	eb_doc_foreach(c, l, "factor")
+		eb_doc_append(b, eb_doc_clone(c));
+	eb_doc_foreach(c, bid, "factor") {
+		int mine = 0;
+
+		eb_doc_foreach(x, l, "factor")
+			if (eb_doc_attr(x, "id") != NULL &&
+			    eb_doc_attr(c, "id") != NULL &&
+			    strcmp(eb_doc_attr(x, "id"),
+			    eb_doc_attr(c, "id")) == 0)
+				mine = 1;
+		if (!mine)
+			eb_doc_append(b, eb_doc_clone(c));
+	}
+	eb_doc_foreach(c, ob, "adjustment")
+		eb_doc_append(o, eb_doc_clone(c));
+	return o;
+}
+
+/* Is lot 'id' among the space-separated ids of 'list'? */
+static int
+in_list(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, id, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ' ');
+	}
+	return 0;
+}
+
+/*
+ * The linked discounts (组合优惠) of bid 'ob' on lot 'lot' (index k)
+ * that apply when lot m goes to bidder who[m] (NULL: nobody): each
+ * <linked-discount lot=LOT if-won="A B" percent=> whose if-won lots all
+ * go to this bidder, LOT itself too when 'self' (the award plan; the
+ * discounted evaluation asks about the other lots only).  Adds up
+ * price * percent / 100, each rounded half-up to the fen, into *amount;
+ * when 'out' is not NULL, one <discount if-won percent amount/> per
+ * discount applied.
+ */
+static int
+lot_discounts(const struct rules *r, const struct eb_doc *ob, size_t k,
+    int64_t price, const char *const *who, int self, int64_t *amount,
+    struct eb_doc *out, struct eb_error *err)
+{
+	const char *me = eb_doc_attr(ob, "bidder");
+	const struct eb_doc *d;
+	size_t m;
+
+	*amount = 0;
+	if (self && (who[k] == NULL || strcmp(who[k], me) != 0))
+		return EB_OK;
+	eb_doc_foreach(d, eb_doc_path(ob, "bid/lots"), "linked-discount") {
+		const char *lot = eb_doc_attr(d, "lot");
+		const char *won = eb_doc_attr(d, "if-won");
+		int64_t pct, amt;
+		int all = won != NULL && *won != '\0';
+
+		if (lot == NULL || strcmp(lot, r->lots[k].id) != 0 || !all)
+			continue;
+		for (m = 0; m < r->nlots && all; m++)
+			if (in_list(won, r->lots[m].id) && (m == k ||
+			    who[m] == NULL || strcmp(who[m], me) != 0))
+				all = 0;
+		if (!all)
+			continue;
+		if (eb_fix_parse(eb_doc_attr(d, "percent"), &pct) != EB_OK ||
+		    pct <= 0 || pct > 100 * EB_FIX_ONE)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
+			    "A linked discount is a percent above 0, at most 100.",
+			    "bid of %s: malformed linked-discount on lot %s",
+			    me, lot);
+		if (eb_round_div((__int128)price * pct,
+		    (__int128)100 * EB_FIX_ONE, EB_ROUND_HALF_UP, &amt) != EB_OK ||
+		    __builtin_add_overflow(*amount, amt, amount))
+			return overflow(err);
+		if (out != NULL) {
+			struct eb_doc *x = eb_doc_add(out, "discount");
+			char a[EB_FIX_TEXT];
+
+			eb_doc_set_attr(x, "if-won", won);
+			eb_doc_set_attr(x, "percent", eb_fix_format(pct, 4, a));
+			eb_doc_set_attr_i64(x, "amount", amt);
+		}
+	}
+	if (*amount > price)
+		*amount = price;
+	return EB_OK;
+}
+
+/* A sheet as one lot sees it: scores, compliance votes and explanations
+ * of the lot's scored bids only. */
+static struct eb_doc *
+lot_sheet(const struct eb_doc *sheet, const char *const *scored, size_t n)
+{
+	struct eb_doc *o = eb_doc_clone(sheet), *c, *next;
+	size_t i;
+
+	for (c = o->first; c != NULL; c = next) {
+		const char *b = eb_doc_attr(c, "bid");
+		int keep = b == NULL;
+
+		next = c->next;
+		for (i = 0; b != NULL && i < n; i++)
+			if (strcmp(scored[i], b) == 0)
+				keep = 1;
+		if (!keep) {
+			eb_doc_detach(c);
+			eb_doc_free(c);
+		}
+	}
+	return o;
+}
+
+/* What one lot's evaluation leaves for the award plan. */
+struct lotres {
+	struct eb_doc *res;             /* its <evaluation-result> or NULL */
+	const char *failed;             /* why it has none */
+	const char *cand[10];           /* its candidates, in rank order */
+	size_t ncand;
+	size_t nbids;                   /* bids that price the lot */
+};
+
+/*
+ * Evaluate lot k on the bids that price it, each less disc[i] fen (the
+ * discounted evaluation; NULL: none).  A lot priced by fewer than
+ * min-bids bids, or with no valid bid, fails on its own (failed=);
+ * anything else wrong stops the whole evaluation.
+ */
+static int
+eval_lot(const struct eb_doc *rules, const struct rules *r, size_t k,
+    const struct eb_doc *const *bids, size_t nbids, const int64_t *disc,
+    const struct eb_doc *const *sheets, size_t nsheets,
+    const uint8_t tie_seed[32], struct lotres *lr, struct eb_error *err)
+{
+	struct eb_doc **db = calloc(nbids + 1, sizeof(*db));
+	struct eb_doc **fs = calloc(nsheets + 1, sizeof(*fs));
+	const char **scored = calloc(nbids + 1, sizeof(*scored));
+	const struct eb_doc *c;
+	size_t i, n = 0, ns = 0;
+	int64_t price;
+	int rc = EB_OK;
+
+	memset(lr, 0, sizeof(*lr));
+	if (db == NULL || fs == NULL || scored == NULL) {
+		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "evaluating lot %s", r->lots[k].id);
+		goto out;
+	}
+	for (i = 0; i < nbids; i++)
+		if ((db[n] = lot_bid(bids[i], r->lots[k].id,
+		    disc != NULL ? disc[i] : 0, &price)) != NULL)
+			n++;
+	lr->nbids = n;
+	if ((int64_t)n < r->lot_min_bids) {
+		lr->failed = "fewer-bids";
+		goto out;
+	}
+	if ((rc = scored_one(r, (const struct eb_doc *const *)db, n, scored,
+	    &ns, NULL, err)) != EB_OK)
+		goto out;
+	for (i = 0; i < nsheets; i++)
+		fs[i] = lot_sheet(sheets[i], scored, ns);
+	rc = eval_single(rules, (const struct eb_doc *const *)db, n,
+	    (const struct eb_doc *const *)fs, nsheets, tie_seed, &lr->res,
+	    err);
+	if (rc == EB_ERR_RULE && strcmp(err != NULL ? err->reason : "",
+	    "no-valid-bid") == 0) {
+		lr->failed = "no-valid-bid";
+		rc = EB_OK;
+		goto out;
+	}
+	if (rc != EB_OK)
+		goto out;
+	eb_doc_set_attr(lr->res, "lot", r->lots[k].id);
+	eb_doc_foreach(c, eb_doc_child(lr->res, "candidates"), "candidate")
+		if (lr->ncand < sizeof(lr->cand) / sizeof(lr->cand[0]))
+			lr->cand[lr->ncand++] = eb_doc_attr(c, "bidder");
+out:
+	for (i = 0; db != NULL && i < n; i++)
+		eb_doc_free(db[i]);
+	for (i = 0; fs != NULL && i < nsheets; i++)
+		eb_doc_free(fs[i]);
+	free(db);
+	free(fs);
+	free(scored);
+	return rc;
+}
+
+/* The index in 'bids' of bidder 'who', or nbids. */
+static size_t
+bid_of(const struct eb_doc *const *bids, size_t nbids, const char *who)
+{
+	size_t i;
+
+	for (i = 0; who != NULL && i < nbids; i++)
+		if (strcmp(eb_doc_attr(bids[i], "bidder"), who) == 0)
+			return i;
+	return nbids;
+}
+
+/* The cost to the tenderer of giving lot m to who[m] (every lot that
+ * has a winner): lot prices less the linked discounts that apply. */
+static int
+plan_cost(const struct rules *r, const struct eb_doc *const *bids,
+    size_t nbids, const char *const *who, int64_t *cost,
+    struct eb_error *err)
+{
+	size_t m, i;
+	int64_t price, d;
+	int rc;
+
+	*cost = 0;
+	for (m = 0; m < r->nlots; m++) {
+		if (who[m] == NULL)
+			continue;
+		i = bid_of(bids, nbids, who[m]);
+		if (i == nbids || eb_doc_child_i64(bid_lot(bids[i],
+		    r->lots[m].id), "total-price", &price) != EB_OK)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-bid", NULL,
+			    "lot %s: no price of %s", r->lots[m].id, who[m]);
+		if ((rc = lot_discounts(r, bids[i], m, price, who, 1, &d, NULL,
+		    err)) != EB_OK)
+			return rc;
+		if (__builtin_add_overflow(*cost, price - d, cost))
+			return overflow(err);
+	}
+	return EB_OK;
+}
+
+/*
+ * A tender in lots: each lot evaluated on its own (the same rules, the
+ * lot's price), then the award plan: each lot to its first candidate
+ * (award="separate"), or the combination of the lots' candidates that
+ * costs the tenderer least once the linked discounts that combination
+ * triggers are taken off (award="lowest-total"; ties: the smaller sum of
+ * rank positions, then the earlier lots' better ranks).  With
+ * evaluate="discounted" a bid's lot price in its lot's evaluation is
+ * less the linked discounts of the lots it ranks first in on undiscounted
+ * prices.
+ */
+static int
+eval_lots(const struct eb_doc *rules, const struct rules *r,
+    const struct eb_doc *const *bids, size_t nbids,
+    const struct eb_doc *const *sheets, size_t nsheets,
+    const uint8_t tie_seed[32], struct eb_doc **result, struct eb_error *err)
+{
+	struct lotres lr[EB_EVAL_MAX_LOTS];
+	const char *who[EB_EVAL_MAX_LOTS], *best[EB_EVAL_MAX_LOTS];
+	size_t pos[EB_EVAL_MAX_LOTS], k, i, nk = r->nlots;
+	int64_t *disc = NULL, cost, best_cost = 0, sep_cost, sum, best_sum = 0;
+	struct eb_doc *out = NULL, *le, *plan, *cands, *x;
+	int rc = EB_OK, pass, any = 0, have = 0;
+
+	memset(lr, 0, sizeof(lr));
+	*result = NULL;
+	if (nbids > EB_EVAL_MAX_BIDS)
+		return eb_fail(err, EB_ERR_LIMIT, "too-many-bids", NULL,
+		    "more than %d bids", EB_EVAL_MAX_BIDS);
+	for (pass = 0; pass < (r->discounted ? 2 : 1); pass++) {
+		for (k = 0; k < nk; k++)
+			if ((rc = eval_lot(rules, r, k, bids, nbids,
+			    disc != NULL ? disc + k * (nbids + 1) : NULL, sheets,
+			    nsheets, tie_seed, &lr[k], err)) != EB_OK)
+				goto out;
+		if (pass == 1 || !r->discounted)
+			break;
+		/* the discounted evaluation: each bid's lot price less the
+		 * linked discounts of the lots it won undiscounted */
+		if ((disc = calloc(nk * (nbids + 1), sizeof(*disc))) == NULL) {
+			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+			    "discounted evaluation");
+			goto out;
+		}
+		for (k = 0; k < nk; k++)
+			who[k] = lr[k].ncand > 0 ? lr[k].cand[0] : NULL;
+		for (k = 0; k < nk; k++) {
+			int64_t price;
+
+			for (i = 0; i < nbids; i++) {
+				if (eb_doc_child_i64(bid_lot(bids[i],
+				    r->lots[k].id), "total-price", &price) !=
+				    EB_OK)
+					continue;
+				if ((rc = lot_discounts(r, bids[i], k, price,
+				    who, 0, &disc[k * (nbids + 1) + i],
+				    NULL, err)) != EB_OK)
+					goto out;
+			}
+		}
+		/* who[] borrows from the results: free them only now */
+		for (k = 0; k < nk; k++) {
+			eb_doc_free(lr[k].res);
+			lr[k].res = NULL;
+		}
+	}
+	out = eb_doc_new("evaluation-result");
+	eb_doc_set_attr(out, "method", r->lep ? "lowest-evaluated-price" :
+	    "comprehensive");
+	eb_doc_set_attr_i64(out, "lots", (int64_t)nk);
+	eb_doc_set_attr(out, "award", r->lowest_total ? "lowest-total" :
+	    "separate");
+	eb_doc_set_attr(out, "evaluate", r->discounted ? "discounted" :
+	    "undiscounted");
+	for (k = 0; k < nk; k++) {
+		le = eb_doc_add(out, "lot");
+		eb_doc_set_attr(le, "id", r->lots[k].id);
+		eb_doc_set_attr(le, "name", r->lots[k].name);
+		eb_doc_set_attr_i64(le, "bids", (int64_t)lr[k].nbids);
+		if (lr[k].failed != NULL) {
+			eb_doc_set_attr(le, "failed", lr[k].failed);
+			continue;
+		}
+		if (disc != NULL)
+			for (i = 0; i < nbids; i++)
+				if (disc[k * (nbids + 1) + i] > 0) {
+					x = eb_doc_add(le, "evaluated-discount");
+					eb_doc_set_attr(x, "bidder",
+					    eb_doc_attr(bids[i], "bidder"));
+					eb_doc_set_attr_i64(x, "amount",
+					    disc[k * (nbids + 1) + i]);
+				}
+		any = 1;
+	}
+	if (!any) {
+		rc = eb_fail(err, EB_ERR_RULE, "no-valid-bid",
+		    "The tender has failed for want of valid bids.",
+		    "no lot has a bid to rank");
+		goto out;
+	}
+	/* the award plan: separate, and with lowest-total every
+	 * combination of the lots' candidates (odometer, first lot most
+	 * significant) */
+	for (k = 0; k < nk; k++) {
+		pos[k] = 0;
+		who[k] = lr[k].ncand > 0 ? lr[k].cand[0] : NULL;
+	}
+	if ((rc = plan_cost(r, bids, nbids, who, &sep_cost, err)) != EB_OK)
+		goto out;
+	best_cost = sep_cost;
+	memcpy(best, who, sizeof(best));
+	for (;;) {
+		if (r->lowest_total) {
+			sum = 0;
+			for (k = 0; k < nk; k++) {
+				who[k] = lr[k].ncand > 0 ? lr[k].cand[pos[k]] :
+				    NULL;
+				sum += (int64_t)pos[k];
+			}
+			if ((rc = plan_cost(r, bids, nbids, who, &cost, err)) !=
+			    EB_OK)
+				goto out;
+			if (!have || cost < best_cost || (cost == best_cost &&
+			    sum < best_sum)) {
+				best_cost = cost;
+				best_sum = sum;
+				memcpy(best, who, sizeof(best));
+				have = 1;
+			}
+		}
+		for (k = nk; k-- > 0;) {
+			if (lr[k].ncand > 0 && ++pos[k] < lr[k].ncand)
+				break;
+			pos[k] = 0;
+		}
+		if (!r->lowest_total || k == (size_t)-1)
+			break;
+	}
+	plan = eb_doc_add(out, "award-plan");
+	eb_doc_set_attr(plan, "basis", r->lowest_total ? "lowest-total" :
+	    "separate");
+	eb_doc_set_attr_i64(plan, "cost", best_cost);
+	eb_doc_set_attr_i64(plan, "separate-cost", sep_cost);
+	for (k = 0; k < nk; k++) {
+		int64_t price = 0, d = 0;
+		size_t j;
+
+		if (best[k] == NULL)
+			continue;
+		i = bid_of(bids, nbids, best[k]);
+		(void)eb_doc_child_i64(bid_lot(bids[i], r->lots[k].id),
+		    "total-price", &price);
+		x = eb_doc_add(plan, "award");
+		eb_doc_set_attr(x, "lot", r->lots[k].id);
+		eb_doc_set_attr(x, "bidder", best[k]);
+		for (j = 0; j < lr[k].ncand; j++)
+			if (strcmp(lr[k].cand[j], best[k]) == 0)
+				eb_doc_set_attr_i64(x, "position",
+				    (int64_t)j + 1);
+		eb_doc_set_attr_i64(x, "price", price);
+		if ((rc = lot_discounts(r, bids[i], k, price, best, 1, &d, x,
+		    err)) != EB_OK)
+			goto out;
+		eb_doc_set_attr_i64(x, "discount", d);
+		eb_doc_set_attr_i64(x, "cost", price - d);
+	}
+	/* each lot's result, and its candidates for the publicity */
+	cands = eb_doc_new("candidates");
+	for (k = 0, le = eb_doc_child(out, "lot"); k < nk;
+	    k++, le = eb_doc_next(le, "lot")) {
+		const struct eb_doc *c;
+
+		if (lr[k].res == NULL)
+			continue;
+		eb_doc_foreach(c, eb_doc_child(lr[k].res, "candidates"),
+		    "candidate") {
+			x = eb_doc_add(cands, "candidate");
+			eb_doc_set_attr(x, "lot", r->lots[k].id);
+			eb_doc_set_attr(x, "position",
+			    eb_doc_attr(c, "position"));
+			eb_doc_set_attr(x, "bidder", eb_doc_attr(c, "bidder"));
+		}
+		eb_doc_append(le, lr[k].res);
+		lr[k].res = NULL;
+	}
+	eb_doc_append(out, cands);
+	*result = out;
+	out = NULL;
+out:
+	for (k = 0; k < nk; k++)
+		eb_doc_free(lr[k].res);
+	eb_doc_free(out);
+	free(disc);
+	return rc;
+}
+
+int
+eb_evaluation_result(const struct eb_doc *rules,
+    const struct eb_doc *const *bids, size_t nbids,
+    const struct eb_doc *const *sheets, size_t nsheets,
+    const uint8_t tie_seed[32], struct eb_doc **result, struct eb_error *err)
+{
+	struct rules *r = malloc(sizeof(*r));
+	int rc;
+
+	*result = NULL;
+	if (r == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "evaluating");
+	if ((rc = parse_rules(rules, r, err)) == EB_OK)
+		rc = r->nlots == 0 ? eval_single(rules, bids, nbids, sheets,
+		    nsheets, tie_seed, result, err) : eval_lots(rules, r, bids,
+		    nbids, sheets, nsheets, tie_seed, result, err);
 	free(r);
 	return rc;
 }

@@ -40,8 +40,12 @@
  *  <adjustment id kind="completion" target-days="365" per="day|month"
  *      credit="fen" charge="fen" partial-month-as-whole="yes|no"
  *      if-missing="invalid|worst"/>
- *  <adjustment id kind="per-unit" amount="fen" direction="charge|credit"/>
- *  <adjustment id kind="percent" direction="charge|credit"/>
+ *  <adjustment id kind="per-unit" amount="fen" direction="charge|credit"
+ *      if-no-factor="zero|invalid"/>
+ *  <adjustment id kind="percent" direction="charge|credit"
+ *      if-no-factor="zero|invalid"/>
+ *  <lots award="separate|lowest-total" evaluate="undiscounted|discounted"
+ *      min-bids="3"><lot id name/>...</lots>     a tender in lots (below)
  *
  * ARITHMETIC (in this order; "point X" = the <rounding point="X">, which
  * by default rounds half-up to 8 decimals, i.e. keeps the exact value
@@ -103,8 +107,10 @@
  *         diff < 0 gives +|diff|*charge;
  *       per-unit: quantity * amount; percent: price * quantity / 100;
  *         charge adds, credit subtracts; the quantity of factor F for a
- *         bid is <adjustment factor="F" quantity="2"/> in its <opened-bid>
- *         (absent = 0).
+ *         bid is the bid's own <factor id="F" quantity="2"/> (bid.xsd),
+ *         else <adjustment factor="F" quantity="2"/> in its <opened-bid>;
+ *         absent = 0, or with if-no-factor="invalid" the bid is invalid
+ *         (reason "missing-factor", in the scored set too).
  *  6. Ranking: comprehensive by total, higher first; lowest evaluated
  *     price by evaluated price, lower first (compliant bids only).  Ties,
  *     in the rules' tie-break order (default): lower bid price, then
@@ -113,6 +119,23 @@
  *     tie-break="none|price|technical|draw": the deepest level needed to
  *     place it against its neighbours.  Candidates: the first
  *     'candidates' (default 3) ranks.
+ *
+ * LOTS (<lots>, docs/evaluation.md "Lots and linked discounts"): each lot
+ *    is evaluated by steps 0-6 on the <opened-bid>s that price it in
+ *    <bid><lots><lot id>: the lot's total-price (less, with
+ *    evaluate="discounted", the bid's linked discounts on it whose
+ *    if-won lots it ranks first in undiscounted), its completion-days
+ *    and factors (else the bid's); the sheets count for every lot a bid
+ *    prices.  A lot priced by fewer than min-bids of the bids given (the
+ *    tender gives those valid after clearing), or with no valid
+ *    bid, fails on its own.  The award plan: each lot to its first
+ *    candidate (separate), or the combination of the lots' candidates of
+ *    least cost = sum of lot prices - the linked discounts it triggers
+ *    (<linked-discount lot if-won percent>: percent of the lot price,
+ *    half-up to the fen, when the bidder is awarded the lot and every
+ *    if-won lot); ties: the smaller sum of positions, then the earlier
+ *    lots' better ranks.  The scored set is the bids one lot keeps
+ *    (reason of the others: their first lot's, or "no-lot-priced").
  *
  * DEVIATION ALERTS: with a band p and at least 2 sheets, expert e's value
  * v of bid b (its raw score on criterion c, or with scope="total" the sum
@@ -147,6 +170,14 @@
  *    <ranking><rank position bidder price total|evaluated-price
  *      tie-break/>...</ranking>
  *    <candidates><candidate position bidder/>...</candidates>
+ *  In lots:  <evaluation-result method lots award evaluate>
+ *    <lot id name bids [failed="fewer-bids|no-valid-bid"]>
+ *      <evaluated-discount bidder amount/>...  <evaluation-result lot=>
+ *    </lot>...
+ *    <award-plan basis cost separate-cost><award lot bidder position price
+ *      discount cost><discount if-won percent amount/>...</award>...
+ *    </award-plan>
+ *    <candidates><candidate lot position bidder/>...</candidates>
  *  All decimals are written with eb_fix_format(v, 4) (at least 4).
  *
  * Pure: libc, fixed.c, draw.c (the stream), protocol/hash.h.
@@ -171,6 +202,8 @@
 #define EB_EVAL_MAX_ADJUSTMENTS 32
 #define EB_EVAL_MAX_BIDS 1000
 #define EB_EVAL_MAX_SHEETS 101
+#define EB_EVAL_MAX_LOTS 64
+#define EB_EVAL_MAX_COMBINATIONS 100000
 
 /*
  * Check one <score-sheet> against <evaluation-rules> for the bidders

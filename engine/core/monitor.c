@@ -23,7 +23,7 @@
 struct monitor {
 	char id[EB_ID_MAX];
 	int opened;
-	int64_t min_days, notice_days, bits;
+	int64_t min_days, notice_days, bits, margin_days;
 	struct eb_doc *obs;      /* <observations> of <observation> */
 	struct eb_doc *alerts;   /* <alerts> of <alert> */
 	int64_t nalerts, nobs;
@@ -231,6 +231,7 @@ decide_open(const struct monitor *m, const struct eb_cmd *cmd,
 		{ "min-bidding-days", 20, 1, 365 },
 		{ "notice-days", 15, 0, 365 },
 		{ "subnet-bits", 24, 8, 32 },
+		{ "award-margin-days", 30, 0, 365 },
 	};
 	struct eb_doc *e;
 	int64_t v;
@@ -243,14 +244,15 @@ decide_open(const struct monitor *m, const struct eb_cmd *cmd,
 		    "Amend nothing: open a new monitor for other rules.",
 		    "monitor %s is open already", m->id);
 	e = eb_doc_add(ev, "monitor-opened");
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		v = k[i].dflt;
 		if (eb_doc_attr(cmd->body, k[i].name) != NULL &&
 		    (eb_doc_attr_i64(cmd->body, k[i].name, &v) != EB_OK ||
 		    v < k[i].lo || v > k[i].hi))
 			return eb_fail(err, EB_ERR_FORMAT, "bad-monitor-rules",
 			    "min-bidding-days 1..365, notice-days 0..365, "
-			    "subnet-bits 8..32.", "open-monitor: %s out of "
+			    "subnet-bits 8..32, award-margin-days 0..365.",
+			    "open-monitor: %s out of "
 			    "range", k[i].name);
 		eb_doc_set_attr_i64(e, k[i].name, v);
 	}
@@ -298,13 +300,20 @@ decide_check(const struct monitor *m, const struct eb_cmd *cmd,
 }
 
 static int
+same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+static int
 decide_observe(const struct monitor *m, const struct eb_cmd *cmd,
     struct eb_doc *ev, const char *iso, struct eb_error *err)
 {
 	const struct eb_doc *b = cmd->body, *o;
 	const char *job, *party, *role, *addr;
 	struct eb_doc *e;
-	char detail[256];
+	char detail[512];
+	int64_t until = 0, opening = 0;
 	int rc = EB_OK;
 
 	if ((rc = need_role(cmd, 1u << EB_ROLE_SYSTEM, err)) != EB_OK)
@@ -318,12 +327,48 @@ decide_observe(const struct monitor *m, const struct eb_cmd *cmd,
 		return eb_fail(err, EB_ERR_LIMIT, "too-many-observations",
 		    NULL, "monitor %s holds its maximum of observations",
 		    m->id);
+	if (eb_doc_attr(b, "subject") != NULL &&
+	    (!time_of(b, "authorised-until", &until) ||
+	    !time_of(b, "opening", &opening)))
+		return eb_fail(err, EB_ERR_FORMAT, "bad-command",
+		    "With subject=, give authorised-until= and opening=.",
+		    "observe: a representative's bid without its dates");
+	/* one observation per (tender, party, address, subject) */
+	eb_doc_foreach(o, m->obs, "observation")
+		if (strcmp(eb_doc_attr(o, "tender"), job) == 0 &&
+		    strcmp(eb_doc_attr(o, "party"), party) == 0 &&
+		    strcmp(eb_doc_attr(o, "address"), addr) == 0 &&
+		    same_text(eb_doc_attr(o, "subject"),
+		    eb_doc_attr(b, "subject")))
+			return eb_fail(err, EB_ERR_CONFLICT, "already-observed",
+			    "Nothing new: the monitor holds this observation.",
+			    "%s on %s from %s is observed already", party, job,
+			    addr);
 	e = eb_doc_add(ev, "observed");
 	eb_doc_set_attr(e, "tender", job);
 	eb_doc_set_attr(e, "party", party);
 	eb_doc_set_attr(e, "role", role);
 	eb_doc_set_attr(e, "address", addr);
+	eb_doc_set_attr(e, "subject", eb_doc_attr(b, "subject"));
+	eb_doc_set_attr(e, "authorised-until",
+	    eb_doc_attr(b, "authorised-until"));
+	eb_doc_set_attr(e, "opening", eb_doc_attr(b, "opening"));
 	eb_doc_set_attr(e, "at", iso);
+	/* the award comes award-margin-days after the opening at the
+	 * latest the centre expects: a representative must still be one */
+	if (eb_doc_attr(b, "subject") != NULL &&
+	    until < opening + m->margin_days * EB_MS_PER_DAY) {
+		snprintf(detail, sizeof(detail), "bidder %s signed for "
+		    "subject %s, authorised until %s, before the award "
+		    "(opening %s + %lld days)", party,
+		    eb_doc_attr(b, "subject"),
+		    eb_doc_attr(b, "authorised-until"),
+		    eb_doc_attr(b, "opening"), (long long)m->margin_days);
+		if (!raised(m, ev, "authorisation-expires-before-award", job,
+		    detail))
+			raise_alert(m, ev, "authorisation-expires-before-award",
+			    job, detail, iso);
+	}
 	eb_doc_foreach(o, m->obs, "observation") {
 		const char *op = eb_doc_attr(o, "party");
 		const char *orole = eb_doc_attr(o, "role");
@@ -459,7 +504,8 @@ monitor_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 			    eb_doc_attr_i64(e, "notice-days",
 			    &m->notice_days) != EB_OK ||
 			    eb_doc_attr_i64(e, "subnet-bits", &m->bits) !=
-			    EB_OK)
+			    EB_OK || eb_doc_attr_i64(e, "award-margin-days",
+			    &m->margin_days) != EB_OK)
 				return eb_fail(err, EB_ERR_FORMAT, "bad-event",
 				    NULL, "monitor-opened without its rules");
 			m->opened = 1;
@@ -517,6 +563,7 @@ monitor_view(const void *st, const struct eb_actor *viewer)
 	eb_doc_set_attr_i64(v, "min-bidding-days", m->min_days);
 	eb_doc_set_attr_i64(v, "notice-days", m->notice_days);
 	eb_doc_set_attr_i64(v, "subnet-bits", m->bits);
+	eb_doc_set_attr_i64(v, "award-margin-days", m->margin_days);
 	if (!officer)
 		return v;
 	eb_doc_set_attr_i64(v, "alerts", m->nalerts);

@@ -572,6 +572,9 @@ tender_decide(const void *st, const struct eb_cmd *cmd,
 	if (cmd == NULL || cmd->body == NULL)
 		return eb_fail(err, EB_ERR_FORMAT, "missing-body", NULL,
 		    "a command needs a body");
+	/* decided by the rules version it names, or refused (cmd.h) */
+	if ((rc = eb_cmd_check_rules(cmd, err)) != EB_OK)
+		return rc;
 	r = row_find(cmd->body->name);
 	if (r == NULL)
 		return eb_fail(err, EB_ERR_NOTFOUND, "unknown-command",

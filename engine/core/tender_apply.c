@@ -617,9 +617,34 @@ static int
 f_award(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
     struct eb_error *err)
 {
-	struct eb_doc *a = record(ev, "award");
+	struct eb_doc *a;
+	int64_t left = 0;
 
 	(void)at;
+	if (eb_doc_attr(ev, "lot") != NULL) {
+		/* a tender in lots: one <lot-award> per lot; the last one
+		 * (lots-left="0") makes the tender awarded */
+		if (eb_doc_attr_i64(ev, "lots-left", &left) != EB_OK ||
+		    left < 0)
+			return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+			    "award-issued for a lot without lots-left");
+		a = record(ev, "lot-award");
+		eb_doc_set_attr(a, "lot", eb_doc_attr(ev, "lot"));
+		eb_doc_set_attr(a, "bidder", eb_doc_attr(ev, "bidder"));
+		eb_doc_set_attr(a, "rank", eb_doc_attr(ev, "rank"));
+		eb_doc_set_attr(a, "price", eb_doc_attr(ev, "price"));
+		eb_doc_set_attr(a, "discount", eb_doc_attr(ev, "discount"));
+		eb_doc_set_attr(a, "cost", eb_doc_attr(ev, "cost"));
+		copy_children(a, ev, "discount");
+		copy_children(a, ev, "justification");
+		if (t->award == NULL)
+			t->award = record(ev, "award");
+		eb_doc_append(t->award, a);
+		if (left == 0)
+			*to = EB_TS_AWARDED;
+		return EB_OK;
+	}
+	a = record(ev, "award");
 	(void)err;
 	eb_doc_set_attr(a, "bidder", eb_doc_attr(ev, "bidder"));
 	eb_doc_set_attr(a, "rank", eb_doc_attr(ev, "rank"));

@@ -201,11 +201,62 @@ g_verify(const struct tender *t, const struct eb_cmd *c,
 	return EB_OK;
 }
 
+/*
+ * A tender in lots: one issue-award per lot of the result's award plan
+ * (docs/evaluation.md, "Lots and linked discounts"), to the bidder the
+ * plan names, once; the event carries the lot's price, the linked
+ * discount applied and the cost, and how many lots are left: the last
+ * one makes the tender awarded.
+ */
+static int
+award_lot(const struct tender *t, const struct eb_cmd *c,
+    const struct eb_doc *plan, const char *bidder, const char *j,
+    struct eb_doc *events, struct eb_error *err)
+{
+	const char *lot = eb_doc_attr(c->body, "lot");
+	struct eb_doc *aw, *e, *d;
+	int64_t left;
+
+	if (!nonblank(lot))
+		return missing(err, c->body->name, "lot");
+	aw = find_by(plan, "award", "lot", lot);
+	if (aw == NULL)
+		return eb_fail(err, EB_ERR_RULE, "not-an-award-lot",
+		    "Award the lots of the result's award plan (ebid result "
+		    "show).", "lot %s has no award in the plan of tender %s",
+		    lot, t->id);
+	if (!attr_is(aw, "bidder", bidder))
+		return eb_fail(err, EB_ERR_RULE, "not-the-lot-awardee",
+		    "Award each lot to the bidder the award plan names.",
+		    "the award plan gives lot %s to %s, not to %s", lot,
+		    eb_doc_attr(aw, "bidder"), bidder);
+	if (find_by(t->award, "lot-award", "lot", lot) != NULL)
+		return eb_fail(err, EB_ERR_CONFLICT, "lot-already-awarded",
+		    "Each lot is awarded once.", "lot %s is awarded already",
+		    lot);
+	left = (int64_t)eb_doc_count(plan, "award") - 1 -
+	    (int64_t)eb_doc_count(t->award, "lot-award");
+	e = ev_add(events, "award-issued", c);
+	eb_doc_set_attr(e, "bidder", bidder);
+	eb_doc_set_attr(e, "rank", eb_doc_attr(aw, "position"));
+	eb_doc_set_attr(e, "lot", lot);
+	eb_doc_set_attr(e, "price", eb_doc_attr(aw, "price"));
+	eb_doc_set_attr(e, "discount", eb_doc_attr(aw, "discount"));
+	eb_doc_set_attr(e, "cost", eb_doc_attr(aw, "cost"));
+	eb_doc_set_attr_i64(e, "lots-left", left);
+	eb_doc_foreach(d, aw, "discount")
+		eb_doc_append(e, eb_doc_clone(d));
+	eb_doc_add_text(e, "justification", j);
+	return EB_OK;
+}
+
 int
 g_award(const struct tender *t, const struct eb_cmd *c,
     struct eb_doc *events, struct eb_error *err)
 {
 	const char *bidder = eb_doc_attr(c->body, "bidder"), *j = NULL;
+	const struct eb_doc *plan = eb_doc_path(t->result,
+	    "evaluation-result/award-plan");
 	struct eb_doc *cand, *e;
 	int rc;
 
@@ -214,6 +265,12 @@ g_award(const struct tender *t, const struct eb_cmd *c,
 	if ((rc = require_text(c->body, "justification", c->body->name, &j,
 	    err)))
 		return rc;
+	if (plan != NULL)
+		return award_lot(t, c, plan, bidder, j, events, err);
+	if (eb_doc_attr(c->body, "lot") != NULL)
+		return eb_fail(err, EB_ERR_RULE, "not-an-award-lot",
+		    "Leave lot= out: the tender is not in lots.",
+		    "tender %s has no lots", t->id);
 	cand = find_by(t->result, "candidate", "bidder", bidder);
 	if (cand == NULL)
 		return eb_fail(err, EB_ERR_RULE, "not-a-candidate",

@@ -305,6 +305,9 @@ g_close_eval(const struct tender *t, const struct eb_cmd *c,
 			cand = eb_doc_add(e, "candidate");
 			eb_doc_set_attr(cand, "rank", eb_doc_attr(k, "position"));
 			eb_doc_set_attr(cand, "bidder", eb_doc_attr(k, "bidder"));
+			/* a tender in lots: each lot's candidates (absent
+			 * otherwise, so the event is as before) */
+			eb_doc_set_attr(cand, "lot", eb_doc_attr(k, "lot"));
 		}
 		eb_doc_append(e, res);
 		if (eb_doc_child(e, "candidate") == NULL)

@@ -8,6 +8,8 @@
  *    GET /sales/ID               a sale's live board
  *    GET /sales/ID/watch?after=N the sale's entries after N (watch.c's long
  *                                poll, numbers only), for the page's script
+ *    GET /sanctions              integrity sanctions in force
+ *                                (board_sanctions.h)
  *    GET /heads[/ID]             signed chain heads (all heads of ID, with
  *                                their CMS signatures, to check an export)
  *    GET /static/board.css|board.js
@@ -36,6 +38,7 @@
  */
 #include "engine/server/board.h"
 #include "engine/server/board_ocds.h"
+#include "engine/server/board_sanctions.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -644,6 +647,16 @@ rate_ok(struct eb_board *b, const char *addr)
 	return 1;
 }
 
+/* The sanctions in force (board_sanctions.c): the page, or a problem. */
+static void
+sanctions_done(void *arg, struct eb_doc *list)
+{
+	if (list != NULL)
+		reply_page(arg, 200, list);
+	else
+		reply_problem(arg, 503, "unavailable");
+}
+
 /* The OCDS packages (board_ocds.c): JSON, or the problem page. */
 static void
 ocds_done(void *arg, int status, const char *json, size_t n)
@@ -736,6 +749,10 @@ route(struct evhttp_request *req, void *arg)
 	}
 	if (strcmp(path, "/heads") == 0) {
 		heads_page(p, NULL);
+		return;
+	}
+	if (strcmp(path, "/sanctions") == 0) {
+		eb_board_sanctions(b->srv, sanctions_done, p);
 		return;
 	}
 	if (strncmp(path, "/heads/", 7) == 0 &&

@@ -70,6 +70,7 @@
 #include "engine/server/notify.h"
 #include "engine/server/reads.h"
 #include "engine/server/receipts.h"
+#include "engine/server/registry.h"
 #include "engine/server/server.h"
 #include "engine/server/upload.h"
 #include "engine/server/workers.h"
@@ -114,6 +115,8 @@ struct job {
 	uint8_t der_sha[EB_SHA256_LEN];
 	struct eb_doc *doc;
 	struct eb_doc *facts;             /* a subject's or tender's view */
+	int prechecked;                   /* registry.h checks asked: 1 from
+	                                   * verify_done, 2 from created_done */
 	const struct eb_flow_entry *flow;
 	char target[EB_ID_MAX];
 	int attempts;
@@ -133,9 +136,11 @@ struct job {
 struct eb_commands {
 	struct eb_server *srv;
 	unsigned busy;
+	eb_commands_observer_fn observer;  /* NULL: none */
 };
 
 static void job_load(struct job *j);
+static void prechecked(void *arg, int rc, const struct eb_error *e);
 
 /*
  * The request id a creating command carries inside its signature
@@ -307,6 +312,11 @@ append_done(int rc, const struct eb_error *e, void *arg)
 		a->seq = j->seq;
 		memcpy(a->hash, j->hash, EB_SHA256_LEN);
 		a->fresh = 0;
+		/* what only ebidd observes, to the centre's monitor */
+		if (j->cs->observer != NULL)
+			j->cs->observer(j->cs->srv, a->flow, a->state, a->id,
+			    j->doc != NULL ? j->doc->name : NULL, &j->actor,
+			    j->r != NULL ? j->r->peer_addr : NULL, j->facts);
 		reply_accepted(j);
 		eb_notify_committed(j->cs->srv, a->id, a->flow, a->state);
 		job_end(j);
@@ -788,6 +798,53 @@ created_done(int rc, const struct eb_error *e, const struct pg_result *res,
 		job_enqueue(j);
 		return;
 	}
+	/* a new one: across the registers first (unique credit code) */
+	if (!j->prechecked && eb_registry_wants(j->doc)) {
+		j->prechecked = 2;
+		if ((rc = eb_registry_check(j->cs->srv, j->doc, prechecked,
+		    j)) == EB_OK)
+			return;
+		eb_fail(&le, rc, "database-unavailable", NULL,
+		    "cannot queue the check of %s across the registers",
+		    j->doc->name);
+		job_fail(j, &le);
+		return;
+	}
+	gmtime_r(&secs, &tm);
+	if ((rc = eb_store_next_id(j->cs->srv->store, j->flow->kind,
+	    tm.tm_year + 1900, id_done, j)) != EB_OK) {
+		eb_fail(&le, rc, "database-unavailable", NULL,
+		    "cannot queue the id request");
+		job_fail(j, &le);
+	}
+}
+
+/* -- checks across the registers (registry.h) --------------------------- */
+
+static void verify_done(void *arg);
+
+/*
+ * registry.h's check done: refuse, or go on: a creating command to its
+ * new id (created_done found no earlier one), another back to routing.
+ */
+static void
+prechecked(void *arg, int rc, const struct eb_error *e)
+{
+	struct job *j = arg;
+	struct eb_error le;
+	time_t secs = (time_t)(j->time / 1000);
+	struct tm tm;
+
+	if (rc != EB_OK) {
+		if (is_refusal(e->code))
+			record_refusal(j, j->doc->name, e);
+		job_fail(j, e);
+		return;
+	}
+	if (j->prechecked == 1) {
+		verify_done(j);
+		return;
+	}
 	gmtime_r(&secs, &tm);
 	if ((rc = eb_store_next_id(j->cs->srv->store, j->flow->kind,
 	    tm.tm_year + 1900, id_done, j)) != EB_OK) {
@@ -882,6 +939,7 @@ out:
 	X509_free(signer);
 }
 
+
 /* Back on the loop thread: route the verified command to its aggregate. */
 static void
 verify_done(void *arg)
@@ -942,6 +1000,18 @@ verify_done(void *arg)
 		    "the %s id is empty or too long", tattr);
 		goto fail;
 	}
+	/* across the registers: resolved evidence (a creating command's
+	 * check, the unique credit code, comes in created_done) */
+	if (!j->prechecked && tval != NULL && eb_registry_wants(j->doc)) {
+		j->prechecked = 1;
+		if ((rc = eb_registry_check(srv, j->doc, prechecked, j)) ==
+		    EB_OK)
+			return;
+		eb_fail(&e, rc, rc == EB_ERR_NOMEM ? "out-of-memory" :
+		    "database-unavailable", NULL, "cannot queue the check "
+		    "of %s across the registers", j->doc->name);
+		goto fail;
+	}
 	if (tval == NULL) {
 		/* a creating command sent again: the aggregate it created */
 		char hex[EB_SHA256_HEX];
@@ -968,7 +1038,7 @@ verify_done(void *arg)
 	}
 	/* a rating rests on the tender the expert sat on (pool.h) */
 	if ((strcmp(j->flow->kind, "pool") == 0 ||
-	    strcmp(j->flow->kind, "monitor") == 0) &&
+	    strcmp(j->doc->name, "check-tender") == 0) &&
 	    eb_doc_attr(j->doc, "job") != NULL) {
 		fetch_facts(j, "tender", "job");
 		return;
@@ -1071,6 +1141,12 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 	j->doc = doc;
 	j->time = eb_clock_now(&srv->clock);
 	snprintf(j->target, sizeof(j->target), "%s", target);
+	/* the monitor checks a tender on its facts (monitor.h) */
+	if (strcmp(doc->name, "check-tender") == 0 &&
+	    eb_doc_attr(doc, "job") != NULL) {
+		fetch_facts(j, "tender", "job");
+		return EB_OK;
+	}
 	job_enqueue(j);
 	return EB_OK;
 }
@@ -1085,6 +1161,12 @@ eb_commands_new(struct eb_server *srv)
 	if (cs != NULL)
 		cs->srv = srv;
 	return cs;
+}
+
+void
+eb_commands_set_observer(struct eb_commands *cs, eb_commands_observer_fn fn)
+{
+	cs->observer = fn;
 }
 
 unsigned

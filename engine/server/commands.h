@@ -11,6 +11,8 @@
  *    eb_commands_new(), eb_commands_free(), eb_commands_busy()
  *    eb_handle_command()         - POST /v1/commands
  *    eb_commands_submit_system() - one of ebidd's own signed commands
+ *    eb_commands_set_observer()  - told of each committed command with
+ *                                  its peer address (monitoring.h)
  */
 #ifndef EB_SERVER_COMMANDS_H
 #define EB_SERVER_COMMANDS_H
@@ -40,4 +42,17 @@ void eb_handle_command(struct eb_req *r);
 int eb_commands_submit_system(struct eb_commands *cs, const char *target,
     uint8_t *der, size_t der_len, struct eb_doc *doc,
     eb_system_done_fn done, void *arg) EB_MUSTCHECK;
+
+/*
+ * Called once per committed command, before the reply: its aggregate
+ * (flow, state as committed, id), the command's name, its actor, the
+ * peer address of its connection (NULL for ebidd's own) and the facts it
+ * was decided on (or NULL).  main.c sets eb_monitoring_committed().
+ */
+typedef void (*eb_commands_observer_fn)(struct eb_server *srv,
+    const struct eb_flow_entry *flow, const void *state, const char *id,
+    const char *name, const struct eb_actor *actor, const char *addr,
+    const struct eb_doc *facts);
+void eb_commands_set_observer(struct eb_commands *cs,
+    eb_commands_observer_fn fn);
 #endif

@@ -47,6 +47,8 @@ static const struct cf_key cf_keys[] = {
 	STR(listen, "127.0.0.1:8443", 1),
 	STR(log_file, "", 0),
 	INT(max_body, "8388608", 1024, (int64_t)256 << 20),
+	/* process monitoring (monitoring.h): the monitor ebidd reports to */
+	STR(monitor, "", 0),
 	/* the opening authority: issues the tenders' opening certificates */
 	STR(opening_authority_cert, "", 0),
 	STR(opening_authority_key, "", 0),
@@ -69,6 +71,7 @@ static const struct cf_key cf_keys[] = {
 	/* connections: caps and the whole-request deadline */
 	INT(max_connections, "0", 0, 1000000),
 	INT(max_connections_per_address, "64", 0, 1000000),
+	INT(refuse_connections_above, "0", 0, 1000000),
 	INT(request_timeout, "60", 1, 3600),
 	/* log trust (docs/audit.md): who may act as the system, how often
 	 * chain heads are signed */

@@ -49,6 +49,7 @@ struct eb_config {
 	int64_t workers;       /* verify/parse threads; default 2, 0 = inline */
 	char *public_listen;   /* the public board (board.c); "" = off */
 	char *pages_dir;       /* folder of the board's stylesheet and files */
+	char *monitor;         /* the monitor ebidd reports to ("" = none) */
 	int64_t public_rate;   /* board requests per second per address */
 	int64_t public_burst;  /* ... and the burst allowed */
 	/* Intake bounds (issue 20 points 2 and 10; docs/operations-server.md) */
@@ -62,6 +63,7 @@ struct eb_config {
 	/* Connections (engine/server/conns.c, docs/operations-server.md). */
 	int64_t max_connections;  /* open at once; 0 = RLIMIT_NOFILE - reserve */
 	int64_t max_connections_per_address; /* per client IP; 0 = no cap */
+	int64_t refuse_connections_above; /* 503 too-many-connections; 0 = off */
 	int64_t request_timeout;  /* seconds to receive one whole request */
 	char *system_certs;    /* other server certificates of the centre, "a.crt,b.crt" */
 	int64_t head_every_entries; /* sign a chain head at every Nth seq; default 64 */

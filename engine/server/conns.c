@@ -39,6 +39,9 @@
  * on top), worker pipes (2 per worker on top), the log, the listener, the
  * reserve, epoll, signals, files read at run time. */
 #define FD_RESERVE 64
+/* Seconds a connection over refuse_connections_above has to send the
+ * request it will be refused (at most request_timeout). */
+#define REFUSED_DEADLINE_S 5
 
 struct addr_slot {
 	struct addr_slot *next;
@@ -53,6 +56,7 @@ struct conn {
 	struct conn *prev, *next;
 	struct addr_slot *slot;              /* counted here (per-address cap) */
 	int placed;                          /* address read */
+	int refuse;                          /* over refuse_connections_above */
 	char addr[INET6_ADDRSTRLEN];
 };
 
@@ -67,8 +71,8 @@ struct eb_conns {
 	struct event_base *base;
 	SSL_CTX *ctx;
 	int ex_idx;
-	unsigned max, per_addr;
-	struct timeval deadline_tv;
+	unsigned max, per_addr, refuse_above;
+	struct timeval deadline_tv, refused_tv;
 	unsigned open;
 	struct conn *all;
 	struct event *place_ev;              /* reads new addresses */
@@ -78,7 +82,7 @@ struct eb_conns {
 	int backing_off;
 	struct event *backoff_ev;
 	int reserve_fd;
-	struct ratelog log_cap, log_accept, log_addr, log_deadline;
+	struct ratelog log_cap, log_accept, log_addr, log_deadline, log_refuse;
 };
 
 /* The listener's error callback gets evhttp's pointer: see conns.h. */
@@ -308,12 +312,14 @@ eb_conns_bev(struct event_base *base, void *arg)
 	}
 	c->cs = cs;
 	c->ssl = ssl;
+	c->refuse = cs->refuse_above > 0 && cs->open >= cs->refuse_above;
 	c->next = cs->all;
 	if (cs->all != NULL)
 		cs->all->prev = c;
 	cs->all = c;
 	cs->open++;
-	evtimer_add(c->deadline, &cs->deadline_tv);
+	evtimer_add(c->deadline, c->refuse ? &cs->refused_tv :
+	    &cs->deadline_tv);
 	event_active(cs->place_ev, EV_TIMEOUT, 0);
 	listener_update(cs);
 	/* On failure bufferevent_openssl frees ssl (and so our record). */
@@ -350,6 +356,20 @@ eb_conns_reply_out(struct eb_conns *cs, struct evhttp_connection *evcon)
 
 	if (c != NULL)
 		evtimer_add(c->deadline, &cs->deadline_tv);
+}
+
+int
+eb_conns_refused(struct eb_conns *cs, struct evhttp_connection *evcon)
+{
+	struct conn *c = conn_of(cs, evcon);
+
+	if (c == NULL || !c->refuse)
+		return 0;
+	ratelog(&cs->log_refuse, "connection cap: refused a connection from "
+	    "%s with 503 too-many-connections (%u open, "
+	    "refuse_connections_above %u)", c->addr[0] != '\0' ? c->addr :
+	    "?", cs->open, cs->refuse_above);
+	return 1;
 }
 
 static void
@@ -471,16 +491,20 @@ eb_conns_new(struct event_base *base, SSL_CTX *ctx,
 	cs->max = cfg->max_connections > 0 ? (unsigned)cfg->max_connections :
 	    (unsigned)fit;
 	cs->per_addr = (unsigned)cfg->max_connections_per_address;
+	cs->refuse_above = (unsigned)cfg->refuse_connections_above;
 	cs->deadline_tv.tv_sec = (time_t)cfg->request_timeout;
+	cs->refused_tv.tv_sec = (time_t)(cfg->request_timeout <
+	    REFUSED_DEADLINE_S ? cfg->request_timeout : REFUSED_DEADLINE_S);
 	if (cs->max > fit)
 		eb_log(EB_LOG_WARN, "max_connections %u is more than the "
 		    "open-file limit %llu leaves for clients (%llu): accept() "
 		    "will run out of descriptors first (ebidd then backs off)",
 		    cs->max, nofile, fit);
 	eb_log(EB_LOG_INFO, "connections: at most %u (open-file limit %llu), "
-	    "%u per address%s, request_timeout %lld s", cs->max, nofile,
+	    "%u per address%s, request_timeout %lld s%s", cs->max, nofile,
 	    cs->per_addr, cs->per_addr == 0 ? " (no cap)" : "",
-	    (long long)cfg->request_timeout);
+	    (long long)cfg->request_timeout, cs->refuse_above > 0 ?
+	    ", 503 above refuse_connections_above" : "");
 	return cs;
 nomem:
 	eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,

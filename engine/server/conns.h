@@ -7,6 +7,12 @@
  *      of descriptors because of clients);
  *    - at most max_connections_per_address from one client address: the
  *      next one is shut down as soon as it is accepted;
+ *    - with refuse_connections_above = N, a connection accepted while N
+ *      or more are open is answered 503 too-many-connections
+ *      at its first request and closed, and gets REFUSED_DEADLINE_S instead
+ *      of request_timeout to send it: a clear refusal, and a bound on the
+ *      memory idle connections hold (about 28 KiB each with OpenSSL 3.0,
+ *      docs/performance.md) below the descriptor cap;
  *    - a whole-request deadline, request_timeout, from the accept (or the
  *      previous reply) to the end of the next request, because evhttp's
  *      own timeout restarts on every byte: at expiry the socket is shut
@@ -36,6 +42,7 @@
  *    eb_conns_unlisten()   - the listener is about to be freed
  *    eb_conns_request_in() - a whole request arrived: its deadline stops
  *    eb_conns_reply_out()  - a reply leaves: the next request's deadline
+ *    eb_conns_refused()    - is this connection over refuse_connections_above?
  *    eb_conns_free()       - forget every connection (evhttp frees them)
  */
 #ifndef EB_SERVER_CONNS_H
@@ -61,6 +68,12 @@ void eb_conns_listen(struct eb_conns *cs, struct evconnlistener *lev);
 void eb_conns_unlisten(struct eb_conns *cs);
 void eb_conns_request_in(struct eb_conns *cs, struct evhttp_connection *c);
 void eb_conns_reply_out(struct eb_conns *cs, struct evhttp_connection *c);
+/*
+ * 1 when 'c' was accepted over refuse_connections_above (answer it 503
+ * too-many-connections and close it; the refusal is logged once per
+ * 10 s), else 0.
+ */
+int eb_conns_refused(struct eb_conns *cs, struct evhttp_connection *c);
 /* Open connections (records alive). */
 unsigned eb_conns_open(const struct eb_conns *cs);
 /* After evhttp_free(): connections freed later are no longer counted. */

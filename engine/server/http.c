@@ -613,6 +613,16 @@ route(struct evhttp_request *req, void *arg)
 		eb_reply_error(r, &e);
 		return;
 	}
+	if (eb_conns_refused(srv->conns, conn)) {     /* conns.h */
+		r->close_after = 1;
+		eb_fail(&e, EB_ERR_LIMIT, "too-many-connections",
+		    "Send the request again in a few seconds, and keep one "
+		    "connection open rather than many.",
+		    "the server holds as many connections as it is set to "
+		    "(refuse_connections_above)");
+		eb_reply_error(r, &e);
+		return;
+	}
 	if (path == NULL) {
 		eb_fail(&e, EB_ERR_FORMAT, "bad-uri", NULL, "malformed URI");
 		eb_reply_error(r, &e);

@@ -43,6 +43,7 @@
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
+#include "engine/server/monitoring.h"
 #include "engine/server/service.h"
 #include "engine/server/notify.h"
 #include "engine/server/server.h"
@@ -403,6 +404,8 @@ main(int argc, char **argv)
 	}
 	if (eb_system_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "server certificate");
+	/* process monitoring: ebidd's observations (monitoring.h) */
+	eb_commands_set_observer(srv.cmds, eb_monitoring_committed);
 	if (eb_receipts_init(&srv) != EB_OK) {
 		fprintf(stderr, "ebidd: out of memory\n");
 		return 1;

@@ -874,7 +874,7 @@ upload_of(struct eb_uploads *us, struct eb_req *r, const char *query,
 
 	eb_error_clear(&e);
 	if (us == NULL) {
-		eb_fail(&e, EB_ERR_INTERNAL, "upload-failed", NULL,
+		eb_fail(&e, EB_ERR_IO, "upload-failed", NULL,
 		    "uploads are not set up");
 		eb_reply_error(r, &e);
 		return -1;
@@ -901,7 +901,7 @@ eb_handle_upload_open(struct eb_req *r)
 
 	if (r->srv->uploads == NULL) {
 		eb_error_clear(&e);
-		eb_fail(&e, EB_ERR_INTERNAL, "upload-failed", NULL,
+		eb_fail(&e, EB_ERR_IO, "upload-failed", NULL,
 		    "uploads are not set up");
 		eb_reply_error(r, &e);
 		return;

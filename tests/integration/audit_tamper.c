@@ -85,6 +85,7 @@ rechain(struct eb_audit_log *l, size_t from)
 		ent.time = e->time;
 		ent.actor = &e->actor;
 		ent.clock = e->clock;
+		ent.rules = e->rules;
 		eb_sha256(e->command, e->command_len, ent.command_sha256);
 		if (e->receipt != NULL) {
 			ent.has_receipt = 1;
@@ -633,6 +634,122 @@ test_tail_cut_heads_fixed(void **state)
 	eb_audit_log_free(l);
 }
 
+/*
+ * One verify of 'l' with 'jobs' threads for the per-entry checks: the
+ * whole outcome, to compare across thread counts (issue 17 point 3).
+ */
+struct outcome {
+	int rc;
+	struct eb_error err;
+	struct eb_audit_result res;
+};
+
+static void
+verify_jobs(struct eb_audit_log *l, int jobs, struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	eb_error_clear(&o->err);
+	eb_audit_set_jobs(jobs);
+	o->rc = eb_audit_verify(l, g_trust, g_schema, &o->res, &o->err);
+	eb_audit_set_jobs(0);
+	eb_doc_free(o->res.final_view);
+	o->res.final_view = NULL;
+}
+
+static void
+assert_same_outcome(struct eb_audit_log *l, int64_t want_seq,
+    const char *want_reason)
+{
+	struct outcome one, many;
+	static const int jobs[] = { 2, 4, 7 };
+
+	verify_jobs(l, 1, &one);
+	printf("# --jobs 1: rc %d seq %lld %s | %s\n", one.rc,
+	    (long long)one.res.failed_seq, one.err.reason, one.err.primary);
+	assert_int_equal(one.res.failed_seq, want_seq);
+	if (want_reason != NULL)
+		assert_string_equal(one.err.reason, want_reason);
+	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+		verify_jobs(l, jobs[i], &many);
+		assert_int_equal(many.rc, one.rc);
+		assert_int_equal(many.err.code, one.err.code);
+		assert_string_equal(many.err.reason, one.err.reason);
+		assert_string_equal(many.err.primary, one.err.primary);
+		assert_string_equal(many.err.detail, one.err.detail);
+		assert_string_equal(many.err.hint, one.err.hint);
+		assert_int_equal(many.res.failed_seq, one.res.failed_seq);
+		assert_int_equal(many.res.entries_checked,
+		    one.res.entries_checked);
+		assert_int_equal(many.res.signatures_checked,
+		    one.res.signatures_checked);
+		assert_int_equal(many.res.receipts_checked,
+		    one.res.receipts_checked);
+		assert_int_equal(many.res.heads_checked, one.res.heads_checked);
+		assert_string_equal(many.res.final_state, one.res.final_state);
+	}
+}
+
+/*
+ * The per-entry checks run on threads ahead of the replay: the outcome
+ * (code, every message, the entry named, the counts) is the same for 1,
+ * 2, 4 and 7 threads, on the untouched log and on forgeries that fail at
+ * the signature, the signer, the receipt and the replay with the chain
+ * recomputed (so that the threads' results, not the chain, decide).
+ */
+static void
+test_jobs_same_outcome(void **state)
+{
+	struct eb_audit_log *l;
+	size_t k, r;
+
+	(void)state;
+	l = fresh();
+	assert_same_outcome(l, 0, "");
+	eb_audit_log_free(l);
+
+	/* a byte of a signature, late in the log, chain recomputed */
+	l = fresh();
+	k = l->n - 2;
+	l->entries[k].command[l->entries[k].command_len - 3] ^= 0x01;
+	rechain(l, k);
+	assert_same_outcome(l, l->entries[k].seq, "bad-signature");
+	eb_audit_log_free(l);
+
+	/* two forged entries: the earlier is named, whatever thread saw it */
+	l = fresh();
+	k = l->n / 2;
+	l->entries[k].command[l->entries[k].command_len - 3] ^= 0x01;
+	l->entries[l->n - 1].command[l->entries[l->n - 1].command_len - 3] ^=
+	    0x01;
+	rechain(l, k);
+	assert_same_outcome(l, l->entries[k].seq, "bad-signature");
+	eb_audit_log_free(l);
+
+	/* a receipt's byte, chain recomputed */
+	l = fresh();
+	for (r = l->n; r > 0 && l->entries[r - 1].receipt == NULL; r--)
+		;
+	if (r > 0) {
+		r--;
+		l->entries[r].receipt[l->entries[r].receipt_len - 3] ^= 0x01;
+		rechain(l, r);
+		assert_same_outcome(l, l->entries[r].seq, NULL);
+	}
+	eb_audit_log_free(l);
+
+	/* another entry's command in place of one (signer or replay fails) */
+	l = fresh();
+	k = l->n / 3 + 1;
+	free(l->entries[k].command);
+	l->entries[k].command = malloc(l->entries[k - 1].command_len);
+	memcpy(l->entries[k].command, l->entries[k - 1].command,
+	    l->entries[k - 1].command_len);
+	l->entries[k].command_len = l->entries[k - 1].command_len;
+	rechain(l, k);
+	assert_same_outcome(l, l->entries[k].seq, NULL);
+	eb_audit_log_free(l);
+}
+
 static int
 setup(void **state)
 {
@@ -697,6 +814,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_truncated_at_entry),
 		cmocka_unit_test(test_system_entry_signed_by_other_system_cert),
 		cmocka_unit_test(test_tail_cut_heads_fixed),
+		cmocka_unit_test(test_jobs_same_outcome),
 	};
 
 	if (argc != 6 && argc != 8 && argc != 10) {

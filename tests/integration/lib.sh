@@ -9,6 +9,17 @@
 #    env: EBID_SRC, EBID_BUILD (CTest sets them), EBID_CERTS (optional:
 #         a folder made by certs/make-dev-certs.sh; else one is made);
 #         IT_EXTRA_CONF: more ebidd.conf lines (e.g. public_listen)
+#
+#    Schema check of every reply (issue 13 point 5): every XML document
+#    ebidd answers to the tests' clients is validated against
+#    protocol/xsd/ebid.xsd with xmllint.  The clients leave a copy of each
+#    XML reply in $EBID_REPLY_DIR: ebid, ebid-audit and the console through
+#    tools/client.c's hook, curl through curl_as.  check and refused
+#    validate what arrived during (or before) them and fail, naming the
+#    request and the error, when a document does not validate; finish
+#    adds one check over all of them.  The invalid documents are kept in
+#    $tmp/replies/invalid/ (with IT_KEEP_REPLIES=1 the valid ones too, in
+#    $tmp/replies/valid/, and the folder is kept).
 
 SRC=${EBID_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${EBID_BUILD:-$SRC/build}
@@ -19,6 +30,10 @@ fails=0 checks=0
 pgdir="" ebidd_pid=""
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ebidit.XXXXXX")
 chmod 755 "$tmp"
+export EBID_REPLY_DIR=$tmp/replies
+mkdir -p "$EBID_REPLY_DIR/invalid"
+chmod 777 "$EBID_REPLY_DIR"
+replies_seen=0 replies_bad=0
 
 say()  { printf '%s\n' "$*"; }
 ok()   { checks=$((checks + 1)); say "ok   $*"; }
@@ -39,21 +54,74 @@ show_failure() { # show_failure OUTFILE: what a person needs to diagnose
 check() { # check NAME COMMAND...: passes when the command succeeds
 	local name=$1 o; shift
 	o=$(check_out)
-	if "$@" >"$o" 2>&1; then ok "$name"; else bad "$name"; show_failure "$o"; fi
+	if "$@" >"$o" 2>&1; then
+		if replies_valid >>"$o"; then ok "$name"
+		else bad "$name (a reply did not validate)"; show_failure "$o"; fi
+	else bad "$name"; replies_valid >>"$o"; show_failure "$o"; fi
 	cat "$o" >>"$tmp/check.log"
 }
 refused() { # refused NAME COMMAND...: passes when the command fails
 	local name=$1 o; shift
 	o=$(check_out)
-	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"; else ok "$name"; fi
+	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; replies_valid >>"$o"; show_failure "$o"
+	elif replies_valid >>"$o"; then ok "$name"
+	else bad "$name (a reply did not validate)"; show_failure "$o"; fi
 	cat "$o" >>"$tmp/check.log"
 }
+
+# replies_valid: validate the XML replies that arrived since the last call
+# (see the header); prints each invalid one (request, status, xmllint's
+# error) and returns 1 when there is one.
+replies_valid() {
+	local d=$EBID_REPLY_DIR f base what files=() rc=0 out
+	[ -d "$d" ] || return 0
+	for f in "$d"/*.xml; do [ -e "$f" ] && files+=("$f"); done
+	[ ${#files[@]} -gt 0 ] || return 0
+	out=$(xmllint --noout --schema "$SRC/protocol/xsd/ebid.xsd" "${files[@]}" 2>&1)
+	for f in "${files[@]}"; do
+		base=${f%.xml}
+		what=$(cat "$base.what" 2>/dev/null || echo "? ? ?")
+		replies_seen=$((replies_seen + 1))
+		if grep -qxF "$f validates" <<<"$out"; then
+			if [ -n "${IT_KEEP_REPLIES:-}" ]; then   # for a person
+				mkdir -p "$d/valid"; mv "$f" "$base.what" "$d/valid/"
+			else
+				rm -f "$f" "$base.what"
+			fi
+		else
+			replies_bad=$((replies_bad + 1)) rc=1
+			say "reply not valid against ebid.xsd: $what (kept: $d/invalid/${base##*/}.xml)"
+			grep -F "$f" <<<"$out" | grep -vxF "$f fails to validate" | head -n 5 |
+				sed "s|$f|  ${base##*/}.xml|"
+			printf '%s\n' "$what" >>"$tmp/replies.invalid"
+			mv "$f" "$d/invalid/"; mv "$base.what" "$d/invalid/" 2>/dev/null
+		fi
+	done
+	return $rc
+}
+
 finish() { # stop the servers, check their sanitizer reports, print the summary line, exit with the verdict
 	stop_servers
 	sanitizer_check
+	replies_check
 	say "$((checks - fails)) passed, $fails failed"
 	[ "$fails" = 0 ]
 	exit $?
+}
+# replies_check: the last replies, and every reply of the run, valid
+replies_check() {
+	local o
+	o=$(check_out)
+	replies_valid >"$o"
+	checks=$((checks + 1))
+	if [ -s "$tmp/replies.invalid" ]; then
+		fails=$((fails + 1))
+		say "FAIL every XML reply valid against ebid.xsd ($(wc -l <"$tmp/replies.invalid") of them not, in $EBID_REPLY_DIR/invalid):"
+		sort "$tmp/replies.invalid" | uniq -c | head -n 40 | sed 's/^/  | /'
+		cat "$o"
+	else
+		say "ok   every XML reply valid against ebid.xsd"
+	fi
 }
 # sanitizer_check: an ASan/UBSan/LSan report in any ebidd's stderr
 # ($tmp/ebidd*.out) is a failed check, printed.
@@ -88,7 +156,7 @@ it_cleanup() {
 			rm -rf "$pgdir";;
 		esac
 	fi
-	if [ "$fails" != 0 ]; then
+	if [ "$fails" != 0 ] || [ -n "${IT_KEEP_REPLIES:-}" ]; then
 		say "kept for diagnosis: $tmp (ebidd.log, ebidd.out, check.*.out)"
 	else
 		rm -rf "$tmp"
@@ -101,7 +169,46 @@ RUNAS=()
 
 psqlq() { "$PGBIN/psql" -X -q -A -t -h "$pgdir" -p "$PGPORT_T" -U postgres -d ebid "$@"; }
 ebid_as() { local who=$1; shift; "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
-curl_as() { local who=$1; shift; curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
+# curl_as PARTY CURL-ARGS...: curl with PARTY's certificate; the XML reply
+# is also left in $EBID_REPLY_DIR for the schema check (see the header).
+# Calls that dump headers, use --head or --next, or name several outputs
+# are passed through unchecked.
+curl_as() {
+	local who=$1 out="" a args=() body rc
+	shift
+	for a in "$@"; do
+		case $a in -D|--dump-header|-i|--include|-I|--head|--next|-O|--remote-name)
+			curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"
+			return;;
+		esac
+	done
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-o|--output) [ -z "$out" ] || { curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "${args[@]}" -o "$out" "$@"; return; }
+			out=$2; shift 2;;
+		*) args+=("$1"); shift;;
+		esac
+	done
+	body=$(mktemp "$EBID_REPLY_DIR/curl-XXXXXX")
+	curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" \
+		-D "$body.hdr" -o "$body" "${args[@]}" >"$body.stdout"
+	rc=$?
+	case $out in
+	"") cat "$body";;
+	-) cat "$body";;
+	/dev/null) ;;
+	*) cp "$body" "$out";;
+	esac
+	cat "$body.stdout"
+	if [ -s "$body" ] && grep -qi '^content-type: *application/xml' "$body.hdr" 2>/dev/null; then
+		printf 'curl %s %s\n' "$(head -n 1 "$body.hdr" | tr -d '\r')" "${args[*]: -1}" >"$body.what"
+		mv "$body" "$body.xml"
+	else
+		rm -f "$body"
+	fi
+	rm -f "$body.hdr" "$body.stdout"
+	return $rc
+}
 clock_to() { curl_as supervisor -X POST --data "$1" "$URL/v1/test/clock" >/dev/null; }
 clock_now() { curl_as supervisor "$URL/v1/health" | grep -o 'time="[^"]*"' | cut -d'"' -f2; }
 # iso_plus INSTANT SECONDS: the instant SECONDS later, in the server's form

@@ -52,7 +52,7 @@ GET_PATHS="/v1/health /v1/whoami /v1/opening-authority /v1/log /v1/log/T-none
 /v1/heads/T-none /v1/tenders/T-none /v1/tenders/T-none/duties /v1/sales/S-none
 /v1/sales/S-none/duties /v1/sales/S-none/watch /v1/pools/P-none
 /v1/pools/P-none/duties /v1/subjects/X-none /v1/subjects/X-none/duties
-/v1/uploads/offset"
+/v1/monitors/M-none /v1/monitors/M-none/duties /v1/uploads/offset"
 POST_PATHS="/v1/commands /v1/test/clock /v1/uploads /v1/uploads/chunk"
 
 for p in $GET_PATHS; do

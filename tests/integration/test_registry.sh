@@ -14,14 +14,23 @@
 #      before; a sale application from a representative of the wrong
 #      scope refused, then accepted; every log verified and replayed by
 #      ebid-audit, and a subject's log edited in PostgreSQL fails the
-#      tender that relied on it.
+#      tender that relied on it; a second subject with a registered credit
+#      code refused; a finding whose evidence names no entry (wrong hash,
+#      seq or log) refused; the public board lists the sanctions in force
+#      (subject, code, sanction, period, finding; nothing private) and no
+#      longer once lifted.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
 PGPORT_T=$(free_port)
 PORT=$(free_port)
+BPORT=$(free_port)
 . "$(dirname "$0")/lib.sh"
+IT_EXTRA_CONF="public_listen = 127.0.0.1:$BPORT
+pages_dir = $SRC/engine/server/pages"
 it_setup
+BOARD=http://127.0.0.1:$BPORT
+sanctions() { curl -s "$BOARD/sanctions?lang=en"; }
 export EBID_URL=$URL EBID_CA=$C/ca.crt
 
 person() { awk -v n="$1" '$1 == n {print $4}' "$C/parties.txt"; }
@@ -67,6 +76,9 @@ check "subject B, its qualification ends before the deadline ($B)" test -n "$B"
 subject_xml "$tmp/c.xml" 91350100M000100Y43 "Dongping Water Co Ltd" "$later" bidder3
 C3=$(created "$(ebid_as registrar subject register "$tmp/c.xml")")
 check "subject C ($C3)" test -n "$C3"
+subject_xml "$tmp/a2.xml" 91370983MA3C000012 "Taishan Pipe Works (second record)" "$later" bidder5
+refused_with "a second subject with A's credit code is refused" credit-code-registered \
+	ebid_as registrar subject register "$tmp/a2.xml"
 view=$(ebid_as bidder4 subject show "$A")
 check "anyone with a certificate reads A's record" grep -q 'code="91370983MA3C000012"' <<<"$view"
 check "but not the representatives' person ids" grep -q 'party="bidder1" person="-"' <<<"$view"
@@ -134,10 +146,28 @@ cat >"$tmp/finding.xml" <<XML
 XML
 refused_with "a registrar cannot record a finding (the supervisor's power)" role-not-allowed \
 	ebid_as registrar subject finding "$tmp/finding.xml"
+sed "s/hash=\"${h##* }\"/hash=\"$(printf x | sha256sum | cut -d' ' -f1)\"/" "$tmp/finding.xml" >"$tmp/f-hash.xml"
+refused_with "evidence whose hash is not that entry's is refused" evidence-unresolved \
+	ebid_as supervisor subject finding "$tmp/f-hash.xml"
+sed "s/seq=\"${h%% *}\"/seq=\"999\"/" "$tmp/finding.xml" >"$tmp/f-seq.xml"
+refused_with "evidence naming an entry the log does not have is refused" evidence-unresolved \
+	ebid_as supervisor subject finding "$tmp/f-seq.xml"
+sed "s/aggregate=\"$T1\"/aggregate=\"T-1999-0999\"/" "$tmp/finding.xml" >"$tmp/f-agg.xml"
+refused_with "evidence in a log that does not exist is refused" evidence-unresolved \
+	ebid_as supervisor subject finding "$tmp/f-agg.xml"
+page=$(sanctions)
+check "the board lists no sanction yet" bash -c "! grep -q '91350100M000100Y43' <<<\"\$1\"" _ "$page"
 check "supervisor records an exclusion against C with its evidence" ebid_as supervisor subject finding "$tmp/finding.xml"
 view=$(ebid_as supervisor subject show "$C3")
 check "C's record holds the finding in force" grep -q 'sanction="exclusion"[^>]*status="in-force"' <<<"$view"
 check "with its evidence: T1's entry 1 by hash" grep -q "<evidence aggregate=\"$T1\" hash=\"${h##* }\" seq=\"1\"" <<<"$view"
+page=$(sanctions)
+check "the public board lists C's sanction in force: name" grep -q 'Dongping Water Co Ltd' <<<"$page"
+check "its credit code" grep -q '91350100M000100Y43' <<<"$page"
+check "the sanction" grep -q 'Exclusion from tenders' <<<"$page"
+check "the finding reference and its evidence entry" grep -q "$C3/1.*$T1.*#1" <<<"$page"
+check "nothing private: not the finding's text, not who recorded it, no person id" \
+	bash -c "! grep -q 'forged licence\|supervisor\|$(person bidder3)\|bidder3' <<<\"\$1\"" _ "$page"
 reg "$tmp/t2.xml" "$deadline"
 T2=$(open_tender "$tmp/t2.xml")
 check "the next tender T2 (no requirements) is bidding ($T2)" test -n "$T2"
@@ -160,6 +190,9 @@ check "supervisor answers: lifted" ebid_as supervisor subject answer "$tmp/ans.x
 view=$(ebid_as bidder3 subject show "$C3")
 check "the objection and its answer are on the record" grep -q '<answer [^>]*decision="lifted"' <<<"$view"
 check "T2: C signs up once the exclusion is lifted" ebid_as bidder3 tender sign-up "$T2" subject="$C3"
+page=$(sanctions)
+check "the board no longer lists the lifted sanction" bash -c "! grep -q '91350100M000100Y43' <<<\"\$1\"" _ "$page"
+check "(the page itself answers)" grep -q 'Sanctions in force' <<<"$page"
 check "supervisor suspends B" ebid_as registrar subject suspend "$B" reason="licence under review"
 refused_with "T2: a suspended subject is refused" subject-suspended \
 	ebid_as bidder2 tender sign-up "$T2" subject="$B"

@@ -115,6 +115,37 @@ check "but no other expert's record" test "$(grep -o '<expert ' <<<"$mine" | wc 
 other=$(committee "$T1" | grep -v "^$SEATED\$" | head -n 1)
 check "another expert ($other) does not see it" bash -c "! grep -q '<rating ' <<<\"\$(ebid_as $other pool show $P)\""
 
+# -- the desks in the console ------------------------------------------------------
+console() { # console PARTY: signed in; sets CB, $tmp/jar-PARTY
+	local who=$1 out=$tmp/console-$1.out u=""
+	"$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" \
+		console --port 0 >"$out" 2>&1 &
+	extra_pids+=" $!"
+	for _ in $(seq 1 50); do
+		u=$(sed -n 's/^open: //p' "$out")
+		[ -n "$u" ] && break
+		sleep 0.1
+	done
+	[ -n "$u" ] || { cat "$out"; return 1; }
+	CB=${u%%/\?*}
+	curl -s -o /dev/null -c "$tmp/jar-$who" "$u"
+}
+check "the rated expert's console starts" console "$SEATED"
+curl -s -b "$tmp/jar-$SEATED" "$CB/p/$P?lang=en" >"$tmp/mine.html"
+check "its pool desk shows its own rating (40.00 %)" grep -q '40.00 %' "$tmp/mine.html"
+check "and no rating form" bash -c "! grep -q 'value=\"rate-expert\"' '$tmp/mine.html'"
+check "the supervisor's console starts" console supervisor
+curl -s -b "$tmp/jar-supervisor" "$CB/p/$P?lang=en" >"$tmp/sup.html"
+check "the supervisor's pool desk has the rating form, one field per criterion" \
+	test "$(grep -o 'name="s\.[a-z-]*"' "$tmp/sup.html" | sort -u | wc -l)" = 4
+st=$(curl -s -o /dev/null -w '%{http_code}' -b "$tmp/jar-supervisor" -H "Origin: $CB" \
+	--data-urlencode cmd=rate-expert --data-urlencode "a.job=$T1" --data-urlencode "a.expert=$other" \
+	--data-urlencode s.punctuality=5 --data-urlencode s.independence=5 \
+	--data-urlencode s.quality-of-reasons=4 --data-urlencode s.deviations-explained=5 \
+	--data-urlencode "remark=On time, careful reasons." "$CB/p/$P/do")
+check "the supervisor rates $other from the desk ($st)" test "$st" = 303
+check "the server has the rating (95 %)" grep -q "<rating [^>]*score=\"9500\" tender=\"$T1\"" <(ebid_as "$other" pool show "$P")
+
 # -- the next draw excludes the expert under the threshold ---------------------
 secret="draw-$T2-$$"
 commit=$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)

@@ -259,6 +259,34 @@ fx_bid_doc(const char *p, int i)
 	return b;
 }
 
+const int64_t fx_lot_a[8] = { 350000000, 340000000, 380000000,
+    400000000, 400000000, 400000000, 400000000, 400000000 };
+
+/* The <lots> of bid i in a tender in lots (f->lots): A fx_lot_a[i], B
+ * the rest of fx_prices[i]; b1 (i 0) 10 % off B if it wins A too. */
+static void
+fx_bid_lots(struct eb_doc *bid, int i)
+{
+	struct eb_doc *ls = eb_doc_add(bid, "lots"), *l;
+	char v[32];
+
+	l = eb_doc_add(ls, "lot");
+	eb_doc_set_attr(l, "id", "A");
+	snprintf(v, sizeof(v), "%lld", (long long)fx_lot_a[i & 7]);
+	eb_doc_add_text(l, "total-price", v);
+	l = eb_doc_add(ls, "lot");
+	eb_doc_set_attr(l, "id", "B");
+	snprintf(v, sizeof(v), "%lld", (long long)(fx_prices[i & 7] -
+	    fx_lot_a[i & 7]));
+	eb_doc_add_text(l, "total-price", v);
+	if (i == 0) {
+		l = eb_doc_add(ls, "linked-discount");
+		eb_doc_set_attr(l, "lot", "B");
+		eb_doc_set_attr(l, "if-won", "A");
+		eb_doc_set_attr(l, "percent", "10");
+	}
+}
+
 /* open-bids with every held bid opened (a valid <bid> each) except
  * those named in 'invalid' (a space-separated list). */
 struct eb_doc *
@@ -287,6 +315,8 @@ fx_open_body(const struct fx *f, const char *invalid)
 		eb_doc_set_attr(r, "status", "opened");
 		eb_doc_set_attr_i64(r, "total-price", fx_prices[i & 7]);
 		eb_doc_append(r, fx_bid_doc(p, i));
+		if (f->lots)
+			fx_bid_lots(r->last, i);
 		/* the inner SignedData (base64), as protocol/opening.c adds */
 		eb_doc_add_text(r, "inner", "SU5ORVItU0lHTkVELUJJRA==");
 	}
@@ -473,8 +503,19 @@ fx_goto_n(struct fx *f, enum eb_tender_state target, int nbids, int ready)
 		base = EB_TS_BIDDING;
 		nbids = 2;
 	}
-	fx_step(f, FX_TEN, fx_registration_at("register-tender", FX_DEADLINE,
-	    f->ceiling));
+	{
+		struct eb_doc *reg = fx_registration_at("register-tender",
+		    FX_DEADLINE, f->ceiling), *l;
+
+		if (f->lots) {
+			l = eb_doc_add(eb_doc_path(reg,
+			    "rules/evaluation-rules"), "lots");
+			eb_doc_set_attr(l, "award", "lowest-total");
+			eb_doc_set_attr(eb_doc_add(l, "lot"), "id", "A");
+			eb_doc_set_attr(eb_doc_add(l, "lot"), "id", "B");
+		}
+		fx_step(f, FX_TEN, reg);
+	}
 	if (target == EB_TS_RETURNED) {
 		fx_step(f, FX_REG, fx_reasoned("return-registration",
 		    "The ceiling price lacks its cost estimate."));

@@ -42,6 +42,10 @@ struct fx {
 	int64_t now;
 	int64_t ceiling;         /* of the registrations it sends: FX_CEILING
 	                            unless a test lowers it before fx_goto() */
+	int lots;                /* set before fx_goto(): a tender in lots A
+	                            and B (award="lowest-total"), each bid
+	                            priced in both (fx_lot_a), b1 offering
+	                            10 % off B if it wins A */
 	struct eb_doc *log;      /* every applied event, in order */
 	int last_rc;
 	struct eb_error err;
@@ -96,6 +100,8 @@ struct eb_doc *fx_bid_doc(const char *p, int i);
 /* open-bids with every held bid opened (a valid <bid> each) except
  * those named in 'invalid' (a space-separated list). */
 struct eb_doc *fx_open_body(const struct fx *f, const char *invalid);
+/* The lot A price of bidder number i (f->lots); lot B is the rest. */
+extern const int64_t fx_lot_a[8];
 
 /*
  * The expert pool's view (as the pool aggregate shows it): e1..e7 of

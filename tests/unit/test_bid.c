@@ -270,6 +270,97 @@ test_refused_shape(void **state)
 	eb_doc_free(d);
 }
 
+/* mk_bid() priced in lots A 1000 and B 3163 (total 4163), with a 5 %
+ * discount on B if A is won too. */
+static struct eb_doc *
+mk_lot_bid(void)
+{
+	struct eb_doc *d = mk_bid(), *ls = eb_doc_add(d, "lots"), *l, *x;
+
+	l = eb_doc_add(ls, "lot");
+	eb_doc_set_attr(l, "id", "A");
+	eb_doc_add_text(l, "total-price", "1000");
+	eb_doc_add_text(l, "completion-days", "90");
+	x = eb_doc_add(l, "factor");
+	eb_doc_set_attr(x, "id", "night");
+	eb_doc_set_attr(x, "quantity", "2.5");
+	l = eb_doc_add(ls, "lot");
+	eb_doc_set_attr(l, "id", "B");
+	eb_doc_add_text(l, "total-price", "3163");
+	x = eb_doc_add(ls, "linked-discount");
+	eb_doc_set_attr(x, "lot", "B");
+	eb_doc_set_attr(x, "if-won", "A");
+	eb_doc_set_attr(x, "percent", "5");
+	return d;
+}
+
+/* Factors and lots (issue 14 point 4): what the schema cannot check,
+ * the model does, so clearing marks such a bid invalid (bid-format). */
+static void
+test_factors_and_lots(void **state)
+{
+	struct eb_error err;
+	struct eb_doc *d, *x;
+	struct eb_bid *b = NULL;
+
+	(void)state;
+	d = mk_lot_bid();
+	x = eb_doc_add(d, "factor");
+	eb_doc_set_attr(x, "id", "night");
+	eb_doc_set_attr(x, "quantity", "12.12345678");
+	assert_int_equal(eb_bid_from_doc(d, &b, &err), EB_OK);
+	assert_int_equal(b->nlots, 2);
+	eb_bid_free(b);
+	eb_doc_free(d);
+
+	d = mk_bid();   /* a malformed quantity */
+	x = eb_doc_add(d, "factor");
+	eb_doc_set_attr(x, "id", "night");
+	eb_doc_set_attr(x, "quantity", "1.123456789");
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bid-bad-factor");
+
+	d = mk_bid();   /* the same factor twice */
+	x = eb_doc_add(d, "factor");
+	eb_doc_set_attr(x, "id", "night");
+	eb_doc_set_attr(x, "quantity", "1");
+	eb_doc_append(d, eb_doc_clone(x));
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bid-bad-factor");
+
+	d = mk_lot_bid();   /* the lot prices do not add up */
+	eb_doc_set_text(eb_doc_path(d, "lots/lot/total-price"), "999");
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bid-bad-lots");
+	assert_non_null(strstr(err.primary, "add up"));
+
+	d = mk_lot_bid();   /* a lot priced twice */
+	eb_doc_set_attr(eb_doc_path(d, "lots/lot")->next, "id", "A");
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bid-bad-lots");
+
+	d = mk_lot_bid();   /* a discount on its own lot */
+	eb_doc_set_attr(eb_doc_path(d, "lots/linked-discount"), "if-won", "A B");
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bid-bad-lots");
+
+	d = mk_lot_bid();   /* a discount depending on a lot not priced */
+	eb_doc_set_attr(eb_doc_path(d, "lots/linked-discount"), "if-won", "C");
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+	assert_string_equal(err.reason, "bid-bad-lots");
+
+	d = mk_lot_bid();   /* 0 % */
+	eb_doc_set_attr(eb_doc_path(d, "lots/linked-discount"), "percent", "0");
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+
+	d = mk_lot_bid();   /* two discounts on B adding up to 100.5 % */
+	x = eb_doc_clone(eb_doc_path(d, "lots/linked-discount"));
+	eb_doc_set_attr(x, "percent", "95.5");
+	eb_doc_append(eb_doc_child(d, "lots"), x);
+	assert_int_equal(parse(d, &err), EB_ERR_FORMAT);
+	assert_non_null(strstr(err.primary, "100 %"));
+}
+
 int
 main(void)
 {
@@ -279,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_line_amount_half_up),
 		cmocka_unit_test(test_refused_values),
 		cmocka_unit_test(test_refused_shape),
+		cmocka_unit_test(test_factors_and_lots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1384,6 +1384,280 @@ test_rules_check_contradictions(void **state)
 	eb_doc_free(rules);
 }
 
+/* -- factors declared in the bid, lots and linked discounts ----------- */
+
+/*
+ * Factors sealed in the bid (<factor id quantity>, bid.xsd) feed the
+ * per-unit and percent adjustments; with if-no-factor="invalid" a bid
+ * without the factor is not scored ("missing-factor"), flagged with the
+ * scored set the clearing view shows.
+ *   F1 1,000,000, night 2 x 3,000 = +6,000      -> 1,006,000
+ *   F2   990,000, night 4.5 x 3,000 = +13,500   ->   1,003,500
+ *   F3   980,000, no factor: counts 0 (zero) -> 980,000; invalid with
+ *        if-no-factor="invalid"
+ */
+static void
+test_factors_from_the_bid(void **state)
+{
+	struct eb_doc *rules, *adj, *bids[3], *res = NULL;
+	struct eb_error err;
+	char sum[512];
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method",
+	    "lowest-evaluated-price", NULL);
+	adj = el(rules, "adjustment", "id", "night", "kind", "per-unit",
+	    "amount", "3000", "direction", "charge", NULL);
+	bids[0] = obid("F1", 1000000, -1);
+	bids[1] = obid("F2", 990000, -1);
+	bids[2] = obid("F3", 980000, -1);
+	el(eb_doc_child(bids[0], "bid"), "factor", "id", "night", "quantity",
+	    "2", NULL);
+	el(eb_doc_child(bids[1], "bid"), "factor", "id", "night", "quantity",
+	    "4.5", NULL);
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 3, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum,
+	    "F3:980000:none,F2:1003500:none,F1:1006000:none");
+	eb_doc_free(res);
+	eb_doc_set_attr(adj, "if-no-factor", "invalid");
+	scored_names(rules, bids, 3, sum, sizeof(sum));
+	assert_string_equal(sum, "F1=scored,F2=scored,F3=missing-factor");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 3, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	assert_string_equal(eb_doc_attr(bid_of(res, "F3"), "invalid-reason"),
+	    "missing-factor");
+	ranking(res, sum, sizeof(sum));
+	assert_string_equal(sum, "F2:1003500:none,F1:1006000:none");
+	eb_doc_free(res);
+	eb_doc_set_attr(adj, "if-no-factor", "worst");
+	expect_refused(rules, 0, "if-no-factor");
+	free_all(bids, 3);
+	eb_doc_free(rules);
+}
+
+/* An opened bid in lots: prices[k] for lot ids[k] (0: not priced); the
+ * bid's total-price is their sum. */
+static struct eb_doc *
+lbid(const char *bidder, const char *const *ids, const int64_t *prices,
+    size_t n)
+{
+	struct eb_doc *o = el(NULL, "opened-bid", "bidder", bidder, "org",
+	    bidder, NULL), *b = eb_doc_add(o, "bid"), *ls, *l;
+	int64_t total = 0;
+	char t[32];
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		total += prices[k];
+	snprintf(t, sizeof(t), "%lld", (long long)total);
+	eb_doc_add_text(b, "total-price", t);
+	ls = eb_doc_add(b, "lots");
+	for (k = 0; k < n; k++) {
+		if (prices[k] == 0)
+			continue;
+		l = el(ls, "lot", "id", ids[k], NULL);
+		snprintf(t, sizeof(t), "%lld", (long long)prices[k]);
+		eb_doc_add_text(l, "total-price", t);
+	}
+	return o;
+}
+
+/* "A:P:1:1000000:0:1000000,..." (lot, bidder, position, price, discount,
+ * cost) and the plan's cost and separate cost. */
+static void
+plan_of(const struct eb_doc *res, char *out, size_t n)
+{
+	const struct eb_doc *p = eb_doc_child(res, "award-plan"), *a;
+
+	assert_non_null(p);
+	snprintf(out, n, "%s cost=%s separate=%s", eb_doc_attr(p, "basis"),
+	    eb_doc_attr(p, "cost"), eb_doc_attr(p, "separate-cost"));
+	eb_doc_foreach(a, p, "award") {
+		size_t l = strlen(out);
+
+		snprintf(out + l, n - l, " %s:%s:%s:%s:%s:%s",
+		    eb_doc_attr(a, "lot"), eb_doc_attr(a, "bidder"),
+		    eb_doc_attr(a, "position"), eb_doc_attr(a, "price"),
+		    eb_doc_attr(a, "discount"), eb_doc_attr(a, "cost"));
+	}
+}
+
+/* The nested result of lot 'id'. */
+static const struct eb_doc *
+lot_result(const struct eb_doc *res, const char *id)
+{
+	const struct eb_doc *l;
+
+	eb_doc_foreach(l, res, "lot")
+		if (strcmp(eb_doc_attr(l, "id"), id) == 0)
+			return eb_doc_child(l, "evaluation-result");
+	fail_msg("no lot %s", id);
+	return NULL;
+}
+
+/*
+ * Three lots, lowest evaluated price (no adjustment: the lot price).
+ *
+ *   bidder  lot A       lot B       lot C    linked discount
+ *   P       1,000,000   2,000,000   -        5 % off B if it wins A
+ *   Q       1,050,000   1,950,000   -
+ *   R       1,100,000   2,100,000   -
+ *   S       -           1,990,000   500,000
+ *
+ * Lot C has one bid, fewer than min-bids (3): it fails on its own.
+ *   separate: A -> P (1,000,000), B -> Q (1,950,000); P does not win B,
+ *     so no discount: cost 2,950,000.
+ *   lowest-total: the candidates of A (P Q R) x of B (Q S P): A -> P and
+ *     B -> P costs 1,000,000 + 2,000,000 - 100,000 = 2,900,000, the
+ *     least (A -> P, B -> Q 2,950,000; A -> P, B -> S 2,990,000; any
+ *     A -> Q or R at least 3,000,000); B goes to its third candidate.
+ *   evaluate="discounted": P wins A undiscounted, so its B price counts
+ *     2,000,000 - 100,000 = 1,900,000 and P ranks first in B; the plan
+ *     (separate) is then A -> P, B -> P, 2,900,000.
+ */
+static void
+test_lots_linked_discount(void **state)
+{
+	static const char *const ids[3] = { "A", "B", "C" };
+	static const int64_t p[4][3] = { { 1000000, 2000000, 0 },
+	    { 1050000, 1950000, 0 }, { 1100000, 2100000, 0 },
+	    { 0, 1990000, 500000 } };
+	static const char *const who[4] = { "P", "Q", "R", "S" };
+	struct eb_doc *rules, *lots, *bids[5], *res = NULL;
+	const struct eb_doc *lr, *l;
+	struct eb_error err;
+	char sum[512];
+	size_t i;
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method",
+	    "lowest-evaluated-price", NULL);
+	lots = el(rules, "lots", "award", "separate", NULL);
+	el(lots, "lot", "id", "A", "name", "Section 1", NULL);
+	el(lots, "lot", "id", "B", "name", "Section 2", NULL);
+	el(lots, "lot", "id", "C", "name", "Lighting", NULL);
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	for (i = 0; i < 4; i++)
+		bids[i] = lbid(who[i], ids, p[i], 3);
+	el(eb_doc_path(bids[0], "bid/lots"), "linked-discount", "lot", "B",
+	    "if-won", "A", "percent", "5", NULL);
+	/* a bid that prices no lot is not scored */
+	bids[4] = obid("T", 900000, -1);
+	scored_names(rules, bids, 5, sum, sizeof(sum));
+	assert_string_equal(sum, "P=scored,Q=scored,R=scored,S=scored,"
+	    "T=no-lot-priced");
+
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 4, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	assert_string_equal(eb_doc_attr(res, "lots"), "3");
+	lr = lot_result(res, "A");
+	ranking(lr, sum, sizeof(sum));
+	assert_string_equal(sum,
+	    "P:1000000:none,Q:1050000:none,R:1100000:none");
+	ranking(lot_result(res, "B"), sum, sizeof(sum));
+	assert_string_equal(sum, "Q:1950000:none,S:1990000:none,"
+	    "P:2000000:none,R:2100000:none");
+	l = eb_doc_child(res, "lot");
+	l = eb_doc_next(eb_doc_next(l, "lot"), "lot");
+	assert_string_equal(eb_doc_attr(l, "id"), "C");
+	assert_string_equal(eb_doc_attr(l, "failed"), "fewer-bids");
+	assert_string_equal(eb_doc_attr(l, "bids"), "1");
+	plan_of(res, sum, sizeof(sum));
+	assert_string_equal(sum, "separate cost=2950000 separate=2950000 "
+	    "A:P:1:1000000:0:1000000 B:Q:1:1950000:0:1950000");
+	candidates(res, sum, sizeof(sum));
+	assert_string_equal(sum, "P,Q,R,Q,S,P");
+	eb_doc_free(res);
+
+	eb_doc_set_attr(lots, "award", "lowest-total");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 4, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	plan_of(res, sum, sizeof(sum));
+	assert_string_equal(sum, "lowest-total cost=2900000 separate=2950000 "
+	    "A:P:1:1000000:0:1000000 B:P:3:2000000:100000:1900000");
+	l = eb_doc_path(res, "award-plan/award");
+	l = eb_doc_next(l, "award");
+	assert_string_equal(child_attr(l, "discount", "if-won"), "A");
+	assert_string_equal(child_attr(l, "discount", "percent"), "5.0000");
+	assert_string_equal(child_attr(l, "discount", "amount"), "100000");
+	eb_doc_free(res);
+
+	eb_doc_set_attr(lots, "award", "separate");
+	eb_doc_set_attr(lots, "evaluate", "discounted");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 4, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	ranking(lot_result(res, "B"), sum, sizeof(sum));
+	assert_string_equal(sum, "P:1900000:none,Q:1950000:none,"
+	    "S:1990000:none,R:2100000:none");
+	l = eb_doc_next(eb_doc_child(res, "lot"), "lot");
+	assert_string_equal(child_attr(l, "evaluated-discount", "bidder"),
+	    "P");
+	assert_string_equal(child_attr(l, "evaluated-discount", "amount"),
+	    "100000");
+	plan_of(res, sum, sizeof(sum));
+	assert_string_equal(sum, "separate cost=2900000 separate=2900000 "
+	    "A:P:1:1000000:0:1000000 B:P:1:2000000:100000:1900000");
+	eb_doc_free(res);
+
+	/* the same bids, the discount conditional on a lot P does not win:
+	 * nothing changes hands */
+	eb_doc_set_attr(eb_doc_path(bids[0], "bid/lots/linked-discount"),
+	    "if-won", "A C");
+	eb_doc_set_attr(lots, "evaluate", "undiscounted");
+	eb_doc_set_attr(lots, "award", "lowest-total");
+	assert_int_equal(eb_evaluation_result(rules,
+	    (const struct eb_doc *const *)bids, 4, NULL, 0, seed7, &res, &err),
+	    EB_OK);
+	plan_of(res, sum, sizeof(sum));
+	assert_string_equal(sum, "lowest-total cost=2950000 separate=2950000 "
+	    "A:P:1:1000000:0:1000000 B:Q:1:1950000:0:1950000");
+	eb_doc_free(res);
+	free_all(bids, 5);
+	eb_doc_free(rules);
+}
+
+/* Rules in lots that contradict themselves are refused at registration. */
+static void
+test_lots_rules_check(void **state)
+{
+	struct eb_doc *rules, *lots, *x;
+	struct eb_error err;
+
+	(void)state;
+	rules = el(NULL, "evaluation-rules", "method",
+	    "lowest-evaluated-price", "candidates", "10", NULL);
+	lots = el(rules, "lots", NULL);
+	el(lots, "lot", "id", "A", NULL);
+	expect_refused(rules, 5, "at least two lots");
+	el(lots, "lot", "id", "A", NULL);
+	expect_refused(rules, 5, "duplicate lot id");
+	eb_doc_set_attr(lots->last, "id", "B");
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	x = el(rules, "validity-band", "reference", "1000", "above", "5", NULL);
+	expect_refused(rules, 5, "validity-band");
+	eb_doc_detach(x);
+	eb_doc_free(x);
+	eb_doc_set_attr(lots, "award", "cheapest");
+	expect_refused(rules, 5, "award must be");
+	/* 10 candidates in 6 lots: 10^6 combinations */
+	eb_doc_set_attr(lots, "award", "lowest-total");
+	el(lots, "lot", "id", "C", NULL);
+	el(lots, "lot", "id", "D", NULL);
+	el(lots, "lot", "id", "E", NULL);
+	el(lots, "lot", "id", "F", NULL);
+	expect_refused(rules, 5, "combinations");
+	eb_doc_set_attr(rules, "candidates", "3");
+	assert_int_equal(eb_evaluation_rules_check(rules, 5, &err), EB_OK);
+	eb_doc_free(rules);
+}
+
 int
 main(void)
 {
@@ -1405,6 +1679,9 @@ main(void)
 		cmocka_unit_test(test_scored_bids_and_band_bounds),
 		cmocka_unit_test(test_missing_completion_days),
 		cmocka_unit_test(test_rules_check_contradictions),
+		cmocka_unit_test(test_factors_from_the_bid),
+		cmocka_unit_test(test_lots_linked_discount),
+		cmocka_unit_test(test_lots_rules_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

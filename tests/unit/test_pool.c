@@ -74,6 +74,142 @@ reg(void *st, const char *party, const char *person, const char *org,
 	    spec, NULL), EB_ROLE_REGISTRAR, t0, &err);
 }
 
+/* The tender's facts as ebidd attaches them to rate-expert (pool.h). */
+static struct eb_doc *
+tender_facts(const char *state)
+{
+	struct eb_doc *f = el(NULL, "tender", "id", "T1", "state", state,
+	    "head-seq", "42", "head-hash", "ab", NULL), *c, *r;
+
+	c = el(f, "committee", NULL);
+	el(c, "member", "party", "e1", "status", "accepted", NULL);
+	el(c, "member", "party", "e2", "status", "declined", NULL);
+	r = el(el(f, "result", NULL), "evaluation-result", NULL);
+	el(r, "alert", "expert", "e1", "bid", "b1", NULL);
+	el(r, "alert", "expert", "e1", "bid", "b2", NULL);
+	return f;
+}
+
+static int
+rate(void *st, const char *expert, const char *unexplained,
+    const char *v1, const char *v2, const struct eb_doc *facts,
+    const char *rater, struct eb_doc **out, struct eb_error *err)
+{
+	struct eb_doc *b = el(NULL, "rate-expert", "pool", "pool", "job", "T1",
+	    "expert", expert, NULL), *ev = NULL;
+	struct eb_cmd cmd;
+	int rc;
+
+	if (unexplained != NULL)
+		eb_doc_set_attr(b, "unexplained", unexplained);
+	el(b, "score", "criterion", "punctuality", "value", v1, NULL);
+	if (v2 != NULL)
+		el(b, "score", "criterion", "reasons", "value", v2, NULL);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = b;
+	cmd.actor.role = EB_ROLE_SUPERVISOR;
+	snprintf(cmd.actor.party, sizeof(cmd.actor.party), "%s", rater);
+	cmd.time = t0 + 86400000;
+	cmd.facts = facts;
+	eb_error_clear(err);
+	rc = eb_pool_flow.decide(st, &cmd, &ev, err);
+	if (rc == EB_OK)
+		assert_int_equal(eb_pool_flow.apply(st, ev, err), EB_OK);
+	if (out != NULL)
+		*out = ev;
+	else
+		eb_doc_free(ev);
+	eb_doc_free(b);
+	return rc;
+}
+
+/*
+ * Assessment after each job: the criteria, a rating only of a seated
+ * expert of a closed evaluation, once per officer, unexplained deviations
+ * bounded by the tender's alerts, the score in basis points, the views.
+ */
+static void
+test_ratings(void **state)
+{
+	void *st = eb_pool_flow.create("pool");
+	struct eb_doc *cfg, *f, *ev = NULL, *v;
+	struct eb_error err;
+	struct eb_actor ex, bid = { .role = EB_ROLE_BIDDER };
+
+	(void)state;
+	assert_int_equal(reg(st, "e1", "P1", "Uni A", "civil"), EB_OK);
+	assert_int_equal(reg(st, "e2", "P2", "Uni B", "civil"), EB_OK);
+	f = tender_facts("evaluated");
+	assert_int_equal(rate(st, "e1", NULL, "3", "4", f, "sup", NULL, &err),
+	    EB_ERR_STATE);
+	assert_string_equal(err.reason, "no-assessment-rules");
+	cfg = el(NULL, "configure-assessment", "pool", "pool", NULL);
+	el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	assert_int_equal(run(st, cfg, EB_ROLE_REGISTRAR, t0, &err),
+	    EB_ERR_FORMAT);
+	cfg = el(NULL, "configure-assessment", "pool", "pool", NULL);
+	el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	el(cfg, "criterion", "name", "reasons", "max", "5", NULL);
+	el(cfg, "draw-rule", "period-days", "365", "min-percent", "60", NULL);
+	assert_int_equal(run(st, cfg, EB_ROLE_REGISTRAR, t0, &err), EB_OK);
+	/* not seated, not closed, no facts, criteria */
+	assert_int_equal(rate(st, "e2", NULL, "3", "4", f, "sup", NULL, &err),
+	    EB_ERR_RULE);
+	assert_string_equal(err.reason, "expert-not-seated");
+	{
+		struct eb_doc *g = tender_facts("evaluation");
+
+		assert_int_equal(rate(st, "e1", NULL, "3", "4", g, "sup", NULL,
+		    &err), EB_ERR_STATE);
+		assert_string_equal(err.reason, "evaluation-not-closed");
+		eb_doc_free(g);
+	}
+	assert_int_equal(rate(st, "e1", NULL, "3", "4", NULL, "sup", NULL,
+	    &err), EB_ERR_NOTFOUND);
+	assert_string_equal(err.reason, "no-such-tender");
+	assert_int_equal(rate(st, "e1", NULL, "3", NULL, f, "sup", NULL, &err),
+	    EB_ERR_RULE);
+	assert_string_equal(err.reason, "bad-rating");
+	assert_int_equal(rate(st, "e1", NULL, "6", "4", f, "sup", NULL, &err),
+	    EB_ERR_RULE);
+	assert_string_equal(err.reason, "bad-rating");
+	/* two alerts on e1 in the tender: at most 2 unexplained */
+	assert_int_equal(rate(st, "e1", "3", "3", "4", f, "sup", NULL, &err),
+	    EB_ERR_RULE);
+	assert_string_equal(err.reason, "unexplained-exceeds-deviations");
+	assert_int_equal(rate(st, "e1", "1", "3", "4", f, "sup", &ev, &err),
+	    EB_OK);
+	assert_string_equal(eb_doc_attr(ev->first, "score"), "7000");
+	assert_string_equal(eb_doc_attr(ev->first, "deviations"), "2");
+	assert_string_equal(eb_doc_attr(ev->first, "tender-seq"), "42");
+	eb_doc_free(ev);
+	assert_int_equal(rate(st, "e1", NULL, "5", "5", f, "sup", NULL, &err),
+	    EB_ERR_CONFLICT);
+	assert_string_equal(err.reason, "already-rated");
+	/* another officer rates the same job */
+	assert_int_equal(rate(st, "e1", NULL, "5", "4", f, "sup2", NULL, &err),
+	    EB_OK);
+	/* the expert sees itself; a bidder sees the criteria only */
+	ex = (struct eb_actor){ .role = EB_ROLE_EXPERT };
+	snprintf(ex.party, sizeof(ex.party), "e1");
+	v = eb_pool_flow.view(st, &ex);
+	assert_int_equal(eb_doc_count(v, "expert"), 1);
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "expert"), "rating"), 2);
+	/* mean of 7000 and 9000 */
+	assert_string_equal(eb_doc_attr(eb_doc_child(eb_doc_child(v,
+	    "expert"), "period"), "score"), "8000");
+	assert_string_equal(eb_doc_attr(eb_doc_child(eb_doc_child(v,
+	    "expert"), "period"), "unexplained"), "1");
+	eb_doc_free(v);
+	v = eb_pool_flow.view(st, &bid);
+	assert_int_equal(eb_doc_count(v, "expert"), 0);
+	assert_non_null(eb_doc_child(v, "assessment"));
+	eb_doc_free(v);
+	eb_doc_free(f);
+	eb_pool_flow.destroy(st);
+}
+
 static int
 setup(void **state)
 {
@@ -346,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_appointments_view_and_replay),
 		cmocka_unit_test(test_appointment_recorded_once),
 		cmocka_unit_test(test_draw_over_pool_view),
+		cmocka_unit_test(test_ratings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

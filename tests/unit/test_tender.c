@@ -104,6 +104,103 @@ test_whole_path_and_replay(void **state)
 	fx_free(&f);
 }
 
+/*
+ * A tender in lots (issue 14 point 4): the fixture's bids priced in lots
+ * A and B, b1 offering 10 % off B if it wins A; award="lowest-total".
+ * Scores as test_whole_path_and_replay (b1 61, b2 66, b3 51, b4 56),
+ * price 30 x the lot's lowest price / price:
+ *   lot A (b1 350, b2 340, b3 380, b4 400 million): b2 96, b1 90.14,
+ *     b4 81.5, b3 77.84 -> candidates b2 b1 b4
+ *   lot B (b1 550, b2 577.3, b3 551, b4 558.7 million): b2 94.58, b1 91,
+ *     b4 85.53, b3 80.95 -> candidates b2 b1 b4
+ *   each lot to its first: b2 + b2 = 917,300,000 fen; b1 + b1 = 350 +
+ *   550 - 55 (its 10 %) = 845,000,000, the least: both lots go to b1,
+ *   the second candidate of each.
+ * One issue-award per lot, to the plan's bidder, once; the last one
+ * makes the tender awarded; a replay gives the same state.
+ */
+static void
+test_lots_award_plan(void **state)
+{
+	struct fx f, g;
+	struct eb_doc *v, *b;
+	struct eb_error err;
+	const struct eb_doc *plan, *c;
+	struct eb_actor ver = FX_VER;
+	char *x, *y;
+	int nlot = 0;
+
+	(void)state;
+	fx_init(&f);
+	f.lots = 1;
+	fx_goto(&f, EB_TS_VERIFIED);
+	v = fx_sysview(&f);
+	plan = eb_doc_path(v, "result/evaluation-result/award-plan");
+	assert_non_null(plan);
+	assert_string_equal(eb_doc_attr(plan, "basis"), "lowest-total");
+	assert_string_equal(eb_doc_attr(plan, "cost"), "845000000");
+	assert_string_equal(eb_doc_attr(plan, "separate-cost"), "917300000");
+	assert_string_equal(fx_first_attr(v, "result/evaluation-result/"
+	    "award-plan", "award", "lot", "B", "discount"), "55000000");
+	assert_string_equal(fx_first_attr(v, "result/evaluation-result/"
+	    "award-plan", "award", "lot", "A", "bidder"), "b1");
+	assert_string_equal(fx_first_attr(v, "result/evaluation-result/"
+	    "award-plan", "award", "lot", "B", "position"), "2");
+	/* the published candidates: each lot's, with its lot */
+	eb_doc_foreach(c, eb_doc_child(v, "result"), "candidate")
+		if (eb_doc_attr(c, "lot") != NULL)
+			nlot++;
+	assert_int_equal(nlot, 6);
+	eb_doc_free(v);
+
+	b = fx_with_attr("issue-award", "bidder", "b2");
+	eb_doc_add_text(b, "justification", "Ranked first in lot A.");
+	eb_doc_set_attr(b, "lot", "A");
+	assert_int_equal(fx_do(&f, &ver, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "not-the-lot-awardee");
+	b = fx_with_attr("issue-award", "bidder", "b1");
+	eb_doc_add_text(b, "justification", "Lowest total cost.");
+	assert_int_equal(fx_do(&f, &ver, b), EB_ERR_FORMAT);
+	b = fx_with_attr("issue-award", "bidder", "b1");
+	eb_doc_add_text(b, "justification", "Lowest total cost.");
+	eb_doc_set_attr(b, "lot", "C");
+	assert_int_equal(fx_do(&f, &ver, b), EB_ERR_RULE);
+	assert_string_equal(f.err.reason, "not-an-award-lot");
+	b = fx_with_attr("issue-award", "bidder", "b1");
+	eb_doc_add_text(b, "justification", "Lowest total cost.");
+	eb_doc_set_attr(b, "lot", "A");
+	fx_must(&f, &ver, b);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_VERIFIED);
+	b = fx_with_attr("issue-award", "bidder", "b1");
+	eb_doc_add_text(b, "justification", "Again.");
+	eb_doc_set_attr(b, "lot", "A");
+	assert_int_equal(fx_do(&f, &ver, b), EB_ERR_CONFLICT);
+	assert_string_equal(f.err.reason, "lot-already-awarded");
+	b = fx_with_attr("issue-award", "bidder", "b1");
+	eb_doc_add_text(b, "justification", "Lowest total cost, 10 % off.");
+	eb_doc_set_attr(b, "lot", "B");
+	fx_must(&f, &ver, b);
+	assert_int_equal(eb_tender_state(f.t), EB_TS_AWARDED);
+	assert_int_equal(eb_tender_check_records(f.t, &err), EB_OK);
+	v = fx_sysview(&f);
+	assert_string_equal(fx_first_attr(v, "award", "lot-award", "lot", "B",
+	    "cost"), "495000000");
+	assert_string_equal(fx_first_attr(v, "award", "lot-award", "lot", "B",
+	    "discount"), "55000000");
+	eb_doc_free(v);
+	fx_step(&f, FX_SUP, eb_doc_new("close-tender"));
+
+	fx_init(&g);
+	assert_int_equal(eb_tender_flow.apply(g.t, f.log, &err), EB_OK);
+	x = fx_canon(&f);
+	y = fx_canon(&g);
+	assert_string_equal(x, y);
+	free(x);
+	free(y);
+	fx_free(&g);
+	fx_free(&f);
+}
+
 static void
 test_returned_registration(void **state)
 {
@@ -1158,6 +1255,43 @@ test_committee_report_signed(void **state)
 	fx_free(&f);
 }
 
+/* Rules versions (engine/core/cmd.h): the tender's rules have not changed
+ * between versions 1 and 2, so both decide alike; a version the core does
+ * not keep is refused (rules-unknown), never decided by other rules. */
+static void
+test_rules_versions(void **state)
+{
+	struct fx f;
+	struct eb_doc *body = fx_registration("register-tender", FX_DEADLINE);
+	struct eb_doc *ev[3] = { NULL, NULL, NULL };
+	struct eb_cmd c;
+	int v;
+
+	(void)state;
+	fx_init(&f);
+	memset(&c, 0, sizeof(c));
+	c.body = body;
+	c.actor = FX_TEN;
+	snprintf(c.target, sizeof(c.target), "T1");
+	c.time = f.now;
+	for (v = 1; v <= 2; v++) {
+		c.rules = v;
+		assert_int_equal(eb_tender_flow.decide(f.t, &c, &ev[v], &f.err),
+		    EB_OK);
+	}
+	assert_true(eb_doc_equal(ev[1], ev[2]));
+	c.rules = EB_RULES_CURRENT + 1;
+	assert_int_equal(eb_tender_flow.decide(f.t, &c, &ev[0], &f.err),
+	    EB_ERR_FORMAT);
+	assert_null(ev[0]);
+	assert_string_equal(f.err.reason, "rules-unknown");
+	assert_int_equal(eb_tender_state(f.t), EB_TS_NEW);
+	eb_doc_free(ev[1]);
+	eb_doc_free(ev[2]);
+	eb_doc_free(body);
+	fx_free(&f);
+}
+
 int
 main(void)
 {
@@ -1184,6 +1318,8 @@ main(void)
 		cmocka_unit_test(test_suspend_resume_moves_time),
 		cmocka_unit_test(test_duties_for_roles),
 		cmocka_unit_test(test_unknown_and_replayed_events),
+		cmocka_unit_test(test_rules_versions),
+		cmocka_unit_test(test_lots_award_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

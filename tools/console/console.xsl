@@ -693,4 +693,175 @@
       <a href="/s/{@sale}{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'cancel'"/></xsl:call-template></a>
     </form>
   </xsl:template>
+  <!-- ====================================== the registers (docs/registries.md) -->
+  <!-- a trading subject: its record and integrity record, as the server
+       shows it to this party -->
+  <xsl:template match="e:desk[@kind = 'subject']">
+    <xsl:variable name="o" select="e:subject"/>
+    <h1><xsl:value-of select="$o/@name"/></h1>
+    <dl class="facts">
+      <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'subject-id'"/></xsl:call-template></dt><dd><xsl:value-of select="$o/@id"/></dd>
+      <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'credit-code'"/></xsl:call-template></dt><dd><code><xsl:value-of select="$o/@code"/></code></dd>
+      <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template></dt><dd><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="$o/@status"/></xsl:call-template></dd>
+    </dl>
+    <section aria-labelledby="h-qual">
+      <h2 id="h-qual"><xsl:call-template name="t"><xsl:with-param name="id" select="'qualifications'"/></xsl:call-template></h2>
+      <table>
+        <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'qual-kind'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'grade'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'valid'"/></xsl:call-template></th></tr></thead>
+        <tbody>
+          <xsl:for-each select="$o/e:qualification">
+            <tr><td><xsl:value-of select="@kind"/></td><td><xsl:value-of select="@grade"/></td>
+              <td><xsl:call-template name="when"><xsl:with-param name="at" select="@from"/></xsl:call-template> – <xsl:call-template name="when"><xsl:with-param name="at" select="@to"/></xsl:call-template></td></tr>
+          </xsl:for-each>
+        </tbody>
+      </table>
+    </section>
+    <section aria-labelledby="h-reps">
+      <h2 id="h-reps"><xsl:call-template name="t"><xsl:with-param name="id" select="'representatives'"/></xsl:call-template></h2>
+      <table>
+        <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'party'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'scope'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'valid'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template></th></tr></thead>
+        <tbody>
+          <xsl:for-each select="$o/e:representative">
+            <tr><td><xsl:value-of select="@party"/></td><td><xsl:value-of select="@scope"/></td>
+              <td><xsl:call-template name="when"><xsl:with-param name="at" select="@from"/></xsl:call-template> – <xsl:call-template name="when"><xsl:with-param name="at" select="@to"/></xsl:call-template></td>
+              <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="@status"/></xsl:call-template></td></tr>
+          </xsl:for-each>
+        </tbody>
+      </table>
+    </section>
+    <section aria-labelledby="h-findings">
+      <h2 id="h-findings"><xsl:call-template name="t"><xsl:with-param name="id" select="'integrity-record'"/></xsl:call-template></h2>
+      <xsl:choose>
+        <xsl:when test="$o/e:finding">
+          <table>
+            <thead><tr><th scope="col">#</th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'finding-kind'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'sanction'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'valid'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template></th></tr></thead>
+            <tbody>
+              <xsl:for-each select="$o/e:finding">
+                <tr class="finding finding-{@status}"><td><xsl:value-of select="@no"/></td><td><xsl:value-of select="@kind"/></td>
+                  <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="@sanction"/></xsl:call-template></td>
+                  <td><xsl:call-template name="when"><xsl:with-param name="at" select="@from"/></xsl:call-template> – <xsl:call-template name="when"><xsl:with-param name="at" select="@to"/></xsl:call-template></td>
+                  <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="@status"/></xsl:call-template></td></tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+        </xsl:when>
+        <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'none'"/></xsl:call-template></p></xsl:otherwise>
+      </xsl:choose>
+    </section>
+  </xsl:template>
+
+  <!-- the expert pool: the centre's criteria; an expert its own ratings,
+       the officers every expert's; the supervisor rates a seated expert -->
+  <xsl:template match="e:desk[@kind = 'pool']">
+    <xsl:variable name="p" select="e:pool"/>
+    <xsl:variable name="d" select="."/>
+    <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'pool-desk'"/></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="$p/@id"/></h1>
+    <section aria-labelledby="h-criteria">
+      <h2 id="h-criteria"><xsl:call-template name="t"><xsl:with-param name="id" select="'criteria'"/></xsl:call-template></h2>
+      <xsl:choose>
+        <xsl:when test="$p/e:assessment">
+          <ul>
+            <xsl:for-each select="$p/e:assessment/e:criterion"><li><xsl:value-of select="@name"/> (0–<xsl:value-of select="@max"/>)</li></xsl:for-each>
+          </ul>
+          <xsl:for-each select="$p/e:assessment/e:draw-rule">
+            <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'draw-rule'"/></xsl:call-template>:
+              <xsl:value-of select="@period-days"/> d, &lt; <xsl:value-of select="@min-percent"/> %, &gt; <xsl:value-of select="@max-unexplained"/></p>
+          </xsl:for-each>
+        </xsl:when>
+        <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'none'"/></xsl:call-template></p></xsl:otherwise>
+      </xsl:choose>
+    </section>
+    <section aria-labelledby="h-ratings">
+      <h2 id="h-ratings"><xsl:call-template name="t"><xsl:with-param name="id" select="'ratings'"/></xsl:call-template></h2>
+      <xsl:choose>
+        <xsl:when test="$p/e:expert/e:rating">
+          <table class="ratings">
+            <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'expert'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'rating-score'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'unexplained'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'rated-at'"/></xsl:call-template></th></tr></thead>
+            <tbody>
+              <xsl:for-each select="$p/e:expert/e:rating">
+                <tr class="rating"><td><xsl:value-of select="../@name"/></td><td><xsl:value-of select="@tender"/></td>
+                  <td class="num"><xsl:value-of select="format-number(@score div 100, '0.00')"/> %</td>
+                  <td class="num"><xsl:value-of select="@unexplained"/> / <xsl:value-of select="@deviations"/></td>
+                  <td><xsl:call-template name="when"><xsl:with-param name="at" select="@at"/></xsl:call-template></td></tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+          <xsl:for-each select="$p/e:expert/e:period">
+            <p class="period"><xsl:value-of select="../@name"/> · <xsl:value-of select="@year"/>: <xsl:value-of select="@ratings"/> × , <xsl:value-of select="format-number(@score div 100, '0.00')"/> %, <xsl:value-of select="@unexplained"/></p>
+          </xsl:for-each>
+        </xsl:when>
+        <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'none'"/></xsl:call-template></p></xsl:otherwise>
+      </xsl:choose>
+    </section>
+    <xsl:if test="$me/@role = 'supervisor' and $p/e:assessment">
+      <form method="post" action="/p/{$d/@id}/do{$q}" class="duty" aria-labelledby="h-rate">
+        <h2 id="h-rate"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'rate-expert'"/></xsl:call-template></h2>
+        <input type="hidden" name="cmd" value="rate-expert"/>
+        <p><label for="rate-job"><xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template></label>
+          <input id="rate-job" name="a.job" required="required" pattern="[A-Za-z0-9_.\-]+"/></p>
+        <p><label for="rate-expert"><xsl:call-template name="t"><xsl:with-param name="id" select="'expert'"/></xsl:call-template></label>
+          <select id="rate-expert" name="a.expert">
+            <xsl:for-each select="$p/e:expert"><option value="{@party}"><xsl:value-of select="@name"/> (<xsl:value-of select="@party"/>)</option></xsl:for-each>
+          </select></p>
+        <xsl:for-each select="$p/e:assessment/e:criterion">
+          <p><label for="rate-s-{@name}"><xsl:value-of select="@name"/> (0–<xsl:value-of select="@max"/>)</label>
+            <input id="rate-s-{@name}" name="s.{@name}" inputmode="numeric" size="3" required="required"/></p>
+        </xsl:for-each>
+        <p><label for="rate-unexplained"><xsl:call-template name="t"><xsl:with-param name="id" select="'unexplained'"/></xsl:call-template></label>
+          <input id="rate-unexplained" name="a.unexplained" inputmode="numeric" size="3"/></p>
+        <p><label for="rate-remark"><xsl:call-template name="t"><xsl:with-param name="id" select="'remark'"/></xsl:call-template></label>
+          <input id="rate-remark" name="remark" size="60"/></p>
+        <p><button type="submit"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'rate-expert'"/></xsl:call-template></button></p>
+      </form>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- the process monitor: the supervisor's alerts, each open one with
+       the form that closes it with a reason -->
+  <xsl:template match="e:desk[@kind = 'monitor']">
+    <xsl:variable name="m" select="e:monitor"/>
+    <xsl:variable name="d" select="."/>
+    <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'monitor-desk'"/></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="$m/@id"/></h1>
+    <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'monitor-rules'"/></xsl:call-template>:
+      <xsl:value-of select="$m/@min-bidding-days"/> / <xsl:value-of select="$m/@notice-days"/> / /<xsl:value-of select="$m/@subnet-bits"/> / <xsl:value-of select="$m/@award-margin-days"/></p>
+    <section aria-labelledby="h-alerts">
+      <h2 id="h-alerts"><xsl:call-template name="t"><xsl:with-param name="id" select="'monitor-alerts'"/></xsl:call-template></h2>
+      <xsl:choose>
+        <xsl:when test="$m/e:alert">
+          <table class="alerts">
+            <thead><tr><th scope="col">#</th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'alert-kind'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'state'"/></xsl:call-template></th></tr></thead>
+            <tbody>
+              <xsl:for-each select="$m/e:alert">
+                <tr class="alert alert-{@status}"><td><xsl:value-of select="@no"/></td>
+                  <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'alert'"/><xsl:with-param name="v" select="@kind"/></xsl:call-template></td>
+                  <td><a href="/t/{@tender}{$q}"><xsl:value-of select="@tender"/></a></td>
+                  <td><xsl:value-of select="@detail"/></td>
+                  <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="@status"/></xsl:call-template>
+                    <xsl:if test="e:reason"><br/><xsl:value-of select="@by"/>: <xsl:value-of select="e:reason"/></xsl:if>
+                    <xsl:if test="@status = 'open' and $me/@role = 'supervisor'">
+                      <form method="post" action="/m/{$d/@id}/do{$q}" class="close-alert">
+                        <input type="hidden" name="cmd" value="close-alert"/>
+                        <input type="hidden" name="a.alert" value="{@no}"/>
+                        <label for="close-{@no}"><xsl:call-template name="t"><xsl:with-param name="id" select="'close-reason'"/></xsl:call-template></label>
+                        <input id="close-{@no}" name="c.reason" required="required" size="40"/>
+                        <button type="submit"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'close-alert'"/></xsl:call-template></button>
+                      </form>
+                    </xsl:if></td></tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+        </xsl:when>
+        <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'none'"/></xsl:call-template></p></xsl:otherwise>
+      </xsl:choose>
+    </section>
+    <xsl:if test="$me/@role = 'supervisor'">
+      <form method="post" action="/m/{$d/@id}/do{$q}" class="duty" aria-labelledby="h-check">
+        <h2 id="h-check"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'check-tender'"/></xsl:call-template></h2>
+        <input type="hidden" name="cmd" value="check-tender"/>
+        <p><label for="check-job"><xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template></label>
+          <input id="check-job" name="a.job" required="required" pattern="[A-Za-z0-9_.\-]+"/>
+          <button type="submit"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'check-tender'"/></xsl:call-template></button></p>
+      </form>
+    </xsl:if>
+  </xsl:template>
 </xsl:stylesheet>

@@ -79,6 +79,7 @@
             <ul>
               <li><a href="/{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'board'"/></xsl:call-template></a></li>
               <li><a href="/heads{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'heads'"/></xsl:call-template></a></li>
+              <li><a href="/sanctions{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'sanctions'"/></xsl:call-template></a></li>
               <li>
                 <a hreflang="{substring('enzh', 1 + 2 * ($lang = 'en'), 2)}">
                   <xsl:attribute name="href">
@@ -104,6 +105,7 @@
 
   <!-- titles -->
   <xsl:template match="e:board" mode="title"><xsl:call-template name="t"><xsl:with-param name="id" select="'board'"/></xsl:call-template></xsl:template>
+  <xsl:template match="e:sanctions" mode="title"><xsl:call-template name="t"><xsl:with-param name="id" select="'sanctions'"/></xsl:call-template></xsl:template>
   <xsl:template match="e:heads" mode="title"><xsl:call-template name="t"><xsl:with-param name="id" select="'heads'"/></xsl:call-template></xsl:template>
   <xsl:template match="e:problem" mode="title"><xsl:call-template name="t"><xsl:with-param name="id" select="'error'"/></xsl:call-template></xsl:template>
   <xsl:template match="e:tender" mode="title"><xsl:value-of select="e:registration/e:title"/></xsl:template>
@@ -427,6 +429,50 @@
         </xsl:for-each>
       </tbody>
     </table>
+  </xsl:template>
+
+  <!-- ================================================= sanctions in force
+       (board_sanctions.c: public fields only) -->
+  <xsl:template match="e:sanctions">
+    <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'sanctions'"/></xsl:call-template></h1>
+    <p><xsl:call-template name="t"><xsl:with-param name="id" select="'sanctions-note'"/></xsl:call-template></p>
+    <xsl:choose>
+      <xsl:when test="e:subject/e:finding">
+        <table class="list">
+          <thead><tr>
+            <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'subject'"/></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'credit-code'"/></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'sanction'"/></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'finding-kind'"/></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'period'"/></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'finding-ref'"/></xsl:call-template></th>
+            <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'evidence'"/></xsl:call-template></th>
+          </tr></thead>
+          <tbody>
+            <xsl:for-each select="e:subject/e:finding">
+              <tr>
+                <td><xsl:value-of select="../@name"/></td>
+                <td class="code"><xsl:value-of select="../@code"/></td>
+                <td><xsl:call-template name="t"><xsl:with-param name="id" select="concat('sanction-', @sanction)"/></xsl:call-template></td>
+                <td><xsl:value-of select="@kind"/></td>
+                <td><xsl:call-template name="when"><xsl:with-param name="at" select="@from"/></xsl:call-template>
+                  <xsl:text> – </xsl:text>
+                  <xsl:call-template name="when"><xsl:with-param name="at" select="@to"/></xsl:call-template></td>
+                <td><xsl:value-of select="../@subject"/>/<xsl:value-of select="@no"/></td>
+                <td>
+                  <xsl:for-each select="e:evidence">
+                    <xsl:if test="position() > 1"><xsl:text>, </xsl:text></xsl:if>
+                    <a href="/heads/{@aggregate}{$q}"><xsl:value-of select="@aggregate"/></a>
+                    <xsl:text> #</xsl:text><xsl:value-of select="@seq"/>
+                  </xsl:for-each>
+                </td>
+              </tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+      </xsl:when>
+      <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'none'"/></xsl:call-template></p></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- ================================================= problems -->

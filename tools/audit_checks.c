@@ -1,0 +1,270 @@
+/*
+ * tools/audit_checks.c
+ *    The per-entry checks of ebid-audit verify, run ahead of the replay
+ *    on a pool of threads: see audit_checks.h.
+ *
+ * A ring of W = 64 x jobs slots: entry i lives in slot i % W.  Workers
+ * take the next entry number under the lock, but only while it is less
+ * than the first entry not yet released plus W (so at most W results are
+ * held), check it outside the lock, then mark the slot ready.  The replay
+ * (eb_audit_checks_get) waits for its entry's slot; releasing it frees
+ * the slot and wakes the workers.  Stop wakes everyone and joins.
+ */
+#include "audit_checks.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "protocol/cms.h"
+#include "protocol/opening.h"
+#include "protocol/receipt.h"
+
+#define WINDOW_PER_JOB 64
+#define JOBS_MAX 64
+
+struct slot {
+	struct eb_audit_pre pre;
+	size_t idx;
+	int ready;
+};
+
+struct eb_audit_checks {
+	const struct eb_audit_log *l;
+	const struct eb_trust *t;
+	const struct eb_schema *schema;
+	pthread_mutex_t lock;
+	pthread_cond_t more;       /* a slot became ready */
+	pthread_cond_t room;       /* a slot was released, or stop */
+	struct slot *slots;
+	size_t window;
+	size_t next;               /* next entry a worker takes */
+	size_t released;           /* entries [0, released) are done */
+	int stop;
+	int nthreads;
+	pthread_t threads[JOBS_MAX];
+};
+
+int
+eb_audit_jobs_default(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : (int)n;
+}
+
+/* The root element's local name of an XML command (cheap peek). */
+static const char *
+body_name_peek(const uint8_t *p, size_t n)
+{
+	static const char tag[] = "<open-bids";
+	size_t i;
+
+	/* the command text is ours (eb_xml_write): "<?xml ...?>\n<name " */
+	for (i = 0; i + sizeof(tag) - 1 <= n && i < 256; i++)
+		if (memcmp(p + i, tag, sizeof(tag) - 1) == 0 &&
+		    (p[i + sizeof(tag) - 1] == ' ' ||
+		    p[i + sizeof(tag) - 1] == '>'))
+			return "open-bids";
+	return "";
+}
+
+static int
+check_opening(const struct eb_trust *t, const struct eb_schema *schema,
+    const uint8_t *content, size_t clen, int64_t at, struct eb_error *err)
+{
+	struct eb_xml_limits lim = { .max_bytes = (size_t)256 << 20,
+	    .max_depth = 64, .max_elements = 10000000 };
+	struct eb_doc *d = NULL, *r;
+	int rc;
+
+	if ((rc = eb_xml_parse(schema, &lim, content, clen, &d, err)) != EB_OK)
+		return rc;
+	eb_doc_foreach(r, d, "bid-result") {
+		const char *st = eb_doc_attr(r, "status");
+
+		if (st == NULL || strcmp(st, "opened") != 0)
+			continue;
+		if ((rc = eb_opening_check_result(t, schema, r, at, err)) !=
+		    EB_OK)
+			break;
+	}
+	eb_doc_free(d);
+	return rc;
+}
+
+/*
+ * Verify one command's signature at its entry time; fill the signer and
+ * its certificate.
+ */
+static int
+check_signature(const struct eb_audit_entry *e, const struct eb_trust *t,
+    struct eb_audit_pre *p)
+{
+	int rc;
+
+	if ((rc = eb_cms_verify(t, e->command, e->command_len, e->time,
+	    &p->content, &p->clen, &p->cert, &p->sig_err)) != EB_OK)
+		return rc;
+	if ((rc = eb_actor_from_cert(p->cert, &p->signer, &p->sig_err)) !=
+	    EB_OK) {
+		X509_free(p->cert);
+		p->cert = NULL;
+		free(p->content);
+		p->content = NULL;
+		p->clen = 0;
+	}
+	return rc;
+}
+
+/* Every check of entry i into 'p' (any thread). */
+static void
+check_entry(const struct eb_audit_checks *c, size_t i,
+    struct eb_audit_pre *p)
+{
+	const struct eb_audit_entry *e = &c->l->entries[i];
+
+	memset(p, 0, sizeof(*p));
+	eb_error_clear(&p->sig_err);
+	eb_error_clear(&p->rcpt_err);
+	eb_error_clear(&p->open_err);
+	eb_error_clear(&p->parse_err);
+	eb_sha256(e->command, e->command_len, p->cmd_sha256);
+	p->sig_rc = check_signature(e, c->t, p);
+	if (e->receipt != NULL) {
+		uint64_t serial;
+
+		p->rcpt_rc = eb_receipt_verify(c->t, e->receipt,
+		    e->receipt_len, p->cmd_sha256, &p->stamped, &serial,
+		    &p->rcpt_err);
+	}
+	if (p->sig_rc != EB_OK)
+		return;   /* the replay stops at the signature */
+	if (strcmp(body_name_peek(p->content, p->clen), "open-bids") == 0)
+		p->open_rc = check_opening(c->t, c->schema, p->content,
+		    p->clen, e->time, &p->open_err);
+	p->parse_rc = eb_xml_parse(c->schema, NULL, p->content, p->clen,
+	    &p->body, &p->parse_err);
+}
+
+static void
+pre_free(struct eb_audit_pre *p)
+{
+	free(p->content);
+	p->content = NULL;
+	X509_free(p->cert);
+	p->cert = NULL;
+	eb_doc_free(p->body);
+	p->body = NULL;
+}
+
+static void *
+worker(void *arg)
+{
+	struct eb_audit_checks *c = arg;
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		while (!c->stop && c->next < c->l->n &&
+		    c->next >= c->released + c->window)
+			pthread_cond_wait(&c->room, &c->lock);
+		if (c->stop || c->next >= c->l->n)
+			break;
+		i = c->next++;
+		pthread_mutex_unlock(&c->lock);
+		{
+			struct slot *s = &c->slots[i % c->window];
+
+			check_entry(c, i, &s->pre);
+			pthread_mutex_lock(&c->lock);
+			s->idx = i;
+			s->ready = 1;
+		}
+		pthread_cond_broadcast(&c->more);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+struct eb_audit_checks *
+eb_audit_checks_start(const struct eb_audit_log *l, const struct eb_trust *t,
+    const struct eb_schema *schema, int jobs)
+{
+	struct eb_audit_checks *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	if (jobs > JOBS_MAX)
+		jobs = JOBS_MAX;
+	c->l = l;
+	c->t = t;
+	c->schema = schema;
+	c->window = jobs > 1 ? (size_t)jobs * WINDOW_PER_JOB : 1;
+	if ((c->slots = calloc(c->window, sizeof(*c->slots))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->more, NULL);
+	pthread_cond_init(&c->room, NULL);
+	for (int k = 0; jobs > 1 && k < jobs; k++) {
+		if (pthread_create(&c->threads[k], NULL, worker, c) != 0)
+			break;    /* fewer threads: still correct */
+		c->nthreads++;
+	}
+	return c;
+}
+
+struct eb_audit_pre *
+eb_audit_checks_get(struct eb_audit_checks *c, size_t i)
+{
+	struct slot *s = &c->slots[i % c->window];
+
+	if (c->nthreads == 0) {
+		check_entry(c, i, &s->pre);
+		s->idx = i;
+		s->ready = 1;
+		return &s->pre;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (!(s->ready && s->idx == i))
+		pthread_cond_wait(&c->more, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	return &s->pre;
+}
+
+void
+eb_audit_checks_release(struct eb_audit_checks *c, size_t i)
+{
+	struct slot *s = &c->slots[i % c->window];
+
+	pre_free(&s->pre);
+	pthread_mutex_lock(&c->lock);
+	s->ready = 0;
+	c->released = i + 1;
+	pthread_mutex_unlock(&c->lock);
+	pthread_cond_broadcast(&c->room);
+}
+
+void
+eb_audit_checks_stop(struct eb_audit_checks *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stop = 1;
+	pthread_mutex_unlock(&c->lock);
+	pthread_cond_broadcast(&c->room);
+	for (int k = 0; k < c->nthreads; k++)
+		pthread_join(c->threads[k], NULL);
+	for (size_t k = 0; k < c->window; k++)
+		if (c->slots[k].ready || c->nthreads == 0)
+			pre_free(&c->slots[k].pre);
+	pthread_cond_destroy(&c->more);
+	pthread_cond_destroy(&c->room);
+	pthread_mutex_destroy(&c->lock);
+	free(c->slots);
+	free(c);
+}

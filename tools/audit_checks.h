@@ -1,0 +1,84 @@
+/*
+ * tools/audit_checks.h
+ *    The per-entry checks of `ebid-audit verify` that do not depend on the
+ *    replay -- the command's signature and signer, its receipt, the
+ *    opened bids of an opening, the command's parse and schema check --
+ *    run ahead of the replay on a pool of threads (issue 17 point 3).
+ *
+ * eb_audit_verify() (audit_log.c) still walks the log in order and takes
+ * each entry's results in the order of trust (chain, signature, signer,
+ * receipt, opening, replay): an entry's checks are computed the same way
+ * whatever the thread, each into its own eb_error, so the first failure
+ * named, its message and the exit code do not depend on the number of
+ * threads.  Workers run at most a window of entries ahead of the replay,
+ * so memory stays bounded on long logs; they share the trust and with it
+ * its cache of verified signers (protocol/certcache.h).  With one job no
+ * thread is started: each entry is checked when the replay asks for it.
+ *
+ * Owns: struct eb_audit_checks and every result not yet taken.
+ *
+ * INTERFACE
+ *    eb_audit_checks_start(), eb_audit_checks_get(),
+ *    eb_audit_checks_release(), eb_audit_checks_stop()
+ *    eb_audit_jobs_default()
+ */
+#ifndef EB_AUDIT_CHECKS_H
+#define EB_AUDIT_CHECKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "protocol/actor.h"
+#include "protocol/doc.h"
+#include "protocol/err.h"
+#include "protocol/hash.h"
+#include "protocol/logdoc.h"
+#include "protocol/pki.h"
+#include "protocol/xml.h"
+
+/* One entry's results.  The fields the caller takes it sets to NULL. */
+struct eb_audit_pre {
+	uint8_t cmd_sha256[EB_SHA256_LEN];   /* of the command's bytes */
+	/* the signature and its signer */
+	int sig_rc;
+	struct eb_error sig_err;
+	uint8_t *content;                   /* the signed command */
+	size_t clen;
+	struct eb_actor signer;
+	X509 *cert;
+	/* the receipt (rc EB_OK when the entry has none) */
+	int rcpt_rc;
+	struct eb_error rcpt_err;
+	int64_t stamped;
+	/* the opened bids of an <open-bids> (EB_OK for other commands) */
+	int open_rc;
+	struct eb_error open_err;
+	/* the command parsed and schema-checked */
+	int parse_rc;
+	struct eb_error parse_err;
+	struct eb_doc *body;
+};
+
+struct eb_audit_checks;
+
+/*
+ * Start checking the entries of 'l' (borrowed until stop) on 'jobs'
+ * threads (<= 1: none, checks run in eb_audit_checks_get).  NULL when out
+ * of memory.
+ */
+struct eb_audit_checks *eb_audit_checks_start(const struct eb_audit_log *l,
+    const struct eb_trust *t, const struct eb_schema *schema, int jobs);
+/* Entry i's results (waits for them); i must grow by one per call. */
+struct eb_audit_pre *eb_audit_checks_get(struct eb_audit_checks *c,
+    size_t i);
+/* Done with entry i (frees what was not taken). */
+void eb_audit_checks_release(struct eb_audit_checks *c, size_t i);
+/* Stop the threads, free every result; NULL-safe. */
+void eb_audit_checks_stop(struct eb_audit_checks *c);
+
+/* The number of online cores (at least 1). */
+int eb_audit_jobs_default(void);
+
+#endif
