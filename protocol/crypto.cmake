@@ -4,5 +4,5 @@
 # Owner: cryptography engineer.  See docs/crypto.md.
 add_library(eb_crypto STATIC
   protocol/pki.c protocol/certcache.c protocol/revocation.c protocol/cms.c protocol/receipt.c
-  protocol/keysplit.c protocol/inclusion.c)
+  protocol/keysplit.c protocol/inclusion.c protocol/envstream.c)
 target_link_libraries(eb_crypto PUBLIC eb_base PkgConfig::OPENSSL PkgConfig::GFSHARE)

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "protocol/cms.h"
+#include "protocol/envstream.h"
 #include "protocol/hash.h"
 #include "protocol/keysplit.h"
 
@@ -82,6 +83,50 @@ out:
 }
 
 /*
+ * The key record of a streamed envelope, unwrapped by the opening's
+ * 'decrypt' (the key process's, engine/server/keyproc.c): its header is a
+ * CMS envelope like a small bid's.  A failure of ours (EB_ERR_INTERNAL:
+ * the key process is gone) is kept apart from the bidder's.
+ */
+struct unwrap_via {
+	eb_opening_decrypt_fn decrypt;
+	void *ctx;
+	int ours;
+	struct eb_error err;
+};
+
+static int
+unwrap_via_decrypt(void *arg, const uint8_t *hdr, size_t hdrlen,
+    uint8_t rec[64], size_t *reclen, struct eb_error *err)
+{
+	struct unwrap_via *uv = arg;
+	uint8_t *out = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = uv->decrypt(uv->ctx, hdr, hdrlen, &out, &n, err)) !=
+	    EB_OK) {
+		if (rc == EB_ERR_INTERNAL) {
+			uv->ours = 1;
+			if (err != NULL)
+				uv->err = *err;
+		}
+		return rc;
+	}
+	if (n > 64) {
+		OPENSSL_cleanse(out, n);
+		free(out);
+		return eb_fail(err, EB_ERR_FORMAT, "malformed-envelope", NULL,
+		    "the key record is %zu bytes", n);
+	}
+	memcpy(rec, out, n);
+	*reclen = n;
+	OPENSSL_cleanse(out, n);
+	free(out);
+	return EB_OK;
+}
+
+/*
  * Open one bid: fill 'r' (a <bid-result>) as opened or invalid.  A
  * decryption failing with EB_ERR_INTERNAL is ours (the key process is
  * gone), not the bidder's: it is returned and the opening stops.
@@ -105,19 +150,44 @@ open_one(const struct eb_trust *t, const struct eb_schema *schema,
 	const char *cause = NULL, *tattr;
 
 	eb_error_clear(&e);
+	if (b->envelope_b64 == NULL && b->env_read == NULL) {
+		/* ours: the store lost it (the bidder had it accepted) */
+		eb_doc_set_attr(r, "status", "invalid");
+		eb_doc_set_attr(r, "cause", "stored-envelope-missing");
+		eb_doc_set_attr(r, "fault", "other");
+		return EB_OK;
+	}
 	if (eb_unhex32(b->commitment, commit) != 0 ||
-	    eb_base64_decode(b->envelope_b64, strlen(b->envelope_b64), &env,
-	    &envlen) != EB_OK) {
+	    (b->envelope_b64 != NULL && eb_base64_decode(b->envelope_b64,
+	    strlen(b->envelope_b64), &env, &envlen) != EB_OK)) {
 		cause = "the sealed bid is not well formed";
 		goto invalid;
 	}
-	if ((rc = decrypt(ctx, env, envlen, &inner, &innerlen, &e)) ==
+	if (b->envelope_b64 == NULL) {
+		/* a large bid, streamed from the store (envstream.h); only
+		 * its key record is unwrapped with the opening key */
+		struct unwrap_via uv = { .decrypt = decrypt, .ctx = ctx };
+
+		rc = eb_envs_open(t, unwrap_via_decrypt, &uv, b->env_read,
+		    b->env_arg, b->env_size, commit, at_ms, NULL, NULL, &xml,
+		    &xmllen, &inner, &innerlen, &scert, NULL, NULL, &e);
+		if (uv.ours) {
+			if (err != NULL)
+				*err = uv.err;
+			rc = EB_ERR_INTERNAL;
+			goto out;
+		}
+		if (rc != EB_OK) {
+			cause = e.reason[0] ? e.reason : "cannot-decrypt";
+			rc = EB_OK;
+			goto invalid;
+		}
+	} else if ((rc = decrypt(ctx, env, envlen, &inner, &innerlen, &e)) ==
 	    EB_ERR_INTERNAL) {
 		if (err != NULL)
 			*err = e;
 		goto out;
-	}
-	if (rc != EB_OK || eb_bid_check_inner(t, inner, innerlen, commit,
+	} else if (rc != EB_OK || eb_bid_check_inner(t, inner, innerlen, commit,
 	    at_ms, &xml, &xmllen, &scert, &e) != EB_OK) {
 		cause = e.reason[0] ? e.reason : "cannot-decrypt";
 		rc = EB_OK;

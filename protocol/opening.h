@@ -59,7 +59,14 @@ int eb_opening_setup(X509 *issuer_cert, EVP_PKEY *issuer_key,
 struct eb_held_bid {
 	const char *bidder;          /* party id */
 	const char *commitment;      /* hex SHA-256 of the inner DER */
-	const char *envelope_b64;    /* the sealed envelope, base64 */
+	const char *envelope_b64;    /* the sealed envelope, base64, or NULL */
+	/* or a stored streamed envelope (protocol/envstream.h, issue 18),
+	 * read once through env_read(env_arg) in bounded memory; env_read
+	 * NULL with no envelope_b64: not found in the store */
+	int (*env_read)(void *arg, uint8_t *p, size_t n, size_t *got,
+	    struct eb_error *err);
+	void *env_arg;
+	uint64_t env_size;
 };
 
 /*

@@ -27,9 +27,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "protocol/errdoc.h"
+#include "protocol/hash.h"
 #include "protocol/isotime.h"
 #include "protocol/pki.h"
 #include "protocol/revocation.h"
@@ -57,7 +59,7 @@ usage(FILE *f)
 	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
 	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
-	    "         [--crl F] [--jobs N]\n"
+	    "         [--crl F] [--jobs N] [--envelopes DIR]\n"
 	    "  ebid-audit verify --db CONNINFO (--tender ID | --sale ID | --pool ID |\n"
 	    "         --subject ID | --monitor ID) --ca ca.crt\n"
 	    "         [--server-cert F]... [--head F]... [--crl F] [--jobs N]\n"
@@ -140,6 +142,7 @@ struct opts {
 	int nserver_certs;
 	const char *heads[MAX_PINS];
 	int nheads;
+	const char *envelopes;          /* --envelopes DIR (docs/bigbids.md) */
 };
 
 /* --server-cert and --head: what the auditor brings from outside. */
@@ -268,6 +271,75 @@ load_and_verify(const struct opts *o, const char *file,
 	return EB_OK;
 }
 
+/*
+ * --envelopes DIR: every large bid's envelope the log names (bid-submitted
+ * envelope-stored="true": SHA-256 and size), found in DIR as ebidd's store
+ * keeps it (DIR/ab/abcd...) or flat (DIR/abcd...), must have exactly that
+ * SHA-256 and size.  One absent is reported, not a failure (the log
+ * stands without it); one altered is.  Returns the number that fail.
+ */
+static int
+check_envelopes(const struct eb_audit_log *log, const char *dir)
+{
+	int64_t checked = 0, absent = 0, bad = 0;
+
+	for (size_t i = 0; i < log->n; i++) {
+		const struct eb_doc *ev;
+
+		eb_doc_foreach(ev, log->entries[i].events, "bid-submitted") {
+			const char *hex = eb_doc_attr(ev, "envelope-sha256");
+			const char *st = eb_doc_attr(ev, "envelope-stored");
+			char path[4096], got[EB_SHA256_HEX];
+			unsigned char buf[65536], md[EB_SHA256_LEN];
+			EVP_MD_CTX *ctx;
+			int64_t size = 0, n = 0;
+			size_t k;
+			FILE *f;
+
+			if (st == NULL || strcmp(st, "true") != 0 || hex == NULL ||
+			    strlen(hex) != 64 ||
+			    eb_doc_attr_i64(ev, "envelope-size", &size) != EB_OK)
+				continue;
+			snprintf(path, sizeof(path), "%s/%.2s/%s", dir, hex, hex);
+			if ((f = fopen(path, "rb")) == NULL) {
+				snprintf(path, sizeof(path), "%s/%s", dir, hex);
+				f = fopen(path, "rb");
+			}
+			if (f == NULL) {
+				absent++;
+				continue;
+			}
+			if ((ctx = EVP_MD_CTX_new()) == NULL ||
+			    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+				EVP_MD_CTX_free(ctx);
+				fclose(f);
+				return -1;
+			}
+			while ((k = fread(buf, 1, sizeof(buf), f)) > 0) {
+				EVP_DigestUpdate(ctx, buf, k);
+				n += (int64_t)k;
+			}
+			EVP_DigestFinal_ex(ctx, md, NULL);
+			EVP_MD_CTX_free(ctx);
+			fclose(f);
+			eb_hex32(md, got);
+			checked++;
+			if (n != size || strcmp(got, hex) != 0) {
+				bad++;
+				printf("FAILED: entry %lld: the envelope %s in %s "
+				    "has %lld bytes and SHA-256 %s, not the %lld "
+				    "bytes and hash the log records\n",
+				    (long long)log->entries[i].seq, hex, dir,
+				    (long long)n, got, (long long)size);
+			}
+		}
+	}
+	printf("envelopes: %lld checked against the log, %lld altered, %lld "
+	    "not in %s\n", (long long)checked, (long long)bad,
+	    (long long)absent, dir);
+	return (int)bad;
+}
+
 static int
 cmd_verify(const struct opts *o, const char *file,
     const struct eb_schema *schema, const struct eb_trust *t)
@@ -277,6 +349,11 @@ cmd_verify(const struct opts *o, const char *file,
 
 	if (load_and_verify(o, file, schema, t, &log, &res) != EB_OK)
 		return 1;
+	if (o->envelopes != NULL && check_envelopes(log, o->envelopes) != 0) {
+		eb_doc_free(res.final_view);
+		eb_audit_log_free(log);
+		return 1;
+	}
 	printf("OK: %s %s: %lld entries, %lld signatures, %lld receipts, "
 	    "%lld signed chain heads verified; replay gives the recorded "
 	    "events; final state %s\n", log->kind, log->aggregate,
@@ -644,6 +721,7 @@ main(int argc, char **argv)
 		{ "publisher", required_argument, NULL, 'B' },
 		{ "unverified", no_argument, NULL, 'V' },
 		{ "crl", required_argument, NULL, 'R' },
+		{ "envelopes", required_argument, NULL, 'E' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -712,6 +790,7 @@ main(int argc, char **argv)
 		case 'Q': o.ocid_prefix = optarg; break;
 		case 'B': o.publisher = optarg; break;
 		case 'R': o.crl = optarg; break;
+		case 'E': o.envelopes = optarg; break;
 		case 'j': {
 			char *end = NULL;
 			long n = strtol(optarg, &end, 10);

@@ -34,6 +34,7 @@
 #include "protocol/inclusion.h"
 #include "protocol/receipt.h"
 #include "protocol/xml.h"
+#include "tools/bigbid.h"
 #include "tools/client.h"
 #include "tools/fileio.h"
 
@@ -796,15 +797,38 @@ check_opening_cert(struct session *s, const struct args *a, X509 *oc,
 	return rc;
 }
 
+/* The text of every --NAME option given (e.g. --attach), in order. */
+static size_t
+children(const struct args *a, const char *name, const char **out,
+    size_t cap)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < a->nchild && n < cap; i++)
+		if (strcmp(a->child_name[i], name) == 0)
+			out[n++] = a->child_text[i];
+	return n;
+}
+
+static const char *
+child_or(const struct args *a, const char *name, const char *dflt)
+{
+	const char *v = NULL;
+
+	return children(a, name, &v, 1) == 1 ? v : dflt;
+}
+
 static int
 bid_seal(struct session *s, const struct args *a)
 {
 	struct eb_buf xml = EB_BUF_INIT;
-	struct eb_doc *bid = NULL, *cmd = NULL;
+	struct eb_doc *bid = NULL, *cmd = NULL, *ref;
 	struct eb_error e;
 	uint8_t *env = NULL, commit[EB_SHA256_LEN], *der = NULL;
-	size_t envlen = 0, derlen = 0;
-	char *b64 = NULL, hex[EB_SHA256_HEX];
+	size_t envlen = 0, derlen = 0, nattach;
+	char *b64 = NULL, hex[EB_SHA256_HEX], ehex[EB_SHA256_HEX];
+	char envpath[4096];
+	const char *attach[MAX_FIELDS];
 	X509 *oc = NULL;
 	int rc = EXIT_LOCAL;
 
@@ -830,14 +854,37 @@ bid_seal(struct session *s, const struct args *a)
 	if (need_keys(s, &e) != EB_OK || (oc = opening_cert(s, a, &e)) == NULL ||
 	    check_opening_cert(s, a, oc, &e) != EB_OK)
 		goto fail;
-	if (eb_bid_seal(s->cert, s->key, oc, xml.data, xml.len, &env, &envlen,
-	    commit, &e) != EB_OK ||
-	    eb_base64_encode(env, envlen, &b64) != EB_OK)
-		goto fail;
-	eb_hex32(commit, hex);
-	cmd = eb_doc_new("submit-bid");
-	eb_doc_set_attr(cmd, "tender", a->id);
-	eb_doc_add_text(cmd, "envelope", b64);
+	nattach = children(a, "attach", attach, MAX_FIELDS);
+	if (nattach > 0 || child_or(a, "envelope", NULL) != NULL) {
+		/* a large bid: the streamed envelope beside the command */
+		uint8_t esha[EB_SHA256_LEN];
+		uint64_t esize = 0;
+
+		snprintf(envpath, sizeof(envpath), "%s.env", a->out);
+		if (eb_bigbid_seal(s->cert, s->key, oc, xml.data, xml.len,
+		    attach, nattach, child_or(a, "envelope", envpath), commit,
+		    esha, &esize, &e) != EB_OK)
+			goto fail;
+		eb_hex32(commit, hex);
+		eb_hex32(esha, ehex);
+		cmd = eb_doc_new("submit-bid");
+		eb_doc_set_attr(cmd, "tender", a->id);
+		ref = eb_doc_add(cmd, "envelope-ref");
+		eb_doc_set_attr(ref, "sha256", ehex);
+		eb_doc_set_attr_i64(ref, "size", (int64_t)esize);
+		printf("envelope %s: %llu bytes, SHA-256 %s (%zu attachments)\n",
+		    child_or(a, "envelope", envpath), (unsigned long long)esize,
+		    ehex, nattach);
+	} else {
+		if (eb_bid_seal(s->cert, s->key, oc, xml.data, xml.len, &env,
+		    &envlen, commit, &e) != EB_OK ||
+		    eb_base64_encode(env, envlen, &b64) != EB_OK)
+			goto fail;
+		eb_hex32(commit, hex);
+		cmd = eb_doc_new("submit-bid");
+		eb_doc_set_attr(cmd, "tender", a->id);
+		eb_doc_add_text(cmd, "envelope", b64);
+	}
 	eb_doc_add_text(cmd, "commitment", hex);
 	for (int i = 0; i < a->nattr; i++)  /* subject=ID (docs/registries.md) */
 		if (strncmp(a->attr_name[i], "subject=", 8) == 0)
@@ -902,6 +949,57 @@ save_proof(const struct eb_doc *reply, const char *receipt_path)
 	return rc;
 }
 
+static int sealed_command(struct session *s, const struct eb_buf *sealed,
+    struct eb_doc **cmd, struct eb_error *e);
+
+/*
+ * A large bid (its command names the envelope, docs/bigbids.md): upload
+ * the envelope first, resuming where the server stands.  0 (also for a
+ * bid with its envelope inline) or an exit status.
+ */
+static int
+upload_envelope(struct session *s, const struct args *a,
+    const struct eb_buf *sealed)
+{
+	struct eb_bigbid_opts o = { .chunk = 0 };
+	struct eb_doc *cmd = NULL, *ref;
+	struct eb_error e;
+	char envpath[4096], hexcopy[EB_SHA256_HEX];
+	const char *hex, *v;
+	int64_t size = 0;
+	int rc;
+
+	eb_error_clear(&e);
+	if (sealed_command(s, sealed, &cmd, &e) != EB_OK) {
+		print_error(&e);
+		return exit_for_rc(e.code);
+	}
+	if ((ref = eb_doc_child(cmd, "envelope-ref")) == NULL) {
+		eb_doc_free(cmd);
+		return 0;
+	}
+	hex = eb_doc_attr(ref, "sha256");
+	snprintf(hexcopy, sizeof(hexcopy), "%s", hex != NULL ? hex : "?");
+	(void)eb_doc_attr_i64(ref, "size", &size);
+	snprintf(envpath, sizeof(envpath), "%s.env", a->pos[0]);
+	if ((v = child_or(a, "stop-after", NULL)) != NULL)
+		o.stop_after = strtoull(v, NULL, 10);
+	if ((v = child_or(a, "chunk", NULL)) != NULL)
+		o.chunk = (size_t)strtoull(v, NULL, 10);
+	if ((rc = need_client(s, &e)) == EB_OK)
+		rc = eb_bigbid_upload(s->client, sealed->data, sealed->len,
+		    hex != NULL ? hex : "", (uint64_t)size,
+		    child_or(a, "envelope", envpath), &o, &e);
+	eb_doc_free(cmd);
+	if (rc != EB_OK) {
+		print_error(&e);
+		return e.code == EB_ERR_IO ? EXIT_TRANSPORT : exit_for_rc(e.code);
+	}
+	printf("envelope uploaded: %lld bytes, SHA-256 %s\n", (long long)size,
+	    hexcopy);
+	return 0;
+}
+
 static int
 bid_submit(struct session *s, const struct args *a)
 {
@@ -922,6 +1020,10 @@ bid_submit(struct session *s, const struct args *a)
 	if (eb_file_read(a->pos[0], FILE_MAX, &sealed, &e) != EB_OK) {
 		print_error(&e);
 		return EXIT_LOCAL;
+	}
+	if ((rc = upload_envelope(s, a, &sealed)) != 0) {
+		eb_buf_free(&sealed);
+		return rc;
 	}
 	rc = post_signed(s, sealed.data, sealed.len, &reply);
 	if (rc == 0) {
@@ -1093,6 +1195,26 @@ opening_decrypt(struct session *s, const struct args *a)
 		goto fail;
 	b64 = eb_doc_child_text(cmd, "envelope");
 	hex = eb_doc_child_text(cmd, "commitment");
+	if (b64 == NULL && eb_doc_child(cmd, "envelope-ref") != NULL &&
+	    hex != NULL && eb_unhex32(hex, commit) == 0) {
+		/* a large bid: the streamed envelope beside it */
+		char envpath[4096];
+		size_t natt = 0;
+
+		snprintf(envpath, sizeof(envpath), "%s.env", a->pos[0]);
+		if ((t = eb_trust_load(s->ca, &e)) == NULL ||
+		    eb_bigbid_open(t, s->cert, s->key,
+		    child_or(a, "envelope", envpath), commit, a->out, &xml,
+		    &xmllen, &natt, &e) != EB_OK)
+			goto fail;
+		printf("decrypted with your own key; it matches the commitment "
+		    "%s; %zu attachments match their signed SHA-256%s%s\n", hex,
+		    natt, a->out != NULL ? ", written to " : "",
+		    a->out != NULL ? a->out : "");
+		fwrite(xml, 1, xmllen, stdout);
+		rc = 0;
+		goto out;
+	}
 	if (b64 == NULL || hex == NULL || eb_unhex32(hex, commit) != 0 ||
 	    eb_base64_decode(b64, strlen(b64), &env, &envlen) != EB_OK) {
 		eb_fail(&e, EB_ERR_FORMAT, "not-a-sealed-bid", NULL,
@@ -1802,16 +1924,22 @@ static const struct eb_verb verbs[] = {
 	  "  ebid bid seal --tender ID BID.xml -o BID.sealed [--opening-cert F]\n"
 	  "      [--opening-authority F] [subject=ID]\n"
 	  "      validate, sign, encrypt to the opening key and to yourself, and\n"
-	  "      sign the submission, offline\n" },
+	  "      sign the submission, offline\n"
+	  "      [--attach FILE ...] [--envelope ENV]: a large bid: the streamed\n"
+	  "      envelope goes to ENV (BID.sealed.env), the command names it\n" },
 	{ "bid", "submit", bid_submit,
-	  "  ebid bid submit --tender ID BID.sealed [-o RECEIPT]\n" },
+	  "  ebid bid submit --tender ID BID.sealed [-o RECEIPT]\n"
+	  "      [--envelope ENV] [--chunk BYTES] [--stop-after BYTES]: a large\n"
+	  "      bid's envelope is uploaded first, resumably (docs/bigbids.md)\n" },
 	{ "bid", "withdraw", bid_withdraw, "  ebid bid withdraw --tender ID\n" },
 	{ "receipt", "verify", receipt_verify,
 	  "  ebid receipt verify RECEIPT BID.sealed\n" },
 	{ "opening", "share", opening_share,
 	  "  ebid opening share --tender ID       (custodian) submit your share\n" },
 	{ "opening", "decrypt", opening_decrypt,
-	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n" },
+	  "  ebid opening decrypt --tender ID BID.sealed  (bidder) open your own bid\n"
+	  "      [--envelope ENV] [-o DIR]: a large bid's attachments, checked,\n"
+	  "      written into DIR\n" },
 	{ "auction", "quote", auction_quote,
 	  "  ebid auction quote --sale ID AMOUNT  a listing quote, in yuan\n" },
 	{ "auction", "bid", auction_bid,

@@ -249,7 +249,9 @@ g_submit_bid(const struct tender *t, const struct eb_cmd *c,
 	    c->actor.party), *e;
 	const char *env = eb_doc_child_text(c->body, "envelope");
 	const char *com = eb_doc_child_text(c->body, "commitment");
+	const struct eb_doc *ref = eb_doc_child(c->body, "envelope-ref");
 	char hex[EB_SHA256_HEX];
+	int64_t size = 0;
 	int rc;
 
 	if (s == NULL || !attr_is(s, "status", "confirmed"))
@@ -259,16 +261,28 @@ g_submit_bid(const struct tender *t, const struct eb_cmd *c,
 		    s == NULL ? "missing" : eb_doc_attr(s, "status"));
 	if ((rc = before_deadline(t, c, err)) != EB_OK)
 		return rc;
-	if (!is_base64(env))
+	if (ref != NULL) {
+		/* a stored envelope (docs/bigbids.md): its hash and size */
+		if (!is_sha256(eb_doc_attr(ref, "sha256")) ||
+		    eb_doc_attr_i64(ref, "size", &size) != EB_OK || size < 1)
+			return missing(err, c->body->name, "envelope-ref");
+	} else if (!is_base64(env)) {
 		return missing(err, c->body->name, "envelope");
+	}
 	if (!is_sha256(com))
 		return missing(err, c->body->name, "commitment");
-	eb_sha256_hex(env, strlen(env), hex);
 	e = ev_add(events, "bid-submitted", c);
 	eb_doc_set_attr(e, "bidder", c->actor.party);
 	eb_doc_set_attr(e, "commitment", com);
-	eb_doc_set_attr(e, "envelope-sha256", hex);
-	eb_doc_set_attr_i64(e, "envelope-chars", (int64_t)strlen(env));
+	if (ref != NULL) {
+		eb_doc_set_attr(e, "envelope-sha256", eb_doc_attr(ref, "sha256"));
+		eb_doc_set_attr_i64(e, "envelope-size", size);
+		eb_doc_set_attr(e, "envelope-stored", "true");
+	} else {
+		eb_sha256_hex(env, strlen(env), hex);
+		eb_doc_set_attr(e, "envelope-sha256", hex);
+		eb_doc_set_attr_i64(e, "envelope-chars", (int64_t)strlen(env));
+	}
 	return eb_subject_admit(t->reg, t->deadline, "tender",
 	    eb_doc_attr(s, "subject"), c, e, err);
 }

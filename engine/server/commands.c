@@ -85,6 +85,7 @@
 #include "engine/server/receipts.h"
 #include "engine/server/registry.h"
 #include "engine/server/server.h"
+#include "engine/server/upload.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/entry.h"
@@ -1241,6 +1242,9 @@ verify_done(void *arg)
 		    "no such command: %s", j->doc->name);
 		goto fail;
 	}
+	/* a large bid's envelope must be stored before it is received */
+	if ((rc = eb_uploads_check_command(srv, j->doc, &e)) != EB_OK)
+		goto fail;
 	/* custodians must exist before a tender may rely on them */
 	if (strcmp(j->flow->kind, "tender") == 0 &&
 	    (rc = eb_directory_check_custodians(srv, j->doc, &e)) != EB_OK)

@@ -92,6 +92,12 @@ static const struct cf_key cf_keys[] = {
 	STR(log_format, "text", 1),
 	STR(ocds_prefix, "ocds-ebid00", 1),
 	STR(ocds_publisher, "ebid", 1),
+	/* large bids (issue 18, docs/bigbids.md): the envelope store and
+	 * the upload limits */
+	STR(envelope_dir, "var/envelopes", 1),
+	INT(upload_max_size, "536870912", 1024, (int64_t)1 << 40),
+	INT(upload_tender_quota, "21474836480", 1024, (int64_t)1 << 50),
+	INT(upload_min_free, "268435456", 0, (int64_t)1 << 50),
 };
 
 static const struct cf_key *

@@ -78,6 +78,10 @@ struct eb_config {
 	char *log_format;      /* "text" or "json" (one object per line) */
 	char *ocds_prefix;     /* OCDS ocid prefix, "ocds-" + 6 registered chars */
 	char *ocds_publisher;  /* OCDS publisher name of the packages */
+	char *envelope_dir;    /* the envelope store (envstore.h) */
+	int64_t upload_max_size;     /* bytes of one envelope; 512 MiB */
+	int64_t upload_tender_quota; /* bytes of open uploads per tender */
+	int64_t upload_min_free;     /* bytes the store's disk keeps free */
 };
 
 struct eb_xml_limits;

@@ -24,6 +24,7 @@
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "engine/server/timers.h"
+#include "engine/server/upload.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
@@ -211,6 +212,7 @@ eb_handle_test_clock(struct eb_req *r)
 		return;
 	}
 	eb_timers_clock_moved(srv);
+	eb_uploads_gc(srv);      /* abandoned uploads past their deadline */
 	eb_isotime_format(eb_clock_now(&srv->clock), iso);
 	eb_log(EB_LOG_WARN, "test clock: %s clock set to %s by %s from %s",
 	    eb_clock_name(&srv->clock), iso, r->actor.party, r->peer_addr);

@@ -63,6 +63,7 @@
 #include "engine/server/metrics.h"
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
+#include "engine/server/upload.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
 
@@ -401,6 +402,28 @@ h_sale_watch(struct eb_req *r, const char *id, const char *q)
 	eb_handle_watch(r, id, q);
 }
 
+/* Large bids' envelopes (upload.h, docs/bigbids.md). */
+static void
+h_upload_open(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id, (void)q;
+	eb_handle_upload_open(r);
+}
+
+static void
+h_upload_offset(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id;
+	eb_handle_upload_offset(r, q);
+}
+
+static void
+h_upload_chunk(struct eb_req *r, const char *id, const char *q)
+{
+	(void)id;
+	eb_handle_upload_chunk(r, q);
+}
+
 static const struct endpoint {
 	const char *pattern;
 	int methods;
@@ -426,6 +449,9 @@ static const struct endpoint {
 	{ "/v1/subjects/*/duties", M_GET, h_subject_duties },
 	{ "/v1/monitors/*", M_GET, h_monitor },
 	{ "/v1/monitors/*/duties", M_GET, h_monitor_duties },
+	{ "/v1/uploads", M_POST, h_upload_open },
+	{ "/v1/uploads/offset", M_GET, h_upload_offset },
+	{ "/v1/uploads/chunk", M_POST, h_upload_chunk },
 };
 
 /* 'path' matches 'pattern'; the segment '*' stood for goes into 'id'. */

@@ -63,6 +63,7 @@
 #include "engine/server/system.h"
 #include "engine/server/timers.h"
 #include "engine/server/tls.h"
+#include "engine/server/upload.h"
 #include "engine/server/watch.h"
 #include "engine/server/workers.h"
 #include "protocol/receipt.h"
@@ -458,6 +459,8 @@ main(int argc, char **argv)
 		fatal_e(&e, "server certificate");
 	if (eb_watch_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "watch");
+	if (eb_uploads_init(&srv, &e) != EB_OK)
+		fatal_e(&e, "uploads");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
 	if (eb_metrics_start(&srv, &e) != EB_OK)
@@ -520,6 +523,7 @@ main(int argc, char **argv)
 	}
 	eb_workers_free(srv.workers);
 	eb_http_free(&srv);
+	eb_uploads_free(&srv);
 	eb_board_free(&srv);
 	eb_metrics_free(&srv);
 	eb_commands_free(srv.cmds);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libpq-fe.h>
 #include <openssl/x509.h>
@@ -18,10 +19,12 @@
 #include "engine/server/keyproc.h"
 #include "engine/server/log.h"
 #include "engine/server/opening.h"
+#include "engine/server/envstore.h"
 #include "engine/server/server.h"
 #include "engine/server/system.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
+#include "protocol/envstream.h"
 #include "protocol/keysplit.h"
 #include "protocol/opening.h"
 #include "protocol/xml.h"
@@ -82,6 +85,9 @@ opening_free(struct opening *op)
 	for (i = 0; op->cmds != NULL && i < op->n; i++)
 		eb_doc_free(op->cmds[i]);
 	free(op->cmds);
+	for (size_t b = 0; op->bids != NULL && b < op->nbids; b++)
+		if (op->bids[b].env_arg != NULL)
+			fclose(op->bids[b].env_arg);
 	free(op->bids);
 	X509_free(op->oc);
 	eb_doc_free(op->view);
@@ -90,6 +96,34 @@ opening_free(struct opening *op)
 	free(op);
 	if (slot != NULL)
 		eb_system_release(slot);
+}
+
+/*
+ * A large bid's envelope, from the store (envstore.h): opened here, read
+ * once by eb_opening_open, closed by opening_free.  Not found: the held
+ * bid has no reader (the opening records it as our fault).
+ */
+static void
+stored_envelope(struct eb_server *srv, const struct eb_doc *cmd,
+    struct eb_held_bid *b)
+{
+	const struct eb_doc *ref = eb_doc_child(cmd, "envelope-ref");
+	char path[1024];
+	int64_t size = 0;
+	struct stat st;
+	FILE *f;
+
+	if (ref == NULL || eb_doc_attr_i64(ref, "size", &size) != EB_OK ||
+	    eb_envstore_path(srv->cfg->envelope_dir, eb_doc_attr(ref, "sha256"),
+	    path, sizeof(path)) != 0 || (f = fopen(path, "rb")) == NULL)
+		return;
+	if (fstat(fileno(f), &st) != 0 || (int64_t)st.st_size != size) {
+		fclose(f);
+		return;
+	}
+	b->env_read = eb_envs_read_file;
+	b->env_arg = f;
+	b->env_size = (uint64_t)size;
 }
 
 /*
@@ -173,6 +207,8 @@ opening_work(void *arg)
 			bids[nbids].commitment = commit;
 			bids[nbids].envelope_b64 =
 			    eb_doc_child_text(cmds[i], "envelope");
+			if (bids[nbids].envelope_b64 == NULL)
+				stored_envelope(srv, cmds[i], &bids[nbids]);
 			nbids++;
 			break;
 		}

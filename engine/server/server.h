@@ -56,6 +56,7 @@ struct eb_recovery;
 struct eb_system;
 struct eb_watch;
 struct eb_keyproc;
+struct eb_uploads;
 struct eb_workers;
 
 struct eb_server {
@@ -87,6 +88,7 @@ struct eb_server {
 	struct eb_metrics *metrics; /* Prometheus metrics (metrics.h) */
 	struct eb_actor actor;      /* ebidd itself, from its certificate */
 	struct eb_workers *workers;  /* CMS verify + XML parse off the loop */
+	struct eb_uploads *uploads;  /* large bids' envelopes (upload.h) */
 	uint64_t next_req;
 	uint32_t boot_id;           /* random, makes request ids unique */
 	unsigned reqs_open;         /* eb_req objects alive */

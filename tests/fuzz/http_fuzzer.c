@@ -300,6 +300,32 @@ eb_handle_watch(struct eb_req *r, const char *sale, const char *query)
 	stub_reply(r, "watch", sale);
 }
 
+void
+eb_uploads_gc(struct eb_server *s)
+{
+	(void)s;
+}
+
+void
+eb_handle_upload_open(struct eb_req *r)
+{
+	stub_reply(r, "upload-open", NULL);
+}
+
+void
+eb_handle_upload_offset(struct eb_req *r, const char *query)
+{
+	(void)query;
+	stub_reply(r, "upload-offset", NULL);
+}
+
+void
+eb_handle_upload_chunk(struct eb_req *r, const char *query)
+{
+	(void)query;
+	stub_reply(r, "upload-chunk", NULL);
+}
+
 /* -- set-up ------------------------------------------------------------- */
 
 static struct eb_server srv;

@@ -191,11 +191,11 @@ test_open_two_of_three_with_every_cause(void **state)
 	seal(f, &f->pki.bidder_rsa, xml2, &env[1], com[1]);
 	seal(f, &f->bidder3, xml3, &env[2], com[2]);      /* other tender */
 	seal(f, &f->bidder3, xml1, &env[3], com[3]);
-	held[0] = (struct eb_held_bid){ "bidder1", com[0], env[0] };
-	held[1] = (struct eb_held_bid){ "bidder2", com[1], env[1] };
-	held[2] = (struct eb_held_bid){ "bidder3", com[2], env[2] };
+	held[0] = (struct eb_held_bid){ .bidder = "bidder1", .commitment = com[0], .envelope_b64 = env[0] };
+	held[1] = (struct eb_held_bid){ .bidder = "bidder2", .commitment = com[1], .envelope_b64 = env[1] };
+	held[2] = (struct eb_held_bid){ .bidder = "bidder3", .commitment = com[2], .envelope_b64 = env[2] };
 	/* bidder3's envelope held under bidder9's name: wrong signer */
-	held[3] = (struct eb_held_bid){ "bidder9", com[3], env[3] };
+	held[3] = (struct eb_held_bid){ .bidder = "bidder9", .commitment = com[3], .envelope_b64 = env[3] };
 
 	assert_int_equal(eb_share_reseal(f->pki.custodian[0].cert,
 	    f->pki.custodian[0].key, f->server.cert, share_of(f, "custodian1"),
@@ -281,7 +281,7 @@ test_commitment_mismatch_is_the_bidders_fault(void **state)
 
 	seal(f, &f->pki.bidder, xml, &env, com);
 	com[0] = com[0] == 'a' ? 'b' : 'a';
-	held = (struct eb_held_bid){ "bidder1", com, env };
+	held = (struct eb_held_bid){ .bidder = "bidder1", .commitment = com, .envelope_b64 = env };
 	assert_int_equal(eb_share_reseal(f->pki.custodian[1].cert,
 	    f->pki.custodian[1].key, f->server.cert, share_of(f, "custodian2"),
 	    &sh[0], &err), EB_OK);

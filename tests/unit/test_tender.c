@@ -365,6 +365,59 @@ test_late_amendment_moves_deadline(void **state)
 	fx_free(&f);
 }
 
+/*
+ * A large bid (docs/bigbids.md): submit-bid names its stored envelope by
+ * SHA-256 and size; the event records them (envelope-stored), the state
+ * keeps the hash; a malformed reference is refused and changes nothing.
+ */
+static void
+test_stored_envelope_bid(void **state)
+{
+	static const char sha[] =
+	    "6d0f6c3c1d3ab5a27f0e4e2ed7d4c1f5a2c33c0b1f0d8a2e9c5b7a6d4e3f2a10";
+	struct fx f;
+	struct eb_actor b1 = fx_party(EB_ROLE_BIDDER, "b1");
+	struct eb_doc *b, *ref, *ev;
+	char hex[EB_SHA256_HEX], *before, *after;
+
+	(void)state;
+	fx_init(&f);
+	fx_goto(&f, EB_TS_BIDDING);
+	f.now = FX_DEADLINE - 1;
+	fx_hex("large-b1", hex);
+	b = eb_doc_new("submit-bid");
+	ref = eb_doc_add(b, "envelope-ref");
+	eb_doc_set_attr(ref, "sha256", sha);
+	eb_doc_set_attr(ref, "size", "200056027");
+	eb_doc_add_text(b, "commitment", hex);
+	assert_int_equal(fx_do(&f, &b1, b), EB_OK);
+	ev = f.log->last;
+	assert_string_equal(ev->name, "bid-submitted");
+	assert_string_equal(eb_doc_attr(ev, "envelope-sha256"), sha);
+	assert_string_equal(eb_doc_attr(ev, "envelope-size"), "200056027");
+	assert_string_equal(eb_doc_attr(ev, "envelope-stored"), "true");
+	assert_null(eb_doc_attr(ev, "envelope-chars"));
+	before = fx_canon(&f);
+	assert_non_null(strstr(before, sha));
+	/* a reference without a size, or with a bad hash: refused */
+	b = eb_doc_new("submit-bid");
+	eb_doc_set_attr(eb_doc_add(b, "envelope-ref"), "sha256", sha);
+	eb_doc_add_text(b, "commitment", hex);
+	assert_int_equal(fx_do(&f, &b1, b), EB_ERR_FORMAT);
+	assert_string_equal(f.err.reason, "missing-field");
+	b = eb_doc_new("submit-bid");
+	ref = eb_doc_add(b, "envelope-ref");
+	eb_doc_set_attr(ref, "sha256", "XYZ");
+	eb_doc_set_attr(ref, "size", "10");
+	eb_doc_add_text(b, "commitment", hex);
+	assert_int_equal(fx_do(&f, &b1, b), EB_ERR_FORMAT);
+	after = fx_canon(&f);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	fx_free(&f);
+}
+
 static void
 test_bid_deadline(void **state)
 {
@@ -1254,6 +1307,7 @@ main(void)
 		cmocka_unit_test(test_failed_with_two_valid_bids),
 		cmocka_unit_test(test_opening_checks),
 		cmocka_unit_test(test_sealed_until_opening),
+		cmocka_unit_test(test_stored_envelope_bid),
 		cmocka_unit_test(test_clearing_computed_in_core),
 		cmocka_unit_test(test_cancellation_needs_countersignature),
 		cmocka_unit_test(test_separation_of_duties),
