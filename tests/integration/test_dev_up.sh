@@ -11,7 +11,11 @@ set -uo pipefail
 PGPORT_T=unused
 PORT=$(free_port)
 . "$(dirname "$0")/lib.sh"
-export EBID_PORT=$PORT EBID_BOARD_PORT=$(free_port)
+BOARD_PORT_T=$(free_port)
+while [ "$BOARD_PORT_T" = "$PORT" ]; do   # two picks may coincide
+	BOARD_PORT_T=$(free_port)
+done
+export EBID_PORT=$PORT EBID_BOARD_PORT=$BOARD_PORT_T
 DEV=$SRC/tools/dev
 CA=$SRC/var/certs
 up_pid=""
