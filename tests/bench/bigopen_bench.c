@@ -23,6 +23,7 @@
 #include "protocol/envstream.h"
 #include "protocol/hash.h"
 #include "tests/unit/testpki.h"
+#include "protocol/mem.h"
 
 static double
 now_s(clockid_t c)
@@ -86,8 +87,9 @@ main(int argc, char **argv)
 	opening.cert = eb_testpki_issue(pki.ca.cert, pki.ca.key, opening.key,
 	    "/CN=opening key T-1", pki.now_ms - EB_TP_DAY,
 	    pki.now_ms + 30 * EB_TP_DAY, EB_TP_PARTY);
-	if ((buf = malloc(1 << 20)) == NULL || opening.cert == NULL)
+	if (opening.cert == NULL)
 		return 1;
+	buf = eb_malloc(1 << 20);
 	uint8_t commit[64][32];
 	uint64_t size[64];
 	if (n > 64)
