@@ -362,12 +362,9 @@ eb_draw_committee(const struct eb_doc *pool_view,
 		goto out;
 	}
 	cap = eb_doc_count(pool_view, "expert");
-	if ((cand = calloc(cap + 1, sizeof(*cand))) == NULL ||
-	    (why = calloc(cap + 1, sizeof(*why))) == NULL ||
-	    (byperson = calloc(cap + 1, sizeof(*byperson))) == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	cand = eb_calloc(cap + 1, sizeof(*cand));
+	why = eb_calloc(cap + 1, sizeof(*why));
+	byperson = eb_calloc(cap + 1, sizeof(*byperson));
 	out = eb_doc_new("committee");
 	excl = eb_doc_new("excluded-list");
 	if (eb_doc_attr(draw_request, "tender") != NULL)

@@ -18,6 +18,7 @@
 #include "engine/core/draw.h"
 #include "engine/core/fixed.h"
 #include "protocol/hash.h"
+#include "protocol/mem.h"
 
 #define MAX_COEFFICIENTS 100
 /*
@@ -785,12 +786,9 @@ int
 eb_evaluation_rules_check(const struct eb_doc *rules, int64_t committee,
     struct eb_error *err)
 {
-	struct rules *r = malloc(sizeof(*r));
+	struct rules *r = eb_malloc(sizeof(*r));
 	int rc;
 
-	if (r == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "checking evaluation rules");
 	rc = parse_rules_as(rules, r, 1, err);
 	if (rc == EB_OK && r->trim && committee > 0 &&
 	    r->trim_min > committee)
@@ -860,12 +858,8 @@ check_sheet(const struct rules *r, const struct eb_doc *sheet,
 	if (n > EB_EVAL_MAX_BIDS)
 		return eb_fail(err, EB_ERR_LIMIT, "too-many-bids", NULL,
 		    "more than %d bids", EB_EVAL_MAX_BIDS);
-	seen = calloc(n * r->ncrit + 1, 1);
-	iseen = calloc(n * r->nitems + 1, 1);
-	if (seen == NULL || iseen == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	seen = eb_calloc(n * r->ncrit + 1, 1);
+	iseen = eb_calloc(n * r->nitems + 1, 1);
 	eb_doc_foreach(c, sheet, NULL) {
 		const char *bid = eb_doc_attr(c, "bid");
 		int score = strcmp(c->name, "score") == 0;
@@ -1009,11 +1003,9 @@ int
 eb_score_sheet_check(const struct eb_doc *rules, const struct eb_doc *sheet,
     const char *const *valid_bidders, size_t n, struct eb_error *err)
 {
-	struct rules *r = NULL;
+	struct rules *r = eb_malloc(sizeof(*r));
 	int rc;
 
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return EB_ERR_NOMEM;
 	if ((rc = parse_rules(rules, r, err)) == EB_OK)
 		rc = check_sheet(r, sheet, valid_bidders, n, err);
 	free(r);
@@ -1066,15 +1058,10 @@ table_build(const struct rules *r, const struct eb_doc *const *sheets,
 	t->nb = nb;
 	t->nc = r->ncrit;
 	t->ni = r->nitems;
-	t->sheets = calloc(ns + 1, sizeof(*t->sheets));
-	t->val = calloc(ns * nb * t->nc + 1, sizeof(*t->val));
-	t->reason = calloc(ns * nb * t->nc + 1, 1);
-	t->pass = calloc(ns * nb * t->ni + 1, 1);
-	if (t->sheets == NULL || t->val == NULL || t->reason == NULL ||
-	    t->pass == NULL) {
-		table_free(t);
-		return EB_ERR_NOMEM;
-	}
+	t->sheets = eb_calloc(ns + 1, sizeof(*t->sheets));
+	t->val = eb_calloc(ns * nb * t->nc + 1, sizeof(*t->val));
+	t->reason = eb_calloc(ns * nb * t->nc + 1, 1);
+	t->pass = eb_calloc(ns * nb * t->ni + 1, 1);
 	for (s = 0; s < ns; s++)
 		t->sheets[s] = sheets[s];
 	qsort(t->sheets, ns, sizeof(*t->sheets), cmp_sheet);
@@ -1185,9 +1172,7 @@ alerts_build(const struct rules *r, const struct table *t,
 	*missing = 0;
 	if (!r->has_devband || t->ns < 2)
 		return EB_OK;
-	if ((vals = calloc(t->ns, sizeof(*vals))) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "deviation alerts");
+	vals = eb_calloc(t->ns, sizeof(*vals));
 	for (b = 0; b < t->nb; b++) {
 		for (c = 0; c < nc; c++) {
 			__int128 sum = 0;
@@ -1305,18 +1290,14 @@ eb_evaluation_alerts(const struct eb_doc *rules,
 
 	memset(&t, 0, sizeof(t));
 	*alerts = NULL;
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return EB_ERR_NOMEM;
+	r = eb_malloc(sizeof(*r));
 	if ((rc = parse_rules(rules, r, err)) != EB_OK ||
 	    (rc = check_sheet_set(sheets, nsheets, err)) != EB_OK)
 		goto out;
 	/* The bids are those the sheets score, in byte order. */
 	for (s = 0; s < nsheets; s++)
 		cap += eb_doc_count(sheets[s], NULL);
-	if ((bidders = calloc(cap + 1, sizeof(*bidders))) == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	bidders = eb_calloc(cap + 1, sizeof(*bidders));
 	for (s = 0; s < nsheets; s++)
 		eb_doc_foreach(c, sheets[s], "score") {
 			const char *b = eb_doc_attr(c, "bid");
@@ -1472,9 +1453,7 @@ benchmark(const struct rules *r, struct bidrow *rows, size_t nrows,
 			if ((size_t)r->tiers[k].from <= m)
 				tr = &r->tiers[k];
 		if (tr != NULL && tr->hi + tr->lo > 0) {
-			if ((ix = calloc(m, sizeof(*ix))) == NULL)
-				return eb_fail(err, EB_ERR_NOMEM,
-				    "out-of-memory", NULL, "out of memory");
+			ix = eb_calloc(m, sizeof(*ix));
 			for (i = 0; i < nrows; i++)
 				if (rows[i].valid) {
 					ix[n].price = rows[i].price;
@@ -1569,11 +1548,8 @@ criteria_scores(const struct rules *r, const struct table *t, size_t vb,
 	int rc = EB_OK;
 
 	b->tech = 0;
-	if ((w = calloc(t->ns + 1, sizeof(*w))) == NULL ||
-	    (trim = calloc(t->ns + 1, 1)) == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	w = eb_calloc(t->ns + 1, sizeof(*w));
+	trim = eb_calloc(t->ns + 1, 1);
 	for (c = 0; c < t->nc; c++) {
 		const struct crit *k = &r->crit[c];
 		__int128 sum = 0;
@@ -1843,7 +1819,7 @@ scored_lots(const struct rules *r, const struct eb_doc *const *bids,
     size_t nbids, const char **scored, size_t *nscored, const char **reasons,
     struct eb_error *err)
 {
-	const char **why = calloc(nbids + 1, sizeof(*why));
+	const char **why = eb_calloc(nbids + 1, sizeof(*why));
 	const char *one[1], *reason[1];
 	struct eb_doc *lb;
 	size_t i, k, n;
@@ -1851,9 +1827,6 @@ scored_lots(const struct rules *r, const struct eb_doc *const *bids,
 	int rc = EB_OK, in;
 
 	*nscored = 0;
-	if (why == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "listing the bids to score");
 	for (i = 0; i < nbids && rc == EB_OK; i++) {
 		why[i] = "no-lot-priced";
 		in = 0;
@@ -1887,9 +1860,7 @@ eb_evaluation_scored_bids(const struct eb_doc *rules,
 	int rc = EB_OK;
 
 	*nscored = 0;
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "listing the bids to score");
+	r = eb_malloc(sizeof(*r));
 	if ((rc = parse_rules(rules, r, err)) == EB_OK)
 		rc = r->nlots == 0 ? scored_one(r, bids, nbids, scored, nscored,
 		    reasons, err) : scored_lots(r, bids, nbids, scored, nscored,
@@ -1924,13 +1895,10 @@ eval_single(const struct eb_doc *rules,
 		    "more than %d bids", EB_EVAL_MAX_BIDS);
 		goto out;
 	}
-	if ((r = malloc(sizeof(*r))) == NULL ||
-	    (rows = calloc(nbids + 1, sizeof(*rows))) == NULL ||
-	    (rk = calloc(nbids + 1, sizeof(*rk))) == NULL ||
-	    (valid = calloc(nbids + 1, sizeof(*valid))) == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	r = eb_malloc(sizeof(*r));
+	rows = eb_calloc(nbids + 1, sizeof(*rows));
+	rk = eb_calloc(nbids + 1, sizeof(*rk));
+	valid = eb_calloc(nbids + 1, sizeof(*valid));
 	if ((rc = parse_rules(rules, r, err)) != EB_OK ||
 	    (rc = check_sheet_set(sheets, nsheets, err)) != EB_OK)
 		goto out;
@@ -2362,20 +2330,15 @@ eval_lot(const struct eb_doc *rules, const struct rules *r, size_t k,
     const struct eb_doc *const *sheets, size_t nsheets,
     const uint8_t tie_seed[32], struct lotres *lr, struct eb_error *err)
 {
-	struct eb_doc **db = calloc(nbids + 1, sizeof(*db));
-	struct eb_doc **fs = calloc(nsheets + 1, sizeof(*fs));
-	const char **scored = calloc(nbids + 1, sizeof(*scored));
+	struct eb_doc **db = eb_calloc(nbids + 1, sizeof(*db));
+	struct eb_doc **fs = eb_calloc(nsheets + 1, sizeof(*fs));
+	const char **scored = eb_calloc(nbids + 1, sizeof(*scored));
 	const struct eb_doc *c;
 	size_t i, n = 0, ns = 0;
 	int64_t price;
 	int rc = EB_OK;
 
 	memset(lr, 0, sizeof(*lr));
-	if (db == NULL || fs == NULL || scored == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "evaluating lot %s", r->lots[k].id);
-		goto out;
-	}
 	for (i = 0; i < nbids; i++)
 		if ((db[n] = lot_bid(bids[i], r->lots[k].id,
 		    disc != NULL ? disc[i] : 0, &price)) != NULL)
@@ -2496,11 +2459,7 @@ eval_lots(const struct eb_doc *rules, const struct rules *r,
 			break;
 		/* the discounted evaluation: each bid's lot price less the
 		 * linked discounts of the lots it won undiscounted */
-		if ((disc = calloc(nk * (nbids + 1), sizeof(*disc))) == NULL) {
-			rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "discounted evaluation");
-			goto out;
-		}
+		disc = eb_calloc(nk * (nbids + 1), sizeof(*disc));
 		for (k = 0; k < nk; k++)
 			who[k] = lr[k].ncand > 0 ? lr[k].cand[0] : NULL;
 		for (k = 0; k < nk; k++) {
@@ -2659,13 +2618,10 @@ eb_evaluation_result(const struct eb_doc *rules,
     const struct eb_doc *const *sheets, size_t nsheets,
     const uint8_t tie_seed[32], struct eb_doc **result, struct eb_error *err)
 {
-	struct rules *r = malloc(sizeof(*r));
+	struct rules *r = eb_malloc(sizeof(*r));
 	int rc;
 
 	*result = NULL;
-	if (r == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "evaluating");
 	if ((rc = parse_rules(rules, r, err)) == EB_OK)
 		rc = r->nlots == 0 ? eval_single(rules, bids, nbids, sheets,
 		    nsheets, tie_seed, result, err) : eval_lots(rules, r, bids,

@@ -598,10 +598,8 @@ tender_decide(const void *st, const struct eb_cmd *cmd,
 static void *
 tender_create(const char *id)
 {
-	struct tender *t = calloc(1, sizeof(*t));
+	struct tender *t = eb_calloc(1, sizeof(*t));
 
-	if (t == NULL)
-		return NULL;
 	snprintf(t->id, sizeof(t->id), "%s", id != NULL ? id : "");
 	t->state = EB_TS_NEW;
 	return t;

@@ -239,9 +239,6 @@ g_decline_appt(const struct tender *t, const struct eb_cmd *c,
 	if (t->drawn != NULL &&
 	    find_by(t->drawn, "member", "party", c->actor.party) != NULL)
 		rc = eb_draw_replace(t->drawn, c->actor.party, &updated, &e2);
-	if (rc == EB_ERR_NOMEM)
-		return eb_fail(err, rc, "out-of-memory", NULL,
-		    "replacing expert %s", c->actor.party);
 	e = ev_add(events, "appointment-declined", c);
 	eb_doc_set_attr(e, "expert", c->actor.party);
 	copy_reasons(c->body, e);

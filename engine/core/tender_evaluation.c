@@ -60,13 +60,9 @@ scored_bidders(const struct tender *t, const struct eb_doc *rules,
 {
 	*n = 0;
 	*bids = opened_bids(t, 1, nb);
-	*names = calloc(*nb + 1, sizeof(**names));
+	*names = eb_calloc(*nb + 1, sizeof(**names));
 	if (reasons != NULL)
-		*reasons = calloc(*nb + 1, sizeof(**reasons));
-	if (*bids == NULL || *names == NULL ||
-	    (reasons != NULL && *reasons == NULL))
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "listing the bids to score");
+		*reasons = eb_calloc(*nb + 1, sizeof(**reasons));
 	return eb_evaluation_scored_bids(rules,
 	    (const struct eb_doc *const *)*bids, *nb, *names, n,
 	    reasons != NULL ? *reasons : NULL, err);
@@ -162,13 +158,8 @@ g_explain(const struct tender *t, const struct eb_cmd *c,
 		    "The tender's rules flag no deviations.",
 		    "explain-deviation: tender %s has no evaluation rules",
 		    t->id);
-	sheets = calloc(eb_doc_count(t->scores, "score-sheet") + 1,
+	sheets = eb_calloc(eb_doc_count(t->scores, "score-sheet") + 1,
 	    sizeof(*sheets));
-	if (sheets == NULL) {
-		eb_doc_free(rules);
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "explain-deviation");
-	}
 	eb_doc_foreach(x, t->scores, "score-sheet")
 		sheets[ns++] = x;
 	rc = eb_evaluation_alerts(rules, (const struct eb_doc *const *)sheets,
@@ -219,13 +210,8 @@ computed_result(const struct tender *t, const struct eb_cmd *c,
 
 	*result = NULL;
 	bids = opened_bids(t, 1, &nb);
-	sheets = calloc(eb_doc_count(t->scores, "score-sheet") + 1,
+	sheets = eb_calloc(eb_doc_count(t->scores, "score-sheet") + 1,
 	    sizeof(*sheets));
-	if (bids == NULL || sheets == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "evaluating tender %s", t->id);
-		goto out;
-	}
 	eb_doc_foreach(x, t->scores, "score-sheet")
 		sheets[ns++] = x;
 	history_digest(t, seed);

@@ -38,6 +38,7 @@
 #include "engine/core/tender.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 /* Shared by the tender's files only: never exported from a binary. */
 #pragma GCC visibility push(hidden)

@@ -159,17 +159,15 @@ opened_valid(const struct tender *t, const char *bidder)
  * The opened bids as <opened-bid bidder= org=><bid>..</bid> (what
  * clearing.h and evaluation.h read), all of them or only those valid
  * after clearing.  Returns a new array of new trees (free with
- * free_bids) and their number in *n; NULL on out-of-memory.
+ * free_bids) and their number in *n; never NULL.
  */
 struct eb_doc **
 opened_bids(const struct tender *t, int valid_only, size_t *n)
 {
 	size_t cap = eb_doc_count(t->opening_rec, "bid-result");
-	struct eb_doc **bids = calloc(cap ? cap : 1, sizeof(*bids)), *r, *s;
+	struct eb_doc **bids = eb_calloc(cap ? cap : 1, sizeof(*bids)), *r, *s;
 
 	*n = 0;
-	if (bids == NULL)
-		return NULL;
 	eb_doc_foreach(r, t->opening_rec, "bid-result") {
 		const char *p = eb_doc_attr(r, "bidder");
 
@@ -223,11 +221,6 @@ g_clear(const struct tender *t, const struct eb_cmd *c,
 		eb_doc_add_text(rules, "ceiling-price", fen);
 	}
 	bids = opened_bids(t, 0, &n);
-	if (bids == NULL) {
-		eb_doc_free(rules);
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "clearing the bids of tender %s", t->id);
-	}
 	/* CLEARING: eb_clearing_run() plugs in here */
 	rc = eb_clearing_run(rules, (const struct eb_doc *const *)bids, n,
 	    &rep, err);
