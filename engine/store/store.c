@@ -34,6 +34,7 @@
 
 #include "engine/store/store.h"
 #include "protocol/buf.h"
+#include "protocol/mem.h"
 
 #define EB_STORE_MAX_CONN 32
 #define EB_STORE_MAX_PARAMS 20
@@ -106,10 +107,8 @@ query_free(struct query *q)
 static struct query *
 query_new(const char *sql, enum query_kind kind, void *arg)
 {
-	struct query *q = calloc(1, sizeof(*q));
+	struct query *q = eb_calloc(1, sizeof(*q));
 
-	if (q == NULL)
-		return NULL;
 	q->sql = sql;
 	q->kind = kind;
 	q->arg = arg;
@@ -135,8 +134,7 @@ query_param(struct query *q, const void *p, size_t len, int bin)
 		len = strlen(p);
 	if (len > (size_t)1 << 30)
 		return EB_ERR_LIMIT;
-	if ((copy = malloc(len + 1)) == NULL)
-		return EB_ERR_NOMEM;
+	copy = eb_malloc(len + 1);
 	memcpy(copy, p, len);
 	copy[len] = '\0';
 	q->vals[q->n] = copy;
@@ -245,10 +243,8 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 		    (size_t)PQgetlength(r, 0, 0) != q->nbatch))
 			rc = eb_fail(e, EB_ERR_DB, "database-error", NULL,
 			    "unexpected result shape");
-		if (rc == EB_OK && (st = malloc(q->nbatch + 1)) == NULL)
-			rc = eb_fail(e, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "out of memory");
 		if (rc == EB_OK) {
+			st = eb_malloc(q->nbatch + 1);
 			memcpy(st, PQgetvalue(r, 0, 0), q->nbatch);
 			st[q->nbatch] = '\0';
 		}
@@ -269,8 +265,7 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 		if (rc == EB_OK) {
 			snprintf(kind, sizeof(kind), "%.*s",
 			    PQgetlength(r, 0, 0), PQgetvalue(r, 0, 0));
-			if ((rows = calloc((size_t)nt, sizeof(*rows))) == NULL)
-				rc = EB_ERR_NOMEM;
+			rows = eb_calloc((size_t)nt, sizeof(*rows));
 		}
 		for (int i = 0; rc == EB_OK && i < nt; i++) {
 			if (PQgetisnull(r, i, 1))
@@ -662,22 +657,13 @@ eb_store_open(struct event_base *base, const char *conninfo, int nconn,
 		    "database pool size %d is out of range", nconn);
 		return NULL;
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->conninfo = strdup(conninfo != NULL ? conninfo : "")) == NULL) {
-		free(s);
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		return NULL;
-	}
+	s = eb_calloc(1, sizeof(*s));
+	s->conninfo = eb_strdup(conninfo != NULL ? conninfo : "");
 	s->base = base;
 	s->nconn = nconn;
-	if ((s->ev_failed = event_new(base, -1, 0, failed_cb, s)) == NULL) {
-		free(s->conninfo);
-		free(s);
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		return NULL;
-	}
+	/* fails only when libevent cannot allocate */
+	if ((s->ev_failed = event_new(base, -1, 0, failed_cb, s)) == NULL)
+		eb_oom("event_new", 0);
 	for (int i = 0; i < nconn; i++) {
 		s->conns[i].s = s;
 		s->conns[i].state = PGC_DOWN;
@@ -739,8 +725,6 @@ eb_store_ping(struct eb_store *s, eb_store_i64_fn cb, void *arg)
 {
 	struct query *q = query_new("SELECT 1::int8", Q_I64, arg);
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.i64 = cb;
 	return submit(s, q);
 }
@@ -756,8 +740,6 @@ eb_store_load(struct eb_store *s, const char *aggregate, int64_t after_seq,
 	    " WHERE a.id = $1 ORDER BY l.seq", Q_ROWS, arg);
 	int rc;
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.rows = cb;
 	if ((rc = query_param(q, aggregate, 0, 0)) != EB_OK ||
 	    (rc = query_param_i64(q, after_seq)) != EB_OK) {
@@ -777,8 +759,6 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 	    arg);
 	int rc = EB_OK;
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.done = cb;
 	if ((rc = query_param(q, e->aggregate, 0, 0)) ||
 	    (rc = query_param(q, e->kind, 0, 0)) ||
@@ -898,7 +878,8 @@ batch_column(struct eb_buf *b, int k, const struct eb_store_entry *const *es,
 		}
 		rc = arr_put(b, t, t != NULL ? strlen(t) : 0);
 	}
-	return rc ? EB_ERR_NOMEM : EB_OK;
+	/* eb_buf fails only over b->max (protocol/buf.h) */
+	return rc != EB_OK ? EB_ERR_LIMIT : EB_OK;
 }
 
 int
@@ -910,12 +891,11 @@ eb_store_append_batch(struct eb_store *s,
 
 	if (n == 0 || n > EB_STORE_BATCH_MAX)
 		return EB_ERR_USAGE;
-	if ((q = query_new("SELECT eb_append_batch($1::text[], $2::text[],"
+	q = query_new("SELECT eb_append_batch($1::text[], $2::text[],"
 	    " $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[],"
 	    " $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
 	    " $12::bytea[], $13::bytea[], $14::bytea[], $15::text[],"
-	    " $16::bytea[], $17::int2[], $18::text[])", Q_BATCH, arg)) == NULL)
-		return EB_ERR_NOMEM;
+	    " $16::bytea[], $17::int2[], $18::text[])", Q_BATCH, arg);
 	q->cb.batch = cb;
 	q->nbatch = n;
 	for (int k = 0; k < BATCH_COLUMNS; k++) {
@@ -945,8 +925,6 @@ eb_store_next_id(struct eb_store *s, const char *kind, int year,
 	    arg);
 	int rc;
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.text = cb;
 	if ((rc = query_param(q, kind, 0, 0)) != EB_OK ||
 	    (rc = query_param_i64(q, year)) != EB_OK) {
@@ -961,8 +939,6 @@ eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg)
 {
 	struct query *q = query_new("SELECT nextval('tsa_serial')", Q_I64, arg);
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.i64 = cb;
 	return submit(s, q);
 }
@@ -978,8 +954,6 @@ eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
 	    Q_DONE, arg);
 	int rc;
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.done = cb;
 	if ((rc = query_param_i64(q, r->time_ms)) ||
 	    (rc = query_param(q, r->clock, 0, 0)) ||
@@ -1009,8 +983,6 @@ eb_store_record_server(struct eb_store *s, const uint8_t *der, size_t len,
 	    Q_DONE, arg);
 	int rc;
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.done = cb;
 	if ((rc = query_param(q, fingerprint, EB_SHA256_LEN, 1)) ||
 	    (rc = query_param(q, der, len, 1)) ||
@@ -1030,8 +1002,6 @@ eb_store_sign_head(struct eb_store *s, const char *aggregate, int64_t seq,
 	    "SELECT eb_sign_head($1, $2::int8, $3, $4)", Q_DONE, arg);
 	int rc;
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.done = cb;
 	if ((rc = query_param(q, aggregate, 0, 0)) ||
 	    (rc = query_param_i64(q, seq)) ||
@@ -1050,8 +1020,6 @@ select_query(struct eb_store *s, const char *sql, int nparams,
 	struct query *q = query_new(sql, Q_RESULT, arg);
 	int rc;
 
-	if (q == NULL)
-		return EB_ERR_NOMEM;
 	q->cb.result = cb;
 	q->text_results = text;
 	for (int i = 0; i < nparams; i++) {
