@@ -12,6 +12,7 @@
  * INTERFACE: see certcache.h.
  */
 #include "protocol/certcache.h"
+#include "protocol/mem.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,23 +48,15 @@ bucket_of(const struct eb_certcache *c, const uint8_t key[32])
 struct eb_certcache *
 eb_certcache_new(size_t cap)
 {
-	struct eb_certcache *c = calloc(1, sizeof(*c));
+	struct eb_certcache *c = eb_calloc(1, sizeof(*c));
 
-	if (c == NULL)
-		return NULL;
 	if (cap == 0)
 		cap = 1;
 	c->cap = cap;
 	for (c->nbuckets = 16; c->nbuckets < cap * 2; c->nbuckets *= 2)
 		;
-	c->slots = calloc(cap, sizeof(*c->slots));
-	c->buckets = malloc(c->nbuckets * sizeof(*c->buckets));
-	if (c->slots == NULL || c->buckets == NULL) {
-		free(c->slots);
-		free(c->buckets);
-		free(c);
-		return NULL;
-	}
+	c->slots = eb_calloc(cap, sizeof(*c->slots));
+	c->buckets = eb_calloc(c->nbuckets, sizeof(*c->buckets));
 	for (size_t i = 0; i < c->nbuckets; i++)
 		c->buckets[i] = -1;
 	pthread_mutex_init(&c->lock, NULL);

@@ -47,7 +47,7 @@ struct eb_certcache_stats {
 	size_t cap;
 };
 
-/* A cache of at most 'cap' (>= 1) entries; NULL when out of memory. */
+/* A cache of at most 'cap' (>= 1) entries; never NULL (protocol/mem.h). */
 struct eb_certcache *eb_certcache_new(size_t cap);
 void eb_certcache_free(struct eb_certcache *c);
 /* Forget every entry (new revocation lists). */

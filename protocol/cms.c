@@ -56,6 +56,7 @@
 #include <openssl/x509v3.h>
 
 #include "protocol/hash.h"
+#include "protocol/mem.h"
 
 #define FLAGS_SIGN (CMS_BINARY | CMS_NOSMIMECAP)
 
@@ -77,8 +78,7 @@ bio_take(BIO *b, uint8_t **out, size_t *outlen)
 
 	if (n < 0)
 		return EB_ERR_INTERNAL;
-	if ((*out = malloc(n > 0 ? (size_t)n : 1)) == NULL)
-		return EB_ERR_NOMEM;
+	*out = eb_malloc((size_t)n);
 	if (n > 0)
 		memcpy(*out, p, (size_t)n);
 	*outlen = (size_t)n;
@@ -110,12 +110,7 @@ cms_der(CMS_ContentInfo *cms, uint8_t **out, size_t *outlen,
 	if (n <= 0)
 		return fail_ssl(err, EB_ERR_CRYPTO, "cms-encode", NULL,
 		    "cannot encode the CMS structure");
-	if ((*out = malloc((size_t)n)) == NULL) {
-		OPENSSL_free(p);
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate %d bytes", n);
-	}
-	memcpy(*out, p, (size_t)n);
+	*out = eb_memdup(p, (size_t)n);
 	*outlen = (size_t)n;
 	OPENSSL_free(p);
 	return EB_OK;
@@ -159,11 +154,8 @@ eb_cms_sign(X509 *cert, EVP_PKEY *key, const uint8_t *data, size_t len,
 		return eb_fail(err, EB_ERR_LIMIT, "too-large", NULL,
 		    "%zu bytes is too much to sign", len);
 	if ((in = BIO_new_mem_buf(len > 0 ? data : (const void *)"",
-	    (int)len)) == NULL) {
-		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate a buffer");
-		goto out;
-	}
+	    (int)len)) == NULL)
+		eb_oom("BIO_new_mem_buf", 0);
 	if (X509_check_private_key(cert, key) != 1) {
 		rc = fail_ssl(err, EB_ERR_USAGE, "key-does-not-match",
 		    "Give the private key of the certificate you sign with.",
@@ -457,7 +449,7 @@ find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
 
 /*
  * 'der' without the certificates field [field, field + fieldlen): the
- * three enclosing headers re-encoded.  NULL when out of memory.
+ * three enclosing headers re-encoded.  Never NULL.
  */
 static uint8_t *
 strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
@@ -481,8 +473,7 @@ strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
 	lci = oidsz + nexpl + lexpl;
 	nci = tlv_put(hci, 0x30, lci);
 	*outlen = nci + lci;
-	if ((o = out = malloc(*outlen)) == NULL)
-		return NULL;
+	o = out = eb_malloc(*outlen);
 	memcpy(o, hci, nci);
 	o += nci;
 	memcpy(o, der + ci.hdr, oidsz);
@@ -527,8 +518,7 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	if ((cached = eb_trust_cached(t, key, at_ms)) == NULL)
 		return -1;
 	eb_error_clear(&quiet);
-	if ((bare = strip_certs(der, len, field, fieldlen, &barelen)) == NULL)
-		goto out;
+	bare = strip_certs(der, len, field, fieldlen, &barelen);
 	p = bare;
 	if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)barelen)) == NULL ||
 	    p != bare + barelen ||
@@ -620,11 +610,8 @@ verify_full(const struct eb_trust *t, const uint8_t *der, size_t len,
 	    err)) != EB_OK || (w != NULL &&
 	    (rc = check_window(when, w, err)) != EB_OK))
 		goto out;
-	if ((out = BIO_new(BIO_s_mem())) == NULL) {
-		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate a buffer");
-		goto out;
-	}
+	if ((out = BIO_new(BIO_s_mem())) == NULL)
+		eb_oom("BIO_new", 0);
 	/*
 	 * Signature and content digest here; the chain below, at the
 	 * caller's instant, with the message's certificates as untrusted
@@ -664,8 +651,8 @@ verify_full(const struct eb_trust *t, const uint8_t *der, size_t len,
 		goto out;
 	}
 	if ((rc = bio_take(out, content, clen)) != EB_OK) {
-		eb_fail(err, rc, "out-of-memory", NULL,
-		    "cannot allocate the content");
+		eb_fail(err, rc, "internal", NULL,
+		    "cannot read the content");
 		goto out;
 	}
 	if (X509_up_ref(s) != 1) {
@@ -841,11 +828,8 @@ eb_cms_decrypt(X509 *cert, EVP_PKEY *key, const uint8_t *der,
 		    "the certificate is not a recipient of the envelope");
 		goto out;
 	}
-	if ((plain = BIO_new(BIO_s_mem())) == NULL) {
-		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate a buffer");
-		goto out;
-	}
+	if ((plain = BIO_new(BIO_s_mem())) == NULL)
+		eb_oom("BIO_new", 0);
 	if (CMS_decrypt(cms, key, cert, NULL, plain, CMS_BINARY) != 1) {
 		rc = fail_ssl(err, EB_ERR_CRYPTO, "decrypt-failed",
 		    "The envelope was altered or damaged in transit; ask for "
@@ -854,8 +838,8 @@ eb_cms_decrypt(X509 *cert, EVP_PKEY *key, const uint8_t *der,
 		goto out;
 	}
 	if ((rc = bio_take(plain, out, outlen)) != EB_OK)
-		eb_fail(err, rc, "out-of-memory", NULL,
-		    "cannot allocate the plaintext");
+		eb_fail(err, rc, "internal", NULL,
+		    "cannot read the plaintext");
 out:
 	ERR_clear_error();
 	bio_clear_free(plain);
@@ -881,11 +865,8 @@ eb_bid_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
 	eb_sha256(inner, innerlen, commitment);
 	if ((recips = sk_X509_new_null()) == NULL ||
 	    !sk_X509_push(recips, opening_cert) ||
-	    !sk_X509_push(recips, cert)) {
-		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot list the recipients");
-		goto out;
-	}
+	    !sk_X509_push(recips, cert))
+		eb_oom("the recipients", 0);
 	rc = eb_cms_encrypt(recips, inner, innerlen, 1, envelope, envlen,
 	    err);
 out:
@@ -974,8 +955,7 @@ eb_base64_encode(const uint8_t *p, size_t n, char **out)
 	*out = NULL;
 	if (n > (SIZE_MAX - 1) / 4 * 3 - 3)
 		return EB_ERR_LIMIT;
-	if ((s = malloc((n + 2) / 3 * 4 + 1)) == NULL)
-		return EB_ERR_NOMEM;
+	s = eb_malloc((n + 2) / 3 * 4 + 1);
 	for (i = 0; i + 2 < n; i += 3) {
 		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
 		s[o++] = b64_alphabet[v >> 18];
@@ -1044,8 +1024,7 @@ eb_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 		return EB_ERR_FORMAT;
 	if (n >= 4 && s[n - 1] == '=')
 		pad = s[n - 2] == '=' ? 2 : 1;
-	if ((b = malloc(n / 4 * 3 + 1)) == NULL)
-		return EB_ERR_NOMEM;
+	b = eb_malloc(n / 4 * 3 + 1);
 	/* every quad but the last: four alphabet symbols, three bytes */
 	for (i = 0; i + 4 < n; i += 4) {
 		int a = b64_table[(unsigned char)s[i]];

@@ -257,11 +257,8 @@ eb_opening_key_create(X509 *ca_cert, EVP_PKEY *ca_key,
 	}
 	gfshare_ctx_enc_setsecret(g, der);
 	if ((one = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(one, NULL)) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot list a recipient");
-		goto out;
-	}
+	    !sk_X509_push(one, NULL))
+		eb_oom("a recipient list", 0);
 	for (i = 0; i < n; i++) {
 		share[0] = nrs[i];
 		gfshare_ctx_enc_getshare(g, (unsigned char)i, share + 1);
@@ -506,11 +503,8 @@ eb_opening_cert_check(const struct eb_trust *t, X509 *cert, X509 *authority,
 		    "the opening certificate was not issued by the opening "
 		    "authority");
 	if ((chain = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(chain, authority)) {
-		sk_X509_free(chain);
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-	}
+	    !sk_X509_push(chain, authority))
+		eb_oom("a certificate chain", 0);
 	eb_error_clear(&e);
 	rc = eb_trust_check_chain(t, cert, chain, at_ms, &e);
 	sk_X509_free(chain);

@@ -10,6 +10,7 @@
 
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 #define EB_STR_(x) #x
 #define EB_STR(x) EB_STR_(x)
@@ -17,10 +18,8 @@
 struct eb_audit_log *
 eb_audit_log_new(const char *aggregate, const char *kind)
 {
-	struct eb_audit_log *l = calloc(1, sizeof(*l));
+	struct eb_audit_log *l = eb_calloc(1, sizeof(*l));
 
-	if (l == NULL)
-		return NULL;
 	snprintf(l->aggregate, sizeof(l->aggregate), "%s", aggregate);
 	snprintf(l->kind, sizeof(l->kind), "%s", kind);
 	l->declared_entries = -1;
@@ -47,57 +46,39 @@ eb_audit_log_free(struct eb_audit_log *l)
 	free(l);
 }
 
-int
+void
 eb_audit_log_add(struct eb_audit_log *l, struct eb_audit_entry *e)
 {
-	struct eb_audit_entry *p;
-	size_t cap;
-
 	if (l->n == l->cap) {
-		cap = l->cap ? l->cap * 2 : 64;
-		if ((p = realloc(l->entries, cap * sizeof(*p))) == NULL)
-			return EB_ERR_NOMEM;
-		l->entries = p;
-		l->cap = cap;
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->entries = eb_realloc(l->entries,
+		    l->cap * sizeof(*l->entries));
 	}
 	l->entries[l->n++] = *e;
 	memset(e, 0, sizeof(*e));
-	return EB_OK;
 }
 
-int
+void
 eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h)
 {
-	struct eb_audit_head *p;
-	size_t cap;
-
 	if (l->nheads == l->capheads) {
-		cap = l->capheads ? l->capheads * 2 : 16;
-		if ((p = realloc(l->heads, cap * sizeof(*p))) == NULL)
-			return EB_ERR_NOMEM;
-		l->heads = p;
-		l->capheads = cap;
+		l->capheads = l->capheads ? l->capheads * 2 : 16;
+		l->heads = eb_realloc(l->heads, l->capheads * sizeof(*l->heads));
 	}
 	l->heads[l->nheads++] = *h;
 	memset(h, 0, sizeof(*h));
-	return EB_OK;
 }
 
 int
 eb_audit_log_add_server(struct eb_audit_log *l, const uint8_t *der,
     size_t len)
 {
-	uint8_t *p;
-
 	for (size_t i = 0; i < l->nservers; i++)
 		if (l->server_len[i] == len && memcmp(l->servers[i], der, len) == 0)
 			return EB_OK;
 	if (l->nservers == EB_AUDIT_SERVERS_MAX)
 		return EB_ERR_LIMIT;
-	if ((p = malloc(len ? len : 1)) == NULL)
-		return EB_ERR_NOMEM;
-	memcpy(p, der, len);
-	l->servers[l->nservers] = p;
+	l->servers[l->nservers] = eb_memdup(der, len);
 	l->server_len[l->nservers++] = len;
 	return EB_OK;
 }
@@ -211,9 +192,8 @@ eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
 		    "Use an ebid-audit that knows this format.",
 		    "the export is in log format %.16s; this ebid-audit checks "
 		    "format %d", eb_doc_attr(d, "format"), EB_LOG_FORMAT);
-	if ((l = eb_audit_log_new(eb_doc_attr(d, "aggregate"),
-	    eb_doc_attr(d, "kind"))) == NULL)
-		return EB_ERR_NOMEM;
+	l = eb_audit_log_new(eb_doc_attr(d, "aggregate"),
+	    eb_doc_attr(d, "kind"));
 	if (eb_doc_attr_i64(d, "entries", &l->declared_entries) != EB_OK ||
 	    l->declared_entries < 0) {
 		rc = eb_fail(err, EB_ERR_FORMAT, "bad-entry-count",
@@ -226,8 +206,7 @@ eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
 		if (strcmp(c->name, "entry") == 0) {
 			if ((rc = load_entry(c, &e, err)) != EB_OK)
 				goto fail;
-			if ((rc = eb_audit_log_add(l, &e)) != EB_OK)
-				goto fail;
+			eb_audit_log_add(l, &e);
 		} else if (strcmp(c->name, "chain-head") == 0) {
 			memset(&h, 0, sizeof(h));
 			if (eb_doc_attr_i64(c, "seq", &h.seq) != EB_OK ||
@@ -238,8 +217,7 @@ eb_audit_log_from_doc(const struct eb_doc *d, struct eb_audit_log **out,
 				    NULL, "a signed chain head is malformed");
 				goto fail;
 			}
-			if ((rc = eb_audit_log_add_head(l, &h)) != EB_OK)
-				goto fail;
+			eb_audit_log_add_head(l, &h);
 		} else if (strcmp(c->name, "server-certificate") == 0) {
 			uint8_t *der = NULL;
 			size_t len = 0;

@@ -81,15 +81,16 @@ struct eb_audit_log {
 	int64_t declared_entries;
 };
 
+/* Never NULL: out of memory aborts (protocol/mem.h), as below. */
 struct eb_audit_log *eb_audit_log_new(const char *aggregate,
     const char *kind);
 void eb_audit_log_free(struct eb_audit_log *l);
 /* Append an entry (takes ownership of command, receipt and events). */
-int eb_audit_log_add(struct eb_audit_log *l, struct eb_audit_entry *e)
-    EB_MUSTCHECK;
-int eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h)
-    EB_MUSTCHECK;
-/* Add a server certificate (DER, copied); a duplicate is ignored. */
+void eb_audit_log_add(struct eb_audit_log *l, struct eb_audit_entry *e);
+/* Append a signed head (takes ownership of its signature). */
+void eb_audit_log_add_head(struct eb_audit_log *l, struct eb_audit_head *h);
+/* Add a server certificate (DER, copied); a duplicate is ignored;
+ * EB_ERR_LIMIT past EB_AUDIT_SERVERS_MAX. */
 int eb_audit_log_add_server(struct eb_audit_log *l, const uint8_t *der,
     size_t len) EB_MUSTCHECK;
 /* Forget every server certificate (before pinning others). */

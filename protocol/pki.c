@@ -31,6 +31,7 @@
  */
 #include "protocol/pki.h"
 #include "protocol/certcache.h"
+#include "protocol/mem.h"
 #include "protocol/revocation.h"
 
 #include <pthread.h>
@@ -82,18 +83,13 @@ eb_crypto_drain(struct eb_error *err)
 static struct eb_trust *
 trust_alloc(struct eb_error *err)
 {
-	struct eb_trust *t = calloc(1, sizeof(*t));
+	struct eb_trust *t = eb_calloc(1, sizeof(*t));
 
-	if (t == NULL) {
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate the trust store");
-		return NULL;
-	}
 	pthread_mutex_init(&t->rev_lock, NULL);
 	t->cache = eb_certcache_new(EB_CERTCACHE_DEFAULT);
 	t->store = X509_STORE_new();
 	t->tsa_store = X509_STORE_new();
-	if (t->cache == NULL || t->store == NULL || t->tsa_store == NULL ||
+	if (t->store == NULL || t->tsa_store == NULL ||
 	    X509_STORE_set_purpose(t->store, X509_PURPOSE_ANY) != 1 ||
 	    X509_STORE_set_purpose(t->tsa_store,
 	    X509_PURPOSE_TIMESTAMP_SIGN) != 1) {
@@ -582,9 +578,7 @@ eb_cert_der(X509 *cert, uint8_t **der, size_t *len)
 		ERR_clear_error();
 		return EB_ERR_CRYPTO;
 	}
-	if ((*der = malloc((size_t)n)) == NULL)
-		return EB_ERR_NOMEM;
-	p = *der;
+	p = *der = eb_malloc((size_t)n);
 	if (i2d_X509(cert, &p) != n) {
 		free(*der);
 		*der = NULL;
@@ -608,12 +602,7 @@ eb_cert_pem(X509 *cert, char **pem)
 	    PEM_write_bio_X509(b, cert) != 1 ||
 	    (n = BIO_get_mem_data(b, &p)) <= 0)
 		goto out;
-	if ((*pem = malloc((size_t)n + 1)) == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(*pem, p, (size_t)n);
-	(*pem)[n] = '\0';
+	*pem = eb_strndup(p, (size_t)n);
 	rc = EB_OK;
 out:
 	ERR_clear_error();

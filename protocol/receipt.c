@@ -28,6 +28,7 @@
  *    eb_tsa_new(), eb_tsa_free(), eb_tsa_stamp(), eb_receipt_verify()
  */
 #include "protocol/receipt.h"
+#include "protocol/mem.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -91,16 +92,9 @@ eb_tsa_new(X509 *cert, EVP_PKEY *key, struct eb_error *err)
 		    "the TSA needs a certificate and its key");
 		return NULL;
 	}
-	if ((tsa = calloc(1, sizeof(*tsa))) == NULL) {
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate the TSA");
-		return NULL;
-	}
-	if ((tsa->ctx = TS_RESP_CTX_new()) == NULL) {
-		fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate the TSA context");
-		goto bad;
-	}
+	tsa = eb_calloc(1, sizeof(*tsa));
+	if ((tsa->ctx = TS_RESP_CTX_new()) == NULL)
+		eb_oom("TS_RESP_CTX_new", 0);
 	/* set_signer_cert refuses a certificate without critical EKU
 	 * timeStamping; both calls up-ref their argument. */
 	if (TS_RESP_CTX_set_signer_cert(tsa->ctx, cert) != 1) {
@@ -222,13 +216,7 @@ eb_tsa_stamp(struct eb_tsa *tsa, const uint8_t digest[32],
 		    "cannot encode the timestamp token");
 		goto out;
 	}
-	if ((*token = malloc((size_t)n)) == NULL) {
-		OPENSSL_free(p);
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate the token");
-		goto out;
-	}
-	memcpy(*token, p, (size_t)n);
+	*token = eb_memdup(p, (size_t)n);
 	*toklen = (size_t)n;
 	OPENSSL_free(p);
 	rc = EB_OK;
@@ -407,13 +395,14 @@ eb_receipt_verify(const struct eb_trust *t, const uint8_t *token,
 	}
 	/* v owns the store: the chain is checked at the token's time */
 	store = store_at(eb_trust_tsa_store(t), when);
-	if (store == NULL || (v = TS_VERIFY_CTX_new()) == NULL ||
-	    (imp = OPENSSL_memdup(digest, 32)) == NULL) {
-		X509_STORE_free(store);
-		rc = fail_ssl(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+	if (store == NULL) {
+		rc = fail_ssl(err, EB_ERR_INTERNAL, "internal", NULL,
 		    "cannot set up token verification");
 		goto out;
 	}
+	if ((v = TS_VERIFY_CTX_new()) == NULL ||
+	    (imp = OPENSSL_memdup(digest, 32)) == NULL)
+		eb_oom("token verification", 32);
 	TS_VERIFY_CTX_set_store(v, store);        /* v owns it */
 	TS_VERIFY_CTX_set_imprint(v, imp, 32);    /* v owns 'imp' */
 	imp = NULL;

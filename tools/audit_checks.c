@@ -20,6 +20,7 @@
 #include "protocol/cms.h"
 #include "protocol/entry.h"
 #include "protocol/opening.h"
+#include "protocol/mem.h"
 #include "protocol/receipt.h"
 
 #define WINDOW_PER_JOB 64
@@ -220,20 +221,15 @@ struct eb_audit_checks *
 eb_audit_checks_start(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, int jobs)
 {
-	struct eb_audit_checks *c = calloc(1, sizeof(*c));
+	struct eb_audit_checks *c = eb_calloc(1, sizeof(*c));
 
-	if (c == NULL)
-		return NULL;
 	if (jobs > JOBS_MAX)
 		jobs = JOBS_MAX;
 	c->l = l;
 	c->t = t;
 	c->schema = schema;
 	c->window = jobs > 1 ? (size_t)jobs * WINDOW_PER_JOB : 1;
-	if ((c->slots = calloc(c->window, sizeof(*c->slots))) == NULL) {
-		free(c);
-		return NULL;
-	}
+	c->slots = eb_calloc(c->window, sizeof(*c->slots));
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->more, NULL);
 	pthread_cond_init(&c->room, NULL);

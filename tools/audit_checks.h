@@ -71,8 +71,8 @@ struct eb_audit_checks;
 
 /*
  * Start checking the entries of 'l' (borrowed until stop) on 'jobs'
- * threads (<= 1: none, checks run in eb_audit_checks_get).  NULL when out
- * of memory.
+ * threads (<= 1: none, checks run in eb_audit_checks_get).  Never NULL
+ * (out of memory aborts, protocol/mem.h).
  */
 struct eb_audit_checks *eb_audit_checks_start(const struct eb_audit_log *l,
     const struct eb_trust *t, const struct eb_schema *schema, int jobs);

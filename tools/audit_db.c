@@ -14,6 +14,7 @@
 
 #include <libpq-fe.h>
 
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 
 static int
@@ -26,11 +27,7 @@ db_fail(struct eb_error *err, PGconn *c, const char *what)
 static uint8_t *
 dup_bytes(const char *p, int n)
 {
-	uint8_t *d = malloc(n > 0 ? (size_t)n : 1);
-
-	if (d != NULL && n > 0)
-		memcpy(d, p, (size_t)n);
-	return d;
+	return eb_memdup(p, n > 0 ? (size_t)n : 0);
 }
 
 static int64_t
@@ -76,10 +73,7 @@ eb_audit_db_load(const char *conninfo, const char *id,
 		    "no tender or sale %s in this database", id);
 		goto out;
 	}
-	if ((l = eb_audit_log_new(id, PQgetvalue(r, 0, 0))) == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	l = eb_audit_log_new(id, PQgetvalue(r, 0, 0));
 	PQclear(r);
 	r = PQexecParams(c,
 	    "SELECT seq, time_ms, party, role, person, command, events, clock,"
@@ -134,8 +128,7 @@ eb_audit_db_load(const char *conninfo, const char *id,
 			    id);
 			goto out;
 		}
-		if ((rc = eb_audit_log_add(l, &e)) != EB_OK)
-			goto out;
+		eb_audit_log_add(l, &e);
 	}
 	PQclear(r);
 	r = PQexecParams(c,
@@ -154,10 +147,7 @@ eb_audit_db_load(const char *conninfo, const char *id,
 		h.signature = dup_bytes(PQgetvalue(r, i, 2),
 		    PQgetlength(r, i, 2));
 		h.signature_len = (size_t)PQgetlength(r, i, 2);
-		if ((rc = eb_audit_log_add_head(l, &h)) != EB_OK) {
-			free(h.signature);
-			goto out;
-		}
+		eb_audit_log_add_head(l, &h);
 	}
 	PQclear(r);
 	r = PQexecParams(c, "SELECT certificate FROM servers"

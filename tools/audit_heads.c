@@ -27,6 +27,7 @@
 #include <libxml/tree.h>
 
 #include "protocol/cms.h"
+#include "protocol/mem.h"
 #include "tools/fileio.h"
 
 #define HEAD_FILE_MAX ((size_t)64 << 20)
@@ -47,7 +48,7 @@ trimmed_text(xmlNodePtr n)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' ||
 	    e[-1] == '\r'))
 		e--;
-	out = strndup(s, (size_t)(e - s));
+	out = eb_strndup(s, (size_t)(e - s));
 	xmlFree(t);
 	return out;
 }
@@ -128,10 +129,7 @@ board_row(struct eb_audit_log *l, xmlNodePtr tr, int *taken,
 		    "has no signature");
 		goto out;
 	}
-	if ((rc = eb_audit_log_add_head(l, &hd)) != EB_OK) {
-		free(hd.signature);
-		goto out;
-	}
+	eb_audit_log_add_head(l, &hd);
 	(*taken)++;
 out:
 	free(agg);

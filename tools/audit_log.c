@@ -22,6 +22,7 @@
 #include "protocol/entry.h"
 #include "protocol/inclusion.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 #include "protocol/opening.h"
 #include "protocol/receipt.h"
 
@@ -181,8 +182,9 @@ subject_facts(const char *kind, const struct eb_doc *body,
 		    "the entry was decided on %s %s entry %lld, but its "
 		    "entry %lld is older than the command", what, id,
 		    (long long)seq, (long long)seq + 1);
+	/* NULL from create() is out of memory (flow.h) */
 	if ((st = sf->ops->create(id)) == NULL)
-		return EB_ERR_NOMEM;
+		eb_oom("an aggregate's state", 0);
 	for (int64_t i = 0; i < seq; i++)
 		if ((rc = sf->ops->apply(st, sl->entries[i].events, err)) !=
 		    EB_OK) {
@@ -194,7 +196,8 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	*out = sf->ops->view(st, &sys);
 	sf->ops->destroy(st);
 	if (*out == NULL)
-		return EB_ERR_NOMEM;
+		return eb_fail(err, EB_ERR_INTERNAL, "internal", NULL,
+		    "%s %s has no view", what, id);
 	eb_hex32(sl->entries[seq - 1].hash, hex);
 	eb_doc_set_attr_i64(*out, "head-seq", seq);
 	eb_doc_set_attr(*out, "head-hash", hex);
@@ -274,13 +277,10 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
 		    "the log is of an unknown kind '%s'", l->kind);
 	if ((st = ops->create(l->aggregate)) == NULL)
-		return EB_ERR_NOMEM;
+		eb_oom("an aggregate's state", 0);
 	nservers = load_servers(l, servers);
-	if ((chk = eb_audit_checks_start(l, t, schema, audit_jobs > 0 ?
-	    audit_jobs : eb_audit_jobs_default())) == NULL) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	chk = eb_audit_checks_start(l, t, schema, audit_jobs > 0 ?
+	    audit_jobs : eb_audit_jobs_default());
 
 	for (i = 0; i < l->n; i++) {
 		const struct eb_audit_entry *e = &l->entries[i];
@@ -552,7 +552,7 @@ eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
 {
 	const struct eb_doc *h;
 	const char *agg = eb_doc_attr(d, "aggregate");
-	int n = 0, rc;
+	int n = 0;
 
 	if (agg == NULL || (strcmp(d->name, "accepted") != 0 &&
 	    strcmp(d->name, "chain-heads") != 0 && strcmp(d->name, "log") != 0))
@@ -574,10 +574,7 @@ eb_audit_add_heads(struct eb_audit_log *l, const struct eb_doc *d,
 		    &hd.signature, &hd.signature_len) != EB_OK)
 			return eb_fail(err, EB_ERR_FORMAT, "bad-chain-head",
 			    NULL, "a signed chain head is malformed");
-		if ((rc = eb_audit_log_add_head(l, &hd)) != EB_OK) {
-			free(hd.signature);
-			return rc;
-		}
+		eb_audit_log_add_head(l, &hd);
 		n++;
 	}
 	if (n == 0)

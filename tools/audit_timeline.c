@@ -25,6 +25,7 @@
 #include "engine/core/flows.h"
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 #define UNVERIFIED_MARK "UNVERIFIED "
 
@@ -287,7 +288,7 @@ eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
 		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
 		    "the log is of an unknown kind '%s'", l->kind);
 	if ((st = ops->create(l->aggregate)) == NULL)
-		return EB_ERR_NOMEM;
+		eb_oom("an aggregate's state", 0);
 	fprintf(out, "%s%s %s: %zu entries%s\n%s\n", mark, l->kind,
 	    l->aggregate, l->n, unv ? " (NOT verified: read with care)" :
 	    " (verified)", mark);

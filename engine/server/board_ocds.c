@@ -14,6 +14,7 @@
 #include "engine/server/log.h"
 #include "engine/server/server.h"
 #include "protocol/logdoc.h"
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 #include "engine/opendata/ocds.h"
 
@@ -58,8 +59,7 @@ rows(int rc, const struct eb_error *err, const struct pg_result *res,
 	if (PQntuples(r) == 0)
 		goto out;
 	status = 503;
-	if ((l = eb_audit_log_new(q->id, "")) == NULL)
-		goto out;
+	l = eb_audit_log_new(q->id, "");
 	snprintf(l->kind, sizeof(l->kind), "%.*s", PQgetlength(r, 0, 3),
 	    PQgetvalue(r, 0, 3));
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -69,13 +69,13 @@ rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		if (i64_at(r, i, 0, &en.seq) != 0 ||
 		    i64_at(r, i, 1, &en.time) != 0 ||
 		    eb_xml_parse_stored_events((const uint8_t *)PQgetvalue(r, i,
-		    2), (size_t)PQgetlength(r, i, 2), &en.events, &e) != EB_OK ||
-		    eb_audit_log_add(l, &en) != EB_OK) {
+		    2), (size_t)PQgetlength(r, i, 2), &en.events, &e) != EB_OK) {
 			eb_doc_free(en.events);
 			eb_log(EB_LOG_ERROR, "ocds: entry %d of %s cannot be read",
 			    i + 1, q->id);
 			goto out;
 		}
+		eb_audit_log_add(l, &en);
 	}
 	rc = eb_ocds_build(l, &o, &rel, &rec, &e);
 	if (rc == EB_ERR_NOTFOUND || rc == EB_ERR_USAGE)
@@ -117,10 +117,7 @@ eb_board_ocds(struct eb_server *srv, const char *rest, eb_board_ocds_fn done,
 			done(arg, 404, NULL, 0);
 			return;
 		}
-	if ((q = calloc(1, sizeof(*q))) == NULL) {
-		done(arg, 503, NULL, 0);
-		return;
-	}
+	q = eb_calloc(1, sizeof(*q));
 	q->srv = srv;
 	q->done = done;
 	q->arg = arg;

@@ -83,13 +83,13 @@ sign_last(struct export *x, struct eb_error *e)
 	    EB_OK || eb_keyproc_sign(srv->kp, text.data, text.len,
 	    &h.signature, &h.signature_len, e) != EB_OK ||
 	    eb_store_sign_head(srv->store, x->log->aggregate, h.seq, h.hash,
-	    h.signature, h.signature_len, last_head_stored, NULL) != EB_OK ||
-	    eb_audit_log_add_head(x->log, &h) != EB_OK) {
+	    h.signature, h.signature_len, last_head_stored, NULL) != EB_OK) {
 		free(h.signature);
 		eb_buf_free(&text);
 		return eb_fail(e, EB_ERR_INTERNAL, "export-incomplete", NULL,
 		    "the export's last chain head cannot be signed");
 	}
+	eb_audit_log_add_head(x->log, &h);
 	eb_buf_free(&text);
 	return EB_OK;
 }
@@ -117,16 +117,7 @@ export_heads(int rc, const struct eb_error *err, const struct pg_result *res,
 			memcpy(h.hash, PQgetvalue(r, i, 1), EB_SHA256_LEN);
 		h.signature_len = (size_t)PQgetlength(r, i, 2);
 		h.signature = eb_memdup(PQgetvalue(r, i, 2), h.signature_len);
-		/* an export without all its signed heads is never a 200 */
-		if (eb_audit_log_add_head(x->log, &h) != EB_OK) {
-			free(h.signature);
-			eb_error_clear(&e);
-			eb_fail(&e, EB_ERR_INTERNAL, "export-incomplete", NULL,
-			    "a signed chain head of the log cannot be added to "
-			    "the export");
-			eb_reply_error(x->r, &e);
-			goto out;
-		}
+		eb_audit_log_add_head(x->log, &h);
 	}
 	/* the export ends on a head the server signs now if none covers its
 	 * last entry yet: a cut of its tail is then always caught (issue 13.7);
@@ -200,15 +191,11 @@ export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 			en.rules = (int)(((unsigned)(uint8_t)PQgetvalue(r, i,
 			    12)[0] << 8) | (uint8_t)PQgetvalue(r, i, 12)[1]);
 		en.command_len = (size_t)PQgetlength(r, i, 5);
-		en.command = malloc(en.command_len + 1);
-		if (en.command != NULL)
-			memcpy(en.command, PQgetvalue(r, i, 5), en.command_len);
+		en.command = eb_memdup(PQgetvalue(r, i, 5), en.command_len);
 		if (!PQgetisnull(r, i, 8)) {
 			en.receipt_len = (size_t)PQgetlength(r, i, 8);
-			en.receipt = malloc(en.receipt_len + 1);
-			if (en.receipt != NULL)
-				memcpy(en.receipt, PQgetvalue(r, i, 8),
-				    en.receipt_len);
+			en.receipt = eb_memdup(PQgetvalue(r, i, 8),
+			    en.receipt_len);
 		}
 		if (PQgetlength(r, i, 9) == EB_SHA256_LEN)
 			memcpy(en.prev, PQgetvalue(r, i, 9), EB_SHA256_LEN);
@@ -216,9 +203,7 @@ export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 			memcpy(en.hash, PQgetvalue(r, i, 10), EB_SHA256_LEN);
 		if (eb_xml_parse_stored_events(
 		    (const uint8_t *)PQgetvalue(r, i, 6),
-		    (size_t)PQgetlength(r, i, 6), &en.events, &e) != EB_OK ||
-		    en.command == NULL ||
-		    eb_audit_log_add(x->log, &en) != EB_OK) {
+		    (size_t)PQgetlength(r, i, 6), &en.events, &e) != EB_OK) {
 			free(en.command);
 			free(en.receipt);
 			eb_doc_free(en.events);
@@ -228,6 +213,7 @@ export_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 			eb_reply_error(x->r, &e);
 			goto fail;
 		}
+		eb_audit_log_add(x->log, &en);
 	}
 	if (x->log->n == 0) {
 		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",
@@ -343,14 +329,14 @@ eb_handle_log(struct eb_req *r, const char *id, const char *query)
 		}
 		return;
 	}
-	if (strlen(id) >= EB_ID_MAX || (x = calloc(1, sizeof(*x))) == NULL ||
-	    (x->log = eb_audit_log_new(id, "")) == NULL) {
-		free(x);
+	if (strlen(id) >= EB_ID_MAX) {
 		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate", NULL,
 		    "no log for %s", id);
 		eb_reply_error(r, &e);
 		return;
 	}
+	x = eb_calloc(1, sizeof(*x));
+	x->log = eb_audit_log_new(id, "");
 	x->r = r;
 	if (eb_store_select(srv->store,
 	    "SELECT l.seq, l.time_ms, l.party, l.role, l.person, l.command,"
