@@ -35,6 +35,7 @@
 
 #include "protocol/doc.h"
 #include "protocol/errdoc.h"
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
 
@@ -148,11 +149,7 @@ eb_client_open(const char *url, const char *ca, const char *cert,
 		    "a certificate needs its key and a key its certificate");
 		goto bad;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		goto bad;
-	}
+	c = eb_calloc(1, sizeof(*c));
 	snprintf(c->host, sizeof(c->host), "%s", host);
 	c->port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : 443;
 	c->is_ip = inet_pton(AF_INET, c->host, tmp) == 1 ||
@@ -185,11 +182,8 @@ eb_client_open(const char *url, const char *ca, const char *cert,
 			goto bad;
 		}
 	}
-	if ((c->base = event_base_new()) == NULL) {
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create an event loop");
-		goto bad;
-	}
+	if ((c->base = event_base_new()) == NULL)
+		eb_oom("event_base_new", 0);
 	evhttp_uri_free(u);
 	return c;
 bad:
@@ -232,18 +226,13 @@ connect_lazily(struct eb_client *c, struct eb_error *err)
 	c->bev = bufferevent_openssl_socket_new(c->base, -1, ssl,
 	    BUFFEREVENT_SSL_CONNECTING,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (c->bev == NULL)       /* ssl was freed by libevent */
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create the TLS connection");
+	if (c->bev == NULL)
+		eb_oom("bufferevent_openssl_socket_new", 0);
 	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
 	c->conn = evhttp_connection_base_bufferevent_new(c->base, NULL, c->bev,
 	    c->host, (unsigned short)c->port);
-	if (c->conn == NULL) {
-		bufferevent_free(c->bev);
-		c->bev = NULL;
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create the HTTP connection");
-	}
+	if (c->conn == NULL)
+		eb_oom("evhttp_connection_base_bufferevent_new", 0);
 	evhttp_connection_set_retries(c->conn, 0);
 	evhttp_connection_set_timeout(c->conn, CLIENT_TIMEOUT_S);
 	/* a multi-homed machine (and the monitoring tests) pick the address
@@ -272,8 +261,10 @@ request_done(struct evhttp_request *req, void *arg)
 		c->body_rc = EB_OK;
 		if (n > 0) {
 			uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)n);
-			c->body_rc = p != NULL ? eb_buf_append(c->body, p, n) :
-			    EB_ERR_NOMEM;
+
+			if (p == NULL)
+				eb_oom("evbuffer_pullup", n);
+			c->body_rc = eb_buf_append(c->body, p, n);
 		}
 	}
 	event_base_loopbreak(c->base);
@@ -466,8 +457,7 @@ exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
 	if ((rc = connect_lazily(c, err)) != EB_OK)
 		return rc;
 	if ((req = evhttp_request_new(request_done, c)) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+		eb_oom("evhttp_request_new", 0);
 	evhttp_request_set_error_cb(req, request_error);
 	h = evhttp_request_get_output_headers(req);
 	snprintf(hosthdr, sizeof(hosthdr), strchr(c->host, ':') ? "[%s]:%d" :

@@ -8,6 +8,7 @@
 #include "engine/server/aggs.h"
 #include "engine/server/log.h"
 #include "engine/server/server.h"
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 
 /* Buckets of the cache (idmap.h). */
@@ -92,8 +93,7 @@ eb_aggs_get(struct eb_aggs *as, const char *id,
 
 	if (n != NULL)
 		return EB_IDMAP_RECORD(n, struct eb_agg, node);
-	if ((a = calloc(1, sizeof(*a))) == NULL)
-		return NULL;
+	a = eb_calloc(1, sizeof(*a));
 	a->flow = flow;
 	STAILQ_INIT(&a->queue);
 	TAILQ_INIT(&a->uncommitted);
@@ -193,9 +193,6 @@ eb_aggs_enqueue(struct eb_aggs *as, const char *id,
 {
 	struct eb_agg *a = eb_aggs_get(as, id, flow);
 
-	if (a == NULL)
-		return eb_fail(e, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
 	if (a->flow != flow)
 		return eb_fail(e, EB_ERR_FORMAT, "wrong-kind",
 		    "Send this command with the id of a matching aggregate.",
@@ -243,12 +240,9 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 		return;
 	}
 	if (a->state == NULL) {
-		if ((a->state = ops->create(a->id)) == NULL) {
-			eb_fail(&le, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "out of memory");
-			cb(t, le.code, &le, 0);
-			return;
-		}
+		/* NULL from create() is out of memory (flow.h) */
+		if ((a->state = ops->create(a->id)) == NULL)
+			eb_oom("an aggregate's state", 0);
 		a->seq = 0;
 		memset(a->hash, 0, sizeof(a->hash));
 	}
@@ -287,12 +281,8 @@ eb_aggs_load(struct eb_aggs *as, struct eb_agg_task *t, eb_agg_loaded_fn cb)
 	eb_error_clear(&e);
 	if (a->fresh) {
 		if (a->state == NULL &&
-		    (a->state = a->flow->ops->create(a->id)) == NULL) {
-			eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "out of memory");
-			cb(t, e.code, &e, 0);
-			return;
-		}
+		    (a->state = a->flow->ops->create(a->id)) == NULL)
+			eb_oom("an aggregate's state", 0);
 		cb(t, EB_OK, NULL, 0);
 		return;
 	}
@@ -310,10 +300,8 @@ eb_aggs_load(struct eb_aggs *as, struct eb_agg_task *t, eb_agg_loaded_fn cb)
 struct eb_aggs *
 eb_aggs_new(struct eb_server *srv)
 {
-	struct eb_aggs *as = calloc(1, sizeof(*as));
+	struct eb_aggs *as = eb_calloc(1, sizeof(*as));
 
-	if (as == NULL)
-		return NULL;
 	as->srv = srv;
 	TAILQ_INIT(&as->lru);
 	if (eb_idmap_init(&as->map, AGG_BUCKETS) != EB_OK) {

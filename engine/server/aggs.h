@@ -118,12 +118,12 @@ struct eb_aggs_stats {
 
 struct eb_aggs *eb_aggs_new(struct eb_server *srv);
 void eb_aggs_free(struct eb_aggs *as);
-/* NULL on out-of-memory. */
+/* Never NULL (out of memory aborts, protocol/mem.h). */
 struct eb_agg *eb_aggs_get(struct eb_aggs *as, const char *id,
     const struct eb_flow_entry *flow);
 /*
  * Queue 't' on aggregate 'id' of 'flow'; its run() may be called before
- * this returns.  EB_OK, or the error (out-of-memory, wrong-kind) in 'e'
+ * this returns.  EB_OK, or the error (wrong-kind) in 'e'
  * with 't' not queued.
  */
 int eb_aggs_enqueue(struct eb_aggs *as, const char *id,

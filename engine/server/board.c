@@ -68,6 +68,7 @@
 #include "engine/server/states.h"
 #include "engine/server/watch.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 
 #define RATE_SLOTS 4096
@@ -196,7 +197,7 @@ read_file(const char *dir, const char *name, struct file *f,
 {
 	char path[1024];
 	FILE *fp;
-	long n;
+	long n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if ((fp = fopen(path, "rb")) == NULL)
@@ -204,10 +205,10 @@ read_file(const char *dir, const char *name, struct file *f,
 		    "Set pages_dir to the folder holding board.xsl "
 		    "(engine/server/pages in the source tree).",
 		    "cannot read %s: %s", path, strerror(errno));
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-	    n > FILE_MAX || fseek(fp, 0, SEEK_SET) != 0 ||
-	    (f->data = malloc((size_t)n + 1)) == NULL ||
-	    fread(f->data, 1, (size_t)n, fp) != (size_t)n) {
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+	    n <= FILE_MAX && fseek(fp, 0, SEEK_SET) == 0)
+		f->data = eb_malloc((size_t)n + 1);
+	if (f->data == NULL || fread(f->data, 1, (size_t)n, fp) != (size_t)n) {
 		fclose(fp);
 		free(f->data);
 		f->data = NULL;
@@ -259,8 +260,7 @@ load_pages(struct eb_board *b, const char *dir, struct eb_error *err)
 	    xsltSecurityForbid) != 0 ||
 	    xsltSetSecurityPrefs(b->sec, XSLT_SECPREF_WRITE_NETWORK,
 	    xsltSecurityForbid) != 0)
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot set the stylesheet's security");
+		eb_oom("xsltNewSecurityPrefs", 0);
 out:
 	free(xsl.data);
 	free(str.data);
@@ -306,8 +306,7 @@ render(struct eb_board *b, struct eb_doc *content, const struct preq *p,
 	    xsltSaveResultToString(&html, &len, res, b->style) != 0 ||
 	    html == NULL)
 		goto out;
-	if ((*out = malloc(sizeof(doctype) + (size_t)len)) == NULL)
-		goto out;
+	*out = eb_malloc(sizeof(doctype) + (size_t)len);
 	memcpy(*out, doctype, sizeof(doctype) - 1);
 	memcpy(*out + sizeof(doctype) - 1, html, (size_t)len);
 	*outlen = sizeof(doctype) - 1 + (size_t)len;
@@ -495,10 +494,8 @@ index_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 	p->list = eb_doc_new("board");
 	p->pending = 1;                /* held until every read is queued */
 	for (i = 0; i < n; i++) {
-		struct item *it = calloc(1, sizeof(*it));
+		struct item *it = eb_calloc(1, sizeof(*it));
 
-		if (it == NULL)
-			break;
 		it->p = p;
 		it->slot = eb_doc_add(p->list, "entry");
 		eb_doc_set_attr(it->slot, "kind", PQgetvalue(r, i, 1));
@@ -588,14 +585,10 @@ static void
 watch(struct preq *p, const char *sale, const char *query)
 {
 	struct eb_server *srv = p->b->srv;
-	struct eb_req *r = calloc(1, sizeof(*r));
+	struct eb_req *r = eb_calloc(1, sizeof(*r));
 	struct evhttp_request *req = p->req;
 
 	eb_log(EB_LOG_INFO, "board addr=%s path=%s watch", p->addr, p->path);
-	if (r == NULL) {
-		reply_problem(p, 503, "unavailable");
-		return;
-	}
 	/* the request now belongs to watch.c's eb_req (http.c replies) */
 	evhttp_connection_set_closecb(p->conn, NULL, NULL);
 	srv->reqs_open++;
@@ -692,16 +685,12 @@ route(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
-	struct preq *p = calloc(1, sizeof(*p));
+	struct preq *p = eb_calloc(1, sizeof(*p));
 	char *addr = NULL, id[EB_ID_MAX];
 	ev_uint16_t port = 0;
 	const char *rest, *slash;
 	size_t n;
 
-	if (p == NULL) {
-		evhttp_send_error(req, 503, "out of memory");
-		return;
-	}
 	p->b = b;
 	p->req = req;
 	p->conn = conn;
@@ -847,9 +836,7 @@ eb_board_start(struct eb_server *srv, struct eb_error *err)
 	if ((rc = eb_config_split_listen(cfg->public_listen, host,
 	    sizeof(host), &port, err)) != EB_OK)
 		return rc;
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+	b = eb_calloc(1, sizeof(*b));
 	b->srv = srv;
 	b->reserve_fd = -1;
 	srv->board = b;
@@ -857,8 +844,7 @@ eb_board_start(struct eb_server *srv, struct eb_error *err)
 	    (rc = load_pages(b, cfg->pages_dir, err)) != EB_OK)
 		return rc;
 	if ((b->http = evhttp_new(srv->base)) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create the board's HTTP server");
+		eb_oom("evhttp_new", 0);
 	evhttp_set_allowed_methods(b->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_max_body_size(b->http, 0);
 	evhttp_set_max_headers_size(b->http, 8192);
@@ -873,8 +859,7 @@ eb_board_start(struct eb_server *srv, struct eb_error *err)
 	b->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if ((b->backoff = evtimer_new(srv->base, board_backoff_over, b)) ==
 	    NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create the board's accept back-off");
+		eb_oom("evtimer_new", 0);
 	board_listening = b;
 	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(b->sock),
 	    board_accept_error);

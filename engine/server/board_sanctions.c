@@ -14,6 +14,7 @@
 #include "engine/store/store.h"
 #include "protocol/doc.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 /* At most this many subjects on the list (the newest findings first). */
 #define SANCTIONS_MAX "500"
@@ -121,10 +122,8 @@ listed(int rc, const struct eb_error *err, const struct pg_result *res,
 	}
 	g->pending = 1;                   /* held until every read is queued */
 	for (i = 0; i < PQntuples(r); i++) {
-		struct one *o = calloc(1, sizeof(*o));
+		struct one *o = eb_calloc(1, sizeof(*o));
 
-		if (o == NULL)
-			break;
 		o->g = g;
 		o->slot = eb_doc_add(g->list, "subject");
 		g->pending++;
@@ -141,13 +140,9 @@ void
 eb_board_sanctions(struct eb_server *srv, eb_board_sanctions_fn done,
     void *arg)
 {
-	struct gather *g = calloc(1, sizeof(*g));
+	struct gather *g = eb_calloc(1, sizeof(*g));
 	char iso[EB_ISOTIME_LEN];
 
-	if (g == NULL) {
-		done(arg, NULL);
-		return;
-	}
 	g->srv = srv;
 	g->done = done;
 	g->arg = arg;

@@ -91,6 +91,7 @@
 #include "protocol/entry.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 #include "protocol/receipt.h"
 
 /*
@@ -1026,19 +1027,13 @@ id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 {
 	struct job *j = arg;
 	struct eb_agg *a;
-	struct eb_error le;
 
 	if (rc != EB_OK) {
 		job_fail(j, e);
 		return;
 	}
 	snprintf(j->target, sizeof(j->target), "%s", id);
-	if ((a = eb_aggs_get(j->cs->srv->aggs, id, j->flow)) == NULL) {
-		eb_fail(&le, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		job_fail(j, &le);
-		return;
-	}
+	a = eb_aggs_get(j->cs->srv->aggs, id, j->flow);
 	a->fresh = 1;
 	job_enqueue(j);
 }
@@ -1163,7 +1158,7 @@ fetch_facts(struct job *j, const char *kind, const char *attr)
 	}
 	if (eb_reads_submit(j->cs->srv, kind, sid, &j->cs->srv->actor,
 	    EB_READ_FACTS, facts_done, j) != EB_OK) {
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
+		eb_fail(&e, EB_ERR_INTERNAL, "internal", NULL,
 		    "cannot queue the %s's read", kind);
 		job_fail(j, &e);
 	}
@@ -1278,9 +1273,8 @@ verify_done(void *arg)
 		if ((rc = eb_registry_check(srv, j->doc, prechecked, j)) ==
 		    EB_OK)
 			return;
-		eb_fail(&e, rc, rc == EB_ERR_NOMEM ? "out-of-memory" :
-		    "database-unavailable", NULL, "cannot queue the check "
-		    "of %s across the registers", j->doc->name);
+		eb_fail(&e, rc, "database-unavailable", NULL, "cannot queue "
+		    "the check of %s across the registers", j->doc->name);
 		goto fail;
 	}
 	if (tval == NULL) {
@@ -1353,13 +1347,8 @@ eb_handle_command(struct eb_req *r)
 		eb_reply_error(r, &e);
 		return;
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->der = malloc(n)) == NULL) {
-		free(j);
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
-		eb_reply_error(r, &e);
-		return;
-	}
+	j = eb_calloc(1, sizeof(*j));
+	j->der = eb_malloc(n);
 	cs->busy++;
 	j->cs = cs;
 	j->r = r;
@@ -1370,11 +1359,7 @@ eb_handle_command(struct eb_req *r)
 	evbuffer_remove(in, j->der, n);
 	eb_sha256(j->der, n, j->der_sha);
 	j->time = eb_clock_now(&srv->clock);
-	if (eb_workers_submit_sized(srv->workers, verify_work, verify_done, j,
-	    n) != EB_OK) {
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
-		job_fail(j, &e);
-	}
+	eb_workers_submit_sized(srv->workers, verify_work, verify_done, j, n);
 }
 
 /* -- ebidd's own commands and reads ------------------------------------- */
@@ -1387,11 +1372,7 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 	struct eb_server *srv = cs->srv;
 	struct job *j;
 
-	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		free(der);
-		eb_doc_free(doc);
-		return EB_ERR_NOMEM;
-	}
+	j = eb_calloc(1, sizeof(*j));
 	if ((j->flow = eb_flow_for_command(doc->name)) == NULL) {
 		free(der);
 		eb_doc_free(doc);
@@ -1427,11 +1408,9 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 struct eb_commands *
 eb_commands_new(struct eb_server *srv)
 {
-	struct eb_commands *cs = calloc(1, sizeof(*cs));
+	struct eb_commands *cs = eb_calloc(1, sizeof(*cs));
 	int flying;
 
-	if (cs == NULL)
-		return NULL;
 	cs->srv = srv;
 	/* half the pool's connections for batches: the rest for loads,
 	 * look-ups and reads */

@@ -16,6 +16,7 @@
 #include "engine/server/config.h"
 #include "protocol/cms.h"
 #include "protocol/doc.h"
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 
 enum cf_type { CF_STR, CF_INT };
@@ -117,11 +118,8 @@ cf_assign(struct eb_config *c, const struct cf_key *k, const char *value,
 
 	if (k->type == CF_STR) {
 		char **slot = (char **)(base + k->off);
-		char *copy = strdup(value);
+		char *copy = eb_strdup(value);
 
-		if (copy == NULL)
-			return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-			    "out of memory");
 		free(*slot);
 		*slot = copy;
 	} else {
@@ -157,7 +155,7 @@ eb_config_defaults(struct eb_config *c)
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < sizeof(cf_keys) / sizeof(cf_keys[0]); i++)
 		if (cf_assign(c, &cf_keys[i], cf_keys[i].def, NULL) != EB_OK)
-			return EB_ERR_NOMEM;
+			return EB_ERR_INTERNAL;     /* a default out of range */
 	return EB_OK;
 }
 
@@ -245,7 +243,7 @@ eb_config_load(struct eb_config *c, const char *path, struct eb_error *err)
 	do {
 		if (len == cap) {
 			char *p = cap < ((size_t)1 << 20) ?
-			    realloc(text, cap = cap * 2 + 4096) : NULL;
+			    eb_realloc(text, cap = cap * 2 + 4096) : NULL;
 
 			if (p == NULL) {
 				free(text);

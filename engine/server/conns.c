@@ -30,6 +30,7 @@
 #include "engine/server/clock.h"
 #include "engine/server/conns.h"
 #include "engine/server/log.h"
+#include "protocol/mem.h"
 
 #define ADDR_BUCKETS 256
 #define BACKOFF_MS 250          /* listener paused after accept() failed */
@@ -135,8 +136,7 @@ slot_get(struct eb_conns *cs, const char *addr)
 	for (s = *head; s != NULL; s = s->next)
 		if (strcmp(s->addr, addr) == 0)
 			return s;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+	s = eb_calloc(1, sizeof(*s));
 	snprintf(s->addr, sizeof(s->addr), "%s", addr);
 	s->next = *head;
 	*head = s;
@@ -262,10 +262,7 @@ conn_place(struct eb_conns *cs, struct conn *c)
 	}
 	if (cs->per_addr == 0)
 		return;
-	if ((s = slot_get(cs, c->addr)) == NULL) {
-		conn_shut(c);                /* out of memory: refuse */
-		return;
-	}
+	s = slot_get(cs, c->addr);
 	if (s->n >= cs->per_addr) {
 		ratelog(&cs->log_addr, "per-address cap: refused a connection "
 		    "from %s (%u open from it, max_connections_per_address)",
@@ -301,10 +298,10 @@ eb_conns_bev(struct event_base *base, void *arg)
 
 	if (ssl == NULL)
 		return NULL;
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->deadline = evtimer_new(base, deadline_cb, c)) == NULL ||
+	c = eb_calloc(1, sizeof(*c));
+	if ((c->deadline = evtimer_new(base, deadline_cb, c)) == NULL ||
 	    SSL_set_ex_data(ssl, cs->ex_idx, c) != 1) {
-		if (c != NULL && c->deadline != NULL)
+		if (c->deadline != NULL)
 			event_free(c->deadline);
 		free(c);
 		SSL_free(ssl);
@@ -459,20 +456,19 @@ struct eb_conns *
 eb_conns_new(struct event_base *base, SSL_CTX *ctx,
     const struct eb_config *cfg, struct eb_error *err)
 {
-	struct eb_conns *cs = calloc(1, sizeof(*cs));
+	struct eb_conns *cs = eb_calloc(1, sizeof(*cs));
 	struct rlimit rl;
 	unsigned long long nofile = 1000000, reserve, fit;
 
-	if (cs == NULL)
-		goto nomem;
 	cs->base = base;
 	cs->ctx = ctx;
 	cs->reserve_fd = -1;
 	cs->ex_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_ex_free);
 	cs->place_ev = event_new(base, -1, 0, place_cb, cs);
 	cs->backoff_ev = evtimer_new(base, backoff_cb, cs);
+	/* these fail only when OpenSSL or libevent cannot allocate */
 	if (cs->ex_idx < 0 || cs->place_ev == NULL || cs->backoff_ev == NULL)
-		goto nomem;
+		eb_oom("connection admission", 0);
 	if ((cs->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
 		eb_fail(err, EB_ERR_IO, "no-descriptors",
 		    "Raise the open-file limit (ulimit -n, LimitNOFILE).",
@@ -506,11 +502,6 @@ eb_conns_new(struct event_base *base, SSL_CTX *ctx,
 	    (long long)cfg->request_timeout, cs->refuse_above > 0 ?
 	    ", 503 above refuse_connections_above" : "");
 	return cs;
-nomem:
-	eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-	    "cannot set up connection admission");
-	eb_conns_free(cs);
-	return NULL;
 }
 
 /*

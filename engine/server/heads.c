@@ -20,6 +20,7 @@
 #include "protocol/entry.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 
 /* At most this many heads are signed in one round. */
@@ -207,18 +208,17 @@ eb_handle_heads(struct eb_req *r, const char *id)
 int
 eb_heads_init(struct eb_server *srv, struct eb_error *err)
 {
-	struct eb_heads *hs = calloc(1, sizeof(*hs));
+	struct eb_heads *hs = eb_calloc(1, sizeof(*hs));
 	struct timeval tv = { (time_t)srv->cfg->head_every_seconds, 0 };
 
-	if (hs == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot arm the chain head timer");
 	hs->srv = srv;
 	srv->heads = hs;
 	if ((hs->ev = event_new(srv->base, -1, EV_PERSIST, heads_timer,
-	    hs)) == NULL || event_add(hs->ev, &tv) != 0) {
+	    hs)) == NULL)
+		eb_oom("event_new", 0);
+	if (event_add(hs->ev, &tv) != 0) {
 		eb_heads_free(srv);
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		return eb_fail(err, EB_ERR_INTERNAL, "internal", NULL,
 		    "cannot arm the chain head timer");
 	}
 	return EB_OK;

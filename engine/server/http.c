@@ -66,6 +66,7 @@
 #include "engine/server/upload.h"
 #include "engine/server/watch.h"
 #include "protocol/errdoc.h"
+#include "protocol/mem.h"
 
 static const char *
 status_phrase(int status)
@@ -553,7 +554,7 @@ static void
 route(struct evhttp_request *req, void *arg)
 {
 	struct eb_server *srv = arg;
-	struct eb_req *r = calloc(1, sizeof(*r));
+	struct eb_req *r = eb_calloc(1, sizeof(*r));
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
@@ -566,10 +567,6 @@ route(struct evhttp_request *req, void *arg)
 	ev_uint16_t port = 0;
 
 	eb_conns_request_in(srv->conns, conn);
-	if (r == NULL) {
-		evhttp_send_error(req, 503, "out of memory");
-		return;
-	}
 	eb_error_clear(&e);
 	srv->reqs_open++;
 	r->srv = srv;
@@ -691,10 +688,9 @@ eb_http_start(struct eb_server *srv, struct eb_error *err)
 		return rc;
 	if ((srv->conns = eb_conns_new(srv->base, srv->ssl, cfg, err)) ==
 	    NULL)
-		return err != NULL ? err->code : EB_ERR_NOMEM;
+		return err != NULL ? err->code : EB_ERR_IO;
 	if ((srv->http = evhttp_new(srv->base)) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create the HTTP server");
+		eb_oom("evhttp_new", 0);
 	evhttp_set_bevcb(srv->http, eb_conns_bev, srv->conns);
 	/* every method evhttp parses reaches dispatch(), which answers 405
 	 * itself (evhttp's own answer would be a bare HTML 501) */

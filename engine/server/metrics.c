@@ -23,6 +23,7 @@
 #include "engine/server/server.h"
 #include "engine/server/workers.h"
 #include "engine/store/store.h"
+#include "protocol/mem.h"
 
 /* seconds: 0.5 ms ... 10 s (+Inf implied) */
 static const int64_t bucket_us[] = { 500, 1000, 2500, 5000, 10000, 25000,
@@ -296,8 +297,7 @@ eb_metrics_committed(struct eb_server *srv, const char *id,
 		return;
 	}
 	if ((t = *pp) == NULL) {
-		if ((t = calloc(1, sizeof(*t))) == NULL)
-			return;
+		t = eb_calloc(1, sizeof(*t));
 		snprintf(t->id, sizeof(t->id), "%s", id);
 		*pp = t;
 	}
@@ -590,7 +590,7 @@ eb_metrics_render(struct eb_server *srv, struct eb_buf *b)
 	    "Tenders whose opening is due and not yet recorded.");
 	put(&o, "ebid_openings_in_progress %zu\n", nopening);
 	process_put(&o);
-	return o.bad ? EB_ERR_NOMEM : EB_OK;
+	return o.bad ? EB_ERR_LIMIT : EB_OK;   /* over the buffer's max */
 }
 
 /* ---------------------------------------------------------- listener */
@@ -631,9 +631,7 @@ eb_metrics_start(struct eb_server *srv, struct eb_error *err)
 	char host[256], listen[300];
 	int port, rc;
 
-	if ((srv->metrics = calloc(1, sizeof(*srv->metrics))) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+	srv->metrics = eb_calloc(1, sizeof(*srv->metrics));
 	srv->metrics->srv = srv;
 	srv->metrics->started_ms = eb_clock_real_ms();
 	if (spec == NULL || *spec == '\0')
@@ -647,8 +645,7 @@ eb_metrics_start(struct eb_server *srv, struct eb_error *err)
 		    "Write metrics_listen as PORT (loopback) or HOST:PORT.",
 		    "metrics_listen \"%s\" is not PORT or HOST:PORT", spec);
 	if ((srv->metrics->http = evhttp_new(srv->base)) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create the metrics listener");
+		eb_oom("evhttp_new", 0);
 	evhttp_set_allowed_methods(srv->metrics->http,
 	    EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_max_body_size(srv->metrics->http, 0);

@@ -9,6 +9,7 @@
 #include "engine/server/keyproc.h"
 #include "engine/server/receipts.h"
 #include "engine/server/server.h"
+#include "protocol/mem.h"
 #include "protocol/receipt.h"
 
 struct eb_receipts {
@@ -18,8 +19,7 @@ struct eb_receipts {
 int
 eb_receipts_init(struct eb_server *srv)
 {
-	if ((srv->receipts = calloc(1, sizeof(*srv->receipts))) == NULL)
-		return EB_ERR_NOMEM;
+	srv->receipts = eb_calloc(1, sizeof(*srv->receipts));
 	return EB_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "engine/server/server.h"
 #include "engine/store/store.h"
 #include "protocol/buf.h"
+#include "protocol/mem.h"
 
 #define MAX_EVIDENCE 64
 
@@ -93,11 +94,9 @@ int
 eb_registry_check(struct eb_server *srv, const struct eb_doc *cmd,
     eb_registry_done_fn done, void *arg)
 {
-	struct check *c = calloc(1, sizeof(*c));
+	struct check *c = eb_calloc(1, sizeof(*c));
 	int rc;
 
-	if (c == NULL)
-		return EB_ERR_NOMEM;
 	c->done = done;
 	c->arg = arg;
 	snprintf(c->what, sizeof(c->what), "%s", cmd->name);

@@ -205,7 +205,7 @@ eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
 	xml.max = EB_SYSTEM_CMD_MAX;
 	if (eb_xml_write(doc, 0, &xml) != EB_OK ||
 	    eb_keyproc_sign(srv->kp, xml.data, xml.len, &der, &len,
-	    &e) != EB_OK || (sj = calloc(1, sizeof(*sj))) == NULL) {
+	    &e) != EB_OK) {
 		eb_log(EB_LOG_ERROR, "cannot sign system command %s on %s: %s",
 		    doc->name, slot->id, e.primary);
 		eb_doc_free(doc);
@@ -227,13 +227,13 @@ eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
 			    e.detail);
 			eb_doc_free(doc);
 			free(der);
-			free(sj);
 			eb_buf_free(&xml);
 			return;
 		}
 		eb_doc_free(back);
 	}
 	eb_buf_free(&xml);
+	sj = eb_calloc(1, sizeof(*sj));
 	sj->slot = slot;
 	sj->report_to = report_to;
 	eb_system_hold(slot);
@@ -294,8 +294,8 @@ eb_system_init(struct eb_server *srv, struct eb_error *err)
 	sys->srv = srv;
 	if (eb_idmap_init(&sys->slots, SLOT_BUCKETS) != EB_OK) {
 		free(sys);
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+		return eb_fail(err, EB_ERR_INTERNAL, "internal", NULL,
+		    "cannot make the slot table");
 	}
 	if (eb_actor_from_cert(srv->cert, &srv->actor, err) != EB_OK ||
 	    srv->actor.role != EB_ROLE_SYSTEM) {

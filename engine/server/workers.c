@@ -167,12 +167,9 @@ eb_workers_new(struct event_base *base, int n, struct eb_error *err)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	pthread_cond_init(&w->ended, NULL);
-	if ((w->ev_done = event_new(base, -1, 0, done_cb, w)) == NULL) {
-		eb_workers_free(w);
-		eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot create the workers' event");
-		return NULL;
-	}
+	/* fails only when libevent cannot allocate */
+	if ((w->ev_done = event_new(base, -1, 0, done_cb, w)) == NULL)
+		eb_oom("event_new", 0);
 	w->n_planned = n;
 	for (int i = 0; i < n; i++) {
 		struct wthread *t = &w->th[i];

@@ -63,12 +63,13 @@ struct eb_workers_stats {
 
 struct eb_workers *eb_workers_new(struct event_base *base, int n,
     struct eb_error *err);
-/* Returns EB_OK (done will run exactly once, on the loop) or EB_ERR_NOMEM. */
+/* Returns EB_OK, always (done will run exactly once, on the loop; out of
+ * memory aborts, protocol/mem.h). */
 int eb_workers_submit(struct eb_workers *w, eb_work_fn work, eb_work_fn done,
-    void *arg) EB_MUSTCHECK;
+    void *arg);
 /* The same, in the small lane when 'size' <= EB_WORKERS_SMALL. */
 int eb_workers_submit_sized(struct eb_workers *w, eb_work_fn work,
-    eb_work_fn done, void *arg, size_t size) EB_MUSTCHECK;
+    eb_work_fn done, void *arg, size_t size);
 /* A snapshot (any thread). */
 void eb_workers_stats(struct eb_workers *w, struct eb_workers_stats *st);
 /*
