@@ -28,15 +28,56 @@ who_tenderer(const struct tender *t, const struct eb_actor *a,
 	return EB_OK;
 }
 
+/*
+ * The row of 'list' that names the caller (<elem attr=PARTY>), or NULL
+ * with the refusal in 'err': EB_ERR_DENIED 'reason', the message "WHO
+ * PARTY WHAT TENDER-ID".  Every "is the caller there" check below is one
+ * of these rows.
+ */
+struct who_row {
+	const char *elem, *attr;        /* the row naming the caller */
+	const char *reason, *hint;      /* the refusal when there is none */
+	const char *who, *what;         /* and its message */
+};
+
+static const struct who_row
+    row_signed_up = { .elem = "sign-up", .attr = "bidder",
+	.reason = "not-your-tender", .hint = "Sign up for the tender first.",
+	.who = "bidder", .what = "has no sign-up on tender" },
+    row_bid = { .elem = "bid", .attr = "bidder", .reason = "no-bid",
+	.hint = "Only a bid you submitted can be withdrawn.",
+	.who = "bidder", .what = "has no bid on tender" },
+    row_custodian = { .elem = "custodian", .attr = "party",
+	.reason = "not-a-custodian",
+	.hint = "Only the custodians named in the registration hold shares.",
+	.who = "party", .what = "is not a custodian of tender" },
+    row_member = { .elem = "member", .attr = "party",
+	.reason = "not-on-committee",
+	.hint = "Only drawn experts act in the evaluation.",
+	.who = "expert", .what = "is not on the committee of tender" },
+    row_opened = { .elem = "bid-result", .attr = "bidder",
+	.reason = "not-your-tender",
+	.hint = "Only a bidder whose bid was opened may object.",
+	.who = "party", .what = "had no bid at the opening of tender" };
+
+static struct eb_doc *
+caller_row(const struct eb_doc *list, const struct who_row *w,
+    const struct tender *t, const struct eb_actor *a, struct eb_error *err)
+{
+	struct eb_doc *r = find_by(list, w->elem, w->attr, a->party);
+
+	if (r == NULL)
+		eb_fail(err, EB_ERR_DENIED, w->reason, w->hint, "%s %s %s %s",
+		    w->who, a->party, w->what, t->id);
+	return r;
+}
+
 int
 who_signed_up_bidder(const struct tender *t, const struct eb_actor *a,
     struct eb_error *err)
 {
-	if (find_by(t->signups, "sign-up", "bidder", a->party) == NULL)
-		return eb_fail(err, EB_ERR_DENIED, "not-your-tender",
-		    "Sign up for the tender first.",
-		    "bidder %s has no sign-up on tender %s", a->party, t->id);
-	return EB_OK;
+	return caller_row(t->signups, &row_signed_up, t, a, err) != NULL ?
+	    EB_OK : EB_ERR_DENIED;
 }
 
 int
@@ -57,25 +98,17 @@ int
 who_bid_holder(const struct tender *t, const struct eb_actor *a,
     struct eb_error *err)
 {
-	if (find_by(t->bids, "bid", "bidder", a->party) == NULL)
-		return eb_fail(err, EB_ERR_DENIED, "no-bid",
-		    "Only a bid you submitted can be withdrawn.",
-		    "bidder %s has no bid on tender %s", a->party, t->id);
-	return EB_OK;
+	return caller_row(t->bids, &row_bid, t, a, err) != NULL ? EB_OK :
+	    EB_ERR_DENIED;
 }
 
 int
 who_custodian(const struct tender *t, const struct eb_actor *a,
     struct eb_error *err)
 {
-	struct eb_doc *c = t->reg != NULL ?
-	    find_by(eb_doc_child(t->reg, "custodians"), "custodian", "party",
-	    a->party) : NULL;
-
-	if (c == NULL)
-		return eb_fail(err, EB_ERR_DENIED, "not-a-custodian",
-		    "Only the custodians named in the registration hold shares.",
-		    "party %s is not a custodian of tender %s", a->party, t->id);
+	if (caller_row(t->reg != NULL ? eb_doc_child(t->reg, "custodians") :
+	    NULL, &row_custodian, t, a, err) == NULL)
+		return EB_ERR_DENIED;
 	if (find_by(t->shares, "share", "custodian", a->party) != NULL)
 		return eb_fail(err, EB_ERR_CONFLICT, "share-already-submitted",
 		    "Each custodian submits its share once.",
@@ -89,54 +122,49 @@ member_of(const struct tender *t, const char *party)
 	return find_by(t->committee, "member", "party", party);
 }
 
+/*
+ * A drawn expert whose appointment is 'status'; else refused: 'code'
+ * 'reason', the message "expert PARTY WHAT ITS-STATUS".
+ */
+static int
+expert_in(const struct tender *t, const struct eb_actor *a,
+    const char *status, int code, const char *reason, const char *hint,
+    const char *what, struct eb_error *err)
+{
+	struct eb_doc *m = caller_row(t->committee, &row_member, t, a, err);
+
+	if (m == NULL)
+		return EB_ERR_DENIED;
+	if (!attr_is(m, "status", status))
+		return eb_fail(err, code, reason, hint, "expert %s %s %s",
+		    a->party, what, eb_doc_attr(m, "status"));
+	return EB_OK;
+}
+
 int
 who_pending_expert(const struct tender *t, const struct eb_actor *a,
     struct eb_error *err)
 {
-	struct eb_doc *m = member_of(t, a->party);
-
-	if (m == NULL)
-		return eb_fail(err, EB_ERR_DENIED, "not-on-committee",
-		    "Only drawn experts act in the evaluation.",
-		    "expert %s is not on the committee of tender %s",
-		    a->party, t->id);
-	if (!attr_is(m, "status", "pending"))
-		return eb_fail(err, EB_ERR_CONFLICT, "already-answered",
-		    "The appointment was already answered.",
-		    "expert %s answered the appointment: %s", a->party,
-		    eb_doc_attr(m, "status"));
-	return EB_OK;
+	return expert_in(t, a, "pending", EB_ERR_CONFLICT, "already-answered",
+	    "The appointment was already answered.",
+	    "answered the appointment:", err);
 }
 
 int
 who_accepted_expert(const struct tender *t, const struct eb_actor *a,
     struct eb_error *err)
 {
-	struct eb_doc *m = member_of(t, a->party);
-
-	if (m == NULL)
-		return eb_fail(err, EB_ERR_DENIED, "not-on-committee",
-		    "Only drawn experts act in the evaluation.",
-		    "expert %s is not on the committee of tender %s",
-		    a->party, t->id);
-	if (!attr_is(m, "status", "accepted"))
-		return eb_fail(err, EB_ERR_DENIED, "appointment-not-accepted",
-		    "Accept the appointment before scoring.",
-		    "expert %s has status %s", a->party,
-		    eb_doc_attr(m, "status"));
-	return EB_OK;
+	return expert_in(t, a, "accepted", EB_ERR_DENIED,
+	    "appointment-not-accepted",
+	    "Accept the appointment before scoring.", "has status", err);
 }
 
 int
 who_bidder_who_bid(const struct tender *t, const struct eb_actor *a,
     struct eb_error *err)
 {
-	if (find_by(t->opening_rec, "bid-result", "bidder", a->party) == NULL)
-		return eb_fail(err, EB_ERR_DENIED, "not-your-tender",
-		    "Only a bidder whose bid was opened may object.",
-		    "party %s had no bid at the opening of tender %s",
-		    a->party, t->id);
-	return EB_OK;
+	return caller_row(t->opening_rec, &row_opened, t, a, err) != NULL ?
+	    EB_OK : EB_ERR_DENIED;
 }
 
 /* ------------------------------------------------------------------ */
