@@ -21,15 +21,7 @@
 #        and replays
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
-. "$(dirname "$0")/ports.sh"
-PGPORT_T=$(free_port)
-PORT=$(free_port)
-. "$(dirname "$0")/lib.sh"
-it_setup
-EBID_CERTS=$C
-. "$SRC/tools/lib/tender.sh"
-
-BIDS=$SRC/tests/data/bids
+. "$(dirname "$0")/rules_lib.sh"
 REG=$SRC/tests/data/tender/register-tender-lots.xml
 # The lots of each bid (fen; each bid's total-price is unchanged, so the
 # clearing sees the same bids as test_rules.sh):
@@ -42,7 +34,6 @@ REG=$SRC/tests/data/tender/register-tender-lots.xml
 # buyer2.  Each lot to its first: 190,368,000 + 370,000,000 =
 # 560,368,000; bidder1 both: 190,368,000 + 380,000,000 - 19,000,000 =
 # 551,368,000, the least of the 3 x 3 combinations.
-declare -a BID_EDIT=()
 lots() { printf 's#</bid>#%s<lots>%s</lots></bid>#' "${2:-}" "$1"; }
 lot() { printf '<lot id="%s"><total-price>%s</total-price></lot>' "$1" "$2"; }
 set_lots() {
@@ -54,70 +45,6 @@ set_lots() {
 	BID_EDIT[6]="s#</qualifications>#<declaration ref=\"bid-bond\">The bid bond of CNY 80,000 has been paid.</declaration></qualifications>#; $(lots "$(lot B 585000000)")"
 }
 set_lots
-# lots_tender NAME SEDSCRIPT: register $REG with SEDSCRIPT applied, bid
-# 1, 2, 3 and 6 (each edited by BID_EDIT), open, clear; echoes the id
-lots_tender() {
-	local name=$1 edit=$2 now dl t i who
-	now=$(clock_now)
-	dl=$(iso_plus "$now" $((20 * 86400)))
-	sed "s/@DEADLINE@/$dl/; s/@OPENING@/$dl/; $edit" "$REG" >"$tmp/$name-reg.xml"
-	t=$(ebid_as tenderer tender register "$tmp/$name-reg.xml" | awk '/ registered$/ {print $2}')
-	[ -n "$t" ] || return 1
-	ebid_as registrar tender accept "$t" >/dev/null || return 1
-	ebid_as supervisor tender publish "$t" >/dev/null || return 1
-	wait_state tender "$t" bidding || return 1
-	for i in 1 2 3 6; do
-		who=bidder$i
-		[ $i = 6 ] && who=buyer2
-		ebid_as "$who" tender sign-up "$t" >/dev/null || return 1
-		ebid_as registrar tender confirm-sign-up "$t" bidder="$who" >/dev/null || return 1
-		sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$t\"/; ${BID_EDIT[$i]:-}" "$(ls "$BIDS"/bid-$i-*.xml)" >"$tmp/$name-bid$i.xml"
-		ebid_as "$who" bid seal --tender "$t" "$tmp/$name-bid$i.xml" -o "$tmp/$name-bid$i.sealed" >/dev/null || return 1
-		ebid_as "$who" bid submit --tender "$t" "$tmp/$name-bid$i.sealed" >/dev/null || return 1
-	done
-	clock_to "$(iso_plus "$dl" 1)"
-	wait_state tender "$t" awaiting-opening || return 1
-	ebid_as custodian1 opening share --tender "$t" >/dev/null || return 1
-	ebid_as custodian2 opening share --tender "$t" >/dev/null || return 1
-	wait_state tender "$t" cleared || return 1
-	echo "$t"
-}
-summary_of() { # summary_of TENDER BIDDER: its <bid-summary> in the view
-	ebid_as supervisor tender show "$1" | grep -o "<bid-summary bidder=\"$2\"[^>]*>"
-}
-seat() { # seat TENDER: draw the committee, every drawn expert accepts
-	local t=$1 secret commit x
-	POOL=${POOL:-$(pool_register)} || return 1
-	secret="draw-$t-$(date +%s%N)"
-	commit=$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)
-	cat >"$tmp/rd-$t.xml" <<XML
-<request-draw xmlns="urn:ebid:1" tender="$t"><commitment>$commit</commitment><seats specialty="civil-works" count="4" reserve="1"/><seats specialty="electrical" count="1" reserve="1"/></request-draw>
-XML
-	ebid_as supervisor tender request-draw "$t" "$tmp/rd-$t.xml" >/dev/null || return 1
-	ebid_as supervisor pool show "$POOL" >"$tmp/pool.xml" || return 1
-	{
-		printf '<draw-experts xmlns="urn:ebid:1" tender="%s"><reveal>%s</reveal>\n' "$t" "$secret"
-		sed -n '/<pool/,$p' "$tmp/pool.xml" | sed 's/ xmlns="urn:ebid:1"//'
-		printf '</draw-experts>\n'
-	} >"$tmp/de-$t.xml"
-	ebid_as supervisor tender draw-experts "$t" "$tmp/de-$t.xml" >/dev/null || return 1
-	for x in $(committee "$t"); do
-		ebid_as "$x" tender accept-appointment "$t" >/dev/null || return 1
-	done
-}
-compliance_all() { # every member finds every listed bid compliant
-	local t=$1 x b
-	for x in $(committee "$t"); do
-		{
-			printf '<score-sheet xmlns="urn:ebid:1" expert="%s" tender="%s">\n' "$x" "$t"
-			for b in $(valid_bidders "$t"); do
-				printf '<compliance bid="%s" item="qualification" pass="yes"/><compliance bid="%s" item="technical" pass="yes"/>\n' "$b" "$b"
-			done
-			printf '</score-sheet>\n'
-		} >"$tmp/c-$t-$x.xml"
-		ebid_as "$x" score submit --tender "$t" "$tmp/c-$t-$x.xml" || return 1
-	done
-}
 refused_with() { # refused_with REASON NAME COMMAND...
 	local why=$1 name=$2; shift 2
 	if out=$("$@" 2>&1); then bad "$name (was accepted)"; elif grep -q -- "$why" <<<"$out"; then ok "$name"; else bad "$name (not $why: $out)"; fi
@@ -125,20 +52,13 @@ refused_with() { # refused_with REASON NAME COMMAND...
 
 # -- rules in lots that contradict themselves are refused -------------------
 dl=$(iso_plus "$(clock_now)" $((20 * 86400)))
-bad_reg() { # bad_reg NAME SEDSCRIPT WORDS: refused, the message says WORDS
-	sed "s/@DEADLINE@/$dl/; s/@OPENING@/$dl/; $2" "$REG" >"$tmp/bad-$1.xml"
-	if out=$(ebid_as tenderer tender register "$tmp/bad-$1.xml" 2>&1); then
-		echo "accepted: $out"; return 1
-	fi
-	grep -q "$3" <<<"$out" || { echo "$out"; return 1; }
-}
 check "lots with a validity band (one price for the whole tender) are refused" \
 	bad_reg band 's#<compliance-item id="qualification"#<validity-band reference="570000000" above="5"/><compliance-item id="qualification"#' 'cannot apply to each lot'
 check "an unknown award basis is refused, naming the attribute" bad_reg award 's#award="lowest-total"#award="cheapest"#' "attribute 'award'"
 check "a tender of one lot is refused" bad_reg one '/<lot id="B"/d' 'lot'
 
 # -- the tender in lots, from the bids to the award -------------------------
-T=$(lots_tender lots '')
+T=$(rules_tender lots '')
 check "a tender in lots A and B is registered, bid on and cleared ($T)" test -n "$T"
 check "bidder1's bid in lots is valid after clearing" grep -q 'status="valid"' <(summary_of "$T" bidder1)
 scored_yes() { # scored_yes TENDER BIDDER: its summary says scored="yes"
@@ -194,7 +114,7 @@ check "the auditor's replay recomputes the lots and the plan" "$AUDIT" replay "$
 # bidder1 ranks first in A undiscounted, so its B price counts 380,000,000
 # - 19,000,000 = 361,000,000 in lot B's evaluation: first, before
 # bidder2's 370,000,000; each lot to its first candidate is bidder1 twice
-T4=$(lots_tender disc 's#award="lowest-total" evaluate="undiscounted"#award="separate" evaluate="discounted"#')
+T4=$(rules_tender disc 's#award="lowest-total" evaluate="undiscounted"#award="separate" evaluate="discounted"#')
 check "a tender evaluating lots on discounted prices is cleared ($T4)" test -n "$T4"
 check "the committee is seated" seat "$T4"
 check "every member judges the listed bids" compliance_all "$T4"
@@ -209,13 +129,13 @@ check "result show says which discount the lot's evaluation counted" grep -q "ev
 # -- checked at clearing: lot sums and declared factors ---------------------
 set_lots
 BID_EDIT[3]=$(lots "$(lot A 209400000)$(lot B 380000000)")
-T2=$(lots_tender sum '')
+T2=$(rules_tender sum '')
 check "a tender where bidder3's lots do not add up to its total is cleared ($T2)" test -n "$T2"
 check "bidder3 is invalid at clearing" grep -q 'status="invalid"' <(summary_of "$T2" bidder3)
 check "  ... for its lots: a bid-format finding, bid-bad-lots" grep -q 'reason="bid-bad-lots" rule="bid-format"' <(ebid_as supervisor tender show "$T2")
 set_lots '<factor id="night-work" quantity="2"/>'
 BID_EDIT[2]=$(lots "$(lot A 228200000)$(lot B 370000000)")
-T3=$(lots_tender factor 's#if-no-factor="zero"#if-no-factor="invalid"#')
+T3=$(rules_tender factor 's#if-no-factor="zero"#if-no-factor="invalid"#')
 check "a tender whose rules need the night-work factor is cleared ($T3)" test -n "$T3"
 check "bidder2, which declares no night-work, is flagged at clearing" grep -q 'not-scored="missing-factor"' <(summary_of "$T3" bidder2)
 check "bidder1, which declares it, is scored" grep -q ' scored="yes"' <(summary_of "$T3" bidder1)
