@@ -15,6 +15,7 @@
  *    GET  /t/ID/receipt      (bidder) the receipt of that submission (DER)
  *    GET  /s/ID              a sale's live page
  *    GET  /s/ID/state        the sale as XML, for the page's script
+ *    GET  /daxie?yuan=A      the amount A in 大写 (text), for the script
  *    POST /s/ID/bid          an amount: a confirmation page (大写), then,
  *                            with confirm=yes, the signed auction bid
  *    GET  /static/console.css|console.js
@@ -57,6 +58,7 @@
 #include "engine/core/evaluation.h"
 #include "protocol/doc.h"
 #include "protocol/hash.h"
+#include "protocol/pagefn.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
 #include "tools/fileio.h"
@@ -153,69 +155,17 @@ same_secret(const char *a, const char *b)
 	    CRYPTO_memcmp(a, b, n) == 0;
 }
 
-/* Chinese capital numerals (大写) of an amount in fen. */
+/* Chinese capital numerals (大写) of an amount in fen: the one
+ * conversion of protocol/pagefn.c, which the pages call too. */
 int
 eb_console_daxie(int64_t fen, char *out, size_t cap)
 {
-	static const char *const dg[] = { "零", "壹", "贰", "叁", "肆", "伍",
-	    "陆", "柒", "捌", "玖" };
-	static const char *const un[] = { "", "拾", "佰", "仟" };
-	static const char *const sec[] = { "", "万", "亿", "万" };
-	char digits[24];
-	int64_t yuan, jiao, f;
-	int n, zero = 0, any = 0, secnz = 0;
-	size_t len = 0;
+	char d[24];
 
-#define PUT(s) do { size_t l_ = strlen(s); \
-	if (len + l_ + 1 > cap) return -1; \
-	memcpy(out + len, (s), l_); len += l_; out[len] = '\0'; } while (0)
-	if (fen < 0 || cap == 0)
+	if (fen < 0)
 		return -1;
-	out[0] = '\0';
-	yuan = fen / 100;
-	jiao = fen / 10 % 10;
-	f = fen % 10;
-	n = snprintf(digits, sizeof(digits), "%lld", (long long)yuan);
-	if (yuan > 0) {
-		for (int i = 0; i < n; i++) {
-			int d = digits[i] - '0', p = n - 1 - i;
-
-			if (d == 0) {
-				if (any)
-					zero = 1;
-			} else {
-				if (zero)
-					PUT("零");
-				zero = 0;
-				PUT(dg[d]);
-				PUT(un[p % 4]);
-				any = secnz = 1;
-			}
-			if (p % 4 == 0 && p > 0) {
-				if (secnz)
-					PUT(sec[(p / 4) % 4 == 0 ? 2 :
-					    (p / 4) % 4]);
-				secnz = 0;
-			}
-		}
-		PUT("元");
-	}
-	if (jiao == 0 && f == 0) {
-		PUT(yuan > 0 ? "整" : "零元整");
-		return 0;
-	}
-	if (jiao > 0) {
-		PUT(dg[jiao]);
-		PUT("角");
-	} else if (yuan > 0) {
-		PUT("零");
-	}
-	if (f > 0) {
-		PUT(dg[f]);
-		PUT("分");
-	}
-#undef PUT
-	return 0;
+	snprintf(d, sizeof(d), "%lld", (long long)fen);
+	return eb_daxie_fen(d, out, cap);
 }
 
 /* Yuan as typed ("9,450,000.00", "9450000") to fen; -1 if not money. */
@@ -760,6 +710,7 @@ render(struct console *c, struct evhttp_request *req, int status,
 	    "page.xml", "UTF-8", XML_PARSE_NONET)) == NULL ||
 	    (ctx = xsltNewTransformContext(c->style, in)) == NULL ||
 	    xsltSetCtxtSecurityPrefs(c->sec, ctx) != 0 ||
+	    eb_pagefn_register(ctx) != 0 ||
 	    (res = xsltApplyStylesheetUser(c->style, in, params, NULL, NULL,
 	    ctx)) == NULL ||
 	    xsltSaveResultToString(&html, &len, res, c->style) != 0 ||
@@ -1818,6 +1769,23 @@ on_request(struct evhttp_request *req, void *arg)
 	}
 	if (!post && strcmp(path, "/") == 0) {
 		page_home(c, req);
+		return;
+	}
+	if (!post && strcmp(path, "/daxie") == 0) {
+		/* the amount as typed, in 大写, for the page's script: the
+		 * one conversion (protocol/pagefn.c), no second one in JS */
+		struct evkeyvalq q;
+		const char *v;
+		char dx[512];
+
+		TAILQ_INIT(&q);
+		evhttp_parse_query_str(query != NULL ? query : "", &q);
+		v = evhttp_find_header(&q, "yuan");
+		if (v == NULL || eb_daxie_yuan(v, dx, sizeof(dx)) != 0)
+			dx[0] = '\0';
+		send_bytes(req, 200, "text/plain; charset=utf-8", dx,
+		    strlen(dx));
+		evhttp_clear_headers(&q);
 		return;
 	}
 	if (!post && strcmp(path, "/open") == 0) {

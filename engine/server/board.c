@@ -68,6 +68,7 @@
 #include "engine/server/states.h"
 #include "engine/server/watch.h"
 #include "protocol/isotime.h"
+#include "protocol/pagefn.h"
 #include "protocol/xml.h"
 
 #define RATE_SLOTS 4096
@@ -299,7 +300,8 @@ render(struct eb_board *b, struct eb_doc *content, const struct preq *p,
 	    "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING);
 	if (in == NULL || (ctx = xsltNewTransformContext(b->style, in)) ==
-	    NULL || xsltSetCtxtSecurityPrefs(b->sec, ctx) != 0)
+	    NULL || xsltSetCtxtSecurityPrefs(b->sec, ctx) != 0 ||
+	    eb_pagefn_register(ctx) != 0)
 		goto out;
 	res = xsltApplyStylesheetUser(b->style, in, params, NULL, NULL, ctx);
 	if (res == NULL || ctx->state != XSLT_STATE_OK ||

@@ -162,6 +162,8 @@ try {
     await buyer.bringToFront();
     // a bid under the minimum: the confirmation, then the server's refusal
     await buyer.type('#amount', '6000000');
+    // the console converts (GET /daxie): wait for its answer
+    await buyer.waitForFunction(() => document.getElementById('amount-words').textContent === '人民币陆佰万元整', { timeout: 3000 }).catch(() => {});
     const typed = await buyer.$eval('#amount-words', (e) => e.textContent);
     if (typed === '人民币陆佰万元整') ok(`buyer: the amount in 大写 as typed: 6000000 -> ${typed}`); else bad(`大写 as typed: "${typed}"`);
     await clickIn(buyer, '#sale-bid button[type=submit]');
@@ -325,6 +327,32 @@ try {
       const rows = await sup.$$eval('#hall-bids-table tr[data-bidder]', (l) => l.map((r) => `${r.dataset.bidder}:${r.dataset.status}`));
       ok(`the hall shows every bid opened or invalid (${rows.join(' ')}) and the clearing report, live`);
     } catch (e) { bad(`the hall did not show the opening: ${(await sup.evaluate(() => document.getElementById('hall').innerText)).slice(0, 300)}`); }
+    // an invalid bid says why, in the opening record and the clearing:
+    // the label from strings.xml and the token
+    const inv = await sup.evaluate(() => [...document.querySelectorAll('#hall-clearing td.status[data-status="invalid"]')].map((td) => {
+      const b = td.closest('tr').dataset.bidder;
+      const why = (el) => [...(el ? el.querySelectorAll('.why') : [])].map((w) => [w.dataset.token, w.textContent.trim()]);
+      return { b, clearing: why(td), opening: why(document.querySelector(`#hall-bids-table tr[data-bidder="${b}"] td.cause`)) };
+    }));
+    const explained = (l) => l.length > 0 && l.every(([tok, txt]) => tok && txt.endsWith(`(${tok})`) && txt.length > tok.length + 3);
+    if (inv.length > 0 && inv.every((r) => explained(r.clearing) && explained(r.opening)))
+      ok(`each invalid bid says why, label and token, in the opening record and the clearing (${inv.map((r) => `${r.b}: ${r.clearing.map((w) => w[1]).join('; ')}`).join(', ')})`);
+    else bad(`invalid bids without their reason: ${JSON.stringify(inv)}`);
+    // times in Beijing time (UTC+8, labelled), the instant in datetime=
+    const times = await sup.$$eval('#hall time', (l) => l.map((t) => [t.getAttribute('datetime'), t.textContent]));
+    const bj = (at) => { const d = new Date(Date.parse(at) + 8 * 3600e3).toISOString(); return `${d.slice(0, 10)} ${d.slice(11, 19)} 北京时间`; };
+    const wrong = times.filter(([at, txt]) => txt !== bj(at));
+    if (times.length >= 2 && wrong.length === 0) ok(`the hall shows its ${times.length} times in Beijing time (${times[times.length - 1][0]} -> ${times[times.length - 1][1]})`);
+    else bad(`times in the hall: ${JSON.stringify(wrong.length ? wrong : times)}`);
+    // every amount read out also in capital numerals (protocol/pagefn.c)
+    const dx = await sup.$$eval('#hall-bids-table tr[data-bidder]', (l) => l.map((r) => {
+      const d = r.querySelector('.daxie');
+      return [r.dataset.bidder, r.dataset.status, d ? d.textContent : ''];
+    }));
+    const b1 = dx.find((r) => r[0] === 'bidder1');
+    if (b1 && b1[2] === '人民币伍佰柒拾万零叁仟陆佰捌拾元整' && dx.filter((r) => r[1] === 'opened').every((r) => /^人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+元(整|[零壹贰叁肆伍陆柒捌玖角分]+)$/.test(r[2])))
+      ok(`the opening record reads each price also in 大写 (bidder1: 5,703,680.00 = ${b1[2]})`);
+    else bad(`大写 in the opening record: ${JSON.stringify(dx)}`);
     if (await sup.evaluate(() => window.stayed) === 'yes') ok('the hall followed the opening without a reload (long poll of the page)');
     else bad('the hall page was reloaded');
     await shot(sup, 'hall-opened');

@@ -117,6 +117,11 @@ check "bidding" wait_state tender "$T" bidding
 public "bidding, tender page" "/tenders/$T" "${ALWAYS[@]}" "${EXPERTS[@]}" "${BIDDERS[@]}"
 shows "the page shows the title" "肥城市供水管网改造工程一标段"
 shows "the page shows the ceiling price in yuan" "6,000,000.00"
+shows "and in capital numerals (人民币大写)" "人民币陆佰万元整"
+bj=$(date -u -d "@$(( $(date -u -d "$deadline" +%s) + 8 * 3600 ))" '+%Y-%m-%d %H:%M:%S')
+shows "the deadline in Beijing time ($deadline = $bj 北京时间)" "$bj 北京时间"
+check "the exact instant stays in the page (datetime=)" grep -qF "datetime=\"$deadline\"" "$tmp/page"
+check "no time in UTC on the Chinese page" test "$(grep -c ' UTC<' "$tmp/page")" = 0
 shows "the page shows the announcement" "Feicheng pipeline renewal: bids until"
 shows "the page shows the documents' hashes" "5d1f0d6a3c0e8b7e2f1a4c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f"
 cp "$tmp/page" "$tmp/tender-before"
@@ -139,6 +144,7 @@ fetch "/heads"
 check "before the deadline the signed heads are the same with five bids as with none" cmp -s "$tmp/page" "$tmp/heads-before"
 public "bidding, English page" "/tenders/$T?lang=en" "${ALWAYS[@]}" "${EXPERTS[@]}" "${BIDDERS[@]}"
 shows "English with ?lang=en" "Ceiling price"
+shows "the English page keeps UTC, labelled" "$(date -u -d "$deadline" '+%Y-%m-%d %H:%M:%S') UTC"
 check "the English page declares its language" grep -q '<html lang="en"' "$tmp/page"
 
 # -- the deadline and the opening -----------------------------------------------
@@ -151,6 +157,7 @@ check "opened and cleared" wait_state tender "$T" cleared
 public "after the opening" "/tenders/$T" "${ALWAYS[@]}" "${EXPERTS[@]}"
 shows "the opening record is public" "开标记录"
 shows "a bid's total price is read out" "5,703,680.00"
+shows "and read out in capital numerals (人民币大写, protocol/pagefn.c)" "人民币伍佰柒拾万零叁仟陆佰捌拾元整"
 check "every opened bid is in the opening record" test "$(grep -o '已开启' "$tmp/page" | wc -l)" -ge 3
 
 # -- evaluation: the committee stays hidden ---------------------------------------

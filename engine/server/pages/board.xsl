@@ -11,7 +11,8 @@
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-    xmlns:e="urn:ebid:1" exclude-result-prefixes="e">
+    xmlns:e="urn:ebid:1" xmlns:ebf="urn:ebid:pagefn"
+    exclude-result-prefixes="e ebf">
   <xsl:output method="html" encoding="UTF-8" indent="no"/>
   <xsl:param name="lang" select="'zh'"/>
   <xsl:key name="s" match="e:strings/e:s" use="@id"/>
@@ -41,10 +42,39 @@
     <xsl:value-of select="substring($p, string-length($p) - 1)"/>
   </xsl:template>
 
-  <!-- an instant as people read it: 2026-12-01 08:00:00 UTC -->
+  <!-- why a bid is invalid at the opening: its label (cause: in
+       strings.xml) and the token itself, both shown -->
+  <xsl:template name="reason">
+    <xsl:param name="v"/>
+    <xsl:variable name="s" select="key('s', concat('cause:', $v))"/>
+    <span class="why" data-token="{$v}"><xsl:if test="$s"><xsl:choose><xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when><xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise></xsl:choose><xsl:text> </xsl:text></xsl:if><small class="token">(<xsl:value-of select="$v"/>)</small></span>
+  </xsl:template>
+
+  <!-- the amount also in capital numerals (人民币大写) on the Chinese
+       page: ebf:daxie is protocol/pagefn.c's, the console's too -->
+  <xsl:template name="money">
+    <xsl:param name="fen"/>
+    <xsl:call-template name="yuan"><xsl:with-param name="fen" select="$fen"/></xsl:call-template>
+    <xsl:call-template name="daxie"><xsl:with-param name="fen" select="$fen"/></xsl:call-template>
+  </xsl:template>
+  <xsl:template name="daxie">
+    <xsl:param name="fen"/>
+    <xsl:if test="$lang != 'en' and function-available('ebf:daxie')">
+      <xsl:variable name="w" select="ebf:daxie(string($fen))"/>
+      <xsl:if test="$w != ''"><br/><span class="daxie" data-fen="{$fen}">人民币<xsl:value-of select="$w"/></span></xsl:if>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- an instant as people read it: Beijing time on the Chinese page
+       (2027-01-06 17:23:35 北京时间, ebf:beijing), 2027-01-06 09:23:35 UTC
+       on the English one; the exact instant stays in datetime= -->
   <xsl:template name="when">
     <xsl:param name="at"/>
-    <time datetime="{$at}"><xsl:value-of select="concat(substring($at, 1, 10), ' ', substring($at, 12, 8), ' UTC')"/></time>
+    <xsl:variable name="bj"><xsl:if test="$lang != 'en' and function-available('ebf:beijing')"><xsl:value-of select="ebf:beijing(string($at))"/></xsl:if></xsl:variable>
+    <time datetime="{$at}"><xsl:choose>
+      <xsl:when test="string($bj) != ''"><xsl:value-of select="concat($bj, ' 北京时间')"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="concat(substring($at, 1, 10), ' ', substring($at, 12, 8), ' UTC')"/></xsl:otherwise>
+    </xsl:choose></time>
   </xsl:template>
 
   <xsl:template name="state">
@@ -180,7 +210,7 @@
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'tenderer'"/></xsl:call-template></dt>
       <dd><xsl:value-of select="$r/@tenderer-org"/></dd>
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'ceiling'"/></xsl:call-template></dt>
-      <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="$r/e:ceiling-price/@fen"/></xsl:call-template> 元</dd>
+      <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="$r/e:ceiling-price/@fen"/></xsl:call-template> 元<xsl:call-template name="daxie"><xsl:with-param name="fen" select="$r/e:ceiling-price/@fen"/></xsl:call-template></dd>
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'deadline'"/></xsl:call-template></dt>
       <dd><xsl:call-template name="when"><xsl:with-param name="at" select="$r/e:bid-deadline/@at"/></xsl:call-template></dd>
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'opening-time'"/></xsl:call-template></dt>
@@ -253,8 +283,8 @@
               <tr>
                 <td><xsl:value-of select="@bidder"/></td>
                 <td><xsl:call-template name="t"><xsl:with-param name="id" select="@status"/></xsl:call-template></td>
-                <td class="num"><xsl:if test="@total-price"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></xsl:if></td>
-                <td><xsl:value-of select="@cause"/></td>
+                <td class="num"><xsl:if test="@total-price"><xsl:call-template name="money"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></xsl:if></td>
+                <td class="cause"><xsl:if test="@cause"><xsl:call-template name="reason"><xsl:with-param name="v" select="@cause"/></xsl:call-template></xsl:if></td>
               </tr>
             </xsl:for-each>
           </tbody>
@@ -370,7 +400,7 @@
         <h2 id="h-outcome"><xsl:call-template name="t"><xsl:with-param name="id" select="'outcome'"/></xsl:call-template></h2>
         <p><xsl:call-template name="t"><xsl:with-param name="id" select="e:result/@outcome"/></xsl:call-template>
           <xsl:if test="e:result/@outcome = 'sold'"> · <xsl:call-template name="t"><xsl:with-param name="id" select="'final-price'"/></xsl:call-template>:
-            <xsl:call-template name="yuan"><xsl:with-param name="fen" select="e:result/@price"/></xsl:call-template> ·
+            <xsl:call-template name="money"><xsl:with-param name="fen" select="e:result/@price"/></xsl:call-template> ·
             <xsl:call-template name="t"><xsl:with-param name="id" select="'number'"/></xsl:call-template>
             <xsl:text> </xsl:text><xsl:value-of select="e:result/@winner"/></xsl:if></p>
       </section>
