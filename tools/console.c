@@ -78,6 +78,7 @@
 #define VIEW_MAX ((size_t)64 << 20)
 #define MAX_RECENT 32
 #define MAX_DRAFTS 8
+#define MAX_NAMES 64
 #define MAX_ARGS 80
 
 extern char **environ;
@@ -115,6 +116,11 @@ struct console {
 	size_t receipt_len, sealed_len;
 	char receipt_tender[64];
 	struct eb_buf css, js;
+	struct {                           /* trading subjects' names, read */
+		char id[64];               /* once per console run */
+		char name[256];
+	} names[MAX_NAMES];
+	int nnames;
 };
 
 /* -- small helpers ------------------------------------------------------ */
@@ -995,6 +1001,80 @@ page_home(struct console *c, struct evhttp_request *req)
 }
 
 /*
+ * The registered names of the trading subjects the bidders of 'view'
+ * act for (sign-ups and the opening record carry subject=), as
+ * <names><subject-name id= name=/></names> in 'desk': the pages name a
+ * bidder by its subject's registered name, else by its certificate's
+ * organisation (org=), else by its party id.  Each subject is read once
+ * per console run (the hall's page is fetched each second).
+ */
+static int
+has_name(const struct eb_doc *names, const char *id)
+{
+	const struct eb_doc *n;
+
+	eb_doc_foreach(n, names, "subject-name")
+		if (strcmp(eb_doc_attr(n, "id"), id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_names(struct console *c, struct eb_doc *desk, const struct eb_doc *view)
+{
+	static const char *const lists[][2] = {
+		{ "sign-ups", "sign-up" }, { "opening-record", "bid-result" },
+	};
+	struct eb_doc *names = NULL, *n, *v;
+	const struct eb_doc *r;
+	struct eb_error e;
+	char path[160], name[256];
+	int i;
+
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		eb_doc_foreach(r, eb_doc_child(view, lists[l][0]),
+		    lists[l][1]) {
+			const char *s = eb_doc_attr(r, "subject");
+
+			if (s == NULL || !valid_id(s) || has_name(names, s))
+				continue;
+			for (i = 0; i < c->nnames &&
+			    strcmp(c->names[i].id, s) != 0; i++)
+				;
+			if (i < c->nnames) {
+				snprintf(name, sizeof(name), "%s",
+				    c->names[i].name);
+			} else {
+				snprintf(path, sizeof(path), "/v1/subjects/%s",
+				    s);
+				eb_error_clear(&e);
+				if ((v = fetch(c, path, &e)) == NULL)
+					continue;
+				if (eb_doc_attr(v, "name") == NULL) {
+					eb_doc_free(v);
+					continue;
+				}
+				snprintf(name, sizeof(name), "%s",
+				    eb_doc_attr(v, "name"));
+				eb_doc_free(v);
+				if (c->nnames < MAX_NAMES) {
+					snprintf(c->names[c->nnames].id,
+					    sizeof(c->names[0].id), "%s", s);
+					snprintf(c->names[c->nnames].name,
+					    sizeof(c->names[0].name), "%s",
+					    name);
+					c->nnames++;
+				}
+			}
+			if (names == NULL)
+				names = eb_doc_add(desk, "names");
+			n = eb_doc_add(names, "subject-name");
+			eb_doc_set_attr(n, "id", s);
+			eb_doc_set_attr(n, "name", name);
+		}
+}
+
+/*
  * GET /t/ID/hall: the opening hall (countdown to the deadline, the
  * custodians' shares as they arrive, each bid opened or invalid with its
  * cause, the clearing report), from the tender's view for this party;
@@ -1017,6 +1097,7 @@ page_hall(struct console *c, struct evhttp_request *req, const char *id)
 	eb_doc_set_attr(desk, "kind", "hall");
 	eb_doc_set_attr(desk, "id", id);
 	eb_doc_append(desk, view);
+	add_names(c, desk, view);
 	render(c, req, 200, desk);
 }
 
@@ -1039,6 +1120,7 @@ page_tender(struct console *c, struct evhttp_request *req, const char *id)
 	eb_doc_set_attr(desk, "kind", "tender");
 	eb_doc_set_attr(desk, "id", id);
 	eb_doc_append(desk, view);
+	add_names(c, desk, view);
 	snprintf(path, sizeof(path), "/v1/tenders/%s/duties", id);
 	eb_error_clear(&e);
 	if ((duties = fetch(c, path, &e)) != NULL) {
@@ -1607,6 +1689,30 @@ act_sign(struct console *c, struct evhttp_request *req, const char *id)
 	back_to(c, req, "t", id);
 }
 
+/* "subject=ID" when this party's sign-up on tender 'id' names a trading
+ * subject, else "" */
+static void
+bid_subject(struct console *c, const char *id, char *out, size_t cap)
+{
+	struct eb_doc *v;
+	const struct eb_doc *su;
+	struct eb_error e;
+	char path[160];
+	const char *me = eb_doc_attr(c->me, "party"), *s;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/v1/tenders/%s", id);
+	eb_error_clear(&e);
+	if (me == NULL || (v = fetch(c, path, &e)) == NULL)
+		return;
+	eb_doc_foreach(su, eb_doc_child(v, "sign-ups"), "sign-up")
+		if ((s = eb_doc_attr(su, "bidder")) != NULL &&
+		    strcmp(s, me) == 0 &&
+		    (s = eb_doc_attr(su, "subject")) != NULL && valid_id(s))
+			snprintf(out, cap, "subject=%s", s);
+	eb_doc_free(v);
+}
+
 /*
  * POST /t/ID/bid (multipart, the bid's XML file): `ebid bid seal` then
  * `ebid bid submit -o RECEIPT`, in this process; the receipt is kept for
@@ -1637,11 +1743,17 @@ act_bid(struct console *c, struct evhttp_request *req, const char *id)
 	snprintf(rec, sizeof(rec), "%s/bid.receipt", dir);
 	if (eb_file_write(in, file.data, file.len, &e) == EB_OK) {
 		const char *seal[] = { "bid", "seal", "--tender", id, in, "-o",
-		    sealed, NULL };
+		    sealed, NULL, NULL };
 		const char *sub[] = { "bid", "submit", "--tender", id, sealed,
 		    "-o", rec, NULL };
+		char subject[96] = "";
 
-		rc = run_verb(c, 7, seal, &out, &err);
+		/* signed up for a trading subject: the bid names it too
+		 * (docs/registries.md), as `ebid bid seal ... subject=ID` */
+		bid_subject(c, id, subject, sizeof(subject));
+		if (subject[0] != '\0')
+			seal[7] = subject;
+		rc = run_verb(c, subject[0] != '\0' ? 8 : 7, seal, &out, &err);
 		if (rc == 0)
 			rc = run_verb(c, 7, sub, &out, &err);
 		if (rc == 0 && eb_file_read(rec, (size_t)1 << 20, &r, &e) ==

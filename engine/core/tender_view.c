@@ -176,11 +176,34 @@ vis_publicity(const struct tender *t, const struct eb_doc *p)
  * the bid or not a text field is not read.  Never the bid document or
  * its signed copy.
  */
+/*
+ * The opening record with each bidder's organisation as it signed up:
+ * org= (its certificate's O) and subject= (the trading subject it acts
+ * for, registries): the names read aloud, so the people's pages name
+ * the organisation, not the party id.
+ */
+static struct eb_doc *
+vis_opening(const struct tender *t, const struct eb_doc *rec)
+{
+	struct eb_doc *x = eb_doc_clone(rec), *r;
+	const struct eb_doc *s;
+
+	eb_doc_foreach(r, x, "bid-result") {
+		s = find_by(t->signups, "sign-up", "bidder",
+		    eb_doc_attr(r, "bidder"));
+		if (s == NULL)
+			continue;
+		eb_doc_set_attr(r, "org", eb_doc_attr(s, "org"));
+		eb_doc_set_attr(r, "subject", eb_doc_attr(s, "subject"));
+	}
+	return x;
+}
+
 static struct eb_doc *
 vis_bid_summary(const struct tender *t, const struct eb_doc *r)
 {
-	static const char *const keep[] = { "bidder", "commitment", "status",
-	    "total-price", "cause", "fault" };
+	static const char *const keep[] = { "bidder", "org", "subject",
+	    "commitment", "status", "total-price", "cause", "fault" };
 	const struct eb_doc *fields = t->reg != NULL ?
 	    eb_doc_path(t->reg, "rules/read-aloud") : NULL;
 	const struct eb_doc *bid = eb_doc_child(r, "bid"), *f, *v;
@@ -281,7 +304,7 @@ static const struct vis_row vis[] = {
 	 * everyone else hears it read aloud (唱标) */
 	{ "opening-record", SLOT(opening_rec), AU_ALL, 0, VW_NEVER,
 	    "bid-result", EVALUATORS, AU(BIDDER), "bidder", AU_ALL,
-	    NULL, vis_bid_summary },
+	    vis_opening, vis_bid_summary },
 	{ "clearing-report", SLOT(clearing), EVALUATORS, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, vis_clearing, NULL },
 	{ "draw", SLOT(draw), AU_OFFICIALS, 0, VW_NEVER,

@@ -327,6 +327,14 @@ try {
       const rows = await sup.$$eval('#hall-bids-table tr[data-bidder]', (l) => l.map((r) => `${r.dataset.bidder}:${r.dataset.status}`));
       ok(`the hall shows every bid opened or invalid (${rows.join(' ')}) and the clearing report, live`);
     } catch (e) { bad(`the hall did not show the opening: ${(await sup.evaluate(() => document.getElementById('hall').innerText)).slice(0, 300)}`); }
+    // bidders by their organisation's name (the sign-up's certificate O,
+    // certs/make-dev-certs.sh; bidder5 signed up for a registered trading
+    // subject: the subject's name), the party id only in title=
+    const orgs = { bidder1: 'Taishan Road and Bridge Co Ltd', bidder2: 'Shandong Hengyuan Construction Group', bidder3: 'Jinan Municipal Engineering Co Ltd', bidder4: 'Feicheng Huaxing Construction Co Ltd', bidder5: '聊城市水利工程集团有限公司' };   // bidder5: its trading subject's registered name
+    const shown = await sup.$$eval('#hall-bids-table th .bidder, #hall-clearing th .bidder', (l) => l.map((e) => [e.dataset.bidder, e.textContent, e.title]));
+    const misnamed = shown.filter(([b, txt, title]) => txt !== orgs[b] || title !== b);
+    if (shown.length === 10 && misnamed.length === 0) ok(`the opening record and the clearing name each bidder by its organisation (${shown.slice(0, 5).map((r) => r[1]).join('; ')})`);
+    else bad(`bidders named: ${JSON.stringify(misnamed.length ? misnamed : shown)}`);
     // an invalid bid says why, in the opening record and the clearing:
     // the label from strings.xml and the token
     const inv = await sup.evaluate(() => [...document.querySelectorAll('#hall-clearing td.status[data-status="invalid"]')].map((td) => {

@@ -130,10 +130,22 @@ cp "$tmp/page" "$tmp/list-before"
 shows "the list shows the tender" "$T"
 fetch "/heads"
 cp "$tmp/page" "$tmp/heads-before"
+# bidder5 acts for a registered trading subject (docs/registries.md): the
+# board names it by the subject's registered name, not its certificate's O
+SUBJECT_NAME="聊城市水利工程集团有限公司"
+cat >"$tmp/subject.xml" <<EOF
+<register-subject xmlns="urn:ebid:1" code="91370983MA3C000012" name="$SUBJECT_NAME" kind="bidder">
+  <representative person="$(person bidder5)" party="bidder5" scope="tender" from="$(iso_plus "$now" -86400)" to="$(iso_plus "$now" $((365 * 86400)))"/>
+</register-subject>
+EOF
+SUBJ=$(ebid_as registrar subject register "$tmp/subject.xml" | grep -o 'O-[0-9]*-[0-9]*' | head -1)
+check "a trading subject registered for bidder5 ($SUBJ)" test -n "$SUBJ"
 for i in 1 2 3 4 5; do
-	ebid_as "bidder$i" tender sign-up "$T" >/dev/null && ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i" >/dev/null || bad "sign-up bidder$i"
+	sub=()
+	[ "$i" = 5 ] && sub=(subject="$SUBJ")
+	ebid_as "bidder$i" tender sign-up "$T" "${sub[@]}" >/dev/null && ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i" >/dev/null || bad "sign-up bidder$i"
 	sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$SRC"/tests/data/bids/bid-$i-*.xml)" >"$tmp/bid$i.xml"
-	ebid_as "bidder$i" bid seal --tender "$T" "$tmp/bid$i.xml" -o "$tmp/bid$i.sealed" >/dev/null &&
+	ebid_as "bidder$i" bid seal --tender "$T" "$tmp/bid$i.xml" -o "$tmp/bid$i.sealed" "${sub[@]}" >/dev/null &&
 		ebid_as "bidder$i" bid submit --tender "$T" "$tmp/bid$i.sealed" -o "$tmp/bid$i.receipt" >/dev/null || bad "bid of bidder$i"
 done
 public "bidding with five bids, tender page" "/tenders/$T" "${ALWAYS[@]}" "${EXPERTS[@]}" "${BIDDERS[@]}"
@@ -159,6 +171,9 @@ shows "the opening record is public" "开标记录"
 shows "a bid's total price is read out" "5,703,680.00"
 shows "and read out in capital numerals (人民币大写, protocol/pagefn.c)" "人民币伍佰柒拾万零叁仟陆佰捌拾元整"
 check "every opened bid is in the opening record" test "$(grep -o '已开启' "$tmp/page" | wc -l)" -ge 3
+shows "the opening record names each bidder by its organisation (bidder1: $(org bidder1))" "$(org bidder1)"
+shows "a bidder acting for a registered trading subject by the subject's registered name" "$SUBJECT_NAME"
+check "not by its certificate's organisation ($(org bidder5))" test "$(grep -cF "$(org bidder5)" "$tmp/page")" = 0
 
 # -- evaluation: the committee stays hidden ---------------------------------------
 check "the committee is drawn, scores and signs" evaluate "$T" "$tmp"
@@ -177,6 +192,8 @@ check "verifier verifies" ebid_as verifier tender verify-process "$T"
 check "award issued" ebid_as verifier tender issue-award "$T" bidder="$WINNER" --justification "Ranked first."
 public "awarded" "/tenders/$T" "${ALWAYS[@]}"
 shows "the award names the winner" "$WINNER"
+if [ "$WINNER" = bidder5 ]; then wname=$SUBJECT_NAME; else wname=$(org "$WINNER"); fi
+check "by its organisation's name ($wname)" grep -qF "<strong><span class=\"bidder\" title=\"$WINNER\">$wname</span></strong>" "$tmp/page"
 public "awarded, English" "/tenders/$T?lang=en" "${ALWAYS[@]}"
 
 # -- signed heads ----------------------------------------------------------------

@@ -123,8 +123,20 @@ go resubmitted
 # -- announced: the bidders sign up ------------------------------------------------
 if wait_for published; then
 	check "published from the supervisor's form: bidding (CLI)" wait_state tender "$T" bidding
+	# bidder5 acts for a registered trading subject: its desk's bid names
+	# the subject (console.c bid_subject), the hall names it by the
+	# subject's registered name (desks.mjs)
+	cat >"$tmp/subject.xml" <<EOF
+<register-subject xmlns="urn:ebid:1" code="91370983MA3C000012" name="聊城市水利工程集团有限公司" kind="bidder">
+  <representative person="$(openssl x509 -in "$C/bidder5.crt" -noout -subject -nameopt multiline | sed -n 's/^ *serialNumber *= *//p')" party="bidder5" scope="tender" from="$(iso_plus "$(clock_now)" -86400)" to="$(iso_plus "$(clock_now)" $((365 * 86400)))"/>
+</register-subject>
+EOF
+	SUBJ=$(ebid_as registrar subject register "$tmp/subject.xml" | grep -o 'O-[0-9]*-[0-9]*' | head -1)
+	check "a trading subject for bidder5 ($SUBJ)" test -n "$SUBJ"
 	for i in 1 2 3 4 5; do
-		ebid_as "bidder$i" tender sign-up "$T" >/dev/null || bad "sign-up bidder$i"
+		sub=()
+		[ "$i" = 5 ] && sub=(subject="$SUBJ")
+		ebid_as "bidder$i" tender sign-up "$T" "${sub[@]}" >/dev/null || bad "sign-up bidder$i"
 	done
 fi
 go signed-up

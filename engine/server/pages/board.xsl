@@ -16,6 +16,11 @@
   <xsl:output method="html" encoding="UTF-8" indent="no"/>
   <xsl:param name="lang" select="'zh'"/>
   <xsl:key name="s" match="e:strings/e:s" use="@id"/>
+  <!-- who a bidder is (read aloud at the opening): the trading subject it
+       signed up for (its registered name, read by board.c into <names>),
+       else its organisation -->
+  <xsl:key name="bidder-result" match="e:opening-record/e:bid-result" use="@bidder"/>
+  <xsl:key name="subject-name" match="e:names/e:subject-name" use="@id"/>
   <xsl:variable name="q">
     <xsl:if test="$lang = 'en'">?lang=en</xsl:if>
   </xsl:variable>
@@ -40,6 +45,19 @@
     <xsl:value-of select="format-number(substring($p, 1, string-length($p) - 2), '#,##0')"/>
     <xsl:text>.</xsl:text>
     <xsl:value-of select="substring($p, string-length($p) - 1)"/>
+  </xsl:template>
+
+  <!-- a bidder as people read it: its trading subject's registered name,
+       else its organisation as it signed up, else its party id (title=) -->
+  <xsl:template name="bidder">
+    <xsl:param name="b"/>
+    <xsl:variable name="r" select="key('bidder-result', $b)[1]"/>
+    <xsl:variable name="sn" select="key('subject-name', $r/@subject)[1]/@name"/>
+    <span class="bidder" title="{$b}"><xsl:choose>
+      <xsl:when test="$sn"><xsl:value-of select="$sn"/></xsl:when>
+      <xsl:when test="$r/@org"><xsl:value-of select="$r/@org"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$b"/></xsl:otherwise>
+    </xsl:choose></span>
   </xsl:template>
 
   <!-- why a bid is invalid at the opening: its label (cause: in
@@ -281,7 +299,7 @@
           <tbody>
             <xsl:for-each select="e:opening-record/e:bid-result">
               <tr>
-                <td><xsl:value-of select="@bidder"/></td>
+                <td><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></td>
                 <td><xsl:call-template name="t"><xsl:with-param name="id" select="@status"/></xsl:call-template></td>
                 <td class="num"><xsl:if test="@total-price"><xsl:call-template name="money"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></xsl:if></td>
                 <td class="cause"><xsl:if test="@cause"><xsl:call-template name="reason"><xsl:with-param name="v" select="@cause"/></xsl:call-template></xsl:if></td>
@@ -304,7 +322,7 @@
           </tr></thead>
           <tbody>
             <xsl:for-each select="e:result/e:candidate">
-              <tr><td><xsl:value-of select="@rank"/></td><td><xsl:value-of select="@bidder"/></td></tr>
+              <tr><td><xsl:value-of select="@rank"/></td><td><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></td></tr>
             </xsl:for-each>
           </tbody>
         </table>
@@ -331,7 +349,7 @@
       <section aria-labelledby="h-award">
         <h2 id="h-award"><xsl:call-template name="t"><xsl:with-param name="id" select="'award'"/></xsl:call-template></h2>
         <p><xsl:call-template name="t"><xsl:with-param name="id" select="'winner'"/></xsl:call-template>:
-          <strong><xsl:value-of select="e:award/@bidder"/></strong> ·
+          <strong><xsl:call-template name="bidder"><xsl:with-param name="b" select="e:award/@bidder"/></xsl:call-template></strong> ·
           <xsl:call-template name="when"><xsl:with-param name="at" select="e:award/@at"/></xsl:call-template></p>
         <xsl:for-each select="e:award/e:justification"><p><xsl:value-of select="."/></p></xsl:for-each>
       </section>
