@@ -394,6 +394,62 @@ try {
     }
     await sup.close();
   }
+  // ================================================== the registers' desks
+  if (await waitFile('registers', 180)) {
+    const [subj, pool, mon, seated] = fs.readFileSync(path.join(SYNC, 'registers'), 'utf8').trim().split(/\s+/);
+    // a trading subject: its record as the registrar reads it
+    const reg2 = await desk('registrar');
+    await open(reg2, `/o/${subj}`);
+    const so = await reg2.evaluate(() => ({
+      h1: document.querySelector('h1').textContent,
+      text: document.querySelector('main').innerText,
+      reps: [...document.querySelectorAll('section[aria-labelledby="h-reps"] tbody tr')].map((r) => r.innerText),
+    }));
+    if (so.h1 === '聊城市水利工程集团有限公司' && so.text.includes('91370983MA3C000012') && so.text.includes(subj) && so.reps.some((r) => r.includes('bidder5')))
+      ok(`the subject desk shows ${so.h1}: its credit code, number and representative (${so.reps[0].replace(/\s+/g, ' ')})`);
+    else bad(`subject desk: ${JSON.stringify(so)}`);
+    await a11y(reg2, 'subject desk');
+    await shot(reg2, 'subject');
+    await reg2.close();
+    // the expert pool: the criteria, then the supervisor rates a seated
+    // expert from the form and the rating shows
+    const sp = await desk('supervisor');
+    await open(sp, `/p/${pool}`);
+    const crit = await sp.$$eval('section[aria-labelledby="h-criteria"] li', (l) => l.map((e) => e.textContent));
+    if (crit.length === 2 && crit[0].includes('punctuality')) ok(`the pool desk shows the centre's criteria (${crit.join(', ')})`);
+    else bad(`pool criteria: ${JSON.stringify(crit)}`);
+    await a11y(sp, 'pool desk (rating form)');
+    await act(sp, 'supervisor', 'rate-expert', {
+      '#rate-job': T, '#rate-expert': seated, '#rate-s-punctuality': '4', '#rate-s-independence': '5',
+      '#rate-unexplained': '0', '#rate-remark': 'On time, careful reasons.',
+    });
+    const rows = await sp.$$eval('table.ratings tr.rating', (l) => l.map((r) => r.innerText.replace(/\s+/g, ' ')));
+    if (rows.length === 1 && rows[0].includes(T) && rows[0].includes('90.00 %') && rows[0].includes('北京时间')) ok(`the pool desk lists the rating (${rows[0]})`);
+    else bad(`ratings shown: ${JSON.stringify(rows)}`);
+    await shot(sp, 'pool-ratings');
+    // the process monitor: a check from the form raises the alert, the
+    // supervisor closes it with a reason
+    await open(sp, `/m/${mon}`);
+    await act(sp, 'supervisor', 'check-tender', { '#check-job': T });
+    const al = await sp.$$eval('table.alerts tr.alert', (l) => l.map((r) => ({ cls: r.className, text: r.innerText.replace(/\s+/g, ' '), tok: (r.querySelector('[data-token]') || {}).dataset })));
+    const short = al.find((a) => a.text.includes('投标期少于法定最短期限') && a.text.includes(T));
+    if (short && short.cls.includes('alert-open')) ok(`the monitor desk shows the alert by its label (${short.text.slice(0, 80)})`);
+    else bad(`alerts shown: ${JSON.stringify(al)}`);
+    await a11y(sp, 'monitor desk');
+    await shot(sp, 'monitor-open');
+    const closeForm = 'table.alerts tr.alert-open form.close-alert';
+    if (await sp.$(closeForm)) {
+      await sp.$eval(`${closeForm} input[name="c.reason"]`, (e) => { e.value = 'The works are below the tendering threshold.'; });
+      await clickIn(sp, `${closeForm} button[type=submit]`);
+      const f2 = await flash(sp);
+      const closed = await sp.$$eval('table.alerts tr.alert-closed', (l) => l.map((r) => r.innerText));
+      if (f2 && f2.ok && closed.some((t) => t.includes('below the tendering threshold'))) ok('the supervisor closes the alert from the desk; it shows closed with who and why');
+      else bad(`closing the alert: ${JSON.stringify(f2)} ${JSON.stringify(closed)}`);
+      await shot(sp, 'monitor-closed');
+    } else bad('no close form on the open alert');
+    await sp.close();
+  }
+  reached('registers-done');
   await waitFile('done-tender', 60);
   if (errors.length === 0) ok('no script error or CSP violation on any desk');
   else bad(`errors: ${errors.join(' | ').slice(0, 400)}`);
