@@ -1002,7 +1002,8 @@ page_home(struct console *c, struct evhttp_request *req)
 
 /*
  * The registered names of the trading subjects the bidders of 'view'
- * act for (sign-ups and the opening record carry subject=), as
+ * act for (sign-up@subject, the opening record's
+ * bid-result/signed-up-as@subject), as
  * <names><subject-name id= name=/></names> in 'desk': the pages name a
  * bidder by its subject's registered name, else by its certificate's
  * organisation (org=), else by its party id.  Each subject is read once
@@ -1034,7 +1035,8 @@ add_names(struct console *c, struct eb_doc *desk, const struct eb_doc *view)
 	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
 		eb_doc_foreach(r, eb_doc_child(view, lists[l][0]),
 		    lists[l][1]) {
-			const char *s = eb_doc_attr(r, "subject");
+			const char *s = eb_doc_attr(l == 0 ? r :
+			    eb_doc_child(r, "signed-up-as"), "subject");
 
 			if (s == NULL || !valid_id(s) || has_name(names, s))
 				continue;

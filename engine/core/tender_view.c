@@ -177,24 +177,28 @@ vis_publicity(const struct tender *t, const struct eb_doc *p)
  * its signed copy.
  */
 /*
- * The opening record with each bidder's organisation as it signed up:
- * org= (its certificate's O) and subject= (the trading subject it acts
- * for, registries): the names read aloud, so the people's pages name
- * the organisation, not the party id.
+ * The opening record with each bidder's organisation as it signed up, a
+ * child <signed-up-as org= subject=/> of its bid-result (org: its
+ * certificate's O; subject: the trading subject it acts for,
+ * registries): the names read aloud, so the people's pages name the
+ * organisation, not the party id.  A child, not attributes: the
+ * record's attributes stay as they were for those who read them.
  */
 static struct eb_doc *
 vis_opening(const struct tender *t, const struct eb_doc *rec)
 {
-	struct eb_doc *x = eb_doc_clone(rec), *r;
+	struct eb_doc *x = eb_doc_clone(rec), *r, *a;
 	const struct eb_doc *s;
 
 	eb_doc_foreach(r, x, "bid-result") {
 		s = find_by(t->signups, "sign-up", "bidder",
 		    eb_doc_attr(r, "bidder"));
-		if (s == NULL)
+		if (s == NULL || (eb_doc_attr(s, "org") == NULL &&
+		    eb_doc_attr(s, "subject") == NULL))
 			continue;
-		eb_doc_set_attr(r, "org", eb_doc_attr(s, "org"));
-		eb_doc_set_attr(r, "subject", eb_doc_attr(s, "subject"));
+		a = eb_doc_add(r, "signed-up-as");
+		eb_doc_set_attr(a, "org", eb_doc_attr(s, "org"));
+		eb_doc_set_attr(a, "subject", eb_doc_attr(s, "subject"));
 	}
 	return x;
 }
@@ -202,8 +206,8 @@ vis_opening(const struct tender *t, const struct eb_doc *rec)
 static struct eb_doc *
 vis_bid_summary(const struct tender *t, const struct eb_doc *r)
 {
-	static const char *const keep[] = { "bidder", "org", "subject",
-	    "commitment", "status", "total-price", "cause", "fault" };
+	static const char *const keep[] = { "bidder", "commitment", "status",
+	    "total-price", "cause", "fault" };
 	const struct eb_doc *fields = t->reg != NULL ?
 	    eb_doc_path(t->reg, "rules/read-aloud") : NULL;
 	const struct eb_doc *bid = eb_doc_child(r, "bid"), *f, *v;
@@ -212,6 +216,8 @@ vis_bid_summary(const struct tender *t, const struct eb_doc *r)
 
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		eb_doc_set_attr(x, keep[i], eb_doc_attr(r, keep[i]));
+	if ((f = eb_doc_child(r, "signed-up-as")) != NULL)
+		eb_doc_append(x, eb_doc_clone(f));
 	if (bid == NULL)
 		return x;
 	eb_doc_foreach(f, fields, "field") {

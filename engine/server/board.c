@@ -486,7 +486,8 @@ view_done(void *arg, int rc, const struct eb_error *e,
 	 * subject's registered name (docs/board.md) */
 	eb_doc_foreach(r, eb_doc_child(content, "opening-record"),
 	    "bid-result") {
-		const char *s = eb_doc_attr(r, "subject");
+		const char *s = eb_doc_attr(eb_doc_child(r, "signed-up-as"),
+		    "subject");
 
 		for (i = 0; s != NULL && i < n && strcmp(ids[i], s) != 0; i++)
 			;

@@ -19,8 +19,8 @@
   <xsl:key name="s" match="e:strings/e:s" use="@id"/>
   <!-- who a bidder is: the trading subject it signed up for (its name read
        by console.c into <names>), its organisation (certificate's O) -->
-  <xsl:key name="bidder-subject" match="e:sign-up[@subject] | e:bid-result[@subject]" use="@bidder"/>
-  <xsl:key name="bidder-org" match="e:sign-up[@org] | e:bid-result[@org] | e:bid-summary[@org]" use="@bidder"/>
+  <xsl:key name="bidder-subject" match="e:sign-up/@subject | e:bid-result/e:signed-up-as/@subject" use="(../@bidder | ../../@bidder)[1]"/>
+  <xsl:key name="bidder-org" match="e:sign-up/@org | e:bid-result/e:signed-up-as/@org | e:bid-summary/@org" use="(../@bidder | ../../@bidder)[1]"/>
   <xsl:key name="subject-name" match="e:names/e:subject-name" use="@id"/>
   <xsl:variable name="q"><xsl:if test="$lang = 'en'">?lang=en</xsl:if></xsl:variable>
   <xsl:variable name="me" select="/e:page/e:whoami"/>
@@ -80,8 +80,8 @@
        else its organisation as it signed up, else its party id -->
   <xsl:template name="bidder-name">
     <xsl:param name="b"/>
-    <xsl:variable name="sn" select="key('subject-name', key('bidder-subject', $b)[1]/@subject)[1]/@name"/>
-    <xsl:variable name="org" select="key('bidder-org', $b)[1]/@org"/>
+    <xsl:variable name="sn" select="key('subject-name', string(key('bidder-subject', $b)[1]))[1]/@name"/>
+    <xsl:variable name="org" select="key('bidder-org', $b)[1]"/>
     <xsl:choose>
       <xsl:when test="$sn"><xsl:value-of select="$sn"/></xsl:when>
       <xsl:when test="$org"><xsl:value-of select="$org"/></xsl:when>

@@ -19,7 +19,7 @@
   <!-- who a bidder is (read aloud at the opening): the trading subject it
        signed up for (its registered name, read by board.c into <names>),
        else its organisation -->
-  <xsl:key name="bidder-result" match="e:opening-record/e:bid-result" use="@bidder"/>
+  <xsl:key name="bidder-result" match="e:opening-record/e:bid-result/e:signed-up-as" use="../@bidder"/>
   <xsl:key name="subject-name" match="e:names/e:subject-name" use="@id"/>
   <xsl:variable name="q">
     <xsl:if test="$lang = 'en'">?lang=en</xsl:if>
