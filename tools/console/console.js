@@ -85,13 +85,15 @@
     });
   }
 
-  // -- countdowns
+  // -- countdowns (the instant as the page wrote it, its <time datetime>
+  // element kept, when the countdown does not apply)
+  const abs = new WeakMap();
   const cds = () => {
     for (const el of document.querySelectorAll('[data-until]')) {
       const left = Math.round((Date.parse(el.dataset.until) - Date.now()) / 1000);
       if (isNaN(left)) continue;
-      if (!el.dataset.abs) el.dataset.abs = el.textContent;
-      if (left <= 0 || left > 86400 * 3) { el.textContent = el.dataset.abs; continue; }
+      if (!el.dataset.abs) { el.dataset.abs = 'yes'; abs.set(el, [...el.childNodes].map((n) => n.cloneNode(true))); }
+      if (left <= 0 || left > 86400 * 3) { el.replaceChildren(...(abs.get(el) || []).map((n) => n.cloneNode(true))); continue; }
       const h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
       el.textContent = (h ? h + ':' : '') + String(m).padStart(2, '0') + ':' + String(s).padStart(2, '0');
     }
