@@ -15,6 +15,7 @@
  *    GET  /t/ID/receipt      (bidder) the receipt of that submission (DER)
  *    GET  /s/ID              a sale's live page
  *    GET  /s/ID/state        the sale as XML, for the page's script
+ *    GET  /daxie?yuan=A      the amount A in 大写 (text), for the script
  *    POST /s/ID/bid          an amount: a confirmation page (大写), then,
  *                            with confirm=yes, the signed auction bid
  *    GET  /static/console.css|console.js
@@ -57,6 +58,7 @@
 #include "engine/core/evaluation.h"
 #include "protocol/doc.h"
 #include "protocol/hash.h"
+#include "protocol/pagefn.h"
 #include "protocol/xml.h"
 #include "tools/client.h"
 #include "tools/fileio.h"
@@ -76,6 +78,7 @@
 #define VIEW_MAX ((size_t)64 << 20)
 #define MAX_RECENT 32
 #define MAX_DRAFTS 8
+#define MAX_NAMES 64
 #define MAX_ARGS 80
 
 extern char **environ;
@@ -113,6 +116,11 @@ struct console {
 	size_t receipt_len, sealed_len;
 	char receipt_tender[64];
 	struct eb_buf css, js;
+	struct {                           /* trading subjects' names, read */
+		char id[64];               /* once per console run */
+		char name[256];
+	} names[MAX_NAMES];
+	int nnames;
 };
 
 /* -- small helpers ------------------------------------------------------ */
@@ -153,69 +161,17 @@ same_secret(const char *a, const char *b)
 	    CRYPTO_memcmp(a, b, n) == 0;
 }
 
-/* Chinese capital numerals (大写) of an amount in fen. */
+/* Chinese capital numerals (大写) of an amount in fen: the one
+ * conversion of protocol/pagefn.c, which the pages call too. */
 int
 eb_console_daxie(int64_t fen, char *out, size_t cap)
 {
-	static const char *const dg[] = { "零", "壹", "贰", "叁", "肆", "伍",
-	    "陆", "柒", "捌", "玖" };
-	static const char *const un[] = { "", "拾", "佰", "仟" };
-	static const char *const sec[] = { "", "万", "亿", "万" };
-	char digits[24];
-	int64_t yuan, jiao, f;
-	int n, zero = 0, any = 0, secnz = 0;
-	size_t len = 0;
+	char d[24];
 
-#define PUT(s) do { size_t l_ = strlen(s); \
-	if (len + l_ + 1 > cap) return -1; \
-	memcpy(out + len, (s), l_); len += l_; out[len] = '\0'; } while (0)
-	if (fen < 0 || cap == 0)
+	if (fen < 0)
 		return -1;
-	out[0] = '\0';
-	yuan = fen / 100;
-	jiao = fen / 10 % 10;
-	f = fen % 10;
-	n = snprintf(digits, sizeof(digits), "%lld", (long long)yuan);
-	if (yuan > 0) {
-		for (int i = 0; i < n; i++) {
-			int d = digits[i] - '0', p = n - 1 - i;
-
-			if (d == 0) {
-				if (any)
-					zero = 1;
-			} else {
-				if (zero)
-					PUT("零");
-				zero = 0;
-				PUT(dg[d]);
-				PUT(un[p % 4]);
-				any = secnz = 1;
-			}
-			if (p % 4 == 0 && p > 0) {
-				if (secnz)
-					PUT(sec[(p / 4) % 4 == 0 ? 2 :
-					    (p / 4) % 4]);
-				secnz = 0;
-			}
-		}
-		PUT("元");
-	}
-	if (jiao == 0 && f == 0) {
-		PUT(yuan > 0 ? "整" : "零元整");
-		return 0;
-	}
-	if (jiao > 0) {
-		PUT(dg[jiao]);
-		PUT("角");
-	} else if (yuan > 0) {
-		PUT("零");
-	}
-	if (f > 0) {
-		PUT(dg[f]);
-		PUT("分");
-	}
-#undef PUT
-	return 0;
+	snprintf(d, sizeof(d), "%lld", (long long)fen);
+	return eb_daxie_fen(d, out, cap);
 }
 
 /* Yuan as typed ("9,450,000.00", "9450000") to fen; -1 if not money. */
@@ -760,6 +716,7 @@ render(struct console *c, struct evhttp_request *req, int status,
 	    "page.xml", "UTF-8", XML_PARSE_NONET)) == NULL ||
 	    (ctx = xsltNewTransformContext(c->style, in)) == NULL ||
 	    xsltSetCtxtSecurityPrefs(c->sec, ctx) != 0 ||
+	    eb_pagefn_register(ctx) != 0 ||
 	    (res = xsltApplyStylesheetUser(c->style, in, params, NULL, NULL,
 	    ctx)) == NULL ||
 	    xsltSaveResultToString(&html, &len, res, c->style) != 0 ||
@@ -1044,6 +1001,82 @@ page_home(struct console *c, struct evhttp_request *req)
 }
 
 /*
+ * The registered names of the trading subjects the bidders of 'view'
+ * act for (sign-up@subject, the opening record's
+ * bid-result/signed-up-as@subject), as
+ * <names><subject-name id= name=/></names> in 'desk': the pages name a
+ * bidder by its subject's registered name, else by its certificate's
+ * organisation (org=), else by its party id.  Each subject is read once
+ * per console run (the hall's page is fetched each second).
+ */
+static int
+has_name(const struct eb_doc *names, const char *id)
+{
+	const struct eb_doc *n;
+
+	eb_doc_foreach(n, names, "subject-name")
+		if (strcmp(eb_doc_attr(n, "id"), id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_names(struct console *c, struct eb_doc *desk, const struct eb_doc *view)
+{
+	static const char *const lists[][2] = {
+		{ "sign-ups", "sign-up" }, { "opening-record", "bid-result" },
+	};
+	struct eb_doc *names = NULL, *n, *v;
+	const struct eb_doc *r;
+	struct eb_error e;
+	char path[160], name[256];
+	int i;
+
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		eb_doc_foreach(r, eb_doc_child(view, lists[l][0]),
+		    lists[l][1]) {
+			const char *s = eb_doc_attr(l == 0 ? r :
+			    eb_doc_child(r, "signed-up-as"), "subject");
+
+			if (s == NULL || !valid_id(s) || has_name(names, s))
+				continue;
+			for (i = 0; i < c->nnames &&
+			    strcmp(c->names[i].id, s) != 0; i++)
+				;
+			if (i < c->nnames) {
+				snprintf(name, sizeof(name), "%s",
+				    c->names[i].name);
+			} else {
+				snprintf(path, sizeof(path), "/v1/subjects/%s",
+				    s);
+				eb_error_clear(&e);
+				if ((v = fetch(c, path, &e)) == NULL)
+					continue;
+				if (eb_doc_attr(v, "name") == NULL) {
+					eb_doc_free(v);
+					continue;
+				}
+				snprintf(name, sizeof(name), "%s",
+				    eb_doc_attr(v, "name"));
+				eb_doc_free(v);
+				if (c->nnames < MAX_NAMES) {
+					snprintf(c->names[c->nnames].id,
+					    sizeof(c->names[0].id), "%s", s);
+					snprintf(c->names[c->nnames].name,
+					    sizeof(c->names[0].name), "%s",
+					    name);
+					c->nnames++;
+				}
+			}
+			if (names == NULL)
+				names = eb_doc_add(desk, "names");
+			n = eb_doc_add(names, "subject-name");
+			eb_doc_set_attr(n, "id", s);
+			eb_doc_set_attr(n, "name", name);
+		}
+}
+
+/*
  * GET /t/ID/hall: the opening hall (countdown to the deadline, the
  * custodians' shares as they arrive, each bid opened or invalid with its
  * cause, the clearing report), from the tender's view for this party;
@@ -1066,6 +1099,7 @@ page_hall(struct console *c, struct evhttp_request *req, const char *id)
 	eb_doc_set_attr(desk, "kind", "hall");
 	eb_doc_set_attr(desk, "id", id);
 	eb_doc_append(desk, view);
+	add_names(c, desk, view);
 	render(c, req, 200, desk);
 }
 
@@ -1088,6 +1122,7 @@ page_tender(struct console *c, struct evhttp_request *req, const char *id)
 	eb_doc_set_attr(desk, "kind", "tender");
 	eb_doc_set_attr(desk, "id", id);
 	eb_doc_append(desk, view);
+	add_names(c, desk, view);
 	snprintf(path, sizeof(path), "/v1/tenders/%s/duties", id);
 	eb_error_clear(&e);
 	if ((duties = fetch(c, path, &e)) != NULL) {
@@ -1656,6 +1691,30 @@ act_sign(struct console *c, struct evhttp_request *req, const char *id)
 	back_to(c, req, "t", id);
 }
 
+/* "subject=ID" when this party's sign-up on tender 'id' names a trading
+ * subject, else "" */
+static void
+bid_subject(struct console *c, const char *id, char *out, size_t cap)
+{
+	struct eb_doc *v;
+	const struct eb_doc *su;
+	struct eb_error e;
+	char path[160];
+	const char *me = eb_doc_attr(c->me, "party"), *s;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/v1/tenders/%s", id);
+	eb_error_clear(&e);
+	if (me == NULL || (v = fetch(c, path, &e)) == NULL)
+		return;
+	eb_doc_foreach(su, eb_doc_child(v, "sign-ups"), "sign-up")
+		if ((s = eb_doc_attr(su, "bidder")) != NULL &&
+		    strcmp(s, me) == 0 &&
+		    (s = eb_doc_attr(su, "subject")) != NULL && valid_id(s))
+			snprintf(out, cap, "subject=%s", s);
+	eb_doc_free(v);
+}
+
 /*
  * POST /t/ID/bid (multipart, the bid's XML file): `ebid bid seal` then
  * `ebid bid submit -o RECEIPT`, in this process; the receipt is kept for
@@ -1686,11 +1745,17 @@ act_bid(struct console *c, struct evhttp_request *req, const char *id)
 	snprintf(rec, sizeof(rec), "%s/bid.receipt", dir);
 	if (eb_file_write(in, file.data, file.len, &e) == EB_OK) {
 		const char *seal[] = { "bid", "seal", "--tender", id, in, "-o",
-		    sealed, NULL };
+		    sealed, NULL, NULL };
 		const char *sub[] = { "bid", "submit", "--tender", id, sealed,
 		    "-o", rec, NULL };
+		char subject[96] = "";
 
-		rc = run_verb(c, 7, seal, &out, &err);
+		/* signed up for a trading subject: the bid names it too
+		 * (docs/registries.md), as `ebid bid seal ... subject=ID` */
+		bid_subject(c, id, subject, sizeof(subject));
+		if (subject[0] != '\0')
+			seal[7] = subject;
+		rc = run_verb(c, subject[0] != '\0' ? 8 : 7, seal, &out, &err);
 		if (rc == 0)
 			rc = run_verb(c, 7, sub, &out, &err);
 		if (rc == 0 && eb_file_read(rec, (size_t)1 << 20, &r, &e) ==
@@ -1818,6 +1883,23 @@ on_request(struct evhttp_request *req, void *arg)
 	}
 	if (!post && strcmp(path, "/") == 0) {
 		page_home(c, req);
+		return;
+	}
+	if (!post && strcmp(path, "/daxie") == 0) {
+		/* the amount as typed, in 大写, for the page's script: the
+		 * one conversion (protocol/pagefn.c), no second one in JS */
+		struct evkeyvalq q;
+		const char *v;
+		char dx[512];
+
+		TAILQ_INIT(&q);
+		evhttp_parse_query_str(query != NULL ? query : "", &q);
+		v = evhttp_find_header(&q, "yuan");
+		if (v == NULL || eb_daxie_yuan(v, dx, sizeof(dx)) != 0)
+			dx[0] = '\0';
+		send_bytes(req, 200, "text/plain; charset=utf-8", dx,
+		    strlen(dx));
+		evhttp_clear_headers(&q);
 		return;
 	}
 	if (!post && strcmp(path, "/open") == 0) {

@@ -5,7 +5,7 @@ if(NOT TARGET PkgConfig::LIBXSLT)
 endif()
 add_library(eb_console STATIC tools/console.c)
 target_link_libraries(eb_console PUBLIC eb_verbs eb_core_evaluation eb_client
-  eb_fileio eb_xml eb_base PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBXSLT)
+  eb_fileio eb_xml eb_pagefn eb_base PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBXSLT)
 target_compile_definitions(eb_console PRIVATE
   EB_CONSOLE_PAGES="${EB_CONSOLE_DIR}"
   EB_XSD_DEFAULT="${EB_XSD_DIR}/ebid.xsd")

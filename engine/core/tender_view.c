@@ -176,6 +176,33 @@ vis_publicity(const struct tender *t, const struct eb_doc *p)
  * the bid or not a text field is not read.  Never the bid document or
  * its signed copy.
  */
+/*
+ * The opening record with each bidder's organisation as it signed up, a
+ * child <signed-up-as org= subject=/> of its bid-result (org: its
+ * certificate's O; subject: the trading subject it acts for,
+ * registries): the names read aloud, so the people's pages name the
+ * organisation, not the party id.  A child, not attributes: the
+ * record's attributes stay as they were for those who read them.
+ */
+static struct eb_doc *
+vis_opening(const struct tender *t, const struct eb_doc *rec)
+{
+	struct eb_doc *x = eb_doc_clone(rec), *r, *a;
+	const struct eb_doc *s;
+
+	eb_doc_foreach(r, x, "bid-result") {
+		s = find_by(t->signups, "sign-up", "bidder",
+		    eb_doc_attr(r, "bidder"));
+		if (s == NULL || (eb_doc_attr(s, "org") == NULL &&
+		    eb_doc_attr(s, "subject") == NULL))
+			continue;
+		a = eb_doc_add(r, "signed-up-as");
+		eb_doc_set_attr(a, "org", eb_doc_attr(s, "org"));
+		eb_doc_set_attr(a, "subject", eb_doc_attr(s, "subject"));
+	}
+	return x;
+}
+
 static struct eb_doc *
 vis_bid_summary(const struct tender *t, const struct eb_doc *r)
 {
@@ -189,6 +216,8 @@ vis_bid_summary(const struct tender *t, const struct eb_doc *r)
 
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		eb_doc_set_attr(x, keep[i], eb_doc_attr(r, keep[i]));
+	if ((f = eb_doc_child(r, "signed-up-as")) != NULL)
+		eb_doc_append(x, eb_doc_clone(f));
 	if (bid == NULL)
 		return x;
 	eb_doc_foreach(f, fields, "field") {
@@ -281,7 +310,7 @@ static const struct vis_row vis[] = {
 	 * everyone else hears it read aloud (唱标) */
 	{ "opening-record", SLOT(opening_rec), AU_ALL, 0, VW_NEVER,
 	    "bid-result", EVALUATORS, AU(BIDDER), "bidder", AU_ALL,
-	    NULL, vis_bid_summary },
+	    vis_opening, vis_bid_summary },
 	{ "clearing-report", SLOT(clearing), EVALUATORS, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, vis_clearing, NULL },
 	{ "draw", SLOT(draw), AU_OFFICIALS, 0, VW_NEVER,

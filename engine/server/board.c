@@ -69,6 +69,7 @@
 #include "engine/server/watch.h"
 #include "protocol/isotime.h"
 #include "protocol/mem.h"
+#include "protocol/pagefn.h"
 #include "protocol/xml.h"
 
 #define RATE_SLOTS 4096
@@ -179,8 +180,9 @@ struct preq {
 	char path[128];
 	char addr[48];
 	char lang[4];
-	struct eb_doc *list;              /* the index being gathered */
-	int pending;                      /* index reads in flight */
+	struct eb_doc *list;              /* the index (or a page's subject
+	                                   * names) being gathered */
+	int pending;                      /* reads in flight */
 };
 
 /* One read of the index: fills its slot of the list. */
@@ -299,7 +301,8 @@ render(struct eb_board *b, struct eb_doc *content, const struct preq *p,
 	    "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING);
 	if (in == NULL || (ctx = xsltNewTransformContext(b->style, in)) ==
-	    NULL || xsltSetCtxtSecurityPrefs(b->sec, ctx) != 0)
+	    NULL || xsltSetCtxtSecurityPrefs(b->sec, ctx) != 0 ||
+	    eb_pagefn_register(ctx) != 0)
 		goto out;
 	res = xsltApplyStylesheetUser(b->style, in, params, NULL, NULL, ctx);
 	if (res == NULL || ctx->state != XSLT_STATE_OK ||
@@ -428,18 +431,82 @@ on_board(const struct eb_doc *v)
 	return st != NULL && !eb_state_in(v->name, EB_STATES_UNLISTED, st);
 }
 
+/* The names of the trading subjects a tender page names: one read each,
+ * gathered in p->list (the page's content) as <names><subject-name id=
+ * name=/></names>; the page goes out when the last read is back. */
+#define MAX_PAGE_SUBJECTS 64
+
+static void
+names_release(struct preq *p)
+{
+	struct eb_doc *content;
+
+	if (--p->pending > 0)
+		return;
+	content = p->list;
+	p->list = NULL;
+	reply_page(p, 200, content);
+}
+
+static void
+name_done(void *arg, int rc, const struct eb_error *e,
+    const struct eb_doc *view)
+{
+	struct preq *p = arg;
+	struct eb_doc *n;
+
+	(void)e;
+	if (rc == EB_OK && view != NULL && eb_doc_attr(view, "name") != NULL &&
+	    eb_doc_attr(view, "id") != NULL) {
+		n = eb_doc_add(eb_doc_child(p->list, "names"), "subject-name");
+		eb_doc_set_attr(n, "id", eb_doc_attr(view, "id"));
+		eb_doc_set_attr(n, "name", eb_doc_attr(view, "name"));
+	}
+	names_release(p);
+}
+
 static void
 view_done(void *arg, int rc, const struct eb_error *e,
     const struct eb_doc *view)
 {
 	struct preq *p = arg;
+	const char *ids[MAX_PAGE_SUBJECTS];
+	const struct eb_doc *r;
+	struct eb_doc *content;
+	size_t n = 0, i;
 
 	(void)e;
 	if (rc != EB_OK || view == NULL || !on_board(view)) {
 		reply_problem(p, 404, "not-on-board");
 		return;
 	}
-	reply_page(p, 200, eb_doc_clone(view));
+	content = eb_doc_clone(view);
+	/* a bidder acting for a registered trading subject is named by the
+	 * subject's registered name (docs/board.md) */
+	eb_doc_foreach(r, eb_doc_child(content, "opening-record"),
+	    "bid-result") {
+		const char *s = eb_doc_attr(eb_doc_child(r, "signed-up-as"),
+		    "subject");
+
+		for (i = 0; s != NULL && i < n && strcmp(ids[i], s) != 0; i++)
+			;
+		if (s != NULL && i == n && n < MAX_PAGE_SUBJECTS)
+			ids[n++] = s;
+	}
+	if (n == 0) {
+		reply_page(p, 200, content);
+		return;
+	}
+	eb_doc_add(content, "names");
+	p->list = content;
+	p->pending = 1;                   /* held until every read is queued */
+	for (i = 0; i < n; i++) {
+		p->pending++;
+		if (eb_reads_submit(p->b->srv, "subject", ids[i],
+		    &public_actor, EB_READ_VIEW, name_done, p) != EB_OK)
+			p->pending--;
+	}
+	names_release(p);
 }
 
 static void

@@ -9,7 +9,7 @@ add_executable(ebidd
   engine/server/handlers.c engine/server/upload.c engine/server/envstore.c engine/server/aggs.c engine/server/commands.c engine/server/system.c engine/server/idmap.c engine/server/timers.c engine/server/opening.c engine/server/opening_key.c engine/server/appointments.c engine/server/monitoring.c engine/server/registry.c engine/server/board_sanctions.c engine/server/reads.c engine/server/export.c engine/server/heads.c engine/server/directory.c engine/server/receipts.c engine/server/recovery.c
   engine/server/watch.c engine/server/notify.c engine/server/states.c engine/server/rebuild.c engine/server/board.c
   engine/server/workers.c)
-target_link_libraries(ebidd PRIVATE eb_store eb_core_flows eb_opening eb_logdoc eb_crypto eb_xml
+target_link_libraries(ebidd PRIVATE eb_store eb_core_flows eb_opening eb_logdoc eb_crypto eb_xml eb_pagefn
   eb_core_cmd eb_base
   PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBPQ PkgConfig::LIBXSLT
   Threads::Threads)

@@ -265,6 +265,12 @@ try {
     } catch (e) { bad(`${c.name}: reload: ${e}`); continue; }
     if (!(await page.$('#sign-form'))) { bad(`${c.name}: no report to sign`); continue; }
     if (first) {
+      // the ranking and the candidates name each bidder by its
+      // organisation (certificate's O at the sign-up), its id in title=
+      const named = await page.$$eval('section.report .bidder', (l) => l.map((e) => [e.dataset.bidder, e.textContent]));
+      if (named.length >= 4 && named.every(([b, n]) => /^bidder\d$/.test(b) && n && n !== b && / Co Ltd| Group/.test(n)))
+        ok(`the committee report names the bidders by organisation (${named[0][1]}, ...)`);
+      else bad(`names in the report: ${JSON.stringify(named)}`);
       await page.type('#dissent', 'I would rate the first candidate\'s construction plan lower.');
       await shot(page, 'report');
     }

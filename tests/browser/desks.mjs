@@ -162,6 +162,8 @@ try {
     await buyer.bringToFront();
     // a bid under the minimum: the confirmation, then the server's refusal
     await buyer.type('#amount', '6000000');
+    // the console converts (GET /daxie): wait for its answer
+    await buyer.waitForFunction(() => document.getElementById('amount-words').textContent === '人民币陆佰万元整', { timeout: 3000 }).catch(() => {});
     const typed = await buyer.$eval('#amount-words', (e) => e.textContent);
     if (typed === '人民币陆佰万元整') ok(`buyer: the amount in 大写 as typed: 6000000 -> ${typed}`); else bad(`大写 as typed: "${typed}"`);
     await clickIn(buyer, '#sale-bid button[type=submit]');
@@ -325,6 +327,40 @@ try {
       const rows = await sup.$$eval('#hall-bids-table tr[data-bidder]', (l) => l.map((r) => `${r.dataset.bidder}:${r.dataset.status}`));
       ok(`the hall shows every bid opened or invalid (${rows.join(' ')}) and the clearing report, live`);
     } catch (e) { bad(`the hall did not show the opening: ${(await sup.evaluate(() => document.getElementById('hall').innerText)).slice(0, 300)}`); }
+    // bidders by their organisation's name (the sign-up's certificate O,
+    // certs/make-dev-certs.sh; bidder5 signed up for a registered trading
+    // subject: the subject's name), the party id only in title=
+    const orgs = { bidder1: 'Taishan Road and Bridge Co Ltd', bidder2: 'Shandong Hengyuan Construction Group', bidder3: 'Jinan Municipal Engineering Co Ltd', bidder4: 'Feicheng Huaxing Construction Co Ltd', bidder5: '聊城市水利工程集团有限公司' };   // bidder5: its trading subject's registered name
+    const shown = await sup.$$eval('#hall-bids-table th .bidder, #hall-clearing th .bidder', (l) => l.map((e) => [e.dataset.bidder, e.textContent, e.title]));
+    const misnamed = shown.filter(([b, txt, title]) => txt !== orgs[b] || title !== b);
+    if (shown.length === 10 && misnamed.length === 0) ok(`the opening record and the clearing name each bidder by its organisation (${shown.slice(0, 5).map((r) => r[1]).join('; ')})`);
+    else bad(`bidders named: ${JSON.stringify(misnamed.length ? misnamed : shown)}`);
+    // an invalid bid says why, in the opening record and the clearing:
+    // the label from strings.xml and the token
+    const inv = await sup.evaluate(() => [...document.querySelectorAll('#hall-clearing td.status[data-status="invalid"]')].map((td) => {
+      const b = td.closest('tr').dataset.bidder;
+      const why = (el) => [...(el ? el.querySelectorAll('.why') : [])].map((w) => [w.dataset.token, w.textContent.trim()]);
+      return { b, clearing: why(td), opening: why(document.querySelector(`#hall-bids-table tr[data-bidder="${b}"] td.cause`)) };
+    }));
+    const explained = (l) => l.length > 0 && l.every(([tok, txt]) => tok && txt.endsWith(`(${tok})`) && txt.length > tok.length + 3);
+    if (inv.length > 0 && inv.every((r) => explained(r.clearing) && explained(r.opening)))
+      ok(`each invalid bid says why, label and token, in the opening record and the clearing (${inv.map((r) => `${r.b}: ${r.clearing.map((w) => w[1]).join('; ')}`).join(', ')})`);
+    else bad(`invalid bids without their reason: ${JSON.stringify(inv)}`);
+    // times in Beijing time (UTC+8, labelled), the instant in datetime=
+    const times = await sup.$$eval('#hall time', (l) => l.map((t) => [t.getAttribute('datetime'), t.textContent]));
+    const bj = (at) => { const d = new Date(Date.parse(at) + 8 * 3600e3).toISOString(); return `${d.slice(0, 10)} ${d.slice(11, 19)} 北京时间`; };
+    const wrong = times.filter(([at, txt]) => txt !== bj(at));
+    if (times.length >= 2 && wrong.length === 0) ok(`the hall shows its ${times.length} times in Beijing time (${times[times.length - 1][0]} -> ${times[times.length - 1][1]})`);
+    else bad(`times in the hall: ${JSON.stringify(wrong.length ? wrong : times)}`);
+    // every amount read out also in capital numerals (protocol/pagefn.c)
+    const dx = await sup.$$eval('#hall-bids-table tr[data-bidder]', (l) => l.map((r) => {
+      const d = r.querySelector('.daxie');
+      return [r.dataset.bidder, r.dataset.status, d ? d.textContent : ''];
+    }));
+    const b1 = dx.find((r) => r[0] === 'bidder1');
+    if (b1 && b1[2] === '人民币伍佰柒拾万零叁仟陆佰捌拾元整' && dx.filter((r) => r[1] === 'opened').every((r) => /^人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+元(整|[零壹贰叁肆伍陆柒捌玖角分]+)$/.test(r[2])))
+      ok(`the opening record reads each price also in 大写 (bidder1: 5,703,680.00 = ${b1[2]})`);
+    else bad(`大写 in the opening record: ${JSON.stringify(dx)}`);
     if (await sup.evaluate(() => window.stayed) === 'yes') ok('the hall followed the opening without a reload (long poll of the page)');
     else bad('the hall page was reloaded');
     await shot(sup, 'hall-opened');
@@ -358,6 +394,62 @@ try {
     }
     await sup.close();
   }
+  // ================================================== the registers' desks
+  if (await waitFile('registers', 180)) {
+    const [subj, pool, mon, seated] = fs.readFileSync(path.join(SYNC, 'registers'), 'utf8').trim().split(/\s+/);
+    // a trading subject: its record as the registrar reads it
+    const reg2 = await desk('registrar');
+    await open(reg2, `/o/${subj}`);
+    const so = await reg2.evaluate(() => ({
+      h1: document.querySelector('h1').textContent,
+      text: document.querySelector('main').innerText,
+      reps: [...document.querySelectorAll('section[aria-labelledby="h-reps"] tbody tr')].map((r) => r.innerText),
+    }));
+    if (so.h1 === '聊城市水利工程集团有限公司' && so.text.includes('91370983MA3C000012') && so.text.includes(subj) && so.reps.some((r) => r.includes('bidder5')))
+      ok(`the subject desk shows ${so.h1}: its credit code, number and representative (${so.reps[0].replace(/\s+/g, ' ')})`);
+    else bad(`subject desk: ${JSON.stringify(so)}`);
+    await a11y(reg2, 'subject desk');
+    await shot(reg2, 'subject');
+    await reg2.close();
+    // the expert pool: the criteria, then the supervisor rates a seated
+    // expert from the form and the rating shows
+    const sp = await desk('supervisor');
+    await open(sp, `/p/${pool}`);
+    const crit = await sp.$$eval('section[aria-labelledby="h-criteria"] li', (l) => l.map((e) => e.textContent));
+    if (crit.length === 2 && crit[0].includes('punctuality')) ok(`the pool desk shows the centre's criteria (${crit.join(', ')})`);
+    else bad(`pool criteria: ${JSON.stringify(crit)}`);
+    await a11y(sp, 'pool desk (rating form)');
+    await act(sp, 'supervisor', 'rate-expert', {
+      '#rate-job': T, '#rate-expert': seated, '#rate-s-punctuality': '4', '#rate-s-independence': '5',
+      '#rate-unexplained': '0', '#rate-remark': 'On time, careful reasons.',
+    });
+    const rows = await sp.$$eval('table.ratings tr.rating', (l) => l.map((r) => r.innerText.replace(/\s+/g, ' ')));
+    if (rows.length === 1 && rows[0].includes(T) && rows[0].includes('90.00 %') && rows[0].includes('北京时间')) ok(`the pool desk lists the rating (${rows[0]})`);
+    else bad(`ratings shown: ${JSON.stringify(rows)}`);
+    await shot(sp, 'pool-ratings');
+    // the process monitor: a check from the form raises the alert, the
+    // supervisor closes it with a reason
+    await open(sp, `/m/${mon}`);
+    await act(sp, 'supervisor', 'check-tender', { '#check-job': T });
+    const al = await sp.$$eval('table.alerts tr.alert', (l) => l.map((r) => ({ cls: r.className, text: r.innerText.replace(/\s+/g, ' '), tok: (r.querySelector('[data-token]') || {}).dataset })));
+    const short = al.find((a) => a.text.includes('投标期少于法定最短期限') && a.text.includes(T));
+    if (short && short.cls.includes('alert-open')) ok(`the monitor desk shows the alert by its label (${short.text.slice(0, 80)})`);
+    else bad(`alerts shown: ${JSON.stringify(al)}`);
+    await a11y(sp, 'monitor desk');
+    await shot(sp, 'monitor-open');
+    const closeForm = 'table.alerts tr.alert-open form.close-alert';
+    if (await sp.$(closeForm)) {
+      await sp.$eval(`${closeForm} input[name="c.reason"]`, (e) => { e.value = 'The works are below the tendering threshold.'; });
+      await clickIn(sp, `${closeForm} button[type=submit]`);
+      const f2 = await flash(sp);
+      const closed = await sp.$$eval('table.alerts tr.alert-closed', (l) => l.map((r) => r.innerText));
+      if (f2 && f2.ok && closed.some((t) => t.includes('below the tendering threshold'))) ok('the supervisor closes the alert from the desk; it shows closed with who and why');
+      else bad(`closing the alert: ${JSON.stringify(f2)} ${JSON.stringify(closed)}`);
+      await shot(sp, 'monitor-closed');
+    } else bad('no close form on the open alert');
+    await sp.close();
+  }
+  reached('registers-done');
   await waitFile('done-tender', 60);
   if (errors.length === 0) ok('no script error or CSP violation on any desk');
   else bad(`errors: ${errors.join(' | ').slice(0, 400)}`);

@@ -117,6 +117,11 @@ check "bidding" wait_state tender "$T" bidding
 public "bidding, tender page" "/tenders/$T" "${ALWAYS[@]}" "${EXPERTS[@]}" "${BIDDERS[@]}"
 shows "the page shows the title" "肥城市供水管网改造工程一标段"
 shows "the page shows the ceiling price in yuan" "6,000,000.00"
+shows "and in capital numerals (人民币大写)" "人民币陆佰万元整"
+bj=$(date -u -d "@$(( $(date -u -d "$deadline" +%s) + 8 * 3600 ))" '+%Y-%m-%d %H:%M:%S')
+shows "the deadline in Beijing time ($deadline = $bj 北京时间)" "$bj 北京时间"
+check "the exact instant stays in the page (datetime=)" grep -qF "datetime=\"$deadline\"" "$tmp/page"
+check "no time in UTC on the Chinese page" test "$(grep -c ' UTC<' "$tmp/page")" = 0
 shows "the page shows the announcement" "Feicheng pipeline renewal: bids until"
 shows "the page shows the documents' hashes" "5d1f0d6a3c0e8b7e2f1a4c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f"
 cp "$tmp/page" "$tmp/tender-before"
@@ -125,10 +130,22 @@ cp "$tmp/page" "$tmp/list-before"
 shows "the list shows the tender" "$T"
 fetch "/heads"
 cp "$tmp/page" "$tmp/heads-before"
+# bidder5 acts for a registered trading subject (docs/registries.md): the
+# board names it by the subject's registered name, not its certificate's O
+SUBJECT_NAME="聊城市水利工程集团有限公司"
+cat >"$tmp/subject.xml" <<EOF
+<register-subject xmlns="urn:ebid:1" code="91370983MA3C000012" name="$SUBJECT_NAME" kind="bidder">
+  <representative person="$(person bidder5)" party="bidder5" scope="tender" from="$(iso_plus "$now" -86400)" to="$(iso_plus "$now" $((365 * 86400)))"/>
+</register-subject>
+EOF
+SUBJ=$(ebid_as registrar subject register "$tmp/subject.xml" | grep -o 'O-[0-9]*-[0-9]*' | head -1)
+check "a trading subject registered for bidder5 ($SUBJ)" test -n "$SUBJ"
 for i in 1 2 3 4 5; do
-	ebid_as "bidder$i" tender sign-up "$T" >/dev/null && ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i" >/dev/null || bad "sign-up bidder$i"
+	sub=()
+	[ "$i" = 5 ] && sub=(subject="$SUBJ")
+	ebid_as "bidder$i" tender sign-up "$T" "${sub[@]}" >/dev/null && ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i" >/dev/null || bad "sign-up bidder$i"
 	sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$SRC"/tests/data/bids/bid-$i-*.xml)" >"$tmp/bid$i.xml"
-	ebid_as "bidder$i" bid seal --tender "$T" "$tmp/bid$i.xml" -o "$tmp/bid$i.sealed" >/dev/null &&
+	ebid_as "bidder$i" bid seal --tender "$T" "$tmp/bid$i.xml" -o "$tmp/bid$i.sealed" "${sub[@]}" >/dev/null &&
 		ebid_as "bidder$i" bid submit --tender "$T" "$tmp/bid$i.sealed" -o "$tmp/bid$i.receipt" >/dev/null || bad "bid of bidder$i"
 done
 public "bidding with five bids, tender page" "/tenders/$T" "${ALWAYS[@]}" "${EXPERTS[@]}" "${BIDDERS[@]}"
@@ -139,6 +156,7 @@ fetch "/heads"
 check "before the deadline the signed heads are the same with five bids as with none" cmp -s "$tmp/page" "$tmp/heads-before"
 public "bidding, English page" "/tenders/$T?lang=en" "${ALWAYS[@]}" "${EXPERTS[@]}" "${BIDDERS[@]}"
 shows "English with ?lang=en" "Ceiling price"
+shows "the English page keeps UTC, labelled" "$(date -u -d "$deadline" '+%Y-%m-%d %H:%M:%S') UTC"
 check "the English page declares its language" grep -q '<html lang="en"' "$tmp/page"
 
 # -- the deadline and the opening -----------------------------------------------
@@ -151,7 +169,11 @@ check "opened and cleared" wait_state tender "$T" cleared
 public "after the opening" "/tenders/$T" "${ALWAYS[@]}" "${EXPERTS[@]}"
 shows "the opening record is public" "开标记录"
 shows "a bid's total price is read out" "5,703,680.00"
+shows "and read out in capital numerals (人民币大写, protocol/pagefn.c)" "人民币伍佰柒拾万零叁仟陆佰捌拾元整"
 check "every opened bid is in the opening record" test "$(grep -o '已开启' "$tmp/page" | wc -l)" -ge 3
+shows "the opening record names each bidder by its organisation (bidder1: $(org bidder1))" "$(org bidder1)"
+shows "a bidder acting for a registered trading subject by the subject's registered name" "$SUBJECT_NAME"
+check "not by its certificate's organisation ($(org bidder5))" test "$(grep -cF "$(org bidder5)" "$tmp/page")" = 0
 
 # -- evaluation: the committee stays hidden ---------------------------------------
 check "the committee is drawn, scores and signs" evaluate "$T" "$tmp"
@@ -170,6 +192,8 @@ check "verifier verifies" ebid_as verifier tender verify-process "$T"
 check "award issued" ebid_as verifier tender issue-award "$T" bidder="$WINNER" --justification "Ranked first."
 public "awarded" "/tenders/$T" "${ALWAYS[@]}"
 shows "the award names the winner" "$WINNER"
+if [ "$WINNER" = bidder5 ]; then wname=$SUBJECT_NAME; else wname=$(org "$WINNER"); fi
+check "by its organisation's name ($wname)" grep -qF "<strong><span class=\"bidder\" title=\"$WINNER\">$wname</span></strong>" "$tmp/page"
 public "awarded, English" "/tenders/$T?lang=en" "${ALWAYS[@]}"
 
 # -- signed heads ----------------------------------------------------------------

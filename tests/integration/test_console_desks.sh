@@ -123,8 +123,20 @@ go resubmitted
 # -- announced: the bidders sign up ------------------------------------------------
 if wait_for published; then
 	check "published from the supervisor's form: bidding (CLI)" wait_state tender "$T" bidding
+	# bidder5 acts for a registered trading subject: its desk's bid names
+	# the subject (console.c bid_subject), the hall names it by the
+	# subject's registered name (desks.mjs)
+	cat >"$tmp/subject.xml" <<EOF
+<register-subject xmlns="urn:ebid:1" code="91370983MA3C000012" name="聊城市水利工程集团有限公司" kind="bidder">
+  <representative person="$(openssl x509 -in "$C/bidder5.crt" -noout -subject -nameopt multiline | sed -n 's/^ *serialNumber *= *//p')" party="bidder5" scope="tender" from="$(iso_plus "$(clock_now)" -86400)" to="$(iso_plus "$(clock_now)" $((365 * 86400)))"/>
+</register-subject>
+EOF
+	SUBJ=$(ebid_as registrar subject register "$tmp/subject.xml" | grep -o 'O-[0-9]*-[0-9]*' | head -1)
+	check "a trading subject for bidder5 ($SUBJ)" test -n "$SUBJ"
 	for i in 1 2 3 4 5; do
-		ebid_as "bidder$i" tender sign-up "$T" >/dev/null || bad "sign-up bidder$i"
+		sub=()
+		[ "$i" = 5 ] && sub=(subject="$SUBJ")
+		ebid_as "bidder$i" tender sign-up "$T" "${sub[@]}" >/dev/null || bad "sign-up bidder$i"
 	done
 fi
 go signed-up
@@ -160,6 +172,36 @@ fi
 if wait_for drawn; then
 	check "the experts drawn from the form: evaluation (CLI)" test "$(state_of tender "$T")" = evaluation
 	check "five experts sit ($(committee "$T" | tr '\n' ' '))" test "$(committee "$T" | wc -l)" = 5
+fi
+# -- the registers' desks (subject, pool ratings, monitor alerts) ---------------------
+# the committee scores by CLI and the evaluation closes (a rating needs it);
+# the registrar sets the pool's criteria; the supervisor opens a monitor
+# whose minimum bidding period (30 days) the tender's 20 days break
+if [ -e "$S/drawn" ] && [ -s "$S/pool" ]; then
+	pool=$(cat "$S/pool")
+	for x in $(committee "$T"); do
+		ebid_as "$x" tender accept-appointment "$T" >/dev/null || bad "$x accepts"
+	done
+	for x in $(committee "$T"); do
+		score_sheet "$x" "$T" "$tmp/scores-$x.xml"
+		ebid_as "$x" score submit --tender "$T" "$tmp/scores-$x.xml" >/dev/null || bad "$x scores"
+	done
+	check "the evaluation closes (CLI)" ebid_as supervisor tender close-evaluation "$T"
+	cat >"$tmp/assess.xml" <<XML
+<configure-assessment xmlns="urn:ebid:1">
+  <criterion name="punctuality" max="5"/>
+  <criterion name="independence" max="5"/>
+  <draw-rule period-days="365" min-percent="60" max-unexplained="2"/>
+</configure-assessment>
+XML
+	check "the registrar sets the pool's criteria (CLI)" ebid_as registrar pool configure "$pool" "$tmp/assess.xml"
+	M=$(ebid_as supervisor monitor open min-bidding-days=30 notice-days=15 subnet-bits=24 | awk '/ registered$/ {print $2}')
+	check "a monitor with a 30-day minimum bidding period ($M)" test -n "$M"
+	echo "$SUBJ $pool $M $(committee "$T" | head -n 1)" >"$S/registers.tmp" && mv "$S/registers.tmp" "$S/registers"
+fi
+if wait_for registers-done; then
+	check "the rating from the pool desk is on record (CLI)" grep -q '<rating [^>]*tender="'"$T"'"' <(ebid_as supervisor pool show "$pool")
+	check "the alert closed from the monitor desk, with its reason (CLI)" grep -q 'status="closed"' <(ebid_as supervisor monitor show "$M")
 fi
 go done-tender
 

@@ -79,6 +79,9 @@ static const struct allow T_PUBLIC[] = {
 	{ "opening-record/bid-result/@total-price", C_ALWAYS, NULL },
 	{ "opening-record/bid-result/@cause", C_ALWAYS, NULL },
 	{ "opening-record/bid-result/@fault", C_ALWAYS, NULL },
+	/* the organisation read aloud with each bid (唱标): its O and the
+	 * trading subject it signed up for */
+	{ "opening-record/bid-result/signed-up-as/**", C_ALWAYS, NULL },
 	{ "opening-record/bid-result/read-aloud/**", C_ALWAYS, NULL },
 	{ "coefficient-drawn/**", C_ALWAYS, NULL },
 	{ "publicity/**", C_ALWAYS, NULL },

@@ -3,36 +3,12 @@
 // expert types (POST /t/ID/check: the console runs the core's own rule,
 // eb_score_sheet_check, and answers the server's message); the sale's
 // live price (GET /s/ID/state each second); the amount in 大写 as it is
-// typed; countdowns.  Same origin only (the CSP allows nothing else).
+// typed (GET /daxie: the console's one conversion); countdowns.  Same
+// origin only (the CSP allows nothing else).
 'use strict';
 (function () {
   const zh = document.documentElement.lang !== 'en';
 
-  // -- 大写: the same algorithm as eb_console_daxie() in console.c
-  function daxie(fen) {
-    const dg = '零壹贰叁肆伍陆柒捌玖', un = ['', '拾', '佰', '仟'], sec = ['', '万', '亿', '万'];
-    const yuan = fen / 100n, jiao = Number(fen / 10n % 10n), f = Number(fen % 10n);
-    let out = '', zero = false, any = false, secnz = false;
-    const d = yuan.toString();
-    if (yuan > 0n) {
-      for (let i = 0; i < d.length; i++) {
-        const x = d.charCodeAt(i) - 48, p = d.length - 1 - i;
-        if (x === 0) { if (any) zero = true; } else {
-          if (zero) out += '零';
-          zero = false; out += dg[x] + un[p % 4]; any = secnz = true;
-        }
-        if (p % 4 === 0 && p > 0) {
-          if (secnz) out += sec[(p / 4) % 4 === 0 ? 2 : (p / 4) % 4];
-          secnz = false;
-        }
-      }
-      out += '元';
-    }
-    if (jiao === 0 && f === 0) return out + (yuan > 0n ? '整' : '零元整');
-    if (jiao > 0) out += dg[jiao] + '角'; else if (yuan > 0n) out += '零';
-    if (f > 0) out += dg[f] + '分';
-    return out;
-  }
   function toFen(s) {
     const m = /^\s*([0-9][0-9,]*)(?:\.([0-9]{0,2}))?\s*$/.exec(s);
     if (!m) return null;
@@ -96,19 +72,28 @@
   const amount = document.getElementById('amount');
   if (amount) {
     const out = document.getElementById('amount-words');
+    // the console converts (GET /daxie: protocol/pagefn.c, the one
+    // conversion); an answer older than the last one asked is dropped
+    let asked = 0;
     amount.addEventListener('input', () => {
-      const fen = toFen(amount.value);
-      out.textContent = fen === null ? '' : (zh ? '人民币' : 'RMB ') + daxie(fen);
+      const n = ++asked;
+      if (toFen(amount.value) === null) { out.textContent = ''; return; }
+      fetch('/daxie?yuan=' + encodeURIComponent(amount.value.trim()), { credentials: 'same-origin' })
+        .then((r) => (r.ok ? r.text() : ''))
+        .then((w) => { if (n === asked) out.textContent = w ? (zh ? '人民币' : 'RMB ') + w : ''; })
+        .catch(() => {});
     });
   }
 
-  // -- countdowns
+  // -- countdowns (the instant as the page wrote it, its <time datetime>
+  // element kept, when the countdown does not apply)
+  const abs = new WeakMap();
   const cds = () => {
     for (const el of document.querySelectorAll('[data-until]')) {
       const left = Math.round((Date.parse(el.dataset.until) - Date.now()) / 1000);
       if (isNaN(left)) continue;
-      if (!el.dataset.abs) el.dataset.abs = el.textContent;
-      if (left <= 0 || left > 86400 * 3) { el.textContent = el.dataset.abs; continue; }
+      if (!el.dataset.abs) { el.dataset.abs = 'yes'; abs.set(el, [...el.childNodes].map((n) => n.cloneNode(true))); }
+      if (left <= 0 || left > 86400 * 3) { el.replaceChildren(...(abs.get(el) || []).map((n) => n.cloneNode(true))); continue; }
       const h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
       el.textContent = (h ? h + ':' : '') + String(m).padStart(2, '0') + ':' + String(s).padStart(2, '0');
     }

@@ -11,11 +11,17 @@
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-    xmlns:e="urn:ebid:1" exclude-result-prefixes="e">
+    xmlns:e="urn:ebid:1" xmlns:ebf="urn:ebid:pagefn"
+    exclude-result-prefixes="e ebf">
   <xsl:output method="html" encoding="UTF-8" indent="no"
       doctype-system="about:legacy-compat"/>
   <xsl:param name="lang" select="'zh'"/>
   <xsl:key name="s" match="e:strings/e:s" use="@id"/>
+  <!-- who a bidder is: the trading subject it signed up for (its name read
+       by console.c into <names>), its organisation (certificate's O) -->
+  <xsl:key name="bidder-subject" match="e:sign-up/@subject | e:bid-result/e:signed-up-as/@subject" use="(../@bidder | ../../@bidder)[1]"/>
+  <xsl:key name="bidder-org" match="e:sign-up/@org | e:bid-result/e:signed-up-as/@org | e:bid-summary/@org" use="(../@bidder | ../../@bidder)[1]"/>
+  <xsl:key name="subject-name" match="e:names/e:subject-name" use="@id"/>
   <xsl:variable name="q"><xsl:if test="$lang = 'en'">?lang=en</xsl:if></xsl:variable>
   <xsl:variable name="me" select="/e:page/e:whoami"/>
 
@@ -70,9 +76,80 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- a bidder as people read it: its trading subject's registered name,
+       else its organisation as it signed up, else its party id -->
+  <xsl:template name="bidder-name">
+    <xsl:param name="b"/>
+    <xsl:variable name="sn" select="key('subject-name', string(key('bidder-subject', $b)[1]))[1]/@name"/>
+    <xsl:variable name="org" select="key('bidder-org', $b)[1]"/>
+    <xsl:choose>
+      <xsl:when test="$sn"><xsl:value-of select="$sn"/></xsl:when>
+      <xsl:when test="$org"><xsl:value-of select="$org"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$b"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <!-- the same with the party id in title= and data-bidder= -->
+  <xsl:template name="bidder">
+    <xsl:param name="b"/>
+    <span class="bidder" title="{$b}" data-bidder="{$b}"><xsl:call-template name="bidder-name"><xsl:with-param name="b" select="$b"/></xsl:call-template></span>
+  </xsl:template>
+
+  <!-- a reason a bid is invalid: its label (why:, cause: or rule: in
+       strings.xml) and the token itself, both shown -->
+  <xsl:template name="reason">
+    <xsl:param name="v"/>
+    <xsl:variable name="s" select="(key('s', concat('why:', $v)) | key('s', concat('cause:', $v)) | key('s', concat('rule:', $v)))[$lang != 'en' or @en][1]"/>
+    <span class="why" data-token="{$v}"><xsl:if test="$s"><xsl:choose><xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when><xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise></xsl:choose><xsl:text> </xsl:text></xsl:if><small class="token">(<xsl:value-of select="$v"/>)</small></span>
+  </xsl:template>
+
+  <!-- why $bidder's bid is invalid: the opening's cause, else the clearing's
+       findings of severity "invalid" (each rule once); nothing when valid -->
+  <xsl:template name="invalid-why">
+    <xsl:param name="t"/>
+    <xsl:param name="bidder"/>
+    <xsl:param name="stage" select="true()"/>
+    <xsl:variable name="r" select="$t/e:opening-record/e:bid-result[@bidder = $bidder]"/>
+    <xsl:variable name="f" select="$t/e:clearing-report/e:finding[@severity = 'invalid'][e:bidder/@party = $bidder]"/>
+    <xsl:choose>
+      <xsl:when test="$r/@status = 'invalid'">
+        <xsl:call-template name="reason"><xsl:with-param name="v" select="$r/@cause"/></xsl:call-template>
+        <xsl:if test="$r/@fault"> · <xsl:value-of select="$r/@fault"/></xsl:if>
+      </xsl:when>
+      <xsl:when test="$f">
+        <xsl:if test="$stage"><span class="why-stage"><xsl:call-template name="t"><xsl:with-param name="id" select="'cleared-invalid'"/></xsl:call-template>: </span></xsl:if>
+        <xsl:for-each select="$f[not(@rule = preceding-sibling::e:finding[@severity = 'invalid'][e:bidder/@party = $bidder]/@rule)]">
+          <xsl:if test="position() > 1">; </xsl:if>
+          <xsl:call-template name="reason"><xsl:with-param name="v" select="@rule"/></xsl:call-template>
+        </xsl:for-each>
+      </xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- the amount also in capital numerals (人民币大写) on the Chinese
+       page: ebf:daxie is protocol/pagefn.c's, the board's too -->
+  <xsl:template name="money">
+    <xsl:param name="fen"/>
+    <xsl:call-template name="yuan"><xsl:with-param name="fen" select="$fen"/></xsl:call-template>
+    <xsl:call-template name="daxie"><xsl:with-param name="fen" select="$fen"/></xsl:call-template>
+  </xsl:template>
+  <xsl:template name="daxie">
+    <xsl:param name="fen"/>
+    <xsl:if test="$lang != 'en' and function-available('ebf:daxie')">
+      <xsl:variable name="w" select="ebf:daxie(string($fen))"/>
+      <xsl:if test="$w != ''"><br/><span class="daxie" data-fen="{$fen}">人民币<xsl:value-of select="$w"/></span></xsl:if>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- an instant as people read it: Beijing time on the Chinese page
+       (2027-01-06 17:23:35 北京时间, ebf:beijing), UTC on the English one;
+       the exact instant stays in datetime= -->
   <xsl:template name="when">
     <xsl:param name="at"/>
-    <time datetime="{$at}"><xsl:value-of select="concat(substring($at, 1, 10), ' ', substring($at, 12, 8), ' UTC')"/></time>
+    <xsl:variable name="bj"><xsl:if test="$lang != 'en' and function-available('ebf:beijing')"><xsl:value-of select="ebf:beijing(string($at))"/></xsl:if></xsl:variable>
+    <time datetime="{$at}"><xsl:choose>
+      <xsl:when test="string($bj) != ''"><xsl:value-of select="concat($bj, ' 北京时间')"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="concat(substring($at, 1, 10), ' ', substring($at, 12, 8), ' UTC')"/></xsl:otherwise>
+    </xsl:choose></time>
   </xsl:template>
 
   <!-- ============================================================ layout -->
@@ -305,13 +382,13 @@
                       <xsl:if test="@name = 'bidder'">
                         <datalist id="dl-{$cmd}-bidder">
                           <xsl:for-each select="$desk/*/e:sign-ups/e:sign-up[@status = 'pending'] | $desk/*/e:sign-ups/e:sign-up[not(@status = 'pending')] | $desk/*/e:bidders/e:bidder[@party]">
-                            <option value="{@bidder | @party}"><xsl:value-of select="@org"/> (<xsl:call-template name="tok-text"><xsl:with-param name="k" select="'signup'"/><xsl:with-param name="v" select="@status"/></xsl:call-template>)</option>
+                            <option value="{@bidder | @party}"><xsl:call-template name="bidder-name"><xsl:with-param name="b" select="@bidder | @party"/></xsl:call-template> (<xsl:call-template name="tok-text"><xsl:with-param name="k" select="'signup'"/><xsl:with-param name="v" select="@status"/></xsl:call-template>)</option>
                           </xsl:for-each>
                         </datalist>
                       </xsl:if>
                       <xsl:if test="@name = 'objection'">
                         <datalist id="dl-{$cmd}-objection">
-                          <xsl:for-each select="$desk/*/e:objections/e:objection[@status = 'open']"><option value="{@objection}"><xsl:value-of select="@bidder"/></option></xsl:for-each>
+                          <xsl:for-each select="$desk/*/e:objections/e:objection[@status = 'open']"><option value="{@objection}"><xsl:call-template name="bidder-name"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></option></xsl:for-each>
                         </datalist>
                       </xsl:if>
                     </xsl:otherwise>
@@ -330,7 +407,7 @@
                   <p><label for="cand-{$n}"><xsl:call-template name="t"><xsl:with-param name="id" select="'candidate'"/></xsl:call-template> <xsl:value-of select="$n"/></label>
                     <select id="cand-{$n}" name="cand.{$n}">
                       <option value=""><xsl:call-template name="t"><xsl:with-param name="id" select="'by-ranking'"/></xsl:call-template></option>
-                      <xsl:for-each select="$desk/e:tender/e:clearing-report/e:bid-summary[@status = 'valid']"><option value="{@bidder}"><xsl:value-of select="concat(@bidder, ' · ', @org)"/></option></xsl:for-each>
+                      <xsl:for-each select="$desk/e:tender/e:clearing-report/e:bid-summary[@status = 'valid']"><option value="{@bidder}"><xsl:call-template name="bidder-name"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></option></xsl:for-each>
                     </select></p>
                 </xsl:for-each>
               </xsl:if>
@@ -360,12 +437,12 @@
           <h3 id="h-opened"><xsl:call-template name="t"><xsl:with-param name="id" select="'opened-bids'"/></xsl:call-template></h3>
           <xsl:for-each select="$t/e:opening-record/e:bid-result">
             <article class="bid" aria-labelledby="b-{@bidder}">
-              <h4 id="b-{@bidder}"><xsl:value-of select="@bidder"/> · <xsl:value-of select="$t/e:clearing-report/e:bid-summary[@bidder = current()/@bidder]/@org"/></h4>
+              <h4 id="b-{@bidder}"><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></h4>
               <dl>
                 <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></dt>
-                <dd><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template><xsl:if test="@cause"> (<xsl:call-template name="tok"><xsl:with-param name="k" select="'cause'"/><xsl:with-param name="v" select="@cause"/></xsl:call-template>)</xsl:if></dd>
+                <dd><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template><xsl:variable name="why"><xsl:call-template name="invalid-why"><xsl:with-param name="t" select="$t"/><xsl:with-param name="bidder" select="@bidder"/></xsl:call-template></xsl:variable><xsl:if test="string($why) != ''"> — <span class="cause"><xsl:call-template name="invalid-why"><xsl:with-param name="t" select="$t"/><xsl:with-param name="bidder" select="@bidder"/></xsl:call-template></span></xsl:if></dd>
                 <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'price'"/></xsl:call-template></dt>
-                <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></dd>
+                <dd class="num"><xsl:call-template name="money"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></dd>
                 <xsl:if test="e:bid/e:completion-days">
                   <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'days'"/></xsl:call-template></dt>
                   <dd><xsl:value-of select="e:bid/e:completion-days"/></dd>
@@ -395,9 +472,9 @@
             <tbody>
               <xsl:for-each select="$t/e:clearing-report/e:bid-summary">
                 <tr class="st-{@status}">
-                  <th scope="row"><xsl:value-of select="@bidder"/></th>
-                  <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@corrected-total"/></xsl:call-template></td>
-                  <td><xsl:call-template name="t"><xsl:with-param name="id" select="concat('bid-', @status)"/></xsl:call-template></td>
+                  <th scope="row"><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></th>
+                  <td class="num"><xsl:call-template name="money"><xsl:with-param name="fen" select="@corrected-total"/></xsl:call-template></td>
+                  <td class="status"><xsl:call-template name="t"><xsl:with-param name="id" select="concat('bid-', @status)"/></xsl:call-template><xsl:if test="@status = 'invalid'">: <span class="cause"><xsl:call-template name="invalid-why"><xsl:with-param name="t" select="$t"/><xsl:with-param name="bidder" select="@bidder"/><xsl:with-param name="stage" select="false()"/></xsl:call-template></span></xsl:if></td>
                   <td class="num"><xsl:value-of select="@findings"/></td>
                 </tr>
               </xsl:for-each>
@@ -407,7 +484,7 @@
             <summary><xsl:call-template name="t"><xsl:with-param name="id" select="'finding'"/></xsl:call-template> (<xsl:value-of select="count($t/e:clearing-report/e:finding)"/>)</summary>
             <ul class="findings">
               <xsl:for-each select="$t/e:clearing-report/e:finding">
-                <li class="sev-{@severity}"><strong><xsl:value-of select="e:bidder/@party"/></strong> · <span title="{@rule}"><xsl:value-of select="@rule"/></span> · <xsl:call-template name="tok"><xsl:with-param name="k" select="'sev'"/><xsl:with-param name="v" select="@severity"/></xsl:call-template>: <xsl:value-of select="e:detail"/></li>
+                <li class="sev-{@severity}"><strong><xsl:for-each select="e:bidder"><xsl:if test="position() > 1">, </xsl:if><xsl:call-template name="bidder"><xsl:with-param name="b" select="@party"/></xsl:call-template></xsl:for-each></strong> · <xsl:call-template name="reason"><xsl:with-param name="v" select="@rule"/></xsl:call-template> · <xsl:call-template name="tok"><xsl:with-param name="k" select="'sev'"/><xsl:with-param name="v" select="@severity"/></xsl:call-template>: <xsl:value-of select="e:detail"/></li>
               </xsl:for-each>
             </ul>
           </details>
@@ -444,15 +521,15 @@
             <xsl:for-each select="$t/e:clearing-report/e:bid-summary[@status = 'valid']">
               <xsl:variable name="b" select="@bidder"/>
               <tr>
-                <th scope="row" id="r-{$b}"><xsl:value-of select="$b"/><br/><small><xsl:value-of select="@org"/></small></th>
+                <th scope="row" id="r-{$b}"><xsl:call-template name="bidder"><xsl:with-param name="b" select="$b"/></xsl:call-template><br/><small><xsl:value-of select="$b"/></small></th>
                 <xsl:for-each select="$crit">
                   <td>
-                    <label class="sr" for="v:{$b}:{@id}"><xsl:value-of select="concat($b, ' · ', @name)"/></label>
+                    <label class="sr" for="v:{$b}:{@id}"><xsl:call-template name="bidder-name"><xsl:with-param name="b" select="$b"/></xsl:call-template><xsl:value-of select="concat(' · ', @name)"/></label>
                     <input id="v:{$b}:{@id}" name="v:{$b}:{@id}" inputmode="decimal" autocomplete="off" size="5"
                         data-min="{@min}" data-max="{@max}" data-step="{@step}"
                         value="{$draft/e:score[@bid = $b][@criterion = current()/@id]/@value}"/>
                     <xsl:if test="@reason-below or @reason-above">
-                      <label class="sr" for="r:{$b}:{@id}"><xsl:value-of select="concat($b, ' · ', @name, ' · ')"/><xsl:call-template name="t"><xsl:with-param name="id" select="'reason'"/></xsl:call-template></label>
+                      <label class="sr" for="r:{$b}:{@id}"><xsl:call-template name="bidder-name"><xsl:with-param name="b" select="$b"/></xsl:call-template><xsl:value-of select="concat(' · ', @name, ' · ')"/><xsl:call-template name="t"><xsl:with-param name="id" select="'reason'"/></xsl:call-template></label>
                       <input id="r:{$b}:{@id}" name="r:{$b}:{@id}" class="reason" placeholder="…"
                           value="{$draft/e:score[@bid = $b][@criterion = current()/@id]/e:reason}"/>
                     </xsl:if>
@@ -487,17 +564,17 @@
             </tr></thead>
             <tbody>
               <xsl:for-each select="$er/e:ranking/e:rank">
-                <tr><td><xsl:value-of select="@position"/></td><th scope="row"><xsl:value-of select="@bidder"/></th>
-                  <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@price"/></xsl:call-template></td>
+                <tr><td><xsl:value-of select="@position"/></td><th scope="row"><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></th>
+                  <td class="num"><xsl:call-template name="money"><xsl:with-param name="fen" select="@price"/></xsl:call-template></td>
                   <td class="num"><xsl:value-of select="@total"/></td></tr>
               </xsl:for-each>
             </tbody>
           </table>
           <p><xsl:call-template name="t"><xsl:with-param name="id" select="'candidates'"/></xsl:call-template>:
-            <xsl:for-each select="$t/e:result/e:candidate"><xsl:value-of select="@rank"/>. <xsl:value-of select="@bidder"/><xsl:text>  </xsl:text></xsl:for-each></p>
+            <xsl:for-each select="$t/e:result/e:candidate"><xsl:value-of select="@rank"/>. <xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template><xsl:text>  </xsl:text></xsl:for-each></p>
           <xsl:if test="$er/e:alert">
             <h3><xsl:call-template name="t"><xsl:with-param name="id" select="'alerts'"/></xsl:call-template></h3>
-            <ul><xsl:for-each select="$er/e:alert"><li><xsl:value-of select="concat(@expert, ' · ', @bid, ' · ', @criterion, ': ', @value, ' (', @others-mean, ')')"/></li></xsl:for-each></ul>
+            <ul><xsl:for-each select="$er/e:alert"><li><xsl:value-of select="concat(@expert, ' · ')"/><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bid"/></xsl:call-template><xsl:value-of select="concat(' · ', @criterion, ': ', @value, ' (', @others-mean, ')')"/></li></xsl:for-each></ul>
           </xsl:if>
           <xsl:if test="$t/e:report-signatures/e:signature">
             <p><xsl:call-template name="t"><xsl:with-param name="id" select="'signatures'"/></xsl:call-template>:
@@ -579,10 +656,10 @@
               <tbody>
                 <xsl:for-each select="$t/e:opening-record/e:bid-result">
                   <tr class="st-{@status}" data-bidder="{@bidder}" data-status="{@status}">
-                    <th scope="row"><xsl:value-of select="@bidder"/></th>
+                    <th scope="row"><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></th>
                     <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template></td>
-                    <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></td>
-                    <td><xsl:if test="@cause"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cause'"/><xsl:with-param name="v" select="@cause"/></xsl:call-template><xsl:if test="@fault"> (<xsl:value-of select="@fault"/>)</xsl:if></xsl:if></td>
+                    <td class="num"><xsl:call-template name="money"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></td>
+                    <td class="cause"><xsl:call-template name="invalid-why"><xsl:with-param name="t" select="$t"/><xsl:with-param name="bidder" select="@bidder"/></xsl:call-template></td>
                   </tr>
                 </xsl:for-each>
               </tbody>
@@ -599,9 +676,9 @@
               <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'bidder'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'corrected'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'status'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'findings'"/></xsl:call-template></th></tr></thead>
               <tbody>
                 <xsl:for-each select="$t/e:clearing-report/e:bid-summary">
-                  <tr class="st-{@status}"><th scope="row"><xsl:value-of select="@bidder"/></th>
-                    <td class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@corrected-total"/></xsl:call-template></td>
-                    <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template></td><td class="num"><xsl:value-of select="@findings"/></td></tr>
+                  <tr class="st-{@status}" data-bidder="{@bidder}"><th scope="row"><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></th>
+                    <td class="num"><xsl:call-template name="money"><xsl:with-param name="fen" select="@corrected-total"/></xsl:call-template></td>
+                    <td class="status" data-status="{@status}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'bid'"/><xsl:with-param name="v" select="@status"/></xsl:call-template><xsl:if test="@status = 'invalid'">: <span class="cause"><xsl:call-template name="invalid-why"><xsl:with-param name="t" select="$t"/><xsl:with-param name="bidder" select="@bidder"/><xsl:with-param name="stage" select="false()"/></xsl:call-template></span></xsl:if></td><td class="num"><xsl:value-of select="@findings"/></td></tr>
                 </xsl:for-each>
               </tbody>
             </table>

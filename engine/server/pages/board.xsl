@@ -11,10 +11,16 @@
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-    xmlns:e="urn:ebid:1" exclude-result-prefixes="e">
+    xmlns:e="urn:ebid:1" xmlns:ebf="urn:ebid:pagefn"
+    exclude-result-prefixes="e ebf">
   <xsl:output method="html" encoding="UTF-8" indent="no"/>
   <xsl:param name="lang" select="'zh'"/>
   <xsl:key name="s" match="e:strings/e:s" use="@id"/>
+  <!-- who a bidder is (read aloud at the opening): the trading subject it
+       signed up for (its registered name, read by board.c into <names>),
+       else its organisation -->
+  <xsl:key name="bidder-result" match="e:opening-record/e:bid-result/e:signed-up-as" use="../@bidder"/>
+  <xsl:key name="subject-name" match="e:names/e:subject-name" use="@id"/>
   <xsl:variable name="q">
     <xsl:if test="$lang = 'en'">?lang=en</xsl:if>
   </xsl:variable>
@@ -41,10 +47,52 @@
     <xsl:value-of select="substring($p, string-length($p) - 1)"/>
   </xsl:template>
 
-  <!-- an instant as people read it: 2026-12-01 08:00:00 UTC -->
+  <!-- a bidder as people read it: its trading subject's registered name,
+       else its organisation as it signed up, else its party id (title=) -->
+  <xsl:template name="bidder">
+    <xsl:param name="b"/>
+    <xsl:variable name="r" select="key('bidder-result', $b)[1]"/>
+    <xsl:variable name="sn" select="key('subject-name', $r/@subject)[1]/@name"/>
+    <span class="bidder" title="{$b}"><xsl:choose>
+      <xsl:when test="$sn"><xsl:value-of select="$sn"/></xsl:when>
+      <xsl:when test="$r/@org"><xsl:value-of select="$r/@org"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$b"/></xsl:otherwise>
+    </xsl:choose></span>
+  </xsl:template>
+
+  <!-- why a bid is invalid at the opening: its label (cause: in
+       strings.xml) and the token itself, both shown -->
+  <xsl:template name="reason">
+    <xsl:param name="v"/>
+    <xsl:variable name="s" select="key('s', concat('cause:', $v))"/>
+    <span class="why" data-token="{$v}"><xsl:if test="$s"><xsl:choose><xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when><xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise></xsl:choose><xsl:text> </xsl:text></xsl:if><small class="token">(<xsl:value-of select="$v"/>)</small></span>
+  </xsl:template>
+
+  <!-- the amount also in capital numerals (人民币大写) on the Chinese
+       page: ebf:daxie is protocol/pagefn.c's, the console's too -->
+  <xsl:template name="money">
+    <xsl:param name="fen"/>
+    <xsl:call-template name="yuan"><xsl:with-param name="fen" select="$fen"/></xsl:call-template>
+    <xsl:call-template name="daxie"><xsl:with-param name="fen" select="$fen"/></xsl:call-template>
+  </xsl:template>
+  <xsl:template name="daxie">
+    <xsl:param name="fen"/>
+    <xsl:if test="$lang != 'en' and function-available('ebf:daxie')">
+      <xsl:variable name="w" select="ebf:daxie(string($fen))"/>
+      <xsl:if test="$w != ''"><br/><span class="daxie" data-fen="{$fen}">人民币<xsl:value-of select="$w"/></span></xsl:if>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- an instant as people read it: Beijing time on the Chinese page
+       (2027-01-06 17:23:35 北京时间, ebf:beijing), 2027-01-06 09:23:35 UTC
+       on the English one; the exact instant stays in datetime= -->
   <xsl:template name="when">
     <xsl:param name="at"/>
-    <time datetime="{$at}"><xsl:value-of select="concat(substring($at, 1, 10), ' ', substring($at, 12, 8), ' UTC')"/></time>
+    <xsl:variable name="bj"><xsl:if test="$lang != 'en' and function-available('ebf:beijing')"><xsl:value-of select="ebf:beijing(string($at))"/></xsl:if></xsl:variable>
+    <time datetime="{$at}"><xsl:choose>
+      <xsl:when test="string($bj) != ''"><xsl:value-of select="concat($bj, ' 北京时间')"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="concat(substring($at, 1, 10), ' ', substring($at, 12, 8), ' UTC')"/></xsl:otherwise>
+    </xsl:choose></time>
   </xsl:template>
 
   <xsl:template name="state">
@@ -180,7 +228,7 @@
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'tenderer'"/></xsl:call-template></dt>
       <dd><xsl:value-of select="$r/@tenderer-org"/></dd>
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'ceiling'"/></xsl:call-template></dt>
-      <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="$r/e:ceiling-price/@fen"/></xsl:call-template> 元</dd>
+      <dd class="num"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="$r/e:ceiling-price/@fen"/></xsl:call-template> 元<xsl:call-template name="daxie"><xsl:with-param name="fen" select="$r/e:ceiling-price/@fen"/></xsl:call-template></dd>
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'deadline'"/></xsl:call-template></dt>
       <dd><xsl:call-template name="when"><xsl:with-param name="at" select="$r/e:bid-deadline/@at"/></xsl:call-template></dd>
       <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'opening-time'"/></xsl:call-template></dt>
@@ -251,10 +299,10 @@
           <tbody>
             <xsl:for-each select="e:opening-record/e:bid-result">
               <tr>
-                <td><xsl:value-of select="@bidder"/></td>
+                <td><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></td>
                 <td><xsl:call-template name="t"><xsl:with-param name="id" select="@status"/></xsl:call-template></td>
-                <td class="num"><xsl:if test="@total-price"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></xsl:if></td>
-                <td><xsl:value-of select="@cause"/></td>
+                <td class="num"><xsl:if test="@total-price"><xsl:call-template name="money"><xsl:with-param name="fen" select="@total-price"/></xsl:call-template></xsl:if></td>
+                <td class="cause"><xsl:if test="@cause"><xsl:call-template name="reason"><xsl:with-param name="v" select="@cause"/></xsl:call-template></xsl:if></td>
               </tr>
             </xsl:for-each>
           </tbody>
@@ -274,7 +322,7 @@
           </tr></thead>
           <tbody>
             <xsl:for-each select="e:result/e:candidate">
-              <tr><td><xsl:value-of select="@rank"/></td><td><xsl:value-of select="@bidder"/></td></tr>
+              <tr><td><xsl:value-of select="@rank"/></td><td><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></td></tr>
             </xsl:for-each>
           </tbody>
         </table>
@@ -301,7 +349,7 @@
       <section aria-labelledby="h-award">
         <h2 id="h-award"><xsl:call-template name="t"><xsl:with-param name="id" select="'award'"/></xsl:call-template></h2>
         <p><xsl:call-template name="t"><xsl:with-param name="id" select="'winner'"/></xsl:call-template>:
-          <strong><xsl:value-of select="e:award/@bidder"/></strong> ·
+          <strong><xsl:call-template name="bidder"><xsl:with-param name="b" select="e:award/@bidder"/></xsl:call-template></strong> ·
           <xsl:call-template name="when"><xsl:with-param name="at" select="e:award/@at"/></xsl:call-template></p>
         <xsl:for-each select="e:award/e:justification"><p><xsl:value-of select="."/></p></xsl:for-each>
       </section>
@@ -370,7 +418,7 @@
         <h2 id="h-outcome"><xsl:call-template name="t"><xsl:with-param name="id" select="'outcome'"/></xsl:call-template></h2>
         <p><xsl:call-template name="t"><xsl:with-param name="id" select="e:result/@outcome"/></xsl:call-template>
           <xsl:if test="e:result/@outcome = 'sold'"> · <xsl:call-template name="t"><xsl:with-param name="id" select="'final-price'"/></xsl:call-template>:
-            <xsl:call-template name="yuan"><xsl:with-param name="fen" select="e:result/@price"/></xsl:call-template> ·
+            <xsl:call-template name="money"><xsl:with-param name="fen" select="e:result/@price"/></xsl:call-template> ·
             <xsl:call-template name="t"><xsl:with-param name="id" select="'number'"/></xsl:call-template>
             <xsl:text> </xsl:text><xsl:value-of select="e:result/@winner"/></xsl:if></p>
       </section>
