@@ -726,6 +726,82 @@ in_period(const struct eb_doc *d, int64_t t)
 	    from <= t && t <= until;
 }
 
+/* In good standing at 't': not suspended, no exclusion in force. */
+static int
+standing(const struct eb_doc *f, const char *sid, int64_t t,
+    struct eb_error *err)
+{
+	const struct eb_doc *x;
+
+	if (strcmp(eb_doc_attr(f, "status"), "suspended") == 0)
+		return eb_fail(err, EB_ERR_DENIED, "subject-suspended",
+		    "Ask the centre's registrar about the suspension.",
+		    "subject %s is suspended", sid);
+	eb_doc_foreach(x, f, "finding")
+		if (strcmp(eb_doc_attr(x, "sanction"), "exclusion") == 0 &&
+		    strcmp(eb_doc_attr(x, "status"), "in-force") == 0 &&
+		    in_period(x, t))
+			return eb_fail(err, EB_ERR_DENIED, "subject-excluded",
+			    "The subject is excluded from trading for the "
+			    "period of the finding (see its integrity record).",
+			    "subject %s is excluded until %s (finding %s: %s)",
+			    sid, eb_doc_attr(x, "to"), eb_doc_attr(x, "no"),
+			    eb_doc_attr(x, "kind"));
+	return EB_OK;
+}
+
+/* Are 'f' (a subject's facts) those of subject 'sid', at its head? */
+static int
+facts_of(const struct eb_doc *f, const char *sid)
+{
+	return f != NULL && strcmp(f->name, "subject") == 0 &&
+	    eb_doc_attr(f, "id") != NULL &&
+	    strcmp(eb_doc_attr(f, "id"), sid) == 0 &&
+	    eb_doc_attr(f, "code") != NULL &&
+	    eb_doc_attr(f, "head-seq") != NULL &&
+	    eb_doc_attr(f, "head-hash") != NULL;
+}
+
+int
+eb_subject_agency(const struct eb_cmd *c, const char *sid,
+    struct eb_doc **out, struct eb_error *err)
+{
+	const struct eb_doc *f = c->facts, *x;
+	struct eb_doc *a, *r;
+	int rc;
+
+	*out = NULL;
+	if (!facts_of(f, sid))
+		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-subject",
+		    "Name the agency by its registered subject id "
+		    "(ebid subject show ID), or name none.",
+		    "%s names agency %s, which is not a registered subject",
+		    eb_cmd_name(c), sid);
+	if (strcmp(eb_doc_attr(f, "kind") != NULL ? eb_doc_attr(f, "kind") :
+	    "", "agency") != 0)
+		return eb_fail(err, EB_ERR_RULE, "not-an-agency",
+		    "Name a subject the registrar registered as an agency "
+		    "(kind=\"agency\").",
+		    "subject %s is registered as a %s, not an agency", sid,
+		    eb_doc_attr(f, "kind") != NULL ? eb_doc_attr(f, "kind") :
+		    "?");
+	if ((rc = standing(f, sid, c->time, err)) != EB_OK)
+		return rc;
+	a = eb_doc_new("agency");
+	eb_doc_set_attr(a, "subject", sid);
+	eb_doc_set_attr(a, "name", eb_doc_attr(f, "name"));
+	eb_doc_set_attr(a, "subject-seq", eb_doc_attr(f, "head-seq"));
+	eb_doc_set_attr(a, "subject-hash", eb_doc_attr(f, "head-hash"));
+	eb_doc_foreach(x, f, "representative")
+		if (strcmp(eb_doc_attr(x, "status"), "authorised") == 0 &&
+		    in_period(x, c->time)) {
+			r = eb_doc_add(a, "representative");
+			eb_doc_set_attr(r, "party", eb_doc_attr(x, "party"));
+		}
+	*out = a;
+	return EB_OK;
+}
+
 int
 eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
     const char *scope, const char *bound, const struct eb_cmd *c,
@@ -737,6 +813,7 @@ eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
 	const struct eb_doc *f = c->facts, *x, *q, *rep = NULL;
 	char when[EB_ISOTIME_LEN];
 	int64_t min, g;
+	int rc;
 
 	if (bound != NULL && (sid == NULL || strcmp(sid, bound) != 0))
 		return eb_fail(err, EB_ERR_RULE, "subject-mismatch",
@@ -752,30 +829,13 @@ eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
 		    "of registered trading subjects: name yours with "
 		    "subject=ID.", "%s names no trading subject",
 		    eb_cmd_name(c));
-	if (f == NULL || strcmp(f->name, "subject") != 0 ||
-	    eb_doc_attr(f, "id") == NULL ||
-	    strcmp(eb_doc_attr(f, "id"), sid) != 0 ||
-	    eb_doc_attr(f, "code") == NULL ||
-	    eb_doc_attr(f, "head-seq") == NULL ||
-	    eb_doc_attr(f, "head-hash") == NULL)
+	if (!facts_of(f, sid))
 		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-subject",
 		    "Name the registered subject you represent "
 		    "(ebid subject show ID).",
 		    "subject %s is not registered", sid);
-	if (strcmp(eb_doc_attr(f, "status"), "suspended") == 0)
-		return eb_fail(err, EB_ERR_DENIED, "subject-suspended",
-		    "Ask the centre's registrar about the suspension.",
-		    "subject %s is suspended", sid);
-	eb_doc_foreach(x, f, "finding")
-		if (strcmp(eb_doc_attr(x, "sanction"), "exclusion") == 0 &&
-		    strcmp(eb_doc_attr(x, "status"), "in-force") == 0 &&
-		    in_period(x, c->time))
-			return eb_fail(err, EB_ERR_DENIED, "subject-excluded",
-			    "The subject is excluded from trading for the "
-			    "period of the finding (see its integrity record).",
-			    "subject %s is excluded until %s (finding %s: %s)",
-			    sid, eb_doc_attr(x, "to"), eb_doc_attr(x, "no"),
-			    eb_doc_attr(x, "kind"));
+	if ((rc = standing(f, sid, c->time, err)) != EB_OK)
+		return rc;
 	eb_doc_foreach(x, f, "representative")
 		if (strcmp(eb_doc_attr(x, "party"), c->actor.party) == 0 &&
 		    strcmp(eb_doc_attr(x, "status"), "authorised") == 0 &&

@@ -1021,6 +1021,8 @@ job_enqueue(struct job *j)
 		job_fail(j, &e);
 }
 
+static void fetch_facts(struct job *j, const char *kind, const char *attr);
+
 static void
 id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 {
@@ -1040,6 +1042,12 @@ id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 		return;
 	}
 	a->fresh = 1;
+	/* a tender naming its agency rests on that subject (subject.h) */
+	if (strcmp(j->doc->name, "register-tender") == 0 &&
+	    eb_doc_attr(j->doc, "agency") != NULL) {
+		fetch_facts(j, "subject", "agency");
+		return;
+	}
 	job_enqueue(j);
 }
 
