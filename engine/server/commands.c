@@ -451,6 +451,22 @@ agg_failed(struct eb_commands *cs, struct eb_agg *a)
 			job_fail(j, &j->gerr);
 			continue;
 		}
+		if (j->gstatus == EB_APPEND_CODE) {
+			/* another subject took the code while this one was
+			 * in flight (schema/0012_subject_codes.sql) */
+			struct eb_error e;
+			const char *code = eb_doc_attr(j->doc, "code");
+
+			eb_fail(&e, EB_ERR_CONFLICT, "credit-code-registered",
+			    "One organisation, one record: amend the "
+			    "registered subject instead.",
+			    "credit code %.32s was registered by another "
+			    "subject at the same time", code != NULL ? code :
+			    "?");
+			record_refusal(j, j->doc->name, &e);
+			job_fail(j, &e);
+			continue;
+		}
 		if (j->early == EARLY_FLYING) {
 			/* decided again when its look-up answers */
 			j->dedup_then = DEDUP_REQUEUE;
