@@ -169,4 +169,15 @@ check "exports the tender" env EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.k
 check "exports the agency" env EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --subject "$A" -o "$tmp/a.log.xml"
 refused_with "the tender's replay needs the agency's log" 'whose log is not given' "$AUDIT" verify "$tmp/t.log.xml" --ca "$C/ca.crt"
 check "with it, the registration replays to the same event" "$AUDIT" verify "$tmp/t.log.xml" --ca "$C/ca.crt" --subject-log "$tmp/a.log.xml"
+check "exports the pool" env EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --pool "$P" -o "$tmp/p.log.xml"
+"$AUDIT" replay "$tmp/p.log.xml" --ca "$C/ca.crt" --subject-log "$tmp/t.log.xml" --subject-log "$tmp/a.log.xml" >"$tmp/p.replay.txt" 2>&1
+check "ebid-audit replay shows the agency's rating with its facts" \
+	grep -q "agency-rated: agency=$A name=Tai'an Guotai Tendering Agency Co Ltd tender=$T rater=tenderer rater-role=tenderer score=7000 tender-seq=[0-9]" "$tmp/p.replay.txt"
+check "and its scores" grep -q "score: criterion=documents-quality value=8" "$tmp/p.replay.txt"
+check "and the agency criteria configured" grep -q "agency criterion: name=procedure-compliance max=10" "$tmp/p.replay.txt"
+"$AUDIT" replay "$tmp/a.log.xml" --ca "$C/ca.crt" >"$tmp/a.replay.txt" 2>&1
+check "the agency's replay shows its registration" \
+	grep -q "subject-registered: code=91370983MA3D00010J name=Tai'an Guotai Tendering Agency Co Ltd kind=agency" "$tmp/a.replay.txt"
+check "its representative" grep -q "representative: party=buyer1 scope=all from=" "$tmp/a.replay.txt"
+check "and the suspension's reason" grep -q "subject-suspended: reason=licence under review" "$tmp/a.replay.txt"
 finish

@@ -197,4 +197,12 @@ check "exports A" "$AUDIT" export --subject "$A" -o "$tmp/a.log.xml"
 refused_with "the monitor's checks need the tenders' logs" 'whose log is not given' "$AUDIT" verify "$tmp/m.log.xml" --ca "$C/ca.crt"
 check "with them the checks replay to the same alerts" "$AUDIT" verify "$tmp/m.log.xml" --ca "$C/ca.crt" \
 	--subject-log "$tmp/c.log.xml" --subject-log "$tmp/s.log.xml" --subject-log "$tmp/a.log.xml"
+"$AUDIT" replay "$tmp/m.log.xml" --ca "$C/ca.crt" --subject-log "$tmp/c.log.xml" \
+	--subject-log "$tmp/s.log.xml" --subject-log "$tmp/a.log.xml" >"$tmp/m.replay.txt" 2>&1
+check "ebid-audit replay shows each alert with its facts" \
+	grep -q "alert-raised: no=$no kind=same-address tender=$S detail=" "$tmp/m.replay.txt"
+check "who closed it, and why" \
+	grep -q "alert-closed: no=$no by=supervisor reason: \"One consultancy filed both bids" "$tmp/m.replay.txt"
+check "the observations with their addresses" \
+	grep -q "observed: tender=T-[0-9-]* party=bidder[0-9] role=bidder address=127\.[0-9.]*$" "$tmp/m.replay.txt"
 finish
