@@ -7,6 +7,7 @@
  * Experts keep registration order; parties are unique.
  */
 #include "pool.h"
+#include "engine/core/registers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,34 +96,6 @@ find(const struct pool *p, const char *party)
 	return NULL;
 }
 
-/* Attribute 'name' present, non-empty and shorter than 'max'. */
-static const char *
-need_attr(const struct eb_doc *d, const char *name, size_t max,
-    struct eb_error *err, int *rc)
-{
-	const char *v = eb_doc_attr(d, name);
-
-	if (v == NULL || v[0] == '\0' || strlen(v) >= max) {
-		*rc = eb_fail(err, EB_ERR_FORMAT, "bad-command",
-		    "Give every required attribute, within its length limit.",
-		    "<%s>: attribute %s is missing, empty or too long",
-		    d->name, name);
-		return NULL;
-	}
-	return v;
-}
-
-static int
-need_role(const struct eb_cmd *cmd, enum eb_role role, struct eb_error *err)
-{
-	if (cmd->actor.role == role)
-		return EB_OK;
-	return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
-	    "Sign this command with the certificate of the office named.",
-	    "%s may be done only by the %s, not by a %s", eb_cmd_name(cmd),
-	    eb_role_name(role), eb_role_name(cmd->actor.role));
-}
-
 /* Is 'x' already recorded as appointed to 'tender'? */
 static int
 appointed_to(const struct expert *x, const char *tender)
@@ -202,7 +175,8 @@ decide_configure(const struct eb_cmd *cmd, struct eb_doc *ev,
 	int64_t v;
 	int rc;
 
-	if ((rc = need_role(cmd, EB_ROLE_REGISTRAR, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_REGISTRAR),
+	    err)) != EB_OK)
 		return rc;
 	for (c = b->first; c != NULL; c = c->next) {
 		if (strcmp(c->name, "criterion") == 0 ||
@@ -367,6 +341,17 @@ add_scores(struct eb_doc *e, const struct eb_doc *rules, const char *elem,
 		eb_doc_add_text(e, "text", v);
 }
 
+/* Are 'f' (cmd->facts) the view of tender 'job' at its head? */
+static int
+tender_facts(const struct eb_doc *f, const char *job)
+{
+	return f != NULL && strcmp(f->name, "tender") == 0 &&
+	    eb_doc_attr(f, "id") != NULL &&
+	    strcmp(eb_doc_attr(f, "id"), job) == 0 &&
+	    eb_doc_attr(f, "head-seq") != NULL &&
+	    eb_doc_attr(f, "head-hash") != NULL;
+}
+
 /* Has 'rater' rated 'x' on 'tender' already? */
 static int
 rated_by(const struct expert *x, const char *tender, const char *rater)
@@ -399,10 +384,12 @@ decide_rate(const struct pool *p, const struct eb_cmd *cmd,
 	int64_t score = 0, devs, unexpl = 0;
 	int rc = EB_OK, seated = 0;
 
-	if ((rc = need_role(cmd, EB_ROLE_SUPERVISOR, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_SUPERVISOR),
+	    err)) != EB_OK)
 		return rc;
-	if ((job = need_attr(b, "job", EB_ID_MAX, err, &rc)) == NULL ||
-	    (party = need_attr(b, "expert", EB_ID_MAX, err, &rc)) == NULL)
+	if ((job = eb_registers_need_attr(b, "job", EB_ID_MAX, err,
+	    &rc)) == NULL || (party = eb_registers_need_attr(b, "expert",
+	    EB_ID_MAX, err, &rc)) == NULL)
 		return rc;
 	if (p->assessment == NULL)
 		return eb_fail(err, EB_ERR_STATE, "no-assessment-rules",
@@ -413,11 +400,7 @@ decide_rate(const struct pool *p, const struct eb_cmd *cmd,
 		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-expert",
 		    "Name a registered expert.",
 		    "expert %s is not in the pool", party);
-	if (f == NULL || strcmp(f->name, "tender") != 0 ||
-	    eb_doc_attr(f, "id") == NULL ||
-	    strcmp(eb_doc_attr(f, "id"), job) != 0 ||
-	    eb_doc_attr(f, "head-seq") == NULL ||
-	    eb_doc_attr(f, "head-hash") == NULL)
+	if (!tender_facts(f, job))
 		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-tender",
 		    "Name the tender (job=) the expert sat on.",
 		    "rate-expert: no tender %s", job);
@@ -526,7 +509,8 @@ decide_rate_agency(const struct pool *p, const struct eb_cmd *cmd,
 		    "The tender's tenderer or the supervisor rates its agency.",
 		    "rate-agency may be done only by the tenderer or the "
 		    "supervisor, not by a %s", eb_role_name(cmd->actor.role));
-	if ((job = need_attr(b, "job", EB_ID_MAX, err, &rc)) == NULL)
+	if ((job = eb_registers_need_attr(b, "job", EB_ID_MAX, err,
+	    &rc)) == NULL)
 		return rc;
 	if (p->assessment == NULL ||
 	    eb_doc_child(p->assessment, "agency-criterion") == NULL)
@@ -534,11 +518,7 @@ decide_rate_agency(const struct pool *p, const struct eb_cmd *cmd,
 		    "The registrar configures the agency criteria first "
 		    "(configure-assessment <agency-criterion/>).",
 		    "pool %s has no criteria for agencies", p->id);
-	if (f == NULL || strcmp(f->name, "tender") != 0 ||
-	    eb_doc_attr(f, "id") == NULL ||
-	    strcmp(eb_doc_attr(f, "id"), job) != 0 ||
-	    eb_doc_attr(f, "head-seq") == NULL ||
-	    eb_doc_attr(f, "head-hash") == NULL)
+	if (!tender_facts(f, job))
 		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-tender",
 		    "Name the tender (job=) the agency ran.",
 		    "rate-agency: no tender %s", job);
@@ -619,11 +599,12 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 		const char *v[5];
 		size_t i;
 
-		if ((rc = need_role(cmd, EB_ROLE_REGISTRAR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(cmd,
+		    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK)
 			goto out;
 		for (i = 0; i < 5; i++)
-			if ((v[i] = need_attr(b, keys[i], i < 2 ? EB_ID_MAX :
-			    EB_NAME_MAX, err, &rc)) == NULL)
+			if ((v[i] = eb_registers_need_attr(b, keys[i],
+			    i < 2 ? EB_ID_MAX : EB_NAME_MAX, err, &rc)) == NULL)
 				goto out;
 		if (find(p, v[0]) != NULL) {
 			rc = eb_fail(err, EB_ERR_CONFLICT, "expert-exists",
@@ -645,10 +626,11 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 	    strcmp(name, "reinstate-expert") == 0) {
 		int suspend = name[0] == 's';
 
-		if ((rc = need_role(cmd, EB_ROLE_REGISTRAR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(cmd,
+		    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK)
 			goto out;
-		if ((party = need_attr(b, "party", EB_ID_MAX, err, &rc)) ==
-		    NULL)
+		if ((party = eb_registers_need_attr(b, "party", EB_ID_MAX, err,
+		    &rc)) == NULL)
 			goto out;
 		if ((x = find(p, party)) == NULL) {
 			rc = eb_fail(err, EB_ERR_NOTFOUND, "no-such-expert",
@@ -677,10 +659,11 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 	} else if (strcmp(name, "record-appointment") == 0) {
 		const char *tender;
 
-		if ((rc = need_role(cmd, EB_ROLE_SYSTEM, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(cmd,
+		    EB_ROLE_BIT(EB_ROLE_SYSTEM), err)) != EB_OK)
 			goto out;
-		if ((tender = need_attr(b, "tender", EB_ID_MAX, err, &rc)) ==
-		    NULL)
+		if ((tender = eb_registers_need_attr(b, "tender", EB_ID_MAX,
+		    err, &rc)) == NULL)
 			goto out;
 		if (eb_doc_child(b, "expert") == NULL) {
 			rc = eb_fail(err, EB_ERR_FORMAT, "bad-command",
@@ -689,8 +672,8 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 			goto out;
 		}
 		eb_doc_foreach(c, b, "expert") {
-			if ((party = need_attr(c, "party", EB_ID_MAX, err,
-			    &rc)) == NULL)
+			if ((party = eb_registers_need_attr(c, "party",
+			    EB_ID_MAX, err, &rc)) == NULL)
 				goto out;
 			if ((x = find(p, party)) == NULL) {
 				rc = eb_fail(err, EB_ERR_NOTFOUND,
@@ -1017,11 +1000,7 @@ pool_view(const void *st, const struct eb_actor *viewer)
 	/* the centre's assessment rules are public */
 	if (p->assessment != NULL)
 		eb_doc_append(v, eb_doc_clone(p->assessment));
-	full = viewer != NULL && (viewer->role == EB_ROLE_REGISTRAR ||
-	    viewer->role == EB_ROLE_SUPERVISOR ||
-	    viewer->role == EB_ROLE_VERIFIER ||
-	    viewer->role == EB_ROLE_AUDITOR ||
-	    viewer->role == EB_ROLE_SYSTEM);
+	full = eb_registers_officer(viewer);
 	/* an expert sees its own record and ratings, nobody else's */
 	if (!full && viewer != NULL && viewer->role == EB_ROLE_EXPERT) {
 		const struct expert *x = find(p, viewer->party);
@@ -1048,15 +1027,6 @@ pool_state_name(const void *st)
 	return "open";
 }
 
-static int
-pool_next_timer(const void *st, int64_t *at, const char **name)
-{
-	(void)st;
-	(void)at;
-	(void)name;
-	return 0;
-}
-
 const struct eb_flow_ops eb_pool_flow = {
 	.kind = "pool",
 	.handles = pool_handles,
@@ -1066,5 +1036,5 @@ const struct eb_flow_ops eb_pool_flow = {
 	.apply = pool_apply,
 	.view = pool_view,
 	.state_name = pool_state_name,
-	.next_timer = pool_next_timer,
+	.next_timer = eb_registers_no_timer,
 };

@@ -7,6 +7,7 @@
  * Invariant: apply() is the only writer of the record; decide() reads it.
  */
 #include "subject.h"
+#include "engine/core/registers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,17 +110,6 @@ bad(struct eb_error *err, const char *cmd, const char *what)
 	return eb_fail(err, EB_ERR_FORMAT, "bad-command",
 	    "Give every required attribute, within its limits "
 	    "(protocol/xsd/subject.xsd).", "<%s>: %s", cmd, what);
-}
-
-static int
-need_role(const struct eb_cmd *c, enum eb_role role, struct eb_error *err)
-{
-	if (c->actor.role == role)
-		return EB_OK;
-	return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
-	    "Sign this command with the certificate of the office named.",
-	    "%s may be done only by the %s, not by a %s", eb_cmd_name(c),
-	    eb_role_name(role), eb_role_name(c->actor.role));
 }
 
 static int
@@ -381,7 +371,8 @@ d_objection(const struct subject *s, const struct eb_cmd *c, int answer,
 			    eb_doc_attr(f, "no"));
 		eb_doc_set_attr(e, "party", c->actor.party);
 	} else {
-		if ((rc = need_role(c, EB_ROLE_SUPERVISOR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(c,
+		    EB_ROLE_BIT(EB_ROLE_SUPERVISOR), err)) != EB_OK)
 			return rc;
 		if (o == NULL || eb_doc_child(o, "answer") != NULL)
 			return eb_fail(err, EB_ERR_STATE, "no-open-objection",
@@ -416,7 +407,8 @@ subject_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 	ev = eb_doc_new("events");
 	eb_isotime_format(c->time, iso);
 	if (strcmp(name, "register-subject") == 0) {
-		if ((rc = need_role(c, EB_ROLE_REGISTRAR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(c,
+		    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK)
 			goto out;
 		e = eb_doc_add(ev, "subject-registered");
 		if ((rc = d_register(s, c, e, err)) != EB_OK)
@@ -442,11 +434,13 @@ subject_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 		e = eb_doc_add(ev, "objection-answered");
 		rc = d_objection(s, c, 1, e, err);
 	} else if (strcmp(name, "record-finding") == 0) {
-		if ((rc = need_role(c, EB_ROLE_SUPERVISOR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(c,
+		    EB_ROLE_BIT(EB_ROLE_SUPERVISOR), err)) != EB_OK)
 			goto out;
 		e = eb_doc_add(ev, "finding-recorded");
 		rc = d_finding(s, c, e, err);
-	} else if ((rc = need_role(c, EB_ROLE_REGISTRAR, err)) != EB_OK) {
+	} else if ((rc = eb_registers_need_role(c,
+	    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK) {
 		goto out;
 	} else if (strcmp(name, "amend-qualifications") == 0) {
 		if (eb_doc_count(b, "qualification") > SUBJECT_MAX_ITEMS) {
@@ -661,7 +655,6 @@ subject_view(const void *st, const struct eb_actor *viewer)
 {
 	const struct subject *s = st;
 	struct eb_doc *v, *r;
-	int full;
 
 	if (s->rec == NULL) {
 		v = eb_doc_new("subject");
@@ -670,12 +663,7 @@ subject_view(const void *st, const struct eb_actor *viewer)
 		return v;
 	}
 	v = eb_doc_clone(s->rec);
-	full = viewer != NULL && (viewer->role == EB_ROLE_REGISTRAR ||
-	    viewer->role == EB_ROLE_SUPERVISOR ||
-	    viewer->role == EB_ROLE_VERIFIER ||
-	    viewer->role == EB_ROLE_AUDITOR ||
-	    viewer->role == EB_ROLE_SYSTEM);
-	if (!full)
+	if (!eb_registers_officer(viewer))
 		eb_doc_foreach(r, v, "representative")
 			if (viewer == NULL ||
 			    strcmp(eb_doc_attr(r, "party"), viewer->party) != 0)
@@ -694,15 +682,6 @@ subject_state_name(const void *st)
 	    "suspended" : "registered";
 }
 
-static int
-subject_next_timer(const void *st, int64_t *at, const char **name)
-{
-	(void)st;
-	(void)at;
-	(void)name;
-	return 0;
-}
-
 const struct eb_flow_ops eb_subject_flow = {
 	.kind = "subject",
 	.handles = subject_handles,
@@ -712,7 +691,7 @@ const struct eb_flow_ops eb_subject_flow = {
 	.apply = subject_apply,
 	.view = subject_view,
 	.state_name = subject_state_name,
-	.next_timer = subject_next_timer,
+	.next_timer = eb_registers_no_timer,
 };
 
 /* -- admission ---------------------------------------------------------- */
