@@ -25,15 +25,6 @@ export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C
 . "$SRC/tools/lib/tender.sh"
 
 person() { awk -v n="$1" '$1 == n {print $4}' "$C/parties.txt"; }
-# refused_with NAME REASON COMMAND...: the command fails with that reason
-refused_with() {
-	local name=$1 reason=$2 o; shift 2
-	o=$(check_out)
-	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"
-	elif grep -q -- "$reason" "$o"; then ok "$name ($reason)"
-	else bad "$name (not $reason)"; show_failure "$o"; fi
-	cat "$o" >>"$tmp/check.log"
-}
 created() { awk '/ registered$/ {print $2}' <<<"$1"; }
 
 now=$(clock_now)
@@ -74,24 +65,14 @@ reg_xml "$tmp/reg.xml" "$A"
 refused_with "a registration naming a suspended agency" subject-suspended \
 	ebid_as tenderer tender register "$tmp/reg.xml"
 check "the registrar reinstates the agency" ebid_as registrar subject reinstate "$A"
-T=$(ebid_as tenderer tender register "$tmp/reg.xml" | awk '/ registered$/ {print $2}')
-check "a registration naming the agency in good standing is accepted ($T)" test -n "$T"
+T=$(bidding_with_bids "$tmp/reg.xml" "$tmp")
+check "a registration naming the agency in good standing is accepted; bidding, five bids ($T)" test -n "$T"
 view=$(ebid_as supervisor tender show "$T")
 check "the registration records the agency entry it rested on (entry 3: registered, suspended, reinstated)" \
 	grep -q "<agency [^>]*subject=\"$A\" subject-hash=\"[0-9a-f]\{64\}\" subject-seq=\"3\"" <<<"$view"
 check "and the agency's representative" grep -q '<representative party="buyer1"' <<<"$view"
 
 # -- the tender runs to its close ---------------------------------------------
-ebid_as registrar tender accept "$T" >/dev/null &&
-	ebid_as supervisor tender publish "$T" --text "Tender with an agency." >/dev/null &&
-	wait_state tender "$T" bidding >/dev/null || bad "tender to bidding"
-for i in 1 2 3 4 5; do
-	ebid_as "bidder$i" tender sign-up "$T" >/dev/null &&
-		ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i" >/dev/null || bad "sign-up bidder$i"
-	sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$SRC"/tests/data/bids/bid-$i-*.xml)" >"$tmp/bid$i.xml"
-	ebid_as "bidder$i" bid seal --tender "$T" "$tmp/bid$i.xml" -o "$tmp/bid$i.sealed" >/dev/null &&
-		ebid_as "bidder$i" bid submit --tender "$T" "$tmp/bid$i.sealed" >/dev/null || bad "bid of bidder$i"
-done
 clock_to "$deadline"
 wait_state tender "$T" awaiting-opening >/dev/null &&
 	ebid_as custodian1 opening share --tender "$T" >/dev/null &&

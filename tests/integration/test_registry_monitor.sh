@@ -25,14 +25,6 @@ it_setup
 export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C
 . "$SRC/tools/lib/tender.sh"
 
-refused_with() { # refused_with NAME REASON COMMAND...
-	local name=$1 reason=$2 o; shift 2
-	o=$(check_out)
-	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"
-	elif grep -q -- "$reason" "$o"; then ok "$name ($reason)"
-	else bad "$name (not $reason)"; show_failure "$o"; fi
-	cat "$o" >>"$tmp/check.log"
-}
 # ebid_from ADDRESS PARTY ARGS...: ebid connecting from ADDRESS
 ebid_from() { local a=$1; shift; EBID_SOURCE_ADDRESS=$a ebid_as "$@"; }
 person() { awk -v n="$1" '$1 == n {print $4}' "$C/parties.txt"; }
