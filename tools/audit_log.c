@@ -120,8 +120,10 @@ eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg)
  * the aggregate the command names, folded from its log to the entry
  * named, with head-seq and head-hash.  Two kinds of facts: a tender's or
  * a sale's command naming subject=ID rests on that trading subject
- * (events carry subject-seq); a pool's rate-expert naming job=TENDER
- * rests on that tender (events carry tender-seq).  *out NULL when the
+ * (events carry subject-seq), and so does a register-tender naming its
+ * agency=ID (registration/agency carries subject-seq); a pool's
+ * rate-expert or rate-agency naming job=TENDER rests on that tender
+ * (events carry tender-seq).  *out NULL when the
  * command names none or the entry names no entry of it.  The entry named
  * must be that aggregate's state at the command's instant 'at': a later
  * entry stamped before 'at' (a revocation the decision did not see)
@@ -152,12 +154,19 @@ subject_facts(const char *kind, const struct eb_doc *body,
 		seqattr = "tender-seq";
 		what = "tender";
 	}
+	/* a registration naming its agency (registration/agency) */
+	if (strcmp(body->name, "register-tender") == 0) {
+		id = eb_doc_attr(body, "agency");
+		what = "agency";
+	}
 	sf = eb_flow_for_kind(fkind);
 	if (id == NULL || strcmp(kind, "subject") == 0 || sf == NULL)
 		return EB_OK;
 	for (ev = recorded != NULL ? recorded->first : NULL; ev != NULL;
 	    ev = ev->next)
-		if (eb_doc_attr_i64(ev, seqattr, &seq) == EB_OK)
+		if (eb_doc_attr_i64(ev, seqattr, &seq) == EB_OK ||
+		    eb_doc_attr_i64(eb_doc_path(ev, "registration/agency"),
+		    seqattr, &seq) == EB_OK)
 			break;
 	if (ev == NULL)
 		return EB_OK;

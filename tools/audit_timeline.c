@@ -5,7 +5,10 @@
  *    what a person needs to follow the story: amounts (in yuan), bidding
  *    numbers, the bids as opened, the clearing verdict per bid with the
  *    rules an invalid bid broke, ranks, decisions and the reasons given
- *    for refusals, returns, rejections and objections.
+ *    for refusals, returns, rejections and objections; for the
+ *    registries' events (subjects, representatives, qualifications,
+ *    findings, objections, experts, ratings, monitor alerts) their own
+ *    facts and their children (kind_facts, child_facts).
  *
  * It prints what the log records: ebid-audit runs eb_audit_verify()
  * first, so by default only a log that holds is ever printed; with
@@ -44,6 +47,73 @@ static const char *const shown_attrs[] = {
 	"replaced-by", "custodian", "bids", "opened", "status", "next",
 	"ends", "publicity-end", "listing-start", "listing-end", "value",
 	NULL
+};
+
+/*
+ * The registries' events (subject.h, pool.h, monitor.h): the facts of
+ * each, in the order shown, beside the attributes above (which come
+ * first when an event has them).  The tender's own events keep the
+ * shared list alone.
+ */
+static const struct kind_facts {
+	const char *event;
+	const char *const attrs[10];
+} kind_facts[] = {
+	/* trading subjects */
+	{ "subject-registered", { "code", "name", "kind", NULL } },
+	{ "representative-authorised",
+	  { "party", "person", "scope", "from", "to", NULL } },
+	{ "representative-revoked", { "party", "reason", NULL } },
+	{ "subject-suspended", { "reason", NULL } },
+	{ "finding-recorded",
+	  { "no", "kind", "sanction", "from", "to", "by", NULL } },
+	{ "objection-filed", { "finding", "party", NULL } },
+	/* (a tender's objection-answered has no finding: unchanged) */
+	{ "objection-answered", { "finding", NULL } },
+	/* the expert pool: experts, the assessment, ratings */
+	{ "expert-registered",
+	  { "party", "name", "org", "specialty", NULL } },
+	{ "expert-suspended", { "party", "reason", NULL } },
+	{ "expert-reinstated", { "party", NULL } },
+	{ "expert-appointed", { "party", "tender", NULL } },
+	{ "expert-rated",
+	  { "party", "tender", "rater", "score", "deviations", "unexplained",
+	    "tender-seq", NULL } },
+	{ "agency-rated",
+	  { "agency", "name", "tender", "rater", "rater-role", "score",
+	    "tender-seq", NULL } },
+	/* process monitoring */
+	{ "monitor-opened",
+	  { "min-bidding-days", "notice-days", "subnet-bits",
+	    "award-margin-days", NULL } },
+	{ "tender-checked", { "tender", "tender-seq", "alerts", NULL } },
+	{ "observed",
+	  { "tender", "party", "role", "address", "subject",
+	    "authorised-until", NULL } },
+	{ "alert-raised", { "no", "kind", "tender", "detail", NULL } },
+	{ "alert-closed", { "no", "by", NULL } },
+	{ NULL, { NULL } }
+};
+
+/*
+ * The children of a registries' event worth a line each: the element,
+ * the label printed, and its attributes in order.
+ */
+static const struct child_facts {
+	const char *element, *label;
+	const char *const attrs[6];
+} child_facts[] = {
+	{ "qualification", "qualification", { "kind", "grade", "from", "to",
+	  NULL } },
+	{ "representative", "representative", { "party", "scope", "from",
+	  "to", NULL } },
+	{ "evidence", "evidence", { "aggregate", "seq", "hash", NULL } },
+	{ "score", "score", { "criterion", "value", NULL } },
+	{ "criterion", "criterion", { "name", "max", NULL } },
+	{ "agency-criterion", "agency criterion", { "name", "max", NULL } },
+	{ "draw-rule", "draw rule", { "period-days", "min-percent",
+	  "max-unexplained", NULL } },
+	{ NULL, NULL, { NULL } }
 };
 
 /* Child elements whose text is a person's words. */
@@ -184,6 +254,7 @@ static void
 event_details(FILE *out, int unverified, const struct eb_doc *ev)
 {
 	struct ln b = { .n = 0 };
+	const struct kind_facts *kf;
 	const struct eb_doc *c;
 	const char *const *a;
 	const char *v;
@@ -192,11 +263,39 @@ event_details(FILE *out, int unverified, const struct eb_doc *ev)
 	for (a = shown_attrs; *a != NULL; a++)
 		if ((v = eb_doc_attr(ev, *a)) != NULL)
 			put_attr(&b, *a, v);
+	for (kf = kind_facts; kf->event != NULL; kf++)
+		if (strcmp(kf->event, ev->name) == 0)
+			break;
+	if (kf->event != NULL)
+		for (a = kf->attrs; *a != NULL; a++)
+			if (!in_list(shown_attrs, *a) &&
+			    (v = eb_doc_attr(ev, *a)) != NULL)
+				put_attr(&b, *a, v);
 	for (a = said_children; *a != NULL; a++)
 		if ((v = eb_doc_child_text(ev, *a)) != NULL && v[0] != '\0')
 			put_said(&b, *a, v);
 	if (b.n > strlen(ev->name) + 1)         /* something to say */
 		line(out, unverified, "       ", &b);
+
+	/* a registries' event: its qualifications, representatives,
+	 * evidence, scores and criteria, one line each */
+	if (kf->event != NULL || strcmp(ev->name, "assessment-configured") ==
+	    0 || strcmp(ev->name, "qualifications-amended") == 0)
+		for (c = ev->first; c != NULL; c = c->next) {
+			const struct child_facts *cf;
+
+			for (cf = child_facts; cf->element != NULL; cf++)
+				if (strcmp(cf->element, c->name) == 0)
+					break;
+			if (cf->element == NULL)
+				continue;
+			b.n = 0;
+			add(&b, "%s:", cf->label);
+			for (a = cf->attrs; *a != NULL; a++)
+				if ((v = eb_doc_attr(c, *a)) != NULL)
+					put_attr(&b, *a, v);
+			line(out, unverified, "         ", &b);
+		}
 
 	/* the bids as opened: who offered what, or why a bid was not opened */
 	eb_doc_foreach(c, ev, "bid-result") {

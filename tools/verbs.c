@@ -1905,7 +1905,8 @@ static const struct eb_verb verbs[] = {
 	{ "pool", NULL, NULL,
 	  "  ebid pool COMMAND [ID] [NAME=VALUE ...] [FILE.xml]   (the expert pool):\n"
 	  "      register-expert, suspend-expert, reinstate-expert, configure\n"
-	  "      (configure-assessment), rate (rate-expert job=TENDER expert=PARTY)\n" },
+	  "      (configure-assessment), rate (rate-expert job=TENDER expert=PARTY),\n"
+	  "      rate-agency job=TENDER (the tender's agency, docs/registries.md)\n" },
 	{ "pool", "show", NULL,
 	  "  ebid pool show ID        the pool; an expert sees its own ratings\n" },
 	{ "monitor", NULL, NULL,

@@ -9,6 +9,7 @@
  * from 1 in raising order.
  */
 #include "monitor.h"
+#include "engine/core/registers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,33 +164,6 @@ eb_monitor_same_network(const char *a, const char *b, int bits)
 
 /* -- decide ------------------------------------------------------------- */
 
-static int
-need_role(const struct eb_cmd *cmd, unsigned roles, struct eb_error *err)
-{
-	if (roles & (1u << cmd->actor.role))
-		return EB_OK;
-	return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
-	    "Sign this command with the certificate of the office named.",
-	    "%s may not be done by a %s", eb_cmd_name(cmd),
-	    eb_role_name(cmd->actor.role));
-}
-
-static const char *
-need_attr(const struct eb_doc *d, const char *name, struct eb_error *err,
-    int *rc)
-{
-	const char *v = eb_doc_attr(d, name);
-
-	if (v == NULL || v[0] == '\0' || strlen(v) >= EB_ID_MAX) {
-		*rc = eb_fail(err, EB_ERR_FORMAT, "bad-command",
-		    "Give every required attribute, within its length limit.",
-		    "<%s>: attribute %s is missing, empty or too long",
-		    d->name, name);
-		return NULL;
-	}
-	return v;
-}
-
 /* Is an alert of 'kind' on 'tender' (and 'detail' when given) raised? */
 static int
 raised(const struct monitor *m, const struct eb_doc *pending,
@@ -237,7 +211,8 @@ decide_open(const struct monitor *m, const struct eb_cmd *cmd,
 	int64_t v;
 	int rc;
 
-	if ((rc = need_role(cmd, 1u << EB_ROLE_SUPERVISOR, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_SUPERVISOR),
+	    err)) != EB_OK)
 		return rc;
 	if (m->opened)
 		return eb_fail(err, EB_ERR_STATE, "monitor-exists",
@@ -270,10 +245,11 @@ decide_check(const struct monitor *m, const struct eb_cmd *cmd,
 	int64_t n = 0;
 	int rc = EB_OK;
 
-	if ((rc = need_role(cmd, 1u << EB_ROLE_SUPERVISOR |
-	    1u << EB_ROLE_SYSTEM, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_SUPERVISOR) |
+	    EB_ROLE_BIT(EB_ROLE_SYSTEM), err)) != EB_OK)
 		return rc;
-	if ((job = need_attr(cmd->body, "job", err, &rc)) == NULL)
+	if ((job = eb_registers_need_attr(cmd->body, "job", EB_ID_MAX, err,
+	    &rc)) == NULL)
 		return rc;
 	if (f == NULL || strcmp(f->name, "tender") != 0 ||
 	    eb_doc_attr(f, "id") == NULL ||
@@ -316,12 +292,15 @@ decide_observe(const struct monitor *m, const struct eb_cmd *cmd,
 	int64_t until = 0, opening = 0;
 	int rc = EB_OK;
 
-	if ((rc = need_role(cmd, 1u << EB_ROLE_SYSTEM, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_SYSTEM),
+	    err)) != EB_OK)
 		return rc;
-	if ((job = need_attr(b, "job", err, &rc)) == NULL ||
-	    (party = need_attr(b, "party", err, &rc)) == NULL ||
-	    (role = need_attr(b, "role", err, &rc)) == NULL ||
-	    (addr = need_attr(b, "address", err, &rc)) == NULL)
+	if ((job = eb_registers_need_attr(b, "job", EB_ID_MAX, err,
+	    &rc)) == NULL || (party = eb_registers_need_attr(b, "party",
+	    EB_ID_MAX, err, &rc)) == NULL || (role = eb_registers_need_attr(b,
+	    "role", EB_ID_MAX, err, &rc)) == NULL ||
+	    (addr = eb_registers_need_attr(b, "address", EB_ID_MAX, err,
+	    &rc)) == NULL)
 		return rc;
 	if (m->nobs >= MONITOR_MAX_OBSERVATIONS)
 		return eb_fail(err, EB_ERR_LIMIT, "too-many-observations",
@@ -419,7 +398,8 @@ decide_close(const struct monitor *m, const struct eb_cmd *cmd,
 	int64_t no;
 	int rc;
 
-	if ((rc = need_role(cmd, 1u << EB_ROLE_SUPERVISOR, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_SUPERVISOR),
+	    err)) != EB_OK)
 		return rc;
 	if (eb_doc_attr_i64(cmd->body, "alert", &no) != EB_OK ||
 	    why == NULL || why[0] == '\0')
@@ -557,10 +537,7 @@ monitor_view(const void *st, const struct eb_actor *viewer)
 	const struct monitor *m = st;
 	struct eb_doc *v = eb_doc_new("monitor");
 	const struct eb_doc *x;
-	int officer = viewer != NULL && (viewer->role == EB_ROLE_SUPERVISOR ||
-	    viewer->role == EB_ROLE_REGISTRAR ||
-	    viewer->role == EB_ROLE_VERIFIER ||
-	    viewer->role == EB_ROLE_AUDITOR || viewer->role == EB_ROLE_SYSTEM);
+	int officer = eb_registers_officer(viewer);
 
 	eb_doc_set_attr(v, "id", m->id);
 	eb_doc_set_attr_i64(v, "min-bidding-days", m->min_days);
@@ -583,15 +560,6 @@ monitor_state_name(const void *st)
 	return ((const struct monitor *)st)->opened ? "open" : "new";
 }
 
-static int
-monitor_next_timer(const void *st, int64_t *at, const char **name)
-{
-	(void)st;
-	(void)at;
-	(void)name;
-	return 0;
-}
-
 const struct eb_flow_ops eb_monitor_flow = {
 	.kind = "monitor",
 	.handles = monitor_handles,
@@ -601,5 +569,5 @@ const struct eb_flow_ops eb_monitor_flow = {
 	.apply = monitor_apply,
 	.view = monitor_view,
 	.state_name = monitor_state_name,
-	.next_timer = monitor_next_timer,
+	.next_timer = eb_registers_no_timer,
 };

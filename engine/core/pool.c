@@ -7,6 +7,7 @@
  * Experts keep registration order; parties are unique.
  */
 #include "pool.h"
+#include "engine/core/registers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ struct expert {
 struct pool {
 	char id[EB_ID_MAX];
 	struct eb_doc *assessment;  /* <assessment> (the centre's rules), or NULL */
+	/* <agencies> of <agency subject name> each holding its <rating>s
+	 * and the <reader party/>s who may see them; NULL before the first */
+	struct eb_doc *agencies;
 	struct expert *experts;
 	size_t n, cap;
 };
@@ -64,6 +68,7 @@ pool_destroy(void *st)
 		eb_doc_free(p->experts[i].ratings);
 	}
 	eb_doc_free(p->assessment);
+	eb_doc_free(p->agencies);
 	free(p->experts);
 	free(p);
 }
@@ -76,7 +81,8 @@ pool_handles(const char *name)
 	    strcmp(name, "reinstate-expert") == 0 ||
 	    strcmp(name, "record-appointment") == 0 ||
 	    strcmp(name, "configure-assessment") == 0 ||
-	    strcmp(name, "rate-expert") == 0);
+	    strcmp(name, "rate-expert") == 0 ||
+	    strcmp(name, "rate-agency") == 0);
 }
 
 static struct expert *
@@ -88,34 +94,6 @@ find(const struct pool *p, const char *party)
 		if (strcmp(p->experts[i].party, party) == 0)
 			return &p->experts[i];
 	return NULL;
-}
-
-/* Attribute 'name' present, non-empty and shorter than 'max'. */
-static const char *
-need_attr(const struct eb_doc *d, const char *name, size_t max,
-    struct eb_error *err, int *rc)
-{
-	const char *v = eb_doc_attr(d, name);
-
-	if (v == NULL || v[0] == '\0' || strlen(v) >= max) {
-		*rc = eb_fail(err, EB_ERR_FORMAT, "bad-command",
-		    "Give every required attribute, within its length limit.",
-		    "<%s>: attribute %s is missing, empty or too long",
-		    d->name, name);
-		return NULL;
-	}
-	return v;
-}
-
-static int
-need_role(const struct eb_cmd *cmd, enum eb_role role, struct eb_error *err)
-{
-	if (cmd->actor.role == role)
-		return EB_OK;
-	return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
-	    "Sign this command with the certificate of the office named.",
-	    "%s may be done only by the %s, not by a %s", eb_cmd_name(cmd),
-	    eb_role_name(role), eb_role_name(cmd->actor.role));
 }
 
 /* Is 'x' already recorded as appointed to 'tender'? */
@@ -150,13 +128,13 @@ named_before(const struct eb_doc *body, const struct eb_doc *upto,
 #define POOL_MAX_CRITERIA 16
 #define POOL_MAX_SCALE 100
 
-/* The <criterion name= max=/> of 'rules' named 'name', or NULL. */
+/* The <'elem' name= max=/> of 'rules' named 'name', or NULL. */
 static const struct eb_doc *
-criterion_of(const struct eb_doc *rules, const char *name)
+criterion_of(const struct eb_doc *rules, const char *elem, const char *name)
 {
 	const struct eb_doc *c;
 
-	eb_doc_foreach(c, rules, "criterion")
+	eb_doc_foreach(c, rules, elem)
 		if (name != NULL && eb_doc_attr(c, "name") != NULL &&
 		    strcmp(eb_doc_attr(c, "name"), name) == 0)
 			return c;
@@ -168,8 +146,9 @@ bad_assessment(struct eb_error *err, const char *what)
 {
 	return eb_fail(err, EB_ERR_FORMAT, "bad-assessment-rules",
 	    "List 1 to 16 criteria, each <criterion name= max=\"1..100\"/> "
-	    "once, and at most one <draw-rule period-days= min-percent= "
-	    "max-unexplained=/>.", "configure-assessment: %s", what);
+	    "once, at most one <draw-rule period-days= min-percent= "
+	    "max-unexplained=/>, and up to 16 <agency-criterion name= "
+	    "max=/>.", "configure-assessment: %s", what);
 }
 
 /* An optional attribute in [lo, hi]; absent is fine. */
@@ -192,14 +171,16 @@ decide_configure(const struct eb_cmd *cmd, struct eb_doc *ev,
 {
 	const struct eb_doc *b = cmd->body, *c, *d;
 	struct eb_doc *e;
-	size_t n = 0, rules = 0;
+	size_t n = 0, na = 0, rules = 0;
 	int64_t v;
 	int rc;
 
-	if ((rc = need_role(cmd, EB_ROLE_REGISTRAR, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_REGISTRAR),
+	    err)) != EB_OK)
 		return rc;
 	for (c = b->first; c != NULL; c = c->next) {
-		if (strcmp(c->name, "criterion") == 0) {
+		if (strcmp(c->name, "criterion") == 0 ||
+		    strcmp(c->name, "agency-criterion") == 0) {
 			const char *nm = eb_doc_attr(c, "name");
 
 			if (nm == NULL || nm[0] == '\0' ||
@@ -209,11 +190,14 @@ decide_configure(const struct eb_cmd *cmd, struct eb_doc *ev,
 				return bad_assessment(err, "a criterion has no "
 				    "name or a scale outside 1..100");
 			for (d = b->first; d != c; d = d->next)
-				if (strcmp(d->name, "criterion") == 0 &&
+				if (strcmp(d->name, c->name) == 0 &&
 				    strcmp(eb_doc_attr(d, "name"), nm) == 0)
 					return bad_assessment(err, "a criterion "
 					    "is named twice");
-			n++;
+			if (c->name[0] == 'a')
+				na++;
+			else
+				n++;
 		} else if (strcmp(c->name, "draw-rule") == 0) {
 			if (rules++ > 0 ||
 			    eb_doc_attr_i64(c, "period-days", &v) != EB_OK ||
@@ -225,7 +209,7 @@ decide_configure(const struct eb_cmd *cmd, struct eb_doc *ev,
 				    "max-unexplained 0..1000");
 		}
 	}
-	if (n == 0 || n > POOL_MAX_CRITERIA)
+	if (n == 0 || n > POOL_MAX_CRITERIA || na > POOL_MAX_CRITERIA)
 		return bad_assessment(err, "1 to 16 criteria");
 	e = eb_doc_add(ev, "assessment-configured");
 	eb_doc_set_attr(e, "at", iso);
@@ -237,6 +221,12 @@ decide_configure(const struct eb_cmd *cmd, struct eb_doc *ev,
 	}
 	if ((c = eb_doc_child(b, "draw-rule")) != NULL)
 		eb_doc_append(e, eb_doc_clone(c));
+	eb_doc_foreach(c, b, "agency-criterion") {
+		d = eb_doc_add(e, "agency-criterion");
+		eb_doc_set_attr((struct eb_doc *)d, "name",
+		    eb_doc_attr(c, "name"));
+		eb_doc_set_attr((struct eb_doc *)d, "max", eb_doc_attr(c, "max"));
+	}
 	return EB_OK;
 }
 
@@ -272,6 +262,96 @@ alerts_of(const struct eb_doc *d, const char *party)
 	return n;
 }
 
+/*
+ * The <score criterion= value=/> sheet of cmd's body against the
+ * criteria <'elem' name= max=/> of 'rules': each criterion once, an
+ * integer on its scale, none unknown.  *score: the sum of the values
+ * over the sum of the scales in basis points, rounded down.
+ */
+static int
+score_sheet(const struct eb_doc *rules, const char *elem,
+    const struct eb_cmd *cmd, int64_t *score, struct eb_error *err)
+{
+	const struct eb_doc *b = cmd->body, *c, *m;
+	int64_t sum = 0, max = 0, val, scale;
+	const char *v;
+
+	eb_doc_foreach(c, b, "score") {
+		const struct eb_doc *cr = criterion_of(rules, elem,
+		    eb_doc_attr(c, "criterion"));
+
+		v = eb_doc_attr(c, "criterion");
+		if (cr == NULL || eb_doc_attr_i64(cr, "max", &scale) != EB_OK ||
+		    eb_doc_attr_i64(c, "value", &val) != EB_OK || val < 0 ||
+		    val > scale)
+			return eb_fail(err, EB_ERR_RULE, "bad-rating",
+			    "Give each of the centre's criteria once, an "
+			    "integer on its scale (0..max).",
+			    "%s: criterion %s: unknown or value out of its "
+			    "scale", eb_cmd_name(cmd), v != NULL ? v : "?");
+		for (m = b->first; m != c; m = m->next)
+			if (strcmp(m->name, "score") == 0 &&
+			    strcmp(eb_doc_attr(m, "criterion"), v) == 0)
+				return eb_fail(err, EB_ERR_RULE, "bad-rating",
+				    "Give each criterion once.",
+				    "%s: criterion %s twice", eb_cmd_name(cmd),
+				    v);
+		sum += val;
+		max += scale;
+	}
+	eb_doc_foreach(c, rules, elem) {
+		for (m = eb_doc_child(b, "score"); m != NULL;
+		    m = eb_doc_next(m, "score"))
+			if (strcmp(eb_doc_attr(m, "criterion"),
+			    eb_doc_attr(c, "name")) == 0)
+				break;
+		if (m == NULL)
+			return eb_fail(err, EB_ERR_RULE, "bad-rating",
+			    "Give each of the centre's criteria once.",
+			    "%s: criterion %s is not rated", eb_cmd_name(cmd),
+			    eb_doc_attr(c, "name"));
+	}
+	/* the rating in basis points of the scale: sum / max * 10000 */
+	*score = max > 0 ? sum * 10000 / max : 0;
+	return EB_OK;
+}
+
+/* The scores of 'b' onto event 'e' in the order of the criteria, and
+ * its <text>. */
+static void
+add_scores(struct eb_doc *e, const struct eb_doc *rules, const char *elem,
+    const struct eb_doc *b)
+{
+	const struct eb_doc *c, *m;
+	const char *v;
+	int64_t val;
+
+	eb_doc_foreach(c, rules, elem)
+		eb_doc_foreach(m, b, "score")
+			if (strcmp(eb_doc_attr(m, "criterion"),
+			    eb_doc_attr(c, "name")) == 0) {
+				struct eb_doc *s = eb_doc_add(e, "score");
+
+				eb_doc_set_attr(s, "criterion",
+				    eb_doc_attr(m, "criterion"));
+				(void)eb_doc_attr_i64(m, "value", &val);
+				eb_doc_set_attr_i64(s, "value", val);
+			}
+	if ((v = eb_doc_child_text(b, "text")) != NULL)
+		eb_doc_add_text(e, "text", v);
+}
+
+/* Are 'f' (cmd->facts) the view of tender 'job' at its head? */
+static int
+tender_facts(const struct eb_doc *f, const char *job)
+{
+	return f != NULL && strcmp(f->name, "tender") == 0 &&
+	    eb_doc_attr(f, "id") != NULL &&
+	    strcmp(eb_doc_attr(f, "id"), job) == 0 &&
+	    eb_doc_attr(f, "head-seq") != NULL &&
+	    eb_doc_attr(f, "head-hash") != NULL;
+}
+
 /* Has 'rater' rated 'x' on 'tender' already? */
 static int
 rated_by(const struct expert *x, const char *tender, const char *rater)
@@ -297,17 +377,19 @@ static int
 decide_rate(const struct pool *p, const struct eb_cmd *cmd,
     struct eb_doc *ev, const char *iso, struct eb_error *err)
 {
-	const struct eb_doc *b = cmd->body, *f = cmd->facts, *c, *m, *k;
-	const char *job, *party, *v;
+	const struct eb_doc *b = cmd->body, *f = cmd->facts, *m, *k;
+	const char *job, *party;
 	const struct expert *x;
 	struct eb_doc *e;
-	int64_t sum = 0, max = 0, val, scale, devs, unexpl = 0;
+	int64_t score = 0, devs, unexpl = 0;
 	int rc = EB_OK, seated = 0;
 
-	if ((rc = need_role(cmd, EB_ROLE_SUPERVISOR, err)) != EB_OK)
+	if ((rc = eb_registers_need_role(cmd, EB_ROLE_BIT(EB_ROLE_SUPERVISOR),
+	    err)) != EB_OK)
 		return rc;
-	if ((job = need_attr(b, "job", EB_ID_MAX, err, &rc)) == NULL ||
-	    (party = need_attr(b, "expert", EB_ID_MAX, err, &rc)) == NULL)
+	if ((job = eb_registers_need_attr(b, "job", EB_ID_MAX, err,
+	    &rc)) == NULL || (party = eb_registers_need_attr(b, "expert",
+	    EB_ID_MAX, err, &rc)) == NULL)
 		return rc;
 	if (p->assessment == NULL)
 		return eb_fail(err, EB_ERR_STATE, "no-assessment-rules",
@@ -318,11 +400,7 @@ decide_rate(const struct pool *p, const struct eb_cmd *cmd,
 		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-expert",
 		    "Name a registered expert.",
 		    "expert %s is not in the pool", party);
-	if (f == NULL || strcmp(f->name, "tender") != 0 ||
-	    eb_doc_attr(f, "id") == NULL ||
-	    strcmp(eb_doc_attr(f, "id"), job) != 0 ||
-	    eb_doc_attr(f, "head-seq") == NULL ||
-	    eb_doc_attr(f, "head-hash") == NULL)
+	if (!tender_facts(f, job))
 		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-tender",
 		    "Name the tender (job=) the expert sat on.",
 		    "rate-expert: no tender %s", job);
@@ -347,41 +425,9 @@ decide_rate(const struct pool *p, const struct eb_cmd *cmd,
 		    "Each officer rates an expert once per tender.",
 		    "%s has rated %s on %s already", cmd->actor.party, party,
 		    job);
-	/* every criterion once, on its scale */
-	eb_doc_foreach(c, b, "score") {
-		const struct eb_doc *cr = criterion_of(p->assessment,
-		    eb_doc_attr(c, "criterion"));
-
-		v = eb_doc_attr(c, "criterion");
-		if (cr == NULL || eb_doc_attr_i64(cr, "max", &scale) != EB_OK ||
-		    eb_doc_attr_i64(c, "value", &val) != EB_OK || val < 0 ||
-		    val > scale)
-			return eb_fail(err, EB_ERR_RULE, "bad-rating",
-			    "Give each of the centre's criteria once, an "
-			    "integer on its scale (0..max).",
-			    "rate-expert: criterion %s: unknown or value out "
-			    "of its scale", v != NULL ? v : "?");
-		for (m = b->first; m != c; m = m->next)
-			if (strcmp(m->name, "score") == 0 &&
-			    strcmp(eb_doc_attr(m, "criterion"), v) == 0)
-				return eb_fail(err, EB_ERR_RULE, "bad-rating",
-				    "Give each criterion once.",
-				    "rate-expert: criterion %s twice", v);
-		sum += val;
-		max += scale;
-	}
-	eb_doc_foreach(c, p->assessment, "criterion") {
-		for (m = eb_doc_child(b, "score"); m != NULL;
-		    m = eb_doc_next(m, "score"))
-			if (strcmp(eb_doc_attr(m, "criterion"),
-			    eb_doc_attr(c, "name")) == 0)
-				break;
-		if (m == NULL)
-			return eb_fail(err, EB_ERR_RULE, "bad-rating",
-			    "Give each of the centre's criteria once.",
-			    "rate-expert: criterion %s is not rated",
-			    eb_doc_attr(c, "name"));
-	}
+	if ((rc = score_sheet(p->assessment, "criterion", cmd, &score,
+	    err)) != EB_OK)
+		return rc;
 	devs = alerts_of(f, party);
 	if (eb_doc_attr(b, "unexplained") != NULL &&
 	    (eb_doc_attr_i64(b, "unexplained", &unexpl) != EB_OK ||
@@ -396,25 +442,136 @@ decide_rate(const struct pool *p, const struct eb_cmd *cmd,
 	eb_doc_set_attr(e, "tender", job);
 	eb_doc_set_attr(e, "rater", cmd->actor.party);
 	eb_doc_set_attr(e, "at", iso);
-	/* the rating in basis points of the scale: sum / max * 10000 */
-	eb_doc_set_attr_i64(e, "score", max > 0 ? sum * 10000 / max : 0);
+	eb_doc_set_attr_i64(e, "score", score);
 	eb_doc_set_attr_i64(e, "deviations", devs);
 	eb_doc_set_attr_i64(e, "unexplained", unexpl);
 	eb_doc_set_attr(e, "tender-seq", eb_doc_attr(f, "head-seq"));
 	eb_doc_set_attr(e, "tender-hash", eb_doc_attr(f, "head-hash"));
-	eb_doc_foreach(c, p->assessment, "criterion")
-		eb_doc_foreach(m, b, "score")
-			if (strcmp(eb_doc_attr(m, "criterion"),
-			    eb_doc_attr(c, "name")) == 0) {
-				struct eb_doc *s = eb_doc_add(e, "score");
+	add_scores(e, p->assessment, "criterion", b);
+	return EB_OK;
+}
 
-				eb_doc_set_attr(s, "criterion",
-				    eb_doc_attr(m, "criterion"));
-				(void)eb_doc_attr_i64(m, "value", &val);
-				eb_doc_set_attr_i64(s, "value", val);
-			}
-	if ((v = eb_doc_child_text(b, "text")) != NULL)
-		eb_doc_add_text(e, "text", v);
+/* The tender states in which the tender has ended. */
+static int
+tender_ended(const char *state)
+{
+	return state != NULL && (strcmp(state, "closed") == 0 ||
+	    strcmp(state, "failed") == 0 || strcmp(state, "cancelled") == 0);
+}
+
+/* Is 'party' a <representative party=/> child of 'd'? */
+static int
+names_party(const struct eb_doc *d, const char *elem, const char *party)
+{
+	const struct eb_doc *r;
+
+	eb_doc_foreach(r, d, elem)
+		if (strcmp(eb_doc_attr(r, "party"), party) == 0)
+			return 1;
+	return 0;
+}
+
+/* The <agency subject=> record of 'p', or NULL. */
+static struct eb_doc *
+agency_of(const struct pool *p, const char *subject)
+{
+	struct eb_doc *a;
+
+	eb_doc_foreach(a, p->agencies, "agency")
+		if (strcmp(eb_doc_attr(a, "subject"), subject) == 0)
+			return a;
+	return NULL;
+}
+
+/*
+ * rate-agency job=TENDER <score criterion= value=/>... <text>?: the
+ * tenderer of the tender (or a supervisor) rates the agency its
+ * registration named (register-tender agency=, subject.h), once the
+ * tender has ended, on the agency criteria; once per (tender, rater).
+ * The tender's facts come with the command as for rate-expert; the event
+ * records the entry it rested on and the agency's representatives the
+ * tender recorded (they see the agency's ratings).
+ */
+static int
+decide_rate_agency(const struct pool *p, const struct eb_cmd *cmd,
+    struct eb_doc *ev, const char *iso, struct eb_error *err)
+{
+	const struct eb_doc *b = cmd->body, *f = cmd->facts, *reg, *ag, *r,
+	    *a;
+	const char *job, *sid;
+	struct eb_doc *e;
+	int64_t score = 0;
+	int rc = EB_OK;
+
+	if (cmd->actor.role != EB_ROLE_SUPERVISOR &&
+	    cmd->actor.role != EB_ROLE_TENDERER)
+		return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
+		    "The tender's tenderer or the supervisor rates its agency.",
+		    "rate-agency may be done only by the tenderer or the "
+		    "supervisor, not by a %s", eb_role_name(cmd->actor.role));
+	if ((job = eb_registers_need_attr(b, "job", EB_ID_MAX, err,
+	    &rc)) == NULL)
+		return rc;
+	if (p->assessment == NULL ||
+	    eb_doc_child(p->assessment, "agency-criterion") == NULL)
+		return eb_fail(err, EB_ERR_STATE, "no-assessment-rules",
+		    "The registrar configures the agency criteria first "
+		    "(configure-assessment <agency-criterion/>).",
+		    "pool %s has no criteria for agencies", p->id);
+	if (!tender_facts(f, job))
+		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-tender",
+		    "Name the tender (job=) the agency ran.",
+		    "rate-agency: no tender %s", job);
+	if (!tender_ended(eb_doc_attr(f, "state")))
+		return eb_fail(err, EB_ERR_STATE, "tender-not-closed",
+		    "Rate the agency once the tender is closed (or has "
+		    "failed or been cancelled).",
+		    "tender %s is %s", job, eb_doc_attr(f, "state") != NULL ?
+		    eb_doc_attr(f, "state") : "?");
+	reg = eb_doc_child(f, "registration");
+	if ((ag = reg != NULL ? eb_doc_child(reg, "agency") : NULL) == NULL ||
+	    (sid = eb_doc_attr(ag, "subject")) == NULL)
+		return eb_fail(err, EB_ERR_RULE, "no-agency-named",
+		    "Only a tender whose registration named its agency "
+		    "(register-tender agency=) has an agency to rate.",
+		    "tender %s names no agency", job);
+	if (cmd->actor.role == EB_ROLE_TENDERER &&
+	    (eb_doc_attr(reg, "tenderer") == NULL ||
+	    strcmp(eb_doc_attr(reg, "tenderer"), cmd->actor.party) != 0 ||
+	    names_party(ag, "representative", cmd->actor.party)))
+		return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
+		    "Only the tenderer who registered the tender rates its "
+		    "agency, and an agency never rates itself.",
+		    "%s is not the tenderer of %s, or acts for its agency %s",
+		    cmd->actor.party, job, sid);
+	if ((a = agency_of(p, sid)) != NULL)
+		eb_doc_foreach(r, a, "rating")
+			if (strcmp(eb_doc_attr(r, "tender"), job) == 0 &&
+			    strcmp(eb_doc_attr(r, "rater"),
+			    cmd->actor.party) == 0)
+				return eb_fail(err, EB_ERR_CONFLICT,
+				    "already-rated",
+				    "Each rater rates a tender's agency once.",
+				    "%s has rated agency %s on %s already",
+				    cmd->actor.party, sid, job);
+	if ((rc = score_sheet(p->assessment, "agency-criterion", cmd, &score,
+	    err)) != EB_OK)
+		return rc;
+	e = eb_doc_add(ev, "agency-rated");
+	eb_doc_set_attr(e, "agency", sid);
+	if (eb_doc_attr(ag, "name") != NULL)
+		eb_doc_set_attr(e, "name", eb_doc_attr(ag, "name"));
+	eb_doc_set_attr(e, "tender", job);
+	eb_doc_set_attr(e, "rater", cmd->actor.party);
+	eb_doc_set_attr(e, "rater-role", eb_role_name(cmd->actor.role));
+	eb_doc_set_attr(e, "at", iso);
+	eb_doc_set_attr_i64(e, "score", score);
+	eb_doc_set_attr(e, "tender-seq", eb_doc_attr(f, "head-seq"));
+	eb_doc_set_attr(e, "tender-hash", eb_doc_attr(f, "head-hash"));
+	add_scores(e, p->assessment, "agency-criterion", b);
+	eb_doc_foreach(r, ag, "representative")
+		eb_doc_set_attr(eb_doc_add(e, "representative"), "party",
+		    eb_doc_attr(r, "party"));
 	return EB_OK;
 }
 
@@ -442,11 +599,12 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 		const char *v[5];
 		size_t i;
 
-		if ((rc = need_role(cmd, EB_ROLE_REGISTRAR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(cmd,
+		    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK)
 			goto out;
 		for (i = 0; i < 5; i++)
-			if ((v[i] = need_attr(b, keys[i], i < 2 ? EB_ID_MAX :
-			    EB_NAME_MAX, err, &rc)) == NULL)
+			if ((v[i] = eb_registers_need_attr(b, keys[i],
+			    i < 2 ? EB_ID_MAX : EB_NAME_MAX, err, &rc)) == NULL)
 				goto out;
 		if (find(p, v[0]) != NULL) {
 			rc = eb_fail(err, EB_ERR_CONFLICT, "expert-exists",
@@ -468,10 +626,11 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 	    strcmp(name, "reinstate-expert") == 0) {
 		int suspend = name[0] == 's';
 
-		if ((rc = need_role(cmd, EB_ROLE_REGISTRAR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(cmd,
+		    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK)
 			goto out;
-		if ((party = need_attr(b, "party", EB_ID_MAX, err, &rc)) ==
-		    NULL)
+		if ((party = eb_registers_need_attr(b, "party", EB_ID_MAX, err,
+		    &rc)) == NULL)
 			goto out;
 		if ((x = find(p, party)) == NULL) {
 			rc = eb_fail(err, EB_ERR_NOTFOUND, "no-such-expert",
@@ -500,10 +659,11 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 	} else if (strcmp(name, "record-appointment") == 0) {
 		const char *tender;
 
-		if ((rc = need_role(cmd, EB_ROLE_SYSTEM, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(cmd,
+		    EB_ROLE_BIT(EB_ROLE_SYSTEM), err)) != EB_OK)
 			goto out;
-		if ((tender = need_attr(b, "tender", EB_ID_MAX, err, &rc)) ==
-		    NULL)
+		if ((tender = eb_registers_need_attr(b, "tender", EB_ID_MAX,
+		    err, &rc)) == NULL)
 			goto out;
 		if (eb_doc_child(b, "expert") == NULL) {
 			rc = eb_fail(err, EB_ERR_FORMAT, "bad-command",
@@ -512,8 +672,8 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 			goto out;
 		}
 		eb_doc_foreach(c, b, "expert") {
-			if ((party = need_attr(c, "party", EB_ID_MAX, err,
-			    &rc)) == NULL)
+			if ((party = eb_registers_need_attr(c, "party",
+			    EB_ID_MAX, err, &rc)) == NULL)
 				goto out;
 			if ((x = find(p, party)) == NULL) {
 				rc = eb_fail(err, EB_ERR_NOTFOUND,
@@ -553,11 +713,14 @@ pool_decide(const void *st, const struct eb_cmd *cmd, struct eb_doc **events,
 	} else if (strcmp(name, "rate-expert") == 0) {
 		if ((rc = decide_rate(p, cmd, ev, iso, err)) != EB_OK)
 			goto out;
+	} else if (strcmp(name, "rate-agency") == 0) {
+		if ((rc = decide_rate_agency(p, cmd, ev, iso, err)) != EB_OK)
+			goto out;
 	} else {
 		rc = eb_fail(err, EB_ERR_NOTFOUND, "unknown-command",
 		    "Send a pool command: register-expert, suspend-expert, "
 		    "reinstate-expert, record-appointment, "
-		    "configure-assessment or rate-expert.",
+		    "configure-assessment, rate-expert or rate-agency.",
 		    "the pool does not handle <%s>", name);
 		goto out;
 	}
@@ -598,6 +761,50 @@ renamed(const struct eb_doc *e, const char *name)
 	for (c = e->first; c != NULL; c = c->next)
 		eb_doc_append(d, eb_doc_clone(c));
 	return d;
+}
+
+/*
+ * agency-rated: the rating (without agency, name, tender-seq,
+ * tender-hash, representatives) under its agency's record, and the
+ * representatives it names added to the agency's readers.
+ */
+static int
+apply_agency_rated(struct pool *p, const struct eb_doc *e,
+    struct eb_error *err)
+{
+	const char *sid = eb_doc_attr(e, "agency");
+	struct eb_doc *a, *r, *c, *next;
+	const struct eb_doc *x;
+
+	if (sid == NULL)
+		return eb_fail(err, EB_ERR_FORMAT, "bad-event", NULL,
+		    "agency-rated without agency");
+	if (p->agencies == NULL)
+		p->agencies = eb_doc_new("agencies");
+	if ((a = agency_of(p, sid)) == NULL) {
+		a = eb_doc_add(p->agencies, "agency");
+		eb_doc_set_attr(a, "subject", sid);
+	}
+	if (eb_doc_attr(e, "name") != NULL)
+		eb_doc_set_attr(a, "name", eb_doc_attr(e, "name"));
+	r = renamed(e, "rating");
+	eb_doc_set_attr(r, "agency", NULL);
+	eb_doc_set_attr(r, "name", NULL);
+	eb_doc_set_attr(r, "tender-seq", NULL);
+	eb_doc_set_attr(r, "tender-hash", NULL);
+	for (c = r->first; c != NULL; c = next) {
+		next = c->next;
+		if (strcmp(c->name, "representative") == 0) {
+			eb_doc_detach(c);
+			eb_doc_free(c);
+		}
+	}
+	eb_doc_append(a, r);
+	eb_doc_foreach(x, e, "representative")
+		if (!names_party(a, "reader", eb_doc_attr(x, "party")))
+			eb_doc_set_attr(eb_doc_add(a, "reader"), "party",
+			    eb_doc_attr(x, "party"));
+	return EB_OK;
 }
 
 static int
@@ -646,6 +853,11 @@ pool_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 			p->assessment = renamed(e, "assessment");
 			continue;
 		}
+		if (strcmp(e->name, "agency-rated") == 0) {
+			if ((rc = apply_agency_rated(p, e, err)) != EB_OK)
+				return rc;
+			continue;
+		}
 		if ((x = find(p, eb_doc_attr(e, "party"))) == NULL)
 			return eb_fail(err, EB_ERR_NOTFOUND, "no-such-expert",
 			    NULL, "pool event <%s> names an unknown expert",
@@ -692,23 +904,24 @@ pool_apply(void *st, const struct eb_doc *events, struct eb_error *err)
  * ratings' scores (basis points of the scale, rounded down).
  */
 static void
-add_periods(struct eb_doc *e, const struct expert *x)
+add_periods(struct eb_doc *e, const struct eb_doc *ratings, int unexplained)
 {
 	const struct eb_doc *r, *q;
 	char year[5];
 
-	eb_doc_foreach(r, x->ratings, "rating") {
+	eb_doc_foreach(r, ratings, "rating") {
 		int64_t n = 0, sum = 0, un = 0, v;
 		struct eb_doc *pd;
 
 		snprintf(year, sizeof(year), "%.4s", eb_doc_attr(r, "at"));
 		/* the first rating of its year sums the year */
-		for (q = x->ratings->first; q != r; q = q->next)
+		for (q = eb_doc_child(ratings, "rating"); q != r;
+		    q = eb_doc_next(q, "rating"))
 			if (strncmp(eb_doc_attr(q, "at"), year, 4) == 0)
 				break;
 		if (q != r)
 			continue;
-		for (q = r; q != NULL; q = q->next) {
+		for (q = r; q != NULL; q = eb_doc_next(q, "rating")) {
 			if (strncmp(eb_doc_attr(q, "at"), year, 4) != 0)
 				continue;
 			n++;
@@ -721,7 +934,8 @@ add_periods(struct eb_doc *e, const struct expert *x)
 		eb_doc_set_attr(pd, "year", year);
 		eb_doc_set_attr_i64(pd, "ratings", n);
 		eb_doc_set_attr_i64(pd, "score", n > 0 ? sum / n : 0);
-		eb_doc_set_attr_i64(pd, "unexplained", un);
+		if (unexplained)
+			eb_doc_set_attr_i64(pd, "unexplained", un);
 	}
 }
 
@@ -747,7 +961,30 @@ add_expert(struct eb_doc *v, const struct expert *x)
 	}
 	eb_doc_foreach(r, x->ratings, "rating")
 		eb_doc_append(e, eb_doc_clone(r));
-	add_periods(e, x);
+	add_periods(e, x->ratings, 1);
+}
+
+/* The agencies' records 'viewer' may see (all when 'full'): ratings and
+ * the year's summaries, never the readers. */
+static void
+add_agencies(struct eb_doc *v, const struct pool *p,
+    const struct eb_actor *viewer, int full)
+{
+	const struct eb_doc *a, *r;
+	struct eb_doc *o;
+
+	eb_doc_foreach(a, p->agencies, "agency") {
+		if (!full && (viewer == NULL ||
+		    !names_party(a, "reader", viewer->party)))
+			continue;
+		o = eb_doc_add(v, "agency");
+		eb_doc_set_attr(o, "subject", eb_doc_attr(a, "subject"));
+		if (eb_doc_attr(a, "name") != NULL)
+			eb_doc_set_attr(o, "name", eb_doc_attr(a, "name"));
+		eb_doc_foreach(r, a, "rating")
+			eb_doc_append(o, eb_doc_clone(r));
+		add_periods(o, a, 0);
+	}
 }
 
 static struct eb_doc *
@@ -763,11 +1000,7 @@ pool_view(const void *st, const struct eb_actor *viewer)
 	/* the centre's assessment rules are public */
 	if (p->assessment != NULL)
 		eb_doc_append(v, eb_doc_clone(p->assessment));
-	full = viewer != NULL && (viewer->role == EB_ROLE_REGISTRAR ||
-	    viewer->role == EB_ROLE_SUPERVISOR ||
-	    viewer->role == EB_ROLE_VERIFIER ||
-	    viewer->role == EB_ROLE_AUDITOR ||
-	    viewer->role == EB_ROLE_SYSTEM);
+	full = eb_registers_officer(viewer);
 	/* an expert sees its own record and ratings, nobody else's */
 	if (!full && viewer != NULL && viewer->role == EB_ROLE_EXPERT) {
 		const struct expert *x = find(p, viewer->party);
@@ -776,10 +1009,14 @@ pool_view(const void *st, const struct eb_actor *viewer)
 			add_expert(v, x);
 		return v;
 	}
-	if (!full)
+	if (!full) {
+		/* an agency's representative: its agency's ratings */
+		add_agencies(v, p, viewer, 0);
 		return v;
+	}
 	for (i = 0; i < p->n; i++)
 		add_expert(v, &p->experts[i]);
+	add_agencies(v, p, viewer, 1);
 	return v;
 }
 
@@ -788,15 +1025,6 @@ pool_state_name(const void *st)
 {
 	(void)st;
 	return "open";
-}
-
-static int
-pool_next_timer(const void *st, int64_t *at, const char **name)
-{
-	(void)st;
-	(void)at;
-	(void)name;
-	return 0;
 }
 
 const struct eb_flow_ops eb_pool_flow = {
@@ -808,5 +1036,5 @@ const struct eb_flow_ops eb_pool_flow = {
 	.apply = pool_apply,
 	.view = pool_view,
 	.state_name = pool_state_name,
-	.next_timer = pool_next_timer,
+	.next_timer = eb_registers_no_timer,
 };

@@ -38,6 +38,16 @@
  *        -> <expert-rated party tender rater score deviations unexplained
  *           tender-seq tender-hash at> <score criterion value/>... <text>?
  *           (score: sum of values * 10000 / sum of maxes, rounded down)
+ *    <rate-agency pool= job=TENDER> <score criterion= value=/>... <text>?
+ *        the tender's tenderer (not one of its agency's representatives)
+ *        or a supervisor, once per (tender, rater), on the
+ *        <agency-criterion name= max=/> of configure-assessment; the
+ *        tender (facts, as for rate-expert) has ended (closed, failed,
+ *        cancelled) and its registration named an agency (<agency>,
+ *        subject.h eb_subject_agency).
+ *        -> <agency-rated agency name tender rater rater-role score
+ *           tender-seq tender-hash at> <score/>... <text>?
+ *           <representative party/>... (the agency's, from the tender)
  *    'at' is the command's server instant (ISO text, protocol/isotime.h).
  *    Refusals: EB_ERR_DENIED "role-not-allowed", EB_ERR_FORMAT
  *    "bad-command", EB_ERR_CONFLICT "expert-exists", EB_ERR_NOTFOUND
@@ -46,7 +56,9 @@
  *    "bad-assessment-rules", EB_ERR_STATE "no-assessment-rules" /
  *    "evaluation-not-closed", EB_ERR_NOTFOUND "no-such-tender",
  *    EB_ERR_RULE "expert-not-seated" / "bad-rating" /
- *    "unexplained-exceeds-deviations", EB_ERR_CONFLICT "already-rated".
+ *    "unexplained-exceeds-deviations", EB_ERR_CONFLICT "already-rated";
+ *    rate-agency also EB_ERR_STATE "tender-not-closed", EB_ERR_RULE
+ *    "no-agency-named".
  *
  * View (<pool id= experts="n">): registrar, supervisor, verifier, auditor
  * and system see every expert:
@@ -55,8 +67,11 @@
  * (experts in registration order, appointments in time order), then
  * each <rating> (the expert-rated event without party, tender-seq,
  * tender-hash) and a <period year ratings score unexplained/> per
- * calendar year of the ratings (score: their mean, rounded down).  Every
- * viewer sees the <assessment at> rules first.  An expert sees its own
+ * calendar year of the ratings (score: their mean, rounded down), then
+ * every <agency subject name> with its <rating>s and <period year
+ * ratings score/>s.  Every viewer sees the <assessment at> rules first.
+ * A party the agency had as a representative when a rated tender was
+ * registered sees that agency's record (and no expert's).  An expert sees its own
  * <expert> record only; other roles see only the count: committee names
  * are sealed (实施条例 Art. 41).
  *

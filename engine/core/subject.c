@@ -7,6 +7,7 @@
  * Invariant: apply() is the only writer of the record; decide() reads it.
  */
 #include "subject.h"
+#include "engine/core/registers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,17 +110,6 @@ bad(struct eb_error *err, const char *cmd, const char *what)
 	return eb_fail(err, EB_ERR_FORMAT, "bad-command",
 	    "Give every required attribute, within its limits "
 	    "(protocol/xsd/subject.xsd).", "<%s>: %s", cmd, what);
-}
-
-static int
-need_role(const struct eb_cmd *c, enum eb_role role, struct eb_error *err)
-{
-	if (c->actor.role == role)
-		return EB_OK;
-	return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
-	    "Sign this command with the certificate of the office named.",
-	    "%s may be done only by the %s, not by a %s", eb_cmd_name(c),
-	    eb_role_name(role), eb_role_name(c->actor.role));
 }
 
 static int
@@ -381,7 +371,8 @@ d_objection(const struct subject *s, const struct eb_cmd *c, int answer,
 			    eb_doc_attr(f, "no"));
 		eb_doc_set_attr(e, "party", c->actor.party);
 	} else {
-		if ((rc = need_role(c, EB_ROLE_SUPERVISOR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(c,
+		    EB_ROLE_BIT(EB_ROLE_SUPERVISOR), err)) != EB_OK)
 			return rc;
 		if (o == NULL || eb_doc_child(o, "answer") != NULL)
 			return eb_fail(err, EB_ERR_STATE, "no-open-objection",
@@ -416,7 +407,8 @@ subject_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 	ev = eb_doc_new("events");
 	eb_isotime_format(c->time, iso);
 	if (strcmp(name, "register-subject") == 0) {
-		if ((rc = need_role(c, EB_ROLE_REGISTRAR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(c,
+		    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK)
 			goto out;
 		e = eb_doc_add(ev, "subject-registered");
 		if ((rc = d_register(s, c, e, err)) != EB_OK)
@@ -442,11 +434,13 @@ subject_decide(const void *st, const struct eb_cmd *c, struct eb_doc **events,
 		e = eb_doc_add(ev, "objection-answered");
 		rc = d_objection(s, c, 1, e, err);
 	} else if (strcmp(name, "record-finding") == 0) {
-		if ((rc = need_role(c, EB_ROLE_SUPERVISOR, err)) != EB_OK)
+		if ((rc = eb_registers_need_role(c,
+		    EB_ROLE_BIT(EB_ROLE_SUPERVISOR), err)) != EB_OK)
 			goto out;
 		e = eb_doc_add(ev, "finding-recorded");
 		rc = d_finding(s, c, e, err);
-	} else if ((rc = need_role(c, EB_ROLE_REGISTRAR, err)) != EB_OK) {
+	} else if ((rc = eb_registers_need_role(c,
+	    EB_ROLE_BIT(EB_ROLE_REGISTRAR), err)) != EB_OK) {
 		goto out;
 	} else if (strcmp(name, "amend-qualifications") == 0) {
 		if (eb_doc_count(b, "qualification") > SUBJECT_MAX_ITEMS) {
@@ -661,7 +655,6 @@ subject_view(const void *st, const struct eb_actor *viewer)
 {
 	const struct subject *s = st;
 	struct eb_doc *v, *r;
-	int full;
 
 	if (s->rec == NULL) {
 		v = eb_doc_new("subject");
@@ -670,12 +663,7 @@ subject_view(const void *st, const struct eb_actor *viewer)
 		return v;
 	}
 	v = eb_doc_clone(s->rec);
-	full = viewer != NULL && (viewer->role == EB_ROLE_REGISTRAR ||
-	    viewer->role == EB_ROLE_SUPERVISOR ||
-	    viewer->role == EB_ROLE_VERIFIER ||
-	    viewer->role == EB_ROLE_AUDITOR ||
-	    viewer->role == EB_ROLE_SYSTEM);
-	if (!full)
+	if (!eb_registers_officer(viewer))
 		eb_doc_foreach(r, v, "representative")
 			if (viewer == NULL ||
 			    strcmp(eb_doc_attr(r, "party"), viewer->party) != 0)
@@ -694,15 +682,6 @@ subject_state_name(const void *st)
 	    "suspended" : "registered";
 }
 
-static int
-subject_next_timer(const void *st, int64_t *at, const char **name)
-{
-	(void)st;
-	(void)at;
-	(void)name;
-	return 0;
-}
-
 const struct eb_flow_ops eb_subject_flow = {
 	.kind = "subject",
 	.handles = subject_handles,
@@ -712,7 +691,7 @@ const struct eb_flow_ops eb_subject_flow = {
 	.apply = subject_apply,
 	.view = subject_view,
 	.state_name = subject_state_name,
-	.next_timer = subject_next_timer,
+	.next_timer = eb_registers_no_timer,
 };
 
 /* -- admission ---------------------------------------------------------- */
@@ -726,6 +705,82 @@ in_period(const struct eb_doc *d, int64_t t)
 	    from <= t && t <= until;
 }
 
+/* In good standing at 't': not suspended, no exclusion in force. */
+static int
+standing(const struct eb_doc *f, const char *sid, int64_t t,
+    struct eb_error *err)
+{
+	const struct eb_doc *x;
+
+	if (strcmp(eb_doc_attr(f, "status"), "suspended") == 0)
+		return eb_fail(err, EB_ERR_DENIED, "subject-suspended",
+		    "Ask the centre's registrar about the suspension.",
+		    "subject %s is suspended", sid);
+	eb_doc_foreach(x, f, "finding")
+		if (strcmp(eb_doc_attr(x, "sanction"), "exclusion") == 0 &&
+		    strcmp(eb_doc_attr(x, "status"), "in-force") == 0 &&
+		    in_period(x, t))
+			return eb_fail(err, EB_ERR_DENIED, "subject-excluded",
+			    "The subject is excluded from trading for the "
+			    "period of the finding (see its integrity record).",
+			    "subject %s is excluded until %s (finding %s: %s)",
+			    sid, eb_doc_attr(x, "to"), eb_doc_attr(x, "no"),
+			    eb_doc_attr(x, "kind"));
+	return EB_OK;
+}
+
+/* Are 'f' (a subject's facts) those of subject 'sid', at its head? */
+static int
+facts_of(const struct eb_doc *f, const char *sid)
+{
+	return f != NULL && strcmp(f->name, "subject") == 0 &&
+	    eb_doc_attr(f, "id") != NULL &&
+	    strcmp(eb_doc_attr(f, "id"), sid) == 0 &&
+	    eb_doc_attr(f, "code") != NULL &&
+	    eb_doc_attr(f, "head-seq") != NULL &&
+	    eb_doc_attr(f, "head-hash") != NULL;
+}
+
+int
+eb_subject_agency(const struct eb_cmd *c, const char *sid,
+    struct eb_doc **out, struct eb_error *err)
+{
+	const struct eb_doc *f = c->facts, *x;
+	struct eb_doc *a, *r;
+	int rc;
+
+	*out = NULL;
+	if (!facts_of(f, sid))
+		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-subject",
+		    "Name the agency by its registered subject id "
+		    "(ebid subject show ID), or name none.",
+		    "%s names agency %s, which is not a registered subject",
+		    eb_cmd_name(c), sid);
+	if (strcmp(eb_doc_attr(f, "kind") != NULL ? eb_doc_attr(f, "kind") :
+	    "", "agency") != 0)
+		return eb_fail(err, EB_ERR_RULE, "not-an-agency",
+		    "Name a subject the registrar registered as an agency "
+		    "(kind=\"agency\").",
+		    "subject %s is registered as a %s, not an agency", sid,
+		    eb_doc_attr(f, "kind") != NULL ? eb_doc_attr(f, "kind") :
+		    "?");
+	if ((rc = standing(f, sid, c->time, err)) != EB_OK)
+		return rc;
+	a = eb_doc_new("agency");
+	eb_doc_set_attr(a, "subject", sid);
+	eb_doc_set_attr(a, "name", eb_doc_attr(f, "name"));
+	eb_doc_set_attr(a, "subject-seq", eb_doc_attr(f, "head-seq"));
+	eb_doc_set_attr(a, "subject-hash", eb_doc_attr(f, "head-hash"));
+	eb_doc_foreach(x, f, "representative")
+		if (strcmp(eb_doc_attr(x, "status"), "authorised") == 0 &&
+		    in_period(x, c->time)) {
+			r = eb_doc_add(a, "representative");
+			eb_doc_set_attr(r, "party", eb_doc_attr(x, "party"));
+		}
+	*out = a;
+	return EB_OK;
+}
+
 int
 eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
     const char *scope, const char *bound, const struct eb_cmd *c,
@@ -737,6 +792,7 @@ eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
 	const struct eb_doc *f = c->facts, *x, *q, *rep = NULL;
 	char when[EB_ISOTIME_LEN];
 	int64_t min, g;
+	int rc;
 
 	if (bound != NULL && (sid == NULL || strcmp(sid, bound) != 0))
 		return eb_fail(err, EB_ERR_RULE, "subject-mismatch",
@@ -752,30 +808,13 @@ eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
 		    "of registered trading subjects: name yours with "
 		    "subject=ID.", "%s names no trading subject",
 		    eb_cmd_name(c));
-	if (f == NULL || strcmp(f->name, "subject") != 0 ||
-	    eb_doc_attr(f, "id") == NULL ||
-	    strcmp(eb_doc_attr(f, "id"), sid) != 0 ||
-	    eb_doc_attr(f, "code") == NULL ||
-	    eb_doc_attr(f, "head-seq") == NULL ||
-	    eb_doc_attr(f, "head-hash") == NULL)
+	if (!facts_of(f, sid))
 		return eb_fail(err, EB_ERR_NOTFOUND, "no-such-subject",
 		    "Name the registered subject you represent "
 		    "(ebid subject show ID).",
 		    "subject %s is not registered", sid);
-	if (strcmp(eb_doc_attr(f, "status"), "suspended") == 0)
-		return eb_fail(err, EB_ERR_DENIED, "subject-suspended",
-		    "Ask the centre's registrar about the suspension.",
-		    "subject %s is suspended", sid);
-	eb_doc_foreach(x, f, "finding")
-		if (strcmp(eb_doc_attr(x, "sanction"), "exclusion") == 0 &&
-		    strcmp(eb_doc_attr(x, "status"), "in-force") == 0 &&
-		    in_period(x, c->time))
-			return eb_fail(err, EB_ERR_DENIED, "subject-excluded",
-			    "The subject is excluded from trading for the "
-			    "period of the finding (see its integrity record).",
-			    "subject %s is excluded until %s (finding %s: %s)",
-			    sid, eb_doc_attr(x, "to"), eb_doc_attr(x, "no"),
-			    eb_doc_attr(x, "kind"));
+	if ((rc = standing(f, sid, c->time, err)) != EB_OK)
+		return rc;
 	eb_doc_foreach(x, f, "representative")
 		if (strcmp(eb_doc_attr(x, "party"), c->actor.party) == 0 &&
 		    strcmp(eb_doc_attr(x, "status"), "authorised") == 0 &&

@@ -63,6 +63,7 @@
  * INTERFACE
  *    eb_subject_flow        - the struct eb_flow_ops of the subject aggregate
  *    eb_subject_admit()     - may this command's actor act for its subject?
+ *    eb_subject_agency()    - the agency a tender names, in good standing?
  *    eb_subject_code_valid()- GB 32100-2015 unified social credit code check
  */
 #ifndef EB_SUBJECT_H
@@ -97,6 +98,20 @@ extern const struct eb_flow_ops eb_subject_flow;
 int eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
     const char *scope, const char *bound, const struct eb_cmd *cmd,
     struct eb_doc *event, struct eb_error *err);
+
+/*
+ * The agency a tender's registration names (register-tender agency=
+ * 'sid'): cmd->facts must be that subject's view at its head (ebidd
+ * attaches it as for eb_subject_admit), registered as kind "agency", in
+ * good standing at cmd->time (not suspended, no exclusion in force).
+ * *out: a new <agency subject= name= subject-seq= subject-hash=> with a
+ * <representative party=/> per representative authorised at cmd->time
+ * (they see the agency's ratings, pool.h).  Refusals: EB_ERR_NOTFOUND
+ * "no-such-subject", EB_ERR_RULE "not-an-agency", EB_ERR_DENIED
+ * "subject-suspended" / "subject-excluded".
+ */
+int eb_subject_agency(const struct eb_cmd *cmd, const char *sid,
+    struct eb_doc **out, struct eb_error *err);
 
 /* 1 when 's' is an 18-character unified social credit code whose last
  * character is its GB 32100-2015 check digit, else 0. */

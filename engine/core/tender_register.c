@@ -13,6 +13,7 @@
 #include "engine/core/tender_int.h"
 #include "engine/core/clearing.h"
 #include "engine/core/evaluation.h"
+#include "engine/core/subject.h"
 
 /* ------------------------------------------------------------------ */
 /* registration                                                         */
@@ -212,6 +213,18 @@ g_register(const struct tender *t, const struct eb_cmd *c,
 
 	if ((rc = parse_registration(c->body, c->time, &reg, err)) != EB_OK)
 		return rc;
+	/* the agency it names: a registered agency in good standing, with
+	 * the subject entry the decision rested on (docs/registries.md) */
+	if (eb_doc_attr(c->body, "agency") != NULL) {
+		struct eb_doc *a = NULL;
+
+		if ((rc = eb_subject_agency(c, eb_doc_attr(c->body, "agency"),
+		    &a, err)) != EB_OK) {
+			eb_doc_free(reg);
+			return rc;
+		}
+		eb_doc_append(reg, a);
+	}
 	e = ev_add(events, "tender-registered", c);
 	eb_doc_set_attr(e, "tender", c->target[0] ? c->target : t->id);
 	eb_doc_set_attr(e, "tenderer", c->actor.party);
@@ -227,9 +240,11 @@ g_resubmit(const struct tender *t, const struct eb_cmd *c,
 	struct eb_doc *reg = NULL, *e;
 	int rc;
 
-	(void)t;
 	if ((rc = parse_registration(c->body, c->time, &reg, err)) != EB_OK)
 		return rc;
+	/* the agency stays the one the registration named */
+	if (t->reg != NULL && eb_doc_child(t->reg, "agency") != NULL)
+		eb_doc_append(reg, eb_doc_clone(eb_doc_child(t->reg, "agency")));
 	e = ev_add(events, "registration-resubmitted", c);
 	eb_doc_append(e, reg);
 	return EB_OK;

@@ -452,6 +452,22 @@ agg_failed(struct eb_commands *cs, struct eb_agg *a)
 			job_fail(j, &j->gerr);
 			continue;
 		}
+		if (j->gstatus == EB_APPEND_CODE) {
+			/* another subject took the code while this one was
+			 * in flight (schema/0012_subject_codes.sql) */
+			struct eb_error e;
+			const char *code = eb_doc_attr(j->doc, "code");
+
+			eb_fail(&e, EB_ERR_CONFLICT, "credit-code-registered",
+			    "One organisation, one record: amend the "
+			    "registered subject instead.",
+			    "credit code %.32s was registered by another "
+			    "subject at the same time", code != NULL ? code :
+			    "?");
+			record_refusal(j, j->doc->name, &e);
+			job_fail(j, &e);
+			continue;
+		}
 		if (j->early == EARLY_FLYING) {
 			/* decided again when its look-up answers */
 			j->dedup_then = DEDUP_REQUEUE;
@@ -1022,6 +1038,8 @@ job_enqueue(struct job *j)
 		job_fail(j, &e);
 }
 
+static void fetch_facts(struct job *j, const char *kind, const char *attr);
+
 static void
 id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 {
@@ -1035,6 +1053,12 @@ id_done(int rc, const struct eb_error *e, const char *id, void *arg)
 	snprintf(j->target, sizeof(j->target), "%s", id);
 	a = eb_aggs_get(j->cs->srv->aggs, id, j->flow);
 	a->fresh = 1;
+	/* a tender naming its agency rests on that subject (subject.h) */
+	if (strcmp(j->doc->name, "register-tender") == 0 &&
+	    eb_doc_attr(j->doc, "agency") != NULL) {
+		fetch_facts(j, "subject", "agency");
+		return;
+	}
 	job_enqueue(j);
 }
 

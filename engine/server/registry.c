@@ -101,18 +101,14 @@ eb_registry_check(struct eb_server *srv, const struct eb_doc *cmd,
 	c->arg = arg;
 	snprintf(c->what, sizeof(c->what), "%s", cmd->name);
 	if (strcmp(cmd->name, "register-subject") == 0) {
-		char needle[64];
-		const char *params[1] = { needle };
+		const char *params[1] = { c->code };
 		const char *code = eb_doc_attr(cmd, "code");
 
 		snprintf(c->code, sizeof(c->code), "%s", code ? code : "");
-		snprintf(needle, sizeof(needle), " code=\"%s\"", c->code);
-		/* the first entry of every subject records its code */
+		/* the read model of the codes (schema/0012_subject_codes.sql,
+		 * whose key also refuses the second of two in flight) */
 		rc = eb_store_select_text(srv->store,
-		    "SELECT l.aggregate FROM log l JOIN aggregates a"
-		    " ON a.id = l.aggregate WHERE a.kind = 'subject'"
-		    " AND l.seq = 1 AND position($1 IN"
-		    " convert_from(l.events, 'UTF8')) > 0 LIMIT 1",
+		    "SELECT subject FROM subject_codes WHERE code = $1",
 		    1, params, checked, c);
 	} else {
 		struct eb_buf ag = EB_BUF_INIT, sq = EB_BUF_INIT,

@@ -3,7 +3,10 @@
  *    What the centre's registers need beyond one aggregate's rules
  *    (docs/registries.md), checked by ebidd before a command is decided:
  *      - register-subject: no subject holds the same unified social
- *        credit code already (credit-code-registered);
+ *        credit code already (credit-code-registered), looked up in the
+ *        read model subject_codes; two in flight at once both pass this
+ *        look-up, and the table's key refuses the second append
+ *        (schema/0012_subject_codes.sql, commands.c EB_APPEND_CODE);
  *      - record-finding: each <evidence aggregate= seq= hash=/> names an
  *        entry of that log with that hash (evidence-unresolved).
  *    A refused command changes nothing; an accepted one is decided by the

@@ -178,6 +178,7 @@ int eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 #define EB_APPEND_DUP 'd'        /* duplicate-command: the bytes are there */
 #define EB_APPEND_MOVED 'm'      /* head-moved: another ebidd appended */
 #define EB_APPEND_SKIPPED 's'    /* an earlier entry of its aggregate failed */
+#define EB_APPEND_CODE 'c'       /* a subject's credit code is taken (0012) */
 typedef void (*eb_store_batch_fn)(int rc, const struct eb_error *err,
     const char *status, size_t n, void *arg);
 int eb_store_append_batch(struct eb_store *s,

@@ -69,6 +69,15 @@ refused() { # refused NAME COMMAND...: passes when the command fails
 	cat "$o" >>"$tmp/check.log"
 }
 
+refused_with() { # refused_with NAME REASON COMMAND...: fails with that reason token
+	local name=$1 reason=$2 o; shift 2
+	o=$(check_out)
+	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"
+	elif grep -q -- "$reason" "$o"; then ok "$name ($reason)"
+	else bad "$name (not $reason)"; show_failure "$o"; fi
+	cat "$o" >>"$tmp/check.log"
+}
+
 # replies_valid: validate the XML replies that arrived since the last call
 # (see the header); prints each invalid one (request, status, xmllint's
 # error) and returns 1 when there is one.

@@ -34,15 +34,6 @@ sanctions() { curl -s "$BOARD/sanctions?lang=en"; }
 export EBID_URL=$URL EBID_CA=$C/ca.crt
 
 person() { awk -v n="$1" '$1 == n {print $4}' "$C/parties.txt"; }
-# refused_with NAME REASON COMMAND...: the command fails with that reason
-refused_with() {
-	local name=$1 reason=$2 o; shift 2
-	o=$(check_out)
-	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"
-	elif grep -q -- "$reason" "$o"; then ok "$name ($reason)"
-	else bad "$name (not $reason)"; show_failure "$o"; fi
-	cat "$o" >>"$tmp/check.log"
-}
 created() { awk '/ registered$/ {print $2}' <<<"$1"; }
 
 now=$(clock_now)

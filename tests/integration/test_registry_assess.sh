@@ -23,32 +23,13 @@ it_setup
 export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C
 . "$SRC/tools/lib/tender.sh"
 
-# refused_with NAME REASON COMMAND...: the command fails with that reason
-refused_with() {
-	local name=$1 reason=$2 o; shift 2
-	o=$(check_out)
-	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"
-	elif grep -q -- "$reason" "$o"; then ok "$name ($reason)"
-	else bad "$name (not $reason)"; show_failure "$o"; fi
-	cat "$o" >>"$tmp/check.log"
-}
 
 now=$(clock_now)
 deadline=$(iso_plus "$now" $((20 * 86400)))
 # two tenders to the opening: T1 is evaluated, T2's draw comes after
 for n in 1 2; do
 	sed "s/@DEADLINE@/$deadline/; s/@OPENING@/$deadline/" "$SRC/tests/data/tender/register-tender.xml" >"$tmp/reg$n.xml"
-	t=$(ebid_as tenderer tender register "$tmp/reg$n.xml" | awk '/ registered$/ {print $2}')
-	ebid_as registrar tender accept "$t" >/dev/null &&
-		ebid_as supervisor tender publish "$t" --text "Tender $n." >/dev/null &&
-		wait_state tender "$t" bidding >/dev/null || bad "tender $n to bidding"
-	for i in 1 2 3 4 5; do
-		ebid_as "bidder$i" tender sign-up "$t" >/dev/null &&
-			ebid_as registrar tender confirm-sign-up "$t" bidder="bidder$i" >/dev/null || bad "sign-up bidder$i on $t"
-		sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$t\"/" "$(ls "$SRC"/tests/data/bids/bid-$i-*.xml)" >"$tmp/bid$n-$i.xml"
-		ebid_as "bidder$i" bid seal --tender "$t" "$tmp/bid$n-$i.xml" -o "$tmp/bid$n-$i.sealed" >/dev/null &&
-			ebid_as "bidder$i" bid submit --tender "$t" "$tmp/bid$n-$i.sealed" >/dev/null || bad "bid of bidder$i on $t"
-	done
+	t=$(bidding_with_bids "$tmp/reg$n.xml" "$tmp") || bad "tender $n to bidding with five bids"
 	eval "T$n=$t"
 done
 clock_to "$deadline"

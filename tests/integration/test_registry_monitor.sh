@@ -25,14 +25,6 @@ it_setup
 export EBID_URL=$URL EBID_CA=$C/ca.crt EBID_CERTS=$C
 . "$SRC/tools/lib/tender.sh"
 
-refused_with() { # refused_with NAME REASON COMMAND...
-	local name=$1 reason=$2 o; shift 2
-	o=$(check_out)
-	if "$@" >"$o" 2>&1; then bad "$name (was accepted)"; show_failure "$o"
-	elif grep -q -- "$reason" "$o"; then ok "$name ($reason)"
-	else bad "$name (not $reason)"; show_failure "$o"; fi
-	cat "$o" >>"$tmp/check.log"
-}
 # ebid_from ADDRESS PARTY ARGS...: ebid connecting from ADDRESS
 ebid_from() { local a=$1; shift; EBID_SOURCE_ADDRESS=$a ebid_as "$@"; }
 person() { awk -v n="$1" '$1 == n {print $4}' "$C/parties.txt"; }
@@ -197,4 +189,12 @@ check "exports A" "$AUDIT" export --subject "$A" -o "$tmp/a.log.xml"
 refused_with "the monitor's checks need the tenders' logs" 'whose log is not given' "$AUDIT" verify "$tmp/m.log.xml" --ca "$C/ca.crt"
 check "with them the checks replay to the same alerts" "$AUDIT" verify "$tmp/m.log.xml" --ca "$C/ca.crt" \
 	--subject-log "$tmp/c.log.xml" --subject-log "$tmp/s.log.xml" --subject-log "$tmp/a.log.xml"
+"$AUDIT" replay "$tmp/m.log.xml" --ca "$C/ca.crt" --subject-log "$tmp/c.log.xml" \
+	--subject-log "$tmp/s.log.xml" --subject-log "$tmp/a.log.xml" >"$tmp/m.replay.txt" 2>&1
+check "ebid-audit replay shows each alert with its facts" \
+	grep -q "alert-raised: no=$no kind=same-address tender=$S detail=" "$tmp/m.replay.txt"
+check "who closed it, and why" \
+	grep -q "alert-closed: no=$no by=supervisor reason: \"One consultancy filed both bids" "$tmp/m.replay.txt"
+check "the observations with their addresses" \
+	grep -q "observed: tender=T-[0-9-]* party=bidder[0-9] role=bidder address=127\.[0-9.]*$" "$tmp/m.replay.txt"
 finish

@@ -15,26 +15,13 @@
 
 #include "engine/core/evaluation.h"
 #include "engine/core/fixed.h"
+#include "tests/unit/flow_fixture.h"
 
 /* -- builders ---------------------------------------------------------- */
 
 /* A new element (child of 'parent' when not NULL) with key/value pairs. */
-static struct eb_doc *
-el(struct eb_doc *parent, const char *name, ...)
-{
-	struct eb_doc *d = parent ? eb_doc_add(parent, name) :
-	    eb_doc_new(name);
-	const char *k, *v;
-	va_list ap;
-
-	va_start(ap, name);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		v = va_arg(ap, const char *);
-		eb_doc_set_attr(d, k, v);
-	}
-	va_end(ap);
-	return d;
-}
+/* the shared element builder (tests/unit/flow_fixture.h) */
+#define el fx_el
 
 static struct eb_doc *
 obid(const char *bidder, int64_t price, int64_t days)

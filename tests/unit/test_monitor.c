@@ -19,6 +19,7 @@
 
 #include "engine/core/monitor.h"
 #include "protocol/isotime.h"
+#include "tests/unit/flow_fixture.h"
 
 #define DAY (86400 * (int64_t)1000)
 #define HOUR (3600 * (int64_t)1000)
@@ -127,7 +128,6 @@ run(void *st, struct eb_doc *body, enum eb_role role,
     const struct eb_doc *facts, struct eb_doc **out, struct eb_error *err)
 {
 	struct eb_cmd cmd;
-	struct eb_doc *ev = NULL;
 	int rc;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -137,14 +137,7 @@ run(void *st, struct eb_doc *body, enum eb_role role,
 	    role == EB_ROLE_SYSTEM ? "ebidd" : "officer");
 	cmd.time = t0 + 30 * DAY;
 	cmd.facts = facts;
-	eb_error_clear(err);
-	rc = eb_monitor_flow.decide(st, &cmd, &ev, err);
-	if (rc == EB_OK)
-		assert_int_equal(eb_monitor_flow.apply(st, ev, err), EB_OK);
-	if (out != NULL)
-		*out = ev;
-	else
-		eb_doc_free(ev);
+	rc = fx_run(&eb_monitor_flow, st, &cmd, out, err);
 	eb_doc_free(body);
 	return rc;
 }

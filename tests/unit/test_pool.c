@@ -16,25 +16,9 @@
 #include "engine/core/draw.h"
 #include "engine/core/pool.h"
 #include "protocol/isotime.h"
+#include "tests/unit/flow_fixture.h"
 
 static int64_t t0;
-
-static struct eb_doc *
-el(struct eb_doc *parent, const char *name, ...)
-{
-	struct eb_doc *d = parent ? eb_doc_add(parent, name) :
-	    eb_doc_new(name);
-	const char *k, *v;
-	va_list ap;
-
-	va_start(ap, name);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		v = va_arg(ap, const char *);
-		eb_doc_set_attr(d, k, v);
-	}
-	va_end(ap);
-	return d;
-}
 
 /* decide + apply as ebidd does; returns decide's code. */
 static int
@@ -42,7 +26,6 @@ run(void *st, struct eb_doc *body, enum eb_role role, int64_t at,
     struct eb_error *err)
 {
 	struct eb_cmd cmd;
-	struct eb_doc *ev = NULL;
 	int rc;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -52,13 +35,7 @@ run(void *st, struct eb_doc *body, enum eb_role role, int64_t at,
 	    eb_role_name(role));
 	snprintf(cmd.target, sizeof(cmd.target), "pool");
 	cmd.time = at;
-	rc = eb_pool_flow.decide(st, &cmd, &ev, err);
-	if (rc == EB_OK) {
-		assert_non_null(ev);
-		assert_int_equal(eb_pool_flow.apply(st, ev, err), EB_OK);
-	} else
-		assert_null(ev);
-	eb_doc_free(ev);
+	rc = fx_run(&eb_pool_flow, st, &cmd, NULL, err);
 	eb_doc_free(body);
 	return rc;
 }
@@ -69,7 +46,7 @@ reg(void *st, const char *party, const char *person, const char *org,
 {
 	struct eb_error err;
 
-	return run(st, el(NULL, "register-expert", "pool", "pool", "party",
+	return run(st, fx_el(NULL, "register-expert", "pool", "pool", "party",
 	    party, "person", person, "name", party, "org", org, "specialty",
 	    spec, NULL), EB_ROLE_REGISTRAR, t0, &err);
 }
@@ -78,15 +55,15 @@ reg(void *st, const char *party, const char *person, const char *org,
 static struct eb_doc *
 tender_facts(const char *state)
 {
-	struct eb_doc *f = el(NULL, "tender", "id", "T1", "state", state,
+	struct eb_doc *f = fx_el(NULL, "tender", "id", "T1", "state", state,
 	    "head-seq", "42", "head-hash", "ab", NULL), *c, *r;
 
-	c = el(f, "committee", NULL);
-	el(c, "member", "party", "e1", "status", "accepted", NULL);
-	el(c, "member", "party", "e2", "status", "declined", NULL);
-	r = el(el(f, "result", NULL), "evaluation-result", NULL);
-	el(r, "alert", "expert", "e1", "bid", "b1", NULL);
-	el(r, "alert", "expert", "e1", "bid", "b2", NULL);
+	c = fx_el(f, "committee", NULL);
+	fx_el(c, "member", "party", "e1", "status", "accepted", NULL);
+	fx_el(c, "member", "party", "e2", "status", "declined", NULL);
+	r = fx_el(fx_el(f, "result", NULL), "evaluation-result", NULL);
+	fx_el(r, "alert", "expert", "e1", "bid", "b1", NULL);
+	fx_el(r, "alert", "expert", "e1", "bid", "b2", NULL);
 	return f;
 }
 
@@ -95,16 +72,16 @@ rate(void *st, const char *expert, const char *unexplained,
     const char *v1, const char *v2, const struct eb_doc *facts,
     const char *rater, struct eb_doc **out, struct eb_error *err)
 {
-	struct eb_doc *b = el(NULL, "rate-expert", "pool", "pool", "job", "T1",
+	struct eb_doc *b = fx_el(NULL, "rate-expert", "pool", "pool", "job", "T1",
 	    "expert", expert, NULL), *ev = NULL;
 	struct eb_cmd cmd;
 	int rc;
 
 	if (unexplained != NULL)
 		eb_doc_set_attr(b, "unexplained", unexplained);
-	el(b, "score", "criterion", "punctuality", "value", v1, NULL);
+	fx_el(b, "score", "criterion", "punctuality", "value", v1, NULL);
 	if (v2 != NULL)
-		el(b, "score", "criterion", "reasons", "value", v2, NULL);
+		fx_el(b, "score", "criterion", "reasons", "value", v2, NULL);
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.body = b;
 	cmd.actor.role = EB_ROLE_SUPERVISOR;
@@ -143,15 +120,15 @@ test_ratings(void **state)
 	assert_int_equal(rate(st, "e1", NULL, "3", "4", f, "sup", NULL, &err),
 	    EB_ERR_STATE);
 	assert_string_equal(err.reason, "no-assessment-rules");
-	cfg = el(NULL, "configure-assessment", "pool", "pool", NULL);
-	el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
-	el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	cfg = fx_el(NULL, "configure-assessment", "pool", "pool", NULL);
+	fx_el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	fx_el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
 	assert_int_equal(run(st, cfg, EB_ROLE_REGISTRAR, t0, &err),
 	    EB_ERR_FORMAT);
-	cfg = el(NULL, "configure-assessment", "pool", "pool", NULL);
-	el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
-	el(cfg, "criterion", "name", "reasons", "max", "5", NULL);
-	el(cfg, "draw-rule", "period-days", "365", "min-percent", "60", NULL);
+	cfg = fx_el(NULL, "configure-assessment", "pool", "pool", NULL);
+	fx_el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	fx_el(cfg, "criterion", "name", "reasons", "max", "5", NULL);
+	fx_el(cfg, "draw-rule", "period-days", "365", "min-percent", "60", NULL);
 	assert_int_equal(run(st, cfg, EB_ROLE_REGISTRAR, t0, &err), EB_OK);
 	/* not seated, not closed, no facts, criteria */
 	assert_int_equal(rate(st, "e2", NULL, "3", "4", f, "sup", NULL, &err),
@@ -237,21 +214,21 @@ test_register_suspend_reinstate(void **state)
 	assert_int_equal(reg(st, "e1", "P9", "Uni B", "civil"),
 	    EB_ERR_CONFLICT);
 	/* Only the registration officer registers. */
-	assert_int_equal(run(st, el(NULL, "register-expert", "party", "e2",
+	assert_int_equal(run(st, fx_el(NULL, "register-expert", "party", "e2",
 	    "person", "P2", "name", "n", "org", "o", "specialty", "civil",
 	    NULL), EB_ROLE_SUPERVISOR, t0, &err), EB_ERR_DENIED);
 	assert_string_equal(err.reason, "role-not-allowed");
 	/* Every field is required. */
-	assert_int_equal(run(st, el(NULL, "register-expert", "party", "e2",
+	assert_int_equal(run(st, fx_el(NULL, "register-expert", "party", "e2",
 	    "person", "P2", "name", "n", "specialty", "civil", NULL),
 	    EB_ROLE_REGISTRAR, t0, &err), EB_ERR_FORMAT);
-	assert_int_equal(run(st, el(NULL, "suspend-expert", "party", "e1",
+	assert_int_equal(run(st, fx_el(NULL, "suspend-expert", "party", "e1",
 	    "reason", "sanctioned", NULL), EB_ROLE_REGISTRAR, t0, &err),
 	    EB_OK);
-	assert_int_equal(run(st, el(NULL, "suspend-expert", "party", "e1",
+	assert_int_equal(run(st, fx_el(NULL, "suspend-expert", "party", "e1",
 	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_ERR_STATE);
 	assert_string_equal(err.reason, "expert-not-active");
-	assert_int_equal(run(st, el(NULL, "suspend-expert", "party", "zz",
+	assert_int_equal(run(st, fx_el(NULL, "suspend-expert", "party", "zz",
 	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_ERR_NOTFOUND);
 	v = eb_pool_flow.view(st, &sup);
 	assert_int_equal(eb_doc_serialize(v, &b), EB_OK);
@@ -261,9 +238,9 @@ test_register_suspend_reinstate(void **state)
 	    "status=\"suspended\"></expert></pool>");
 	eb_buf_free(&b);
 	eb_doc_free(v);
-	assert_int_equal(run(st, el(NULL, "reinstate-expert", "party", "e1",
+	assert_int_equal(run(st, fx_el(NULL, "reinstate-expert", "party", "e1",
 	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_OK);
-	assert_int_equal(run(st, el(NULL, "reinstate-expert", "party", "e1",
+	assert_int_equal(run(st, fx_el(NULL, "reinstate-expert", "party", "e1",
 	    NULL), EB_ROLE_REGISTRAR, t0, &err), EB_ERR_STATE);
 	v = eb_pool_flow.view(st, &sup);
 	assert_string_equal(eb_doc_attr(eb_doc_child(v, "expert"), "status"),
@@ -291,24 +268,24 @@ test_appointment_recorded_once(void **state)
 	assert_int_equal(reg(st, "e1", "P1", "Uni A", "civil"), EB_OK);
 	assert_int_equal(reg(st, "e2", "P2", "Uni B", "civil"), EB_OK);
 	/* the same expert named twice in one command counts once */
-	body = el(NULL, "record-appointment", "tender", "T1", NULL);
-	el(body, "expert", "party", "e1", NULL);
-	el(body, "expert", "party", "e1", NULL);
+	body = fx_el(NULL, "record-appointment", "tender", "T1", NULL);
+	fx_el(body, "expert", "party", "e1", NULL);
+	fx_el(body, "expert", "party", "e1", NULL);
 	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0, &err), EB_OK);
 	/* the same committee again: refused as already recorded, nothing changes */
-	body = el(NULL, "record-appointment", "tender", "T1", NULL);
-	el(body, "expert", "party", "e1", NULL);
+	body = fx_el(NULL, "record-appointment", "tender", "T1", NULL);
+	fx_el(body, "expert", "party", "e1", NULL);
 	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0 + 1000, &err),
 	    EB_ERR_CONFLICT);
 	assert_string_equal(err.reason, "appointments-already-recorded");
 	/* a committee with one new member records only the new one */
-	body = el(NULL, "record-appointment", "tender", "T1", NULL);
-	el(body, "expert", "party", "e1", NULL);
-	el(body, "expert", "party", "e2", NULL);
+	body = fx_el(NULL, "record-appointment", "tender", "T1", NULL);
+	fx_el(body, "expert", "party", "e1", NULL);
+	fx_el(body, "expert", "party", "e2", NULL);
 	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0 + 2000, &err), EB_OK);
 	/* another tender is another appointment */
-	body = el(NULL, "record-appointment", "tender", "T2", NULL);
-	el(body, "expert", "party", "e1", NULL);
+	body = fx_el(NULL, "record-appointment", "tender", "T2", NULL);
+	fx_el(body, "expert", "party", "e1", NULL);
 	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0 + 3000, &err), EB_OK);
 	v = eb_pool_flow.view(st, &sys);
 	eb_doc_foreach(x, v, "expert") {
@@ -339,9 +316,9 @@ test_appointments_view_and_replay(void **state)
 	(void)state;
 	assert_int_equal(reg(st, "e1", "P1", "Uni A", "civil"), EB_OK);
 	assert_int_equal(reg(st, "e2", "P2", "Uni B", "civil"), EB_OK);
-	body = el(NULL, "record-appointment", "tender", "T1", NULL);
-	el(body, "expert", "party", "e1", NULL);
-	el(body, "expert", "party", "e2", NULL);
+	body = fx_el(NULL, "record-appointment", "tender", "T1", NULL);
+	fx_el(body, "expert", "party", "e1", NULL);
+	fx_el(body, "expert", "party", "e2", NULL);
 	/* Only the system records appointments. */
 	assert_int_equal(run(st, eb_doc_clone(body), EB_ROLE_SUPERVISOR, t0,
 	    &err), EB_ERR_DENIED);
@@ -362,9 +339,9 @@ test_appointments_view_and_replay(void **state)
 	eb_doc_free(ev);
 	eb_doc_free(body);
 	/* An unknown party is refused as a whole. */
-	body = el(NULL, "record-appointment", "tender", "T2", NULL);
-	el(body, "expert", "party", "e1", NULL);
-	el(body, "expert", "party", "e9", NULL);
+	body = fx_el(NULL, "record-appointment", "tender", "T2", NULL);
+	fx_el(body, "expert", "party", "e1", NULL);
+	fx_el(body, "expert", "party", "e9", NULL);
 	assert_int_equal(run(st, body, EB_ROLE_SYSTEM, t0, &err),
 	    EB_ERR_NOTFOUND);
 	v = eb_pool_flow.view(st, &sys);
@@ -389,7 +366,7 @@ test_appointments_view_and_replay(void **state)
 
 		eb_isotime_format(t0, iso);
 		eb_doc_foreach(x, v, "expert") {
-			e = el(evs, "expert-registered", "party",
+			e = fx_el(evs, "expert-registered", "party",
 			    eb_doc_attr(x, "party"), "person",
 			    eb_doc_attr(x, "person"), "name",
 			    eb_doc_attr(x, "name"), "org",
@@ -398,9 +375,9 @@ test_appointments_view_and_replay(void **state)
 			(void)e;
 		}
 		eb_isotime_format(t0 + 1000, iso);
-		el(evs, "expert-appointed", "party", "e1", "tender", "T1", "at",
+		fx_el(evs, "expert-appointed", "party", "e1", "tender", "T1", "at",
 		    iso, NULL);
-		el(evs, "expert-appointed", "party", "e2", "tender", "T1", "at",
+		fx_el(evs, "expert-appointed", "party", "e2", "tender", "T1", "at",
 		    iso, NULL);
 		assert_int_equal(eb_pool_flow.apply(st2, evs, &err), EB_OK);
 		eb_doc_free(evs);
@@ -440,15 +417,15 @@ test_draw_over_pool_view(void **state)
 		char t[8];
 
 		snprintf(t, sizeof(t), "T%d", i);
-		body = el(NULL, "record-appointment", "tender", t, NULL);
-		el(body, "expert", "party", "e1", NULL);
+		body = fx_el(NULL, "record-appointment", "tender", t, NULL);
+		fx_el(body, "expert", "party", "e1", NULL);
 		assert_int_equal(run(st, body, EB_ROLE_SYSTEM,
 		    t0 + (int64_t)i * 10 * EB_MS_PER_DAY, &err), EB_OK);
 	}
 	v = eb_pool_flow.view(st, &sup);
-	req = el(NULL, "draw-request", "tender", "T9", "recent-days", "90",
+	req = fx_el(NULL, "draw-request", "tender", "T9", "recent-days", "90",
 	    "max-recent", "3", NULL);
-	s = el(req, "seats", "specialty", "civil", "count", "3", NULL);
+	s = fx_el(req, "seats", "specialty", "civil", "count", "3", NULL);
 	(void)s;
 	assert_int_equal(eb_draw_seed(head, rev, 1, seed), EB_OK);
 	assert_int_equal(eb_draw_committee(v, req, seed,

@@ -17,6 +17,7 @@
 
 #include "engine/core/subject.h"
 #include "protocol/isotime.h"
+#include "tests/unit/flow_fixture.h"
 
 #define DAY (86400 * (int64_t)1000)
 
@@ -25,23 +26,6 @@ static int64_t admit_at;        /* the command's instant in admit(): t0 */
 static const char *admit_bound; /* the subject of the sign-up, or NULL */
 static char iso_past[EB_ISOTIME_LEN], iso_future[EB_ISOTIME_LEN],
     iso_soon[EB_ISOTIME_LEN];
-
-static struct eb_doc *
-el(struct eb_doc *parent, const char *name, ...)
-{
-	struct eb_doc *d = parent ? eb_doc_add(parent, name) :
-	    eb_doc_new(name);
-	const char *k, *v;
-	va_list ap;
-
-	va_start(ap, name);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		v = va_arg(ap, const char *);
-		eb_doc_set_attr(d, k, v);
-	}
-	va_end(ap);
-	return d;
-}
 
 static void
 actor(struct eb_cmd *c, enum eb_role role, const char *party,
@@ -58,7 +42,6 @@ run(void *st, struct eb_doc *body, enum eb_role role, const char *party,
     struct eb_error *err)
 {
 	struct eb_cmd cmd;
-	struct eb_doc *ev = NULL;
 	int rc;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -66,13 +49,7 @@ run(void *st, struct eb_doc *body, enum eb_role role, const char *party,
 	cmd.body = body;
 	actor(&cmd, role, party, "P-1");
 	cmd.time = t0;
-	rc = eb_subject_flow.decide(st, &cmd, &ev, err);
-	if (rc == EB_OK) {
-		assert_non_null(ev);
-		assert_int_equal(eb_subject_flow.apply(st, ev, err), EB_OK);
-	} else
-		assert_null(ev);
-	eb_doc_free(ev);
+	rc = fx_run(&eb_subject_flow, st, &cmd, NULL, err);
 	eb_doc_free(body);
 	return rc;
 }
@@ -83,14 +60,14 @@ static void *
 registered(void)
 {
 	void *st = eb_subject_flow.create("O-1");
-	struct eb_doc *b = el(NULL, "register-subject", "code",
+	struct eb_doc *b = fx_el(NULL, "register-subject", "code",
 	    "91350100M000100Y43", "name", "Dongping Water Co Ltd", "kind",
 	    "bidder", NULL);
 	struct eb_error err;
 
-	el(b, "qualification", "kind", "municipal-works", "grade", "2",
+	fx_el(b, "qualification", "kind", "municipal-works", "grade", "2",
 	    "from", iso_past, "to", iso_soon, NULL);
-	el(b, "representative", "person", "P-1", "party", "rep1", "scope",
+	fx_el(b, "representative", "person", "P-1", "party", "rep1", "scope",
 	    "tender", "from", iso_past, "to", iso_future, NULL);
 	assert_int_equal(run(st, b, EB_ROLE_REGISTRAR, "registrar", &err),
 	    EB_OK);
@@ -119,7 +96,7 @@ reg_requiring(const char *grade)
 	    "required-qualifications");
 
 	if (grade != NULL)
-		el(q, "qualification", "kind", "municipal-works", "min-grade",
+		fx_el(q, "qualification", "kind", "municipal-works", "min-grade",
 		    grade, NULL);
 	return r;
 }
@@ -130,7 +107,7 @@ admit(const void *st, const struct eb_doc *reg, int64_t deadline,
     const char *party, const char *person, const char *subject,
     const char *scope, struct eb_doc **event, struct eb_error *err)
 {
-	struct eb_doc *body = el(NULL, "sign-up", "tender", "T-1", NULL);
+	struct eb_doc *body = fx_el(NULL, "sign-up", "tender", "T-1", NULL);
 	struct eb_doc *f = st != NULL ? facts(st) : NULL;
 	struct eb_cmd cmd;
 	int rc;
@@ -186,26 +163,26 @@ test_commands(void **state)
 	struct eb_doc *v, *f;
 
 	(void)state;
-	assert_int_equal(run(st, el(NULL, "register-subject", "code",
+	assert_int_equal(run(st, fx_el(NULL, "register-subject", "code",
 	    "91350100M000100Y43", "name", "x", "kind", "bidder", NULL),
 	    EB_ROLE_REGISTRAR, "registrar", &err), EB_ERR_STATE);
-	assert_int_equal(run(st, el(NULL, "suspend-subject", "subject", "O-1",
+	assert_int_equal(run(st, fx_el(NULL, "suspend-subject", "subject", "O-1",
 	    "reason", "r", NULL), EB_ROLE_BIDDER, "rep1", &err),
 	    EB_ERR_DENIED);
 	assert_string_equal(err.reason, "role-not-allowed");
-	assert_int_equal(run(st, el(NULL, "authorise-representative",
+	assert_int_equal(run(st, fx_el(NULL, "authorise-representative",
 	    "subject", "O-1", "person", "P-9", "party", "rep1", "scope", "all",
 	    "from", iso_past, "to", iso_future, NULL), EB_ROLE_REGISTRAR,
 	    "registrar", &err), EB_ERR_CONFLICT);
 	assert_string_equal(err.reason, "representative-exists");
-	f = el(NULL, "record-finding", "subject", "O-1", "kind", "collusion",
+	f = fx_el(NULL, "record-finding", "subject", "O-1", "kind", "collusion",
 	    "sanction", "exclusion", "from", iso_past, "to", iso_future, NULL);
 	assert_int_equal(run(st, f, EB_ROLE_SUPERVISOR, "supervisor", &err),
 	    EB_ERR_RULE);
 	assert_string_equal(err.reason, "evidence-required");
-	f = el(NULL, "record-finding", "subject", "O-1", "kind", "collusion",
+	f = fx_el(NULL, "record-finding", "subject", "O-1", "kind", "collusion",
 	    "sanction", "exclusion", "from", iso_past, "to", iso_future, NULL);
-	el(f, "evidence", "aggregate", "T-1", "seq", "4", "hash",
+	fx_el(f, "evidence", "aggregate", "T-1", "seq", "4", "hash",
 	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
 	    NULL);
 	assert_int_equal(run(st, f, EB_ROLE_SUPERVISOR, "supervisor", &err),
@@ -287,9 +264,9 @@ test_admission(void **state)
 	assert_string_equal(err.reason, "qualification-expired");
 	eb_doc_free(ev);
 	/* an exclusion in force, then lifted on objection */
-	f = el(NULL, "record-finding", "subject", "O-1", "kind", "collusion",
+	f = fx_el(NULL, "record-finding", "subject", "O-1", "kind", "collusion",
 	    "sanction", "exclusion", "from", iso_past, "to", iso_future, NULL);
-	el(f, "evidence", "aggregate", "T-1", "seq", "4", "hash",
+	fx_el(f, "evidence", "aggregate", "T-1", "seq", "4", "hash",
 	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
 	    NULL);
 	assert_int_equal(run(st, f, EB_ROLE_SUPERVISOR, "supervisor", &err),
@@ -298,11 +275,11 @@ test_admission(void **state)
 	    &ev, &err), EB_ERR_DENIED);
 	assert_string_equal(err.reason, "subject-excluded");
 	eb_doc_free(ev);
-	f = el(NULL, "object-to-finding", "subject", "O-1", "finding", "1",
+	f = fx_el(NULL, "object-to-finding", "subject", "O-1", "finding", "1",
 	    NULL);
 	eb_doc_add_text(f, "text", "not so");
 	assert_int_equal(run(st, f, EB_ROLE_BIDDER, "rep1", &err), EB_OK);
-	f = el(NULL, "answer-finding-objection", "subject", "O-1", "finding",
+	f = fx_el(NULL, "answer-finding-objection", "subject", "O-1", "finding",
 	    "1", "decision", "lifted", NULL);
 	eb_doc_add_text(f, "text", "agreed");
 	assert_int_equal(run(st, f, EB_ROLE_SUPERVISOR, "supervisor", &err),
@@ -311,7 +288,7 @@ test_admission(void **state)
 	    &ev, &err), EB_OK);
 	eb_doc_free(ev);
 	/* an authorisation is current only within its period */
-	assert_int_equal(run(st, el(NULL, "authorise-representative",
+	assert_int_equal(run(st, fx_el(NULL, "authorise-representative",
 	    "subject", "O-1", "person", "P-2", "party", "rep2", "scope", "all",
 	    "from", iso_soon, "to", iso_future, NULL), EB_ROLE_REGISTRAR,
 	    "registrar", &err), EB_OK);
@@ -325,14 +302,14 @@ test_admission(void **state)
 	admit_at = 0;
 	eb_doc_free(ev);
 	/* revoked, then suspended */
-	assert_int_equal(run(st, el(NULL, "revoke-representative", "subject",
+	assert_int_equal(run(st, fx_el(NULL, "revoke-representative", "subject",
 	    "O-1", "party", "rep1", NULL), EB_ROLE_REGISTRAR, "registrar",
 	    &err), EB_OK);
 	assert_int_equal(admit(st, reg2, t0, "rep1", "P-1", "O-1", "tender",
 	    &ev, &err), EB_ERR_DENIED);
 	assert_string_equal(err.reason, "not-authorised-representative");
 	eb_doc_free(ev);
-	assert_int_equal(run(st, el(NULL, "suspend-subject", "subject", "O-1",
+	assert_int_equal(run(st, fx_el(NULL, "suspend-subject", "subject", "O-1",
 	    "reason", "review", NULL), EB_ROLE_REGISTRAR, "registrar", &err),
 	    EB_OK);
 	assert_int_equal(admit(st, reg2, t0, "rep1", "P-1", "O-1", "tender",

@@ -14,6 +14,12 @@
 #                             0.5, quality 0-20, schedule 0-10), close to the
 #                             panel so no deviation alert is raised
 #    committee TENDER         the experts seated on the committee
+#    bidding_with_bids REG.xml DIR
+#                             the tenderer registers REG.xml; accepted,
+#                             published; bidder1..5 sign up (confirmed) and
+#                             seal and submit tests/data/bids/bid-N-*.xml
+#                             (files in DIR); echoes the tender id, returns
+#                             1 at the first step refused (needs SRC)
 
 # subject field NAME of party PARTY's certificate
 cert_field() {
@@ -132,4 +138,22 @@ publicity_end() {
 pool_of() {
 	ebid_as supervisor tender show "$1" | grep -o '<draw [^>]*>' |
 		grep -o ' pool="[^"]*"' | cut -d'"' -f2
+}
+
+# bidding_with_bids REG.xml DIR: a tender in bidding with the five bids
+bidding_with_bids() {
+	local reg=$1 dir=$2 t i
+	t=$(ebid_as tenderer tender register "$reg" | awk '/ registered$/ {print $2}')
+	[ -n "$t" ] || return 1
+	ebid_as registrar tender accept "$t" >/dev/null &&
+		ebid_as supervisor tender publish "$t" --text "Tender $t." >/dev/null &&
+		wait_state tender "$t" bidding >/dev/null || return 1
+	for i in 1 2 3 4 5; do
+		ebid_as "bidder$i" tender sign-up "$t" >/dev/null &&
+			ebid_as registrar tender confirm-sign-up "$t" bidder="bidder$i" >/dev/null || return 1
+		sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$t\"/" "$(ls "$SRC"/tests/data/bids/bid-$i-*.xml)" >"$dir/bid-$t-$i.xml"
+		ebid_as "bidder$i" bid seal --tender "$t" "$dir/bid-$t-$i.xml" -o "$dir/bid-$t-$i.sealed" >/dev/null &&
+			ebid_as "bidder$i" bid submit --tender "$t" "$dir/bid-$t-$i.sealed" >/dev/null || return 1
+	done
+	echo "$t"
 }
