@@ -157,7 +157,8 @@ struct load {
 	/* phase */
 	int64_t t_start, t_stop;
 	long long cpu0, cpu1;         /* server's utime+stime, clock ticks */
-	char cpu_kv[96];
+	long long self0, self1;       /* this tool's, the same way */
+	char cpu_kv[160];
 	int running, stopping, inflight;
 	uint64_t sent, done, transport_err, onthefly;
 	struct event *stop_ev, *drain_ev;
@@ -930,6 +931,7 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 	L->stopping = 1;
 	L->t_stop = mono_us();
 	L->cpu1 = proc_cpu_ticks(L->pid);
+	L->self1 = proc_cpu_ticks((long)getpid());
 	L->drain_ev = evtimer_new(L->base, drain_cb, L);
 	evtimer_add(L->drain_ev, &tv);
 	maybe_finish(L);
@@ -946,12 +948,14 @@ run_phase(struct load *L)
 	L->running = 1;
 	L->t_start = mono_us();
 	L->cpu0 = proc_cpu_ticks(L->pid);
+	L->self0 = proc_cpu_ticks((long)getpid());
 	for (int i = 0; i < L->nc; i++)
 		next_request(&L->c[i]);
 	event_base_dispatch(L->base);
 	if (L->t_stop == 0) {
 		L->t_stop = mono_us();
 		L->cpu1 = proc_cpu_ticks(L->pid);
+		L->self1 = proc_cpu_ticks((long)getpid());
 	}
 	L->running = 0;
 }
@@ -1026,6 +1030,17 @@ report(struct load *L, const char *extra)
 		snprintf(L->cpu_kv, sizeof(L->cpu_kv), "srv_cpu_pct=%.0f "
 		    "srv_cpu_ms_per_req=%.4f", 100.0 * cpu / secs,
 		    total ? 1000.0 * cpu / (double)total : 0.0);
+	}
+	/* the load generator's own CPU: whether the clients are the bound */
+	if (L->self0 >= 0 && L->self1 >= L->self0) {
+		double cpu = (double)(L->self1 - L->self0) /
+		    (double)sysconf(_SC_CLK_TCK);
+		size_t o = strlen(L->cpu_kv);
+
+		printf("  ebid-load itself: %.2f s CPU in the phase = %.0f %% "
+		    "of one core\n", cpu, 100.0 * cpu / secs);
+		snprintf(L->cpu_kv + o, sizeof(L->cpu_kv) - o,
+		    "%scli_cpu_pct=%.0f", o ? " " : "", 100.0 * cpu / secs);
 	}
 	if (L->sc == SC_HOT || L->sc == SC_MIXED) {
 		printf("  race (%s phase, sale %s): accepted %llu (%.0f/s), "
