@@ -8,6 +8,7 @@
  * check threads) touch only it and the read-only trust, schema,
  * certificate and key.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,10 +121,45 @@ stored_envelope(struct eb_server *srv, const struct eb_doc *cmd,
 	b->env_size = (uint64_t)size;
 }
 
+/* One share of the commands to verify again (opening_work). */
+struct reverify {
+	struct opening *op;
+	struct eb_doc **cmds;
+	int from, step;
+};
+
+static void *
+reverify_main(void *arg)
+{
+	struct reverify *rv = arg;
+	struct opening *op = rv->op;
+	const struct eb_server *srv = op->slot->srv;
+
+	for (int i = rv->from; i < op->n; i += rv->step) {
+		uint8_t *content = NULL;
+		size_t clen = 0;
+		X509 *signer = NULL;
+		struct eb_xml_limits lim = { .max_bytes = LOGGED_CMD_MAX,
+		    .max_depth = LOGGED_CMD_DEPTH,
+		    .max_elements = LOGGED_CMD_ELEMENTS };
+		struct eb_error e;
+
+		if (eb_cms_verify(srv->trust, op->command[i],
+		    op->command_len[i], 0, &content, &clen, &signer, &e) ==
+		    EB_OK && eb_xml_parse(NULL, &lim, content, clen,
+		    &rv->cmds[i], &e) != EB_OK)
+			rv->cmds[i] = NULL;
+		free(content);
+		X509_free(signer);
+	}
+	return NULL;
+}
+
 /*
- * On a worker thread (workers.h): verify and parse the commands again,
- * pick the shares and each held bid's envelope, open every bid.  Touches
- * only 'op' and the read-only trust, schema, certificate and key.
+ * On a worker thread (workers.h): verify and parse the commands again
+ * (on this thread and as many more as there are workers), pick the
+ * shares and each held bid's envelope (opening_open_work opens them).
+ * Touches only 'op' and the read-only trust, schema, certificate and key.
  */
 static void
 opening_work(void *arg)
@@ -146,23 +182,31 @@ opening_work(void *arg)
 	}
 	op->cmds = cmds;
 	op->bids = bids;
-	/* every signed command, verified again, as a tree */
-	for (i = 0; i < n; i++) {
-		uint8_t *content = NULL;
-		size_t clen = 0;
-		X509 *signer = NULL;
-		struct eb_xml_limits lim = { .max_bytes = LOGGED_CMD_MAX,
-		    .max_depth = LOGGED_CMD_DEPTH,
-		    .max_elements = LOGGED_CMD_ELEMENTS };
-		struct eb_error e;
+	/* every signed command, verified again, as a tree: on this worker
+	 * and its check threads, each a share of the commands */
+	{
+		struct reverify rv[OPENING_CHECKERS_MAX];
+		pthread_t th[OPENING_CHECKERS_MAX];
+		int64_t nt = srv->cfg->workers;
+		int started = 0, t;
 
-		if (eb_cms_verify(srv->trust, op->command[i],
-		    op->command_len[i], 0, &content, &clen, &signer, &e) ==
-		    EB_OK && eb_xml_parse(NULL, &lim, content, clen, &cmds[i],
-		    &e) != EB_OK)
-			cmds[i] = NULL;
-		free(content);
-		X509_free(signer);
+		if (nt < 1)
+			nt = 1;
+		if (nt > OPENING_CHECKERS_MAX)
+			nt = OPENING_CHECKERS_MAX;
+		for (t = 0; t < (int)nt; t++)
+			rv[t] = (struct reverify){ .op = op, .cmds = cmds,
+			    .from = t, .step = (int)nt };
+		for (t = 1; t < (int)nt; t++, started++)
+			if (pthread_create(&th[t], NULL, reverify_main,
+			    &rv[t]) != 0)
+				break;
+		/* the shares no thread took are this one's too */
+		for (t = started + 1; t < (int)nt; t++)
+			(void)reverify_main(&rv[t]);
+		(void)reverify_main(&rv[0]);
+		for (t = 1; t <= started; t++)
+			pthread_join(th[t], NULL);
 	}
 	/* the shares submitted (the latest per custodian) */
 	for (i = n - 1; i >= 0; i--) {
