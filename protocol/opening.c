@@ -4,6 +4,8 @@
  */
 #include "opening.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,41 +129,68 @@ unwrap_via_decrypt(void *arg, const uint8_t *hdr, size_t hdrlen,
 }
 
 /*
- * Open one bid: fill 'r' (a <bid-result>) as opened or invalid.  A
- * decryption failing with EB_ERR_INTERNAL is ours (the key process is
+ * One bid between the two stages of the opening: what the decryption
+ * stage produced (the inner SignedData, or for a streamed bid the bid
+ * document, inner and signer already checked, or the bidder's cause of
+ * invalidity), then the bid-result the check stage built from it.
+ */
+struct opened {
+	uint8_t commit[EB_SHA256_LEN];
+	uint8_t *inner, *xml;
+	size_t innerlen, xmllen;
+	X509 *scert;
+	int checked;                 /* streamed: xml and scert are checked */
+	int missing;                 /* ours: the store lost the envelope */
+	char cause[sizeof(((struct eb_error *)0)->reason)];
+	struct eb_doc *r;            /* the <bid-result>, by the check stage */
+};
+
+static void
+opened_clear(struct opened *o)
+{
+	X509_free(o->scert);
+	if (o->xml != NULL)
+		OPENSSL_cleanse(o->xml, o->xmllen);
+	free(o->xml);
+	if (o->inner != NULL)
+		OPENSSL_cleanse(o->inner, o->innerlen);
+	free(o->inner);
+	o->scert = NULL;
+	o->xml = o->inner = NULL;
+}
+
+static void
+set_cause(struct opened *o, const struct eb_error *e, const char *dflt)
+{
+	snprintf(o->cause, sizeof(o->cause), "%s",
+	    e != NULL && e->reason[0] ? e->reason : dflt);
+}
+
+/*
+ * The decryption stage of one bid (where the opening key is: 'decrypt').
+ * A decryption failing with EB_ERR_INTERNAL is ours (the key process is
  * gone), not the bidder's: it is returned and the opening stops.
  */
 static int
-open_one(const struct eb_trust *t, const struct eb_schema *schema,
-    eb_opening_decrypt_fn decrypt, void *ctx, const char *tender_id,
-    const struct eb_held_bid *b, int64_t at_ms, struct eb_doc *r,
+decrypt_one(const struct eb_trust *t, eb_opening_decrypt_fn decrypt,
+    void *ctx, const struct eb_held_bid *b, int64_t at_ms, struct opened *o,
     struct eb_error *err)
 {
-	int rc = EB_OK;
-	uint8_t commit[EB_SHA256_LEN], *env = NULL, *xml = NULL, *inner = NULL;
-	size_t envlen = 0, xmllen = 0, innerlen = 0;
-	struct eb_xml_limits lim = { .max_bytes = EB_BID_MAX,
-	    .max_depth = 32, .max_elements = 200000 };
-	struct eb_doc *bid = NULL;
-	struct eb_actor signer;
+	uint8_t *env = NULL;
+	size_t envlen = 0;
 	struct eb_error e;
-	X509 *scert = NULL;
-	int64_t total;
-	const char *cause = NULL, *tattr;
+	int rc;
 
 	eb_error_clear(&e);
 	if (b->envelope_b64 == NULL && b->env_read == NULL) {
-		/* ours: the store lost it (the bidder had it accepted) */
-		eb_doc_set_attr(r, "status", "invalid");
-		eb_doc_set_attr(r, "cause", "stored-envelope-missing");
-		eb_doc_set_attr(r, "fault", "other");
+		o->missing = 1;
 		return EB_OK;
 	}
-	if (eb_unhex32(b->commitment, commit) != 0 ||
+	if (eb_unhex32(b->commitment, o->commit) != 0 ||
 	    (b->envelope_b64 != NULL && eb_base64_decode(b->envelope_b64,
 	    strlen(b->envelope_b64), &env, &envlen) != EB_OK)) {
-		cause = "the sealed bid is not well formed";
-		goto invalid;
+		set_cause(o, NULL, "the sealed bid is not well formed");
+		return EB_OK;
 	}
 	if (b->envelope_b64 == NULL) {
 		/* a large bid, streamed from the store (envstream.h); only
@@ -169,36 +198,83 @@ open_one(const struct eb_trust *t, const struct eb_schema *schema,
 		struct unwrap_via uv = { .decrypt = decrypt, .ctx = ctx };
 
 		rc = eb_envs_open(t, unwrap_via_decrypt, &uv, b->env_read,
-		    b->env_arg, b->env_size, commit, at_ms, NULL, NULL, &xml,
-		    &xmllen, &inner, &innerlen, &scert, NULL, NULL, &e);
+		    b->env_arg, b->env_size, o->commit, at_ms, NULL, NULL,
+		    &o->xml, &o->xmllen, &o->inner, &o->innerlen, &o->scert,
+		    NULL, NULL, &e);
 		if (uv.ours) {
 			if (err != NULL)
 				*err = uv.err;
-			rc = EB_ERR_INTERNAL;
-			goto out;
+			return EB_ERR_INTERNAL;
 		}
 		if (rc != EB_OK) {
-			cause = e.reason[0] ? e.reason : "cannot-decrypt";
-			rc = EB_OK;
-			goto invalid;
-		}
-	} else if ((rc = decrypt(ctx, env, envlen, &inner, &innerlen, &e)) ==
-	    EB_ERR_INTERNAL) {
+			opened_clear(o);
+			set_cause(o, &e, "cannot-decrypt");
+		} else
+			o->checked = 1;
+		return EB_OK;
+	}
+	rc = decrypt(ctx, env, envlen, &o->inner, &o->innerlen, &e);
+	free(env);
+	if (rc == EB_ERR_INTERNAL) {
 		if (err != NULL)
 			*err = e;
-		goto out;
-	} else if (rc != EB_OK || eb_bid_check_inner(t, inner, innerlen, commit,
-	    at_ms, &xml, &xmllen, &scert, &e) != EB_OK) {
-		cause = e.reason[0] ? e.reason : "cannot-decrypt";
-		rc = EB_OK;
+		return rc;
+	}
+	if (rc != EB_OK) {
+		opened_clear(o);
+		set_cause(o, &e, "cannot-decrypt");
+	}
+	return EB_OK;
+}
+
+/*
+ * The check stage of one bid (any thread: it reads only 'o', the trust
+ * and the schema): commitment and inner signature, the signer, the bid
+ * document's parse and schema; builds o->r, a <bid-result> opened or
+ * invalid.  Every cause here is in what the bidder sealed
+ * (docs/engineering-notes.md: a decryption failure caused by the bidder
+ * counts as revoking the bid); a failure of ours never reaches here (the
+ * key is checked before any bid is opened).
+ */
+static void
+check_one(const struct eb_trust *t, const struct eb_schema *schema,
+    const char *tender_id, const struct eb_held_bid *b, int64_t at_ms,
+    struct opened *o)
+{
+	struct eb_xml_limits lim = { .max_bytes = EB_BID_MAX,
+	    .max_depth = 32, .max_elements = 200000 };
+	struct eb_doc *bid = NULL, *r;
+	struct eb_actor signer;
+	struct eb_error e;
+	int64_t total;
+	const char *cause = NULL, *tattr;
+
+	eb_error_clear(&e);
+	r = o->r = eb_doc_new("bid-result");
+	eb_doc_set_attr(r, "bidder", b->bidder);
+	eb_doc_set_attr(r, "commitment", b->commitment);
+	if (o->missing) {
+		/* ours: the store lost it (the bidder had it accepted) */
+		eb_doc_set_attr(r, "status", "invalid");
+		eb_doc_set_attr(r, "cause", "stored-envelope-missing");
+		eb_doc_set_attr(r, "fault", "other");
+		return;
+	}
+	if (o->cause[0] != '\0') {
+		cause = o->cause;
 		goto invalid;
 	}
-	if (eb_actor_from_cert(scert, &signer, &e) != EB_OK ||
+	if (!o->checked && eb_bid_check_inner(t, o->inner, o->innerlen,
+	    o->commit, at_ms, &o->xml, &o->xmllen, &o->scert, &e) != EB_OK) {
+		cause = e.reason[0] ? e.reason : "cannot-decrypt";
+		goto invalid;
+	}
+	if (eb_actor_from_cert(o->scert, &signer, &e) != EB_OK ||
 	    strcmp(signer.party, b->bidder) != 0) {
 		cause = "inner-signer-is-not-the-bidder";
 		goto invalid;
 	}
-	if (eb_xml_parse(schema, &lim, xml, xmllen, &bid, &e) != EB_OK ||
+	if (eb_xml_parse(schema, &lim, o->xml, o->xmllen, &bid, &e) != EB_OK ||
 	    strcmp(bid->name, "bid") != 0) {
 		cause = "bid-document-invalid";
 		goto invalid;
@@ -217,28 +293,132 @@ open_one(const struct eb_trust *t, const struct eb_schema *schema,
 	eb_doc_set_attr_i64(r, "total-price", total);
 	eb_doc_append(r, bid);
 	bid = NULL;
-	add_b64(r, "inner", inner, innerlen);
+	add_b64(r, "inner", o->inner, o->innerlen);
 	goto out;
 invalid:
-	/*
-	 * Every cause above is in what the bidder sealed (docs/engineering-notes.md:
-	 * a decryption failure caused by the bidder counts as revoking the
-	 * bid); a failure of ours never reaches here (the key is checked
-	 * before any bid is opened).
-	 */
 	eb_doc_set_attr(r, "status", "invalid");
 	eb_doc_set_attr(r, "cause", cause);
 	eb_doc_set_attr(r, "fault", "bidder");
 out:
 	eb_doc_free(bid);
-	X509_free(scert);
-	if (xml != NULL)
-		OPENSSL_cleanse(xml, xmllen);
-	free(xml);
-	if (inner != NULL)
-		OPENSSL_cleanse(inner, innerlen);
-	free(inner);
-	free(env);
+	opened_clear(o);
+}
+
+/*
+ * The pipeline (eb_opening_open_par): the calling thread decrypts the
+ * bids in order, at most 'window' ahead of the checks finished; the check
+ * threads take the decrypted bids in order.  Under 'mu': next_dec (bids
+ * [0, next_dec) decrypted), next_check, finished, stop.
+ */
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const struct eb_trust *t;
+	const struct eb_schema *schema;
+	const char *tender_id;
+	const struct eb_held_bid *bids;
+	struct opened *o;
+	size_t n, next_dec, next_check, finished, window;
+	int64_t at_ms;
+	int stop;
+};
+
+static void *
+checker_main(void *arg)
+{
+	struct pipe *p = arg;
+	size_t i;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stop && p->next_check < p->n &&
+		    p->next_check >= p->next_dec)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || p->next_check >= p->n)
+			break;
+		i = p->next_check++;
+		pthread_mutex_unlock(&p->mu);
+		check_one(p->t, p->schema, p->tender_id, &p->bids[i], p->at_ms,
+		    &p->o[i]);
+		pthread_mutex_lock(&p->mu);
+		p->finished++;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+#define EB_OPENING_THREADS_MAX 16
+
+int
+eb_opening_open_par(const struct eb_trust *t,
+    const struct eb_schema *schema, eb_opening_decrypt_fn decrypt,
+    void *ctx, const char *tender_id, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, unsigned threads, struct eb_doc **cmd,
+    struct eb_error *err)
+{
+	struct pipe p = { .t = t, .schema = schema, .tender_id = tender_id,
+	    .bids = bids, .n = nbids, .at_ms = at_ms };
+	pthread_t th[EB_OPENING_THREADS_MAX];
+	unsigned started = 0;
+	struct eb_doc *d;
+	size_t i;
+	int rc = EB_OK;
+
+	*cmd = NULL;
+	if (threads > EB_OPENING_THREADS_MAX)
+		threads = EB_OPENING_THREADS_MAX;
+	if ((p.o = calloc(nbids + 1, sizeof(*p.o))) == NULL)
+		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
+		    "cannot hold %zu bids", nbids);
+	/* decrypted bids waiting for a check: bounded (each up to 8 MiB) */
+	p.window = 2 * (size_t)threads + 2;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	for (; started < threads; started++)
+		if (pthread_create(&th[started], NULL, checker_main, &p) != 0)
+			break;
+	for (i = 0; i < nbids; i++) {
+		if (started > 0) {
+			pthread_mutex_lock(&p.mu);
+			while (p.next_dec - p.finished >= p.window)
+				pthread_cond_wait(&p.cv, &p.mu);
+			pthread_mutex_unlock(&p.mu);
+		}
+		if ((rc = decrypt_one(t, decrypt, ctx, &bids[i], at_ms, &p.o[i],
+		    err)) != EB_OK)
+			break;
+		if (started == 0) {      /* no thread: check it here */
+			check_one(t, schema, tender_id, &bids[i], at_ms, &p.o[i]);
+			p.next_dec = p.next_check = ++p.finished;
+			continue;
+		}
+		pthread_mutex_lock(&p.mu);
+		p.next_dec = i + 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+	}
+	pthread_mutex_lock(&p.mu);
+	if (rc != EB_OK)
+		p.stop = 1;      /* the checks taken finish; no more start */
+	pthread_cond_broadcast(&p.cv);
+	pthread_mutex_unlock(&p.mu);
+	while (started > 0)
+		pthread_join(th[--started], NULL);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	d = rc == EB_OK ? eb_doc_new("open-bids") : NULL;
+	if (d != NULL)
+		eb_doc_set_attr(d, "tender", tender_id);
+	for (i = 0; i < nbids; i++) {
+		if (d != NULL && p.o[i].r != NULL)
+			eb_doc_append(d, p.o[i].r);
+		else
+			eb_doc_free(p.o[i].r);
+		opened_clear(&p.o[i]);
+	}
+	free(p.o);
+	*cmd = d;
 	return rc;
 }
 
@@ -289,25 +469,8 @@ eb_opening_open_with(const struct eb_trust *t,
     void *ctx, const char *tender_id, const struct eb_held_bid *bids,
     size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
 {
-	struct eb_doc *d, *r;
-	size_t i;
-	int rc;
-
-	d = eb_doc_new("open-bids");
-	eb_doc_set_attr(d, "tender", tender_id);
-	for (i = 0; i < nbids; i++) {
-		r = eb_doc_add(d, "bid-result");
-		eb_doc_set_attr(r, "bidder", bids[i].bidder);
-		eb_doc_set_attr(r, "commitment", bids[i].commitment);
-		if ((rc = open_one(t, schema, decrypt, ctx, tender_id, &bids[i],
-		    at_ms, r, err)) != EB_OK) {
-			eb_doc_free(d);
-			*cmd = NULL;
-			return rc;
-		}
-	}
-	*cmd = d;
-	return EB_OK;
+	return eb_opening_open_par(t, schema, decrypt, ctx, tender_id, bids,
+	    nbids, at_ms, 0, cmd, err);
 }
 
 struct local_key {
@@ -326,11 +489,12 @@ local_decrypt(void *ctx, const uint8_t *env, size_t len, uint8_t **inner,
 }
 
 int
-eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
+eb_opening_open_n(const struct eb_trust *t, const struct eb_schema *schema,
     X509 *server_cert, EVP_PKEY *server_key, X509 *opening_cert,
     const char *tender_id, const char *const *sealed_shares_b64,
     size_t nshares, unsigned k, const struct eb_held_bid *bids,
-    size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
+    size_t nbids, int64_t at_ms, unsigned threads, struct eb_doc **cmd,
+    struct eb_error *err)
 {
 	struct local_key lk = { .cert = opening_cert };
 	int rc;
@@ -340,10 +504,22 @@ eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
 	    opening_cert, sealed_shares_b64, nshares, k, &lk.key, err)) !=
 	    EB_OK)
 		return rc;
-	rc = eb_opening_open_with(t, schema, local_decrypt, &lk, tender_id,
-	    bids, nbids, at_ms, cmd, err);
+	rc = eb_opening_open_par(t, schema, local_decrypt, &lk, tender_id,
+	    bids, nbids, at_ms, threads, cmd, err);
 	EVP_PKEY_free(lk.key);   /* the opening key is wiped with it */
 	return rc;
+}
+
+int
+eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
+    X509 *server_cert, EVP_PKEY *server_key, X509 *opening_cert,
+    const char *tender_id, const char *const *sealed_shares_b64,
+    size_t nshares, unsigned k, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
+{
+	return eb_opening_open_n(t, schema, server_cert, server_key,
+	    opening_cert, tender_id, sealed_shares_b64, nshares, k, bids,
+	    nbids, at_ms, 0, cmd, err);
 }
 
 int

@@ -83,6 +83,14 @@ int eb_opening_open(const struct eb_trust *t, const struct eb_schema *schema,
     size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
     EB_MUSTCHECK;
 
+/* The same, opened by the pipeline of eb_opening_open_par(). */
+int eb_opening_open_n(const struct eb_trust *t, const struct eb_schema *schema,
+    X509 *server_cert, EVP_PKEY *server_key, X509 *opening_cert,
+    const char *tender_id, const char *const *sealed_shares_b64,
+    size_t nshares, unsigned k, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, unsigned threads, struct eb_doc **cmd,
+    struct eb_error *err) EB_MUSTCHECK;
+
 /*
  * eb_opening_open() in two halves, for ebidd's privilege separation
  * (engine/server/keyproc.c): the key side recovers the opening key from
@@ -107,6 +115,22 @@ int eb_opening_open_with(const struct eb_trust *t,
     void *ctx, const char *tender_id, const struct eb_held_bid *bids,
     size_t nbids, int64_t at_ms, struct eb_doc **cmd, struct eb_error *err)
     EB_MUSTCHECK;
+
+/*
+ * eb_opening_open_with() as a pipeline of two stages: the calling thread
+ * decrypts the bids in order (so 'decrypt' is only ever called from it,
+ * one bid at a time), and 'threads' threads started here check each
+ * decrypted bid (commitment, inner signature, signer, the bid's parse and
+ * schema check) while the next ones are decrypted.  At most 2 x threads
+ * + 2 decrypted bids wait for their check (memory stays bounded); every
+ * bid is parsed once.  The records come out in the order of 'bids'.
+ * threads = 0: both stages in the calling thread, bid after bid.
+ */
+int eb_opening_open_par(const struct eb_trust *t,
+    const struct eb_schema *schema, eb_opening_decrypt_fn decrypt,
+    void *ctx, const char *tender_id, const struct eb_held_bid *bids,
+    size_t nbids, int64_t at_ms, unsigned threads, struct eb_doc **cmd,
+    struct eb_error *err) EB_MUSTCHECK;
 
 /*
  * The custodian's side: unseal my share from the opening-key-set record

@@ -58,6 +58,7 @@
  *
  * INTERFACE: main() (a command-line program; no library interface)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -157,7 +158,9 @@ struct load {
 	/* phase */
 	int64_t t_start, t_stop;
 	long long cpu0, cpu1;         /* server's utime+stime, clock ticks */
-	char cpu_kv[96];
+	long long self0, self1;       /* this tool's, the same way */
+	long long wait0, wait1;       /* server threads' run-queue wait, ns */
+	char cpu_kv[200];
 	int running, stopping, inflight;
 	uint64_t sent, done, transport_err, onthefly;
 	struct event *stop_ev, *drain_ev;
@@ -719,6 +722,42 @@ proc_cpu_ticks(long pid)
 	return (long long)(ut + st);
 }
 
+/*
+ * The time the threads of process 'pid' spent runnable but waiting for a
+ * CPU (ns, the second field of /proc/PID/task/TID/schedstat, summed), or
+ * -1: on a shared machine, whether the server waited for the cores.
+ */
+static long long
+proc_runq_wait_ns(long pid)
+{
+	char path[96];
+	struct dirent *de;
+	long long sum = 0;
+	DIR *d;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		unsigned long long run = 0, wait = 0;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/schedstat",
+		    pid, de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%llu %llu", &run, &wait) == 2)
+			sum += (long long)wait;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
 static void
 maybe_finish(struct load *L)
 {
@@ -930,6 +969,8 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 	L->stopping = 1;
 	L->t_stop = mono_us();
 	L->cpu1 = proc_cpu_ticks(L->pid);
+	L->self1 = proc_cpu_ticks((long)getpid());
+	L->wait1 = proc_runq_wait_ns(L->pid);
 	L->drain_ev = evtimer_new(L->base, drain_cb, L);
 	evtimer_add(L->drain_ev, &tv);
 	maybe_finish(L);
@@ -946,12 +987,16 @@ run_phase(struct load *L)
 	L->running = 1;
 	L->t_start = mono_us();
 	L->cpu0 = proc_cpu_ticks(L->pid);
+	L->self0 = proc_cpu_ticks((long)getpid());
+	L->wait0 = proc_runq_wait_ns(L->pid);
 	for (int i = 0; i < L->nc; i++)
 		next_request(&L->c[i]);
 	event_base_dispatch(L->base);
 	if (L->t_stop == 0) {
 		L->t_stop = mono_us();
 		L->cpu1 = proc_cpu_ticks(L->pid);
+		L->self1 = proc_cpu_ticks((long)getpid());
+		L->wait1 = proc_runq_wait_ns(L->pid);
 	}
 	L->running = 0;
 }
@@ -1026,6 +1071,27 @@ report(struct load *L, const char *extra)
 		snprintf(L->cpu_kv, sizeof(L->cpu_kv), "srv_cpu_pct=%.0f "
 		    "srv_cpu_ms_per_req=%.4f", 100.0 * cpu / secs,
 		    total ? 1000.0 * cpu / (double)total : 0.0);
+	}
+	/* the load generator's own CPU: whether the clients are the bound */
+	if (L->self0 >= 0 && L->self1 >= L->self0) {
+		double cpu = (double)(L->self1 - L->self0) /
+		    (double)sysconf(_SC_CLK_TCK);
+		size_t o = strlen(L->cpu_kv);
+
+		printf("  ebid-load itself: %.2f s CPU in the phase = %.0f %% "
+		    "of one core\n", cpu, 100.0 * cpu / secs);
+		snprintf(L->cpu_kv + o, sizeof(L->cpu_kv) - o,
+		    "%scli_cpu_pct=%.0f", o ? " " : "", 100.0 * cpu / secs);
+	}
+	if (L->wait0 >= 0 && L->wait1 >= L->wait0) {
+		double w = (double)(L->wait1 - L->wait0) / 1e9;
+		size_t o = strlen(L->cpu_kv);
+
+		printf("  server threads runnable but waiting for a CPU: %.2f s "
+		    "in the phase (%.0f %% of it, summed over threads)\n", w,
+		    100.0 * w / secs);
+		snprintf(L->cpu_kv + o, sizeof(L->cpu_kv) - o,
+		    "%ssrv_runq_wait_pct=%.0f", o ? " " : "", 100.0 * w / secs);
 	}
 	if (L->sc == SC_HOT || L->sc == SC_MIXED) {
 		printf("  race (%s phase, sale %s): accepted %llu (%.0f/s), "

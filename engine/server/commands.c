@@ -110,9 +110,10 @@
  * What follows when the job's bytes are not in the log (dedup_done):
  * decide; refuse; or, for a parked job, only note the outcome (its
  * refusal waits for the commit before it, job_release) or put the job
- * back in its queue (its aggregate's batch failed meanwhile).
+ * back in its queue (its aggregate's batch failed meanwhile); or, for a
+ * receipt-bearing command not yet queued, queue it (job_enqueue).
  */
-enum { DEDUP_LOAD, DEDUP_REFUSE, DEDUP_PARKED, DEDUP_REQUEUE };
+enum { DEDUP_LOAD, DEDUP_REFUSE, DEDUP_PARKED, DEDUP_REQUEUE, DEDUP_EARLY };
 /* A parked job's look-up (job->early). */
 enum { EARLY_NONE, EARLY_FLYING, EARLY_DONE };
 
@@ -186,6 +187,7 @@ request_id(const struct eb_doc *doc)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 static void dedup_check(struct job *j);
+static void job_queue(struct job *j);
 
 /* -- jobs --------------------------------------------------------------- */
 
@@ -839,6 +841,14 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 	char *b64 = NULL;
 	uint64_t be;
 
+	if (j->dedup_then == DEDUP_EARLY) {
+		/* looked up before its turn: a miss is the answer; a hit or
+		 * an error is looked up again in the turn, as before */
+		if (rc != EB_OK || PQntuples(r) > 0)
+			j->dedup_checked = 0;
+		job_queue(j);
+		return;
+	}
 	if (j->dedup_then == DEDUP_PARKED || j->dedup_then == DEDUP_REQUEUE) {
 		/* a miss is an answer; a hit or an error: look again later */
 		if (rc != EB_OK || PQntuples(r) > 0)
@@ -1026,7 +1036,7 @@ job_run(struct eb_agg_task *t)
 }
 
 static void
-job_enqueue(struct job *j)
+job_queue(struct job *j)
 {
 	struct eb_error e;
 
@@ -1039,6 +1049,28 @@ job_enqueue(struct job *j)
 }
 
 static void fetch_facts(struct job *j, const char *kind, const char *attr);
+/*
+ * Queue the job on its aggregate.  A receipt-bearing command (a sealed
+ * bid) is first looked up by its bytes here, before its turn, so its
+ * aggregate's turn is not held over that round trip (the deadline surge:
+ * every submit-bid of a tender used to wait for the look-ups of all the
+ * ones before it).  A miss stays true in the turn: the same bytes
+ * appended meanwhile are caught in memory (uncommitted) or by the append
+ * (eb_append's duplicate-command, agg_failed); a hit is looked up again
+ * in the turn, where its answer (the first reply, bid-replaced,
+ * bid-withdrawn) is decided as before.
+ */
+static void
+job_enqueue(struct job *j)
+{
+	if (!j->dedup_checked && !j->dedup_force &&
+	    eb_receipts_wanted(j->doc->name)) {
+		j->dedup_then = DEDUP_EARLY;
+		dedup_check(j);     /* dedup_done: job_queue() */
+		return;
+	}
+	job_queue(j);
+}
 
 static void
 id_done(int rc, const struct eb_error *e, const char *id, void *arg)

@@ -4,10 +4,11 @@
  *
  * Ownership: a struct opening holds copies of the log's rows, the
  * tender's view and the prepared bids until the open-bids command is
- * submitted (or the opening fails); each struct opening_half is one
- * worker's part.  Worker threads touch only their struct and the
- * read-only trust, schema, certificate and key.
+ * submitted (or the opening fails).  Worker threads (and the opening's
+ * check threads) touch only it and the read-only trust, schema,
+ * certificate and key.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,17 +56,11 @@ struct opening {
 	size_t nbids, nshares;
 	int rc;
 	struct eb_error err;
-	int pending;              /* halves still opening */
 };
 
-/* One half of the bids, opened on its own worker thread. */
-struct opening_half {
-	struct opening *op;
-	size_t from, n;
-	struct eb_doc *cmd;
-	int rc;
-	struct eb_error err;
-};
+/* The opening's check threads beside the decrypting worker
+ * (protocol/opening.h, eb_opening_open_par): one per worker thread. */
+#define OPENING_CHECKERS_MAX 8
 
 static void
 opening_free(struct opening *op)
@@ -126,10 +121,45 @@ stored_envelope(struct eb_server *srv, const struct eb_doc *cmd,
 	b->env_size = (uint64_t)size;
 }
 
+/* One share of the commands to verify again (opening_work). */
+struct reverify {
+	struct opening *op;
+	struct eb_doc **cmds;
+	int from, step;
+};
+
+static void *
+reverify_main(void *arg)
+{
+	struct reverify *rv = arg;
+	struct opening *op = rv->op;
+	const struct eb_server *srv = op->slot->srv;
+
+	for (int i = rv->from; i < op->n; i += rv->step) {
+		uint8_t *content = NULL;
+		size_t clen = 0;
+		X509 *signer = NULL;
+		struct eb_xml_limits lim = { .max_bytes = LOGGED_CMD_MAX,
+		    .max_depth = LOGGED_CMD_DEPTH,
+		    .max_elements = LOGGED_CMD_ELEMENTS };
+		struct eb_error e;
+
+		if (eb_cms_verify(srv->trust, op->command[i],
+		    op->command_len[i], 0, &content, &clen, &signer, &e) ==
+		    EB_OK && eb_xml_parse(NULL, &lim, content, clen,
+		    &rv->cmds[i], &e) != EB_OK)
+			rv->cmds[i] = NULL;
+		free(content);
+		X509_free(signer);
+	}
+	return NULL;
+}
+
 /*
- * On a worker thread (workers.h): verify and parse the commands again,
- * pick the shares and each held bid's envelope, open every bid.  Touches
- * only 'op' and the read-only trust, schema, certificate and key.
+ * On a worker thread (workers.h): verify and parse the commands again
+ * (on this thread and as many more as there are workers), pick the
+ * shares and each held bid's envelope (opening_open_work opens them).
+ * Touches only 'op' and the read-only trust, schema, certificate and key.
  */
 static void
 opening_work(void *arg)
@@ -152,23 +182,31 @@ opening_work(void *arg)
 	}
 	op->cmds = cmds;
 	op->bids = bids;
-	/* every signed command, verified again, as a tree */
-	for (i = 0; i < n; i++) {
-		uint8_t *content = NULL;
-		size_t clen = 0;
-		X509 *signer = NULL;
-		struct eb_xml_limits lim = { .max_bytes = LOGGED_CMD_MAX,
-		    .max_depth = LOGGED_CMD_DEPTH,
-		    .max_elements = LOGGED_CMD_ELEMENTS };
-		struct eb_error e;
+	/* every signed command, verified again, as a tree: on this worker
+	 * and its check threads, each a share of the commands */
+	{
+		struct reverify rv[OPENING_CHECKERS_MAX];
+		pthread_t th[OPENING_CHECKERS_MAX];
+		int64_t nt = srv->cfg->workers;
+		int started = 0, t;
 
-		if (eb_cms_verify(srv->trust, op->command[i],
-		    op->command_len[i], 0, &content, &clen, &signer, &e) ==
-		    EB_OK && eb_xml_parse(NULL, &lim, content, clen, &cmds[i],
-		    &e) != EB_OK)
-			cmds[i] = NULL;
-		free(content);
-		X509_free(signer);
+		if (nt < 1)
+			nt = 1;
+		if (nt > OPENING_CHECKERS_MAX)
+			nt = OPENING_CHECKERS_MAX;
+		for (t = 0; t < (int)nt; t++)
+			rv[t] = (struct reverify){ .op = op, .cmds = cmds,
+			    .from = t, .step = (int)nt };
+		for (t = 1; t < (int)nt; t++, started++)
+			if (pthread_create(&th[t], NULL, reverify_main,
+			    &rv[t]) != 0)
+				break;
+		/* the shares no thread took are this one's too */
+		for (t = started + 1; t < (int)nt; t++)
+			(void)reverify_main(&rv[t]);
+		(void)reverify_main(&rv[0]);
+		for (t = 1; t <= started; t++)
+			pthread_join(th[t], NULL);
 	}
 	/* the shares submitted (the latest per custodian) */
 	for (i = n - 1; i >= 0; i--) {
@@ -265,121 +303,41 @@ decrypt_in_keyproc(void *ctx, const uint8_t *env, size_t len,
 }
 
 /*
- * On a worker: open one half of the bids.  The key process recovers the
- * opening key from the shares and decrypts each envelope; the rest
- * (commitment, inner signature, the bid's schema) happens here.
+ * On a worker: open the bids.  The key process recovers the opening key
+ * from the shares and decrypts each envelope, called from this thread in
+ * order; meanwhile the check threads of eb_opening_open_par() check the
+ * bids already decrypted (commitment, inner signature, the bid's schema),
+ * so the key process and both cores work at once.  The threads inherit
+ * this worker's lower priority (workers.h).
  */
 static void
-opening_half_work(void *arg)
+opening_open_work(void *arg)
 {
-	struct opening_half *h = arg;
-	struct opening *op = h->op;
+	struct opening *op = arg;
 	struct eb_server *srv = op->slot->srv;
 	struct key_side ks = { .kp = srv->kp };
+	int64_t threads = srv->cfg->workers;
 
-	eb_error_clear(&h->err);
-	h->rc = eb_keyproc_open_begin(srv->kp, op->oc, op->shares, op->nshares,
-	    (unsigned)op->k, &ks.handle, &h->err);
-	if (h->rc == EB_OK)
-		h->rc = eb_opening_open_with(srv->trust, srv->schema,
-		    decrypt_in_keyproc, &ks, op->slot->id, op->bids + h->from,
-		    h->n, op->at, &h->cmd, &h->err);
+	if (threads < 1)
+		threads = 1;
+	if (threads > OPENING_CHECKERS_MAX)
+		threads = OPENING_CHECKERS_MAX;
+	eb_error_clear(&op->err);
+	op->rc = eb_keyproc_open_begin(srv->kp, op->oc, op->shares,
+	    op->nshares, (unsigned)op->k, &ks.handle, &op->err);
+	if (op->rc == EB_OK)
+		op->rc = eb_opening_open_par(srv->trust, srv->schema,
+		    decrypt_in_keyproc, &ks, op->slot->id, op->bids, op->nbids,
+		    op->at, (unsigned)threads, &op->cmd, &op->err);
 	eb_keyproc_open_end(srv->kp, ks.handle);
 }
 
-static void opening_finish(struct opening *op, struct opening_half *h);
-
+/* Back on the loop with the bids opened: submit open-bids. */
 static void
-opening_half_done(void *arg)
-{
-	struct opening_half *h = arg;
-
-	opening_finish(h->op, h);
-}
-
-/*
- * Back on the loop with the commands verified: open the two halves of the
- * bids on the two workers (both cores), then merge their records in order.
- */
-static void
-opening_done(void *arg)
+opening_open_done(void *arg)
 {
 	struct opening *op = arg;
-	struct opening_half *h[2] = { NULL, NULL };
-	struct eb_server *srv = op->slot->srv;
-	size_t half = (op->nbids + 1) / 2;
-	int i;
 
-	if (op->rc != EB_OK) {
-		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
-		    op->err.primary, op->err.detail);
-		op->slot->inflight = 0;
-		eb_system_report_incident(op->slot, "open-bids", &op->err);
-		opening_free(op);
-		return;
-	}
-	for (i = 0; i < 2; i++) {
-		if ((h[i] = calloc(1, sizeof(*h[i]))) == NULL) {
-			free(h[0]);
-			op->slot->inflight = 0;
-			opening_free(op);
-			return;
-		}
-		h[i]->op = op;
-		h[i]->from = i == 0 ? 0 : half;
-		h[i]->n = i == 0 ? half : op->nbids - half;
-	}
-	op->pending = 2;
-	for (i = 0; i < 2; i++)
-		if (eb_workers_submit(srv->workers, opening_half_work,
-		    opening_half_done, h[i]) != EB_OK) {
-			h[i]->rc = eb_fail(&h[i]->err, EB_ERR_NOMEM,
-			    "out-of-memory", NULL, "cannot queue the opening");
-			opening_finish(op, h[i]);
-		}
-}
-
-/* A half is done; when both are, submit the merged open-bids. */
-static void
-opening_finish(struct opening *op, struct opening_half *h)
-{
-	if (h->rc != EB_OK && op->rc == EB_OK) {
-		op->rc = h->rc;
-		op->err = h->err;
-	}
-	if (h->rc == EB_OK && h->cmd != NULL) {
-		if (h->from == 0) {
-			/* the first half's command leads; the second's records
-			 * follow it */
-			struct eb_doc *rest = op->cmd;
-
-			op->cmd = h->cmd;
-			h->cmd = NULL;
-			if (rest != NULL) {
-				while (rest->first != NULL) {
-					struct eb_doc *c = rest->first;
-
-					eb_doc_detach(c);
-					eb_doc_append(op->cmd, c);
-				}
-				eb_doc_free(rest);
-			}
-		} else if (op->cmd == NULL) {
-			op->cmd = h->cmd;       /* held until the first half */
-			h->cmd = NULL;
-		} else {
-			while (h->cmd->first != NULL) {
-				struct eb_doc *c = h->cmd->first;
-
-				eb_doc_detach(c);
-				eb_doc_append(op->cmd, c);
-			}
-		}
-	}
-	eb_doc_free(h->cmd);
-	free(h);
-	if (--op->pending > 0)
-		return;
 	if (op->rc != EB_OK || op->cmd == NULL) {
 		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
 		    op->err.primary, op->err.detail);
@@ -389,12 +347,36 @@ opening_finish(struct opening *op, struct opening_half *h)
 			    NULL, "the bids could not be opened");
 		eb_system_report_incident(op->slot, "open-bids", &op->err);
 	} else {
-		eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares, on "
-		    "two workers", op->slot->id, op->nbids, op->nshares);
-		eb_system_submit(op->slot, op->cmd);
+		eb_log(EB_LOG_INFO, "opening %s: %zu bids with %zu shares",
+		    op->slot->id, op->nbids, op->nshares);
+		/* each <bid> passed the schema as it was opened: the record
+		 * is checked without parsing the bids again (system.h) */
+		eb_system_submit_opened(op->slot, op->cmd);
 		op->cmd = NULL;
 	}
 	opening_free(op);
+}
+
+/* Back on the loop with the commands verified: open the bids. */
+static void
+opening_done(void *arg)
+{
+	struct opening *op = arg;
+	struct eb_server *srv = op->slot->srv;
+
+	if (op->rc != EB_OK) {
+		eb_log(EB_LOG_ERROR, "opening %s: %s (%s)", op->slot->id,
+		    op->err.primary, op->err.detail);
+		op->slot->inflight = 0;
+		eb_system_report_incident(op->slot, "open-bids", &op->err);
+		opening_free(op);
+		return;
+	}
+	if (eb_workers_submit(srv->workers, opening_open_work,
+	    opening_open_done, op) != EB_OK) {
+		op->slot->inflight = 0;
+		opening_free(op);
+	}
 }
 
 static void

@@ -190,9 +190,38 @@ eb_system_submit(struct eb_slot *slot, struct eb_doc *doc)
  * ... and tell tender 'report_to' (may be NULL) with a report-incident
  * when it is refused.
  */
-void
-eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
-    struct eb_slot *report_to)
+/*
+ * The open-bids record as the schema check sees it when its bids were
+ * each checked as they were opened: every bid-result without its <bid>
+ * and <inner> (both optional in the schema), so no bid is parsed twice.
+ */
+static int
+opened_skeleton(const struct eb_doc *doc, struct eb_buf *out)
+{
+	struct eb_doc *sk = eb_doc_new(doc->name), *c;
+	const struct eb_doc *r;
+	struct eb_attr *a;
+	int rc;
+
+	for (a = doc->attrs; a != NULL; a = a->next)
+		eb_doc_set_attr(sk, a->name, a->value);
+	for (r = doc->first; r != NULL; r = r->next) {
+		c = eb_doc_add(sk, r->name);
+		for (a = r->attrs; a != NULL; a = a->next)
+			eb_doc_set_attr(c, a->name, a->value);
+		for (const struct eb_doc *g = r->first; g != NULL; g = g->next)
+			if (strcmp(g->name, "bid") != 0 &&
+			    strcmp(g->name, "inner") != 0)
+				eb_doc_append(c, eb_doc_clone(g));
+	}
+	rc = eb_xml_write(sk, 0, out);
+	eb_doc_free(sk);
+	return rc;
+}
+
+static void
+submit_for(struct eb_slot *slot, struct eb_doc *doc,
+    struct eb_slot *report_to, int opened)
 {
 	struct eb_server *srv = slot->srv;
 	struct eb_buf xml = EB_BUF_INIT;
@@ -219,9 +248,18 @@ eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
 		    .max_depth = SYSTEM_CMD_DEPTH,
 		    .max_elements = SYSTEM_CMD_ELEMENTS };
 		struct eb_doc *back = NULL;
+		struct eb_buf sk = EB_BUF_INIT;
+		int bad;
 
-		if (eb_xml_parse(srv->schema, &lim, xml.data, xml.len, &back,
-		    &e) != EB_OK) {
+		sk.max = EB_SYSTEM_CMD_MAX;
+		if (opened && opened_skeleton(doc, &sk) != EB_OK)
+			bad = eb_fail(&e, EB_ERR_LIMIT, "document-too-large", NULL,
+			    "the record does not fit");
+		else
+			bad = eb_xml_parse(srv->schema, &lim, opened ? sk.data :
+			    xml.data, opened ? sk.len : xml.len, &back, &e);
+		eb_buf_free(&sk);
+		if (bad != EB_OK) {
 			eb_log(EB_LOG_ERROR, "system command %s on %s is not "
 			    "valid: %s (%s)", doc->name, slot->id, e.primary,
 			    e.detail);
@@ -248,6 +286,19 @@ eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
 		slot->inflight = 0;
 		sys_job_free(sj);
 	}
+}
+
+void
+eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
+    struct eb_slot *report_to)
+{
+	submit_for(slot, doc, report_to, 0);
+}
+
+void
+eb_system_submit_opened(struct eb_slot *slot, struct eb_doc *doc)
+{
+	submit_for(slot, doc, is_tender(slot) ? slot : NULL, 1);
 }
 
 /*

@@ -24,6 +24,7 @@
  *                                  when no job refers to it
  *    eb_system_submit()          - sign and submit one of ebidd's commands
  *    eb_system_submit_for()      - ... reporting a refusal to a tender
+ *    eb_system_submit_opened()   - ... open-bids, its bids not parsed again
  *    eb_system_report_incident() - a failed step into the tender's log
  */
 #ifndef EB_SERVER_SYSTEM_H
@@ -100,6 +101,13 @@ void eb_system_submit(struct eb_slot *slot, struct eb_doc *doc);
 /* ... reporting a refusal to tender 'report_to' (may be NULL). */
 void eb_system_submit_for(struct eb_slot *slot, struct eb_doc *doc,
     struct eb_slot *report_to);
+/*
+ * eb_system_submit() of an open-bids record whose every <bid> passed the
+ * schema as it was opened (protocol/opening.c): the schema check of what
+ * ebidd signs then covers the record without the bids and their inner
+ * documents (both optional in the schema), so no bid is parsed twice.
+ */
+void eb_system_submit_opened(struct eb_slot *slot, struct eb_doc *doc);
 void eb_system_report_incident(struct eb_slot *slot, const char *step,
     const struct eb_error *e);
 

@@ -59,6 +59,13 @@ sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$SRC/tests/data/bids/bid-1-
 ebid_as bidder1 bid seal --tender "$T" "$tmp/b1.xml" -o "$tmp/b1.sealed" >/dev/null 2>&1
 twice bidder1 bid submit --tender "$T" "$tmp/b1.sealed" -o "$tmp/b1.receipt"
 twice bidder1 bid withdraw --tender "$T"
+# the submit's bytes once more, after the withdrawal: its look-up (before
+# the tender's turn) finds it, and the turn refuses it: only the last
+# word counts
+ebid_as bidder1 send "$tmp/k6.cms" >"$tmp/resend.out" 2>&1 && rc=0 || rc=$?
+check "the withdrawn bid's bytes sent again are refused, bid-withdrawn (exit $rc)" \
+	grep -q "bid-withdrawn" "$tmp/resend.out"
+check "  ... and the log still holds them once" test "$(in_log "$tmp/k6.cms")" = 1
 
 # -- a sale's creating command ---------------------------------------------
 ls=$(iso_plus "$now" 86400) le=$(iso_plus "$now" $((11 * 86400)))

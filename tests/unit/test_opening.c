@@ -302,6 +302,109 @@ test_commitment_mismatch_is_the_bidders_fault(void **state)
 	free(xml);
 }
 
+/* A decrypt that counts its calls and fails as a gone key process at
+ * call 'fail_at' (0: never); the thread that calls it is recorded. */
+struct counting_key {
+	X509 *cert;
+	EVP_PKEY *key;
+	int calls, fail_at;
+};
+
+static int
+counting_decrypt(void *ctx, const uint8_t *env, size_t len, uint8_t **inner,
+    size_t *innerlen, struct eb_error *err)
+{
+	struct counting_key *ck = ctx;
+
+	if (++ck->calls == ck->fail_at)
+		return eb_fail(err, EB_ERR_INTERNAL, "key-process-gone", NULL,
+		    "the test's key process is gone");
+	return eb_cms_decrypt(ck->cert, ck->key, env, len, inner, innerlen,
+	    err);
+}
+
+/*
+ * The pipeline (eb_opening_open_par): with 1, 2 or 3 check threads the
+ * record is the sequential one, bid for bid and in order (opened and
+ * invalid causes alike, past the window of decrypted bids), each
+ * envelope decrypted once; a decryption failing as ours stops the
+ * opening with that error and no record.
+ */
+static void
+test_pipeline_gives_the_sequential_record(void **state)
+{
+	struct fx *f = *state;
+	char *xml1 = read_sample("bid-1-quancheng.xml", TENDER);
+	char *xml3 = read_sample("bid-3-jinlu.xml", "T-OTHER");
+	char *env[3] = { NULL }, com[3][EB_SHA256_HEX], bad[EB_SHA256_HEX];
+	char *sh[2] = { NULL };
+	const char *cs[2];
+	struct eb_held_bid held[20];
+	struct eb_doc *seq = NULL, *par = NULL;
+	struct counting_key ck = { .cert = f->opening_cert };
+	struct eb_error err;
+	size_t i;
+
+	seal(f, &f->pki.bidder, xml1, &env[0], com[0]);
+	seal(f, &f->bidder3, xml3, &env[1], com[1]);      /* other tender */
+	seal(f, &f->pki.bidder_rsa, xml1, &env[2], com[2]);
+	memcpy(bad, com[0], sizeof(bad));
+	bad[0] = bad[0] == 'a' ? 'b' : 'a';
+	for (i = 0; i < 20; i++) {
+		int k = (int)(i % 4);
+
+		held[i] = (struct eb_held_bid){ .bidder = k == 1 ? "bidder3" :
+		    k == 2 ? "bidder2" : "bidder1", .commitment = k == 3 ? bad :
+		    com[k], .envelope_b64 = env[k == 3 ? 0 : k] };
+	}
+	held[7].envelope_b64 = NULL;       /* the store lost it: ours */
+	assert_int_equal(eb_share_reseal(f->pki.custodian[0].cert,
+	    f->pki.custodian[0].key, f->server.cert, share_of(f, "custodian1"),
+	    &sh[0], &err), EB_OK);
+	assert_int_equal(eb_share_reseal(f->pki.custodian[2].cert,
+	    f->pki.custodian[2].key, f->server.cert, share_of(f, "custodian3"),
+	    &sh[1], &err), EB_OK);
+	cs[0] = sh[0];
+	cs[1] = sh[1];
+	assert_int_equal(eb_opening_key_recover(f->server.cert, f->server.key,
+	    f->opening_cert, cs, 2, 2, &ck.key, &err), EB_OK);
+	assert_int_equal(eb_opening_open_par(f->pki.trust, f->schema,
+	    counting_decrypt, &ck, TENDER, held, 20, f->pki.now_ms, 0, &seq,
+	    &err), EB_OK);
+	assert_int_equal(ck.calls, 19);
+	assert_int_equal(eb_doc_count(seq, "bid-result"), 20);
+	assert_string_equal(eb_doc_attr(eb_doc_child(seq, "bid-result"),
+	    "status"), "opened");
+	for (unsigned th = 1; th <= 3; th++) {
+		ck.calls = 0;
+		assert_int_equal(eb_opening_open_par(f->pki.trust, f->schema,
+		    counting_decrypt, &ck, TENDER, held, 20, f->pki.now_ms, th,
+		    &par, &err), EB_OK);
+		assert_int_equal(ck.calls, 19);
+		assert_true(eb_doc_equal(seq, par));
+		eb_doc_free(par);
+		par = NULL;
+	}
+	/* the key process goes at the 9th decryption: no record, our error */
+	ck.calls = 0;
+	ck.fail_at = 9;
+	eb_error_clear(&err);
+	assert_int_equal(eb_opening_open_par(f->pki.trust, f->schema,
+	    counting_decrypt, &ck, TENDER, held, 20, f->pki.now_ms, 2, &par,
+	    &err), EB_ERR_INTERNAL);
+	assert_null(par);
+	assert_string_equal(err.reason, "key-process-gone");
+	assert_int_equal(ck.calls, 9);
+	EVP_PKEY_free(ck.key);
+	eb_doc_free(seq);
+	free(sh[0]);
+	free(sh[1]);
+	for (i = 0; i < 3; i++)
+		free(env[i]);
+	free(xml1);
+	free(xml3);
+}
+
 int
 main(void)
 {
@@ -309,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_setup_names_every_custodian_once),
 		cmocka_unit_test(test_open_two_of_three_with_every_cause),
 		cmocka_unit_test(test_commitment_mismatch_is_the_bidders_fault),
+		cmocka_unit_test(test_pipeline_gives_the_sequential_record),
 	};
 
 	return cmocka_run_group_tests_name("opening", tests, setup, teardown);
