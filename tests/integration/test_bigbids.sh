@@ -13,7 +13,9 @@
 #      - the pace warning when the upload cannot finish before the deadline;
 #      - `ebid-audit verify --envelopes` checks the stored envelopes;
 #      - the limits: upload_max_size, upload_tender_quota, upload_min_free;
-#      - a chunk with a wrong SHA-256 refused, the durable offset unchanged;
+#      - a chunk with a wrong SHA-256 refused, the durable offset unchanged
+#        (both forms: prefix-sha256, the hash of the envelope up to the
+#        chunk's end, and chunk-sha256, the chunk's own);
 #      - a command naming an envelope that was never uploaded refused;
 #      - an upload completed one second after the deadline refused, the
 #        partial upload deleted, nothing stored;
@@ -72,6 +74,14 @@ st=$(curl_as bidder1 -o "$tmp/wrong.xml" -w '%{http_code}' -H 'Content-Type: app
 check "a chunk with a wrong SHA-256 is refused (HTTP $st)" test "$st" = 422
 check "  ... as chunk-hash-mismatch" grep -q 'reason="chunk-hash-mismatch"' "$tmp/wrong.xml"
 check "  ... the durable offset is unchanged" test "$(up_offset)" = "$o1"
+st=$(curl_as bidder1 -o "$tmp/wrong2.xml" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+	--data-binary @"$tmp/chunk" "$URL/v1/uploads/chunk?sha256=$H&offset=$o1&prefix-sha256=$(head -c "$o1" "$tmp/b1.sealed.env" | sha256sum | cut -d' ' -f1)")
+check "a chunk with a wrong prefix SHA-256 (of fewer bytes) is refused (HTTP $st)" test "$st" = 422
+check "  ... as chunk-hash-mismatch, the durable offset unchanged" sh -c "grep -q 'reason=\"chunk-hash-mismatch\"' '$tmp/wrong2.xml' && test '$(up_offset)' = '$o1'"
+st=$(curl_as bidder1 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+	--data-binary @"$tmp/chunk" "$URL/v1/uploads/chunk?sha256=$H&offset=$o1&chunk-sha256=$(sha256sum <"$tmp/chunk" | cut -d' ' -f1)")
+check "a chunk sent with its own SHA-256 (chunk-sha256, the first form) is taken (HTTP $st)" test "$st" = 200 -a "$(up_offset)" = $((o1 + 65536))
+o1=$((o1 + 65536))   # the client resumes from a point it did not send itself
 st=$(curl_as bidder2 -o /dev/null -w '%{http_code}' "$URL/v1/uploads/offset?sha256=$H")
 check "another bidder cannot see the upload (HTTP $st)" test "$st" = 403
 restart_ebidd
