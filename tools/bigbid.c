@@ -272,7 +272,9 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 	for (;;) {
 		rc = call(&u, "/v1/uploads", "application/cms", cmd, cmdlen,
 		    &complete, &status, err);
-		if (rc == EB_OK || status != 0 || ++fails > retries)
+		if (rc == EB_OK || (status != 0 && !(status == 409 &&
+		    strcmp(err->reason, "upload-busy") == 0)) ||
+		    ++fails > retries)
 			break;
 		fprintf(stderr, "ebid: %s; trying again\n", err->primary);
 		pause_s(0.5 * fails);
@@ -339,7 +341,8 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 		if (status == 409 &&
 		    strcmp(err->reason, "upload-offset-mismatch") == 0) {
 			/* ask where the server stands */
-		} else if (status != 0 && status != 503) {
+		} else if (status != 0 && status != 503 &&
+		    !(status == 409 && strcmp(err->reason, "upload-busy") == 0)) {
 			eb_progress_end(&pr);
 			goto out;   /* a refusal: no retry helps */
 		} else if (++fails > retries) {

@@ -19,6 +19,18 @@
  * chunk waits for two flushes; on the one big-lane worker at nice +10
  * they were serialised behind each other, docs/bigbids.md.)
  *
+ * Several ebidd on one envelope_dir (docs/bigbids.md section 4): the
+ * state of an upload is its files, not this process's memory.  A chunk is
+ * written under an exclusive flock() of the part file, taken without
+ * waiting (another process holding it: 409 upload-busy), and under it the
+ * durable offset is read back from the meta file: a chunk for an offset
+ * another ebidd has moved past is refused (upload-offset-mismatch) and
+ * this process takes the disk's offset (the running hash is then rebuilt).
+ * Every look-up of an upload on the loop does the same without the lock,
+ * and forgets an upload whose part file is gone (finished or deleted by
+ * another process).  The cut of a part back to its offset at load is made
+ * only under the lock (never under another process's running chunk).
+ *
  * Hashing: each byte once.  A chunk sent with prefix-sha256 (the SHA-256
  * of the envelope's bytes [0, offset + length), what `ebid bid submit`
  * sends) is checked by a copy of the running hash: the chunk's check and
@@ -33,11 +45,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <limits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -46,6 +60,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -56,6 +71,7 @@
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/workers.h"
+#include "engine/store/store.h"
 #include "protocol/cms.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
@@ -64,6 +80,8 @@
 #define META_MAX 1024
 #define POOLS_MAX 16
 #define POOLS_STOP_MS 5000
+#define SWEEP_EVERY_S 600        /* the store's sweep (system clock) */
+#define SWEEP_MAX 4096           /* candidates per sweep */
 
 struct upl {
 	char hex[EB_SHA256_HEX];
@@ -84,6 +102,8 @@ struct eb_uploads {
 	int prepared;
 	struct eb_workers *pool[POOLS_MAX];   /* upload_threads, one each */
 	int npool;
+	int sweeping;                /* a sweep of the store is running */
+	time_t last_sweep;
 };
 
 /* A chunk on its way through a worker. */
@@ -95,6 +115,8 @@ struct chunk {
 	size_t n;
 	uint8_t want[EB_SHA256_LEN];
 	int prefix;                  /* 'want' is of [0, offset + n) */
+	int64_t disk_off;            /* >= 0: the disk's offset differed */
+	int forget;                  /* the part is gone: forget the upload */
 	int rc;
 	struct eb_error err;
 };
@@ -236,6 +258,48 @@ finish_loaded(struct eb_uploads *us, struct upl *u)
 	upl_remove(us, u, "found whole at start but not the signed hash");
 }
 
+/* The durable offset the meta file holds now (any process's); -1: none. */
+static int64_t
+disk_offset(const struct upl *u)
+{
+	char line[40];
+	long long off;
+	ssize_t n = pread(u->mfd, line, sizeof(line) - 1, (off_t)u->off_pos);
+
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	if (sscanf(line, "offset=%lld", &off) != 1 || off < 0 || off > u->size)
+		return -1;
+	return (int64_t)off;
+}
+
+/* Is u->fd still the file at the part's path (not finished elsewhere)? */
+static int
+same_part(const struct eb_uploads *us, const struct upl *u)
+{
+	char part[1024], meta[1024];
+	struct stat a, b;
+
+	paths(us, u->hex, part, meta, sizeof(part));
+	return fstat(u->fd, &a) == 0 && stat(part, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Cut a part back to its durable offset, unless a chunk is being written
+ * (another process holds the lock: what it writes is beyond the offset). */
+static int
+cut_to(int fd, int64_t off)
+{
+	int rc;
+
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		return errno == EWOULDBLOCK ? 0 : -1;
+	rc = ftruncate(fd, (off_t)off);
+	(void)flock(fd, LOCK_UN);
+	return rc;
+}
+
 /* Read a meta file left by an earlier run; the part is cut to its offset. */
 static struct upl *
 load(struct eb_uploads *us, const char *hex)
@@ -264,7 +328,7 @@ load(struct eb_uploads *us, const char *hex)
 	    "deadline=%lld\n", u->owner, u->tender, &size, &dl) != 4 ||
 	    sscanf(p, "offset=%lld", &off) != 1 || off < 0 || off > size ||
 	    (u->fd = open(part, O_RDWR | O_CLOEXEC)) < 0 ||
-	    ftruncate(u->fd, (off_t)off) != 0) {
+	    cut_to(u->fd, (int64_t)off) != 0) {
 		eb_log(EB_LOG_WARN, "upload %s: unreadable record, ignored",
 		    hex);
 		upl_close(u);
@@ -284,12 +348,39 @@ load(struct eb_uploads *us, const char *hex)
 	return u;
 }
 
+/*
+ * Bring an upload known here up to its files (another ebidd may have
+ * moved it on): 0, or -1 when it was forgotten (its part is gone).
+ */
+static int
+refresh(struct eb_uploads *us, struct upl *u)
+{
+	int64_t off;
+
+	if (u->busy)
+		return 0;
+	if (!same_part(us, u)) {
+		unlink_list(us, u);
+		upl_close(u);
+		free(u);
+		return -1;
+	}
+	if ((off = disk_offset(u)) >= 0 && off != u->offset) {
+		u->offset = off;
+		EVP_MD_CTX_free(u->md);     /* rebuilt by the next chunk */
+		u->md = NULL;
+	}
+	return 0;
+}
+
 static struct upl *
 lookup(struct eb_uploads *us, const char *hex)
 {
 	struct upl *u = find(us, hex);
 
-	return u != NULL ? u : load(us, hex);
+	if (u != NULL && refresh(us, u) == 0)
+		return u;
+	return load(us, hex);
 }
 
 /* A new upload's files; 'offset' 0. */
@@ -315,12 +406,26 @@ create(struct eb_uploads *us, const char *hex, const char *owner,
 	    "size=%lld\ndeadline=%lld\n", owner, tender, (long long)size,
 	    (long long)deadline);
 	u->off_pos = (size_t)n;
-	u->fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	u->mfd = open(meta, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	n += snprintf(head + n, sizeof(head) - (size_t)n, "offset=%020lld\n",
+	    0LL);
+	u->fd = -1;
+	/* the meta is made exclusively (another ebidd may open the same
+	 * upload at this moment) and whole in one write */
+	if ((u->mfd = open(meta, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640)) < 0 && errno == EEXIST) {
+		eb_fail(e, EB_ERR_CONFLICT, "upload-busy",
+		    "Try again in a moment: the upload is being opened.",
+		    "another ebidd of the centre is opening this upload");
+		free(u);
+		return NULL;
+	}
+	if (u->mfd >= 0)
+		u->fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0640);
 	if ((u->md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(u->md, EVP_sha256(), NULL) != 1 ||
 	    u->fd < 0 || u->mfd < 0 ||
-	    write(u->mfd, head, (size_t)n) != n || meta_offset(u, 0) != 0 ||
+	    write(u->mfd, head, (size_t)n) != n || fdatasync(u->mfd) != 0 ||
 	    fsync(u->fd) != 0) {
 		eb_fail(e, EB_ERR_IO, errno == ENOSPC ? "disk-full" :
 		    "upload-failed", "Try again later; tell the centre if it "
@@ -507,6 +612,36 @@ chunk_work(void *arg)
 	int nv = 0;
 
 	eb_error_clear(&c->err);
+	c->disk_off = -1;
+	/* one writer per upload across every ebidd of the store */
+	if (flock(u->fd, LOCK_EX | LOCK_NB) != 0) {
+		c->rc = eb_fail(&c->err, EB_ERR_CONFLICT, "upload-busy",
+		    "Send one chunk at a time, from one `ebid bid submit`; "
+		    "try again in a moment.", "another ebidd of the centre is "
+		    "writing a chunk of this upload: %s", errno == EWOULDBLOCK ?
+		    "its lock is held" : strerror(errno));
+		goto out_unlocked;
+	}
+	if (!same_part(c->us, u) || (c->disk_off = disk_offset(u)) < 0) {
+		c->forget = 1;
+		c->rc = eb_fail(&c->err, EB_ERR_CONFLICT,
+		    "upload-offset-mismatch", "Ask for the durable offset "
+		    "(GET) and go on from there.", "the upload was finished "
+		    "or deleted by another ebidd of the centre");
+		goto out;
+	}
+	if (c->disk_off != u->offset) {
+		c->rc = eb_fail(&c->err, EB_ERR_CONFLICT,
+		    "upload-offset-mismatch",
+		    "Ask for the durable offset (GET) and go on from there.",
+		    "the durable offset is %lld (moved by another ebidd of the "
+		    "centre), not %lld", (long long)c->disk_off,
+		    (long long)u->offset);
+		EVP_MD_CTX_free(u->md);   /* rebuilt from the disk */
+		u->md = NULL;
+		goto out;
+	}
+	c->disk_off = -1;
 	if (u->md == NULL && (c->rc = rehash(u, &c->err)) != EB_OK)
 		goto out;
 	if ((v = buf_vecs(c->buf, &nv)) == NULL ||
@@ -582,6 +717,8 @@ chunk_work(void *arg)
 		goto out;
 	(void)unlink(meta);
 out:
+	(void)flock(u->fd, LOCK_UN);
+out_unlocked:
 	EVP_MD_CTX_free(next);
 	EVP_MD_CTX_free(fin);
 	free(v);
@@ -611,6 +748,16 @@ chunk_done(void *arg)
 		free(c);
 		return;
 	}
+	if (c->forget) {               /* finished or deleted elsewhere */
+		unlink_list(us, u);
+		upl_close(u);
+		free(u);
+		eb_reply_error(c->r, &c->err);
+		free(c);
+		return;
+	}
+	if (c->disk_off >= 0)          /* moved on by another ebidd */
+		u->offset = c->disk_off;
 	if (c->rc == EB_OK) {
 		u->offset += (int64_t)c->n;
 		complete = u->offset == u->size;
@@ -695,7 +842,7 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	struct eb_server *srv = us->srv;
 	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
 	size_t n = evbuffer_get_length(in);
-	char offs[32], sha[EB_SHA256_HEX + 1];
+	char offs[32], sha[EB_SHA256_HEX + 1], path[1024];
 	struct eb_error e;
 	struct chunk *c;
 	struct upl *u;
@@ -723,7 +870,18 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 		eb_reply_error(r, &e);
 		return;
 	}
-	if ((u = lookup(us, hex)) == NULL) {
+	if ((u = lookup(us, hex)) == NULL &&
+	    eb_envstore_path(dir_of(us), hex, path, sizeof(path)) == 0 &&
+	    access(path, F_OK) == 0) {
+		/* finished meanwhile (by another ebidd of the centre) */
+		free(c);
+		eb_fail(&e, EB_ERR_CONFLICT, "upload-offset-mismatch",
+		    "Ask for the durable offset (GET): the upload is complete.",
+		    "the upload of %s is complete already", hex);
+		eb_reply_error(r, &e);
+		return;
+	}
+	if (u == NULL) {
 		free(c);
 		eb_fail(&e, EB_ERR_NOTFOUND, "no-such-upload",
 		    "Open the upload first (POST /v1/uploads with the signed "
@@ -1122,6 +1280,13 @@ eb_uploads_check_command(struct eb_server *srv, const struct eb_doc *cmd,
 	    (ref = eb_doc_child(cmd, "envelope-ref")) == NULL)
 		return EB_OK;
 	hex = eb_doc_attr(ref, "sha256");
+	/* touched first: the sweep (below) leaves an envelope alone for
+	 * envelope_grace after a command named it, and re-reads its time
+	 * after moving it aside (the sweep runs on this thread too) */
+	if (hex != NULL && eb_envstore_touch(srv->cfg->envelope_dir, hex) != 0 &&
+	    errno != ENOENT)
+		eb_log(EB_LOG_WARN, "envelope %s: cannot renew its time: %s",
+		    hex, strerror(errno));
 	if (hex == NULL || eb_doc_attr_i64(ref, "size", &size) != EB_OK ||
 	    eb_envstore_has(srv->cfg->envelope_dir, hex, size) != 1)
 		return eb_fail(err, EB_ERR_STATE, "envelope-not-uploaded",
@@ -1130,6 +1295,185 @@ eb_uploads_check_command(struct eb_server *srv, const struct eb_doc *cmd,
 		    "no stored envelope %s of %lld bytes", hex ? hex : "?",
 		    (long long)size);
 	return EB_OK;
+}
+
+/*
+ * The sweep of the store (docs/bigbids.md section 4): an envelope stored
+ * longer than envelope_grace ago (its file's time: the upload's end, or
+ * the last submit-bid that named it) and named by no log entry
+ * (envelope_refs, schema/0014) is deleted.  The listing runs on an upload
+ * thread; the database says which are named; the deletion runs on the
+ * loop, where eb_uploads_check_command() runs too: each file is renamed
+ * aside, its time read again (a command that named it since made it
+ * young: it goes back), then unlinked.  A failed query deletes nothing.
+ */
+struct sweep {
+	struct eb_uploads *us;
+	time_t now;
+	int64_t grace;
+	char (*hex)[EB_SHA256_HEX];
+	size_t n, stored;
+};
+
+static int
+is_hex(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static void
+sweep_scan(void *arg)
+{
+	struct sweep *sw = arg;
+	const char *dir = dir_of(sw->us);
+	struct dirent *de, *fe;
+	char shard[1024];
+	struct stat st;
+	DIR *d, *f;
+
+	if ((sw->hex = calloc(SWEEP_MAX, sizeof(*sw->hex))) == NULL ||
+	    (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && sw->n < SWEEP_MAX) {
+		if (!is_hex(de->d_name, 2))
+			continue;
+		snprintf(shard, sizeof(shard), "%s/%s", dir, de->d_name);
+		if ((f = opendir(shard)) == NULL)
+			continue;
+		while ((fe = readdir(f)) != NULL && sw->n < SWEEP_MAX) {
+			if (!is_hex(fe->d_name, 64) ||
+			    fstatat(dirfd(f), fe->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+				continue;
+			sw->stored++;
+			if (sw->now - st.st_mtime >= sw->grace)
+				memcpy(sw->hex[sw->n++], fe->d_name, 65);
+		}
+		closedir(f);
+	}
+	closedir(d);
+}
+
+static void
+sweep_end(struct sweep *sw)
+{
+	sw->us->sweeping = 0;
+	free(sw->hex);
+	free(sw);
+}
+
+/* On the loop: delete the unnamed candidates still past their grace. */
+static void
+sweep_refs(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	struct sweep *sw = arg;
+	const char *dir = dir_of(sw->us);
+	char path[1024], aside[1024];
+	time_t now = time(NULL);
+	struct stat st;
+	int rows, gone = 0;
+
+	if (rc != EB_OK) {
+		eb_log(EB_LOG_WARN, "envelope store sweep: nothing deleted, the "
+		    "log could not be asked: %s", err != NULL ? err->primary :
+		    "?");
+		sweep_end(sw);
+		return;
+	}
+	rows = PQntuples((const PGresult *)res);
+	for (int i = 0; i < rows; i++) {
+		const char *hex = PQgetvalue((const PGresult *)res, i, 0);
+
+		if (eb_envstore_path(dir, hex, path, sizeof(path)) != 0)
+			continue;
+		snprintf(aside, sizeof(aside), "%s/%s/%s.sweep", dir,
+		    EB_ENVSTORE_UPLOADS, hex);
+		if (rename(path, aside) != 0)
+			continue;
+		if (stat(aside, &st) != 0 || now - st.st_mtime < sw->grace) {
+			(void)rename(aside, path);   /* named since: kept */
+			continue;
+		}
+		(void)unlink(aside);
+		gone++;
+		eb_log(EB_LOG_INFO, "envelope %s deleted: no log entry names "
+		    "it, stored %lld s ago (envelope_grace %lld s)", hex,
+		    (long long)(now - st.st_mtime), (long long)sw->grace);
+	}
+	eb_log(EB_LOG_INFO, "envelope store sweep: %zu stored, %zu past "
+	    "envelope_grace, %d named by no log entry: deleted", sw->stored,
+	    sw->n, gone);
+	sweep_end(sw);
+}
+
+static void
+sweep_listed(void *arg)
+{
+	static const char sql[] =
+	    "SELECT c FROM unnest($1::text[]) AS c "
+	    "WHERE NOT EXISTS (SELECT 1 FROM envelope_refs r "
+	    "WHERE r.sha256 = c)";
+	struct sweep *sw = arg;
+	struct eb_server *srv = sw->us->srv;
+	char *list;
+	const char *params[1];
+	size_t at = 0;
+
+	if (sw->n == 0 || srv->store == NULL) {
+		eb_log(EB_LOG_INFO, "envelope store sweep: %zu stored, none "
+		    "past envelope_grace", sw->stored);
+		sweep_end(sw);
+		return;
+	}
+	if ((list = malloc(sw->n * 65 + 3)) == NULL) {
+		sweep_end(sw);
+		return;
+	}
+	list[at++] = '{';
+	for (size_t i = 0; i < sw->n; i++) {
+		if (i > 0)
+			list[at++] = ',';
+		memcpy(list + at, sw->hex[i], 64);
+		at += 64;
+	}
+	list[at++] = '}';
+	list[at] = '\0';
+	params[0] = list;
+	if (eb_store_select_text(srv->store, sql, 1, params, sweep_refs, sw) !=
+	    EB_OK) {
+		eb_log(EB_LOG_WARN, "envelope store sweep: the query could not "
+		    "be queued; nothing deleted");
+		sweep_end(sw);
+	}
+	free(list);
+}
+
+static void
+sweep_start(struct eb_uploads *us)
+{
+	struct eb_server *srv = us->srv;
+	time_t now = time(NULL);
+	struct sweep *sw;
+
+	if (srv->cfg->envelope_grace <= 0 || us->sweeping || !us->prepared ||
+	    (srv->clock.mode == EB_CLOCK_SYSTEM &&
+	    now - us->last_sweep < SWEEP_EVERY_S) ||
+	    (sw = calloc(1, sizeof(*sw))) == NULL)
+		return;
+	sw->us = us;
+	sw->now = now;
+	sw->grace = srv->cfg->envelope_grace;
+	us->sweeping = 1;
+	us->last_sweep = now;
+	if (eb_workers_submit(pick_pool(us), sweep_scan, sweep_listed, sw) !=
+	    EB_OK)
+		sweep_end(sw);
 }
 
 void
@@ -1163,6 +1507,7 @@ eb_uploads_gc(struct eb_server *srv)
 		if (now >= u->deadline && !u->busy)
 			upl_remove(us, u, "abandoned: the bid deadline passed");
 	}
+	sweep_start(us);
 }
 
 static void
