@@ -12,6 +12,8 @@
 #      - a bidder opens its own large bid (attachments back byte for byte);
 #      - the pace warning when the upload cannot finish before the deadline;
 #      - `ebid-audit verify --envelopes` checks the stored envelopes;
+#        `export --envelopes` copies them beside the export, where verify
+#        checks them by itself (a tampered or removed one names its entry);
 #      - two ebidd on one database and one envelope_dir: a chunk while
 #        another process holds the upload's lock is refused (upload-busy),
 #        an upload begun on one ebidd is resumed on the other and back at
@@ -331,4 +333,24 @@ mkdir -p "$tmp/envcopy"
 cp "$tmp/b3.sealed.env" "$tmp/envcopy/$H3b"
 printf '\001' | dd of="$tmp/envcopy/$H3b" bs=1 seek=5000 conv=notrunc 2>/dev/null
 refused "verify --envelopes fails on an altered envelope" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envcopy"
+check "export --envelopes copies the envelopes the log names beside the export" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --tender "$T" -o "$tmp/exp.log.xml" --envelopes "$tmp/envelopes"
+check "  ... one file per envelope, each the stored one" sh -c "test \$(ls '$tmp/exp.log.xml.envelopes' | wc -l) = 6 && cmp -s '$tmp/b1.sealed.env' '$tmp/exp.log.xml.envelopes/$H'"
+"$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expv.out" 2>&1
+check "verify of that export checks its envelopes without --envelopes" grep -q "envelopes: 6 checked against the log, 0 altered, 0 not in $tmp/exp.log.xml.envelopes" "$tmp/expv.out"
+printf '\001' | dd of="$tmp/exp.log.xml.envelopes/$H3b" bs=1 seek=5000 conv=notrunc 2>/dev/null
+seq3=$(psqlq -c "SELECT seq FROM log WHERE aggregate = '$T' AND position('$H3b' in convert_from(events, 'UTF8')) > 0")
+"$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expt.out" 2>&1
+trc=$?
+check "a tampered envelope in the export fails verify (exit $trc)" test "$trc" = 1
+check "  ... naming its entry ($seq3)" grep -q "FAILED: entry $seq3: the envelope $H3b" "$tmp/expt.out"
+cp "$tmp/b3.sealed.env" "$tmp/exp.log.xml.envelopes/$H3b"
+rm -f "$tmp/exp.log.xml.envelopes/$HB"
+"$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expm.out" 2>&1
+trc=$?
+check "an envelope removed from the export fails verify too (exit $trc), naming its entry" sh -c "test $trc = 1 && grep -q 'FAILED: entry [0-9]*: the envelope $HB is not in' '$tmp/expm.out'"
+mkdir -p "$tmp/partial"
+cp "$tmp/b1.sealed.env" "$tmp/partial/$H"
+refused "export --envelopes fails when the folder lacks one the log names" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --tender "$T" -o "$tmp/exp2.log.xml" --envelopes "$tmp/partial"
 finish
