@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "protocol/buf.h"
 #include "protocol/doc.h"
@@ -108,6 +109,37 @@ struct up {
 	int64_t deadline_ms, now_ms;  /* the server's clock */
 	double asked_at;              /* our monotonic time of now_ms */
 };
+
+/*
+ * The running SHA-256 of the envelope's first 'at' bytes: each chunk is
+ * sent with the hash of everything up to its end (prefix-sha256), so the
+ * server checks the chunk and keeps the envelope's hash in one pass.
+ * Moved to 'to' by reading the file (from 0 when 'to' is behind).
+ */
+struct run {
+	EVP_MD_CTX *md;
+	uint64_t at;
+};
+
+static int
+run_to(struct run *h, FILE *f, uint8_t *buf, size_t cap, uint64_t to)
+{
+	if (to < h->at) {
+		if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+			return -1;
+		h->at = 0;
+	}
+	while (h->at < to) {
+		size_t n = to - h->at < cap ? (size_t)(to - h->at) : cap;
+
+		if (fseeko(f, (off_t)h->at, SEEK_SET) != 0 ||
+		    fread(buf, 1, n, f) != n ||
+		    EVP_DigestUpdate(h->md, buf, n) != 1)
+			return -1;
+		h->at += n;
+	}
+	return 0;
+}
 
 /* Read an <upload> reply. */
 static int
@@ -213,6 +245,8 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 	size_t chunk = o != NULL && o->chunk > 0 ? o->chunk : CHUNK_DEFAULT;
 	uint64_t sent = 0;
 	uint8_t *buf = NULL, h[EB_SHA256_LEN];
+	struct run run = { .md = EVP_MD_CTX_new() };
+	EVP_MD_CTX *next = EVP_MD_CTX_new(), *fin = EVP_MD_CTX_new();
 	char path[256], chex[EB_SHA256_HEX];
 	int complete = 0, status = 0, fails = 0, warned = 0, rc;
 	int retries = o != NULL && o->retries > 0 ? o->retries : 8;
@@ -223,7 +257,13 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 		    "Keep the .env file `ebid bid seal` wrote beside the "
 		    "sealed command.", "cannot open %s: %s", env_path,
 		    strerror(errno));
-	if ((buf = malloc(chunk)) == NULL) {
+	if ((buf = malloc(chunk)) == NULL || run.md == NULL || next == NULL ||
+	    fin == NULL ||
+	    EVP_DigestInit_ex(run.md, EVP_sha256(), NULL) != 1) {
+		free(buf);
+		EVP_MD_CTX_free(run.md);
+		EVP_MD_CTX_free(next);
+		EVP_MD_CTX_free(fin);
 		fclose(f);
 		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
 		    "out of memory");
@@ -232,7 +272,9 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 	for (;;) {
 		rc = call(&u, "/v1/uploads", "application/cms", cmd, cmdlen,
 		    &complete, &status, err);
-		if (rc == EB_OK || status != 0 || ++fails > retries)
+		if (rc == EB_OK || (status != 0 && !(status == 409 &&
+		    strcmp(err->reason, "upload-busy") == 0)) ||
+		    ++fails > retries)
 			break;
 		fprintf(stderr, "ebid: %s; trying again\n", err->primary);
 		pause_s(0.5 * fails);
@@ -264,21 +306,32 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 		}
 		if (o != NULL && o->stop_after > 0 && sent + n > o->stop_after)
 			n = (size_t)(o->stop_after - sent);
-		if (fseeko(f, (off_t)u.offset, SEEK_SET) != 0 ||
-		    fread(buf, 1, n, f) != n) {
+		/* the hash of [0, offset + n): the running one moved to the
+		 * server's offset, then the chunk (kept aside until taken) */
+		if (run_to(&run, f, buf, chunk, u.offset) != 0 ||
+		    fseeko(f, (off_t)u.offset, SEEK_SET) != 0 ||
+		    fread(buf, 1, n, f) != n ||
+		    EVP_MD_CTX_copy_ex(next, run.md) != 1 ||
+		    EVP_DigestUpdate(next, buf, n) != 1 ||
+		    EVP_MD_CTX_copy_ex(fin, next) != 1 ||
+		    EVP_DigestFinal_ex(fin, h, NULL) != 1) {
 			rc = eb_fail(err, EB_ERR_IO, "cannot-read", NULL,
 			    "cannot read %s at %llu", env_path,
 			    (unsigned long long)u.offset);
 			goto out;
 		}
-		eb_sha256(buf, n, h);
 		eb_hex32(h, chex);
 		snprintf(q, sizeof(q), "/v1/uploads/chunk?sha256=%s&offset=%llu"
-		    "&chunk-sha256=%s", hex, (unsigned long long)u.offset,
+		    "&prefix-sha256=%s", hex, (unsigned long long)u.offset,
 		    chex);
 		rc = call(&u, q, "application/octet-stream", buf, n, &complete,
 		    &status, err);
 		if (rc == EB_OK) {
+			EVP_MD_CTX *t = run.md;
+
+			run.md = next;       /* the server took it */
+			next = t;
+			run.at += n;
 			sent += n;
 			fails = 0;
 			eb_progress_update(&pr, u.offset, size);
@@ -288,7 +341,8 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 		if (status == 409 &&
 		    strcmp(err->reason, "upload-offset-mismatch") == 0) {
 			/* ask where the server stands */
-		} else if (status != 0 && status != 503) {
+		} else if (status != 0 && status != 503 &&
+		    !(status == 409 && strcmp(err->reason, "upload-busy") == 0)) {
 			eb_progress_end(&pr);
 			goto out;   /* a refusal: no retry helps */
 		} else if (++fails > retries) {
@@ -315,6 +369,9 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 out:
 	OPENSSL_cleanse(buf, chunk);
 	free(buf);
+	EVP_MD_CTX_free(run.md);
+	EVP_MD_CTX_free(next);
+	EVP_MD_CTX_free(fin);
 	fclose(f);
 	return rc;
 }

@@ -466,7 +466,10 @@ exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
 	evhttp_add_header(h, "Accept", "application/xml");
 	if (ctype != NULL) {
 		evhttp_add_header(h, "Content-Type", ctype);
-		evbuffer_add(evhttp_request_get_output_buffer(req), bytes, len);
+		/* by reference, not copied: 'bytes' outlives the exchange
+		 * (it ends with the reply, or with the connection freed) */
+		evbuffer_add_reference(evhttp_request_get_output_buffer(req),
+		    bytes, len, NULL, NULL);
 	}
 	c->done = 0;
 	c->status = 0;

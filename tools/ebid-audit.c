@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -54,8 +55,9 @@ usage(FILE *f)
 	fputs(
 	    "usage:\n"
 	    "  ebid-audit export (--tender ID | --sale ID | --pool ID | --subject ID |\n"
-	    "         --monitor ID) -o FILE\n"
+	    "         --monitor ID) -o FILE [--envelopes DIR]\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
+	    "         [--envelopes DIR]\n"
 	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
 	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
@@ -272,72 +274,224 @@ load_and_verify(const struct opts *o, const char *file,
 }
 
 /*
- * --envelopes DIR: every large bid's envelope the log names (bid-submitted
- * envelope-stored="true": SHA-256 and size), found in DIR as ebidd's store
- * keeps it (DIR/ab/abcd...) or flat (DIR/abcd...), must have exactly that
- * SHA-256 and size.  One absent is reported, not a failure (the log
- * stands without it); one altered is.  Returns the number that fail.
+ * Large bids' envelopes (docs/bigbids.md section 6).  The log names each
+ * by SHA-256 and size (bid-submitted envelope-stored="true").
+ *
+ * verify --envelopes DIR: every one found in DIR as ebidd's store keeps
+ * it (DIR/ab/abcd...) or flat (DIR/abcd...) must have exactly that
+ * SHA-256 and size; one absent is reported, not a failure (the log stands
+ * without it); one altered is.  An export made with `export --envelopes`
+ * carries its copies in FILE.envelopes/ beside it: verify FILE checks
+ * them without the option, and there an absent one fails too (the export
+ * said it had them).
+ *
+ * export --envelopes DIR: each one the exported log names is copied from
+ * DIR into FILE.envelopes/HASH, checked while it is copied; one absent
+ * from DIR or altered there fails the export.
  */
+struct env_ref {
+	int64_t seq, size;
+	const char *hex;
+};
+
+/* The next envelope the log names (entry *ei, its event after the *k
+ * seen); 0 when none is left. */
 static int
-check_envelopes(const struct eb_audit_log *log, const char *dir)
+next_envelope(const struct eb_audit_log *log, size_t *ei, size_t *k,
+    struct env_ref *ref)
 {
-	int64_t checked = 0, absent = 0, bad = 0;
-
-	for (size_t i = 0; i < log->n; i++) {
+	for (; *ei < log->n; (*ei)++, *k = 0) {
 		const struct eb_doc *ev;
+		size_t j = 0;
 
-		eb_doc_foreach(ev, log->entries[i].events, "bid-submitted") {
+		eb_doc_foreach(ev, log->entries[*ei].events, "bid-submitted") {
 			const char *hex = eb_doc_attr(ev, "envelope-sha256");
 			const char *st = eb_doc_attr(ev, "envelope-stored");
-			char path[4096], got[EB_SHA256_HEX];
-			unsigned char buf[65536], md[EB_SHA256_LEN];
-			EVP_MD_CTX *ctx;
-			int64_t size = 0, n = 0;
-			size_t k;
-			FILE *f;
 
-			if (st == NULL || strcmp(st, "true") != 0 || hex == NULL ||
-			    strlen(hex) != 64 ||
-			    eb_doc_attr_i64(ev, "envelope-size", &size) != EB_OK)
+			if (j++ < *k)
 				continue;
-			snprintf(path, sizeof(path), "%s/%.2s/%s", dir, hex, hex);
-			if ((f = fopen(path, "rb")) == NULL) {
-				snprintf(path, sizeof(path), "%s/%s", dir, hex);
-				f = fopen(path, "rb");
-			}
-			if (f == NULL) {
-				absent++;
+			(*k)++;
+			if (st == NULL || strcmp(st, "true") != 0 ||
+			    hex == NULL || strlen(hex) != 64 ||
+			    strspn(hex, "0123456789abcdef") != 64 ||
+			    eb_doc_attr_i64(ev, "envelope-size", &ref->size) !=
+			    EB_OK)
 				continue;
-			}
-			if ((ctx = EVP_MD_CTX_new()) == NULL ||
-			    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-				EVP_MD_CTX_free(ctx);
-				fclose(f);
-				return -1;
-			}
-			while ((k = fread(buf, 1, sizeof(buf), f)) > 0) {
-				EVP_DigestUpdate(ctx, buf, k);
-				n += (int64_t)k;
-			}
-			EVP_DigestFinal_ex(ctx, md, NULL);
-			EVP_MD_CTX_free(ctx);
+			ref->hex = hex;
+			ref->seq = log->entries[*ei].seq;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static FILE *
+open_envelope(const char *dir, const char *hex, char *path, size_t cap)
+{
+	FILE *f;
+
+	snprintf(path, cap, "%s/%.2s/%s", dir, hex, hex);
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(path, cap, "%s/%s", dir, hex);
+		f = fopen(path, "rb");
+	}
+	return f;
+}
+
+/* SHA-256 (hex) and size of 'in', copied to 'out' when not NULL. */
+static int
+hash_copy(FILE *in, FILE *out, char hex[EB_SHA256_HEX], int64_t *n)
+{
+	unsigned char buf[65536], md[EB_SHA256_LEN];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t k;
+	int rc = 0;
+
+	*n = 0;
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return -1;
+	}
+	while ((k = fread(buf, 1, sizeof(buf), in)) > 0) {
+		EVP_DigestUpdate(ctx, buf, k);
+		*n += (int64_t)k;
+		if (out != NULL && fwrite(buf, 1, k, out) != k)
+			rc = -1;
+	}
+	if (ferror(in))
+		rc = -1;
+	EVP_DigestFinal_ex(ctx, md, NULL);
+	EVP_MD_CTX_free(ctx);
+	eb_hex32(md, hex);
+	return rc;
+}
+
+/* Returns the number that fail (-1: out of memory). */
+static int
+check_envelopes(const struct eb_audit_log *log, const char *dir, int strict)
+{
+	int64_t checked = 0, absent = 0, bad = 0;
+	struct env_ref ref;
+	size_t ei = 0, k = 0;
+
+	while (next_envelope(log, &ei, &k, &ref)) {
+		char path[4096], got[EB_SHA256_HEX];
+		int64_t n = 0;
+		FILE *f = open_envelope(dir, ref.hex, path, sizeof(path));
+
+		if (f == NULL) {
+			absent++;
+			if (strict)
+				printf("FAILED: entry %lld: the envelope %s is not "
+				    "in %s, the export's copy\n",
+				    (long long)ref.seq, ref.hex, dir);
+			continue;
+		}
+		if (hash_copy(f, NULL, got, &n) != 0) {
 			fclose(f);
-			eb_hex32(md, got);
-			checked++;
-			if (n != size || strcmp(got, hex) != 0) {
-				bad++;
-				printf("FAILED: entry %lld: the envelope %s in %s "
-				    "has %lld bytes and SHA-256 %s, not the %lld "
-				    "bytes and hash the log records\n",
-				    (long long)log->entries[i].seq, hex, dir,
-				    (long long)n, got, (long long)size);
-			}
+			printf("FAILED: entry %lld: cannot read the envelope "
+			    "%s\n", (long long)ref.seq, path);
+			bad++;
+			continue;
+		}
+		fclose(f);
+		checked++;
+		if (n != ref.size || strcmp(got, ref.hex) != 0) {
+			bad++;
+			printf("FAILED: entry %lld: the envelope %s in %s "
+			    "has %lld bytes and SHA-256 %s, not the %lld "
+			    "bytes and hash the log records\n",
+			    (long long)ref.seq, ref.hex, dir, (long long)n, got,
+			    (long long)ref.size);
 		}
 	}
 	printf("envelopes: %lld checked against the log, %lld altered, %lld "
 	    "not in %s\n", (long long)checked, (long long)bad,
 	    (long long)absent, dir);
-	return (int)bad;
+	return (int)(bad + (strict ? absent : 0));
+}
+
+/* export --envelopes DIR: copy into EXPORT.envelopes/.  0, or failures. */
+static int
+copy_envelopes(const char *export, const struct eb_schema *schema,
+    const char *dir)
+{
+	struct eb_audit_log *log = NULL;
+	struct eb_error err;
+	struct env_ref ref;
+	char dest[4096];
+	size_t ei = 0, k = 0;
+	int64_t copied = 0, bytes = 0;
+	int bad = 0;
+
+	eb_error_clear(&err);
+	if (load_export(export, schema, &log, &err) != EB_OK) {
+		print_error(&err);
+		return 1;
+	}
+	snprintf(dest, sizeof(dest), "%s.envelopes", export);
+	if (mkdir(dest, 0755) != 0 && errno != EEXIST) {
+		printf("FAILED: cannot make %s: %s\n", dest, strerror(errno));
+		eb_audit_log_free(log);
+		return 1;
+	}
+	while (next_envelope(log, &ei, &k, &ref)) {
+		char src[4096], to[4096], tmp[4104], got[EB_SHA256_HEX];
+		int64_t n = 0;
+		FILE *in = open_envelope(dir, ref.hex, src, sizeof(src)), *out;
+		int rc;
+
+		if ((size_t)snprintf(to, sizeof(to), "%.4000s/%.64s", dest,
+		    ref.hex) >= sizeof(to) - 4) {
+			printf("FAILED: the path %s is too long\n", dest);
+			if (in != NULL)
+				fclose(in);
+			bad++;
+			continue;
+		}
+		memcpy(tmp, to, strlen(to));
+		memcpy(tmp + strlen(to), ".tmp", 5);
+		if (in == NULL) {
+			printf("FAILED: entry %lld: the envelope %s is not in "
+			    "%s\n", (long long)ref.seq, ref.hex, dir);
+			bad++;
+			continue;
+		}
+		if ((out = fopen(tmp, "wb")) == NULL) {
+			printf("FAILED: cannot write %s: %s\n", tmp,
+			    strerror(errno));
+			fclose(in);
+			bad++;
+			continue;
+		}
+		rc = hash_copy(in, out, got, &n);
+		fclose(in);
+		if (fclose(out) != 0)
+			rc = -1;
+		if (rc == 0 && (n != ref.size || strcmp(got, ref.hex) != 0)) {
+			printf("FAILED: entry %lld: the envelope %s in %s has "
+			    "%lld bytes and SHA-256 %s, not the %lld bytes and "
+			    "hash the log records\n", (long long)ref.seq,
+			    ref.hex, dir, (long long)n, got,
+			    (long long)ref.size);
+			rc = -1;
+		} else if (rc == 0 && rename(tmp, to) != 0) {
+			rc = -1;
+		} else if (rc != 0) {
+			printf("FAILED: cannot copy %s to %s\n", src, tmp);
+		}
+		if (rc != 0) {
+			(void)remove(tmp);
+			bad++;
+			continue;
+		}
+		copied++;
+		bytes += n;
+	}
+	printf("envelopes: %lld copied into %s (%lld bytes), %d failed\n",
+	    (long long)copied, dest, (long long)bytes, bad);
+	eb_audit_log_free(log);
+	return bad;
 }
 
 static int
@@ -347,9 +501,18 @@ cmd_verify(const struct opts *o, const char *file,
 	struct eb_audit_log *log = NULL;
 	struct eb_audit_result res;
 
+	char own[4096];
+	const char *envdir = o->envelopes;
+	struct stat st;
+
 	if (load_and_verify(o, file, schema, t, &log, &res) != EB_OK)
 		return 1;
-	if (o->envelopes != NULL && check_envelopes(log, o->envelopes) != 0) {
+	/* an export made with --envelopes: its copies beside it */
+	snprintf(own, sizeof(own), "%s.envelopes", file);
+	if (envdir == NULL && stat(own, &st) == 0 && S_ISDIR(st.st_mode))
+		envdir = own;
+	if (envdir != NULL &&
+	    check_envelopes(log, envdir, envdir == own) != 0) {
 		eb_doc_free(res.final_view);
 		eb_audit_log_free(log);
 		return 1;
@@ -417,7 +580,7 @@ cmd_replay(const struct opts *o, const char *file,
 
 static int
 export_one(struct eb_client *c, const char *kind, const char *id,
-    const char *path, const struct eb_schema *schema)
+    const char *path, const struct eb_schema *schema, const char *envdir)
 {
 	struct eb_buf body = EB_BUF_INIT;
 	struct eb_doc *d = NULL;
@@ -457,6 +620,9 @@ export_one(struct eb_client *c, const char *kind, const char *id,
 		print_error(&err);
 	eb_doc_free(d);
 	eb_buf_free(&body);
+	if (rc == EB_OK && envdir != NULL &&
+	    copy_envelopes(path, schema, envdir) != 0)
+		return 1;
 	return rc == EB_OK ? 0 : 1;
 }
 
@@ -486,7 +652,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" :
 		    o->subject ? "subject" : o->monitor ? "monitor" : "pool",
 		    o->tender ? o->tender : o->sale ? o->sale : o->pool, o->out,
-		    schema);
+		    schema, o->envelopes);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/v1/log?since=%s&until=%s",
@@ -510,7 +676,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 		    (o->kind != NULL && strcmp(o->kind, kind) != 0))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.log.xml", o->out, id);
-		if (export_one(c, kind, id, path, schema) != 0)
+		if (export_one(c, kind, id, path, schema, o->envelopes) != 0)
 			rc = 1;
 	}
 out:

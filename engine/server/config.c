@@ -99,6 +99,8 @@ static const struct cf_key cf_keys[] = {
 	INT(upload_max_size, "536870912", 1024, (int64_t)1 << 40),
 	INT(upload_tender_quota, "21474836480", 1024, (int64_t)1 << 50),
 	INT(upload_min_free, "268435456", 0, (int64_t)1 << 50),
+	INT(upload_threads, "4", 0, 16),
+	INT(envelope_grace, "604800", 0, (int64_t)1 << 31),
 };
 
 static const struct cf_key *

@@ -82,6 +82,8 @@ struct eb_config {
 	int64_t upload_max_size;     /* bytes of one envelope; 512 MiB */
 	int64_t upload_tender_quota; /* bytes of open uploads per tender */
 	int64_t upload_min_free;     /* bytes the store's disk keeps free */
+	int64_t upload_threads;      /* chunk writers; 4, 0 = the workers */
+	int64_t envelope_grace;      /* s before an unnamed envelope goes */
 };
 
 struct eb_xml_limits;

@@ -108,3 +108,15 @@ eb_envstore_commit(const char *dir, int fd, const char *from,
 		    "cannot store envelope %s: %s", hex, strerror(errno));
 	return EB_OK;
 }
+
+int
+eb_envstore_touch(const char *dir, const char *hex)
+{
+	char path[1024];
+
+	if (eb_envstore_path(dir, hex, path, sizeof(path)) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return utimensat(AT_FDCWD, path, NULL, 0);
+}

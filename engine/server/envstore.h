@@ -18,6 +18,8 @@
  *    eb_envstore_path()    - the path of an envelope by hash
  *    eb_envstore_has()     - is it stored, with this size?
  *    eb_envstore_commit()  - fsync a finished file and rename it in place
+ *    eb_envstore_touch()   - set an envelope's time to now (a command
+ *                            named it: the sweep, upload.c, waits again)
  */
 #ifndef EB_SERVER_ENVSTORE_H
 #define EB_SERVER_ENVSTORE_H
@@ -42,5 +44,7 @@ int eb_envstore_has(const char *dir, const char *hex, int64_t size);
  */
 int eb_envstore_commit(const char *dir, int fd, const char *from,
     const char *hex, struct eb_error *err) EB_MUSTCHECK;
+/* 0, or -1 with errno (ENOENT: not stored; EINVAL: a bad hash). */
+int eb_envstore_touch(const char *dir, const char *hex);
 
 #endif

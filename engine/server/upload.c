@@ -7,7 +7,35 @@
  *    SHA.meta   "ebid-upload 1\nowner=P\ntender=T\nsize=N\ndeadline=MS\n"
  *               then "offset=%020lld\n", rewritten in place (fixed width)
  * Memory: the open uploads' records, a running SHA-256 each, and the one
- * chunk in flight per upload (at most max_body).
+ * chunk in flight per upload (at most max_body), moved out of the request
+ * (evbuffer_add_buffer: no copy) and written from its own buffers
+ * (pwritev).
+ *
+ * Threads: the chunks go to upload_threads threads of their own (each a
+ * one-thread pool, workers.h, at the normal priority; the least loaded
+ * takes the next chunk), apart from the workers that verify and parse
+ * commands: chunks of different uploads are hashed, written and flushed
+ * in parallel, while one upload has at most one chunk in flight.  (Each
+ * chunk waits for two flushes; on the one big-lane worker at nice +10
+ * they were serialised behind each other, docs/bigbids.md.)
+ *
+ * Several ebidd on one envelope_dir (docs/bigbids.md section 4): the
+ * state of an upload is its files, not this process's memory.  A chunk is
+ * written under an exclusive flock() of the part file, taken without
+ * waiting (another process holding it: 409 upload-busy), and under it the
+ * durable offset is read back from the meta file: a chunk for an offset
+ * another ebidd has moved past is refused (upload-offset-mismatch) and
+ * this process takes the disk's offset (the running hash is then rebuilt).
+ * Every look-up of an upload on the loop does the same without the lock,
+ * and forgets an upload whose part file is gone (finished or deleted by
+ * another process).  The cut of a part back to its offset at load is made
+ * only under the lock (never under another process's running chunk).
+ *
+ * Hashing: each byte once.  A chunk sent with prefix-sha256 (the SHA-256
+ * of the envelope's bytes [0, offset + length), what `ebid bid submit`
+ * sends) is checked by a copy of the running hash: the chunk's check and
+ * the envelope's hash are the same pass.  chunk-sha256 (the chunk's own
+ * hash, the first form) still works at the cost of a second pass.
  */
 #include "engine/server/upload.h"
 
@@ -17,17 +45,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
+#include <limits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include "engine/core/tender.h"
 #include "engine/server/envstore.h"
@@ -35,12 +71,17 @@
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/workers.h"
+#include "engine/store/store.h"
 #include "protocol/cms.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
 
 #define GC_EVERY_S 60
 #define META_MAX 1024
+#define POOLS_MAX 16
+#define POOLS_STOP_MS 5000
+#define SWEEP_EVERY_S 600        /* the store's sweep (system clock) */
+#define SWEEP_MAX 4096           /* candidates per sweep */
 
 struct upl {
 	char hex[EB_SHA256_HEX];
@@ -59,6 +100,10 @@ struct eb_uploads {
 	struct upl *list;
 	struct event *gc;
 	int prepared;
+	struct eb_workers *pool[POOLS_MAX];   /* upload_threads, one each */
+	int npool;
+	int sweeping;                /* a sweep of the store is running */
+	time_t last_sweep;
 };
 
 /* A chunk on its way through a worker. */
@@ -66,9 +111,12 @@ struct chunk {
 	struct eb_uploads *us;
 	struct upl *u;
 	struct eb_req *r;
-	uint8_t *p;
+	struct evbuffer *buf;        /* the chunk's bytes (moved, not copied) */
 	size_t n;
 	uint8_t want[EB_SHA256_LEN];
+	int prefix;                  /* 'want' is of [0, offset + n) */
+	int64_t disk_off;            /* >= 0: the disk's offset differed */
+	int forget;                  /* the part is gone: forget the upload */
 	int rc;
 	struct eb_error err;
 };
@@ -210,6 +258,48 @@ finish_loaded(struct eb_uploads *us, struct upl *u)
 	upl_remove(us, u, "found whole at start but not the signed hash");
 }
 
+/* The durable offset the meta file holds now (any process's); -1: none. */
+static int64_t
+disk_offset(const struct upl *u)
+{
+	char line[40];
+	long long off;
+	ssize_t n = pread(u->mfd, line, sizeof(line) - 1, (off_t)u->off_pos);
+
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	if (sscanf(line, "offset=%lld", &off) != 1 || off < 0 || off > u->size)
+		return -1;
+	return (int64_t)off;
+}
+
+/* Is u->fd still the file at the part's path (not finished elsewhere)? */
+static int
+same_part(const struct eb_uploads *us, const struct upl *u)
+{
+	char part[1024], meta[1024];
+	struct stat a, b;
+
+	paths(us, u->hex, part, meta, sizeof(part));
+	return fstat(u->fd, &a) == 0 && stat(part, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Cut a part back to its durable offset, unless a chunk is being written
+ * (another process holds the lock: what it writes is beyond the offset). */
+static int
+cut_to(int fd, int64_t off)
+{
+	int rc;
+
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		return errno == EWOULDBLOCK ? 0 : -1;
+	rc = ftruncate(fd, (off_t)off);
+	(void)flock(fd, LOCK_UN);
+	return rc;
+}
+
 /* Read a meta file left by an earlier run; the part is cut to its offset. */
 static struct upl *
 load(struct eb_uploads *us, const char *hex)
@@ -238,7 +328,7 @@ load(struct eb_uploads *us, const char *hex)
 	    "deadline=%lld\n", u->owner, u->tender, &size, &dl) != 4 ||
 	    sscanf(p, "offset=%lld", &off) != 1 || off < 0 || off > size ||
 	    (u->fd = open(part, O_RDWR | O_CLOEXEC)) < 0 ||
-	    ftruncate(u->fd, (off_t)off) != 0) {
+	    cut_to(u->fd, (int64_t)off) != 0) {
 		eb_log(EB_LOG_WARN, "upload %s: unreadable record, ignored",
 		    hex);
 		upl_close(u);
@@ -258,12 +348,39 @@ load(struct eb_uploads *us, const char *hex)
 	return u;
 }
 
+/*
+ * Bring an upload known here up to its files (another ebidd may have
+ * moved it on): 0, or -1 when it was forgotten (its part is gone).
+ */
+static int
+refresh(struct eb_uploads *us, struct upl *u)
+{
+	int64_t off;
+
+	if (u->busy)
+		return 0;
+	if (!same_part(us, u)) {
+		unlink_list(us, u);
+		upl_close(u);
+		free(u);
+		return -1;
+	}
+	if ((off = disk_offset(u)) >= 0 && off != u->offset) {
+		u->offset = off;
+		EVP_MD_CTX_free(u->md);     /* rebuilt by the next chunk */
+		u->md = NULL;
+	}
+	return 0;
+}
+
 static struct upl *
 lookup(struct eb_uploads *us, const char *hex)
 {
 	struct upl *u = find(us, hex);
 
-	return u != NULL ? u : load(us, hex);
+	if (u != NULL && refresh(us, u) == 0)
+		return u;
+	return load(us, hex);
 }
 
 /* A new upload's files; 'offset' 0. */
@@ -289,12 +406,26 @@ create(struct eb_uploads *us, const char *hex, const char *owner,
 	    "size=%lld\ndeadline=%lld\n", owner, tender, (long long)size,
 	    (long long)deadline);
 	u->off_pos = (size_t)n;
-	u->fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	u->mfd = open(meta, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	n += snprintf(head + n, sizeof(head) - (size_t)n, "offset=%020lld\n",
+	    0LL);
+	u->fd = -1;
+	/* the meta is made exclusively (another ebidd may open the same
+	 * upload at this moment) and whole in one write */
+	if ((u->mfd = open(meta, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640)) < 0 && errno == EEXIST) {
+		eb_fail(e, EB_ERR_CONFLICT, "upload-busy",
+		    "Try again in a moment: the upload is being opened.",
+		    "another ebidd of the centre is opening this upload");
+		free(u);
+		return NULL;
+	}
+	if (u->mfd >= 0)
+		u->fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0640);
 	if ((u->md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(u->md, EVP_sha256(), NULL) != 1 ||
 	    u->fd < 0 || u->mfd < 0 ||
-	    write(u->mfd, head, (size_t)n) != n || meta_offset(u, 0) != 0 ||
+	    write(u->mfd, head, (size_t)n) != n || fdatasync(u->mfd) != 0 ||
 	    fsync(u->fd) != 0) {
 		eb_fail(e, EB_ERR_IO, errno == ENOSPC ? "disk-full" :
 		    "upload-failed", "Try again later; tell the centre if it "
@@ -375,16 +506,99 @@ rehash(struct upl *u, struct eb_error *e)
 		size_t want = u->offset - at < (int64_t)sizeof(buf) ?
 		    (size_t)(u->offset - at) : sizeof(buf);
 
-		if ((n = pread(u->fd, buf, want, (off_t)at)) <= 0)
+		if ((n = pread(u->fd, buf, want, (off_t)at)) <= 0) {
+			EVP_MD_CTX_free(u->md);    /* rebuilt next time */
+			u->md = NULL;
 			return eb_fail(e, EB_ERR_IO, "upload-failed", NULL,
 			    "cannot read the partial upload back");
+		}
 		EVP_DigestUpdate(u->md, buf, (size_t)n);
 		at += n;
 	}
 	return EB_OK;
 }
 
-/* On a worker: check, write, sync; complete when the last byte is in. */
+/* Feed the chunk's bytes to 'md' (no copy: its chains as they are). */
+static int
+hash_buf(EVP_MD_CTX *md, const struct iovec *v, int nv)
+{
+	for (int i = 0; i < nv; i++)
+		if (EVP_DigestUpdate(md, v[i].iov_base, v[i].iov_len) != 1)
+			return -1;
+	return 0;
+}
+
+/* The chains of 'b' as iovecs (malloc'ed; *nv of them). */
+static struct iovec *
+buf_vecs(struct evbuffer *b, int *nv)
+{
+	int n = evbuffer_peek(b, -1, NULL, NULL, 0);
+	struct evbuffer_iovec *ev;
+	struct iovec *v;
+
+	*nv = 0;
+	if (n <= 0 || (ev = calloc((size_t)n, sizeof(*ev))) == NULL)
+		return NULL;
+	if ((v = calloc((size_t)n, sizeof(*v))) == NULL) {
+		free(ev);
+		return NULL;
+	}
+	n = evbuffer_peek(b, -1, NULL, ev, n);
+	for (int i = 0; i < n; i++)
+		v[i] = (struct iovec){ .iov_base = ev[i].iov_base,
+		    .iov_len = ev[i].iov_len };
+	free(ev);
+	*nv = n;
+	return v;
+}
+
+/* pwritev all of 'v' at 'at' (the vectors are consumed); -1 + errno. */
+static int
+write_vecs(int fd, struct iovec *v, int nv, off_t at)
+{
+	int i = 0;
+
+	while (i < nv) {
+		int k = nv - i > IOV_MAX ? IOV_MAX : nv - i;
+		ssize_t w = pwritev(fd, v + i, k, at);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		at += w;
+		while (w > 0 && i < nv) {
+			if ((size_t)w >= v[i].iov_len) {
+				w -= (ssize_t)v[i].iov_len;
+				i++;
+			} else {
+				v[i].iov_base = (uint8_t *)v[i].iov_base + w;
+				v[i].iov_len -= (size_t)w;
+				w = 0;
+			}
+		}
+		while (i < nv && v[i].iov_len == 0)
+			i++;
+	}
+	return 0;
+}
+
+static int
+no_memory(struct chunk *c)
+{
+	return c->rc = eb_fail(&c->err, EB_ERR_NOMEM, "out-of-memory", NULL,
+	    "out of memory");
+}
+
+/*
+ * On an upload thread: check, write, sync; complete when the last byte is
+ * in.  The check comes first: a chunk that is not the one announced
+ * writes nothing.  The running hash moves on only once the chunk is
+ * durable.
+ */
 static void
 chunk_work(void *arg)
 {
@@ -392,49 +606,99 @@ chunk_work(void *arg)
 	struct upl *u = c->u;
 	const char *dir = dir_of(c->us);
 	uint8_t got[EB_SHA256_LEN];
-	size_t done = 0;
 	char part[1024], meta[1024], hex[EB_SHA256_HEX];
+	EVP_MD_CTX *next = NULL, *fin = NULL;
+	struct iovec *v = NULL;
+	int nv = 0;
 
 	eb_error_clear(&c->err);
-	eb_sha256(c->p, c->n, got);
+	c->disk_off = -1;
+	/* one writer per upload across every ebidd of the store */
+	if (flock(u->fd, LOCK_EX | LOCK_NB) != 0) {
+		c->rc = eb_fail(&c->err, EB_ERR_CONFLICT, "upload-busy",
+		    "Send one chunk at a time, from one `ebid bid submit`; "
+		    "try again in a moment.", "another ebidd of the centre is "
+		    "writing a chunk of this upload: %s", errno == EWOULDBLOCK ?
+		    "its lock is held" : strerror(errno));
+		goto out_unlocked;
+	}
+	if (!same_part(c->us, u) || (c->disk_off = disk_offset(u)) < 0) {
+		c->forget = 1;
+		c->rc = eb_fail(&c->err, EB_ERR_CONFLICT,
+		    "upload-offset-mismatch", "Ask for the durable offset "
+		    "(GET) and go on from there.", "the upload was finished "
+		    "or deleted by another ebidd of the centre");
+		goto out;
+	}
+	if (c->disk_off != u->offset) {
+		c->rc = eb_fail(&c->err, EB_ERR_CONFLICT,
+		    "upload-offset-mismatch",
+		    "Ask for the durable offset (GET) and go on from there.",
+		    "the durable offset is %lld (moved by another ebidd of the "
+		    "centre), not %lld", (long long)c->disk_off,
+		    (long long)u->offset);
+		EVP_MD_CTX_free(u->md);   /* rebuilt from the disk */
+		u->md = NULL;
+		goto out;
+	}
+	c->disk_off = -1;
+	if (u->md == NULL && (c->rc = rehash(u, &c->err)) != EB_OK)
+		goto out;
+	if ((v = buf_vecs(c->buf, &nv)) == NULL ||
+	    (next = EVP_MD_CTX_new()) == NULL ||
+	    (fin = EVP_MD_CTX_new()) == NULL ||
+	    EVP_MD_CTX_copy_ex(next, u->md) != 1) {
+		no_memory(c);
+		goto out;
+	}
+	if (c->prefix) {            /* one pass: the prefix's hash */
+		if (hash_buf(next, v, nv) != 0 ||
+		    EVP_MD_CTX_copy_ex(fin, next) != 1 ||
+		    EVP_DigestFinal_ex(fin, got, NULL) != 1) {
+			no_memory(c);
+			goto out;
+		}
+	} else if (EVP_DigestInit_ex(fin, EVP_sha256(), NULL) != 1 ||
+	    hash_buf(fin, v, nv) != 0 ||
+	    EVP_DigestFinal_ex(fin, got, NULL) != 1 ||
+	    hash_buf(next, v, nv) != 0) {
+		no_memory(c);
+		goto out;
+	}
 	if (CRYPTO_memcmp(got, c->want, sizeof(got)) != 0) {
 		eb_hex32(got, hex);
 		c->rc = eb_fail(&c->err, EB_ERR_FORMAT, "chunk-hash-mismatch",
 		    "Send the chunk again: it was damaged on the way.",
-		    "the chunk at %lld (%zu bytes) has SHA-256 %s, not the one "
-		    "given", (long long)u->offset, c->n, hex);
-		return;
+		    "the chunk at %lld (%zu bytes) gives %s %s, not the one "
+		    "given", (long long)u->offset, c->n,
+		    c->prefix ? "the prefix SHA-256" : "SHA-256", hex);
+		goto out;
 	}
-	if (u->md == NULL && (c->rc = rehash(u, &c->err)) != EB_OK)
-		return;
-	while (done < c->n) {
-		ssize_t w = pwrite(u->fd, c->p + done, c->n - done,
-		    (off_t)(u->offset + (int64_t)done));
+	if (write_vecs(u->fd, v, nv, (off_t)u->offset) != 0) {
+		int en = errno;
 
-		if (w <= 0) {
-			int en = errno;
-
-			(void)ftruncate(u->fd, (off_t)u->offset);
-			c->rc = eb_fail(&c->err, en == ENOSPC ? EB_ERR_LIMIT :
-			    EB_ERR_IO, en == ENOSPC ? "disk-full" :
-			    "upload-failed", "Try again later; tell the centre "
-			    "if it lasts.", "cannot write the chunk: %s",
-			    strerror(en));
-			return;
-		}
-		done += (size_t)w;
+		(void)ftruncate(u->fd, (off_t)u->offset);
+		c->rc = eb_fail(&c->err, en == ENOSPC ? EB_ERR_LIMIT :
+		    EB_ERR_IO, en == ENOSPC ? "disk-full" : "upload-failed",
+		    "Try again later; tell the centre if it lasts.",
+		    "cannot write the chunk: %s", strerror(en));
+		goto out;
 	}
+	evbuffer_free(c->buf);       /* written: its memory goes now */
+	c->buf = NULL;
 	if (fdatasync(u->fd) != 0 ||
 	    meta_offset(u, u->offset + (int64_t)c->n) != 0) {
 		c->rc = eb_fail(&c->err, EB_ERR_IO, "upload-failed", NULL,
 		    "cannot make the chunk durable: %s", strerror(errno));
 		(void)ftruncate(u->fd, (off_t)u->offset);
-		return;
+		goto out;
 	}
-	EVP_DigestUpdate(u->md, c->p, c->n);
+	EVP_MD_CTX_free(u->md);      /* durable: the hash moves on */
+	u->md = next;
+	next = NULL;
 	c->rc = EB_OK;
 	if (u->offset + (int64_t)c->n < u->size)
-		return;
+		goto out;
 	/* the last byte: the whole envelope must be the signed one */
 	EVP_DigestFinal_ex(u->md, got, NULL);
 	EVP_MD_CTX_free(u->md);
@@ -445,13 +709,22 @@ chunk_work(void *arg)
 		    "Seal the bid again (`ebid bid seal`) and submit the new "
 		    "files together.", "the uploaded envelope's SHA-256 is %s, "
 		    "not the %s the signed command names", hex, u->hex);
-		return;
+		goto out;
 	}
 	paths(c->us, u->hex, part, meta, sizeof(part));
 	if ((c->rc = eb_envstore_commit(dir, u->fd, part, u->hex, &c->err)) !=
 	    EB_OK)
-		return;
+		goto out;
 	(void)unlink(meta);
+out:
+	(void)flock(u->fd, LOCK_UN);
+out_unlocked:
+	EVP_MD_CTX_free(next);
+	EVP_MD_CTX_free(fin);
+	free(v);
+	if (c->buf != NULL)
+		evbuffer_free(c->buf);
+	c->buf = NULL;
 }
 
 static void
@@ -463,8 +736,8 @@ chunk_done(void *arg)
 	int complete = 0;
 
 	u->busy = 0;
-	OPENSSL_cleanse(c->p, c->n);
-	free(c->p);
+	if (c->buf != NULL)
+		evbuffer_free(c->buf);
 	if (u->gone) {
 		upl_close(u);
 		free(u);
@@ -475,6 +748,16 @@ chunk_done(void *arg)
 		free(c);
 		return;
 	}
+	if (c->forget) {               /* finished or deleted elsewhere */
+		unlink_list(us, u);
+		upl_close(u);
+		free(u);
+		eb_reply_error(c->r, &c->err);
+		free(c);
+		return;
+	}
+	if (c->disk_off >= 0)          /* moved on by another ebidd */
+		u->offset = c->disk_off;
 	if (c->rc == EB_OK) {
 		u->offset += (int64_t)c->n;
 		complete = u->offset == u->size;
@@ -514,6 +797,44 @@ query_value(const char *query, const char *key, char *out, size_t cap)
 	return rc;
 }
 
+/*
+ * A connection that sends chunks keeps its TLS buffers: with
+ * SSL_MODE_RELEASE_BUFFERS (tls.c, right for the many idle connections)
+ * OpenSSL frees and allocates its 16 KiB read buffer around every record,
+ * a tenth of the loop's time during an upload.
+ */
+static void
+keep_tls_buffers(struct eb_req *r)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(r->req);
+	struct bufferevent *bev = conn != NULL ?
+	    evhttp_connection_get_bufferevent(conn) : NULL;
+	SSL *ssl = bev != NULL ? bufferevent_openssl_get_ssl(bev) : NULL;
+
+	if (ssl != NULL && (SSL_get_mode(ssl) & SSL_MODE_RELEASE_BUFFERS))
+		SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+}
+
+/* The upload thread with the fewest chunks (the workers without any). */
+static struct eb_workers *
+pick_pool(struct eb_uploads *us)
+{
+	struct eb_workers_stats st;
+	size_t best = (size_t)-1;
+	int bi = 0;
+
+	if (us->npool == 0)
+		return us->srv->workers;
+	for (int i = 0; i < us->npool; i++) {
+		eb_workers_stats(us->pool[i], &st);
+		if ((size_t)st.busy + st.queued < best) {
+			best = (size_t)st.busy + st.queued;
+			bi = i;
+		}
+	}
+	return us->pool[bi];
+}
+
 static void
 put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
     const char *query)
@@ -521,7 +842,7 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	struct eb_server *srv = us->srv;
 	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
 	size_t n = evbuffer_get_length(in);
-	char offs[32], sha[EB_SHA256_HEX + 1];
+	char offs[32], sha[EB_SHA256_HEX + 1], path[1024];
 	struct eb_error e;
 	struct chunk *c;
 	struct upl *u;
@@ -530,23 +851,37 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	eb_error_clear(&e);
 	if (query_value(query, "offset", offs, sizeof(offs)) != 0 ||
 	    eb_parse_i64(offs, &off) != EB_OK ||
-	    query_value(query, "chunk-sha256", sha, sizeof(sha)) != 0 ||
+	    (query_value(query, "prefix-sha256", sha, sizeof(sha)) != 0 &&
+	    query_value(query, "chunk-sha256", sha, sizeof(sha)) != 0) ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		eb_fail(&e, EB_ERR_FORMAT, "bad-chunk-request",
-		    "Send ?sha256=ENVELOPE&offset=N&chunk-sha256=HEX (ebid bid "
-		    "submit does).",
-		    "a chunk needs its offset and its SHA-256");
+		    "Send ?sha256=ENVELOPE&offset=N&prefix-sha256=HEX (the "
+		    "SHA-256 of the envelope's bytes up to the chunk's end; "
+		    "ebid bid submit does).",
+		    "a chunk needs its offset and a SHA-256");
 		eb_reply_error(r, &e);
 		return;
 	}
+	c->prefix = query_value(query, "prefix-sha256", sha, sizeof(sha)) == 0;
 	if (eb_unhex32(sha, c->want) != 0) {
 		free(c);
 		eb_fail(&e, EB_ERR_FORMAT, "bad-chunk-request", NULL,
-		    "the chunk's chunk-sha256 is not 64 hex digits");
+		    "the chunk's SHA-256 is not 64 hex digits");
 		eb_reply_error(r, &e);
 		return;
 	}
-	if ((u = lookup(us, hex)) == NULL) {
+	if ((u = lookup(us, hex)) == NULL &&
+	    eb_envstore_path(dir_of(us), hex, path, sizeof(path)) == 0 &&
+	    access(path, F_OK) == 0) {
+		/* finished meanwhile (by another ebidd of the centre) */
+		free(c);
+		eb_fail(&e, EB_ERR_CONFLICT, "upload-offset-mismatch",
+		    "Ask for the durable offset (GET): the upload is complete.",
+		    "the upload of %s is complete already", hex);
+		eb_reply_error(r, &e);
+		return;
+	}
+	if (u == NULL) {
 		free(c);
 		eb_fail(&e, EB_ERR_NOTFOUND, "no-such-upload",
 		    "Open the upload first (POST /v1/uploads with the signed "
@@ -598,22 +933,26 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 		eb_reply_error(r, &e);
 		return;
 	}
-	if ((c->p = malloc(n)) == NULL) {
+	keep_tls_buffers(r);
+	/* the chunk's chains move to the job: no copy */
+	if ((c->buf = evbuffer_new()) == NULL ||
+	    evbuffer_add_buffer(c->buf, in) != 0) {
+		if (c->buf != NULL)
+			evbuffer_free(c->buf);
 		free(c);
 		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
 		eb_reply_error(r, &e);
 		return;
 	}
-	evbuffer_remove(in, c->p, n);
 	c->n = n;
 	c->us = us;
 	c->u = u;
 	c->r = r;
 	u->busy = 1;
-	if (eb_workers_submit(srv->workers, chunk_work, chunk_done, c) !=
+	if (eb_workers_submit(pick_pool(us), chunk_work, chunk_done, c) !=
 	    EB_OK) {
 		u->busy = 0;
-		free(c->p);
+		evbuffer_free(c->buf);
 		free(c);
 		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
 		eb_reply_error(r, &e);
@@ -941,6 +1280,13 @@ eb_uploads_check_command(struct eb_server *srv, const struct eb_doc *cmd,
 	    (ref = eb_doc_child(cmd, "envelope-ref")) == NULL)
 		return EB_OK;
 	hex = eb_doc_attr(ref, "sha256");
+	/* touched first: the sweep (below) leaves an envelope alone for
+	 * envelope_grace after a command named it, and re-reads its time
+	 * after moving it aside (the sweep runs on this thread too) */
+	if (hex != NULL && eb_envstore_touch(srv->cfg->envelope_dir, hex) != 0 &&
+	    errno != ENOENT)
+		eb_log(EB_LOG_WARN, "envelope %s: cannot renew its time: %s",
+		    hex, strerror(errno));
 	if (hex == NULL || eb_doc_attr_i64(ref, "size", &size) != EB_OK ||
 	    eb_envstore_has(srv->cfg->envelope_dir, hex, size) != 1)
 		return eb_fail(err, EB_ERR_STATE, "envelope-not-uploaded",
@@ -949,6 +1295,185 @@ eb_uploads_check_command(struct eb_server *srv, const struct eb_doc *cmd,
 		    "no stored envelope %s of %lld bytes", hex ? hex : "?",
 		    (long long)size);
 	return EB_OK;
+}
+
+/*
+ * The sweep of the store (docs/bigbids.md section 4): an envelope stored
+ * longer than envelope_grace ago (its file's time: the upload's end, or
+ * the last submit-bid that named it) and named by no log entry
+ * (envelope_refs, schema/0014) is deleted.  The listing runs on an upload
+ * thread; the database says which are named; the deletion runs on the
+ * loop, where eb_uploads_check_command() runs too: each file is renamed
+ * aside, its time read again (a command that named it since made it
+ * young: it goes back), then unlinked.  A failed query deletes nothing.
+ */
+struct sweep {
+	struct eb_uploads *us;
+	time_t now;
+	int64_t grace;
+	char (*hex)[EB_SHA256_HEX];
+	size_t n, stored;
+};
+
+static int
+is_hex(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static void
+sweep_scan(void *arg)
+{
+	struct sweep *sw = arg;
+	const char *dir = dir_of(sw->us);
+	struct dirent *de, *fe;
+	char shard[1024];
+	struct stat st;
+	DIR *d, *f;
+
+	if ((sw->hex = calloc(SWEEP_MAX, sizeof(*sw->hex))) == NULL ||
+	    (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && sw->n < SWEEP_MAX) {
+		if (!is_hex(de->d_name, 2))
+			continue;
+		snprintf(shard, sizeof(shard), "%s/%s", dir, de->d_name);
+		if ((f = opendir(shard)) == NULL)
+			continue;
+		while ((fe = readdir(f)) != NULL && sw->n < SWEEP_MAX) {
+			if (!is_hex(fe->d_name, 64) ||
+			    fstatat(dirfd(f), fe->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+				continue;
+			sw->stored++;
+			if (sw->now - st.st_mtime >= sw->grace)
+				memcpy(sw->hex[sw->n++], fe->d_name, 65);
+		}
+		closedir(f);
+	}
+	closedir(d);
+}
+
+static void
+sweep_end(struct sweep *sw)
+{
+	sw->us->sweeping = 0;
+	free(sw->hex);
+	free(sw);
+}
+
+/* On the loop: delete the unnamed candidates still past their grace. */
+static void
+sweep_refs(int rc, const struct eb_error *err, const struct pg_result *res,
+    void *arg)
+{
+	struct sweep *sw = arg;
+	const char *dir = dir_of(sw->us);
+	char path[1024], aside[1024];
+	time_t now = time(NULL);
+	struct stat st;
+	int rows, gone = 0;
+
+	if (rc != EB_OK) {
+		eb_log(EB_LOG_WARN, "envelope store sweep: nothing deleted, the "
+		    "log could not be asked: %s", err != NULL ? err->primary :
+		    "?");
+		sweep_end(sw);
+		return;
+	}
+	rows = PQntuples((const PGresult *)res);
+	for (int i = 0; i < rows; i++) {
+		const char *hex = PQgetvalue((const PGresult *)res, i, 0);
+
+		if (eb_envstore_path(dir, hex, path, sizeof(path)) != 0)
+			continue;
+		snprintf(aside, sizeof(aside), "%s/%s/%s.sweep", dir,
+		    EB_ENVSTORE_UPLOADS, hex);
+		if (rename(path, aside) != 0)
+			continue;
+		if (stat(aside, &st) != 0 || now - st.st_mtime < sw->grace) {
+			(void)rename(aside, path);   /* named since: kept */
+			continue;
+		}
+		(void)unlink(aside);
+		gone++;
+		eb_log(EB_LOG_INFO, "envelope %s deleted: no log entry names "
+		    "it, stored %lld s ago (envelope_grace %lld s)", hex,
+		    (long long)(now - st.st_mtime), (long long)sw->grace);
+	}
+	eb_log(EB_LOG_INFO, "envelope store sweep: %zu stored, %zu past "
+	    "envelope_grace, %d named by no log entry: deleted", sw->stored,
+	    sw->n, gone);
+	sweep_end(sw);
+}
+
+static void
+sweep_listed(void *arg)
+{
+	static const char sql[] =
+	    "SELECT c FROM unnest($1::text[]) AS c "
+	    "WHERE NOT EXISTS (SELECT 1 FROM envelope_refs r "
+	    "WHERE r.sha256 = c)";
+	struct sweep *sw = arg;
+	struct eb_server *srv = sw->us->srv;
+	char *list;
+	const char *params[1];
+	size_t at = 0;
+
+	if (sw->n == 0 || srv->store == NULL) {
+		eb_log(EB_LOG_INFO, "envelope store sweep: %zu stored, none "
+		    "past envelope_grace", sw->stored);
+		sweep_end(sw);
+		return;
+	}
+	if ((list = malloc(sw->n * 65 + 3)) == NULL) {
+		sweep_end(sw);
+		return;
+	}
+	list[at++] = '{';
+	for (size_t i = 0; i < sw->n; i++) {
+		if (i > 0)
+			list[at++] = ',';
+		memcpy(list + at, sw->hex[i], 64);
+		at += 64;
+	}
+	list[at++] = '}';
+	list[at] = '\0';
+	params[0] = list;
+	if (eb_store_select_text(srv->store, sql, 1, params, sweep_refs, sw) !=
+	    EB_OK) {
+		eb_log(EB_LOG_WARN, "envelope store sweep: the query could not "
+		    "be queued; nothing deleted");
+		sweep_end(sw);
+	}
+	free(list);
+}
+
+static void
+sweep_start(struct eb_uploads *us)
+{
+	struct eb_server *srv = us->srv;
+	time_t now = time(NULL);
+	struct sweep *sw;
+
+	if (srv->cfg->envelope_grace <= 0 || us->sweeping || !us->prepared ||
+	    (srv->clock.mode == EB_CLOCK_SYSTEM &&
+	    now - us->last_sweep < SWEEP_EVERY_S) ||
+	    (sw = calloc(1, sizeof(*sw))) == NULL)
+		return;
+	sw->us = us;
+	sw->now = now;
+	sw->grace = srv->cfg->envelope_grace;
+	us->sweeping = 1;
+	us->last_sweep = now;
+	if (eb_workers_submit(pick_pool(us), sweep_scan, sweep_listed, sw) !=
+	    EB_OK)
+		sweep_end(sw);
 }
 
 void
@@ -982,6 +1507,7 @@ eb_uploads_gc(struct eb_server *srv)
 		if (now >= u->deadline && !u->busy)
 			upl_remove(us, u, "abandoned: the bid deadline passed");
 	}
+	sweep_start(us);
 }
 
 static void
@@ -1004,6 +1530,11 @@ eb_uploads_init(struct eb_server *srv, struct eb_error *err)
 		    "out of memory");
 	us->srv = srv;
 	srv->uploads = us;
+	for (int i = 0; i < srv->cfg->upload_threads && i < POOLS_MAX; i++) {
+		if ((us->pool[i] = eb_workers_new(srv->base, 1, err)) == NULL)
+			return EB_ERR_INTERNAL;
+		us->npool++;
+	}
 	/* a store left by an earlier run: its partial uploads are GC'ed */
 	if (stat(srv->cfg->envelope_dir, &st) == 0)
 		us->prepared = 1;
@@ -1023,6 +1554,18 @@ eb_uploads_free(struct eb_server *srv)
 		return;
 	if (us->gc != NULL)
 		event_free(us->gc);
+	for (int i = 0; i < us->npool; i++)
+		if (eb_workers_stop(us->pool[i], POOLS_STOP_MS) > 0) {
+			/* a chunk is still being written (a stuck disk): it
+			 * was not acknowledged; its records stay, the process
+			 * ends without them */
+			eb_log(EB_LOG_WARN, "shutdown: an upload thread is still "
+			    "writing a chunk; exiting without it");
+			srv->uploads = NULL;
+			return;
+		}
+	for (int i = 0; i < us->npool; i++)
+		eb_workers_free(us->pool[i]);
 	while (us->list != NULL) {
 		struct upl *u = us->list;
 

@@ -8,7 +8,12 @@
 #      2. N concurrent uploads of MB-megabyte sealed bids on loopback
 #         (`ebid bid submit`, 4 MiB chunks, each fdatasync'ed), the
 #         aggregate rate against (1), and ebidd's peak RSS (VmHWM: ebidd
-#         starts fresh for the run);
+#         starts fresh for the run); the CPU seconds of ebidd and of the
+#         20 clients, and the load average before and after (the machine
+#         may be shared: the CPU per byte is the figure that does not
+#         depend on the others).  The clients run without lib.sh's reply
+#         hook (EBID_REPLY_DIR: a file per reply, validated by the
+#         integration tests, not a cost of the upload);
 #      3. the opening of N such bids (build/tests/bench/bigopen_bench)
 #         against the summed AES-256-GCM + SHA-256 cost.
 #    Prints "result: phase=bigbids key=value ..." lines (tests/bench/run
@@ -62,21 +67,25 @@ DISK=$(awk -v b="$S" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", b / (c - a) /
 say "bigbids: $N concurrent uploads"
 cpu() { awk '{print $14 + $15}' "/proc/$ebidd_pid/stat"; }   # utime + stime, ticks
 c0=$(cpu)
+load0=$(cut -d' ' -f1 /proc/loadavg)
 t0=$(date +%s.%N)
 pids=()
 for i in $(seq 1 "$N"); do
 	w=${WHO[$(( (i - 1) % ${#WHO[@]} ))]}
-	ebid_as "$w" bid submit --tender "$T" "$tmp/b$i.sealed" -o "$tmp/b$i.receipt" >"$tmp/up$i.out" 2>&1 &
+	env -u EBID_REPLY_DIR /usr/bin/time -f '%U %S' -o "$tmp/cpu$i" \
+		"$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$w.crt" --key "$C/$w.key" \
+		bid submit --tender "$T" "$tmp/b$i.sealed" -o "$tmp/b$i.receipt" >"$tmp/up$i.out" 2>&1 &
 	pids+=($!)
 done
 okn=0
 for p in "${pids[@]}"; do wait "$p" && okn=$((okn + 1)); done
 t1=$(date +%s.%N)
+CCPU=$(cat "$tmp"/cpu[0-9]* | awk '{ s += $1 + $2 } END { printf "%.1f", s }')
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$ebidd_pid/status")
 CPU=$(awk -v a="$c0" -v b="$(cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }')
 UP=$(awk -v b="$S" -v n="$N" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", n * b / (c - a) / 1e6 }')
 WALL=$(awk -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - a }')
-echo "result: bigbids phase=bigbids-upload n=$N mb=$MB ok=$okn wall_s=$WALL upload_mbps=$UP disk_mbps=$DISK ebidd_hwm_kib=$HWM ebidd_cpu_s=$CPU loadavg=$(cut -d' ' -f1 /proc/loadavg)"
+echo "result: bigbids phase=bigbids-upload n=$N mb=$MB ok=$okn wall_s=$WALL upload_mbps=$UP disk_mbps=$DISK ebidd_hwm_kib=$HWM ebidd_cpu_s=$CPU clients_cpu_s=$CCPU loadavg_before=$load0 loadavg=$(cut -d' ' -f1 /proc/loadavg)"
 rm -f "$tmp"/b*.sealed.env "$tmp/drawings.bin"
 rm -rf "$tmp/envelopes"
 

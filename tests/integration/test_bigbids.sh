@@ -12,8 +12,19 @@
 #      - a bidder opens its own large bid (attachments back byte for byte);
 #      - the pace warning when the upload cannot finish before the deadline;
 #      - `ebid-audit verify --envelopes` checks the stored envelopes;
+#        `export --envelopes` copies them beside the export, where verify
+#        checks them by itself (a tampered or removed one names its entry);
+#      - two ebidd on one database and one envelope_dir: a chunk while
+#        another process holds the upload's lock is refused (upload-busy),
+#        an upload begun on one ebidd is resumed on the other and back at
+#        the disk's offset, two clients at once through both end with the
+#        sealed envelope stored;
+#      - the sweep: an envelope whose submit-bid was refused is kept within
+#        envelope_grace and deleted after it; the one the log names stays;
 #      - the limits: upload_max_size, upload_tender_quota, upload_min_free;
-#      - a chunk with a wrong SHA-256 refused, the durable offset unchanged;
+#      - a chunk with a wrong SHA-256 refused, the durable offset unchanged
+#        (both forms: prefix-sha256, the hash of the envelope up to the
+#        chunk's end, and chunk-sha256, the chunk's own);
 #      - a command naming an envelope that was never uploaded refused;
 #      - an upload completed one second after the deadline refused, the
 #        partial upload deleted, nothing stored;
@@ -72,6 +83,14 @@ st=$(curl_as bidder1 -o "$tmp/wrong.xml" -w '%{http_code}' -H 'Content-Type: app
 check "a chunk with a wrong SHA-256 is refused (HTTP $st)" test "$st" = 422
 check "  ... as chunk-hash-mismatch" grep -q 'reason="chunk-hash-mismatch"' "$tmp/wrong.xml"
 check "  ... the durable offset is unchanged" test "$(up_offset)" = "$o1"
+st=$(curl_as bidder1 -o "$tmp/wrong2.xml" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+	--data-binary @"$tmp/chunk" "$URL/v1/uploads/chunk?sha256=$H&offset=$o1&prefix-sha256=$(head -c "$o1" "$tmp/b1.sealed.env" | sha256sum | cut -d' ' -f1)")
+check "a chunk with a wrong prefix SHA-256 (of fewer bytes) is refused (HTTP $st)" test "$st" = 422
+check "  ... as chunk-hash-mismatch, the durable offset unchanged" sh -c "grep -q 'reason=\"chunk-hash-mismatch\"' '$tmp/wrong2.xml' && test '$(up_offset)' = '$o1'"
+st=$(curl_as bidder1 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+	--data-binary @"$tmp/chunk" "$URL/v1/uploads/chunk?sha256=$H&offset=$o1&chunk-sha256=$(sha256sum <"$tmp/chunk" | cut -d' ' -f1)")
+check "a chunk sent with its own SHA-256 (chunk-sha256, the first form) is taken (HTTP $st)" test "$st" = 200 -a "$(up_offset)" = $((o1 + 65536))
+o1=$((o1 + 65536))   # the client resumes from a point it did not send itself
 st=$(curl_as bidder2 -o /dev/null -w '%{http_code}' "$URL/v1/uploads/offset?sha256=$H")
 check "another bidder cannot see the upload (HTTP $st)" test "$st" = 403
 restart_ebidd
@@ -116,6 +135,101 @@ restart_ebidd
 limit_refused "an upload that would fill the disk is refused" disk-full "$tmp/b2r.sealed"
 write_conf
 restart_ebidd
+
+# -- the sweep of envelopes no log entry names (envelope_grace) ----------
+# bidder5 is not signed up yet: its envelope uploads, its submit-bid is
+# refused, so no log entry names the stored envelope
+sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$BIDS"/bid-5-*.xml)" >"$tmp/bid5.xml"
+head -c 1000000 /dev/urandom >"$tmp/orphan.bin"
+ebid_as bidder5 bid seal --tender "$T" "$tmp/bid5.xml" --attach "$tmp/orphan.bin" -o "$tmp/b5o.sealed" >/dev/null
+H5=$(sha256sum "$tmp/b5o.sealed.env" | cut -d' ' -f1)
+sweeps() { grep -c "envelope store sweep:" "$tmp/ebidd.log"; }
+sweep_now() { # move the test clock a second (ebidd sweeps) and wait for the sweep's line
+	local n0 c
+	n0=$(sweeps)
+	c=$(clock_now)
+	clock_to "$(iso_plus "$c" 1)"
+	for _ in $(seq 1 100); do [ "$(sweeps)" -gt "$n0" ] && return 0; sleep 0.1; done
+	return 1
+}
+write_conf "envelope_grace = 3600"
+restart_ebidd
+refused "a bidder not signed up uploads its envelope, its submit-bid is refused" ebid_as bidder5 bid submit --tender "$T" "$tmp/b5o.sealed"
+check "  ... the envelope is stored all the same" test -s "$tmp/envelopes/${H5:0:2}/$H5"
+check "  ... a sweep runs" sweep_now
+check "  ... within envelope_grace (3600 s) it is kept" test -s "$tmp/envelopes/${H5:0:2}/$H5"
+write_conf "envelope_grace = 1"
+restart_ebidd
+for _ in $(seq 1 50); do
+	sweep_now
+	[ -e "$tmp/envelopes/${H5:0:2}/$H5" ] || break
+	sleep 0.2
+done
+check "past envelope_grace (1 s) the envelope no log entry names is deleted" test ! -e "$tmp/envelopes/${H5:0:2}/$H5"
+check "  ... ebidd says so" grep -q "envelope $H5 deleted: no log entry names it" "$tmp/ebidd.log"
+check "  ... the envelope the log names (bidder1's, older still) is kept, whole" cmp -s "$tmp/b1.sealed.env" "$tmp/envelopes/${H:0:2}/$H"
+check "  ... nothing else was deleted" test "$(grep -c "envelope [0-9a-f]* deleted:" "$tmp/ebidd.log")" = 1
+write_conf
+restart_ebidd
+
+# -- two ebidd on one database and one envelope_dir -----------------------
+# the second: same database and store, its own port, pid and log
+PORT2=$(free_port)
+sed "s/^listen = .*/listen = 127.0.0.1:$PORT2/; s|^pid_file = .*|pid_file = $tmp/ebidd2.pid|; s|^log_file = .*|log_file = $tmp/ebidd2.log|" \
+	"$tmp/ebidd.conf" >"$tmp/ebidd2.conf"
+"$EBIDD" --config "$tmp/ebidd2.conf" --test-clock=driven >>"$tmp/ebidd2.out" 2>&1 &
+pid2=$!
+trap 'kill -TERM "$pid2" 2>/dev/null; wait "$pid2" 2>/dev/null; it_cleanup' EXIT
+for _ in $(seq 1 100); do
+	curl -s -o /dev/null --cacert "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" "https://127.0.0.1:$PORT2/v1/health" && break
+	sleep 0.1
+done
+URL2=https://127.0.0.1:$PORT2
+ebid2_as() { local who=$1; shift; "$EBID" --url "$URL2" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
+ebid_as buyer1 tender sign-up "$T" >/dev/null
+ebid_as registrar tender confirm-sign-up "$T" bidder=buyer1 >/dev/null
+sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$BIDS"/bid-1-*.xml)" >"$tmp/bidb.xml"
+head -c 10000000 /dev/urandom >"$tmp/site.bin"
+check "buyer1 (signed up as a bidder) seals a 10 MB large bid" ebid_as buyer1 bid seal --tender "$T" "$tmp/bidb.xml" --attach "$tmp/site.bin" -o "$tmp/bb.sealed"
+HB=$(sha256sum "$tmp/bb.sealed.env" | cut -d' ' -f1)
+refused "  ... uploads 3 MB of it through ebidd 1" ebid_as buyer1 bid submit --tender "$T" "$tmp/bb.sealed" --chunk 1000000 --stop-after 3000000
+# a chunk being written by "another ebidd": its lock on the part file held
+rm -f "$tmp/release" "$tmp/locked"
+flock -x "$tmp/envelopes/uploads/$HB.part" -c "touch '$tmp/locked'; while [ ! -e '$tmp/release' ]; do sleep 0.05; done" &
+holder=$!
+for _ in $(seq 1 100); do [ -e "$tmp/locked" ] && break; sleep 0.05; done
+head -c 4000000 "$tmp/bb.sealed.env" | tail -c 1000000 >"$tmp/chunkb"
+st=$(curl -s -o "$tmp/busy.xml" -w '%{http_code}' --cacert "$C/ca.crt" --cert "$C/buyer1.crt" --key "$C/buyer1.key" \
+	-H 'Content-Type: application/octet-stream' --data-binary @"$tmp/chunkb" \
+	"$URL2/v1/uploads/chunk?sha256=$HB&offset=3000000&prefix-sha256=$(head -c 4000000 "$tmp/bb.sealed.env" | sha256sum | cut -d' ' -f1)")
+check "a chunk to ebidd 2 while another writes one of the same upload is refused (HTTP $st)" test "$st" = 409
+check "  ... as upload-busy" grep -q 'reason="upload-busy"' "$tmp/busy.xml"
+touch "$tmp/release"
+wait "$holder"
+check "  ... nothing was written: the durable offset is still 3000000" sh -c "grep -q '^offset=0*3000000\$' '$tmp/envelopes/uploads/$HB.meta'"
+ebid2_as buyer1 bid submit --tender "$T" "$tmp/bb.sealed" --chunk 1000000 --stop-after 3000000 >"$tmp/bb2.out" 2>&1
+check "ebidd 2 resumes the upload ebidd 1 began, at its durable offset" grep -q "resuming the upload at byte 3000000 " "$tmp/bb2.out"
+ebid_as buyer1 bid submit --tender "$T" "$tmp/bb.sealed" --chunk 1000000 -o "$tmp/bb.receipt" >"$tmp/bb1.out" 2>&1
+check "ebidd 1 then goes on from where ebidd 2 left it (6000000), not from what it knew" grep -q "resuming the upload at byte 6000000 " "$tmp/bb1.out"
+check "  ... the bid is received" grep -q "receipt saved" "$tmp/bb1.out"
+check "  ... the stored envelope is the sealed one" cmp -s "$tmp/bb.sealed.env" "$tmp/envelopes/${HB:0:2}/$HB"
+# two clients at once, one through each ebidd, sending the same upload
+head -c 10000000 /dev/urandom >"$tmp/site2.bin"
+ebid_as buyer1 bid seal --tender "$T" "$tmp/bidb.xml" --attach "$tmp/site2.bin" -o "$tmp/bc.sealed" >/dev/null
+HC=$(sha256sum "$tmp/bc.sealed.env" | cut -d' ' -f1)
+ebid_as buyer1 bid submit --tender "$T" "$tmp/bc.sealed" --chunk 262144 -o "$tmp/bc1.receipt" >"$tmp/bc1.out" 2>&1 &
+c1=$!
+ebid2_as buyer1 bid submit --tender "$T" "$tmp/bc.sealed" --chunk 262144 -o "$tmp/bc2.receipt" >"$tmp/bc2.out" 2>&1 &
+c2=$!
+wait "$c1"; r1=$?
+wait "$c2"; r2=$?
+check "two clients upload the same envelope through both ebidd at once: both end (exit $r1, $r2)" test "$r1" = 0 -a "$r2" = 0
+check "  ... the stored envelope is the sealed one, byte for byte" cmp -s "$tmp/bc.sealed.env" "$tmp/envelopes/${HC:0:2}/$HC"
+check "  ... no partial upload is left" test ! -e "$tmp/envelopes/uploads/$HC.part" -a ! -e "$tmp/envelopes/uploads/$HC.meta"
+check "  ... one bid in the log for it" test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T' AND position('$HC' in convert_from(events, 'UTF8')) > 0")" = 1
+kill -TERM "$pid2" 2>/dev/null
+wait "$pid2" 2>/dev/null
+trap it_cleanup EXIT
 
 # -- more bids: a small large one, an inline one, a late one --------------
 head -c 3000000 /dev/urandom >"$tmp/scan.pdf"
@@ -213,10 +327,30 @@ check "auditor exports the log" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CER
 	"$AUDIT" export --tender "$T" -o "$tmp/$T.log.xml"
 check "the export verifies and replays without the envelopes" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt"
 "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envelopes" >"$tmp/audit-env.out" 2>&1
-check "verify --envelopes checks the four stored envelopes" grep -q "envelopes: 4 checked against the log, 0 altered, 0 not in" "$tmp/audit-env.out"
+check "verify --envelopes checks the six stored envelopes" grep -q "envelopes: 6 checked against the log, 0 altered, 0 not in" "$tmp/audit-env.out"
 H3b=$(sha256sum "$tmp/b3.sealed.env" | cut -d' ' -f1)
 mkdir -p "$tmp/envcopy"
 cp "$tmp/b3.sealed.env" "$tmp/envcopy/$H3b"
 printf '\001' | dd of="$tmp/envcopy/$H3b" bs=1 seek=5000 conv=notrunc 2>/dev/null
 refused "verify --envelopes fails on an altered envelope" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envcopy"
+check "export --envelopes copies the envelopes the log names beside the export" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --tender "$T" -o "$tmp/exp.log.xml" --envelopes "$tmp/envelopes"
+check "  ... one file per envelope, each the stored one" sh -c "test \$(ls '$tmp/exp.log.xml.envelopes' | wc -l) = 6 && cmp -s '$tmp/b1.sealed.env' '$tmp/exp.log.xml.envelopes/$H'"
+"$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expv.out" 2>&1
+check "verify of that export checks its envelopes without --envelopes" grep -q "envelopes: 6 checked against the log, 0 altered, 0 not in $tmp/exp.log.xml.envelopes" "$tmp/expv.out"
+printf '\001' | dd of="$tmp/exp.log.xml.envelopes/$H3b" bs=1 seek=5000 conv=notrunc 2>/dev/null
+seq3=$(psqlq -c "SELECT seq FROM log WHERE aggregate = '$T' AND position('$H3b' in convert_from(events, 'UTF8')) > 0")
+"$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expt.out" 2>&1
+trc=$?
+check "a tampered envelope in the export fails verify (exit $trc)" test "$trc" = 1
+check "  ... naming its entry ($seq3)" grep -q "FAILED: entry $seq3: the envelope $H3b" "$tmp/expt.out"
+cp "$tmp/b3.sealed.env" "$tmp/exp.log.xml.envelopes/$H3b"
+rm -f "$tmp/exp.log.xml.envelopes/$HB"
+"$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expm.out" 2>&1
+trc=$?
+check "an envelope removed from the export fails verify too (exit $trc), naming its entry" sh -c "test $trc = 1 && grep -q 'FAILED: entry [0-9]*: the envelope $HB is not in' '$tmp/expm.out'"
+mkdir -p "$tmp/partial"
+cp "$tmp/b1.sealed.env" "$tmp/partial/$H"
+refused "export --envelopes fails when the folder lacks one the log names" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
+	"$AUDIT" export --tender "$T" -o "$tmp/exp2.log.xml" --envelopes "$tmp/partial"
 finish
