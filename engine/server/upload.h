@@ -9,15 +9,18 @@
  *                                  upload of that envelope for its signer
  *    GET  /v1/uploads/offset?sha256=SHA256
  *                                  the durable offset
- *    POST /v1/uploads/chunk?sha256=SHA256&offset=N&chunk-sha256=H
+ *    POST /v1/uploads/chunk?sha256=SHA256&offset=N&prefix-sha256=H
  *                                  body: the bytes [N, N+len) of the
- *                                  envelope, application/octet-stream
+ *                                  envelope, application/octet-stream;
+ *                                  H: SHA-256 of the bytes [0, N+len)
+ *                                  (chunk-sha256=: of the chunk alone)
  *    each answered <upload sha256= size= offset= complete= deadline= now=/>.
  *    (The envelope's hash is a query parameter: a path segment of
  *    http.c's endpoints[] holds at most 63 bytes, a SHA-256 in hex 64.)
  *
- * A chunk is written at its offset in DIR/uploads/SHA256.part on a worker
- * thread, hashed as it goes, fdatasync'ed, and its end recorded in
+ * A chunk is written at its offset in DIR/uploads/SHA256.part on an upload
+ * thread (upload_threads), under a flock of the part (several ebidd may
+ * share DIR), hashed as it goes, fdatasync'ed, and its end recorded in
  * SHA256.meta (fdatasync'ed) before it is acknowledged: the offset a
  * client is told is durable, and after a restart of ebidd the upload goes
  * on from there (the part file is cut back to it, the running SHA-256 is
@@ -41,7 +44,9 @@
  *    eb_handle_upload_open(), eb_handle_upload_offset(),
  *    eb_handle_upload_chunk()   - the three requests above
  *    eb_uploads_check_command() - submit-bid with envelope-ref: stored?
- *    eb_uploads_gc()            - delete partial uploads past deadline
+ *    eb_uploads_gc()            - delete partial uploads past deadline;
+ *                                 sweep stored envelopes no log entry
+ *                                 names after envelope_grace
  */
 #ifndef EB_SERVER_UPLOAD_H
 #define EB_SERVER_UPLOAD_H
@@ -61,7 +66,8 @@ void eb_handle_upload_chunk(struct eb_req *r, const char *query);
 /* EB_OK, or the refusal of a submit-bid whose envelope is not stored. */
 int eb_uploads_check_command(struct eb_server *srv, const struct eb_doc *cmd,
     struct eb_error *err) EB_MUSTCHECK;
-/* Delete every partial upload whose deadline has passed. */
+/* Delete every partial upload whose deadline has passed; start a sweep
+ * of the store (every 10 min; at each call under a test clock). */
 void eb_uploads_gc(struct eb_server *srv);
 
 #endif

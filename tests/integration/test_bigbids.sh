@@ -11,6 +11,8 @@
 #        resumes at the restarted ebidd's durable offset and finishes;
 #      - a bidder opens its own large bid (attachments back byte for byte);
 #      - the pace warning when the upload cannot finish before the deadline;
+#      - the progress bar with rate and time left on a terminal (script(1)
+#        gives a pty), none when stderr is not one;
 #      - `ebid-audit verify --envelopes` checks the stored envelopes;
 #        `export --envelopes` copies them beside the export, where verify
 #        checks them by itself (a tampered or removed one names its entry);
@@ -201,7 +203,7 @@ for _ in $(seq 1 100); do [ -e "$tmp/locked" ] && break; sleep 0.05; done
 head -c 4000000 "$tmp/bb.sealed.env" | tail -c 1000000 >"$tmp/chunkb"
 st=$(curl -s -o "$tmp/busy.xml" -w '%{http_code}' --cacert "$C/ca.crt" --cert "$C/buyer1.crt" --key "$C/buyer1.key" \
 	-H 'Content-Type: application/octet-stream' --data-binary @"$tmp/chunkb" \
-	"$URL2/v1/uploads/chunk?sha256=$HB&offset=3000000&prefix-sha256=$(head -c 4000000 "$tmp/bb.sealed.env" | sha256sum | cut -d' ' -f1)")
+	"$URL2/v1/uploads/chunk?sha256=$HB&offset=3000000&chunk-sha256=$(sha256sum <"$tmp/chunkb" | cut -d' ' -f1)")
 check "a chunk to ebidd 2 while another writes one of the same upload is refused (HTTP $st)" test "$st" = 409
 check "  ... as upload-busy" grep -q 'reason="upload-busy"' "$tmp/busy.xml"
 touch "$tmp/release"
@@ -275,6 +277,16 @@ check "  ... the running client resumed and the bid was received (exit $crc)" te
 check "  ... it said so" grep -q "resuming in" "$tmp/b4x.out"
 check "  ... the stored envelope is the sealed one" cmp -s "$tmp/b4x.sealed.env" "$tmp/envelopes/${H4:0:2}/$H4"
 check "  ... its receipt verifies" ebid_as bidder4 receipt verify "$tmp/b4x.receipt" "$tmp/b4x.sealed"
+
+# the progress bar, on a terminal (a pty made by script(1)): buyer2 is not
+# signed up, so its submit-bid is refused at the end, after the upload
+head -c 20000000 /dev/urandom >"$tmp/tty.bin"
+buyer2=(--url "$URL" --ca "$C/ca.crt" --cert "$C/buyer2.crt" --key "$C/buyer2.key")
+script -qec "$(printf '%q ' "$EBID" "${buyer2[@]}" bid seal --tender "$T" "$tmp/bidb.xml" --attach "$tmp/tty.bin" -o "$tmp/tty.sealed")" "$tmp/seal.tty" >/dev/null 2>&1
+check "on a terminal, bid seal draws a progress bar" grep -aq "\[#*\.*\] *[0-9]*%" "$tmp/seal.tty"
+script -qec "$(printf '%q ' "$EBID" "${buyer2[@]}" bid submit --tender "$T" "$tmp/tty.sealed" --chunk 32768)" "$tmp/submit.tty" >/dev/null 2>&1
+check "on a terminal, bid submit draws its bar with the rate and the time left" grep -aq "upload *\[[#.]*\] *[0-9]*%  *[0-9.]* MB/s  [0-9]*:[0-9][0-9] left" "$tmp/submit.tty"
+check "  ... redrawn in place (carriage returns), the line cleared at the end" sh -c "test \$(tr -cd '\r' <'$tmp/submit.tty' | wc -c) -gt 2"
 
 # the pace warning: a millisecond before the deadline (the driven clock
 # stands still), an upload that needs more than the time left is told so
