@@ -63,16 +63,20 @@ static const char *const allowed[] = {
 	"wait4", "waitid", "prctl",
 };
 
+/* whose allow-list is installed: the SIGSYS handler names it */
+static const char *filter_who = "network process";
+static const char *filter_where = "engine/server/privdrop.c";
+
 static void
 sigsys(int sig, siginfo_t *si, void *uc)
 {
-	char msg[160];
+	char msg[200];
 	int n, fd = eb_log_fd();
 
 	(void)uc;
 	n = snprintf(msg, sizeof(msg), "ebidd: FATAL: system call %d is not "
-	    "in the network process's allow-list (engine/server/privdrop.c; "
-	    "scmp_sys_resolver %d names it): stopping\n", si->si_syscall,
+	    "in the %s's allow-list (%s; scmp_sys_resolver %d names it): "
+	    "stopping\n", si->si_syscall, filter_who, filter_where,
 	    si->si_syscall);
 	if (n > 0) {
 		if (fd != STDERR_FILENO)
@@ -131,8 +135,8 @@ drop_user(const struct eb_config *cfg, struct eb_error *err)
 	return EB_OK;
 }
 
-static int
-install_filter(struct eb_error *err)
+int
+eb_privdrop_filter(const struct eb_filter *f, struct eb_error *err)
 {
 	struct sigaction sa;
 	scmp_filter_ctx ctx;
@@ -144,6 +148,8 @@ install_filter(struct eb_error *err)
 	uint32_t deflt = SCMP_ACT_TRAP;
 #endif
 
+	filter_who = f->who;
+	filter_where = f->where;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = sigsys;
 	sa.sa_flags = SA_SIGINFO;
@@ -153,12 +159,21 @@ install_filter(struct eb_error *err)
 		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
 		    NULL, "cannot prepare the system-call filter");
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	for (i = 0; rc == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(allowed[i]);
+	for (i = 0; rc == 0 && i < f->n; i++) {
+		int nr = seccomp_syscall_resolve_name(f->allowed[i]);
 
 		if (nr == __NR_SCMP_ERROR)
 			continue;           /* not on this architecture */
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	/* calls allowed only on one descriptor (the first argument) */
+	for (i = 0; rc == 0 && f->at_fd >= 0 && i < f->nat; i++) {
+		int nr = seccomp_syscall_resolve_name(f->at_calls[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f->at_fd));
 	}
 	if (rc == 0)
 		rc = seccomp_load(ctx);
@@ -185,8 +200,14 @@ eb_privdrop(const struct eb_config *cfg, struct eb_error *err)
 		    "system-call filter (diagnosis only)");
 		return EB_OK;
 	}
-	if ((rc = install_filter(err)) != EB_OK)
-		return rc;
+	{
+		struct eb_filter f = { .who = "network process",
+		    .where = "engine/server/privdrop.c", .allowed = allowed,
+		    .n = sizeof(allowed) / sizeof(allowed[0]), .at_fd = -1 };
+
+		if ((rc = eb_privdrop_filter(&f, err)) != EB_OK)
+			return rc;
+	}
 	eb_log(EB_LOG_INFO, "privileges: no new privileges; system-call "
 	    "filter on (%zu calls allowed)", sizeof(allowed) /
 	    sizeof(allowed[0]));

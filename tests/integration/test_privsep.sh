@@ -7,7 +7,8 @@
 #        started as) and its child, the key process "ebidd-keys";
 #      - the network process runs as the configured user (nobody here),
 #        with no new privileges and seccomp mode 2; the key process keeps
-#        root;
+#        root, with no new privileges and its own seccomp filter (mode 2,
+#        both threads), installed once its keys were loaded;
 #      - as the network process's user, none of the key files can be read
 #        (setpriv with its uid and gid);
 #      - the network process's memory (read by root through /proc/PID/mem)
@@ -22,8 +23,13 @@
 #        signing key;
 #      - SIGHUP reopens the log as the unprivileged user; SIGTERM stops
 #        both processes and the pid file goes (the key process removes it);
+#      - the opening under the key process's filter: a streamed large bid
+#        (`ebid bid seal --attach`, 3 MB, uploaded) and two inline ones are
+#        decrypted at their prices, their receipts verify;
 #      - killing the key process stops the server: exit status 1, the log
-#        says why; killing the network process ends the key process.
+#        says why; a call outside the key process's allow-list (gdb makes
+#        it call getppid) is logged by number and ends it (159) and ebidd
+#        (1); killing the network process ends the key process.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
@@ -32,8 +38,11 @@ PORT=$(free_port)
 . "$(dirname "$0")/lib.sh"
 it_prepare
 pg_start || exit 1
+# the envelope store (large bids) is the network process's: nobody's
+mkdir -p "$tmp/envelopes/uploads"
+[ "$(id -u)" = 0 ] && chown -R nobody: "$tmp/envelopes"
 write_conf "signing_cert = $C/server-signing.crt" "signing_key = $C/server-signing.key" \
-	"user = nobody"
+	"user = nobody" "envelope_dir = $tmp/envelopes" "upload_min_free = 0"
 start_ebidd || exit 1
 net=$ebidd_pid
 keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
@@ -46,6 +55,9 @@ check "no warning that the TLS key signs (separate keys)" bash -c "! grep -q 'al
 check "the network process has no new privileges" test "$(status_of "$net" NoNewPrivs)" = 1
 check "the network process runs under seccomp (mode 2)" test "$(status_of "$net" Seccomp)" = 2
 check "the key process has no new privileges either" test "$(status_of "$keyp" NoNewPrivs)" = 1
+check "the key process runs under seccomp (mode 2) too" test "$(status_of "$keyp" Seccomp)" = 2
+check "  ... on both of its threads" bash -c "for t in /proc/$keyp/task/*; do grep -qx 'Seccomp:[[:space:]]*2' \$t/status || exit 1; done; test \$(ls /proc/$keyp/task | wc -l) = 2"
+check "  ... installed once its keys were loaded (the log says so)" grep -q 'key process: system-call filter on' "$tmp/ebidd.log"
 
 if [ "$(id -u)" = 0 ]; then
 	nuid=$(id -u nobody) ngid=$(id -g nobody)
@@ -151,6 +163,43 @@ check "GET /v1/server-certificate is the signing certificate, not the TLS one" b
 	openssl x509 -in '$C/server-signing.crt' -noout -fingerprint -sha256 | cmp -s - '$tmp/sc.fp' &&
 	! openssl x509 -in '$C/server.crt' -noout -fingerprint -sha256 | cmp -s - '$tmp/sc.fp'"
 
+# -- the opening through the filtered key process, a streamed large bid too -----
+# bidder1's bid sealed with an attachment (a streamed envelope, uploaded in
+# chunks), bidder2's and bidder3's inline; the opening key recovered and both envelopes
+# decrypted in the key process under its system-call filter
+ebid_as supervisor tender publish "$T" >/dev/null
+for i in 1 2 3; do
+	ebid_as "bidder$i" tender sign-up "$T" >/dev/null
+	ebid_as registrar tender confirm-sign-up "$T" bidder="bidder$i" >/dev/null
+	sed "s/tender=\"FC-2026-WS-017-L1\"/tender=\"$T\"/" "$(ls "$SRC"/tests/data/bids/bid-$i-*.xml)" >"$tmp/bid$i.xml"
+done
+head -c 3000000 /dev/urandom >"$tmp/drawings.bin"
+check "bidder1 seals a 3 MB bid with an attachment (ebid bid seal --attach)" \
+	ebid_as bidder1 bid seal --tender "$T" "$tmp/bid1.xml" --attach "$tmp/drawings.bin" -o "$tmp/b1.sealed"
+check "  ... a streamed envelope apart from the command" test -s "$tmp/b1.sealed.env"
+check "  ... submitted (uploaded, then the command)" ebid_as bidder1 bid submit --tender "$T" "$tmp/b1.sealed" -o "$tmp/b1.receipt"
+check "  ... its receipt (TSA token from the key process) verifies" ebid_as bidder1 receipt verify "$tmp/b1.receipt" "$tmp/b1.sealed"
+for i in 2 3; do
+	check "bidder$i seals an inline bid" ebid_as "bidder$i" bid seal --tender "$T" "$tmp/bid$i.xml" -o "$tmp/b$i.sealed"
+	check "  ... and submits it" ebid_as "bidder$i" bid submit --tender "$T" "$tmp/b$i.sealed" -o "$tmp/b$i.receipt"
+done
+clock_to "$(iso_plus "$deadline" 1)"
+check "the deadline reached" wait_state tender "$T" awaiting-opening
+check "custodian1 submits its share" ebid_as custodian1 opening share --tender "$T"
+check "custodian3 submits its share" ebid_as custodian3 opening share --tender "$T"
+for _ in $(seq 1 300); do
+	ebid_as supervisor tender show "$T" >"$tmp/view.xml" 2>/dev/null
+	grep -q '<bid-result' "$tmp/view.xml" && break
+	sleep 0.2
+done
+for i in 1 2 3; do
+	price=$(grep -o '<total-price>[0-9]*' "$tmp/bid$i.xml" | head -1 | cut -d'>' -f2)
+	check "the opening decrypted bidder$i's bid in the key process ($price fen)" \
+		grep -q "<bid-result bidder=\"bidder$i\" commitment=\"[0-9a-f]*\" status=\"opened\" total-price=\"$price\"" "$tmp/view.xml"
+done
+check "the key process is still there, still filtered" test "$(status_of "$keyp" Seccomp)" = 2
+check "  ... and nothing was stopped by a filter" bash -c "! grep -q 'FATAL: system call' '$tmp/ebidd.log' '$tmp/ebidd.out'"
+
 # -- SIGHUP reopens the log as the network process's user; SIGTERM stops both ----
 kill -HUP "$net"
 for _ in $(seq 1 50); do grep -q 'SIGHUP: reloading' "$tmp/ebidd.log" && break; sleep 0.1; done
@@ -173,6 +222,30 @@ wait "$net"; rc=$?
 check "killing the key process stops the network process, exit status 1 (got $rc)" test "$rc" = 1
 check "  ... saying why" grep -q "the key process (pid $keyp) was killed by signal 9: stopping" "$tmp/ebidd.log"
 check "  ... and stopping cleanly" grep -q 'main: stopped' "$tmp/ebidd.log"
+ebidd_pid=""
+
+# -- a call outside the key process's allow-list ends it, and ebidd ---------------
+# gdb makes the key process call getppid(), which its filter forbids; the
+# sanitizer build only logs forbidden calls (its runtime needs them)
+start_ebidd || exit 1
+net=$ebidd_pid
+keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
+if ldd "$EBIDD" | grep -q libasan; then
+	say "sanitizer build: a forbidden call is logged, not fatal (the gdb check skipped)"
+	kill -TERM "$net"; wait "$net"
+elif ! command -v gdb >/dev/null; then
+	say "no gdb: the forbidden call check skipped"
+	kill -TERM "$net"; wait "$net"
+else
+	gdb -p "$keyp" -batch -nx -ex 'handle SIGSYS nostop noprint pass' \
+		-ex 'call ((long (*)(long))syscall)(110)' -ex detach >"$tmp/gdb.out" 2>&1
+	for _ in $(seq 1 100); do kill -0 "$net" 2>/dev/null || break; sleep 0.1; done
+	wait "$net"; rc=$?
+	check "a forbidden call (getppid, 110) in the key process stops ebidd, exit status 1 (got $rc)" test "$rc" = 1
+	check "  ... the log names the call and the key process's list" \
+		grep -q "FATAL: system call 110 is not in the key process's allow-list (engine/server/keyproc.c" "$tmp/ebidd.log"
+	check "  ... the key process ended with status 159 (SIGSYS)" grep -q "the key process (pid $keyp) exited with status 159: stopping" "$tmp/ebidd.log"
+fi
 ebidd_pid=""
 
 # -- killing the network process ends the key process ----------------------------
