@@ -605,6 +605,29 @@ key_filter(const struct eb_config *cfg, const struct pid_ref *pr,
 	return EB_OK;
 }
 
+/*
+ * Started as root with `key_user` set: become that user before reading
+ * any key, so that the key files need be readable by it alone (mode 0600,
+ * owned by it) and root needs no capability to read them (the packaged
+ * unit bounds root to CAP_SETUID, CAP_SETGID, CAP_CHOWN).
+ */
+static int
+key_user(const struct eb_config *cfg, struct eb_error *err)
+{
+	if (*cfg->key_user == '\0')
+		return EB_OK;
+	if (geteuid() != 0) {
+		eb_log(EB_LOG_WARN, "key process: started as uid %ld, not root: "
+		    "key_user = %s cannot apply", (long)geteuid(), cfg->key_user);
+		return EB_OK;
+	}
+	if (strcmp(cfg->key_user, cfg->user) == 0)
+		eb_log(EB_LOG_WARN, "key process: key_user is the network "
+		    "process's user (%s): the network process could read the "
+		    "keys (docs/operations-server.md)", cfg->user);
+	return eb_privdrop_switch(cfg->key_user, "key process", -1, err);
+}
+
 static void
 keyproc_main(const struct eb_config *cfg, pid_t parent, int fd_loop,
     int fd_open)
@@ -635,7 +658,8 @@ keyproc_main(const struct eb_config *cfg, pid_t parent, int fd_loop,
 	/* what the filter will forbid, done now: the time zone that glibc's
 	 * gmtime_r() reads once (OpenSSL's signing time) */
 	tzset();
-	if ((rc = load_keys(cfg, &e)) != EB_OK || (rc = pthread_create(&t,
+	if ((rc = key_user(cfg, &e)) != EB_OK ||
+	    (rc = load_keys(cfg, &e)) != EB_OK || (rc = pthread_create(&t,
 	    NULL, open_thread, &oa)) != 0 || (rc = key_filter(cfg, &pr,
 	    &e)) != EB_OK) {
 		if (e.reason[0] == '\0')

@@ -17,11 +17,16 @@
  *        sanitizer builds log such calls instead (their runtime traces
  *        threads at exit).  `syscall_filter = 0` turns the filter off for
  *        a diagnosis.
- *    The key process (keyproc.c) installs an allow-list of its own, much
- *    narrower, through eb_privdrop_filter(), once its keys are loaded.
+ *    The key process (keyproc.c) switches to `key_user` (when set and
+ *    started as root) before it reads its keys, and installs an
+ *    allow-list of its own, much narrower, through eb_privdrop_filter(),
+ *    once they are loaded.
  *
  * INTERFACE
  *    eb_privdrop()        - all of the above; EB_OK or a start-up failure
+ *    eb_privdrop_switch() - setgroups, setgid, setuid to one user (the
+ *                           network process's `user`, the key process's
+ *                           `key_user`), root not to be regained
  *    eb_privdrop_filter() - install one allow-list (struct eb_filter) on
  *                           every thread of the calling process; a call
  *                           outside it is logged and ends the process
@@ -49,6 +54,10 @@ struct eb_filter {
 	size_t nat;
 	int at_fd;
 };
+
+/* log_fd >= 0: the log file handed to the user (fchown) first */
+int eb_privdrop_switch(const char *user, const char *who, int log_fd,
+    struct eb_error *err) EB_MUSTCHECK;
 
 int eb_privdrop_filter(const struct eb_filter *f, struct eb_error *err)
     EB_MUSTCHECK;

@@ -257,6 +257,59 @@ for _ in $(seq 1 50); do kill -0 "$keyp" 2>/dev/null || break; sleep 0.1; done
 check "killing the network process ends the key process ($keyp) too" bash -c "! kill -0 $keyp 2>/dev/null"
 ebidd_pid=""
 
+# -- the packaged deployment: root with three capabilities, a key user --------------
+# as tools/package's unit: started as root with the bounding set
+# CAP_SETUID CAP_SETGID CAP_CHOWN (no CAP_DAC_OVERRIDE: root reads only
+# what it owns), the key files owned by the key user (daemon stands in for
+# ebid-keys) and mode 0600, key_user = daemon, user = nobody
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	KU=daemon kuid=$(id -u daemon)
+	mkdir -p "$tmp/keys"
+	for k in server-signing tsa opening-authority; do cp "$C/$k.key" "$tmp/keys/"; done
+	chown -R "$KU:" "$tmp/keys"; chmod 0700 "$tmp/keys"; chmod 0600 "$tmp/keys"/*.key
+	BSET=-all,+setuid,+setgid,+chown
+	chmod 755 "$pgdir"    # the test cluster's socket folder: no DAC override now
+	refused "root bounded to the unit's capabilities cannot read the key user's keys (so the key process switches before reading)" \
+		setpriv --bounding-set="$BSET" cat "$tmp/keys/tsa.key"
+	check "  ... the key user can" setpriv --reuid="$kuid" --regid="$(id -g daemon)" --clear-groups cat "$tmp/keys/tsa.key"
+	write_conf "signing_cert = $C/server-signing.crt" "signing_key = $tmp/keys/server-signing.key" \
+		"tsa_key = $tmp/keys/tsa.key" "opening_authority_key = $tmp/keys/opening-authority.key" \
+		"user = nobody" "key_user = $KU" "envelope_dir = $tmp/envelopes" "upload_min_free = 0"
+	printf '#!/bin/sh\nexec setpriv --bounding-set=%s --inh-caps=-all %s "$@"\n' "$BSET" "$EBIDD" >"$tmp/ebidd-bounded"
+	chmod +x "$tmp/ebidd-bounded"
+	EBIDD_REAL=$EBIDD EBIDD=$tmp/ebidd-bounded
+	start_ebidd || exit 1
+	EBIDD=$EBIDD_REAL
+	net=$ebidd_pid
+	keyp=$(cat "/proc/$net/task/$net/children" 2>/dev/null | awk '{print $1}')
+	check "the key process runs as the key user ($KU, uid $kuid: real, effective, saved, fs)" \
+		test "$(awk '$1 == "Uid:" {print $2, $3, $4, $5}' "/proc/$keyp/status")" = "$kuid $kuid $kuid $kuid"
+	check "  ... in its group only" test "$(status_of "$keyp" Groups)" = "$(id -g daemon)"
+	check "  ... with no capability left (CapEff, CapPrm 0)" \
+		test "$(status_of "$keyp" CapEff)/$(status_of "$keyp" CapPrm)" = 0000000000000000/0000000000000000
+	check "  ... its seccomp filter on" test "$(status_of "$keyp" Seccomp)" = 2
+	check "the network process runs as nobody with no capability left" \
+		test "$(awk '$1 == "Uid:" {print $3}' "/proc/$net/status")/$(status_of "$net" CapEff)" = "$(id -u nobody)/0000000000000000"
+	check "  ... and its bounding set is the unit's (setuid, setgid, chown: 00000000000000c1)" \
+		test "$(status_of "$net" CapBnd)" = 00000000000000c1
+	refused "as nobody the key user's keys cannot be read" \
+		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups cat "$tmp/keys/server-signing.key"
+	check "the log says which user each process runs as" bash -c "grep -q 'the key process runs as $KU' '$tmp/ebidd.log' && grep -q 'the network process runs as nobody' '$tmp/ebidd.log'"
+	T2=$(ebid_as tenderer tender register "$tmp/t.xml" 2>/dev/null | awk '/ registered$/ {print $2}')
+	check "a tender is registered (a chain head signed by the key user's process) ($T2)" test -n "$T2"
+	check "  ... its log exported and verified" bash -c "'$AUDIT' export --url '$URL' --ca '$C/ca.crt' --cert '$C/auditor.crt' --key '$C/auditor.key' --tender '$T2' -o '$tmp/t2.log.xml' && '$AUDIT' verify '$tmp/t2.log.xml' --ca '$C/ca.crt'"
+	kill -TERM "$net"; wait "$net"; rc=$?
+	check "SIGTERM stops it, exit 0 (got $rc)" test "$rc" = 0
+	ebidd_pid=""
+	write_conf "signing_cert = $C/server-signing.crt" "signing_key = $C/server-signing.key" \
+		"user = nobody" "key_user = no-such-user-ebid"
+	"$EBIDD" --config "$tmp/ebidd.conf" >"$tmp/ku.out" 2>&1; rc=$?
+	check "an unknown key_user stops ebidd at start (exit $rc), naming it" \
+		bash -c "test $rc = 1 && grep -q 'no-such-user-ebid' '$tmp/ku.out' && grep -q 'user-unknown\|does not exist' '$tmp/ku.out'"
+else
+	say "not root or no setpriv: the key user's check skipped"
+fi
+
 # -- the whole tender flow with the separate signing key -------------------------
 # receipts (TSA key), the opening key made and the bids opened in the key
 # process, the shares resealed to GET /v1/server-certificate's certificate
