@@ -29,7 +29,14 @@
 #      - killing the key process stops the server: exit status 1, the log
 #        says why; a call outside the key process's allow-list (gdb makes
 #        it call getppid) is logged by number and ends it (159) and ebidd
-#        (1); killing the network process ends the key process.
+#        (1); killing the network process ends the key process;
+#      - the packaged deployment (tools/package's unit): started as root
+#        bounded to CAP_SETUID CAP_SETGID CAP_CHOWN (setpriv), the keys
+#        owned by the key user (daemon stands in for ebid-keys) 0600,
+#        which root so bounded cannot read: the key process runs as that
+#        user, the network process as nobody, neither holds a capability,
+#        a chain head is signed and verifies; an unknown key_user stops
+#        ebidd at start.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
