@@ -66,6 +66,8 @@ static const struct cf_key cf_keys[] = {
 	STR(signing_cert, "", 0),
 	STR(signing_key, "", 0),
 	STR(user, "ebid", 1),
+	/* the key process's user (started as root; empty: it stays root) */
+	STR(key_user, "", 0),
 	INT(syscall_filter, "1", 0, 1),
 	INT(signing_max_age, "86400", 60, 31 * 86400),
 	INT(signing_max_ahead, "300", 0, 86400),

@@ -37,6 +37,7 @@ struct eb_config {
 	char *signing_cert;    /* signs for the server ("" = cert): keyproc.c */
 	char *signing_key;     /* ... its key, read by the key process only */
 	char *user;            /* the network process runs as this user */
+	char *key_user;        /* the key process's ("": keeps its start user) */
 	int64_t syscall_filter; /* 1: the seccomp allow-list (privdrop.c) */
 	char *db;              /* libpq conninfo ("" = PG* environment) */
 	char *migrate_db;      /* conninfo of the schema owner for migrations

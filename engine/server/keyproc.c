@@ -8,6 +8,7 @@
  * the network process, struct eb_keyproc owns the two channel sockets.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,8 +16,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -25,6 +28,7 @@
 #include "engine/server/config.h"
 #include "engine/server/keyproc.h"
 #include "engine/server/log.h"
+#include "engine/server/privdrop.h"
 #include "protocol/buf.h"
 #include "protocol/cms.h"
 #include "protocol/keyframe.h"
@@ -490,22 +494,138 @@ open_thread(void *arg)
 }
 
 /*
- * The network process has closed its channels (it stopped): remove its
- * pid file when it still names it; the network process may no longer
- * be allowed to (its user cannot write the folder).
+ * The pid file, which the network process wrote before it forked us
+ * (main.c): once the network process has closed its channels (it
+ * stopped), the key process removes it, since the network process may no
+ * longer be allowed to (its user cannot write the folder).  Under the
+ * system-call filter nothing can be opened: the folder is held open
+ * (O_PATH) from the start, the file named by its device and inode, and
+ * only fstatat and unlinkat on that folder are allowed.
  */
-static void
-remove_pid_file(const char *path, pid_t parent)
-{
-	char buf[32];
-	FILE *f;
+struct pid_ref {
+	int dirfd;                  /* -1: no pid file to remove */
+	char base[256];
+	dev_t dev;
+	ino_t ino;
+};
 
-	if (path == NULL || *path == '\0' || (f = fopen(path, "r")) == NULL)
+static void
+pid_file_hold(const char *path, pid_t parent, struct pid_ref *r)
+{
+	char buf[32], dir[4096];
+	const char *slash;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	r->dirfd = -1;
+	if (path == NULL || *path == '\0' ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return;
-	if (fgets(buf, sizeof(buf), f) != NULL &&
-	    strtol(buf, NULL, 10) == (long)parent)
-		(void)unlink(path);
-	fclose(f);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0 || fstat(fd, &st) != 0) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (strtol(buf, NULL, 10) != (long)parent)
+		return;                  /* not ours: leave it */
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (snprintf(r->base, sizeof(r->base), "%s", slash ? slash + 1 :
+	    path) >= (int)sizeof(r->base))
+		return;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	r->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void
+pid_file_remove(const struct pid_ref *r)
+{
+	struct stat st;
+
+	if (r->dirfd < 0 || fstatat(r->dirfd, r->base, &st,
+	    AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != r->dev ||
+	    st.st_ino != r->ino)
+		return;                  /* gone already, or another file */
+	if (unlinkat(r->dirfd, r->base, 0) != 0)
+		eb_log(EB_LOG_INFO, "key process: the pid file %s stays (%s: "
+		    "its folder is not the key process's; the service "
+		    "manager removes it)", r->base, strerror(errno));
+}
+
+/*
+ * The key process's system-call filter, once its keys are loaded and its
+ * second thread runs: it reads and writes its channels (read, sendmsg)
+ * and the log (write), allocates memory, locks (futex), draws randomness
+ * for signatures and keys (getrandom), reads the clock, and exits.  No
+ * open, no socket, no exec, no fork, no set*id.  The pid file's folder
+ * alone allows fstatat and unlinkat (pid_file_remove()).
+ */
+static const char *const key_allowed[] = {
+	"read", "write", "sendmsg",
+	"brk", "mmap", "munmap", "mremap", "madvise", "mprotect",
+	"futex", "set_robust_list", "rseq", "sched_yield",
+	"getrandom", "clock_gettime", "gettimeofday", "getpid", "gettid",
+	"rt_sigreturn", "rt_sigprocmask", "restart_syscall",
+	"exit", "exit_group",
+};
+static const char *const key_at_pid_dir[] = { "newfstatat", "unlinkat" };
+
+static int
+key_filter(const struct eb_config *cfg, const struct pid_ref *pr,
+    struct eb_error *err)
+{
+	struct eb_filter f = { .who = "key process",
+	    .where = "engine/server/keyproc.c", .allowed = key_allowed,
+	    .n = sizeof(key_allowed) / sizeof(key_allowed[0]),
+	    .at_calls = key_at_pid_dir,
+	    .nat = sizeof(key_at_pid_dir) / sizeof(key_at_pid_dir[0]),
+	    .at_fd = pr->dirfd };
+	int rc;
+
+	if (cfg->syscall_filter == 0) {
+		eb_log(EB_LOG_WARN, "key process: syscall_filter = 0: no "
+		    "system-call filter (diagnosis only)");
+		return EB_OK;
+	}
+	eb_log(EB_LOG_INFO, "key process: keys loaded; installing its "
+	    "system-call filter (%zu calls allowed)", f.n + (pr->dirfd >= 0 ?
+	    f.nat : 0));
+	if ((rc = eb_privdrop_filter(&f, err)) != EB_OK)
+		return rc;
+	eb_log(EB_LOG_INFO, "key process: system-call filter on");
+	return EB_OK;
+}
+
+/*
+ * Started as root with `key_user` set: become that user before reading
+ * any key, so that the key files need be readable by it alone (mode 0600,
+ * owned by it) and root needs no capability to read them (the packaged
+ * unit bounds root to CAP_SETUID, CAP_SETGID, CAP_CHOWN).
+ */
+static int
+key_user(const struct eb_config *cfg, struct eb_error *err)
+{
+	if (*cfg->key_user == '\0')
+		return EB_OK;
+	if (geteuid() != 0) {
+		eb_log(EB_LOG_WARN, "key process: started as uid %ld, not root: "
+		    "key_user = %s cannot apply", (long)geteuid(), cfg->key_user);
+		return EB_OK;
+	}
+	if (strcmp(cfg->key_user, cfg->user) == 0)
+		eb_log(EB_LOG_WARN, "key process: key_user is the network "
+		    "process's user (%s): the network process could read the "
+		    "keys (docs/operations-server.md)", cfg->user);
+	return eb_privdrop_switch(cfg->key_user, "key process", -1, err);
 }
 
 static void
@@ -515,6 +635,7 @@ keyproc_main(const struct eb_config *cfg, pid_t parent, int fd_loop,
 	struct eb_error e;
 	struct eb_buf body = EB_BUF_INIT;
 	struct chan_arg oa = { .fd = fd_open };
+	struct pid_ref pr = { .dirfd = -1 };
 	pthread_t t;
 	int rc;
 
@@ -533,19 +654,28 @@ keyproc_main(const struct eb_config *cfg, pid_t parent, int fd_loop,
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	eb_error_clear(&e);
-	if ((rc = load_keys(cfg, &e)) != EB_OK) {
+	pid_file_hold(cfg->pid_file, parent, &pr);
+	/* what the filter will forbid, done now: the time zone that glibc's
+	 * gmtime_r() reads once (OpenSSL's signing time) */
+	tzset();
+	if ((rc = key_user(cfg, &e)) != EB_OK ||
+	    (rc = load_keys(cfg, &e)) != EB_OK || (rc = pthread_create(&t,
+	    NULL, open_thread, &oa)) != 0 || (rc = key_filter(cfg, &pr,
+	    &e)) != EB_OK) {
+		if (e.reason[0] == '\0')
+			eb_fail(&e, EB_ERR_INTERNAL, "key-process-failed", NULL,
+			    "cannot start its second thread");
 		if (eb_kf_error_put(&body, &e) == EB_OK)
 			(void)send_frame(fd_loop, EB_KF_READY, EB_KF_FAILED,
 			    body.data, body.len);
 		eb_buf_free(&body);
 		_exit(1);
 	}
-	if (pthread_create(&t, NULL, open_thread, &oa) != 0 ||
-	    send_frame(fd_loop, EB_KF_READY, EB_KF_OK, NULL, 0) != 0)
+	if (send_frame(fd_loop, EB_KF_READY, EB_KF_OK, NULL, 0) != 0)
 		_exit(1);
 	rc = serve_channel(CH_LOOP, fd_loop);
 	if (rc == 0)
-		remove_pid_file(cfg->pid_file, parent);
+		pid_file_remove(&pr);
 	_exit(rc);
 }
 

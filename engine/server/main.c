@@ -94,9 +94,14 @@ usage(FILE *f)
 	    "  --test-clock=M  FOR TESTS ONLY: a driven or accelerated clock\n");
 }
 
+/* the pid file once written: a start that fails removes it */
+static const char *pid_written;
+
 static void
 fatal_e(const struct eb_error *e, const char *what)
 {
+	if (pid_written != NULL)
+		(void)unlink(pid_written);
 	eb_log(EB_LOG_ERROR, "%s: %s%s%s", what, e->primary,
 	    e->detail[0] ? ": " : "", e->detail);
 	fprintf(stderr, "ebidd: %s: %s\n", what, e->primary);
@@ -391,6 +396,12 @@ main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	/* the pid file first: the key process holds its folder to remove it
+	 * at the end (keyproc.c) */
+	if (write_pid(cfg.pid_file, &e) != EB_OK)
+		fatal_e(&e, "pid file");
+	if (*cfg.pid_file != '\0')
+		pid_written = cfg.pid_file;
 	/* Before any thread and before any key is read here: the key
 	 * process loads the signing, TSA and opening authority keys and
 	 * checks each against its certificate. */
@@ -489,8 +500,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "ebidd: cannot install signal handlers\n");
 		return 1;
 	}
-	if (write_pid(cfg.pid_file, &e) != EB_OK)
-		fatal_e(&e, "pid file");
 	/* everything that needs root is done: the key process is
 	 * separate, the listeners bound, the TLS key read */
 	if (eb_privdrop(&cfg, &e) != EB_OK)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -65,16 +66,20 @@ static const char *const allowed[] = {
 	"wait4", "waitid", "prctl",
 };
 
+/* whose allow-list is installed: the SIGSYS handler names it */
+static const char *filter_who = "network process";
+static const char *filter_where = "engine/server/privdrop.c";
+
 static void
 sigsys(int sig, siginfo_t *si, void *uc)
 {
-	char msg[160];
+	char msg[200];
 	int n, fd = eb_log_fd();
 
 	(void)uc;
 	n = snprintf(msg, sizeof(msg), "ebidd: FATAL: system call %d is not "
-	    "in the network process's allow-list (engine/server/privdrop.c; "
-	    "scmp_sys_resolver %d names it): stopping\n", si->si_syscall,
+	    "in the %s's allow-list (%s; scmp_sys_resolver %d names it): "
+	    "stopping\n", si->si_syscall, filter_who, filter_where,
 	    si->si_syscall);
 	if (n > 0) {
 		if (fd != STDERR_FILENO)
@@ -84,13 +89,60 @@ sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(128 + sig);
 }
 
-static int
-drop_user(const struct eb_config *cfg, struct eb_error *err)
+int
+eb_privdrop_switch(const char *user, const char *who, int log_fd,
+    struct eb_error *err)
 {
 	struct passwd *pw;
 	uid_t uid;
 	gid_t gid;
 
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		return eb_fail(err, EB_ERR_USAGE, "user-unknown",
+		    "Create the system user (the package's postinst does: "
+		    "adduser --system --group ebid, ebid-keys) or change the "
+		    "setting.", "the user \"%s\" (%s) does not exist", user,
+		    who);
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (uid == 0)
+		return eb_fail(err, EB_ERR_USAGE, "user-unknown",
+		    "Name an unprivileged user.", "the user \"%s\" (%s) is "
+		    "root", user, who);
+	/* the log file stays writable by the user (SIGHUP reopens it after
+	 * rotation), and by its group (root's, which created it) with g+rw:
+	 * the next start, as root without CAP_DAC_OVERRIDE (the packaged
+	 * unit), opens it again */
+	if (log_fd >= 0) {
+		struct stat st;
+
+		if (fstat(log_fd, &st) == 0 && (st.st_mode & 0060) != 0060 &&
+		    fchmod(log_fd, (st.st_mode & 07777) | 0060) != 0)
+			eb_log(EB_LOG_WARN, "privileges: cannot make the log "
+			    "file group-writable: %s", strerror(errno));
+		if (fchown(log_fd, uid, (gid_t)-1) != 0)
+			eb_log(EB_LOG_WARN, "privileges: cannot hand the log "
+			    "file to %s: %s", user, strerror(errno));
+	}
+	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(uid, uid, uid) != 0)
+		return eb_fail(err, EB_ERR_IO, "privilege-drop-failed", NULL,
+		    "cannot switch the %s to user %s (%ld:%ld): %s", who, user,
+		    (long)uid, (long)gid, strerror(errno));
+	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() != uid ||
+	    geteuid() != uid)
+		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
+		    NULL, "root could be regained after switching the %s to %s",
+		    who, user);
+	eb_log(EB_LOG_INFO, "privileges: the %s runs as %s (%ld:%ld)", who,
+	    user, (long)uid, (long)gid);
+	return EB_OK;
+}
+
+static int
+drop_user(const struct eb_config *cfg, struct eb_error *err)
+{
 	if (geteuid() != 0) {
 		eb_log(EB_LOG_INFO, "privileges: started as uid %ld, not root: "
 		    "staying so (the key process is separate all the same)",
@@ -102,39 +154,12 @@ drop_user(const struct eb_config *cfg, struct eb_error *err)
 		    "keeps root (tests only; docs/operations-server.md)");
 		return EB_OK;
 	}
-	errno = 0;
-	if ((pw = getpwnam(cfg->user)) == NULL)
-		return eb_fail(err, EB_ERR_USAGE, "user-unknown",
-		    "Create the system user (the package's postinst does: "
-		    "adduser --system --group ebid) or set `user`.",
-		    "the user \"%s\" does not exist", cfg->user);
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
-	if (uid == 0)
-		return eb_fail(err, EB_ERR_USAGE, "user-unknown",
-		    "Name an unprivileged user.", "the user \"%s\" is root",
-		    cfg->user);
-	/* the log file stays writable after rotation (SIGHUP reopens it) */
-	if (*cfg->log_file != '\0' && fchown(eb_log_fd(), uid, gid) != 0)
-		eb_log(EB_LOG_WARN, "privileges: cannot hand %s to %s: %s",
-		    cfg->log_file, cfg->user, strerror(errno));
-	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
-	    setresuid(uid, uid, uid) != 0)
-		return eb_fail(err, EB_ERR_IO, "privilege-drop-failed", NULL,
-		    "cannot switch to user %s (%ld:%ld): %s", cfg->user,
-		    (long)uid, (long)gid, strerror(errno));
-	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() != uid ||
-	    geteuid() != uid)
-		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
-		    NULL, "root could be regained after switching to %s",
-		    cfg->user);
-	eb_log(EB_LOG_INFO, "privileges: the network process runs as %s "
-	    "(%ld:%ld)", cfg->user, (long)uid, (long)gid);
-	return EB_OK;
+	return eb_privdrop_switch(cfg->user, "network process",
+	    *cfg->log_file != '\0' ? eb_log_fd() : -1, err);
 }
 
-static int
-install_filter(struct eb_error *err)
+int
+eb_privdrop_filter(const struct eb_filter *f, struct eb_error *err)
 {
 	struct sigaction sa;
 	scmp_filter_ctx ctx;
@@ -146,6 +171,8 @@ install_filter(struct eb_error *err)
 	uint32_t deflt = SCMP_ACT_TRAP;
 #endif
 
+	filter_who = f->who;
+	filter_where = f->where;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = sigsys;
 	sa.sa_flags = SA_SIGINFO;
@@ -155,12 +182,21 @@ install_filter(struct eb_error *err)
 		return eb_fail(err, EB_ERR_INTERNAL, "privilege-drop-failed",
 		    NULL, "cannot prepare the system-call filter");
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	for (i = 0; rc == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(allowed[i]);
+	for (i = 0; rc == 0 && i < f->n; i++) {
+		int nr = seccomp_syscall_resolve_name(f->allowed[i]);
 
 		if (nr == __NR_SCMP_ERROR)
 			continue;           /* not on this architecture */
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	/* calls allowed only on one descriptor (the first argument) */
+	for (i = 0; rc == 0 && f->at_fd >= 0 && i < f->nat; i++) {
+		int nr = seccomp_syscall_resolve_name(f->at_calls[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f->at_fd));
 	}
 	if (rc == 0)
 		rc = seccomp_load(ctx);
@@ -187,8 +223,14 @@ eb_privdrop(const struct eb_config *cfg, struct eb_error *err)
 		    "system-call filter (diagnosis only)");
 		return EB_OK;
 	}
-	if ((rc = install_filter(err)) != EB_OK)
-		return rc;
+	{
+		struct eb_filter f = { .who = "network process",
+		    .where = "engine/server/privdrop.c", .allowed = allowed,
+		    .n = sizeof(allowed) / sizeof(allowed[0]), .at_fd = -1 };
+
+		if ((rc = eb_privdrop_filter(&f, err)) != EB_OK)
+			return rc;
+	}
 	eb_log(EB_LOG_INFO, "privileges: no new privileges; system-call "
 	    "filter on (%zu calls allowed)", sizeof(allowed) /
 	    sizeof(allowed[0]));

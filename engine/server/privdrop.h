@@ -17,18 +17,50 @@
  *        sanitizer builds log such calls instead (their runtime traces
  *        threads at exit).  `syscall_filter = 0` turns the filter off for
  *        a diagnosis.
- *    The key process (keyproc.c) keeps its privileges: it reads nothing
- *    after start and only answers its channels.
+ *    The key process (keyproc.c) switches to `key_user` (when set and
+ *    started as root) before it reads its keys, and installs an
+ *    allow-list of its own, much narrower, through eb_privdrop_filter(),
+ *    once they are loaded.
  *
  * INTERFACE
- *    eb_privdrop()  - all of the above; EB_OK or a start-up failure
+ *    eb_privdrop()        - all of the above; EB_OK or a start-up failure
+ *    eb_privdrop_switch() - setgroups, setgid, setuid to one user (the
+ *                           network process's `user`, the key process's
+ *                           `key_user`), root not to be regained
+ *    eb_privdrop_filter() - install one allow-list (struct eb_filter) on
+ *                           every thread of the calling process; a call
+ *                           outside it is logged and ends the process
  */
 #ifndef EB_SERVER_PRIVDROP_H
 #define EB_SERVER_PRIVDROP_H
 
+#include <stddef.h>
+
 #include "protocol/err.h"
 
 struct eb_config;
+
+/*
+ * One allow-list: the calls 'allowed' with any arguments, and the calls
+ * 'at_calls' only when their first argument is the descriptor 'at_fd'
+ * (-1: none).  'who' and 'where' name the list in the SIGSYS message.
+ */
+struct eb_filter {
+	const char *who;
+	const char *where;
+	const char *const *allowed;
+	size_t n;
+	const char *const *at_calls;
+	size_t nat;
+	int at_fd;
+};
+
+/* log_fd >= 0: the log file handed to the user (fchown) first */
+int eb_privdrop_switch(const char *user, const char *who, int log_fd,
+    struct eb_error *err) EB_MUSTCHECK;
+
+int eb_privdrop_filter(const struct eb_filter *f, struct eb_error *err)
+    EB_MUSTCHECK;
 
 int eb_privdrop(const struct eb_config *cfg, struct eb_error *err)
     EB_MUSTCHECK;
