@@ -73,7 +73,7 @@ rate(void *st, const char *expert, const char *unexplained,
     const char *rater, struct eb_doc **out, struct eb_error *err)
 {
 	struct eb_doc *b = fx_el(NULL, "rate-expert", "pool", "pool", "job", "T1",
-	    "expert", expert, NULL), *ev = NULL;
+	    "expert", expert, NULL);
 	struct eb_cmd cmd;
 	int rc;
 
@@ -88,14 +88,7 @@ rate(void *st, const char *expert, const char *unexplained,
 	snprintf(cmd.actor.party, sizeof(cmd.actor.party), "%s", rater);
 	cmd.time = t0 + 86400000;
 	cmd.facts = facts;
-	eb_error_clear(err);
-	rc = eb_pool_flow.decide(st, &cmd, &ev, err);
-	if (rc == EB_OK)
-		assert_int_equal(eb_pool_flow.apply(st, ev, err), EB_OK);
-	if (out != NULL)
-		*out = ev;
-	else
-		eb_doc_free(ev);
+	rc = fx_run(&eb_pool_flow, st, &cmd, out, err);
 	eb_doc_free(b);
 	return rc;
 }
@@ -182,6 +175,128 @@ test_ratings(void **state)
 	v = eb_pool_flow.view(st, &bid);
 	assert_int_equal(eb_doc_count(v, "expert"), 0);
 	assert_non_null(eb_doc_child(v, "assessment"));
+	eb_doc_free(v);
+	eb_doc_free(f);
+	eb_pool_flow.destroy(st);
+}
+
+/* A tender's facts for rate-agency: ended or not, naming agency O-1
+ * (representative a1) or none; registered by the tenderer "ten". */
+static struct eb_doc *
+agency_facts(const char *state, int named)
+{
+	struct eb_doc *f = fx_el(NULL, "tender", "id", "T1", "state", state,
+	    "head-seq", "50", "head-hash", "cd", NULL), *r, *a;
+
+	r = fx_el(f, "registration", "tenderer", "ten", NULL);
+	if (named) {
+		a = fx_el(r, "agency", "subject", "O-1", "name", "Agency Co",
+		    "subject-seq", "3", "subject-hash", "ef", NULL);
+		fx_el(a, "representative", "party", "a1", NULL);
+	}
+	return f;
+}
+
+static int
+rate_agency(void *st, enum eb_role role, const char *rater,
+    const char *v1, const struct eb_doc *facts, struct eb_doc **out,
+    struct eb_error *err)
+{
+	struct eb_doc *b = fx_el(NULL, "rate-agency", "pool", "pool", "job",
+	    "T1", NULL);
+	struct eb_cmd cmd;
+	int rc;
+
+	fx_el(b, "score", "criterion", "documents", "value", v1, NULL);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = b;
+	cmd.actor.role = role;
+	snprintf(cmd.actor.party, sizeof(cmd.actor.party), "%s", rater);
+	cmd.time = t0 + 86400000;
+	cmd.facts = facts;
+	rc = fx_run(&eb_pool_flow, st, &cmd, out, err);
+	eb_doc_free(b);
+	return rc;
+}
+
+/*
+ * The agency's rating: the agency criteria, only once the tender has
+ * ended and names an agency, by its tenderer or a supervisor (not a
+ * bidder, not another tenderer, not the agency itself), once each; the
+ * agency's representative sees its ratings, a bidder none.
+ */
+static void
+test_agency_ratings(void **state)
+{
+	void *st = eb_pool_flow.create("pool");
+	struct eb_doc *cfg, *f, *g, *ev = NULL, *v, *a;
+	struct eb_error err;
+	struct eb_actor rep = { .role = EB_ROLE_TENDERER },
+	    bid = { .role = EB_ROLE_BIDDER }, sup = { .role =
+	    EB_ROLE_SUPERVISOR };
+
+	(void)state;
+	f = agency_facts("closed", 1);
+	cfg = fx_el(NULL, "configure-assessment", "pool", "pool", NULL);
+	fx_el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	assert_int_equal(run(st, cfg, EB_ROLE_REGISTRAR, t0, &err), EB_OK);
+	/* no agency criteria yet */
+	assert_int_equal(rate_agency(st, EB_ROLE_TENDERER, "ten", "8", f,
+	    NULL, &err), EB_ERR_STATE);
+	assert_string_equal(err.reason, "no-assessment-rules");
+	cfg = fx_el(NULL, "configure-assessment", "pool", "pool", NULL);
+	fx_el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	fx_el(cfg, "agency-criterion", "name", "documents", "max", "10", NULL);
+	assert_int_equal(run(st, cfg, EB_ROLE_REGISTRAR, t0, &err), EB_OK);
+	g = agency_facts("awarded", 1);
+	assert_int_equal(rate_agency(st, EB_ROLE_TENDERER, "ten", "8", g,
+	    NULL, &err), EB_ERR_STATE);
+	assert_string_equal(err.reason, "tender-not-closed");
+	eb_doc_free(g);
+	g = agency_facts("closed", 0);
+	assert_int_equal(rate_agency(st, EB_ROLE_TENDERER, "ten", "8", g,
+	    NULL, &err), EB_ERR_RULE);
+	assert_string_equal(err.reason, "no-agency-named");
+	eb_doc_free(g);
+	assert_int_equal(rate_agency(st, EB_ROLE_BIDDER, "b1", "8", f, NULL,
+	    &err), EB_ERR_DENIED);
+	assert_string_equal(err.reason, "role-not-allowed");
+	assert_int_equal(rate_agency(st, EB_ROLE_TENDERER, "other", "8", f,
+	    NULL, &err), EB_ERR_DENIED);
+	assert_string_equal(err.reason, "role-not-allowed");
+	assert_int_equal(rate_agency(st, EB_ROLE_TENDERER, "ten", "11", f,
+	    NULL, &err), EB_ERR_RULE);
+	assert_string_equal(err.reason, "bad-rating");
+	assert_int_equal(rate_agency(st, EB_ROLE_TENDERER, "ten", "8", f, &ev,
+	    &err), EB_OK);
+	assert_string_equal(ev->first->name, "agency-rated");
+	assert_string_equal(eb_doc_attr(ev->first, "agency"), "O-1");
+	assert_string_equal(eb_doc_attr(ev->first, "score"), "8000");
+	assert_string_equal(eb_doc_attr(ev->first, "rater-role"), "tenderer");
+	assert_string_equal(eb_doc_attr(ev->first, "tender-seq"), "50");
+	eb_doc_free(ev);
+	assert_int_equal(rate_agency(st, EB_ROLE_TENDERER, "ten", "9", f,
+	    NULL, &err), EB_ERR_CONFLICT);
+	assert_string_equal(err.reason, "already-rated");
+	assert_int_equal(rate_agency(st, EB_ROLE_SUPERVISOR, "sup", "10", f,
+	    NULL, &err), EB_OK);
+	/* the agency's representative: its ratings and the year's mean */
+	snprintf(rep.party, sizeof(rep.party), "a1");
+	v = eb_pool_flow.view(st, &rep);
+	assert_int_equal(eb_doc_count(v, "agency"), 1);
+	a = eb_doc_child(v, "agency");
+	assert_int_equal(eb_doc_count(a, "rating"), 2);
+	assert_int_equal(eb_doc_count(a, "reader"), 0);
+	assert_string_equal(eb_doc_attr(eb_doc_child(a, "period"), "score"),
+	    "9000");
+	assert_null(eb_doc_attr(eb_doc_child(a, "period"), "unexplained"));
+	eb_doc_free(v);
+	snprintf(bid.party, sizeof(bid.party), "b1");
+	v = eb_pool_flow.view(st, &bid);
+	assert_int_equal(eb_doc_count(v, "agency"), 0);
+	eb_doc_free(v);
+	v = eb_pool_flow.view(st, &sup);
+	assert_int_equal(eb_doc_count(v, "agency"), 1);
 	eb_doc_free(v);
 	eb_doc_free(f);
 	eb_pool_flow.destroy(st);
@@ -460,6 +575,7 @@ main(void)
 		cmocka_unit_test(test_appointment_recorded_once),
 		cmocka_unit_test(test_draw_over_pool_view),
 		cmocka_unit_test(test_ratings),
+		cmocka_unit_test(test_agency_ratings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

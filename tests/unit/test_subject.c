@@ -128,6 +128,29 @@ admit(const void *st, const struct eb_doc *reg, int64_t deadline,
 	return rc;
 }
 
+/* eb_subject_agency as register-tender runs it on subject 'st''s facts */
+static int
+agency(const void *st, const char *sid, struct eb_doc **out,
+    struct eb_error *err)
+{
+	struct eb_doc *body = fx_el(NULL, "register-tender", "agency", sid,
+	    NULL);
+	struct eb_doc *f = st != NULL ? facts(st) : NULL;
+	struct eb_cmd cmd;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	eb_error_clear(err);
+	cmd.body = body;
+	actor(&cmd, EB_ROLE_TENDERER, "ten", "P-9");
+	cmd.time = t0;
+	cmd.facts = f;
+	rc = eb_subject_agency(&cmd, sid, out, err);
+	eb_doc_free(f);
+	eb_doc_free(body);
+	return rc;
+}
+
 static int
 setup(void **state)
 {
@@ -195,6 +218,51 @@ test_commands(void **state)
 	    "person"), "-");
 	eb_doc_free(v);
 	assert_string_equal(eb_subject_flow.state_name(st), "registered");
+	eb_subject_flow.destroy(st);
+}
+
+/*
+ * The agency a registration names: a registered subject of kind agency
+ * in good standing; the reference and the representatives recorded.
+ */
+static void
+test_agency(void **state)
+{
+	void *st = registered(), *ag = eb_subject_flow.create("O-2");
+	struct eb_doc *b, *out = NULL;
+	struct eb_error err;
+
+	(void)state;
+	/* no facts: no such subject; a bidder: not an agency */
+	assert_int_equal(agency(NULL, "O-9", &out, &err), EB_ERR_NOTFOUND);
+	assert_string_equal(err.reason, "no-such-subject");
+	assert_int_equal(agency(st, "O-1", &out, &err), EB_ERR_RULE);
+	assert_string_equal(err.reason, "not-an-agency");
+	assert_null(out);
+	/* facts of another subject than the one named */
+	assert_int_equal(agency(st, "O-2", &out, &err), EB_ERR_NOTFOUND);
+	b = fx_el(NULL, "register-subject", "code", "91370983MA3D00010J",
+	    "name", "Agency Co", "kind", "agency", NULL);
+	fx_el(b, "representative", "person", "P-5", "party", "a1", "scope",
+	    "all", "from", iso_past, "to", iso_future, NULL);
+	assert_int_equal(run(ag, b, EB_ROLE_REGISTRAR, "registrar", &err),
+	    EB_OK);
+	assert_int_equal(agency(ag, "O-2", &out, &err), EB_OK);
+	assert_string_equal(out->name, "agency");
+	assert_string_equal(eb_doc_attr(out, "subject"), "O-2");
+	assert_string_equal(eb_doc_attr(out, "subject-seq"), "3");
+	assert_string_equal(eb_doc_attr(out, "subject-hash"), "ab");
+	assert_string_equal(eb_doc_attr(eb_doc_child(out, "representative"),
+	    "party"), "a1");
+	eb_doc_free(out);
+	out = NULL;
+	assert_int_equal(run(ag, fx_el(NULL, "suspend-subject", "subject",
+	    "O-2", "reason", "review", NULL), EB_ROLE_REGISTRAR, "registrar",
+	    &err), EB_OK);
+	assert_int_equal(agency(ag, "O-2", &out, &err), EB_ERR_DENIED);
+	assert_string_equal(err.reason, "subject-suspended");
+	assert_null(out);
+	eb_subject_flow.destroy(ag);
 	eb_subject_flow.destroy(st);
 }
 
@@ -328,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_credit_code),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_agency),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
