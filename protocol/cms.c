@@ -449,7 +449,8 @@ find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
 
 /*
  * 'der' without the certificates field [field, field + fieldlen): the
- * three enclosing headers re-encoded.  Never NULL.
+ * three enclosing headers re-encoded.  NULL only when the layout does
+ * not read (find_certs() checked it before).
  */
 static uint8_t *
 strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
@@ -459,12 +460,13 @@ strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
 	uint8_t hci[6], hexpl[6], hsd[6], *out, *o;
 	size_t lci, lexpl, lsd, nci, nexpl, nsd, oidsz, head;
 
-	/* find_certs() checked this layout */
-	(void)tlv_read(der, len, &ci);
-	(void)tlv_read(der + ci.hdr, ci.len, &oid);
+	if (tlv_read(der, len, &ci) != 0 ||
+	    tlv_read(der + ci.hdr, ci.len, &oid) != 0)
+		return NULL;
 	oidsz = oid.hdr + oid.len;
-	(void)tlv_read(der + ci.hdr + oidsz, ci.len - oidsz, &expl);
-	(void)tlv_read(der + ci.hdr + oidsz + expl.hdr, expl.len, &sd);
+	if (tlv_read(der + ci.hdr + oidsz, ci.len - oidsz, &expl) != 0 ||
+	    tlv_read(der + ci.hdr + oidsz + expl.hdr, expl.len, &sd) != 0)
+		return NULL;
 	head = ci.hdr + oidsz + expl.hdr + sd.hdr;
 	lsd = sd.len - fieldlen;
 	nsd = tlv_put(hsd, 0x30, lsd);
@@ -518,7 +520,8 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	if ((cached = eb_trust_cached(t, key, at_ms)) == NULL)
 		return -1;
 	eb_error_clear(&quiet);
-	bare = strip_certs(der, len, field, fieldlen, &barelen);
+	if ((bare = strip_certs(der, len, field, fieldlen, &barelen)) == NULL)
+		goto out;
 	p = bare;
 	if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)barelen)) == NULL ||
 	    p != bare + barelen ||
