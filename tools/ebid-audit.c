@@ -330,9 +330,11 @@ open_envelope(const char *dir, const char *hex, char *path, size_t cap)
 {
 	FILE *f;
 
-	snprintf(path, cap, "%s/%.2s/%s", dir, hex, hex);
+	if ((size_t)snprintf(path, cap, "%s/%.2s/%s", dir, hex, hex) >= cap)
+		return NULL;
 	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(path, cap, "%s/%s", dir, hex);
+		if ((size_t)snprintf(path, cap, "%s/%s", dir, hex) >= cap)
+			return NULL;
 		f = fopen(path, "rb");
 	}
 	return f;
@@ -429,7 +431,12 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 		print_error(&err);
 		return 1;
 	}
-	snprintf(dest, sizeof(dest), "%s.envelopes", export);
+	if ((size_t)snprintf(dest, sizeof(dest), "%s.envelopes", export) >=
+	    sizeof(dest) - 70) {
+		printf("FAILED: the path %s is too long\n", export);
+		eb_audit_log_free(log);
+		return 1;
+	}
 	if (mkdir(dest, 0755) != 0 && errno != EEXIST) {
 		printf("FAILED: cannot make %s: %s\n", dest, strerror(errno));
 		eb_audit_log_free(log);
@@ -508,8 +515,9 @@ cmd_verify(const struct opts *o, const char *file,
 	if (load_and_verify(o, file, schema, t, &log, &res) != EB_OK)
 		return 1;
 	/* an export made with --envelopes: its copies beside it */
-	snprintf(own, sizeof(own), "%s.envelopes", file);
-	if (envdir == NULL && stat(own, &st) == 0 && S_ISDIR(st.st_mode))
+	if (envdir == NULL &&
+	    (size_t)snprintf(own, sizeof(own), "%s.envelopes", file) <
+	    sizeof(own) - 70 && stat(own, &st) == 0 && S_ISDIR(st.st_mode))
 		envdir = own;
 	if (envdir != NULL &&
 	    check_envelopes(log, envdir, envdir == own) != 0) {
