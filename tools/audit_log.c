@@ -22,7 +22,6 @@
 #include "protocol/entry.h"
 #include "protocol/inclusion.h"
 #include "protocol/isotime.h"
-#include "protocol/mem.h"
 #include "protocol/opening.h"
 #include "protocol/receipt.h"
 
@@ -191,9 +190,7 @@ subject_facts(const char *kind, const struct eb_doc *body,
 		    "the entry was decided on %s %s entry %lld, but its "
 		    "entry %lld is older than the command", what, id,
 		    (long long)seq, (long long)seq + 1);
-	/* NULL from create() is out of memory (flow.h) */
-	if ((st = sf->ops->create(id)) == NULL)
-		eb_oom("an aggregate's state", 0);
+	st = sf->ops->create(id);
 	for (int64_t i = 0; i < seq; i++)
 		if ((rc = sf->ops->apply(st, sl->entries[i].events, err)) !=
 		    EB_OK) {
@@ -285,8 +282,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	if (ops == NULL)
 		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
 		    "the log is of an unknown kind '%s'", l->kind);
-	if ((st = ops->create(l->aggregate)) == NULL)
-		eb_oom("an aggregate's state", 0);
+	st = ops->create(l->aggregate);
 	nservers = load_servers(l, servers);
 	chk = eb_audit_checks_start(l, t, schema, audit_jobs > 0 ?
 	    audit_jobs : eb_audit_jobs_default());

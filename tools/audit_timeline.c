@@ -28,7 +28,6 @@
 #include "engine/core/flows.h"
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
-#include "protocol/mem.h"
 
 #define UNVERIFIED_MARK "UNVERIFIED "
 
@@ -386,8 +385,7 @@ eb_audit_timeline(const struct eb_audit_log *l, const struct eb_trust *t,
 	if (ops == NULL)
 		return eb_fail(err, EB_ERR_FORMAT, "unknown-kind", NULL,
 		    "the log is of an unknown kind '%s'", l->kind);
-	if ((st = ops->create(l->aggregate)) == NULL)
-		eb_oom("an aggregate's state", 0);
+	st = ops->create(l->aggregate);
 	fprintf(out, "%s%s %s: %zu entries%s\n%s\n", mark, l->kind,
 	    l->aggregate, l->n, unv ? " (NOT verified: read with care)" :
 	    " (verified)", mark);

@@ -35,7 +35,8 @@ struct eb_flow_ops {
 	const char *kind;                         /* "tender", "sale" */
 	/* Does this aggregate kind handle the command named 'name'? */
 	int (*handles)(const char *name);
-	/* A fresh, empty aggregate with id 'id'; NULL on out-of-memory. */
+	/* A fresh, empty aggregate with id 'id' (never NULL: out of memory
+	 * aborts, protocol/mem.h). */
 	void *(*create)(const char *id);
 	void (*destroy)(void *st);                /* NULL-safe */
 	int (*decide)(const void *st, const struct eb_cmd *cmd,

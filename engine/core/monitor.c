@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 #define MONITOR_MAX_OBSERVATIONS 100000
 #define MONITOR_MAX_ALERTS 100000
@@ -33,10 +34,8 @@ struct monitor {
 static void *
 monitor_create(const char *id)
 {
-	struct monitor *m = calloc(1, sizeof(*m));
+	struct monitor *m = eb_calloc(1, sizeof(*m));
 
-	if (m == NULL)
-		return NULL;
 	if (id != NULL)
 		snprintf(m->id, sizeof(m->id), "%s", id);
 	m->obs = eb_doc_new("observations");

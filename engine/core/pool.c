@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 #define POOL_MAX_EXPERTS 100000
 #define POOL_MAX_APPOINTMENTS 10000
@@ -48,9 +49,9 @@ struct pool {
 static void *
 pool_create(const char *id)
 {
-	struct pool *p = calloc(1, sizeof(*p));
+	struct pool *p = eb_calloc(1, sizeof(*p));
 
-	if (p != NULL && id != NULL)
+	if (id != NULL)
 		snprintf(p->id, sizeof(p->id), "%s", id);
 	return p;
 }
@@ -826,12 +827,9 @@ pool_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 				    eb_doc_attr(e, "party"));
 			if (p->n == p->cap) {
 				size_t nc = p->cap ? p->cap * 2 : 16;
-				struct expert *ne = realloc(p->experts,
-				    nc * sizeof(*ne));
 
-				if (ne == NULL)
-					return EB_ERR_NOMEM;
-				p->experts = ne;
+				p->experts = eb_realloc(p->experts,
+				    nc * sizeof(*p->experts));
 				p->cap = nc;
 			}
 			x = &p->experts[p->n++];
@@ -869,12 +867,9 @@ pool_apply(void *st, const struct eb_doc *events, struct eb_error *err)
 		else if (strcmp(e->name, "expert-appointed") == 0) {
 			if (x->nappts == x->cap) {
 				size_t nc = x->cap ? x->cap * 2 : 4;
-				struct appointment *na = realloc(x->appts,
-				    nc * sizeof(*na));
 
-				if (na == NULL)
-					return EB_ERR_NOMEM;
-				x->appts = na;
+				x->appts = eb_realloc(x->appts,
+				    nc * sizeof(*x->appts));
 				x->cap = nc;
 			}
 			copy_field(x->appts[x->nappts].tender,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 #define SUBJECT_MAX_ITEMS 1000     /* qualifications, representatives */
 #define SUBJECT_MAX_FINDINGS 10000
@@ -61,9 +62,9 @@ eb_subject_code_valid(const char *s)
 static void *
 subject_create(const char *id)
 {
-	struct subject *s = calloc(1, sizeof(*s));
+	struct subject *s = eb_calloc(1, sizeof(*s));
 
-	if (s != NULL && id != NULL)
+	if (id != NULL)
 		snprintf(s->id, sizeof(s->id), "%s", id);
 	return s;
 }

@@ -5,7 +5,9 @@
  *
  * The JSON is written by hand into an eb_buf (a tiny writer below: keys,
  * strings escaped per RFC 8259, amounts as exact decimals from fen: no
- * floating point); an error while writing is sticky and reported once.
+ * floating point); an error while writing (a buffer over its limit,
+ * protocol/buf.h, or nesting deeper than JS_DEPTH) is sticky and reported
+ * once, as EB_ERR_LIMIT.  Out of memory aborts (protocol/mem.h).
  */
 #include "engine/opendata/ocds.h"
 
@@ -624,6 +626,14 @@ package_head(struct js *j, const struct eb_ocds_opts *o, const char *ocid,
 	js_end(j);
 }
 
+/* the writer's sticky failure, reported */
+static int
+too_large(struct eb_error *err, const char *id)
+{
+	return eb_fail(err, EB_ERR_LIMIT, "document-too-large", NULL,
+	    "the OCDS packages of %s do not fit the buffer limit", id);
+}
+
 int
 eb_ocds_build(const struct eb_audit_log *l, const struct eb_ocds_opts *o,
     struct eb_buf *releases, struct eb_buf *record, struct eb_error *err)
@@ -645,8 +655,7 @@ eb_ocds_build(const struct eb_audit_log *l, const struct eb_ocds_opts *o,
 		return eb_fail(err, EB_ERR_USAGE, "not-open-data",
 		    "Give the log of a tender or a sale.",
 		    "a %s log is not published as OCDS", l->kind);
-	if ((st = ops->create(l->aggregate)) == NULL)
-		return EB_ERR_NOMEM;
+	st = ops->create(l->aggregate);
 	snprintf(ocid, sizeof(ocid), "%s-%s", o->prefix, l->aggregate);
 	memset(&prev, 0, sizeof(prev));
 	memset(&pub, 0, sizeof(pub));
@@ -668,10 +677,7 @@ eb_ocds_build(const struct eb_audit_log *l, const struct eb_ocds_opts *o,
 			listed = 1;
 		if (!listed)
 			continue;
-		if ((v = ops->view(st, &pub)) == NULL) {
-			rc = EB_ERR_NOMEM;
-			goto out;
-		}
+		v = ops->view(st, &pub);
 		memset(&now, 0, sizeof(now));
 		if (is_tender && eb_doc_child(v, "announcement") == NULL) {
 			eb_doc_free(v);
@@ -700,7 +706,7 @@ eb_ocds_build(const struct eb_audit_log *l, const struct eb_ocds_opts *o,
 	}
 	js_arr_end(&jr);
 	if (bad || jr.bad) {
-		rc = EB_ERR_NOMEM;
+		rc = too_large(err, l->aggregate);
 		goto out;
 	}
 	if (nrel == 0) {
@@ -717,6 +723,10 @@ eb_ocds_build(const struct eb_audit_log *l, const struct eb_ocds_opts *o,
 	js_raw(&jp, eb_buf_str(&rel));
 	js_end(&jp);
 	js_raw(&jp, "\n");
+	if (jp.bad) {
+		rc = too_large(err, l->aggregate);
+		goto out;
+	}
 	/* the record package: every release, and the compiled release (each
 	 * release is a whole snapshot of the public view, so the compiled
 	 * release is the last one, tagged "compiled") */
@@ -736,7 +746,7 @@ eb_ocds_build(const struct eb_audit_log *l, const struct eb_ocds_opts *o,
 	js_end(&jp);
 	js_raw(&jp, "\n");
 	if (jp.bad)
-		rc = EB_ERR_NOMEM;
+		rc = too_large(err, l->aggregate);
 out:
 	parts_free(&prev);
 	eb_buf_free(&rel);

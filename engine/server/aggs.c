@@ -240,9 +240,7 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 		return;
 	}
 	if (a->state == NULL) {
-		/* NULL from create() is out of memory (flow.h) */
-		if ((a->state = ops->create(a->id)) == NULL)
-			eb_oom("an aggregate's state", 0);
+		a->state = ops->create(a->id);
 		a->seq = 0;
 		memset(a->hash, 0, sizeof(a->hash));
 	}
@@ -280,9 +278,8 @@ eb_aggs_load(struct eb_aggs *as, struct eb_agg_task *t, eb_agg_loaded_fn cb)
 
 	eb_error_clear(&e);
 	if (a->fresh) {
-		if (a->state == NULL &&
-		    (a->state = a->flow->ops->create(a->id)) == NULL)
-			eb_oom("an aggregate's state", 0);
+		if (a->state == NULL)
+			a->state = a->flow->ops->create(a->id);
 		cb(t, EB_OK, NULL, 0);
 		return;
 	}

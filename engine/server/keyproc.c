@@ -33,6 +33,7 @@
 #include "protocol/cms.h"
 #include "protocol/keyframe.h"
 #include "protocol/keysplit.h"
+#include "protocol/mem.h"
 #include "protocol/opening.h"
 #include "protocol/pki.h"
 #include "protocol/receipt.h"
@@ -137,8 +138,7 @@ recv_frame(int fd, int reply, struct eb_kf_header *h, uint8_t **payload,
 		return EB_ERR_IO;
 	if ((rc = eb_kf_header_parse(hb, reply, h, err)) != EB_OK)
 		return rc;
-	if ((*payload = malloc(h->len > 0 ? h->len : 1)) == NULL)
-		return EB_ERR_NOMEM;
+	*payload = eb_malloc(h->len);
 	if (h->len > 0 && read_full(fd, *payload, h->len) != 0) {
 		free(*payload);
 		*payload = NULL;
@@ -225,14 +225,9 @@ load_keys(const struct eb_config *cfg, struct eb_error *err)
 static char *
 part_str(const struct eb_kf_part *p)
 {
-	char *s;
-
-	if (memchr(p->p, '\0', p->n) != NULL || (s = malloc(p->n + 1)) ==
-	    NULL)
+	if (memchr(p->p, '\0', p->n) != NULL)
 		return NULL;
-	memcpy(s, p->p, p->n);
-	s[p->n] = '\0';
-	return s;
+	return eb_strndup((const char *)p->p, p->n);
 }
 
 static X509 *
@@ -565,7 +560,8 @@ pid_file_remove(const struct pid_ref *r)
  * The key process's system-call filter, once its keys are loaded and its
  * second thread runs: it reads and writes its channels (read, sendmsg)
  * and the log (write), allocates memory, locks (futex), draws randomness
- * for signatures and keys (getrandom), reads the clock, and exits.  No
+ * for signatures and keys (getrandom), reads the clock, and exits, or
+ * aborts when out of memory (tgkill: protocol/mem.h).  No
  * open, no socket, no exec, no fork, no set*id.  The pid file's folder
  * alone allows fstatat and unlinkat (pid_file_remove()).
  */
@@ -575,7 +571,7 @@ static const char *const key_allowed[] = {
 	"futex", "set_robust_list", "rseq", "sched_yield",
 	"getrandom", "clock_gettime", "gettimeofday", "getpid", "gettid",
 	"rt_sigreturn", "rt_sigprocmask", "restart_syscall",
-	"exit", "exit_group",
+	"exit", "exit_group", "tgkill",
 };
 static const char *const key_at_pid_dir[] = { "newfstatat", "unlinkat" };
 
@@ -688,11 +684,7 @@ eb_keyproc_start(const struct eb_config *cfg, struct eb_error *err)
 	int sv[2][2], i;
 	pid_t parent = getpid();
 
-	if ((kp = calloc(1, sizeof(*kp))) == NULL) {
-		eb_fail(err, EB_ERR_NOMEM, "key-process-failed", NULL,
-		    "out of memory");
-		return NULL;
-	}
+	kp = eb_calloc(1, sizeof(*kp));
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv[0]) != 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv[1]) != 0) {
 		eb_fail(err, EB_ERR_IO, "key-process-failed", NULL,
@@ -807,11 +799,7 @@ call(struct eb_keyproc *kp, int ch, uint8_t type, const struct eb_buf *req,
 		free(payload);
 		return err != NULL ? err->code : EB_ERR_CRYPTO;
 	}
-	if ((*res = malloc(parts[0].n > 0 ? parts[0].n : 1)) == NULL) {
-		free(payload);
-		return EB_ERR_NOMEM;
-	}
-	memcpy(*res, parts[0].p, parts[0].n);
+	*res = eb_memdup(parts[0].p, parts[0].n);
 	*len = parts[0].n;
 	OPENSSL_cleanse(payload, h.len);
 	free(payload);

@@ -16,7 +16,6 @@
 #include <libpq-fe.h>
 
 #include "engine/core/flows.h"
-#include "protocol/mem.h"
 #include "protocol/xml.h"
 
 static int
@@ -51,9 +50,7 @@ rebuild_one(PGconn *c, const char *id, const char *kind, struct eb_error *e)
 	if (fe == NULL)
 		return eb_fail(e, EB_ERR_FORMAT, "unknown-kind", NULL,
 		    "aggregate %s has an unknown kind %s", id, kind);
-	/* NULL from create() is out of memory (flow.h) */
-	if ((st = fe->ops->create(id)) == NULL)
-		eb_oom("an aggregate's state", 0);
+	st = fe->ops->create(id);
 	r = PQexecParams(c, "SELECT seq, time_ms, convert_from(events, 'UTF8')"
 	    "  FROM log WHERE aggregate = $1 ORDER BY seq", 1, NULL, params,
 	    NULL, NULL, 0);
