@@ -960,7 +960,9 @@ letter_of_id(const char *id)
 
 /*
  * GET /o/ID, /p/ID, /m/ID: a trading subject's record, the expert pool
- * (an expert: its own ratings; the supervisor: the rating form), the
+ * (an expert: its own ratings; the supervisor: the rating form; the
+ * officers and an agency's representatives: the agencies' ratings; the
+ * tenderer and the supervisor: the agency's rating form), the
  * process monitor (the supervisor: the alerts, each open one with its
  * close form), as the server shows them to this party.
  */
@@ -1326,6 +1328,8 @@ field(struct evkeyvalq *q, const char *name, int i, const char *sub)
  * NAME=VALUE and --CHILD TEXT go beside it, as on the command line):
  *   rate-expert       <score criterion value> from s.CRITERION, <text>
  *                     from remark (the pool desk's rating form)
+ *   rate-agency       the same (the pool desk's form for a tender's
+ *                     agency: the tenderer or a supervisor)
  *   request-draw      <commitment> SHA-256 of a secret made here and
  *                     kept in this console, <seats specialty count
  *                     reserve> from seats.N.*
@@ -1388,8 +1392,9 @@ structured(struct console *c, const char *cmd, const char *id,
 		eb_doc_append(d, pool);
 		return d;
 	}
-	if (strcmp(cmd, "rate-expert") == 0) {
-		/* the pool's rating form: s.CRITERION = value, remark */
+	if (strcmp(cmd, "rate-expert") == 0 ||
+	    strcmp(cmd, "rate-agency") == 0) {
+		/* the pool's rating forms: s.CRITERION = value, remark */
 		struct evkeyval *kv;
 
 		d = eb_doc_new(cmd);

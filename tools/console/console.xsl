@@ -828,7 +828,10 @@
   </xsl:template>
 
   <!-- the expert pool: the centre's criteria; an expert its own ratings,
-       the officers every expert's; the supervisor rates a seated expert -->
+       the officers every expert's; the supervisor rates a seated expert;
+       the agencies' ratings (the officers all, a representative its
+       agency's), per tender and per year; the tenderer or the supervisor
+       rates the agency of a closed tender -->
   <xsl:template match="e:desk[@kind = 'pool']">
     <xsl:variable name="p" select="e:pool"/>
     <xsl:variable name="d" select="."/>
@@ -840,6 +843,12 @@
           <ul>
             <xsl:for-each select="$p/e:assessment/e:criterion"><li><xsl:value-of select="@name"/> (0–<xsl:value-of select="@max"/>)</li></xsl:for-each>
           </ul>
+          <xsl:if test="$p/e:assessment/e:agency-criterion">
+            <p class="agency-criteria"><xsl:call-template name="t"><xsl:with-param name="id" select="'agency-criteria'"/></xsl:call-template>:</p>
+            <ul class="agency-criteria">
+              <xsl:for-each select="$p/e:assessment/e:agency-criterion"><li><xsl:call-template name="tok"><xsl:with-param name="k" select="'crit'"/><xsl:with-param name="v" select="@name"/></xsl:call-template> (0–<xsl:value-of select="@max"/>)</li></xsl:for-each>
+            </ul>
+          </xsl:if>
           <xsl:for-each select="$p/e:assessment/e:draw-rule">
             <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'draw-rule'"/></xsl:call-template>:
               <xsl:value-of select="@period-days"/> d, &lt; <xsl:value-of select="@min-percent"/> %, &gt; <xsl:value-of select="@max-unexplained"/></p>
@@ -870,6 +879,43 @@
         <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'none'"/></xsl:call-template></p></xsl:otherwise>
       </xsl:choose>
     </section>
+    <xsl:if test="$p/e:agency">
+      <section aria-labelledby="h-agency-ratings">
+        <h2 id="h-agency-ratings"><xsl:call-template name="t"><xsl:with-param name="id" select="'agency-ratings'"/></xsl:call-template></h2>
+        <table class="ratings agency-ratings">
+          <thead><tr><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'agency'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'rater'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'rating-score'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'criterion'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'remark'"/></xsl:call-template></th><th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'rated-at'"/></xsl:call-template></th></tr></thead>
+          <tbody>
+            <xsl:for-each select="$p/e:agency/e:rating">
+              <tr class="agency-rating"><td><xsl:value-of select="../@name"/> (<xsl:value-of select="../@subject"/>)</td><td><xsl:value-of select="@tender"/></td>
+                <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'role'"/><xsl:with-param name="v" select="@rater-role"/></xsl:call-template> (<xsl:value-of select="@rater"/>)</td>
+                <td class="num"><xsl:value-of select="format-number(@score div 100, '0.00')"/> %</td>
+                <td><xsl:for-each select="e:score"><xsl:if test="position() &gt; 1">, </xsl:if><xsl:call-template name="tok"><xsl:with-param name="k" select="'crit'"/><xsl:with-param name="v" select="@criterion"/></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="@value"/></xsl:for-each></td>
+                <td><xsl:value-of select="e:text"/></td>
+                <td><xsl:call-template name="when"><xsl:with-param name="at" select="@at"/></xsl:call-template></td></tr>
+            </xsl:for-each>
+          </tbody>
+        </table>
+        <xsl:for-each select="$p/e:agency/e:period">
+          <p class="agency-period"><xsl:value-of select="../@name"/> · <xsl:value-of select="@year"/>: <xsl:value-of select="@ratings"/> × , <xsl:value-of select="format-number(@score div 100, '0.00')"/> %</p>
+        </xsl:for-each>
+      </section>
+    </xsl:if>
+    <xsl:if test="($me/@role = 'supervisor' or $me/@role = 'tenderer') and $p/e:assessment/e:agency-criterion">
+      <form method="post" action="/p/{$d/@id}/do{$q}" class="duty" aria-labelledby="h-rate-agency">
+        <h2 id="h-rate-agency"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'rate-agency'"/></xsl:call-template></h2>
+        <input type="hidden" name="cmd" value="rate-agency"/>
+        <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'rate-agency-help'"/></xsl:call-template></p>
+        <p><label for="rate-agency-job"><xsl:call-template name="t"><xsl:with-param name="id" select="'tender'"/></xsl:call-template></label>
+          <input id="rate-agency-job" name="a.job" required="required" pattern="[A-Za-z0-9_.\-]+"/></p>
+        <xsl:for-each select="$p/e:assessment/e:agency-criterion">
+          <p><label for="rate-agency-s-{@name}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'crit'"/><xsl:with-param name="v" select="@name"/></xsl:call-template> (0–<xsl:value-of select="@max"/>)</label>
+            <input id="rate-agency-s-{@name}" name="s.{@name}" inputmode="numeric" size="3" required="required"/></p>
+        </xsl:for-each>
+        <p><label for="rate-agency-remark"><xsl:call-template name="t"><xsl:with-param name="id" select="'remark'"/></xsl:call-template></label>
+          <input id="rate-agency-remark" name="remark" size="60"/></p>
+        <p><button type="submit"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'rate-agency'"/></xsl:call-template></button></p>
+      </form>
+    </xsl:if>
     <xsl:if test="$me/@role = 'supervisor' and $p/e:assessment">
       <form method="post" action="/p/{$d/@id}/do{$q}" class="duty" aria-labelledby="h-rate">
         <h2 id="h-rate"><xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="'rate-expert'"/></xsl:call-template></h2>
