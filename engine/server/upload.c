@@ -1301,7 +1301,7 @@ eb_uploads_check_command(struct eb_server *srv, const struct eb_doc *cmd,
  * The sweep of the store (docs/bigbids.md section 4): an envelope stored
  * longer than envelope_grace ago (its file's time: the upload's end, or
  * the last submit-bid that named it) and named by no log entry
- * (envelope_refs, schema/0014) is deleted.  The listing runs on an upload
+ * (envelope_refs, schema/0013) is deleted.  The listing runs on an upload
  * thread; the database says which are named; the deletion runs on the
  * loop, where eb_uploads_check_command() runs too: each file is renamed
  * aside, its time read again (a command that named it since made it

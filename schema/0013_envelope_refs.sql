@@ -1,4 +1,4 @@
--- schema/0014_envelope_refs.sql
+-- schema/0013_envelope_refs.sql
 --    The stored envelopes the log names (issue 18, docs/bigbids.md
 --    section 4): one row per SHA-256 that a log entry's events give as
 --    envelope-sha256 of a bid-submitted with envelope-stored="true", with
