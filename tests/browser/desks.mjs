@@ -396,7 +396,7 @@ try {
   }
   // ================================================== the registers' desks
   if (await waitFile('registers', 180)) {
-    const [subj, pool, mon, seated] = fs.readFileSync(path.join(SYNC, 'registers'), 'utf8').trim().split(/\s+/);
+    const [subj, pool, mon, seated, t3] = fs.readFileSync(path.join(SYNC, 'registers'), 'utf8').trim().split(/\s+/);
     // a trading subject: its record as the registrar reads it
     const reg2 = await desk('registrar');
     await open(reg2, `/o/${subj}`);
@@ -415,7 +415,7 @@ try {
     // expert from the form and the rating shows
     const sp = await desk('supervisor');
     await open(sp, `/p/${pool}`);
-    const crit = await sp.$$eval('section[aria-labelledby="h-criteria"] li', (l) => l.map((e) => e.textContent));
+    const crit = await sp.$$eval('section[aria-labelledby="h-criteria"] ul:not(.agency-criteria) li', (l) => l.map((e) => e.textContent));
     if (crit.length === 2 && crit[0].includes('punctuality')) ok(`the pool desk shows the centre's criteria (${crit.join(', ')})`);
     else bad(`pool criteria: ${JSON.stringify(crit)}`);
     await a11y(sp, 'pool desk (rating form)');
@@ -427,6 +427,23 @@ try {
     if (rows.length === 1 && rows[0].includes(T) && rows[0].includes('90.00 %') && rows[0].includes('北京时间')) ok(`the pool desk lists the rating (${rows[0]})`);
     else bad(`ratings shown: ${JSON.stringify(rows)}`);
     await shot(sp, 'pool-ratings');
+    // the agency of a cancelled tender: its criteria by their Chinese
+    // labels, the supervisor rates it from the form, the rating shows
+    const acrit = await sp.$$eval('ul.agency-criteria li', (l) => l.map((e) => e.textContent));
+    if (acrit.length === 2 && acrit[0].includes('招标文件编制质量')) ok(`the pool desk shows the agency criteria (${acrit.join(', ')})`);
+    else bad(`agency criteria: ${JSON.stringify(acrit)}`);
+    await act(sp, 'supervisor', 'rate-agency', {
+      '#rate-agency-job': t3, '#rate-agency-s-documents-quality': '9', '#rate-agency-s-procedure-compliance': '8',
+      '#rate-agency-remark': 'Clear documents.',
+    });
+    const arows = await sp.$$eval('table.agency-ratings tr.agency-rating', (l) => l.map((r) => r.innerText.replace(/\s+/g, ' ')));
+    if (arows.length === 1 && arows[0].includes(t3) && arows[0].includes('泰安国泰招标代理有限公司') && arows[0].includes('85.00 %') && arows[0].includes('监督人员') && arows[0].includes('程序合规 8')) ok(`the pool desk lists the agency's rating (${arows[0]})`);
+    else bad(`agency ratings shown: ${JSON.stringify(arows)}`);
+    const aper = await sp.$$eval('p.agency-period', (l) => l.map((e) => e.textContent));
+    if (aper.length === 1 && aper[0].includes('1 ×') && aper[0].includes('85.00 %')) ok(`and the agency's year (${aper[0]})`);
+    else bad(`agency periods: ${JSON.stringify(aper)}`);
+    await a11y(sp, 'pool desk (agency ratings)');
+    await shot(sp, 'pool-agency-ratings');
     // the process monitor: a check from the form raises the alert, the
     // supervisor closes it with a reason
     await open(sp, `/m/${mon}`);

@@ -192,15 +192,34 @@ if [ -e "$S/drawn" ] && [ -s "$S/pool" ]; then
   <criterion name="punctuality" max="5"/>
   <criterion name="independence" max="5"/>
   <draw-rule period-days="365" min-percent="60" max-unexplained="2"/>
+  <agency-criterion name="documents-quality" max="10"/>
+  <agency-criterion name="procedure-compliance" max="10"/>
 </configure-assessment>
 XML
 	check "the registrar sets the pool's criteria (CLI)" ebid_as registrar pool configure "$pool" "$tmp/assess.xml"
 	M=$(ebid_as supervisor monitor open min-bidding-days=30 notice-days=15 subnet-bits=24 | awk '/ registered$/ {print $2}')
 	check "a monitor with a 30-day minimum bidding period ($M)" test -n "$M"
-	echo "$SUBJ $pool $M $(committee "$T" | head -n 1)" >"$S/registers.tmp" && mv "$S/registers.tmp" "$S/registers"
+	# a tender naming an agency (buyer1 its representative), cancelled:
+	# the supervisor rates the agency from the pool desk (desks.mjs)
+	cat >"$tmp/agency.xml" <<EOF
+<register-subject xmlns="urn:ebid:1" code="91370983MA3D00010J" name="泰安国泰招标代理有限公司" kind="agency">
+  <representative person="$(openssl x509 -in "$C/buyer1.crt" -noout -subject -nameopt multiline | sed -n 's/^ *serialNumber *= *//p')" party="buyer1" scope="all" from="$(iso_plus "$(clock_now)" -86400)" to="$(iso_plus "$(clock_now)" $((365 * 86400)))"/>
+</register-subject>
+EOF
+	AG=$(ebid_as registrar subject register "$tmp/agency.xml" | grep -o 'O-[0-9]*-[0-9]*' | head -1)
+	check "an agency ($AG)" test -n "$AG"
+	d3=$(iso_plus "$(clock_now)" $((20 * 86400)))
+	sed "s/@DEADLINE@/$d3/; s/@OPENING@/$d3/; s|<register-tender xmlns=\"urn:ebid:1\">|<register-tender xmlns=\"urn:ebid:1\" agency=\"$AG\">|" \
+		"$SRC/tests/data/tender/register-tender.xml" >"$tmp/reg-agency.xml"
+	T3=$(ebid_as tenderer tender register "$tmp/reg-agency.xml" | awk '/ registered$/ {print $2}')
+	check "a tender naming the agency ($T3)" test -n "$T3"
+	check "  cancelled: requested (CLI)" ebid_as supervisor tender request-cancellation "$T3" --reason "The project was withdrawn."
+	check "  countersigned (CLI)" ebid_as verifier tender countersign-cancellation "$T3"
+	echo "$SUBJ $pool $M $(committee "$T" | head -n 1) $T3" >"$S/registers.tmp" && mv "$S/registers.tmp" "$S/registers"
 fi
 if wait_for registers-done; then
 	check "the rating from the pool desk is on record (CLI)" grep -q '<rating [^>]*tender="'"$T"'"' <(ebid_as supervisor pool show "$pool")
+	check "the agency's rating from the pool desk is on record (CLI)" grep -q '<rating [^>]*rater-role="supervisor"[^>]*score="8500"[^>]*tender="'"$T3"'"' <(ebid_as supervisor pool show "$pool")
 	check "the alert closed from the monitor desk, with its reason (CLI)" grep -q 'status="closed"' <(ebid_as supervisor monitor show "$M")
 fi
 go done-tender
