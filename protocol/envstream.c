@@ -26,6 +26,7 @@
 
 #include "protocol/cms.h"
 #include "protocol/envstream.h"
+#include "protocol/mem.h"
 
 #define FLAGS_SIGN (CMS_BINARY | CMS_NOSMIMECAP)
 #define KEYREC_LEN (32 + 7 + 4)
@@ -222,12 +223,7 @@ sign_inner(X509 *cert, EVP_PKEY *key, const uint8_t *xml, size_t len,
 		    "cannot sign the bid with its manifest");
 		goto out;
 	}
-	if ((*out = malloc((size_t)n)) == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot allocate %d bytes", n);
-		goto out;
-	}
-	memcpy(*out, der, (size_t)n);
+	*out = eb_memdup(der, (size_t)n);
 	*outlen = (size_t)n;
 	rc = EB_OK;
 out:
@@ -253,12 +249,9 @@ hash_files(const struct eb_envs_file *files, size_t nfiles,
 	*sum = 0;
 	if (nfiles == 0)
 		return EB_OK;
-	if ((buf = malloc(EB_ENVS_SEGMENT)) == NULL ||
-	    (md = EVP_MD_CTX_new()) == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		goto out;
-	}
+	buf = eb_malloc(EB_ENVS_SEGMENT);
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		eb_oom("EVP_MD_CTX_new", 0);
 	for (i = 0; i < nfiles; i++) {
 		uint64_t size = 0;
 
@@ -302,11 +295,7 @@ hash_files(const struct eb_envs_file *files, size_t nfiles,
 		    files[i].name);
 		cap += EB_SHA256_HEX + 24 + strlen(files[i].name) + 2;
 	}
-	if ((m = malloc(cap)) == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		goto out;
-	}
+	m = eb_malloc(cap);
 	for (i = 0; i < nfiles; i++) {
 		eb_hex32(ents[i].sha256, hex);
 		used += (size_t)snprintf(m + used, cap - used, "%s %llu %s\n",
@@ -343,16 +332,13 @@ eb_envs_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
 		return eb_fail(err, EB_ERR_LIMIT, "too-many-attachments",
 		    "Put the files in fewer attachments (an archive).",
 		    "%zu attachments (at most %d)", nfiles, EB_ENVS_FILES_MAX);
-	if ((ents = calloc(nfiles + 1, sizeof(*ents))) == NULL ||
-	    (s.plain = malloc(EB_ENVS_SEGMENT)) == NULL ||
-	    (s.ct = malloc(EB_ENVS_SEGMENT + EB_ENVS_TAG)) == NULL ||
-	    (s.ctx = EVP_CIPHER_CTX_new()) == NULL ||
+	ents = eb_calloc(nfiles + 1, sizeof(*ents));
+	s.plain = eb_malloc(EB_ENVS_SEGMENT);
+	s.ct = eb_malloc(EB_ENVS_SEGMENT + EB_ENVS_TAG);
+	if ((s.ctx = EVP_CIPHER_CTX_new()) == NULL ||
 	    (s.envsha = EVP_MD_CTX_new()) == NULL ||
-	    (aad = EVP_MD_CTX_new()) == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		goto out;
-	}
+	    (aad = EVP_MD_CTX_new()) == NULL)
+		eb_oom("the sealing contexts", 0);
 	if ((rc = hash_files(files, nfiles, ents, &manifest, &sum, progress,
 	    parg, err)) != EB_OK)
 		goto out;
@@ -371,11 +357,8 @@ eb_envs_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
 	memcpy(rec + 32, s.prefix, 7);
 	be32(rec + 39, EB_ENVS_SEGMENT);
 	if ((recips = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(recips, opening_cert) || !sk_X509_push(recips, cert)) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot list the recipients");
-		goto out;
-	}
+	    !sk_X509_push(recips, opening_cert) || !sk_X509_push(recips, cert))
+		eb_oom("the recipients", 0);
 	if ((rc = eb_cms_encrypt(recips, rec, sizeof(rec), 0, &hdr, &hdrlen,
 	    err)) != EB_OK)
 		goto out;
@@ -618,15 +601,8 @@ eb_envs_manifest(const uint8_t *inner, size_t innerlen,
 		memcpy(line, s, (size_t)(nl - s));
 		line[nl - s] = '\0';
 		if (count == cap) {
-			struct eb_envs_entry *ne;
-
 			cap = cap ? 2 * cap : 8;
-			if ((ne = realloc(e, cap * sizeof(*e))) == NULL) {
-				rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory",
-				    NULL, "out of memory");
-				goto out;
-			}
-			e = ne;
+			e = eb_realloc(e, cap * sizeof(*e));
 		}
 		if (sscanf(line, "%64s %llu %n", hex, &size, &off) != 2 ||
 		    off == 0 || eb_unhex32(hex, e[count].sha256) != 0 ||
@@ -689,15 +665,12 @@ eb_envs_open(const struct eb_trust *t, eb_envs_unwrap_fn unwrap,
 		return eb_fail(err, EB_ERR_FORMAT, "malformed-envelope",
 		    "Seal the bid with `ebid bid seal`.",
 		    "not a streamed envelope (magic, header length)");
-	if ((hdr = malloc(hdrlen)) == NULL ||
-	    (o.plain = malloc(EB_ENVS_SEGMENT)) == NULL ||
-	    (o.ct = malloc(EB_ENVS_SEGMENT + EB_ENVS_TAG)) == NULL ||
-	    (o.ctx = EVP_CIPHER_CTX_new()) == NULL ||
-	    (md = EVP_MD_CTX_new()) == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		goto out;
-	}
+	hdr = eb_malloc(hdrlen);
+	o.plain = eb_malloc(EB_ENVS_SEGMENT);
+	o.ct = eb_malloc(EB_ENVS_SEGMENT + EB_ENVS_TAG);
+	if ((o.ctx = EVP_CIPHER_CTX_new()) == NULL ||
+	    (md = EVP_MD_CTX_new()) == NULL)
+		eb_oom("the opening contexts", 0);
 	if ((rc = read(rarg, hdr, hdrlen, &got, err)) != EB_OK)
 		goto out;
 	if (got != hdrlen) {
@@ -736,11 +709,7 @@ eb_envs_open(const struct eb_trust *t, eb_envs_unwrap_fn unwrap,
 		    "the inner bid is %u bytes", inlen);
 		goto out;
 	}
-	if ((in = malloc(inlen)) == NULL) {
-		rc = eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-		goto out;
-	}
+	in = eb_malloc(inlen);
 	if ((rc = take(&o, in, inlen, NULL, NULL, err)) != EB_OK)
 		goto out;
 	eb_sha256(in, inlen, digest);

@@ -15,6 +15,7 @@
 #include "protocol/envstream.h"
 #include "protocol/hash.h"
 #include "protocol/keysplit.h"
+#include "protocol/mem.h"
 
 /* Bid documents are at most this large once decrypted. */
 #define EB_BID_MAX ((size_t)8 << 20)
@@ -45,12 +46,10 @@ eb_opening_setup(X509 *issuer_cert, EVP_PKEY *issuer_key,
 	*cmd = NULL;
 	memset(&ok, 0, sizeof(ok));
 	if ((sk = sk_X509_new_null()) == NULL)
-		return EB_ERR_NOMEM;
+		eb_oom("the custodians' certificates", 0);
 	for (i = 0; i < n; i++)
-		if (!sk_X509_push(sk, custodians[i].cert)) {
-			sk_X509_free(sk);
-			return EB_ERR_NOMEM;
-		}
+		if (!sk_X509_push(sk, custodians[i].cert))
+			eb_oom("the custodians' certificates", 0);
 	rc = eb_opening_key_create(issuer_cert, issuer_key, tender_id, now_ms,
 	    until_ms, sk, k, &ok, err);
 	sk_X509_free(sk);
@@ -368,9 +367,7 @@ eb_opening_open_par(const struct eb_trust *t,
 	*cmd = NULL;
 	if (threads > EB_OPENING_THREADS_MAX)
 		threads = EB_OPENING_THREADS_MAX;
-	if ((p.o = calloc(nbids + 1, sizeof(*p.o))) == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot hold %zu bids", nbids);
+	p.o = eb_calloc(nbids + 1, sizeof(*p.o));
 	/* decrypted bids waiting for a check: bounded (each up to 8 MiB) */
 	p.window = 2 * (size_t)threads + 2;
 	pthread_mutex_init(&p.mu, NULL);
@@ -541,10 +538,8 @@ eb_share_reseal(X509 *my_cert, EVP_PKEY *my_key, X509 *server_cert,
 	if ((rc = eb_share_unseal(my_cert, my_key, sealed, slen, &share,
 	    &sharelen, err)) != EB_OK)
 		goto out;
-	if ((sk = sk_X509_new_null()) == NULL || !sk_X509_push(sk, server_cert)) {
-		rc = EB_ERR_NOMEM;
-		goto out;
-	}
+	if ((sk = sk_X509_new_null()) == NULL || !sk_X509_push(sk, server_cert))
+		eb_oom("the server's certificate", 0);
 	if ((rc = eb_cms_encrypt(sk, share, sharelen, 0, &again, &alen,
 	    err)) != EB_OK)
 		goto out;

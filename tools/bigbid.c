@@ -18,6 +18,7 @@
 #include "protocol/doc.h"
 #include "protocol/envstream.h"
 #include "protocol/hash.h"
+#include "protocol/mem.h"
 #include "protocol/xml.h"
 #include "tools/progress.h"
 
@@ -49,16 +50,13 @@ eb_bigbid_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
     size_t nattach, const char *env_path, uint8_t commitment[32],
     uint8_t env_sha256[32], uint64_t *env_size, struct eb_error *err)
 {
-	struct eb_envs_file *files = calloc(nattach + 1, sizeof(*files));
+	struct eb_envs_file *files = eb_calloc(nattach + 1, sizeof(*files));
 	struct eb_progress pr = { .label = NULL };
 	char tmp[4096];
 	FILE *out = NULL;
 	size_t i;
 	int rc = EB_OK;
 
-	if (files == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
 	for (i = 0; i < nattach; i++) {
 		files[i].name = base_name(attach[i]);
 		if ((files[i].f = fopen(attach[i], "rb")) == NULL) {
@@ -257,17 +255,10 @@ eb_bigbid_upload(struct eb_client *c, const uint8_t *cmd, size_t cmdlen,
 		    "Keep the .env file `ebid bid seal` wrote beside the "
 		    "sealed command.", "cannot open %s: %s", env_path,
 		    strerror(errno));
-	if ((buf = malloc(chunk)) == NULL || run.md == NULL || next == NULL ||
-	    fin == NULL ||
-	    EVP_DigestInit_ex(run.md, EVP_sha256(), NULL) != 1) {
-		free(buf);
-		EVP_MD_CTX_free(run.md);
-		EVP_MD_CTX_free(next);
-		EVP_MD_CTX_free(fin);
-		fclose(f);
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
-	}
+	buf = eb_malloc(chunk);
+	if (run.md == NULL || next == NULL || fin == NULL ||
+	    EVP_DigestInit_ex(run.md, EVP_sha256(), NULL) != 1)
+		eb_oom("SHA-256 contexts", 0);
 	/* open (or find) the upload: the server says where it stands */
 	for (;;) {
 		rc = call(&u, "/v1/uploads", "application/cms", cmd, cmdlen,
@@ -423,7 +414,7 @@ eb_bigbid_open(const struct eb_trust *trust, X509 *cert, EVP_PKEY *key,
     uint8_t **xml, size_t *xmllen, size_t *nattach, struct eb_error *err)
 {
 	struct eb_envs_cms_key ck = { .cert = cert, .key = key };
-	struct sink *k = calloc(1, sizeof(*k));
+	struct sink *k = eb_calloc(1, sizeof(*k));
 	struct eb_envs_entry *ents = NULL;
 	X509 *signer = NULL;
 	struct stat st;
@@ -433,9 +424,6 @@ eb_bigbid_open(const struct eb_trust *trust, X509 *cert, EVP_PKEY *key,
 	*xml = NULL;
 	*xmllen = 0;
 	*nattach = 0;
-	if (k == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
 	k->dir = outdir;
 	if ((f = fopen(env_path, "rb")) == NULL || fstat(fileno(f), &st) != 0) {
 		rc = eb_fail(err, EB_ERR_IO, "cannot-read",

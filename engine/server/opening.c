@@ -27,6 +27,7 @@
 #include "protocol/cms.h"
 #include "protocol/envstream.h"
 #include "protocol/keysplit.h"
+#include "protocol/mem.h"
 #include "protocol/opening.h"
 #include "protocol/xml.h"
 
@@ -172,14 +173,10 @@ opening_work(void *arg)
 	int n = op->n, i;
 
 	eb_error_clear(&op->err);
-	op->rc = EB_ERR_NOMEM;
 	held = eb_doc_child(op->view, "bids");
 	cap = eb_doc_count(held, "bid");
-	if ((cmds = calloc((size_t)n + 1, sizeof(*cmds))) == NULL ||
-	    (bids = calloc(cap + 1, sizeof(*bids))) == NULL) {
-		free(cmds);
-		return;
-	}
+	cmds = eb_calloc((size_t)n + 1, sizeof(*cmds));
+	bids = eb_calloc(cap + 1, sizeof(*bids));
 	op->cmds = cmds;
 	op->bids = bids;
 	/* every signed command, verified again, as a tree: on this worker
@@ -297,8 +294,6 @@ decrypt_in_keyproc(void *ctx, const uint8_t *env, size_t len,
 	    i < sizeof(ours) / sizeof(ours[0]); i++)
 		if (strcmp(err->reason, ours[i]) == 0)
 			rc = EB_ERR_INTERNAL;
-	if (rc == EB_ERR_NOMEM)
-		rc = EB_ERR_INTERNAL;
 	return rc;
 }
 
@@ -394,17 +389,14 @@ opening_rows(int rc, const struct eb_error *err, const struct pg_result *res,
 		goto fail;
 	}
 	n = PQntuples(r);
-	if ((op->party = calloc((size_t)n + 1, sizeof(*op->party))) == NULL ||
-	    (op->command = calloc((size_t)n + 1, sizeof(*op->command))) ==
-	    NULL || (op->command_len = calloc((size_t)n + 1,
-	    sizeof(*op->command_len))) == NULL)
-		goto fail;
+	op->party = eb_calloc((size_t)n + 1, sizeof(*op->party));
+	op->command = eb_calloc((size_t)n + 1, sizeof(*op->command));
+	op->command_len = eb_calloc((size_t)n + 1, sizeof(*op->command_len));
 	for (i = 0; i < n; i++, op->n++) {
 		size_t len = (size_t)PQgetlength(r, i, 1);
 
-		if ((op->party[i] = strdup(PQgetvalue(r, i, 0))) == NULL ||
-		    (op->command[i] = malloc(len + 1)) == NULL)
-			goto fail;
+		op->party[i] = eb_strdup(PQgetvalue(r, i, 0));
+		op->command[i] = eb_malloc(len + 1);
 		memcpy(op->command[i], PQgetvalue(r, i, 1), len);
 		op->command_len[i] = len;
 	}
@@ -423,11 +415,9 @@ void
 eb_opening_start(struct eb_slot *slot, const void *state)
 {
 	struct eb_server *srv = slot->srv;
-	struct opening *op = calloc(1, sizeof(*op));
+	struct opening *op = eb_calloc(1, sizeof(*op));
 	const char *params[1] = { slot->id };
 
-	if (op == NULL)
-		return;
 	op->slot = slot;
 	eb_system_hold(slot);
 	op->view = slot->flow->ops->view(state, &srv->actor);

@@ -82,7 +82,7 @@ int eb_system_init(struct eb_server *srv, struct eb_error *err)
     EB_MUSTCHECK;
 void eb_system_free(struct eb_server *srv);
 
-/* NULL on out-of-memory. */
+/* The slot of aggregate 'id' (made on first use); NULL without srv->sys. */
 struct eb_slot *eb_system_slot(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow);
 void eb_system_foreach_slot(struct eb_server *srv,

@@ -75,6 +75,7 @@
 #include "protocol/cms.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 
 #define GC_EVERY_S 60
 #define META_MAX 1024
@@ -314,10 +315,11 @@ load(struct eb_uploads *us, const char *hex)
 	if ((fd = open(meta, O_RDWR | O_CLOEXEC)) < 0)
 		return NULL;
 	n = read(fd, buf, META_MAX);
-	if (n <= 0 || (u = calloc(1, sizeof(*u))) == NULL) {
+	if (n <= 0) {
 		close(fd);
 		return NULL;
 	}
+	u = eb_calloc(1, sizeof(*u));
 	buf[n] = '\0';
 	u->mfd = fd;
 	u->fd = -1;
@@ -389,13 +391,9 @@ create(struct eb_uploads *us, const char *hex, const char *owner,
     const char *tender, int64_t size, int64_t deadline, struct eb_error *e)
 {
 	char part[1024], meta[1024], head[META_MAX];
-	struct upl *u = calloc(1, sizeof(*u));
+	struct upl *u = eb_calloc(1, sizeof(*u));
 	int n;
 
-	if (u == NULL) {
-		eb_fail(e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
-		return NULL;
-	}
 	paths(us, hex, part, meta, sizeof(part));
 	snprintf(u->hex, sizeof(u->hex), "%s", hex);
 	snprintf(u->owner, sizeof(u->owner), "%s", owner);
@@ -500,8 +498,7 @@ rehash(struct upl *u, struct eb_error *e)
 
 	if ((u->md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(u->md, EVP_sha256(), NULL) != 1)
-		return eb_fail(e, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
+		eb_oom("a SHA-256 context", 0);
 	while (at < u->offset) {
 		size_t want = u->offset - at < (int64_t)sizeof(buf) ?
 		    (size_t)(u->offset - at) : sizeof(buf);
@@ -528,7 +525,7 @@ hash_buf(EVP_MD_CTX *md, const struct iovec *v, int nv)
 	return 0;
 }
 
-/* The chains of 'b' as iovecs (malloc'ed; *nv of them). */
+/* The chains of 'b' as iovecs (malloc'ed; *nv of them), NULL if empty. */
 static struct iovec *
 buf_vecs(struct evbuffer *b, int *nv)
 {
@@ -537,12 +534,10 @@ buf_vecs(struct evbuffer *b, int *nv)
 	struct iovec *v;
 
 	*nv = 0;
-	if (n <= 0 || (ev = calloc((size_t)n, sizeof(*ev))) == NULL)
+	if (n <= 0)
 		return NULL;
-	if ((v = calloc((size_t)n, sizeof(*v))) == NULL) {
-		free(ev);
-		return NULL;
-	}
+	ev = eb_calloc((size_t)n, sizeof(*ev));
+	v = eb_calloc((size_t)n, sizeof(*v));
 	n = evbuffer_peek(b, -1, NULL, ev, n);
 	for (int i = 0; i < n; i++)
 		v[i] = (struct iovec){ .iov_base = ev[i].iov_base,
@@ -586,11 +581,13 @@ write_vecs(int fd, struct iovec *v, int nv, off_t at)
 	return 0;
 }
 
+/* OpenSSL's SHA-256 failed on a context it gave (not the client's doing) */
 static int
-no_memory(struct chunk *c)
+hash_failed(struct chunk *c)
 {
-	return c->rc = eb_fail(&c->err, EB_ERR_NOMEM, "out-of-memory", NULL,
-	    "out of memory");
+	return c->rc = eb_fail(&c->err, EB_ERR_INTERNAL, "internal",
+	    "Report this to the centre's operators.",
+	    "internal error: the SHA-256 of the chunk could not be computed");
 }
 
 /*
@@ -644,25 +641,23 @@ chunk_work(void *arg)
 	c->disk_off = -1;
 	if (u->md == NULL && (c->rc = rehash(u, &c->err)) != EB_OK)
 		goto out;
-	if ((v = buf_vecs(c->buf, &nv)) == NULL ||
-	    (next = EVP_MD_CTX_new()) == NULL ||
+	if ((next = EVP_MD_CTX_new()) == NULL ||
 	    (fin = EVP_MD_CTX_new()) == NULL ||
-	    EVP_MD_CTX_copy_ex(next, u->md) != 1) {
-		no_memory(c);
-		goto out;
-	}
+	    EVP_MD_CTX_copy_ex(next, u->md) != 1)
+		eb_oom("SHA-256 contexts", 0);
+	v = buf_vecs(c->buf, &nv);
 	if (c->prefix) {            /* one pass: the prefix's hash */
 		if (hash_buf(next, v, nv) != 0 ||
 		    EVP_MD_CTX_copy_ex(fin, next) != 1 ||
 		    EVP_DigestFinal_ex(fin, got, NULL) != 1) {
-			no_memory(c);
+			hash_failed(c);
 			goto out;
 		}
 	} else if (EVP_DigestInit_ex(fin, EVP_sha256(), NULL) != 1 ||
 	    hash_buf(fin, v, nv) != 0 ||
 	    EVP_DigestFinal_ex(fin, got, NULL) != 1 ||
 	    hash_buf(next, v, nv) != 0) {
-		no_memory(c);
+		hash_failed(c);
 		goto out;
 	}
 	if (CRYPTO_memcmp(got, c->want, sizeof(got)) != 0) {
@@ -852,8 +847,7 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	if (query_value(query, "offset", offs, sizeof(offs)) != 0 ||
 	    eb_parse_i64(offs, &off) != EB_OK ||
 	    (query_value(query, "prefix-sha256", sha, sizeof(sha)) != 0 &&
-	    query_value(query, "chunk-sha256", sha, sizeof(sha)) != 0) ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
+	    query_value(query, "chunk-sha256", sha, sizeof(sha)) != 0)) {
 		eb_fail(&e, EB_ERR_FORMAT, "bad-chunk-request",
 		    "Send ?sha256=ENVELOPE&offset=N&prefix-sha256=HEX (the "
 		    "SHA-256 of the envelope's bytes up to the chunk's end; "
@@ -862,6 +856,7 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 		eb_reply_error(r, &e);
 		return;
 	}
+	c = eb_calloc(1, sizeof(*c));
 	c->prefix = query_value(query, "prefix-sha256", sha, sizeof(sha)) == 0;
 	if (eb_unhex32(sha, c->want) != 0) {
 		free(c);
@@ -935,12 +930,14 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	}
 	keep_tls_buffers(r);
 	/* the chunk's chains move to the job: no copy */
-	if ((c->buf = evbuffer_new()) == NULL ||
-	    evbuffer_add_buffer(c->buf, in) != 0) {
-		if (c->buf != NULL)
-			evbuffer_free(c->buf);
+	if ((c->buf = evbuffer_new()) == NULL)
+		eb_oom("evbuffer_new", 0);
+	if (evbuffer_add_buffer(c->buf, in) != 0) {   /* a frozen buffer */
+		evbuffer_free(c->buf);
 		free(c);
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
+		eb_fail(&e, EB_ERR_INTERNAL, "internal",
+		    "Report this to the centre's operators.",
+		    "internal error: the chunk's bytes cannot be taken");
 		eb_reply_error(r, &e);
 		return;
 	}
@@ -949,14 +946,7 @@ put_chunk(struct eb_uploads *us, struct eb_req *r, const char *hex,
 	c->u = u;
 	c->r = r;
 	u->busy = 1;
-	if (eb_workers_submit(pick_pool(us), chunk_work, chunk_done, c) !=
-	    EB_OK) {
-		u->busy = 0;
-		evbuffer_free(c->buf);
-		free(c);
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
-		eb_reply_error(r, &e);
-	}
+	(void)eb_workers_submit(pick_pool(us), chunk_work, chunk_done, c);
 }
 
 static void
@@ -1106,13 +1096,13 @@ open_upload(struct eb_uploads *us, struct eb_req *r)
 	struct upl *u;
 
 	eb_error_clear(&e);
-	if (n == 0 || n > (size_t)srv->cfg->max_body ||
-	    (der = malloc(n)) == NULL) {
+	if (n == 0 || n > (size_t)srv->cfg->max_body) {
 		eb_fail(&e, EB_ERR_FORMAT, "empty-body",
 		    "Send the signed submit-bid (ebid bid submit does).",
 		    "the request has no usable body");
 		goto fail;
 	}
+	der = eb_malloc(n);
 	evbuffer_remove(in, der, n);
 	eb_config_signing_window(srv->cfg, eb_clock_now(&srv->clock),
 	    srv->clock.mode != EB_CLOCK_SYSTEM ? eb_clock_real_ms() : 0, &w);
@@ -1178,20 +1168,18 @@ open_upload(struct eb_uploads *us, struct eb_req *r)
 		reply_state(r, u->hex, u->size, u->offset, 0, u->deadline);
 		goto out;
 	}
-	if ((o = calloc(1, sizeof(*o))) == NULL) {
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL, "out of memory");
-		goto fail;
-	}
+	o = eb_calloc(1, sizeof(*o));
 	o->us = us;
 	o->r = r;
 	o->size = size;
 	snprintf(o->hex, sizeof(o->hex), "%s", hex);
 	snprintf(o->tender, sizeof(o->tender), "%s", tender);
 	if (eb_reads_submit(srv, "tender", tender, &r->actor, EB_READ_VIEW,
-	    open_done, o) != EB_OK) {
+	    open_done, o) != EB_OK) {       /* an id eb_reads cannot name */
 		free(o);
-		eb_fail(&e, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot read the tender");
+		eb_fail(&e, EB_ERR_NOTFOUND, "unknown-aggregate",
+		    "Name the tender in the submit-bid.",
+		    "no tender \"%s\"", tender);
 		goto fail;
 	}
 	goto out;
@@ -1336,8 +1324,8 @@ sweep_scan(void *arg)
 	struct stat st;
 	DIR *d, *f;
 
-	if ((sw->hex = calloc(SWEEP_MAX, sizeof(*sw->hex))) == NULL ||
-	    (d = opendir(dir)) == NULL)
+	sw->hex = eb_calloc(SWEEP_MAX, sizeof(*sw->hex));
+	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL && sw->n < SWEEP_MAX) {
 		if (!is_hex(de->d_name, 2))
@@ -1431,10 +1419,7 @@ sweep_listed(void *arg)
 		sweep_end(sw);
 		return;
 	}
-	if ((list = malloc(sw->n * 65 + 3)) == NULL) {
-		sweep_end(sw);
-		return;
-	}
+	list = eb_malloc(sw->n * 65 + 3);
 	list[at++] = '{';
 	for (size_t i = 0; i < sw->n; i++) {
 		if (i > 0)
@@ -1463,17 +1448,15 @@ sweep_start(struct eb_uploads *us)
 
 	if (srv->cfg->envelope_grace <= 0 || us->sweeping || !us->prepared ||
 	    (srv->clock.mode == EB_CLOCK_SYSTEM &&
-	    now - us->last_sweep < SWEEP_EVERY_S) ||
-	    (sw = calloc(1, sizeof(*sw))) == NULL)
+	    now - us->last_sweep < SWEEP_EVERY_S))
 		return;
+	sw = eb_calloc(1, sizeof(*sw));
 	sw->us = us;
 	sw->now = now;
 	sw->grace = srv->cfg->envelope_grace;
 	us->sweeping = 1;
 	us->last_sweep = now;
-	if (eb_workers_submit(pick_pool(us), sweep_scan, sweep_listed, sw) !=
-	    EB_OK)
-		sweep_end(sw);
+	(void)eb_workers_submit(pick_pool(us), sweep_scan, sweep_listed, sw);
 }
 
 void
@@ -1521,13 +1504,10 @@ gc_timer(evutil_socket_t fd, short what, void *arg)
 int
 eb_uploads_init(struct eb_server *srv, struct eb_error *err)
 {
-	struct eb_uploads *us = calloc(1, sizeof(*us));
+	struct eb_uploads *us = eb_calloc(1, sizeof(*us));
 	struct timeval tv = { .tv_sec = GC_EVERY_S };
 	struct stat st;
 
-	if (us == NULL)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "out of memory");
 	us->srv = srv;
 	srv->uploads = us;
 	for (int i = 0; i < srv->cfg->upload_threads && i < POOLS_MAX; i++) {
@@ -1538,10 +1518,10 @@ eb_uploads_init(struct eb_server *srv, struct eb_error *err)
 	/* a store left by an earlier run: its partial uploads are GC'ed */
 	if (stat(srv->cfg->envelope_dir, &st) == 0)
 		us->prepared = 1;
+	/* fails only when libevent cannot allocate */
 	if ((us->gc = event_new(srv->base, -1, EV_PERSIST, gc_timer, srv)) ==
 	    NULL || event_add(us->gc, &tv) != 0)
-		return eb_fail(err, EB_ERR_NOMEM, "out-of-memory", NULL,
-		    "cannot start the upload timer");
+		eb_oom("the upload timer", 0);
 	return EB_OK;
 }
 
