@@ -1507,6 +1507,7 @@ eb_uploads_init(struct eb_server *srv, struct eb_error *err)
 	struct eb_uploads *us = eb_calloc(1, sizeof(*us));
 	struct timeval tv = { .tv_sec = GC_EVERY_S };
 	struct stat st;
+	char up[1024];
 
 	us->srv = srv;
 	srv->uploads = us;
@@ -1515,8 +1516,14 @@ eb_uploads_init(struct eb_server *srv, struct eb_error *err)
 			return EB_ERR_INTERNAL;
 		us->npool++;
 	}
-	/* a store left by an earlier run: its partial uploads are GC'ed */
-	if (stat(srv->cfg->envelope_dir, &st) == 0)
+	/* a store left by an earlier run: its partial uploads are GC'ed.
+	 * Only a whole one (the folder and its uploads/) counts as
+	 * prepared; otherwise the first upload makes what is missing, as
+	 * the network process's user (an envelope_dir made by hand without
+	 * uploads/ failed every upload with ENOENT) */
+	if (snprintf(up, sizeof(up), "%s/%s", srv->cfg->envelope_dir,
+	    EB_ENVSTORE_UPLOADS) < (int)sizeof(up) &&
+	    stat(srv->cfg->envelope_dir, &st) == 0 && stat(up, &st) == 0)
 		us->prepared = 1;
 	/* fails only when libevent cannot allocate */
 	if ((us->gc = event_new(srv->base, -1, EV_PERSIST, gc_timer, srv)) ==

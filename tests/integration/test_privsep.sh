@@ -46,7 +46,9 @@ PORT=$(free_port)
 it_prepare
 pg_start || exit 1
 # the envelope store (large bids) is the network process's: nobody's
-mkdir -p "$tmp/envelopes/uploads"
+# (made by hand without its uploads/ folder: ebidd makes that itself, as
+# nobody, at the first upload; it once took such a folder as ready)
+mkdir -p "$tmp/envelopes"
 [ "$(id -u)" = 0 ] && chown -R nobody: "$tmp/envelopes"
 write_conf "signing_cert = $C/server-signing.crt" "signing_key = $C/server-signing.key" \
 	"user = nobody" "envelope_dir = $tmp/envelopes" "upload_min_free = 0"
