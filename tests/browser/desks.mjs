@@ -416,7 +416,7 @@ try {
     const sp = await desk('supervisor');
     await open(sp, `/p/${pool}`);
     const crit = await sp.$$eval('section[aria-labelledby="h-criteria"] ul:not(.agency-criteria) li', (l) => l.map((e) => e.textContent));
-    if (crit.length === 2 && crit[0].includes('punctuality')) ok(`the pool desk shows the centre's criteria (${crit.join(', ')})`);
+    if (crit.length === 2 && crit[0].includes('守时') && !crit.some((c) => /punctuality|independence/.test(c))) ok(`the pool desk shows the centre's criteria in Chinese (${crit.join(', ')})`);
     else bad(`pool criteria: ${JSON.stringify(crit)}`);
     await a11y(sp, 'pool desk (rating form)');
     await act(sp, 'supervisor', 'rate-expert', {

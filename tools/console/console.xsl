@@ -841,7 +841,7 @@
       <xsl:choose>
         <xsl:when test="$p/e:assessment">
           <ul>
-            <xsl:for-each select="$p/e:assessment/e:criterion"><li><xsl:value-of select="@name"/> (0–<xsl:value-of select="@max"/>)</li></xsl:for-each>
+            <xsl:for-each select="$p/e:assessment/e:criterion"><li><xsl:call-template name="tok"><xsl:with-param name="k" select="'crit'"/><xsl:with-param name="v" select="@name"/></xsl:call-template> (0–<xsl:value-of select="@max"/>)</li></xsl:for-each>
           </ul>
           <xsl:if test="$p/e:assessment/e:agency-criterion">
             <p class="agency-criteria"><xsl:call-template name="t"><xsl:with-param name="id" select="'agency-criteria'"/></xsl:call-template>:</p>
@@ -927,7 +927,7 @@
             <xsl:for-each select="$p/e:expert"><option value="{@party}"><xsl:value-of select="@name"/> (<xsl:value-of select="@party"/>)</option></xsl:for-each>
           </select></p>
         <xsl:for-each select="$p/e:assessment/e:criterion">
-          <p><label for="rate-s-{@name}"><xsl:value-of select="@name"/> (0–<xsl:value-of select="@max"/>)</label>
+          <p><label for="rate-s-{@name}"><xsl:call-template name="tok"><xsl:with-param name="k" select="'crit'"/><xsl:with-param name="v" select="@name"/></xsl:call-template> (0–<xsl:value-of select="@max"/>)</label>
             <input id="rate-s-{@name}" name="s.{@name}" inputmode="numeric" size="3" required="required"/></p>
         </xsl:for-each>
         <p><label for="rate-unexplained"><xsl:call-template name="t"><xsl:with-param name="id" select="'unexplained'"/></xsl:call-template></label>
