@@ -25,6 +25,7 @@ struct batch {
 	LIST_ENTRY(batch) link;
 	struct eb_gc *g;                      /* NULL once the gc is freed */
 	size_t n;
+	int tries;                            /* runs again after 40P01/40001 */
 	struct eb_gc_item *items[EB_GC_BATCH_MAX];
 	const struct eb_store_entry *entries[EB_GC_BATCH_MAX];
 };
@@ -74,6 +75,23 @@ batch_done(int rc, const struct eb_error *e, const char *status, size_t n,
 	if (g == NULL) {              /* shutting down: nobody waits */
 		free(b);
 		return;
+	}
+	if (rc != EB_OK && e != NULL && strcmp(e->reason, "database-retry") ==
+	    0 && b->tries < EB_GC_RETRIES) {
+		/* undone whole for a concurrent transaction (a deadlock on a
+		 * unique key taken in another order, e.g. two ebidd's new
+		 * subjects' credit codes): nothing of it is in the log, so the
+		 * same entries run again; a head another one moved meanwhile
+		 * answers 'm' per entry as usual */
+		b->tries++;
+		eb_log(EB_LOG_INFO, "group commit: batch of %zu undone by the "
+		    "database (%s), running it again (%d of %d)", b->n,
+		    e->detail, b->tries, EB_GC_RETRIES);
+		LIST_INSERT_HEAD(&g->flying, b, link);
+		if (eb_store_append_batch(g->srv->store, b->entries, b->n,
+		    batch_done, b) == EB_OK)
+			return;
+		LIST_REMOVE(b, link);
 	}
 	g->inflight--;
 	if (rc == EB_OK && n != b->n) {

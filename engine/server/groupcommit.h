@@ -18,7 +18,11 @@
  *      one was committing (at most EB_GC_BATCH_MAX entries, EB_GC_BYTES
  *      bytes: at least one entry);
  *    - a batch is sorted by aggregate id, then seq (head rows are locked
- *      in id order: no deadlock between two ebidd processes).
+ *      in id order: no deadlock between two ebidd processes on them);
+ *    - a batch the database undid whole for a concurrent transaction
+ *      (deadlock_detected, serialization_failure: reason database-retry,
+ *      e.g. two ebidd registering subjects whose credit codes cross in
+ *      subject_codes) runs again as it is, EB_GC_RETRIES times at most.
  * When a batch returns, done() runs for each of its items in the batch's
  * order (status EB_APPENDED, EB_APPEND_DUP, EB_APPEND_MOVED,
  * EB_APPEND_SKIPPED, or EB_GC_FAILED with the error when the statement
@@ -44,6 +48,8 @@
 /* Entries and bytes of one batch at most (a batch holds one at least). */
 #define EB_GC_BATCH_MAX 1024
 #define EB_GC_BYTES ((size_t)16 << 20)
+/* Runs of a batch the database undid for a concurrent one, after the first. */
+#define EB_GC_RETRIES 4
 /* Status of every item of a batch whose statement failed as a whole. */
 #define EB_GC_FAILED 'e'
 

@@ -196,6 +196,17 @@ result_rc(const struct query *q, struct eb_error *e)
 		return eb_fail(e, EB_ERR_CONFLICT, "duplicate-command",
 		    "Send the same command again: its first reply comes back.",
 		    "this signed command is already in the log");
+	if (state != NULL && (strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "40001") == 0)) {
+		/* deadlock_detected, serialization_failure: the transaction
+		 * was undone whole and may run again (groupcommit.c does) */
+		eb_fail(e, EB_ERR_DB, "database-retry",
+		    "Submit the command again.",
+		    "the database undid the transaction for a concurrent "
+		    "one: %s", msg != NULL ? msg : "unknown");
+		eb_error_detail(e, "SQLSTATE %s", state);
+		return EB_ERR_DB;
+	}
 	fail_db(e, "database error", msg != NULL ? msg : "unknown");
 	if (state != NULL)
 		eb_error_detail(e, "SQLSTATE %s", state);

@@ -100,4 +100,41 @@ check "it is not the application's to write" \
 check "a registration after the race is refused by ebidd's look-up, naming the holder" \
 	bash -c "! \"\$@\" >\"$tmp/late.out\" 2>&1 && grep -q 'registered already as subject O-' \"$tmp/late.out\"" _ \
 	"$EBID" --url "$URL2" --ca "$C/ca.crt" --cert "$C/registrar.crt" --key "$C/registrar.key" subject register "$tmp/two-1-a.xml"
+
+# a batch the database undoes for a deadlock runs again (groupcommit.c,
+# EB_GC_RETRIES): another session holds the new code uncommitted and then
+# waits on the table ebidd's append has written, so ebidd's transaction
+# (the one whose deadlock_timeout runs out first) is the one undone; the
+# other session then rolls back, and the registration is accepted
+psqlq -c "ALTER SYSTEM SET deadlock_timeout = '2s'" -c "SELECT pg_reload_conf()" >/dev/null
+c21=$(code 21)
+holder=O-2026-9999
+subject_xml "$tmp/dl.xml" "$c21" "Deadlocked Works Co Ltd"
+psqlq >"$tmp/dl-psql.out" 2>&1 <<SQL &
+BEGIN;
+SET LOCAL deadlock_timeout = '30s';
+INSERT INTO aggregates (id, kind) VALUES ('$holder', 'subject');
+INSERT INTO subject_codes VALUES ('$c21', '$holder');
+DO \$\$ BEGIN   -- until ebidd's append waits for this transaction
+    FOR i IN 1..600 LOOP
+        EXIT WHEN EXISTS (SELECT 1 FROM pg_locks
+                           WHERE NOT granted AND locktype = 'transactionid');
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+END \$\$;
+LOCK TABLE aggregates IN SHARE MODE;
+ROLLBACK;
+SQL
+dl_psql=$!
+sign "$tmp/dl.xml"
+sleep 0.3
+curl -s --cacert "$C/ca.crt" --cert "$C/registrar.crt" --key "$C/registrar.key" \
+	-H 'Content-Type: application/cms' --data-binary "@$tmp/dl.xml.der" \
+	-o "$tmp/dl.out" "$URL/v1/commands"
+check "a registration whose append the database undid for a deadlock is appended again and accepted (one request, no client retry)" \
+	grep -q '<accepted' "$tmp/dl.out"
+wait "$dl_psql"
+check "ebidd says it ran the batch again" grep -q "undone by the database.*SQLSTATE 40P01.*running it again" "$tmp/ebidd.log"
+check "the deadlocked code is held by the new subject, not the rolled-back one" \
+	test "$(psqlq -c "SELECT count(*) FROM subject_codes WHERE code = '$c21' AND subject <> '$holder'")" = 1
 finish
