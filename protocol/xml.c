@@ -382,6 +382,10 @@ hook_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
  * 10,000,000-byte push look-up limit), are read in one call as before.
  */
 #define PIECE_RUN 512                        /* ASCII bytes worth a cut */
+/* The push parser leaves text for later while less than 300 bytes of it
+ * are in (XML_PARSER_BIG_BUFFER_SIZE): a cut that close to the start of
+ * a text would only delay it, so it is made this far into the run. */
+#define PIECE_LEAD 320
 #define PIECES_MAX_LEN ((size_t)4 << 20)
 
 /* See xml.h: tests set it to force pieces of that size. */
@@ -431,10 +435,10 @@ skip_high(const uint8_t *p, size_t i, size_t len)
 }
 
 /*
- * The next cut after 'from': the start of the first run of at least
- * PIECE_RUN ASCII bytes without markup ('<', '>', '&') that comes right
- * after a non-ASCII byte; 'len' when none (or when the document is too
- * large to be read in pieces).  A cut is always at an ASCII byte, so never
+ * The next cut after 'from': PIECE_LEAD bytes into the first run of at
+ * least PIECE_LEAD + PIECE_RUN ASCII bytes without markup ('<', '>',
+ * '&') that comes right after a non-ASCII byte; 'len' when none (or when
+ * the document is too large to be read in pieces).  A cut is always at an ASCII byte, so never
  * inside a UTF-8 sequence.
  */
 static size_t
@@ -450,11 +454,11 @@ next_piece(const uint8_t *p, size_t from, size_t len)
 		i = skip_high(p, i, len);
 		/* ASCII right after non-ASCII: long enough, without markup? */
 		run = i;
-		while (i < len && i - run < PIECE_RUN && !(p[i] & 0x80) &&
-		    !is_markup(p[i]))
+		while (i < len && i - run < PIECE_LEAD + PIECE_RUN &&
+		    !(p[i] & 0x80) && !is_markup(p[i]))
 			i++;
-		if (i - run >= PIECE_RUN && run > from)
-			return run;
+		if (i - run >= PIECE_LEAD + PIECE_RUN)
+			return run + PIECE_LEAD;
 	}
 }
 
