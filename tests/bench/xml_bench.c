@@ -13,6 +13,10 @@
  * to a temporary folder; it defines the types it needs itself, like
  * common.xsd's (the bid family's schema is not this engineer's).
  *
+ * Then a 100 KiB text, Chinese first and ASCII after (the opening bench's
+ * padded bid): eb_xml_parse, which reads such text in pieces, against
+ * libxml2's xmlReadMemory in one call (protocol/xml.c, "in pieces").
+ *
  * Owner: the XML/protocol engineer.
  */
 #include <stdio.h>
