@@ -73,6 +73,14 @@ int eb_xml_parse(const struct eb_schema *schema,
     struct eb_doc **out, struct eb_error *err) EB_MUSTCHECK;
 
 /*
+ * Tests only: nonzero makes eb_xml_parse() give every document of at most
+ * 4 MiB to libxml2's push parser in pieces of this many bytes, the path it
+ * takes by itself for text with long ASCII after non-ASCII (xml.c, "in
+ * pieces"); 0 (the default) lets it choose.
+ */
+extern unsigned eb_xml_pieces;
+
+/*
  * Parse an <events> tree as the log stores it: the canonical bytes of
  * protocol/doc.h (no declaration, no namespace), written by the core and
  * read back by ebidd (folding), ebid-audit (--db) and the exports.  The

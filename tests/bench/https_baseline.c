@@ -4,6 +4,7 @@
  *    libevent evhttp server with the same TLS set-up as ebidd
  *    (engine/server/tls.c: TLS >= 1.2, mutual TLS against the same CA,
  *    server certificate and key, session id context; engineering-notes),
+ *    ebidd's drop of the certificates a client sends besides its own,
  *    the same kind of listening socket (ours, TCP_NODELAY inherited) and
  *    keep-alive, and a handler that does only what any mutual-TLS handler
  *    must: take the peer certificate, check the verify result, reply a
@@ -58,6 +59,20 @@ bev_factory(struct event_base *base, void *arg)
 	if (bev != NULL)
 		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	return bev;
+}
+
+/* As ebidd (engine/server/tls.c): the chain check, then the certificates
+ * the client sent besides its own are not kept for the session. */
+static int
+verify_then_drop_sent(X509_STORE_CTX *xs, void *arg)
+{
+	STACK_OF(X509) *sent = X509_STORE_CTX_get0_untrusted(xs);
+	int ok = X509_verify_cert(xs);
+
+	(void)arg;
+	while (sent != NULL && sk_X509_num(sent) > 1)
+		X509_free(sk_X509_pop(sent));
+	return ok;
 }
 
 static void
@@ -168,6 +183,7 @@ main(int argc, char **argv)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
 	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_verify_depth(ctx, 4);
+	SSL_CTX_set_cert_verify_callback(ctx, verify_then_drop_sent, NULL);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -1021,6 +1021,69 @@ test_round_trip(void **state)
 	eb_doc_free(d);
 }
 
+/*
+ * Text with a long ASCII run after non-ASCII goes to libxml2 in pieces
+ * (protocol/xml.c, "in pieces"): the same tree as in one call, the same
+ * refusals when the bytes around a cut are bad.  The whole suite also runs
+ * a second time with every document forced into 7-byte pieces (main).
+ */
+static void
+test_pieces(void **state)
+{
+	struct fixture *fx = *state;
+	struct eb_buf b = EB_BUF_INIT, w = EB_BUF_INIT, x = EB_BUF_INIT;
+	struct eb_doc *d = NULL, *back = NULL;
+	struct eb_error err;
+	unsigned saved = eb_xml_pieces;
+	int i;
+
+	assert_int_equal(eb_buf_puts(&b, "\xe4\xb8\xad\xe6\x96\x87 "), EB_OK);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(eb_buf_puts(&b, "ascii after Chinese; "), EB_OK);
+	assert_int_equal(eb_buf_puts(&b, "\xe5\xb0\xbe"), EB_OK);
+	d = eb_doc_new("offer");
+	eb_doc_set_attr(d, "lot", "L1");
+	eb_doc_set_text(eb_doc_add(d, "title"), eb_buf_str(&b));
+	eb_doc_set_text(eb_doc_add(d, "item"), eb_buf_str(&b));
+	eb_doc_set_attr(eb_doc_child(d, "item"), "price", "7");
+	assert_int_equal(eb_xml_write(d, 0, &w), EB_OK);
+	/* one call (a single piece) and the pieces the parser chooses */
+	for (i = 0; i < 2; i++) {
+		eb_xml_pieces = i == 0 ? (unsigned)w.len : 0;
+		assert_int_equal(eb_xml_parse(fx->test, NULL, w.data, w.len,
+		    &back, &err), EB_OK);
+		assert_true(eb_doc_equal(d, back));
+		eb_buf_reset(&x);
+		assert_int_equal(eb_xml_write(back, 0, &x), EB_OK);
+		assert_int_equal(x.len, w.len);
+		assert_memory_equal(x.data, w.data, w.len);
+		eb_doc_free(back);
+		back = NULL;
+	}
+	eb_xml_pieces = saved;
+	/* A UTF-8 sequence cut short just before the long ASCII run. */
+	eb_buf_reset(&x);
+	assert_int_equal(eb_buf_puts(&x, "<a " NS ">\xe4\xb8"), EB_OK);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(eb_buf_puts(&x, "ascii after a bad sequence "),
+		    EB_OK);
+	assert_int_equal(eb_buf_puts(&x, "</a>"), EB_OK);
+	expect_refused(NULL, NULL, eb_buf_str(&x), EB_ERR_FORMAT, "malformed",
+	    &err);
+	/* Cut, then never closed. */
+	eb_buf_reset(&x);
+	assert_int_equal(eb_buf_puts(&x, "<a " NS ">\xe4\xb8\xad"), EB_OK);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(eb_buf_puts(&x, "ascii after Chinese, open "),
+		    EB_OK);
+	expect_refused(NULL, NULL, eb_buf_str(&x), EB_ERR_FORMAT, "malformed",
+	    &err);
+	eb_buf_free(&b);
+	eb_buf_free(&w);
+	eb_buf_free(&x);
+	eb_doc_free(d);
+}
+
 static void
 test_write_refuses(void **state)
 {
@@ -1260,11 +1323,18 @@ main(void)
 		cmocka_unit_test(test_write_exact),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_write_refuses),
+		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_errdoc_round_trip),
 		cmocka_unit_test(test_errdoc_repairs),
 		cmocka_unit_test(test_threads_share_schema),
 		cmocka_unit_test(test_stored_events),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	int failed = cmocka_run_group_tests(tests, setup, teardown);
+
+	/* Again, every document given to libxml2 in 7-byte pieces: every
+	 * answer, line and tree must be the same (protocol/xml.c). */
+	eb_xml_pieces = 7;
+	failed += cmocka_run_group_tests(tests, setup, teardown);
+	return failed;
 }
