@@ -139,4 +139,28 @@
   // -- a bid file: progress while it is sealed and sent
   const bid = document.getElementById('bid-form');
   if (bid) bid.addEventListener('submit', () => { document.getElementById('bid-progress').hidden = false; });
+
+  // -- a bid with attachments going out (the console seals and uploads it
+  //    in the background): phase, bytes, rate and time left from
+  //    GET /t/ID/bid-progress; the page again once it ended (the receipt,
+  //    or the resume button)
+  const job = document.getElementById('bid-job');
+  if (job) {
+    const mb = (n) => (n / 1e6).toFixed(1);
+    const mmss = (s) => Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+    const poll = () => fetch(job.dataset.progress, { credentials: 'same-origin' })
+      .then((r) => r.json()).then((p) => {
+        const bar = document.getElementById('job-bar');
+        if (p.total > 0) { bar.max = p.total; bar.value = p.done; } else bar.removeAttribute('value');
+        const lab = job.querySelector('[data-phase="' + p.phase + '"]');
+        const ph = document.getElementById('job-phase');
+        ph.textContent = lab ? lab.textContent : p.phase;
+        ph.dataset.phaseNow = p.phase;
+        document.getElementById('job-bytes').textContent = mb(p.done) + ' / ' + mb(p.total) + ' MB';
+        document.getElementById('job-rate').textContent = p.rate > 0 ? mb(p.rate) + ' MB/s' : '—';
+        document.getElementById('job-left').textContent = p.left >= 0 ? mmss(p.left) : '—';
+        if (p.state !== job.dataset.state) location.reload();
+      }).catch(() => {});
+    if (job.dataset.state === 'running') { poll(); setInterval(poll, 300); }
+  }
 })();
