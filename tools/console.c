@@ -17,6 +17,9 @@
  *                            attachments" below)
  *    GET  /t/ID/bid-progress (bidder) that upload's figures, JSON
  *    POST /t/ID/bid-resume   (bidder) upload an interrupted one again
+ *    POST /t/ID/bid-begin, bid-part?kind=&name=&offset=, bid-go
+ *                            (bidder) the same bid sent by the page's
+ *                            script in pieces (files over the body limit)
  *    GET  /t/ID/receipt      (bidder) the receipt of that submission (DER)
  *    GET  /s/ID              a sale's live page
  *    GET  /s/ID/state        the sale as XML, for the page's script
@@ -90,7 +93,9 @@
 #define MAX_NAMES 64
 #define MAX_ARGS 80
 
-enum { JOB_NONE, JOB_RUNNING, JOB_DONE, JOB_FAILED };  /* struct bidjob */
+/* struct bidjob: JOB_STAGING, the page is sending the files in pieces */
+enum { JOB_NONE, JOB_STAGING, JOB_RUNNING, JOB_DONE, JOB_FAILED };
+#define MAX_ATTACH 32
 
 extern char **environ;
 
@@ -132,6 +137,8 @@ struct console {
 		int sealed;                /* bid.sealed made: resume submits */
 		uint64_t stop_after;       /* EBID_CONSOLE_STOP_AFTER, once */
 		unsigned long long done, total;   /* the figures at its end */
+		char *staged[MAX_ATTACH];  /* JOB_STAGING: attachments' paths */
+		int nstaged;
 		struct event *reap;        /* waits for the child */
 	} job;
 	uint8_t *receipt, *sealed;         /* the last bid's, for download */
@@ -1847,9 +1854,8 @@ done:
  * sealed files: POST /t/ID/bid-resume runs `ebid bid submit` again, which
  * resumes at the server's durable offset.  One job at a time.
  * EBID_CONSOLE_STOP_AFTER=N (a test aid, as `bid submit --stop-after`):
- * the first upload of a job stops after N bytes.
+ * the console's first upload stops after N bytes.
  */
-#define MAX_ATTACH 32
 
 /* A header parameter's quoted value (name="..."), or "" when absent. */
 static void
@@ -1924,6 +1930,8 @@ multipart_each(struct evhttp_request *req, part_fn fn, void *arg)
 	return -1;
 }
 
+static int att_name_ok(const char *name, char *why, size_t cap);
+
 struct bidform {
 	const char *dir;
 	int have_bid, natt;
@@ -1951,19 +1959,8 @@ bidform_part(const char *name, const char *filename, const uint8_t *p,
 	} else if (strcmp(name, "attach") == 0) {
 		if (filename[0] == '\0' && n == 0)   /* none chosen */
 			return 0;
-		/* the name the bid's manifest will carry: a plain file name */
-		if (filename[0] == '\0' || filename[0] == '.' ||
-		    strpbrk(filename, "/\\") != NULL) {
-			snprintf(f->why, sizeof(f->why), "error: the attachment "
-			    "name \"%.80s\" cannot be used\n", filename);
+		if (att_name_ok(filename, f->why, sizeof(f->why)) != 0)
 			return -1;
-		}
-		for (const char *q = filename; *q != '\0'; q++)
-			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
-				snprintf(f->why, sizeof(f->why), "error: an "
-				    "attachment name has a control character\n");
-				return -1;
-			}
 		if (f->natt == MAX_ATTACH) {
 			snprintf(f->why, sizeof(f->why), "error: at most %d "
 			    "attachments\n", MAX_ATTACH);
@@ -2025,6 +2022,29 @@ job_clean(struct console *c)
 	if (c->job.dir[0] != '\0')
 		dir_clean(c->job.dir);
 	c->job.dir[0] = '\0';
+	for (int i = 0; i < c->job.nstaged; i++)
+		free(c->job.staged[i]);
+	c->job.nstaged = 0;
+}
+
+/* An attachment's name as the bid's manifest will carry it: a plain
+ * file name.  0, or -1 with the reason in 'why'. */
+static int
+att_name_ok(const char *name, char *why, size_t cap)
+{
+	if (name[0] == '\0' || name[0] == '.' || strpbrk(name, "/\\") != NULL ||
+	    strlen(name) > 200) {
+		snprintf(why, cap, "error: the attachment name \"%.80s\" cannot "
+		    "be used\n", name);
+		return -1;
+	}
+	for (const char *q = name; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			snprintf(why, cap, "error: an attachment name has a "
+			    "control character\n");
+			return -1;
+		}
+	return 0;
 }
 
 /* The child's last figures (its progress file): 1, or 0 when none. */
@@ -2119,6 +2139,18 @@ job_child(struct console *c, char **att, int natt, const char *subject)
 }
 
 static void job_reap(evutil_socket_t fd, short what, void *arg);
+
+/* EBID_CONSOLE_STOP_AFTER (the test aid): the console's first upload. */
+static uint64_t
+stop_once(const char *stop)
+{
+	static int used;
+
+	if (stop == NULL || used)
+		return 0;
+	used = 1;
+	return strtoull(stop, NULL, 10);
+}
 
 /* Start the child; 0, or -1 with the reason in 'err'. */
 static int
@@ -2256,7 +2288,8 @@ job_figures(struct console *c, const char *id, struct jobfig *f)
 	char label[32] = "";
 
 	*f = (struct jobfig){ .state = "none", .phase = "none", .left = -1 };
-	if (c->job.state == JOB_NONE || strcmp(c->job.tender, id) != 0)
+	if (c->job.state == JOB_NONE || c->job.state == JOB_STAGING ||
+	    strcmp(c->job.tender, id) != 0)
 		return;
 	job_reap(-1, 0, c);           /* a poll sees an ended child at once */
 	f->state = c->job.state == JOB_RUNNING ? "running" :
@@ -2354,7 +2387,7 @@ act_bid_job(struct console *c, struct evhttp_request *req, const char *id)
 	snprintf(c->job.dir, sizeof(c->job.dir), "%s", dir);
 	snprintf(c->job.tender, sizeof(c->job.tender), "%s", id);
 	c->job.sealed = 0;
-	c->job.stop_after = stop != NULL ? strtoull(stop, NULL, 10) : 0;
+	c->job.stop_after = stop_once(stop);
 	bid_subject(c, id, subject, sizeof(subject));
 	if (job_start(c, f.att, f.natt, subject, &err) != 0) {
 		job_clean(c);
@@ -2366,6 +2399,147 @@ flash:
 done:
 	for (int i = 0; i < f.natt; i++)
 		free(f.att[i]);
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	back_to(c, req, "t", id);
+}
+
+/*
+ * The page's way for files over the console's body limit (console.js):
+ * POST /t/ID/bid-begin (a new staging folder), POST /t/ID/bid-part?
+ * kind=bid|attach&name=NAME&offset=N (the bytes [N, N+len) of a file,
+ * application/octet-stream, N its size so far), POST /t/ID/bid-go (the
+ * staged files sealed and uploaded as a form's would be).  Memory: one
+ * piece (the page sends 8 MiB).
+ */
+static void
+act_bid_begin(struct console *c, struct evhttp_request *req, const char *id)
+{
+	char dir[] = "/tmp/ebid-console-XXXXXX", att[64];
+
+	if (c->job.state == JOB_RUNNING) {
+		refuse(req, 409, "a bid is being sent already: wait for its "
+		    "receipt");
+		return;
+	}
+	if (mkdtemp(dir) == NULL) {
+		refuse(req, 500, "cannot make a folder");
+		return;
+	}
+	snprintf(att, sizeof(att), "%s/att", dir);
+	if (mkdir(att, 0700) != 0) {
+		dir_clean(dir);
+		refuse(req, 500, "cannot make a folder");
+		return;
+	}
+	job_clean(c);
+	c->job.state = JOB_STAGING;
+	snprintf(c->job.dir, sizeof(c->job.dir), "%s", dir);
+	snprintf(c->job.tender, sizeof(c->job.tender), "%s", id);
+	c->job.sealed = 0;
+	send_bytes(req, 204, "text/plain", "", 0);
+}
+
+static void
+act_bid_part(struct console *c, struct evhttp_request *req, const char *id,
+    const char *query)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct evkeyvalq q;
+	const char *kind, *name, *off;
+	char path[600], why[256];
+	struct stat st;
+	unsigned long long at;
+	size_t n = evbuffer_get_length(in);
+	int fd, isbid;
+
+	TAILQ_INIT(&q);
+	evhttp_parse_query_str(query != NULL ? query : "", &q);
+	kind = evhttp_find_header(&q, "kind");
+	name = evhttp_find_header(&q, "name");
+	off = evhttp_find_header(&q, "offset");
+	isbid = kind != NULL && strcmp(kind, "bid") == 0;
+	if (c->job.state != JOB_STAGING || strcmp(c->job.tender, id) != 0) {
+		refuse(req, 409, "no bid is being staged for this tender "
+		    "(bid-begin first)");
+		goto out;
+	}
+	if (kind == NULL || (!isbid && strcmp(kind, "attach") != 0) ||
+	    off == NULL || strspn(off, "0123456789") != strlen(off) ||
+	    *off == '\0' || (!isbid && name == NULL)) {
+		refuse(req, 400, "kind=bid|attach, name= and offset= are "
+		    "needed");
+		goto out;
+	}
+	if (!isbid && att_name_ok(name, why, sizeof(why)) != 0) {
+		refuse(req, 400, why);
+		goto out;
+	}
+	if (isbid)
+		job_path(c, "bid.xml", path, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s/att/%s", c->job.dir, name);
+	at = strtoull(off, NULL, 10);
+	if (stat(path, &st) != 0)
+		st.st_size = 0;
+	if ((unsigned long long)st.st_size != at) {
+		refuse(req, 409, "the piece does not start at the file's end");
+		goto out;
+	}
+	if (at == 0 && !isbid) {
+		if (c->job.nstaged == MAX_ATTACH) {
+			refuse(req, 413, "too many attachments");
+			goto out;
+		}
+		for (int i = 0; i < c->job.nstaged; i++)
+			if (strcmp(c->job.staged[i], path) == 0) {
+				refuse(req, 400, "two attachments have the "
+				    "same name");
+				goto out;
+			}
+		c->job.staged[c->job.nstaged++] = eb_strdup(path);
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0600)) < 0) {
+		refuse(req, 500, "cannot write the file");
+		goto out;
+	}
+	while (evbuffer_get_length(in) > 0)
+		if (evbuffer_write(in, fd) <= 0)
+			break;
+	if (close(fd) != 0 || evbuffer_get_length(in) > 0) {
+		refuse(req, 500, "cannot write the file");
+		goto out;
+	}
+	(void)n;
+	send_bytes(req, 204, "text/plain", "", 0);
+out:
+	evhttp_clear_headers(&q);
+}
+
+static void
+act_bid_go(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
+	const char *stop = getenv("EBID_CONSOLE_STOP_AFTER");
+	char path[600], subject[96] = "";
+	struct stat st;
+
+	job_path(c, "bid.xml", path, sizeof(path));
+	if (c->job.state != JOB_STAGING || strcmp(c->job.tender, id) != 0 ||
+	    stat(path, &st) != 0 || st.st_size == 0) {
+		put(&err, "error: choose your bid's XML file\n");
+		set_flash(c, 2, &out, &err, "submit-bid");
+	} else {
+		c->job.stop_after = stop_once(stop);
+		bid_subject(c, id, subject, sizeof(subject));
+		if (job_start(c, c->job.staged, c->job.nstaged, subject,
+		    &err) != 0) {
+			job_clean(c);
+			c->job.state = JOB_NONE;
+			set_flash(c, 4, &out, &err, "submit-bid");
+		}
+	}
 	eb_buf_free(&out);
 	eb_buf_free(&err);
 	back_to(c, req, "t", id);
@@ -2585,6 +2759,13 @@ route(struct console *c, struct evhttp_request *req, int post, char kind,
 			page_bid_progress(c, req, id);
 		else if (post && strcmp(rest, "bid-resume") == 0)
 			act_bid_resume(c, req, id);
+		else if (post && strcmp(rest, "bid-begin") == 0)
+			act_bid_begin(c, req, id);
+		else if (post && strcmp(rest, "bid-part") == 0)
+			act_bid_part(c, req, id, evhttp_uri_get_query(
+			    evhttp_request_get_evhttp_uri(req)));
+		else if (post && strcmp(rest, "bid-go") == 0)
+			act_bid_go(c, req, id);
 		else if (!post && strcmp(rest, "receipt") == 0 &&
 		    c->receipt != NULL && strcmp(c->receipt_tender, id) == 0) {
 			char disp[128];
