@@ -7,6 +7,8 @@
 #        Content-Length and ETag; HEAD: headers only; as supervisor too;
 #      - ebidd's peak RSS (VmHWM) while serving the big one grows by far
 #        less than the envelope (streamed in pieces, not held);
+#      - a reader that goes away in the middle: the stream ends (logged),
+#        nothing leaks, the next one is served;
 #      - refused: another bidder's envelope (403 not-your-envelope; its
 #        own is served), a tenderer (403 role-not-allowed), a hash no log
 #        entry names even when the store holds the file (404
@@ -107,6 +109,24 @@ r=$(get_as auditor "/v1/envelopes/$H1/more")
 check "a path below an envelope: 404 ($r)" test "$r" = "404 unknown-path"
 st=$(curl_as auditor -o /dev/null -w '%{http_code}' -X POST --data x "$URL/v1/envelopes/$H1")
 check "POST is not allowed (HTTP $st)" test "$st" = 405
+# a reader that goes away in the middle: the stream ends, nothing leaks
+# (lib.sh's sanitizer check at the end), ebidd serves on
+curl -s --cacert "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" --limit-rate 2M \
+	-o "$tmp/cut" "$URL/v1/envelopes/$H1" &
+cpid=$!
+for _ in $(seq 1 200); do
+	[ "$(stat -c %s "$tmp/cut" 2>/dev/null || echo 0)" -gt 1000000 ] && break
+	sleep 0.05
+done
+kill "$cpid" 2>/dev/null
+wait "$cpid" 2>/dev/null
+for _ in $(seq 1 100); do
+	grep -q "envelope $H1: stream cut after" "$tmp/ebidd.log" && break
+	sleep 0.1
+done
+check "a reader gone in the middle ends its stream (ebidd logs the cut)" grep -q "envelope $H1: stream cut after [0-9]* of $S1 bytes (the client went away)" "$tmp/ebidd.log"
+st=$(curl_as auditor -o "$tmp/again" -w '%{http_code}' "$URL/v1/envelopes/$H2")
+check "  ... and serves the next one whole (HTTP $st)" sh -c "test '$st' = 200 && cmp -s '$tmp/again' '$E2'"
 mv "$E2" "$tmp/e2.aside"
 r=$(get_as auditor "/v1/envelopes/$H2")
 check "an envelope the log names but the store lost: 404 ($r)" test "$r" = "404 envelope-not-stored"
