@@ -2081,6 +2081,14 @@ job_child(struct console *c, char **att, int natt, const char *subject)
 
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	/* none of the console's sockets: the page's connection must close
+	 * when the console closes it, not when this child ends */
+	{
+		long max = sysconf(_SC_OPEN_MAX);
+
+		for (int k = 3; k < (max > 0 && max < 65536 ? max : 65536); k++)
+			(void)close(k);
+	}
 	job_path(c, "bid.xml", in, sizeof(in));
 	job_path(c, "bid.sealed", sealed, sizeof(sealed));
 	job_path(c, "bid.receipt", rec, sizeof(rec));
