@@ -7,9 +7,9 @@
  * file, evhttp_send_reply_start with Content-Length, then pieces: a
  * worker preads PIECE bytes into the stream's buffer; on the loop the
  * piece is handed to evhttp (copied into the connection's output) once
- * the previous one has been written out (the write-completion callback),
- * and the next read starts at once.  After the last piece,
- * evhttp_send_reply_end.  The connection's close callback (the client
+ * the previous one has been written out (the write-completion callback,
+ * checked: see output_empty()), and the next read starts at once.  Once
+ * the last piece is out, evhttp_send_reply_end.  The connection's close callback (the client
  * went away, a write timed out) marks the stream gone; it ends when no
  * read is in flight.
  */
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <libpq-fe.h>
@@ -110,8 +111,29 @@ stream_abandon(struct envstream *st)
 	stream_free(st, 0);
 }
 
-static void
-written(struct evhttp_connection *conn, void *arg);
+/*
+ * evhttp's write-completion callback means "the connection's output
+ * drained at some point": bufferevent_openssl runs it deferred, so it can
+ * arrive for an earlier drain after the next piece was added (a stale
+ * call).  Each callback therefore checks that the output is empty now;
+ * a stale one is ignored (the real one follows when it drains).  Ending
+ * the reply on a stale call would let evhttp take the request as done
+ * with the last piece unwritten, and turn the connection to reading.
+ */
+static int
+output_empty(const struct envstream *st)
+{
+	struct evhttp_connection *conn = st->r->req != NULL ?
+	    evhttp_request_get_connection(st->r->req) : NULL;
+	struct bufferevent *bev = conn != NULL ?
+	    evhttp_connection_get_bufferevent(conn) : NULL;
+
+	return bev == NULL || evbuffer_get_length(bufferevent_get_output(bev))
+	    == 0;
+}
+
+static void written(struct evhttp_connection *conn, void *arg);
+static void last_written(struct evhttp_connection *conn, void *arg);
 
 /* Hand the piece read ahead to evhttp when the previous one is out. */
 static void
@@ -120,10 +142,10 @@ pump(struct envstream *st)
 	struct eb_req *r = st->r;
 	struct evbuffer *b;
 
-	if (st->writing || st->reading || st->ended)
+	if (st->writing || st->ended)
 		return;
 	if (st->have == 0) {
-		if (st->queued < st->size)
+		if (!st->reading && st->read_at < st->size)
 			start_read(st);
 		return;
 	}
@@ -132,17 +154,38 @@ pump(struct envstream *st)
 		eb_oom("evbuffer_add", st->have);
 	st->queued += (int64_t)st->have;
 	st->have = 0;
-	if (st->queued < st->size) {
-		st->writing = 1;
-		evhttp_send_reply_chunk_with_cb(r->req, b, written, st);
-		evbuffer_free(b);
-		start_read(st);
-		return;
-	}
-	/* the last piece: end the reply (evhttp writes it, then frees the
-	 * request); the next request's deadline starts */
-	evhttp_send_reply_chunk(r->req, b);
+	st->writing = 1;
+	evhttp_send_reply_chunk_with_cb(r->req, b, st->queued < st->size ?
+	    written : last_written, st);
 	evbuffer_free(b);
+	if (st->queued < st->size && !st->reading)
+		start_read(st);
+}
+
+/* The output drained: the next piece. */
+static void
+written(struct evhttp_connection *conn, void *arg)
+{
+	struct envstream *st = arg;
+
+	(void)conn;
+	if (!output_empty(st))
+		return;                      /* a stale call */
+	st->writing = 0;
+	pump(st);
+}
+
+/* The last piece is out: end the reply (evhttp frees the request); the
+ * next request's deadline starts. */
+static void
+last_written(struct evhttp_connection *conn, void *arg)
+{
+	struct envstream *st = arg;
+	struct eb_req *r = st->r;
+
+	(void)conn;
+	if (!output_empty(st))
+		return;                      /* a stale call */
 	st->ended = 1;
 	if (r->conn != NULL) {
 		evhttp_connection_set_closecb(r->conn, NULL, NULL);
@@ -151,17 +194,6 @@ pump(struct envstream *st)
 	evhttp_send_reply_end(r->req);
 	r->req = NULL;
 	stream_free(st, 1);
-}
-
-/* evhttp wrote the last piece out to the socket. */
-static void
-written(struct evhttp_connection *conn, void *arg)
-{
-	struct envstream *st = arg;
-
-	(void)conn;
-	st->writing = 0;
-	pump(st);
 }
 
 static void
@@ -203,6 +235,8 @@ read_done(void *arg)
 static void
 start_read(struct envstream *st)
 {
+	if (st->reading)
+		return;
 	st->reading = 1;
 	(void)eb_workers_submit(st->srv->workers, read_work, read_done, st);
 }

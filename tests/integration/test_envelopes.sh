@@ -7,6 +7,7 @@
 #        Content-Length and ETag; HEAD: headers only; as supervisor too;
 #      - ebidd's peak RSS (VmHWM) while serving the big one grows by far
 #        less than the envelope (streamed in pieces, not held);
+#      - 200 short fetches in a row, each whole (the end of a stream);
 #      - a reader that goes away in the middle: the stream ends (logged),
 #        nothing leaks, the next one is served;
 #      - refused: another bidder's envelope (403 not-your-envelope; its
@@ -87,6 +88,17 @@ st=$(curl_as supervisor -o "$tmp/got2" -w '%{http_code}' "$URL/v1/envelopes/$H2"
 check "the supervisor fetches one too (HTTP $st)" sh -c "test '$st' = 200 && cmp -s '$tmp/got2' '$E2'"
 st=$(curl_as bidder2 -o "$tmp/own2" -w '%{http_code}' "$URL/v1/envelopes/$H2")
 check "a bidder fetches its own envelope (HTTP $st)" sh -c "test '$st' = 200 && cmp -s '$tmp/own2' '$tmp/b2.sealed.env'"
+
+# the end of a stream: evhttp's write-completion callback may be a stale
+# one (deferred, for an earlier drain); taken as the end, it left the last
+# piece unwritten about once in 150 fetches (the reader then waited for
+# request_timeout).  Many short fetches, each whole within 5 s
+short=0
+for i in $(seq 1 200); do
+	n=$(curl -s --max-time 5 --cacert "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" "$URL/v1/envelopes/$H2" | wc -c)
+	[ "$n" = "$S2" ] || { short=$((short + 1)); say "fetch $i: $n of $S2 bytes"; }
+done
+check "200 fetches of the 1.5 MB envelope in a row, each whole ($short short)" test "$short" = 0
 
 # -- refusals ------------------------------------------------------------
 # get_as WHO PATH: "STATUS REASON"
