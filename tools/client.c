@@ -59,6 +59,9 @@ struct eb_client {
 	char verify[160];              /* why the server's chain failed */
 	int handshakes;                /* TLS handshakes completed */
 	int reply_xml;                 /* the reply said application/xml */
+	eb_client_sink_fn sink;        /* eb_client_get_stream(): a 200's */
+	void *sink_arg;                /* body goes here, piece by piece */
+	int sink_failed;
 };
 
 /* Record alerts received from the server (the words for refusals). */
@@ -258,8 +261,12 @@ request_done(struct evhttp_request *req, void *arg)
 		c->status = evhttp_request_get_response_code(req);
 		c->reply_xml = ct != NULL &&
 		    strncmp(ct, "application/xml", 15) == 0;
-		c->body_rc = EB_OK;
-		if (n > 0) {
+		if (c->sink != NULL && c->status == 200) {
+			if (n > 0 && !c->sink_failed &&
+			    c->sink(evbuffer_pullup(in, (ev_ssize_t)n), n,
+			    c->sink_arg) != 0)
+				c->sink_failed = 1;
+		} else if (n > 0) {
 			uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)n);
 
 			if (p == NULL)
@@ -268,6 +275,38 @@ request_done(struct evhttp_request *req, void *arg)
 		}
 	}
 	event_base_loopbreak(c->base);
+}
+
+/* eb_client_get_stream(): a 200's body as it arrives, in pieces. */
+static void
+request_chunk(struct evhttp_request *req, void *arg)
+{
+	struct eb_client *c = arg;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct evbuffer_iovec v[8];
+	int nv;
+
+	if (evhttp_request_get_response_code(req) != 200) {
+		size_t n = evbuffer_get_length(in);   /* an error document */
+
+		if (n > 0 && eb_buf_append(c->body, evbuffer_pullup(in,
+		    (ev_ssize_t)n), n) != EB_OK)
+			c->body_rc = EB_ERR_LIMIT;
+		return;                   /* evhttp drains the buffer */
+	}
+	nv = evbuffer_peek(in, -1, NULL, v, 8);
+	for (int i = 0; i < nv && i < 8 && !c->sink_failed; i++)
+		if (c->sink(v[i].iov_base, v[i].iov_len, c->sink_arg) != 0)
+			c->sink_failed = 1;
+	if (nv > 8 && !c->sink_failed) {          /* rare: the rest whole */
+		size_t done = 0, n = evbuffer_get_length(in);
+
+		for (int i = 0; i < 8; i++)
+			done += v[i].iov_len;
+		if (c->sink(evbuffer_pullup(in, (ev_ssize_t)n) + done,
+		    n - done, c->sink_arg) != 0)
+			c->sink_failed = 1;
+	}
 }
 
 static void
@@ -459,6 +498,8 @@ exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
 	if ((req = evhttp_request_new(request_done, c)) == NULL)
 		eb_oom("evhttp_request_new", 0);
 	evhttp_request_set_error_cb(req, request_error);
+	if (c->sink != NULL)
+		evhttp_request_set_chunked_cb(req, request_chunk);
 	h = evhttp_request_get_output_headers(req);
 	snprintf(hosthdr, sizeof(hosthdr), strchr(c->host, ':') ? "[%s]:%d" :
 	    "%s:%d", c->host, c->port);
@@ -513,6 +554,26 @@ eb_client_get(struct eb_client *c, const char *path, struct eb_buf *body,
 {
 	return exchange(c, EVHTTP_REQ_GET, path, NULL, NULL, 0, body, status,
 	    err);
+}
+
+int
+eb_client_get_stream(struct eb_client *c, const char *path,
+    eb_client_sink_fn sink, void *arg, struct eb_buf *body, int *status,
+    struct eb_error *err)
+{
+	int rc;
+
+	c->sink = sink;
+	c->sink_arg = arg;
+	c->sink_failed = 0;
+	rc = exchange(c, EVHTTP_REQ_GET, path, NULL, NULL, 0, body, status,
+	    err);
+	c->sink = NULL;
+	c->sink_arg = NULL;
+	if (rc == EB_OK && c->sink_failed)
+		return eb_fail(err, EB_ERR_IO, "write-failed", NULL,
+		    "the reply to %s could not be kept (see above)", path);
+	return rc;
 }
 
 int

@@ -23,6 +23,7 @@
  *    eb_client_close()        - NULL-safe
  *    eb_client_get()          - GET path
  *    eb_client_post()         - POST bytes
+ *    eb_client_get_stream()   - GET, the body to a sink as it arrives
  *    eb_client_reply_error()  - the server's <error> reply as an eb_error
  *    eb_client_print_error()  - "error: ...\n  detail: ...\n  hint: ..."
  */
@@ -68,6 +69,17 @@ void eb_client_close(struct eb_client *c);
  */
 int eb_client_get(struct eb_client *c, const char *path, struct eb_buf *body,
     int *status, struct eb_error *err) EB_MUSTCHECK;
+/*
+ * GET 'path' with a 200 reply's body handed to 'sink' piece by piece as it
+ * arrives (memory bounded whatever its size); the body of any other
+ * status is appended to 'body' (the error document).  A sink returning
+ * nonzero gets nothing more and the call fails (EB_ERR_IO write-failed);
+ * a body cut short by the server fails as a transport failure.
+ */
+typedef int (*eb_client_sink_fn)(const uint8_t *p, size_t n, void *arg);
+int eb_client_get_stream(struct eb_client *c, const char *path,
+    eb_client_sink_fn sink, void *arg, struct eb_buf *body, int *status,
+    struct eb_error *err) EB_MUSTCHECK;
 int eb_client_post(struct eb_client *c, const char *path,
     const char *content_type, const uint8_t *bytes, size_t len,
     struct eb_buf *body, int *status, struct eb_error *err) EB_MUSTCHECK;

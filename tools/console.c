@@ -11,7 +11,15 @@
  *                            core's own rule; answers <check ok= .../>
  *    POST /t/ID/scores       (expert) the score sheet, signed and sent
  *    POST /t/ID/sign         (expert) sign the committee report [dissent]
- *    POST /t/ID/bid          (bidder) a bid file: sealed, signed, submitted
+ *    POST /t/ID/bid          (bidder) a bid file: sealed, signed, submitted;
+ *                            with attachments, in a child process whose
+ *                            progress the page shows (see "a bid with
+ *                            attachments" below)
+ *    GET  /t/ID/bid-progress (bidder) that upload's figures, JSON
+ *    POST /t/ID/bid-resume   (bidder) upload an interrupted one again
+ *    POST /t/ID/bid-begin, bid-part?kind=&name=&offset=, bid-go
+ *                            (bidder) the same bid sent by the page's
+ *                            script in pieces (files over the body limit)
  *    GET  /t/ID/receipt      (bidder) the receipt of that submission (DER)
  *    GET  /s/ID              a sale's live page
  *    GET  /s/ID/state        the sale as XML, for the page's script
@@ -40,7 +48,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -81,6 +93,10 @@
 #define MAX_NAMES 64
 #define MAX_ARGS 80
 
+/* struct bidjob: JOB_STAGING, the page is sending the files in pieces */
+enum { JOB_NONE, JOB_STAGING, JOB_RUNNING, JOB_DONE, JOB_FAILED };
+#define MAX_ATTACH 32
+
 extern char **environ;
 
 static const char csp[] =
@@ -112,6 +128,19 @@ struct console {
 	struct draft drafts[MAX_DRAFTS];
 	char draw_tender[64];              /* request-draw's secret, kept */
 	char draw_secret[65];              /* here until draw-experts */
+	struct bidjob {                    /* a bid with attachments, sealed
+	                                    * and uploaded by a child process */
+		pid_t pid;                 /* running, 0: none */
+		int state;                 /* JOB_* */
+		char tender[64];
+		char dir[64];              /* its files (act_bid_job) */
+		int sealed;                /* bid.sealed made: resume submits */
+		uint64_t stop_after;       /* EBID_CONSOLE_STOP_AFTER, once */
+		unsigned long long done, total;   /* the figures at its end */
+		char *staged[MAX_ATTACH];  /* JOB_STAGING: attachments' paths */
+		int nstaged;
+		struct event *reap;        /* waits for the child */
+	} job;
 	uint8_t *receipt, *sealed;         /* the last bid's, for download */
 	size_t receipt_len, sealed_len;
 	char receipt_tender[64];
@@ -1105,6 +1134,9 @@ page_hall(struct console *c, struct evhttp_request *req, const char *id)
 	render(c, req, 200, desk);
 }
 
+static void desk_bid_job(struct console *c, struct eb_doc *desk,
+    const char *id);
+
 static void
 page_tender(struct console *c, struct evhttp_request *req, const char *id)
 {
@@ -1139,6 +1171,7 @@ page_tender(struct console *c, struct evhttp_request *req, const char *id)
 	if (strcmp(c->receipt_tender, id) == 0 && c->receipt != NULL)
 		eb_doc_set_attr_i64(desk, "receipt-bytes",
 		    (int64_t)c->receipt_len);
+	desk_bid_job(c, desk, id);
 	render(c, req, 200, desk);
 }
 
@@ -1720,6 +1753,15 @@ bid_subject(struct console *c, const char *id, char *out, size_t cap)
 	eb_doc_free(v);
 }
 
+typedef int (*part_fn)(const char *name, const char *filename,
+    const uint8_t *p, size_t n, void *arg);
+static int multipart_each(struct evhttp_request *req, part_fn fn,
+    void *arg);
+static int has_attach(const char *name, const char *filename,
+    const uint8_t *p, size_t n, void *arg);
+static void act_bid_job(struct console *c, struct evhttp_request *req,
+    const char *id);
+
 /*
  * POST /t/ID/bid (multipart, the bid's XML file): `ebid bid seal` then
  * `ebid bid submit -o RECEIPT`, in this process; the receipt is kept for
@@ -1735,6 +1777,15 @@ act_bid(struct console *c, struct evhttp_request *req, const char *id)
 	int rc = 1;
 
 	eb_error_clear(&e);
+	{
+		int att = 0;
+
+		(void)multipart_each(req, has_attach, &att);
+		if (att) {                  /* a large bid: in the background */
+			act_bid_job(c, req, id);
+			return;
+		}
+	}
 	if (multipart_file(req, &file) != 0 || file.len == 0) {
 		put(&err, "error: choose your bid's XML file\n");
 		set_flash(c, 2, &out, &err, "submit-bid");
@@ -1787,6 +1838,751 @@ done:
 	eb_buf_free(&r);
 	eb_buf_free(&sb);
 	back_to(c, req, "t", id);
+}
+
+/* -- a bid with attachments: sealed and uploaded with progress -----------
+ *
+ * POST /t/ID/bid with attachments (the form's "attach" files) runs
+ * `ebid bid seal --attach ...` and `ebid bid submit` (tools/bigbid.c: the
+ * resumable chunked upload) in a child process, so the desk keeps
+ * answering while a large bid goes out: the child reports its figures
+ * through EBID_PROGRESS_FILE (tools/progress.h), the page polls
+ * GET /t/ID/bid-progress (JSON: state, phase, done, total, rate, left),
+ * and a timer here reaps the child: its output becomes the flash, its
+ * receipt the one offered for download.  An upload that failed (the
+ * connection dropped beyond the client's retries, ebidd away) keeps its
+ * sealed files: POST /t/ID/bid-resume runs `ebid bid submit` again, which
+ * resumes at the server's durable offset.  One job at a time.
+ * EBID_CONSOLE_STOP_AFTER=N (a test aid, as `bid submit --stop-after`):
+ * the console's first upload stops after N bytes.
+ */
+
+/* A header parameter's quoted value (name="..."), or "" when absent. */
+static void
+part_param(const unsigned char *h, size_t hlen, const char *key, char *out,
+    size_t cap)
+{
+	size_t klen = strlen(key);
+	const unsigned char *p = h, *end = h + hlen, *q;
+
+	out[0] = '\0';
+	while ((q = memmem(p, (size_t)(end - p), key, klen)) != NULL) {
+		/* whole parameter: after ';' or a space ("filename=" also
+		 * ends in "name=") */
+		if (q > h && (q[-1] == ';' || q[-1] == ' ') &&
+		    q + klen < end && q[klen] == '"') {
+			const unsigned char *v = q + klen + 1, *e;
+
+			e = memchr(v, '"', (size_t)(end - v));
+			if (e != NULL && (size_t)(e - v) < cap) {
+				memcpy(out, v, (size_t)(e - v));
+				out[e - v] = '\0';
+			}
+			return;
+		}
+		p = q + klen;
+	}
+}
+
+/* Each part of a multipart/form-data body; 0, or -1 (malformed, or 'fn'
+ * said stop). */
+static int
+multipart_each(struct evhttp_request *req, part_fn fn, void *arg)
+{
+	const char *ct = header(req, "Content-Type"), *b;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t n = evbuffer_get_length(in), blen;
+	char bound[120], name[128], fname[256];
+	unsigned char *s, *p, *end, *hend, *next;
+
+	if (ct == NULL || strncmp(ct, "multipart/form-data", 19) != 0 ||
+	    (b = strstr(ct, "boundary=")) == NULL)
+		return -1;
+	b += 9;
+	if (*b == '"')
+		b++;
+	blen = (size_t)snprintf(bound, sizeof(bound), "\r\n--%.*s",
+	    (int)strcspn(b, "\";"), b);
+	if (blen >= sizeof(bound) || (s = evbuffer_pullup(in, -1)) == NULL)
+		return -1;
+	end = s + n;
+	p = memmem(s, n, bound + 2, blen - 2);
+	while (p != NULL) {
+		p += blen - 2;                     /* after --boundary */
+		if (p + 2 <= end && p[0] == '-' && p[1] == '-')
+			return 0;
+		if ((hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4)) ==
+		    NULL ||
+		    (next = memmem(hend + 4, (size_t)(end - hend - 4), bound,
+		    blen)) == NULL)
+			return -1;
+		part_param(p, (size_t)(hend - p), "name=", name, sizeof(name));
+		part_param(p, (size_t)(hend - p), "filename=", fname,
+		    sizeof(fname));
+		if (memmem(p, (size_t)(hend - p), "filename=", 9) == NULL)
+			fname[0] = '\0';
+		if (fn(name, memmem(p, (size_t)(hend - p), "filename=", 9) !=
+		    NULL ? fname : NULL, hend + 4, (size_t)(next - hend - 4),
+		    arg) != 0)
+			return -1;
+		p = next + 2;                      /* at --boundary */
+	}
+	return -1;
+}
+
+static int att_name_ok(const char *name, char *why, size_t cap);
+
+struct bidform {
+	const char *dir;
+	int have_bid, natt;
+	char *att[MAX_ATTACH];
+	char why[256];
+};
+
+/* A bid form's part: the bid file, or an attachment into DIR/att/. */
+static int
+bidform_part(const char *name, const char *filename, const uint8_t *p,
+    size_t n, void *arg)
+{
+	struct bidform *f = arg;
+	struct eb_error e;
+	char path[512];
+
+	eb_error_clear(&e);
+	if (filename == NULL)
+		return 0;
+	if (strcmp(name, "file") == 0) {
+		snprintf(path, sizeof(path), "%s/bid.xml", f->dir);
+		if (n == 0)
+			return 0;
+		f->have_bid = 1;
+	} else if (strcmp(name, "attach") == 0) {
+		if (filename[0] == '\0' && n == 0)   /* none chosen */
+			return 0;
+		if (att_name_ok(filename, f->why, sizeof(f->why)) != 0)
+			return -1;
+		if (f->natt == MAX_ATTACH) {
+			snprintf(f->why, sizeof(f->why), "error: at most %d "
+			    "attachments\n", MAX_ATTACH);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/att/%s", f->dir, filename);
+		f->att[f->natt++] = eb_strdup(path);
+	} else {
+		return 0;
+	}
+	if (eb_file_write(path, p, n, &e) != EB_OK) {
+		snprintf(f->why, sizeof(f->why), "error: cannot keep %.60s: "
+		    "%.120s\n", filename, e.primary);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+job_path(const struct console *c, const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s", c->job.dir, name);
+}
+
+/* Remove a job's folder and everything in it (one level of att/). */
+static void
+dir_clean(const char *dir)
+{
+	static const char *const names[] = { "bid.xml", "bid.sealed",
+	    "bid.sealed.env", "bid.sealed.env.tmp", "bid.receipt", "out",
+	    "err", "progress", "progress.tmp" };
+	char path[512];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "%s/att", dir);
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			char f[800];
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(f, sizeof(f), "%s/%s", path, de->d_name);
+			unlink(f);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static void
+job_clean(struct console *c)
+{
+	if (c->job.dir[0] != '\0')
+		dir_clean(c->job.dir);
+	c->job.dir[0] = '\0';
+	for (int i = 0; i < c->job.nstaged; i++)
+		free(c->job.staged[i]);
+	c->job.nstaged = 0;
+}
+
+/* An attachment's name as the bid's manifest will carry it: a plain
+ * file name.  0, or -1 with the reason in 'why'. */
+static int
+att_name_ok(const char *name, char *why, size_t cap)
+{
+	if (name[0] == '\0' || name[0] == '.' || strpbrk(name, "/\\") != NULL ||
+	    strlen(name) > 200) {
+		snprintf(why, cap, "error: the attachment name \"%.80s\" cannot "
+		    "be used\n", name);
+		return -1;
+	}
+	for (const char *q = name; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			snprintf(why, cap, "error: an attachment name has a "
+			    "control character\n");
+			return -1;
+		}
+	return 0;
+}
+
+/* The child's last figures (its progress file): 1, or 0 when none. */
+static int
+job_read_figures(struct console *c, char label[32],
+    unsigned long long *done, unsigned long long *total, double *rate)
+{
+	char path[512];
+	FILE *pf;
+	int ok = 0;
+
+	label[0] = '\0';
+	if (c->job.dir[0] == '\0')
+		return 0;
+	job_path(c, "progress", path, sizeof(path));
+	if ((pf = fopen(path, "r")) != NULL) {
+		ok = fscanf(pf, "%31s %llu %llu %lf", label, done, total,
+		    rate) == 4;
+		fclose(pf);
+	}
+	if (!ok)
+		label[0] = '\0';
+	return ok;
+}
+
+/* The child: seal (unless done before), then upload and submit. */
+static void __attribute__((noreturn))
+job_child(struct console *c, char **att, int natt, const char *subject)
+{
+	const char *argv[MAX_ATTACH * 2 + 16];
+	char in[512], sealed[512], rec[512], out[512], err[512], prog[512];
+	char stop[32];
+	int n = 0, fd, rc = 0;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	/* none of the console's sockets: the page's connection must close
+	 * when the console closes it, not when this child ends */
+	{
+		long max = sysconf(_SC_OPEN_MAX);
+
+		for (int k = 3; k < (max > 0 && max < 65536 ? max : 65536); k++)
+			(void)close(k);
+	}
+	job_path(c, "bid.xml", in, sizeof(in));
+	job_path(c, "bid.sealed", sealed, sizeof(sealed));
+	job_path(c, "bid.receipt", rec, sizeof(rec));
+	job_path(c, "out", out, sizeof(out));
+	job_path(c, "err", err, sizeof(err));
+	job_path(c, "progress", prog, sizeof(prog));
+	if ((fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600)) >= 0) {
+		dup2(fd, 1);
+		close(fd);
+	}
+	if ((fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0600)) >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+	setenv("EBID_PROGRESS_FILE", prog, 1);
+	if (!c->job.sealed) {
+		argv[n++] = "bid";
+		argv[n++] = "seal";
+		argv[n++] = "--tender";
+		argv[n++] = c->job.tender;
+		argv[n++] = in;
+		for (int i = 0; i < natt; i++) {
+			argv[n++] = "--attach";
+			argv[n++] = att[i];
+		}
+		argv[n++] = "-o";
+		argv[n++] = sealed;
+		if (subject[0] != '\0')
+			argv[n++] = subject;
+		argv[n] = NULL;
+		rc = eb_verbs_main(n, (char **)argv, c->url, c->ca, c->cert,
+		    c->key);
+	}
+	if (rc == 0) {
+		n = 0;
+		argv[n++] = "bid";
+		argv[n++] = "submit";
+		argv[n++] = "--tender";
+		argv[n++] = c->job.tender;
+		argv[n++] = sealed;
+		argv[n++] = "-o";
+		argv[n++] = rec;
+		if (c->job.stop_after > 0) {
+			snprintf(stop, sizeof(stop), "%llu",
+			    (unsigned long long)c->job.stop_after);
+			argv[n++] = "--stop-after";
+			argv[n++] = stop;
+		}
+		argv[n] = NULL;
+		rc = eb_verbs_main(n, (char **)argv, c->url, c->ca, c->cert,
+		    c->key);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	_exit(rc);
+}
+
+static void job_reap(evutil_socket_t fd, short what, void *arg);
+
+/* EBID_CONSOLE_STOP_AFTER (the test aid): the console's first upload. */
+static uint64_t
+stop_once(const char *stop)
+{
+	static int used;
+
+	if (stop == NULL || used)
+		return 0;
+	used = 1;
+	return strtoull(stop, NULL, 10);
+}
+
+/* Start the child; 0, or -1 with the reason in 'err'. */
+static int
+job_start(struct console *c, char **att, int natt, const char *subject,
+    struct eb_buf *err)
+{
+	struct timeval tv = { 0, 100000 };
+	char path[512];
+	pid_t pid;
+
+	job_path(c, "progress", path, sizeof(path));
+	unlink(path);
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		put(err, "error: cannot start the upload (fork)\n");
+		return -1;
+	}
+	if (pid == 0)
+		job_child(c, att, natt, subject);
+	c->job.pid = pid;
+	c->job.state = JOB_RUNNING;
+	c->job.stop_after = 0;              /* the test aid: the first run */
+	if (c->job.reap == NULL)
+		c->job.reap = event_new(c->base, -1, EV_PERSIST, job_reap, c);
+	event_add(c->job.reap, &tv);
+	return 0;
+}
+
+/* The child ended: the flash, the receipt, the folder. */
+static void
+job_ended(struct console *c, int status)
+{
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT, r = EB_BUF_INIT;
+	struct eb_buf sb = EB_BUF_INIT;
+	struct eb_error e;
+	char path[512], env[512];
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_LOCAL;
+	struct stat st;
+
+	eb_error_clear(&e);
+	c->job.pid = 0;
+	event_del(c->job.reap);
+	job_path(c, "out", path, sizeof(path));
+	if (eb_file_read(path, (size_t)1 << 20, &out, &e) != EB_OK)
+		eb_error_clear(&e);           /* nothing printed */
+	job_path(c, "err", path, sizeof(path));
+	if (eb_file_read(path, (size_t)1 << 20, &err, &e) != EB_OK)
+		eb_error_clear(&e);
+	job_path(c, "bid.receipt", path, sizeof(path));
+	if (rc == 0 && eb_file_read(path, (size_t)1 << 20, &r, &e) == EB_OK &&
+	    r.len > 0) {
+		job_path(c, "bid.sealed", path, sizeof(path));
+		if (eb_file_read(path, BODY_MAX, &sb, &e) == EB_OK) {
+			free(c->receipt);
+			free(c->sealed);
+			c->receipt = eb_buf_steal(&r, &c->receipt_len);
+			c->sealed = eb_buf_steal(&sb, &c->sealed_len);
+			snprintf(c->receipt_tender, sizeof(c->receipt_tender),
+			    "%s", c->job.tender);
+		}
+	}
+	{
+		char label[32];
+		double rate = 0;
+
+		c->job.done = c->job.total = 0;
+		(void)job_read_figures(c, label, &c->job.done,
+		    &c->job.total, &rate);
+	}
+	if (rc == 0 && err.len > 0) {
+		/* what ebid told along the way ("resuming the upload at
+		 * byte N"): shown with its result */
+		char *copy = eb_strdup(eb_buf_str(&err)), *line, *save = NULL;
+
+		for (line = strtok_r(copy, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			if (strncmp(line, "ebid: ", 6) == 0) {
+				put(&out, line);
+				put(&out, "\n");
+			}
+		free(copy);
+	}
+	set_flash(c, rc, &out, &err, "submit-bid");
+	job_path(c, "bid.sealed", path, sizeof(path));
+	job_path(c, "bid.sealed.env", env, sizeof(env));
+	c->job.sealed = stat(path, &st) == 0 && stat(env, &st) == 0;
+	if (rc == 0) {
+		c->job.state = JOB_DONE;
+		job_clean(c);
+	} else {
+		c->job.state = JOB_FAILED;
+		/* the next run's output alone */
+		job_path(c, "out", path, sizeof(path));
+		unlink(path);
+		job_path(c, "err", path, sizeof(path));
+		unlink(path);
+		if (!c->job.sealed)
+			job_clean(c);
+	}
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	eb_buf_free(&r);
+	eb_buf_free(&sb);
+}
+
+static void
+job_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct console *c = arg;
+	int status = 0;
+
+	(void)fd, (void)what;
+	if (c->job.pid > 0 && waitpid(c->job.pid, &status, WNOHANG) ==
+	    c->job.pid)
+		job_ended(c, status);
+}
+
+/*
+ * The job's figures: state (none running done failed), phase (sealing
+ * uploading receipt done failed), bytes done and total of the phase,
+ * rate (bytes/s), seconds left (-1: not known yet), resumable.
+ */
+struct jobfig {
+	const char *state, *phase;
+	unsigned long long done, total;
+	double rate;
+	long left;
+	int resumable;
+};
+
+static void
+job_figures(struct console *c, const char *id, struct jobfig *f)
+{
+	char label[32] = "";
+
+	*f = (struct jobfig){ .state = "none", .phase = "none", .left = -1 };
+	if (c->job.state == JOB_NONE || c->job.state == JOB_STAGING ||
+	    strcmp(c->job.tender, id) != 0)
+		return;
+	job_reap(-1, 0, c);           /* a poll sees an ended child at once */
+	f->state = c->job.state == JOB_RUNNING ? "running" :
+	    c->job.state == JOB_DONE ? "done" : "failed";
+	f->resumable = c->job.state == JOB_FAILED && c->job.sealed;
+	if (c->job.state != JOB_RUNNING) {
+		f->done = c->job.done;       /* the figures at its end */
+		f->total = c->job.total;
+	} else {
+		(void)job_read_figures(c, label, &f->done,
+		    &f->total, &f->rate);
+	}
+	if (c->job.state == JOB_DONE) {
+		f->phase = "done";
+	} else if (strcmp(label, "upload") == 0) {
+		f->phase = f->total > 0 && f->done >= f->total &&
+		    c->job.state == JOB_RUNNING ? "receipt" : "uploading";
+	} else if (label[0] != '\0') {
+		f->phase = "sealing";                /* hashing, sealing */
+	} else {
+		f->phase = c->job.sealed ? "uploading" : "sealing";
+	}
+	if (c->job.state == JOB_FAILED)
+		f->phase = "failed";
+	if (f->rate > 0 && f->total >= f->done)
+		f->left = (long)((double)(f->total - f->done) / f->rate);
+}
+
+/* GET /t/ID/bid-progress */
+static void
+page_bid_progress(struct console *c, struct evhttp_request *req,
+    const char *id)
+{
+	struct jobfig f;
+	char js[512];
+	int n;
+
+	job_figures(c, id, &f);
+	n = snprintf(js, sizeof(js), "{\"state\":\"%s\",\"phase\":\"%s\","
+	    "\"done\":%llu,\"total\":%llu,\"rate\":%.0f,\"left\":%ld,"
+	    "\"resumable\":%s}\n", f.state, f.phase, f.done, f.total, f.rate,
+	    f.left, f.resumable ? "true" : "false");
+	send_bytes(req, 200, "application/json", js, (size_t)n);
+}
+
+/* The job on the tender's desk: <bid-job state phase done total .../> */
+static void
+desk_bid_job(struct console *c, struct eb_doc *desk, const char *id)
+{
+	struct jobfig f;
+	struct eb_doc *j;
+
+	job_figures(c, id, &f);
+	if (strcmp(f.state, "none") == 0)
+		return;
+	j = eb_doc_add(desk, "bid-job");
+	eb_doc_set_attr(j, "state", f.state);
+	eb_doc_set_attr(j, "phase", f.phase);
+	eb_doc_set_attr_i64(j, "done", (int64_t)f.done);
+	eb_doc_set_attr_i64(j, "total", (int64_t)f.total);
+	if (f.resumable)
+		eb_doc_set_attr(j, "resumable", "yes");
+}
+
+/* POST /t/ID/bid with attachments: the folder, the files, the child. */
+static void
+act_bid_job(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
+	struct bidform f = { .have_bid = 0 };
+	char dir[] = "/tmp/ebid-console-XXXXXX", att[600], subject[96] = "";
+	const char *stop = getenv("EBID_CONSOLE_STOP_AFTER");
+
+	if (c->job.state == JOB_RUNNING) {
+		put(&err, "error: a bid is being sent already: wait for its "
+		    "receipt\n");
+		goto flash;
+	}
+	if (mkdtemp(dir) == NULL) {
+		put(&err, "error: cannot make a folder\n");
+		goto flash;
+	}
+	snprintf(att, sizeof(att), "%s/att", dir);
+	f.dir = dir;
+	if (mkdir(att, 0700) != 0 || multipart_each(req, bidform_part, &f) !=
+	    0 || !f.have_bid) {
+		put(&err, f.why[0] ? f.why : !f.have_bid ?
+		    "error: choose your bid's XML file\n" :
+		    "error: the form cannot be read\n");
+		dir_clean(dir);
+		goto flash;
+	}
+	job_clean(c);                /* a new bid replaces an interrupted one */
+	c->job.state = JOB_NONE;
+	snprintf(c->job.dir, sizeof(c->job.dir), "%s", dir);
+	snprintf(c->job.tender, sizeof(c->job.tender), "%s", id);
+	c->job.sealed = 0;
+	c->job.stop_after = stop_once(stop);
+	bid_subject(c, id, subject, sizeof(subject));
+	if (job_start(c, f.att, f.natt, subject, &err) != 0) {
+		job_clean(c);
+		goto flash;
+	}
+	goto done;
+flash:
+	set_flash(c, 2, &out, &err, "submit-bid");
+done:
+	for (int i = 0; i < f.natt; i++)
+		free(f.att[i]);
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	back_to(c, req, "t", id);
+}
+
+/*
+ * The page's way for files over the console's body limit (console.js):
+ * POST /t/ID/bid-begin (a new staging folder), POST /t/ID/bid-part?
+ * kind=bid|attach&name=NAME&offset=N (the bytes [N, N+len) of a file,
+ * application/octet-stream, N its size so far), POST /t/ID/bid-go (the
+ * staged files sealed and uploaded as a form's would be).  Memory: one
+ * piece (the page sends 8 MiB).
+ */
+static void
+act_bid_begin(struct console *c, struct evhttp_request *req, const char *id)
+{
+	char dir[] = "/tmp/ebid-console-XXXXXX", att[64];
+
+	if (c->job.state == JOB_RUNNING) {
+		refuse(req, 409, "a bid is being sent already: wait for its "
+		    "receipt");
+		return;
+	}
+	if (mkdtemp(dir) == NULL) {
+		refuse(req, 500, "cannot make a folder");
+		return;
+	}
+	snprintf(att, sizeof(att), "%s/att", dir);
+	if (mkdir(att, 0700) != 0) {
+		dir_clean(dir);
+		refuse(req, 500, "cannot make a folder");
+		return;
+	}
+	job_clean(c);
+	c->job.state = JOB_STAGING;
+	snprintf(c->job.dir, sizeof(c->job.dir), "%s", dir);
+	snprintf(c->job.tender, sizeof(c->job.tender), "%s", id);
+	c->job.sealed = 0;
+	send_bytes(req, 204, "text/plain", "", 0);
+}
+
+static void
+act_bid_part(struct console *c, struct evhttp_request *req, const char *id,
+    const char *query)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct evkeyvalq q;
+	const char *kind, *name, *off;
+	char path[600], why[256];
+	struct stat st;
+	unsigned long long at;
+	size_t n = evbuffer_get_length(in);
+	int fd, isbid;
+
+	TAILQ_INIT(&q);
+	evhttp_parse_query_str(query != NULL ? query : "", &q);
+	kind = evhttp_find_header(&q, "kind");
+	name = evhttp_find_header(&q, "name");
+	off = evhttp_find_header(&q, "offset");
+	isbid = kind != NULL && strcmp(kind, "bid") == 0;
+	if (c->job.state != JOB_STAGING || strcmp(c->job.tender, id) != 0) {
+		refuse(req, 409, "no bid is being staged for this tender "
+		    "(bid-begin first)");
+		goto out;
+	}
+	if (kind == NULL || (!isbid && strcmp(kind, "attach") != 0) ||
+	    off == NULL || strspn(off, "0123456789") != strlen(off) ||
+	    *off == '\0' || (!isbid && name == NULL)) {
+		refuse(req, 400, "kind=bid|attach, name= and offset= are "
+		    "needed");
+		goto out;
+	}
+	if (!isbid && att_name_ok(name, why, sizeof(why)) != 0) {
+		refuse(req, 400, why);
+		goto out;
+	}
+	if (isbid)
+		job_path(c, "bid.xml", path, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s/att/%s", c->job.dir, name);
+	at = strtoull(off, NULL, 10);
+	if (stat(path, &st) != 0)
+		st.st_size = 0;
+	if ((unsigned long long)st.st_size != at) {
+		refuse(req, 409, "the piece does not start at the file's end");
+		goto out;
+	}
+	if (at == 0 && !isbid) {
+		if (c->job.nstaged == MAX_ATTACH) {
+			refuse(req, 413, "too many attachments");
+			goto out;
+		}
+		for (int i = 0; i < c->job.nstaged; i++)
+			if (strcmp(c->job.staged[i], path) == 0) {
+				refuse(req, 400, "two attachments have the "
+				    "same name");
+				goto out;
+			}
+		c->job.staged[c->job.nstaged++] = eb_strdup(path);
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0600)) < 0) {
+		refuse(req, 500, "cannot write the file");
+		goto out;
+	}
+	while (evbuffer_get_length(in) > 0)
+		if (evbuffer_write(in, fd) <= 0)
+			break;
+	if (close(fd) != 0 || evbuffer_get_length(in) > 0) {
+		refuse(req, 500, "cannot write the file");
+		goto out;
+	}
+	(void)n;
+	send_bytes(req, 204, "text/plain", "", 0);
+out:
+	evhttp_clear_headers(&q);
+}
+
+static void
+act_bid_go(struct console *c, struct evhttp_request *req, const char *id)
+{
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
+	const char *stop = getenv("EBID_CONSOLE_STOP_AFTER");
+	char path[600], subject[96] = "";
+	struct stat st;
+
+	job_path(c, "bid.xml", path, sizeof(path));
+	if (c->job.state != JOB_STAGING || strcmp(c->job.tender, id) != 0 ||
+	    stat(path, &st) != 0 || st.st_size == 0) {
+		put(&err, "error: choose your bid's XML file\n");
+		set_flash(c, 2, &out, &err, "submit-bid");
+	} else {
+		c->job.stop_after = stop_once(stop);
+		bid_subject(c, id, subject, sizeof(subject));
+		if (job_start(c, c->job.staged, c->job.nstaged, subject,
+		    &err) != 0) {
+			job_clean(c);
+			c->job.state = JOB_NONE;
+			set_flash(c, 4, &out, &err, "submit-bid");
+		}
+	}
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	back_to(c, req, "t", id);
+}
+
+/* POST /t/ID/bid-resume: upload the failed job's sealed bid again. */
+static void
+act_bid_resume(struct console *c, struct evhttp_request *req,
+    const char *id)
+{
+	struct eb_buf out = EB_BUF_INIT, err = EB_BUF_INIT;
+
+	if (c->job.state != JOB_FAILED || !c->job.sealed ||
+	    strcmp(c->job.tender, id) != 0) {
+		put(&err, "error: there is no interrupted upload of a bid for "
+		    "this tender\n");
+		set_flash(c, 2, &out, &err, "submit-bid");
+	} else if (job_start(c, NULL, 0, "", &err) != 0) {
+		set_flash(c, 4, &out, &err, "submit-bid");
+	}
+	eb_buf_free(&out);
+	eb_buf_free(&err);
+	back_to(c, req, "t", id);
+}
+
+/* Does the form carry an attachment (a part "attach" with a file)? */
+static int
+has_attach(const char *name, const char *filename, const uint8_t *p,
+    size_t n, void *arg)
+{
+	(void)p;
+	if (strcmp(name, "attach") == 0 && filename != NULL &&
+	    (filename[0] != '\0' || n > 0))
+		*(int *)arg = 1;
+	return 0;
 }
 
 /*
@@ -1926,7 +2722,7 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	rest[0] = '\0';
-	if (sscanf(path, "/%7[tsopm]/%63[A-Za-z0-9_.-]/%31[a-z]", kind, id,
+	if (sscanf(path, "/%7[tsopm]/%63[A-Za-z0-9_.-]/%31[a-z-]", kind, id,
 	    rest) < 2 || !valid_id(id) || strlen(kind) != 1) {
 		refuse(req, 404, "no such page");
 		return;
@@ -1967,6 +2763,17 @@ route(struct console *c, struct evhttp_request *req, int post, char kind,
 			act_sign(c, req, id);
 		else if (post && strcmp(rest, "bid") == 0)
 			act_bid(c, req, id);
+		else if (!post && strcmp(rest, "bid-progress") == 0)
+			page_bid_progress(c, req, id);
+		else if (post && strcmp(rest, "bid-resume") == 0)
+			act_bid_resume(c, req, id);
+		else if (post && strcmp(rest, "bid-begin") == 0)
+			act_bid_begin(c, req, id);
+		else if (post && strcmp(rest, "bid-part") == 0)
+			act_bid_part(c, req, id, evhttp_uri_get_query(
+			    evhttp_request_get_evhttp_uri(req)));
+		else if (post && strcmp(rest, "bid-go") == 0)
+			act_bid_go(c, req, id);
 		else if (!post && strcmp(rest, "receipt") == 0 &&
 		    c->receipt != NULL && strcmp(c->receipt_tender, id) == 0) {
 			char disp[128];
@@ -2203,6 +3010,13 @@ out:
 		event_free(sigint);
 	if (sigterm != NULL)
 		event_free(sigterm);
+	if (c.job.pid > 0) {               /* a bid still going out */
+		kill(c.job.pid, SIGTERM);
+		(void)waitpid(c.job.pid, NULL, 0);
+	}
+	job_clean(&c);
+	if (c.job.reap != NULL)
+		event_free(c.job.reap);
 	if (c.http != NULL)
 		evhttp_free(c.http);
 	if (c.base != NULL)

@@ -6,6 +6,7 @@
  *    result follows from the inputs (docs/audit.md).
  *
  *    ebid-audit export (--tender ID | --sale ID | --all) -o FILE|DIR
+ *        [--envelopes DIR | --fetch-envelopes]
  *    ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...
  *        [--crl F] [--jobs N]
  *    ebid-audit verify --db CONNINFO (--tender ID | --sale ID) --ca ca.crt
@@ -55,9 +56,9 @@ usage(FILE *f)
 	fputs(
 	    "usage:\n"
 	    "  ebid-audit export (--tender ID | --sale ID | --pool ID | --subject ID |\n"
-	    "         --monitor ID) -o FILE [--envelopes DIR]\n"
+	    "         --monitor ID) -o FILE [--envelopes DIR | --fetch-envelopes]\n"
 	    "  ebid-audit export --all [--kind tender|sale|pool] [--since T] [--until T] -o DIR\n"
-	    "         [--envelopes DIR]\n"
+	    "         [--envelopes DIR | --fetch-envelopes]\n"
 	    "  ebid-audit export --ocds FILE... --ca ca.crt [--ocid-prefix P]\n"
 	    "         [--publisher NAME] -o DIR\n"
 	    "  ebid-audit verify FILE --ca ca.crt [--server-cert F]... [--head F]...\n"
@@ -70,6 +71,11 @@ usage(FILE *f)
 	    "\n"
 	    "export   fetch a log from ebidd with an auditor's certificate\n"
 	    "         (--url --ca --cert --key or EBID_URL EBID_CA EBID_CERT EBID_KEY)\n"
+	    "         --envelopes DIR  copy the large bids' envelopes the log names\n"
+	    "         from DIR (a copy of envelope_dir) into FILE.envelopes/\n"
+	    "         --fetch-envelopes  the same, fetched from ebidd\n"
+	    "         (GET /v1/envelopes/HASH); each is checked against the\n"
+	    "         log's SHA-256 and size before it is kept\n"
 	    "         --ocds: verify each exported log, then write its OCDS 1.1.5\n"
 	    "         open data to DIR: ID.releases.json and ID.record.json\n"
 	    "         (docs/ocds.md)\n"
@@ -145,6 +151,7 @@ struct opts {
 	const char *heads[MAX_PINS];
 	int nheads;
 	const char *envelopes;          /* --envelopes DIR (docs/bigbids.md) */
+	int fetch_envelopes;            /* --fetch-envelopes: from ebidd */
 };
 
 /* --server-cert and --head: what the auditor brings from outside. */
@@ -287,7 +294,11 @@ load_and_verify(const struct opts *o, const char *file,
  *
  * export --envelopes DIR: each one the exported log names is copied from
  * DIR into FILE.envelopes/HASH, checked while it is copied; one absent
- * from DIR or altered there fails the export.
+ * from DIR or altered there fails the export.  export --fetch-envelopes
+ * takes them from ebidd instead (GET /v1/envelopes/HASH with the
+ * auditor's certificate, engine/server/envelopes_http.h), streamed to
+ * FILE.envelopes/HASH.tmp and hashed as they arrive: renamed to HASH only
+ * when SHA-256 and size are the log's, else removed and the export fails.
  */
 struct env_ref {
 	int64_t seq, size;
@@ -413,10 +424,83 @@ check_envelopes(const struct eb_audit_log *log, const char *dir, int strict)
 	return (int)(bad + (strict ? absent : 0));
 }
 
-/* export --envelopes DIR: copy into EXPORT.envelopes/.  0, or failures. */
+/* export --fetch-envelopes: each piece of GET /v1/envelopes/HASH as it
+ * arrives, hashed and written (bounded memory whatever the size). */
+struct fetch {
+	FILE *out;
+	EVP_MD_CTX *md;
+	int64_t n;
+};
+
+static int
+fetch_sink(const uint8_t *p, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+
+	f->n += (int64_t)n;
+	if (EVP_DigestUpdate(f->md, p, n) != 1)
+		return -1;
+	return fwrite(p, 1, n, f->out) == n ? 0 : -1;
+}
+
+/* Fetch the envelope 'hex' from the server into 'out': its SHA-256 (hex)
+ * and size in got/n.  0, or -1 with the reason printed. */
+static int
+fetch_envelope(struct eb_client *c, const struct eb_schema *schema,
+    const struct env_ref *ref, FILE *out, char got[EB_SHA256_HEX],
+    int64_t *n)
+{
+	struct fetch f = { .out = out, .md = EVP_MD_CTX_new() };
+	struct eb_buf body = EB_BUF_INIT;
+	struct eb_error err;
+	unsigned char md[EB_SHA256_LEN];
+	char path[128];
+	int status = 0, rc;
+
+	eb_error_clear(&err);
+	*n = 0;
+	if (f.md == NULL || EVP_DigestInit_ex(f.md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(f.md);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/v1/envelopes/%s", ref->hex);
+	body.max = (size_t)1 << 20;
+	rc = eb_client_get_stream(c, path, fetch_sink, &f, &body, &status,
+	    &err);
+	EVP_DigestFinal_ex(f.md, md, NULL);
+	EVP_MD_CTX_free(f.md);
+	eb_hex32(md, got);
+	*n = f.n;
+	if (rc == EB_OK && status != 200) {
+		struct eb_doc *e = NULL;
+
+		if (eb_xml_parse(schema, NULL, body.data, body.len, &e, &err) ==
+		    EB_OK)
+			(void)eb_errdoc_read(e, &err);
+		else
+			eb_fail(&err, EB_ERR_DENIED, "export-refused", NULL,
+			    "the server answered %d", status);
+		eb_doc_free(e);
+		rc = EB_ERR_DENIED;
+	}
+	eb_buf_free(&body);
+	if (rc != EB_OK) {
+		printf("FAILED: entry %lld: the envelope %s could not be "
+		    "fetched: %s%s%s%s\n", (long long)ref->seq, ref->hex,
+		    err.primary, err.reason[0] ? " (" : "", err.reason,
+		    err.reason[0] ? ")" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * export --envelopes DIR (from a folder) or --fetch-envelopes (c: from
+ * the server): copy into EXPORT.envelopes/.  0, or the number failed.
+ */
 static int
 copy_envelopes(const char *export, const struct eb_schema *schema,
-    const char *dir)
+    const char *dir, struct eb_client *c)
 {
 	struct eb_audit_log *log = NULL;
 	struct eb_error err;
@@ -445,8 +529,13 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 	while (next_envelope(log, &ei, &k, &ref)) {
 		char src[4096], to[4096], tmp[4104], got[EB_SHA256_HEX];
 		int64_t n = 0;
-		FILE *in = open_envelope(dir, ref.hex, src, sizeof(src)), *out;
+		FILE *in = NULL, *out;
 		int rc;
+
+		if (c != NULL)
+			snprintf(src, sizeof(src), "the server");
+		else
+			in = open_envelope(dir, ref.hex, src, sizeof(src));
 
 		if ((size_t)snprintf(to, sizeof(to), "%.4000s/%.64s", dest,
 		    ref.hex) >= sizeof(to) - 4) {
@@ -458,7 +547,7 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 		}
 		memcpy(tmp, to, strlen(to));
 		memcpy(tmp + strlen(to), ".tmp", 5);
-		if (in == NULL) {
+		if (in == NULL && c == NULL) {
 			printf("FAILED: entry %lld: the envelope %s is not in "
 			    "%s\n", (long long)ref.seq, ref.hex, dir);
 			bad++;
@@ -467,25 +556,37 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 		if ((out = fopen(tmp, "wb")) == NULL) {
 			printf("FAILED: cannot write %s: %s\n", tmp,
 			    strerror(errno));
-			fclose(in);
+			if (in != NULL)
+				fclose(in);
 			bad++;
 			continue;
 		}
-		rc = hash_copy(in, out, got, &n);
-		fclose(in);
-		if (fclose(out) != 0)
+		if (c != NULL) {
+			rc = fetch_envelope(c, schema, &ref, out, got, &n);
+		} else {
+			rc = hash_copy(in, out, got, &n);
+			fclose(in);
+			if (rc != 0)
+				printf("FAILED: cannot copy %s to %s\n", src,
+				    tmp);
+		}
+		if (fclose(out) != 0) {
+			printf("FAILED: cannot write %s: %s\n", tmp,
+			    strerror(errno));
 			rc = -1;
+		}
+		/* what the log says, or nothing is kept */
 		if (rc == 0 && (n != ref.size || strcmp(got, ref.hex) != 0)) {
-			printf("FAILED: entry %lld: the envelope %s in %s has "
-			    "%lld bytes and SHA-256 %s, not the %lld bytes and "
-			    "hash the log records\n", (long long)ref.seq,
-			    ref.hex, dir, (long long)n, got,
+			printf("FAILED: entry %lld: the envelope %s from %s "
+			    "has %lld bytes and SHA-256 %s, not the %lld bytes "
+			    "and hash the log records\n", (long long)ref.seq,
+			    ref.hex, c != NULL ? src : dir, (long long)n, got,
 			    (long long)ref.size);
 			rc = -1;
 		} else if (rc == 0 && rename(tmp, to) != 0) {
+			printf("FAILED: cannot rename %s: %s\n", tmp,
+			    strerror(errno));
 			rc = -1;
-		} else if (rc != 0) {
-			printf("FAILED: cannot copy %s to %s\n", src, tmp);
 		}
 		if (rc != 0) {
 			(void)remove(tmp);
@@ -495,8 +596,9 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 		copied++;
 		bytes += n;
 	}
-	printf("envelopes: %lld copied into %s (%lld bytes), %d failed\n",
-	    (long long)copied, dest, (long long)bytes, bad);
+	printf("envelopes: %lld %s into %s (%lld bytes), %d failed\n",
+	    (long long)copied, c != NULL ? "fetched from the server" :
+	    "copied", dest, (long long)bytes, bad);
 	eb_audit_log_free(log);
 	return bad;
 }
@@ -588,7 +690,8 @@ cmd_replay(const struct opts *o, const char *file,
 
 static int
 export_one(struct eb_client *c, const char *kind, const char *id,
-    const char *path, const struct eb_schema *schema, const char *envdir)
+    const char *path, const struct eb_schema *schema, const char *envdir,
+    int fetch)
 {
 	struct eb_buf body = EB_BUF_INIT;
 	struct eb_doc *d = NULL;
@@ -628,8 +731,8 @@ export_one(struct eb_client *c, const char *kind, const char *id,
 		print_error(&err);
 	eb_doc_free(d);
 	eb_buf_free(&body);
-	if (rc == EB_OK && envdir != NULL &&
-	    copy_envelopes(path, schema, envdir) != 0)
+	if (rc == EB_OK && (envdir != NULL || fetch) &&
+	    copy_envelopes(path, schema, envdir, fetch ? c : NULL) != 0)
 		return 1;
 	return rc == EB_OK ? 0 : 1;
 }
@@ -646,7 +749,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 
 	eb_error_clear(&err);
 	if (o->out == NULL || (!o->all && o->tender == NULL && o->sale == NULL &&
-	    o->pool == NULL)) {
+	    o->pool == NULL) || (o->fetch_envelopes && o->envelopes != NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -660,7 +763,7 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 		rc = export_one(c, o->tender ? "tender" : o->sale ? "sale" :
 		    o->subject ? "subject" : o->monitor ? "monitor" : "pool",
 		    o->tender ? o->tender : o->sale ? o->sale : o->pool, o->out,
-		    schema, o->envelopes);
+		    schema, o->envelopes, o->fetch_envelopes);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/v1/log?since=%s&until=%s",
@@ -684,7 +787,8 @@ cmd_export(const struct opts *o, const struct eb_schema *schema)
 		    (o->kind != NULL && strcmp(o->kind, kind) != 0))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.log.xml", o->out, id);
-		if (export_one(c, kind, id, path, schema, o->envelopes) != 0)
+		if (export_one(c, kind, id, path, schema, o->envelopes,
+		    o->fetch_envelopes) != 0)
 			rc = 1;
 	}
 out:
@@ -896,6 +1000,7 @@ main(int argc, char **argv)
 		{ "unverified", no_argument, NULL, 'V' },
 		{ "crl", required_argument, NULL, 'R' },
 		{ "envelopes", required_argument, NULL, 'E' },
+		{ "fetch-envelopes", no_argument, NULL, 'F' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -965,6 +1070,7 @@ main(int argc, char **argv)
 		case 'B': o.publisher = optarg; break;
 		case 'R': o.crl = optarg; break;
 		case 'E': o.envelopes = optarg; break;
+		case 'F': o.fetch_envelopes = 1; break;
 		case 'j': {
 			char *end = NULL;
 			long n = strtol(optarg, &end, 10);

@@ -5,6 +5,7 @@
 #include "tools/progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,11 +18,35 @@ eb_progress_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * EBID_PROGRESS_FILE: the same figures for a program that shows them
+ * elsewhere (`ebid console`'s bid desk): one line "LABEL DONE TOTAL
+ * RATE\n" (bytes, bytes per second), the file replaced whole by rename.
+ */
+static void
+report(const struct eb_progress *p, uint64_t done, uint64_t total,
+    double rate)
+{
+	const char *f = getenv("EBID_PROGRESS_FILE");
+	char tmp[4096];
+	FILE *o;
+
+	if (f == NULL || *f == '\0' ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", f) >= sizeof(tmp) ||
+	    (o = fopen(tmp, "w")) == NULL)
+		return;
+	fprintf(o, "%s %llu %llu %.0f\n", p->label != NULL ? p->label : "-",
+	    (unsigned long long)done, (unsigned long long)total, rate);
+	if (fclose(o) == 0)
+		(void)rename(tmp, f);
+}
+
 void
 eb_progress_start(struct eb_progress *p, const char *label, uint64_t base)
 {
 	*p = (struct eb_progress){ .label = label, .tty = isatty(2),
 	    .t0 = eb_progress_now(), .base = base };
+	report(p, base, 0, 0);
 }
 
 double
@@ -41,10 +66,15 @@ eb_progress_update(struct eb_progress *p, uint64_t done, uint64_t total)
 	char bar[31];
 	int i, fill;
 
-	if (!p->tty || (now - p->last < 0.1 && done != total))
+	p->done = done;
+	p->total = total;
+	if (now - p->last < 0.1 && done != total)
 		return;
 	p->last = now;
 	rate = eb_progress_rate(p, done);
+	report(p, done, total, rate);
+	if (!p->tty)
+		return;
 	if (total == 0) {
 		fprintf(stderr, "\r%-9s %8.1f MB  %6.1f MB/s   ", p->label,
 		    (double)done / 1e6, rate / 1e6);
@@ -71,6 +101,8 @@ eb_progress_update(struct eb_progress *p, uint64_t done, uint64_t total)
 void
 eb_progress_end(struct eb_progress *p)
 {
+	if (p->label != NULL && p->done > 0)  /* the last figures, unthrottled */
+		report(p, p->done, p->total, eb_progress_rate(p, p->done));
 	if (p->tty && p->drawn)
 		fprintf(stderr, "\r%72s\r", "");
 	p->drawn = 0;

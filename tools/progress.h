@@ -4,6 +4,10 @@
  *    0:07 left" on stderr, redrawn at most ten times a second, only when
  *    stderr is a terminal (quiet otherwise, so scripts and logs see only
  *    the result lines).  Used by `ebid bid seal` and `ebid bid submit`.
+ *    With EBID_PROGRESS_FILE=PATH set, the same figures are also written
+ *    to PATH, terminal or not: one line "LABEL DONE TOTAL RATE" (bytes,
+ *    bytes/s), replaced whole (rename) at each redraw: `ebid console`
+ *    shows them on the bid desk (tools/console.c).
  *
  * Owns nothing but the struct the caller keeps.
  */
@@ -18,6 +22,7 @@ struct eb_progress {
 	double t0, last;         /* monotonic seconds */
 	uint64_t base;           /* bytes already done when it started */
 	int drawn;
+	uint64_t done, total;    /* the last figures given */
 };
 
 /* Start a bar ('base': bytes done before, e.g. a resumed upload). */

@@ -56,6 +56,7 @@
 
 #include "engine/server/conns.h"
 #include "engine/server/commands.h"
+#include "engine/server/envelopes_http.h"
 #include "engine/server/export.h"
 #include "engine/server/handlers.h"
 #include "engine/server/heads.h"
@@ -118,11 +119,10 @@ conn_closed(struct evhttp_connection *conn, void *arg)
 	r->client_gone = 1;
 }
 
+/* The request's metrics and log line. */
 static void
-send_bytes(struct eb_req *r, int status, const char *ctype,
-    const void *p, size_t n)
+log_request(struct eb_req *r, int status, size_t n)
 {
-	struct evbuffer *out;
 	int64_t us = eb_clock_mono_us() - r->t0_us;
 
 	eb_metrics_request(r->srv->metrics, r->path, status, us);
@@ -133,6 +133,22 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 	    r->have_actor ? eb_role_name(r->actor.role) : "-", r->peer_addr,
 	    r->method, r->path, status, n, (long long)us,
 	    r->client_gone ? " client-gone" : "");
+}
+
+void
+eb_reply_streamed(struct eb_req *r, int status, size_t n)
+{
+	log_request(r, status, n);
+	req_free(r);
+}
+
+static void
+send_bytes(struct eb_req *r, int status, const char *ctype,
+    const void *p, size_t n)
+{
+	struct evbuffer *out;
+
+	log_request(r, status, n);
 	if (r->req != NULL) {
 		if (r->conn != NULL)
 			evhttp_connection_set_closecb(r->conn, NULL, NULL);
@@ -425,6 +441,13 @@ h_upload_chunk(struct eb_req *r, const char *id, const char *q)
 	eb_handle_upload_chunk(r, q);
 }
 
+static void
+h_envelope(struct eb_req *r, const char *id, const char *q)
+{
+	(void)q;
+	eb_handle_envelope(r, id);             /* envelopes_http.h */
+}
+
 static const struct endpoint {
 	const char *pattern;
 	int methods;
@@ -453,9 +476,11 @@ static const struct endpoint {
 	{ "/v1/uploads", M_POST, h_upload_open },
 	{ "/v1/uploads/offset", M_GET, h_upload_offset },
 	{ "/v1/uploads/chunk", M_POST, h_upload_chunk },
+	{ "/v1/envelopes/%", M_GET, h_envelope },
 };
 
-/* 'path' matches 'pattern'; the segment '*' stood for goes into 'id'. */
+/* 'path' matches 'pattern'; the segment '*' stood for goes into 'id'
+ * ('*': an id, shorter than EB_ID_MAX; '%': a hash, shorter than idsz). */
 static int
 path_matches(const char *pattern, const char *path, char *id, size_t idsz)
 {
@@ -463,9 +488,9 @@ path_matches(const char *pattern, const char *path, char *id, size_t idsz)
 
 	id[0] = '\0';
 	for (;;) {
-		if (*pattern == '*') {
+		if (*pattern == '*' || *pattern == '%') {
 			n = strcspn(path, "/");
-			if (n == 0 || n >= idsz)
+			if (n == 0 || n >= (*pattern == '*' ? EB_ID_MAX : idsz))
 				return 0;
 			memcpy(id, path, n);
 			id[n] = '\0';
@@ -515,7 +540,7 @@ dispatch(struct eb_req *r, enum evhttp_cmd_type cmd, const char *path,
     const char *query)
 {
 	const struct endpoint *ep = NULL;
-	char id[EB_ID_MAX], allow[64];
+	char id[EB_ID_MAX + 96], allow[64];
 	struct eb_error e;
 
 	eb_error_clear(&e);

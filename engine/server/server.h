@@ -22,6 +22,7 @@
  *    eb_http_free()       - free evhttp and the connection records
  *    eb_reply_doc()       - reply an XML document
  *    eb_reply_error()     - reply the XML error document
+ *    eb_reply_streamed()  - a streamed reply ended: log it, free the request
  */
 #ifndef EB_SERVER_SERVER_H
 #define EB_SERVER_SERVER_H
@@ -120,5 +121,8 @@ void eb_http_free(struct eb_server *srv);
 void eb_reply_doc(struct eb_req *r, int status, const struct eb_doc *doc);
 /* Reply the error document of 'e' with eb_http_status(); frees 'r'. */
 void eb_reply_error(struct eb_req *r, const struct eb_error *e);
+/* A reply its handler streamed itself (envelopes_http.c) has ended:
+ * write the request's log line and metrics ('n' bytes sent), free 'r'. */
+void eb_reply_streamed(struct eb_req *r, int status, size_t n);
 
 #endif

@@ -327,6 +327,15 @@ eb_handle_upload_chunk(struct eb_req *r, const char *query)
 	stub_reply(r, "upload-chunk", NULL);
 }
 
+void
+eb_handle_envelope(struct eb_req *r, const char *hex)
+{
+	/* a '%' segment: longer than an id, still one segment */
+	if (hex == NULL || hex[0] == '\0' || strchr(hex, '/') != NULL)
+		abort();
+	stub_reply(r, "envelope", NULL);
+}
+
 /* -- set-up ------------------------------------------------------------- */
 
 static struct eb_server srv;

@@ -30,7 +30,9 @@ PGPORT_T=$(free_port)
 PORT=$(free_port)
 BPORT=$(free_port)
 . "$(dirname "$0")/lib.sh"
-IT_EXTRA_CONF="public_listen = 127.0.0.1:$BPORT
+IT_EXTRA_CONF="envelope_dir = $tmp/envelopes
+upload_min_free = 0
+public_listen = 127.0.0.1:$BPORT
 pages_dir = $SRC/engine/server/pages
 ${DESKS_BOARD_CONF:-}"   # by hand: e.g. a higher public_rate to measure the board
 it_setup

@@ -50,16 +50,17 @@ answer_is() { [ "$code" = "$1" ] || { echo "status $code"; cat "$hdr" "$body"; r
 
 # The endpoints, from the one table in engine/server/http.c (so a new
 # endpoint is tried here, and must be documented, the day it is added);
-# '*' (an id) becomes a made-up id.
+# '*' (an id) becomes a made-up id, '%' (a hash: docs say H) one too.
 table=$(sed -n '/^} endpoints\[\] = {/,/^};/p' "$SRC/engine/server/http.c" |
 	grep -oE '\{ "/[^"]*", M_(GET|POST)')
-GET_PATHS=$(grep 'M_GET' <<<"$table" | cut -d'"' -f2 | sed 's/\*/X-none/')
-POST_PATHS=$(grep 'M_POST' <<<"$table" | cut -d'"' -f2 | sed 's/\*/X-none/')
+GET_PATHS=$(grep 'M_GET' <<<"$table" | cut -d'"' -f2 | sed 's/[*%]/X-none/')
+POST_PATHS=$(grep 'M_POST' <<<"$table" | cut -d'"' -f2 | sed 's/[*%]/X-none/')
 check "the endpoint table has its GET and POST endpoints ($(wc -l <<<"$table") rows)" \
 	test "$(wc -l <<<"$GET_PATHS")" -ge 15 -a "$(wc -l <<<"$POST_PATHS")" -ge 2
 # docs/protocol.md lists every endpoint of the table
 while read -r _ path method; do
 	path=${path//\"/}; path=${path%,}; method=${method#M_}
+	path=${path//%/H}
 	check "docs/protocol.md lists $method ${path//\*/ID}" \
 		grep -qF "| \`$method ${path//\*/ID}" "$SRC/docs/protocol.md"
 done <<<"$table"

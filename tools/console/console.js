@@ -136,7 +136,83 @@
     setInterval(tick, 1000);
   }
 
-  // -- a bid file: progress while it is sealed and sent
+  // -- a bid file: progress while it is sealed and sent.  With
+  //    attachments, the files go to the console in 8 MiB pieces
+  //    (bid-begin, bid-part, bid-go: no file is limited by the console's
+  //    body limit), the bar showing the bytes handed over; bid-go's answer
+  //    is the desk with the sealing and upload panel
   const bid = document.getElementById('bid-form');
-  if (bid) bid.addEventListener('submit', () => { document.getElementById('bid-progress').hidden = false; });
+  if (bid) {
+    bid.addEventListener('submit', (ev) => {
+      const bar = document.getElementById('bid-progress');
+      bar.hidden = false;
+      const atts = document.getElementById('bid-attach');
+      const file = document.getElementById('bid-file').files[0];
+      if (!atts || atts.files.length === 0 || !file) return;   // one form post
+      ev.preventDefault();
+      const PIECE = 8 << 20;
+      const action = bid.getAttribute('action');
+      const qs = action.indexOf('?') >= 0 ? action.slice(action.indexOf('?')) : '';
+      const base = action.replace(/\/bid(\?.*)?$/, '');
+      const files = [{ kind: 'bid', f: file }].concat([...atts.files].map((f) => ({ kind: 'attach', f })));
+      const total = files.reduce((n, x) => n + x.f.size, 0);
+      bar.max = total;
+      bar.value = 0;
+      const post = (url, body) => fetch(url, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/octet-stream' }, body,
+      }).then((r) => { if (!r.ok) return r.text().then((t) => { throw new Error(t); }); });
+      (async () => {
+        await post(base + '/bid-begin', '');
+        let sent = 0;
+        for (const x of files) {
+          let off = 0;
+          do {
+            const q = '?kind=' + x.kind + '&name=' + encodeURIComponent(x.f.name) + '&offset=' + off;
+            const piece = x.f.slice(off, off + PIECE);
+            await post(base + '/bid-part' + q, piece);
+            off += piece.size;
+            sent += piece.size;
+            bar.value = sent;
+          } while (off < x.f.size);
+        }
+        const go = document.createElement('form');
+        go.method = 'post';
+        go.action = base + '/bid-go' + qs;
+        document.body.appendChild(go);
+        go.submit();
+      })().catch((e) => {
+        bar.hidden = true;
+        const p = document.createElement('p');
+        p.className = 'check bad';
+        p.setAttribute('role', 'alert');
+        p.textContent = (zh ? '文件未能交给控制台：' : 'The files could not be handed to the console: ') + e.message;
+        bid.appendChild(p);
+      });
+    });
+  }
+
+  // -- a bid with attachments going out (the console seals and uploads it
+  //    in the background): phase, bytes, rate and time left from
+  //    GET /t/ID/bid-progress; the page again once it ended (the receipt,
+  //    or the resume button)
+  const job = document.getElementById('bid-job');
+  if (job) {
+    const mb = (n) => (n / 1e6).toFixed(1);
+    const mmss = (s) => Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+    const poll = () => fetch(job.dataset.progress, { credentials: 'same-origin' })
+      .then((r) => r.json()).then((p) => {
+        const bar = document.getElementById('job-bar');
+        if (p.total > 0) { bar.max = p.total; bar.value = p.done; } else bar.removeAttribute('value');
+        const lab = job.querySelector('[data-phase="' + p.phase + '"]');
+        const ph = document.getElementById('job-phase');
+        ph.textContent = lab ? lab.textContent : p.phase;
+        ph.dataset.phaseNow = p.phase;
+        document.getElementById('job-bytes').textContent = mb(p.done) + ' / ' + mb(p.total) + ' MB';
+        document.getElementById('job-rate').textContent = p.rate > 0 ? mb(p.rate) + ' MB/s' : '—';
+        document.getElementById('job-left').textContent = p.left >= 0 ? mmss(p.left) : '—';
+        if (p.state !== job.dataset.state) location.reload();
+      }).catch(() => {});
+    if (job.dataset.state === 'running') { poll(); setInterval(poll, 300); }
+  }
 })();

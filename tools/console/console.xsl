@@ -287,6 +287,7 @@
     <xsl:if test="$me/@role = 'bidder' and $t/@state = 'bidding'">
       <xsl:call-template name="bid-form"/>
     </xsl:if>
+    <xsl:apply-templates select="e:bid-job"/>
     <xsl:if test="@receipt-bytes">
       <p class="receipt"><a href="/t/{@id}/receipt" download="{@id}.receipt" id="receipt-link"><xsl:call-template name="t"><xsl:with-param name="id" select="'receipt'"/></xsl:call-template></a>
         (<xsl:value-of select="@receipt-bytes"/> B) ·
@@ -600,9 +601,44 @@
       <form method="post" action="/t/{@id}/bid{$q}" enctype="multipart/form-data" id="bid-form" aria-describedby="bid-help">
         <p><label for="bid-file"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-file'"/></xsl:call-template></label>
           <input type="file" id="bid-file" name="file" accept=".xml,application/xml" required="required"/></p>
+        <p><label for="bid-attach"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-attach'"/></xsl:call-template></label>
+          <input type="file" id="bid-attach" name="attach" multiple="multiple" aria-describedby="bid-attach-help"/>
+          <small id="bid-attach-help"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-attach-help'"/></xsl:call-template></small></p>
         <p><button type="submit"><xsl:call-template name="t"><xsl:with-param name="id" select="'seal-submit'"/></xsl:call-template></button>
           <progress id="bid-progress" hidden="hidden" aria-label="…"></progress></p>
       </form>
+    </section>
+  </xsl:template>
+
+  <!-- a bid with attachments going out (console.c, "a bid with
+       attachments"): phase, bytes, rate, time left; the script polls
+       bid-progress and fills them in; an interrupted upload: resume -->
+  <xsl:template match="e:bid-job">
+    <xsl:variable name="id" select="../@id"/>
+    <section aria-labelledby="h-bid-job" class="bid-job" id="bid-job" data-state="{@state}" data-progress="/t/{$id}/bid-progress">
+      <h2 id="h-bid-job"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-job'"/></xsl:call-template></h2>
+      <p><span id="job-phase" data-phase-now="{@phase}"><xsl:call-template name="t"><xsl:with-param name="id" select="concat('bid-phase-', @phase)"/></xsl:call-template></span>
+        <xsl:text> </xsl:text>
+        <progress id="job-bar" max="{@total + (@total = 0)}" value="{@done}" aria-labelledby="job-phase"></progress></p>
+      <dl class="job-figures">
+        <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-bytes'"/></xsl:call-template></dt>
+        <dd id="job-bytes"><xsl:value-of select="format-number(@done div 1000000, '0.0')"/> / <xsl:value-of select="format-number(@total div 1000000, '0.0')"/> MB</dd>
+        <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-rate'"/></xsl:call-template></dt>
+        <dd id="job-rate">—</dd>
+        <dt><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-left'"/></xsl:call-template></dt>
+        <dd id="job-left">—</dd>
+      </dl>
+      <p hidden="hidden" id="job-phases">
+        <xsl:for-each select="key('s', 'bid-phase-sealing') | key('s', 'bid-phase-uploading') | key('s', 'bid-phase-receipt') | key('s', 'bid-phase-done') | key('s', 'bid-phase-failed')">
+          <span data-phase="{substring-after(@id, 'bid-phase-')}"><xsl:call-template name="t"><xsl:with-param name="id" select="@id"/></xsl:call-template></span>
+        </xsl:for-each>
+      </p>
+      <xsl:if test="@resumable = 'yes'">
+        <form method="post" action="/t/{$id}/bid-resume{$q}" id="bid-resume-form">
+          <p><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-resume-help'"/></xsl:call-template>
+            <xsl:text> </xsl:text><button type="submit" id="bid-resume"><xsl:call-template name="t"><xsl:with-param name="id" select="'bid-resume'"/></xsl:call-template></button></p>
+        </form>
+      </xsl:if>
     </section>
   </xsl:template>
 
