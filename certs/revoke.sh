@@ -16,8 +16,8 @@
 #    update in 30 days) and keeps the CA's list in DIR/revoked.txt (the
 #    `openssl ca` database format); marks the certificate revoked in
 #    DIR/index.txt, the CA's index the OCSP responder answers from
-#    (`openssl ocsp -index DIR/index.txt`, docs/operations-server.md).  Point ebidd's `crl` setting at
-#    DIR/crl.pem and send it SIGHUP; `ebid-audit verify --crl DIR/crl.pem`.
+#    (`openssl ocsp -index DIR/index.txt`, docs/operations-server.md).
+#    Point ebidd's `crl` setting at DIR/crl.pem and send it SIGHUP; `ebid-audit verify --crl DIR/crl.pem`.
 #    Development only: a real CA keeps its key offline (certs/README.md).
 set -euo pipefail
 die() { printf 'revoke.sh: %s\n' "$*" >&2; exit 1; }

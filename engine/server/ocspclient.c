@@ -44,7 +44,7 @@
 struct waiter {
 	TAILQ_ENTRY(waiter) link;
 	int64_t at_ms;
-	eb_ocspc_done_fn *done;
+	eb_ocspc_done_fn done;
 	void *arg;
 };
 TAILQ_HEAD(waiters, waiter);
@@ -440,7 +440,7 @@ out:
 
 int
 eb_ocspc_check(struct eb_server *srv, X509 *cert, int64_t at_ms,
-    struct eb_error *e, eb_ocspc_done_fn *done, void *arg)
+    struct eb_error *e, eb_ocspc_done_fn done, void *arg)
 {
 	struct eb_ocspc *c = srv->ocsp;
 	struct eb_idmap_node *node;
@@ -562,7 +562,7 @@ eb_ocspc_init(struct eb_server *srv, struct eb_error *err)
 	TAILQ_INIT(&c->lru);
 	if (eb_idmap_init(&c->map, 1024) != EB_OK) {
 		free(c);
-		return eb_fail(err, EB_ERR_NOMEM, "internal", NULL,
+		return eb_fail(err, EB_ERR_INTERNAL, "internal", NULL,
 		    "cannot make the OCSP cache");
 	}
 	/*

@@ -52,7 +52,8 @@ struct eb_ocspc;
 #define EB_OCSPC_RETRY_MS ((int64_t)5000) /* a failure is kept this long */
 
 /* The verdict for a check that waited: EB_OK, or an error with 'e'. */
-typedef void eb_ocspc_done_fn(void *arg, int rc, const struct eb_error *e);
+typedef void (*eb_ocspc_done_fn)(void *arg, int rc,
+    const struct eb_error *e);
 
 /* srv->ocsp from srv->cfg (NULL when off).  EB_OK or 'err' (start-up). */
 int eb_ocspc_init(struct eb_server *srv, struct eb_error *err) EB_MUSTCHECK;
@@ -65,7 +66,7 @@ void eb_ocspc_free(struct eb_server *srv);
  * called exactly once, later, on the loop ('cert' is not kept).
  */
 int eb_ocspc_check(struct eb_server *srv, X509 *cert, int64_t at_ms,
-    struct eb_error *e, eb_ocspc_done_fn *done, void *arg);
+    struct eb_error *e, eb_ocspc_done_fn done, void *arg);
 
 /* The ebid_ocsp_* metrics (none when OCSP is off). */
 void eb_ocspc_render(const struct eb_server *srv, struct eb_buf *b);
