@@ -9,6 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static long fail_after = -1;        /* eb_mem_fail_after() */
+
+void
+eb_mem_fail_after(long n)
+{
+	fail_after = n;
+}
+
+/* 1 when the injected failure is due (tests only; see mem.h). */
+static int
+injected(void)
+{
+	if (fail_after < 0)
+		return 0;
+	if (fail_after == 0)
+		return 1;
+	fail_after--;
+	return 0;
+}
+
 void
 eb_oom(const char *what, size_t n)
 {
@@ -21,7 +41,7 @@ eb_oom(const char *what, size_t n)
 void *
 eb_malloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = injected() ? NULL : malloc(n ? n : 1);
 
 	if (p == NULL)
 		eb_oom("malloc", n);
@@ -35,7 +55,7 @@ eb_calloc(size_t n, size_t size)
 
 	if (size != 0 && n > SIZE_MAX / size)
 		eb_oom("calloc overflow", SIZE_MAX);
-	p = calloc(n ? n : 1, size ? size : 1);
+	p = injected() ? NULL : calloc(n ? n : 1, size ? size : 1);
 	if (p == NULL)
 		eb_oom("calloc", n * size);
 	return p;
@@ -44,7 +64,7 @@ eb_calloc(size_t n, size_t size)
 void *
 eb_realloc(void *p, size_t n)
 {
-	void *q = realloc(p, n ? n : 1);
+	void *q = injected() ? NULL : realloc(p, n ? n : 1);
 
 	if (q == NULL)
 		eb_oom("realloc", n);

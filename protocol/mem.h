@@ -17,6 +17,7 @@
  *    eb_malloc(n), eb_calloc(n, size), eb_realloc(p, n), eb_strdup(s),
  *    eb_strndup(s, n), eb_memdup(p, n)
  *    eb_oom(what, n)           - the report and abort (noreturn)
+ *    eb_mem_fail_after(n)      - tests only: fail the allocation after n
  */
 #ifndef EB_PROTOCOL_MEM_H
 #define EB_PROTOCOL_MEM_H
@@ -45,5 +46,14 @@ EB_MALLOC_LIKE char *eb_strdup(const char *s);
 /* At most n bytes of s, always terminated. */
 EB_MALLOC_LIKE char *eb_strndup(const char *s, size_t n);
 EB_MALLOC_LIKE void *eb_memdup(const void *p, size_t n);
+
+/*
+ * Fault injection for tests (as SQLite's FAULT_INSTALL): after n more
+ * allocations through these functions (libxml2's too, protocol/xml.c), the
+ * next one takes the out-of-memory path; n < 0 (the default) never.  One
+ * process-wide counter, not thread-safe: a test sets it in a child that
+ * it expects to abort.
+ */
+void eb_mem_fail_after(long n);
 
 #endif

@@ -206,9 +206,38 @@ eb_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
  * Initialise libxml2 and install the deny-all loader.  Returns nothing;
  * idempotent; call once before threads start.
  */
+/*
+ * libxml2 allocates through ebid's policy (protocol/mem.h): a failed
+ * allocation reports and aborts instead of reaching libxml2 as NULL, which
+ * it reports as an error of the document ("malformed", or a value "not
+ * valid" in the middle of schema validation) and so would blame the sender.
+ * libxml2's own XML_ERR_NO_MEMORY reports that are not allocations (a text
+ * node over its size limit) stay refusals of the input.
+ */
+static void *
+xml_malloc(size_t n)
+{
+	return eb_malloc(n);
+}
+
+static void *
+xml_realloc(void *p, size_t n)
+{
+	return eb_realloc(p, n);
+}
+
+static char *
+xml_strdup(const char *s)
+{
+	return eb_strdup(s);
+}
+
 void
 eb_xml_init(void)
 {
+	/* before the first allocation of libxml2's own: memory it took
+	 * with malloc() before (another library's use) frees the same way */
+	xmlMemSetup(free, xml_malloc, xml_realloc, xml_strdup);
 	xmlInitParser();
 	xmlSetExternalEntityLoader(eb_entity_loader);
 }

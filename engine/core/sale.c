@@ -447,7 +447,8 @@ chain_event(struct sale *s, const char *name, int64_t time,
 	eb_sha256(buf, n, s->chain);
 }
 
-static int
+/* Allocation failure aborts (protocol/mem.h): nothing to return. */
+static void
 push_bid(struct sale *s, int64_t t, int64_t amount, uint32_t number,
     enum phase ph)
 {
@@ -462,7 +463,6 @@ push_bid(struct sale *s, int64_t t, int64_t amount, uint32_t number,
 	s->hist[s->nhist].number = number;
 	s->hist[s->nhist].phase = (unsigned char)ph;
 	s->nhist++;
-	return EB_OK;
 }
 
 static char *
@@ -1883,8 +1883,7 @@ ap_price(struct sale *s, const struct eb_doc *e, const struct ev_ctx *x,
 	    (rc = ev_i64(e, "amount", &amount, err)))
 		return rc;
 	b = bidder_by_number(s, n);
-	if ((rc = push_bid(s, x->time, amount, n, ph)) != EB_OK)
-		return eb_fail(err, rc, "out-of-memory", NULL, "out of memory");
+	push_bid(s, x->time, amount, n, ph);
 	if (ph == PHASE_LISTING && !b->quoted) {
 		b->quoted = 1;
 		s->quoters++;

@@ -779,14 +779,7 @@ job_decide(struct job *j)
 	j->gi.agg = a;
 	j->gi.done = item_done;
 	j->gstatus = 0;
-	if ((rc = eb_gc_submit(j->cs->gc, &j->gi)) != EB_OK) {
-		eb_agg_drop_state(a);
-		a->hold = !TAILQ_EMPTY(&a->uncommitted);
-		eb_fail(&e, rc, "database-unavailable", NULL,
-		    "cannot queue the append");
-		job_fail(j, &e);
-		return;
-	}
+	eb_gc_submit(j->cs->gc, &j->gi);      /* only queues: cannot fail */
 	/* the pending head: the next command is chained on it */
 	a->seq = j->seq;
 	memcpy(a->hash, j->hash, EB_SHA256_LEN);

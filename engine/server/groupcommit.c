@@ -193,14 +193,13 @@ send_cb(evutil_socket_t fd, short what, void *arg)
 	gc_send(arg);
 }
 
-int
+void
 eb_gc_submit(struct eb_gc *g, struct eb_gc_item *it)
 {
 	it->t0_us = eb_clock_mono_us();
 	it->queued = 1;
 	TAILQ_INSERT_TAIL(&g->ready, it, link);
 	event_active(g->ev_send, EV_TIMEOUT, 0);
-	return EB_OK;
 }
 
 void

@@ -78,7 +78,7 @@ struct eb_gc *eb_gc_new(struct eb_server *srv, int max_inflight,
     eb_gc_agg_done_fn agg_done);
 void eb_gc_free(struct eb_gc *g);
 /* Queue 'it' (its agg, entry and done set).  EB_OK, always. */
-int eb_gc_submit(struct eb_gc *g, struct eb_gc_item *it) EB_MUSTCHECK;
+void eb_gc_submit(struct eb_gc *g, struct eb_gc_item *it);
 /* Take a queued item back (no-op when it is not queued). */
 void eb_gc_cancel(struct eb_gc *g, struct eb_gc_item *it);
 
