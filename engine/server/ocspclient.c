@@ -5,8 +5,9 @@
  *    A check looks the certificate's (issuer, serial) up in the cache: a
  *    current answer decides at once; a query in flight gets one more
  *    waiter; else a new entry is made and its query sent: the DER request
- *    (protocol/ocsp.c) POSTed with a new evhttp connection (freed by
- *    libevent when the request completes), the hostname resolved by
+ *    (protocol/ocsp.c) POSTed with a new evhttp connection (freed from
+ *    the loop once its request's callback returned: libevent 2.1's
+ *    free-on-completion leaves a kept-alive one), the hostname resolved by
  *    evdns (never getaddrinfo on the loop), one timeout for connect, write
  *    and read.  The answer, or the failure, completes the entry and every
  *    waiter gets its verdict at its own instant.
@@ -65,16 +66,24 @@ struct entry {
 	int pending;                      /* a query in flight */
 	struct waiters waiters;           /* ... and who waits on it */
 	X509 *cert, *issuer;              /* own references while pending */
-	struct evhttp_connection *conn;   /* while pending (autofree) */
+	struct evhttp_connection *conn;   /* while pending */
 	int http_error;                   /* evhttp's error, if any */
 	int64_t t0_us;
 	int64_t until_ms;                 /* answered: kept until (real ms) */
 	struct verdict v;
 };
 
+/* A connection whose request completed, freed from the loop (reap). */
+struct spent {
+	struct evhttp_connection *conn;
+	struct spent *next;
+};
+
 struct eb_ocspc {
 	struct eb_server *srv;
 	struct evdns_base *dns;
+	struct spent *spent;              /* to free after their callbacks */
+	struct event *reap;
 	int aia;                          /* ocsp = aia */
 	char responder[URL_MAX];          /* "" = none */
 	int soft_fail;
@@ -330,12 +339,35 @@ http_error_text(int e)
 }
 
 static void
+reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct eb_ocspc *c = arg;
+	struct spent *sp;
+
+	(void)fd, (void)what;
+	while ((sp = c->spent) != NULL) {
+		c->spent = sp->next;
+		evhttp_connection_free(sp->conn);
+		free(sp);
+	}
+}
+
+static void
 query_done(struct evhttp_request *req, void *arg)
 {
 	struct entry *en = arg;
 	struct eb_ocspc *c = en->c;
 	struct verdict *v = &en->v;
 	int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
+	struct spent *sp = eb_calloc(1, sizeof(*sp));
+	struct timeval zero = { 0, 0 };
+
+	/* not inside its own callback: on the loop's next turn */
+	sp->conn = en->conn;
+	sp->next = c->spent;
+	c->spent = sp;
+	en->conn = NULL;
+	event_add(c->reap, &zero);
 
 	if (code == 0) {
 		v->failed = 1;
@@ -420,8 +452,6 @@ query_start(struct eb_ocspc *c, struct entry *en)
 		goto out;
 	}
 	req = NULL;
-	/* the connection goes when its request completes */
-	evhttp_connection_free_on_completion(en->conn);
 	rc = 0;
 out:
 	if (rc != 0) {
@@ -569,6 +599,9 @@ eb_ocspc_init(struct eb_server *srv, struct eb_error *err)
 	 * Host names resolved without blocking the loop; /etc/resolv.conf
 	 * and /etc/hosts are read here, before the privileges drop.
 	 */
+	c->reap = evtimer_new(srv->base, reap_cb, c);
+	if (c->reap == NULL)
+		eb_oom("evtimer_new", 0);
 	c->dns = evdns_base_new(srv->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 	if (c->dns == NULL)
@@ -612,6 +645,8 @@ eb_ocspc_free(struct eb_server *srv)
 	c->max_entries = (size_t)-1;    /* complete() must not evict now */
 	eb_idmap_foreach(&c->map, free_one, c);
 	eb_idmap_fini(&c->map);
+	reap_cb(-1, 0, c);
+	event_free(c->reap);
 	if (c->dns != NULL)
 		evdns_base_free(c->dns, 0);
 	free(c);
