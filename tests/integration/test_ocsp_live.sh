@@ -25,7 +25,8 @@
 #        ebid_ocsp_soft_fail_total with ocsp_soft_fail = yes;
 #      - ocsp = aia: a certificate issued with an AIA OCSP URL (made here:
 #        the responder's port is known only now) is checked at that URL;
-#        one without AIA gets 503 ocsp-unavailable.
+#        one without AIA gets 503 ocsp-unavailable; one the CA's index
+#        does not list gets 403 ocsp-unknown-certificate.
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
@@ -245,4 +246,14 @@ check "ocsp = aia: the certificate whose AIA names $aia is checked there (one go
 code=$(status_of bidder1 "$tmp/a2.xml")
 check "ocsp = aia: a certificate without AIA gets 503 ($code)" test "$code" = 503
 check "  ... ocsp-unavailable: names no OCSP responder" grep -q 'names no OCSP responder' "$tmp/a2.xml"
+# bidder7: issued with the same AIA but not in the CA's index: "unknown"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/ca/bidder7.key" 2>/dev/null
+openssl req -new -key "$tmp/ca/bidder7.key" -out "$tmp/b7.csr" \
+	-subj "/O=Weihai Harbour Works Co Ltd/OU=bidder/CN=Qiu Lan/UID=bidder7/serialNumber=FC-P-3007"
+openssl x509 -req -in "$tmp/b7.csr" -CA "$tmp/ca/ca.crt" -CAkey "$tmp/ca/ca.key" \
+	-set_serial "0x$(openssl rand -hex 16)" -days 30 -extfile "$tmp/aia.cnf" -extensions aia \
+	-out "$tmp/ca/bidder7.crt" 2>/dev/null
+code=$(status_of bidder7 "$tmp/a3.xml")
+check "ocsp = aia: a certificate the responder does not know is refused ($code)" test "$code" = 403
+check "  ... ocsp-unknown-certificate" grep -q 'reason="ocsp-unknown-certificate"' "$tmp/a3.xml"
 finish
