@@ -14,6 +14,10 @@
 #                               chain heads, system commands, shares; read by
 #                               the key process only
 #    tsa.crt tsa.key            the time-stamping authority (receipts)
+#    ocsp.crt ocsp.key          the CA's OCSP responder (OCSPSigning EKU)
+#    index.txt index.txt.attr   the CA's database of what it issued (`openssl
+#                               ca` format): the index `openssl ocsp -index`
+#                               answers from; certs/revoke.sh marks revocations
 #    NAME.crt NAME.key          every party listed in OUTDIR/parties.txt
 #    other-ca.crt other-ca.key  a second CA that ebid does not trust
 #    stranger.crt stranger.key  a bidder-looking certificate from other-ca
@@ -123,6 +127,8 @@ issue ca server "/O=$centre/OU=system/CN=ebidd trading server/UID=ebidd/serialNu
 # the key process reads it; signing_cert / signing_key)
 issue ca server-signing "/O=$centre/OU=system/CN=ebidd signing key/UID=ebidd/serialNumber=FC-SYSTEM" v3_signing
 issue ca tsa "/O=$centre/CN=$centre Time-Stamping Authority" v3_tsa
+# the CA's OCSP responder (delegated: OCSPSigning EKU; docs/crypto.md)
+issue ca ocsp "/O=$centre/CN=$centre OCSP Responder" v3_ocsp
 # the opening authority: issues each tender's opening certificate (ebidd)
 issue ca opening-authority "/O=$centre/CN=$centre Opening Authority" v3_opening_ca
 
@@ -162,6 +168,8 @@ check rogue-system smimesign
 check server smimesign
 check server-signing smimesign
 check tsa timestampsign
+openssl x509 -in "$out/ocsp.crt" -noout -ext extendedKeyUsage | grep -q 'OCSP Signing' ||
+	die "ocsp.crt lacks the OCSPSigning extended key usage"
 openssl x509 -in "$out/opening-authority.crt" -noout -text | grep -q 'CA:TRUE, pathlen:0' ||
 	die "opening-authority.crt is not a CA with pathlen 0"
 while read -r name _; do
@@ -176,6 +184,9 @@ for bad in stranger expired; do
 done
 
 cp "$manifest" "$out/parties.txt"
+# the CA's database: every certificate it issued, for the OCSP responder
+cp "$work/ca/index.txt" "$out/index.txt"
+echo "unique_subject = no" >"$out/index.txt.attr"
 chmod 600 "$out"/*.key
-chmod 644 "$out"/*.crt "$out/parties.txt"
+chmod 644 "$out"/*.crt "$out/parties.txt" "$out/index.txt" "$out/index.txt.attr"
 echo "make-dev-certs: $(grep -vc '^#' "$out/parties.txt") parties, server, tsa, CA and test certificates in $out"

@@ -14,8 +14,10 @@
 #
 #    Writes DIR/crl.pem (every revocation so far, signed by the CA, next
 #    update in 30 days) and keeps the CA's list in DIR/revoked.txt (the
-#    `openssl ca` database format).  Point ebidd's `crl` setting at
-#    DIR/crl.pem and send it SIGHUP; `ebid-audit verify --crl DIR/crl.pem`.
+#    `openssl ca` database format); marks the certificate revoked in
+#    DIR/index.txt, the CA's index the OCSP responder answers from
+#    (`openssl ocsp -index DIR/index.txt`, docs/operations-server.md).
+#    Point ebidd's `crl` setting at DIR/crl.pem and send it SIGHUP; `ebid-audit verify --crl DIR/crl.pem`.
 #    Development only: a real CA keeps its key offline (certs/README.md).
 set -euo pipefail
 die() { printf 'revoke.sh: %s\n' "$*" >&2; exit 1; }
@@ -42,6 +44,13 @@ if grep -q "	$serial	" "$db"; then
 	die "$name (serial $serial) is already revoked"
 fi
 printf 'R\t%s\t%s,keyCompromise\t%s\tunknown\t%s\n' "$expiry" "$rev" "$serial" "$subject" >>"$db"
+# the CA's index (make-dev-certs.sh), which `openssl ocsp -index` answers
+# from: the certificate's line becomes revoked (the responder reloads it)
+if [ -f "$dir/index.txt" ]; then
+	awk -F'\t' -v OFS='\t' -v s="$serial" -v r="$rev,keyCompromise" \
+		'$4 == s && $1 == "V" { $1 = "R"; $3 = r } { print }' \
+		"$dir/index.txt" >"$dir/index.txt.new" && mv "$dir/index.txt.new" "$dir/index.txt"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ebid-crl.XXXXXX")
 trap 'rm -rf "$work"' EXIT

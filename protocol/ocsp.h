@@ -15,9 +15,9 @@
  *    Anything else is EB_OCSP_INVALID with the cause in 'why': the caller
  *    treats it as an unreachable responder (its soft-fail policy).
  *
- *    Not built yet (issue 21 point 3): ebidd's asynchronous client (an
- *    evhttp request to the responder), the cache until nextUpdate and the
- *    `ocsp_responder` / `ocsp = aia` / `ocsp_soft_fail` settings.
+ *    ebidd's asynchronous client, its cache until nextUpdate and the
+ *    `ocsp` / `ocsp_responder` / `ocsp_soft_fail` settings are
+ *    engine/server/ocspclient.h's.
  *
  * Ownership: every argument stays the caller's; *der of
  * eb_ocsp_request() is the caller's (OPENSSL_free()).

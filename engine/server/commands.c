@@ -81,6 +81,7 @@
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
 #include "engine/server/notify.h"
+#include "engine/server/ocspclient.h"
 #include "engine/server/reads.h"
 #include "engine/server/receipts.h"
 #include "engine/server/registry.h"
@@ -162,6 +163,7 @@ struct job {
 	char state_name[64];
 	int vrc;                          /* verify_work()'s result */
 	struct eb_error verr;
+	int ocsp_asked;                   /* the signer's OCSP check done */
 };
 
 struct eb_commands {
@@ -1255,6 +1257,19 @@ out:
 }
 
 
+/* The signer's OCSP verdict came (ocspclient.h): on with verify_done. */
+static void
+signer_checked(void *arg, int rc, const struct eb_error *e)
+{
+	struct job *j = arg;
+
+	if (rc != EB_OK) {
+		j->vrc = rc;
+		j->verr = *e;
+	}
+	verify_done(j);
+}
+
 /* Back on the loop thread: route the verified command to its aggregate. */
 static void
 verify_done(void *arg)
@@ -1267,6 +1282,20 @@ verify_done(void *arg)
 
 	if (rc != EB_OK)
 		goto fail;
+	/*
+	 * The signer (the TLS peer, verify_work) by OCSP at the command's
+	 * instant, beside the CRL check of eb_cms_verify_command: a
+	 * signature made before the revocation stands.
+	 */
+	if (j->r != NULL && !j->ocsp_asked) {
+		j->ocsp_asked = 1;
+		rc = eb_ocspc_check(srv, j->r->peer, j->time, &e,
+		    signer_checked, j);
+		if (rc == EB_OCSPC_WAIT)
+			return;
+		if (rc != EB_OK)
+			goto fail;
+	}
 	/*
 	 * The system role is ebidd's own key, not a role string: a
 	 * certificate that says OU=system but is not one of the centre's

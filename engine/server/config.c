@@ -40,6 +40,14 @@ static const struct cf_key cf_keys[] = {
 	STR(cert, "", 1),
 	INT(command_budget_ms, "2000", 10, 600000),
 	STR(crl, "", 0),
+	/* OCSP (ocspclient.h): off, responder (ocsp_responder), aia; ""
+	 * = responder when ocsp_responder is set, else off */
+	STR(ocsp, "", 0),
+	STR(ocsp_responder, "", 0),
+	STR(ocsp_soft_fail, "no", 1),
+	INT(ocsp_timeout, "5", 1, 60),
+	INT(ocsp_max_age, "300", 0, 7 * 86400),
+	INT(ocsp_cache_entries, "10000", 16, 10000000),
 	INT(db_connections, "4", 1, 32),
 	STR(db, "", 0),
 	/* least privilege (docs/operations.md): migrations as the owner */
@@ -296,6 +304,18 @@ eb_config_check(const struct eb_config *c, struct eb_error *err)
 		return eb_fail(err, EB_ERR_USAGE, "bad-setting",
 		    "Write log_format = text or log_format = json.",
 		    "log_format \"%s\" is neither text nor json", c->log_format);
+	if (*c->ocsp != '\0' && strcmp(c->ocsp, "off") != 0 &&
+	    strcmp(c->ocsp, "responder") != 0 && strcmp(c->ocsp, "aia") != 0)
+		return eb_fail(err, EB_ERR_USAGE, "bad-setting",
+		    "Write ocsp = off, ocsp = responder (with ocsp_responder) "
+		    "or ocsp = aia.", "ocsp \"%s\" is none of off, responder, "
+		    "aia", c->ocsp);
+	if (strcmp(c->ocsp_soft_fail, "yes") != 0 &&
+	    strcmp(c->ocsp_soft_fail, "no") != 0)
+		return eb_fail(err, EB_ERR_USAGE, "bad-setting",
+		    "Write ocsp_soft_fail = yes or ocsp_soft_fail = no.",
+		    "ocsp_soft_fail \"%s\" is neither yes nor no",
+		    c->ocsp_soft_fail);
 	if (strncmp(c->ocds_prefix, "ocds-", 5) != 0 ||
 	    strlen(c->ocds_prefix) != 11 ||
 	    strspn(c->ocds_prefix + 5, "abcdefghijklmnopqrstuvwxyz0123456789") != 6)

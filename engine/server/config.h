@@ -28,6 +28,12 @@ struct eb_config {
 	char *listen;          /* "127.0.0.1:8443" */
 	char *ca;              /* CA certificate(s), PEM */
 	char *crl;             /* CRL file or folder ("" = none); SIGHUP reloads */
+	char *ocsp;            /* off, responder, aia ("": responder if set) */
+	char *ocsp_responder;  /* http:// URL of the centre's responder */
+	char *ocsp_soft_fail;  /* yes: allowed without an answer; no: 503 */
+	int64_t ocsp_timeout;  /* s for one query */
+	int64_t ocsp_max_age;  /* s an answer without nextUpdate is kept */
+	int64_t ocsp_cache_entries; /* answers kept */
 	char *cert;            /* server certificate chain, PEM */
 	char *key;             /* server private key, PEM */
 	char *tsa_cert;        /* TSA certificate (optional until receipts) */

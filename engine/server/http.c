@@ -62,6 +62,7 @@
 #include "engine/server/heads.h"
 #include "engine/server/log.h"
 #include "engine/server/metrics.h"
+#include "engine/server/ocspclient.h"
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
 #include "engine/server/upload.h"
@@ -575,6 +576,30 @@ dispatch(struct eb_req *r, enum evhttp_cmd_type cmd, const char *path,
 	ep->fn(r, id, query);
 }
 
+static void route_checked(struct eb_req *r);
+
+/* The client certificate's OCSP verdict came (ocspclient.h). */
+static void
+peer_checked(void *arg, int rc, const struct eb_error *e)
+{
+	struct eb_req *r = arg;
+	struct eb_error gone;
+
+	if (rc != EB_OK) {
+		r->close_after = 1;
+		eb_reply_error(r, e);
+		return;
+	}
+	if (r->req == NULL || r->conn == NULL) {   /* left while we asked */
+		eb_fail(&gone, EB_ERR_IO, "connection-closed", NULL,
+		    "%s closed the connection before the reply",
+		    r->peer_addr);
+		eb_reply_error(r, &gone);
+		return;
+	}
+	route_checked(r);
+}
+
 static void
 route(struct evhttp_request *req, void *arg)
 {
@@ -630,6 +655,33 @@ route(struct evhttp_request *req, void *arg)
 		eb_reply_error(r, &e);
 		return;
 	}
+	/* OCSP (ocspclient.h): the answer may come later, on the loop */
+	switch (eb_ocspc_check(srv, r->peer, 0, &e, peer_checked, r)) {
+	case EB_OK:
+		break;
+	case EB_OCSPC_WAIT:
+		return;
+	default:
+		r->close_after = 1;
+		eb_reply_error(r, &e);
+		return;
+	}
+	route_checked(r);
+}
+
+/* After the certificate checks: framing, admission, the endpoint. */
+static void
+route_checked(struct eb_req *r)
+{
+	struct eb_server *srv = r->srv;
+	struct evhttp_request *req = r->req;
+	struct evhttp_connection *conn = r->conn;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	struct eb_error e;
+
+	eb_error_clear(&e);
 	r->have_actor = 1;
 	if (check_framing(req, &e) != EB_OK) {
 		r->close_after = 1;          /* never read what follows */

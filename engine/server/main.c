@@ -54,6 +54,7 @@
 #include "engine/server/monitoring.h"
 #include "engine/server/service.h"
 #include "engine/server/notify.h"
+#include "engine/server/ocspclient.h"
 #include "engine/server/privdrop.h"
 #include "engine/server/server.h"
 #include "engine/server/reads.h"
@@ -472,6 +473,8 @@ main(int argc, char **argv)
 		fatal_e(&e, "watch");
 	if (eb_uploads_init(&srv, &e) != EB_OK)
 		fatal_e(&e, "uploads");
+	if (eb_ocspc_init(&srv, &e) != EB_OK)    /* before the filter */
+		fatal_e(&e, "ocsp");
 	/* "committed" (notify.h): the live watches hear it, then ebidd's
 	 * own steps and timers */
 	if (eb_metrics_start(&srv, &e) != EB_OK)
@@ -531,6 +534,7 @@ main(int argc, char **argv)
 		_exit(dr.keyproc_gone);
 	}
 	eb_workers_free(srv.workers);
+	eb_ocspc_free(&srv);        /* answers the checks still waiting */
 	eb_http_free(&srv);
 	eb_uploads_free(&srv);
 	eb_board_free(&srv);

@@ -20,6 +20,7 @@
 #include "engine/server/clock.h"
 #include "engine/server/conns.h"
 #include "engine/server/log.h"
+#include "engine/server/ocspclient.h"
 #include "engine/server/server.h"
 #include "engine/server/workers.h"
 #include "engine/store/store.h"
@@ -468,6 +469,7 @@ eb_metrics_render(struct eb_server *srv, struct eb_buf *b)
 		histo_put(&o, "ebid_http_request_duration_seconds", labels,
 		    &m->ep[i].lat);
 	}
+	eb_ocspc_render(srv, b);     /* ocspclient.h */
 	head(&o, "ebid_commands_total", "counter",
 	    "Commands by outcome: accepted (appended to a log) or refused.");
 	{

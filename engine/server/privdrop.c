@@ -31,6 +31,10 @@
  * socketpair), sockets (TLS, libpq, the key process's channels), memory,
  * threads (workers, futexes), time and randomness, files (the CRL and the
  * log reopened on SIGHUP, the board's pages, the pid file removed).
+ * The OCSP client (ocspclient.c: evhttp to the responder, evdns for its
+ * name) needs nothing more than libpq's outgoing connections already do:
+ * socket, connect, getsockopt (SO_ERROR), getsockname, sendto/recvfrom;
+ * test_ocsp_live.sh runs it under this filter.
  * Absent on purpose: execve, ptrace, mount, set*id, kexec, bpf, keyctl...
  */
 static const char *const allowed[] = {

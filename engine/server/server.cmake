@@ -14,3 +14,7 @@ target_link_libraries(ebidd PRIVATE eb_store eb_core_flows eb_opening eb_logdoc 
   PkgConfig::LIBEVENT PkgConfig::OPENSSL PkgConfig::LIBPQ PkgConfig::LIBXSLT
   Threads::Threads)
 set_target_properties(ebidd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+# OCSP (issue 21 point 3): the asynchronous client of the centre's
+# responder (ocspclient.h) over protocol/ocsp.c.
+target_sources(ebidd PRIVATE engine/server/ocspclient.c)
+target_link_libraries(ebidd PRIVATE eb_ocsp)

@@ -90,6 +90,7 @@ struct eb_server {
 	struct eb_actor actor;      /* ebidd itself, from its certificate */
 	struct eb_workers *workers;  /* CMS verify + XML parse off the loop */
 	struct eb_uploads *uploads;  /* large bids' envelopes (upload.h) */
+	struct eb_ocspc *ocsp;       /* OCSP client (ocspclient.h), or NULL */
 	uint64_t next_req;
 	uint32_t boot_id;           /* random, makes request ids unique */
 	unsigned reqs_open;         /* eb_req objects alive */
