@@ -1052,8 +1052,11 @@ eb_pool_agencies(const void *st, const char **ids, size_t max)
 	size_t n = 0;
 
 	eb_doc_foreach(a, p->agencies, "agency")
-		if (n < max && eb_doc_attr(a, "subject") != NULL)
-			ids[n++] = eb_doc_attr(a, "subject");
+		if (eb_doc_attr(a, "subject") != NULL) {
+			if (n < max)
+				ids[n] = eb_doc_attr(a, "subject");
+			n++;
+		}
 	return n;
 }
 

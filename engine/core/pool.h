@@ -109,8 +109,9 @@ extern const struct eb_flow_ops eb_pool_flow;
 struct eb_doc *eb_pool_view_at(const void *st, const struct eb_actor *viewer,
     const struct eb_doc *subjects, int64_t now);
 
-/* The subject ids of the agencies the pool holds ratings of, at most
- * 'max', into ids (borrowed from the state); returns the count. */
+/* The subject ids of the agencies the pool holds ratings of, the first
+ * 'max' into ids (borrowed from the state; ids may be NULL when max is
+ * 0); returns how many there are. */
 size_t eb_pool_agencies(const void *st, const char **ids, size_t max);
 
 #endif

@@ -37,8 +37,6 @@ struct read {
 	unsigned pending;
 };
 
-#define POOL_MAX_AGENCIES 256
-
 struct eb_doc *
 eb_reads_view(const struct eb_flow_entry *flow, const void *state,
     const struct eb_actor *viewer, enum eb_read_what what)
@@ -122,9 +120,10 @@ read_loaded(struct eb_agg_task *t, int rc, const struct eb_error *err,
 	if (strcmp(a->flow->kind, "pool") == 0 && rd->what == EB_READ_VIEW &&
 	    !eb_registers_officer(&rd->actor) &&
 	    rd->actor.role != EB_ROLE_EXPERT) {
-		const char *ids[POOL_MAX_AGENCIES];
-		size_t n = eb_pool_agencies(a->state, ids, POOL_MAX_AGENCIES), i;
+		size_t n = eb_pool_agencies(a->state, NULL, 0), i;
+		const char **ids = eb_calloc(n + 1, sizeof(*ids));
 
+		n = eb_pool_agencies(a->state, ids, n);
 		rd->subjects = eb_doc_new("subjects");
 		if (n > 0) {
 			rd->pending = 1;        /* until every read is queued */
@@ -135,9 +134,11 @@ read_loaded(struct eb_agg_task *t, int rc, const struct eb_error *err,
 				    subject_read, rd) != EB_OK)
 					rd->pending--;
 			}
+			free(ids);
 			if (--rd->pending > 0)
 				return;
-		}
+		} else
+			free(ids);
 	}
 	read_show(rd);
 }
