@@ -21,6 +21,9 @@
  *   1  the rules of every entry logged before versions were recorded
  *   2  a sale listing that closes without a quote names no leader and no
  *      price (absent, never "0"; sale-listing-closed in sale.c)
+ *   3  a monitor's alert-raised carries its figures as attributes (days,
+ *      required-days, party, other-party, address, ...: monitor.c), the
+ *      English detail unchanged
  *
  * Pure: libc and protocol's plain types only.
  */
@@ -34,7 +37,7 @@
 #include "protocol/err.h"
 
 #define EB_RULES_FIRST 1
-#define EB_RULES_CURRENT 2
+#define EB_RULES_CURRENT 3
 
 struct eb_cmd {
 	const struct eb_doc *body;  /* borrowed; root element = command name */

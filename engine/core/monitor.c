@@ -83,7 +83,16 @@ time_of(const struct eb_doc *d, const char *name, int64_t *ms)
 	return s != NULL && eb_isotime_parse(s, ms) == 0;
 }
 
-static void
+/* An alert's figures (rules version 3, docs/registries.md "Process
+ * monitoring"): the same facts as its English detail, as attributes the
+ * desks render in their language.  Names a decide() may set. */
+static const char *const figure_names[] = {
+	"days", "required-days", "party", "other-party", "address",
+	"other-address", "subject", "authorised-until", "opening",
+	"margin-days", "subnet-bits",
+};
+
+static struct eb_doc *
 add_alert(struct eb_doc *out, const char *kind, const char *tender,
     const char *detail)
 {
@@ -92,6 +101,7 @@ add_alert(struct eb_doc *out, const char *kind, const char *tender,
 	eb_doc_set_attr(x, "kind", kind);
 	eb_doc_set_attr(x, "tender", tender);
 	eb_doc_set_attr(x, "detail", detail);
+	return x;
 }
 
 struct eb_doc *
@@ -103,6 +113,7 @@ eb_monitor_tender_alerts(const struct eb_doc *tender, int64_t min_days,
 	const struct eb_doc *dl = eb_doc_path(tender,
 	    "registration/bid-deadline");
 	const struct eb_doc *n;
+	struct eb_doc *x;
 	const char *id = eb_doc_attr(tender, "id");
 	int64_t issued, deadline, at, d;
 	char detail[160];
@@ -115,7 +126,9 @@ eb_monitor_tender_alerts(const struct eb_doc *tender, int64_t min_days,
 		snprintf(detail, sizeof(detail), "%lld days from the "
 		    "announcement to the bid deadline, fewer than %lld",
 		    (long long)d, (long long)min_days);
-		add_alert(out, "short-bidding-period", id, detail);
+		x = add_alert(out, "short-bidding-period", id, detail);
+		eb_doc_set_attr_i64(x, "days", d);
+		eb_doc_set_attr_i64(x, "required-days", min_days);
 	}
 	/* Art. 23: an amendment at least notice-days before the deadline */
 	eb_doc_foreach(n, eb_doc_child(tender, "notices"), "amendment")
@@ -125,8 +138,10 @@ eb_monitor_tender_alerts(const struct eb_doc *tender, int64_t min_days,
 			snprintf(detail, sizeof(detail), "documents amended "
 			    "%lld days before the bid deadline, fewer than "
 			    "%lld", (long long)d, (long long)notice_days);
-			add_alert(out, "deadline-moved-without-notice", id,
+			x = add_alert(out, "deadline-moved-without-notice", id,
 			    detail);
+			eb_doc_set_attr_i64(x, "days", d);
+			eb_doc_set_attr_i64(x, "required-days", notice_days);
 			break;
 		}
 	return out;
@@ -181,11 +196,15 @@ raised(const struct monitor *m, const struct eb_doc *pending,
 	return 0;
 }
 
+/* 'fig' (NULL: none): an element whose figure attributes the alert
+ * carries from rules version 3 on; before, the detail alone. */
 static void
-raise_alert(const struct monitor *m, struct eb_doc *ev, const char *kind,
-    const char *tender, const char *detail, const char *iso)
+raise_alert(const struct monitor *m, const struct eb_cmd *cmd,
+    struct eb_doc *ev, const char *kind, const char *tender,
+    const char *detail, const struct eb_doc *fig, const char *iso)
 {
 	struct eb_doc *e = eb_doc_add(ev, "alert-raised");
+	size_t i;
 
 	/* numbered after the alerts raised, this command's included */
 	eb_doc_set_attr_i64(e, "no", m->nalerts +
@@ -193,6 +212,11 @@ raise_alert(const struct monitor *m, struct eb_doc *ev, const char *kind,
 	eb_doc_set_attr(e, "kind", kind);
 	eb_doc_set_attr(e, "tender", tender);
 	eb_doc_set_attr(e, "detail", detail);
+	if (fig != NULL && eb_cmd_rules(cmd) >= 3)
+		for (i = 0; i < sizeof(figure_names) / sizeof(figure_names[0]);
+		    i++)
+			eb_doc_set_attr(e, figure_names[i],
+			    eb_doc_attr(fig, figure_names[i]));
 	eb_doc_set_attr(e, "at", iso);
 }
 
@@ -265,8 +289,8 @@ decide_check(const struct monitor *m, const struct eb_cmd *cmd,
 	eb_doc_set_attr(e, "at", iso);
 	eb_doc_foreach(a, found, "alert")
 		if (!raised(m, ev, eb_doc_attr(a, "kind"), job, NULL)) {
-			raise_alert(m, ev, eb_doc_attr(a, "kind"), job,
-			    eb_doc_attr(a, "detail"), iso);
+			raise_alert(m, cmd, ev, eb_doc_attr(a, "kind"), job,
+			    eb_doc_attr(a, "detail"), a, iso);
 			n++;
 		}
 	eb_doc_set_attr_i64(e, "alerts", n);
@@ -286,7 +310,7 @@ decide_observe(const struct monitor *m, const struct eb_cmd *cmd,
 {
 	const struct eb_doc *b = cmd->body, *o;
 	const char *job, *party, *role, *addr;
-	struct eb_doc *e;
+	struct eb_doc *e, *fig;
 	char detail[512];
 	int64_t until = 0, opening = 0;
 	int rc = EB_OK;
@@ -342,10 +366,19 @@ decide_observe(const struct monitor *m, const struct eb_cmd *cmd,
 		    eb_doc_attr(b, "subject"),
 		    eb_doc_attr(b, "authorised-until"),
 		    eb_doc_attr(b, "opening"), (long long)m->margin_days);
+		fig = eb_doc_new("figures");
+		eb_doc_set_attr(fig, "party", party);
+		eb_doc_set_attr(fig, "subject", eb_doc_attr(b, "subject"));
+		eb_doc_set_attr(fig, "authorised-until",
+		    eb_doc_attr(b, "authorised-until"));
+		eb_doc_set_attr(fig, "opening", eb_doc_attr(b, "opening"));
+		eb_doc_set_attr_i64(fig, "margin-days", m->margin_days);
 		if (!raised(m, ev, "authorisation-expires-before-award", job,
 		    detail))
-			raise_alert(m, ev, "authorisation-expires-before-award",
-			    job, detail, iso);
+			raise_alert(m, cmd, ev,
+			    "authorisation-expires-before-award", job, detail,
+			    fig, iso);
+		eb_doc_free(fig);
 	}
 	eb_doc_foreach(o, m->obs, "observation") {
 		const char *op = eb_doc_attr(o, "party");
@@ -362,9 +395,16 @@ decide_observe(const struct monitor *m, const struct eb_cmd *cmd,
 			snprintf(detail, sizeof(detail), "bidders %s and %s "
 			    "from address %s", strcmp(op, party) < 0 ? op :
 			    party, strcmp(op, party) < 0 ? party : op, addr);
+			fig = eb_doc_new("figures");
+			eb_doc_set_attr(fig, "party", strcmp(op, party) < 0 ?
+			    op : party);
+			eb_doc_set_attr(fig, "other-party",
+			    strcmp(op, party) < 0 ? party : op);
+			eb_doc_set_attr(fig, "address", addr);
 			if (!raised(m, ev, "same-address", job, detail))
-				raise_alert(m, ev, "same-address", job, detail,
-				    iso);
+				raise_alert(m, cmd, ev, "same-address", job,
+				    detail, fig, iso);
+			eb_doc_free(fig);
 			continue;
 		}
 		if ((strcmp(role, "expert") == 0 &&
@@ -378,10 +418,21 @@ decide_observe(const struct monitor *m, const struct eb_cmd *cmd,
 			snprintf(detail, sizeof(detail), "expert %s and "
 			    "bidder %s from one /%lld network", expert, bidder,
 			    (long long)m->bits);
+			/* party: the expert, other-party: the bidder */
+			fig = eb_doc_new("figures");
+			eb_doc_set_attr(fig, "party", expert);
+			eb_doc_set_attr(fig, "other-party", bidder);
+			eb_doc_set_attr(fig, "address", role[0] == 'e' ? addr :
+			    oa);
+			eb_doc_set_attr(fig, "other-address", role[0] == 'e' ?
+			    oa : addr);
+			eb_doc_set_attr_i64(fig, "subnet-bits", m->bits);
 			if (!raised(m, ev, "expert-on-bidder-network", job,
 			    detail))
-				raise_alert(m, ev, "expert-on-bidder-network",
-				    job, detail, iso);
+				raise_alert(m, cmd, ev,
+				    "expert-on-bidder-network", job, detail,
+				    fig, iso);
+			eb_doc_free(fig);
 		}
 	}
 	return EB_OK;

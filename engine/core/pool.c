@@ -8,6 +8,7 @@
  */
 #include "pool.h"
 #include "engine/core/registers.h"
+#include "engine/core/subject.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -959,18 +960,36 @@ add_expert(struct eb_doc *v, const struct expert *x)
 	add_periods(e, x->ratings, 1);
 }
 
-/* The agencies' records 'viewer' may see (all when 'full'): ratings and
- * the year's summaries, never the readers. */
+/* The view of the agency subject 'sid' in 'subjects' (<subjects> of
+ * subject views, eb_pool_view_at), or NULL. */
+static const struct eb_doc *
+subject_in(const struct eb_doc *subjects, const char *sid)
+{
+	const struct eb_doc *s;
+
+	eb_doc_foreach(s, subjects, "subject")
+		if (eb_doc_attr(s, "id") != NULL &&
+		    strcmp(eb_doc_attr(s, "id"), sid) == 0)
+			return s;
+	return NULL;
+}
+
+/* The agencies' records 'viewer' may see (all when 'full', else those
+ * whose subject in 'subjects' lists the viewer as a representative
+ * authorised at 'now'): ratings and the year's summaries, never the
+ * readers. */
 static void
 add_agencies(struct eb_doc *v, const struct pool *p,
-    const struct eb_actor *viewer, int full)
+    const struct eb_actor *viewer, int full, const struct eb_doc *subjects,
+    int64_t now)
 {
 	const struct eb_doc *a, *r;
 	struct eb_doc *o;
 
 	eb_doc_foreach(a, p->agencies, "agency") {
-		if (!full && (viewer == NULL ||
-		    !names_party(a, "reader", viewer->party)))
+		if (!full && (viewer == NULL || !eb_subject_represents(
+		    subject_in(subjects, eb_doc_attr(a, "subject")),
+		    viewer->party, now)))
 			continue;
 		o = eb_doc_add(v, "agency");
 		eb_doc_set_attr(o, "subject", eb_doc_attr(a, "subject"));
@@ -982,8 +1001,9 @@ add_agencies(struct eb_doc *v, const struct pool *p,
 	}
 }
 
-static struct eb_doc *
-pool_view(const void *st, const struct eb_actor *viewer)
+struct eb_doc *
+eb_pool_view_at(const void *st, const struct eb_actor *viewer,
+    const struct eb_doc *subjects, int64_t now)
 {
 	const struct pool *p = st;
 	struct eb_doc *v = eb_doc_new("pool");
@@ -1005,14 +1025,39 @@ pool_view(const void *st, const struct eb_actor *viewer)
 		return v;
 	}
 	if (!full) {
-		/* an agency's representative: its agency's ratings */
-		add_agencies(v, p, viewer, 0);
+		/* an agency's representative, authorised now: its
+		 * agency's ratings */
+		add_agencies(v, p, viewer, 0, subjects, now);
 		return v;
 	}
 	for (i = 0; i < p->n; i++)
 		add_expert(v, &p->experts[i]);
-	add_agencies(v, p, viewer, 1);
+	add_agencies(v, p, viewer, 1, NULL, 0);
 	return v;
+}
+
+/* Without the agencies' facts nobody but the officers sees an agency's
+ * ratings: ebidd's reads use eb_pool_view_at(). */
+static struct eb_doc *
+pool_view(const void *st, const struct eb_actor *viewer)
+{
+	return eb_pool_view_at(st, viewer, NULL, 0);
+}
+
+size_t
+eb_pool_agencies(const void *st, const char **ids, size_t max)
+{
+	const struct pool *p = st;
+	const struct eb_doc *a;
+	size_t n = 0;
+
+	eb_doc_foreach(a, p->agencies, "agency")
+		if (eb_doc_attr(a, "subject") != NULL) {
+			if (n < max)
+				ids[n] = eb_doc_attr(a, "subject");
+			n++;
+		}
+	return n;
 }
 
 static const char *

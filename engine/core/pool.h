@@ -70,8 +70,11 @@
  * calendar year of the ratings (score: their mean, rounded down), then
  * every <agency subject name> with its <rating>s and <period year
  * ratings score/>s.  Every viewer sees the <assessment at> rules first.
- * A party the agency had as a representative when a rated tender was
- * registered sees that agency's record (and no expert's).  An expert sees its own
+ * A party that is the agency's representative, authorised at the
+ * instant of the read (eb_pool_view_at with the agency subjects' views:
+ * authorisation judged at the time of the action, not at the tender's
+ * registration), sees that agency's record (and no expert's); the plain
+ * view (no facts) shows no agency to anyone but the officers.  An expert sees its own
  * <expert> record only; other roles see only the count: committee names
  * are sealed (实施条例 Art. 41).
  *
@@ -80,13 +83,35 @@
  * Pure: libc and protocol plain types.
  *
  * INTERFACE
- *    eb_pool_flow - the struct eb_flow_ops of the pool aggregate
+ *    eb_pool_flow      - the struct eb_flow_ops of the pool aggregate
+ *    eb_pool_view_at() - the view with the agencies' facts at an instant
+ *    eb_pool_agencies()- the agency subjects the pool holds ratings of
  */
 #ifndef EB_POOL_H
 #define EB_POOL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "engine/core/flow.h"
 
 extern const struct eb_flow_ops eb_pool_flow;
+
+/*
+ * The pool's view for 'viewer' (as eb_pool_flow.view) where the
+ * representative's right to its agency's ratings is judged at 'now'
+ * (ms UTC, the server's clock at the read): 'subjects' is a <subjects>
+ * holding the views of the agency subjects (eb_pool_agencies) as the
+ * system sees them; an agency whose subject lists viewer->party as a
+ * representative authorised at 'now' (subject.h
+ * eb_subject_represents) is shown.  NULL subjects: none.  A new tree.
+ */
+struct eb_doc *eb_pool_view_at(const void *st, const struct eb_actor *viewer,
+    const struct eb_doc *subjects, int64_t now);
+
+/* The subject ids of the agencies the pool holds ratings of, the first
+ * 'max' into ids (borrowed from the state; ids may be NULL when max is
+ * 0); returns how many there are. */
+size_t eb_pool_agencies(const void *st, const char **ids, size_t max);
 
 #endif

@@ -706,6 +706,24 @@ in_period(const struct eb_doc *d, int64_t t)
 	    from <= t && t <= until;
 }
 
+int
+eb_subject_represents(const struct eb_doc *facts, const char *party,
+    int64_t t)
+{
+	const struct eb_doc *x;
+
+	if (facts == NULL || party == NULL || party[0] == '\0')
+		return 0;
+	eb_doc_foreach(x, facts, "representative")
+		if (eb_doc_attr(x, "party") != NULL &&
+		    strcmp(eb_doc_attr(x, "party"), party) == 0 &&
+		    eb_doc_attr(x, "status") != NULL &&
+		    strcmp(eb_doc_attr(x, "status"), "authorised") == 0 &&
+		    in_period(x, t))
+			return 1;
+	return 0;
+}
+
 /* In good standing at 't': not suspended, no exclusion in force. */
 static int
 standing(const struct eb_doc *f, const char *sid, int64_t t,

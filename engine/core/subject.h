@@ -110,6 +110,16 @@ int eb_subject_admit(const struct eb_doc *reg, int64_t deadline,
  * "no-such-subject", EB_ERR_RULE "not-an-agency", EB_ERR_DENIED
  * "subject-suspended" / "subject-excluded".
  */
+/*
+ * 1 when 'facts' (a subject's view as the system sees it) lists 'party'
+ * as a representative authorised at instant 't' (status "authorised",
+ * from <= t <= to), of any scope; else 0.  Authorisation is judged at
+ * the instant of the action (a read of the pool's agency ratings,
+ * pool.h), never at an earlier registration.
+ */
+int eb_subject_represents(const struct eb_doc *facts, const char *party,
+    int64_t t);
+
 int eb_subject_agency(const struct eb_cmd *cmd, const char *sid,
     struct eb_doc **out, struct eb_error *err);
 

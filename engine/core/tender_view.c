@@ -275,6 +275,71 @@ vis_clearing(const struct tender *t, const struct eb_doc *rep)
 	return x;
 }
 
+/*
+ * The bids found invalid after the opening (否决投标情况, 招标投标法实施
+ * 条例 Art. 54): one <rejected bidder= stage= rule=> per ground, from
+ * the clearing report's findings of severity "invalid" (stage
+ * "clearing", rule the clearing rule, with its kind=/item= or reason=:
+ * what the tender required, never the bid's content) and from the
+ * evaluation result's bids the committee found invalid (stage
+ * "evaluation", rule the invalid-reason, or "non-compliant" when the
+ * compliance review failed it; lot= in a tender in lots).  Published
+ * with the candidates (VW_RESULT in vis[]); the bidder's name is the
+ * opening record's signed-up-as.
+ */
+static void
+rejected_in(struct eb_doc *x, const struct eb_doc *res, const char *lot)
+{
+	const struct eb_doc *b, *l;
+	struct eb_doc *r;
+
+	eb_doc_foreach(b, res, "bid") {
+		const char *why = eb_doc_attr(b, "invalid-reason");
+
+		if (why == NULL && attr_is(b, "valid", "no"))
+			why = "invalid";
+		if (why == NULL && attr_is(b, "compliant", "no"))
+			why = "non-compliant";
+		if (why == NULL)
+			continue;
+		r = eb_doc_add(x, "rejected");
+		eb_doc_set_attr(r, "bidder", eb_doc_attr(b, "bidder"));
+		eb_doc_set_attr(r, "stage", "evaluation");
+		eb_doc_set_attr(r, "rule", why);
+		eb_doc_set_attr(r, "lot", lot);
+	}
+	eb_doc_foreach(l, res, "lot")
+		rejected_in(x, eb_doc_child(l, "evaluation-result"),
+		    eb_doc_attr(l, "id"));
+}
+
+static struct eb_doc *
+vis_rejected(const struct tender *t, const struct eb_doc *rep)
+{
+	static const char *const keep[] = { "kind", "item", "reason" };
+	struct eb_doc *x = eb_doc_new("rejected-bids"), *r;
+	const struct eb_doc *f, *b;
+	size_t i;
+
+	eb_doc_foreach(f, rep, "finding") {
+		if (!attr_is(f, "severity", "invalid"))
+			continue;
+		eb_doc_foreach(b, f, "bidder") {
+			r = eb_doc_add(x, "rejected");
+			eb_doc_set_attr(r, "bidder", eb_doc_attr(b, "party"));
+			eb_doc_set_attr(r, "stage", "clearing");
+			eb_doc_set_attr(r, "rule", eb_doc_attr(f, "rule"));
+			for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+				eb_doc_set_attr(r, keep[i],
+				    eb_doc_attr(f, keep[i]));
+		}
+	}
+	if (t->result != NULL)
+		rejected_in(x, eb_doc_child(t->result, "evaluation-result"),
+		    NULL);
+	return x;
+}
+
 #define SLOT(f) offsetof(struct tender, f)
 #define OWN_TENDER (AU_OFFICIALS | AU(TENDERER))
 #define EVALUATORS (AU_OFFICIALS | AU(EXPERT))
@@ -313,6 +378,10 @@ static const struct vis_row vis[] = {
 	    vis_opening, vis_bid_summary },
 	{ "clearing-report", SLOT(clearing), EVALUATORS, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, vis_clearing, NULL },
+	/* which bids were found invalid and why: to everyone once the
+	 * candidates are published (实施条例 Art. 54) */
+	{ "rejected-bids", SLOT(clearing), EVALUATORS, AU_ALL,
+	    VW_RESULT, NULL, 0, 0, NULL, 0, vis_rejected, NULL },
 	{ "draw", SLOT(draw), AU_OFFICIALS, 0, VW_NEVER,
 	    NULL, 0, 0, NULL, 0, NULL, NULL },
 	{ "draw-result", SLOT(drawn), AU_OFFICIALS, 0, VW_NEVER,

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/pool.h"
+#include "engine/core/registers.h"
 #include "engine/core/tender.h"
 #include "engine/server/aggs.h"
 #include "engine/server/notify.h"
@@ -29,6 +31,10 @@ struct read {
 	enum eb_read_what what;
 	eb_read_done_fn done;
 	void *arg;
+	/* a pool's view for a party (not an officer or expert): the views
+	 * of the agency subjects, read before the view is made */
+	struct eb_doc *subjects;
+	unsigned pending;
 };
 
 struct eb_doc *
@@ -45,6 +51,7 @@ eb_reads_view(const struct eb_flow_entry *flow, const void *state,
 static void
 read_end(struct read *rd)
 {
+	eb_doc_free(rd->subjects);
 	rd->srv->reads->busy--;
 	eb_aggs_done(rd->srv->aggs, &rd->task);
 	free(rd);
@@ -76,22 +83,79 @@ read_enqueue(struct read *rd, const char *id,
 
 /* -- a read ------------------------------------------------------------- */
 
+static void read_show(struct read *rd);
+
+/* One agency subject's view read for a pool's view (read_loaded): kept
+ * in rd->subjects; a subject that cannot be read is left out (its
+ * representatives see nothing of it).  The last one shows the view. */
+static void
+subject_read(void *arg, int rc, const struct eb_error *e,
+    const struct eb_doc *view)
+{
+	struct read *rd = arg;
+
+	(void)e;
+	if (rc == EB_OK && view != NULL)
+		eb_doc_append(rd->subjects, eb_doc_clone(view));
+	if (--rd->pending == 0)
+		read_show(rd);
+}
+
 static void
 read_loaded(struct eb_agg_task *t, int rc, const struct eb_error *err,
     int folded)
 {
 	struct read *rd = (struct read *)(void *)t;
 	struct eb_agg *a = t->agg;
-	struct eb_doc *v;
-	struct eb_error e;
 
 	(void)folded;
 	if (rc != EB_OK) {
 		read_fail(rd, err);
 		return;
 	}
-	if ((v = eb_reads_view(a->flow, a->state, &rd->actor, rd->what)) ==
-	    NULL) {
+	/* a party's view of a pool: its agency's ratings if it represents
+	 * the agency now, judged on the subjects' views at their heads and
+	 * the server's clock (pool.h eb_pool_view_at); the pool's turn is
+	 * held meanwhile, the subjects are read on their own turns */
+	if (strcmp(a->flow->kind, "pool") == 0 && rd->what == EB_READ_VIEW &&
+	    !eb_registers_officer(&rd->actor) &&
+	    rd->actor.role != EB_ROLE_EXPERT) {
+		size_t n = eb_pool_agencies(a->state, NULL, 0), i;
+		const char **ids = eb_calloc(n + 1, sizeof(*ids));
+
+		n = eb_pool_agencies(a->state, ids, n);
+		rd->subjects = eb_doc_new("subjects");
+		if (n > 0) {
+			rd->pending = 1;        /* until every read is queued */
+			for (i = 0; i < n; i++) {
+				rd->pending++;
+				if (eb_reads_submit(rd->srv, "subject", ids[i],
+				    &rd->srv->actor, EB_READ_FACTS,
+				    subject_read, rd) != EB_OK)
+					rd->pending--;
+			}
+			free(ids);
+			if (--rd->pending > 0)
+				return;
+		} else
+			free(ids);
+	}
+	read_show(rd);
+}
+
+static void
+read_show(struct read *rd)
+{
+	struct eb_agg *a = rd->task.agg;
+	struct eb_doc *v;
+	struct eb_error e;
+
+	if (rd->subjects != NULL)
+		v = eb_pool_view_at(a->state, &rd->actor, rd->subjects,
+		    eb_clock_now(&rd->srv->clock));
+	else
+		v = eb_reads_view(a->flow, a->state, &rd->actor, rd->what);
+	if (v == NULL) {
 		eb_error_clear(&e);
 		eb_fail(&e, EB_ERR_NOTFOUND, "nothing-to-show",
 		    "Ask for the view of a tender, a sale or a pool.",

@@ -7,7 +7,11 @@
  *    turn on the aggregate (aggs.h) like a command, always fold the log
  *    first (so they see what other ebidd processes appended), then show
  *    the core's view (or, for tenders, the viewer's rights and duties) or
- *    notify.  No signature, no decision, no append.
+ *    notify.  No signature, no decision, no append.  A party's view of a
+ *    pool (not an officer's or an expert's) first reads the views of the
+ *    agency subjects the pool rates, so the core judges at the server's
+ *    clock whether the party represents an agency now (pool.h
+ *    eb_pool_view_at).
  *
  * Owns: struct eb_reads (srv->reads: the count in flight;
  * eb_reads_free()) and each read until it ends.  Loop thread.

@@ -474,6 +474,10 @@ try {
     const short = al.find((a) => a.text.includes('投标期少于法定最短期限') && a.text.includes(T));
     if (short && short.cls.includes('alert-open')) ok(`the monitor desk shows the alert by its label (${short.text.slice(0, 80)})`);
     else bad(`alerts shown: ${JSON.stringify(al)}`);
+    // its detail in a Chinese sentence from the alert's figures
+    // (alert-text:short-bidding-period), not the engine's English
+    if (short && /至投标截止仅\d+日，少于规定的30日/.test(short.text) && !short.text.includes('days from the announcement')) ok('the alert\'s detail is a Chinese sentence with its figures (少于规定的30日)');
+    else bad(`the alert's detail is not in Chinese: ${short ? short.text : '(none)'}`);
     await a11y(sp, 'monitor desk');
     await shot(sp, 'monitor-open');
     const closeForm = 'table.alerts tr.alert-open form.close-alert';

@@ -174,10 +174,20 @@ check "every opened bid is in the opening record" test "$(grep -o '已开启' "$
 shows "the opening record names each bidder by its organisation (bidder1: $(org bidder1))" "$(org bidder1)"
 shows "a bidder acting for a registered trading subject by the subject's registered name" "$SUBJECT_NAME"
 check "not by its certificate's organisation ($(org bidder5))" test "$(grep -cF "$(org bidder5)" "$tmp/page")" = 0
+# bidder4's total is above the ceiling: clearing finds it invalid, and
+# the public learns so only with the candidates (实施条例 Art. 54)
+check "before the candidates' publicity no rejected bids on the page" test "$(grep -c 'id="rejected-bids"\|否决投标情况' "$tmp/page")" = 0
+ebid_as transferor tender show "$T" >"$tmp/view" 2>&1
+check "nor in the public view (transferor: no role in the tender)" test "$(grep -c 'rejected-bids' "$tmp/view")" = 0
 
 # -- evaluation: the committee stays hidden ---------------------------------------
 check "the committee is drawn, scores and signs" evaluate "$T" "$tmp"
 public "evaluated" "/tenders/$T" "${ALWAYS[@]}" "${EXPERTS[@]}"
+check "evaluated: still no rejected bids on the page" test "$(grep -c 'id="rejected-bids"\|否决投标情况' "$tmp/page")" = 0
+ebid_as transferor tender show "$T" >"$tmp/view" 2>&1
+check "evaluated: nor in the public view" test "$(grep -c 'rejected-bids' "$tmp/view")" = 0
+ebid_as supervisor tender show "$T" >"$tmp/view" 2>&1
+check "the officers see the rejected bids before" bash -c "grep -o '<rejected [^>]*>' '$tmp/view' | grep 'bidder=\"bidder4\"' | grep 'stage=\"clearing\"' | grep -q 'rule=\"ceiling-price\"'"
 public "evaluated, list" "/" "${ALWAYS[@]}" "${EXPERTS[@]}"
 
 # -- publicity, award -------------------------------------------------------------
@@ -185,6 +195,17 @@ check "supervisor publishes the candidates" ebid_as supervisor tender publish-ca
 public "under publicity" "/tenders/$T" "${ALWAYS[@]}"
 shows "the candidates are public" "中标候选人公示"
 shows "with the objection deadline" "$(publicity_end "$T" | cut -c1-10)"
+shows "the rejected bids are public with the candidates" "否决投标情况"
+tr -d '\n' <"$tmp/page" | grep -o 'id="rejected-bids".*' | sed 's#</section>.*##' >"$tmp/rejected"
+check "bidder4 is listed as rejected, by its organisation ($(org bidder4))" grep -qF "title=\"bidder4\">$(org bidder4)</span>" "$tmp/rejected"
+check "with the ground in Chinese and its token (超过最高投标限价, ceiling-price)" grep -qF '超过最高投标限价 <small class="token">(ceiling-price)</small>' "$tmp/rejected"
+check "at clearing (清标)" grep -qF '<td>清标</td>' "$tmp/rejected"
+check "and no valid bid listed as rejected (bidder1)" test "$(grep -c 'title="bidder1"' "$tmp/rejected")" = 0
+ebid_as transferor tender show "$T" >"$tmp/view" 2>&1
+check "the public view carries it (validated like every reply)" bash -c "grep -o '<rejected [^>]*>' '$tmp/view' | grep 'bidder=\"bidder4\"' | grep 'stage=\"clearing\"' | grep -q 'rule=\"ceiling-price\"'"
+check "and no figure of the bid (corrected total, excess)" test "$(grep -o '<rejected [^>]*>' "$tmp/view" | grep -c 'excess\|corrected\|total')" = 0
+public "under publicity, English" "/tenders/$T?lang=en" "${ALWAYS[@]}"
+shows "in English too" "above the ceiling price"
 WINNER=$(first_candidate "$T")
 clock_to "$(publicity_end "$T")"
 check "publicity over" wait_state tender "$T" publicity-over

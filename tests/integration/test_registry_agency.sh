@@ -140,6 +140,17 @@ check "both of them" test "$(grep -o '<rating ' <<<"$mine" | wc -l)" = 2
 check "but no expert's record" bash -c "! grep -q '<expert ' <<<\"\$1\"" _ "$mine"
 check "a bidder sees no agency's ratings" bash -c "! grep -q '<agency ' <<<\"\$1\"" _ "$(ebid_as bidder2 pool show "$P")"
 check "nor does the tenderer" bash -c "! grep -q '<agency ' <<<\"\$1\"" _ "$(ebid_as tenderer pool show "$P")"
+# authorisation is judged when the representative reads, not when the
+# tender was registered: buyer2, authorised for the agency only now, sees
+# its ratings; buyer1, revoked since, no longer does
+refused "before its authorisation buyer2 sees no agency's ratings" grep -q '<agency ' <(ebid_as buyer2 pool show "$P")
+check "the registrar authorises buyer2 for the agency after the tender's registration" \
+	ebid_as registrar subject authorise "$A" person="$(person buyer2)" party=buyer2 scope=all from="$year_ago" to="$later"
+late=$(ebid_as buyer2 pool show "$P")
+check "the representative authorised later sees its agency's ratings" grep -q "<agency [^>]*subject=\"$A\"" <<<"$late"
+check "both of them" test "$(grep -o '<rating ' <<<"$late" | wc -l)" = 2
+check "the registrar revokes buyer1's authorisation" ebid_as registrar subject revoke "$A" party=buyer1 reason="left the agency"
+refused "buyer1, revoked, no longer sees the agency's ratings" grep -q '<agency ' <(ebid_as buyer1 pool show "$P")
 
 # -- ebid-audit ---------------------------------------------------------------------
 check "ebid-audit verifies the tender from the database (the agency's log loaded)" \

@@ -142,6 +142,12 @@ check "S: the same-address alert names the pair" grep -q 'bidders bidder1 and bi
 check "S: a representative's authorisation ends before the award" has_alert authorisation-expires-before-award "$S"
 check "S: an expert in a bidder's network" has_alert expert-on-bidder-network "$S"
 check "S: the expert alert names bidder3" grep -q 'and bidder bidder3 from one /24 network' "$tmp/alerts.txt"
+check "S: the short-period alert carries its figures (days, required-days=20)" \
+	bash -c "grep 'kind=\"short-bidding-period\"' '$tmp/alerts.txt' | grep 'required-days=\"20\"' | grep -q ' days=\"[0-9]*\"'"
+check "S: the same-address alert carries the pair and the address as attributes" \
+	bash -c "grep 'kind=\"same-address\"' '$tmp/alerts.txt' | grep 'party=\"bidder1\"' | grep 'other-party=\"bidder2\"' | grep -q 'address=\"127.0.9.9\"'"
+check "S: the expert alert names expert and bidder by attribute (other-party=bidder3, subnet-bits=24)" \
+	bash -c "grep 'kind=\"expert-on-bidder-network\"' '$tmp/alerts.txt' | grep 'other-party=\"bidder3\"' | grep -q 'subnet-bits=\"24\"'"
 check "S: bidder4 and bidder5, each from its own network, are in no address alert" \
 	bash -c "! grep -q 'bidder5\|and bidder bidder4\|and bidder4' '$tmp/alerts.txt'"
 check "the observations are ebidd's entries in the monitor's log" \
@@ -167,6 +173,16 @@ SC=$CB
 curl -s -b "$tmp/jar-supervisor" "$SC/m/$M?lang=en" >"$tmp/desk.html"
 check "the monitor desk lists the alerts by their labels" grep -q 'Bidding period under the legal minimum' "$tmp/desk.html"
 check "an open alert has its close form" grep -q 'name="c.reason"' "$tmp/desk.html"
+# the Chinese desk words each alert from its figures (strings.xml
+# alert-text:KIND); the English detail stays in title= and on ?lang=en
+curl -s -b "$tmp/jar-supervisor" "$SC/m/$M" >"$tmp/desk-zh.html"
+check "the Chinese desk: the short period in Chinese (少于规定的20日)" grep -qE '至投标截止仅[0-9]+日，少于规定的20日' "$tmp/desk-zh.html"
+check "the Chinese desk: the moved deadline in Chinese (少于规定的15日)" grep -qE '招标文件修改距投标截止仅[0-9]+日，少于规定的15日' "$tmp/desk-zh.html"
+check "the Chinese desk: the pair and the address in Chinese" grep -qF '来自同一地址127.0.9.9' "$tmp/desk-zh.html"
+check "the Chinese desk: the expert and bidder3 in one /24 network" grep -qE '与投标人<span class="party">bidder3</span>（127\.0\.0\.7）位于同一/24网段' "$tmp/desk-zh.html"
+check "the Chinese desk: the authorisation's end in Beijing time" grep -qE '其授权至.*北京时间.*到期，早于预计定标' "$tmp/desk-zh.html"
+check "the Chinese desk shows no English detail as text (only in title=)" bash -c "! grep -q '>bidders bidder1 and bidder2\|>[0-9]* days from the announcement' '$tmp/desk-zh.html'"
+check "the English desk keeps the English detail" grep -q 'bidders bidder1 and bidder2 from address 127.0.9.9' "$tmp/desk.html"
 check "the closed one shows who closed it and why" grep -q 'supervisor: One consultancy filed both bids' "$tmp/desk.html"
 sno=$(grep "kind=\"short-bidding-period\"" "$tmp/alerts.txt" | grep -o ' no="[0-9]*"' | cut -d'"' -f2)
 st=$(curl -s -o /dev/null -w '%{http_code}' -b "$tmp/jar-supervisor" -H "Origin: $SC" \

@@ -69,6 +69,11 @@ refused "a sheet scoring the bid outside the band is refused (unknown-bid)" ebid
 check "the evaluation closes" ebid_as supervisor tender close-evaluation "$T5"
 ebid_as supervisor result show --tender "$T5" >"$tmp/r5.txt"
 check "the result shows bidder3 invalid, with the reason" grep -q 'invalid: above-validity-band' <(grep -A1 '^bidder3' "$tmp/r5.txt")
+# the rejected bids (否决投标情况, the board's list with the candidates)
+# name it with the evaluation's reason
+ebid_as supervisor tender show "$T5" >"$tmp/v5.xml"
+check "the rejected bids list bidder3 at the evaluation (above-validity-band)" \
+	bash -c "grep -o '<rejected [^>]*>' '$tmp/v5.xml' | grep 'bidder=\"bidder3\"' | grep 'stage=\"evaluation\"' | grep -q 'rule=\"above-validity-band\"'"
 
 # -- point 1: each side of the band says whether its bound is inclusive -------
 # bidder1 bids 570,368,000 = 456,294,400 * 125 %: exactly on the bound

@@ -142,6 +142,25 @@ run(void *st, struct eb_doc *body, enum eb_role role,
 	return rc;
 }
 
+/* run() by rules version 'rules' (0: the current) */
+static int
+run_by(void *st, struct eb_doc *body, int rules, struct eb_doc **out,
+    struct eb_error *err)
+{
+	struct eb_cmd cmd;
+	int rc;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = body;
+	cmd.actor.role = EB_ROLE_SYSTEM;
+	snprintf(cmd.actor.party, sizeof(cmd.actor.party), "ebidd");
+	cmd.time = t0 + 30 * DAY;
+	cmd.rules = rules;
+	rc = fx_run(&eb_monitor_flow, st, &cmd, out, err);
+	eb_doc_free(body);
+	return rc;
+}
+
 static struct eb_doc *
 observe(const char *party, const char *role, const char *addr)
 {
@@ -153,6 +172,80 @@ observe(const char *party, const char *role, const char *addr)
 	eb_doc_set_attr(d, "role", role);
 	eb_doc_set_attr(d, "address", addr);
 	return d;
+}
+
+/*
+ * Rules version 3: an alert carries its figures as attributes (the desks
+ * word them, console.xsl alert-sentence); under version 2 the same
+ * command gives the detail alone, so a log of version 2 replays.
+ */
+static void
+test_alert_figures(void **state)
+{
+	void *m2 = eb_monitor_flow.create("M-1");
+	void *m3 = eb_monitor_flow.create("M-1");
+	struct eb_doc *ev = NULL, *a, *t;
+	struct eb_error err;
+
+	(void)state;
+	assert_int_equal(run(m2, eb_doc_new("open-monitor"),
+	    EB_ROLE_SUPERVISOR, NULL, NULL, &err), EB_OK);
+	assert_int_equal(run(m3, eb_doc_new("open-monitor"),
+	    EB_ROLE_SUPERVISOR, NULL, NULL, &err), EB_OK);
+	assert_int_equal(run_by(m2, observe("b1", "bidder", "10.0.0.1"), 2,
+	    NULL, &err), EB_OK);
+	assert_int_equal(run_by(m3, observe("b1", "bidder", "10.0.0.1"), 3,
+	    NULL, &err), EB_OK);
+	assert_int_equal(run_by(m2, observe("b2", "bidder", "10.0.0.1"), 2,
+	    &ev, &err), EB_OK);
+	a = eb_doc_child(ev, "alert-raised");
+	assert_non_null(a);
+	assert_string_equal(eb_doc_attr(a, "detail"),
+	    "bidders b1 and b2 from address 10.0.0.1");
+	assert_null(eb_doc_attr(a, "party"));
+	assert_null(eb_doc_attr(a, "address"));
+	eb_doc_free(ev);
+	assert_int_equal(run_by(m3, observe("b2", "bidder", "10.0.0.1"), 3,
+	    &ev, &err), EB_OK);
+	a = eb_doc_child(ev, "alert-raised");
+	assert_non_null(a);
+	assert_string_equal(eb_doc_attr(a, "detail"),
+	    "bidders b1 and b2 from address 10.0.0.1");
+	assert_string_equal(eb_doc_attr(a, "party"), "b1");
+	assert_string_equal(eb_doc_attr(a, "other-party"), "b2");
+	assert_string_equal(eb_doc_attr(a, "address"), "10.0.0.1");
+	eb_doc_free(ev);
+	/* the view carries them (apply copies the event's attributes) */
+	{
+		struct eb_actor sup = { .role = EB_ROLE_SUPERVISOR };
+		struct eb_doc *v = eb_monitor_flow.view(m3, &sup);
+
+		a = eb_doc_child(v, "alert");
+		assert_non_null(a);
+		assert_string_equal(eb_doc_attr(a, "other-party"), "b2");
+		eb_doc_free(v);
+	}
+	/* an expert on a bidder's network: expert, bidder, both addresses */
+	assert_int_equal(run_by(m3, observe("e1", "expert", "10.0.0.77"), 3,
+	    &ev, &err), EB_OK);
+	a = eb_doc_child(ev, "alert-raised");
+	assert_non_null(a);
+	assert_string_equal(eb_doc_attr(a, "party"), "e1");
+	assert_string_equal(eb_doc_attr(a, "address"), "10.0.0.77");
+	assert_string_equal(eb_doc_attr(a, "other-address"), "10.0.0.1");
+	assert_string_equal(eb_doc_attr(a, "subnet-bits"), "24");
+	eb_doc_free(ev);
+	/* the tender's rules: the days and the days required */
+	t = tender(t0, t0 + 10 * DAY);
+	a = eb_monitor_tender_alerts(t, 20, 15);
+	assert_string_equal(eb_doc_attr(eb_doc_child(a, "alert"), "days"),
+	    "10");
+	assert_string_equal(eb_doc_attr(eb_doc_child(a, "alert"),
+	    "required-days"), "20");
+	eb_doc_free(a);
+	eb_doc_free(t);
+	eb_monitor_flow.destroy(m2);
+	eb_monitor_flow.destroy(m3);
 }
 
 static void
@@ -296,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_tender_rules),
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_alert_figures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

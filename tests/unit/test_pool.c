@@ -229,8 +229,10 @@ static void
 test_agency_ratings(void **state)
 {
 	void *st = eb_pool_flow.create("pool");
-	struct eb_doc *cfg, *f, *g, *ev = NULL, *v, *a;
+	struct eb_doc *cfg, *f, *g, *ev = NULL, *v, *a, *subs, *sv;
 	struct eb_error err;
+	char iso[EB_ISOTIME_LEN], iso2[EB_ISOTIME_LEN];
+	struct eb_actor late = { .role = EB_ROLE_BIDDER };
 	struct eb_actor rep = { .role = EB_ROLE_TENDERER },
 	    bid = { .role = EB_ROLE_BIDDER }, sup = { .role =
 	    EB_ROLE_SUPERVISOR };
@@ -280,9 +282,40 @@ test_agency_ratings(void **state)
 	assert_string_equal(err.reason, "already-rated");
 	assert_int_equal(rate_agency(st, EB_ROLE_SUPERVISOR, "sup", "10", f,
 	    NULL, &err), EB_OK);
-	/* the agency's representative: its ratings and the year's mean */
+	/* the agency's representative, authorised at the read (the agency
+	 * subject's view as ebidd reads it): its ratings and the year's
+	 * mean; the plain view (no facts) shows it nothing */
 	snprintf(rep.party, sizeof(rep.party), "a1");
 	v = eb_pool_flow.view(st, &rep);
+	assert_int_equal(eb_doc_count(v, "agency"), 0);
+	eb_doc_free(v);
+	subs = eb_doc_new("subjects");
+	sv = fx_el(subs, "subject", "id", "O-1", NULL);
+	eb_isotime_format(t0 - 86400000, iso);
+	eb_isotime_format(t0 + 86400000, iso2);
+	/* a2: authorised only after the tender was registered (the
+	 * tender's registration names a1 alone) */
+	fx_el(sv, "representative", "party", "a2", "status", "authorised",
+	    "from", iso, "to", iso2, NULL);
+	fx_el(sv, "representative", "party", "a1", "status", "revoked",
+	    "from", iso, "to", iso2, NULL);
+	snprintf(late.party, sizeof(late.party), "a2");
+	v = eb_pool_view_at(st, &late, subs, t0);
+	assert_int_equal(eb_doc_count(v, "agency"), 1);
+	assert_int_equal(eb_doc_count(eb_doc_child(v, "agency"), "rating"), 2);
+	eb_doc_free(v);
+	/* outside its period: nothing */
+	v = eb_pool_view_at(st, &late, subs, t0 + 2 * 86400000);
+	assert_int_equal(eb_doc_count(v, "agency"), 0);
+	eb_doc_free(v);
+	/* a1, revoked since the registration: nothing */
+	v = eb_pool_view_at(st, &rep, subs, t0);
+	assert_int_equal(eb_doc_count(v, "agency"), 0);
+	eb_doc_free(v);
+	/* a1 authorised at the read: its agency's record */
+	eb_doc_set_attr(eb_doc_child(sv, "representative")->next, "status",
+	    "authorised");
+	v = eb_pool_view_at(st, &rep, subs, t0);
 	assert_int_equal(eb_doc_count(v, "agency"), 1);
 	a = eb_doc_child(v, "agency");
 	assert_int_equal(eb_doc_count(a, "rating"), 2);
@@ -291,6 +324,7 @@ test_agency_ratings(void **state)
 	    "9000");
 	assert_null(eb_doc_attr(eb_doc_child(a, "period"), "unexplained"));
 	eb_doc_free(v);
+	eb_doc_free(subs);
 	snprintf(bid.party, sizeof(bid.party), "b1");
 	v = eb_pool_flow.view(st, &bid);
 	assert_int_equal(eb_doc_count(v, "agency"), 0);

@@ -102,6 +102,17 @@ static const struct allow T_PUBLIC[] = {
 	{ "committee/**", C_RESULT, NULL },
 	{ "result/**", C_RESULT, NULL },
 	{ "report-signatures/**", C_RESULT, NULL },
+	/* the bids found invalid and why (否决投标情况), with the
+	 * candidates: bidder, stage, rule and what was missing only */
+	{ "rejected-bids", C_RESULT, NULL },
+	{ "rejected-bids/rejected", C_RESULT, NULL },
+	{ "rejected-bids/rejected/@bidder", C_RESULT, NULL },
+	{ "rejected-bids/rejected/@stage", C_RESULT, NULL },
+	{ "rejected-bids/rejected/@rule", C_RESULT, NULL },
+	{ "rejected-bids/rejected/@kind", C_RESULT, NULL },
+	{ "rejected-bids/rejected/@item", C_RESULT, NULL },
+	{ "rejected-bids/rejected/@reason", C_RESULT, NULL },
+	{ "rejected-bids/rejected/@lot", C_RESULT, NULL },
 	END
 };
 
@@ -133,6 +144,7 @@ static const struct allow T_EXPERT[] = {
 	{ "opening-record/bid-result/bid/**", C_ALWAYS, NULL },
 	{ "opening-record/bid-result/inner", C_ALWAYS, NULL },
 	{ "clearing-report/**", C_ALWAYS, NULL },
+	{ "rejected-bids/**", C_ALWAYS, NULL },
 	{ "committee/**", C_ALWAYS, NULL },
 	{ "scores", C_ALWAYS, NULL },
 	{ "scores/score-sheet/**", C_ALWAYS, "scores/score-sheet@expert" },
@@ -167,6 +179,7 @@ static const struct allow T_OFFICIAL[] = {
 	{ "bids/**", C_ALWAYS, NULL },
 	{ "opening-record/**", C_ALWAYS, NULL },
 	{ "clearing-report/**", C_ALWAYS, NULL },
+	{ "rejected-bids/**", C_ALWAYS, NULL },
 	{ "draw/**", C_ALWAYS, NULL },
 	{ "draw-result/**", C_ALWAYS, NULL },
 	{ "committee/**", C_ALWAYS, NULL },

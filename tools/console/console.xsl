@@ -975,6 +975,42 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- an alert in words: on the Chinese page the sentence of its kind
+       (strings.xml alert-text:KIND, each {name} the alert's figure
+       attribute, instants in Beijing time) when the alert carries its
+       figures (rules version 3 on, monitor.c); the English page, and an
+       alert logged before with its detail only, show the engine's
+       English detail.  The detail stays in title= either way. -->
+  <xsl:template name="alert-sentence">
+    <xsl:variable name="s" select="key('s', concat('alert-text:', @kind))/@zh"/>
+    <xsl:choose>
+      <xsl:when test="$lang != 'en' and $s and (@days or @party)">
+        <span title="{@detail}" lang="zh-CN"><xsl:call-template name="alert-fill"><xsl:with-param name="text" select="string($s)"/><xsl:with-param name="a" select="."/></xsl:call-template></span>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="@detail"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- 'text' with each {name} replaced by attribute name of 'a' -->
+  <xsl:template name="alert-fill">
+    <xsl:param name="text"/>
+    <xsl:param name="a"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, '{') and contains(substring-after($text, '{'), '}')">
+        <xsl:variable name="n" select="substring-before(substring-after($text, '{'), '}')"/>
+        <xsl:variable name="v" select="$a/@*[local-name() = $n]"/>
+        <xsl:value-of select="substring-before($text, '{')"/>
+        <xsl:choose>
+          <xsl:when test="$n = 'authorised-until' or $n = 'opening'"><xsl:call-template name="when"><xsl:with-param name="at" select="$v"/></xsl:call-template></xsl:when>
+          <xsl:when test="$n = 'party' or $n = 'other-party'"><span class="party"><xsl:value-of select="$v"/></span></xsl:when>
+          <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
+        </xsl:choose>
+        <xsl:call-template name="alert-fill"><xsl:with-param name="text" select="substring-after(substring-after($text, '{'), '}')"/><xsl:with-param name="a" select="$a"/></xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <!-- the process monitor: the supervisor's alerts, each open one with
        the form that closes it with a reason -->
   <xsl:template match="e:desk[@kind = 'monitor']">
@@ -994,7 +1030,7 @@
                 <tr class="alert alert-{@status}"><td><xsl:value-of select="@no"/></td>
                   <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'alert'"/><xsl:with-param name="v" select="@kind"/></xsl:call-template></td>
                   <td><a href="/t/{@tender}{$q}"><xsl:value-of select="@tender"/></a></td>
-                  <td><xsl:value-of select="@detail"/></td>
+                  <td class="alert-detail"><xsl:call-template name="alert-sentence"/></td>
                   <td><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="@status"/></xsl:call-template>
                     <xsl:if test="e:reason"><br/><xsl:value-of select="@by"/>: <xsl:value-of select="e:reason"/></xsl:if>
                     <xsl:if test="@status = 'open' and $me/@role = 'supervisor'">

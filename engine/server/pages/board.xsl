@@ -64,7 +64,8 @@
        strings.xml) and the token itself, both shown -->
   <xsl:template name="reason">
     <xsl:param name="v"/>
-    <xsl:variable name="s" select="key('s', concat('cause:', $v))"/>
+    <xsl:param name="prefix" select="'cause:'"/>
+    <xsl:variable name="s" select="key('s', concat($prefix, $v))"/>
     <span class="why" data-token="{$v}"><xsl:if test="$s"><xsl:choose><xsl:when test="$lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when><xsl:otherwise><xsl:value-of select="$s/@zh"/></xsl:otherwise></xsl:choose><xsl:text> </xsl:text></xsl:if><small class="token">(<xsl:value-of select="$v"/>)</small></span>
   </xsl:template>
 
@@ -334,6 +335,37 @@
             </xsl:for-each>
           </ul>
         </xsl:if>
+      </section>
+    </xsl:if>
+
+    <!-- the bids found invalid after the opening and why (否决投标情况,
+         实施条例 Art. 54): the view gives them once the candidates are
+         published; the ground as its label (rule: in strings.xml) and
+         its token, the bidder by name -->
+    <xsl:if test="e:rejected-bids">
+      <section aria-labelledby="h-rejected" id="rejected-bids">
+        <h2 id="h-rejected"><xsl:call-template name="t"><xsl:with-param name="id" select="'rejected-bids'"/></xsl:call-template></h2>
+        <xsl:choose>
+          <xsl:when test="e:rejected-bids/e:rejected">
+            <table>
+              <thead><tr>
+                <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'bidder'"/></xsl:call-template></th>
+                <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'stage'"/></xsl:call-template></th>
+                <th scope="col"><xsl:call-template name="t"><xsl:with-param name="id" select="'reason'"/></xsl:call-template></th>
+              </tr></thead>
+              <tbody>
+                <xsl:for-each select="e:rejected-bids/e:rejected">
+                  <tr>
+                    <td><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></td>
+                    <td><xsl:call-template name="t"><xsl:with-param name="id" select="concat('rejected-', @stage)"/></xsl:call-template><xsl:if test="@lot"> · <xsl:value-of select="@lot"/></xsl:if></td>
+                    <td class="cause"><xsl:call-template name="reason"><xsl:with-param name="v" select="@rule"/><xsl:with-param name="prefix" select="'rule:'"/></xsl:call-template><xsl:if test="@kind"> · <xsl:call-template name="t"><xsl:with-param name="id" select="concat('kind:', @kind)"/></xsl:call-template><xsl:if test="@item">: <xsl:value-of select="@item"/></xsl:if></xsl:if><xsl:if test="@reason"> · <small class="token"><xsl:value-of select="@reason"/></small></xsl:if></td>
+                  </tr>
+                </xsl:for-each>
+              </tbody>
+            </table>
+          </xsl:when>
+          <xsl:otherwise><p><xsl:call-template name="t"><xsl:with-param name="id" select="'rejected-none'"/></xsl:call-template></p></xsl:otherwise>
+        </xsl:choose>
       </section>
     </xsl:if>
 
