@@ -1287,7 +1287,7 @@ verify_done(void *arg)
 	 * instant, beside the CRL check of eb_cms_verify_command: a
 	 * signature made before the revocation stands.
 	 */
-	if (j->r != NULL && !j->ocsp_asked) {
+	if (!j->ocsp_asked) {          /* j->r is the request until a reply */
 		j->ocsp_asked = 1;
 		rc = eb_ocspc_check(srv, j->r->peer, j->time, &e,
 		    signer_checked, j);

@@ -257,9 +257,10 @@ evict(struct eb_ocspc *c)
 		entry_free(c, en);
 }
 
-/* The query of 'en' ended (its verdict filled): answer every waiter. */
+/* The query of 'en' ended (its verdict filled): answer every waiter;
+ * 'may_evict' 0 keeps 'en' (eb_ocspc_free() frees it itself). */
 static void
-complete(struct entry *en)
+settle(struct entry *en, int may_evict)
 {
 	struct eb_ocspc *c = en->c;
 	struct waiters ws = TAILQ_HEAD_INITIALIZER(ws);
@@ -301,7 +302,8 @@ complete(struct entry *en)
 	TAILQ_INSERT_HEAD(&c->lru, en, lru);
 	c->answered++;
 	TAILQ_CONCAT(&ws, &en->waiters, link);
-	evict(c);
+	if (may_evict)
+		evict(c);
 	/* 'en' may go while the waiters run: they have their copy */
 	while ((w = TAILQ_FIRST(&ws)) != NULL) {
 		struct eb_error e;
@@ -313,6 +315,12 @@ complete(struct entry *en)
 		w->done(w->arg, rc, &e);
 		free(w);
 	}
+}
+
+static void
+complete(struct entry *en)
+{
+	settle(en, 1);
 }
 
 /* -- the query -------------------------------------------------------- */
@@ -534,8 +542,8 @@ eb_ocspc_check(struct eb_server *srv, X509 *cert, int64_t at_ms,
 	eb_idmap_insert(&c->map, &en->node, key);
 	if (query_start(c, en) != 0) {
 		en->v.failed = 1;
+		v = en->v;              /* complete() may evict 'en' */
 		complete(en);           /* no waiter yet: kept as a failure */
-		v = en->v;
 		return decide(c, &v, at_ms, e);
 	}
 wait:
@@ -630,7 +638,7 @@ free_one(struct eb_idmap_node *node, void *arg)
 		en->conn = NULL;
 		en->v.failed = 1;
 		snprintf(en->v.why, sizeof(en->v.why), "ebidd is stopping");
-		complete(en);
+		settle(en, 0);
 	}
 	entry_free(c, en);
 }
@@ -642,7 +650,7 @@ eb_ocspc_free(struct eb_server *srv)
 
 	if (c == NULL)
 		return;
-	c->max_entries = (size_t)-1;    /* complete() must not evict now */
+	c->max_entries = (size_t)-1;    /* nothing may evict now */
 	eb_idmap_foreach(&c->map, free_one, c);
 	eb_idmap_fini(&c->map);
 	reap_cb(-1, 0, c);
