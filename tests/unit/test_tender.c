@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/tender_fixture.h"
+#include "engine/core/tender_int.h"
 
 static char *
 canon(const struct eb_doc *d)
@@ -1292,6 +1293,81 @@ test_rules_versions(void **state)
 	fx_free(&f);
 }
 
+/* The reference: the strict base64 check as it was written first (a
+ * chain of ranges), before the table of the fourth performance pass. */
+static int
+ref_base64(const char *s, size_t n)
+{
+	size_t i, pad = 0;
+
+	if (n == 0 || n % 4 != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0)
+			return 0;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return pad <= 2;
+}
+
+/* is_base64 (the envelope, certificates, shares) answers as the reference
+ * on every string of up to 6 characters over letters, digits, the
+ * padding, and bytes outside the alphabet (space, '-', newline, 0xC3,
+ * 0x80), and on a 140 KiB envelope with one byte spoilt at each end. */
+static void
+test_is_base64_strict(void **state)
+{
+	static const char al[] = { 'A', 'z', '0', '+', '/', '=', ' ', '-',
+		'\n', (char)0xC3, (char)0x80 };
+	const size_t k = sizeof(al);
+	char s[8], *big;
+	size_t len, i, code, total, n = 140 * 1024;
+	unsigned long checked = 0;
+
+	(void)state;
+	for (len = 0; len <= 6; len++) {
+		for (total = 1, i = 0; i < len; i++)
+			total *= k;
+		for (code = 0; code < total; code++) {
+			size_t c = code;
+
+			for (i = 0; i < len; i++, c /= k)
+				s[i] = al[c % k];
+			s[len] = '\0';
+			assert_int_equal(is_base64(s) != 0, ref_base64(s, len));
+			checked++;
+		}
+	}
+	assert_int_equal(checked, 1948717);   /* 11^0 + ... + 11^6 */
+	assert_int_equal(is_base64(NULL), 0);
+	big = test_malloc(n + 1);
+	for (i = 0; i < n; i++)
+		big[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i % 64];
+	big[n] = '\0';
+	assert_true(is_base64(big));
+	big[n - 1] = '=';
+	assert_true(is_base64(big));
+	big[n - 2] = '=';
+	assert_true(is_base64(big));
+	big[n - 3] = '=';
+	assert_false(is_base64(big));
+	big[n - 3] = 'A';
+	big[0] = '-';
+	assert_false(is_base64(big));
+	big[0] = 'A';
+	big[n / 2] = '=';
+	assert_false(is_base64(big));
+	test_free(big);
+}
+
 int
 main(void)
 {
@@ -1320,6 +1396,7 @@ main(void)
 		cmocka_unit_test(test_unknown_and_replayed_events),
 		cmocka_unit_test(test_rules_versions),
 		cmocka_unit_test(test_lots_award_plan),
+		cmocka_unit_test(test_is_base64_strict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,12 @@
+-- schema/0014_command_storage.sql
+--    The signed command bytes are stored out of line WITHOUT compression
+--    (docs/performance.md, "Issue 17, fourth pass").  A sealed bid's
+--    command is 138 KB of CMS around base64 text: PostgreSQL's default
+--    storage for bytea (EXTENDED) ran pglz over all of it on every insert
+--    (base64 has enough short repeats that pglz does not give up early,
+--    and never reaches the 25 % saving it needs), then stored it as it
+--    was: several ms of the database's CPU per bid for nothing.  EXTERNAL
+--    keeps the TOAST (out of line above about 2 kB) and skips the
+--    compression.  The bytes, their hashes and every read are the same;
+--    rows written before keep their form (PostgreSQL reads both).
+ALTER TABLE log ALTER COLUMN command SET STORAGE EXTERNAL;
