@@ -1293,12 +1293,35 @@ test_rules_versions(void **state)
 	fx_free(&f);
 }
 
+/* The value of a base64 letter, -1 for anything else. */
+static int
+ref_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
 /* The reference: the strict base64 check as it was written first (a
- * chain of ranges), before the table of the fourth performance pass. */
+ * chain of ranges), before the table of the fourth performance pass,
+ * with the rule of XML Schema's base64Binary (libxml2's check, which the
+ * envelope passed before its type became a plain string): the bits left
+ * over by the padding are zero. */
 static int
 ref_base64(const char *s, size_t n)
 {
 	size_t i, pad = 0;
+
+	if (n >= 2 && s[n - 1] == '=' && ref_value(s[n - 2]) >= 0 &&
+	    (ref_value(s[n - 2]) & 0x03) != 0)
+		return 0;
+	if (n >= 3 && s[n - 1] == '=' && s[n - 2] == '=' &&
+	    ref_value(s[n - 3]) >= 0 && (ref_value(s[n - 3]) & 0x0f) != 0)
+		return 0;
 
 	if (n == 0 || n % 4 != 0)
 		return 0;
@@ -1353,9 +1376,14 @@ test_is_base64_strict(void **state)
 		big[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i % 64];
 	big[n] = '\0';
 	assert_true(is_base64(big));
-	big[n - 1] = '=';
+	big[n - 1] = '=';                 /* "+=": 2 bits left over */
+	assert_false(is_base64(big));
+	big[n - 2] = 'E';                 /* 4: none */
 	assert_true(is_base64(big));
 	big[n - 2] = '=';
+	big[n - 3] = 'R';                 /* "R==": 17, 4 bits left over */
+	assert_false(is_base64(big));
+	big[n - 3] = 'Q';                 /* 16: none */
 	assert_true(is_base64(big));
 	big[n - 3] = '=';
 	assert_false(is_base64(big));
