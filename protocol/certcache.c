@@ -30,6 +30,7 @@ struct eb_certcache {
 	pthread_mutex_t lock;
 	struct slot *slots;
 	size_t cap, used;
+	size_t base, held;   /* cap = base + held (eb_certcache_hold) */
 	long *buckets;
 	size_t nbuckets;     /* a power of two */
 	uint64_t tick;
@@ -52,7 +53,7 @@ eb_certcache_new(size_t cap)
 
 	if (cap == 0)
 		cap = 1;
-	c->cap = cap;
+	c->cap = c->base = cap;
 	for (c->nbuckets = 16; c->nbuckets < cap * 2; c->nbuckets *= 2)
 		;
 	c->slots = eb_calloc(cap, sizeof(*c->slots));
@@ -192,5 +193,69 @@ eb_certcache_stats(struct eb_certcache *c, struct eb_certcache_stats *out)
 	pthread_mutex_lock(&c->lock);
 	*out = c->st;
 	out->entries = c->used;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * Give the cache 'cap' slots; the caller holds the lock.  Growing keeps
+ * every entry (re-chained into the larger bucket array); shrinking
+ * forgets them all (a flush: they are checked again when next used).
+ */
+static void
+resize_locked(struct eb_certcache *c, size_t cap)
+{
+	size_t nb, i;
+
+	if (cap == c->cap)
+		return;
+	if (cap < c->cap) {
+		clear_locked(c);
+		c->st.flushes++;
+	}
+	c->slots = eb_realloc(c->slots, cap * sizeof(*c->slots));
+	if (cap > c->cap)
+		memset(c->slots + c->cap, 0, (cap - c->cap) *
+		    sizeof(*c->slots));
+	c->cap = cap;
+	for (nb = 16; nb < cap * 2; nb *= 2)
+		;
+	if (nb != c->nbuckets) {
+		free(c->buckets);
+		c->buckets = eb_calloc(nb, sizeof(*c->buckets));
+		c->nbuckets = nb;
+	}
+	for (i = 0; i < c->nbuckets; i++)
+		c->buckets[i] = -1;
+	for (i = 0; i < c->cap; i++)
+		if (c->slots[i].cert != NULL) {
+			size_t b = bucket_of(c, c->slots[i].key);
+
+			c->slots[i].next = c->buckets[b];
+			c->buckets[b] = (long)i;
+		}
+	c->st.cap = cap;
+}
+
+void
+eb_certcache_hold(struct eb_certcache *c, size_t extra)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (extra > EB_CERTCACHE_HOLD_MAX - c->held)
+		extra = EB_CERTCACHE_HOLD_MAX - c->held;
+	c->held += extra;
+	resize_locked(c, c->base + c->held);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
+eb_certcache_release(struct eb_certcache *c, size_t extra)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->held -= extra < c->held ? extra : c->held;
+	resize_locked(c, c->base + c->held);
 	pthread_mutex_unlock(&c->lock);
 }

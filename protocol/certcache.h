@@ -25,6 +25,7 @@
  * INTERFACE
  *    eb_certcache_new(), eb_certcache_free(), eb_certcache_flush()
  *    eb_certcache_get(), eb_certcache_put(), eb_certcache_stats()
+ *    eb_certcache_hold(), eb_certcache_release()
  */
 #ifndef EB_CERTCACHE_H
 #define EB_CERTCACHE_H
@@ -68,5 +69,16 @@ void eb_certcache_put(struct eb_certcache *c, const uint8_t key[32],
     X509 *cert, time_t not_before, time_t not_after);
 void eb_certcache_stats(struct eb_certcache *c,
     struct eb_certcache_stats *out);
+
+/*
+ * Room for 'extra' more entries while a bulk check needs them (the
+ * opening re-checks every bidder's certificate twice, once per
+ * signature: engine/server/opening.c), until the matching release.
+ * Holds add up (at most EB_CERTCACHE_HOLD_MAX in all); growing keeps the
+ * entries, the release that shrinks the cache forgets them all.
+ */
+#define EB_CERTCACHE_HOLD_MAX ((size_t)1 << 20)
+void eb_certcache_hold(struct eb_certcache *c, size_t extra);
+void eb_certcache_release(struct eb_certcache *c, size_t extra);
 
 #endif

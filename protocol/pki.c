@@ -388,6 +388,20 @@ eb_trust_cache_stats(const struct eb_trust *t,
 	eb_certcache_stats(t != NULL ? t->cache : NULL, out);
 }
 
+void
+eb_trust_cache_hold(const struct eb_trust *t, size_t n)
+{
+	if (t != NULL)
+		eb_certcache_hold(t->cache, n);
+}
+
+void
+eb_trust_cache_release(const struct eb_trust *t, size_t n)
+{
+	if (t != NULL)
+		eb_certcache_release(t->cache, n);
+}
+
 int
 eb_trust_check_chain(const struct eb_trust *t, X509 *cert,
     STACK_OF(X509) *untrusted, int64_t at_ms, struct eb_error *err)

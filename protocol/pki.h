@@ -80,6 +80,10 @@ X509 *eb_trust_cached(const struct eb_trust *t, const uint8_t sha256[32],
     int64_t at_ms);
 void eb_trust_cache_stats(const struct eb_trust *t,
     struct eb_certcache_stats *out);
+/* Room for 'n' more cached signers during a bulk check, until the
+ * matching release (certcache.h, eb_certcache_hold). */
+void eb_trust_cache_hold(const struct eb_trust *t, size_t n);
+void eb_trust_cache_release(const struct eb_trust *t, size_t n);
 
 /*
  * Revocation (protocol/revocation.h).  eb_trust_set_revocations() installs

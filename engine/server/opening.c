@@ -57,6 +57,7 @@ struct opening {
 	size_t nbids, nshares;
 	int rc;
 	struct eb_error err;
+	size_t cache_held;        /* signers held in the trust's cache */
 };
 
 /* The opening's check threads beside the decrypting worker
@@ -86,6 +87,8 @@ opening_free(struct opening *op)
 			fclose(op->bids[b].env_arg);
 	free(op->bids);
 	X509_free(op->oc);
+	if (op->cache_held > 0 && op->slot != NULL)
+		eb_trust_cache_release(op->slot->srv->trust, op->cache_held);
 	eb_doc_free(op->view);
 	eb_doc_free(op->cmd);
 	slot = op->slot;
@@ -152,6 +155,10 @@ reverify_main(void *arg)
 			rv->cmds[i] = NULL;
 		free(content);
 		X509_free(signer);
+		/* the tree holds what the opening needs: the signed bytes
+		 * are not kept through it (100 KiB and more each) */
+		free(op->command[i]);
+		op->command[i] = NULL;
 	}
 	return NULL;
 }
@@ -173,6 +180,13 @@ opening_work(void *arg)
 	int n = op->n, i;
 
 	eb_error_clear(&op->err);
+	/* every bidder's certificate is checked twice, for the command's
+	 * signature here and the inner one as its bid is opened: with more
+	 * signers than the trust's cache holds (certcache.h), each chain
+	 * would be verified twice (docs/performance.md, "Issue 17, fourth
+	 * pass"); room for all of them until the opening ends */
+	op->cache_held = (size_t)n;
+	eb_trust_cache_hold(srv->trust, op->cache_held);
 	held = eb_doc_child(op->view, "bids");
 	cap = eb_doc_count(held, "bid");
 	cmds = eb_calloc((size_t)n + 1, sizeof(*cmds));

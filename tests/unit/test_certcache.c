@@ -4,7 +4,8 @@
  *    and cms.c): a hit verifies and is counted as a hit, the signature is
  *    still checked on a hit, a certificate revoked by lists loaded after
  *    it was cached is refused, an expired (or not yet valid) certificate
- *    is refused although cached, and the cache stays within its bound.
+ *    is refused although cached, the cache stays within its bound, and
+ *    a hold widens that bound until its release.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -308,6 +309,73 @@ test_bounded_lru(void **state)
 	eb_testpki_free(&pki);
 }
 
+/*
+ * A hold gives room for more entries and keeps those there; holds add
+ * up; the release back to the base forgets them all (a flush), and the
+ * bound applies again (the opening's bulk check, docs/performance.md
+ * "Issue 17, fourth pass").
+ */
+static void
+test_hold_release(void **state)
+{
+	struct eb_testpki pki;
+	struct eb_certcache *c = eb_certcache_new(2);
+	struct eb_certcache_stats st;
+	uint8_t k[41][32];
+	X509 *x;
+	int i;
+
+	(void)state;
+	assert_int_equal(eb_testpki_init(&pki), 0);
+	for (i = 0; i < 41; i++)
+		memset(k[i], i + 1, sizeof(k[i]));
+	eb_certcache_put(c, k[0], pki.bidder.cert, 100, 200);
+	eb_certcache_put(c, k[1], pki.expert.cert, 100, 200);
+	eb_certcache_hold(c, 20);
+	eb_certcache_hold(c, 18);
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.cap, 40);
+	assert_int_equal(st.entries, 2);
+	/* the entries from before the hold are still found */
+	assert_non_null(x = eb_certcache_get(c, k[0], 150));
+	X509_free(x);
+	for (i = 2; i < 40; i++)
+		eb_certcache_put(c, k[i], i % 2 ? pki.bidder.cert :
+		    pki.expert.cert, 100, 200);
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.entries, 40);
+	for (i = 0; i < 40; i++) {
+		assert_non_null(x = eb_certcache_get(c, k[i], 150));
+		X509_free(x);
+	}
+	/* one more: the least recently used (k[0]) goes, the bound holds */
+	eb_certcache_put(c, k[40], pki.bidder.cert, 100, 200);
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.entries, 40);
+	assert_null(eb_certcache_get(c, k[0], 150));
+	assert_non_null(x = eb_certcache_get(c, k[40], 150));
+	X509_free(x);
+	/* a release that shrinks the cache forgets every entry */
+	eb_certcache_release(c, 20);
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.cap, 20);
+	assert_int_equal(st.entries, 0);
+	eb_certcache_release(c, 18);
+	eb_certcache_release(c, 5);      /* more than held: the base stays */
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.cap, 2);
+	assert_int_equal(st.entries, 0);
+	assert_null(eb_certcache_get(c, k[5], 150));
+	eb_certcache_put(c, k[0], pki.bidder.cert, 100, 200);
+	eb_certcache_put(c, k[1], pki.bidder.cert, 100, 200);
+	eb_certcache_put(c, k[2], pki.bidder.cert, 100, 200);
+	eb_certcache_stats(c, &st);
+	assert_int_equal(st.entries, 2);
+	assert_null(eb_certcache_get(c, k[0], 150));
+	eb_certcache_free(c);
+	eb_testpki_free(&pki);
+}
+
 int
 main(void)
 {
@@ -316,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_revoked_after_reload),
 		cmocka_unit_test(test_expired_refused_even_cached),
 		cmocka_unit_test(test_bounded_lru),
+		cmocka_unit_test(test_hold_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
