@@ -97,9 +97,9 @@ okn=0
 for p in "${pids[@]}"; do wait "$p" && okn=$((okn + 1)); done
 t1=$(date +%s.%N)
 [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid"; }
-CCPU=$(cat "$tmp"/cpu[0-9]* | awk '{ s += $1 + $2 } END { printf "%.1f", s }')
+CCPU=$(cat "$tmp"/cpu[0-9]* | awk '{ s += $1 + $2 } END { printf "%.2f", s }')
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$ebidd_pid/status")
-CPU=$(awk -v a="$c0" -v b="$(cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }')
+CPU=$(awk -v a="$c0" -v b="$(cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
 UP=$(awk -v b="$S" -v n="$N" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", n * b / (c - a) / 1e6 }')
 WALL=$(awk -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - a }')
 echo "result: bigbids phase=bigbids-upload n=$N mb=$MB ok=$okn wall_s=$WALL upload_mbps=$UP disk_mbps=$DISK ebidd_hwm_kib=$HWM ebidd_cpu_s=$CPU clients_cpu_s=$CCPU loadavg_before=$load0 loadavg=$(cut -d' ' -f1 /proc/loadavg)"
