@@ -26,7 +26,8 @@
 #      - the limits: upload_max_size, upload_tender_quota, upload_min_free;
 #      - bid seal writes the prefix digests (one per MiB) beside the
 #        envelope; bid submit sends them (one wrong: refused by the server,
-#        the client hashes instead; a side file of another time: unused);
+#        the client hashes instead; a side file of another time: unused;
+#        the envelope cut short during the upload: a clear error);
 #      - a chunk with a wrong SHA-256 refused, the durable offset unchanged
 #        (both forms: prefix-sha256, the hash of the envelope up to the
 #        chunk's end, and chunk-sha256, the chunk's own);
@@ -318,6 +319,27 @@ touch -d '1 minute ago' "$tmp/se.sealed.env"
 ebid_as buyer2 bid submit --tender "$T" "$tmp/se.sealed" >"$tmp/se.out" 2>&1
 check "a side file whose time is not its envelope's is not used (no digest of it sent)" sh -c \
 	"grep -q 'envelope uploaded: ' '$tmp/se.out' && ! grep -q 'prefix digests' '$tmp/se.out' && cmp -s '$tmp/se.sealed.env' '$tmp/envelopes/${HE:0:2}/$HE'"
+# the envelope cut short while bid submit runs (it maps each chunk): a
+# clear error, not a crash, and the server keeps what is durable
+head -c 12000000 /dev/urandom >"$tmp/short.bin"
+ebid_as buyer2 bid seal --tender "$T" "$tmp/bidb.xml" --attach "$tmp/short.bin" -o "$tmp/sf.sealed" >/dev/null
+HF=$(sha256sum "$tmp/sf.sealed.env" | cut -d' ' -f1)
+refused "buyer2 uploads 4 MiB of a 12 MB envelope" ebid_as buyer2 bid submit --tender "$T" "$tmp/sf.sealed" --stop-after 4194304
+rm -f "$tmp/release" "$tmp/locked"
+flock -x "$tmp/envelopes/uploads/$HF.part" -c "touch '$tmp/locked'; while [ ! -e '$tmp/release' ]; do sleep 0.05; done" &
+holder=$!
+for _ in $(seq 1 100); do [ -e "$tmp/locked" ] && break; sleep 0.05; done
+ebid_as buyer2 bid submit --tender "$T" "$tmp/sf.sealed" >"$tmp/sf.out" 2>&1 &
+client=$!
+for _ in $(seq 1 200); do grep -q "resuming in" "$tmp/sf.out" && break; sleep 0.05; done
+truncate -s 5000000 "$tmp/sf.sealed.env"
+touch "$tmp/release"
+wait "$holder"
+wait "$client"
+crc=$?
+check "an envelope cut short during bid submit: a clear error, no crash (exit $crc)" sh -c \
+	"test $crc -gt 0 -a $crc -lt 128 && grep -Eq 'cannot read .*sf.sealed.env at 4194304|sf.sealed.env became shorter' '$tmp/sf.out'"
+check "  ... the server still holds the durable 4 MiB" grep -q '^offset=0*4194304$' "$tmp/envelopes/uploads/$HF.meta"
 
 # the pace warning: a millisecond before the deadline (the driven clock
 # stands still), an upload that needs more than the time left is told so
