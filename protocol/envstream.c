@@ -117,19 +117,40 @@ struct sealer {
 	uint64_t size;
 	eb_envs_write_fn write;
 	void *warg;
+	const struct eb_envs_marks *marks;   /* NULL: none */
+	EVP_MD_CTX *mark;            /* a copy of envsha, finalised */
 };
 
+/* Write, and hash what was written (split at each mark). */
 static int
 emit(struct sealer *s, const uint8_t *p, size_t n, struct eb_error *err)
 {
+	uint8_t d[EB_SHA256_LEN];
 	int rc;
 
 	if ((rc = s->write(s->warg, p, n, err)) != EB_OK)
 		return rc;
-	if (EVP_DigestUpdate(s->envsha, p, n) != 1)
-		return fail_ssl(err, EB_ERR_CRYPTO, "hash-failed",
-		    "cannot hash the envelope");
-	s->size += n;
+	while (n > 0) {
+		size_t k = n;
+		uint64_t to = s->marks != NULL ?
+		    s->marks->every - s->size % s->marks->every : 0;
+
+		if (s->marks != NULL && to < k)
+			k = (size_t)to;
+		if (EVP_DigestUpdate(s->envsha, p, k) != 1)
+			return fail_ssl(err, EB_ERR_CRYPTO, "hash-failed",
+			    "cannot hash the envelope");
+		s->size += k;
+		p += k;
+		n -= k;
+		if (s->marks == NULL || s->size % s->marks->every != 0)
+			continue;
+		if (EVP_MD_CTX_copy_ex(s->mark, s->envsha) != 1 ||
+		    EVP_DigestFinal_ex(s->mark, d, NULL) != 1)
+			return fail_ssl(err, EB_ERR_CRYPTO, "hash-failed",
+			    "cannot hash the envelope");
+		s->marks->fn(s->marks->arg, s->size, d);
+	}
 	return EB_OK;
 }
 
@@ -317,7 +338,22 @@ eb_envs_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
     eb_envs_progress_fn progress, void *parg, uint8_t commitment[32],
     uint8_t env_sha256[32], uint64_t *env_size, struct eb_error *err)
 {
-	struct sealer s = { .write = write, .warg = warg };
+	return eb_envs_seal_marked(cert, key, opening_cert, bid_xml, len,
+	    files, nfiles, write, warg, progress, parg, NULL, commitment,
+	    env_sha256, env_size, err);
+}
+
+int
+eb_envs_seal_marked(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
+    const uint8_t *bid_xml, size_t len, const struct eb_envs_file *files,
+    size_t nfiles, eb_envs_write_fn write, void *warg,
+    eb_envs_progress_fn progress, void *parg,
+    const struct eb_envs_marks *marks, uint8_t commitment[32],
+    uint8_t env_sha256[32], uint64_t *env_size, struct eb_error *err)
+{
+	struct sealer s = { .write = write, .warg = warg,
+	    .marks = marks != NULL && marks->every > 0 && marks->fn != NULL ?
+	    marks : NULL };
 	struct eb_envs_entry *ents = NULL;
 	STACK_OF(X509) *recips = NULL;
 	uint8_t rec[KEYREC_LEN], lenb[4], *inner = NULL, *hdr = NULL;
@@ -337,6 +373,7 @@ eb_envs_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
 	s.ct = eb_malloc(EB_ENVS_SEGMENT + EB_ENVS_TAG);
 	if ((s.ctx = EVP_CIPHER_CTX_new()) == NULL ||
 	    (s.envsha = EVP_MD_CTX_new()) == NULL ||
+	    (s.mark = EVP_MD_CTX_new()) == NULL ||
 	    (aad = EVP_MD_CTX_new()) == NULL)
 		eb_oom("the sealing contexts", 0);
 	if ((rc = hash_files(files, nfiles, ents, &manifest, &sum, progress,
@@ -436,6 +473,7 @@ out:
 	sk_X509_free(recips);
 	EVP_CIPHER_CTX_free(s.ctx);
 	EVP_MD_CTX_free(s.envsha);
+	EVP_MD_CTX_free(s.mark);
 	EVP_MD_CTX_free(aad);
 	return rc;
 }

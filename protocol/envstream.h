@@ -89,6 +89,31 @@ int eb_envs_seal(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
     EB_MUSTCHECK;
 
 /*
+ * Prefix digests while sealing (eb_envs_seal_marked): each time the
+ * envelope written so far reaches a multiple of 'every' bytes, 'fn' gets
+ * that length and the SHA-256 of the envelope's bytes [0, at), taken from
+ * the same running hash that gives the envelope's SHA-256 (no second
+ * pass).  `ebid bid submit` sends them as each chunk's prefix-sha256
+ * without hashing the envelope again (tools/bigbid.c).
+ */
+typedef void (*eb_envs_mark_fn)(void *arg, uint64_t at,
+    const uint8_t digest[EB_SHA256_LEN]);
+struct eb_envs_marks {
+	uint64_t every;            /* > 0 */
+	eb_envs_mark_fn fn;
+	void *arg;
+};
+
+/* eb_envs_seal() that also reports the prefix digests to 'marks'. */
+int eb_envs_seal_marked(X509 *cert, EVP_PKEY *key, X509 *opening_cert,
+    const uint8_t *bid_xml, size_t len, const struct eb_envs_file *files,
+    size_t nfiles, eb_envs_write_fn write, void *warg,
+    eb_envs_progress_fn progress, void *parg,
+    const struct eb_envs_marks *marks, uint8_t commitment[32],
+    uint8_t env_sha256[32], uint64_t *env_size, struct eb_error *err)
+    EB_MUSTCHECK;
+
+/*
  * Read exactly 'n' bytes (fewer only at the end of the envelope: *got).
  */
 typedef int (*eb_envs_read_fn)(void *arg, uint8_t *p, size_t n, size_t *got,

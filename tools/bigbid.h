@@ -5,7 +5,9 @@
  *    (protocol/envstream.h) to a file beside the signed command, and
  *    `ebid bid submit` uploads it in chunks to /v1/uploads, resuming from
  *    the server's durable offset after a dropped connection or a restart
- *    of either side, before it sends the signed command.
+ *    of either side, before it sends the signed command.  Seal also
+ *    writes ENV.prefix-sha256 (the envelope's SHA-256 at every MiB), which
+ *    submit sends as the chunks' prefix-sha256 instead of hashing again.
  *
  * Owns nothing beyond a call.
  *

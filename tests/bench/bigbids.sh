@@ -20,6 +20,10 @@
 #    phase "bigbids" turns them into rows).  Needs about 2 x N x MB MB of
 #    disk under TMPDIR.
 #    tests/bench/bigbids.sh [N [MB]]    (default 20 200)
+#    EBID_BIGBIDS_PERF=DIR: also `perf record -e cpu-clock -g` ebidd and
+#    the first client during the uploads, into DIR/ebidd.data and
+#    DIR/client.data (the profiles of docs/bigbids.md);
+#    EBID_BIGBIDS_PERF_DWARF=1: DWARF call graphs instead of frame pointers.
 set -uo pipefail
 N=${1:-20}
 MB=${2:-200}
@@ -66,23 +70,36 @@ DISK=$(awk -v b="$S" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", b / (c - a) /
 # 2. N concurrent uploads
 say "bigbids: $N concurrent uploads"
 cpu() { awk '{print $14 + $15}' "/proc/$ebidd_pid/stat"; }   # utime + stime, ticks
+PERFD=${EBID_BIGBIDS_PERF:-}
+cg=-g
+[ "${EBID_BIGBIDS_PERF_DWARF:-0}" = 1 ] && cg=--call-graph=dwarf,16384
+perf_pid=
+if [ -n "$PERFD" ]; then
+	mkdir -p "$PERFD"
+	perf record -e cpu-clock -F 999 $cg -p "$ebidd_pid" -o "$PERFD/ebidd.data" >/dev/null 2>&1 &
+	perf_pid=$!
+	sleep 1
+fi
 c0=$(cpu)
 load0=$(cut -d' ' -f1 /proc/loadavg)
 t0=$(date +%s.%N)
 pids=()
 for i in $(seq 1 "$N"); do
 	w=${WHO[$(( (i - 1) % ${#WHO[@]} ))]}
+	wrap=()
+	[ -n "$PERFD" ] && [ "$i" = 1 ] && wrap=(perf record -e cpu-clock -F 999 $cg -o "$PERFD/client.data" --)
 	env -u EBID_REPLY_DIR /usr/bin/time -f '%U %S' -o "$tmp/cpu$i" \
-		"$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$w.crt" --key "$C/$w.key" \
+		"${wrap[@]}" "$EBID" --url "$URL" --ca "$C/ca.crt" --cert "$C/$w.crt" --key "$C/$w.key" \
 		bid submit --tender "$T" "$tmp/b$i.sealed" -o "$tmp/b$i.receipt" >"$tmp/up$i.out" 2>&1 &
 	pids+=($!)
 done
 okn=0
 for p in "${pids[@]}"; do wait "$p" && okn=$((okn + 1)); done
 t1=$(date +%s.%N)
-CCPU=$(cat "$tmp"/cpu[0-9]* | awk '{ s += $1 + $2 } END { printf "%.1f", s }')
+[ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid"; }
+CCPU=$(cat "$tmp"/cpu[0-9]* | awk '{ s += $1 + $2 } END { printf "%.2f", s }')
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$ebidd_pid/status")
-CPU=$(awk -v a="$c0" -v b="$(cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }')
+CPU=$(awk -v a="$c0" -v b="$(cpu)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
 UP=$(awk -v b="$S" -v n="$N" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", n * b / (c - a) / 1e6 }')
 WALL=$(awk -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - a }')
 echo "result: bigbids phase=bigbids-upload n=$N mb=$MB ok=$okn wall_s=$WALL upload_mbps=$UP disk_mbps=$DISK ebidd_hwm_kib=$HWM ebidd_cpu_s=$CPU clients_cpu_s=$CCPU loadavg_before=$load0 loadavg=$(cut -d' ' -f1 /proc/loadavg)"

@@ -24,6 +24,10 @@
 #      - the sweep: an envelope whose submit-bid was refused is kept within
 #        envelope_grace and deleted after it; the one the log names stays;
 #      - the limits: upload_max_size, upload_tender_quota, upload_min_free;
+#      - bid seal writes the prefix digests (one per MiB) beside the
+#        envelope; bid submit sends them (one wrong: refused by the server,
+#        the client hashes instead; a side file of another time: unused;
+#        the envelope cut short during the upload: a clear error);
 #      - a chunk with a wrong SHA-256 refused, the durable offset unchanged
 #        (both forms: prefix-sha256, the hash of the envelope up to the
 #        chunk's end, and chunk-sha256, the chunk's own);
@@ -71,6 +75,13 @@ H=$(sha256sum "$tmp/b1.sealed.env" | cut -d' ' -f1)
 check "  ... the sealed command is small ($(stat -c %s "$tmp/b1.sealed") bytes) and names the envelope" \
 	test "$(stat -c %s "$tmp/b1.sealed")" -lt 20000
 check "  ... its SHA-256 and size are printed" grep -q "$S bytes, SHA-256 $H" "$tmp/seal.out"
+# the prefix digests beside it (one per MiB, for bid submit)
+P=$tmp/b1.sealed.env.prefix-sha256
+MiB=1048576
+check "  ... and its prefix digests beside it, one per MiB ($((S / MiB)))" sh -c \
+	"head -5 '$P' | grep -qx 'sha256 $H' && test \$(tail -n +6 '$P' | wc -l) = $((S / MiB)) && grep -qx 'size $S' '$P'"
+check "  ... the first is the SHA-256 of the first MiB" test "$(sed -n 6p "$P")" = "$(head -c $MiB "$tmp/b1.sealed.env" | sha256sum | cut -d' ' -f1)"
+check "  ... the last of the envelope's first $((S / MiB)) MiB" test "$(tail -1 "$P")" = "$(head -c $((S / MiB * MiB)) "$tmp/b1.sealed.env" | sha256sum | cut -d' ' -f1)"
 
 # -- the upload, cut and resumed ------------------------------------------
 up_offset() { curl_as bidder1 "$URL/v1/uploads/offset?sha256=$H" | grep -o ' offset="[0-9]*"' | cut -d'"' -f2; }
@@ -287,6 +298,48 @@ check "on a terminal, bid seal draws a progress bar" grep -aq "\[#*\.*\] *[0-9]*
 script -qec "$(printf '%q ' "$EBID" "${buyer2[@]}" bid submit --tender "$T" "$tmp/tty.sealed" --chunk 32768)" "$tmp/submit.tty" >/dev/null 2>&1
 check "on a terminal, bid submit draws its bar with the rate and the time left" grep -aq "upload *\[[#.]*\] *[0-9]*%  *[0-9.]* MB/s  [0-9]*:[0-9][0-9] left" "$tmp/submit.tty"
 check "  ... redrawn in place (carriage returns), the line cleared at the end" sh -c "test \$(tr -cd '\r' <'$tmp/submit.tty' | wc -c) -gt 2"
+
+# bid submit takes the chunks' prefix-sha256 from the side file bid seal
+# wrote: a wrong one is refused by the server (it checks every
+# chunk), and the client hashes the envelope instead; a side file older
+# than its envelope (another time) is not used at all (buyer2 is not signed
+# up: only the upload matters here)
+head -c 5000000 /dev/urandom >"$tmp/side.bin"
+ebid_as buyer2 bid seal --tender "$T" "$tmp/bidb.xml" --attach "$tmp/side.bin" -o "$tmp/sd.sealed" >/dev/null
+HD=$(sha256sum "$tmp/sd.sealed.env" | cut -d' ' -f1)
+sed -i "6,\$s/.*/$(printf y | sha256sum | cut -d" " -f1)/" "$tmp/sd.sealed.env.prefix-sha256"
+ebid_as buyer2 bid submit --tender "$T" "$tmp/sd.sealed" >"$tmp/sd.out" 2>&1
+check "wrong digests in the side file: the client says so and hashes instead" grep -q "prefix digests in .*sd.sealed.env.prefix-sha256 do not match the envelope; hashing it instead" "$tmp/sd.out"
+check "  ... the upload completes, the stored envelope the sealed one" sh -c "grep -q 'envelope uploaded: ' '$tmp/sd.out' && cmp -s '$tmp/sd.sealed.env' '$tmp/envelopes/${HD:0:2}/$HD'"
+head -c 5000000 /dev/urandom >"$tmp/side2.bin"
+ebid_as buyer2 bid seal --tender "$T" "$tmp/bidb.xml" --attach "$tmp/side2.bin" -o "$tmp/se.sealed" >/dev/null
+HE=$(sha256sum "$tmp/se.sealed.env" | cut -d' ' -f1)
+sed -i "6,\$s/.*/$(printf y | sha256sum | cut -d" " -f1)/" "$tmp/se.sealed.env.prefix-sha256"
+touch -d '1 minute ago' "$tmp/se.sealed.env"
+ebid_as buyer2 bid submit --tender "$T" "$tmp/se.sealed" >"$tmp/se.out" 2>&1
+check "a side file whose time is not its envelope's is not used (no digest of it sent)" sh -c \
+	"grep -q 'envelope uploaded: ' '$tmp/se.out' && ! grep -q 'prefix digests' '$tmp/se.out' && cmp -s '$tmp/se.sealed.env' '$tmp/envelopes/${HE:0:2}/$HE'"
+# the envelope cut short while bid submit runs (it maps each chunk): a
+# clear error, not a crash, and the server keeps what is durable
+head -c 12000000 /dev/urandom >"$tmp/short.bin"
+ebid_as buyer2 bid seal --tender "$T" "$tmp/bidb.xml" --attach "$tmp/short.bin" -o "$tmp/sf.sealed" >/dev/null
+HF=$(sha256sum "$tmp/sf.sealed.env" | cut -d' ' -f1)
+refused "buyer2 uploads 4 MiB of a 12 MB envelope" ebid_as buyer2 bid submit --tender "$T" "$tmp/sf.sealed" --stop-after 4194304
+rm -f "$tmp/release" "$tmp/locked"
+flock -x "$tmp/envelopes/uploads/$HF.part" -c "touch '$tmp/locked'; while [ ! -e '$tmp/release' ]; do sleep 0.05; done" &
+holder=$!
+for _ in $(seq 1 100); do [ -e "$tmp/locked" ] && break; sleep 0.05; done
+ebid_as buyer2 bid submit --tender "$T" "$tmp/sf.sealed" >"$tmp/sf.out" 2>&1 &
+client=$!
+for _ in $(seq 1 200); do grep -q "resuming in" "$tmp/sf.out" && break; sleep 0.05; done
+truncate -s 5000000 "$tmp/sf.sealed.env"
+touch "$tmp/release"
+wait "$holder"
+wait "$client"
+crc=$?
+check "an envelope cut short during bid submit: a clear error, no crash (exit $crc)" sh -c \
+	"test $crc -gt 0 -a $crc -lt 128 && grep -Eq 'cannot read .*sf.sealed.env at 4194304|sf.sealed.env became shorter' '$tmp/sf.out'"
+check "  ... the server still holds the durable 4 MiB" grep -q '^offset=0*4194304$' "$tmp/envelopes/uploads/$HF.meta"
 
 # the pace warning: a millisecond before the deadline (the driven clock
 # stands still), an upload that needs more than the time left is told so

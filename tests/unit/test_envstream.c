@@ -4,7 +4,8 @@
  *    attachments (by the opening key and by the bidder's own), the
  *    commitment equal to eb_bid_seal's meaning, and every tamper refused
  *    with its reason: a flipped bit, a cut at a segment boundary, an
- *    appended segment, a wrong commitment, a stranger's key.
+ *    appended segment, a wrong commitment, a stranger's key; the prefix
+ *    digests of eb_envs_seal_marked equal to the SHA-256 of each prefix.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -256,6 +257,59 @@ test_bad_names(void **state)
 	fclose(a);
 }
 
+struct marks_seen {
+	uint64_t at[64];
+	uint8_t d[64][32];
+	size_t n;
+};
+
+static void
+mark_seen(void *arg, uint64_t at, const uint8_t digest[32])
+{
+	struct marks_seen *m = arg;
+
+	assert_true(m->n < 64);
+	m->at[m->n] = at;
+	memcpy(m->d[m->n++], digest, 32);
+}
+
+/* Every 'every' bytes, the SHA-256 of the envelope so far; none else. */
+static void
+test_marks(void **state)
+{
+	FILE *a = blob(300000, 5);
+	struct eb_envs_file f[] = { { .name = "a.bin", .f = a } };
+	const uint64_t every = 10000;
+	struct marks_seen seen = { .n = 0 };
+	struct eb_envs_marks marks = { .every = every, .fn = mark_seen,
+	    .arg = &seen };
+	uint8_t c[32], h[32], d[32];
+	uint64_t n = 0;
+	struct eb_error e;
+	char *mem = NULL;
+	size_t memn = 0;
+	FILE *out = open_memstream(&mem, &memn);
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(eb_envs_seal_marked(pki.bidder.cert, pki.bidder.key,
+	    opening.cert, (const uint8_t *)bid, strlen(bid), f, 1,
+	    eb_envs_write_file, out, NULL, NULL, &marks, c, h, &n, &e), EB_OK);
+	fclose(out);
+	assert_int_equal(n, memn);
+	assert_true(memn > 300000);
+	assert_int_equal(seen.n, memn / every);
+	for (size_t i = 0; i < seen.n; i++) {
+		assert_int_equal(seen.at[i], (i + 1) * every);
+		eb_sha256((const uint8_t *)mem, (size_t)seen.at[i], d);
+		assert_memory_equal(d, seen.d[i], 32);
+	}
+	eb_sha256((const uint8_t *)mem, memn, d);
+	assert_memory_equal(d, h, 32);
+	free(mem);
+	fclose(a);
+}
+
 int
 main(void)
 {
@@ -264,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_no_attachment),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_marks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
