@@ -121,20 +121,79 @@ conn_closed(struct evhttp_connection *conn, void *arg)
 	r->client_gone = 1;
 }
 
-/* The request's metrics and log line. */
+/* Line building for log_request(): 's' at line[*o], never past 'cap'. */
+static void
+put_s(char *line, size_t cap, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*o + n >= cap)
+		n = *o < cap ? cap - 1 - *o : 0;
+	memcpy(line + *o, s, n);
+	*o += n;
+}
+
+/* The decimal of 'v' the same way. */
+static void
+put_u(char *line, size_t cap, size_t *o, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof(d) - 1;
+
+	d[i] = '\0';
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	put_s(line, cap, o, d + i);
+}
+
+/*
+ * The request's metrics and log line: "req id=... peer=... role=...
+ * addr=... method=... path=... status=... bytes_out=... us=..." (the
+ * fields docs/operations-server.md names), put together by hand rather
+ * than by printf (one line per request).
+ */
 static void
 log_request(struct eb_req *r, int status, size_t n)
 {
 	int64_t us = eb_clock_mono_us() - r->t0_us;
+	char line[512];
+	size_t o = 0;
 
 	eb_metrics_request(r->srv->metrics, r->path, status, us);
 
-	eb_log(EB_LOG_INFO, "req id=%s peer=%s role=%s addr=%s method=%s "
-	    "path=%s status=%d bytes_out=%zu us=%lld%s", r->id,
-	    r->have_actor ? r->actor.party : "-",
-	    r->have_actor ? eb_role_name(r->actor.role) : "-", r->peer_addr,
-	    r->method, r->path, status, n, (long long)us,
-	    r->client_gone ? " client-gone" : "");
+	put_s(line, sizeof(line), &o, "req id=");
+	put_s(line, sizeof(line), &o, r->id);
+	put_s(line, sizeof(line), &o, " peer=");
+	put_s(line, sizeof(line), &o, r->have_actor ? r->actor.party : "-");
+	put_s(line, sizeof(line), &o, " role=");
+	put_s(line, sizeof(line), &o, r->have_actor ?
+	    eb_role_name(r->actor.role) : "-");
+	put_s(line, sizeof(line), &o, " addr=");
+	put_s(line, sizeof(line), &o, r->peer_addr);
+	put_s(line, sizeof(line), &o, " method=");
+	put_s(line, sizeof(line), &o, r->method);
+	put_s(line, sizeof(line), &o, " path=");
+	put_s(line, sizeof(line), &o, r->path);
+	put_s(line, sizeof(line), &o, " status=");
+	if (status < 0) {
+		put_s(line, sizeof(line), &o, "-");
+		status = -status;
+	}
+	put_u(line, sizeof(line), &o, (unsigned long long)status);
+	put_s(line, sizeof(line), &o, " bytes_out=");
+	put_u(line, sizeof(line), &o, (unsigned long long)n);
+	put_s(line, sizeof(line), &o, " us=");
+	if (us < 0) {
+		put_s(line, sizeof(line), &o, "-");
+		us = -us;
+	}
+	put_u(line, sizeof(line), &o, (unsigned long long)us);
+	if (r->client_gone)
+		put_s(line, sizeof(line), &o, " client-gone");
+	line[o] = '\0';
+	eb_log(EB_LOG_INFO, "%s", line);
 }
 
 void
