@@ -905,53 +905,6 @@ form(struct evhttp_request *req, struct evkeyvalq *q)
 	return rc;
 }
 
-/*
- * The first file part of a multipart/form-data body: its bytes into 'out'
- * and the value of the text field 'field' (if any) into 'val'.
- */
-static int
-multipart_file(struct evhttp_request *req, struct eb_buf *out)
-{
-	const char *ct = header(req, "Content-Type"), *b;
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t n = evbuffer_get_length(in), blen;
-	char bound[120];
-	unsigned char *s, *p, *end, *hend, *next;
-
-	if (ct == NULL || strncmp(ct, "multipart/form-data", 19) != 0 ||
-	    (b = strstr(ct, "boundary=")) == NULL)
-		return -1;
-	b += 9;
-	if (*b == '"')
-		b++;
-	blen = (size_t)snprintf(bound, sizeof(bound), "\r\n--%.*s",
-	    (int)strcspn(b, "\";"), b);
-	if (blen >= sizeof(bound) || (s = evbuffer_pullup(in, -1)) == NULL)
-		return -1;
-	end = s + n;
-	/* the first boundary has no CRLF before it */
-	for (p = s; p != NULL && p < end; p = next) {
-		unsigned char *start = p == s ? p : p + 2;
-
-		next = memmem(start, (size_t)(end - start), bound + 2, blen - 2);
-		if (next == NULL)
-			break;
-		p = next + blen - 2;          /* after --boundary */
-		if (p + 2 <= end && p[0] == '-' && p[1] == '-')
-			break;
-		hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
-		if (hend == NULL)
-			break;
-		next = memmem(hend + 4, (size_t)(end - hend - 4), bound, blen);
-		if (next == NULL)
-			break;
-		if (memmem(p, (size_t)(hend - p), "filename=", 9) != NULL)
-			return eb_buf_append(out, hend + 4,
-			    (size_t)(next - hend - 4)) == EB_OK ? 0 : -1;
-	}
-	return -1;
-}
-
 /* -- the pages ---------------------------------------------------------- */
 
 /* -- the registers: subjects, the expert pool, the monitor ------------- */
@@ -1759,6 +1712,7 @@ static int multipart_each(struct evhttp_request *req, part_fn fn,
     void *arg);
 static int has_attach(const char *name, const char *filename,
     const uint8_t *p, size_t n, void *arg);
+static int multipart_file(struct evhttp_request *req, struct eb_buf *out);
 static void act_bid_job(struct console *c, struct evhttp_request *req,
     const char *id);
 
@@ -1928,6 +1882,35 @@ multipart_each(struct evhttp_request *req, part_fn fn, void *arg)
 		p = next + 2;                      /* at --boundary */
 	}
 	return -1;
+}
+
+/* The first file part of a multipart/form-data body (multipart_each). */
+struct first_file {
+	struct eb_buf *out;
+	int found;
+};
+
+static int
+first_file_part(const char *name, const char *filename, const uint8_t *p,
+    size_t n, void *arg)
+{
+	struct first_file *f = arg;
+
+	(void)name;
+	if (filename == NULL)
+		return 0;
+	f->found = eb_buf_append(f->out, p, n) == EB_OK ? 1 : -1;
+	return 1;                           /* stop at the first file */
+}
+
+/* Its bytes into 'out': 0, or -1 (none, malformed before it, no memory). */
+static int
+multipart_file(struct evhttp_request *req, struct eb_buf *out)
+{
+	struct first_file f = { .out = out, .found = 0 };
+
+	(void)multipart_each(req, first_file_part, &f);
+	return f.found == 1 ? 0 : -1;
 }
 
 static int att_name_ok(const char *name, char *why, size_t cap);

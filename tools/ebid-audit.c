@@ -443,6 +443,25 @@ fetch_sink(const uint8_t *p, size_t n, void *arg)
 	return fwrite(p, 1, n, f->out) == n ? 0 : -1;
 }
 
+/* A refusal from the server (status not 200): its error document into
+ * 'err' when it sent one, else export-refused with the status; returns
+ * EB_ERR_DENIED. */
+static int
+refused(const struct eb_schema *schema, const struct eb_buf *body,
+    int status, struct eb_error *err)
+{
+	struct eb_doc *e = NULL;
+
+	if (eb_xml_parse(schema, NULL, body->data, body->len, &e, err) ==
+	    EB_OK)
+		(void)eb_errdoc_read(e, err);
+	else
+		eb_fail(err, EB_ERR_DENIED, "export-refused", NULL,
+		    "the server answered %d", status);
+	eb_doc_free(e);
+	return EB_ERR_DENIED;
+}
+
 /* Fetch the envelope 'hex' from the server into 'out': its SHA-256 (hex)
  * and size in got/n.  0, or -1 with the reason printed. */
 static int
@@ -471,18 +490,8 @@ fetch_envelope(struct eb_client *c, const struct eb_schema *schema,
 	EVP_MD_CTX_free(f.md);
 	eb_hex32(md, got);
 	*n = f.n;
-	if (rc == EB_OK && status != 200) {
-		struct eb_doc *e = NULL;
-
-		if (eb_xml_parse(schema, NULL, body.data, body.len, &e, &err) ==
-		    EB_OK)
-			(void)eb_errdoc_read(e, &err);
-		else
-			eb_fail(&err, EB_ERR_DENIED, "export-refused", NULL,
-			    "the server answered %d", status);
-		eb_doc_free(e);
-		rc = EB_ERR_DENIED;
-	}
+	if (rc == EB_OK && status != 200)
+		rc = refused(schema, &body, status, &err);
 	eb_buf_free(&body);
 	if (rc != EB_OK) {
 		printf("FAILED: entry %lld: the envelope %s could not be "
@@ -703,18 +712,8 @@ export_one(struct eb_client *c, const char *kind, const char *id,
 	snprintf(url, sizeof(url), "/v1/log/%s", id);
 	body.max = AUDIT_MAX_FILE;
 	rc = eb_client_get(c, url, &body, &status, &err);
-	if (rc == EB_OK && status != 200) {
-		struct eb_doc *e = NULL;
-
-		if (eb_xml_parse(schema, NULL, body.data, body.len, &e, &err) ==
-		    EB_OK)
-			(void)eb_errdoc_read(e, &err);
-		else
-			eb_fail(&err, EB_ERR_DENIED, "export-refused", NULL,
-			    "the server answered %d", status);
-		eb_doc_free(e);
-		rc = EB_ERR_DENIED;
-	}
+	if (rc == EB_OK && status != 200)
+		rc = refused(schema, &body, status, &err);
 	/* What we write must be an export we can read back. */
 	if (rc == EB_OK) {
 		struct eb_xml_limits lim = { .max_bytes = AUDIT_MAX_FILE,

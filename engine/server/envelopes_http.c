@@ -15,6 +15,7 @@
  */
 #include "engine/server/envelopes_http.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,7 +44,9 @@ struct envstream {
 	struct eb_server *srv;
 	char hex[65];
 	int fd;
-	int64_t size;
+	int64_t size;             /* the envelope's */
+	int64_t start, end;       /* the bytes sent: [start, end) */
+	int status;               /* 200, or 206 for a range */
 	int64_t queued;           /* bytes handed to evhttp */
 	int64_t read_at;          /* file offset of the next read */
 	uint8_t *buf;             /* PIECE bytes: the piece read ahead */
@@ -77,9 +80,9 @@ stream_free(struct envstream *st, int complete)
 	if (!complete)
 		eb_log(EB_LOG_WARN, "req id=%s envelope %s: stream cut after "
 		    "%lld of %lld bytes%s", r->id, st->hex,
-		    (long long)st->queued, (long long)st->size,
+		    (long long)st->queued, (long long)(st->end - st->start),
 		    st->gone ? " (the client went away)" : "");
-	eb_reply_streamed(r, 200, (size_t)st->queued);
+	eb_reply_streamed(r, st->status, (size_t)st->queued);
 	free(st);
 }
 
@@ -145,7 +148,7 @@ pump(struct envstream *st)
 	if (st->writing || st->ended)
 		return;
 	if (st->have == 0) {
-		if (!st->reading && st->read_at < st->size)
+		if (!st->reading && st->read_at < st->end)
 			start_read(st);
 		return;
 	}
@@ -155,10 +158,10 @@ pump(struct envstream *st)
 	st->queued += (int64_t)st->have;
 	st->have = 0;
 	st->writing = 1;
-	evhttp_send_reply_chunk_with_cb(r->req, b, st->queued < st->size ?
-	    written : last_written, st);
+	evhttp_send_reply_chunk_with_cb(r->req, b, st->start + st->queued <
+	    st->end ? written : last_written, st);
 	evbuffer_free(b);
-	if (st->queued < st->size && !st->reading)
+	if (st->start + st->queued < st->end && !st->reading)
 		start_read(st);
 }
 
@@ -200,7 +203,7 @@ static void
 read_work(void *arg)
 {
 	struct envstream *st = arg;
-	int64_t left = st->size - st->read_at;
+	int64_t left = st->end - st->read_at;
 	size_t want = left < (int64_t)PIECE ? (size_t)left : PIECE;
 
 	do
@@ -274,6 +277,58 @@ stream_closed(struct evhttp_connection *conn, void *arg)
 		    abandon_later, st, NULL);
 }
 
+/*
+ * Range (RFC 9110 section 14): one range of bytes, "bytes=A-B", "bytes=A-"
+ * or "bytes=-N", so that an auditor's download cut in the middle goes on
+ * from where it stopped.  1: [*from, *to) to send with 206; 0: send the
+ * whole envelope (no Range, several ranges, another unit, a malformed
+ * one: a server may ignore Range, 14.2; an If-Range that is not our
+ * ETag, 13.1.5); -1: no byte of the range exists (416).
+ */
+static int
+wanted_range(struct evhttp_request *req, const char *etag, int64_t size,
+    int64_t *from, int64_t *to)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *v = evhttp_find_header(in, "Range"), *ir;
+	long long a = -1, b = -1;
+	int n = 0;
+
+	if (v == NULL || strncmp(v, "bytes=", 6) != 0 ||
+	    strchr(v, ',') != NULL)
+		return 0;
+	if ((ir = evhttp_find_header(in, "If-Range")) != NULL &&
+	    strcmp(ir, etag) != 0)
+		return 0;
+	v += 6;
+	if (v[0] == '-') {                          /* the last N bytes */
+		if (sscanf(v + 1, "%18lld%n", &b, &n) != 1 || v[1 + n] != '\0' ||
+		    !isdigit((unsigned char)v[1]))
+			return 0;
+		if (b == 0 || size == 0)
+			return -1;
+		*from = b >= size ? 0 : size - b;
+		*to = size;
+		return 1;
+	}
+	if (!isdigit((unsigned char)v[0]) ||
+	    sscanf(v, "%18lld%n", &a, &n) != 1 || v[n] != '-')
+		return 0;
+	v += n + 1;
+	if (*v != '\0') {
+		int m = 0;
+
+		if (!isdigit((unsigned char)*v) ||
+		    sscanf(v, "%18lld%n", &b, &m) != 1 || v[m] != '\0' || b < a)
+			return 0;
+	}
+	if (a >= size)
+		return -1;
+	*from = a;
+	*to = b < 0 || b >= size ? size : b + 1;
+	return 1;
+}
+
 /* The refs row: authorise, open the file, start the reply. */
 static void
 got_ref(int rc, const struct eb_error *err, const struct pg_result *res,
@@ -285,7 +340,8 @@ got_ref(int rc, const struct eb_error *err, const struct pg_result *res,
 	struct evkeyvalq *h;
 	struct eb_error e;
 	struct stat sb;
-	char path[4096], len[24], etag[80];
+	char path[4096], len[24], etag[80], cr[80];
+	int ranged;
 
 	eb_error_clear(&e);
 	if (rc != EB_OK) {
@@ -328,6 +384,9 @@ got_ref(int rc, const struct eb_error *err, const struct pg_result *res,
 		goto refuse;
 	}
 	st->size = (int64_t)sb.st_size;
+	st->start = 0;
+	st->end = st->size;
+	st->status = 200;
 	if (r->req == NULL || r->client_gone) {   /* gone while we asked */
 		close(st->fd);
 		if (r->req != NULL)            /* detached: ours to free */
@@ -337,28 +396,55 @@ got_ref(int rc, const struct eb_error *err, const struct pg_result *res,
 		free(st);
 		return;
 	}
+	snprintf(etag, sizeof(etag), "\"%s\"", st->hex);
+	if ((ranged = wanted_range(r->req, etag, st->size, &st->start,
+	    &st->end)) < 0) {
+		close(st->fd);
+		st->fd = -1;
+		eb_fail(&e, EB_ERR_LIMIT, "range-not-satisfiable",
+		    "Ask for bytes the envelope has: Range: bytes=FROM- with "
+		    "FROM below its size (Content-Range gives it).",
+		    "the envelope %s has %lld bytes", st->hex,
+		    (long long)st->size);
+		snprintf(cr, sizeof(cr), "bytes */%lld", (long long)st->size);
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Content-Range", cr);
+		eb_reply_error(r, &e);              /* 416 (reasons.txt) */
+		free(st);
+		return;
+	}
 	st->buf = eb_malloc(PIECE);
 	h = evhttp_request_get_output_headers(r->req);
-	snprintf(len, sizeof(len), "%lld", (long long)st->size);
-	snprintf(etag, sizeof(etag), "\"%s\"", st->hex);
+	snprintf(len, sizeof(len), "%lld", (long long)(st->end - st->start));
 	evhttp_add_header(h, "Content-Type", "application/octet-stream");
 	evhttp_add_header(h, "Content-Length", len);
 	evhttp_add_header(h, "ETag", etag);
+	evhttp_add_header(h, "Accept-Ranges", "bytes");
+	if (ranged) {
+		st->status = 206;
+		st->read_at = st->start;
+		snprintf(cr, sizeof(cr), "bytes %lld-%lld/%lld",
+		    (long long)st->start, (long long)st->end - 1,
+		    (long long)st->size);
+		evhttp_add_header(h, "Content-Range", cr);
+	}
 	evhttp_add_header(h, "Cache-Control", "private, max-age=31536000, "
 	    "immutable");
 	evhttp_add_header(h, "X-Request-Id", r->id);
 	if (r->srv->stopping)
 		evhttp_add_header(h, "Connection", "close");
 	eb_log(EB_LOG_INFO, "req id=%s envelope %s (%lld bytes, %s entry "
-	    "%s): streaming", r->id, st->hex, (long long)st->size,
-	    PQgetvalue(pr, 0, 0), PQgetvalue(pr, 0, 1));
+	    "%s): streaming %lld-%lld", r->id, st->hex, (long long)st->size,
+	    PQgetvalue(pr, 0, 0), PQgetvalue(pr, 0, 1), (long long)st->start,
+	    (long long)st->end);
 	if (evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD ||
-	    st->size == 0) {
+	    st->end == st->start) {
 		if (r->conn != NULL) {
 			evhttp_connection_set_closecb(r->conn, NULL, NULL);
 			eb_conns_reply_out(r->srv->conns, r->conn);
 		}
-		evhttp_send_reply_start(r->req, 200, "OK");
+		evhttp_send_reply_start(r->req, st->status, st->status == 206 ?
+		    "Partial Content" : "OK");
 		evhttp_send_reply_end(r->req);
 		r->req = NULL;
 		st->ended = 1;
@@ -368,7 +454,8 @@ got_ref(int rc, const struct eb_error *err, const struct pg_result *res,
 	/* from here the stream owns the request: our close callback */
 	if (r->conn != NULL)
 		evhttp_connection_set_closecb(r->conn, stream_closed, st);
-	evhttp_send_reply_start(r->req, 200, "OK");
+	evhttp_send_reply_start(r->req, st->status, st->status == 206 ?
+	    "Partial Content" : "OK");
 	start_read(st);
 	return;
 refuse:

@@ -224,7 +224,8 @@ load_crl(struct eb_server *srv, struct eb_error *err)
 	return EB_OK;
 }
 
-/* SIGHUP: reload what can be reloaded (the revocation lists). */
+/* SIGHUP: reload what can be reloaded (the revocation lists, the OCSP
+ * answers kept). */
 static void
 hup_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -239,6 +240,10 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 	if (load_crl(srv, &e) != EB_OK)
 		eb_log(EB_LOG_ERROR, "SIGHUP: %s (%s); the lists in force stay",
 		    e.primary, e.reason);
+	if (srv->ocsp != NULL)
+		eb_log(EB_LOG_INFO, "SIGHUP: %zu OCSP answer(s) forgotten; "
+		    "each certificate is asked again at its next use",
+		    eb_ocspc_flush(srv));
 	eb_service_notify("READY=1");
 }
 

@@ -661,6 +661,28 @@ eb_ocspc_free(struct eb_server *srv)
 	srv->ocsp = NULL;
 }
 
+/*
+ * SIGHUP: drop every answer kept (good, revoked, unknown, a failure), so
+ * that an operator told of an urgent revocation gets it from the
+ * responder now instead of at the answer's nextUpdate.  Queries in flight
+ * stay: their answer is the responder's of now.  Returns how many went.
+ */
+size_t
+eb_ocspc_flush(struct eb_server *srv)
+{
+	struct eb_ocspc *c = srv->ocsp;
+	struct entry *en;
+	size_t n = 0;
+
+	if (c == NULL)
+		return 0;
+	while ((en = TAILQ_FIRST(&c->lru)) != NULL) {
+		entry_free(c, en);
+		n++;
+	}
+	return n;
+}
+
 void
 eb_ocspc_render(const struct eb_server *srv, struct eb_buf *b)
 {

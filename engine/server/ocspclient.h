@@ -33,11 +33,13 @@
  *    eb_ocspc_init()   - from the settings (fatal at start-up on error)
  *    eb_ocspc_free()
  *    eb_ocspc_check()  - the verdict now (cache) or later (callback)
+ *    eb_ocspc_flush()  - SIGHUP: forget every kept answer
  *    eb_ocspc_render() - Prometheus lines for metrics.c
  */
 #ifndef EB_SERVER_OCSPCLIENT_H
 #define EB_SERVER_OCSPCLIENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <openssl/x509.h>
@@ -70,5 +72,7 @@ int eb_ocspc_check(struct eb_server *srv, X509 *cert, int64_t at_ms,
 
 /* The ebid_ocsp_* metrics (none when OCSP is off). */
 void eb_ocspc_render(const struct eb_server *srv, struct eb_buf *b);
+/* SIGHUP: drop every kept answer (queries in flight stay); how many. */
+size_t eb_ocspc_flush(struct eb_server *srv);
 
 #endif

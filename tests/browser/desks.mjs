@@ -478,6 +478,10 @@ try {
     // (alert-text:short-bidding-period), not the engine's English
     if (short && /至投标截止仅\d+日，少于规定的30日/.test(short.text) && !short.text.includes('days from the announcement')) ok('the alert\'s detail is a Chinese sentence with its figures (少于规定的30日)');
     else bad(`the alert's detail is not in Chinese: ${short ? short.text : '(none)'}`);
+    // the monitor's rules: each figure beside its label and unit
+    const rules = await sp.$$eval('dl.monitor-rules dt', (l) => l.map((d) => `${d.textContent}=${d.nextElementSibling.textContent}`));
+    if (rules.includes('最短投标期=30 天') && rules.includes('澄清或修改至少提前=15 天') && rules.includes('视为同一网段的地址前缀=/24')) ok(`the monitor's rules are labelled (${rules.join('; ')})`);
+    else bad(`monitor rules shown: ${JSON.stringify(rules)}`);
     await a11y(sp, 'monitor desk');
     await shot(sp, 'monitor-open');
     const closeForm = 'table.alerts tr.alert-open form.close-alert';

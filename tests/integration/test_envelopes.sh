@@ -100,6 +100,31 @@ for i in $(seq 1 200); do
 done
 check "200 fetches of the 1.5 MB envelope in a row, each whole ($short short)" test "$short" = 0
 
+# -- a download cut in the middle goes on (Range, RFC 9110 section 14) --------
+rng() { # rng PARTY RANGE OUT [HEADER...]: GET of H2 with Range, prints the status
+	local who=$1 r=$2 out=$3; shift 3
+	curl -s --cacert "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" -D "$out.hdr" -o "$out" \
+		-H "Range: $r" "$@" -w '%{http_code}' "$URL/v1/envelopes/$H2"
+}
+st=$(rng auditor "bytes=100-1123" "$tmp/r1")
+check "Range bytes=100-1123: 206 with those 1024 bytes (HTTP $st)" bash -c "test '$st' = 206 && cmp -s '$tmp/r1' <(tail -c +101 '$E2' | head -c 1024)"
+check "  ... Content-Range bytes 100-1123/$S2 and Content-Length 1024" bash -c "grep -qi '^content-range: bytes 100-1123/$S2'$'\r' '$tmp/r1.hdr' && grep -qi '^content-length: 1024'$'\r' '$tmp/r1.hdr'"
+head -c 700000 "$E2" >"$tmp/part2"
+st=$(rng auditor "bytes=700000-" "$tmp/r2")
+cat "$tmp/r2" >>"$tmp/part2"
+check "a download cut at 700000 bytes goes on with bytes=700000- (HTTP $st): the whole envelope" bash -c "test '$st' = 206 && test \"\$(sha256sum <'$tmp/part2' | cut -d' ' -f1)\" = '$H2'"
+st=$(rng auditor "bytes=-500" "$tmp/r3")
+check "the last 500 bytes (bytes=-500): 206 (HTTP $st)" bash -c "test '$st' = 206 && cmp -s '$tmp/r3' <(tail -c 500 '$E2')"
+st=$(rng auditor "bytes=$S2-" "$tmp/r4")
+check "a range past the end: 416 range-not-satisfiable (HTTP $st)" bash -c "test '$st' = 416 && grep -q 'reason=\"range-not-satisfiable\"' '$tmp/r4' && grep -qi '^content-range: bytes \*/$S2'$'\r' '$tmp/r4.hdr'"
+st=$(rng auditor "bytes=100-199" "$tmp/r5" -H 'If-Range: "0000"')
+check "If-Range naming another ETag: the whole envelope, 200 (HTTP $st)" bash -c "test '$st' = 200 && cmp -s '$tmp/r5' '$E2'"
+st=$(rng auditor "bytes=0-9,20-29" "$tmp/r6")
+check "several ranges: the whole envelope, 200 (HTTP $st)" bash -c "test '$st' = 200 && cmp -s '$tmp/r6' '$E2'"
+st=$(rng bidder1 "bytes=0-9" "$tmp/r7")
+check "a Range does not pass the bidder's check (HTTP $st)" test "$st" = 403
+check "  ... Accept-Ranges: bytes on the answers" grep -qi '^accept-ranges: bytes' "$tmp/r1.hdr"
+
 # -- refusals ------------------------------------------------------------
 # get_as WHO PATH: "STATUS REASON"
 get_as() {

@@ -126,6 +126,13 @@ code=$(status_of bidder1 "$tmp/w2.xml")
 q2=$(metric "$good_q")
 hit=$(metric 'ebid_ocsp_checks_total{source="cache"}')
 check "the second request is served from the cache ($code, queries still $q2, cache answers $hit)" test "$code" = 200 -a "$q2" = "$q1" -a "$hit" -ge 1
+# SIGHUP forgets the kept answers: the next use asks the responder again
+kill -HUP "$ebidd_pid"
+for _ in $(seq 1 100); do grep -q 'SIGHUP: [0-9]* OCSP answer(s) forgotten' "$tmp/ebidd.log" && break; sleep 0.05; done
+check "SIGHUP forgets the OCSP answers kept ($(grep -o 'SIGHUP: [0-9]* OCSP answer(s) forgotten' "$tmp/ebidd.log" | tail -n 1))" grep -q 'SIGHUP: [1-9][0-9]* OCSP answer(s) forgotten' "$tmp/ebidd.log"
+code=$(status_of bidder1 "$tmp/w3.xml")
+q2=$(metric "$good_q")
+check "  ... and the next request of that certificate asks the responder again ($code; good: $q1 -> $q2)" test "$code" = 200 -a "$q2" = $((q1 + 1))
 ppids=""
 for i in 1 2 3 4 5 6 7 8; do
 	status_of bidder3 "$tmp/p$i.xml" >"$tmp/p$i.code" &

@@ -1011,14 +1011,29 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- one rule of the monitor (the context attribute): label, figure, unit -->
+  <xsl:template name="monitor-rule">
+    <dt><xsl:call-template name="t"><xsl:with-param name="id" select="concat('monitor-rule-', local-name())"/></xsl:call-template></dt>
+    <dd><xsl:choose>
+        <xsl:when test="local-name() = 'subnet-bits'">/<xsl:value-of select="."/></xsl:when>
+        <xsl:otherwise><xsl:value-of select="."/><xsl:text> </xsl:text><xsl:call-template name="t"><xsl:with-param name="id" select="'unit-days'"/></xsl:call-template></xsl:otherwise>
+      </xsl:choose></dd>
+  </xsl:template>
+
   <!-- the process monitor: the supervisor's alerts, each open one with
        the form that closes it with a reason -->
   <xsl:template match="e:desk[@kind = 'monitor']">
     <xsl:variable name="m" select="e:monitor"/>
     <xsl:variable name="d" select="."/>
     <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'monitor-desk'"/></xsl:call-template><xsl:text> </xsl:text><xsl:value-of select="$m/@id"/></h1>
-    <p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'monitor-rules'"/></xsl:call-template>:
-      <xsl:value-of select="$m/@min-bidding-days"/> / <xsl:value-of select="$m/@notice-days"/> / /<xsl:value-of select="$m/@subnet-bits"/> / <xsl:value-of select="$m/@award-margin-days"/></p>
+    <!-- the monitor's rules, each figure beside its label and unit -->
+    <p class="hint" id="h-monitor-rules"><xsl:call-template name="t"><xsl:with-param name="id" select="'monitor-rules-h'"/></xsl:call-template></p>
+    <dl class="monitor-rules" aria-labelledby="h-monitor-rules">
+      <xsl:for-each select="$m/@min-bidding-days"><xsl:call-template name="monitor-rule"/></xsl:for-each>
+      <xsl:for-each select="$m/@notice-days"><xsl:call-template name="monitor-rule"/></xsl:for-each>
+      <xsl:for-each select="$m/@subnet-bits"><xsl:call-template name="monitor-rule"/></xsl:for-each>
+      <xsl:for-each select="$m/@award-margin-days"><xsl:call-template name="monitor-rule"/></xsl:for-each>
+    </dl>
     <section aria-labelledby="h-alerts">
       <h2 id="h-alerts"><xsl:call-template name="t"><xsl:with-param name="id" select="'monitor-alerts'"/></xsl:call-template></h2>
       <xsl:choose>

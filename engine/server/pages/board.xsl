@@ -62,6 +62,17 @@
 
   <!-- why a bid is invalid at the opening: its label (cause: in
        strings.xml) and the token itself, both shown -->
+  <!-- an item the tender itself names (a required section, declaration
+       or document, another tender's id): an identifier of the tender's
+       documents, not prose: quoted as such after the Chinese label -->
+  <xsl:template name="named-item">
+    <xsl:param name="v"/>
+    <xsl:choose>
+      <xsl:when test="$lang = 'en'">: <code class="item"><xsl:value-of select="$v"/></code></xsl:when>
+      <xsl:otherwise>「<code class="item"><xsl:value-of select="$v"/></code>」</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <xsl:template name="reason">
     <xsl:param name="v"/>
     <xsl:param name="prefix" select="'cause:'"/>
@@ -358,7 +369,7 @@
                   <tr>
                     <td><xsl:call-template name="bidder"><xsl:with-param name="b" select="@bidder"/></xsl:call-template></td>
                     <td><xsl:call-template name="t"><xsl:with-param name="id" select="concat('rejected-', @stage)"/></xsl:call-template><xsl:if test="@lot"> · <xsl:value-of select="@lot"/></xsl:if></td>
-                    <td class="cause"><xsl:call-template name="reason"><xsl:with-param name="v" select="@rule"/><xsl:with-param name="prefix" select="'rule:'"/></xsl:call-template><xsl:if test="@kind"> · <xsl:call-template name="t"><xsl:with-param name="id" select="concat('kind:', @kind)"/></xsl:call-template><xsl:if test="@item">: <xsl:value-of select="@item"/></xsl:if></xsl:if><xsl:if test="@reason"> · <small class="token"><xsl:value-of select="@reason"/></small></xsl:if></td>
+                    <td class="cause"><xsl:call-template name="reason"><xsl:with-param name="v" select="@rule"/><xsl:with-param name="prefix" select="'rule:'"/></xsl:call-template><xsl:if test="@kind"> · <xsl:call-template name="t"><xsl:with-param name="id" select="concat('kind:', @kind)"/></xsl:call-template><xsl:if test="@item"><xsl:call-template name="named-item"><xsl:with-param name="v" select="@item"/></xsl:call-template></xsl:if></xsl:if><xsl:if test="@reason"> · <small class="token"><xsl:value-of select="@reason"/></small></xsl:if></td>
                   </tr>
                 </xsl:for-each>
               </tbody>
