@@ -889,6 +889,7 @@ next_request(struct lconn *c)
 }
 
 static void idle_open_more(struct load *L);
+static void stop_cb(evutil_socket_t fd, short what, void *arg);
 
 static void
 on_reply(struct evhttp_request *req, void *arg)
@@ -941,6 +942,12 @@ on_reply(struct evhttp_request *req, void *arg)
 	}
 	if (!L->stopping)
 		next_request(c);
+	/* --max reached and answered: the phase ends now, not at --duration */
+	if (L->running && !L->stopping && L->max_req > 0 &&
+	    L->sent >= (uint64_t)L->max_req && L->inflight == 0) {
+		evtimer_del(L->stop_ev);
+		stop_cb(-1, 0, L);
+	}
 	maybe_finish(L);
 }
 

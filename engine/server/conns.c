@@ -3,6 +3,10 @@
  *    Connection admission: caps, the whole-request deadline and the
  *    accept back-off (see conns.h for the rules and the ownership).
  *
+ * The actor memo: ACTOR_SLOTS slots indexed by a hash (FNV-1a) of the
+ * subject's DER, each holding a copy of that DER and its actor; a new
+ * subject replaces the slot's.  About 600 bytes a slot in use.
+ *
  * Records: a doubly linked list of every open connection, newest first.
  * Records whose address has not been read yet form a prefix of the list
  * (new ones go to the front, and one pass reads them all), so the pass
@@ -30,6 +34,7 @@
 #include "engine/server/clock.h"
 #include "engine/server/conns.h"
 #include "engine/server/log.h"
+#include "protocol/pki.h"
 #include "protocol/mem.h"
 
 #define ADDR_BUCKETS 256
@@ -43,6 +48,7 @@
 /* Seconds a connection over refuse_connections_above has to send the
  * request it will be refused (at most request_timeout). */
 #define REFUSED_DEADLINE_S 5
+#define ACTOR_SLOTS 256         /* distinct subjects memoized */
 
 struct addr_slot {
 	struct addr_slot *next;
@@ -59,6 +65,13 @@ struct conn {
 	int placed;                          /* address read */
 	int refuse;                          /* over refuse_connections_above */
 	char addr[INET6_ADDRSTRLEN];
+};
+
+/* One memoized subject: its DER (owned) and the actor it names. */
+struct actor_slot {
+	unsigned char *der;
+	size_t len;
+	struct eb_actor actor;
 };
 
 /* "once per interval": the first event logs, later ones are counted. */
@@ -84,6 +97,7 @@ struct eb_conns {
 	struct event *backoff_ev;
 	int reserve_fd;
 	struct ratelog log_cap, log_accept, log_addr, log_deadline, log_refuse;
+	struct actor_slot actors[ACTOR_SLOTS];
 };
 
 /* The listener's error callback gets evhttp's pointer: see conns.h. */
@@ -369,6 +383,36 @@ eb_conns_refused(struct eb_conns *cs, struct evhttp_connection *evcon)
 	return 1;
 }
 
+int
+eb_conns_actor(struct eb_conns *cs, X509 *peer, struct eb_actor *out,
+    struct eb_error *err)
+{
+	const unsigned char *der = NULL;
+	size_t len = 0, i;
+	uint64_t h = 14695981039346656037ULL;
+	struct actor_slot *s;
+	int rc;
+
+	if (peer == NULL || X509_NAME_get0_der(X509_get_subject_name(peer),
+	    &der, &len) != 1 || der == NULL)
+		return eb_actor_from_cert(peer, out, err);
+	for (i = 0; i < len; i++)
+		h = (h ^ der[i]) * 1099511628211ULL;
+	s = &cs->actors[h % ACTOR_SLOTS];
+	if (s->der != NULL && s->len == len && memcmp(s->der, der, len) == 0) {
+		*out = s->actor;
+		return EB_OK;
+	}
+	if ((rc = eb_actor_from_cert(peer, out, err)) != EB_OK)
+		return rc;
+	free(s->der);
+	s->der = eb_malloc(len);
+	memcpy(s->der, der, len);
+	s->len = len;
+	s->actor = *out;
+	return EB_OK;
+}
+
 static void
 backoff_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -523,6 +567,8 @@ eb_conns_free(struct eb_conns *cs)
 		event_free(c->deadline);
 		free(c);
 	}
+	for (size_t i = 0; i < ACTOR_SLOTS; i++)
+		free(cs->actors[i].der);
 	for (size_t i = 0; i < ADDR_BUCKETS; i++)
 		for (s = cs->slots[i]; s != NULL; s = sn) {
 			sn = s->next;

@@ -43,6 +43,7 @@
  *    eb_conns_request_in() - a whole request arrived: its deadline stops
  *    eb_conns_reply_out()  - a reply leaves: the next request's deadline
  *    eb_conns_refused()    - is this connection over refuse_connections_above?
+ *    eb_conns_actor()      - the party a client certificate names, memoized
  *    eb_conns_free()       - forget every connection (evhttp frees them)
  */
 #ifndef EB_SERVER_CONNS_H
@@ -55,6 +56,7 @@
 #include <openssl/ssl.h>
 
 #include "engine/server/config.h"
+#include "protocol/actor.h"
 #include "protocol/err.h"
 
 struct eb_conns;
@@ -74,6 +76,16 @@ void eb_conns_reply_out(struct eb_conns *cs, struct evhttp_connection *c);
  * 10 s), else 0.
  */
 int eb_conns_refused(struct eb_conns *cs, struct evhttp_connection *c);
+/*
+ * The actor 'peer's subject names (protocol/pki.h eb_actor_from_cert),
+ * into 'out'; EB_OK, or eb_actor_from_cert's refusal in 'err'.  The actor
+ * is a function of the subject alone, so it is memoized by the subject's
+ * DER (ACTOR_SLOTS slots, direct-mapped, a refusal not kept): a
+ * kept-alive client's requests, and its other connections, skip the
+ * name decoding.
+ */
+int eb_conns_actor(struct eb_conns *cs, X509 *peer, struct eb_actor *out,
+    struct eb_error *err) EB_MUSTCHECK;
 /* Open connections (records alive). */
 unsigned eb_conns_open(const struct eb_conns *cs);
 /* After evhttp_free(): connections freed later are no longer counted. */

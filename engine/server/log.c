@@ -1,14 +1,24 @@
 /*
  * engine/server/log.c
- *    The log writer (see log.h).  One fputs per line, line-buffered, so
- *    lines from one process never interleave.  In JSON form each line is
- *    one object (docs/operations-server.md lists the fields): the fixed
- *    fields, the whole message, and the message's `event key=value ...`
- *    words as fields of their own.
+ *    The log writer (see log.h).  Lines go through one buffer of whole
+ *    lines (under a mutex), written with one write(2) of whole lines, so
+ *    lines from one process never interleave or split.  A line is written
+ *    at once, except the info and debug lines of the thread that asked for
+ *    deferral (the event loop's: eb_log_defer()): those wait in the buffer
+ *    until the loop's pass ends (eb_log_flush() from the callback the
+ *    loop armed), so the request lines of one pass cost one write(2).
+ *    Before fork() the buffer is written (pthread_atfork), at exit too.
+ *    The time of a line is formatted once per second and thread (the
+ *    milliseconds appended), the pid read once per process.
+ *
+ *    In JSON form each line is one object (docs/operations-server.md lists
+ *    the fields): the fixed fields, the whole message, and the message's
+ *    `event key=value ...` words as fields of their own.
  *
  * INTERFACE: see log.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +29,163 @@
 #include "engine/server/log.h"
 #include "protocol/isotime.h"
 
-/* the only other globals: where the log goes and in which form */
+/* the only other globals: where the log goes and in which form, and the
+ * buffer of lines not yet written */
 static FILE *log_fp;          /* NULL = stderr */
 static char log_path[4096];   /* "" = stderr; reopened on SIGHUP */
 static int log_json;
+
+#define LOG_BUF_SIZE 65536    /* more than any pass's deferred lines */
+static struct {
+	pthread_mutex_t lock;
+	char buf[LOG_BUF_SIZE];
+	size_t len;
+	int deferring;            /* a defer hook is set */
+	pthread_t loop;           /* the thread whose info lines wait */
+	void (*arm)(void *);      /* asks that thread for eb_log_flush() */
+	void *arm_arg;
+	int armed;                /* arm() called, flush not yet done */
+} lb = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static pid_t log_pid;         /* getpid() once per process */
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+
+static int
+out_fd(void)
+{
+	return log_fp != NULL ? fileno(log_fp) : STDERR_FILENO;
+}
+
+/* Write what the buffer holds; lb.lock held. */
+static void
+drain_locked(void)
+{
+	size_t off = 0;
+	int fd = out_fd();
+
+	while (off < lb.len) {
+		ssize_t n = write(fd, lb.buf + off, lb.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;             /* the log is lost, not the server */
+		off += (size_t)n;
+	}
+	lb.len = 0;
+}
+
+void
+eb_log_flush(void)
+{
+	int keep = errno;
+
+	pthread_mutex_lock(&lb.lock);
+	lb.armed = 0;
+	drain_locked();
+	pthread_mutex_unlock(&lb.lock);
+	errno = keep;
+}
+
+static void
+fork_prepare(void)
+{
+	pthread_mutex_lock(&lb.lock);
+	drain_locked();
+}
+
+static void
+fork_parent(void)
+{
+	pthread_mutex_unlock(&lb.lock);
+}
+
+static void
+fork_child(void)
+{
+	log_pid = getpid();
+	lb.deferring = 0;          /* the child has no loop of ours yet */
+	lb.armed = 0;
+	pthread_mutex_unlock(&lb.lock);
+}
+
+static void
+log_init(void)
+{
+	log_pid = getpid();
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	atexit(eb_log_flush);
+}
+
+void
+eb_log_defer(void (*arm)(void *), void *arg)
+{
+	pthread_once(&log_once, log_init);
+	pthread_mutex_lock(&lb.lock);
+	if (arm == NULL)
+		drain_locked();
+	lb.deferring = arm != NULL;
+	lb.loop = pthread_self();
+	lb.arm = arm;
+	lb.arm_arg = arg;
+	lb.armed = 0;
+	pthread_mutex_unlock(&lb.lock);
+}
+
+/* One whole line (n bytes, ending in a newline) into the log. */
+static void
+put_line(enum eb_log_level lvl, const char *line, size_t n)
+{
+	int later, arm = 0;
+
+	pthread_mutex_lock(&lb.lock);
+	later = lb.deferring && lvl <= EB_LOG_INFO &&
+	    pthread_equal(pthread_self(), lb.loop);
+	if (lb.len + n > sizeof(lb.buf))
+		drain_locked();
+	if (n > sizeof(lb.buf)) {          /* cannot happen: lines <= 8 KiB */
+		pthread_mutex_unlock(&lb.lock);
+		return;
+	}
+	memcpy(lb.buf + lb.len, line, n);
+	lb.len += n;
+	if (!later)
+		drain_locked();
+	else if (!lb.armed)
+		arm = lb.armed = 1;
+	pthread_mutex_unlock(&lb.lock);
+	if (arm)
+		lb.arm(lb.arm_arg);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" of now; the seconds formatted once. */
+static void
+line_time(char iso[EB_ISOTIME_LEN])
+{
+	static __thread int64_t sec = -1;
+	static __thread char head[EB_ISOTIME_LEN];
+	int64_t ms = eb_clock_real_ms();
+	unsigned m;
+
+	if (ms < 0) {
+		eb_isotime_format(ms, iso);
+		return;
+	}
+	if (ms / 1000 != sec) {
+		sec = ms / 1000;
+		eb_isotime_format(sec * 1000, head);
+	}
+	if (head[19] != '.') {                     /* past the year 9999 */
+		eb_isotime_format(ms, iso);
+		return;
+	}
+	memcpy(iso, head, 20);                     /* up to the '.' */
+	m = (unsigned)(ms % 1000);
+	iso[20] = (char)('0' + m / 100);
+	iso[21] = (char)('0' + m / 10 % 10);
+	iso[22] = (char)('0' + m % 10);
+	iso[23] = 'Z';
+	iso[24] = '\0';
+}
 
 int
 eb_log_open(const char *path, struct eb_error *err)
@@ -35,9 +198,10 @@ eb_log_open(const char *path, struct eb_error *err)
 		return eb_fail(err, EB_ERR_IO, "log-unwritable",
 		    "Check the log_file setting and the folder's permissions.",
 		    "cannot open log file %s: %s", path, strerror(errno));
-	setvbuf(f, NULL, _IOLBF, 0);
-	eb_log_close();
+	eb_log_close();               /* writes what waits, to the old file */
+	pthread_mutex_lock(&lb.lock);
 	log_fp = f;
+	pthread_mutex_unlock(&lb.lock);
 	if (path != log_path)
 		snprintf(log_path, sizeof(log_path), "%s", path);
 	return EB_OK;
@@ -172,9 +336,12 @@ json_fields(char *out, size_t cap, size_t *o, const char *msg)
 void
 eb_log_close(void)
 {
+	pthread_mutex_lock(&lb.lock);
+	drain_locked();
 	if (log_fp != NULL)
 		fclose(log_fp);
 	log_fp = NULL;
+	pthread_mutex_unlock(&lb.lock);
 }
 
 void
@@ -182,25 +349,27 @@ eb_log_write(enum eb_log_level lvl, const char *file, int line,
     const char *func, const char *fmt, ...)
 {
 	static const char *names[] = { "debug", "info", "warn", "error" };
-	char msg[2048], out[2304], iso[EB_ISOTIME_LEN];
+	char out[2304], iso[EB_ISOTIME_LEN];
 	const char *base = strrchr(file, '/');
 	va_list ap;
-	int keep = errno;
+	int keep = errno, n;
+	size_t o, cap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	for (char *p = msg; *p; p++)     /* one event, one line */
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	eb_isotime_format(eb_clock_real_ms(), iso);
+	pthread_once(&log_once, log_init);
+	line_time(iso);
 	if (log_json) {
-		char js[8192], esc[4200];
-		size_t o = 0;
+		char msg[2048], js[8192], esc[4200];
 
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		for (char *p = msg; *p; p++)     /* one event, one line */
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		o = 0;
 		snprintf(js, sizeof(js), "{\"ts\":\"%s\",\"pid\":%ld,"
 		    "\"level\":\"%s\",\"src\":\"%s:%d\",\"func\":\"%s\"", iso,
-		    (long)getpid(), names[lvl], base ? base + 1 : file, line,
+		    (long)log_pid, names[lvl], base ? base + 1 : file, line,
 		    func);
 		o = strlen(js);
 		json_esc(esc, sizeof(esc), msg, strlen(msg));
@@ -209,12 +378,27 @@ eb_log_write(enum eb_log_level lvl, const char *file, int line,
 		json_put(js, sizeof(js), &o, "\"");
 		json_fields(js, sizeof(js) - 3, &o, msg);
 		json_put(js, sizeof(js), &o, "}\n");
-		fputs(js, log_fp != NULL ? log_fp : stderr);
+		put_line(lvl, js, o);
 		errno = keep;
 		return;
 	}
-	snprintf(out, sizeof(out), "%s ebidd[%ld] %s %s:%d %s: %s\n", iso,
-	    (long)getpid(), names[lvl], base ? base + 1 : file, line, func, msg);
-	fputs(out, log_fp != NULL ? log_fp : stderr);
+	/* "TIME ebidd[PID] LEVEL FILE:LINE FUNC: MESSAGE\n", the message cut
+	 * at 2047 bytes as before */
+	n = snprintf(out, sizeof(out) - 2049, "%s ebidd[%ld] %s %s:%d %s: ",
+	    iso, (long)log_pid, names[lvl], base ? base + 1 : file, line, func);
+	o = n < 0 ? 0 : (size_t)n < sizeof(out) - 2049 ? (size_t)n :
+	    sizeof(out) - 2050;
+	cap = 2048;
+	va_start(ap, fmt);
+	n = vsnprintf(out + o, cap, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	for (char *p = out + o; *p; p++)         /* one event, one line */
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	o += (size_t)n < cap ? (size_t)n : cap - 1;
+	out[o++] = '\n';
+	put_line(lvl, out, o);
 	errno = keep;
 }

@@ -21,6 +21,9 @@
  *    eb_log_reopen() - open the same file again (SIGHUP: log rotation)
  *    eb_log_set_json() - one JSON object per line (log_format = json)
  *    eb_log_close()
+ *    eb_log_defer() - the calling thread's info/debug lines wait for
+ *                     eb_log_flush(); 'arm' asks for it (once per wait)
+ *    eb_log_flush() - write the lines that wait
  *    eb_log(), eb_log_r() - the macros (file, line, function captured)
  *    eb_log_write() - what the macros call
  */
@@ -39,6 +42,16 @@ void eb_log_set_json(int on);
 /* The log's file descriptor (stderr's when no file): privdrop.c. */
 int eb_log_fd(void);
 void eb_log_close(void);
+/*
+ * From now on the info and debug lines of the calling thread (the event
+ * loop's) wait in the buffer; the first to wait calls arm(arg), which
+ * must make that thread call eb_log_flush() soon (http.c: at the end of
+ * the loop's pass).  Warn and error lines, and every line of other
+ * threads, are written at once, after those that wait.  arm NULL: back
+ * to writing every line at once (what waits is written).
+ */
+void eb_log_defer(void (*arm)(void *), void *arg);
+void eb_log_flush(void);
 void eb_log_write(enum eb_log_level lvl, const char *file, int line,
     const char *func, const char *fmt, ...) EB_PRINTF(5, 6);
 

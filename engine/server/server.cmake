@@ -5,7 +5,7 @@
 pkg_check_modules(LIBXSLT REQUIRED IMPORTED_TARGET libxslt)
 add_executable(ebidd
   engine/server/main.c engine/server/config.c engine/server/clock.c
-  engine/server/log.c engine/server/tls.c engine/server/http.c engine/server/conns.c
+  engine/server/log.c engine/server/tls.c engine/server/http.c engine/server/replyxml.c engine/server/conns.c
   engine/server/handlers.c engine/server/upload.c engine/server/envstore.c engine/server/envelopes_http.c engine/server/aggs.c engine/server/commands.c engine/server/system.c engine/server/idmap.c engine/server/timers.c engine/server/opening.c engine/server/opening_key.c engine/server/appointments.c engine/server/monitoring.c engine/server/registry.c engine/server/board_sanctions.c engine/server/reads.c engine/server/export.c engine/server/heads.c engine/server/directory.c engine/server/receipts.c engine/server/recovery.c
   engine/server/watch.c engine/server/notify.c engine/server/states.c engine/server/rebuild.c engine/server/board.c
   engine/server/workers.c)

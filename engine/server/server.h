@@ -75,6 +75,7 @@ struct eb_server {
 	struct evhttp *http;
 	struct evhttp_bound_socket *listener;
 	struct eb_conns *conns;     /* caps and deadlines (conns.h) */
+	struct event *log_flush;    /* writes the log's lines (http.c) */
 	struct eb_aggs *aggs;       /* the aggregate cache (aggs.c) */
 	struct eb_commands *cmds;
 	struct eb_reads *reads;     /* reads and pokes (reads.c) */
