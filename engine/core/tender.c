@@ -196,7 +196,7 @@ is_base64(const char *s)
 	}
 	if (*p != '\0' || n + pad == 0 || (n + pad) % 4 != 0 || pad > 2)
 		return 0;
-	if (pad > 0 && ((b64_value1[p[-pad - 1]] - 1) &
+	if (pad > 0 && ((b64_value1[*(p - pad - 1)] - 1) &
 	    (pad == 1 ? 0x03 : 0x0f)) != 0)
 		return 0;
 	return 1;
