@@ -160,7 +160,7 @@ open_all(struct slice *tmpl, size_t n, int threads, unsigned pipe,
 		pthread_join(th[i], NULL);
 		*opened += sl[i].opened;
 	}
-	own_cpu_last = sl[0].own_cpu;
+	own_cpu_last = threads > 0 ? sl[0].own_cpu : 0.0;
 	*cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	return now_s(CLOCK_MONOTONIC) - t0;
 }
@@ -394,7 +394,10 @@ main(int argc, char **argv)
 	tmpl.bids = bids;
 	eb_trust_cache_stats(pki.trust, &cs0);
 	{
-		const char *runs = getenv("OB_RUNS") ? getenv("OB_RUNS") : "1hp";
+		const char *runs = getenv("OB_RUNS");
+
+		if (runs == NULL)
+			runs = "1hp";
 
 		wall1 = wall2 = wallp = cpu1 = cpu2 = cpup = 0;
 		o1 = o2 = op = (int)n;
@@ -447,5 +450,11 @@ main(int argc, char **argv)
 	    "%.2f |\n", n, wall1, cpu1, crypto_cpu, wall1 / crypto_cpu, wall2,
 	    cpu2, crypto_cpu / 2, wall2 / (crypto_cpu / 2), wallp, cpup,
 	    crypto_cpu / 2, wallp / (crypto_cpu / 2));
+	for (i = 0; i < n; i++) {
+		free((void *)bids[i].bidder);
+		free(envs[i]);
+	}
+	free(bids);
+	free(envs);
 	return o1 == (int)n && o2 == (int)n && op == (int)n ? 0 : 1;
 }
