@@ -528,7 +528,6 @@ read_in_pieces(xmlParserCtxtPtr ctxt, const uint8_t *p, size_t len,
 
 /* -- parsing: conversion ---------------------------------------------------- */
 
-static int valid_name(const char *s);
 
 /*
  * The names ebid writes (eb_xml_write) are the names it reads: ASCII XML
@@ -537,7 +536,7 @@ static int valid_name(const char *s);
 static int
 name_ok(const xmlChar *name, int attr)
 {
-	return valid_name((const char *)name) &&
+	return eb_xml_name_ok((const char *)name) &&
 	    !(attr && strncmp((const char *)name, "xml", 3) == 0);
 }
 
@@ -1166,9 +1165,9 @@ out:
 
 /* -- writing ------------------------------------------------------------------ */
 
-/* An ASCII XML name without ':' (ebid names are all ASCII). */
-static int
-valid_name(const char *s)
+/* An ASCII XML name without ':' (ebid names are all ASCII); xml.h. */
+int
+eb_xml_name_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -1186,6 +1185,41 @@ valid_name(const char *s)
 }
 
 /*
+ * The length of the UTF-8 sequence at 'p' (2 to 4 bytes) when it is one
+ * XML 1.0 character above ASCII (U+0080..U+D7FF, U+E000..U+FFFD,
+ * U+10000..U+10FFFF, shortest form), else 0.  (xml.h; replyxml.c too.)
+ */
+size_t
+eb_xml_utf8_char(const unsigned char *p)
+{
+	unsigned long cp;
+	size_t n, i;
+
+	if ((*p & 0xe0) == 0xc0) {
+		cp = *p & 0x1f;
+		n = 1;
+	} else if ((*p & 0xf0) == 0xe0) {
+		cp = *p & 0x0f;
+		n = 2;
+	} else if ((*p & 0xf8) == 0xf0) {
+		cp = *p & 0x07;
+		n = 3;
+	} else {
+		return 0;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+	    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n + 1;
+}
+
+/*
  * 1 when 's' is valid UTF-8 made only of XML 1.0 characters (tab, line
  * feed, carriage return, U+0020..U+D7FF, U+E000..U+FFFD,
  * U+10000..U+10FFFF), else 0.
@@ -1194,8 +1228,7 @@ static int
 valid_chars(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
-	int n, i;
+	size_t n;
 
 	while (*p != '\0') {
 		if (*p < 0x80) {
@@ -1204,29 +1237,9 @@ valid_chars(const char *s)
 			p++;
 			continue;
 		}
-		if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			n = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			n = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			n = 3;
-		} else {
+		if ((n = eb_xml_utf8_char(p)) == 0)
 			return 0;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
-		    cp == 0xffff)
-			return 0;
-		p += n + 1;
+		p += n;
 	}
 	return 1;
 }
@@ -1237,10 +1250,10 @@ check_tree(const struct eb_doc *d)
 	const struct eb_attr *a;
 	const struct eb_doc *c;
 
-	if (!valid_name(d->name))
+	if (!eb_xml_name_ok(d->name))
 		return EB_ERR_FORMAT;
 	for (a = d->attrs; a != NULL; a = a->next)
-		if (!valid_name(a->name) || strcmp(a->name, "xmlns") == 0 ||
+		if (!eb_xml_name_ok(a->name) || strcmp(a->name, "xmlns") == 0 ||
 		    strncmp(a->name, "xml", 3) == 0 || !valid_chars(a->value))
 			return EB_ERR_FORMAT;
 	if (d->text != NULL) {

@@ -108,4 +108,11 @@ int eb_xml_prescan(const struct eb_xml_limits *limits, const uint8_t *p,
 int eb_xml_write(const struct eb_doc *d, int pretty, struct eb_buf *out)
     EB_MUSTCHECK;
 
+/* The length (2 to 4) of the UTF-8 sequence at 'p' when it is one XML 1.0
+ * character above ASCII (shortest form, no surrogate, no U+FFFE/FFFF),
+ * else 0: what eb_xml_write and the reply writer accept. */
+size_t eb_xml_utf8_char(const unsigned char *p);
+/* 1 when 's' is an ASCII XML name without ':' (every ebid name), else 0. */
+int eb_xml_name_ok(const char *s);
+
 #endif

@@ -12,59 +12,9 @@
 
 #include <string.h>
 
+#include "protocol/xml.h"
+
 static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-
-/* An ASCII XML name without ':' (protocol/xml.c's rule). */
-static int
-name_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (p == NULL || !((*p >= 'A' && *p <= 'Z') ||
-	    (*p >= 'a' && *p <= 'z') || *p == '_'))
-		return 0;
-	for (p++; *p != '\0'; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
-		    *p == '.'))
-			return 0;
-	return 1;
-}
-
-/*
- * The length of the UTF-8 sequence at 'p' (2 to 4) when it is one XML
- * character (U+0080..U+D7FF, U+E000..U+FFFD, U+10000..U+10FFFF, shortest
- * form), else 0.
- */
-static size_t
-utf8_char(const unsigned char *p)
-{
-	unsigned long cp;
-	size_t n, i;
-
-	if ((*p & 0xe0) == 0xc0) {
-		cp = *p & 0x1f;
-		n = 1;
-	} else if ((*p & 0xf0) == 0xe0) {
-		cp = *p & 0x0f;
-		n = 2;
-	} else if ((*p & 0xf8) == 0xf0) {
-		cp = *p & 0x07;
-		n = 3;
-	} else {
-		return 0;
-	}
-	for (i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-	    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return n + 1;
-}
 
 /*
  * 's' escaped into 'out': attribute escapes when 'attr', else text ones.
@@ -82,7 +32,7 @@ put_escaped(struct eb_buf *out, const char *s, int attr)
 		unsigned char c = *p;
 
 		if (c >= 0x80) {
-			if ((n = utf8_char(p)) == 0)
+			if ((n = eb_xml_utf8_char(p)) == 0)
 				return EB_ERR_FORMAT;
 			p += n;
 			continue;
@@ -120,7 +70,7 @@ put_element(struct eb_buf *out, const struct eb_doc *d, const char *ns)
 	const struct eb_doc *c;
 	int rc;
 
-	if (!name_ok(d->name))
+	if (!eb_xml_name_ok(d->name))
 		return EB_ERR_FORMAT;
 	if ((rc = eb_buf_append(out, "<", 1)) != EB_OK ||
 	    (rc = eb_buf_puts(out, d->name)) != EB_OK)
@@ -130,7 +80,7 @@ put_element(struct eb_buf *out, const struct eb_doc *d, const char *ns)
 	    (rc = eb_buf_append(out, "\"", 1)) != EB_OK))
 		return rc;
 	for (a = d->attrs; a != NULL; a = a->next) {
-		if (!name_ok(a->name) || strncmp(a->name, "xml", 3) == 0 ||
+		if (!eb_xml_name_ok(a->name) || strncmp(a->name, "xml", 3) == 0 ||
 		    a->value == NULL ||
 		    (a->next != NULL && strcmp(a->name, a->next->name) >= 0))
 			return EB_ERR_FORMAT;
