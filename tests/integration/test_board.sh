@@ -199,6 +199,7 @@ shows "the rejected bids are public with the candidates" "否决投标情况"
 tr -d '\n' <"$tmp/page" | grep -o 'id="rejected-bids".*' | sed 's#</section>.*##' >"$tmp/rejected"
 check "bidder4 is listed as rejected, by its organisation ($(org bidder4))" grep -qF "title=\"bidder4\">$(org bidder4)</span>" "$tmp/rejected"
 check "with the ground in Chinese and its token (超过最高投标限价, ceiling-price)" grep -qF '超过最高投标限价 <small class="token">(ceiling-price)</small>' "$tmp/rejected"
+check "a missing item the tender names is quoted as its identifier after the Chinese label (缺少章节「…」)" grep -qE '缺少(章节|资格声明|文件)「<code class="item">[^<]+</code>」' "$tmp/rejected"
 check "at clearing (清标)" grep -qF '<td>清标</td>' "$tmp/rejected"
 check "and no valid bid listed as rejected (bidder1)" test "$(grep -c 'title="bidder1"' "$tmp/rejected")" = 0
 ebid_as transferor tender show "$T" >"$tmp/view" 2>&1
