@@ -122,6 +122,62 @@ tls_fail(struct eb_error *err, const char *what, const char *path)
 	    "%s %s: %s", what, path, why != NULL ? why : "failed");
 }
 
+/*
+ * The chain a client sends is its own certificate and the intermediates
+ * up to, not including, the trust anchor: the server has the anchor (it
+ * verifies against its own store) and RFC 8446 4.4.2 lets the sender
+ * omit it.  Built once here from the certificate file and 'ca'; OpenSSL's
+ * automatic chain, which otherwise runs X509_verify_cert() at every
+ * handshake and sends the root too, is turned off.  A chain that cannot
+ * be completed from 'ca' is sent as far as it goes (the server judges
+ * it), as OpenSSL's automatic chain did.
+ */
+SSL_CTX *
+eb_client_tls_ctx(const char *ca, const char *cert, const char *key,
+    struct eb_error *err)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		tls_fail(err, "cannot create a TLS context", "");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		tls_fail(err, "cannot load the CA certificate", ca);
+		goto bad;
+	}
+	if (cert == NULL)
+		return ctx;
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		tls_fail(err, "cannot load the certificate", cert);
+		goto bad;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		tls_fail(err, "cannot load the key", key);
+		goto bad;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		tls_fail(err, "the key does not match the certificate", key);
+		goto bad;
+	}
+	/* the file's intermediates count (UNTRUSTED); 1: built, 2: an
+	 * error ignored (an incomplete chain, sent as far as it goes) */
+	if (SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_UNTRUSTED |
+	    SSL_BUILD_CHAIN_FLAG_NO_ROOT |
+	    SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR) <= 0) {
+		tls_fail(err, "cannot build the certificate chain of", cert);
+		goto bad;
+	}
+	ERR_clear_error();
+	return ctx;
+bad:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
 struct eb_client *
 eb_client_open(const char *url, const char *ca, const char *cert,
     const char *key, struct eb_error *err)
@@ -157,34 +213,11 @@ eb_client_open(const char *url, const char *ca, const char *cert,
 	c->port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : 443;
 	c->is_ip = inet_pton(AF_INET, c->host, tmp) == 1 ||
 	    inet_pton(AF_INET6, c->host, tmp) == 1;
-	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		tls_fail(err, "cannot create a TLS context", "");
+	if ((c->ctx = eb_client_tls_ctx(ca, cert, key, err)) == NULL)
 		goto bad;
-	}
-	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, verify_cb);
 	SSL_CTX_set_info_callback(c->ctx, info_cb);
 	SSL_CTX_set_app_data(c->ctx, c);
-	if (SSL_CTX_load_verify_locations(c->ctx, ca, NULL) != 1) {
-		tls_fail(err, "cannot load the CA certificate", ca);
-		goto bad;
-	}
-	if (cert != NULL) {
-		if (SSL_CTX_use_certificate_chain_file(c->ctx, cert) != 1) {
-			tls_fail(err, "cannot load the certificate", cert);
-			goto bad;
-		}
-		if (SSL_CTX_use_PrivateKey_file(c->ctx, key,
-		    SSL_FILETYPE_PEM) != 1) {
-			tls_fail(err, "cannot load the key", key);
-			goto bad;
-		}
-		if (SSL_CTX_check_private_key(c->ctx) != 1) {
-			tls_fail(err, "the key does not match the certificate",
-			    key);
-			goto bad;
-		}
-	}
 	if ((c->base = event_base_new()) == NULL)
 		eb_oom("event_base_new", 0);
 	evhttp_uri_free(u);

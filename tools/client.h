@@ -19,6 +19,7 @@
  *
  * INTERFACE
  *    eb_client_settings_env() - fill unset settings from the environment
+ *    eb_client_tls_ctx()      - the TLS client context (trust, identity, chain)
  *    eb_client_open()         - TLS context + base; connects lazily
  *    eb_client_close()        - NULL-safe
  *    eb_client_get()          - GET path
@@ -34,6 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "protocol/buf.h"
@@ -57,6 +59,15 @@ void eb_client_settings_env(struct eb_client_settings *s);
  * (eb_client_close()) or NULL with 'err' (unreadable files, key not
  * matching the certificate, bad URL).  Does not connect yet.
  */
+/*
+ * A TLS client context trusting only 'ca' and presenting 'cert'/'key'
+ * (both NULL: none), TLS 1.2 or later, peer verification on; the chain it
+ * sends is the certificate and its intermediates, never the trust anchor.
+ * NULL with 'err' (client-setup) on unreadable or mismatched files.
+ */
+SSL_CTX *eb_client_tls_ctx(const char *ca, const char *cert,
+    const char *key, struct eb_error *err);
+
 struct eb_client *eb_client_open(const char *url, const char *ca,
     const char *cert, const char *key, struct eb_error *err);
 void eb_client_close(struct eb_client *c);

@@ -319,6 +319,7 @@ party_load(struct load *L, const char *name)
 {
 	struct party *p;
 	char certf[700], keyf[700];
+	struct eb_error e;
 	FILE *f;
 
 	if (L->nparties >= MAX_PARTIES)
@@ -341,14 +342,8 @@ party_load(struct load *L, const char *name)
 	fclose(f);
 	if (p->cert == NULL || p->key == NULL)
 		die("cannot read the certificate or key of", name);
-	if ((p->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		die("SSL_CTX_new failed", NULL);
-	SSL_CTX_set_min_proto_version(p->ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(p->ctx, SSL_VERIFY_PEER, NULL);
-	if (SSL_CTX_load_verify_locations(p->ctx, L->ca, NULL) != 1 ||
-	    SSL_CTX_use_certificate_chain_file(p->ctx, certf) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(p->ctx, keyf, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(p->ctx) != 1)
+	/* the same context as the tools' (client.h): no trust anchor sent */
+	if ((p->ctx = eb_client_tls_ctx(L->ca, certf, keyf, &e)) == NULL)
 		die("cannot set up TLS with the certificate of", name);
 	return L->nparties++;
 }
