@@ -114,60 +114,23 @@ eb_audit_set_subjects(eb_audit_subject_fn fn, void *arg)
 }
 
 /*
- * The facts ebidd attached to 'body' when it decided the entry whose
- * recorded events are 'recorded': the view (as the system sees it) of
- * the aggregate the command names, folded from its log to the entry
- * named, with head-seq and head-hash.  Two kinds of facts: a tender's or
- * a sale's command naming subject=ID rests on that trading subject
- * (events carry subject-seq), and so does a register-tender naming its
- * agency=ID (registration/agency carries subject-seq); a pool's
- * rate-expert or rate-agency naming job=TENDER rests on that tender
- * (events carry tender-seq).  *out NULL when the
- * command names none or the entry names no entry of it.  The entry named
- * must be that aggregate's state at the command's instant 'at': a later
- * entry stamped before 'at' (a revocation the decision did not see)
- * fails "subject-facts-stale".
+ * The view (as the system sees it) of aggregate 'id' of kind 'fkind',
+ * folded from its log to entry 'seq', with head-seq and head-hash; the
+ * entry must be that aggregate's state at 'at' (subject-facts-stale).
  */
 static int
-subject_facts(const char *kind, const struct eb_doc *body,
-    const struct eb_doc *recorded, int64_t at, struct eb_doc **out,
-    struct eb_error *err)
+rebuild_facts(const char *fkind, const char *what, const char *id,
+    int64_t seq, int64_t at, struct eb_doc **out, struct eb_error *err)
 {
-	const char *fkind = "subject", *seqattr = "subject-seq", *what =
-	    "trading subject";
-	const char *id = eb_doc_attr(body, "subject");
-	const struct eb_flow_entry *sf;
+	const struct eb_flow_entry *sf = eb_flow_for_kind(fkind);
 	const struct eb_audit_log *sl;
-	const struct eb_doc *ev;
 	struct eb_actor sys;
 	char hex[EB_SHA256_HEX];
-	int64_t seq = 0;
 	void *st;
 	int rc;
 
 	*out = NULL;
-	if (strcmp(kind, "pool") == 0 || strcmp(body->name,
-	    "check-tender") == 0) {
-		id = eb_doc_attr(body, "job");
-		fkind = "tender";
-		seqattr = "tender-seq";
-		what = "tender";
-	}
-	/* a registration naming its agency (registration/agency) */
-	if (strcmp(body->name, "register-tender") == 0) {
-		id = eb_doc_attr(body, "agency");
-		what = "agency";
-	}
-	sf = eb_flow_for_kind(fkind);
-	if (id == NULL || strcmp(kind, "subject") == 0 || sf == NULL)
-		return EB_OK;
-	for (ev = recorded != NULL ? recorded->first : NULL; ev != NULL;
-	    ev = ev->next)
-		if (eb_doc_attr_i64(ev, seqattr, &seq) == EB_OK ||
-		    eb_doc_attr_i64(eb_doc_path(ev, "registration/agency"),
-		    seqattr, &seq) == EB_OK)
-			break;
-	if (ev == NULL)
+	if (sf == NULL)
 		return EB_OK;
 	if (subject_fn == NULL || (sl = subject_fn(subject_arg, id, err)) ==
 	    NULL) {
@@ -208,6 +171,83 @@ subject_facts(const char *kind, const struct eb_doc *body,
 	eb_doc_set_attr_i64(*out, "head-seq", seq);
 	eb_doc_set_attr(*out, "head-hash", hex);
 	return EB_OK;
+}
+
+/*
+ * The facts ebidd attached to 'body' when it decided the entry whose
+ * recorded events are 'recorded': the view (as the system sees it) of
+ * the aggregate the command names, folded from its log to the entry
+ * named, with head-seq and head-hash.  Two kinds of facts: a tender's or
+ * a sale's command naming subject=ID rests on that trading subject
+ * (events carry subject-seq), and so does a register-tender naming its
+ * agency=ID (registration/agency carries subject-seq); a pool's
+ * rate-expert or rate-agency naming job=TENDER rests on that tender
+ * (events carry tender-seq).  *out NULL when the
+ * command names none or the entry names no entry of it.  The entry named
+ * must be that aggregate's state at the command's instant 'at': a later
+ * entry stamped before 'at' (a revocation the decision did not see)
+ * fails "subject-facts-stale".
+ */
+static int
+subject_facts(const char *kind, const struct eb_doc *body,
+    const struct eb_doc *recorded, int64_t at, struct eb_doc **out,
+    struct eb_error *err)
+{
+	const char *fkind = "subject", *seqattr = "subject-seq", *what =
+	    "trading subject";
+	const char *id = eb_doc_attr(body, "subject");
+	const struct eb_flow_entry *sf;
+	const struct eb_doc *ev;
+	int64_t seq = 0;
+
+	*out = NULL;
+	if (strcmp(kind, "pool") == 0 || strcmp(body->name,
+	    "check-tender") == 0) {
+		id = eb_doc_attr(body, "job");
+		fkind = "tender";
+		seqattr = "tender-seq";
+		what = "tender";
+	}
+	/* a registration naming its agency (registration/agency) */
+	if (strcmp(body->name, "register-tender") == 0) {
+		id = eb_doc_attr(body, "agency");
+		what = "agency";
+	}
+	sf = eb_flow_for_kind(fkind);
+	if (id == NULL || strcmp(kind, "subject") == 0 || sf == NULL)
+		return EB_OK;
+	for (ev = recorded != NULL ? recorded->first : NULL; ev != NULL;
+	    ev = ev->next)
+		if (eb_doc_attr_i64(ev, seqattr, &seq) == EB_OK ||
+		    eb_doc_attr_i64(eb_doc_path(ev, "registration/agency"),
+		    seqattr, &seq) == EB_OK)
+			break;
+	if (ev == NULL)
+		return EB_OK;
+	return rebuild_facts(fkind, what, id, seq, at, out, err);
+}
+
+/*
+ * A rate-agency decided by rules 4 also rested on the agency's own
+ * subject: its agency-rated event names that entry (agency-seq).  *out
+ * NULL when the event names none (an older rating, or an agency ebidd
+ * did not find).
+ */
+static int
+agency_facts(const struct eb_doc *body, const struct eb_doc *recorded,
+    int64_t at, struct eb_doc **out, struct eb_error *err)
+{
+	const struct eb_doc *ev;
+	int64_t seq;
+
+	*out = NULL;
+	if (strcmp(body->name, "rate-agency") != 0 || recorded == NULL ||
+	    (ev = eb_doc_child(recorded, "agency-rated")) == NULL ||
+	    eb_doc_attr_i64(ev, "agency-seq", &seq) != EB_OK ||
+	    eb_doc_attr(ev, "agency") == NULL)
+		return EB_OK;
+	return rebuild_facts("subject", "agency", eb_doc_attr(ev, "agency"),
+	    seq, at, out, err);
 }
 
 /*
@@ -264,7 +304,8 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 	const struct eb_flow_entry *fe = eb_flow_for_kind(l->kind);
 	const struct eb_flow_ops *ops = fe != NULL ? fe->ops : NULL;
 	uint8_t prev[EB_SHA256_LEN] = { 0 }, h[EB_SHA256_LEN];
-	struct eb_doc *body = NULL, *events = NULL, *facts = NULL;
+	struct eb_doc *body = NULL, *events = NULL, *facts = NULL,
+	    *afacts = NULL;
 	uint8_t *content = NULL;
 	size_t i, j;
 	struct eb_actor signer;
@@ -438,6 +479,13 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			goto out;
 		}
 		cmd.facts = facts;
+		eb_doc_free(afacts);
+		if ((rc = agency_facts(body, e->events, e->time, &afacts,
+		    err)) != EB_OK) {
+			res->failed_seq = e->seq;
+			goto out;
+		}
+		cmd.agency_facts = afacts;
 		if ((rc = ops->decide(st, &cmd, &events, err)) != EB_OK) {
 			rc = wrap_at(res, err, e, rc,
 			    "replaying its command is refused by the rules");
@@ -544,6 +592,7 @@ out:
 	for (j = 0; j < nservers; j++)
 		X509_free(servers[j]);
 	eb_doc_free(facts);
+	eb_doc_free(afacts);
 	eb_doc_free(events);
 	eb_doc_free(body);
 	free(content);

@@ -24,6 +24,11 @@
  *   3  a monitor's alert-raised carries its figures as attributes (days,
  *      required-days, party, other-party, address, ...: monitor.c), the
  *      English detail unchanged
+ *   4  rate-agency: a tenderer who is an authorised representative of the
+ *      agency at the rating's instant (its subject's facts, agency_facts)
+ *      is refused, not only one the tender's registration recorded; the
+ *      agency-rated event names the subject entry (agency-seq,
+ *      agency-hash) the decision rested on (pool.c)
  *
  * Pure: libc and protocol's plain types only.
  */
@@ -37,7 +42,7 @@
 #include "protocol/err.h"
 
 #define EB_RULES_FIRST 1
-#define EB_RULES_CURRENT 3
+#define EB_RULES_CURRENT 4
 
 struct eb_cmd {
 	const struct eb_doc *body;  /* borrowed; root element = command name */
@@ -47,6 +52,9 @@ struct eb_cmd {
 	/* Facts of another aggregate the server attached (borrowed, NULL
 	 * when none): a subject's view for eb_subject_admit(), subject.h. */
 	const struct eb_doc *facts;
+	/* A second aggregate's facts (borrowed, NULL when none): for
+	 * rate-agency, the view of the agency's trading subject (pool.h). */
+	const struct eb_doc *agency_facts;
 	/* The rules version to decide by, EB_RULES_FIRST..EB_RULES_CURRENT;
 	 * 0 is EB_RULES_CURRENT (a caller that does not replay a log). */
 	int rules;

@@ -485,6 +485,21 @@ agency_of(const struct pool *p, const char *subject)
 	return NULL;
 }
 
+/* The agency's subject facts the server attached (a subject view of
+ * 'sid' with head-seq and head-hash), or NULL. */
+static const struct eb_doc *
+agency_facts(const struct eb_cmd *cmd, const char *sid)
+{
+	const struct eb_doc *af = cmd->agency_facts;
+
+	if (af == NULL || eb_doc_attr(af, "id") == NULL ||
+	    strcmp(eb_doc_attr(af, "id"), sid) != 0 ||
+	    eb_doc_attr(af, "head-seq") == NULL ||
+	    eb_doc_attr(af, "head-hash") == NULL)
+		return NULL;
+	return af;
+}
+
 /*
  * rate-agency job=TENDER <score criterion= value=/>... <text>?: the
  * tenderer of the tender (or a supervisor) rates the agency its
@@ -492,18 +507,22 @@ agency_of(const struct pool *p, const char *subject)
  * tender has ended, on the agency criteria; once per (tender, rater).
  * The tender's facts come with the command as for rate-expert; the event
  * records the entry it rested on and the agency's representatives the
- * tender recorded (they see the agency's ratings).
+ * tender recorded (they see the agency's ratings).  From rules 4 the
+ * agency's own subject facts come too (cmd->agency_facts): a tenderer
+ * who represents the agency at the rating's instant is refused as one
+ * the registration recorded, and the event names that subject entry
+ * (agency-seq, agency-hash).
  */
 static int
 decide_rate_agency(const struct pool *p, const struct eb_cmd *cmd,
     struct eb_doc *ev, const char *iso, struct eb_error *err)
 {
 	const struct eb_doc *b = cmd->body, *f = cmd->facts, *reg, *ag, *r,
-	    *a;
+	    *a, *af = NULL;
 	const char *job, *sid;
 	struct eb_doc *e;
 	int64_t score = 0;
-	int rc = EB_OK;
+	int rc = EB_OK, now_rep = 0;
 
 	if (cmd->actor.role != EB_ROLE_SUPERVISOR &&
 	    cmd->actor.role != EB_ROLE_TENDERER)
@@ -537,10 +556,15 @@ decide_rate_agency(const struct pool *p, const struct eb_cmd *cmd,
 		    "Only a tender whose registration named its agency "
 		    "(register-tender agency=) has an agency to rate.",
 		    "tender %s names no agency", job);
+	/* rules 4: its representatives now, from the agency's own facts,
+	 * besides those the registration recorded */
+	if (eb_cmd_rules(cmd) >= 4 && (af = agency_facts(cmd, sid)) != NULL)
+		now_rep = eb_subject_represents(af, cmd->actor.party,
+		    cmd->time);
 	if (cmd->actor.role == EB_ROLE_TENDERER &&
 	    (eb_doc_attr(reg, "tenderer") == NULL ||
 	    strcmp(eb_doc_attr(reg, "tenderer"), cmd->actor.party) != 0 ||
-	    names_party(ag, "representative", cmd->actor.party)))
+	    names_party(ag, "representative", cmd->actor.party) || now_rep))
 		return eb_fail(err, EB_ERR_DENIED, "role-not-allowed",
 		    "Only the tenderer who registered the tender rates its "
 		    "agency, and an agency never rates itself.",
@@ -570,6 +594,10 @@ decide_rate_agency(const struct pool *p, const struct eb_cmd *cmd,
 	eb_doc_set_attr_i64(e, "score", score);
 	eb_doc_set_attr(e, "tender-seq", eb_doc_attr(f, "head-seq"));
 	eb_doc_set_attr(e, "tender-hash", eb_doc_attr(f, "head-hash"));
+	if (af != NULL) {
+		eb_doc_set_attr(e, "agency-seq", eb_doc_attr(af, "head-seq"));
+		eb_doc_set_attr(e, "agency-hash", eb_doc_attr(af, "head-hash"));
+	}
 	add_scores(e, p->assessment, "agency-criterion", b);
 	eb_doc_foreach(r, ag, "representative")
 		eb_doc_set_attr(eb_doc_add(e, "representative"), "party",
@@ -767,7 +795,7 @@ renamed(const struct eb_doc *e, const char *name)
 
 /*
  * agency-rated: the rating (without agency, name, tender-seq,
- * tender-hash, representatives) under its agency's record, and the
+ * tender-hash, agency-seq, agency-hash, representatives) under its agency's record, and the
  * representatives it names added to the agency's readers.
  */
 static int
@@ -794,6 +822,8 @@ apply_agency_rated(struct pool *p, const struct eb_doc *e,
 	eb_doc_set_attr(r, "name", NULL);
 	eb_doc_set_attr(r, "tender-seq", NULL);
 	eb_doc_set_attr(r, "tender-hash", NULL);
+	eb_doc_set_attr(r, "agency-seq", NULL);
+	eb_doc_set_attr(r, "agency-hash", NULL);
 	for (c = r->first; c != NULL; c = next) {
 		next = c->next;
 		if (strcmp(c->name, "representative") == 0) {

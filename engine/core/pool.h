@@ -39,14 +39,19 @@
  *           tender-seq tender-hash at> <score criterion value/>... <text>?
  *           (score: sum of values * 10000 / sum of maxes, rounded down)
  *    <rate-agency pool= job=TENDER> <score criterion= value=/>... <text>?
- *        the tender's tenderer (not one of its agency's representatives)
- *        or a supervisor, once per (tender, rater), on the
+ *        the tender's tenderer (not one of its agency's representatives:
+ *        those the registration recorded, nor, from rules 4, one the
+ *        agency's subject facts in cmd->agency_facts list as authorised
+ *        at the command's instant) or a supervisor, once per (tender,
+ *        rater), on the
  *        <agency-criterion name= max=/> of configure-assessment; the
  *        tender (facts, as for rate-expert) has ended (closed, failed,
  *        cancelled) and its registration named an agency (<agency>,
  *        subject.h eb_subject_agency).
  *        -> <agency-rated agency name tender rater rater-role score
- *           tender-seq tender-hash at> <score/>... <text>?
+ *           tender-seq tender-hash agency-seq agency-hash at> <score/>...
+ *           <text>? (agency-seq/-hash: the subject entry of the facts,
+ *           when they came)
  *           <representative party/>... (the agency's, from the tender)
  *    'at' is the command's server instant (ISO text, protocol/isotime.h).
  *    Refusals: EB_ERR_DENIED "role-not-allowed", EB_ERR_FORMAT

@@ -147,6 +147,7 @@ struct job {
 	uint8_t der_sha[EB_SHA256_LEN];
 	struct eb_doc *doc;
 	struct eb_doc *facts;             /* a subject's or tender's view */
+	struct eb_doc *agency_facts;      /* rate-agency: the agency's view */
 	int prechecked;                   /* registry.h checks asked: 1 from
 	                                   * verify_done, 2 from created_done */
 	const struct eb_flow_entry *flow;
@@ -201,6 +202,7 @@ job_free(struct job *j)
 	free(j->der);
 	eb_doc_free(j->doc);
 	eb_doc_free(j->facts);
+	eb_doc_free(j->agency_facts);
 	eb_doc_free(j->events);
 	eb_buf_free(&j->events_bytes);
 	free(j->head_sig);
@@ -645,6 +647,7 @@ job_decide(struct job *j)
 	snprintf(cmd.target, sizeof(cmd.target), "%s", a->id);
 	cmd.time = j->time;
 	cmd.facts = j->facts;
+	cmd.agency_facts = j->agency_facts;
 	cmd.rules = EB_RULES_CURRENT;     /* recorded in the entry */
 	rc = ops->decide(a->state, &cmd, &j->events, &e);
 	if (rc != EB_OK && !TAILQ_EMPTY(&a->uncommitted)) {
@@ -1173,6 +1176,23 @@ prechecked(void *arg, int rc, const struct eb_error *e)
 
 /* -- a subject's facts (engine/core/subject.h) -------------------------- */
 
+/* The agency's subject facts of a rate-agency (facts_done); none when
+ * the subject is not found (the rating is then decided without them). */
+static void
+agency_facts_done(void *arg, int rc, const struct eb_error *e,
+    const struct eb_doc *view)
+{
+	struct job *j = arg;
+
+	if (rc != EB_OK && e != NULL && e->code != EB_ERR_NOTFOUND) {
+		job_fail(j, e);
+		return;
+	}
+	if (rc == EB_OK && view != NULL)
+		j->agency_facts = eb_doc_clone(view);
+	job_enqueue(j);
+}
+
 static void
 facts_done(void *arg, int rc, const struct eb_error *e,
     const struct eb_doc *view)
@@ -1186,6 +1206,27 @@ facts_done(void *arg, int rc, const struct eb_error *e,
 	}
 	if (rc == EB_OK && view != NULL)
 		j->facts = eb_doc_clone(view);
+	/* a rating of an agency also rests on the agency's own subject: who
+	 * represents it at the rating's instant (pool.h, rules 4) */
+	if (strcmp(j->doc->name, "rate-agency") == 0 && j->facts != NULL) {
+		const char *sid = eb_doc_attr(eb_doc_path(j->facts,
+		    "registration/agency"), "subject");
+
+		if (sid != NULL && sid[0] != '\0' &&
+		    strlen(sid) < EB_ID_MAX) {
+			struct eb_error le;
+
+			if (eb_reads_submit(j->cs->srv, "subject", sid,
+			    &j->cs->srv->actor, EB_READ_FACTS,
+			    agency_facts_done, j) == EB_OK)
+				return;
+			eb_error_clear(&le);
+			eb_fail(&le, EB_ERR_INTERNAL, "internal", NULL,
+			    "cannot queue the agency's read");
+			job_fail(j, &le);
+			return;
+		}
+	}
 	job_enqueue(j);
 }
 

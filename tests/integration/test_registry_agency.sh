@@ -9,11 +9,13 @@
 #      on; the registrar adds the agency criteria to the pool's
 #      assessment; a rating refused before the tender closes, from a
 #      bidder, from a tenderer of another tender's... (only its own),
-#      twice by the same rater; the tenderer and the supervisor rate the
+#      twice by the same rater, from the tenderer while it is an
+#      authorised representative of the agency (made one after the
+#      registration: judged at the rating); the tenderer and the supervisor rate the
 #      agency once the tender is closed; the agency's representative
 #      sees its agency's ratings and the year's summary, another party
 #      does not; ebid-audit verifies and replays the tender (with the
-#      agency's log) and the pool (with the tender's log).
+#      agency's log) and the pool (with the tender's and the agency's).
 #    ports: free ones, picked at start (tests/integration/ports.sh)
 set -uo pipefail
 . "$(dirname "$0")/ports.sh"
@@ -120,9 +122,18 @@ refused_with "a value off its scale" bad-rating \
 	ebid_as tenderer pool rate-agency "$P" job="$T" "$tmp/off.xml"
 refused_with "an unknown tender" no-such-tender \
 	ebid_as tenderer pool rate-agency "$P" job=T-1999-0999 "$tmp/r1.xml"
+# an agency never rates itself, judged at the rating: the tenderer made
+# the agency's representative after the tender's registration is refused
+# as one the registration named (rules 4)
+check "the registrar authorises the tenderer for the agency, after the registration" \
+	ebid_as registrar subject authorise "$A" person="$(person tenderer)" party=tenderer scope=all from="$year_ago" to="$later"
+refused_with "the tenderer, now the agency's representative, cannot rate it" role-not-allowed \
+	ebid_as tenderer pool rate-agency "$P" job="$T" "$tmp/r1.xml"
+check "the registrar revokes that authorisation" \
+	ebid_as registrar subject revoke "$A" party=tenderer reason="conflict of interest"
 check "the tenderer rates the agency (70 %)" ebid_as tenderer pool rate-agency "$P" job="$T" "$tmp/r1.xml"
-check "the rating records the tender entry it rested on" \
-	grep -q "<agency-rated [^>]*agency=\"$A\" [^>]*rater-role=\"tenderer\" score=\"7000\" tender=\"$T\" tender-hash=\"[0-9a-f]\{64\}\" tender-seq=\"[0-9]*\"" \
+check "the rating records the agency's and the tender's entries it rested on" \
+	grep -q "<agency-rated [^>]*agency=\"$A\" agency-hash=\"[0-9a-f]\{64\}\" agency-seq=\"[0-9]*\" [^>]*rater-role=\"tenderer\" score=\"7000\" tender=\"$T\" tender-hash=\"[0-9a-f]\{64\}\" tender-seq=\"[0-9]*\"" \
 	<(psqlq -c "SELECT convert_from(events, 'UTF8') FROM log WHERE aggregate = '$P' AND party = 'tenderer'")
 refused_with "the tenderer rates the agency once per tender" already-rated \
 	ebid_as tenderer pool rate-agency "$P" job="$T" "$tmp/r2.xml"
@@ -155,7 +166,7 @@ refused "buyer1, revoked, no longer sees the agency's ratings" grep -q '<agency 
 # -- ebid-audit ---------------------------------------------------------------------
 check "ebid-audit verifies the tender from the database (the agency's log loaded)" \
 	"$AUDIT" verify --db "$DB" --tender "$T" --ca "$C/ca.crt"
-check "and the pool (the tender's log loaded)" \
+check "and the pool (the tender's and the agency's logs loaded)" \
 	"$AUDIT" verify --db "$DB" --pool "$P" --ca "$C/ca.crt"
 check "exports the tender" env EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --tender "$T" -o "$tmp/t.log.xml"
 check "exports the agency" env EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" "$AUDIT" export --subject "$A" -o "$tmp/a.log.xml"

@@ -336,6 +336,117 @@ test_agency_ratings(void **state)
 	eb_pool_flow.destroy(st);
 }
 
+/* The registrar's criteria (punctuality 0..5; the agency's documents
+ * 0..10) in pool 'st'. */
+static int
+cfg_run(void *st)
+{
+	struct eb_doc *cfg = fx_el(NULL, "configure-assessment", "pool",
+	    "pool", NULL);
+	struct eb_error err;
+
+	fx_el(cfg, "criterion", "name", "punctuality", "max", "5", NULL);
+	fx_el(cfg, "agency-criterion", "name", "documents", "max", "10", NULL);
+	return run(st, cfg, EB_ROLE_REGISTRAR, t0, &err);
+}
+
+/* rate-agency by the tenderer "ten" on tender T1 with the agency
+ * subject's facts 'af' (or none), decided by rules 'rules' (0: current). */
+static int
+rate_agency_with(void *st, const struct eb_doc *facts,
+    const struct eb_doc *af, int rules, struct eb_doc **out,
+    struct eb_error *err)
+{
+	struct eb_doc *b = fx_el(NULL, "rate-agency", "pool", "pool", "job",
+	    "T1", NULL);
+	struct eb_cmd cmd;
+	int rc;
+
+	fx_el(b, "score", "criterion", "documents", "value", "7", NULL);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.body = b;
+	cmd.actor.role = EB_ROLE_TENDERER;
+	snprintf(cmd.actor.party, sizeof(cmd.actor.party), "ten");
+	cmd.time = t0 + 86400000;
+	cmd.facts = facts;
+	cmd.agency_facts = af;
+	cmd.rules = rules;
+	rc = fx_run(&eb_pool_flow, st, &cmd, out, err);
+	eb_doc_free(b);
+	return rc;
+}
+
+/*
+ * An agency never rates itself, judged at the rating (rules 4): the
+ * tenderer who is an authorised representative of the agency now, by
+ * the agency subject's facts, is refused though the tender's registration
+ * did not name it; rules 3 kept the registration's list only; a revoked
+ * or lapsed authorisation, or facts of another subject, do not refuse;
+ * the event names the subject entry it rested on.
+ */
+static void
+test_agency_never_rates_itself(void **state)
+{
+	struct eb_doc *f = agency_facts("closed", 1), *af, *rep, *ev = NULL;
+	struct eb_error err;
+	char from[EB_ISOTIME_LEN], to[EB_ISOTIME_LEN];
+	void *st;
+
+	(void)state;
+	eb_isotime_format(t0 - 86400000, from);
+	eb_isotime_format(t0 + 2 * 86400000, to);
+	af = fx_el(NULL, "subject", "id", "O-1", "head-seq", "7",
+	    "head-hash", "ab", NULL);
+	rep = fx_el(af, "representative", "party", "ten", "status",
+	    "authorised", "from", from, "to", to, NULL);
+	for (int rules = 3; rules <= 4; rules++) {
+		st = eb_pool_flow.create("pool");
+		assert_int_equal(cfg_run(st), EB_OK);
+		/* authorised now: refused by rules 4, not by rules 3 */
+		eb_error_clear(&err);
+		if (rules == 4) {
+			assert_int_equal(rate_agency_with(st, f, af, 0, NULL,
+			    &err), EB_ERR_DENIED);
+			assert_string_equal(err.reason, "role-not-allowed");
+		} else {
+			assert_int_equal(rate_agency_with(st, f, af, 3, &ev,
+			    &err), EB_OK);
+			assert_null(eb_doc_attr(ev->first, "agency-seq"));
+			eb_doc_free(ev);
+		}
+		eb_pool_flow.destroy(st);
+	}
+	/* facts of another subject are not the agency's */
+	st = eb_pool_flow.create("pool");
+	assert_int_equal(cfg_run(st), EB_OK);
+	eb_doc_set_attr(af, "id", "O-2");
+	assert_int_equal(rate_agency_with(st, f, af, 0, &ev, &err), EB_OK);
+	assert_null(eb_doc_attr(ev->first, "agency-seq"));
+	eb_doc_free(ev);
+	eb_pool_flow.destroy(st);
+	eb_doc_set_attr(af, "id", "O-1");
+	/* revoked, or its period over at the rating: rated, resting on the
+	 * agency's entry 7 */
+	for (int k = 0; k < 2; k++) {
+		st = eb_pool_flow.create("pool");
+		assert_int_equal(cfg_run(st), EB_OK);
+		if (k == 0) {
+			eb_doc_set_attr(rep, "status", "revoked");
+		} else {
+			eb_doc_set_attr(rep, "status", "authorised");
+			eb_doc_set_attr(rep, "to", from);
+		}
+		assert_int_equal(rate_agency_with(st, f, af, 0, &ev, &err),
+		    EB_OK);
+		assert_string_equal(eb_doc_attr(ev->first, "agency-seq"), "7");
+		assert_string_equal(eb_doc_attr(ev->first, "agency-hash"), "ab");
+		eb_doc_free(ev);
+		eb_pool_flow.destroy(st);
+	}
+	eb_doc_free(af);
+	eb_doc_free(f);
+}
+
 static int
 setup(void **state)
 {
@@ -610,6 +721,7 @@ main(void)
 		cmocka_unit_test(test_draw_over_pool_view),
 		cmocka_unit_test(test_ratings),
 		cmocka_unit_test(test_agency_ratings),
+		cmocka_unit_test(test_agency_never_rates_itself),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
