@@ -1176,6 +1176,21 @@ prechecked(void *arg, int rc, const struct eb_error *e)
 
 /* -- a subject's facts (engine/core/subject.h) -------------------------- */
 
+/* A facts read's answer kept in '*slot'; -1 when the job failed.  Not
+ * found keeps none: the core decides without (no-such-subject). */
+static int
+keep_facts(struct job *j, struct eb_doc **slot, int rc,
+    const struct eb_error *e, const struct eb_doc *view)
+{
+	if (rc != EB_OK && e != NULL && e->code != EB_ERR_NOTFOUND) {
+		job_fail(j, e);
+		return -1;
+	}
+	if (rc == EB_OK && view != NULL)
+		*slot = eb_doc_clone(view);
+	return 0;
+}
+
 /* The agency's subject facts of a rate-agency (facts_done); none when
  * the subject is not found (the rating is then decided without them). */
 static void
@@ -1184,13 +1199,8 @@ agency_facts_done(void *arg, int rc, const struct eb_error *e,
 {
 	struct job *j = arg;
 
-	if (rc != EB_OK && e != NULL && e->code != EB_ERR_NOTFOUND) {
-		job_fail(j, e);
-		return;
-	}
-	if (rc == EB_OK && view != NULL)
-		j->agency_facts = eb_doc_clone(view);
-	job_enqueue(j);
+	if (keep_facts(j, &j->agency_facts, rc, e, view) == 0)
+		job_enqueue(j);
 }
 
 static void
@@ -1199,13 +1209,8 @@ facts_done(void *arg, int rc, const struct eb_error *e,
 {
 	struct job *j = arg;
 
-	/* no such subject: the core refuses (no-such-subject) */
-	if (rc != EB_OK && e != NULL && e->code != EB_ERR_NOTFOUND) {
-		job_fail(j, e);
+	if (keep_facts(j, &j->facts, rc, e, view) != 0)
 		return;
-	}
-	if (rc == EB_OK && view != NULL)
-		j->facts = eb_doc_clone(view);
 	/* a rating of an agency also rests on the agency's own subject: who
 	 * represents it at the rating's instant (pool.h, rules 4) */
 	if (strcmp(j->doc->name, "rate-agency") == 0 && j->facts != NULL) {
