@@ -37,6 +37,7 @@ eb_audit_log_free(struct eb_audit_log *l)
 		free(l->entries[i].command);
 		free(l->entries[i].receipt);
 		eb_doc_free(l->entries[i].events);
+		free(l->entries[i].events_bytes);
 	}
 	for (i = 0; i < l->nheads; i++)
 		free(l->heads[i].signature);

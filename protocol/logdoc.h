@@ -49,6 +49,11 @@ struct eb_audit_entry {
 	uint8_t *receipt;               /* RFC 3161 token DER, or NULL */
 	size_t receipt_len;
 	struct eb_doc *events;          /* the recorded <events> */
+	/* the bytes log.events holds, when read from the database (NULL
+	 * from an export): ebid-audit checks that they are the canonical
+	 * form of 'events' and hashes them (tools/audit_canon.h) */
+	uint8_t *events_bytes;
+	size_t events_len;
 	uint8_t prev[EB_SHA256_LEN];
 	uint8_t hash[EB_SHA256_LEN];
 };

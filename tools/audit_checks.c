@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit_canon.h"
+
 #include "protocol/cms.h"
 #include "protocol/entry.h"
 #include "protocol/opening.h"
@@ -158,7 +160,8 @@ check_entry(const struct eb_audit_checks *c, size_t i,
 		struct eb_entry ent;
 
 		eb_audit_entry_of(c->l, e, p->cmd_sha256, &ent);
-		p->hash_rc = eb_entry_hash(&ent, e->prev, p->hash);
+		p->hash_rc = eb_audit_entry_hash(&ent, e->events_bytes,
+		    e->events_len, e->prev, p->hash, &p->events_noncanon);
 	}
 	p->sig_rc = check_signature(e, c->t, p);
 	if (e->receipt != NULL) {

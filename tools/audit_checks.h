@@ -5,6 +5,8 @@
  *    receipt, the opened bids of an opening, the command's parse and
  *    schema check --
  *    run ahead of the replay on a pool of threads (issue 17 point 3).
+ *    The entry's hash is tools/audit_canon.h's: from the bytes stored in
+ *    the database once they are shown canonical, without libxml2's C14N.
  *
  * eb_audit_verify() (audit_log.c) still walks the log in order and takes
  * each entry's results in the order of trust (chain, signature, signer,
@@ -47,6 +49,9 @@ struct eb_audit_pre {
 	 * checks that this is the hash of the entry before it) */
 	int hash_rc;
 	uint8_t hash[EB_SHA256_LEN];
+	/* 1: the stored events are not the canonical form of their content
+	 * (from the database; tools/audit_canon.h) */
+	int events_noncanon;
 	/* the signature and its signer */
 	int sig_rc;
 	struct eb_error sig_err;

@@ -6,11 +6,14 @@
  * (aggregates, log, chain_heads_signed) and 0005 (servers) with one
  * blocking libpq
  * connection, binary results, parameterised queries.  Nothing is written.
+ * The stored events of the rows are parsed on up to one thread per core.
  */
 #include "audit_db.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -42,20 +45,180 @@ be64(const char *p)
 }
 
 
+/*
+ * The stored <events> of rows [from, to) parsed into their entries, on
+ * up to PARSE_JOBS threads (the parse is most of the load): each thread a
+ * contiguous run of rows, stopping at its first failure, so the failure
+ * named is the first row's, as a serial parse names it.
+ */
+#define PARSE_JOBS 8
+#define PARSE_MIN_PER_JOB 256
+
+struct parse_job {
+	struct eb_audit_entry *ents;
+	size_t from, to;
+	size_t failed;               /* first failing row, or 'to' */
+	struct eb_error err;
+	pthread_t th;
+	int started;
+};
+
+static void *
+parse_run(void *arg)
+{
+	struct parse_job *j = arg;
+
+	for (size_t i = j->from; i < j->to; i++)
+		if (eb_xml_parse_stored_events(j->ents[i].events_bytes,
+		    j->ents[i].events_len, &j->ents[i].events, &j->err) !=
+		    EB_OK) {
+			j->failed = i;
+			break;
+		}
+	return NULL;
+}
+
+static int
+parse_events(struct eb_audit_entry *ents, size_t n, const char *id,
+    struct eb_error *err)
+{
+	struct parse_job jobs[PARSE_JOBS];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nj = n / PARSE_MIN_PER_JOB, k;
+	int rc = EB_OK;
+
+	if (cores < 1)
+		cores = 1;
+	if (nj > (size_t)cores)
+		nj = (size_t)cores;
+	if (nj > PARSE_JOBS)
+		nj = PARSE_JOBS;
+	if (nj < 1)
+		nj = 1;
+	for (k = 0; k < nj; k++) {
+		memset(&jobs[k], 0, sizeof(jobs[k]));
+		jobs[k].ents = ents;
+		jobs[k].from = n * k / nj;
+		jobs[k].to = n * (k + 1) / nj;
+		jobs[k].failed = jobs[k].to;
+		eb_error_clear(&jobs[k].err);
+		/* the first run on this thread; the others on their own */
+		if (k > 0 && pthread_create(&jobs[k].th, NULL, parse_run,
+		    &jobs[k]) == 0)
+			jobs[k].started = 1;
+	}
+	parse_run(&jobs[0]);
+	for (k = 1; k < nj; k++)
+		if (jobs[k].started)
+			pthread_join(jobs[k].th, NULL);
+		else
+			parse_run(&jobs[k]);
+	for (k = 0; k < nj; k++)
+		if (jobs[k].failed < jobs[k].to) {
+			*err = jobs[k].err;
+			rc = err->code != EB_OK ? err->code : EB_ERR_FORMAT;
+			eb_error_detail(err, "entry %lld of %s",
+			    (long long)ents[jobs[k].failed].seq, id);
+			break;
+		}
+	return rc;
+}
+
+/*
+ * Every row of 'r' (the log query) into 'l', in order: the fields of each
+ * row first (a malformed row stops there), then the stored events of the
+ * rows before it parsed (parse_events); the first failure by row is the
+ * one named, as a row-by-row load would name it.
+ */
+static int
+load_entries(PGresult *r, struct eb_audit_log *l, const char *id,
+    struct eb_error *err)
+{
+	size_t n = (size_t)PQntuples(r), i, good;
+	struct eb_audit_entry *ents = eb_calloc(n > 0 ? n : 1, sizeof(*ents));
+	struct eb_error bad;
+	int rc = EB_OK, rc_bad = EB_OK;
+
+	eb_error_clear(&bad);
+	for (i = 0; i < n; i++) {
+		struct eb_audit_entry *e = &ents[i];
+		int row = (int)i;
+
+		e->seq = be64(PQgetvalue(r, row, 0));
+		e->time = be64(PQgetvalue(r, row, 1));
+		snprintf(e->actor.party, sizeof(e->actor.party), "%.*s",
+		    PQgetlength(r, row, 2), PQgetvalue(r, row, 2));
+		snprintf(e->actor.person, sizeof(e->actor.person), "%.*s",
+		    PQgetlength(r, row, 4), PQgetvalue(r, row, 4));
+		snprintf(e->clock, sizeof(e->clock), "%.*s",
+		    PQgetlength(r, row, 7), PQgetvalue(r, row, 7));
+		/* int2, binary: NULL before rules versions were recorded */
+		if (!PQgetisnull(r, row, 11) && PQgetlength(r, row, 11) == 2)
+			e->rules = (int)(((unsigned)(uint8_t)PQgetvalue(r, row,
+			    11)[0] << 8) | (uint8_t)PQgetvalue(r, row, 11)[1]);
+		{
+			char role[32];
+
+			snprintf(role, sizeof(role), "%.*s",
+			    PQgetlength(r, row, 3), PQgetvalue(r, row, 3));
+			if (eb_role_parse(role, &e->actor.role) != EB_OK)
+				e->actor.role = EB_ROLE_NONE;
+		}
+		if (PQgetlength(r, row, 9) != EB_SHA256_LEN ||
+		    PQgetlength(r, row, 10) != EB_SHA256_LEN) {
+			rc_bad = eb_fail(&bad, EB_ERR_FORMAT, "bad-row", NULL,
+			    "entry %lld: hashes are not 32 bytes",
+			    (long long)e->seq);
+			break;
+		}
+		e->command = dup_bytes(PQgetvalue(r, row, 5),
+		    PQgetlength(r, row, 5));
+		e->command_len = (size_t)PQgetlength(r, row, 5);
+		if (!PQgetisnull(r, row, 8)) {
+			e->receipt = dup_bytes(PQgetvalue(r, row, 8),
+			    PQgetlength(r, row, 8));
+			e->receipt_len = (size_t)PQgetlength(r, row, 8);
+		}
+		memcpy(e->prev, PQgetvalue(r, row, 9), EB_SHA256_LEN);
+		memcpy(e->hash, PQgetvalue(r, row, 10), EB_SHA256_LEN);
+		/* kept: the entry's hash is taken over these bytes once they
+		 * are shown canonical (tools/audit_canon.h) */
+		e->events_bytes = dup_bytes(PQgetvalue(r, row, 6),
+		    PQgetlength(r, row, 6));
+		e->events_len = (size_t)PQgetlength(r, row, 6);
+	}
+	good = i;
+	if ((rc = parse_events(ents, good, id, err)) == EB_OK &&
+	    rc_bad != EB_OK) {
+		*err = bad;
+		rc = rc_bad;
+	}
+	for (i = 0; i < n; i++) {
+		if (rc == EB_OK) {
+			eb_audit_log_add(l, &ents[i]);
+			continue;
+		}
+		free(ents[i].command);
+		free(ents[i].receipt);
+		eb_doc_free(ents[i].events);
+		free(ents[i].events_bytes);
+	}
+	free(ents);
+	return rc;
+}
+
 int
 eb_audit_db_load(const char *conninfo, const char *id,
     struct eb_audit_log **out, struct eb_error *err)
 {
 	const char *params[1] = { id };
 	struct eb_audit_log *l = NULL;
-	struct eb_audit_entry e;
 	struct eb_audit_head h;
 	PGresult *r = NULL;
 	PGconn *c = NULL;
 	int rc = EB_OK, i;
 
 	*out = NULL;
-	memset(&e, 0, sizeof(e));
 	c = PQconnectdb(conninfo);
 	if (PQstatus(c) != CONNECTION_OK) {
 		rc = db_fail(err, c, "cannot connect to the database");
@@ -83,53 +246,8 @@ eb_audit_db_load(const char *conninfo, const char *id,
 		rc = db_fail(err, c, "cannot read the log");
 		goto out;
 	}
-	for (i = 0; i < PQntuples(r); i++) {
-		memset(&e, 0, sizeof(e));
-		e.seq = be64(PQgetvalue(r, i, 0));
-		e.time = be64(PQgetvalue(r, i, 1));
-		snprintf(e.actor.party, sizeof(e.actor.party), "%.*s",
-		    PQgetlength(r, i, 2), PQgetvalue(r, i, 2));
-		snprintf(e.actor.person, sizeof(e.actor.person), "%.*s",
-		    PQgetlength(r, i, 4), PQgetvalue(r, i, 4));
-		snprintf(e.clock, sizeof(e.clock), "%.*s",
-		    PQgetlength(r, i, 7), PQgetvalue(r, i, 7));
-		/* int2, binary: NULL before rules versions were recorded */
-		if (!PQgetisnull(r, i, 11) && PQgetlength(r, i, 11) == 2)
-			e.rules = (int)(((unsigned)(uint8_t)PQgetvalue(r, i,
-			    11)[0] << 8) | (uint8_t)PQgetvalue(r, i, 11)[1]);
-		{
-			char role[32];
-
-			snprintf(role, sizeof(role), "%.*s",
-			    PQgetlength(r, i, 3), PQgetvalue(r, i, 3));
-			if (eb_role_parse(role, &e.actor.role) != EB_OK)
-				e.actor.role = EB_ROLE_NONE;
-		}
-		e.command = dup_bytes(PQgetvalue(r, i, 5), PQgetlength(r, i, 5));
-		e.command_len = (size_t)PQgetlength(r, i, 5);
-		if (!PQgetisnull(r, i, 8)) {
-			e.receipt = dup_bytes(PQgetvalue(r, i, 8),
-			    PQgetlength(r, i, 8));
-			e.receipt_len = (size_t)PQgetlength(r, i, 8);
-		}
-		if (PQgetlength(r, i, 9) != EB_SHA256_LEN ||
-		    PQgetlength(r, i, 10) != EB_SHA256_LEN) {
-			rc = eb_fail(err, EB_ERR_FORMAT, "bad-row", NULL,
-			    "entry %lld: hashes are not 32 bytes",
-			    (long long)e.seq);
-			goto out;
-		}
-		memcpy(e.prev, PQgetvalue(r, i, 9), EB_SHA256_LEN);
-		memcpy(e.hash, PQgetvalue(r, i, 10), EB_SHA256_LEN);
-		if ((rc = eb_xml_parse_stored_events(
-		    (const uint8_t *)PQgetvalue(r, i, 6),
-		    (size_t)PQgetlength(r, i, 6), &e.events, err)) != EB_OK) {
-			eb_error_detail(err, "entry %lld of %s", (long long)e.seq,
-			    id);
-			goto out;
-		}
-		eb_audit_log_add(l, &e);
-	}
+	if ((rc = load_entries(r, l, id, err)) != EB_OK)
+		goto out;
 	PQclear(r);
 	r = PQexecParams(c,
 	    "SELECT seq, hash, signature FROM chain_heads_signed"
@@ -164,9 +282,6 @@ eb_audit_db_load(const char *conninfo, const char *id,
 	*out = l;
 	l = NULL;
 out:
-	free(e.command);
-	free(e.receipt);
-	eb_doc_free(e.events);
 	PQclear(r);
 	PQfinish(c);
 	eb_audit_log_free(l);

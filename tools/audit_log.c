@@ -9,6 +9,7 @@
  * then the signed chain heads (that the server vouched for the chain).
  */
 #include "audit_log.h"
+#include "audit_canon.h"
 #include "audit_checks.h"
 
 #include <stdlib.h>
@@ -353,8 +354,19 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		 * eb_audit_entry_of()
 		 */
 		pre = eb_audit_checks_get(chk, i);
-		if ((rc = pre->hash_rc) != EB_OK)
+		if ((rc = pre->hash_rc) != EB_OK) {
+			rc = fail_at(res, err, e, rc, "hash-mismatch",
+			    "The entry was changed after it was written.",
+			    "its content cannot be put in canonical form");
 			goto out;
+		}
+		if (pre->events_noncanon) {
+			rc = fail_at(res, err, e, EB_ERR_FORMAT, "hash-mismatch",
+			    "The entry was changed after it was written.",
+			    "its stored events are not the canonical form of "
+			    "their content");
+			goto out;
+		}
 		memcpy(h, pre->hash, EB_SHA256_LEN);
 		if (memcmp(h, e->hash, EB_SHA256_LEN) != 0) {
 			rc = fail_at(res, err, e, EB_ERR_FORMAT, "hash-mismatch",
@@ -491,7 +503,7 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			    "replaying its command is refused by the rules");
 			goto out;
 		}
-		if (!eb_doc_equal(events, e->events)) {
+		if (!eb_audit_doc_same(events, e->events)) {
 			rc = fail_at(res, err, e, EB_ERR_DENIED, "replay-differs",
 			    "The recorded result does not follow from the command.",
 			    "replaying its command gives other events than recorded");

@@ -62,7 +62,21 @@ struct eb_client {
 	eb_client_sink_fn sink;        /* eb_client_get_stream(): a 200's */
 	void *sink_arg;                /* body goes here, piece by piece */
 	int sink_failed;
+	/* eb_client_get_stream_from(): the request's Range and If-Range; a
+	 * 206's body is streamed too, its Content-Range kept here */
+	const char *range, *if_range;
+	char *content_range;
+	size_t content_range_cap;
+	int *status_early;             /* the caller's, set before the sink
+	                                * gets the first piece */
 };
+
+/* The status whose body goes to the sink (a 206 only when asked for). */
+static int
+streamed(const struct eb_client *c, int status)
+{
+	return status == 200 || (status == 206 && c->range != NULL);
+}
 
 /* Record alerts received from the server (the words for refusals). */
 static void
@@ -294,7 +308,17 @@ request_done(struct evhttp_request *req, void *arg)
 		c->status = evhttp_request_get_response_code(req);
 		c->reply_xml = ct != NULL &&
 		    strncmp(ct, "application/xml", 15) == 0;
-		if (c->sink != NULL && c->status == 200) {
+		if (c->content_range != NULL) {
+			const char *cr = evhttp_find_header(
+			    evhttp_request_get_input_headers(req),
+			    "Content-Range");
+
+			snprintf(c->content_range, c->content_range_cap, "%s",
+			    cr != NULL ? cr : "");
+		}
+		if (c->status_early != NULL)
+			*c->status_early = c->status;
+		if (c->sink != NULL && streamed(c, c->status)) {
 			if (n > 0 && !c->sink_failed &&
 			    c->sink(evbuffer_pullup(in, (ev_ssize_t)n), n,
 			    c->sink_arg) != 0)
@@ -319,7 +343,18 @@ request_chunk(struct evhttp_request *req, void *arg)
 	struct evbuffer_iovec v[8];
 	int nv;
 
-	if (evhttp_request_get_response_code(req) != 200) {
+	if (c->status_early != NULL && *c->status_early == 0) {
+		*c->status_early = evhttp_request_get_response_code(req);
+		if (c->content_range != NULL) {
+			const char *cr = evhttp_find_header(
+			    evhttp_request_get_input_headers(req),
+			    "Content-Range");
+
+			snprintf(c->content_range, c->content_range_cap, "%s",
+			    cr != NULL ? cr : "");
+		}
+	}
+	if (!streamed(c, evhttp_request_get_response_code(req))) {
 		size_t n = evbuffer_get_length(in);   /* an error document */
 
 		if (n > 0 && eb_buf_append(c->body, evbuffer_pullup(in,
@@ -538,6 +573,10 @@ exchange(struct eb_client *c, enum evhttp_cmd_type method, const char *path,
 	    "%s:%d", c->host, c->port);
 	evhttp_add_header(h, "Host", hosthdr);
 	evhttp_add_header(h, "Accept", "application/xml");
+	if (c->range != NULL)
+		evhttp_add_header(h, "Range", c->range);
+	if (c->if_range != NULL)
+		evhttp_add_header(h, "If-Range", c->if_range);
 	if (ctype != NULL) {
 		evhttp_add_header(h, "Content-Type", ctype);
 		/* by reference, not copied: 'bytes' outlives the exchange
@@ -599,13 +638,38 @@ eb_client_get_stream(struct eb_client *c, const char *path,
 	c->sink = sink;
 	c->sink_arg = arg;
 	c->sink_failed = 0;
+	c->status_early = status;
 	rc = exchange(c, EVHTTP_REQ_GET, path, NULL, NULL, 0, body, status,
 	    err);
 	c->sink = NULL;
 	c->sink_arg = NULL;
+	c->status_early = NULL;
 	if (rc == EB_OK && c->sink_failed)
 		return eb_fail(err, EB_ERR_IO, "write-failed", NULL,
 		    "the reply to %s could not be kept (see above)", path);
+	return rc;
+}
+
+int
+eb_client_get_stream_from(struct eb_client *c, const char *path,
+    int64_t from, const char *if_range, char *content_range, size_t cap,
+    eb_client_sink_fn sink, void *arg, struct eb_buf *body, int *status,
+    struct eb_error *err)
+{
+	char range[48];
+	int rc;
+
+	snprintf(range, sizeof(range), "bytes=%lld-", (long long)from);
+	if (cap > 0)
+		content_range[0] = '\0';
+	c->range = range;
+	c->if_range = if_range;
+	c->content_range = cap > 0 ? content_range : NULL;
+	c->content_range_cap = cap;
+	rc = eb_client_get_stream(c, path, sink, arg, body, status, err);
+	c->range = c->if_range = NULL;
+	c->content_range = NULL;
+	c->content_range_cap = 0;
 	return rc;
 }
 

@@ -25,6 +25,7 @@
  *    eb_client_get()          - GET path
  *    eb_client_post()         - POST bytes
  *    eb_client_get_stream()   - GET, the body to a sink as it arrives
+ *    eb_client_get_stream_from() - the same from a byte on (Range)
  *    eb_client_reply_error()  - the server's <error> reply as an eb_error
  *    eb_client_print_error()  - "error: ...\n  detail: ...\n  hint: ..."
  */
@@ -85,10 +86,24 @@ int eb_client_get(struct eb_client *c, const char *path, struct eb_buf *body,
  * arrives (memory bounded whatever its size); the body of any other
  * status is appended to 'body' (the error document).  A sink returning
  * nonzero gets nothing more and the call fails (EB_ERR_IO write-failed);
- * a body cut short by the server fails as a transport failure.
+ * a body cut short by the server fails as a transport failure.  *status
+ * is set as soon as the answer's head arrives, before the sink gets its
+ * first piece (so a sink can tell a 206 from a 200).
  */
 typedef int (*eb_client_sink_fn)(const uint8_t *p, size_t n, void *arg);
 int eb_client_get_stream(struct eb_client *c, const char *path,
+    eb_client_sink_fn sink, void *arg, struct eb_buf *body, int *status,
+    struct eb_error *err) EB_MUSTCHECK;
+/*
+ * The same from byte 'from' of the resource on (a download cut in the
+ * middle going on, RFC 9110 section 14): "Range: bytes=FROM-" and, when
+ * 'if_range' is not NULL, "If-Range: IF_RANGE" (an ETag).  A 206's body
+ * goes to 'sink' like a 200's (a server may answer the whole with 200:
+ * the caller tells by *status), its Content-Range header into
+ * 'content_range' (cap bytes; "" when none).
+ */
+int eb_client_get_stream_from(struct eb_client *c, const char *path,
+    int64_t from, const char *if_range, char *content_range, size_t cap,
     eb_client_sink_fn sink, void *arg, struct eb_buf *body, int *status,
     struct eb_error *err) EB_MUSTCHECK;
 int eb_client_post(struct eb_client *c, const char *path,

@@ -23,11 +23,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -244,6 +246,55 @@ print_failure(const struct eb_audit_log *log, const char *file,
  * and *res when the log holds; otherwise the failure is printed
  * (print_failure) and the error returned.
  */
+/*
+ * verify --db / replay --db: the log is read from PostgreSQL on a thread
+ * of its own while the main thread compiles the schema and loads the
+ * trust (both serial, both needed before the first entry is checked):
+ * the same load, the same errors, only sooner (issue 17, fifth pass).
+ */
+static struct db_prefetch {
+	pthread_t th;
+	int started;
+	const char *conninfo, *id;
+	struct eb_audit_log *log;
+	struct eb_error err;
+	int rc;
+} prefetch;
+
+static void *
+prefetch_run(void *arg)
+{
+	struct db_prefetch *p = arg;
+
+	p->rc = eb_audit_db_load(p->conninfo, p->id, &p->log, &p->err);
+	return NULL;
+}
+
+static void
+prefetch_start(const char *conninfo, const char *id)
+{
+	prefetch.conninfo = conninfo;
+	prefetch.id = id;
+	eb_error_clear(&prefetch.err);
+	prefetch.started = pthread_create(&prefetch.th, NULL, prefetch_run,
+	    &prefetch) == 0;
+}
+
+/* The prefetched log (or a load now when none was started). */
+static int
+db_load(const char *conninfo, const char *id, struct eb_audit_log **log,
+    struct eb_error *err)
+{
+	if (!prefetch.started)
+		return eb_audit_db_load(conninfo, id, log, err);
+	pthread_join(prefetch.th, NULL);
+	prefetch.started = 0;
+	*log = prefetch.log;
+	prefetch.log = NULL;
+	*err = prefetch.err;
+	return prefetch.rc;
+}
+
 static int
 load_and_verify(const struct opts *o, const char *file,
     const struct eb_schema *schema, const struct eb_trust *t,
@@ -257,7 +308,7 @@ load_and_verify(const struct opts *o, const char *file,
 	eb_error_clear(&err);
 	*logp = NULL;
 	if (o->db != NULL)
-		rc = eb_audit_db_load(o->db, o->tender ? o->tender : o->sale ?
+		rc = db_load(o->db, o->tender ? o->tender : o->sale ?
 		    o->sale : o->pool, &log, &err);
 	else
 		rc = load_export(file, schema, &log, &err);
@@ -425,11 +476,19 @@ check_envelopes(const struct eb_audit_log *log, const char *dir, int strict)
 }
 
 /* export --fetch-envelopes: each piece of GET /v1/envelopes/HASH as it
- * arrives, hashed and written (bounded memory whatever the size). */
+ * arrives, hashed and written (bounded memory whatever the size).  A
+ * resumed download ('from' bytes already in the file and in the hash)
+ * asked for the rest with Range: a 206 must start there (its
+ * Content-Range); a 200 is the whole envelope again, so the file and the
+ * hash start over. */
 struct fetch {
 	FILE *out;
 	EVP_MD_CTX *md;
-	int64_t n;
+	int64_t n;                  /* bytes in the file and the hash */
+	int64_t from, size;         /* where the resumed request starts */
+	const int *status;          /* the answer's, known before any piece */
+	const char *content_range;
+	int started;
 };
 
 static int
@@ -437,6 +496,24 @@ fetch_sink(const uint8_t *p, size_t n, void *arg)
 {
 	struct fetch *f = arg;
 
+	if (!f->started) {
+		f->started = 1;
+		if (f->from > 0 && *f->status == 206) {
+			char want[96];
+
+			snprintf(want, sizeof(want), "bytes %lld-%lld/%lld",
+			    (long long)f->from, (long long)f->size - 1,
+			    (long long)f->size);
+			if (strcmp(f->content_range, want) != 0)
+				return -1;     /* not the rest we asked for */
+		} else if (f->n > 0) {       /* a 200: the whole again */
+			if (fflush(f->out) != 0 || ftruncate(fileno(f->out),
+			    0) != 0 || fseeko(f->out, 0, SEEK_SET) != 0 ||
+			    EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) != 1)
+				return -1;
+			f->n = 0;
+		}
+	}
 	f->n += (int64_t)n;
 	if (EVP_DigestUpdate(f->md, p, n) != 1)
 		return -1;
@@ -462,45 +539,161 @@ refused(const struct eb_schema *schema, const struct eb_buf *body,
 	return EB_ERR_DENIED;
 }
 
-/* Fetch the envelope 'hex' from the server into 'out': its SHA-256 (hex)
- * and size in got/n.  0, or -1 with the reason printed. */
+/*
+ * The first 'have' bytes of 'path' into the hash; 0, or -1 when they
+ * cannot be read (the partial copy is then not used).
+ */
+static int
+hash_prefix(FILE *in, int64_t have, EVP_MD_CTX *md)
+{
+	uint8_t buf[65536];
+	int64_t left = have;
+
+	while (left > 0) {
+		size_t want = left < (int64_t)sizeof(buf) ? (size_t)left :
+		    sizeof(buf);
+
+		if (fread(buf, 1, want, in) != want ||
+		    EVP_DigestUpdate(md, buf, want) != 1)
+			return -1;
+		left -= (int64_t)want;
+	}
+	return 0;
+}
+
+#define FETCH_ATTEMPTS 3
+
+/*
+ * Fetch the envelope 'ref' from the server into 'tmp', hashing as it
+ * arrives: its SHA-256 (hex) and size in got/n.  A download cut in the
+ * middle goes on (docs/bigbids.md section 6): what 'tmp' already holds
+ * -- left by an earlier export, or by a connection cut in this one (up
+ * to FETCH_ATTEMPTS tries) -- is hashed, and only the rest is asked for,
+ * "Range: bytes=N-" with "If-Range" the envelope's ETag ("HASH"); a 200
+ * (the server or the If-Range said no) starts the file over.  The bytes
+ * kept are judged only whole, by the SHA-256 and size the log records:
+ * when a resumed copy does not match, it is fetched once more whole.
+ * 0, or -1 with the reason printed; *keep is 1 when 'tmp' holds a
+ * partial copy worth resuming (the connection failed), else 0.
+ * *resumed_at: the byte the last resumed request started at (0: none).
+ */
 static int
 fetch_envelope(struct eb_client *c, const struct eb_schema *schema,
-    const struct env_ref *ref, FILE *out, char got[EB_SHA256_HEX],
-    int64_t *n)
+    const struct env_ref *ref, const char *tmp, char got[EB_SHA256_HEX],
+    int64_t *n, int *keep, int64_t *resumed_at)
 {
-	struct fetch f = { .out = out, .md = EVP_MD_CTX_new() };
-	struct eb_buf body = EB_BUF_INIT;
-	struct eb_error err;
 	unsigned char md[EB_SHA256_LEN];
-	char path[128];
-	int status = 0, rc;
+	char path[128], etag[80], cr[96];
+	int attempt, whole_again = 0;
 
-	eb_error_clear(&err);
 	*n = 0;
-	if (f.md == NULL || EVP_DigestInit_ex(f.md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(f.md);
-		return -1;
-	}
+	*keep = 0;
+	*resumed_at = 0;
 	snprintf(path, sizeof(path), "/v1/envelopes/%s", ref->hex);
-	body.max = (size_t)1 << 20;
-	rc = eb_client_get_stream(c, path, fetch_sink, &f, &body, &status,
-	    &err);
-	EVP_DigestFinal_ex(f.md, md, NULL);
-	EVP_MD_CTX_free(f.md);
-	eb_hex32(md, got);
-	*n = f.n;
-	if (rc == EB_OK && status != 200)
-		rc = refused(schema, &body, status, &err);
-	eb_buf_free(&body);
-	if (rc != EB_OK) {
+	snprintf(etag, sizeof(etag), "\"%s\"", ref->hex);
+	for (attempt = 0; attempt < FETCH_ATTEMPTS + whole_again; attempt++) {
+		struct fetch f;
+		struct eb_buf body = EB_BUF_INIT;
+		struct eb_error err;
+		struct stat st;
+		int64_t have = 0;
+		int status = 0, rc;
+
+		memset(&f, 0, sizeof(f));
+		eb_error_clear(&err);
+		if ((f.md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(f.md, EVP_sha256(), NULL) != 1) {
+			EVP_MD_CTX_free(f.md);
+			printf("FAILED: entry %lld: no SHA-256\n",
+			    (long long)ref->seq);
+			return -1;
+		}
+		/* a partial copy shorter than the envelope is resumed */
+		if (!whole_again && stat(tmp, &st) == 0 && st.st_size > 0 &&
+		    st.st_size < ref->size &&
+		    (f.out = fopen(tmp, "r+b")) != NULL) {
+			if (hash_prefix(f.out, st.st_size, f.md) == 0 &&
+			    fseeko(f.out, st.st_size, SEEK_SET) == 0) {
+				have = st.st_size;
+			} else {
+				fclose(f.out);
+				f.out = NULL;
+				(void)EVP_DigestInit_ex(f.md, EVP_sha256(),
+				    NULL);
+			}
+		}
+		if (f.out == NULL && (f.out = fopen(tmp, "wb")) == NULL) {
+			printf("FAILED: cannot write %s: %s\n", tmp,
+			    strerror(errno));
+			EVP_MD_CTX_free(f.md);
+			return -1;
+		}
+		f.n = f.from = have;
+		f.size = ref->size;
+		f.status = &status;
+		f.content_range = cr;
+		cr[0] = '\0';
+		body.max = (size_t)1 << 20;
+		if (have > 0) {
+			*resumed_at = have;
+			printf("envelope %s: resuming at byte %lld of %lld\n",
+			    ref->hex, (long long)have, (long long)ref->size);
+			rc = eb_client_get_stream_from(c, path, have, etag, cr,
+			    sizeof(cr), fetch_sink, &f, &body, &status, &err);
+		} else {
+			rc = eb_client_get_stream(c, path, fetch_sink, &f,
+			    &body, &status, &err);
+		}
+		EVP_DigestFinal_ex(f.md, md, NULL);
+		EVP_MD_CTX_free(f.md);
+		eb_hex32(md, got);
+		*n = f.n;
+		if (fclose(f.out) != 0 && rc == EB_OK) {
+			printf("FAILED: cannot write %s: %s\n", tmp,
+			    strerror(errno));
+			eb_buf_free(&body);
+			return -1;
+		}
+		if (rc == EB_OK && status == 416 && have > 0) {
+			/* the server's envelope is not longer than the copy:
+			 * once more whole, and the hash decides */
+			eb_buf_free(&body);
+			whole_again = 1;
+			continue;
+		}
+		if (rc == EB_OK && status != 200 && status != 206)
+			rc = refused(schema, &body, status, &err);
+		eb_buf_free(&body);
+		if (rc == EB_OK) {
+			if (have > 0 && !whole_again && (f.n != ref->size ||
+			    strcmp(got, ref->hex) != 0)) {
+				printf("envelope %s: the resumed copy does not "
+				    "hash to the log's SHA-256: fetched whole "
+				    "again\n", ref->hex);
+				whole_again = 1;
+				continue;
+			}
+			return 0;
+		}
+		/* a connection cut (not a refusal): the bytes kept go on */
+		if ((err.code == EB_ERR_IO || err.code == EB_ERR_CRYPTO) &&
+		    status == 0 && attempt + 1 < FETCH_ATTEMPTS + whole_again) {
+			printf("envelope %s: the download stopped at byte %lld "
+			    "(%s): going on\n", ref->hex, (long long)f.n,
+			    err.primary);
+			continue;
+		}
 		printf("FAILED: entry %lld: the envelope %s could not be "
 		    "fetched: %s%s%s%s\n", (long long)ref->seq, ref->hex,
 		    err.primary, err.reason[0] ? " (" : "", err.reason,
 		    err.reason[0] ? ")" : "");
+		*keep = status == 0 && f.n > 0 && f.n < ref->size;
 		return -1;
 	}
-	return 0;
+	printf("FAILED: entry %lld: the envelope %s could not be fetched "
+	    "whole in %d tries\n", (long long)ref->seq, ref->hex, attempt);
+	*keep = 0;
+	return -1;
 }
 
 /*
@@ -516,7 +709,7 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 	struct env_ref ref;
 	char dest[4096];
 	size_t ei = 0, k = 0;
-	int64_t copied = 0, bytes = 0;
+	int64_t copied = 0, bytes = 0, resumed = 0;
 	int bad = 0;
 
 	eb_error_clear(&err);
@@ -537,9 +730,9 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 	}
 	while (next_envelope(log, &ei, &k, &ref)) {
 		char src[4096], to[4096], tmp[4104], got[EB_SHA256_HEX];
-		int64_t n = 0;
+		int64_t n = 0, resumed_at = 0;
 		FILE *in = NULL, *out;
-		int rc;
+		int rc, keep = 0;
 
 		if (c != NULL)
 			snprintf(src, sizeof(src), "the server");
@@ -562,27 +755,28 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 			bad++;
 			continue;
 		}
-		if ((out = fopen(tmp, "wb")) == NULL) {
+		if (c != NULL) {
+			rc = fetch_envelope(c, schema, &ref, tmp, got, &n,
+			    &keep, &resumed_at);
+			if (rc == 0 && resumed_at > 0)
+				resumed++;
+		} else if ((out = fopen(tmp, "wb")) == NULL) {
 			printf("FAILED: cannot write %s: %s\n", tmp,
 			    strerror(errno));
-			if (in != NULL)
-				fclose(in);
+			fclose(in);
 			bad++;
 			continue;
-		}
-		if (c != NULL) {
-			rc = fetch_envelope(c, schema, &ref, out, got, &n);
 		} else {
 			rc = hash_copy(in, out, got, &n);
 			fclose(in);
 			if (rc != 0)
 				printf("FAILED: cannot copy %s to %s\n", src,
 				    tmp);
-		}
-		if (fclose(out) != 0) {
-			printf("FAILED: cannot write %s: %s\n", tmp,
-			    strerror(errno));
-			rc = -1;
+			if (fclose(out) != 0) {
+				printf("FAILED: cannot write %s: %s\n", tmp,
+				    strerror(errno));
+				rc = -1;
+			}
 		}
 		/* what the log says, or nothing is kept */
 		if (rc == 0 && (n != ref.size || strcmp(got, ref.hex) != 0)) {
@@ -598,7 +792,12 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 			rc = -1;
 		}
 		if (rc != 0) {
-			(void)remove(tmp);
+			if (keep)     /* a later export goes on from there */
+				printf("envelope %s: the %lld bytes received "
+				    "are kept in %s for the next export to "
+				    "resume\n", ref.hex, (long long)n, tmp);
+			else
+				(void)remove(tmp);
 			bad++;
 			continue;
 		}
@@ -608,6 +807,9 @@ copy_envelopes(const char *export, const struct eb_schema *schema,
 	printf("envelopes: %lld %s into %s (%lld bytes), %d failed\n",
 	    (long long)copied, c != NULL ? "fetched from the server" :
 	    "copied", dest, (long long)bytes, bad);
+	if (resumed > 0)
+		printf("envelopes: %lld of them resumed from a partial copy "
+		    "(Range)\n", (long long)resumed);
 	eb_audit_log_free(log);
 	return bad;
 }
@@ -1112,9 +1314,12 @@ main(int argc, char **argv)
 	/* from here on, anything that stops the check is a failure (1) */
 	rc = 1;
 	eb_xml_init();
+	if (o.db != NULL && strcmp(verb, "export") != 0)
+		prefetch_start(o.db, o.tender ? o.tender : o.sale ? o.sale :
+		    o.pool);
 	if ((schema = eb_schema_load(o.xsd, &err)) == NULL) {
 		print_error(&err);
-		return 1;
+		goto out;
 	}
 	if (strcmp(verb, "export") == 0 && o.ocds) {
 		rc = cmd_export_ocds(&o, argv + optind, argc - optind, schema);
@@ -1141,6 +1346,10 @@ main(int argc, char **argv)
 	else
 		rc = cmd_replay(&o, file, schema, trust);
 out:
+	if (prefetch.started) {          /* stopped before the log was used */
+		pthread_join(prefetch.th, NULL);
+		eb_audit_log_free(prefetch.log);
+	}
 	for (size_t i = 0; i < subjects.n; i++)
 		eb_audit_log_free(subjects.logs[i]);
 	eb_trust_free(trust);

@@ -202,4 +202,28 @@ check "10: the broken command's entry is named (--jobs 4)" grep -q "entry [0-9]*
 r=$(rc "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --jobs 0); check "10: --jobs 0: usage, exit 2 (exit $r)" test "$r" = 2
 r=$(rc "$AUDIT" verify "$D/$T.log.xml" --ca "$CA" --jobs x); check "10: --jobs x: usage, exit 2 (exit $r)" test "$r" = 2
 
+
+# -- 11: verify --db hashes each entry's events as the database holds them,
+# once they are shown to be the canonical form of what they parse to
+# (tools/audit_canon.h): the same content spelled otherwise in the row is
+# refused, not trusted (issue 17, fifth pass) ------------------------------
+check "11: the sale verifies from the database" "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA"
+sn=$(psqlq -c "SELECT max(seq) FROM log WHERE aggregate = '$S'")
+k=$(( (sn + 1) / 2 ))
+spell() { # spell FROM TO: entry k's stored events start with TO instead of FROM
+	psqlq -c "ALTER TABLE log DISABLE TRIGGER ALL;
+		UPDATE log SET events = convert_to('$2', 'UTF8') || substring(events from $((${#1} + 1)))
+		WHERE aggregate = '$S' AND seq = $k AND substring(events from 1 for ${#1}) = convert_to('$1', 'UTF8');
+		ALTER TABLE log ENABLE TRIGGER ALL;" >/dev/null
+}
+spell '<events ' '<events  '
+check "11: (entry $k's stored events now start '<events  ')" test "$(psqlq -c "SELECT convert_from(substring(events from 1 for 9), 'UTF8') FROM log WHERE aggregate = '$S' AND seq = $k")" = '<events  '
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA")
+check "11: the same events spelled otherwise in the database fail verify --db (exit $r)" test "$r" = 1
+check "11: ... naming entry $k: its stored events are not canonical" grep -q "entry $k does not hold: its stored events are not the canonical form" "$tmp/rc.out"
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA" --jobs 1)
+check "11: ... and so with --jobs 1 (exit $r)" test "$r" = 1
+spell '<events  ' '<events '
+check "11: the row put back verifies again" "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA"
+
 finish

@@ -16,7 +16,9 @@
 #        envelope-not-logged), a malformed hash (400 bad-envelope-hash),
 #        one the log names but the store lost (404 envelope-not-stored);
 #      - `ebid-audit export --fetch-envelopes` takes them from the server,
-#        then `ebid-audit verify` checks them; a byte flipped in the
+#        then `ebid-audit verify` checks them; a partial copy left by a cut
+#        download is resumed with Range (only the rest streamed), one with
+#        a wrong byte is fetched whole again; a byte flipped in the
 #        store's file is served as is and the export refuses it, keeping
 #        nothing of it.
 #    EBID_ENVELOPES_MB: the big attachment's size (default 64).
@@ -196,6 +198,33 @@ check "ebid-audit verify passes and checks them (exit $vrc)" sh -c "test $vrc = 
 refused "export --fetch-envelopes with --envelopes DIR too is a usage error" as_auditor "$AUDIT" export --tender "$T" -o "$tmp/x.log.xml" --fetch-envelopes --envelopes "$tmp/envelopes"
 refused "a bidder cannot export with envelopes" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/bidder1.crt" EBID_KEY="$C/bidder1.key" \
 	"$AUDIT" export --tender "$T" -o "$tmp/b.log.xml" --fetch-envelopes
+
+# -- export --fetch-envelopes goes on from a partial copy (Range) ------------
+# a download cut in the middle leaves FILE.envelopes/HASH.tmp: the next
+# export hashes what it holds, asks only for the rest (Range bytes=N-,
+# If-Range "HASH") and keeps the file only if the whole hashes right
+half=$((S2 / 2))
+mkdir -p "$tmp/res.log.xml.envelopes"
+head -c "$half" "$tmp/b2.sealed.env" >"$tmp/res.log.xml.envelopes/$H2.tmp"
+as_auditor "$AUDIT" export --tender "$T" -o "$tmp/res.log.xml" --fetch-envelopes >"$tmp/res.out" 2>&1
+rrc=$?
+check "export --fetch-envelopes resumes a partial copy at byte $half (exit $rrc)" sh -c "test $rrc = 0 && grep -q 'envelope $H2: resuming at byte $half of $S2' '$tmp/res.out' && grep -q 'envelopes: 1 of them resumed from a partial copy (Range)' '$tmp/res.out' && grep -q 'envelopes: 2 fetched from the server into $tmp/res.log.xml.envelopes ($((S1 + S2)) bytes), 0 failed' '$tmp/res.out'"
+check "  ... the envelope kept is the sealed one, whole" sh -c "cmp -s '$tmp/b2.sealed.env' '$tmp/res.log.xml.envelopes/$H2' && test ! -e '$tmp/res.log.xml.envelopes/$H2.tmp'"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	grep -q "envelope $H2 ([0-9]* bytes, .*): streaming $half-$S2" "$tmp/ebidd.log" && break
+	sleep 0.2
+done
+check "  ... ebidd streamed only the rest ($half-$S2)" grep -q "envelope $H2 ([0-9]* bytes, .*): streaming $half-$S2" "$tmp/ebidd.log"
+"$AUDIT" verify "$tmp/res.log.xml" --ca "$C/ca.crt" >"$tmp/resv.out" 2>&1
+check "  ... and verify checks it (exit $?)" grep -q "envelopes: 2 checked against the log, 0 altered" "$tmp/resv.out"
+# a partial copy whose bytes are not the envelope's: the whole decides
+mkdir -p "$tmp/res2.log.xml.envelopes"
+head -c "$half" "$tmp/b2.sealed.env" >"$tmp/res2.log.xml.envelopes/$H2.tmp"
+printf '\001' | dd of="$tmp/res2.log.xml.envelopes/$H2.tmp" bs=1 seek=100 conv=notrunc 2>/dev/null
+as_auditor "$AUDIT" export --tender "$T" -o "$tmp/res2.log.xml" --fetch-envelopes >"$tmp/res2.out" 2>&1
+rrc=$?
+check "a wrong partial copy is not trusted: fetched whole again (exit $rrc)" sh -c "test $rrc = 0 && grep -q 'envelope $H2: the resumed copy does not hash to the log.s SHA-256: fetched whole again' '$tmp/res2.out'"
+check "  ... the envelope kept is the sealed one" cmp -s "$tmp/b2.sealed.env" "$tmp/res2.log.xml.envelopes/$H2"
 
 # -- a corrupted byte served ------------------------------------------------
 cp "$E2" "$tmp/e2.good"
