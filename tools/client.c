@@ -78,6 +78,20 @@ streamed(const struct eb_client *c, int status)
 	return status == 200 || (status == 206 && c->range != NULL);
 }
 
+/* eb_client_get_stream_from(): the answer's Content-Range, kept. */
+static void
+keep_content_range(struct eb_client *c, struct evhttp_request *req)
+{
+	const char *cr;
+
+	if (c->content_range == NULL)
+		return;
+	cr = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Content-Range");
+	snprintf(c->content_range, c->content_range_cap, "%s",
+	    cr != NULL ? cr : "");
+}
+
 /* Record alerts received from the server (the words for refusals). */
 static void
 info_cb(const SSL *ssl, int where, int ret)
@@ -308,14 +322,7 @@ request_done(struct evhttp_request *req, void *arg)
 		c->status = evhttp_request_get_response_code(req);
 		c->reply_xml = ct != NULL &&
 		    strncmp(ct, "application/xml", 15) == 0;
-		if (c->content_range != NULL) {
-			const char *cr = evhttp_find_header(
-			    evhttp_request_get_input_headers(req),
-			    "Content-Range");
-
-			snprintf(c->content_range, c->content_range_cap, "%s",
-			    cr != NULL ? cr : "");
-		}
+		keep_content_range(c, req);
 		if (c->status_early != NULL)
 			*c->status_early = c->status;
 		if (c->sink != NULL && streamed(c, c->status)) {
@@ -345,14 +352,7 @@ request_chunk(struct evhttp_request *req, void *arg)
 
 	if (c->status_early != NULL && *c->status_early == 0) {
 		*c->status_early = evhttp_request_get_response_code(req);
-		if (c->content_range != NULL) {
-			const char *cr = evhttp_find_header(
-			    evhttp_request_get_input_headers(req),
-			    "Content-Range");
-
-			snprintf(c->content_range, c->content_range_cap, "%s",
-			    cr != NULL ? cr : "");
-		}
+		keep_content_range(c, req);
 	}
 	if (!streamed(c, evhttp_request_get_response_code(req))) {
 		size_t n = evbuffer_get_length(in);   /* an error document */
