@@ -283,11 +283,22 @@ add_date_and_length(struct evhttp_request *req, int status)
 	evhttp_add_header(h, "Content-Length", len + i);
 }
 
+/*
+ * A reply up to this size (status line, headers and body) leaves in one
+ * piece: one TLS record, one write(2).  evhttp puts the headers and the
+ * body in two chains of the connection's output buffer and
+ * bufferevent_openssl (libevent 2.1) calls SSL_write once per chain: two
+ * records and two write(2) for every small reply.  16 KiB is a TLS
+ * record's most.
+ */
+#define ONE_RECORD_MAX 16384
+
 static void
 send_bytes(struct eb_req *r, int status, const char *ctype,
     const void *p, size_t n)
 {
-	struct evbuffer *out;
+	struct evbuffer *out, *wire = NULL;
+	struct bufferevent *bev;
 
 	log_request(r, status, n);
 	if (r->req != NULL) {
@@ -313,7 +324,17 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 		add_date_and_length(r->req, status);
 		if (r->conn != NULL && !r->close_after)
 			eb_conns_reply_out(r->srv->conns, r->conn);
+		/* the connection's output buffer, when nothing waits in it
+		 * (so no SSL_write is half done on bytes we would move) */
+		if (r->conn != NULL && (bev = evhttp_connection_get_bufferevent(
+		    r->conn)) != NULL && evbuffer_get_length(wire =
+		    bufferevent_get_output(bev)) > 0)
+			wire = NULL;
 		evhttp_send_reply(r->req, status, status_phrase(status), NULL);
+		/* evhttp has put the reply there (it writes when the socket
+		 * is writable, later in the loop): one chain, one record */
+		if (wire != NULL && evbuffer_get_length(wire) <= ONE_RECORD_MAX)
+			evbuffer_pullup(wire, -1);
 	}
 	req_free(r);
 }
