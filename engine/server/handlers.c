@@ -22,12 +22,14 @@
 
 #include "engine/server/handlers.h"
 #include "engine/server/log.h"
+#include "engine/server/replyxml.h"
 #include "engine/server/server.h"
 #include "engine/server/timers.h"
 #include "engine/server/upload.h"
 #include "engine/server/workers.h"
 #include "protocol/cms.h"
 #include "protocol/isotime.h"
+#include "protocol/xml.h"
 
 static void
 health_done(int rc, const struct eb_error *e, int64_t v, void *arg)
@@ -77,10 +79,29 @@ eb_handle_health(struct eb_req *r)
 	}
 }
 
+/*
+ * GET /v1/whoami: the actor of the client certificate.  The reply is one
+ * element of attributes, written straight into a buffer on the stack
+ * (replyxml.h, eb_replyxml_flat: the bytes the tree would give); a value
+ * it would not take as it is goes the usual way (the tree, libxml2).
+ */
 void
 eb_handle_whoami(struct eb_req *r)
 {
-	struct eb_doc *d = eb_doc_new("whoami");
+	static const char *const names[] = { "name", "org", "party", "person",
+	    "role" };
+	const char *values[] = { r->actor.name, r->actor.org, r->actor.party,
+	    r->actor.person, eb_role_name(r->actor.role) };
+	char xml[3072];              /* the actor's fields, escaped, fit */
+	size_t n = eb_replyxml_flat(xml, sizeof(xml), "whoami", EB_XML_NS,
+	    names, values, sizeof(names) / sizeof(names[0]));
+	struct eb_doc *d;
+
+	if (n > 0) {
+		eb_reply_xml(r, 200, xml, n);
+		return;
+	}
+	d = eb_doc_new("whoami");
 
 	eb_doc_set_attr(d, "party", r->actor.party);
 	eb_doc_set_attr(d, "person", r->actor.person);

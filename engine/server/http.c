@@ -30,6 +30,12 @@
  * POST /v1/commands must say Content-Type: application/cms (else 415).
  * Every answer our code gives that is not 2xx is the XML error document.
  *
+ * The reply path (send_bytes): the request's log line and metrics, then
+ * Content-Type, X-Request-Id and, for HTTP/1.1, the Date and
+ * Content-Length evhttp would add itself (the same values and order; the
+ * date formatted once a second instead of on every reply).  The request
+ * line is put together by hand (eb_log_msg), one line per request.
+ *
  * INTERFACE: eb_http_start(), eb_http_stop_accepting(), eb_http_free(),
  *    eb_reply_doc(), eb_reply_error() (server.h)
  */
@@ -45,12 +51,14 @@
 #include <strings.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/err.h>
 
@@ -194,7 +202,7 @@ log_request(struct eb_req *r, int status, size_t n)
 	if (r->client_gone)
 		put_s(line, sizeof(line), &o, " client-gone");
 	line[o] = '\0';
-	eb_log(EB_LOG_INFO, "%s", line);
+	eb_log_str(EB_LOG_INFO, line, o);
 }
 
 void
@@ -204,11 +212,93 @@ eb_reply_streamed(struct eb_req *r, int status, size_t n)
 	req_free(r);
 }
 
+/*
+ * The Date header of HTTP/1.1 replies, "Sun, 06 Dec 2026 21:00:00 GMT":
+ * what evhttp would add (evutil_date_rfc1123: time(), gmtime_r and a
+ * printf on every reply), formatted once a second.
+ */
+static const char *
+http_date(void)
+{
+	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static __thread time_t sec = (time_t)-1;
+	static __thread char date[40];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != sec) {
+		if (gmtime_r(&now, &tm) == NULL)
+			return NULL;
+		snprintf(date, sizeof(date), "%s, %02d %s %4d %02d:%02d:%02d "
+		    "GMT", days[tm.tm_wday % 7], tm.tm_mday,
+		    months[tm.tm_mon % 12], 1900 + tm.tm_year, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		sec = now;
+	}
+	return date;
+}
+
+/*
+ * The headers evhttp adds to an HTTP/1.1 reply when they are missing
+ * (evhttp_make_header_response: Date, then Content-Length where the
+ * reply has a body), added here first, in the same order and with the
+ * same values, so that evhttp finds them: the Date formatted once a
+ * second, the length without a printf.  HTTP/1.0 replies are left to
+ * evhttp as they were.
+ */
+static void
+add_date_and_length(struct evhttp_request *req, int status)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct evkeyval *kv;
+	const char *date;
+	char len[24];
+	size_t i = sizeof(len), v;
+	int has_date = 0, has_len = 0;
+
+	if (req->major != 1 || req->minor < 1)
+		return;
+	TAILQ_FOREACH(kv, h, next) {            /* what evhttp looks for */
+		if (strcasecmp(kv->key, "Date") == 0)
+			has_date = 1;
+		else if (strcasecmp(kv->key, "Content-Length") == 0 ||
+		    strcasecmp(kv->key, "Transfer-Encoding") == 0)
+			has_len = 1;
+	}
+	if (!has_date && (date = http_date()) != NULL)
+		evhttp_add_header(h, "Date", date);
+	if (has_len || status == 204 || status == 304 ||
+	    (status >= 100 && status < 200) ||
+	    evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+		return;
+	v = evbuffer_get_length(evhttp_request_get_output_buffer(req));
+	len[--i] = '\0';
+	do {
+		len[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	evhttp_add_header(h, "Content-Length", len + i);
+}
+
+/*
+ * A reply up to this size (status line, headers and body) leaves in one
+ * piece: one TLS record, one write(2).  evhttp puts the headers and the
+ * body in two chains of the connection's output buffer and
+ * bufferevent_openssl (libevent 2.1) calls SSL_write once per chain: two
+ * records and two write(2) for every small reply.  16 KiB is a TLS
+ * record's most.
+ */
+#define ONE_RECORD_MAX 16384
+
 static void
 send_bytes(struct eb_req *r, int status, const char *ctype,
     const void *p, size_t n)
 {
-	struct evbuffer *out;
+	struct evbuffer *out, *wire = NULL;
+	struct bufferevent *bev;
 
 	log_request(r, status, n);
 	if (r->req != NULL) {
@@ -231,11 +321,28 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 		} else if (n > 0) {
 			evbuffer_add(out, p, n);
 		}
+		add_date_and_length(r->req, status);
 		if (r->conn != NULL && !r->close_after)
 			eb_conns_reply_out(r->srv->conns, r->conn);
+		/* the connection's output buffer, when nothing waits in it
+		 * (so no SSL_write is half done on bytes we would move) */
+		if (r->conn != NULL && (bev = evhttp_connection_get_bufferevent(
+		    r->conn)) != NULL && evbuffer_get_length(wire =
+		    bufferevent_get_output(bev)) > 0)
+			wire = NULL;
 		evhttp_send_reply(r->req, status, status_phrase(status), NULL);
+		/* evhttp has put the reply there (it writes when the socket
+		 * is writable, later in the loop): one chain, one record */
+		if (wire != NULL && evbuffer_get_length(wire) <= ONE_RECORD_MAX)
+			evbuffer_pullup(wire, -1);
 	}
 	req_free(r);
+}
+
+void
+eb_reply_xml(struct eb_req *r, int status, const char *xml, size_t n)
+{
+	send_bytes(r, status, "application/xml; charset=utf-8", xml, n);
 }
 
 void
@@ -608,9 +715,8 @@ dispatch(struct eb_req *r, enum evhttp_cmd_type cmd, const char *path,
 {
 	const struct endpoint *ep = NULL;
 	char id[EB_ID_MAX + 96], allow[64];
-	struct eb_error e;
+	struct eb_error e;                   /* only eb_fail() fills it */
 
-	eb_error_clear(&e);
 	for (size_t i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++)
 		if (path_matches(endpoints[i].pattern, path, id, sizeof(id))) {
 			ep = &endpoints[i];
@@ -623,10 +729,11 @@ dispatch(struct eb_req *r, enum evhttp_cmd_type cmd, const char *path,
 		eb_reply_error(r, &e);
 		return;
 	}
-	allow_text(ep->methods, allow, sizeof(allow));
-	if (cmd == EVHTTP_REQ_OPTIONS || (ep->methods & (int)cmd) == 0)
+	if (cmd == EVHTTP_REQ_OPTIONS || (ep->methods & (int)cmd) == 0) {
+		allow_text(ep->methods, allow, sizeof(allow));
 		evhttp_add_header(evhttp_request_get_output_headers(r->req),
 		    "Allow", allow);
+	}
 	if (cmd == EVHTTP_REQ_OPTIONS) {
 		send_bytes(r, 204, NULL, NULL, 0);
 		return;
@@ -666,6 +773,36 @@ peer_checked(void *arg, int rc, const struct eb_error *e)
 	route_checked(r);
 }
 
+/* 's' into dst (cap bytes), cut to cap - 1 bytes (snprintf "%s"). */
+static void
+copy_cut(char *dst, size_t cap, const char *s)
+{
+	size_t n = strnlen(s, cap - 1);
+
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* The request id "%08x-%llu" of the boot id and the request's number. */
+static void
+req_id(char id[32], unsigned boot, unsigned long long num)
+{
+	static const char hex[] = "0123456789abcdef";
+	char d[24];
+	size_t i = sizeof(d), n;
+
+	for (int k = 0; k < 8; k++)
+		id[k] = hex[(boot >> (28 - 4 * k)) & 0xf];
+	id[8] = '-';
+	do {
+		d[--i] = (char)('0' + num % 10);
+		num /= 10;
+	} while (num > 0);
+	n = sizeof(d) - i;                   /* at most 20 digits */
+	memcpy(id + 9, d + i, n);
+	id[9 + n] = '\0';
+}
+
 static void
 route(struct evhttp_request *req, void *arg)
 {
@@ -690,12 +827,10 @@ route(struct evhttp_request *req, void *arg)
 	r->conn = conn;
 	r->t0_us = eb_clock_mono_us();
 	r->method = method_name(cmd);
-	snprintf(r->id, sizeof(r->id), "%08x-%llu", srv->boot_id,
-	    (unsigned long long)++srv->next_req);
-	snprintf(r->path, sizeof(r->path), "%s", path != NULL ? path : "?");
+	req_id(r->id, srv->boot_id, ++srv->next_req);
+	copy_cut(r->path, sizeof(r->path), path != NULL ? path : "?");
 	evhttp_connection_get_peer(conn, &addr, &port);
-	snprintf(r->peer_addr, sizeof(r->peer_addr), "%s",
-	    addr != NULL ? addr : "?");
+	copy_cut(r->peer_addr, sizeof(r->peer_addr), addr != NULL ? addr : "?");
 	evhttp_connection_set_closecb(conn, conn_closed, r);
 	if (bev != NULL && bufferevent_getfd(bev) >= 0)
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
@@ -745,9 +880,8 @@ route_checked(struct eb_req *r)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-	struct eb_error e;
+	struct eb_error e;                   /* only eb_fail() fills it */
 
-	eb_error_clear(&e);
 	r->have_actor = 1;
 	if (check_framing(req, &e) != EB_OK) {
 		r->close_after = 1;          /* never read what follows */

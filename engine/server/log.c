@@ -9,7 +9,9 @@
  *    loop armed), so the request lines of one pass cost one write(2).
  *    Before fork() the buffer is written (pthread_atfork), at exit too.
  *    The time of a line is formatted once per second and thread (the
- *    milliseconds appended), the pid read once per process.
+ *    milliseconds appended), the pid read once per process, and the rest
+ *    of the line's prefix put together by hand; eb_log_msg() takes a
+ *    message already put together (no format: the request lines).
  *
  *    In JSON form each line is one object (docs/operations-server.md lists
  *    the fields): the fixed fields, the whole message, and the message's
@@ -344,22 +346,156 @@ eb_log_close(void)
 	pthread_mutex_unlock(&lb.lock);
 }
 
+static const char *const level_names[] = { "debug", "info", "warn",
+    "error" };
+
+/* Prefix building: 's' (n bytes) at out[*o], never past 'cap' - 1. */
+static void
+pre_put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+	if (*o + n >= cap)
+		n = *o < cap ? cap - 1 - *o : 0;
+	memcpy(out + *o, s, n);
+	*o += n;
+}
+
+/* The decimal of 'v' the same way. */
+static void
+pre_put_i(char *out, size_t cap, size_t *o, long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+	do {
+		d[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		d[--i] = '-';
+	pre_put(out, cap, o, d + i, sizeof(d) - i);
+}
+
+/* " ebidd[PID] LEVEL FILE:LINE FUNC: " at out[*o], never past cap - 1. */
+static void
+prefix_tail(char *out, size_t cap, size_t *o, enum eb_log_level lvl,
+    const char *file, int line, const char *func)
+{
+	const char *base = strrchr(file, '/');
+
+	base = base != NULL ? base + 1 : file;
+	pre_put(out, cap, o, " ebidd[", 7);
+	pre_put_i(out, cap, o, (long)log_pid);
+	pre_put(out, cap, o, "] ", 2);
+	pre_put(out, cap, o, level_names[lvl], strlen(level_names[lvl]));
+	pre_put(out, cap, o, " ", 1);
+	pre_put(out, cap, o, base, strlen(base));
+	pre_put(out, cap, o, ":", 1);
+	pre_put_i(out, cap, o, line);
+	pre_put(out, cap, o, " ", 1);
+	pre_put(out, cap, o, func, strlen(func));
+	pre_put(out, cap, o, ": ", 2);
+}
+
+/*
+ * "TIME ebidd[PID] LEVEL FILE:LINE FUNC: " into out: at most PREFIX_MAX
+ * bytes, cut there as the snprintf it replaces cut it; its length.
+ */
+#define PREFIX_MAX 254
+static size_t
+line_prefix(char out[PREFIX_MAX + 1], enum eb_log_level lvl,
+    const char *file, int line, const char *func)
+{
+	char iso[EB_ISOTIME_LEN];
+	size_t o = 0;
+
+	line_time(iso);
+	pre_put(out, PREFIX_MAX + 1, &o, iso, strlen(iso));
+	prefix_tail(out, PREFIX_MAX + 1, &o, lvl, file, line, func);
+	return o;
+}
+
+/* Every '\n' and '\r' of p[0..n) made a space (one event, one line). */
+static void
+one_line(char *p, size_t n)
+{
+	char *q, *end = p + n;
+
+	for (q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; )
+		*q++ = ' ';
+	for (q = p; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; )
+		*q++ = ' ';
+}
+
+void
+eb_log_msg(enum eb_log_level lvl, const char *file, int line,
+    const char *func, const char *msg, size_t n)
+{
+	/* the prefix after the time, kept for the last call site (the
+	 * request lines all come from one); cut only when the line is */
+	static __thread struct {
+		const char *file, *func;
+		int line;
+		enum eb_log_level lvl;
+		pid_t pid;
+		size_t len;
+		char tail[PREFIX_MAX + 1];
+	} site;
+	char out[2304];
+	size_t o, t;
+	int keep = errno;
+
+	pthread_once(&log_once, log_init);
+	if (log_json) {
+		eb_log_write(lvl, file, line, func, "%.*s",
+		    n < 2048 ? (int)n : 2047, msg);
+		errno = keep;
+		return;
+	}
+	if (site.file != file || site.func != func || site.line != line ||
+	    site.lvl != lvl || site.pid != log_pid) {
+		site.len = 0;
+		prefix_tail(site.tail, sizeof(site.tail), &site.len, lvl, file,
+		    line, func);
+		site.file = file;
+		site.func = func;
+		site.line = line;
+		site.lvl = lvl;
+		site.pid = log_pid;
+	}
+	line_time(out);                          /* as line_prefix() */
+	if ((o = strlen(out)) > PREFIX_MAX)
+		o = PREFIX_MAX;
+	t = site.len < PREFIX_MAX - o ? site.len : PREFIX_MAX - o;
+	memcpy(out + o, site.tail, t);
+	o += t;
+	if (n > 2047)
+		n = 2047;                          /* as eb_log_write cuts */
+	if (memchr(msg, '\0', n) != NULL)
+		n = strlen(msg);
+	memcpy(out + o, msg, n);
+	one_line(out + o, n);
+	o += n;
+	out[o++] = '\n';
+	put_line(lvl, out, o);
+	errno = keep;
+}
+
 void
 eb_log_write(enum eb_log_level lvl, const char *file, int line,
     const char *func, const char *fmt, ...)
 {
-	static const char *names[] = { "debug", "info", "warn", "error" };
-	char out[2304], iso[EB_ISOTIME_LEN];
-	const char *base = strrchr(file, '/');
+	char out[2304];
 	va_list ap;
 	int keep = errno, n;
 	size_t o, cap;
 
 	pthread_once(&log_once, log_init);
-	line_time(iso);
 	if (log_json) {
-		char msg[2048], js[8192], esc[4200];
+		char msg[2048], js[8192], esc[4200], iso[EB_ISOTIME_LEN];
+		const char *base = strrchr(file, '/');
 
+		line_time(iso);
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
@@ -369,7 +505,7 @@ eb_log_write(enum eb_log_level lvl, const char *file, int line,
 		o = 0;
 		snprintf(js, sizeof(js), "{\"ts\":\"%s\",\"pid\":%ld,"
 		    "\"level\":\"%s\",\"src\":\"%s:%d\",\"func\":\"%s\"", iso,
-		    (long)log_pid, names[lvl], base ? base + 1 : file, line,
+		    (long)log_pid, level_names[lvl], base ? base + 1 : file, line,
 		    func);
 		o = strlen(js);
 		json_esc(esc, sizeof(esc), msg, strlen(msg));
@@ -384,20 +520,16 @@ eb_log_write(enum eb_log_level lvl, const char *file, int line,
 	}
 	/* "TIME ebidd[PID] LEVEL FILE:LINE FUNC: MESSAGE\n", the message cut
 	 * at 2047 bytes as before */
-	n = snprintf(out, sizeof(out) - 2049, "%s ebidd[%ld] %s %s:%d %s: ",
-	    iso, (long)log_pid, names[lvl], base ? base + 1 : file, line, func);
-	o = n < 0 ? 0 : (size_t)n < sizeof(out) - 2049 ? (size_t)n :
-	    sizeof(out) - 2050;
+	o = line_prefix(out, lvl, file, line, func);
 	cap = 2048;
 	va_start(ap, fmt);
 	n = vsnprintf(out + o, cap, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	for (char *p = out + o; *p; p++)         /* one event, one line */
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	o += (size_t)n < cap ? (size_t)n : cap - 1;
+	n = (size_t)n < cap ? n : (int)cap - 1;
+	one_line(out + o, (size_t)n);
+	o += (size_t)n;
 	out[o++] = '\n';
 	put_line(lvl, out, o);
 	errno = keep;

@@ -26,6 +26,7 @@
  *    eb_log_flush() - write the lines that wait
  *    eb_log(), eb_log_r() - the macros (file, line, function captured)
  *    eb_log_write() - what the macros call
+ *    eb_log_msg()   - a line of a message already put together
  */
 #ifndef EB_SERVER_LOG_H
 #define EB_SERVER_LOG_H
@@ -54,9 +55,16 @@ void eb_log_defer(void (*arm)(void *), void *arg);
 void eb_log_flush(void);
 void eb_log_write(enum eb_log_level lvl, const char *file, int line,
     const char *func, const char *fmt, ...) EB_PRINTF(5, 6);
+/* The line eb_log_write(lvl, file, line, func, "%s", msg) writes, for a
+ * message of 'n' bytes already put together (no printf: http.c's request
+ * lines). */
+void eb_log_msg(enum eb_log_level lvl, const char *file, int line,
+    const char *func, const char *msg, size_t n);
 
 #define eb_log(lvl, ...) \
 	eb_log_write((lvl), __FILE__, __LINE__, __func__, __VA_ARGS__)
+#define eb_log_str(lvl, msg, n) \
+	eb_log_msg((lvl), __FILE__, __LINE__, __func__, (msg), (n))
 /* Log with an eb_error's code, reason and message appended. */
 #define eb_log_e(lvl, e, what) \
 	eb_log_write((lvl), __FILE__, __LINE__, __func__, \

@@ -130,3 +130,118 @@ eb_replyxml_write(const struct eb_doc *d, const char *ns,
 	}
 	return rc;
 }
+
+/* -- one element of attributes only, into a fixed buffer ---------------- */
+
+/* 'n' bytes at 'p' to *o, never past 'end'; 0 when they do not fit. */
+static int
+put_fixed(char **o, const char *end, const void *p, size_t n)
+{
+	if (n > (size_t)(end - *o))
+		return 0;
+	memcpy(*o, p, n);
+	*o += n;
+	return 1;
+}
+
+/* The bytes an attribute value copies as they are: printable ASCII but
+ * '&', '<' and '"' (bytes above 0x7f are checked as UTF-8). */
+static const unsigned char attr_plain[128] = {
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 0, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* 's' with the attribute escapes of put_escaped(); 0 when refused (not
+ * UTF-8 of XML characters) or when it does not fit. */
+static int
+put_attr_fixed(char **o, const char *end, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	const char *esc;
+	size_t n;
+
+	for (;;) {
+		unsigned char c = *p;
+
+		if (c < 0x80 && attr_plain[c]) {
+			p++;
+			continue;
+		}
+		if (c >= 0x80) {
+			if ((n = eb_xml_utf8_char(p)) == 0)
+				return 0;
+			p += n;
+			continue;
+		}
+		switch (c) {
+		case '\0': esc = NULL; break;
+		case '&': esc = "&amp;"; break;
+		case '<': esc = "&lt;"; break;
+		case '"': esc = "&quot;"; break;
+		case '\t': esc = "&#x9;"; break;
+		case '\n': esc = "&#xA;"; break;
+		case '\r': esc = "&#xD;"; break;
+		default: return 0;                 /* another control character */
+		}
+		if (!put_fixed(o, end, run, (size_t)(p - run)))
+			return 0;
+		if (esc == NULL)
+			return 1;
+		if (!put_fixed(o, end, esc, strlen(esc)))
+			return 0;
+		run = ++p;
+	}
+}
+
+size_t
+eb_replyxml_flat(char *out, size_t cap, const char *elem, const char *ns,
+    const char *const *names, const char *const *values, size_t n)
+{
+	char *o = out;
+	const char *end;
+	size_t elen, i;
+
+	if (out == NULL || cap == 0 || elem == NULL || !eb_xml_name_ok(elem))
+		return 0;
+	end = out + cap - 1;                       /* room for the NUL */
+	elen = strlen(elem);
+	if (!put_fixed(&o, end, decl, sizeof(decl) - 1) ||
+	    !put_fixed(&o, end, "<", 1) || !put_fixed(&o, end, elem, elen))
+		return 0;
+	if (ns != NULL && (!put_fixed(&o, end, " xmlns=\"", 8) ||
+	    !put_attr_fixed(&o, end, ns) || !put_fixed(&o, end, "\"", 1)))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || values[i] == NULL ||
+		    !eb_xml_name_ok(names[i]) ||
+		    strncmp(names[i], "xml", 3) == 0 ||
+		    (i + 1 < n && (names[i + 1] == NULL ||
+		    strcmp(names[i], names[i + 1]) >= 0)))
+			return 0;
+		if (!put_fixed(&o, end, " ", 1) ||
+		    !put_fixed(&o, end, names[i], strlen(names[i])) ||
+		    !put_fixed(&o, end, "=\"", 2) ||
+		    !put_attr_fixed(&o, end, values[i]) ||
+		    !put_fixed(&o, end, "\"", 1))
+			return 0;
+	}
+	if (!put_fixed(&o, end, "></", 3) || !put_fixed(&o, end, elem, elen) ||
+	    !put_fixed(&o, end, ">", 1))
+		return 0;
+	*o = '\0';
+	return (size_t)(o - out);
+}

@@ -21,8 +21,13 @@
  *    Pure: libc and protocol/buf.h.  tests/unit/test_replyxml.c compares
  *    it with eb_xml_write on many trees.
  *
+ *    eb_replyxml_flat() writes the same bytes for the commonest shape, one
+ *    empty element with attributes only (whoami), from arrays into the
+ *    caller's buffer: no tree, no allocation.
+ *
  * INTERFACE
  *    eb_replyxml_write() - declaration + canonical namespaced XML of 'd'
+ *    eb_replyxml_flat()  - the same for one element of attributes only
  */
 #ifndef EB_SERVER_REPLYXML_H
 #define EB_SERVER_REPLYXML_H
@@ -36,5 +41,18 @@
  */
 int eb_replyxml_write(const struct eb_doc *d, const char *ns,
     struct eb_buf *out) EB_MUSTCHECK;
+
+/*
+ * What eb_replyxml_write gives for an element 'elem' with no text and no
+ * children whose attributes are names[i] = values[i] (i < n, 'names'
+ * strictly ascending), written into out[0..cap) (NUL-terminated).
+ * Returns the length, or 0 when eb_replyxml_write would refuse that tree
+ * or return EB_ERR_FORMAT (a name, a value, a NULL value, names not
+ * ascending) or when the document does not fit 'cap': the caller then
+ * builds the tree and goes the usual way.
+ */
+size_t eb_replyxml_flat(char *out, size_t cap, const char *elem,
+    const char *ns, const char *const *names, const char *const *values,
+    size_t n);
 
 #endif

@@ -21,6 +21,7 @@
  *    eb_http_stop_accepting()
  *    eb_http_free()       - free evhttp and the connection records
  *    eb_reply_doc()       - reply an XML document
+ *    eb_reply_xml()       - reply an XML document already written
  *    eb_reply_error()     - reply the XML error document
  *    eb_reply_streamed()  - a streamed reply ended: log it, free the request
  */
@@ -121,6 +122,9 @@ void eb_http_stop_accepting(struct eb_server *srv);
 void eb_http_free(struct eb_server *srv);
 /* Reply 'doc' (borrowed) as XML with 'status'; ends and frees 'r'. */
 void eb_reply_doc(struct eb_req *r, int status, const struct eb_doc *doc);
+/* Reply 'xml' (n bytes, a whole document as eb_reply_doc would write it)
+ * as application/xml with 'status'; ends and frees 'r'. */
+void eb_reply_xml(struct eb_req *r, int status, const char *xml, size_t n);
 /* Reply the error document of 'e' with eb_http_status(); frees 'r'. */
 void eb_reply_error(struct eb_req *r, const struct eb_error *e);
 /* A reply its handler streamed itself (envelopes_http.c) has ended:
