@@ -83,7 +83,7 @@ handle(struct evhttp_request *req, void *arg)
 	SSL *ssl = bufferevent_openssl_get_ssl(bev);
 	X509 *peer = ssl != NULL ? SSL_get1_peer_certificate(ssl) : NULL;
 	char cn[128] = "?";
-	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	struct evbuffer *out = evhttp_request_get_output_buffer(req), *wire;
 	int one = 1;
 
 	(void)arg;
@@ -103,7 +103,16 @@ handle(struct evhttp_request *req, void *arg)
 	    "Content-Type", "application/xml; charset=utf-8");
 	evbuffer_add_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 	    "\n<whoami xmlns=\"urn:ebid:1\" name=\"%s\"/>\n", cn);
+	/* As ebidd does (engine/server/http.c): evhttp leaves the head and
+	 * the body in two chunks and libevent 2.1's TLS layer writes one
+	 * record per chunk; merged, the reply is one record and one write.
+	 * Only when nothing waited in the output (no SSL_write half done). */
+	wire = bufferevent_get_output(bev);
+	if (evbuffer_get_length(wire) > 0)
+		wire = NULL;
 	evhttp_send_reply(req, 200, "OK", NULL);
+	if (wire != NULL && evbuffer_get_length(wire) <= 16384)
+		evbuffer_pullup(wire, -1);
 }
 
 static void
