@@ -281,7 +281,8 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 		for (int i = 0; rc == EB_OK && i < nt; i++) {
 			if (PQgetisnull(r, i, 1))
 				continue;   /* LEFT JOIN: no entries after */
-			if (PQgetlength(r, i, 3) != EB_SHA256_LEN) {
+			if (PQgetlength(r, i, 3) != EB_SHA256_LEN ||
+			    PQgetlength(r, i, 5) != EB_SHA256_LEN) {
 				rc = eb_fail(e, EB_ERR_DB, "database-error",
 				    NULL, "stored hash has the wrong length");
 				break;
@@ -292,6 +293,8 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 			    EB_SHA256_LEN);
 			rows[n].events = (const uint8_t *)PQgetvalue(r, i, 4);
 			rows[n].events_len = (size_t)PQgetlength(r, i, 4);
+			memcpy(rows[n].command_sha256, PQgetvalue(r, i, 5),
+			    EB_SHA256_LEN);
 			n++;
 		}
 		q->cb.rows(rc, e, rc == EB_OK ? kind : NULL,
@@ -745,7 +748,8 @@ eb_store_load(struct eb_store *s, const char *aggregate, int64_t after_seq,
     eb_store_rows_fn cb, void *arg)
 {
 	struct query *q = query_new(
-	    "SELECT a.kind, l.seq, l.time_ms, l.hash, l.events"
+	    "SELECT a.kind, l.seq, l.time_ms, l.hash, l.events,"
+	    " l.command_sha256"
 	    "  FROM aggregates a"
 	    "  LEFT JOIN log l ON l.aggregate = a.id AND l.seq > $2::int8"
 	    " WHERE a.id = $1 ORDER BY l.seq", Q_ROWS, arg);

@@ -75,6 +75,7 @@ struct eb_store_row {
 	uint8_t hash[EB_SHA256_LEN];
 	const uint8_t *events;      /* canonical <events> bytes */
 	size_t events_len;
+	uint8_t command_sha256[EB_SHA256_LEN];   /* of its signed bytes */
 };
 
 /*
