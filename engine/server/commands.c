@@ -835,7 +835,8 @@ job_loaded(struct eb_agg_task *t, int rc, const struct eb_error *e,
  *     command found at seq 1 of an aggregate (verify_done);
  *   - before replying a refusal on an existing aggregate (a resend of a
  *     command that was accepted is usually refused by the state it
- *     made: "already the highest", "not in that state");
+ *     made: "already the highest", "not in that state"), unless the
+ *     cached state proves the bytes new (bytes_maybe_logged);
  *   - when the append finds the same bytes already in the log
  *     (eb_append raises duplicate-command: a resend decided while the
  *     first was in flight, here or in another ebidd).
