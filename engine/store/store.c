@@ -740,7 +740,8 @@ eb_store_free(struct eb_store *s)
 size_t
 eb_store_busy(const struct eb_store *s)
 {
-	return s->queued + s->inflight;
+	/* the refusals not yet sent count: the drain waits for them */
+	return s->queued + s->inflight + s->nrefs;
 }
 
 int

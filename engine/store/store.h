@@ -149,7 +149,7 @@ struct eb_store *eb_store_open(struct event_base *base, const char *conninfo,
     int nconn, struct eb_error *err);
 /* Close every connection; queued queries are failed with EB_ERR_DB. */
 void eb_store_free(struct eb_store *s);
-/* Queries queued or in flight. */
+/* Queries queued or in flight, and refusals not yet sent. */
 size_t eb_store_busy(const struct eb_store *s);
 /* Connections up now (idle or busy). */
 int eb_store_up(const struct eb_store *s);
