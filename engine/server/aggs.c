@@ -82,6 +82,69 @@ eb_agg_drop_state(struct eb_agg *a)
 	a->state = NULL;
 	a->seq = 0;
 	memset(a->hash, 0, sizeof(a->hash));
+	free(a->cmds);
+	a->cmds = NULL;
+	a->ncmds = a->capcmds = 0;
+}
+
+static uint64_t
+cmd_key(const uint8_t sha[EB_SHA256_LEN])
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | sha[i];
+	return k != 0 ? k : 1;        /* 0 marks an empty slot */
+}
+
+static void
+cmd_put(uint64_t *t, size_t cap, uint64_t k)
+{
+	size_t i = (size_t)(k % cap);
+
+	while (t[i] != 0 && t[i] != k)
+		i = (i + 1) % cap;
+	t[i] = k;
+}
+
+void
+eb_agg_cmd_add(struct eb_agg *a, const uint8_t sha[EB_SHA256_LEN])
+{
+	uint64_t k = cmd_key(sha);
+
+	if (a->state == NULL)
+		return;               /* nothing cached: nothing to vouch for */
+	if (2 * (a->ncmds + 1) > a->capcmds) {   /* at most half full */
+		size_t cap = a->capcmds ? 2 * a->capcmds : 64;
+		uint64_t *t = eb_calloc(cap, sizeof(*t));
+
+		for (size_t i = 0; i < a->capcmds; i++)
+			if (a->cmds[i] != 0)
+				cmd_put(t, cap, a->cmds[i]);
+		free(a->cmds);
+		a->cmds = t;
+		a->capcmds = cap;
+	}
+	cmd_put(a->cmds, a->capcmds, k);
+	a->ncmds++;
+	eb_agg_grew(a, sizeof(uint64_t));
+}
+
+int
+eb_agg_cmd_absent(const struct eb_agg *a, const uint8_t sha[EB_SHA256_LEN])
+{
+	uint64_t k = cmd_key(sha);
+	size_t i;
+
+	if (a->state == NULL || a->fresh)
+		return 0;
+	if (a->capcmds == 0)
+		return a->seq == 0;
+	for (i = (size_t)(k % a->capcmds); a->cmds[i] != 0;
+	    i = (i + 1) % a->capcmds)
+		if (a->cmds[i] == k)
+			return 0;
+	return 1;
 }
 
 struct eb_agg *
@@ -266,6 +329,7 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 		eb_agg_grew(a, rows[i].events_len);
 		a->seq = rows[i].seq;
 		memcpy(a->hash, rows[i].hash, EB_SHA256_LEN);
+		eb_agg_cmd_add(a, rows[i].command_sha256);
 	}
 	cb(t, EB_OK, NULL, 1);
 }

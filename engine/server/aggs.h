@@ -106,6 +106,12 @@ struct eb_agg {
 	                                      * it (never evicted before) */
 	struct eb_aggs *as;
 	size_t bytes;                        /* its estimated memory */
+	/* the first 8 bytes of the command SHA-256 of every entry folded
+	 * into 'state' (open addressing, 0 = empty): complete whenever
+	 * 'state' is, so a miss proves the bytes are not in its log
+	 * (eb_agg_cmd_absent) */
+	uint64_t *cmds;
+	size_t ncmds, capcmds;
 	int idle;                            /* on the LRU list */
 	TAILQ_ENTRY(eb_agg) lru;
 };
@@ -115,6 +121,20 @@ struct eb_aggs_stats {
 	size_t aggregates, idle, bytes, limit;
 	uint64_t evicted;
 };
+
+/*
+ * Entry 'sha' (its command's SHA-256) is folded into the cached state:
+ * remember its bytes (eb_agg_cmd_absent).
+ */
+void eb_agg_cmd_add(struct eb_agg *a, const uint8_t sha[EB_SHA256_LEN]);
+/*
+ * 1 when the cached state is there and no entry folded into it has a
+ * command whose SHA-256 starts as 'sha' does: the signed bytes are not in
+ * the aggregate's log up to the cached seq, and the duplicate look-up in
+ * the database can be skipped.  0: maybe (look it up).
+ */
+int eb_agg_cmd_absent(const struct eb_agg *a,
+    const uint8_t sha[EB_SHA256_LEN]);
 
 struct eb_aggs *eb_aggs_new(struct eb_server *srv);
 void eb_aggs_free(struct eb_aggs *as);

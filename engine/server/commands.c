@@ -192,6 +192,21 @@ request_id(const struct eb_doc *doc)
 static void dedup_check(struct job *j);
 static void job_queue(struct job *j);
 
+/*
+ * Might the job's signed bytes be in its aggregate's log, so that a
+ * refusal must look them up first (a resend gets its first reply)?  Not
+ * when the cached state knows every entry's command (aggs.h
+ * eb_agg_cmd_absent) and none has these bytes: a refusal in a hot race is
+ * then answered without a database round trip.  A creating command's
+ * request id is only in the database.
+ */
+static int
+bytes_maybe_logged(const struct job *j)
+{
+	return request_id(j->doc) != NULL ||
+	    !eb_agg_cmd_absent(j->task.agg, j->der_sha);
+}
+
 /* -- jobs --------------------------------------------------------------- */
 
 static void
@@ -374,7 +389,7 @@ job_release(struct job *j)
 		return;
 	}
 	if ((is_refusal(e.code) || e.code == EB_ERR_CONFLICT) && !a->fresh &&
-	    !j->dedup_checked) {
+	    !j->dedup_checked && bytes_maybe_logged(j)) {
 		j->dedup_then = DEDUP_REFUSE;
 		dedup_check(j);
 		return;
@@ -577,7 +592,8 @@ job_park(struct job *j, const struct eb_error *e)
 	 * uncommitted command: its entry is only there after the commit.
 	 */
 	if ((is_refusal(e->code) || e->code == EB_ERR_CONFLICT) && !a->fresh &&
-	    !j->dedup_checked && strcmp(e->reason, "duplicate-command") != 0) {
+	    !j->dedup_checked && strcmp(e->reason, "duplicate-command") != 0 &&
+	    bytes_maybe_logged(j)) {
 		j->early = EARLY_FLYING;
 		j->dedup_then = DEDUP_PARKED;
 		dedup_check(j);
@@ -669,7 +685,7 @@ job_decide(struct job *j)
 		if (e.code == 0)
 			eb_fail(&e, rc, "refused", NULL, "command refused");
 		if ((is_refusal(e.code) || e.code == EB_ERR_CONFLICT) &&
-		    !a->fresh && !j->dedup_checked) {
+		    !a->fresh && !j->dedup_checked && bytes_maybe_logged(j)) {
 			/* a resend of an accepted command: its first reply */
 			eb_doc_free(j->events);
 			j->events = NULL;
@@ -786,6 +802,7 @@ job_decide(struct job *j)
 	/* the pending head: the next command is chained on it */
 	a->seq = j->seq;
 	memcpy(a->hash, j->hash, EB_SHA256_LEN);
+	eb_agg_cmd_add(a, j->der_sha);
 	TAILQ_INSERT_TAIL(&a->uncommitted, &j->task, ulink);
 	job_turn_over(j);
 }
@@ -821,7 +838,8 @@ job_loaded(struct eb_agg_task *t, int rc, const struct eb_error *e,
  *     command found at seq 1 of an aggregate (verify_done);
  *   - before replying a refusal on an existing aggregate (a resend of a
  *     command that was accepted is usually refused by the state it
- *     made: "already the highest", "not in that state");
+ *     made: "already the highest", "not in that state"), unless the
+ *     cached state proves the bytes new (bytes_maybe_logged);
  *   - when the append finds the same bytes already in the log
  *     (eb_append raises duplicate-command: a resend decided while the
  *     first was in flight, here or in another ebidd).
@@ -981,9 +999,17 @@ dedup_check(struct job *j)
 	    "  ORDER BY n.seq DESC LIMIT 1) END, l.rules"
 	    " FROM log l LEFT JOIN chain_heads_signed c"
 	    "  ON c.aggregate = l.aggregate AND c.seq = l.seq"
-	    " WHERE l.aggregate = $1 AND (l.command_sha256 = decode($2, 'hex')"
-	    "  OR ($4 <> '' AND l.seq = 1 AND l.request_id = $4"
-	    "   AND l.party = $5))",
+	    " WHERE l.aggregate = $1 AND l.seq IN ("
+	    /* by the bytes' SHA-256 alone: OFFSET 0 keeps the aggregate's
+	     * condition out of the scan (schema/0015_command_lookup.sql:
+	     * without statistics PostgreSQL read the whole aggregate's
+	     * log_pkey range for it) */
+	    "  SELECT s.seq FROM (SELECT aggregate, seq FROM log"
+	    "   WHERE command_sha256 = decode($2, 'hex') OFFSET 0) s"
+	    "   WHERE s.aggregate = $1"
+	    "  UNION ALL SELECT r.seq FROM log r WHERE $4 <> ''"
+	    "   AND r.aggregate = $1 AND r.seq = 1 AND r.request_id = $4"
+	    "   AND r.party = $5)",
 	    5, params, dedup_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 		    "cannot queue the duplicate check");
@@ -1409,9 +1435,16 @@ verify_done(void *arg)
 			j->actor.party };
 
 		eb_hex32(j->der_sha, hex);
-		if (eb_store_select(srv->store, "SELECT aggregate FROM log"
-		    " WHERE seq = 1 AND (command_sha256 = decode($1, 'hex')"
-		    "  OR ($2 <> '' AND request_id = $2 AND party = $3))",
+		/* each condition through its own index (OFFSET 0: not
+		 * joined with seq = 1 into a scan of all log_pkey, as
+		 * PostgreSQL planned it without statistics) */
+		if (eb_store_select(srv->store, "SELECT aggregate FROM ("
+		    " SELECT aggregate, seq FROM log"
+		    "  WHERE command_sha256 = decode($1, 'hex') OFFSET 0) s"
+		    " WHERE seq = 1 UNION SELECT aggregate FROM ("
+		    " SELECT aggregate, seq FROM log WHERE $2 <> ''"
+		    "  AND request_id = $2 AND party = $3 OFFSET 0) r"
+		    " WHERE seq = 1",
 		    3, params, created_done, j) != EB_OK) {
 			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 			    "cannot queue the duplicate check");

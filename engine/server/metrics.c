@@ -551,7 +551,7 @@ eb_metrics_render(struct eb_server *srv, struct eb_buf *b)
 	put(&o, "ebid_database_connections{state=\"configured\"} %lld\n",
 	    (long long)srv->cfg->db_connections);
 	head(&o, "ebid_database_queries_busy", "gauge",
-	    "Database queries queued or in flight.");
+	    "Database queries queued or in flight (refusal rows not yet sent included).");
 	put(&o, "ebid_database_queries_busy %zu\n",
 	    srv->store != NULL ? eb_store_busy(srv->store) : 0);
 

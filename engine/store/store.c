@@ -85,10 +85,26 @@ struct eb_store {
 	struct query *failed, *failed_tail;   /* failures waiting for ev_failed */
 	struct event *ev_failed;
 	int closing;
+	/* refusals for security_log, written together (refs_flush) */
+	struct refrow *refs;
+	size_t nrefs, caprefs;
+	struct event *ev_refs;
 };
 
 static void pgc_connect(struct pgc *c);
 static void dispatch(struct eb_store *s);
+
+/* One refusal waiting for its INSERT (eb_store_refusal). */
+#define REF_FIELDS 10                 /* the text columns */
+#define REF_MAX 1024                  /* rows in one INSERT at most */
+struct refrow {
+	int64_t time_ms;
+	char *f[REF_FIELDS];          /* NULL: SQL NULL */
+	eb_store_done_fn cb;
+	void *arg;
+};
+static void refs_flush(struct eb_store *s);
+static void refs_cb(evutil_socket_t fd, short what, void *arg);
 
 /* -- queries ------------------------------------------------------------ */
 
@@ -281,7 +297,8 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 		for (int i = 0; rc == EB_OK && i < nt; i++) {
 			if (PQgetisnull(r, i, 1))
 				continue;   /* LEFT JOIN: no entries after */
-			if (PQgetlength(r, i, 3) != EB_SHA256_LEN) {
+			if (PQgetlength(r, i, 3) != EB_SHA256_LEN ||
+			    PQgetlength(r, i, 5) != EB_SHA256_LEN) {
 				rc = eb_fail(e, EB_ERR_DB, "database-error",
 				    NULL, "stored hash has the wrong length");
 				break;
@@ -292,6 +309,8 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 			    EB_SHA256_LEN);
 			rows[n].events = (const uint8_t *)PQgetvalue(r, i, 4);
 			rows[n].events_len = (size_t)PQgetlength(r, i, 4);
+			memcpy(rows[n].command_sha256, PQgetvalue(r, i, 5),
+			    EB_SHA256_LEN);
 			n++;
 		}
 		q->cb.rows(rc, e, rc == EB_OK ? kind : NULL,
@@ -675,6 +694,8 @@ eb_store_open(struct event_base *base, const char *conninfo, int nconn,
 	/* fails only when libevent cannot allocate */
 	if ((s->ev_failed = event_new(base, -1, 0, failed_cb, s)) == NULL)
 		eb_oom("event_new", 0);
+	if ((s->ev_refs = event_new(base, -1, 0, refs_cb, s)) == NULL)
+		eb_oom("event_new", 0);
 	for (int i = 0; i < nconn; i++) {
 		s->conns[i].s = s;
 		s->conns[i].state = PGC_DOWN;
@@ -706,9 +727,12 @@ eb_store_free(struct eb_store *s)
 			query_finish(q, EB_ERR_DB, &e);
 		}
 	}
+	refs_flush(s);                /* failed at once: closing */
 	fail_queue(s, "shutting down");
 	failed_flush(s);
 	event_free(s->ev_failed);
+	event_free(s->ev_refs);
+	free(s->refs);
 	free(s->conninfo);
 	free(s);
 }
@@ -716,7 +740,8 @@ eb_store_free(struct eb_store *s)
 size_t
 eb_store_busy(const struct eb_store *s)
 {
-	return s->queued + s->inflight;
+	/* the refusals not yet sent count: the drain waits for them */
+	return s->queued + s->inflight + s->nrefs;
 }
 
 int
@@ -745,7 +770,8 @@ eb_store_load(struct eb_store *s, const char *aggregate, int64_t after_seq,
     eb_store_rows_fn cb, void *arg)
 {
 	struct query *q = query_new(
-	    "SELECT a.kind, l.seq, l.time_ms, l.hash, l.events"
+	    "SELECT a.kind, l.seq, l.time_ms, l.hash, l.events,"
+	    " l.command_sha256"
 	    "  FROM aggregates a"
 	    "  LEFT JOIN log l ON l.aggregate = a.id AND l.seq > $2::int8"
 	    " WHERE a.id = $1 ORDER BY l.seq", Q_ROWS, arg);
@@ -954,44 +980,140 @@ eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg)
 	return submit(s, q);
 }
 
+/* The rows of one refusals' INSERT: their callbacks (refs_done). */
+struct refdone {
+	size_t n;
+	struct { eb_store_done_fn cb; void *arg; } r[];
+};
+
+static void
+refs_done(int rc, const struct eb_error *e, void *arg)
+{
+	struct refdone *d = arg;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->r[i].cb != NULL)
+			d->r[i].cb(rc, e, d->r[i].arg);
+	free(d);
+}
+
+/*
+ * The refusals queued since the last pass of the loop, in one statement:
+ * one INSERT of unnest()ed arrays, its own transaction, committed without
+ * waiting for the WAL flush (synchronous_commit off for this transaction
+ * only: set_config's third argument).  A refusal's reply never waited for
+ * its row, and in a hot race two requests of three are refusals
+ * (docs/performance.md, fourth and fifth passes): one statement per loop
+ * pass instead of one per refusal.  The rows are durable at the next
+ * flush: the next batch's COMMIT or the WAL writer's, within 3 x
+ * wal_writer_delay.
+ */
+static void
+refs_flush(struct eb_store *s)
+{
+	struct query *q;
+	struct refdone *d;
+	size_t n = s->nrefs;
+	int rc = EB_OK;
+
+	if (n == 0)
+		return;
+	s->nrefs = 0;
+	q = query_new(
+	    "WITH async AS (SELECT set_config('synchronous_commit', 'off',"
+	    " true)) INSERT INTO security_log (time_ms, clock, party, role,"
+	    " person, command, target, code, reason, message, request_id)"
+	    " SELECT u.* FROM async, unnest($1::int8[], $2::text[],"
+	    " $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+	    " $8::text[], $9::text[], $10::text[], $11::text[]) AS u",
+	    Q_DONE, NULL);
+	d = eb_malloc(sizeof(*d) + n * sizeof(d->r[0]));
+	d->n = n;
+	for (size_t i = 0; i < n; i++) {
+		d->r[i].cb = s->refs[i].cb;
+		d->r[i].arg = s->refs[i].arg;
+	}
+	q->cb.done = refs_done;
+	q->arg = d;
+	for (int k = 0; k <= REF_FIELDS; k++) {
+		struct eb_buf b = EB_BUF_INIT;
+		size_t len;
+
+		if (arr_begin(&b, k == 0 ? OID_INT8 : OID_TEXT, n) != EB_OK)
+			rc = EB_ERR_LIMIT;
+		for (size_t i = 0; rc == EB_OK && i < n; i++) {
+			const char *t = k > 0 ? s->refs[i].f[k - 1] : NULL;
+
+			if (k == 0)
+				rc = arr_put_i64(&b, s->refs[i].time_ms);
+			else
+				rc = arr_put(&b, t, t != NULL ? strlen(t) : 0);
+		}
+		if (rc != EB_OK || b.len > (size_t)INT32_MAX) {
+			eb_buf_free(&b);
+			rc = EB_ERR_LIMIT;
+			break;
+		}
+		q->vals[k] = (char *)eb_buf_steal(&b, &len);
+		q->lens[k] = (int)len;
+		q->fmts[k] = 1;
+		q->n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < REF_FIELDS; k++)
+			free(s->refs[i].f[k]);
+	if (rc != EB_OK) {
+		struct eb_error e;
+
+		eb_error_clear(&e);
+		eb_fail(&e, EB_ERR_LIMIT, "database-error", NULL,
+		    "cannot build the refusals' insert");
+		q->cb.done = NULL;
+		query_free(q);
+		refs_done(rc, &e, d);
+		return;
+	}
+	if (submit(s, q) != EB_OK) {  /* closing: q is freed, not answered */
+		struct eb_error e;
+
+		eb_error_clear(&e);
+		fail_db(&e, "database unreachable", "shutting down");
+		refs_done(EB_ERR_DB, &e, d);
+	}
+}
+
+static void
+refs_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	refs_flush(arg);
+}
+
 int
 eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
     eb_store_done_fn cb, void *arg)
 {
-	/*
-	 * Its own transaction, committed without waiting for the WAL flush
-	 * (synchronous_commit off for this transaction only: set_config's
-	 * third argument): the refusal's reply never waited for this row,
-	 * and in a hot race two requests of three are refusals, each a flush
-	 * of its own beside the batches' (docs/performance.md, fourth pass).
-	 * The row is durable at the next flush: the next batch's COMMIT or
-	 * the WAL writer's, within 3 x wal_writer_delay.
-	 */
-	struct query *q = query_new(
-	    "WITH async AS (SELECT set_config('synchronous_commit', 'off',"
-	    " true)) INSERT INTO security_log (time_ms, clock, party, role,"
-	    " person, command, target, code, reason, message, request_id)"
-	    " SELECT $1::int8, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
-	    " FROM async",
-	    Q_DONE, arg);
-	int rc;
+	const char *f[REF_FIELDS] = { r->clock, r->party, r->role, r->person,
+		r->command, r->target, eb_strerror(r->why->code),
+		r->why->reason, r->why->primary, r->request_id };
+	struct refrow *row;
 
-	q->cb.done = cb;
-	if ((rc = query_param_i64(q, r->time_ms)) ||
-	    (rc = query_param(q, r->clock, 0, 0)) ||
-	    (rc = query_param(q, r->party, 0, 0)) ||
-	    (rc = query_param(q, r->role, 0, 0)) ||
-	    (rc = query_param(q, r->person, 0, 0)) ||
-	    (rc = query_param(q, r->command, 0, 0)) ||
-	    (rc = query_param(q, r->target, 0, 0)) ||
-	    (rc = query_param(q, eb_strerror(r->why->code), 0, 0)) ||
-	    (rc = query_param(q, r->why->reason, 0, 0)) ||
-	    (rc = query_param(q, r->why->primary, 0, 0)) ||
-	    (rc = query_param(q, r->request_id, 0, 0))) {
-		query_free(q);
-		return rc;
+	if (s->nrefs == s->caprefs) {
+		s->caprefs = s->caprefs ? 2 * s->caprefs : 64;
+		s->refs = eb_realloc(s->refs, s->caprefs * sizeof(*s->refs));
 	}
-	return submit(s, q);
+	row = &s->refs[s->nrefs++];
+	row->time_ms = r->time_ms;
+	for (int k = 0; k < REF_FIELDS; k++)
+		row->f[k] = f[k] != NULL ? eb_strdup(f[k]) : NULL;
+	row->cb = cb;
+	row->arg = arg;
+	if (s->nrefs >= REF_MAX)
+		refs_flush(s);
+	else if (s->nrefs == 1)
+		event_active(s->ev_refs, EV_TIMEOUT, 0);
+	return EB_OK;
 }
 
 int

@@ -75,6 +75,7 @@ struct eb_store_row {
 	uint8_t hash[EB_SHA256_LEN];
 	const uint8_t *events;      /* canonical <events> bytes */
 	size_t events_len;
+	uint8_t command_sha256[EB_SHA256_LEN];   /* of its signed bytes */
 };
 
 /*
@@ -148,7 +149,7 @@ struct eb_store *eb_store_open(struct event_base *base, const char *conninfo,
     int nconn, struct eb_error *err);
 /* Close every connection; queued queries are failed with EB_ERR_DB. */
 void eb_store_free(struct eb_store *s);
-/* Queries queued or in flight. */
+/* Queries queued or in flight, and refusals not yet sent. */
 size_t eb_store_busy(const struct eb_store *s);
 /* Connections up now (idle or busy). */
 int eb_store_up(const struct eb_store *s);
@@ -212,7 +213,12 @@ int eb_store_record_server(struct eb_store *s, const uint8_t *der,
 int eb_store_sign_head(struct eb_store *s, const char *aggregate,
     int64_t seq, const uint8_t hash[EB_SHA256_LEN], const uint8_t *sig,
     size_t sig_len, eb_store_done_fn cb, void *arg);
-/* cb may be NULL (fire and forget; failures are only reported by rc). */
+/*
+ * cb may be NULL (fire and forget).  The row is queued: the refusals of
+ * one pass of the event loop go to the database in one INSERT (its own
+ * transaction, committed without waiting for the WAL flush), and each
+ * cb gets that statement's outcome.  Returns EB_OK.
+ */
 int eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
     eb_store_done_fn cb, void *arg);
 

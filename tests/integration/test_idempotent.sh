@@ -159,6 +159,15 @@ ebidd_pid=$(cat "$tmp/ebidd.pid" 2>/dev/null || echo "$ebidd_pid")
 check "with ebidd down, ebid sends again by itself until it lands (exit $rc)" test "$rc" = 0
 check "  ... saying so" grep -q 'sending the same signed command again' "$tmp/retry.err"
 check "  ... once in the log" test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate = '$T' AND party = 'bidder3'")" = 1
+# -- after the restart: the tender was folded from the log (bidder3's
+# sign-up), and the commands' bytes with it.  A refusal is answered
+# without the database look-up only when the folded entries hold no such
+# bytes (engine/server/aggs.h eb_agg_cmd_absent): bidder1's sign-up, sent
+# again, is refused on the state (already signed up) unless its bytes are
+# known to be in the log
+ebid_as bidder1 send "$tmp/k4.cms" >"$tmp/again4.out" 2>&1
+check "after a restart, bidder1's sign-up sent again: the first entry answers" \
+	grep -q "^accepted: aggregate=$T seq=$(grep -o '^accepted: [^ ]* seq [0-9]*' "$tmp/first.4.out" | awk '{print $4}') .*duplicate=yes" "$tmp/again4.out"
 out=$(EBID_RETRY_SECONDS=0 "$EBID" --url "https://127.0.0.1:1" --ca "$C/ca.crt" --cert "$C/bidder3.crt" --key "$C/bidder3.key" tender show "$T" 2>&1); rc=$?
 check "EBID_RETRY_SECONDS=0: no retry, exit 3 at once ($rc)" test "$rc" = 3
 finish

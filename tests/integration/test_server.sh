@@ -215,6 +215,14 @@ else
 	check "a command from the wrong role is refused (exit 1)" test $rc = 1
 	check "the refusal is in security_log" eventually 1 "SELECT count(*) FROM security_log WHERE target='$sale' AND party='bidder1'"
 	check "the refusal is not in the chain" test "$(psqlq -c "SELECT count(*) FROM log WHERE aggregate='$sale'")" = 1
+	# twelve refusals at once: the rows of one loop pass go in one INSERT
+	# (engine/store/store.c refs_flush); every one is there, whole
+	reason1=$(psqlq -c "SELECT reason FROM security_log WHERE target='$sale' AND party='bidder1'")
+	pids=()
+	for i in $(seq 1 12); do ebid_as bidder1 send "$tmp/as.xml" >/dev/null 2>&1 & pids+=($!); done
+	wait "${pids[@]}"
+	check "twelve refusals at once: twelve more rows in security_log, each whole" eventually 13 \
+		"SELECT count(*) FROM security_log WHERE target='$sale' AND party='bidder1' AND role='bidder' AND reason='$reason1' AND command='accept-sale' AND person IS NOT NULL AND message IS NOT NULL AND request_id IS NOT NULL"
 	# restart: the next command folds the stored events (no cache)
 	kill -TERM "$ebidd_pid"; wait "$ebidd_pid"; ebidd_pid=""
 	start_ebidd --test-clock=driven || { say "ebidd did not restart"; exit 1; }

@@ -156,6 +156,18 @@ got_done(int rc, const struct eb_error *e, void *arg)
 	event_base_loopbreak(base);
 }
 
+static int burst_left, burst_bad;
+
+static void
+got_burst(int rc, const struct eb_error *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	burst_bad += rc != EB_OK;
+	if (--burst_left == 0)
+		event_base_loopbreak(base);
+}
+
 static void
 got_rows(int rc, const struct eb_error *e, const char *kind,
     const struct eb_store_row *rows, size_t n, void *arg)
@@ -475,6 +487,33 @@ main(int argc, char **argv)
 		run();
 		CHECK(last_rc == EB_OK, "refusal written to security_log");
 	}
+	{
+		/* five refusals in one pass of the loop: one INSERT
+		 * (store.c refs_flush), every callback answered, every row
+		 * whole (checked in the table below) */
+		struct eb_error why;
+		char rid[32];
+		struct eb_store_refusal ref = {
+			.time_ms = 1795600000001, .clock = "driven",
+			.party = "bidder2", .role = "bidder",
+			.person = "FC-P-3002", .command = "place-bid",
+			.target = "S-TST-0001", .why = &why,
+			.request_id = rid,
+		};
+		eb_fail(&why, EB_ERR_RULE, "below-minimum", NULL,
+		    "bid %d is below the minimum", 5);
+		burst_left = 5;
+		burst_bad = 0;
+		for (int i = 0; i < 5; i++) {
+			snprintf(rid, sizeof(rid), "burst-%d", i);
+			CHECK(eb_store_refusal(store, &ref, got_burst, NULL) ==
+			    EB_OK, "refusal %d of a burst queued", i);
+		}
+		run();
+		CHECK(burst_left == 0 && burst_bad == 0,
+		    "a burst of 5 refusals: 5 callbacks, all EB_OK (%d left, "
+		    "%d failed)", burst_left, burst_bad);
+	}
 	CHECK(eb_store_busy(store) == 0, "nothing left in flight");
 	eb_store_free(store);
 	event_base_free(base);
@@ -483,6 +522,16 @@ main(int argc, char **argv)
 	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM log WHERE aggregate LIKE "
 	    "'T-TST-%'", buf, sizeof(buf)), "2000") == 0,
 	    "2000 entries stored (%s)", buf);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM security_log WHERE "
+	    "request_id LIKE 'burst-%' AND party = 'bidder2' AND role = "
+	    "'bidder' AND person = 'FC-P-3002' AND command = 'place-bid' AND "
+	    "target = 'S-TST-0001' AND reason = 'below-minimum' AND message "
+	    "= 'bid 5 is below the minimum' AND time_ms = 1795600000001 AND "
+	    "clock = 'driven'", buf, sizeof(buf)), "5") == 0,
+	    "the burst's 5 rows are in security_log, whole (%s)", buf);
+	CHECK(strcmp(sql1(pc, "SELECT count(DISTINCT request_id) FROM "
+	    "security_log WHERE request_id LIKE 'burst-%'", buf, sizeof(buf)),
+	    "5") == 0, "  ... each its own (%s)", buf);
 	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM log_breaks", buf,
 	    sizeof(buf)), "0") == 0, "log_breaks is empty (%s)", buf);
 	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM heads h JOIN "
