@@ -1066,7 +1066,7 @@ refs_flush(struct eb_store *s)
 		struct eb_error e;
 
 		eb_error_clear(&e);
-		eb_fail(&e, EB_ERR_LIMIT, "database-error", NULL,
+		eb_fail(&e, EB_ERR_DB, "database-error", NULL,
 		    "cannot build the refusals' insert");
 		q->cb.done = NULL;
 		query_free(q);
