@@ -1307,6 +1307,9 @@ verify_work(void *arg)
 	struct eb_xml_limits lim;  /* pre-scan bounds (xml.h, config.h) */
 
 	eb_error_clear(&j->verr);
+	/* the command's hash (the entry's command_sha256, the look-ups of
+	 * resends): here, not on the loop (0.2 ms for a 138 KB bid) */
+	eb_sha256(j->der, j->der_len, j->der_sha);
 	eb_config_signing_window(srv->cfg, j->time, srv->clock.mode !=
 	    EB_CLOCK_SYSTEM ? eb_clock_real_ms() : 0, &w);
 	eb_config_xml_limits(srv->cfg, &lim);
@@ -1514,7 +1517,6 @@ eb_handle_command(struct eb_req *r)
 	j->events_bytes.max = EVENTS_MAX;
 	j->der_len = n;
 	evbuffer_remove(in, j->der, n);
-	eb_sha256(j->der, n, j->der_sha);
 	j->time = eb_clock_now(&srv->clock);
 	eb_workers_submit_sized(srv->workers, verify_work, verify_done, j, n);
 }
