@@ -372,6 +372,23 @@ eb_tls_server_ctx(const char *ca, const char *cert, const char *key,
 		ssl_fail(err, "cannot load the CA", ca);
 		goto bad;
 	}
+	/*
+	 * The chain ebidd sends: its certificate and the intermediates (from
+	 * the certificate file or the CA file), never the root, which every
+	 * client has (it verifies against its own trust) and RFC 8446 4.4.2
+	 * lets a sender omit.  Built once here; OpenSSL's automatic chain
+	 * would run X509_verify_cert() at every handshake and send the root.
+	 * A chain the CA file cannot complete is sent as far as it goes.
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	if (SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_UNTRUSTED |
+	    SSL_BUILD_CHAIN_FLAG_NO_ROOT |
+	    SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR) <= 0) {
+		ssl_fail(err, "cannot build the server certificate's chain",
+		    cert);
+		goto bad;
+	}
+	ERR_clear_error();
 	if ((names = SSL_load_client_CA_file(ca)) == NULL) {
 		ssl_fail(err, "cannot read CA names from", ca);
 		goto bad;

@@ -188,6 +188,15 @@ main(int argc, char **argv)
 		ERR_print_errors_fp(stderr);
 		return 1;
 	}
+	/* as ebidd (engine/server/tls.c): the chain built once, no root */
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	if (SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_UNTRUSTED |
+	    SSL_BUILD_CHAIN_FLAG_NO_ROOT |
+	    SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR) <= 0) {
+		ERR_print_errors_fp(stderr);
+		return 1;
+	}
+	ERR_clear_error();
 	SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(ca));
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
 	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);

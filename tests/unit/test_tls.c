@@ -5,7 +5,8 @@
  *    of one client certificate share one decoded copy of it (the session's
  *    peer certificate and the verified chain both point to it), another
  *    certificate gets its own, the set empties as the connections go; the
- *    CA a client sends is not kept; and a certificate revoked while a
+ *    CA a client sends is not kept, and the server does not send its own
+ *    CA (only its certificate and intermediates); and a certificate revoked while a
  *    connection holds its shared copy is refused at the next handshake
  *    (the shared copy carries no verdict).  TLS 1.3 and TLS 1.2.
  */
@@ -203,6 +204,13 @@ shared(void **state, int max_version)
 	assert_ptr_equal(sk_X509_value(chain, 0), pa);
 	assert_int_equal(X509_cmp(sk_X509_value(chain, 1), fx->pki.ca.cert),
 	    0);
+	/* the server sent its own certificate, not the CA (the client side's
+	 * list holds the peer's certificate first) */
+	chain = SSL_get_peer_cert_chain(a.c);
+	assert_non_null(chain);
+	assert_int_equal(sk_X509_num(chain), 1);
+	assert_int_equal(X509_cmp(sk_X509_value(chain, 0),
+	    fx->pki.custodian[0].cert), 0);
 	/* the CA the client sent is not kept (the server's list has no leaf) */
 	chain = SSL_get_peer_cert_chain(b.s);
 	assert_true(chain == NULL || sk_X509_num(chain) == 0);
