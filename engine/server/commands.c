@@ -997,19 +997,24 @@ dedup_check(struct job *j)
 	    "  AND (position('<bid-withdrawn'::bytea IN n.events) > 0"
 	    "   OR position('<bid-submitted'::bytea IN n.events) > 0)"
 	    "  ORDER BY n.seq DESC LIMIT 1) END, l.rules"
-	    " FROM log l LEFT JOIN chain_heads_signed c"
-	    "  ON c.aggregate = l.aggregate AND c.seq = l.seq"
-	    " WHERE l.aggregate = $1 AND l.seq IN ("
-	    /* by the bytes' SHA-256 alone: OFFSET 0 keeps the aggregate's
-	     * condition out of the scan (schema/0015_command_lookup.sql:
-	     * without statistics PostgreSQL read the whole aggregate's
-	     * log_pkey range for it) */
-	    "  SELECT s.seq FROM (SELECT aggregate, seq FROM log"
-	    "   WHERE command_sha256 = decode($2, 'hex') OFFSET 0) s"
-	    "   WHERE s.aggregate = $1"
-	    "  UNION ALL SELECT r.seq FROM log r WHERE $4 <> ''"
-	    "   AND r.aggregate = $1 AND r.seq = 1 AND r.request_id = $4"
-	    "   AND r.party = $5)",
+	    /* the rows found by the bytes' SHA-256 alone (and a creating
+	     * command's request id) drive the join, each fenced by OFFSET
+	     * 0: the aggregate's condition stays out of the SHA-256 scan
+	     * (schema/0015_command_lookup.sql: without statistics
+	     * PostgreSQL read the aggregate's whole log_pkey range for it),
+	     * and it is applied inside the outer fence, so the planner has
+	     * no constant on l.aggregate to walk the aggregate's entries
+	     * with, testing each (it did, for a tender it had no statistics
+	     * of: 4.2 ms per bid at 2,295 entries, 0.14 ms this way) */
+	    " FROM (SELECT aggregate, seq FROM (SELECT aggregate, seq"
+	    "   FROM log WHERE command_sha256 = decode($2, 'hex')"
+	    "  UNION SELECT aggregate, seq FROM log WHERE $4 <> ''"
+	    "   AND aggregate = $1 AND seq = 1 AND request_id = $4"
+	    "   AND party = $5 OFFSET 0) u WHERE u.aggregate = $1"
+	    "  OFFSET 0) k"
+	    " JOIN log l ON l.aggregate = k.aggregate AND l.seq = k.seq"
+	    " LEFT JOIN chain_heads_signed c"
+	    "  ON c.aggregate = l.aggregate AND c.seq = l.seq",
 	    5, params, dedup_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 		    "cannot queue the duplicate check");
