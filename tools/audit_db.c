@@ -95,8 +95,8 @@ parse_events(struct eb_audit_entry *ents, size_t n, const char *id,
 		nj = PARSE_JOBS;
 	if (nj < 1)
 		nj = 1;
+	memset(jobs, 0, sizeof(jobs));
 	for (k = 0; k < nj; k++) {
-		memset(&jobs[k], 0, sizeof(jobs[k]));
 		jobs[k].ents = ents;
 		jobs[k].from = n * k / nj;
 		jobs[k].to = n * (k + 1) / nj;
