@@ -1220,6 +1220,131 @@ eb_xml_utf8_char(const unsigned char *p)
 }
 
 /*
+ * 's' escaped into 'out' as C14N 1.0 escapes an attribute value ('attr')
+ * or text.  EB_ERR_FORMAT when 's' is not UTF-8 of XML characters.
+ */
+static int
+direct_escaped(struct eb_buf *out, const char *s, int attr)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	const char *esc;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		unsigned char c = *p;
+
+		if (c >= 0x80) {
+			if ((n = eb_xml_utf8_char(p)) == 0)
+				return EB_ERR_FORMAT;
+			p += n;
+			continue;
+		}
+		if (c >= 0x20 && c != '&' && c != '<' && c != '>' && c != '"') {
+			p++;
+			continue;
+		}
+		switch (c) {
+		case '\0': esc = NULL; break;
+		case '&': esc = "&amp;"; break;
+		case '<': esc = "&lt;"; break;
+		case '>': esc = attr ? ">" : "&gt;"; break;
+		case '"': esc = attr ? "&quot;" : "\""; break;
+		case '\t': esc = attr ? "&#x9;" : "\t"; break;
+		case '\n': esc = attr ? "&#xA;" : "\n"; break;
+		case '\r': esc = "&#xD;"; break;
+		default: return EB_ERR_FORMAT;     /* another control character */
+		}
+		if (p > run && (rc = eb_buf_append(out, run,
+		    (size_t)(p - run))) != EB_OK)
+			return rc;
+		if (esc == NULL)
+			return EB_OK;
+		if ((rc = eb_buf_puts(out, esc)) != EB_OK)
+			return rc;
+		run = ++p;
+	}
+}
+
+/* "<name xmlns=NS ATTRS>" of 'd' (eb_xml_write_direct_start). */
+static int
+direct_start(struct eb_buf *out, const struct eb_doc *d, const char *ns)
+{
+	const struct eb_attr *a;
+	int rc;
+
+	if (!eb_xml_name_ok(d->name))
+		return EB_ERR_FORMAT;
+	if ((rc = eb_buf_append(out, "<", 1)) != EB_OK ||
+	    (rc = eb_buf_puts(out, d->name)) != EB_OK)
+		return rc;
+	if (ns != NULL && ((rc = eb_buf_puts(out, " xmlns=\"")) != EB_OK ||
+	    (rc = direct_escaped(out, ns, 1)) != EB_OK ||
+	    (rc = eb_buf_append(out, "\"", 1)) != EB_OK))
+		return rc;
+	for (a = d->attrs; a != NULL; a = a->next) {
+		if (!eb_xml_name_ok(a->name) || strncmp(a->name, "xml", 3) == 0 ||
+		    a->value == NULL ||
+		    (a->next != NULL && strcmp(a->name, a->next->name) >= 0))
+			return EB_ERR_FORMAT;
+		if ((rc = eb_buf_append(out, " ", 1)) != EB_OK ||
+		    (rc = eb_buf_puts(out, a->name)) != EB_OK ||
+		    (rc = eb_buf_append(out, "=\"", 2)) != EB_OK ||
+		    (rc = direct_escaped(out, a->value, 1)) != EB_OK ||
+		    (rc = eb_buf_append(out, "\"", 1)) != EB_OK)
+			return rc;
+	}
+	return eb_buf_append(out, ">", 1);
+}
+
+static int
+direct_element(struct eb_buf *out, const struct eb_doc *d, const char *ns,
+    unsigned depth)
+{
+	const struct eb_doc *c;
+	int rc;
+
+	if (depth > EB_XML_DIRECT_DEPTH)
+		return EB_ERR_FORMAT;
+	if ((rc = direct_start(out, d, ns)) != EB_OK)
+		return rc;
+	if (d->text != NULL && d->text[0] != '\0') {
+		if (d->first != NULL)
+			return EB_ERR_FORMAT;              /* mixed content */
+		if ((rc = direct_escaped(out, d->text, 0)) != EB_OK)
+			return rc;
+	}
+	for (c = d->first; c != NULL; c = c->next)
+		if ((rc = direct_element(out, c, NULL, depth + 1)) != EB_OK)
+			return rc;
+	if ((rc = eb_buf_append(out, "</", 2)) != EB_OK ||
+	    (rc = eb_buf_puts(out, d->name)) != EB_OK ||
+	    (rc = eb_buf_append(out, ">", 1)) != EB_OK)
+		return rc;
+	return EB_OK;
+}
+
+/* Only the start tag of 'd' (xml.h). */
+int
+eb_xml_write_direct_start(const struct eb_doc *d, const char *ns,
+    struct eb_buf *out)
+{
+	if (d == NULL)
+		return EB_ERR_FORMAT;
+	return direct_start(out, d, ns);
+}
+
+/* The canonical form written straight from the tree (xml.h). */
+int
+eb_xml_write_direct(const struct eb_doc *d, const char *ns,
+    struct eb_buf *out)
+{
+	if (d == NULL)
+		return EB_ERR_FORMAT;
+	return direct_element(out, d, ns, 0);
+}
+
+/*
  * 1 when 's' is valid UTF-8 made only of XML 1.0 characters (tab, line
  * feed, carriage return, U+0020..U+D7FF, U+E000..U+FFFD,
  * U+10000..U+10FFFF), else 0.

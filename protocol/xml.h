@@ -115,4 +115,24 @@ size_t eb_xml_utf8_char(const unsigned char *p);
 /* 1 when 's' is an ASCII XML name without ':' (every ebid name), else 0. */
 int eb_xml_name_ok(const char *s);
 
+/*
+ * The canonical form (C14N 1.0, what eb_xml_write and the canonicaliser
+ * give) of element 'd' written straight from the tree, without libxml2:
+ * 'ns', when not NULL, as the root's xmlns; no declaration.  For the
+ * trees whose every name passes eb_xml_name_ok, attributes sorted by name
+ * (none named xml*), no mixed content, text and values UTF-8 of XML
+ * characters, at most EB_XML_DIRECT_DEPTH levels; anything else is
+ * EB_ERR_FORMAT, with part of the element already in 'out' (the caller
+ * cuts it back and asks libxml2).  Used by ebidd's replies (replyxml.c)
+ * and ebid-audit's entry hash (tools/audit_canon.c); their tests compare
+ * it with libxml2 on random trees.
+ */
+#define EB_XML_DIRECT_DEPTH 256
+int eb_xml_write_direct(const struct eb_doc *d, const char *ns,
+    struct eb_buf *out) EB_MUSTCHECK;
+/* The same for the start tag of 'd' alone ("<name xmlns ATTRS>"): a
+ * caller that writes the children itself (the audit's entry head). */
+int eb_xml_write_direct_start(const struct eb_doc *d, const char *ns,
+    struct eb_buf *out) EB_MUSTCHECK;
+
 #endif

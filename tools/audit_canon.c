@@ -1,7 +1,8 @@
 /*
  * tools/audit_canon.c
  *    An entry's hash from the stored canonical bytes, checked; the direct
- *    canonical writer; the replay's equality test: see audit_canon.h.
+ *    canonical writer (protocol/xml.c eb_xml_write_direct, shared with
+ *    ebidd's replies); the replay's equality test: see audit_canon.h.
  */
 #include "audit_canon.h"
 
@@ -10,112 +11,11 @@
 #include "protocol/canon.h"
 #include "protocol/xml.h"
 
-/*
- * 's' escaped into 'out' as C14N 1.0 writes an attribute value ('attr')
- * or text.  EB_ERR_FORMAT when 's' is not UTF-8 of XML characters.
- */
-static int
-put_escaped(struct eb_buf *out, const char *s, int attr)
-{
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-	const char *esc;
-	size_t n;
-	int rc;
-
-	for (;;) {
-		unsigned char c = *p;
-
-		if (c >= 0x80) {
-			if ((n = eb_xml_utf8_char(p)) == 0)
-				return EB_ERR_FORMAT;
-			p += n;
-			continue;
-		}
-		if (c >= 0x20 && c != '&' && c != '<' && c != '>' && c != '"') {
-			p++;
-			continue;
-		}
-		switch (c) {
-		case '\0': esc = NULL; break;
-		case '&': esc = "&amp;"; break;
-		case '<': esc = "&lt;"; break;
-		case '>': esc = attr ? ">" : "&gt;"; break;
-		case '"': esc = attr ? "&quot;" : "\""; break;
-		case '\t': esc = attr ? "&#x9;" : "\t"; break;
-		case '\n': esc = attr ? "&#xA;" : "\n"; break;
-		case '\r': esc = "&#xD;"; break;
-		default: return EB_ERR_FORMAT;     /* another control character */
-		}
-		if (p > run && (rc = eb_buf_append(out, run,
-		    (size_t)(p - run))) != EB_OK)
-			return rc;
-		if (esc == NULL)
-			return EB_OK;
-		if ((rc = eb_buf_puts(out, esc)) != EB_OK)
-			return rc;
-		run = ++p;
-	}
-}
-
-/* "<name ATTRS>" of 'd'. */
-static int
-put_start(struct eb_buf *out, const struct eb_doc *d)
-{
-	const struct eb_attr *a;
-	int rc;
-
-	if (!eb_xml_name_ok(d->name))
-		return EB_ERR_FORMAT;
-	if ((rc = eb_buf_append(out, "<", 1)) != EB_OK ||
-	    (rc = eb_buf_puts(out, d->name)) != EB_OK)
-		return rc;
-	for (a = d->attrs; a != NULL; a = a->next) {
-		if (!eb_xml_name_ok(a->name) || strncmp(a->name, "xml", 3) == 0 ||
-		    a->value == NULL ||
-		    (a->next != NULL && strcmp(a->name, a->next->name) >= 0))
-			return EB_ERR_FORMAT;
-		if ((rc = eb_buf_append(out, " ", 1)) != EB_OK ||
-		    (rc = eb_buf_puts(out, a->name)) != EB_OK ||
-		    (rc = eb_buf_append(out, "=\"", 2)) != EB_OK ||
-		    (rc = put_escaped(out, a->value, 1)) != EB_OK ||
-		    (rc = eb_buf_append(out, "\"", 1)) != EB_OK)
-			return rc;
-	}
-	return eb_buf_append(out, ">", 1);
-}
-
-static int
-put_element(struct eb_buf *out, const struct eb_doc *d, unsigned depth)
-{
-	const struct eb_doc *c;
-	int rc;
-
-	if (depth > 256)
-		return EB_ERR_FORMAT;      /* libxml2's own limits decide */
-	if ((rc = put_start(out, d)) != EB_OK)
-		return rc;
-	if (d->text != NULL && d->text[0] != '\0') {
-		if (d->first != NULL)
-			return EB_ERR_FORMAT;      /* mixed content */
-		if ((rc = put_escaped(out, d->text, 0)) != EB_OK)
-			return rc;
-	}
-	for (c = d->first; c != NULL; c = c->next)
-		if ((rc = put_element(out, c, depth + 1)) != EB_OK)
-			return rc;
-	if ((rc = eb_buf_append(out, "</", 2)) != EB_OK ||
-	    (rc = eb_buf_puts(out, d->name)) != EB_OK ||
-	    (rc = eb_buf_append(out, ">", 1)) != EB_OK)
-		return rc;
-	return EB_OK;
-}
-
 int
 eb_audit_canon_write(const struct eb_doc *d, struct eb_buf *out)
 {
-	if (d == NULL)
-		return EB_ERR_FORMAT;
-	return put_element(out, d, 0);
+	/* the one direct writer, ebidd's replies' too (protocol/xml.h) */
+	return eb_xml_write_direct(d, NULL, out);
 }
 
 /* Cut 'b' back to 'len' bytes. */
@@ -170,7 +70,7 @@ eb_audit_entry_hash(const struct eb_entry *e, const uint8_t *stored,
 	*noncanon = 0;
 	head.events = NULL;
 	d = eb_entry_doc(&head);
-	rc = put_start(&b, d);
+	rc = eb_xml_write_direct_start(d, NULL, &b);
 	eb_doc_free(d);
 	if (rc == EB_ERR_FORMAT || e->events == NULL) {
 		/* a field the writer cannot vouch for: libxml2's form whole */

@@ -5,7 +5,10 @@
  *    canonical form with the namespace on its root -- byte for byte what
  *    eb_xml_write(d, 0, out) gives through libxml2's tree and C14N
  *    (protocol/canon.h), without building that tree.  A reply is never
- *    hashed; the log's canonical bytes stay libxml2's.
+ *    hashed; the log's canonical bytes stay libxml2's.  The writer itself
+ *    is protocol/xml.c's eb_xml_write_direct (ebid-audit checks stored
+ *    entries with it too); this module adds the declaration, the
+ *    fall-back and the fixed-buffer form.
  *
  *    The form (W3C Canonical XML 1.0 of our trees): the root carries
  *    xmlns="NS" before its attributes; attributes in the tree's order,
