@@ -16,8 +16,8 @@ add_custom_command(
   OUTPUT ${EB_REASONS_INC} ${EB_REASONS_MD}
   COMMAND ${CMAKE_COMMAND} -DIN=${CMAKE_SOURCE_DIR}/protocol/reasons.txt
           -DOUT_C=${EB_REASONS_INC} -DOUT_MD=${EB_REASONS_MD}
-          -P ${CMAKE_SOURCE_DIR}/cmake/reasons.cmake
-  DEPENDS ${CMAKE_SOURCE_DIR}/protocol/reasons.txt ${CMAKE_SOURCE_DIR}/cmake/reasons.cmake
+          -P ${CMAKE_SOURCE_DIR}/tools/cmake/reasons.cmake
+  DEPENDS ${CMAKE_SOURCE_DIR}/protocol/reasons.txt ${CMAKE_SOURCE_DIR}/tools/cmake/reasons.cmake
   COMMENT "Generating the reason table and docs/reasons.md from protocol/reasons.txt"
   VERBATIM)
 target_sources(eb_base PRIVATE protocol/reasons.c ${EB_REASONS_INC} ${EB_REASONS_MD})

@@ -4,7 +4,7 @@
  *    can carry, the HTTP status it is answered with and what it means.
  *
  *    The one source is protocol/reasons.txt (token, status, meaning, in
- *    sections); cmake/reasons.cmake makes it the table protocol/reasons.c
+ *    sections); tools/cmake/reasons.cmake makes it the table protocol/reasons.c
  *    compiles and the page docs/reasons.md at build time.  CTest
  *    reason_registry checks that every token the sources give or match is
  *    registered, that every registered one is given somewhere, and that a

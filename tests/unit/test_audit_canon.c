@@ -25,6 +25,7 @@
 #include "protocol/entry.h"
 #include "protocol/mem.h"
 #include "protocol/xml.h"
+#include "tests/unit/randtree.h"
 #include "tools/audit_canon.h"
 
 /* The direct writer and eb_canon on 'd': the same bytes when it accepts. */
@@ -112,74 +113,6 @@ test_refusals(void **state)
 
 /* -- random trees ---------------------------------------------------- */
 
-static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
-
-static unsigned
-rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
-
-static void
-rand_string(char *s, size_t cap, int allow_bad)
-{
-	static const char *const pieces[] = { "a", "Z", "0", " ", "&", "<",
-	    ">", "\"", "'", "\t", "\n", "\r", "é", "中", "😀", "\xef\xbf\xbd",
-	    "&amp;", "]]>", "=", "/", "&#62;" };
-	static const char *const bad[] = { "\x01", "\x1f", "\xff", "\xc3",
-	    "\xef\xbf\xbf", "\xed\xbf\xbf", "\xf4\x90\x80\x80" };
-	size_t n = 0, k = rnd(12);
-
-	s[0] = '\0';
-	for (size_t i = 0; i < k; i++) {
-		const char *p = allow_bad && rnd(40) == 0 ?
-		    bad[rnd(sizeof(bad) / sizeof(bad[0]))] :
-		    pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
-		size_t m = strlen(p);
-
-		if (n + m + 1 > cap)
-			break;
-		memcpy(s + n, p, m + 1);
-		n += m;
-	}
-}
-
-static void
-rand_name(char *s)
-{
-	static const char *const names[] = { "a", "b", "id", "no", "party",
-	    "x-y", "z.1", "_u", "Name", "xmlish", "bid-result", "events" };
-
-	strcpy(s, names[rnd(sizeof(names) / sizeof(names[0]))]);
-}
-
-static struct eb_doc *
-rand_tree(unsigned depth, int allow_bad)
-{
-	char name[32], val[128];
-	struct eb_doc *d;
-	unsigned k;
-
-	rand_name(name);
-	d = eb_doc_new(name);
-	for (k = rnd(5); k > 0; k--) {
-		rand_name(name);
-		rand_string(val, sizeof(val), allow_bad);
-		eb_doc_set_attr(d, name, val);
-	}
-	if (depth > 0 && rnd(2) == 0) {
-		for (k = 1 + rnd(3); k > 0; k--)
-			eb_doc_append(d, rand_tree(depth - 1, allow_bad));
-	} else if (rnd(3) != 0) {
-		rand_string(val, sizeof(val), allow_bad);
-		eb_doc_set_text(d, val);
-	}
-	return d;
-}
-
 static void
 test_random_trees(void **state)
 {
@@ -187,7 +120,7 @@ test_random_trees(void **state)
 
 	(void)state;
 	for (int i = 0; i < 20000; i++) {
-		struct eb_doc *d = rand_tree(3, i % 2);
+		struct eb_doc *d = eb_rt_tree(3, i % 2);
 
 		accepted += same(d);
 		eb_doc_free(d);
@@ -205,25 +138,25 @@ rand_entry(struct eb_entry *e, struct eb_actor *who, char *agg, char *clk,
 {
 	memset(e, 0, sizeof(*e));
 	memset(who, 0, sizeof(*who));
-	rand_string(agg, 64, 0);
-	rand_string(who->party, sizeof(who->party) < 64 ? sizeof(who->party) :
-	    64, rnd(20) == 0);
-	rand_string(who->person, sizeof(who->person) < 64 ?
+	eb_rt_string(agg, 64, 0);
+	eb_rt_string(who->party, sizeof(who->party) < 64 ? sizeof(who->party) :
+	    64, eb_rt_rnd(20) == 0);
+	eb_rt_string(who->person, sizeof(who->person) < 64 ?
 	    sizeof(who->person) : 64, 0);
 	who->role = EB_ROLE_BIDDER;
-	strcpy(clk, rnd(2) ? "system" : "driven");
+	strcpy(clk, eb_rt_rnd(2) ? "system" : "driven");
 	e->aggregate = agg;
 	e->kind = "sale";
-	e->seq = 1 + rnd(100000);
-	e->time = 1764000000000LL + rnd(1000000);
+	e->seq = 1 + eb_rt_rnd(100000);
+	e->time = 1764000000000LL + eb_rt_rnd(1000000);
 	e->actor = who;
 	e->clock = clk;
-	e->rules = (int)rnd(3);
+	e->rules = (int)eb_rt_rnd(3);
 	for (int k = 0; k < EB_SHA256_LEN; k++)
-		e->command_sha256[k] = (uint8_t)rnd(256);
-	if ((e->has_receipt = (int)rnd(2)) != 0)
+		e->command_sha256[k] = (uint8_t)eb_rt_rnd(256);
+	if ((e->has_receipt = (int)eb_rt_rnd(2)) != 0)
 		for (int k = 0; k < EB_SHA256_LEN; k++)
-			e->receipt_sha256[k] = (uint8_t)rnd(256);
+			e->receipt_sha256[k] = (uint8_t)eb_rt_rnd(256);
 	e->events = events;
 }
 
@@ -242,10 +175,10 @@ test_entry_hash(void **state)
 		struct eb_buf s = EB_BUF_INIT, t = EB_BUF_INIT;
 		int noncanon = -1;
 
-		for (unsigned k = rnd(4); k > 0; k--)
-			eb_doc_append(ev, rand_tree(2, 0));
+		for (unsigned k = eb_rt_rnd(4); k > 0; k--)
+			eb_doc_append(ev, eb_rt_tree(2, 0));
 		for (int k = 0; k < EB_SHA256_LEN; k++)
-			prev[k] = (uint8_t)rnd(256);
+			prev[k] = (uint8_t)eb_rt_rnd(256);
 		rand_entry(&e, &who, agg, clk, ev);
 		assert_int_equal(eb_entry_hash(&e, prev, want), EB_OK);
 		/* from an export: no stored bytes */
@@ -261,7 +194,7 @@ test_entry_hash(void **state)
 		assert_memory_equal(want, got, EB_SHA256_LEN);
 		/* stored bytes that are not the tree's canonical form */
 		assert_int_equal(eb_buf_append(&t, s.data, s.len), EB_OK);
-		switch (rnd(4)) {
+		switch (eb_rt_rnd(4)) {
 		case 0:   /* a space before the end of the first tag */
 			memmove(t.data + 8, t.data + 7, t.len - 7);
 			t.data[7] = ' ';
@@ -274,7 +207,7 @@ test_entry_hash(void **state)
 			assert_int_equal(eb_buf_append(&t, "\n", 1), EB_OK);
 			break;
 		default:  /* one byte changed */
-			t.data[rnd((unsigned)t.len)] ^= 0x20;
+			t.data[eb_rt_rnd((unsigned)t.len)] ^= 0x20;
 			break;
 		}
 		assert_int_equal(eb_audit_entry_hash(&e, (const uint8_t *)t.data,
@@ -325,13 +258,13 @@ mutate(struct eb_doc *d)
 	struct eb_doc *c = d;
 	char val[128];
 
-	while (c->first != NULL && rnd(2) == 0)
+	while (c->first != NULL && eb_rt_rnd(2) == 0)
 		c = c->first;
-	rand_string(val, sizeof(val), 0);
-	if (c->attrs != NULL && rnd(2) == 0)
+	eb_rt_string(val, sizeof(val), 0);
+	if (c->attrs != NULL && eb_rt_rnd(2) == 0)
 		eb_doc_set_attr(c, c->attrs->name, val);
 	else if (c->first == NULL)
-		eb_doc_set_text(c, rnd(4) == 0 ? "" : val);
+		eb_doc_set_text(c, eb_rt_rnd(4) == 0 ? "" : val);
 	else
 		eb_doc_add(c, "extra");
 }
@@ -343,10 +276,10 @@ test_doc_same(void **state)
 
 	(void)state;
 	for (int i = 0; i < 10000; i++) {
-		struct eb_doc *a = rand_tree(3, 0);
+		struct eb_doc *a = eb_rt_tree(3, 0);
 		struct eb_doc *b = eb_doc_clone(a);
 
-		if (rnd(2) == 0)
+		if (eb_rt_rnd(2) == 0)
 			mutate(b);
 		assert_int_equal(eb_audit_doc_same(a, b), eb_doc_equal(a, b));
 		differ += !eb_doc_equal(a, b);

@@ -24,6 +24,7 @@
 #include "engine/server/replyxml.h"
 #include "protocol/mem.h"
 #include "protocol/xml.h"
+#include "tests/unit/randtree.h"
 
 /* Both writers on 'd': the same return code, and the same bytes. */
 static void
@@ -128,80 +129,12 @@ test_refusals(void **state)
 
 /* -- random trees ---------------------------------------------------- */
 
-static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
-
-static unsigned
-rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
-
-static void
-rand_string(char *s, size_t cap, int allow_bad)
-{
-	static const char *const pieces[] = { "a", "Z", "0", " ", "&", "<",
-	    ">", "\"", "'", "\t", "\n", "\r", "é", "中", "😀", "\xef\xbf\xbd",
-	    "&amp;", "]]>", "=", "/" };
-	static const char *const bad[] = { "\x01", "\x1f", "\xff", "\xc3",
-	    "\xef\xbf\xbf", "\xed\xbf\xbf", "\xf4\x90\x80\x80" };
-	size_t n = 0, k = rnd(12);
-
-	s[0] = '\0';
-	for (size_t i = 0; i < k; i++) {
-		const char *p = allow_bad && rnd(40) == 0 ?
-		    bad[rnd(sizeof(bad) / sizeof(bad[0]))] :
-		    pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
-		size_t m = strlen(p);
-
-		if (n + m + 1 > cap)
-			break;
-		memcpy(s + n, p, m + 1);
-		n += m;
-	}
-}
-
-static void
-rand_name(char *s)
-{
-	static const char *const names[] = { "a", "b", "id", "no", "party",
-	    "x-y", "z.1", "_u", "Name", "xmlish", "bid-result" };
-
-	strcpy(s, names[rnd(sizeof(names) / sizeof(names[0]))]);
-}
-
-static struct eb_doc *
-rand_tree(unsigned depth, int allow_bad)
-{
-	char name[32], val[128];
-	struct eb_doc *d;
-	unsigned k;
-
-	rand_name(name);
-	d = eb_doc_new(name);
-	for (k = rnd(5); k > 0; k--) {
-		rand_name(name);
-		rand_string(val, sizeof(val), allow_bad);
-		eb_doc_set_attr(d, name, val);
-	}
-	if (depth > 0 && rnd(2) == 0) {
-		for (k = 1 + rnd(3); k > 0; k--)
-			eb_doc_append(d, rand_tree(depth - 1, allow_bad));
-	} else if (rnd(3) != 0) {
-		rand_string(val, sizeof(val), allow_bad);
-		eb_doc_set_text(d, val);
-	}
-	return d;
-}
-
 static void
 test_random(void **state)
 {
 	(void)state;
 	for (int i = 0; i < 20000; i++) {
-		struct eb_doc *d = rand_tree(3, i % 2);
+		struct eb_doc *d = eb_rt_tree(3, i % 2);
 
 		same(d);
 		eb_doc_free(d);
@@ -321,8 +254,8 @@ test_flat_random(void **state)
 
 		/* an ascending subset of the pool (strcmp order) */
 		for (size_t k = 0; k < np; k++)
-			if (rnd(3) == 0) {
-				rand_string(vals[n], sizeof(vals[n]), i % 2);
+			if (eb_rt_rnd(3) == 0) {
+				eb_rt_string(vals[n], sizeof(vals[n]), i % 2);
 				names[n] = pool[k];
 				values[n] = vals[n];
 				n++;

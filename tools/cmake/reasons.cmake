@@ -1,5 +1,5 @@
 # cmake -DIN=protocol/reasons.txt -DOUT_C=reasons_table.inc -DOUT_MD=reasons.md
-#       -P cmake/reasons.cmake
+#       -P tools/cmake/reasons.cmake
 #
 # The one registry of refusal reasons (protocol/reasons.txt) made into the
 # C table protocol/reasons.c includes and the page docs/reasons.md
@@ -13,8 +13,8 @@ if(raw MATCHES "[][;]")
   message(FATAL_ERROR "${IN}: no ';', '[' or ']' in the registry, please")
 endif()
 file(STRINGS "${IN}" lines ENCODING UTF-8)
-set(c "/* Generated from protocol/reasons.txt by cmake/reasons.cmake: do not edit. */\n")
-set(md "<!-- Generated from protocol/reasons.txt by cmake/reasons.cmake: do not edit;\n     `cmake --build build --target reasons-doc` rewrites it. -->\n# Refusal reasons\n\n")
+set(c "/* Generated from protocol/reasons.txt by tools/cmake/reasons.cmake: do not edit. */\n")
+set(md "<!-- Generated from protocol/reasons.txt by tools/cmake/reasons.cmake: do not edit;\n     `cmake --build build --target reasons-doc` rewrites it. -->\n# Refusal reasons\n\n")
 string(APPEND md "Every failure ebidd answers carries a `reason` token (protocol/xsd/error.xsd)\n")
 string(APPEND md "that clients and scripts match on; `ebid` prints it as `code:`. This page\n")
 string(APPEND md "lists every token the code can give, the HTTP status it is answered with,\n")
