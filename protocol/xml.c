@@ -74,6 +74,7 @@
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/dict.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
@@ -592,6 +593,37 @@ refuse_ns(const xmlNode *n, struct eb_error *err)
 }
 
 /*
+ * The text of a leaf element held by one text node 't': a long one is
+ * taken from libxml2's tree instead of copied (xmlMemSetup gave libxml2
+ * our allocator, and the tree is freed right after the conversion; the
+ * node's content becomes NULL, which xmlFreeDoc skips).  A 100 KiB bid's
+ * 96 KB text was copied into fresh memory once more for every bid the
+ * opening keeps (docs/performance.md, "Issue 17, sixth pass: the
+ * opening").  Short texts, and texts libxml2 keeps in its dictionary or
+ * inside the node itself, are copied.
+ */
+#define TEXT_TAKE_MIN 4096
+
+static void
+set_text_from(struct eb_doc *d, xmlNode *t)
+{
+	size_t len = strlen((const char *)t->content);
+
+	if (len < TEXT_TAKE_MIN ||
+	    t->content == (xmlChar *)&t->properties ||
+	    (t->doc != NULL && t->doc->dict != NULL &&
+	    xmlDictOwns(t->doc->dict, t->content))) {
+		eb_doc_set_text(d, (const char *)t->content);
+		return;
+	}
+	free(d->text);
+	/* libxml2 grows a text by doubling: give back the unused tail
+	 * (glibc shrinks in place) */
+	d->text = eb_realloc(t->content, len + 1);
+	t->content = NULL;
+}
+
+/*
  * Convert element 'n' (already checked by the SAX hooks for depth and
  * count) into a new eb_doc appended to 'parent' (or returned in *root when
  * 'parent' is NULL).
@@ -606,6 +638,7 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 	xmlChar *v;
 	struct eb_buf text = EB_BUF_INIT;
 	const xmlChar *only = NULL;       /* the text when it is one piece */
+	const xmlNode *only_node = NULL;  /* ... and the node holding it */
 	int rc = EB_OK, has_child = 0, pieces = 0, nonspace = 0;
 
 	if (!in_our_ns(n))
@@ -664,6 +697,7 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 			/* Copy only when the text comes in several pieces. */
 			if (++pieces == 1) {
 				only = c->content;
+				only_node = c;
 				break;
 			}
 			if ((pieces == 2 && (rc = eb_buf_puts(&text,
@@ -699,7 +733,7 @@ convert(const xmlNode *n, struct eb_doc *parent, struct eb_doc **root,
 			goto out;
 		}
 	} else if (pieces == 1) {
-		eb_doc_set_text(d, (const char *)only);
+		set_text_from(d, (xmlNode *)(uintptr_t)only_node);
 	} else if (pieces > 1) {
 		eb_doc_set_text(d, eb_buf_str(&text));
 	}

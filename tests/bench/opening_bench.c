@@ -23,16 +23,24 @@
  *    the ratios against the crypto with every chain cached
  *    (crypto_cached_sum_s, *_cached: the crypto the openings pay; the
  *    row's ratio sums each chain's verification into the crypto).
+ *    What the run shared the machine with: for the crypto pass and each
+ *    opening, the kernel's part (sys_*_s, minflt_*, us_per_fault_*: the
+ *    records' page faults), the CPU other processes used meanwhile
+ *    (others_cpu_*_s, from /proc/stat), and the cached crypto of up to
+ *    2,000 bids timed again after the openings (crypto_drift: the
+ *    machine moved between the baseline and the openings).
  *
  * Prints key=value lines for tests/bench/run and a small table.  Not a
  * CTest.
  */
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "protocol/certcache.h"
 #include "protocol/cms.h"
@@ -136,14 +144,95 @@ open_slice(void *arg)
  * each); returns the wall time, *cpu the process CPU time. */
 static double own_cpu_last;
 
+/* The kernel's share of a run (getrusage): system CPU and minor page
+ * faults.  The opening's records grow to gigabytes (10,000 bids: each
+ * result holds the bid's tree and its inner SignedData's base64), and on
+ * a virtual machine whose freed memory goes back to the host (free page
+ * reporting) every first touch of a page is a fault the process pays. */
+struct usage {
+	double user, sys;
+	long minflt;
+	double busy, steal;     /* the machine's (/proc/stat), all cores */
+};
+
+/* The machine's busy and stolen CPU seconds so far, every core
+ * (/proc/stat: user nice system idle iowait irq softirq steal); 0 when
+ * unreadable. */
+static void
+machine_cpu(double *busy, double *steal)
+{
+	unsigned long long v[8] = { 0 };
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "r");
+
+	*busy = *steal = 0;
+	if (f == NULL)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8 && hz > 0) {
+		*busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+		    (double)hz;
+		*steal = (double)v[7] / (double)hz;
+	}
+	fclose(f);
+}
+
+static void
+usage_now(int who, struct usage *u)
+{
+	struct rusage ru;
+
+	machine_cpu(&u->busy, &u->steal);
+	getrusage(who, &ru);
+	u->user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+	u->sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	u->minflt = ru.ru_minflt;
+}
+
+static void
+usage_since(int who, const struct usage *u0, struct usage *d)
+{
+	struct usage u1;
+
+	usage_now(who, &u1);
+	d->user = u1.user - u0->user;
+	d->sys = u1.sys - u0->sys;
+	d->minflt = u1.minflt - u0->minflt;
+	d->busy = u1.busy - u0->busy;
+	d->steal = u1.steal - u0->steal;
+}
+
+/* What a run left to others: the machine's busy CPU beside this
+ * process's own (never below 0: the two clocks tick differently). */
+static double
+usage_others(const struct usage *d)
+{
+	double o = d->busy - d->user - d->sys;
+
+	return o > 0 ? o : 0;
+}
+
+/* The kernel's cost of one page fault of the run, in microseconds. */
+static double
+usage_us_per_fault(const struct usage *d)
+{
+	return d->minflt > 0 ? d->sys * 1e6 / (double)d->minflt : 0;
+}
+
+static struct usage usage_last;
+
 static double
 open_all(struct slice *tmpl, size_t n, int threads, unsigned pipe,
     int *opened, double *cpu)
 {
 	pthread_t th[8];
 	struct slice sl[8];
-	double c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
-	double t0 = now_s(CLOCK_MONOTONIC);
+	struct usage u0;
+	double c0, t0;
+
+	usage_now(RUSAGE_SELF, &u0);
+	c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	t0 = now_s(CLOCK_MONOTONIC);
 	size_t per = (n + (size_t)threads - 1) / (size_t)threads, off = 0;
 	int i;
 
@@ -162,7 +251,52 @@ open_all(struct slice *tmpl, size_t n, int threads, unsigned pipe,
 	}
 	own_cpu_last = threads > 0 ? sl[0].own_cpu : 0.0;
 	*cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	usage_since(RUSAGE_SELF, &u0, &usage_last);
 	return now_s(CLOCK_MONOTONIC) - t0;
+}
+
+/*
+ * The crypto of bids [0, m) again, every signer's chain cached (the
+ * crypto the openings pay): base64, decryption, commitment and inner
+ * signature, CPU of this thread; *inner_s gets the commitment + inner
+ * signature part.  Run before and after the openings: the two say
+ * whether the cores were the same machine for the crypto and for the
+ * openings (another session's load, the caches it thrashes, move CPU
+ * times too).
+ */
+static double
+crypto_cached_pass(const struct eb_trust *trust, X509 *oc, EVP_PKEY *key,
+    char **envs, char (*coms)[EB_SHA256_HEX], size_t m, double *inner_s)
+{
+	double all = 0;
+	size_t i;
+
+	*inner_s = 0;
+	for (i = 0; i < m; i++) {
+		uint8_t *env = NULL, *bx = NULL, *in = NULL;
+		uint8_t commit[EB_SHA256_LEN];
+		size_t el = 0, bl = 0, il = 0;
+		X509 *signer = NULL;
+		struct eb_error err;
+		double t0, t1;
+
+		t0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+		if (eb_base64_decode(envs[i], strlen(envs[i]), &env, &el) !=
+		    EB_OK || eb_unhex32(coms[i], commit) != 0 ||
+		    eb_cms_decrypt(oc, key, env, el, &in, &il, &err) != EB_OK)
+			exit(2);
+		t1 = now_s(CLOCK_THREAD_CPUTIME_ID);
+		if (eb_bid_check_inner(trust, in, il, commit, 0, &bx, &bl,
+		    &signer, &err) != EB_OK)
+			exit(2);
+		*inner_s += now_s(CLOCK_THREAD_CPUTIME_ID) - t1;
+		all += now_s(CLOCK_THREAD_CPUTIME_ID) - t0;
+		free(in);
+		free(env);
+		free(bx);
+		X509_free(signer);
+	}
+	return all;
 }
 
 int
@@ -192,6 +326,9 @@ main(int argc, char **argv)
 	double decrypt_cpu = 0;
 	struct eb_certcache_stats cs0, cs1;
 	int o1, o2, op, k = 0;
+	struct usage uc0, ucrypto, u1 = { 0 }, uh = { 0 }, up = { 0 };
+	double cc_before, cc_after;
+	EVP_PKEY *okey = NULL;
 
 	if (n == 0 || eb_testpki_init(&pki) != 0)
 		exit(2);
@@ -309,6 +446,7 @@ main(int argc, char **argv)
 		 * into the crypto) and the openings find them. */
 		if (getenv("OB_NO_HOLD") == NULL)
 			eb_trust_cache_hold(pki.trust, n);
+		usage_now(RUSAGE_THREAD, &uc0);
 		for (i = 0; i < n; i++) {
 			uint8_t *env = NULL, *bx = NULL, *in = NULL;
 			uint8_t commit[EB_SHA256_LEN];
@@ -353,34 +491,15 @@ main(int argc, char **argv)
 			free(bx);
 			X509_free(signer);
 		}
+		usage_since(RUSAGE_THREAD, &uc0, &ucrypto);
 		crypto_cpu = st_b64dec + st_decrypt + st_inner;
 		/* the commitment and inner signature again, each signer's
 		 * chain now cached (when the cache has room for them all), on
 		 * up to 2,000 bids: the crypto the openings below pay */
 		ncached = n < 2000 ? n : 2000;
-		for (i = 0; i < ncached; i++) {
-			uint8_t *env = NULL, *bx = NULL, *in = NULL;
-			uint8_t commit[EB_SHA256_LEN];
-			size_t el = 0, bl = 0, il = 0;
-			X509 *signer = NULL;
-			double t0;
-
-			if (eb_base64_decode(envs[i], strlen(envs[i]), &env, &el) !=
-			    EB_OK || eb_unhex32(coms[i], commit) != 0 ||
-			    eb_cms_decrypt(oc, key, env, el, &in, &il, &err) !=
-			    EB_OK)
-				exit(2);
-			t0 = now_s(CLOCK_THREAD_CPUTIME_ID);
-			if (eb_bid_check_inner(pki.trust, in, il, commit, 0, &bx,
-			    &bl, &signer, &err) != EB_OK)
-				exit(2);
-			st_inner_cached += now_s(CLOCK_THREAD_CPUTIME_ID) - t0;
-			free(in);
-			free(env);
-			free(bx);
-			X509_free(signer);
-		}
-		EVP_PKEY_free(key);
+		cc_before = crypto_cached_pass(pki.trust, oc, key, envs, coms,
+		    ncached, &st_inner_cached);
+		okey = key;
 		free(s0);
 		free(s1);
 	}
@@ -401,16 +520,28 @@ main(int argc, char **argv)
 
 		wall1 = wall2 = wallp = cpu1 = cpu2 = cpup = 0;
 		o1 = o2 = op = (int)n;
-		if (strchr(runs, '1'))
+		if (strchr(runs, '1')) {
 			wall1 = open_all(&tmpl, n, 1, 0, &o1, &cpu1);
-		if (strchr(runs, 'h'))
+			u1 = usage_last;
+		}
+		if (strchr(runs, 'h')) {
 			wall2 = open_all(&tmpl, n, 2, 0, &o2, &cpu2);
+			uh = usage_last;
+		}
 		if (strchr(runs, 'p')) {
 			wallp = open_all(&tmpl, n, 1, 2, &op, &cpup);
 			decrypt_cpu = own_cpu_last;
+			up = usage_last;
 		}
 	}
 	eb_trust_cache_stats(pki.trust, &cs1);
+	{
+		double unused;
+
+		cc_after = crypto_cached_pass(pki.trust, oc, okey, envs, coms,
+		    ncached, &unused);
+	}
+	EVP_PKEY_free(okey);
 	printf("bids=%zu\n", n);
 	printf("stage_b64_decode_us=%.1f\nstage_decrypt_us=%.1f\n"
 	    "stage_inner_us=%.1f\nstage_parse_xsd_us=%.1f\n"
@@ -439,6 +570,32 @@ main(int argc, char **argv)
 	printf("wall_halves_s=%.3f\ncpu_halves_s=%.3f\n", wall2, cpu2);
 	printf("wall_2threads_s=%.3f\ncpu_2threads_s=%.3f\n", wallp, cpup);
 	printf("opened_1=%d\nopened_halves=%d\nopened_2=%d\n", o1, o2, op);
+	/* the kernel's part: system CPU and minor faults of the crypto pass
+	 * (its thread, the stages' parse and base64 included) and of each
+	 * opening (the process) */
+	printf("sys_crypto_s=%.3f\nminflt_crypto=%ld\n", ucrypto.sys,
+	    ucrypto.minflt);
+	printf("sys_1thread_s=%.3f\nminflt_1thread=%ld\nus_per_fault_1thread="
+	    "%.2f\n", u1.sys, u1.minflt, usage_us_per_fault(&u1));
+	printf("sys_halves_s=%.3f\nminflt_halves=%ld\nus_per_fault_halves="
+	    "%.2f\n", uh.sys, uh.minflt, usage_us_per_fault(&uh));
+	printf("sys_2threads_s=%.3f\nminflt_2threads=%ld\n"
+	    "us_per_fault_2threads=%.2f\n", up.sys, up.minflt,
+	    usage_us_per_fault(&up));
+	printf("us_per_fault_crypto=%.2f\n", usage_us_per_fault(&ucrypto));
+	/* the cores this process did not have: what else ran during each
+	 * opening (other processes' CPU, and what the host took) */
+	printf("others_cpu_1thread_s=%.3f\nothers_cpu_halves_s=%.3f\n"
+	    "others_cpu_2threads_s=%.3f\nsteal_2threads_s=%.3f\n",
+	    usage_others(&u1), usage_others(&uh), usage_others(&up), up.steal);
+	printf("others_cpu_crypto_s=%.3f\n", usage_others(&ucrypto));
+	/* the same crypto (chains cached, the first ncached bids) before and
+	 * after the openings: far from 1.00, the machine changed between the
+	 * crypto the ratios divide by and the openings */
+	printf("crypto_cached_before_us=%.1f\ncrypto_cached_after_us=%.1f\n"
+	    "crypto_drift=%.2f\n", cc_before * 1e6 / (double)ncached,
+	    cc_after * 1e6 / (double)ncached, cc_before > 0 ? cc_after /
+	    cc_before : 0);
 	printf("ratio_halves=%.2f\n", wall2 / (crypto_cpu / 2));
 	printf("ratio_2threads=%.2f\n", wallp / (crypto_cpu / 2));
 	printf("cpu_ratio=%.2f\n", cpup / crypto_cpu);

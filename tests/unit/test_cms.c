@@ -661,6 +661,41 @@ test_base64_vectors_and_strictness(void **state)
 	free(s);
 }
 
+/*
+ * The encoder's two 12-bit look-ups per 3 bytes (protocol/cms.c) give
+ * OpenSSL's characters: every length from 0 to 400 (each tail) over
+ * bytes that take every value, and every 12-bit value at both halves.
+ */
+static void
+test_base64_encode_every_length_and_value(void **state)
+{
+	static uint8_t rnd[3 * 4096 + 400];
+	static unsigned char ref[(sizeof(rnd) + 2) / 3 * 4 + 1];
+	size_t n, i;
+	char *s;
+
+	(void)state;
+	/* 0x000..0xfff as the first and as the second half of 3 bytes */
+	for (i = 0; i < 4096; i++) {
+		rnd[3 * i] = (uint8_t)(i >> 4);
+		rnd[3 * i + 1] = (uint8_t)((i & 15) << 4 | (4095 - i) >> 8);
+		rnd[3 * i + 2] = (uint8_t)(4095 - i);
+	}
+	assert_int_equal(EVP_EncodeBlock(ref, rnd, 3 * 4096), 4 * 4096);
+	assert_int_equal(eb_base64_encode(rnd, 3 * 4096, &s), EB_OK);
+	assert_string_equal(s, (char *)ref);
+	free(s);
+	for (i = 0; i < sizeof(rnd); i++)
+		rnd[i] = (uint8_t)(i * 167 + (i >> 8) * 13 + 5);
+	for (n = 0; n <= 400; n++) {
+		assert_int_equal(EVP_EncodeBlock(ref, rnd + n, (int)n),
+		    (int)((n + 2) / 3 * 4));
+		assert_int_equal(eb_base64_encode(rnd + n, n, &s), EB_OK);
+		assert_string_equal(s, (char *)ref);
+		free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -676,6 +711,7 @@ main(void)
 		cmocka_unit_test(test_seal_open_by_opening_key_and_bidder),
 		cmocka_unit_test(test_seal_tamper_envelope_inner_commitment),
 		cmocka_unit_test(test_base64_vectors_and_strictness),
+		cmocka_unit_test(test_base64_encode_every_length_and_value),
 	};
 
 	return cmocka_run_group_tests_name("cms", tests, setup, teardown);

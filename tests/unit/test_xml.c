@@ -1022,6 +1022,66 @@ test_round_trip(void **state)
 }
 
 /*
+ * Long texts are taken from libxml2's tree instead of copied (xml.c,
+ * set_text_from): each length around the threshold, ASCII and with a
+ * non-ASCII start (the parser's pieces), with character references and
+ * as CDATA, beside a short text; the trees equal the written ones and
+ * are freed once (a double free aborts in glibc's checks).
+ */
+static void
+test_long_text_taken(void **state)
+{
+	struct fixture *fx = *state;
+	static const size_t lens[] = { 10, 4095, 4096, 4097, 100000 };
+	struct eb_buf t = EB_BUF_INIT, w = EB_BUF_INIT, x = EB_BUF_INIT;
+	struct eb_doc *d, *back = NULL;
+	struct eb_error err;
+	size_t k;
+	int lead;
+
+	for (lead = 0; lead < 2; lead++)
+		for (k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+			eb_buf_reset(&t);
+			if (lead)
+				assert_int_equal(eb_buf_puts(&t, "\xe4\xb8\xad "),
+				    EB_OK);
+			while (t.len < lens[k])
+				assert_int_equal(eb_buf_puts(&t, "a<b & c; "),
+				    EB_OK);
+			d = eb_doc_new("offer");
+			eb_doc_set_attr(d, "lot", "L1");
+			eb_doc_set_text(eb_doc_add(d, "title"), eb_buf_str(&t));
+			eb_doc_set_text(eb_doc_add(d, "item"), "short");
+			eb_doc_set_attr(eb_doc_child(d, "item"), "price", "7");
+			eb_buf_reset(&w);
+			assert_int_equal(eb_xml_write(d, 0, &w), EB_OK);
+			assert_int_equal(eb_xml_parse(fx->test, NULL, w.data,
+			    w.len, &back, &err), EB_OK);
+			assert_true(eb_doc_equal(d, back));
+			assert_string_equal(eb_doc_child_text(back, "title"),
+			    eb_buf_str(&t));
+			eb_doc_free(back);
+			back = NULL;
+			/* the same text as CDATA ('<' and '&' as they are) */
+			eb_buf_reset(&x);
+			assert_int_equal(eb_buf_puts(&x, "<offer " NS
+			    " lot=\"L1\"><title><![CDATA["), EB_OK);
+			assert_int_equal(eb_buf_puts(&x, eb_buf_str(&t)), EB_OK);
+			assert_int_equal(eb_buf_puts(&x, "]]></title><item "
+			    "price=\"7\">short</item></offer>"), EB_OK);
+			assert_int_equal(eb_xml_parse(fx->test, NULL, x.data,
+			    x.len, &back, &err), EB_OK);
+			assert_true(eb_doc_equal(d, back));
+			eb_doc_free(back);
+			back = NULL;
+			eb_doc_free(d);
+		}
+	eb_buf_free(&t);
+	eb_buf_free(&w);
+	eb_buf_free(&x);
+}
+
+/*
  * Text with a long ASCII run after non-ASCII goes to libxml2 in pieces
  * (protocol/xml.c, "in pieces"): the same tree as in one call, the same
  * refusals when the bytes around a cut are bad.  The whole suite also runs
@@ -1324,6 +1384,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_write_refuses),
 		cmocka_unit_test(test_pieces),
+		cmocka_unit_test(test_long_text_taken),
 		cmocka_unit_test(test_errdoc_round_trip),
 		cmocka_unit_test(test_errdoc_repairs),
 		cmocka_unit_test(test_threads_share_schema),
