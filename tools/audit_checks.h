@@ -66,6 +66,10 @@ struct eb_audit_pre {
 	/* the opened bids of an <open-bids> (EB_OK for other commands) */
 	int open_rc;
 	struct eb_error open_err;
+	/* the stored events parsed here (streamed load): EB_OK, or the
+	 * parser's failure; the tree goes into the entry */
+	int events_rc;
+	struct eb_error events_err;
 	/* the command parsed and schema-checked */
 	int parse_rc;
 	struct eb_error parse_err;
@@ -80,6 +84,13 @@ struct eb_audit_checks;
  * (out of memory aborts, protocol/mem.h).
  */
 struct eb_audit_checks *eb_audit_checks_start(const struct eb_audit_log *l,
+    const struct eb_trust *t, const struct eb_schema *schema, int jobs);
+/*
+ * The same for a log still being read: 'feed'(arg, i) is 1 once entry i
+ * is there, 0 when no more come (audit_log.h, eb_audit_verify_fed).
+ */
+struct eb_audit_checks *eb_audit_checks_start_fed(
+    const struct eb_audit_log *l, int (*feed)(void *, size_t), void *arg,
     const struct eb_trust *t, const struct eb_schema *schema, int jobs);
 /* Entry i's results (waits for them); i must grow by one per call. */
 struct eb_audit_pre *eb_audit_checks_get(struct eb_audit_checks *c,
