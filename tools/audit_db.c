@@ -358,10 +358,17 @@ struct eb_audit_db_stream {
 	struct eb_error err;
 };
 
+/*
+ * Wake the waiting checks every STREAM_BATCH rows, not every row (a
+ * futex wake-up and a switch per row cost the reader more than the row):
+ * a check waiting for entry i then finds a run of entries read.
+ */
+#define STREAM_BATCH 16
+
 static void
-stream_signal(struct eb_audit_db_stream *s)
+stream_signal(struct eb_audit_db_stream *s, size_t k)
 {
-	if (s->waiters > 0)
+	if (s->waiters > 0 && k % STREAM_BATCH == 0)
 		pthread_cond_broadcast(&s->cond);
 }
 
@@ -450,10 +457,16 @@ stream_run(void *arg)
 				entry_clear(&l->entries[k]);
 				err = bad;
 			} else {
-				pthread_mutex_lock(&s->lock);
-				atomic_store(&s->loaded, ++k);
-				stream_signal(s);
-				pthread_mutex_unlock(&s->lock);
+				k++;
+				if (k % STREAM_BATCH != 0) {
+					atomic_store_explicit(&s->loaded, k,
+					    memory_order_release);
+				} else {
+					pthread_mutex_lock(&s->lock);
+					atomic_store(&s->loaded, k);
+					stream_signal(s, k);
+					pthread_mutex_unlock(&s->lock);
+				}
 			}
 		} else if (rc == EB_OK && st != PGRES_TUPLES_OK &&
 		    st != PGRES_SINGLE_TUPLE) {

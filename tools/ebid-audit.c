@@ -1323,6 +1323,8 @@ main(int argc, char **argv)
 	/* from here on, anything that stops the check is a failure (1) */
 	rc = 1;
 	eb_xml_init();
+	/* tens of thousands of small documents per thread (xml.h) */
+	eb_xml_reuse_contexts(1);
 	if (o.db != NULL && strcmp(verb, "export") != 0)
 		stream = eb_audit_db_stream_start(o.db, o.tender ? o.tender :
 		    o.sale ? o.sale : o.pool);
@@ -1360,5 +1362,6 @@ out:
 		eb_audit_log_free(subjects.logs[i]);
 	eb_trust_free(trust);
 	eb_schema_free(schema);
+	eb_xml_release_contexts();
 	return rc;
 }
