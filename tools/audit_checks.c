@@ -29,6 +29,7 @@
 
 #include "protocol/cms.h"
 #include "protocol/entry.h"
+#include "protocol/inclusion.h"
 #include "protocol/opening.h"
 #include "protocol/mem.h"
 #include "protocol/receipt.h"
@@ -49,6 +50,14 @@ struct eb_audit_checks {
 	void *feed_arg;
 	const struct eb_trust *t;
 	const struct eb_schema *schema;
+	/* the signed chain heads, checked with the entries they name */
+	X509 *const *servers;
+	size_t nservers;
+	int heads;                 /* 0: not checked here */
+	struct hkey { int64_t seq; size_t j; } *hord;   /* heads by seq */
+	int *head_rc;
+	struct eb_error *head_err;
+	char *head_done;
 	pthread_mutex_t lock;
 	pthread_cond_t more;       /* a slot became ready */
 	pthread_cond_t room;       /* a slot was released, or stop */
@@ -159,6 +168,42 @@ eb_audit_entry_of(const struct eb_audit_log *l,
 	ent->events = e->events;
 }
 
+/*
+ * The signed chain heads naming entry i (seq i + 1) whose hash is the
+ * entry's: their signatures at the entry's time, as eb_audit_verify()
+ * checks them (audit_log.c, step 5).
+ */
+static void
+check_heads(const struct eb_audit_checks *c, size_t i)
+{
+	const struct eb_audit_log *l = c->l;
+	const struct eb_audit_entry *e = &l->entries[i];
+	size_t lo = 0, hi = l->nheads;
+
+	if (!c->heads)
+		return;
+	while (lo < hi) {          /* the first head of seq >= i + 1 */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->hord[mid].seq < (int64_t)i + 1)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < l->nheads && c->hord[lo].seq == (int64_t)i + 1; lo++) {
+		size_t j = c->hord[lo].j;
+		const struct eb_audit_head *hd = &l->heads[j];
+
+		if (memcmp(hd->hash, e->hash, EB_SHA256_LEN) != 0)
+			continue;
+		eb_error_clear(&c->head_err[j]);
+		c->head_rc[j] = eb_chain_head_verify(c->t, l->aggregate,
+		    hd->seq, hd->hash, hd->signature, hd->signature_len,
+		    e->time, c->servers, c->nservers, NULL, &c->head_err[j]);
+		c->head_done[j] = 1;
+	}
+}
+
 /* Every check of entry i into 'p' (any thread). */
 static void
 check_entry(const struct eb_audit_checks *c, size_t i,
@@ -166,6 +211,7 @@ check_entry(const struct eb_audit_checks *c, size_t i,
 {
 	const struct eb_audit_entry *e = &c->l->entries[i];
 
+	check_heads(c, i);
 	memset(p, 0, sizeof(*p));
 	eb_error_clear(&p->sig_err);
 	eb_error_clear(&p->rcpt_err);
@@ -267,15 +313,52 @@ struct eb_audit_checks *
 eb_audit_checks_start(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, int jobs)
 {
-	return eb_audit_checks_start_fed(l, NULL, NULL, t, schema, jobs);
+	return eb_audit_checks_start_fed(l, NULL, NULL, t, schema, NULL, 0,
+	    jobs);
+}
+
+static int
+by_seq(const void *a, const void *b)
+{
+	const struct hkey *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 :
+	    x->j < y->j ? -1 : x->j > y->j;
+}
+
+int
+eb_audit_checks_head(struct eb_audit_checks *c, size_t j, int *rc,
+    struct eb_error *err)
+{
+	if (c == NULL || !c->heads || j >= c->l->nheads || !c->head_done[j])
+		return 0;
+	*rc = c->head_rc[j];
+	*err = c->head_err[j];
+	return 1;
 }
 
 struct eb_audit_checks *
 eb_audit_checks_start_fed(const struct eb_audit_log *l,
     int (*feed)(void *, size_t), void *arg, const struct eb_trust *t,
-    const struct eb_schema *schema, int jobs)
+    const struct eb_schema *schema, X509 *const *servers, size_t nservers,
+    int jobs)
 {
 	struct eb_audit_checks *c = eb_calloc(1, sizeof(*c));
+
+	if (servers != NULL && l->nheads > 0) {
+		c->heads = 1;
+		c->servers = servers;
+		c->nservers = nservers;
+		c->hord = eb_calloc(l->nheads, sizeof(*c->hord));
+		c->head_rc = eb_calloc(l->nheads, sizeof(*c->head_rc));
+		c->head_err = eb_calloc(l->nheads, sizeof(*c->head_err));
+		c->head_done = eb_calloc(l->nheads, 1);
+		for (size_t j = 0; j < l->nheads; j++) {
+			c->hord[j].seq = l->heads[j].seq;
+			c->hord[j].j = j;
+		}
+		qsort(c->hord, l->nheads, sizeof(*c->hord), by_seq);
+	}
 
 	if (jobs > JOBS_MAX)
 		jobs = JOBS_MAX;
@@ -372,5 +455,9 @@ eb_audit_checks_stop(struct eb_audit_checks *c)
 	pthread_cond_destroy(&c->room);
 	pthread_mutex_destroy(&c->lock);
 	free(c->slots);
+	free(c->hord);
+	free(c->head_rc);
+	free(c->head_err);
+	free(c->head_done);
 	free(c);
 }

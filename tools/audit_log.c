@@ -334,8 +334,9 @@ eb_audit_verify_fed(const struct eb_audit_log *l, eb_audit_feed_fn feed,
 		    "the log is of an unknown kind '%s'", l->kind);
 	st = ops->create(l->aggregate);
 	nservers = load_servers(l, servers);
-	chk = eb_audit_checks_start_fed(l, feed, arg, t, schema,
-	    audit_jobs > 0 ? audit_jobs : eb_audit_jobs_default());
+	/* the chain heads' signatures are checked with their entries */
+	chk = eb_audit_checks_start_fed(l, feed, arg, t, schema, servers,
+	    nservers, audit_jobs > 0 ? audit_jobs : eb_audit_jobs_default());
 
 	/* (a streamed load: entry i once read; then l->n is final) */
 	for (i = 0; feed != NULL ? feed(arg, i) : i < l->n; i++) {
@@ -542,8 +543,6 @@ eb_audit_verify_fed(const struct eb_audit_log *l, eb_audit_feed_fn feed,
 		eb_audit_checks_release(chk, i);
 		res->entries_checked++;
 	}
-	eb_audit_checks_stop(chk);
-	chk = NULL;
 
 	/* 5. the signed chain heads */
 	for (j = 0; j < l->nheads; j++) {
@@ -560,10 +559,13 @@ eb_audit_verify_fed(const struct eb_audit_log *l, eb_audit_feed_fn feed,
 			goto out;
 		}
 		/* signed by one of the server certificates (when the log
-		 * names none, by a system certificate of the CA) */
-		rc = eb_chain_head_verify(t, l->aggregate, hd->seq, hd->hash,
-		    hd->signature, hd->signature_len,
-		    l->entries[hd->seq - 1].time, servers, nservers, NULL, err);
+		 * names none, by a system certificate of the CA); checked
+		 * with its entry, on the checks' threads, or now */
+		if (!eb_audit_checks_head(chk, j, &rc, err))
+			rc = eb_chain_head_verify(t, l->aggregate, hd->seq,
+			    hd->hash, hd->signature, hd->signature_len,
+			    l->entries[hd->seq - 1].time, servers, nservers,
+			    NULL, err);
 		if (rc != EB_OK) {
 			res->failed_seq = hd->seq;
 			goto out;
@@ -607,6 +609,8 @@ eb_audit_verify_fed(const struct eb_audit_log *l, eb_audit_feed_fn feed,
 		goto out;
 	}
 
+	eb_audit_checks_stop(chk);
+	chk = NULL;
 	memset(&auditor, 0, sizeof(auditor));
 	auditor.role = EB_ROLE_AUDITOR;
 	snprintf(auditor.party, sizeof(auditor.party), "ebid-audit");
