@@ -482,10 +482,10 @@ out:
 	PQclear(r);
 	PQfinish(c);
 	pthread_mutex_lock(&s->lock);
-	if (s->log == NULL)
-		eb_audit_log_free(l);    /* never handed out */
+	if (s->log != NULL)
+		s->log->n = k;           /* (s->log is l) what was read */
 	else
-		l->n = k;                /* what was read, freed with the log */
+		eb_audit_log_free(l);    /* never handed out */
 	pthread_mutex_unlock(&s->lock);
 	stream_end(s, rc, &err);
 	return NULL;
