@@ -65,6 +65,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1062,6 +1063,103 @@ refuse_stopped(const struct parse_state *st, const struct eb_xml_limits *lim,
  * token, the line and libxml2's message.  A limit field of 0 means its
  * default; max_depth is capped at 255.  Borrows 'schema' and 'p'.
  */
+/*
+ * Parser contexts kept per thread (eb_xml_reuse_contexts, xml.h): a
+ * context whose last parse ended cleanly is handed to the next parse on
+ * the same thread, which xmlCtxtReadMemory resets (xmlCtxtReset) before
+ * reading; its dictionary, input and node stacks are kept.  A context
+ * used in pieces, stopped by a hook, or that met a document that was not
+ * well-formed is freed, never reused; so is one after CTXT_USES parses
+ * (its dictionary holds every name and short text it has seen).  The
+ * original SAX start/end handlers are kept beside it: the hooks replace
+ * them in the context's own handler table.
+ */
+#define CTXT_USES 4096
+
+struct kept_ctxt {
+	xmlParserCtxtPtr ctxt;
+	startElementNsSAX2Func start;
+	endElementNsSAX2Func end;
+	unsigned uses;
+};
+
+static int reuse_contexts;
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+static void
+kept_free(void *p)
+{
+	struct kept_ctxt *k = p;
+
+	if (k == NULL)
+		return;
+	xmlFreeParserCtxt(k->ctxt);
+	free(k);
+}
+
+static void
+kept_init(void)
+{
+	if (pthread_key_create(&kept_key, kept_free) != 0)
+		reuse_contexts = 0;
+}
+
+void
+eb_xml_reuse_contexts(int on)
+{
+	reuse_contexts = on != 0;
+	if (reuse_contexts)
+		(void)pthread_once(&kept_once, kept_init);
+}
+
+void
+eb_xml_release_contexts(void)
+{
+	struct kept_ctxt *k;
+
+	if (!reuse_contexts)
+		return;
+	if ((k = pthread_getspecific(kept_key)) != NULL) {
+		(void)pthread_setspecific(kept_key, NULL);
+		kept_free(k);
+	}
+}
+
+/* A parser context with its original handlers: kept, or new. */
+static struct kept_ctxt *
+ctxt_take(void)
+{
+	struct kept_ctxt *k = NULL;
+
+	if (reuse_contexts && (k = pthread_getspecific(kept_key)) != NULL) {
+		(void)pthread_setspecific(kept_key, NULL);
+		return k;
+	}
+	k = eb_calloc(1, sizeof(*k));
+	k->ctxt = xmlNewParserCtxt();
+	if (k->ctxt == NULL || k->ctxt->sax == NULL)
+		eb_oom("xmlNewParserCtxt", 0);
+	k->start = k->ctxt->sax->startElementNs;
+	k->end = k->ctxt->sax->endElementNs;
+	return k;
+}
+
+/* Done with 'k': kept for this thread's next parse when 'clean', else freed. */
+static void
+ctxt_give(struct kept_ctxt *k, int clean)
+{
+	if (k == NULL)
+		return;
+	if (reuse_contexts && clean && ++k->uses < CTXT_USES &&
+	    pthread_getspecific(kept_key) == NULL) {
+		k->ctxt->_private = NULL;
+		if (pthread_setspecific(kept_key, k) == 0)
+			return;
+	}
+	kept_free(k);
+}
+
 int
 eb_xml_parse(const struct eb_schema *schema,
     const struct eb_xml_limits *limits, const uint8_t *p, size_t len,
@@ -1072,11 +1170,12 @@ eb_xml_parse(const struct eb_schema *schema,
 	struct saved_handler saved;
 	struct first_error verr;
 	xmlParserCtxtPtr ctxt = NULL;
+	struct kept_ctxt *kc = NULL;
 	xmlSchemaValidCtxtPtr vc = NULL;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
 	struct eb_doc *tree = NULL;
-	int rc = EB_OK, pushed = 0, vrc;
+	int rc = EB_OK, pushed = 0, vrc, clean = 0;
 	size_t cut;
 
 	*out = NULL;
@@ -1096,12 +1195,11 @@ eb_xml_parse(const struct eb_schema *schema,
 	st.max_depth = lim.max_depth;
 	st.max_elements = lim.max_elements;
 
-	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL || ctxt->sax == NULL)
-		eb_oom("xmlNewParserCtxt", 0);
+	kc = ctxt_take();
+	ctxt = kc->ctxt;
 	ctxt->_private = &st;
-	st.start = ctxt->sax->startElementNs;
-	st.end = ctxt->sax->endElementNs;
+	st.start = kc->start;
+	st.end = kc->end;
 	ctxt->sax->startElementNs = hook_start;
 	ctxt->sax->endElementNs = hook_end;
 	ctxt->sax->internalSubset = hook_internal_subset;
@@ -1120,6 +1218,9 @@ eb_xml_parse(const struct eb_schema *schema,
 	else
 		doc = xmlCtxtReadMemory(ctxt, (const char *)p, (int)len,
 		    "message.xml", "UTF-8", PARSE_OPTIONS);
+	/* reusable only after a whole, clean read in one call */
+	clean = cut == 0 && st.stop_reason == NULL && doc != NULL &&
+	    ctxt->wellFormed && ctxt->nsWellFormed;
 
 	if (st.stop_reason != NULL) {
 		rc = refuse_stopped(&st, &lim, err);
@@ -1193,7 +1294,7 @@ out:
 	eb_doc_free(tree);
 	xmlSchemaFreeValidCtxt(vc);
 	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
+	ctxt_give(kc, clean);
 	return rc;
 }
 

@@ -81,6 +81,19 @@ int eb_xml_parse(const struct eb_schema *schema,
 extern unsigned eb_xml_pieces;
 
 /*
+ * Opt-in, once, before threads start (ebid-audit verify: tens of
+ * thousands of small documents per thread): each thread keeps the parser
+ * context of its last clean parse (one read in one call, well-formed, no
+ * limit hit) for its next, so that libxml2 does not build a context and
+ * its dictionary for every document (xml.c, "parser contexts kept per
+ * thread"; a context is renewed every 4,096 parses).  Same checks and
+ * results.  eb_xml_release_contexts(): free this thread's kept context
+ * (threads that exit free theirs themselves).  ebidd does not use it.
+ */
+void eb_xml_reuse_contexts(int on);
+void eb_xml_release_contexts(void);
+
+/*
  * Parse an <events> tree as the log stores it: the canonical bytes of
  * protocol/doc.h (no declaration, no namespace), written by the core and
  * read back by ebidd (folding), ebid-audit (--db) and the exports.  The

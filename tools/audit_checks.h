@@ -66,6 +66,10 @@ struct eb_audit_pre {
 	/* the opened bids of an <open-bids> (EB_OK for other commands) */
 	int open_rc;
 	struct eb_error open_err;
+	/* the stored events parsed here (streamed load): EB_OK, or the
+	 * parser's failure; the tree goes into the entry */
+	int events_rc;
+	struct eb_error events_err;
 	/* the command parsed and schema-checked */
 	int parse_rc;
 	struct eb_error parse_err;
@@ -81,6 +85,25 @@ struct eb_audit_checks;
  */
 struct eb_audit_checks *eb_audit_checks_start(const struct eb_audit_log *l,
     const struct eb_trust *t, const struct eb_schema *schema, int jobs);
+/*
+ * The same for a log still being read: 'feed'(arg, i) is 1 once entry i
+ * is there, 0 when no more come (audit_log.h, eb_audit_verify_fed).
+ * With 'servers' (borrowed until stop), the signature of each signed
+ * chain head of 'l' (l->heads, fixed from now on) is checked too, by the
+ * thread that checks the entry it names, against those server
+ * certificates at that entry's time: eb_audit_checks_head().
+ */
+struct eb_audit_checks *eb_audit_checks_start_fed(
+    const struct eb_audit_log *l, int (*feed)(void *, size_t), void *arg,
+    const struct eb_trust *t, const struct eb_schema *schema,
+    X509 *const *servers, size_t nservers, int jobs);
+/*
+ * Head j's eb_chain_head_verify() as checked with its entry: 1 with *rc
+ * and *err when it was (every entry got, the head's hash that of its
+ * entry), 0 when not (the caller checks it itself).
+ */
+int eb_audit_checks_head(struct eb_audit_checks *c, size_t j, int *rc,
+    struct eb_error *err);
 /* Entry i's results (waits for them); i must grow by one per call. */
 struct eb_audit_pre *eb_audit_checks_get(struct eb_audit_checks *c,
     size_t i);

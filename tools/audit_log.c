@@ -302,6 +302,14 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, struct eb_audit_result *res,
     struct eb_error *err)
 {
+	return eb_audit_verify_fed(l, NULL, NULL, t, schema, res, err);
+}
+
+int
+eb_audit_verify_fed(const struct eb_audit_log *l, eb_audit_feed_fn feed,
+    void *arg, const struct eb_trust *t, const struct eb_schema *schema,
+    struct eb_audit_result *res, struct eb_error *err)
+{
 	const struct eb_flow_entry *fe = eb_flow_for_kind(l->kind);
 	const struct eb_flow_ops *ops = fe != NULL ? fe->ops : NULL;
 	uint8_t prev[EB_SHA256_LEN] = { 0 }, h[EB_SHA256_LEN];
@@ -326,10 +334,12 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		    "the log is of an unknown kind '%s'", l->kind);
 	st = ops->create(l->aggregate);
 	nservers = load_servers(l, servers);
-	chk = eb_audit_checks_start(l, t, schema, audit_jobs > 0 ?
-	    audit_jobs : eb_audit_jobs_default());
+	/* the chain heads' signatures are checked with their entries */
+	chk = eb_audit_checks_start_fed(l, feed, arg, t, schema, servers,
+	    nservers, audit_jobs > 0 ? audit_jobs : eb_audit_jobs_default());
 
-	for (i = 0; i < l->n; i++) {
+	/* (a streamed load: entry i once read; then l->n is final) */
+	for (i = 0; feed != NULL ? feed(arg, i) : i < l->n; i++) {
 		const struct eb_audit_entry *e = &l->entries[i];
 		int64_t stamped;
 
@@ -354,6 +364,12 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		 * eb_audit_entry_of()
 		 */
 		pre = eb_audit_checks_get(chk, i);
+		if ((rc = pre->events_rc) != EB_OK) {
+			*err = pre->events_err;
+			rc = wrap_at(res, err, e, rc,
+			    "its stored events cannot be read");
+			goto out;
+		}
 		if ((rc = pre->hash_rc) != EB_OK) {
 			rc = fail_at(res, err, e, rc, "hash-mismatch",
 			    "The entry was changed after it was written.",
@@ -527,8 +543,6 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		eb_audit_checks_release(chk, i);
 		res->entries_checked++;
 	}
-	eb_audit_checks_stop(chk);
-	chk = NULL;
 
 	/* 5. the signed chain heads */
 	for (j = 0; j < l->nheads; j++) {
@@ -545,10 +559,13 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 			goto out;
 		}
 		/* signed by one of the server certificates (when the log
-		 * names none, by a system certificate of the CA) */
-		rc = eb_chain_head_verify(t, l->aggregate, hd->seq, hd->hash,
-		    hd->signature, hd->signature_len,
-		    l->entries[hd->seq - 1].time, servers, nservers, NULL, err);
+		 * names none, by a system certificate of the CA); checked
+		 * with its entry, on the checks' threads, or now */
+		if (!eb_audit_checks_head(chk, j, &rc, err))
+			rc = eb_chain_head_verify(t, l->aggregate, hd->seq,
+			    hd->hash, hd->signature, hd->signature_len,
+			    l->entries[hd->seq - 1].time, servers, nservers,
+			    NULL, err);
 		if (rc != EB_OK) {
 			res->failed_seq = hd->seq;
 			goto out;
@@ -592,6 +609,8 @@ eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
 		goto out;
 	}
 
+	eb_audit_checks_stop(chk);
+	chk = NULL;
 	memset(&auditor, 0, sizeof(auditor));
 	auditor.role = EB_ROLE_AUDITOR;
 	snprintf(auditor.party, sizeof(auditor.party), "ebid-audit");

@@ -21,6 +21,7 @@
 #ifndef EB_AUDIT_LOG_H
 #define EB_AUDIT_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -51,6 +52,19 @@ struct eb_audit_result {
 int eb_audit_verify(const struct eb_audit_log *l, const struct eb_trust *t,
     const struct eb_schema *schema, struct eb_audit_result *res,
     struct eb_error *err) EB_MUSTCHECK;
+
+/*
+ * eb_audit_verify() of a log still being read (tools/audit_db.h, the
+ * streamed load): 'feed'(arg, i) returns 1 once entry i of 'l' is there,
+ * 0 when no more come (then l->n is final).  Entries whose stored events
+ * are not parsed yet (events NULL, events_bytes set) are parsed by the
+ * checks and kept in the entry; one that does not parse fails
+ * "bad-stored-events" at its entry.
+ */
+typedef int (*eb_audit_feed_fn)(void *arg, size_t i);
+int eb_audit_verify_fed(const struct eb_audit_log *l, eb_audit_feed_fn feed,
+    void *arg, const struct eb_trust *t, const struct eb_schema *schema,
+    struct eb_audit_result *res, struct eb_error *err) EB_MUSTCHECK;
 
 /*
  * Add the signed chain heads held by 'd' -- a bidder's receipt proof

@@ -248,51 +248,45 @@ print_failure(const struct eb_audit_log *log, const char *file,
  */
 /*
  * verify --db / replay --db: the log is read from PostgreSQL on a thread
- * of its own while the main thread compiles the schema and loads the
- * trust (both serial, both needed before the first entry is checked):
- * the same load, the same errors, only sooner (issue 17, fifth pass).
+ * of its own (tools/audit_db.h, the streamed load), started before the
+ * main thread compiles the schema and loads the trust; the checks take
+ * each entry as soon as it is read (issue 17, sixth pass).  A load that
+ * fails is the verdict, as when the whole log was read first.
  */
-static struct db_prefetch {
-	pthread_t th;
-	int started;
-	const char *conninfo, *id;
-	struct eb_audit_log *log;
-	struct eb_error err;
-	int rc;
-} prefetch;
+static struct eb_audit_db_stream *stream;
 
-static void *
-prefetch_run(void *arg)
-{
-	struct db_prefetch *p = arg;
-
-	p->rc = eb_audit_db_load(p->conninfo, p->id, &p->log, &p->err);
-	return NULL;
-}
-
-static void
-prefetch_start(const char *conninfo, const char *id)
-{
-	prefetch.conninfo = conninfo;
-	prefetch.id = id;
-	eb_error_clear(&prefetch.err);
-	prefetch.started = pthread_create(&prefetch.th, NULL, prefetch_run,
-	    &prefetch) == 0;
-}
-
-/* The prefetched log (or a load now when none was started). */
+/* The streamed log's header (a stream now when none was started). */
 static int
-db_load(const char *conninfo, const char *id, struct eb_audit_log **log,
+db_open(const char *conninfo, const char *id, struct eb_audit_log **log,
     struct eb_error *err)
 {
-	if (!prefetch.started)
-		return eb_audit_db_load(conninfo, id, log, err);
-	pthread_join(prefetch.th, NULL);
-	prefetch.started = 0;
-	*log = prefetch.log;
-	prefetch.log = NULL;
-	*err = prefetch.err;
-	return prefetch.rc;
+	if (stream == NULL)
+		stream = eb_audit_db_stream_start(conninfo, id);
+	return eb_audit_db_stream_log(stream, log, err);
+}
+
+/*
+ * The end of the streamed load: when it failed, its error replaces
+ * 'err' and *rc (the log could not be read: nothing else counts).
+ * Returns 1 when it failed.
+ */
+static int
+db_close(int *rc, struct eb_error *err)
+{
+	struct eb_error lerr;
+	int lrc;
+
+	if (stream == NULL)
+		return 0;
+	eb_error_clear(&lerr);
+	lrc = eb_audit_db_stream_end(stream, &lerr);
+	eb_audit_db_stream_free(stream);
+	stream = NULL;
+	if (lrc == EB_OK)
+		return 0;
+	*rc = lrc;
+	*err = lerr;
+	return 1;
 }
 
 static int
@@ -308,20 +302,35 @@ load_and_verify(const struct opts *o, const char *file,
 	eb_error_clear(&err);
 	*logp = NULL;
 	if (o->db != NULL)
-		rc = db_load(o->db, o->tender ? o->tender : o->sale ?
+		rc = db_open(o->db, o->tender ? o->tender : o->sale ?
 		    o->sale : o->pool, &log, &err);
 	else
 		rc = load_export(file, schema, &log, &err);
 	if (rc == EB_OK)
 		rc = add_outside(o, log, &err);
 	if (rc != EB_OK) {
+		db_close(&rc, &err);
 		print_error(&err);
 		print_failure(NULL, o->db != NULL ? "the database's log" : file,
 		    res, &err);
 		eb_audit_log_free(log);
 		return rc;
 	}
-	if ((rc = eb_audit_verify(log, t, schema, res, &err)) != EB_OK) {
+	if (o->db != NULL) {
+		rc = eb_audit_verify_fed(log, eb_audit_db_stream_wait, stream,
+		    t, schema, res, &err);
+		if (db_close(&rc, &err)) {
+			eb_doc_free(res->final_view);
+			memset(res, 0, sizeof(*res));
+			print_error(&err);
+			print_failure(NULL, "the database's log", res, &err);
+			eb_audit_log_free(log);
+			return rc;
+		}
+	} else {
+		rc = eb_audit_verify(log, t, schema, res, &err);
+	}
+	if (rc != EB_OK) {
 		print_error(&err);
 		print_failure(log, file, res, &err);
 		eb_audit_log_free(log);
@@ -1314,9 +1323,11 @@ main(int argc, char **argv)
 	/* from here on, anything that stops the check is a failure (1) */
 	rc = 1;
 	eb_xml_init();
+	/* tens of thousands of small documents per thread (xml.h) */
+	eb_xml_reuse_contexts(1);
 	if (o.db != NULL && strcmp(verb, "export") != 0)
-		prefetch_start(o.db, o.tender ? o.tender : o.sale ? o.sale :
-		    o.pool);
+		stream = eb_audit_db_stream_start(o.db, o.tender ? o.tender :
+		    o.sale ? o.sale : o.pool);
 	if ((schema = eb_schema_load(o.xsd, &err)) == NULL) {
 		print_error(&err);
 		goto out;
@@ -1346,13 +1357,11 @@ main(int argc, char **argv)
 	else
 		rc = cmd_replay(&o, file, schema, trust);
 out:
-	if (prefetch.started) {          /* stopped before the log was used */
-		pthread_join(prefetch.th, NULL);
-		eb_audit_log_free(prefetch.log);
-	}
+	eb_audit_db_stream_free(stream);  /* stopped before the log was used */
 	for (size_t i = 0; i < subjects.n; i++)
 		eb_audit_log_free(subjects.logs[i]);
 	eb_trust_free(trust);
 	eb_schema_free(schema);
+	eb_xml_release_contexts();
 	return rc;
 }

@@ -226,4 +226,37 @@ check "11: ... and so with --jobs 1 (exit $r)" test "$r" = 1
 spell '<events  ' '<events '
 check "11: the row put back verifies again" "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA"
 
+# -- 12: verify --db streams the log into the checks (issue 17, sixth
+# pass): the stored events are parsed by the checking threads, the chain
+# heads' signatures checked with the entries they name; a row whose events
+# cannot be read, and a head whose signature was altered in the database,
+# fail naming their entry, the same with one thread and with several ---
+spell '<events ' '<events! '
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA")
+check "12: entry $k's stored events unreadable: verify --db fails (exit $r)" test "$r" = 1
+check "12: ... naming entry $k: its stored events cannot be read [bad-stored-events]" grep -q "entry $k does not hold: its stored events cannot be read \[bad-stored-events\]" "$tmp/rc.out"
+cp "$tmp/rc.out" "$tmp/ev2.out"
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA" --jobs 1)
+check "12: ... and the same verdict with --jobs 1 (exit $r)" cmp "$tmp/rc.out" "$tmp/ev2.out"
+spell '<events! ' '<events '
+check "12: the row put back verifies again" "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA"
+hs=$(psqlq -c "SELECT max(seq) FROM chain_heads_signed WHERE aggregate = '$S'")
+check "12: (the sale has a signed chain head, at entry $hs)" test -n "$hs"
+flip_head() { # flip_head: one byte near the end of the head's signature, XORed
+	psqlq -c "ALTER TABLE chain_heads_signed DISABLE TRIGGER ALL;
+		UPDATE chain_heads_signed SET signature = set_byte(signature, length(signature) - 5,
+			get_byte(signature, length(signature) - 5) # 1)
+		WHERE aggregate = '$S' AND seq = $hs;
+		ALTER TABLE chain_heads_signed ENABLE TRIGGER ALL;" >/dev/null
+}
+flip_head
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA")
+check "12: a head's signature altered in the database: verify --db fails (exit $r)" test "$r" = 1
+check "12: ... naming the head's entry $hs" grep -q "entry $hs does not hold\|FAILED: sale $S, entry $hs " "$tmp/rc.out"
+cp "$tmp/rc.out" "$tmp/hd2.out"
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA" --jobs 1)
+check "12: ... and the same verdict with --jobs 1 (exit $r)" cmp "$tmp/rc.out" "$tmp/hd2.out"
+flip_head
+check "12: the head put back verifies again" "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA"
+
 finish

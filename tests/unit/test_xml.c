@@ -1356,6 +1356,72 @@ test_stored_events(void **state)
 	eb_doc_free(ev);
 }
 
+/*
+ * Parser contexts kept per thread (eb_xml_reuse_contexts): a context is
+ * handed on only after a clean parse, so refused documents of every kind
+ * between good ones change nothing, for more parses than a context lives
+ * (4,096): each answer and tree is the one a fresh context gives.
+ */
+static void
+test_reused_contexts(void **state)
+{
+	struct fixture *fx = *state;
+	struct eb_error err;
+	struct eb_doc *d = NULL, *want = NULL;
+	struct eb_buf a = EB_BUF_INIT, b = EB_BUF_INIT;
+	const char *good = "<offer " NS " lot=\"L1\"><title>t &amp; u</title>"
+	    "<item price=\"5\">x</item></offer>";
+	char *deep = nested(40);
+
+	eb_xml_release_contexts();
+	eb_xml_reuse_contexts(0);
+	assert_int_equal(parse(fx->test, NULL, good, &want, &err), EB_OK);
+	assert_int_equal(eb_xml_write(want, 0, &a), EB_OK);
+	eb_xml_reuse_contexts(1);
+	for (int i = 0; i < 4200; i++) {
+		switch (i % 6) {
+		case 1:
+			expect_refused(fx->test, NULL, "<offer " NS " lot=\"L1\">"
+			    "<title>t</item></offer>", EB_ERR_FORMAT,
+			    "malformed", &err);
+			break;
+		case 2:
+			expect_refused(NULL, NULL, deep, EB_ERR_LIMIT,
+			    "too-deep", &err);
+			break;
+		case 3:
+			expect_refused(NULL, NULL, "<!DOCTYPE a [<!ENTITY e "
+			    "\"x\">]><a " NS ">&e;</a>", EB_ERR_FORMAT,
+			    "dtd-not-allowed", &err);
+			break;
+		case 4:
+			expect_refused(fx->test, NULL, "<offer " NS "><title>"
+			    "t</title></offer>", EB_ERR_FORMAT,
+			    "schema-invalid", &err);
+			break;
+		case 5:
+			expect_refused(NULL, NULL, "<a xmlns=\"urn:other\"/>",
+			    EB_ERR_FORMAT, "wrong-namespace", &err);
+			break;
+		default:
+			assert_int_equal(parse(fx->test, NULL, good, &d, &err),
+			    EB_OK);
+			eb_buf_reset(&b);
+			assert_int_equal(eb_xml_write(d, 0, &b), EB_OK);
+			assert_int_equal(b.len, a.len);
+			assert_memory_equal(b.data, a.data, a.len);
+			eb_doc_free(d);
+			d = NULL;
+		}
+	}
+	eb_xml_release_contexts();
+	eb_xml_reuse_contexts(0);
+	eb_doc_free(want);
+	eb_buf_free(&a);
+	eb_buf_free(&b);
+	free(deep);
+}
+
 int
 main(void)
 {
@@ -1389,6 +1455,7 @@ main(void)
 		cmocka_unit_test(test_errdoc_repairs),
 		cmocka_unit_test(test_threads_share_schema),
 		cmocka_unit_test(test_stored_events),
+		cmocka_unit_test(test_reused_contexts),
 	};
 
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
@@ -1397,5 +1464,12 @@ main(void)
 	 * answer, line and tree must be the same (protocol/xml.c). */
 	eb_xml_pieces = 7;
 	failed += cmocka_run_group_tests(tests, setup, teardown);
+	/* And once more in one call each, every thread keeping its parser
+	 * context between clean parses (eb_xml_reuse_contexts, ebid-audit's
+	 * setting): the same answers, lines and trees. */
+	eb_xml_pieces = 0;
+	eb_xml_reuse_contexts(1);
+	failed += cmocka_run_group_tests(tests, setup, teardown);
+	eb_xml_release_contexts();
 	return failed;
 }
