@@ -986,7 +986,7 @@ dedup_check(struct job *j)
 
 	j->dedup_checked = 1;
 	eb_hex32(j->der_sha, hex);
-	if (eb_store_select(j->cs->srv->store,
+	if (eb_store_select_named(j->cs->srv->store,
 	    "SELECT l.seq, l.hash, l.time_ms, l.events, l.receipt,"
 	    " l.prev_hash, l.clock, c.signature,"
 	    " CASE WHEN $3::boolean THEN"
@@ -1446,7 +1446,7 @@ verify_done(void *arg)
 		/* each condition through its own index (OFFSET 0: not
 		 * joined with seq = 1 into a scan of all log_pkey, as
 		 * PostgreSQL planned it without statistics) */
-		if (eb_store_select(srv->store, "SELECT aggregate FROM ("
+		if (eb_store_select_named(srv->store, "SELECT aggregate FROM ("
 		    " SELECT aggregate, seq FROM log"
 		    "  WHERE command_sha256 = decode($1, 'hex') OFFSET 0) s"
 		    " WHERE seq = 1 UNION SELECT aggregate FROM ("

@@ -38,6 +38,8 @@
 
 #define EB_STORE_MAX_CONN 32
 #define EB_STORE_MAX_PARAMS 20
+#define EB_STORE_MAX_STMTS 64         /* named statements (a bit each) */
+#define SQLSTATE_NO_STMT "26000"      /* invalid_sql_statement_name */
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
 
@@ -46,6 +48,8 @@ enum query_kind { Q_DONE, Q_I64, Q_TEXT, Q_ROWS, Q_RESULT, Q_BATCH };
 struct query {
 	struct query *next;
 	const char *sql;              /* static text */
+	int stmt;                     /* its named statement, or -1 */
+	int reprepared;               /* prepared again after 26000 once */
 	int n;
 	char *vals[EB_STORE_MAX_PARAMS];
 	int lens[EB_STORE_MAX_PARAMS];
@@ -72,6 +76,8 @@ struct pgc {
 	enum pgc_state state;
 	struct event *ev_read, *ev_write, *ev_poll, *ev_retry;
 	struct query *q;
+	uint64_t prepared;            /* bit i: statement i is prepared here */
+	int preparing;                /* c->q waits for its PQsendPrepare */
 };
 
 struct eb_store {
@@ -89,10 +95,16 @@ struct eb_store {
 	struct refrow *refs;
 	size_t nrefs, caprefs;
 	struct event *ev_refs;
+	/* the named statements: stmt_sql[i] is prepared as "eb_s<i>" on a
+	 * connection the first time a query of it runs there */
+	const char *stmt_sql[EB_STORE_MAX_STMTS];
+	int nstmts;
+	struct eb_store_stats stats;
 };
 
 static void pgc_connect(struct pgc *c);
 static void dispatch(struct eb_store *s);
+static void pgc_flush(struct pgc *c);
 
 /* One refusal waiting for its INSERT (eb_store_refusal). */
 #define REF_FIELDS 10                 /* the text columns */
@@ -126,9 +138,32 @@ query_new(const char *sql, enum query_kind kind, void *arg)
 	struct query *q = eb_calloc(1, sizeof(*q));
 
 	q->sql = sql;
+	q->stmt = -1;
 	q->kind = kind;
 	q->arg = arg;
 	return q;
+}
+
+/*
+ * Run 'q' as a named statement: 'q->sql' is static text (its pointer is
+ * its key), parsed and planned once per connection (PQsendPrepare), then
+ * only bound and executed (PQsendQueryPrepared).  Past EB_STORE_MAX_STMTS
+ * distinct texts, unnamed as before.
+ */
+static void
+query_named(struct eb_store *s, struct query *q)
+{
+	int i;
+
+	for (i = 0; i < s->nstmts; i++)
+		if (s->stmt_sql[i] == q->sql)
+			break;
+	if (i == s->nstmts) {
+		if (s->nstmts == EB_STORE_MAX_STMTS)
+			return;
+		s->stmt_sql[s->nstmts++] = q->sql;
+	}
+	q->stmt = i;
 }
 
 /* Add a parameter: text when bin == 0 (NUL-terminated), bytea otherwise. */
@@ -381,6 +416,8 @@ pgc_close(struct pgc *c)
 		PQfinish(c->conn);
 	c->conn = NULL;
 	c->state = PGC_DOWN;
+	c->prepared = 0;              /* a new session knows none of them */
+	c->preparing = 0;
 }
 
 static int
@@ -453,6 +490,77 @@ pgc_lost(struct pgc *c, const char *why)
 	}
 }
 
+/*
+ * Send 'q' on 'c': a named statement not yet prepared on this connection
+ * is prepared first (c->preparing; read_cb sends the query itself when
+ * the prepare's result has come).  Returns 0, or -1 when libpq could not
+ * queue it (the caller loses the connection).
+ */
+static int
+pgc_send(struct pgc *c, struct query *q)
+{
+	struct eb_store *s = c->s;
+	char name[16];
+
+	if (q->stmt < 0) {
+		s->stats.unnamed++;
+		return PQsendQueryParams(c->conn, q->sql, q->n, NULL,
+		    (const char *const *)q->vals, q->lens, q->fmts,
+		    q->text_results ? 0 : 1) ? 0 : -1;
+	}
+	snprintf(name, sizeof(name), "eb_s%d", q->stmt);
+	if (!(c->prepared & ((uint64_t)1 << q->stmt))) {
+		/* parameter types as the text says ($n::type) or as inferred,
+		 * the same as PQsendQueryParams without types */
+		s->stats.prepares++;
+		c->preparing = 1;
+		return PQsendPrepare(c->conn, name, q->sql, 0, NULL) ? 0 : -1;
+	}
+	s->stats.executes++;
+	return PQsendQueryPrepared(c->conn, name, q->n,
+	    (const char *const *)q->vals, q->lens, q->fmts,
+	    q->text_results ? 0 : 1) ? 0 : -1;
+}
+
+/*
+ * The end of a named statement's prepare (c->preparing) or of its run:
+ * returns 1 when 'q' was sent again on 'c' (its prepare succeeded, or it
+ * ran into a session that lost the statement, SQLSTATE 26000, and is
+ * prepared again, once), 0 when 'q' is finished with its last result.
+ */
+static int
+pgc_next_step(struct pgc *c, struct query *q)
+{
+	int was_prepare = c->preparing;
+	const char *state;
+
+	c->preparing = 0;
+	if (q->stmt < 0)
+		return 0;
+	if (was_prepare) {
+		if (q->res == NULL || PQresultStatus(q->res) != PGRES_COMMAND_OK)
+			return 0;      /* the prepare's error is the query's */
+		c->prepared |= (uint64_t)1 << q->stmt;
+	} else {
+		if (q->res == NULL || q->reprepared ||
+		    PQresultStatus(q->res) != PGRES_FATAL_ERROR ||
+		    (state = PQresultErrorField(q->res, PG_DIAG_SQLSTATE)) ==
+		    NULL || strcmp(state, SQLSTATE_NO_STMT) != 0)
+			return 0;
+		/* DEALLOCATE or DISCARD ran in this session: once more */
+		c->prepared &= ~((uint64_t)1 << q->stmt);
+		q->reprepared = 1;
+	}
+	PQclear(q->res);
+	q->res = NULL;
+	if (pgc_send(c, q) != 0) {
+		pgc_lost(c, PQerrorMessage(c->conn));
+		return 1;
+	}
+	pgc_flush(c);
+	return 1;
+}
+
 static void
 pgc_flush(struct pgc *c)
 {
@@ -497,6 +605,8 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		q = c->q;               /* end of this statement's results */
+		if (pgc_next_step(c, q))
+			continue;       /* sent again (or the connection lost) */
 		c->q = NULL;
 		c->state = PGC_IDLE;
 		s->inflight--;
@@ -615,9 +725,7 @@ dispatch(struct eb_store *s)
 		c->q = q;
 		c->state = PGC_BUSY;
 		s->inflight++;
-		if (!PQsendQueryParams(c->conn, q->sql, q->n, NULL,
-		    (const char *const *)q->vals, q->lens, q->fmts,
-		    q->text_results ? 0 : 1)) {
+		if (pgc_send(c, q) != 0) {
 			pgc_lost(c, PQerrorMessage(c->conn));
 			continue;
 		}
@@ -769,14 +877,23 @@ int
 eb_store_load(struct eb_store *s, const char *aggregate, int64_t after_seq,
     eb_store_rows_fn cb, void *arg)
 {
+	/* both parameters through scalar subqueries: their values are
+	 * unknown to the planner in a custom plan as in the generic one, so
+	 * the two cost the same and after five runs PostgreSQL keeps the
+	 * generic plan (the aggregate by its key, its log_pkey range after
+	 * the seq) instead of planning each delta load again: 0.14 ms of
+	 * planning each in the hot race for 0.024 ms of execution
+	 * (docs/performance.md, sixth pass: the hot race) */
 	struct query *q = query_new(
 	    "SELECT a.kind, l.seq, l.time_ms, l.hash, l.events,"
 	    " l.command_sha256"
 	    "  FROM aggregates a"
-	    "  LEFT JOIN log l ON l.aggregate = a.id AND l.seq > $2::int8"
-	    " WHERE a.id = $1 ORDER BY l.seq", Q_ROWS, arg);
+	    "  LEFT JOIN log l ON l.aggregate = a.id"
+	    "   AND l.seq > (SELECT $2::int8)"
+	    " WHERE a.id = (SELECT $1::text) ORDER BY l.seq", Q_ROWS, arg);
 	int rc;
 
+	query_named(s, q);
 	q->cb.rows = cb;
 	if ((rc = query_param(q, aggregate, 0, 0)) != EB_OK ||
 	    (rc = query_param_i64(q, after_seq)) != EB_OK) {
@@ -796,6 +913,7 @@ eb_store_append(struct eb_store *s, const struct eb_store_entry *e,
 	    arg);
 	int rc = EB_OK;
 
+	query_named(s, q);
 	q->cb.done = cb;
 	if ((rc = query_param(q, e->aggregate, 0, 0)) ||
 	    (rc = query_param(q, e->kind, 0, 0)) ||
@@ -933,6 +1051,7 @@ eb_store_append_batch(struct eb_store *s,
 	    " $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
 	    " $12::bytea[], $13::bytea[], $14::bytea[], $15::text[],"
 	    " $16::bytea[], $17::int2[], $18::text[])", Q_BATCH, arg);
+	query_named(s, q);
 	q->cb.batch = cb;
 	q->nbatch = n;
 	for (int k = 0; k < BATCH_COLUMNS; k++) {
@@ -962,6 +1081,7 @@ eb_store_next_id(struct eb_store *s, const char *kind, int year,
 	    arg);
 	int rc;
 
+	query_named(s, q);
 	q->cb.text = cb;
 	if ((rc = query_param(q, kind, 0, 0)) != EB_OK ||
 	    (rc = query_param_i64(q, year)) != EB_OK) {
@@ -976,6 +1096,7 @@ eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg)
 {
 	struct query *q = query_new("SELECT nextval('tsa_serial')", Q_I64, arg);
 
+	query_named(s, q);
 	q->cb.i64 = cb;
 	return submit(s, q);
 }
@@ -1027,6 +1148,7 @@ refs_flush(struct eb_store *s)
 	    " $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
 	    " $8::text[], $9::text[], $10::text[], $11::text[]) AS u",
 	    Q_DONE, NULL);
+	query_named(s, q);
 	d = eb_malloc(sizeof(*d) + n * sizeof(d->r[0]));
 	d->n = n;
 	for (size_t i = 0; i < n; i++) {
@@ -1146,6 +1268,7 @@ eb_store_sign_head(struct eb_store *s, const char *aggregate, int64_t seq,
 	    "SELECT eb_sign_head($1, $2::int8, $3, $4)", Q_DONE, arg);
 	int rc;
 
+	query_named(s, q);
 	q->cb.done = cb;
 	if ((rc = query_param(q, aggregate, 0, 0)) ||
 	    (rc = query_param_i64(q, seq)) ||
@@ -1159,11 +1282,14 @@ eb_store_sign_head(struct eb_store *s, const char *aggregate, int64_t seq,
 
 static int
 select_query(struct eb_store *s, const char *sql, int nparams,
-    const char *const *params, int text, eb_store_result_fn cb, void *arg)
+    const char *const *params, int text, int named, eb_store_result_fn cb,
+    void *arg)
 {
 	struct query *q = query_new(sql, Q_RESULT, arg);
 	int rc;
 
+	if (named)
+		query_named(s, q);
 	q->cb.result = cb;
 	q->text_results = text;
 	for (int i = 0; i < nparams; i++) {
@@ -1179,12 +1305,25 @@ int
 eb_store_select(struct eb_store *s, const char *sql, int nparams,
     const char *const *params, eb_store_result_fn cb, void *arg)
 {
-	return select_query(s, sql, nparams, params, 0, cb, arg);
+	return select_query(s, sql, nparams, params, 0, 0, cb, arg);
+}
+
+int
+eb_store_select_named(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, eb_store_result_fn cb, void *arg)
+{
+	return select_query(s, sql, nparams, params, 0, 1, cb, arg);
+}
+
+void
+eb_store_stats(const struct eb_store *s, struct eb_store_stats *out)
+{
+	*out = s->stats;
 }
 
 int
 eb_store_select_text(struct eb_store *s, const char *sql, int nparams,
     const char *const *params, eb_store_result_fn cb, void *arg)
 {
-	return select_query(s, sql, nparams, params, 1, cb, arg);
+	return select_query(s, sql, nparams, params, 1, 0, cb, arg);
 }

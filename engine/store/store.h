@@ -8,7 +8,12 @@
  * A store is a small pool of connections (e.g. 4).  Each query is queued,
  * given to an idle connection (a batch append before the other waiting
  * queries), sent with PQsendQueryParams (binary
- * results) and answered through a callback from the event loop.  Several
+ * results) and answered through a callback from the event loop.  The
+ * store's own statements and eb_store_select_named()'s are named
+ * statements: each is parsed and planned once per connection
+ * (PQsendPrepare the first time it runs there, again on a new
+ * connection after a reconnect), then only bound and executed
+ * (PQsendQueryPrepared).  Several
  * connections let appends to different aggregates commit in parallel
  * (PostgreSQL's group commit); appends to one aggregate are serialized by
  * the caller (ebidd's per-aggregate queue) and, across processes, by the
@@ -42,6 +47,8 @@
  *    eb_store_refusal()    - a refused command into security_log
  *    eb_store_record_server() - a server certificate into servers
  *    eb_store_sign_head()  - a chain head signed outside an append
+ *    eb_store_select(), _select_text(), _select_named() - our reads
+ *    eb_store_stats()      - statements prepared, executed, sent unnamed
  */
 #ifndef EB_STORE_H
 #define EB_STORE_H
@@ -199,6 +206,23 @@ int eb_store_select(struct eb_store *s, const char *sql, int nparams,
 /* The same with results in text format. */
 int eb_store_select_text(struct eb_store *s, const char *sql, int nparams,
     const char *const *params, eb_store_result_fn cb, void *arg);
+/*
+ * eb_store_select() as a named statement: 'sql' must be a string literal
+ * (its address is its key), prepared once per connection.  For the hot
+ * paths whose plan does not depend on the parameters' values: after five
+ * runs PostgreSQL may keep a generic plan (docs/performance.md, "Issue 17,
+ * sixth pass: the hot race").
+ */
+int eb_store_select_named(struct eb_store *s, const char *sql, int nparams,
+    const char *const *params, eb_store_result_fn cb, void *arg);
+
+/* What the pool sent, since eb_store_open() (tests, diagnostics). */
+struct eb_store_stats {
+	uint64_t prepares;           /* PQsendPrepare: once per statement and connection */
+	uint64_t executes;           /* PQsendQueryPrepared */
+	uint64_t unnamed;            /* PQsendQueryParams */
+};
+void eb_store_stats(const struct eb_store *s, struct eb_store_stats *out);
 /*
  * Record a server certificate (DER, its SHA-256 and subject) in the
  * servers table, once (schema/0005_servers_heads.sql).  cb may be NULL.

@@ -194,6 +194,114 @@ got_rows(int rc, const struct eb_error *e, const char *kind,
 }
 
 static char last_status[64];
+static void run(void);
+
+/* eb_store_select_text(): the first column of the first row, or "" */
+static void
+got_res(int rc, const struct eb_error *e, const struct pg_result *r,
+    void *arg)
+{
+	(void)arg;
+	last_rc = rc;
+	snprintf(last_text, sizeof(last_text), "%s", rc == EB_OK &&
+	    PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+	snprintf(last_reason, sizeof(last_reason), "%s", rc ? e->reason : "");
+	event_base_loopbreak(base);
+}
+
+/* One text value through 's' (the session of its only connection). */
+static const char *
+store_value(struct eb_store *s, const char *sql)
+{
+	last_text[0] = '\0';
+	if (eb_store_select_text(s, sql, 0, NULL, got_res, NULL) != EB_OK)
+		return "";
+	run();
+	return last_rc == EB_OK ? last_text : "";
+}
+
+/*
+ * The store's statements are prepared once per connection (store.c
+ * query_named): on a pool of one connection, three loads are one
+ * PQsendPrepare and three runs of the named statement, which the
+ * session's pg_prepared_statements shows; after the connection is lost
+ * (its backend terminated, as a database restart does) the new session
+ * prepares it again, and after DEALLOCATE ALL in the same session
+ * (SQLSTATE 26000 on the next run) too, the load still answering.
+ */
+static void
+prepared_tests(const char *conninfo)
+{
+	struct eb_store *s1;
+	struct eb_store_stats st;
+	struct eb_error err;
+	char pid[32], sql[128];
+	PGconn *pc;
+	int up = 0;
+
+	if ((s1 = eb_store_open(base, conninfo, 1, &err)) == NULL) {
+		CHECK(0, "a pool of one connection opens: %s", err.primary);
+		return;
+	}
+	rows_agg = &aggs[7];
+	rows_after = 15;
+	for (int i = 0; i < 3; i++) {
+		eb_store_load(s1, aggs[7].id, 15, got_rows, NULL);
+		run();
+		CHECK(last_rc == EB_OK && last_n == 5 && rows_ok,
+		    "load %d through the named statement: entries 16..20", i);
+	}
+	eb_store_stats(s1, &st);
+	CHECK(st.prepares == 1 && st.executes == 3,
+	    "three loads on one connection: prepared once, run three times "
+	    "(%llu, %llu)", (unsigned long long)st.prepares,
+	    (unsigned long long)st.executes);
+	CHECK(strcmp(store_value(s1, "SELECT count(*) FROM "
+	    "pg_prepared_statements WHERE name LIKE 'eb_s%' AND statement "
+	    "LIKE '%LEFT JOIN log l ON l.aggregate = a.id%'"), "1") == 0,
+	    "the session holds the load as a prepared statement (%s)",
+	    last_text);
+	snprintf(pid, sizeof(pid), "%s", store_value(s1,
+	    "SELECT pg_backend_pid()"));
+
+	/* the connection lost: a new session, the statement prepared again */
+	pc = PQconnectdb(conninfo);
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)",
+	    atoi(pid));
+	PQclear(PQexec(pc, sql));
+	PQfinish(pc);
+	for (int i = 0; i < 60 && !up; i++) {
+		struct timeval tv = { 0, 100000 };
+
+		event_base_loopexit(base, &tv);
+		run();
+		up = strcmp(store_value(s1, "SELECT pg_backend_pid()"), "") != 0
+		    && strcmp(last_text, pid) != 0;
+	}
+	CHECK(up, "the pool reconnected after its backend was terminated "
+	    "(%s, was %s)", last_text, pid);
+	eb_store_load(s1, aggs[7].id, 15, got_rows, NULL);
+	run();
+	eb_store_stats(s1, &st);
+	CHECK(last_rc == EB_OK && last_n == 5 && rows_ok && st.prepares == 2,
+	    "after the reconnect the load is prepared again and answers "
+	    "(%d, %zu rows, %llu prepares)", last_rc, last_n,
+	    (unsigned long long)st.prepares);
+	CHECK(strcmp(store_value(s1, "SELECT count(*) FROM "
+	    "pg_prepared_statements WHERE name LIKE 'eb_s%'"), "1") == 0,
+	    "  ... in the new session (%s)", last_text);
+
+	/* the session forgot it (DEALLOCATE ALL): 26000, prepared again */
+	store_value(s1, "DEALLOCATE ALL");
+	eb_store_load(s1, aggs[7].id, 15, got_rows, NULL);
+	run();
+	eb_store_stats(s1, &st);
+	CHECK(last_rc == EB_OK && last_n == 5 && rows_ok && st.prepares == 3,
+	    "after DEALLOCATE ALL the load is prepared again and answers "
+	    "(%d %s, %llu prepares)", last_rc, last_reason,
+	    (unsigned long long)st.prepares);
+	eb_store_free(s1);
+}
 
 static void
 got_batch(int rc, const struct eb_error *e, const char *st, size_t n,
@@ -217,7 +325,6 @@ got_batch(int rc, const struct eb_error *e, const char *st, size_t n,
 #define BENT 5
 static struct agg baggs[BAGG];
 
-static void run(void);
 static void fill_entry(struct agg *a, struct eb_store_entry *e, int64_t seq,
     const uint8_t prev[EB_SHA256_LEN], uint8_t out[EB_SHA256_LEN]);
 
@@ -515,6 +622,7 @@ main(int argc, char **argv)
 		    "%d failed)", burst_left, burst_bad);
 	}
 	CHECK(eb_store_busy(store) == 0, "nothing left in flight");
+	prepared_tests(argv[1]);
 	eb_store_free(store);
 	event_base_free(base);
 
