@@ -72,6 +72,7 @@ struct pgc {
 	enum pgc_state state;
 	struct event *ev_read, *ev_write, *ev_poll, *ev_retry;
 	struct query *q;
+	int batch_prepared;           /* BATCH_STMT is prepared on it */
 };
 
 struct eb_store {
@@ -93,6 +94,21 @@ struct eb_store {
 
 static void pgc_connect(struct pgc *c);
 static void dispatch(struct eb_store *s);
+
+/*
+ * The batch append (eb_store_append_batch), prepared once on each
+ * connection as BATCH_STMT (pgc_ready): sent unnamed, it was parsed and
+ * planned for every batch, and the plan's constants were copies of the
+ * parameters, hundreds of KB of command bytes in the deadline surge
+ * (docs/performance.md, sixth pass).  A connection where the PREPARE
+ * failed sends it unnamed, as before.
+ */
+#define BATCH_STMT "eb_append_batch"
+static const char BATCH_SQL[] = "SELECT eb_append_batch($1::text[],"
+    " $2::text[], $3::int8[], $4::int8[], $5::text[], $6::text[],"
+    " $7::text[], $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
+    " $12::bytea[], $13::bytea[], $14::bytea[], $15::text[],"
+    " $16::bytea[], $17::int2[], $18::text[])";
 
 /* One refusal waiting for its INSERT (eb_store_refusal). */
 #define REF_FIELDS 10                 /* the text columns */
@@ -381,6 +397,7 @@ pgc_close(struct pgc *c)
 		PQfinish(c->conn);
 	c->conn = NULL;
 	c->state = PGC_DOWN;
+	c->batch_prepared = 0;
 }
 
 static int
@@ -508,6 +525,43 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	dispatch(s);
 }
 
+/* The PREPARE of BATCH_STMT answered (pgc_setup_done). */
+static void
+pgc_prepared(int rc, const struct eb_error *e, void *arg)
+{
+	struct pgc *c = arg;
+
+	(void)e;
+	c->batch_prepared = rc == EB_OK;
+}
+
+/*
+ * The connection's first query answered: prepare BATCH_STMT on it before
+ * it takes queries from the queue (it is idle here: read_cb dispatches
+ * after this callback).  Not when the connection failed meanwhile.
+ */
+static void
+pgc_setup_done(int rc, const struct eb_error *e, void *arg)
+{
+	struct pgc *c = arg;
+	struct query *q;
+
+	(void)e;
+	if (rc != EB_OK || c->s->closing || c->state != PGC_IDLE ||
+	    c->q != NULL || c->conn == NULL)
+		return;
+	q = query_new(BATCH_SQL, Q_DONE, c);
+	q->cb.done = pgc_prepared;
+	c->q = q;
+	c->state = PGC_BUSY;
+	c->s->inflight++;
+	if (!PQsendPrepare(c->conn, BATCH_STMT, BATCH_SQL, 0, NULL)) {
+		pgc_lost(c, PQerrorMessage(c->conn));
+		return;
+	}
+	pgc_flush(c);
+}
+
 static void
 pgc_ready(struct pgc *c)
 {
@@ -529,10 +583,11 @@ pgc_ready(struct pgc *c)
 	/* First query of every connection: READ COMMITTED, whatever the
 	 * server's default (the head row lock relies on it). */
 	if ((q = query_new("SET default_transaction_isolation = "
-	    "'read committed'", Q_DONE, NULL)) == NULL) {
+	    "'read committed'", Q_DONE, c)) == NULL) {
 		pgc_lost(c, "out of memory");
 		return;
 	}
+	q->cb.done = pgc_setup_done;
 	c->q = q;
 	c->state = PGC_BUSY;
 	s->inflight++;
@@ -615,7 +670,10 @@ dispatch(struct eb_store *s)
 		c->q = q;
 		c->state = PGC_BUSY;
 		s->inflight++;
-		if (!PQsendQueryParams(c->conn, q->sql, q->n, NULL,
+		if (q->kind == Q_BATCH && c->batch_prepared ?
+		    !PQsendQueryPrepared(c->conn, BATCH_STMT, q->n,
+		    (const char *const *)q->vals, q->lens, q->fmts, 1) :
+		    !PQsendQueryParams(c->conn, q->sql, q->n, NULL,
 		    (const char *const *)q->vals, q->lens, q->fmts,
 		    q->text_results ? 0 : 1)) {
 			pgc_lost(c, PQerrorMessage(c->conn));
@@ -928,11 +986,7 @@ eb_store_append_batch(struct eb_store *s,
 
 	if (n == 0 || n > EB_STORE_BATCH_MAX)
 		return EB_ERR_USAGE;
-	q = query_new("SELECT eb_append_batch($1::text[], $2::text[],"
-	    " $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[],"
-	    " $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
-	    " $12::bytea[], $13::bytea[], $14::bytea[], $15::text[],"
-	    " $16::bytea[], $17::int2[], $18::text[])", Q_BATCH, arg);
+	q = query_new(BATCH_SQL, Q_BATCH, arg);
 	q->cb.batch = cb;
 	q->nbatch = n;
 	for (int k = 0; k < BATCH_COLUMNS; k++) {
