@@ -29,6 +29,11 @@ MPORT2=$(free_port)
 IT_EXTRA_CONF="metrics_listen = $MPORT"
 it_setup
 URL2=https://127.0.0.1:$PORT2
+# every statement in PostgreSQL's log (not their parameters): the batch
+# append runs as the statement prepared on each connection
+# (engine/store/store.c BATCH_STMT), never sent unnamed
+psqlq -c "ALTER SYSTEM SET log_min_duration_statement = 0" \
+	-c "ALTER SYSTEM SET log_parameter_max_length = 0" -c "SELECT pg_reload_conf()" >/dev/null
 
 metric() { # metric PORT NAME{LABELS}: its value, "absent" when not shown
 	curl -s "http://127.0.0.1:$1/metrics" | awk -v s="$2" '$1 == s { print $2; f = 1 } END { if (!f) print "absent" }'
@@ -75,6 +80,8 @@ check "sent again, the first entry answers (seq $(seq_of "$tmp/s1.out"))" \
 d2=$(dbl)
 check "  ... looked up in the database ($d1 -> $d2)" test "$d2" -gt "$d1"
 check "  ... and the log holds it once" test "$(in_log "$tmp/k1.cms")" = 1
+check "the batch appends ran as the prepared statement" grep -q 'execute eb_append_batch: SELECT eb_append_batch' "$pgdir/server.log"
+refused "  ... never sent unnamed" grep -q 'execute <unnamed>: SELECT eb_append_batch' "$pgdir/server.log"
 
 # -- a second ebidd whose cache is behind ------------------------------------------
 sed "s/^listen = .*/listen = 127.0.0.1:$PORT2/; s/^metrics_listen = .*/metrics_listen = $MPORT2/; s|^pid_file = .*|pid_file = $tmp/ebidd2.pid|; s|^log_file = .*|log_file = $tmp/ebidd2.log|" \
