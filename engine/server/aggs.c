@@ -148,6 +148,14 @@ eb_agg_cmd_absent(const struct eb_agg *a, const uint8_t sha[EB_SHA256_LEN])
 }
 
 struct eb_agg *
+eb_aggs_find(struct eb_aggs *as, const char *id)
+{
+	struct eb_idmap_node *n = eb_idmap_find(&as->map, id);
+
+	return n != NULL ? EB_IDMAP_RECORD(n, struct eb_agg, node) : NULL;
+}
+
+struct eb_agg *
 eb_aggs_get(struct eb_aggs *as, const char *id,
     const struct eb_flow_entry *flow)
 {

@@ -39,6 +39,7 @@
  * INTERFACE
  *    eb_aggs_new(), eb_aggs_free()
  *    eb_aggs_get()       - the aggregate 'id' (made if new)
+ *    eb_aggs_find()      - the aggregate 'id' if it is in the cache
  *    eb_aggs_enqueue()   - queue a task on an aggregate
  *    eb_aggs_done()      - the task's turn ended: the next one runs
  *    eb_aggs_load()      - fold the log's new entries into the state
@@ -138,6 +139,8 @@ int eb_agg_cmd_absent(const struct eb_agg *a,
 
 struct eb_aggs *eb_aggs_new(struct eb_server *srv);
 void eb_aggs_free(struct eb_aggs *as);
+/* The aggregate 'id' when the cache has a record of it, else NULL. */
+struct eb_agg *eb_aggs_find(struct eb_aggs *as, const char *id);
 /* Never NULL (out of memory aborts, protocol/mem.h). */
 struct eb_agg *eb_aggs_get(struct eb_aggs *as, const char *id,
     const struct eb_flow_entry *flow);

@@ -140,6 +140,10 @@ struct job {
 	int dedup_checked;
 	int dedup_then;                   /* what follows a miss (DEDUP_*) */
 	int dedup_force;                  /* look up before deciding */
+	int dedup_mem;                    /* the look-up before its turn was
+	                                   * answered by the cached aggregate
+	                                   * (job_enqueue): checked again on
+	                                   * the state it is decided on */
 	struct eb_error pending;          /* DEDUP_REFUSE: the refusal */
 	int loaded;                       /* decided on a state loaded now */
 	uint8_t *der;
@@ -197,14 +201,18 @@ static void job_queue(struct job *j);
  * refusal must look them up first (a resend gets its first reply)?  Not
  * when the cached state knows every entry's command (aggs.h
  * eb_agg_cmd_absent) and none has these bytes: a refusal in a hot race is
- * then answered without a database round trip.  A creating command's
- * request id is only in the database.
+ * then answered without a database round trip (counted: every caller
+ * asks last, when the look-up would otherwise be made).  A creating
+ * command's request id is only in the database.
  */
 static int
 bytes_maybe_logged(const struct job *j)
 {
-	return request_id(j->doc) != NULL ||
-	    !eb_agg_cmd_absent(j->task.agg, j->der_sha);
+	if (request_id(j->doc) != NULL ||
+	    !eb_agg_cmd_absent(j->task.agg, j->der_sha))
+		return 1;
+	eb_metrics_lookup(j->cs->srv->metrics, 0);
+	return 0;
 }
 
 /* -- jobs --------------------------------------------------------------- */
@@ -657,6 +665,16 @@ job_decide(struct job *j)
 		job_park(j, &e);
 		return;
 	}
+	/* its look-up was answered by the cache before its turn
+	 * (job_enqueue), and the state it is decided on now may hold these
+	 * bytes (a resend committed meanwhile, or a fold of entries another
+	 * ebidd appended): look them up in the database, as before */
+	if (j->dedup_mem && !a->fresh && !eb_agg_cmd_absent(a, j->der_sha)) {
+		j->dedup_mem = 0;
+		j->dedup_checked = 0;
+		job_load(j);            /* the look-up in the turn (DEDUP_LOAD) */
+		return;
+	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.body = j->doc;
 	cmd.actor = j->actor;
@@ -834,7 +852,9 @@ job_loaded(struct eb_agg_task *t, int rc, const struct eb_error *e,
  *   - before deciding a receipt-bearing command (the bid must still be
  *     its bidder's last word: after a later withdraw-bid or submit-bid
  *     of the same bidder the resend is refused, bid-withdrawn /
- *     bid-replaced, since only the last bid counts), and a creating
+ *     bid-replaced, since only the last bid counts), unless the
+ *     cached aggregate proves the bytes new (job_enqueue; checked again
+ *     on the state it is decided on, job_decide), and a creating
  *     command found at seq 1 of an aggregate (verify_done);
  *   - before replying a refusal on an existing aggregate (a resend of a
  *     command that was accepted is usually refused by the state it
@@ -843,7 +863,8 @@ job_loaded(struct eb_agg_task *t, int rc, const struct eb_error *e,
  *   - when the append finds the same bytes already in the log
  *     (eb_append raises duplicate-command: a resend decided while the
  *     first was in flight, here or in another ebidd).
- * The lookup is only paid on these paths, never on an accepted command.
+ * The lookup is only paid on these paths; an accepted command pays it
+ * only when it bears a receipt and its aggregate is not in the cache.
  */
 static void
 dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
@@ -985,6 +1006,7 @@ dedup_check(struct job *j)
 	struct eb_error e;
 
 	j->dedup_checked = 1;
+	eb_metrics_lookup(j->cs->srv->metrics, 1);
 	eb_hex32(j->der_sha, hex);
 	if (eb_store_select_named(j->cs->srv->store,
 	    "SELECT l.seq, l.hash, l.time_ms, l.events, l.receipt,"
@@ -1094,6 +1116,30 @@ job_enqueue(struct job *j)
 {
 	if (!j->dedup_checked && !j->dedup_force &&
 	    eb_receipts_wanted(j->doc->name)) {
+		struct eb_agg *a = eb_aggs_find(j->cs->srv->aggs, j->target);
+
+		/*
+		 * The cached aggregate knows the command of every entry folded
+		 * or decided into its state (aggs.h eb_agg_cmd_absent): when
+		 * none has these bytes, they are not in its log up to the
+		 * cached head, which is the database's miss (the deadline
+		 * surge: a look-up per sealed bid cost the database about as
+		 * much CPU as the bid's append, docs/performance.md, sixth
+		 * pass).  Entries past the cached head, appended by another
+		 * ebidd, move the head: the append fails head-moved, the
+		 * state is folded again, and job_decide looks the bytes up
+		 * when the new fold holds them.  A creating command's request
+		 * id is only in the database.
+		 */
+		if (a != NULL && a->flow == j->flow &&
+		    request_id(j->doc) == NULL &&
+		    eb_agg_cmd_absent(a, j->der_sha)) {
+			j->dedup_checked = 1;
+			j->dedup_mem = 1;
+			eb_metrics_lookup(j->cs->srv->metrics, 0);
+			job_queue(j);
+			return;
+		}
 		j->dedup_then = DEDUP_EARLY;
 		dedup_check(j);     /* dedup_done: job_queue() */
 		return;

@@ -76,6 +76,9 @@ struct eb_metrics {
 	uint64_t append_ok, append_conflict, append_error;
 	/* group commit: batches by entries, le 1, 2, 4 ... 1024 */
 	uint64_t batch_le[BATCH_BUCKETS], batch_count, batch_sum;
+	/* look-ups of a command's signed bytes: in the database, or ruled
+	 * out by the cached aggregate (commands.c job_enqueue) */
+	uint64_t lookup_db, lookup_cache;
 	struct pending_timer *timers[TIMER_BUCKETS];
 	int64_t started_ms;
 };
@@ -262,6 +265,17 @@ eb_metrics_batch(struct eb_metrics *m, size_t entries)
 		m->batch_le[i]++;
 	m->batch_count++;
 	m->batch_sum += entries;
+}
+
+void
+eb_metrics_lookup(struct eb_metrics *m, int in_database)
+{
+	if (m == NULL)
+		return;
+	if (in_database)
+		m->lookup_db++;
+	else
+		m->lookup_cache++;
 }
 
 static unsigned
@@ -497,6 +511,15 @@ eb_metrics_render(struct eb_server *srv, struct eb_buf *b)
 	    (unsigned long long)m->append_conflict);
 	put(&o, "ebid_appends_total{result=\"error\"} %llu\n",
 	    (unsigned long long)m->append_error);
+	head(&o, "ebid_command_lookups_total", "counter",
+	    "Look-ups of a command's signed bytes in the log (a resend gets "
+	    "its first reply), by where they were answered: the database, "
+	    "or the cached aggregate, whose folded entries rule the bytes "
+	    "out.");
+	put(&o, "ebid_command_lookups_total{by=\"database\"} %llu\n",
+	    (unsigned long long)m->lookup_db);
+	put(&o, "ebid_command_lookups_total{by=\"cache\"} %llu\n",
+	    (unsigned long long)m->lookup_cache);
 	head(&o, "ebid_append_duration_seconds", "histogram",
 	    "Time of one log append (entry, read models, head) to COMMIT.");
 	histo_put(&o, "ebid_append_duration_seconds", "", &m->append);

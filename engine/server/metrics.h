@@ -57,6 +57,9 @@ void eb_metrics_append_end(struct eb_metrics *m, const void *key, int rc);
  * submission to COMMIT; a batch of 'entries' (groupcommit.c). */
 void eb_metrics_appended(struct eb_metrics *m, int rc, int64_t us);
 void eb_metrics_batch(struct eb_metrics *m, size_t entries);
+/* A look-up of a command's signed bytes: in the database (1) or ruled
+ * out by the cached aggregate (0). */
+void eb_metrics_lookup(struct eb_metrics *m, int in_database);
 void eb_metrics_committed(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow, void *state);
 
