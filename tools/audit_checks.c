@@ -292,6 +292,11 @@ worker(void *arg)
 			c->ended = 1;
 			if (i < c->absent)
 				c->absent = i;
+			/* the replay may wait for a run reaching entry i,
+			 * counted in when it was taken but before it was
+			 * known absent: it must look again */
+			if (c->replay_waits)
+				pthread_cond_signal(&c->more);
 			break;
 		}
 		{
@@ -408,7 +413,10 @@ eb_audit_checks_get(struct eb_audit_checks *c, size_t i)
 			want++;
 		c->want = want;
 		c->replay_waits = 1;
-		while (!(c->slots[want % c->window].ready &&
+		/* the run ends short when its end turns out absent (the
+		 * feed ended): then wait for entry i alone */
+		while (want < c->absent &&
+		    !(c->slots[want % c->window].ready &&
 		    c->slots[want % c->window].idx == want))
 			pthread_cond_wait(&c->more, &c->lock);
 		c->replay_waits = 0;
