@@ -156,6 +156,28 @@ stop_servers() { # SIGTERM every ebidd this script started, and wait
 		kill -TERM "$ebidd_pid" 2>/dev/null; wait "$ebidd_pid" 2>/dev/null
 	fi
 }
+# it_second_ebidd [SED...]: a second ebidd on the same database, on
+# $PORT2 (the caller's free_port), with its own pid and log files:
+# ebidd.conf with listen, pid_file and log_file changed and each further
+# sed expression applied, on the driven clock; stop_servers stops it.
+# Sets ebidd2_pid and URL2; waits up to 10 s for /v1/health, and returns 1
+# when it does not answer by then.
+it_second_ebidd() {
+	local x e=(-e "s/^listen = .*/listen = 127.0.0.1:$PORT2/"
+		-e "s|^pid_file = .*|pid_file = $tmp/ebidd2.pid|"
+		-e "s|^log_file = .*|log_file = $tmp/ebidd2.log|")
+	for x in "$@"; do e+=(-e "$x"); done
+	sed "${e[@]}" "$tmp/ebidd.conf" >"$tmp/ebidd2.conf"
+	"$EBIDD" --config "$tmp/ebidd2.conf" --test-clock=driven >>"$tmp/ebidd2.out" 2>&1 &
+	ebidd2_pid=$!
+	URL2=https://127.0.0.1:$PORT2
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null --cacert "$C/ca.crt" --cert "$C/auditor.crt" \
+			--key "$C/auditor.key" "$URL2/v1/health" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 it_cleanup() {
 	stop_servers
 	if [ -n "$pgdir" ]; then

@@ -19,15 +19,8 @@ it_setup
 URL2=https://127.0.0.1:$PORT2
 
 # the second ebidd: same database, its own port, pid and log
-sed "s/^listen = .*/listen = 127.0.0.1:$PORT2/; s|^pid_file = .*|pid_file = $tmp/ebidd2.pid|; s|^log_file = .*|log_file = $tmp/ebidd2.log|" \
-	"$tmp/ebidd.conf" >"$tmp/ebidd2.conf"
-"$EBIDD" --config "$tmp/ebidd2.conf" --test-clock=driven >>"$tmp/ebidd2.out" 2>&1 &
-ebidd2_pid=$!
 up2=no
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null --cacert "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" "$URL2/v1/health" && { up2=yes; break; }
-	sleep 0.1
-done
+it_second_ebidd && up2=yes
 check "a second ebidd serves the same database" test "$up2" = yes
 
 person() { awk -v n="$1" '$1 == n {print $4}' "$C/parties.txt"; }

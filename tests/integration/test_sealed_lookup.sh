@@ -84,15 +84,8 @@ check "the batch appends ran as the prepared statement" grep -Eq 'execute eb_s[0
 refused "  ... never sent unnamed" grep -q 'execute <unnamed>: SELECT eb_append_batch' "$pgdir/server.log"
 
 # -- a second ebidd whose cache is behind ------------------------------------------
-sed "s/^listen = .*/listen = 127.0.0.1:$PORT2/; s/^metrics_listen = .*/metrics_listen = $MPORT2/; s|^pid_file = .*|pid_file = $tmp/ebidd2.pid|; s|^log_file = .*|log_file = $tmp/ebidd2.log|" \
-	"$tmp/ebidd.conf" >"$tmp/ebidd2.conf"
-"$EBIDD" --config "$tmp/ebidd2.conf" --test-clock=driven >>"$tmp/ebidd2.out" 2>&1 &
-ebidd2_pid=$!
 up2=no
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null --cacert "$C/ca.crt" --cert "$C/auditor.crt" --key "$C/auditor.key" "$URL2/v1/health" && { up2=yes; break; }
-	sleep 0.1
-done
+it_second_ebidd "s/^metrics_listen = .*/metrics_listen = $MPORT2/" && up2=yes
 check "a second ebidd serves the same database" test "$up2" = yes
 ebid2_as() { local who=$1; shift; "$EBID" --url "$URL2" --ca "$C/ca.crt" --cert "$C/$who.crt" --key "$C/$who.key" "$@"; }
 # a view folds the tender into the second ebidd's cache
