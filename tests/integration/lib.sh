@@ -156,6 +156,16 @@ stop_servers() { # SIGTERM every ebidd this script started, and wait
 		kill -TERM "$ebidd_pid" 2>/dev/null; wait "$ebidd_pid" 2>/dev/null
 	fi
 }
+# flip_byte FILE OFFSET: every bit of the byte at OFFSET inverted, in
+# place (a fixed byte written there would leave the file unchanged
+# whenever it already held that byte: 1 run in 256 of random bytes).
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+	[ -n "$b" ] || return 1
+	printf "\\$(printf '%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
 # it_second_ebidd [SED...]: a second ebidd on the same database, on
 # $PORT2 (the caller's free_port), with its own pid and log files:
 # ebidd.conf with listen, pid_file and log_file changed and each further

@@ -396,14 +396,14 @@ check "verify --envelopes checks the six stored envelopes" grep -q "envelopes: 6
 H3b=$(sha256sum "$tmp/b3.sealed.env" | cut -d' ' -f1)
 mkdir -p "$tmp/envcopy"
 cp "$tmp/b3.sealed.env" "$tmp/envcopy/$H3b"
-printf '\001' | dd of="$tmp/envcopy/$H3b" bs=1 seek=5000 conv=notrunc 2>/dev/null
+flip_byte "$tmp/envcopy/$H3b" 5000
 refused "verify --envelopes fails on an altered envelope" "$AUDIT" verify "$tmp/$T.log.xml" --ca "$C/ca.crt" --envelopes "$tmp/envcopy"
 check "export --envelopes copies the envelopes the log names beside the export" env EBID_URL="$URL" EBID_CA="$C/ca.crt" EBID_CERT="$C/auditor.crt" EBID_KEY="$C/auditor.key" \
 	"$AUDIT" export --tender "$T" -o "$tmp/exp.log.xml" --envelopes "$tmp/envelopes"
 check "  ... one file per envelope, each the stored one" sh -c "test \$(ls '$tmp/exp.log.xml.envelopes' | wc -l) = 6 && cmp -s '$tmp/b1.sealed.env' '$tmp/exp.log.xml.envelopes/$H'"
 "$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expv.out" 2>&1
 check "verify of that export checks its envelopes without --envelopes" grep -q "envelopes: 6 checked against the log, 0 altered, 0 not in $tmp/exp.log.xml.envelopes" "$tmp/expv.out"
-printf '\001' | dd of="$tmp/exp.log.xml.envelopes/$H3b" bs=1 seek=5000 conv=notrunc 2>/dev/null
+flip_byte "$tmp/exp.log.xml.envelopes/$H3b" 5000
 seq3=$(psqlq -c "SELECT seq FROM log WHERE aggregate = '$T' AND position('$H3b' in convert_from(events, 'UTF8')) > 0")
 "$AUDIT" verify "$tmp/exp.log.xml" --ca "$C/ca.crt" >"$tmp/expt.out" 2>&1
 trc=$?

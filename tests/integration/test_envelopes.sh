@@ -220,7 +220,8 @@ check "  ... and verify checks it (exit $?)" grep -q "envelopes: 2 checked again
 # a partial copy whose bytes are not the envelope's: the whole decides
 mkdir -p "$tmp/res2.log.xml.envelopes"
 head -c "$half" "$tmp/b2.sealed.env" >"$tmp/res2.log.xml.envelopes/$H2.tmp"
-printf '\001' | dd of="$tmp/res2.log.xml.envelopes/$H2.tmp" bs=1 seek=100 conv=notrunc 2>/dev/null
+flip_byte "$tmp/res2.log.xml.envelopes/$H2.tmp" 100
+check "  (the partial copy differs from the envelope at byte 100)" sh -c "! cmp -s -n $half '$tmp/res2.log.xml.envelopes/$H2.tmp' '$tmp/b2.sealed.env'"
 as_auditor "$AUDIT" export --tender "$T" -o "$tmp/res2.log.xml" --fetch-envelopes >"$tmp/res2.out" 2>&1
 rrc=$?
 check "a wrong partial copy is not trusted: fetched whole again (exit $rrc)" sh -c "test $rrc = 0 && grep -q 'envelope $H2: the resumed copy does not hash to the log.s SHA-256: fetched whole again' '$tmp/res2.out'"
@@ -229,7 +230,7 @@ check "  ... the envelope kept is the sealed one" cmp -s "$tmp/b2.sealed.env" "$
 # -- a corrupted byte served ------------------------------------------------
 cp "$E2" "$tmp/e2.good"
 chmod u+w "$E2"
-printf '\001' | dd of="$E2" bs=1 seek=777 conv=notrunc 2>/dev/null
+flip_byte "$E2" 777
 check "(a byte of the stored envelope flipped)" sh -c "! cmp -s '$E2' '$tmp/e2.good'"
 st=$(curl_as auditor -o "$tmp/got2bad" -w '%{http_code}' "$URL/v1/envelopes/$H2")
 check "ebidd serves the store's bytes as they are (HTTP $st, the reader checks)" sh -c "test '$st' = 200 && cmp -s '$tmp/got2bad' '$E2'"
