@@ -311,8 +311,13 @@ try {
     await b.click('#receipt-link');
     await b.click('#sealed-link');
     const want = [`${T}.receipt`, `${T}.sealed`].map((n) => path.join(dir, n));
-    for (let k = 0; k < 100 && !want.every((w) => fs.existsSync(w)); k++) await sleep(100);
-    if (want.every((w) => fs.existsSync(w) && fs.statSync(w).size > 0)) ok(`${who}: receipt (${fs.statSync(want[0]).size} B) and sealed bid (${fs.statSync(want[1]).size} B) downloaded from the page`);
+    // Chromium reserves a download's name with an empty file and renames
+    // its .crdownload over it when done: a download is finished when its
+    // file has bytes and no .crdownload is left in the folder
+    const finished = () => want.every((w) => fs.existsSync(w) && fs.statSync(w).size > 0)
+      && !fs.readdirSync(dir).some((n) => n.endsWith('.crdownload'));
+    for (let k = 0; k < 100 && !finished(); k++) await sleep(100);
+    if (finished()) ok(`${who}: receipt (${fs.statSync(want[0]).size} B) and sealed bid (${fs.statSync(want[1]).size} B) downloaded from the page`);
     else bad(`${who}: downloads: ${fs.readdirSync(dir).join(' ')}`);
     await b.close();
   }
