@@ -79,6 +79,7 @@
 #include "engine/server/groupcommit.h"
 #include "engine/server/keyproc.h"
 #include "engine/server/log.h"
+#include "engine/server/lookups.h"
 #include "engine/server/metrics.h"
 #include "engine/server/notify.h"
 #include "engine/server/ocspclient.h"
@@ -1008,35 +1009,7 @@ dedup_check(struct job *j)
 	j->dedup_checked = 1;
 	eb_metrics_lookup(j->cs->srv->metrics, 1);
 	eb_hex32(j->der_sha, hex);
-	if (eb_store_select_named(j->cs->srv->store,
-	    "SELECT l.seq, l.hash, l.time_ms, l.events, l.receipt,"
-	    " l.prev_hash, l.clock, c.signature,"
-	    " CASE WHEN $3::boolean THEN"
-	    " (SELECT CASE WHEN position('<bid-withdrawn'::bytea IN"
-	    "  n.events) > 0 THEN 'w' ELSE 'r' END FROM log n"
-	    "  WHERE n.aggregate = l.aggregate AND n.seq > l.seq"
-	    "  AND n.party = l.party AND n.role = l.role"
-	    "  AND (position('<bid-withdrawn'::bytea IN n.events) > 0"
-	    "   OR position('<bid-submitted'::bytea IN n.events) > 0)"
-	    "  ORDER BY n.seq DESC LIMIT 1) END, l.rules"
-	    /* the rows found by the bytes' SHA-256 alone (and a creating
-	     * command's request id) drive the join, each fenced by OFFSET
-	     * 0: the aggregate's condition stays out of the SHA-256 scan
-	     * (schema/0015_command_lookup.sql: without statistics
-	     * PostgreSQL read the aggregate's whole log_pkey range for it),
-	     * and it is applied inside the outer fence, so the planner has
-	     * no constant on l.aggregate to walk the aggregate's entries
-	     * with, testing each (it did, for a tender it had no statistics
-	     * of: 4.2 ms per bid at 2,295 entries, 0.14 ms this way) */
-	    " FROM (SELECT aggregate, seq FROM (SELECT aggregate, seq"
-	    "   FROM log WHERE command_sha256 = decode($2, 'hex')"
-	    "  UNION SELECT aggregate, seq FROM log WHERE $4 <> ''"
-	    "   AND aggregate = $1 AND seq = 1 AND request_id = $4"
-	    "   AND party = $5 OFFSET 0) u WHERE u.aggregate = $1"
-	    "  OFFSET 0) k"
-	    " JOIN log l ON l.aggregate = k.aggregate AND l.seq = k.seq"
-	    " LEFT JOIN chain_heads_signed c"
-	    "  ON c.aggregate = l.aggregate AND c.seq = l.seq",
+	if (eb_store_select_named(j->cs->srv->store, EB_SQL_LOOKUP_RESENT,
 	    5, params, dedup_done, j) != EB_OK) {
 		eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 		    "cannot queue the duplicate check");
@@ -1489,16 +1462,7 @@ verify_done(void *arg)
 			j->actor.party };
 
 		eb_hex32(j->der_sha, hex);
-		/* each condition through its own index (OFFSET 0: not
-		 * joined with seq = 1 into a scan of all log_pkey, as
-		 * PostgreSQL planned it without statistics) */
-		if (eb_store_select_named(srv->store, "SELECT aggregate FROM ("
-		    " SELECT aggregate, seq FROM log"
-		    "  WHERE command_sha256 = decode($1, 'hex') OFFSET 0) s"
-		    " WHERE seq = 1 UNION SELECT aggregate FROM ("
-		    " SELECT aggregate, seq FROM log WHERE $2 <> ''"
-		    "  AND request_id = $2 AND party = $3 OFFSET 0) r"
-		    " WHERE seq = 1",
+		if (eb_store_select_named(srv->store, EB_SQL_LOOKUP_CREATED,
 		    3, params, created_done, j) != EB_OK) {
 			eb_fail(&e, EB_ERR_DB, "database-unavailable", NULL,
 			    "cannot queue the duplicate check");
