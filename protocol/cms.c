@@ -22,8 +22,11 @@
  *  - A signer the trust verified before (pki.h, eb_trust_cached) is not
  *    decoded again: verify_cached() parses the message without its
  *    certificates field and checks the signature with the cached
- *    certificate; it answers only when everything holds, else the full
- *    path runs and gives the answer (the same checks, the same errors).
+ *    certificate (CMS_verify's checks done piece by piece: for an EC
+ *    signer whose signed attributes are DER, their signature over the
+ *    bytes received, no second encoding); it answers only when
+ *    everything holds, else the full path runs and gives the answer (the
+ *    same checks, the same errors).
  *  - Envelopes are AuthEnvelopedData (AES-256-GCM) only; RSA recipients
  *    get RSAES-OAEP with SHA-256, EC recipients ECDH with the SHA-256 KDF.
  *    A recipient certificate with a keyUsage extension must allow
@@ -44,6 +47,7 @@
 #include "protocol/cms.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,15 +396,20 @@ tlv_put(uint8_t *out, unsigned char tag, size_t len)
 
 /*
  * Find the certificates field of a ContentInfo/SignedData in 'der': on
- * success its offset and size (header included) and the one
- * certificate's bytes inside it.  -1 for anything else (no field, more
- * than one certificate, another layout): the full path decides.
+ * success its offset and size (header included), the one certificate's
+ * bytes inside it, and the content bytes of the OID of the one
+ * AlgorithmIdentifier in digestAlgorithms; and the SignerInfo's
+ * signedAttrs field (header included) when the SignerInfo has the
+ * layout ebid signs (else *attrs is NULL).  -1 for anything else (no
+ * field, more than one certificate or digest algorithm, another
+ * layout): the full path decides.
  */
 static int
 find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
-    const uint8_t **cert, size_t *certlen)
+    const uint8_t **cert, size_t *certlen, const uint8_t **doid,
+    size_t *doidlen, const uint8_t **attrs, size_t *attrslen)
 {
-	struct tlv ci, oid, expl, sd, t;
+	struct tlv ci, oid, expl, sd, t, a, o;
 	const uint8_t *p;
 	size_t left;
 	int k;
@@ -428,6 +437,17 @@ find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
 	for (k = 0; k < 3; k++) {
 		if (tlv_read(p, left, &t) != 0)
 			return -1;
+		if (k == 1) {
+			/* SET { SEQUENCE { OID, ... } }: exactly one */
+			if (t.tag != 0x31 || tlv_read(p + t.hdr, t.len,
+			    &a) != 0 || a.tag != 0x30 ||
+			    a.hdr + a.len != t.len ||
+			    tlv_read(p + t.hdr + a.hdr, a.len, &o) != 0 ||
+			    o.tag != 0x06)
+				return -1;
+			*doid = p + t.hdr + a.hdr + o.hdr;
+			*doidlen = o.len;
+		}
 		p += t.hdr + t.len;
 		left -= t.hdr + t.len;
 	}
@@ -443,6 +463,44 @@ find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
 			return -1;    /* not exactly one X.509 certificate */
 		*cert = p + t.hdr;
 		*certlen = c.hdr + c.len;
+	}
+	*attrs = NULL;
+	*attrslen = 0;
+	p += t.hdr + t.len;
+	left -= t.hdr + t.len;
+	/*
+	 * signerInfos: SET { SignerInfo }, nothing after it (no crls); in
+	 * the SignerInfo version, sid, digestAlgorithm, [0] signedAttrs,
+	 * signatureAlgorithm, signature and nothing more (no unsigned
+	 * attributes).  Another layout leaves *attrs NULL: OpenSSL checks
+	 * the signature (CMS_SignerInfo_verify).
+	 */
+	{
+		struct tlv set, si, f[6];
+		const uint8_t *q;
+		size_t room;
+
+		if (tlv_read(p, left, &set) != 0 || set.tag != 0x31 ||
+		    set.hdr + set.len != left ||
+		    tlv_read(p + set.hdr, set.len, &si) != 0 ||
+		    si.tag != 0x30 || si.hdr + si.len != set.len)
+			return 0;
+		q = p + set.hdr + si.hdr;
+		room = si.len;
+		for (k = 0; k < 6; k++) {
+			if (tlv_read(q, room, &f[k]) != 0)
+				return 0;
+			if (k == 3)
+				*attrs = q;
+			q += f[k].hdr + f[k].len;
+			room -= f[k].hdr + f[k].len;
+		}
+		if (room != 0 || f[0].tag != 0x02 || f[2].tag != 0x30 ||
+		    f[3].tag != 0xa0 || f[4].tag != 0x30 || f[5].tag != 0x04) {
+			*attrs = NULL;
+			return 0;
+		}
+		*attrslen = f[3].hdr + f[3].len;
 	}
 	return 0;
 }
@@ -491,30 +549,235 @@ strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
 }
 
 /*
+ * The digests the policy accepts (strong_digest), fetched once: given
+ * EVP_sha256(), EVP_Digest() fetches the implementation again on every
+ * call in OpenSSL 3.
+ */
+static EVP_MD *policy_mds[3];
+static pthread_once_t policy_mds_once = PTHREAD_ONCE_INIT;
+
+static void
+policy_mds_fetch(void)
+{
+	policy_mds[0] = EVP_MD_fetch(NULL, "SHA256", NULL);
+	policy_mds[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
+	policy_mds[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
+	ERR_clear_error();
+}
+
+static const EVP_MD *
+policy_md(int nid)
+{
+	pthread_once(&policy_mds_once, policy_mds_fetch);
+	switch (nid) {
+	case NID_sha256:
+		return policy_mds[0];
+	case NID_sha384:
+		return policy_mds[1];
+	case NID_sha512:
+		return policy_mds[2];
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The content digest as CMS_SignerInfo_verify_content() checks it when
+ * there are signed attributes: the one messageDigest value equals the
+ * digest (the SignerInfo's algorithm, the one of digestAlgorithms) of
+ * the content.  1 when it holds.
+ */
+static int
+content_digest_holds(CMS_SignerInfo *si, int dnid, const uint8_t *data,
+    size_t n)
+{
+	const EVP_MD *md = policy_md(dnid);
+	const ASN1_OCTET_STRING *want;
+	unsigned char got[EVP_MAX_MD_SIZE];
+	unsigned int glen = 0;
+
+	want = CMS_signed_get0_data_by_OBJ(si,
+	    OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+	if (md == NULL || want == NULL ||
+	    EVP_Digest(data, n, got, &glen, md, NULL) != 1)
+		return 0;
+	return (unsigned int)ASN1_STRING_length(want) == glen &&
+	    CRYPTO_memcmp(ASN1_STRING_get0_data(want), got, glen) == 0;
+}
+
+/* A header in its shortest form (DER): the long form only from 128 on. */
+static int
+tlv_minimal(const uint8_t *p, const struct tlv *t)
+{
+	return t->hdr == 2 || (t->len >= 0x80 && p[2] != 0);
+}
+
+/* OpenSSL's order of a DER SET OF (der_cmp in asn1/tasn_enc.c). */
+static int
+der_order(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/*
+ * Are the signedAttrs bytes 'a' (the [0] field, header included)
+ * exactly what OpenSSL signs and verifies: the DER it re-encodes from
+ * the parsed attributes (CMS_Attributes_Verify, tag SET)?  So only when
+ * every header is in its shortest form, the attributes are in OpenSSL's
+ * SET OF order, and each is one of content-type, signing-time and
+ * message-digest, at most once, with one primitive value (an OID, a
+ * time, an OCTET STRING: kept as read and written back the same).
+ * Those are also the occurrence rules CMS_SignerInfo_verify checks
+ * (ossl_cms_si_check_attributes) for these three.  0 for anything
+ * else: OpenSSL checks that signature.
+ */
+static int
+attrs_are_der(const uint8_t *a, size_t n)
+{
+	static const uint8_t pkcs9[8] = {
+		0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09
+	};
+	struct tlv outer, at, oid, set, v;
+	const uint8_t *p, *prev = NULL;
+	size_t left, prevlen = 0;
+	unsigned seen = 0, bit;
+
+	if (tlv_read(a, n, &outer) != 0 || outer.tag != 0xa0 ||
+	    !tlv_minimal(a, &outer) || outer.hdr + outer.len != n)
+		return 0;
+	p = a + outer.hdr;
+	left = outer.len;
+	while (left > 0) {
+		if (tlv_read(p, left, &at) != 0 || at.tag != 0x30 ||
+		    !tlv_minimal(p, &at) ||
+		    tlv_read(p + at.hdr, at.len, &oid) != 0 ||
+		    oid.tag != 0x06 || !tlv_minimal(p + at.hdr, &oid) ||
+		    oid.len != 9 || memcmp(p + at.hdr + oid.hdr, pkcs9, 8) != 0)
+			return 0;
+		switch (p[at.hdr + oid.hdr + 8]) {
+		case 3:         /* contentType */
+			bit = 1;
+			break;
+		case 4:         /* messageDigest */
+			bit = 2;
+			break;
+		case 5:         /* signingTime */
+			bit = 4;
+			break;
+		default:
+			return 0;
+		}
+		if (seen & bit)
+			return 0;
+		seen |= bit;
+		{
+			const uint8_t *sp = p + at.hdr + oid.hdr + oid.len;
+			size_t sroom = at.len - oid.hdr - oid.len;
+
+			if (tlv_read(sp, sroom, &set) != 0 || set.tag != 0x31 ||
+			    !tlv_minimal(sp, &set) ||
+			    set.hdr + set.len != sroom ||
+			    tlv_read(sp + set.hdr, set.len, &v) != 0 ||
+			    !tlv_minimal(sp + set.hdr, &v) ||
+			    v.hdr + v.len != set.len ||
+			    (v.tag != 0x04 && v.tag != 0x06 && v.tag != 0x17 &&
+			    v.tag != 0x18))
+				return 0;
+		}
+		if (prev != NULL && der_order(prev, prevlen, p,
+		    at.hdr + at.len) > 0)
+			return 0;
+		prev = p;
+		prevlen = at.hdr + at.len;
+		p += at.hdr + at.len;
+		left -= at.hdr + at.len;
+	}
+	return 1;
+}
+
+/*
+ * The signature of the signed attributes 'a' (attrs_are_der) by the EC
+ * key of 'cert' with the digest 'md': what CMS_SignerInfo_verify does
+ * for an EC signer (EVP_DigestVerify of the attributes' DER under the
+ * SET tag; for ECDSA a digest, then ECDSA_verify of it), without
+ * encoding the attributes again.  1 verified, 0 not, -1 not an EC key
+ * (the caller lets OpenSSL check).
+ */
+static int
+ec_attrs_verify(X509 *cert, const EVP_MD *md, const uint8_t *a, size_t n,
+    const ASN1_OCTET_STRING *sig)
+{
+	static const uint8_t set_tag = 0x31;
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_MD_CTX *mctx = NULL;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	int r = 0;
+
+	if (pk == NULL || md == NULL || sig == NULL ||
+	    EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC)
+		return -1;
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(mctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(mctx, &set_tag, 1) != 1 ||
+	    EVP_DigestUpdate(mctx, a + 1, n - 1) != 1 ||
+	    EVP_DigestFinal_ex(mctx, dg, &dlen) != 1)
+		goto out;
+	if ((pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(pctx) != 1)
+		goto out;
+	r = EVP_PKEY_verify(pctx, ASN1_STRING_get0_data(sig),
+	    (size_t)ASN1_STRING_length(sig), dg, dlen) == 1;
+out:
+	EVP_PKEY_CTX_free(pctx);
+	EVP_MD_CTX_free(mctx);
+	return r;
+}
+
+/*
  * The cached-signer path: EB_OK with the results as verify_full gives
  * them, or -1 (nothing returned, the error queue clear) to take the full
- * path.
+ * path.  What CMS_verify(CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) checks
+ * of an attached SignedData with one SignerInfo, with OpenSSL's own
+ * pieces and without its BIO chain: the signer identifier names the
+ * cached certificate (CMS_SignerInfo_cert_cmp, as CMS_set1_signers_certs
+ * matches), the signature over the signed attributes with their
+ * occurrence rules (CMS_SignerInfo_verify), and the messageDigest value
+ * against the content's digest (as CMS_SignerInfo_verify_content); the
+ * one digest algorithm of digestAlgorithms is the SignerInfo's (the BIO
+ * chain digests with those).
  */
 static int
 verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
     int64_t at_ms, const struct eb_cms_window *w, uint8_t **content,
     size_t *clen, X509 **signer, int64_t *signed_ms)
 {
-	const uint8_t *certp;
+	const uint8_t *certp, *doid = NULL, *attrs = NULL;
 	uint8_t key[EB_SHA256_LEN], *bare = NULL;
-	size_t field, fieldlen, certlen, barelen = 0;
+	size_t field, fieldlen, certlen, doidlen = 0, attrslen = 0;
+	size_t barelen = 0;
+	int sig;
 	const unsigned char *p;
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(CMS_SignerInfo) *sis;
-	STACK_OF(X509) *certs = NULL, *signers = NULL;
+	CMS_SignerInfo *si;
+	X509_ALGOR *dig = NULL;
+	ASN1_OCTET_STRING **pos;
+	const uint8_t *data;
+	size_t n;
 	X509 *cached = NULL;
-	BIO *out = NULL;
 	int64_t when = 0;
 	struct eb_error quiet;
 	int rc = -1;
 
 	if (t == NULL || len > LONG_MAX || find_certs(der, len, &field,
-	    &fieldlen, &certp, &certlen) != 0)
+	    &fieldlen, &certp, &certlen, &doid, &doidlen, &attrs,
+	    &attrslen) != 0)
 		return -1;
 	eb_sha256(certp, certlen, key);
 	if ((cached = eb_trust_cached(t, key, at_ms)) == NULL)
@@ -528,21 +791,34 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
 	    (sis = CMS_get0_SignerInfos(cms)) == NULL ||
 	    sk_CMS_SignerInfo_num(sis) != 1 ||
-	    signer_policy(sk_CMS_SignerInfo_value(sis, 0), &when,
+	    signer_policy(si = sk_CMS_SignerInfo_value(sis, 0), &when,
 	    &quiet) != EB_OK ||
 	    (w != NULL && check_window(when, w, &quiet) != EB_OK))
 		goto out;
-	if ((certs = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(certs, cached) ||
-	    (out = BIO_new(BIO_s_mem())) == NULL ||
-	    CMS_verify(cms, certs, NULL, NULL, out,
-	    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1)
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+	if (dig == NULL || OBJ_length(dig->algorithm) != doidlen ||
+	    memcmp(OBJ_get0_data(dig->algorithm), doid, doidlen) != 0 ||
+	    (pos = CMS_get0_content(cms)) == NULL || *pos == NULL ||
+	    CMS_SignerInfo_cert_cmp(si, cached) != 0)
 		goto out;
-	if ((signers = CMS_get0_signers(cms)) == NULL ||
-	    sk_X509_num(signers) != 1 || sk_X509_value(signers, 0) != cached ||
-	    eb_trust_check_revoked(t, cached, at_ms, &quiet) != EB_OK ||
-	    bio_take(out, content, clen) != EB_OK)
+	data = ASN1_STRING_get0_data(*pos);
+	n = (size_t)ASN1_STRING_length(*pos);
+	if (!content_digest_holds(si, OBJ_obj2nid(dig->algorithm), data, n))
 		goto out;
+	sig = attrs != NULL && attrs_are_der(attrs, attrslen) ?
+	    ec_attrs_verify(cached, policy_md(OBJ_obj2nid(dig->algorithm)),
+	    attrs, attrslen, CMS_SignerInfo_get0_signature(si)) : -1;
+	if (sig < 0) {
+		CMS_SignerInfo_set1_signer_cert(si, cached);
+		sig = CMS_SignerInfo_verify(si) == 1;
+	}
+	if (sig != 1 ||
+	    eb_trust_check_revoked(t, cached, at_ms, &quiet) != EB_OK)
+		goto out;
+	*content = eb_malloc(n);
+	if (n > 0)
+		memcpy(*content, data, n);
+	*clen = n;
 	*signer = cached;
 	cached = NULL;
 	if (signed_ms != NULL)
@@ -550,9 +826,6 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	rc = EB_OK;
 out:
 	ERR_clear_error();
-	sk_X509_free(signers);
-	sk_X509_free(certs);
-	BIO_free(out);
 	CMS_ContentInfo_free(cms);
 	free(bare);
 	X509_free(cached);
