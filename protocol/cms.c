@@ -635,8 +635,15 @@ der_order(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
  * (ossl_cms_si_check_attributes) for these three.  0 for anything
  * else: OpenSSL checks that signature.
  */
+/* The values of the three signed attributes (attrs_are_der). */
+struct attr_values {
+	const uint8_t *v[3];    /* content: contentType, messageDigest, time */
+	size_t len[3];
+	unsigned char tag[3];
+};
+
 static int
-attrs_are_der(const uint8_t *a, size_t n)
+attrs_are_der(const uint8_t *a, size_t n, struct attr_values *out)
 {
 	static const uint8_t pkcs9[8] = {
 		0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09
@@ -646,6 +653,8 @@ attrs_are_der(const uint8_t *a, size_t n)
 	size_t left, prevlen = 0;
 	unsigned seen = 0, bit;
 
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
 	if (tlv_read(a, n, &outer) != 0 || outer.tag != 0xa0 ||
 	    !tlv_minimal(a, &outer) || outer.hdr + outer.len != n)
 		return 0;
@@ -687,6 +696,13 @@ attrs_are_der(const uint8_t *a, size_t n)
 			    (v.tag != 0x04 && v.tag != 0x06 && v.tag != 0x17 &&
 			    v.tag != 0x18))
 				return 0;
+			if (out != NULL) {
+				int k = bit == 1 ? 0 : bit == 2 ? 1 : 2;
+
+				out->v[k] = sp + set.hdr + v.hdr;
+				out->len[k] = v.len;
+				out->tag[k] = v.tag;
+			}
 		}
 		if (prev != NULL && der_order(prev, prevlen, p,
 		    at.hdr + at.len) > 0)
@@ -709,7 +725,7 @@ attrs_are_der(const uint8_t *a, size_t n)
  */
 static int
 ec_attrs_verify(X509 *cert, const EVP_MD *md, const uint8_t *a, size_t n,
-    const ASN1_OCTET_STRING *sig)
+    const uint8_t *sig, size_t siglen)
 {
 	static const uint8_t set_tag = 0x31;
 	EVP_PKEY *pk = X509_get0_pubkey(cert);
@@ -719,7 +735,7 @@ ec_attrs_verify(X509 *cert, const EVP_MD *md, const uint8_t *a, size_t n,
 	unsigned int dlen = 0;
 	int r = 0;
 
-	if (pk == NULL || md == NULL || sig == NULL ||
+	if (pk == NULL || md == NULL || sig == NULL || n < 2 ||
 	    EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC)
 		return -1;
 	if ((mctx = EVP_MD_CTX_new()) == NULL ||
@@ -731,12 +747,196 @@ ec_attrs_verify(X509 *cert, const EVP_MD *md, const uint8_t *a, size_t n,
 	if ((pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL ||
 	    EVP_PKEY_verify_init(pctx) != 1)
 		goto out;
-	r = EVP_PKEY_verify(pctx, ASN1_STRING_get0_data(sig),
-	    (size_t)ASN1_STRING_length(sig), dg, dlen) == 1;
+	r = EVP_PKEY_verify(pctx, sig, siglen, dg, dlen) == 1;
 out:
 	EVP_PKEY_CTX_free(pctx);
 	EVP_MD_CTX_free(mctx);
 	return r;
+}
+
+/* -- the exact layout, read without OpenSSL's decoder ----------------------
+ *
+ * On the cached path, d2i_CMS_ContentInfo() of the stripped message and
+ * its free are most of what is left beside the ECDSA verify and the
+ * content digest.  A SignedData laid out exactly as ebid (OpenSSL's
+ * CMS_sign with CMS_BINARY | CMS_NOSMIMECAP) signs it with an EC key is
+ * read here field by field: every header in its shortest form, version
+ * 1, one digest algorithm (SHA-256/384/512, the SignerInfo's, the same
+ * bytes), id-data content in one OCTET STRING, the one certificate (the
+ * cached one, by hash), one SignerInfo naming it by issuer and serial
+ * (the certificate's own bytes), DER signed attributes (attrs_are_der),
+ * ecdsa-with-SHA256/384/512 without parameters, the signature, nothing
+ * more.  Those bytes are a subset of what OpenSSL decodes, and the
+ * checks are the cached path's: the policy and the window, the content
+ * digest, the signature, the revocation.  Anything else, and every
+ * failure, goes on to OpenSSL's decoder (verify_cached), then the full
+ * path.
+ */
+struct cur {
+	const uint8_t *p;
+	size_t left;
+};
+
+/* One TLV of 'tag' with a shortest-form header: its content in *in. */
+static int
+take(struct cur *c, unsigned char tag, struct cur *in)
+{
+	struct tlv t;
+
+	if (tlv_read(c->p, c->left, &t) != 0 || t.tag != tag ||
+	    !tlv_minimal(c->p, &t))
+		return -1;
+	if (in != NULL) {
+		in->p = c->p + t.hdr;
+		in->left = t.len;
+	}
+	c->p += t.hdr + t.len;
+	c->left -= t.hdr + t.len;
+	return 0;
+}
+
+/* Exactly the bytes b[0..n). */
+static int
+take_bytes(struct cur *c, const uint8_t *b, size_t n)
+{
+	if (c->left < n || memcmp(c->p, b, n) != 0)
+		return -1;
+	c->p += n;
+	c->left -= n;
+	return 0;
+}
+
+/* A digest AlgorithmIdentifier's content: SHA-256/384/512, parameters
+ * absent or NULL.  The digest's NID, or NID_undef. */
+static int
+exact_digest(struct cur a)
+{
+	static const uint8_t sha2[] = {
+		0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02
+	};
+	static const uint8_t null[] = { 0x05, 0x00 };
+	int nid;
+
+	if (take_bytes(&a, sha2, sizeof(sha2)) != 0 || a.left < 1)
+		return NID_undef;
+	nid = a.p[0] == 1 ? NID_sha256 : a.p[0] == 2 ? NID_sha384 :
+	    a.p[0] == 3 ? NID_sha512 : NID_undef;
+	a.p++;
+	a.left--;
+	if (a.left != 0 && take_bytes(&a, null, sizeof(null)) != 0)
+		return NID_undef;
+	return a.left == 0 ? nid : NID_undef;
+}
+
+static int
+verify_exact(const struct eb_trust *t, X509 *cached, const uint8_t *der,
+    size_t len, int64_t at_ms, const struct eb_cms_window *w,
+    uint8_t **content, size_t *clen, int64_t *signed_ms)
+{
+	static const uint8_t signed_oid[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02
+	};
+	static const uint8_t data_oid[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01
+	};
+	static const uint8_t v1[] = { 0x02, 0x01, 0x01 };
+	static const uint8_t ecdsa_sha2[] = {
+		0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03
+	};
+	struct cur top = { der, len }, ci, x, sd, das, da, enc, ec, body;
+	struct cur sis, si, sid, salg, sig;
+	struct attr_values av;
+	const uint8_t *dastart, *attrs, *name = NULL;
+	size_t dalen, attrslen, namelen = 0;
+	unsigned char serial[64], *sp = serial;
+	int dnid, sl;
+	ASN1_TIME tm;
+	struct tm parts;
+	int64_t when;
+	const EVP_MD *md;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	struct eb_error quiet;
+
+	if (take(&top, 0x30, &ci) != 0 || top.left != 0 ||
+	    take_bytes(&ci, signed_oid, sizeof(signed_oid)) != 0 ||
+	    take(&ci, 0xa0, &x) != 0 || ci.left != 0 ||
+	    take(&x, 0x30, &sd) != 0 || x.left != 0 ||
+	    take_bytes(&sd, v1, sizeof(v1)) != 0 ||
+	    take(&sd, 0x31, &das) != 0)
+		return -1;
+	dastart = das.p;
+	if (take(&das, 0x30, &da) != 0 || das.left != 0 ||
+	    (dnid = exact_digest(da)) == NID_undef)
+		return -1;
+	dalen = (size_t)(das.p - dastart);
+	if (take(&sd, 0x30, &enc) != 0 ||
+	    take_bytes(&enc, data_oid, sizeof(data_oid)) != 0 ||
+	    take(&enc, 0xa0, &ec) != 0 || enc.left != 0 ||
+	    take(&ec, 0x04, &body) != 0 || ec.left != 0 ||
+	    take(&sd, 0xa0, NULL) != 0 ||          /* the one certificate */
+	    take(&sd, 0x31, &sis) != 0 || sd.left != 0 ||
+	    take(&sis, 0x30, &si) != 0 || sis.left != 0 ||
+	    take_bytes(&si, v1, sizeof(v1)) != 0 ||
+	    take(&si, 0x30, &sid) != 0)
+		return -1;
+	/* issuerAndSerialNumber: the cached certificate's own bytes */
+	if (X509_NAME_get0_der(X509_get_issuer_name(cached), &name,
+	    &namelen) != 1 || take_bytes(&sid, name, namelen) != 0 ||
+	    (sl = i2d_ASN1_INTEGER(X509_get0_serialNumber(cached), NULL)) <= 0 ||
+	    (size_t)sl > sizeof(serial) ||
+	    i2d_ASN1_INTEGER(X509_get0_serialNumber(cached), &sp) != sl ||
+	    take_bytes(&sid, serial, (size_t)sl) != 0 || sid.left != 0)
+		goto no;
+	/* digestAlgorithm: the bytes of the digestAlgorithms entry */
+	if (take_bytes(&si, dastart, dalen) != 0)
+		goto no;
+	attrs = si.p;
+	if (take(&si, 0xa0, NULL) != 0)
+		goto no;
+	attrslen = (size_t)(si.p - attrs);
+	if (take(&si, 0x30, &salg) != 0 ||
+	    take_bytes(&salg, ecdsa_sha2, sizeof(ecdsa_sha2)) != 0 ||
+	    salg.left != 1 || salg.p[0] < 2 || salg.p[0] > 4 ||
+	    take(&si, 0x04, &sig) != 0 || si.left != 0)
+		goto no;
+	/* the signer policy: content-type (id-data), message-digest (an
+	 * OCTET STRING) and a signing time that reads */
+	if (!attrs_are_der(attrs, attrslen, &av) || av.v[0] == NULL ||
+	    av.v[1] == NULL || av.v[2] == NULL || av.tag[0] != 0x06 ||
+	    av.len[0] != sizeof(data_oid) - 2 ||
+	    memcmp(av.v[0], data_oid + 2, av.len[0]) != 0 ||
+	    av.tag[1] != 0x04 || av.len[2] > INT_MAX)
+		goto no;
+	tm.length = (int)av.len[2];
+	tm.type = av.tag[2] == 0x17 ? V_ASN1_UTCTIME : V_ASN1_GENERALIZEDTIME;
+	tm.data = (unsigned char *)av.v[2];
+	tm.flags = 0;
+	memset(&parts, 0, sizeof(parts));
+	if (ASN1_TIME_to_tm(&tm, &parts) != 1)
+		goto no;
+	when = (int64_t)timegm(&parts) * 1000;
+	eb_error_clear(&quiet);
+	if (w != NULL && check_window(when, w, &quiet) != EB_OK)
+		goto no;
+	/* the content digest, the signature, the revocation */
+	if ((md = policy_md(dnid)) == NULL ||
+	    EVP_Digest(body.p, body.left, dg, &dlen, md, NULL) != 1 ||
+	    dlen != av.len[1] || CRYPTO_memcmp(dg, av.v[1], dlen) != 0 ||
+	    ec_attrs_verify(cached, md, attrs, attrslen, sig.p,
+	    sig.left) != 1 ||
+	    eb_trust_check_revoked(t, cached, at_ms, &quiet) != EB_OK)
+		goto no;
+	*content = eb_malloc(body.left);
+	if (body.left > 0)
+		memcpy(*content, body.p, body.left);
+	*clen = body.left;
+	if (signed_ms != NULL)
+		*signed_ms = when;
+	return EB_OK;
+no:
+	ERR_clear_error();
+	return -1;
 }
 
 /*
@@ -779,9 +979,18 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	    &fieldlen, &certp, &certlen, &doid, &doidlen, &attrs,
 	    &attrslen) != 0)
 		return -1;
-	eb_sha256(certp, certlen, key);
+	/* the cache's key: SHA-256 of the certificate's DER (the digest
+	 * fetched once, where eb_sha256's SHA256() fetches it per call) */
+	if (policy_md(NID_sha256) == NULL || EVP_Digest(certp, certlen, key,
+	    NULL, policy_md(NID_sha256), NULL) != 1)
+		eb_sha256(certp, certlen, key);
 	if ((cached = eb_trust_cached(t, key, at_ms)) == NULL)
 		return -1;
+	if (verify_exact(t, cached, der, len, at_ms, w, content, clen,
+	    signed_ms) == EB_OK) {
+		*signer = cached;
+		return EB_OK;
+	}
 	eb_error_clear(&quiet);
 	if ((bare = strip_certs(der, len, field, fieldlen, &barelen)) == NULL)
 		goto out;
@@ -805,9 +1014,11 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	n = (size_t)ASN1_STRING_length(*pos);
 	if (!content_digest_holds(si, OBJ_obj2nid(dig->algorithm), data, n))
 		goto out;
-	sig = attrs != NULL && attrs_are_der(attrs, attrslen) ?
+	sig = attrs != NULL && attrs_are_der(attrs, attrslen, NULL) ?
 	    ec_attrs_verify(cached, policy_md(OBJ_obj2nid(dig->algorithm)),
-	    attrs, attrslen, CMS_SignerInfo_get0_signature(si)) : -1;
+	    attrs, attrslen, ASN1_STRING_get0_data(
+	    CMS_SignerInfo_get0_signature(si)), (size_t)ASN1_STRING_length(
+	    CMS_SignerInfo_get0_signature(si))) : -1;
 	if (sig < 0) {
 		CMS_SignerInfo_set1_signer_cert(si, cached);
 		sig = CMS_SignerInfo_verify(si) == 1;

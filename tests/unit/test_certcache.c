@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -569,6 +570,87 @@ test_unsorted_attrs_as_full_path(void **state)
 	eb_testpki_free(&pki);
 }
 
+/* eb_cms_verify_command in window 'w': rc, reason, signing time. */
+static int
+answer_window(const struct eb_trust *t, const uint8_t *der, size_t len,
+    const struct eb_cms_window *w, char *reason, int64_t *signed_ms)
+{
+	struct eb_error err;
+	uint8_t *c = NULL;
+	size_t clen = 0;
+	X509 *s = NULL;
+	int rc;
+
+	eb_error_clear(&err);
+	rc = eb_cms_verify_command(t, der, len, w, &c, &clen, &s, signed_ms,
+	    &err);
+	snprintf(reason, 48, "%s", rc == EB_OK ? "" : err.reason);
+	free(c);
+	X509_free(s);
+	return rc;
+}
+
+/*
+ * The signing-time window on the cached path: a command ebid signs
+ * (eb_cms_sign, read without OpenSSL's decoder when cached) too old or
+ * too far ahead for the receipt time is refused as on the full path,
+ * with the same reason; inside the window its signing time is the
+ * full path's.
+ */
+static void
+test_window_on_cached_path(void **state)
+{
+	struct eb_testpki pki;
+	struct eb_certcache_stats a, b;
+	struct eb_cms_window w;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	char warm[48], cold[48];
+	int64_t ms_warm = 0, ms_cold = 0;
+	int i, rw, rc;
+	static const int64_t shift[4] = {
+		0, 10 * 60 * 1000, -10 * 60 * 1000, 30 * 1000
+	};
+
+	(void)state;
+	assert_int_equal(eb_testpki_init(&pki), 0);
+	sign(&pki.bidder, &der, &len);
+	for (i = 0; i < 4; i++) {
+		memset(&w, 0, sizeof(w));
+		w.at_ms = (int64_t)time(NULL) * 1000 + shift[i];
+		w.max_age_ms = 5 * 60 * 1000;
+		w.max_ahead_ms = 60 * 1000;
+		/* cold: the full path (and the cache filled by a success) */
+		eb_trust_set_revocations(pki.trust, NULL);
+		rc = answer_window(pki.trust, der, len, &w, cold, &ms_cold);
+		/* warm: the signer cached by a good verify */
+		assert_int_equal(answer(pki.trust, der, len, warm), EB_OK);
+		stats(pki.trust, &a);
+		rw = answer_window(pki.trust, der, len, &w, warm, &ms_warm);
+		stats(pki.trust, &b);
+		assert_true(b.hits > a.hits);
+		assert_int_equal(rw, rc);
+		assert_string_equal(warm, cold);
+		if (rc == EB_OK)
+			assert_true(ms_warm == ms_cold && ms_warm != 0);
+		switch (i) {
+		case 0:
+		case 3:
+			assert_int_equal(rw, EB_OK);
+			break;
+		case 1:
+			assert_int_equal(rw, EB_ERR_TIME);
+			assert_string_equal(warm, "signing-time-too-old");
+			break;
+		default:
+			assert_int_equal(rw, EB_ERR_TIME);
+			assert_string_equal(warm, "signing-time-in-future");
+		}
+	}
+	free(der);
+	eb_testpki_free(&pki);
+}
+
 int
 main(void)
 {
@@ -580,6 +662,7 @@ main(void)
 		cmocka_unit_test(test_hold_release),
 		cmocka_unit_test(test_fast_path_answers_as_full_path),
 		cmocka_unit_test(test_unsorted_attrs_as_full_path),
+		cmocka_unit_test(test_window_on_cached_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
