@@ -417,15 +417,31 @@ flips_answer_as_full_path(const struct eb_testpki *pki,
     const struct eb_tp_party *pt)
 {
 	uint8_t *der = NULL;
-	size_t len = 0, i;
+	size_t len = 0, i, cstart, cend;
 	char warm[48], cold[48];
 	struct eb_certcache_stats a, b;
 	int rw, rc, k, accepted = 0;
 	static const uint8_t masks[2] = { 0x01, 0x80 };
 
 	sign(pt, &der, &len);
+	/* the embedded certificate's bytes: a change there is a cache
+	 * miss, the full path both times; skipped but for its first byte */
+	{
+		unsigned char *cp = NULL;
+		int cl = i2d_X509(pt->cert, &cp);
+		uint8_t *at;
+
+		assert_true(cl > 0);
+		at = memmem(der, len, cp, (size_t)cl);
+		assert_non_null(at);
+		cstart = (size_t)(at - der);
+		cend = cstart + (size_t)cl;
+		OPENSSL_free(cp);
+	}
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < len; i++) {
+			if (i > cstart && i < cend)
+				continue;
 			/* warm: the signer cached by a good verify */
 			assert_int_equal(answer(pki->trust, der, len, warm),
 			    EB_OK);
@@ -443,9 +459,9 @@ flips_answer_as_full_path(const struct eb_testpki *pki,
 				accepted++;
 		}
 	}
-	/* the flips that still verify: the certificate's unsigned bits
-	 * the full path accepts too (compared above); most are refused */
-	assert_true(accepted < (int)len / 4);
+	/* a flip that still verifies is one the full path accepts too
+	 * (compared above); nearly all are refused */
+	assert_true(accepted < (int)(len - (cend - cstart)) / 8);
 	/* the good message from the cache: a hit */
 	assert_int_equal(answer(pki->trust, der, len, warm), EB_OK);
 	stats(pki->trust, &a);
