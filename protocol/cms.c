@@ -22,8 +22,11 @@
  *  - A signer the trust verified before (pki.h, eb_trust_cached) is not
  *    decoded again: verify_cached() parses the message without its
  *    certificates field and checks the signature with the cached
- *    certificate; it answers only when everything holds, else the full
- *    path runs and gives the answer (the same checks, the same errors).
+ *    certificate (CMS_verify's checks done piece by piece: for an EC
+ *    signer whose signed attributes are DER, their signature over the
+ *    bytes received, no second encoding); it answers only when
+ *    everything holds, else the full path runs and gives the answer (the
+ *    same checks, the same errors).
  *  - Envelopes are AuthEnvelopedData (AES-256-GCM) only; RSA recipients
  *    get RSAES-OAEP with SHA-256, EC recipients ECDH with the SHA-256 KDF.
  *    A recipient certificate with a keyUsage extension must allow
@@ -44,6 +47,7 @@
 #include "protocol/cms.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,15 +396,20 @@ tlv_put(uint8_t *out, unsigned char tag, size_t len)
 
 /*
  * Find the certificates field of a ContentInfo/SignedData in 'der': on
- * success its offset and size (header included) and the one
- * certificate's bytes inside it.  -1 for anything else (no field, more
- * than one certificate, another layout): the full path decides.
+ * success its offset and size (header included), the one certificate's
+ * bytes inside it, and the content bytes of the OID of the one
+ * AlgorithmIdentifier in digestAlgorithms; and the SignerInfo's
+ * signedAttrs field (header included) when the SignerInfo has the
+ * layout ebid signs (else *attrs is NULL).  -1 for anything else (no
+ * field, more than one certificate or digest algorithm, another
+ * layout): the full path decides.
  */
 static int
 find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
-    const uint8_t **cert, size_t *certlen)
+    const uint8_t **cert, size_t *certlen, const uint8_t **doid,
+    size_t *doidlen, const uint8_t **attrs, size_t *attrslen)
 {
-	struct tlv ci, oid, expl, sd, t;
+	struct tlv ci, oid, expl, sd, t, a, o;
 	const uint8_t *p;
 	size_t left;
 	int k;
@@ -428,6 +437,17 @@ find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
 	for (k = 0; k < 3; k++) {
 		if (tlv_read(p, left, &t) != 0)
 			return -1;
+		if (k == 1) {
+			/* SET { SEQUENCE { OID, ... } }: exactly one */
+			if (t.tag != 0x31 || tlv_read(p + t.hdr, t.len,
+			    &a) != 0 || a.tag != 0x30 ||
+			    a.hdr + a.len != t.len ||
+			    tlv_read(p + t.hdr + a.hdr, a.len, &o) != 0 ||
+			    o.tag != 0x06)
+				return -1;
+			*doid = p + t.hdr + a.hdr + o.hdr;
+			*doidlen = o.len;
+		}
 		p += t.hdr + t.len;
 		left -= t.hdr + t.len;
 	}
@@ -443,6 +463,44 @@ find_certs(const uint8_t *der, size_t len, size_t *field, size_t *fieldlen,
 			return -1;    /* not exactly one X.509 certificate */
 		*cert = p + t.hdr;
 		*certlen = c.hdr + c.len;
+	}
+	*attrs = NULL;
+	*attrslen = 0;
+	p += t.hdr + t.len;
+	left -= t.hdr + t.len;
+	/*
+	 * signerInfos: SET { SignerInfo }, nothing after it (no crls); in
+	 * the SignerInfo version, sid, digestAlgorithm, [0] signedAttrs,
+	 * signatureAlgorithm, signature and nothing more (no unsigned
+	 * attributes).  Another layout leaves *attrs NULL: OpenSSL checks
+	 * the signature (CMS_SignerInfo_verify).
+	 */
+	{
+		struct tlv set, si, f[6];
+		const uint8_t *q;
+		size_t room;
+
+		if (tlv_read(p, left, &set) != 0 || set.tag != 0x31 ||
+		    set.hdr + set.len != left ||
+		    tlv_read(p + set.hdr, set.len, &si) != 0 ||
+		    si.tag != 0x30 || si.hdr + si.len != set.len)
+			return 0;
+		q = p + set.hdr + si.hdr;
+		room = si.len;
+		for (k = 0; k < 6; k++) {
+			if (tlv_read(q, room, &f[k]) != 0)
+				return 0;
+			if (k == 3)
+				*attrs = q;
+			q += f[k].hdr + f[k].len;
+			room -= f[k].hdr + f[k].len;
+		}
+		if (room != 0 || f[0].tag != 0x02 || f[2].tag != 0x30 ||
+		    f[3].tag != 0xa0 || f[4].tag != 0x30 || f[5].tag != 0x04) {
+			*attrs = NULL;
+			return 0;
+		}
+		*attrslen = f[3].hdr + f[3].len;
 	}
 	return 0;
 }
@@ -491,34 +549,448 @@ strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
 }
 
 /*
+ * The digests the policy accepts (strong_digest), fetched once: given
+ * EVP_sha256(), EVP_Digest() fetches the implementation again on every
+ * call in OpenSSL 3.
+ */
+static EVP_MD *policy_mds[3];
+static pthread_once_t policy_mds_once = PTHREAD_ONCE_INIT;
+
+static void
+policy_mds_fetch(void)
+{
+	policy_mds[0] = EVP_MD_fetch(NULL, "SHA256", NULL);
+	policy_mds[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
+	policy_mds[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
+	ERR_clear_error();
+}
+
+static const EVP_MD *
+policy_md(int nid)
+{
+	pthread_once(&policy_mds_once, policy_mds_fetch);
+	switch (nid) {
+	case NID_sha256:
+		return policy_mds[0];
+	case NID_sha384:
+		return policy_mds[1];
+	case NID_sha512:
+		return policy_mds[2];
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The content digest as CMS_SignerInfo_verify_content() checks it when
+ * there are signed attributes: the one messageDigest value equals the
+ * digest (the SignerInfo's algorithm, the one of digestAlgorithms) of
+ * the content.  1 when it holds.
+ */
+static int
+content_digest_holds(CMS_SignerInfo *si, int dnid, const uint8_t *data,
+    size_t n)
+{
+	const EVP_MD *md = policy_md(dnid);
+	const ASN1_OCTET_STRING *want;
+	unsigned char got[EVP_MAX_MD_SIZE];
+	unsigned int glen = 0;
+
+	want = CMS_signed_get0_data_by_OBJ(si,
+	    OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+	if (md == NULL || want == NULL ||
+	    EVP_Digest(data, n, got, &glen, md, NULL) != 1)
+		return 0;
+	return (unsigned int)ASN1_STRING_length(want) == glen &&
+	    CRYPTO_memcmp(ASN1_STRING_get0_data(want), got, glen) == 0;
+}
+
+/* A header in its shortest form (DER): the long form only from 128 on. */
+static int
+tlv_minimal(const uint8_t *p, const struct tlv *t)
+{
+	return t->hdr == 2 || (t->len >= 0x80 && p[2] != 0);
+}
+
+/* OpenSSL's order of a DER SET OF (der_cmp in asn1/tasn_enc.c). */
+static int
+der_order(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/*
+ * Are the signedAttrs bytes 'a' (the [0] field, header included)
+ * exactly what OpenSSL signs and verifies: the DER it re-encodes from
+ * the parsed attributes (CMS_Attributes_Verify, tag SET)?  So only when
+ * every header is in its shortest form, the attributes are in OpenSSL's
+ * SET OF order, and each is one of content-type, signing-time and
+ * message-digest, at most once, with one primitive value (an OID, a
+ * time, an OCTET STRING: kept as read and written back the same).
+ * Those are also the occurrence rules CMS_SignerInfo_verify checks
+ * (ossl_cms_si_check_attributes) for these three.  0 for anything
+ * else: OpenSSL checks that signature.
+ */
+/* The values of the three signed attributes (attrs_are_der). */
+struct attr_values {
+	const uint8_t *v[3];    /* content: contentType, messageDigest, time */
+	size_t len[3];
+	unsigned char tag[3];
+};
+
+static int
+attrs_are_der(const uint8_t *a, size_t n, struct attr_values *out)
+{
+	static const uint8_t pkcs9[8] = {
+		0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09
+	};
+	struct tlv outer, at, oid, set, v;
+	const uint8_t *p, *prev = NULL;
+	size_t left, prevlen = 0;
+	unsigned seen = 0, bit;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (tlv_read(a, n, &outer) != 0 || outer.tag != 0xa0 ||
+	    !tlv_minimal(a, &outer) || outer.hdr + outer.len != n)
+		return 0;
+	p = a + outer.hdr;
+	left = outer.len;
+	while (left > 0) {
+		if (tlv_read(p, left, &at) != 0 || at.tag != 0x30 ||
+		    !tlv_minimal(p, &at) ||
+		    tlv_read(p + at.hdr, at.len, &oid) != 0 ||
+		    oid.tag != 0x06 || !tlv_minimal(p + at.hdr, &oid) ||
+		    oid.len != 9 || memcmp(p + at.hdr + oid.hdr, pkcs9, 8) != 0)
+			return 0;
+		switch (p[at.hdr + oid.hdr + 8]) {
+		case 3:         /* contentType */
+			bit = 1;
+			break;
+		case 4:         /* messageDigest */
+			bit = 2;
+			break;
+		case 5:         /* signingTime */
+			bit = 4;
+			break;
+		default:
+			return 0;
+		}
+		if (seen & bit)
+			return 0;
+		seen |= bit;
+		{
+			const uint8_t *sp = p + at.hdr + oid.hdr + oid.len;
+			size_t sroom = at.len - oid.hdr - oid.len;
+
+			if (tlv_read(sp, sroom, &set) != 0 || set.tag != 0x31 ||
+			    !tlv_minimal(sp, &set) ||
+			    set.hdr + set.len != sroom ||
+			    tlv_read(sp + set.hdr, set.len, &v) != 0 ||
+			    !tlv_minimal(sp + set.hdr, &v) ||
+			    v.hdr + v.len != set.len ||
+			    (v.tag != 0x04 && v.tag != 0x06 && v.tag != 0x17 &&
+			    v.tag != 0x18))
+				return 0;
+			if (out != NULL) {
+				int k = bit == 1 ? 0 : bit == 2 ? 1 : 2;
+
+				out->v[k] = sp + set.hdr + v.hdr;
+				out->len[k] = v.len;
+				out->tag[k] = v.tag;
+			}
+		}
+		if (prev != NULL && der_order(prev, prevlen, p,
+		    at.hdr + at.len) > 0)
+			return 0;
+		prev = p;
+		prevlen = at.hdr + at.len;
+		p += at.hdr + at.len;
+		left -= at.hdr + at.len;
+	}
+	return 1;
+}
+
+/*
+ * The signature of the signed attributes 'a' (attrs_are_der) by the EC
+ * key of 'cert' with the digest 'md': what CMS_SignerInfo_verify does
+ * for an EC signer (EVP_DigestVerify of the attributes' DER under the
+ * SET tag; for ECDSA a digest, then ECDSA_verify of it), without
+ * encoding the attributes again.  1 verified, 0 not, -1 not an EC key
+ * (the caller lets OpenSSL check).
+ */
+static int
+ec_attrs_verify(X509 *cert, const EVP_MD *md, const uint8_t *a, size_t n,
+    const uint8_t *sig, size_t siglen)
+{
+	static const uint8_t set_tag = 0x31;
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_MD_CTX *mctx = NULL;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	int r = 0;
+
+	if (pk == NULL || md == NULL || sig == NULL || n < 2 ||
+	    EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC)
+		return -1;
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(mctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(mctx, &set_tag, 1) != 1 ||
+	    EVP_DigestUpdate(mctx, a + 1, n - 1) != 1 ||
+	    EVP_DigestFinal_ex(mctx, dg, &dlen) != 1)
+		goto out;
+	if ((pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(pctx) != 1)
+		goto out;
+	r = EVP_PKEY_verify(pctx, sig, siglen, dg, dlen) == 1;
+out:
+	EVP_PKEY_CTX_free(pctx);
+	EVP_MD_CTX_free(mctx);
+	return r;
+}
+
+/* -- the exact layout, read without OpenSSL's decoder ----------------------
+ *
+ * On the cached path, d2i_CMS_ContentInfo() of the stripped message and
+ * its free are most of what is left beside the ECDSA verify and the
+ * content digest.  A SignedData laid out exactly as ebid (OpenSSL's
+ * CMS_sign with CMS_BINARY | CMS_NOSMIMECAP) signs it with an EC key is
+ * read here field by field: every header in its shortest form, version
+ * 1, one digest algorithm (SHA-256/384/512, the SignerInfo's, the same
+ * bytes), id-data content in one OCTET STRING, the one certificate (the
+ * cached one, by hash), one SignerInfo naming it by issuer and serial
+ * (the certificate's own bytes), DER signed attributes (attrs_are_der),
+ * ecdsa-with-SHA256/384/512 without parameters, the signature, nothing
+ * more.  Those bytes are a subset of what OpenSSL decodes, and the
+ * checks are the cached path's: the policy and the window, the content
+ * digest, the signature, the revocation.  Anything else, and every
+ * failure, goes on to OpenSSL's decoder (verify_cached), then the full
+ * path.
+ */
+struct cur {
+	const uint8_t *p;
+	size_t left;
+};
+
+/* One TLV of 'tag' with a shortest-form header: its content in *in. */
+static int
+take(struct cur *c, unsigned char tag, struct cur *in)
+{
+	struct tlv t;
+
+	if (tlv_read(c->p, c->left, &t) != 0 || t.tag != tag ||
+	    !tlv_minimal(c->p, &t))
+		return -1;
+	if (in != NULL) {
+		in->p = c->p + t.hdr;
+		in->left = t.len;
+	}
+	c->p += t.hdr + t.len;
+	c->left -= t.hdr + t.len;
+	return 0;
+}
+
+/* Exactly the bytes b[0..n). */
+static int
+take_bytes(struct cur *c, const uint8_t *b, size_t n)
+{
+	if (c->left < n || memcmp(c->p, b, n) != 0)
+		return -1;
+	c->p += n;
+	c->left -= n;
+	return 0;
+}
+
+/* A digest AlgorithmIdentifier's content: SHA-256/384/512, parameters
+ * absent or NULL.  The digest's NID, or NID_undef. */
+static int
+exact_digest(struct cur a)
+{
+	static const uint8_t sha2[] = {
+		0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02
+	};
+	static const uint8_t null[] = { 0x05, 0x00 };
+	int nid;
+
+	if (take_bytes(&a, sha2, sizeof(sha2)) != 0 || a.left < 1)
+		return NID_undef;
+	nid = a.p[0] == 1 ? NID_sha256 : a.p[0] == 2 ? NID_sha384 :
+	    a.p[0] == 3 ? NID_sha512 : NID_undef;
+	a.p++;
+	a.left--;
+	if (a.left != 0 && take_bytes(&a, null, sizeof(null)) != 0)
+		return NID_undef;
+	return a.left == 0 ? nid : NID_undef;
+}
+
+static int
+verify_exact(const struct eb_trust *t, X509 *cached, const uint8_t *der,
+    size_t len, int64_t at_ms, const struct eb_cms_window *w,
+    uint8_t **content, size_t *clen, int64_t *signed_ms)
+{
+	static const uint8_t signed_oid[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02
+	};
+	static const uint8_t data_oid[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01
+	};
+	static const uint8_t v1[] = { 0x02, 0x01, 0x01 };
+	static const uint8_t ecdsa_sha2[] = {
+		0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03
+	};
+	struct cur top = { der, len }, ci, x, sd, das, da, enc, ec, body;
+	struct cur sis, si, sid, salg, sig;
+	struct attr_values av;
+	const uint8_t *dastart, *attrs, *name = NULL;
+	size_t dalen, attrslen, namelen = 0;
+	unsigned char serial[64], *sp = serial;
+	int dnid, sl;
+	ASN1_TIME tm;
+	struct tm parts;
+	int64_t when;
+	const EVP_MD *md;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	struct eb_error quiet;
+
+	if (take(&top, 0x30, &ci) != 0 || top.left != 0 ||
+	    take_bytes(&ci, signed_oid, sizeof(signed_oid)) != 0 ||
+	    take(&ci, 0xa0, &x) != 0 || ci.left != 0 ||
+	    take(&x, 0x30, &sd) != 0 || x.left != 0 ||
+	    take_bytes(&sd, v1, sizeof(v1)) != 0 ||
+	    take(&sd, 0x31, &das) != 0)
+		return -1;
+	dastart = das.p;
+	if (take(&das, 0x30, &da) != 0 || das.left != 0 ||
+	    (dnid = exact_digest(da)) == NID_undef)
+		return -1;
+	dalen = (size_t)(das.p - dastart);
+	if (take(&sd, 0x30, &enc) != 0 ||
+	    take_bytes(&enc, data_oid, sizeof(data_oid)) != 0 ||
+	    take(&enc, 0xa0, &ec) != 0 || enc.left != 0 ||
+	    take(&ec, 0x04, &body) != 0 || ec.left != 0 ||
+	    take(&sd, 0xa0, NULL) != 0 ||          /* the one certificate */
+	    take(&sd, 0x31, &sis) != 0 || sd.left != 0 ||
+	    take(&sis, 0x30, &si) != 0 || sis.left != 0 ||
+	    take_bytes(&si, v1, sizeof(v1)) != 0 ||
+	    take(&si, 0x30, &sid) != 0)
+		return -1;
+	/* issuerAndSerialNumber: the cached certificate's own bytes */
+	if (X509_NAME_get0_der(X509_get_issuer_name(cached), &name,
+	    &namelen) != 1 || take_bytes(&sid, name, namelen) != 0 ||
+	    (sl = i2d_ASN1_INTEGER(X509_get0_serialNumber(cached), NULL)) <= 0 ||
+	    (size_t)sl > sizeof(serial) ||
+	    i2d_ASN1_INTEGER(X509_get0_serialNumber(cached), &sp) != sl ||
+	    take_bytes(&sid, serial, (size_t)sl) != 0 || sid.left != 0)
+		goto no;
+	/* digestAlgorithm: the bytes of the digestAlgorithms entry */
+	if (take_bytes(&si, dastart, dalen) != 0)
+		goto no;
+	attrs = si.p;
+	if (take(&si, 0xa0, NULL) != 0)
+		goto no;
+	attrslen = (size_t)(si.p - attrs);
+	if (take(&si, 0x30, &salg) != 0 ||
+	    take_bytes(&salg, ecdsa_sha2, sizeof(ecdsa_sha2)) != 0 ||
+	    salg.left != 1 || salg.p[0] < 2 || salg.p[0] > 4 ||
+	    take(&si, 0x04, &sig) != 0 || si.left != 0)
+		goto no;
+	/* the signer policy: content-type (id-data), message-digest (an
+	 * OCTET STRING) and a signing time that reads */
+	if (!attrs_are_der(attrs, attrslen, &av) || av.v[0] == NULL ||
+	    av.v[1] == NULL || av.v[2] == NULL || av.tag[0] != 0x06 ||
+	    av.len[0] != sizeof(data_oid) - 2 ||
+	    memcmp(av.v[0], data_oid + 2, av.len[0]) != 0 ||
+	    av.tag[1] != 0x04 || av.len[2] > INT_MAX)
+		goto no;
+	tm.length = (int)av.len[2];
+	tm.type = av.tag[2] == 0x17 ? V_ASN1_UTCTIME : V_ASN1_GENERALIZEDTIME;
+	tm.data = (unsigned char *)av.v[2];
+	tm.flags = 0;
+	memset(&parts, 0, sizeof(parts));
+	if (ASN1_TIME_to_tm(&tm, &parts) != 1)
+		goto no;
+	when = (int64_t)timegm(&parts) * 1000;
+	eb_error_clear(&quiet);
+	if (w != NULL && check_window(when, w, &quiet) != EB_OK)
+		goto no;
+	/* the content digest, the signature, the revocation */
+	if ((md = policy_md(dnid)) == NULL ||
+	    EVP_Digest(body.p, body.left, dg, &dlen, md, NULL) != 1 ||
+	    dlen != av.len[1] || CRYPTO_memcmp(dg, av.v[1], dlen) != 0 ||
+	    ec_attrs_verify(cached, md, attrs, attrslen, sig.p,
+	    sig.left) != 1 ||
+	    eb_trust_check_revoked(t, cached, at_ms, &quiet) != EB_OK)
+		goto no;
+	*content = eb_malloc(body.left);
+	if (body.left > 0)
+		memcpy(*content, body.p, body.left);
+	*clen = body.left;
+	if (signed_ms != NULL)
+		*signed_ms = when;
+	return EB_OK;
+no:
+	ERR_clear_error();
+	return -1;
+}
+
+/*
  * The cached-signer path: EB_OK with the results as verify_full gives
  * them, or -1 (nothing returned, the error queue clear) to take the full
- * path.
+ * path.  What CMS_verify(CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) checks
+ * of an attached SignedData with one SignerInfo, with OpenSSL's own
+ * pieces and without its BIO chain: the signer identifier names the
+ * cached certificate (CMS_SignerInfo_cert_cmp, as CMS_set1_signers_certs
+ * matches), the signature over the signed attributes with their
+ * occurrence rules (CMS_SignerInfo_verify), and the messageDigest value
+ * against the content's digest (as CMS_SignerInfo_verify_content); the
+ * one digest algorithm of digestAlgorithms is the SignerInfo's (the BIO
+ * chain digests with those).
  */
 static int
 verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
     int64_t at_ms, const struct eb_cms_window *w, uint8_t **content,
     size_t *clen, X509 **signer, int64_t *signed_ms)
 {
-	const uint8_t *certp;
+	const uint8_t *certp, *doid = NULL, *attrs = NULL;
 	uint8_t key[EB_SHA256_LEN], *bare = NULL;
-	size_t field, fieldlen, certlen, barelen = 0;
+	size_t field, fieldlen, certlen, doidlen = 0, attrslen = 0;
+	size_t barelen = 0;
+	int sig;
 	const unsigned char *p;
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(CMS_SignerInfo) *sis;
-	STACK_OF(X509) *certs = NULL, *signers = NULL;
+	CMS_SignerInfo *si;
+	X509_ALGOR *dig = NULL;
+	ASN1_OCTET_STRING **pos;
+	const uint8_t *data;
+	size_t n;
 	X509 *cached = NULL;
-	BIO *out = NULL;
 	int64_t when = 0;
 	struct eb_error quiet;
 	int rc = -1;
 
 	if (t == NULL || len > LONG_MAX || find_certs(der, len, &field,
-	    &fieldlen, &certp, &certlen) != 0)
+	    &fieldlen, &certp, &certlen, &doid, &doidlen, &attrs,
+	    &attrslen) != 0)
 		return -1;
-	eb_sha256(certp, certlen, key);
+	/* the cache's key: SHA-256 of the certificate's DER (the digest
+	 * fetched once, where eb_sha256's SHA256() fetches it per call) */
+	if (policy_md(NID_sha256) == NULL || EVP_Digest(certp, certlen, key,
+	    NULL, policy_md(NID_sha256), NULL) != 1)
+		eb_sha256(certp, certlen, key);
 	if ((cached = eb_trust_cached(t, key, at_ms)) == NULL)
 		return -1;
+	if (verify_exact(t, cached, der, len, at_ms, w, content, clen,
+	    signed_ms) == EB_OK) {
+		*signer = cached;
+		return EB_OK;
+	}
 	eb_error_clear(&quiet);
 	if ((bare = strip_certs(der, len, field, fieldlen, &barelen)) == NULL)
 		goto out;
@@ -528,21 +1000,36 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
 	    (sis = CMS_get0_SignerInfos(cms)) == NULL ||
 	    sk_CMS_SignerInfo_num(sis) != 1 ||
-	    signer_policy(sk_CMS_SignerInfo_value(sis, 0), &when,
+	    signer_policy(si = sk_CMS_SignerInfo_value(sis, 0), &when,
 	    &quiet) != EB_OK ||
 	    (w != NULL && check_window(when, w, &quiet) != EB_OK))
 		goto out;
-	if ((certs = sk_X509_new_null()) == NULL ||
-	    !sk_X509_push(certs, cached) ||
-	    (out = BIO_new(BIO_s_mem())) == NULL ||
-	    CMS_verify(cms, certs, NULL, NULL, out,
-	    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1)
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+	if (dig == NULL || OBJ_length(dig->algorithm) != doidlen ||
+	    memcmp(OBJ_get0_data(dig->algorithm), doid, doidlen) != 0 ||
+	    (pos = CMS_get0_content(cms)) == NULL || *pos == NULL ||
+	    CMS_SignerInfo_cert_cmp(si, cached) != 0)
 		goto out;
-	if ((signers = CMS_get0_signers(cms)) == NULL ||
-	    sk_X509_num(signers) != 1 || sk_X509_value(signers, 0) != cached ||
-	    eb_trust_check_revoked(t, cached, at_ms, &quiet) != EB_OK ||
-	    bio_take(out, content, clen) != EB_OK)
+	data = ASN1_STRING_get0_data(*pos);
+	n = (size_t)ASN1_STRING_length(*pos);
+	if (!content_digest_holds(si, OBJ_obj2nid(dig->algorithm), data, n))
 		goto out;
+	sig = attrs != NULL && attrs_are_der(attrs, attrslen, NULL) ?
+	    ec_attrs_verify(cached, policy_md(OBJ_obj2nid(dig->algorithm)),
+	    attrs, attrslen, ASN1_STRING_get0_data(
+	    CMS_SignerInfo_get0_signature(si)), (size_t)ASN1_STRING_length(
+	    CMS_SignerInfo_get0_signature(si))) : -1;
+	if (sig < 0) {
+		CMS_SignerInfo_set1_signer_cert(si, cached);
+		sig = CMS_SignerInfo_verify(si) == 1;
+	}
+	if (sig != 1 ||
+	    eb_trust_check_revoked(t, cached, at_ms, &quiet) != EB_OK)
+		goto out;
+	*content = eb_malloc(n);
+	if (n > 0)
+		memcpy(*content, data, n);
+	*clen = n;
 	*signer = cached;
 	cached = NULL;
 	if (signed_ms != NULL)
@@ -550,9 +1037,6 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	rc = EB_OK;
 out:
 	ERR_clear_error();
-	sk_X509_free(signers);
-	sk_X509_free(certs);
-	BIO_free(out);
 	CMS_ContentInfo_free(cms);
 	free(bare);
 	X509_free(cached);

@@ -11,7 +11,9 @@
  * once.  Verification runs at the fixed instant FUZZ_AT_MS so the corpus
  * replays the same forever.  Invariants checked on every input (abort on
  * violation): success returns content and signer, failure returns
- * neither and names a reason; base64 success re-encodes to the input.
+ * neither and names a reason; the answer with the last good input's
+ * signer cached is the answer with the cache flushed (the cached path
+ * against the full one); base64 success re-encodes to the input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,6 +60,66 @@ fuzz_trust(void)
 	return trust;
 }
 
+/*
+ * The last input that verified, verified again before each input so that
+ * its signer is cached: inputs embedding that certificate then take the
+ * cached path (protocol/cms.c, verify_cached/verify_exact).
+ */
+static uint8_t *good;
+static size_t goodlen;
+
+static void
+warm_cache(void)
+{
+	struct eb_error err;
+	uint8_t *c = NULL;
+	size_t n = 0;
+	X509 *s = NULL;
+
+	if (good != NULL && eb_cms_verify(fuzz_trust(), good, goodlen,
+	    FUZZ_AT_MS, &c, &n, &s, &err) != EB_OK)
+		abort();
+	free(c);
+	X509_free(s);
+}
+
+/*
+ * The cached path answers as the full one: the same input verified
+ * again with the cache flushed gives the same code and reason, or the
+ * same content and signer.
+ */
+static void
+same_as_full_path(const uint8_t *data, size_t size, int rc,
+    const struct eb_error *err, const uint8_t *content, size_t clen,
+    X509 *signer)
+{
+	struct eb_error e2;
+	uint8_t *c2 = NULL;
+	size_t n2 = 0;
+	X509 *s2 = NULL;
+	int rc2;
+
+	eb_trust_set_revocations(fuzz_trust(), NULL);    /* flush */
+	rc2 = eb_cms_verify(fuzz_trust(), data, size, FUZZ_AT_MS, &c2, &n2,
+	    &s2, &e2);
+	if (rc2 != rc || (rc != EB_OK && strcmp(e2.reason, err->reason) != 0))
+		abort();
+	if (rc == EB_OK && (n2 != clen || (clen > 0 && memcmp(c2, content,
+	    clen) != 0) || X509_cmp(s2, signer) != 0))
+		abort();
+	free(c2);
+	X509_free(s2);
+	if (rc == EB_OK && (good == NULL || goodlen != size ||
+	    memcmp(good, data, size) != 0)) {
+		free(good);
+		good = malloc(size);
+		if (good == NULL)
+			abort();
+		memcpy(good, data, size);
+		goodlen = size;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -68,6 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *again = NULL;
 	int rc;
 
+	warm_cache();
 	rc = eb_cms_verify(fuzz_trust(), data, size, FUZZ_AT_MS, &content,
 	    &clen, &signer, &err);
 	if (rc == EB_OK && (content == NULL || signer == NULL))
@@ -75,6 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != EB_OK && (content != NULL || signer != NULL ||
 	    err.reason[0] == '\0'))
 		abort();
+	same_as_full_path(data, size, rc, &err, content, clen, signer);
 	free(content);
 	X509_free(signer);
 
