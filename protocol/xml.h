@@ -81,6 +81,18 @@ int eb_xml_parse(const struct eb_schema *schema,
 extern unsigned eb_xml_pieces;
 
 /*
+ * Tests only: nonzero validates every document against the schema as
+ * published.  By default a document of at most L bytes is validated
+ * against a second compile of the same files without the maxLength
+ * facets of at least 131,072 characters (L the smallest of them: such a
+ * document cannot reach one), which libxml2 checks by counting every
+ * character (xml.c, struct eb_schema).  Same result, same first error.
+ */
+extern int eb_xml_no_long_schema;
+/* The L above for 's' (0: no facet left out, one compile only). */
+size_t eb_schema_long_min(const struct eb_schema *s);
+
+/*
  * Opt-in, once, before threads start (ebid-audit verify: tens of
  * thousands of small documents per thread): each thread keeps the parser
  * context of its last clean parse (one read in one call, well-formed, no
