@@ -121,10 +121,13 @@ int eb_opening_open_with(const struct eb_trust *t,
  * decrypts the bids in order (so 'decrypt' is only ever called from it,
  * one bid at a time), and 'threads' threads started here check each
  * decrypted bid (commitment, inner signature, signer, the bid's parse and
- * schema check) while the next ones are decrypted.  At most 2 x threads
- * + 2 decrypted bids wait for their check (memory stays bounded); every
- * bid is parsed once.  The records come out in the order of 'bids'.
- * threads = 0: both stages in the calling thread, bid after bid.
+ * schema check) while the next ones are decrypted, and decode the next
+ * envelopes' base64 for it (at most 3 ahead).  At most 2 x threads + 2
+ * decrypted bids wait for their check (memory stays bounded); every bid
+ * is parsed once.  The check threads run at a priority 5 below the
+ * calling thread's (Linux: setpriority per thread).  The records come
+ * out in the order of 'bids'.  threads = 0: both stages in the calling
+ * thread, bid after bid.
  */
 int eb_opening_open_par(const struct eb_trust *t,
     const struct eb_schema *schema, eb_opening_decrypt_fn decrypt,

@@ -32,7 +32,9 @@
  *    3. the root element must be in EB_XML_NS ("wrong-namespace").
  *    4. XSD validation with a fresh validation context per call against
  *       the shared compiled schema; the first error's line and message go
- *       into the detail ("schema-invalid").
+ *       into the detail ("schema-invalid").  A document of at most 256 KiB
+ *       is validated against a second compile without the long texts'
+ *       maxLength facets, which it cannot reach (struct eb_schema).
  *    5. conversion to an eb_doc: local names, attributes without namespace
  *       ("namespaced-attribute"), only names eb_xml_write() can write back
  *       ("unsupported-name"), every element in EB_XML_NS
@@ -94,8 +96,30 @@
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | \
     XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
 
+/*
+ * Long texts' maxLength facets (xml.c, "the schema without the long
+ * texts' lengths"): libxml2 checks xs:maxLength on a string by counting
+ * its characters (xmlUTF8Strlen), a quarter of the parse + XSD of a
+ * 100 KiB bid whose <technical> text is 96 KB.  A document of at most L
+ * bytes holds no value of more than L characters, so every maxLength
+ * facet of L or more holds for it: such documents are validated against
+ * a second compile of the same files without those facets (xs_long), with
+ * the same result and the same first error; longer documents against the
+ * schema as published (xs).  Facets of at least EB_LONG_FACET are left
+ * out; long_min is the smallest one left out.
+ */
+#define EB_LONG_FACET ((size_t)131072)
+
+/* Tests only (xml.h): nonzero validates every document against the
+ * schema as published. */
+int eb_xml_no_long_schema;
+/* eb_xml_lean_schema(): the second compile is made by eb_schema_load() */
+static int lean_schema;
+
 struct eb_schema {
 	xmlSchemaPtr xs;
+	xmlSchemaPtr xs_long;        /* NULL: no facet left out */
+	size_t long_min;
 };
 
 /* The first error libxml2 reported during one call, and how many came. */
@@ -122,6 +146,11 @@ struct parse_state {
 
 /* The folder eb_schema_load() may read from; NULL otherwise (see above). */
 static _Thread_local const char *tl_schema_dir;
+/* Inside eb_schema_load()'s second compile: the loader leaves out the
+ * long texts' maxLength facets and notes the smallest it left out
+ * (SIZE_MAX: none yet). */
+static _Thread_local int tl_strip_long;
+static _Thread_local size_t tl_stripped_min;
 
 /* -- libxml2 error capture --------------------------------------------- */
 
@@ -175,6 +204,77 @@ handler_pop(const struct saved_handler *s)
 
 /* -- external entities --------------------------------------------------- */
 
+#define MAXLEN_OPEN "<xs:maxLength value=\""
+#define MAXLEN_CLOSE "\"/>"
+
+/*
+ * Leave out of the XSD text 'p' (NUL-terminated, edited in place) every
+ * facet written <xs:maxLength value="N"/> with N >= EB_LONG_FACET, noting
+ * the smallest N in tl_stripped_min.  A facet written otherwise stays
+ * (the second compile is then as strict as the first for it).
+ */
+static void
+strip_long_facets(char *p)
+{
+	char *at = p, *v, *e;
+	size_t n;
+
+	while ((at = strstr(at, MAXLEN_OPEN)) != NULL) {
+		v = at + strlen(MAXLEN_OPEN);
+		n = 0;
+		for (e = v; *e >= '0' && *e <= '9' && e - v < 12; e++)
+			n = n * 10 + (size_t)(*e - '0');
+		if (e == v || strncmp(e, MAXLEN_CLOSE, strlen(MAXLEN_CLOSE)) !=
+		    0 || n < EB_LONG_FACET) {
+			at = v;
+			continue;
+		}
+		e += strlen(MAXLEN_CLOSE);
+		memmove(at, e, strlen(e) + 1);
+		if (n < tl_stripped_min)
+			tl_stripped_min = n;
+	}
+}
+
+/* The schema file 'real' without its long texts' maxLength facets, as
+ * the parser's input (named 'real', so its includes resolve as from the
+ * file). */
+static xmlParserInputPtr
+input_stripped(xmlParserCtxtPtr ctxt, const char *real)
+{
+	xmlParserInputBufferPtr buf;
+	xmlParserInputPtr in;
+	struct eb_buf b = EB_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(real, "rb")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (eb_buf_append(&b, chunk, n) != EB_OK)
+			break;
+	fclose(f);
+	if (b.len == 0) {
+		eb_buf_free(&b);
+		return NULL;
+	}
+	strip_long_facets((char *)eb_buf_str(&b));
+	/* libxml2 copies the bytes into its own buffer */
+	buf = xmlParserInputBufferCreateMem(eb_buf_str(&b),
+	    (int)strlen(eb_buf_str(&b)), XML_CHAR_ENCODING_NONE);
+	eb_buf_free(&b);
+	if (buf == NULL)
+		eb_oom("xmlParserInputBufferCreateMem", 0);
+	if ((in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE)) ==
+	    NULL) {
+		xmlFreeParserInputBuffer(buf);
+		return NULL;
+	}
+	in->filename = (char *)xmlStrdup((const xmlChar *)real);
+	return in;
+}
+
 /*
  * The process-wide external-entity loader: refuses everything unless this
  * thread is inside eb_schema_load() and 'url' names a regular *.xsd file
@@ -209,6 +309,8 @@ eb_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 		return NULL;
 	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
 		return NULL;
+	if (tl_strip_long)
+		return input_stripped(ctxt, real);
 	return xmlNewInputFromFile(ctxt, real);
 }
 
@@ -253,6 +355,42 @@ eb_xml_init(void)
 }
 
 /* -- schema -------------------------------------------------------------- */
+
+/*
+ * The second compile of the schema eb_schema_load() just compiled: the
+ * same files without the long texts' maxLength facets (see struct
+ * eb_schema).  NULL when no file has one, or when it does not compile
+ * (every document is then validated against the first).
+ */
+static xmlSchemaPtr
+compile_without_long(const char *xsd_path, const char *dir, size_t *min)
+{
+	xmlSchemaParserCtxtPtr pc;
+	xmlSchemaPtr xs = NULL;
+	struct first_error fe;
+	struct saved_handler saved;
+
+	memset(&fe, 0, sizeof(fe));
+	handler_push(&saved, &fe);
+	tl_schema_dir = dir;
+	tl_strip_long = 1;
+	tl_stripped_min = SIZE_MAX;
+	pc = xmlSchemaNewParserCtxt(xsd_path);
+	if (pc == NULL)
+		eb_oom("xmlSchemaNewParserCtxt", 0);
+	xmlSchemaSetParserStructuredErrors(pc, on_xml_error, &fe);
+	xs = xmlSchemaParse(pc);
+	xmlSchemaFreeParserCtxt(pc);
+	*min = tl_stripped_min;
+	tl_strip_long = 0;
+	tl_schema_dir = NULL;
+	handler_pop(&saved);
+	if (xs != NULL && *min == SIZE_MAX) {
+		xmlSchemaFree(xs);   /* nothing left out: the same schema */
+		xs = NULL;
+	}
+	return xs;
+}
 
 /*
  * Compile the schema whose top file is 'xsd_path'; includes are read from
@@ -318,9 +456,18 @@ eb_schema_load(const char *xsd_path, struct eb_error *err)
 	}
 	s = eb_calloc(1, sizeof(*s));
 	s->xs = xs;
+	if (lean_schema)
+		s->xs_long = compile_without_long(xsd_path, dir, &s->long_min);
 out:
 	xmlSchemaFreeParserCtxt(pc);
 	return s;
+}
+
+/* xml.h: the smallest maxLength left out of the second compile, or 0. */
+size_t
+eb_schema_long_min(const struct eb_schema *s)
+{
+	return s != NULL && s->xs_long != NULL ? s->long_min : 0;
 }
 
 /* Release a compiled schema; NULL-safe. */
@@ -330,6 +477,7 @@ eb_schema_free(struct eb_schema *s)
 	if (s == NULL)
 		return;
 	xmlSchemaFree(s->xs);
+	xmlSchemaFree(s->xs_long);
 	free(s);
 }
 
@@ -1106,6 +1254,12 @@ kept_init(void)
 }
 
 void
+eb_xml_lean_schema(int on)
+{
+	lean_schema = on != 0;
+}
+
+void
 eb_xml_reuse_contexts(int on)
 {
 	reuse_contexts = on != 0;
@@ -1258,7 +1412,11 @@ eb_xml_parse(const struct eb_schema *schema,
 		goto out;
 	}
 	if (schema != NULL) {
-		vc = xmlSchemaNewValidCtxt(schema->xs);
+		/* at most long_min bytes: no value reaches a facet left out
+		 * of xs_long (struct eb_schema) */
+		vc = xmlSchemaNewValidCtxt(schema->xs_long != NULL &&
+		    !eb_xml_no_long_schema && len <= schema->long_min ?
+		    schema->xs_long : schema->xs);
 		if (vc == NULL)
 			eb_oom("xmlSchemaNewValidCtxt", 0);
 		/* Validation errors go to 'verr', anything else to st.xerr. */

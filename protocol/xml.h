@@ -81,6 +81,27 @@ int eb_xml_parse(const struct eb_schema *schema,
 extern unsigned eb_xml_pieces;
 
 /*
+ * Opt-in, before eb_schema_load() (ebidd, which reads 100 KiB sealed
+ * bids and opens them; the opening bench): eb_schema_load() also
+ * compiles the schema without the maxLength facets of at least 131,072
+ * characters, and a document of at most L bytes is validated against
+ * that compile (L the smallest facet left out: such a document cannot
+ * reach one), which libxml2 would check by counting every character
+ * (xml.c, struct eb_schema).  Same result, same first error.  The
+ * second compile costs about 60-80 ms at start-up, so the short-lived
+ * tools (ebid, ebid-audit), whose documents are small, leave it off.
+ */
+void eb_xml_lean_schema(int on);
+/*
+ * Tests only: nonzero validates every document against the schema as
+ * published even when the lean compile was made.
+ */
+extern int eb_xml_no_long_schema;
+/* The L above for 's' (0: no facet left out or no lean compile: one
+ * compile only). */
+size_t eb_schema_long_min(const struct eb_schema *s);
+
+/*
  * Opt-in, once, before threads start (ebid-audit verify: tens of
  * thousands of small documents per thread): each thread keeps the parser
  * context of its last clean parse (one read in one call, well-formed, no

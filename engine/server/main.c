@@ -460,6 +460,7 @@ main(int argc, char **argv)
 		    "(docs/crypto.md section 5)");
 	}
 	snprintf(xsd, sizeof(xsd), "%s/ebid.xsd", cfg.xsd_dir);
+	eb_xml_lean_schema(1);      /* sealed bids and their opening: xml.h */
 	if ((srv.schema = eb_schema_load(xsd, &e)) == NULL)
 		fatal_e(&e, "xsd");
 	if ((srv.ssl = eb_tls_server_ctx(cfg.ca, cfg.cert, cfg.key, &e)) ==

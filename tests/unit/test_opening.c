@@ -5,6 +5,7 @@
  *    opening k-of-n, every cause of an invalid bid, and the auditor's
  *    keyless check of each opened bid.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,6 +99,7 @@ setup(void **state)
 	    "serialNumber=P-1003/CN=Gamma", f->pki.now_ms - EB_TP_DAY,
 	    f->pki.now_ms + EB_TP_DAY, EB_TP_PARTY);
 	eb_xml_init();
+	eb_xml_lean_schema(1);            /* as ebidd loads it */
 	f->schema = eb_schema_load(EB_SRC_DIR "/protocol/xsd/ebid.xsd", &err);
 	if (f->server.cert == NULL || f->bidder3.cert == NULL ||
 	    f->schema == NULL)
@@ -308,6 +310,8 @@ struct counting_key {
 	X509 *cert;
 	EVP_PKEY *key;
 	int calls, fail_at;
+	pthread_t caller;
+	int other_thread;            /* calls from another thread */
 };
 
 static int
@@ -316,6 +320,8 @@ counting_decrypt(void *ctx, const uint8_t *env, size_t len, uint8_t **inner,
 {
 	struct counting_key *ck = ctx;
 
+	if (!pthread_equal(pthread_self(), ck->caller))
+		ck->other_thread++;
 	if (++ck->calls == ck->fail_at)
 		return eb_fail(err, EB_ERR_INTERNAL, "key-process-gone", NULL,
 		    "the test's key process is gone");
@@ -341,7 +347,8 @@ test_pipeline_gives_the_sequential_record(void **state)
 	const char *cs[2];
 	struct eb_held_bid held[20];
 	struct eb_doc *seq = NULL, *par = NULL;
-	struct counting_key ck = { .cert = f->opening_cert };
+	struct counting_key ck = { .cert = f->opening_cert,
+	    .caller = pthread_self() };
 	struct eb_error err;
 	size_t i;
 
@@ -358,6 +365,11 @@ test_pipeline_gives_the_sequential_record(void **state)
 		    com[k], .envelope_b64 = env[k == 3 ? 0 : k] };
 	}
 	held[7].envelope_b64 = NULL;       /* the store lost it: ours */
+	/* not base64, commitment not hex: prepared by a check thread (or
+	 * the decrypting one), invalid as in the sequential opening */
+	held[10].envelope_b64 = "not*base64";
+	held[13].commitment = "0123";
+	held[18].envelope_b64 = "QUJD";    /* base64 of "ABC": not CMS */
 	assert_int_equal(eb_share_reseal(f->pki.custodian[0].cert,
 	    f->pki.custodian[0].key, f->server.cert, share_of(f, "custodian1"),
 	    &sh[0], &err), EB_OK);
@@ -371,16 +383,35 @@ test_pipeline_gives_the_sequential_record(void **state)
 	assert_int_equal(eb_opening_open_par(f->pki.trust, f->schema,
 	    counting_decrypt, &ck, TENDER, held, 20, f->pki.now_ms, 0, &seq,
 	    &err), EB_OK);
-	assert_int_equal(ck.calls, 19);
+	assert_int_equal(ck.calls, 17);
 	assert_int_equal(eb_doc_count(seq, "bid-result"), 20);
 	assert_string_equal(eb_doc_attr(eb_doc_child(seq, "bid-result"),
 	    "status"), "opened");
+	{
+		struct eb_doc *r;
+		int k = 0, malformed = 0, decrypt = 0;
+
+		eb_doc_foreach(r, seq, "bid-result") {
+			const char *c = eb_doc_attr(r, "cause");
+
+			if ((k == 10 || k == 13) && c != NULL && strcmp(c,
+			    "the sealed bid is not well formed") == 0)
+				malformed++;
+			if (k == 18 && c != NULL && strcmp(eb_doc_attr(r,
+			    "fault"), "bidder") == 0)
+				decrypt++;
+			k++;
+		}
+		assert_int_equal(malformed, 2);
+		assert_int_equal(decrypt, 1);
+	}
 	for (unsigned th = 1; th <= 3; th++) {
 		ck.calls = 0;
 		assert_int_equal(eb_opening_open_par(f->pki.trust, f->schema,
 		    counting_decrypt, &ck, TENDER, held, 20, f->pki.now_ms, th,
 		    &par, &err), EB_OK);
-		assert_int_equal(ck.calls, 19);
+		assert_int_equal(ck.calls, 17);
+		assert_int_equal(ck.other_thread, 0);
 		assert_true(eb_doc_equal(seq, par));
 		eb_doc_free(par);
 		par = NULL;

@@ -117,7 +117,9 @@ setup(void **state)
 	}
 	snprintf(path, sizeof(path), "%s/protocol/xsd/ebid.xsd",
 	    src != NULL ? src : EB_SRC_DIR);
+	eb_xml_lean_schema(1);    /* as ebidd loads it (test_long_schema) */
 	fx.master = eb_schema_load(path, &err);
+	eb_xml_lean_schema(0);
 	if (fx.master == NULL) {
 		fprintf(stderr, "master schema: %s: %s\n", err.primary,
 		    err.detail);
@@ -1028,6 +1030,140 @@ test_round_trip(void **state)
  * as CDATA, beside a short text; the trees equal the written ones and
  * are freed once (a double free aborts in glibc's checks).
  */
+/*
+ * A bid as the opening bench makes it ('tech' characters of <technical>,
+ * ASCII after a Chinese start; 'price' the <total-price> text, 'days' the
+ * <completion-days> text) written to 'out'.
+ */
+static void
+make_long_bid(const struct eb_schema *master, size_t tech, const char *price,
+    const char *days, struct eb_buf *out)
+{
+	struct eb_buf b = EB_BUF_INIT, t = EB_BUF_INIT;
+	struct eb_doc *d = NULL;
+	struct eb_error err;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(EB_SRC_DIR "/tests/data/bids/bid-1-quancheng.xml",
+	    "rb");
+
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(eb_buf_append(&b, chunk, n), EB_OK);
+	fclose(f);
+	assert_int_equal(eb_xml_parse(master, NULL, b.data, b.len, &d, &err),
+	    EB_OK);
+	/* 6 characters of 3 bytes each, then ASCII to 'tech' characters */
+	assert_int_equal(eb_buf_puts(&t, "\xe6\x96\xbd\xe5\xb7\xa5\xe7\xbb"
+	    "\x84\xe7\xbb\x87\xe8\xae\xbe\xe8\xae\xa1"), EB_OK);
+	for (n = 6; n < tech; n++)
+		assert_int_equal(eb_buf_append(&t, n % 61 ? "w" : " ", 1),
+		    EB_OK);
+	eb_doc_set_text(eb_doc_child(d, "technical"), eb_buf_str(&t));
+	eb_doc_set_text(eb_doc_child(d, "total-price"), price);
+	eb_doc_set_text(eb_doc_child(d, "completion-days"), days);
+	eb_buf_reset(out);
+	assert_int_equal(eb_xml_write(d, 0, out), EB_OK);
+	eb_doc_free(d);
+	eb_buf_free(&b);
+	eb_buf_free(&t);
+}
+
+/*
+ * The schema without the long texts' lengths (xml.c, struct eb_schema):
+ * ebid.xsd's 262,144-character <technical> is left out of the second
+ * compile; every document, valid or not, of either size, gets the same
+ * answer (the same tree, or the same code, reason, message, hint and
+ * detail) as against the schema as published.
+ */
+static void
+test_long_schema(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		size_t tech;
+		const char *price, *days;
+		int ok;
+		const char *in_detail;
+	} cases[] = {
+		{ 98000, "570368000", "210", 1, NULL },
+		{ 98000, "-5", "210", 0, "'-5'" },
+		{ 98000, "570368000", "x210", 0, "'x210'" },
+		{ 250000, "570368000", "210", 1, NULL },
+		{ 262144, "570368000", "210", 1, NULL },
+		{ 262145, "570368000", "210", 0,
+		    "The value has a length of '262145'; this exceeds the "
+		    "allowed maximum length of '262144'" },
+		/* the over-long text counted after the first error */
+		{ 300000, "-5", "210", 0, "'-5' is less than the minimum value "
+		    "allowed ('0'). (and 1 more error(s))" },
+	};
+	struct eb_buf w = EB_BUF_INIT, a = EB_BUF_INIT, b = EB_BUF_INIT;
+	struct eb_doc *d[2];
+	struct eb_error e[2];
+	size_t k;
+	int off, rc[2];
+
+	assert_int_equal(eb_schema_long_min(fx->master), 262144);
+	assert_int_equal(eb_schema_long_min(fx->test), 0);
+	{
+		/* without eb_xml_lean_schema(1) one compile only (ebid,
+		 * ebid-audit) */
+		char path[PATH_MAX];
+		struct eb_error le;
+		struct eb_schema *one;
+
+		memset(&le, 0, sizeof(le));
+		snprintf(path, sizeof(path), "%s/protocol/xsd/ebid.xsd",
+		    getenv("EBID_SRC") != NULL ? getenv("EBID_SRC") :
+		    EB_SRC_DIR);
+		one = eb_schema_load(path, &le);
+		assert_non_null(one);
+		assert_int_equal(eb_schema_long_min(one), 0);
+		eb_schema_free(one);
+	}
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		make_long_bid(fx->master, cases[k].tech, cases[k].price,
+		    cases[k].days, &w);
+		/* the cases below 256 KiB take the second compile */
+		assert_true((w.len <= 262144) == (cases[k].tech < 262144 - 5000));
+		for (off = 0; off < 2; off++) {
+			eb_xml_no_long_schema = off;
+			memset(&e[off], 0, sizeof(e[off]));
+			d[off] = NULL;
+			rc[off] = eb_xml_parse(fx->master, NULL, w.data, w.len,
+			    &d[off], &e[off]);
+		}
+		eb_xml_no_long_schema = 0;
+		assert_int_equal(rc[0], cases[k].ok ? EB_OK : EB_ERR_FORMAT);
+		assert_int_equal(rc[0], rc[1]);
+		if (cases[k].ok) {
+			eb_buf_reset(&a);
+			eb_buf_reset(&b);
+			assert_int_equal(eb_xml_write(d[0], 0, &a), EB_OK);
+			assert_int_equal(eb_xml_write(d[1], 0, &b), EB_OK);
+			assert_int_equal(a.len, w.len);
+			assert_memory_equal(a.data, w.data, w.len);
+			assert_int_equal(b.len, w.len);
+			assert_memory_equal(b.data, w.data, w.len);
+		} else {
+			assert_string_equal(e[0].reason, "schema-invalid");
+			assert_non_null(strstr(e[0].detail,
+			    cases[k].in_detail));
+			assert_int_equal(e[0].code, e[1].code);
+			assert_string_equal(e[0].reason, e[1].reason);
+			assert_string_equal(e[0].primary, e[1].primary);
+			assert_string_equal(e[0].detail, e[1].detail);
+			assert_string_equal(e[0].hint, e[1].hint);
+		}
+		eb_doc_free(d[0]);
+		eb_doc_free(d[1]);
+	}
+	eb_buf_free(&w);
+	eb_buf_free(&a);
+	eb_buf_free(&b);
+}
+
 static void
 test_long_text_taken(void **state)
 {
@@ -1451,6 +1587,7 @@ main(void)
 		cmocka_unit_test(test_write_refuses),
 		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_long_text_taken),
+		cmocka_unit_test(test_long_schema),
 		cmocka_unit_test(test_errdoc_round_trip),
 		cmocka_unit_test(test_errdoc_repairs),
 		cmocka_unit_test(test_threads_share_schema),
