@@ -553,13 +553,13 @@ strip_certs(const uint8_t *der, size_t len, size_t field, size_t fieldlen,
  * EVP_sha256(), EVP_Digest() fetches the implementation again on every
  * call in OpenSSL 3.
  */
-static EVP_MD *policy_mds[3];
+static const EVP_MD *policy_mds[3];
 static pthread_once_t policy_mds_once = PTHREAD_ONCE_INIT;
 
 static void
 policy_mds_fetch(void)
 {
-	policy_mds[0] = EVP_MD_fetch(NULL, "SHA256", NULL);
+	policy_mds[0] = eb_sha256_md();           /* hash.h, shared */
 	policy_mds[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
 	policy_mds[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
 	ERR_clear_error();
@@ -979,11 +979,8 @@ verify_cached(const struct eb_trust *t, const uint8_t *der, size_t len,
 	    &fieldlen, &certp, &certlen, &doid, &doidlen, &attrs,
 	    &attrslen) != 0)
 		return -1;
-	/* the cache's key: SHA-256 of the certificate's DER (the digest
-	 * fetched once, where eb_sha256's SHA256() fetches it per call) */
-	if (policy_md(NID_sha256) == NULL || EVP_Digest(certp, certlen, key,
-	    NULL, policy_md(NID_sha256), NULL) != 1)
-		eb_sha256(certp, certlen, key);
+	/* the cache's key: SHA-256 of the certificate's DER */
+	eb_sha256(certp, certlen, key);
 	if ((cached = eb_trust_cached(t, key, at_ms)) == NULL)
 		return -1;
 	if (verify_exact(t, cached, der, len, at_ms, w, content, clen,

@@ -4,15 +4,38 @@
  */
 #include "hash.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+/*
+ * SHA-256 fetched once: SHA256() and EVP_sha256() make OpenSSL 3 fetch
+ * the implementation again on every call (about 12-20 k instructions,
+ * docs/performance.md, issue 17 seventh pass: signature checks).
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const EVP_MD *
+eb_sha256_md(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md != NULL ? sha256_md : EVP_sha256();
+}
+
 void
 eb_sha256(const void *p, size_t n, uint8_t out[EB_SHA256_LEN])
 {
-	SHA256(p, n, out);
+	if (EVP_Digest(p, n, out, NULL, eb_sha256_md(), NULL) != 1)
+		SHA256(p, n, out);
 }
 
 void
@@ -77,7 +100,7 @@ eb_chain_link(const uint8_t prev[EB_SHA256_LEN], int64_t seq,
 
 	for (i = 0; i < 8; i++)
 		be[i] = (uint8_t)((uint64_t)seq >> (56 - 8 * i));
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, eb_sha256_md(), NULL) != 1 ||
 	    EVP_DigestUpdate(ctx, prev, EB_SHA256_LEN) != 1 ||
 	    EVP_DigestUpdate(ctx, be, sizeof(be)) != 1 ||
 	    EVP_DigestUpdate(ctx, entry, n) != 1 ||

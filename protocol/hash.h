@@ -20,6 +20,10 @@
 #define EB_SHA256_HEX 65   /* 64 hex digits and the NUL */
 
 void eb_sha256(const void *p, size_t n, uint8_t out[EB_SHA256_LEN]);
+/* OpenSSL's SHA-256, fetched once for the process (EVP_MD, not freed):
+ * for EVP_Digest* calls that would fetch it on every call. */
+struct evp_md_st;
+const struct evp_md_st *eb_sha256_md(void);
 /* Lower-case hex of SHA-256(p, n) into 'hex' (EB_SHA256_HEX bytes). */
 void eb_sha256_hex(const void *p, size_t n, char hex[EB_SHA256_HEX]);
 /* Lower-case hex of 32 raw bytes. */
