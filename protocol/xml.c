@@ -32,9 +32,11 @@
  *    3. the root element must be in EB_XML_NS ("wrong-namespace").
  *    4. XSD validation with a fresh validation context per call against
  *       the shared compiled schema; the first error's line and message go
- *       into the detail ("schema-invalid").  A document of at most 256 KiB
- *       is validated against a second compile without the long texts'
- *       maxLength facets, which it cannot reach (struct eb_schema).
+ *       into the detail ("schema-invalid").  With eb_xml_lean_schema(1),
+ *       a document of 16 KiB to 256 KiB is validated against a second
+ *       compile without the long texts' maxLength facets, which it cannot
+ *       reach, made when the first such document comes (struct
+ *       eb_schema).
  *    5. conversion to an eb_doc: local names, attributes without namespace
  *       ("namespaced-attribute"), only names eb_xml_write() can write back
  *       ("unsupported-name"), every element in EB_XML_NS
@@ -46,12 +48,15 @@
  * URL and file.  The one exception is eb_schema_load(): for the duration of
  * that call a thread-local pointer names the schema's folder and the loader
  * then opens plain *.xsd files directly inside that folder (after
- * realpath(), so "../" and symbolic links out of it are refused).  Outside
- * eb_schema_load(), on every thread, nothing at all is loaded.
+ * realpath(), so "../" and symbolic links out of it are refused).  The
+ * lazy second compile serves only the texts that call kept, from memory.
+ * Otherwise, on every thread, nothing at all is loaded.
  *
- * Threads: no mutable state of ours is shared.  A compiled schema is only
- * read during validation (each call makes its own validation context), so
- * one eb_schema may serve every worker thread.  eb_xml_init() must run once
+ * Threads: no mutable state of ours is shared but the lazy second compile
+ * of a schema (struct eb_schema: atomics, one thread compiles it).  A
+ * compiled schema is only read during validation (each call makes its
+ * own validation context), so one eb_schema may serve every worker
+ * thread.  eb_xml_init() must run once
  * before threads start (xmlInitParser and the loader are process-wide).
  *
  * INTERFACE
@@ -68,6 +73,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,13 +119,38 @@
 /* Tests only (xml.h): nonzero validates every document against the
  * schema as published. */
 int eb_xml_no_long_schema;
-/* eb_xml_lean_schema(): the second compile is made by eb_schema_load() */
+/* eb_xml_lean_schema(): eb_schema_load() prepares the second compile */
 static int lean_schema;
+
+/*
+ * The second compile is lazy (issue 17, eighth pass): it costs 3.7 MiB of
+ * RSS and 60-80 ms, and an idle ebidd never needs it.  eb_schema_load()
+ * keeps the text of every file its compile read, without the long
+ * facets (about 300 KB for ebid.xsd), and L (long_min) from that text;
+ * the first document of EB_LEAN_MIN_BYTES to L bytes compiles it from
+ * those texts (no file is opened: ebidd's sandbox is set by then), on
+ * whichever thread parses it.  Until it is compiled, and if it does not
+ * compile, documents are validated against 'xs': the same result.
+ */
+#define EB_LEAN_MIN_BYTES ((size_t)16384)
+
+enum { LEAN_NONE, LEAN_PENDING, LEAN_COMPILING, LEAN_DONE };
+
+/* one schema file as the second compile reads it */
+struct lean_file {
+	char *url;                   /* as the loader was asked for it */
+	char *real;                  /* its path: the input's name */
+	char *text;                  /* without the long facets */
+};
 
 struct eb_schema {
 	xmlSchemaPtr xs;
-	xmlSchemaPtr xs_long;        /* NULL: no facet left out */
+	_Atomic(xmlSchemaPtr) xs_long;   /* NULL: none (yet) */
 	size_t long_min;
+	atomic_int lean;             /* LEAN_* */
+	char *top;                   /* the top file, for the lazy compile */
+	struct lean_file *files;     /* until the lazy compile */
+	size_t nfiles;
 };
 
 /* The first error libxml2 reported during one call, and how many came. */
@@ -146,11 +177,14 @@ struct parse_state {
 
 /* The folder eb_schema_load() may read from; NULL otherwise (see above). */
 static _Thread_local const char *tl_schema_dir;
-/* Inside eb_schema_load()'s second compile: the loader leaves out the
- * long texts' maxLength facets and notes the smallest it left out
- * (SIZE_MAX: none yet). */
-static _Thread_local int tl_strip_long;
+/* Inside eb_schema_load(): the smallest long maxLength facet the kept
+ * texts left out (SIZE_MAX: none yet). */
 static _Thread_local size_t tl_stripped_min;
+/* Inside eb_schema_load() with eb_xml_lean_schema(1): every file read is
+ * also kept here, stripped (struct eb_schema).  Inside the lazy compile:
+ * the files are served from here, by the URL the first compile asked. */
+static _Thread_local struct eb_schema *tl_capture;
+static _Thread_local const struct eb_schema *tl_serve;
 
 /* -- libxml2 error capture --------------------------------------------- */
 
@@ -236,14 +270,12 @@ strip_long_facets(char *p)
 	}
 }
 
-/* The schema file 'real' without its long texts' maxLength facets, as
- * the parser's input (named 'real', so its includes resolve as from the
- * file). */
-static xmlParserInputPtr
-input_stripped(xmlParserCtxtPtr ctxt, const char *real)
+/* The schema file 'real' without its long texts' maxLength facets
+ * (NUL-terminated, the caller frees it), or NULL when it cannot be read
+ * or is empty. */
+static char *
+read_stripped(const char *real)
 {
-	xmlParserInputBufferPtr buf;
-	xmlParserInputPtr in;
 	struct eb_buf b = EB_BUF_INIT;
 	char chunk[8192];
 	size_t n;
@@ -260,10 +292,20 @@ input_stripped(xmlParserCtxtPtr ctxt, const char *real)
 		return NULL;
 	}
 	strip_long_facets((char *)eb_buf_str(&b));
+	return (char *)eb_buf_steal(&b, &n);
+}
+
+/* 'text' as the parser's input, named 'real' (so its includes resolve as
+ * from the file). */
+static xmlParserInputPtr
+input_text(xmlParserCtxtPtr ctxt, const char *real, const char *text)
+{
+	xmlParserInputBufferPtr buf;
+	xmlParserInputPtr in;
+
 	/* libxml2 copies the bytes into its own buffer */
-	buf = xmlParserInputBufferCreateMem(eb_buf_str(&b),
-	    (int)strlen(eb_buf_str(&b)), XML_CHAR_ENCODING_NONE);
-	eb_buf_free(&b);
+	buf = xmlParserInputBufferCreateMem(text, (int)strlen(text),
+	    XML_CHAR_ENCODING_NONE);
 	if (buf == NULL)
 		eb_oom("xmlParserInputBufferCreateMem", 0);
 	if ((in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE)) ==
@@ -273,6 +315,61 @@ input_stripped(xmlParserCtxtPtr ctxt, const char *real)
 	}
 	in->filename = (char *)xmlStrdup((const xmlChar *)real);
 	return in;
+}
+
+/* eb_schema_load()'s compile read 'real' (asked for as 'url'): keep its
+ * text, stripped, for the lazy second compile.  A file that cannot be
+ * read again is left out: the lazy compile then fails, and every
+ * document is validated against the first. */
+static void
+capture_file(struct eb_schema *s, const char *url, const char *real)
+{
+	struct lean_file *f;
+	size_t i;
+	char *text;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i].url, url) == 0)
+			return;
+	if ((text = read_stripped(real)) == NULL)
+		return;
+	s->files = eb_realloc(s->files, (s->nfiles + 1) * sizeof(*s->files));
+	f = &s->files[s->nfiles++];
+	f->url = eb_strdup(url);
+	f->real = eb_strdup(real);
+	f->text = text;
+}
+
+/* Inside the lazy compile: the file kept for 'url' (as the first compile
+ * asked for it, or its path), nothing else: no file is opened. */
+static xmlParserInputPtr
+input_kept(xmlParserCtxtPtr ctxt, const struct eb_schema *s, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i].url, url) == 0 ||
+		    strcmp(s->files[i].real, url) == 0)
+			return input_text(ctxt, s->files[i].real,
+			    s->files[i].text);
+	return NULL;
+}
+
+static void
+free_files(struct eb_schema *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfiles; i++) {
+		free(s->files[i].url);
+		free(s->files[i].real);
+		free(s->files[i].text);
+	}
+	free(s->files);
+	free(s->top);
+	s->files = NULL;
+	s->top = NULL;
+	s->nfiles = 0;
 }
 
 /*
@@ -289,6 +386,8 @@ eb_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	struct stat st;
 
 	(void)id;
+	if (tl_serve != NULL && url != NULL)
+		return input_kept(ctxt, tl_serve, url);
 	if (tl_schema_dir == NULL || url == NULL)
 		return NULL;
 	if (strncmp(path, "file://", 7) == 0) {
@@ -309,8 +408,8 @@ eb_entity_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 		return NULL;
 	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
 		return NULL;
-	if (tl_strip_long)
-		return input_stripped(ctxt, real);
+	if (tl_capture != NULL)
+		capture_file(tl_capture, url, real);
 	return xmlNewInputFromFile(ctxt, real);
 }
 
@@ -357,13 +456,13 @@ eb_xml_init(void)
 /* -- schema -------------------------------------------------------------- */
 
 /*
- * The second compile of the schema eb_schema_load() just compiled: the
- * same files without the long texts' maxLength facets (see struct
- * eb_schema).  NULL when no file has one, or when it does not compile
- * (every document is then validated against the first).
+ * The second compile (struct eb_schema): the files eb_schema_load() kept,
+ * without the long texts' maxLength facets, read from memory only.  NULL
+ * when it does not compile (every document is then validated against
+ * the first).
  */
 static xmlSchemaPtr
-compile_without_long(const char *xsd_path, const char *dir, size_t *min)
+compile_without_long(const struct eb_schema *s)
 {
 	xmlSchemaParserCtxtPtr pc;
 	xmlSchemaPtr xs = NULL;
@@ -372,23 +471,50 @@ compile_without_long(const char *xsd_path, const char *dir, size_t *min)
 
 	memset(&fe, 0, sizeof(fe));
 	handler_push(&saved, &fe);
-	tl_schema_dir = dir;
-	tl_strip_long = 1;
-	tl_stripped_min = SIZE_MAX;
-	pc = xmlSchemaNewParserCtxt(xsd_path);
+	tl_serve = s;
+	pc = xmlSchemaNewParserCtxt(s->top);
 	if (pc == NULL)
 		eb_oom("xmlSchemaNewParserCtxt", 0);
 	xmlSchemaSetParserStructuredErrors(pc, on_xml_error, &fe);
 	xs = xmlSchemaParse(pc);
 	xmlSchemaFreeParserCtxt(pc);
-	*min = tl_stripped_min;
-	tl_strip_long = 0;
-	tl_schema_dir = NULL;
+	tl_serve = NULL;
 	handler_pop(&saved);
-	if (xs != NULL && *min == SIZE_MAX) {
-		xmlSchemaFree(xs);   /* nothing left out: the same schema */
-		xs = NULL;
+	return xs;
+}
+
+/*
+ * The second compile for a document of 'len' bytes, compiled here on the
+ * first call that needs it; NULL: validate against s->xs (no lean
+ * compile, the document is too small to gain or too large for it,
+ * another thread is compiling it, or it did not compile).  The schema is
+ * shared read-only by every thread but for these atomics: one thread
+ * compiles, the others do not wait for it.
+ */
+static xmlSchemaPtr
+lean_for(const struct eb_schema *cs, size_t len)
+{
+	struct eb_schema *s = (struct eb_schema *)cs;   /* see above */
+	xmlSchemaPtr xs;
+	int want = LEAN_PENDING;
+
+	if (eb_xml_no_long_schema || len > s->long_min ||
+	    len < EB_LEAN_MIN_BYTES)
+		return NULL;
+	switch (atomic_load_explicit(&s->lean, memory_order_acquire)) {
+	case LEAN_DONE:
+		return atomic_load_explicit(&s->xs_long, memory_order_acquire);
+	case LEAN_PENDING:
+		break;
+	default:
+		return NULL;
 	}
+	if (!atomic_compare_exchange_strong(&s->lean, &want, LEAN_COMPILING))
+		return NULL;
+	xs = compile_without_long(s);
+	free_files(s);
+	atomic_store_explicit(&s->xs_long, xs, memory_order_release);
+	atomic_store_explicit(&s->lean, LEAN_DONE, memory_order_release);
 	return xs;
 }
 
@@ -398,7 +524,8 @@ compile_without_long(const char *xsd_path, const char *dir, size_t *min)
  * or NULL with 'err' filled: EB_ERR_IO "schema-not-found", EB_ERR_FORMAT
  * "schema-compile-failed" (detail: file:line: first libxml2 message).
  * Out of memory aborts (protocol/mem.h).  Calls eb_xml_init() itself;
- * start-up only.
+ * start-up only.  With eb_xml_lean_schema(1) the files' texts are kept
+ * for the second compile, made when a document first needs it.
  */
 struct eb_schema *
 eb_schema_load(const char *xsd_path, struct eb_error *err)
@@ -432,13 +559,19 @@ eb_schema_load(const char *xsd_path, struct eb_error *err)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - xsd_path),
 		    xsd_path);
 
+	s = eb_calloc(1, sizeof(*s));
+	atomic_init(&s->xs_long, NULL);
+	atomic_init(&s->lean, LEAN_NONE);
 	handler_push(&saved, &fe);
 	tl_schema_dir = dir;
+	tl_capture = lean_schema ? s : NULL;
+	tl_stripped_min = SIZE_MAX;
 	pc = xmlSchemaNewParserCtxt(xsd_path);
 	if (pc != NULL) {
 		xmlSchemaSetParserStructuredErrors(pc, on_xml_error, &fe);
 		xs = xmlSchemaParse(pc);
 	}
+	tl_capture = NULL;
 	tl_schema_dir = NULL;
 	handler_pop(&saved);
 
@@ -452,12 +585,19 @@ eb_schema_load(const char *xsd_path, struct eb_error *err)
 		eb_error_detail(err, "%s:%d: %s (%d error(s) in all)",
 		    fe.file[0] != '\0' ? fe.file : xsd_path, fe.line,
 		    fe.count > 0 ? fe.msg : "unknown error", fe.count);
+		free_files(s);
+		free(s);
+		s = NULL;
 		goto out;
 	}
-	s = eb_calloc(1, sizeof(*s));
 	s->xs = xs;
-	if (lean_schema)
-		s->xs_long = compile_without_long(xsd_path, dir, &s->long_min);
+	if (s->nfiles > 0 && tl_stripped_min != SIZE_MAX) {
+		s->long_min = tl_stripped_min;
+		s->top = eb_strdup(xsd_path);
+		atomic_store(&s->lean, LEAN_PENDING);
+	} else {
+		free_files(s);   /* nothing left out: the same schema */
+	}
 out:
 	xmlSchemaFreeParserCtxt(pc);
 	return s;
@@ -467,7 +607,23 @@ out:
 size_t
 eb_schema_long_min(const struct eb_schema *s)
 {
-	return s != NULL && s->xs_long != NULL ? s->long_min : 0;
+	int l;
+
+	if (s == NULL)
+		return 0;
+	l = atomic_load_explicit(&((struct eb_schema *)s)->lean,
+	    memory_order_acquire);
+	return l == LEAN_PENDING || l == LEAN_COMPILING || (l == LEAN_DONE &&
+	    atomic_load_explicit(&((struct eb_schema *)s)->xs_long,
+	    memory_order_acquire) != NULL) ? s->long_min : 0;
+}
+
+/* xml.h: whether the second compile is made (tests). */
+int
+eb_schema_lean_compiled(const struct eb_schema *s)
+{
+	return s != NULL && atomic_load_explicit(&((struct eb_schema *)s)->
+	    xs_long, memory_order_acquire) != NULL;
 }
 
 /* Release a compiled schema; NULL-safe. */
@@ -477,7 +633,8 @@ eb_schema_free(struct eb_schema *s)
 	if (s == NULL)
 		return;
 	xmlSchemaFree(s->xs);
-	xmlSchemaFree(s->xs_long);
+	xmlSchemaFree(atomic_load(&s->xs_long));
+	free_files(s);
 	free(s);
 }
 
@@ -1326,6 +1483,7 @@ eb_xml_parse(const struct eb_schema *schema,
 	xmlParserCtxtPtr ctxt = NULL;
 	struct kept_ctxt *kc = NULL;
 	xmlSchemaValidCtxtPtr vc = NULL;
+	xmlSchemaPtr lean = NULL;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
 	struct eb_doc *tree = NULL;
@@ -1343,6 +1501,10 @@ eb_xml_parse(const struct eb_schema *schema,
 	}
 	if ((rc = eb_xml_prescan(&lim, p, len, err)) != EB_OK)
 		return rc;
+	/* at most long_min bytes: no value reaches a facet left out of the
+	 * second compile (struct eb_schema); compiled here the first time */
+	if (schema != NULL)
+		lean = lean_for(schema, len);
 
 	memset(&st, 0, sizeof(st));
 	memset(&verr, 0, sizeof(verr));
@@ -1412,11 +1574,7 @@ eb_xml_parse(const struct eb_schema *schema,
 		goto out;
 	}
 	if (schema != NULL) {
-		/* at most long_min bytes: no value reaches a facet left out
-		 * of xs_long (struct eb_schema) */
-		vc = xmlSchemaNewValidCtxt(schema->xs_long != NULL &&
-		    !eb_xml_no_long_schema && len <= schema->long_min ?
-		    schema->xs_long : schema->xs);
+		vc = xmlSchemaNewValidCtxt(lean != NULL ? lean : schema->xs);
 		if (vc == NULL)
 			eb_oom("xmlSchemaNewValidCtxt", 0);
 		/* Validation errors go to 'verr', anything else to st.xerr. */

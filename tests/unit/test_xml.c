@@ -1159,9 +1159,151 @@ test_long_schema(void **state)
 		eb_doc_free(d[0]);
 		eb_doc_free(d[1]);
 	}
+	/* the cases of 16 KiB to L bytes made the second compile */
+	assert_int_equal(eb_schema_lean_compiled(fx->master), 1);
 	eb_buf_free(&w);
 	eb_buf_free(&a);
 	eb_buf_free(&b);
+}
+
+/*
+ * The second compile is lazy (xml.c, struct eb_schema): a schema loaded
+ * with eb_xml_lean_schema(1) has none until a document of 16 KiB to L
+ * bytes needs it, and then compiles it from the texts read at load (the
+ * files are gone by then here); four threads asking at once get the
+ * results of the schema as published, and it is compiled once.
+ */
+struct lean_worker {
+	const struct eb_schema *s;
+	const struct eb_buf *docs;   /* [0] valid, [1] bad total-price */
+	int rc[2];
+	struct eb_error e[2];
+	struct eb_buf out;
+};
+
+static void *
+lean_worker_main(void *arg)
+{
+	struct lean_worker *w = arg;
+	struct eb_doc *d;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		d = NULL;
+		memset(&w->e[k], 0, sizeof(w->e[k]));
+		w->rc[k] = eb_xml_parse(w->s, NULL, w->docs[k].data,
+		    w->docs[k].len, &d, &w->e[k]);
+		if (k == 0 && d != NULL && eb_xml_write(d, 0, &w->out) !=
+		    EB_OK)
+			w->rc[k] = -1;
+		eb_doc_free(d);
+	}
+	return NULL;
+}
+
+static void
+test_lean_schema_lazy(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const files[] = { "audit", "bid", "clearing",
+	    "common", "ebid", "error", "evaluation", "events", "sale",
+	    "service", "subject", "tender", "views" };
+	char dir[64], path[PATH_MAX], from[PATH_MAX];
+	const char *src = getenv("EBID_SRC") != NULL ? getenv("EBID_SRC") :
+	    EB_SRC_DIR;
+	struct eb_buf docs[2] = { EB_BUF_INIT, EB_BUF_INIT }, small = EB_BUF_INIT;
+	struct lean_worker w[4];
+	pthread_t t[4];
+	struct eb_schema *s;
+	struct eb_error err;
+	struct eb_doc *d = NULL;
+	size_t i;
+	int k;
+
+	/* a copy of protocol/xsd, removed once loaded */
+	snprintf(dir, sizeof(dir), "/tmp/eb_test_lean.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct eb_buf b = EB_BUF_INIT;
+		char chunk[4096];
+		size_t n;
+		FILE *f;
+
+		snprintf(from, sizeof(from), "%s/protocol/xsd/%s.xsd", src,
+		    files[i]);
+		assert_non_null(f = fopen(from, "rb"));
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			assert_int_equal(eb_buf_append(&b, chunk, n), EB_OK);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/%s.xsd", dir, files[i]);
+		write_file(path, eb_buf_str(&b));
+		eb_buf_free(&b);
+	}
+	snprintf(path, sizeof(path), "%s/ebid.xsd", dir);
+	eb_xml_lean_schema(1);
+	s = eb_schema_load(path, &err);
+	eb_xml_lean_schema(0);
+	assert_non_null(s);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.xsd", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	/* L is known at load; no second compile yet */
+	assert_int_equal(eb_schema_long_min(s), 262144);
+	assert_int_equal(eb_schema_lean_compiled(s), 0);
+
+	/* small documents, valid and not, do not compile it */
+	make_long_bid(fx->master, 1000, "570368000", "210", &small);
+	assert_true(small.len < 16384);
+	assert_int_equal(eb_xml_parse(s, NULL, small.data, small.len, &d,
+	    &err), EB_OK);
+	eb_doc_free(d);
+	d = NULL;
+	assert_int_equal(parse(s, NULL, "<whoami " NS " party=\"b1\"/>", &d,
+	    &err), EB_ERR_FORMAT);
+	assert_int_equal(eb_schema_lean_compiled(s), 0);
+	/* nor does one over L bytes (validated as published) */
+	make_long_bid(fx->master, 300000, "570368000", "210", &docs[0]);
+	assert_int_equal(eb_xml_parse(s, NULL, docs[0].data, docs[0].len, &d,
+	    &err), EB_ERR_FORMAT);
+	assert_int_equal(eb_schema_lean_compiled(s), 0);
+
+	/* a 100 KB bid does, once, whichever of four threads comes first */
+	make_long_bid(fx->master, 98000, "570368000", "210", &docs[0]);
+	make_long_bid(fx->master, 98000, "-5", "210", &docs[1]);
+	for (k = 0; k < 4; k++) {
+		memset(&w[k], 0, sizeof(w[k]));
+		w[k].s = s;
+		w[k].docs = docs;
+		w[k].out = (struct eb_buf)EB_BUF_INIT;
+		assert_int_equal(pthread_create(&t[k], NULL, lean_worker_main,
+		    &w[k]), 0);
+	}
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+		assert_int_equal(w[k].rc[0], EB_OK);
+		assert_int_equal(w[k].out.len, docs[0].len);
+		assert_memory_equal(w[k].out.data, docs[0].data, docs[0].len);
+		assert_int_equal(w[k].rc[1], EB_ERR_FORMAT);
+		assert_string_equal(w[k].e[1].reason, "schema-invalid");
+		assert_string_equal(w[k].e[1].detail, w[0].e[1].detail);
+		assert_non_null(strstr(w[k].e[1].detail, "'-5'"));
+		eb_buf_free(&w[k].out);
+	}
+	assert_int_equal(eb_schema_lean_compiled(s), 1);
+	assert_int_equal(eb_schema_long_min(s), 262144);
+	/* and the same first error as the schema as published */
+	eb_xml_no_long_schema = 1;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(eb_xml_parse(s, NULL, docs[1].data, docs[1].len, &d,
+	    &err), EB_ERR_FORMAT);
+	eb_xml_no_long_schema = 0;
+	assert_string_equal(err.detail, w[0].e[1].detail);
+	eb_schema_free(s);
+	eb_buf_free(&docs[0]);
+	eb_buf_free(&docs[1]);
+	eb_buf_free(&small);
 }
 
 static void
@@ -1588,6 +1730,7 @@ main(void)
 		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_long_text_taken),
 		cmocka_unit_test(test_long_schema),
+		cmocka_unit_test(test_lean_schema_lazy),
 		cmocka_unit_test(test_errdoc_round_trip),
 		cmocka_unit_test(test_errdoc_repairs),
 		cmocka_unit_test(test_threads_share_schema),
