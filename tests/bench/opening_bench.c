@@ -31,10 +31,17 @@
  *    (others_cpu_*_s, from /proc/stat), and the cached crypto of up to
  *    2,000 bids timed again after the openings (crypto_drift: the
  *    machine moved between the baseline and the openings).
+ *    The pipeline's record in pages a bid (record_pages_per_bid:
+ *    mallinfo2's bytes in use when its opening returned, the faults it
+ *    cannot avoid) beside its faults a bid (minflt_per_bid_2threads),
+ *    and the process's VmRSS once every record is freed (rss_after_kib:
+ *    what malloc kept).  lean_compile_ms: the first parse of the bid,
+ *    which makes the lean schema's lazy compile (xml.h), untimed.
  *
  * Prints key=value lines for tests/bench/run and a small table.  Not a
  * CTest.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -119,7 +126,19 @@ struct slice {
 	int opened;
 	int rc;
 	double own_cpu;         /* this thread's CPU (the pipeline's decryptor) */
+	size_t heap_after;      /* heap_in_use() with the record still held */
 };
+
+/* The bytes malloc has handed out and not had back, every arena and
+ * mmapped chunk: before and after an opening (its record still held),
+ * the record's own memory, the pages it must fault in at least. */
+static size_t
+heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
 
 static void *
 open_slice(void *arg)
@@ -133,6 +152,7 @@ open_slice(void *arg)
 	    s->server_key, s->opening_cert, TENDER, s->shares, 2, 2, s->bids,
 	    s->n, 0, s->threads, &cmd, &err);
 	s->own_cpu = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+	s->heap_after = heap_in_use();
 	if (s->rc != EB_OK)
 		fprintf(stderr, "opening_bench: %s\n", err.primary);
 	eb_doc_foreach(r, cmd, "bid-result")
@@ -223,6 +243,28 @@ usage_us_per_fault(const struct usage *d)
 
 static struct usage usage_last;
 
+/* This process's VmRSS or VmHWM in KiB (/proc/self/status), 0 if
+ * unreadable. */
+static long
+status_kib(const char *key)
+{
+	char line[256];
+	size_t kl = strlen(key);
+	long v = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
+			v = strtol(line + kl + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+static size_t heap_before_last, record_bytes_last;
+
 static double
 open_all(struct slice *tmpl, size_t n, int threads, unsigned pipe,
     int *opened, double *cpu)
@@ -232,6 +274,7 @@ open_all(struct slice *tmpl, size_t n, int threads, unsigned pipe,
 	struct usage u0;
 	double c0, t0;
 
+	heap_before_last = heap_in_use();
 	usage_now(RUSAGE_SELF, &u0);
 	c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
 	t0 = now_s(CLOCK_MONOTONIC);
@@ -252,6 +295,9 @@ open_all(struct slice *tmpl, size_t n, int threads, unsigned pipe,
 		*opened += sl[i].opened;
 	}
 	own_cpu_last = threads > 0 ? sl[0].own_cpu : 0.0;
+	/* one slice (the pipeline): its record's bytes */
+	record_bytes_last = threads == 1 && sl[0].heap_after > heap_before_last ?
+	    sl[0].heap_after - heap_before_last : 0;
 	*cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	usage_since(RUSAGE_SELF, &u0, &usage_last);
 	return now_s(CLOCK_MONOTONIC) - t0;
@@ -326,6 +372,7 @@ main(int argc, char **argv)
 	double st_b64enc = 0, st_inner_cached = 0, crypto_cached;
 	size_t ncached;
 	double decrypt_cpu = 0;
+	size_t record_bytes = 0;
 	struct eb_certcache_stats cs0, cs1;
 	int o1, o2, op, k = 0;
 	struct usage uc0, ucrypto, u1 = { 0 }, uh = { 0 }, up = { 0 };
@@ -340,6 +387,21 @@ main(int argc, char **argv)
 	    &err)) == NULL || (xml = load_bid(schema, &xlen)) == NULL) {
 		fprintf(stderr, "opening_bench: cannot make the bid\n");
 		exit(2);
+	}
+	{
+		/* the lean schema's compile is lazy (xml.h): made here by
+		 * the first 100 KiB bid, as in ebidd by the sealed bids'
+		 * submissions before their opening, not in a timed pass */
+		struct eb_doc *bd = NULL;
+		double t0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+
+		if (eb_xml_parse(schema, NULL, (const uint8_t *)xml, xlen, &bd,
+		    &err) != EB_OK)
+			exit(2);
+		eb_doc_free(bd);
+		printf("lean_compile_ms=%.1f\nlean_compiled=%d\n",
+		    (now_s(CLOCK_THREAD_CPUTIME_ID) - t0) * 1e3,
+		    eb_schema_lean_compiled(schema));
 	}
 	if (getenv("OB_PARSE_ONLY") != NULL) {
 		/* the parse + XSD of the bid alone, n times (for a profiler) */
@@ -551,6 +613,7 @@ main(int argc, char **argv)
 			wallp = open_all(&tmpl, n, 1, 2, &op, &cpup);
 			decrypt_cpu = own_cpu_last;
 			up = usage_last;
+			record_bytes = record_bytes_last;
 		}
 	}
 	eb_trust_cache_stats(pki.trust, &cs1);
@@ -602,6 +665,16 @@ main(int argc, char **argv)
 	    "us_per_fault_2threads=%.2f\n", up.sys, up.minflt,
 	    usage_us_per_fault(&up));
 	printf("us_per_fault_crypto=%.2f\n", usage_us_per_fault(&ucrypto));
+	/* the pipeline's record in pages a bid (mallinfo2: held when its
+	 * opening returned), the faults it cannot avoid; the rest of
+	 * minflt_2threads is malloc giving memory back and taking it again */
+	/* what the process keeps once the records are freed (glibc's
+	 * trimming: a malloc setting that keeps freed memory shows here) */
+	printf("rss_after_kib=%ld\nhwm_kib=%ld\n", status_kib("VmRSS"),
+	    status_kib("VmHWM"));
+	printf("record_pages_per_bid=%.1f\nminflt_per_bid_2threads=%.1f\n",
+	    (double)record_bytes / 4096.0 / (double)n, (double)up.minflt /
+	    (double)n);
 	/* the cores this process did not have: what else ran during each
 	 * opening (other processes' CPU, and what the host took) */
 	printf("others_cpu_1thread_s=%.3f\nothers_cpu_halves_s=%.3f\n"
