@@ -124,12 +124,12 @@ static int lean_schema;
 
 /*
  * The second compile is lazy (issue 17, eighth pass): it costs 3.7 MiB of
- * RSS and 60-80 ms, and an idle ebidd never needs it.  eb_schema_load()
- * keeps the text of every file its compile read, without the long
- * facets (about 300 KB for ebid.xsd), and L (long_min) from that text;
- * the first document of EB_LEAN_MIN_BYTES to L bytes compiles it from
- * those texts (no file is opened: ebidd's sandbox is set by then), on
- * whichever thread parses it.  Until it is compiled, and if it does not
+ * RSS and 20-80 ms of CPU, and an idle ebidd never needs it.
+ * eb_schema_load() keeps the text of every file its compile read,
+ * without the long facets (about 300 KB for ebid.xsd), and L (long_min)
+ * from that text; the first document of EB_LEAN_MIN_BYTES to L bytes
+ * compiles it from those texts (no file is opened: ebidd's sandbox is
+ * set by then), on whichever thread parses it.  Until it is compiled, and if it does not
  * compile, documents are validated against 'xs': the same result.
  */
 #define EB_LEAN_MIN_BYTES ((size_t)16384)

@@ -90,7 +90,7 @@ extern unsigned eb_xml_pieces;
  * (xml.c, struct eb_schema).  Same result, same first error.  The
  * second compile is lazy: eb_schema_load() keeps the files' texts
  * (about 300 KB) and the first such document compiles them, in memory
- * (no file opened), on the thread that parses it: 60-80 ms and 3.7 MiB
+ * (no file opened), on the thread that parses it: 20-80 ms and 3.7 MiB
  * that an idle ebidd does not pay; meanwhile, and if it fails, documents
  * are validated against the first compile.  The short-lived tools (ebid,
  * ebid-audit), whose documents are small, leave it off.
