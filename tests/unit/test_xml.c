@@ -1120,6 +1120,18 @@ test_long_schema(void **state)
 		one = eb_schema_load(path, &le);
 		assert_non_null(one);
 		assert_int_equal(eb_schema_long_min(one), 0);
+		/* not even when a 100 KB bid comes */
+		{
+			struct eb_doc *bd = NULL;
+
+			make_long_bid(fx->master, 98000, "570368000", "210",
+			    &w);
+			assert_int_equal(eb_xml_parse(one, NULL, w.data, w.len,
+			    &bd, &le), EB_OK);
+			eb_doc_free(bd);
+			assert_int_equal(eb_schema_lean_compiled(one), 0);
+			assert_int_equal(eb_schema_long_min(one), 0);
+		}
 		eb_schema_free(one);
 	}
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
