@@ -142,6 +142,8 @@ teardown(void **state)
 	snprintf(path, sizeof(path), "%s/types.xsd", fx->dir);
 	unlink(path);
 	unlink(fx->secret);
+	snprintf(path, sizeof(path), "%s/oom.err", fx->dir);
+	unlink(path);              /* test_parse_oom's children's stderr */
 	rmdir(fx->dir);
 	return 0;
 }
