@@ -388,8 +388,9 @@ check_entry(struct eb_audit_checks *c, size_t i,
 	}
 	if (p->sig_rc != EB_OK)
 		return;   /* the replay stops at the signature */
-	if ((schema = c->schema != NULL ? c->schema :
-	    eb_audit_schema_ready(c->sjob)) == NULL) {
+	/* (no schema and no job: parsed unvalidated, as eb_xml_parse does) */
+	if ((schema = c->schema) == NULL && c->sjob != NULL &&
+	    (schema = eb_audit_schema_ready(c->sjob)) == NULL) {
 		p->later = 1;   /* eb_audit_checks_get() finishes it */
 		return;
 	}
