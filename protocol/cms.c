@@ -716,6 +716,110 @@ attrs_are_der(const uint8_t *a, size_t n, struct attr_values *out)
 }
 
 /*
+ * The EC verify contexts of the last few keys, per thread (issue 17,
+ * eighth pass): EVP_PKEY_CTX_new_from_pkey() and EVP_PKEY_verify_init()
+ * cost about 17 k instructions per verify, a fetch of the provider's
+ * ECDSA each time.  A context is not shared between threads; one set up
+ * for verifying is used again for the next EVP_PKEY_verify() of the
+ * same key (the provider's one-shot ECDSA verify keeps no state between
+ * calls).  Each context holds a reference to its key, so the key it was
+ * made for cannot be freed and its address reused while it is kept: the
+ * same pointer is the same key.  PCTX_KEEP per thread, the oldest
+ * replaced; freed when the thread ends (the key's destructor) and, for
+ * the thread that runs exit(), by an atexit handler registered after
+ * OpenSSL's own (so it runs before OpenSSL's cleanup).
+ */
+#define PCTX_KEEP 16
+
+struct pctx_keep {
+	EVP_PKEY_CTX *ctx[PCTX_KEEP];
+	unsigned next;
+};
+
+static pthread_key_t pctx_key;
+static pthread_once_t pctx_once = PTHREAD_ONCE_INIT;
+static int pctx_key_ok;
+static _Thread_local struct pctx_keep *pctx_mine;
+
+static void
+pctx_keep_free(void *arg)
+{
+	struct pctx_keep *k = arg;
+
+	if (k == NULL)
+		return;
+	for (unsigned i = 0; i < PCTX_KEEP; i++)
+		EVP_PKEY_CTX_free(k->ctx[i]);
+	free(k);
+}
+
+static void
+pctx_at_exit(void)
+{
+	struct pctx_keep *k = pctx_mine;
+
+	pctx_mine = NULL;
+	if (k != NULL) {
+		(void)pthread_setspecific(pctx_key, NULL);
+		pctx_keep_free(k);
+	}
+}
+
+static void
+pctx_init(void)
+{
+	pctx_key_ok = pthread_key_create(&pctx_key, pctx_keep_free) == 0 &&
+	    atexit(pctx_at_exit) == 0;
+}
+
+/* A context of this thread set up to verify with 'pk' (borrowed), or NULL. */
+static EVP_PKEY_CTX *
+pctx_for(EVP_PKEY *pk)
+{
+	struct pctx_keep *k;
+	EVP_PKEY_CTX *ctx;
+
+	pthread_once(&pctx_once, pctx_init);
+	if ((k = pctx_mine) != NULL)
+		for (unsigned i = 0; i < PCTX_KEEP; i++)
+			if (k->ctx[i] != NULL &&
+			    EVP_PKEY_CTX_get0_pkey(k->ctx[i]) == pk)
+				return k->ctx[i];
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(ctx) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	if (!pctx_key_ok)
+		return ctx;           /* the caller's to free (not kept) */
+	if (k == NULL) {
+		if ((k = calloc(1, sizeof(*k))) == NULL ||
+		    pthread_setspecific(pctx_key, k) != 0) {
+			free(k);
+			return ctx;
+		}
+		pctx_mine = k;
+	}
+	EVP_PKEY_CTX_free(k->ctx[k->next]);
+	k->ctx[k->next] = ctx;
+	k->next = (k->next + 1) % PCTX_KEEP;
+	return ctx;
+}
+
+/* Whether 'ctx' (from pctx_for) is kept by this thread. */
+static int
+pctx_kept(const EVP_PKEY_CTX *ctx)
+{
+	const struct pctx_keep *k = pctx_mine;
+
+	if (k != NULL)
+		for (unsigned i = 0; i < PCTX_KEEP; i++)
+			if (k->ctx[i] == ctx)
+				return 1;
+	return 0;
+}
+
+/*
  * The signature of the signed attributes 'a' (attrs_are_der) by the EC
  * key of 'cert' with the digest 'md': what CMS_SignerInfo_verify does
  * for an EC signer (EVP_DigestVerify of the attributes' DER under the
@@ -744,12 +848,12 @@ ec_attrs_verify(X509 *cert, const EVP_MD *md, const uint8_t *a, size_t n,
 	    EVP_DigestUpdate(mctx, a + 1, n - 1) != 1 ||
 	    EVP_DigestFinal_ex(mctx, dg, &dlen) != 1)
 		goto out;
-	if ((pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL ||
-	    EVP_PKEY_verify_init(pctx) != 1)
+	if ((pctx = pctx_for(pk)) == NULL)
 		goto out;
 	r = EVP_PKEY_verify(pctx, sig, siglen, dg, dlen) == 1;
 out:
-	EVP_PKEY_CTX_free(pctx);
+	if (pctx != NULL && !pctx_kept(pctx))
+		EVP_PKEY_CTX_free(pctx);
 	EVP_MD_CTX_free(mctx);
 	return r;
 }

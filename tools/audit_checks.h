@@ -70,6 +70,9 @@ struct eb_audit_pre {
 	 * parser's failure; the tree goes into the entry */
 	int events_rc;
 	struct eb_error events_err;
+	/* 1: the schema was not compiled yet: the opening's and the parse's
+	 * checks are left to eb_audit_checks_get() */
+	int later;
 	/* the command parsed and schema-checked */
 	int parse_rc;
 	struct eb_error parse_err;
@@ -123,5 +126,32 @@ void eb_audit_entry_of(const struct eb_audit_log *l,
 
 /* The number of online cores (at least 1). */
 int eb_audit_jobs_default(void);
+
+/*
+ * The schema compiled on a thread of its own (issue 17, eighth pass):
+ * `ebid-audit verify --db` starts its checks while the schema compiles
+ * (60-80 ms).  Until it is ready a worker does every check of an entry
+ * but those that need it (the command's parse and schema check, an
+ * opening's bids) and leaves those to the replay, which waits for the
+ * schema and does them when it takes the entry: the same checks, the
+ * same results, in the same order.
+ *
+ * eb_audit_schema_start(): never NULL; compiles 'xsd_path' at once.
+ * eb_audit_schema_ready(): the schema once compiled, else NULL (still
+ *     compiling, or failed); never waits.
+ * eb_audit_schema_wait(): waits; the schema, or NULL with the compile's
+ *     error in 'err' (may be NULL).
+ * eb_audit_schema_free(): waits, frees the schema.
+ * eb_audit_set_schema_job(): the job eb_audit_checks_start_fed() uses
+ *     when it is given no schema (NULL: none).
+ */
+struct eb_audit_schema_job;
+struct eb_audit_schema_job *eb_audit_schema_start(const char *xsd_path);
+const struct eb_schema *eb_audit_schema_ready(
+    struct eb_audit_schema_job *j);
+const struct eb_schema *eb_audit_schema_wait(struct eb_audit_schema_job *j,
+    struct eb_error *err);
+void eb_audit_schema_free(struct eb_audit_schema_job *j);
+void eb_audit_set_schema_job(struct eb_audit_schema_job *j);
 
 #endif

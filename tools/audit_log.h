@@ -40,7 +40,6 @@ struct eb_audit_result {
 	int64_t heads_checked;
 	int64_t failed_seq;             /* 0 when everything holds */
 	char final_state[64];
-	struct eb_doc *final_view;      /* the replayed state (caller frees) */
 };
 
 /*

@@ -58,7 +58,6 @@ verify(struct eb_audit_log *l, char *reason, size_t cap)
 
 	eb_error_clear(&err);
 	rc = eb_audit_verify(l, g_trust, g_schema, &res, &err);
-	eb_doc_free(res.final_view);
 	if (reason != NULL)
 		snprintf(reason, cap, "%s", err.reason);
 	if (rc != EB_OK)
@@ -652,8 +651,6 @@ verify_jobs(struct eb_audit_log *l, int jobs, struct outcome *o)
 	eb_audit_set_jobs(jobs);
 	o->rc = eb_audit_verify(l, g_trust, g_schema, &o->res, &o->err);
 	eb_audit_set_jobs(0);
-	eb_doc_free(o->res.final_view);
-	o->res.final_view = NULL;
 }
 
 static void

@@ -271,4 +271,26 @@ for i in $(seq 1 40); do
 done
 check "13: 40 runs of verify --db with 2 to 4 threads all end, exit 0 ($hung did not)" test "$hung" = 0
 
+# -- 14: verify --db compiles the schema beside the first checks (issue 17,
+# eighth pass): the checks that need it wait for it, a schema that does
+# not compile is reported alone, first, as before; one that compiles but
+# refuses the commands fails the first entry the same way on any number
+# of threads ---
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA" --xsd "$tmp/none.xsd")
+check "14: no schema: verify --db fails (exit $r)" test "$r" = 1
+check "14: ... reporting the schema only" test "$(head -n 1 "$tmp/rc.out")" = "ebid-audit: cannot read the XML schema $tmp/none.xsd"
+check "14: ... nothing of the log" sh -c "! grep -q 'FAILED\|entry\|OK:' '$tmp/rc.out'"
+r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca /nonexistent.crt --xsd "$tmp/none.xsd")
+check "14: no schema and no CA: the schema is reported (exit $r)" sh -c "test '$r' = 1 && grep -q 'cannot read the XML schema' '$tmp/rc.out' && ! grep -q 'CA' '$tmp/rc.out'"
+cat >"$tmp/other.xsd" <<'XSD'
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:ebid:1" elementFormDefault="qualified"><xs:element name="nothing-here"/></xs:schema>
+XSD
+for j in 1 2 4; do
+	r=$(rc "$AUDIT" verify --db "$DB" --sale "$S" --ca "$CA" --xsd "$tmp/other.xsd" --jobs $j)
+	cp "$tmp/rc.out" "$tmp/other$j.out"
+	check "14: a schema refusing every command: --jobs $j fails (exit $r)" test "$r" = 1
+done
+check "14: ... naming entry 1's command" grep -q "entry 1 does not hold: its command is not a valid document" "$tmp/other1.out"
+check "14: ... the same output on 1, 2 and 4 threads" sh -c "cmp -s '$tmp/other1.out' '$tmp/other2.out' && cmp -s '$tmp/other1.out' '$tmp/other4.out'"
+
 finish
