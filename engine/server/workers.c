@@ -5,6 +5,10 @@
  *    event that the workers activate so the loop thread runs the done()
  *    functions in order of completion.  Each thread records when its
  *    current job started, for eb_workers_stats() (GET /v1/health).
+ *    The reserved small-lane thread sleeps on a condition of its own: a
+ *    big job wakes one general-lane thread, never it (during a surge of
+ *    138 KB sealed bids it was woken for every bid, to find nothing it
+ *    may take: a futex wake and a context switch per bid).
  *
  * INTERFACE: see workers.h.
  */
@@ -39,7 +43,8 @@ struct wthread {
 
 struct eb_workers {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* a job was queued, or stop */
+	pthread_cond_t cv;      /* general-lane threads: a job, or stop */
+	pthread_cond_t cv_small; /* the small-lane thread: a small job, or stop */
 	pthread_cond_t ended;   /* a thread returned */
 	struct wjob *small, *small_tail, *big, *big_tail;
 	struct wjob *finished, *finished_tail;
@@ -113,7 +118,8 @@ worker_main(void *arg)
 		struct wjob *j = NULL;
 
 		while (!w->stop && (j = take(w, t)) == NULL)
-			pthread_cond_wait(&w->cv, &w->mu);
+			pthread_cond_wait(t->small_only ? &w->cv_small :
+			    &w->cv, &w->mu);
 		if (w->stop) {
 			if (j != NULL) {       /* dropped, as queued jobs are */
 				free(j);
@@ -166,6 +172,7 @@ eb_workers_new(struct event_base *base, int n, struct eb_error *err)
 	w = eb_calloc(1, sizeof(*w));
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	pthread_cond_init(&w->cv_small, NULL);
 	pthread_cond_init(&w->ended, NULL);
 	/* fails only when libevent cannot allocate */
 	if ((w->ev_done = event_new(base, -1, 0, done_cb, w)) == NULL)
@@ -205,14 +212,20 @@ eb_workers_submit_sized(struct eb_workers *w, eb_work_fn work,
 	j->done = done;
 	j->arg = arg;
 	pthread_mutex_lock(&w->mu);
-	if (size <= EB_WORKERS_SMALL)
-		push(&w->small, &w->small_tail, j);
-	else
-		push(&w->big, &w->big_tail, j);
 	w->queued++;
-	/* Wake every thread: the one woken by a signal may be in the wrong
-	 * lane for this job. */
-	pthread_cond_broadcast(&w->cv);
+	if (size <= EB_WORKERS_SMALL) {
+		/* any thread may take it: wake them all, the first idle one
+		 * runs it */
+		push(&w->small, &w->small_tail, j);
+		pthread_cond_broadcast(&w->cv_small);
+		pthread_cond_broadcast(&w->cv);
+	} else {
+		/* only a general-lane thread may: wake one of them (each
+		 * thread looks at the queues again before it sleeps, so a job
+		 * that the woken one leaves is taken by the next one free) */
+		push(&w->big, &w->big_tail, j);
+		pthread_cond_signal(&w->cv);
+	}
 	pthread_mutex_unlock(&w->mu);
 	return EB_OK;
 }
@@ -263,6 +276,7 @@ eb_workers_stop(struct eb_workers *w, int64_t wait_ms)
 	pthread_mutex_lock(&w->mu);
 	w->stop = 1;
 	pthread_cond_broadcast(&w->cv);
+	pthread_cond_broadcast(&w->cv_small);
 	while ((j = pop(&w->small, &w->small_tail)) != NULL)
 		free(j);
 	while ((j = pop(&w->big, &w->big_tail)) != NULL)
@@ -296,6 +310,7 @@ eb_workers_free(struct eb_workers *w)
 	pthread_mutex_lock(&w->mu);
 	w->stop = 1;
 	pthread_cond_broadcast(&w->cv);
+	pthread_cond_broadcast(&w->cv_small);
 	pthread_mutex_unlock(&w->mu);
 	for (int i = 0; i < w->n; i++)
 		pthread_join(w->th[i].id, NULL);
@@ -309,6 +324,7 @@ eb_workers_free(struct eb_workers *w)
 		event_free(w->ev_done);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
+	pthread_cond_destroy(&w->cv_small);
 	pthread_cond_destroy(&w->ended);
 	free(w);
 }
