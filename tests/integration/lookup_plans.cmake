@@ -11,11 +11,3 @@ set_tests_properties(integration_lookup_plans PROPERTIES
 add_executable(test_lookup_plans tests/integration/test_lookup_plans.c)
 target_link_libraries(test_lookup_plans PRIVATE PkgConfig::LIBPQ)
 set_target_properties(test_lookup_plans PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/integration)
-
-# schema/0017's eb_append_batch() against 0015's, batch for batch, and
-# 0017 on a database with data (tests/integration/test_batch_fast.sh)
-add_test(NAME integration_batch_fast
-  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/integration/test_batch_fast.sh)
-set_tests_properties(integration_batch_fast PROPERTIES
-  LABELS integration TIMEOUT 300 RUN_SERIAL TRUE
-  ENVIRONMENT "EBID_SRC=${CMAKE_SOURCE_DIR};EBID_BUILD=${CMAKE_BINARY_DIR}")
