@@ -60,7 +60,8 @@ BEGIN
         -- the run's entries go into the log, in order, and its head moves:
         -- at the next aggregate, before an entry of the other path, at the
         -- end
-        IF cardinality(run) > 0 AND (i > n OR a <> hagg OR slow) THEN
+        IF cardinality(run) > 0
+           AND (i > n OR a IS DISTINCT FROM p_aggregate[run[1]] OR slow) THEN
             INSERT INTO log (aggregate, seq, time_ms, party, role, person,
                              command, command_sha256, events, clock,
                              receipt, prev_hash, hash, rules, request_id)

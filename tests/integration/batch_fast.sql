@@ -81,6 +81,12 @@ SELECT tb(:'fn', $$VALUES
  (9, 'S-4', 'sale', 2, 1, 'bid S-4 2', '<events/>', NULL, NULL, NULL, NULL, NULL),
  (10, 'S-4', 'sale', 3, 2, 'bid S-4 3', '<events><bid-submitted envelope-sha256="bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" envelope-stored="true"/></events>', NULL, NULL, NULL, NULL, NULL)
 $$);
+-- 3b: an entry without an aggregate (no head: m) between two of one run
+SELECT tb(:'fn', $$VALUES
+ (1, 'S-2', 'sale', 5, 4, 'bid S-2 5', '<events/>', NULL, NULL, NULL, NULL, NULL),
+ (2, NULL, 'sale', 2, 1, 'no aggregate', '<events/>', NULL, NULL, NULL, NULL, NULL),
+ (3, 'S-2', 'sale', 6, 5, 'bid S-2 6', '<events/>', NULL, NULL, NULL, NULL, NULL)
+$$);
 -- 4: errors abort the whole batch: a bad clock after good entries; a
 --    request id at seq 2 (the CHECK of 0009); then the same entries
 --    right, with another aggregate before them
@@ -93,7 +99,7 @@ SELECT tb(:'fn', $$VALUES
  (2, 'S-1', 'sale', 10, 9, 'bid S-1 10', '<events/>', NULL, 'req-9', NULL, NULL, NULL)
 $$);
 SELECT tb(:'fn', $$VALUES
- (1, 'S-2', 'sale', 5, 4, 'bid S-2 5', '<events/>', NULL, NULL, NULL, NULL, NULL),
+ (1, 'S-2', 'sale', 7, 6, 'bid S-2 7', '<events/>', NULL, NULL, NULL, NULL, NULL),
  (2, 'S-1', 'sale', 9, 8, 'bid S-1 9', '<events/>', NULL, NULL, NULL, NULL, NULL)
 $$);
 
