@@ -24,6 +24,25 @@
 
 #include <stddef.h>
 
+/*
+ * EB_SANITIZED: 1 in a build with AddressSanitizer or ThreadSanitizer
+ * (gcc's __SANITIZE_*__, clang's __has_feature), else 0.  ebid-audit then
+ * frees everything before exit so the leak check sees every path;
+ * ebidd's seccomp filter logs a call outside its allow-list instead of
+ * trapping it (the sanitizers' runtimes make calls the list does not
+ * hold).
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define EB_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define EB_SANITIZED 1
+#endif
+#endif
+#ifndef EB_SANITIZED
+#define EB_SANITIZED 0
+#endif
+
 #if defined(__GNUC__)
 #define EB_NORETURN __attribute__((noreturn))
 #define EB_MALLOC_LIKE __attribute__((malloc, returns_nonnull))

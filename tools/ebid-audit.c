@@ -37,6 +37,7 @@
 #include "protocol/errdoc.h"
 #include "protocol/hash.h"
 #include "protocol/isotime.h"
+#include "protocol/mem.h"
 #include "protocol/pki.h"
 #include "protocol/revocation.h"
 #include "protocol/xml.h"
@@ -52,17 +53,6 @@
 #endif
 
 #define AUDIT_MAX_FILE ((size_t)1 << 30)
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define EB_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define EB_SANITIZED 1
-#endif
-#endif
-#ifndef EB_SANITIZED
-#define EB_SANITIZED 0
-#endif
 
 /*
  * What a run still holds when it ends -- the verified log (tens of

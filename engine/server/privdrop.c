@@ -17,14 +17,7 @@
 #include "engine/server/config.h"
 #include "engine/server/log.h"
 #include "engine/server/privdrop.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define EB_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define EB_SANITIZED 1
-#endif
-#endif
+#include "protocol/mem.h"
 
 /*
  * What a running ebidd calls: the loop (epoll, timers, signals through a
@@ -169,7 +162,7 @@ eb_privdrop_filter(const struct eb_filter *f, struct eb_error *err)
 	scmp_filter_ctx ctx;
 	size_t i;
 	int rc = 0;
-#ifdef EB_SANITIZED
+#if EB_SANITIZED
 	uint32_t deflt = SCMP_ACT_LOG;
 #else
 	uint32_t deflt = SCMP_ACT_TRAP;
