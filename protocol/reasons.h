@@ -11,7 +11,8 @@
  *    literal EB_ERR_* code beside a token has the registry's status;
  *    reasons_doc checks docs/reasons.md.
  *
- * Pure: libc only (a constant table).  Part of eb_base.
+ * Pure: libc only (a constant table, and an index of it sorted once
+ * by pthread_once for the look-up).  Part of eb_base.
  *
  * INTERFACE
  *    eb_reason_find()  - a token's registry entry, or NULL

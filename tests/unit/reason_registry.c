@@ -530,6 +530,58 @@ check_status(const char *reason, int code, int want)
 	}
 }
 
+/*
+ * eb_reason_find() gives every registered token its own entry (the same
+ * as eb_reason_at() in registry order: a token registered twice fails
+ * here), and nothing for what is not a token: the empty string, a
+ * token's proper prefix, a token with a letter more, names before the
+ * first and after the last.
+ */
+static void
+check_find(void)
+{
+	size_t i, n = eb_reason_count();
+	char buf[128];
+
+	if (n < 2) {
+		fprintf(stderr, "the registry has %zu tokens\n", n);
+		bad = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct eb_reason *r = eb_reason_at(i);
+		size_t len = strlen(r->token);
+
+		if (eb_reason_find(r->token) != r) {
+			fprintf(stderr, "eb_reason_find(%s) is not entry %zu\n",
+			    r->token, i);
+			bad = 1;
+		}
+		if (len + 2 > sizeof(buf))
+			continue;
+		memcpy(buf, r->token, len);
+		buf[len] = 'z';
+		buf[len + 1] = '\0';
+		if (eb_reason_find(buf) != NULL) {
+			fprintf(stderr, "eb_reason_find(%s) found something\n",
+			    buf);
+			bad = 1;
+		}
+		buf[len - 1] = '\0';
+		if (eb_reason_find(buf) != NULL &&
+		    strcmp(eb_reason_find(buf)->token, buf) != 0) {
+			fprintf(stderr, "eb_reason_find(%s) is %s\n", buf,
+			    eb_reason_find(buf)->token);
+			bad = 1;
+		}
+	}
+	if (eb_reason_find("") != NULL || eb_reason_find(NULL) != NULL ||
+	    eb_reason_find("0") != NULL || eb_reason_find("~") != NULL) {
+		fprintf(stderr, "eb_reason_find() found a non-token\n");
+		bad = 1;
+	}
+}
+
 static const char *const produced_dirs[] = { "engine", "protocol", "tools" };
 
 int
@@ -542,6 +594,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: reason_registry SOURCE_DIR [--list]\n");
 		return 2;
 	}
+	check_find();
 	/* registered 415 though its code is format (400) */
 	check_status("unsupported-media-type", EB_ERR_FORMAT, 415);
 	/* registered with status "-": the code's */
