@@ -23,14 +23,7 @@
 
 #include "engine/server/config.h"
 #include "engine/server/privdrop.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define EB_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define EB_SANITIZED 1
-#endif
-#endif
+#include "protocol/mem.h"
 
 static int
 seccomp_mode(void)
@@ -56,7 +49,7 @@ test_forbidden_call_is_loud(void **state)
 	pid_t pid;
 
 	(void)state;
-#ifdef EB_SANITIZED
+#if EB_SANITIZED
 	skip();
 #endif
 	assert_int_equal(pipe(err), 0);
