@@ -31,34 +31,20 @@
  * each finding on stderr.  --list prints every used token with its codes.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "protocol/err.h"
 #include "protocol/reasons.h"
 
-enum { T_IDENT, T_STRING, T_PUNCT, T_OTHER };
-
-struct tok {
-	int kind;
-	const char *s;  /* into the file's text */
-	size_t n;
-	int line;
-};
+#include "csource.h"
 
 struct use {
 	char token[64];
 	char where[512];
 	int code;       /* a literal EB_ERR_* beside it, or 1 when none */
 	int produced;   /* in engine/, protocol/ or tools/ (not tests/) */
-};
-
-struct fn {
-	char name[64];
-	int arg;        /* index of the reason parameter */
 };
 
 static struct use *uses;
@@ -78,24 +64,6 @@ static const struct {
 	C(EB_ERR_RULE), C(EB_ERR_TIME), C(EB_ERR_IO), C(EB_ERR_USAGE),
 #undef C
 };
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long len;
-
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 ||
-	    (text = calloc(1, (size_t)len + 1)) == NULL ||
-	    fread(text, 1, (size_t)len, f) != (size_t)len) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(2);
-	}
-	fclose(f);
-	return text;
-}
 
 /* [a-z0-9]+(-[a-z0-9]+)*, at most 47 bytes: what error.xsd accepts. */
 static int
@@ -142,165 +110,6 @@ add_use(const char *s, size_t n, const char *path, int line, int code,
 		    "reason token ([a-z0-9]+(-[a-z0-9]+)*, at most 47 bytes)\n",
 		    u->where, u->token);
 		bad = 1;
-	}
-}
-
-/* Split a C text into identifiers, string literals and punctuation. */
-static struct tok *
-lex(const char *text, size_t *count)
-{
-	struct tok *t = NULL;
-	size_t n = 0, cap = 0;
-	const char *p = text;
-	int line = 1;
-
-	while (*p != '\0') {
-		struct tok k = { T_OTHER, p, 1, line };
-
-		if (*p == '\n') {
-			line++;
-			p++;
-			continue;
-		}
-		if (isspace((unsigned char)*p)) {
-			p++;
-			continue;
-		}
-		if (p[0] == '/' && p[1] == '*') {
-			const char *e = strstr(p + 2, "*/");
-
-			e = e != NULL ? e + 2 : p + strlen(p);
-			for (; p < e; p++)
-				line += *p == '\n';
-			continue;
-		}
-		if (p[0] == '/' && p[1] == '/') {
-			while (*p != '\0' && *p != '\n')
-				p++;
-			continue;
-		}
-		if (*p == '#') {   /* a preprocessor line, with continuations */
-			while (*p != '\0' && *p != '\n') {
-				if (*p == '\\' && p[1] == '\n') {
-					line++;
-					p++;
-				}
-				p++;
-			}
-			continue;
-		}
-		if (*p == '"' || *p == '\'') {
-			char q = *p++;
-
-			k.kind = q == '"' ? T_STRING : T_OTHER;
-			k.s = p;
-			while (*p != '\0' && *p != q && *p != '\n') {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				p++;
-			}
-			k.n = (size_t)(p - k.s);
-			if (*p == q)
-				p++;
-		} else if (isalpha((unsigned char)*p) || *p == '_') {
-			k.kind = T_IDENT;
-			while (isalnum((unsigned char)*p) || *p == '_')
-				p++;
-			k.n = (size_t)(p - k.s);
-		} else if (isdigit((unsigned char)*p)) {
-			while (isalnum((unsigned char)*p) || *p == '.')
-				p++;
-			k.n = (size_t)(p - k.s);
-		} else {
-			k.kind = T_PUNCT;
-			k.n = p[0] == '-' && p[1] == '>' ? 2 :
-			    p[0] == '=' && p[1] == '=' ? 2 : 1;
-			p += k.n;
-		}
-		if (n == cap) {
-			struct tok *grown;
-
-			cap = cap ? cap * 2 : 4096;
-			if ((grown = realloc(t, cap * sizeof(*t))) == NULL)
-				exit(2);
-			t = grown;
-		}
-		t[n++] = k;
-	}
-	*count = n;
-	return t;
-}
-
-static int
-is(const struct tok *k, const char *s)
-{
-	return k->n == strlen(s) && memcmp(k->s, s, k->n) == 0;
-}
-
-/* The index past the ')' that closes the '(' at t[i]. */
-static size_t
-close_paren(const struct tok *t, size_t n, size_t i)
-{
-	int depth = 0;
-
-	for (; i < n; i++) {
-		if (t[i].kind != T_PUNCT)
-			continue;
-		if (is(&t[i], "(") || is(&t[i], "[") || is(&t[i], "{"))
-			depth++;
-		else if (is(&t[i], ")") || is(&t[i], "]") || is(&t[i], "}"))
-			if (--depth == 0)
-				return i + 1;
-	}
-	return n;
-}
-
-/*
- * Learn the functions declared with a "char *reason" parameter: the
- * declaration's parameter list holds the tokens char * reason.
- */
-static void
-learn(const struct tok *t, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++) {
-		size_t end, j;
-		int arg = 0, depth = 0;
-
-		if (t[i].kind != T_IDENT || !is(&t[i + 1], "("))
-			continue;
-		end = close_paren(t, n, i + 1);
-		for (j = i + 2; j + 2 < end; j++) {
-			if (is(&t[j], "(") || is(&t[j], "["))
-				depth++;
-			else if (is(&t[j], ")") || is(&t[j], "]"))
-				depth--;
-			else if (depth == 0 && is(&t[j], ","))
-				arg++;
-			if (depth == 0 && is(&t[j], "char") &&
-			    is(&t[j + 1], "*") && is(&t[j + 2], "reason"))
-				break;
-		}
-		if (j + 2 >= end)
-			continue;
-		size_t f;
-
-		for (f = 0; f < nfns; f++)
-			if (is(&t[i], fns[f].name))
-				break;
-		if (f < nfns) {
-			if (fns[f].arg != arg) {
-				fprintf(stderr, "%.*s: a reason parameter at "
-				    "%d and at %d\n", (int)t[i].n, t[i].s,
-				    fns[f].arg, arg);
-				bad = 1;
-			}
-			continue;
-		}
-		if (nfns == sizeof(fns) / sizeof(fns[0]) || t[i].n >= 64)
-			exit(2);
-		snprintf(fns[nfns].name, sizeof(fns[nfns].name), "%.*s",
-		    (int)t[i].n, t[i].s);
-		fns[nfns++].arg = arg;
 	}
 }
 
@@ -437,46 +246,6 @@ scan_sh(const char *path, const char *rel)
 	free(text);
 }
 
-typedef void (*visit_fn)(const char *path, const char *rel, int produced);
-
-static void
-walk(const char *src, const char *rel, const char *ext, int produced,
-    visit_fn fn)
-{
-	char path[8192], sub[4096];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/%s", src, rel);
-	if ((d = opendir(path)) == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
-		exit(2);
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%.2000s/%.1000s", rel, de->d_name);
-		snprintf(path, sizeof(path), "%.4000s/%.4000s", src, sub);
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			walk(src, sub, ext, produced, fn);
-			continue;
-		}
-		if (strchr(ext, 'c') != NULL && n > 2 &&
-		    (strcmp(de->d_name + n - 2, ".c") == 0 ||
-		    strcmp(de->d_name + n - 2, ".h") == 0))
-			fn(path, sub, produced);
-		else if (strchr(ext, 's') != NULL && n > 3 &&
-		    strcmp(de->d_name + n - 3, ".sh") == 0)
-			fn(path, sub, produced);
-	}
-	closedir(d);
-}
-
 static void
 learn_file(const char *path, const char *rel, int produced)
 {
@@ -486,7 +255,8 @@ learn_file(const char *path, const char *rel, int produced)
 
 	(void)rel;
 	(void)produced;
-	learn(t, n);
+	if (learn(t, n, "reason", fns, &nfns, sizeof(fns) / sizeof(fns[0])) != 0)
+		bad = 1;
 	free(t);
 	free(text);
 }
