@@ -385,6 +385,27 @@ fetch(struct console *c, const char *path, struct eb_error *e)
 	return d;
 }
 
+/*
+ * The Chinese of the English hint 'en' (strings.xml <h en= zh=>, the exact
+ * text as key: docs/console.md, "Hints in Chinese"), or NULL.  For the
+ * check's answer, which the page's script shows; the pages look hints up
+ * in console.xsl.
+ */
+static const char *
+hint_zh(const struct console *c, const char *en)
+{
+	const struct eb_doc *h;
+	const char *v;
+
+	if (en == NULL)
+		return NULL;
+	eb_doc_foreach(h, c->strings, "h")
+		if ((v = eb_doc_attr(h, "en")) != NULL && strcmp(v, en) == 0 &&
+		    (v = eb_doc_attr(h, "zh")) != NULL && v[0] != '\0')
+			return v;
+	return NULL;
+}
+
 static struct eb_doc *
 problem_doc(const struct eb_error *e)
 {
@@ -1599,8 +1620,15 @@ act_scores(struct console *c, struct evhttp_request *req, const char *id,
 	if ((view = fetch(c, path, &e)) == NULL || check_sheet(view, sheet,
 	    &e) != EB_OK) {
 		if (!submit) {
+			struct eb_doc *h;
+			const char *zh;
+
 			res = problem_doc(&e);
 			eb_doc_set_attr(res, "ok", "no");
+			/* <hint zh=>: the script shows it on the Chinese page */
+			if ((h = eb_doc_child(res, "hint")) != NULL &&
+			    (zh = hint_zh(c, eb_doc_text(h))) != NULL)
+				eb_doc_set_attr(h, "zh", zh);
 			if (eb_xml_write(res, 0, &b) == EB_OK)
 				send_bytes(req, 200,
 				    "application/xml; charset=utf-8", b.data,

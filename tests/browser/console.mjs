@@ -11,7 +11,9 @@
 //      script to compare with what ebidd answers the CLI); then scores
 //      every valid bid on every criterion and submits the signed sheet;
 //      a refused action (accepting the appointment a second time) shows
-//      the server's message and hint;
+//      the server's message and hint: the hint in Chinese on the Chinese
+//      desk (tools/console/strings.xml <h en= zh=>, the English in
+//      title=), in English with ?lang=en; the sheet check's hint the same;
 //      the supervisor closes the evaluation from its inbox (duties form);
 //      each expert signs the committee report, the first with a dissent.
 //    Measured on the first expert's scoring page: page weight (bytes of
@@ -27,6 +29,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { hintOf, hintZhOk, hintEnOk, postCmd } from './hints.mjs';
 
 const consoles = (process.env.CONSOLES || '').split(/\s+/).filter(Boolean).map((s) => {
   const i = s.indexOf('=');
@@ -145,21 +148,25 @@ try {
     else bad(`${c.name}: accepting: ${JSON.stringify(f)} at ${page.url()}: ${(await page.evaluate(() => document.body.innerText)).slice(0, 300)}`);
     if (first) {
       // a refused action: the same command again, posted by this page
-      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.evaluate(() => {
-        const fm = document.createElement('form');
-        fm.method = 'post';
-        fm.action = location.pathname + '/do';
-        const i = document.createElement('input');
-        i.type = 'hidden'; i.name = 'cmd'; i.value = 'accept-appointment';
-        fm.appendChild(i);
-        document.body.appendChild(fm);
-        fm.submit();
-      })]);
+      await postCmd(page, 'accept-appointment', '');
       f = await flash(page);
       const role = await page.evaluate(() => document.getElementById('flash') && document.getElementById('flash').getAttribute('role'));
       if (f && f.kind.includes('flash-error') && role === 'alert' && /建议|What to do/.test(f.text)) ok(`a refused action shows the server's message and hint: "${f.text.split('\n').slice(1, 3).join(' / ').slice(0, 160)}"`);
       else bad(`refused action: ${JSON.stringify(f)} role=${role}`);
+      // its hint in Chinese, the English in title=; in English on ?lang=en
+      const zhHint = await hintOf(page, '#flash .hint .hint-text');
+      if (hintZhOk(zhHint)) ok(`the Chinese desk shows the refusal's hint in Chinese: "${zhHint.text}" (title "${zhHint.title}")`);
+      else bad(`the refusal's hint on the Chinese desk: ${JSON.stringify(zhHint)}`);
       await shot(page, 'refused');
+      const en = await browser.newPage();
+      await en.setViewport({ width: 1280, height: 900 });
+      await en.goto(page.url().split('?')[0] + '?lang=en', { waitUntil: 'load' });
+      await postCmd(en, 'accept-appointment', '?lang=en');
+      const enHint = await hintOf(en, '#flash .hint .hint-text');
+      if (zhHint && hintEnOk(enHint, zhHint.en)) ok(`?lang=en shows the same refusal's hint in English: "${enHint.text}"`);
+      else bad(`the refusal's hint on ?lang=en: ${JSON.stringify(enHint)}`);
+      await shot(en, 'refused-en');
+      await en.close();
     }
     const inputs = await page.$$eval('#score-form input[name^="v:"]', (l) => l.map((i) => i.name));
     if (inputs.length > 0) ok(`${c.name}: the score sheet has ${inputs.length} fields (valid bids x criteria)`);
@@ -177,6 +184,27 @@ try {
       } catch (e) {
         bad(`off-step score: the form shows "${await page.$eval('#sheet-check', (x) => x.innerText)}"`);
       }
+      // the check's hint in Chinese (the console's <hint zh=>), and in
+      // English on ?lang=en
+      const zhHint = await hintOf(page, '#sheet-check .hint');
+      if (hintZhOk(zhHint)) ok(`the sheet check's hint in Chinese: "${zhHint.text}" (title "${zhHint.title}")`);
+      else bad(`the sheet check's hint on the Chinese desk: ${JSON.stringify(zhHint)}`);
+      const en = await browser.newPage();
+      await en.setViewport({ width: 1280, height: 900 });
+      await en.goto(page.url().split('?')[0] + '?lang=en', { waitUntil: 'load' });
+      await en.$eval(`[name="${inputs[0]}"]`, (e) => { e.value = ''; });
+      await en.type(`[name="${inputs[0]}"]`, '25.3');
+      try {
+        await en.waitForFunction(() => /multiple of the step/.test(document.getElementById('sheet-check').innerText) &&
+          document.querySelector('#sheet-check .hint'), { timeout: 5000 });
+        const enHint = await hintOf(en, '#sheet-check .hint');
+        if (zhHint && hintEnOk(enHint, zhHint.en)) ok(`?lang=en: the sheet check's hint in English: "${enHint.text}"`);
+        else bad(`the sheet check's hint on ?lang=en: ${JSON.stringify(enHint)}`);
+        await shot(en, 'scoring-refused-en');
+      } catch (e) {
+        bad(`?lang=en off-step score: the form shows "${await en.$eval('#sheet-check', (x) => x.innerText)}"`);
+      }
+      await en.close();
       await page.$eval(`[name="${inputs[0]}"]`, (e) => { e.value = ''; });
     }
     // a sheet close to the panel: tech 24.5..26, quality 15..17, schedule 8..9

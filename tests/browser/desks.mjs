@@ -5,10 +5,13 @@
 //    script writes NAME when it reached a step, waits for the script's).
 //      a buyer bids in the live sale: the amount in 大写 as typed and on
 //      the confirmation page, a bid under the minimum refused with the
-//      server's message, the minimum accepted, and a second page on the
+//      server's message and its hint in Chinese, the minimum accepted,
+//      and a second page on the
 //      public board shows the new price within one second;
 //      the registrar returns the registration with a reason; a command
-//      not allowed now is refused with the server's message, code, hint;
+//      not allowed now is refused with the server's message, code, hint
+//      (the hint in Chinese, tools/console/strings.xml; in English on
+//      ?lang=en);
 //      the registrar accepts the resubmission, the supervisor publishes,
 //      the registrar confirms every sign-up (bidder chosen in the form);
 //      each bidder submits its bid by choosing a file and downloads the
@@ -29,6 +32,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { hintOf, hintZhOk, hintEnOk, postCmd } from './hints.mjs';
 
 const urls = Object.fromEntries((process.env.CONSOLES || '').split(/\s+/).filter(Boolean).map((s) => {
   const i = s.indexOf('=');
@@ -171,6 +175,9 @@ try {
     let f = await flash(buyer);
     if (f && !f.ok && f.message && f.hint && f.tokens.includes('below-minimum')) ok(`buyer: a bid under the minimum is refused with the server's message ("${f.message}") and hint`);
     else bad(`buyer: low bid: ${JSON.stringify(f)}`);
+    const bh = await hintOf(buyer, '#flash .hint .hint-text');
+    if (hintZhOk(bh)) ok(`buyer: the refusal's hint in Chinese: "${bh.text}" (title "${bh.title}")`);
+    else bad(`buyer: the low bid's hint on the Chinese desk: ${JSON.stringify(bh)}`);
     await shot(buyer, 'sale-refused');
     // the minimum next bid, confirmed in 大写, signed; the board follows
     if (minText !== '6,200,000.00') bad(`the minimum next bid is ${minText}, the scenario expects 6,200,000.00`);
@@ -227,22 +234,24 @@ try {
   if (st.token === 'returned' && st.label === '已退回') ok(`the state reads "${st.label}" (returned)`); else bad(`state after the return: ${JSON.stringify(st)}`);
   await shot(reg, 'returned');
   // a refused action: acceptance while returned, posted by this page
-  await Promise.all([reg.waitForNavigation({ waitUntil: 'load' }), reg.evaluate(() => {
-    const fm = document.createElement('form');
-    fm.method = 'post';
-    fm.action = location.pathname + '/do';
-    const i = document.createElement('input');
-    i.type = 'hidden'; i.name = 'cmd'; i.value = 'accept-registration';
-    fm.appendChild(i);
-    document.body.appendChild(fm);
-    fm.submit();
-  })]);
+  await postCmd(reg, 'accept-registration', '');
   let f = await flash(reg);
   const role = await reg.$eval('#flash', (e) => e.getAttribute('role')).catch(() => null);
   if (f && !f.ok && role === 'alert' && f.message && f.hint && f.tokens.includes('not-allowed-in-state'))
     ok(`a refused action shows the server's message ("${f.message.slice(0, 90)}"), its code as a label and the hint`);
   else bad(`refused action: ${JSON.stringify(f)} role=${role}`);
+  // the hint in Chinese on this desk, in English on ?lang=en
+  const rh = await hintOf(reg, '#flash .hint .hint-text');
+  if (hintZhOk(rh)) ok(`the refusal's hint in Chinese: "${rh.text}" (title "${rh.title}")`);
+  else bad(`the refusal's hint on the Chinese desk: ${JSON.stringify(rh)}`);
   await shot(reg, 'refused');
+  await reg.goto(reg.url().split('?')[0] + '?lang=en', { waitUntil: 'load' });
+  await postCmd(reg, 'accept-registration', '?lang=en');
+  const rhe = await hintOf(reg, '#flash .hint .hint-text');
+  if (rh && hintEnOk(rhe, rh.en)) ok(`?lang=en: the same refusal's hint in English: "${rhe.text}"`);
+  else bad(`the refusal's hint on ?lang=en: ${JSON.stringify(rhe)}`);
+  await shot(reg, 'refused-en');
+  await reg.goto(reg.url().split('?')[0], { waitUntil: 'load' });
   reached('returned');
 
   // ================================================== accepted, published, sign-ups confirmed

@@ -44,6 +44,14 @@
         const para = document.createElement('p');
         para.className = cls;
         para.textContent = t;
+        if (n === 'hint') {
+          // the hint in Chinese when strings.xml has it (the console puts
+          // it in zh=: docs/console.md, "Hints in Chinese"), the English
+          // in title=; else the English, never blank
+          const zhText = p.getElementsByTagName('hint')[0].getAttribute('zh');
+          para.dataset.hint = t;
+          if (zh && zhText) { para.textContent = zhText; para.title = t; } else if (zh) para.lang = 'en';
+        }
         box.appendChild(para);
       }
       // the field the server names: "... bid B on C ..."

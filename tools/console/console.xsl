@@ -17,6 +17,8 @@
       doctype-system="about:legacy-compat"/>
   <xsl:param name="lang" select="'zh'"/>
   <xsl:key name="s" match="e:strings/e:s" use="@id"/>
+  <!-- a refusal's hint in Chinese: <h en="THE ENGLISH HINT" zh=> -->
+  <xsl:key name="h" match="e:strings/e:h" use="@en"/>
   <!-- who a bidder is: the trading subject it signed up for (its name read
        by console.c into <names>), its organisation (certificate's O) -->
   <xsl:key name="bidder-subject" match="e:sign-up/@subject | e:bid-result/e:signed-up-as/@subject" use="(../@bidder | ../../@bidder)[1]"/>
@@ -57,6 +59,22 @@
       <xsl:when test="$s and $lang = 'en'"><xsl:value-of select="$s/@en"/></xsl:when>
       <xsl:when test="$s"><xsl:value-of select="$s/@zh"/></xsl:when>
       <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- a refusal's hint (error.xsd <hint>, English): on the Chinese desk
+       its translation from strings.xml, looked up by the exact English
+       text (<h en= zh=>, like a gettext msgid; CTest hint_catalogue keeps
+       every hint of the code translated), the English in title=; a hint
+       without translation shows in English (lang="en"), never blank.
+       ?lang=en: the English.  data-hint holds the English either way. -->
+  <xsl:template name="hint">
+    <xsl:param name="en"/>
+    <xsl:variable name="h" select="key('h', string($en))[@zh != ''][1]"/>
+    <xsl:choose>
+      <xsl:when test="$lang != 'en' and $h"><span class="hint-text" title="{$en}" data-hint="{$en}"><xsl:value-of select="$h/@zh"/></span></xsl:when>
+      <xsl:when test="$lang != 'en'"><span class="hint-text" lang="en" data-hint="{$en}"><xsl:value-of select="$en"/></span></xsl:when>
+      <xsl:otherwise><span class="hint-text" data-hint="{$en}"><xsl:value-of select="$en"/></span></xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
@@ -218,7 +236,7 @@
       </p>
       <xsl:if test="e:message"><p class="message"><xsl:if test="@reason and key('s', concat('why:', @reason))"><xsl:call-template name="tok"><xsl:with-param name="k" select="'why'"/><xsl:with-param name="v" select="@reason"/></xsl:call-template><xsl:text>: </xsl:text></xsl:if><xsl:value-of select="e:message"/></p></xsl:if>
       <xsl:if test="e:detail"><p class="detail"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template>: <xsl:value-of select="e:detail"/></p></xsl:if>
-      <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'hint'"/></xsl:call-template>: <xsl:value-of select="e:hint"/></p></xsl:if>
+      <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'hint'"/></xsl:call-template>: <xsl:call-template name="hint"><xsl:with-param name="en" select="e:hint"/></xsl:call-template></p></xsl:if>
       <xsl:if test="e:output">
         <details><summary><xsl:call-template name="t"><xsl:with-param name="id" select="'output'"/></xsl:call-template></summary><pre><xsl:value-of select="e:output"/></pre></details>
       </xsl:if>
@@ -230,7 +248,7 @@
     <div class="flash flash-error" role="alert">
       <p class="message"><xsl:value-of select="e:message"/></p>
       <xsl:if test="e:detail"><p class="detail"><xsl:value-of select="e:detail"/></p></xsl:if>
-      <xsl:if test="e:hint"><p class="hint"><xsl:value-of select="e:hint"/></p></xsl:if>
+      <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="hint"><xsl:with-param name="en" select="e:hint"/></xsl:call-template></p></xsl:if>
     </div>
     <p><a href="/{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'home'"/></xsl:call-template></a></p>
   </xsl:template>
