@@ -8,7 +8,9 @@
  *    GET  /t/ID              the tender's desk for my role (view + duties)
  *    POST /t/ID/do           a command of my duties (cmd=, a.NAME, c.NAME)
  *    POST /t/ID/check        (expert) the draft score sheet checked by the
- *                            core's own rule; answers <check ok= .../>
+ *                            core's own rule; answers <problem ok=>
+ *                            with the message, detail and hint (its
+ *                            Chinese in <hint zh=>)
  *    POST /t/ID/scores       (expert) the score sheet, signed and sent
  *    POST /t/ID/sign         (expert) sign the committee report [dissent]
  *    POST /t/ID/bid          (bidder) a bid file: sealed, signed, submitted;
