@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <libpq-fe.h>
 
@@ -46,6 +47,10 @@
 #define SPARES 2
 #define SPARE_MAX ((size_t)8 << 20)
 #define SPARE_ROUND ((size_t)64 << 10)
+/* buffers of this size or more are mapped by the store itself, so that a
+ * freed spare goes back to the kernel at once (a heap chunk below malloc's
+ * mmap threshold would stay in ebidd's resident set) */
+#define SPARE_MMAP_MIN ((size_t)256 << 10)
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
 
@@ -1072,6 +1077,29 @@ put_be32_at(uint8_t *w, uint32_t v)
 	return w + 4;
 }
 
+static uint8_t *
+blob_alloc(size_t cap)
+{
+	void *p;
+
+	if (cap < SPARE_MMAP_MIN)
+		return eb_malloc(cap);
+	p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		eb_oom("mmap", cap);
+	return p;
+}
+
+static void
+blob_free(uint8_t *p, size_t cap)
+{
+	if (cap < SPARE_MMAP_MIN)
+		free(p);
+	else
+		(void)munmap(p, cap);
+}
+
 /*
  * A buffer of at least 'need' bytes for a batch's parameters: the
  * smallest spare that is large enough, or a new one (rounded up, so that
@@ -1101,7 +1129,7 @@ spare_get(struct eb_store *s, size_t need, size_t *cap)
 	*cap = need <= SIZE_MAX - SPARE_ROUND ?
 	    (need + SPARE_ROUND - 1) / SPARE_ROUND * SPARE_ROUND : need;
 	s->stats.batch_buffers_new++;
-	return eb_malloc(*cap);
+	return blob_alloc(*cap);
 }
 
 /* Give a batch's buffer back: kept (bounded) or freed. */
@@ -1111,7 +1139,7 @@ spare_put(struct eb_store *s, uint8_t *p, size_t cap)
 	int small = 0;
 
 	if (s == NULL || s->closing || cap > SPARE_MAX) {
-		free(p);
+		blob_free(p, cap);
 		return;
 	}
 	if (s->nspare == SPARES) {        /* replace the smallest */
@@ -1119,10 +1147,10 @@ spare_put(struct eb_store *s, uint8_t *p, size_t cap)
 			if (s->spare[i].cap < s->spare[small].cap)
 				small = i;
 		if (s->spare[small].cap >= cap) {
-			free(p);
+			blob_free(p, cap);
 			return;
 		}
-		free(s->spare[small].p);
+		blob_free(s->spare[small].p, s->spare[small].cap);
 		s->nspare--;
 		s->spare[small] = s->spare[s->nspare];
 	}
@@ -1142,7 +1170,7 @@ spares_free(struct eb_store *s)
 {
 	while (s->nspare > 0) {
 		s->nspare--;
-		free(s->spare[s->nspare].p);
+		blob_free(s->spare[s->nspare].p, s->spare[s->nspare].cap);
 	}
 }
 
