@@ -39,11 +39,21 @@
 #include <openssl/ts.h>
 #include <openssl/x509_vfy.h>
 
+/* The DER of our TimeStampReq: version 1, SHA-256 imprint, certReq; its
+ * only varying part is the 32-byte digest (make_request). */
+#define REQ_MAX 128
+
 struct eb_tsa {
 	TS_RESP_CTX *ctx;
 	int64_t at_ms;      /* the instant of the stamp being issued */
 	uint64_t serial;    /* its serial */
+	/* the request, encoded once (eb_tsa_new): each stamp copies it and
+	 * puts its digest at req_digest */
+	unsigned char req[REQ_MAX];
+	size_t req_len, req_digest;
 };
+
+static int request_template(struct eb_tsa *tsa);
 
 static int
 fail_ssl(struct eb_error *err, int code, const char *reason,
@@ -125,6 +135,7 @@ eb_tsa_new(X509 *cert, EVP_PKEY *key, struct eb_error *err)
 	}
 	TS_RESP_CTX_set_time_cb(tsa->ctx, tsa_time_cb, tsa);
 	TS_RESP_CTX_set_serial_cb(tsa->ctx, tsa_serial_cb, tsa);
+	(void)request_template(tsa);      /* else encoded at every stamp */
 	ASN1_OBJECT_free(policy);
 	return tsa;
 bad:
@@ -143,14 +154,18 @@ eb_tsa_free(struct eb_tsa *tsa)
 	free(tsa);
 }
 
-/* DER of a TimeStampReq over 'digest' (SHA-256), asking for the cert. */
-static BIO *
-make_request(const uint8_t digest[32])
+/*
+ * The DER of a TimeStampReq over 'digest' (SHA-256), asking for the cert,
+ * into 'out' (REQ_MAX bytes); its length, or 0.
+ */
+static size_t
+make_request(const uint8_t digest[32], unsigned char out[REQ_MAX])
 {
 	TS_REQ *req = TS_REQ_new();
 	TS_MSG_IMPRINT *mi = TS_MSG_IMPRINT_new();
 	X509_ALGOR *alg = X509_ALGOR_new();
-	BIO *b = NULL;
+	unsigned char *p = NULL;
+	int n = 0;
 
 	if (req == NULL || mi == NULL || alg == NULL ||
 	    TS_REQ_set_version(req, 1) != 1 ||
@@ -161,17 +176,47 @@ make_request(const uint8_t digest[32])
 	    TS_REQ_set_msg_imprint(req, mi) != 1 ||
 	    TS_REQ_set_cert_req(req, 1) != 1)
 		goto out;
-	if ((b = BIO_new(BIO_s_mem())) == NULL)
-		goto out;
-	if (i2d_TS_REQ_bio(b, req) != 1) {
-		BIO_free(b);
-		b = NULL;
-	}
+	if ((n = i2d_TS_REQ(req, &p)) <= 0 || n > REQ_MAX)
+		n = 0;
+	else
+		memcpy(out, p, (size_t)n);
+	OPENSSL_free(p);
 out:
 	X509_ALGOR_free(alg);
 	TS_MSG_IMPRINT_free(mi);
 	TS_REQ_free(req);
-	return b;
+	return (size_t)n;
+}
+
+/*
+ * The request encoded once, with where its digest goes: encoded over two
+ * different digests, the one place they differ is 32 bytes long, and the
+ * rest is the same (the request's lengths do not depend on the digest's
+ * bytes).  0 when it is not so (then every stamp encodes its request).
+ */
+static int
+request_template(struct eb_tsa *tsa)
+{
+	uint8_t d0[32], d1[32];
+	unsigned char r1[REQ_MAX];
+	size_t n0, n1, first = 0, last = 0;
+
+	memset(d0, 0x00, sizeof(d0));
+	memset(d1, 0xff, sizeof(d1));
+	n0 = make_request(d0, tsa->req);
+	n1 = make_request(d1, r1);
+	if (n0 == 0 || n0 != n1)
+		return 0;
+	while (first < n0 && tsa->req[first] == r1[first])
+		first++;
+	last = n0;
+	while (last > first && tsa->req[last - 1] == r1[last - 1])
+		last--;
+	if (last - first != 32)
+		return 0;
+	tsa->req_len = n0;
+	tsa->req_digest = first;
+	return 1;
 }
 
 int
@@ -183,7 +228,8 @@ eb_tsa_stamp(struct eb_tsa *tsa, const uint8_t digest[32],
 	TS_RESP *resp = NULL;
 	const ASN1_INTEGER *status;
 	PKCS7 *tok;
-	unsigned char *p;
+	unsigned char *p, req[REQ_MAX];
+	size_t reqlen = tsa != NULL ? tsa->req_len : 0;
 	int n, rc = EB_ERR_CRYPTO;
 
 	*token = NULL;
@@ -193,7 +239,14 @@ eb_tsa_stamp(struct eb_tsa *tsa, const uint8_t digest[32],
 		    "a timestamp needs a TSA and an instant after 1970");
 	tsa->at_ms = at_ms;
 	tsa->serial = serial;
-	if ((reqbio = make_request(digest)) == NULL) {
+	if (reqlen > 0) {                 /* the template, this digest */
+		memcpy(req, tsa->req, reqlen);
+		memcpy(req + tsa->req_digest, digest, 32);
+	} else {
+		reqlen = make_request(digest, req);
+	}
+	if (reqlen == 0 ||
+	    (reqbio = BIO_new_mem_buf(req, (int)reqlen)) == NULL) {
 		rc = fail_ssl(err, EB_ERR_CRYPTO, "tsa-request", NULL,
 		    "cannot build the timestamp request");
 		goto out;

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <libpq-fe.h>
 
@@ -40,6 +41,16 @@
 #define EB_STORE_MAX_PARAMS 20
 #define EB_STORE_MAX_STMTS 64         /* named statements (a bit each) */
 #define SQLSTATE_NO_STMT "26000"      /* invalid_sql_statement_name */
+/* The batch appends' parameter buffers kept for the next batch (spares):
+ * at most SPARES of them, none over SPARE_MAX bytes, all freed after a
+ * second in which no batch took one (ev_spare). */
+#define SPARES 2
+#define SPARE_MAX ((size_t)8 << 20)
+#define SPARE_ROUND ((size_t)64 << 10)
+/* buffers of this size or more are mapped by the store itself, so that a
+ * freed spare goes back to the kernel at once (a heap chunk below malloc's
+ * mmap threshold would stay in ebidd's resident set) */
+#define SPARE_MMAP_MIN ((size_t)256 << 10)
 
 enum pgc_state { PGC_DOWN, PGC_CONNECTING, PGC_IDLE, PGC_BUSY };
 
@@ -68,6 +79,11 @@ struct query {
 	PGresult *res;                /* the last result of the statement */
 	int text_results;             /* eb_store_select_text() */
 	struct eb_error err;          /* why it failed (deferred failure) */
+	/* a batch append: every vals[k] points into 'blob' (one buffer of
+	 * 'blobcap' bytes), given back to 'pool' (spare_put) when done */
+	struct eb_store *pool;
+	uint8_t *blob;
+	size_t blobcap;
 };
 
 struct pgc {
@@ -100,6 +116,11 @@ struct eb_store {
 	const char *stmt_sql[EB_STORE_MAX_STMTS];
 	int nstmts;
 	struct eb_store_stats stats;
+	/* spare batch buffers (spare_get / spare_put) */
+	struct { uint8_t *p; size_t cap; } spare[SPARES];
+	int nspare;
+	int spare_taken;              /* a batch took one since ev_spare ran */
+	struct event *ev_spare;
 };
 
 static void pgc_connect(struct pgc *c);
@@ -117,16 +138,23 @@ struct refrow {
 };
 static void refs_flush(struct eb_store *s);
 static void refs_cb(evutil_socket_t fd, short what, void *arg);
+static void spare_cb(evutil_socket_t fd, short what, void *arg);
+static void spares_free(struct eb_store *s);
 
 /* -- queries ------------------------------------------------------------ */
+
+static void spare_put(struct eb_store *s, uint8_t *p, size_t cap);
 
 static void
 query_free(struct query *q)
 {
 	if (q == NULL)
 		return;
-	for (int i = 0; i < q->n; i++)
-		free(q->vals[i]);
+	if (q->blob != NULL)
+		spare_put(q->pool, q->blob, q->blobcap);
+	else
+		for (int i = 0; i < q->n; i++)
+			free(q->vals[i]);
 	if (q->res != NULL)
 		PQclear(q->res);
 	free(q);
@@ -804,6 +832,8 @@ eb_store_open(struct event_base *base, const char *conninfo, int nconn,
 		eb_oom("event_new", 0);
 	if ((s->ev_refs = event_new(base, -1, 0, refs_cb, s)) == NULL)
 		eb_oom("event_new", 0);
+	if ((s->ev_spare = evtimer_new(base, spare_cb, s)) == NULL)
+		eb_oom("evtimer_new", 0);
 	for (int i = 0; i < nconn; i++) {
 		s->conns[i].s = s;
 		s->conns[i].state = PGC_DOWN;
@@ -840,6 +870,8 @@ eb_store_free(struct eb_store *s)
 	failed_flush(s);
 	event_free(s->ev_failed);
 	event_free(s->ev_refs);
+	event_free(s->ev_spare);
+	spares_free(s);
 	free(s->refs);
 	free(s->conninfo);
 	free(s);
@@ -989,52 +1021,176 @@ arr_put_i64(struct eb_buf *b, int64_t v)
 	return arr_put(b, &be, 8);
 }
 
-/* The k-th column of eb_append_batch() for every entry. */
-static int
-batch_column(struct eb_buf *b, int k, const struct eb_store_entry *const *es,
-    size_t n)
+/*
+ * The k-th field of entry 'e' as eb_append_batch()'s k-th array element:
+ * its bytes and length, *p NULL for SQL NULL ('tmp' holds an integer's
+ * big-endian bytes).
+ */
+static void
+batch_field(const struct eb_store_entry *e, int k, const void **p,
+    size_t *len, uint8_t tmp[8])
 {
-	static const uint32_t oid[BATCH_COLUMNS] = { OID_TEXT, OID_TEXT,
-	    OID_INT8, OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT, OID_BYTEA,
-	    OID_BYTEA, OID_BYTEA, OID_TEXT, OID_BYTEA, OID_BYTEA, OID_BYTEA,
-	    OID_TEXT, OID_BYTEA, OID_INT2, OID_TEXT };
-	int rc = arr_begin(b, oid[k], n);
+	const char *t = NULL;
+	uint64_t be64;
+	uint16_t be16;
 
-	for (size_t i = 0; rc == EB_OK && i < n; i++) {
-		const struct eb_store_entry *e = es[i];
-		const char *t = NULL;
-
-		switch (k) {
-		case 0: t = e->aggregate; break;
-		case 1: t = e->kind; break;
-		case 2: rc = arr_put_i64(b, e->seq); continue;
-		case 3: rc = arr_put_i64(b, e->time_ms); continue;
-		case 4: t = e->party; break;
-		case 5: t = e->role; break;
-		case 6: t = e->person; break;
-		case 7: rc = arr_put(b, e->command, e->command_len); continue;
-		case 8: rc = arr_put(b, e->command_sha256, EB_SHA256_LEN);
-			continue;
-		case 9: rc = arr_put(b, e->events, e->events_len); continue;
-		case 10: t = e->clock; break;
-		case 11: rc = arr_put(b, e->receipt, e->receipt_len); continue;
-		case 12: rc = arr_put(b, e->prev_hash, EB_SHA256_LEN); continue;
-		case 13: rc = arr_put(b, e->hash, EB_SHA256_LEN); continue;
-		case 14: t = e->state; break;
-		case 15: rc = arr_put(b, e->head_sig, e->head_sig_len);
-			continue;
-		case 16: {          /* smallint, NULL when not recorded */
-			uint16_t be = htobe16((uint16_t)e->rules);
-
-			rc = arr_put(b, e->rules > 0 ? &be : NULL, 2);
-			continue;
-		}
-		default: t = e->request_id; break;
-		}
-		rc = arr_put(b, t, t != NULL ? strlen(t) : 0);
+	switch (k) {
+	case 0: t = e->aggregate; break;
+	case 1: t = e->kind; break;
+	case 2:
+	case 3:
+		be64 = htobe64((uint64_t)(k == 2 ? e->seq : e->time_ms));
+		memcpy(tmp, &be64, 8);
+		*p = tmp;
+		*len = 8;
+		return;
+	case 4: t = e->party; break;
+	case 5: t = e->role; break;
+	case 6: t = e->person; break;
+	case 7: *p = e->command; *len = e->command_len; return;
+	case 8: *p = e->command_sha256; *len = EB_SHA256_LEN; return;
+	case 9: *p = e->events; *len = e->events_len; return;
+	case 10: t = e->clock; break;
+	case 11: *p = e->receipt; *len = e->receipt_len; return;
+	case 12: *p = e->prev_hash; *len = EB_SHA256_LEN; return;
+	case 13: *p = e->hash; *len = EB_SHA256_LEN; return;
+	case 14: t = e->state; break;
+	case 15: *p = e->head_sig; *len = e->head_sig_len; return;
+	case 16:            /* smallint, NULL when not recorded */
+		be16 = htobe16((uint16_t)e->rules);
+		memcpy(tmp, &be16, 2);
+		*p = e->rules > 0 ? tmp : NULL;
+		*len = 2;
+		return;
+	default: t = e->request_id; break;
 	}
-	/* eb_buf fails only over b->max (protocol/buf.h) */
-	return rc != EB_OK ? EB_ERR_LIMIT : EB_OK;
+	*p = t;
+	*len = t != NULL ? strlen(t) : 0;
+}
+
+static uint8_t *
+put_be32_at(uint8_t *w, uint32_t v)
+{
+	uint32_t be = htobe32(v);
+
+	memcpy(w, &be, 4);
+	return w + 4;
+}
+
+static uint8_t *
+blob_alloc(size_t cap)
+{
+	void *p;
+
+	if (cap < SPARE_MMAP_MIN)
+		return eb_malloc(cap);
+	p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		eb_oom("mmap", cap);
+	return p;
+}
+
+static void
+blob_free(uint8_t *p, size_t cap)
+{
+	if (cap < SPARE_MMAP_MIN)
+		free(p);
+	else
+		(void)munmap(p, cap);
+}
+
+/*
+ * A buffer of at least 'need' bytes for a batch's parameters: the
+ * smallest spare that is large enough, or a new one (rounded up, so that
+ * the next batches of about the same size fit it).  *cap is its size.
+ * A batch's 1 MiB arrays allocated afresh each time were above the mmap
+ * threshold (main.c): mapped, faulted page by page and unmapped for every
+ * batch (docs/performance.md, issue 17, ninth pass: the surge).
+ */
+static uint8_t *
+spare_get(struct eb_store *s, size_t need, size_t *cap)
+{
+	int best = -1;
+	uint8_t *p;
+
+	for (int i = 0; i < s->nspare; i++)
+		if (s->spare[i].cap >= need && (best < 0 ||
+		    s->spare[i].cap < s->spare[best].cap))
+			best = i;
+	if (best >= 0) {
+		p = s->spare[best].p;
+		*cap = s->spare[best].cap;
+		s->spare[best] = s->spare[--s->nspare];
+		s->spare_taken = 1;
+		s->stats.batch_buffers_reused++;
+		return p;
+	}
+	*cap = need <= SIZE_MAX - SPARE_ROUND ?
+	    (need + SPARE_ROUND - 1) / SPARE_ROUND * SPARE_ROUND : need;
+	s->stats.batch_buffers_new++;
+	return blob_alloc(*cap);
+}
+
+/* Give a batch's buffer back: kept (bounded) or freed. */
+static void
+spare_put(struct eb_store *s, uint8_t *p, size_t cap)
+{
+	int small = 0;
+
+	if (s == NULL || s->closing || cap > SPARE_MAX) {
+		blob_free(p, cap);
+		return;
+	}
+	if (s->nspare == SPARES) {        /* replace the smallest */
+		for (int i = 1; i < SPARES; i++)
+			if (s->spare[i].cap < s->spare[small].cap)
+				small = i;
+		if (s->spare[small].cap >= cap) {
+			blob_free(p, cap);
+			return;
+		}
+		blob_free(s->spare[small].p, s->spare[small].cap);
+		s->nspare--;
+		s->spare[small] = s->spare[s->nspare];
+	}
+	s->spare[s->nspare].p = p;
+	s->spare[s->nspare].cap = cap;
+	s->nspare++;
+	if (s->ev_spare != NULL && !evtimer_pending(s->ev_spare, NULL)) {
+		struct timeval tv = { 1, 0 };
+
+		s->spare_taken = 0;
+		evtimer_add(s->ev_spare, &tv);
+	}
+}
+
+static void
+spares_free(struct eb_store *s)
+{
+	while (s->nspare > 0) {
+		s->nspare--;
+		blob_free(s->spare[s->nspare].p, s->spare[s->nspare].cap);
+	}
+}
+
+/* Every second while spares are kept: a second without a batch taking one
+ * frees them all (a burst's buffers do not stay for the idle hours). */
+static void
+spare_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct eb_store *s = arg;
+	struct timeval tv = { 1, 0 };
+
+	(void)fd;
+	(void)what;
+	if (!s->spare_taken) {
+		spares_free(s);
+		return;
+	}
+	s->spare_taken = 0;
+	if (s->nspare > 0)
+		evtimer_add(s->ev_spare, &tv);
 }
 
 int
@@ -1042,10 +1198,34 @@ eb_store_append_batch(struct eb_store *s,
     const struct eb_store_entry *const *entries, size_t n,
     eb_store_batch_fn cb, void *arg)
 {
+	static const uint32_t oid[BATCH_COLUMNS] = { OID_TEXT, OID_TEXT,
+	    OID_INT8, OID_INT8, OID_TEXT, OID_TEXT, OID_TEXT, OID_BYTEA,
+	    OID_BYTEA, OID_BYTEA, OID_TEXT, OID_BYTEA, OID_BYTEA, OID_BYTEA,
+	    OID_TEXT, OID_BYTEA, OID_INT2, OID_TEXT };
+	size_t collen[BATCH_COLUMNS], total = 0;
 	struct query *q;
+	uint8_t tmp[8], *w;
+	const void *p;
+	size_t len;
 
 	if (n == 0 || n > EB_STORE_BATCH_MAX)
 		return EB_ERR_USAGE;
+	/* each column's exact size first: one buffer, written once (binary
+	 * one-dimensional arrays: a 20-byte header, then each element's
+	 * length, -1 for NULL, and bytes) */
+	for (int k = 0; k < BATCH_COLUMNS; k++) {
+		collen[k] = 20;
+		for (size_t i = 0; i < n; i++) {
+			batch_field(entries[i], k, &p, &len, tmp);
+			if (p == NULL)
+				len = 0;
+			if (len > (size_t)INT32_MAX ||
+			    collen[k] > (size_t)INT32_MAX - 4 - len)
+				return EB_ERR_LIMIT;
+			collen[k] += 4 + len;
+		}
+		total += collen[k];
+	}
 	q = query_new("SELECT eb_append_batch($1::text[], $2::text[],"
 	    " $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[],"
 	    " $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
@@ -1054,19 +1234,34 @@ eb_store_append_batch(struct eb_store *s,
 	query_named(s, q);
 	q->cb.batch = cb;
 	q->nbatch = n;
+	q->pool = s;
+	q->blob = spare_get(s, total, &q->blobcap);
+	w = q->blob;
 	for (int k = 0; k < BATCH_COLUMNS; k++) {
-		struct eb_buf b = EB_BUF_INIT;
-		size_t len;
-		int rc;
+		uint8_t *col = w;
+		int has_null = 0;
 
-		if ((rc = batch_column(&b, k, entries, n)) != EB_OK ||
-		    b.len > (size_t)INT32_MAX) {
-			eb_buf_free(&b);
-			query_free(q);
-			return rc != EB_OK ? rc : EB_ERR_LIMIT;
+		w = put_be32_at(w, 1);              /* dimensions */
+		w = put_be32_at(w, 0);              /* has-null flag, below */
+		w = put_be32_at(w, oid[k]);
+		w = put_be32_at(w, (uint32_t)n);
+		w = put_be32_at(w, 1);              /* lower bound */
+		for (size_t i = 0; i < n; i++) {
+			batch_field(entries[i], k, &p, &len, tmp);
+			if (p == NULL) {
+				has_null = 1;
+				w = put_be32_at(w, 0xffffffffu);
+				continue;
+			}
+			w = put_be32_at(w, (uint32_t)len);
+			if (len > 0)
+				memcpy(w, p, len);
+			w += len;
 		}
-		q->vals[k] = (char *)eb_buf_steal(&b, &len);
-		q->lens[k] = (int)len;
+		if (has_null)
+			(void)put_be32_at(col + 4, 1);
+		q->vals[k] = (char *)col;
+		q->lens[k] = (int)collen[k];
 		q->fmts[k] = 1;
 		q->n++;
 	}
@@ -1319,6 +1514,9 @@ void
 eb_store_stats(const struct eb_store *s, struct eb_store_stats *out)
 {
 	*out = s->stats;
+	out->spare_bytes = 0;
+	for (int i = 0; i < s->nspare; i++)
+		out->spare_bytes += s->spare[i].cap;
 }
 
 int

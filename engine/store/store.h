@@ -48,7 +48,8 @@
  *    eb_store_record_server() - a server certificate into servers
  *    eb_store_sign_head()  - a chain head signed outside an append
  *    eb_store_select(), _select_text(), _select_named() - our reads
- *    eb_store_stats()      - statements prepared, executed, sent unnamed
+ *    eb_store_stats()      - statements prepared, executed, sent unnamed;
+ *                            batch buffers reused and kept
  */
 #ifndef EB_STORE_H
 #define EB_STORE_H
@@ -221,6 +222,12 @@ struct eb_store_stats {
 	uint64_t prepares;           /* PQsendPrepare: once per statement and connection */
 	uint64_t executes;           /* PQsendQueryPrepared */
 	uint64_t unnamed;            /* PQsendQueryParams */
+	/* the batch appends' parameter buffers: taken from the spares kept
+	 * from earlier batches, or allocated (the spares: at most 2, each at
+	 * most 8 MiB, freed after a second without a batch) */
+	uint64_t batch_buffers_reused;
+	uint64_t batch_buffers_new;
+	size_t spare_bytes;          /* kept now */
 };
 void eb_store_stats(const struct eb_store *s, struct eb_store_stats *out);
 /*

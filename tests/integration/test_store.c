@@ -447,6 +447,68 @@ batch_tests(void)
 	    EB_ERR_USAGE, "an empty batch is refused at once");
 }
 
+/*
+ * The batch appends' buffers (store.c spare_get / spare_put): the second
+ * batch of batch_tests() took the buffer the first one gave back; a
+ * batch whose parameters are over 8 MiB is not kept; the spares are
+ * freed after a second without a batch, and the next batch allocates
+ * again and still commits.
+ */
+static void
+spare_tests(void)
+{
+	static struct agg sa;
+	struct eb_store_stats st0, st;
+	struct eb_store_entry e;
+	const struct eb_store_entry *pe = &e;
+	uint8_t zero[EB_SHA256_LEN] = { 0 }, h[EB_SHA256_LEN];
+	size_t big = (size_t)9 << 20;
+	uint8_t *cmd = malloc(big);
+	struct timeval tv = { 2, 500000 };
+
+	eb_store_stats(store, &st0);
+	CHECK(st0.batch_buffers_reused >= 1 && st0.spare_bytes > 0 &&
+	    st0.spare_bytes <= (size_t)16 << 20,
+	    "the batches reused their buffers (%llu reused, %llu new, "
+	    "%zu bytes kept)", (unsigned long long)st0.batch_buffers_reused,
+	    (unsigned long long)st0.batch_buffers_new, st0.spare_bytes);
+
+	snprintf(sa.id, sizeof(sa.id), "T-SPARE-1");
+	fill_entry(&sa, &e, 1, zero, h);
+	memset(cmd, 'c', big);
+	memcpy(cmd, "spare-test ", 11);
+	e.command = cmd;
+	e.command_len = big;
+	eb_sha256(e.command, e.command_len, e.command_sha256);
+	eb_store_append_batch(store, &pe, 1, got_batch, NULL);
+	run();
+	eb_store_stats(store, &st);
+	CHECK(last_rc == EB_OK && strcmp(last_status, "o") == 0 &&
+	    st.batch_buffers_new == st0.batch_buffers_new + 1 &&
+	    st.spare_bytes == st0.spare_bytes,
+	    "a 9 MiB batch commits (%s) with a new buffer, not kept "
+	    "(%zu bytes kept)", last_status, st.spare_bytes);
+
+	event_base_loopexit(base, &tv);
+	run();
+	eb_store_stats(store, &st);
+	CHECK(st.spare_bytes == 0,
+	    "2.5 s without a batch: the spares are freed (%zu bytes kept)",
+	    st.spare_bytes);
+
+	memcpy(sa.hashes[1], h, EB_SHA256_LEN);
+	fill_entry(&sa, &e, 2, sa.hashes[1], h);
+	eb_store_append_batch(store, &pe, 1, got_batch, NULL);
+	run();
+	eb_store_stats(store, &st0);
+	CHECK(last_rc == EB_OK && strcmp(last_status, "o") == 0 &&
+	    st0.batch_buffers_new == st.batch_buffers_new + 1 &&
+	    st0.spare_bytes > 0,
+	    "the next batch allocates again, commits (%s) and is kept "
+	    "(%zu bytes)", last_status, st0.spare_bytes);
+	free(cmd);
+}
+
 static void
 run(void)
 {
@@ -578,6 +640,7 @@ main(int argc, char **argv)
 	}
 
 	batch_tests();
+	spare_tests();
 
 	{
 		struct eb_error why;

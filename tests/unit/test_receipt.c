@@ -140,6 +140,64 @@ test_stamp_verify_exact_time_and_serial(void **state)
 	eb_tsa_free(tsa);
 }
 
+/*
+ * One TSA, many digests: the request is encoded once (receipt.c
+ * request_template) and each stamp puts its digest in it.  Each token's
+ * imprint is exactly its own digest (read with OpenSSL), SHA-256, with
+ * the TSA certificate included (the request's certReq), and verifies;
+ * digests of all zeros and all ones (the template's own) included.
+ */
+static void
+test_stamp_many_digests(void **state)
+{
+	struct eb_tsa *tsa;
+	struct eb_error err;
+	uint8_t d[32], *tok;
+	size_t toklen;
+	int64_t at;
+	uint64_t sn;
+
+	(void)state;
+	tsa = eb_tsa_new(tsa25.cert, tsa25.key, &err);
+	assert_non_null(tsa);
+	for (int i = 0; i < 40; i++) {
+		const unsigned char *p;
+		PKCS7 *p7;
+		TS_TST_INFO *ti;
+		TS_MSG_IMPRINT *mi;
+		const ASN1_OCTET_STRING *m;
+		char what[16];
+
+		if (i < 2) {
+			memset(d, i == 0 ? 0x00 : 0xff, sizeof(d));
+		} else {
+			snprintf(what, sizeof(what), "bid %d", i);
+			eb_sha256(what, strlen(what), d);
+		}
+		assert_int_equal(eb_tsa_stamp(tsa, d, 1764098973310 + i,
+		    (uint64_t)i + 1, &tok, &toklen, &err), EB_OK);
+		p = tok;
+		p7 = d2i_PKCS7(NULL, &p, (long)toklen);
+		assert_non_null(p7);
+		assert_int_equal(sk_X509_num(p7->d.sign->cert), 1);
+		ti = PKCS7_to_TS_TST_INFO(p7);
+		assert_non_null(ti);
+		mi = TS_TST_INFO_get_msg_imprint(ti);
+		m = TS_MSG_IMPRINT_get_msg(mi);
+		assert_int_equal(OBJ_obj2nid(TS_MSG_IMPRINT_get_algo(mi)->algorithm),
+		    NID_sha256);
+		assert_int_equal(ASN1_STRING_length(m), 32);
+		assert_memory_equal(ASN1_STRING_get0_data(m), d, 32);
+		assert_int_equal(eb_receipt_verify(trust24, tok, toklen, d,
+		    &at, &sn, &err), EB_OK);
+		assert_true(sn == (uint64_t)i + 1);
+		TS_TST_INFO_free(ti);
+		PKCS7_free(p7);
+		free(tok);
+	}
+	eb_tsa_free(tsa);
+}
+
 static void
 test_wrong_digest_foreign_tsa_damage(void **state)
 {
@@ -364,6 +422,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stamp_verify_exact_time_and_serial),
+		cmocka_unit_test(test_stamp_many_digests),
 		cmocka_unit_test(test_wrong_digest_foreign_tsa_damage),
 		cmocka_unit_test(test_other_policy_refused),
 		cmocka_unit_test(test_unfit_tsa_certificates),
