@@ -184,7 +184,7 @@ struct load {
 	int leader;                   /* bidder index of high_n, -1 */
 	uint64_t accepted, below_min, already_high, refused_other;
 	const char *phase;
-	int lean;                     /* hot-auction race without evhttp */
+	int lean;                     /* --lean: the race without evhttp */
 	int split;                    /* lean: headers and body, 2 records */
 	struct sockaddr_storage sa;   /* the server (lean connections) */
 	socklen_t salen;
@@ -771,7 +771,7 @@ conn_send(struct lconn *c, int kind, enum evhttp_cmd_type m,
 /* ------------------------------------------- the lean race connection */
 
 /*
- * hot-auction's race (unless --evhttp): each connection is one TLS
+ * hot-auction's race with --lean: each connection is one TLS
  * session over a non-blocking socket of its own, without bufferevent or
  * evhttp.  A request is the buffer http_post() built before the phase
  * (the same bytes evhttp sends) written by ONE SSL_write: one TLS record,
@@ -784,7 +784,11 @@ conn_send(struct lconn *c, int kind, enum evhttp_cmd_type m,
  * framed by its Content-Length; only the status and, for a refusal, the
  * reason="..." of the error document are looked at.  --split writes
  * the headers and the body as two records, as evhttp does (to measure
- * what the one record saves the server).
+ * what the one record saves the server).  Not the default: it halves the
+ * tool's CPU per request, but the race then sends about 3.0 requests per
+ * accepted bid instead of 2.3 (more bids at stale prices), and ebidd
+ * spends on them more than the tool saved (docs/performance.md, issue
+ * 17, ninth pass).
  */
 static void lean_cb(evutil_socket_t fd, short what, void *arg);
 
@@ -2267,15 +2271,17 @@ usage(FILE *f)
 	    "(default both:\n"
 	    "                     the race on listing quotes, then on auction "
 	    "bids)\n"
-	    "  --evhttp           hot-auction: the race over evhttp "
-	    "connections (the\n"
-	    "                     set-up's client), not the lean ones: one "
-	    "TLS record\n"
-	    "                     per request, the socket's events armed "
-	    "once\n"
-	    "  --split            hot-auction, lean: headers and body as two "
-	    "TLS records,\n"
-	    "                     as evhttp writes them\n");
+	    "  --lean             hot-auction: the race over lean "
+	    "connections, not evhttp:\n"
+	    "                     one TLS record per request, the socket's "
+	    "read event\n"
+	    "                     armed once, about half the CPU per request "
+	    "(but more\n"
+	    "                     stale-price refusals per accepted bid: "
+	    "docs/performance.md)\n"
+	    "  --split            with --lean: headers and body as two TLS "
+	    "records, as\n"
+	    "                     evhttp writes them\n");
 }
 
 int
@@ -2299,14 +2305,14 @@ main(int argc, char **argv)
 		{ "hold", required_argument, NULL, 'H' },
 		{ "phase", required_argument, NULL, 'F' },
 		{ "tender", required_argument, NULL, 'T' },
-		{ "evhttp", no_argument, NULL, 'E' },
+		{ "lean", no_argument, NULL, 'E' },
 		{ "split", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = "https://127.0.0.1:8473", *sc;
 	struct evhttp_uri *u;
-	int ch, conns = -1, use_evhttp = 0;
+	int ch, conns = -1, use_lean = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(L->certs, sizeof(L->certs), "var/certs");
@@ -2337,7 +2343,7 @@ main(int argc, char **argv)
 		case 'H': L->hold_s = atoi(optarg); break;
 		case 'F': L->want_phase = optarg; break;
 		case 'T': L->tender_file = optarg; break;
-		case 'E': use_evhttp = 1; break;
+		case 'E': use_lean = 1; break;
 		case 'S': L->split = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -2382,11 +2388,12 @@ main(int argc, char **argv)
 	snprintf(L->host, sizeof(L->host), "%s", evhttp_uri_get_host(u));
 	L->port = evhttp_uri_get_port(u);
 	evhttp_uri_free(u);
-	/* the race's connections: lean unless --evhttp (see lean_send) */
-	L->lean = L->sc == SC_HOT && !use_evhttp;
+	/* the race's connections: evhttp, or lean (see lean_send) */
+	if (use_lean && L->sc != SC_HOT)
+		die("--lean is for hot-auction's race", NULL);
+	L->lean = use_lean;
 	if (L->split && !L->lean)
-		die("--split is for hot-auction's lean connections (not with "
-		    "--evhttp)", NULL);
+		die("--split is for the lean connections (with --lean)", NULL);
 	if (L->lean) {
 		struct addrinfo hints, *ai = NULL;
 		char port[16];

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # tests/integration/test_load.sh
 #    The load generator's race (tools/ebid-load.c, hot-auction) against a
-#    real ebidd and PostgreSQL: its lean connections (one TLS record per
-#    request, replies framed by Content-Length), the same with --split
-#    (headers and body as two records) and the evhttp connections
-#    (--evhttp) each run a listing race, and a lean one both phases (the
+#    real ebidd and PostgreSQL: its lean connections (--lean: one TLS
+#    record per request, replies framed by Content-Length), the same with
+#    --split (headers and body as two records) and the default evhttp
+#    connections each run a listing race, and a lean one both phases (the
 #    auction reached through ebidd's timers).  Each run must end without
 #    an error, say which connections it used, and count exactly what
 #    ebidd counted (/metrics): every command it sent accepted or refused
@@ -75,14 +75,15 @@ race() {
 	check "$name: its own CPU per request reported" grep -q '^result: .* cli_cpu_ms_per_req=0\.[0-9]* cli_cpu_ms_per_acc=[0-9.]* ' "$out"
 }
 
-race lean listing
+race lean listing --lean
 check "lean: the lean connections were used" test "$(kv "$tmp/load-lean.txt" listing cli_http)" = lean
-race split listing --split
+race split listing --lean --split
 check "split: the lean connections, two records a request" test "$(kv "$tmp/load-split.txt" listing cli_http)" = lean-split
-race evhttp listing --evhttp
+race evhttp listing
 check "evhttp: the evhttp connections were used" test "$(kv "$tmp/load-evhttp.txt" listing cli_http)" = evhttp
-race both both
+race both both --lean
 check "both: the auction was reached and raced" test "$(kv "$tmp/load-both.txt" auction accepted)" -gt 0
 check "both: the auction on lean connections" test "$(kv "$tmp/load-both.txt" auction cli_http)" = lean
-check "--split without the lean connections is refused" bash -c "! '$LOAD' hot-auction --evhttp --split --url '$URL' --certs '$C' 2>/dev/null"
+check "--split without --lean is refused" bash -c "! '$LOAD' hot-auction --split --url '$URL' --certs '$C' 2>/dev/null"
+check "--lean outside the hot race is refused" bash -c "! '$LOAD' keepalive --lean --url '$URL' --certs '$C' 2>/dev/null"
 finish
