@@ -63,12 +63,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -115,6 +117,8 @@ struct party {
 	uint8_t **pre;                /* pre-signed bodies, index n / M */
 	size_t *pre_len;
 	size_t npre;
+	uint8_t **req;                /* lean race: the whole HTTP request */
+	size_t *req_len;              /* of n / M, instead of pre */
 	uint8_t *raw;                 /* raw-100k body */
 	size_t raw_len;
 };
@@ -162,8 +166,9 @@ struct load {
 	int64_t t_start, t_stop;
 	long long cpu0, cpu1;         /* server's utime+stime, clock ticks */
 	long long self0, self1;       /* this tool's, the same way */
+	int64_t selfns0, selfns1;     /* this tool's CPU, ns (precise) */
 	long long wait0, wait1;       /* server threads' run-queue wait, ns */
-	char cpu_kv[200];
+	char cpu_kv[400];
 	int running, stopping, inflight;
 	uint64_t sent, done, transport_err, onthefly;
 	struct event *stop_ev, *drain_ev;
@@ -180,8 +185,12 @@ struct load {
 	const char *want_phase;       /* --phase listing|auction|both */
 	int64_t high_n;               /* highest accepted n, -1: none */
 	int leader;                   /* bidder index of high_n, -1 */
-	uint64_t accepted, below_min, already_high;
+	uint64_t accepted, below_min, already_high, refused_other;
 	const char *phase;
+	int lean;                     /* --lean: the race without evhttp */
+	int split;                    /* lean: headers and body, 2 records */
+	struct sockaddr_storage sa;   /* the server (lean connections) */
+	socklen_t salen;
 	/* idle */
 	int opened, open_failed, next_open;
 	int distinct;                 /* --distinct: one certificate each */
@@ -205,7 +214,28 @@ struct lconn {
 	int64_t n;                    /* race: number in flight */
 	struct lconn *next_parked;
 	int parked;
+	/* the lean race connection (L->lean): no bufferevent, no evhttp */
+	int fd;
+	SSL *ssl;
+	struct event *rev, *wev;      /* read: armed for life; write: on need */
+	const uint8_t *w_buf;         /* the request being written */
+	size_t w_len, w_off, w_split; /* split: 2nd record starts there */
+	uint8_t *own;                 /* a request signed on the fly */
+	size_t own_cap;
+	uint8_t *rb;                  /* reply bytes read, not yet consumed */
+	size_t rlen, rcap, hdr_len, clen;
+	int status, close_after;
 };
+
+/* This process's CPU time (user + system), ns. */
+static int64_t
+self_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static int64_t
 mono_us(void)
@@ -558,6 +588,31 @@ setup_sale(struct load *L)
 
 /* ------------------------------------------------------------- the race */
 
+/*
+ * The bytes evhttp writes for conn_send's POST: the request line, the
+ * headers in the order conn_send adds them (Host, Content-Type) and the
+ * Content-Length evhttp_make_request appends, then the body.  The lean
+ * race connections write this buffer as it is.
+ */
+static uint8_t *
+http_post(struct load *L, const char *path, const uint8_t *body, size_t n,
+    size_t *outlen)
+{
+	char head[512];
+	int h = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: %s\r\n"
+	    "Content-Type: application/cms\r\nContent-Length: %zu\r\n\r\n",
+	    path, L->host, n);
+	uint8_t *out;
+
+	if (h < 0 || (size_t)h >= sizeof(head))
+		die("request headers too long", path);
+	out = eb_malloc((size_t)h + n);
+	memcpy(out, head, (size_t)h);
+	memcpy(out + h, body, n);
+	*outlen = (size_t)h + n;
+	return out;
+}
+
 static void
 race_body(struct load *L, int b, int64_t n, uint8_t **der, size_t *len,
     int *owned)
@@ -590,13 +645,24 @@ presign(struct load *L)
 		struct party *p = L->bidder[b];
 		size_t cnt = (size_t)L->presign;
 
-		for (size_t i = 0; i < p->npre; i++)
+		for (size_t i = 0; i < p->npre; i++) {
 			free(p->pre[i]);
+			if (p->req != NULL)
+				free(p->req[i]);
+		}
 		free(p->pre);
 		free(p->pre_len);
+		free(p->req);
+		free(p->req_len);
+		p->req = NULL;
+		p->req_len = NULL;
 		p->npre = 0;
 		p->pre = eb_calloc(cnt, sizeof(*p->pre));
 		p->pre_len = eb_calloc(cnt, sizeof(*p->pre_len));
+		if (L->lean) {
+			p->req = eb_calloc(cnt, sizeof(*p->req));
+			p->req_len = eb_calloc(cnt, sizeof(*p->req_len));
+		}
 		for (size_t i = 0; i < cnt; i++) {
 			int64_t n = (L->i0 + (int64_t)i) * L->nbidders + b;
 			char xml[256];
@@ -607,6 +673,12 @@ presign(struct load *L)
 			    (long long)(L->start_price + L->increment * n));
 			sign_or_die(p, xml, strlen(xml), &p->pre[i],
 			    &p->pre_len[i]);
+			if (L->lean) {   /* the whole request, once */
+				p->req[i] = http_post(L, "/v1/commands",
+				    p->pre[i], p->pre_len[i], &p->req_len[i]);
+				free(p->pre[i]);
+				p->pre[i] = NULL;
+			}
 		}
 		p->npre = cnt;
 		p->last_n = -1;
@@ -623,6 +695,10 @@ presign(struct load *L)
 /* ---------------------------------------------------- connections/HTTP */
 
 static void on_reply(struct evhttp_request *req, void *arg);
+static void lean_send(struct lconn *c, int kind, const uint8_t *req,
+    size_t n);
+static void finish_reply(struct lconn *c, int status, const char *reason,
+    int64_t us);
 static int64_t next_number(struct load *L, int b);
 static void next_request(struct lconn *c);
 
@@ -695,6 +771,286 @@ conn_send(struct lconn *c, int kind, enum evhttp_cmd_type m,
 	if (fd >= 0 && fd != c->fd_seen) {
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c->fd_seen = fd;
+	}
+}
+
+/* ------------------------------------------- the lean race connection */
+
+/*
+ * hot-auction's race with --lean: each connection is one TLS
+ * session over a non-blocking socket of its own, without bufferevent or
+ * evhttp.  A request is the buffer http_post() built before the phase
+ * (the same bytes evhttp sends) written by ONE SSL_write: one TLS record,
+ * one write(2).  evhttp writes the headers and the body as two records
+ * (bufferevent_openssl calls SSL_write once per evbuffer chain), and
+ * re-arms the socket's write event (epoll_ctl) around every request;
+ * here the read event stays armed for the connection's life and the
+ * write event is armed only when a write would block.  The reply is
+ * read with SSL_read (read-ahead on) into the connection's buffer and
+ * framed by its Content-Length; only the status and, for a refusal, the
+ * reason="..." of the error document are looked at.  --split writes
+ * the headers and the body as two records, as evhttp does (to measure
+ * what the one record saves the server).  Not the default: it halves the
+ * tool's CPU per request, but the race then sends about 3.0 requests per
+ * accepted bid instead of 2.3 (more bids at stale prices), and ebidd
+ * spends on them more than the tool saved (docs/performance.md, issue
+ * 17, ninth pass).
+ */
+static void lean_cb(evutil_socket_t fd, short what, void *arg);
+
+static void
+lean_close(struct lconn *c)
+{
+	if (c->rev != NULL)
+		event_free(c->rev);
+	if (c->wev != NULL)
+		event_free(c->wev);
+	c->rev = c->wev = NULL;
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	c->ssl = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->rlen = c->hdr_len = c->clen = 0;
+	c->w_buf = NULL;
+	c->w_len = c->w_off = 0;
+	ERR_clear_error();
+}
+
+/* A TLS connection being opened: the first SSL_write does the handshake. */
+static int
+lean_open(struct lconn *c)
+{
+	struct load *L = c->L;
+	int one = 1;
+
+	c->fd = socket(L->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(c->fd, (struct sockaddr *)&L->sa, L->salen) != 0 &&
+	    errno != EINPROGRESS)
+		return -1;
+	if ((c->ssl = SSL_new(c->p->ctx)) == NULL)
+		die("SSL_new failed", NULL);
+	X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), L->host);
+	SSL_set_read_ahead(c->ssl, 1);
+	if (SSL_set_fd(c->ssl, c->fd) != 1)
+		die("SSL_set_fd failed", NULL);
+	SSL_set_connect_state(c->ssl);
+	c->rev = event_new(L->base, c->fd, EV_READ | EV_PERSIST, lean_cb, c);
+	c->wev = event_new(L->base, c->fd, EV_WRITE, lean_cb, c);
+	if (c->rev == NULL || c->wev == NULL || event_add(c->rev, NULL) != 0)
+		die("event_new failed", NULL);
+	if (c->rb == NULL) {
+		c->rcap = 16384;
+		c->rb = eb_malloc(c->rcap);
+	}
+	return 0;
+}
+
+/* The failure of the request in flight (or of an idle connection). */
+static void
+lean_fail(struct lconn *c, const char *why)
+{
+	unsigned long e, last = 0;
+	char reason[48];
+
+	while ((e = ERR_get_error()) != 0)
+		last = e;
+	snprintf(reason, sizeof(reason), "%s", last != 0 &&
+	    ERR_reason_error_string(last) != NULL ?
+	    ERR_reason_error_string(last) : why);
+	lean_close(c);
+	if (c->busy)
+		finish_reply(c, 0, reason, mono_us() - c->t0);
+}
+
+/* Write what is left of the request: 0 done or waiting, -1 failed. */
+static int
+lean_flush(struct lconn *c)
+{
+	while (c->w_off < c->w_len) {
+		size_t end = c->w_split > c->w_off ? c->w_split : c->w_len;
+		int r = SSL_write(c->ssl, c->w_buf + c->w_off,
+		    (int)(end - c->w_off));
+
+		if (r > 0) {
+			c->w_off += (size_t)r;
+			continue;
+		}
+		switch (SSL_get_error(c->ssl, r)) {
+		case SSL_ERROR_WANT_WRITE:
+			event_add(c->wev, NULL);
+			return 0;
+		case SSL_ERROR_WANT_READ:   /* the read event is armed */
+			return 0;
+		default:
+			return -1;
+		}
+	}
+	c->w_buf = NULL;
+	c->w_len = c->w_off = c->w_split = 0;
+	return 0;
+}
+
+/* Send one request (borrowed until it is written) on a lean connection. */
+static void
+lean_send(struct lconn *c, int kind, const uint8_t *req, size_t n)
+{
+	struct load *L = c->L;
+
+	c->kind = kind;
+	c->busy = 1;
+	c->in_phase = L->running && !L->stopping;
+	c->t0 = mono_us();
+	L->inflight++;
+	L->sent++;
+	if (c->ssl == NULL && lean_open(c) != 0) {
+		lean_fail(c, "connection-failed");
+		return;
+	}
+	c->w_buf = req;
+	c->w_len = n;
+	c->w_off = 0;
+	c->w_split = 0;
+	if (L->split) {
+		const uint8_t *e = memmem(req, n < 512 ? n : 512, "\r\n\r\n", 4);
+
+		if (e != NULL)
+			c->w_split = (size_t)(e - req) + 4;
+	}
+	if (lean_flush(c) != 0)
+		lean_fail(c, "connection-failed");
+}
+
+/*
+ * The reply at the start of c->rb: 1 when it is complete (c->status,
+ * c->hdr_len, c->clen set), 0 when more bytes are needed, -1 when it
+ * cannot be framed (no Content-Length, chunked, not HTTP).
+ */
+static int
+lean_parse(struct lconn *c)
+{
+	if (c->hdr_len == 0) {
+		const char *b = (const char *)c->rb, *e, *l;
+		int have_len = 0;
+
+		if ((e = memmem(b, c->rlen, "\r\n\r\n", 4)) == NULL)
+			return c->rlen > 65536 ? -1 : 0;
+		if (c->rlen < 12 || memcmp(b, "HTTP/1.", 7) != 0)
+			return -1;
+		c->status = atoi(b + 9);
+		c->close_after = b[7] == '0';
+		for (l = memchr(b, '\n', (size_t)(e - b)); l != NULL && l < e;
+		    l = memchr(l + 1, '\n', (size_t)(e - l))) {
+			const char *h = l + 1;
+
+			if (strncasecmp(h, "Content-Length:", 15) == 0) {
+				c->clen = strtoull(h + 15, NULL, 10);
+				have_len = 1;
+			} else if (strncasecmp(h, "Transfer-Encoding:", 18) ==
+			    0) {
+				return -1;
+			} else if (strncasecmp(h, "Connection:", 11) == 0) {
+				const char *v = h + 11;
+
+				while (*v == ' ')
+					v++;
+				c->close_after = strncasecmp(v, "close", 5) ==
+				    0;
+			}
+		}
+		if (!have_len && c->status != 204 && c->status != 304)
+			return -1;
+		c->hdr_len = (size_t)(e - b) + 4;
+	}
+	return c->rlen >= c->hdr_len + c->clen;
+}
+
+/* The complete reply at the start of c->rb: count it, drop its bytes. */
+static void
+lean_reply(struct lconn *c)
+{
+	size_t total = c->hdr_len + c->clen;
+	char reason[48];
+	int status = c->status, close_after = c->close_after;
+
+	snprintf(reason, sizeof(reason), "ok");
+	if (status >= 300) {
+		const char *body = (const char *)c->rb + c->hdr_len, *p, *q;
+		size_t bn = c->clen < 2048 ? c->clen : 2048;
+
+		snprintf(reason, sizeof(reason), "-");
+		if ((p = memmem(body, bn, "reason=\"", 8)) != NULL &&
+		    (q = memchr(p + 8, '"', (size_t)(body + bn - (p + 8)))) !=
+		    NULL)
+			snprintf(reason, sizeof(reason), "%.*s",
+			    (int)(q - (p + 8)), p + 8);
+	}
+	memmove(c->rb, c->rb + total, c->rlen - total);
+	c->rlen -= total;
+	c->hdr_len = c->clen = 0;
+	if (close_after)   /* the next request opens a new connection */
+		lean_close(c);
+	if (c->busy)
+		finish_reply(c, status, reason, mono_us() - c->t0);
+}
+
+static void
+lean_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct lconn *c = arg;
+	int r, pr;
+
+	(void)fd;
+	(void)what;
+	if (c->w_len > c->w_off && lean_flush(c) != 0) {
+		lean_fail(c, "connection-failed");
+		return;
+	}
+	while (c->ssl != NULL) {
+		if (c->rlen == c->rcap) {
+			c->rcap *= 2;
+			if (c->rcap > ((size_t)64 << 20)) {
+				lean_fail(c, "reply-too-large");
+				return;
+			}
+			c->rb = eb_realloc(c->rb, c->rcap);
+		}
+		r = SSL_read(c->ssl, c->rb + c->rlen, (int)(c->rcap - c->rlen));
+		if (r <= 0) {
+			switch (SSL_get_error(c->ssl, r)) {
+			case SSL_ERROR_WANT_READ:
+				return;
+			case SSL_ERROR_WANT_WRITE:
+				event_add(c->wev, NULL);
+				return;
+			default:   /* closed by the server, or a failure */
+				lean_fail(c, "connection-closed");
+				return;
+			}
+		}
+		c->rlen += (size_t)r;
+		while (c->ssl != NULL && (pr = lean_parse(c)) != 0) {
+			if (pr < 0) {
+				lean_fail(c, "unframed-reply");
+				return;
+			}
+			if (!c->busy) {   /* a reply nobody asked for */
+				lean_fail(c, "unexpected-reply");
+				return;
+			}
+			lean_reply(c);
+		}
+		/* a reply just ended with nothing left over: the next bytes
+		 * come with the next event (the read event is level-
+		 * triggered), not from a read(2) that would say EAGAIN */
+		if (c->ssl != NULL && c->rlen == 0 && c->busy &&
+		    c->w_len == 0 && !SSL_has_pending(c->ssl))
+			return;
 	}
 }
 
@@ -800,6 +1156,20 @@ race_send(struct lconn *c)
 	n = next_number(L, c->bidder);
 	p->last_n = n;
 	c->n = n;
+	if (L->lean) {
+		size_t i = (size_t)(n / L->nbidders - L->i0);
+
+		if (n / L->nbidders >= L->i0 && i < p->npre) {
+			lean_send(c, K_CMD, p->req[i], p->req_len[i]);
+			return;
+		}
+		race_body(L, c->bidder, n, &der, &len, &owned);
+		free(c->own);
+		c->own = http_post(L, "/v1/commands", der, len, &c->own_cap);
+		free(der);
+		lean_send(c, K_CMD, c->own, c->own_cap);
+		return;
+	}
 	race_body(L, c->bidder, n, &der, &len, &owned);
 	conn_send(c, K_CMD, EVHTTP_REQ_POST, "/v1/commands", der, len, owned);
 	if (owned)
@@ -824,6 +1194,8 @@ race_done(struct lconn *c, int status, const char *reason)
 		L->below_min++;
 	} else if (strcmp(reason, "already-highest") == 0) {
 		L->already_high++;
+	} else {
+		L->refused_other++;
 	}
 }
 
@@ -896,14 +1268,10 @@ static void
 on_reply(struct evhttp_request *req, void *arg)
 {
 	struct lconn *c = arg;
-	struct load *L = c->L;
 	int64_t us = mono_us() - c->t0;
 	int status = req != NULL ? evhttp_request_get_response_code(req) : 0;
 	char reason[48];
 
-	c->busy = 0;
-	L->inflight--;
-	L->done++;
 	if (status == 0) {
 		unsigned long err = 0, e2;
 		struct bufferevent *bev = c->bev;
@@ -913,13 +1281,30 @@ on_reply(struct evhttp_request *req, void *arg)
 		snprintf(reason, sizeof(reason), "%s",
 		    err ? ERR_reason_error_string(err) ?
 		    ERR_reason_error_string(err) : "tls" : "connection-failed");
-		L->transport_err++;
-		c->alive = 0;
 	} else if (status >= 300) {
 		body_reason(evhttp_request_get_input_buffer(req), reason,
 		    sizeof(reason));
 	} else {
 		snprintf(reason, sizeof(reason), "ok");
+	}
+	finish_reply(c, status, reason, us);
+}
+
+/*
+ * One answer (evhttp or lean): count it, then the connection's next
+ * request.  'status' 0: a transport failure, the connection is dead.
+ */
+static void
+finish_reply(struct lconn *c, int status, const char *reason, int64_t us)
+{
+	struct load *L = c->L;
+
+	c->busy = 0;
+	L->inflight--;
+	L->done++;
+	if (status == 0) {
+		L->transport_err++;
+		c->alive = 0;
 	}
 	if (c->in_phase) {
 		lat_add(&L->lat[c->kind], (uint32_t)(us > 0xffffffffLL ?
@@ -978,6 +1363,7 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 	L->t_stop = mono_us();
 	L->cpu1 = proc_cpu_ticks(L->pid);
 	L->self1 = proc_cpu_ticks((long)getpid());
+	L->selfns1 = self_cpu_ns();
 	L->wait1 = proc_runq_wait_ns(L->pid);
 	L->drain_ev = evtimer_new(L->base, drain_cb, L);
 	evtimer_add(L->drain_ev, &tv);
@@ -996,6 +1382,7 @@ run_phase(struct load *L)
 	L->t_start = mono_us();
 	L->cpu0 = proc_cpu_ticks(L->pid);
 	L->self0 = proc_cpu_ticks((long)getpid());
+	L->selfns0 = self_cpu_ns();
 	L->wait0 = proc_runq_wait_ns(L->pid);
 	for (int i = 0; i < L->nc; i++)
 		next_request(&L->c[i]);
@@ -1004,6 +1391,7 @@ run_phase(struct load *L)
 		L->t_stop = mono_us();
 		L->cpu1 = proc_cpu_ticks(L->pid);
 		L->self1 = proc_cpu_ticks((long)getpid());
+		L->selfns1 = self_cpu_ns();
 		L->wait1 = proc_runq_wait_ns(L->pid);
 	}
 	L->running = 0;
@@ -1020,6 +1408,7 @@ make_conns(struct load *L, int n, int bidder_conns)
 		c->L = L;
 		c->idx = i;
 		c->alive = 1;
+		c->fd = -1;
 		if (i < bidder_conns) {
 			c->bidder = i % L->nbidders;
 			c->p = L->bidder[c->bidder];
@@ -1027,7 +1416,8 @@ make_conns(struct load *L, int n, int bidder_conns)
 			c->bidder = -1;
 			c->p = &L->parties[i % L->nparties];
 		}
-		conn_open(c);
+		if (!L->lean)   /* lean: opened by its first request */
+			conn_open(c);
 	}
 }
 
@@ -1080,16 +1470,28 @@ report(struct load *L, const char *extra)
 		    "srv_cpu_ms_per_req=%.4f", 100.0 * cpu / secs,
 		    total ? 1000.0 * cpu / (double)total : 0.0);
 	}
-	/* the load generator's own CPU: whether the clients are the bound */
-	if (L->self0 >= 0 && L->self1 >= L->self0) {
-		double cpu = (double)(L->self1 - L->self0) /
-		    (double)sysconf(_SC_CLK_TCK);
+	/* the load generator's own CPU: whether the clients are the bound,
+	 * and what it takes from the server on the same cores (per request
+	 * answered, and per accepted command of the race) */
+	if (L->selfns1 > L->selfns0) {
+		double cpu = (double)(L->selfns1 - L->selfns0) / 1e9;
 		size_t o = strlen(L->cpu_kv);
 
-		printf("  ebid-load itself: %.2f s CPU in the phase = %.0f %% "
-		    "of one core\n", cpu, 100.0 * cpu / secs);
+		printf("  ebid-load itself (%s): %.3f s CPU in the phase = %.0f "
+		    "%% of one core, %.4f ms per request answered",
+		    L->lean ? "lean connections" : "evhttp", cpu,
+		    100.0 * cpu / secs, total ? 1000.0 * cpu / (double)total :
+		    0.0);
+		if (L->accepted > 0)
+			printf(", %.4f ms per accepted command",
+			    1000.0 * cpu / (double)L->accepted);
+		printf("\n");
 		snprintf(L->cpu_kv + o, sizeof(L->cpu_kv) - o,
-		    "%scli_cpu_pct=%.0f", o ? " " : "", 100.0 * cpu / secs);
+		    "%scli_cpu_pct=%.0f cli_cpu_ms_per_req=%.4f "
+		    "cli_cpu_ms_per_acc=%.4f cli_http=%s", o ? " " : "",
+		    100.0 * cpu / secs, total ? 1000.0 * cpu / (double)total :
+		    0.0, L->accepted ? 1000.0 * cpu / (double)L->accepted : 0.0,
+		    L->lean ? (L->split ? "lean-split" : "lean") : "evhttp");
 	}
 	if (L->wait0 >= 0 && L->wait1 >= L->wait0) {
 		double w = (double)(L->wait1 - L->wait0) / 1e9;
@@ -1103,13 +1505,14 @@ report(struct load *L, const char *extra)
 	}
 	if (L->sc == SC_HOT || L->sc == SC_MIXED) {
 		printf("  race (%s phase, sale %s): accepted %llu (%.0f/s), "
-		    "refused below-minimum %llu, already-highest %llu; "
-		    "final price %lld fen; bodies signed during the phase: "
-		    "%llu\n", L->phase, L->sale_id,
+		    "refused below-minimum %llu, already-highest %llu, "
+		    "other %llu; final price %lld fen; bodies signed during "
+		    "the phase: %llu\n", L->phase, L->sale_id,
 		    (unsigned long long)L->accepted,
 		    (double)L->accepted / secs,
 		    (unsigned long long)L->below_min,
 		    (unsigned long long)L->already_high,
+		    (unsigned long long)L->refused_other,
 		    L->high_n >= 0 ? (long long)(L->start_price +
 		    L->increment * L->high_n) : 0LL,
 		    (unsigned long long)L->onthefly);
@@ -1136,14 +1539,15 @@ report(struct load *L, const char *extra)
 		    "requests=%zu rate=%.1f accepted=%llu accepted_rate=%.1f "
 		    "p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f ok_p50_ms=%.3f "
 		    "ok_p99_ms=%.3f ok_p999_ms=%.3f below_min=%llu "
-		    "already_highest=%llu errors=%llu onthefly=%llu "
-		    "total_rate=%.1f %s%s%s\n", L->scname, L->phase ? L->phase : "-", secs, L->nc, l->n,
+		    "already_highest=%llu refused_other=%llu errors=%llu "
+		    "onthefly=%llu total_rate=%.1f %s%s%s\n", L->scname, L->phase ? L->phase : "-", secs, L->nc, l->n,
 		    (double)l->n / secs, (unsigned long long)L->accepted,
 		    (double)L->accepted / secs, pct_ms(l, 50), pct_ms(l, 99),
 		    pct_ms(l, 99.9), pct_ms(&L->lat_ok, 50),
 		    pct_ms(&L->lat_ok, 99), pct_ms(&L->lat_ok, 99.9),
 		    (unsigned long long)L->below_min,
 		    (unsigned long long)L->already_high,
+		    (unsigned long long)L->refused_other,
 		    (unsigned long long)(errors + L->transport_err),
 		    (unsigned long long)L->onthefly, (double)total / secs,
 		    L->cpu_kv, extra ? " " : "",
@@ -1176,9 +1580,15 @@ load_bidders(struct load *L)
 static void
 phase_reset(struct load *L)
 {
-	for (int i = 0; i < L->nc; i++)
-		if (L->c[i].evcon != NULL)
-			evhttp_connection_free(L->c[i].evcon);
+	for (int i = 0; i < L->nc; i++) {
+		struct lconn *c = &L->c[i];
+
+		if (c->evcon != NULL)
+			evhttp_connection_free(c->evcon);
+		lean_close(c);
+		free(c->rb);
+		free(c->own);
+	}
 	free(L->c);
 	L->c = NULL;
 	L->nc = 0;
@@ -1188,7 +1598,7 @@ phase_reset(struct load *L)
 	L->lat_ok.n = 0;
 	L->nrows = 0;
 	L->sent = L->done = L->transport_err = L->onthefly = 0;
-	L->accepted = L->below_min = L->already_high = 0;
+	L->accepted = L->below_min = L->already_high = L->refused_other = 0;
 	L->t_start = L->t_stop = 0;
 	L->cpu_kv[0] = '\0';
 	L->running = L->stopping = L->inflight = 0;
@@ -1990,7 +2400,18 @@ usage(FILE *f)
 	    "  --phase P          hot-auction: listing, auction or both "
 	    "(default both:\n"
 	    "                     the race on listing quotes, then on auction "
-	    "bids)\n");
+	    "bids)\n"
+	    "  --lean             hot-auction: the race over lean "
+	    "connections, not evhttp:\n"
+	    "                     one TLS record per request, the socket's "
+	    "read event\n"
+	    "                     armed once, about half the CPU per request "
+	    "(but more\n"
+	    "                     stale-price refusals per accepted bid: "
+	    "docs/performance.md)\n"
+	    "  --split            with --lean: headers and body as two TLS "
+	    "records, as\n"
+	    "                     evhttp writes them\n");
 }
 
 int
@@ -2015,12 +2436,14 @@ main(int argc, char **argv)
 		{ "phase", required_argument, NULL, 'F' },
 		{ "tender", required_argument, NULL, 'T' },
 		{ "distinct", no_argument, NULL, 'D' },
+		{ "lean", no_argument, NULL, 'E' },
+		{ "split", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *url = "https://127.0.0.1:8473", *sc;
 	struct evhttp_uri *u;
-	int ch, conns = -1;
+	int ch, conns = -1, use_lean = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(L->certs, sizeof(L->certs), "var/certs");
@@ -2052,6 +2475,8 @@ main(int argc, char **argv)
 		case 'F': L->want_phase = optarg; break;
 		case 'T': L->tender_file = optarg; break;
 		case 'D': L->distinct = 1; break;
+		case 'E': use_lean = 1; break;
+		case 'S': L->split = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2095,6 +2520,27 @@ main(int argc, char **argv)
 	snprintf(L->host, sizeof(L->host), "%s", evhttp_uri_get_host(u));
 	L->port = evhttp_uri_get_port(u);
 	evhttp_uri_free(u);
+	/* the race's connections: evhttp, or lean (see lean_send) */
+	if (use_lean && L->sc != SC_HOT)
+		die("--lean is for hot-auction's race", NULL);
+	L->lean = use_lean;
+	if (L->split && !L->lean)
+		die("--split is for the lean connections (with --lean)", NULL);
+	if (L->lean) {
+		struct addrinfo hints, *ai = NULL;
+		char port[16];
+
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_NUMERICSERV;
+		snprintf(port, sizeof(port), "%d", L->port);
+		if (getaddrinfo(L->host, port, &hints, &ai) != 0 || ai == NULL ||
+		    ai->ai_addrlen > sizeof(L->sa))
+			die("cannot resolve the host of --url", L->host);
+		memcpy(&L->sa, ai->ai_addr, ai->ai_addrlen);
+		L->salen = ai->ai_addrlen;
+		freeaddrinfo(ai);
+	}
 	if ((L->base = event_base_new()) == NULL)
 		die("event_base_new failed", NULL);
 	L->high_n = -1;
