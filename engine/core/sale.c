@@ -2576,8 +2576,6 @@ eb_sale_hint_refuses(const struct eb_sale_hint *h, const struct eb_doc *cmd,
 	if (eb_doc_attr_i64(cmd, "amount", &amount) != EB_OK || amount < 1 ||
 	    amount > EB_SALE_FEN_MAX)
 		return 0;
-	if (h->leader[0] != '\0' && strcmp(h->leader, party) == 0)
-		return 1;                       /* already-highest */
 	if (h->leader[0] != '\0') {
 		if (h->current > EB_SALE_FEN_MAX || h->increment > EB_SALE_FEN_MAX)
 			return 0;
@@ -2585,5 +2583,16 @@ eb_sale_hint_refuses(const struct eb_sale_hint *h, const struct eb_doc *cmd,
 	} else {
 		min = h->start_price;
 	}
-	return amount < min;                    /* below-minimum */
+	/*
+	 * Only an amount under the floor: the price only rises in a phase,
+	 * so it stays under it whoever leads when the raise is decided (the
+	 * leader's is refused already-highest, check_raise's first test,
+	 * anyone else's below-minimum).  The leader's raise over the floor
+	 * is not guessed: in a race someone else has mostly taken the lead
+	 * by the time it is decided (docs/performance.md, ninth pass).
+	 */
+	if (amount >= min)
+		return 0;
+	return h->leader[0] != '\0' && strcmp(h->leader, party) == 0 ?
+	    EB_SALE_GUESS_LEADS : EB_SALE_GUESS_BELOW;
 }

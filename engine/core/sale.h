@@ -122,14 +122,22 @@ struct eb_sale_hint {
  */
 void eb_sale_hint_fill(const void *state, struct eb_sale_hint *h);
 
+/* eb_sale_hint_refuses()'s guesses. */
+#define EB_SALE_GUESS_BELOW 1         /* below-minimum */
+#define EB_SALE_GUESS_LEADS 2         /* already-highest */
+
 /*
- * 1 when the raise rule certainly refuses command 'cmd' (its root: quote
- * or auction-bid, amount=) from party 'party' on a sale whose hint is
- * 'h': the party leads (already-highest) or the amount is below the
- * floor (below-minimum) in the phase the command belongs to; 0 for
- * anything else (another command or phase, an amount that does not
- * read, a price that may pass).  Never looks at the sale= attribute:
- * the caller finds the hint by it.
+ * Nonzero when the raise rule certainly refuses command 'cmd' (its root:
+ * quote or auction-bid, amount=) from party 'party' on a sale whose hint
+ * is 'h': the amount is below the floor (the starting price, or the
+ * current price plus the increment) in the phase the command belongs
+ * to, so that it stays below it however the price moves before the
+ * command is decided: EB_SALE_GUESS_LEADS when the party leads (the core
+ * says already-highest), else EB_SALE_GUESS_BELOW (below-minimum).  0
+ * for anything else: another command or phase, an amount that does not
+ * read, a price that may pass, the leader's raise over the floor (the
+ * lead may have changed hands by then).  Never looks at the sale=
+ * attribute: the caller finds the hint by it.
  */
 int eb_sale_hint_refuses(const struct eb_sale_hint *h,
     const struct eb_doc *cmd, const char *party);

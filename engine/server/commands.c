@@ -177,6 +177,8 @@ struct job {
 	                                   * an early refusal (verify_work) */
 	int reverify;                     /* sent back for the full check
 	                                   * (job_reverify): no second peek */
+	int guess;                        /* the early refusal's guess
+	                                   * (EB_SALE_GUESS_*) */
 };
 
 struct eb_commands {
@@ -437,9 +439,11 @@ job_reverify(struct job *j)
 	int was_over = j->turn_over;
 	struct timeval now = { 0, 0 };
 
-	eb_log(EB_LOG_INFO, "req id=%s: %s on %s not refused as guessed: "
-	    "checking its signature and deciding again", j->reqid,
-	    j->doc != NULL ? j->doc->name : "?", j->target);
+	eb_log(EB_LOG_INFO, "req id=%s: %s on %s not refused as guessed "
+	    "(%s): checking its signature and deciding again", j->reqid,
+	    j->doc != NULL ? j->doc->name : "?", j->target,
+	    j->guess == EB_SALE_GUESS_LEADS ? "already-highest" :
+	    j->guess == EB_SALE_GUESS_BELOW ? "below-minimum" : "any raise");
 	eb_metrics_early(srv->metrics, 0);
 	job_reset(j);
 	if (!was_over)
@@ -1481,7 +1485,8 @@ early_peek(struct job *j, const struct eb_xml_limits *lim,
 	    (sale = eb_doc_attr(d, "sale")) != NULL &&
 	    (srv->cfg->early_refusal == 2 ||
 	    (eb_aggs_hint_get(srv->aggs, sale, &h) &&
-	    eb_sale_hint_refuses(&h, d, j->actor.party)))) {
+	    (j->guess = eb_sale_hint_refuses(&h, d, j->actor.party)) !=
+	    0))) {
 		j->doc = d;
 		j->unverified = 1;
 		return 1;

@@ -80,11 +80,17 @@ bid_der buyer1 610000000 "$tmp/b1.der"
 break_sig "$tmp/b1.der"
 code=$(post buyer1 "$tmp/b1.der" "$tmp/b1.out")
 check "a stale bid with a broken signature is refused below-minimum ($code)" test "$(reason_of "$tmp/b1.out")" = below-minimum
-# the leader raising its own price: already-highest, unchecked too
-bid_der bidder1 700000000 "$tmp/lead.der"
+# the leader under the floor: already-highest, unchecked too
+bid_der bidder1 615000000 "$tmp/lead.der"
 break_sig "$tmp/lead.der"
 post bidder1 "$tmp/lead.der" "$tmp/lead.out" >/dev/null
-check "the leader's own raise, signature broken: already-highest" test "$(reason_of "$tmp/lead.out")" = already-highest
+check "the leader's stale raise, signature broken: already-highest" test "$(reason_of "$tmp/lead.out")" = already-highest
+# the leader over the floor: not guessed (the lead may change hands),
+# so checked first: a broken signature is bad-signature
+bid_der bidder1 700000000 "$tmp/lead2.der"
+break_sig "$tmp/lead2.der"
+post bidder1 "$tmp/lead2.der" "$tmp/lead2.out" >/dev/null
+check "the leader's raise over the floor, signature broken: bad-signature" test "$(reason_of "$tmp/lead2.out")" = bad-signature
 # a winning price with a broken signature: bad-signature, not accepted
 bid_der buyer1 620000000 "$tmp/b2.der"
 break_sig "$tmp/b2.der"

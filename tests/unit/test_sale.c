@@ -1606,9 +1606,14 @@ test_floor_hint(void **state)
 	assert_string_equal(h.leader, "bidder-a");
 	assert_int_equal(h.current, START);
 	assert_int_equal(h.increment, INC);
-	/* the leader's own raise, whatever the amount */
-	assert_true(guess_vs_decide(&f, &A_B1, LS + 1, "quote",
+	/* the leader's own raise over the floor: not guessed (the lead may
+	 * change hands before it is decided); under it: already-highest */
+	assert_false(guess_vs_decide(&f, &A_B1, LS + 1, "quote",
 	    I(START + 9 * INC)));
+	assert_int_equal(guess_vs_decide(&f, &A_B1, LS + 1, "quote",
+	    I(START)), EB_SALE_GUESS_LEADS);
+	assert_int_equal(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
+	    I(START)), EB_SALE_GUESS_BELOW);
 	/* equal, one fen short: stale; one increment up: not */
 	assert_true(guess_vs_decide(&f, &A_B2, LS + 1, "quote", I(START)));
 	assert_true(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
@@ -1649,8 +1654,11 @@ test_floor_hint(void **state)
 				(void)guess_vs_decide(&f, who[i], AS + k * MIN,
 				    "auction-bid", I(am[n]));
 		}
-		/* the leader: already-highest; the other: stale at cur */
-		assert_true(guess_vs_decide(&f, k % 2 ? &A_B2 : &A_B1,
+		/* the leader: already-highest under the floor, no guess
+		 * over it; the other: stale at cur */
+		assert_int_equal(guess_vs_decide(&f, k % 2 ? &A_B2 : &A_B1,
+		    AS + k * MIN, "auction-bid", I(cur)), EB_SALE_GUESS_LEADS);
+		assert_false(guess_vs_decide(&f, k % 2 ? &A_B2 : &A_B1,
 		    AS + k * MIN, "auction-bid", I(cur + 5 * INC)));
 		assert_true(guess_vs_decide(&f, k % 2 ? &A_B1 : &A_B2,
 		    AS + k * MIN, "auction-bid", I(cur)));
