@@ -4,6 +4,14 @@
  *
  *    1. body size <= max_body                      (413 body-too-large)
  *   on a worker thread (workers.h; inline when workers = 0):
+ *    1a. early refusal (early_refusal, default on; verify_work/early_peek):
+ *       a body of at most EARLY_MAX_BYTES read WITHOUT its signature
+ *       checked (eb_cms_peek_content) and parsed as in 4; a quote or
+ *       auction-bid under its sale's floor hint (aggs.h, sale.h) skips
+ *       2-3 and the OCSP check: j->unverified.  Anything else (no peek,
+ *       no parse, no guess) goes on with 2 (the parsed tree is reused
+ *       when the verified content is the same bytes), so a bad signature
+ *       still outranks bad XML.
  *    2. eb_cms_verify against the centre's CA at now (400/403)
  *    3. signer certificate == TLS peer (X509_cmp)  (403 signer-not-peer)
  *    4. eb_xml_parse + XSD (protocol/xsd/ebid.xsd) (400 schema reason)
@@ -23,7 +31,12 @@
  *       a cached aggregate skips it and relies on the append's
  *       compare-and-set (head-moved: reload and decide again)
  *    8. decide -> events, or a refusal (denied/state/rule/time refusals
- *       also go to security_log, never to the chain)
+ *       also go to security_log, never to the chain); an unverified job
+ *       (1a) is answered only with the refusal guessed (below-minimum,
+ *       already-highest; its bytes provably not in the log: early_answer),
+ *       parked as any refusal; any other outcome, now or when it is
+ *       released or requeued, ends its turn with nothing kept and sends it
+ *       back to 2 (job_reverify, once: j->reverify), then 5 onwards again
  *       (a system-role command only from a server certificate:
  *       system-not-server; custodians named must be in the directory)
  *    9. entry hash (protocol/entry.h), apply to the cached state, sign the
