@@ -2583,6 +2583,12 @@ eb_sale_hint_refuses(const struct eb_sale_hint *h, const struct eb_doc *cmd,
 	} else {
 		min = h->start_price;
 	}
+	/* a checked raise on its way to be decided: if it wins, the floor
+	 * is above it (a guess: it may not) */
+	if (h->pending > 0 && h->pending <= EB_SALE_FEN_MAX &&
+	    h->increment >= 0 && h->increment <= EB_SALE_FEN_MAX &&
+	    h->pending + h->increment > min)
+		min = h->pending + h->increment;
 	/*
 	 * Only an amount under the floor: the price only rises in a phase,
 	 * so it stays under it whoever leads when the raise is decided (the

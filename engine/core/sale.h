@@ -114,6 +114,10 @@ struct eb_sale_hint {
 	int64_t increment;            /* fen */
 	int64_t start_price;          /* fen: the floor without a leader */
 	char leader[EB_ID_MAX];       /* the leader's party; "" none */
+	int64_t pending;              /* fen: the highest raise whose
+	                               * signature held on its way to be
+	                               * decided (0 none; ebidd's, not the
+	                               * state's: a guess that it wins) */
 };
 
 /*
@@ -136,7 +140,9 @@ void eb_sale_hint_fill(const void *state, struct eb_sale_hint *h);
  * says already-highest), else EB_SALE_GUESS_BELOW (below-minimum).  0
  * for anything else: another command or phase, an amount that does not
  * read, a price that may pass, the leader's raise over the floor (the
- * lead may have changed hands by then).  Never looks at the sale=
+ * lead may have changed hands by then).  With h->pending set, the floor
+ * is also that raise plus the increment: then it is a guess (the pending
+ * raise may be refused), no longer certain.  Never looks at the sale=
  * attribute: the caller finds the hint by it.
  */
 int eb_sale_hint_refuses(const struct eb_sale_hint *h,

@@ -112,8 +112,47 @@ eb_agg_hint_publish(struct eb_agg *a)
 	eb_sale_hint_fill(a->state, &h);      /* NULL state: phase none */
 	slot = &as->hints[hint_slot(a->id)];
 	pthread_mutex_lock(&as->hint_mu);
+	/* a pending raise that may still win stays (it is decided after) */
+	if (strcmp(slot->id, a->id) == 0 && slot->h.pending > 0 &&
+	    slot->h.pending >= (h.leader[0] != '\0' ?
+	    h.current + h.increment : h.start_price))
+		h.pending = slot->h.pending;
 	snprintf(slot->id, sizeof(slot->id), "%s", a->id);
 	slot->h = h;
+	pthread_mutex_unlock(&as->hint_mu);
+}
+
+int
+eb_aggs_hint_pend(struct eb_aggs *as, const char *id, int64_t amount)
+{
+	struct agg_hint *slot;
+	int set = 0;
+
+	if (as == NULL || as->hints == NULL || id == NULL || amount <= 0 ||
+	    strlen(id) >= EB_ID_MAX)
+		return 0;
+	slot = &as->hints[hint_slot(id)];
+	pthread_mutex_lock(&as->hint_mu);
+	if (strcmp(slot->id, id) == 0 && amount > slot->h.pending) {
+		slot->h.pending = amount;
+		set = 1;
+	}
+	pthread_mutex_unlock(&as->hint_mu);
+	return set;
+}
+
+void
+eb_aggs_hint_unpend(struct eb_aggs *as, const char *id, int64_t amount)
+{
+	struct agg_hint *slot;
+
+	if (as == NULL || as->hints == NULL || id == NULL ||
+	    strlen(id) >= EB_ID_MAX)
+		return;
+	slot = &as->hints[hint_slot(id)];
+	pthread_mutex_lock(&as->hint_mu);
+	if (strcmp(slot->id, id) == 0 && slot->h.pending == amount)
+		slot->h.pending = 0;
 	pthread_mutex_unlock(&as->hint_mu);
 }
 

@@ -56,7 +56,11 @@
  * publishes what the raise rule compares prices with into a small table
  * that the verify workers read (under its own mutex; direct-mapped, so a
  * sale may push another out: then there is no hint).  Dropping a state
- * drops its hint.  A hint may be stale (another ebidd appended, the
+ * drops its hint.  A worker that has checked a raise's signature marks
+ * it pending in its sale's hint until the loop decides it (the raises
+ * peeked meanwhile are guessed against it too: in a race most of a
+ * round's stale bids are in flight while its winner is being checked).
+ * A hint may be stale (another ebidd appended, the
  * state was dropped a moment after the read): it is a guess that
  * commands.c only uses to skip the signature check of a command it then
  * decides as usual, checking the signature after all unless the
@@ -186,6 +190,16 @@ void eb_agg_hint_publish(struct eb_agg *a);
 /* 1 and *h when sale 'id' has a hint; 0 when not.  Any thread. */
 int eb_aggs_hint_get(struct eb_aggs *as, const char *id,
     struct eb_sale_hint *h);
+/*
+ * A raise of 'amount' on sale 'id' passed its signature check and is on
+ * its way to be decided: the hint's 'pending' becomes it when it is
+ * higher (1: set, the caller unpends it once decided or ended; 0: not).
+ * eb_aggs_hint_unpend() clears it when it is still 'amount'.  A new
+ * floor published keeps a pending raise that may still win.  Any thread.
+ */
+int eb_aggs_hint_pend(struct eb_aggs *as, const char *id, int64_t amount);
+void eb_aggs_hint_unpend(struct eb_aggs *as, const char *id,
+    int64_t amount);
 /* Put 't' back at the head of its aggregate's queue (not run yet). */
 void eb_aggs_requeue(struct eb_aggs *as, struct eb_agg_task *t);
 /*

@@ -192,6 +192,8 @@ struct job {
 	                                   * (job_reverify): no second peek */
 	int guess;                        /* the early refusal's guess
 	                                   * (EB_SALE_GUESS_*) */
+	int64_t pended;                   /* its amount, pending in its
+	                                   * sale's hint (unpend_hint) */
 };
 
 struct eb_commands {
@@ -244,11 +246,26 @@ bytes_maybe_logged(const struct job *j)
 
 /* -- jobs --------------------------------------------------------------- */
 
+/* The job's raise is decided (or will never be): no longer pending in
+ * its sale's floor hint (verify_work). */
+static void
+unpend_hint(struct job *j)
+{
+	const char *sale;
+
+	if (j->pended == 0)
+		return;
+	if (j->doc != NULL && (sale = eb_doc_attr(j->doc, "sale")) != NULL)
+		eb_aggs_hint_unpend(j->cs->srv->aggs, sale, j->pended);
+	j->pended = 0;
+}
+
 static void
 job_free(struct job *j)
 {
 	if (j == NULL)
 		return;
+	unpend_hint(j);
 	free(j->der);
 	eb_doc_free(j->doc);
 	eb_doc_free(j->facts);
@@ -813,6 +830,7 @@ job_decide(struct job *j)
 	cmd.agency_facts = j->agency_facts;
 	cmd.rules = EB_RULES_CURRENT;     /* recorded in the entry */
 	rc = ops->decide(a->state, &cmd, &j->events, &e);
+	unpend_hint(j);                   /* decided: the hint's turn */
 	/*
 	 * Not checked (verify_work guessed a stale price): only the guessed
 	 * refusal is answered so; anything else leaves the turn with no
@@ -1509,6 +1527,36 @@ early_peek(struct job *j, const struct eb_xml_limits *lim,
 }
 
 /*
+ * A raise whose signature held (verify_work, last): when it may win by
+ * its sale's hint, it is pending there until the loop decides it, so
+ * that the raises peeked meanwhile under it are guessed stale
+ * (aggs.h).  Only a guess: the pending one may still be refused.
+ */
+static void
+pend_hint(struct job *j)
+{
+	const struct eb_server *srv = j->cs->srv;
+	struct eb_sale_hint h;
+	const char *sale;
+	int64_t amount;
+
+	if (j->doc == NULL || (strcmp(j->doc->name, "auction-bid") != 0 &&
+	    strcmp(j->doc->name, "quote") != 0) ||
+	    (sale = eb_doc_attr(j->doc, "sale")) == NULL ||
+	    eb_doc_attr_i64(j->doc, "amount", &amount) != EB_OK ||
+	    !eb_aggs_hint_get(srv->aggs, sale, &h) ||
+	    h.phase != (strcmp(j->doc->name, "quote") == 0 ?
+	    EB_SALE_HINT_LISTING : EB_SALE_HINT_AUCTION))
+		return;
+	h.pending = 0;
+	/* not the leader's own (already-highest unless the lead moves) */
+	if (strcmp(h.leader, j->actor.party) != 0 &&
+	    eb_sale_hint_refuses(&h, j->doc, j->actor.party) == 0 &&
+	    eb_aggs_hint_pend(srv->aggs, sale, amount))
+		j->pended = amount;
+}
+
+/*
  * On a worker thread (workers.h): verify the signature, compare the
  * signer with the TLS peer, parse and validate the XML.  Reads only the
  * job's own bytes, the peer certificate and the shared read-only trust
@@ -1557,10 +1605,12 @@ verify_work(void *arg)
 		j->doc = peeked;
 		peeked = NULL;
 		j->vrc = EB_OK;
-		goto out;
+	} else {
+		j->vrc = eb_xml_parse(srv->schema, &lim, content, clen,
+		    &j->doc, &j->verr);
 	}
-	j->vrc = eb_xml_parse(srv->schema, &lim, content, clen, &j->doc,
-	    &j->verr);
+	if (j->vrc == EB_OK && srv->cfg->early_refusal)
+		pend_hint(j);
 out:
 	eb_doc_free(peeked);
 	free(content);

@@ -1620,6 +1620,29 @@ test_floor_hint(void **state)
 	    I(START + INC - 1)));
 	assert_false(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
 	    I(START + INC)));
+	/* a raise pending (checked, not decided yet) lifts the floor of the
+	 * guess to it plus the increment; one under the floor changes
+	 * nothing (ebidd's guess, not the state's: never filled from it) */
+	{
+		struct eb_doc *q = eb_doc_new("quote");
+
+		eb_doc_set_attr(q, "sale", SALE_ID);
+		eb_sale_hint_fill(f.st, &h);
+		assert_int_equal(h.pending, 0);
+		h.pending = START + 2 * INC;
+		eb_doc_set_attr(q, "amount", I(START + 2 * INC));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"),
+		    EB_SALE_GUESS_BELOW);
+		eb_doc_set_attr(q, "amount", I(START + 3 * INC - 1));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"),
+		    EB_SALE_GUESS_BELOW);
+		eb_doc_set_attr(q, "amount", I(START + 3 * INC));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"), 0);
+		h.pending = START - INC;
+		eb_doc_set_attr(q, "amount", I(START + INC));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"), 0);
+		eb_doc_free(q);
+	}
 	/* a non-multiple above the floor: not-a-multiple, never guessed */
 	assert_false(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
 	    I(START + INC + 17)));
