@@ -40,6 +40,7 @@
  *
  * INTERFACE
  *    eb_cms_sign(), eb_cms_verify(), eb_cms_verify_command(),
+ *    eb_cms_peek_content()
  *    eb_cms_encrypt(), eb_cms_decrypt()
  *    eb_bid_seal(), eb_bid_open()
  *    eb_base64_encode(), eb_base64_decode()
@@ -1041,6 +1042,48 @@ verify_exact(const struct eb_trust *t, X509 *cached, const uint8_t *der,
 no:
 	ERR_clear_error();
 	return -1;
+}
+
+/*
+ * The signed content, unchecked (cms.h): the walk of verify_exact over
+ * the same layout, down to the eContent, and the rest of the SignedData
+ * read only as far as its shape (a certificates field, one SignerInfo,
+ * nothing more).
+ */
+int
+eb_cms_peek_content(const uint8_t *der, size_t len, const uint8_t **content,
+    size_t *clen)
+{
+	static const uint8_t signed_oid[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02
+	};
+	static const uint8_t data_oid[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01
+	};
+	static const uint8_t v1[] = { 0x02, 0x01, 0x01 };
+	struct cur top = { der, len }, ci, x, sd, das, enc, ec, body, sis;
+
+	*content = NULL;
+	*clen = 0;
+	if (der == NULL ||
+	    take(&top, 0x30, &ci) != 0 || top.left != 0 ||
+	    take_bytes(&ci, signed_oid, sizeof(signed_oid)) != 0 ||
+	    take(&ci, 0xa0, &x) != 0 || ci.left != 0 ||
+	    take(&x, 0x30, &sd) != 0 || x.left != 0 ||
+	    take_bytes(&sd, v1, sizeof(v1)) != 0 ||
+	    take(&sd, 0x31, &das) != 0 ||
+	    take(&das, 0x30, NULL) != 0 || das.left != 0 ||
+	    take(&sd, 0x30, &enc) != 0 ||
+	    take_bytes(&enc, data_oid, sizeof(data_oid)) != 0 ||
+	    take(&enc, 0xa0, &ec) != 0 || enc.left != 0 ||
+	    take(&ec, 0x04, &body) != 0 || ec.left != 0 ||
+	    take(&sd, 0xa0, NULL) != 0 ||          /* the certificates */
+	    take(&sd, 0x31, &sis) != 0 || sd.left != 0 ||
+	    take(&sis, 0x30, NULL) != 0 || sis.left != 0)
+		return EB_ERR_FORMAT;
+	*content = body.p;
+	*clen = body.left;
+	return EB_OK;
 }
 
 /*

@@ -75,6 +75,21 @@ int eb_cms_verify_command(const struct eb_trust *t, const uint8_t *der,
     EB_MUSTCHECK;
 
 /*
+ * The signed content of a SignedData laid out as ebid signs it, WITHOUT
+ * checking anything of the signature: a ContentInfo of id-signedData,
+ * version 1, one digest algorithm, an encapsulated id-data content in
+ * one primitive OCTET STRING, one certificate field, one SignerInfo,
+ * nothing after; every header in its shortest form.  EB_OK with
+ * *content pointing INTO 'der' (not a copy: valid while 'der' is) and
+ * *clen; EB_ERR_FORMAT for any other layout (nothing returned).  When
+ * eb_cms_verify() accepts 'der', its content is these bytes.  For a
+ * guess only (ebidd's early refusal of a stale price, docs/protocol.md):
+ * nothing read this way may be trusted.
+ */
+int eb_cms_peek_content(const uint8_t *der, size_t len,
+    const uint8_t **content, size_t *clen) EB_MUSTCHECK;
+
+/*
  * Encrypt 'data' to every certificate in 'recips' (AES-256-GCM
  * AuthEnvelopedData, eContentType as 'inner_is_signed' says).
  */

@@ -2534,3 +2534,71 @@ eb_sale_event_public(const char *name)
 			return 0;
 	return 1;
 }
+
+/* ---------------------------------------------------------------------- */
+/* the floor hint (sale.h): check_raise's inputs, and its certain "no"    */
+
+void
+eb_sale_hint_fill(const void *state, struct eb_sale_hint *h)
+{
+	const struct sale *s = state;
+	const struct sale_bidder *b;
+
+	memset(h, 0, sizeof(*h));
+	if (s == NULL)
+		return;
+	h->phase = s->state == SALE_AUCTION ? EB_SALE_HINT_AUCTION :
+	    s->state == SALE_LISTING ? EB_SALE_HINT_LISTING : EB_SALE_HINT_NONE;
+	h->current = s->current;
+	h->increment = s->increment;
+	h->start_price = s->start_price;
+	if (s->leader != 0 && (b = bidder_by_number(s, s->leader)) != NULL)
+		copy_id(h->leader, sizeof(h->leader), b->party);
+	else if (s->leader != 0)
+		h->phase = EB_SALE_HINT_NONE;   /* a leader without a party */
+}
+
+int
+eb_sale_hint_refuses(const struct eb_sale_hint *h, const struct eb_doc *cmd,
+    const char *party)
+{
+	int64_t amount, min;
+
+	if (h == NULL || cmd == NULL || party == NULL ||
+	    h->phase == EB_SALE_HINT_NONE)
+		return 0;
+	if (!(h->phase == EB_SALE_HINT_AUCTION &&
+	    strcmp(cmd->name, "auction-bid") == 0) &&
+	    !(h->phase == EB_SALE_HINT_LISTING &&
+	    strcmp(cmd->name, "quote") == 0))
+		return 0;
+	/* the amount as de_quote / de_auction_bid read it (field_i64) */
+	if (eb_doc_attr_i64(cmd, "amount", &amount) != EB_OK || amount < 1 ||
+	    amount > EB_SALE_FEN_MAX)
+		return 0;
+	if (h->leader[0] != '\0') {
+		if (h->current > EB_SALE_FEN_MAX || h->increment > EB_SALE_FEN_MAX)
+			return 0;
+		min = h->current + h->increment;
+	} else {
+		min = h->start_price;
+	}
+	/* a checked raise on its way to be decided: if it wins, the floor
+	 * is above it (a guess: it may not) */
+	if (h->pending > 0 && h->pending <= EB_SALE_FEN_MAX &&
+	    h->increment >= 0 && h->increment <= EB_SALE_FEN_MAX &&
+	    h->pending + h->increment > min)
+		min = h->pending + h->increment;
+	/*
+	 * Only an amount under the floor: the price only rises in a phase,
+	 * so it stays under it whoever leads when the raise is decided (the
+	 * leader's is refused already-highest, check_raise's first test,
+	 * anyone else's below-minimum).  The leader's raise over the floor
+	 * is not guessed: in a race someone else has mostly taken the lead
+	 * by the time it is decided (docs/performance.md, ninth pass).
+	 */
+	if (amount >= min)
+		return 0;
+	return h->leader[0] != '\0' && strcmp(h->leader, party) == 0 ?
+	    EB_SALE_GUESS_LEADS : EB_SALE_GUESS_BELOW;
+}

@@ -30,6 +30,8 @@
  *    eb_sale_price_parse()   - yuan as a person types it, to fen
  *    eb_sale_reserve_hash()  - the reserve commitment hash
  *    eb_sale_event_public()  - may the live watch show an event to all
+ *    eb_sale_hint_fill()     - the raise rule's inputs of a sale's state
+ *    eb_sale_hint_refuses()  - will the raise rule certainly refuse this?
  */
 #ifndef EB_SALE_H
 #define EB_SALE_H
@@ -88,5 +90,62 @@ int eb_sale_reserve_hash(const char *sale_id, int64_t fen, const char *salt,
  * applied, paid or are still in (issue 14 point 11).  1 or 0.
  */
 int eb_sale_event_public(const char *event_name);
+
+/*
+ * The "floor hint" of a sale (issue 17, ninth pass): what the raise rule
+ * (quote in the listing, auction-bid in the auction) compares a price
+ * with, copied out of a state so that a thread other than the one that
+ * owns the state can guess, before a command's signature is checked,
+ * that the command will be refused below-minimum or already-highest.
+ * A guess only: ebidd decides every command on the state itself, and
+ * whatever the guess, a command whose decision is anything else than
+ * those two refusals has its signature checked before it counts
+ * (engine/server/commands.c).
+ */
+enum eb_sale_hint_phase {
+	EB_SALE_HINT_NONE = 0,        /* no raise rule applies now */
+	EB_SALE_HINT_LISTING,         /* quotes */
+	EB_SALE_HINT_AUCTION          /* auction bids */
+};
+
+struct eb_sale_hint {
+	int phase;                    /* enum eb_sale_hint_phase */
+	int64_t current;              /* fen, the price to beat (leader) */
+	int64_t increment;            /* fen */
+	int64_t start_price;          /* fen: the floor without a leader */
+	char leader[EB_ID_MAX];       /* the leader's party; "" none */
+	int64_t pending;              /* fen: the highest raise whose
+	                               * signature held on its way to be
+	                               * decided (0 none; ebidd's, not the
+	                               * state's: a guess that it wins) */
+};
+
+/*
+ * Fill 'h' from the sale state 'state' (an eb_sale_flow state; NULL
+ * gives phase NONE).  Pure, O(1).
+ */
+void eb_sale_hint_fill(const void *state, struct eb_sale_hint *h);
+
+/* eb_sale_hint_refuses()'s guesses. */
+#define EB_SALE_GUESS_BELOW 1         /* below-minimum */
+#define EB_SALE_GUESS_LEADS 2         /* already-highest */
+
+/*
+ * Nonzero when the raise rule certainly refuses command 'cmd' (its root:
+ * quote or auction-bid, amount=) from party 'party' on a sale whose hint
+ * is 'h': the amount is below the floor (the starting price, or the
+ * current price plus the increment) in the phase the command belongs
+ * to, so that it stays below it however the price moves before the
+ * command is decided: EB_SALE_GUESS_LEADS when the party leads (the core
+ * says already-highest), else EB_SALE_GUESS_BELOW (below-minimum).  0
+ * for anything else: another command or phase, an amount that does not
+ * read, a price that may pass, the leader's raise over the floor (the
+ * lead may have changed hands by then).  With h->pending set, the floor
+ * is also that raise plus the increment: then it is a guess (the pending
+ * raise may be refused), no longer certain.  Never looks at the sale=
+ * attribute: the caller finds the hint by it.
+ */
+int eb_sale_hint_refuses(const struct eb_sale_hint *h,
+    const struct eb_doc *cmd, const char *party);
 
 #endif

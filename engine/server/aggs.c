@@ -2,6 +2,8 @@
  * engine/server/aggs.c
  *    The aggregate cache and the per-aggregate queue: see aggs.h.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,13 @@
 
 /* Buckets of the cache (idmap.h). */
 #define AGG_BUCKETS 1024
+/* Slots of the floor hints (direct-mapped by the id's hash; aggs.h). */
+#define AGG_HINTS 1024
+
+struct agg_hint {
+	char id[EB_ID_MAX];               /* "" empty */
+	struct eb_sale_hint h;
+};
 
 struct eb_aggs {
 	struct eb_server *srv;
@@ -21,6 +30,8 @@ struct eb_aggs {
 	size_t nidle;
 	size_t bytes;                     /* sum of every agg's estimate */
 	uint64_t evicted;
+	pthread_mutex_t hint_mu;          /* the workers read the hints */
+	struct agg_hint *hints;           /* AGG_HINTS slots */
 };
 
 static size_t
@@ -70,9 +81,119 @@ eb_aggs_stats(const struct eb_aggs *as, struct eb_aggs_stats *st)
 
 static void agg_remove(struct eb_aggs *as, struct eb_agg *a);
 
+/* -- floor hints (aggs.h) ------------------------------------------------ */
+
+static size_t
+hint_slot(const char *id)
+{
+	uint32_t h = 2166136261u;        /* FNV-1a */
+
+	for (; *id != '\0'; id++)
+		h = (h ^ (uint8_t)*id) * 16777619u;
+	return h % AGG_HINTS;
+}
+
+static int
+is_sale(const struct eb_agg *a)
+{
+	return a->flow != NULL && a->flow->ops == &eb_sale_flow;
+}
+
+void
+eb_agg_hint_publish(struct eb_agg *a)
+{
+	struct eb_aggs *as = a->as;
+	struct agg_hint *slot;
+	struct eb_sale_hint h;
+
+	if (as == NULL || as->hints == NULL || !is_sale(a) ||
+	    strlen(a->id) >= EB_ID_MAX)
+		return;
+	eb_sale_hint_fill(a->state, &h);      /* NULL state: phase none */
+	slot = &as->hints[hint_slot(a->id)];
+	pthread_mutex_lock(&as->hint_mu);
+	/* a pending raise that may still win stays (it is decided after) */
+	if (strcmp(slot->id, a->id) == 0 && slot->h.pending > 0 &&
+	    slot->h.pending >= (h.leader[0] != '\0' ?
+	    h.current + h.increment : h.start_price))
+		h.pending = slot->h.pending;
+	snprintf(slot->id, sizeof(slot->id), "%s", a->id);
+	slot->h = h;
+	pthread_mutex_unlock(&as->hint_mu);
+}
+
+int
+eb_aggs_hint_pend(struct eb_aggs *as, const char *id, int64_t amount)
+{
+	struct agg_hint *slot;
+	int set = 0;
+
+	if (as == NULL || as->hints == NULL || id == NULL || amount <= 0 ||
+	    strlen(id) >= EB_ID_MAX)
+		return 0;
+	slot = &as->hints[hint_slot(id)];
+	pthread_mutex_lock(&as->hint_mu);
+	if (strcmp(slot->id, id) == 0 && amount > slot->h.pending) {
+		slot->h.pending = amount;
+		set = 1;
+	}
+	pthread_mutex_unlock(&as->hint_mu);
+	return set;
+}
+
+void
+eb_aggs_hint_unpend(struct eb_aggs *as, const char *id, int64_t amount)
+{
+	struct agg_hint *slot;
+
+	if (as == NULL || as->hints == NULL || id == NULL ||
+	    strlen(id) >= EB_ID_MAX)
+		return;
+	slot = &as->hints[hint_slot(id)];
+	pthread_mutex_lock(&as->hint_mu);
+	if (strcmp(slot->id, id) == 0 && slot->h.pending == amount)
+		slot->h.pending = 0;
+	pthread_mutex_unlock(&as->hint_mu);
+}
+
+static void
+hint_drop(struct eb_agg *a)
+{
+	struct eb_aggs *as = a->as;
+	struct agg_hint *slot;
+
+	if (as == NULL || as->hints == NULL || !is_sale(a))
+		return;
+	slot = &as->hints[hint_slot(a->id)];
+	pthread_mutex_lock(&as->hint_mu);
+	if (strcmp(slot->id, a->id) == 0)
+		slot->id[0] = '\0';
+	pthread_mutex_unlock(&as->hint_mu);
+}
+
+int
+eb_aggs_hint_get(struct eb_aggs *as, const char *id, struct eb_sale_hint *h)
+{
+	struct agg_hint *slot;
+	int found = 0;
+
+	if (as == NULL || as->hints == NULL || id == NULL ||
+	    id[0] == '\0' || strlen(id) >= EB_ID_MAX)
+		return 0;
+	slot = &as->hints[hint_slot(id)];
+	pthread_mutex_lock(&as->hint_mu);
+	if (strcmp(slot->id, id) == 0) {
+		*h = slot->h;
+		found = 1;
+	}
+	pthread_mutex_unlock(&as->hint_mu);
+	return found;
+}
+
 void
 eb_agg_drop_state(struct eb_agg *a)
 {
+	hint_drop(a);
 	if (a->state != NULL && a->flow != NULL)
 		a->flow->ops->destroy(a->state);
 	if (a->as != NULL && a->bytes > agg_base(a)) {
@@ -339,6 +460,7 @@ load_done(int rc, const struct eb_error *e, const char *kind,
 		memcpy(a->hash, rows[i].hash, EB_SHA256_LEN);
 		eb_agg_cmd_add(a, rows[i].command_sha256);
 	}
+	eb_agg_hint_publish(a);
 	cb(t, EB_OK, NULL, 1);
 }
 
@@ -377,6 +499,8 @@ eb_aggs_new(struct eb_server *srv)
 		free(as);
 		return NULL;
 	}
+	pthread_mutex_init(&as->hint_mu, NULL);
+	as->hints = eb_calloc(AGG_HINTS, sizeof(*as->hints));
 	return as;
 }
 
@@ -394,5 +518,7 @@ eb_aggs_free(struct eb_aggs *as)
 		return;
 	eb_idmap_foreach(&as->map, free_node, NULL);
 	eb_idmap_fini(&as->map);
+	free(as->hints);
+	pthread_mutex_destroy(&as->hint_mu);
 	free(as);
 }

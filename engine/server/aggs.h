@@ -48,6 +48,23 @@
  *    eb_aggs_settle()    - run what may run now, or evict
  *    eb_agg_grew()       - events applied: the memory estimate grows
  *    eb_aggs_stats()     - aggregates, bytes, evictions (metrics)
+ *    eb_agg_hint_publish() - a sale's floor hint, from its cached state
+ *    eb_aggs_hint_get()  - the floor hint of a sale (any thread)
+ *
+ * Floor hints (issue 17, ninth pass; engine/core/sale.h eb_sale_hint):
+ * after every fold and every applied entry of a sale the loop thread
+ * publishes what the raise rule compares prices with into a small table
+ * that the verify workers read (under its own mutex; direct-mapped, so a
+ * sale may push another out: then there is no hint).  Dropping a state
+ * drops its hint.  A worker that has checked a raise's signature marks
+ * it pending in its sale's hint until the loop decides it (the raises
+ * peeked meanwhile are guessed against it too: in a race most of a
+ * round's stale bids are in flight while its winner is being checked).
+ * A hint may be stale (another ebidd appended, the
+ * state was dropped a moment after the read): it is a guess that
+ * commands.c only uses to skip the signature check of a command it then
+ * decides as usual, checking the signature after all unless the
+ * decision is the refusal the guess predicted.
  */
 #ifndef EB_SERVER_AGGS_H
 #define EB_SERVER_AGGS_H
@@ -56,6 +73,7 @@
 #include <sys/queue.h>
 
 #include "engine/core/flows.h"
+#include "engine/core/sale.h"
 #include "engine/server/idmap.h"
 #include "protocol/err.h"
 #include "protocol/hash.h"
@@ -166,6 +184,22 @@ void eb_agg_drop_state(struct eb_agg *a);
 /* 'bytes' of events were applied to the state of 'a' (the estimate). */
 void eb_agg_grew(struct eb_agg *a, size_t bytes);
 void eb_aggs_stats(const struct eb_aggs *as, struct eb_aggs_stats *st);
+/* The hint of sale 'a' from its cached state (none without a state; a
+ * no-op for another kind).  Loop thread. */
+void eb_agg_hint_publish(struct eb_agg *a);
+/* 1 and *h when sale 'id' has a hint; 0 when not.  Any thread. */
+int eb_aggs_hint_get(struct eb_aggs *as, const char *id,
+    struct eb_sale_hint *h);
+/*
+ * A raise of 'amount' on sale 'id' passed its signature check and is on
+ * its way to be decided: the hint's 'pending' becomes it when it is
+ * higher (1: set, the caller unpends it once decided or ended; 0: not).
+ * eb_aggs_hint_unpend() clears it when it is still 'amount'.  A new
+ * floor published keeps a pending raise that may still win.  Any thread.
+ */
+int eb_aggs_hint_pend(struct eb_aggs *as, const char *id, int64_t amount);
+void eb_aggs_hint_unpend(struct eb_aggs *as, const char *id,
+    int64_t amount);
 /* Put 't' back at the head of its aggregate's queue (not run yet). */
 void eb_aggs_requeue(struct eb_aggs *as, struct eb_agg_task *t);
 /*

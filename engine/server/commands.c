@@ -4,6 +4,14 @@
  *
  *    1. body size <= max_body                      (413 body-too-large)
  *   on a worker thread (workers.h; inline when workers = 0):
+ *    1a. early refusal (early_refusal, default on; verify_work/early_peek):
+ *       a body of at most EARLY_MAX_BYTES read WITHOUT its signature
+ *       checked (eb_cms_peek_content) and parsed as in 4; a quote or
+ *       auction-bid under its sale's floor hint (aggs.h, sale.h) skips
+ *       2-3 and the OCSP check: j->unverified.  Anything else (no peek,
+ *       no parse, no guess) goes on with 2 (the parsed tree is reused
+ *       when the verified content is the same bytes), so a bad signature
+ *       still outranks bad XML.
  *    2. eb_cms_verify against the centre's CA at now (400/403)
  *    3. signer certificate == TLS peer (X509_cmp)  (403 signer-not-peer)
  *    4. eb_xml_parse + XSD (protocol/xsd/ebid.xsd) (400 schema reason)
@@ -23,7 +31,12 @@
  *       a cached aggregate skips it and relies on the append's
  *       compare-and-set (head-moved: reload and decide again)
  *    8. decide -> events, or a refusal (denied/state/rule/time refusals
- *       also go to security_log, never to the chain)
+ *       also go to security_log, never to the chain); an unverified job
+ *       (1a) is answered only with the refusal guessed (below-minimum,
+ *       already-highest; its bytes provably not in the log: early_answer),
+ *       parked as any refusal; any other outcome, now or when it is
+ *       released or requeued, ends its turn with nothing kept and sends it
+ *       back to 2 (job_reverify, once: j->reverify), then 5 onwards again
  *       (a system-role command only from a server certificate:
  *       system-not-server; custodians named must be in the directory)
  *    9. entry hash (protocol/entry.h), apply to the cached state, sign the
@@ -104,6 +117,9 @@
  * winner's next append and running out of attempts (about 1.3 s at most).
  */
 #define APPEND_ATTEMPTS 32
+/* A command of at most this many bytes may be refused early (verify_work:
+ * raises are a few hundred bytes; uploads are never peeked). */
+#define EARLY_MAX_BYTES ((size_t)16 << 10)
 /* The events of one command, serialised, at most (the core's output). */
 #define EVENTS_MAX ((size_t)256 << 20)
 #define APPEND_BACKOFF_MAX_MS 32
@@ -170,6 +186,14 @@ struct job {
 	int vrc;                          /* verify_work()'s result */
 	struct eb_error verr;
 	int ocsp_asked;                   /* the signer's OCSP check done */
+	int unverified;                   /* its signature not checked yet:
+	                                   * an early refusal (verify_work) */
+	int reverify;                     /* sent back for the full check
+	                                   * (job_reverify): no second peek */
+	int guess;                        /* the early refusal's guess
+	                                   * (EB_SALE_GUESS_*) */
+	int64_t pended;                   /* its amount, pending in its
+	                                   * sale's hint (unpend_hint) */
 };
 
 struct eb_commands {
@@ -181,6 +205,10 @@ struct eb_commands {
 
 static void job_load(struct job *j);
 static void prechecked(void *arg, int rc, const struct eb_error *e);
+static void job_reverify(struct job *j);
+static void job_reset(struct job *j);
+static void verify_work(void *arg);
+static void verify_done(void *arg);
 
 /*
  * The request id a creating command carries inside its signature
@@ -218,11 +246,26 @@ bytes_maybe_logged(const struct job *j)
 
 /* -- jobs --------------------------------------------------------------- */
 
+/* The job's raise is decided (or will never be): no longer pending in
+ * its sale's floor hint (verify_work). */
+static void
+unpend_hint(struct job *j)
+{
+	const char *sale;
+
+	if (j->pended == 0)
+		return;
+	if (j->doc != NULL && (sale = eb_doc_attr(j->doc, "sale")) != NULL)
+		eb_aggs_hint_unpend(j->cs->srv->aggs, sale, j->pended);
+	j->pended = 0;
+}
+
 static void
 job_free(struct job *j)
 {
 	if (j == NULL)
 		return;
+	unpend_hint(j);
 	free(j->der);
 	eb_doc_free(j->doc);
 	eb_doc_free(j->facts);
@@ -289,9 +332,25 @@ record_refusal(struct job *j, const char *cmd, const struct eb_error *e)
 		.request_id = j->reqid,
 	};
 
+	struct eb_error noted;
+
+	/* an early refusal (verify_work): its signature was never checked,
+	 * which the security log's message says (the reply does not) */
+	if (j->unverified) {
+		size_t n;
+
+		noted = *e;
+		n = strlen(noted.primary);
+		snprintf(noted.primary + n, sizeof(noted.primary) - n,
+		    " (signature not checked)");
+		ref.why = &noted;
+	}
 	eb_log(EB_LOG_INFO, "refused id=%s party=%s command=%s target=%s "
-	    "reason=%s", j->reqid, ref.party, cmd, j->target, e->reason);
+	    "reason=%s%s", j->reqid, ref.party, cmd, j->target, e->reason,
+	    j->unverified ? " signature=unchecked" : "");
 	eb_metrics_refused(srv->metrics, e->reason);
+	if (j->unverified)
+		eb_metrics_early(srv->metrics, 1);
 	if (eb_store_refusal(srv->store, &ref, refusal_logged, NULL) != EB_OK)
 		eb_log(EB_LOG_ERROR, "security_log: cannot queue the refusal "
 		    "of request %s", j->reqid);
@@ -363,6 +422,82 @@ retry_load(evutil_socket_t fd, short what, void *arg)
 	job_load(arg);
 }
 
+/*
+ * May a job whose signature was not checked (j->unverified) be answered
+ * with refusal 'e' as it is?  Only the raise rule's two refusals, which
+ * change nothing and say only what the sender can see (the price, its
+ * own lead), and only when its bytes cannot be in the log (the cached
+ * aggregate rules them out, no request id): a resend would be answered
+ * with the first entry's reply, which an unchecked command must never
+ * get.  Everything else goes back to a worker for the full check
+ * (job_reverify) and is decided again.
+ */
+static int
+early_answer(const struct job *j, const struct eb_error *e)
+{
+	return e->code == EB_ERR_RULE &&
+	    (strcmp(e->reason, "below-minimum") == 0 ||
+	    strcmp(e->reason, "already-highest") == 0) &&
+	    request_id(j->doc) == NULL && !j->dedup_mem && !j->dedup_force &&
+	    eb_agg_cmd_absent(j->task.agg, j->der_sha);
+}
+
+static void
+reverify_submit(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+
+	(void)fd;
+	(void)what;
+	eb_workers_submit_sized(j->cs->srv->workers, verify_work, verify_done,
+	    j, j->der_len);
+}
+
+/*
+ * An unchecked job (j->unverified) whose decision is not the early
+ * refusal: it leaves its turn (or, parked, the uncommitted list it was
+ * taken off) with nothing decided kept, goes back to a worker for the
+ * full check (signature, signer == peer; then the OCSP check), and is
+ * routed, queued and decided again as a checked command: never unchecked
+ * again (j->reverify).  The worker is asked from the loop's next turn,
+ * never from inside the aggregate's run or its batch's answer.
+ */
+static void
+job_reverify(struct job *j)
+{
+	struct eb_server *srv = j->cs->srv;
+	int was_over = j->turn_over;
+	struct timeval now = { 0, 0 };
+
+	eb_log(EB_LOG_INFO, "req id=%s: %s on %s not refused as guessed "
+	    "(%s): checking its signature and deciding again", j->reqid,
+	    j->doc != NULL ? j->doc->name : "?", j->target,
+	    j->guess == EB_SALE_GUESS_LEADS ? "already-highest" :
+	    j->guess == EB_SALE_GUESS_BELOW ? "below-minimum" : "any raise");
+	eb_metrics_early(srv->metrics, 0);
+	job_reset(j);
+	if (!was_over)
+		eb_aggs_done(srv->aggs, &j->task);
+	j->turn_over = 1;                 /* no turn until job_queue */
+	j->task.agg = NULL;
+	eb_doc_free(j->doc);
+	j->doc = NULL;
+	eb_doc_free(j->facts);
+	j->facts = NULL;
+	eb_doc_free(j->agency_facts);
+	j->agency_facts = NULL;
+	j->unverified = 0;
+	j->reverify = 1;
+	j->dedup_checked = 0;
+	j->dedup_mem = 0;
+	j->prechecked = 0;
+	j->backoff_us = 0;
+	eb_error_clear(&j->pending);
+	if (event_base_once(srv->base, -1, EV_TIMEOUT, reverify_submit, j,
+	    &now) != 0)
+		reverify_submit(-1, 0, j);
+}
+
 /* A job's entry is durable: answer it (the aggregate is notified once
  * per batch, agg_done). */
 static void
@@ -393,6 +528,10 @@ job_release(struct job *j)
 	TAILQ_REMOVE(&a->uncommitted, &j->task, ulink);
 	j->parked = 0;
 	j->loaded = 1;
+	if (j->unverified && !early_answer(j, &e)) {
+		job_reverify(j);          /* not the refusal it may give */
+		return;
+	}
 	if (j->early == EARLY_FLYING) {   /* its answer refuses (dedup_done) */
 		j->dedup_then = DEDUP_REFUSE;
 		return;
@@ -657,6 +796,12 @@ job_decide(struct job *j)
 	int rc;
 
 	eb_error_clear(&e);
+	/* not checked, and the same bytes as an uncommitted command: the
+	 * full check first (the reply would be that command's) */
+	if (j->unverified && uncommitted_bytes(a, j->der_sha)) {
+		job_reverify(j);
+		return;
+	}
 	/* the same signed bytes as a command not yet committed: its reply
 	 * (dedup) once it is; never twice in one batch */
 	if (uncommitted_bytes(a, j->der_sha)) {
@@ -685,6 +830,18 @@ job_decide(struct job *j)
 	cmd.agency_facts = j->agency_facts;
 	cmd.rules = EB_RULES_CURRENT;     /* recorded in the entry */
 	rc = ops->decide(a->state, &cmd, &j->events, &e);
+	unpend_hint(j);                   /* decided: the hint's turn */
+	/*
+	 * Not checked (verify_work guessed a stale price): only the guessed
+	 * refusal is answered so; anything else leaves the turn with no
+	 * side effect, has its signature checked and is decided again.
+	 */
+	if (j->unverified && (rc == EB_OK || !early_answer(j, &e))) {
+		eb_doc_free(j->events);
+		j->events = NULL;
+		job_reverify(j);
+		return;
+	}
 	if (rc != EB_OK && !TAILQ_EMPTY(&a->uncommitted)) {
 		if (e.code == 0)
 			eb_fail(&e, rc, "refused", NULL, "command refused");
@@ -772,6 +929,7 @@ job_decide(struct job *j)
 		return;
 	}
 	eb_agg_grew(a, j->events_bytes.len);
+	eb_agg_hint_publish(a);           /* a sale's new floor (aggs.h) */
 	snprintf(j->state_name, sizeof(j->state_name), "%s",
 	    ops->state_name(a->state));
 	/*
@@ -904,6 +1062,12 @@ dedup_done(int rc, const struct eb_error *e, const struct pg_result *res,
 	}
 	if (rc != EB_OK) {
 		job_fail(j, e);
+		return;
+	}
+	if (j->unverified && PQntuples(r) > 0) {
+		/* never the first reply to an unchecked command (early_answer
+		 * keeps them from here: a second guard) */
+		job_reverify(j);
 		return;
 	}
 	if (PQntuples(r) == 0) {
@@ -1066,6 +1230,7 @@ job_queue(struct job *j)
 
 	j->task.run = job_run;
 	j->task.batchable = 1;
+	j->turn_over = 0;                 /* a new turn (job_reverify) */
 	eb_error_clear(&e);
 	if (eb_aggs_enqueue(j->cs->srv->aggs, j->target, j->flow, &j->task,
 	    &e) != EB_OK)
@@ -1314,6 +1479,84 @@ fetch_facts(struct job *j, const char *kind, const char *attr)
 /* -- the handler -------------------------------------------------------- */
 
 /*
+ * The early refusal's guess (issue 17, ninth pass), on the worker: the
+ * signed content read without checking the signature
+ * (eb_cms_peek_content), parsed and validated as usual; when it is a
+ * raise (quote, auction-bid) that its sale's floor hint refuses for this
+ * TLS peer (aggs.h, sale.h eb_sale_hint_refuses), the job goes to the
+ * loop unchecked (1, j->doc and j->unverified set) and job_decide
+ * answers it only with the refusal guessed, else checks it after all
+ * (job_reverify).  0 otherwise: the normal order, the signature first
+ * (so a bad signature still outranks bad XML); a tree that parsed is
+ * left in *peeked, with the bytes it was parsed from, for reuse once
+ * the signature holds.
+ */
+static int
+early_peek(struct job *j, const struct eb_xml_limits *lim,
+    struct eb_doc **peeked, const uint8_t **pcontent, size_t *plen)
+{
+	const struct eb_server *srv = j->cs->srv;
+	struct eb_sale_hint h;
+	struct eb_error quiet;
+	struct eb_doc *d = NULL;
+	const char *sale;
+
+	if (eb_cms_peek_content(j->der, j->der_len, pcontent, plen) != EB_OK)
+		return 0;
+	eb_error_clear(&quiet);
+	if (eb_xml_parse(srv->schema, lim, *pcontent, *plen, &d, &quiet) !=
+	    EB_OK) {
+		eb_doc_free(d);
+		return 0;
+	}
+	/* early_refusal = 2 (tests): every raise is taken for stale, so
+	 * that the check after the decision is what answers it */
+	if ((strcmp(d->name, "auction-bid") == 0 ||
+	    strcmp(d->name, "quote") == 0) &&
+	    (sale = eb_doc_attr(d, "sale")) != NULL &&
+	    (srv->cfg->early_refusal == 2 ||
+	    (eb_aggs_hint_get(srv->aggs, sale, &h) &&
+	    (j->guess = eb_sale_hint_refuses(&h, d, j->actor.party)) !=
+	    0))) {
+		j->doc = d;
+		j->unverified = 1;
+		return 1;
+	}
+	*peeked = d;
+	return 0;
+}
+
+/*
+ * A raise whose signature held (verify_work, last): when it may win by
+ * its sale's hint, it is pending there until the loop decides it, so
+ * that the raises peeked meanwhile under it are guessed stale
+ * (aggs.h).  Only a guess: the pending one may still be refused.
+ */
+static void
+pend_hint(struct job *j)
+{
+	const struct eb_server *srv = j->cs->srv;
+	struct eb_sale_hint h;
+	const char *sale;
+	int64_t amount;
+
+	if (j->doc == NULL || (strcmp(j->doc->name, "auction-bid") != 0 &&
+	    strcmp(j->doc->name, "quote") != 0) ||
+	    (sale = eb_doc_attr(j->doc, "sale")) == NULL ||
+	    eb_doc_attr_i64(j->doc, "amount", &amount) != EB_OK ||
+	    !eb_aggs_hint_get(srv->aggs, sale, &h) ||
+	    h.phase != (strcmp(j->doc->name, "quote") == 0 ?
+	    EB_SALE_HINT_LISTING : EB_SALE_HINT_AUCTION))
+		return;
+	h.pending = 0;
+	/* not the leader's own (already-highest unless the lead moves) */
+	if (strcmp(h.leader, j->actor.party) != 0 &&
+	    eb_sale_hint_refuses(&h, j->doc, j->actor.party) == 0 &&
+	    eb_aggs_hint_pend(srv->aggs, sale, amount))
+		j->pended = amount;
+}
+
+/*
  * On a worker thread (workers.h): verify the signature, compare the
  * signer with the TLS peer, parse and validate the XML.  Reads only the
  * job's own bytes, the peer certificate and the shared read-only trust
@@ -1325,7 +1568,9 @@ verify_work(void *arg)
 	struct job *j = arg;
 	const struct eb_server *srv = j->cs->srv;
 	uint8_t *content = NULL;
-	size_t clen = 0;
+	size_t clen = 0, plen = 0;
+	const uint8_t *pcontent = NULL;
+	struct eb_doc *peeked = NULL;
 	X509 *signer = NULL;
 	struct eb_cms_window w;    /* signing time vs receipt (cms.h) */
 	struct eb_xml_limits lim;  /* pre-scan bounds (xml.h, config.h) */
@@ -1337,6 +1582,12 @@ verify_work(void *arg)
 	eb_config_signing_window(srv->cfg, j->time, srv->clock.mode !=
 	    EB_CLOCK_SYSTEM ? eb_clock_real_ms() : 0, &w);
 	eb_config_xml_limits(srv->cfg, &lim);
+	if (!j->reverify && srv->cfg->early_refusal && j->r != NULL &&
+	    j->der_len <= EARLY_MAX_BYTES &&
+	    early_peek(j, &lim, &peeked, &pcontent, &plen)) {
+		j->vrc = EB_OK;           /* decided before it is checked */
+		goto out;
+	}
 	if ((j->vrc = eb_cms_verify_command(srv->trust, j->der, j->der_len,
 	    &w, &content, &clen, &signer, NULL, &j->verr)) != EB_OK)
 		goto out;
@@ -1348,9 +1599,20 @@ verify_work(void *arg)
 		    "connection's");
 		goto out;
 	}
-	j->vrc = eb_xml_parse(srv->schema, &lim, content, clen, &j->doc,
-	    &j->verr);
+	/* the peeked tree is the verified content's when the bytes are */
+	if (peeked != NULL && plen == clen && memcmp(pcontent, content,
+	    clen) == 0) {
+		j->doc = peeked;
+		peeked = NULL;
+		j->vrc = EB_OK;
+	} else {
+		j->vrc = eb_xml_parse(srv->schema, &lim, content, clen,
+		    &j->doc, &j->verr);
+	}
+	if (j->vrc == EB_OK && srv->cfg->early_refusal)
+		pend_hint(j);
 out:
+	eb_doc_free(peeked);
 	free(content);
 	X509_free(signer);
 }
@@ -1386,7 +1648,9 @@ verify_done(void *arg)
 	 * instant, beside the CRL check of eb_cms_verify_command: a
 	 * signature made before the revocation stands.
 	 */
-	if (!j->ocsp_asked) {          /* j->r is the request until a reply */
+	if (!j->ocsp_asked && !j->unverified) {
+		/* j->r is the request until a reply; an unchecked job is
+		 * asked after its signature (job_reverify) */
 		j->ocsp_asked = 1;
 		rc = eb_ocspc_check(srv, j->r->peer, j->time, &e,
 		    signer_checked, j);
@@ -1486,6 +1750,11 @@ verify_done(void *arg)
 	job_enqueue(j);
 	return;
 fail:
+	if (j->unverified) {
+		/* not the guessed refusal: check the signature first */
+		job_reverify(j);
+		return;
+	}
 	if (e.code == 0)
 		eb_fail(&e, rc, "refused", NULL, "command refused");
 	if (j->doc != NULL && is_refusal(e.code))

@@ -58,6 +58,10 @@ static const struct cf_key cf_keys[] = {
 	STR(listen, "127.0.0.1:8443", 1),
 	STR(log_file, "", 0),
 	INT(max_body, "8388608", 1024, (int64_t)256 << 20),
+	/* a raise its sale's floor hint refuses is decided before its
+	 * signature is checked (commands.c, docs/protocol.md); 2: every
+	 * raise is taken for stale (tests: the check after the decision) */
+	INT(early_refusal, "1", 0, 2),
 	/* process monitoring (monitoring.h): the monitor ebidd reports to */
 	STR(monitor, "", 0),
 	/* the opening authority: issues the tenders' opening certificates */

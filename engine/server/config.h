@@ -55,6 +55,9 @@ struct eb_config {
 	char *pid_file;        /* "" = none */
 	char *log_file;        /* "" = stderr */
 	int64_t max_body;      /* bytes; default 8 MiB */
+	int64_t early_refusal; /* 1: a stale raise is refused before its
+	                        * signature is checked; default 1; 2: every
+	                        * raise taken for stale (tests) */
 	int64_t idle_timeout;  /* seconds; default 60 */
 	int64_t db_connections;/* default 4 */
 	int64_t workers;       /* verify/parse threads; default 2, 0 = inline */

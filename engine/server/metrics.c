@@ -79,6 +79,7 @@ struct eb_metrics {
 	/* look-ups of a command's signed bytes: in the database, or ruled
 	 * out by the cached aggregate (commands.c job_enqueue) */
 	uint64_t lookup_db, lookup_cache;
+	uint64_t early_refused, early_checked;
 	struct pending_timer *timers[TIMER_BUCKETS];
 	int64_t started_ms;
 };
@@ -276,6 +277,17 @@ eb_metrics_lookup(struct eb_metrics *m, int in_database)
 		m->lookup_db++;
 	else
 		m->lookup_cache++;
+}
+
+void
+eb_metrics_early(struct eb_metrics *m, int refused)
+{
+	if (m == NULL)
+		return;
+	if (refused)
+		m->early_refused++;
+	else
+		m->early_checked++;
 }
 
 static unsigned
@@ -520,6 +532,14 @@ eb_metrics_render(struct eb_server *srv, struct eb_buf *b)
 	    (unsigned long long)m->lookup_db);
 	put(&o, "ebid_command_lookups_total{by=\"cache\"} %llu\n",
 	    (unsigned long long)m->lookup_cache);
+	head(&o, "ebid_early_refusals_total", "counter",
+	    "Raises decided before their signature was checked (the sale's "
+	    "floor said stale): refused so (below-minimum, already-highest), "
+	    "or sent back to have the signature checked and decided again.");
+	put(&o, "ebid_early_refusals_total{outcome=\"refused\"} %llu\n",
+	    (unsigned long long)m->early_refused);
+	put(&o, "ebid_early_refusals_total{outcome=\"checked\"} %llu\n",
+	    (unsigned long long)m->early_checked);
 	head(&o, "ebid_append_duration_seconds", "histogram",
 	    "Time of one log append (entry, read models, head) to COMMIT.");
 	histo_put(&o, "ebid_append_duration_seconds", "", &m->append);

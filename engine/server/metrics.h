@@ -60,6 +60,9 @@ void eb_metrics_batch(struct eb_metrics *m, size_t entries);
 /* A look-up of a command's signed bytes: in the database (1) or ruled
  * out by the cached aggregate (0). */
 void eb_metrics_lookup(struct eb_metrics *m, int in_database);
+/* A command decided before its signature was checked (commands.c, the
+ * early refusal): answered so (1), or sent back to be checked (0). */
+void eb_metrics_early(struct eb_metrics *m, int refused);
 void eb_metrics_committed(struct eb_server *srv, const char *id,
     const struct eb_flow_entry *flow, void *state);
 

@@ -7,12 +7,14 @@
  *    checked every time), with the cache warm, the experiment of signing
  *    by reference (SignerIdentifier = subject key identifier, no
  *    certificate embedded, the verifier holding the certificate), and
- *    the floor: SHA-256 + one ECDSA P-256 verify.  A report, not a test.
+ *    the floor: SHA-256 + one ECDSA P-256 verify; and the unchecked read
+ *    of the content that the early refusal of a stale raise does instead
+ *    (eb_cms_peek_content, issue 17 ninth pass).  A report, not a test.
  *
  * Owner: cryptography engineer.  CPU time of this single-threaded
  * process per operation.
  *
- * Usage: verify_bench [iterations [cold|warm|byref|raw|all [size]]]
+ * Usage: verify_bench [iterations [cold|warm|byref|raw|peek|all [size]]]
  *    (default 2000 all 1024): one mode alone is for `perf record`.
  */
 #include <stdio.h>
@@ -127,6 +129,21 @@ run_raw(int n)
 	return (now_us() - t0) / n;
 }
 
+/* The early refusal's unchecked read of the same bytes. */
+static double
+run_peek(int n)
+{
+	const uint8_t *pc;
+	size_t plen;
+	double t0 = now_us();
+
+	for (int i = 0; i < n; i++)
+		if (eb_cms_peek_content(embedded, elen, &pc, &plen) != EB_OK ||
+		    plen != clen)
+			die("peek", NULL);
+	return (now_us() - t0) / n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -174,6 +191,9 @@ main(int argc, char **argv)
 	if (all || strcmp(mode, "raw") == 0)
 		printf("floor: SHA-256 + ECDSA P-256 verify             %8.1f us\n",
 		    run_raw(n));
+	if (all || strcmp(mode, "peek") == 0)
+		printf("eb_cms_peek_content (unchecked, early refusal)  %8.3f us\n",
+		    run_peek(n * 100));
 	free(content);
 	free(embedded);
 	OPENSSL_free(byref);

@@ -13,7 +13,10 @@
  * violation): success returns content and signer, failure returns
  * neither and names a reason; the answer with the last good input's
  * signer cached is the answer with the cache flushed (the cached path
- * against the full one); base64 success re-encodes to the input.
+ * against the full one); eb_cms_peek_content() (the early refusal's
+ * unchecked read) gives bytes inside the input, and when verification
+ * succeeds and the peek does, the peek's bytes are the verified content;
+ * base64 success re-encodes to the input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -139,6 +142,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    err.reason[0] == '\0'))
 		abort();
 	same_as_full_path(data, size, rc, &err, content, clen, signer);
+	{
+		const uint8_t *pc = NULL;
+		size_t plen = 0;
+
+		if (eb_cms_peek_content(data, size, &pc, &plen) == EB_OK) {
+			if (pc == NULL || pc < data || plen > size ||
+			    (size_t)(pc - data) > size - plen)
+				abort();
+			if (rc == EB_OK && (plen != clen || (clen > 0 &&
+			    memcmp(pc, content, clen) != 0)))
+				abort();
+		} else if (pc != NULL || plen != 0) {
+			abort();
+		}
+	}
 	free(content);
 	X509_free(signer);
 

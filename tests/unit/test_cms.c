@@ -333,6 +333,97 @@ verify_window(const uint8_t *der, size_t len, const struct eb_cms_window *w,
 }
 
 /* Issue 20 point 10: weak signed commands. */
+/*
+ * eb_cms_peek_content(): the content of ebid's layout, unchecked, is the
+ * content verify returns; a broken signature does not stop it (that is
+ * its point), any other layout does.
+ */
+static void
+test_peek_content(void **state)
+{
+	struct eb_tp_party *who[] = { &pki.bidder, &pki.bidder_rsa };
+	const uint8_t *pc;
+	uint8_t *der, *c, *two = NULL;
+	size_t len, clen, plen;
+	X509 *s;
+	struct eb_error err;
+	BIO *in;
+	CMS_ContentInfo *cms;
+	int n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		sign_cmd(who[i], &der, &len);
+		assert_int_equal(eb_cms_peek_content(der, len, &pc, &plen),
+		    EB_OK);
+		assert_true(pc > der && pc + plen <= der + len);
+		assert_int_equal(eb_cms_verify(pki.trust, der, len, 0, &c,
+		    &clen, &s, &err), EB_OK);
+		assert_int_equal(plen, clen);
+		assert_memory_equal(pc, c, clen);
+		free(c);
+		X509_free(s);
+		/* the signature broken: peeked all the same, never verified */
+		der[len - 3] ^= 0x01;
+		assert_int_equal(eb_cms_peek_content(der, len, &pc, &plen),
+		    EB_OK);
+		assert_memory_equal(pc, cmd, strlen(cmd));
+		assert_int_equal(verify(der, len, 0, &err), EB_ERR_DENIED);
+		der[len - 3] ^= 0x01;
+		/* one byte short, one more, a header changed: no content */
+		assert_int_equal(eb_cms_peek_content(der, len - 1, &pc, &plen),
+		    EB_ERR_FORMAT);
+		assert_null(pc);
+		assert_int_equal(plen, 0);
+		{
+			uint8_t *longer = realloc(der, len + 1);
+
+			assert_non_null(longer);
+			der = longer;
+			der[len] = 0;
+		}
+		assert_int_equal(eb_cms_peek_content(der, len + 1, &pc, &plen),
+		    EB_ERR_FORMAT);
+		der[0] = 0x31;
+		assert_int_equal(eb_cms_peek_content(der, len, &pc, &plen),
+		    EB_ERR_FORMAT);
+		free(der);
+	}
+	assert_int_equal(eb_cms_peek_content(NULL, 0, &pc, &plen),
+	    EB_ERR_FORMAT);
+	assert_int_equal(eb_cms_peek_content((const uint8_t *)"hello", 5, &pc,
+	    &plen), EB_ERR_FORMAT);
+	/* two signers: not ebid's layout */
+	in = BIO_new_mem_buf(cmd, (int)strlen(cmd));
+	cms = CMS_sign(NULL, NULL, NULL, in, CMS_BINARY | CMS_PARTIAL);
+	assert_non_null(cms);
+	assert_non_null(CMS_add1_signer(cms, pki.bidder.cert, pki.bidder.key,
+	    NULL, 0));
+	assert_non_null(CMS_add1_signer(cms, pki.bidder_rsa.cert,
+	    pki.bidder_rsa.key, NULL, 0));
+	assert_int_equal(CMS_final(cms, in, NULL, CMS_BINARY), 1);
+	n = i2d_CMS_ContentInfo(cms, &two);
+	assert_true(n > 0);
+	assert_int_equal(eb_cms_peek_content(two, (size_t)n, &pc, &plen),
+	    EB_ERR_FORMAT);
+	OPENSSL_free(two);
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	/* detached: no content to peek */
+	in = BIO_new_mem_buf(cmd, (int)strlen(cmd));
+	cms = CMS_sign(pki.bidder.cert, pki.bidder.key, NULL, in,
+	    CMS_BINARY | CMS_DETACHED);
+	assert_non_null(cms);
+	two = NULL;
+	n = i2d_CMS_ContentInfo(cms, &two);
+	assert_int_equal(eb_cms_peek_content(two, (size_t)n, &pc, &plen),
+	    EB_ERR_FORMAT);
+	OPENSSL_free(two);
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+}
+
 static void
 test_signer_policy(void **state)
 {
@@ -705,6 +796,7 @@ main(void)
 		cmocka_unit_test(test_tamper_signature_content_cert),
 		cmocka_unit_test(test_wrong_ca_expired_ca_signer),
 		cmocka_unit_test(test_malformed_two_signers_detached),
+		cmocka_unit_test(test_peek_content),
 		cmocka_unit_test(test_signer_policy),
 		cmocka_unit_test(test_signing_time_window),
 		cmocka_unit_test(test_encrypt_oaep_and_sha256_kdf),

@@ -1535,6 +1535,167 @@ decide_by(struct fx *f, const struct eb_doc *body, int rules, int expect)
 	return evs;
 }
 
+/*
+ * The floor hint (sale.h): a raise eb_sale_hint_refuses() guesses
+ * refused is refused on the same state, by the raise rule (below-minimum
+ * or already-highest) when its sender is in the race in time.  And it does guess the plain stale prices and the leader's
+ * own raises (the hot race's refusals).  'name' in its phase.
+ */
+static int
+guess_vs_decide(struct fx *f, const struct eb_actor *a, int64_t t,
+    const char *name, const char *amount)
+{
+	struct eb_sale_hint h;
+	struct eb_doc *body = eb_doc_new(name), *evs = NULL;
+	struct eb_cmd c;
+	struct eb_error e;
+	int guess, rc;
+
+	eb_doc_set_attr(body, "sale", SALE_ID);
+	eb_doc_set_attr(body, "amount", amount);
+	eb_sale_hint_fill(f->st, &h);
+	guess = eb_sale_hint_refuses(&h, body, a->party);
+	memset(&c, 0, sizeof(c));
+	c.body = body;
+	c.actor = *a;
+	snprintf(c.target, sizeof(c.target), "%s", SALE_ID);
+	c.time = t;
+	eb_error_clear(&e);
+	rc = eb_sale_flow.decide(f->st, &c, &evs, &e);
+	/* never accepted; and for a bidder in the race (A or B, in time)
+	 * the very refusal guessed (others: another refusal, which ebidd
+	 * answers only after checking the signature) */
+	if (guess && (rc == EB_OK || ((a == &A_B1 || a == &A_B2) &&
+	    (rc != EB_ERR_RULE || (strcmp(e.reason, "below-minimum") != 0 &&
+	    strcmp(e.reason, "already-highest") != 0)))))
+		fail_msg("%s %s by %s guessed refused, decided %d %s", name,
+		    amount, a->party, rc, e.reason);
+	eb_doc_free(evs);
+	eb_doc_free(body);
+	return guess;
+}
+
+static void
+test_floor_hint(void **state)
+{
+	const struct eb_actor *who[] = { &A_B1, &A_B2, &A_B3, &A_SUP };
+	struct eb_sale_hint h;
+	struct fx f;
+	int64_t cur;
+	int i, k;
+
+	(void)state;
+	fx_listing(&f, 1, 3);
+	/* no hint from no state; none before the listing's raise rule */
+	eb_sale_hint_fill(NULL, &h);
+	assert_int_equal(h.phase, EB_SALE_HINT_NONE);
+	eb_sale_hint_fill(f.st, &h);
+	assert_int_equal(h.phase, EB_SALE_HINT_LISTING);
+	assert_string_equal(h.leader, "");
+	assert_int_equal(h.start_price, START);
+	/* no leader: below the starting price is stale, at it is not */
+	assert_true(guess_vs_decide(&f, &A_B1, LS, "quote", I(START - 1)));
+	assert_false(guess_vs_decide(&f, &A_B1, LS, "quote", I(START)));
+	/* an auction bid in the listing, a bad amount: no guess */
+	assert_false(guess_vs_decide(&f, &A_B1, LS, "auction-bid", I(1)));
+	assert_false(guess_vs_decide(&f, &A_B1, LS, "quote", "6e8"));
+	assert_false(guess_vs_decide(&f, &A_B1, LS, "quote", "0"));
+	assert_false(guess_vs_decide(&f, &A_B1, LS, "quote", "-5"));
+	ok(&f, &A_B1, LS, "quote", "amount", I(START), NULL);
+	eb_sale_hint_fill(f.st, &h);
+	assert_string_equal(h.leader, "bidder-a");
+	assert_int_equal(h.current, START);
+	assert_int_equal(h.increment, INC);
+	/* the leader's own raise over the floor: not guessed (the lead may
+	 * change hands before it is decided); under it: already-highest */
+	assert_false(guess_vs_decide(&f, &A_B1, LS + 1, "quote",
+	    I(START + 9 * INC)));
+	assert_int_equal(guess_vs_decide(&f, &A_B1, LS + 1, "quote",
+	    I(START)), EB_SALE_GUESS_LEADS);
+	assert_int_equal(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
+	    I(START)), EB_SALE_GUESS_BELOW);
+	/* equal, one fen short: stale; one increment up: not */
+	assert_true(guess_vs_decide(&f, &A_B2, LS + 1, "quote", I(START)));
+	assert_true(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
+	    I(START + INC - 1)));
+	assert_false(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
+	    I(START + INC)));
+	/* a raise pending (checked, not decided yet) lifts the floor of the
+	 * guess to it plus the increment; one under the floor changes
+	 * nothing (ebidd's guess, not the state's: never filled from it) */
+	{
+		struct eb_doc *q = eb_doc_new("quote");
+
+		eb_doc_set_attr(q, "sale", SALE_ID);
+		eb_sale_hint_fill(f.st, &h);
+		assert_int_equal(h.pending, 0);
+		h.pending = START + 2 * INC;
+		eb_doc_set_attr(q, "amount", I(START + 2 * INC));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"),
+		    EB_SALE_GUESS_BELOW);
+		eb_doc_set_attr(q, "amount", I(START + 3 * INC - 1));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"),
+		    EB_SALE_GUESS_BELOW);
+		eb_doc_set_attr(q, "amount", I(START + 3 * INC));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"), 0);
+		h.pending = START - INC;
+		eb_doc_set_attr(q, "amount", I(START + INC));
+		assert_int_equal(eb_sale_hint_refuses(&h, q, "bidder-b"), 0);
+		eb_doc_free(q);
+	}
+	/* a non-multiple above the floor: not-a-multiple, never guessed */
+	assert_false(guess_vs_decide(&f, &A_B2, LS + 1, "quote",
+	    I(START + INC + 17)));
+	/* to 6,950,000.00, No. 2 (bidder-b) leading */
+	for (i = 1; i <= 19; i++)
+		ok(&f, i % 2 ? &A_B2 : &A_B1, LS + i * 12 * HOUR, "quote",
+		    "amount", I(START + (int64_t)i * INC), NULL);
+	/* declaring: no raise rule applies */
+	ok(&f, &A_SYS, LE, "listing-closed", NULL);
+	eb_sale_hint_fill(f.st, &h);
+	assert_int_equal(h.phase, EB_SALE_HINT_NONE);
+	assert_false(guess_vs_decide(&f, &A_B2, LE + 1, "quote", I(1)));
+	ok(&f, &A_B1, LE + MIN, "declare-continue", "continue", "yes", NULL);
+	ok(&f, &A_B2, LE + 2 * MIN, "declare-continue", "continue", "yes",
+	    NULL);
+	ok(&f, &A_SYS, AS, "start-auction", NULL);
+	eb_sale_hint_fill(f.st, &h);
+	assert_int_equal(h.phase, EB_SALE_HINT_AUCTION);
+	assert_string_equal(h.leader, "bidder-b");
+	/* a quote in the auction: no guess (the state refuses it) */
+	assert_false(guess_vs_decide(&f, &A_B2, AS + 1, "quote", I(1)));
+	/* the race: at every step, every bidder (and an officer, and a
+	 * bidder who did not go on) at amounts around the floor; the guess
+	 * is sound every time, and the plain cases are guessed */
+	for (k = 1; k <= 20; k++) {
+		cur = 695000000 + (int64_t)(k - 1) * INC;
+		for (i = 0; i < 4; i++) {
+			const int64_t am[] = { 1, cur - INC, cur, cur + INC - 1,
+			    cur + INC, cur + 2 * INC, cur + INC + 1 };
+
+			for (size_t n = 0; n < sizeof(am) / sizeof(am[0]); n++)
+				(void)guess_vs_decide(&f, who[i], AS + k * MIN,
+				    "auction-bid", I(am[n]));
+		}
+		/* the leader: already-highest under the floor, no guess
+		 * over it; the other: stale at cur */
+		assert_int_equal(guess_vs_decide(&f, k % 2 ? &A_B2 : &A_B1,
+		    AS + k * MIN, "auction-bid", I(cur)), EB_SALE_GUESS_LEADS);
+		assert_false(guess_vs_decide(&f, k % 2 ? &A_B2 : &A_B1,
+		    AS + k * MIN, "auction-bid", I(cur + 5 * INC)));
+		assert_true(guess_vs_decide(&f, k % 2 ? &A_B1 : &A_B2,
+		    AS + k * MIN, "auction-bid", I(cur)));
+		assert_false(guess_vs_decide(&f, k % 2 ? &A_B1 : &A_B2,
+		    AS + k * MIN, "auction-bid", I(cur + INC)));
+		ok(&f, k % 2 ? &A_B1 : &A_B2, AS + k * MIN, "auction-bid",
+		    "amount", I(cur + INC), NULL);
+	}
+	/* after the countdown the raise rule is not what refuses: a stale
+	 * amount is still guessed (auction-ended is decided, and ebidd
+	 * then checks the signature: commands.c) */
+	fx_free(&f);
+}
+
 static void
 test_rules_versions(void **state)
 {
@@ -1610,6 +1771,7 @@ main(void)
 		cmocka_unit_test(test_reserve_boundary),
 		cmocka_unit_test(test_quote_boundaries),
 		cmocka_unit_test(test_raise_at_least),
+		cmocka_unit_test(test_floor_hint),
 		cmocka_unit_test(test_countdown_boundary),
 		cmocka_unit_test(test_single_bidder_and_nobody),
 		cmocka_unit_test(test_auction_without_bids),
