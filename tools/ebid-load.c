@@ -673,7 +673,8 @@ presign(struct load *L)
 			    (long long)(L->start_price + L->increment * n));
 			sign_or_die(p, xml, strlen(xml), &p->pre[i],
 			    &p->pre_len[i]);
-			if (L->lean) {   /* the whole request, once */
+			if (p->req != NULL && p->req_len != NULL) {
+				/* lean: the whole request, once */
 				p->req[i] = http_post(L, "/v1/commands",
 				    p->pre[i], p->pre_len[i], &p->req_len[i]);
 				free(p->pre[i]);
