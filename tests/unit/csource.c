@@ -140,6 +140,33 @@ close_paren(const struct tok *t, size_t n, size_t i)
 }
 
 int
+call_arg(const struct tok *t, size_t n, size_t open, int k, size_t *start,
+    size_t *end)
+{
+	size_t last = close_paren(t, n, open) - 1, j, from = open + 1;
+	int arg = 0, depth = 0;
+
+	for (j = open + 1; j <= last; j++) {
+		int sep = j == last || (depth == 0 && is(&t[j], ","));
+
+		if (is(&t[j], "(") || is(&t[j], "["))
+			depth++;
+		else if (j < last && (is(&t[j], ")") || is(&t[j], "]")))
+			depth--;
+		if (!sep)
+			continue;
+		if (arg == k) {
+			*start = from;
+			*end = j;
+			return 1;
+		}
+		arg++;
+		from = j + 1;
+	}
+	return 0;
+}
+
+int
 learn(const struct tok *t, size_t n, const char *param, struct fn *fns,
     size_t *nfns, size_t cap)
 {

@@ -29,6 +29,13 @@ int is(const struct tok *k, const char *s);
 /* The index past the ')' (or ']', '}') that closes the one at t[i]. */
 size_t close_paren(const struct tok *t, size_t n, size_t i);
 
+/*
+ * The tokens [*start, *end) of argument 'k' (from 0) of the call whose
+ * '(' is t[open]: 1, or 0 when the call has fewer arguments.
+ */
+int call_arg(const struct tok *t, size_t n, size_t open, int k,
+    size_t *start, size_t *end);
+
 /* A function that takes a named parameter, and its index. */
 struct fn {
 	char name[64];

@@ -240,30 +240,12 @@ scan_file(const char *path, const char *rel, int produced)
 		if (i + 1 >= n || !is(&t[i + 1], "("))
 			continue;
 		for (size_t f = 0; f < nlocal; f++) {
-			size_t end, j, start = i + 2;
-			int arg = 0, depth = 0;
+			size_t start, end;
 
 			if (!is(&t[i], local[f].name))
 				continue;
-			end = close_paren(t, n, i + 1) - 1;
-			for (j = i + 2; j <= end; j++) {
-				int sep = j == end || (depth == 0 &&
-				    is(&t[j], ","));
-
-				if (is(&t[j], "(") || is(&t[j], "["))
-					depth++;
-				else if (j < end && (is(&t[j], ")") ||
-				    is(&t[j], "]")))
-					depth--;
-				if (!sep)
-					continue;
-				if (arg == local[f].arg) {
-					hint_arg(t, start, j, rel);
-					break;
-				}
-				arg++;
-				start = j + 1;
-			}
+			if (call_arg(t, n, i + 1, local[f].arg, &start, &end))
+				hint_arg(t, start, end, rel);
 			break;
 		}
 	}

@@ -191,38 +191,20 @@ scan_c(const char *path, const char *rel, int produced)
 		if (i + 1 >= n || !is(&t[i + 1], "("))
 			continue;
 		for (size_t f = 0; f < nfns; f++) {
-			size_t end, j, start = i + 2, prev = i + 2;
-			int arg = 0, depth = 0;
+			size_t start, end, pstart, pend;
+			int code = 1;
 
-			if (!is(&t[i], fns[f].name))
+			if (!is(&t[i], fns[f].name) ||
+			    !call_arg(t, n, i + 1, fns[f].arg, &start, &end))
 				continue;
-			end = close_paren(t, n, i + 1) - 1;
-			for (j = i + 2; j <= end; j++) {
-				int sep = j == end || (depth == 0 &&
-				    is(&t[j], ","));
-
-				if (is(&t[j], "(") || is(&t[j], "["))
-					depth++;
-				else if (j < end && (is(&t[j], ")") ||
-				    is(&t[j], "]")))
-					depth--;
-				if (!sep)
-					continue;
-				if (arg == fns[f].arg) {
-					int code = fns[f].arg > 0 ?
-					    literal_code(t, prev, start - 1) : 1;
-
-					for (size_t k = start; k < j; k++)
-						if (t[k].kind == T_STRING)
-							add_use(t[k].s, t[k].n,
-							    rel, t[k].line,
-							    code, produced);
-					break;
-				}
-				arg++;
-				prev = start;
-				start = j + 1;
-			}
+			/* the code argument just before the reason */
+			if (fns[f].arg > 0 && call_arg(t, n, i + 1,
+			    fns[f].arg - 1, &pstart, &pend))
+				code = literal_code(t, pstart, pend);
+			for (size_t k = start; k < end; k++)
+				if (t[k].kind == T_STRING)
+					add_use(t[k].s, t[k].n, rel,
+					    t[k].line, code, produced);
 			break;
 		}
 	}
