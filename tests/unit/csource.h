@@ -1,9 +1,10 @@
 /*
  * tests/unit/csource.h
- *    The C-source scan the registry checks share (reason_registry.c,
- *    hint_catalogue.c): a file's text, its tokens (identifiers, string
- *    literals, punctuation; comments and preprocessor lines skipped), and
- *    a walk over a folder's .c/.h or .sh files.  Test programs only.
+ *    The C-source scan the source checks share (reason_registry.c,
+ *    hint_catalogue.c; server_state_names.c reads with slurp()): a
+ *    file's text, its tokens (identifiers, string literals, punctuation;
+ *    comments and preprocessor lines skipped), and a walk over a folder's
+ *    .c/.h or .sh files.  Test programs only.
  */
 #ifndef EB_TESTS_CSOURCE_H
 #define EB_TESTS_CSOURCE_H

@@ -28,6 +28,7 @@
 #include "engine/core/flows.h"
 #include "engine/core/sale.h"
 #include "engine/core/tender.h"
+#include "tests/unit/csource.h"
 
 /*
  * Quoted words that are a state's name but mean something else here:
@@ -288,18 +289,8 @@ check_decls(const char *text, const char *dir, const char *name)
 static void
 scan(const char *path, const char *dir, const char *name)
 {
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long len;
+	char *text = slurp(path);     /* csource.h */
 
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 ||
-	    (text = calloc(1, (size_t)len + 1)) == NULL ||
-	    fread(text, 1, (size_t)len, f) != (size_t)len) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(2);
-	}
-	fclose(f);
 	strip_comments(text);
 	scan_includes(text, name);
 	if (strcmp(name + strlen(name) - 2, ".h") == 0 &&
