@@ -86,11 +86,7 @@ static void agg_remove(struct eb_aggs *as, struct eb_agg *a);
 static size_t
 hint_slot(const char *id)
 {
-	uint32_t h = 2166136261u;        /* FNV-1a */
-
-	for (; *id != '\0'; id++)
-		h = (h ^ (uint8_t)*id) * 16777619u;
-	return h % AGG_HINTS;
+	return eb_idmap_hash(id) % AGG_HINTS;
 }
 
 static int

@@ -62,6 +62,7 @@
 
 #include "engine/core/flows.h"
 #include "engine/server/commands.h"
+#include "engine/server/idmap.h"
 #include "engine/server/log.h"
 #include "engine/server/reads.h"
 #include "engine/server/server.h"
@@ -683,14 +684,9 @@ watch(struct preq *p, const char *sale, const char *query)
 static int
 rate_ok(struct eb_board *b, const char *addr)
 {
-	unsigned h = 2166136261u;
-	struct rate *s;
+	struct rate *s = &b->rates[eb_idmap_hash(addr) % RATE_SLOTS];
 	int64_t now = eb_clock_mono_us(), cap;
-	const char *c;
 
-	for (c = addr; *c; c++)
-		h = (h ^ (unsigned char)*c) * 16777619u;
-	s = &b->rates[h % RATE_SLOTS];
 	cap = b->srv->cfg->public_burst * 1000;
 	if (strcmp(s->addr, addr) != 0) {
 		snprintf(s->addr, sizeof(s->addr), "%s", addr);

@@ -33,6 +33,7 @@
 
 #include "engine/server/clock.h"
 #include "engine/server/conns.h"
+#include "engine/server/idmap.h"
 #include "engine/server/log.h"
 #include "protocol/pki.h"
 #include "protocol/mem.h"
@@ -134,11 +135,7 @@ ratelog(struct ratelog *rl, const char *fmt, ...)
 static unsigned
 addr_hash(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % ADDR_BUCKETS;
+	return eb_idmap_hash(s) % ADDR_BUCKETS;
 }
 
 /* The slot of 'addr', created with n = 0; NULL when out of memory. */

@@ -9,14 +9,20 @@
 #include "engine/server/idmap.h"
 #include "protocol/mem.h"
 
-static size_t
-bucket_of(const struct eb_idmap *m, const char *id)
+unsigned
+eb_idmap_hash(const char *s)
 {
 	unsigned h = 2166136261u;    /* FNV-1a */
 
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h % m->nbuckets;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static size_t
+bucket_of(const struct eb_idmap *m, const char *id)
+{
+	return eb_idmap_hash(id) % m->nbuckets;
 }
 
 int

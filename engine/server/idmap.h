@@ -15,6 +15,9 @@
  *    eb_idmap_find(), eb_idmap_insert(), eb_idmap_remove()
  *    eb_idmap_foreach()  - every record; the callback may remove its own
  *    EB_IDMAP_RECORD()   - the record a node is embedded in
+ *    eb_idmap_hash()     - FNV-1a of a string: this table's, and that of
+ *                          ebidd's other small tables keyed by a string
+ *                          (floor hints, timers, addresses, rates)
  */
 #ifndef EB_SERVER_IDMAP_H
 #define EB_SERVER_IDMAP_H
@@ -40,6 +43,9 @@ struct eb_idmap {
 
 #define EB_IDMAP_RECORD(node, type, member) \
 	((type *)(void *)((char *)(node) - offsetof(type, member)))
+
+/* The 32-bit FNV-1a hash of the NUL-terminated string 's'. */
+unsigned eb_idmap_hash(const char *s);
 
 int eb_idmap_init(struct eb_idmap *m, size_t nbuckets) EB_MUSTCHECK;
 void eb_idmap_fini(struct eb_idmap *m);

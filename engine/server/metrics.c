@@ -19,6 +19,7 @@
 #include "engine/server/aggs.h"
 #include "engine/server/clock.h"
 #include "engine/server/conns.h"
+#include "engine/server/idmap.h"
 #include "engine/server/log.h"
 #include "engine/server/ocspclient.h"
 #include "engine/server/server.h"
@@ -293,11 +294,7 @@ eb_metrics_early(struct eb_metrics *m, int refused)
 static unsigned
 bucket_of(const char *id)
 {
-	unsigned h = 2166136261u;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h % TIMER_BUCKETS;
+	return eb_idmap_hash(id) % TIMER_BUCKETS;
 }
 
 void

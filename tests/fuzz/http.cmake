@@ -5,6 +5,6 @@
 eb_fuzzer(NAME http_fuzzer
   SOURCE tests/fuzz/http_fuzzer.c ${CMAKE_SOURCE_DIR}/engine/server/config.c
          ${CMAKE_SOURCE_DIR}/engine/server/clock.c ${CMAKE_SOURCE_DIR}/engine/server/log.c
-         ${CMAKE_SOURCE_DIR}/engine/server/replyxml.c
+         ${CMAKE_SOURCE_DIR}/engine/server/replyxml.c ${CMAKE_SOURCE_DIR}/engine/server/idmap.c
   LIBS eb_crypto eb_xml eb_base PkgConfig::LIBEVENT PkgConfig::OPENSSL
   CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/http_corpus)
