@@ -84,7 +84,9 @@ eb_envs_write_file(void *arg, const uint8_t *p, size_t n,
 
 	if (n > 0 && fwrite(p, 1, n, f) != n)
 		return eb_fail(err, EB_ERR_IO, "write-failed",
-		    "Is the disk full?", "cannot write the envelope");
+		    "Check the free space and the permissions of the output "
+		    "file's folder, then seal again.",
+		    "cannot write the envelope");
 	return EB_OK;
 }
 

@@ -2895,8 +2895,8 @@ out:
 		    c->pages);
 		if (e.code != EB_OK)
 			eb_client_print_error(stderr, &e);
-		fprintf(stderr, "  hint: give --pages DIR (the folder holding "
-		    "console.xsl) or set EBID_CONSOLE_PAGES\n");
+		fprintf(stderr, "  hint: Give --pages DIR, the folder that "
+		    "holds console.xsl, or set EBID_CONSOLE_PAGES to it.\n");
 	}
 	eb_buf_free(&xsl);
 	eb_buf_free(&str);

@@ -1344,8 +1344,9 @@ auction_amount(struct session *s, const char *command, const struct args *a)
 		char why[96];
 
 		fprintf(stderr, "ebid: not an amount: '%s': %s\n"
-		    "  hint: yuan with at most two decimals, e.g. 6950000.00 or "
-		    "6,950,000.00; nothing was sent\n", a->pos[0],
+		    "  hint: Write the amount in yuan with at most two "
+		    "decimals, e.g. 6950000.00 or 6,950,000.00; nothing was "
+		    "sent.\n", a->pos[0],
 		    amount_problem(a->pos[0], why, sizeof(why)));
 		return EXIT_USAGE;
 	}

@@ -898,7 +898,9 @@ check_sheet(const struct rules *r, const struct eb_doc *sheet,
 			if (pass == NULL || (strcmp(pass, "yes") != 0 &&
 			    strcmp(pass, "no") != 0)) {
 				rc = eb_fail(err, EB_ERR_FORMAT, "bad-score",
-				    "pass is yes or no.", "%s: bid %s item %s "
+				    "Judge each compliance item with "
+				    "pass=\"yes\" or pass=\"no\".",
+				    "%s: bid %s item %s "
 				    "has no valid pass", expert, bid, item);
 				goto out;
 			}
@@ -1738,7 +1740,8 @@ read_bid(const struct eb_doc *ob, struct bidrow *b, struct eb_error *err)
 		b->has_days = 1;
 	else if (rc != EB_ERR_NOTFOUND)
 		return eb_fail(err, EB_ERR_FORMAT, "bad-bid",
-		    "completion-days is a whole number of days.",
+		    "Give completion-days as a whole number of days, e.g. "
+		    "<completion-days>180</completion-days>.",
 		    "bid of %s: malformed completion-days", b->bidder);
 	return EB_OK;
 }

@@ -248,8 +248,9 @@ decide_open(const struct monitor *m, const struct eb_cmd *cmd,
 		    (eb_doc_attr_i64(cmd->body, k[i].name, &v) != EB_OK ||
 		    v < k[i].lo || v > k[i].hi))
 			return eb_fail(err, EB_ERR_FORMAT, "bad-monitor-rules",
-			    "min-bidding-days 1..365, notice-days 0..365, "
-			    "subnet-bits 8..32, award-margin-days 0..365.",
+			    "Give each rule within its range: min-bidding-days "
+			    "1 to 365, notice-days 0 to 365, subnet-bits 8 to "
+			    "32, award-margin-days 0 to 365.",
 			    "open-monitor: %s out of "
 			    "range", k[i].name);
 		eb_doc_set_attr_i64(e, k[i].name, v);

@@ -458,7 +458,8 @@ f_explained(struct tender *t, const struct eb_doc *ev, int64_t at, int *to,
 	s = find_by(l, "score-sheet", "expert", eb_doc_attr(ev, "expert"));
 	if (s == NULL || eb_doc_attr(ev, "bid") == NULL)
 		return eb_fail(err, EB_ERR_FORMAT, "bad-event",
-		    "The log does not follow from the commands.",
+		    "Verify the log with ebid-audit: a deviation-explained "
+		    "event needs the expert's score sheet before it.",
 		    "deviation-explained: no sheet of the expert");
 	for (x = s->first; x != NULL; x = nx) {
 		nx = x->next;
