@@ -9,8 +9,8 @@
  *    POST /t/ID/do           a command of my duties (cmd=, a.NAME, c.NAME)
  *    POST /t/ID/check        (expert) the draft score sheet checked by the
  *                            core's own rule; answers <problem ok=>
- *                            with the message, detail and hint (its
- *                            Chinese in <hint zh=>)
+ *                            with the message, detail and hint (their
+ *                            Chinese in <message zh=>, <hint zh=>)
  *    POST /t/ID/scores       (expert) the score sheet, signed and sent
  *    POST /t/ID/sign         (expert) sign the committee report [dissent]
  *    POST /t/ID/bid          (bidder) a bid file: sealed, signed, submitted;
@@ -33,7 +33,9 @@
  *
  * Every action runs the CLI's verb (eb_verbs_main) with an argv built
  * here, its output captured: what the person sees is what `ebid` prints,
- * a refusal as the server's message, detail and hint.  Reads go through
+ * a refusal as the server's message, detail and hint (on the Chinese
+ * page in Chinese, with the figures of msg_values: docs/console.md,
+ * "Refusals in Chinese").  Reads go through
  * this process's own mutual-TLS client (eb_client).  One person, one
  * browser: requests are served one at a time on the event loop.
  *
@@ -352,6 +354,120 @@ set_flash(struct console *c, int rc, const struct eb_buf *out,
 	c->flash = f;
 }
 
+/*
+ * The figures a refusal's Chinese message names (strings.xml <m
+ * id="msg:REASON" zh="... {NAME} ...">, console.xsl "refusal-zh";
+ * docs/console.md, "Refusals in Chinese").  The error reply carries none
+ * of them (error.xsd: code, reason, status and English text), so the
+ * console adds to the flash of a refused action what it knows itself,
+ * as <value name=NAME fen=|at=|token=>: the amount its form sent, and
+ * the figures of the tender's or sale's view read right after the
+ * refusal.  {cmd}, {why} and {role} the stylesheet fills from the flash
+ * (the action, the reason) and whoami.  A message whose figure is not
+ * there falls back to the next one (the reason's label and the action).
+ * CTest msg_catalogue reads this table: every {NAME} of strings.xml's
+ * messages is one of these names (or cmd, why, role), {NAME:daxie} one
+ * given in fen.
+ */
+static const struct msg_value {
+	const char *name;       /* {NAME} */
+	const char *family;     /* the view read: "tender", "sale"; "form" */
+	const char *path;       /* its element below the view's root, or "" */
+	const char *attr;       /* its attribute there (the form's field) */
+	const char *as;         /* fen, at or token: <value>'s attribute */
+} msg_values[] = {
+	{ "amount",         "form",   "",             "amount",         "fen" },
+	{ "state",          "tender", "",             "state",          "token" },
+	{ "deadline",       "tender", "registration/bid-deadline", "at", "at" },
+	{ "opening",        "tender", "registration/opening-time", "at", "at" },
+	{ "state",          "sale",   "",             "state",          "token" },
+	{ "current",        "sale",   "price",        "current",        "fen" },
+	{ "minimum",        "sale",   "price",        "minimum",        "fen" },
+	{ "increment",      "sale",   "terms",        "increment",      "fen" },
+	{ "deposit",        "sale",   "terms",        "deposit",        "fen" },
+	{ "listing-start",  "sale",   "terms",        "listing-start",  "at" },
+	{ "listing-end",    "sale",   "terms",        "listing-end",    "at" },
+	{ "ends",           "sale",   "auction",      "ends",           "at" },
+};
+
+static struct eb_doc *fetch(struct console *c, const char *path,
+    struct eb_error *e);
+
+/* The element 'path' ("a/b", "" the root itself) below 'd', or NULL. */
+static const struct eb_doc *
+doc_at(const struct eb_doc *d, const char *path)
+{
+	char name[64];
+	size_t n;
+
+	while (d != NULL && *path != '\0') {
+		n = strcspn(path, "/");
+		if (n >= sizeof(name))
+			return NULL;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		d = eb_doc_child(d, name);
+		path += n + (path[n] == '/');
+	}
+	return d;
+}
+
+static void
+add_value(struct eb_doc *f, const char *name, const char *as,
+    const char *v)
+{
+	struct eb_doc *x = eb_doc_add(f, "value");
+
+	eb_doc_set_attr(x, "name", name);
+	eb_doc_set_attr(x, as, v);
+}
+
+/*
+ * The flash of a refused action on tender or sale 'id' ('family'; other
+ * desks: NULL) gets the figures of msg_values: 'amount_fen' (the form's,
+ * or -1) and the view's, read now.  The current price only once there
+ * is one (a leader).  Nothing is added to an accepted action's flash.
+ */
+static void
+flash_values(struct console *c, const char *family, const char *id,
+    int64_t amount_fen)
+{
+	struct eb_doc *view = NULL;
+	const struct eb_doc *at;
+	const char *v;
+	struct eb_error e;
+	char path[160], fen[32];
+	size_t i;
+
+	if (c->flash == NULL || eb_doc_attr(c->flash, "reason") == NULL ||
+	    strcmp(eb_doc_attr(c->flash, "kind"), "error") != 0)
+		return;
+	if (amount_fen >= 0) {
+		snprintf(fen, sizeof(fen), "%lld", (long long)amount_fen);
+		add_value(c->flash, "amount", "fen", fen);
+	}
+	if (family == NULL || (strcmp(family, "tender") != 0 &&
+	    strcmp(family, "sale") != 0))
+		return;
+	eb_error_clear(&e);
+	snprintf(path, sizeof(path), "/v1/%ss/%s", family, id);
+	if ((view = fetch(c, path, &e)) == NULL)
+		return;
+	for (i = 0; i < sizeof(msg_values) / sizeof(msg_values[0]); i++) {
+		if (strcmp(msg_values[i].family, family) != 0 ||
+		    (at = doc_at(view, msg_values[i].path)) == NULL ||
+		    (v = eb_doc_attr(at, msg_values[i].attr)) == NULL)
+			continue;
+		if (strcmp(msg_values[i].name, "current") == 0 &&
+		    ((v = eb_doc_attr(at, "leader")) == NULL ||
+		    strcmp(v, "0") == 0))
+			continue;
+		add_value(c->flash, msg_values[i].name, msg_values[i].as,
+		    eb_doc_attr(at, msg_values[i].attr));
+	}
+	eb_doc_free(view);
+}
+
 /* -- reads -------------------------------------------------------------- */
 
 /* GET 'path' from ebidd: the tree, or NULL with *status and 'e'. */
@@ -407,6 +523,76 @@ hint_zh(const struct console *c, const char *en)
 		    (v = eb_doc_attr(h, "zh")) != NULL && v[0] != '\0')
 			return v;
 	return NULL;
+}
+
+/* The Chinese label strings.xml gives "K:TOKEN", or NULL. */
+static const char *
+label_zh(const struct console *c, const char *k, const char *token)
+{
+	const struct eb_doc *s;
+	const char *id;
+	size_t n = strlen(k);
+
+	if (token == NULL)
+		return NULL;
+	eb_doc_foreach(s, c->strings, "s")
+		if ((id = eb_doc_attr(s, "id")) != NULL &&
+		    strncmp(id, k, n) == 0 && id[n] == ':' &&
+		    strcmp(id + n + 1, token) == 0)
+			return eb_doc_attr(s, "zh");
+	return NULL;
+}
+
+/*
+ * The Chinese message of the sheet check's refusal for reason 'why' (the
+ * answer of POST /t/ID/check, which the page's script shows; nothing was
+ * sent, so not the centre's fallbacks): the first of msg:REASON,
+ * msg-check naming only {cmd} ('cmd'), {why} and {role}, filled with
+ * their labels (console.xsl's "refusal-zh" does the same with the
+ * figures); 0, or -1 when none fits.
+ */
+static int
+msg_zh(const struct console *c, const char *cmd, const char *why,
+    struct eb_buf *out)
+{
+	char id[96];
+	const char *ids[2] = { id, "msg-check" };
+	const struct eb_doc *m;
+	size_t i;
+
+	snprintf(id, sizeof(id), "msg:%s", why != NULL ? why : "");
+	for (i = 0; i < 2; i++) {
+		const char *t = NULL, *v, *p, *o, *e;
+		int fits = 1;
+
+		eb_doc_foreach(m, c->hints, "m")
+			if ((v = eb_doc_attr(m, "id")) != NULL &&
+			    strcmp(v, ids[i]) == 0)
+				t = eb_doc_attr(m, "zh");
+		if (t == NULL || t[0] == '\0')
+			continue;
+		out->len = 0;
+		for (p = t; fits && (o = strchr(p, '{')) != NULL &&
+		    (e = strchr(o, '}')) != NULL; p = e + 1) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%.*s", (int)(e - o - 1),
+			    o + 1);
+			v = strcmp(name, "cmd") == 0 ? label_zh(c, "cmd", cmd) :
+			    strcmp(name, "why") == 0 ? label_zh(c, "why",
+			    why) : strcmp(name, "role") == 0 && c->me != NULL ?
+			    label_zh(c, "role", eb_doc_attr(c->me, "role")) :
+			    NULL;
+			if (v == NULL)
+				fits = 0;
+			else if (eb_buf_append(out, p, (size_t)(o - p)) != EB_OK ||
+			    eb_buf_puts(out, v) != EB_OK)
+				return -1;
+		}
+		if (fits && eb_buf_puts(out, p) == EB_OK)
+			return 0;
+	}
+	return -1;
 }
 
 static struct eb_doc *
@@ -756,14 +942,17 @@ render(struct console *c, struct evhttp_request *req, int status,
 	    evhttp_uri_get_path(u) : "/");
 	eb_doc_set_attr_i64(page, "port", c->port);
 	strings = eb_doc_clone(c->strings);
-	/* the hints' Chinese only on a page that shows a hint: they are more
-	 * than half of strings.xml's bytes (3.0 ms of CPU a page with them,
-	 * 1.4 without: docs/console.md, "Hints in Chinese") */
-	if ((c->flash != NULL && eb_doc_child(c->flash, "hint") != NULL) ||
-	    (content != NULL && eb_doc_child(content, "hint") != NULL)) {
+	/* the refusals' Chinese (hints and messages) only on a page that
+	 * shows a refusal or a hint: they are more than half of strings.xml's
+	 * bytes (3.0 ms of CPU a page with the hints, 1.4 without:
+	 * docs/console.md, "Hints in Chinese") */
+	if ((c->flash != NULL && (eb_doc_child(c->flash, "hint") != NULL ||
+	    eb_doc_child(c->flash, "message") != NULL)) ||
+	    (content != NULL && (eb_doc_child(content, "hint") != NULL ||
+	    strcmp(content->name, "problem") == 0))) {
 		const struct eb_doc *h;
 
-		eb_doc_foreach(h, c->hints, "h")
+		eb_doc_foreach(h, c->hints, NULL)
 			eb_doc_append(strings, eb_doc_clone(h));
 	}
 	eb_doc_append(page, strings);
@@ -1481,6 +1670,7 @@ act_command(struct console *c, struct evhttp_request *req,
 
 		rc = run_verb(c, 4, share, &out, &err);
 		set_flash(c, rc, &out, &err, cmd);
+		flash_values(c, family, id, -1);
 		goto done;
 	}
 	argv[argc++] = family;
@@ -1523,6 +1713,7 @@ act_command(struct console *c, struct evhttp_request *req,
 	if (file[0] != '\0')
 		unlink(file);
 	set_flash(c, rc, &out, &err, cmd);
+	flash_values(c, family, id, -1);
 done:
 	evhttp_clear_headers(&q);
 	eb_buf_free(&out);
@@ -1643,6 +1834,20 @@ act_scores(struct console *c, struct evhttp_request *req, const char *id,
 			if ((h = eb_doc_child(res, "hint")) != NULL &&
 			    (zh = hint_zh(c, eb_doc_text(h))) != NULL)
 				eb_doc_set_attr(h, "zh", zh);
+			/* <message zh=>: the refusal in Chinese, its label
+			 * first (docs/console.md, "Refusals in Chinese") */
+			if ((h = eb_doc_child(res, "message")) != NULL &&
+			    msg_zh(c, "submit-scores", e.reason, &b) == 0) {
+				struct eb_buf l = EB_BUF_INIT;
+				const char *w = label_zh(c, "why", e.reason);
+
+				if ((w == NULL || (eb_buf_puts(&l, w) == EB_OK &&
+				    eb_buf_puts(&l, "：") == EB_OK)) &&
+				    eb_buf_append(&l, b.data, b.len) == EB_OK)
+					eb_doc_set_attr(h, "zh", eb_buf_str(&l));
+				eb_buf_free(&l);
+				b.len = 0;
+			}
 			if (eb_xml_write(res, 0, &b) == EB_OK)
 				send_bytes(req, 200,
 				    "application/xml; charset=utf-8", b.data,
@@ -1687,6 +1892,7 @@ act_scores(struct console *c, struct evhttp_request *req, const char *id,
 			close(fd);
 		unlink(file);
 		set_flash(c, rc, &o, &er, "submit-scores");
+		flash_values(c, "tender", id, -1);
 		eb_buf_free(&o);
 		eb_buf_free(&er);
 		back_to(c, req, "t", id);
@@ -1718,6 +1924,7 @@ act_sign(struct console *c, struct evhttp_request *req, const char *id)
 	}
 	set_flash(c, run_verb(c, argc, argv, &out, &err), &out, &err,
 	    "sign-report");
+	flash_values(c, "tender", id, -1);
 	evhttp_clear_headers(&q);
 	eb_buf_free(&out);
 	eb_buf_free(&err);
@@ -1823,6 +2030,7 @@ act_bid(struct console *c, struct evhttp_request *req, const char *id)
 		}
 	}
 	set_flash(c, rc, &out, &err, "submit-bid");
+	flash_values(c, "tender", id, -1);
 	unlink(in);
 	unlink(sealed);
 	unlink(rec);
@@ -2657,6 +2865,7 @@ act_sale_bid(struct console *c, struct evhttp_request *req, const char *id)
 		argv[4] = yuan;
 		set_flash(c, run_verb(c, 5, argv, &out, &err), &out, &err,
 		    strcmp(kind, "quote") == 0 ? "quote" : "auction-bid");
+		flash_values(c, "sale", id, fen);
 		back_to(c, req, "s", id);
 	}
 	evhttp_clear_headers(&q);
@@ -2854,12 +3063,14 @@ load_pages(struct console *c)
 	if (eb_file_read(path, (size_t)4 << 20, &str, &e) != EB_OK ||
 	    eb_xml_parse(NULL, NULL, str.data, str.len, &all, &e) != EB_OK)
 		goto out;
-	/* the labels, and apart the hints' Chinese (<h en= zh=>) */
+	/* the labels, and apart the refusals' Chinese: the hints (<h en=
+	 * zh=>) and the messages (<m id= zh=>) */
 	c->strings = eb_doc_new("strings");
 	c->hints = eb_doc_new("strings");
 	eb_doc_foreach(s, all, NULL)
-		eb_doc_append(strcmp(s->name, "h") == 0 ? c->hints :
-		    c->strings, eb_doc_clone(s));
+		eb_doc_append(strcmp(s->name, "h") == 0 ||
+		    strcmp(s->name, "m") == 0 ? c->hints : c->strings,
+		    eb_doc_clone(s));
 	eb_doc_free(all);
 	snprintf(path, sizeof(path), "%s/console.css", c->pages);
 	if (eb_file_read(path, (size_t)1 << 20, &c->css, &e) != EB_OK)

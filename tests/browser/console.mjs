@@ -174,11 +174,17 @@ try {
     if (first) {
       await page.type(`[name="${inputs[0]}"]`, '25.3');
       try {
-        await page.waitForFunction(() => /step|步长/.test(document.getElementById('sheet-check').innerText) &&
-          /multiple of the step/.test(document.getElementById('sheet-check').innerText), { timeout: 5000 });
-        const msg = await page.$eval('#sheet-check .message', (e) => e.textContent);
+        await page.waitForFunction(() => document.querySelector('#sheet-check .message') &&
+          /multiple of the step/.test(document.querySelector('#sheet-check .message').dataset.message), { timeout: 5000 });
+        // the server's English message in data-message and title=, its
+        // Chinese shown (the console's <message zh=>: label and sentence)
+        const m = await page.$eval('#sheet-check .message', (e) => ({ text: e.textContent, en: e.dataset.message, title: e.title, lang: e.lang }));
+        const msg = m.en;
         const inv = await page.$eval(`[name="${inputs[0]}"]`, (e) => e.getAttribute('aria-invalid'));
         ok(`a score off the step is refused in the form as typed: "${msg}"${inv === 'true' ? ' (field marked invalid)' : ''}`);
+        if (m.text.startsWith('分值不符合分档步长：') && /分档步长/.test(m.text.slice(10)) && !/[A-Za-z]/.test(m.text) && m.title === m.en && m.lang === 'zh-CN')
+          ok(`the sheet check's message in Chinese: "${m.text}" (title "${m.title}")`);
+        else bad(`the sheet check's message on the Chinese desk: ${JSON.stringify(m)}`);
         fs.writeFileSync(process.env.STEP_MSG_FILE, msg);
         await shot(page, 'scoring-refused');
       } catch (e) {

@@ -32,7 +32,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { hintOf, hintZhOk, hintEnOk, postCmd } from './hints.mjs';
+import { hintOf, hintZhOk, hintEnOk, postCmd, msgOf, msgZhOk } from './hints.mjs';
 
 const urls = Object.fromEntries((process.env.CONSOLES || '').split(/\s+/).filter(Boolean).map((s) => {
   const i = s.indexOf('=');
@@ -178,6 +178,19 @@ try {
     const bh = await hintOf(buyer, '#flash .hint .hint-text');
     if (hintZhOk(bh)) ok(`buyer: the refusal's hint in Chinese: "${bh.text}" (title "${bh.title}")`);
     else bad(`buyer: the low bid's hint on the Chinese desk: ${JSON.stringify(bh)}`);
+    // the whole refusal in Chinese: the amount sent and the minimum in 元
+    // (grouped, the amount also in 大写), the detail's figures too; the
+    // server's English (amounts in fen) in title= and the closed original
+    const bm = await msgOf(buyer, '#flash');
+    if (msgZhOk(bm) && bm.msg === 'msg:below-minimum' && bm.text.includes('6,000,000.00 元') &&
+        bm.text.includes('人民币陆佰万元整') && bm.text.includes(`${minText} 元`) && bm.fen[0] === '600000000' &&
+        /below the minimum/.test(bm.en))
+      ok(`buyer: the refusal's message in Chinese: "${bm.line.trim()}" (title "${bm.title}")`);
+    else bad(`buyer: the low bid's message on the Chinese desk: ${JSON.stringify(bm)}`);
+    if (bm && bm.detail && !/[A-Za-z]/.test(bm.detail) && bm.detail.includes(`${minText} 元`) &&
+        bm.detail.includes('人民币陆佰贰拾万元整') && / fen/.test(bm.detailEn) && bm.original.includes(bm.detailEn))
+      ok(`buyer: its detail in Chinese, in 元: "${bm.detail}" (title "${bm.detailEn}")`);
+    else bad(`buyer: the low bid's detail on the Chinese desk: ${JSON.stringify(bm)}`);
     await shot(buyer, 'sale-refused');
     // the minimum next bid, confirmed in 大写, signed; the board follows
     if (minText !== '6,200,000.00') bad(`the minimum next bid is ${minText}, the scenario expects 6,200,000.00`);
@@ -244,12 +257,20 @@ try {
   const rh = await hintOf(reg, '#flash .hint .hint-text');
   if (hintZhOk(rh)) ok(`the refusal's hint in Chinese: "${rh.text}" (title "${rh.title}")`);
   else bad(`the refusal's hint on the Chinese desk: ${JSON.stringify(rh)}`);
+  // its message in Chinese: the stage (已退回) and the action by their labels
+  const rm = await msgOf(reg, '#flash');
+  if (msgZhOk(rm) && rm.msg === 'msg:not-allowed-in-state' && rm.text.includes('“已退回”') && rm.text.includes('“受理登记”'))
+    ok(`the refusal's message in Chinese: "${rm.line.trim()}" (title "${rm.title}")`);
+  else bad(`the refusal's message on the Chinese desk: ${JSON.stringify(rm)}`);
   await shot(reg, 'refused');
   await reg.goto(reg.url().split('?')[0] + '?lang=en', { waitUntil: 'load' });
   await postCmd(reg, 'accept-registration', '?lang=en');
   const rhe = await hintOf(reg, '#flash .hint .hint-text');
   if (rh && hintEnOk(rhe, rh.en)) ok(`?lang=en: the same refusal's hint in English: "${rhe.text}"`);
   else bad(`the refusal's hint on ?lang=en: ${JSON.stringify(rhe)}`);
+  const rme = await reg.$eval('#flash .message', (e) => e.textContent).catch(() => '');
+  if (rm && rme.includes(rm.en) && !/[\u4e00-\u9fff]/.test(rme)) ok(`?lang=en: the server's message in English: "${rme.trim().slice(0, 100)}"`);
+  else bad(`the refusal's message on ?lang=en: "${rme}"`);
   await shot(reg, 'refused-en');
   await reg.goto(reg.url().split('?')[0], { waitUntil: 'load' });
   reached('returned');

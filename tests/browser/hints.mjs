@@ -43,3 +43,30 @@ export function postCmd(page, cmd, query) {
     fm.submit();
   }, cmd, query)]);
 }
+
+// A refusal's message as shown on the Chinese desk (console.xsl
+// "refusal-zh"; docs/console.md, "Refusals in Chinese"): the sentence,
+// its English original (title= and data-message), the entry it was made
+// from (data-msg), the detail line's Chinese and English, the text of the
+// collapsed original, and every amount (data-fen) and time it shows.
+export function msgOf(page, scope) {
+  return page.$eval(scope, (f) => {
+    const m = f.querySelector('.message .msg-text');
+    const d = f.querySelector('.detail .msg-text');
+    const o = f.querySelector('details.original');
+    return m && {
+      line: f.querySelector('.message').textContent, text: m.textContent, title: m.title, en: m.dataset.message,
+      msg: m.dataset.msg, lang: m.lang,
+      detail: d ? d.textContent : null, detailEn: d ? d.dataset.detail : null,
+      original: o ? o.textContent : null, originalOpen: o ? o.open : null,
+      fen: [...f.querySelectorAll('.message [data-fen], .detail [data-fen]')].map((x) => x.dataset.fen),
+      times: [...f.querySelectorAll('.message time, .detail time')].map((x) => x.textContent),
+    };
+  }).catch(() => null);
+}
+// the Chinese desk: a Chinese sentence without a Latin letter, the
+// server's English (no Chinese) in title= and kept in the original
+export function msgZhOk(m) {
+  return Boolean(m && m.text && han.test(m.text) && !/[A-Za-z]/.test(m.text) && m.lang === 'zh-CN' &&
+    m.en && m.title === m.en && !han.test(m.en) && m.original && m.original.includes(m.en) && m.originalOpen === false);
+}

@@ -30,3 +30,19 @@ add_test(NAME hint_catalogue_fixture
                  -DDIR=${CMAKE_SOURCE_DIR}/tests/data/hints
                  -P ${CMAKE_SOURCE_DIR}/tests/data/hints/check.cmake)
 set_tests_properties(hint_catalogue_fixture PROPERTIES LABELS unit)
+
+# The refusals' messages in Chinese: every reason of protocol/reasons.txt
+# reads as a sentence on the Chinese desk (its own <m id="msg:REASON"> in
+# tools/console/strings.xml, or the fallbacks with its why: label), no
+# entry is stale, every {NAME} is a figure tools/console.c fills
+# (docs/console.md, "Refusals in Chinese").  The fixture checks each
+# finding on tests/data/msgs.
+add_executable(msg_catalogue tests/unit/msg_catalogue.c tests/unit/csource.c)
+target_link_libraries(msg_catalogue PRIVATE PkgConfig::LIBXML2)
+set_target_properties(msg_catalogue PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/unit)
+add_test(NAME msg_catalogue COMMAND msg_catalogue ${CMAKE_SOURCE_DIR})
+add_test(NAME msg_catalogue_fixture
+         COMMAND ${CMAKE_COMMAND} -DPROG=$<TARGET_FILE:msg_catalogue>
+                 -DDIR=${CMAKE_SOURCE_DIR}/tests/data/msgs
+                 -P ${CMAKE_SOURCE_DIR}/tests/data/msgs/check.cmake)
+set_tests_properties(msg_catalogue msg_catalogue_fixture PROPERTIES LABELS unit)

@@ -44,6 +44,18 @@
         const para = document.createElement('p');
         para.className = cls;
         para.textContent = t;
+        if (n === 'message') {
+          // the refusal in Chinese (the console's <message zh=>: its
+          // label and sentence, docs/console.md, "Refusals in Chinese"),
+          // the server's English in title= and data-message
+          const zhText = p.getElementsByTagName('message')[0].getAttribute('zh');
+          para.dataset.message = t;
+          if (zh && zhText) { para.textContent = zhText; para.title = t; para.lang = 'zh-CN'; } else if (zh) para.lang = 'en';
+        }
+        if (n === 'detail' && zh) {
+          // the detail names bids and criteria by the server's words
+          para.lang = 'en';
+        }
         if (n === 'hint') {
           // the hint in Chinese when strings.xml has it (the console puts
           // it in zh=: docs/console.md, "Hints in Chinese"), the English

@@ -19,6 +19,8 @@
   <xsl:key name="s" match="e:strings/e:s" use="@id"/>
   <!-- a refusal's hint in Chinese: <h en="THE ENGLISH HINT" zh=> -->
   <xsl:key name="h" match="e:strings/e:h" use="@en"/>
+  <!-- a refusal's message in Chinese: <m id="msg:REASON" zh="... {NAME} ..."> -->
+  <xsl:key name="m" match="e:strings/e:m" use="@id"/>
   <!-- who a bidder is: the trading subject it signed up for (its name read
        by console.c into <names>), its organisation (certificate's O) -->
   <xsl:key name="bidder-subject" match="e:sign-up/@subject | e:bid-result/e:signed-up-as/@subject" use="(../@bidder | ../../@bidder)[1]"/>
@@ -170,6 +172,104 @@
     </xsl:choose></time>
   </xsl:template>
 
+  <!-- ==================================================== refusals in zh
+       A refusal (the flash of a refused action, the problem page) on the
+       Chinese page (docs/console.md, "Refusals in Chinese"): the reason's
+       label, then a sentence: strings.xml <m id="msg:REASON">, else the
+       fallbacks msg-else-state, msg-else, msg-else-bare (a refusal with
+       a reason: its label and the action), msg-none, msg-none-bare (no
+       reason: the console's own or the client's), the first whose every
+       {NAME} the refusal can fill: {cmd} the action (cmd: label), {why}
+       the reason (why: label), {role} whoami's (role: label), any other
+       the flash's <value name=NAME> that console.c added (msg_values:
+       fen as yuan with grouping and 元, {NAME:daxie} in capital numerals,
+       an instant in Beijing time, a state by its label).  The detail the
+       same from <m id="msgd:REASON">.  The server's English message and
+       detail stay in title= and in "服务器原文" below. -->
+  <xsl:template name="refusal-zh">
+    <xsl:param name="f"/>
+    <xsl:variable name="r" select="string($f/@reason)"/>
+    <xsl:variable name="chain">
+      <xsl:choose>
+        <xsl:when test="$r != ''">msg:<xsl:value-of select="$r"/> msg-else-state msg-else msg-else-bare </xsl:when>
+        <xsl:otherwise>msg-none msg-none-bare </xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:variable name="id"><xsl:call-template name="msg-pick"><xsl:with-param name="ids" select="string($chain)"/><xsl:with-param name="f" select="$f"/></xsl:call-template></xsl:variable>
+    <p class="message">
+      <xsl:if test="$r != '' and key('s', concat('why:', $r))"><xsl:call-template name="tok"><xsl:with-param name="k" select="'why'"/><xsl:with-param name="v" select="$r"/></xsl:call-template><xsl:text>：</xsl:text></xsl:if>
+      <span class="msg-text" lang="zh-CN" title="{$f/e:message}" data-message="{$f/e:message}" data-msg="{$id}"><xsl:call-template name="msg-fill"><xsl:with-param name="text" select="string(key('m', string($id))/@zh)"/><xsl:with-param name="f" select="$f"/></xsl:call-template></span>
+    </p>
+    <xsl:variable name="d" select="key('m', concat('msgd:', $r))/@zh"/>
+    <xsl:variable name="dok"><xsl:if test="$r != '' and $d"><xsl:call-template name="msg-can"><xsl:with-param name="text" select="string($d)"/><xsl:with-param name="f" select="$f"/></xsl:call-template></xsl:if></xsl:variable>
+    <xsl:if test="$dok = 'yes'">
+      <p class="detail"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template>：<span class="msg-text" lang="zh-CN" title="{$f/e:detail}" data-detail="{$f/e:detail}"><xsl:call-template name="msg-fill"><xsl:with-param name="text" select="string($d)"/><xsl:with-param name="f" select="$f"/></xsl:call-template></span></p>
+    </xsl:if>
+    <details class="original"><summary><xsl:call-template name="t"><xsl:with-param name="id" select="'original'"/></xsl:call-template></summary>
+      <p lang="en" class="original-message"><xsl:value-of select="$f/e:message"/></p>
+      <xsl:if test="$f/e:detail"><p lang="en" class="original-detail"><xsl:value-of select="$f/e:detail"/></p></xsl:if>
+    </details>
+  </xsl:template>
+
+  <!-- the first id of the space-separated 'ids' whose <m> the refusal
+       can fill (the last of a chain has no figure: always) -->
+  <xsl:template name="msg-pick">
+    <xsl:param name="ids"/>
+    <xsl:param name="f"/>
+    <xsl:variable name="id" select="substring-before($ids, ' ')"/>
+    <xsl:variable name="m" select="key('m', $id)/@zh"/>
+    <xsl:variable name="ok"><xsl:if test="$m"><xsl:call-template name="msg-can"><xsl:with-param name="text" select="string($m)"/><xsl:with-param name="f" select="$f"/></xsl:call-template></xsl:if></xsl:variable>
+    <xsl:choose>
+      <xsl:when test="$ok = 'yes' or substring-after($ids, ' ') = ''"><xsl:value-of select="$id"/></xsl:when>
+      <xsl:otherwise><xsl:call-template name="msg-pick"><xsl:with-param name="ids" select="substring-after($ids, ' ')"/><xsl:with-param name="f" select="$f"/></xsl:call-template></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- 'yes' when every {NAME} of 'text' has its figure in the refusal -->
+  <xsl:template name="msg-can">
+    <xsl:param name="text"/>
+    <xsl:param name="f"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, '{') and contains(substring-after($text, '{'), '}')">
+        <xsl:variable name="n" select="substring-before(substring-after($text, '{'), '}')"/>
+        <xsl:variable name="b" select="concat(substring-before(concat($n, ':'), ':'), '')"/>
+        <xsl:choose>
+          <xsl:when test="($b = 'cmd' and $f/@action) or ($b = 'why' and key('s', concat('why:', $f/@reason))) or ($b = 'role' and $me/@role) or $f/e:value[@name = $b]">
+            <xsl:call-template name="msg-can"><xsl:with-param name="text" select="substring-after(substring-after($text, '{'), '}')"/><xsl:with-param name="f" select="$f"/></xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise>no</xsl:otherwise>
+        </xsl:choose>
+      </xsl:when>
+      <xsl:otherwise>yes</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- 'text' with each {NAME} filled (see refusal-zh) -->
+  <xsl:template name="msg-fill">
+    <xsl:param name="text"/>
+    <xsl:param name="f"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, '{') and contains(substring-after($text, '{'), '}')">
+        <xsl:variable name="n" select="substring-before(substring-after($text, '{'), '}')"/>
+        <xsl:variable name="b" select="substring-before(concat($n, ':'), ':')"/>
+        <xsl:variable name="v" select="$f/e:value[@name = $b][1]"/>
+        <xsl:value-of select="substring-before($text, '{')"/>
+        <xsl:choose>
+          <xsl:when test="$b = 'cmd'"><xsl:call-template name="tok-text"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="$f/@action"/></xsl:call-template></xsl:when>
+          <xsl:when test="$b = 'why'"><xsl:call-template name="tok-text"><xsl:with-param name="k" select="'why'"/><xsl:with-param name="v" select="$f/@reason"/></xsl:call-template></xsl:when>
+          <xsl:when test="$b = 'role'"><xsl:call-template name="tok-text"><xsl:with-param name="k" select="'role'"/><xsl:with-param name="v" select="$me/@role"/></xsl:call-template></xsl:when>
+          <xsl:when test="$v/@fen and substring-after($n, ':') = 'daxie'"><span class="daxie" data-fen="{$v/@fen}">人民币<xsl:value-of select="ebf:daxie(string($v/@fen))"/></span></xsl:when>
+          <xsl:when test="$v/@fen"><span class="amount" data-fen="{$v/@fen}"><xsl:call-template name="yuan"><xsl:with-param name="fen" select="$v/@fen"/></xsl:call-template> 元</span></xsl:when>
+          <xsl:when test="$v/@at"><xsl:call-template name="when"><xsl:with-param name="at" select="$v/@at"/></xsl:call-template></xsl:when>
+          <xsl:when test="$v/@token"><xsl:call-template name="tok"><xsl:with-param name="k" select="'st'"/><xsl:with-param name="v" select="$v/@token"/></xsl:call-template></xsl:when>
+          <xsl:otherwise><xsl:value-of select="$n"/></xsl:otherwise>
+        </xsl:choose>
+        <xsl:call-template name="msg-fill"><xsl:with-param name="text" select="substring-after(substring-after($text, '{'), '}')"/><xsl:with-param name="f" select="$f"/></xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <!-- ============================================================ layout -->
   <xsl:template match="/e:page">
     <html lang="{substring('zh-CNen', 1 + 5 * ($lang = 'en'), 5 - 3 * ($lang = 'en'))}">
@@ -234,8 +334,13 @@
         <xsl:call-template name="t"><xsl:with-param name="id" select="substring('refuseddone', 1 + 7 * (@kind = 'ok'), 7 - 3 * (@kind = 'ok'))"/></xsl:call-template>:
         <xsl:call-template name="tok"><xsl:with-param name="k" select="'cmd'"/><xsl:with-param name="v" select="@action"/></xsl:call-template>
       </p>
-      <xsl:if test="e:message"><p class="message"><xsl:if test="@reason and key('s', concat('why:', @reason))"><xsl:call-template name="tok"><xsl:with-param name="k" select="'why'"/><xsl:with-param name="v" select="@reason"/></xsl:call-template><xsl:text>: </xsl:text></xsl:if><xsl:value-of select="e:message"/></p></xsl:if>
-      <xsl:if test="e:detail"><p class="detail"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template>: <xsl:value-of select="e:detail"/></p></xsl:if>
+      <xsl:choose>
+        <xsl:when test="$lang != 'en' and e:message"><xsl:call-template name="refusal-zh"><xsl:with-param name="f" select="."/></xsl:call-template></xsl:when>
+        <xsl:otherwise>
+          <xsl:if test="e:message"><p class="message"><xsl:if test="@reason and key('s', concat('why:', @reason))"><xsl:call-template name="tok"><xsl:with-param name="k" select="'why'"/><xsl:with-param name="v" select="@reason"/></xsl:call-template><xsl:text>: </xsl:text></xsl:if><xsl:value-of select="e:message"/></p></xsl:if>
+          <xsl:if test="e:detail"><p class="detail"><xsl:call-template name="t"><xsl:with-param name="id" select="'detail'"/></xsl:call-template>: <xsl:value-of select="e:detail"/></p></xsl:if>
+        </xsl:otherwise>
+      </xsl:choose>
       <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="t"><xsl:with-param name="id" select="'hint'"/></xsl:call-template>: <xsl:call-template name="hint"><xsl:with-param name="en" select="e:hint"/></xsl:call-template></p></xsl:if>
       <xsl:if test="e:output">
         <details><summary><xsl:call-template name="t"><xsl:with-param name="id" select="'output'"/></xsl:call-template></summary><pre><xsl:value-of select="e:output"/></pre></details>
@@ -246,8 +351,13 @@
   <xsl:template match="e:problem">
     <h1><xsl:call-template name="t"><xsl:with-param name="id" select="'error'"/></xsl:call-template></h1>
     <div class="flash flash-error" role="alert">
-      <p class="message"><xsl:value-of select="e:message"/></p>
-      <xsl:if test="e:detail"><p class="detail"><xsl:value-of select="e:detail"/></p></xsl:if>
+      <xsl:choose>
+        <xsl:when test="$lang != 'en'"><xsl:call-template name="refusal-zh"><xsl:with-param name="f" select="."/></xsl:call-template></xsl:when>
+        <xsl:otherwise>
+          <p class="message"><xsl:value-of select="e:message"/></p>
+          <xsl:if test="e:detail"><p class="detail"><xsl:value-of select="e:detail"/></p></xsl:if>
+        </xsl:otherwise>
+      </xsl:choose>
       <xsl:if test="e:hint"><p class="hint"><xsl:call-template name="hint"><xsl:with-param name="en" select="e:hint"/></xsl:call-template></p></xsl:if>
     </div>
     <p><a href="/{$q}"><xsl:call-template name="t"><xsl:with-param name="id" select="'home'"/></xsl:call-template></a></p>
