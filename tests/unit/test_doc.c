@@ -2,6 +2,7 @@
  * tests/unit/test_doc.c
  *    The document tree, its canonical form, instants and SHA-256 links.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -262,6 +263,39 @@ test_text_held_as_bytes(void **state)
 	eb_buf_free(&y);
 }
 
+static void *
+read_text(void *arg)
+{
+	return (void *)eb_doc_text(arg);
+}
+
+/* Readers of one tree on several threads: the text is made once for all
+ * (or made by some and freed by the losers: one pointer comes back). */
+static void
+test_text_held_as_bytes_read_at_once(void **state)
+{
+	pthread_t th[4];
+	void *got[4];
+	struct eb_doc *d = eb_doc_new("inner");
+	uint8_t *p = bytes_of(140000, 7);
+	char *want = ref_b64(p, 140000);
+	int i;
+
+	(void)state;
+	eb_doc_set_b64(d, p, 140000);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, read_text, d), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(th[i], &got[i]), 0);
+	for (i = 0; i < 4; i++) {
+		assert_ptr_equal(got[i], got[0]);
+		assert_string_equal(got[i], want);
+	}
+	assert_ptr_equal(d->text, got[0]);
+	free(want);
+	eb_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -272,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_isotime_round_trip_and_rejects),
 		cmocka_unit_test(test_chain_link_known_value),
 		cmocka_unit_test(test_text_held_as_bytes),
+		cmocka_unit_test(test_text_held_as_bytes_read_at_once),
 	};
 
 	return cmocka_run_group_tests_name("doc", tests, NULL, NULL);
