@@ -4,11 +4,14 @@
  */
 #include "protocol/canon.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/c14n.h>
 #include <libxml/tree.h>
 
+#include "protocol/hash.h"
 #include "protocol/mem.h"
 
 static void *
@@ -57,7 +60,20 @@ build(xmlDocPtr doc, xmlNodePtr parent, xmlNsPtr *ns, const char *href,
 	for (a = d->attrs; a != NULL; a = a->next)
 		must(xmlSetProp(n, (const xmlChar *)a->name,
 		    (const xmlChar *)a->value));
-	if (d->text != NULL && d->text[0] != '\0' && (!pretty || d->first == NULL))
+	if (d->bin != NULL && (!pretty || d->first == NULL)) {
+		/* text held as bytes (doc.h): its base64, made here and not
+		 * kept in the tree; libxml2 copies it into its node */
+		size_t len = eb_base64_len(d->binlen);
+		char *t = eb_malloc(len + 1);
+
+		eb_base64_put(d->bin, d->binlen, t);
+		if (len > INT_MAX)
+			eb_oom("libxml2 text node", len);
+		must(xmlAddChild(n, must(xmlNewDocTextLen(doc,
+		    (const xmlChar *)t, (int)len))));
+		free(t);
+	} else if (d->text != NULL && d->text[0] != '\0' &&
+	    (!pretty || d->first == NULL))
 		must(xmlAddChild(n, must(xmlNewDocText(doc,
 		    (const xmlChar *)d->text))));
 	for (c = d->first; c != NULL; c = c->next) {

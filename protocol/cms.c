@@ -1573,84 +1573,16 @@ out:
 
 /* ---------------------------------------------------------------- base64 */
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/*
- * The two characters of every 12-bit value: the encoder looks up 3 bytes
- * as two 12-bit halves and writes the 4 characters with one store (the
- * opening's record carries each opened bid's inner SignedData in base64,
- * 140 KB a bid: docs/performance.md, "Issue 17, sixth pass: the
- * opening").
- */
-#define B64_ROW(c) \
-	{ c, 'A' }, { c, 'B' }, { c, 'C' }, { c, 'D' }, { c, 'E' }, \
-	{ c, 'F' }, { c, 'G' }, { c, 'H' }, { c, 'I' }, { c, 'J' }, \
-	{ c, 'K' }, { c, 'L' }, { c, 'M' }, { c, 'N' }, { c, 'O' }, \
-	{ c, 'P' }, { c, 'Q' }, { c, 'R' }, { c, 'S' }, { c, 'T' }, \
-	{ c, 'U' }, { c, 'V' }, { c, 'W' }, { c, 'X' }, { c, 'Y' }, \
-	{ c, 'Z' }, { c, 'a' }, { c, 'b' }, { c, 'c' }, { c, 'd' }, \
-	{ c, 'e' }, { c, 'f' }, { c, 'g' }, { c, 'h' }, { c, 'i' }, \
-	{ c, 'j' }, { c, 'k' }, { c, 'l' }, { c, 'm' }, { c, 'n' }, \
-	{ c, 'o' }, { c, 'p' }, { c, 'q' }, { c, 'r' }, { c, 's' }, \
-	{ c, 't' }, { c, 'u' }, { c, 'v' }, { c, 'w' }, { c, 'x' }, \
-	{ c, 'y' }, { c, 'z' }, { c, '0' }, { c, '1' }, { c, '2' }, \
-	{ c, '3' }, { c, '4' }, { c, '5' }, { c, '6' }, { c, '7' }, \
-	{ c, '8' }, { c, '9' }, { c, '+' }, { c, '/' }
-static const char b64_pairs[4096][2] = {
-	B64_ROW('A'), B64_ROW('B'), B64_ROW('C'), B64_ROW('D'),
-	B64_ROW('E'), B64_ROW('F'), B64_ROW('G'), B64_ROW('H'),
-	B64_ROW('I'), B64_ROW('J'), B64_ROW('K'), B64_ROW('L'),
-	B64_ROW('M'), B64_ROW('N'), B64_ROW('O'), B64_ROW('P'),
-	B64_ROW('Q'), B64_ROW('R'), B64_ROW('S'), B64_ROW('T'),
-	B64_ROW('U'), B64_ROW('V'), B64_ROW('W'), B64_ROW('X'),
-	B64_ROW('Y'), B64_ROW('Z'), B64_ROW('a'), B64_ROW('b'),
-	B64_ROW('c'), B64_ROW('d'), B64_ROW('e'), B64_ROW('f'),
-	B64_ROW('g'), B64_ROW('h'), B64_ROW('i'), B64_ROW('j'),
-	B64_ROW('k'), B64_ROW('l'), B64_ROW('m'), B64_ROW('n'),
-	B64_ROW('o'), B64_ROW('p'), B64_ROW('q'), B64_ROW('r'),
-	B64_ROW('s'), B64_ROW('t'), B64_ROW('u'), B64_ROW('v'),
-	B64_ROW('w'), B64_ROW('x'), B64_ROW('y'), B64_ROW('z'),
-	B64_ROW('0'), B64_ROW('1'), B64_ROW('2'), B64_ROW('3'),
-	B64_ROW('4'), B64_ROW('5'), B64_ROW('6'), B64_ROW('7'),
-	B64_ROW('8'), B64_ROW('9'), B64_ROW('+'), B64_ROW('/')
-};
-#undef B64_ROW
-
 int
 eb_base64_encode(const uint8_t *p, size_t n, char **out)
 {
-	size_t i = 0, o = 0;
-	char *s;
-	uint32_t v;
+	size_t len;
 
 	*out = NULL;
-	if (n > (SIZE_MAX - 1) / 4 * 3 - 3)
+	if ((len = eb_base64_len(n)) == 0 && n != 0)
 		return EB_ERR_LIMIT;
-	s = eb_malloc((n + 2) / 3 * 4 + 1);
-	for (; i + 2 < n; i += 3, o += 4) {
-		char q[4];
-
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		memcpy(q, b64_pairs[v >> 12], 2);
-		memcpy(q + 2, b64_pairs[v & 4095], 2);
-		memcpy(s + o, q, 4);
-	}
-	if (n - i == 1) {
-		v = (uint32_t)p[i] << 16;
-		s[o++] = b64_alphabet[v >> 18];
-		s[o++] = b64_alphabet[(v >> 12) & 63];
-		s[o++] = '=';
-		s[o++] = '=';
-	} else if (n - i == 2) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		s[o++] = b64_alphabet[v >> 18];
-		s[o++] = b64_alphabet[(v >> 12) & 63];
-		s[o++] = b64_alphabet[(v >> 6) & 63];
-		s[o++] = '=';
-	}
-	s[o] = '\0';
-	*out = s;
+	*out = eb_malloc(len + 1);
+	eb_base64_put(p, n, *out);
 	return EB_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "protocol/canon.h"
+#include "protocol/hash.h"
 #include "protocol/mem.h"
 
 /* zeroed, as the tree's nodes need (protocol/mem.h: OOM aborts) */
@@ -59,6 +60,7 @@ eb_doc_free(struct eb_doc *d)
 	attrs_free(d->attrs);
 	free(d->name);
 	free(d->text);
+	free(d->bin);
 	free(d);
 }
 
@@ -123,7 +125,12 @@ eb_doc_clone(const struct eb_doc *d)
 	if (d == NULL)
 		return NULL;
 	n = eb_doc_new(d->name);
-	if (d->text != NULL)
+	if (d->bin != NULL) {
+		/* the bytes, not the text made from them (if any) */
+		n->bin = eb_malloc(d->binlen);
+		memcpy(n->bin, d->bin, d->binlen);
+		n->binlen = d->binlen;
+	} else if (d->text != NULL)
 		n->text = xstrdup(d->text);
 	for (a = d->attrs; a != NULL; a = a->next)
 		eb_doc_set_attr(n, a->name, a->value);
@@ -196,8 +203,45 @@ eb_doc_set_attr_i64(struct eb_doc *d, const char *name, int64_t v)
 void
 eb_doc_set_text(struct eb_doc *d, const char *text)
 {
-	free(d->text);
+	char *old = d->text;
+
+	/* 'text' may be this element's own (eb_doc_text() of it) */
 	d->text = text != NULL ? xstrdup(text) : NULL;
+	free(old);
+	free(d->bin);
+	d->bin = NULL;
+	d->binlen = 0;
+}
+
+void
+eb_doc_set_b64(struct eb_doc *d, uint8_t *bytes, size_t n)
+{
+	free(d->text);
+	d->text = NULL;
+	free(d->bin);
+	d->bin = NULL;
+	d->binlen = 0;
+	if (n == 0 || bytes == NULL) {
+		free(bytes);
+		return;
+	}
+	if (eb_base64_len(n) == 0)
+		eb_oom("the base64 of an element", n);
+	d->bin = bytes;
+	d->binlen = n;
+}
+
+const uint8_t *
+eb_doc_b64(const struct eb_doc *d, size_t *n)
+{
+	if (d == NULL || d->bin == NULL) {
+		if (n != NULL)
+			*n = 0;
+		return NULL;
+	}
+	if (n != NULL)
+		*n = d->binlen;
+	return d->bin;
 }
 
 const char *
@@ -249,10 +293,37 @@ eb_doc_attr_i64(const struct eb_doc *d, const char *name, int64_t *v)
 	return eb_parse_i64(eb_doc_attr(d, name), v);
 }
 
+/*
+ * The text of an element held as bytes, made once and kept: readers of
+ * one tree on several threads may race here, so the first text stored
+ * wins (a compare-and-swap) and the others free theirs.
+ */
+static const char *
+text_of_bin(const struct eb_doc *d)
+{
+	struct eb_doc *w = (struct eb_doc *)d;   /* the cache only */
+	char *t = __atomic_load_n(&w->text, __ATOMIC_ACQUIRE), *mine;
+	char *expect = NULL;
+
+	if (t != NULL)
+		return t;
+	mine = eb_malloc(eb_base64_len(d->binlen) + 1);
+	eb_base64_put(d->bin, d->binlen, mine);
+	if (__atomic_compare_exchange_n(&w->text, &expect, mine, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expect;
+}
+
 const char *
 eb_doc_text(const struct eb_doc *d)
 {
-	return d != NULL && d->text != NULL ? d->text : "";
+	if (d == NULL)
+		return "";
+	if (d->bin != NULL)
+		return text_of_bin(d);
+	return d->text != NULL ? d->text : "";
 }
 
 struct eb_doc *

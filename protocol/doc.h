@@ -17,6 +17,19 @@
  * &gt; &#xD; in text).  Two equal trees give the same bytes on every
  * machine.
  *
+ * Text held as bytes (eb_doc_set_b64): an element whose text is the
+ * base64 of some bytes (RFC 4648, no line breaks) may hold the bytes
+ * instead, and its text is then made only when it is written or read:
+ * the opening's record holds each opened bid's inner SignedData so
+ * (105 KB of DER a 100 KiB bid instead of 139 KB of base64, and no
+ * encoding while the bids are opened: docs/performance.md, "Issue 17,
+ * tenth pass").  Such an element is the same tree as the one with the
+ * text: its canonical form, eb_xml_write(), eb_doc_equal(), eb_doc_clone()
+ * and eb_doc_text() give what they give for the text.  eb_doc_text() makes
+ * the text once and keeps it beside the bytes (safe from several threads
+ * reading one tree at once); the writers make it as they write, and keep
+ * nothing.  A tree parsed from XML never holds bytes.
+ *
  * Ownership: a tree owns its children, attributes and strings;
  * eb_doc_free() frees the whole subtree (NULL-safe).  Builders abort the
  * process on out-of-memory (as Redis' zmalloc does): a tree is small and
@@ -42,10 +55,14 @@ struct eb_attr {
 
 struct eb_doc {
 	char *name;
-	char *text;                 /* NULL when the element has no text */
+	/* NULL when the element has no text, or has it as bytes not yet
+	 * read (bin): use eb_doc_text(), or eb_doc_b64() first */
+	char *text;
 	struct eb_attr *attrs;      /* kept sorted by name */
 	struct eb_doc *parent;
 	struct eb_doc *first, *last, *next;
+	uint8_t *bin;               /* the text as bytes (eb_doc_set_b64) */
+	size_t binlen;
 };
 
 /* -- building (abort on out-of-memory) --------------------------------- */
@@ -71,6 +88,12 @@ void eb_doc_set_attrf(struct eb_doc *d, const char *name, const char *fmt,
 void eb_doc_set_attr_i64(struct eb_doc *d, const char *name, int64_t v);
 /* Set the text ('text' NULL removes it). */
 void eb_doc_set_text(struct eb_doc *d, const char *text);
+/*
+ * Set the text to the base64 of bytes[0..n), holding the bytes (taken:
+ * malloc'd, freed with the tree) instead of the text (see above).  n = 0:
+ * no text (the empty base64), and 'bytes' is freed.
+ */
+void eb_doc_set_b64(struct eb_doc *d, uint8_t *bytes, size_t n);
 
 /* -- reading ----------------------------------------------------------- */
 
@@ -82,8 +105,11 @@ const char *eb_doc_attr(const struct eb_doc *d, const char *name);
  * when not a number or out of range.
  */
 int eb_doc_attr_i64(const struct eb_doc *d, const char *name, int64_t *v);
-/* Text or "" when none; borrowed. */
+/* Text or "" when none; borrowed.  Text held as bytes is made here,
+ * once (see above). */
 const char *eb_doc_text(const struct eb_doc *d);
+/* The bytes of text held as bytes (eb_doc_set_b64), or NULL; borrowed. */
+const uint8_t *eb_doc_b64(const struct eb_doc *d, size_t *n);
 /* First child named 'name' (any child when 'name' is NULL), or NULL. */
 struct eb_doc *eb_doc_child(const struct eb_doc *d, const char *name);
 /* The next sibling named 'name' (any when NULL) after 'c', or NULL. */

@@ -34,4 +34,14 @@ int eb_unhex32(const char *hex, uint8_t out[EB_SHA256_LEN]);
 void eb_chain_link(const uint8_t prev[EB_SHA256_LEN], int64_t seq,
     const void *entry, size_t n, uint8_t out[EB_SHA256_LEN]);
 
+/*
+ * Base64 (RFC 4648, no line breaks): the length of the text of n bytes
+ * (0 when it would overflow, for n > 0), and that text written to 's'
+ * (eb_base64_len(n) + 1 bytes: the NUL too).  cms.h's eb_base64_encode()
+ * allocates and calls these; the document tree (doc.h) writes with them
+ * the text of an element held as bytes.
+ */
+size_t eb_base64_len(size_t n);
+void eb_base64_put(const uint8_t *p, size_t n, char *s);
+
 #endif

@@ -26,7 +26,9 @@
  * certificate, so the log never holds a share in clear; ebidd unseals the
  * shares only to open, and wipes the key afterwards.  The inner DER in the
  * opening record lets an auditor check, without any key, that each opened
- * bid is the one its bidder committed to before the deadline.
+ * bid is the one its bidder committed to before the deadline.  The tree
+ * open-bids returns holds each <inner> as its DER (doc.h, text held as
+ * bytes: eb_doc_b64() reads it), written as its base64.
  *
  * No I/O: callers pass certificates, keys and bytes.
  */

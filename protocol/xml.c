@@ -68,6 +68,7 @@
  */
 #include "protocol/xml.h"
 #include "protocol/canon.h"
+#include "protocol/hash.h"
 #include "protocol/mem.h"
 
 #include <errno.h>
@@ -1748,6 +1749,23 @@ direct_start(struct eb_buf *out, const struct eb_doc *d, const char *ns)
 	return eb_buf_append(out, ">", 1);
 }
 
+/* The base64 of p[0..n) appended to 'out' (text held as bytes, doc.h). */
+static int
+direct_b64(struct eb_buf *out, const uint8_t *p, size_t n)
+{
+	size_t len = eb_base64_len(n);
+	char *t;
+	int rc;
+
+	if (len == 0)
+		return n == 0 ? EB_OK : EB_ERR_LIMIT;
+	t = eb_malloc(len + 1);
+	eb_base64_put(p, n, t);
+	rc = eb_buf_append(out, t, len);
+	free(t);
+	return rc;
+}
+
 static int
 direct_element(struct eb_buf *out, const struct eb_doc *d, const char *ns,
     unsigned depth)
@@ -1759,7 +1777,13 @@ direct_element(struct eb_buf *out, const struct eb_doc *d, const char *ns,
 		return EB_ERR_FORMAT;
 	if ((rc = direct_start(out, d, ns)) != EB_OK)
 		return rc;
-	if (d->text != NULL && d->text[0] != '\0') {
+	if (d->bin != NULL) {
+		/* text held as bytes (doc.h): base64 needs no escape */
+		if (d->first != NULL)
+			return EB_ERR_FORMAT;              /* mixed content */
+		if ((rc = direct_b64(out, d->bin, d->binlen)) != EB_OK)
+			return rc;
+	} else if (d->text != NULL && d->text[0] != '\0') {
 		if (d->first != NULL)
 			return EB_ERR_FORMAT;              /* mixed content */
 		if ((rc = direct_escaped(out, d->text, 0)) != EB_OK)
@@ -1832,7 +1856,11 @@ check_tree(const struct eb_doc *d)
 		if (!eb_xml_name_ok(a->name) || strcmp(a->name, "xmlns") == 0 ||
 		    strncmp(a->name, "xml", 3) == 0 || !valid_chars(a->value))
 			return EB_ERR_FORMAT;
-	if (d->text != NULL) {
+	if (d->bin != NULL) {
+		/* text held as bytes (doc.h): base64, valid characters */
+		if (d->first != NULL)
+			return EB_ERR_FORMAT;   /* mixed content */
+	} else if (d->text != NULL) {
 		if (!valid_chars(d->text))
 			return EB_ERR_FORMAT;
 		if (d->first != NULL && d->text[0] != '\0')

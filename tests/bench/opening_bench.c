@@ -20,8 +20,10 @@
  *    more bidders than the cache holds, every opening verifies every
  *    bidder's chain again).  The per-bid stages of the crypto pass
  *    (stage_*_us: base64, decryption, commitment + inner signature +
- *    chain; then, not summed into the crypto, the parse + XSD and the
- *    record's base64) and the cache's hits and misses are printed, and
+ *    chain; then, not summed into the crypto, the parse + XSD, and the
+ *    base64 of the inner DER, which the record's writer makes since the
+ *    tenth pass, not the opening) and the cache's hits and misses are
+ *    printed, and
  *    the ratios against the crypto with every chain cached
  *    (crypto_cached_sum_s, *_cached: the crypto the openings pay; the
  *    row's ratio sums each chain's verification into the crypto).
@@ -168,7 +170,8 @@ static double own_cpu_last;
 
 /* The kernel's share of a run (getrusage): system CPU and minor page
  * faults.  The opening's records grow to gigabytes (10,000 bids: each
- * result holds the bid's tree and its inner SignedData's base64), and on
+ * result holds the bid's tree and its inner SignedData's DER: doc.h, text
+ * held as bytes, since issue 17's tenth pass), and on
  * a virtual machine whose freed memory goes back to the host (free page
  * reporting) every first touch of a page is a fault the process pays. */
 struct usage {
@@ -553,7 +556,9 @@ main(int argc, char **argv)
 				exit(2);
 			t3 = now_s(CLOCK_THREAD_CPUTIME_ID);
 			/* what the opening does beyond the crypto (not summed
-			 * into the crypto): the parse + XSD, the record's base64 */
+			 * into the crypto): the parse + XSD; and the record's
+			 * base64, which the record's writer makes now (doc.h:
+			 * the pipeline hands the DER over), timed for it */
 			if (eb_xml_parse(schema, NULL, bx, bl, &bd, &err) != EB_OK)
 				exit(2);
 			t4 = now_s(CLOCK_THREAD_CPUTIME_ID);

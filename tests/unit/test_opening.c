@@ -436,6 +436,123 @@ test_pipeline_gives_the_sequential_record(void **state)
 	free(xml3);
 }
 
+/*
+ * The record holds each opened bid's inner SignedData as its DER (doc.h:
+ * text held as bytes), and is written byte for byte as the record whose
+ * <inner> is the base64 text, as the opening built it before (issue 17,
+ * tenth pass): the same canonical bytes (what is hashed and logged), the
+ * same eb_xml_write() (what ebidd signs), read back equal, and the
+ * auditor's check passes on the record and on what is read back.
+ */
+static void
+test_record_holds_the_inner_der_written_as_before(void **state)
+{
+	struct fx *f = *state;
+	char *xml1 = read_sample("bid-1-quancheng.xml", TENDER);
+	char *xml2 = read_sample("bid-2-huayu.xml", TENDER);
+	char *env[2] = { NULL }, com[2][EB_SHA256_HEX];
+	char *sh[2] = { NULL };
+	const char *cs[2];
+	struct eb_held_bid held[3];
+	struct counting_key ck = { .cert = f->opening_cert,
+	    .caller = pthread_self() };
+	struct eb_doc *rec = NULL, *old, *back = NULL, *r, *in;
+	struct eb_buf a = EB_BUF_INIT, b = EB_BUF_INIT;
+	struct eb_xml_limits lim = { .max_bytes = (size_t)64 << 20,
+	    .max_depth = 64, .max_elements = 1000000 };
+	struct eb_error err;
+	int held_as_der = 0;
+
+	seal(f, &f->pki.bidder, xml1, &env[0], com[0]);
+	seal(f, &f->pki.bidder_rsa, xml2, &env[1], com[1]);
+	held[0] = (struct eb_held_bid){ .bidder = "bidder1", .commitment = com[0], .envelope_b64 = env[0] };
+	held[1] = (struct eb_held_bid){ .bidder = "bidder2", .commitment = com[1], .envelope_b64 = env[1] };
+	/* bidder1's envelope under bidder9's name: invalid, no <inner> */
+	held[2] = (struct eb_held_bid){ .bidder = "bidder9", .commitment = com[0], .envelope_b64 = env[0] };
+	assert_int_equal(eb_share_reseal(f->pki.custodian[0].cert,
+	    f->pki.custodian[0].key, f->server.cert, share_of(f, "custodian1"),
+	    &sh[0], &err), EB_OK);
+	assert_int_equal(eb_share_reseal(f->pki.custodian[2].cert,
+	    f->pki.custodian[2].key, f->server.cert, share_of(f, "custodian3"),
+	    &sh[1], &err), EB_OK);
+	cs[0] = sh[0];
+	cs[1] = sh[1];
+	assert_int_equal(eb_opening_key_recover(f->server.cert, f->server.key,
+	    f->opening_cert, cs, 2, 2, &ck.key, &err), EB_OK);
+	assert_int_equal(eb_opening_open_par(f->pki.trust, f->schema,
+	    counting_decrypt, &ck, TENDER, held, 3, f->pki.now_ms, 2, &rec,
+	    &err), EB_OK);
+	/* the record as the opening wrote it before: each <inner> the text
+	 * eb_base64_encode() made of the inner DER */
+	old = eb_doc_clone(rec);
+	eb_doc_foreach(r, old, "bid-result") {
+		const uint8_t *der;
+		uint8_t got[EB_SHA256_LEN], want[EB_SHA256_LEN];
+		size_t n = 0;
+		char *t = NULL;
+
+		if ((in = eb_doc_child(r, "inner")) == NULL)
+			continue;
+		assert_non_null(der = eb_doc_b64(in, &n));
+		assert_null(in->text);
+		eb_sha256(der, n, got);
+		assert_int_equal(eb_unhex32(eb_doc_attr(r, "commitment"), want),
+		    0);
+		assert_memory_equal(got, want, EB_SHA256_LEN);
+		assert_int_equal(eb_base64_encode(der, n, &t), EB_OK);
+		eb_doc_set_text(in, t);
+		assert_null(eb_doc_b64(in, &n));
+		free(t);
+		held_as_der++;
+	}
+	assert_int_equal(held_as_der, 2);
+	assert_int_equal(eb_doc_serialize(rec, &a), EB_OK);
+	assert_int_equal(eb_doc_serialize(old, &b), EB_OK);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	eb_buf_reset(&a);
+	eb_buf_reset(&b);
+	assert_int_equal(eb_xml_write(rec, 0, &a), EB_OK);
+	assert_int_equal(eb_xml_write(old, 0, &b), EB_OK);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	/* read back (as an auditor does): the text, the same tree */
+	assert_int_equal(eb_xml_parse(NULL, &lim, a.data, a.len, &back, &err),
+	    EB_OK);
+	assert_true(eb_doc_equal(back, rec));
+	assert_true(eb_doc_equal(back, old));
+	r = eb_doc_child(back, "bid-result");
+	assert_null(eb_doc_b64(eb_doc_child(r, "inner"), NULL));
+	assert_int_equal(eb_opening_check_result(f->pki.trust, f->schema, r,
+	    f->pki.now_ms, &err), EB_OK);
+	r = eb_doc_child(rec, "bid-result");
+	assert_int_equal(eb_opening_check_result(f->pki.trust, f->schema, r,
+	    f->pki.now_ms, &err), EB_OK);
+	/* the DER held is what the check reads: one byte changed, caught */
+	{
+		size_t n = 0;
+		uint8_t *der = (uint8_t *)eb_doc_b64(eb_doc_child(r, "inner"),
+		    &n);
+
+		der[n / 2] ^= 1;
+		assert_int_equal(eb_opening_check_result(f->pki.trust,
+		    f->schema, r, f->pki.now_ms, &err), EB_ERR_DENIED);
+		assert_string_equal(err.reason, "commitment-mismatch");
+	}
+	EVP_PKEY_free(ck.key);
+	eb_buf_free(&a);
+	eb_buf_free(&b);
+	eb_doc_free(rec);
+	eb_doc_free(old);
+	eb_doc_free(back);
+	free(sh[0]);
+	free(sh[1]);
+	free(env[0]);
+	free(env[1]);
+	free(xml1);
+	free(xml2);
+}
+
 int
 main(void)
 {
@@ -444,6 +561,7 @@ main(void)
 		cmocka_unit_test(test_open_two_of_three_with_every_cause),
 		cmocka_unit_test(test_commitment_mismatch_is_the_bidders_fault),
 		cmocka_unit_test(test_pipeline_gives_the_sequential_record),
+		cmocka_unit_test(test_record_holds_the_inner_der_written_as_before),
 	};
 
 	return cmocka_run_group_tests_name("opening", tests, setup, teardown);
