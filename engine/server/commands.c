@@ -99,6 +99,7 @@
 #include "engine/server/reads.h"
 #include "engine/server/receipts.h"
 #include "engine/server/registry.h"
+#include "engine/server/replyxml.h"
 #include "engine/server/server.h"
 #include "engine/server/upload.h"
 #include "engine/server/workers.h"
@@ -882,7 +883,10 @@ job_decide(struct job *j)
 		return;
 	}
 	j->seq = a->seq + 1;
-	if ((rc = eb_doc_serialize(j->events, &j->events_bytes)) != EB_OK) {
+	/* eb_doc_serialize's bytes, by the direct writer where it vouches
+	 * (replyxml.h): libxml2's tree is built only for the trees it
+	 * cannot */
+	if ((rc = eb_replyxml_events(j->events, &j->events_bytes)) != EB_OK) {
 		eb_fail(&e, rc, "events-too-large", NULL,
 		    "the events cannot be serialized");
 		job_fail(j, &e);
@@ -912,7 +916,8 @@ job_decide(struct job *j)
 		eb_sha256(j->receipt, j->receipt_len, ent.receipt_sha256);
 	}
 	memcpy(j->prev, a->hash, EB_SHA256_LEN);
-	if ((rc = eb_entry_hash(&ent, a->hash, j->hash)) != EB_OK) {
+	if ((rc = eb_replyxml_entry_hash(&ent, j->events_bytes.data,
+	    j->events_bytes.len, a->hash, j->hash)) != EB_OK) {
 		eb_fail(&e, rc, "entry-hash", NULL, "cannot hash the entry");
 		job_fail(j, &e);
 		return;
