@@ -46,7 +46,19 @@ struct eb_xml_limits {
 	                          max_elements */
 	size_t max_text;       /* bytes of one text run, attribute value,
 	                          comment or PI; default max_bytes */
+	int raise_shapes;      /* 1: the schema is protocol/xsd/ebid.xsd, and
+	                          a raise (quote, auction-bid) of the plain
+	                          shape below is taken as valid without
+	                          libxml2's XSD run (xml.c, "the raises'
+	                          shape"); 0 (default): every document is
+	                          validated */
 };
+
+/*
+ * Tests: documents of this thread that skipped the XSD run by the
+ * raises' shape (raise_shapes above).
+ */
+extern _Thread_local unsigned long eb_xml_shape_skips;
 
 struct eb_schema;
 
