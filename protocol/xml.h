@@ -46,7 +46,24 @@ struct eb_xml_limits {
 	                          max_elements */
 	size_t max_text;       /* bytes of one text run, attribute value,
 	                          comment or PI; default max_bytes */
+	int raise_shapes;      /* 1: the schema is protocol/xsd/ebid.xsd, and
+	                          a raise (quote, auction-bid) of the plain
+	                          shape is taken as valid without
+	                          libxml2's XSD run, and one spelt the
+	                          plain way is read without libxml2 at all
+	                          (xml.c, "the raises' shape", raise_bytes);
+	                          0 (default): every document is parsed
+	                          and validated by libxml2 */
 };
+
+/*
+ * Tests: documents of this thread that skipped the XSD run by the
+ * raises' shape (raise_shapes above).
+ */
+extern _Thread_local unsigned long eb_xml_shape_skips;
+/* Tests: of those, the ones read without libxml2 (spelt the plain way:
+ * xml.c raise_bytes). */
+extern _Thread_local unsigned long eb_xml_shape_bytes;
 
 struct eb_schema;
 

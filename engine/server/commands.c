@@ -99,6 +99,7 @@
 #include "engine/server/reads.h"
 #include "engine/server/receipts.h"
 #include "engine/server/registry.h"
+#include "engine/server/replyxml.h"
 #include "engine/server/server.h"
 #include "engine/server/upload.h"
 #include "engine/server/workers.h"
@@ -201,6 +202,8 @@ struct eb_commands {
 	struct eb_gc *gc;
 	unsigned busy;
 	eb_commands_observer_fn observer;  /* NULL: none */
+	int raise_shapes;                  /* the schema holds the raises'
+	                                    * shape (shapes_hold) */
 };
 
 static void job_load(struct job *j);
@@ -882,7 +885,10 @@ job_decide(struct job *j)
 		return;
 	}
 	j->seq = a->seq + 1;
-	if ((rc = eb_doc_serialize(j->events, &j->events_bytes)) != EB_OK) {
+	/* eb_doc_serialize's bytes, by the direct writer where it vouches
+	 * (replyxml.h): libxml2's tree is built only for the trees it
+	 * cannot */
+	if ((rc = eb_replyxml_events(j->events, &j->events_bytes)) != EB_OK) {
 		eb_fail(&e, rc, "events-too-large", NULL,
 		    "the events cannot be serialized");
 		job_fail(j, &e);
@@ -912,7 +918,8 @@ job_decide(struct job *j)
 		eb_sha256(j->receipt, j->receipt_len, ent.receipt_sha256);
 	}
 	memcpy(j->prev, a->hash, EB_SHA256_LEN);
-	if ((rc = eb_entry_hash(&ent, a->hash, j->hash)) != EB_OK) {
+	if ((rc = eb_replyxml_entry_hash(&ent, j->events_bytes.data,
+	    j->events_bytes.len, a->hash, j->hash)) != EB_OK) {
 		eb_fail(&e, rc, "entry-hash", NULL, "cannot hash the entry");
 		job_fail(j, &e);
 		return;
@@ -1582,6 +1589,7 @@ verify_work(void *arg)
 	eb_config_signing_window(srv->cfg, j->time, srv->clock.mode !=
 	    EB_CLOCK_SYSTEM ? eb_clock_real_ms() : 0, &w);
 	eb_config_xml_limits(srv->cfg, &lim);
+	lim.raise_shapes = j->cs->raise_shapes;
 	if (!j->reverify && srv->cfg->early_refusal && j->r != NULL &&
 	    j->der_len <= EARLY_MAX_BYTES &&
 	    early_peek(j, &lim, &peeked, &pcontent, &plen)) {
@@ -1848,6 +1856,72 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 
 /* -- lifetime ----------------------------------------------------------- */
 
+/*
+ * May a raise of the plain shape skip libxml2's XSD run (xml.h
+ * raise_shapes)?  That shape is valid against protocol/xsd/sale.xsd as
+ * shipped; ebidd may be pointed at other schema files, so the schema it
+ * loaded is asked first, with the XSD run: the raises at their types'
+ * edges must be valid, and those just past them (an amount of 0 or over
+ * 10^15, a sale id of 65 characters, either attribute missing, one
+ * attribute more, a child) invalid.  Anything else: every raise is
+ * validated as before.
+ */
+static int
+shapes_hold(const struct eb_server *srv)
+{
+	static const char *const good[] = {
+		"<auction-bid xmlns=\"urn:ebid:1\" sale=\"S-1\" amount=\"1\"/>",
+		"<quote xmlns=\"urn:ebid:1\" amount=\"1000000000000000\" "
+		    "sale=\"a.b_c:d-0123456789012345678901234567890123456789"
+		    "01234567890123\"/>",
+		"<auction-bid xmlns=\"urn:ebid:1\" sale=\"S\" "
+		    "amount=\"1000000000000000\"/>",
+		"<quote xmlns=\"urn:ebid:1\" sale=\"Z\" amount=\"9\"/>",
+	};
+	static const char *const bad[] = {
+		"<auction-bid xmlns=\"urn:ebid:1\" sale=\"S-1\" amount=\"0\"/>",
+		"<quote xmlns=\"urn:ebid:1\" sale=\"S-1\" "
+		    "amount=\"1000000000000001\"/>",
+		"<auction-bid xmlns=\"urn:ebid:1\" amount=\"1\"/>",
+		"<quote xmlns=\"urn:ebid:1\" sale=\"S-1\"/>",
+		"<auction-bid xmlns=\"urn:ebid:1\" sale=\"S-1\" amount=\"1\" "
+		    "x=\"1\"/>",
+		"<quote xmlns=\"urn:ebid:1\" sale=\"S-1\" amount=\"1\" "
+		    "x=\"1\"/>",
+		"<quote xmlns=\"urn:ebid:1\" amount=\"5\" "
+		    "sale=\"0123456789012345678901234567890123456789"
+		    "0123456789012345678901234\"/>",
+		"<auction-bid xmlns=\"urn:ebid:1\" sale=\"S-1\" "
+		    "amount=\"1\"><x/></auction-bid>",
+	};
+	struct eb_xml_limits lim;
+	struct eb_error e;
+	struct eb_doc *d;
+	size_t i;
+	int rc;
+
+	if (srv->schema == NULL)
+		return 0;
+	memset(&lim, 0, sizeof(lim));          /* raise_shapes 0: XSD */
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		d = NULL;
+		rc = eb_xml_parse(srv->schema, &lim, (const uint8_t *)good[i],
+		    strlen(good[i]), &d, &e);
+		eb_doc_free(d);
+		if (rc != EB_OK)
+			return 0;
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = NULL;
+		rc = eb_xml_parse(srv->schema, &lim, (const uint8_t *)bad[i],
+		    strlen(bad[i]), &d, &e);
+		eb_doc_free(d);
+		if (rc == EB_OK)
+			return 0;
+	}
+	return 1;
+}
+
 struct eb_commands *
 eb_commands_new(struct eb_server *srv)
 {
@@ -1855,6 +1929,12 @@ eb_commands_new(struct eb_server *srv)
 	int flying;
 
 	cs->srv = srv;
+	cs->raise_shapes = shapes_hold(srv);
+	if (srv->schema != NULL)
+		eb_log(EB_LOG_INFO, "%s", cs->raise_shapes ? "raises of the "
+		    "plain shape are valid by it (no XSD run)" : "the schema "
+		    "does not hold the raises' plain shape: every raise is "
+		    "validated in full");
 	/* half the pool's connections for batches: the rest for loads,
 	 * look-ups and reads */
 	flying = srv->cfg != NULL ? (int)srv->cfg->db_connections / 2 : 1;

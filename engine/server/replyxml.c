@@ -149,3 +149,46 @@ eb_replyxml_flat(char *out, size_t cap, const char *elem, const char *ns,
 	*o = '\0';
 	return (size_t)(o - out);
 }
+
+/* -- an accepted command's log bytes ------------------------------------ */
+
+int
+eb_replyxml_events(const struct eb_doc *events, struct eb_buf *out)
+{
+	size_t mark = out->len;
+	int rc;
+
+	if ((rc = eb_xml_write_direct(events, NULL, out)) != EB_ERR_FORMAT)
+		return rc;
+	out->len = mark;                  /* libxml2 decides the whole */
+	if (out->data != NULL)
+		out->data[mark] = '\0';
+	return eb_doc_serialize(events, out);
+}
+
+int
+eb_replyxml_entry_hash(const struct eb_entry *e,
+    const uint8_t *events_bytes, size_t len,
+    const uint8_t prev[EB_SHA256_LEN], uint8_t hash[EB_SHA256_LEN])
+{
+	struct eb_entry head = *e;
+	struct eb_buf b = EB_BUF_INIT;
+	struct eb_doc *d;
+	int rc;
+
+	if (e->events == NULL)
+		return eb_entry_hash(e, prev, hash);
+	head.events = NULL;
+	d = eb_entry_doc(&head);
+	rc = eb_xml_write_direct_start(d, NULL, &b);
+	eb_doc_free(d);
+	if (rc == EB_ERR_FORMAT) {
+		eb_buf_free(&b);
+		return eb_entry_hash(e, prev, hash);
+	}
+	if (rc == EB_OK && (rc = eb_buf_append(&b, events_bytes, len)) ==
+	    EB_OK && (rc = eb_buf_append(&b, "</entry>", 8)) == EB_OK)
+		eb_chain_link(prev, e->seq, b.data, b.len, hash);
+	eb_buf_free(&b);
+	return rc;
+}

@@ -4,8 +4,9 @@
  *    (http.c's eb_reply_doc): the XML declaration, then the tree in the
  *    canonical form with the namespace on its root -- byte for byte what
  *    eb_xml_write(d, 0, out) gives through libxml2's tree and C14N
- *    (protocol/canon.h), without building that tree.  A reply is never
- *    hashed; the log's canonical bytes stay libxml2's.  The writer itself
+ *    (protocol/canon.h), without building that tree.  The log's
+ *    canonical bytes (eb_replyxml_events, below) are libxml2's C14N,
+ *    written by the same writer where it vouches.  The writer itself
  *    is protocol/xml.c's eb_xml_write_direct (ebid-audit checks stored
  *    entries with it too); this module adds the declaration, the
  *    fall-back and the fixed-buffer form.
@@ -31,12 +32,15 @@
  * INTERFACE
  *    eb_replyxml_write() - declaration + canonical namespaced XML of 'd'
  *    eb_replyxml_flat()  - the same for one element of attributes only
+ *    eb_replyxml_events(), eb_replyxml_entry_hash() - an accepted
+ *        command's <events> bytes and entry hash (below)
  */
 #ifndef EB_SERVER_REPLYXML_H
 #define EB_SERVER_REPLYXML_H
 
 #include "protocol/buf.h"
 #include "protocol/doc.h"
+#include "protocol/entry.h"
 
 /*
  * Appends to 'out'.  Returns EB_OK, EB_ERR_FORMAT (see above; nothing
@@ -57,5 +61,32 @@ int eb_replyxml_write(const struct eb_doc *d, const char *ns,
 size_t eb_replyxml_flat(char *out, size_t cap, const char *elem,
     const char *ns, const char *const *names, const char *const *values,
     size_t n);
+
+/*
+ * The log's bytes of an accepted command (commands.c job_decide), the
+ * same bytes as before without building libxml2's tree twice per entry
+ * (issue 17, tenth pass):
+ *
+ * eb_replyxml_events() appends the canonical bytes of an <events> tree
+ * as the log stores them, eb_doc_serialize()'s (libxml2's C14N, no
+ * namespace): written by eb_xml_write_direct when it vouches for the
+ * tree, else (EB_ERR_FORMAT: nothing of it kept) by eb_doc_serialize.
+ * Other codes are out's (EB_ERR_LIMIT past out->max).
+ *
+ * eb_replyxml_entry_hash() is eb_entry_hash(e, prev, hash) for an entry
+ * whose events' canonical bytes are events_bytes[0..len) (what
+ * eb_replyxml_events gave for e->events): the start tag <entry ATTRS>
+ * of eb_entry_doc() (its events left out) by the direct writer, those
+ * bytes, "</entry>" -- the composition ebid-audit checks stored rows
+ * with (tools/audit_canon.c); eb_entry_hash() whole when the writer
+ * cannot vouch for the start tag.  tests/unit/test_replyxml.c compares
+ * both with eb_doc_serialize / eb_entry_hash on random trees and entries.
+ */
+int eb_replyxml_events(const struct eb_doc *events, struct eb_buf *out)
+    EB_MUSTCHECK;
+int eb_replyxml_entry_hash(const struct eb_entry *e,
+    const uint8_t *events_bytes, size_t len,
+    const uint8_t prev[EB_SHA256_LEN], uint8_t hash[EB_SHA256_LEN])
+    EB_MUSTCHECK;
 
 #endif

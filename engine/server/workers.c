@@ -5,10 +5,20 @@
  *    event that the workers activate so the loop thread runs the done()
  *    functions in order of completion.  Each thread records when its
  *    current job started, for eb_workers_stats() (GET /v1/health).
- *    The reserved small-lane thread sleeps on a condition of its own: a
- *    big job wakes one general-lane thread, never it (during a surge of
- *    138 KB sealed bids it was woken for every bid, to find nothing it
- *    may take: a futex wake and a context switch per bid).
+ *    Each thread sleeps on a condition of its own, and a job wakes one
+ *    idle thread that may run it, never more: a small job the reserved
+ *    small-lane thread first (it runs at the normal priority), else an
+ *    idle general-lane one; a big job an idle general-lane thread, never
+ *    the small-lane one (during a surge of 138 KB sealed bids it was
+ *    woken for every bid, to find nothing it may take: a futex wake and
+ *    a context switch per bid).  A small job used to wake every thread
+ *    (broadcast): in the hot race that was a wake-up and a context
+ *    switch more per request, of the thread that found the job gone
+ *    (issue 17, tenth pass).  A thread marked woken is no longer idle,
+ *    so two jobs queued at once wake two threads; a thread that is not
+ *    idle takes the next job when it finishes its own (it looks at the
+ *    queues before it sleeps), so no job waits while a thread that may
+ *    run it sleeps.
  *
  * INTERFACE: see workers.h.
  */
@@ -36,15 +46,15 @@ struct eb_workers;
 struct wthread {
 	struct eb_workers *w;
 	pthread_t id;
+	pthread_cond_t cv;     /* its sleep: a job for it, or stop */
 	int small_only;        /* the reserved small-lane thread */
 	int running;           /* the thread has not returned yet */
+	int idle;              /* asleep on cv, not yet woken */
 	int64_t job_start_us;  /* 0: idle */
 };
 
 struct eb_workers {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* general-lane threads: a job, or stop */
-	pthread_cond_t cv_small; /* the small-lane thread: a small job, or stop */
 	pthread_cond_t ended;   /* a thread returned */
 	struct wjob *small, *small_tail, *big, *big_tail;
 	struct wjob *finished, *finished_tail;
@@ -117,9 +127,12 @@ worker_main(void *arg)
 	for (;;) {
 		struct wjob *j = NULL;
 
-		while (!w->stop && (j = take(w, t)) == NULL)
-			pthread_cond_wait(t->small_only ? &w->cv_small :
-			    &w->cv, &w->mu);
+		while (!w->stop && (j = take(w, t)) == NULL) {
+			t->idle = 1;
+			while (t->idle && !w->stop)
+				pthread_cond_wait(&t->cv, &w->mu);
+			t->idle = 0;
+		}
 		if (w->stop) {
 			if (j != NULL) {       /* dropped, as queued jobs are */
 				free(j);
@@ -138,6 +151,40 @@ worker_main(void *arg)
 	pthread_cond_broadcast(&w->ended);
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
+}
+
+/*
+ * Wake one idle thread that may run a job of this lane ('small'), the
+ * small-lane thread first for a small job; none when none is idle (a
+ * busy one takes the job when it finishes).  Under w->mu.
+ */
+static void
+wake_one(struct eb_workers *w, int small)
+{
+	struct wthread *pick = NULL;
+
+	for (int i = 0; i < w->n; i++) {
+		struct wthread *t = &w->th[i];
+
+		if (!t->idle || (t->small_only && !small))
+			continue;
+		if (pick == NULL || t->small_only)
+			pick = t;
+	}
+	if (pick != NULL) {
+		pick->idle = 0;               /* woken: not counted again */
+		pthread_cond_signal(&pick->cv);
+	}
+}
+
+/* Wake every thread (stop).  Under w->mu. */
+static void
+wake_all(struct eb_workers *w)
+{
+	for (int i = 0; i < w->n; i++) {
+		w->th[i].idle = 0;
+		pthread_cond_signal(&w->th[i].cv);
+	}
 }
 
 static void
@@ -171,9 +218,9 @@ eb_workers_new(struct event_base *base, int n, struct eb_error *err)
 	}
 	w = eb_calloc(1, sizeof(*w));
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	pthread_cond_init(&w->cv_small, NULL);
 	pthread_cond_init(&w->ended, NULL);
+	for (int i = 0; i < EB_WORKERS_MAX; i++)
+		pthread_cond_init(&w->th[i].cv, NULL);
 	/* fails only when libevent cannot allocate */
 	if ((w->ev_done = event_new(base, -1, 0, done_cb, w)) == NULL)
 		eb_oom("event_new", 0);
@@ -214,17 +261,15 @@ eb_workers_submit_sized(struct eb_workers *w, eb_work_fn work,
 	pthread_mutex_lock(&w->mu);
 	w->queued++;
 	if (size <= EB_WORKERS_SMALL) {
-		/* any thread may take it: wake them all, the first idle one
-		 * runs it */
+		/* any thread may take it: wake one idle thread */
 		push(&w->small, &w->small_tail, j);
-		pthread_cond_broadcast(&w->cv_small);
-		pthread_cond_broadcast(&w->cv);
+		wake_one(w, 1);
 	} else {
 		/* only a general-lane thread may: wake one of them (each
 		 * thread looks at the queues again before it sleeps, so a job
 		 * that the woken one leaves is taken by the next one free) */
 		push(&w->big, &w->big_tail, j);
-		pthread_cond_signal(&w->cv);
+		wake_one(w, 0);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return EB_OK;
@@ -275,8 +320,7 @@ eb_workers_stop(struct eb_workers *w, int64_t wait_ms)
 	}
 	pthread_mutex_lock(&w->mu);
 	w->stop = 1;
-	pthread_cond_broadcast(&w->cv);
-	pthread_cond_broadcast(&w->cv_small);
+	wake_all(w);
 	while ((j = pop(&w->small, &w->small_tail)) != NULL)
 		free(j);
 	while ((j = pop(&w->big, &w->big_tail)) != NULL)
@@ -309,8 +353,7 @@ eb_workers_free(struct eb_workers *w)
 		return;
 	pthread_mutex_lock(&w->mu);
 	w->stop = 1;
-	pthread_cond_broadcast(&w->cv);
-	pthread_cond_broadcast(&w->cv_small);
+	wake_all(w);
 	pthread_mutex_unlock(&w->mu);
 	for (int i = 0; i < w->n; i++)
 		pthread_join(w->th[i].id, NULL);
@@ -323,8 +366,8 @@ eb_workers_free(struct eb_workers *w)
 	if (w->ev_done != NULL)
 		event_free(w->ev_done);
 	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	pthread_cond_destroy(&w->cv_small);
+	for (int i = 0; i < EB_WORKERS_MAX; i++)
+		pthread_cond_destroy(&w->th[i].cv);
 	pthread_cond_destroy(&w->ended);
 	free(w);
 }

@@ -11,6 +11,12 @@
  *    gives the same bytes as the tree's writer, or refuses where it does,
  *    on hand-picked and 20,000 random attribute sets, and refuses what
  *    does not fit.
+ *    An accepted command's log bytes (eb_replyxml_events,
+ *    eb_replyxml_entry_hash): eb_doc_serialize's bytes and return code on
+ *    20,000 random <events> trees (bad characters and xml* names among
+ *    them: the fall-back to libxml2), eb_entry_hash's hash on 5,000
+ *    random entries (a party with a bad character now and then: the
+ *    start tag's fall-back), and a buffer's limit is kept.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +28,8 @@
 #include <cmocka.h>
 
 #include "engine/server/replyxml.h"
+#include "protocol/actor.h"
+#include "protocol/entry.h"
 #include "protocol/mem.h"
 #include "protocol/xml.h"
 #include "tests/unit/randtree.h"
@@ -264,6 +272,153 @@ test_flat_random(void **state)
 	}
 }
 
+/* -- an accepted command's log bytes ------------------------------------ */
+
+/* An <events> tree of up to three random children. */
+static struct eb_doc *
+rand_events(int allow_bad)
+{
+	struct eb_doc *ev = eb_doc_new("events");
+
+	for (unsigned k = eb_rt_rnd(4); k > 0; k--)
+		eb_doc_append(ev, eb_rt_tree(2, allow_bad));
+	if (eb_rt_rnd(4) == 0) {
+		char v[64];
+
+		eb_rt_string(v, sizeof(v), allow_bad);
+		eb_doc_set_attr(ev, "sale", v);
+	}
+	return ev;
+}
+
+static void
+test_events_random(void **state)
+{
+	int direct = 0, refused = 0;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		struct eb_doc *ev = rand_events(i % 2);
+		struct eb_buf a = EB_BUF_INIT, b = EB_BUF_INIT,
+		    c = EB_BUF_INIT;
+		int ra = eb_doc_serialize(ev, &a);
+		int rb = eb_replyxml_events(ev, &b);
+
+		assert_int_equal(ra, rb);
+		if (ra == EB_OK) {
+			assert_int_equal(a.len, b.len);
+			assert_memory_equal(a.data, b.data, a.len);
+		} else {
+			refused++;
+		}
+		if (eb_xml_write_direct(ev, NULL, &c) == EB_OK)
+			direct++;
+		eb_buf_free(&a);
+		eb_buf_free(&b);
+		eb_buf_free(&c);
+		eb_doc_free(ev);
+	}
+	/* both paths were taken: the direct writer's and libxml2's */
+	printf("# %d of 20000 written directly, %d refused by both\n", direct,
+	    refused);
+	assert_true(direct > 4000);
+	assert_true(direct < 20000 - 1000);
+}
+
+static void
+test_events_limit(void **state)
+{
+	struct eb_doc *ev = eb_doc_new("events");
+	struct eb_buf b = EB_BUF_INIT;
+	char big[512];
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	eb_doc_set_attr(ev, "a", big);
+	b.max = 100;
+	assert_int_equal(eb_replyxml_events(ev, &b), EB_ERR_LIMIT);
+	eb_buf_free(&b);
+	eb_doc_free(ev);
+}
+
+static void
+test_entry_hash_random(void **state)
+{
+	uint8_t prev[EB_SHA256_LEN], want[EB_SHA256_LEN], got[EB_SHA256_LEN];
+	char agg[64];
+	struct eb_actor who;
+	struct eb_entry e;
+	int checked = 0, fell_back = 0;
+
+	(void)state;
+	for (int i = 0; i < 5000; i++) {
+		struct eb_doc *ev = rand_events(0);
+		struct eb_buf s = EB_BUF_INIT, t = EB_BUF_INIT;
+		int bad_party = eb_rt_rnd(20) == 0;
+
+		memset(&e, 0, sizeof(e));
+		memset(&who, 0, sizeof(who));
+		eb_rt_string(agg, sizeof(agg), 0);
+		eb_rt_string(who.party, sizeof(who.party) < 64 ?
+		    sizeof(who.party) : 64, bad_party);
+		eb_rt_string(who.person, sizeof(who.person) < 64 ?
+		    sizeof(who.person) : 64, 0);
+		who.role = (enum eb_role)(eb_rt_rnd(2) ? EB_ROLE_BIDDER :
+		    EB_ROLE_SYSTEM);
+		e.aggregate = agg;
+		e.kind = eb_rt_rnd(2) ? "sale" : "tender";
+		e.seq = 1 + eb_rt_rnd(100000);
+		e.time = 1764000000000LL + eb_rt_rnd(1000000);
+		e.actor = &who;
+		e.clock = eb_rt_rnd(2) ? "system" : "driven";
+		e.rules = (int)eb_rt_rnd(3);
+		for (int k = 0; k < EB_SHA256_LEN; k++) {
+			e.command_sha256[k] = (uint8_t)eb_rt_rnd(256);
+			prev[k] = (uint8_t)eb_rt_rnd(256);
+		}
+		if ((e.has_receipt = (int)eb_rt_rnd(2)) != 0)
+			for (int k = 0; k < EB_SHA256_LEN; k++)
+				e.receipt_sha256[k] = (uint8_t)eb_rt_rnd(256);
+		e.events = ev;
+		assert_int_equal(eb_replyxml_events(ev, &s), EB_OK);
+		assert_int_equal(eb_entry_hash(&e, prev, want), EB_OK);
+		assert_int_equal(eb_replyxml_entry_hash(&e, s.data, s.len, prev,
+		    got), EB_OK);
+		assert_memory_equal(want, got, EB_SHA256_LEN);
+		/* the hash covers the bytes given: one changed, another hash */
+		if (s.len > 0) {
+			assert_int_equal(eb_buf_append(&t, s.data, s.len), EB_OK);
+			t.data[eb_rt_rnd((unsigned)t.len)] ^= 0x01;
+			assert_int_equal(eb_replyxml_entry_hash(&e, t.data,
+			    t.len, prev, got), EB_OK);
+			if (!bad_party)
+				assert_memory_not_equal(want, got,
+				    EB_SHA256_LEN);
+		}
+		{
+			struct eb_entry head = e;
+			struct eb_doc *d;
+			struct eb_buf h = EB_BUF_INIT;
+
+			head.events = NULL;
+			d = eb_entry_doc(&head);
+			if (eb_xml_write_direct_start(d, NULL, &h) != EB_OK)
+				fell_back++;
+			eb_doc_free(d);
+			eb_buf_free(&h);
+		}
+		checked++;
+		eb_buf_free(&s);
+		eb_buf_free(&t);
+		eb_doc_free(ev);
+	}
+	printf("# %d entries, %d start tags by libxml2\n", checked,
+	    fell_back);
+	assert_int_equal(checked, 5000);
+	assert_true(fell_back > 0);
+}
+
 int
 main(void)
 {
@@ -275,6 +430,9 @@ main(void)
 		cmocka_unit_test(test_flat_whoami),
 		cmocka_unit_test(test_flat_refusals),
 		cmocka_unit_test(test_flat_random),
+		cmocka_unit_test(test_events_random),
+		cmocka_unit_test(test_events_limit),
+		cmocka_unit_test(test_entry_hash_random),
 	};
 
 	eb_xml_init();

@@ -1714,6 +1714,172 @@ test_reused_contexts(void **state)
 	free(deep);
 }
 
+/*
+ * The raises' shape (xml.c, eb_xml_limits.raise_shapes): against
+ * ebid.xsd itself, thousands of raises and near misses (other roots and
+ * namespaces, each attribute's value at and past its type's edges, white
+ * space, character references, an attribute more or in a namespace,
+ * xsi:nil, any child node, declarations, byte order mark, spaces, tabs
+ * and quotes spelt otherwise, something after the root) parse to the
+ * same result with and without the shape: the same code, reason and
+ * detail, the same tree; those that took the shape were all valid, and
+ * each kind was drawn (by libxml2's tree and read from the bytes).
+ */
+static unsigned shape_seed = 12345;
+
+static unsigned
+shape_rnd(unsigned n)
+{
+	shape_seed = shape_seed * 1103515245u + 12345u;
+	return (shape_seed >> 8) % n;
+}
+
+/* arr[0] (the plain raise's part) 'good' times in 100, else any */
+static const char *
+shape_pick(const char *const *arr, unsigned n, unsigned good)
+{
+	return shape_rnd(100) < good ? arr[0] : arr[shape_rnd(n)];
+}
+
+static void
+test_raise_shapes(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const roots[] = { "auction-bid", "quote",
+		"auction-bid", "quote", "declare-continue", "Auction-bid",
+		"e:auction-bid" };
+	static const char *const nss[] = { " xmlns=\"urn:ebid:1\"",
+		" xmlns=\"urn:ebid:1\"", " xmlns=\"urn:ebid:2\"",
+		" xmlns:e=\"urn:ebid:1\"" };
+	static const char *const sales[] = { "S-2026-0001", "S-2026-0001",
+		"a", "",
+		"0123456789012345678901234567890123456789012345678901234567890123",
+		"01234567890123456789012345678901234567890123456789012345678901234",
+		"S 1", " S1", "S1 ", "S&#45;1", "S&amp;1", "S/1", "\xe4\xb8\xad",
+		"S.:_-z" };
+	static const char *const amounts[] = { "123456700", "123456700", "1",
+		"0", "01", "+5", " 5", "5 ", "1000000000000000",
+		"1000000000000001", "999999999999999", "9999999999999999",
+		"99999999999999999", "-1", "1e3", "\xef\xbc\x91", "&#49;0",
+		"5&#32;", "" };
+	static const char *const extras[] = { "", "", "", "", " x=\"1\"",
+		" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+		"xsi:nil=\"true\"", " e:sale=\"S1\" xmlns:e=\"urn:ebid:1\"",
+		" xmlns:q=\"urn:q\"", " continue=\"yes\"" };
+	static const char *const bodies[] = { "/>", "/>", "></R>", "> </R>",
+		"><!--c--></R>", "><?pi x?></R>", "><x/></R>", ">t</R>",
+		"><![CDATA[]]></R>" };
+	static const char *const prefixes[] = { "", "",
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?> \n",
+		"<?xml version=\"1.0\"?>\n", "\xef\xbb\xbf", "\n",
+		"<!--c-->", "<?xml version=\"1.1\" encoding=\"UTF-8\"?>" };
+	static const char *const suffixes[] = { "", "", "\n", "\n\n", " ",
+		"<!--c-->", "<x/>", "\r\n" };
+	struct eb_xml_limits plain = { 0 }, shaped = { 0 };
+	unsigned long skips0 = eb_xml_shape_skips;
+	unsigned long bytes0 = eb_xml_shape_bytes;
+	int valid = 0, valid_unshaped = 0, skipped = 0, by_bytes = 0;
+
+	shaped.raise_shapes = 1;
+	for (int i = 0; i < 6000; i++) {
+		char doc[640], raw[512], body[64], *p;
+		const char *root = shape_pick(roots, 7, 80);
+		const char *b = shape_pick(bodies, 9, 80);
+		int order = shape_rnd(10) < 8 ? (int)shape_rnd(2) : 2;
+		const char *sale = shape_pick(sales, 15, 80);
+		const char *amount = shape_pick(amounts, 19, 80);
+		const char *ns = root[0] == 'e' ? nss[3] : shape_pick(nss, 3,
+		    80);
+		const char *extra = shape_pick(extras, 9, 80);
+		const char *pre = shape_pick(prefixes, 10, 50);
+		const char *post = shape_pick(suffixes, 8, 80);
+		unsigned long bytes_before;
+		struct eb_doc *d1 = NULL, *d2 = NULL;
+		struct eb_error e1, e2;
+		unsigned long before;
+		int r1, r2;
+
+		/* the end tag names the root */
+		snprintf(body, sizeof(body), "%s", b);
+		if ((p = strstr(body, "</R>")) != NULL)
+			snprintf(p, sizeof(body) - (size_t)(p - body), "</%s>",
+			    root);
+		if (order == 0)
+			snprintf(raw, sizeof(raw), "<%s%s sale=\"%s\" "
+			    "amount=\"%s\"%s%s", root, ns, sale, amount,
+			    extra, body);
+		else if (order == 1)
+			snprintf(raw, sizeof(raw), "<%s%s%s amount=\"%s\" "
+			    "sale=\"%s\"%s", root, ns, extra, amount, sale,
+			    body);
+		else   /* one of them only */
+			snprintf(raw, sizeof(raw), "<%s%s %s=\"%s\"%s%s", root,
+			    ns, shape_rnd(2) ? "sale" : "amount",
+			    shape_rnd(2) ? sale : amount, extra, body);
+		/* now and then a space, a tab or a quote spelt otherwise */
+		switch (shape_rnd(12)) {
+		case 0:
+			if ((p = strstr(raw, " sale=")) != NULL)
+				*p = '\t';
+			break;
+		case 1:
+			if ((p = strstr(raw, "amount=\"")) != NULL) {
+				p[7] = '\'';
+				if ((p = strchr(p + 8, '"')) != NULL)
+					*p = '\'';
+			}
+			break;
+		case 2:
+			if ((p = strstr(raw, "/>")) != NULL)
+				memmove(p + 1, p, strlen(p) + 1), *p = ' ';
+			break;
+		default:
+			break;
+		}
+		snprintf(doc, sizeof(doc), "%s%s%s", pre, raw, post);
+		eb_error_clear(&e1);
+		eb_error_clear(&e2);
+		r1 = eb_xml_parse(fx->master, &plain, (const uint8_t *)doc,
+		    strlen(doc), &d1, &e1);
+		before = eb_xml_shape_skips;
+		bytes_before = eb_xml_shape_bytes;
+		r2 = eb_xml_parse(fx->master, &shaped, (const uint8_t *)doc,
+		    strlen(doc), &d2, &e2);
+		if (r1 != r2 || strcmp(e1.reason, e2.reason) != 0 ||
+		    strcmp(e1.detail, e2.detail) != 0)
+			fail_msg("%s: %d %s (%s) without the shape, %d %s (%s) "
+			    "with it", doc, r1, e1.reason, e1.detail, r2,
+			    e2.reason, e2.detail);
+		if (r1 == EB_OK) {
+			valid++;
+			assert_true(eb_doc_equal(d1, d2));
+		}
+		if (eb_xml_shape_bytes != bytes_before)
+			by_bytes++;
+		if (eb_xml_shape_skips != before) {
+			skipped++;
+			assert_int_equal(r1, EB_OK);
+		} else if (r1 == EB_OK) {
+			valid_unshaped++;
+		}
+		eb_doc_free(d1);
+		eb_doc_free(d2);
+	}
+	/* the plain parse never takes the shape */
+	assert_int_equal(eb_xml_shape_skips - skips0, (unsigned long)skipped);
+	assert_int_equal(eb_xml_shape_bytes - bytes0, (unsigned long)by_bytes);
+	printf("# 6000 documents: %d valid, %d by the shape (%d of them "
+	    "read without libxml2), %d valid otherwise\n", valid, skipped,
+	    by_bytes, valid_unshaped);
+	assert_true(by_bytes > 500);
+	assert_true(skipped - by_bytes > 300);
+	assert_true(skipped > 1000);
+	assert_true(valid_unshaped > 100);
+	assert_true(6000 - valid > 1500);
+}
+
 int
 main(void)
 {
@@ -1750,6 +1916,7 @@ main(void)
 		cmocka_unit_test(test_threads_share_schema),
 		cmocka_unit_test(test_stored_events),
 		cmocka_unit_test(test_reused_contexts),
+		cmocka_unit_test(test_raise_shapes),
 	};
 
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
