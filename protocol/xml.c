@@ -980,101 +980,6 @@ raise_shape(const xmlNode *root)
 	return sale && amount;
 }
 
-/*
- * A raise spelt the one plain way -- what ebid and the load generator
- * send -- read without libxml2 (the raises' shape, read from the
- * bytes): an optional declaration <?xml version="1.0"
- * encoding="UTF-8"?> and line feed, then exactly
- *     <auction-bid xmlns="urn:ebid:1" sale="ID" amount="N"/>
- * (or <quote ...>, the two attributes in either order, one space
- * before each, double quotes), ID and N as in raise_shape, and at most
- * one line feed after.  Such bytes are well-formed, in EB_XML_NS and of
- * the raises' shape, and their tree is the element with those two
- * attributes, what convert() makes of libxml2's; anything else, a space
- * or a quote otherwise, returns NULL and is parsed by libxml2 as usual.
- * After the pre-scan, so the limits hold as before.
- */
-_Thread_local unsigned long eb_xml_shape_bytes;
-
-static int
-lead(const char **s, const char *end, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(end - *s) < n || memcmp(*s, lit, n) != 0)
-		return 0;
-	*s += n;
-	return 1;
-}
-
-/* The value up to the closing quote into v[0..cap): its length, 0 when
- * a byte is not 'ok' or it is too long or not closed. */
-static size_t
-plain_run(const char **s, const char *end, char *v, size_t cap, int digits)
-{
-	size_t n = 0;
-
-	while (*s < end && **s != '"') {
-		unsigned char c = (unsigned char)**s;
-
-		if (n + 1 >= cap || !(digits ? (c >= '0' && c <= '9') :
-		    ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == ':' || c == '-')))
-			return 0;
-		v[n++] = (char)c;
-		(*s)++;
-	}
-	if (*s >= end)
-		return 0;
-	(*s)++;                           /* the closing quote */
-	v[n] = '\0';
-	return n;
-}
-
-static struct eb_doc *
-raise_bytes(const uint8_t *p, size_t len)
-{
-	const char *s = (const char *)p, *end = s + len, *name;
-	char sale[65], amount[17];
-	int have_sale = 0, have_amount = 0;
-	struct eb_doc *d;
-
-	if (len > 512)
-		return NULL;
-	if (lead(&s, end, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"))
-		(void)lead(&s, end, "\n");
-	if (lead(&s, end, "<auction-bid xmlns=\"" EB_XML_NS "\""))
-		name = "auction-bid";
-	else if (lead(&s, end, "<quote xmlns=\"" EB_XML_NS "\""))
-		name = "quote";
-	else
-		return NULL;
-	for (int k = 0; k < 2; k++) {
-		if (!have_sale && lead(&s, end, " sale=\"")) {
-			if (plain_run(&s, end, sale, sizeof(sale), 0) == 0)
-				return NULL;
-			have_sale = 1;
-		} else if (!have_amount && lead(&s, end, " amount=\"")) {
-			if (plain_run(&s, end, amount, sizeof(amount), 1) == 0 ||
-			    !shape_amount(amount))
-				return NULL;
-			have_amount = 1;
-		} else {
-			return NULL;
-		}
-	}
-	if (!lead(&s, end, "/>"))
-		return NULL;
-	(void)lead(&s, end, "\n");
-	if (s != end)
-		return NULL;
-	d = eb_doc_new(name);
-	eb_doc_set_attr(d, "sale", sale);
-	eb_doc_set_attr(d, "amount", amount);
-	return d;
-}
-
 static int
 refuse_ns(const xmlNode *n, struct eb_error *err)
 {
@@ -1694,13 +1599,6 @@ eb_xml_parse(const struct eb_schema *schema,
 	}
 	if ((rc = eb_xml_prescan(&lim, p, len, err)) != EB_OK)
 		return rc;
-	/* a raise spelt the plain way: its tree without libxml2 */
-	if (schema != NULL && lim.raise_shapes &&
-	    (*out = raise_bytes(p, len)) != NULL) {
-		eb_xml_shape_bytes++;
-		eb_xml_shape_skips++;
-		return EB_OK;
-	}
 	/* at most long_min bytes: no value reaches a facet left out of the
 	 * second compile (struct eb_schema); compiled here the first time */
 	if (schema != NULL)

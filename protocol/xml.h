@@ -48,12 +48,10 @@ struct eb_xml_limits {
 	                          comment or PI; default max_bytes */
 	int raise_shapes;      /* 1: the schema is protocol/xsd/ebid.xsd, and
 	                          a raise (quote, auction-bid) of the plain
-	                          shape is taken as valid without
-	                          libxml2's XSD run, and one spelt the
-	                          plain way is read without libxml2 at all
-	                          (xml.c, "the raises' shape", raise_bytes);
-	                          0 (default): every document is parsed
-	                          and validated by libxml2 */
+	                          shape below is taken as valid without
+	                          libxml2's XSD run (xml.c, "the raises'
+	                          shape"); 0 (default): every document is
+	                          validated */
 };
 
 /*
@@ -61,9 +59,6 @@ struct eb_xml_limits {
  * raises' shape (raise_shapes above).
  */
 extern _Thread_local unsigned long eb_xml_shape_skips;
-/* Tests: of those, the ones read without libxml2 (spelt the plain way:
- * xml.c raise_bytes). */
-extern _Thread_local unsigned long eb_xml_shape_bytes;
 
 struct eb_schema;
 
