@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -38,7 +39,7 @@
 #include "protocol/mem.h"
 
 #define EB_STORE_MAX_CONN 32
-#define EB_STORE_MAX_PARAMS 20
+#define EB_STORE_MAX_PARAMS 30     /* a batch with refusals: 18 + 11 */
 #define EB_STORE_MAX_STMTS 64         /* named statements (a bit each) */
 #define SQLSTATE_NO_STMT "26000"      /* invalid_sql_statement_name */
 /* The batch appends' parameter buffers kept for the next batch (spares):
@@ -84,6 +85,12 @@ struct query {
 	struct eb_store *pool;
 	uint8_t *blob;
 	size_t blobcap;
+	int blob_n;                   /* vals[0 .. blob_n - 1] are in 'blob' */
+	/* the refusals this statement writes (refs_take): their callbacks
+	 * run when it ends; a batch the database refused gives them back
+	 * to be written on their own (refs_back) */
+	struct refrow *refs;
+	size_t nrefs;
 };
 
 struct pgc {
@@ -107,10 +114,12 @@ struct eb_store {
 	struct query *failed, *failed_tail;   /* failures waiting for ev_failed */
 	struct event *ev_failed;
 	int closing;
-	/* refusals for security_log, written together (refs_flush) */
+	/* refusals for security_log, written together: with the next batch
+	 * append (refs_take) or on their own (refs_flush) */
 	struct refrow *refs;
 	size_t nrefs, caprefs;
-	struct event *ev_refs;
+	struct event *ev_refs, *ev_refs_hold;
+	int64_t refs_since_us;        /* the oldest queued refusal */
 	/* the named statements: stmt_sql[i] is prepared as "eb_s<i>" on a
 	 * connection the first time a query of it runs there */
 	const char *stmt_sql[EB_STORE_MAX_STMTS];
@@ -130,14 +139,19 @@ static void pgc_flush(struct pgc *c);
 /* One refusal waiting for its INSERT (eb_store_refusal). */
 #define REF_FIELDS 10                 /* the text columns */
 #define REF_MAX 1024                  /* rows in one INSERT at most */
+/* A refusal waits for the next batch append at most this long (refs_cb). */
+#define REF_HOLD_US 20000
 struct refrow {
 	int64_t time_ms;
 	char *f[REF_FIELDS];          /* NULL: SQL NULL */
 	eb_store_done_fn cb;
 	void *arg;
+	int alone;                    /* never with a batch (refs_back) */
 };
 static void refs_flush(struct eb_store *s);
 static void refs_cb(evutil_socket_t fd, short what, void *arg);
+static void refs_end(struct query *q, int answered, int rc,
+    const struct eb_error *e);
 static void spare_cb(evutil_socket_t fd, short what, void *arg);
 static void spares_free(struct eb_store *s);
 
@@ -152,9 +166,12 @@ query_free(struct query *q)
 		return;
 	if (q->blob != NULL)
 		spare_put(q->pool, q->blob, q->blobcap);
-	else
-		for (int i = 0; i < q->n; i++)
-			free(q->vals[i]);
+	for (int i = q->blob != NULL ? q->blob_n : 0; i < q->n; i++)
+		free(q->vals[i]);
+	for (size_t i = 0; i < q->nrefs; i++)     /* not answered: closing */
+		for (int k = 0; k < REF_FIELDS; k++)
+			free(q->refs[i].f[k]);
+	free(q->refs);
 	if (q->res != NULL)
 		PQclear(q->res);
 	free(q);
@@ -298,6 +315,7 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 {
 	struct eb_error local;
 	const PGresult *r = q->res;
+	int answered = rc == EB_OK;   /* the database ran it and answered */
 
 	if (e == NULL) {
 		eb_error_clear(&local);
@@ -305,6 +323,8 @@ query_finish(struct query *q, int rc, struct eb_error *e)
 	}
 	if (rc == EB_OK)
 		rc = result_rc(q, e);
+	if (q->nrefs > 0)
+		refs_end(q, answered, rc, e);
 	switch (q->kind) {
 	case Q_DONE:
 		if (q->cb.done != NULL)
@@ -830,7 +850,8 @@ eb_store_open(struct event_base *base, const char *conninfo, int nconn,
 	/* fails only when libevent cannot allocate */
 	if ((s->ev_failed = event_new(base, -1, 0, failed_cb, s)) == NULL)
 		eb_oom("event_new", 0);
-	if ((s->ev_refs = event_new(base, -1, 0, refs_cb, s)) == NULL)
+	if ((s->ev_refs = event_new(base, -1, 0, refs_cb, s)) == NULL ||
+	    (s->ev_refs_hold = evtimer_new(base, refs_cb, s)) == NULL)
 		eb_oom("event_new", 0);
 	if ((s->ev_spare = evtimer_new(base, spare_cb, s)) == NULL)
 		eb_oom("evtimer_new", 0);
@@ -870,6 +891,7 @@ eb_store_free(struct eb_store *s)
 	failed_flush(s);
 	event_free(s->ev_failed);
 	event_free(s->ev_refs);
+	event_free(s->ev_refs_hold);
 	event_free(s->ev_spare);
 	spares_free(s);
 	free(s->refs);
@@ -1193,6 +1215,21 @@ spare_cb(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(s->ev_spare, &tv);
 }
 
+/* The batch append, and the same with the refusals' rows (refs_take). */
+#define SQL_BATCH_CALL "SELECT eb_append_batch($1::text[], $2::text[]," \
+	" $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[]," \
+	" $8::bytea[], $9::bytea[], $10::bytea[], $11::text[]," \
+	" $12::bytea[], $13::bytea[], $14::bytea[], $15::text[]," \
+	" $16::bytea[], $17::int2[], $18::text[])"
+static const char SQL_BATCH[] = SQL_BATCH_CALL;
+static const char SQL_BATCH_REFS[] =
+    "WITH r AS (INSERT INTO security_log (time_ms, clock, party, role,"
+    " person, command, target, code, reason, message, request_id)"
+    " SELECT u.* FROM unnest($19::int8[], $20::text[], $21::text[],"
+    " $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],"
+    " $27::text[], $28::text[], $29::text[]) AS u) " SQL_BATCH_CALL;
+static int refs_take(struct eb_store *s, struct query *q);
+
 int
 eb_store_append_batch(struct eb_store *s,
     const struct eb_store_entry *const *entries, size_t n,
@@ -1226,11 +1263,7 @@ eb_store_append_batch(struct eb_store *s,
 		}
 		total += collen[k];
 	}
-	q = query_new("SELECT eb_append_batch($1::text[], $2::text[],"
-	    " $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[],"
-	    " $8::bytea[], $9::bytea[], $10::bytea[], $11::text[],"
-	    " $12::bytea[], $13::bytea[], $14::bytea[], $15::text[],"
-	    " $16::bytea[], $17::int2[], $18::text[])", Q_BATCH, arg);
+	q = query_new(SQL_BATCH, Q_BATCH, arg);
 	query_named(s, q);
 	q->cb.batch = cb;
 	q->nbatch = n;
@@ -1265,6 +1298,13 @@ eb_store_append_batch(struct eb_store *s,
 		q->fmts[k] = 1;
 		q->n++;
 	}
+	q->blob_n = q->n;
+	/* the refusals queued now go in the batch's statement: one
+	 * transaction, committed with the batch (refs_take) */
+	if (refs_take(s, q) > 0) {
+		q->sql = SQL_BATCH_REFS;
+		query_named(s, q);
+	}
 	return submit_q(s, q, 1);
 }
 
@@ -1296,45 +1336,244 @@ eb_store_next_serial(struct eb_store *s, eb_store_i64_fn cb, void *arg)
 	return submit(s, q);
 }
 
-/* The rows of one refusals' INSERT: their callbacks (refs_done). */
-struct refdone {
-	size_t n;
-	struct { eb_store_done_fn cb; void *arg; } r[];
-};
-
-static void
-refs_done(int rc, const struct eb_error *e, void *arg)
+static int64_t
+mono_us(void)
 {
-	struct refdone *d = arg;
+	struct timespec ts;
 
-	for (size_t i = 0; i < d->n; i++)
-		if (d->r[i].cb != NULL)
-			d->r[i].cb(rc, e, d->r[i].arg);
-	free(d);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /*
- * The refusals queued since the last pass of the loop, in one statement:
- * one INSERT of unnest()ed arrays, its own transaction, committed without
- * waiting for the WAL flush (synchronous_commit off for this transaction
- * only: set_config's third argument).  A refusal's reply never waited for
- * its row, and in a hot race two requests of three are refusals
- * (docs/performance.md, fourth and fifth passes): one statement per loop
- * pass instead of one per refusal.  The rows are durable at the next
- * flush: the next batch's COMMIT or the WAL writer's, within 3 x
- * wal_writer_delay.
+ * 't' is text PostgreSQL's UTF8 input takes (pg_utf8_islegal: shortest
+ * forms only, no surrogates, nothing over U+10FFFF; a C string has no
+ * NUL).  A refusal's row rides in a batch's statement only then: a row
+ * the database refuses must not undo the batch's entries.
+ */
+static int
+utf8_ok(const char *t)
+{
+	const unsigned char *p = (const unsigned char *)t;
+
+	while (*p != 0) {
+		unsigned c = *p;
+		int n;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			return 0;
+		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+			return 0;
+		for (int k = 1; k <= n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* The row may go in a batch's statement (refs_take). */
+static int
+ref_rides(const struct refrow *r)
+{
+	if (r->alone)
+		return 0;
+	for (int k = 0; k < REF_FIELDS; k++)
+		if (r->f[k] == NULL || !utf8_ok(r->f[k]))
+			return 0;
+	return 1;
+}
+
+/* The database's text is UTF8, as is the session's (refs_take). */
+static int
+server_utf8(const struct eb_store *s)
+{
+	for (int i = 0; i < s->nconn; i++) {
+		const struct pgc *c = &s->conns[i];
+		const char *se, *ce;
+
+		if ((c->state != PGC_IDLE && c->state != PGC_BUSY) ||
+		    c->conn == NULL)
+			continue;
+		se = PQparameterStatus(c->conn, "server_encoding");
+		ce = PQparameterStatus(c->conn, "client_encoding");
+		return se != NULL && ce != NULL && strcmp(se, "UTF8") == 0 &&
+		    strcmp(ce, "UTF8") == 0;
+	}
+	return 0;
+}
+
+/* 'n' rows as the 11 arrays of an INSERT ... unnest(), after q's params. */
+static int
+refs_params(struct query *q, const struct refrow *rows, size_t n)
+{
+	int rc = EB_OK;
+
+	for (int k = 0; k <= REF_FIELDS; k++) {
+		struct eb_buf b = EB_BUF_INIT;
+		size_t len;
+
+		if (q->n >= EB_STORE_MAX_PARAMS ||
+		    arr_begin(&b, k == 0 ? OID_INT8 : OID_TEXT, n) != EB_OK)
+			rc = EB_ERR_LIMIT;
+		for (size_t i = 0; rc == EB_OK && i < n; i++) {
+			const char *t = k > 0 ? rows[i].f[k - 1] : NULL;
+
+			if (k == 0)
+				rc = arr_put_i64(&b, rows[i].time_ms);
+			else
+				rc = arr_put(&b, t, t != NULL ? strlen(t) : 0);
+		}
+		if (rc != EB_OK || b.len > (size_t)INT32_MAX) {
+			eb_buf_free(&b);
+			return EB_ERR_LIMIT;
+		}
+		q->vals[q->n] = (char *)eb_buf_steal(&b, &len);
+		q->lens[q->n] = (int)len;
+		q->fmts[q->n] = 1;
+		q->n++;
+	}
+	return EB_OK;
+}
+
+/* Answer 'n' rows (their callbacks) and free them. */
+static void
+refs_answer(struct refrow *rows, size_t n, int rc, const struct eb_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].cb != NULL)
+			rows[i].cb(rc, e, rows[i].arg);
+		for (int k = 0; k < REF_FIELDS; k++)
+			free(rows[i].f[k]);
+	}
+}
+
+/* Queue 'n' rows again, first, to be written on their own (refs_cb). */
+static void
+refs_back(struct eb_store *s, const struct refrow *rows, size_t n)
+{
+	if (s->nrefs + n > s->caprefs) {
+		s->caprefs = s->nrefs + n + 64;
+		s->refs = eb_realloc(s->refs, s->caprefs * sizeof(*s->refs));
+	}
+	memmove(s->refs + n, s->refs, s->nrefs * sizeof(*s->refs));
+	memcpy(s->refs, rows, n * sizeof(*s->refs));
+	for (size_t i = 0; i < n; i++)
+		s->refs[i].alone = 1;
+	if (s->nrefs == 0)
+		s->refs_since_us = mono_us();
+	s->nrefs += n;
+	s->stats.refusals_back += n;
+	event_active(s->ev_refs, EV_TIMEOUT, 0);
+}
+
+/*
+ * The end of a statement that carried refusals (query_finish): their
+ * callbacks get its outcome, as they always did.  A batch append the
+ * database answered with an error was undone whole, its refusals' rows
+ * with it (a statement is its own transaction): they are queued again,
+ * to be written on their own.
+ */
+static void
+refs_end(struct query *q, int answered, int rc, const struct eb_error *e)
+{
+	struct refrow *rows = q->refs;
+	size_t n = q->nrefs;
+
+	q->refs = NULL;
+	q->nrefs = 0;
+	if (q->kind == Q_BATCH && answered && rc != EB_OK &&
+	    !q->pool->closing)
+		refs_back(q->pool, rows, n);
+	else
+		refs_answer(rows, n, rc, e);
+	free(rows);
+}
+
+/*
+ * The refusals queued now that may ride, into the batch append 'q' (its
+ * 18 arrays built): 11 arrays more, for the INSERT its statement begins
+ * with (SQL_BATCH_REFS).  Their rows are then written in the batch's
+ * transaction, committed with the batch's COMMIT, durable at its flush;
+ * a row with a NULL or text the database could refuse stays queued.
+ * Returns the rows taken.
+ */
+static int
+refs_take(struct eb_store *s, struct query *q)
+{
+	struct refrow *rows;
+	size_t n = 0, keep = 0;
+
+	if (s->nrefs == 0 || s->closing || !server_utf8(s))
+		return 0;
+	for (size_t i = 0; i < s->nrefs && n < REF_MAX; i++)
+		n += ref_rides(&s->refs[i]);
+	if (n == 0)
+		return 0;
+	rows = eb_malloc(n * sizeof(*rows));
+	n = 0;
+	for (size_t i = 0; i < s->nrefs; i++) {
+		if (n < REF_MAX && ref_rides(&s->refs[i]))
+			rows[n++] = s->refs[i];
+		else
+			s->refs[keep++] = s->refs[i];
+	}
+	s->nrefs = keep;
+	if (refs_params(q, rows, n) != EB_OK) {
+		for (int i = q->blob_n; i < q->n; i++)
+			free(q->vals[i]);
+		q->n = q->blob_n;
+		refs_back(s, rows, n);
+		free(rows);
+		return 0;
+	}
+	q->refs = rows;
+	q->nrefs = n;
+	s->stats.refusals_with_batch += n;
+	return (int)n;
+}
+
+/*
+ * The refusals queued, on their own: one INSERT of unnest()ed arrays,
+ * its own transaction, committed without waiting for the WAL flush
+ * (synchronous_commit off for this transaction only: set_config's third
+ * argument).  A refusal's reply never waited for its row, and in a hot
+ * race two requests of three are refusals (docs/performance.md, fourth
+ * and fifth passes).  The rows are durable at the next flush: the next
+ * batch's COMMIT or the WAL writer's, within 3 x wal_writer_delay.
  */
 static void
 refs_flush(struct eb_store *s)
 {
 	struct query *q;
-	struct refdone *d;
+	struct refrow *rows;
 	size_t n = s->nrefs;
-	int rc = EB_OK;
 
 	if (n == 0)
 		return;
+	rows = eb_malloc(n * sizeof(*rows));
+	memcpy(rows, s->refs, n * sizeof(*rows));
 	s->nrefs = 0;
+	if (s->closing) {
+		struct eb_error e;
+
+		eb_error_clear(&e);
+		fail_db(&e, "database unreachable", "shutting down");
+		refs_answer(rows, n, EB_ERR_DB, &e);
+		free(rows);
+		return;
+	}
 	q = query_new(
 	    "WITH async AS (SELECT set_config('synchronous_commit', 'off',"
 	    " true)) INSERT INTO security_log (time_ms, clock, party, role,"
@@ -1344,67 +1583,56 @@ refs_flush(struct eb_store *s)
 	    " $8::text[], $9::text[], $10::text[], $11::text[]) AS u",
 	    Q_DONE, NULL);
 	query_named(s, q);
-	d = eb_malloc(sizeof(*d) + n * sizeof(d->r[0]));
-	d->n = n;
-	for (size_t i = 0; i < n; i++) {
-		d->r[i].cb = s->refs[i].cb;
-		d->r[i].arg = s->refs[i].arg;
-	}
-	q->cb.done = refs_done;
-	q->arg = d;
-	for (int k = 0; k <= REF_FIELDS; k++) {
-		struct eb_buf b = EB_BUF_INIT;
-		size_t len;
-
-		if (arr_begin(&b, k == 0 ? OID_INT8 : OID_TEXT, n) != EB_OK)
-			rc = EB_ERR_LIMIT;
-		for (size_t i = 0; rc == EB_OK && i < n; i++) {
-			const char *t = k > 0 ? s->refs[i].f[k - 1] : NULL;
-
-			if (k == 0)
-				rc = arr_put_i64(&b, s->refs[i].time_ms);
-			else
-				rc = arr_put(&b, t, t != NULL ? strlen(t) : 0);
-		}
-		if (rc != EB_OK || b.len > (size_t)INT32_MAX) {
-			eb_buf_free(&b);
-			rc = EB_ERR_LIMIT;
-			break;
-		}
-		q->vals[k] = (char *)eb_buf_steal(&b, &len);
-		q->lens[k] = (int)len;
-		q->fmts[k] = 1;
-		q->n++;
-	}
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < REF_FIELDS; k++)
-			free(s->refs[i].f[k]);
-	if (rc != EB_OK) {
+	q->pool = s;
+	if (refs_params(q, rows, n) != EB_OK) {
 		struct eb_error e;
 
 		eb_error_clear(&e);
 		eb_fail(&e, EB_ERR_DB, "database-error", NULL,
 		    "cannot build the refusals' insert");
-		q->cb.done = NULL;
 		query_free(q);
-		refs_done(rc, &e, d);
+		refs_answer(rows, n, EB_ERR_LIMIT, &e);
+		free(rows);
 		return;
 	}
-	if (submit(s, q) != EB_OK) {  /* closing: q is freed, not answered */
-		struct eb_error e;
-
-		eb_error_clear(&e);
-		fail_db(&e, "database unreachable", "shutting down");
-		refs_done(EB_ERR_DB, &e, d);
-	}
+	q->refs = rows;
+	q->nrefs = n;
+	s->stats.refusals_alone += n;
+	(void)submit(s, q);           /* not closing: accepted */
 }
 
+/*
+ * The end of a loop pass in which refusals were queued, or of their
+ * wait: a row that may ride waits for the next batch append
+ * (eb_store_append_batch() takes it), REF_HOLD_US at most after the
+ * oldest was queued; then, and for the rows that may not ride, one
+ * INSERT of their own.  In a hot race a batch leaves every few ms, so
+ * the refusals' rows are written by the batches' statements.
+ */
 static void
 refs_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct eb_store *s = arg;
+	int ride = 1;
+
 	(void)fd;
 	(void)what;
-	refs_flush(arg);
+	if (s->nrefs == 0)
+		return;
+	for (size_t i = 0; i < s->nrefs && ride; i++)
+		ride = ref_rides(&s->refs[i]);
+	if (ride && !s->closing) {
+		int64_t waited = mono_us() - s->refs_since_us;
+
+		if (waited >= 0 && waited < REF_HOLD_US) {
+			struct timeval tv = { 0, (suseconds_t)(REF_HOLD_US -
+			    waited) };
+
+			evtimer_add(s->ev_refs_hold, &tv);
+			return;
+		}
+	}
+	refs_flush(s);
 }
 
 int
@@ -1426,10 +1654,13 @@ eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
 		row->f[k] = f[k] != NULL ? eb_strdup(f[k]) : NULL;
 	row->cb = cb;
 	row->arg = arg;
-	if (s->nrefs >= REF_MAX)
+	row->alone = 0;
+	if (s->nrefs >= REF_MAX) {
 		refs_flush(s);
-	else if (s->nrefs == 1)
+	} else if (s->nrefs == 1) {
+		s->refs_since_us = mono_us();
 		event_active(s->ev_refs, EV_TIMEOUT, 0);
+	}
 	return EB_OK;
 }
 

@@ -228,6 +228,12 @@ struct eb_store_stats {
 	uint64_t batch_buffers_reused;
 	uint64_t batch_buffers_new;
 	size_t spare_bytes;          /* kept now */
+	/* security_log rows: written on their own (one INSERT per loop
+	 * pass), in a batch append's statement, given back by a batch the
+	 * database refused (then written on their own) */
+	uint64_t refusals_alone;
+	uint64_t refusals_with_batch;
+	uint64_t refusals_back;
 };
 void eb_store_stats(const struct eb_store *s, struct eb_store_stats *out);
 /*
@@ -245,10 +251,15 @@ int eb_store_sign_head(struct eb_store *s, const char *aggregate,
     int64_t seq, const uint8_t hash[EB_SHA256_LEN], const uint8_t *sig,
     size_t sig_len, eb_store_done_fn cb, void *arg);
 /*
- * cb may be NULL (fire and forget).  The row is queued: the refusals of
- * one pass of the event loop go to the database in one INSERT (its own
- * transaction, committed without waiting for the WAL flush), and each
- * cb gets that statement's outcome.  Returns EB_OK.
+ * cb may be NULL (fire and forget).  The row is queued and each cb gets
+ * the outcome of the statement that wrote it.  The refusals queued go
+ * with the next batch append (eb_store_append_batch(): an INSERT in its
+ * statement, so its transaction and its COMMIT) sent within 20 ms of the
+ * oldest; otherwise in one INSERT of their own (its own transaction,
+ * committed without waiting for the WAL flush).  A batch the database
+ * refuses gives its refusals back, written then on their own; a row with
+ * a NULL or with text that is not UTF-8 is always written on its own.
+ * Returns EB_OK.
  */
 int eb_store_refusal(struct eb_store *s, const struct eb_store_refusal *r,
     eb_store_done_fn cb, void *arg);

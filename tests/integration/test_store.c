@@ -515,6 +515,176 @@ run(void)
 	event_base_dispatch(base);
 }
 
+static char *sql1(PGconn *c, const char *q, char *out, size_t cap);
+
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * The refusals ride with a batch append (store.c refs_take): queued
+ * before a batch in one pass, their rows are written by the batch's
+ * statement, in its transaction (the xmin of its log entry); one queued
+ * while a batch is out waits for the next batch (20 ms at most: if the
+ * first batch took longer, it went on its own, which is checked then);
+ * a batch the database refuses (a clock the log's CHECK refuses) gives
+ * its refusal back unanswered, and it is then written on its own; a row
+ * whose text is not UTF-8 never rides, so the database's refusal of it
+ * fails it alone, not the batch beside it.
+ */
+static void
+ride_tests(const char *conninfo)
+{
+	static struct agg ra;
+	struct eb_store_entry e;
+	const struct eb_store_entry *pe = &e;
+	struct eb_store_stats st0, st;
+	struct eb_error why;
+	char rid[32], buf[64];
+	uint8_t zero[EB_SHA256_LEN] = { 0 }, h[EB_SHA256_LEN];
+	struct eb_store_refusal ref = {
+		.time_ms = 1795600000002, .clock = "driven",
+		.party = "bidder3", .role = "bidder",
+		.person = "FC-P-3003", .command = "place-bid",
+		.target = "T-RIDE-1", .why = &why, .request_id = rid,
+	};
+	PGconn *pc = PQconnectdb(conninfo);
+	double t0, waited;
+
+	eb_fail(&why, EB_ERR_RULE, "below-minimum", NULL,
+	    "bid %d is below the minimum", 7);
+	snprintf(ra.id, sizeof(ra.id), "T-RIDE-1");
+
+	/* two refusals, then a batch, in one pass */
+	eb_store_stats(store, &st0);
+	burst_left = 2;
+	burst_bad = 0;
+	snprintf(rid, sizeof(rid), "ride-1");
+	eb_store_refusal(store, &ref, got_burst, NULL);
+	snprintf(rid, sizeof(rid), "ride-2");
+	eb_store_refusal(store, &ref, got_burst, NULL);
+	fill_entry(&ra, &e, 1, zero, ra.hash);
+	memcpy(ra.hashes[1], ra.hash, EB_SHA256_LEN);
+	last_status[0] = '?';
+	eb_store_append_batch(store, &pe, 1, got_batch, NULL);
+	while (burst_left > 0 || last_status[0] == '?')
+		run();
+	eb_store_stats(store, &st);
+	CHECK(last_rc == EB_OK && strcmp(last_status, "o") == 0 &&
+	    burst_left == 0 && burst_bad == 0 &&
+	    st.refusals_with_batch == st0.refusals_with_batch + 2 &&
+	    st.refusals_alone == st0.refusals_alone,
+	    "two refusals queued before a batch ride in its statement "
+	    "(%s; %d unanswered, %d failed; %llu rode, %llu alone)",
+	    last_status, burst_left, burst_bad,
+	    (unsigned long long)(st.refusals_with_batch -
+	    st0.refusals_with_batch),
+	    (unsigned long long)(st.refusals_alone - st0.refusals_alone));
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM security_log s, log l "
+	    "WHERE l.aggregate = 'T-RIDE-1' AND l.seq = 1 AND s.xmin = l.xmin "
+	    "AND s.request_id IN ('ride-1', 'ride-2') AND s.party = 'bidder3' "
+	    "AND s.person = 'FC-P-3003' AND s.role = 'bidder' AND s.command = "
+	    "'place-bid' AND s.target = 'T-RIDE-1' AND s.code <> '' AND "
+	    "s.reason = 'below-minimum' AND s.message = 'bid 7 is "
+	    "below the minimum' AND s.time_ms = 1795600000002 AND s.clock = "
+	    "'driven'", buf, sizeof(buf)), "2") == 0,
+	    "  ... their rows whole, in the batch's transaction (%s)", buf);
+
+	/* a batch out, then a refusal: it waits for the next batch */
+	eb_store_stats(store, &st0);
+	fill_entry(&ra, &e, 2, ra.hashes[1], ra.hash);
+	memcpy(ra.hashes[2], ra.hash, EB_SHA256_LEN);
+	t0 = mono_ms();
+	eb_store_append_batch(store, &pe, 1, got_batch, NULL);
+	burst_left = 1;
+	snprintf(rid, sizeof(rid), "ride-3");
+	eb_store_refusal(store, &ref, got_burst, NULL);
+	run();
+	waited = mono_ms() - t0;
+	eb_store_stats(store, &st);
+	CHECK(last_rc == EB_OK && strcmp(last_status, "o") == 0 &&
+	    (waited >= 20 || (burst_left == 1 &&
+	    st.refusals_alone == st0.refusals_alone)),
+	    "a refusal queued while a batch is out is not written on its "
+	    "own before the batch returns (%.1f ms; %d unanswered)", waited,
+	    burst_left);
+	fill_entry(&ra, &e, 3, ra.hashes[2], ra.hash);
+	memcpy(ra.hashes[3], ra.hash, EB_SHA256_LEN);
+	last_status[0] = '?';
+	eb_store_append_batch(store, &pe, 1, got_batch, NULL);
+	while (burst_left > 0 || last_status[0] == '?')
+		run();
+	eb_store_stats(store, &st);
+	snprintf(rid, sizeof(rid), "%d", waited >= 20 ? 2 : 3);
+	CHECK(last_rc == EB_OK && strcmp(last_status, "o") == 0 &&
+	    burst_left == 0 && burst_bad == 0 && (waited >= 20 ?
+	    st.refusals_alone == st0.refusals_alone + 1 :
+	    st.refusals_with_batch == st0.refusals_with_batch + 1),
+	    "  ... and rides with the next one (or, the first batch having "
+	    "taken %.1f ms, went on its own)", waited);
+	CHECK(strcmp(sql1(pc, waited >= 20 ? "SELECT count(*) FROM "
+	    "security_log WHERE request_id = 'ride-3'" : "SELECT count(*) "
+	    "FROM security_log s, log l WHERE l.aggregate = 'T-RIDE-1' AND "
+	    "l.seq = 3 AND s.xmin = l.xmin AND s.request_id = 'ride-3'", buf,
+	    sizeof(buf)), "1") == 0, "  ... its row written once, %s (%s)",
+	    waited >= 20 ? "on its own" : "in that batch's transaction", buf);
+
+	/* a batch the database refuses as a whole */
+	eb_store_stats(store, &st0);
+	burst_left = 1;
+	snprintf(rid, sizeof(rid), "ride-4");
+	eb_store_refusal(store, &ref, got_burst, NULL);
+	fill_entry(&ra, &e, 4, ra.hashes[3], h);
+	e.clock = "sundial";
+	eb_store_append_batch(store, &pe, 1, got_batch, NULL);
+	run();
+	eb_store_stats(store, &st);
+	CHECK(last_rc != EB_OK && burst_left == 1 &&
+	    st.refusals_with_batch == st0.refusals_with_batch + 1 &&
+	    st.refusals_back == st0.refusals_back + 1,
+	    "a batch the database refuses (%s) gives its refusal back, "
+	    "unanswered (%d)", last_reason, burst_left);
+	if (burst_left > 0)
+		run();
+	eb_store_stats(store, &st);
+	CHECK(burst_left == 0 && burst_bad == 0 &&
+	    st.refusals_alone == st0.refusals_alone + 1,
+	    "  ... then written on its own (%d unanswered, %d failed)",
+	    burst_left, burst_bad);
+	CHECK(strcmp(sql1(pc, "SELECT count(*) FROM security_log WHERE "
+	    "request_id = 'ride-4' AND target = 'T-RIDE-1'", buf, sizeof(buf)),
+	    "1") == 0 && strcmp(sql1(pc, "SELECT count(*) FROM log WHERE "
+	    "aggregate = 'T-RIDE-1'", buf, sizeof(buf)), "3") == 0,
+	    "  ... its row once, the refused entry not in the log");
+
+	/* a row that is not UTF-8 (a cut sequence) beside a batch */
+	eb_store_stats(store, &st0);
+	burst_left = 1;
+	snprintf(rid, sizeof(rid), "ride-5");
+	ref.person = "FC-P-\xc3";
+	eb_store_refusal(store, &ref, got_burst, NULL);
+	fill_entry(&ra, &e, 4, ra.hashes[3], ra.hash);
+	memcpy(ra.hashes[4], ra.hash, EB_SHA256_LEN);
+	last_status[0] = '?';
+	eb_store_append_batch(store, &pe, 1, got_batch, NULL);
+	while (burst_left > 0 || last_status[0] == '?')
+		run();
+	eb_store_stats(store, &st);
+	CHECK(last_rc == EB_OK && strcmp(last_status, "o") == 0 &&
+	    burst_left == 0 && burst_bad == 1 &&
+	    st.refusals_with_batch == st0.refusals_with_batch &&
+	    st.refusals_alone == st0.refusals_alone + 1,
+	    "a refusal that is not UTF-8 goes on its own: the database "
+	    "refuses it (%d failed), the batch beside it commits (%s)",
+	    burst_bad, last_status);
+	PQfinish(pc);
+}
+
 static char *
 sql1(PGconn *c, const char *q, char *out, size_t cap)
 {
@@ -684,6 +854,7 @@ main(int argc, char **argv)
 		    "a burst of 5 refusals: 5 callbacks, all EB_OK (%d left, "
 		    "%d failed)", burst_left, burst_bad);
 	}
+	ride_tests(argv[1]);
 	CHECK(eb_store_busy(store) == 0, "nothing left in flight");
 	prepared_tests(argv[1]);
 	eb_store_free(store);
