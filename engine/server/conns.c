@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,17 +250,26 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 	conn_shut(c);
 }
 
-/* Read the client address of a new connection; apply the per-address cap. */
+/*
+ * Read the client address of a new connection; apply the per-address cap.
+ * TCP_NODELAY once per connection: Linux gives accepted sockets the
+ * listening socket's (http.c sets it there), this is for a kernel that
+ * would not; it was set again on every request before (one system call
+ * per request, docs/performance.md, issue 17 tenth pass).
+ */
 static void
 conn_place(struct eb_conns *cs, struct conn *c)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 	struct addr_slot *s;
-	int fd = SSL_get_fd(c->ssl);
+	int fd = SSL_get_fd(c->ssl), one = 1;
 	const void *a = NULL;
 
 	c->placed = 1;
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
 		return;
 	if (ss.ss_family == AF_INET)

@@ -2,7 +2,8 @@
  * engine/server/http.c
  *    HTTPS over mutual TLS with evhttp (docs/engineering-notes.md, TLS):
  *    the listening socket (ours, with TCP_NODELAY, inherited by every
- *    accepted socket on Linux, and set again per request), limits,
+ *    accepted socket on Linux, and set again once per connection by
+ *    conns.c), limits,
  *    framing checks, routing, and the one reply path that also writes the
  *    request's log line.  Connection admission (caps, the whole-request
  *    deadline, the accept back-off, the bufferevent factory) is conns.c.
@@ -34,7 +35,9 @@
  * Content-Type, X-Request-Id and, for HTTP/1.1, the Date and
  * Content-Length evhttp would add itself (the same values and order; the
  * date formatted once a second instead of on every reply).  The request
- * line is put together by hand (eb_log_msg), one line per request.
+ * line is put together by hand (eb_log_msg), one line per request.  The
+ * reply leaves as one TLS record and is written in the loop's pass that
+ * made it (ONE_RECORD_MAX, WRITE_NOW below).
  *
  * INTERFACE: eb_http_start(), eb_http_stop_accepting(), eb_http_free(),
  *    eb_reply_doc(), eb_reply_error() (server.h)
@@ -57,6 +60,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
@@ -293,6 +298,22 @@ add_date_and_length(struct evhttp_request *req, int status)
  */
 #define ONE_RECORD_MAX 16384
 
+/*
+ * WRITE_NOW: bufferevent_openssl (libevent 2.1) writes a socket's output
+ * only when epoll reports the socket writable: evhttp arms the write
+ * event, the loop goes round, epoll_wait() wakes for EPOLLOUT, SSL_write()
+ * and write(2), then the write event is disarmed (two epoll_ctl() and one
+ * more wake-up for every reply, though a keep-alive socket's send buffer
+ * is empty).  send_bytes() instead activates the connection's write event
+ * at once (event_active() on the bufferevent's ev_write, the same callback
+ * EPOLLOUT would run, later in this pass of the loop, never inside
+ * send_bytes): the reply is written in the pass that made it, evhttp's
+ * completion runs there as it would have, and with the loop's change list
+ * (main.c) the arming and disarming never reach the kernel.  A socket
+ * that cannot take the reply (SSL_write wants to write) keeps its write
+ * event armed and waits for EPOLLOUT as before.
+ */
+
 static void
 send_bytes(struct eb_req *r, int status, const char *ctype,
     const void *p, size_t n)
@@ -331,10 +352,14 @@ send_bytes(struct eb_req *r, int status, const char *ctype,
 		    bufferevent_get_output(bev)) > 0)
 			wire = NULL;
 		evhttp_send_reply(r->req, status, status_phrase(status), NULL);
-		/* evhttp has put the reply there (it writes when the socket
-		 * is writable, later in the loop): one chain, one record */
-		if (wire != NULL && evbuffer_get_length(wire) <= ONE_RECORD_MAX)
-			evbuffer_pullup(wire, -1);
+		/* evhttp has put the reply there and armed the socket's write
+		 * event: one chain, one record; then written in this pass of
+		 * the loop (see WRITE_NOW) */
+		if (wire != NULL) {
+			if (evbuffer_get_length(wire) <= ONE_RECORD_MAX)
+				evbuffer_pullup(wire, -1);
+			event_active(&bev->ev_write, EV_WRITE, 1);
+		}
 	}
 	req_free(r);
 }
@@ -815,7 +840,6 @@ route(struct evhttp_request *req, void *arg)
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	struct eb_error e;
 	SSL *ssl;
-	int one = 1;
 	char *addr = NULL;
 	ev_uint16_t port = 0;
 
@@ -832,9 +856,6 @@ route(struct evhttp_request *req, void *arg)
 	evhttp_connection_get_peer(conn, &addr, &port);
 	copy_cut(r->peer_addr, sizeof(r->peer_addr), addr != NULL ? addr : "?");
 	evhttp_connection_set_closecb(conn, conn_closed, r);
-	if (bev != NULL && bufferevent_getfd(bev) >= 0)
-		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
-		    &one, sizeof(one));
 
 	ssl = bev != NULL ? bufferevent_openssl_get_ssl(bev) : NULL;
 	if (ssl != NULL)

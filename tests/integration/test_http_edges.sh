@@ -123,6 +123,54 @@ req POST /v1/commands -H 'Content-Type: application/cms; x=1' --data-binary 'not
 check "POST /v1/commands as application/cms; x=1 reaches the command parser (400 in XML)" \
 	eval 'answer_is 400 && xml_error 400 "[a-z-]*"'
 
+# The reply path (docs/performance.md, issue 17 tenth pass): a reply is
+# written in the pass of the loop that made it, so pipelined requests in
+# one TLS write are answered in order, each once, and the connection
+# closes after the one that asks for it.
+pipe=$tmp/pipelined.out
+printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/whoami HTTP/1.1\r\nHost: x\r\n\r\nOPTIONS /v1/whoami HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+	timeout 10 openssl s_client -quiet -ign_eof -connect "127.0.0.1:$PORT" \
+	-CAfile "$C/ca.crt" -cert "$C/auditor.crt" -key "$C/auditor.key" >"$pipe" 2>/dev/null
+check "four pipelined requests: four replies in order (200 200 204 200)" \
+	eval 'test "$(grep -ao "HTTP/1\.1 [0-9][0-9][0-9]" "$pipe" | cut -d" " -f2 | tr "\n" " ")" = "200 200 204 200 "'
+check "four pipelined requests: four request ids, the last reply closes" \
+	eval 'test "$(grep -ac "^X-Request-Id: " "$pipe")" = 4 && grep -aq "^Connection: close" "$pipe"'
+
+# System calls per keep-alive request, seen by strace on ebidd: TCP_NODELAY
+# once per connection (not per request), one write(2) per reply (headers
+# and body in one TLS record), and the loop's change list (main.c) instead
+# of four epoll_ctl() per request (evhttp stops reading, the reply arms
+# writing, writing is disarmed and reading armed again).
+st=$tmp/strace.out spid=""
+if command -v strace >/dev/null; then
+	strace -qq -f -e trace=setsockopt,epoll_ctl,write -o "$st" -p "$ebidd_pid" 2>"$tmp/strace.err" &
+	spid=$!
+	sleep 1
+	kill -0 "$spid" 2>/dev/null || spid=""      # could not attach
+fi
+if [ -n "$spid" ]; then
+	urls=()
+	for i in $(seq 1 20); do urls+=("$URL/v1/whoami"); done
+	curl_as auditor -o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+		-o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+		-o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+		-o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+		-w '%{num_connects}' "${urls[@]}" >"$tmp/strace.conns"
+	sleep 0.5
+	kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+	check "strace: the 20 requests went over one connection" \
+		eval 'test "$(tr -d "0\n" <"$tmp/strace.conns")" = 1'
+	check "strace: TCP_NODELAY set at most once for 20 keep-alive requests" \
+		eval 'test "$(grep -c "TCP_NODELAY" "$st")" -le 1'
+	check "strace: at most 20 + 10 epoll_ctl for 20 keep-alive requests (was 4 a request)" \
+		eval 'test "$(grep -c "epoll_ctl(" "$st")" -le 30'
+	# the replies: TLS application data records (0x17 0x03 0x03) written
+	check "strace: one TLS record written per reply (20 replies, at most 20 + 4 records)" \
+		eval 'n=$(grep -c "write([0-9]*, \"\\\\27\\\\3\\\\3" "$st"); test "$n" -ge 20 && test "$n" -le 24'
+else
+	say "skip the system-call checks: strace cannot attach here ($(head -c 200 "$tmp/strace.err" 2>/dev/null))"
+fi
+
 # the server is still there
 req GET /v1/health
 check "ebidd still answers health" answer_is 200
