@@ -196,6 +196,9 @@ struct load {
 	int distinct;                 /* --distinct: one certificate each */
 	X509 **dcert;                 /* idle --distinct: per connection */
 	EVP_PKEY **dkey;
+	char **seen;                  /* idle: the parties whoami named, */
+	size_t seen_cap, nseen;       /* a set (open addressing) */
+	uint64_t seen_bad;            /* a 200 whoami without a party */
 	/* mixed: sale view path */
 	char view_path[96];
 	int view_ok;
@@ -346,6 +349,49 @@ body_reason(struct evbuffer *in, char *out, size_t cap)
 	if ((q = strchr(p, '"')) == NULL)
 		return;
 	snprintf(out, cap, "%.*s", (int)(q - p), p);
+}
+
+/*
+ * idle: the party="..." of a whoami reply into the set of parties seen,
+ * so that the result says how many distinct parties ebidd saw (with
+ * --distinct, one per connection: each its own certificate).
+ */
+static void
+idle_seen(struct load *L, struct evbuffer *in)
+{
+	char buf[3072], party[256];
+	size_t n = evbuffer_get_length(in), i;
+	uint32_t h = 2166136261u;
+	const char *p, *q;
+
+	if (n > sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	evbuffer_copyout(in, buf, n);
+	buf[n] = '\0';
+	if ((p = strstr(buf, " party=\"")) == NULL ||
+	    (q = strchr(p + 8, '"')) == NULL || q == p + 8 ||
+	    (size_t)(q - (p + 8)) >= sizeof(party)) {
+		L->seen_bad++;
+		return;
+	}
+	snprintf(party, sizeof(party), "%.*s", (int)(q - (p + 8)), p + 8);
+	if (L->seen_cap == 0) {
+		L->seen_cap = 64;
+		while (L->seen_cap < 2 * (size_t)L->conns)
+			L->seen_cap *= 2;
+		L->seen = eb_calloc(L->seen_cap, sizeof(*L->seen));
+	}
+	for (p = party; *p != '\0'; p++)   /* FNV-1a */
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	for (i = h & (L->seen_cap - 1); L->seen[i] != NULL;
+	    i = (i + 1) & (L->seen_cap - 1))
+		if (strcmp(L->seen[i], party) == 0)
+			return;
+	if (L->nseen + 1 >= L->seen_cap)   /* more answers than --conns */
+		return;
+	L->seen[i] = eb_malloc(strlen(party) + 1);
+	memcpy(L->seen[i], party, strlen(party) + 1);
+	L->nseen++;
 }
 
 /* ------------------------------------------------------------- parties */
@@ -1287,6 +1333,8 @@ on_reply(struct evhttp_request *req, void *arg)
 		    sizeof(reason));
 	} else {
 		snprintf(reason, sizeof(reason), "ok");
+		if (c->L->sc == SC_IDLE)
+			idle_seen(c->L, evhttp_request_get_input_buffer(req));
 	}
 	finish_reply(c, status, reason, us);
 }
@@ -2101,10 +2149,15 @@ scenario_idle(struct load *L)
 		printf("  per connection: %.1f KiB (RSS growth / connections); "
 		    "this process: %ld KiB\n",
 		    (double)(rss2 - rss0) / L->opened, self_rss);
+	printf("  parties ebidd named (whoami): %zu distinct%s%s\n",
+	    L->nseen, L->distinct ? ", one certificate per connection" :
+	    ", the certificates cycled", L->seen_bad ? "; SOME REPLIES "
+	    "NAMED NO PARTY" : "");
 	snprintf(extra, sizeof(extra), "distinct=%d opened=%d failed=%d "
-	    "rss0_kib=%ld "
+	    "parties=%zu unnamed=%llu rss0_kib=%ld "
 	    "rss_kib=%ld hwm_kib=%ld per_conn_kib=%.2f open_secs=%.2f",
-	    L->distinct, L->opened, L->open_failed, rss0, rss2, hwm1,
+	    L->distinct, L->opened, L->open_failed, L->nseen,
+	    (unsigned long long)L->seen_bad, rss0, rss2, hwm1,
 	    L->opened > 0 ? (double)(rss2 - rss0) / L->opened : 0.0,
 	    (double)(L->t_stop - L->t_start) / 1e6);
 	printf("result: scenario=idle %s\n", extra);
