@@ -28,7 +28,9 @@
  *      idle            open --conns idle TLS connections, hold them, and
  *                      read ebidd's VmRSS/VmHWM (--pid); the connections
  *                      cycle through 14 party certificates, or with
- *                      --distinct each presents its own (issued in memory)
+ *                      --distinct each presents its own (issued in memory);
+ *                      it counts the distinct parties ebidd names in the
+ *                      whoami replies (parties=N in the result line)
  *      mixed           a day's mix on one sale in its listing: whoami,
  *                      health, quotes, sale views
  *
