@@ -3,9 +3,10 @@
 #    The load generator's race (tools/ebid-load.c, hot-auction) against a
 #    real ebidd and PostgreSQL: its lean connections (--lean: one TLS
 #    record per request, replies framed by Content-Length), the same with
-#    --split (headers and body as two records) and the default evhttp
-#    connections each run a listing race, and a lean one both phases (the
-#    auction reached through ebidd's timers).  Each run must end without
+#    --split (headers and body as two records), the default evhttp
+#    connections and --lean --mimic (evhttp's system calls without evhttp)
+#    each run a listing race, and a lean one and a mimic one both phases
+#    (the auction reached through ebidd's timers).  Each run must end without
 #    an error, say which connections it used, and count exactly what
 #    ebidd counted (/metrics): every command it sent accepted or refused
 #    by reason, the set-up's 5 + 2 x bidders commands included (the
@@ -81,9 +82,14 @@ race split listing --lean --split
 check "split: the lean connections, two records a request" test "$(kv "$tmp/load-split.txt" listing cli_http)" = lean-split
 race evhttp listing
 check "evhttp: the evhttp connections were used" test "$(kv "$tmp/load-evhttp.txt" listing cli_http)" = evhttp
+race mimic listing --lean --mimic
+check "mimic: the lean connections making evhttp's calls" test "$(kv "$tmp/load-mimic.txt" listing cli_http)" = lean-mimic
+race mimic2 both --lean --mimic
+check "mimic2: the auction was reached and raced" test "$(kv "$tmp/load-mimic2.txt" auction accepted)" -gt 0
 race both both --lean
 check "both: the auction was reached and raced" test "$(kv "$tmp/load-both.txt" auction accepted)" -gt 0
 check "both: the auction on lean connections" test "$(kv "$tmp/load-both.txt" auction cli_http)" = lean
 check "--split without --lean is refused" bash -c "! '$LOAD' hot-auction --split --url '$URL' --certs '$C' 2>/dev/null"
+check "--mimic without --lean is refused" bash -c "! '$LOAD' hot-auction --mimic --url '$URL' --certs '$C' 2>/dev/null"
 check "--lean outside the hot race is refused" bash -c "! '$LOAD' keepalive --lean --url '$URL' --certs '$C' 2>/dev/null"
 finish
