@@ -1732,7 +1732,10 @@ shape_rnd(unsigned n)
 	return (shape_seed >> 8) % n;
 }
 
-/* arr[0] (the plain raise's part) 'good' times in 100, else any */
+#define NELEM(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
+
+/* arr[0] (the plain raise's part) 'good' times in 100, else any of the
+ * n (NELEM: the count is the array's own) */
 static const char *
 shape_pick(const char *const *arr, unsigned n, unsigned good)
 {
@@ -1774,14 +1777,14 @@ test_raise_shapes(void **state)
 	shaped.raise_shapes = 1;
 	for (int i = 0; i < 6000; i++) {
 		char doc[512], body[64], *p;
-		const char *root = shape_pick(roots, 7, 80);
-		const char *b = shape_pick(bodies, 9, 80);
+		const char *root = shape_pick(roots, NELEM(roots), 80);
+		const char *b = shape_pick(bodies, NELEM(bodies), 80);
 		int order = shape_rnd(10) < 8 ? (int)shape_rnd(2) : 2;
-		const char *sale = shape_pick(sales, 15, 80);
-		const char *amount = shape_pick(amounts, 19, 80);
+		const char *sale = shape_pick(sales, NELEM(sales), 80);
+		const char *amount = shape_pick(amounts, NELEM(amounts), 80);
 		const char *ns = root[0] == 'e' ? nss[3] : shape_pick(nss, 3,
 		    80);
-		const char *extra = shape_pick(extras, 9, 80);
+		const char *extra = shape_pick(extras, NELEM(extras), 80);
 		struct eb_doc *d1 = NULL, *d2 = NULL;
 		struct eb_error e1, e2;
 		unsigned long before;
