@@ -1856,6 +1856,29 @@ eb_commands_submit_system(struct eb_commands *cs, const char *target,
 
 /* -- lifetime ----------------------------------------------------------- */
 
+/* Do all 'n' documents parse with the XSD run (valid) as 'valid' says? */
+static int
+shapes_parse(const struct eb_server *srv, const char *const *docs, size_t n,
+    int valid)
+{
+	struct eb_xml_limits lim;
+	struct eb_error e;
+	struct eb_doc *d;
+	size_t i;
+	int rc;
+
+	memset(&lim, 0, sizeof(lim));          /* raise_shapes 0: XSD */
+	for (i = 0; i < n; i++) {
+		d = NULL;
+		rc = eb_xml_parse(srv->schema, &lim, (const uint8_t *)docs[i],
+		    strlen(docs[i]), &d, &e);
+		eb_doc_free(d);
+		if ((rc == EB_OK) != valid)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * May a raise of the plain shape skip libxml2's XSD run (xml.h
  * raise_shapes)?  That shape is valid against protocol/xsd/sale.xsd as
@@ -1894,32 +1917,11 @@ shapes_hold(const struct eb_server *srv)
 		"<auction-bid xmlns=\"urn:ebid:1\" sale=\"S-1\" "
 		    "amount=\"1\"><x/></auction-bid>",
 	};
-	struct eb_xml_limits lim;
-	struct eb_error e;
-	struct eb_doc *d;
-	size_t i;
-	int rc;
 
 	if (srv->schema == NULL)
 		return 0;
-	memset(&lim, 0, sizeof(lim));          /* raise_shapes 0: XSD */
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		d = NULL;
-		rc = eb_xml_parse(srv->schema, &lim, (const uint8_t *)good[i],
-		    strlen(good[i]), &d, &e);
-		eb_doc_free(d);
-		if (rc != EB_OK)
-			return 0;
-	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		d = NULL;
-		rc = eb_xml_parse(srv->schema, &lim, (const uint8_t *)bad[i],
-		    strlen(bad[i]), &d, &e);
-		eb_doc_free(d);
-		if (rc == EB_OK)
-			return 0;
-	}
-	return 1;
+	return shapes_parse(srv, good, sizeof(good) / sizeof(good[0]), 1) &&
+	    shapes_parse(srv, bad, sizeof(bad) / sizeof(bad[0]), 0);
 }
 
 struct eb_commands *
