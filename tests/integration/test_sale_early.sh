@@ -63,6 +63,7 @@ eventually() { # eventually EXPECTED SQL: poll up to 3 s
 	return 1
 }
 
+check "ebidd found the raises' plain shape in the schema it loaded (no XSD run for them)" grep -q "raises of the plain shape are valid by it" "$tmp/ebidd.log"
 check "the auction leads at 6,150,000.00" test "$(price)" = 615000000
 n0=$(entries)
 
